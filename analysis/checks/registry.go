@@ -1,0 +1,26 @@
+// Package checks holds every check of s3policy-lsp, one file each, and the
+// lists the server and the command line run. Adding a check means adding
+// its file and its line in All; nothing else changes.
+package checks
+
+import "github.com/s3policy-lsp/s3policy-lsp/analysis"
+
+// All is every check, in the order they run.
+var All = []*analysis.Check{
+	MissingVersion,
+}
+
+// Hovers explain policy elements under the cursor, first match wins.
+var Hovers = []analysis.HoverProvider{
+	analysis.KindHover,
+}
+
+// ByCode returns the check with the given code, or nil.
+func ByCode(code string) *analysis.Check {
+	for _, c := range All {
+		if c.Code == code {
+			return c
+		}
+	}
+	return nil
+}

@@ -1,0 +1,349 @@
+package analysis
+
+import (
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// ConfigName is the workspace file that says what the policies alone
+// cannot: which kind each file is, whose it is, and the facts about the
+// buckets they govern.
+const ConfigName = ".s3policy.json"
+
+// ConfigCode is the code of findings in .s3policy.json itself.
+const ConfigCode = "invalid-config"
+
+// Config is a parsed .s3policy.json.
+type Config struct {
+	Dir      string   // the folder that holds it; file patterns are relative to it
+	Accounts []string // accounts expected to reach the buckets
+	Buckets  map[string]*BucketFacts
+	Files    []*FileFacts // in the order written; the first match wins
+	// Severity overrides the default severity per code.
+	Severity map[string]Severity
+	// Disable lists codes that are not reported.
+	Disable []string
+	Locale  string
+}
+
+// BucketFacts are what the bucket's configuration says.
+type BucketFacts struct {
+	Name            string
+	Account         string
+	Encryption      string // "AES256" or "aws:kms"
+	KMSKeyARN       string
+	ObjectOwnership string // BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter
+	RequesterPays   bool
+}
+
+// FileFacts is the config entry for one file pattern.
+type FileFacts struct {
+	Pattern   string
+	Kind      Kind
+	Account   string // the account the policy belongs to
+	Bucket    string // for a bucket policy: the bucket it is attached to
+	Principal string // for identity, boundary and session policies: the user or role ARN
+	Key       string // for a key policy: the key ARN
+	Endpoint  string // for an endpoint policy: the endpoint ID (vpce-...)
+}
+
+const configDocURL = "https://github.com/s3policy-lsp/s3policy-lsp#workspace-facts-s3policyjson"
+
+var (
+	accountRE     = regexp.MustCompile(`^[0-9]{12}$`)
+	encryptions   = []string{"AES256", "aws:kms", "aws:kms:dsse"}
+	ownerships    = []string{"BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"}
+	kindNamesList = func() []string {
+		out := make([]string, len(Kinds))
+		for i, k := range Kinds {
+			out[i] = string(k)
+		}
+		return out
+	}()
+)
+
+// ParseConfig reads .s3policy.json. It always returns a usable Config:
+// what is wrong is reported as findings in the config file and skipped.
+func ParseConfig(dir string, src []byte) (*Config, []Finding) {
+	cfg := &Config{Dir: dir, Buckets: map[string]*BucketFacts{}, Severity: map[string]Severity{}}
+	root, syn := ParseJSON(src)
+	if syn != nil {
+		return cfg, []Finding{syntaxFinding(syn)}
+	}
+	r := &configReader{}
+	if !r.expect(root, Object, "the configuration") {
+		return cfg, r.findings
+	}
+	for _, f := range root.Fields {
+		switch f.Key {
+		case "accounts":
+			for _, v := range r.stringList(f.Value, "accounts") {
+				if r.account(v) {
+					cfg.Accounts = append(cfg.Accounts, v.Str)
+				}
+			}
+		case "buckets":
+			r.buckets(cfg, f.Value)
+		case "files":
+			r.files(cfg, f.Value)
+		case "severity":
+			r.severities(cfg, f.Value)
+		case "disable":
+			for _, v := range r.stringList(f.Value, "disable") {
+				cfg.Disable = append(cfg.Disable, v.Str)
+			}
+		case "locale":
+			if r.expect(f.Value, String, "locale") {
+				cfg.Locale = f.Value.Str
+			}
+		default:
+			r.unknownKey(f, "accounts", "buckets", "files", "severity", "disable", "locale")
+		}
+	}
+	return cfg, r.findings
+}
+
+type configReader struct{ findings []Finding }
+
+func (r *configReader) report(span Span, msg Text) {
+	r.findings = append(r.findings, Finding{Code: ConfigCode, Severity: Error, Span: span, Message: msg, DocURL: configDocURL})
+}
+
+func (r *configReader) expect(v *Value, kind ValueKind, what string) bool {
+	if v.Kind == kind {
+		return true
+	}
+	r.report(v.Span, Tf("%s must be a JSON %s, not a %s", "%s は JSON の %s でなければなりません (%s ではなく)", what, kind, v.Kind))
+	return false
+}
+
+func (r *configReader) unknownKey(f *Field, known ...string) {
+	msg := Tf("unknown key %q; expected one of: %s", "不明なキー %q。使えるキー: %s", f.Key, strings.Join(known, ", "))
+	if s := Closest(f.Key, known); s != "" {
+		msg = Tf("unknown key %q; did you mean %q?", "不明なキー %q。%q の誤りではありませんか?", f.Key, s)
+	}
+	r.report(f.KeySpan, msg)
+}
+
+func (r *configReader) stringList(v *Value, what string) []*Value {
+	if v.Kind != Array {
+		r.expect(v, Array, what)
+		return nil
+	}
+	var out []*Value
+	for _, item := range v.Items {
+		if r.expect(item, String, "each entry of "+what) {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+func (r *configReader) account(v *Value) bool {
+	if accountRE.MatchString(v.Str) {
+		return true
+	}
+	r.report(v.Span, Tf("%q is not an AWS account ID (12 digits)", "%q は AWS アカウント ID (12 桁の数字) ではありません", v.Str))
+	return false
+}
+
+func (r *configReader) oneOf(v *Value, what string, allowed []string) bool {
+	if !r.expect(v, String, what) {
+		return false
+	}
+	for _, a := range allowed {
+		if v.Str == a {
+			return true
+		}
+	}
+	r.report(v.Span, Tf("%s must be one of %s", "%s は %s のいずれかでなければなりません", what, strings.Join(allowed, ", ")))
+	return false
+}
+
+func (r *configReader) buckets(cfg *Config, v *Value) {
+	if !r.expect(v, Object, "buckets") {
+		return
+	}
+	for _, bf := range v.Fields {
+		b := &BucketFacts{Name: bf.Key}
+		if !r.expect(bf.Value, Object, "bucket "+bf.Key) {
+			continue
+		}
+		for _, f := range bf.Value.Fields {
+			switch f.Key {
+			case "account":
+				if r.expect(f.Value, String, "account") && r.account(f.Value) {
+					b.Account = f.Value.Str
+				}
+			case "encryption":
+				if r.oneOf(f.Value, "encryption", encryptions) {
+					b.Encryption = f.Value.Str
+				}
+			case "kmsKeyArn":
+				if r.expect(f.Value, String, "kmsKeyArn") {
+					b.KMSKeyARN = f.Value.Str
+				}
+			case "objectOwnership":
+				if r.oneOf(f.Value, "objectOwnership", ownerships) {
+					b.ObjectOwnership = f.Value.Str
+				}
+			case "requesterPays":
+				if r.expect(f.Value, Bool, "requesterPays") {
+					b.RequesterPays = f.Value.Str == "true"
+				}
+			default:
+				r.unknownKey(f, "account", "encryption", "kmsKeyArn", "objectOwnership", "requesterPays")
+			}
+		}
+		cfg.Buckets[b.Name] = b
+	}
+}
+
+func (r *configReader) files(cfg *Config, v *Value) {
+	if !r.expect(v, Object, "files") {
+		return
+	}
+	for _, ff := range v.Fields {
+		if !r.expect(ff.Value, Object, "the entry for "+ff.Key) {
+			continue
+		}
+		if _, err := path.Match(strings.ReplaceAll(ff.Key, "**", "*"), ""); err != nil {
+			r.report(ff.KeySpan, Tf("%q is not a valid file pattern", "%q は正しいファイルパターンではありません", ff.Key))
+			continue
+		}
+		facts := &FileFacts{Pattern: ff.Key}
+		for _, f := range ff.Value.Fields {
+			target := map[string]*string{"account": &facts.Account, "bucket": &facts.Bucket, "principal": &facts.Principal, "key": &facts.Key, "endpoint": &facts.Endpoint}[f.Key]
+			switch {
+			case f.Key == "kind":
+				if r.oneOf(f.Value, "kind", kindNamesList) {
+					facts.Kind = Kind(f.Value.Str)
+				}
+			case f.Key == "account":
+				if r.expect(f.Value, String, "account") && r.account(f.Value) {
+					facts.Account = f.Value.Str
+				}
+			case target != nil:
+				if r.expect(f.Value, String, f.Key) {
+					*target = f.Value.Str
+				}
+			default:
+				r.unknownKey(f, "kind", "account", "bucket", "principal", "key", "endpoint")
+			}
+		}
+		cfg.Files = append(cfg.Files, facts)
+	}
+}
+
+func (r *configReader) severities(cfg *Config, v *Value) {
+	if !r.expect(v, Object, "severity") {
+		return
+	}
+	for _, f := range v.Fields {
+		if !r.oneOf(f.Value, "the severity of "+f.Key, []string{"error", "warning", "information", "hint"}) {
+			continue
+		}
+		sev, _ := ParseSeverity(f.Value.Str)
+		cfg.Severity[f.Key] = sev
+	}
+}
+
+// FactsFor returns the entry that matches the file, or nil. A nil Config
+// has no entries.
+func (c *Config) FactsFor(file string) *FileFacts {
+	if c == nil || len(c.Files) == 0 {
+		return nil
+	}
+	rel, err := filepath.Rel(c.Dir, file)
+	if err != nil {
+		return nil
+	}
+	rel = filepath.ToSlash(rel)
+	for _, f := range c.Files {
+		if MatchGlob(f.Pattern, rel) {
+			return f
+		}
+	}
+	return nil
+}
+
+// Bucket returns the facts for a bucket name, or nil.
+func (c *Config) Bucket(name string) *BucketFacts {
+	if c == nil {
+		return nil
+	}
+	return c.Buckets[name]
+}
+
+// Disabled reports whether findings of code are switched off.
+func (c *Config) Disabled(code string) bool {
+	if c == nil {
+		return false
+	}
+	for _, d := range c.Disable {
+		if d == code {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Config) applySeverities(fs []Finding) {
+	if c == nil || len(c.Severity) == 0 {
+		return
+	}
+	for i := range fs {
+		if s, ok := c.Severity[fs[i].Code]; ok {
+			fs[i].Severity = s
+		}
+	}
+}
+
+// MatchGlob matches a slash path against a pattern in which "*", "?" and
+// "[...]" work as in path.Match within one segment and "**" stands for
+// any number of segments.
+func MatchGlob(pattern, name string) bool {
+	return matchSegments(strings.Split(pattern, "/"), strings.Split(name, "/"))
+}
+
+func matchSegments(pat, name []string) bool {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			for i := 0; i <= len(name); i++ {
+				if matchSegments(pat[1:], name[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(name) == 0 {
+			return false
+		}
+		if ok, _ := path.Match(pat[0], name[0]); !ok {
+			return false
+		}
+		pat, name = pat[1:], name[1:]
+	}
+	return len(name) == 0
+}
+
+// FindConfig looks for .s3policy.json in the file's folder and its
+// parents, stopping after stop (when not empty). It returns the config
+// path, or "" when there is none.
+func FindConfig(file, stop string) string {
+	dir := filepath.Dir(file)
+	for {
+		candidate := filepath.Join(dir, ConfigName)
+		if info, err := os.Stat(candidate); err == nil && info.Mode().IsRegular() {
+			return candidate
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir || (stop != "" && filepath.Clean(dir) == filepath.Clean(stop)) {
+			return ""
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,70 @@
+package analysis
+
+import (
+	"slices"
+	"sort"
+)
+
+// Finding is one thing a check has to say about a document.
+type Finding struct {
+	Code     string
+	Severity Severity
+	Span     Span
+	Message  Text
+	// Explain is the hover text: the cause, why AWS denies, how to fix it.
+	// Empty means the check's own explanation.
+	Explain Text
+	DocURL  string
+	Related []Related
+	Fixes   []Fix
+}
+
+// Related points at another place, in this document or another file, that
+// takes part in the finding.
+type Related struct {
+	File    string // empty for the same document
+	Span    Span
+	Message Text
+}
+
+// Fix is a quick fix: byte-range edits that, applied together, repair the
+// finding. Edits must not overlap.
+type Fix struct {
+	Title Text
+	Edits []Edit
+}
+
+// Edit replaces the bytes of Span with NewText.
+type Edit struct {
+	Span    Span
+	NewText string
+}
+
+// ApplyEdits returns src with the edits applied. Edits may come in any
+// order but must not overlap.
+func ApplyEdits(src []byte, edits []Edit) []byte {
+	sorted := slices.Clone(edits)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Span.Start < sorted[j].Span.Start })
+	out := make([]byte, 0, len(src)+64)
+	last := 0
+	for _, e := range sorted {
+		out = append(out, src[last:e.Span.Start]...)
+		out = append(out, e.NewText...)
+		last = e.Span.End
+	}
+	return append(out, src[last:]...)
+}
+
+// SortFindings orders findings by position, then code, so output is stable.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Span.Start != b.Span.Start {
+			return a.Span.Start < b.Span.Start
+		}
+		if a.Span.End != b.Span.End {
+			return a.Span.End < b.Span.End
+		}
+		return a.Code < b.Code
+	})
+}

@@ -1,0 +1,235 @@
+package analysis
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Policy is the positioned model of a policy document. Every element keeps
+// its Field, so a finding can point at the key or at the value.
+//
+// Grammar: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
+type Policy struct {
+	Root       *Value // the top-level object
+	Version    *Field
+	ID         *Field
+	Statement  *Field // the Statement element itself
+	Statements []*Statement
+}
+
+// Statement is one statement object, with its elements looked up once.
+type Statement struct {
+	Index int    // position in the Statement array (0 for a lone object)
+	Obj   *Value // the statement object
+
+	Sid, Effect                      *Field
+	Principal, NotPrincipal          *Field
+	Action, NotAction                *Field
+	Resource, NotResource, Condition *Field
+}
+
+// TopLevelElements are the members a policy document may hold.
+var TopLevelElements = []string{"Version", "Id", "Statement"}
+
+// StatementElements are the members a statement may hold.
+var StatementElements = []string{"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+
+// IsPolicy reports whether a parsed JSON document is a policy: an object
+// whose top level holds Statement. Other JSON files are left alone.
+func IsPolicy(root *Value) bool {
+	return root != nil && root.Kind == Object && root.Get("Statement") != nil
+}
+
+// NewPolicy builds the model from a parsed document. It never fails: what
+// is malformed is left for the checks to report.
+func NewPolicy(root *Value) *Policy {
+	p := &Policy{
+		Root:      root,
+		Version:   root.Get("Version"),
+		ID:        root.Get("Id"),
+		Statement: root.Get("Statement"),
+	}
+	if p.Statement == nil {
+		return p
+	}
+	switch v := p.Statement.Value; v.Kind {
+	case Object:
+		p.Statements = []*Statement{newStatement(0, v)}
+	case Array:
+		for i, item := range v.Items {
+			if item.Kind == Object {
+				p.Statements = append(p.Statements, newStatement(i, item))
+			}
+		}
+	}
+	return p
+}
+
+func newStatement(index int, obj *Value) *Statement {
+	return &Statement{
+		Index:        index,
+		Obj:          obj,
+		Sid:          obj.Get("Sid"),
+		Effect:       obj.Get("Effect"),
+		Principal:    obj.Get("Principal"),
+		NotPrincipal: obj.Get("NotPrincipal"),
+		Action:       obj.Get("Action"),
+		NotAction:    obj.Get("NotAction"),
+		Resource:     obj.Get("Resource"),
+		NotResource:  obj.Get("NotResource"),
+		Condition:    obj.Get("Condition"),
+	}
+}
+
+// VersionText is the Version value, or "" when absent or not a string.
+func (p *Policy) VersionText() string {
+	if p.Version == nil || p.Version.Value.Kind != String {
+		return ""
+	}
+	return p.Version.Value.Str
+}
+
+// EffectText is "Allow", "Deny", or whatever else the statement says.
+func (s *Statement) EffectText() string {
+	if s.Effect == nil || s.Effect.Value.Kind != String {
+		return ""
+	}
+	return s.Effect.Value.Str
+}
+
+func (s *Statement) IsAllow() bool { return s.EffectText() == "Allow" }
+func (s *Statement) IsDeny() bool  { return s.EffectText() == "Deny" }
+
+// SidText is the Sid, or "" when there is none.
+func (s *Statement) SidText() string {
+	if s.Sid == nil || s.Sid.Value.Kind != String {
+		return ""
+	}
+	return s.Sid.Value.Str
+}
+
+// Label names the statement for people: its Sid, else its position.
+func (s *Statement) Label() string {
+	if sid := s.SidText(); sid != "" {
+		return sid
+	}
+	return "Statement " + strconv.Itoa(s.Index+1)
+}
+
+// Strings returns the string values of an element that takes a string or
+// an array of strings. Values of other types are skipped; a nil field
+// yields nil.
+func Strings(f *Field) []*Value {
+	if f == nil {
+		return nil
+	}
+	return stringValues(f.Value)
+}
+
+func stringValues(v *Value) []*Value {
+	switch v.Kind {
+	case String:
+		return []*Value{v}
+	case Array:
+		out := make([]*Value, 0, len(v.Items))
+		for _, item := range v.Items {
+			if item.Kind == String {
+				out = append(out, item)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// Actions are the statement's Action values (not NotAction).
+func (s *Statement) Actions() []*Value { return Strings(s.Action) }
+
+// Resources are the statement's Resource values (not NotResource).
+func (s *Statement) Resources() []*Value { return Strings(s.Resource) }
+
+// PrincipalRef is one principal named in Principal or NotPrincipal.
+type PrincipalRef struct {
+	Type  string // "*" for the bare wildcard, else AWS, Service, Federated, CanonicalUser
+	Value *Value // the string naming it
+}
+
+// Principals lists the principals of a Principal or NotPrincipal element.
+// "Principal": "*" yields one ref of Type "*".
+func Principals(f *Field) []PrincipalRef {
+	if f == nil {
+		return nil
+	}
+	switch v := f.Value; v.Kind {
+	case String:
+		return []PrincipalRef{{Type: "*", Value: v}}
+	case Object:
+		var out []PrincipalRef
+		for _, member := range v.Fields {
+			for _, s := range stringValues(member.Value) {
+				out = append(out, PrincipalRef{Type: member.Key, Value: s})
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// IsEveryone reports whether the principal is the anonymous wildcard:
+// "*" or {"AWS": "*"}.
+func (r PrincipalRef) IsEveryone() bool {
+	return r.Value.Str == "*" && (r.Type == "*" || r.Type == "AWS")
+}
+
+// Condition is one key test: Operator → Key → Values.
+type Condition struct {
+	Operator *Field // e.g. "StringEquals"; its Value is the object of keys
+	Key      *Field // e.g. "aws:SourceVpce"
+	Values   []*Value
+}
+
+// Conditions flattens the Condition element. Malformed parts are skipped.
+func (s *Statement) Conditions() []Condition {
+	if s.Condition == nil || s.Condition.Value.Kind != Object {
+		return nil
+	}
+	var out []Condition
+	for _, op := range s.Condition.Value.Fields {
+		if op.Value.Kind != Object {
+			continue
+		}
+		for _, key := range op.Value.Fields {
+			out = append(out, Condition{Operator: op, Key: key, Values: scalarValues(key.Value)})
+		}
+	}
+	return out
+}
+
+// scalarValues accepts a scalar or an array of scalars (condition values
+// may be strings, numbers or booleans).
+func scalarValues(v *Value) []*Value {
+	switch v.Kind {
+	case String, Number, Bool:
+		return []*Value{v}
+	case Array:
+		out := make([]*Value, 0, len(v.Items))
+		for _, item := range v.Items {
+			if item.Kind == String || item.Kind == Number || item.Kind == Bool {
+				out = append(out, item)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// HasConditionKey reports whether the statement tests key (case-insensitive,
+// as condition key names are).
+func (s *Statement) HasConditionKey(key string) bool {
+	for _, c := range s.Conditions() {
+		if strings.EqualFold(c.Key.Key, key) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,109 @@
+// Package mapper converts between byte offsets, which the analysis speaks,
+// and the line/character positions of the Language Server Protocol, whose
+// characters are UTF-16 code units. It is modelled on gopls's
+// protocol.Mapper: the line table is built once per document version and
+// every conversion is a binary search plus a scan of one line.
+package mapper
+
+import (
+	"sort"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Mapper maps positions in one version of a document.
+type Mapper struct {
+	content    []byte
+	lineStarts []int // byte offset of the start of each line
+}
+
+// New indexes content. Lines end at "\n"; a preceding "\r" belongs to the
+// line's text, as in LSP, where "\r\n" is one line break.
+func New(content []byte) *Mapper {
+	starts := make([]int, 1, 64)
+	for i, c := range content {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return &Mapper{content: content, lineStarts: starts}
+}
+
+// Position is a zero-based line and a zero-based column counted in UTF-16
+// code units.
+type Position struct {
+	Line, Character int
+}
+
+// Position returns the LSP position of a byte offset. An offset inside a
+// multi-byte character maps to the start of that character; an offset past
+// the end maps to the end.
+func (m *Mapper) Position(offset int) Position {
+	offset = max(0, min(offset, len(m.content)))
+	line := sort.Search(len(m.lineStarts), func(i int) bool { return m.lineStarts[i] > offset }) - 1
+	return Position{Line: line, Character: utf16Len(m.content[m.lineStarts[line]:offset])}
+}
+
+// Offset returns the byte offset of an LSP position. A character past the
+// end of its line clamps to the line end (before "\r\n"), and a line past
+// the end clamps to the end of the document, as the LSP specification
+// asks of servers.
+func (m *Mapper) Offset(p Position) int {
+	if p.Line < 0 {
+		return 0
+	}
+	if p.Line >= len(m.lineStarts) {
+		return len(m.content)
+	}
+	start := m.lineStarts[p.Line]
+	end := len(m.content)
+	if p.Line+1 < len(m.lineStarts) {
+		end = m.lineStarts[p.Line+1] - 1 // the "\n"
+		if end > start && m.content[end-1] == '\r' {
+			end--
+		}
+	}
+	units := 0
+	for i := start; i < end; {
+		if units >= p.Character {
+			return i
+		}
+		r, size := utf8.DecodeRune(m.content[i:end])
+		units += utf16RuneLen(r)
+		if units > p.Character {
+			return i // inside a surrogate pair: the start of the character
+		}
+		i += size
+	}
+	return end
+}
+
+// LineCol returns the one-based line and one-based UTF-16 column of an
+// offset, as the command line and SARIF (whose default column kind is
+// utf16CodeUnits) report them.
+func (m *Mapper) LineCol(offset int) (line, col int) {
+	p := m.Position(offset)
+	return p.Line + 1, p.Character + 1
+}
+
+func utf16Len(b []byte) int {
+	n := 0
+	for len(b) > 0 {
+		if b[0] < utf8.RuneSelf {
+			n++
+			b = b[1:]
+			continue
+		}
+		r, size := utf8.DecodeRune(b)
+		n += utf16RuneLen(r)
+		b = b[size:]
+	}
+	return n
+}
+
+func utf16RuneLen(r rune) int {
+	if n := utf16.RuneLen(r); n > 0 {
+		return n
+	}
+	return 1 // invalid UTF-8 decodes to U+FFFD, one unit
+}

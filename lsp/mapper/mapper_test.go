@@ -1,0 +1,62 @@
+package mapper
+
+import "testing"
+
+func TestPositionCountsUTF16Units(t *testing.T) {
+	// "日本" is 3 bytes and 1 unit per character; "😀" is 4 bytes and 2 units.
+	src := []byte("{\n  \"Sid\": \"日本😀\", \"Effect\": \"Allw\"\r\n}")
+	effect := indexOf(src, `"Allw"`)
+	got := New(src).Position(effect)
+	want := Position{Line: 1, Character: len(`  "Sid": "`) + 2 + 2 + len(`", "Effect": `)}
+	if got != want {
+		t.Fatalf("Position(%d) = %+v, want %+v", effect, got, want)
+	}
+	if back := New(src).Offset(got); back != effect {
+		t.Fatalf("Offset(%+v) = %d, want %d", got, back, effect)
+	}
+}
+
+func TestOffsetClamps(t *testing.T) {
+	src := []byte("ab\r\ncd")
+	m := New(src)
+	cases := []struct {
+		p    Position
+		want int
+	}{
+		{Position{0, 99}, 2}, // past the line end stops before \r\n
+		{Position{9, 0}, 6},  // past the last line is the end
+		{Position{1, 1}, 5},  // plain
+		{Position{-1, 0}, 0}, // negative line
+	}
+	for _, c := range cases {
+		if got := m.Offset(c.p); got != c.want {
+			t.Errorf("Offset(%+v) = %d, want %d", c.p, got, c.want)
+		}
+	}
+}
+
+func TestOffsetInsideSurrogatePair(t *testing.T) {
+	m := New([]byte("😀x"))
+	if got := m.Offset(Position{0, 1}); got != 0 {
+		t.Errorf("inside the pair: got %d, want 0", got)
+	}
+	if got := m.Offset(Position{0, 2}); got != 4 {
+		t.Errorf("after the pair: got %d, want 4", got)
+	}
+}
+
+func TestLineColIsOneBased(t *testing.T) {
+	line, col := New([]byte("x\n日y")).LineCol(5)
+	if line != 2 || col != 2 {
+		t.Errorf("LineCol = %d:%d, want 2:2", line, col)
+	}
+}
+
+func indexOf(b []byte, s string) int {
+	for i := range b {
+		if string(b[i:min(len(b), i+len(s))]) == s {
+			return i
+		}
+	}
+	return -1
+}
