@@ -15,6 +15,10 @@ var Hovers = []analysis.HoverProvider{
 	analysis.KindHover,
 }
 
+// Completers suggest what may be typed at the cursor; the server merges
+// what they all return.
+var Completers = []analysis.Completer{}
+
 // ByCode returns the check with the given code, or nil.
 func ByCode(code string) *analysis.Check {
 	for _, c := range All {
