@@ -30,8 +30,8 @@ func runDenyBlocksAccess(pass *analysis.Pass) {
 		if !ok {
 			continue
 		}
-		msg := analysis.Tf("explicit Deny of %s on %s: no Allow in any policy overrides it",
-			"%s の %s に対する明示的な Deny: どのポリシーの Allow もこれを覆せません", d.actions, d.resources)
+		msg := analysis.T("explicit Deny of "+d.actions.EN+" on "+d.resources.EN+": no Allow in any policy overrides it",
+			d.actions.JA+" の "+d.resources.JA+" に対する明示的な Deny: どのポリシーの Allow もこれを覆せません")
 		if d.when.EN != "" {
 			msg = analysis.T(
 				"this Deny of "+d.actions.EN+" on "+d.resources.EN+" denies every request "+d.when.EN,
@@ -49,15 +49,22 @@ type deny struct {
 }
 
 // assessDeny decides whether a statement is a Deny that matches S3
-// requests of the users this workspace is about, and how much it blocks:
-// an error when it blocks the everyday actions (list, read, write) without
-// a condition, less when it blocks rarer actions or only under a condition.
+// requests of the users this workspace is about, and how much it blocks.
+// Without a condition it is an error when it blocks the everyday actions
+// (list, read, write) on every bucket, or on a bucket .s3policy.json
+// names; a Deny of rarer actions, or of chosen buckets the workspace does
+// not name, is a deliberate carve-out more often than a mistake: a
+// warning. With a condition it says when it denies.
 func assessDeny(pass *analysis.Pass, s *analysis.Statement) (deny, bool) {
-	if !s.IsDeny() || !statementS3Actions(s, false) || !denyReachesBuckets(pass, s) || !denyReachesUsers(pass, s) {
+	if !s.IsDeny() || !statementS3Actions(s, false) || !denyReachesUsers(pass, s) {
+		return deny{}, false
+	}
+	reach := denyReach(pass, s)
+	if reach == reachNone {
 		return deny{}, false
 	}
 	d := deny{severity: analysis.Warning, actions: actionsText(s), resources: resourcesText(s)}
-	if statementS3Actions(s, true) {
+	if reach == reachWanted && statementS3Actions(s, true) {
 		d.severity = analysis.Error
 	}
 	conds := s.Conditions()
@@ -82,24 +89,52 @@ func assessDeny(pass *analysis.Pass, s *analysis.Statement) (deny, bool) {
 	return d, true
 }
 
-// denyReachesBuckets reports whether the Deny's resources hold S3 ARNs
-// (or "*"), and, when .s3policy.json names buckets, one of those.
-func denyReachesBuckets(pass *analysis.Pass, s *analysis.Statement) bool {
-	if s.NotResource != nil || s.Resource == nil {
-		return true
-	}
+// How far a Deny's resources reach.
+const (
+	reachNone   = iota // no S3 resource, or none the workspace names
+	reachSome          // chosen S3 resources
+	reachWanted        // every bucket, or a bucket .s3policy.json names
+)
+
+// anyBucket is a bucket name no policy names, to test whether a Resource
+// covers every bucket.
+const anyBucket = "any-bucket-0"
+
+func denyReach(pass *analysis.Pass, s *analysis.Statement) int {
 	named := namedBuckets(pass.Config)
-	for _, r := range s.Resources() {
-		if len(named) == 0 && (r.Str == "*" || strings.Contains(r.Str, ":s3:")) {
-			return true
-		}
+	if s.NotResource != nil {
+		excluded := analysis.Strings(s.NotResource)
 		for _, b := range named {
-			if reachesBucket(r.Str, b) {
-				return true
+			if !resourceMatches(excluded, bucketARN(b)) && !resourceMatches(excluded, objectsARN(b)) {
+				return reachWanted
 			}
 		}
+		if len(named) > 0 {
+			return reachNone
+		}
+		return reachSome
 	}
-	return false
+	if s.Resource == nil {
+		return reachWanted
+	}
+	reach := reachNone
+	for _, r := range s.Resources() {
+		for _, b := range named {
+			if reachesBucket(r.Str, b) {
+				return reachWanted
+			}
+		}
+		if len(named) > 0 {
+			continue
+		}
+		switch {
+		case reachesBucket(r.Str, anyBucket):
+			return reachWanted
+		case strings.Contains(r.Str, ":s3:"):
+			reach = reachSome
+		}
+	}
+	return reach
 }
 
 // denyReachesUsers reports whether a Deny in a policy with a Principal

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -42,7 +43,8 @@ func statementBuckets(s *analysis.Statement) []*bucketARNs {
 	var out []*bucketARNs
 	for _, r := range s.Resources() {
 		name, object, ok := s3BucketOf(r.Str)
-		if !ok {
+		if !ok || (!object && isPlaceholder(name)) {
+			// "arn:aws:s3:::{MANIFEST_KEY}" may stand for bucket/key.
 			continue
 		}
 		i := slices.IndexFunc(out, func(b *bucketARNs) bool { return b.name == name })
@@ -112,4 +114,11 @@ func checkNamedBucketsGranted(pass *analysis.Pass) {
 			"バケット %s に対する S3 アクションを許可するステートメントがありません。バケットポリシーがアカウント %s を許可していても十分ではなく、ユーザー自身のポリシーもバケットを許可する必要があります",
 			b, facts.Account), addBucketStatementFix(pass, b))
 	}
+}
+
+// isPlaceholder reports whether a bucket name is a documentation
+// placeholder such as {BUCKET} or <bucket>, which may stand for more than
+// a bucket name. Policy variables ${...} are not placeholders.
+func isPlaceholder(name string) bool {
+	return strings.ContainsAny(strings.ReplaceAll(name, "${", ""), "{<")
 }

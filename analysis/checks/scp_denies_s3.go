@@ -32,8 +32,8 @@ func runScpDeniesS3(pass *analysis.Pass) {
 		if !ok {
 			continue
 		}
-		msg := analysis.Tf("this SCP denies %s on %s to every user and role of the accounts it governs",
-			"この SCP は、対象アカウントのすべてのユーザーとロールに %s の %s を拒否します", d.actions, d.resources)
+		msg := analysis.T("this SCP denies "+d.actions.EN+" on "+d.resources.EN+" to every user and role of the accounts it governs",
+			"この SCP は、対象アカウントのすべてのユーザーとロールに "+d.actions.JA+" の "+d.resources.JA+" を拒否します")
 		if d.when.EN != "" {
 			msg = analysis.T(
 				"this SCP denies "+d.actions.EN+" on "+d.resources.EN+" for every request "+d.when.EN,

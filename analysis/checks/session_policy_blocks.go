@@ -24,8 +24,8 @@ func runSessionPolicyBlocks(pass *analysis.Pass) {
 	for _, s := range p.Statements {
 		allowsS3 = allowsS3 || (s.IsAllow() && statementS3Actions(s, false))
 		if d, ok := assessDeny(pass, s); ok {
-			msg := analysis.Tf("the session policy denies %s on %s to the session, whatever its role allows",
-				"セッションポリシーは、ロールの許可にかかわらず、セッションに %s の %s を拒否します", d.actions, d.resources)
+			msg := analysis.T("the session policy denies "+d.actions.EN+" on "+d.resources.EN+" to the session, whatever its role allows",
+				"セッションポリシーは、ロールの許可にかかわらず、セッションに "+d.actions.JA+" の "+d.resources.JA+" を拒否します")
 			if d.when.EN != "" {
 				msg = analysis.T(
 					"the session policy denies "+d.actions.EN+" on "+d.resources.EN+" for every request "+d.when.EN,
