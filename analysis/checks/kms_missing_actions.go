@@ -59,7 +59,7 @@ func checkKMSStatement(pass *analysis.Pass, s *analysis.Statement) {
 	for _, a := range kmsDataActions {
 		usesKey = usesKey || anyMatch(actions, a)
 	}
-	missing := missingActions(actions, kmsNeeded)
+	missing := missingActions(actions, neededKeyActions(pass))
 	if !usesKey || len(missing) == 0 {
 		return
 	}
@@ -70,6 +70,30 @@ func checkKMSStatement(pass *analysis.Pass, s *analysis.Statement) {
 			"ステートメント %s は %s なしでキーを許可しています。", s.Label(), list), kmsConsequence(missing)),
 		Fixes: []analysis.Fix{addActionsFix(pass, s.Action.Value, missing)},
 	})
+}
+
+// neededKeyActions are the KMS actions a statement must allow: both in a
+// key policy; in an identity policy that grants S3 object reads or writes,
+// those that its reads (kms:Decrypt) and writes (kms:GenerateDataKey)
+// need, and both when it grants neither.
+func neededKeyActions(pass *analysis.Pass) []string {
+	if pass.Kind == analysis.KindKey {
+		return kmsNeeded
+	}
+	var reads, writes bool
+	for _, s := range pass.Policy.Statements {
+		if s.IsAllow() {
+			reads = reads || anyMatch(s.Actions(), "s3:GetObject")
+			writes = writes || anyMatch(s.Actions(), "s3:PutObject")
+		}
+	}
+	switch {
+	case reads && !writes:
+		return kmsNeeded[:1]
+	case writes && !reads:
+		return kmsNeeded[1:]
+	}
+	return kmsNeeded
 }
 
 func missingActions(actions []*analysis.Value, needed []string) []string {
