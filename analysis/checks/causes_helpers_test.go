@@ -81,3 +81,19 @@ func wantSeverity(t *testing.T, f analysis.Finding, s analysis.Severity) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// TestCauseChecksDescribeThemselves: every cause check is registered, in
+// the access category, links an AWS page, and speaks both languages.
+func TestCauseChecksDescribeThemselves(t *testing.T) {
+	for _, code := range causeCodes {
+		c := checks.ByCode(code)
+		if c == nil {
+			t.Errorf("%s is not in checks.All", code)
+			continue
+		}
+		if c.Category != "access" || !strings.HasPrefix(c.DocURL, "https://docs.aws.amazon.com/") ||
+			c.Title.EN == "" || c.Title.JA == "" || c.Explain.EN == "" || c.Explain.JA == "" {
+			t.Errorf("%s: category %q, doc %q, title %+v, explanation set: %v/%v", code, c.Category, c.DocURL, c.Title, c.Explain.EN != "", c.Explain.JA != "")
+		}
+	}
+}
