@@ -26,18 +26,14 @@ var DenyBlocksAccess = &analysis.Check{
 
 func runDenyBlocksAccess(pass *analysis.Pass) {
 	for _, s := range pass.Policy.Statements {
-		d, ok := assessDeny(pass, s)
-		if !ok {
-			continue
+		if d, ok := assessDeny(pass, s); ok {
+			reportDeny(pass, s, d,
+				d.say("explicit Deny of {actions} on {resources}: no Allow in any policy overrides it",
+					"{actions} の {resources} に対する明示的な Deny: どのポリシーの Allow もこれを覆せません"),
+				d.say("this Deny of {actions} on {resources} denies every request {when}",
+					"この {actions} の {resources} に対する Deny は、{when}リクエストをすべて拒否します"),
+				exemptFix(pass, s)...)
 		}
-		msg := analysis.T("explicit Deny of "+d.actions.EN+" on "+d.resources.EN+": no Allow in any policy overrides it",
-			d.actions.JA+" の "+d.resources.JA+" に対する明示的な Deny: どのポリシーの Allow もこれを覆せません")
-		if d.when.EN != "" {
-			msg = analysis.T(
-				"this Deny of "+d.actions.EN+" on "+d.resources.EN+" denies every request "+d.when.EN,
-				"この "+d.actions.JA+" の "+d.resources.JA+" に対する Deny は、"+d.when.JA+"リクエストをすべて拒否します")
-		}
-		pass.Report(analysis.Finding{Span: s.Effect.Value.Span, Severity: d.severity, Message: msg, Fixes: denyFixes(pass, s)})
 	}
 }
 
@@ -46,6 +42,28 @@ type deny struct {
 	severity           analysis.Severity
 	actions, resources analysis.Text
 	when               analysis.Text // empty for a Deny without Condition
+}
+
+// say fills {actions}, {resources} and {when} in a message.
+func (d deny) say(en, ja string) analysis.Text {
+	fill := func(s string, lang func(analysis.Text) string) string {
+		return strings.NewReplacer("{actions}", lang(d.actions), "{resources}", lang(d.resources), "{when}", lang(d.when)).Replace(s)
+	}
+	return analysis.T(fill(en, func(t analysis.Text) string { return t.EN }), fill(ja, func(t analysis.Text) string { return t.JA }))
+}
+
+// reportDeny reports a Deny on its Effect with the message for a Deny
+// without condition, or the one that says when it denies, and offers to
+// remove the statement before the other fixes.
+func reportDeny(pass *analysis.Pass, s *analysis.Statement, d deny, plain, conditional analysis.Text, fixes ...analysis.Fix) {
+	msg := plain
+	if d.when.EN != "" {
+		msg = conditional
+	}
+	if fix, ok := removeStatement(pass, s); ok {
+		fixes = append([]analysis.Fix{fix}, fixes...)
+	}
+	pass.Report(analysis.Finding{Span: s.Effect.Value.Span, Severity: d.severity, Message: msg, Fixes: fixes})
 }
 
 // assessDeny decides whether a statement is a Deny that matches S3
@@ -223,21 +241,16 @@ func valuesJoined(vs []*analysis.Value) string {
 	return strings.Join(out, ", ")
 }
 
-// denyFixes offers to remove the statement and, where the policy names
-// principals of other accounts, to exempt the accounts of .s3policy.json.
-func denyFixes(pass *analysis.Pass, s *analysis.Statement) []analysis.Fix {
-	var fixes []analysis.Fix
-	if fix, ok := removeStatement(pass, s); ok {
-		fixes = append(fixes, fix)
+// exemptFix offers, in a policy that names principals of other accounts,
+// to exempt the accounts of .s3policy.json.
+func exemptFix(pass *analysis.Pass, s *analysis.Statement) []analysis.Fix {
+	if pass.Config == nil || len(pass.Config.Accounts) == 0 || !pass.Kind.In(analysis.KindBucket, analysis.KindEndpoint, analysis.KindRCP) {
+		return nil
 	}
-	if pass.Config != nil && len(pass.Config.Accounts) > 0 && pass.Kind.In(analysis.KindBucket, analysis.KindEndpoint, analysis.KindRCP) {
-		accounts := strings.Join(pass.Config.Accounts, ", ")
-		fixes = append(fixes, analysis.Fix{
-			Title: analysis.Tf("Exempt account %s from this Deny", "アカウント %s をこの Deny から除外", accounts),
-			Edits: addCondition(pass.Src, s, "StringNotEquals", "aws:PrincipalAccount", pass.Config.Accounts),
-		})
-	}
-	return fixes
+	return []analysis.Fix{{
+		Title: analysis.Tf("Exempt account %s from this Deny", "アカウント %s をこの Deny から除外", strings.Join(pass.Config.Accounts, ", ")),
+		Edits: addCondition(pass.Src, s, "StringNotEquals", "aws:PrincipalAccount", pass.Config.Accounts),
+	}}
 }
 
 // removeStatement deletes a statement from the Statement array; a lone

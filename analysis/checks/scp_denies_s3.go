@@ -32,21 +32,14 @@ func runScpDeniesS3(pass *analysis.Pass) {
 		if !ok {
 			continue
 		}
-		msg := analysis.T("this SCP denies "+d.actions.EN+" on "+d.resources.EN+" to every user and role of the accounts it governs",
-			"この SCP は、対象アカウントのすべてのユーザーとロールに "+d.actions.JA+" の "+d.resources.JA+" を拒否します")
-		if d.when.EN != "" {
-			msg = analysis.T(
-				"this SCP denies "+d.actions.EN+" on "+d.resources.EN+" for every request "+d.when.EN,
-				"この SCP は、"+d.when.JA+"リクエストに対して "+d.actions.JA+" の "+d.resources.JA+" を拒否します")
-			if d.severity == analysis.Error {
-				d.severity = analysis.Warning
-			}
+		if d.when.EN != "" && d.severity == analysis.Error {
+			d.severity = analysis.Warning
 		}
-		var fixes []analysis.Fix
-		if fix, ok := removeStatement(pass, s); ok {
-			fixes = append(fixes, fix)
-		}
-		pass.Report(analysis.Finding{Span: s.Effect.Value.Span, Severity: d.severity, Message: msg, Fixes: fixes})
+		reportDeny(pass, s, d,
+			d.say("this SCP denies {actions} on {resources} to every user and role of the accounts it governs",
+				"この SCP は、対象アカウントのすべてのユーザーとロールに {actions} の {resources} を拒否します"),
+			d.say("this SCP denies {actions} on {resources} for every request {when}",
+				"この SCP は、{when}リクエストに対して {actions} の {resources} を拒否します"))
 	}
 	if firstAllow == nil || allowsS3 {
 		return

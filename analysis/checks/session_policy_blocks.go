@@ -24,18 +24,11 @@ func runSessionPolicyBlocks(pass *analysis.Pass) {
 	for _, s := range p.Statements {
 		allowsS3 = allowsS3 || (s.IsAllow() && statementS3Actions(s, false))
 		if d, ok := assessDeny(pass, s); ok {
-			msg := analysis.T("the session policy denies "+d.actions.EN+" on "+d.resources.EN+" to the session, whatever its role allows",
-				"セッションポリシーは、ロールの許可にかかわらず、セッションに "+d.actions.JA+" の "+d.resources.JA+" を拒否します")
-			if d.when.EN != "" {
-				msg = analysis.T(
-					"the session policy denies "+d.actions.EN+" on "+d.resources.EN+" for every request "+d.when.EN,
-					"セッションポリシーは、"+d.when.JA+"リクエストに対して "+d.actions.JA+" の "+d.resources.JA+" を拒否します")
-			}
-			var fixes []analysis.Fix
-			if fix, ok := removeStatement(pass, s); ok {
-				fixes = append(fixes, fix)
-			}
-			pass.Report(analysis.Finding{Span: s.Effect.Value.Span, Severity: d.severity, Message: msg, Fixes: fixes})
+			reportDeny(pass, s, d,
+				d.say("the session policy denies {actions} on {resources} to the session, whatever its role allows",
+					"セッションポリシーは、ロールの許可にかかわらず、セッションに {actions} の {resources} を拒否します"),
+				d.say("the session policy denies {actions} on {resources} for every request {when}",
+					"セッションポリシーは、{when}リクエストに対して {actions} の {resources} を拒否します"))
 		}
 	}
 	if p.Statement == nil {
