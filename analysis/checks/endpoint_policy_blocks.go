@@ -22,10 +22,7 @@ func runEndpointPolicyBlocks(pass *analysis.Pass) {
 	if p.Statement == nil {
 		return
 	}
-	for _, b := range namedBuckets(pass.Config) {
-		if allowsS3On(p, b) {
-			continue
-		}
+	for _, b := range uncoveredBuckets(pass) {
 		pass.Reportf(p.Statement.KeySpan, analysis.Tf(
 			"no Allow statement covers bucket %s: requests to it through %s are denied",
 			"バケット %s を対象とする Allow ステートメントがありません。%[2]s 経由のリクエストは拒否されます",

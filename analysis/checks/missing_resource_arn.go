@@ -105,8 +105,8 @@ func checkNamedBucketsGranted(pass *analysis.Pass) {
 	if pass.Kind != analysis.KindIdentity || cfg == nil || facts == nil || !slices.Contains(cfg.Accounts, facts.Account) || p.Statement == nil {
 		return
 	}
-	for _, b := range namedBuckets(cfg) {
-		if bf := cfg.Bucket(b); bf.Account == facts.Account || allowsS3On(p, b) {
+	for _, b := range uncoveredBuckets(pass) {
+		if cfg.Bucket(b).Account == facts.Account {
 			continue
 		}
 		pass.Reportf(p.Statement.KeySpan, analysis.Tf(

@@ -172,3 +172,15 @@ func namedBuckets(cfg *analysis.Config) []string {
 	}
 	return slices.Sorted(maps.Keys(cfg.Buckets))
 }
+
+// uncoveredBuckets lists the buckets of .s3policy.json on which no Allow
+// statement of the policy allows an S3 action.
+func uncoveredBuckets(pass *analysis.Pass) []string {
+	var out []string
+	for _, b := range namedBuckets(pass.Config) {
+		if !allowsS3On(pass.Policy, b) {
+			out = append(out, b)
+		}
+	}
+	return out
+}

@@ -40,10 +40,7 @@ func runSessionPolicyBlocks(pass *analysis.Pass) {
 			"セッションポリシーはどの S3 アクションも許可していません。ロールが何を許可していても、セッションはどのバケットにもアクセスできません"))
 		return
 	}
-	for _, b := range namedBuckets(pass.Config) {
-		if allowsS3On(p, b) {
-			continue
-		}
+	for _, b := range uncoveredBuckets(pass) {
 		pass.Reportf(p.Statement.KeySpan, analysis.Tf(
 			"the session policy allows no S3 action on bucket %s: the session is denied there, whatever its role allows",
 			"セッションポリシーはバケット %s に対する S3 アクションを許可していません。ロールが何を許可していても、セッションはそこで拒否されます", b),
