@@ -29,9 +29,9 @@ func runDenyBlocksAccess(pass *analysis.Pass) {
 		if d, ok := assessDeny(pass, s); ok {
 			reportDeny(pass, s, d,
 				d.say("explicit Deny of {actions} on {resources}: no Allow in any policy overrides it",
-					"{actions} の {resources} に対する明示的な Deny: どのポリシーの Allow もこれを覆せません"),
+					"{resources} に対する {actions} の明示的な Deny: どのポリシーの Allow もこれを覆せません"),
 				d.say("this Deny of {actions} on {resources} denies every request {when}",
-					"この {actions} の {resources} に対する Deny は、{when}リクエストをすべて拒否します"),
+					"{resources} に対するこの {actions} の Deny は、{when}リクエストをすべて拒否します"),
 				exemptFix(pass, s)...)
 		}
 	}

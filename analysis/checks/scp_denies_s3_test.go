@@ -17,7 +17,7 @@ func TestScpDeniesS3(t *testing.T) {
   ]
 }`, nil)
 	wantSeverity(t, got[0], analysis.Error)
-	wantMessage(t, got[0], "this SCP denies s3:Get* on * to every user and role", "s3:Get* の * を拒否します")
+	wantMessage(t, got[0], "this SCP denies s3:Get* on * to every user and role", "* に対する s3:Get* を拒否します")
 	wantSeverity(t, got[1], analysis.Warning)
 	wantMessage(t, got[1], "for every request whose aws:RequestedRegion is not eu-west-1", "aws:RequestedRegion が eu-west-1 でない")
 	wantHover(t, "guard.scp.json", src, got[0], nil)

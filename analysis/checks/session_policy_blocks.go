@@ -26,9 +26,9 @@ func runSessionPolicyBlocks(pass *analysis.Pass) {
 		if d, ok := assessDeny(pass, s); ok {
 			reportDeny(pass, s, d,
 				d.say("the session policy denies {actions} on {resources} to the session, whatever its role allows",
-					"セッションポリシーは、ロールの許可にかかわらず、セッションに {actions} の {resources} を拒否します"),
+					"セッションポリシーは、ロールの許可にかかわらず、セッションに {resources} に対する {actions} を拒否します"),
 				d.say("the session policy denies {actions} on {resources} for every request {when}",
-					"セッションポリシーは、{when}リクエストに対して {actions} の {resources} を拒否します"))
+					"セッションポリシーは、{when}リクエストについて {resources} に対する {actions} を拒否します"))
 		}
 	}
 	if p.Statement == nil {
