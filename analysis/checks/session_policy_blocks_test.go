@@ -40,7 +40,7 @@ func TestSessionPolicyBlocksDeny(t *testing.T) {
   {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
   {"Effect": «"Deny"», "Action": "s3:PutObject", "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"}]}`, cfg)
 	wantSeverity(t, got[0], analysis.Error)
-	wantMessage(t, got[0], "the session policy denies s3:PutObject on arn:aws:s3:::DOC-EXAMPLE-BUCKET/*", "セッションに s3:PutObject")
+	wantMessage(t, got[0], "the session policy denies s3:PutObject on arn:aws:s3:::DOC-EXAMPLE-BUCKET/*", "に対する s3:PutObject を拒否します")
 	fixRemoves(t, "session.json", src, got[0], 0, cfg)
 }
 
