@@ -64,6 +64,9 @@ func valuesText(c analysis.Condition, sep string) string {
 	out := make([]string, len(c.Values))
 	for i, v := range c.Values {
 		out[i] = v.Str
+		if v.Str == "" {
+			out[i] = `""`
+		}
 	}
 	return strings.Join(out, sep)
 }

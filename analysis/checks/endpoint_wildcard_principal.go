@@ -24,7 +24,7 @@ const accountPlaceholder = "ACCOUNT-ID"
 func runEndpointWildcardPrincipal(pass *analysis.Pass) {
 	accounts := userAccounts(pass)
 	for _, s := range pass.Policy.Statements {
-		if !s.IsAllow() || narrowsPrincipal(s) {
+		if !s.IsAllow() || narrowsPrincipal(s) || !statementS3Actions(s, false) {
 			continue
 		}
 		for _, p := range analysis.Principals(s.Principal) {

@@ -42,8 +42,11 @@ func runKMSMissingActions(pass *analysis.Pass) {
 // appliesToKey reports whether the statement concerns a KMS key: every
 // statement of a key policy, and identity statements on a key ARN.
 func appliesToKey(kind analysis.Kind, s *analysis.Statement) bool {
+	if !throughS3(s) {
+		return false
+	}
 	if kind == analysis.KindKey {
-		return true
+		return !servicesOnly(s)
 	}
 	for _, r := range s.Resources() {
 		if arn, ok := analysis.ParseARN(r.Str); ok && arn.Service == "kms" && strings.HasPrefix(arn.Resource, "key/") {
@@ -51,6 +54,36 @@ func appliesToKey(kind analysis.Kind, s *analysis.Statement) bool {
 		}
 	}
 	return false
+}
+
+// throughS3 reports whether the statement may serve S3: it has no
+// kms:ViaService condition, or one that names S3.
+func throughS3(s *analysis.Statement) bool {
+	for _, c := range s.Conditions() {
+		if !strings.EqualFold(c.Key.Key, "kms:ViaService") {
+			continue
+		}
+		for _, v := range c.Values {
+			if strings.HasPrefix(v.Str, "s3.") || strings.HasPrefix(v.Str, "*") {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// servicesOnly reports whether a key-policy statement names only AWS
+// services (CloudTrail, CloudWatch Logs, ...), which use the key for their
+// own purpose, not for a user's S3 objects.
+func servicesOnly(s *analysis.Statement) bool {
+	refs := analysis.Principals(s.Principal)
+	for _, r := range refs {
+		if r.Type != "Service" {
+			return false
+		}
+	}
+	return len(refs) > 0
 }
 
 func checkKMSStatement(pass *analysis.Pass, s *analysis.Statement) {

@@ -71,27 +71,41 @@ func checkResourceTypes(pass *analysis.Pass, s *analysis.Statement) {
 			onBucket, onObject := s3ResourceTypes(a.Str)
 			switch {
 			case onBucket && !hasBucket && hasObject:
-				reportMissingARN(pass, s, a, onObject, bucketARN(b.name),
-					analysis.Tf("%s acts on the bucket, but Resource names only objects of %s: add %s",
-						"%s はバケットに作用しますが、Resource には %s のオブジェクトしかありません。%s を追加してください",
-						a.Str, b.name, bucketARN(b.name)))
+				reportMissingARN(pass, s, a, onObject, bucketARN(b.name), actionKind(a.Str, s3BucketActions, analysis.T("the bucket", "バケット")),
+					analysis.Tf("Resource names only objects of %s", "Resource には %s のオブジェクトしかありません", b.name))
 			case onObject && !hasObject && hasBucket:
-				reportMissingARN(pass, s, a, onBucket, objectsARN(b.name),
-					analysis.Tf("%s acts on objects, but Resource names only the bucket %s: add %s",
-						"%s はオブジェクトに作用しますが、Resource にはバケット %s しかありません。%s を追加してください",
-						a.Str, b.name, objectsARN(b.name)))
+				reportMissingARN(pass, s, a, onBucket, objectsARN(b.name), actionKind(a.Str, s3ObjectActions, analysis.T("objects", "オブジェクト")),
+					analysis.Tf("Resource names only the bucket %s", "Resource にはバケット %s しかありません", b.name))
 			}
 		}
 	}
 }
 
+// actionKind says what an Action entry acts on: "s3:ListBucket acts on
+// the bucket", or for a wildcard, "s3:Get* includes actions on the bucket
+// (s3:GetBucketLocation, ...)".
+func actionKind(pattern string, table []string, target analysis.Text) analysis.Text {
+	if !strings.ContainsAny(pattern, "*?") {
+		return analysis.T(pattern+" acts on "+target.EN, pattern+" は"+target.JA+"に作用します")
+	}
+	var example string
+	for _, a := range table {
+		if analysis.MatchAction(pattern, a) {
+			example = a
+			break
+		}
+	}
+	return analysis.T(pattern+" includes actions on "+target.EN+" such as "+example, pattern+" には "+example+" など"+target.JA+"に作用するアクションが含まれます")
+}
+
 // reportMissingARN reports one action. A wildcard that also covers the
 // type Resource names still works for that type: information, not error.
-func reportMissingARN(pass *analysis.Pass, s *analysis.Statement, action *analysis.Value, partly bool, arn string, msg analysis.Text) {
+func reportMissingARN(pass *analysis.Pass, s *analysis.Statement, action *analysis.Value, partly bool, arn string, what, names analysis.Text) {
 	sev := analysis.Error
 	if partly {
 		sev = analysis.Information
 	}
+	msg := analysis.Join("", what, analysis.T(", but ", "が、"), names, analysis.Tf(": add %s", "。%s を追加してください", arn))
 	pass.Report(analysis.Finding{Span: action.Span, Severity: sev, Message: msg, Fixes: []analysis.Fix{{
 		Title: analysis.Tf("Add %s to Resource", "Resource に %s を追加", arn),
 		Edits: analysis.AppendString(pass.Src, s.Resource.Value, arn),
