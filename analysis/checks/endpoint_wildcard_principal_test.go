@@ -46,6 +46,8 @@ func TestEndpointWildcardPrincipalNearMisses(t *testing.T) {
 		`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}}`,
 		`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:*", "Resource": "*"}}`,
 		`{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteBucket", "Resource": "*"}}`,
+		// An endpoint of another service.
+		`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}}`,
 	} {
 		checktest.Expect(t, "endpoint-wildcard-principal", "e.endpoint-policy.json", doc, nil)
 	}

@@ -73,6 +73,10 @@ func TestKMSMissingActionsNearMisses(t *testing.T) {
 	for _, doc := range []string{
 		// The usual "allow use of the key" statement.
 		`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"}}`,
+		// A service that uses the key for its own purpose.
+		`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:GenerateDataKey*", "Resource": "*"}}`,
+		// Only through another service than S3.
+		`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "workmail.us-east-1.amazonaws.com"}}}}`,
 		// Grants, not cryptography.
 		`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["kms:CreateGrant", "kms:ListGrants"], "Resource": "*"}}`,
 	} {
