@@ -82,6 +82,14 @@ func wantSeverity(t *testing.T, f analysis.Finding, s analysis.Severity) {
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
+// wantFixed asserts that the text after a quick fix holds want.
+func wantFixed(t *testing.T, fixed, want string) {
+	t.Helper()
+	if !contains(fixed, want) {
+		t.Errorf("fixed text lacks %s:\n%s", want, fixed)
+	}
+}
+
 // TestCauseChecksDescribeThemselves: every cause check is registered, in
 // the access category, links an AWS page, and speaks both languages.
 func TestCauseChecksDescribeThemselves(t *testing.T) {

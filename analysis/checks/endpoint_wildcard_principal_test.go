@@ -27,9 +27,7 @@ func TestEndpointWildcardPrincipal(t *testing.T) {
 	want := `"Resource": ["arn:aws:s3:::DOC-EXAMPLE-BUCKET", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"],
       "Condition": {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}
     }`
-	if !contains(fixed, want) {
-		t.Errorf("fixed text lacks %s:\n%s", want, fixed)
-	}
+	wantFixed(t, fixed, want)
 }
 
 func TestEndpointWildcardPrincipalMergesIntoCondition(t *testing.T) {

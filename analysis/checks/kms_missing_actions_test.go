@@ -32,9 +32,7 @@ func TestKMSMissingActionsKeyPolicy(t *testing.T) {
       "kms:DescribeKey",
       "kms:GenerateDataKey"
     ]`
-	if !contains(fixed, want) {
-		t.Errorf("fixed text lacks %s:\n%s", want, fixed)
-	}
+	wantFixed(t, fixed, want)
 }
 
 func TestKMSMissingActionsIdentityPolicyOnKey(t *testing.T) {
@@ -63,9 +61,7 @@ func TestKMSMissingActionsBucketKey(t *testing.T) {
 	want := `,
     {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "` + bucketKey + `"}
   ]`
-	if !contains(fixed, want) {
-		t.Errorf("fixed text lacks %s:\n%s", want, fixed)
-	}
+	wantFixed(t, fixed, want)
 }
 
 func TestKMSMissingActionsNearMisses(t *testing.T) {

@@ -21,9 +21,7 @@ func TestMissingResourceARNBucketAction(t *testing.T) {
 	wantHover(t, "jane.iam-policy.json", src, got[0], nil)
 	fixed := fixRemoves(t, "jane.iam-policy.json", src, got[0], 0, nil)
 	want := `"Resource": ["arn:aws:s3:::DOC-EXAMPLE-BUCKET/*", "arn:aws:s3:::DOC-EXAMPLE-BUCKET"]`
-	if !contains(fixed, want) {
-		t.Errorf("fixed text lacks %s:\n%s", want, fixed)
-	}
+	wantFixed(t, fixed, want)
 }
 
 func TestMissingResourceARNObjectAction(t *testing.T) {
@@ -43,9 +41,7 @@ func TestMissingResourceARNObjectAction(t *testing.T) {
       "arn:aws:s3:::DOC-EXAMPLE-BUCKET",
       "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"
     ]`
-	if !contains(fixed, want) {
-		t.Errorf("fixed text lacks %s:\n%s", want, fixed)
-	}
+	wantFixed(t, fixed, want)
 }
 
 func TestMissingResourceARNWildcardIsInformation(t *testing.T) {

@@ -30,9 +30,7 @@ func TestObjectOwnershipObjectWriter(t *testing.T) {
 	want := `"Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*",
       "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}
     }`
-	if !contains(fixed, want) {
-		t.Errorf("fixed text lacks %s:\n%s", want, fixed)
-	}
+	wantFixed(t, fixed, want)
 }
 
 func TestObjectOwnershipUnknownIsInformation(t *testing.T) {
