@@ -8,6 +8,15 @@ import "github.com/s3policy-lsp/s3policy-lsp/analysis"
 // All is every check, in the order they run.
 var All = []*analysis.Check{
 	MissingVersion,
+	MissingResourceARN,
+	KMSMissingActions,
+	DenyBlocksAccess,
+	EndpointWildcardPrincipal,
+	EndpointPolicyBlocks,
+	ScpDeniesS3,
+	ObjectOwnership,
+	RequesterPays,
+	SessionPolicyBlocks,
 }
 
 // Hovers explain policy elements under the cursor, first match wins.

@@ -1,0 +1,91 @@
+package checks_test
+
+import (
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checktest"
+)
+
+const allowJane = `{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/jane"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"}`
+
+func TestDenyBlocksAccessUnconditional(t *testing.T) {
+	cfg := workspace(t, "")
+	src, got := checktest.Expect(t, "deny-blocks-access", "bucket.json", `{
+  "Version": "2012-10-17",
+  "Statement": [
+    `+allowJane+`,
+    {
+      "Effect": «"Deny"»,
+      "Principal": "*",
+      "Action": "s3:*",
+      "Resource": ["arn:aws:s3:::DOC-EXAMPLE-BUCKET", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"]
+    }
+  ]
+}`, cfg)
+	wantSeverity(t, got[0], analysis.Error)
+	wantMessage(t, got[0], "explicit Deny of s3:* on arn:aws:s3:::DOC-EXAMPLE-BUCKET, arn:aws:s3:::DOC-EXAMPLE-BUCKET/*: no Allow in any policy overrides it",
+		"明示的な Deny")
+	wantHover(t, "bucket.json", src, got[0], cfg)
+	fixed := fixRemoves(t, "bucket.json", src, got[0], 0, cfg)
+	want := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    " + allowJane + "\n  ]\n}"
+	if fixed != want {
+		t.Errorf("after removing the statement:\n%s\nwant:\n%s", fixed, want)
+	}
+	fixed = fixRemoves(t, "bucket.json", src, got[0], 1, cfg)
+	if !contains(fixed, `"Resource": ["arn:aws:s3:::DOC-EXAMPLE-BUCKET", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"],
+      "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}
+    }`) {
+		t.Errorf("exemption not added as expected:\n%s", fixed)
+	}
+}
+
+func TestDenyBlocksAccessConditionalSaysWhen(t *testing.T) {
+	cfg := workspace(t, "")
+	for _, tc := range []struct {
+		condition, en, ja string
+		severity          analysis.Severity
+	}{
+		{`{"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}`,
+			"denies every request that does not come through vpce-1a2b3c4d", "vpce-1a2b3c4d を経由しないリクエストをすべて拒否します", analysis.Warning},
+		{`{"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}`,
+			"that does not carry the header x-amz-server-side-encryption: aws:kms", "ヘッダー x-amz-server-side-encryption: aws:kms を持たない", analysis.Warning},
+		{`{"StringNotEquals": {"aws:PrincipalTag/team": "data"}}`,
+			"whose aws:PrincipalTag/team is not data, including every request without aws:PrincipalTag/team (a negated operator is true when the key is missing)",
+			"否定の演算子はキーがないと真になる", analysis.Warning},
+		{`{"StringEquals": {"s3:x-amz-acl": "public-read"}}`,
+			"whose s3:x-amz-acl is public-read", "s3:x-amz-acl が public-read の", analysis.Information},
+		{`{"Bool": {"aws:SecureTransport": "false"}}`,
+			"whose aws:SecureTransport is false", "aws:SecureTransport が false の", analysis.Hint},
+	} {
+		_, got := checktest.Expect(t, "deny-blocks-access", "bucket.json", `{"Version": "2012-10-17", "Statement": [`+allowJane+`,
+  {"Effect": «"Deny"», "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*", "Condition": `+tc.condition+`}]}`, cfg)
+		wantSeverity(t, got[0], tc.severity)
+		wantMessage(t, got[0], tc.en, tc.ja)
+	}
+}
+
+func TestDenyBlocksAccessNearMisses(t *testing.T) {
+	cfg := workspace(t, "")
+	for _, stmt := range []string{
+		// A data perimeter that exempts the workspace's account.
+		`{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*", "Condition": {"StringNotEquals": {"aws:PrincipalAccount": ["444455556666", "111122223333"]}}}`,
+		// Another bucket than the workspace's.
+		`{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::other-bucket/*"}`,
+		// A service principal, not a user.
+		`{"Effect": "Deny", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"}`,
+		// Not S3.
+		`{"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*"}`,
+	} {
+		checktest.Expect(t, "deny-blocks-access", "bucket.json", `{"Version": "2012-10-17", "Statement": [`+allowJane+`, `+stmt+`]}`, cfg)
+	}
+}
+
+func TestDenyBlocksAccessChosenResourceIsWarning(t *testing.T) {
+	_, got := checktest.Expect(t, "deny-blocks-access", "a.iam-policy.json",
+		`{"Version": "2012-10-17", "Statement": {"Effect": «"Deny"», "Action": "s3:*", "Resource": "arn:aws:s3:::logs/*"}}`, nil)
+	wantSeverity(t, got[0], analysis.Warning)
+	if len(got[0].Fixes) != 0 {
+		t.Errorf("a lone statement must not be offered for removal: %+v", got[0].Fixes)
+	}
+}

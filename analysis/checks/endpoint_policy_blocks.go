@@ -1,0 +1,37 @@
+package checks
+
+import "github.com/s3policy-lsp/s3policy-lsp/analysis"
+
+// EndpointPolicyBlocks reports an endpoint policy that does not allow S3
+// actions on a bucket named in .s3policy.json.
+var EndpointPolicyBlocks = &analysis.Check{
+	Code:     "endpoint-policy-blocks",
+	Category: "access",
+	Severity: analysis.Warning,
+	DocURL:   "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html",
+	Title:    analysis.T("The endpoint policy does not allow a bucket", "エンドポイントポリシーがバケットを許可していない"),
+	Explain: analysis.T(
+		"Requests from instances whose route to S3 goes through a VPC endpoint are filtered by the endpoint policy, on top of the identity and bucket policies. The endpoint policy never grants, but a bucket or action its Allow statements do not cover is denied to every request through the endpoint, even when the user's policy and the bucket policy allow it. Add the bucket's ARNs (`arn:aws:s3:::bucket`, `arn:aws:s3:::bucket/*`) and the actions to an Allow statement of the endpoint policy.",
+		"S3 へのルートが VPC エンドポイントを通るインスタンスからのリクエストは、アイデンティティポリシーとバケットポリシーに加えて、エンドポイントポリシーで絞り込まれます。エンドポイントポリシーは権限を付与しませんが、その Allow ステートメントが対象としないバケットやアクションは、ユーザーのポリシーとバケットポリシーが許可していても、エンドポイント経由のすべてのリクエストで拒否されます。バケットの ARN (`arn:aws:s3:::bucket`、`arn:aws:s3:::bucket/*`) とアクションをエンドポイントポリシーの Allow ステートメントに追加してください。"),
+	Kinds: []analysis.Kind{analysis.KindEndpoint},
+	Run:   runEndpointPolicyBlocks,
+}
+
+func runEndpointPolicyBlocks(pass *analysis.Pass) {
+	p := pass.Policy
+	if p.Statement == nil {
+		return
+	}
+	for _, b := range uncoveredBuckets(pass) {
+		pass.Reportf(p.Statement.KeySpan, analysis.Tf(
+			"no Allow statement covers bucket %s: requests to it through %s are denied",
+			"バケット %s を対象とする Allow ステートメントがありません。%[2]s 経由のリクエストは拒否されます",
+			b, endpointName(pass)), addBucketStatementFix(pass, b, `"Principal": "*"`, principalAccountCondition(pass)))
+	}
+}
+
+// principalAccountCondition renders a Condition member that admits only
+// the accounts of .s3policy.json (or a placeholder).
+func principalAccountCondition(pass *analysis.Pass) string {
+	return `"Condition": {"StringEquals": {"aws:PrincipalAccount": ` + jsonStrings(userAccounts(pass)) + `}}`
+}

@@ -1,0 +1,62 @@
+package checks
+
+import "github.com/s3policy-lsp/s3policy-lsp/analysis"
+
+// EndpointWildcardPrincipal reports an endpoint-policy Allow for every
+// principal with no condition that says whose requests it lets through.
+var EndpointWildcardPrincipal = &analysis.Check{
+	Code:     "endpoint-wildcard-principal",
+	Category: "access",
+	Severity: analysis.Warning,
+	DocURL:   "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html",
+	Title:    analysis.T("The endpoint policy lets every principal through", "エンドポイントポリシーがすべてのプリンシパルを通す"),
+	Explain: analysis.T(
+		"A VPC endpoint policy filters every request that goes through the endpoint. `\"Principal\": \"*\"` with no condition on `aws:PrincipalAccount`, `aws:PrincipalOrgID` or `aws:PrincipalArn` lets any principal that can route through the endpoint, including credentials of unrelated accounts, reach the buckets it allows. Gateway endpoints require `\"Principal\": \"*\"`, so narrow it with a condition such as `\"StringEquals\": {\"aws:PrincipalAccount\": [\"111122223333\"]}`.",
+		"VPC エンドポイントポリシーは、エンドポイントを通るすべてのリクエストを絞り込みます。`aws:PrincipalAccount`、`aws:PrincipalOrgID`、`aws:PrincipalArn` の条件なしの `\"Principal\": \"*\"` は、無関係なアカウントの認証情報も含め、エンドポイントを経由できるすべてのプリンシパルに、許可されたバケットへのアクセスを許します。ゲートウェイエンドポイントでは `\"Principal\": \"*\"` が必須なので、`\"StringEquals\": {\"aws:PrincipalAccount\": [\"111122223333\"]}` などの条件で絞り込んでください。"),
+	Kinds: []analysis.Kind{analysis.KindEndpoint},
+	Run:   runEndpointWildcardPrincipal,
+}
+
+// accountPlaceholder stands for the user's account where .s3policy.json
+// names none.
+const accountPlaceholder = "ACCOUNT-ID"
+
+func runEndpointWildcardPrincipal(pass *analysis.Pass) {
+	accounts := userAccounts(pass)
+	for _, s := range pass.Policy.Statements {
+		if !s.IsAllow() || narrowsPrincipal(s) || !statementS3Actions(s, false) {
+			continue
+		}
+		for _, p := range analysis.Principals(s.Principal) {
+			if !p.IsEveryone() {
+				continue
+			}
+			pass.Reportf(p.Value.Span, analysis.Tf(
+				"every principal that routes through %s may use this Allow, whatever its account: narrow it with a condition on aws:PrincipalAccount",
+				"%s を経由するすべてのプリンシパルが、アカウントにかかわらずこの Allow を使えます。aws:PrincipalAccount の条件で絞り込んでください",
+				endpointName(pass)),
+				analysis.Fix{
+					Title: analysis.Tf("Allow only account %s", "アカウント %s だけを許可", jsonStrings(accounts)),
+					Edits: addCondition(pass.Src, s, "StringEquals", "aws:PrincipalAccount", accounts),
+				})
+			break
+		}
+	}
+}
+
+// endpointName names the endpoint of the file: its vpce ID from
+// .s3policy.json, else "the endpoint".
+func endpointName(pass *analysis.Pass) string {
+	if pass.Facts != nil && pass.Facts.Endpoint != "" {
+		return pass.Facts.Endpoint
+	}
+	return "the endpoint"
+}
+
+// userAccounts are the accounts of .s3policy.json, or a placeholder.
+func userAccounts(pass *analysis.Pass) []string {
+	if pass.Config != nil && len(pass.Config.Accounts) > 0 {
+		return pass.Config.Accounts
+	}
+	return []string{accountPlaceholder}
+}

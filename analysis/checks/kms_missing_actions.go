@@ -1,0 +1,233 @@
+package checks
+
+import (
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// KMSMissingActions reports KMS permissions that let a principal use a key
+// for only one direction of SSE-KMS: kms:Decrypt to download,
+// kms:GenerateDataKey to upload.
+var KMSMissingActions = &analysis.Check{
+	Code:     "kms-missing-actions",
+	Category: "access",
+	Severity: analysis.Warning,
+	DocURL:   "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html",
+	Title:    analysis.T("KMS permissions lack kms:Decrypt or kms:GenerateDataKey", "KMS の権限に kms:Decrypt または kms:GenerateDataKey がない"),
+	Explain: analysis.T(
+		"Objects encrypted with SSE-KMS need the key: downloading needs `kms:Decrypt`, uploading needs `kms:GenerateDataKey` (a multipart upload needs both). For a key in another account both sides must allow: the key policy in the key's account must allow the user or its account, and the user's own IAM policy must allow the actions on the key ARN; neither alone is enough. A key in the user's own account needs no key-policy change for that user beyond the default statement that lets IAM policies grant it. Add the missing action.",
+		"SSE-KMS で暗号化されたオブジェクトにはキーが必要です。ダウンロードには `kms:Decrypt`、アップロードには `kms:GenerateDataKey` が必要です (マルチパートアップロードには両方)。別アカウントのキーでは両側の許可が必要です。キーのアカウントのキーポリシーがユーザーまたはそのアカウントを許可し、かつユーザー自身の IAM ポリシーがキー ARN に対するアクションを許可しなければなりません。どちらか一方だけでは足りません。ユーザーと同じアカウントのキーなら、IAM ポリシーでの許可を有効にする既定のステートメント以外にキーポリシーの変更は要りません。足りないアクションを追加してください。"),
+	Kinds: []analysis.Kind{analysis.KindKey, analysis.KindIdentity},
+	Run:   runKMSMissingActions,
+}
+
+// kmsDataActions are the actions SSE-KMS uses; a statement that allows
+// some of them is meant for encryption and needs both directions.
+var kmsDataActions = []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"}
+
+var kmsNeeded = []string{"kms:Decrypt", "kms:GenerateDataKey"}
+
+func runKMSMissingActions(pass *analysis.Pass) {
+	for _, s := range pass.Policy.Statements {
+		if s.IsAllow() && s.Action != nil && appliesToKey(pass.Kind, s) {
+			checkKMSStatement(pass, s)
+		}
+	}
+	if pass.Kind == analysis.KindIdentity {
+		checkBucketKeys(pass)
+	}
+}
+
+// appliesToKey reports whether the statement concerns a KMS key: every
+// statement of a key policy, and identity statements on a key ARN.
+func appliesToKey(kind analysis.Kind, s *analysis.Statement) bool {
+	if !throughS3(s) {
+		return false
+	}
+	if kind == analysis.KindKey {
+		return !servicesOnly(s)
+	}
+	for _, r := range s.Resources() {
+		if arn, ok := analysis.ParseARN(r.Str); ok && arn.Service == "kms" && strings.HasPrefix(arn.Resource, "key/") {
+			return true
+		}
+	}
+	return false
+}
+
+// throughS3 reports whether the statement may serve S3: it has no
+// kms:ViaService condition, or one that names S3.
+func throughS3(s *analysis.Statement) bool {
+	for _, c := range s.Conditions() {
+		if !strings.EqualFold(c.Key.Key, "kms:ViaService") {
+			continue
+		}
+		for _, v := range c.Values {
+			if strings.HasPrefix(v.Str, "s3.") || strings.HasPrefix(v.Str, "*") {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// servicesOnly reports whether a key-policy statement names only AWS
+// services (CloudTrail, CloudWatch Logs, ...), which use the key for their
+// own purpose, not for a user's S3 objects.
+func servicesOnly(s *analysis.Statement) bool {
+	refs := analysis.Principals(s.Principal)
+	for _, r := range refs {
+		if r.Type != "Service" {
+			return false
+		}
+	}
+	return len(refs) > 0
+}
+
+func checkKMSStatement(pass *analysis.Pass, s *analysis.Statement) {
+	actions := s.Actions()
+	usesKey := false
+	for _, a := range kmsDataActions {
+		usesKey = usesKey || anyMatch(actions, a)
+	}
+	missing := missingActions(actions, neededKeyActions(pass))
+	if !usesKey || len(missing) == 0 {
+		return
+	}
+	list := strings.Join(missing, " and ")
+	pass.Report(analysis.Finding{
+		Span: s.Action.Value.Span,
+		Message: analysis.Join("", analysis.Tf("statement %s allows the key without %s: ",
+			"ステートメント %s は %s なしでキーを許可しています。", s.Label(), list), kmsConsequence(missing)),
+		Fixes: []analysis.Fix{addActionsFix(pass, s.Action.Value, missing)},
+	})
+}
+
+// neededKeyActions are the KMS actions a statement must allow: both in a
+// key policy; in an identity policy that grants S3 object reads or writes,
+// those that its reads (kms:Decrypt) and writes (kms:GenerateDataKey)
+// need, and both when it grants neither.
+func neededKeyActions(pass *analysis.Pass) []string {
+	if pass.Kind == analysis.KindKey {
+		return kmsNeeded
+	}
+	var reads, writes bool
+	for _, s := range pass.Policy.Statements {
+		if s.IsAllow() {
+			reads = reads || anyMatch(s.Actions(), "s3:GetObject")
+			writes = writes || anyMatch(s.Actions(), "s3:PutObject")
+		}
+	}
+	switch {
+	case reads && !writes:
+		return kmsNeeded[:1]
+	case writes && !reads:
+		return kmsNeeded[1:]
+	}
+	return kmsNeeded
+}
+
+func missingActions(actions []*analysis.Value, needed []string) []string {
+	var out []string
+	for _, n := range needed {
+		if !anyMatch(actions, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func kmsConsequence(missing []string) analysis.Text {
+	switch {
+	case len(missing) == 2:
+		return analysis.T("SSE-KMS objects can be neither downloaded nor uploaded", "SSE-KMS オブジェクトのダウンロードもアップロードもできません")
+	case missing[0] == "kms:Decrypt":
+		return analysis.T("downloads of SSE-KMS objects are denied", "SSE-KMS オブジェクトのダウンロードが拒否されます")
+	}
+	return analysis.T("uploads of SSE-KMS objects are denied", "SSE-KMS オブジェクトのアップロードが拒否されます")
+}
+
+func addActionsFix(pass *analysis.Pass, action *analysis.Value, missing []string) analysis.Fix {
+	raw := make([]string, len(missing))
+	for i, m := range missing {
+		raw[i] = analysis.Quote(m)
+	}
+	list := strings.Join(missing, ", ")
+	return analysis.Fix{
+		Title: analysis.Tf("Add %s", "%s を追加", list),
+		Edits: analysis.AppendRaw(pass.Src, action, strings.Join(raw, ", ")),
+	}
+}
+
+// checkBucketKeys reports, for a bucket that .s3policy.json says is
+// SSE-KMS with a known key, an identity policy that grants object actions
+// on it but does not allow the key actions those need.
+func checkBucketKeys(pass *analysis.Pass) {
+	for _, name := range namedBuckets(pass.Config) {
+		b := pass.Config.Bucket(name)
+		if !strings.HasPrefix(b.Encryption, "aws:kms") || b.KMSKeyARN == "" {
+			continue
+		}
+		for _, s := range pass.Policy.Statements {
+			if !s.IsAllow() {
+				continue
+			}
+			for _, r := range s.Resources() {
+				if !coversObjectsOf(r.Str, name) {
+					continue
+				}
+				if missing := keyActionsMissing(pass.Policy, s, b.KMSKeyARN); len(missing) > 0 {
+					reportBucketKey(pass, r, name, b.KMSKeyARN, missing)
+				}
+				break
+			}
+		}
+	}
+}
+
+// keyActionsMissing lists the KMS actions the statement's object actions
+// need (reads need kms:Decrypt, writes kms:GenerateDataKey) that no Allow
+// statement of the policy grants on the key.
+func keyActionsMissing(p *analysis.Policy, s *analysis.Statement, key string) []string {
+	var needed []string
+	if anyMatch(s.Actions(), "s3:GetObject") {
+		needed = append(needed, "kms:Decrypt")
+	}
+	if anyMatch(s.Actions(), "s3:PutObject") {
+		needed = append(needed, "kms:GenerateDataKey")
+	}
+	var granted []*analysis.Value
+	for _, other := range p.Statements {
+		if other.IsAllow() && resourceMatches(other.Resources(), key) {
+			granted = append(granted, other.Actions()...)
+		}
+	}
+	return missingActions(granted, needed)
+}
+
+func resourceMatches(resources []*analysis.Value, arn string) bool {
+	for _, r := range resources {
+		if analysis.MatchWildcard(r.Str, arn, false) {
+			return true
+		}
+	}
+	return false
+}
+
+func reportBucketKey(pass *analysis.Pass, r *analysis.Value, bucket, key string, missing []string) {
+	list := strings.Join(missing, " and ")
+	stmt := `{"Effect": "Allow", "Action": ` + jsonStrings(missing) + `, "Resource": ` + analysis.Quote(key) + `}`
+	pass.Report(analysis.Finding{
+		Span:     r.Span,
+		Severity: analysis.Error,
+		Message: analysis.Join("", analysis.Tf("objects of %s are encrypted with KMS key %s, but no statement allows %s on it: ",
+			"%s のオブジェクトは KMS キー %s で暗号化されていますが、そのキーに %s を許可するステートメントがありません。",
+			bucket, key, list), kmsConsequence(missing)),
+		Fixes: []analysis.Fix{{
+			Title: analysis.Tf("Allow %s on the bucket's key", "バケットのキーに %s を許可", list),
+			Edits: analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, stmt),
+		}},
+	})
+}

@@ -1,0 +1,85 @@
+package checks_test
+
+import (
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checktest"
+)
+
+const bucketKey = "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+func TestKMSMissingActionsKeyPolicy(t *testing.T) {
+	src, got := checktest.Expect(t, "kms-missing-actions", "k.key-policy.json", `{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Sid": "AllowJane",
+    "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::111122223333:user/jane"},
+    "Action": «[
+      "kms:Decrypt",
+      "kms:DescribeKey"
+    ]»,
+    "Resource": "*"
+  }]
+}`, nil)
+	wantSeverity(t, got[0], analysis.Warning)
+	wantMessage(t, got[0], "without kms:GenerateDataKey: uploads of SSE-KMS objects are denied", "アップロードが拒否されます")
+	wantHover(t, "k.key-policy.json", src, got[0], nil)
+	fixed := fixRemoves(t, "k.key-policy.json", src, got[0], 0, nil)
+	want := `"Action": [
+      "kms:Decrypt",
+      "kms:DescribeKey",
+      "kms:GenerateDataKey"
+    ]`
+	wantFixed(t, fixed, want)
+}
+
+func TestKMSMissingActionsIdentityPolicyOnKey(t *testing.T) {
+	src, got := checktest.Expect(t, "kms-missing-actions", "jane.iam-policy.json",
+		`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": «"kms:Encrypt"», "Resource": "`+bucketKey+`"}}`, nil)
+	wantMessage(t, got[0], "without kms:Decrypt and kms:GenerateDataKey", "kms:Decrypt and kms:GenerateDataKey")
+	fixed := fixRemoves(t, "jane.iam-policy.json", src, got[0], 0, nil)
+	if !contains(fixed, `"Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]`) {
+		t.Errorf("fixed text:\n%s", fixed)
+	}
+}
+
+func TestKMSMissingActionsBucketKey(t *testing.T) {
+	cfg := workspace(t, `, "encryption": "aws:kms", "kmsKeyArn": "`+bucketKey+`"`)
+	src, got := checktest.Expect(t, "kms-missing-actions", "jane.json", `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET"},
+    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": «"arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"»}
+  ]
+}`, cfg)
+	wantSeverity(t, got[0], analysis.Error)
+	wantMessage(t, got[0], "encrypted with KMS key "+bucketKey+", but no statement allows kms:Decrypt and kms:GenerateDataKey",
+		"KMS キー "+bucketKey+" で暗号化されています")
+	fixed := fixRemoves(t, "jane.json", src, got[0], 0, cfg)
+	want := `,
+    {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "` + bucketKey + `"}
+  ]`
+	wantFixed(t, fixed, want)
+}
+
+func TestKMSMissingActionsNearMisses(t *testing.T) {
+	cfg := workspace(t, `, "encryption": "aws:kms", "kmsKeyArn": "`+bucketKey+`"`)
+	for _, doc := range []string{
+		// The usual "allow use of the key" statement.
+		`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"}}`,
+		// A service that uses the key for its own purpose.
+		`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:GenerateDataKey*", "Resource": "*"}}`,
+		// Only through another service than S3.
+		`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "workmail.us-east-1.amazonaws.com"}}}}`,
+		// Grants, not cryptography.
+		`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["kms:CreateGrant", "kms:ListGrants"], "Resource": "*"}}`,
+	} {
+		checktest.Expect(t, "kms-missing-actions", "k.key-policy.json", doc, nil)
+	}
+	// Reads only, with kms:Decrypt on the bucket's key.
+	checktest.Expect(t, "kms-missing-actions", "jane.json", `{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"},
+  {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": "arn:aws:kms:us-east-1:444455556666:key/*"}]}`, cfg)
+}

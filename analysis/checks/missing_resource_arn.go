@@ -1,0 +1,138 @@
+package checks
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// MissingResourceARN reports S3 actions whose Resource lacks the ARN type
+// they act on: bucket-level actions need arn:aws:s3:::bucket, object-level
+// actions arn:aws:s3:::bucket/key.
+var MissingResourceARN = &analysis.Check{
+	Code:     "missing-resource-arn",
+	Category: "access",
+	Severity: analysis.Error,
+	DocURL:   "https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html",
+	Title:    analysis.T("An S3 action lacks the bucket or object ARN it acts on", "S3 アクションが対象のバケット ARN またはオブジェクト ARN を欠いている"),
+	Explain: analysis.T(
+		"Each S3 action acts on one resource type: bucket-level actions such as `s3:ListBucket` and `s3:GetBucketLocation` on the bucket ARN `arn:aws:s3:::bucket`, object-level actions such as `s3:GetObject` and `s3:PutObject` on object ARNs `arn:aws:s3:::bucket/*`. A statement that names only the other type grants nothing for the action, so AWS denies it; in a cross-account setup the user's own IAM policy must grant the bucket even when the bucket policy allows the account. Add the missing ARN to Resource.",
+		"S3 の各アクションは 1 つのリソースタイプに作用します。`s3:ListBucket` や `s3:GetBucketLocation` などのバケットレベルのアクションはバケット ARN `arn:aws:s3:::bucket` に、`s3:GetObject` や `s3:PutObject` などのオブジェクトレベルのアクションはオブジェクト ARN `arn:aws:s3:::bucket/*` に作用します。もう一方のタイプしか書いていないステートメントはそのアクションを何も許可しないため、AWS は拒否します。クロスアカウントでは、バケットポリシーがアカウントを許可していても、ユーザー自身の IAM ポリシーがバケットを許可する必要があります。足りない ARN を Resource に追加してください。"),
+	Kinds: []analysis.Kind{analysis.KindIdentity, analysis.KindSession, analysis.KindBoundary, analysis.KindBucket},
+	Run:   runMissingResourceARN,
+}
+
+func runMissingResourceARN(pass *analysis.Pass) {
+	for _, s := range pass.Policy.Statements {
+		if s.IsAllow() && s.Resource != nil {
+			checkResourceTypes(pass, s)
+		}
+	}
+	checkNamedBucketsGranted(pass)
+}
+
+// bucketARNs records, per bucket named in a statement's Resource, which
+// ARN types it names.
+type bucketARNs struct {
+	name           string
+	bucket, object bool
+}
+
+func statementBuckets(s *analysis.Statement) []*bucketARNs {
+	var out []*bucketARNs
+	for _, r := range s.Resources() {
+		name, object, ok := s3BucketOf(r.Str)
+		if !ok || (!object && isPlaceholder(name)) {
+			// "arn:aws:s3:::{MANIFEST_KEY}" may stand for bucket/key.
+			continue
+		}
+		i := slices.IndexFunc(out, func(b *bucketARNs) bool { return b.name == name })
+		if i < 0 {
+			out = append(out, &bucketARNs{name: name})
+			i = len(out) - 1
+		}
+		if object {
+			out[i].object = true
+		} else {
+			out[i].bucket = true
+		}
+	}
+	return out
+}
+
+func checkResourceTypes(pass *analysis.Pass, s *analysis.Statement) {
+	resources := s.Resources()
+	for _, b := range statementBuckets(s) {
+		// A resource such as "*" or "arn:aws:s3:::*" covers both types.
+		hasBucket := b.bucket || slices.ContainsFunc(resources, func(r *analysis.Value) bool { return coversBucket(r.Str, b.name) })
+		hasObject := b.object || slices.ContainsFunc(resources, func(r *analysis.Value) bool { return coversObjectsOf(r.Str, b.name) })
+		for _, a := range s.Actions() {
+			onBucket, onObject := s3ResourceTypes(a.Str)
+			switch {
+			case onBucket && !hasBucket && hasObject:
+				reportMissingARN(pass, s, a, onObject, bucketARN(b.name), actionKind(a.Str, s3BucketActions, analysis.T("the bucket", "バケット")),
+					analysis.Tf("Resource names only objects of %s", "Resource には %s のオブジェクトしかありません", b.name))
+			case onObject && !hasObject && hasBucket:
+				reportMissingARN(pass, s, a, onBucket, objectsARN(b.name), actionKind(a.Str, s3ObjectActions, analysis.T("objects", "オブジェクト")),
+					analysis.Tf("Resource names only the bucket %s", "Resource にはバケット %s しかありません", b.name))
+			}
+		}
+	}
+}
+
+// actionKind says what an Action entry acts on: "s3:ListBucket acts on
+// the bucket", or for a wildcard, "s3:Get* includes actions on the bucket
+// (s3:GetBucketLocation, ...)".
+func actionKind(pattern string, table []string, target analysis.Text) analysis.Text {
+	if !strings.ContainsAny(pattern, "*?") {
+		return analysis.T(pattern+" acts on "+target.EN, pattern+" は"+target.JA+"に作用します")
+	}
+	var example string
+	for _, a := range table {
+		if analysis.MatchAction(pattern, a) {
+			example = a
+			break
+		}
+	}
+	return analysis.T(pattern+" includes actions on "+target.EN+" such as "+example, pattern+" には "+example+" など"+target.JA+"に作用するアクションが含まれます")
+}
+
+// reportMissingARN reports one action. A wildcard that also covers the
+// type Resource names still works for that type: information, not error.
+func reportMissingARN(pass *analysis.Pass, s *analysis.Statement, action *analysis.Value, partly bool, arn string, what, names analysis.Text) {
+	sev := analysis.Error
+	if partly {
+		sev = analysis.Information
+	}
+	msg := analysis.Join("", what, analysis.T(", but ", "が、"), names, analysis.Tf(": add %s", "。%s を追加してください", arn))
+	pass.Report(analysis.Finding{Span: action.Span, Severity: sev, Message: msg, Fixes: []analysis.Fix{{
+		Title: analysis.Tf("Add %s to Resource", "Resource に %s を追加", arn),
+		Edits: analysis.AppendString(pass.Src, s.Resource.Value, arn),
+	}}})
+}
+
+// checkNamedBucketsGranted reports, for an identity policy of one of the
+// accounts of .s3policy.json, a named bucket on which it grants nothing.
+func checkNamedBucketsGranted(pass *analysis.Pass) {
+	cfg, facts, p := pass.Config, pass.Facts, pass.Policy
+	if pass.Kind != analysis.KindIdentity || cfg == nil || facts == nil || !slices.Contains(cfg.Accounts, facts.Account) || p.Statement == nil {
+		return
+	}
+	for _, b := range uncoveredBuckets(pass) {
+		if cfg.Bucket(b).Account == facts.Account {
+			continue
+		}
+		pass.Reportf(p.Statement.KeySpan, analysis.Tf(
+			"no statement allows an S3 action on bucket %s: a bucket policy that allows account %s is not enough, the user's own policy must grant the bucket too",
+			"バケット %s に対する S3 アクションを許可するステートメントがありません。バケットポリシーがアカウント %s を許可していても十分ではなく、ユーザー自身のポリシーもバケットを許可する必要があります",
+			b, facts.Account), addBucketStatementFix(pass, b))
+	}
+}
+
+// isPlaceholder reports whether a bucket name is a documentation
+// placeholder such as {BUCKET} or <bucket>, which may stand for more than
+// a bucket name. Policy variables ${...} are not placeholders.
+func isPlaceholder(name string) bool {
+	return strings.ContainsAny(strings.ReplaceAll(name, "${", ""), "{<")
+}

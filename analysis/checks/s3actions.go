@@ -1,0 +1,186 @@
+package checks
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// A small table of S3 actions by the resource type they take, from the
+// service authorization reference:
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+// The IAM service data will replace it; only the functions below read it.
+
+var s3BucketActions = []string{
+	"s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads",
+	"s3:GetBucketLocation", "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
+	"s3:GetBucketPolicyStatus", "s3:GetBucketAcl", "s3:PutBucketAcl", "s3:GetBucketVersioning",
+	"s3:PutBucketVersioning", "s3:GetBucketTagging", "s3:PutBucketTagging", "s3:GetBucketCORS",
+	"s3:PutBucketCORS", "s3:GetBucketWebsite", "s3:PutBucketWebsite", "s3:DeleteBucketWebsite",
+	"s3:GetBucketLogging", "s3:PutBucketLogging", "s3:GetBucketNotification", "s3:PutBucketNotification",
+	"s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock", "s3:GetBucketOwnershipControls",
+	"s3:PutBucketOwnershipControls", "s3:GetBucketRequestPayment", "s3:PutBucketRequestPayment",
+	"s3:GetBucketObjectLockConfiguration", "s3:PutBucketObjectLockConfiguration",
+	"s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration", "s3:GetLifecycleConfiguration",
+	"s3:PutLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:PutReplicationConfiguration",
+	"s3:GetAccelerateConfiguration", "s3:PutAccelerateConfiguration", "s3:GetAnalyticsConfiguration",
+	"s3:PutAnalyticsConfiguration", "s3:GetInventoryConfiguration", "s3:PutInventoryConfiguration",
+	"s3:GetMetricsConfiguration", "s3:PutMetricsConfiguration", "s3:GetIntelligentTieringConfiguration",
+	"s3:PutIntelligentTieringConfiguration", "s3:CreateBucket", "s3:DeleteBucket",
+}
+
+var s3ObjectActions = []string{
+	"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion",
+	"s3:GetObjectAcl", "s3:PutObjectAcl", "s3:GetObjectVersionAcl", "s3:PutObjectVersionAcl",
+	"s3:GetObjectTagging", "s3:PutObjectTagging", "s3:DeleteObjectTagging", "s3:GetObjectVersionTagging",
+	"s3:PutObjectVersionTagging", "s3:DeleteObjectVersionTagging", "s3:GetObjectAttributes",
+	"s3:GetObjectVersionAttributes", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
+	"s3:RestoreObject", "s3:GetObjectRetention", "s3:PutObjectRetention", "s3:GetObjectLegalHold",
+	"s3:PutObjectLegalHold", "s3:BypassGovernanceRetention", "s3:ReplicateObject", "s3:ReplicateDelete",
+	"s3:ReplicateTags", "s3:GetObjectTorrent", "s3:GetObjectVersionTorrent",
+	"s3:ObjectOwnerOverrideToBucketOwner", "s3:GetObjectVersionForReplication",
+}
+
+// dataActions are what a cross-account user of a bucket needs day to day:
+// a Deny of one of them is what makes "AccessDenied" on the bucket.
+var dataActions = []string{"s3:ListBucket", "s3:GetObject", "s3:PutObject"}
+
+// s3ResourceTypes reports whether an Action entry such as "s3:Get*" covers
+// bucket-level actions, object-level actions, or both.
+func s3ResourceTypes(pattern string) (bucket, object bool) {
+	return matchesAnyAction(pattern, s3BucketActions), matchesAnyAction(pattern, s3ObjectActions)
+}
+
+// coversS3 reports whether an Action entry covers some S3 action on
+// buckets or objects.
+func coversS3(pattern string) bool {
+	bucket, object := s3ResourceTypes(pattern)
+	return bucket || object
+}
+
+// coversDataAccess reports whether an Action entry covers one of the
+// actions cross-account users need (s3:ListBucket, s3:GetObject, s3:PutObject).
+func coversDataAccess(pattern string) bool { return matchesAnyAction(pattern, dataActions) }
+
+func matchesAnyAction(pattern string, actions []string) bool {
+	for _, a := range actions {
+		if analysis.MatchAction(pattern, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyMatch reports whether one of the Action entries covers action.
+func anyMatch(patterns []*analysis.Value, action string) bool {
+	for _, p := range patterns {
+		if analysis.MatchAction(p.Str, action) {
+			return true
+		}
+	}
+	return false
+}
+
+// statementS3Actions reports which of the statement's actions reach S3:
+// for Action, whether any entry covers an S3 action; for NotAction,
+// whether some S3 action is left out of the list.
+func statementS3Actions(s *analysis.Statement, data bool) bool {
+	want := coversS3
+	table := append(append([]string{}, s3BucketActions...), s3ObjectActions...)
+	if data {
+		want, table = coversDataAccess, dataActions
+	}
+	if s.NotAction != nil {
+		excluded := analysis.Strings(s.NotAction)
+		for _, a := range table {
+			if !anyMatch(excluded, a) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, a := range s.Actions() {
+		if want(a.Str) {
+			return true
+		}
+	}
+	return false
+}
+
+const s3ARNPrefix = "arn:aws:s3:::"
+
+// bucketARN and objectsARN are the ARNs a quick fix adds for a bucket.
+func bucketARN(bucket string) string  { return s3ARNPrefix + bucket }
+func objectsARN(bucket string) string { return s3ARNPrefix + bucket + "/*" }
+
+// s3BucketOf returns the bucket part of an S3 ARN (maybe a pattern) and
+// whether the ARN names objects.
+func s3BucketOf(resource string) (bucket string, object, ok bool) {
+	arn, ok := analysis.ParseARN(resource)
+	if !ok || !arn.IsS3() || arn.Region != "" || arn.Account != "" {
+		return "", false, false
+	}
+	bucket, _, object = arn.S3Bucket()
+	return bucket, object, true
+}
+
+// coversBucket reports whether a Resource entry covers the bucket ARN.
+func coversBucket(pattern, bucket string) bool {
+	return analysis.MatchWildcard(pattern, bucketARN(bucket), false)
+}
+
+// coversObjectsOf reports whether a Resource entry covers some object of
+// the bucket: "*", "arn:aws:s3:::*", "arn:aws:s3:::b/*", "arn:aws:s3:::b/home/*".
+func coversObjectsOf(pattern, bucket string) bool {
+	if analysis.MatchWildcard(pattern, objectsARN(bucket), false) {
+		return true
+	}
+	b, object, ok := s3BucketOf(pattern)
+	return ok && object && analysis.MatchWildcard(b, bucket, false)
+}
+
+// reachesBucket reports whether a Resource entry covers the bucket or
+// some of its objects.
+func reachesBucket(pattern, bucket string) bool {
+	return coversBucket(pattern, bucket) || coversObjectsOf(pattern, bucket)
+}
+
+// allowsS3On reports whether some Allow statement of the policy allows an
+// S3 action on the bucket or its objects.
+func allowsS3On(p *analysis.Policy, bucket string) bool {
+	for _, s := range p.Statements {
+		if !s.IsAllow() || !statementS3Actions(s, false) {
+			continue
+		}
+		if s.NotResource != nil {
+			return true
+		}
+		for _, r := range s.Resources() {
+			if reachesBucket(r.Str, bucket) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// namedBuckets lists the buckets of .s3policy.json in a stable order.
+func namedBuckets(cfg *analysis.Config) []string {
+	if cfg == nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(cfg.Buckets))
+}
+
+// uncoveredBuckets lists the buckets of .s3policy.json on which no Allow
+// statement of the policy allows an S3 action.
+func uncoveredBuckets(pass *analysis.Pass) []string {
+	var out []string
+	for _, b := range namedBuckets(pass.Config) {
+		if !allowsS3On(pass.Policy, b) {
+			out = append(out, b)
+		}
+	}
+	return out
+}

@@ -1,0 +1,66 @@
+package checks
+
+import "github.com/s3policy-lsp/s3policy-lsp/analysis"
+
+// SessionPolicyBlocks reports a session policy that leaves the session
+// without the S3 access its role or user has: the session may only do
+// what both the identity policies and the session policy allow.
+var SessionPolicyBlocks = &analysis.Check{
+	Code:     "session-policy-blocks",
+	Category: "access",
+	Severity: analysis.Warning,
+	DocURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session",
+	Title:    analysis.T("The session policy does not allow the S3 access", "セッションポリシーが S3 アクセスを許可していない"),
+	Explain: analysis.T(
+		"A session policy, passed to AssumeRole, AssumeRoleWithSAML, AssumeRoleWithWebIdentity or GetFederationToken, never grants: the session's permissions are the intersection of the role's (or user's) identity policies and the session policy. An S3 action or bucket that the session policy does not allow is denied to the session even though the role allows it, and a Deny in it beats every Allow. Allow the S3 actions and the bucket ARNs (`arn:aws:s3:::bucket` and `arn:aws:s3:::bucket/*`) in the session policy.",
+		"AssumeRole、AssumeRoleWithSAML、AssumeRoleWithWebIdentity、GetFederationToken に渡すセッションポリシーは権限を付与しません。セッションの権限は、ロール (またはユーザー) のアイデンティティポリシーとセッションポリシーの共通部分です。セッションポリシーが許可しない S3 アクションやバケットは、ロールが許可していてもセッションには拒否され、その中の Deny はすべての Allow に優先します。セッションポリシーで S3 アクションとバケットの ARN (`arn:aws:s3:::bucket` と `arn:aws:s3:::bucket/*`) を許可してください。"),
+	Kinds: []analysis.Kind{analysis.KindSession},
+	Run:   runSessionPolicyBlocks,
+}
+
+func runSessionPolicyBlocks(pass *analysis.Pass) {
+	p := pass.Policy
+	allowsS3 := false
+	for _, s := range p.Statements {
+		allowsS3 = allowsS3 || (s.IsAllow() && statementS3Actions(s, false))
+		if d, ok := assessDeny(pass, s); ok {
+			reportDeny(pass, s, d,
+				d.say("the session policy denies {actions} on {resources} to the session, whatever its role allows",
+					"セッションポリシーは、ロールの許可にかかわらず、セッションに {resources} に対する {actions} を拒否します"),
+				d.say("the session policy denies {actions} on {resources} for every request {when}",
+					"セッションポリシーは、{when}リクエストについて {resources} に対する {actions} を拒否します"))
+		}
+	}
+	if p.Statement == nil {
+		return
+	}
+	if !allowsS3 {
+		pass.Reportf(p.Statement.KeySpan, analysis.T(
+			"the session policy allows no S3 action: the session can reach no bucket, whatever its role allows",
+			"セッションポリシーはどの S3 アクションも許可していません。ロールが何を許可していても、セッションはどのバケットにもアクセスできません"))
+		return
+	}
+	for _, b := range uncoveredBuckets(pass) {
+		pass.Reportf(p.Statement.KeySpan, analysis.Tf(
+			"the session policy allows no S3 action on bucket %s: the session is denied there, whatever its role allows",
+			"セッションポリシーはバケット %s に対する S3 アクションを許可していません。ロールが何を許可していても、セッションはそこで拒否されます", b),
+			addBucketStatementFix(pass, b))
+	}
+}
+
+// addBucketStatementFix appends a statement that allows listing the bucket
+// and reading and writing its objects.
+// Members, when given, are rendered members put before Action (an
+// endpoint policy's statement needs a Principal).
+func addBucketStatementFix(pass *analysis.Pass, bucket string, members ...string) analysis.Fix {
+	lead := ""
+	for _, m := range members {
+		lead += m + ", "
+	}
+	stmt := `{"Effect": "Allow", ` + lead + `"Action": ["s3:ListBucket", "s3:GetObject", "s3:PutObject"], "Resource": [` +
+		analysis.Quote(bucketARN(bucket)) + ", " + analysis.Quote(objectsARN(bucket)) + `]}`
+	return analysis.Fix{
+		Title: analysis.Tf("Allow list, read and write on %s", "%s の一覧・読み取り・書き込みを許可", bucket),
+		Edits: analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, stmt),
+	}
+}
