@@ -181,8 +181,13 @@ func (c *checker) langFor(cfg *analysis.Config) string {
 	return c.envLang
 }
 
-func (c *checker) ioError(err error) {
-	fmt.Fprintf(c.stderr, "s3policy-lsp check: %v\n", err)
+// ioError reports a file that cannot be read, by the name the user knows.
+func (c *checker) ioError(abs string, err error) {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	fmt.Fprintf(c.stderr, "s3policy-lsp check: %s: %v\n", c.display(abs), err)
 	c.ioErrors++
 }
 
@@ -198,12 +203,12 @@ func (c *checker) display(abs string) string {
 func (c *checker) checkPath(arg string) {
 	abs, err := filepath.Abs(arg)
 	if err != nil {
-		c.ioError(err)
+		c.ioError(arg, err)
 		return
 	}
 	info, err := os.Stat(abs)
 	if err != nil {
-		c.ioError(err)
+		c.ioError(abs, err)
 		return
 	}
 	if info.IsDir() {
@@ -224,7 +229,7 @@ func (c *checker) checkPath(arg string) {
 func (c *checker) walk(root string) {
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			c.ioError(err)
+			c.ioError(p, err)
 			return nil // an unreadable folder is skipped; the rest is still checked
 		}
 		if d.IsDir() {
@@ -239,7 +244,7 @@ func (c *checker) walk(root string) {
 		info, err := os.Stat(p) // follows a symbolic link to a file
 		switch {
 		case err != nil:
-			c.ioError(err)
+			c.ioError(p, err)
 		case !info.Mode().IsRegular(): // a link to a folder, a device, ...
 		case info.Size() > maxWalkedFile:
 			fmt.Fprintf(c.stderr, "s3policy-lsp check: skipping %s: larger than 1 MB\n", c.display(p))
@@ -249,7 +254,7 @@ func (c *checker) walk(root string) {
 		return nil
 	})
 	if err != nil {
-		c.ioError(err)
+		c.ioError(root, err)
 	}
 }
 
@@ -260,7 +265,7 @@ func (c *checker) checkFile(abs, stop string) {
 	}
 	src, err := os.ReadFile(abs)
 	if err != nil {
-		c.ioError(err)
+		c.ioError(abs, err)
 		return
 	}
 	cfg := c.configFor(abs, stop)
@@ -296,7 +301,7 @@ func (c *checker) loadConfig(abs string) *analysis.Config {
 	src, err := os.ReadFile(abs)
 	if err != nil {
 		c.configs[abs] = nil
-		c.ioError(err)
+		c.ioError(abs, err)
 		return nil
 	}
 	cfg, fs := analysis.ParseConfig(c.display(filepath.Dir(abs)), src)
