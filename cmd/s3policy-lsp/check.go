@@ -131,8 +131,8 @@ func summary(files int, fs []report.Finding) analysis.Text {
 	for _, f := range fs {
 		count[f.Severity]++
 	}
-	return analysis.Tf("%d files checked: %d errors, %d warnings, %d information, %d hints",
-		"%d ファイルを検査: エラー %d、警告 %d、情報 %d、ヒント %d",
+	return analysis.Tf("files checked: %d, errors: %d, warnings: %d, information: %d, hints: %d",
+		"検査したファイル: %d、エラー: %d、警告: %d、情報: %d、ヒント: %d",
 		files, count[analysis.Error], count[analysis.Warning], count[analysis.Information], count[analysis.Hint])
 }
 

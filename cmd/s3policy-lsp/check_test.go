@@ -69,7 +69,7 @@ func TestCheckText(t *testing.T) {
 	if stdout != want {
 		t.Errorf("stdout:\n%s\nwant:\n%s", stdout, want)
 	}
-	if wantErr := "3 files checked: 1 errors, 1 warnings, 0 information, 0 hints\n"; stderr != wantErr {
+	if wantErr := "files checked: 3, errors: 1, warnings: 1, information: 0, hints: 0\n"; stderr != wantErr {
 		t.Errorf("stderr = %q, want %q", stderr, wantErr)
 	}
 	if code != exitFindings {
@@ -253,7 +253,7 @@ func TestCheckUnreadableFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, stderr, code := runCLI(t, dir, "check", ".")
-	if code != exitUsage || stderr != "s3policy-lsp check: dangling.bucket-policy.json: no such file or directory\n0 files checked: 0 errors, 0 warnings, 0 information, 0 hints\n" {
+	if code != exitUsage || stderr != "s3policy-lsp check: dangling.bucket-policy.json: no such file or directory\nfiles checked: 1, errors: 0, warnings: 0, information: 0, hints: 0\n" {
 		t.Errorf("dangling link: exit code %d, stderr %q; want %d and the file named", code, stderr, exitUsage)
 	}
 	if os.Geteuid() == 0 {
@@ -285,7 +285,7 @@ func TestCheckWalkSkips(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdout, stderr, code := runCLI(t, dir, "check", "p")
-	wantErr := "s3policy-lsp check: skipping p/big.iam-policy.json: larger than 1 MB\n0 files checked: 0 errors, 0 warnings, 0 information, 0 hints\n"
+	wantErr := "s3policy-lsp check: skipping p/big.iam-policy.json: larger than 1 MB\nfiles checked: 0, errors: 0, warnings: 0, information: 0, hints: 0\n"
 	if stdout != "" || stderr != wantErr || code != exitOK {
 		t.Errorf("stdout %q, stderr %q, code %d; want nothing, %q, 0", stdout, stderr, code, wantErr)
 	}
@@ -356,7 +356,7 @@ func TestCheckLanguage(t *testing.T) {
 		if !strings.Contains(stdout, tc.want) {
 			t.Errorf("LANG=%q %v: got %q, want %q in it", tc.env, tc.args, stdout, tc.want)
 		}
-		if got := strings.Contains(stderr, "ファイルを検査"); got != tc.summaryInJA {
+		if got := strings.Contains(stderr, "検査したファイル"); got != tc.summaryInJA {
 			t.Errorf("LANG=%q %v: summary %q, want Japanese: %v", tc.env, tc.args, stderr, tc.summaryInJA)
 		}
 	}
