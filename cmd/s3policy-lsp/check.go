@@ -145,6 +145,7 @@ type checker struct {
 	cwd      string
 	lookups  map[string]string           // folder and stop → config path ("" for none)
 	configs  map[string]*analysis.Config // config path → parsed config
+	seen     map[string]bool             // files already checked
 	findings []report.Finding
 	files    int // documents analysed
 	ioErrors int
@@ -154,7 +155,7 @@ func newChecker(lang string, stderr io.Writer) *checker {
 	cwd, _ := os.Getwd()
 	return &checker{
 		lang: lang, envLang: envLocale(), stderr: stderr, cwd: cwd,
-		lookups: map[string]string{}, configs: map[string]*analysis.Config{},
+		lookups: map[string]string{}, configs: map[string]*analysis.Config{}, seen: map[string]bool{},
 	}
 }
 
@@ -191,10 +192,10 @@ func (c *checker) ioError(abs string, err error) {
 	c.ioErrors++
 }
 
-// display is how a path is shown and matched against .s3policy.json
-// patterns: relative to the current folder, with forward slashes.
+// display is how a path is shown: relative to the current folder when it
+// lies inside it, with forward slashes.
 func (c *checker) display(abs string) string {
-	if rel, err := filepath.Rel(c.cwd, abs); err == nil {
+	if rel, err := filepath.Rel(c.cwd, abs); err == nil && !strings.HasPrefix(rel, "..") {
 		return filepath.ToSlash(rel)
 	}
 	return filepath.ToSlash(abs)
@@ -212,7 +213,9 @@ func (c *checker) checkPath(arg string) {
 		return
 	}
 	if info.IsDir() {
-		c.walk(abs)
+		// A trailing separator makes the walk follow a PATH that is itself
+		// a link to a folder; links met inside are still not followed.
+		c.walk(abs + string(filepath.Separator))
 		return
 	}
 	// A file named on its own takes its config from its folder or above,
@@ -259,6 +262,10 @@ func (c *checker) walk(root string) {
 }
 
 func (c *checker) checkFile(abs, stop string) {
+	if c.seen[abs] {
+		return // reached again through another PATH
+	}
+	c.seen[abs] = true
 	if filepath.Base(abs) == analysis.ConfigName {
 		c.loadConfig(abs)
 		return
@@ -269,13 +276,15 @@ func (c *checker) checkFile(abs, stop string) {
 		return
 	}
 	cfg := c.configFor(abs, stop)
-	f := analysis.NewFile(c.display(abs), src, cfg)
+	// The analysis gets absolute paths, as from an editor, so that they
+	// match the config's folder whichever way each was reached.
+	f := analysis.NewFile(filepath.ToSlash(abs), src, cfg)
 	if !f.IsPolicyFile() {
 		return // other JSON, or a file named by hand that is no policy
 	}
 	c.files++
 	fs := analysis.Analyze(f, checks.All)
-	c.findings = append(c.findings, report.Place(f.Path, src, string(f.Kind), fs, c.langFor(cfg))...)
+	c.findings = append(c.findings, report.Place(c.display(abs), src, string(f.Kind), fs, c.langFor(cfg))...)
 }
 
 // configFor returns the .s3policy.json that governs a file: the nearest in
@@ -304,7 +313,7 @@ func (c *checker) loadConfig(abs string) *analysis.Config {
 		c.ioError(abs, err)
 		return nil
 	}
-	cfg, fs := analysis.ParseConfig(c.display(filepath.Dir(abs)), src)
+	cfg, fs := analysis.ParseConfig(filepath.ToSlash(filepath.Dir(abs)), src)
 	c.configs[abs] = cfg
 	c.files++
 	c.findings = append(c.findings, report.Place(c.display(abs), src, report.KindConfig, fs, c.langFor(cfg))...)

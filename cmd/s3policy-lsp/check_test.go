@@ -289,6 +289,11 @@ func TestCheckWalkSkips(t *testing.T) {
 	if stdout != "" || stderr != wantErr || code != exitOK {
 		t.Errorf("stdout %q, stderr %q, code %d; want nothing, %q, 0", stdout, stderr, code, wantErr)
 	}
+	// A link to a folder named on the command line is followed.
+	stdout, _, _ = runCLI(t, dir, "check", "--format", "json", "p/linked")
+	if fs := decodeJSON(t, stdout); len(fs) != 1 || fs[0].File != "p/linked/x.iam-policy.json" {
+		t.Errorf("linked folder named explicitly: %+v, want one finding in p/linked/x.iam-policy.json", fs)
+	}
 	// Named on the command line, a large file is read.
 	stdout, _, _ = runCLI(t, dir, "check", "--format", "json", "p/big.iam-policy.json")
 	if fs := decodeJSON(t, stdout); len(fs) != 1 || fs[0].Code != "missing-version" {
@@ -374,5 +379,21 @@ func TestAllRulesUnique(t *testing.T) {
 	}
 	if len(seen) != len(checks.All)+3 {
 		t.Errorf("%d codes, want %d", len(seen), len(checks.All)+3)
+	}
+}
+
+// A file reached through several PATHs is reported once; one outside the
+// current folder is shown by its absolute path.
+func TestCheckPathsShown(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"in/old.iam-policy.json": noVersion, "out/old.iam-policy.json": noVersion})
+	stdout, _, _ := runCLI(t, filepath.Join(dir, "in"), "check", "--format", "json", ".", "old.iam-policy.json", "../out", filepath.Join(dir, "in"))
+	var got []string
+	for _, f := range decodeJSON(t, stdout) {
+		got = append(got, f.File)
+	}
+	out := filepath.ToSlash(filepath.Join(dir, "out", "old.iam-policy.json"))
+	if want := []string{out, "old.iam-policy.json"}; !slices.Equal(got, want) { // sorted: "/" before "o"
+		t.Errorf("files %q, want %q", got, want)
 	}
 }

@@ -108,11 +108,15 @@ func readExpect(t *testing.T, name string) map[string][]string {
 // leaving out files of nested folders that have an expect.txt of their own.
 func examplesFindings(t *testing.T, dir string, all []string) map[string][]string {
 	c := newChecker("en", io.Discard)
-	c.checkPath(filepath.Join(examplesDir, dir))
+	root, err := filepath.Abs(filepath.Join(examplesDir, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.checkPath(root)
 	if c.ioErrors > 0 {
 		t.Fatalf("%d files could not be read", c.ioErrors)
 	}
-	base := filepath.ToSlash(filepath.Join(examplesDir, dir))
+	base := c.display(root)
 	got := map[string][]string{}
 	for _, f := range c.findings {
 		rel := strings.TrimPrefix(f.File, base+"/")
