@@ -19,7 +19,12 @@ import (
 const (
 	clean = `{
   "Version": "2012-10-17",
-  "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"}]
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::111122223333:role/DataReader"},
+    "Action": "s3:GetObject",
+    "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"
+  }]
 }
 `
 	noVersion = `{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}`
@@ -273,7 +278,7 @@ func TestCheckUnreadableFile(t *testing.T) {
 
 func TestCheckWalkSkips(t *testing.T) {
 	dir := t.TempDir()
-	big := `{"Statement": [], "Padding": "` + strings.Repeat("x", maxWalkedFile) + `"}`
+	big := noVersion + strings.Repeat(" ", maxWalkedFile)
 	writeTree(t, dir, map[string]string{
 		"p/.git/x.iam-policy.json":         noVersion,
 		"p/node_modules/x.iam-policy.json": noVersion,
@@ -305,9 +310,9 @@ func TestCheckConfig(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{
 		// Above the folder given: not used.
-		".s3policy.json": `{"files": {"ws/**": {"kind": "scp"}}}`,
+		".s3policy.json": `{"files": {"ws/**": {"kind": "bucket"}}}`,
 		"ws/.s3policy.json": `{
-  "files": {"policies/partner.json": {"kind": "bucket", "account": "4444"}},
+  "files": {"policies/partner.json": {"kind": "scp", "account": "4444"}},
   "locale": "en"
 }`,
 		"ws/policies/partner.json": noVersion,
@@ -321,7 +326,7 @@ func TestCheckConfig(t *testing.T) {
 	want := []string{
 		"ws/.s3policy.json invalid-config config error", // "4444" is no account ID
 		"ws/other.json missing-version identity warning",
-		"ws/policies/partner.json missing-version bucket warning",
+		"ws/policies/partner.json missing-version scp warning",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q\nwant %q", got, want)
@@ -329,8 +334,8 @@ func TestCheckConfig(t *testing.T) {
 	// A file named on its own finds the config above it, up to the
 	// current folder; the config's findings are still reported.
 	stdout, _, _ = runCLI(t, filepath.Join(dir, "ws"), "check", "--format", "json", "policies/partner.json")
-	if fs := decodeJSON(t, stdout); len(fs) != 2 || fs[0].File != ".s3policy.json" || fs[1].Kind != "bucket" {
-		t.Errorf("named file: %+v, want the config finding and a bucket finding", fs)
+	if fs := decodeJSON(t, stdout); len(fs) != 2 || fs[0].File != ".s3policy.json" || fs[1].Kind != "scp" {
+		t.Errorf("named file: %+v, want the config finding and an scp finding", fs)
 	}
 }
 
