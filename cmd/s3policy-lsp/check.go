@@ -34,6 +34,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
+	if errors.Is(err, errFlagsReported) {
+		return exitUsage
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "s3policy-lsp check: %v\n", err)
 		return exitUsage
@@ -72,6 +75,9 @@ func allRules() []*analysis.Check {
 	return append(append([]*analysis.Check{}, checks.All...), analysis.BuiltinRules...)
 }
 
+// errFlagsReported is a flag error already printed with the usage.
+var errFlagsReported = errors.New("bad flags")
+
 func parseCheckFlags(args []string, stderr io.Writer) (checkFlags, []string, error) {
 	fset := flag.NewFlagSet("check", flag.ContinueOnError)
 	fset.SetOutput(stderr)
@@ -85,8 +91,10 @@ func parseCheckFlags(args []string, stderr io.Writer) (checkFlags, []string, err
 	// Flags may come after paths too: `check examples/ --format json`.
 	var paths []string
 	for {
-		if err := fset.Parse(args); err != nil {
+		if err := fset.Parse(args); errors.Is(err, flag.ErrHelp) {
 			return checkFlags{}, nil, err
+		} else if err != nil {
+			return checkFlags{}, nil, errFlagsReported // the flag package has said what is wrong
 		}
 		rest := fset.Args()
 		if len(rest) == 0 {

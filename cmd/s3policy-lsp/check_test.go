@@ -402,3 +402,15 @@ func TestCheckPathsShown(t *testing.T) {
 		t.Errorf("files %q, want %q", got, want)
 	}
 }
+
+// A usage error is said once, then the usage.
+func TestCheckUsageMessage(t *testing.T) {
+	_, stderr, _ := runCLI(t, t.TempDir(), "check", "--no-such-flag", ".")
+	if !strings.HasPrefix(stderr, "flag provided but not defined: -no-such-flag\nusage: s3policy-lsp check ") || strings.Count(stderr, "not defined") != 1 {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	_, stderr, _ = runCLI(t, t.TempDir(), "check", "--format", "xml", ".")
+	if stderr != "s3policy-lsp check: unknown --format \"xml\"; use text, json or sarif\n" {
+		t.Errorf("stderr %q", stderr)
+	}
+}
