@@ -1,12 +1,329 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/report"
 )
 
-// runCheck is being written; see the open issue.
+// maxWalkedFile is the largest file a folder walk reads; larger JSON is
+// data, not a policy (AWS caps policies at tens of kilobytes). A file named
+// on the command line is read whatever its size.
+const maxWalkedFile = 1 << 20
+
+const informationURI = "https://github.com/s3policy-lsp/s3policy-lsp"
+
+// checkFlags are the options of the check command.
+type checkFlags struct {
+	format string
+	failOn analysis.Severity
+	lang   string // "" means: the config's locale, else the environment's
+}
+
 func runCheck(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "s3policy-lsp: check is not built yet")
-	return exitUsage
+	opts, paths, err := parseCheckFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if errors.Is(err, errFlagsReported) {
+		return exitUsage
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "s3policy-lsp check: %v\n", err)
+		return exitUsage
+	}
+	c := newChecker(opts.lang, stderr)
+	for _, p := range paths {
+		c.checkPath(p)
+	}
+	report.Sort(c.findings)
+	lang := c.langFor(nil)
+	switch opts.format {
+	case "json":
+		err = report.WriteJSON(stdout, c.findings)
+	case "sarif":
+		tool := report.Tool{Name: "s3policy-lsp", Version: versionString(), InformationURI: informationURI}
+		err = report.WriteSARIF(stdout, c.findings, tool, allRules(), lang)
+	default:
+		err = report.WriteText(stdout, c.findings)
+		fmt.Fprintln(stderr, summary(c.files, c.findings).In(lang))
+	}
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "s3policy-lsp check: %v\n", err)
+		return exitUsage
+	case c.ioErrors > 0:
+		return exitUsage
+	case reaches(c.findings, opts.failOn):
+		return exitFindings
+	}
+	return exitOK
+}
+
+// allRules is every code check can report: the registered checks and the
+// findings the analysis makes itself.
+func allRules() []*analysis.Check {
+	return append(append([]*analysis.Check{}, checks.All...), analysis.BuiltinRules...)
+}
+
+// errFlagsReported is a flag error already printed with the usage.
+var errFlagsReported = errors.New("bad flags")
+
+func parseCheckFlags(args []string, stderr io.Writer) (checkFlags, []string, error) {
+	fset := flag.NewFlagSet("check", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	format := fset.String("format", "text", "output format: text, json or sarif")
+	failOn := fset.String("fail-on", "error", "exit 1 when a finding is at least this severe: error, warning, information or hint")
+	lang := fset.String("lang", "", "language of messages: en or ja (default: the locale of .s3policy.json, else LC_ALL, LC_MESSAGES or LANG)")
+	fset.Usage = func() {
+		fmt.Fprintln(stderr, "usage: s3policy-lsp check [--format text|json|sarif] [--fail-on error|warning|information|hint] [--lang en|ja] PATH...")
+		fset.PrintDefaults()
+	}
+	// Flags may come after paths too: `check examples/ --format json`.
+	var paths []string
+	for {
+		if err := fset.Parse(args); errors.Is(err, flag.ErrHelp) {
+			return checkFlags{}, nil, err
+		} else if err != nil {
+			return checkFlags{}, nil, errFlagsReported // the flag package has said what is wrong
+		}
+		rest := fset.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			paths = append(paths, rest...)
+			break
+		}
+		paths, args = append(paths, rest[0]), rest[1:]
+	}
+	opts := checkFlags{format: *format, lang: *lang}
+	var ok bool
+	switch {
+	case *format != "text" && *format != "json" && *format != "sarif":
+		return opts, nil, fmt.Errorf("unknown --format %q; use text, json or sarif", *format)
+	case *lang != "" && *lang != "en" && *lang != "ja":
+		return opts, nil, fmt.Errorf("unknown --lang %q; use en or ja", *lang)
+	case len(paths) == 0:
+		fset.Usage()
+		return opts, nil, errors.New("no PATH given")
+	}
+	if opts.failOn, ok = analysis.ParseSeverity(*failOn); !ok {
+		return opts, nil, fmt.Errorf("unknown --fail-on %q; use error, warning, information or hint", *failOn)
+	}
+	return opts, paths, nil
+}
+
+// reaches reports whether a finding is at least as severe as failOn
+// (severities count down from error = 1).
+func reaches(fs []report.Finding, failOn analysis.Severity) bool {
+	for _, f := range fs {
+		if f.Severity <= failOn {
+			return true
+		}
+	}
+	return false
+}
+
+func summary(files int, fs []report.Finding) analysis.Text {
+	count := map[analysis.Severity]int{}
+	for _, f := range fs {
+		count[f.Severity]++
+	}
+	return analysis.Tf("files checked: %d, errors: %d, warnings: %d, information: %d, hints: %d",
+		"検査したファイル: %d、エラー: %d、警告: %d、情報: %d、ヒント: %d",
+		files, count[analysis.Error], count[analysis.Warning], count[analysis.Information], count[analysis.Hint])
+}
+
+// checker walks the paths, finds each file's .s3policy.json and gathers
+// the findings.
+type checker struct {
+	lang     string // --lang, or ""
+	envLang  string
+	stderr   io.Writer
+	cwd      string
+	lookups  map[string]string           // folder and stop → config path ("" for none)
+	configs  map[string]*analysis.Config // config path → parsed config
+	seen     map[string]bool             // files already checked
+	findings []report.Finding
+	files    int // documents analysed
+	ioErrors int
+}
+
+func newChecker(lang string, stderr io.Writer) *checker {
+	cwd, _ := os.Getwd()
+	return &checker{
+		lang: lang, envLang: envLocale(), stderr: stderr, cwd: cwd,
+		lookups: map[string]string{}, configs: map[string]*analysis.Config{}, seen: map[string]bool{},
+	}
+}
+
+// envLocale is the POSIX message locale: LC_ALL, then LC_MESSAGES, then LANG.
+func envLocale() string {
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := os.Getenv(name); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// langFor chooses the language of a document's messages: --lang, then the
+// locale of its .s3policy.json (written for the project on purpose), then
+// the environment.
+func (c *checker) langFor(cfg *analysis.Config) string {
+	switch {
+	case c.lang != "":
+		return c.lang
+	case cfg != nil && cfg.Locale != "":
+		return cfg.Locale
+	}
+	return c.envLang
+}
+
+// ioError reports a file that cannot be read, by the name the user knows.
+func (c *checker) ioError(abs string, err error) {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	fmt.Fprintf(c.stderr, "s3policy-lsp check: %s: %v\n", c.display(abs), err)
+	c.ioErrors++
+}
+
+// display is how a path is shown: relative to the current folder when it
+// lies inside it, with forward slashes.
+func (c *checker) display(abs string) string {
+	if rel, err := filepath.Rel(c.cwd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(abs)
+}
+
+func (c *checker) checkPath(arg string) {
+	abs, err := filepath.Abs(arg)
+	if err != nil {
+		c.ioError(arg, err)
+		return
+	}
+	info, err := os.Stat(abs)
+	if err != nil {
+		c.ioError(abs, err)
+		return
+	}
+	if info.IsDir() {
+		// A trailing separator makes the walk follow a PATH that is itself
+		// a link to a folder; links met inside are still not followed.
+		c.walk(abs + string(filepath.Separator))
+		return
+	}
+	// A file named on its own takes its config from its folder or above,
+	// up to the current folder when it lies inside it.
+	stop := filepath.Dir(abs)
+	if rel, err := filepath.Rel(c.cwd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+		stop = c.cwd
+	}
+	c.checkFile(abs, stop)
+}
+
+// walk checks every .json file below root; .s3policy.json files are
+// looked up no higher than root.
+func (c *checker) walk(root string) {
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			c.ioError(p, err)
+			return nil // an unreadable folder is skipped; the rest is still checked
+		}
+		if d.IsDir() {
+			if p != root && (d.Name() == ".git" || d.Name() == "node_modules") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !strings.EqualFold(filepath.Ext(p), ".json") {
+			return nil
+		}
+		info, err := os.Stat(p) // follows a symbolic link to a file
+		switch {
+		case err != nil:
+			c.ioError(p, err)
+		case !info.Mode().IsRegular(): // a link to a folder, a device, ...
+		case info.Size() > maxWalkedFile:
+			fmt.Fprintf(c.stderr, "s3policy-lsp check: skipping %s: larger than 1 MB\n", c.display(p))
+		default:
+			c.checkFile(p, root)
+		}
+		return nil
+	})
+	if err != nil {
+		c.ioError(root, err)
+	}
+}
+
+func (c *checker) checkFile(abs, stop string) {
+	if c.seen[abs] {
+		return // reached again through another PATH
+	}
+	c.seen[abs] = true
+	if filepath.Base(abs) == analysis.ConfigName {
+		c.loadConfig(abs)
+		return
+	}
+	src, err := os.ReadFile(abs)
+	if err != nil {
+		c.ioError(abs, err)
+		return
+	}
+	cfg := c.configFor(abs, stop)
+	// The analysis gets absolute paths, as from an editor, so that they
+	// match the config's folder whichever way each was reached.
+	f := analysis.NewFile(filepath.ToSlash(abs), src, cfg)
+	if !f.IsPolicyFile() {
+		return // other JSON, or a file named by hand that is no policy
+	}
+	c.files++
+	fs := analysis.Analyze(f, checks.All)
+	c.findings = append(c.findings, report.Place(c.display(abs), src, string(f.Kind), fs, c.langFor(cfg))...)
+}
+
+// configFor returns the .s3policy.json that governs a file: the nearest in
+// its folder or above, up to stop.
+func (c *checker) configFor(abs, stop string) *analysis.Config {
+	key := filepath.Dir(abs) + "\x00" + stop
+	p, ok := c.lookups[key]
+	if !ok {
+		p = analysis.FindConfig(abs, stop)
+		c.lookups[key] = p
+	}
+	if p == "" {
+		return nil
+	}
+	return c.loadConfig(p)
+}
+
+// loadConfig parses a .s3policy.json once and reports its findings once.
+func (c *checker) loadConfig(abs string) *analysis.Config {
+	if cfg, ok := c.configs[abs]; ok {
+		return cfg
+	}
+	src, err := os.ReadFile(abs)
+	if err != nil {
+		c.configs[abs] = nil
+		c.ioError(abs, err)
+		return nil
+	}
+	cfg, fs := analysis.ParseConfig(filepath.ToSlash(filepath.Dir(abs)), src)
+	c.configs[abs] = cfg
+	c.files++
+	c.findings = append(c.findings, report.Place(c.display(abs), src, report.KindConfig, fs, c.langFor(cfg))...)
+	return cfg
 }

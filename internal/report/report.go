@@ -1,0 +1,101 @@
+// Package report turns analysis findings into what the check command
+// prints: text lines, a JSON array or SARIF 2.1.0. The analysis speaks
+// byte offsets; here they become 1-based lines and UTF-16 columns.
+package report
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/lsp/mapper"
+)
+
+// Finding is one finding, placed and worded for output.
+type Finding struct {
+	File      string // slash-separated, as shown to the user
+	Line      int    // 1-based; columns count UTF-16 code units, 1-based
+	Column    int
+	EndLine   int
+	EndColumn int
+	Severity  analysis.Severity
+	Code      string
+	Message   string
+	Kind      string // the policy kind, "config" or "unknown"
+}
+
+// KindConfig is the kind reported for findings in .s3policy.json.
+const KindConfig = "config"
+
+// Place converts the findings of one document, worded in lang.
+func Place(file string, src []byte, kind string, fs []analysis.Finding, lang string) []Finding {
+	if kind == "" {
+		kind = "unknown"
+	}
+	m := mapper.New(src)
+	out := make([]Finding, 0, len(fs))
+	for _, f := range fs {
+		line, col := m.LineCol(f.Span.Start)
+		endLine, endCol := m.LineCol(f.Span.End)
+		out = append(out, Finding{
+			File: file, Line: line, Column: col, EndLine: endLine, EndColumn: endCol,
+			Severity: f.Severity, Code: f.Code, Message: f.Message.In(lang), Kind: kind,
+		})
+	}
+	return out
+}
+
+// Sort orders findings by file, then position, then code.
+func Sort(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column),
+			cmp.Compare(a.EndLine, b.EndLine), cmp.Compare(a.EndColumn, b.EndColumn), cmp.Compare(a.Code, b.Code))
+	})
+}
+
+// WriteText prints one line per finding, `file:line:col: severity code:
+// message [kind]`, the form editors and CI problem matchers read.
+func WriteText(w io.Writer, fs []Finding) error {
+	for _, f := range fs {
+		suffix := ""
+		if f.Kind != "unknown" {
+			suffix = " [" + f.Kind + "]"
+		}
+		if _, err := fmt.Fprintf(w, "%s:%d:%d: %s %s: %s%s\n", f.File, f.Line, f.Column, f.Severity, f.Code, f.Message, suffix); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// jsonFinding is the JSON form of a Finding, the severity by name.
+type jsonFinding struct {
+	File      string `json:"file"`
+	Line      int    `json:"line"`
+	Column    int    `json:"column"`
+	EndLine   int    `json:"endLine"`
+	EndColumn int    `json:"endColumn"`
+	Severity  string `json:"severity"`
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	Kind      string `json:"kind"`
+}
+
+// WriteJSON prints the findings as a JSON array; no findings is `[]`.
+func WriteJSON(w io.Writer, fs []Finding) error {
+	out := make([]jsonFinding, len(fs))
+	for i, f := range fs {
+		out[i] = jsonFinding{f.File, f.Line, f.Column, f.EndLine, f.EndColumn, f.Severity.String(), f.Code, f.Message, f.Kind}
+	}
+	return writeIndented(w, out)
+}
+
+func writeIndented(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
