@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/report"
 )
 
 // The policies the tests check. noVersion gets one missing-version warning
@@ -182,7 +182,7 @@ func TestCheckSARIF(t *testing.T) {
 	for i, c := range rules {
 		got := d.Rules[i]
 		if got.ID != c.Code || got.ShortDescription.Text != c.Title.EN || got.FullDescription.Text != c.Explain.EN ||
-			got.HelpURI != c.DocURL || got.DefaultConfiguration.Level != map[analysis.Severity]string{analysis.Error: "error", analysis.Warning: "warning"}[c.Severity] {
+			got.HelpURI != c.DocURL || got.DefaultConfiguration.Level != report.Level(c.Severity) {
 			t.Errorf("rule %d = %+v, want the check %s", i, got, c.Code)
 		}
 	}
