@@ -118,7 +118,7 @@ func arnLike(p, r string) bool {
 	pp := strings.SplitN(p, ":", 6)
 	rp := strings.SplitN(r, ":", 6)
 	if len(pp) != 6 || len(rp) != 6 {
-		return analysis.MatchWildcard(p, escapeWild(r), false)
+		return false // not an ARN: the six parts are matched one by one
 	}
 	for i := range pp {
 		if !analysis.MatchWildcard(pp[i], escapeWild(rp[i]), false) {
