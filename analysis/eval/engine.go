@@ -13,14 +13,18 @@ type Scenario struct {
 	Request          Request
 	IdentityPolicies []*Doc
 	ResourcePolicy   *Doc // the bucket policy
-	// SCPs and RCPs are the levels of the organization tree from the root
-	// down; at each level one attached policy must allow.
+	// SCPs are the levels of the organization tree from the root down; at
+	// each level one attached policy must allow. RCPs are listed the same
+	// way, but only their Deny statements matter (see run).
 	SCPs, RCPs       [][]*Doc
 	Boundaries       []*Doc
 	SessionPolicy    *Doc
 	EndpointPolicies []*Doc
 	KeyPolicy        *Doc // the policy of the bucket's KMS key
 	Bucket           *analysis.BucketFacts
+	// BucketSource names where Bucket comes from in causes; "" is the
+	// scenario's "bucket" field.
+	BucketSource string
 	// ManagementAccount is the organization's management account, to which
 	// SCPs and RCPs do not apply.
 	ManagementAccount string
@@ -145,9 +149,9 @@ func (e *pass) run() {
 	if e.explicitDeny() {
 		return
 	}
-	if e.rcpApplies() {
-		e.controlLevels(LayerRCP, e.s.RCPs, true)
-	}
+	// RCPs only ever deny: AWS attaches RCPFullAWSAccess at every level
+	// and it cannot be detached.
+	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html
 	if e.scpApplies() {
 		e.controlLevels(LayerSCP, e.s.SCPs, false)
 	}
@@ -173,7 +177,7 @@ func (e *pass) explicitDeny() bool {
 	return found
 }
 
-// controlLevels requires an Allow at every level of SCPs or RCPs.
+// controlLevels requires an Allow at every level of SCPs.
 func (e *pass) controlLevels(layer Layer, levels [][]*Doc, withPrincipal bool) {
 	for _, level := range levels {
 		if !e.allows(level, withPrincipal) {
@@ -258,7 +262,7 @@ func (s *Scenario) bucketSettings(p principal, bucketAccount string, r *Result) 
 	}
 	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/RequesterPaysBuckets.html
 	if b.RequesterPays && (p.account == "" || p.account != bucketAccount && !s.Request.requesterPays()) {
-		r.add(Cause{Code: CodeRequesterPays, Layer: LayerRequesterPays, Policy: "bucket", Statement: -1, Message: requesterPaysMessage(b.Name, p.account == "")})
+		r.add(Cause{Code: CodeRequesterPays, Layer: LayerRequesterPays, Policy: s.bucketSource(), Statement: -1, Message: requesterPaysMessage(b.Name, p.account == "")})
 	}
 	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
 	owner := s.Request.ObjectOwner
@@ -268,8 +272,15 @@ func (s *Scenario) bucketSettings(p principal, bucketAccount string, r *Result) 
 	ownedByWriter := b.ObjectOwnership == "ObjectWriter" ||
 		b.ObjectOwnership == "BucketOwnerPreferred" && s.Request.ObjectACL != "bucket-owner-full-control"
 	if ownedByWriter {
-		r.add(Cause{Code: CodeObjectOwnership, Layer: LayerOwnership, Policy: "bucket", Statement: -1, Message: ownershipMessage(owner, b)})
+		r.add(Cause{Code: CodeObjectOwnership, Layer: LayerOwnership, Policy: s.bucketSource(), Statement: -1, Message: ownershipMessage(owner, b)})
 	}
+}
+
+func (s *Scenario) bucketSource() string {
+	if s.BucketSource != "" {
+		return s.BucketSource
+	}
+	return "bucket"
 }
 
 func isObjectARN(s string) bool {

@@ -145,9 +145,9 @@ func TestOrganizationPolicies(t *testing.T) {
   {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"},
   {"Sid": "EnforceOrg", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc123"}}}]}]
 }`, want{decision: Allowed}},
-		{"RCP without an Allow", `{` + request + allowed + `,
-"resourceControlPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:*", "Resource": "*"}]}]
-}`, want{ImplicitlyDenied, []Layer{LayerRCP}, CodeImplicitDeny, LayerRCP, "resourceControlPolicies[0]", -1, `"resourceControlPolicies": [`}},
+		{"RCP without an Allow: RCPFullAWSAccess stays attached", `{` + request + allowed + `,
+"resourceControlPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*"}]}]
+}`, want{decision: Allowed}},
 	})
 }
 

@@ -23,7 +23,7 @@ func (s *Scenario) kmsPass(p principal, action string, r *Result) {
 		// The AWS managed key's policy cannot be edited and allows only its
 		// own account.
 		if p.account != account {
-			r.add(Cause{Code: CodeKMSMissingActions, Layer: LayerKMS, Policy: "bucket", Statement: -1, Message: managedKeyMessage(action)})
+			r.add(Cause{Code: CodeKMSMissingActions, Layer: LayerKMS, Policy: s.bucketSource(), Statement: -1, Message: managedKeyMessage(action)})
 		}
 		return
 	}

@@ -83,3 +83,29 @@ func (r *Result) decide() {
 		r.Decision = ImplicitlyDenied
 	}
 }
+
+// Answer is the JSON form of a Result (issue 5), in one language.
+type Answer struct {
+	Decision  Decision      `json:"decision"`
+	BlockedBy []Layer       `json:"blockedBy"`
+	Causes    []AnswerCause `json:"causes"`
+}
+
+// AnswerCause is the JSON form of a Cause.
+type AnswerCause struct {
+	Code      string `json:"code"`
+	Layer     Layer  `json:"layer"`
+	Policy    string `json:"policy"`
+	Statement int    `json:"statement"`
+	Line      int    `json:"line"`
+	Message   string `json:"message"`
+}
+
+// Answer renders the result with messages in locale ("en", "ja").
+func (r Result) Answer(locale string) Answer {
+	a := Answer{Decision: r.Decision, BlockedBy: append([]Layer{}, r.BlockedBy...), Causes: []AnswerCause{}}
+	for _, c := range r.Causes {
+		a.Causes = append(a.Causes, AnswerCause{c.Code, c.Layer, c.Policy, c.Statement, c.Line, c.Message.In(locale)})
+	}
+	return a
+}
