@@ -1,7 +1,7 @@
 package eval
 
 import (
-	"bytes"
+	"slices"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -15,6 +15,28 @@ type Doc struct {
 	// Assumed is set on a policy the engine assumes (an AWS default), which
 	// has no line to point at.
 	Assumed bool
+
+	lines *lineIndex // shared by the docs of one source; built on first use
+}
+
+// lineIndex holds the offsets of the newlines of a source, so that a
+// batch of scenarios in one file does not count lines from the start for
+// every cause.
+type lineIndex struct{ newlines []int }
+
+func newLineIndex(src []byte) *lineIndex {
+	ix := &lineIndex{}
+	for i, c := range src {
+		if c == '\n' {
+			ix.newlines = append(ix.newlines, i)
+		}
+	}
+	return ix
+}
+
+func (ix *lineIndex) line(offset int) int {
+	n, _ := slices.BinarySearch(ix.newlines, offset)
+	return n + 1
 }
 
 // NewDoc parses src as one policy document. It reports false when src is
@@ -32,10 +54,10 @@ func (d *Doc) Line(offset int) int {
 	if d.Assumed {
 		return 0
 	}
-	if offset > len(d.Src) {
-		offset = len(d.Src)
+	if d.lines == nil {
+		d.lines = newLineIndex(d.Src)
 	}
-	return bytes.Count(d.Src[:offset], []byte("\n")) + 1
+	return d.lines.line(offset)
 }
 
 // variables reports whether the policy substitutes policy variables.

@@ -27,7 +27,7 @@ func ParseScenarios(src []byte) ([]*Scenario, error) {
 	if syn != nil {
 		return nil, fmt.Errorf("line %d: %s", lineOf(src, syn.Span.Start), syn.Msg)
 	}
-	r := &scenarioReader{src: src}
+	r := &scenarioReader{src: src, lines: newLineIndex(src)}
 	var out []*Scenario
 	switch root.Kind {
 	case analysis.Object:
@@ -45,16 +45,17 @@ func ParseScenarios(src []byte) ([]*Scenario, error) {
 	return out, nil
 }
 
-func lineOf(src []byte, offset int) int { return (&Doc{Src: src}).Line(offset) }
+func lineOf(src []byte, offset int) int { return newLineIndex(src).line(offset) }
 
 type scenarioReader struct {
-	src []byte
-	err error
+	src   []byte
+	lines *lineIndex
+	err   error
 }
 
 func (r *scenarioReader) fail(v *analysis.Value, format string, args ...any) {
 	if r.err == nil {
-		r.err = fmt.Errorf("line %d: %s", lineOf(r.src, v.Span.Start), fmt.Sprintf(format, args...))
+		r.err = fmt.Errorf("line %d: %s", r.lines.line(v.Span.Start), fmt.Sprintf(format, args...))
 	}
 }
 
@@ -169,7 +170,7 @@ func (r *scenarioReader) doc(name string, v *analysis.Value) *Doc {
 	if !r.expect(v, analysis.Object, name) {
 		return nil
 	}
-	return &Doc{Name: name, Src: r.src, Policy: analysis.NewPolicy(v)}
+	return &Doc{Name: name, Src: r.src, Policy: analysis.NewPolicy(v), lines: r.lines}
 }
 
 func (r *scenarioReader) docList(f *analysis.Field) []*Doc {
