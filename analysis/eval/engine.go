@@ -130,7 +130,7 @@ func (e *pass) sideLayer(l Layer) Layer {
 // SCPs do not apply to service-linked roles nor to the management account.
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
 func (e *pass) scpApplies() bool {
-	return e.s.SCPs != nil && !e.p.linked && (e.s.ManagementAccount == "" || e.p.account != e.s.ManagementAccount)
+	return e.s.SCPs != nil && e.p.inAccount() && !e.p.linked && (e.s.ManagementAccount == "" || e.p.account != e.s.ManagementAccount)
 }
 
 // RCPs do not apply to resources of the management account.
@@ -216,6 +216,11 @@ func (e *pass) grants() {
 	g, resourceAllows := e.bestGrant(docs(e.resourceDoc), true)
 	sameAccount := e.p.account != "" && e.p.account == e.resourceAccount
 	switch {
+	case !e.p.inAccount():
+		// Anonymous callers and services have no identity side.
+		if !resourceAllows {
+			e.out.add(e.implicitCause(e.sideLayer(LayerResource), docs(e.resourceDoc), true))
+		}
 	case sameAccount && g == directGrant:
 		// A grant to the user or the role session is enough on its own.
 	case sameAccount && g == roleGrant:
@@ -235,6 +240,11 @@ func (e *pass) grants() {
 // requireIdentitySide: the identity policies, limited by the boundary and
 // the session policy.
 func (e *pass) requireIdentitySide() {
+	if e.p.kind == rootPrincipal {
+		// The root user holds every permission of its account.
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html
+		return
+	}
 	if !e.allows(e.s.IdentityPolicies, false) {
 		e.out.add(e.implicitCause(e.sideLayer(LayerIdentity), e.s.IdentityPolicies, false))
 	}

@@ -261,3 +261,23 @@ func TestBucketSettings(t *testing.T) {
 ` + sides + `, "bucket": {"account": "444455556666", "objectOwnership": "BucketOwnerEnforced"}}`, want{decision: Allowed}},
 	})
 }
+
+// Callers without an identity side: anonymous requests and the root user.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html
+func TestCallersWithoutIdentityPolicies(t *testing.T) {
+	const public = `"resourcePolicy": {"Version": "2012-10-17", "Statement": [
+  {"Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared/public/*"}]}`
+	runCases(t, []scenarioCase{
+		{"anonymous read of a public object", `{
+"request": {"principal": "anonymous", "action": "s3:GetObject", "resource": "arn:aws:s3:::shared/public/a.txt", "resourceAccount": "444455556666"},
+` + public + `, "serviceControlPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}]}`, want{decision: Allowed}},
+		{"anonymous read outside the public prefix", `{
+"request": {"principal": "*", "action": "s3:GetObject", "resource": "arn:aws:s3:::shared/private/a.txt", "resourceAccount": "444455556666"},
+` + public + `}`, want{ImplicitlyDenied, []Layer{LayerResource}, CodeMissingResourceARN, LayerResource, "resourcePolicy", 0, `"Sid": "PublicRead"`}},
+		{"the root user of another account needs only the bucket policy's grant", `{
+"request": {"principal": "arn:aws:iam::111122223333:root", "action": "s3:PutObject", "resource": "arn:aws:s3:::shared/a.txt", "resourceAccount": "444455556666"},
+"resourcePolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::shared/*"}]}
+}`, want{decision: Allowed}},
+	})
+}

@@ -45,6 +45,7 @@ const (
 	federatedPrincipal
 	rootPrincipal
 	servicePrincipal
+	anonymousPrincipal
 )
 
 // principal is the caller, decoded once from its ARN.
@@ -63,6 +64,10 @@ type principal struct {
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
 func parsePrincipal(s string) principal {
 	p := principal{arn: s}
+	if s == "" || s == "*" || s == "anonymous" {
+		p.kind, p.typeName = anonymousPrincipal, "Anonymous"
+		return p
+	}
 	if !strings.HasPrefix(s, "arn:") {
 		if strings.HasSuffix(s, ".amazonaws.com") {
 			p.kind, p.service, p.typeName = servicePrincipal, s, "Service"
@@ -110,7 +115,7 @@ func newContext(req *Request, p principal, resourceAccount string) contextKeys {
 	if p.kind == sessionPrincipal {
 		principalARN = p.roleARN // aws:PrincipalArn of a role session is the role's ARN
 	}
-	if p.kind != servicePrincipal {
+	if p.kind != servicePrincipal && p.kind != anonymousPrincipal {
 		derive("aws:principalarn", principalARN)
 	}
 	derive("aws:principalaccount", p.account)
@@ -155,4 +160,11 @@ func (c contextKeys) derive(key, value string) {
 	if _, given := c[key]; !given && value != "" {
 		c[key] = []string{value}
 	}
+}
+
+// inAccount reports whether the caller is an identity of an AWS account,
+// with identity-based policies; anonymous callers and service principals
+// are not, and only resource-based policies can grant them access.
+func (p principal) inAccount() bool {
+	return p.kind != anonymousPrincipal && p.kind != servicePrincipal && p.account != ""
 }
