@@ -34,17 +34,22 @@ func statementName(st *analysis.Statement) analysis.Text {
 	return analysis.Tf("statement %d", "ステートメント %d", st.Index+1)
 }
 
-// denyCode is the code of an explicit Deny in a layer.
-func denyCode(l Layer) string {
-	switch l {
-	case LayerSCP:
-		return CodeSCPDenies
-	case LayerEndpoint:
-		return CodeEndpointBlocks
-	case LayerSession:
-		return CodeSessionPolicyBlocks
+// layerCodes are the codes of the layers that have a code of their own,
+// for an explicit Deny as for an implicit one.
+var layerCodes = map[Layer]string{LayerSCP: CodeSCPDenies, LayerEndpoint: CodeEndpointBlocks, LayerSession: CodeSessionPolicyBlocks}
+
+// causeCode is the code of a cause in a layer.
+func causeCode(l Layer, explicit bool) string {
+	if code, ok := layerCodes[l]; ok {
+		return code
 	}
-	return CodeDeny
+	switch {
+	case explicit:
+		return CodeDeny
+	case l == LayerKMS:
+		return CodeKMSMissingActions
+	}
+	return CodeImplicitDeny
 }
 
 func (e *pass) statementCause(code string, l Layer, d *Doc, st *analysis.Statement, msg analysis.Text) Cause {
@@ -53,26 +58,11 @@ func (e *pass) statementCause(code string, l Layer, d *Doc, st *analysis.Stateme
 
 func (e *pass) denyCause(l Layer, d *Doc, st *analysis.Statement) Cause {
 	name, act, res := statementName(st), e.target.action, e.target.resource
-	c := e.statementCause(denyCode(l), l, d, st, analysis.Text{
+	c := e.statementCause(causeCode(l, true), l, d, st, analysis.Text{
 		EN: sprintf("%s of %s explicitly denies %s on %s; an explicit Deny overrides every Allow", name.EN, d.Name, act, res),
 		JA: sprintf("%s の%s が %s に対する %s を明示的に拒否しています。明示的な Deny はすべての Allow に優先します", d.Name, name.JA, res, act)})
 	c.Explicit = true
 	return c
-}
-
-// implicitCode is the code when nothing in a layer allows.
-func (e *pass) implicitCode(l Layer) string {
-	switch l {
-	case LayerKMS:
-		return CodeKMSMissingActions
-	case LayerSCP:
-		return CodeSCPDenies
-	case LayerEndpoint:
-		return CodeEndpointBlocks
-	case LayerSession:
-		return CodeSessionPolicyBlocks
-	}
-	return CodeImplicitDeny
 }
 
 // implicitCause explains why no Allow of a layer applies, pointing at the
@@ -87,11 +77,11 @@ func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 	switch {
 	case v.failed != nil:
 		op, key := v.failed.Operator.Key, v.failed.Key.Key
-		return e.statementCause(e.implicitCode(l), l, d, st, analysis.Text{
+		return e.statementCause(causeCode(l, false), l, d, st, analysis.Text{
 			EN: sprintf("%s of %s would allow %s on %s, but its condition %s on %s does not hold for this request", name.EN, d.Name, act, res, op, key),
 			JA: sprintf("%s の%s は %s に対する %s を許可しますが、条件 %s (%s) がこのリクエストでは成り立ちません", d.Name, name.JA, res, act, op, key)})
 	case !v.resource:
-		code := e.implicitCode(l)
+		code := causeCode(l, false)
 		if code == CodeImplicitDeny {
 			code = CodeMissingResourceARN
 		}
@@ -99,7 +89,7 @@ func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 			EN: sprintf("%s of %s allows %s, but not on %s", name.EN, d.Name, act, res),
 			JA: sprintf("%s の%s は %s を許可していますが、%s は対象外です", d.Name, name.JA, act, res)})
 	default:
-		return e.statementCause(e.implicitCode(l), l, d, st, analysis.Text{
+		return e.statementCause(causeCode(l, false), l, d, st, analysis.Text{
 			EN: sprintf("%s of %s allows %s on %s, but not to %s", name.EN, d.Name, act, res, who),
 			JA: sprintf("%s の%s は %s に対する %s を許可していますが、%s は対象外です", d.Name, name.JA, res, act, who)})
 	}
@@ -136,7 +126,7 @@ func (e *pass) nearMiss(ds []*Doc, withPrincipal bool) (*Doc, *analysis.Statemen
 
 func (e *pass) noAllowCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 	act, res := e.target.action, e.target.resource
-	c := Cause{Code: e.implicitCode(l), Layer: l, Statement: -1}
+	c := Cause{Code: causeCode(l, false), Layer: l, Statement: -1}
 	switch len(ds) {
 	case 0:
 		what := analysis.T("identity policy", "アイデンティティベースのポリシー")
