@@ -156,6 +156,9 @@ func (c contextKeys) holds(cond analysis.Condition, vars bool) bool {
 			patterns = append(patterns, s)
 		}
 	}
+	if len(patterns) == 0 && len(cond.Values) > 0 {
+		return false // every value holds a variable without a value: the element does not match
+	}
 	matches := func(request string) bool {
 		for _, p := range patterns {
 			if op.test(p, request) {

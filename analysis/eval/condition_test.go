@@ -140,6 +140,8 @@ func TestPolicyVariables(t *testing.T) {
 	runConditionCases(t, []condCase{
 		{"variable in a condition value", `{"StringLike": {"s3:prefix": "home/${aws:username}/*"}}`, `{"s3:prefix": "home/bob/docs"}`, true},
 		{"variable without value in a condition", `{"StringEquals": {"s3:prefix": "${aws:PrincipalTag/team}"}}`, `{"s3:prefix": "blue"}`, false},
+		{"variable without value under a negated operator", `{"StringNotEquals": {"s3:prefix": "${aws:PrincipalTag/team}"}}`, `{"s3:prefix": "blue"}`, false},
+		{"variable with a default in a condition", `{"StringEquals": {"s3:prefix": "${aws:PrincipalTag/team, 'none'}"}}`, `{"s3:prefix": "none"}`, true},
 	})
 }
 
