@@ -68,8 +68,8 @@ func TestWorkspaceScenario(t *testing.T) {
 			t.Errorf("%s was read as a policy", rel)
 		}
 	}
-	if len(w.Files) != 12 {
-		t.Errorf("%d policies read, want 12", len(w.Files))
+	if len(w.Files) != 11 {
+		t.Errorf("%d policies read, want 11", len(w.Files))
 	}
 	s := w.Scenario(Request{Principal: "arn:aws:sts::111122223333:assumed-role/app/s1", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/a.txt",
 		Context: map[string][]string{"aws:SourceVpce": {"vpce-2"}}})
