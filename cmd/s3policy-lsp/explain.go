@@ -82,7 +82,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if fl.format == "json" {
-		writeJSON(stdout, scenarios, results, many, fl.lang)
+		writeJSON(stdout, results, many, fl.lang)
 	} else {
 		writeText(stdout, scenarios, results, fl.lang)
 	}
@@ -135,7 +135,7 @@ func (fl *explainFlags) load(args []string, stderr io.Writer) (scenarios []*eval
 	return []*eval.Scenario{w.Scenario(req)}, false, nil
 }
 
-func writeJSON(w io.Writer, scenarios []*eval.Scenario, results []eval.Result, many bool, lang string) {
+func writeJSON(w io.Writer, results []eval.Result, many bool, lang string) {
 	answers := make([]eval.Answer, len(results))
 	for i, r := range results {
 		answers[i] = r.Answer(lang)
