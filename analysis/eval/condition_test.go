@@ -53,7 +53,7 @@ func TestConditionOperators(t *testing.T) {
 		{"NumericLessThanEquals", `{"NumericLessThanEquals": {"s3:max-keys": "10"}}`, `{"s3:max-keys": "10"}`, true},
 		{"NumericGreaterThan", `{"NumericGreaterThan": {"s3:max-keys": "10"}}`, `{"s3:max-keys": "10.5"}`, true},
 		{"NumericGreaterThanEquals", `{"NumericGreaterThanEquals": {"s3:max-keys": "10"}}`, `{"s3:max-keys": "9"}`, false},
-		{"DateEquals", `{"DateEquals": {"aws:CurrentTime": "2026-01-01T00:00:00Z"}}`, `{"aws:CurrentTime": "1767225600"}`, true},
+		{"DateEquals with epoch seconds in the policy", `{"DateEquals": {"aws:CurrentTime": "1767225600"}}`, `{"aws:CurrentTime": "2026-01-01T00:00:00Z"}`, true},
 		{"DateNotEquals", `{"DateNotEquals": {"aws:CurrentTime": "2026-01-01T00:00:00Z"}}`, `{"aws:CurrentTime": "2026-01-01T00:00:00Z"}`, false},
 		{"DateLessThan", `{"DateLessThan": {"aws:CurrentTime": "2026-06-30"}}`, `{"aws:CurrentTime": "2026-06-29T23:59:59Z"}`, true},
 		{"DateLessThanEquals", `{"DateLessThanEquals": {"aws:CurrentTime": "2026-06-30T00:00:00Z"}}`, `{"aws:CurrentTime": "2026-06-30T00:00:01Z"}`, false},
