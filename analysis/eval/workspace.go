@@ -26,10 +26,16 @@ type Workspace struct {
 // MaxFileSize bounds the files read: no policy is near 1 MB.
 const MaxFileSize = 1 << 20
 
+// NewWorkspace starts an empty workspace rooted at dir; the server fills
+// it from its open buffers with AddConfig and AddFile.
+func NewWorkspace(dir string) *Workspace {
+	return &Workspace{Dir: dir, Buckets: map[string]*analysis.BucketFacts{}, bucketConfig: map[string]string{}}
+}
+
 // LoadWorkspace reads every JSON file under dir, skipping .git and
 // node_modules, with the nearest .s3policy.json of each.
 func LoadWorkspace(dir string) (*Workspace, error) {
-	w := &Workspace{Dir: dir, Buckets: map[string]*analysis.BucketFacts{}, bucketConfig: map[string]string{}}
+	w := NewWorkspace(dir)
 	configs := map[string]*analysis.Config{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -51,18 +57,18 @@ func LoadWorkspace(dir string) (*Workspace, error) {
 		if err != nil {
 			return err
 		}
-		cfg, err := w.config(path, configs)
+		cfg, err := w.loadConfig(path, configs)
 		if err != nil {
 			return err
 		}
-		w.add(analysis.NewFile(path, src, cfg))
+		w.AddFile(analysis.NewFile(path, src, cfg))
 		return nil
 	})
 	return w, err
 }
 
-// config finds and parses (once) the .s3policy.json that governs path.
-func (w *Workspace) config(path string, cache map[string]*analysis.Config) (*analysis.Config, error) {
+// loadConfig finds and parses (once) the .s3policy.json that governs path.
+func (w *Workspace) loadConfig(path string, cache map[string]*analysis.Config) (*analysis.Config, error) {
 	name := analysis.FindConfig(path, w.Dir)
 	if name == "" {
 		return nil, nil
@@ -76,14 +82,21 @@ func (w *Workspace) config(path string, cache map[string]*analysis.Config) (*ana
 	}
 	cfg, _ := analysis.ParseConfig(filepath.Dir(name), src)
 	cache[name] = cfg
-	for bucket, facts := range cfg.Buckets {
-		w.Buckets[bucket] = facts
-		w.bucketConfig[bucket] = w.rel(name)
-	}
+	w.AddConfig(name, cfg)
 	return cfg, nil
 }
 
-func (w *Workspace) add(f *analysis.File) {
+// AddConfig records the buckets a .s3policy.json (at path) describes.
+func (w *Workspace) AddConfig(path string, cfg *analysis.Config) {
+	for bucket, facts := range cfg.Buckets {
+		w.Buckets[bucket] = facts
+		w.bucketConfig[bucket] = w.rel(path)
+	}
+}
+
+// AddFile adds a document: a policy joins Files, a policy file that is
+// not valid JSON joins Broken, anything else is left out.
+func (w *Workspace) AddFile(f *analysis.File) {
 	switch {
 	case f.Policy != nil:
 		w.Files = append(w.Files, f)
