@@ -149,11 +149,11 @@ func (e *pass) run() {
 	if e.explicitDeny() {
 		return
 	}
-	// RCPs only ever deny: AWS attaches RCPFullAWSAccess at every level
-	// and it cannot be detached.
+	// RCPs need no Allow: AWS keeps RCPFullAWSAccess attached at every
+	// level, so only their Deny statements (above) can block.
 	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html
 	if e.scpApplies() {
-		e.controlLevels(LayerSCP, e.s.SCPs, false)
+		e.requireSCPs()
 	}
 	if e.endpointApplies() && !e.allows(e.s.EndpointPolicies, true) {
 		e.out.add(e.implicitCause(LayerEndpoint, e.s.EndpointPolicies, true))
@@ -177,11 +177,11 @@ func (e *pass) explicitDeny() bool {
 	return found
 }
 
-// controlLevels requires an Allow at every level of SCPs.
-func (e *pass) controlLevels(layer Layer, levels [][]*Doc, withPrincipal bool) {
-	for _, level := range levels {
-		if !e.allows(level, withPrincipal) {
-			e.out.add(e.implicitCause(layer, level, withPrincipal))
+// requireSCPs requires an Allow at every level of SCPs.
+func (e *pass) requireSCPs() {
+	for _, level := range e.s.SCPs {
+		if !e.allows(level, false) {
+			e.out.add(e.implicitCause(LayerSCP, level, false))
 		}
 	}
 }
