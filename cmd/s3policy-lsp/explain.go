@@ -62,6 +62,9 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&fl.objectACL, "object-acl", "", "the canned ACL the object was written with")
 	fs.BoolVar(&fl.multipart, "multipart", false, "the request is part of a multipart upload")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
 		return exitUsage
 	}
 	if fl.format != "text" && fl.format != "json" {

@@ -190,3 +190,21 @@ func TestExplainUsageErrors(t *testing.T) {
 		t.Errorf("stderr %q does not say %q", errOut.String(), want)
 	}
 }
+
+// The scenario file of the examples: the first request is denied by the
+// key policy, the second, with the partner statement added, is allowed.
+func TestExplainExampleScenarios(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run([]string{"explain", "--scenario", filepath.Join(examplesDir, "scenarios.json"), "--format", "json"}, &out, &errOut)
+	var answers []eval.Answer
+	if err := json.Unmarshal(out.Bytes(), &answers); err != nil || len(answers) != 2 {
+		t.Fatalf("%v: %s%s", err, out.String(), errOut.String())
+	}
+	if code != exitFindings || answers[0].Decision != eval.ImplicitlyDenied || answers[1].Decision != eval.Allowed {
+		t.Fatalf("exit %d, decisions %s and %s", code, answers[0].Decision, answers[1].Decision)
+	}
+	c := answers[0].Causes[0]
+	if c.Code != "kms-missing-actions" || c.Layer != "kms" || c.Policy != "keyPolicy" || c.Statement != 0 || c.Line != 27 {
+		t.Errorf("cause %+v", c)
+	}
+}
