@@ -134,6 +134,11 @@ func TestOrganizationPolicies(t *testing.T) {
 ` + allowed + `,
 "serviceControlPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}]
 }`, want{decision: Allowed}},
+		{"SCPs do not apply to sessions of service-linked roles", `{
+"request": {"principal": "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForS3/replication", "action": "s3:GetObject", "resource": "arn:aws:s3:::shared/a.txt", "resourceAccount": "444455556666"},
+` + allowed + `,
+"serviceControlPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}]
+}`, want{decision: Allowed}},
 		{"RCP denies principals outside the organization", `{` + request + allowed + `,
 "resourceControlPolicies": [{"Version": "2012-10-17", "Statement": [
   {"Sid": "EnforceOrg", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc123"}}}]}]

@@ -93,6 +93,9 @@ func parsePrincipal(s string) principal {
 		role, _, _ := strings.Cut(rest, "/")
 		p.kind, p.name, p.typeName = sessionPrincipal, role, "AssumedRole"
 		p.roleARN = "arn:" + a.Partition + ":iam::" + a.Account + ":role/" + role
+		// A session ARN drops the role's path; service-linked roles are
+		// known by their name.
+		p.linked = strings.HasPrefix(role, "AWSServiceRoleFor")
 	case a.Service == "sts" && kind == "federated-user":
 		p.kind, p.name, p.typeName = federatedPrincipal, last, "FederatedUser"
 	}
