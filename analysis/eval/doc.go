@@ -1,0 +1,64 @@
+package eval
+
+import (
+	"slices"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// Doc is one policy and where it comes from, so that a cause can name the
+// policy and the line.
+type Doc struct {
+	Name   string // a file path, or a scenario field such as "identityPolicies[0]"
+	Src    []byte // the text the policy's spans index into
+	Policy *analysis.Policy
+	// Assumed is set on a policy the engine assumes (an AWS default), which
+	// has no line to point at.
+	Assumed bool
+
+	lines *lineIndex // shared by the docs of one source; built on first use
+}
+
+// lineIndex holds the offsets of the newlines of a source, so that a
+// batch of scenarios in one file does not count lines from the start for
+// every cause.
+type lineIndex struct{ newlines []int }
+
+func newLineIndex(src []byte) *lineIndex {
+	ix := &lineIndex{}
+	for i, c := range src {
+		if c == '\n' {
+			ix.newlines = append(ix.newlines, i)
+		}
+	}
+	return ix
+}
+
+func (ix *lineIndex) line(offset int) int {
+	n, _ := slices.BinarySearch(ix.newlines, offset)
+	return n + 1
+}
+
+// NewDoc parses src as one policy document. It reports false when src is
+// not JSON; a document without statements is a policy that allows nothing.
+func NewDoc(name string, src []byte) (*Doc, bool) {
+	root, syn := analysis.ParseJSON(src)
+	if syn != nil {
+		return nil, false
+	}
+	return &Doc{Name: name, Src: src, Policy: analysis.NewPolicy(root)}, true
+}
+
+// Line is the 1-based line of a byte offset in the document's text.
+func (d *Doc) Line(offset int) int {
+	if d.Assumed {
+		return 0
+	}
+	if d.lines == nil {
+		d.lines = newLineIndex(d.Src)
+	}
+	return d.lines.line(offset)
+}
+
+// variables reports whether the policy substitutes policy variables.
+func (d *Doc) variables() bool { return d.Policy.VersionText() == variablesVersion }

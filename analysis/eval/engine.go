@@ -1,0 +1,323 @@
+package eval
+
+import (
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// Scenario is everything one request is decided against. Every policy
+// list may be empty; nil SCPs or RCPs mean the AWS defaults
+// (FullAWSAccess, RCPFullAWSAccess).
+type Scenario struct {
+	Request          Request
+	IdentityPolicies []*Doc
+	ResourcePolicy   *Doc // the bucket policy
+	// SCPs are the levels of the organization tree from the root down; at
+	// each level one attached policy must allow. RCPs are listed the same
+	// way, but only their Deny statements matter (see run).
+	SCPs, RCPs       [][]*Doc
+	Boundaries       []*Doc
+	SessionPolicy    *Doc
+	EndpointPolicies []*Doc
+	KeyPolicy        *Doc // the policy of the bucket's KMS key
+	Bucket           *analysis.BucketFacts
+	// BucketSource names where Bucket comes from in causes; "" is the
+	// scenario's "bucket" field.
+	BucketSource string
+	// ManagementAccount is the organization's management account, to which
+	// SCPs and RCPs do not apply.
+	ManagementAccount string
+}
+
+// Evaluate decides the scenario's request: the S3 request itself, the
+// bucket's requester-pays and object-ownership settings, and for an
+// SSE-KMS object the KMS request S3 makes on the caller's behalf.
+func Evaluate(s *Scenario) Result {
+	var r Result
+	p := parsePrincipal(s.Request.Principal)
+	account := s.resourceAccount(p)
+	main := newPass(s, p, target{s.Request.Action, s.Request.Resource}, account, &r)
+	main.resourceDoc = s.ResourcePolicy
+	main.run()
+	s.bucketSettings(p, account, &r)
+	for _, action := range s.kmsActions() {
+		s.kmsPass(p, action, &r)
+	}
+	r.decide()
+	return r
+}
+
+func (s *Scenario) resourceAccount(p principal) string {
+	switch {
+	case s.Request.ResourceAccount != "":
+		return s.Request.ResourceAccount
+	case s.Bucket != nil && s.Bucket.Account != "":
+		return s.Bucket.Account
+	}
+	return p.account
+}
+
+// pass is one evaluation of one action on one resource.
+type pass struct {
+	s               *Scenario
+	p               principal
+	target          target
+	resourceAccount string
+	ctx             contextKeys
+	resourceDoc     *Doc
+	kms             bool // the KMS request behind an SSE-KMS object
+	out             *Result
+}
+
+func newPass(s *Scenario, p principal, t target, resourceAccount string, out *Result) *pass {
+	return &pass{s: s, p: p, target: t, resourceAccount: resourceAccount, ctx: newContext(&s.Request, p, resourceAccount), out: out}
+}
+
+// layerDocs are the policies of one layer, and whether they name
+// principals.
+type layerDocs struct {
+	layer         Layer
+	docs          []*Doc
+	withPrincipal bool
+}
+
+// applicable lists every policy that applies to this pass, in the order
+// AWS evaluates them.
+func (e *pass) applicable() []layerDocs {
+	var out []layerDocs
+	if e.rcpApplies() {
+		out = append(out, layerDocs{LayerRCP, flatten(e.s.RCPs), true})
+	}
+	if e.scpApplies() {
+		out = append(out, layerDocs{LayerSCP, flatten(e.s.SCPs), false})
+	}
+	if e.endpointApplies() {
+		out = append(out, layerDocs{LayerEndpoint, e.s.EndpointPolicies, true})
+	}
+	out = append(out,
+		layerDocs{e.sideLayer(LayerResource), docs(e.resourceDoc), true},
+		layerDocs{e.sideLayer(LayerIdentity), e.s.IdentityPolicies, false},
+		layerDocs{LayerBoundary, e.s.Boundaries, false},
+		layerDocs{LayerSession, docs(e.s.SessionPolicy), false})
+	return out
+}
+
+func docs(d *Doc) []*Doc {
+	if d == nil {
+		return nil
+	}
+	return []*Doc{d}
+}
+
+func flatten(levels [][]*Doc) []*Doc {
+	var out []*Doc
+	for _, l := range levels {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// sideLayer names the identity and resource sides; in the KMS pass both
+// are the kms layer.
+func (e *pass) sideLayer(l Layer) Layer {
+	if e.kms {
+		return LayerKMS
+	}
+	return l
+}
+
+// SCPs do not apply to service-linked roles nor to the management account.
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+func (e *pass) scpApplies() bool {
+	return e.s.SCPs != nil && e.p.inAccount() && !e.p.linked && (e.s.ManagementAccount == "" || e.p.account != e.s.ManagementAccount)
+}
+
+// RCPs do not apply to resources of the management account.
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+func (e *pass) rcpApplies() bool {
+	return e.s.RCPs != nil && (e.s.ManagementAccount == "" || e.resourceAccount != e.s.ManagementAccount)
+}
+
+// The endpoint policy filters requests that come through the endpoint.
+// https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+func (e *pass) endpointApplies() bool {
+	return !e.kms && len(e.s.EndpointPolicies) > 0 && len(e.ctx.get("aws:SourceVpce")) > 0
+}
+
+func (e *pass) run() {
+	if e.explicitDeny() {
+		return
+	}
+	// RCPs need no Allow: AWS keeps RCPFullAWSAccess attached at every
+	// level, so only their Deny statements (above) can block.
+	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html
+	if e.scpApplies() {
+		e.requireSCPs()
+	}
+	if e.endpointApplies() && !e.allows(e.s.EndpointPolicies, true) {
+		e.out.add(e.implicitCause(LayerEndpoint, e.s.EndpointPolicies, true))
+	}
+	e.grants()
+}
+
+// explicitDeny reports every Deny statement that applies; one is enough.
+func (e *pass) explicitDeny() bool {
+	found := false
+	for _, l := range e.applicable() {
+		for _, d := range l.docs {
+			for _, st := range d.Policy.Statements {
+				if st.IsDeny() && e.judge(d, st, l.withPrincipal).applies() {
+					e.out.add(e.denyCause(l.layer, d, st))
+					found = true
+				}
+			}
+		}
+	}
+	return found
+}
+
+// requireSCPs requires an Allow at every level of SCPs.
+func (e *pass) requireSCPs() {
+	for _, level := range e.s.SCPs {
+		if !e.allows(level, false) {
+			e.out.add(e.implicitCause(LayerSCP, level, false))
+		}
+	}
+}
+
+// allows reports whether one Allow statement of docs applies.
+func (e *pass) allows(docs []*Doc, withPrincipal bool) bool {
+	_, ok := e.bestGrant(docs, withPrincipal)
+	return ok
+}
+
+// bestGrant is the strongest grant among the Allow statements that apply.
+func (e *pass) bestGrant(docs []*Doc, withPrincipal bool) (grant, bool) {
+	best, ok := noGrant, false
+	for _, d := range docs {
+		for _, st := range d.Policy.Statements {
+			if !st.IsAllow() {
+				continue
+			}
+			if v := e.judge(d, st, withPrincipal); v.applies() {
+				ok = true
+				best = max(best, v.grant)
+			}
+		}
+	}
+	return best, ok
+}
+
+// grants combines the identity side and the resource side.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+func (e *pass) grants() {
+	g, resourceAllows := e.bestGrant(docs(e.resourceDoc), true)
+	sameAccount := e.p.account != "" && e.p.account == e.resourceAccount
+	switch {
+	case !e.p.inAccount():
+		// Anonymous callers and services have no identity side.
+		if !resourceAllows {
+			e.out.add(e.implicitCause(e.sideLayer(LayerResource), docs(e.resourceDoc), true))
+		}
+	case sameAccount && g == directGrant:
+		// A grant to the user or the role session is enough on its own.
+	case sameAccount && g == roleGrant:
+		e.requireLimits()
+	case sameAccount && !e.kms:
+		e.requireIdentitySide()
+	default:
+		// Across accounts both sides must allow; a KMS key policy must
+		// allow even in the same account.
+		if !resourceAllows {
+			e.out.add(e.implicitCause(e.sideLayer(LayerResource), docs(e.resourceDoc), true))
+		}
+		e.requireIdentitySide()
+	}
+}
+
+// requireIdentitySide: the identity policies, limited by the boundary and
+// the session policy.
+func (e *pass) requireIdentitySide() {
+	if e.p.kind == rootPrincipal {
+		// The root user holds every permission of its account.
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html
+		return
+	}
+	if !e.allows(e.s.IdentityPolicies, false) {
+		e.out.add(e.implicitCause(e.sideLayer(LayerIdentity), e.s.IdentityPolicies, false))
+	}
+	e.requireLimits()
+}
+
+// requireLimits: a permissions boundary and a session policy never grant,
+// but what they do not allow is denied.
+func (e *pass) requireLimits() {
+	for _, b := range e.s.Boundaries {
+		if !e.allows(docs(b), false) {
+			e.out.add(e.implicitCause(LayerBoundary, docs(b), false))
+		}
+	}
+	if e.s.SessionPolicy != nil && !e.allows(docs(e.s.SessionPolicy), false) {
+		e.out.add(e.implicitCause(LayerSession, docs(e.s.SessionPolicy), false))
+	}
+}
+
+// bucketSettings applies requester pays and object ownership.
+func (s *Scenario) bucketSettings(p principal, bucketAccount string, r *Result) {
+	b := s.Bucket
+	if b == nil {
+		return
+	}
+	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/RequesterPaysBuckets.html
+	if b.RequesterPays && (p.account == "" || p.account != bucketAccount && !s.Request.requesterPays()) {
+		r.add(Cause{Code: CodeRequesterPays, Layer: LayerRequesterPays, Policy: s.bucketSource(), Statement: -1, Message: requesterPaysMessage(b.Name, p.account == "")})
+	}
+	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
+	owner := s.Request.ObjectOwner
+	if owner == "" || owner == bucketAccount || !isObjectARN(s.Request.Resource) || p.account == owner {
+		return
+	}
+	ownedByWriter := b.ObjectOwnership == "ObjectWriter" ||
+		b.ObjectOwnership == "BucketOwnerPreferred" && s.Request.ObjectACL != "bucket-owner-full-control"
+	if ownedByWriter {
+		r.add(Cause{Code: CodeObjectOwnership, Layer: LayerOwnership, Policy: s.bucketSource(), Statement: -1, Message: ownershipMessage(owner, b)})
+	}
+}
+
+func (s *Scenario) bucketSource() string {
+	if s.BucketSource != "" {
+		return s.BucketSource
+	}
+	return "bucket"
+}
+
+func isObjectARN(s string) bool {
+	a, ok := analysis.ParseARN(s)
+	if !ok || !a.IsS3() {
+		return false
+	}
+	_, _, isObject := a.S3Bucket()
+	return isObject
+}
+
+// kmsActions are the KMS actions S3 calls for the request on an SSE-KMS
+// bucket: kms:Decrypt to read, kms:GenerateDataKey to write, and both for
+// a multipart upload.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+func (s *Scenario) kmsActions() []string {
+	if s.Bucket == nil || !strings.HasPrefix(s.Bucket.Encryption, "aws:kms") || !isObjectARN(s.Request.Resource) {
+		return nil
+	}
+	switch action := strings.ToLower(s.Request.Action); action {
+	case "s3:getobject", "s3:getobjectversion":
+		return []string{"kms:Decrypt"}
+	case "s3:putobject":
+		if s.Request.Multipart {
+			return []string{"kms:GenerateDataKey", "kms:Decrypt"}
+		}
+		return []string{"kms:GenerateDataKey"}
+	}
+	return nil
+}

@@ -1,0 +1,177 @@
+package eval
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+var sprintf = fmt.Sprintf
+
+var layerTitles = map[Layer]analysis.Text{
+	LayerIdentity:      analysis.T("Identity policies", "アイデンティティベースのポリシー"),
+	LayerResource:      analysis.T("Bucket policy", "バケットポリシー"),
+	LayerSCP:           analysis.T("SCP", "SCP"),
+	LayerRCP:           analysis.T("RCP", "RCP"),
+	LayerBoundary:      analysis.T("Permissions boundary", "アクセス許可の境界"),
+	LayerSession:       analysis.T("Session policy", "セッションポリシー"),
+	LayerEndpoint:      analysis.T("VPC endpoint policy", "VPC エンドポイントポリシー"),
+	LayerKMS:           analysis.T("KMS", "KMS"),
+	LayerOwnership:     analysis.T("Object ownership", "オブジェクト所有権"),
+	LayerRequesterPays: analysis.T("Requester pays", "リクエスタ支払い"),
+}
+
+// titled prefixes a message with the layer's name.
+func titled(l Layer, t analysis.Text) analysis.Text {
+	return analysis.Join(": ", layerTitles[l], t)
+}
+
+func statementName(st *analysis.Statement) analysis.Text {
+	if sid := st.SidText(); sid != "" {
+		return analysis.Tf("statement %q", "ステートメント %q", sid)
+	}
+	return analysis.Tf("statement %d", "ステートメント %d", st.Index+1)
+}
+
+// layerCodes are the codes of the layers that have a code of their own,
+// for an explicit Deny as for an implicit one.
+var layerCodes = map[Layer]string{LayerSCP: CodeSCPDenies, LayerEndpoint: CodeEndpointBlocks, LayerSession: CodeSessionPolicyBlocks}
+
+// causeCode is the code of a cause in a layer.
+func causeCode(l Layer, explicit bool) string {
+	if code, ok := layerCodes[l]; ok {
+		return code
+	}
+	switch {
+	case explicit:
+		return CodeDeny
+	case l == LayerKMS:
+		return CodeKMSMissingActions
+	}
+	return CodeImplicitDeny
+}
+
+func (e *pass) statementCause(code string, l Layer, d *Doc, st *analysis.Statement, msg analysis.Text) Cause {
+	return Cause{Code: code, Layer: l, Policy: d.Name, Statement: st.Index, Line: d.Line(st.Obj.Span.Start), Message: titled(l, msg)}
+}
+
+func (e *pass) denyCause(l Layer, d *Doc, st *analysis.Statement) Cause {
+	name, act, res := statementName(st), e.target.action, e.target.resource
+	c := e.statementCause(causeCode(l, true), l, d, st, analysis.Text{
+		EN: sprintf("%s of %s explicitly denies %s on %s; an explicit Deny overrides every Allow", name.EN, d.Name, act, res),
+		JA: sprintf("%s の%s が %s に対する %s を明示的に拒否しています。明示的な Deny はすべての Allow に優先します", d.Name, name.JA, res, act)})
+	c.Explicit = true
+	return c
+}
+
+// implicitCause explains why no Allow of a layer applies, pointing at the
+// statement that comes closest when there is one.
+func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
+	d, st, v := e.nearMiss(ds, withPrincipal)
+	act, res, who := e.target.action, e.target.resource, e.p.arn
+	if st == nil {
+		return e.noAllowCause(l, ds, withPrincipal)
+	}
+	name := statementName(st)
+	switch {
+	case v.failed != nil:
+		op, key := v.failed.Operator.Key, v.failed.Key.Key
+		return e.statementCause(causeCode(l, false), l, d, st, analysis.Text{
+			EN: sprintf("%s of %s would allow %s on %s, but its condition %s on %s does not hold for this request", name.EN, d.Name, act, res, op, key),
+			JA: sprintf("%s の%s は %s に対する %s を許可しますが、条件 %s (%s) がこのリクエストでは成り立ちません", d.Name, name.JA, res, act, op, key)})
+	case !v.resource:
+		code := causeCode(l, false)
+		if code == CodeImplicitDeny {
+			code = CodeMissingResourceARN
+		}
+		return e.statementCause(code, l, d, st, analysis.Text{
+			EN: sprintf("%s of %s allows %s, but not on %s", name.EN, d.Name, act, res),
+			JA: sprintf("%s の%s は %s を許可していますが、%s は対象外です", d.Name, name.JA, act, res)})
+	default:
+		return e.statementCause(causeCode(l, false), l, d, st, analysis.Text{
+			EN: sprintf("%s of %s allows %s on %s, but not to %s", name.EN, d.Name, act, res, who),
+			JA: sprintf("%s の%s は %s に対する %s を許可していますが、%s は対象外です", d.Name, name.JA, res, act, who)})
+	}
+}
+
+// nearMiss finds the Allow statement that comes closest to applying:
+// one whose condition fails, else one that misses only the resource or
+// only the principal.
+func (e *pass) nearMiss(ds []*Doc, withPrincipal bool) (*Doc, *analysis.Statement, verdict) {
+	var bestDoc *Doc
+	var best *analysis.Statement
+	var bestV verdict
+	bestScore := 1
+	for _, d := range ds {
+		for _, st := range d.Policy.Statements {
+			if !st.IsAllow() {
+				continue
+			}
+			v := e.judge(d, st, withPrincipal)
+			score := 0
+			switch {
+			case v.action && v.resource && v.principal:
+				score = 3
+			case v.action && (v.resource || v.principal):
+				score = 2
+			}
+			if score > bestScore {
+				bestDoc, best, bestV, bestScore = d, st, v, score
+			}
+		}
+	}
+	return bestDoc, best, bestV
+}
+
+func (e *pass) noAllowCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
+	act, res := e.target.action, e.target.resource
+	c := Cause{Code: causeCode(l, false), Layer: l, Statement: -1}
+	switch len(ds) {
+	case 0:
+		what := analysis.T("identity policy", "アイデンティティベースのポリシー")
+		if withPrincipal {
+			what = analysis.T("resource policy", "リソースベースのポリシー")
+		}
+		c.Message = titled(l, analysis.Text{
+			EN: sprintf("no %s allows %s on %s", what.EN, act, res),
+			JA: sprintf("%s に対する %s を許可する%sがありません", res, act, what.JA)})
+		return c
+	case 1:
+		c.Policy, c.Line = ds[0].Name, ds[0].Line(ds[0].Policy.Root.Span.Start)
+	default:
+		names := make([]string, len(ds))
+		for i, d := range ds {
+			names[i] = d.Name
+		}
+		c.Policy = strings.Join(names, ", ")
+	}
+	c.Message = titled(l, analysis.Text{
+		EN: sprintf("no statement of %s allows %s on %s", c.Policy, act, res),
+		JA: sprintf("%s には %s に対する %s を許可するステートメントがありません", c.Policy, res, act)})
+	return c
+}
+
+func requesterPaysMessage(bucket string, anonymous bool) analysis.Text {
+	if anonymous {
+		return titled(LayerRequesterPays, analysis.Tf(
+			"bucket %s is a requester-pays bucket, which refuses anonymous requests",
+			"バケット %s はリクエスタ支払いのため、匿名リクエストは拒否されます", bucket))
+	}
+	return titled(LayerRequesterPays, analysis.Tf(
+		"bucket %s is a requester-pays bucket: a request from another account must carry x-amz-request-payer: requester (CLI: --request-payer requester)",
+		"バケット %s はリクエスタ支払いです。他のアカウントからのリクエストには x-amz-request-payer: requester が必要です (CLI: --request-payer requester)", bucket))
+}
+
+func ownershipMessage(owner string, b *analysis.BucketFacts) analysis.Text {
+	return titled(LayerOwnership, analysis.Tf(
+		"the object was written by account %s and bucket %s uses %s, so the object belongs to %s and the bucket owner's policy does not grant access to it; the writer can run put-object-acl --acl bucket-owner-full-control, or the bucket can switch to BucketOwnerEnforced",
+		"オブジェクトはアカウント %s が書き込み、バケット %s は %s のため、オブジェクトの所有者は %s です。バケット所有者のポリシーではアクセスを許可できません。書き込んだアカウントが put-object-acl --acl bucket-owner-full-control を実行するか、バケットを BucketOwnerEnforced にしてください",
+		owner, b.Name, b.ObjectOwnership, owner))
+}
+
+func managedKeyMessage(action string) analysis.Text {
+	return titled(LayerKMS, analysis.Tf(
+		"the bucket encrypts with the AWS managed key aws/s3, whose key policy cannot be changed and does not allow %s from another account; use a customer managed key",
+		"バケットは AWS マネージドキー aws/s3 で暗号化されています。そのキーポリシーは変更できず、他のアカウントからの %s を許可しません。カスタマーマネージドキーを使ってください", action))
+}

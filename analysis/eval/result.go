@@ -1,0 +1,111 @@
+package eval
+
+import "github.com/s3policy-lsp/s3policy-lsp/analysis"
+
+// Decision is the outcome of a request.
+type Decision string
+
+const (
+	Allowed          Decision = "Allowed"
+	ExplicitlyDenied Decision = "ExplicitlyDenied"
+	ImplicitlyDenied Decision = "ImplicitlyDenied"
+)
+
+// Layer is one kind of control a request must pass.
+type Layer string
+
+const (
+	LayerIdentity      Layer = "identity"
+	LayerResource      Layer = "resource"
+	LayerSCP           Layer = "scp"
+	LayerRCP           Layer = "rcp"
+	LayerBoundary      Layer = "boundary"
+	LayerSession       Layer = "session"
+	LayerEndpoint      Layer = "endpoint"
+	LayerKMS           Layer = "kms"
+	LayerOwnership     Layer = "ownership"
+	LayerRequesterPays Layer = "requester-pays"
+)
+
+// Codes of causes. Where a code of the checks fits, the cause uses it so
+// the explanation and the diagnostic agree.
+const (
+	CodeImplicitDeny        = "implicit-deny"
+	CodeDeny                = "deny-blocks-access"
+	CodeMissingResourceARN  = "missing-resource-arn"
+	CodeKMSMissingActions   = "kms-missing-actions"
+	CodeEndpointBlocks      = "endpoint-policy-blocks"
+	CodeSCPDenies           = "scp-denies-s3"
+	CodeObjectOwnership     = "object-ownership"
+	CodeRequesterPays       = "requester-pays"
+	CodeSessionPolicyBlocks = "session-policy-blocks"
+)
+
+// Cause is one reason a layer blocked the request: the decisive
+// statement when there is one (Statement -1 when the whole policy, or
+// its absence, is the reason).
+type Cause struct {
+	Code      string
+	Layer     Layer
+	Policy    string // the file or scenario field; "" when no policy of that layer exists
+	Statement int
+	Line      int // 1-based line of the statement (or the policy); 0 when unknown
+	Message   analysis.Text
+	Explicit  bool // an explicit Deny statement
+}
+
+// Result is the answer for one request.
+type Result struct {
+	Decision  Decision
+	BlockedBy []Layer
+	Causes    []Cause
+}
+
+func (r *Result) add(c Cause) {
+	r.Causes = append(r.Causes, c)
+	for _, l := range r.BlockedBy {
+		if l == c.Layer {
+			return
+		}
+	}
+	r.BlockedBy = append(r.BlockedBy, c.Layer)
+}
+
+// decide sets the decision from the causes: an explicit Deny wins, any
+// other cause is an implicit deny.
+func (r *Result) decide() {
+	r.Decision = Allowed
+	for _, c := range r.Causes {
+		if c.Explicit {
+			r.Decision = ExplicitlyDenied
+			return
+		}
+		r.Decision = ImplicitlyDenied
+	}
+}
+
+// Answer is the JSON form of a Result (issue 5), in one language.
+type Answer struct {
+	Decision  Decision      `json:"decision"`
+	BlockedBy []Layer       `json:"blockedBy"`
+	Causes    []AnswerCause `json:"causes"`
+}
+
+// AnswerCause is the JSON form of a Cause.
+type AnswerCause struct {
+	Code      string `json:"code"`
+	Layer     Layer  `json:"layer"`
+	Policy    string `json:"policy"`
+	Statement int    `json:"statement"`
+	Line      int    `json:"line"`
+	Message   string `json:"message"`
+}
+
+// Answer renders the result with messages in locale ("en", "ja").
+func (r Result) Answer(locale string) Answer {
+	a := Answer{Decision: r.Decision, BlockedBy: append([]Layer{}, r.BlockedBy...), Causes: []AnswerCause{}}
+	for _, c := range r.Causes {
+		a.Causes = append(a.Causes, AnswerCause{c.Code, c.Layer, c.Policy, c.Statement, c.Line, c.Message.In(locale)})
+	}
+	return a
+}

@@ -1,0 +1,243 @@
+package eval
+
+import (
+	"fmt"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// ParseScenarios reads a scenario file: one scenario object or an array
+// of them. The shape (issue 5) is
+//
+//	{"request": {"principal", "action", "resource", "resourceAccount", "context": {"key": "value" | ["values"]}},
+//	 "identityPolicies": [policy], "resourcePolicy": policy,
+//	 "serviceControlPolicies": [policy], "resourceControlPolicies": [policy],
+//	 "permissionBoundaries": [policy], "sessionPolicy": policy,
+//	 "endpointPolicies": [policy], "keyPolicy": policy,
+//	 "bucket": {the fields of a .s3policy.json bucket}}
+//
+// with every field but request optional. Extensions, all optional:
+// request.requestPayer, request.objectOwner, request.objectAcl,
+// request.multipart, bucket.name, "managementAccount", and an SCP or RCP
+// entry that is an array of policies (the policies attached at one level
+// of the organization). Policies keep their positions in src, so causes
+// give lines of the scenario file.
+func ParseScenarios(src []byte) ([]*Scenario, error) {
+	root, syn := analysis.ParseJSON(src)
+	if syn != nil {
+		return nil, fmt.Errorf("line %d: %s", lineOf(src, syn.Span.Start), syn.Msg)
+	}
+	r := &scenarioReader{src: src, lines: newLineIndex(src)}
+	var out []*Scenario
+	switch root.Kind {
+	case analysis.Object:
+		out = append(out, r.scenario(root))
+	case analysis.Array:
+		for _, item := range root.Items {
+			out = append(out, r.scenario(item))
+		}
+	default:
+		return nil, fmt.Errorf("a scenario file holds an object or an array of objects, not a %s", root.Kind)
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return out, nil
+}
+
+func lineOf(src []byte, offset int) int { return newLineIndex(src).line(offset) }
+
+type scenarioReader struct {
+	src   []byte
+	lines *lineIndex
+	err   error
+}
+
+func (r *scenarioReader) fail(v *analysis.Value, format string, args ...any) {
+	if r.err == nil {
+		r.err = fmt.Errorf("line %d: %s", r.lines.line(v.Span.Start), fmt.Sprintf(format, args...))
+	}
+}
+
+func (r *scenarioReader) expect(v *analysis.Value, kind analysis.ValueKind, what string) bool {
+	if v.Kind != kind {
+		r.fail(v, "%s must be a JSON %s, not a %s", what, kind, v.Kind)
+		return false
+	}
+	return true
+}
+
+func (r *scenarioReader) scenario(v *analysis.Value) *Scenario {
+	s := &Scenario{}
+	if !r.expect(v, analysis.Object, "a scenario") {
+		return s
+	}
+	req := v.Get("request")
+	if req == nil {
+		r.fail(v, "a scenario needs a request")
+		return s
+	}
+	r.request(&s.Request, req.Value)
+	for _, f := range v.Fields {
+		switch f.Key {
+		case "request":
+		case "identityPolicies":
+			s.IdentityPolicies = r.docList(f)
+		case "resourcePolicy":
+			s.ResourcePolicy = r.doc(f.Key, f.Value)
+		case "serviceControlPolicies":
+			s.SCPs = r.levels(f)
+		case "resourceControlPolicies":
+			s.RCPs = r.levels(f)
+		case "permissionBoundaries":
+			s.Boundaries = r.docList(f)
+		case "sessionPolicy":
+			s.SessionPolicy = r.doc(f.Key, f.Value)
+		case "endpointPolicies":
+			s.EndpointPolicies = r.docList(f)
+		case "keyPolicy":
+			s.KeyPolicy = r.doc(f.Key, f.Value)
+		case "bucket":
+			s.Bucket = r.bucket(f.Value, s.Request.Resource)
+		case "managementAccount":
+			s.ManagementAccount = r.str(f)
+		default:
+			r.fail(f.Value, "unknown scenario field %q", f.Key)
+		}
+	}
+	return s
+}
+
+func (r *scenarioReader) str(f *analysis.Field) string {
+	if r.expect(f.Value, analysis.String, f.Key) {
+		return f.Value.Str
+	}
+	return ""
+}
+
+func (r *scenarioReader) request(req *Request, v *analysis.Value) {
+	if !r.expect(v, analysis.Object, "request") {
+		return
+	}
+	fields := map[string]*string{
+		"principal": &req.Principal, "action": &req.Action, "resource": &req.Resource,
+		"resourceAccount": &req.ResourceAccount, "requestPayer": &req.RequestPayer,
+		"objectOwner": &req.ObjectOwner, "objectAcl": &req.ObjectACL,
+	}
+	for _, f := range v.Fields {
+		switch target := fields[f.Key]; {
+		case target != nil:
+			*target = r.str(f)
+		case f.Key == "context":
+			req.Context = r.context(f.Value)
+		case f.Key == "multipart":
+			req.Multipart = r.expect(f.Value, analysis.Bool, "multipart") && f.Value.Str == "true"
+		default:
+			r.fail(f.Value, "unknown request field %q", f.Key)
+		}
+	}
+	for _, need := range []string{"principal", "action", "resource"} {
+		if *fields[need] == "" {
+			r.fail(v, "the request needs a %s", need)
+		}
+	}
+}
+
+// context reads condition keys: each a scalar or an array of scalars.
+func (r *scenarioReader) context(v *analysis.Value) map[string][]string {
+	if !r.expect(v, analysis.Object, "context") {
+		return nil
+	}
+	out := map[string][]string{}
+	for _, f := range v.Fields {
+		switch f.Value.Kind {
+		case analysis.String, analysis.Number, analysis.Bool:
+			out[f.Key] = []string{f.Value.Str}
+		case analysis.Array:
+			values := []string{}
+			for _, item := range f.Value.Items {
+				values = append(values, item.Str)
+			}
+			out[f.Key] = values
+		default:
+			r.fail(f.Value, "context key %q takes a value or an array of values", f.Key)
+		}
+	}
+	return out
+}
+
+func (r *scenarioReader) doc(name string, v *analysis.Value) *Doc {
+	if !r.expect(v, analysis.Object, name) {
+		return nil
+	}
+	return &Doc{Name: name, Src: r.src, Policy: analysis.NewPolicy(v), lines: r.lines}
+}
+
+func (r *scenarioReader) docList(f *analysis.Field) []*Doc {
+	if !r.expect(f.Value, analysis.Array, f.Key) {
+		return nil
+	}
+	var out []*Doc
+	for i, item := range f.Value.Items {
+		if d := r.doc(fmt.Sprintf("%s[%d]", f.Key, i), item); d != nil {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// levels reads SCPs or RCPs: each entry a policy (a level of its own) or
+// an array of the policies attached at one level. An empty list is taken
+// as missing: AWS always attaches at least the default policy.
+func (r *scenarioReader) levels(f *analysis.Field) [][]*Doc {
+	if !r.expect(f.Value, analysis.Array, f.Key) {
+		return nil
+	}
+	var out [][]*Doc
+	for i, item := range f.Value.Items {
+		name := fmt.Sprintf("%s[%d]", f.Key, i)
+		if item.Kind != analysis.Array {
+			if d := r.doc(name, item); d != nil {
+				out = append(out, []*Doc{d})
+			}
+			continue
+		}
+		var level []*Doc
+		for j, p := range item.Items {
+			if d := r.doc(fmt.Sprintf("%s[%d]", name, j), p); d != nil {
+				level = append(level, d)
+			}
+		}
+		out = append(out, level)
+	}
+	return out
+}
+
+func (r *scenarioReader) bucket(v *analysis.Value, resource string) *analysis.BucketFacts {
+	if !r.expect(v, analysis.Object, "bucket") {
+		return nil
+	}
+	b := &analysis.BucketFacts{Name: bucketOf(resource)}
+	strs := map[string]*string{"name": &b.Name, "account": &b.Account, "encryption": &b.Encryption, "kmsKeyArn": &b.KMSKeyARN, "objectOwnership": &b.ObjectOwnership}
+	for _, f := range v.Fields {
+		switch target := strs[f.Key]; {
+		case target != nil:
+			*target = r.str(f)
+		case f.Key == "requesterPays":
+			b.RequesterPays = r.expect(f.Value, analysis.Bool, "requesterPays") && f.Value.Str == "true"
+		default:
+			r.fail(f.Value, "unknown bucket field %q", f.Key)
+		}
+	}
+	return b
+}
+
+// bucketOf is the bucket an S3 ARN names, or "".
+func bucketOf(resource string) string {
+	a, ok := analysis.ParseARN(resource)
+	if !ok || !a.IsS3() {
+		return ""
+	}
+	name, _, _ := a.S3Bucket()
+	return name
+}

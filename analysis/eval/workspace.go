@@ -1,0 +1,219 @@
+package eval
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// Workspace is the policy files of a folder with what .s3policy.json says
+// about them: which account, principal, bucket, key or endpoint each
+// belongs to, and the buckets' settings.
+type Workspace struct {
+	Dir     string
+	Files   []*analysis.File // policies that parsed
+	Broken  []*analysis.File // policy files that are not valid JSON, left out
+	Buckets map[string]*analysis.BucketFacts
+	// bucketConfig is the .s3policy.json that describes each bucket,
+	// relative to Dir.
+	bucketConfig map[string]string
+}
+
+// MaxFileSize bounds the files read: no policy is near 1 MB.
+const MaxFileSize = 1 << 20
+
+// NewWorkspace starts an empty workspace rooted at dir; the server fills
+// it from its open buffers with AddConfig and AddFile.
+func NewWorkspace(dir string) *Workspace {
+	return &Workspace{Dir: dir, Buckets: map[string]*analysis.BucketFacts{}, bucketConfig: map[string]string{}}
+}
+
+// LoadWorkspace reads every JSON file under dir, skipping .git and
+// node_modules, with the nearest .s3policy.json of each.
+func LoadWorkspace(dir string) (*Workspace, error) {
+	w := NewWorkspace(dir)
+	configs := map[string]*analysis.Config{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != dir && (d.Name() == ".git" || d.Name() == "node_modules") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(d.Name(), ".json") || d.Name() == analysis.ConfigName {
+			return nil
+		}
+		if info, err := d.Info(); err != nil || info.Size() > MaxFileSize {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		cfg, err := w.loadConfig(path, configs)
+		if err != nil {
+			return err
+		}
+		w.AddFile(analysis.NewFile(path, src, cfg))
+		return nil
+	})
+	return w, err
+}
+
+// loadConfig finds and parses (once) the .s3policy.json that governs path.
+func (w *Workspace) loadConfig(path string, cache map[string]*analysis.Config) (*analysis.Config, error) {
+	name := analysis.FindConfig(path, w.Dir)
+	if name == "" {
+		return nil, nil
+	}
+	if cfg, ok := cache[name]; ok {
+		return cfg, nil
+	}
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	cfg, _ := analysis.ParseConfig(filepath.Dir(name), src)
+	cache[name] = cfg
+	w.AddConfig(name, cfg)
+	return cfg, nil
+}
+
+// AddConfig records the buckets a .s3policy.json (at path) describes.
+func (w *Workspace) AddConfig(path string, cfg *analysis.Config) {
+	for bucket, facts := range cfg.Buckets {
+		w.Buckets[bucket] = facts
+		w.bucketConfig[bucket] = w.rel(path)
+	}
+}
+
+// AddFile adds a document: a policy joins Files, a policy file that is
+// not valid JSON joins Broken, anything else is left out.
+func (w *Workspace) AddFile(f *analysis.File) {
+	switch {
+	case f.Policy != nil:
+		w.Files = append(w.Files, f)
+	case f.Syntax != nil:
+		w.Broken = append(w.Broken, f)
+	}
+}
+
+// Scenario gathers the policies that govern a request. Identity
+// policies, boundaries and session policies belong to the principal the
+// config names (a role's policies also to its sessions); a bucket policy
+// to its bucket (from the config, else from its Resource ARNs); a key
+// policy to the bucket's kmsKeyArn; an endpoint policy to its endpoint
+// (or to every endpoint); SCPs and RCPs to their account (or to every
+// account), each SCP file a level that must allow, beside FullAWSAccess
+// when it only denies.
+func (w *Workspace) Scenario(req Request) *Scenario {
+	p := parsePrincipal(req.Principal)
+	bucket := bucketOf(req.Resource)
+	s := &Scenario{Request: req, Bucket: w.Buckets[bucket], BucketSource: w.bucketConfig[bucket]}
+	account := s.resourceAccount(p)
+	vpces := newContext(&req, p, account).get("aws:SourceVpce")
+	for _, f := range w.Files {
+		facts := f.Facts
+		if facts == nil {
+			facts = &analysis.FileFacts{}
+		}
+		d := &Doc{Name: w.rel(f.Path), Src: f.Src, Policy: f.Policy}
+		switch f.Kind {
+		case analysis.KindIdentity:
+			if belongsTo(facts, p) {
+				s.IdentityPolicies = append(s.IdentityPolicies, d)
+			}
+		case analysis.KindBoundary:
+			if belongsTo(facts, p) {
+				s.Boundaries = append(s.Boundaries, d)
+			}
+		case analysis.KindSession:
+			if belongsTo(facts, p) {
+				s.SessionPolicy = d
+			}
+		case analysis.KindBucket:
+			if facts.Bucket == bucket || facts.Bucket == "" && namesBucket(f.Policy, bucket) {
+				s.ResourcePolicy = d
+			}
+		case analysis.KindKey:
+			if s.Bucket != nil && facts.Key != "" && facts.Key == s.Bucket.KMSKeyARN {
+				s.KeyPolicy = d
+			}
+		case analysis.KindEndpoint:
+			if facts.Endpoint == "" || slices.Contains(vpces, facts.Endpoint) {
+				s.EndpointPolicies = append(s.EndpointPolicies, d)
+			}
+		case analysis.KindSCP:
+			if facts.Account == "" || facts.Account == p.account {
+				s.SCPs = append(s.SCPs, scpLevel(d))
+			}
+		case analysis.KindRCP:
+			if facts.Account == "" || facts.Account == account {
+				s.RCPs = append(s.RCPs, []*Doc{d})
+			}
+		}
+	}
+	return s
+}
+
+func (w *Workspace) rel(path string) string {
+	if rel, err := filepath.Rel(w.Dir, path); err == nil {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(path)
+}
+
+// belongsTo reports whether a policy the config gives to a principal
+// governs the caller.
+func belongsTo(facts *analysis.FileFacts, p principal) bool {
+	switch {
+	case facts.Principal == "":
+		return false
+	case facts.Principal == p.arn:
+		return true
+	}
+	return p.roleARN != "" && sameRole(facts.Principal, p.roleARN)
+}
+
+// namesBucket reports whether a policy's Resource names the bucket or
+// its objects.
+func namesBucket(p *analysis.Policy, bucket string) bool {
+	if bucket == "" {
+		return false
+	}
+	for _, st := range p.Statements {
+		for _, r := range st.Resources() {
+			if name := bucketOf(r.Str); name == bucket {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// scpLevel is the level an SCP file stands for. An SCP without an Allow is
+// a deny list, which AWS documents as attached beside FullAWSAccess; one
+// with an Allow is an allow list, on its own.
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_strategies.html
+func scpLevel(d *Doc) []*Doc {
+	for _, st := range d.Policy.Statements {
+		if st.IsAllow() {
+			return []*Doc{d}
+		}
+	}
+	return []*Doc{d, fullAWSAccess()}
+}
+
+// fullAWSAccess is the SCP AWS attaches by default.
+func fullAWSAccess() *Doc {
+	d, _ := NewDoc("FullAWSAccess", []byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}`))
+	d.Assumed = true
+	return d
+}

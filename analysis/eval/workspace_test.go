@@ -1,0 +1,95 @@
+package eval
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const allowAll = `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}`
+
+func names(ds []*Doc) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
+// The workspace gives each request the policies .s3policy.json ties to
+// its principal, bucket, key, endpoint and accounts.
+func TestWorkspaceScenario(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		".s3policy.json": `{"buckets": {"data": {"account": "444455556666", "encryption": "aws:kms", "kmsKeyArn": "arn:aws:kms:us-east-1:444455556666:key/k"}},
+  "files": {
+    "iam/app.json": {"kind": "identity", "principal": "arn:aws:iam::111122223333:role/team/app"},
+    "iam/other.json": {"kind": "identity", "principal": "arn:aws:iam::111122223333:user/other"},
+    "iam/app-boundary.json": {"kind": "boundary", "principal": "arn:aws:iam::111122223333:role/team/app"},
+    "org/a.json": {"kind": "scp", "account": "111122223333"},
+    "org/b.json": {"kind": "scp", "account": "444455556666"},
+    "org/rcp.json": {"kind": "rcp", "account": "444455556666"},
+    "net/e1.json": {"kind": "endpoint", "endpoint": "vpce-1"},
+    "net/e2.json": {"kind": "endpoint", "endpoint": "vpce-2"},
+    "key.json": {"kind": "key", "key": "arn:aws:kms:us-east-1:444455556666:key/k"}}}`,
+		"iam/app.json": allowAll, "iam/other.json": allowAll, "iam/app-boundary.json": allowAll,
+		"org/a.json": `{"Statement": [{"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]}`, "org/b.json": allowAll, "org/rcp.json": allowAll,
+		"net/e1.json": allowAll, "net/e2.json": allowAll, "key.json": allowAll,
+		"data.bucket-policy.json":        `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}`,
+		"else.bucket-policy.json":        `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::else/*"}]}`,
+		"broken.iam-policy.json":         `{"Statement": [`,
+		"node_modules/x.iam-policy.json": allowAll,
+		"notes.json":                     `{"title": "not a policy"}`,
+	})
+	w, err := LoadWorkspace(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Broken) != 1 || filepath.Base(w.Broken[0].Path) != "broken.iam-policy.json" {
+		t.Errorf("broken files %v", w.Broken)
+	}
+	for _, f := range w.Files {
+		if rel := w.rel(f.Path); rel == "node_modules/x.iam-policy.json" || rel == "notes.json" {
+			t.Errorf("%s was read as a policy", rel)
+		}
+	}
+	if len(w.Files) != 11 {
+		t.Errorf("%d policies read, want 11", len(w.Files))
+	}
+	s := w.Scenario(Request{Principal: "arn:aws:sts::111122223333:assumed-role/app/s1", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/a.txt",
+		Context: map[string][]string{"aws:SourceVpce": {"vpce-2"}}})
+	check := func(what string, got, want []string) {
+		t.Helper()
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", what, got, want)
+		}
+	}
+	check("identity", names(s.IdentityPolicies), []string{"iam/app.json"})
+	check("boundaries", names(s.Boundaries), []string{"iam/app-boundary.json"})
+	check("endpoint", names(s.EndpointPolicies), []string{"net/e2.json"})
+	check("scp", names(flatten(s.SCPs)), []string{"org/a.json", "FullAWSAccess"})
+	check("rcp", names(flatten(s.RCPs)), []string{"org/rcp.json"})
+	check("bucket policy", names(docs(s.ResourcePolicy)), []string{"data.bucket-policy.json"})
+	check("key policy", names(docs(s.KeyPolicy)), []string{"key.json"})
+	if s.Bucket == nil || s.Bucket.Account != "444455556666" || s.BucketSource != ".s3policy.json" {
+		t.Errorf("bucket facts %+v from %q", s.Bucket, s.BucketSource)
+	}
+	if r := Evaluate(s); r.Decision != Allowed {
+		t.Errorf("%s %+v", r.Decision, r.Causes)
+	}
+}
