@@ -14,7 +14,8 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 )
 
-const examplesDir = "../../examples/cross-account"
+// crossAccountExamples holds one explain workspace per cause.
+var crossAccountExamples = filepath.Join(examplesDir, "cross-account")
 
 // expectedRE reads the README line "Expected: DECISION[, CODE at POLICY[:LINE]]".
 var expectedRE = regexp.MustCompile(`(?m)^Expected: (\w+)(?:, ([\w-]+) at ([^\s:]+)(?::(\d+))?)?$`)
@@ -22,7 +23,7 @@ var expectedRE = regexp.MustCompile(`(?m)^Expected: (\w+)(?:, ([\w-]+) at ([^\s:
 // TestExplainExamples runs the command each example's README gives and
 // checks the decision and the first cause the README names.
 func TestExplainExamples(t *testing.T) {
-	dirs, err := os.ReadDir(examplesDir)
+	dirs, err := os.ReadDir(crossAccountExamples)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func TestExplainExamples(t *testing.T) {
 	}
 	for _, d := range dirs {
 		t.Run(d.Name(), func(t *testing.T) {
-			dir := filepath.Join(examplesDir, d.Name())
+			dir := filepath.Join(crossAccountExamples, d.Name())
 			readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
 			if err != nil {
 				t.Fatal(err)
@@ -154,7 +155,7 @@ func TestExplainScenarioTextJapanese(t *testing.T) {
 }
 
 func TestExplainWorkspaceContextFlags(t *testing.T) {
-	dir := filepath.Join(examplesDir, "bucket-policy-deny")
+	dir := filepath.Join(crossAccountExamples, "bucket-policy-deny")
 	inside := []string{"explain", "--principal", "arn:aws:iam::111122223333:user/jane", "--action", "s3:GetObject",
 		"--resource", "arn:aws:s3:::shared-data/report.csv", "--format", "json"}
 	if code, a := explainJSON(t, append(inside, "--context", "aws:SourceIp=203.0.113.9", dir)...); code != exitOK || a.Decision != eval.Allowed {
@@ -195,7 +196,7 @@ func TestExplainUsageErrors(t *testing.T) {
 // key policy, the second, with the partner statement added, is allowed.
 func TestExplainExampleScenarios(t *testing.T) {
 	var out, errOut bytes.Buffer
-	code := run([]string{"explain", "--scenario", filepath.Join(examplesDir, "scenarios.json"), "--format", "json"}, &out, &errOut)
+	code := run([]string{"explain", "--scenario", filepath.Join(crossAccountExamples, "scenarios.json"), "--format", "json"}, &out, &errOut)
 	var answers []eval.Answer
 	if err := json.Unmarshal(out.Bytes(), &answers); err != nil || len(answers) != 2 {
 		t.Fatalf("%v: %s%s", err, out.String(), errOut.String())
