@@ -8,6 +8,14 @@ import "github.com/s3policy-lsp/s3policy-lsp/analysis"
 // All is every check, in the order they run.
 var All = []*analysis.Check{
 	MissingVersion,
+	MissingStatement,
+	UnknownElement,
+	InvalidEffect,
+	DuplicateSid,
+	PrincipalInIdentityPolicy,
+	MissingPrincipal,
+	IncompleteStatement,
+	InvalidARN,
 }
 
 // Hovers explain policy elements under the cursor, first match wins.
