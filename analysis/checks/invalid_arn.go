@@ -166,12 +166,12 @@ func rawIsDecoded(src []byte, v *analysis.Value) bool {
 }
 
 // partSpan is the document span of parts[from..to], or the whole string
-// content when escapes make offsets differ.
+// content when escapes make offsets differ or the parts are empty.
 func partSpan(src []byte, v *analysis.Value, parts []string, from, to int) analysis.Span {
-	if !rawIsDecoded(src, v) {
+	start, end := partOffsets(parts, from, to)
+	if !rawIsDecoded(src, v) || start == end {
 		return v.InnerSpan()
 	}
-	start, end := partOffsets(parts, from, to)
 	base := v.InnerSpan().Start
 	return analysis.Span{Start: base + start, End: base + end}
 }
@@ -179,9 +179,10 @@ func partSpan(src []byte, v *analysis.Value, parts []string, from, to int) analy
 // replacePart replaces parts[from..to] with text, touching only those
 // bytes when it can, else rewriting the whole string.
 func replacePart(src []byte, v *analysis.Value, parts []string, from, to int, text string) analysis.Edit {
-	if rawIsDecoded(src, v) {
-		return analysis.Edit{Span: partSpan(src, v, parts, from, to), NewText: text}
-	}
 	start, end := partOffsets(parts, from, to)
+	if rawIsDecoded(src, v) {
+		base := v.InnerSpan().Start
+		return analysis.Edit{Span: analysis.Span{Start: base + start, End: base + end}, NewText: text}
+	}
 	return analysis.Edit{Span: v.Span, NewText: analysis.Quote(v.Str[:start] + text + v.Str[end:])}
 }

@@ -21,8 +21,8 @@ func runMissingStatement(pass *analysis.Pass) {
 	p := pass.Policy
 	switch {
 	case p.Root.Kind != analysis.Object:
-		pass.Reportf(head(p.Root), kindf(pass.Kind, "read as a %s, the document must be a JSON object with a Statement, not %s",
-			"%sとして読むには、文書は Statement を持つ JSON オブジェクトでなければなりません (%s ではなく)", article(p.Root.Kind)))
+		pass.Reportf(head(p.Root), kindf(pass.Kind, "a policy document (here a %s) must be a JSON object with a Statement, not %s",
+			"ポリシー文書 (ここでは%s) は Statement を持つ JSON オブジェクトでなければなりません (%s ではなく)", article(p.Root.Kind)))
 	case p.Statement == nil:
 		pass.Reportf(openBrace(p.Root), kindf(pass.Kind, "this %s has no Statement",
 			"この%sには Statement がありません"))
