@@ -176,7 +176,7 @@ func (p *parser) object(depth int) *Value {
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.src) {
-			p.errAt(p.pos, 0, "unexpected end of document: the object opened here is not closed with }")
+			p.errAt(v.Span.Start, 1, "unexpected end of document: the object opened here is not closed with }")
 			return nil
 		}
 		if p.src[p.pos] != '"' {
