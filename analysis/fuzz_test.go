@@ -171,4 +171,3 @@ func assertNoOverlap(t *testing.T, fix analysis.Fix) {
 		}
 	}
 }
-
