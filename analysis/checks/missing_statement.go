@@ -21,8 +21,8 @@ func runMissingStatement(pass *analysis.Pass) {
 	p := pass.Policy
 	switch {
 	case p.Root.Kind != analysis.Object:
-		pass.Reportf(head(p.Root), kindf(pass.Kind, "a policy document (here a %s) must be a JSON object with a Statement, not %s",
-			"ポリシー文書 (ここでは%s) は Statement を持つ JSON オブジェクトでなければなりません (%s ではなく)", article(p.Root.Kind)))
+		pass.Reportf(head(p.Root), kindf(pass.Kind, "a policy document must be a JSON object with a Statement, not %[2]s (kind: %[1]s)",
+			"ポリシー文書は Statement を持つ JSON オブジェクトでなければなりません (%[2]s ではなく。種類: %[1]s)", article(p.Root.Kind)))
 	case p.Statement == nil:
 		pass.Reportf(openBrace(p.Root), kindf(pass.Kind, "this %s has no Statement",
 			"この%sには Statement がありません"))
@@ -39,9 +39,12 @@ func runMissingStatement(pass *analysis.Pass) {
 	}
 }
 
-// article names a JSON type with its indefinite article.
+// article names a JSON type as a phrase: "an array", "a string", "null".
 func article(k analysis.ValueKind) string {
-	if k == analysis.Array || k == analysis.Object {
+	switch k {
+	case analysis.Null:
+		return "null"
+	case analysis.Array, analysis.Object:
 		return "an " + k.String()
 	}
 	return "a " + k.String()

@@ -8,9 +8,9 @@ import (
 
 func TestMissingStatementShapes(t *testing.T) {
 	cases := []struct{ name, marked, msg string }{
-		{"array", `«[»]`, "a policy document (here a S3 bucket policy) must be a JSON object with a Statement, not an array"},
-		{"null", `«null»`, "a policy document (here a S3 bucket policy) must be a JSON object with a Statement, not a null"},
-		{"string", `«"Statement"»`, "a policy document (here a S3 bucket policy) must be a JSON object with a Statement, not a string"},
+		{"array", `«[»]`, "a policy document must be a JSON object with a Statement, not an array (kind: S3 bucket policy)"},
+		{"null", `«null»`, "a policy document must be a JSON object with a Statement, not null (kind: S3 bucket policy)"},
+		{"string", `«"Statement"»`, "a policy document must be a JSON object with a Statement, not a string (kind: S3 bucket policy)"},
 		{"no statement", `«{»"Version": "2012-10-17"}`, "this S3 bucket policy has no Statement"},
 		{"statement string", `{"Version": "2012-10-17", "Statement": «"Allow"»}`, "Statement must be a statement object or an array of them, not a string"},
 		{"statement item", `{"Version": "2012-10-17", "Statement": [«[»], {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}`,
