@@ -22,6 +22,10 @@ var IncompleteStatement = &analysis.Check{
 // resourceKinds require Resource or NotResource in every statement: IAM's
 // grammar for identity policies, boundaries and session policies, S3 for
 // bucket policies and KMS for key policies.
+//
+// The fix adds "Resource": "*" only to a statement of a KMS key policy,
+// where "*" is the only value and means the key itself:
+// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html
 var resourceKinds = []analysis.Kind{analysis.KindIdentity, analysis.KindBoundary, analysis.KindSession, analysis.KindBucket, analysis.KindKey}
 
 func runIncompleteStatement(pass *analysis.Pass) {
@@ -31,20 +35,7 @@ func runIncompleteStatement(pass *analysis.Pass) {
 		}
 		if s.Resource == nil && s.NotResource == nil && pass.Kind.In(resourceKinds...) {
 			pass.Reportf(elementKey(s), kindf(pass.Kind, "%[2]s has no Resource or NotResource, required in this %[1]s",
-				"%[2]s に Resource も NotResource もありません (この%[1]sでは必須です)", s.Label()), keyResourceFix(pass, s)...)
+				"%[2]s に Resource も NotResource もありません (この%[1]sでは必須です)", s.Label()), addWildcardFix(pass, s, analysis.KindKey, "Resource")...)
 		}
 	}
-}
-
-// keyResourceFix adds "Resource": "*" to a statement of a KMS key policy,
-// where "*" is the only value and means the key itself.
-// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html
-func keyResourceFix(pass *analysis.Pass, s *analysis.Statement) []analysis.Fix {
-	if pass.Kind != analysis.KindKey {
-		return nil
-	}
-	return []analysis.Fix{{
-		Title: analysis.T("Add \"Resource\": \"*\"", "\"Resource\": \"*\" を追加"),
-		Edits: []analysis.Edit{analysis.AppendMember(pass.Src, s.Obj, `"Resource": "*"`)},
-	}}
 }

@@ -19,6 +19,10 @@ var MissingPrincipal = &analysis.Check{
 	Run:   runMissingPrincipal,
 }
 
+// The fix adds "Principal": "*" only to a VPC endpoint policy statement:
+// an endpoint policy grants nothing by itself, and "*" is what AWS
+// documents (and requires for gateway endpoints). Elsewhere the right
+// principal cannot be guessed.
 func runMissingPrincipal(pass *analysis.Pass) {
 	for _, s := range pass.Policy.Statements {
 		if s.Principal != nil || s.NotPrincipal != nil {
@@ -26,20 +30,6 @@ func runMissingPrincipal(pass *analysis.Pass) {
 		}
 		msg := kindf(pass.Kind, "%[2]s has no Principal: every statement of this %[1]s must name whom it applies to",
 			"%[2]s に Principal がありません。この%[1]sのステートメントには対象の指定が必要です", s.Label())
-		pass.Reportf(elementKey(s), msg, endpointPrincipalFix(pass, s)...)
+		pass.Reportf(elementKey(s), msg, addWildcardFix(pass, s, analysis.KindEndpoint, "Principal")...)
 	}
-}
-
-// endpointPrincipalFix adds "Principal": "*" to a VPC endpoint policy
-// statement: an endpoint policy grants nothing by itself, and "*" is what
-// AWS documents (and requires for gateway endpoints). Elsewhere the right
-// principal cannot be guessed, so no fix is offered.
-func endpointPrincipalFix(pass *analysis.Pass, s *analysis.Statement) []analysis.Fix {
-	if pass.Kind != analysis.KindEndpoint {
-		return nil
-	}
-	return []analysis.Fix{{
-		Title: analysis.T("Add \"Principal\": \"*\"", "\"Principal\": \"*\" を追加"),
-		Edits: []analysis.Edit{analysis.AppendMember(pass.Src, s.Obj, `"Principal": "*"`)},
-	}}
 }

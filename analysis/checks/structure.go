@@ -42,3 +42,16 @@ func elementKey(s *analysis.Statement) analysis.Span {
 	}
 	return openBrace(s.Obj)
 }
+
+// addWildcardFix offers to add `"element": "*"` to a statement, only in a
+// policy of kind k, where "*" is the value AWS documents for it.
+func addWildcardFix(pass *analysis.Pass, s *analysis.Statement, k analysis.Kind, element string) []analysis.Fix {
+	if pass.Kind != k {
+		return nil
+	}
+	member := analysis.Quote(element) + `: "*"`
+	return []analysis.Fix{{
+		Title: analysis.Tf("Add %s", "%s を追加", member),
+		Edits: []analysis.Edit{analysis.AppendMember(pass.Src, s.Obj, member)},
+	}}
+}
