@@ -88,8 +88,9 @@ func TestBadInputFiveMegabytes(t *testing.T) {
 	}
 }
 
-// analyzeAll runs every check and fails on a finding out of bounds or an
-// internal error (a check that panicked).
+// analyzeAll runs every check and fails on a finding out of bounds, one
+// without its texts in both languages, or an internal error (a check that
+// panicked).
 func analyzeAll(t testing.TB, path string, src []byte) []analysis.Finding {
 	t.Helper()
 	f := analysis.NewFile(path, src, nil)
@@ -99,6 +100,9 @@ func analyzeAll(t testing.TB, path string, src []byte) []analysis.Finding {
 			t.Fatalf("a check failed: %s", fd.Message.EN)
 		}
 		assertSpan(t, src, fd.Span, fd.Code)
+		if fd.Message.EN == "" || fd.Message.JA == "" || fd.Explain.JA == "" || fd.DocURL == "" {
+			t.Fatalf("%s: a message, Japanese explanation or documentation link is missing: %+v", fd.Code, fd)
+		}
 		for _, r := range fd.Related {
 			assertSpan(t, src, r.Span, fd.Code+" related")
 		}

@@ -11,11 +11,14 @@ import (
 // region or account in it. AWS rejects the first kind of error as a
 // malformed policy; the second is accepted but matches no bucket, so the
 // statement grants or denies nothing.
+//
+// ARN format: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+// S3 ARNs: https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html
 var InvalidARN = &analysis.Check{
 	Code:     "invalid-arn",
 	Category: "structure",
 	Severity: analysis.Error,
-	DocURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html",
+	DocURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html",
 	Title:    analysis.T("Malformed ARN, or an S3 bucket ARN with a region or account", "ARN の形式が不正、または S3 バケットの ARN にリージョンかアカウントがある"),
 	Explain: analysis.T(
 		"An ARN has six parts separated by colons: `arn:partition:service:region:account:resource`, with a partition such as `aws`, `aws-cn` or `aws-us-gov`. A Resource must be such an ARN or `*`. S3 bucket and object ARNs leave region and account empty (`arn:aws:s3:::bucket/key`): with them filled in, the ARN names no bucket and the statement never applies. Access point ARNs are the exception and carry both. Wildcards and policy variables such as `${aws:username}` are allowed inside an ARN.",
