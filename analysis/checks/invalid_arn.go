@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -78,7 +79,7 @@ func checkARN(pass *analysis.Pass, v *analysis.Value, element string) {
 			"%q には ARN の 6 つの部分 (arn:partition:service:region:account:resource) のうち %d つしかありません。コロンが抜けていませんか?", s, len(parts)))
 		return
 	}
-	if p := parts[1]; !isPattern(p) && !contains(partitions, p) {
+	if p := parts[1]; !isPattern(p) && !slices.Contains(partitions, p) {
 		pass.Reportf(partSpan(pass.Src, v, parts, 1, 1), analysis.Tf("unknown partition %q; AWS partitions are %s",
 			"不明なパーティション %q。AWS のパーティションは %s です", p, strings.Join(partitions, ", ")))
 		return
@@ -88,15 +89,23 @@ func checkARN(pass *analysis.Pass, v *analysis.Value, element string) {
 			"%q にサービスがありません (arn:partition:service:...)", s))
 		return
 	}
-	if isS3BucketARN(parts) && (!onlyWildcards(parts[3]) || !onlyWildcards(parts[4])) {
-		fixed := strings.Join(append(append(parts[:3:3], "", ""), parts[5]), ":")
-		pass.Reportf(partSpan(pass.Src, v, parts, 3, 4),
-			analysis.Tf("an S3 bucket or object ARN has no region or account: write %q", "S3 のバケットやオブジェクトの ARN にはリージョンもアカウントも書きません。%q と書いてください", fixed),
-			analysis.Fix{
-				Title: analysis.Tf("Change to %q", "%q に変更", fixed),
-				Edits: []analysis.Edit{replacePart(pass.Src, v, parts, 3, 4, ":")},
-			})
+	checkS3Location(pass, v, parts)
+}
+
+// checkS3Location reports an S3 bucket or object ARN with a region or an
+// account in it, which then names no bucket. A region or account of only
+// "*" matches the empty part and is harmless.
+func checkS3Location(pass *analysis.Pass, v *analysis.Value, parts []string) {
+	if !isS3BucketARN(parts) || onlyWildcards(parts[3]) && onlyWildcards(parts[4]) {
+		return
 	}
+	fixed := strings.Join([]string{parts[0], parts[1], parts[2], "", "", parts[5]}, ":")
+	pass.Reportf(partSpan(pass.Src, v, parts, 3, 4),
+		analysis.Tf("an S3 bucket or object ARN has no region or account: write %q", "S3 のバケットやオブジェクトの ARN にはリージョンもアカウントも書きません。%q と書いてください", fixed),
+		analysis.Fix{
+			Title: analysis.Tf("Change to %q", "%q に変更", fixed),
+			Edits: []analysis.Edit{replacePart(pass.Src, v, parts, 3, 4, ":")},
+		})
 }
 
 // splitARN splits an ARN at the colons that are not inside a policy
@@ -138,15 +147,6 @@ func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
 func isPattern(s string) bool { return hasWildcard(s) || strings.Contains(s, "${") }
 
 func onlyWildcards(s string) bool { return strings.Trim(s, "*") == "" }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // partOffsets returns the byte range of parts[from..to] within the
 // decoded string.
