@@ -74,3 +74,17 @@ func TestUnknownElementNearMiss(t *testing.T) {
   "Sid": "A", "Effect": "Deny", "NotPrincipal": {"AWS": "111122223333"}, "NotAction": "s3:Get*",
   "NotResource": "arn:aws:s3:::b", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}`, nil)
 }
+
+func TestUnknownElementMisspeltStatement(t *testing.T) {
+	path := "a.bucket-policy.json"
+	src, got := checktest.Expect(t, "unknown-element", path, `{"Version": "2012-10-17", «"Statment"»: {
+  "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}}`, nil)
+	_, before := checktest.Run(t, path, src, nil)
+	if !slices.Contains(checktest.Codes(before), "missing-statement") {
+		t.Errorf("findings %v: the misspelt Statement leaves the policy without one", checktest.Codes(before))
+	}
+	fixed, after := checktest.ApplyFix(t, path, src, got[0], 0, nil)
+	if len(after) != 0 {
+		t.Errorf("after renaming to Statement: %v\n%s", checktest.Codes(after), fixed)
+	}
+}
