@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -116,7 +117,14 @@ func (r *configReader) expect(v *Value, kind ValueKind, what string) bool {
 	if v.Kind == kind {
 		return true
 	}
-	r.report(v.Span, Tf("%s must be a JSON %s, not a %s", "%s は JSON の %s でなければなりません (%s ではなく)", what, kind, v.Kind))
+	article := "a "
+	if v.Kind == Array || v.Kind == Object {
+		article = "an "
+	}
+	r.report(v.Span, Text{
+		EN: fmt.Sprintf("%s must be a JSON %s, not %s%s", what, kind, article, v.Kind),
+		JA: fmt.Sprintf("%s は JSON の %s でなければなりません (%s ではなく)", what, kind, v.Kind),
+	})
 	return false
 }
 

@@ -176,7 +176,7 @@ func (p *parser) object(depth int) *Value {
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.src) {
-			p.errAt(p.pos, 0, "unexpected end of document: the object opened here is not closed with }")
+			p.errAt(v.Span.Start, 1, "unexpected end of document: the object opened here is not closed with }")
 			return nil
 		}
 		if p.src[p.pos] != '"' {
@@ -445,6 +445,8 @@ func describe(b []byte) string {
 		return "byte 0x" + strconv.FormatUint(uint64(b[0]), 16) + " (not UTF-8 text)"
 	case r < 0x20 || r == 0x7f:
 		return "control character " + strconv.QuoteRune(r)
+	case r == '\'':
+		return "single quote (JSON needs double quotes)"
 	}
 	return strconv.QuoteRune(r)
 }

@@ -89,19 +89,3 @@ func wantFixed(t *testing.T, fixed, want string) {
 		t.Errorf("fixed text lacks %s:\n%s", want, fixed)
 	}
 }
-
-// TestCauseChecksDescribeThemselves: every cause check is registered, in
-// the access category, links an AWS page, and speaks both languages.
-func TestCauseChecksDescribeThemselves(t *testing.T) {
-	for _, code := range causeCodes {
-		c := checks.ByCode(code)
-		if c == nil {
-			t.Errorf("%s is not in checks.All", code)
-			continue
-		}
-		if c.Category != "access" || !strings.HasPrefix(c.DocURL, "https://docs.aws.amazon.com/") ||
-			c.Title.EN == "" || c.Title.JA == "" || c.Explain.EN == "" || c.Explain.JA == "" {
-			t.Errorf("%s: category %q, doc %q, title %+v, explanation set: %v/%v", code, c.Category, c.DocURL, c.Title, c.Explain.EN != "", c.Explain.JA != "")
-		}
-	}
-}

@@ -8,6 +8,16 @@ import "github.com/s3policy-lsp/s3policy-lsp/analysis"
 // All is every check, in the order they run.
 var All = []*analysis.Check{
 	MissingVersion,
+	// Structure: the document is a well-formed policy of its kind.
+	MissingStatement,
+	UnknownElement,
+	InvalidEffect,
+	DuplicateSid,
+	PrincipalInIdentityPolicy,
+	MissingPrincipal,
+	IncompleteStatement,
+	InvalidARN,
+	// Access: the eight causes of cross-account AccessDenied.
 	MissingResourceARN,
 	KMSMissingActions,
 	DenyBlocksAccess,

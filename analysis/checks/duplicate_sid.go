@@ -1,0 +1,81 @@
+package checks
+
+import (
+	"strconv"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// DuplicateSid reports a Sid used by more than one statement. IAM requires
+// Sids to be unique within a policy, and S3 rejects a bucket policy with
+// repeated Sids ("Statement IDs (SID) must be unique"); other services
+// (KMS, Organizations, SNS, SQS, VPC) set their own rules, so there a
+// repeat is a warning.
+var DuplicateSid = &analysis.Check{
+	Code:     "duplicate-sid",
+	Category: "structure",
+	Severity: analysis.Error,
+	DocURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html",
+	Title:    analysis.T("Two statements share a Sid", "複数のステートメントが同じ Sid を持つ"),
+	Explain: analysis.T(
+		"A Sid names one statement and must be unique within the policy. IAM and S3 reject a policy in which two statements share a Sid, so the policy cannot be saved; other services may accept it, but the duplicate makes statements impossible to tell apart. Rename one of them.",
+		"Sid は 1 つのステートメントを指す名前で、ポリシー内で一意でなければなりません。IAM と S3 は Sid が重複したポリシーを拒否するため保存できません。他のサービスは受け付けることがありますが、ステートメントを区別できなくなります。どちらかの名前を変えてください。"),
+	Run: runDuplicateSid,
+}
+
+// uniqueSidKinds are the kinds whose service rejects duplicate Sids: IAM
+// (identity, boundary, session and trust policies) and S3.
+var uniqueSidKinds = []analysis.Kind{analysis.KindIdentity, analysis.KindBoundary, analysis.KindSession, analysis.KindTrust, analysis.KindBucket}
+
+func runDuplicateSid(pass *analysis.Pass) {
+	severity := analysis.Warning
+	if pass.Kind.In(uniqueSidKinds...) {
+		severity = analysis.Error
+	}
+	// used holds every Sid in the policy, and each name a fix proposes,
+	// so that a proposed name clashes with none.
+	used := map[string]bool{}
+	for _, s := range pass.Policy.Statements {
+		used[s.SidText()] = true
+	}
+	first := map[string]*analysis.Statement{}
+	for _, s := range pass.Policy.Statements {
+		sid := s.SidText()
+		if sid == "" {
+			continue
+		}
+		orig, seen := first[sid]
+		if !seen {
+			first[sid] = s
+			continue
+		}
+		name := freeSid(sid, used)
+		used[name] = true
+		pass.Report(analysis.Finding{
+			Severity: severity,
+			Span:     s.Sid.Value.Span,
+			Message: analysis.Tf("Sid %q is already used by statement %d; each Sid must be unique",
+				"Sid %q はステートメント %d で既に使われています。Sid は一意でなければなりません", sid, orig.Index+1),
+			Related: []analysis.Related{{Span: orig.Sid.Value.Span, Message: analysis.T("first use of this Sid", "この Sid の最初の使用箇所")}},
+			Fixes:   []analysis.Fix{renameSid(s, name)},
+		})
+	}
+}
+
+// freeSid appends the lowest number that makes sid unused. Sids may hold
+// only letters and digits, so a number keeps it valid.
+func freeSid(sid string, used map[string]bool) string {
+	for n := 2; ; n++ {
+		name := sid + strconv.Itoa(n)
+		if !used[name] {
+			return name
+		}
+	}
+}
+
+func renameSid(s *analysis.Statement, name string) analysis.Fix {
+	return analysis.Fix{
+		Title: analysis.Tf("Rename to %q", "%q に名前を変更", name),
+		Edits: []analysis.Edit{{Span: s.Sid.Value.Span, NewText: analysis.Quote(name)}},
+	}
+}

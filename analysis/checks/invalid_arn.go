@@ -1,0 +1,191 @@
+package checks
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// InvalidARN reports a Resource or NotResource entry, or a principal ARN,
+// that is not a well-formed ARN, and an S3 bucket or object ARN with a
+// region or account in it. AWS rejects the first kind of error as a
+// malformed policy; the second is accepted but matches no bucket, so the
+// statement grants or denies nothing.
+//
+// ARN format: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+// S3 ARNs: https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html
+var InvalidARN = &analysis.Check{
+	Code:     "invalid-arn",
+	Category: "structure",
+	Severity: analysis.Error,
+	DocURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html",
+	Title:    analysis.T("Malformed ARN, or an S3 bucket ARN with a region or account", "ARN の形式が不正、または S3 バケットの ARN にリージョンかアカウントがある"),
+	Explain: analysis.T(
+		"An ARN has six parts separated by colons: `arn:partition:service:region:account:resource`, with a partition such as `aws`, `aws-cn` or `aws-us-gov`. A Resource must be such an ARN or `*`. S3 bucket and object ARNs leave region and account empty (`arn:aws:s3:::bucket/key`): with them filled in, the ARN names no bucket and the statement never applies. Access point ARNs are the exception and carry both. Wildcards and policy variables such as `${aws:username}` are allowed inside an ARN.",
+		"ARN は `arn:partition:service:region:account:resource` の 6 つの部分をコロンで区切ったもので、partition は `aws`、`aws-cn`、`aws-us-gov` などです。Resource はこの形式の ARN か `*` でなければなりません。S3 のバケットとオブジェクトの ARN ではリージョンとアカウントを空にします (`arn:aws:s3:::bucket/key`)。これらを書くとどのバケットにも一致せず、ステートメントは適用されません。例外はアクセスポイントの ARN で、両方を含みます。ARN の中のワイルドカードや `${aws:username}` などのポリシー変数は使えます。"),
+	Run: runInvalidARN,
+}
+
+// partitions are the AWS partitions an ARN may name.
+var partitions = []string{"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
+
+// s3TypedResources are the S3 resource types whose ARNs carry a region or
+// an account (Service Authorization Reference, Amazon S3, resource types).
+var s3TypedResources = []string{"accesspoint/", "job/", "storage-lens/", "storage-lens-group/", "async-request/", "access-grants/"}
+
+func runInvalidARN(pass *analysis.Pass) {
+	for _, s := range pass.Policy.Statements {
+		for _, f := range []*analysis.Field{s.Resource, s.NotResource} {
+			for _, v := range analysis.Strings(f) {
+				checkARN(pass, v, f.Key)
+			}
+		}
+		for _, f := range []*analysis.Field{s.Principal, s.NotPrincipal} {
+			for _, ref := range analysis.Principals(f) {
+				if strings.HasPrefix(ref.Value.Str, "arn:") {
+					checkARN(pass, ref.Value, f.Key)
+				}
+			}
+		}
+	}
+}
+
+func checkARN(pass *analysis.Pass, v *analysis.Value, element string) {
+	s := v.Str
+	if s == "*" {
+		return
+	}
+	if trimmed := strings.TrimSpace(s); trimmed != s {
+		pass.Reportf(v.InnerSpan(), analysis.Tf("%s %q has a space before or after it: AWS compares the value as written, spaces included",
+			"%s %q の前後に空白があります。AWS は空白を含めて書かれた通りに値を比較します", element, s),
+			analysis.Fix{
+				Title: analysis.Tf("Remove the spaces: %q", "空白を削除: %q", trimmed),
+				Edits: []analysis.Edit{{Span: v.Span, NewText: analysis.Quote(trimmed)}},
+			})
+		return
+	}
+	if !strings.HasPrefix(s, "arn:") {
+		pass.Reportf(v.InnerSpan(), analysis.Tf("%s %q is not an ARN (arn:partition:service:region:account:resource) or \"*\"",
+			"%s %q は ARN (arn:partition:service:region:account:resource) でも \"*\" でもありません", element, s))
+		return
+	}
+	parts := splitARN(s)
+	if len(parts) < 6 {
+		if hasWildcard(s) {
+			return // a "*" may stand for the missing colons
+		}
+		pass.Reportf(v.InnerSpan(), analysis.Tf("%q has %d of the six parts of an ARN (arn:partition:service:region:account:resource); is a colon missing?",
+			"%q には ARN の 6 つの部分 (arn:partition:service:region:account:resource) のうち %d つしかありません。コロンが抜けていませんか?", s, len(parts)))
+		return
+	}
+	if p := parts[1]; !isPattern(p) && !slices.Contains(partitions, p) {
+		pass.Reportf(partSpan(pass.Src, v, parts, 1, 1), analysis.Tf("unknown partition %q; AWS partitions are %s",
+			"不明なパーティション %q。AWS のパーティションは %s です", p, strings.Join(partitions, ", ")))
+		return
+	}
+	if parts[2] == "" {
+		pass.Reportf(v.InnerSpan(), analysis.Tf("%q names no service (arn:partition:service:...)",
+			"%q にサービスがありません (arn:partition:service:...)", s))
+		return
+	}
+	checkS3Location(pass, v, parts)
+}
+
+// checkS3Location reports an S3 bucket or object ARN with a region or an
+// account in it, which then names no bucket. A region or account of only
+// "*" matches the empty part and is harmless.
+func checkS3Location(pass *analysis.Pass, v *analysis.Value, parts []string) {
+	if !isS3BucketARN(parts) || onlyWildcards(parts[3]) && onlyWildcards(parts[4]) {
+		return
+	}
+	fixed := strings.Join([]string{parts[0], parts[1], parts[2], "", "", parts[5]}, ":")
+	pass.Reportf(partSpan(pass.Src, v, parts, 3, 4),
+		analysis.Tf("an S3 bucket or object ARN has no region or account: write %q", "S3 のバケットやオブジェクトの ARN にはリージョンもアカウントも書きません。%q と書いてください", fixed),
+		analysis.Fix{
+			Title: analysis.Tf("Change to %q", "%q に変更", fixed),
+			Edits: []analysis.Edit{replacePart(pass.Src, v, parts, 3, 4, ":")},
+		})
+}
+
+// splitARN splits an ARN at the colons that are not inside a policy
+// variable such as ${aws:username}; it returns at most six parts, the last
+// holding the rest.
+func splitARN(s string) []string {
+	var parts []string
+	start, depth := 0, 0
+	for i := 0; i < len(s) && len(parts) < 5; i++ {
+		switch {
+		case strings.HasPrefix(s[i:], "${"):
+			depth++
+		case s[i] == '}' && depth > 0:
+			depth--
+		case s[i] == ':' && depth == 0:
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:])
+}
+
+func isS3BucketARN(parts []string) bool {
+	if parts[2] != "s3" || parts[5] == "" || isPattern(parts[5][:1]) || strings.HasPrefix(parts[5], "$") {
+		return false
+	}
+	for _, t := range s3TypedResources {
+		if strings.HasPrefix(parts[5], t) {
+			return false
+		}
+	}
+	return true
+}
+
+func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
+
+// isPattern reports whether a part holds a wildcard or a policy variable,
+// which may stand for any valid value.
+func isPattern(s string) bool { return hasWildcard(s) || strings.Contains(s, "${") }
+
+func onlyWildcards(s string) bool { return strings.Trim(s, "*") == "" }
+
+// partOffsets returns the byte range of parts[from..to] within the
+// decoded string.
+func partOffsets(parts []string, from, to int) (start, end int) {
+	for i := 0; i < from; i++ {
+		start += len(parts[i]) + 1
+	}
+	end = start
+	for i := from; i <= to; i++ {
+		end += len(parts[i]) + 1
+	}
+	return start, end - 1
+}
+
+// rawIsDecoded reports whether the string is written without escapes, so
+// that offsets in its decoded text are offsets in the document.
+func rawIsDecoded(src []byte, v *analysis.Value) bool {
+	in := v.InnerSpan()
+	return string(src[in.Start:in.End]) == v.Str
+}
+
+// partSpan is the document span of parts[from..to], or the whole string
+// content when escapes make offsets differ or the parts are empty.
+func partSpan(src []byte, v *analysis.Value, parts []string, from, to int) analysis.Span {
+	start, end := partOffsets(parts, from, to)
+	if !rawIsDecoded(src, v) || start == end {
+		return v.InnerSpan()
+	}
+	base := v.InnerSpan().Start
+	return analysis.Span{Start: base + start, End: base + end}
+}
+
+// replacePart replaces parts[from..to] with text, touching only those
+// bytes when it can, else rewriting the whole string.
+func replacePart(src []byte, v *analysis.Value, parts []string, from, to int, text string) analysis.Edit {
+	start, end := partOffsets(parts, from, to)
+	if rawIsDecoded(src, v) {
+		base := v.InnerSpan().Start
+		return analysis.Edit{Span: analysis.Span{Start: base + start, End: base + end}, NewText: text}
+	}
+	return analysis.Edit{Span: v.Span, NewText: analysis.Quote(v.Str[:start] + text + v.Str[end:])}
+}

@@ -1,0 +1,116 @@
+package analysis_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checktest"
+)
+
+func TestParseConfigFull(t *testing.T) {
+	cfg, fs := analysis.ParseConfig("/w", []byte(`{
+  "accounts": ["111122223333"],
+  "buckets": {"b": {"account": "444455556666", "encryption": "aws:kms", "kmsKeyArn": "arn:aws:kms:us-east-1:444455556666:key/k",
+                    "objectOwnership": "BucketOwnerEnforced", "requesterPays": true}},
+  "files": {"a.json": {"kind": "bucket", "bucket": "b", "account": "444455556666"}, "**/*.json": {"kind": "identity", "principal": "arn:aws:iam::111122223333:role/r"}},
+  "severity": {"missing-version": "error"},
+  "disable": ["duplicate-sid"],
+  "locale": "ja"
+}`))
+	if len(fs) != 0 {
+		t.Fatalf("findings: %+v", fs)
+	}
+	b := cfg.Bucket("b")
+	if b == nil || b.Account != "444455556666" || b.Encryption != "aws:kms" || !b.RequesterPays || b.ObjectOwnership != "BucketOwnerEnforced" {
+		t.Errorf("bucket %+v", b)
+	}
+	if f := cfg.FactsFor("/w/a.json"); f == nil || f.Kind != analysis.KindBucket || f.Bucket != "b" {
+		t.Errorf("facts for a.json: %+v", f)
+	}
+	if f := cfg.FactsFor("/w/x/y/z.json"); f == nil || f.Kind != analysis.KindIdentity || f.Principal == "" {
+		t.Errorf("facts for x/y/z.json: %+v", f)
+	}
+	if cfg.FactsFor("/elsewhere/a.yaml") != nil {
+		t.Errorf("a file outside the patterns has facts")
+	}
+	if !cfg.Disabled("duplicate-sid") || cfg.Disabled("missing-version") || cfg.Locale != "ja" || !slices.Equal(cfg.Accounts, []string{"111122223333"}) {
+		t.Errorf("config %+v", cfg)
+	}
+}
+
+// TestParseConfigErrors: each mistake is reported at its place and the
+// rest of the configuration still applies.
+func TestParseConfigErrors(t *testing.T) {
+	src, spans := checktest.Unmark(`{
+  «"acounts"»: [],
+  "accounts": [«"1234"», «5»],
+  "files": {"a.json": {"kind": «"bucket-policy"»}, «"[.json"»: {}},
+  "severity": {"x": «"fatal"»},
+  "locale": "en"
+}`)
+	cfg, fs := analysis.ParseConfig(".", []byte(src))
+	// The types of a list's entries are checked before their values.
+	spans[1], spans[2] = spans[2], spans[1]
+	wants := []string{
+		`unknown key "acounts"; did you mean "accounts"?`,
+		`each entry of accounts must be a JSON string, not a number`,
+		`"1234" is not an AWS account ID (12 digits)`,
+		`kind must be one of identity, bucket, key, endpoint, scp, rcp, session, boundary, trust, resource`,
+		`"[.json" is not a valid file pattern`,
+		`the severity of x must be one of error, warning, information, hint`,
+	}
+	if len(fs) != len(wants) {
+		t.Fatalf("got %d findings, want %d: %+v", len(fs), len(wants), fs)
+	}
+	for i, w := range wants {
+		if fs[i].Span != spans[i] || fs[i].Message.EN != w || fs[i].Code != analysis.ConfigCode || fs[i].Message.JA == "" {
+			t.Errorf("finding %d: %v %q, want %v %q", i, fs[i].Span, fs[i].Message.EN, spans[i], w)
+		}
+	}
+	if cfg.Locale != "en" || len(cfg.Accounts) != 0 {
+		t.Errorf("the valid parts must still apply: %+v", cfg)
+	}
+}
+
+func TestParseConfigNotJSON(t *testing.T) {
+	_, fs := analysis.ParseConfig(".", []byte(`{"files": `))
+	if len(fs) != 1 || fs[0].Code != analysis.SyntaxCode {
+		t.Errorf("findings %+v, want one json-syntax", fs)
+	}
+	_, fs = analysis.ParseConfig(".", []byte(`[]`))
+	if len(fs) != 1 || fs[0].Message.EN != "the configuration must be a JSON object, not an array" {
+		t.Errorf("findings %+v", fs)
+	}
+}
+
+// TestConfigSeverityAndDisable: the config changes what Analyze reports.
+func TestConfigSeverityAndDisable(t *testing.T) {
+	cfg := checktest.Config(t, `{"severity": {"missing-version": "hint"}, "disable": ["invalid-effect"]}`)
+	src := []byte(`{"Statement": {"Effect": "allow", "Action": "s3:*", "Resource": "*"}}`)
+	got := analysis.Analyze(analysis.NewFile("a.iam-policy.json", src, cfg), checks.All)
+	if len(got) != 1 || got[0].Code != "missing-version" || got[0].Severity != analysis.Hint {
+		t.Errorf("findings %+v, want only missing-version as a hint", got)
+	}
+}
+
+func TestFindConfig(t *testing.T) {
+	root := t.TempDir()
+	deep := filepath.Join(root, "a", "b")
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(root, "a", analysis.ConfigName)
+	if err := os.WriteFile(cfgPath, []byte(`{}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := analysis.FindConfig(filepath.Join(deep, "p.json"), root); got != cfgPath {
+		t.Errorf("FindConfig = %q, want %q", got, cfgPath)
+	}
+	if got := analysis.FindConfig(filepath.Join(deep, "p.json"), deep); got != "" {
+		t.Errorf("FindConfig must stop at %s, found %q", deep, got)
+	}
+}

@@ -1,0 +1,134 @@
+package analysis_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checktest"
+)
+
+// TestParseJSONErrors asserts the position (marked « ») and the message of
+// the first syntax error for the mistakes people make while typing.
+func TestParseJSONErrors(t *testing.T) {
+	cases := []struct{ name, marked, msg string }{
+		{"missing comma", "{\"a\": 1\n «\"»b\": 2}", `unexpected '"': expected ',' or '}' after a member (is a comma missing?)`},
+		{"missing comma in array", `["a" «"»b"]`, `unexpected '"': expected ',' or ']' after an element (is a comma missing?)`},
+		{"trailing comma in object", `{"a": 1,«}»`, `unexpected '}': a trailing comma is not allowed in JSON`},
+		{"trailing comma in array", `["a", «]»`, `unexpected ']': a trailing comma is not allowed in JSON`},
+		{"string open at line break", "{\"a\": «\"abc»\n}", `a line break inside a string: the string is not closed with " before it, or the character must be escaped`},
+		{"unclosed object at EOF", `{"a": 1«»`, `unexpected end of document: the object is not closed with }`},
+		{"object open after comma at EOF", `«{»"a": 1,`, `unexpected end of document: the object opened here is not closed with }`},
+		{"unclosed array at EOF", `["a"«»`, `unexpected end of document: the array is not closed with ]`},
+		{"unclosed string at EOF", `{"a": «"»abc`, `unexpected end of document: the string that starts here is not closed with "`},
+		{"bad escape", `{"a": "x«\q»"}`, `invalid escape sequence \q (valid: \" \\ \/ \b \f \n \r \t \uXXXX)`},
+		{"bad unicode escape", `{"a": "«\u12G4»"}`, `invalid \u escape: four hexadecimal digits are needed`},
+		{"single quotes", `{"a": «'»b'}`, `unexpected single quote (JSON needs double quotes): expected a value`},
+		{"unquoted key", `{«a»: 1}`, `unexpected 'a': expected a quoted member name`},
+		{"missing colon", `{"a" «1»}`, `expected ':' after the member name "a"`},
+		{"bare word", `{"a": «T»rue}`, `unexpected 'T': expected a value`},
+		{"misspelt literal", `{"a": «t»ru}`, `unexpected 't': expected a value (strings need double quotes)`},
+		{"leading zero", `{"a": 0«1»}`, `unexpected '1': expected ',' or '}' after a member (is a comma missing?)`},
+		{"text after the value", `{} «x»`, `unexpected text after the end of the JSON value`},
+		{"empty", `  «»`, `the document is empty: a policy is a JSON object such as {"Version": "2012-10-17", "Statement": []}`},
+		{"control character", "«\x01»", `unexpected control character '\x01': expected a value`},
+		{"Japanese before the fault", `{"Sid": "読み取り" «"»Effect": "Allow"}`, `unexpected '"': expected ',' or '}' after a member (is a comma missing?)`},
+		{"invalid UTF-8 outside a string", "{«\xff»}", `unexpected byte 0xff (not UTF-8 text): expected a quoted member name`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			src, spans := checktest.Unmark(c.marked)
+			_, err := analysis.ParseJSON([]byte(src))
+			if err == nil {
+				t.Fatalf("no error for %q", src)
+			}
+			if err.Span != spans[0] || err.Msg != c.msg {
+				t.Errorf("error %v %q\nwant  %v %q", err.Span, err.Msg, spans[0], c.msg)
+			}
+		})
+	}
+}
+
+func TestParseJSONSpans(t *testing.T) {
+	src := `{"Sid": "a\"b", "N": [1, -2.5e3, true, null], "O": {}}`
+	v, err := analysis.ParseJSON([]byte(src))
+	if err != nil {
+		t.Fatal(err.Msg)
+	}
+	sid := v.Get("Sid")
+	if sid.Value.Str != `a"b` || src[sid.KeySpan.Start:sid.KeySpan.End] != `"Sid"` ||
+		src[sid.Value.Span.Start:sid.Value.Span.End] != `"a\"b"` {
+		t.Errorf("Sid: %+v", sid)
+	}
+	n := v.Get("N").Value
+	var texts []string
+	for _, item := range n.Items {
+		texts = append(texts, item.Kind.String()+":"+src[item.Span.Start:item.Span.End])
+	}
+	if got := strings.Join(texts, " "); got != "number:1 number:-2.5e3 boolean:true null:null" {
+		t.Errorf("items: %s", got)
+	}
+	if f, at := v.Get("O"), strings.Index(src, `"O"`); f.Span() != (analysis.Span{Start: at, End: len(src) - 1}) {
+		t.Errorf("O spans %v %q", f.Span(), src[f.Span().Start:f.Span().End])
+	}
+}
+
+func TestParseJSONDuplicateKeyLastWins(t *testing.T) {
+	v, _ := analysis.ParseJSON([]byte(`{"Effect": "Deny", "Effect": "Allow"}`))
+	if got := v.Get("Effect").Value.Str; got != "Allow" || len(v.Fields) != 2 {
+		t.Errorf("Get = %q with %d fields, want the last, Allow, of 2", got, len(v.Fields))
+	}
+}
+
+func TestParseJSONInvalidUTF8InString(t *testing.T) {
+	src := "{\"Sid\": \"a\xffb\", \"Effect\": \"Allow\"}"
+	v, err := analysis.ParseJSON([]byte(src))
+	if err != nil {
+		t.Fatalf("invalid UTF-8 inside a string must be accepted, as encoding/json does: %s", err.Msg)
+	}
+	if got := v.Get("Sid").Value.Str; got != "a\uFFFDb" {
+		t.Errorf("Sid = %q, want a\\uFFFDb", got)
+	}
+	if e := v.Get("Effect"); e.KeySpan.Start != strings.Index(src, `"Effect"`) {
+		t.Errorf("Effect key at %d, want %d", e.KeySpan.Start, strings.Index(src, `"Effect"`))
+	}
+}
+
+func TestParseJSONEscapes(t *testing.T) {
+	v, err := analysis.ParseJSON([]byte(`["\u00e9\ud83d\ude00\/\t", "\ud800x", "\ud800\u0041"]`))
+	if err != nil {
+		t.Fatal(err.Msg)
+	}
+	want := []string{"é😀/\t", "\uFFFDx", "\uFFFDA"}
+	for i, w := range want {
+		if v.Items[i].Str != w {
+			t.Errorf("item %d = %q, want %q", i, v.Items[i].Str, w)
+		}
+	}
+}
+
+func TestParseJSONByteOrderMark(t *testing.T) {
+	src := "\xEF\xBB\xBF{\"Version\": \"2012-10-17\"}"
+	v, err := analysis.ParseJSON([]byte(src))
+	if err != nil {
+		t.Fatalf("a BOM must be skipped: %s", err.Msg)
+	}
+	if v.Span != (analysis.Span{Start: 3, End: len(src)}) || v.Get("Version").KeySpan.Start != 4 {
+		t.Errorf("spans must count the BOM's bytes: %v, key at %d", v.Span, v.Get("Version").KeySpan.Start)
+	}
+	if _, err := analysis.ParseJSON([]byte("\xEF\xBB\xBF")); err == nil || err.Span != (analysis.Span{Start: 3, End: 3}) {
+		t.Errorf("a BOM alone is an empty document: %+v", err)
+	}
+}
+
+func TestParseJSONNestingLimit(t *testing.T) {
+	ok := strings.Repeat("[", analysis.MaxDepth+1) + strings.Repeat("]", analysis.MaxDepth+1)
+	if _, err := analysis.ParseJSON([]byte(ok)); err != nil {
+		t.Errorf("%d levels must parse: %s", analysis.MaxDepth+1, err.Msg)
+	}
+	deep := strings.Repeat("[", analysis.MaxDepth+2)
+	_, err := analysis.ParseJSON([]byte(deep))
+	if err == nil || err.Msg != "nesting is deeper than 256 levels" || err.Span.Start != analysis.MaxDepth+1 {
+		t.Errorf("error %+v, want nesting is deeper than 256 levels at %d", err, analysis.MaxDepth+1)
+	}
+}

@@ -1,0 +1,123 @@
+package analysis_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+func mustPolicy(t *testing.T, src string) *analysis.Policy {
+	t.Helper()
+	root, err := analysis.ParseJSON([]byte(src))
+	if err != nil {
+		t.Fatal(err.Msg)
+	}
+	return analysis.NewPolicy(root)
+}
+
+func strs(vs []*analysis.Value) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.Str
+	}
+	return out
+}
+
+func TestPolicySingleStatementObject(t *testing.T) {
+	p := mustPolicy(t, `{"Version": "2012-10-17", "Id": "x", "Statement": {"Sid": "One", "Effect": "Deny", "Action": "s3:*", "Resource": "*"}}`)
+	if len(p.Statements) != 1 || p.Statements[0].Index != 0 || p.Statements[0].Label() != "One" || !p.Statements[0].IsDeny() {
+		t.Fatalf("statements %+v", p.Statements)
+	}
+	if p.VersionText() != "2012-10-17" || p.ID == nil {
+		t.Errorf("version %q, id %v", p.VersionText(), p.ID)
+	}
+}
+
+func TestPolicyStatementArraySkipsNonObjects(t *testing.T) {
+	p := mustPolicy(t, `{"Statement": ["x", {"Effect": "Allow"}, null, {"Sid": 5, "Effect": ["Allow"]}]}`)
+	var idx []int
+	for _, s := range p.Statements {
+		idx = append(idx, s.Index)
+	}
+	if !slices.Equal(idx, []int{1, 3}) {
+		t.Fatalf("statement indexes %v, want [1 3]", idx)
+	}
+	// A Sid or Effect that is not a string reads as absent.
+	s := p.Statements[1]
+	if s.Label() != "Statement 4" || s.EffectText() != "" || s.IsAllow() {
+		t.Errorf("label %q, effect %q", s.Label(), s.EffectText())
+	}
+	if p.VersionText() != "" {
+		t.Errorf("version %q, want none", p.VersionText())
+	}
+}
+
+func TestPolicyStringsAndActions(t *testing.T) {
+	p := mustPolicy(t, `{"Statement": [{"Action": ["s3:GetObject", 1, "s3:PutObject"], "Resource": "arn:aws:s3:::b", "NotResource": {"x": 1}}]}`)
+	s := p.Statements[0]
+	if got := strs(s.Actions()); !slices.Equal(got, []string{"s3:GetObject", "s3:PutObject"}) {
+		t.Errorf("actions %v", got)
+	}
+	if got := strs(s.Resources()); !slices.Equal(got, []string{"arn:aws:s3:::b"}) {
+		t.Errorf("resources %v", got)
+	}
+	if analysis.Strings(s.NotResource) != nil || analysis.Strings(nil) != nil {
+		t.Errorf("an object or a missing element has no strings")
+	}
+}
+
+func TestPolicyPrincipals(t *testing.T) {
+	p := mustPolicy(t, `{"Statement": [
+  {"Principal": "*"},
+  {"Principal": {"AWS": ["arn:aws:iam::111122223333:root", "*"], "Service": "s3.amazonaws.com", "CanonicalUser": 7}},
+  {"Principal": ["*"]}
+]}`)
+	all := analysis.Principals(p.Statements[0].Principal)
+	if len(all) != 1 || all[0].Type != "*" || !all[0].IsEveryone() {
+		t.Errorf("\"*\": %+v", all)
+	}
+	var got []string
+	for _, r := range analysis.Principals(p.Statements[1].Principal) {
+		got = append(got, r.Type+"="+r.Value.Str+"/"+map[bool]string{true: "everyone", false: "named"}[r.IsEveryone()])
+	}
+	want := []string{"AWS=arn:aws:iam::111122223333:root/named", "AWS=*/everyone", "Service=s3.amazonaws.com/named"}
+	if !slices.Equal(got, want) {
+		t.Errorf("principals %v\nwant %v", got, want)
+	}
+	if analysis.Principals(p.Statements[2].Principal) != nil {
+		t.Errorf("an array is not a principal")
+	}
+}
+
+func TestPolicyConditions(t *testing.T) {
+	p := mustPolicy(t, `{"Statement": {"Condition": {
+  "StringEquals": {"aws:SourceVpce": ["vpce-1", "vpce-2"], "s3:x-amz-acl": "bucket-owner-full-control"},
+  "Bool": {"aws:SecureTransport": false},
+  "NumericLessThan": 5,
+  "Null": {"aws:TokenIssueTime": {"x": 1}}
+}}}`)
+	s := p.Statements[0]
+	var got []string
+	for _, c := range s.Conditions() {
+		got = append(got, c.Operator.Key+" "+c.Key.Key+" "+string(rune('0'+len(c.Values))))
+	}
+	want := []string{"StringEquals aws:SourceVpce 2", "StringEquals s3:x-amz-acl 1", "Bool aws:SecureTransport 1", "Null aws:TokenIssueTime 0"}
+	if !slices.Equal(got, want) {
+		t.Errorf("conditions %v\nwant %v", got, want)
+	}
+	if !s.HasConditionKey("AWS:sourcevpce") || s.HasConditionKey("aws:SourceIp") {
+		t.Errorf("HasConditionKey must match case-insensitively and only present keys")
+	}
+}
+
+func TestIsPolicy(t *testing.T) {
+	for src, want := range map[string]bool{
+		`{"Statement": []}`: true, `{"Version": "2012-10-17"}`: false, `[{"Statement": []}]`: false, `null`: false,
+	} {
+		root, _ := analysis.ParseJSON([]byte(src))
+		if analysis.IsPolicy(root) != want {
+			t.Errorf("IsPolicy(%s) = %v", src, !want)
+		}
+	}
+}
