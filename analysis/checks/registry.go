@@ -8,6 +8,13 @@ import "github.com/s3policy-lsp/s3policy-lsp/analysis"
 // All is every check, in the order they run.
 var All = []*analysis.Check{
 	MissingVersion,
+	UnknownService,
+	UnknownAction,
+	UnknownConditionKey,
+	ConditionKeyNotApplicable,
+	ActionResourceMismatch,
+	UnknownConditionOperator,
+	ConditionTypeMismatch,
 }
 
 // Hovers explain policy elements under the cursor, first match wins.

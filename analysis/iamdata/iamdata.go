@@ -309,3 +309,4 @@ func MatchTemplate(template, name string) bool {
 	}
 	return analysis.MatchWildcard(pattern.String(), name, true)
 }
+

@@ -1,0 +1,95 @@
+package checks_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
+)
+
+// corpusDir finds ../shared/corpus/awsdocs beside the repository root.
+func corpusDir(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join("..", "..", "..", "shared", "corpus", "awsdocs")
+	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
+		t.Skipf("corpus of AWS documentation policies not found at %s: skipping", dir)
+	}
+	return dir
+}
+
+// corpusFiles lists the corpus policies, without those the documentation
+// itself shows as incorrect.
+func corpusFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var manifest []struct {
+		File  string   `json:"file"`
+		Flags []string `json:"flags"`
+	}
+	if err := json.Unmarshal(body, &manifest); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range manifest {
+		if !slices.Contains(m.Flags, "shown-as-incorrect-in-doc") {
+			out = append(out, m.File)
+		}
+	}
+	return out
+}
+
+// iamCodes are the codes of the checks that use the IAM service data.
+var iamCodes = []string{"unknown-service", "unknown-action", "unknown-condition-key", "unknown-condition-operator",
+	"condition-key-not-applicable", "action-resource-mismatch", "condition-type-mismatch"}
+
+// judgedRight are the findings of those checks on the AWS documentation
+// policies that were looked at and found true, as "file code text", with
+// the reason.
+var judgedRight = map[string]string{
+	`iamug-0124.iam-policy.json unknown-service "service:*"`:                      "placeholder in the global condition keys page, not a real prefix",
+	`iamug-0132.iam-policy.json unknown-service "service:*"`:                      "placeholder in the global condition keys page, not a real prefix",
+	`iamug-0143.iam-policy.json unknown-service "someservice:*"`:                  "placeholder in the condition operators page",
+	`iamug-0160.iam-policy.json unknown-service "service-prefix:action-name"`:     "placeholder in the dates example page",
+	`iamug-0166.iam-policy.json unknown-service "service-prefix-1:*"`:             "placeholder in the MFA dates example page",
+	`iamug-0166.iam-policy.json unknown-service "service-prefix-2:action-name-a"`: "placeholder in the MFA dates example page",
+	`iamug-0166.iam-policy.json unknown-service "service-prefix-2:action-name-b"`: "placeholder in the MFA dates example page",
+	`iamug-0256.iam-policy.json unknown-action "ec2:* "`:                          "troubleshooting page: the trailing space makes the entry match no action",
+}
+
+// TestIAMDataCorpus runs the IAM data checks on the real policies of the
+// AWS documentation (../shared/corpus/awsdocs): every finding must be one
+// judged right above.
+func TestIAMDataCorpus(t *testing.T) {
+	dir := corpusDir(t)
+	var iamChecks []*analysis.Check
+	for _, code := range iamCodes {
+		iamChecks = append(iamChecks, checks.ByCode(code))
+	}
+	seen := map[string]bool{}
+	for _, name := range corpusFiles(t, dir) {
+		src, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := analysis.NewFile(name, src, nil)
+		for _, fd := range analysis.Analyze(f, iamChecks) {
+			id := name + " " + fd.Code + " " + string(src[fd.Span.Start:fd.Span.End])
+			seen[id] = true
+			if _, ok := judgedRight[id]; !ok {
+				t.Errorf("%s: %s", id, fd.Message.EN)
+			}
+		}
+	}
+	for id := range judgedRight {
+		if !seen[id] {
+			t.Errorf("judged right but no longer reported: %s", id)
+		}
+	}
+}
