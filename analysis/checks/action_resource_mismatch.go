@@ -74,9 +74,21 @@ func anyActsOn(actions []serviceAction, resource string) bool {
 // MayMatchARN reports whether some ARN fits both the resource type format
 // (whose ${...} parts stand for any text) and the policy's resource
 // pattern (whose * and ? are wildcards and ${...} policy variables stand
-// for any text). ARNs are matched case-sensitively, as AWS does.
+// for any text). The five fields before the resource are compared one by
+// one, so that a wildcard in one never spans a colon into the next. ARNs
+// are matched case-sensitively, as AWS does.
 func MayMatchARN(format, resource string) bool {
-	return globsIntersect(variablesToStar(format), variablesToStar(resource))
+	f := strings.SplitN(variablesToStar(format), ":", 6)
+	r := strings.SplitN(variablesToStar(resource), ":", 6)
+	if len(f) != 6 || len(r) != 6 {
+		return globsIntersect(variablesToStar(format), variablesToStar(resource))
+	}
+	for i := range f {
+		if !globsIntersect(f[i], r[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // variablesToStar turns every ${...} into *.

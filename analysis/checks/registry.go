@@ -20,6 +20,7 @@ var All = []*analysis.Check{
 // Hovers explain policy elements under the cursor, first match wins.
 var Hovers = []analysis.HoverProvider{
 	analysis.KindHover,
+	IAMHover,
 }
 
 // Completers suggest what may be typed at the cursor; the server merges
