@@ -25,7 +25,9 @@ var Hovers = []analysis.HoverProvider{
 
 // Completers suggest what may be typed at the cursor; the server merges
 // what they all return.
-var Completers = []analysis.Completer{}
+var Completers = []analysis.Completer{
+	IAMCompleter,
+}
 
 // ByCode returns the check with the given code, or nil.
 func ByCode(code string) *analysis.Check {
