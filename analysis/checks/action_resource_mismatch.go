@@ -3,6 +3,8 @@ package checks
 import (
 	"strings"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
+
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
 
@@ -58,12 +60,18 @@ func hasService(actions []serviceAction, prefix string) bool {
 // User Guide's own examples show), so an ARN there is not proof of a
 // mistake.
 func anyActsOn(actions []serviceAction, resource string) bool {
+	tried := map[*iamdata.ResourceType]bool{}
 	for _, a := range actions {
 		if len(a.Resources) == 0 {
 			return true
 		}
 		for _, ar := range a.Resources {
-			if rt := a.Service.ResourceType(ar.Name); rt != nil && MayMatchARN(rt.ARN, resource) {
+			rt := a.Service.ResourceType(ar.Name)
+			if rt == nil || tried[rt] {
+				continue
+			}
+			tried[rt] = true
+			if MayMatchARN(rt.ARN, resource) {
 				return true
 			}
 		}

@@ -80,12 +80,19 @@ func statementActions(s *analysis.Statement) (actions []serviceAction, complete 
 		return nil, false
 	}
 	complete = true
+	refs := make([]actionRef, 0, 8)
+	total := 0
 	for _, v := range s.Actions() {
 		r, ok := parseActionRef(v)
 		if !ok || r.Full || len(r.Matches) == 0 {
 			complete = false
 			continue
 		}
+		refs = append(refs, r)
+		total += len(r.Matches)
+	}
+	actions = make([]serviceAction, 0, total)
+	for _, r := range refs {
 		for _, a := range r.Matches {
 			actions = append(actions, serviceAction{r.Service, a})
 		}

@@ -1,6 +1,9 @@
 package iamdata
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // GlobalKeysURL is the AWS reference of the global condition keys.
 const GlobalKeysURL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"
@@ -72,14 +75,26 @@ var Global = []ConditionKey{
 // (aws:PrincipalTag/team instantiates aws:PrincipalTag/${TagKey}), or nil.
 // Key names are case-insensitive.
 func GlobalKey(name string) *ConditionKey {
+	if k := globalByName()[strings.ToLower(name)]; k != nil {
+		return k
+	}
 	for i := range Global {
 		k := &Global[i]
-		if strings.EqualFold(k.Name, name) || isTemplate(k.Name) && MatchTemplate(k.Name, name) {
+		if isTemplate(k.Name) && MatchTemplate(k.Name, name) {
 			return k
 		}
 	}
 	return nil
 }
+
+// globalByName indexes Global by lower-case name, on first use.
+var globalByName = sync.OnceValue(func() map[string]*ConditionKey {
+	m := make(map[string]*ConditionKey, len(Global))
+	for i := range Global {
+		m[strings.ToLower(Global[i].Name)] = &Global[i]
+	}
+	return m
+})
 
 // KeyKind tells where a condition key comes from.
 type KeyKind int

@@ -79,7 +79,14 @@ type Service struct {
 	actions   map[string]*Action // by lower-case name
 	keys      map[string]*ConditionKey
 	templates []*ConditionKey // keys with a ${...} or <...> part
+
+	matched    sync.Map // lower-case pattern → []*Action, see MatchActions
+	matchedLen atomic.Int32
 }
+
+// maxMatchedPatterns bounds the wildcard patterns remembered per service:
+// a policy repeats few, but a long editing session types many.
+const maxMatchedPatterns = 1024
 
 type entry struct {
 	prefix, name string
@@ -197,13 +204,21 @@ func decode(e *entry, blob []byte) *Service {
 func (s *Service) Action(name string) *Action { return s.actions[strings.ToLower(name)] }
 
 // MatchActions returns the actions that a pattern such as "Get*" covers,
-// in name order.
+// in name order. Results are remembered: policies repeat their wildcards
+// in statement after statement. The returned slice must not be changed.
 func (s *Service) MatchActions(pattern string) []*Action {
+	key := strings.ToLower(pattern)
+	if m, ok := s.matched.Load(key); ok {
+		return m.([]*Action)
+	}
 	var out []*Action
 	for i := range s.Actions {
 		if analysis.MatchAction(pattern, s.Actions[i].Name) {
 			out = append(out, &s.Actions[i])
 		}
+	}
+	if s.matchedLen.Add(1) <= maxMatchedPatterns {
+		s.matched.Store(key, out)
 	}
 	return out
 }
@@ -309,4 +324,3 @@ func MatchTemplate(template, name string) bool {
 	}
 	return analysis.MatchWildcard(pattern.String(), name, true)
 }
-
