@@ -120,3 +120,18 @@ func TestConditionTypeMismatch(t *testing.T) {
   "IpAddress": {"aws:SourceIp": [«"203.0.113.300"», "2001:db8::/32"]}
 }}]}`, nil)
 }
+
+func TestUnknownActionAPIOperation(t *testing.T) {
+	src, got := checktest.Expect(t, "unknown-action", "a.iam-policy.json",
+		`{"Statement": [{"Effect": "Allow", "Action": [«"s3:ListObjectsV2"», «"s3:CopyObject"»], "Resource": "*"}]}`, nil)
+	if got[1].Message.EN != "s3:CopyObject is an API operation, not an IAM action: it is authorized by s3:GetObject and s3:PutObject" {
+		t.Errorf("message: %q", got[1].Message.EN)
+	}
+	fixed, after := checktest.ApplyFix(t, "a.iam-policy.json", src, got[0], 0, nil)
+	if want := `{"Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket", "s3:CopyObject"], "Resource": "*"}]}`; fixed != want {
+		t.Errorf("fixed:\n%s\nwant:\n%s", fixed, want)
+	}
+	if n := len(slices.DeleteFunc(checktest.Codes(after), func(c string) bool { return c != "unknown-action" })); n != 1 {
+		t.Errorf("%d unknown-action findings after the fix, want 1 (s3:CopyObject)", n)
+	}
+}

@@ -22,9 +22,26 @@ var UnknownAction = &analysis.Check{
 	Run: runUnknownAction,
 }
 
-// retiredActions are actions AWS once documented and no longer lists,
-// with what replaced them, so the finding can say what they are.
-var retiredActions = map[string]analysis.Text{}
+// apiOperations are S3 API operations often written as actions: they have
+// no action of their own and are authorized by the actions given, as
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
+// maps them. The first is the one the quick fix writes.
+var apiOperations = map[string][]string{
+	"s3:listobjects":             {"s3:ListBucket"},
+	"s3:listobjectsv2":           {"s3:ListBucket"},
+	"s3:headbucket":              {"s3:ListBucket"},
+	"s3:listobjectversions":      {"s3:ListBucketVersions"},
+	"s3:headobject":              {"s3:GetObject"},
+	"s3:selectobjectcontent":     {"s3:GetObject"},
+	"s3:copyobject":              {"s3:GetObject", "s3:PutObject"},
+	"s3:uploadpartcopy":          {"s3:GetObject", "s3:PutObject"},
+	"s3:deleteobjects":           {"s3:DeleteObject"},
+	"s3:createmultipartupload":   {"s3:PutObject"},
+	"s3:uploadpart":              {"s3:PutObject"},
+	"s3:completemultipartupload": {"s3:PutObject"},
+	"s3:listmultipartuploads":    {"s3:ListBucketMultipartUploads"},
+	"s3:listparts":               {"s3:ListMultipartUploadParts"},
+}
 
 func runUnknownAction(pass *analysis.Pass) {
 	for _, s := range pass.Policy.Statements {
@@ -44,11 +61,13 @@ func unknownActionFinding(pass *analysis.Pass, r actionRef) analysis.Finding {
 		f.Message = analysis.Tf("%q matches no action of %s", "%q は %s のどのアクションにも一致しません", r.Value.Str, r.Service.Name)
 		return f
 	}
-	if note, ok := retiredActions[strings.ToLower(r.Value.Str)]; ok {
+	if actions, ok := apiOperations[strings.ToLower(r.Value.Str)]; ok {
+		list := strings.Join(actions, " and ")
 		f.Message = analysis.Text{
-			EN: fmt.Sprintf("%s is a retired action: %s", r.Value.Str, note.EN),
-			JA: fmt.Sprintf("%s は廃止されたアクションです: %s", r.Value.Str, note.JA),
+			EN: fmt.Sprintf("%s is an API operation, not an IAM action: it is authorized by %s", r.Value.Str, list),
+			JA: fmt.Sprintf("%s は API オペレーションで IAM アクションではありません。%s で認可されます", r.Value.Str, strings.Join(actions, " と ")),
 		}
+		f.Fixes = []analysis.Fix{replaceFix(r.Value.Span, actions[0])}
 		return f
 	}
 	f.Message = analysis.Tf("%s has no action %q", "%s にアクション %q はありません", r.Service.Name, r.Name)
