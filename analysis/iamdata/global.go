@@ -106,11 +106,6 @@ const (
 	KeyProvider                // a key of an identity provider (saml:, an OIDC issuer such as token.actions.githubusercontent.com:sub)
 )
 
-// providerKeyServices maps the prefixes of keys that a service's data
-// lists although they are not service prefixes: identity providers' keys
-// (sts) and a few others.
-var providerKeyServices = map[string]string{"saml": "sts", "identitycenter": "sso", "catalog": "aws-marketplace", "cognito-identity-auth": "sts", "cognito-identity-unauth": "sts"}
-
 // ResolveKey finds a condition key. Its kind says why it is valid; for
 // KeyService the service is returned too. Keys of OIDC providers (a prefix
 // with a dot or slash, the issuer URL) are accepted whatever their name:
@@ -127,19 +122,19 @@ func ResolveKey(name string) (*ConditionKey, *Service, KeyKind) {
 		}
 		return nil, nil, KeyUnknown
 	}
-	if svc := providerKeyServices[lp]; svc != "" || strings.ContainsAny(lp, "./") {
-		if svc == "" {
-			svc = "sts"
+	ix := loadIndex()
+	if owner := ix.owners[strings.ToLower(name)]; owner != "" {
+		if k := Lookup(owner).Key(name); k != nil {
+			return k, Lookup(owner), KeyService
 		}
-		if s := Lookup(svc); s != nil {
-			if k := s.Key(name); k != nil {
-				return k, nil, KeyProvider
-			}
+	}
+	if owner := ownerOfPrefix(ix, lp); owner != "" {
+		if k := Lookup(owner).Key(name); k != nil {
+			return k, nil, KeyProvider
 		}
-		if svc == "sts" && lp != "saml" {
-			return &ConditionKey{Name: name, Type: "String", Description: "claim of the OIDC identity provider " + prefix}, nil, KeyProvider
-		}
-		return nil, nil, KeyUnknown
+	}
+	if strings.ContainsAny(lp, "./") {
+		return &ConditionKey{Name: name, Type: "String", Description: "claim of the OIDC identity provider " + prefix}, nil, KeyProvider
 	}
 	s := Lookup(lp)
 	if s == nil {
@@ -149,4 +144,19 @@ func ResolveKey(name string) (*ConditionKey, *Service, KeyKind) {
 		return k, s, KeyService
 	}
 	return nil, s, KeyUnknown
+}
+
+// ownerOfPrefix finds the service that lists the keys of an identity
+// provider prefix, which may itself be a template
+// (token.actions.githubusercontent.com/${SubPath}).
+func ownerOfPrefix(ix *index, prefix string) string {
+	if owner := ix.owners[prefix+":"]; owner != "" {
+		return owner
+	}
+	for p, owner := range ix.owners {
+		if strings.HasSuffix(p, ":") && isTemplate(p) && MatchTemplate(p, prefix+":") {
+			return owner
+		}
+	}
+	return ""
 }

@@ -27,7 +27,7 @@ import (
 )
 
 // Magic opens the bundle, naming its format.
-const Magic = "iamdata/1"
+const Magic = "iamdata/2"
 
 //go:embed data/iamdata.bin
 var bundle []byte
@@ -99,7 +99,10 @@ type index struct {
 	version, date string
 	byPrefix      map[string]*entry
 	prefixes      []string // sorted
-	blobs         []byte
+	// owners maps a key prefix ("saml:") or a whole key name, lower-case,
+	// to the service that lists it when that is not the prefix's service.
+	owners map[string]string
+	blobs  []byte
 }
 
 var (
@@ -128,17 +131,22 @@ func parseIndex(b []byte) *index {
 		return fields
 	}
 	head := line()
-	if len(head) != 4 || head[0] != Magic {
+	if len(head) != 5 || head[0] != Magic {
 		panic("iamdata: not a " + Magic + " bundle")
 	}
 	n, _ := strconv.Atoi(head[3])
-	ix := &index{version: head[1], date: head[2], byPrefix: make(map[string]*entry, n)}
+	nOwners, _ := strconv.Atoi(head[4])
+	ix := &index{version: head[1], date: head[2], byPrefix: make(map[string]*entry, n), owners: make(map[string]string, nOwners)}
 	for range n {
 		f := line()
 		off, _ := strconv.Atoi(f[2])
 		size, _ := strconv.Atoi(f[3])
 		ix.byPrefix[f[0]] = &entry{prefix: f[0], name: f[1], off: off, size: size}
 		ix.prefixes = append(ix.prefixes, f[0])
+	}
+	for range nOwners {
+		f := line()
+		ix.owners[f[0]] = f[1]
 	}
 	ix.blobs = b
 	return ix

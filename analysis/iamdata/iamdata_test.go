@@ -3,6 +3,7 @@ package iamdata_test
 import (
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
@@ -137,5 +138,32 @@ func BenchmarkWarmLookup(b *testing.B) {
 func BenchmarkIndex(b *testing.B) {
 	for b.Loop() {
 		iamdata.ParseIndexForBenchmark()
+	}
+}
+
+// TestEveryListedKeyResolves resolves every condition key that some
+// service lists, and every key an action lists, with its template parts
+// filled in: none may be taken for unknown.
+func TestEveryListedKeyResolves(t *testing.T) {
+	fill := strings.NewReplacer("${TagKey}", "team", "<key>", "team")
+	for _, p := range iamdata.Prefixes() {
+		s := iamdata.Lookup(p)
+		names := map[string]bool{}
+		for _, k := range s.Keys {
+			names[k.Name] = true
+		}
+		for _, a := range s.Actions {
+			for _, k := range a.Keys {
+				names[k] = true
+			}
+		}
+		for name := range names {
+			if strings.Contains(fill.Replace(name), "${") {
+				continue // other templates are matched as themselves below
+			}
+			if _, _, kind := iamdata.ResolveKey(fill.Replace(name)); kind == iamdata.KeyUnknown {
+				t.Errorf("%s lists %s, which does not resolve", p, name)
+			}
+		}
 	}
 }

@@ -134,16 +134,53 @@ func build(dir string) (bundle []byte, version string, count int) {
 	sort.Strings(prefixes)
 
 	var index, blobs bytes.Buffer
+	services := map[string]iamdata.ServiceData{}
 	for _, prefix := range prefixes {
-		blob := compress(service(dir, prefix))
+		sd := service(dir, prefix)
+		services[prefix] = sd
+		blob := compress(sd)
 		fmt.Fprintf(&index, "%s\t%s\t%d\t%d\n", prefix, names[prefix], blobs.Len(), len(blob))
 		blobs.Write(blob)
 	}
+	owners := keyOwners(dir, services)
 	var out bytes.Buffer
-	fmt.Fprintf(&out, "%s\t%s\t%s\t%d\n", iamdata.Magic, info.Version, info.UpdatedAt, len(prefixes))
+	fmt.Fprintf(&out, "%s\t%s\t%s\t%d\t%d\n", iamdata.Magic, info.Version, info.UpdatedAt, len(prefixes), len(owners))
 	out.Write(index.Bytes())
+	for _, o := range owners {
+		out.WriteString(o + "\n")
+	}
 	out.Write(blobs.Bytes())
 	return out.Bytes(), info.Version, len(prefixes)
+}
+
+// keyOwners lists, as "name\tservice" lines, the condition keys whose
+// prefix is not the service that lists them: whole prefixes of identity
+// providers ("saml:" → sts, from unassociatedConditions.json) and single
+// keys that a service borrows from another (ec2-instance-connect lists
+// ec2:osuser, which ec2 does not).
+func keyOwners(dir string, services map[string]iamdata.ServiceData) []string {
+	var unassociated map[string][]string
+	readJSON(filepath.Join(dir, "data", "unassociatedConditions.json"), &unassociated)
+	var out []string
+	for prefix, svcs := range unassociated {
+		out = append(out, strings.ToLower(prefix)+":\t"+svcs[0])
+	}
+	for prefix, sd := range services {
+		for _, k := range sd.Keys {
+			kp, _, _ := strings.Cut(k.Name, ":")
+			kp = strings.ToLower(kp)
+			if kp == prefix || kp == "aws" || unassociated[kp] != nil || listsKey(services[kp], k.Name) {
+				continue
+			}
+			out = append(out, strings.ToLower(k.Name)+"\t"+prefix)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func listsKey(sd iamdata.ServiceData, name string) bool {
+	return slices.ContainsFunc(sd.Keys, func(k iamdata.ConditionKey) bool { return strings.EqualFold(k.Name, name) })
 }
 
 func service(dir, prefix string) iamdata.ServiceData {
