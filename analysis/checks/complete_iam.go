@@ -1,7 +1,9 @@
 package checks
 
 import (
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -149,7 +151,11 @@ func (c completion) operators() []analysis.CompletionItem {
 func (c completion) keys(actions []string) []analysis.CompletionItem {
 	var out []analysis.CompletionItem
 	add := func(k *iamdata.ConditionKey) {
-		out = append(out, c.item(k.Name, analysis.CompleteKey, k.Type, analysis.T(k.Description, k.Description)))
+		it := c.item(k.Name, analysis.CompleteKey, k.Type, analysis.T(k.Description, k.Description))
+		if snippet, ok := keySnippet(it.NewText); ok {
+			it.NewText, it.Snippet = snippet, true
+		}
+		out = append(out, it)
 	}
 	for i := range iamdata.Global {
 		add(&iamdata.Global[i])
@@ -170,6 +176,21 @@ func (c completion) keys(actions []string) []analysis.CompletionItem {
 		}
 	}
 	return out
+}
+
+// templatePart matches the ${TagKey} or <key> part of a key template.
+var templatePart = regexp.MustCompile(`\$\{([^}]*)\}|<([^>]*)>`)
+
+// keySnippet turns a key template into a snippet whose template parts are
+// placeholders to fill: aws:PrincipalTag/${TagKey} becomes
+// aws:PrincipalTag/${1:TagKey}.
+func keySnippet(text string) (string, bool) {
+	n := 0
+	out := templatePart.ReplaceAllStringFunc(text, func(m string) string {
+		n++
+		return "${" + strconv.Itoa(n) + ":" + strings.Trim(m, "${}<>") + "}"
+	})
+	return out, n > 0
 }
 
 // statementSnippet is a new statement, inserted where the cursor is.

@@ -74,6 +74,9 @@ func TestCompleteConditionKeys(t *testing.T) {
 	if find(items, "s3:prefix") == nil || find(items, "aws:SourceVpce") == nil {
 		t.Fatalf("keys: %v", labels(items))
 	}
+	if it := find(items, "aws:PrincipalTag/${TagKey}"); it == nil || !it.Snippet || it.NewText != "aws:PrincipalTag/${1:TagKey}" {
+		t.Errorf("template key: %+v", it)
+	}
 	if find(items, "kms:ViaService") != nil || find(items, "s3:x-amz-acl") != nil {
 		t.Errorf("keys of other statements or actions offered: %v", labels(items))
 	}
