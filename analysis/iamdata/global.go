@@ -150,12 +150,12 @@ func ResolveKey(name string) (*ConditionKey, *Service, KeyKind) {
 // provider prefix, which may itself be a template
 // (token.actions.githubusercontent.com/${SubPath}).
 func ownerOfPrefix(ix *index, prefix string) string {
-	if owner := ix.owners[prefix+":"]; owner != "" {
+	if owner := ix.owners[prefix+":"]; owner != "" || !strings.ContainsAny(prefix, "./") {
 		return owner
 	}
-	for p, owner := range ix.owners {
-		if strings.HasSuffix(p, ":") && isTemplate(p) && MatchTemplate(p, prefix+":") {
-			return owner
+	for _, t := range ix.ownerTemplates {
+		if MatchTemplate(t, prefix+":") {
+			return ix.owners[t]
 		}
 	}
 	return ""

@@ -101,8 +101,9 @@ type index struct {
 	prefixes      []string // sorted
 	// owners maps a key prefix ("saml:") or a whole key name, lower-case,
 	// to the service that lists it when that is not the prefix's service.
-	owners map[string]string
-	blobs  []byte
+	owners         map[string]string
+	ownerTemplates []string // the owners' prefixes that are templates, sorted
+	blobs          []byte
 }
 
 var (
@@ -147,6 +148,9 @@ func parseIndex(b []byte) *index {
 	for range nOwners {
 		f := line()
 		ix.owners[f[0]] = f[1]
+		if strings.HasSuffix(f[0], ":") && isTemplate(f[0]) {
+			ix.ownerTemplates = append(ix.ownerTemplates, f[0])
+		}
 	}
 	ix.blobs = b
 	return ix
