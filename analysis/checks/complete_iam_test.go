@@ -7,6 +7,7 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checktest"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
 )
 
 // completeAt completes at the position of the empty «» marker in a
@@ -117,5 +118,21 @@ func TestCompleteEveryPrefix(t *testing.T) {
 	}
 	if it := find(last, "aws:SecureTransport"); it == nil || it.Detail != "Bool" || it.NewText != "aws:SecureTransport" {
 		t.Errorf("aws:SecureTransport: %+v", it)
+	}
+}
+
+// TestEveryServiceCompletesAndHovers completes the actions of every
+// service in the data and hovers on its first action.
+func TestEveryServiceCompletesAndHovers(t *testing.T) {
+	for _, p := range iamdata.Prefixes() {
+		svc := iamdata.Lookup(p)
+		_, items := completeAt(t, `{"Statement": [{"Effect": "Allow", "Action": "`+p+`:«»`)
+		if len(items) != len(svc.Actions)+1 {
+			t.Errorf("%s: %d completions, want %d actions and %s:*", p, len(items), len(svc.Actions), p)
+		}
+		if len(svc.Actions) == 0 {
+			continue
+		}
+		hoverAt(t, `{"Statement": [{"Effect": "Allow", "Action": «"`+p+`:`+svc.Actions[0].Name+`"»}]}`)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
 )
 
 // corpusDir finds ../shared/corpus/awsdocs beside the repository root.
@@ -91,5 +92,44 @@ func TestIAMDataCorpus(t *testing.T) {
 		if !seen[id] {
 			t.Errorf("judged right but no longer reported: %s", id)
 		}
+	}
+}
+
+// TestIAMHoverAndCompleteCorpus hovers on every action of the AWS
+// documentation policies (../shared/corpus/awsdocs) that the data knows,
+// and completes at each offset of each policy where a string or object begins, with
+// the policy cut short there, as while typing: no hover may be missing and
+// nothing may panic.
+func TestIAMHoverAndCompleteCorpus(t *testing.T) {
+	dir := corpusDir(t)
+	hovered := 0
+	for _, name := range corpusFiles(t, dir) {
+		src, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := analysis.NewFile(name, src, nil)
+		if f.Policy == nil {
+			continue
+		}
+		for _, s := range f.Policy.Statements {
+			for _, v := range s.Actions() {
+				if _, a := iamdata.LookupAction(v.Str); a == nil {
+					continue
+				}
+				if _, span, ok := checks.IAMHover(f, v.Span.Start+1); !ok || span != v.Span {
+					t.Errorf("%s: no hover on %s", name, v.Str)
+				}
+				hovered++
+			}
+		}
+		for i := 1; i < len(src); i++ {
+			if src[i-1] == '"' || src[i-1] == '{' {
+				checks.IAMCompleter(analysis.NewFile(name, src[:i], nil), i)
+			}
+		}
+	}
+	if hovered < 500 {
+		t.Errorf("hovered on %d actions only", hovered)
 	}
 }
