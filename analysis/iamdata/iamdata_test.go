@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
 )
@@ -164,6 +165,31 @@ func TestEveryListedKeyResolves(t *testing.T) {
 			if _, _, kind := iamdata.ResolveKey(fill.Replace(name)); kind == iamdata.KeyUnknown {
 				t.Errorf("%s lists %s, which does not resolve", p, name)
 			}
+		}
+	}
+}
+
+// TestConcurrentLookups decodes and matches from many goroutines at once,
+// as the server's requests do (run with -race).
+func TestConcurrentLookups(t *testing.T) {
+	done := make(chan int)
+	for i := range 8 {
+		go func() {
+			n := 0
+			for _, p := range []string{"sqs", "sns", "lambda"} {
+				n += len(iamdata.Lookup(p).MatchActions(fmt.Sprintf("*%c*", 'a'+i)))
+			}
+			done <- n
+		}()
+	}
+	for range 8 {
+		select {
+		case n := <-done:
+			if n == 0 {
+				t.Error("a goroutine matched no action")
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("lookups did not finish")
 		}
 	}
 }
