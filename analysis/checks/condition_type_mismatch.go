@@ -31,12 +31,19 @@ var ConditionTypeMismatch = &analysis.Check{
 // operatorTypesFor lists the operator types a key of the given type may be
 // tested with, besides Null, which tests any key, and the String
 // operators, which compare any key's text: AWS's own examples compare
-// aws:Ec2InstanceSourcePrivateIPv4 with StringNotEquals.
+// aws:Ec2InstanceSourcePrivateIPv4 with StringNotEquals. The Arn
+// operators compare the text of String keys that hold ARNs, as the
+// CloudWatch Logs guide does with ArnEquals on
+// kms:EncryptionContext:aws:logs:arn.
 func operatorTypesFor(key *iamdata.ConditionKey) []string {
-	if strings.EqualFold(key.Name, "aws:EpochTime") {
+	switch t := baseType(key.Type); {
+	case strings.EqualFold(key.Name, "aws:EpochTime"):
 		return []string{"Date", "Numeric"}
+	case t == "String":
+		return []string{"String", "ARN"}
+	default:
+		return []string{t}
 	}
-	return []string{baseType(key.Type)}
 }
 
 func runConditionTypeMismatch(pass *analysis.Pass) {

@@ -117,7 +117,8 @@ func TestConditionTypeMismatch(t *testing.T) {
   "NumericLessThan": {«"aws:CurrentTime"»: "2026-01-01T00:00:00Z", "aws:EpochTime": "1700000000", "aws:MultiFactorAuthAge": «"1h"»},
   "StringEquals": {"aws:SourceIp": [«"203.0.113.0/24"», "203.0.113.7"], "aws:SecureTransport": "true"},
   "DateGreaterThan": {"aws:CurrentTime": [«"tomorrow"», "2026-01-01", "${aws:TokenIssueTime}"]},
-  "IpAddress": {"aws:SourceIp": [«"203.0.113.300"», "2001:db8::/32"]}
+  "IpAddress": {"aws:SourceIp": [«"203.0.113.300"», "2001:db8::/32"]},
+  "ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:111122223333:log-group:*", «"aws:MultiFactorAuthPresent"»: "arn:aws:iam::*:*"}
 }}]}`, nil)
 }
 

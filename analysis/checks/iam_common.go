@@ -100,17 +100,6 @@ func statementActions(s *analysis.Statement) (actions []serviceAction, complete 
 	return actions, complete && len(actions) > 0
 }
 
-// innerText is the text of a string value as written, without quotes.
-func innerText(src []byte, v *analysis.Value) string {
-	s := v.InnerSpan()
-	return string(src[s.Start:s.End])
-}
-
-// keyInner is the span of an object key without its quotes.
-func keyInner(f *analysis.Field) analysis.Span {
-	return analysis.Span{Start: f.KeySpan.Start + 1, End: f.KeySpan.End - 1}
-}
-
 // replaceFix is the quick fix that replaces span with a JSON string.
 func replaceFix(span analysis.Span, s string) analysis.Fix {
 	return analysis.Fix{

@@ -167,9 +167,6 @@ func ServiceName(prefix string) string {
 	return ""
 }
 
-// HasService reports whether prefix names a service, without decoding it.
-func HasService(prefix string) bool { return loadIndex().byPrefix[strings.ToLower(prefix)] != nil }
-
 // Lookup returns the service with the prefix (case-insensitive), decoding
 // it the first time, or nil.
 func Lookup(prefix string) *Service {
