@@ -15,8 +15,8 @@ var UnknownConditionOperator = &analysis.Check{
 	DocURL:   iamdata.OperatorsURL,
 	Title:    analysis.T("Condition uses an operator that does not exist", "Condition に存在しない演算子がある"),
 	Explain: analysis.T(
-		"Each member of Condition must be a condition operator such as StringEquals, optionally with the IfExists suffix (not on Null) and the ForAllValues: or ForAnyValue: prefix. IAM, S3 and the other services reject a policy with any other name (MalformedPolicyDocument: Invalid Condition type).",
-		"Condition の各メンバーは StringEquals などの条件演算子でなければなりません。IfExists 接尾辞 (Null には不可) と ForAllValues: / ForAnyValue: 接頭辞を付けられます。それ以外の名前を含むポリシーは IAM、S3 などのサービスに拒否されます (MalformedPolicyDocument: Invalid Condition type)。"),
+		"Each member of Condition must be a condition operator such as StringEquals, optionally with the IfExists suffix (not on Null) and the ForAllValues: or ForAnyValue: prefix. IAM, S3 and the other services reject a policy with any other name as malformed (MalformedPolicyDocument / MalformedPolicy).",
+		"Condition の各メンバーは StringEquals などの条件演算子でなければなりません。IfExists 接尾辞 (Null には不可) と ForAllValues: / ForAnyValue: 接頭辞を付けられます。それ以外の名前を含むポリシーは、IAM、S3 などのサービスに不正なポリシーとして拒否されます (MalformedPolicyDocument / MalformedPolicy)。"),
 	Run: runUnknownConditionOperator,
 }
 

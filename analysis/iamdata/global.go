@@ -64,6 +64,7 @@ var Global = []ConditionKey{
 	{"aws:SourceAccount", "String", "account ID of the resource that makes a service-to-service request (for confused-deputy protection)"},
 	{"aws:SourceArn", "ARN", "ARN of the resource that makes a service-to-service request"},
 	{"aws:SourceOrgID", "String", "organization ID of the resource that makes a service-to-service request"},
+	{"aws:SourceOwner", "String", "account ID of the owner of the resource that makes a service-to-service request (older key used by Amazon SNS; prefer aws:SourceAccount)"},
 	{"aws:SourceOrgPaths", "ArrayOfString", "Organizations paths of the resource that makes a service-to-service request"},
 	{"aws:UserAgent", "String", "HTTP User-Agent of the client (not a security control)"},
 	{"aws:IsMcpServiceAction", "Bool", "whether the action is called through an AWS-managed MCP server"},
