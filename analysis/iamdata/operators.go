@@ -1,0 +1,79 @@
+package iamdata
+
+import "strings"
+
+// OperatorsURL is the AWS reference of the condition operators.
+const OperatorsURL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"
+
+// Operator is a condition operator and the type of value it compares.
+type Operator struct {
+	Name string
+	Type string // String, Numeric, Date, Bool, Binary, IPAddress, ARN, Null
+}
+
+// Operators are the base condition operators, without the IfExists suffix
+// and the ForAllValues:/ForAnyValue: prefixes.
+var Operators = []Operator{
+	{"StringEquals", "String"}, {"StringNotEquals", "String"},
+	{"StringEqualsIgnoreCase", "String"}, {"StringNotEqualsIgnoreCase", "String"},
+	{"StringLike", "String"}, {"StringNotLike", "String"},
+	{"NumericEquals", "Numeric"}, {"NumericNotEquals", "Numeric"},
+	{"NumericLessThan", "Numeric"}, {"NumericLessThanEquals", "Numeric"},
+	{"NumericGreaterThan", "Numeric"}, {"NumericGreaterThanEquals", "Numeric"},
+	{"DateEquals", "Date"}, {"DateNotEquals", "Date"},
+	{"DateLessThan", "Date"}, {"DateLessThanEquals", "Date"},
+	{"DateGreaterThan", "Date"}, {"DateGreaterThanEquals", "Date"},
+	{"Bool", "Bool"},
+	{"BinaryEquals", "Binary"},
+	{"IpAddress", "IPAddress"}, {"NotIpAddress", "IPAddress"},
+	{"ArnEquals", "ARN"}, {"ArnLike", "ARN"}, {"ArnNotEquals", "ARN"}, {"ArnNotLike", "ARN"},
+	{"Null", "Null"},
+}
+
+// SetPrefixes qualify an operator for multivalued keys.
+var SetPrefixes = []string{"ForAllValues:", "ForAnyValue:"}
+
+// ParsedOperator is a condition operator split into its parts.
+type ParsedOperator struct {
+	Set      string // "", "ForAllValues:" or "ForAnyValue:"
+	Base     *Operator
+	IfExists bool
+}
+
+// ParseOperator splits an operator such as "ForAnyValue:StringLikeIfExists".
+// It reports false when the base is not an operator, or Null carries
+// IfExists, which AWS rejects. Case is ignored: the check suggests the
+// exact spelling only for names that are not operators at all.
+func ParseOperator(name string) (ParsedOperator, bool) {
+	var p ParsedOperator
+	for _, set := range SetPrefixes {
+		if len(name) > len(set) && strings.EqualFold(name[:len(set)], set) {
+			p.Set, name = set, name[len(set):]
+		}
+	}
+	if n := len(name) - len("IfExists"); n > 0 && strings.EqualFold(name[n:], "IfExists") {
+		p.IfExists, name = true, name[:n]
+	}
+	for i := range Operators {
+		if strings.EqualFold(Operators[i].Name, name) {
+			p.Base = &Operators[i]
+			return p, !(p.IfExists && p.Base.Name == "Null")
+		}
+	}
+	return p, false
+}
+
+// OperatorNames lists every valid operator spelling, for suggestions:
+// each base with and without IfExists, and with each set prefix.
+func OperatorNames() []string {
+	var out []string
+	for _, set := range append([]string{""}, SetPrefixes...) {
+		for _, op := range Operators {
+			out = append(out, set+op.Name)
+			if op.Name != "Null" {
+				out = append(out, set+op.Name+"IfExists")
+			}
+		}
+	}
+	return out
+}
