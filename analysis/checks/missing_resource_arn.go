@@ -71,10 +71,10 @@ func checkResourceTypes(pass *analysis.Pass, s *analysis.Statement) {
 			onBucket, onObject := s3ResourceTypes(a.Str)
 			switch {
 			case onBucket && !hasBucket && hasObject:
-				reportMissingARN(pass, s, a, onObject, bucketARN(b.name), actionKind(a.Str, s3BucketActions, analysis.T("the bucket", "バケット")),
+				reportMissingARN(pass, s, a, onObject, bucketARN(b.name), actionKind(a.Str, s3BucketActions(), analysis.T("the bucket", "バケット")),
 					analysis.Tf("Resource names only objects of %s", "Resource には %s のオブジェクトしかありません", b.name))
 			case onObject && !hasObject && hasBucket:
-				reportMissingARN(pass, s, a, onBucket, objectsARN(b.name), actionKind(a.Str, s3ObjectActions, analysis.T("objects", "オブジェクト")),
+				reportMissingARN(pass, s, a, onBucket, objectsARN(b.name), actionKind(a.Str, s3ObjectActions(), analysis.T("objects", "オブジェクト")),
 					analysis.Tf("Resource names only the bucket %s", "Resource にはバケット %s しかありません", b.name))
 			}
 		}
@@ -88,9 +88,10 @@ func actionKind(pattern string, table []string, target analysis.Text) analysis.T
 	if !strings.ContainsAny(pattern, "*?") {
 		return analysis.T(pattern+" acts on "+target.EN, pattern+" は"+target.JA+"に作用します")
 	}
+	// Name an action people know when the wildcard covers one.
 	var example string
-	for _, a := range table {
-		if analysis.MatchAction(pattern, a) {
+	for _, a := range append(slices.Clone(dataActions), table...) {
+		if slices.Contains(table, a) && analysis.MatchAction(pattern, a) {
 			example = a
 			break
 		}

@@ -3,43 +3,33 @@ package checks
 import (
 	"maps"
 	"slices"
+	"sync"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
 )
 
-// A small table of S3 actions by the resource type they take, from the
-// service authorization reference:
-// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
-// The IAM service data will replace it; only the functions below read it.
+// S3 actions by the resource type they take, from the IAM service data
+// (the service authorization reference:
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html).
+var (
+	s3BucketActions = sync.OnceValue(func() []string { return s3ActionsOn("bucket") })
+	s3ObjectActions = sync.OnceValue(func() []string { return s3ActionsOn("object") })
+)
 
-var s3BucketActions = []string{
-	"s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads",
-	"s3:GetBucketLocation", "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
-	"s3:GetBucketPolicyStatus", "s3:GetBucketAcl", "s3:PutBucketAcl", "s3:GetBucketVersioning",
-	"s3:PutBucketVersioning", "s3:GetBucketTagging", "s3:PutBucketTagging", "s3:GetBucketCORS",
-	"s3:PutBucketCORS", "s3:GetBucketWebsite", "s3:PutBucketWebsite", "s3:DeleteBucketWebsite",
-	"s3:GetBucketLogging", "s3:PutBucketLogging", "s3:GetBucketNotification", "s3:PutBucketNotification",
-	"s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock", "s3:GetBucketOwnershipControls",
-	"s3:PutBucketOwnershipControls", "s3:GetBucketRequestPayment", "s3:PutBucketRequestPayment",
-	"s3:GetBucketObjectLockConfiguration", "s3:PutBucketObjectLockConfiguration",
-	"s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration", "s3:GetLifecycleConfiguration",
-	"s3:PutLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:PutReplicationConfiguration",
-	"s3:GetAccelerateConfiguration", "s3:PutAccelerateConfiguration", "s3:GetAnalyticsConfiguration",
-	"s3:PutAnalyticsConfiguration", "s3:GetInventoryConfiguration", "s3:PutInventoryConfiguration",
-	"s3:GetMetricsConfiguration", "s3:PutMetricsConfiguration", "s3:GetIntelligentTieringConfiguration",
-	"s3:PutIntelligentTieringConfiguration", "s3:CreateBucket", "s3:DeleteBucket",
-}
-
-var s3ObjectActions = []string{
-	"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion",
-	"s3:GetObjectAcl", "s3:PutObjectAcl", "s3:GetObjectVersionAcl", "s3:PutObjectVersionAcl",
-	"s3:GetObjectTagging", "s3:PutObjectTagging", "s3:DeleteObjectTagging", "s3:GetObjectVersionTagging",
-	"s3:PutObjectVersionTagging", "s3:DeleteObjectVersionTagging", "s3:GetObjectAttributes",
-	"s3:GetObjectVersionAttributes", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
-	"s3:RestoreObject", "s3:GetObjectRetention", "s3:PutObjectRetention", "s3:GetObjectLegalHold",
-	"s3:PutObjectLegalHold", "s3:BypassGovernanceRetention", "s3:ReplicateObject", "s3:ReplicateDelete",
-	"s3:ReplicateTags", "s3:GetObjectTorrent", "s3:GetObjectVersionTorrent",
-	"s3:ObjectOwnerOverrideToBucketOwner", "s3:GetObjectVersionForReplication",
+// s3ActionsOn lists the S3 actions that act on a resource type, as
+// "s3:Name".
+func s3ActionsOn(resourceType string) []string {
+	var out []string
+	for _, a := range iamdata.Lookup("s3").Actions {
+		for _, r := range a.Resources {
+			if r.Name == resourceType {
+				out = append(out, "s3:"+a.Name)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // dataActions are what a cross-account user of a bucket needs day to day:
@@ -49,7 +39,7 @@ var dataActions = []string{"s3:ListBucket", "s3:GetObject", "s3:PutObject"}
 // s3ResourceTypes reports whether an Action entry such as "s3:Get*" covers
 // bucket-level actions, object-level actions, or both.
 func s3ResourceTypes(pattern string) (bucket, object bool) {
-	return matchesAnyAction(pattern, s3BucketActions), matchesAnyAction(pattern, s3ObjectActions)
+	return matchesAnyAction(pattern, s3BucketActions()), matchesAnyAction(pattern, s3ObjectActions())
 }
 
 // coversS3 reports whether an Action entry covers some S3 action on
@@ -87,7 +77,7 @@ func anyMatch(patterns []*analysis.Value, action string) bool {
 // whether some S3 action is left out of the list.
 func statementS3Actions(s *analysis.Statement, data bool) bool {
 	want := coversS3
-	table := append(append([]string{}, s3BucketActions...), s3ObjectActions...)
+	table := append(slices.Clone(s3BucketActions()), s3ObjectActions()...)
 	if data {
 		want, table = coversDataAccess, dataActions
 	}
