@@ -1,0 +1,98 @@
+package lsp
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// settingsSection is the section asked for with workspace/configuration
+// and looked for in initializationOptions and didChangeConfiguration.
+const settingsSection = "s3policy"
+
+// Settings are the editor's settings for the server:
+//
+//	{"locale": "ja", "severity": {"code": "warning"}, "disable": ["code"]}
+//
+// They layer over the .s3policy.json of each document: editor settings win.
+type Settings struct {
+	Locale   string
+	Severity map[string]analysis.Severity
+	Disable  []string
+}
+
+type rawSettings struct {
+	Locale   string            `json:"locale"`
+	Severity map[string]string `json:"severity"`
+	Disable  []string          `json:"disable"`
+}
+
+// parseSettings reads settings from a decoded JSON value: either the
+// settings object itself or an object holding it under "s3policy". A nil
+// value gives zero settings. Unknown severity names are reported and
+// skipped, so one typo does not drop the rest.
+func parseSettings(v any) (Settings, []string) {
+	if m, ok := v.(map[string]any); ok {
+		if inner, ok := m[settingsSection]; ok {
+			v = inner
+		}
+	}
+	if v == nil {
+		return Settings{}, nil
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return Settings{}, []string{err.Error()}
+	}
+	var raw rawSettings
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return Settings{}, []string{fmt.Sprintf("settings ignored: %v", err)}
+	}
+	s := Settings{Locale: raw.Locale, Disable: raw.Disable, Severity: map[string]analysis.Severity{}}
+	var problems []string
+	for code, name := range raw.Severity {
+		sev, ok := analysis.ParseSeverity(name)
+		if !ok {
+			problems = append(problems, fmt.Sprintf("settings: severity %q of %s is not error, warning, information or hint", name, code))
+			continue
+		}
+		s.Severity[code] = sev
+	}
+	return s, problems
+}
+
+// layer returns a copy of cfg with the settings' severities and disabled
+// codes laid over its own; cfg itself is left alone, as it may be shared.
+// A nil cfg becomes an empty config for dir.
+func (s Settings) layer(cfg *analysis.Config, dir string) *analysis.Config {
+	if cfg == nil {
+		cfg = &analysis.Config{Dir: dir}
+	}
+	out := *cfg
+	out.Severity = maps.Clone(cfg.Severity)
+	if out.Severity == nil {
+		out.Severity = map[string]analysis.Severity{}
+	}
+	maps.Copy(out.Severity, s.Severity)
+	out.Disable = append(slices.Clip(cfg.Disable), s.Disable...)
+	return &out
+}
+
+// filter applies the layered severities and disabled codes to findings
+// that were not made by analysis.Analyze (those of .s3policy.json itself).
+func filter(cfg *analysis.Config, fs []analysis.Finding) []analysis.Finding {
+	out := fs[:0:0]
+	for _, f := range fs {
+		if cfg.Disabled(f.Code) {
+			continue
+		}
+		if sev, ok := cfg.Severity[f.Code]; ok {
+			f.Severity = sev
+		}
+		out = append(out, f)
+	}
+	return out
+}
