@@ -100,10 +100,7 @@ func (s *Server) didOpen(params json.RawMessage) error {
 		s.retire(previous)
 	}
 	s.startWorker(d, previous)
-	d.poke()
-	if isConfig(d.path) {
-		s.configChanged(d.path)
-	}
+	s.changed(d)
 	return nil
 }
 
@@ -112,9 +109,9 @@ func (s *Server) didChange(params json.RawMessage) error {
 	if err := decode(params, &p); err != nil {
 		return err
 	}
-	d := s.doc(p.TextDocument.URI)
-	if d == nil {
-		return fmt.Errorf("ignoring a change to %s, which is not open", p.TextDocument.URI)
+	d, err := s.openDoc(p.TextDocument.URI, "a change to")
+	if err != nil {
+		return err
 	}
 	if len(p.ContentChanges) == 0 {
 		return nil
@@ -129,10 +126,7 @@ func (s *Server) didChange(params json.RawMessage) error {
 	d.text = []byte(p.ContentChanges[len(p.ContentChanges)-1].Text)
 	d.version = p.TextDocument.Version
 	d.mu.Unlock()
-	d.poke()
-	if isConfig(d.path) {
-		s.configChanged(d.path)
-	}
+	s.changed(d)
 	return nil
 }
 
@@ -141,14 +135,11 @@ func (s *Server) didSave(params json.RawMessage) error {
 	if err := decode(params, &p); err != nil {
 		return err
 	}
-	d := s.doc(p.TextDocument.URI)
-	if d == nil {
-		return fmt.Errorf("ignoring a save of %s, which is not open", p.TextDocument.URI)
+	d, err := s.openDoc(p.TextDocument.URI, "a save of")
+	if err != nil {
+		return err
 	}
-	d.poke()
-	if isConfig(d.path) {
-		s.configChanged(d.path)
-	}
+	s.changed(d)
 	return nil
 }
 
@@ -186,6 +177,15 @@ func (s *Server) didChangeWatchedFiles(params json.RawMessage) error {
 	return nil
 }
 
+// changed analyses a document again, and when it is a .s3policy.json the
+// documents it governs too.
+func (s *Server) changed(d *document) {
+	d.poke()
+	if isConfig(d.path) {
+		s.configChanged(d.path)
+	}
+}
+
 // retire closes a document: its worker clears its diagnostics with [] and
 // stops.
 func (s *Server) retire(d *document) {
@@ -193,6 +193,15 @@ func (s *Server) retire(d *document) {
 	d.closed = true
 	d.mu.Unlock()
 	d.poke()
+}
+
+// openDoc returns an open document, or the error to log for an event on
+// one that is not open.
+func (s *Server) openDoc(u protocol.DocumentURI, event string) (*document, error) {
+	if d := s.doc(u); d != nil {
+		return d, nil
+	}
+	return nil, fmt.Errorf("ignoring %s %s, which is not open", event, u)
 }
 
 func (s *Server) doc(u protocol.DocumentURI) *document {

@@ -96,7 +96,7 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) int {
 	select {
 	case code = <-s.exitCode:
 	case <-s.conn.Done():
-		s.logf("the client closed the connection without exit")
+		s.logLocal("the client closed the connection without exit") // nobody to tell
 	case <-ctx.Done():
 	}
 	cancel()
@@ -120,7 +120,7 @@ func (s *Server) awaitWorkers() {
 	select {
 	case <-finished:
 	case <-time.After(shutdownGrace):
-		fmt.Fprintln(s.opts.Log, "s3policy-lsp: leaving without waiting further for the connection to close")
+		s.logLocal("leaving without waiting further for the connection to close")
 	}
 }
 
@@ -287,12 +287,17 @@ func (s *Server) logf(format string, args ...any) {
 // log writes to the log (stderr) and to the client's window/logMessage;
 // never to stdout, which carries the protocol.
 func (s *Server) log(typ protocol.MessageType, msg string) {
-	s.logMu.Lock()
-	fmt.Fprintf(s.opts.Log, "s3policy-lsp: %s\n", msg)
-	s.logMu.Unlock()
+	s.logLocal(msg)
 	if s.conn != nil && s.ctx.Err() == nil {
 		_ = s.conn.Notify(s.ctx, protocol.MethodWindowLogMessage, &protocol.LogMessageParams{Type: typ, Message: msg})
 	}
 }
 
 var errNoDocument = errors.New("the document is not open")
+
+// logLocal writes to the log only.
+func (s *Server) logLocal(msg string) {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	fmt.Fprintf(s.opts.Log, "s3policy-lsp: %s\n", msg)
+}
