@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"go.lsp.dev/jsonrpc2"
@@ -509,4 +510,111 @@ func TestMalformedFramesAreSkipped(t *testing.T) {
 	if got := c.waitDiagnostics(policyURI, hasVersion(1)); len(got.Diagnostics) != 1 {
 		t.Errorf("after malformed frames: %+v", got.Diagnostics)
 	}
+}
+
+// TestBadInputNeverFails opens what an editor may hold while typing, or
+// by mistake, and asks every feature at several places: each answers
+// without an error and the diagnostics come.
+func TestBadInputNeverFails(t *testing.T) {
+	c := startInitialized(t, lsp.Options{}, nil)
+	inputs := map[string]string{
+		"empty":     "",
+		"array":     "[]",
+		"null":      "null",
+		"string":    `"Statement"`,
+		"truncated": `{"Version": "2012-10-17", "Statement": [{"Effect": "Al`,
+		"garbage":   "\x00\x01\xff{\"Statement\x80\": [",
+		"deep":      strings.Repeat("[", 10000) + strings.Repeat("]", 10000),
+		"bom":       "\ufeff{\"Statement\": []}",
+	}
+	version := 1
+	for name, text := range inputs {
+		u := "file:///work/bad/" + name + ".iam-policy.json"
+		c.open(u, text, version)
+		c.waitDiagnostics(u, hasVersion(uint32(version)))
+		version++
+		for _, pos := range []map[string]any{position(0, 0), position(0, 3), position(5, 99)} {
+			doc := map[string]any{"uri": u}
+			for method, params := range map[string]map[string]any{
+				protocol.MethodTextDocumentHover:          {"textDocument": doc, "position": pos},
+				protocol.MethodTextDocumentCompletion:     {"textDocument": doc, "position": pos},
+				protocol.MethodTextDocumentDocumentSymbol: {"textDocument": doc},
+				protocol.MethodTextDocumentCodeAction:     {"textDocument": doc, "range": map[string]any{"start": position(0, 0), "end": pos}, "context": map[string]any{"diagnostics": []any{}}},
+			} {
+				var result json.RawMessage
+				if err := c.callErr(method, params, &result); err != nil {
+					t.Errorf("%s on %s at %v: %v", method, name, pos, err)
+				}
+			}
+		}
+	}
+}
+
+// TestCorpusThroughTheServer opens every policy of the AWS documentation
+// corpus (../shared/corpus/awsdocs, skipped when absent), waits for each
+// one's diagnostics and asks for its outline: no request may fail and no
+// check may panic. It logs how long the round trips took.
+func TestCorpusThroughTheServer(t *testing.T) {
+	dir := filepath.Join("..", "..", "shared", "corpus", "awsdocs")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	if len(files) == 0 {
+		t.Skip("the corpus ../shared/corpus/awsdocs is absent")
+	}
+	c := startInitialized(t, lsp.Options{}, nil)
+	began := time.Now()
+	n := 0
+	for _, path := range files {
+		if filepath.Base(path) == "manifest.json" {
+			continue
+		}
+		text, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := "file:///corpus/" + filepath.Base(path)
+		c.open(u, string(text), 1)
+		got := c.waitDiagnostics(u, hasVersion(1))
+		if slices.Contains(codes(got.Diagnostics), analysis.InternalErrorCode) {
+			t.Errorf("%s: %+v", path, got.Diagnostics)
+		}
+		var syms []protocol.DocumentSymbol
+		c.call(protocol.MethodTextDocumentDocumentSymbol, map[string]any{"textDocument": map[string]any{"uri": u}}, &syms)
+		c.close(u)
+		n++
+	}
+	t.Logf("%d corpus policies: open, diagnostics, outline and close in %v (%v each)", n, time.Since(began), time.Since(began)/time.Duration(n))
+}
+
+// TestLargeDocument opens a policy of about 5 MB, then edits it ten times
+// in a burst: the last version's diagnostics arrive, and the time is
+// logged.
+func TestLargeDocument(t *testing.T) {
+	if testing.Short() {
+		t.Skip("5 MB of analysis")
+	}
+	var b strings.Builder
+	b.WriteString(`{"Version": "2008-10-17", "Statement": [`)
+	for i := 0; b.Len() < 5<<20; i++ {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `{"Sid": "S%d", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::bucket-%d/*"}`, i, i)
+	}
+	b.WriteString("]}")
+	text := b.String()
+	c := startInitialized(t, lsp.Options{}, nil)
+	began := time.Now()
+	c.open(policyURI, text, 1)
+	c.waitDiagnostics(policyURI, hasVersion(1))
+	first := time.Since(began)
+	began = time.Now()
+	for v := 2; v <= 11; v++ {
+		c.change(policyURI, text, v)
+	}
+	got := c.waitDiagnostics(policyURI, hasVersion(11))
+	if len(got.Diagnostics) != 1 || got.Diagnostics[0].Code != "missing-version" {
+		t.Errorf("diagnostics %+v", got.Diagnostics)
+	}
+	t.Logf("%d bytes: first diagnostics in %v; 10 changes in a burst settled in %v with %d publications",
+		len(text), first, time.Since(began), len(c.published(policyURI)))
 }
