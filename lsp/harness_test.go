@@ -95,15 +95,14 @@ func (c *client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 		c.mu.Unlock()
 		return reply(ctx, []any{settings}, nil)
 	}
-	if _, isCall := req.(*jsonrpc2.Call); isCall {
-		return reply(ctx, nil, jsonrpc2.ErrMethodNotFound)
-	}
+	// Other requests (client/registerCapability) are recorded like
+	// notifications and answered with success.
 	c.mu.Lock()
 	c.notes = append(c.notes, note{req.Method(), append(json.RawMessage(nil), req.Params()...)})
 	close(c.arrived)
 	c.arrived = make(chan struct{})
 	c.mu.Unlock()
-	return nil
+	return reply(ctx, nil, nil)
 }
 
 func (c *client) call(method string, params, result any) {

@@ -9,8 +9,28 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
 
+// initializeParams is the part of InitializeParams the server reads. It
+// is declared here rather than taken from protocol so that a client whose
+// capabilities do not fit protocol v0.12.0's types in some corner that the
+// server never looks at can still start it.
+type initializeParams struct {
+	Locale                string                     `json:"locale"`
+	RootPath              string                     `json:"rootPath"`
+	RootURI               protocol.DocumentURI       `json:"rootUri"`
+	WorkspaceFolders      []protocol.WorkspaceFolder `json:"workspaceFolders"`
+	InitializationOptions any                        `json:"initializationOptions"`
+	Capabilities          struct {
+		Workspace struct {
+			Configuration         bool `json:"configuration"`
+			DidChangeWatchedFiles struct {
+				DynamicRegistration bool `json:"dynamicRegistration"`
+			} `json:"didChangeWatchedFiles"`
+		} `json:"workspace"`
+	} `json:"capabilities"`
+}
+
 func (s *Server) initialize(params json.RawMessage) (any, error) {
-	var p protocol.InitializeParams
+	var p initializeParams
 	if err := decode(params, &p); err != nil {
 		return nil, err
 	}
@@ -24,7 +44,8 @@ func (s *Server) initialize(params json.RawMessage) (any, error) {
 	s.clientLang = p.Locale
 	s.initOpts = settings
 	s.folders = workspaceFolders(&p)
-	s.askSettings = p.Capabilities.Workspace != nil && p.Capabilities.Workspace.Configuration
+	s.askSettings = p.Capabilities.Workspace.Configuration
+	s.watchConfigs = p.Capabilities.Workspace.DidChangeWatchedFiles.DynamicRegistration
 	s.mu.Unlock()
 
 	return &protocol.InitializeResult{
@@ -49,7 +70,7 @@ func (s *Server) initialize(params json.RawMessage) (any, error) {
 
 // workspaceFolders lists the folders as paths, from workspaceFolders, else
 // rootUri, else rootPath. They bound the search for .s3policy.json.
-func workspaceFolders(p *protocol.InitializeParams) []string {
+func workspaceFolders(p *initializeParams) []string {
 	var out []string
 	for _, f := range p.WorkspaceFolders {
 		if path, ok := uriPath(protocol.DocumentURI(f.URI)); ok {
@@ -67,10 +88,47 @@ func workspaceFolders(p *protocol.InitializeParams) []string {
 	return out
 }
 
-// initialized asks the client for its settings, when it can answer.
+// initialized asks the client for its settings, and to tell of changes
+// to .s3policy.json on disk, when it can.
 func (s *Server) initialized(json.RawMessage) error {
 	s.fetchSettings()
+	s.watchConfigFiles()
 	return nil
+}
+
+// watchConfigFiles registers a file watcher for .s3policy.json, so that a
+// config edited outside the editor takes effect (didChangeWatchedFiles).
+func (s *Server) watchConfigFiles() {
+	s.mu.Lock()
+	watch := s.watchConfigs
+	s.mu.Unlock()
+	if !watch {
+		return
+	}
+	s.callClient(protocol.MethodClientRegisterCapability, &protocol.RegistrationParams{Registrations: []protocol.Registration{{
+		ID:     "s3policy-config-watcher",
+		Method: protocol.MethodWorkspaceDidChangeWatchedFiles,
+		RegisterOptions: &protocol.DidChangeWatchedFilesRegistrationOptions{
+			Watchers: []protocol.FileSystemWatcher{{GlobPattern: "**/" + analysis.ConfigName}},
+		},
+	}}}, nil, nil)
+}
+
+// callClient sends a request to the client on a goroutine of its own: made
+// on the read loop, it would wait forever for an answer that the read loop
+// itself has to read. then, if not nil, gets the result.
+func (s *Server) callClient(method string, params, result any, then func()) {
+	s.workers.Add(1)
+	go func() {
+		defer s.workers.Done()
+		if _, err := s.conn.Call(s.ctx, method, params, result); err != nil {
+			s.logf("%s: %v", method, err)
+			return
+		}
+		if then != nil {
+			then()
+		}
+	}()
 }
 
 func (s *Server) shutdown(json.RawMessage) (any, error) {
@@ -119,9 +177,7 @@ func (s *Server) didChangeConfiguration(params json.RawMessage) error {
 	return nil
 }
 
-// fetchSettings asks workspace/configuration on a goroutine of its own: a
-// request to the client made on the read loop would wait forever for an
-// answer that the read loop itself has to read.
+// fetchSettings asks workspace/configuration for the "s3policy" section.
 func (s *Server) fetchSettings() {
 	s.mu.Lock()
 	ask := s.askSettings
@@ -129,24 +185,18 @@ func (s *Server) fetchSettings() {
 	if !ask {
 		return
 	}
-	s.workers.Add(1)
-	go func() {
-		defer s.workers.Done()
-		var result []any
-		params := &protocol.ConfigurationParams{Items: []protocol.ConfigurationItem{{Section: settingsSection}}}
-		if _, err := s.conn.Call(s.ctx, protocol.MethodWorkspaceConfiguration, params, &result); err != nil {
-			s.logf("workspace/configuration: %v", err)
-			return
-		}
+	var result []any
+	params := &protocol.ConfigurationParams{Items: []protocol.ConfigurationItem{{Section: settingsSection}}}
+	s.callClient(protocol.MethodWorkspaceConfiguration, params, &result, func() {
 		if len(result) == 0 || result[0] == nil {
-			return
+			return // nothing set: initializationOptions stay
 		}
 		settings, problems := parseSettings(result[0])
 		for _, msg := range problems {
 			s.logf("workspace/configuration: %s", msg)
 		}
 		s.setConfigured(settings)
-	}()
+	})
 }
 
 // setConfigured replaces the settings from initializationOptions with

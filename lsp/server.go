@@ -43,14 +43,15 @@ type Server struct {
 
 	logMu sync.Mutex
 
-	mu          sync.Mutex
-	state       state
-	docs        map[protocol.DocumentURI]*document
-	folders     []string // workspace folders, as paths
-	clientLang  string   // InitializeParams.locale
-	initOpts    Settings
-	configured  *Settings // from workspace/configuration, when the client answered
-	askSettings bool      // the client supports workspace/configuration
+	mu           sync.Mutex
+	state        state
+	docs         map[protocol.DocumentURI]*document
+	folders      []string // workspace folders, as paths
+	clientLang   string   // InitializeParams.locale
+	initOpts     Settings
+	configured   *Settings // from workspace/configuration, when the client answered
+	askSettings  bool      // the client supports workspace/configuration
+	watchConfigs bool      // the client can watch files for us
 
 	exitCode chan int
 	workers  sync.WaitGroup

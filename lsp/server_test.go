@@ -618,3 +618,19 @@ func TestLargeDocument(t *testing.T) {
 	t.Logf("%d bytes: first diagnostics in %v; 10 changes in a burst settled in %v with %d publications",
 		len(text), first, time.Since(began), len(c.published(policyURI)))
 }
+
+func TestInitializeToleratesOddCapabilitiesAndWatchesConfigs(t *testing.T) {
+	c := startInitialized(t, lsp.Options{}, map[string]any{
+		"capabilities": map[string]any{
+			"workspace":    map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}},
+			"textDocument": map[string]any{"completion": map[string]any{"completionItem": map[string]any{"snippetSupport": "yes"}}},
+			"window":       42,
+		},
+		"trace": "verbose",
+	})
+	raw := c.waitNote(protocol.MethodClientRegisterCapability, func(json.RawMessage) bool { return true })
+	want := `{"registrations":[{"id":"s3policy-config-watcher","method":"workspace/didChangeWatchedFiles","registerOptions":{"watchers":[{"globPattern":"**/.s3policy.json"}]}}]}`
+	if string(raw) != want {
+		t.Errorf("registration\n got %s\nwant %s", raw, want)
+	}
+}
