@@ -94,11 +94,12 @@ func (s *Server) didOpen(params json.RawMessage) error {
 	}
 	s.mu.Lock()
 	previous := s.docs[item.URI]
+	if previous == nil {
+		previous = s.retired[item.URI]
+	}
 	s.docs[item.URI] = d
 	s.mu.Unlock()
-	if previous != nil { // opened twice without a close: retire the old one
-		s.retire(previous)
-	}
+	s.retire(previous) // when opened twice without a close
 	s.startWorker(d, previous)
 	s.changed(d)
 	return nil
@@ -151,6 +152,9 @@ func (s *Server) didClose(params json.RawMessage) error {
 	s.mu.Lock()
 	d := s.docs[p.TextDocument.URI]
 	delete(s.docs, p.TextDocument.URI)
+	if d != nil {
+		s.retired[d.uri] = d
+	}
 	s.mu.Unlock()
 	if d == nil {
 		return fmt.Errorf("ignoring a close of %s, which is not open", p.TextDocument.URI)
@@ -187,8 +191,11 @@ func (s *Server) changed(d *document) {
 }
 
 // retire closes a document: its worker clears its diagnostics with [] and
-// stops.
+// stops. A nil document is left alone.
 func (s *Server) retire(d *document) {
+	if d == nil {
+		return
+	}
 	d.mu.Lock()
 	d.closed = true
 	d.mu.Unlock()
@@ -239,6 +246,17 @@ func within(path, dir string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
+// forget marks the document's worker as finished and drops it from the
+// retired ones.
+func (s *Server) forget(d *document) {
+	close(d.done)
+	s.mu.Lock()
+	if s.retired[d.uri] == d {
+		delete(s.retired, d.uri)
+	}
+	s.mu.Unlock()
+}
+
 // startWorker runs the document's analyses one at a time. A document
 // reopened under the same URI waits for its predecessor's worker to clear
 // the old diagnostics first, so that the [] cannot land after the new ones.
@@ -246,7 +264,7 @@ func (s *Server) startWorker(d, previous *document) {
 	s.workers.Add(1)
 	go func() {
 		defer s.workers.Done()
-		defer close(d.done)
+		defer s.forget(d)
 		if previous != nil {
 			select {
 			case <-previous.done:

@@ -7,7 +7,6 @@ package lsp
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -46,8 +45,9 @@ type Server struct {
 	mu           sync.Mutex
 	state        state
 	docs         map[protocol.DocumentURI]*document
-	folders      []string // workspace folders, as paths
-	clientLang   string   // InitializeParams.locale
+	retired      map[protocol.DocumentURI]*document // closed, [] not yet sent
+	folders      []string                           // workspace folders, as paths
+	clientLang   string                             // InitializeParams.locale
 	initOpts     Settings
 	configured   *Settings // from workspace/configuration, when the client answered
 	askSettings  bool      // the client supports workspace/configuration
@@ -79,7 +79,7 @@ func New(opts Options) *Server {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	return &Server{opts: opts, docs: map[protocol.DocumentURI]*document{}, exitCode: make(chan int, 1)}
+	return &Server{opts: opts, docs: map[protocol.DocumentURI]*document{}, retired: map[protocol.DocumentURI]*document{}, exitCode: make(chan int, 1)}
 }
 
 // Serve speaks LSP on rwc until the client sends exit or closes the
@@ -143,14 +143,12 @@ func setPanicLog(s *Server) {
 	})
 }
 
-// A request handler decodes its params and returns the result; it runs on
-// a goroutine of its own, with what it needs taken from the document cache
-// on the read loop before (see prepare).
+// A requestFunc decodes its params and returns the result.
 type requestFunc func(s *Server, params json.RawMessage) (any, error)
 
-// A prepared request captures the state it depends on on the read loop,
-// so that it sees every notification that came before it, and returns the
-// work to do off the loop.
+// A prepareFunc runs on the read loop: it decodes its params and captures
+// the state it depends on, so that it sees every notification that came
+// before it, and returns the work to do off the loop, where analysis runs.
 type prepareFunc func(s *Server, params json.RawMessage) (func() (any, error), error)
 
 var requests = map[string]prepareFunc{
@@ -293,8 +291,6 @@ func (s *Server) log(typ protocol.MessageType, msg string) {
 		_ = s.conn.Notify(s.ctx, protocol.MethodWindowLogMessage, &protocol.LogMessageParams{Type: typ, Message: msg})
 	}
 }
-
-var errNoDocument = errors.New("the document is not open")
 
 // logLocal writes to the log only.
 func (s *Server) logLocal(msg string) {

@@ -589,8 +589,8 @@ func TestCorpusThroughTheServer(t *testing.T) {
 // in a burst: the last version's diagnostics arrive, and the time is
 // logged.
 func TestLargeDocument(t *testing.T) {
-	if testing.Short() {
-		t.Skip("5 MB of analysis")
+	if testing.Short() || raceEnabled {
+		t.Skip("5 MB of analysis: a measurement, not run with -short or -race")
 	}
 	var b strings.Builder
 	b.WriteString(`{"Version": "2008-10-17", "Statement": [`)
@@ -632,5 +632,19 @@ func TestInitializeToleratesOddCapabilitiesAndWatchesConfigs(t *testing.T) {
 	want := `{"registrations":[{"id":"s3policy-config-watcher","method":"workspace/didChangeWatchedFiles","registerOptions":{"watchers":[{"globPattern":"**/.s3policy.json"}]}}]}`
 	if string(raw) != want {
 		t.Errorf("registration\n got %s\nwant %s", raw, want)
+	}
+}
+
+func TestReopenAfterCloseKeepsOrder(t *testing.T) {
+	c := startInitialized(t, lsp.Options{}, nil)
+	for round := 0; round < 20; round++ {
+		c.open(policyURI, oldVersion, 1)
+		c.close(policyURI)
+	}
+	c.open(policyURI, oldVersion, 7)
+	c.waitDiagnostics(policyURI, hasVersion(7))
+	all := c.published(policyURI)
+	if last := all[len(all)-1]; last.Version != 7 || len(last.Diagnostics) != 1 {
+		t.Errorf("the last publication is %+v, want version 7 with its finding", last)
 	}
 }
