@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
 	"go.lsp.dev/protocol"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/lsp/mapper"
 )
 
 // document is an open buffer. Its text changes on the read loop; its
@@ -105,8 +107,19 @@ func (s *Server) didOpen(params json.RawMessage) error {
 	return nil
 }
 
+// changeParams is DidChangeTextDocumentParams with the change's Range as
+// a pointer: protocol v0.12.0 declares it a value, which cannot tell a
+// whole-text replacement from an insertion at 0:0.
+type changeParams struct {
+	TextDocument   protocol.VersionedTextDocumentIdentifier `json:"textDocument"`
+	ContentChanges []struct {
+		Range *protocol.Range `json:"range"`
+		Text  string          `json:"text"`
+	} `json:"contentChanges"`
+}
+
 func (s *Server) didChange(params json.RawMessage) error {
-	var p protocol.DidChangeTextDocumentParams
+	var p changeParams
 	if err := decode(params, &p); err != nil {
 		return err
 	}
@@ -114,17 +127,23 @@ func (s *Server) didChange(params json.RawMessage) error {
 	if err != nil {
 		return err
 	}
-	if len(p.ContentChanges) == 0 {
-		return nil
-	}
 	d.mu.Lock()
 	if p.TextDocument.Version <= d.version {
 		old := d.version
 		d.mu.Unlock()
 		return fmt.Errorf("ignoring version %d of %s: version %d is already in", p.TextDocument.Version, d.uri, old)
 	}
-	// Full sync: the last change holds the whole text.
-	d.text = []byte(p.ContentChanges[len(p.ContentChanges)-1].Text)
+	// The server asks for full sync, but a change with a range is applied
+	// as the ranged edit it is rather than taken for the whole text.
+	for _, c := range p.ContentChanges {
+		if c.Range == nil {
+			d.text = []byte(c.Text)
+			continue
+		}
+		m := mapper.New(d.text)
+		start, end := m.Offset(fromPosition(c.Range.Start)), m.Offset(fromPosition(c.Range.End))
+		d.text = slices.Concat(d.text[:start], []byte(c.Text), d.text[max(start, end):])
+	}
 	d.version = p.TextDocument.Version
 	d.mu.Unlock()
 	s.changed(d)

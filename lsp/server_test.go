@@ -648,3 +648,22 @@ func TestReopenAfterCloseKeepsOrder(t *testing.T) {
 		t.Errorf("the last publication is %+v, want version 7 with its finding", last)
 	}
 }
+
+// TestRangedChangeIsAppliedAsAnEdit: the server asks for full sync, but a
+// client that sends a ranged change anyway must not have its edit taken
+// for the whole text.
+func TestRangedChangeIsAppliedAsAnEdit(t *testing.T) {
+	c := startInitialized(t, lsp.Options{}, nil)
+	c.open(policyURI, oldVersion, 1)
+	c.notify(protocol.MethodTextDocumentDidChange, map[string]any{
+		"textDocument": map[string]any{"uri": policyURI, "version": 2},
+		"contentChanges": []any{map[string]any{
+			"range": map[string]any{"start": position(1, 31), "end": position(1, 33)},
+			"text":  "12",
+		}},
+	})
+	got := c.waitDiagnostics(policyURI, hasVersion(2))
+	if len(got.Diagnostics) != 0 {
+		t.Errorf("after replacing 08 by 12 in the version: %+v", got.Diagnostics)
+	}
+}
