@@ -29,25 +29,20 @@ type analysed struct {
 func (s *Server) analyse(snap snapshot) *analysed {
 	settings := s.settings()
 	a := &analysed{s: s, snap: snap, m: mapper.New(snap.text)}
-	dir := filepath.Dir(snap.path)
 	if isConfig(snap.path) {
-		base, findings := analysis.ParseConfig(dir, snap.text)
-		a.findings = filter(settings.layer(base, dir), findings)
-		a.locale = s.locale(settings, base)
+		cfg, findings := analysis.ParseConfig(filepath.Dir(snap.path), snap.text)
+		a.findings = settings.apply(findings)
+		a.locale = s.locale(settings, cfg)
 		return a
 	}
-	var base *analysis.Config
+	var cfg *analysis.Config
 	if _, onDisk := uriPath(snap.uri); onDisk { // an untitled buffer has no folder
-		base = s.configFor(snap.path)
-	}
-	cfg := base
-	if base != nil || len(settings.Severity) > 0 || len(settings.Disable) > 0 {
-		cfg = settings.layer(base, dir)
+		cfg = s.configFor(snap.path)
 	}
 	a.file = analysis.NewFile(snap.path, snap.text, cfg)
-	a.locale = s.locale(settings, base)
+	a.locale = s.locale(settings, cfg)
 	if a.file.IsPolicyFile() {
-		a.findings = analysis.Analyze(a.file, s.opts.Checks)
+		a.findings = settings.apply(analysis.Analyze(a.file, s.opts.Checks))
 	}
 	return a
 }

@@ -327,6 +327,28 @@ func TestSettingsLayerOverConfig(t *testing.T) {
 			t.Errorf("disabled code still reported: %+v", got.Diagnostics)
 		}
 	})
+	t.Run("editor severity wins over .s3policy.json", func(t *testing.T) {
+		dir := t.TempDir()
+		config := `{"severity": {"missing-version": "hint"}, "disable": ["other-code"]}`
+		if err := os.WriteFile(filepath.Join(dir, ".s3policy.json"), []byte(config), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			options map[string]any
+			want    protocol.DiagnosticSeverity
+		}{
+			{nil, protocol.DiagnosticSeverityHint},
+			{map[string]any{"s3policy": map[string]any{"severity": map[string]any{"missing-version": "error"}}}, protocol.DiagnosticSeverityError},
+		} {
+			c := startInitialized(t, lsp.Options{}, map[string]any{"rootUri": string(uri.File(dir)), "initializationOptions": tc.options})
+			docURI := string(uri.File(filepath.Join(dir, "a.iam-policy.json")))
+			c.open(docURI, oldVersion, 1)
+			got := c.waitDiagnostics(docURI, hasVersion(1))
+			if len(got.Diagnostics) != 1 || got.Diagnostics[0].Severity != tc.want {
+				t.Errorf("options %v: %+v, want severity %v", tc.options, got.Diagnostics, tc.want)
+			}
+		}
+	})
 	t.Run("workspace/configuration severity and locale", func(t *testing.T) {
 		c := start(t, lsp.Options{})
 		c.settings = map[string]any{"severity": map[string]any{"missing-version": "error"}, "locale": "ja"}

@@ -3,7 +3,6 @@ package lsp
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -18,6 +17,8 @@ const settingsSection = "s3policy"
 //	{"locale": "ja", "severity": {"code": "warning"}, "disable": ["code"]}
 //
 // They layer over the .s3policy.json of each document: editor settings win.
+// They are applied to the findings rather than merged into the config, so
+// that a document without .s3policy.json still has a nil Config.
 type Settings struct {
 	Locale   string
 	Severity map[string]analysis.Severity
@@ -64,32 +65,16 @@ func parseSettings(v any) (Settings, []string) {
 	return s, problems
 }
 
-// layer returns a copy of cfg with the settings' severities and disabled
-// codes laid over its own; cfg itself is left alone, as it may be shared.
-// A nil cfg becomes an empty config for dir.
-func (s Settings) layer(cfg *analysis.Config, dir string) *analysis.Config {
-	if cfg == nil {
-		cfg = &analysis.Config{Dir: dir}
-	}
-	out := *cfg
-	out.Severity = maps.Clone(cfg.Severity)
-	if out.Severity == nil {
-		out.Severity = map[string]analysis.Severity{}
-	}
-	maps.Copy(out.Severity, s.Severity)
-	out.Disable = append(slices.Clip(cfg.Disable), s.Disable...)
-	return &out
-}
-
-// filter applies the layered severities and disabled codes to findings
-// that were not made by analysis.Analyze (those of .s3policy.json itself).
-func filter(cfg *analysis.Config, fs []analysis.Finding) []analysis.Finding {
+// apply lays the settings over findings that analysis has made under the
+// document's own .s3policy.json: a code they disable is dropped, and their
+// severity wins over the config's.
+func (s Settings) apply(fs []analysis.Finding) []analysis.Finding {
 	out := fs[:0:0]
 	for _, f := range fs {
-		if cfg.Disabled(f.Code) {
+		if slices.Contains(s.Disable, f.Code) {
 			continue
 		}
-		if sev, ok := cfg.Severity[f.Code]; ok {
+		if sev, ok := s.Severity[f.Code]; ok {
 			f.Severity = sev
 		}
 		out = append(out, f)
