@@ -201,7 +201,7 @@ func (s *Server) fetchSettings() {
 
 // setConfigured replaces the settings from initializationOptions with
 // those the client sent later, and re-analyses every open document.
-func (s *Server) setConfigured(settings Settings) {
+func (s *Server) setConfigured(settings editorSettings) {
 	s.mu.Lock()
 	s.configured = &settings
 	s.mu.Unlock()
@@ -209,7 +209,7 @@ func (s *Server) setConfigured(settings Settings) {
 }
 
 // settings returns the editor settings in force.
-func (s *Server) settings() Settings {
+func (s *Server) settings() editorSettings {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.configured != nil {
@@ -220,7 +220,7 @@ func (s *Server) settings() Settings {
 
 // locale picks the language of messages: the editor setting, else the
 // client's UI language, else the locale of .s3policy.json.
-func (s *Server) locale(settings Settings, cfg *analysis.Config) string {
+func (s *Server) locale(settings editorSettings, cfg *analysis.Config) string {
 	s.mu.Lock()
 	client := s.clientLang
 	s.mu.Unlock()

@@ -48,10 +48,10 @@ type Server struct {
 	retired      map[protocol.DocumentURI]*document // closed, [] not yet sent
 	folders      []string                           // workspace folders, as paths
 	clientLang   string                             // InitializeParams.locale
-	initOpts     Settings
-	configured   *Settings // from workspace/configuration, when the client answered
-	askSettings  bool      // the client supports workspace/configuration
-	watchConfigs bool      // the client can watch files for us
+	initOpts     editorSettings
+	configured   *editorSettings // from workspace/configuration, when the client answered
+	askSettings  bool            // the client supports workspace/configuration
+	watchConfigs bool            // the client can watch files for us
 
 	exitCode chan int
 	workers  sync.WaitGroup

@@ -12,14 +12,14 @@ import (
 // and looked for in initializationOptions and didChangeConfiguration.
 const settingsSection = "s3policy"
 
-// Settings are the editor's settings for the server:
+// editorSettings are the editor's settings for the server:
 //
 //	{"locale": "ja", "severity": {"code": "warning"}, "disable": ["code"]}
 //
 // They layer over the .s3policy.json of each document: editor settings win.
 // They are applied to the findings rather than merged into the config, so
 // that a document without .s3policy.json still has a nil Config.
-type Settings struct {
+type editorSettings struct {
 	Locale   string
 	Severity map[string]analysis.Severity
 	Disable  []string
@@ -35,24 +35,24 @@ type rawSettings struct {
 // settings object itself or an object holding it under "s3policy". A nil
 // value gives zero settings. Unknown severity names are reported and
 // skipped, so one typo does not drop the rest.
-func parseSettings(v any) (Settings, []string) {
+func parseSettings(v any) (editorSettings, []string) {
 	if m, ok := v.(map[string]any); ok {
 		if inner, ok := m[settingsSection]; ok {
 			v = inner
 		}
 	}
 	if v == nil {
-		return Settings{}, nil
+		return editorSettings{}, nil
 	}
 	data, err := json.Marshal(v)
 	if err != nil {
-		return Settings{}, []string{err.Error()}
+		return editorSettings{}, []string{err.Error()}
 	}
 	var raw rawSettings
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return Settings{}, []string{fmt.Sprintf("settings ignored: %v", err)}
+		return editorSettings{}, []string{fmt.Sprintf("settings ignored: %v", err)}
 	}
-	s := Settings{Locale: raw.Locale, Disable: raw.Disable, Severity: map[string]analysis.Severity{}}
+	s := editorSettings{Locale: raw.Locale, Disable: raw.Disable, Severity: map[string]analysis.Severity{}}
 	var problems []string
 	for code, name := range raw.Severity {
 		sev, ok := analysis.ParseSeverity(name)
@@ -68,7 +68,7 @@ func parseSettings(v any) (Settings, []string) {
 // apply lays the settings over findings that analysis has made under the
 // document's own .s3policy.json: a code they disable is dropped, and their
 // severity wins over the config's.
-func (s Settings) apply(fs []analysis.Finding) []analysis.Finding {
+func (s editorSettings) apply(fs []analysis.Finding) []analysis.Finding {
 	out := fs[:0:0]
 	for _, f := range fs {
 		if slices.Contains(s.Disable, f.Code) {
