@@ -1,12 +1,47 @@
 package main
 
 import (
-	"fmt"
+	"context"
+	"errors"
+	"flag"
 	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/s3policy-lsp/s3policy-lsp/lsp"
 )
 
-// runServe is being written; see the open issue.
+// runServe speaks LSP on stdin/stdout. The log goes to stderr (and to the
+// client as window/logMessage): stdout carries the protocol only.
 func runServe(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "s3policy-lsp: serve is not built yet")
-	return exitUsage
+	flags := flag.NewFlagSet("serve", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	flags.Bool("stdio", true, "talk over stdin/stdout (the only transport; accepted for clients that pass it)")
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	server := lsp.New(lsp.Options{Log: stderr, Version: versionString()})
+	return server.Serve(ctx, stdio{os.Stdin, stdout})
+}
+
+// stdio joins stdin and stdout into the one stream the server reads and
+// writes.
+type stdio struct {
+	io.Reader
+	io.Writer
+}
+
+// Close closes stdin, which ends the read loop; stdout stays open for
+// whatever the process still prints on exit (nothing, normally).
+func (s stdio) Close() error {
+	if c, ok := s.Reader.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
 }

@@ -1,0 +1,141 @@
+package lsp
+
+import (
+	"os"
+	"path/filepath"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/lsp/mapper"
+)
+
+// analysed is one snapshot with its findings, ready to be turned into
+// diagnostics, hovers, code actions and the rest.
+type analysed struct {
+	s        *Server
+	snap     snapshot
+	m        *mapper.Mapper
+	file     *analysis.File // nil for .s3policy.json, which is not a policy
+	findings []analysis.Finding
+	locale   string
+	others   map[string]*otherFile // files named by Related, read once
+}
+
+// analyse runs the checks on a snapshot, under the nearest .s3policy.json
+// with the editor settings laid over it. A .s3policy.json buffer gets the
+// findings of its own parse.
+func (s *Server) analyse(snap snapshot) *analysed {
+	settings := s.settings()
+	a := &analysed{s: s, snap: snap, m: mapper.New(snap.text)}
+	if isConfig(snap.path) {
+		cfg, findings := analysis.ParseConfig(filepath.Dir(snap.path), snap.text)
+		a.findings = settings.apply(findings)
+		a.locale = s.locale(settings, cfg)
+		return a
+	}
+	var cfg *analysis.Config
+	if _, onDisk := uriPath(snap.uri); onDisk { // an untitled buffer has no folder
+		cfg = s.configFor(snap.path)
+	}
+	a.file = analysis.NewFile(snap.path, snap.text, cfg)
+	a.locale = s.locale(settings, cfg)
+	if a.file.IsPolicyFile() {
+		a.findings = settings.apply(analysis.Analyze(a.file, s.opts.Checks))
+	}
+	return a
+}
+
+// configFor finds the .s3policy.json that governs path: the nearest one in
+// its folder or above, up to the workspace folder that holds it. An open
+// buffer of a config wins over the file on disk, and counts even before it
+// is saved.
+func (s *Server) configFor(path string) *analysis.Config {
+	stop := s.folderOf(path)
+	onDisk := analysis.FindConfig(path, stop)
+	for dir := filepath.Dir(path); ; {
+		candidate := filepath.Join(dir, analysis.ConfigName)
+		if text, ok := s.openText(candidate); ok {
+			cfg, _ := analysis.ParseConfig(dir, text)
+			return cfg
+		}
+		if candidate == onDisk {
+			text, err := os.ReadFile(onDisk)
+			if err != nil {
+				s.logf("reading %s: %v", onDisk, err)
+				return nil
+			}
+			cfg, _ := analysis.ParseConfig(dir, text)
+			return cfg
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir || dir == stop {
+			return nil
+		}
+		dir = parent
+	}
+}
+
+// folderOf returns the innermost workspace folder that holds path, or "".
+func (s *Server) folderOf(path string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	best := ""
+	for _, f := range s.folders {
+		if within(path, f) && len(f) > len(best) {
+			best = f
+		}
+	}
+	return best
+}
+
+// openText returns the text of the open buffer of a file, if any.
+func (s *Server) openText(path string) ([]byte, bool) {
+	d := s.docByPath(path)
+	if d == nil {
+		return nil, false
+	}
+	return d.snapshot().text, true
+}
+
+func (s *Server) docByPath(path string) *document {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for u, d := range s.docs {
+		if p, ok := uriPath(u); ok && p == path {
+			return d
+		}
+	}
+	return nil
+}
+
+// otherFile is a file that a finding relates to.
+type otherFile struct {
+	uri protocol.DocumentURI
+	m   *mapper.Mapper // nil when it could not be read
+}
+
+// other locates a file named by Related.File, relative to the document's
+// folder unless absolute, preferring its open buffer to the disk.
+func (a *analysed) other(name string) *otherFile {
+	path := name
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(a.snap.path), name)
+	}
+	path = filepath.Clean(path)
+	if o, ok := a.others[path]; ok {
+		return o
+	}
+	o := &otherFile{uri: uri.File(path)}
+	if d := a.s.docByPath(path); d != nil {
+		o.uri, o.m = d.uri, mapper.New(d.snapshot().text)
+	} else if text, err := os.ReadFile(path); err == nil {
+		o.m = mapper.New(text)
+	}
+	if a.others == nil {
+		a.others = map[string]*otherFile{}
+	}
+	a.others[path] = o
+	return o
+}

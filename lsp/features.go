@@ -1,0 +1,114 @@
+package lsp
+
+import (
+	"encoding/json"
+	"slices"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// Each feature takes its document's snapshot on the read loop (so it sees
+// every edit sent before it) and analyses it on its own goroutine.
+
+// onSnapshot decodes params, takes the snapshot of the document they
+// name and returns the work to do on it; a document that is not open
+// gets the empty answer.
+func onSnapshot[P any](s *Server, params json.RawMessage, doc func(*P) protocol.DocumentURI, empty any,
+	work func(a *analysed, p *P) (any, error)) (func() (any, error), error) {
+	var p P
+	if err := decode(params, &p); err != nil {
+		return nil, err
+	}
+	d := s.doc(doc(&p))
+	if d == nil {
+		s.logf("request for %s, which is not open", doc(&p))
+		return func() (any, error) { return empty, nil }, nil
+	}
+	snap := d.snapshot()
+	return func() (any, error) { return work(s.analyse(snap), &p) }, nil
+}
+
+func (s *Server) hover(params json.RawMessage) (func() (any, error), error) {
+	return onSnapshot(s, params, func(p *protocol.HoverParams) protocol.DocumentURI { return p.TextDocument.URI }, nil,
+		func(a *analysed, p *protocol.HoverParams) (any, error) {
+			offset := a.m.Offset(fromPosition(p.Position))
+			file, providers := a.file, s.opts.Hovers
+			if file == nil { // .s3policy.json: its findings only
+				file, providers = &analysis.File{Path: a.snap.path, Src: a.snap.text}, nil
+			}
+			text, span, ok := analysis.Hover(file, a.findings, offset, providers)
+			if !ok {
+				return nil, nil
+			}
+			r := a.rng(span)
+			return &protocol.Hover{Contents: protocol.MarkupContent{Kind: protocol.Markdown, Value: text.In(a.locale)}, Range: &r}, nil
+		})
+}
+
+func (s *Server) codeAction(params json.RawMessage) (func() (any, error), error) {
+	return onSnapshot(s, params, func(p *protocol.CodeActionParams) protocol.DocumentURI { return p.TextDocument.URI }, []protocol.CodeAction{},
+		func(a *analysed, p *protocol.CodeActionParams) (any, error) {
+			actions := []protocol.CodeAction{}
+			if !wantsQuickFix(p.Context.Only) {
+				return actions, nil
+			}
+			want := analysis.Span{Start: a.m.Offset(fromPosition(p.Range.Start)), End: a.m.Offset(fromPosition(p.Range.End))}
+			for _, f := range a.findings {
+				if !overlaps(f.Span, want) {
+					continue
+				}
+				diag := a.diagnostic(f)
+				for _, fix := range f.Fixes {
+					actions = append(actions, protocol.CodeAction{
+						Title:       fix.Title.In(a.locale),
+						Kind:        protocol.QuickFix,
+						Diagnostics: []protocol.Diagnostic{diag},
+						IsPreferred: len(f.Fixes) == 1,
+						Edit:        &protocol.WorkspaceEdit{Changes: map[protocol.DocumentURI][]protocol.TextEdit{a.snap.uri: a.textEdits(fix.Edits)}},
+					})
+				}
+			}
+			return actions, nil
+		})
+}
+
+// wantsQuickFix reads CodeActionContext.only: empty asks for every kind.
+func wantsQuickFix(only []protocol.CodeActionKind) bool {
+	return len(only) == 0 || slices.Contains(only, protocol.QuickFix)
+}
+
+// overlaps treats both spans as closed, so that a cursor on either edge of
+// a finding, or on an empty finding, still gets its fix.
+func overlaps(a, b analysis.Span) bool {
+	return a.Start <= b.End && b.Start <= a.End
+}
+
+func (s *Server) documentSymbol(params json.RawMessage) (func() (any, error), error) {
+	return onSnapshot(s, params, func(p *protocol.DocumentSymbolParams) protocol.DocumentURI { return p.TextDocument.URI }, []protocol.DocumentSymbol{},
+		func(a *analysed, _ *protocol.DocumentSymbolParams) (any, error) {
+			if a.file == nil {
+				return []protocol.DocumentSymbol{}, nil
+			}
+			return a.symbols(analysis.Outline(a.file)), nil
+		})
+}
+
+func (s *Server) completion(params json.RawMessage) (func() (any, error), error) {
+	empty := &protocol.CompletionList{Items: []protocol.CompletionItem{}}
+	return onSnapshot(s, params, func(p *protocol.CompletionParams) protocol.DocumentURI { return p.TextDocument.URI }, empty,
+		func(a *analysed, p *protocol.CompletionParams) (any, error) {
+			list := &protocol.CompletionList{Items: []protocol.CompletionItem{}}
+			if a.file == nil || !a.file.IsPolicyFile() {
+				return list, nil
+			}
+			offset := a.m.Offset(fromPosition(p.Position))
+			for _, complete := range s.opts.Completers {
+				for _, c := range complete(a.file, offset) {
+					list.Items = append(list.Items, a.completionItem(c))
+				}
+			}
+			return list, nil
+		})
+}

@@ -1,0 +1,236 @@
+package lsp_test
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+
+	"github.com/s3policy-lsp/s3policy-lsp/lsp"
+)
+
+// timeout bounds every wait for the server: generous, because the machine
+// is shared, and never slept, only waited on.
+const timeout = 20 * time.Second
+
+// client is an in-process LSP client talking to a server over net.Pipe.
+type client struct {
+	t        *testing.T
+	raw      net.Conn // the client's end, for writing malformed frames
+	conn     jsonrpc2.Conn
+	done     chan struct{} // closed when Serve has returned
+	exitCode int           // what Serve returned; read after done
+
+	mu       sync.Mutex
+	notes    []note
+	arrived  chan struct{} // closed and replaced on every notification
+	settings any           // the answer to workspace/configuration
+}
+
+type note struct {
+	method string
+	params json.RawMessage
+}
+
+// start runs a server with opts and connects a client, without
+// initializing.
+func start(t *testing.T, opts lsp.Options) *client {
+	t.Helper()
+	serverEnd, clientEnd := net.Pipe()
+	c := &client{t: t, raw: clientEnd, done: make(chan struct{}), arrived: make(chan struct{})}
+	server := lsp.New(opts)
+	go func() {
+		c.exitCode = server.Serve(context.Background(), serverEnd)
+		close(c.done)
+	}()
+	c.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(clientEnd))
+	c.conn.Go(context.Background(), c.handle)
+	t.Cleanup(func() {
+		c.conn.Close()
+		c.waitExit()
+	})
+	return c
+}
+
+// startInitialized starts a server and runs initialize and initialized
+// with the given params (nil for defaults).
+func startInitialized(t *testing.T, opts lsp.Options, params map[string]any) *client {
+	t.Helper()
+	c := start(t, opts)
+	if params == nil {
+		params = map[string]any{}
+	}
+	if _, ok := params["capabilities"]; !ok {
+		params["capabilities"] = map[string]any{}
+	}
+	params["processId"] = nil
+	var result protocol.InitializeResult
+	c.call(protocol.MethodInitialize, params, &result)
+	c.notify(protocol.MethodInitialized, map[string]any{})
+	return c
+}
+
+// waitExit waits for Serve to return and gives its exit code.
+func (c *client) waitExit() int {
+	c.t.Helper()
+	select {
+	case <-c.done:
+		return c.exitCode
+	case <-time.After(timeout):
+		c.t.Fatalf("the server did not stop")
+		return -1
+	}
+}
+
+func (c *client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+	if req.Method() == protocol.MethodWorkspaceConfiguration {
+		c.mu.Lock()
+		settings := c.settings
+		c.mu.Unlock()
+		return reply(ctx, []any{settings}, nil)
+	}
+	// Other requests (client/registerCapability) are recorded like
+	// notifications and answered with success.
+	c.mu.Lock()
+	c.notes = append(c.notes, note{req.Method(), append(json.RawMessage(nil), req.Params()...)})
+	close(c.arrived)
+	c.arrived = make(chan struct{})
+	c.mu.Unlock()
+	return reply(ctx, nil, nil)
+}
+
+func (c *client) call(method string, params, result any) {
+	c.t.Helper()
+	if err := c.callErr(method, params, result); err != nil {
+		c.t.Fatalf("%s: %v", method, err)
+	}
+}
+
+func (c *client) callErr(method string, params, result any) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	_, err := c.conn.Call(ctx, method, params, result)
+	return err
+}
+
+func (c *client) notify(method string, params any) {
+	c.t.Helper()
+	if err := c.conn.Notify(context.Background(), method, params); err != nil {
+		c.t.Fatalf("%s: %v", method, err)
+	}
+}
+
+// waitNote returns the first notification with the method for which ok
+// holds, failing the test after the timeout.
+func (c *client) waitNote(method string, ok func(json.RawMessage) bool) json.RawMessage {
+	c.t.Helper()
+	deadline := time.After(timeout)
+	for seen := 0; ; {
+		c.mu.Lock()
+		notes, arrived := c.notes, c.arrived
+		c.mu.Unlock()
+		for ; seen < len(notes); seen++ {
+			if notes[seen].method == method && ok(notes[seen].params) {
+				return notes[seen].params
+			}
+		}
+		select {
+		case <-arrived:
+		case <-deadline:
+			c.t.Fatalf("no %s as expected within %v; got:\n%s", method, timeout, c.dump())
+		}
+	}
+}
+
+// waitDiagnostics returns the first publication for uri that ok accepts.
+func (c *client) waitDiagnostics(uri string, ok func(protocol.PublishDiagnosticsParams) bool) protocol.PublishDiagnosticsParams {
+	c.t.Helper()
+	var got protocol.PublishDiagnosticsParams
+	c.waitNote(protocol.MethodTextDocumentPublishDiagnostics, func(raw json.RawMessage) bool {
+		var p protocol.PublishDiagnosticsParams
+		if json.Unmarshal(raw, &p) != nil || string(p.URI) != uri || !ok(p) {
+			return false
+		}
+		got = p
+		return true
+	})
+	return got
+}
+
+// waitLog returns the first window/logMessage that contains text.
+func (c *client) waitLog(text string) string {
+	c.t.Helper()
+	var msg string
+	c.waitNote(protocol.MethodWindowLogMessage, func(raw json.RawMessage) bool {
+		var p protocol.LogMessageParams
+		if json.Unmarshal(raw, &p) != nil || !strings.Contains(p.Message, text) {
+			return false
+		}
+		msg = p.Message
+		return true
+	})
+	return msg
+}
+
+// published lists every diagnostics publication for uri so far.
+func (c *client) published(uri string) []protocol.PublishDiagnosticsParams {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []protocol.PublishDiagnosticsParams
+	for _, n := range c.notes {
+		var p protocol.PublishDiagnosticsParams
+		if n.method == protocol.MethodTextDocumentPublishDiagnostics && json.Unmarshal(n.params, &p) == nil && string(p.URI) == uri {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (c *client) dump() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var b strings.Builder
+	for _, n := range c.notes {
+		b.WriteString("  " + n.method + " " + string(n.params) + "\n")
+	}
+	return b.String()
+}
+
+func (c *client) open(uri, text string, version int) {
+	c.t.Helper()
+	c.notify(protocol.MethodTextDocumentDidOpen, map[string]any{
+		"textDocument": map[string]any{"uri": uri, "languageId": "json", "version": version, "text": text},
+	})
+}
+
+func (c *client) change(uri, text string, version int) {
+	c.t.Helper()
+	c.notify(protocol.MethodTextDocumentDidChange, map[string]any{
+		"textDocument":   map[string]any{"uri": uri, "version": version},
+		"contentChanges": []any{map[string]any{"text": text}},
+	})
+}
+
+func (c *client) close(uri string) {
+	c.t.Helper()
+	c.notify(protocol.MethodTextDocumentDidClose, map[string]any{"textDocument": map[string]any{"uri": uri}})
+}
+
+// codes lists the codes of diagnostics.
+func codes(ds []protocol.Diagnostic) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i], _ = d.Code.(string)
+	}
+	return out
+}
+
+func position(line, char uint32) map[string]any {
+	return map[string]any{"line": line, "character": char}
+}

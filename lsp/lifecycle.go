@@ -1,0 +1,236 @@
+package lsp
+
+import (
+	"encoding/json"
+	"path/filepath"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// initializeParams is the part of InitializeParams the server reads. It
+// is declared here rather than taken from protocol so that a client whose
+// capabilities do not fit protocol v0.12.0's types in some corner that the
+// server never looks at can still start it.
+type initializeParams struct {
+	Locale                string                     `json:"locale"`
+	RootPath              string                     `json:"rootPath"`
+	RootURI               protocol.DocumentURI       `json:"rootUri"`
+	WorkspaceFolders      []protocol.WorkspaceFolder `json:"workspaceFolders"`
+	InitializationOptions any                        `json:"initializationOptions"`
+	Capabilities          struct {
+		Workspace struct {
+			Configuration         bool `json:"configuration"`
+			DidChangeWatchedFiles struct {
+				DynamicRegistration bool `json:"dynamicRegistration"`
+			} `json:"didChangeWatchedFiles"`
+		} `json:"workspace"`
+	} `json:"capabilities"`
+}
+
+func (s *Server) initialize(params json.RawMessage) (any, error) {
+	var p initializeParams
+	if err := decode(params, &p); err != nil {
+		return nil, err
+	}
+	settings, problems := parseSettings(p.InitializationOptions)
+	for _, msg := range problems {
+		s.logf("initializationOptions: %s", msg)
+	}
+
+	s.mu.Lock()
+	s.state = running
+	s.clientLang = p.Locale
+	s.initOpts = settings
+	s.folders = workspaceFolders(&p)
+	s.askSettings = p.Capabilities.Workspace.Configuration
+	s.watchConfigs = p.Capabilities.Workspace.DidChangeWatchedFiles.DynamicRegistration
+	s.mu.Unlock()
+
+	return &protocol.InitializeResult{
+		Capabilities: protocol.ServerCapabilities{
+			TextDocumentSync: &protocol.TextDocumentSyncOptions{
+				OpenClose: true,
+				// Full, not incremental: protocol v0.12.0's change event has
+				// a non-pointer Range, so an edit at 0:0 and a whole-document
+				// replacement would look the same.
+				Change: protocol.TextDocumentSyncKindFull,
+				Save:   &protocol.SaveOptions{},
+			},
+			HoverProvider:          true,
+			CodeActionProvider:     &protocol.CodeActionOptions{CodeActionKinds: []protocol.CodeActionKind{protocol.QuickFix}},
+			DocumentSymbolProvider: true,
+			CompletionProvider:     &protocol.CompletionOptions{TriggerCharacters: []string{":", `"`}},
+			ExecuteCommandProvider: &protocol.ExecuteCommandOptions{Commands: []string{}},
+		},
+		ServerInfo: &protocol.ServerInfo{Name: Source, Version: s.opts.Version},
+	}, nil
+}
+
+// workspaceFolders lists the folders as paths, from workspaceFolders, else
+// rootUri, else rootPath. They bound the search for .s3policy.json.
+func workspaceFolders(p *initializeParams) []string {
+	var out []string
+	for _, f := range p.WorkspaceFolders {
+		if path, ok := uriPath(protocol.DocumentURI(f.URI)); ok {
+			out = append(out, path)
+		}
+	}
+	if len(out) == 0 && p.RootURI != "" {
+		if path, ok := uriPath(p.RootURI); ok {
+			out = append(out, path)
+		}
+	}
+	if len(out) == 0 && p.RootPath != "" {
+		out = append(out, filepath.Clean(p.RootPath))
+	}
+	return out
+}
+
+// initialized asks the client for its settings, and to tell of changes
+// to .s3policy.json on disk, when it can.
+func (s *Server) initialized(json.RawMessage) error {
+	s.fetchSettings()
+	s.watchConfigFiles()
+	return nil
+}
+
+// watchConfigFiles registers a file watcher for .s3policy.json, so that a
+// config edited outside the editor takes effect (didChangeWatchedFiles).
+func (s *Server) watchConfigFiles() {
+	s.mu.Lock()
+	watch := s.watchConfigs
+	s.mu.Unlock()
+	if !watch {
+		return
+	}
+	s.callClient(protocol.MethodClientRegisterCapability, &protocol.RegistrationParams{Registrations: []protocol.Registration{{
+		ID:     "s3policy-config-watcher",
+		Method: protocol.MethodWorkspaceDidChangeWatchedFiles,
+		RegisterOptions: &protocol.DidChangeWatchedFilesRegistrationOptions{
+			Watchers: []protocol.FileSystemWatcher{{GlobPattern: "**/" + analysis.ConfigName}},
+		},
+	}}}, nil, nil)
+}
+
+// callClient sends a request to the client on a goroutine of its own: made
+// on the read loop, it would wait forever for an answer that the read loop
+// itself has to read. then, if not nil, gets the result.
+func (s *Server) callClient(method string, params, result any, then func()) {
+	s.workers.Add(1)
+	go func() {
+		defer s.workers.Done()
+		if _, err := s.conn.Call(s.ctx, method, params, result); err != nil {
+			s.logf("%s: %v", method, err)
+			return
+		}
+		if then != nil {
+			then()
+		}
+	}()
+}
+
+func (s *Server) shutdown(json.RawMessage) (any, error) {
+	s.mu.Lock()
+	s.state = shuttingDown
+	s.mu.Unlock()
+	return nil, nil
+}
+
+func (s *Server) exit(json.RawMessage) error {
+	s.mu.Lock()
+	code := 1
+	if s.state == shuttingDown {
+		code = 0
+	}
+	s.mu.Unlock()
+	select {
+	case s.exitCode <- code:
+	default: // a second exit
+	}
+	return nil
+}
+
+// didChangeConfiguration takes the settings from the notification, and
+// asks for them again when the client supports workspace/configuration
+// (many clients send an empty notification as a mere signal).
+func (s *Server) didChangeConfiguration(params json.RawMessage) error {
+	var p protocol.DidChangeConfigurationParams
+	if err := decode(params, &p); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	ask := s.askSettings
+	s.mu.Unlock()
+	if ask {
+		s.fetchSettings()
+		return nil
+	}
+	if p.Settings != nil {
+		settings, problems := parseSettings(p.Settings)
+		for _, msg := range problems {
+			s.logf("didChangeConfiguration: %s", msg)
+		}
+		s.setConfigured(settings)
+	}
+	return nil
+}
+
+// fetchSettings asks workspace/configuration for the "s3policy" section.
+func (s *Server) fetchSettings() {
+	s.mu.Lock()
+	ask := s.askSettings
+	s.mu.Unlock()
+	if !ask {
+		return
+	}
+	var result []any
+	params := &protocol.ConfigurationParams{Items: []protocol.ConfigurationItem{{Section: settingsSection}}}
+	s.callClient(protocol.MethodWorkspaceConfiguration, params, &result, func() {
+		if len(result) == 0 || result[0] == nil {
+			return // nothing set: initializationOptions stay
+		}
+		settings, problems := parseSettings(result[0])
+		for _, msg := range problems {
+			s.logf("workspace/configuration: %s", msg)
+		}
+		s.setConfigured(settings)
+	})
+}
+
+// setConfigured replaces the settings from initializationOptions with
+// those the client sent later, and re-analyses every open document.
+func (s *Server) setConfigured(settings editorSettings) {
+	s.mu.Lock()
+	s.configured = &settings
+	s.mu.Unlock()
+	s.reanalyse(func(*document) bool { return true })
+}
+
+// settings returns the editor settings in force.
+func (s *Server) settings() editorSettings {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.configured != nil {
+		return *s.configured
+	}
+	return s.initOpts
+}
+
+// locale picks the language of messages: the editor setting, else the
+// client's UI language, else the locale of .s3policy.json.
+func (s *Server) locale(settings editorSettings, cfg *analysis.Config) string {
+	s.mu.Lock()
+	client := s.clientLang
+	s.mu.Unlock()
+	switch {
+	case settings.Locale != "":
+		return settings.Locale
+	case client != "":
+		return client
+	case cfg != nil:
+		return cfg.Locale
+	}
+	return ""
+}

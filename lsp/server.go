@@ -1,0 +1,300 @@
+// Package lsp is the language server: a thin layer of handlers over a
+// document cache, in the manner of gopls. It speaks JSON-RPC through
+// go.lsp.dev/jsonrpc2 and uses go.lsp.dev/protocol only for the types of
+// parameters and results; the analysis itself lives in package analysis.
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
+)
+
+// Source names the server in every diagnostic.
+const Source = "s3policy-lsp"
+
+// Options say what the server runs; the zero value runs everything in
+// package checks and logs to nowhere.
+type Options struct {
+	Checks     []*analysis.Check
+	Hovers     []analysis.HoverProvider
+	Completers []analysis.Completer
+	Log        io.Writer // stderr in the binary
+	Version    string    // reported in serverInfo
+}
+
+// Server is one language-server session.
+type Server struct {
+	opts Options
+	conn jsonrpc2.Conn
+	ctx  context.Context // cancelled when the session ends
+
+	logMu sync.Mutex
+
+	mu           sync.Mutex
+	state        state
+	docs         map[protocol.DocumentURI]*document
+	retired      map[protocol.DocumentURI]*document // closed, [] not yet sent
+	folders      []string                           // workspace folders, as paths
+	clientLang   string                             // InitializeParams.locale
+	initOpts     editorSettings
+	configured   *editorSettings // from workspace/configuration, when the client answered
+	askSettings  bool            // the client supports workspace/configuration
+	watchConfigs bool            // the client can watch files for us
+
+	exitCode chan int
+	workers  sync.WaitGroup
+}
+
+type state int
+
+const (
+	uninitialized state = iota
+	running
+	shuttingDown
+)
+
+// New returns a server with the given options.
+func New(opts Options) *Server {
+	if opts.Checks == nil {
+		opts.Checks = checks.All
+	}
+	if opts.Hovers == nil {
+		opts.Hovers = checks.Hovers
+	}
+	if opts.Completers == nil {
+		opts.Completers = checks.Completers
+	}
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	return &Server{opts: opts, docs: map[protocol.DocumentURI]*document{}, retired: map[protocol.DocumentURI]*document{}, exitCode: make(chan int, 1)}
+}
+
+// Serve speaks LSP on rwc until the client sends exit or closes the
+// stream, and returns the process exit code: 0 for exit after shutdown,
+// 1 otherwise.
+func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) int {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.ctx = ctx
+	s.conn = jsonrpc2.NewConn(newStream(rwc, s.logf))
+	setPanicLog(s)
+	s.conn.Go(ctx, s.handle)
+
+	code := 1
+	select {
+	case code = <-s.exitCode:
+	case <-s.conn.Done():
+		s.logLocal("the client closed the connection without exit") // nobody to tell
+	case <-ctx.Done():
+	}
+	cancel()
+	s.conn.Close() // unblocks a worker stuck writing to a client that left
+	s.awaitWorkers()
+	return code
+}
+
+// shutdownGrace bounds the wait for the read loop and the workers at the
+// end: closing stdin does not interrupt a read on every kind of file, and
+// the process must exit all the same.
+const shutdownGrace = 2 * time.Second
+
+func (s *Server) awaitWorkers() {
+	finished := make(chan struct{})
+	go func() {
+		<-s.conn.Done()
+		s.workers.Wait()
+		close(finished)
+	}()
+	select {
+	case <-finished:
+	case <-time.After(shutdownGrace):
+		s.logLocal("leaving without waiting further for the connection to close")
+	}
+}
+
+// panicLog receives analysis.PanicHook: the hook is one package variable,
+// so it is set once and logs to the most recently started server.
+var (
+	panicLog     atomic.Pointer[Server]
+	panicLogOnce sync.Once
+)
+
+func setPanicLog(s *Server) {
+	panicLog.Store(s)
+	panicLogOnce.Do(func() {
+		analysis.PanicHook = func(msg string) {
+			if s := panicLog.Load(); s != nil {
+				s.log(protocol.MessageTypeError, msg)
+			}
+		}
+	})
+}
+
+// A requestFunc decodes its params and returns the result.
+type requestFunc func(s *Server, params json.RawMessage) (any, error)
+
+// A prepareFunc runs on the read loop: it decodes its params and captures
+// the state it depends on, so that it sees every notification that came
+// before it, and returns the work to do off the loop, where analysis runs.
+type prepareFunc func(s *Server, params json.RawMessage) (func() (any, error), error)
+
+var requests = map[string]prepareFunc{
+	protocol.MethodInitialize:                 onRead((*Server).initialize),
+	protocol.MethodShutdown:                   onRead((*Server).shutdown),
+	protocol.MethodTextDocumentHover:          (*Server).hover,
+	protocol.MethodTextDocumentCodeAction:     (*Server).codeAction,
+	protocol.MethodTextDocumentDocumentSymbol: (*Server).documentSymbol,
+	protocol.MethodTextDocumentCompletion:     (*Server).completion,
+	protocol.MethodWorkspaceExecuteCommand: onRead(func(s *Server, params json.RawMessage) (any, error) {
+		var p protocol.ExecuteCommandParams
+		_ = json.Unmarshal(params, &p)
+		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "unknown command %q", p.Command)
+	}),
+}
+
+// onRead adapts a handler that is cheap and must run in order on the read
+// loop (initialize, shutdown).
+func onRead(f requestFunc) prepareFunc {
+	return func(s *Server, params json.RawMessage) (func() (any, error), error) {
+		result, err := f(s, params)
+		return func() (any, error) { return result, err }, nil
+	}
+}
+
+var notifications = map[string]func(s *Server, params json.RawMessage) error{
+	protocol.MethodInitialized:                     (*Server).initialized,
+	protocol.MethodExit:                            (*Server).exit,
+	protocol.MethodTextDocumentDidOpen:             (*Server).didOpen,
+	protocol.MethodTextDocumentDidChange:           (*Server).didChange,
+	protocol.MethodTextDocumentDidSave:             (*Server).didSave,
+	protocol.MethodTextDocumentDidClose:            (*Server).didClose,
+	protocol.MethodWorkspaceDidChangeConfiguration: (*Server).didChangeConfiguration,
+	protocol.MethodWorkspaceDidChangeWatchedFiles:  (*Server).didChangeWatchedFiles,
+}
+
+// handle runs on jsonrpc2's read loop. It never returns an error, which
+// would close the connection.
+func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+	if call, ok := req.(*jsonrpc2.Call); ok {
+		s.call(ctx, reply, call)
+		return nil
+	}
+	s.notify(req)
+	return nil
+}
+
+func (s *Server) call(ctx context.Context, reply jsonrpc2.Replier, call *jsonrpc2.Call) {
+	method := call.Method()
+	prepare, known := requests[method]
+	if !known {
+		_ = reply(ctx, nil, jsonrpc2.Errorf(jsonrpc2.MethodNotFound, "method not found: %s", method))
+		return
+	}
+	if err := s.checkState(method); err != nil {
+		_ = reply(ctx, nil, err)
+		return
+	}
+	var work func() (any, error)
+	err := s.guard(method, func() (err error) {
+		work, err = prepare(s, call.Params())
+		return err
+	})
+	if err != nil {
+		_ = reply(ctx, nil, err)
+		return
+	}
+	go func() {
+		var result any
+		err := s.guard(method, func() (err error) {
+			result, err = work()
+			return err
+		})
+		_ = reply(ctx, result, err)
+	}()
+}
+
+func (s *Server) checkState(method string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.state == uninitialized && method != protocol.MethodInitialize:
+		return jsonrpc2.NewError(jsonrpc2.ServerNotInitialized, "the server is not initialized")
+	case s.state != uninitialized && method == protocol.MethodInitialize:
+		return jsonrpc2.NewError(jsonrpc2.InvalidRequest, "initialize was already sent")
+	case s.state == shuttingDown:
+		return jsonrpc2.NewError(jsonrpc2.InvalidRequest, "the server is shutting down")
+	}
+	return nil
+}
+
+func (s *Server) notify(req jsonrpc2.Request) {
+	method := req.Method()
+	handler, known := notifications[method]
+	if !known {
+		return // $/cancelRequest, $/setTrace and anything new: nothing to do
+	}
+	s.mu.Lock()
+	ready := s.state != uninitialized || method == protocol.MethodExit
+	s.mu.Unlock()
+	if !ready {
+		s.logf("ignoring %s before initialize", method)
+		return
+	}
+	if err := s.guard(method, func() error { return handler(s, req.Params()) }); err != nil {
+		s.logf("%s: %v", method, err)
+	}
+}
+
+// guard runs f, turning a panic into a logged InternalError so that no
+// handler can take the server down.
+func (s *Server) guard(method string, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log(protocol.MessageTypeError, fmt.Sprintf("panic in %s: %v\n%s", method, r, debug.Stack()))
+			err = jsonrpc2.Errorf(jsonrpc2.InternalError, "internal error in %s: %v", method, r)
+		}
+	}()
+	return f()
+}
+
+// decode unmarshals params, answering InvalidParams when they do not fit.
+func decode(params json.RawMessage, v any) error {
+	if err := json.Unmarshal(params, v); err != nil {
+		return jsonrpc2.Errorf(jsonrpc2.InvalidParams, "invalid params: %v", err)
+	}
+	return nil
+}
+
+// logf logs an ordinary event.
+func (s *Server) logf(format string, args ...any) {
+	s.log(protocol.MessageTypeLog, fmt.Sprintf(format, args...))
+}
+
+// log writes to the log (stderr) and to the client's window/logMessage;
+// never to stdout, which carries the protocol.
+func (s *Server) log(typ protocol.MessageType, msg string) {
+	s.logLocal(msg)
+	if s.conn != nil && s.ctx.Err() == nil {
+		_ = s.conn.Notify(s.ctx, protocol.MethodWindowLogMessage, &protocol.LogMessageParams{Type: typ, Message: msg})
+	}
+}
+
+// logLocal writes to the log only.
+func (s *Server) logLocal(msg string) {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	fmt.Fprintf(s.opts.Log, "s3policy-lsp: %s\n", msg)
+}
