@@ -176,38 +176,52 @@ func (r *configReader) buckets(cfg *Config, v *Value) {
 		return
 	}
 	for _, bf := range v.Fields {
-		b := &BucketFacts{Name: bf.Key}
-		if !r.expect(bf.Value, Object, "bucket "+bf.Key) {
-			continue
+		if b := r.bucket(bf.Key, bf.Value); b != nil {
+			cfg.Buckets[b.Name] = b
 		}
-		for _, f := range bf.Value.Fields {
-			switch f.Key {
-			case "account":
-				if r.expect(f.Value, String, "account") && r.account(f.Value) {
-					b.Account = f.Value.Str
-				}
-			case "encryption":
-				if r.oneOf(f.Value, "encryption", encryptions) {
-					b.Encryption = f.Value.Str
-				}
-			case "kmsKeyArn":
-				if r.expect(f.Value, String, "kmsKeyArn") {
-					b.KMSKeyARN = f.Value.Str
-				}
-			case "objectOwnership":
-				if r.oneOf(f.Value, "objectOwnership", ownerships) {
-					b.ObjectOwnership = f.Value.Str
-				}
-			case "requesterPays":
-				if r.expect(f.Value, Bool, "requesterPays") {
-					b.RequesterPays = f.Value.Str == "true"
-				}
-			default:
-				r.unknownKey(f, "account", "encryption", "kmsKeyArn", "objectOwnership", "requesterPays")
-			}
-		}
-		cfg.Buckets[b.Name] = b
 	}
+}
+
+// ParseBucketFacts reads the facts of one bucket, as written under
+// "buckets" in .s3policy.json and in an explain scenario.
+func ParseBucketFacts(name string, v *Value) (*BucketFacts, []Finding) {
+	r := &configReader{}
+	b := r.bucket(name, v)
+	return b, r.findings
+}
+
+func (r *configReader) bucket(name string, v *Value) *BucketFacts {
+	if !r.expect(v, Object, "bucket "+name) {
+		return nil
+	}
+	b := &BucketFacts{Name: name}
+	for _, f := range v.Fields {
+		switch f.Key {
+		case "account":
+			if r.expect(f.Value, String, "account") && r.account(f.Value) {
+				b.Account = f.Value.Str
+			}
+		case "encryption":
+			if r.oneOf(f.Value, "encryption", encryptions) {
+				b.Encryption = f.Value.Str
+			}
+		case "kmsKeyArn":
+			if r.expect(f.Value, String, "kmsKeyArn") {
+				b.KMSKeyARN = f.Value.Str
+			}
+		case "objectOwnership":
+			if r.oneOf(f.Value, "objectOwnership", ownerships) {
+				b.ObjectOwnership = f.Value.Str
+			}
+		case "requesterPays":
+			if r.expect(f.Value, Bool, "requesterPays") {
+				b.RequesterPays = f.Value.Str == "true"
+			}
+		default:
+			r.unknownKey(f, "account", "encryption", "kmsKeyArn", "objectOwnership", "requesterPays")
+		}
+	}
+	return b
 }
 
 func (r *configReader) files(cfg *Config, v *Value) {

@@ -140,29 +140,29 @@ func AppendRaw(src []byte, v *Value, raw string) []Edit {
 // with one adjoining comma and the whitespace that belongs to it.
 func RemoveItem(src []byte, arr *Value, i int) Edit {
 	items := arr.Items
-	switch {
-	case len(items) == 1:
-		return Edit{Span: Span{arr.Span.Start + 1, arr.Span.End - 1}, NewText: ""}
-	case i+1 < len(items):
-		// Delete from this element to the start of the next one.
-		return Edit{Span: Span{items[i].Span.Start, items[i+1].Span.Start}, NewText: ""}
-	default:
-		// The last element: delete from the end of the previous one.
-		return Edit{Span: Span{items[i-1].Span.End, items[i].Span.End}, NewText: ""}
-	}
+	return removeElement(arr.Span, len(items), i,
+		func(j int) int { return items[j].Span.Start }, func(j int) int { return items[j].Span.End })
 }
 
 // RemoveMember returns the edit that deletes member i of obj and one
 // adjoining comma.
 func RemoveMember(src []byte, obj *Value, i int) Edit {
 	fields := obj.Fields
+	return removeElement(obj.Span, len(fields), i,
+		func(j int) int { return fields[j].KeySpan.Start }, func(j int) int { return fields[j].Value.Span.End })
+}
+
+// removeElement deletes element i of the n elements of a container: up to
+// the start of the next element, or for the last one from the end of the
+// previous, so that exactly one comma goes with it.
+func removeElement(container Span, n, i int, start, end func(int) int) Edit {
 	switch {
-	case len(fields) == 1:
-		return Edit{Span: Span{obj.Span.Start + 1, obj.Span.End - 1}, NewText: ""}
-	case i+1 < len(fields):
-		return Edit{Span: Span{fields[i].KeySpan.Start, fields[i+1].KeySpan.Start}, NewText: ""}
+	case n == 1:
+		return Edit{Span: Span{container.Start + 1, container.End - 1}}
+	case i+1 < n:
+		return Edit{Span: Span{start(i), start(i + 1)}}
 	default:
-		return Edit{Span: Span{fields[i-1].Value.Span.End, fields[i].Value.Span.End}, NewText: ""}
+		return Edit{Span: Span{end(i - 1), end(i)}}
 	}
 }
 

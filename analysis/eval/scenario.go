@@ -54,8 +54,12 @@ type scenarioReader struct {
 }
 
 func (r *scenarioReader) fail(v *analysis.Value, format string, args ...any) {
+	r.failAt(v.Span.Start, format, args...)
+}
+
+func (r *scenarioReader) failAt(offset int, format string, args ...any) {
 	if r.err == nil {
-		r.err = fmt.Errorf("line %d: %s", r.lines.line(v.Span.Start), fmt.Sprintf(format, args...))
+		r.err = fmt.Errorf("line %d: %s", r.lines.line(offset), fmt.Sprintf(format, args...))
 	}
 }
 
@@ -213,21 +217,24 @@ func (r *scenarioReader) levels(f *analysis.Field) [][]*Doc {
 	return out
 }
 
+// bucket reads the scenario's bucket facts as .s3policy.json does, plus
+// an optional "name" (by default the bucket of the request's resource).
 func (r *scenarioReader) bucket(v *analysis.Value, resource string) *analysis.BucketFacts {
 	if !r.expect(v, analysis.Object, "bucket") {
 		return nil
 	}
-	b := &analysis.BucketFacts{Name: bucketOf(resource)}
-	strs := map[string]*string{"name": &b.Name, "account": &b.Account, "encryption": &b.Encryption, "kmsKeyArn": &b.KMSKeyARN, "objectOwnership": &b.ObjectOwnership}
+	name, facts := bucketOf(resource), *v
+	facts.Fields = nil
 	for _, f := range v.Fields {
-		switch target := strs[f.Key]; {
-		case target != nil:
-			*target = r.str(f)
-		case f.Key == "requesterPays":
-			b.RequesterPays = r.expect(f.Value, analysis.Bool, "requesterPays") && f.Value.Str == "true"
-		default:
-			r.fail(f.Value, "unknown bucket field %q", f.Key)
+		if f.Key == "name" {
+			name = r.str(f)
+		} else {
+			facts.Fields = append(facts.Fields, f)
 		}
+	}
+	b, findings := analysis.ParseBucketFacts(name, &facts)
+	for _, fd := range findings {
+		r.failAt(fd.Span.Start, "bucket: %s", fd.Message.EN)
 	}
 	return b
 }
