@@ -1,0 +1,184 @@
+-- End-to-end test of the Neovim integration against the real server:
+--
+--   S3POLICY_LSP=/path/to/s3policy-lsp nvim --headless -u NONE -c "luafile editors/nvim/test/e2e.lua"
+--
+-- Without S3POLICY_LSP the server is built from this repository. It opens a
+-- copy of a policy with "Version": "2008-10-17", waits for the client to
+-- attach and publish, checks the missing-version diagnostic, its hover and
+-- its quick fix, and exits non-zero on any failure.
+local TIMEOUT_MS = 15000
+
+local script = debug.getinfo(1, 'S').source:sub(2)
+local repo = vim.fn.fnamemodify(script, ':p:h:h:h:h')
+local passed, failed = 0, 0
+
+local function out(line)
+  io.stdout:write(line .. '\n')
+end
+
+local function finish()
+  out(('%d passed, %d failed'):format(passed, failed))
+  os.exit(failed == 0 and 0 or 1)
+end
+
+-- step runs one named part of the scenario; a failed step ends the test,
+-- since every later step builds on it.
+local function step(name, fn)
+  local ok, err = pcall(fn)
+  if ok then
+    passed = passed + 1
+    out('ok - ' .. name)
+  else
+    failed = failed + 1
+    out('not ok - ' .. name .. ': ' .. tostring(err))
+    finish()
+  end
+end
+
+local function eq(want, got, what)
+  if not vim.deep_equal(want, got) then
+    error(('%s: want %s, got %s'):format(what, vim.inspect(want), vim.inspect(got)), 2)
+  end
+end
+
+local function wait_for(what, cond)
+  if not vim.wait(TIMEOUT_MS, cond, 20) then
+    error(('timed out after %d ms waiting for %s'):format(TIMEOUT_MS, what), 2)
+  end
+end
+
+local function missing_version(bufnr)
+  return vim.tbl_filter(function(d)
+    return d.code == 'missing-version'
+  end, vim.diagnostic.get(bufnr))
+end
+
+local bin = os.getenv('S3POLICY_LSP') or ''
+local work = vim.fn.tempname()
+vim.fn.mkdir(work, 'p')
+if bin == '' then
+  bin = work .. '/s3policy-lsp'
+  local log = vim.fn.system(('cd %s && go build -o %s ./cmd/s3policy-lsp'):format(vim.fn.shellescape(repo), vim.fn.shellescape(bin)))
+  if vim.v.shell_error ~= 0 then
+    out('not ok - build the server: ' .. log)
+    failed = 1
+    finish()
+  end
+end
+
+vim.opt.runtimepath:prepend(repo .. '/editors/nvim')
+vim.cmd('filetype on')
+local s3policy = require('s3policy')
+s3policy.setup({ cmd = { bin, 'serve' } })
+
+local file = work .. '/e2e.bucket-policy.json'
+vim.fn.writefile(vim.fn.readfile(repo .. '/editors/testdata/old-version.bucket-policy.json'), file)
+vim.cmd('edit ' .. vim.fn.fnameescape(file))
+local buf = vim.api.nvim_get_current_buf()
+local client
+
+step('the client attaches to the policy buffer', function()
+  eq('json', vim.bo[buf].filetype, 'filetype')
+  wait_for('the client to attach', function()
+    client = vim.tbl_values(vim.lsp.buf_get_clients(buf))[1]
+    return client ~= nil and client.initialized
+  end)
+  eq('s3policy', client.name, 'client name')
+end)
+
+local diagnostic
+step('missing-version is published on the Version value', function()
+  wait_for('a missing-version diagnostic', function()
+    return #missing_version(buf) > 0
+  end)
+  local found = missing_version(buf)
+  eq(1, #found, 'number of missing-version diagnostics')
+  diagnostic = found[1]
+  -- Line 2 of the file, columns of "2008-10-17" with its quotes (0-based).
+  eq({ 1, 13, 1, 25 }, { diagnostic.lnum, diagnostic.col, diagnostic.end_lnum, diagnostic.end_col }, 'range')
+  eq(vim.diagnostic.severity.WARN, diagnostic.severity, 'severity')
+  eq('s3policy-lsp', diagnostic.source, 'source')
+  if not vim.startswith(diagnostic.message, 'Version "2008-10-17" is not 2012-10-17') then
+    error('message: ' .. diagnostic.message)
+  end
+end)
+
+step('hover explains the finding', function()
+  local params = { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = 1, character = 16 } }
+  local responses = vim.lsp.buf_request_sync(buf, 'textDocument/hover', params, TIMEOUT_MS)
+  local hover = responses and responses[client.id] and responses[client.id].result
+  if not hover then
+    error('no hover: ' .. vim.inspect(responses))
+  end
+  eq('markdown', hover.contents.kind, 'hover kind')
+  if not hover.contents.value:find('(`missing-version`): Version "2008-10-17" is not 2012-10-17', 1, true) then
+    error('hover text: ' .. hover.contents.value)
+  end
+end)
+
+step('the quick fix sets Version to 2012-10-17 and the diagnostic clears', function()
+  local lsp_diagnostic = diagnostic.user_data.lsp
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+    range = lsp_diagnostic.range,
+    context = { diagnostics = { lsp_diagnostic }, only = { 'quickfix' } },
+  }
+  local responses = vim.lsp.buf_request_sync(buf, 'textDocument/codeAction', params, TIMEOUT_MS)
+  local actions = responses and responses[client.id] and responses[client.id].result or {}
+  local fix
+  for _, action in ipairs(actions) do
+    if action.title == 'Set Version to 2012-10-17' then
+      fix = action
+    end
+  end
+  if not fix then
+    error('no quick fix among ' .. vim.inspect(actions))
+  end
+  eq('quickfix', fix.kind, 'action kind')
+  local before = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  vim.lsp.util.apply_workspace_edit(fix.edit, client.offset_encoding)
+  local after = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  eq('  "Version": "2012-10-17",', after[2], 'line 2 after the fix')
+  before[2] = after[2]
+  eq(before, after, 'the rest of the buffer')
+  wait_for('the missing-version diagnostic to clear', function()
+    return #missing_version(buf) == 0
+  end)
+end)
+
+step(':S3PolicyExplain answers when the server offers s3policy.explain', function()
+  local offered = ((client.server_capabilities or {}).executeCommandProvider or {}).commands or {}
+  if not vim.tbl_contains(offered, 's3policy.explain') then
+    out('# skip: the server does not offer s3policy.explain yet')
+    return
+  end
+  vim.cmd('S3PolicyExplain arn:aws:iam::444455556666:role/reader s3:GetObject arn:aws:s3:::example-bucket/reports/2026.csv')
+  local shown
+  wait_for('the explain window', function()
+    shown = vim.b.s3policy_explain and vim.api.nvim_buf_get_lines(0, 0, -1, false)
+    return shown
+  end)
+  eq('arn:aws:iam::444455556666:role/reader -> s3:GetObject on arn:aws:s3:::example-bucket/reports/2026.csv', shown[1], 'first line')
+  if not shown[2]:match('^Decision: %a+') then
+    error('second line: ' .. shown[2])
+  end
+  vim.cmd('close')
+end)
+
+step('a JSON file that is not a policy gets no client', function()
+  local plain = work .. '/settings.json'
+  vim.fn.writefile({ '{"editor.tabSize": 2}' }, plain)
+  vim.cmd('edit ' .. vim.fn.fnameescape(plain))
+  eq('json', vim.bo.filetype, 'filetype')
+  eq({}, vim.lsp.buf_get_clients(0), 'clients of the plain JSON buffer')
+  vim.cmd('buffer ' .. buf)
+end)
+
+step('the server shuts down when the client stops', function()
+  vim.lsp.stop_client(client.id)
+  wait_for('the client to stop', function()
+    return client.is_stopped()
+  end)
+end)
+
+finish()
