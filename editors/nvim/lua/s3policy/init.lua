@@ -219,21 +219,17 @@ function M.setup(user)
     on_attach = user.on_attach,
   }
   local group = vim.api.nvim_create_augroup('s3policy', { clear = true })
-  vim.api.nvim_create_autocmd('FileType', {
-    group = group,
-    pattern = 'json',
-    callback = function(ev)
-      M.attach(ev.buf)
-    end,
-  })
-  -- A new file becomes a policy once "Statement" is written into it.
-  vim.api.nvim_create_autocmd('BufWritePost', {
-    group = group,
-    pattern = '*.json',
-    callback = function(ev)
-      M.attach(ev.buf)
-    end,
-  })
+  -- FileType attaches opened policies; BufWritePost a new file that became
+  -- a policy once "Statement" was written into it.
+  for event, pattern in pairs({ FileType = 'json', BufWritePost = '*.json' }) do
+    vim.api.nvim_create_autocmd(event, {
+      group = group,
+      pattern = pattern,
+      callback = function(ev)
+        M.attach(ev.buf)
+      end,
+    })
+  end
   vim.api.nvim_create_user_command('S3PolicyExplain', explain_command, {
     nargs = '+',
     desc = 'Ask s3policy-lsp why PRINCIPAL may or may not do ACTION on RESOURCE',
