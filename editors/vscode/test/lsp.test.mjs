@@ -34,8 +34,9 @@ before(() => {
 after(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
 // startServer spawns the server and initializes it; settings answer
-// workspace/configuration for the section "s3policy".
-async function startServer({ locale = "en", initializationOptions = {}, settings = {} } = {}) {
+// workspace/configuration for the section "s3policy" (null: the client has
+// none, and initializationOptions stay in force).
+async function startServer({ locale = "en", initializationOptions = {}, settings = null } = {}) {
   const proc = spawn(binary, ["serve"], { stdio: ["pipe", "pipe", "inherit"] });
   const conn = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   const published = new Map(); // uri -> diagnostics of the last publish
@@ -77,6 +78,12 @@ async function startServer({ locale = "en", initializationOptions = {}, settings
   return {
     init,
     conn,
+    // configure changes what workspace/configuration answers and tells the
+    // server, as VS Code does when the user edits the settings.
+    configure(next) {
+      settings = next;
+      conn.sendNotification("workspace/didChangeConfiguration", { settings: { s3policy: next } });
+    },
     // diagnosticsWhen resolves with the first publish for uri, already
     // received or to come, for which until(diagnostics) holds.
     diagnosticsWhen(uri, until) {
@@ -218,5 +225,21 @@ test("initializationOptions: severity override and disabled codes", async () => 
     assert.deepEqual(missingVersion(published), []);
   } finally {
     await silenced.stop();
+  }
+});
+
+test("workspace/configuration: the answer applies, and again after didChangeConfiguration", async () => {
+  const server = await startServer({ settings: { disable: ["missing-version"] } });
+  try {
+    const { uri } = openFixture(server, "configured.bucket-policy.json");
+    // The first analysis may come before the server has the answer; the
+    // answer then brings a publish without the disabled code.
+    await server.diagnosticsWhen(uri, (ds) => missingVersion(ds).length === 0);
+
+    server.configure({ severity: { "missing-version": "hint" } });
+    const [d] = missingVersion(await server.diagnosticsWhen(uri, (ds) => missingVersion(ds).length > 0));
+    assert.equal(d.severity, 4); // Hint
+  } finally {
+    await server.stop();
   }
 });
