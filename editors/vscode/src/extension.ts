@@ -57,10 +57,8 @@ async function startClient(log: vscode.OutputChannel): Promise<void> {
       { scheme: "untitled", language: "json" },
     ],
     initializationOptions: settingsFor(config),
-    synchronize: {
-      configurationSection: SECTION,
-      fileEvents: vscode.workspace.createFileSystemWatcher("**/.s3policy.json"),
-    },
+    // The server registers its own watcher for .s3policy.json.
+    synchronize: { configurationSection: SECTION },
     outputChannel: log,
   };
   client = new LanguageClient(SECTION, "S3 Policy", serverOptions, clientOptions);
