@@ -38,6 +38,12 @@ export S3POLICY_LSP=$BIN
 step "VS Code extension: npm ci, tsc --noEmit, build, package"
 (
   cd editors/vscode
+  # Every locked package comes from the npm registry: no git, file or URL sources.
+  node -e '
+    const lock = require("./package-lock.json");
+    const bad = Object.entries(lock.packages).filter(([name, p]) => name &&
+      (p.link || (p.resolved && !p.resolved.startsWith("https://registry.npmjs.org/"))));
+    if (bad.length) { console.error("not from the npm registry:", bad.map(([n]) => n)); process.exit(1); }'
   npm ci --no-audit --no-fund
   npx tsc --noEmit -p .
   npm run build

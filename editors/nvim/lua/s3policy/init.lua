@@ -28,6 +28,31 @@ local EXPLAIN = 's3policy.explain'
 local opts = nil
 local clients = {} -- root folder -> client id
 
+-- Client methods were closures up to Neovim 0.10 and take self from 0.11 on;
+-- these helpers call them the way the running Neovim expects.
+local methods_take_self = vim.fn.has('nvim-0.11') == 1
+
+local function is_running(client)
+  if methods_take_self then
+    return not client:is_stopped()
+  end
+  return not client.is_stopped()
+end
+
+local function client_request(client, method, params, handler, bufnr)
+  if methods_take_self then
+    return client:request(method, params, handler, bufnr)
+  end
+  return client.request(method, params, handler, bufnr)
+end
+
+local function buffer_clients(bufnr)
+  if vim.lsp.get_clients then -- 0.10 and later
+    return vim.lsp.get_clients({ bufnr = bufnr })
+  end
+  return vim.tbl_values(vim.lsp.buf_get_clients(bufnr))
+end
+
 -- config_dir returns the folder of the nearest .s3policy.json at or above
 -- the file, or nil.
 local function config_dir(file)
@@ -91,7 +116,7 @@ end
 local function start(root)
   local id = clients[root]
   local client = id and vim.lsp.get_client_by_id(id)
-  if client and not client.is_stopped() then
+  if client and is_running(client) then
     return id
   end
   local settings = server_settings(opts.settings)
@@ -132,14 +157,14 @@ end
 
 -- client_for returns an s3policy client of the buffer, else any running one.
 local function client_for(bufnr)
-  for _, client in pairs(vim.lsp.buf_get_clients(bufnr)) do
+  for _, client in ipairs(buffer_clients(bufnr)) do
     if client.name == 's3policy' then
       return client
     end
   end
   for _, id in pairs(clients) do
     local client = vim.lsp.get_client_by_id(id)
-    if client and not client.is_stopped() then
+    if client and is_running(client) then
       return client
     end
   end
@@ -159,7 +184,7 @@ function M.explain(request, on_result, bufnr)
   if not vim.tbl_contains(offered, EXPLAIN) then
     return on_result('this version of s3policy-lsp does not offer ' .. EXPLAIN)
   end
-  client.request('workspace/executeCommand', { command = EXPLAIN, arguments = { request } }, function(err, result)
+  client_request(client, 'workspace/executeCommand', { command = EXPLAIN, arguments = { request } }, function(err, result)
     on_result(err and (err.message or vim.inspect(err)) or nil, result)
   end, bufnr)
 end
