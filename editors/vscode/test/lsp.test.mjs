@@ -243,3 +243,16 @@ test("workspace/configuration: the answer applies, and again after didChangeConf
     await server.stop();
   }
 });
+
+test("an untitled policy, as VS Code sends before the first save, gets its diagnostics", async () => {
+  const server = await startServer();
+  try {
+    const uri = "untitled:Untitled-1";
+    const text = fs.readFileSync(fixture, "utf8");
+    server.conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "json", version: 1, text } });
+    const [d] = missingVersion(await server.diagnosticsWhen(uri, (ds) => missingVersion(ds).length > 0));
+    assert.deepEqual(d.range, versionRange);
+  } finally {
+    await server.stop();
+  }
+});
