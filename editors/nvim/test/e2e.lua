@@ -199,6 +199,25 @@ step('a new JSON file joins once a policy is written into it', function()
   vim.cmd('buffer ' .. buf)
 end)
 
+step('settings from setup() reach the server: Japanese, missing-version as an error', function()
+  local other = vim.fn.tempname()
+  vim.fn.mkdir(other, 'p')
+  local ja = other .. '/ja.bucket-policy.json'
+  vim.fn.writefile(vim.fn.readfile(repo .. '/editors/testdata/old-version.bucket-policy.json'), ja)
+  s3policy.setup({ cmd = { bin, 'serve' }, settings = { locale = 'ja', severity = { ['missing-version'] = 'error' } } })
+  vim.cmd('edit ' .. vim.fn.fnameescape(ja))
+  local ja_buf = vim.api.nvim_get_current_buf()
+  wait_for('a missing-version diagnostic in Japanese', function()
+    return #missing_version(ja_buf) > 0
+  end)
+  local d = missing_version(ja_buf)[1]
+  eq(vim.diagnostic.severity.ERROR, d.severity, 'severity')
+  if not vim.startswith(d.message, 'Version "2008-10-17" は 2012-10-17 ではありません') then
+    error('message: ' .. d.message)
+  end
+  vim.cmd('buffer ' .. buf)
+end)
+
 step('the server shuts down when the client stops', function()
   vim.lsp.stop_client(client.id)
   wait_for('the client to stop', function()
