@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# CI for the editor integrations: the VS Code extension type-checks, builds
+# and packages offline; its LSP test, the Neovim headless test and the Emacs
+# batch test each run the missing-version scenario against the real server.
+#
+#   bash editors/ci.sh                    # builds the server from this repo
+#   S3POLICY_LSP=/path/to/bin bash editors/ci.sh
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+step() { printf '\n== editors: %s\n' "$*"; }
+
+# Debian packages for the clients that are missing: nvim is 0.7 in Debian 12,
+# and Emacs 28 needs Eglot from elpa-eglot.
+missing=()
+command -v nvim >/dev/null || missing+=(neovim)
+command -v emacs >/dev/null || missing+=(emacs-nox elpa-eglot)
+command -v npm >/dev/null || missing+=(nodejs npm)
+command -v unzip >/dev/null || missing+=(unzip)
+if ((${#missing[@]})); then
+  step "apt-get install ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+BIN=${S3POLICY_LSP:-}
+if [[ -z $BIN ]]; then
+  step "go build the server"
+  BIN=$work/s3policy-lsp
+  go build -o "$BIN" ./cmd/s3policy-lsp
+fi
+export S3POLICY_LSP=$BIN
+
+step "VS Code extension: npm ci, tsc --noEmit, build, package"
+(
+  cd editors/vscode
+  # Every locked package comes from the npm registry: no git, file or URL sources.
+  node -e '
+    const lock = require("./package-lock.json");
+    const bad = Object.entries(lock.packages).filter(([name, p]) => name &&
+      (p.link || (p.resolved && !p.resolved.startsWith("https://registry.npmjs.org/"))));
+    if (bad.length) { console.error("not from the npm registry:", bad.map(([n]) => n)); process.exit(1); }'
+  npm ci --no-audit --no-fund
+  npx tsc --noEmit -p .
+  npm run build
+  npx @vscode/vsce package --no-dependencies --out "$work/s3policy-lsp.vsix"
+  unzip -l "$work/s3policy-lsp.vsix" | grep -q 'extension/out/extension.js'
+  unzip -l "$work/s3policy-lsp.vsix" | grep -q 'extension/schemas/s3policy.schema.json'
+)
+
+# Each client's test runs even when another failed; the script fails at the end.
+failed=()
+run_test() {
+  local name=$1
+  shift
+  step "$name"
+  "$@" || failed+=("$name")
+}
+run_test "LSP test through vscode-languageserver-protocol" bash -c 'cd editors/vscode && node --test test/'
+run_test "Neovim headless test ($(nvim --version | head -1))" \
+  timeout 300 nvim --headless -u NONE -c "luafile editors/nvim/test/e2e.lua"
+run_test "Emacs batch test with Eglot ($(emacs --version | head -1))" \
+  timeout 300 emacs --batch -l editors/emacs/test/e2e.el
+
+if ((${#failed[@]})); then
+  printf '\neditors: FAILED: %s\n' "${failed[*]}" >&2
+  exit 1
+fi
+printf '\neditors: all editor tests passed\n'

@@ -1,0 +1,127 @@
+;;; s3policy.el --- s3policy-lsp for AWS policy JSON through Eglot -*- lexical-binding: t; -*-
+
+;; Version: 0.1.0
+;; Package-Requires: ((emacs "28.1") (eglot "1.9"))
+;; URL: https://github.com/s3policy-lsp/s3policy-lsp
+
+;;; Commentary:
+
+;; Starts s3policy-lsp with Eglot in JSON buffers that are AWS policies, and
+;; adds `s3policy-explain'.
+;;
+;;   (require 's3policy)
+;;   (setq s3policy-settings '(:locale "ja" :disable ["missing-version"]))
+;;   (s3policy-setup)
+;;
+;; Only policy buffers get the server: a policy file-name ending such as
+;; ".bucket-policy.json", a .s3policy.json at or above the file, or content
+;; that names a "Statement".
+
+;;; Code:
+
+(require 'eglot)
+(require 'cl-lib)
+(require 'subr-x)
+
+(defgroup s3policy nil
+  "Diagnostics for AWS policy JSON from s3policy-lsp."
+  :group 'tools
+  :prefix "s3policy-")
+
+(defcustom s3policy-command '("s3policy-lsp" "serve")
+  "The server program and its arguments."
+  :type '(repeat string))
+
+(defcustom s3policy-settings nil
+  "Settings sent to the server as initializationOptions, a plist.
+:locale \"en\" or \"ja\", :severity (:CODE \"error\"|\"warning\"|...),
+:disable [CODES...]."
+  :type 'plist)
+
+(defconst s3policy-suffixes
+  '(".iam-policy.json" ".bucket-policy.json" ".key-policy.json" ".endpoint-policy.json"
+    ".scp.json" ".rcp.json" ".session-policy.json" ".boundary.json" ".trust-policy.json")
+  "File-name endings that make a JSON file a policy.")
+
+(defconst s3policy-json-modes '(json-mode js-json-mode json-ts-mode js-mode)
+  "Major modes in which JSON is edited; Emacs 28 opens .json in `js-mode'.")
+
+(defun s3policy-policy-buffer-p ()
+  "Whether the current buffer is a policy that s3policy-lsp analyses."
+  (let ((file (or buffer-file-name "")))
+    (or (cl-some (lambda (suffix) (string-suffix-p suffix (downcase file))) s3policy-suffixes)
+        (and buffer-file-name (string-suffix-p ".json" (downcase file))
+             (locate-dominating-file file ".s3policy.json") t)
+        (save-excursion
+          (save-restriction
+            (widen)
+            (goto-char (point-min))
+            (and (search-forward "\"Statement\"" nil t) t))))))
+
+(defun s3policy--contact ()
+  "The Eglot contact for s3policy-lsp with `s3policy-settings'."
+  (append s3policy-command
+          (list :initializationOptions (or s3policy-settings eglot--{}))))
+
+(defun s3policy-eglot-ensure ()
+  "Start or join s3policy-lsp for the current buffer when it is a policy.
+The server is named in this buffer's `eglot-server-programs' only, so that
+other JavaScript and JSON buffers keep their own servers."
+  (when (and (memq major-mode s3policy-json-modes) (s3policy-policy-buffer-p))
+    (setq-local eglot-server-programs
+                (cons (cons s3policy-json-modes (s3policy--contact))
+                      (default-value 'eglot-server-programs)))
+    (eglot-ensure)))
+
+;;;###autoload
+(defun s3policy-setup ()
+  "Start s3policy-lsp in JSON policy buffers from now on."
+  (dolist (hook '(json-mode-hook js-json-mode-hook json-ts-mode-hook js-mode-hook))
+    (add-hook hook #'s3policy-eglot-ensure)))
+
+(defun s3policy-explain-request (principal action resource)
+  "Ask the server why PRINCIPAL may or may not do ACTION on RESOURCE.
+Return its answer, a plist (:decision :blockedBy :causes)."
+  (let ((server (eglot--current-server-or-lose)))
+    (unless (seq-contains-p (plist-get (eglot--server-capable :executeCommandProvider) :commands)
+                            "s3policy.explain")
+      (user-error "This version of s3policy-lsp does not offer s3policy.explain"))
+    (jsonrpc-request server :workspace/executeCommand
+                     (list :command "s3policy.explain"
+                           :arguments (vector (list :principal principal :action action
+                                                    :resource resource))))))
+
+(defun s3policy-format-explanation (principal action resource answer)
+  "Lines for people from the server's ANSWER about PRINCIPAL, ACTION, RESOURCE."
+  (let ((blocked (plist-get answer :blockedBy)))
+    (concat
+     (format "%s -> %s on %s\n" principal action resource)
+     (format "Decision: %s%s\n" (plist-get answer :decision)
+             (if blocked (format " (blocked by %s)" blocked) ""))
+     (mapconcat
+      (lambda (c)
+        (format "  [%s] %s (%s; %s)\n" (plist-get c :layer) (plist-get c :message)
+                (plist-get c :code)
+                (string-join (delq nil (list (plist-get c :policy)
+                                             (when-let ((l (plist-get c :line))) (format "line %s" l))
+                                             (when-let ((s (plist-get c :statement)))
+                                               (unless (equal s "") (format "statement %s" s)))))
+                             ", ")))
+      (plist-get answer :causes) ""))))
+
+;;;###autoload
+(defun s3policy-explain (principal action resource)
+  "Show why PRINCIPAL may or may not do ACTION on RESOURCE."
+  (interactive
+   (list (read-string "Principal ARN: ") (read-string "Action: ") (read-string "Resource ARN: ")))
+  (let ((text (s3policy-format-explanation principal action resource
+                                           (s3policy-explain-request principal action resource))))
+    (with-current-buffer (get-buffer-create "*s3policy explain*")
+      (let ((inhibit-read-only t))
+        (erase-buffer)
+        (insert text))
+      (special-mode)
+      (display-buffer (current-buffer)))))
+
+(provide 's3policy)
+;;; s3policy.el ends here

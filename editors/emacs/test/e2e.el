@@ -1,0 +1,132 @@
+;;; e2e.el --- End-to-end test of s3policy.el with Eglot -*- lexical-binding: t; -*-
+
+;; S3POLICY_LSP=/path/to/s3policy-lsp emacs --batch -l editors/emacs/test/e2e.el
+;;
+;; Without S3POLICY_LSP the server is built from this repository. It opens a
+;; copy of a policy with "Version": "2008-10-17", waits for Eglot to connect
+;; and publish, checks the missing-version diagnostic, its hover and its
+;; quick fix, and exits non-zero on any failure.
+
+;;; Code:
+
+(require 'cl-lib)
+
+(defconst e2e-timeout 15 "Seconds to wait for the server each time.")
+(defconst e2e-repo
+  (file-name-directory (directory-file-name (file-name-directory (directory-file-name
+    (file-name-directory (directory-file-name (file-name-directory load-file-name))))))))
+
+(add-to-list 'load-path (expand-file-name "editors/emacs" e2e-repo))
+(require 's3policy)
+
+(defvar e2e-passed 0)
+(defvar e2e-failed 0)
+
+(defun e2e-finish ()
+  (princ (format "%d passed, %d failed\n" e2e-passed e2e-failed))
+  (kill-emacs (if (zerop e2e-failed) 0 1)))
+
+(defmacro e2e-step (name &rest body)
+  "Run BODY as the step NAME; a failed step ends the test."
+  (declare (indent 1))
+  `(condition-case err
+       (progn ,@body
+              (cl-incf e2e-passed)
+              (princ (format "ok - %s\n" ,name)))
+     (error
+      (cl-incf e2e-failed)
+      (princ (format "not ok - %s: %s\n" ,name (error-message-string err)))
+      (e2e-finish))))
+
+(defun e2e-wait (what pred)
+  "Let Emacs process server output until PRED holds, or fail naming WHAT."
+  (or (with-timeout (e2e-timeout nil)
+        (while (not (funcall pred))
+          (accept-process-output nil 0.05))
+        t)
+      (error "Timed out after %ss waiting for %s" e2e-timeout what)))
+
+(defun e2e-equal (want got what)
+  (unless (equal want got)
+    (error "%s: want %S, got %S" what want got)))
+
+(defun e2e-missing-version ()
+  "The missing-version diagnostics Eglot has for the current buffer, as LSP."
+  (flymake-start)
+  (cl-loop for d in (flymake-diagnostics)
+           for lsp = (cdr (assoc 'eglot-lsp-diag (flymake-diagnostic-data d)))
+           when (equal (plist-get lsp :code) "missing-version") collect lsp))
+
+(let* ((work (make-temp-file "s3policy-emacs-test-" t))
+       (bin (or (getenv "S3POLICY_LSP") "")))
+  (when (string-empty-p bin)
+    (setq bin (expand-file-name "s3policy-lsp" work))
+    (let ((default-directory e2e-repo))
+      (unless (zerop (call-process "go" nil nil nil "build" "-o" bin "./cmd/s3policy-lsp"))
+        (error "Could not build the server"))))
+  (setq s3policy-command (list bin "serve"))
+  (s3policy-setup)
+  (let ((file (expand-file-name "e2e.bucket-policy.json" work))
+        diag)
+    (copy-file (expand-file-name "editors/testdata/old-version.bucket-policy.json" e2e-repo) file)
+    (e2e-step "Eglot connects to s3policy-lsp for the policy buffer"
+      (find-file file)
+      ;; eglot-ensure connects after the command that opened the file.
+      (run-hooks 'post-command-hook)
+      (e2e-wait "Eglot to manage the buffer" (lambda () (bound-and-true-p eglot--managed-mode)))
+      (e2e-equal (list bin "serve") (process-command (jsonrpc--process (eglot-current-server)))
+                 "server command"))
+
+    (e2e-step "missing-version is published on the Version value"
+      (e2e-wait "a missing-version diagnostic" (lambda () (e2e-missing-version)))
+      (let ((found (e2e-missing-version)))
+        (e2e-equal 1 (length found) "number of missing-version diagnostics")
+        (setq diag (car found))
+        (e2e-equal '(1 13 1 25)
+                   (let ((r (plist-get diag :range)))
+                     (list (plist-get (plist-get r :start) :line) (plist-get (plist-get r :start) :character)
+                           (plist-get (plist-get r :end) :line) (plist-get (plist-get r :end) :character)))
+                   "range (0-based line, character)")
+        (e2e-equal 2 (plist-get diag :severity) "severity")
+        (e2e-equal "s3policy-lsp" (plist-get diag :source) "source")))
+
+    (e2e-step "hover explains the finding"
+      (goto-char (point-min))
+      (forward-line 1)
+      (forward-char 16)
+      (let* ((hover (jsonrpc-request (eglot-current-server) :textDocument/hover
+                                     (eglot--TextDocumentPositionParams)))
+             (text (plist-get (plist-get hover :contents) :value)))
+        (unless (and text (string-search "(`missing-version`): Version \"2008-10-17\" is not 2012-10-17" text))
+          (error "Hover text: %S" text))))
+
+    (e2e-step "the quick fix sets Version to 2012-10-17 and the diagnostic clears"
+      (let* ((actions (eglot-code-actions (point) (point) "quickfix"))
+             (fix (cl-find "Set Version to 2012-10-17" actions
+                           :key (lambda (a) (plist-get a :title)) :test #'equal)))
+        (unless fix (error "No quick fix among %S" actions))
+        (eglot--apply-workspace-edit (plist-get fix :edit))
+        (e2e-equal "  \"Version\": \"2012-10-17\","
+                   (save-excursion (goto-char (point-min)) (forward-line 1)
+                                   (buffer-substring-no-properties (point) (line-end-position)))
+                   "line 2 after the fix")
+        (eglot--signal-textDocument/didChange)
+        (e2e-wait "the missing-version diagnostic to clear" (lambda () (null (e2e-missing-version))))))
+
+    ;; Eglot serves every buffer of a managed major mode in the same project,
+    ;; so the plain file lives in a project of its own.
+    (e2e-step "a JSON file that is not a policy gets no server"
+      (let ((plain (expand-file-name "settings.json" (make-temp-file "s3policy-emacs-plain-" t))))
+        (with-temp-file plain (insert "{\"editor.tabSize\": 2}\n"))
+        (with-current-buffer (find-file-noselect plain)
+          (run-hooks 'post-command-hook)
+          (e2e-equal nil (s3policy-policy-buffer-p) "policy-buffer-p")
+          (e2e-equal nil (bound-and-true-p eglot--managed-mode) "managed"))))
+
+    (e2e-step "the server shuts down"
+      (let ((server (eglot-current-server)))
+        (eglot-shutdown server nil e2e-timeout)
+        (e2e-equal nil (process-live-p (jsonrpc--process server)) "server process alive")))
+    (e2e-finish)))
+
+;;; e2e.el ends here

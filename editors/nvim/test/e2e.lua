@@ -1,0 +1,228 @@
+-- End-to-end test of the Neovim integration against the real server:
+--
+--   S3POLICY_LSP=/path/to/s3policy-lsp nvim --headless -u NONE -c "luafile editors/nvim/test/e2e.lua"
+--
+-- Without S3POLICY_LSP the server is built from this repository. It opens a
+-- copy of a policy with "Version": "2008-10-17", waits for the client to
+-- attach and publish, checks the missing-version diagnostic, its hover and
+-- its quick fix, and exits non-zero on any failure.
+local TIMEOUT_MS = 15000
+
+local script = debug.getinfo(1, 'S').source:sub(2)
+local repo = vim.fn.fnamemodify(script, ':p:h:h:h:h')
+local passed, failed, skipped = 0, 0, 0
+
+local function out(line)
+  io.stdout:write(line .. '\n')
+end
+
+local function finish()
+  out(('%d passed, %d failed, %d skipped'):format(passed, failed, skipped))
+  os.exit(failed == 0 and 0 or 1)
+end
+
+-- step runs one named part of the scenario; a failed step ends the test,
+-- since every later step builds on it. fn returns a reason to skip, if any.
+local function step(name, fn)
+  local ok, err = pcall(fn)
+  if ok and err then
+    skipped = skipped + 1
+    out(('ok - %s # SKIP %s'):format(name, err))
+  elseif ok then
+    passed = passed + 1
+    out('ok - ' .. name)
+  else
+    failed = failed + 1
+    out('not ok - ' .. name .. ': ' .. tostring(err))
+    finish()
+  end
+end
+
+local function eq(want, got, what)
+  if not vim.deep_equal(want, got) then
+    error(('%s: want %s, got %s'):format(what, vim.inspect(want), vim.inspect(got)), 2)
+  end
+end
+
+local function wait_for(what, cond)
+  if not vim.wait(TIMEOUT_MS, cond, 20) then
+    error(('timed out after %d ms waiting for %s'):format(TIMEOUT_MS, what), 2)
+  end
+end
+
+local function missing_version(bufnr)
+  return vim.tbl_filter(function(d)
+    return d.code == 'missing-version'
+  end, vim.diagnostic.get(bufnr))
+end
+
+local bin = os.getenv('S3POLICY_LSP') or ''
+local work = vim.fn.tempname()
+vim.fn.mkdir(work, 'p')
+if bin == '' then
+  bin = work .. '/s3policy-lsp'
+  local log = vim.fn.system(('cd %s && go build -o %s ./cmd/s3policy-lsp'):format(vim.fn.shellescape(repo), vim.fn.shellescape(bin)))
+  if vim.v.shell_error ~= 0 then
+    out('not ok - build the server: ' .. log)
+    failed = 1
+    finish()
+  end
+end
+
+vim.opt.runtimepath:prepend(repo .. '/editors/nvim')
+vim.cmd('filetype on')
+local s3policy = require('s3policy')
+s3policy.setup({ cmd = { bin, 'serve' } })
+
+local file = work .. '/e2e.bucket-policy.json'
+vim.fn.writefile(vim.fn.readfile(repo .. '/editors/testdata/old-version.bucket-policy.json'), file)
+vim.cmd('edit ' .. vim.fn.fnameescape(file))
+local buf = vim.api.nvim_get_current_buf()
+local client
+
+step('the client attaches to the policy buffer', function()
+  eq('json', vim.bo[buf].filetype, 'filetype')
+  wait_for('the client to attach', function()
+    client = vim.tbl_values(vim.lsp.buf_get_clients(buf))[1]
+    return client ~= nil and client.initialized
+  end)
+  eq('s3policy', client.name, 'client name')
+end)
+
+local diagnostic
+step('missing-version is published on the Version value', function()
+  wait_for('a missing-version diagnostic', function()
+    return #missing_version(buf) > 0
+  end)
+  local found = missing_version(buf)
+  eq(1, #found, 'number of missing-version diagnostics')
+  diagnostic = found[1]
+  -- Line 2 of the file, columns of "2008-10-17" with its quotes (0-based).
+  eq({ 1, 13, 1, 25 }, { diagnostic.lnum, diagnostic.col, diagnostic.end_lnum, diagnostic.end_col }, 'range')
+  eq(vim.diagnostic.severity.WARN, diagnostic.severity, 'severity')
+  eq('s3policy-lsp', diagnostic.source, 'source')
+  if not vim.startswith(diagnostic.message, 'Version "2008-10-17" is not 2012-10-17') then
+    error('message: ' .. diagnostic.message)
+  end
+end)
+
+step('hover explains the finding', function()
+  local params = { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = 1, character = 16 } }
+  local responses = vim.lsp.buf_request_sync(buf, 'textDocument/hover', params, TIMEOUT_MS)
+  local hover = responses and responses[client.id] and responses[client.id].result
+  if not hover then
+    error('no hover: ' .. vim.inspect(responses))
+  end
+  eq('markdown', hover.contents.kind, 'hover kind')
+  if not hover.contents.value:find('(`missing-version`): Version "2008-10-17" is not 2012-10-17', 1, true) then
+    error('hover text: ' .. hover.contents.value)
+  end
+end)
+
+-- As a user does it: the cursor on the value, vim.lsp.buf.code_action(),
+-- and the quick fix chosen from the menu (vim.ui.select).
+step('the quick fix sets Version to 2012-10-17 and the diagnostic clears', function()
+  local before = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  local offered, chosen = {}, nil
+  local select = vim.ui.select
+  vim.ui.select = function(items, _, on_choice)
+    for _, item in ipairs(items) do
+      local action = item.action or item[2] -- {client_id, action} on 0.7
+      table.insert(offered, action.title)
+      if action.title == 'Set Version to 2012-10-17' then
+        chosen = action
+        return on_choice(item)
+      end
+    end
+    on_choice(nil)
+  end
+  vim.api.nvim_win_set_cursor(0, { diagnostic.lnum + 1, diagnostic.col + 3 })
+  local ok, err = pcall(function()
+    vim.lsp.buf.code_action()
+    wait_for('the code action menu', function()
+      return #offered > 0
+    end)
+  end)
+  vim.ui.select = select
+  if not ok then
+    error(err, 0)
+  end
+  if not chosen then
+    error('no "Set Version to 2012-10-17" among ' .. vim.inspect(offered))
+  end
+  eq('quickfix', chosen.kind, 'action kind')
+  local want = '  "Version": "2012-10-17",'
+  wait_for('the fix to change line 2', function()
+    return vim.api.nvim_buf_get_lines(buf, 1, 2, false)[1] == want
+  end)
+  local after = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  before[2] = want
+  eq(before, after, 'the buffer after the fix')
+  wait_for('the missing-version diagnostic to clear', function()
+    return #missing_version(buf) == 0
+  end)
+end)
+
+step(':S3PolicyExplain answers when the server offers s3policy.explain', function()
+  local offered = ((client.server_capabilities or {}).executeCommandProvider or {}).commands or {}
+  if not vim.tbl_contains(offered, 's3policy.explain') then
+    return 'the server does not offer s3policy.explain yet'
+  end
+  vim.cmd('S3PolicyExplain arn:aws:iam::444455556666:role/reader s3:GetObject arn:aws:s3:::example-bucket/reports/2026.csv')
+  local shown
+  wait_for('the explain window', function()
+    shown = vim.b.s3policy_explain and vim.api.nvim_buf_get_lines(0, 0, -1, false)
+    return shown
+  end)
+  eq('arn:aws:iam::444455556666:role/reader -> s3:GetObject on arn:aws:s3:::example-bucket/reports/2026.csv', shown[1], 'first line')
+  if not shown[2]:match('^Decision: %a+') then
+    error('second line: ' .. shown[2])
+  end
+  vim.cmd('close')
+end)
+
+step('a JSON file that is not a policy gets no client', function()
+  local plain = work .. '/settings.json'
+  vim.fn.writefile({ '{"editor.tabSize": 2}' }, plain)
+  vim.cmd('edit ' .. vim.fn.fnameescape(plain))
+  eq('json', vim.bo.filetype, 'filetype')
+  eq({}, vim.lsp.buf_get_clients(0), 'clients of the plain JSON buffer')
+  vim.cmd('buffer ' .. buf)
+end)
+
+step('a new JSON file joins once a policy is written into it', function()
+  vim.cmd('edit ' .. vim.fn.fnameescape(work .. '/later.json'))
+  eq({}, vim.lsp.buf_get_clients(0), 'clients before the write')
+  vim.api.nvim_buf_set_lines(0, 0, -1, false, { '{"Version": "2012-10-17", "Statement": []}' })
+  vim.cmd('silent write')
+  eq(true, vim.lsp.buf_is_attached(0, client.id), 'attached after the write')
+  vim.cmd('buffer ' .. buf)
+end)
+
+step('settings from setup() reach the server: Japanese, missing-version as an error', function()
+  local other = vim.fn.tempname()
+  vim.fn.mkdir(other, 'p')
+  local ja = other .. '/ja.bucket-policy.json'
+  vim.fn.writefile(vim.fn.readfile(repo .. '/editors/testdata/old-version.bucket-policy.json'), ja)
+  s3policy.setup({ cmd = { bin, 'serve' }, settings = { locale = 'ja', severity = { ['missing-version'] = 'error' } } })
+  vim.cmd('edit ' .. vim.fn.fnameescape(ja))
+  local ja_buf = vim.api.nvim_get_current_buf()
+  wait_for('a missing-version diagnostic in Japanese', function()
+    return #missing_version(ja_buf) > 0
+  end)
+  local d = missing_version(ja_buf)[1]
+  eq(vim.diagnostic.severity.ERROR, d.severity, 'severity')
+  if not vim.startswith(d.message, 'Version "2008-10-17" は 2012-10-17 ではありません') then
+    error('message: ' .. d.message)
+  end
+  vim.cmd('buffer ' .. buf)
+end)
+
+step('the server shuts down when the client stops', function()
+  vim.lsp.stop_client(client.id)
+  wait_for('the client to stop', function()
+    return client.is_stopped()
+  end)
+end)
+
+finish()

@@ -1,0 +1,258 @@
+// End-to-end test of s3policy-lsp through vscode-languageserver-protocol, the
+// library under VS Code's own client: it spawns the binary and runs the
+// missing-version scenario (diagnostic, hover, quick fix) in English and
+// Japanese, and checks the settings from initializationOptions.
+//
+// The binary is $S3POLICY_LSP, else it is built from this repository.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import protocol from "vscode-languageserver-protocol/node.js";
+
+const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = protocol;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, "../../..");
+const fixture = path.join(repoRoot, "editors/testdata/old-version.bucket-policy.json");
+const TIMEOUT_MS = 15000;
+
+let binary = process.env.S3POLICY_LSP ?? "";
+let workDir;
+
+before(() => {
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), "s3policy-vscode-test-"));
+  if (!binary) {
+    binary = path.join(workDir, "s3policy-lsp");
+    execFileSync("go", ["build", "-o", binary, "./cmd/s3policy-lsp"], { cwd: repoRoot, stdio: "inherit" });
+  }
+});
+
+after(() => fs.rmSync(workDir, { recursive: true, force: true }));
+
+// startServer spawns the server and initializes it; settings answer
+// workspace/configuration for the section "s3policy" (null: the client has
+// none, and initializationOptions stay in force).
+async function startServer({ locale = "en", initializationOptions = {}, settings = null } = {}) {
+  const proc = spawn(binary, ["serve"], { stdio: ["pipe", "pipe", "inherit"] });
+  const conn = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
+  const published = new Map(); // uri -> diagnostics of the last publish
+  const waiters = [];
+  conn.onNotification("textDocument/publishDiagnostics", ({ uri, diagnostics }) => {
+    published.set(uri, diagnostics);
+    for (const w of [...waiters]) {
+      if (w.uri === uri && w.until(diagnostics)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(diagnostics);
+      }
+    }
+  });
+  conn.onRequest("workspace/configuration", ({ items }) => items.map((i) => (i.section === "s3policy" ? settings : null)));
+  conn.onRequest("client/registerCapability", () => null);
+  conn.onRequest("window/workDoneProgress/create", () => null);
+  conn.listen();
+
+  const init = await withTimeout(
+    conn.sendRequest("initialize", {
+      processId: process.pid,
+      locale,
+      rootUri: pathToFileURL(workDir).href,
+      workspaceFolders: [{ uri: pathToFileURL(workDir).href, name: "test" }],
+      initializationOptions,
+      capabilities: {
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: false } },
+        textDocument: {
+          publishDiagnostics: { codeDescriptionSupport: true },
+          hover: { contentFormat: ["markdown", "plaintext"] },
+          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ["quickfix"] } } },
+        },
+      },
+    }),
+    "initialize",
+  );
+  conn.sendNotification("initialized", {});
+
+  return {
+    init,
+    conn,
+    // configure changes what workspace/configuration answers and tells the
+    // server, as VS Code does when the user edits the settings.
+    configure(next) {
+      settings = next;
+      conn.sendNotification("workspace/didChangeConfiguration", { settings: { s3policy: next } });
+    },
+    // diagnosticsWhen resolves with the first publish for uri, already
+    // received or to come, for which until(diagnostics) holds.
+    diagnosticsWhen(uri, until) {
+      if (published.has(uri) && until(published.get(uri))) {
+        return Promise.resolve(published.get(uri));
+      }
+      return withTimeout(new Promise((resolve) => waiters.push({ uri, until, resolve })), `diagnostics for ${uri}`);
+    },
+    async stop() {
+      const exited = new Promise((resolve) => proc.once("exit", resolve));
+      await withTimeout(conn.sendRequest("shutdown"), "shutdown");
+      conn.sendNotification("exit");
+      await withTimeout(exited, "server exit");
+      conn.dispose();
+    },
+  };
+}
+
+function withTimeout(promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${TIMEOUT_MS} ms waiting for ${what}`)), TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// openFixture copies the policy into the work folder under a name of its
+// own and opens it; it returns the uri and text.
+function openFixture(server, name) {
+  const file = path.join(workDir, name);
+  fs.copyFileSync(fixture, file);
+  const text = fs.readFileSync(file, "utf8");
+  const uri = pathToFileURL(file).href;
+  server.conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "json", version: 1, text } });
+  return { uri, text };
+}
+
+const ofCode = (code) => (diagnostics) => diagnostics.filter((d) => d.code === code);
+const missingVersion = ofCode("missing-version");
+// The value "2008-10-17" on the second line of the fixture.
+const versionRange = { start: { line: 1, character: 13 }, end: { line: 1, character: 25 } };
+
+// applyEdits applies LSP TextEdits to text; JavaScript strings index by
+// UTF-16 code unit, as LSP positions do.
+function applyEdits(text, edits) {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "\n") lineStarts.push(i + 1);
+  }
+  const offset = (p) => lineStarts[p.line] + p.character;
+  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+  for (const e of sorted) {
+    text = text.slice(0, offset(e.range.start)) + e.newText + text.slice(offset(e.range.end));
+  }
+  return text;
+}
+
+test("missing-version: diagnostic, hover, quick fix that clears it", async () => {
+  const server = await startServer();
+  try {
+    const { uri, text } = openFixture(server, "en.bucket-policy.json");
+    const diagnostics = missingVersion(await server.diagnosticsWhen(uri, (ds) => missingVersion(ds).length > 0));
+    assert.equal(diagnostics.length, 1);
+    const [d] = diagnostics;
+    assert.deepEqual(d.range, versionRange);
+    assert.equal(d.severity, 2); // Warning
+    assert.equal(d.source, "s3policy-lsp");
+    assert.equal(d.codeDescription?.href, "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html");
+    assert.match(d.message, /^Version "2008-10-17" is not 2012-10-17/);
+
+    const hover = await withTimeout(
+      server.conn.sendRequest("textDocument/hover", { textDocument: { uri }, position: { line: 1, character: 16 } }),
+      "hover",
+    );
+    assert.equal(hover.contents.kind, "markdown");
+    assert.match(hover.contents.value, /\(`missing-version`\): Version "2008-10-17" is not 2012-10-17/);
+    assert.match(hover.contents.value, /policy variables/);
+
+    const actions = await withTimeout(
+      server.conn.sendRequest("textDocument/codeAction", {
+        textDocument: { uri },
+        range: d.range,
+        context: { diagnostics: [d], only: ["quickfix"] },
+      }),
+      "code actions",
+    );
+    const fix = actions.find((a) => a.title === "Set Version to 2012-10-17");
+    assert.ok(fix, `no "Set Version to 2012-10-17" among ${JSON.stringify(actions.map((a) => a.title))}`);
+    assert.equal(fix.kind, "quickfix");
+    const edits = fix.edit.changes[uri];
+    assert.deepEqual(edits, [{ range: versionRange, newText: '"2012-10-17"' }]);
+
+    const fixed = applyEdits(text, edits);
+    assert.equal(fixed, text.replace('"2008-10-17"', '"2012-10-17"'));
+    server.conn.sendNotification("textDocument/didChange", {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ text: fixed }],
+    });
+    const after = await server.diagnosticsWhen(uri, (ds) => missingVersion(ds).length === 0);
+    assert.deepEqual(missingVersion(after), []);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("locale ja: diagnostic and hover in Japanese", async () => {
+  const server = await startServer({ locale: "ja" });
+  try {
+    const { uri } = openFixture(server, "ja.bucket-policy.json");
+    const [d] = missingVersion(await server.diagnosticsWhen(uri, (ds) => missingVersion(ds).length > 0));
+    assert.deepEqual(d.range, versionRange);
+    assert.equal(d.message.startsWith('Version "2008-10-17" は 2012-10-17 ではありません'), true, d.message);
+
+    const hover = await withTimeout(
+      server.conn.sendRequest("textDocument/hover", { textDocument: { uri }, position: { line: 1, character: 16 } }),
+      "hover",
+    );
+    assert.match(hover.contents.value, /\*\*警告\*\* \(`missing-version`\)/);
+    assert.match(hover.contents.value, /ポリシー変数/);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("initializationOptions: severity override and disabled codes", async () => {
+  const raised = await startServer({ initializationOptions: { severity: { "missing-version": "error" } } });
+  try {
+    const { uri } = openFixture(raised, "raised.bucket-policy.json");
+    const [d] = missingVersion(await raised.diagnosticsWhen(uri, (ds) => missingVersion(ds).length > 0));
+    assert.equal(d.severity, 1); // Error
+  } finally {
+    await raised.stop();
+  }
+
+  const silenced = await startServer({ initializationOptions: { disable: ["missing-version"] } });
+  try {
+    const { uri } = openFixture(silenced, "silenced.bucket-policy.json");
+    const published = await silenced.diagnosticsWhen(uri, () => true);
+    assert.deepEqual(missingVersion(published), []);
+  } finally {
+    await silenced.stop();
+  }
+});
+
+test("workspace/configuration: the answer applies, and again after didChangeConfiguration", async () => {
+  const server = await startServer({ settings: { disable: ["missing-version"] } });
+  try {
+    const { uri } = openFixture(server, "configured.bucket-policy.json");
+    // The first analysis may come before the server has the answer; the
+    // answer then brings a publish without the disabled code.
+    await server.diagnosticsWhen(uri, (ds) => missingVersion(ds).length === 0);
+
+    server.configure({ severity: { "missing-version": "hint" } });
+    const [d] = missingVersion(await server.diagnosticsWhen(uri, (ds) => missingVersion(ds).length > 0));
+    assert.equal(d.severity, 4); // Hint
+  } finally {
+    await server.stop();
+  }
+});
+
+test("an untitled policy, as VS Code sends before the first save, gets its diagnostics", async () => {
+  const server = await startServer();
+  try {
+    const uri = "untitled:Untitled-1";
+    const text = fs.readFileSync(fixture, "utf8");
+    server.conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "json", version: 1, text } });
+    const [d] = missingVersion(await server.diagnosticsWhen(uri, (ds) => missingVersion(ds).length > 0));
+    assert.deepEqual(d.range, versionRange);
+  } finally {
+    await server.stop();
+  }
+});
