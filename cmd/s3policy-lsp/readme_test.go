@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -69,22 +72,54 @@ func TestREADMECodes(t *testing.T) {
 }
 
 // The configuration shown in the README must be one that parses cleanly.
-func TestREADMEConfigExample(t *testing.T) {
+// readmeJSONBlock returns the first ```json block under a README heading.
+func readmeJSONBlock(t *testing.T, heading string) string {
+	t.Helper()
 	src, err := os.ReadFile(readmePath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, rest, _ := strings.Cut(string(src), "## Workspace facts: .s3policy.json")
+	_, rest, _ := strings.Cut(string(src), heading)
 	_, rest, _ = strings.Cut(rest, "```json\n")
-	example, _, ok := strings.Cut(rest, "```")
+	block, _, ok := strings.Cut(rest, "```")
 	if !ok {
-		t.Fatal("no ```json block under the Workspace facts heading")
+		t.Fatalf("no ```json block under the heading %q", heading)
 	}
+	return block
+}
+
+func TestREADMEConfigExample(t *testing.T) {
+	example := readmeJSONBlock(t, "## Workspace facts: .s3policy.json")
 	cfg, findings := analysis.ParseConfig(".", []byte(example))
 	if len(findings) != 0 {
 		t.Fatalf("the README's .s3policy.json example has findings: %+v", findings)
 	}
 	if got := cfg.FactsFor("roles/data-reader/inline/read.json"); got == nil || got.Kind != analysis.KindIdentity {
 		t.Errorf("roles/data-reader/** does not match a nested file: %+v", got)
+	}
+}
+
+// TestREADMEScenarioExample runs the README's explain scenario: it must be
+// denied for the reason the README gives, on both sides of the key.
+func TestREADMEScenarioExample(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "scenario.json")
+	if err := os.WriteFile(path, []byte(readmeJSONBlock(t, "## The explain command")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"explain", "--scenario", path, "--format", "json"}, &out, &errOut); code != exitFindings {
+		t.Fatalf("exit %d, want %d (denied); stderr: %s", code, exitFindings, errOut.String())
+	}
+	var answer struct {
+		Decision  string
+		BlockedBy []string
+		Causes    []struct{ Code, Layer, Policy string }
+	}
+	if err := json.Unmarshal(out.Bytes(), &answer); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if answer.Decision != "ImplicitlyDenied" || !slices.Equal(answer.BlockedBy, []string{"kms"}) || len(answer.Causes) != 2 ||
+		answer.Causes[0].Code != "kms-missing-actions" || answer.Causes[1].Policy != "identityPolicies[0]" {
+		t.Errorf("answer %+v, want ImplicitlyDenied by kms: kms-missing-actions in the default key policy and identityPolicies[0]", answer)
 	}
 }
