@@ -113,7 +113,7 @@ func syntaxFinding(e *SyntaxError) Finding {
 		Code:     SyntaxCode,
 		Severity: Error,
 		Span:     e.Span,
-		Message:  T(e.Msg, "JSON の構文エラー: "+e.Msg),
+		Message:  e.Msg,
 		Explain: T("The document is not valid JSON, so AWS rejects it with MalformedPolicyDocument and no other check can run until it parses.",
 			"文書が正しい JSON ではないため、AWS は MalformedPolicyDocument として拒否します。解析できるまで他のチェックは実行されません。"),
 		DocURL: SyntaxDocURL,

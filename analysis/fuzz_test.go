@@ -57,10 +57,10 @@ func FuzzParseJSON(f *testing.F) {
 		std := bytes.TrimPrefix(src, bom)
 		if err != nil {
 			if err.Span.Start < 0 || err.Span.Start > err.Span.End || err.Span.End > len(src) {
-				t.Fatalf("error span %v out of bounds (%d bytes): %s", err.Span, len(src), err.Msg)
+				t.Fatalf("error span %v out of bounds (%d bytes): %s", err.Span, len(src), err.Msg.EN)
 			}
-			if json.Valid(std) && !strings.HasPrefix(err.Msg, "nesting is deeper") {
-				t.Fatalf("rejected valid JSON %q: %v %s", src, err.Span, err.Msg)
+			if json.Valid(std) && !strings.HasPrefix(err.Msg.EN, "nesting is deeper") {
+				t.Fatalf("rejected valid JSON %q: %v %s", src, err.Span, err.Msg.EN)
 			}
 			return
 		}
@@ -148,7 +148,7 @@ func FuzzAnalyze(f *testing.F) {
 				assertNoOverlap(t, fix)
 				fixed := analysis.ApplyEdits(src, fix.Edits)
 				if _, err := analysis.ParseJSON(fixed); err != nil {
-					t.Fatalf("%s fix %q breaks the JSON (%s):\n%s\n->\n%s", fd.Code, fix.Title.EN, err.Msg, src, fixed)
+					t.Fatalf("%s fix %q breaks the JSON (%s):\n%s\n->\n%s", fd.Code, fix.Title.EN, err.Msg.EN, src, fixed)
 				}
 			}
 		}

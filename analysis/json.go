@@ -68,10 +68,10 @@ func (v *Value) InnerSpan() Span {
 // SyntaxError is the first place where a document stops being JSON.
 type SyntaxError struct {
 	Span Span
-	Msg  string
+	Msg  Text
 }
 
-func (e *SyntaxError) Error() string { return e.Msg }
+func (e *SyntaxError) Error() string { return e.Msg.EN }
 
 // MaxDepth bounds nesting. Policies nest four or five levels; anything
 // deeper is not a policy, and the bound keeps hostile input from costing
@@ -87,7 +87,8 @@ func ParseJSON(src []byte) (*Value, *SyntaxError) {
 	}
 	p.skipSpace()
 	if p.pos >= len(src) {
-		return nil, p.errAt(p.pos, 0, "the document is empty: a policy is a JSON object such as {\"Version\": \"2012-10-17\", \"Statement\": []}")
+		return nil, p.errAt(p.pos, 0, T("the document is empty: a policy is a JSON object such as {\"Version\": \"2012-10-17\", \"Statement\": []}",
+			"文書が空です。ポリシーは {\"Version\": \"2012-10-17\", \"Statement\": []} のような JSON オブジェクトです"))
 	}
 	v := p.value(0)
 	if p.err != nil {
@@ -95,7 +96,7 @@ func ParseJSON(src []byte) (*Value, *SyntaxError) {
 	}
 	p.skipSpace()
 	if p.pos < len(src) {
-		return nil, p.errAt(p.pos, 1, "unexpected text after the end of the JSON value")
+		return nil, p.errAt(p.pos, 1, T("unexpected text after the end of the JSON value", "JSON の値の後に余分なテキストがあります"))
 	}
 	return v, nil
 }
@@ -106,7 +107,7 @@ type parser struct {
 	err *SyntaxError
 }
 
-func (p *parser) errAt(at, length int, msg string) *SyntaxError {
+func (p *parser) errAt(at, length int, msg Text) *SyntaxError {
 	if p.err == nil {
 		end := min(at+length, len(p.src))
 		// Never split a UTF-8 sequence: the span must map to whole characters.
@@ -131,11 +132,11 @@ func (p *parser) skipSpace() {
 
 func (p *parser) value(depth int) *Value {
 	if depth > MaxDepth {
-		p.errAt(p.pos, 1, "nesting is deeper than "+strconv.Itoa(MaxDepth)+" levels")
+		p.errAt(p.pos, 1, Tf("nesting is deeper than %d levels", "入れ子が %d 段を超えています", MaxDepth))
 		return nil
 	}
 	if p.pos >= len(p.src) {
-		p.errAt(p.pos, 0, "unexpected end of document: a value is missing")
+		p.errAt(p.pos, 0, T("unexpected end of document: a value is missing", "文書が途中で終わっています。値がありません"))
 		return nil
 	}
 	switch c := p.src[p.pos]; {
@@ -159,7 +160,7 @@ func (p *parser) value(depth int) *Value {
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
 	default:
-		p.errAt(p.pos, 1, "unexpected "+describe(p.src[p.pos:])+": expected a value")
+		p.errAt(p.pos, 1, unexpected(p.src[p.pos:], T("expected a value", "値が必要です")))
 		return nil
 	}
 }
@@ -176,15 +177,15 @@ func (p *parser) object(depth int) *Value {
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.src) {
-			p.errAt(v.Span.Start, 1, "unexpected end of document: the object opened here is not closed with }")
+			p.errAt(v.Span.Start, 1, T("unexpected end of document: the object opened here is not closed with }", "文書が途中で終わっています。ここで始まるオブジェクトが } で閉じられていません"))
 			return nil
 		}
 		if p.src[p.pos] != '"' {
-			msg := "expected a quoted member name"
+			msg := T("expected a quoted member name", "引用符で囲んだメンバー名が必要です")
 			if p.src[p.pos] == '}' {
-				msg = "a trailing comma is not allowed in JSON"
+				msg = T("a trailing comma is not allowed in JSON", "JSON では末尾のカンマは使えません")
 			}
-			p.errAt(p.pos, 1, "unexpected "+describe(p.src[p.pos:])+": "+msg)
+			p.errAt(p.pos, 1, unexpected(p.src[p.pos:], msg))
 			return nil
 		}
 		keyStart := p.pos
@@ -195,7 +196,7 @@ func (p *parser) object(depth int) *Value {
 		f := &Field{Key: key, KeySpan: Span{keyStart, p.pos}}
 		p.skipSpace()
 		if p.pos >= len(p.src) || p.src[p.pos] != ':' {
-			p.errAt(p.pos, 1, "expected ':' after the member name \""+key+"\"")
+			p.errAt(p.pos, 1, Tf("expected ':' after the member name %q", "メンバー名 %q の後に ':' が必要です", key))
 			return nil
 		}
 		p.pos++
@@ -206,7 +207,7 @@ func (p *parser) object(depth int) *Value {
 		v.Fields = append(v.Fields, f)
 		p.skipSpace()
 		if p.pos >= len(p.src) {
-			p.errAt(p.pos, 0, "unexpected end of document: the object is not closed with }")
+			p.errAt(p.pos, 0, T("unexpected end of document: the object is not closed with }", "文書が途中で終わっています。オブジェクトが } で閉じられていません"))
 			return nil
 		}
 		switch p.src[p.pos] {
@@ -217,7 +218,7 @@ func (p *parser) object(depth int) *Value {
 			v.Span.End = p.pos
 			return v
 		default:
-			p.errAt(p.pos, 1, "unexpected "+describe(p.src[p.pos:])+": expected ',' or '}' after a member (is a comma missing?)")
+			p.errAt(p.pos, 1, unexpected(p.src[p.pos:], T("expected ',' or '}' after a member (is a comma missing?)", "メンバーの後には ',' か '}' が必要です (カンマが抜けていませんか?)")))
 			return nil
 		}
 	}
@@ -235,7 +236,7 @@ func (p *parser) array(depth int) *Value {
 	for {
 		p.skipSpace()
 		if p.pos < len(p.src) && p.src[p.pos] == ']' {
-			p.errAt(p.pos, 1, "unexpected ']': a trailing comma is not allowed in JSON")
+			p.errAt(p.pos, 1, T("unexpected ']': a trailing comma is not allowed in JSON", "予期しない ']'。JSON では末尾のカンマは使えません"))
 			return nil
 		}
 		item := p.value(depth + 1)
@@ -245,7 +246,7 @@ func (p *parser) array(depth int) *Value {
 		v.Items = append(v.Items, item)
 		p.skipSpace()
 		if p.pos >= len(p.src) {
-			p.errAt(p.pos, 0, "unexpected end of document: the array is not closed with ]")
+			p.errAt(p.pos, 0, T("unexpected end of document: the array is not closed with ]", "文書が途中で終わっています。配列が ] で閉じられていません"))
 			return nil
 		}
 		switch p.src[p.pos] {
@@ -256,7 +257,7 @@ func (p *parser) array(depth int) *Value {
 			v.Span.End = p.pos
 			return v
 		default:
-			p.errAt(p.pos, 1, "unexpected "+describe(p.src[p.pos:])+": expected ',' or ']' after an element (is a comma missing?)")
+			p.errAt(p.pos, 1, unexpected(p.src[p.pos:], T("expected ',' or ']' after an element (is a comma missing?)", "要素の後には ',' か ']' が必要です (カンマが抜けていませんか?)")))
 			return nil
 		}
 	}
@@ -265,7 +266,7 @@ func (p *parser) array(depth int) *Value {
 func (p *parser) literal(word string, kind ValueKind) *Value {
 	start := p.pos
 	if len(p.src)-p.pos < len(word) || string(p.src[p.pos:p.pos+len(word)]) != word {
-		p.errAt(p.pos, 1, "unexpected "+describe(p.src[p.pos:])+": expected a value (strings need double quotes)")
+		p.errAt(p.pos, 1, unexpected(p.src[p.pos:], T("expected a value (strings need double quotes)", "値が必要です (文字列は二重引用符で囲みます)")))
 		return nil
 	}
 	p.pos += len(word)
@@ -288,13 +289,13 @@ func (p *parser) number() *Value {
 	if p.pos < len(p.src) && p.src[p.pos] == '0' {
 		p.pos++
 	} else if digits() == 0 {
-		p.errAt(p.pos, 1, "invalid number: a digit is missing")
+		p.errAt(p.pos, 1, T("invalid number: a digit is missing", "数値が不正です。数字がありません"))
 		return nil
 	}
 	if p.pos < len(p.src) && p.src[p.pos] == '.' {
 		p.pos++
 		if digits() == 0 {
-			p.errAt(p.pos, 1, "invalid number: a digit must follow the decimal point")
+			p.errAt(p.pos, 1, T("invalid number: a digit must follow the decimal point", "数値が不正です。小数点の後に数字が必要です"))
 			return nil
 		}
 	}
@@ -304,7 +305,7 @@ func (p *parser) number() *Value {
 			p.pos++
 		}
 		if digits() == 0 {
-			p.errAt(p.pos, 1, "invalid number: the exponent has no digits")
+			p.errAt(p.pos, 1, T("invalid number: the exponent has no digits", "数値が不正です。指数に数字がありません"))
 			return nil
 		}
 	}
@@ -350,13 +351,16 @@ func (p *parser) slowStr(start int) (string, bool) {
 			}
 			buf = utf8.AppendRune(buf, r)
 		case c < 0x20:
-			what := "a control character"
+			what := T("a control character", "制御文字")
 			if c == '\n' || c == '\r' {
-				what = "a line break"
+				what = T("a line break", "改行")
 			}
 			// Point from the opening quote to the break: the usual cause is
 			// a string left open while typing.
-			p.errAt(start, p.pos-start, what+" inside a string: the string is not closed with \" before it, or the character must be escaped")
+			p.errAt(start, p.pos-start, Text{
+				EN: what.EN + " inside a string: the string is not closed with \" before it, or the character must be escaped",
+				JA: "文字列の中に" + what.JA + "があります。その前で文字列が \" で閉じられていないか、エスケープが必要です",
+			})
 			return "", false
 		case c < utf8.RuneSelf:
 			buf = append(buf, c)
@@ -368,7 +372,7 @@ func (p *parser) slowStr(start int) (string, bool) {
 			p.pos += size
 		}
 	}
-	p.errAt(start, 1, "unexpected end of document: the string that starts here is not closed with \"")
+	p.errAt(start, 1, T("unexpected end of document: the string that starts here is not closed with \"", "文書が途中で終わっています。ここで始まる文字列が \" で閉じられていません"))
 	return "", false
 }
 
@@ -376,7 +380,7 @@ func (p *parser) escape() (rune, bool) {
 	at := p.pos
 	p.pos++ // backslash
 	if p.pos >= len(p.src) {
-		p.errAt(at, 1, "unexpected end of document inside an escape sequence")
+		p.errAt(at, 1, T("unexpected end of document inside an escape sequence", "エスケープシーケンスの途中で文書が終わっています"))
 		return 0, false
 	}
 	c := p.src[p.pos]
@@ -416,37 +420,52 @@ func (p *parser) escape() (rune, bool) {
 		}
 		return r, true
 	}
-	p.errAt(at, 2, "invalid escape sequence \\"+string(rune(c))+" (valid: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)")
+	p.errAt(at, 2, Tf("invalid escape sequence \\%c (valid: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)",
+		"不正なエスケープシーケンス \\%c (使えるのは \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)", rune(c)))
 	return 0, false
 }
 
 func (p *parser) hex4(at int) (rune, bool) {
 	if len(p.src)-p.pos < 4 {
-		p.errAt(at, len(p.src)-at, "invalid \\u escape: four hexadecimal digits are needed")
+		p.errAt(at, len(p.src)-at, badUnicodeEscape)
 		return 0, false
 	}
 	n, err := strconv.ParseUint(string(p.src[p.pos:p.pos+4]), 16, 32)
 	if err != nil {
-		p.errAt(at, 6, "invalid \\u escape: four hexadecimal digits are needed")
+		p.errAt(at, 6, badUnicodeEscape)
 		return 0, false
 	}
 	p.pos += 4
 	return rune(n), true
 }
 
+var badUnicodeEscape = T("invalid \\u escape: four hexadecimal digits are needed", "不正な \\u エスケープ。16 進数 4 桁が必要です")
+
+// unexpected says which character was found where something else was
+// expected.
+func unexpected(b []byte, expected Text) Text {
+	found := describe(b)
+	return Text{
+		EN: "unexpected " + found.EN + ": " + expected.EN,
+		JA: "予期しない" + found.JA + ": " + expected.JA,
+	}
+}
+
 // describe names the character at the start of b for an error message.
-func describe(b []byte) string {
+func describe(b []byte) Text {
 	if len(b) == 0 {
-		return "end of document"
+		return T("end of document", "文書の終わり")
 	}
 	r, _ := utf8.DecodeRune(b)
 	switch {
 	case r == utf8.RuneError:
-		return "byte 0x" + strconv.FormatUint(uint64(b[0]), 16) + " (not UTF-8 text)"
+		hex := strconv.FormatUint(uint64(b[0]), 16)
+		return T("byte 0x"+hex+" (not UTF-8 text)", "バイト 0x"+hex+" (UTF-8 のテキストではありません)")
 	case r < 0x20 || r == 0x7f:
-		return "control character " + strconv.QuoteRune(r)
+		return T("control character "+strconv.QuoteRune(r), "制御文字 "+strconv.QuoteRune(r))
 	case r == '\'':
-		return "single quote (JSON needs double quotes)"
+		return T("single quote (JSON needs double quotes)", "一重引用符 (JSON では二重引用符が必要です)")
 	}
-	return strconv.QuoteRune(r)
+	q := strconv.QuoteRune(r)
+	return T(q, q)
 }

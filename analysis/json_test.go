@@ -42,8 +42,11 @@ func TestParseJSONErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("no error for %q", src)
 			}
-			if err.Span != spans[0] || err.Msg != c.msg {
-				t.Errorf("error %v %q\nwant  %v %q", err.Span, err.Msg, spans[0], c.msg)
+			if err.Span != spans[0] || err.Msg.EN != c.msg {
+				t.Errorf("error %v %q\nwant  %v %q", err.Span, err.Msg.EN, spans[0], c.msg)
+			}
+			if err.Msg.JA == "" || err.Msg.JA == err.Msg.EN {
+				t.Errorf("no Japanese message for %q: %q", c.msg, err.Msg.JA)
 			}
 		})
 	}
@@ -53,7 +56,7 @@ func TestParseJSONSpans(t *testing.T) {
 	src := `{"Sid": "a\"b", "N": [1, -2.5e3, true, null], "O": {}}`
 	v, err := analysis.ParseJSON([]byte(src))
 	if err != nil {
-		t.Fatal(err.Msg)
+		t.Fatal(err.Msg.EN)
 	}
 	sid := v.Get("Sid")
 	if sid.Value.Str != `a"b` || src[sid.KeySpan.Start:sid.KeySpan.End] != `"Sid"` ||
@@ -84,7 +87,7 @@ func TestParseJSONInvalidUTF8InString(t *testing.T) {
 	src := "{\"Sid\": \"a\xffb\", \"Effect\": \"Allow\"}"
 	v, err := analysis.ParseJSON([]byte(src))
 	if err != nil {
-		t.Fatalf("invalid UTF-8 inside a string must be accepted, as encoding/json does: %s", err.Msg)
+		t.Fatalf("invalid UTF-8 inside a string must be accepted, as encoding/json does: %s", err.Msg.EN)
 	}
 	if got := v.Get("Sid").Value.Str; got != "a\uFFFDb" {
 		t.Errorf("Sid = %q, want a\\uFFFDb", got)
@@ -97,7 +100,7 @@ func TestParseJSONInvalidUTF8InString(t *testing.T) {
 func TestParseJSONEscapes(t *testing.T) {
 	v, err := analysis.ParseJSON([]byte(`["\u00e9\ud83d\ude00\/\t", "\ud800x", "\ud800\u0041"]`))
 	if err != nil {
-		t.Fatal(err.Msg)
+		t.Fatal(err.Msg.EN)
 	}
 	want := []string{"é😀/\t", "\uFFFDx", "\uFFFDA"}
 	for i, w := range want {
@@ -111,7 +114,7 @@ func TestParseJSONByteOrderMark(t *testing.T) {
 	src := "\xEF\xBB\xBF{\"Version\": \"2012-10-17\"}"
 	v, err := analysis.ParseJSON([]byte(src))
 	if err != nil {
-		t.Fatalf("a BOM must be skipped: %s", err.Msg)
+		t.Fatalf("a BOM must be skipped: %s", err.Msg.EN)
 	}
 	if v.Span != (analysis.Span{Start: 3, End: len(src)}) || v.Get("Version").KeySpan.Start != 4 {
 		t.Errorf("spans must count the BOM's bytes: %v, key at %d", v.Span, v.Get("Version").KeySpan.Start)
@@ -124,11 +127,11 @@ func TestParseJSONByteOrderMark(t *testing.T) {
 func TestParseJSONNestingLimit(t *testing.T) {
 	ok := strings.Repeat("[", analysis.MaxDepth+1) + strings.Repeat("]", analysis.MaxDepth+1)
 	if _, err := analysis.ParseJSON([]byte(ok)); err != nil {
-		t.Errorf("%d levels must parse: %s", analysis.MaxDepth+1, err.Msg)
+		t.Errorf("%d levels must parse: %s", analysis.MaxDepth+1, err.Msg.EN)
 	}
 	deep := strings.Repeat("[", analysis.MaxDepth+2)
 	_, err := analysis.ParseJSON([]byte(deep))
-	if err == nil || err.Msg != "nesting is deeper than 256 levels" || err.Span.Start != analysis.MaxDepth+1 {
+	if err == nil || err.Msg.EN != "nesting is deeper than 256 levels" || err.Span.Start != analysis.MaxDepth+1 {
 		t.Errorf("error %+v, want nesting is deeper than 256 levels at %d", err, analysis.MaxDepth+1)
 	}
 }

@@ -11,7 +11,7 @@ func mustPolicy(t *testing.T, src string) *analysis.Policy {
 	t.Helper()
 	root, err := analysis.ParseJSON([]byte(src))
 	if err != nil {
-		t.Fatal(err.Msg)
+		t.Fatal(err.Msg.EN)
 	}
 	return analysis.NewPolicy(root)
 }

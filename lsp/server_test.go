@@ -149,7 +149,7 @@ func TestCodeActionFixesInUTF16(t *testing.T) {
 		t.Errorf("fixed text:\n%s\nwant:\n%s", fixed, want)
 	}
 	if _, err := analysis.ParseJSON([]byte(fixed)); err != nil {
-		t.Errorf("the fix leaves invalid JSON: %s", err.Msg)
+		t.Errorf("the fix leaves invalid JSON: %s", err.Msg.EN)
 	}
 
 	// Outside the finding, and when only refactorings are asked for: none.

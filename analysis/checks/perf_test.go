@@ -42,7 +42,7 @@ func TestGeneratedPolicyIsClean(t *testing.T) {
 	}
 	f := analysis.NewFile("p.bucket-policy.json", src, nil)
 	if f.Syntax != nil {
-		t.Fatalf("generated policy does not parse: %s", f.Syntax.Msg)
+		t.Fatalf("generated policy does not parse: %s", f.Syntax.Msg.EN)
 	}
 	if f.Kind != analysis.KindBucket || len(f.Policy.Statements) < 20 {
 		t.Fatalf("kind %s with %d statements", f.Kind, len(f.Policy.Statements))

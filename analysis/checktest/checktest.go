@@ -94,7 +94,7 @@ func ApplyFix(t testing.TB, path, src string, f analysis.Finding, n int, cfg *an
 	}
 	fixed := string(analysis.ApplyEdits([]byte(src), f.Fixes[n].Edits))
 	if _, err := analysis.ParseJSON([]byte(fixed)); err != nil {
-		t.Fatalf("%s: fix %q leaves invalid JSON (%s):\n%s", f.Code, f.Fixes[n].Title.EN, err.Msg, fixed)
+		t.Fatalf("%s: fix %q leaves invalid JSON (%s):\n%s", f.Code, f.Fixes[n].Title.EN, err.Msg.EN, fixed)
 	}
 	_, after := Run(t, path, fixed, cfg)
 	return fixed, after

@@ -25,7 +25,7 @@ import (
 func ParseScenarios(src []byte) ([]*Scenario, error) {
 	root, syn := analysis.ParseJSON(src)
 	if syn != nil {
-		return nil, fmt.Errorf("line %d: %s", lineOf(src, syn.Span.Start), syn.Msg)
+		return nil, fmt.Errorf("line %d: %s", lineOf(src, syn.Span.Start), syn.Msg.EN)
 	}
 	r := &scenarioReader{src: src, lines: newLineIndex(src)}
 	var out []*Scenario

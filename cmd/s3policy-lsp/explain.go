@@ -128,7 +128,7 @@ func (fl *explainFlags) load(args []string, stderr io.Writer) (scenarios []*eval
 		return nil, false, err
 	}
 	for _, f := range w.Broken {
-		fmt.Fprintf(stderr, "s3policy-lsp explain: %s is not valid JSON (%s); left out\n", f.Path, f.Syntax.Msg)
+		fmt.Fprintf(stderr, "s3policy-lsp explain: %s is not valid JSON (%s); left out\n", f.Path, f.Syntax.Msg.EN)
 	}
 	req := eval.Request{
 		Principal: fl.principal, Action: fl.action, Resource: fl.resource, ResourceAccount: fl.account,
