@@ -48,12 +48,7 @@ func appliesToKey(kind analysis.Kind, s *analysis.Statement) bool {
 	if kind == analysis.KindKey {
 		return !servicesOnly(s)
 	}
-	for _, r := range s.Resources() {
-		if arn, ok := analysis.ParseARN(r.Str); ok && arn.Service == "kms" && strings.HasPrefix(arn.Resource, "key/") {
-			return true
-		}
-	}
-	return false
+	return len(keyARNs(s)) > 0
 }
 
 // throughS3 reports whether the statement may serve S3: it has no
@@ -87,13 +82,17 @@ func servicesOnly(s *analysis.Statement) bool {
 }
 
 func checkKMSStatement(pass *analysis.Pass, s *analysis.Statement) {
-	actions := s.Actions()
-	usesKey := false
-	for _, a := range kmsDataActions {
-		usesKey = usesKey || anyMatch(actions, a)
+	if !usesKey(s) {
+		return
 	}
-	missing := missingActions(actions, neededKeyActions(pass))
-	if !usesKey || len(missing) == 0 {
+	granted := s.Actions()
+	if pass.Kind == analysis.KindIdentity {
+		// The policy as a whole must allow both: another statement on the
+		// same key may hold the other action.
+		granted = grantedOnKeys(pass.Policy, keyARNs(s))
+	}
+	missing := missingActions(granted, neededKeyActions(pass))
+	if len(missing) == 0 {
 		return
 	}
 	list := strings.Join(missing, " and ")
@@ -103,6 +102,46 @@ func checkKMSStatement(pass *analysis.Pass, s *analysis.Statement) {
 			"ステートメント %s は %s なしでキーを許可しています。", s.Label(), list), kmsConsequence(missing)),
 		Fixes: []analysis.Fix{addActionsFix(pass, s.Action.Value, missing)},
 	})
+}
+
+// usesKey reports whether the statement allows one of the actions SSE-KMS
+// uses, and so is meant for encryption.
+func usesKey(s *analysis.Statement) bool {
+	for _, a := range kmsDataActions {
+		if anyMatch(s.Actions(), a) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyARNs are the KMS key ARNs (or patterns) a statement names.
+func keyARNs(s *analysis.Statement) []string {
+	var out []string
+	for _, r := range s.Resources() {
+		if arn, ok := analysis.ParseARN(r.Str); ok && arn.Service == "kms" && strings.HasPrefix(arn.Resource, "key/") {
+			out = append(out, r.Str)
+		}
+	}
+	return out
+}
+
+// grantedOnKeys collects the actions of every Allow statement of the
+// policy that reaches one of the keys.
+func grantedOnKeys(p *analysis.Policy, keys []string) []*analysis.Value {
+	var out []*analysis.Value
+	for _, other := range p.Statements {
+		if !other.IsAllow() {
+			continue
+		}
+		for _, key := range keys {
+			if resourceMatches(other.Resources(), key) {
+				out = append(out, other.Actions()...)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // neededKeyActions are the KMS actions a statement must allow: both in a
@@ -167,7 +206,9 @@ func addActionsFix(pass *analysis.Pass, action *analysis.Value, missing []string
 func checkBucketKeys(pass *analysis.Pass) {
 	for _, name := range namedBuckets(pass.Config) {
 		b := pass.Config.Bucket(name)
-		if !strings.HasPrefix(b.Encryption, "aws:kms") || b.KMSKeyARN == "" {
+		if !strings.HasPrefix(b.Encryption, "aws:kms") || b.KMSKeyARN == "" || hasKeyStatement(pass, b.KMSKeyARN) {
+			// A statement that already uses the key gets the finding, and
+			// the fix that extends it, from checkKMSStatement.
 			continue
 		}
 		for _, s := range pass.Policy.Statements {
@@ -205,6 +246,17 @@ func keyActionsMissing(p *analysis.Policy, s *analysis.Statement, key string) []
 		}
 	}
 	return missingActions(granted, needed)
+}
+
+// hasKeyStatement reports whether an Allow statement that checkKMSStatement
+// looks at uses the key.
+func hasKeyStatement(pass *analysis.Pass, key string) bool {
+	for _, s := range pass.Policy.Statements {
+		if s.IsAllow() && s.Action != nil && appliesToKey(pass.Kind, s) && usesKey(s) && resourceMatches(s.Resources(), key) {
+			return true
+		}
+	}
+	return false
 }
 
 func resourceMatches(resources []*analysis.Value, arn string) bool {

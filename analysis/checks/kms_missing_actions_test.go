@@ -83,3 +83,30 @@ func TestKMSMissingActionsNearMisses(t *testing.T) {
   {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"},
   {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": "arn:aws:kms:us-east-1:444455556666:key/*"}]}`, cfg)
 }
+
+// A statement that already uses the bucket's key gets the one finding, and
+// the fix extends its Action; the S3 statement is not reported again.
+func TestKMSMissingActionsBucketKeyStatementReportedOnce(t *testing.T) {
+	cfg := workspace(t, `, "encryption": "aws:kms", "kmsKeyArn": "`+bucketKey+`"`)
+	src, got := checktest.Expect(t, "kms-missing-actions", "jane.json", `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"},
+    {"Effect": "Allow", "Action": «"kms:Decrypt"», "Resource": "`+bucketKey+`"}
+  ]
+}`, cfg)
+	fixed := fixRemoves(t, "jane.json", src, got[0], 0, cfg)
+	wantFixed(t, fixed, `"Action": ["kms:Decrypt", "kms:GenerateDataKey"]`)
+}
+
+// Two statements on the same key that together allow both actions are
+// enough: the policy, not each statement, must allow them.
+func TestKMSMissingActionsSplitAcrossStatementsIsQuiet(t *testing.T) {
+	checktest.Expect(t, "kms-missing-actions", "jane.iam-policy.json", `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "`+bucketKey+`"},
+    {"Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": "`+bucketKey+`"}
+  ]
+}`, nil)
+}
