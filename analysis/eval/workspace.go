@@ -95,7 +95,7 @@ func Scan(dir string) (paths []string, skipped []Skipped, err error) {
 		if !strings.HasSuffix(d.Name(), ".json") {
 			return nil
 		}
-		if reason, ok := scannable(path, d, realDir); !ok {
+		if reason, ok := scannable(path, realDir); !ok {
 			skipped = append(skipped, Skipped{path, reason})
 			return nil
 		}
@@ -105,9 +105,26 @@ func Scan(dir string) (paths []string, skipped []Skipped, err error) {
 	return paths, skipped, err
 }
 
+// Scannable reports whether Scan of dir would read the file at path: the
+// server asks it of a file that changed on disk.
+func Scannable(path, dir string) bool {
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil || !inside(path, dir) {
+		return false
+	}
+	rel, _ := filepath.Rel(dir, path)
+	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
+		if part == ".git" || part == "node_modules" {
+			return false
+		}
+	}
+	_, ok := scannable(path, realDir)
+	return ok
+}
+
 // scannable decides whether Scan reads a file, and says why not.
-func scannable(path string, d fs.DirEntry, realDir string) (analysis.Text, bool) {
-	if d.Type()&fs.ModeSymlink != 0 {
+func scannable(path, realDir string) (analysis.Text, bool) {
+	if info, err := os.Lstat(path); err == nil && info.Mode()&fs.ModeSymlink != 0 {
 		target, err := filepath.EvalSymlinks(path)
 		switch {
 		case err != nil:
