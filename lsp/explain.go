@@ -133,7 +133,7 @@ func (a *analysed) lens(w *eval.Workspace, g eval.Grant) protocol.CodeLens {
 	title := fmt.Sprintf("%s: %s ✓", shortPrincipal(g.Request.Principal), g.Request.Action)
 	if r.Decision != eval.Allowed && len(r.Causes) > 0 {
 		c := r.Causes[0]
-		title = fmt.Sprintf("%s: %s ✗ %s: %s", shortPrincipal(g.Request.Principal), g.Request.Action, c.Layer, c.Message.In(a.locale))
+		title = fmt.Sprintf("%s: %s ✗ %s", shortPrincipal(g.Request.Principal), g.Request.Action, c.Message.In(a.locale)) // the message names the layer
 	}
 	start := a.m.Position(g.Statement.Obj.Span.Start)
 	pos := toPosition(start)
