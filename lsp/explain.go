@@ -138,6 +138,9 @@ func (a *analysed) lens(w *eval.Workspace, g eval.Grant) protocol.CodeLens {
 	start := a.m.Position(g.Statement.Obj.Span.Start)
 	pos := toPosition(start)
 	arg := map[string]any{"principal": g.Request.Principal, "action": g.Request.Action, "resource": g.Request.Resource}
+	if len(g.Request.Context) > 0 {
+		arg["context"] = g.Request.Context
+	}
 	return protocol.CodeLens{
 		Range:   protocol.Range{Start: pos, End: pos},
 		Command: &protocol.Command{Title: title, Command: ExplainCommand, Arguments: []any{arg}},

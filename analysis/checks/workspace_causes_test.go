@@ -107,3 +107,34 @@ func TestWorkspaceAllAllowedHasNoCrossFileFinding(t *testing.T) {
 		}
 	}
 }
+
+// Each other layer that blocks Jane's granted GetObject is reported at
+// her "s3:GetObject", with the blocking element of the other file first
+// among the related places.
+func TestWorkspaceOtherLayers(t *testing.T) {
+	for _, tc := range []struct {
+		example, code, identity, file, element string
+	}{
+		{"scp-deny", "scp-denies-s3", "jane.iam-policy.json", "scp.scp.json", `"Deny"`},
+		{"endpoint-policy", "endpoint-policy-blocks", "jane.iam-policy.json", "endpoint.endpoint-policy.json", "[\n        \"arn:aws:s3:::corp-*\",\n        \"arn:aws:s3:::corp-*/*\"\n      ]"},
+		{"session-policy", "session-policy-blocks", "analyst.iam-policy.json", "session.session-policy.json", `"Statement"`},
+		{"bucket-policy-deny", "deny-blocks-access", "jane.iam-policy.json", "bucket.bucket-policy.json", `"Deny"`},
+	} {
+		t.Run(tc.example, func(t *testing.T) {
+			w, fs := analyseExample(t, tc.example, tc.identity, tc.code)
+			if len(fs) != 2 {
+				t.Fatalf("got %d findings, want GetObject and PutObject: %v", len(fs), fs)
+			}
+			f := fs[0]
+			if got := at(t, w, tc.identity, f.Span); got != `"s3:GetObject"` {
+				t.Errorf("finding at %s", got)
+			}
+			if len(f.Related) < 2 || f.Related[0].File != tc.file { // a session policy also blocks the key: one more
+				t.Fatalf("related %+v", f.Related)
+			}
+			if got := at(t, w, tc.file, f.Related[0].Span); got != tc.element {
+				t.Errorf("related element %q, want %q", got, tc.element)
+			}
+		})
+	}
+}

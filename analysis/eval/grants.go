@@ -41,12 +41,26 @@ func (w *Workspace) Grants(bucketPolicy *analysis.File) []Grant {
 			}
 			for _, action := range grantedActions(st) {
 				if resource := grantedResource(st, action); resource != "" {
-					out = append(out, Grant{bucketPolicy, st, names, Request{Principal: p, Action: action, Resource: resource}})
+					req := Request{Principal: p, Action: action, Resource: resource, Context: w.endpointContext(accountOf(p))}
+					out = append(out, Grant{bucketPolicy, st, names, req})
 				}
 			}
 		}
 	}
 	return out
+}
+
+// endpointContext is the context of a request from account: a VPC
+// endpoint that .s3policy.json places in the account (the first by path)
+// is taken to be the way its principals reach S3, so that its policy
+// applies; none means the request does not go through an endpoint.
+func (w *Workspace) endpointContext(account string) map[string][]string {
+	for _, f := range w.Files {
+		if f.Kind == analysis.KindEndpoint && f.Facts != nil && f.Facts.Endpoint != "" && f.Facts.Account == account {
+			return map[string][]string{"aws:SourceVpce": {f.Facts.Endpoint}}
+		}
+	}
+	return nil
 }
 
 // principals are the callers the workspace describes: the principals
