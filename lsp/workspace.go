@@ -32,6 +32,7 @@ type workspaceState struct {
 	kick      chan struct{}                    // one slot: the workspace must be published again
 	scanned   chan struct{}                    // closed when the first scan is done
 	lenses    bool                             // the client supports workspace/codeLens/refresh
+	started   bool                             // the scan has started: a second initialized does nothing
 }
 
 func newWorkspaceState() workspaceState {
@@ -47,6 +48,13 @@ const progressToken = "s3policy-lsp/scan"
 // startWorkspace scans the folders, then publishes the workspace and
 // watches it, on goroutines of their own: the scan calls the client.
 func (s *Server) startWorkspace(progress bool) {
+	s.mu.Lock()
+	started := s.ws.started
+	s.ws.started = true
+	s.mu.Unlock()
+	if started {
+		return
+	}
 	s.workers.Add(2)
 	go func() {
 		defer s.workers.Done()
@@ -287,7 +295,7 @@ func (s *Server) refreshLenses() {
 // watchedFilesChanged re-reads the files that changed on disk and
 // publishes the workspace again.
 func (s *Server) watchedFilesChanged(p *protocol.DidChangeWatchedFilesParams) {
-	any := false
+	changed := false
 	for _, change := range p.Changes {
 		if change == nil {
 			continue
@@ -297,9 +305,9 @@ func (s *Server) watchedFilesChanged(p *protocol.DidChangeWatchedFilesParams) {
 			continue
 		}
 		s.readDisk(path)
-		any = true
+		changed = true
 	}
-	if any {
+	if changed {
 		s.workspaceChanged()
 	}
 }

@@ -290,3 +290,24 @@ func TestWorkspaceScanSkipsLinksAndLargeFiles(t *testing.T) {
 		}
 	}
 }
+
+// A client that sends initialized twice gets one scan.
+func TestWorkspaceSecondInitializedIsHarmless(t *testing.T) {
+	dir := copyExample(t, "kms-key-policy")
+	c := startFolder(t, dir, map[string]any{"window": map[string]any{"workDoneProgress": true}})
+	c.notify(protocol.MethodInitialized, map[string]any{})
+	c.waitDiagnostics(fileURI(dir, "jane.iam-policy.json"), nonEmpty)
+	var shutdown any
+	c.call(protocol.MethodShutdown, nil, &shutdown)
+	c.mu.Lock()
+	creates := 0
+	for _, n := range c.notes {
+		if n.method == protocol.MethodWorkDoneProgressCreate {
+			creates++
+		}
+	}
+	c.mu.Unlock()
+	if creates != 1 {
+		t.Errorf("%d scans, want 1", creates)
+	}
+}
