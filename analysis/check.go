@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"runtime/debug"
+	"slices"
 )
 
 // Check is one analyzer: a code, what it means, and the function that looks
@@ -18,6 +19,10 @@ type Check struct {
 	// Kinds limits the check to policies of these kinds; nil means all.
 	Kinds []Kind
 	Run   func(*Pass)
+	// RunWorkspace, when set, runs after Run on a file that belongs to a
+	// workspace, whatever its kind: the check's findings that need other
+	// files. Its findings take the check's code.
+	RunWorkspace func(*Pass)
 }
 
 // Applies reports whether the check runs on a policy of kind k.
@@ -70,17 +75,50 @@ func Analyze(f *File, checks []*Check) (findings []Finding) {
 		return nil
 	}
 	for _, c := range checks {
-		if !c.Applies(f.Kind) || f.Config.Disabled(c.Code) {
+		if f.Config.Disabled(c.Code) {
 			continue
 		}
-		runCheck(f, c, &findings)
+		if c.Applies(f.Kind) {
+			runCheck(f, c, c.Run, &findings)
+		}
+		if c.RunWorkspace != nil && f.Workspace != nil {
+			runCheck(f, c, c.RunWorkspace, &findings)
+		}
 	}
+	findings = mergeDuplicates(findings)
 	f.Config.applySeverities(findings)
 	SortFindings(findings)
 	return findings
 }
 
-func runCheck(f *File, c *Check, findings *[]Finding) {
+// mergeDuplicates keeps one finding per code and span: a fault seen both
+// on its own and across files is reported once, with the related places
+// of both.
+func mergeDuplicates(fs []Finding) []Finding {
+	type key struct {
+		code string
+		span Span
+	}
+	first := map[key]int{}
+	out := fs[:0]
+	for _, f := range fs {
+		k := key{f.Code, f.Span}
+		i, seen := first[k]
+		if !seen {
+			first[k] = len(out)
+			out = append(out, f)
+			continue
+		}
+		for _, r := range f.Related {
+			if !slices.Contains(out[i].Related, r) {
+				out[i].Related = append(out[i].Related, r)
+			}
+		}
+	}
+	return out
+}
+
+func runCheck(f *File, c *Check, run func(*Pass), findings *[]Finding) {
 	defer func() {
 		if r := recover(); r != nil {
 			*findings = append(*findings, Finding{
@@ -95,7 +133,7 @@ func runCheck(f *File, c *Check, findings *[]Finding) {
 			}
 		}
 	}()
-	c.Run(&Pass{File: f, Check: c, findings: findings})
+	run(&Pass{File: f, Check: c, findings: findings})
 }
 
 // PanicHook, when set, receives the stack of a check that panicked, so

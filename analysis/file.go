@@ -24,6 +24,47 @@ type File struct {
 	KindSource KindSource
 	Config     *Config    // the governing .s3policy.json; may be nil
 	Facts      *FileFacts // the config's entry for this file; may be nil
+
+	// Workspace is the project the file belongs to, for checks that look
+	// across files; nil when the file is analysed on its own.
+	Workspace Workspace
+}
+
+// Workspace is the set of policy files a file is analysed with: what a
+// check needs to follow a request from an identity policy to the bucket,
+// key, endpoint, SCP and session policies of other files.
+type Workspace interface {
+	// PolicyFiles lists every policy of the workspace that parsed, the
+	// file under analysis included, each with its kind and facts.
+	PolicyFiles() []*File
+	// Blocked lists the requests that bucket policies of the workspace
+	// grant to a principal of another account and that the policies of
+	// the workspace deny, each with its causes.
+	Blocked(principal string) []BlockedRequest
+}
+
+// BlockedRequest is a request a bucket policy grants and the workspace
+// denies.
+type BlockedRequest struct {
+	Action, Resource string
+	Grant            Place  // the Principal entry of the bucket policy that grants it
+	GrantedTo        string // that entry's text: the caller or its account
+	Causes           []Cause
+}
+
+// Cause is one reason a request is denied, with the code of the check
+// that stands for it and the element that decides it.
+type Cause struct {
+	Code    string
+	Message Text
+	Place   Place
+	Located bool // false when no file holds the cause (a missing policy)
+}
+
+// Place is an element of a file of the workspace.
+type Place struct {
+	Path string // as File.Path
+	Span Span
 }
 
 // NewFile parses src and decides whether it is a policy and of which

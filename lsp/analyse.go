@@ -40,6 +40,9 @@ func (s *Server) analyse(snap snapshot) *analysed {
 		cfg = s.configFor(snap.path)
 	}
 	a.file = analysis.NewFile(snap.path, snap.text, cfg)
+	if w, _ := unitOf(s.units(map[string][]byte{snap.path: snap.text}), snap.path); w != nil {
+		a.file.Workspace = w // cross-file findings, once the scan has read the other files
+	}
 	a.locale = s.locale(settings, cfg)
 	if a.file.IsPolicyFile() {
 		a.findings = settings.apply(analysis.Analyze(a.file, s.opts.Checks))

@@ -100,6 +100,7 @@ func (s *Server) didOpen(params json.RawMessage) error {
 		previous = s.retired[item.URI]
 	}
 	s.docs[item.URI] = d
+	delete(s.ws.published, d.path) // its worker publishes it now
 	s.mu.Unlock()
 	s.retire(previous) // when opened twice without a close
 	s.startWorker(d, previous)
@@ -182,6 +183,7 @@ func (s *Server) didClose(params json.RawMessage) error {
 	if isConfig(d.path) { // the file on disk, if any, governs again
 		s.configChanged(d.path)
 	}
+	s.workspaceChanged() // its disk text counts again, and it gets its disk diagnostics
 	return nil
 }
 
@@ -197,6 +199,7 @@ func (s *Server) didChangeWatchedFiles(params json.RawMessage) error {
 			s.configChanged(docPath(change.URI))
 		}
 	}
+	s.watchedFilesChanged(&p)
 	return nil
 }
 
@@ -204,6 +207,7 @@ func (s *Server) didChangeWatchedFiles(params json.RawMessage) error {
 // documents it governs too.
 func (s *Server) changed(d *document) {
 	d.poke()
+	s.workspaceChanged()
 	if isConfig(d.path) {
 		s.configChanged(d.path)
 	}

@@ -25,7 +25,11 @@ type initializeParams struct {
 			DidChangeWatchedFiles struct {
 				DynamicRegistration bool `json:"dynamicRegistration"`
 			} `json:"didChangeWatchedFiles"`
+			CodeLens struct {
+				RefreshSupport bool `json:"refreshSupport"`
+			} `json:"codeLens"`
 		} `json:"workspace"`
+		Window json.RawMessage `json:"window"` // read on its own: odd values are tolerated
 	} `json:"capabilities"`
 }
 
@@ -46,6 +50,8 @@ func (s *Server) initialize(params json.RawMessage) (any, error) {
 	s.folders = workspaceFolders(&p)
 	s.askSettings = p.Capabilities.Workspace.Configuration
 	s.watchConfigs = p.Capabilities.Workspace.DidChangeWatchedFiles.DynamicRegistration
+	s.workDone = workDoneProgress(p.Capabilities.Window)
+	s.ws.lenses = p.Capabilities.Workspace.CodeLens.RefreshSupport
 	s.mu.Unlock()
 
 	return &protocol.InitializeResult{
@@ -62,10 +68,20 @@ func (s *Server) initialize(params json.RawMessage) (any, error) {
 			CodeActionProvider:     &protocol.CodeActionOptions{CodeActionKinds: []protocol.CodeActionKind{protocol.QuickFix}},
 			DocumentSymbolProvider: true,
 			CompletionProvider:     &protocol.CompletionOptions{TriggerCharacters: []string{":", `"`}},
-			ExecuteCommandProvider: &protocol.ExecuteCommandOptions{Commands: []string{}},
+			ExecuteCommandProvider: &protocol.ExecuteCommandOptions{Commands: []string{ExplainCommand}},
+			CodeLensProvider:       &protocol.CodeLensOptions{},
 		},
 		ServerInfo: &protocol.ServerInfo{Name: Source, Version: s.opts.Version},
 	}, nil
+}
+
+// workDoneProgress reads window.workDoneProgress; a window capability
+// that does not fit means no.
+func workDoneProgress(window json.RawMessage) bool {
+	var w struct {
+		WorkDoneProgress bool `json:"workDoneProgress"`
+	}
+	return json.Unmarshal(window, &w) == nil && w.WorkDoneProgress
 }
 
 // workspaceFolders lists the folders as paths, from workspaceFolders, else
@@ -89,15 +105,20 @@ func workspaceFolders(p *initializeParams) []string {
 }
 
 // initialized asks the client for its settings, and to tell of changes
-// to .s3policy.json on disk, when it can.
+// to the workspace's files on disk, when it can, and scans the workspace.
 func (s *Server) initialized(json.RawMessage) error {
 	s.fetchSettings()
 	s.watchConfigFiles()
+	s.mu.Lock()
+	progress := s.workDone
+	s.mu.Unlock()
+	s.startWorkspace(progress)
 	return nil
 }
 
-// watchConfigFiles registers a file watcher for .s3policy.json, so that a
-// config edited outside the editor takes effect (didChangeWatchedFiles).
+// watchConfigFiles registers a file watcher for the policies and
+// .s3policy.json, so that a file edited outside the editor takes effect
+// (didChangeWatchedFiles).
 func (s *Server) watchConfigFiles() {
 	s.mu.Lock()
 	watch := s.watchConfigs
@@ -109,7 +130,7 @@ func (s *Server) watchConfigFiles() {
 		ID:     "s3policy-config-watcher",
 		Method: protocol.MethodWorkspaceDidChangeWatchedFiles,
 		RegisterOptions: &protocol.DidChangeWatchedFilesRegistrationOptions{
-			Watchers: []protocol.FileSystemWatcher{{GlobPattern: "**/" + analysis.ConfigName}},
+			Watchers: []protocol.FileSystemWatcher{{GlobPattern: "**/*.json"}, {GlobPattern: "**/" + analysis.ConfigName}},
 		},
 	}}}, nil, nil)
 }

@@ -52,6 +52,8 @@ type Server struct {
 	configured   *editorSettings // from workspace/configuration, when the client answered
 	askSettings  bool            // the client supports workspace/configuration
 	watchConfigs bool            // the client can watch files for us
+	workDone     bool            // the client shows work-done progress
+	ws           workspaceState
 
 	exitCode chan int
 	workers  sync.WaitGroup
@@ -79,7 +81,7 @@ func New(opts Options) *Server {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	return &Server{opts: opts, docs: map[protocol.DocumentURI]*document{}, retired: map[protocol.DocumentURI]*document{}, exitCode: make(chan int, 1)}
+	return &Server{opts: opts, docs: map[protocol.DocumentURI]*document{}, retired: map[protocol.DocumentURI]*document{}, exitCode: make(chan int, 1), ws: newWorkspaceState()}
 }
 
 // Serve speaks LSP on rwc until the client sends exit or closes the
@@ -158,11 +160,8 @@ var requests = map[string]prepareFunc{
 	protocol.MethodTextDocumentCodeAction:     (*Server).codeAction,
 	protocol.MethodTextDocumentDocumentSymbol: (*Server).documentSymbol,
 	protocol.MethodTextDocumentCompletion:     (*Server).completion,
-	protocol.MethodWorkspaceExecuteCommand: onRead(func(s *Server, params json.RawMessage) (any, error) {
-		var p protocol.ExecuteCommandParams
-		_ = json.Unmarshal(params, &p)
-		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "unknown command %q", p.Command)
-	}),
+	protocol.MethodWorkspaceExecuteCommand:    (*Server).executeCommand,
+	protocol.MethodTextDocumentCodeLens:       (*Server).codeLens,
 }
 
 // onRead adapts a handler that is cheap and must run in order on the read

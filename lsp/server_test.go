@@ -492,7 +492,7 @@ func TestLifecycle(t *testing.T) {
 		var result map[string]any
 		c.call(protocol.MethodInitialize, map[string]any{"processId": nil, "capabilities": map[string]any{}}, &result)
 		got := fmt.Sprint(result["capabilities"])
-		want := "map[codeActionProvider:map[codeActionKinds:[quickfix]] completionProvider:map[triggerCharacters:[: \"]] documentSymbolProvider:true executeCommandProvider:map[commands:[]] hoverProvider:true textDocumentSync:map[change:1 openClose:true save:map[]]]"
+		want := "map[codeActionProvider:map[codeActionKinds:[quickfix]] codeLensProvider:map[] completionProvider:map[triggerCharacters:[: \"]] documentSymbolProvider:true executeCommandProvider:map[commands:[s3policy.explain]] hoverProvider:true textDocumentSync:map[change:1 openClose:true save:map[]]]"
 		if got != want {
 			t.Errorf("capabilities\n got %s\nwant %s", got, want)
 		}
@@ -651,7 +651,7 @@ func TestInitializeToleratesOddCapabilitiesAndWatchesConfigs(t *testing.T) {
 		"trace": "verbose",
 	})
 	raw := c.waitNote(protocol.MethodClientRegisterCapability, func(json.RawMessage) bool { return true })
-	want := `{"registrations":[{"id":"s3policy-config-watcher","method":"workspace/didChangeWatchedFiles","registerOptions":{"watchers":[{"globPattern":"**/.s3policy.json"}]}}]}`
+	want := `{"registrations":[{"id":"s3policy-config-watcher","method":"workspace/didChangeWatchedFiles","registerOptions":{"watchers":[{"globPattern":"**/*.json"},{"globPattern":"**/.s3policy.json"}]}}]}`
 	if string(raw) != want {
 		t.Errorf("registration\n got %s\nwant %s", raw, want)
 	}

@@ -20,8 +20,9 @@ var DenyBlocksAccess = &analysis.Check{
 	Explain: analysis.T(
 		"An explicit Deny beats any Allow in any policy: when a Deny statement of an identity, bucket, endpoint, boundary or control policy matches the request, AWS denies it whatever the other policies allow. A Deny without a Condition blocks every matching request; a conditional Deny blocks the requests its Condition describes (a negated operator such as StringNotEquals also matches requests that lack the key). Fix it by removing or narrowing the statement, or by exempting the principals that need access with a condition such as `StringNotEquals` on `aws:PrincipalAccount`.",
 		"明示的な Deny はどのポリシーの Allow よりも優先されます。アイデンティティ、バケット、エンドポイント、境界、コントロールの各ポリシーの Deny ステートメントがリクエストに一致すると、他のポリシーが何を許可していても AWS は拒否します。Condition のない Deny は一致するリクエストをすべて拒否し、条件付きの Deny は Condition が表すリクエストを拒否します (StringNotEquals などの否定の演算子は、キーのないリクエストにも一致します)。ステートメントを削除するか狭めるか、`aws:PrincipalAccount` への `StringNotEquals` などの条件でアクセスが必要なプリンシパルを除外してください。"),
-	Kinds: []analysis.Kind{analysis.KindIdentity, analysis.KindBucket, analysis.KindEndpoint, analysis.KindBoundary, analysis.KindRCP},
-	Run:   runDenyBlocksAccess,
+	Kinds:        []analysis.Kind{analysis.KindIdentity, analysis.KindBucket, analysis.KindEndpoint, analysis.KindBoundary, analysis.KindRCP},
+	Run:          runDenyBlocksAccess,
+	RunWorkspace: reportWorkspaceCauses,
 }
 
 func runDenyBlocksAccess(pass *analysis.Pass) {

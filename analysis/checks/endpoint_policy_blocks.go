@@ -13,8 +13,9 @@ var EndpointPolicyBlocks = &analysis.Check{
 	Explain: analysis.T(
 		"Requests from instances whose route to S3 goes through a VPC endpoint are filtered by the endpoint policy, on top of the identity and bucket policies. The endpoint policy never grants, but a bucket or action its Allow statements do not cover is denied to every request through the endpoint, even when the user's policy and the bucket policy allow it. Add the bucket's ARNs (`arn:aws:s3:::bucket`, `arn:aws:s3:::bucket/*`) and the actions to an Allow statement of the endpoint policy.",
 		"S3 へのルートが VPC エンドポイントを通るインスタンスからのリクエストは、アイデンティティポリシーとバケットポリシーに加えて、エンドポイントポリシーで絞り込まれます。エンドポイントポリシーは権限を付与しませんが、その Allow ステートメントが対象としないバケットやアクションは、ユーザーのポリシーとバケットポリシーが許可していても、エンドポイント経由のすべてのリクエストで拒否されます。バケットの ARN (`arn:aws:s3:::bucket`、`arn:aws:s3:::bucket/*`) とアクションをエンドポイントポリシーの Allow ステートメントに追加してください。"),
-	Kinds: []analysis.Kind{analysis.KindEndpoint},
-	Run:   runEndpointPolicyBlocks,
+	Kinds:        []analysis.Kind{analysis.KindEndpoint},
+	Run:          runEndpointPolicyBlocks,
+	RunWorkspace: reportWorkspaceCauses,
 }
 
 func runEndpointPolicyBlocks(pass *analysis.Pass) {

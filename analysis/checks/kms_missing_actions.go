@@ -18,8 +18,9 @@ var KMSMissingActions = &analysis.Check{
 	Explain: analysis.T(
 		"Objects encrypted with SSE-KMS need the key: downloading needs `kms:Decrypt`, uploading needs `kms:GenerateDataKey` (a multipart upload needs both). For a key in another account both sides must allow: the key policy in the key's account must allow the user or its account, and the user's own IAM policy must allow the actions on the key ARN; neither alone is enough. A key in the user's own account needs no key-policy change for that user beyond the default statement that lets IAM policies grant it. Add the missing action.",
 		"SSE-KMS で暗号化されたオブジェクトにはキーが必要です。ダウンロードには `kms:Decrypt`、アップロードには `kms:GenerateDataKey` が必要です (マルチパートアップロードには両方)。別アカウントのキーでは両側の許可が必要です。キーのアカウントのキーポリシーがユーザーまたはそのアカウントを許可し、かつユーザー自身の IAM ポリシーがキー ARN に対するアクションを許可しなければなりません。どちらか一方だけでは足りません。ユーザーと同じアカウントのキーなら、IAM ポリシーでの許可を有効にする既定のステートメント以外にキーポリシーの変更は要りません。足りないアクションを追加してください。"),
-	Kinds: []analysis.Kind{analysis.KindKey, analysis.KindIdentity},
-	Run:   runKMSMissingActions,
+	Kinds:        []analysis.Kind{analysis.KindKey, analysis.KindIdentity},
+	Run:          runKMSMissingActions,
+	RunWorkspace: reportWorkspaceCauses,
 }
 
 // kmsDataActions are the actions SSE-KMS uses; a statement that allows

@@ -19,8 +19,9 @@ var MissingResourceARN = &analysis.Check{
 	Explain: analysis.T(
 		"Each S3 action acts on one resource type: bucket-level actions such as `s3:ListBucket` and `s3:GetBucketLocation` on the bucket ARN `arn:aws:s3:::bucket`, object-level actions such as `s3:GetObject` and `s3:PutObject` on object ARNs `arn:aws:s3:::bucket/*`. A statement that names only the other type grants nothing for the action, so AWS denies it; in a cross-account setup the user's own IAM policy must grant the bucket even when the bucket policy allows the account. Add the missing ARN to Resource.",
 		"S3 の各アクションは 1 つのリソースタイプに作用します。`s3:ListBucket` や `s3:GetBucketLocation` などのバケットレベルのアクションはバケット ARN `arn:aws:s3:::bucket` に、`s3:GetObject` や `s3:PutObject` などのオブジェクトレベルのアクションはオブジェクト ARN `arn:aws:s3:::bucket/*` に作用します。もう一方のタイプしか書いていないステートメントはそのアクションを何も許可しないため、AWS は拒否します。クロスアカウントでは、バケットポリシーがアカウントを許可していても、ユーザー自身の IAM ポリシーがバケットを許可する必要があります。足りない ARN を Resource に追加してください。"),
-	Kinds: []analysis.Kind{analysis.KindIdentity, analysis.KindSession, analysis.KindBoundary, analysis.KindBucket},
-	Run:   runMissingResourceARN,
+	Kinds:        []analysis.Kind{analysis.KindIdentity, analysis.KindSession, analysis.KindBoundary, analysis.KindBucket},
+	Run:          runMissingResourceARN,
+	RunWorkspace: reportWorkspaceCauses,
 }
 
 func runMissingResourceARN(pass *analysis.Pass) {

@@ -14,8 +14,9 @@ var ObjectOwnership = &analysis.Check{
 	Explain: analysis.T(
 		"Unless the bucket's Object Ownership is BucketOwnerEnforced (the default for buckets created since April 2023), an object uploaded by another account belongs to that account: the bucket owner and the principals its bucket policy grants get AccessDenied on it. With BucketOwnerPreferred the bucket owner takes ownership when the upload carries the `bucket-owner-full-control` ACL, which a condition on `s3:x-amz-acl` can require. To repair objects already uploaded, the uploading account runs `aws s3api put-object-acl --bucket BUCKET --key KEY --acl bucket-owner-full-control`; better, set Object Ownership to BucketOwnerEnforced, which disables ACLs and makes the bucket owner own every object.",
 		"バケットのオブジェクト所有者が BucketOwnerEnforced (2023 年 4 月以降に作成されたバケットの既定) でない限り、他アカウントがアップロードしたオブジェクトはそのアカウントの所有になり、バケット所有者やバケットポリシーで許可されたプリンシパルはそれに AccessDenied となります。BucketOwnerPreferred では、アップロードに `bucket-owner-full-control` ACL が付いていればバケット所有者が所有者になり、`s3:x-amz-acl` の条件でそれを必須にできます。アップロード済みのオブジェクトは、アップロードしたアカウントが `aws s3api put-object-acl --bucket BUCKET --key KEY --acl bucket-owner-full-control` を実行して直します。より良いのは、オブジェクト所有者を BucketOwnerEnforced にすることです。ACL が無効になり、すべてのオブジェクトをバケット所有者が所有します。"),
-	Kinds: []analysis.Kind{analysis.KindBucket},
-	Run:   runObjectOwnership,
+	Kinds:        []analysis.Kind{analysis.KindBucket},
+	Run:          runObjectOwnership,
+	RunWorkspace: reportWorkspaceCauses,
 }
 
 const ownerFullControl = "bucket-owner-full-control"

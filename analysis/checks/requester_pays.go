@@ -13,8 +13,9 @@ var RequesterPays = &analysis.Check{
 	Explain: analysis.T(
 		"The bucket has Requester Pays on: a request from another account must carry the header `x-amz-request-payer: requester` to accept the charges, or S3 answers 403 Access Denied even though this policy allows it. With the AWS CLI add `--request-payer requester`; in a presigned URL include `x-amz-request-payer=requester`; SDKs take a RequestPayer parameter. Anonymous requests are refused.",
 		"このバケットはリクエスタ支払いが有効です。他アカウントからのリクエストは料金負担を示すヘッダー `x-amz-request-payer: requester` を付けなければ、このポリシーが許可していても S3 は 403 Access Denied を返します。AWS CLI では `--request-payer requester` を、署名付き URL では `x-amz-request-payer=requester` を付けてください。SDK では RequestPayer パラメータを使います。匿名リクエストは拒否されます。"),
-	Kinds: []analysis.Kind{analysis.KindBucket},
-	Run:   runRequesterPays,
+	Kinds:        []analysis.Kind{analysis.KindBucket},
+	Run:          runRequesterPays,
+	RunWorkspace: reportWorkspaceCauses,
 }
 
 func runRequesterPays(pass *analysis.Pass) {

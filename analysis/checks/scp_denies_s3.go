@@ -14,8 +14,9 @@ var ScpDeniesS3 = &analysis.Check{
 	Explain: analysis.T(
 		"A service control policy never grants: it filters what the IAM users and roles of the accounts it is attached to may do, even when their identity policies and the bucket policy allow it. A Deny in an SCP beats every Allow; and in an allow-list SCP (one without `FullAWSAccess`), an action that no statement allows is denied. Every level of the organization, from the root to the account, must allow the action. Fix it in AWS Organizations: narrow or remove the Deny, or allow the S3 actions the users need.",
 		"サービスコントロールポリシー (SCP) は権限を付与せず、アタッチされたアカウントの IAM ユーザーとロールができることを絞り込むだけです。アイデンティティポリシーとバケットポリシーが許可していても同じです。SCP の Deny はすべての Allow に優先し、許可リスト型の SCP (`FullAWSAccess` のないもの) では、どのステートメントも許可しないアクションは拒否されます。組織のルートからアカウントまで、すべての階層で許可が必要です。AWS Organizations で Deny を狭めるか削除するか、必要な S3 アクションを許可してください。"),
-	Kinds: []analysis.Kind{analysis.KindSCP},
-	Run:   runScpDeniesS3,
+	Kinds:        []analysis.Kind{analysis.KindSCP},
+	Run:          runScpDeniesS3,
+	RunWorkspace: reportWorkspaceCauses,
 }
 
 func runScpDeniesS3(pass *analysis.Pass) {

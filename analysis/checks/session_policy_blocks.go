@@ -14,8 +14,9 @@ var SessionPolicyBlocks = &analysis.Check{
 	Explain: analysis.T(
 		"A session policy, passed to AssumeRole, AssumeRoleWithSAML, AssumeRoleWithWebIdentity or GetFederationToken, never grants: the session's permissions are the intersection of the role's (or user's) identity policies and the session policy. An S3 action or bucket that the session policy does not allow is denied to the session even though the role allows it, and a Deny in it beats every Allow. Allow the S3 actions and the bucket ARNs (`arn:aws:s3:::bucket` and `arn:aws:s3:::bucket/*`) in the session policy.",
 		"AssumeRole、AssumeRoleWithSAML、AssumeRoleWithWebIdentity、GetFederationToken に渡すセッションポリシーは権限を付与しません。セッションの権限は、ロール (またはユーザー) のアイデンティティポリシーとセッションポリシーの共通部分です。セッションポリシーが許可しない S3 アクションやバケットは、ロールが許可していてもセッションには拒否され、その中の Deny はすべての Allow に優先します。セッションポリシーで S3 アクションとバケットの ARN (`arn:aws:s3:::bucket` と `arn:aws:s3:::bucket/*`) を許可してください。"),
-	Kinds: []analysis.Kind{analysis.KindSession},
-	Run:   runSessionPolicyBlocks,
+	Kinds:        []analysis.Kind{analysis.KindSession},
+	Run:          runSessionPolicyBlocks,
+	RunWorkspace: reportWorkspaceCauses,
 }
 
 func runSessionPolicyBlocks(pass *analysis.Pass) {

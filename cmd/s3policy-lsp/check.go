@@ -12,6 +12,7 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/report"
 )
 
@@ -154,6 +155,7 @@ type checker struct {
 	lookups  map[string]string           // folder and stop → config path ("" for none)
 	configs  map[string]*analysis.Config // config path → parsed config
 	seen     map[string]bool             // files already checked
+	units    []*eval.Workspace           // the workspaces of the folder being walked
 	findings []report.Finding
 	files    int // documents analysed
 	ioErrors int
@@ -236,8 +238,15 @@ func (c *checker) checkPath(arg string) {
 }
 
 // walk checks every .json file below root; .s3policy.json files are
-// looked up no higher than root.
+// looked up no higher than root. The folder is loaded as a workspace
+// first, as the server loads its folders, so that the cross-file findings
+// of check and of the editor agree.
 func (c *checker) walk(root string) {
+	c.units = nil
+	if texts, err := eval.ReadAll(root); err == nil { // else the walk reports what cannot be read
+		c.units = eval.Units(root, texts)
+	}
+	defer func() { c.units = nil }()
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			c.ioError(p, err)
@@ -287,6 +296,11 @@ func (c *checker) checkFile(abs, stop string) {
 	// The analysis gets absolute paths, as from an editor, so that they
 	// match the config's folder whichever way each was reached.
 	f := analysis.NewFile(filepath.ToSlash(abs), src, cfg)
+	for _, w := range c.units {
+		if wf := w.File(abs); wf != nil && string(wf.Src) == string(src) {
+			f = wf // the same file, with the workspace it belongs to
+		}
+	}
 	if !f.IsPolicyFile() {
 		return // other JSON, or a file named by hand that is no policy
 	}

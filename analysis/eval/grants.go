@@ -1,0 +1,250 @@
+package eval
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// Grant is one request a bucket policy means to allow: an S3 action of an
+// Allow statement, for a principal of another account that the workspace
+// knows (an identity policy with a principal in .s3policy.json).
+type Grant struct {
+	Policy    *analysis.File      // the bucket policy
+	Statement *analysis.Statement // the Allow statement
+	Names     *analysis.Value     // the Principal entry that names the caller or its account
+	Request   Request
+}
+
+// MaxGrantActions caps the actions taken from one statement, so that a
+// long Action list does not flood the editor.
+const MaxGrantActions = 8
+
+// Grants lists the requests a bucket policy grants to other accounts'
+// principals of the workspace, in statement order, then principal, then
+// action. Only literal S3 actions count: a wildcard names no request.
+func (w *Workspace) Grants(bucketPolicy *analysis.File) []Grant {
+	if bucketPolicy.Kind != analysis.KindBucket || bucketPolicy.Policy == nil {
+		return nil
+	}
+	var out []Grant
+	for _, st := range bucketPolicy.Policy.Statements {
+		if !st.IsAllow() || st.Principal == nil {
+			continue
+		}
+		for _, p := range w.principals() {
+			names := namesPrincipal(st, p)
+			if names == nil || w.ownsBucketOf(st, accountOf(p)) {
+				continue
+			}
+			for _, action := range grantedActions(st) {
+				if resource := grantedResource(st, action); resource != "" {
+					req := Request{Principal: p, Action: action, Resource: resource, Context: w.endpointContext(accountOf(p))}
+					out = append(out, Grant{bucketPolicy, st, names, req})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// endpointContext is the context of a request from account: a VPC
+// endpoint that .s3policy.json places in the account (the first by path)
+// is taken to be the way its principals reach S3, so that its policy
+// applies; none means the request does not go through an endpoint.
+func (w *Workspace) endpointContext(account string) map[string][]string {
+	for _, f := range w.Files {
+		if f.Kind == analysis.KindEndpoint && f.Facts != nil && f.Facts.Endpoint != "" && f.Facts.Account == account {
+			return map[string][]string{"aws:SourceVpce": {f.Facts.Endpoint}}
+		}
+	}
+	return nil
+}
+
+// principals are the callers the workspace describes: the principals
+// .s3policy.json gives identity policies, each once, sorted.
+func (w *Workspace) principals() []string {
+	var out []string
+	for _, f := range w.Files {
+		if f.Kind == analysis.KindIdentity && f.Facts != nil && f.Facts.Principal != "" && !slices.Contains(out, f.Facts.Principal) {
+			out = append(out, f.Facts.Principal)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// namesPrincipal returns the AWS entry of the statement's Principal that
+// names the caller, by ARN or by account (ID or root ARN); the wildcard
+// is a public grant, not one to an account, and is left out.
+func namesPrincipal(st *analysis.Statement, caller string) *analysis.Value {
+	account := accountOf(caller)
+	for _, ref := range analysis.Principals(st.Principal) {
+		v := ref.Value.Str
+		if ref.Type != "AWS" || account == "" {
+			continue
+		}
+		if v == caller || v == account || v == "arn:aws:iam::"+account+":root" {
+			return ref.Value
+		}
+	}
+	return nil
+}
+
+// ownsBucketOf reports whether account owns a bucket the statement
+// names, as .s3policy.json says: such a grant is not cross-account.
+func (w *Workspace) ownsBucketOf(st *analysis.Statement, account string) bool {
+	for _, r := range st.Resources() {
+		if b := w.Buckets[bucketOf(r.Str)]; b != nil && b.Account == account {
+			return true
+		}
+	}
+	return false
+}
+
+// accountOf is the account of an IAM or STS ARN, or "".
+func accountOf(arn string) string {
+	a, ok := analysis.ParseARN(arn)
+	if !ok {
+		return ""
+	}
+	return a.Account
+}
+
+// grantedActions are the literal S3 actions of a statement, at most
+// MaxGrantActions.
+func grantedActions(st *analysis.Statement) []string {
+	var out []string
+	for _, a := range st.Actions() {
+		if strings.HasPrefix(strings.ToLower(a.Str), "s3:") && !strings.ContainsAny(a.Str, "*?") && len(out) < MaxGrantActions {
+			out = append(out, a.Str)
+		}
+	}
+	return out
+}
+
+// grantedResource is the statement's first Resource of the type the
+// action acts on (an object ARN for object actions, else the bucket ARN),
+// as written: a "*" in it is a key like any other to the engine.
+func grantedResource(st *analysis.Statement, action string) string {
+	wantObject := objectLevel(action)
+	for _, r := range st.Resources() {
+		if bucketOf(r.Str) != "" && isObjectARN(r.Str) == wantObject {
+			return r.Str
+		}
+	}
+	return ""
+}
+
+// objectLevel reports whether an S3 action acts on objects: the object
+// actions and the two multipart-upload actions on an upload's parts.
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+func objectLevel(action string) bool {
+	name := strings.ToLower(strings.TrimPrefix(strings.ToLower(action), "s3:"))
+	return strings.Contains(name, "object") || name == "abortmultipartupload" || name == "listmultipartuploadparts"
+}
+
+// CauseSite locates a cause in the workspace: the decisive statement's
+// Effect for an explicit Deny, else its Resource (or the statement when
+// it has none); the Statement element when the whole policy is the cause;
+// the start of .s3policy.json for a bucket setting. ok is false for a
+// cause with no file (a missing policy, an assumed default).
+func (w *Workspace) CauseSite(c Cause) (site analysis.Place, ok bool) {
+	if c.Policy == "" {
+		return analysis.Place{}, false
+	}
+	path := c.Policy
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(w.Dir, filepath.FromSlash(path))
+	}
+	f := w.File(path)
+	if f == nil {
+		if strings.HasSuffix(path, analysis.ConfigName) {
+			return analysis.Place{Path: path}, true
+		}
+		return analysis.Place{}, false
+	}
+	p := f.Policy
+	if c.Statement < 0 || c.Statement >= len(p.Statements) {
+		if p.Statement == nil {
+			return analysis.Place{Path: path}, true
+		}
+		return analysis.Place{Path: path, Span: p.Statement.KeySpan}, true
+	}
+	st := p.Statements[c.Statement]
+	switch {
+	case c.Explicit && st.Effect != nil:
+		return analysis.Place{Path: path, Span: st.Effect.Value.Span}, true
+	case st.Resource != nil:
+		return analysis.Place{Path: path, Span: st.Resource.Value.Span}, true
+	}
+	return analysis.Place{Path: path, Span: st.Obj.Span}, true
+}
+
+// Blocked evaluates every request the workspace's bucket policies grant
+// the principal and returns those denied, with their causes
+// (analysis.Workspace). The answer is kept until the workspace changes:
+// the checks of one file ask for it once each.
+func (w *Workspace) Blocked(principal string) []analysis.BlockedRequest {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if out, ok := w.blocked[principal]; ok {
+		return out
+	}
+	var out []analysis.BlockedRequest
+	for _, bp := range w.Files {
+		for _, g := range w.Grants(bp) {
+			if g.Request.Principal != principal {
+				continue
+			}
+			if r := Evaluate(w.Scenario(g.Request)); r.Decision != Allowed {
+				if b := w.blockedRequest(g, r); len(b.Causes) > 0 {
+					out = append(out, b)
+				}
+			}
+		}
+	}
+	if w.blocked == nil {
+		w.blocked = map[string][]analysis.BlockedRequest{}
+	}
+	w.blocked[principal] = out
+	return out
+}
+
+func (w *Workspace) blockedRequest(g Grant, r Result) analysis.BlockedRequest {
+	b := analysis.BlockedRequest{
+		Action: g.Request.Action, Resource: g.Request.Resource,
+		Grant: analysis.Place{Path: g.Policy.Path, Span: g.Names.Span}, GrantedTo: g.Names.Str,
+	}
+	for _, c := range r.Causes {
+		if w.narrows(g, c) {
+			continue
+		}
+		place, ok := w.CauseSite(c)
+		b.Causes = append(b.Causes, analysis.Cause{Code: c.Code, Message: c.Message, Place: place, Located: ok})
+	}
+	return b
+}
+
+// narrows reports whether a cause only narrows a grant with a wildcard:
+// a statement that allows part of what the grant names, such as a
+// session policy that allows bucket/reports/* under a grant of bucket/*.
+// Some requests the grant names get through, so it is no fault.
+func (w *Workspace) narrows(g Grant, c Cause) bool {
+	if c.Explicit || c.Statement < 0 || !strings.ContainsAny(g.Request.Resource, "*?") {
+		return false
+	}
+	site, ok := w.CauseSite(c)
+	f := w.File(site.Path)
+	if !ok || f == nil || c.Statement >= len(f.Policy.Statements) {
+		return false
+	}
+	for _, r := range f.Policy.Statements[c.Statement].Resources() {
+		if r.Str != g.Request.Resource && analysis.MatchWildcard(g.Request.Resource, r.Str, false) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/s3policy-lsp/s3policy-lsp/lsp"
+)
+
+// TestCheckAndServerAgreeOnExamples: on each workspace of
+// examples/cross-account, check and the server (which scans the folder
+// and publishes every file, opened or not) report the same codes at the
+// same places, and s3policy.explain answers as explain does.
+func TestCheckAndServerAgreeOnExamples(t *testing.T) {
+	dirs, err := os.ReadDir(crossAccountExamples)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		t.Run(d.Name(), func(t *testing.T) {
+			dir, err := filepath.Abs(filepath.Join(crossAccountExamples, d.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, _, _ := runCLI(t, dir, "check", "--format", "json", ".")
+			fromCheck := map[string][]string{}
+			for _, f := range decodeJSON(t, out) {
+				fromCheck[f.File] = append(fromCheck[f.File], fmt.Sprintf("%d:%d %s", f.Line, f.Column, f.Code))
+			}
+			srv := startServer(t, dir)
+			fromServer := map[string][]string{}
+			for _, name := range policyFiles(t, dir) {
+				diags := srv.diagnostics(t, string(uri.File(filepath.Join(dir, name))))
+				for _, dg := range diags {
+					fromServer[name] = append(fromServer[name], fmt.Sprintf("%d:%d %s", dg.Range.Start.Line+1, dg.Range.Start.Character+1, dg.Code))
+				}
+			}
+			for _, m := range []map[string][]string{fromCheck, fromServer} {
+				for _, v := range m {
+					slices.Sort(v)
+				}
+			}
+			if !reflect.DeepEqual(fromCheck, fromServer) {
+				t.Errorf("check reports\n%v\nthe server\n%v", fromCheck, fromServer)
+			}
+
+			readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			args := commandOf(t, string(readme), dir)
+			_, want := explainJSON(t, args...)
+			var got json.RawMessage
+			srv.call(t, protocol.MethodWorkspaceExecuteCommand, map[string]any{
+				"command": lsp.ExplainCommand, "arguments": []any{requestOf(args)},
+			}, &got)
+			wantJSON, _ := json.Marshal(want)
+			if string(compact(t, got)) != string(compact(t, wantJSON)) {
+				t.Errorf("s3policy.explain\n%s\nexplain\n%s", got, wantJSON)
+			}
+		})
+	}
+}
+
+// requestOf turns explain's flags into the command's argument.
+func requestOf(args []string) map[string]any {
+	req := map[string]any{}
+	names := map[string]string{"--principal": "principal", "--action": "action", "--resource": "resource",
+		"--resource-account": "resourceAccount", "--request-payer": "requestPayer", "--object-owner": "objectOwner", "--object-acl": "objectAcl"}
+	ctx := map[string][]string{}
+	for i := 0; i+1 < len(args); i++ {
+		if name, ok := names[args[i]]; ok {
+			req[name] = args[i+1]
+		}
+		if args[i] == "--context" {
+			k, v, _ := strings.Cut(args[i+1], "=")
+			ctx[k] = append(ctx[k], v)
+		}
+	}
+	if len(ctx) > 0 {
+		req["context"] = ctx
+	}
+	return req
+}
+
+func compact(t *testing.T, raw json.RawMessage) []byte {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := json.Marshal(v)
+	return out
+}
+
+// policyFiles lists the .json files of dir but .s3policy.json.
+func policyFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".json") && e.Name() != ".s3policy.json" {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// testServer is an in-process server with a client that records the
+// diagnostics it publishes.
+type testServer struct {
+	conn    jsonrpc2.Conn
+	mu      sync.Mutex
+	diags   map[string][]protocol.Diagnostic
+	arrived chan struct{} // closed and replaced on every publication
+}
+
+func startServer(t *testing.T, root string) *testServer {
+	t.Helper()
+	serverEnd, clientEnd := net.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		lsp.New(lsp.Options{}).Serve(ctx, serverEnd)
+		close(done)
+	}()
+	s := &testServer{diags: map[string][]protocol.Diagnostic{}, arrived: make(chan struct{})}
+	s.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(clientEnd))
+	s.conn.Go(ctx, func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+		if req.Method() == protocol.MethodTextDocumentPublishDiagnostics {
+			var p protocol.PublishDiagnosticsParams
+			if json.Unmarshal(req.Params(), &p) == nil {
+				s.mu.Lock()
+				s.diags[string(p.URI)] = p.Diagnostics
+				close(s.arrived)
+				s.arrived = make(chan struct{})
+				s.mu.Unlock()
+			}
+		}
+		return reply(ctx, nil, nil)
+	})
+	t.Cleanup(func() {
+		cancel()
+		s.conn.Close()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Error("the server did not stop")
+		}
+	})
+	s.call(t, protocol.MethodInitialize, map[string]any{"processId": nil, "rootUri": string(uri.File(root)), "capabilities": map[string]any{}, "locale": "en"}, nil)
+	if err := s.conn.Notify(ctx, protocol.MethodInitialized, map[string]any{}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (s *testServer) call(t *testing.T, method string, params, result any) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := s.conn.Call(ctx, method, params, result); err != nil {
+		t.Fatalf("%s: %v", method, err)
+	}
+}
+
+// diagnostics waits for the first publication for u.
+func (s *testServer) diagnostics(t *testing.T, u string) []protocol.Diagnostic {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		s.mu.Lock()
+		diags, ok := s.diags[u]
+		arrived := s.arrived
+		s.mu.Unlock()
+		if ok {
+			return diags
+		}
+		select {
+		case <-arrived:
+		case <-deadline:
+			t.Fatalf("no diagnostics for %s", u)
+		}
+	}
+}

@@ -1,0 +1,158 @@
+package lsp
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
+	"github.com/s3policy-lsp/s3policy-lsp/lsp/mapper"
+)
+
+// ExplainCommand is the workspace/executeCommand that answers why a
+// request is allowed or denied, over the workspace, as `s3policy-lsp
+// explain` does on a folder. Its one argument is the request of a
+// scenario file: {"principal", "action", "resource", "resourceAccount",
+// "context": {key: value | [values]}, "requestPayer", "objectOwner",
+// "objectAcl", "multipart"}; it returns eval.Answer.
+const ExplainCommand = "s3policy.explain"
+
+func (s *Server) executeCommand(params json.RawMessage) (func() (any, error), error) {
+	var p struct {
+		Command   string            `json:"command"`
+		Arguments []json.RawMessage `json:"arguments"`
+	}
+	if err := decode(params, &p); err != nil {
+		return nil, err
+	}
+	if p.Command != ExplainCommand {
+		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "unknown command %q", p.Command)
+	}
+	if len(p.Arguments) != 1 {
+		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s takes one argument, the request", ExplainCommand)
+	}
+	req, err := parseRequest(p.Arguments[0])
+	if err != nil {
+		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: %v", ExplainCommand, err)
+	}
+	texts := s.workspaceTexts(nil) // the buffers as of this request
+	return func() (any, error) {
+		w := s.explainUnit(s.unitsOf(texts), req)
+		if w == nil {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "%s: the server has no workspace folder", ExplainCommand)
+		}
+		return eval.Evaluate(w.Scenario(req)).Answer(s.locale(s.settings(), nil)), nil
+	}, nil
+}
+
+// parseRequest reads the command's argument as the request of a scenario
+// file, so that both take the same fields and say the same about errors.
+func parseRequest(arg json.RawMessage) (eval.Request, error) {
+	scenarios, err := eval.ParseScenarios([]byte(`{"request": ` + string(arg) + `}`))
+	if err != nil {
+		return eval.Request{}, err
+	}
+	return scenarios[0].Request, nil
+}
+
+// explainUnit picks the workspace that answers a request: the one whose
+// .s3policy.json describes the bucket, else the one that knows the
+// principal, else the first.
+func (s *Server) explainUnit(units []*eval.Workspace, req eval.Request) *eval.Workspace {
+	bucket := bucketName(req.Resource)
+	for _, w := range units {
+		if w.Buckets[bucket] != nil {
+			return w
+		}
+	}
+	for _, w := range units {
+		for _, f := range w.Files {
+			if f.Facts != nil && f.Facts.Principal == req.Principal {
+				return w
+			}
+		}
+	}
+	if len(units) > 0 {
+		return units[0]
+	}
+	return nil
+}
+
+func bucketName(resource string) string {
+	a, ok := analysis.ParseARN(resource)
+	if !ok || !a.IsS3() {
+		return ""
+	}
+	name, _, _ := a.S3Bucket()
+	return name
+}
+
+// maxLenses caps the lenses above one statement: principals × actions.
+const maxLenses = 12
+
+// codeLens puts above each bucket-policy statement that grants another
+// account one lens per principal of that account in the workspace and
+// granted action, saying whether the request gets through; the lens runs
+// s3policy.explain with that request.
+func (s *Server) codeLens(params json.RawMessage) (func() (any, error), error) {
+	var p protocol.CodeLensParams
+	if err := decode(params, &p); err != nil {
+		return nil, err
+	}
+	d := s.doc(p.TextDocument.URI)
+	if d == nil {
+		return func() (any, error) { return []protocol.CodeLens{}, nil }, nil
+	}
+	snap := d.snapshot()
+	texts := s.workspaceTexts(map[string][]byte{snap.path: snap.text})
+	return func() (any, error) {
+		lenses := []protocol.CodeLens{}
+		w, f := unitOf(s.unitsOf(texts), snap.path)
+		if f == nil || f.Kind != analysis.KindBucket {
+			return lenses, nil
+		}
+		a := &analysed{s: s, snap: snap, m: mapper.New(snap.text), file: f, locale: s.locale(s.settings(), f.Config)}
+		perStatement := map[*analysis.Statement]int{}
+		for _, g := range w.Grants(f) {
+			if perStatement[g.Statement]++; perStatement[g.Statement] > maxLenses {
+				continue
+			}
+			lenses = append(lenses, a.lens(w, g))
+		}
+		return lenses, nil
+	}, nil
+}
+
+// lens is one request's lens, on the first line of its statement.
+func (a *analysed) lens(w *eval.Workspace, g eval.Grant) protocol.CodeLens {
+	r := eval.Evaluate(w.Scenario(g.Request))
+	title := fmt.Sprintf("%s: %s ✓", shortPrincipal(g.Request.Principal), g.Request.Action)
+	if r.Decision != eval.Allowed && len(r.Causes) > 0 {
+		c := r.Causes[0]
+		title = fmt.Sprintf("%s: %s ✗ %s", shortPrincipal(g.Request.Principal), g.Request.Action, c.Message.In(a.locale)) // the message names the layer
+	}
+	start := a.m.Position(g.Statement.Obj.Span.Start)
+	pos := toPosition(start)
+	arg := map[string]any{"principal": g.Request.Principal, "action": g.Request.Action, "resource": g.Request.Resource}
+	if len(g.Request.Context) > 0 {
+		arg["context"] = g.Request.Context
+	}
+	return protocol.CodeLens{
+		Range:   protocol.Range{Start: pos, End: pos},
+		Command: &protocol.Command{Title: title, Command: ExplainCommand, Arguments: []any{arg}},
+	}
+}
+
+// shortPrincipal writes an IAM ARN as its account and resource:
+// arn:aws:iam::111122223333:user/jane → "111122223333 user/jane".
+func shortPrincipal(arn string) string {
+	a, ok := analysis.ParseARN(arn)
+	if !ok || a.Account == "" {
+		return arn
+	}
+	return a.Account + " " + strings.TrimPrefix(a.Resource, "/")
+}

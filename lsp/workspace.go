@@ -1,0 +1,313 @@
+package lsp
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
+	"github.com/s3policy-lsp/s3policy-lsp/lsp/mapper"
+)
+
+// The workspace, as gopls keeps one: on initialized the server scans each
+// workspace folder for .json files (eval.Scan: no .git, no node_modules,
+// nothing over 1 MB, no symbolic link out of the folder) and keeps their
+// text. Every policy file of the folders gets diagnostics, open or not:
+// the open ones from their buffer (their worker publishes), the closed
+// ones from the disk (the workspace worker publishes), because a fault
+// in one file shows in another (cross-file findings), and the user must
+// see it without opening every file. The server never writes a file,
+// and reads nothing outside its folders.
+
+// workspaceState is the server's view of its folders.
+type workspaceState struct {
+	disk      map[string][]byte                // the scanned files, by path
+	published map[string][]protocol.Diagnostic // what the workspace worker last sent for a closed file
+	kick      chan struct{}                    // one slot: the workspace must be published again
+	scanned   chan struct{}                    // closed when the first scan is done
+	lenses    bool                             // the client supports workspace/codeLens/refresh
+	started   bool                             // the scan has started: a second initialized does nothing
+}
+
+func newWorkspaceState() workspaceState {
+	return workspaceState{
+		disk: map[string][]byte{}, published: map[string][]protocol.Diagnostic{},
+		kick: make(chan struct{}, 1), scanned: make(chan struct{}),
+	}
+}
+
+// progressToken names the scan's work-done progress.
+const progressToken = "s3policy-lsp/scan"
+
+// startWorkspace scans the folders, then publishes the workspace and
+// watches it, on goroutines of their own: the scan calls the client.
+func (s *Server) startWorkspace(progress bool) {
+	s.mu.Lock()
+	started := s.ws.started
+	s.ws.started = true
+	s.mu.Unlock()
+	if started {
+		return
+	}
+	s.workers.Add(2)
+	go func() {
+		defer s.workers.Done()
+		s.scan(progress)
+		close(s.ws.scanned)
+		s.workspaceChanged()
+	}()
+	go func() {
+		defer s.workers.Done()
+		select {
+		case <-s.ws.scanned:
+		case <-s.ctx.Done():
+			return
+		}
+		for {
+			select {
+			case <-s.ws.kick:
+			case <-s.ctx.Done():
+				return
+			}
+			_ = s.guard("publishing the workspace", func() error { s.publishWorkspace(); return nil })
+		}
+	}()
+}
+
+// scan reads every folder, reporting $/progress when the client can show
+// it. Files it leaves out are logged; those over 1 MB as a notice the
+// user sees.
+func (s *Server) scan(progress bool) {
+	s.mu.Lock()
+	folders := append([]string(nil), s.folders...)
+	s.mu.Unlock()
+	if progress {
+		_, err := s.conn.Call(s.ctx, protocol.MethodWorkDoneProgressCreate, &protocol.WorkDoneProgressCreateParams{Token: *protocol.NewProgressToken(progressToken)}, nil)
+		progress = err == nil
+	}
+	s.progress(progress, &protocol.WorkDoneProgressBegin{Kind: protocol.WorkDoneProgressKindBegin, Title: "s3policy-lsp", Message: "scanning the workspace for policies", Percentage: 0})
+	for i, folder := range folders {
+		paths, skipped, err := eval.Scan(folder)
+		if err != nil {
+			s.logf("scanning %s: %v", folder, err)
+		}
+		for _, sk := range skipped {
+			typ := protocol.MessageTypeLog
+			if strings.Contains(sk.Reason.EN, "1 MB") {
+				typ = protocol.MessageTypeInfo
+			}
+			s.log(typ, fmt.Sprintf("skipping %s: %s", sk.Path, sk.Reason.EN))
+		}
+		for _, path := range paths {
+			s.readDisk(path)
+		}
+		s.progress(progress, &protocol.WorkDoneProgressReport{Kind: protocol.WorkDoneProgressKindReport,
+			Message: fmt.Sprintf("%s: %d files", filepath.Base(folder), len(paths)), Percentage: uint32(100 * (i + 1) / len(folders))})
+	}
+	s.progress(progress, &protocol.WorkDoneProgressEnd{Kind: protocol.WorkDoneProgressKindEnd, Message: "workspace scanned"})
+}
+
+func (s *Server) progress(enabled bool, value any) {
+	if !enabled {
+		return
+	}
+	params := &protocol.ProgressParams{Token: *protocol.NewProgressToken(progressToken), Value: value}
+	if err := s.conn.Notify(s.ctx, protocol.MethodProgress, params); err != nil && s.ctx.Err() == nil {
+		s.logf("$/progress: %v", err)
+	}
+}
+
+// readDisk (re)reads a file of the folders into the workspace, or drops
+// it when it is gone or no longer one Scan would read.
+func (s *Server) readDisk(path string) {
+	folder := s.folderOf(path)
+	var text []byte
+	if folder != "" && strings.HasSuffix(path, ".json") && eval.Scannable(path, folder) {
+		text, _ = os.ReadFile(path)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if text == nil {
+		delete(s.ws.disk, path)
+		return
+	}
+	s.ws.disk[path] = text
+}
+
+// workspaceChanged asks the workspace worker to publish again, and every
+// open document to be analysed again, since its cross-file findings may
+// have changed.
+func (s *Server) workspaceChanged() {
+	select {
+	case s.ws.kick <- struct{}{}:
+	default:
+	}
+}
+
+// workspaceTexts is the text of every file of the folders: the open
+// buffer where there is one, else the disk; override, when set, wins.
+func (s *Server) workspaceTexts(override map[string][]byte) map[string][]byte {
+	s.mu.Lock()
+	texts := make(map[string][]byte, len(s.ws.disk))
+	for path, text := range s.ws.disk {
+		texts[path] = text
+	}
+	docs := make([]*document, 0, len(s.docs))
+	for _, d := range s.docs {
+		docs = append(docs, d)
+	}
+	s.mu.Unlock()
+	for _, d := range docs {
+		if path, ok := uriPath(d.uri); ok && strings.HasSuffix(path, ".json") && s.folderOf(path) != "" {
+			texts[path] = d.snapshot().text
+		}
+	}
+	for path, text := range override {
+		texts[path] = text
+	}
+	return texts
+}
+
+// units splits the folders into workspaces (eval.Units), from the disk
+// and the buffers as they are now.
+func (s *Server) units(override map[string][]byte) []*eval.Workspace {
+	return s.unitsOf(s.workspaceTexts(override))
+}
+
+// unitsOf splits the folders into workspaces, from the given texts.
+func (s *Server) unitsOf(texts map[string][]byte) []*eval.Workspace {
+	s.mu.Lock()
+	folders := append([]string(nil), s.folders...)
+	s.mu.Unlock()
+	var out []*eval.Workspace
+	for _, folder := range folders {
+		mine := map[string][]byte{}
+		for path, text := range texts {
+			if s.folderOf(path) == folder {
+				mine[path] = text
+			}
+		}
+		out = append(out, eval.Units(folder, mine)...)
+	}
+	return out
+}
+
+// unitOf returns the workspace that holds path, with the file; nil when
+// the file is outside the folders or not a policy.
+func unitOf(units []*eval.Workspace, path string) (*eval.Workspace, *analysis.File) {
+	for _, w := range units {
+		if f := w.File(path); f != nil {
+			return w, f
+		}
+	}
+	return nil, nil
+}
+
+// publishWorkspace publishes the diagnostics of every closed policy file
+// of the folders, when they changed, clears those of files that are gone,
+// and has the open documents analysed again.
+func (s *Server) publishWorkspace() {
+	settings := s.settings()
+	seen := map[string]bool{}
+	for _, w := range s.units(nil) {
+		for _, f := range append(append([]*analysis.File(nil), w.Files...), w.Broken...) {
+			seen[f.Path] = true
+			if s.docByPath(f.Path) != nil {
+				continue // its worker publishes it
+			}
+			s.awaitRetired(f.Path)
+			a := &analysed{s: s, snap: snapshot{uri: uri.File(f.Path), path: f.Path, text: f.Src}, m: mapper.New(f.Src), file: f}
+			a.locale = s.locale(settings, f.Config)
+			a.findings = settings.apply(analysis.Analyze(f, s.opts.Checks))
+			s.publishClosed(f.Path, a.diagnostics())
+		}
+	}
+	s.mu.Lock()
+	var gone []string
+	for path := range s.ws.published {
+		if !seen[path] {
+			gone = append(gone, path)
+		}
+	}
+	s.mu.Unlock()
+	for _, path := range gone {
+		if s.docByPath(path) == nil {
+			s.publishClosed(path, []protocol.Diagnostic{})
+		}
+		s.mu.Lock()
+		delete(s.ws.published, path)
+		s.mu.Unlock()
+	}
+	s.reanalyse(func(*document) bool { return true })
+	s.refreshLenses()
+}
+
+// publishClosed sends a closed file's diagnostics unless they are what
+// the client already has.
+func (s *Server) publishClosed(path string, diags []protocol.Diagnostic) {
+	s.mu.Lock()
+	last, ok := s.ws.published[path]
+	if ok && reflect.DeepEqual(last, diags) {
+		s.mu.Unlock()
+		return
+	}
+	s.ws.published[path] = diags
+	s.mu.Unlock()
+	s.publish(uri.File(path), 0, diags)
+}
+
+// awaitRetired waits until a just-closed document's worker has cleared
+// its diagnostics, so that the file's disk diagnostics come after it.
+func (s *Server) awaitRetired(path string) {
+	s.mu.Lock()
+	var d *document
+	for _, r := range s.retired {
+		if r.path == path {
+			d = r
+		}
+	}
+	s.mu.Unlock()
+	if d == nil {
+		return
+	}
+	select {
+	case <-d.done:
+	case <-s.ctx.Done():
+	}
+}
+
+// refreshLenses asks the client to fetch code lenses again, when it can.
+func (s *Server) refreshLenses() {
+	s.mu.Lock()
+	refresh := s.ws.lenses
+	s.mu.Unlock()
+	if refresh {
+		s.callClient(protocol.MethodCodeLensRefresh, nil, nil, nil)
+	}
+}
+
+// watchedFilesChanged re-reads the files that changed on disk and
+// publishes the workspace again.
+func (s *Server) watchedFilesChanged(p *protocol.DidChangeWatchedFilesParams) {
+	changed := false
+	for _, change := range p.Changes {
+		if change == nil {
+			continue
+		}
+		path, ok := uriPath(change.URI)
+		if !ok || s.folderOf(path) == "" {
+			continue
+		}
+		s.readDisk(path)
+		changed = true
+	}
+	if changed {
+		s.workspaceChanged()
+	}
+}

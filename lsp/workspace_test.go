@@ -1,0 +1,313 @@
+package lsp_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/s3policy-lsp/s3policy-lsp/lsp"
+)
+
+// copyExample copies a folder of examples/cross-account to a temp folder.
+func copyExample(t *testing.T, name string) string {
+	t.Helper()
+	src := filepath.Join("..", "examples", "cross-account", name)
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func fileURI(dir, name string) string { return string(uri.File(filepath.Join(dir, name))) }
+
+func readText(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// rangeOf is the range of the first occurrence of sub in text (ASCII).
+func rangeOf(t *testing.T, text, sub string) protocol.Range {
+	t.Helper()
+	start := strings.Index(text, sub)
+	if start < 0 {
+		t.Fatalf("%q not in the text", sub)
+	}
+	pos := func(off int) protocol.Position {
+		line := strings.Count(text[:off], "\n")
+		return protocol.Position{Line: uint32(line), Character: uint32(off - strings.LastIndex(text[:off], "\n") - 1)}
+	}
+	return protocol.Range{Start: pos(start), End: pos(start + len(sub))}
+}
+
+// startFolder starts a server on the folder with the given capabilities.
+func startFolder(t *testing.T, dir string, capabilities map[string]any) *client {
+	t.Helper()
+	return startInitialized(t, lsp.Options{}, map[string]any{"rootUri": string(uri.File(dir)), "capabilities": capabilities})
+}
+
+func nonEmpty(p protocol.PublishDiagnosticsParams) bool { return len(p.Diagnostics) > 0 }
+func empty(p protocol.PublishDiagnosticsParams) bool    { return len(p.Diagnostics) == 0 }
+
+// The scan reports progress and publishes a file nobody opened, with the
+// cross-file finding's related information at the exact elements of the
+// key policy and of the bucket policy.
+func TestWorkspaceScanPublishesClosedFilesWithProgress(t *testing.T) {
+	dir := copyExample(t, "kms-key-policy")
+	c := startFolder(t, dir, map[string]any{"window": map[string]any{"workDoneProgress": true}})
+	jane := c.waitDiagnostics(fileURI(dir, "jane.iam-policy.json"), nonEmpty)
+
+	janeText := readText(t, filepath.Join(dir, "jane.iam-policy.json"))
+	keyText := readText(t, filepath.Join(dir, "key.key-policy.json"))
+	bucketText := readText(t, filepath.Join(dir, "bucket.bucket-policy.json"))
+	if got := codes(jane.Diagnostics); !slices.Equal(got, []string{"kms-missing-actions", "kms-missing-actions"}) {
+		t.Fatalf("codes %v", got)
+	}
+	for i, action := range []string{`"s3:GetObject"`, `"s3:PutObject"`} {
+		d := jane.Diagnostics[i]
+		if d.Range != rangeOf(t, janeText, action) {
+			t.Errorf("diagnostic %d at %+v, want %s", i, d.Range, action)
+		}
+		want := []protocol.Location{
+			{URI: protocol.DocumentURI(fileURI(dir, "key.key-policy.json")), Range: rangeOf(t, keyText, `"*"`)},
+			{URI: protocol.DocumentURI(fileURI(dir, "bucket.bucket-policy.json")), Range: rangeOf(t, bucketText, `"arn:aws:iam::111122223333:root"`)},
+		}
+		var got []protocol.Location
+		for _, r := range d.RelatedInformation {
+			got = append(got, r.Location)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("related %+v\nwant %+v", got, want)
+		}
+	}
+
+	var kinds []string
+	c.mu.Lock()
+	for _, n := range c.notes {
+		switch n.method {
+		case protocol.MethodWorkDoneProgressCreate:
+			kinds = append(kinds, "create")
+		case protocol.MethodProgress:
+			var p struct {
+				Value struct{ Kind string } `json:"value"`
+			}
+			_ = json.Unmarshal(n.params, &p)
+			kinds = append(kinds, p.Value.Kind)
+		}
+	}
+	c.mu.Unlock()
+	if want := []string{"create", "begin", "report", "end"}; !slices.Equal(kinds, want) {
+		t.Errorf("progress %v, want %v", kinds, want)
+	}
+}
+
+// allowingKeyPolicy is the key policy of all-allowed: it lets account
+// 111122223333 use the key.
+func allowingKeyPolicy(t *testing.T) string {
+	return readText(t, filepath.Join("..", "examples", "cross-account", "all-allowed", "key.key-policy.json"))
+}
+
+// A key policy fixed on disk clears the finding in the identity policy
+// that depends on it, once the client says the file changed.
+func TestWorkspaceWatchedChangeReanalysesDependant(t *testing.T) {
+	dir := copyExample(t, "kms-key-policy")
+	c := startFolder(t, dir, map[string]any{"workspace": map[string]any{
+		"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true},
+		"codeLens":              map[string]any{"refreshSupport": true},
+	}})
+	janeURI := fileURI(dir, "jane.iam-policy.json")
+	c.waitDiagnostics(janeURI, nonEmpty)
+	raw := c.waitNote(protocol.MethodClientRegisterCapability, func(json.RawMessage) bool { return true })
+	if !strings.Contains(string(raw), `{"globPattern":"**/*.json"}`) {
+		t.Errorf("registration %s does not watch **/*.json", raw)
+	}
+
+	keyPath := filepath.Join(dir, "key.key-policy.json")
+	if err := os.WriteFile(keyPath, []byte(allowingKeyPolicy(t)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.notify(protocol.MethodWorkspaceDidChangeWatchedFiles, map[string]any{
+		"changes": []any{map[string]any{"uri": string(uri.File(keyPath)), "type": 2}},
+	})
+	c.waitDiagnostics(janeURI, empty)
+	// The lenses of the bucket policy depend on the key policy too: a
+	// refresh follows the publication that the change caused.
+	c.mu.Lock()
+	published := len(c.notes)
+	c.mu.Unlock()
+	deadline := time.After(timeout)
+	for {
+		c.mu.Lock()
+		notes, arrived := c.notes, c.arrived
+		c.mu.Unlock()
+		if slices.ContainsFunc(notes[published-1:], func(n note) bool { return n.method == protocol.MethodCodeLensRefresh }) {
+			break
+		}
+		select {
+		case <-arrived:
+		case <-deadline:
+			t.Fatalf("no workspace/codeLens/refresh after the change:\n%s", c.dump())
+		}
+	}
+}
+
+// An open buffer of the key policy wins over the disk; closing it brings
+// the disk's text back.
+func TestWorkspaceOpenBufferOverridesDisk(t *testing.T) {
+	dir := copyExample(t, "kms-key-policy")
+	c := startFolder(t, dir, nil)
+	janeURI, keyURI := fileURI(dir, "jane.iam-policy.json"), fileURI(dir, "key.key-policy.json")
+	c.waitDiagnostics(janeURI, nonEmpty)
+	c.open(keyURI, allowingKeyPolicy(t), 1)
+	c.waitDiagnostics(janeURI, empty)
+	c.close(keyURI)
+	back := c.waitDiagnostics(janeURI, func(p protocol.PublishDiagnosticsParams) bool {
+		return len(p.Diagnostics) > 0 && len(c.published(janeURI)) > 2
+	})
+	if got := codes(back.Diagnostics); !slices.Equal(got, []string{"kms-missing-actions", "kms-missing-actions"}) {
+		t.Errorf("after close: %v", got)
+	}
+}
+
+func codeLenses(t *testing.T, c *client, u string) []protocol.CodeLens {
+	t.Helper()
+	var lenses []protocol.CodeLens
+	c.call(protocol.MethodTextDocumentCodeLens, map[string]any{"textDocument": map[string]any{"uri": u}}, &lenses)
+	return lenses
+}
+
+// Code lenses above the bucket policy's grant say, per principal of the
+// granted account and action, whether the request gets through.
+func TestCodeLensesOnGrants(t *testing.T) {
+	for _, tc := range []struct {
+		example string
+		titles  []string
+	}{
+		{"all-allowed", []string{"111122223333 user/jane: s3:GetObject ✓", "111122223333 user/jane: s3:PutObject ✓"}},
+		{"kms-key-policy", []string{
+			`111122223333 user/jane: s3:GetObject ✗ KMS: statement "EnableIAMPolicies" of key.key-policy.json allows kms:Decrypt on arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab, but not to arn:aws:iam::111122223333:user/jane`,
+			`111122223333 user/jane: s3:PutObject ✗ KMS: statement "EnableIAMPolicies" of key.key-policy.json allows kms:GenerateDataKey on arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab, but not to arn:aws:iam::111122223333:user/jane`,
+		}},
+	} {
+		t.Run(tc.example, func(t *testing.T) {
+			dir := copyExample(t, tc.example)
+			c := startFolder(t, dir, nil)
+			bucketURI := fileURI(dir, "bucket.bucket-policy.json")
+			text := readText(t, filepath.Join(dir, "bucket.bucket-policy.json"))
+			c.open(bucketURI, text, 1)
+			// The lenses need the other files: wait for the scan to publish them.
+			c.waitDiagnostics(fileURI(dir, "jane.iam-policy.json"), func(protocol.PublishDiagnosticsParams) bool { return true })
+			lenses := codeLenses(t, c, bucketURI)
+			var titles []string
+			at := rangeOf(t, text, "{\n      \"Sid\": \"PartnerAccount\"").Start
+			for i, l := range lenses {
+				titles = append(titles, l.Command.Title)
+				if l.Range.Start != at || l.Range.End != at {
+					t.Errorf("lens %d at %+v, want %+v", i, l.Range, at)
+				}
+				if l.Command.Command != lsp.ExplainCommand || len(l.Command.Arguments) != 1 {
+					t.Errorf("lens %d command %+v", i, l.Command)
+				}
+			}
+			if !slices.Equal(titles, tc.titles) {
+				t.Errorf("titles\n%q\nwant\n%q", titles, tc.titles)
+			}
+			arg, _ := json.Marshal(lenses[0].Command.Arguments[0])
+			if want := `{"action":"s3:GetObject","principal":"arn:aws:iam::111122223333:user/jane","resource":"arn:aws:s3:::shared-data/*"}`; string(arg) != want {
+				t.Errorf("argument %s, want %s", arg, want)
+			}
+		})
+	}
+}
+
+// The scan follows no symbolic link out of the folder or around a loop,
+// and skips files over 1 MB with a notice.
+func TestWorkspaceScanSkipsLinksAndLargeFiles(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	const policy = `{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}`
+	for name, text := range map[string]string{
+		"a.iam-policy.json": policy,
+		"z.iam-policy.json": policy,
+		"big.iam-policy.json": `{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Sid": "` +
+			strings.Repeat("x", 1<<20) + `"}]}`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(outside, "secret.iam-policy.json"), []byte(policy), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for link, target := range map[string]string{
+		"out.iam-policy.json":  filepath.Join(outside, "secret.iam-policy.json"),
+		"loop.iam-policy.json": filepath.Join(dir, "loop.iam-policy.json"),
+		"back":                 dir, // a folder loop
+		"outdir":               outside,
+	} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := startFolder(t, dir, nil)
+	c.waitLog("larger than 1 MB")
+	c.waitLog("a symbolic link out of the workspace folder")
+	c.waitLog("a symbolic link that loops or leads nowhere")
+	for _, name := range []string{"a.iam-policy.json", "z.iam-policy.json"} {
+		got := c.waitDiagnostics(fileURI(dir, name), nonEmpty)
+		if !slices.Equal(codes(got.Diagnostics), []string{"missing-version"}) {
+			t.Errorf("%s: %v", name, codes(got.Diagnostics))
+		}
+	}
+	// z comes last in the one pass that publishes the folder: whatever
+	// was skipped has had its chance to appear by now.
+	for _, u := range []string{
+		fileURI(dir, "big.iam-policy.json"), fileURI(dir, "out.iam-policy.json"), fileURI(dir, "loop.iam-policy.json"),
+		fileURI(dir, "back/a.iam-policy.json"), fileURI(dir, "outdir/secret.iam-policy.json"), string(uri.File(filepath.Join(outside, "secret.iam-policy.json"))),
+	} {
+		if got := c.published(u); len(got) != 0 {
+			t.Errorf("%s was published: %+v", u, got)
+		}
+	}
+}
+
+// A client that sends initialized twice gets one scan.
+func TestWorkspaceSecondInitializedIsHarmless(t *testing.T) {
+	dir := copyExample(t, "kms-key-policy")
+	c := startFolder(t, dir, map[string]any{"window": map[string]any{"workDoneProgress": true}})
+	c.notify(protocol.MethodInitialized, map[string]any{})
+	c.waitDiagnostics(fileURI(dir, "jane.iam-policy.json"), nonEmpty)
+	var shutdown any
+	c.call(protocol.MethodShutdown, nil, &shutdown)
+	c.mu.Lock()
+	creates := 0
+	for _, n := range c.notes {
+		if n.method == protocol.MethodWorkDoneProgressCreate {
+			creates++
+		}
+	}
+	c.mu.Unlock()
+	if creates != 1 {
+		t.Errorf("%d scans, want 1", creates)
+	}
+}
