@@ -56,6 +56,11 @@ func (s *Server) analyse(snap snapshot) *analysed {
 // is saved.
 func (s *Server) configFor(path string) *analysis.Config {
 	stop := s.folderOf(path)
+	if stop == "" {
+		// A file opened outside every workspace folder: the server reads
+		// nothing above the file's own folder.
+		stop = filepath.Dir(path)
+	}
 	onDisk := analysis.FindConfig(path, stop)
 	for dir := filepath.Dir(path); ; {
 		candidate := filepath.Join(dir, analysis.ConfigName)
@@ -78,6 +83,12 @@ func (s *Server) configFor(path string) *analysis.Config {
 		}
 		dir = parent
 	}
+}
+
+// mayRead reports whether the server may read path from disk on behalf of
+// the document doc: only files under a workspace folder, or beside doc.
+func (s *Server) mayRead(path, doc string) bool {
+	return s.folderOf(path) != "" || filepath.Dir(path) == filepath.Dir(doc)
 }
 
 // folderOf returns the innermost workspace folder that holds path, or "".
@@ -133,8 +144,10 @@ func (a *analysed) other(name string) *otherFile {
 	o := &otherFile{uri: uri.File(path)}
 	if d := a.s.docByPath(path); d != nil {
 		o.uri, o.m = d.uri, mapper.New(d.snapshot().text)
-	} else if text, err := os.ReadFile(path); err == nil {
-		o.m = mapper.New(text)
+	} else if a.s.mayRead(path, a.snap.path) {
+		if text, err := os.ReadFile(path); err == nil {
+			o.m = mapper.New(text)
+		}
 	}
 	if a.others == nil {
 		a.others = map[string]*otherFile{}

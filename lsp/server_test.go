@@ -317,6 +317,29 @@ func TestConfigOnDiskUpToTheWorkspaceFolder(t *testing.T) {
 	c.waitDiagnostics(docURI, func(p protocol.PublishDiagnosticsParams) bool { return len(p.Diagnostics) == 0 })
 }
 
+// A file opened outside every workspace folder reads no .s3policy.json
+// above its own folder: the server reads only under its folders.
+func TestConfigOutsideTheFoldersIsNotRead(t *testing.T) {
+	root := t.TempDir()
+	workspace, outside := filepath.Join(root, "ws"), filepath.Join(root, "elsewhere", "deep")
+	for _, d := range []string{workspace, outside} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(root, "elsewhere", ".s3policy.json"), []byte(`{"disable": ["missing-version"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := startInitialized(t, lsp.Options{}, map[string]any{
+		"workspaceFolders": []any{map[string]any{"uri": string(uri.File(workspace)), "name": "ws"}},
+	})
+	docURI := string(uri.File(filepath.Join(outside, "a.iam-policy.json")))
+	c.open(docURI, oldVersion, 1)
+	if got := c.waitDiagnostics(docURI, hasVersion(1)); len(got.Diagnostics) != 1 {
+		t.Fatalf("a config outside the workspace folders was read: %+v", got.Diagnostics)
+	}
+}
+
 func TestSettingsLayerOverConfig(t *testing.T) {
 	t.Run("initializationOptions disable", func(t *testing.T) {
 		c := startInitialized(t, lsp.Options{}, map[string]any{
