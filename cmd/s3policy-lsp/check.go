@@ -306,7 +306,20 @@ func (c *checker) checkFile(abs, stop string) {
 	}
 	c.files++
 	fs := analysis.Analyze(f, checks.All)
-	c.findings = append(c.findings, report.Place(c.display(abs), src, string(f.Kind), fs, c.langFor(cfg))...)
+	c.findings = append(c.findings, report.Place(c.display(abs), src, string(f.Kind), fs, c.langFor(cfg), c.relatedSource(abs))...)
+}
+
+// relatedSource reads the files that the findings of abs point at, named
+// relative to its folder.
+func (c *checker) relatedSource(abs string) report.RelatedSource {
+	return func(name string) (string, []byte, bool) {
+		path := name
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(filepath.Dir(abs), name)
+		}
+		src, err := os.ReadFile(path)
+		return c.display(path), src, err == nil
+	}
 }
 
 // configFor returns the .s3policy.json that governs a file: the nearest in
@@ -338,6 +351,6 @@ func (c *checker) loadConfig(abs string) *analysis.Config {
 	cfg, fs := analysis.ParseConfig(filepath.ToSlash(filepath.Dir(abs)), src)
 	c.configs[abs] = cfg
 	c.files++
-	c.findings = append(c.findings, report.Place(c.display(abs), src, report.KindConfig, fs, c.langFor(cfg))...)
+	c.findings = append(c.findings, report.Place(c.display(abs), src, report.KindConfig, fs, c.langFor(cfg), c.relatedSource(abs))...)
 	return cfg
 }

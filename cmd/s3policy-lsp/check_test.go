@@ -414,3 +414,39 @@ func TestCheckUsageMessage(t *testing.T) {
 		t.Errorf("stderr %q", stderr)
 	}
 }
+
+// Cross-file findings carry their other places into SARIF as
+// relatedLocations, with regions in the other files.
+func TestCheckSARIFRelatedLocations(t *testing.T) {
+	dir := filepath.Join(examplesDir, "cross-account", "kms-key-policy")
+	var out, errOut bytes.Buffer
+	run([]string{"check", "--format", "sarif", dir}, &out, &errOut)
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID           string
+				RelatedLocations []struct {
+					ID               int
+					Message          struct{ Text string }
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }
+						Region           struct{ StartLine, StartColumn int }
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &log); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	results := log.Runs[0].Results
+	if len(results) == 0 || len(results[0].RelatedLocations) != 2 {
+		t.Fatalf("results %+v, want related locations on the first", results)
+	}
+	key := results[0].RelatedLocations[0]
+	if results[0].RuleID != "kms-missing-actions" || key.ID != 0 ||
+		!strings.HasSuffix(key.PhysicalLocation.ArtifactLocation.URI, "kms-key-policy/key.key-policy.json") ||
+		key.PhysicalLocation.Region.StartLine != 11 || !strings.Contains(key.Message.Text, "EnableIAMPolicies") {
+		t.Errorf("first related location %+v, want the key policy's statement at line 11", key)
+	}
+}

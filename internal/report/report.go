@@ -25,13 +25,29 @@ type Finding struct {
 	Code      string
 	Message   string
 	Kind      string // the policy kind, "config" or "unknown"
+	Related   []Related
 }
+
+// Related is another place that takes part in a finding, such as the key
+// policy statement that does not let the user's account use the key.
+type Related struct {
+	File      string `json:"file"`
+	Line      int    `json:"line"`
+	Column    int    `json:"column"`
+	EndLine   int    `json:"endLine"`
+	EndColumn int    `json:"endColumn"`
+	Message   string `json:"message"`
+}
+
+// RelatedSource gives the display name and text of a file that a finding's
+// Related entry names (relative to the finding's folder, or absolute).
+type RelatedSource func(name string) (display string, src []byte, ok bool)
 
 // KindConfig is the kind reported for findings in .s3policy.json.
 const KindConfig = "config"
 
 // Place converts the findings of one document, worded in lang.
-func Place(file string, src []byte, kind string, fs []analysis.Finding, lang string) []Finding {
+func Place(file string, src []byte, kind string, fs []analysis.Finding, lang string, related RelatedSource) []Finding {
 	if kind == "" {
 		kind = "unknown"
 	}
@@ -43,7 +59,28 @@ func Place(file string, src []byte, kind string, fs []analysis.Finding, lang str
 		out = append(out, Finding{
 			File: file, Line: line, Column: col, EndLine: endLine, EndColumn: endCol,
 			Severity: f.Severity, Code: f.Code, Message: f.Message.In(lang), Kind: kind,
+			Related: placeRelated(file, m, f.Related, lang, related),
 		})
+	}
+	return out
+}
+
+// placeRelated places the related entries; one whose file cannot be read
+// is left out rather than shown at a wrong place.
+func placeRelated(file string, m *mapper.Mapper, rs []analysis.Related, lang string, source RelatedSource) []Related {
+	var out []Related
+	for _, r := range rs {
+		display, rm := file, m
+		if r.File != "" {
+			name, src, ok := source(r.File)
+			if !ok {
+				continue
+			}
+			display, rm = name, mapper.New(src)
+		}
+		line, col := rm.LineCol(r.Span.Start)
+		endLine, endCol := rm.LineCol(r.Span.End)
+		out = append(out, Related{display, line, col, endLine, endCol, r.Message.In(lang)})
 	}
 	return out
 }
@@ -67,28 +104,34 @@ func WriteText(w io.Writer, fs []Finding) error {
 		if _, err := fmt.Fprintf(w, "%s:%d:%d: %s %s: %s%s\n", f.File, f.Line, f.Column, f.Severity, f.Code, f.Message, suffix); err != nil {
 			return err
 		}
+		for _, r := range f.Related {
+			if _, err := fmt.Fprintf(w, "%s:%d:%d: note: %s\n", r.File, r.Line, r.Column, r.Message); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
 
 // jsonFinding is the JSON form of a Finding, the severity by name.
 type jsonFinding struct {
-	File      string `json:"file"`
-	Line      int    `json:"line"`
-	Column    int    `json:"column"`
-	EndLine   int    `json:"endLine"`
-	EndColumn int    `json:"endColumn"`
-	Severity  string `json:"severity"`
-	Code      string `json:"code"`
-	Message   string `json:"message"`
-	Kind      string `json:"kind"`
+	File      string    `json:"file"`
+	Line      int       `json:"line"`
+	Column    int       `json:"column"`
+	EndLine   int       `json:"endLine"`
+	EndColumn int       `json:"endColumn"`
+	Severity  string    `json:"severity"`
+	Code      string    `json:"code"`
+	Message   string    `json:"message"`
+	Kind      string    `json:"kind"`
+	Related   []Related `json:"related,omitempty"`
 }
 
 // WriteJSON prints the findings as a JSON array; no findings is `[]`.
 func WriteJSON(w io.Writer, fs []Finding) error {
 	out := make([]jsonFinding, len(fs))
 	for i, f := range fs {
-		out[i] = jsonFinding{f.File, f.Line, f.Column, f.EndLine, f.EndColumn, f.Severity.String(), f.Code, f.Message, f.Kind}
+		out[i] = jsonFinding{f.File, f.Line, f.Column, f.EndLine, f.EndColumn, f.Severity.String(), f.Code, f.Message, f.Kind, f.Related}
 	}
 	return writeIndented(w, out)
 }

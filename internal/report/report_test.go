@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -13,10 +14,44 @@ func TestPlaceCountsUTF16(t *testing.T) {
 	fs := Place("a.json", src, "", []analysis.Finding{{
 		Code: "json-syntax", Severity: analysis.Error, Span: analysis.Span{Start: at, End: at + 1},
 		Message: analysis.T("bad", "不正"),
-	}}, "ja-JP")
+	}}, "ja-JP", nil)
 	want := Finding{File: "a.json", Line: 2, Column: 18, EndLine: 2, EndColumn: 19, Severity: analysis.Error, Code: "json-syntax", Message: "不正", Kind: "unknown"}
-	if len(fs) != 1 || fs[0] != want {
+	if len(fs) != 1 || !reflect.DeepEqual(fs[0], want) {
 		t.Errorf("Place = %+v, want %+v", fs, want)
+	}
+}
+
+func TestPlaceRelated(t *testing.T) {
+	src := []byte("{\n  \"a\": 1\n}")
+	other := []byte("{\n\n  😀 \"Deny\"\n}")
+	source := func(name string) (string, []byte, bool) {
+		if name == "key.json" {
+			return "dir/key.json", other, true
+		}
+		return "", nil, false
+	}
+	deny := bytes.Index(other, []byte(`"Deny"`))
+	fs := Place("dir/a.json", src, "identity", []analysis.Finding{{
+		Code: "kms-missing-actions", Severity: analysis.Warning, Span: analysis.Span{Start: 4, End: 7}, Message: analysis.T("m", "m"),
+		Related: []analysis.Related{
+			{File: "key.json", Span: analysis.Span{Start: deny, End: deny + 6}, Message: analysis.T("the key policy", "キーポリシー")},
+			{Span: analysis.Span{Start: 0, End: 1}, Message: analysis.T("here", "ここ")},
+			{File: "gone.json", Span: analysis.Span{Start: 0, End: 1}, Message: analysis.T("unreadable", "読めない")},
+		},
+	}}, "en", source)
+	want := []Related{
+		{File: "dir/key.json", Line: 3, Column: 6, EndLine: 3, EndColumn: 12, Message: "the key policy"},
+		{File: "dir/a.json", Line: 1, Column: 1, EndLine: 1, EndColumn: 2, Message: "here"},
+	}
+	if len(fs) != 1 || !reflect.DeepEqual(fs[0].Related, want) {
+		t.Fatalf("related %+v, want %+v", fs[0].Related, want)
+	}
+	var text bytes.Buffer
+	if err := WriteText(&text, fs); err != nil {
+		t.Fatal(err)
+	}
+	if want := "dir/a.json:2:3: warning kms-missing-actions: m [identity]\ndir/key.json:3:6: note: the key policy\ndir/a.json:1:1: note: here\n"; text.String() != want {
+		t.Errorf("text:\n%s\nwant:\n%s", text.String(), want)
 	}
 }
 

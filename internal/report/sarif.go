@@ -63,9 +63,14 @@ type sarifResult struct {
 	Level     string          `json:"level"`
 	Message   sarifMessage    `json:"message"`
 	Locations []sarifLocation `json:"locations"`
+	// RelatedLocations are the other places of a finding, such as the
+	// key policy statement in another file.
+	RelatedLocations []sarifLocation `json:"relatedLocations,omitempty"`
 }
 
 type sarifLocation struct {
+	ID               *int          `json:"id,omitempty"`
+	Message          *sarifMessage `json:"message,omitempty"`
 	PhysicalLocation struct {
 		ArtifactLocation struct {
 			URI string `json:"uri"`
@@ -110,10 +115,12 @@ func WriteSARIF(w io.Writer, fs []Finding, tool Tool, rules []*analysis.Check, l
 		if i, ok := index[f.Code]; ok {
 			r.RuleIndex = &i
 		}
-		var loc sarifLocation
-		loc.PhysicalLocation.ArtifactLocation.URI = artifactURI(f.File)
-		loc.PhysicalLocation.Region = sarifRegion{f.Line, f.Column, f.EndLine, f.EndColumn}
-		r.Locations = []sarifLocation{loc}
+		r.Locations = []sarifLocation{location(f.File, sarifRegion{f.Line, f.Column, f.EndLine, f.EndColumn})}
+		for i, rel := range f.Related {
+			loc := location(rel.File, sarifRegion{rel.Line, rel.Column, rel.EndLine, rel.EndColumn})
+			loc.ID, loc.Message = &i, &sarifMessage{rel.Message}
+			r.RelatedLocations = append(r.RelatedLocations, loc)
+		}
 		results = append(results, r)
 	}
 	return writeIndented(w, sarifLog{
@@ -121,6 +128,13 @@ func WriteSARIF(w io.Writer, fs []Finding, tool Tool, rules []*analysis.Check, l
 		Version: sarifVersion,
 		Runs:    []sarifRun{{Tool: sarifTool{driver}, Results: results, ColumnKind: "utf16CodeUnits"}},
 	})
+}
+
+func location(file string, region sarifRegion) sarifLocation {
+	var loc sarifLocation
+	loc.PhysicalLocation.ArtifactLocation.URI = artifactURI(file)
+	loc.PhysicalLocation.Region = region
+	return loc
 }
 
 // artifactURI is a relative URI reference for a relative path, which code
