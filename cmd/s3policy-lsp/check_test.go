@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -86,6 +87,12 @@ func TestCheckText(t *testing.T) {
 type jsonFinding struct {
 	File, Severity, Code, Message, Kind string
 	Line, Column, EndLine, EndColumn    int
+	Related                             []jsonRelated
+}
+
+type jsonRelated struct {
+	File, Message                    string
+	Line, Column, EndLine, EndColumn int
 }
 
 func decodeJSON(t *testing.T, out string) []jsonFinding {
@@ -110,7 +117,7 @@ func TestCheckJSON(t *testing.T) {
 		{File: "old.json", Line: 1, Column: 1, EndLine: 1, EndColumn: 2, Severity: "warning", Code: "missing-version",
 			Message: "the policy has no Version; add \"Version\": \"2012-10-17\" so that policy variables work", Kind: "identity"},
 	}
-	if !slices.Equal(got, want) {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("findings:\n%+v\nwant:\n%+v", got, want)
 	}
 	if code != exitFindings {

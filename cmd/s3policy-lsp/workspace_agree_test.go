@@ -24,7 +24,7 @@ import (
 // TestCheckAndServerAgreeOnExamples: on each workspace of
 // examples/cross-account, check and the server (which scans the folder
 // and publishes every file, opened or not) report the same codes at the
-// same places, and s3policy.explain answers as explain does.
+// same places, with the same related places, and s3policy.explain answers as explain does.
 func TestCheckAndServerAgreeOnExamples(t *testing.T) {
 	dirs, err := os.ReadDir(crossAccountExamples)
 	if err != nil {
@@ -42,14 +42,23 @@ func TestCheckAndServerAgreeOnExamples(t *testing.T) {
 			out, _, _ := runCLI(t, dir, "check", "--format", "json", ".")
 			fromCheck := map[string][]string{}
 			for _, f := range decodeJSON(t, out) {
-				fromCheck[f.File] = append(fromCheck[f.File], fmt.Sprintf("%d:%d %s", f.Line, f.Column, f.Code))
+				place := fmt.Sprintf("%d:%d %s", f.Line, f.Column, f.Code)
+				for _, r := range f.Related {
+					place += fmt.Sprintf(" -> %s:%d:%d", r.File, r.Line, r.Column)
+				}
+				fromCheck[f.File] = append(fromCheck[f.File], place)
 			}
 			srv := startServer(t, dir)
 			fromServer := map[string][]string{}
 			for _, name := range policyFiles(t, dir) {
 				diags := srv.diagnostics(t, string(uri.File(filepath.Join(dir, name))))
 				for _, dg := range diags {
-					fromServer[name] = append(fromServer[name], fmt.Sprintf("%d:%d %s", dg.Range.Start.Line+1, dg.Range.Start.Character+1, dg.Code))
+					place := fmt.Sprintf("%d:%d %s", dg.Range.Start.Line+1, dg.Range.Start.Character+1, dg.Code)
+					for _, r := range dg.RelatedInformation {
+						rel, _ := filepath.Rel(dir, uri.URI(r.Location.URI).Filename())
+						place += fmt.Sprintf(" -> %s:%d:%d", filepath.ToSlash(rel), r.Location.Range.Start.Line+1, r.Location.Range.Start.Character+1)
+					}
+					fromServer[name] = append(fromServer[name], place)
 				}
 			}
 			for _, m := range []map[string][]string{fromCheck, fromServer} {
