@@ -97,7 +97,10 @@ Return its answer, a plist (:decision :blockedBy :causes)."
     (concat
      (format "%s -> %s on %s\n" principal action resource)
      (format "Decision: %s%s\n" (plist-get answer :decision)
-             (if blocked (format " (blocked by %s)" blocked) ""))
+             ;; blockedBy is a list of layers: identity, resource, kms, ...
+             (if (and blocked (> (length blocked) 0))
+                 (format " (blocked by %s)" (mapconcat #'identity blocked ", "))
+               ""))
      (mapconcat
       (lambda (c)
         (format "  [%s] %s (%s; %s)\n" (plist-get c :layer) (plist-get c :message)

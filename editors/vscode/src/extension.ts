@@ -149,14 +149,14 @@ interface ExplainCause {
   code: string;
   layer: string;
   policy: string;
-  statement?: string;
+  statement?: number;
   line?: number;
   message: string;
 }
 
 interface ExplainResult {
   decision: string;
-  blockedBy?: string;
+  blockedBy?: string[];
   causes?: ExplainCause[];
 }
 
@@ -204,10 +204,10 @@ async function askRequest(): Promise<Record<string, string> | undefined> {
 export function formatExplanation(request: Record<string, string>, result: ExplainResult): string {
   const lines = [
     `${request.principal} → ${request.action} on ${request.resource}`,
-    `Decision: ${result.decision}${result.blockedBy ? ` (blocked by ${result.blockedBy})` : ""}`,
+    `Decision: ${result.decision}${result.blockedBy?.length ? ` (blocked by ${result.blockedBy.join(", ")})` : ""}`,
   ];
   for (const c of result.causes ?? []) {
-    const where = [c.policy, c.line ? `line ${c.line}` : "", c.statement ? `statement ${c.statement}` : ""]
+    const where = [c.policy, c.line ? `line ${c.line}` : "", c.statement !== undefined ? `statement ${c.statement}` : ""]
       .filter(Boolean)
       .join(", ");
     lines.push(`  [${c.layer}] ${c.message} (${c.code}; ${where})`);

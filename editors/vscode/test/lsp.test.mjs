@@ -256,3 +256,23 @@ test("an untitled policy, as VS Code sends before the first save, gets its diagn
     await server.stop();
   }
 });
+
+test("s3policy.explain answers in the shape the extension formats", async () => {
+  const server = await startServer();
+  try {
+    assert.ok(server.init.capabilities.executeCommandProvider.commands.includes("s3policy.explain"));
+    const answer = await withTimeout(
+      server.conn.sendRequest("workspace/executeCommand", {
+        command: "s3policy.explain",
+        arguments: [{ principal: "arn:aws:iam::111122223333:user/jane", action: "s3:GetObject", resource: "arn:aws:s3:::example-bucket/k" }],
+      }),
+      "s3policy.explain",
+    );
+    // No policy in the folder grants anything: denied on the identity side.
+    assert.equal(answer.decision, "ImplicitlyDenied");
+    assert.ok(Array.isArray(answer.blockedBy) && answer.blockedBy.includes("identity"), JSON.stringify(answer));
+    assert.ok(Array.isArray(answer.causes) && answer.causes.every((c) => typeof c.code === "string" && typeof c.message === "string"));
+  } finally {
+    await server.stop();
+  }
+});

@@ -173,7 +173,7 @@ end
 
 -- explain asks the server why a request is allowed or denied and calls
 -- on_result(err, result) with its answer:
--- {decision, blockedBy, causes = {{code, layer, policy, statement, line, message}}}.
+-- {decision, blockedBy = {layers}, causes = {{code, layer, policy, statement, line, message}}}.
 function M.explain(request, on_result, bufnr)
   bufnr = bufnr or vim.api.nvim_get_current_buf()
   local client = client_for(bufnr)
@@ -191,9 +191,14 @@ end
 
 -- format_explanation turns the server's answer into lines for people.
 function M.format_explanation(request, result)
+  -- blockedBy is a list of layers: identity, resource, kms, ...
+  local blocked = ''
+  if type(result.blockedBy) == 'table' and #result.blockedBy > 0 then
+    blocked = ' (blocked by ' .. table.concat(result.blockedBy, ', ') .. ')'
+  end
   local lines = {
     ('%s -> %s on %s'):format(request.principal, request.action, request.resource),
-    ('Decision: %s%s'):format(result.decision, result.blockedBy and (' (blocked by ' .. result.blockedBy .. ')') or ''),
+    ('Decision: %s%s'):format(result.decision, blocked),
   }
   for _, c in ipairs(result.causes or {}) do
     local where = { c.policy }
