@@ -39,9 +39,12 @@ func (s *Server) executeCommand(params json.RawMessage) (func() (any, error), er
 	if err != nil {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: %v", ExplainCommand, err)
 	}
-	texts := s.workspaceTexts(nil) // the buffers as of this request
+	atRequest := s.workspaceTexts(nil) // the buffers as of this request
 	return func() (any, error) {
-		w := s.explainUnit(s.unitsOf(texts), req)
+		// An answer given before the first scan ends would miss policies
+		// on disk: wait for it, then let the buffers of the request win.
+		s.awaitScan()
+		w := s.explainUnit(s.unitsOf(s.workspaceTexts(atRequest)), req)
 		if w == nil {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "%s: the server has no workspace folder", ExplainCommand)
 		}
@@ -78,6 +81,12 @@ func (s *Server) explainUnit(units []*eval.Workspace, req eval.Request) *eval.Wo
 	}
 	if len(units) > 0 {
 		return units[0]
+	}
+	// Folders without policies: nothing grants, and the answer says so.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.folders) > 0 {
+		return eval.NewWorkspace(s.folders[0])
 	}
 	return nil
 }

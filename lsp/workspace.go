@@ -42,6 +42,20 @@ func newWorkspaceState() workspaceState {
 	}
 }
 
+// awaitScan waits for the first scan of the folders, if one was started.
+func (s *Server) awaitScan() {
+	s.mu.Lock()
+	started := s.ws.started
+	s.mu.Unlock()
+	if !started {
+		return
+	}
+	select {
+	case <-s.ws.scanned:
+	case <-s.ctx.Done():
+	}
+}
+
 // progressToken names the scan's work-done progress.
 const progressToken = "s3policy-lsp/scan"
 

@@ -311,3 +311,24 @@ func TestWorkspaceSecondInitializedIsHarmless(t *testing.T) {
 		t.Errorf("%d scans, want 1", creates)
 	}
 }
+
+// s3policy.explain sent at once after initialized, in a folder without
+// policies, answers from the whole folder (after the first scan) and says
+// that nothing grants the request, rather than failing.
+func TestExplainInAnEmptyFolderRightAfterStart(t *testing.T) {
+	dir := t.TempDir()
+	c := startInitialized(t, lsp.Options{}, map[string]any{"rootUri": string(uri.File(dir))})
+	var answer struct {
+		Decision  string
+		BlockedBy []string
+	}
+	c.call(protocol.MethodWorkspaceExecuteCommand, map[string]any{
+		"command": lsp.ExplainCommand,
+		"arguments": []any{map[string]any{
+			"principal": "arn:aws:iam::111122223333:user/jane", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k",
+		}},
+	}, &answer)
+	if answer.Decision != "ImplicitlyDenied" || !slices.Contains(answer.BlockedBy, "identity") {
+		t.Errorf("answer %+v, want ImplicitlyDenied on the identity side", answer)
+	}
+}
