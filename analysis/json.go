@@ -104,6 +104,88 @@ type parser struct {
 	src []byte
 	pos int
 	err *SyntaxError
+
+	// The tree is allocated in slabs, and children are gathered on a
+	// stack and copied once into a slice of their exact size: a 20 KB
+	// policy then costs tens of allocations instead of thousands, which is
+	// most of the parse time on a keystroke.
+	values     []Value
+	fields     []Field
+	ptrs       []*Value
+	fptrs      []*Field
+	items      []*Value          // children of the arrays being parsed
+	fieldStack []*Field          // members of the objects being parsed
+	strs       map[string]string // interned short strings: keys, actions, ARNs repeat
+}
+
+// slabSize is the number of nodes to allocate at once: first a guess
+// from the document's size (a policy laid out by people holds about one
+// value per 12 bytes, one member per 30), then doubling.
+func (p *parser) slabSize(have, bytesPerNode int) int {
+	if have == 0 {
+		return min(max(16, len(p.src)/bytesPerNode), 4096)
+	}
+	return min(have*2, 4096)
+}
+
+func (p *parser) newValue(v Value) *Value {
+	if len(p.values) == cap(p.values) {
+		p.values = make([]Value, 0, p.slabSize(cap(p.values), 12))
+	}
+	p.values = append(p.values, v)
+	return &p.values[len(p.values)-1]
+}
+
+func (p *parser) newField(f Field) *Field {
+	if len(p.fields) == cap(p.fields) {
+		p.fields = make([]Field, 0, p.slabSize(cap(p.fields), 30))
+	}
+	p.fields = append(p.fields, f)
+	return &p.fields[len(p.fields)-1]
+}
+
+// takeItems moves the array children gathered since mark into a slice of
+// their exact size (so that appending to it never writes into another's).
+func (p *parser) takeItems(mark int) []*Value {
+	n := len(p.items) - mark
+	if n > cap(p.ptrs)-len(p.ptrs) {
+		p.ptrs = make([]*Value, 0, max(n, p.slabSize(cap(p.ptrs), 12)))
+	}
+	start := len(p.ptrs)
+	p.ptrs = append(p.ptrs, p.items[mark:]...)
+	p.items = p.items[:mark]
+	return p.ptrs[start:len(p.ptrs):len(p.ptrs)]
+}
+
+// takeFields is takeItems for object members.
+func (p *parser) takeFields(mark int) []*Field {
+	n := len(p.fieldStack) - mark
+	if n > cap(p.fptrs)-len(p.fptrs) {
+		p.fptrs = make([]*Field, 0, max(n, p.slabSize(cap(p.fptrs), 30)))
+	}
+	start := len(p.fptrs)
+	p.fptrs = append(p.fptrs, p.fieldStack[mark:]...)
+	p.fieldStack = p.fieldStack[:mark]
+	return p.fptrs[start:len(p.fptrs):len(p.fptrs)]
+}
+
+// maxInterned bounds the strings worth interning: names, actions and ARNs.
+const maxInterned = 96
+
+// intern returns b as a string, sharing one copy of each short string.
+func (p *parser) intern(b []byte) string {
+	if len(b) > maxInterned {
+		return string(b)
+	}
+	if s, ok := p.strs[string(b)]; ok {
+		return s
+	}
+	if p.strs == nil {
+		p.strs = make(map[string]string, 64)
+	}
+	s := string(b)
+	p.strs[s] = s
+	return s
 }
 
 func (p *parser) errAt(at, length int, msg string) *SyntaxError {
@@ -149,7 +231,7 @@ func (p *parser) value(depth int) *Value {
 		if !ok {
 			return nil
 		}
-		return &Value{Kind: String, Span: Span{start, p.pos}, Str: s}
+		return p.newValue(Value{Kind: String, Span: Span{start, p.pos}, Str: s})
 	case c == 't':
 		return p.literal("true", Bool)
 	case c == 'f':
@@ -165,7 +247,8 @@ func (p *parser) value(depth int) *Value {
 }
 
 func (p *parser) object(depth int) *Value {
-	v := &Value{Kind: Object, Span: Span{Start: p.pos}}
+	v := p.newValue(Value{Kind: Object, Span: Span{Start: p.pos}})
+	mark := len(p.fieldStack)
 	p.pos++ // {
 	p.skipSpace()
 	if p.pos < len(p.src) && p.src[p.pos] == '}' {
@@ -192,7 +275,7 @@ func (p *parser) object(depth int) *Value {
 		if !ok {
 			return nil
 		}
-		f := &Field{Key: key, KeySpan: Span{keyStart, p.pos}}
+		f := p.newField(Field{Key: key, KeySpan: Span{keyStart, p.pos}})
 		p.skipSpace()
 		if p.pos >= len(p.src) || p.src[p.pos] != ':' {
 			p.errAt(p.pos, 1, "expected ':' after the member name \""+key+"\"")
@@ -203,7 +286,7 @@ func (p *parser) object(depth int) *Value {
 		if f.Value = p.value(depth + 1); f.Value == nil {
 			return nil
 		}
-		v.Fields = append(v.Fields, f)
+		p.fieldStack = append(p.fieldStack, f)
 		p.skipSpace()
 		if p.pos >= len(p.src) {
 			p.errAt(p.pos, 0, "unexpected end of document: the object is not closed with }")
@@ -215,6 +298,7 @@ func (p *parser) object(depth int) *Value {
 		case '}':
 			p.pos++
 			v.Span.End = p.pos
+			v.Fields = p.takeFields(mark)
 			return v
 		default:
 			p.errAt(p.pos, 1, "unexpected "+describe(p.src[p.pos:])+": expected ',' or '}' after a member (is a comma missing?)")
@@ -224,7 +308,8 @@ func (p *parser) object(depth int) *Value {
 }
 
 func (p *parser) array(depth int) *Value {
-	v := &Value{Kind: Array, Span: Span{Start: p.pos}}
+	v := p.newValue(Value{Kind: Array, Span: Span{Start: p.pos}})
+	mark := len(p.items)
 	p.pos++ // [
 	p.skipSpace()
 	if p.pos < len(p.src) && p.src[p.pos] == ']' {
@@ -242,7 +327,7 @@ func (p *parser) array(depth int) *Value {
 		if item == nil {
 			return nil
 		}
-		v.Items = append(v.Items, item)
+		p.items = append(p.items, item)
 		p.skipSpace()
 		if p.pos >= len(p.src) {
 			p.errAt(p.pos, 0, "unexpected end of document: the array is not closed with ]")
@@ -254,6 +339,7 @@ func (p *parser) array(depth int) *Value {
 		case ']':
 			p.pos++
 			v.Span.End = p.pos
+			v.Items = p.takeItems(mark)
 			return v
 		default:
 			p.errAt(p.pos, 1, "unexpected "+describe(p.src[p.pos:])+": expected ',' or ']' after an element (is a comma missing?)")
@@ -269,7 +355,7 @@ func (p *parser) literal(word string, kind ValueKind) *Value {
 		return nil
 	}
 	p.pos += len(word)
-	return &Value{Kind: kind, Span: Span{start, p.pos}, Str: word}
+	return p.newValue(Value{Kind: kind, Span: Span{start, p.pos}, Str: word})
 }
 
 func (p *parser) number() *Value {
@@ -308,7 +394,7 @@ func (p *parser) number() *Value {
 			return nil
 		}
 	}
-	return &Value{Kind: Number, Span: Span{start, p.pos}, Str: string(p.src[start:p.pos])}
+	return p.newValue(Value{Kind: Number, Span: Span{start, p.pos}, Str: p.intern(p.src[start:p.pos])})
 }
 
 // str reads a quoted string at p.pos and returns its decoded text.
@@ -323,7 +409,7 @@ func (p *parser) str() (string, bool) {
 			s := p.src[p.pos:i]
 			if utf8.Valid(s) {
 				p.pos = i + 1
-				return string(s), true
+				return p.intern(s), true
 			}
 			break
 		}

@@ -39,7 +39,7 @@ func runConditionKeyNotApplicable(pass *analysis.Pass) {
 		if len(conds) == 0 {
 			continue
 		}
-		actions, complete := statementActions(s)
+		actions, complete := passStatementActions(pass, s)
 		if !complete {
 			continue // "*", NotAction or an unknown action: cannot tell
 		}

@@ -100,6 +100,25 @@ func statementActions(s *analysis.Statement) (actions []serviceAction, complete 
 	return actions, complete && len(actions) > 0
 }
 
+// resolvedKey is the File.Memo key of a statement's resolved actions.
+type resolvedKey struct{ s *analysis.Statement }
+
+type resolved struct {
+	actions  []serviceAction
+	complete bool
+}
+
+// passStatementActions is statementActions computed once per statement
+// and file: action-resource-mismatch and condition-key-not-applicable
+// both expand the same wildcards, which is most of their cost.
+func passStatementActions(pass *analysis.Pass, s *analysis.Statement) ([]serviceAction, bool) {
+	r := pass.Memo(resolvedKey{s}, func() any {
+		actions, complete := statementActions(s)
+		return resolved{actions, complete}
+	}).(resolved)
+	return r.actions, r.complete
+}
+
 // replaceFix is the quick fix that replaces span with a JSON string.
 func replaceFix(span analysis.Span, s string) analysis.Fix {
 	return analysis.Fix{
