@@ -1,9 +1,6 @@
 package analysis
 
-import (
-	"bytes"
-	"sync"
-)
+import "bytes"
 
 // KindSource says how a document's kind was decided, so the user can see
 // why a rule applies.
@@ -27,33 +24,6 @@ type File struct {
 	KindSource KindSource
 	Config     *Config    // the governing .s3policy.json; may be nil
 	Facts      *FileFacts // the config's entry for this file; may be nil
-
-	memoMu sync.Mutex
-	memo   map[any]any
-}
-
-// Memo returns what compute returns for key, computing it once per file:
-// checks that need the same derived data (a statement's actions with
-// their wildcards expanded) share it. compute may itself call Memo; keys
-// should be of a type private to their user, as with context keys.
-func (f *File) Memo(key any, compute func() any) any {
-	f.memoMu.Lock()
-	v, ok := f.memo[key]
-	f.memoMu.Unlock()
-	if ok {
-		return v
-	}
-	v = compute()
-	f.memoMu.Lock()
-	defer f.memoMu.Unlock()
-	if old, ok := f.memo[key]; ok {
-		return old // another goroutine was first: keep one answer
-	}
-	if f.memo == nil {
-		f.memo = map[any]any{}
-	}
-	f.memo[key] = v
-	return v
 }
 
 // NewFile parses src and decides whether it is a policy and of which

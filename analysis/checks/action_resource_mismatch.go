@@ -27,7 +27,7 @@ var ActionResourceMismatch = &analysis.Check{
 
 func runActionResourceMismatch(pass *analysis.Pass) {
 	for _, s := range pass.Policy.Statements {
-		actions, complete := passStatementActions(pass, s)
+		actions, complete := statementActions(s)
 		if !complete || s.NotResource != nil {
 			continue
 		}

@@ -39,7 +39,7 @@ func runConditionKeyNotApplicable(pass *analysis.Pass) {
 		if len(conds) == 0 {
 			continue
 		}
-		actions, complete := passStatementActions(pass, s)
+		actions, complete := statementActions(s)
 		if !complete {
 			continue // "*", NotAction or an unknown action: cannot tell
 		}

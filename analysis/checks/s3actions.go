@@ -4,7 +4,6 @@ import (
 	"maps"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
@@ -40,27 +39,18 @@ var dataActions = []string{"s3:ListBucket", "s3:GetObject", "s3:PutObject"}
 // s3ResourceTypes reports whether an Action entry such as "s3:Get*" covers
 // bucket-level actions, object-level actions, or both.
 func s3ResourceTypes(pattern string) (bucket, object bool) {
-	if t, ok := resourceTypesMemo.Load(pattern); ok {
-		t := t.([2]bool)
+	if t, ok := resourceTypes.get(pattern); ok {
 		return t[0], t[1]
 	}
 	bucket, object = matchesAnyAction(pattern, s3BucketActions()), matchesAnyAction(pattern, s3ObjectActions())
-	if resourceTypesMemoLen.Add(1) <= maxResourceTypesMemo {
-		resourceTypesMemo.Store(pattern, [2]bool{bucket, object})
-	}
+	resourceTypes.put(pattern, [2]bool{bucket, object})
 	return bucket, object
 }
 
-// resourceTypesMemo keeps s3ResourceTypes by pattern: several checks ask
-// it for every Action entry on every keystroke, and each answer scans
-// about 150 S3 actions. It is bounded, since patterns come from the
-// documents a long-running server sees.
-var (
-	resourceTypesMemo    sync.Map // pattern -> [2]bool{bucket, object}
-	resourceTypesMemoLen atomic.Int32
-)
-
-const maxResourceTypesMemo = 4096
+// resourceTypes keeps s3ResourceTypes by pattern: several checks ask it
+// for every Action entry on every keystroke, and each answer scans about
+// 150 S3 actions.
+var resourceTypes = boundedCache[[2]bool]{max: 4096}
 
 // coversS3 reports whether an Action entry covers some S3 action on
 // buckets or objects.
