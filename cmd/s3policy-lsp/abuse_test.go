@@ -58,7 +58,9 @@ var abuses = []struct {
 		return notification("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": "file:///nowhere.json", "version": 3},
 			"contentChanges": []map[string]any{{"text": "{"}}})
 	}, 0},
-	{"stale version", func(int) []byte { return notification("textDocument/didChange", changeParams(1, `{"Statement": "stale"}`)) }, 0},
+	{"stale version", func(int) []byte {
+		return notification("textDocument/didChange", changeParams(1, `{"Statement": "stale"}`))
+	}, 0},
 	{"hover with params of the wrong type", func(i int) []byte { return request(i, "textDocument/hover", "x") }, -32602},
 	{"hover on an unopened document", func(i int) []byte {
 		return request(i, "textDocument/hover", map[string]any{"textDocument": map[string]any{"uri": "file:///nowhere.json"}, "position": map[string]any{"line": 0, "character": 0}})
