@@ -147,26 +147,26 @@ func (p *parser) newField(f Field) *Field {
 // takeItems moves the array children gathered since mark into a slice of
 // their exact size (so that appending to it never writes into another's).
 func (p *parser) takeItems(mark int) []*Value {
-	n := len(p.items) - mark
-	if n > cap(p.ptrs)-len(p.ptrs) {
-		p.ptrs = make([]*Value, 0, max(n, p.slabSize(cap(p.ptrs), 12)))
-	}
-	start := len(p.ptrs)
-	p.ptrs = append(p.ptrs, p.items[mark:]...)
-	p.items = p.items[:mark]
-	return p.ptrs[start:len(p.ptrs):len(p.ptrs)]
+	return takeExact(&p.items, &p.ptrs, mark, p.slabSize(cap(p.ptrs), 12))
 }
 
 // takeFields is takeItems for object members.
 func (p *parser) takeFields(mark int) []*Field {
-	n := len(p.fieldStack) - mark
-	if n > cap(p.fptrs)-len(p.fptrs) {
-		p.fptrs = make([]*Field, 0, max(n, p.slabSize(cap(p.fptrs), 30)))
+	return takeExact(&p.fieldStack, &p.fptrs, mark, p.slabSize(cap(p.fptrs), 30))
+}
+
+// takeExact moves (*stack)[mark:] to the end of *slab, starting a new
+// slab of at least next elements when it has no room, and returns the
+// moved elements with their exact capacity.
+func takeExact[T any](stack, slab *[]T, mark, next int) []T {
+	n := len(*stack) - mark
+	if n > cap(*slab)-len(*slab) {
+		*slab = make([]T, 0, max(n, next))
 	}
-	start := len(p.fptrs)
-	p.fptrs = append(p.fptrs, p.fieldStack[mark:]...)
-	p.fieldStack = p.fieldStack[:mark]
-	return p.fptrs[start:len(p.fptrs):len(p.fptrs)]
+	start := len(*slab)
+	*slab = append(*slab, (*stack)[mark:]...)
+	*stack = (*stack)[:mark]
+	return (*slab)[start:len(*slab):len(*slab)]
 }
 
 // maxInterned bounds the strings worth interning: names, actions and ARNs.

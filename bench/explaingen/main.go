@@ -30,7 +30,7 @@ func main() {
 	for i := range *n {
 		s := generate(i)
 		ours = append(ours, map[string]any{
-			"request": map[string]any{"principal": s.principal, "action": s.action, "resource": s.resource, "context": s.context},
+			"request":          map[string]any{"principal": s.principal, "action": s.action, "resource": s.resource, "context": s.context},
 			"identityPolicies": []policy{s.identity}, "resourcePolicy": s.bucket,
 			"serviceControlPolicies": []policy{s.scp}, "bucket": map[string]any{"account": bucketAccount},
 		})
