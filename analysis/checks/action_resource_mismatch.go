@@ -31,11 +31,15 @@ func runActionResourceMismatch(pass *analysis.Pass) {
 		if !complete || s.NotResource != nil {
 			continue
 		}
-		types, anyType := actionResourceTypes(actions)
+		var types []*iamdata.ResourceType
+		anyType, listed := false, false
 		for _, v := range s.Resources() {
 			arn, ok := analysis.ParseARN(v.Str)
 			if !ok || arn.Service == "s3" && hasService(actions, "s3") {
 				continue
+			}
+			if !listed { // only for a statement that needs them
+				types, anyType, listed = actionResourceTypes(actions)
 			}
 			if anyType || anyMatchesARN(types, v.Str) {
 				continue
@@ -62,10 +66,10 @@ func hasService(actions []serviceAction, prefix string) bool {
 // are authorized against an ARN (iam:ListUsers against
 // arn:aws:iam::*:*, as the IAM User Guide's own examples show), so an ARN
 // there is not proof of a mistake.
-func actionResourceTypes(actions []serviceAction) (types []*iamdata.ResourceType, anyType bool) {
+func actionResourceTypes(actions []serviceAction) (types []*iamdata.ResourceType, anyType, listed bool) {
 	for _, a := range actions {
 		if len(a.Resources) == 0 {
-			return nil, true
+			return nil, true, true
 		}
 		for _, ar := range a.Resources {
 			if rt := a.Service.ResourceType(ar.Name); rt != nil && !slices.Contains(types, rt) {
@@ -73,7 +77,7 @@ func actionResourceTypes(actions []serviceAction) (types []*iamdata.ResourceType
 			}
 		}
 	}
-	return types, false
+	return types, false, true
 }
 
 // anyMatchesARN reports whether the resource pattern may match the ARN

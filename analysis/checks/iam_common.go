@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -77,14 +78,18 @@ type serviceAction struct {
 // unknown: a check that needs every action of the statement then stays
 // quiet.
 //
-// The answer is shared: callers must not modify the slice. It is kept by
-// the statement's Action entries, since two checks ask for each
-// statement on every keystroke, and policies repeat their action lists.
+// The answer may be shared: callers must not modify the slice. When an
+// entry has a wildcard, it is kept by the statement's Action entries,
+// since two checks ask for each statement on every keystroke, and
+// policies repeat their action lists.
 func statementActions(s *analysis.Statement) (actions []serviceAction, complete bool) {
 	if s.Action == nil || s.NotAction != nil {
 		return nil, false
 	}
 	entries := s.Actions()
+	if !slices.ContainsFunc(entries, func(v *analysis.Value) bool { return hasWildcard(v.Str) }) {
+		return expandActions(entries) // lookups alone: cheaper than the cache
+	}
 	key := expansionKey(entries)
 	if r, ok := expansions.get(key); ok {
 		return r.actions, r.complete
