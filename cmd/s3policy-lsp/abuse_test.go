@@ -12,9 +12,9 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/internal/lspclient"
 )
 
-// startServer starts the built binary in dir and kills it when the test
+// startBinary starts the built binary in dir and kills it when the test
 // ends.
-func startServer(t *testing.T, bin, dir string) *lspclient.Client {
+func startBinary(t *testing.T, bin, dir string) *lspclient.Client {
 	t.Helper()
 	c, err := lspclient.Start(bin, dir, "serve")
 	if err != nil {
@@ -112,7 +112,7 @@ func changeParams(version int, text string) map[string]any {
 // requests. After each one the server must answer the next valid request,
 // and in the end still publish the diagnostics of a real edit.
 func TestProtocolAbuse(t *testing.T) {
-	c := startServer(t, buildBinary(t), t.TempDir())
+	c := startBinary(t, buildBinary(t), t.TempDir())
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 

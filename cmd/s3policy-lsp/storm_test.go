@@ -42,7 +42,7 @@ func TestEditStorm(t *testing.T) {
 	text := policygen.Generate("bucket", 3<<10, 7)
 	r := rand.New(rand.NewPCG(7, 11))
 
-	c := startServer(t, bin, dir)
+	c := startBinary(t, bin, dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 240*time.Second)
 	defer cancel()
 	if err := c.Initialize(ctx, ""); err != nil {
