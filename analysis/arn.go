@@ -11,11 +11,20 @@ type ARN struct {
 
 // ParseARN splits s. It reports false when s does not have the six parts.
 func ParseARN(s string) (ARN, bool) {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" {
+	// Cut field by field rather than SplitN: no slice to allocate, and
+	// every check parses ARNs.
+	rest, ok := strings.CutPrefix(s, "arn:")
+	if !ok {
 		return ARN{}, false
 	}
-	return ARN{Partition: parts[1], Service: parts[2], Region: parts[3], Account: parts[4], Resource: parts[5]}, true
+	var a ARN
+	for _, field := range []*string{&a.Partition, &a.Service, &a.Region, &a.Account} {
+		if *field, rest, ok = strings.Cut(rest, ":"); !ok {
+			return ARN{}, false
+		}
+	}
+	a.Resource = rest
+	return a, true
 }
 
 // IsS3 reports whether the ARN names an S3 bucket or object (not an access

@@ -93,7 +93,13 @@ func TestBadInputFiveMegabytes(t *testing.T) {
 // panicked).
 func analyzeAll(t testing.TB, path string, src []byte) []analysis.Finding {
 	t.Helper()
-	f := analysis.NewFile(path, src, nil)
+	return analyzeWith(t, path, src, nil)
+}
+
+// analyzeWith is analyzeAll under a .s3policy.json.
+func analyzeWith(t testing.TB, path string, src []byte, cfg *analysis.Config) []analysis.Finding {
+	t.Helper()
+	f := analysis.NewFile(path, src, cfg)
 	got := analysis.Analyze(f, checks.All)
 	for _, fd := range got {
 		if fd.Code == analysis.InternalErrorCode {

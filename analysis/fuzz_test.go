@@ -30,6 +30,11 @@ func fuzzSeeds(t testing.TB) [][]byte {
 	for i, s := range seeds {
 		out[i] = []byte(s)
 	}
+	for _, name := range checktest.ExampleFiles(t) {
+		if src, err := os.ReadFile(name); err == nil {
+			out = append(out, src)
+		}
+	}
 	dir, ok := checktest.CorpusDir()
 	if !ok {
 		t.Logf("the AWS documentation corpus is absent (%s): seeding without it", dir)
@@ -125,21 +130,36 @@ func plain(v *analysis.Value) any {
 	return out
 }
 
+// fuzzConfig names accounts and a bucket, so that the checks and fixes
+// that compare a policy with .s3policy.json run too.
+var fuzzConfig = func() *analysis.Config {
+	cfg, findings := analysis.ParseConfig("", []byte(`{"accounts": ["111122223333"], "buckets": {"shared-data": {"account": "444455556666", "encryption": "aws:kms", "kmsKeyArn": "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab", "objectOwnership": "BucketOwnerEnforced", "requesterPays": true}}}`))
+	if len(findings) > 0 {
+		panic(findings[0].Message.EN)
+	}
+	return cfg
+}()
+
 // fuzzNames give the fuzzed document each kind in turn, by file name.
 var fuzzNames = []string{"x.iam-policy.json", "x.bucket-policy.json", "x.key-policy.json", "x.endpoint-policy.json",
 	"x.scp.json", "x.rcp.json", "x.session-policy.json", "x.boundary.json", "x.trust-policy.json", "x.json"}
 
-// FuzzAnalyze runs every check on any input under every kind: nothing
-// panics, every span and fix edit is within the document, a fix's edits do
-// not overlap, and any fix applied to a document that parses leaves JSON
-// that parses.
+// FuzzAnalyze runs every check on any input under every kind, without
+// and with a .s3policy.json (the top bit of kind): nothing panics, every
+// span and fix edit is within the document, a fix's edits do not overlap,
+// and any fix applied to a document that parses leaves JSON that parses.
 func FuzzAnalyze(f *testing.F) {
 	for i, s := range fuzzSeeds(f) {
 		f.Add(uint8(i), s)
+		f.Add(uint8(i)|0x80, s)
 	}
 	f.Fuzz(func(t *testing.T, kind uint8, src []byte) {
-		name := fuzzNames[int(kind)%len(fuzzNames)]
-		got := analyzeAll(t, name, src)
+		name := fuzzNames[int(kind&0x7f)%len(fuzzNames)]
+		var cfg *analysis.Config
+		if kind&0x80 != 0 {
+			cfg = fuzzConfig
+		}
+		got := analyzeWith(t, name, src, cfg)
 		if _, err := analysis.ParseJSON(src); err != nil {
 			return
 		}
@@ -163,4 +183,29 @@ func assertNoOverlap(t *testing.T, fix analysis.Fix) {
 			}
 		}
 	}
+}
+
+// FuzzParseConfig reads any input as .s3policy.json: nothing panics and
+// every finding, with its fixes, lies within the file.
+func FuzzParseConfig(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		cfg, findings := analysis.ParseConfig("/w", src)
+		if cfg == nil {
+			t.Fatal("ParseConfig returned no Config")
+		}
+		for _, fd := range findings {
+			assertSpan(t, src, fd.Span, fd.Code)
+			for _, fix := range fd.Fixes {
+				for _, e := range fix.Edits {
+					assertSpan(t, src, e.Span, fd.Code+" fix")
+				}
+			}
+		}
+		// The config is usable whatever it held.
+		cfg.FactsFor("/w/a.json")
+		cfg.Disabled("missing-version")
+	})
 }

@@ -26,6 +26,8 @@ type Statement struct {
 	Principal, NotPrincipal          *Field
 	Action, NotAction                *Field
 	Resource, NotResource, Condition *Field
+
+	conds []Condition // built with the statement: every check asks for them
 }
 
 // TopLevelElements are the members a policy document may hold.
@@ -66,7 +68,7 @@ func NewPolicy(root *Value) *Policy {
 }
 
 func newStatement(index int, obj *Value) *Statement {
-	return &Statement{
+	s := &Statement{
 		Index:        index,
 		Obj:          obj,
 		Sid:          obj.Get("Sid"),
@@ -79,6 +81,8 @@ func newStatement(index int, obj *Value) *Statement {
 		NotResource:  obj.Get("NotResource"),
 		Condition:    obj.Get("Condition"),
 	}
+	s.conds = s.buildConditions()
+	return s
 }
 
 // VersionText is the Version value, or "" when absent or not a string.
@@ -131,6 +135,11 @@ func stringValues(v *Value) []*Value {
 	case String:
 		return []*Value{v}
 	case Array:
+		if allKind(v.Items, String) {
+			// The parser gives Items its exact capacity: an append by the
+			// caller copies rather than writing into the tree.
+			return v.Items[:len(v.Items):len(v.Items)]
+		}
 		out := make([]*Value, 0, len(v.Items))
 		for _, item := range v.Items {
 			if item.Kind == String {
@@ -140,6 +149,15 @@ func stringValues(v *Value) []*Value {
 		return out
 	}
 	return nil
+}
+
+func allKind(items []*Value, k ValueKind) bool {
+	for _, item := range items {
+		if item.Kind != k {
+			return false
+		}
+	}
+	return true
 }
 
 // Actions are the statement's Action values (not NotAction).
@@ -190,6 +208,13 @@ type Condition struct {
 
 // Conditions flattens the Condition element. Malformed parts are skipped.
 func (s *Statement) Conditions() []Condition {
+	if s.conds != nil {
+		return s.conds[:len(s.conds):len(s.conds)]
+	}
+	return s.buildConditions()
+}
+
+func (s *Statement) buildConditions() []Condition {
 	if s.Condition == nil || s.Condition.Value.Kind != Object {
 		return nil
 	}

@@ -2,9 +2,11 @@ package lsp
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +25,7 @@ const maxFrame = 256 << 20
 // is not a JSON-RPC message is logged and skipped here instead.
 type stream struct {
 	rwc io.ReadWriteCloser
+	src io.Reader // what in reads: rwc, after bytes given back by resync
 	in  *bufio.Reader
 	log func(format string, args ...any)
 
@@ -30,7 +33,7 @@ type stream struct {
 }
 
 func newStream(rwc io.ReadWriteCloser, log func(string, ...any)) *stream {
-	return &stream{rwc: rwc, in: bufio.NewReader(rwc), log: log}
+	return &stream{rwc: rwc, src: rwc, in: bufio.NewReader(rwc), log: log}
 }
 
 // Read returns the next well-formed message; only an I/O error ends it.
@@ -47,6 +50,7 @@ func (s *stream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 			}
 			return nil, n, err
 		}
+		body = s.resyncBody(body)
 		msg, err := jsonrpc2.DecodeMessage(body)
 		if err != nil {
 			s.log("skipping a frame that is not a JSON-RPC message: %v", err)
@@ -54,6 +58,45 @@ func (s *stream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 		}
 		return msg, n, nil
 	}
+}
+
+// contentLength starts the header every frame has.
+const contentLength = "Content-Length:"
+
+// resyncBody handles a body that runs into the next frame because its
+// Content-Length was too large: it gives back to the reader what follows
+// the message, from the next Content-Length header on, and returns the
+// message alone. A body that ends as a JSON object does is left as is
+// (the cheap test that spares every normal message the search).
+func (s *stream) resyncBody(body []byte) []byte {
+	trimmed := bytes.TrimRight(body, " \t\r\n")
+	if len(trimmed) > 0 && trimmed[len(trimmed)-1] == '}' {
+		return body
+	}
+	cut := -1
+	for i := 0; ; {
+		j := bytes.Index(body[i:], []byte(contentLength))
+		if j < 0 {
+			break
+		}
+		i += j
+		if cut < 0 || json.Valid(body[:i]) {
+			cut = i // the first header after a whole message, else the first one
+		}
+		if json.Valid(body[:i]) {
+			break
+		}
+		i++
+	}
+	if cut < 0 {
+		return body
+	}
+	s.log("a frame ran into the next one (Content-Length too large?): reading again from its header")
+	buffered, _ := s.in.Peek(s.in.Buffered())
+	again := slices.Concat(body[cut:], buffered)
+	s.src = io.MultiReader(bytes.NewReader(again), s.src)
+	s.in.Reset(s.src)
+	return body[:cut]
 }
 
 // frameError is a framing problem after which reading can go on.
@@ -75,6 +118,12 @@ func (s *stream) readFrame() ([]byte, int64, error) {
 			return nil, total, err
 		}
 		line = strings.TrimSpace(line)
+		if i := strings.Index(line, contentLength); i > 0 {
+			// What a Content-Length too small left of a body runs into the
+			// next header: skip it and read the frame from its header.
+			s.log("skipping %d bytes before a header (Content-Length too small?)", i)
+			line, length, bad = line[i:], -1, ""
+		}
 		if line == "" {
 			if total <= 2 { // a stray blank line between frames
 				total = 0

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
@@ -30,12 +31,17 @@ func runActionResourceMismatch(pass *analysis.Pass) {
 		if !complete || s.NotResource != nil {
 			continue
 		}
+		var types []*iamdata.ResourceType
+		anyType, listed := false, false
 		for _, v := range s.Resources() {
 			arn, ok := analysis.ParseARN(v.Str)
 			if !ok || arn.Service == "s3" && hasService(actions, "s3") {
 				continue
 			}
-			if anyActsOn(actions, v.Str) {
+			if !listed { // only for a statement that needs them
+				types, anyType, listed = actionResourceTypes(actions)
+			}
+			if anyType || anyMatchesARN(types, v.Str) {
 				continue
 			}
 			pass.Reportf(v.Span, analysis.Tf("no action of this statement acts on %s (a %s resource)",
@@ -53,27 +59,33 @@ func hasService(actions []serviceAction, prefix string) bool {
 	return false
 }
 
-// anyActsOn reports whether some action may act on the resource pattern.
-// An action that lists no resource type is taken to act on anything: the
-// reference then asks for "*", yet some such actions are authorized
-// against an ARN (iam:ListUsers against arn:aws:iam::*:*, as the IAM
-// User Guide's own examples show), so an ARN there is not proof of a
-// mistake.
-func anyActsOn(actions []serviceAction, resource string) bool {
-	tried := map[*iamdata.ResourceType]bool{}
+// actionResourceTypes lists the distinct resource types the actions act
+// on, once per statement rather than once per resource. anyType is true
+// when some action lists no resource type: it is taken to act on
+// anything, since the reference then asks for "*", yet some such actions
+// are authorized against an ARN (iam:ListUsers against
+// arn:aws:iam::*:*, as the IAM User Guide's own examples show), so an ARN
+// there is not proof of a mistake.
+func actionResourceTypes(actions []serviceAction) (types []*iamdata.ResourceType, anyType, listed bool) {
 	for _, a := range actions {
 		if len(a.Resources) == 0 {
-			return true
+			return nil, true, true
 		}
 		for _, ar := range a.Resources {
-			rt := a.Service.ResourceType(ar.Name)
-			if rt == nil || tried[rt] {
-				continue
+			if rt := a.Service.ResourceType(ar.Name); rt != nil && !slices.Contains(types, rt) {
+				types = append(types, rt)
 			}
-			tried[rt] = true
-			if MayMatchARN(rt.ARN, resource) {
-				return true
-			}
+		}
+	}
+	return types, false, true
+}
+
+// anyMatchesARN reports whether the resource pattern may match the ARN
+// format of one of the types.
+func anyMatchesARN(types []*iamdata.ResourceType, resource string) bool {
+	for _, rt := range types {
+		if MayMatchARN(rt.ARN, resource) {
+			return true
 		}
 	}
 	return false
@@ -86,10 +98,11 @@ func anyActsOn(actions []serviceAction, resource string) bool {
 // one, so that a wildcard in one never spans a colon into the next. ARNs
 // are matched case-sensitively, as AWS does.
 func MayMatchARN(format, resource string) bool {
-	f := strings.SplitN(variablesToStar(format), ":", 6)
-	r := strings.SplitN(variablesToStar(resource), ":", 6)
-	if len(f) != 6 || len(r) != 6 {
-		return globsIntersect(variablesToStar(format), variablesToStar(resource))
+	format, resource = variablesToStar(format), variablesToStar(resource)
+	f, okF := arnFields(format)
+	r, okR := arnFields(resource)
+	if !okF || !okR {
+		return globsIntersect(format, resource)
 	}
 	for i := range f {
 		if !globsIntersect(f[i], r[i]) {
@@ -99,8 +112,23 @@ func MayMatchARN(format, resource string) bool {
 	return true
 }
 
+// arnFields splits an ARN pattern into its six colon-separated fields,
+// the last holding the rest, without allocating.
+func arnFields(s string) (fields [6]string, ok bool) {
+	for i := range 5 {
+		if fields[i], s, ok = strings.Cut(s, ":"); !ok {
+			return fields, false
+		}
+	}
+	fields[5] = s
+	return fields, true
+}
+
 // variablesToStar turns every ${...} into *.
 func variablesToStar(s string) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
 	var b strings.Builder
 	for {
 		i := strings.Index(s, "${")
@@ -122,6 +150,14 @@ func variablesToStar(s string) string {
 // globsIntersect reports whether one string matches both patterns, in
 // which * stands for any run and ? for one character.
 func globsIntersect(a, b string) bool {
+	// Most fields hold no wildcard on one side: plain matching then
+	// answers without the search below.
+	if !strings.ContainsAny(a, "*?") {
+		return analysis.MatchWildcard(b, a, false)
+	}
+	if !strings.ContainsAny(b, "*?") {
+		return analysis.MatchWildcard(a, b, false)
+	}
 	seen := make([]bool, (len(a)+1)*(len(b)+1))
 	var match func(i, j int) bool
 	match = func(i, j int) bool {

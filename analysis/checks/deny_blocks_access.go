@@ -47,8 +47,12 @@ type deny struct {
 
 // say fills {actions}, {resources} and {when} in a message.
 func (d deny) say(en, ja string) analysis.Text {
+	// Three ReplaceAll rather than a strings.Replacer: building a Replacer
+	// per message was a third of the time of every check on a 20 KB policy.
 	fill := func(s string, lang func(analysis.Text) string) string {
-		return strings.NewReplacer("{actions}", lang(d.actions), "{resources}", lang(d.resources), "{when}", lang(d.when)).Replace(s)
+		s = strings.ReplaceAll(s, "{actions}", lang(d.actions))
+		s = strings.ReplaceAll(s, "{resources}", lang(d.resources))
+		return strings.ReplaceAll(s, "{when}", lang(d.when))
 	}
 	return analysis.T(fill(en, func(t analysis.Text) string { return t.EN }), fill(ja, func(t analysis.Text) string { return t.JA }))
 }

@@ -1,7 +1,9 @@
 package checks
 
 import (
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
@@ -75,14 +77,33 @@ type serviceAction struct {
 // expanded. complete is false when some entry is "*", unparsable or
 // unknown: a check that needs every action of the statement then stays
 // quiet.
+//
+// The answer may be shared: callers must not modify the slice. When an
+// entry has a wildcard, it is kept by the statement's Action entries,
+// since two checks ask for each statement on every keystroke, and
+// policies repeat their action lists.
 func statementActions(s *analysis.Statement) (actions []serviceAction, complete bool) {
 	if s.Action == nil || s.NotAction != nil {
 		return nil, false
 	}
+	entries := s.Actions()
+	if !slices.ContainsFunc(entries, func(v *analysis.Value) bool { return hasWildcard(v.Str) }) {
+		return expandActions(entries) // lookups alone: cheaper than the cache
+	}
+	key := expansionKey(entries)
+	if r, ok := expansions.get(key); ok {
+		return r.actions, r.complete
+	}
+	actions, complete = expandActions(entries)
+	expansions.put(key, expansion{actions, complete})
+	return actions, complete
+}
+
+func expandActions(entries []*analysis.Value) (actions []serviceAction, complete bool) {
 	complete = true
 	refs := make([]actionRef, 0, 8)
 	total := 0
-	for _, v := range s.Actions() {
+	for _, v := range entries {
 		r, ok := parseActionRef(v)
 		if !ok || r.Full || len(r.Matches) == 0 {
 			complete = false
@@ -98,6 +119,52 @@ func statementActions(s *analysis.Statement) (actions []serviceAction, complete 
 		}
 	}
 	return actions, complete && len(actions) > 0
+}
+
+// expansionKey is the Action entries joined by NUL, which no action holds.
+func expansionKey(entries []*analysis.Value) string {
+	if len(entries) == 1 {
+		return entries[0].Str
+	}
+	var b strings.Builder
+	for _, v := range entries {
+		b.WriteString(v.Str)
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+type expansion struct {
+	actions  []serviceAction
+	complete bool
+}
+
+// expansions keeps the expanded action lists. It is emptied when full:
+// its keys come from the documents a long-running server sees.
+var expansions = boundedCache[expansion]{max: 1024}
+
+// boundedCache is a map safe for concurrent use that forgets everything
+// when it reaches max entries.
+type boundedCache[V any] struct {
+	mu  sync.Mutex
+	max int
+	m   map[string]V
+}
+
+func (c *boundedCache[V]) get(key string) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[key]
+	return v, ok
+}
+
+func (c *boundedCache[V]) put(key string, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= c.max {
+		c.m = make(map[string]V)
+	}
+	c.m[key] = v
 }
 
 // replaceFix is the quick fix that replaces span with a JSON string.

@@ -112,7 +112,7 @@ func checkS3Location(pass *analysis.Pass, v *analysis.Value, parts []string) {
 // variable such as ${aws:username}; it returns at most six parts, the last
 // holding the rest.
 func splitARN(s string) []string {
-	var parts []string
+	parts := make([]string, 0, 6)
 	start, depth := 0, 0
 	for i := 0; i < len(s) && len(parts) < 5; i++ {
 		switch {

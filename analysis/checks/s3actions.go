@@ -39,8 +39,18 @@ var dataActions = []string{"s3:ListBucket", "s3:GetObject", "s3:PutObject"}
 // s3ResourceTypes reports whether an Action entry such as "s3:Get*" covers
 // bucket-level actions, object-level actions, or both.
 func s3ResourceTypes(pattern string) (bucket, object bool) {
-	return matchesAnyAction(pattern, s3BucketActions()), matchesAnyAction(pattern, s3ObjectActions())
+	if t, ok := resourceTypes.get(pattern); ok {
+		return t[0], t[1]
+	}
+	bucket, object = matchesAnyAction(pattern, s3BucketActions()), matchesAnyAction(pattern, s3ObjectActions())
+	resourceTypes.put(pattern, [2]bool{bucket, object})
+	return bucket, object
 }
+
+// resourceTypes keeps s3ResourceTypes by pattern: several checks ask it
+// for every Action entry on every keystroke, and each answer scans about
+// 150 S3 actions.
+var resourceTypes = boundedCache[[2]bool]{max: 4096}
 
 // coversS3 reports whether an Action entry covers some S3 action on
 // buckets or objects.
@@ -77,15 +87,17 @@ func anyMatch(patterns []*analysis.Value, action string) bool {
 // whether some S3 action is left out of the list.
 func statementS3Actions(s *analysis.Statement, data bool) bool {
 	want := coversS3
-	table := append(slices.Clone(s3BucketActions()), s3ObjectActions()...)
+	tables := [][]string{s3BucketActions(), s3ObjectActions()}
 	if data {
-		want, table = coversDataAccess, dataActions
+		want, tables = coversDataAccess, [][]string{dataActions}
 	}
 	if s.NotAction != nil {
 		excluded := analysis.Strings(s.NotAction)
-		for _, a := range table {
-			if !anyMatch(excluded, a) {
-				return true
+		for _, table := range tables {
+			for _, a := range table {
+				if !anyMatch(excluded, a) {
+					return true
+				}
 			}
 		}
 		return false

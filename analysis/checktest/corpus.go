@@ -2,9 +2,11 @@ package checktest
 
 import (
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -30,13 +32,25 @@ var corpusKinds = map[string]analysis.Kind{
 // (the folder with go.mod above the working directory), and whether it is
 // there.
 func CorpusDir() (string, bool) {
+	root, ok := RepoRoot()
+	if !ok {
+		return "", false
+	}
+	corpus := filepath.Join(filepath.Dir(root), "shared", "corpus", "awsdocs")
+	_, err := os.Stat(filepath.Join(corpus, "manifest.json"))
+	return corpus, err == nil
+}
+
+// RepoRoot returns the repository root: the folder with go.mod above the
+// working directory.
+func RepoRoot() (string, bool) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", false
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
+			return dir, true
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -44,9 +58,27 @@ func CorpusDir() (string, bool) {
 		}
 		dir = parent
 	}
-	corpus := filepath.Join(filepath.Dir(dir), "shared", "corpus", "awsdocs")
-	_, err = os.Stat(filepath.Join(corpus, "manifest.json"))
-	return corpus, err == nil
+}
+
+// ExampleFiles lists every JSON file under the repository's examples/
+// (policies, .s3policy.json and scenarios alike), sorted.
+func ExampleFiles(t testing.TB) []string {
+	t.Helper()
+	root, ok := RepoRoot()
+	if !ok {
+		t.Fatal("no go.mod above the working directory")
+	}
+	var out []string
+	err := filepath.WalkDir(filepath.Join(root, "examples"), func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".json") {
+			out = append(out, path)
+		}
+		return err
+	})
+	if err != nil || len(out) == 0 {
+		t.Fatalf("no examples/**/*.json: %v", err)
+	}
+	return out
 }
 
 // Corpus lists the corpus documents, leaving out those the documentation

@@ -76,7 +76,7 @@ var Global = []ConditionKey{
 // (aws:PrincipalTag/team instantiates aws:PrincipalTag/${TagKey}), or nil.
 // Key names are case-insensitive.
 func GlobalKey(name string) *ConditionKey {
-	if k := globalByName()[strings.ToLower(name)]; k != nil {
+	if k := getFold(globalByName(), name); k != nil {
 		return k
 	}
 	for i := range Global {
@@ -124,7 +124,7 @@ func ResolveKey(name string) (*ConditionKey, *Service, KeyKind) {
 		return nil, nil, KeyUnknown
 	}
 	ix := loadIndex()
-	if owner := ix.owners[strings.ToLower(name)]; owner != "" {
+	if owner := getFold(ix.owners, name); owner != "" {
 		if k := Lookup(owner).Key(name); k != nil {
 			return k, Lookup(owner), KeyService
 		}

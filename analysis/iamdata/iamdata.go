@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -161,7 +162,7 @@ func Prefixes() []string { return loadIndex().prefixes }
 
 // ServiceName is the full name of a service ("Amazon S3"), or "".
 func ServiceName(prefix string) string {
-	if e := loadIndex().byPrefix[strings.ToLower(prefix)]; e != nil {
+	if e := getFold(loadIndex().byPrefix, prefix); e != nil {
 		return e.name
 	}
 	return ""
@@ -170,7 +171,7 @@ func ServiceName(prefix string) string {
 // Lookup returns the service with the prefix (case-insensitive), decoding
 // it the first time, or nil.
 func Lookup(prefix string) *Service {
-	e := loadIndex().byPrefix[strings.ToLower(prefix)]
+	e := getFold(loadIndex().byPrefix, prefix)
 	if e == nil {
 		return nil
 	}
@@ -210,7 +211,7 @@ func decode(e *entry, blob []byte) *Service {
 }
 
 // Action returns the action with the name (case-insensitive), or nil.
-func (s *Service) Action(name string) *Action { return s.actions[strings.ToLower(name)] }
+func (s *Service) Action(name string) *Action { return getFold(s.actions, name) }
 
 // MatchActions returns the actions that a pattern such as "Get*" covers,
 // in name order. Results are remembered: policies repeat their wildcards
@@ -244,7 +245,7 @@ func (s *Service) ActionNames() []string {
 // Key returns the service's condition key that name is or instantiates
 // (s3:ExistingObjectTag/Project instantiates s3:ExistingObjectTag/<key>).
 func (s *Service) Key(name string) *ConditionKey {
-	if k := s.keys[strings.ToLower(name)]; k != nil {
+	if k := getFold(s.keys, name); k != nil {
 		return k
 	}
 	for _, k := range s.templates {
@@ -332,4 +333,26 @@ func MatchTemplate(template, name string) bool {
 		pattern.WriteByte(c)
 	}
 	return analysis.MatchWildcard(pattern.String(), name, true)
+}
+
+// getFold returns m[strings.ToLower(name)] without allocating for the
+// short ASCII names that policies hold: every check looks up each action,
+// service and condition key on every keystroke.
+func getFold[V any](m map[string]V, name string) V {
+	var buf [128]byte
+	if len(name) > len(buf) {
+		return m[strings.ToLower(name)]
+	}
+	b := buf[:len(name)]
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= utf8.RuneSelf {
+			return m[strings.ToLower(name)]
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return m[string(b)] // the compiler looks up without copying b
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -108,7 +109,7 @@ func (fl *explainFlags) load(args []string, stderr io.Writer) (scenarios []*eval
 		if err != nil {
 			return nil, false, fmt.Errorf("%s: %v", fl.scenario, err)
 		}
-		return scenarios, strings.HasPrefix(strings.TrimSpace(string(src)), "["), nil
+		return scenarios, bytes.HasPrefix(bytes.TrimSpace(src), []byte("[")), nil
 	}
 	if fl.principal == "" || fl.action == "" || fl.resource == "" {
 		return nil, false, errors.New("give --scenario FILE, or --principal, --action and --resource")

@@ -8,12 +8,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
+
+	"github.com/s3policy-lsp/s3policy-lsp/internal/lspclient"
 )
 
 // TestServeBinaryOverStdio builds the binary and speaks LSP with it over
@@ -28,7 +29,7 @@ func TestServeBinaryOverStdio(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr syncBuffer // written by exec's copying goroutine
+	var stderr lspclient.Buffer // written by exec's copying goroutine
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -137,21 +138,4 @@ type pipes struct {
 func (p pipes) Close() error {
 	p.WriteCloser.Close()
 	return p.ReadCloser.Close()
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

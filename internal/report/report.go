@@ -4,6 +4,8 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -128,12 +130,34 @@ type jsonFinding struct {
 }
 
 // WriteJSON prints the findings as a JSON array; no findings is `[]`.
+// The array is written one finding at a time, as encoding/json would
+// indent it whole: a tree of thousands of files does not hold its whole
+// report in memory twice.
 func WriteJSON(w io.Writer, fs []Finding) error {
-	out := make([]jsonFinding, len(fs))
-	for i, f := range fs {
-		out[i] = jsonFinding{f.File, f.Line, f.Column, f.EndLine, f.EndColumn, f.Severity.String(), f.Code, f.Message, f.Kind, f.Related}
+	if len(fs) == 0 {
+		_, err := io.WriteString(w, "[]\n")
+		return err
 	}
-	return writeIndented(w, out)
+	bw := bufio.NewWriter(w)
+	var item bytes.Buffer
+	enc := json.NewEncoder(&item)
+	enc.SetIndent("  ", "  ")
+	enc.SetEscapeHTML(false)
+	bw.WriteString("[\n")
+	for i, f := range fs {
+		item.Reset()
+		if err := enc.Encode(jsonFinding{f.File, f.Line, f.Column, f.EndLine, f.EndColumn, f.Severity.String(), f.Code, f.Message, f.Kind, f.Related}); err != nil {
+			return err
+		}
+		bw.WriteString("  ")
+		bw.Write(bytes.TrimSuffix(item.Bytes(), []byte("\n")))
+		if i < len(fs)-1 {
+			bw.WriteByte(',')
+		}
+		bw.WriteByte('\n')
+	}
+	bw.WriteString("]\n")
+	return bw.Flush()
 }
 
 func writeIndented(w io.Writer, v any) error {

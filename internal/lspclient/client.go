@@ -1,0 +1,387 @@
+// Package lspclient speaks the Language Server Protocol to a server
+// process over its stdin and stdout, for the tests and benchmarks that
+// drive the real binary. It records every publishDiagnostics with its
+// arrival time, answers the server's own requests with null, and can
+// write raw bytes for tests of malformed frames.
+package lspclient
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Client is one server process and the client end of its protocol.
+type Client struct {
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	Stderr Buffer // the server's log
+
+	writeMu sync.Mutex
+	mu      sync.Mutex
+	nextID  int64
+	pending map[int64]chan Message
+	answers map[string]Message // answers to requests sent raw, by id
+	pubs    []Published
+	arrived chan struct{} // closed and replaced on every publish and raw answer
+	exited  chan struct{}
+	exitErr error
+}
+
+// Message is one JSON-RPC message as read from the server.
+type Message struct {
+	ID     json.RawMessage `json:"id,omitempty"`
+	Method string          `json:"method,omitempty"`
+	Params json.RawMessage `json:"params,omitempty"`
+	Result json.RawMessage `json:"result,omitempty"`
+	Error  *Error          `json:"error,omitempty"`
+}
+
+// Error is a JSON-RPC error answer.
+type Error struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("JSON-RPC error %d: %s", e.Code, e.Message) }
+
+// Published is one textDocument/publishDiagnostics, with when it arrived.
+type Published struct {
+	URI         string       `json:"uri"`
+	Version     *int         `json:"version"`
+	Diagnostics []Diagnostic `json:"diagnostics"`
+	At          time.Time    `json:"-"`
+}
+
+// Diagnostic is the part of an LSP diagnostic the tests compare.
+type Diagnostic struct {
+	Range    Range  `json:"range"`
+	Severity int    `json:"severity"`
+	Code     string `json:"code"`
+	Message  string `json:"message"`
+}
+
+// Range and Position are LSP's, zero-based in UTF-16 code units.
+type Range struct {
+	Start Position `json:"start"`
+	End   Position `json:"end"`
+}
+
+type Position struct {
+	Line      int `json:"line"`
+	Character int `json:"character"`
+}
+
+// Start runs bin with args in dir (the current folder when empty).
+func Start(bin, dir string, args ...string) (*Client, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{cmd: cmd, in: in, pending: map[int64]chan Message{}, answers: map[string]Message{}, arrived: make(chan struct{}), exited: make(chan struct{})}
+	cmd.Stderr = &c.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	readDone := make(chan struct{})
+	go func() {
+		c.read(bufio.NewReader(out))
+		close(readDone)
+	}()
+	go func() {
+		<-readDone // Wait closes stdout: read it all first
+		err := cmd.Wait()
+		c.mu.Lock()
+		c.exitErr = err
+		c.mu.Unlock()
+		close(c.exited)
+	}()
+	return c, nil
+}
+
+// Frame wraps a body in its Content-Length header.
+func Frame(body []byte) []byte {
+	return append([]byte("Content-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"), body...)
+}
+
+// WriteRaw sends bytes as they are.
+func (c *Client) WriteRaw(b []byte) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	_, err := c.in.Write(b)
+	return err
+}
+
+func (c *Client) send(msg map[string]any) error {
+	msg["jsonrpc"] = "2.0"
+	body, err := json.Marshal(msg)
+	if err != nil {
+		return err
+	}
+	return c.WriteRaw(Frame(body))
+}
+
+// Notify sends a notification.
+func (c *Client) Notify(method string, params any) error {
+	return c.send(map[string]any{"method": method, "params": params})
+}
+
+// Go sends a request and returns its id and the channel its answer comes
+// on, without waiting.
+func (c *Client) Go(method string, params any) (int64, <-chan Message, error) {
+	c.mu.Lock()
+	c.nextID++
+	id := c.nextID
+	ch := make(chan Message, 1)
+	c.pending[id] = ch
+	c.mu.Unlock()
+	return id, ch, c.send(map[string]any{"id": id, "method": method, "params": params})
+}
+
+// Call sends a request and waits for its answer; an error answer is
+// returned as *Error.
+func (c *Client) Call(ctx context.Context, method string, params any) (json.RawMessage, error) {
+	_, ch, err := c.Go(method, params)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case m := <-ch:
+		if m.Error != nil {
+			return nil, m.Error
+		}
+		return m.Result, nil
+	case <-c.exited:
+		return nil, fmt.Errorf("%s: the server exited (%v); log:\n%s", method, c.ExitErr(), c.Stderr.String())
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%s: no answer: %w", method, ctx.Err())
+	}
+}
+
+// Initialize runs initialize and initialized with empty capabilities.
+func (c *Client) Initialize(ctx context.Context, rootURI string) error {
+	params := map[string]any{"processId": nil, "capabilities": map[string]any{}}
+	if rootURI != "" {
+		params["rootUri"] = rootURI
+	}
+	if _, err := c.Call(ctx, "initialize", params); err != nil {
+		return err
+	}
+	return c.Notify("initialized", map[string]any{})
+}
+
+// Open sends didOpen.
+func (c *Client) Open(uri string, version int, text string) error {
+	return c.Notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{
+		"uri": uri, "languageId": "json", "version": version, "text": text}})
+}
+
+// Change sends a didChange that replaces the whole text.
+func (c *Client) Change(uri string, version int, text string) error {
+	return c.Notify("textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": uri, "version": version},
+		"contentChanges": []map[string]any{{"text": text}}})
+}
+
+// Published returns every publishDiagnostics received so far, in order.
+func (c *Client) Published() []Published {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Published(nil), c.pubs...)
+}
+
+// WaitPublished waits until ok holds of the publishes received so far.
+func (c *Client) WaitPublished(ctx context.Context, ok func([]Published) bool) ([]Published, error) {
+	for {
+		c.mu.Lock()
+		pubs, arrived := c.pubs, c.arrived
+		c.mu.Unlock()
+		if ok(pubs) {
+			return append([]Published(nil), pubs...), nil
+		}
+		select {
+		case <-arrived:
+		case <-c.exited:
+			return nil, fmt.Errorf("the server exited (%v); log:\n%s", c.ExitErr(), c.Stderr.String())
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// WaitAnswer waits for the answer to a request that was sent raw, by its
+// id as JSON text (`"abc"` or `7`).
+func (c *Client) WaitAnswer(ctx context.Context, id string) (Message, error) {
+	for {
+		c.mu.Lock()
+		m, ok := c.answers[id]
+		delete(c.answers, id)
+		arrived := c.arrived
+		c.mu.Unlock()
+		if ok {
+			return m, nil
+		}
+		select {
+		case <-arrived:
+		case <-c.exited:
+			return Message{}, fmt.Errorf("the server exited (%v); log:\n%s", c.ExitErr(), c.Stderr.String())
+		case <-ctx.Done():
+			return Message{}, fmt.Errorf("no answer to %s: %w", id, ctx.Err())
+		}
+	}
+}
+
+// WaitVersion waits for the publish of uri at version (or a later one)
+// and returns it.
+func (c *Client) WaitVersion(ctx context.Context, uri string, version int) (Published, error) {
+	var got Published
+	_, err := c.WaitPublished(ctx, func(pubs []Published) bool {
+		for i := len(pubs) - 1; i >= 0; i-- {
+			if p := pubs[i]; p.URI == uri && p.Version != nil && *p.Version >= version {
+				got = p
+				return true
+			}
+		}
+		return false
+	})
+	return got, err
+}
+
+// Shutdown runs shutdown and exit and waits for the process to end.
+func (c *Client) Shutdown(ctx context.Context) error {
+	if _, err := c.Call(ctx, "shutdown", nil); err != nil {
+		return err
+	}
+	if err := c.Notify("exit", nil); err != nil {
+		return err
+	}
+	select {
+	case <-c.exited:
+		return c.ExitErr()
+	case <-ctx.Done():
+		return fmt.Errorf("the server did not exit: %w", ctx.Err())
+	}
+}
+
+// Kill ends the process if it still runs, and waits for it.
+func (c *Client) Kill() {
+	select {
+	case <-c.exited:
+		return
+	default:
+	}
+	_ = c.cmd.Process.Kill()
+	_ = c.in.Close()
+	<-c.exited
+}
+
+// Exited is closed when the process has ended.
+func (c *Client) Exited() <-chan struct{} { return c.exited }
+
+// ExitErr is the process's exit error, once Exited is closed.
+func (c *Client) ExitErr() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.exitErr
+}
+
+// Pid is the server's process id.
+func (c *Client) Pid() int { return c.cmd.Process.Pid }
+
+func (c *Client) read(r *bufio.Reader) {
+	for {
+		body, err := readFrame(r)
+		if err != nil {
+			return
+		}
+		now := time.Now()
+		var m Message
+		if json.Unmarshal(body, &m) != nil {
+			continue
+		}
+		switch {
+		case m.Method == "textDocument/publishDiagnostics":
+			p := Published{At: now}
+			if json.Unmarshal(m.Params, &p) == nil {
+				c.mu.Lock()
+				c.pubs = append(c.pubs, p)
+				close(c.arrived)
+				c.arrived = make(chan struct{})
+				c.mu.Unlock()
+			}
+		case m.Method != "" && len(m.ID) > 0: // a request of the server's
+			_ = c.send(map[string]any{"id": m.ID, "result": nil})
+		case m.Method == "":
+			id, err := strconv.ParseInt(string(m.ID), 10, 64)
+			c.mu.Lock()
+			ch := c.pending[id]
+			delete(c.pending, id)
+			if ch == nil || err != nil {
+				c.answers[string(m.ID)] = m
+				close(c.arrived)
+				c.arrived = make(chan struct{})
+			}
+			c.mu.Unlock()
+			if ch != nil && err == nil {
+				ch <- m
+			}
+		}
+	}
+}
+
+func readFrame(r *bufio.Reader) ([]byte, error) {
+	length := -1
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return nil, err
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			break
+		}
+		if name, value, ok := strings.Cut(line, ":"); ok && strings.EqualFold(name, "Content-Length") {
+			if length, err = strconv.Atoi(strings.TrimSpace(value)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if length < 0 {
+		return nil, fmt.Errorf("no Content-Length")
+	}
+	body := make([]byte, length)
+	_, err := io.ReadFull(r, body)
+	return body, err
+}
+
+// Buffer is a bytes.Buffer safe for the writer goroutine of exec.
+type Buffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
