@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 
@@ -265,14 +266,11 @@ func (c *checker) checkPath(arg string) {
 }
 
 // walk checks every .json file below root; .s3policy.json files are
-// looked up no higher than root. The folder is loaded as a workspace
-// first, as the server loads its folders, so that the cross-file findings
-// of check and of the editor agree.
+// looked up no higher than root. What a .s3policy.json governs is loaded
+// as a workspace first, as the server loads its folders, so that the
+// cross-file findings of check and of the editor agree.
 func (c *checker) walk(root string) {
-	c.units = nil
-	if texts, err := eval.ReadAll(root); err == nil { // else the walk reports what cannot be read
-		c.units = eval.Units(root, texts)
-	}
+	c.units = governedUnits(root)
 	defer func() { c.units = nil }()
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -324,21 +322,50 @@ func (c *checker) checkFile(abs, stop string) {
 	}()
 }
 
-// analyse reads and checks one policy file; it runs on a goroutine of its own.
-func (c *checker) analyse(abs string, cfg *analysis.Config, units []*eval.Workspace) {
-	src, err := os.ReadFile(abs)
+// governedUnits loads the parts of the folder that a .s3policy.json
+// governs, split into workspaces (eval.Units). Only there can a fault of
+// one file show in another, since the cross-file checks need the config's
+// facts (whose policy is whose); the rest of the tree is checked file by
+// file and never held in memory at once.
+func governedUnits(root string) []*eval.Workspace {
+	paths, _, err := eval.Scan(root)
 	if err != nil {
-		c.ioError(abs, err)
-		return
+		return nil // the walk reports what cannot be read
 	}
-	// The analysis gets absolute paths, as from an editor, so that they
-	// match the config's folder whichever way each was reached.
-	f := analysis.NewFile(filepath.ToSlash(abs), src, cfg)
-	for _, w := range units {
-		if wf := w.File(abs); wf != nil && string(wf.Src) == string(src) {
-			f = wf // the same file, with the workspace it belongs to
+	var configDirs []string
+	for _, p := range paths {
+		if filepath.Base(p) == analysis.ConfigName {
+			configDirs = append(configDirs, filepath.Dir(p)+string(filepath.Separator))
 		}
 	}
+	if len(configDirs) == 0 {
+		return nil
+	}
+	texts := map[string][]byte{}
+	for _, p := range paths {
+		if slices.ContainsFunc(configDirs, func(dir string) bool { return strings.HasPrefix(p, dir) }) {
+			if src, err := os.ReadFile(p); err == nil {
+				texts[p] = src
+			}
+		}
+	}
+	return eval.Units(root, texts)
+}
+
+// analyse reads and checks one policy file; it runs on a goroutine of its own.
+func (c *checker) analyse(abs string, cfg *analysis.Config, units []*eval.Workspace) {
+	f := unitFile(units, abs) // parsed already, with the workspace it belongs to
+	if f == nil {
+		src, err := os.ReadFile(abs)
+		if err != nil {
+			c.ioError(abs, err)
+			return
+		}
+		// The analysis gets absolute paths, as from an editor, so that they
+		// match the config's folder whichever way each was reached.
+		f = analysis.NewFile(filepath.ToSlash(abs), src, cfg)
+	}
+	src := f.Src
 	if !f.IsPolicyFile() {
 		return // other JSON, or a file named by hand that is no policy
 	}
@@ -347,6 +374,15 @@ func (c *checker) analyse(abs string, cfg *analysis.Config, units []*eval.Worksp
 	defer c.mu.Unlock()
 	c.files++
 	c.findings = append(c.findings, placed...)
+}
+
+func unitFile(units []*eval.Workspace, abs string) *analysis.File {
+	for _, w := range units {
+		if f := w.File(abs); f != nil {
+			return f
+		}
+	}
+	return nil
 }
 
 // relatedSource reads the files that the findings of abs point at, named
