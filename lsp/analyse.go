@@ -40,7 +40,7 @@ func (s *Server) analyse(snap snapshot) *analysed {
 		cfg = s.configFor(snap.path)
 	}
 	a.file = analysis.NewFile(snap.path, snap.text, cfg)
-	if w, _ := unitOf(s.units(map[string][]byte{snap.path: snap.text}), snap.path); w != nil {
+	if w, _ := unitOf(s.governedUnits(s.workspaceTexts(map[string][]byte{snap.path: snap.text})), snap.path); w != nil {
 		a.file.Workspace = w // cross-file findings, once the scan has read the other files
 	}
 	a.locale = s.locale(settings, cfg)

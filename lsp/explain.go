@@ -44,7 +44,7 @@ func (s *Server) executeCommand(params json.RawMessage) (func() (any, error), er
 		// An answer given before the first scan ends would miss policies
 		// on disk: wait for it, then let the buffers of the request win.
 		s.awaitScan()
-		w := s.explainUnit(s.unitsOf(s.workspaceTexts(atRequest)), req)
+		w := s.explainUnit(s.unitsOf(s.allTexts(atRequest)), req)
 		if w == nil {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "%s: the server has no workspace folder", ExplainCommand)
 		}
@@ -120,7 +120,7 @@ func (s *Server) codeLens(params json.RawMessage) (func() (any, error), error) {
 	texts := s.workspaceTexts(map[string][]byte{snap.path: snap.text})
 	return func() (any, error) {
 		lenses := []protocol.CodeLens{}
-		w, f := unitOf(s.unitsOf(texts), snap.path)
+		w, f := unitOf(s.governedUnits(texts), snap.path)
 		if f == nil || f.Kind != analysis.KindBucket {
 			return lenses, nil
 		}

@@ -5,7 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -27,7 +30,12 @@ import (
 
 // workspaceState is the server's view of its folders.
 type workspaceState struct {
-	disk      map[string][]byte                // the scanned files, by path
+	// disk holds the text of the files a .s3policy.json governs (they take
+	// part in cross-file findings), and of the others until they are
+	// analysed: those are then dropped and listed in loose, so that a large
+	// repository is not held in memory.
+	disk      map[string][]byte
+	loose     map[string]bool                  // analysed files no config governs; read again when they change
 	published map[string][]protocol.Diagnostic // what the workspace worker last sent for a closed file
 	kick      chan struct{}                    // one slot: the workspace must be published again
 	scanned   chan struct{}                    // closed when the first scan is done
@@ -37,7 +45,7 @@ type workspaceState struct {
 
 func newWorkspaceState() workspaceState {
 	return workspaceState{
-		disk: map[string][]byte{}, published: map[string][]protocol.Diagnostic{},
+		disk: map[string][]byte{}, loose: map[string]bool{}, published: map[string][]protocol.Diagnostic{},
 		kick: make(chan struct{}, 1), scanned: make(chan struct{}),
 	}
 }
@@ -118,13 +126,60 @@ func (s *Server) scan(progress bool) {
 			}
 			s.log(typ, fmt.Sprintf("skipping %s: %s", sk.Path, sk.Reason.EN))
 		}
-		for _, path := range paths {
-			s.readDisk(path)
-		}
+		s.readFolder(paths)
 		s.progress(progress, &protocol.WorkDoneProgressReport{Kind: protocol.WorkDoneProgressKindReport,
 			Message: fmt.Sprintf("%s: %d files", filepath.Base(folder), len(paths)), Percentage: uint32(100 * (i + 1) / len(folders))})
 	}
 	s.progress(progress, &protocol.WorkDoneProgressEnd{Kind: protocol.WorkDoneProgressKindEnd, Message: "workspace scanned"})
+}
+
+// readFolder reads the scanned files of a folder: the configs first, then
+// what they govern into the workspace, while the files no config governs
+// are analysed and published at once, on every core, and not kept.
+func (s *Server) readFolder(paths []string) {
+	var dirs []string
+	for _, path := range paths {
+		if filepath.Base(path) == analysis.ConfigName {
+			s.readDisk(path)
+			dirs = append(dirs, filepath.Dir(path))
+		}
+	}
+	settings := s.settings()
+	next := make(chan string)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for path := range next {
+				s.readLoose(path, settings)
+			}
+		})
+	}
+	for _, path := range paths {
+		switch {
+		case filepath.Base(path) == analysis.ConfigName:
+		case slices.ContainsFunc(dirs, func(dir string) bool { return within(path, dir) }):
+			s.readDisk(path)
+		default:
+			next <- path
+		}
+	}
+	close(next)
+	wg.Wait()
+}
+
+// readLoose analyses and publishes a file that no config governs, and
+// remembers only that it is there.
+func (s *Server) readLoose(path string, settings editorSettings) {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	if f := analysis.NewFile(path, text, nil); f.IsPolicyFile() {
+		s.publishFile(f, settings)
+	}
+	s.mu.Lock()
+	s.ws.loose[path] = true
+	s.mu.Unlock()
 }
 
 func (s *Server) progress(enabled bool, value any) {
@@ -146,12 +201,27 @@ func (s *Server) readDisk(path string) {
 		text, _ = os.ReadFile(path)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	delete(s.ws.loose, path)
 	if text == nil {
 		delete(s.ws.disk, path)
+		s.mu.Unlock()
 		return
 	}
 	s.ws.disk[path] = text
+	var regoverned []string
+	if filepath.Base(path) == analysis.ConfigName {
+		// A new config governs files that were analysed alone and dropped:
+		// they take part in its workspace now.
+		for p := range s.ws.loose {
+			if within(p, filepath.Dir(path)) {
+				regoverned = append(regoverned, p)
+			}
+		}
+	}
+	s.mu.Unlock()
+	for _, p := range regoverned {
+		s.readDisk(p)
+	}
 }
 
 // workspaceChanged asks the workspace worker to publish again, and every
@@ -188,10 +258,52 @@ func (s *Server) workspaceTexts(override map[string][]byte) map[string][]byte {
 	return texts
 }
 
-// units splits the folders into workspaces (eval.Units), from the disk
-// and the buffers as they are now.
-func (s *Server) units(override map[string][]byte) []*eval.Workspace {
-	return s.unitsOf(s.workspaceTexts(override))
+// allTexts is workspaceTexts with the files no config governs read again
+// from disk, for explain, which may need any policy of the folders.
+func (s *Server) allTexts(override map[string][]byte) map[string][]byte {
+	texts := s.workspaceTexts(override)
+	s.mu.Lock()
+	var loose []string
+	for path := range s.ws.loose {
+		if _, ok := texts[path]; !ok {
+			loose = append(loose, path)
+		}
+	}
+	s.mu.Unlock()
+	for _, path := range loose {
+		if text, err := os.ReadFile(path); err == nil {
+			texts[path] = text
+		}
+	}
+	return texts
+}
+
+// governedUnits is unitsOf for the files a .s3policy.json governs: only
+// they take part in cross-file findings and code lenses (which need the
+// config's facts), so the others are not parsed for every edit.
+func (s *Server) governedUnits(texts map[string][]byte) []*eval.Workspace {
+	governed, _ := splitGoverned(texts)
+	return s.unitsOf(governed)
+}
+
+// splitGoverned separates the texts of the files a .s3policy.json among
+// them governs (with the configs) from the others.
+func splitGoverned(texts map[string][]byte) (governed, loose map[string][]byte) {
+	var dirs []string
+	for path := range texts {
+		if filepath.Base(path) == analysis.ConfigName {
+			dirs = append(dirs, filepath.Dir(path))
+		}
+	}
+	governed, loose = map[string][]byte{}, map[string][]byte{}
+	for path, text := range texts {
+		if slices.ContainsFunc(dirs, func(dir string) bool { return within(path, dir) }) {
+			governed[path] = text
+		} else {
+			loose[path] = text
+		}
+	}
+	return governed, loose
 }
 
 // unitsOf splits the folders into workspaces, from the given texts.
@@ -229,23 +341,24 @@ func unitOf(units []*eval.Workspace, path string) (*eval.Workspace, *analysis.Fi
 func (s *Server) publishWorkspace() {
 	settings := s.settings()
 	seen := map[string]bool{}
-	for _, w := range s.units(nil) {
+	governed, loose := splitGoverned(s.workspaceTexts(nil))
+	for _, w := range s.unitsOf(governed) {
 		for _, f := range append(append([]*analysis.File(nil), w.Files...), w.Broken...) {
 			seen[f.Path] = true
-			if s.docByPath(f.Path) != nil {
-				continue // its worker publishes it
-			}
-			s.awaitRetired(f.Path)
-			a := &analysed{s: s, snap: snapshot{uri: uri.File(f.Path), path: f.Path, text: f.Src}, m: mapper.New(f.Src), file: f}
-			a.locale = s.locale(settings, f.Config)
-			a.findings = settings.apply(analysis.Analyze(f, s.opts.Checks))
-			s.publishClosed(f.Path, a.diagnostics())
+			s.publishFile(f, settings)
 		}
+	}
+	for path, text := range loose {
+		seen[path] = true
+		if f := analysis.NewFile(path, text, nil); f.IsPolicyFile() {
+			s.publishFile(f, settings)
+		}
+		s.dropLoose(path, text)
 	}
 	s.mu.Lock()
 	var gone []string
 	for path := range s.ws.published {
-		if !seen[path] {
+		if !seen[path] && !s.ws.loose[path] {
 			gone = append(gone, path)
 		}
 	}
@@ -260,6 +373,30 @@ func (s *Server) publishWorkspace() {
 	}
 	s.reanalyse(func(*document) bool { return true })
 	s.refreshLenses()
+}
+
+// publishFile analyses a file of the folders and publishes its
+// diagnostics, unless it is open: then its worker publishes it.
+func (s *Server) publishFile(f *analysis.File, settings editorSettings) {
+	if s.docByPath(f.Path) != nil {
+		return
+	}
+	s.awaitRetired(f.Path)
+	a := &analysed{s: s, snap: snapshot{uri: uri.File(f.Path), path: f.Path, text: f.Src}, m: mapper.New(f.Src), file: f}
+	a.locale = s.locale(settings, f.Config)
+	a.findings = settings.apply(analysis.Analyze(f, s.opts.Checks))
+	s.publishClosed(f.Path, a.diagnostics())
+}
+
+// dropLoose forgets the text of a file no config governs once it is
+// analysed, unless it was read again meanwhile.
+func (s *Server) dropLoose(path string, text []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if disk, ok := s.ws.disk[path]; ok && len(disk) == len(text) && (len(text) == 0 || &disk[0] == &text[0]) {
+		delete(s.ws.disk, path)
+		s.ws.loose[path] = true
+	}
 }
 
 // publishClosed sends a closed file's diagnostics unless they are what

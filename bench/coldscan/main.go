@@ -1,0 +1,131 @@
+// Command coldscan measures the server's cold start on a workspace: from
+// process start to the diagnostics of every policy file of the folder,
+// opened or not, and the server's peak RSS meanwhile. "Every" is what
+// `check` finds on the same folder: the files it reports findings for.
+//
+//	go build -o /tmp/s3policy-lsp ./cmd/s3policy-lsp
+//	go run ./bench/gentree -dir /tmp/tree -n 10000
+//	go run ./bench/coldscan -server /tmp/s3policy-lsp -tree /tmp/tree
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/s3policy-lsp/s3policy-lsp/internal/lspclient"
+)
+
+func main() {
+	server := flag.String("server", "", "the s3policy-lsp binary")
+	tree := flag.String("tree", "", "the workspace folder")
+	profile := flag.String("cpuprofile", "", "have the server write a CPU profile here")
+	flag.Parse()
+	if *server == "" || *tree == "" {
+		fmt.Fprintln(os.Stderr, "usage: coldscan -server PATH -tree DIR")
+		os.Exit(2)
+	}
+	root, err := filepath.Abs(*tree)
+	if err != nil {
+		fail(err)
+	}
+	want, err := filesWithFindings(*server, root)
+	if err != nil {
+		fail(err)
+	}
+	args := []string{"serve"}
+	if *profile != "" {
+		args = append(args, "--cpuprofile", *profile)
+	}
+	took, peakKB, err := coldScan(*server, root, want, args)
+	if err != nil {
+		fail(err)
+	}
+	// One line the script reads: seconds, peak RSS in KB, files.
+	fmt.Printf("%.3f %d %d\n", took.Seconds(), peakKB, len(want))
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "coldscan:", err)
+	os.Exit(1)
+}
+
+// filesWithFindings runs check on the folder and returns the file URIs it
+// reports findings for.
+func filesWithFindings(server, root string) (map[string]bool, error) {
+	out, err := exec.Command(server, "check", "--format", "json", root).Output()
+	if exit, ok := err.(*exec.ExitError); err != nil && !(ok && exit.ExitCode() == 1) {
+		return nil, err
+	}
+	var findings []struct{ File string }
+	if err := json.Unmarshal(out, &findings); err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, f := range findings {
+		want[fileURI(f.File)] = true
+	}
+	return want, nil
+}
+
+func fileURI(path string) string { return (&url.URL{Scheme: "file", Path: path}).String() }
+
+// coldScan starts the server on root and waits until it has published
+// diagnostics for every file of want.
+func coldScan(server, root string, want map[string]bool, args []string) (time.Duration, int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	t0 := time.Now()
+	c, err := lspclient.Start(server, root, args...)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer c.Kill()
+	if err := c.Initialize(ctx, fileURI(root)); err != nil {
+		return 0, 0, err
+	}
+	seen := map[string]bool{}
+	next := 0
+	_, err = c.WaitPublished(ctx, func(pubs []lspclient.Published) bool {
+		for ; next < len(pubs); next++ {
+			if p := pubs[next]; want[p.URI] && len(p.Diagnostics) > 0 {
+				seen[p.URI] = true
+			}
+		}
+		return len(seen) == len(want)
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("%d of %d files published: %v", len(seen), len(want), err)
+	}
+	took := time.Since(t0)
+	peak, err := peakRSS(c.Pid())
+	if err != nil {
+		return 0, 0, err
+	}
+	return took, peak, c.Shutdown(ctx)
+}
+
+// peakRSS reads VmHWM, the peak resident set, from /proc.
+func peakRSS(pid int) (int, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			return strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM for process %d", pid)
+}
