@@ -9,7 +9,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
@@ -18,8 +17,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/s3policy-lsp/s3policy-lsp/internal/lspclient"
@@ -107,25 +104,9 @@ func coldScan(server, root string, want map[string]bool, args []string) (time.Du
 		return 0, 0, fmt.Errorf("%d of %d files published: %v", len(seen), len(want), err)
 	}
 	took := time.Since(t0)
-	peak, err := peakRSS(c.Pid())
+	peak, err := lspclient.StatusKB(c.Pid(), "VmHWM")
 	if err != nil {
 		return 0, 0, err
 	}
 	return took, peak, c.Shutdown(ctx)
-}
-
-// peakRSS reads VmHWM, the peak resident set, from /proc.
-func peakRSS(pid int) (int, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			return strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-		}
-	}
-	return 0, fmt.Errorf("no VmHWM for process %d", pid)
 }

@@ -8,14 +8,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/s3policy-lsp/s3policy-lsp/internal/lspclient"
@@ -79,25 +76,9 @@ func once(server string) (time.Duration, int, error) {
 	if _, err := c.Call(ctx, "workspace/executeCommand", map[string]any{"command": "none"}); err == nil {
 		return 0, 0, fmt.Errorf("an unknown command was accepted")
 	}
-	kb, err := rssKB(c.Pid())
+	kb, err := lspclient.StatusKB(c.Pid(), "VmRSS")
 	if err != nil {
 		return 0, 0, err
 	}
 	return took, kb, c.Shutdown(ctx)
-}
-
-// rssKB reads VmRSS from /proc.
-func rssKB(pid int) (int, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			return strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS for process %d", pid)
 }
