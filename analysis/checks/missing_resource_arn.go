@@ -90,12 +90,12 @@ func actionKind(pattern string, table []string, target analysis.Text) analysis.T
 		return analysis.T(pattern+" acts on "+target.EN, pattern+" は"+target.JA+"に作用します")
 	}
 	// Name an action people know when the wildcard covers one.
+	covers := func(a string) bool { return analysis.MatchAction(pattern, a) }
 	var example string
-	for _, a := range append(slices.Clone(dataActions), table...) {
-		if slices.Contains(table, a) && analysis.MatchAction(pattern, a) {
-			example = a
-			break
-		}
+	if i := slices.IndexFunc(dataActions, func(a string) bool { return slices.Contains(table, a) && covers(a) }); i >= 0 {
+		example = dataActions[i]
+	} else if i := slices.IndexFunc(table, covers); i >= 0 {
+		example = table[i]
 	}
 	return analysis.T(pattern+" includes actions on "+target.EN+" such as "+example, pattern+" には "+example+" など"+target.JA+"に作用するアクションが含まれます")
 }
