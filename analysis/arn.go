@@ -19,12 +19,32 @@ func ParseARN(s string) (ARN, bool) {
 	}
 	var a ARN
 	for _, field := range []*string{&a.Partition, &a.Service, &a.Region, &a.Account} {
-		if *field, rest, ok = strings.Cut(rest, ":"); !ok {
+		if *field, rest, ok = cutColon(rest); !ok {
 			return ARN{}, false
 		}
 	}
 	a.Resource = rest
 	return a, true
+}
+
+// cutColon cuts s at its first colon outside a ${...}: the colons of
+// ${aws:PrincipalAccount} and ${AWS::Partition} do not separate parts.
+func cutColon(s string) (before, after string, ok bool) {
+	i := strings.IndexByte(s, ':')
+	if i < 0 {
+		return s, "", false
+	}
+	open := strings.Index(s[:i], "${")
+	if open < 0 {
+		return s[:i], s[i+1:], true
+	}
+	end := strings.IndexByte(s[open:], '}')
+	if end < 0 {
+		return s[:i], s[i+1:], true
+	}
+	next := open + end + 1
+	before, after, ok = cutColon(s[next:])
+	return s[:next] + before, after, ok
 }
 
 // IsS3 reports whether the ARN names an S3 bucket or object (not an access

@@ -41,8 +41,8 @@ func runDuplicateSid(pass *analysis.Pass) {
 	first := map[string]*analysis.Statement{}
 	for _, s := range pass.Policy.Statements {
 		sid := s.SidText()
-		if sid == "" {
-			continue
+		if sid == "" || analysis.HasPlaceholder(sid) {
+			continue // a template fills placeholders, maybe differently per statement
 		}
 		orig, seen := first[sid]
 		if !seen {

@@ -50,10 +50,13 @@ func parseActionRef(v *analysis.Value) (actionRef, bool) {
 		return r, true
 	}
 	prefix, name, ok := strings.Cut(v.Str, ":")
-	if !ok || prefix == "" || name == "" || strings.ContainsAny(prefix, "*?") {
+	if !ok || prefix == "" || name == "" || strings.ContainsAny(prefix, "*?") || analysis.HasPlaceholder(prefix) {
 		return r, false
 	}
 	r.Prefix, r.Name = prefix, name
+	// A template placeholder stands for any part of the name: the text
+	// around it must still name an action.
+	name = analysis.ReplacePlaceholders(name, "*")
 	r.Wildcard = strings.ContainsAny(name, "*?")
 	r.Service = iamdata.Lookup(prefix)
 	if r.Service == nil {

@@ -53,8 +53,8 @@ func runInvalidARN(pass *analysis.Pass) {
 
 func checkARN(pass *analysis.Pass, v *analysis.Value, element string) {
 	s := v.Str
-	if s == "*" {
-		return
+	if s == "*" || analysis.StartsWithPlaceholder(s) {
+		return // a placeholder at the start may hold a whole ARN
 	}
 	if trimmed := strings.TrimSpace(s); trimmed != s {
 		pass.Reportf(v.InnerSpan(), analysis.Tf("%s %q has a space before or after it: AWS compares the value as written, spaces included",

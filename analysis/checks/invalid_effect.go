@@ -37,7 +37,7 @@ func runInvalidEffect(pass *analysis.Pass) {
 				"Effect は文字列 \"Allow\" または \"Deny\" でなければなりません (%s ではなく)", v.Kind))
 			continue
 		}
-		if v.Str == "Allow" || v.Str == "Deny" {
+		if v.Str == "Allow" || v.Str == "Deny" || analysis.HasPlaceholder(v.Str) {
 			continue
 		}
 		msg := analysis.Tf("Effect %q is not \"Allow\" or \"Deny\" (the value is case sensitive)",

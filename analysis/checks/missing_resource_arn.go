@@ -37,7 +37,18 @@ func runMissingResourceARN(pass *analysis.Pass) {
 // ARN types it names.
 type bucketARNs struct {
 	name           string
+	partition      string // as written: "aws", or a placeholder such as ${AWS::Partition}
 	bucket, object bool
+}
+
+// arn is the bucket's ARN (object: of all its objects) in the partition
+// the statement writes.
+func (b *bucketARNs) arn(object bool) string {
+	s := "arn:" + b.partition + ":s3:::" + b.name
+	if object {
+		s += "/*"
+	}
+	return s
 }
 
 func statementBuckets(s *analysis.Statement) []*bucketARNs {
@@ -50,7 +61,8 @@ func statementBuckets(s *analysis.Statement) []*bucketARNs {
 		}
 		i := slices.IndexFunc(out, func(b *bucketARNs) bool { return b.name == name })
 		if i < 0 {
-			out = append(out, &bucketARNs{name: name})
+			a, _ := analysis.ParseARN(r.Str)
+			out = append(out, &bucketARNs{name: name, partition: a.Partition})
 			i = len(out) - 1
 		}
 		if object {
@@ -72,10 +84,10 @@ func checkResourceTypes(pass *analysis.Pass, s *analysis.Statement) {
 			onBucket, onObject := s3ResourceTypes(a.Str)
 			switch {
 			case onBucket && !hasBucket && hasObject:
-				reportMissingARN(pass, s, a, onObject, bucketARN(b.name), actionKind(a.Str, s3BucketActions(), analysis.T("the bucket", "バケット")),
+				reportMissingARN(pass, s, a, onObject, b.arn(false), actionKind(a.Str, s3BucketActions(), analysis.T("the bucket", "バケット")),
 					analysis.Tf("Resource names only objects of %s", "Resource には %s のオブジェクトしかありません", b.name))
 			case onObject && !hasObject && hasBucket:
-				reportMissingARN(pass, s, a, onBucket, objectsARN(b.name), actionKind(a.Str, s3ObjectActions(), analysis.T("objects", "オブジェクト")),
+				reportMissingARN(pass, s, a, onBucket, b.arn(true), actionKind(a.Str, s3ObjectActions(), analysis.T("objects", "オブジェクト")),
 					analysis.Tf("Resource names only the bucket %s", "Resource にはバケット %s しかありません", b.name))
 			}
 		}

@@ -128,13 +128,15 @@ func s3BucketOf(resource string) (bucket string, object, ok bool) {
 }
 
 // coversBucket reports whether a Resource entry covers the bucket ARN.
+// A template placeholder in the entry may stand for anything.
 func coversBucket(pattern, bucket string) bool {
-	return analysis.MatchWildcard(pattern, bucketARN(bucket), false)
+	return analysis.MatchWildcard(analysis.ReplacePlaceholders(pattern, "*"), bucketARN(bucket), false)
 }
 
 // coversObjectsOf reports whether a Resource entry covers some object of
 // the bucket: "*", "arn:aws:s3:::*", "arn:aws:s3:::b/*", "arn:aws:s3:::b/home/*".
 func coversObjectsOf(pattern, bucket string) bool {
+	pattern = analysis.ReplacePlaceholders(pattern, "*")
 	if analysis.MatchWildcard(pattern, objectsARN(bucket), false) {
 		return true
 	}

@@ -26,7 +26,7 @@ func runUnknownConditionOperator(pass *analysis.Pass) {
 			continue
 		}
 		for _, op := range s.Condition.Value.Fields {
-			if _, ok := iamdata.ParseOperator(op.Key); ok {
+			if _, ok := iamdata.ParseOperator(op.Key); ok || analysis.HasPlaceholder(op.Key) {
 				continue
 			}
 			msg := analysis.Tf("%q is not a condition operator", "%q は条件演算子ではありません", op.Key)
