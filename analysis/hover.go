@@ -42,10 +42,13 @@ func widen(a, b Span) Span {
 	return Span{min(a.Start, b.Start), max(a.End, b.End)}
 }
 
+// findingHover explains a finding without its message: every client
+// already shows the diagnostic's text beside the hover (VS Code in the same
+// box), so repeating it only pushes the explanation out of view.
 func findingHover(fd Finding) Text {
 	out := Text{
-		EN: fmt.Sprintf("**%s** (`%s`): %s", fd.Severity, fd.Code, fd.Message.EN),
-		JA: fmt.Sprintf("**%s** (`%s`): %s", severityJA[fd.Severity], fd.Code, fd.Message.In("ja")),
+		EN: fmt.Sprintf("**%s** (`%s`)", fd.Severity, fd.Code),
+		JA: fmt.Sprintf("**%s** (`%s`)", severityJA[fd.Severity], fd.Code),
 	}
 	if fd.Explain.EN != "" {
 		out = Join("\n\n", out, fd.Explain)

@@ -178,6 +178,20 @@ func (c *client) waitLog(text string) string {
 	return msg
 }
 
+// logMessages lists the text of every window/logMessage so far.
+func (c *client) logMessages() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, n := range c.notes {
+		var p protocol.LogMessageParams
+		if n.method == protocol.MethodWindowLogMessage && json.Unmarshal(n.params, &p) == nil {
+			out = append(out, p.Message)
+		}
+	}
+	return out
+}
+
 // published lists every diagnostics publication for uri so far.
 func (c *client) published(uri string) []protocol.PublishDiagnosticsParams {
 	c.mu.Lock()

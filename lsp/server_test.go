@@ -91,9 +91,11 @@ func TestNonPolicyJSONGetsEmptyDiagnostics(t *testing.T) {
 }
 
 func TestHoverInEnglishAndJapanese(t *testing.T) {
+	// The hover explains; the message, which the client shows already, is
+	// not repeated.
 	for _, tc := range []struct{ locale, want string }{
-		{"en-US", "**warning** (`missing-version`): Version \"2008-10-17\" is not 2012-10-17"},
-		{"ja", "**警告** (`missing-version`): Version \"2008-10-17\" は 2012-10-17 ではありません"},
+		{"en-US", "**warning** (`missing-version`)\n\nWithout `\"Version\": \"2012-10-17\"` AWS evaluates"},
+		{"ja", "**警告** (`missing-version`)\n\n`\"Version\": \"2012-10-17\"` がないと"},
 	} {
 		t.Run(tc.locale, func(t *testing.T) {
 			c := startInitialized(t, lsp.Options{}, map[string]any{"locale": tc.locale})
@@ -350,6 +352,24 @@ func TestSettingsLayerOverConfig(t *testing.T) {
 			t.Errorf("disabled code still reported: %+v", got.Diagnostics)
 		}
 	})
+	// Neovim encodes an empty Lua table as [], so setup{} sends [] where an
+	// object is meant: it is read as empty, without a complaint in the log.
+	for _, options := range []any{
+		[]any{},
+		map[string]any{"s3policy": []any{}},
+		map[string]any{"s3policy": map[string]any{"severity": []any{}, "disable": []any{}}},
+	} {
+		t.Run(fmt.Sprintf("initializationOptions %v", options), func(t *testing.T) {
+			c := startInitialized(t, lsp.Options{}, map[string]any{"initializationOptions": options})
+			c.open(policyURI, oldVersion, 1)
+			if got := c.waitDiagnostics(policyURI, hasVersion(1)); len(got.Diagnostics) != 1 || got.Diagnostics[0].Code != "missing-version" {
+				t.Errorf("diagnostics %+v, want the one missing-version", got.Diagnostics)
+			}
+			if logs := c.logMessages(); len(logs) != 0 {
+				t.Errorf("logged %q", logs)
+			}
+		})
+	}
 	t.Run("editor severity wins over .s3policy.json", func(t *testing.T) {
 		dir := t.TempDir()
 		config := `{"severity": {"missing-version": "hint"}, "disable": ["other-code"]}`

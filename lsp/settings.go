@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -26,19 +27,36 @@ type editorSettings struct {
 }
 
 type rawSettings struct {
-	Locale   string            `json:"locale"`
-	Severity map[string]string `json:"severity"`
-	Disable  []string          `json:"disable"`
+	Locale   string        `json:"locale"`
+	Severity severityNames `json:"severity"`
+	Disable  []string      `json:"disable"`
+}
+
+// severityNames maps codes to severity names; [] reads as empty (see
+// parseSettings).
+type severityNames map[string]string
+
+func (n *severityNames) UnmarshalJSON(data []byte) error {
+	if string(bytes.TrimSpace(data)) == "[]" {
+		*n = nil
+		return nil
+	}
+	return json.Unmarshal(data, (*map[string]string)(n))
 }
 
 // parseSettings reads settings from a decoded JSON value: either the
 // settings object itself or an object holding it under "s3policy". A nil
 // value gives zero settings. Unknown severity names are reported and
 // skipped, so one typo does not drop the rest.
+//
+// An empty array stands for an empty object wherever an object is
+// expected: Lua cannot tell {} from [], and Neovim encodes an empty table
+// as [], so setup{} sends initializationOptions: [] or {"severity": []}.
 func parseSettings(v any) (editorSettings, []string) {
+	v = emptyArrayAsNil(v)
 	if m, ok := v.(map[string]any); ok {
 		if inner, ok := m[settingsSection]; ok {
-			v = inner
+			v = emptyArrayAsNil(inner)
 		}
 	}
 	if v == nil {
@@ -63,6 +81,14 @@ func parseSettings(v any) (editorSettings, []string) {
 		s.Severity[code] = sev
 	}
 	return s, problems
+}
+
+// emptyArrayAsNil gives nil for an empty JSON array, v otherwise.
+func emptyArrayAsNil(v any) any {
+	if a, ok := v.([]any); ok && len(a) == 0 {
+		return nil
+	}
+	return v
 }
 
 // apply lays the settings over findings that analysis has made under the
