@@ -26,29 +26,38 @@ func main() {
 	server := flag.String("server", "", "the s3policy-lsp binary")
 	tree := flag.String("tree", "", "the workspace folder")
 	profile := flag.String("cpuprofile", "", "have the server write a CPU profile here")
+	timeout := flag.Duration("timeout", 10*time.Minute, "how long the scan may take")
 	flag.Parse()
 	if *server == "" || *tree == "" {
-		fmt.Fprintln(os.Stderr, "usage: coldscan -server PATH -tree DIR")
+		fmt.Fprintln(os.Stderr, "usage: coldscan -server PATH -tree DIR [-timeout 10m] [-cpuprofile FILE]")
 		os.Exit(2)
-	}
-	root, err := filepath.Abs(*tree)
-	if err != nil {
-		fail(err)
-	}
-	want, err := filesWithFindings(*server, root)
-	if err != nil {
-		fail(err)
 	}
 	args := []string{"serve"}
 	if *profile != "" {
 		args = append(args, "--cpuprofile", *profile)
 	}
-	took, peakKB, err := coldScan(*server, root, want, args)
+	took, peakKB, files, err := measure(*server, *tree, args, *timeout)
 	if err != nil {
 		fail(err)
 	}
 	// One line the script reads: seconds, peak RSS in KB, files.
-	fmt.Printf("%.3f %d %d\n", took.Seconds(), peakKB, len(want))
+	fmt.Printf("%.3f %d %d\n", took.Seconds(), peakKB, files)
+}
+
+// measure runs check on the tree to learn which files have findings, then
+// the server on it, and returns the time to their diagnostics, the
+// server's peak RSS and how many files that was.
+func measure(server, tree string, args []string, timeout time.Duration) (time.Duration, int, int, error) {
+	root, err := filepath.Abs(tree)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	want, err := filesWithFindings(server, root)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	took, peakKB, err := coldScan(server, root, want, args, timeout)
+	return took, peakKB, len(want), err
 }
 
 func fail(err error) {
@@ -69,17 +78,24 @@ func filesWithFindings(server, root string) (map[string]bool, error) {
 	}
 	want := map[string]bool{}
 	for _, f := range findings {
-		want[fileURI(f.File)] = true
+		// check names a file inside the current folder relative to it.
+		abs, err := filepath.Abs(filepath.FromSlash(f.File))
+		if err != nil {
+			return nil, err
+		}
+		want[fileURI(abs)] = true
 	}
 	return want, nil
 }
 
-func fileURI(path string) string { return (&url.URL{Scheme: "file", Path: path}).String() }
+func fileURI(path string) string {
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+}
 
 // coldScan starts the server on root and waits until it has published
 // diagnostics for every file of want.
-func coldScan(server, root string, want map[string]bool, args []string) (time.Duration, int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+func coldScan(server, root string, want map[string]bool, args []string, timeout time.Duration) (time.Duration, int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	t0 := time.Now()
 	c, err := lspclient.Start(server, root, args...)

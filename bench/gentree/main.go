@@ -1,9 +1,12 @@
 // Command gentree writes a tree of generated policy files for the
 // workspace benchmark: mixed kinds (by file-name suffix), sizes spread
 // evenly between 1 and 20 KB, 100 files a folder, the same tree for the
-// same seed.
+// same seed. With -governed it writes a governed folder instead (package
+// bench/governed: one .s3policy.json at the root naming every file's kind
+// and owner).
 //
 //	go run ./bench/gentree -dir /tmp/tree -n 10000
+//	go run ./bench/gentree -dir /tmp/gov -n 1000 -governed
 package main
 
 import (
@@ -14,16 +17,27 @@ import (
 	"path/filepath"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/policygen"
+	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
 )
 
 func main() {
 	dir := flag.String("dir", "", "folder to write into (created)")
 	n := flag.Int("n", 10_000, "number of files")
 	seed := flag.Uint64("seed", 1, "seed")
+	isGoverned := flag.Bool("governed", false, "write a governed folder (bench/governed)")
 	flag.Parse()
 	if *dir == "" {
-		fmt.Fprintln(os.Stderr, "usage: gentree -dir DIR [-n 10000] [-seed 1]")
+		fmt.Fprintln(os.Stderr, "usage: gentree -dir DIR [-n 10000] [-seed 1] [-governed]")
 		os.Exit(2)
+	}
+	if *isGoverned {
+		l, err := governed.Write(*dir, *n)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gentree:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("gentree: %d governed files, %.1f MB in %s; edited: %s, %s\n", l.Files, float64(l.Bytes)/1e6, *dir, l.Identity, l.Bucket)
+		return
 	}
 	if err := write(*dir, *n, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "gentree:", err)

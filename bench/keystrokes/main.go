@@ -30,10 +30,16 @@ func main() {
 	rate := flag.Float64("rate", 50, "edits a second")
 	size := flag.Int("size", 20<<10, "policy size in bytes")
 	budget := flag.Duration("budget", 50*time.Millisecond, "p99 budget")
+	policies := flag.Int("governed", 0, "edit an identity and a bucket policy of a governed folder of this many policies instead")
+	dir := flag.String("dir", "", "with -governed: the folder to write it into (default: a temporary folder, removed after)")
+	scanTimeout := flag.Duration("scan-timeout", 10*time.Minute, "with -governed: how long the first scan may take")
 	flag.Parse()
 	if *server == "" {
-		fmt.Fprintln(os.Stderr, "usage: keystrokes -server PATH [-edits 500] [-rate 50] [-size 20480] [-budget 50ms]")
+		fmt.Fprintln(os.Stderr, "usage: keystrokes -server PATH [-edits 500] [-rate 50] [-size 20480] [-budget 50ms] [-governed N [-dir DIR] [-scan-timeout 10m]]")
 		os.Exit(2)
+	}
+	if *policies > 0 {
+		os.Exit(mainGoverned(*server, *dir, *policies, *edits, *rate, *budget, *scanTimeout))
 	}
 	r, err := Run(*server, *edits, *rate, *size)
 	if err != nil {
@@ -46,6 +52,39 @@ func main() {
 		fmt.Println("keystrokes: p99 over budget")
 		os.Exit(1)
 	}
+}
+
+// mainGoverned runs RunGoverned and prints one line for each edited policy.
+func mainGoverned(server, dir string, n, edits int, rate float64, budget, scanTimeout time.Duration) int {
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "keystrokes-governed-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "keystrokes:", err)
+			return 1
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	r, err := RunGoverned(server, dir, n, edits, rate, scanTimeout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "keystrokes:", err)
+		return 1
+	}
+	fmt.Printf("keystrokes: governed folder of %d policies; the first scan's progress ended %.2f s after initialize\n", n, r.Scan.Seconds())
+	over := false
+	for _, e := range []struct {
+		what string
+		r    Result
+	}{{"identity policy", r.Identity}, {"bucket policy", r.Bucket}} {
+		fmt.Printf("keystrokes: %d edits at %.0f/s to the %s, %d publishes: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms (budget p99 <= %v)\n",
+			edits, rate, e.what, e.r.Publishes, ms(e.r.P50), ms(e.r.P95), ms(e.r.P99), ms(e.r.Max), budget)
+		over = over || e.r.P99 > budget
+	}
+	if over {
+		fmt.Println("keystrokes: p99 over budget")
+		return 1
+	}
+	return 0
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -66,7 +105,7 @@ func Run(server string, edits int, rate float64, size int) (Result, error) {
 		return Result{}, err
 	}
 	defer c.Kill()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(float64(edits)/rate*float64(time.Second))+60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), editTime(edits, rate)+60*time.Second)
 	defer cancel()
 	if err := c.Initialize(ctx, ""); err != nil {
 		return Result{}, err
@@ -79,9 +118,27 @@ func Run(server string, edits int, rate float64, size int) (Result, error) {
 	if _, err := c.WaitVersion(ctx, uri, 1); err != nil {
 		return Result{}, err
 	}
+	r, err := typeIntoSid(ctx, c, uri, text, edits, rate)
+	if err != nil {
+		return r, err
+	}
+	return r, c.Shutdown(ctx)
+}
 
-	// Type into the first Sid: "Statement0" grows and shrinks.
-	sid := bytes.Index(text, []byte(`"Statement0"`)) + len(`"Statement0`)
+func editTime(edits int, rate float64) time.Duration {
+	return time.Duration(float64(edits) / rate * float64(time.Second))
+}
+
+// typeIntoSid sends edits to the open document uri (at version 1, text)
+// at rate a second, typing into its first Sid and taking characters back,
+// and measures each version's latency to the publish that covers it.
+func typeIntoSid(ctx context.Context, c *lspclient.Client, uri string, text []byte, edits int, rate float64) (Result, error) {
+	const key = `"Sid": "`
+	at := bytes.Index(text, []byte(key))
+	if at < 0 {
+		return Result{}, fmt.Errorf("%s has no Sid to type into", uri)
+	}
+	sid := at + len(key) + bytes.IndexByte(text[at+len(key):], '"') // before the closing quote
 	sent := make([]time.Time, edits+2)
 	tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
 	defer tick.Stop()
@@ -110,7 +167,13 @@ func Run(server string, edits int, rate float64, size int) (Result, error) {
 	if _, err := c.WaitVersion(ctx, uri, edits+1); err != nil {
 		return Result{}, err
 	}
-	pubs := c.Published()
+	return latencies(c.Published(), uri, sent, edits)
+}
+
+// latencies matches each version 2..edits+1 of uri with the first publish
+// that covers it, and fails when an older version is published after a
+// newer one.
+func latencies(pubs []lspclient.Published, uri string, sent []time.Time, edits int) (Result, error) {
 	var mine []lspclient.Published
 	last := 0
 	for _, p := range pubs {
@@ -118,28 +181,30 @@ func Run(server string, edits int, rate float64, size int) (Result, error) {
 			continue
 		}
 		if *p.Version < last {
-			return Result{}, fmt.Errorf("version %d published after version %d", *p.Version, last)
+			return Result{}, fmt.Errorf("%s: version %d published after version %d", uri, *p.Version, last)
 		}
 		last = *p.Version
 		mine = append(mine, p)
 	}
-	r := Result{Publishes: len(mine)}
+	r := Result{}
 	next := 0
 	for v := 2; v <= edits+1; v++ {
 		for next < len(mine) && *mine[next].Version < v {
 			next++
 		}
 		if next == len(mine) {
-			return Result{}, fmt.Errorf("no publish covers version %d", v)
+			return Result{}, fmt.Errorf("%s: no publish covers version %d", uri, v)
 		}
 		r.Latencies = append(r.Latencies, mine[next].At.Sub(sent[v]))
+	}
+	for _, p := range mine {
+		if *p.Version >= 2 {
+			r.Publishes++
+		}
 	}
 	sorted := slices.Clone(r.Latencies)
 	slices.Sort(sorted)
 	pct := func(p float64) time.Duration { return sorted[min(len(sorted)-1, int(p*float64(len(sorted))))] }
 	r.P50, r.P95, r.P99, r.Max = pct(0.50), pct(0.95), pct(0.99), sorted[len(sorted)-1]
-	if err := c.Shutdown(ctx); err != nil {
-		return r, err
-	}
 	return r, nil
 }

@@ -28,4 +28,16 @@ func TestKeystrokesShort(t *testing.T) {
 	if r.Max > 10*time.Second {
 		t.Fatalf("an edit took %v to be published", r.Max)
 	}
+
+	// The same in a governed folder: after the first scan, an identity
+	// policy and a bucket policy in turn.
+	g, err := RunGoverned(bin, t.TempDir(), 20, 30, 200, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []Result{g.Identity, g.Bucket} {
+		if len(r.Latencies) != 30 || r.Publishes == 0 || r.Max < r.P99 || r.P99 < r.P50 {
+			t.Fatalf("governed result %+v", r)
+		}
+	}
 }

@@ -32,7 +32,8 @@ type Client struct {
 	pending map[int64]chan Message
 	answers map[string]Message // answers to requests sent raw, by id
 	pubs    []Published
-	arrived chan struct{} // closed and replaced on every publish and raw answer
+	notes   []Message     // the server's other notifications ($/progress, window/logMessage, ...)
+	arrived chan struct{} // closed and replaced on every publish, other notification and raw answer
 	exited  chan struct{}
 	exitErr error
 }
@@ -205,7 +206,16 @@ func (c *Client) Published() []Published {
 	return append([]Published(nil), c.pubs...)
 }
 
-// WaitPublished waits until ok holds of the publishes received so far.
+// Notifications returns the server's notifications other than
+// publishDiagnostics received so far, in order.
+func (c *Client) Notifications() []Message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Message(nil), c.notes...)
+}
+
+// WaitPublished waits until ok holds of the publishes received so far;
+// ok is asked again whenever a message arrives, a notification included.
 func (c *Client) WaitPublished(ctx context.Context, ok func([]Published) bool) ([]Published, error) {
 	for {
 		c.mu.Lock()
@@ -326,6 +336,12 @@ func (c *Client) read(r *bufio.Reader) {
 			}
 		case m.Method != "" && len(m.ID) > 0: // a request of the server's
 			_ = c.send(map[string]any{"id": m.ID, "result": nil})
+		case m.Method != "":
+			c.mu.Lock()
+			c.notes = append(c.notes, m)
+			close(c.arrived)
+			c.arrived = make(chan struct{})
+			c.mu.Unlock()
 		case m.Method == "":
 			id, err := strconv.ParseInt(string(m.ID), 10, 64)
 			c.mu.Lock()

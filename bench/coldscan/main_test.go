@@ -1,0 +1,54 @@
+package main
+
+import (
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
+)
+
+// TestTreeInsideTheCurrentFolder measures a governed folder named by a
+// relative path inside the current folder. check names those files
+// relative to the current folder; before they were made absolute, no
+// published URI matched and the scan waited until its timeout.
+func TestTreeInsideTheCurrentFolder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "s3policy-lsp")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/s3policy-lsp").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	t.Chdir(t.TempDir())
+	if _, err := governed.Write("tree", 10); err != nil {
+		t.Fatal(err)
+	}
+	root, _ := filepath.Abs("tree")
+	want, err := filesWithFindings(bin, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) == 0 {
+		t.Fatal("check found nothing in the governed folder")
+	}
+	for uri := range want {
+		u, err := url.Parse(uri)
+		if err != nil || u.Scheme != "file" || !filepath.IsAbs(u.Path) {
+			t.Fatalf("%q is not an absolute file URI", uri)
+		}
+		if _, err := os.Stat(u.Path); err != nil {
+			t.Fatalf("%q names no file: %v", uri, err)
+		}
+	}
+	_, _, files, err := measure(bin, "tree", []string{"serve"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files != len(want) {
+		t.Fatalf("measured %d files, check finds something in %d", files, len(want))
+	}
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/lspclient"
+)
+
+// GovernedResult is what RunGoverned measured: the first scan, then the
+// edits to an identity policy and to a bucket policy of the folder.
+type GovernedResult struct {
+	Scan             time.Duration // initialize answered → the scan's progress ends
+	Identity, Bucket Result
+}
+
+// RunGoverned writes a governed folder of n policies (bench/governed) into
+// dir, starts the server with it as the workspace folder, waits for the
+// first scan to end (the work-done progress the server reports), opens
+// the folder's first identity policy and first bucket policy, and types
+// into each in turn as Run does. scanTimeout bounds the wait for the scan.
+func RunGoverned(server, dir string, n, edits int, rate float64, scanTimeout time.Duration) (GovernedResult, error) {
+	var res GovernedResult
+	root, err := filepath.Abs(dir)
+	if err != nil {
+		return res, err
+	}
+	layout, err := governed.Write(root, n)
+	if err != nil {
+		return res, err
+	}
+	c, err := lspclient.Start(server, root, "serve")
+	if err != nil {
+		return res, err
+	}
+	defer c.Kill()
+	ctx, cancel := context.WithTimeout(context.Background(), scanTimeout+2*editTime(edits, rate)+2*time.Minute)
+	defer cancel()
+	if err := initializeWithProgress(ctx, c, fileURI(root)); err != nil {
+		return res, err
+	}
+	t0 := time.Now()
+	scanCtx, scanCancel := context.WithTimeout(ctx, scanTimeout)
+	defer scanCancel()
+	if _, err := c.WaitPublished(scanCtx, func([]lspclient.Published) bool { return scanEnded(c) }); err != nil {
+		return res, fmt.Errorf("the first scan of %d policies did not end: %w", n, err)
+	}
+	res.Scan = time.Since(t0)
+
+	docs := []struct {
+		rel string
+		out *Result
+	}{{layout.Identity, &res.Identity}, {layout.Bucket, &res.Bucket}}
+	texts := make([][]byte, len(docs))
+	for i, d := range docs {
+		if texts[i], err = os.ReadFile(filepath.Join(root, filepath.FromSlash(d.rel))); err != nil {
+			return res, err
+		}
+		if err := c.Open(fileURI(filepath.Join(root, d.rel)), 1, string(texts[i])); err != nil {
+			return res, err
+		}
+	}
+	for i, d := range docs {
+		uri := fileURI(filepath.Join(root, d.rel))
+		if _, err := c.WaitVersion(ctx, uri, 1); err != nil {
+			return res, fmt.Errorf("%s opened but not published: %w", d.rel, err)
+		}
+		if *d.out, err = typeIntoSid(ctx, c, uri, texts[i], edits, rate); err != nil {
+			return res, err
+		}
+	}
+	return res, c.Shutdown(ctx)
+}
+
+// initializeWithProgress initializes the server as an editor that shows
+// work-done progress, so that it reports when its first scan ends.
+func initializeWithProgress(ctx context.Context, c *lspclient.Client, rootURI string) error {
+	params := map[string]any{"processId": nil, "rootUri": rootURI,
+		"capabilities": map[string]any{"window": map[string]any{"workDoneProgress": true}}}
+	if _, err := c.Call(ctx, "initialize", params); err != nil {
+		return err
+	}
+	return c.Notify("initialized", map[string]any{})
+}
+
+// scanEnded reports whether a $/progress "end" has arrived.
+func scanEnded(c *lspclient.Client) bool {
+	for _, m := range c.Notifications() {
+		var p struct {
+			Value struct {
+				Kind string `json:"kind"`
+			} `json:"value"`
+		}
+		if m.Method == "$/progress" && json.Unmarshal(m.Params, &p) == nil && p.Value.Kind == "end" {
+			return true
+		}
+	}
+	return false
+}
+
+func fileURI(path string) string {
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+}
