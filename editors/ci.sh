@@ -14,6 +14,29 @@ trap 'rm -rf "$work"' EXIT
 
 step() { printf '\n== editors: %s\n' "$*"; }
 
+# vsix_has VSIX PATH... fails unless the package lists every PATH. The
+# listing is taken whole first: `unzip -l | grep -q` under pipefail fails
+# when grep exits at the first match and unzip dies of SIGPIPE (exit 141).
+vsix_has() {
+  local listing
+  listing=$(unzip -l "$1")
+  shift
+  for want in "$@"; do
+    if ! grep -qF -- "$want" <<<"$listing"; then
+      printf 'the package lacks %s:\n%s\n' "$want" "$listing" >&2
+      return 1
+    fi
+  done
+}
+
+# first_line CMD... prints the first line of the command's output, read
+# whole (no `| head -1`, which can kill the command with SIGPIPE).
+first_line() {
+  local out
+  out=$("$@")
+  printf '%s' "${out%%$'\n'*}"
+}
+
 # Debian packages for the clients that are missing: nvim is 0.7 in Debian 12,
 # and Emacs 28 needs Eglot from elpa-eglot.
 missing=()
@@ -48,8 +71,7 @@ step "VS Code extension: npm ci, tsc --noEmit, build, package"
   npx tsc --noEmit -p .
   npm run build
   npx @vscode/vsce package --no-dependencies --out "$work/s3policy-lsp.vsix"
-  unzip -l "$work/s3policy-lsp.vsix" | grep -q 'extension/out/extension.js'
-  unzip -l "$work/s3policy-lsp.vsix" | grep -q 'extension/schemas/s3policy.schema.json'
+  vsix_has "$work/s3policy-lsp.vsix" extension/out/extension.js extension/schemas/s3policy.schema.json
 )
 
 # Each client's test runs even when another failed; the script fails at the end.
@@ -61,9 +83,9 @@ run_test() {
   "$@" || failed+=("$name")
 }
 run_test "LSP test through vscode-languageserver-protocol" bash -c 'cd editors/vscode && node --test test/'
-run_test "Neovim headless test ($(nvim --version | head -1))" \
+run_test "Neovim headless test ($(first_line nvim --version))" \
   timeout 300 nvim --headless -u NONE -c "luafile editors/nvim/test/e2e.lua"
-run_test "Emacs batch test with Eglot ($(emacs --version | head -1))" \
+run_test "Emacs batch test with Eglot ($(first_line emacs --version))" \
   timeout 300 emacs --batch -l editors/emacs/test/e2e.el
 
 if ((${#failed[@]})); then

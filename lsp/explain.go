@@ -3,10 +3,12 @@ package lsp
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
@@ -48,8 +50,40 @@ func (s *Server) executeCommand(params json.RawMessage) (func() (any, error), er
 		if w == nil {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "%s: the server has no workspace folder", ExplainCommand)
 		}
-		return eval.Evaluate(w.Scenario(req)).Answer(s.locale(s.settings(), nil)), nil
+		return linkedAnswer(w.Dir, eval.Evaluate(w.Scenario(req)).Answer(s.locale(s.settings(), nil))), nil
 	}, nil
+}
+
+// explainAnswer is eval.Answer with the URI of each cause's policy, so that
+// a client can link to the statement (uri, line) without knowing which
+// folder the policy path is relative to.
+type explainAnswer struct {
+	Decision  eval.Decision  `json:"decision"`
+	BlockedBy []eval.Layer   `json:"blockedBy"`
+	Causes    []explainCause `json:"causes"`
+}
+
+type explainCause struct {
+	eval.AnswerCause
+	URI protocol.DocumentURI `json:"uri,omitempty"`
+}
+
+// linkedAnswer adds to each cause the URI of its policy, a path relative
+// to the workspace folder dir.
+func linkedAnswer(dir string, a eval.Answer) explainAnswer {
+	out := explainAnswer{Decision: a.Decision, BlockedBy: a.BlockedBy, Causes: []explainCause{}}
+	for _, c := range a.Causes {
+		linked := explainCause{AnswerCause: c}
+		if c.Policy != "" {
+			path := c.Policy
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(dir, filepath.FromSlash(path))
+			}
+			linked.URI = uri.File(path)
+		}
+		out.Causes = append(out.Causes, linked)
+	}
+	return out
 }
 
 // parseRequest reads the command's argument as the request of a scenario

@@ -332,3 +332,34 @@ func TestExplainInAnEmptyFolderRightAfterStart(t *testing.T) {
 		t.Errorf("answer %+v, want ImplicitlyDenied on the identity side", answer)
 	}
 }
+
+// With one folder for a whole repository, the policies of a nested
+// .s3policy.json answer s3policy.explain, and each cause names the URI of
+// its policy file, which the editors link to.
+func TestExplainCausesLinkToTheirPolicy(t *testing.T) {
+	nested := copyExample(t, "kms-key-policy")
+	repo := filepath.Dir(nested)
+	c := startFolder(t, repo, nil)
+	var answer struct {
+		Decision string
+		Causes   []struct {
+			Code   string
+			Policy string
+			Line   int
+			URI    string
+		}
+	}
+	c.call(protocol.MethodWorkspaceExecuteCommand, map[string]any{
+		"command": lsp.ExplainCommand,
+		"arguments": []any{map[string]any{
+			"principal": "arn:aws:iam::111122223333:user/jane", "action": "s3:PutObject", "resource": "arn:aws:s3:::shared-data/x",
+		}},
+	}, &answer)
+	if answer.Decision != "ImplicitlyDenied" || len(answer.Causes) != 1 {
+		t.Fatalf("answer %+v, want one cause", answer)
+	}
+	got := answer.Causes[0]
+	if got.Code != "kms-missing-actions" || got.Policy != "key.key-policy.json" || got.Line != 4 || got.URI != fileURI(nested, "key.key-policy.json") {
+		t.Errorf("cause %+v, want kms-missing-actions at line 4 of %s", got, fileURI(nested, "key.key-policy.json"))
+	}
+}

@@ -16,19 +16,36 @@ func versionString() string {
 	if version != "" {
 		return version
 	}
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
+	info, _ := debug.ReadBuildInfo()
+	return buildVersion(info)
+}
+
+// buildVersion reads the version from what the Go toolchain recorded: the
+// module version under `go install …@v1.2.3`, a pseudo-version or the
+// revision when built in a git checkout. A build with -buildvcs=false
+// (or `go run`) records neither, and says how to get one.
+func buildVersion(info *debug.BuildInfo) string {
+	if info == nil {
 		return "devel"
 	}
 	if v := info.Main.Version; v != "" && v != "(devel)" {
 		return v
 	}
+	var revision, modified string
 	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			return "devel " + s.Value[:12]
+		switch s.Key {
+		case "vcs.revision":
+			revision = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+dirty"
+			}
 		}
 	}
-	return "devel"
+	if len(revision) >= 12 {
+		return "devel " + revision[:12] + modified
+	}
+	return "devel (built without VCS information: go build -buildvcs=true in a git checkout records the revision)"
 }
 
 func runVersion(args []string, stdout, stderr io.Writer) int {
