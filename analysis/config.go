@@ -38,6 +38,7 @@ type BucketFacts struct {
 	KMSKeyARN       string
 	ObjectOwnership string // BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter
 	RequesterPays   bool
+	Region          string // the bucket's Region: the value of aws:RequestedRegion for its requests
 }
 
 // FileFacts is the config entry for one file pattern.
@@ -217,8 +218,12 @@ func (r *configReader) bucket(name string, v *Value) *BucketFacts {
 			if r.expect(f.Value, Bool, "requesterPays") {
 				b.RequesterPays = f.Value.Str == "true"
 			}
+		case "region":
+			if r.expect(f.Value, String, "region") {
+				b.Region = f.Value.Str
+			}
 		default:
-			r.unknownKey(f, "account", "encryption", "kmsKeyArn", "objectOwnership", "requesterPays")
+			r.unknownKey(f, "account", "encryption", "kmsKeyArn", "objectOwnership", "requesterPays", "region")
 		}
 	}
 	return b

@@ -50,6 +50,9 @@ type BlockedRequest struct {
 	Grant            Place  // the Principal entry of the bucket policy that grants it
 	GrantedTo        string // that entry's text: the caller or its account
 	Causes           []Cause
+	// Conditional: denied only for some values of keys the tool cannot
+	// know (aws:SourceIp, aws:RequestedRegion, ...); the causes say when.
+	Conditional bool
 }
 
 // Cause is one reason a request is denied, with the code of the check

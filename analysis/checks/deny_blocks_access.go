@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
 )
 
 // DenyBlocksAccess reports an explicit Deny that matches S3 requests. An
@@ -97,11 +98,11 @@ func assessDeny(pass *analysis.Pass, s *analysis.Statement) (deny, bool) {
 	if exemptsAccounts(pass.Config, conds) {
 		return deny{}, false
 	}
-	d.when = describeConditions(conds)
+	d.when = iamdata.DescribeConditions(conds)
 	d.severity = analysis.Information
 	guardrail := true
 	for _, c := range conds {
-		if holdsWithoutKey(c) {
+		if iamdata.HoldsWithoutKey(c) {
 			d.severity = analysis.Warning
 		}
 		guardrail = guardrail && isGuardrail(c)
@@ -191,8 +192,8 @@ func exemptsAccounts(cfg *analysis.Config, conds []analysis.Condition) bool {
 		return false
 	}
 	for _, c := range conds {
-		base, _ := operator(c.Operator.Key)
-		if !isNegated(base) || !strings.EqualFold(c.Key.Key, "aws:PrincipalAccount") {
+		op, ok := iamdata.ConditionOperator(c)
+		if !ok || !op.Base.Negated || !strings.EqualFold(c.Key.Key, "aws:PrincipalAccount") {
 			continue
 		}
 		listed := 0

@@ -53,11 +53,21 @@ func reportCause(pass *analysis.Pass, b analysis.BlockedRequest, c analysis.Caus
 	if c.Located && !inThisFile {
 		related = append([]analysis.Related{{File: relTo(pass.Path, c.Place.Path), Span: c.Place.Span, Message: c.Message}}, related...)
 	}
+	lead := analysis.Tf("%s on %s, which %s grants, is denied: ", "%[3]s が許可している %[2]s への %[1]s は拒否されます: ",
+		b.Action, b.Resource, filepath.Base(b.Grant.Path))
+	var severity analysis.Severity
+	if b.Conditional {
+		// Denied only for some values of keys the tool cannot know: the
+		// cause says when, and it is no certain fault.
+		lead = analysis.Tf("%s on %s, which %s grants, is denied in some cases: ", "%[3]s が許可している %[2]s への %[1]s は場合によって拒否されます: ",
+			b.Action, b.Resource, filepath.Base(b.Grant.Path))
+		severity = analysis.Warning
+	}
 	pass.Report(analysis.Finding{
-		Span: span,
-		Message: analysis.Join("", analysis.Tf("%s on %s, which %s grants, is denied: ", "%[3]s が許可している %[2]s への %[1]s は拒否されます: ",
-			b.Action, b.Resource, filepath.Base(b.Grant.Path)), c.Message),
-		Related: related,
+		Span:     span,
+		Severity: severity,
+		Message:  analysis.Join("", lead, c.Message),
+		Related:  related,
 	})
 }
 

@@ -7,27 +7,23 @@ import (
 	"time"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
 )
 
 // Condition operators and the rules for missing keys and multivalued keys:
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
 
-// operator is a base condition operator: test says whether one policy
-// value matches one request value; negated operators are the negation of
-// a positive test, and hold when the key is absent.
-type operator struct {
-	test    func(policy, request string) bool
-	negated bool
-}
-
-var operators = map[string]operator{}
+// tests say, per base operator of iamdata.Operators (the one table of
+// operators), whether one policy value matches one request value; a
+// negated operator is the negation of the positive test it names.
+var tests = map[string]func(policy, request string) bool{}
 
 func init() {
 	add := func(name, negName string, test func(p, r string) bool) {
-		operators[strings.ToLower(name)] = operator{test: test}
+		tests[name] = test
 		if negName != "" {
-			operators[strings.ToLower(negName)] = operator{test: test, negated: true}
+			tests[negName] = test
 		}
 	}
 	add("StringEquals", "StringNotEquals", func(p, r string) bool { return unescapeWild(p) == r })
@@ -128,40 +124,58 @@ func arnLike(p, r string) bool {
 	return true
 }
 
-// holds evaluates one condition key test against the request.
-func (c contextKeys) holds(cond analysis.Condition, vars bool) bool {
-	name := strings.ToLower(cond.Operator.Key)
-	set, base, hasSet := strings.Cut(name, ":")
-	if !hasSet {
-		set, base = "", name
+// truth is the value of a condition: it holds, it fails, or it depends
+// on a key whose value the tool cannot know.
+type truth int8
+
+const (
+	fails truth = iota
+	holds
+	unknown
+)
+
+func truthOf(b bool) truth {
+	if b {
+		return holds
 	}
-	base, ifExists := strings.CutSuffix(base, "ifexists")
+	return fails
+}
+
+// holds evaluates one condition key test against the request.
+func (c contextKeys) holds(cond analysis.Condition, vars bool) truth {
+	op, ok := iamdata.ConditionOperator(cond)
+	if !ok {
+		return fails // an unknown operator: AWS rejects the policy
+	}
+	if c.unknown(cond.Key.Key) {
+		return unknown
+	}
 	values := c.get(cond.Key.Key)
-	if base == "null" {
+	if op.Base.Name == "Null" {
 		absent := len(values) == 0
 		for _, v := range cond.Values {
 			if strings.EqualFold(v.Str, strconv.FormatBool(absent)) {
-				return true
+				return holds
 			}
 		}
-		return false
+		return fails
 	}
-	op, ok := operators[base]
-	if !ok {
-		return false // an unknown operator: AWS rejects the policy
-	}
+	test, negated := tests[op.Base.Name], op.Base.Negated
 	var patterns []string
 	for _, v := range cond.Values {
+		if analysis.HasPlaceholder(v.Str) {
+			return unknown // a template fills the value in
+		}
 		if s, ok := c.substitute(v.Str, vars); ok {
 			patterns = append(patterns, s)
 		}
 	}
 	if len(patterns) == 0 && len(cond.Values) > 0 {
-		return false // every value holds a variable without a value: the element does not match
+		return fails // every value holds a variable without a value: the element does not match
 	}
 	matches := func(request string) bool {
 		for _, p := range patterns {
-			if op.test(p, request) {
+			if test(p, request) {
 				return true
 			}
 		}
@@ -169,30 +183,30 @@ func (c contextKeys) holds(cond analysis.Condition, vars bool) bool {
 	}
 	// Per request value: a negated operator holds for a value that matches
 	// none of the policy's values.
-	holdsFor := func(request string) bool { return matches(request) != op.negated }
-	switch set {
-	case "forallvalues":
+	holdsFor := func(request string) bool { return matches(request) != negated }
+	switch op.Set {
+	case "ForAllValues:":
 		for _, v := range values {
 			if !holdsFor(v) {
-				return false
+				return fails
 			}
 		}
-		return true // also when the key is missing or empty
-	case "foranyvalue":
+		return holds // also when the key is missing or empty
+	case "ForAnyValue:":
 		for _, v := range values {
 			if holdsFor(v) {
-				return true
+				return holds
 			}
 		}
-		return false
+		return fails
 	}
 	if len(values) == 0 {
-		return ifExists || op.negated
+		return truthOf(op.IfExists || negated)
 	}
 	for _, v := range values {
 		if matches(v) {
-			return !op.negated
+			return truthOf(!negated)
 		}
 	}
-	return op.negated
+	return truthOf(negated)
 }

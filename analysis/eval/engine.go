@@ -33,11 +33,35 @@ type Scenario struct {
 // Evaluate decides the scenario's request: the S3 request itself, the
 // bucket's requester-pays and object-ownership settings, and for an
 // SSE-KMS object the KMS request S3 makes on the caller's behalf.
+//
+// A condition on a key whose value the tool cannot know (unknownKeys)
+// decides nothing by itself: the request is evaluated with those
+// conditions taken in favour of access, then against it. Denied in the
+// first case is denied; allowed in the second is allowed; otherwise the
+// decision is AllowedIf, and the causes say when the request is denied.
 func Evaluate(s *Scenario) Result {
-	var r Result
+	best := s.evaluate(true)
+	if best.Decision != Allowed || !best.dependsOnUnknown {
+		return best
+	}
+	worst := s.evaluate(false)
+	if worst.Decision != Allowed {
+		worst.Decision = AllowedIf
+	}
+	return worst
+}
+
+// evaluate decides the request with the conditions on unknown keys taken
+// in favour of access (optimistic) or against it.
+func (s *Scenario) evaluate(optimistic bool) Result {
+	r := Result{optimistic: optimistic}
 	p := parsePrincipal(s.Request.Principal)
 	account := s.resourceAccount(p)
-	main := newPass(s, p, target{s.Request.Action, s.Request.Resource}, account, &r)
+	region := ""
+	if s.Bucket != nil {
+		region = s.Bucket.Region
+	}
+	main := newPass(s, p, target{s.Request.Action, s.Request.Resource}, account, region, &r)
 	main.resourceDoc = s.ResourcePolicy
 	main.run()
 	s.bucketSettings(p, account, &r)
@@ -70,8 +94,8 @@ type pass struct {
 	out             *Result
 }
 
-func newPass(s *Scenario, p principal, t target, resourceAccount string, out *Result) *pass {
-	return &pass{s: s, p: p, target: t, resourceAccount: resourceAccount, ctx: newContext(&s.Request, p, resourceAccount), out: out}
+func newPass(s *Scenario, p principal, t target, resourceAccount, region string, out *Result) *pass {
+	return &pass{s: s, p: p, target: t, resourceAccount: resourceAccount, ctx: newContext(&s.Request, p, resourceAccount, region), out: out}
 }
 
 // layerDocs are the policies of one layer, and whether they name
@@ -167,8 +191,11 @@ func (e *pass) explicitDeny() bool {
 	for _, l := range e.applicable() {
 		for _, d := range l.docs {
 			for _, st := range d.Policy.Statements {
-				if st.IsDeny() && e.judge(d, st, l.withPrincipal).applies() {
-					e.out.add(e.denyCause(l.layer, d, st))
+				if !st.IsDeny() {
+					continue
+				}
+				if v := e.judge(d, st, l.withPrincipal); v.applies() {
+					e.out.add(e.denyCause(l.layer, d, st, v))
 					found = true
 				}
 			}

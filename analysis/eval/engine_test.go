@@ -139,7 +139,9 @@ func TestOrganizationPolicies(t *testing.T) {
 ` + allowed + `,
 "serviceControlPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}]
 }`, want{decision: Allowed}},
-		{"RCP denies principals outside the organization", `{` + request + allowed + `,
+		{"RCP denies principals outside the organization", `{
+"request": {"principal": "arn:aws:iam::111122223333:user/jane", "action": "s3:GetObject", "resource": "arn:aws:s3:::shared/a.txt", "resourceAccount": "444455556666", "context": {"aws:PrincipalOrgID": "o-zzz999"}},
+` + allowed + `,
 "resourceControlPolicies": [{"Version": "2012-10-17", "Statement": [
   {"Sid": "EnforceOrg", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc123"}}}]}]
 }`, want{ExplicitlyDenied, []Layer{LayerRCP}, CodeDeny, LayerRCP, "resourceControlPolicies[0]", 0, `"Sid": "EnforceOrg"`}},

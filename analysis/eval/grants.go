@@ -217,6 +217,7 @@ func (w *Workspace) blockedRequest(g Grant, r Result) analysis.BlockedRequest {
 	b := analysis.BlockedRequest{
 		Action: g.Request.Action, Resource: g.Request.Resource,
 		Grant: analysis.Place{Path: g.Policy.Path, Span: g.Names.Span}, GrantedTo: g.Names.Str,
+		Conditional: r.Decision == AllowedIf,
 	}
 	for _, c := range r.Causes {
 		if w.narrows(g, c) {

@@ -27,8 +27,11 @@ func (s *Scenario) kmsPass(p principal, action string, r *Result) {
 		}
 		return
 	}
-	e := newPass(s, p, target{action, key}, account, r)
+	e := newPass(s, p, target{action, key}, account, a.Region, r)
 	e.kms = true
+	// S3 calls KMS on the caller's behalf: a forward access session.
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-viaawsservice
+	e.ctx["aws:viaawsservice"] = []string{"true"}
 	e.resourceDoc = s.KeyPolicy
 	if e.resourceDoc == nil {
 		e.resourceDoc = defaultKeyPolicy(a.Partition, account)

@@ -25,6 +25,11 @@ type verdict struct {
 	action, resource, principal bool
 	grant                       grant
 	failed                      *analysis.Condition
+	// unknown are the conditions on keys the tool cannot know, taken to
+	// hold (or, when failedUnknown, failed[0] taken to fail) as the pass
+	// assumes.
+	unknown       []analysis.Condition
+	failedUnknown bool
 }
 
 func (v verdict) applies() bool { return v.action && v.resource && v.principal && v.failed == nil }
@@ -55,14 +60,31 @@ func (e *pass) judge(d *Doc, st *analysis.Statement, withPrincipal bool) verdict
 		}
 	}
 	if v.action && v.resource && v.principal {
-		for _, c := range st.Conditions() {
-			if !e.ctx.holds(c, vars) {
-				v.failed = &c
-				break
-			}
-		}
+		e.judgeConditions(st, vars, &v)
 	}
 	return v
+}
+
+// judgeConditions sets the first condition that fails. Conditions on keys
+// the tool cannot know are taken in favour of access in an optimistic
+// pass (an Allow's hold, a Deny's fail) and against it otherwise.
+func (e *pass) judgeConditions(st *analysis.Statement, vars bool, v *verdict) {
+	for _, c := range st.Conditions() {
+		switch e.ctx.holds(c, vars) {
+		case fails:
+			v.failed, v.unknown = &c, nil
+			return
+		case unknown:
+			v.unknown = append(v.unknown, c)
+		}
+	}
+	if len(v.unknown) == 0 {
+		return
+	}
+	e.out.dependsOnUnknown = true
+	if st.IsAllow() != e.out.optimistic {
+		v.failed, v.failedUnknown = &v.unknown[0], true
+	}
 }
 
 // matchesAny applies an element and its Not form: the element matches

@@ -2,9 +2,11 @@ package eval
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
 )
 
 var sprintf = fmt.Sprintf
@@ -56,13 +58,33 @@ func (e *pass) statementCause(code string, l Layer, d *Doc, st *analysis.Stateme
 	return Cause{Code: code, Layer: l, Policy: d.Name, Statement: st.Index, Line: d.Line(st.Obj.Span.Start), Message: titled(l, msg)}
 }
 
-func (e *pass) denyCause(l Layer, d *Doc, st *analysis.Statement) Cause {
+func (e *pass) denyCause(l Layer, d *Doc, st *analysis.Statement, v verdict) Cause {
 	name, act, res := statementName(st), e.target.action, e.target.resource
-	c := e.statementCause(causeCode(l, true), l, d, st, analysis.Text{
+	msg := analysis.Text{
 		EN: sprintf("%s of %s explicitly denies %s on %s; an explicit Deny overrides every Allow", name.EN, d.Name, act, res),
-		JA: sprintf("%s の%s が %s に対する %s を明示的に拒否しています。明示的な Deny はすべての Allow に優先します", d.Name, name.JA, res, act)})
+		JA: sprintf("%s の%s が %s に対する %s を明示的に拒否しています。明示的な Deny はすべての Allow に優先します", d.Name, name.JA, res, act)}
+	if len(v.unknown) > 0 {
+		when := iamdata.DescribeConditions(v.unknown)
+		msg = analysis.Join("", analysis.Text{
+			EN: sprintf("%s of %s denies %s on %s for a request %s", name.EN, d.Name, act, res, when.EN),
+			JA: sprintf("%s の%s は %s リクエストの %s に対する %s を拒否します", d.Name, name.JA, when.JA, res, act)},
+			unknownKeysNote(v.unknown))
+	}
+	c := e.statementCause(causeCode(l, true), l, d, st, msg)
 	c.Explicit = true
 	return c
+}
+
+// unknownKeysNote says which keys of the conditions the tool cannot know.
+func unknownKeysNote(conds []analysis.Condition) analysis.Text {
+	var keys []string
+	for _, c := range conds {
+		if !slices.Contains(keys, c.Key.Key) {
+			keys = append(keys, c.Key.Key)
+		}
+	}
+	list := strings.Join(keys, ", ")
+	return analysis.Tf("; AWS sets %s from the request, and the tool cannot know its value", "。%s は AWS がリクエストから設定する値で、このツールには分かりません", list)
 }
 
 // implicitCause explains why no Allow of a layer applies, pointing at the
@@ -75,6 +97,12 @@ func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 	}
 	name := statementName(st)
 	switch {
+	case v.failedUnknown:
+		when := iamdata.DescribeCondition(*v.failed)
+		return e.statementCause(causeCode(l, false), l, d, st, analysis.Join("", analysis.Text{
+			EN: sprintf("%s of %s allows %s on %s only for a request %s", name.EN, d.Name, act, res, when.EN),
+			JA: sprintf("%s の%s は %s リクエストにだけ %s に対する %s を許可します", d.Name, name.JA, when.JA, res, act)},
+			unknownKeysNote([]analysis.Condition{*v.failed})))
 	case v.failed != nil:
 		op, key := v.failed.Operator.Key, v.failed.Key.Key
 		return e.statementCause(causeCode(l, false), l, d, st, analysis.Text{

@@ -10,7 +10,10 @@
 package eval
 
 import (
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -33,6 +36,9 @@ type Request struct {
 	// Multipart marks a part of a multipart upload, which on an SSE-KMS
 	// bucket needs kms:Decrypt as well as kms:GenerateDataKey.
 	Multipart bool
+	// Time is when the request is made: aws:CurrentTime and aws:EpochTime.
+	// The zero value means now.
+	Time time.Time
 }
 
 type principalKind int
@@ -108,7 +114,7 @@ func parsePrincipal(s string) principal {
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 type contextKeys map[string][]string
 
-func newContext(req *Request, p principal, resourceAccount string) contextKeys {
+func newContext(req *Request, p principal, resourceAccount, region string) contextKeys {
 	ctx := contextKeys{}
 	for k, v := range req.Context {
 		ctx[strings.ToLower(k)] = v
@@ -134,7 +140,59 @@ func newContext(req *Request, p principal, resourceAccount string) contextKeys {
 	}
 	derive("aws:resourceaccount", resourceAccount)
 	derive("s3:resourceaccount", resourceAccount)
+	ctx.deriveAlwaysPresent(req, p, region)
 	return ctx
+}
+
+// deriveAlwaysPresent sets the keys AWS puts in every request, as far as
+// the request decides them.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+func (c contextKeys) deriveAlwaysPresent(req *Request, p principal, region string) {
+	now := req.Time
+	if now.IsZero() {
+		now = time.Now()
+	}
+	c.derive("aws:currenttime", now.UTC().Format(time.RFC3339))
+	c.derive("aws:epochtime", strconv.FormatInt(now.Unix(), 10))
+	// The tool reasons about requests made as AWS advises: over TLS.
+	c.derive("aws:securetransport", "true")
+	c.derive("aws:principalisawsservice", strconv.FormatBool(p.kind == servicePrincipal))
+	// Only the request S3 makes to KMS for the caller (a forward access
+	// session) is made by a service on the caller's behalf.
+	c.derive("aws:viaawsservice", "false")
+	c.derive("aws:requestedregion", region)
+}
+
+// unknownKeys are keys AWS sets from the request, the principal or the
+// resource, whose value the tool cannot know unless the request gives
+// it: a condition on them does not decide by itself, and the answer says
+// what the decision depends on. unknownPrefixes are tag keys, present
+// when the principal or resource carries the tag.
+var (
+	unknownKeys     = []string{"aws:sourceip", "aws:userid", "aws:useragent", "aws:requestedregion", "aws:principalorgid", "aws:principalorgpaths", "aws:resourceorgid", "aws:resourceorgpaths"}
+	unknownPrefixes = []string{"aws:principaltag/", "aws:resourcetag/", "s3:existingobjecttag/"}
+)
+
+// unknown reports whether the request carries key with a value the tool
+// cannot know. aws:SourceIp is absent from requests that come through a
+// VPC endpoint.
+func (c contextKeys) unknown(key string) bool {
+	key = strings.ToLower(key)
+	if _, given := c[key]; given {
+		return false
+	}
+	if key == "aws:sourceip" && len(c["aws:sourcevpce"]) > 0 {
+		return false
+	}
+	if slices.Contains(unknownKeys, key) {
+		return true
+	}
+	for _, p := range unknownPrefixes {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c contextKeys) get(key string) []string { return c[strings.ToLower(key)] }

@@ -6,7 +6,10 @@ import "github.com/s3policy-lsp/s3policy-lsp/analysis"
 type Decision string
 
 const (
-	Allowed          Decision = "Allowed"
+	Allowed Decision = "Allowed"
+	// AllowedIf: allowed only when keys the tool cannot know have the
+	// values the causes name (aws:SourceIp, aws:RequestedRegion, ...).
+	AllowedIf        Decision = "AllowedIf"
 	ExplicitlyDenied Decision = "ExplicitlyDenied"
 	ImplicitlyDenied Decision = "ImplicitlyDenied"
 )
@@ -59,6 +62,9 @@ type Result struct {
 	Decision  Decision
 	BlockedBy []Layer
 	Causes    []Cause
+	// optimistic: conditions on unknown keys were taken in favour of
+	// access; dependsOnUnknown: some condition on such a key mattered.
+	optimistic, dependsOnUnknown bool
 }
 
 func (r *Result) add(c Cause) {

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -18,7 +19,7 @@ import (
 //
 // with every field but request optional. Extensions, all optional:
 // request.requestPayer, request.objectOwner, request.objectAcl,
-// request.multipart, bucket.name, "managementAccount", and an SCP or RCP
+// request.multipart, request.time (default: now), bucket.name, bucket.region, "managementAccount", and an SCP or RCP
 // entry that is an array of policies (the policies attached at one level
 // of the organization). Policies keep their positions in src, so causes
 // give lines of the scenario file.
@@ -136,6 +137,8 @@ func (r *scenarioReader) request(req *Request, v *analysis.Value) {
 			req.Context = r.context(f.Value)
 		case f.Key == "multipart":
 			req.Multipart = r.expect(f.Value, analysis.Bool, "multipart") && f.Value.Str == "true"
+		case f.Key == "time":
+			req.Time = r.time(f)
 		default:
 			r.fail(f.Value, "unknown request field %q", f.Key)
 		}
@@ -145,6 +148,17 @@ func (r *scenarioReader) request(req *Request, v *analysis.Value) {
 			r.fail(v, "the request needs a %s", need)
 		}
 	}
+}
+
+// time reads the moment of the request, in the forms a Date condition
+// takes (ISO 8601 or epoch seconds).
+func (r *scenarioReader) time(f *analysis.Field) time.Time {
+	s := r.str(f)
+	t, ok := parseDate(s)
+	if s != "" && !ok {
+		r.fail(f.Value, "time %q is not an ISO 8601 date or epoch seconds", s)
+	}
+	return t
 }
 
 // context reads condition keys: each a scalar or an array of scalars.

@@ -281,7 +281,7 @@ func (w *Workspace) Scenario(req Request) *Scenario {
 	bucket := bucketOf(req.Resource)
 	s := &Scenario{Request: req, Bucket: w.Buckets[bucket], BucketSource: w.bucketConfig[bucket]}
 	account := s.resourceAccount(p)
-	vpces := newContext(&req, p, account).get("aws:SourceVpce")
+	vpces := newContext(&req, p, account, "").get("aws:SourceVpce")
 	for _, f := range w.Files {
 		facts := f.Facts
 		if facts == nil {

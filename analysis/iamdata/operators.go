@@ -6,28 +6,34 @@ import "strings"
 const OperatorsURL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"
 
 // Operator is a condition operator and the type of value it compares.
+// This table is the only list of operators: the checks, completion and
+// the evaluation engine all parse through ParseOperator.
 type Operator struct {
 	Name string
 	Type string // String, Numeric, Date, Bool, Binary, IPAddress, ARN, Null
+	// Negated operators (StringNotEquals, NotIpAddress, ...) hold for a
+	// value that matches none of the policy's values, and when the request
+	// lacks the key.
+	Negated bool
 }
 
 // Operators are the base condition operators, without the IfExists suffix
 // and the ForAllValues:/ForAnyValue: prefixes.
 var Operators = []Operator{
-	{"StringEquals", "String"}, {"StringNotEquals", "String"},
-	{"StringEqualsIgnoreCase", "String"}, {"StringNotEqualsIgnoreCase", "String"},
-	{"StringLike", "String"}, {"StringNotLike", "String"},
-	{"NumericEquals", "Numeric"}, {"NumericNotEquals", "Numeric"},
-	{"NumericLessThan", "Numeric"}, {"NumericLessThanEquals", "Numeric"},
-	{"NumericGreaterThan", "Numeric"}, {"NumericGreaterThanEquals", "Numeric"},
-	{"DateEquals", "Date"}, {"DateNotEquals", "Date"},
-	{"DateLessThan", "Date"}, {"DateLessThanEquals", "Date"},
-	{"DateGreaterThan", "Date"}, {"DateGreaterThanEquals", "Date"},
-	{"Bool", "Bool"},
-	{"BinaryEquals", "Binary"},
-	{"IpAddress", "IPAddress"}, {"NotIpAddress", "IPAddress"},
-	{"ArnEquals", "ARN"}, {"ArnLike", "ARN"}, {"ArnNotEquals", "ARN"}, {"ArnNotLike", "ARN"},
-	{"Null", "Null"},
+	{"StringEquals", "String", false}, {"StringNotEquals", "String", true},
+	{"StringEqualsIgnoreCase", "String", false}, {"StringNotEqualsIgnoreCase", "String", true},
+	{"StringLike", "String", false}, {"StringNotLike", "String", true},
+	{"NumericEquals", "Numeric", false}, {"NumericNotEquals", "Numeric", true},
+	{"NumericLessThan", "Numeric", false}, {"NumericLessThanEquals", "Numeric", false},
+	{"NumericGreaterThan", "Numeric", false}, {"NumericGreaterThanEquals", "Numeric", false},
+	{"DateEquals", "Date", false}, {"DateNotEquals", "Date", true},
+	{"DateLessThan", "Date", false}, {"DateLessThanEquals", "Date", false},
+	{"DateGreaterThan", "Date", false}, {"DateGreaterThanEquals", "Date", false},
+	{"Bool", "Bool", false},
+	{"BinaryEquals", "Binary", false},
+	{"IpAddress", "IPAddress", false}, {"NotIpAddress", "IPAddress", true},
+	{"ArnEquals", "ARN", false}, {"ArnLike", "ARN", false}, {"ArnNotEquals", "ARN", true}, {"ArnNotLike", "ARN", true},
+	{"Null", "Null", false},
 }
 
 // SetPrefixes qualify an operator for multivalued keys.
