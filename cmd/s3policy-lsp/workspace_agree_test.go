@@ -18,6 +18,7 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/lsp"
 )
 
@@ -76,13 +77,29 @@ func TestCheckAndServerAgreeOnExamples(t *testing.T) {
 			}
 			args := commandOf(t, string(readme), dir)
 			_, want := explainJSON(t, args...)
-			var got json.RawMessage
+			var raw json.RawMessage
 			srv.call(t, protocol.MethodWorkspaceExecuteCommand, map[string]any{
 				"command": lsp.ExplainCommand, "arguments": []any{requestOf(args)},
-			}, &got)
+			}, &raw)
+			// The server's answer is explain's, with the URI of each cause's
+			// policy besides.
+			var got eval.Answer
+			var links struct{ Causes []struct{ Policy, URI string } }
+			if err := json.Unmarshal(raw, &got); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(raw, &links); err != nil {
+				t.Fatal(err)
+			}
+			gotJSON, _ := json.Marshal(got)
 			wantJSON, _ := json.Marshal(want)
-			if string(compact(t, got)) != string(compact(t, wantJSON)) {
-				t.Errorf("s3policy.explain\n%s\nexplain\n%s", got, wantJSON)
+			if string(gotJSON) != string(wantJSON) {
+				t.Errorf("s3policy.explain\n%s\nexplain\n%s", raw, wantJSON)
+			}
+			for _, c := range links.Causes {
+				if c.URI != string(uri.File(filepath.Join(dir, c.Policy))) {
+					t.Errorf("cause of %s links to %s", c.Policy, c.URI)
+				}
 			}
 		})
 	}
@@ -107,16 +124,6 @@ func requestOf(args []string) map[string]any {
 		req["context"] = ctx
 	}
 	return req
-}
-
-func compact(t *testing.T, raw json.RawMessage) []byte {
-	t.Helper()
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		t.Fatal(err)
-	}
-	out, _ := json.Marshal(v)
-	return out
 }
 
 // policyFiles lists the .json files of dir but .s3policy.json.
