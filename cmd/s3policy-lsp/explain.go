@@ -20,6 +20,7 @@ type explainFlags struct {
 	objectOwner, objectACL, requestPayer string
 	multipart                            bool
 	context                              contextFlag
+	denial                               denialFlags // --error, --cloudtrail (explain_error.go)
 }
 
 // contextFlag collects repeated --context key=value; a key given twice
@@ -48,6 +49,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: s3policy-lsp explain --scenario FILE.json [--format text|json] [--lang en|ja]")
 		fmt.Fprintln(stderr, "       s3policy-lsp explain --principal ARN --action ACTION --resource ARN [--resource-account ID] [--context key=value]... [--format text|json] [DIR]")
+		fmt.Fprintln(stderr, usageDenial)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&fl.scenario, "scenario", "", "a scenario file: one scenario or an array of them")
@@ -62,6 +64,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&fl.objectOwner, "object-owner", "", "the account that wrote the object, when not the bucket owner")
 	fs.StringVar(&fl.objectACL, "object-acl", "", "the canned ACL the object was written with")
 	fs.BoolVar(&fl.multipart, "multipart", false, "the request is part of a multipart upload")
+	fl.denial.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -72,7 +75,13 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "s3policy-lsp explain: --format must be text or json, not %q\n", fl.format)
 		return exitUsage
 	}
+	if fl.denial.used() {
+		return runExplainDenial(&fl, fs.Args(), stdout, stderr)
+	}
 	scenarios, many, err := fl.load(fs.Args(), stderr)
+	if err == nil {
+		err = fl.emit(scenarios)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "s3policy-lsp explain: %v\n", err)
 		return exitUsage
@@ -114,22 +123,9 @@ func (fl *explainFlags) load(args []string, stderr io.Writer) (scenarios []*eval
 	if fl.principal == "" || fl.action == "" || fl.resource == "" {
 		return nil, false, errors.New("give --scenario FILE, or --principal, --action and --resource")
 	}
-	if len(args) > 1 {
-		return nil, false, errors.New("give one folder")
-	}
-	dir := "."
-	if len(args) == 1 {
-		dir = args[0]
-	}
-	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-		return nil, false, fmt.Errorf("%s is not a folder", dir)
-	}
-	w, err := eval.LoadWorkspace(dir)
+	w, err := loadFolder(args, stderr)
 	if err != nil {
 		return nil, false, err
-	}
-	for _, f := range w.Broken {
-		fmt.Fprintf(stderr, "s3policy-lsp explain: %s is not valid JSON (%s); left out\n", f.Path, f.Syntax.Msg.EN)
 	}
 	req := eval.Request{
 		Principal: fl.principal, Action: fl.action, Resource: fl.resource, ResourceAccount: fl.account,
