@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"slices"
+	"strings"
 )
 
 // Check is one analyzer: a code, what it means, and the function that looks
@@ -91,15 +92,27 @@ func Analyze(f *File, checks []*Check) (findings []Finding) {
 	return findings
 }
 
+// MaxRelated bounds the related places of a finding. A cross-file cause
+// can take part in a request for every grant in the folder; listing them
+// all made a finding grow with the folder and check's output with its
+// square (issue 16). The rest are counted in the message.
+const MaxRelated = 4
+
 // mergeDuplicates keeps one finding per code and span: a fault seen both
-// on its own and across files is reported once, with the related places
-// of both.
+// on its own and across files, or for many requests, is reported once,
+// with the related places of each (each once), bounded by MaxRelated.
+// Linear in the number of related places: a set per merged finding.
 func mergeDuplicates(fs []Finding) []Finding {
 	type key struct {
 		code string
 		span Span
 	}
+	type merged struct {
+		seen  map[relatedKey]bool
+		added []Related // the related places of the duplicates, new ones only
+	}
 	first := map[key]int{}
+	dups := map[int]*merged{}
 	out := fs[:0]
 	for _, f := range fs {
 		k := key{f.Code, f.Span}
@@ -109,13 +122,96 @@ func mergeDuplicates(fs []Finding) []Finding {
 			out = append(out, f)
 			continue
 		}
+		m := dups[i]
+		if m == nil {
+			m = &merged{seen: map[relatedKey]bool{}}
+			for _, r := range out[i].Related {
+				m.seen[keyOf(r)] = true
+			}
+			dups[i] = m
+		}
 		for _, r := range f.Related {
-			if !slices.Contains(out[i].Related, r) {
-				out[i].Related = append(out[i].Related, r)
+			if rk := keyOf(r); !m.seen[rk] {
+				m.seen[rk] = true
+				m.added = append(m.added, r)
 			}
 		}
 	}
+	for i := range out {
+		var added []Related
+		if m := dups[i]; m != nil {
+			added = m.added
+		}
+		out[i] = boundRelated(out[i], added)
+	}
 	return out
+}
+
+// relatedKey tells related places apart: the same place may be related
+// for two reasons (a grant of two actions), each with its message.
+type relatedKey struct {
+	file string
+	span Span
+	msg  string
+}
+
+func keyOf(r Related) relatedKey { return relatedKey{r.File, r.Span, r.Message.EN} }
+
+// boundRelated gives f its own related places and then those its
+// duplicates added, at most MaxRelated in all: its own first (they explain
+// its message), then the nearest of the others (this document, then its
+// folder, then by folder depth, each in the order reported). The message
+// counts the places left out.
+func boundRelated(f Finding, added []Related) Finding {
+	if len(f.Related)+len(added) <= MaxRelated {
+		if len(added) > 0 {
+			f.Related = append(slices.Clip(f.Related), added...)
+		}
+		return f
+	}
+	kept := slices.Clip(f.Related[:min(len(f.Related), MaxRelated)])
+	rest := append(slices.Clone(f.Related[len(kept):]), added...)
+	slices.SortStableFunc(rest, func(a, b Related) int { return distance(a.File) - distance(b.File) })
+	cut := MaxRelated - len(kept)
+	kept = append(kept, rest[:cut]...)
+	f.Related = kept
+	f.Message = Join("", f.Message, othersNotListed(kept, rest[cut:]))
+	return f
+}
+
+// distance orders related files by nearness to the finding's document:
+// File is relative to its folder, "" for the document itself.
+func distance(file string) int {
+	if file == "" {
+		return 0
+	}
+	return 1 + strings.Count(file, "/")
+}
+
+// othersNotListed says how many places the related list leaves out, each
+// place once, however many reasons it had.
+func othersNotListed(kept, dropped []Related) Text {
+	type place struct {
+		file string
+		span Span
+	}
+	shown := map[place]bool{}
+	for _, r := range kept {
+		shown[place{r.File, r.Span}] = true
+	}
+	others := map[place]bool{}
+	for _, r := range dropped {
+		if p := (place{r.File, r.Span}); !shown[p] {
+			others[p] = true
+		}
+	}
+	if len(others) == 0 {
+		return Text{}
+	}
+	if len(others) == 1 {
+		return T(" (and 1 other related place, not listed)", " (ほかに関連する箇所が 1 件あります。一覧にはありません)")
+	}
+	return Tf(" (and %d other related places, not listed)", " (ほかに関連する箇所が %d 件あります。一覧にはありません)", len(others))
 }
 
 func runCheck(f *File, c *Check, run func(*Pass), findings *[]Finding) {

@@ -1,0 +1,97 @@
+package analysis
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+const mergePolicy = `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}`
+
+// reporting is a check that reports the given findings as they are.
+func reporting(fs ...Finding) *Check {
+	return &Check{Code: "merge-test", Severity: Warning, Run: func(p *Pass) {
+		for _, f := range fs {
+			p.Report(f)
+		}
+	}}
+}
+
+func related(file string, start int, msg string) Related {
+	return Related{File: file, Span: Span{start, start + 1}, Message: T(msg, msg)}
+}
+
+// Findings of one code at one span are one finding with the related
+// places of each, each once, in the order reported.
+func TestDuplicatesMergeTheirRelatedPlaces(t *testing.T) {
+	span := Span{1, 10}
+	a, b, c := related("a.json", 1, "a"), related("b.json", 2, "b"), related("", 3, "c")
+	f := NewFile("/w/p.iam-policy.json", []byte(mergePolicy), nil)
+	got := Analyze(f, []*Check{reporting(
+		Finding{Span: span, Message: T("first", "最初"), Related: []Related{a, b}},
+		Finding{Span: span, Message: T("second", "二番目"), Related: []Related{b, c}},
+	)})
+	if len(got) != 1 || got[0].Message.EN != "first" || !slices.Equal(got[0].Related, []Related{a, b, c}) {
+		t.Fatalf("got %+v", got)
+	}
+}
+
+// A cause shared by many requests keeps its own related places, then the
+// nearest of the others, MaxRelated in all, and counts the places left
+// out, each place once (issue 16: "and 1,612 other grants").
+func TestRelatedPlacesAreBoundedNearestFirst(t *testing.T) {
+	span := Span{1, 10}
+	cause, grant := related("../scp/deny.scp.json", 5, "the SCP denies"), related("../b/0.bucket-policy.json", 7, "grant 0")
+	fs := []Finding{{Span: span, Message: T("denied", "拒否"), Related: []Related{cause, grant}}}
+	for i := 1; i <= 100; i++ {
+		fs = append(fs, Finding{Span: span, Message: T("denied", "拒否"), Related: []Related{
+			cause, // already listed
+			related(fmt.Sprintf("../b/%d.bucket-policy.json", i), 7, fmt.Sprintf("grant %d of GetObject", i)),
+			related(fmt.Sprintf("../b/%d.bucket-policy.json", i), 7, fmt.Sprintf("grant %d of PutObject", i)), // the same place again
+		}})
+	}
+	near := related("same-folder.bucket-policy.json", 9, "near")
+	here := related("", 2, "here")
+	fs = append(fs, Finding{Span: span, Related: []Related{near, here}})
+	f := NewFile("/w/i/p.iam-policy.json", []byte(mergePolicy), nil)
+	got := Analyze(f, []*Check{reporting(fs...)})
+	if len(got) != 1 {
+		t.Fatalf("%d findings", len(got))
+	}
+	if want := []Related{cause, grant, here, near}; !slices.Equal(got[0].Related, want) {
+		t.Errorf("related %+v\nwant %+v", got[0].Related, want)
+	}
+	// 100 other bucket policies, each one place however many grants.
+	if want := "denied (and 100 other related places, not listed)"; got[0].Message.EN != want {
+		t.Errorf("message %q, want %q", got[0].Message.EN, want)
+	}
+	if want := "拒否 (ほかに関連する箇所が 100 件あります。一覧にはありません)"; got[0].Message.JA != want {
+		t.Errorf("message %q, want %q", got[0].Message.JA, want)
+	}
+}
+
+// A finding with few related places is left as the check wrote it.
+func TestFewRelatedPlacesAreKept(t *testing.T) {
+	rs := []Related{related("a.json", 1, "a"), related("b.json", 2, "b"), related("c.json", 3, "c")}
+	f := NewFile("/w/p.iam-policy.json", []byte(mergePolicy), nil)
+	got := Analyze(f, []*Check{reporting(Finding{Span: Span{1, 2}, Message: T("m", "m"), Related: rs})})
+	if len(got) != 1 || got[0].Message.EN != "m" || !slices.Equal(got[0].Related, rs) {
+		t.Fatalf("got %+v", got)
+	}
+}
+
+// BenchmarkMergeManyDuplicates is the shape of a 5,000-file governed
+// folder: one cause for thousands of requests, each with its own grant.
+// Merging used to compare every related place with every other.
+func BenchmarkMergeManyDuplicates(b *testing.B) {
+	span := Span{1, 10}
+	var fs []Finding
+	for i := range 5000 {
+		fs = append(fs, Finding{Code: "c", Span: span, Related: []Related{
+			related("../scp/deny.scp.json", 5, "the SCP denies"),
+			related(fmt.Sprintf("../b/%d.bucket-policy.json", i), 7, "grant")}})
+	}
+	for b.Loop() {
+		mergeDuplicates(slices.Clone(fs))
+	}
+}
