@@ -10,15 +10,24 @@ const (
 	FromConfig   KindSource = ".s3policy.json"
 	FromFileName KindSource = "file name"
 	FromContent  KindSource = "content"
+	FromHost     KindSource = "use in the host file"
 )
 
 // File is one document ready for the checks.
 type File struct {
-	Path   string // slash-separated, as the user knows it
-	Src    []byte
-	Root   *Value       // nil when Syntax is set
-	Syntax *SyntaxError // the first JSON error, if any
-	Policy *Policy      // nil when the document is not a policy
+	Path string // slash-separated, as the user knows it: the host file of an embedded document
+	// DocName says where an embedded document sits in its host
+	// ("aws_s3_bucket_policy.shared", "Resources.DataBucketPolicy"); empty
+	// for a standalone policy, whose file is the document.
+	DocName string
+	// Host maps Src to the host file; nil when Src is the file itself.
+	Host *HostMap
+	// KindReason is the host's use that decided the kind, for the hover.
+	KindReason string
+	Src        []byte       // the policy as JSON text
+	Root       *Value       // nil when Syntax is set
+	Syntax     *SyntaxError // the first JSON error, if any
+	Policy     *Policy      // nil when the document is not a policy
 
 	Kind       Kind
 	KindSource KindSource
@@ -64,23 +73,55 @@ type Cause struct {
 	Located bool // false when no file holds the cause (a missing policy)
 }
 
-// Place is an element of a file of the workspace.
+// Place is an element of a document of the workspace.
 type Place struct {
 	Path string // as File.Path
-	Span Span
+	Doc  string // as File.DocName
+	Span Span   // in the document's text
 }
 
-// NewFile parses src and decides whether it is a policy and of which
-// kind: first from .s3policy.json, then from the file-name suffix, then
-// from the content. A JSON file that is not a policy gets Policy == nil
-// and no findings.
+// NewFile parses a standalone JSON file and decides whether it is a
+// policy and of which kind: first from .s3policy.json, then from the
+// file-name suffix, then from the content. A JSON file that is not a
+// policy gets Policy == nil and no findings.
 func NewFile(path string, src []byte, cfg *Config) *File {
-	f := &File{Path: path, Src: src, Config: cfg}
-	f.Facts = cfg.FactsFor(path)
+	return NewDocumentFile(path, Document{Text: src}, cfg)
+}
+
+// Document is a policy that a reader found in a file, with what the file
+// says about it.
+type Document struct {
+	Name string   // where it sits in the host; empty for a standalone policy
+	Text []byte   // the policy as JSON text
+	Host *HostMap // nil when Text is the file itself
+	// Kind is what the host's use of the document makes it (the resource
+	// or attribute that holds it), with the use named in KindReason;
+	// KindUnknown leaves it to the file name and the content.
+	Kind       Kind
+	KindReason string
+	// Facts are what the host says of the document's owner: its bucket,
+	// key, principal or account. The config's entry adds to them.
+	Facts *FileFacts
+	// NoVersion: the host adds Version itself (serverless statements).
+	NoVersion bool
+}
+
+// NewDocumentFile prepares a document of the file at path for the checks.
+// Its kind comes first from .s3policy.json, then from the host's use of
+// it, then from the file-name suffix, then from the content.
+func NewDocumentFile(path string, d Document, cfg *Config) *File {
+	src := d.Text
+	f := &File{Path: path, DocName: d.Name, Host: d.Host, Src: src, Config: cfg}
+	configured := cfg.FactsFor(path)
+	f.Facts = mergeFacts(configured, d.Facts)
 	switch {
-	case f.Facts != nil && f.Facts.Kind != KindUnknown:
-		f.Kind, f.KindSource = f.Facts.Kind, FromConfig
-	case KindFromName(path) != KindUnknown:
+	// A kind the config gives a host file of many documents would make
+	// them all alike: there, the host's use of each wins.
+	case configured != nil && configured.Kind != KindUnknown && (d.Host == nil || d.Kind == KindUnknown):
+		f.Kind, f.KindSource = configured.Kind, FromConfig
+	case d.Kind != KindUnknown:
+		f.Kind, f.KindSource, f.KindReason = d.Kind, FromHost, d.KindReason
+	case d.Host == nil && KindFromName(path) != KindUnknown:
 		f.Kind, f.KindSource = KindFromName(path), FromFileName
 	}
 	f.Root, f.Syntax = ParseJSON(src)
@@ -100,6 +141,41 @@ func NewFile(path string, src []byte, cfg *Config) *File {
 		f.Kind, f.KindSource = KindFromContent(f.Policy), FromContent
 	}
 	return f
+}
+
+// mergeFacts lays the config's entry for a file over what its host says:
+// what the config names wins, what it leaves empty the host fills.
+func mergeFacts(config, host *FileFacts) *FileFacts {
+	switch {
+	case host == nil:
+		return config
+	case config == nil:
+		return host
+	}
+	out := *config
+	fill := func(dst *string, src string) {
+		if *dst == "" {
+			*dst = src
+		}
+	}
+	fill(&out.Account, host.Account)
+	fill(&out.Bucket, host.Bucket)
+	fill(&out.Principal, host.Principal)
+	fill(&out.Key, host.Key)
+	fill(&out.Endpoint, host.Endpoint)
+	return &out
+}
+
+// Start is the host offset of the document's first character: its "{"
+// in a JSON file, where its host range starts otherwise.
+func (f *File) Start() int {
+	if f.Host != nil {
+		return f.Host.Whole.Start
+	}
+	if f.Root != nil {
+		return f.Root.Span.Start
+	}
+	return 0
 }
 
 // IsPolicyFile reports whether the document is, or is meant to be, a

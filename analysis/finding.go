@@ -22,8 +22,9 @@ type Finding struct {
 // Related points at another place, in this document or another file, that
 // takes part in the finding.
 type Related struct {
-	File    string // empty for the same document
-	Span    Span
+	File    string // empty for the same file
+	Doc     string // the document of that file, as File.DocName
+	Span    Span   // in that document's text
 	Message Text
 }
 

@@ -8,6 +8,7 @@ import (
 	"go.lsp.dev/uri"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 	"github.com/s3policy-lsp/s3policy-lsp/lsp/mapper"
 )
 
@@ -17,8 +18,8 @@ type analysed struct {
 	s        *Server
 	snap     snapshot
 	m        *mapper.Mapper
-	file     *analysis.File // nil for .s3policy.json, which is not a policy
-	findings []analysis.Finding
+	result   *analysis.Analysis // nil for .s3policy.json, which holds no policy
+	findings []analysis.Finding // in the document's offsets
 	locale   string
 	others   map[string]*otherFile // files named by Related, read once
 }
@@ -39,14 +40,13 @@ func (s *Server) analyse(snap snapshot) *analysed {
 	if _, onDisk := uriPath(snap.uri); onDisk { // an untitled buffer has no folder
 		cfg = s.configFor(snap.path)
 	}
-	a.file = analysis.NewFile(snap.path, snap.text, cfg)
-	if w, _ := unitOf(s.governedUnits(s.workspaceTexts(map[string][]byte{snap.path: snap.text})), snap.path); w != nil {
-		a.file.Workspace = w // cross-file findings, once the scan has read the other files
+	src := tree.Read(snap.path, snap.text, cfg)
+	if _, governed := tree.SetOf(s.governedSets(s.workspaceTexts(map[string][]byte{snap.path: snap.text})), snap.path); governed != nil {
+		src = governed // cross-file findings, once the scan has read the other files
 	}
 	a.locale = s.locale(settings, cfg)
-	if a.file.IsPolicyFile() {
-		a.findings = settings.apply(analysis.Analyze(a.file, s.opts.Checks))
-	}
+	a.result = analysis.AnalyzeFile(snap.path, src.Docs, src.Findings, s.opts.Checks, settings.apply)
+	a.findings = a.result.Findings
 	return a
 }
 
@@ -61,7 +61,7 @@ func (s *Server) configFor(path string) *analysis.Config {
 		// nothing above the file's own folder.
 		stop = filepath.Dir(path)
 	}
-	onDisk := analysis.FindConfig(path, stop)
+	onDisk := tree.FindConfig(tree.Disk{}, path, stop)
 	for dir := filepath.Dir(path); ; {
 		candidate := filepath.Join(dir, analysis.ConfigName)
 		if text, ok := s.openText(candidate); ok {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 	"github.com/s3policy-lsp/s3policy-lsp/lsp/mapper"
 )
 
@@ -46,7 +47,7 @@ func (s *Server) executeCommand(params json.RawMessage) (func() (any, error), er
 		// An answer given before the first scan ends would miss policies
 		// on disk: wait for it, then let the buffers of the request win.
 		s.awaitScan()
-		w := s.explainUnit(s.unitsOf(s.allTexts(atRequest)), req)
+		w := s.explainSet(s.setsOf(s.allTexts(atRequest)), req)
 		if w == nil {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "%s: the server has no workspace folder", ExplainCommand)
 		}
@@ -96,25 +97,25 @@ func parseRequest(arg json.RawMessage) (eval.Request, error) {
 	return scenarios[0].Request, nil
 }
 
-// explainUnit picks the workspace that answers a request: the one whose
+// explainSet picks the set that answers a request: the one whose
 // .s3policy.json describes the bucket, else the one that knows the
 // principal, else the first.
-func (s *Server) explainUnit(units []*eval.Workspace, req eval.Request) *eval.Workspace {
+func (s *Server) explainSet(units []*tree.Set, req eval.Request) *eval.Workspace {
 	bucket := bucketName(req.Resource)
 	for _, w := range units {
 		if w.Buckets[bucket] != nil {
-			return w
+			return w.Workspace
 		}
 	}
 	for _, w := range units {
 		for _, f := range w.Files {
 			if f.Facts != nil && f.Facts.Principal == req.Principal {
-				return w
+				return w.Workspace
 			}
 		}
 	}
 	if len(units) > 0 {
-		return units[0]
+		return units[0].Workspace
 	}
 	// Folders without policies: nothing grants, and the answer says so.
 	s.mu.Lock()
@@ -154,31 +155,37 @@ func (s *Server) codeLens(params json.RawMessage) (func() (any, error), error) {
 	texts := s.workspaceTexts(map[string][]byte{snap.path: snap.text})
 	return func() (any, error) {
 		lenses := []protocol.CodeLens{}
-		w, f := unitOf(s.governedUnits(texts), snap.path)
-		if f == nil || f.Kind != analysis.KindBucket {
+		w, src := tree.SetOf(s.governedSets(texts), snap.path)
+		if src == nil {
 			return lenses, nil
 		}
-		a := &analysed{s: s, snap: snap, m: mapper.New(snap.text), file: f, locale: s.locale(s.settings(), f.Config)}
+		a := &analysed{s: s, snap: snap, m: mapper.New(snap.text)}
 		perStatement := map[*analysis.Statement]int{}
-		for _, g := range w.Grants(f) {
-			if perStatement[g.Statement]++; perStatement[g.Statement] > maxLenses {
+		for _, f := range src.Docs {
+			if f.Kind != analysis.KindBucket || f.Policy == nil {
 				continue
 			}
-			lenses = append(lenses, a.lens(w, g))
+			a.locale = s.locale(s.settings(), f.Config)
+			for _, g := range w.Grants(f) {
+				if perStatement[g.Statement]++; perStatement[g.Statement] > maxLenses {
+					continue
+				}
+				lenses = append(lenses, a.lens(w.Workspace, f.Host, g))
+			}
 		}
 		return lenses, nil
 	}, nil
 }
 
 // lens is one request's lens, on the first line of its statement.
-func (a *analysed) lens(w *eval.Workspace, g eval.Grant) protocol.CodeLens {
+func (a *analysed) lens(w *eval.Workspace, host *analysis.HostMap, g eval.Grant) protocol.CodeLens {
 	r := eval.Evaluate(w.Scenario(g.Request))
 	title := fmt.Sprintf("%s: %s ✓", shortPrincipal(g.Request.Principal), g.Request.Action)
 	if r.Decision != eval.Allowed && len(r.Causes) > 0 {
 		c := r.Causes[0]
 		title = fmt.Sprintf("%s: %s ✗ %s", shortPrincipal(g.Request.Principal), g.Request.Action, c.Message.In(a.locale)) // the message names the layer
 	}
-	start := a.m.Position(g.Statement.Obj.Span.Start)
+	start := a.m.Position(host.Offset(g.Statement.Obj.Span.Start, false))
 	pos := toPosition(start)
 	arg := map[string]any{"principal": g.Request.Principal, "action": g.Request.Action, "resource": g.Request.Resource}
 	if len(g.Request.Context) > 0 {

@@ -34,11 +34,14 @@ func (s *Server) hover(params json.RawMessage) (func() (any, error), error) {
 	return onSnapshot(s, params, func(p *protocol.HoverParams) protocol.DocumentURI { return p.TextDocument.URI }, nil,
 		func(a *analysed, p *protocol.HoverParams) (any, error) {
 			offset := a.m.Offset(fromPosition(p.Position))
-			file, providers := a.file, s.opts.Hovers
-			if file == nil { // .s3policy.json: its findings only
-				file, providers = &analysis.File{Path: a.snap.path, Src: a.snap.text}, nil
+			var text analysis.Text
+			var span analysis.Span
+			var ok bool
+			if a.result != nil {
+				text, span, ok = a.result.Hover(offset, s.opts.Hovers)
+			} else { // .s3policy.json: its findings only
+				text, span, ok = analysis.Hover(&analysis.File{Path: a.snap.path, Src: a.snap.text}, a.findings, offset, nil)
 			}
-			text, span, ok := analysis.Hover(file, a.findings, offset, providers)
 			if !ok {
 				return nil, nil
 			}
@@ -88,10 +91,10 @@ func overlaps(a, b analysis.Span) bool {
 func (s *Server) documentSymbol(params json.RawMessage) (func() (any, error), error) {
 	return onSnapshot(s, params, func(p *protocol.DocumentSymbolParams) protocol.DocumentURI { return p.TextDocument.URI }, []protocol.DocumentSymbol{},
 		func(a *analysed, _ *protocol.DocumentSymbolParams) (any, error) {
-			if a.file == nil {
+			if a.result == nil {
 				return []protocol.DocumentSymbol{}, nil
 			}
-			return a.symbols(analysis.Outline(a.file)), nil
+			return a.symbols(a.result.Outline()), nil
 		})
 }
 
@@ -100,14 +103,11 @@ func (s *Server) completion(params json.RawMessage) (func() (any, error), error)
 	return onSnapshot(s, params, func(p *protocol.CompletionParams) protocol.DocumentURI { return p.TextDocument.URI }, empty,
 		func(a *analysed, p *protocol.CompletionParams) (any, error) {
 			list := &protocol.CompletionList{Items: []protocol.CompletionItem{}}
-			if a.file == nil || !a.file.IsPolicyFile() {
+			if a.result == nil {
 				return list, nil
 			}
-			offset := a.m.Offset(fromPosition(p.Position))
-			for _, complete := range s.opts.Completers {
-				for _, c := range complete(a.file, offset) {
-					list.Items = append(list.Items, a.completionItem(c))
-				}
+			for _, c := range a.result.Complete(a.m.Offset(fromPosition(p.Position)), s.opts.Completers) {
+				list.Items = append(list.Items, a.completionItem(c))
 			}
 			return list, nil
 		})

@@ -7,6 +7,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
 )
 
 // initializeParams is the part of InitializeParams the server reads. It
@@ -130,7 +131,7 @@ func (s *Server) watchConfigFiles() {
 		ID:     "s3policy-config-watcher",
 		Method: protocol.MethodWorkspaceDidChangeWatchedFiles,
 		RegisterOptions: &protocol.DidChangeWatchedFilesRegistrationOptions{
-			Watchers: []protocol.FileSystemWatcher{{GlobPattern: "**/*.json"}, {GlobPattern: "**/" + analysis.ConfigName}},
+			Watchers: fileWatchers(),
 		},
 	}}}, nil, nil)
 }
@@ -254,4 +255,14 @@ func (s *Server) locale(settings editorSettings, cfg *analysis.Config) string {
 		return cfg.Locale
 	}
 	return ""
+}
+
+// fileWatchers asks the client to report changes of every file a host
+// reader may read, and of .s3policy.json.
+func fileWatchers() []protocol.FileSystemWatcher {
+	out := []protocol.FileSystemWatcher{{GlobPattern: "**/" + analysis.ConfigName}}
+	for _, ext := range hosts.Extensions() {
+		out = append(out, protocol.FileSystemWatcher{GlobPattern: "**/*" + ext})
+	}
+	return out
 }

@@ -14,7 +14,7 @@ import (
 	"go.lsp.dev/uri"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
-	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 	"github.com/s3policy-lsp/s3policy-lsp/lsp/mapper"
 )
 
@@ -115,7 +115,7 @@ func (s *Server) scan(progress bool) {
 	}
 	s.progress(progress, &protocol.WorkDoneProgressBegin{Kind: protocol.WorkDoneProgressKindBegin, Title: "s3policy-lsp", Message: "scanning the workspace for policies", Percentage: 0})
 	for i, folder := range folders {
-		paths, skipped, err := eval.Scan(folder)
+		paths, skipped, err := tree.Scan(folder)
 		if err != nil {
 			s.logf("scanning %s: %v", folder, err)
 		}
@@ -174,9 +174,7 @@ func (s *Server) readLoose(path string, settings editorSettings) {
 	if err != nil {
 		return
 	}
-	if f := analysis.NewFile(path, text, nil); f.IsPolicyFile() {
-		s.publishFile(f, settings)
-	}
+	s.publishFile(tree.Read(path, text, nil), settings)
 	s.mu.Lock()
 	s.ws.loose[path] = true
 	s.mu.Unlock()
@@ -197,7 +195,7 @@ func (s *Server) progress(enabled bool, value any) {
 func (s *Server) readDisk(path string) {
 	folder := s.folderOf(path)
 	var text []byte
-	if folder != "" && strings.HasSuffix(path, ".json") && eval.Scannable(path, folder) {
+	if folder != "" && tree.Readable(path, folder) {
 		text, _ = os.ReadFile(path)
 	}
 	s.mu.Lock()
@@ -248,7 +246,7 @@ func (s *Server) workspaceTexts(override map[string][]byte) map[string][]byte {
 	}
 	s.mu.Unlock()
 	for _, d := range docs {
-		if path, ok := uriPath(d.uri); ok && strings.HasSuffix(path, ".json") && s.folderOf(path) != "" {
+		if path, ok := uriPath(d.uri); ok && tree.Wanted(path) && s.folderOf(path) != "" {
 			texts[path] = d.snapshot().text
 		}
 	}
@@ -278,12 +276,12 @@ func (s *Server) allTexts(override map[string][]byte) map[string][]byte {
 	return texts
 }
 
-// governedUnits is unitsOf for the files a .s3policy.json governs: only
+// governedSets is setsOf for the files a .s3policy.json governs: only
 // they take part in cross-file findings and code lenses (which need the
 // config's facts), so the others are not parsed for every edit.
-func (s *Server) governedUnits(texts map[string][]byte) []*eval.Workspace {
+func (s *Server) governedSets(texts map[string][]byte) []*tree.Set {
 	governed, _ := splitGoverned(texts)
-	return s.unitsOf(governed)
+	return s.setsOf(governed)
 }
 
 // splitGoverned separates the texts of the files a .s3policy.json among
@@ -306,12 +304,12 @@ func splitGoverned(texts map[string][]byte) (governed, loose map[string][]byte) 
 	return governed, loose
 }
 
-// unitsOf splits the folders into workspaces, from the given texts.
-func (s *Server) unitsOf(texts map[string][]byte) []*eval.Workspace {
+// setsOf splits the folders into sets, from the given texts.
+func (s *Server) setsOf(texts map[string][]byte) []*tree.Set {
 	s.mu.Lock()
 	folders := append([]string(nil), s.folders...)
 	s.mu.Unlock()
-	var out []*eval.Workspace
+	var out []*tree.Set
 	for _, folder := range folders {
 		mine := map[string][]byte{}
 		for path, text := range texts {
@@ -319,20 +317,9 @@ func (s *Server) unitsOf(texts map[string][]byte) []*eval.Workspace {
 				mine[path] = text
 			}
 		}
-		out = append(out, eval.Units(folder, mine)...)
+		out = append(out, tree.Sets(folder, mine)...)
 	}
 	return out
-}
-
-// unitOf returns the workspace that holds path, with the file; nil when
-// the file is outside the folders or not a policy.
-func unitOf(units []*eval.Workspace, path string) (*eval.Workspace, *analysis.File) {
-	for _, w := range units {
-		if f := w.File(path); f != nil {
-			return w, f
-		}
-	}
-	return nil, nil
 }
 
 // publishWorkspace publishes the diagnostics of every closed policy file
@@ -342,17 +329,15 @@ func (s *Server) publishWorkspace() {
 	settings := s.settings()
 	seen := map[string]bool{}
 	governed, loose := splitGoverned(s.workspaceTexts(nil))
-	for _, w := range s.unitsOf(governed) {
-		for _, f := range append(append([]*analysis.File(nil), w.Files...), w.Broken...) {
-			seen[f.Path] = true
-			s.publishFile(f, settings)
+	for _, set := range s.setsOf(governed) {
+		for _, src := range set.Sources() {
+			seen[src.Path] = true
+			s.publishFile(src, settings)
 		}
 	}
 	for path, text := range loose {
 		seen[path] = true
-		if f := analysis.NewFile(path, text, nil); f.IsPolicyFile() {
-			s.publishFile(f, settings)
-		}
+		s.publishFile(tree.Read(path, text, nil), settings)
 		s.dropLoose(path, text)
 	}
 	s.mu.Lock()
@@ -376,16 +361,25 @@ func (s *Server) publishWorkspace() {
 }
 
 // publishFile analyses a file of the folders and publishes its
-// diagnostics, unless it is open: then its worker publishes it.
-func (s *Server) publishFile(f *analysis.File, settings editorSettings) {
-	if s.docByPath(f.Path) != nil {
+// diagnostics, unless it is open (then its worker publishes it) or holds
+// no policy.
+func (s *Server) publishFile(src *tree.Source, settings editorSettings) {
+	if !slices.ContainsFunc(src.Docs, (*analysis.File).IsPolicyFile) && len(src.Findings) == 0 {
 		return
 	}
-	s.awaitRetired(f.Path)
-	a := &analysed{s: s, snap: snapshot{uri: uri.File(f.Path), path: f.Path, text: f.Src}, m: mapper.New(f.Src), file: f}
-	a.locale = s.locale(settings, f.Config)
-	a.findings = settings.apply(analysis.Analyze(f, s.opts.Checks))
-	s.publishClosed(f.Path, a.diagnostics())
+	if s.docByPath(src.Path) != nil {
+		return
+	}
+	s.awaitRetired(src.Path)
+	a := &analysed{s: s, snap: snapshot{uri: uri.File(src.Path), path: src.Path, text: src.Text}, m: mapper.New(src.Text)}
+	var cfg *analysis.Config
+	if len(src.Docs) > 0 {
+		cfg = src.Docs[0].Config
+	}
+	a.locale = s.locale(settings, cfg)
+	a.result = analysis.AnalyzeFile(src.Path, src.Docs, src.Findings, s.opts.Checks, settings.apply)
+	a.findings = a.result.Findings
+	s.publishClosed(src.Path, a.diagnostics())
 }
 
 // dropLoose forgets the text of a file no config governs once it is

@@ -242,12 +242,13 @@ func TestCodeLensesOnGrants(t *testing.T) {
 }
 
 // The scan follows no symbolic link out of the folder or around a loop,
-// and skips files over 1 MB with a notice.
+// skips files over 1 MB with a notice, and reads .JSON as .json.
 func TestWorkspaceScanSkipsLinksAndLargeFiles(t *testing.T) {
 	dir, outside := t.TempDir(), t.TempDir()
 	const policy = `{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}`
 	for name, text := range map[string]string{
 		"a.iam-policy.json": policy,
+		"U.IAM-POLICY.JSON": policy, // read whatever the case of its extension, as check reads it
 		"z.iam-policy.json": policy,
 		"big.iam-policy.json": `{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Sid": "` +
 			strings.Repeat("x", 1<<20) + `"}]}`,
@@ -273,7 +274,7 @@ func TestWorkspaceScanSkipsLinksAndLargeFiles(t *testing.T) {
 	c.waitLog("larger than 1 MB")
 	c.waitLog("a symbolic link out of the workspace folder")
 	c.waitLog("a symbolic link that loops or leads nowhere")
-	for _, name := range []string{"a.iam-policy.json", "z.iam-policy.json"} {
+	for _, name := range []string{"a.iam-policy.json", "U.IAM-POLICY.JSON", "z.iam-policy.json"} {
 		got := c.waitDiagnostics(fileURI(dir, name), nonEmpty)
 		if !slices.Equal(codes(got.Diagnostics), []string{"missing-version"}) {
 			t.Errorf("%s: %v", name, codes(got.Diagnostics))

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
 
 const (
@@ -17,7 +18,7 @@ const (
 // shared-data, a bucket of 444455556666 whose policy grants reads only to
 // its own account; the SCP of 111122223333 denies deletes.
 func testWorkspace() *eval.Workspace {
-	return eval.Build("/ws", map[string][]byte{
+	return tree.One("/ws", map[string][]byte{
 		"/ws/.s3policy.json": []byte(`{"buckets": {"shared-data": {"account": "444455556666"}},
  "files": {
   "jane.iam-policy.json": {"kind": "identity", "account": "111122223333", "principal": "arn:aws:iam::111122223333:user/jane"},
@@ -35,7 +36,7 @@ func testWorkspace() *eval.Workspace {
    "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`),
 		"/ws/org.scp.json": []byte(`{"Version": "2012-10-17", "Statement": [
   {"Sid": "NoDeletes", "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}]}`),
-	})
+	}).Workspace
 }
 
 func explainText(t *testing.T, text string, f Facts) *Explanation {

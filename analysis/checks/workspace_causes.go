@@ -37,7 +37,7 @@ func reportWorkspaceCauses(pass *analysis.Pass) {
 // this policy lacks, which only the workspace shows; at Statement, it
 // merges with the single-file finding when there is one.
 func reportCause(pass *analysis.Pass, b analysis.BlockedRequest, c analysis.Cause) {
-	inThisFile := c.Located && c.Place.Path == pass.Path
+	inThisFile := c.Located && c.Place.Path == pass.Path && c.Place.Doc == pass.DocName
 	if inThisFile && c.Code != missingBucketCode {
 		return
 	}
@@ -46,12 +46,12 @@ func reportCause(pass *analysis.Pass, b analysis.BlockedRequest, c analysis.Caus
 		span = grantingAction(pass.Policy, b.Action, span)
 	}
 	related := []analysis.Related{{
-		File: relTo(pass.Path, b.Grant.Path), Span: b.Grant.Span,
+		File: relTo(pass.Path, b.Grant.Path), Doc: b.Grant.Doc, Span: b.Grant.Span,
 		Message: analysis.Tf("the bucket policy grants %s on %s to %s here", "バケットポリシーはここで %[3]s に %[2]s への %[1]s を許可しています",
 			b.Action, b.Resource, b.GrantedTo),
 	}}
 	if c.Located && !inThisFile {
-		related = append([]analysis.Related{{File: relTo(pass.Path, c.Place.Path), Span: c.Place.Span, Message: c.Message}}, related...)
+		related = append([]analysis.Related{{File: relTo(pass.Path, c.Place.Path), Doc: c.Place.Doc, Span: c.Place.Span, Message: c.Message}}, related...)
 	}
 	lead := analysis.Tf("%s on %s, which %s grants, is denied: ", "%[3]s が許可している %[2]s への %[1]s は拒否されます: ",
 		b.Action, b.Resource, filepath.Base(b.Grant.Path))

@@ -8,6 +8,7 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
 
 // analyseExample loads a folder of examples/cross-account as the server
@@ -18,11 +19,11 @@ func analyseExample(t *testing.T, example, file, code string) (*eval.Workspace, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	texts, err := eval.ReadAll(dir)
+	texts, err := tree.ReadAll(dir, tree.Disk{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	units := eval.Units(dir, texts)
+	units := tree.Sets(dir, texts)
 	if len(units) != 1 {
 		t.Fatalf("%s: %d workspaces, want 1", example, len(units))
 	}
@@ -37,7 +38,7 @@ func analyseExample(t *testing.T, example, file, code string) (*eval.Workspace, 
 			out = append(out, fd)
 		}
 	}
-	return w, out
+	return w.Workspace, out
 }
 
 // at is the text of a span of a workspace file.

@@ -155,32 +155,35 @@ func (w *Workspace) CauseSite(c Cause) (site analysis.Place, ok bool) {
 	if c.Policy == "" {
 		return analysis.Place{}, false
 	}
-	path := c.Policy
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(w.Dir, filepath.FromSlash(path))
-	}
-	f := w.File(path)
+	f := w.byName(c.Policy)
 	if f == nil {
+		path := c.Policy
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(w.Dir, filepath.FromSlash(path))
+		}
 		if strings.HasSuffix(path, analysis.ConfigName) {
 			return analysis.Place{Path: path}, true
 		}
 		return analysis.Place{}, false
 	}
+	at := func(span analysis.Span) analysis.Place {
+		return analysis.Place{Path: f.Path, Doc: f.DocName, Span: span}
+	}
 	p := f.Policy
 	if c.Statement < 0 || c.Statement >= len(p.Statements) {
 		if p.Statement == nil {
-			return analysis.Place{Path: path}, true
+			return at(analysis.Span{}), true
 		}
-		return analysis.Place{Path: path, Span: p.Statement.KeySpan}, true
+		return at(p.Statement.KeySpan), true
 	}
 	st := p.Statements[c.Statement]
 	switch {
 	case c.Explicit && st.Effect != nil:
-		return analysis.Place{Path: path, Span: st.Effect.Value.Span}, true
+		return at(st.Effect.Value.Span), true
 	case st.Resource != nil:
-		return analysis.Place{Path: path, Span: st.Resource.Value.Span}, true
+		return at(st.Resource.Value.Span), true
 	}
-	return analysis.Place{Path: path, Span: st.Obj.Span}, true
+	return at(st.Obj.Span), true
 }
 
 // Blocked evaluates every request the workspace's bucket policies grant
@@ -216,7 +219,7 @@ func (w *Workspace) Blocked(principal string) []analysis.BlockedRequest {
 func (w *Workspace) blockedRequest(g Grant, r Result) analysis.BlockedRequest {
 	b := analysis.BlockedRequest{
 		Action: g.Request.Action, Resource: g.Request.Resource,
-		Grant: analysis.Place{Path: g.Policy.Path, Span: g.Names.Span}, GrantedTo: g.Names.Str,
+		Grant: analysis.Place{Path: g.Policy.Path, Doc: g.Policy.DocName, Span: g.Names.Span}, GrantedTo: g.Names.Str,
 		Conditional: r.Decision == AllowedIf,
 	}
 	for _, c := range r.Causes {
@@ -237,9 +240,8 @@ func (w *Workspace) narrows(g Grant, c Cause) bool {
 	if c.Explicit || c.Statement < 0 || !strings.ContainsAny(g.Request.Resource, "*?") {
 		return false
 	}
-	site, ok := w.CauseSite(c)
-	f := w.File(site.Path)
-	if !ok || f == nil || c.Statement >= len(f.Policy.Statements) {
+	f := w.byName(c.Policy)
+	if f == nil || c.Statement >= len(f.Policy.Statements) {
 		return false
 	}
 	for _, r := range f.Policy.Statements[c.Statement].Resources() {

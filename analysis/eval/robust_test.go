@@ -127,7 +127,7 @@ func TestCorpusPolicies(t *testing.T) {
 	if evaluated < 1000 {
 		t.Errorf("evaluated %d requests over the corpus, want both requests for each of its policies", evaluated)
 	}
-	w, err := LoadWorkspace(dir)
+	w, err := loadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

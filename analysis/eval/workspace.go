@@ -1,8 +1,6 @@
 package eval
 
 import (
-	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -27,11 +25,8 @@ type Workspace struct {
 	blocked map[string][]analysis.BlockedRequest // Blocked's answers, by principal
 }
 
-// MaxFileSize bounds the files read: no policy is near 1 MB.
-const MaxFileSize = 1 << 20
-
-// NewWorkspace starts an empty workspace rooted at dir; the server fills
-// it from its open buffers with AddConfig and AddFile.
+// NewWorkspace starts an empty workspace rooted at dir; the tree package
+// fills it with AddConfig and AddFile.
 func NewWorkspace(dir string) *Workspace {
 	return &Workspace{Dir: dir, Buckets: map[string]*analysis.BucketFacts{}, bucketConfig: map[string]string{}}
 }
@@ -39,201 +34,27 @@ func NewWorkspace(dir string) *Workspace {
 // PolicyFiles lists the policies that parsed (analysis.Workspace).
 func (w *Workspace) PolicyFiles() []*analysis.File { return w.Files }
 
-// LoadWorkspace reads every JSON file under dir that Scan lists, with
-// the nearest .s3policy.json of each.
-func LoadWorkspace(dir string) (*Workspace, error) {
-	texts, err := ReadAll(dir)
-	if err != nil {
-		return nil, err
+// DocName is how causes name a document: its file relative to the
+// workspace folder, then "#" and where it sits in its host when a host
+// file holds it.
+func (w *Workspace) DocName(f *analysis.File) string {
+	if f.DocName == "" {
+		return w.rel(f.Path)
 	}
-	return Build(dir, texts), nil
+	return w.rel(f.Path) + "#" + f.DocName
 }
 
-// ReadAll reads the files Scan lists under dir, by path.
-func ReadAll(dir string) (map[string][]byte, error) {
-	paths, _, err := Scan(dir)
-	if err != nil {
-		return nil, err
-	}
-	texts := map[string][]byte{}
-	for _, path := range paths {
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return nil, err
+// byName returns the document DocName names, or nil.
+func (w *Workspace) byName(name string) *analysis.File {
+	for _, f := range w.Files {
+		if w.DocName(f) == name {
+			return f
 		}
-		texts[path] = src
 	}
-	return texts, nil
+	return nil
 }
 
-// Skipped is a file Scan leaves out, and why.
-type Skipped struct {
-	Path   string
-	Reason analysis.Text
-}
-
-// Scan lists the .json files under dir, .s3policy.json included. It
-// skips .git and node_modules, files over MaxFileSize, and symbolic
-// links: a link to a file inside dir is listed, one that leads out of
-// dir, loops or names a folder is not followed, so that nothing outside
-// the folder is read and no folder is walked twice.
-func Scan(dir string) (paths []string, skipped []Skipped, err error) {
-	realDir, err := filepath.EvalSymlinks(dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if path != dir && (d.Name() == ".git" || d.Name() == "node_modules") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(d.Name(), ".json") {
-			return nil
-		}
-		if reason, ok := scannable(path, realDir); !ok {
-			skipped = append(skipped, Skipped{path, reason})
-			return nil
-		}
-		paths = append(paths, path)
-		return nil
-	})
-	return paths, skipped, err
-}
-
-// Scannable reports whether Scan of dir would read the file at path: the
-// server asks it of a file that changed on disk.
-func Scannable(path, dir string) bool {
-	realDir, err := filepath.EvalSymlinks(dir)
-	if err != nil || !inside(path, dir) {
-		return false
-	}
-	rel, _ := filepath.Rel(dir, path)
-	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
-		if part == ".git" || part == "node_modules" {
-			return false
-		}
-	}
-	_, ok := scannable(path, realDir)
-	return ok
-}
-
-// scannable decides whether Scan reads a file, and says why not.
-func scannable(path, realDir string) (analysis.Text, bool) {
-	if info, err := os.Lstat(path); err == nil && info.Mode()&fs.ModeSymlink != 0 {
-		target, err := filepath.EvalSymlinks(path)
-		switch {
-		case err != nil:
-			return analysis.T("a symbolic link that loops or leads nowhere", "ループしているか行き先のないシンボリックリンク"), false
-		case !inside(target, realDir):
-			return analysis.T("a symbolic link out of the workspace folder", "ワークスペースフォルダーの外を指すシンボリックリンク"), false
-		}
-	}
-	info, err := os.Stat(path)
-	switch {
-	case err != nil:
-		return analysis.T("not readable: "+err.Error(), "読めません: "+err.Error()), false
-	case !info.Mode().IsRegular():
-		return analysis.T("not a regular file", "通常のファイルではありません"), false
-	case info.Size() > MaxFileSize:
-		return analysis.T("larger than 1 MB", "1 MB を超えています"), false
-	}
-	return analysis.Text{}, true
-}
-
-// inside reports whether path lies in dir or below it.
-func inside(path, dir string) bool {
-	rel, err := filepath.Rel(dir, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
-}
-
-// Build makes the workspace of dir from the texts of its files (path →
-// text, .s3policy.json files included): each policy is analysed under
-// the nearest config among texts in its folder or above, up to dir.
-func Build(dir string, texts map[string][]byte) *Workspace {
-	w := NewWorkspace(dir)
-	configs, paths := parseConfigs(texts)
-	for _, path := range paths {
-		if cfg, ok := configs[path]; ok {
-			w.AddConfig(path, cfg)
-		}
-	}
-	for _, path := range paths {
-		if _, ok := configs[path]; !ok {
-			w.AddFile(analysis.NewFile(path, texts[path], nearestConfig(path, dir, configs)))
-		}
-	}
-	return w
-}
-
-// Units splits the files of dir into workspaces, as go.mod splits a
-// repository into modules: the files governed by one .s3policy.json form
-// a workspace rooted at its folder, and the files governed by none one
-// rooted at dir. So two example folders with their own config never see
-// each other's SCPs. The server and check use Units; explain on a folder
-// takes the whole folder.
-func Units(dir string, texts map[string][]byte) []*Workspace {
-	configs, paths := parseConfigs(texts)
-	units := map[string]*Workspace{}
-	var order []*Workspace
-	unit := func(root string) *Workspace {
-		if units[root] == nil {
-			units[root] = NewWorkspace(root)
-			order = append(order, units[root])
-		}
-		return units[root]
-	}
-	for _, path := range paths {
-		if cfg, ok := configs[path]; ok {
-			unit(filepath.Dir(path)).AddConfig(path, cfg)
-		}
-	}
-	for _, path := range paths {
-		if _, ok := configs[path]; ok {
-			continue
-		}
-		cfg := nearestConfig(path, dir, configs)
-		root := dir
-		if cfg != nil {
-			root = cfg.Dir
-		}
-		unit(root).AddFile(analysis.NewFile(path, texts[path], cfg))
-	}
-	return order
-}
-
-// parseConfigs parses the .s3policy.json files among texts, and lists
-// every path in order.
-func parseConfigs(texts map[string][]byte) (map[string]*analysis.Config, []string) {
-	configs := map[string]*analysis.Config{}
-	paths := make([]string, 0, len(texts))
-	for path, text := range texts {
-		paths = append(paths, path)
-		if filepath.Base(path) == analysis.ConfigName {
-			configs[path], _ = analysis.ParseConfig(filepath.Dir(path), text)
-		}
-	}
-	slices.Sort(paths)
-	return configs, paths
-}
-
-// nearestConfig is the config in the file's folder or above, up to dir.
-func nearestConfig(path, dir string, configs map[string]*analysis.Config) *analysis.Config {
-	for d := filepath.Dir(path); ; d = filepath.Dir(d) {
-		if cfg, ok := configs[filepath.Join(d, analysis.ConfigName)]; ok {
-			return cfg
-		}
-		if d == filepath.Clean(dir) || filepath.Dir(d) == d {
-			return nil
-		}
-	}
-}
-
-// File returns the policy file at path, or nil.
+// File returns the first policy document of the file at path, or nil.
 func (w *Workspace) File(path string) *analysis.File {
 	for _, f := range w.Files {
 		if f.Path == path {
@@ -252,6 +73,19 @@ func (w *Workspace) AddConfig(path string, cfg *analysis.Config) {
 	for bucket, facts := range cfg.Buckets {
 		w.Buckets[bucket] = facts
 		w.bucketConfig[bucket] = w.rel(path)
+	}
+}
+
+// AddBuckets records the bucket facts a host file (at path) states; a
+// .s3policy.json's facts for the same bucket win.
+func (w *Workspace) AddBuckets(path string, buckets []*analysis.BucketFacts) {
+	for _, b := range buckets {
+		if _, configured := w.Buckets[b.Name]; configured && strings.HasSuffix(w.bucketConfig[b.Name], analysis.ConfigName) {
+			continue
+		}
+		w.forget()
+		w.Buckets[b.Name] = b
+		w.bucketConfig[b.Name] = w.rel(path)
 	}
 }
 
@@ -287,7 +121,7 @@ func (w *Workspace) Scenario(req Request) *Scenario {
 		if facts == nil {
 			facts = &analysis.FileFacts{}
 		}
-		d := &Doc{Name: w.rel(f.Path), Src: f.Src, Policy: f.Policy}
+		d := &Doc{Name: w.DocName(f), Src: f.Src, Policy: f.Policy}
 		switch f.Kind {
 		case analysis.KindIdentity:
 			if belongsTo(facts, p) {

@@ -1,10 +1,14 @@
 package eval
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
 
 func writeFiles(t *testing.T, files map[string]string) string {
@@ -20,6 +24,50 @@ func writeFiles(t *testing.T, files map[string]string) string {
 		}
 	}
 	return dir
+}
+
+// loadDir reads the .json files of dir into one workspace, each under the
+// .s3policy.json of its folder or above, as the tree package does for the
+// commands (it imports eval, so eval's own tests cannot call it).
+func loadDir(dir string) (*Workspace, error) {
+	w := NewWorkspace(dir)
+	configs := map[string]*analysis.Config{}
+	var policies []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && d.Name() == "node_modules":
+			return filepath.SkipDir
+		case d.IsDir() || !strings.HasSuffix(path, ".json"):
+			return nil
+		case d.Name() == analysis.ConfigName:
+			text, err := os.ReadFile(path)
+			cfg, _ := analysis.ParseConfig(filepath.Dir(path), text)
+			configs[filepath.Dir(path)] = cfg
+			w.AddConfig(path, cfg)
+			return err
+		}
+		policies = append(policies, path)
+		return nil
+	})
+	for _, path := range policies {
+		text, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		var cfg *analysis.Config
+		for d := filepath.Dir(path); cfg == nil && within(d, dir); d = filepath.Dir(d) {
+			cfg = configs[d]
+		}
+		w.AddFile(analysis.NewFile(path, text, cfg))
+	}
+	return w, err
+}
+
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && !strings.HasPrefix(rel, "..")
 }
 
 const allowAll = `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}`
@@ -56,7 +104,7 @@ func TestWorkspaceScenario(t *testing.T) {
 		"node_modules/x.iam-policy.json": allowAll,
 		"notes.json":                     `{"title": "not a policy"}`,
 	})
-	w, err := LoadWorkspace(dir)
+	w, err := loadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

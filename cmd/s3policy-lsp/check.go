@@ -16,14 +16,9 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
-	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/report"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
-
-// maxWalkedFile is the largest file a folder walk reads; larger JSON is
-// data, not a policy (AWS caps policies at tens of kilobytes). A file named
-// on the command line is read whatever its size.
-const maxWalkedFile = 1 << 20
 
 const informationURI = "https://github.com/s3policy-lsp/s3policy-lsp"
 
@@ -171,7 +166,7 @@ type checker struct {
 	lookups map[string]string           // folder and stop → config path ("" for none)
 	configs map[string]*analysis.Config // config path → parsed config
 	seen    map[string]bool             // files already checked
-	units   []*eval.Workspace           // the workspaces of the folder being walked
+	sets    []*tree.Set                 // the sets of the folder being walked
 	// Files are analysed on every core: the walk and the configs stay on
 	// one goroutine, the reading and the checks run on up to GOMAXPROCS
 	// (busy holds a place each), and mu guards what they add to.
@@ -227,10 +222,13 @@ func (c *checker) ioError(abs string, err error) {
 	c.ioErrors++
 }
 
-// display is how a path is shown: relative to the current folder when it
-// lies inside it, with forward slashes.
-func (c *checker) display(abs string) string {
-	if rel, err := filepath.Rel(c.cwd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+// display is how a path is shown to the user.
+func (c *checker) display(abs string) string { return displayPath(c.cwd, abs) }
+
+// displayPath is how commands show a path: relative to the current folder
+// when it lies inside it, with forward slashes.
+func displayPath(cwd, abs string) string {
+	if rel, err := filepath.Rel(cwd, abs); err == nil && !strings.HasPrefix(rel, "..") {
 		return filepath.ToSlash(rel)
 	}
 	return filepath.ToSlash(abs)
@@ -265,42 +263,36 @@ func (c *checker) checkPath(arg string) {
 	c.checkFile(abs, stop)
 }
 
-// walk checks every .json file below root; .s3policy.json files are
-// looked up no higher than root. What a .s3policy.json governs is loaded
-// as a workspace first, as the server loads its folders, so that the
-// cross-file findings of check and of the editor agree.
+// walk checks every file below root that may hold policies (tree.Scan:
+// the same files the server reads); .s3policy.json files are looked up no
+// higher than root. What a .s3policy.json governs is loaded as sets
+// first, as the server loads its folders, so that the cross-file findings
+// of check and of the editor agree.
 func (c *checker) walk(root string) {
-	c.units = governedUnits(root)
-	defer func() { c.units = nil }()
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			c.ioError(p, err)
-			return nil // an unreadable folder is skipped; the rest is still checked
-		}
-		if d.IsDir() {
-			if p != root && (d.Name() == ".git" || d.Name() == "node_modules") {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if !strings.EqualFold(filepath.Ext(p), ".json") {
-			return nil
-		}
-		info, err := os.Stat(p) // follows a symbolic link to a file
-		switch {
-		case err != nil:
-			c.ioError(p, err)
-		case !info.Mode().IsRegular(): // a link to a folder, a device, ...
-		case info.Size() > maxWalkedFile:
-			fmt.Fprintf(c.stderr, "s3policy-lsp check: skipping %s: larger than 1 MB\n", c.display(p))
-		default:
-			c.checkFile(p, root)
-		}
-		return nil
-	})
+	c.sets = tree.Governed(root, tree.Disk{})
+	defer func() { c.sets = nil }()
+	paths, skipped, err := tree.Scan(root)
 	if err != nil {
 		c.ioError(root, err)
 	}
+	for _, sk := range skipped {
+		c.skip(sk)
+	}
+	for _, p := range paths {
+		c.checkFile(p, root)
+	}
+}
+
+// skip says why a file of a folder is not read; one that cannot be read
+// is an I/O error.
+func (c *checker) skip(sk tree.Skipped) {
+	if sk.Err != nil {
+		c.ioError(sk.Path, sk.Err)
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintf(c.stderr, "s3policy-lsp check: skipping %s: %s\n", c.display(sk.Path), sk.Reason.In(c.langFor(nil)))
 }
 
 func (c *checker) checkFile(abs, stop string) {
@@ -313,76 +305,49 @@ func (c *checker) checkFile(abs, stop string) {
 		return
 	}
 	cfg := c.configFor(abs, stop)
-	units := c.units // walk clears c.units when it returns, before the files are done
+	sets := c.sets // walk clears c.sets when it returns, before the files are done
 	c.busy <- struct{}{}
 	c.wg.Add(1)
 	go func() {
 		defer func() { <-c.busy; c.wg.Done() }()
-		c.analyse(abs, cfg, units)
+		c.analyse(abs, cfg, sets)
 	}()
 }
 
-// governedUnits loads the parts of the folder that a .s3policy.json
-// governs, split into workspaces (eval.Units). Only there can a fault of
-// one file show in another, since the cross-file checks need the config's
-// facts (whose policy is whose); the rest of the tree is checked file by
-// file and never held in memory at once.
-func governedUnits(root string) []*eval.Workspace {
-	paths, _, err := eval.Scan(root)
-	if err != nil {
-		return nil // the walk reports what cannot be read
-	}
-	var configDirs []string
-	for _, p := range paths {
-		if filepath.Base(p) == analysis.ConfigName {
-			configDirs = append(configDirs, filepath.Dir(p)+string(filepath.Separator))
-		}
-	}
-	if len(configDirs) == 0 {
-		return nil
-	}
-	texts := map[string][]byte{}
-	for _, p := range paths {
-		if slices.ContainsFunc(configDirs, func(dir string) bool { return strings.HasPrefix(p, dir) }) {
-			if src, err := os.ReadFile(p); err == nil {
-				texts[p] = src
-			}
-		}
-	}
-	return eval.Units(root, texts)
-}
-
-// analyse reads and checks one policy file; it runs on a goroutine of its own.
-func (c *checker) analyse(abs string, cfg *analysis.Config, units []*eval.Workspace) {
-	f := unitFile(units, abs) // parsed already, with the workspace it belongs to
-	if f == nil {
-		src, err := os.ReadFile(abs)
+// analyse reads and checks one file; it runs on a goroutine of its own.
+func (c *checker) analyse(abs string, cfg *analysis.Config, sets []*tree.Set) {
+	_, src := tree.SetOf(sets, abs) // read already, with the set it belongs to
+	if src == nil {
+		text, err := os.ReadFile(abs)
 		if err != nil {
 			c.ioError(abs, err)
 			return
 		}
 		// The analysis gets absolute paths, as from an editor, so that they
 		// match the config's folder whichever way each was reached.
-		f = analysis.NewFile(filepath.ToSlash(abs), src, cfg)
+		src = tree.Read(filepath.ToSlash(abs), text, cfg)
 	}
-	src := f.Src
-	if !f.IsPolicyFile() {
+	a := analysis.AnalyzeFile(src.Path, src.Docs, src.Findings, checks.All, nil)
+	if len(src.Docs) == 0 && len(a.Findings) == 0 {
+		return // a file that holds no policy
+	}
+	if !slices.ContainsFunc(src.Docs, (*analysis.File).IsPolicyFile) && len(a.Findings) == 0 {
 		return // other JSON, or a file named by hand that is no policy
 	}
-	placed := report.Place(c.display(abs), src, string(f.Kind), analysis.Analyze(f, checks.All), c.langFor(cfg), c.relatedSource(abs))
+	placed := report.Place(c.display(abs), src.Text, kindOf(src.Docs), a.Findings, c.langFor(cfg), c.relatedSource(abs))
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.files++
+	c.files += len(src.Docs)
 	c.findings = append(c.findings, placed...)
 }
 
-func unitFile(units []*eval.Workspace, abs string) *analysis.File {
-	for _, w := range units {
-		if f := w.File(abs); f != nil {
-			return f
-		}
+// kindOf is the kind check prints beside a file's findings: its policy's,
+// or "" when the file holds several or none.
+func kindOf(docs []*analysis.File) string {
+	if len(docs) == 1 {
+		return string(docs[0].Kind)
 	}
-	return nil
+	return ""
 }
 
 // relatedSource reads the files that the findings of abs point at, named
@@ -404,7 +369,7 @@ func (c *checker) configFor(abs, stop string) *analysis.Config {
 	key := filepath.Dir(abs) + "\x00" + stop
 	p, ok := c.lookups[key]
 	if !ok {
-		p = analysis.FindConfig(abs, stop)
+		p = tree.FindConfig(tree.Disk{}, abs, stop)
 		c.lookups[key] = p
 	}
 	if p == "" {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/report"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
 
 // The policies the tests check. noVersion gets one missing-version warning
@@ -285,7 +286,7 @@ func TestCheckUnreadableFile(t *testing.T) {
 
 func TestCheckWalkSkips(t *testing.T) {
 	dir := t.TempDir()
-	big := noVersion + strings.Repeat(" ", maxWalkedFile)
+	big := noVersion + strings.Repeat(" ", tree.MaxFileSize)
 	writeTree(t, dir, map[string]string{
 		"p/.git/x.iam-policy.json":         noVersion,
 		"p/node_modules/x.iam-policy.json": noVersion,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/awserror"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
 
 // denialFlags are the flags of explain that start from what AWS said:
@@ -109,10 +110,11 @@ func loadFolder(args []string, stderr io.Writer) (*eval.Workspace, error) {
 	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
 		return nil, fmt.Errorf("%s is not a folder", dir)
 	}
-	w, err := eval.LoadWorkspace(dir)
+	set, err := tree.Load(dir)
 	if err != nil {
 		return nil, err
 	}
+	w := set.Workspace
 	for _, f := range w.Broken {
 		fmt.Fprintf(stderr, "s3policy-lsp explain: %s is not valid JSON (%s); left out\n", f.Path, f.Syntax.Msg.EN)
 	}

@@ -5,6 +5,7 @@
 //	s3policy-lsp [serve]              speak LSP on stdin/stdout
 //	s3policy-lsp check [flags] PATH...
 //	s3policy-lsp explain [flags] [DIR]
+//	s3policy-lsp list [--format text|json] PATH...
 //	s3policy-lsp version
 package main
 
@@ -30,6 +31,7 @@ var commands = map[string]command{
 	"serve":   {"run the language server on stdin/stdout (the default)", runServe},
 	"check":   {"analyse policy files and folders, for CI", runCheck},
 	"explain": {"say why a request is allowed or denied across a workspace's policies", runExplain},
+	"list":    {"print every policy found in files and folders, with its kind and place", runList},
 	"version": {"print the version", runVersion},
 }
 
@@ -61,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: s3policy-lsp [command] [flags]")
 	fmt.Fprintln(w)
-	for _, name := range []string{"serve", "check", "explain", "version"} {
+	for _, name := range []string{"serve", "check", "explain", "list", "version"} {
 		fmt.Fprintf(w, "  %-8s %s\n", name, commands[name].summary)
 	}
 	fmt.Fprintln(w, "\nRun 's3policy-lsp COMMAND -h' for the flags of a command.")

@@ -84,7 +84,9 @@ func TestCheckAndServerAgreeOnExamples(t *testing.T) {
 			// The server's answer is explain's, with the URI of each cause's
 			// policy besides.
 			var got eval.Answer
-			var links struct{ Causes []struct{ Policy, URI string } }
+			var links struct {
+				Causes []struct{ Policy, URI string }
+			}
 			if err := json.Unmarshal(raw, &got); err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,108 @@
+package analysis
+
+// Analysis is the documents of one file with their findings: what check
+// prints and what the editor's features read. Everything it gives out is
+// in the offsets of the file; the mapping from each document's JSON text
+// to the host happens here and in ToHost, nowhere else.
+type Analysis struct {
+	Path string
+	Docs []*File
+	// Findings are every finding of the file, in its offsets: the file's
+	// own (a template that cannot be read) and each document's.
+	Findings []Finding
+	perDoc   [][]Finding // each document's findings, in its own offsets
+}
+
+// AnalyzeFile runs the checks on each document of a file. fileFindings
+// are the reader's findings about the file itself; adjust, when set, lays
+// the user's settings over each document's findings.
+func AnalyzeFile(path string, docs []*File, fileFindings []Finding, checks []*Check, adjust func([]Finding) []Finding) *Analysis {
+	a := &Analysis{Path: path, Docs: docs, perDoc: make([][]Finding, len(docs))}
+	a.Findings = append(a.Findings, fileFindings...)
+	for i, d := range docs {
+		if !d.IsPolicyFile() {
+			continue
+		}
+		fs := Analyze(d, checks)
+		if adjust != nil {
+			fs = adjust(fs)
+		}
+		a.perDoc[i] = fs
+		a.Findings = append(a.Findings, ToHost(d, fs)...)
+	}
+	SortFindings(a.Findings)
+	return a
+}
+
+// DocAt returns the document at a host offset, with the offset in its
+// text; nil when no document is there.
+func (a *Analysis) DocAt(offset int) (int, *File, int) {
+	for i, d := range a.Docs {
+		if at, ok := d.Host.DocOffset(offset); ok {
+			return i, d, at
+		}
+	}
+	return -1, nil, 0
+}
+
+// Hover explains what is at a host offset: the findings there and what
+// the providers say of the element.
+func (a *Analysis) Hover(offset int, providers []HoverProvider) (Text, Span, bool) {
+	i, d, at := a.DocAt(offset)
+	if d == nil {
+		return Hover(&File{Path: a.Path}, a.Findings, offset, nil)
+	}
+	text, span, ok := Hover(d, a.perDoc[i], at, providers)
+	return text, d.Host.Span(span), ok
+}
+
+// Complete suggests what may be typed at a host offset.
+func (a *Analysis) Complete(offset int, completers []Completer) []CompletionItem {
+	_, d, at := a.DocAt(offset)
+	if d == nil || !d.IsPolicyFile() {
+		return nil
+	}
+	var out []CompletionItem
+	for _, complete := range completers {
+		for _, c := range complete(d, at) {
+			edits, ok := d.Host.Edits([]Edit{{Span: c.Replace, NewText: c.NewText}})
+			if !ok {
+				continue // the host cannot take the text there as written
+			}
+			c.Replace, c.NewText = edits[0].Span, edits[0].NewText
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Outline lists the documents' statements in host offsets; a document
+// embedded in a host is one entry named where it sits, holding its own.
+func (a *Analysis) Outline() []Symbol {
+	var out []Symbol
+	for _, d := range a.Docs {
+		syms := mapSymbols(d.Host, Outline(d))
+		if d.Host == nil {
+			out = append(out, syms...)
+			continue
+		}
+		name := d.DocName
+		if name == "" {
+			name = string(d.Kind)
+		}
+		out = append(out, Symbol{Name: name, Detail: d.Kind.Describe().EN, Span: d.Host.Whole, NameSpan: Span{d.Host.Whole.Start, d.Host.Whole.Start}, Children: syms})
+	}
+	return out
+}
+
+func mapSymbols(m *HostMap, syms []Symbol) []Symbol {
+	if m == nil {
+		return syms
+	}
+	for i := range syms {
+		syms[i].Span = m.Span(syms[i].Span)
+		syms[i].NameSpan = m.Span(syms[i].NameSpan)
+		syms[i].Children = mapSymbols(m, syms[i].Children)
+	}
+	return syms
+}

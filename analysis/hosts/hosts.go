@@ -1,0 +1,48 @@
+// Package hosts lists the readers of every host language the tool
+// understands, in the order they are asked: a reader that recognises a
+// host inside a common format (a CloudFormation template in .json) comes
+// before the plain reader of that format. Adding a host language is one
+// reader package and one line here.
+package hosts
+
+import (
+	"slices"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
+)
+
+// All is every reader, most specific first.
+var All = []*source.Reader{
+	source.JSON,
+}
+
+// Read finds the policies of a file. A file no reader takes holds none.
+func Read(path string, text []byte) source.Result {
+	if r := source.Find(All, path, text); r != nil {
+		return r.Read(path, text)
+	}
+	return source.Result{}
+}
+
+// Candidate reports whether a file of this name may hold policies: what
+// a folder walk reads.
+func Candidate(path string) bool { return source.Candidate(All, path) }
+
+// Files reads a file and prepares its policies for the checks under cfg.
+func Files(path string, text []byte, cfg *analysis.Config) []*analysis.File {
+	return Read(path, text).Files(path, cfg)
+}
+
+// Extensions lists the file-name endings some reader may read, each once.
+func Extensions() []string {
+	var out []string
+	for _, r := range All {
+		for _, ext := range r.Extensions {
+			if !slices.Contains(out, ext) {
+				out = append(out, ext)
+			}
+		}
+	}
+	return out
+}

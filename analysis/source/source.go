@@ -1,0 +1,82 @@
+// Package source finds the policies a file holds. A file is a source: a
+// standalone .json policy is one document whose text is the file; a
+// Terraform module, a CloudFormation template or saved AWS CLI output
+// holds zero or more, each with a map from its JSON text to the host's
+// bytes (analysis.HostMap). A host language is one Reader; the checks and
+// the evaluation engine never see the host, only documents.
+package source
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// Reader finds the policies in the files of one host language.
+type Reader struct {
+	Name string // "json", "cloudformation", "terraform", ...
+	// Extensions are the file-name endings the reader may read, lower
+	// case with their dot (".tf", ".json.tpl"): what a folder walk
+	// considers, before any byte is read.
+	Extensions []string
+	// Claims reports, from a cheap look at the text, whether the reader
+	// reads this file; nil claims every file with one of Extensions.
+	Claims func(path string, text []byte) bool
+	// Read finds the policies. It never fails: what cannot be read is a
+	// finding of Result.Findings, in host offsets.
+	Read func(path string, text []byte) Result
+}
+
+// Result is what a reader found in a file.
+type Result struct {
+	Docs []analysis.Document
+	// Findings are about the file itself, in its offsets: a template that
+	// cannot be read, say. They are reported beside the documents'.
+	Findings []analysis.Finding
+	// Buckets are the facts the file states about buckets (a template's
+	// encryption and ownership settings); .s3policy.json adds to them.
+	Buckets []*analysis.BucketFacts
+}
+
+// HasExtension reports whether the name ends with one of the reader's
+// extensions, whatever its case: a.iam-policy.JSON is read like a.json.
+func (r *Reader) HasExtension(name string) bool {
+	lower := strings.ToLower(filepath.Base(name))
+	for _, ext := range r.Extensions {
+		if strings.HasSuffix(lower, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// Find returns the first reader that reads the file.
+func Find(readers []*Reader, path string, text []byte) *Reader {
+	for _, r := range readers {
+		if r.HasExtension(path) && (r.Claims == nil || r.Claims(path, text)) {
+			return r
+		}
+	}
+	return nil
+}
+
+// Candidate reports whether some reader may read a file of this name.
+func Candidate(readers []*Reader, path string) bool {
+	for _, r := range readers {
+		if r.HasExtension(path) {
+			return true
+		}
+	}
+	return false
+}
+
+// Files prepares each document of a result for the checks, under the
+// .s3policy.json that governs the file (nil for none).
+func (res Result) Files(path string, cfg *analysis.Config) []*analysis.File {
+	out := make([]*analysis.File, 0, len(res.Docs))
+	for _, d := range res.Docs {
+		out = append(out, analysis.NewDocumentFile(path, d, cfg))
+	}
+	return out
+}

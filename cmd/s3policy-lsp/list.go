@@ -1,0 +1,162 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
+	"github.com/s3policy-lsp/s3policy-lsp/lsp/mapper"
+)
+
+// listed is one policy that list prints: where its document starts in
+// the host file (1-based line, 1-based UTF-16 column), its kind, and
+// where it sits in the host.
+type listed struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+}
+
+// runList prints every policy the readers find in the paths: how a user
+// sees what the tool recognised, and how tests see it.
+func runList(args []string, stdout, stderr io.Writer) int {
+	fset := flag.NewFlagSet("list", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	format := fset.String("format", "text", "output format: text or json")
+	fset.Usage = func() {
+		fmt.Fprintln(stderr, "usage: s3policy-lsp list [--format text|json] PATH...")
+		fset.PrintDefaults()
+	}
+	if err := fset.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "s3policy-lsp list: unknown --format %q; use text or json\n", *format)
+		return exitUsage
+	}
+	if fset.NArg() == 0 {
+		fset.Usage()
+		return exitUsage
+	}
+	l := &lister{configs: map[string]*analysis.Config{}, stderr: stderr, out: []listed{}}
+	l.cwd, _ = os.Getwd()
+	for _, p := range fset.Args() {
+		l.listPath(p)
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(l.out); err != nil {
+			return exitUsage
+		}
+	} else {
+		for _, e := range l.out {
+			fmt.Fprintln(stdout, strings.TrimSuffix(fmt.Sprintf("%s:%d:%d: %s %s", e.File, e.Line, e.Column, kindName(e.Kind), e.Name), " "))
+		}
+	}
+	if l.ioErrors > 0 {
+		return exitUsage
+	}
+	return exitOK
+}
+
+func kindName(k string) string {
+	if k == "" {
+		return "unknown"
+	}
+	return k
+}
+
+type lister struct {
+	cwd      string
+	stderr   io.Writer
+	configs  map[string]*analysis.Config // by config path
+	out      []listed
+	ioErrors int
+}
+
+func (l *lister) ioError(path string, err error) {
+	fmt.Fprintf(l.stderr, "s3policy-lsp list: %s: %v\n", displayPath(l.cwd, path), err)
+	l.ioErrors++
+}
+
+// listPath lists a file, or every file of a folder that tree.Scan reads.
+func (l *lister) listPath(arg string) {
+	abs, err := filepath.Abs(arg)
+	if err != nil {
+		l.ioError(arg, err)
+		return
+	}
+	info, err := os.Stat(abs)
+	if err != nil {
+		l.ioError(abs, err)
+		return
+	}
+	if !info.IsDir() {
+		l.listFile(abs, filepath.Dir(abs))
+		return
+	}
+	paths, skipped, err := tree.Scan(abs)
+	if err != nil {
+		l.ioError(abs, err)
+	}
+	for _, sk := range skipped {
+		if sk.Err != nil {
+			l.ioError(sk.Path, sk.Err)
+		}
+	}
+	for _, p := range paths {
+		if !tree.IsConfig(p) {
+			l.listFile(p, abs)
+		}
+	}
+}
+
+func (l *lister) listFile(abs, stop string) {
+	text, err := os.ReadFile(abs)
+	if err != nil {
+		l.ioError(abs, err)
+		return
+	}
+	src := tree.Read(filepath.ToSlash(abs), text, l.config(abs, stop))
+	var m *mapper.Mapper
+	for _, d := range src.Docs {
+		if !d.IsPolicyFile() {
+			continue
+		}
+		if m == nil {
+			m = mapper.New(text)
+		}
+		line, col := m.LineCol(d.Start())
+		l.out = append(l.out, listed{File: displayPath(l.cwd, abs), Line: line, Column: col, Kind: string(d.Kind), Name: d.DocName})
+	}
+}
+
+// config is the parsed .s3policy.json that governs a file, or nil.
+func (l *lister) config(abs, stop string) *analysis.Config {
+	p := tree.FindConfig(tree.Disk{}, abs, stop)
+	if p == "" {
+		return nil
+	}
+	if cfg, ok := l.configs[p]; ok {
+		return cfg
+	}
+	var cfg *analysis.Config
+	if text, err := os.ReadFile(p); err == nil {
+		cfg, _ = analysis.ParseConfig(filepath.ToSlash(filepath.Dir(p)), text)
+	}
+	l.configs[p] = cfg
+	return cfg
+}

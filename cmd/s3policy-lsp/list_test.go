@@ -1,0 +1,39 @@
+package main
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// list prints each policy of a folder with the place its document starts
+// and its kind, decided as check decides it (here from .s3policy.json and
+// from file names, whatever the case of the extension).
+func TestListPrintsPoliciesWithKinds(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		".s3policy.json":         `{"files": {"p/shared.json": {"kind": "bucket", "bucket": "b"}}}`,
+		"p/shared.json":          `{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}`,
+		"p/JANE.IAM-POLICY.JSON": "\n  {\"Statement\": []}",
+		"p/package.json":         `{"name": "not a policy"}`,
+		"p/notes.txt":            `{"Statement": []}`,
+	})
+	out, errOut, code := runCLI(t, dir, "list", ".")
+	want := "p/JANE.IAM-POLICY.JSON:2:3: identity\np/shared.json:1:1: bucket\n"
+	if code != exitOK || out != want || errOut != "" {
+		t.Errorf("exit %d\nstdout:\n%s\nwant:\n%s\nstderr: %s", code, out, want, errOut)
+	}
+	out, _, code = runCLI(t, dir, "list", "--format", "json", "p/shared.json")
+	var got []listed
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != exitOK {
+		t.Fatalf("exit %d, %v: %s", code, err, out)
+	}
+	if len(got) != 1 || got[0] != (listed{File: "p/shared.json", Line: 1, Column: 1, Kind: "bucket"}) {
+		t.Errorf("json: %+v", got)
+	}
+	if out, _, _ := runCLI(t, dir, "list", "p/package.json"); out != "" {
+		t.Errorf("a JSON file that is no policy printed %q", out)
+	}
+	if _, errOut, code := runCLI(t, dir, "list", "missing"); code != exitUsage || errOut == "" {
+		t.Errorf("a missing path: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -1,0 +1,231 @@
+package tree
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
+)
+
+// Sets splits the files of a folder into the sets analysed together, as
+// go.mod splits a repository into modules: the files one .s3policy.json
+// governs form a set rooted at its folder, and the files none governs one
+// rooted at dir. So two example folders with their own config never see
+// each other's SCPs. texts holds each file's text by path, configs
+// included.
+func Sets(dir string, texts map[string][]byte) []*Set {
+	configs, paths := parseConfigs(texts)
+	sets := map[string]*Set{}
+	var order []*Set
+	set := func(root string) *Set {
+		if sets[root] == nil {
+			sets[root] = newSet(root)
+			order = append(order, sets[root])
+		}
+		return sets[root]
+	}
+	for _, path := range paths {
+		if cfg, ok := configs[path]; ok {
+			set(filepath.Dir(path)).AddConfig(path, cfg)
+		}
+	}
+	for _, path := range paths {
+		if _, ok := configs[path]; ok {
+			continue
+		}
+		cfg := nearestConfig(path, dir, configs)
+		root := dir
+		if cfg != nil {
+			root = cfg.Dir
+		}
+		set(root).add(path, texts[path], cfg)
+	}
+	return order
+}
+
+// One makes a single set of every file of dir, each under its nearest
+// config: what explain evaluates a request over.
+func One(dir string, texts map[string][]byte) *Set {
+	w := newSet(dir)
+	configs, paths := parseConfigs(texts)
+	for _, path := range paths {
+		if cfg, ok := configs[path]; ok {
+			w.AddConfig(path, cfg)
+		}
+	}
+	for _, path := range paths {
+		if _, ok := configs[path]; !ok {
+			w.add(path, texts[path], nearestConfig(path, dir, configs))
+		}
+	}
+	return w
+}
+
+// Set is documents analysed together (the evaluation engine's
+// workspace), with the files they came from.
+type Set struct {
+	*eval.Workspace
+	sources map[string]*Source
+}
+
+// Source is a file of a set: its text, what its reader said of the file
+// itself, and its documents.
+type Source struct {
+	Path     string
+	Text     []byte
+	Findings []analysis.Finding // the reader's, in the file's offsets
+	Docs     []*analysis.File
+}
+
+func newSet(root string) *Set {
+	return &Set{Workspace: eval.NewWorkspace(root), sources: map[string]*Source{}}
+}
+
+// Read reads the documents of a file under cfg, outside any set.
+func Read(path string, text []byte, cfg *analysis.Config) *Source {
+	res := hosts.Read(path, text)
+	return &Source{Path: path, Text: text, Findings: res.Findings, Docs: res.Files(path, cfg)}
+}
+
+// add reads the documents of a file into the set, with the bucket facts
+// its host states.
+func (s *Set) add(path string, text []byte, cfg *analysis.Config) {
+	res := hosts.Read(path, text)
+	src := &Source{Path: path, Text: text, Findings: res.Findings, Docs: res.Files(path, cfg)}
+	s.sources[path] = src
+	s.AddBuckets(path, res.Buckets)
+	for _, f := range src.Docs {
+		s.AddFile(f)
+	}
+}
+
+// Source returns the file at path, or nil when the set does not hold it.
+func (s *Set) Source(path string) *Source { return s.sources[path] }
+
+// Sources lists the set's files, in path order.
+func (s *Set) Sources() []*Source {
+	out := make([]*Source, 0, len(s.sources))
+	for _, src := range s.sources {
+		out = append(out, src)
+	}
+	slices.SortFunc(out, func(a, b *Source) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
+
+// Load reads every file of dir that Scan lists into one set.
+func Load(dir string) (*Set, error) {
+	texts, err := ReadAll(dir, Disk{})
+	if err != nil {
+		return nil, err
+	}
+	return One(dir, texts), nil
+}
+
+// ReadAll reads the files Scan lists under dir, by path.
+func ReadAll(dir string, files Files) (map[string][]byte, error) {
+	paths, _, err := Scan(dir)
+	if err != nil {
+		return nil, err
+	}
+	texts := make(map[string][]byte, len(paths))
+	for _, path := range paths {
+		text, err := files.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		texts[path] = text
+	}
+	return texts, nil
+}
+
+// Governed reads the files of dir that a .s3policy.json governs and splits
+// them into sets. Only there can a fault of one file show in another,
+// since the cross-file checks need the config's facts; the rest of the
+// tree is analysed file by file and never held in memory at once.
+func Governed(dir string, files Files) []*Set {
+	paths, _, err := Scan(dir)
+	if err != nil {
+		return nil
+	}
+	var configDirs []string
+	for _, p := range paths {
+		if IsConfig(p) {
+			configDirs = append(configDirs, filepath.Dir(p))
+		}
+	}
+	if len(configDirs) == 0 {
+		return nil
+	}
+	texts := map[string][]byte{}
+	for _, p := range paths {
+		if GovernedBy(p, configDirs) {
+			if text, err := files.ReadFile(p); err == nil {
+				texts[p] = text
+			}
+		}
+	}
+	return Sets(dir, texts)
+}
+
+// GovernedBy reports whether a config in one of the folders governs path.
+func GovernedBy(path string, configDirs []string) bool {
+	return slices.ContainsFunc(configDirs, func(dir string) bool { return Within(path, dir) })
+}
+
+// SetOf returns the set that holds path, with the file; nil when no set
+// does.
+func SetOf(sets []*Set, path string) (*Set, *Source) {
+	for _, s := range sets {
+		if src := s.Source(path); src != nil {
+			return s, src
+		}
+	}
+	return nil, nil
+}
+
+// parseConfigs parses the .s3policy.json files among texts, and lists
+// every path in order.
+func parseConfigs(texts map[string][]byte) (map[string]*analysis.Config, []string) {
+	configs := map[string]*analysis.Config{}
+	paths := make([]string, 0, len(texts))
+	for path, text := range texts {
+		paths = append(paths, path)
+		if IsConfig(path) {
+			configs[path], _ = analysis.ParseConfig(filepath.Dir(path), text)
+		}
+	}
+	slices.Sort(paths)
+	return configs, paths
+}
+
+// nearestConfig is the config in the file's folder or above, up to dir.
+func nearestConfig(path, dir string, configs map[string]*analysis.Config) *analysis.Config {
+	for d := filepath.Dir(path); ; d = filepath.Dir(d) {
+		if cfg, ok := configs[filepath.Join(d, analysis.ConfigName)]; ok {
+			return cfg
+		}
+		if d == filepath.Clean(dir) || filepath.Dir(d) == d {
+			return nil
+		}
+	}
+}
+
+// FindConfig returns the path of the .s3policy.json that governs a file:
+// the nearest one in its folder or above, up to stop (when not empty),
+// as files has it (an open buffer counts before it is saved); "" for none.
+func FindConfig(files Files, path, stop string) string {
+	for dir := filepath.Dir(path); ; {
+		candidate := filepath.Join(dir, analysis.ConfigName)
+		if _, err := files.ReadFile(candidate); err == nil {
+			return candidate
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir || (stop != "" && filepath.Clean(dir) == filepath.Clean(stop)) {
+			return ""
+		}
+		dir = parent
+	}
+}

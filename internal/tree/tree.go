@@ -1,0 +1,149 @@
+// Package tree owns the files of a folder tree: which are read (the skip
+// rules, symbolic links, the size cap, the case of extensions), which
+// .s3policy.json governs each, and which are analysed together. check,
+// explain and the language server all read through it, the server with
+// its open buffers laid over the disk (Overlay).
+//
+// Words, one each: a folder is what the user opened or named; a set is
+// the documents analysed together (those one .s3policy.json governs, or
+// the rest of a folder); a document is one policy of a file.
+package tree
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
+)
+
+// MaxFileSize bounds the files a walk reads: no policy is near 1 MB, and
+// a file that large is data.
+const MaxFileSize = 1 << 20
+
+// Files reads what the tool analyses: the disk, or open buffers over it.
+type Files interface {
+	ReadFile(path string) ([]byte, error)
+}
+
+// Disk reads files from the disk.
+type Disk struct{}
+
+// ReadFile reads the file at path.
+func (Disk) ReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
+
+// Overlay lays the text of open buffers (by path) over another Files, as
+// gopls's overlays shadow the disk.
+type Overlay struct {
+	Buffers map[string][]byte
+	Under   Files
+}
+
+// ReadFile returns the buffer of path when one is open, else reads below.
+func (o Overlay) ReadFile(path string) ([]byte, error) {
+	if text, ok := o.Buffers[path]; ok {
+		return text, nil
+	}
+	return o.Under.ReadFile(path)
+}
+
+// IsConfig reports whether path is a .s3policy.json.
+func IsConfig(path string) bool { return filepath.Base(path) == analysis.ConfigName }
+
+// Wanted reports whether a walk reads a file of this name: a
+// .s3policy.json, or a file some host reader may find policies in.
+func Wanted(path string) bool { return IsConfig(path) || hosts.Candidate(path) }
+
+// Skipped is a file Scan leaves out, and why.
+type Skipped struct {
+	Path   string
+	Reason analysis.Text
+	Err    error // set when the file or folder could not be read
+}
+
+// Scan lists the files under dir that a walk reads (Wanted), in walk
+// order. It skips .git and node_modules, files over MaxFileSize, and
+// symbolic links that lead out of dir, loop or name a folder, so that
+// nothing outside the folder is read and no folder is walked twice.
+func Scan(dir string) (paths []string, skipped []Skipped, err error) {
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == dir {
+				return err
+			}
+			skipped = append(skipped, Skipped{path, analysis.T("not readable: "+err.Error(), "読めません: "+err.Error()), err})
+			return nil
+		}
+		if d.IsDir() {
+			if path != dir && skippedFolder(d.Name()) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !Wanted(path) {
+			return nil
+		}
+		if reason, err := readable(path, realDir); reason.EN != "" {
+			skipped = append(skipped, Skipped{path, reason, err})
+			return nil
+		}
+		paths = append(paths, path)
+		return nil
+	})
+	return paths, skipped, err
+}
+
+func skippedFolder(name string) bool { return name == ".git" || name == "node_modules" }
+
+// Readable reports whether Scan of dir would read the file at path: the
+// server asks it of a file that changed on disk.
+func Readable(path, dir string) bool {
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil || !Within(path, dir) || !Wanted(path) {
+		return false
+	}
+	rel, _ := filepath.Rel(dir, path)
+	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
+		if skippedFolder(part) {
+			return false
+		}
+	}
+	reason, _ := readable(path, realDir)
+	return reason.EN == ""
+}
+
+// readable decides whether Scan reads a file, and says why not (with the
+// error when it cannot be read).
+func readable(path, realDir string) (analysis.Text, error) {
+	if info, err := os.Lstat(path); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(path)
+		switch {
+		case err != nil:
+			return analysis.T("a symbolic link that loops or leads nowhere", "ループしているか行き先のないシンボリックリンク"), err
+		case !Within(target, realDir):
+			return analysis.T("a symbolic link out of the workspace folder", "ワークスペースフォルダーの外を指すシンボリックリンク"), nil
+		}
+	}
+	info, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return analysis.T("not readable: "+err.Error(), "読めません: "+err.Error()), err
+	case !info.Mode().IsRegular():
+		return analysis.T("not a regular file", "通常のファイルではありません"), nil
+	case info.Size() > MaxFileSize:
+		return analysis.T("larger than 1 MB", "1 MB を超えています"), nil
+	}
+	return analysis.Text{}, nil
+}
+
+// Within reports whether path lies in dir or below it.
+func Within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
