@@ -1,6 +1,10 @@
 package checks
 
-import "github.com/s3policy-lsp/s3policy-lsp/analysis"
+import (
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
 
 // ObjectOwnership reports a bucket policy that lets another account
 // upload while the bucket's Object Ownership leaves uploaded objects owned
@@ -22,6 +26,9 @@ var ObjectOwnership = &analysis.Check{
 const ownerFullControl = "bucket-owner-full-control"
 
 func runObjectOwnership(pass *analysis.Pass) {
+	if deniesUploadsWithoutACL(pass.Policy) {
+		return
+	}
 	for _, s := range pass.Policy.Statements {
 		if !s.IsAllow() || !anyMatch(s.Actions(), "s3:PutObject") ||
 			s.HasConditionKey("s3:x-amz-acl") || s.HasConditionKey("s3:x-amz-grant-full-control") {
@@ -49,9 +56,73 @@ func runObjectOwnership(pass *analysis.Pass) {
 				"%s はアップロードできます。バケットのオブジェクト所有者が BucketOwnerEnforced でない限り、そのオブジェクトはアップロードしたアカウントの所有のままとなり、このバケットポリシーは適用されません",
 				p.Str)
 		}
-		pass.Report(analysis.Finding{Span: p.Span, Severity: sev, Message: msg, Fixes: []analysis.Fix{{
+		pass.Report(analysis.Finding{Span: p.Span, Severity: sev, Message: msg, Fixes: requireACLFix(pass, s)})
+	}
+}
+
+// requireACLFix requires the bucket-owner-full-control ACL on uploads
+// only: a condition on s3:x-amz-acl in a statement that allows more than
+// s3:PutObject would deny its reads and lists too (only uploads carry the
+// header), so such a statement keeps its grants and a Deny statement of
+// its own refuses uploads without the ACL.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
+func requireACLFix(pass *analysis.Pass, s *analysis.Statement) []analysis.Fix {
+	if onlyUploads(s) {
+		return []analysis.Fix{{
 			Title: analysis.T("Require the bucket-owner-full-control ACL on uploads", "アップロードに bucket-owner-full-control ACL を必須にする"),
 			Edits: addCondition(pass.Src, s, "StringEquals", "s3:x-amz-acl", []string{ownerFullControl}),
-		}}})
+		}}
 	}
+	member := func(f *analysis.Field) string {
+		return analysis.Quote(f.Key) + ": " + string(pass.Src[f.Value.Span.Start:f.Value.Span.End])
+	}
+	resource := s.Resource
+	if resource == nil {
+		resource = s.NotResource
+	}
+	if resource == nil {
+		return nil // an incomplete statement: its own finding comes first
+	}
+	sid, used := "RequireBucketOwnerFullControl", usedSids(pass.Policy)
+	if used[sid] {
+		sid = freeSid(sid, used)
+	}
+	stmt := `{"Sid": ` + analysis.Quote(sid) + `, "Effect": "Deny", ` + member(s.Principal) + `, "Action": "s3:PutObject", ` + member(resource) +
+		`, "Condition": {"StringNotEquals": {"s3:x-amz-acl": "` + ownerFullControl + `"}}}`
+	return []analysis.Fix{{
+		Title: analysis.T("Deny uploads without the bucket-owner-full-control ACL, in a statement of its own",
+			"bucket-owner-full-control ACL のないアップロードを拒否する (別のステートメントで)"),
+		Edits: analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, stmt),
+	}}
+}
+
+// onlyUploads reports whether every action of the statement is
+// s3:PutObject.
+func onlyUploads(s *analysis.Statement) bool {
+	for _, a := range s.Actions() {
+		if !strings.EqualFold(a.Str, "s3:PutObject") {
+			return false
+		}
+	}
+	return s.NotAction == nil
+}
+
+// usedSids are the Sids of the policy's statements.
+func usedSids(p *analysis.Policy) map[string]bool {
+	used := map[string]bool{}
+	for _, st := range p.Statements {
+		used[st.SidText()] = true
+	}
+	return used
+}
+
+// deniesUploadsWithoutACL reports whether a Deny statement of the policy
+// refuses uploads on a condition on the ACL header, as the fix writes.
+func deniesUploadsWithoutACL(p *analysis.Policy) bool {
+	for _, st := range p.Statements {
+		if st.IsDeny() && anyMatch(st.Actions(), "s3:PutObject") && st.HasConditionKey("s3:x-amz-acl") {
+			return true
+		}
+	}
+	return false
 }

@@ -56,7 +56,15 @@ func Evaluate(s *Scenario) Result {
 func (s *Scenario) evaluate(optimistic bool) Result {
 	r := Result{optimistic: optimistic}
 	p := parsePrincipal(s.Request.Principal)
-	account := s.resourceAccount(p)
+	bucketAccount := s.resourceAccount(p)
+	account := bucketAccount
+	if owner := s.writerOwner(bucketAccount); owner != "" && owner == p.account {
+		// The object owner's account grants its principals access to its
+		// own object through their identity policies; the bucket policy
+		// can still deny.
+		// https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-auth-workflow-object-operation.html
+		account = owner
+	}
 	region := ""
 	if s.Bucket != nil {
 		region = s.Bucket.Region
@@ -64,7 +72,7 @@ func (s *Scenario) evaluate(optimistic bool) Result {
 	main := newPass(s, p, target{s.Request.Action, s.Request.Resource}, account, region, &r)
 	main.resourceDoc = s.ResourcePolicy
 	main.run()
-	s.bucketSettings(p, account, &r)
+	s.bucketSettings(p, bucketAccount, &r)
 	for _, action := range s.kmsActions() {
 		s.kmsPass(p, action, &r)
 	}
@@ -302,15 +310,40 @@ func (s *Scenario) bucketSettings(p principal, bucketAccount string, r *Result) 
 		r.add(Cause{Code: CodeRequesterPays, Layer: LayerRequesterPays, Policy: s.bucketSource(), Statement: -1, Message: requesterPaysMessage(b.Name, p.account == "")})
 	}
 	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
-	owner := s.Request.ObjectOwner
-	if owner == "" || owner == bucketAccount || !isObjectARN(s.Request.Resource) || p.account == owner {
-		return
-	}
-	ownedByWriter := b.ObjectOwnership == "ObjectWriter" ||
-		b.ObjectOwnership == "BucketOwnerPreferred" && s.Request.ObjectACL != "bucket-owner-full-control"
-	if ownedByWriter {
+	owner := s.writerOwner(bucketAccount)
+	switch {
+	case owner == "" || p.account == owner:
+		// The bucket owner's object, or the writer's principal on its own
+		// object (decided by its identity policy, see evaluate).
+	case p.account == bucketAccount && s.Request.ObjectACL == ownerFullControl:
+		// The object's ACL grants the bucket owner full control.
+	default:
 		r.add(Cause{Code: CodeObjectOwnership, Layer: LayerOwnership, Policy: s.bucketSource(), Statement: -1, Message: ownershipMessage(owner, b)})
 	}
+}
+
+const ownerFullControl = "bucket-owner-full-control"
+
+// writerOwner is the account that owns the request's object when it is
+// not the bucket owner: the writer under ObjectWriter, and under
+// BucketOwnerPreferred when the upload did not carry the
+// bucket-owner-full-control ACL. BucketOwnerEnforced disables ACLs: the
+// bucket owner owns every object.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
+func (s *Scenario) writerOwner(bucketAccount string) string {
+	b, owner := s.Bucket, s.Request.ObjectOwner
+	if b == nil || owner == "" || owner == bucketAccount || !isObjectARN(s.Request.Resource) {
+		return ""
+	}
+	switch b.ObjectOwnership {
+	case "ObjectWriter":
+		return owner
+	case "BucketOwnerPreferred":
+		if s.Request.ObjectACL != ownerFullControl {
+			return owner
+		}
+	}
+	return ""
 }
 
 func (s *Scenario) bucketSource() string {
