@@ -19,6 +19,7 @@ import (
 	"go.lsp.dev/uri"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 	"github.com/s3policy-lsp/s3policy-lsp/lsp"
 )
 
@@ -40,36 +41,7 @@ func TestCheckAndServerAgreeOnExamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, _, _ := runCLI(t, dir, "check", "--format", "json", ".")
-			fromCheck := map[string][]string{}
-			for _, f := range decodeJSON(t, out) {
-				place := fmt.Sprintf("%d:%d %s", f.Line, f.Column, f.Code)
-				for _, r := range f.Related {
-					place += fmt.Sprintf(" -> %s:%d:%d", r.File, r.Line, r.Column)
-				}
-				fromCheck[f.File] = append(fromCheck[f.File], place)
-			}
-			srv := startServer(t, dir)
-			fromServer := map[string][]string{}
-			for _, name := range policyFiles(t, dir) {
-				diags := srv.diagnostics(t, string(uri.File(filepath.Join(dir, name))))
-				for _, dg := range diags {
-					place := fmt.Sprintf("%d:%d %s", dg.Range.Start.Line+1, dg.Range.Start.Character+1, dg.Code)
-					for _, r := range dg.RelatedInformation {
-						rel, _ := filepath.Rel(dir, uri.URI(r.Location.URI).Filename())
-						place += fmt.Sprintf(" -> %s:%d:%d", filepath.ToSlash(rel), r.Location.Range.Start.Line+1, r.Location.Range.Start.Character+1)
-					}
-					fromServer[name] = append(fromServer[name], place)
-				}
-			}
-			for _, m := range []map[string][]string{fromCheck, fromServer} {
-				for _, v := range m {
-					slices.Sort(v)
-				}
-			}
-			if !reflect.DeepEqual(fromCheck, fromServer) {
-				t.Errorf("check reports\n%v\nthe server\n%v", fromCheck, fromServer)
-			}
+			srv := checkAndServerAgree(t, dir)
 
 			readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
 			if err != nil {
@@ -107,6 +79,61 @@ func TestCheckAndServerAgreeOnExamples(t *testing.T) {
 	}
 }
 
+// checkAndServerAgree asserts that check and the server, which scans the
+// folder and publishes every file, opened or not, report the same codes at
+// the same places with the same related places; it returns the server.
+func checkAndServerAgree(t *testing.T, dir string) *testServer {
+	t.Helper()
+	out, _, _ := runCLI(t, dir, "check", "--format", "json", ".")
+	fromCheck := map[string][]string{}
+	for _, f := range decodeJSON(t, out) {
+		place := fmt.Sprintf("%d:%d %s", f.Line, f.Column, f.Code)
+		for _, r := range f.Related {
+			place += fmt.Sprintf(" -> %s:%d:%d", r.File, r.Line, r.Column)
+		}
+		fromCheck[f.File] = append(fromCheck[f.File], place)
+	}
+	srv := startServer(t, dir)
+	fromServer := map[string][]string{}
+	for _, name := range policyFiles(t, dir) {
+		diags := srv.diagnostics(t, string(uri.File(filepath.Join(dir, name))))
+		for _, dg := range diags {
+			place := fmt.Sprintf("%d:%d %s", dg.Range.Start.Line+1, dg.Range.Start.Character+1, dg.Code)
+			for _, r := range dg.RelatedInformation {
+				rel, _ := filepath.Rel(dir, uri.URI(r.Location.URI).Filename())
+				place += fmt.Sprintf(" -> %s:%d:%d", filepath.ToSlash(rel), r.Location.Range.Start.Line+1, r.Location.Range.Start.Character+1)
+			}
+			fromServer[name] = append(fromServer[name], place)
+		}
+	}
+	for _, m := range []map[string][]string{fromCheck, fromServer} {
+		for _, v := range m {
+			slices.Sort(v)
+		}
+	}
+	if !reflect.DeepEqual(fromCheck, fromServer) {
+		t.Errorf("check reports\n%v\nthe server\n%v", fromCheck, fromServer)
+	}
+	return srv
+}
+
+// Upper-case extensions are read by check and by the server alike: one
+// owner (internal/tree) decides which files are read.
+func TestCheckAndServerAgreeOnUpperCaseExtensions(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		".s3policy.json":            `{"accounts": ["111122223333"], "buckets": {"shared-data": {"account": "444455556666"}}, "files": {"JANE.JSON": {"kind": "identity", "account": "111122223333", "principal": "arn:aws:iam::111122223333:user/jane"}}}`,
+		"JANE.JSON":                 `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`,
+		"BUCKET.BUCKET-POLICY.JSON": `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data"}]}`,
+	})
+	dir, _ = filepath.EvalSymlinks(dir)
+	out, _, _ := runCLI(t, dir, "check", "--format", "json", ".")
+	if len(decodeJSON(t, out)) == 0 {
+		t.Fatal("check found nothing in the upper-case files; the test would prove nothing")
+	}
+	checkAndServerAgree(t, dir)
+}
+
 // requestOf turns explain's flags into the command's argument.
 func requestOf(args []string) map[string]any {
 	req := map[string]any{}
@@ -137,7 +164,7 @@ func policyFiles(t *testing.T, dir string) []string {
 	}
 	var out []string
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".json") && e.Name() != ".s3policy.json" {
+		if tree.Wanted(e.Name()) && !tree.IsConfig(e.Name()) {
 			out = append(out, e.Name())
 		}
 	}
