@@ -197,12 +197,16 @@ func (w *Workspace) Blocked(principal string) []analysis.BlockedRequest {
 		return out
 	}
 	var out []analysis.BlockedRequest
+	read := map[string]bool{}
 	for _, bp := range w.Files {
 		for _, g := range w.Grants(bp) {
 			if g.Request.Principal != principal {
 				continue
 			}
-			if r := Evaluate(w.Scenario(g.Request)); r.Decision != Allowed {
+			s := w.Scenario(g.Request)
+			s.eachDoc(func(d *Doc) { read[d.Name] = true })
+			read[w.DocName(bp)] = true
+			if r := Evaluate(s); r.Decision != Allowed {
 				if b := w.blockedRequest(g, r); len(b.Causes) > 0 {
 					out = append(out, b)
 				}
@@ -210,9 +214,9 @@ func (w *Workspace) Blocked(principal string) []analysis.BlockedRequest {
 		}
 	}
 	if w.blocked == nil {
-		w.blocked = map[string][]analysis.BlockedRequest{}
+		w.blocked, w.reads = map[string][]analysis.BlockedRequest{}, map[string]map[string]bool{}
 	}
-	w.blocked[principal] = out
+	w.blocked[principal], w.reads[principal] = out, read
 	return out
 }
 

@@ -21,14 +21,25 @@ type Workspace struct {
 	// relative to Dir.
 	bucketConfig map[string]string
 
+	// names holds each document's DocName, and named the reverse, so that
+	// a scenario and a cause do not compute or search them per request.
+	names map[*analysis.File]string
+	named map[string]*analysis.File
+
 	mu      sync.Mutex
 	blocked map[string][]analysis.BlockedRequest // Blocked's answers, by principal
+	// reads lists, by principal, the documents Blocked's evaluations read
+	// (the bucket policies that grant and every policy of each scenario):
+	// the language server re-evaluates a principal only when one of them,
+	// or one that may join them, changes (Reuse).
+	reads map[string]map[string]bool
 }
 
 // NewWorkspace starts an empty workspace rooted at dir; the tree package
 // fills it with AddConfig and AddFile.
 func NewWorkspace(dir string) *Workspace {
-	return &Workspace{Dir: dir, Buckets: map[string]*analysis.BucketFacts{}, bucketConfig: map[string]string{}}
+	return &Workspace{Dir: dir, Buckets: map[string]*analysis.BucketFacts{}, bucketConfig: map[string]string{},
+		names: map[*analysis.File]string{}, named: map[string]*analysis.File{}}
 }
 
 // PolicyFiles lists the policies that parsed (analysis.Workspace).
@@ -38,6 +49,9 @@ func (w *Workspace) PolicyFiles() []*analysis.File { return w.Files }
 // workspace folder, then "#" and where it sits in its host when a host
 // file holds it.
 func (w *Workspace) DocName(f *analysis.File) string {
+	if name, ok := w.names[f]; ok {
+		return name
+	}
 	if f.DocName == "" {
 		return w.rel(f.Path)
 	}
@@ -45,14 +59,7 @@ func (w *Workspace) DocName(f *analysis.File) string {
 }
 
 // byName returns the document DocName names, or nil.
-func (w *Workspace) byName(name string) *analysis.File {
-	for _, f := range w.Files {
-		if w.DocName(f) == name {
-			return f
-		}
-	}
-	return nil
-}
+func (w *Workspace) byName(name string) *analysis.File { return w.named[name] }
 
 // File returns the first policy document of the file at path, or nil.
 func (w *Workspace) File(path string) *analysis.File {
@@ -96,6 +103,11 @@ func (w *Workspace) AddFile(f *analysis.File) {
 	w.forget()
 	switch {
 	case f.Policy != nil:
+		name := w.DocName(f)
+		w.names[f] = name
+		if w.named[name] == nil { // the first of a name, as a search in order finds
+			w.named[name] = f
+		}
 		w.Files = append(w.Files, f)
 	case f.Syntax != nil:
 		w.Broken = append(w.Broken, f)
@@ -218,6 +230,65 @@ func fullAWSAccess() *Doc {
 // forget drops the answers Blocked keeps, when the workspace changes.
 func (w *Workspace) forget() {
 	w.mu.Lock()
-	w.blocked = nil
+	w.blocked, w.reads = nil, nil
 	w.mu.Unlock()
+}
+
+// Reads reports whether an evaluation Blocked made for the principal
+// read the document named name (DocName). ok is false when Blocked has
+// not answered for the principal.
+func (w *Workspace) Reads(principal, name string) (read, ok bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	names, ok := w.reads[principal]
+	return names[name], ok
+}
+
+// Reuse takes over prev's answers of Blocked for the principals keep
+// accepts: the caller knows that none of the documents they read, and
+// none that could join their scenarios, changed between prev and w.
+func (w *Workspace) Reuse(prev *Workspace, keep func(principal string) bool) {
+	prev.mu.Lock()
+	blocked, reads := prev.blocked, prev.reads
+	prev.mu.Unlock()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for principal, out := range blocked {
+		if !keep(principal) {
+			continue
+		}
+		if w.blocked == nil {
+			w.blocked, w.reads = map[string][]analysis.BlockedRequest{}, map[string]map[string]bool{}
+		}
+		w.blocked[principal], w.reads[principal] = out, reads[principal]
+	}
+}
+
+// eachDoc calls f with every policy of the scenario that came from the
+// workspace (not the assumed FullAWSAccess).
+func (s *Scenario) eachDoc(f func(*Doc)) {
+	one := func(d *Doc) {
+		if d != nil && !d.Assumed {
+			f(d)
+		}
+	}
+	for _, d := range s.IdentityPolicies {
+		one(d)
+	}
+	for _, d := range s.Boundaries {
+		one(d)
+	}
+	for _, d := range s.EndpointPolicies {
+		one(d)
+	}
+	for _, levels := range [][][]*Doc{s.SCPs, s.RCPs} {
+		for _, level := range levels {
+			for _, d := range level {
+				one(d)
+			}
+		}
+	}
+	one(s.ResourcePolicy)
+	one(s.SessionPolicy)
+	one(s.KeyPolicy)
 }
