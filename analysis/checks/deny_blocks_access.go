@@ -34,7 +34,7 @@ func runDenyBlocksAccess(pass *analysis.Pass) {
 					"{resources} に対する {actions} の明示的な Deny: どのポリシーの Allow もこれを覆せません"),
 				d.say("this Deny of {actions} on {resources} denies every request {when}",
 					"{resources} に対するこの {actions} の Deny は、{when}リクエストをすべて拒否します"),
-				exemptFix(pass, s)...)
+				exemptFix(pass, s, d)...)
 		}
 	}
 }
@@ -44,6 +44,14 @@ type deny struct {
 	severity           analysis.Severity
 	actions, resources analysis.Text
 	when               analysis.Text // empty for a Deny without Condition
+	// guardrail: the Deny cancels no Allow of its policy and blocks no
+	// request .s3policy.json expects; no fix removes or widens it.
+	guardrail bool
+	// granted are the literal actions of the policy's Allow statements
+	// that the Deny takes away; cancelled: they are all the Deny lists, so
+	// exempting from the whole Deny lifts only what it takes away.
+	granted   []string
+	cancelled bool
 }
 
 // say fills {actions}, {resources} and {when} in a message.
@@ -66,7 +74,9 @@ func reportDeny(pass *analysis.Pass, s *analysis.Statement, d deny, plain, condi
 	if d.when.EN != "" {
 		msg = conditional
 	}
-	if fix, ok := removeStatement(pass, s); ok {
+	if d.guardrail {
+		fixes = nil
+	} else if fix, ok := removeStatement(pass, s); ok {
 		fixes = append([]analysis.Fix{fix}, fixes...)
 	}
 	pass.Report(analysis.Finding{Span: s.Effect.Value.Span, Severity: d.severity, Message: msg, Fixes: fixes})
@@ -88,12 +98,29 @@ func assessDeny(pass *analysis.Pass, s *analysis.Statement) (deny, bool) {
 		return deny{}, false
 	}
 	d := deny{severity: analysis.Warning, actions: actionsText(s), resources: resourcesText(s)}
-	if reach == reachWanted && statementS3Actions(s, true) {
+	// What the Deny blocks across files (a request .s3policy.json expects
+	// that another file grants) is reported by the workspace causes.
+	cancels := cancelsAllow(pass.Policy, s)
+	d.guardrail = !cancels
+	d.cancelled = cancels && coveredByAllows(pass.Policy, s)
+	d.granted = grantedAndDenied(pass.Policy, s)
+	switch {
+	case !hasAllow(pass.Policy):
+		// A policy whose purpose is to deny (a quarantine, an SCP of
+		// Denies beside FullAWSAccess): a warning at most.
+	case cancels:
 		d.severity = analysis.Error
+	case d.guardrail:
+		d.severity = analysis.Information
 	}
 	conds := s.Conditions()
 	if len(conds) == 0 {
 		return d, true
+	}
+	if d.guardrail && hasAllow(pass.Policy) {
+		// A conditional guardrail beside grants it does not touch (such as
+		// the rest of an exemption the fix below writes): nothing to say.
+		return deny{}, false
 	}
 	if exemptsAccounts(pass.Config, conds) {
 		return deny{}, false
@@ -110,7 +137,123 @@ func assessDeny(pass *analysis.Pass, s *analysis.Statement) (deny, bool) {
 	if guardrail {
 		d.severity = analysis.Hint
 	}
+	if d.guardrail && d.severity == analysis.Warning {
+		d.severity = analysis.Information
+	}
 	return d, true
+}
+
+// The Deny severity depends on what the Deny blocks: an Allow of the same
+// policy that it cancels is a fault; a Deny that blocks nothing the
+// policy grants is a guardrail.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+
+// hasAllow reports whether the policy has an Allow statement.
+func hasAllow(p *analysis.Policy) bool {
+	return slices.ContainsFunc(p.Statements, (*analysis.Statement).IsAllow)
+}
+
+// cancelsAllow reports whether some Allow statement of the policy grants
+// an action on a resource the Deny also matches.
+func cancelsAllow(p *analysis.Policy, deny *analysis.Statement) bool {
+	for _, st := range p.Statements {
+		if st.IsAllow() && actionsOverlap(st, deny) &&
+			overlaps(resourcePatterns(st), resourcePatterns(deny), st.NotResource != nil || deny.NotResource != nil, false) {
+			return true
+		}
+	}
+	return false
+}
+
+// actionsOverlap reports whether the Deny matches an action the Allow
+// grants. A Deny with NotAction matches the Allow's literal actions it
+// does not list; a wildcard or NotAction in the Allow may overlap.
+func actionsOverlap(allow, deny *analysis.Statement) bool {
+	if deny.NotAction == nil {
+		return overlaps(actionPatterns(allow), actionPatterns(deny), allow.NotAction != nil, true)
+	}
+	if allow.NotAction != nil || allow.Action == nil {
+		return true
+	}
+	for _, a := range allow.Actions() {
+		if hasWildcard(a.Str) || !anyMatch(analysis.Strings(deny.NotAction), a.Str) {
+			return true
+		}
+	}
+	return false
+}
+
+// coveredByAllows reports whether every action the Deny lists is granted
+// by an Allow statement of the policy.
+func coveredByAllows(p *analysis.Policy, deny *analysis.Statement) bool {
+	if deny.NotAction != nil || deny.Action == nil {
+		return false
+	}
+	for _, a := range deny.Actions() {
+		granted := slices.ContainsFunc(p.Statements, func(st *analysis.Statement) bool {
+			return st.IsAllow() && st.NotAction == nil && anyMatch(st.Actions(), a.Str) && !hasWildcard(a.Str)
+		})
+		if !granted {
+			return false
+		}
+	}
+	return true
+}
+
+// grantedAndDenied lists the literal actions of Allow statements that
+// share a resource with the Deny and that the Deny's Action matches.
+func grantedAndDenied(p *analysis.Policy, deny *analysis.Statement) []string {
+	if deny.Action == nil {
+		return nil
+	}
+	var out []string
+	for _, st := range p.Statements {
+		if !st.IsAllow() || !overlaps(resourcePatterns(st), resourcePatterns(deny), st.NotResource != nil || deny.NotResource != nil, false) {
+			continue
+		}
+		for _, a := range st.Actions() {
+			if !hasWildcard(a.Str) && anyMatch(deny.Actions(), a.Str) && !slices.Contains(out, a.Str) {
+				out = append(out, a.Str)
+			}
+		}
+	}
+	return out
+}
+
+// actionPatterns are the statement's Action entries, lower-cased (actions
+// are case-insensitive); nil for NotAction or no Action.
+func actionPatterns(s *analysis.Statement) []string {
+	var out []string
+	for _, a := range analysis.Strings(s.Action) {
+		out = append(out, strings.ToLower(analysis.ReplacePlaceholders(a.Str, "*")))
+	}
+	return out
+}
+
+// resourcePatterns are the statement's Resource entries, placeholders
+// standing for anything; nil for NotResource or no Resource.
+func resourcePatterns(s *analysis.Statement) []string {
+	var out []string
+	for _, r := range analysis.Strings(s.Resource) {
+		out = append(out, analysis.ReplacePlaceholders(r.Str, "*"))
+	}
+	return out
+}
+
+// overlaps reports whether one string matches a pattern of each list. A
+// Not element (notForm), or a missing element, may overlap anything.
+func overlaps(a, b []string, notForm, actions bool) bool {
+	if notForm || len(a) == 0 || len(b) == 0 {
+		return true
+	}
+	for _, x := range a {
+		for _, y := range b {
+			if actions && globsIntersect(x, y) || !actions && MayMatchARN(x, y) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // How far a Deny's resources reach.
@@ -249,13 +392,38 @@ func valuesJoined(vs []*analysis.Value) string {
 
 // exemptFix offers, in a policy that names principals of other accounts,
 // to exempt the accounts of .s3policy.json.
-func exemptFix(pass *analysis.Pass, s *analysis.Statement) []analysis.Fix {
+// Only for a Deny whose every action the policy grants: exempting the
+// accounts from the whole statement then lifts no more than the Deny
+// takes away from them.
+func exemptFix(pass *analysis.Pass, s *analysis.Statement, d deny) []analysis.Fix {
 	if pass.Config == nil || len(pass.Config.Accounts) == 0 || !pass.Kind.In(analysis.KindBucket, analysis.KindEndpoint, analysis.KindRCP) {
 		return nil
 	}
+	accounts := strings.Join(pass.Config.Accounts, ", ")
+	exempt := addCondition(pass.Src, s, "StringNotEquals", "aws:PrincipalAccount", pass.Config.Accounts)
+	if d.cancelled {
+		return []analysis.Fix{{
+			Title: analysis.Tf("Exempt account %s from this Deny", "アカウント %s をこの Deny から除外", accounts),
+			Edits: exempt,
+		}}
+	}
+	// The Deny lists more than the policy grants: the accounts stay denied
+	// everything else, in a statement of their own.
+	resource := s.Resource
+	if resource == nil {
+		resource = s.NotResource
+	}
+	if len(d.granted) == 0 || resource == nil || s.Principal == nil {
+		return nil
+	}
+	raw := func(f *analysis.Field) string {
+		return analysis.Quote(f.Key) + ": " + string(pass.Src[f.Value.Span.Start:f.Value.Span.End])
+	}
+	rest := `{"Effect": "Deny", ` + raw(s.Principal) + `, "NotAction": ` + jsonStrings(d.granted) + `, ` + raw(resource) +
+		`, "Condition": {"StringEquals": {"aws:PrincipalAccount": ` + jsonStrings(pass.Config.Accounts) + `}}}`
 	return []analysis.Fix{{
-		Title: analysis.Tf("Exempt account %s from this Deny", "アカウント %s をこの Deny から除外", strings.Join(pass.Config.Accounts, ", ")),
-		Edits: addCondition(pass.Src, s, "StringNotEquals", "aws:PrincipalAccount", pass.Config.Accounts),
+		Title: analysis.Tf("Exempt account %s from this Deny for %s only", "アカウント %s をこの Deny から %s についてだけ除外", accounts, strings.Join(d.granted, ", ")),
+		Edits: append(exempt, analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, rest)...),
 	}}
 }
 

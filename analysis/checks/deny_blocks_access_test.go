@@ -32,11 +32,44 @@ func TestDenyBlocksAccessUnconditional(t *testing.T) {
 	if fixed != want {
 		t.Errorf("after removing the statement:\n%s\nwant:\n%s", fixed, want)
 	}
-	fixed = fixRemoves(t, "bucket.json", src, got[0], 1, cfg)
+	// The exemption lifts only what the Deny takes from the policy's
+	// grants (s3:GetObject): account 111122223333 stays denied every
+	// other action, in a statement of its own, which is a guardrail that
+	// blocks nothing granted: information, with no fix.
+	fixed, after := checktest.ApplyFix(t, "bucket.json", src, got[0], 1, cfg)
 	if !contains(fixed, `"Resource": ["arn:aws:s3:::DOC-EXAMPLE-BUCKET", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"],
       "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}
-    }`) {
+    },
+    {"Effect": "Deny", "Principal": "*", "NotAction": "s3:GetObject", "Resource": ["arn:aws:s3:::DOC-EXAMPLE-BUCKET", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"], "Condition": {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}}`) {
 		t.Errorf("exemption not added as expected:\n%s", fixed)
+	}
+	for _, f := range after {
+		if f.Code == "deny-blocks-access" && (f.Severity < analysis.Information || len(f.Fixes) > 0) {
+			t.Errorf("after the exemption: %s %s with %d fixes", f.Severity, f.Message.EN, len(f.Fixes))
+		}
+	}
+}
+
+// Deny severity by what it blocks: a Deny that cancels an Allow of the
+// same policy is an error; a policy whose purpose is to deny (no Allow)
+// a warning at most; a guardrail that blocks nothing the policy grants
+// is information, with no fix that removes or widens it.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+func TestDenySeverityByWhatItBlocks(t *testing.T) {
+	cfg := workspace(t, "")
+	for _, tc := range []struct {
+		name, statements string
+		severity         analysis.Severity
+		fixes            int
+	}{
+		{"cancels an Allow of the same document", allowJane + `, {"Effect": «"Deny"», "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"}`, analysis.Error, 2},
+		{"quarantine: deny everything, no Allow", `{"Effect": «"Deny"», "Principal": "*", "Action": "*", "Resource": "*"}`, analysis.Warning, 0},
+		{"delete protection blocks nothing granted", allowJane + `, {"Effect": «"Deny"», "Principal": "*", "Action": ["s3:DeleteBucket", "s3:DeleteBucketPolicy"], "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET"}`, analysis.Information, 0},
+	} {
+		_, got := checktest.Expect(t, "deny-blocks-access", "bucket.json", `{"Version": "2012-10-17", "Statement": [`+tc.statements+`]}`, cfg)
+		if got[0].Severity != tc.severity || len(got[0].Fixes) != tc.fixes {
+			t.Errorf("%s: %s with %d fixes, want %s with %d", tc.name, got[0].Severity, len(got[0].Fixes), tc.severity, tc.fixes)
+		}
 	}
 }
 
