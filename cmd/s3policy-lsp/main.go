@@ -6,6 +6,7 @@
 //	s3policy-lsp check [flags] PATH...
 //	s3policy-lsp explain [flags] [DIR]
 //	s3policy-lsp list [--format text|json] PATH...
+//	s3policy-lsp import [--out DIR] FILE...
 //	s3policy-lsp version
 package main
 
@@ -32,6 +33,7 @@ var commands = map[string]command{
 	"check":   {"analyse policy files and folders, for CI", runCheck},
 	"explain": {"say why a request is allowed or denied across a workspace's policies", runExplain},
 	"list":    {"print every policy found in files and folders, with its kind and place", runList},
+	"import":  {"build a workspace from saved AWS CLI output", runImport},
 	"version": {"print the version", runVersion},
 }
 
@@ -63,7 +65,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: s3policy-lsp [command] [flags]")
 	fmt.Fprintln(w)
-	for _, name := range []string{"serve", "check", "explain", "list", "version"} {
+	for _, name := range []string{"serve", "check", "explain", "import", "list", "version"} {
 		fmt.Fprintf(w, "  %-8s %s\n", name, commands[name].summary)
 	}
 	fmt.Fprintln(w, "\nRun 's3policy-lsp COMMAND -h' for the flags of a command.")

@@ -1,0 +1,391 @@
+package awsimport
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+type builder struct {
+	files        map[string][]byte
+	entries      []entry // .s3policy.json's files, in the order written
+	accounts     []string
+	buckets      map[string]*bucket
+	keys         map[string]*keyInfo // by key ID and by ARN
+	accountOfDir map[string]string   // get-caller-identity's account, by folder
+	targets      map[string][]string // list-targets-for-policy: policy ID → accounts ("" for the root or an OU)
+	warnings     []string
+}
+
+// entry is one "files" entry of .s3policy.json.
+type entry struct {
+	Pattern                                         string
+	Kind, Account, Bucket, Principal, Key, Endpoint string
+}
+
+type bucket struct {
+	account, encryption, kmsKey, ownership string
+	requesterPays                          bool
+	source                                 string // the input that named the account, for warnings
+}
+
+type keyInfo struct{ arn, account string }
+
+func (b *builder) warn(format string, args ...any) {
+	b.warnings = append(b.warnings, fmt.Sprintf(format, args...))
+}
+
+func (b *builder) account(id string) {
+	if id != "" && !contains(b.accounts, id) {
+		b.accounts = append(b.accounts, id)
+	}
+}
+
+// write adds a policy file with its config entry: by default the file's
+// own path; an entry whose pattern is already written is not repeated.
+func (b *builder) write(path string, doc []byte, e entry) {
+	b.files[path] = doc
+	if e.Pattern == "" {
+		e.Pattern = path
+	}
+	for _, old := range b.entries {
+		if old.Pattern == e.Pattern {
+			return
+		}
+	}
+	b.entries = append(b.entries, e)
+}
+
+func (b *builder) read(p parsedInput) error {
+	switch p.kind {
+	case "caller-identity":
+		var id struct{ Account string }
+		if err := json.Unmarshal(p.Src, &id); err != nil || id.Account == "" {
+			return &FieldError{p.Path, "Account", "missing"}
+		}
+		b.accountOfDir[filepath.Dir(p.Path)] = id.Account
+		b.account(id.Account)
+	case "authorization-details":
+		return b.authorizationDetails(p)
+	case "describe-key":
+		return b.describeKey(p)
+	case "list-targets":
+		return b.listTargets(p)
+	case "bucket-encryption", "bucket-ownership", "bucket-request-payment":
+		return b.bucketSetting(p)
+	case "resource-policy":
+		return b.resourcePolicy(p)
+	case "vpc-endpoints":
+		return b.endpoints(p)
+	case "describe-policy":
+		return b.organizationPolicy(p)
+	case "list-policies":
+		// Names only: describe-policy gives each policy's content.
+	}
+	return nil
+}
+
+// document reads a policy as the CLI prints it (a JSON object), as the
+// API returns it (URL-encoded JSON text) or as JSON text, and indents it.
+func document(raw json.RawMessage, file, field string) ([]byte, error) {
+	text := []byte(raw)
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		if strings.HasPrefix(s, "%7B") || strings.HasPrefix(s, "%7b") {
+			if u, err := url.QueryUnescape(s); err == nil {
+				s = u
+			}
+		}
+		text = []byte(s)
+	}
+	var out bytes.Buffer
+	if len(bytes.TrimSpace(text)) == 0 {
+		return nil, &FieldError{file, field, "missing"}
+	}
+	if err := json.Indent(&out, text, "", "  "); err != nil {
+		return nil, &FieldError{file, field, "not a JSON policy: " + err.Error()}
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
+}
+
+// accountOf is the account of an ARN.
+func accountOf(arn string) string {
+	a, _ := analysis.ParseARN(arn)
+	return a.Account
+}
+
+// dirAccount is the account get-caller-identity names in the input's
+// folder, or "".
+func (b *builder) dirAccount(path string) string { return b.accountOfDir[filepath.Dir(path)] }
+
+// bucketOf is the bucket a bucket-level output is about, from its name.
+func (b *builder) bucketOf(p parsedInput, command string) (*bucket, error) {
+	name := nameBefore(p.Path, command, strings.TrimPrefix(command, "get-"))
+	if name == "" {
+		return nil, &FieldError{p.Path, "", fmt.Sprintf("the output does not name its bucket: save it as BUCKET.%s.json", command)}
+	}
+	return b.bucketNamed(name, p.Path), nil
+}
+
+func (b *builder) bucketNamed(name, path string) *bucket {
+	bk := b.buckets[name]
+	if bk == nil {
+		bk = &bucket{}
+		b.buckets[name] = bk
+	}
+	if bk.account == "" {
+		bk.account, bk.source = b.dirAccount(path), path
+	}
+	return bk
+}
+
+func (b *builder) bucketSetting(p parsedInput) error {
+	switch p.kind {
+	case "bucket-encryption":
+		bk, err := b.bucketOf(p, "get-bucket-encryption")
+		if err != nil {
+			return err
+		}
+		var v struct {
+			ServerSideEncryptionConfiguration struct {
+				Rules []struct {
+					ApplyServerSideEncryptionByDefault struct{ SSEAlgorithm, KMSMasterKeyID string }
+				}
+			}
+		}
+		if err := json.Unmarshal(p.Src, &v); err != nil || len(v.ServerSideEncryptionConfiguration.Rules) == 0 {
+			return &FieldError{p.Path, "ServerSideEncryptionConfiguration.Rules", "missing or not a list of rules"}
+		}
+		rule := v.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault
+		bk.encryption, bk.kmsKey = rule.SSEAlgorithm, rule.KMSMasterKeyID
+	case "bucket-ownership":
+		bk, err := b.bucketOf(p, "get-bucket-ownership-controls")
+		if err != nil {
+			return err
+		}
+		var v struct {
+			OwnershipControls struct {
+				Rules []struct{ ObjectOwnership string }
+			}
+		}
+		if err := json.Unmarshal(p.Src, &v); err != nil || len(v.OwnershipControls.Rules) == 0 {
+			return &FieldError{p.Path, "OwnershipControls.Rules", "missing or not a list of rules"}
+		}
+		bk.ownership = v.OwnershipControls.Rules[0].ObjectOwnership
+	case "bucket-request-payment":
+		bk, err := b.bucketOf(p, "get-bucket-request-payment")
+		if err != nil {
+			return err
+		}
+		var v struct{ Payer string }
+		if err := json.Unmarshal(p.Src, &v); err != nil || v.Payer == "" {
+			return &FieldError{p.Path, "Payer", "missing"}
+		}
+		bk.requesterPays = v.Payer == "Requester"
+	}
+	return nil
+}
+
+// resourcePolicy is the output of s3api get-bucket-policy or kms
+// get-key-policy: {"Policy": "..."}; the file's name says which.
+func (b *builder) resourcePolicy(p parsedInput) error {
+	doc, err := document(p.top["Policy"], p.Path, "Policy")
+	if err != nil {
+		return err
+	}
+	if key := nameBefore(p.Path, "get-key-policy", "key-policy"); key != "" || p.top["PolicyName"] != nil {
+		return b.keyPolicy(p, key, doc)
+	}
+	name := nameBefore(p.Path, "get-bucket-policy", "bucket-policy")
+	if name == "" {
+		return &FieldError{p.Path, "Policy", "the output does not say whose policy it is: save it as BUCKET.get-bucket-policy.json or KEYID.get-key-policy.json"}
+	}
+	bk := b.bucketNamed(name, p.Path)
+	b.write(bucketDir(bk.account)+"/s3/"+safe(name)+".bucket-policy.json", doc,
+		entry{Kind: "bucket", Account: bk.account, Bucket: name})
+	return nil
+}
+
+func bucketDir(account string) string {
+	if account == "" {
+		return "unknown-account"
+	}
+	return account
+}
+
+func (b *builder) describeKey(p parsedInput) error {
+	var v struct {
+		KeyMetadata struct{ KeyId, Arn, AWSAccountId string }
+	}
+	if err := json.Unmarshal(p.Src, &v); err != nil || v.KeyMetadata.Arn == "" {
+		return &FieldError{p.Path, "KeyMetadata.Arn", "missing"}
+	}
+	k := &keyInfo{v.KeyMetadata.Arn, first(v.KeyMetadata.AWSAccountId, accountOf(v.KeyMetadata.Arn))}
+	b.keys[v.KeyMetadata.KeyId], b.keys[v.KeyMetadata.Arn] = k, k
+	b.account(k.account)
+	return nil
+}
+
+// keyPolicy pairs a key policy with the key describe-key names: by the
+// file name's key ID, else the one key described.
+func (b *builder) keyPolicy(p parsedInput, keyID string, doc []byte) error {
+	k := b.keys[keyID]
+	if k == nil {
+		distinct := map[*keyInfo]bool{}
+		for _, v := range b.keys {
+			distinct[v] = true
+		}
+		if len(distinct) != 1 || keyID != "" {
+			return &FieldError{p.Path, "Policy", "cannot tell which key the policy is of: save `aws kms describe-key --key-id KEYID` beside it and name this file KEYID.get-key-policy.json"}
+		}
+		for v := range distinct {
+			k = v
+		}
+	}
+	id := k.arn[strings.LastIndex(k.arn, "/")+1:]
+	b.write(k.account+"/kms/"+safe(id)+".key-policy.json", doc, entry{Kind: "key", Account: k.account, Key: k.arn})
+	return nil
+}
+
+func (b *builder) endpoints(p parsedInput) error {
+	var v struct {
+		VpcEndpoints []struct {
+			VpcEndpointId, ServiceName, OwnerId string
+			PolicyDocument                      json.RawMessage
+		}
+	}
+	if err := json.Unmarshal(p.Src, &v); err != nil {
+		return &FieldError{p.Path, "VpcEndpoints", err.Error()}
+	}
+	for i, e := range v.VpcEndpoints {
+		if !strings.HasSuffix(e.ServiceName, ".s3") || len(e.PolicyDocument) == 0 {
+			continue // only S3 endpoints filter S3 requests
+		}
+		field := fmt.Sprintf("VpcEndpoints[%d]", i)
+		if e.VpcEndpointId == "" {
+			return &FieldError{p.Path, field + ".VpcEndpointId", "missing"}
+		}
+		doc, err := document(e.PolicyDocument, p.Path, field+".PolicyDocument")
+		if err != nil {
+			return err
+		}
+		account := first(e.OwnerId, b.dirAccount(p.Path))
+		b.account(account)
+		b.write(bucketDir(account)+"/vpce/"+safe(e.VpcEndpointId)+".endpoint-policy.json", doc,
+			entry{Kind: "endpoint", Account: account, Endpoint: e.VpcEndpointId})
+	}
+	return nil
+}
+
+func (b *builder) listTargets(p parsedInput) error {
+	id := nameBefore(p.Path, "list-targets-for-policy")
+	if id == "" {
+		return &FieldError{p.Path, "Targets", "the output does not name its policy: save it as POLICYID.list-targets-for-policy.json"}
+	}
+	var v struct {
+		Targets []struct{ TargetId, Type string }
+	}
+	if err := json.Unmarshal(p.Src, &v); err != nil {
+		return &FieldError{p.Path, "Targets", err.Error()}
+	}
+	if b.targets == nil {
+		b.targets = map[string][]string{}
+	}
+	var accounts []string
+	for _, t := range v.Targets {
+		switch t.Type {
+		case "ACCOUNT":
+			accounts = append(accounts, t.TargetId)
+		default:
+			// The root or an OU: every account below it, which the
+			// outputs do not list; taken as every account.
+			accounts = []string{""}
+		}
+		if accounts[0] == "" {
+			break
+		}
+	}
+	b.targets[id] = accounts
+	return nil
+}
+
+// organizationPolicy is the output of organizations describe-policy: an
+// SCP or an RCP, written once per account it targets.
+func (b *builder) organizationPolicy(p parsedInput) error {
+	var v struct {
+		Policy struct {
+			PolicySummary struct{ Id, Name, Type string }
+			Content       json.RawMessage
+		}
+	}
+	if err := json.Unmarshal(p.Src, &v); err != nil {
+		return &FieldError{p.Path, "Policy", err.Error()}
+	}
+	sum := v.Policy.PolicySummary
+	kind := map[string]string{"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}[sum.Type]
+	if kind == "" {
+		if sum.Type == "" {
+			return &FieldError{p.Path, "Policy.PolicySummary.Type", "missing"}
+		}
+		return nil // tag, backup and AI opt-out policies do not decide access
+	}
+	doc, err := document(v.Policy.Content, p.Path, "Policy.Content")
+	if err != nil {
+		return err
+	}
+	accounts, known := b.targets[sum.Id]
+	if !known {
+		b.warn("%s: no %s.list-targets-for-policy.json: %s %q is taken to apply to every account", p.Path, sum.Id, strings.ToUpper(kind), sum.Name)
+		accounts = []string{""}
+	}
+	for _, account := range accounts {
+		name := safe(first(sum.Name, sum.Id))
+		if account != "" {
+			name += "." + account
+		}
+		b.write("organizations/"+kind+"/"+name+"."+kind+".json", doc, entry{Kind: kind, Account: account})
+	}
+	return nil
+}
+
+func first(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// finish resolves the buckets' keys and writes .s3policy.json.
+func (b *builder) finish() error {
+	names := make([]string, 0, len(b.buckets))
+	for name := range b.buckets {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		bk := b.buckets[name]
+		b.account(bk.account)
+		if bk.account == "" {
+			b.warn("bucket %s: its account is unknown: save `aws sts get-caller-identity` as get-caller-identity.json beside %s", name, bk.source)
+		}
+		if bk.kmsKey != "" && !strings.HasPrefix(bk.kmsKey, "arn:") {
+			if k := b.keys[bk.kmsKey]; k != nil {
+				bk.kmsKey = k.arn
+			} else {
+				b.warn("bucket %s: key %s is not an ARN and no describe-key names it: save `aws kms describe-key --key-id %s`", name, bk.kmsKey, bk.kmsKey)
+			}
+		}
+	}
+	sort.Strings(b.accounts)
+	b.files[analysis.ConfigName] = b.config(names)
+	return nil
+}
