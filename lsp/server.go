@@ -120,10 +120,12 @@ func (s *Server) awaitWorkers() {
 		s.workers.Wait()
 		close(finished)
 	}()
+	// Leaving after the grace is the usual end with a client that keeps
+	// stdin open until the process is gone (Neovim), so it is not logged:
+	// Neovim logs every line of the server's stderr as an ERROR.
 	select {
 	case <-finished:
 	case <-time.After(shutdownGrace):
-		s.logLocal("leaving without waiting further for the connection to close")
 	}
 }
 

@@ -5,7 +5,11 @@
 -- Without S3POLICY_LSP the server is built from this repository. It opens a
 -- copy of a policy with "Version": "2008-10-17", waits for the client to
 -- attach and publish, checks the missing-version diagnostic, its hover and
--- its quick fix, and exits non-zero on any failure.
+-- its quick fix; then what setup{} sets up (K, omnifunc and completion of
+-- "s3:GetOb, {} for no settings), one client for a repository with nested
+-- .s3policy.json files, a code lens whose answer floats and links to the
+-- statement, Terraform and CloudFormation files attached, and no ERROR in
+-- the LSP log. It exits non-zero on any failure.
 local TIMEOUT_MS = 15000
 
 local script = debug.getinfo(1, 'S').source:sub(2)
@@ -69,6 +73,14 @@ if bin == '' then
   end
 end
 
+-- The LSP log as it was before the test: what the test adds must hold no
+-- ERROR (0.7 logs the server's stderr as ERROR, and its own failures).
+local log_path = vim.lsp.get_log_path()
+local log_start = vim.fn.getfsize(log_path)
+if log_start < 0 then
+  log_start = 0
+end
+
 vim.opt.runtimepath:prepend(repo .. '/editors/nvim')
 vim.cmd('filetype on')
 local s3policy = require('s3policy')
@@ -87,6 +99,16 @@ step('the client attaches to the policy buffer', function()
     return client ~= nil and client.initialized
   end)
   eq('s3policy', client.name, 'client name')
+end)
+
+step('setup{} maps K to hover, sets omnifunc, and sends {} for no settings', function()
+  wait_for('the buffer set up', function()
+    return vim.bo[buf].omnifunc ~= ''
+  end)
+  eq("v:lua.require's3policy'.omnifunc", vim.bo[buf].omnifunc, 'omnifunc')
+  local k = vim.fn.maparg('K', 'n', false, true)
+  eq(1, k.buffer, 'K is mapped in the buffer')
+  eq('{}', vim.fn.json_encode(client.config.init_options), 'initializationOptions')
 end)
 
 local diagnostic
@@ -221,11 +243,154 @@ step('settings from setup() reach the server: Japanese, missing-version as an er
   vim.cmd('buffer ' .. buf)
 end)
 
+-- complete types text after the cursor's line end and completes it with
+-- <C-x><C-o> as a user does, taking the first match.
+local function complete(bufnr, before)
+  vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, before)
+  vim.api.nvim_win_set_cursor(0, { #before, #before[#before] })
+  vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes('A<C-x><C-o><Esc>', true, false, true), 'x', false)
+  return vim.api.nvim_buf_get_lines(bufnr, #before - 1, #before, false)[1]
+end
+
+step('completion through omnifunc: "s3:GetOb and "aws:Sec (0.7\'s ":" is no keyword character)', function()
+  vim.cmd('edit ' .. vim.fn.fnameescape(work .. '/complete.iam-policy.json'))
+  local b = vim.api.nvim_get_current_buf()
+  wait_for('the client to attach', function()
+    return vim.lsp.buf_is_attached(b, client.id) and vim.bo[b].omnifunc ~= ''
+  end)
+  local head = { '{', '  "Version": "2012-10-17",', '  "Statement": [{', '    "Effect": "Allow",' }
+  local action = complete(b, vim.list_extend(vim.deepcopy(head), { '    "Action": "s3:GetOb' }))
+  eq('    "Action": "s3:GetObject', action, 'the completed action')
+  local key = complete(b, vim.list_extend(vim.deepcopy(head), {
+    '    "Action": "s3:GetObject",',
+    '    "Condition": {"Bool": {"aws:Sec',
+  }))
+  eq('    "Condition": {"Bool": {"aws:SecureTransport', key, 'the completed condition key')
+  vim.cmd('silent! bwipeout!')
+  vim.cmd('buffer ' .. buf)
+end)
+
+-- A repository with a .s3policy.json at its top and others nested below,
+-- as examples/cross-account has them: one client serves it all.
+local repo_dir = vim.fn.tempname() .. '/repo'
+local function copy_example(name, to)
+  vim.fn.mkdir(to, 'p')
+  local from = repo .. '/examples/cross-account/' .. name
+  for _, f in ipairs(vim.fn.readdir(from)) do
+    vim.fn.writefile(vim.fn.readfile(from .. '/' .. f, 'b'), to .. '/' .. f, 'b')
+  end
+end
+copy_example('kms-key-policy', repo_dir .. '/kms')
+copy_example('bucket-policy-other-account', repo_dir .. '/other')
+vim.fn.writefile({ '{"accounts": ["111122223333"]}' }, repo_dir .. '/.s3policy.json')
+
+local repo_client
+step('one client for a repository with nested .s3policy.json files', function()
+  vim.o.hidden = true -- both buffers stay loaded, as from 0.10 on
+  vim.cmd('edit ' .. vim.fn.fnameescape(repo_dir .. '/other/bucket.bucket-policy.json'))
+  local other = vim.api.nvim_get_current_buf()
+  vim.cmd('edit ' .. vim.fn.fnameescape(repo_dir .. '/kms/bucket.bucket-policy.json'))
+  local kms = vim.api.nvim_get_current_buf()
+  wait_for('both buffers attached', function()
+    return next(vim.lsp.buf_get_clients(other)) ~= nil and next(vim.lsp.buf_get_clients(kms)) ~= nil
+  end)
+  repo_client = vim.tbl_values(vim.lsp.buf_get_clients(kms))[1]
+  eq({ repo_client.id }, vim.tbl_keys(vim.lsp.buf_get_clients(other)), 'the client of the other folder')
+  eq(repo_dir, repo_client.config.root_dir, 'root folder')
+  local running = vim.tbl_filter(function(c)
+    return c.name == 's3policy' and c.config.root_dir:find(repo_dir, 1, true) == 1
+  end, vim.lsp.get_active_clients())
+  eq(1, #running, 'clients for the repository')
+end)
+
+step('a lens answers: run, its explanation floats, <CR> opens the statement', function()
+  local kms = vim.api.nvim_get_current_buf()
+  local lenses
+  wait_for('lenses without a refresh by hand', function()
+    lenses = vim.lsp.codelens.get(kms)
+    return #lenses > 0
+  end)
+  local denied
+  for _, lens in ipairs(lenses) do
+    if lens.command and lens.command.arguments[1].action == 's3:PutObject' then
+      denied = lens
+    end
+  end
+  if not denied then
+    error('no lens for s3:PutObject among ' .. vim.inspect(lenses))
+  end
+  local select = vim.ui.select
+  vim.ui.select = function(items, _, on_choice)
+    for _, item in ipairs(items) do
+      if item.lens == denied then
+        return on_choice(item)
+      end
+    end
+    on_choice(items[1])
+  end
+  vim.api.nvim_win_set_cursor(0, { denied.range.start.line + 1, 0 })
+  local ok, err = pcall(vim.lsp.codelens.run)
+  vim.ui.select = select
+  if not ok then
+    error(err, 0)
+  end
+  local shown
+  wait_for('the floating answer', function()
+    shown = vim.b.s3policy_explain and vim.api.nvim_buf_get_lines(0, 0, -1, false)
+    return shown
+  end)
+  eq('editor', vim.api.nvim_win_get_config(0).relative, 'the answer is in a floating window')
+  eq('Decision: ImplicitlyDenied (blocked by kms)', shown[2], 'the decision')
+  if not (shown[3] or ''):find('key.key-policy.json, line 4', 1, true) then
+    error('the cause: ' .. vim.inspect(shown))
+  end
+  vim.api.nvim_win_set_cursor(0, { 3, 0 })
+  vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes('<CR>', true, false, true), 'x', false)
+  eq(repo_dir .. '/kms/key.key-policy.json', vim.api.nvim_buf_get_name(0), 'the file opened')
+  eq(4, vim.api.nvim_win_get_cursor(0)[1], 'the line of the statement')
+end)
+
+step('Terraform and CloudFormation files get the client; other YAML does not', function()
+  local files = {
+    ['main.tf'] = { 'resource "aws_s3_bucket_policy" "shared" {', '  bucket = "shared-data"', '}' },
+    ['template.yaml'] = { 'AWSTemplateFormatVersion: "2010-09-09"', 'Resources: {}' },
+    ['serverless.yml'] = { 'service: uploads' },
+    ['ci.yml'] = { 'jobs:', '  build:', '    runs-on: ubuntu-latest' },
+  }
+  for name, lines in pairs(files) do
+    vim.fn.writefile(lines, repo_dir .. '/' .. name)
+  end
+  for name, want in pairs({ ['main.tf'] = true, ['template.yaml'] = true, ['serverless.yml'] = true, ['ci.yml'] = false }) do
+    vim.cmd('edit ' .. vim.fn.fnameescape(repo_dir .. '/' .. name))
+    eq(want, vim.lsp.buf_is_attached(0, repo_client.id), name .. ' (' .. vim.bo.filetype .. ') attached')
+  end
+  vim.cmd('buffer ' .. buf)
+end)
+
 step('the server shuts down when the client stops', function()
   vim.lsp.stop_client(client.id)
   wait_for('the client to stop', function()
     return client.is_stopped()
   end)
+end)
+
+step('no ERROR in the LSP log', function()
+  vim.lsp.stop_client(vim.lsp.get_active_clients())
+  wait_for('every client to stop', function()
+    return #vim.lsp.get_active_clients() == 0
+  end)
+  local f = io.open(log_path, 'r')
+  local added = ''
+  if f then
+    f:seek('set', log_start)
+    added = f:read('*a') or ''
+    f:close()
+  end
+  for line in added:gmatch('[^\n]+') do
+    if line:find('[ERROR]', 1, true) then
+      error(line)
+    end
+  end
 end)
 
 finish()
