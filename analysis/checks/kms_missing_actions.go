@@ -30,6 +30,9 @@ var kmsDataActions = []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom",
 var kmsNeeded = []string{"kms:Decrypt", "kms:GenerateDataKey"}
 
 func runKMSMissingActions(pass *analysis.Pass) {
+	if pass.Kind == analysis.KindKey && !keyServesS3(pass) {
+		return // a key for EBS, CloudWatch Logs, ...: its users need no S3 directions
+	}
 	for _, s := range pass.Policy.Statements {
 		if s.IsAllow() && s.Action != nil && appliesToKey(pass.Kind, s) {
 			checkKMSStatement(pass, s)
@@ -50,6 +53,45 @@ func appliesToKey(kind analysis.Kind, s *analysis.Statement) bool {
 		return !servicesOnly(s)
 	}
 	return len(keyARNs(s)) > 0
+}
+
+// keyServesS3 reports whether a key policy is for a key that encrypts S3
+// objects: .s3policy.json names it as a bucket's kmsKeyArn, or a
+// statement limits it to S3 with kms:ViaService. A key policy the
+// workspace says nothing about is taken to serve S3 only when it says so
+// itself.
+// https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+func keyServesS3(pass *analysis.Pass) bool {
+	if pass.Facts != nil && pass.Facts.Key != "" && pass.Config != nil {
+		for _, b := range pass.Config.Buckets {
+			if b.KMSKeyARN != "" && sameKey(b.KMSKeyARN, pass.Facts.Key) {
+				return true
+			}
+		}
+	}
+	for _, s := range pass.Policy.Statements {
+		for _, c := range s.Conditions() {
+			if !strings.EqualFold(c.Key.Key, "kms:ViaService") {
+				continue
+			}
+			for _, v := range c.Values {
+				if strings.HasPrefix(v.Str, "s3.") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// sameKey compares key ARNs by their key ID, so that an alias-free ARN in
+// two spellings (a region or partition written differently) still agrees.
+func sameKey(a, b string) bool {
+	if a == b {
+		return true
+	}
+	id := func(s string) string { return s[strings.LastIndex(s, "/")+1:] }
+	return strings.Contains(a, "key/") && strings.Contains(b, "key/") && id(a) == id(b)
 }
 
 // throughS3 reports whether the statement may serve S3: it has no
@@ -86,10 +128,11 @@ func checkKMSStatement(pass *analysis.Pass, s *analysis.Statement) {
 	if !usesKey(s) {
 		return
 	}
-	granted := s.Actions()
+	// The policy as a whole must allow both: another statement on the
+	// same key (identity policy) or for the same principal (key policy)
+	// may hold the other action.
+	granted := grantedToPrincipals(pass.Policy, s)
 	if pass.Kind == analysis.KindIdentity {
-		// The policy as a whole must allow both: another statement on the
-		// same key may hold the other action.
 		granted = grantedOnKeys(pass.Policy, keyARNs(s))
 	}
 	missing := missingActions(granted, neededKeyActions(pass))
@@ -137,6 +180,28 @@ func grantedOnKeys(p *analysis.Policy, keys []string) []*analysis.Value {
 		}
 		for _, key := range keys {
 			if resourceMatches(other.Resources(), key) {
+				out = append(out, other.Actions()...)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// grantedToPrincipals collects the actions of every Allow statement of a
+// key policy that names one of the statement's principals.
+func grantedToPrincipals(p *analysis.Policy, s *analysis.Statement) []*analysis.Value {
+	names := map[string]bool{}
+	for _, r := range analysis.Principals(s.Principal) {
+		names[r.Type+" "+r.Value.Str] = true
+	}
+	out := s.Actions()
+	for _, other := range p.Statements {
+		if other == s || !other.IsAllow() {
+			continue
+		}
+		for _, r := range analysis.Principals(other.Principal) {
+			if names[r.Type+" "+r.Value.Str] {
 				out = append(out, other.Actions()...)
 				break
 			}

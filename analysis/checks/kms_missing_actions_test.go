@@ -9,7 +9,15 @@ import (
 
 const bucketKey = "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
+// keyOfBucket says, as .s3policy.json does, that k.key-policy.json is the
+// policy of the key a bucket encrypts with.
+func keyOfBucket(t *testing.T) *analysis.Config {
+	return checktest.Config(t, `{"buckets": {"b": {"account": "444455556666", "encryption": "aws:kms", "kmsKeyArn": "`+bucketKey+`"}},
+  "files": {"k.key-policy.json": {"kind": "key", "key": "`+bucketKey+`"}}}`)
+}
+
 func TestKMSMissingActionsKeyPolicy(t *testing.T) {
+	cfg := keyOfBucket(t)
 	src, got := checktest.Expect(t, "kms-missing-actions", "k.key-policy.json", `{
   "Version": "2012-10-17",
   "Statement": [{
@@ -22,11 +30,11 @@ func TestKMSMissingActionsKeyPolicy(t *testing.T) {
     ]»,
     "Resource": "*"
   }]
-}`, nil)
+}`, cfg)
 	wantSeverity(t, got[0], analysis.Warning)
 	wantMessage(t, got[0], "without kms:GenerateDataKey: uploads of SSE-KMS objects are denied", "アップロードが拒否されます")
-	wantHover(t, "k.key-policy.json", src, got[0], nil)
-	fixed := fixRemoves(t, "k.key-policy.json", src, got[0], 0, nil)
+	wantHover(t, "k.key-policy.json", src, got[0], cfg)
+	fixed := fixRemoves(t, "k.key-policy.json", src, got[0], 0, cfg)
 	want := `"Action": [
       "kms:Decrypt",
       "kms:DescribeKey",
@@ -109,4 +117,20 @@ func TestKMSMissingActionsSplitAcrossStatementsIsQuiet(t *testing.T) {
     {"Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": "`+bucketKey+`"}
   ]
 }`, nil)
+}
+
+// kms-missing-actions speaks only for keys that serve S3 (linked by
+// .s3policy.json or limited to S3 with kms:ViaService), and looks at every
+// statement of the key policy: two statements for one principal together
+// allow both directions.
+// https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+func TestKMSMissingActionsOnlyForS3Keys(t *testing.T) {
+	ebs := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/ebs"}, "Action": ["kms:Decrypt", "kms:CreateGrant"], "Resource": "*"}]}`
+	checktest.Expect(t, "kms-missing-actions", "k.key-policy.json", ebs, nil)
+	checktest.Expect(t, "kms-missing-actions", "k.key-policy.json", `{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": «"kms:Decrypt"», "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}`, nil)
+	checktest.Expect(t, "kms-missing-actions", "k.key-policy.json", `{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:Decrypt", "Resource": "*"},
+  {"Sid": "Write", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:GenerateDataKey", "Resource": "*"}]}`, keyOfBucket(t))
 }

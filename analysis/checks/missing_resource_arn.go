@@ -83,15 +83,35 @@ func checkResourceTypes(pass *analysis.Pass, s *analysis.Statement) {
 		for _, a := range s.Actions() {
 			onBucket, onObject := s3ResourceTypes(a.Str)
 			switch {
-			case onBucket && !hasBucket && hasObject:
+			case onBucket && !hasBucket && hasObject && !grantedElsewhere(pass.Policy, s, a.Str, b.name, false):
 				reportMissingARN(pass, s, a, onObject, b.arn(false), actionKind(a.Str, s3BucketActions(), analysis.T("the bucket", "バケット")),
 					analysis.Tf("Resource names only objects of %s", "Resource には %s のオブジェクトしかありません", b.name))
-			case onObject && !hasObject && hasBucket:
+			case onObject && !hasObject && hasBucket && !grantedElsewhere(pass.Policy, s, a.Str, b.name, true):
 				reportMissingARN(pass, s, a, onBucket, b.arn(true), actionKind(a.Str, s3ObjectActions(), analysis.T("objects", "オブジェクト")),
 					analysis.Tf("Resource names only the bucket %s", "Resource にはバケット %s しかありません", b.name))
 			}
 		}
 	}
+}
+
+// grantedElsewhere reports whether another Allow statement of the policy
+// grants the action on the bucket (object: on its objects): the policy as
+// a whole is what AWS evaluates.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+func grantedElsewhere(p *analysis.Policy, s *analysis.Statement, action, bucket string, object bool) bool {
+	covers := coversBucket
+	if object {
+		covers = coversObjectsOf
+	}
+	for _, other := range p.Statements {
+		if other == s || !other.IsAllow() || other.NotAction != nil || len(other.Conditions()) > 0 || !anyMatch(other.Actions(), action) {
+			continue
+		}
+		if slices.ContainsFunc(other.Resources(), func(r *analysis.Value) bool { return covers(r.Str, bucket) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // actionKind says what an Action entry acts on: "s3:ListBucket acts on

@@ -82,3 +82,17 @@ func TestMissingResourceARNNamedBucketNotGranted(t *testing.T) {
 	// The same document, not listed as an identity policy of the accounts.
 	checktest.Expect(t, "missing-resource-arn", "other.iam-policy.json", src, cfg)
 }
+
+// The policy as a whole: statement A grants s3:ListBucket on the bucket,
+// B the object actions and s3:ListBucket on its objects; B's ListBucket is
+// granted by A, so nothing is missing.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html
+func TestMissingResourceARNLooksAtEveryStatement(t *testing.T) {
+	checktest.Expect(t, "missing-resource-arn", "a.iam-policy.json", `{"Version": "2012-10-17", "Statement": [
+  {"Sid": "A", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b"},
+  {"Sid": "B", "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "arn:aws:s3:::b/*"}]}`, nil)
+	// A grant on another bucket does not count.
+	checktest.Expect(t, "missing-resource-arn", "a.iam-policy.json", `{"Version": "2012-10-17", "Statement": [
+  {"Sid": "A", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::other"},
+  {"Sid": "B", "Effect": "Allow", "Action": ["s3:GetObject", «"s3:ListBucket"»], "Resource": "arn:aws:s3:::b/*"}]}`, nil)
+}
