@@ -100,7 +100,7 @@ const MaxRelated = 4
 
 // mergeDuplicates keeps one finding per code and span: a fault seen both
 // on its own and across files, or for many requests, is reported once,
-// with the related places of each (each once), bounded by MaxRelated.
+// with the related places of each (each place once), bounded by MaxRelated.
 // Linear in the number of related places: a set per merged finding.
 func mergeDuplicates(fs []Finding) []Finding {
 	type key struct {
@@ -147,15 +147,16 @@ func mergeDuplicates(fs []Finding) []Finding {
 	return out
 }
 
-// relatedKey tells related places apart: the same place may be related
-// for two reasons (a grant of two actions), each with its message.
+// relatedKey is a related place. A duplicate's related entry at a place
+// the finding lists already adds nothing the reader needs (the same grant
+// of another action, say); comparing places only also keeps long messages
+// out of the hashing.
 type relatedKey struct {
 	file string
 	span Span
-	msg  string
 }
 
-func keyOf(r Related) relatedKey { return relatedKey{r.File, r.Span, r.Message.EN} }
+func keyOf(r Related) relatedKey { return relatedKey{r.File, r.Span} }
 
 // boundRelated gives f its own related places and then those its
 // duplicates added, at most MaxRelated in all: its own first (they explain
@@ -191,18 +192,14 @@ func distance(file string) int {
 // othersNotListed says how many places the related list leaves out, each
 // place once, however many reasons it had.
 func othersNotListed(kept, dropped []Related) Text {
-	type place struct {
-		file string
-		span Span
-	}
-	shown := map[place]bool{}
+	shown := map[relatedKey]bool{}
 	for _, r := range kept {
-		shown[place{r.File, r.Span}] = true
+		shown[keyOf(r)] = true
 	}
-	others := map[place]bool{}
+	others := map[relatedKey]bool{}
 	for _, r := range dropped {
-		if p := (place{r.File, r.Span}); !shown[p] {
-			others[p] = true
+		if k := keyOf(r); !shown[k] {
+			others[k] = true
 		}
 	}
 	if len(others) == 0 {

@@ -24,9 +24,10 @@ const informationURI = "https://github.com/s3policy-lsp/s3policy-lsp"
 
 // checkFlags are the options of the check command.
 type checkFlags struct {
-	format string
-	failOn analysis.Severity
-	lang   string // "" means: the config's locale, else the environment's
+	format     string
+	failOn     analysis.Severity
+	lang       string // "" means: the config's locale, else the environment's
+	cpuProfile string // a file for a CPU profile of the run (BENCHMARKS.md), or ""
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
@@ -40,6 +41,14 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "s3policy-lsp check: %v\n", err)
 		return exitUsage
+	}
+	if opts.cpuProfile != "" {
+		stop, err := startCPUProfile(opts.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "s3policy-lsp check: --cpuprofile: %v\n", err)
+			return exitUsage
+		}
+		defer stop()
 	}
 	batchGC()
 	c := newChecker(opts.lang, stderr)
@@ -96,6 +105,7 @@ func parseCheckFlags(args []string, stderr io.Writer) (checkFlags, []string, err
 	format := fset.String("format", "text", "output format: text, json or sarif")
 	failOn := fset.String("fail-on", "error", "exit 1 when a finding is at least this severe: error, warning, information or hint")
 	lang := fset.String("lang", "", "language of messages: en or ja (default: the locale of .s3policy.json, else LC_ALL, LC_MESSAGES or LANG)")
+	cpuProfile := fset.String("cpuprofile", "", "write a CPU profile of the run to this file, for a performance report")
 	fset.Usage = func() {
 		fmt.Fprintln(stderr, "usage: s3policy-lsp check [--format text|json|sarif] [--fail-on error|warning|information|hint] [--lang en|ja] PATH...")
 		fset.PrintDefaults()
@@ -118,7 +128,7 @@ func parseCheckFlags(args []string, stderr io.Writer) (checkFlags, []string, err
 		}
 		paths, args = append(paths, rest[0]), rest[1:]
 	}
-	opts := checkFlags{format: *format, lang: *lang}
+	opts := checkFlags{format: *format, lang: *lang, cpuProfile: *cpuProfile}
 	var ok bool
 	switch {
 	case *format != "text" && *format != "json" && *format != "sarif":
@@ -334,7 +344,7 @@ func (c *checker) analyse(abs string, cfg *analysis.Config, sets []*tree.Set) {
 	if !slices.ContainsFunc(src.Docs, (*analysis.File).IsPolicyFile) && len(a.Findings) == 0 {
 		return // other JSON, or a file named by hand that is no policy
 	}
-	placed := report.Place(c.display(abs), src.Text, kindOf(src.Docs), a.Findings, c.langFor(cfg), c.relatedSource(abs))
+	placed := report.Place(c.display(abs), src.Text, kindOf(src.Docs), a.Findings, c.langFor(cfg), c.relatedSource(abs, sets))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.files += len(src.Docs)
@@ -350,16 +360,20 @@ func kindOf(docs []*analysis.File) string {
 	return ""
 }
 
-// relatedSource reads the files that the findings of abs point at, named
-// relative to its folder.
-func (c *checker) relatedSource(abs string) report.RelatedSource {
+// relatedSource gives the files that the findings of abs point at, named
+// relative to its folder: the text of a file of sets as read already
+// (the same text the findings were made from), else from disk.
+func (c *checker) relatedSource(abs string, sets []*tree.Set) report.RelatedSource {
 	return func(name string) (string, []byte, bool) {
 		path := name
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(filepath.Dir(abs), name)
 		}
-		src, err := os.ReadFile(path)
-		return c.display(path), src, err == nil
+		if _, src := tree.SetOf(sets, path); src != nil {
+			return c.display(path), src.Text, true
+		}
+		text, err := os.ReadFile(path)
+		return c.display(path), text, err == nil
 	}
 }
 
@@ -391,7 +405,7 @@ func (c *checker) loadConfig(abs string) *analysis.Config {
 	}
 	cfg, fs := analysis.ParseConfig(filepath.ToSlash(filepath.Dir(abs)), src)
 	c.configs[abs] = cfg
-	placed := report.Place(c.display(abs), src, report.KindConfig, fs, c.langFor(cfg), c.relatedSource(abs))
+	placed := report.Place(c.display(abs), src, report.KindConfig, fs, c.langFor(cfg), c.relatedSource(abs, nil))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.files++

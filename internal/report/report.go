@@ -54,6 +54,7 @@ func Place(file string, src []byte, kind string, fs []analysis.Finding, lang str
 		kind = "unknown"
 	}
 	m := mapper.New(src)
+	others := relatedFiles{source: related, files: map[string]relatedFile{}}
 	out := make([]Finding, 0, len(fs))
 	for _, f := range fs {
 		line, col := m.LineCol(f.Span.Start)
@@ -61,24 +62,48 @@ func Place(file string, src []byte, kind string, fs []analysis.Finding, lang str
 		out = append(out, Finding{
 			File: file, Line: line, Column: col, EndLine: endLine, EndColumn: endCol,
 			Severity: f.Severity, Code: f.Code, Message: f.Message.In(lang), Kind: kind,
-			Related: placeRelated(file, m, f.Related, lang, related),
+			Related: placeRelated(file, m, f.Related, lang, &others),
 		})
 	}
 	return out
 }
 
+// relatedFiles are the other files a document's findings point at, each
+// asked of the source and indexed by lines once, however many findings
+// name it.
+type relatedFiles struct {
+	source RelatedSource
+	files  map[string]relatedFile
+}
+
+type relatedFile struct {
+	display string
+	m       *mapper.Mapper // nil when the file cannot be read
+}
+
+func (r *relatedFiles) get(name string) relatedFile {
+	f, ok := r.files[name]
+	if !ok {
+		if display, src, ok := r.source(name); ok {
+			f = relatedFile{display, mapper.New(src)}
+		}
+		r.files[name] = f
+	}
+	return f
+}
+
 // placeRelated places the related entries; one whose file cannot be read
 // is left out rather than shown at a wrong place.
-func placeRelated(file string, m *mapper.Mapper, rs []analysis.Related, lang string, source RelatedSource) []Related {
+func placeRelated(file string, m *mapper.Mapper, rs []analysis.Related, lang string, others *relatedFiles) []Related {
 	var out []Related
 	for _, r := range rs {
 		display, rm := file, m
 		if r.File != "" {
-			name, src, ok := source(r.File)
-			if !ok {
+			f := others.get(r.File)
+			if f.m == nil {
 				continue
 			}
-			display, rm = name, mapper.New(src)
+			display, rm = f.display, f.m
 		}
 		line, col := rm.LineCol(r.Span.Start)
 		endLine, endCol := rm.LineCol(r.Span.End)
