@@ -32,6 +32,9 @@ func (s *Server) executeCommand(params json.RawMessage) (func() (any, error), er
 	if err := decode(params, &p); err != nil {
 		return nil, err
 	}
+	if p.Command == ExplainErrorCommand {
+		return s.explainError(p.Arguments) // explain_error.go
+	}
 	if p.Command != ExplainCommand {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "unknown command %q", p.Command)
 	}

@@ -69,7 +69,7 @@ func (s *Server) initialize(params json.RawMessage) (any, error) {
 			CodeActionProvider:     &protocol.CodeActionOptions{CodeActionKinds: []protocol.CodeActionKind{protocol.QuickFix}},
 			DocumentSymbolProvider: true,
 			CompletionProvider:     &protocol.CompletionOptions{TriggerCharacters: []string{":", `"`}},
-			ExecuteCommandProvider: &protocol.ExecuteCommandOptions{Commands: []string{ExplainCommand}},
+			ExecuteCommandProvider: &protocol.ExecuteCommandOptions{Commands: []string{ExplainCommand, ExplainErrorCommand}},
 			CodeLensProvider:       &protocol.CodeLensOptions{},
 		},
 		ServerInfo: &protocol.ServerInfo{Name: Source, Version: s.opts.Version},

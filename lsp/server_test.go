@@ -535,7 +535,7 @@ func TestLifecycle(t *testing.T) {
 		var result map[string]any
 		c.call(protocol.MethodInitialize, map[string]any{"processId": nil, "capabilities": map[string]any{}}, &result)
 		got := fmt.Sprint(result["capabilities"])
-		want := "map[codeActionProvider:map[codeActionKinds:[quickfix]] codeLensProvider:map[] completionProvider:map[triggerCharacters:[: \"]] documentSymbolProvider:true executeCommandProvider:map[commands:[s3policy.explain]] hoverProvider:true textDocumentSync:map[change:1 openClose:true save:map[]]]"
+		want := "map[codeActionProvider:map[codeActionKinds:[quickfix]] codeLensProvider:map[] completionProvider:map[triggerCharacters:[: \"]] documentSymbolProvider:true executeCommandProvider:map[commands:[s3policy.explain s3policy.explainError]] hoverProvider:true textDocumentSync:map[change:1 openClose:true save:map[]]]"
 		if got != want {
 			t.Errorf("capabilities\n got %s\nwant %s", got, want)
 		}

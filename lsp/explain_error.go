@@ -1,0 +1,88 @@
+package lsp
+
+import (
+	"encoding/json"
+
+	"go.lsp.dev/jsonrpc2"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/awserror"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
+)
+
+// ExplainErrorCommand is the workspace/executeCommand that explains an
+// AccessDenied message over the workspace, as `s3policy-lsp explain
+// --error` does on a folder. Its one argument is the message, or an
+// object {"message", "principal", "bucket", "key", "resource",
+// "copySource", "operation"} whose other fields give what the message
+// does not say. It returns what `explain --error --format json` prints,
+// with the URI of each cause's policy beside its path.
+const ExplainErrorCommand = "s3policy.explainError"
+
+// explainErrorArgs is the command's argument in its object form.
+type explainErrorArgs struct {
+	Message    string `json:"message"`
+	Principal  string `json:"principal"`
+	Bucket     string `json:"bucket"`
+	Key        string `json:"key"`
+	Resource   string `json:"resource"`
+	CopySource string `json:"copySource"`
+	Operation  string `json:"operation"`
+}
+
+// errorAnswer is awserror.Answer with linked causes.
+type errorAnswer struct {
+	AWS       *awserror.Message  `json:"aws"`
+	Requests  []errorRequest     `json:"requests"`
+	Agreement awserror.Agreement `json:"agreement"`
+	Verdict   string             `json:"verdict"`
+}
+
+type errorRequest struct {
+	Principal string `json:"principal"`
+	Action    string `json:"action"`
+	Resource  string `json:"resource"`
+	explainAnswer
+}
+
+func (s *Server) explainError(args []json.RawMessage) (func() (any, error), error) {
+	if len(args) != 1 {
+		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s takes one argument, the message", ExplainErrorCommand)
+	}
+	var a explainErrorArgs
+	if json.Unmarshal(args[0], &a.Message) != nil {
+		if err := json.Unmarshal(args[0], &a); err != nil {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: the argument is the message, or an object with \"message\": %v", ExplainErrorCommand, err)
+		}
+	}
+	m, err := awserror.Parse(a.Message)
+	if err != nil {
+		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: %v", ExplainErrorCommand, err)
+	}
+	facts := awserror.Facts{Principal: a.Principal, Bucket: a.Bucket, Key: a.Key, Resource: a.Resource, CopySource: a.CopySource, Operation: a.Operation}
+	reqs, err := awserror.Requests(m, facts)
+	if err != nil {
+		// What the message lacks, said so that the editor can ask for it.
+		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: %v", ExplainErrorCommand, err)
+	}
+	atRequest := s.workspaceTexts(nil)
+	return func() (any, error) {
+		s.awaitScan()
+		w := s.explainSet(s.setsOf(s.allTexts(atRequest)), reqs[0])
+		if w == nil {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "%s: the server has no workspace folder", ExplainErrorCommand)
+		}
+		x, err := awserror.Explain(w, m, facts)
+		if err != nil {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: %v", ExplainErrorCommand, err)
+		}
+		return linkedErrorAnswer(w, x.Answer(s.locale(s.settings(), nil))), nil
+	}, nil
+}
+
+func linkedErrorAnswer(w *eval.Workspace, a awserror.Answer) errorAnswer {
+	out := errorAnswer{AWS: a.AWS, Requests: []errorRequest{}, Agreement: a.Agreement, Verdict: a.Verdict}
+	for _, r := range a.Requests {
+		out.Requests = append(out.Requests, errorRequest{r.Principal, r.Action, r.Resource, linkedAnswer(w.Dir, r.Answer)})
+	}
+	return out
+}

@@ -1,0 +1,56 @@
+package lsp_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/s3policy-lsp/s3policy-lsp/lsp"
+)
+
+// s3policy.explainError answers a pasted AccessDenied message as
+// `explain --error --format json` does, with each cause linked to its
+// policy; a message that lacks the bucket gets an error that says which
+// flag-like field to give.
+func TestExplainErrorCommand(t *testing.T) {
+	nested := copyExample(t, "kms-key-policy")
+	c := startFolder(t, filepath.Dir(nested), nil)
+	var answer struct {
+		AWS       struct{ Action, Layer string }
+		Agreement string
+		Verdict   string
+		Requests  []struct {
+			Action, Resource, Decision string
+			Causes                     []struct {
+				Code, Policy, URI string
+				Line              int
+			}
+		}
+	}
+	msg := "An error occurred (AccessDenied) when calling the PutObject operation: User: arn:aws:iam::111122223333:user/jane is not authorized to perform: kms:GenerateDataKey on this resource because no resource-based policy allows the kms:GenerateDataKey action"
+	c.call(protocol.MethodWorkspaceExecuteCommand, map[string]any{
+		"command":   lsp.ExplainErrorCommand,
+		"arguments": []any{map[string]any{"message": msg, "resource": "arn:aws:s3:::shared-data/x"}},
+	}, &answer)
+	if answer.Agreement != "agrees" || answer.AWS.Action != "kms:GenerateDataKey" || answer.AWS.Layer != "resource" || len(answer.Requests) != 1 {
+		t.Fatalf("answer %+v", answer)
+	}
+	r := answer.Requests[0]
+	if r.Action != "s3:PutObject" || r.Decision != "ImplicitlyDenied" || len(r.Causes) != 1 ||
+		r.Causes[0].Code != "kms-missing-actions" || r.Causes[0].Line != 4 || r.Causes[0].URI != fileURI(nested, "key.key-policy.json") {
+		t.Errorf("request %+v", r)
+	}
+	if !strings.HasPrefix(answer.Verdict, "AWS says no resource-based policy allows it; ") {
+		t.Errorf("verdict %s", answer.Verdict)
+	}
+	err := c.callErr(protocol.MethodWorkspaceExecuteCommand, map[string]any{
+		"command":   lsp.ExplainErrorCommand,
+		"arguments": []any{"An error occurred (AccessDenied) when calling the GetObject operation: Access Denied"},
+	}, &answer)
+	want := "s3policy.explainError: the message does not say who called (--principal ARN; `aws sts get-caller-identity` prints it), nor the bucket (--bucket NAME, or --resource ARN), nor the object's key (--key KEY, or --resource arn:aws:s3:::BUCKET/KEY): give it with the flag"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}
