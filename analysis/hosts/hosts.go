@@ -10,10 +10,12 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/cloudformation"
 )
 
 // All is every reader, most specific first.
 var All = []*source.Reader{
+	cloudformation.Reader,
 	source.JSON,
 }
 

@@ -1,0 +1,125 @@
+package cloudformation_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/cloudformation"
+)
+
+func analyze(t *testing.T, path string) (string, *analysis.Analysis) {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := cloudformation.Reader.Read(path, src)
+	return string(src), analysis.AnalyzeFile(path, res.Files(path, nil), res.Findings, checks.All, nil)
+}
+
+// finding returns the only finding with the code, checking it covers
+// exactly want (the first occurrence at or after from).
+func finding(t *testing.T, src string, a *analysis.Analysis, code, want string, from int) analysis.Finding {
+	t.Helper()
+	start := strings.Index(src[from:], want) + from
+	for _, f := range a.Findings {
+		if f.Code == code && f.Span.Start >= from {
+			if f.Span != (analysis.Span{Start: start, End: start + len(want)}) {
+				t.Errorf("%s at %v %q, want %q at %d", code, f.Span, src[f.Span.Start:f.Span.End], want, start)
+			}
+			return f
+		}
+	}
+	t.Fatalf("no %s finding after %d: %+v", code, from, a.Findings)
+	return analysis.Finding{}
+}
+
+func fixed(t *testing.T, src string, f analysis.Finding) string {
+	t.Helper()
+	if len(f.Fixes) == 0 {
+		t.Fatalf("%s has no fix", f.Code)
+	}
+	return string(analysis.ApplyEdits([]byte(src), f.Fixes[0].Edits))
+}
+
+// The kinds and names of a YAML template's policies, placeholders that
+// cause no finding, and a bucket's name resolved through !Ref and !Sub.
+func TestYAMLTemplate(t *testing.T) {
+	src, a := analyze(t, "testdata/stack.yaml")
+	var got []string
+	for _, d := range a.Docs {
+		got = append(got, string(d.Kind)+" "+d.DocName)
+	}
+	want := "bucket Resources.DataBucketPolicy|trust Resources.ReaderRole.AssumeRolePolicyDocument|identity Resources.ReaderRole.Policies[0]|boundary Resources.Boundary"
+	if strings.Join(got, "|") != want {
+		t.Errorf("documents %q, want %q", strings.Join(got, "|"), want)
+	}
+	if a.Docs[0].Facts == nil || a.Docs[0].Facts.Bucket != "shared-data-bucket" {
+		t.Errorf("bucket policy facts %+v", a.Docs[0].Facts)
+	}
+	if !strings.Contains(string(a.Docs[0].Src), `"Resource": "arn:${AWS::Partition}:s3:::shared-data-bucket/*"`) {
+		t.Errorf("!Sub of the bucket not resolved: %s", a.Docs[0].Src)
+	}
+	// After 読み取り🚀 on an earlier line: the action in a flow sequence.
+	finding(t, src, a, "missing-resource-arn", "s3:ListBucket", strings.Index(src, "Action: [s3"))
+	finding(t, src, a, "missing-resource-arn", "'s3:*'", strings.Index(src, "Boundary:"))
+	if len(a.Findings) != 3 {
+		t.Errorf("findings %+v, want the two missing-resource-arn and the boundary's missing-version", a.Findings)
+	}
+	res := cloudformation.Reader.Read("stack.yaml", []byte(src))
+	if len(res.Buckets) != 1 || res.Buckets[0].Name != "shared-data-bucket" || res.Buckets[0].Encryption != "aws:kms" ||
+		!strings.HasSuffix(res.Buckets[0].KMSKeyARN, "key/1234abcd-12ab-34cd-56ef-1234567890ab") || res.Buckets[0].ObjectOwnership != "BucketOwnerEnforced" {
+		t.Errorf("bucket facts %+v", res.Buckets)
+	}
+}
+
+// Quick fixes are written in each scalar's own style, and in a block
+// scalar with its indentation, after multi-byte text on the same line.
+func TestYAMLFixes(t *testing.T) {
+	src, a := analyze(t, "testdata/fix.yaml")
+	plain := finding(t, src, a, "invalid-effect", "allow", strings.Index(src, "🚀"))
+	if got := fixed(t, src, plain); !strings.Contains(got, "{Sid: 読み取り🚀, Effect: Allow, Action") {
+		t.Errorf("plain fix:\n%s", got)
+	}
+	single := finding(t, src, a, "invalid-effect", "'deny'", strings.Index(src, "'deny'"))
+	if got := fixed(t, src, single); !strings.Contains(got, "- Effect: 'Deny'\n") {
+		t.Errorf("single-quoted fix:\n%s", got)
+	}
+	mv := finding(t, src, a, "missing-version", "{", strings.Index(src, "!Sub |"))
+	got := fixed(t, src, mv)
+	var doc struct {
+		Resources map[string]struct {
+			Properties map[string]yaml.Node `yaml:"Properties"`
+		} `yaml:"Resources"`
+	}
+	if err := yaml.Unmarshal([]byte(got), &doc); err != nil {
+		t.Fatalf("fixed template is not YAML: %v\n%s", err, got)
+	}
+	block := doc.Resources["Q"].Properties["PolicyDocument"]
+	if block.Tag != "!Sub" || !strings.HasPrefix(block.Value, "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\"") {
+		t.Errorf("block after the fix: %s %q", block.Tag, block.Value)
+	}
+}
+
+// A JSON template: verbatim policies keep every fix; an Fn::Sub inside is
+// resolved, and a fix that adds a string with a placeholder writes it
+// under Fn::Sub; a policy held in an escaped string maps exactly.
+func TestJSONTemplate(t *testing.T) {
+	src, a := analyze(t, "testdata/escaped.json")
+	if got := string(a.Docs[0].Src); !strings.Contains(got, `"Resource": "arn:${AWS::Partition}:s3:::ビーdata/*"`) {
+		t.Errorf("Fn::Sub not resolved: %s", got)
+	}
+	arn := finding(t, src, a, "missing-resource-arn", `"s3:ListBucket"`, 0)
+	if got := fixed(t, src, arn); !strings.Contains(got, `"Resource": [{"Fn::Sub": "arn:${AWS::Partition}:s3:::${B}/*"}, {"Fn::Sub": "arn:${AWS::Partition}:s3:::ビーdata"}]`) {
+		t.Errorf("fix:\n%s", got)
+	}
+	effect := finding(t, src, a, "invalid-effect", `\"allow\"`, strings.Index(src, `caf\u00e9`))
+	if got := fixed(t, src, effect); !strings.Contains(got, `\"Effect\": \"Allow\"`) {
+		t.Errorf("escaped fix:\n%s", got)
+	}
+}
