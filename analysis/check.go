@@ -100,7 +100,7 @@ const MaxRelated = 4
 
 // mergeDuplicates keeps one finding per code and span: a fault seen both
 // on its own and across files, or for many requests, is reported once,
-// with the related places of each (each place once), bounded by MaxRelated.
+// with the related places of each (each once), bounded by MaxRelated.
 // Linear in the number of related places: a set per merged finding.
 func mergeDuplicates(fs []Finding) []Finding {
 	type key struct {
@@ -147,16 +147,22 @@ func mergeDuplicates(fs []Finding) []Finding {
 	return out
 }
 
-// relatedKey is a related place. A duplicate's related entry at a place
-// the finding lists already adds nothing the reader needs (the same grant
-// of another action, say); comparing places only also keeps long messages
-// out of the hashing.
+// relatedKey tells related entries apart: the same place may be related
+// for two reasons (the grant of two actions), each with its message.
 type relatedKey struct {
-	file string
-	span Span
+	place placeKey
+	msg   string
 }
 
-func keyOf(r Related) relatedKey { return relatedKey{r.File, r.Span} }
+// placeKey is a related place: a span of a document of a file.
+type placeKey struct {
+	file, doc string
+	span      Span
+}
+
+func keyOf(r Related) relatedKey { return relatedKey{placeOf(r), r.Message.EN} }
+
+func placeOf(r Related) placeKey { return placeKey{r.File, r.Doc, r.Span} }
 
 // boundRelated gives f its own related places and then those its
 // duplicates added, at most MaxRelated in all: its own first (they explain
@@ -192,13 +198,13 @@ func distance(file string) int {
 // othersNotListed says how many places the related list leaves out, each
 // place once, however many reasons it had.
 func othersNotListed(kept, dropped []Related) Text {
-	shown := map[relatedKey]bool{}
+	shown := map[placeKey]bool{}
 	for _, r := range kept {
-		shown[keyOf(r)] = true
+		shown[placeOf(r)] = true
 	}
-	others := map[relatedKey]bool{}
+	others := map[placeKey]bool{}
 	for _, r := range dropped {
-		if k := keyOf(r); !shown[k] {
+		if k := placeOf(r); !shown[k] {
 			others[k] = true
 		}
 	}
