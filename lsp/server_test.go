@@ -694,7 +694,7 @@ func TestInitializeToleratesOddCapabilitiesAndWatchesConfigs(t *testing.T) {
 		"trace": "verbose",
 	})
 	raw := c.waitNote(protocol.MethodClientRegisterCapability, func(json.RawMessage) bool { return true })
-	want := `{"registrations":[{"id":"s3policy-config-watcher","method":"workspace/didChangeWatchedFiles","registerOptions":{"watchers":[{"globPattern":"**/.s3policy.json"},{"globPattern":"**/*.json"},{"globPattern":"**/*.yaml"},{"globPattern":"**/*.yml"},{"globPattern":"**/*.template"}]}}]}`
+	want := `{"registrations":[{"id":"s3policy-config-watcher","method":"workspace/didChangeWatchedFiles","registerOptions":{"watchers":[{"globPattern":"**/.s3policy.json"},{"globPattern":"**/*.tf"},{"globPattern":"**/*.json"},{"globPattern":"**/*.yaml"},{"globPattern":"**/*.yml"},{"globPattern":"**/*.template"}]}}]}`
 	if string(raw) != want {
 		t.Errorf("registration\n got %s\nwant %s", raw, want)
 	}

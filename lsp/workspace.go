@@ -137,11 +137,10 @@ func (s *Server) scan(progress bool) {
 // what they govern into the workspace, while the files no config governs
 // are analysed and published at once, on every core, and not kept.
 func (s *Server) readFolder(paths []string) {
-	var dirs []string
+	grouping := tree.NewGrouping(paths) // a Terraform module is read whole, like a config's files
 	for _, path := range paths {
 		if filepath.Base(path) == analysis.ConfigName {
 			s.readDisk(path)
-			dirs = append(dirs, filepath.Dir(path))
 		}
 	}
 	settings := s.settings()
@@ -157,7 +156,7 @@ func (s *Server) readFolder(paths []string) {
 	for _, path := range paths {
 		switch {
 		case filepath.Base(path) == analysis.ConfigName:
-		case slices.ContainsFunc(dirs, func(dir string) bool { return within(path, dir) }):
+		case grouping.Grouped(path):
 			s.readDisk(path)
 		default:
 			next <- path
@@ -287,15 +286,14 @@ func (s *Server) governedSets(texts map[string][]byte) []*tree.Set {
 // splitGoverned separates the texts of the files a .s3policy.json among
 // them governs (with the configs) from the others.
 func splitGoverned(texts map[string][]byte) (governed, loose map[string][]byte) {
-	var dirs []string
+	paths := make([]string, 0, len(texts))
 	for path := range texts {
-		if filepath.Base(path) == analysis.ConfigName {
-			dirs = append(dirs, filepath.Dir(path))
-		}
+		paths = append(paths, path)
 	}
+	grouping := tree.NewGrouping(paths) // configs' files and Terraform modules
 	governed, loose = map[string][]byte{}, map[string][]byte{}
 	for path, text := range texts {
-		if slices.ContainsFunc(dirs, func(dir string) bool { return within(path, dir) }) {
+		if grouping.Grouped(path) {
 			governed[path] = text
 		} else {
 			loose[path] = text

@@ -11,10 +11,12 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/cloudformation"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/terraform"
 )
 
 // All is every reader, most specific first.
 var All = []*source.Reader{
+	terraform.Reader,
 	cloudformation.Reader,
 	source.JSON,
 }
@@ -25,6 +27,17 @@ func Read(path string, text []byte) source.Result {
 		return r.Read(path, text)
 	}
 	return source.Result{}
+}
+
+// ModuleReader is the reader that reads a file with the other files of
+// its folder (a Terraform module), or nil.
+func ModuleReader(path string) *source.Reader {
+	for _, r := range All {
+		if r.ReadModule != nil && r.HasExtension(path) {
+			return r
+		}
+	}
+	return nil
 }
 
 // Candidate reports whether a file of this name may hold policies: what

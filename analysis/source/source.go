@@ -26,6 +26,12 @@ type Reader struct {
 	// Read finds the policies. It never fails: what cannot be read is a
 	// finding of Result.Findings, in host offsets.
 	Read func(path string, text []byte) Result
+	// ReadModule, when set, reads the files of one folder at once (a
+	// Terraform module, whose files refer to each other: the kind and
+	// facts of a policy come from resources in other files). files holds
+	// each file's text by path; the result has an entry per path. The
+	// tree calls it for a folder's files of this reader instead of Read.
+	ReadModule func(files map[string][]byte) map[string]Result
 }
 
 // Result is what a reader found in a file.

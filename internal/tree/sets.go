@@ -8,6 +8,7 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
 )
 
 // Sets splits the files of a folder into the sets analysed together, as
@@ -32,16 +33,24 @@ func Sets(dir string, texts map[string][]byte) []*Set {
 			set(filepath.Dir(path)).AddConfig(path, cfg)
 		}
 	}
+	pending := map[*Set][]pendingFile{}
 	for _, path := range paths {
 		if _, ok := configs[path]; ok {
 			continue
 		}
 		cfg := nearestConfig(path, dir, configs)
 		root := dir
-		if cfg != nil {
+		switch {
+		case cfg != nil:
 			root = cfg.Dir
+		case hosts.ModuleReader(path) != nil:
+			root = filepath.Dir(path) // a module no config governs is a set of its own
 		}
-		set(root).add(path, texts[path], cfg)
+		s := set(root)
+		pending[s] = append(pending[s], pendingFile{path, texts[path], cfg})
+	}
+	for _, s := range order {
+		s.addAll(pending[s])
 	}
 	return order
 }
@@ -56,11 +65,13 @@ func One(dir string, texts map[string][]byte) *Set {
 			w.AddConfig(path, cfg)
 		}
 	}
+	var files []pendingFile
 	for _, path := range paths {
 		if _, ok := configs[path]; !ok {
-			w.add(path, texts[path], nearestConfig(path, dir, configs))
+			files = append(files, pendingFile{path, texts[path], nearestConfig(path, dir, configs)})
 		}
 	}
+	w.addAll(files)
 	return w
 }
 
@@ -90,15 +101,50 @@ func Read(path string, text []byte, cfg *analysis.Config) *Source {
 	return &Source{Path: path, Text: text, Findings: res.Findings, Docs: res.Files(path, cfg)}
 }
 
-// add reads the documents of a file into the set, with the bucket facts
-// its host states.
-func (s *Set) add(path string, text []byte, cfg *analysis.Config) {
-	res := hosts.Read(path, text)
-	src := &Source{Path: path, Text: text, Findings: res.Findings, Docs: res.Files(path, cfg)}
-	s.sources[path] = src
-	s.AddBuckets(path, res.Buckets)
-	for _, f := range src.Docs {
-		s.AddFile(f)
+// pendingFile is a file to read into a set, under its config.
+type pendingFile struct {
+	path string
+	text []byte
+	cfg  *analysis.Config
+}
+
+// addAll reads files into the set. The files of a folder that a module
+// reader reads (Terraform) are read together, in one call, since their
+// policies' kinds and owners come from each other.
+func (s *Set) addAll(files []pendingFile) {
+	modules := map[string][]pendingFile{}
+	var folders []string
+	for _, f := range files {
+		if hosts.ModuleReader(f.path) == nil {
+			s.add(f, hosts.Read(f.path, f.text))
+			continue
+		}
+		dir := filepath.Dir(f.path)
+		if modules[dir] == nil {
+			folders = append(folders, dir)
+		}
+		modules[dir] = append(modules[dir], f)
+	}
+	for _, dir := range folders {
+		texts := map[string][]byte{}
+		for _, f := range modules[dir] {
+			texts[f.path] = f.text
+		}
+		results := hosts.ModuleReader(modules[dir][0].path).ReadModule(texts)
+		for _, f := range modules[dir] {
+			s.add(f, results[f.path])
+		}
+	}
+}
+
+// add records a file's documents in the set, with the bucket facts its
+// host states.
+func (s *Set) add(f pendingFile, res source.Result) {
+	src := &Source{Path: f.path, Text: f.text, Findings: res.Findings, Docs: res.Files(f.path, f.cfg)}
+	s.sources[f.path] = src
+	s.AddBuckets(f.path, res.Buckets)
+	for _, d := range src.Docs {
+		s.AddFile(d)
 	}
 }
 
@@ -150,24 +196,50 @@ func Governed(dir string, files Files) []*Set {
 	if err != nil {
 		return nil
 	}
-	var configDirs []string
-	for _, p := range paths {
-		if IsConfig(p) {
-			configDirs = append(configDirs, filepath.Dir(p))
-		}
-	}
-	if len(configDirs) == 0 {
+	g := NewGrouping(paths)
+	if g.Empty() {
 		return nil
 	}
 	texts := map[string][]byte{}
 	for _, p := range paths {
-		if GovernedBy(p, configDirs) {
+		if g.Grouped(p) {
 			if text, err := files.ReadFile(p); err == nil {
 				texts[p] = text
 			}
 		}
 	}
 	return Sets(dir, texts)
+}
+
+// Grouping says which files of a folder are analysed with others: those
+// a .s3policy.json governs (its folder and below), and the files of a
+// Terraform module (a folder's own .tf files), which are a unit with no
+// configuration at all.
+type Grouping struct {
+	configDirs []string
+	moduleDirs map[string]bool
+}
+
+// NewGrouping finds the configs and modules among the paths of a walk.
+func NewGrouping(paths []string) Grouping {
+	g := Grouping{moduleDirs: map[string]bool{}}
+	for _, p := range paths {
+		switch {
+		case IsConfig(p):
+			g.configDirs = append(g.configDirs, filepath.Dir(p))
+		case hosts.ModuleReader(p) != nil:
+			g.moduleDirs[filepath.Dir(p)] = true
+		}
+	}
+	return g
+}
+
+// Empty reports whether no file is grouped.
+func (g Grouping) Empty() bool { return len(g.configDirs) == 0 && len(g.moduleDirs) == 0 }
+
+// Grouped reports whether a file is analysed with others.
+func (g Grouping) Grouped(path string) bool {
+	return GovernedBy(path, g.configDirs) || IsConfig(path) || g.moduleDirs[filepath.Dir(path)] && hosts.ModuleReader(path) != nil
 }
 
 // GovernedBy reports whether a config in one of the folders governs path.

@@ -1,0 +1,212 @@
+// Package terraform finds the policies of a Terraform module: JSON in
+// heredocs and quoted strings, jsonencode({...}) objects and
+// data "aws_iam_policy_document" blocks. A module (the .tf files of one
+// folder) is read as a whole, since a policy's kind and owner come from
+// the resources that use it, often in another file: the bucket policy
+// resource names the bucket, a role attaches an IAM policy, the bucket's
+// encryption configuration names its KMS key.
+//
+// Every document's JSON text maps to the HCL it came from
+// (analysis.HostMap): findings land on the attribute, the list element,
+// the string inside a heredoc. Quick fixes are offered only where the
+// JSON is the file's own text (a heredoc, a quoted string); a translated
+// jsonencode object or policy document block takes no JSON edit.
+package terraform
+
+import (
+	"bytes"
+	"path/filepath"
+	"slices"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
+)
+
+// Reader reads .tf files, a folder at a time.
+var Reader = &source.Reader{
+	Name:       "terraform",
+	Extensions: []string{".tf"},
+	Claims:     func(_ string, text []byte) bool { return mentionsPolicy(text) },
+	Read: func(path string, text []byte) source.Result {
+		return ReadModule(map[string][]byte{path: text})[path]
+	},
+	ReadModule: ReadModule,
+}
+
+// mentionsPolicy is the cheap byte scan that spares parsing a file (or a
+// whole module) that holds no policy: every policy has a Statement, a
+// statement block or a policy attribute.
+func mentionsPolicy(text []byte) bool {
+	return bytes.Contains(text, []byte("tatement")) || bytes.Contains(text, []byte("olicy"))
+}
+
+// ReadModule reads the .tf files of one module (by path) together and
+// returns each file's documents and the bucket facts of the module. A
+// module that mentions no policy is not parsed.
+func ReadModule(files map[string][]byte) map[string]source.Result {
+	out := make(map[string]source.Result, len(files))
+	any := false
+	for _, text := range files {
+		any = any || mentionsPolicy(text)
+	}
+	if !any {
+		return out
+	}
+	m := parseModule(files)
+	m.findDocuments()
+	m.decideUses()
+	buckets := m.bucketFacts()
+	for _, f := range m.files {
+		res := source.Result{}
+		for _, d := range m.docs {
+			if d.file == f && d.built {
+				res.Docs = append(res.Docs, d.document())
+			}
+		}
+		// The facts of the module's buckets go with the file that declares
+		// each bucket, so the tree records them once.
+		for _, b := range buckets {
+			if b.file == f {
+				res.Buckets = append(res.Buckets, b.facts)
+			}
+		}
+		out[f.path] = res
+	}
+	return out
+}
+
+// tfFile is one parsed .tf file.
+type tfFile struct {
+	path    string
+	src     []byte
+	body    *hclsyntax.Body
+	regions int // the writable regions handed out so far
+}
+
+func (f *tfFile) text(r hcl.Range) string {
+	if r.Start.Byte < 0 || r.End.Byte > len(f.src) || r.Start.Byte > r.End.Byte {
+		return ""
+	}
+	return string(f.src[r.Start.Byte:r.End.Byte])
+}
+
+func (f *tfFile) newRegion() int {
+	f.regions++
+	return f.regions
+}
+
+// block is a top-level block of the module with the file it is in.
+type block struct {
+	file *tfFile
+	b    *hclsyntax.Block
+}
+
+// module indexes the blocks of a module by the addresses references use.
+type module struct {
+	dir       string
+	files     []*tfFile
+	resources map[string]block // "aws_s3_bucket.data"
+	data      map[string]block // "aws_iam_policy_document.read"
+	locals    map[string]*local
+	variables map[string]block
+	providers map[string]block // "aws", "aws.partner"
+	docs      []*doc
+}
+
+type local struct {
+	file *tfFile
+	attr *hclsyntax.Attribute
+}
+
+func parseModule(files map[string][]byte) *module {
+	m := &module{
+		resources: map[string]block{}, data: map[string]block{}, locals: map[string]*local{},
+		variables: map[string]block{}, providers: map[string]block{},
+	}
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		m.dir = filepath.Dir(p)
+		f := &tfFile{path: p, src: files[p]}
+		// Syntax errors are terraform-ls's to report; what parses is read.
+		file, _ := hclsyntax.ParseConfig(f.src, p, hcl.InitialPos)
+		if file == nil {
+			continue
+		}
+		body, ok := file.Body.(*hclsyntax.Body)
+		if !ok {
+			continue
+		}
+		f.body = body
+		m.files = append(m.files, f)
+		m.index(f)
+	}
+	return m
+}
+
+func (m *module) index(f *tfFile) {
+	for _, b := range f.body.Blocks {
+		switch {
+		case b.Type == "resource" && len(b.Labels) == 2:
+			m.resources[b.Labels[0]+"."+b.Labels[1]] = block{f, b}
+		case b.Type == "data" && len(b.Labels) == 2:
+			m.data[b.Labels[0]+"."+b.Labels[1]] = block{f, b}
+		case b.Type == "variable" && len(b.Labels) == 1:
+			m.variables[b.Labels[0]] = block{f, b}
+		case b.Type == "provider" && len(b.Labels) == 1:
+			name := b.Labels[0]
+			if alias, ok := literalString(attr(b.Body, "alias")); ok {
+				name += "." + alias
+			}
+			m.providers[name] = block{f, b}
+		case b.Type == "locals":
+			for name, a := range b.Body.Attributes {
+				m.locals[name] = &local{f, a}
+			}
+		}
+	}
+}
+
+// attr returns the expression of a body's attribute, or nil.
+func attr(body *hclsyntax.Body, name string) hclsyntax.Expression {
+	if body == nil {
+		return nil
+	}
+	if a, ok := body.Attributes[name]; ok {
+		return a.Expr
+	}
+	return nil
+}
+
+// blocksOf lists a body's nested blocks of a type, in source order.
+func blocksOf(body *hclsyntax.Body, typ string) []*hclsyntax.Block {
+	if body == nil {
+		return nil
+	}
+	var out []*hclsyntax.Block
+	for _, b := range body.Blocks {
+		if b.Type == typ {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// sortedAttrs lists a body's attributes in source order.
+func sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {
+	out := make([]*hclsyntax.Attribute, 0, len(body.Attributes))
+	for _, a := range body.Attributes {
+		out = append(out, a)
+	}
+	slices.SortFunc(out, func(a, b *hclsyntax.Attribute) int { return a.SrcRange.Start.Byte - b.SrcRange.Start.Byte })
+	return out
+}
+
+func span(r hcl.Range) analysis.Span { return analysis.Span{Start: r.Start.Byte, End: r.End.Byte} }

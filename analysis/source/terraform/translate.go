@@ -1,0 +1,311 @@
+package terraform
+
+import (
+	"strconv"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// A jsonencode({...}) object and a policy document block are HCL, not
+// JSON: they are translated, each JSON element wrapped to the HCL element
+// it comes from. A string literal without escapes is copied (so a finding
+// inside it lands on the exact characters) in region 0: no JSON edit is
+// written into HCL.
+
+// writeValue translates an HCL expression of a jsonencode argument.
+func (m *module) writeValue(b *analysis.HostBuilder, f *tfFile, e hclsyntax.Expression) {
+	e = unparen(e)
+	b.Wrap(span(e.Range()), func() {
+		switch e := e.(type) {
+		case *hclsyntax.ObjectConsExpr:
+			b.Write("{")
+			for i, item := range e.Items {
+				if i > 0 {
+					b.Write(", ")
+				}
+				key, _ := keyName(f, item.KeyExpr)
+				b.Wrap(span(item.KeyExpr.Range()), func() { b.Write(analysis.Quote(key)) })
+				b.Write(": ")
+				m.writeValue(b, f, item.ValueExpr)
+			}
+			b.Write("}")
+		case *hclsyntax.TupleConsExpr:
+			b.Write("[")
+			for i, x := range e.Exprs {
+				if i > 0 {
+					b.Write(", ")
+				}
+				m.writeValue(b, f, x)
+			}
+			b.Write("]")
+		case *hclsyntax.TemplateExpr:
+			m.writeString(b, f, e)
+		case *hclsyntax.LiteralValueExpr:
+			b.Write(literalJSON(e.Val))
+		default:
+			b.Write(analysis.Quote(m.placeholderOrValue(f, e)))
+		}
+	})
+}
+
+// writeString translates a string: literal parts copied where the HCL
+// writes them as JSON would, interpolations as their value or placeholder.
+func (m *module) writeString(b *analysis.HostBuilder, f *tfFile, e *hclsyntax.TemplateExpr) {
+	b.Write(`"`)
+	for _, p := range e.Parts {
+		lit, ok := p.(*hclsyntax.LiteralValueExpr)
+		if !ok {
+			b.Wrap(span(p.Range()), func() { b.Write(jsonContent(m.placeholderOrValue(f, p))) })
+			continue
+		}
+		s, _ := stringOf(lit.Val)
+		if raw := f.text(lit.SrcRange); raw == s && jsonContent(s) == s {
+			b.Copy(span(lit.SrcRange), s, 0)
+		} else {
+			b.Wrap(span(lit.SrcRange), func() { b.Write(jsonContent(s)) })
+		}
+	}
+	b.Write(`"`)
+}
+
+func literalJSON(v cty.Value) string {
+	switch {
+	case v.IsNull() || !v.IsKnown():
+		return "null"
+	case v.Type() == cty.String:
+		return analysis.Quote(v.AsString())
+	case v.Type() == cty.Bool:
+		return strconv.FormatBool(v.True())
+	case v.Type() == cty.Number:
+		return v.AsBigFloat().Text('g', -1)
+	}
+	return "null"
+}
+
+func stringOf(v cty.Value) (string, bool) {
+	if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
+		return "", false
+	}
+	return v.AsString(), true
+}
+
+// keyName is an object key: a bare name or a literal string.
+func keyName(f *tfFile, key hclsyntax.Expression) (string, bool) {
+	if kw := hcl.ExprAsKeyword(key); kw != "" {
+		return kw, true
+	}
+	if k, ok := key.(*hclsyntax.ObjectConsKeyExpr); ok {
+		key = k.Wrapped
+	}
+	if s, ok := literalString(key); ok {
+		return s, true
+	}
+	return "${" + sanitize(f.text(key.Range())) + "}", false
+}
+
+// objectKey returns the value of an object's item with the key name.
+func objectKey(f *tfFile, obj *hclsyntax.ObjectConsExpr, name string) hclsyntax.Expression {
+	for _, item := range obj.Items {
+		if k, ok := keyName(f, item.KeyExpr); ok && k == name {
+			return item.ValueExpr
+		}
+	}
+	return nil
+}
+
+// literalString is the value of a string written without interpolation.
+func literalString(e hclsyntax.Expression) (string, bool) {
+	switch e := e.(type) {
+	case *hclsyntax.LiteralValueExpr:
+		return stringOf(e.Val)
+	case *hclsyntax.TemplateExpr:
+		s := ""
+		for _, p := range e.Parts {
+			lit, ok := p.(*hclsyntax.LiteralValueExpr)
+			if !ok {
+				return "", false
+			}
+			v, ok := stringOf(lit.Val)
+			if !ok {
+				return "", false
+			}
+			s += v
+		}
+		return s, true
+	case *hclsyntax.ParenthesesExpr:
+		return literalString(e.Expression)
+	}
+	return "", false
+}
+
+// The elements of a statement block and the JSON keys they stand for.
+// https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/iam_policy_document
+var statementAttrs = []struct{ hcl, json string }{
+	{"sid", "Sid"}, {"effect", "Effect"},
+	{"actions", "Action"}, {"not_actions", "NotAction"},
+	{"resources", "Resource"}, {"not_resources", "NotResource"},
+}
+
+// writePolicyDocument translates a data "aws_iam_policy_document" block.
+func (m *module) writePolicyDocument(b *analysis.HostBuilder, f *tfFile, blk *hclsyntax.Block) {
+	body := blk.Body
+	b.Write(`{"Version": `)
+	if v := attr(body, "version"); v != nil {
+		m.writeValue(b, f, v)
+	} else {
+		b.Write(`"2012-10-17"`)
+	}
+	if id := attr(body, "policy_id"); id != nil {
+		b.Write(`, "Id": `)
+		m.writeValue(b, f, id)
+	}
+	b.Write(`, "Statement": [`)
+	for i, st := range blocksOf(body, "statement") {
+		if i > 0 {
+			b.Write(", ")
+		}
+		b.Wrap(span(st.Range()), func() { m.writeStatement(b, f, st) })
+	}
+	b.Write("]}")
+}
+
+func (m *module) writeStatement(b *analysis.HostBuilder, f *tfFile, st *hclsyntax.Block) {
+	b.Write("{")
+	first := true
+	sep := func() {
+		if !first {
+			b.Write(", ")
+		}
+		first = false
+	}
+	for _, a := range statementAttrs {
+		at, ok := st.Body.Attributes[a.hcl]
+		if !ok {
+			if a.hcl == "effect" { // the provider's default
+				sep()
+				b.Wrap(span(st.TypeRange), func() { b.Write(`"Effect": "Allow"`) })
+			}
+			continue
+		}
+		sep()
+		b.Wrap(span(at.SrcRange), func() {
+			b.Wrap(span(at.NameRange), func() { b.Write(analysis.Quote(a.json)) })
+			b.Write(": ")
+			m.writeValue(b, f, at.Expr)
+		})
+	}
+	for _, p := range []struct{ hcl, json string }{{"principals", "Principal"}, {"not_principals", "NotPrincipal"}} {
+		if blocks := blocksOf(st.Body, p.hcl); len(blocks) > 0 {
+			sep()
+			b.Wrap(span(blocks[0].Range()), func() {
+				b.Wrap(span(blocks[0].TypeRange), func() { b.Write(analysis.Quote(p.json)) })
+				b.Write(": ")
+				m.writePrincipals(b, f, blocks)
+			})
+		}
+	}
+	if blocks := blocksOf(st.Body, "condition"); len(blocks) > 0 {
+		sep()
+		b.Wrap(span(blocks[0].Range()), func() {
+			b.Wrap(span(blocks[0].TypeRange), func() { b.Write(`"Condition"`) })
+			b.Write(": ")
+			m.writeConditions(b, f, blocks)
+		})
+	}
+	b.Write("}")
+}
+
+// writePrincipals writes principals blocks as one Principal object, the
+// identifiers of blocks of the same type together, as the provider does;
+// type "*" with identifiers ["*"] is "Principal": "*".
+func (m *module) writePrincipals(b *analysis.HostBuilder, f *tfFile, blocks []*hclsyntax.Block) {
+	if len(blocks) == 1 {
+		typ, _ := literalString(attr(blocks[0].Body, "type"))
+		ids, _ := attr(blocks[0].Body, "identifiers").(*hclsyntax.TupleConsExpr)
+		if typ == "*" && ids != nil && len(ids.Exprs) == 1 {
+			m.writeValue(b, f, ids.Exprs[0])
+			return
+		}
+	}
+	m.writeGrouped(b, f, blocks, "type", "identifiers")
+}
+
+// writeConditions writes condition blocks as one Condition object:
+// {test: {variable: values}}, blocks of the same test together.
+func (m *module) writeConditions(b *analysis.HostBuilder, f *tfFile, blocks []*hclsyntax.Block) {
+	tests, byTest := m.groupBy(f, blocks, "test")
+	b.Write("{")
+	for i, t := range tests {
+		if i > 0 {
+			b.Write(", ")
+		}
+		group := byTest[t]
+		b.Wrap(span(attrRange(group[0], "test")), func() { b.Write(analysis.Quote(t)) })
+		b.Write(": ")
+		m.writeGrouped(b, f, group, "variable", "values")
+	}
+	b.Write("}")
+}
+
+// writeGrouped writes blocks as an object from the value of keyAttr to
+// the list of every block's listAttr items with that key.
+func (m *module) writeGrouped(b *analysis.HostBuilder, f *tfFile, blocks []*hclsyntax.Block, keyAttr, listAttr string) {
+	keys, byKey := m.groupBy(f, blocks, keyAttr)
+	b.Write("{")
+	for i, k := range keys {
+		if i > 0 {
+			b.Write(", ")
+		}
+		group := byKey[k]
+		b.Wrap(span(attrRange(group[0], keyAttr)), func() { b.Write(analysis.Quote(k)) })
+		b.Write(": [")
+		n := 0
+		for _, blk := range group {
+			list := attr(blk.Body, listAttr)
+			items := []hclsyntax.Expression{list}
+			if t, ok := list.(*hclsyntax.TupleConsExpr); ok {
+				items = t.Exprs
+			}
+			for _, item := range items {
+				if item == nil {
+					continue
+				}
+				if n > 0 {
+					b.Write(", ")
+				}
+				n++
+				m.writeValue(b, f, item)
+			}
+		}
+		b.Write("]")
+	}
+	b.Write("}")
+}
+
+// groupBy groups blocks by the value of an attribute, in the order each
+// value first appears.
+func (m *module) groupBy(f *tfFile, blocks []*hclsyntax.Block, name string) ([]string, map[string][]*hclsyntax.Block) {
+	var keys []string
+	byKey := map[string][]*hclsyntax.Block{}
+	for _, blk := range blocks {
+		k := m.placeholderOrValue(f, attr(blk.Body, name))
+		if byKey[k] == nil {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], blk)
+	}
+	return keys, byKey
+}
+
+// attrRange is the range of a block's attribute, or of the block's type
+// keyword when it has none.
+func attrRange(blk *hclsyntax.Block, name string) hcl.Range {
+	if a, ok := blk.Body.Attributes[name]; ok {
+		return a.SrcRange
+	}
+	return blk.TypeRange
+}
