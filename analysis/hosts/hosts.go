@@ -10,6 +10,7 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/awscli"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/cloudformation"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/terraform"
 )
@@ -18,6 +19,7 @@ import (
 var All = []*source.Reader{
 	terraform.Reader,
 	cloudformation.Reader,
+	awscli.Reader,
 	source.JSON,
 }
 
