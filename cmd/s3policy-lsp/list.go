@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -131,8 +132,10 @@ func (l *lister) listFile(abs, stop string) {
 		return
 	}
 	src := tree.Read(filepath.ToSlash(abs), text, l.config(abs, stop))
+	docs := slices.Clone(src.Docs)
+	slices.SortStableFunc(docs, func(a, b *analysis.File) int { return a.Start() - b.Start() })
 	var m *mapper.Mapper
-	for _, d := range src.Docs {
+	for _, d := range docs {
 		if !d.IsPolicyFile() {
 			continue
 		}

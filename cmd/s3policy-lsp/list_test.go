@@ -37,3 +37,21 @@ func TestListPrintsPoliciesWithKinds(t *testing.T) {
 		t.Errorf("a missing path: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// The policies of one file are listed in the order they stand in it,
+// whatever order its reader found them in.
+func TestListOrdersPoliciesOfAFile(t *testing.T) {
+	out, _, code := runCLI(t, "../../examples/serverless", "list", "--format", "json", ".")
+	var got []listed
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != exitOK {
+		t.Fatalf("exit %d, %v: %s", code, err, out)
+	}
+	if len(got) < 2 {
+		t.Fatalf("want the several policies of serverless.yml, got %+v", got)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].File == got[i-1].File && got[i].Line < got[i-1].Line {
+			t.Errorf("%s:%d listed after line %d", got[i].File, got[i].Line, got[i-1].Line)
+		}
+	}
+}
