@@ -18,6 +18,7 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
 	"github.com/s3policy-lsp/s3policy-lsp/lsp"
 )
 
@@ -694,7 +695,16 @@ func TestInitializeToleratesOddCapabilitiesAndWatchesConfigs(t *testing.T) {
 		"trace": "verbose",
 	})
 	raw := c.waitNote(protocol.MethodClientRegisterCapability, func(json.RawMessage) bool { return true })
-	want := `{"registrations":[{"id":"s3policy-config-watcher","method":"workspace/didChangeWatchedFiles","registerOptions":{"watchers":[{"globPattern":"**/.s3policy.json"},{"globPattern":"**/*.tf"},{"globPattern":"**/*.json"},{"globPattern":"**/*.yaml"},{"globPattern":"**/*.yml"},{"globPattern":"**/*.template"}]}}]}`
+	// One watcher for .s3policy.json and one for each file-name ending some
+	// host reader reads (.json, .yaml, .tf, ...).
+	var globs []string
+	for _, ext := range hosts.Extensions() {
+		globs = append(globs, `{"globPattern":"**/*`+ext+`"}`)
+	}
+	if !slices.Contains(hosts.Extensions(), ".json") || !slices.Contains(hosts.Extensions(), ".yaml") {
+		t.Errorf("extensions %q lack .json or .yaml", hosts.Extensions())
+	}
+	want := `{"registrations":[{"id":"s3policy-config-watcher","method":"workspace/didChangeWatchedFiles","registerOptions":{"watchers":[{"globPattern":"**/.s3policy.json"},` + strings.Join(globs, ",") + `]}}]}`
 	if string(raw) != want {
 		t.Errorf("registration\n got %s\nwant %s", raw, want)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/awscli"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/cloudformation"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/template"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/terraform"
 )
 
@@ -20,6 +21,7 @@ var All = []*source.Reader{
 	terraform.Reader,
 	cloudformation.Reader,
 	awscli.Reader,
+	template.Reader,
 	source.JSON,
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/awscli"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/sourcetest"
 )
 
 func analyze(path string, src []byte) *analysis.Analysis {
@@ -85,17 +86,6 @@ func FuzzRead(f *testing.F) {
 	f.Add(`{"VpcEndpoints": [{"PolicyDocument": "{}", "VpcEndpointId": "vpce-1"}]}`)
 	f.Fuzz(func(t *testing.T, src string) {
 		a := analyze("p.json", []byte(src))
-		for _, fd := range a.Findings {
-			if fd.Span.Start < 0 || fd.Span.End < fd.Span.Start || fd.Span.End > len(src) {
-				t.Fatalf("%s at %v outside %d bytes", fd.Code, fd.Span, len(src))
-			}
-			for _, fix := range fd.Fixes {
-				for _, e := range fix.Edits {
-					if e.Span.Start < 0 || e.Span.End < e.Span.Start || e.Span.End > len(src) {
-						t.Fatalf("%s edit at %v outside %d bytes", fd.Code, e.Span, len(src))
-					}
-				}
-			}
-		}
+		sourcetest.InFile(t, src, a)
 	})
 }

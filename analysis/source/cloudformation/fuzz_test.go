@@ -8,6 +8,7 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/cloudformation"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/sourcetest"
 )
 
 // FuzzRead: any text read as a template, YAML or JSON, never panics, and
@@ -25,25 +26,7 @@ func FuzzRead(f *testing.F) {
 		for _, path := range []string{"t.yaml", "serverless.yml"} {
 			res := cloudformation.Reader.Read(path, []byte(src))
 			a := analysis.AnalyzeFile(path, res.Files(path, nil), res.Findings, checks.All, nil)
-			for _, fd := range a.Findings {
-				inside(t, src, fd.Span, fd.Code)
-				for _, fix := range fd.Fixes {
-					for _, e := range fix.Edits {
-						inside(t, src, e.Span, fd.Code+" fix")
-					}
-				}
-			}
-			for _, d := range a.Docs {
-				if d.Host != nil { // nil: JSON that does not parse, read whole
-					inside(t, src, d.Host.Whole, "document")
-				}
-			}
+			sourcetest.InFile(t, src, a)
 		}
 	})
-}
-
-func inside(t *testing.T, src string, sp analysis.Span, what string) {
-	if sp.Start < 0 || sp.End < sp.Start || sp.End > len(src) {
-		t.Fatalf("%s at %v outside the file of %d bytes", what, sp, len(src))
-	}
 }
