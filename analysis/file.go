@@ -50,6 +50,18 @@ type Workspace interface {
 	// grant to a principal of another account and that the policies of
 	// the workspace deny, each with its causes.
 	Blocked(principal string) []BlockedRequest
+	// Bucket is what the workspace knows of a bucket: .s3policy.json's
+	// facts, else those a host file states (a Terraform module's
+	// aws_s3_bucket_* resources); nil when nothing is known.
+	Bucket(name string) *BucketFacts
+}
+
+// Bucket is what the config, else the workspace, says of a bucket.
+func (f *File) Bucket(name string) *BucketFacts {
+	if b := f.Config.Bucket(name); b != nil || f.Workspace == nil {
+		return b
+	}
+	return f.Workspace.Bucket(name)
 }
 
 // BlockedRequest is a request a bucket policy grants and the workspace

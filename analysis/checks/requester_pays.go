@@ -41,11 +41,11 @@ func runRequesterPays(pass *analysis.Pass) {
 // bucket its Resource names that the config knows.
 func statementBucket(pass *analysis.Pass, s *analysis.Statement) *analysis.BucketFacts {
 	if pass.Facts != nil && pass.Facts.Bucket != "" {
-		return pass.Config.Bucket(pass.Facts.Bucket)
+		return pass.Bucket(pass.Facts.Bucket)
 	}
 	for _, r := range s.Resources() {
 		if name, _, ok := s3BucketOf(r.Str); ok {
-			if b := pass.Config.Bucket(name); b != nil {
+			if b := pass.Bucket(name); b != nil {
 				return b
 			}
 		}

@@ -45,6 +45,9 @@ func NewWorkspace(dir string) *Workspace {
 // PolicyFiles lists the policies that parsed (analysis.Workspace).
 func (w *Workspace) PolicyFiles() []*analysis.File { return w.Files }
 
+// Bucket is what the workspace knows of a bucket (analysis.Workspace).
+func (w *Workspace) Bucket(name string) *analysis.BucketFacts { return w.Buckets[name] }
+
 // DocName is how causes name a document: its file relative to the
 // workspace folder, then "#" and where it sits in its host when a host
 // file holds it.
