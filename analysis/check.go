@@ -65,25 +65,48 @@ func (p *Pass) Reportf(span Span, msg Text, fixes ...Fix) {
 // than letting the document look clean.
 const InternalErrorCode = "internal-error"
 
+// Options say how the checks run on a document.
+type Options struct {
+	Checks []*Check
+	// Adjust, when set, lays the user's settings over the findings.
+	Adjust func([]Finding) []Finding
+	// OnPanic, when set, receives the stack of a check that panicked, so
+	// that the server can log it.
+	OnPanic func(string)
+}
+
 // Analyze runs the checks that apply to the file and returns their
 // findings in document order. A check that panics is reported as an
 // internal-error finding and the others still run.
-func Analyze(f *File, checks []*Check) (findings []Finding) {
+func Analyze(f *File, checks []*Check) []Finding {
+	return AnalyzeWith(f, Options{Checks: checks})
+}
+
+// AnalyzeWith is Analyze with the caller's options.
+func AnalyzeWith(f *File, opts Options) []Finding {
+	findings := analyze(f, opts)
+	if opts.Adjust != nil {
+		findings = opts.Adjust(findings)
+	}
+	return findings
+}
+
+func analyze(f *File, opts Options) (findings []Finding) {
 	if f.Syntax != nil {
 		return []Finding{syntaxFinding(f.Syntax)}
 	}
 	if f.Policy == nil {
 		return nil
 	}
-	for _, c := range checks {
+	for _, c := range opts.Checks {
 		if f.Config.Disabled(c.Code) {
 			continue
 		}
 		if c.Applies(f.Kind) {
-			runCheck(f, c, c.Run, &findings)
+			runCheck(f, c, c.Run, &findings, opts.OnPanic)
 		}
 		if c.RunWorkspace != nil && f.Workspace != nil {
-			runCheck(f, c, c.RunWorkspace, &findings)
+			runCheck(f, c, c.RunWorkspace, &findings, opts.OnPanic)
 		}
 	}
 	findings = mergeDuplicates(findings)
@@ -217,7 +240,7 @@ func othersNotListed(kept, dropped []Related) Text {
 	return Tf(" (and %d other related places, not listed)", " (ほかに関連する箇所が %d 件あります。一覧にはありません)", len(others))
 }
 
-func runCheck(f *File, c *Check, run func(*Pass), findings *[]Finding) {
+func runCheck(f *File, c *Check, run func(*Pass), findings *[]Finding, onPanic func(string)) {
 	defer func() {
 		if r := recover(); r != nil {
 			*findings = append(*findings, Finding{
@@ -227,17 +250,13 @@ func runCheck(f *File, c *Check, run func(*Pass), findings *[]Finding) {
 				Message: Tf("the check %s failed on this document (%v); please report it with the document",
 					"チェック %s がこの文書で失敗しました (%v)。文書を添えて報告してください", c.Code, r),
 			})
-			if PanicHook != nil {
-				PanicHook(fmt.Sprintf("check %s panicked: %v\n%s", c.Code, r, debug.Stack()))
+			if onPanic != nil {
+				onPanic(fmt.Sprintf("check %s panicked: %v\n%s", c.Code, r, debug.Stack()))
 			}
 		}
 	}()
 	run(&Pass{File: f, Check: c, findings: findings})
 }
-
-// PanicHook, when set, receives the stack of a check that panicked, so
-// that the server can log it.
-var PanicHook func(string)
 
 // SyntaxCode is the code of the finding for a document that is not JSON.
 const SyntaxCode = "json-syntax"

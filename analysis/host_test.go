@@ -32,7 +32,7 @@ func TestHostMapVerbatim(t *testing.T) {
 	if f.Kind != analysis.KindIdentity || f.KindSource != analysis.FromHost || f.DocName != "aws_iam_policy.p" {
 		t.Fatalf("kind %q from %q, name %q", f.Kind, f.KindSource, f.DocName)
 	}
-	a := analysis.AnalyzeFile("main.tf", []*analysis.File{f}, nil, checks.All, nil)
+	a := analysis.AnalyzeFile("main.tf", []*analysis.File{f}, nil, analysis.Options{Checks: checks.All})
 	var mv *analysis.Finding
 	for i := range a.Findings {
 		if a.Findings[i].Code == "missing-version" {

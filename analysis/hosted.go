@@ -14,19 +14,15 @@ type Analysis struct {
 }
 
 // AnalyzeFile runs the checks on each document of a file. fileFindings
-// are the reader's findings about the file itself; adjust, when set, lays
-// the user's settings over each document's findings.
-func AnalyzeFile(path string, docs []*File, fileFindings []Finding, checks []*Check, adjust func([]Finding) []Finding) *Analysis {
+// are the reader's findings about the file itself.
+func AnalyzeFile(path string, docs []*File, fileFindings []Finding, opts Options) *Analysis {
 	a := &Analysis{Path: path, Docs: docs, perDoc: make([][]Finding, len(docs))}
 	a.Findings = append(a.Findings, fileFindings...)
 	for i, d := range docs {
 		if !d.IsPolicyFile() {
 			continue
 		}
-		fs := Analyze(d, checks)
-		if adjust != nil {
-			fs = adjust(fs)
-		}
+		fs := AnalyzeWith(d, opts)
 		a.perDoc[i] = fs
 		a.Findings = append(a.Findings, ToHost(d, fs)...)
 	}

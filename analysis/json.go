@@ -81,7 +81,13 @@ const MaxDepth = 256
 // ParseJSON parses a whole document. On failure it returns the first
 // syntax error; the document is then not analysed further.
 func ParseJSON(src []byte) (*Value, *SyntaxError) {
-	p := &parser{src: src}
+	// One copy of the document as a string: strings without escapes, and
+	// numbers, are slices of it, not an allocation each (a third fewer
+	// allocations for a policy; BENCHMARKS.md). A string kept longer than
+	// the tree, as a cache key, must be cloned or it keeps all the text.
+	// When the whole document is UTF-8, so is every string between its
+	// quotes.
+	p := &parser{src: src, text: string(src), validUTF8: utf8.Valid(src)}
 	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
 		p.pos = 3 // a UTF-8 byte order mark, as some Windows editors write
 	}
@@ -102,9 +108,11 @@ func ParseJSON(src []byte) (*Value, *SyntaxError) {
 }
 
 type parser struct {
-	src []byte
-	pos int
-	err *SyntaxError
+	src       []byte
+	text      string // src as a string, for the values to slice
+	validUTF8 bool   // src is all UTF-8
+	pos       int
+	err       *SyntaxError
 
 	// The tree is allocated in slabs, and children are gathered on a
 	// stack and copied once into a slice of their exact size: a 20 KB
@@ -376,22 +384,22 @@ func (p *parser) number() *Value {
 			return nil
 		}
 	}
-	return p.newValue(Value{Kind: Number, Span: Span{start, p.pos}, Str: string(p.src[start:p.pos])})
+	return p.newValue(Value{Kind: Number, Span: Span{start, p.pos}, Str: p.text[start:p.pos]})
 }
 
 // str reads a quoted string at p.pos and returns its decoded text.
 func (p *parser) str() (string, bool) {
 	start := p.pos
 	p.pos++ // opening quote
-	// Fast path: no escapes and valid ASCII/UTF-8 needs no copy work.
+	// Fast path: no escapes and valid UTF-8 needs no copy.
 	i := p.pos
 	for i < len(p.src) {
 		c := p.src[i]
 		if c == '"' {
-			s := p.src[p.pos:i]
-			if utf8.Valid(s) {
+			if p.validUTF8 || utf8.Valid(p.src[p.pos:i]) {
+				s := p.text[p.pos:i]
 				p.pos = i + 1
-				return string(s), true
+				return s, true
 			}
 			break
 		}

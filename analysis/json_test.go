@@ -1,11 +1,14 @@
 package analysis_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checktest"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/policygen"
 )
 
 // TestParseJSONErrors asserts the position (marked « ») and the message of
@@ -134,4 +137,35 @@ func TestParseJSONNestingLimit(t *testing.T) {
 	if err == nil || err.Msg.EN != "nesting is deeper than 256 levels" || err.Span.Start != analysis.MaxDepth+1 {
 		t.Errorf("error %+v, want nesting is deeper than 256 levels at %d", err, analysis.MaxDepth+1)
 	}
+}
+
+// BenchmarkParseJSON20KB is the parser alone on the 20 KB bucket policy
+// of BenchmarkDocument20KB, against encoding/json decoding it into any
+// and json.Valid, in the same loop (the machine is shared: compare the
+// ratios).
+func BenchmarkParseJSON20KB(b *testing.B) {
+	src := policygen.Generate("bucket", 20<<10, 1)
+	var parse, decode, valid time.Duration
+	b.ReportAllocs()
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := analysis.ParseJSON(src); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		var v any
+		if err := json.Unmarshal(src, &v); err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		if !json.Valid(src) {
+			b.Fatal("not valid")
+		}
+		t3 := time.Now()
+		parse, decode, valid = parse+t1.Sub(t0), decode+t2.Sub(t1), valid+t3.Sub(t2)
+	}
+	b.ReportMetric(float64(parse.Nanoseconds())/float64(b.N), "parse-ns/op")
+	b.ReportMetric(float64(parse)/float64(decode), "vs-decode")
+	b.ReportMetric(float64(parse)/float64(valid), "vs-valid")
 }

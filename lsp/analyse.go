@@ -45,7 +45,7 @@ func (s *Server) analyse(snap snapshot) *analysed {
 		src = governed // cross-file findings, once the scan has read the other files
 	}
 	a.locale = s.locale(settings, cfg)
-	a.result = analysis.AnalyzeFile(snap.path, src.Docs, src.Findings, s.opts.Checks, settings.apply)
+	a.result = analysis.AnalyzeFile(snap.path, src.Docs, src.Findings, s.analysisOptions(settings))
 	a.findings = a.result.Findings
 	return a
 }

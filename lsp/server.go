@@ -11,7 +11,6 @@ import (
 	"io"
 	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
@@ -92,7 +91,6 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) int {
 	defer cancel()
 	s.ctx = ctx
 	s.conn = jsonrpc2.NewConn(newStream(rwc, s.logf))
-	setPanicLog(s)
 	s.conn.Go(ctx, s.handle)
 
 	code := 1
@@ -129,22 +127,14 @@ func (s *Server) awaitWorkers() {
 	}
 }
 
-// panicLog receives analysis.PanicHook: the hook is one package variable,
-// so it is set once and logs to the most recently started server.
-var (
-	panicLog     atomic.Pointer[Server]
-	panicLogOnce sync.Once
-)
-
-func setPanicLog(s *Server) {
-	panicLog.Store(s)
-	panicLogOnce.Do(func() {
-		analysis.PanicHook = func(msg string) {
-			if s := panicLog.Load(); s != nil {
-				s.log(protocol.MessageTypeError, msg)
-			}
-		}
-	})
+// analysisOptions runs the server's checks under the editor settings and
+// logs a check that panics.
+func (s *Server) analysisOptions(settings editorSettings) analysis.Options {
+	return analysis.Options{
+		Checks:  s.opts.Checks,
+		Adjust:  settings.apply,
+		OnPanic: func(msg string) { s.log(protocol.MessageTypeError, msg) },
+	}
 }
 
 // A requestFunc decodes its params and returns the result.

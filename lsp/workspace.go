@@ -375,7 +375,7 @@ func (s *Server) publishFile(src *tree.Source, settings editorSettings) {
 		cfg = src.Docs[0].Config
 	}
 	a.locale = s.locale(settings, cfg)
-	a.result = analysis.AnalyzeFile(src.Path, src.Docs, src.Findings, s.opts.Checks, settings.apply)
+	a.result = analysis.AnalyzeFile(src.Path, src.Docs, src.Findings, s.analysisOptions(settings))
 	a.findings = a.result.Findings
 	s.publishClosed(src.Path, a.diagnostics())
 }

@@ -167,7 +167,7 @@ func (c *boundedCache[V]) put(key string, v V) {
 	if c.m == nil || len(c.m) >= c.max {
 		c.m = make(map[string]V)
 	}
-	c.m[key] = v
+	c.m[strings.Clone(key)] = v // a key sliced from a document would keep all its text
 }
 
 // replaceFix is the quick fix that replaces span with a JSON string.

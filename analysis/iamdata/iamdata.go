@@ -228,7 +228,7 @@ func (s *Service) MatchActions(pattern string) []*Action {
 		}
 	}
 	if s.matchedLen.Add(1) <= maxMatchedPatterns {
-		s.matched.Store(key, out)
+		s.matched.Store(strings.Clone(key), out) // a pattern sliced from a document would keep all its text
 	}
 	return out
 }

@@ -337,7 +337,7 @@ func (c *checker) analyse(abs string, cfg *analysis.Config, sets []*tree.Set) {
 		// match the config's folder whichever way each was reached.
 		src = tree.Read(filepath.ToSlash(abs), text, cfg)
 	}
-	a := analysis.AnalyzeFile(src.Path, src.Docs, src.Findings, checks.All, nil)
+	a := analysis.AnalyzeFile(src.Path, src.Docs, src.Findings, analysis.Options{Checks: checks.All})
 	if len(src.Docs) == 0 && len(a.Findings) == 0 {
 		return // a file that holds no policy
 	}

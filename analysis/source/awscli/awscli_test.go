@@ -13,7 +13,7 @@ import (
 
 func analyze(path string, src []byte) *analysis.Analysis {
 	res := awscli.Reader.Read(path, src)
-	return analysis.AnalyzeFile(path, res.Files(path, nil), res.Findings, checks.All, nil)
+	return analysis.AnalyzeFile(path, res.Files(path, nil), res.Findings, analysis.Options{Checks: checks.All})
 }
 
 // A finding inside the escaped policy of get-bucket-policy points at the

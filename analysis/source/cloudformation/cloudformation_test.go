@@ -19,7 +19,7 @@ func analyze(t *testing.T, path string) (string, *analysis.Analysis) {
 		t.Fatal(err)
 	}
 	res := cloudformation.Reader.Read(path, src)
-	return string(src), analysis.AnalyzeFile(path, res.Files(path, nil), res.Findings, checks.All, nil)
+	return string(src), analysis.AnalyzeFile(path, res.Files(path, nil), res.Findings, analysis.Options{Checks: checks.All})
 }
 
 // finding returns the only finding with the code, checking it covers

@@ -25,7 +25,7 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		for _, path := range []string{"t.yaml", "serverless.yml"} {
 			res := cloudformation.Reader.Read(path, []byte(src))
-			a := analysis.AnalyzeFile(path, res.Files(path, nil), res.Findings, checks.All, nil)
+			a := analysis.AnalyzeFile(path, res.Files(path, nil), res.Findings, analysis.Options{Checks: checks.All})
 			sourcetest.InFile(t, src, a)
 		}
 	})

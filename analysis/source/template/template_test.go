@@ -12,7 +12,7 @@ import (
 
 func analyze(path, src string) *analysis.Analysis {
 	res := template.Reader.Read(path, []byte(src))
-	return analysis.AnalyzeFile(path, res.Files(path, nil), res.Findings, checks.All, nil)
+	return analysis.AnalyzeFile(path, res.Files(path, nil), res.Findings, analysis.Options{Checks: checks.All})
 }
 
 // Placeholders in and out of strings: the text around them is checked at

@@ -13,7 +13,7 @@ func readOne(t *testing.T, src string) (*analysis.Analysis, []analysis.Document)
 	t.Helper()
 	res := ReadModule(map[string][]byte{"m/main.tf": []byte(src)})["m/main.tf"]
 	files := res.Files("m/main.tf", nil)
-	return analysis.AnalyzeFile("m/main.tf", files, res.Findings, checks.All, nil), res.Docs
+	return analysis.AnalyzeFile("m/main.tf", files, res.Findings, analysis.Options{Checks: checks.All}), res.Docs
 }
 
 // finding returns the finding of a code, failing when there is none.
