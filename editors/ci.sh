@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI for the editor integrations: the VS Code extension type-checks, builds
-# and packages offline; its LSP test, the Neovim headless test and the Emacs
-# batch test each run the missing-version scenario against the real server.
+# and packages offline, and its linux-x64 package carries a working server;
+# its LSP test, the Neovim headless test and the Emacs batch test each run
+# their scenarios against the real server.
 #
 #   bash editors/ci.sh                    # builds the server from this repo
 #   S3POLICY_LSP=/path/to/bin bash editors/ci.sh
@@ -73,6 +74,18 @@ step "VS Code extension: npm ci, tsc --noEmit, build, package"
   npx @vscode/vsce package --no-dependencies --out "$work/s3policy-lsp.vsix"
   vsix_has "$work/s3policy-lsp.vsix" extension/out/extension.js extension/schemas/s3policy.schema.json
 )
+
+step "VS Code extension: the linux-x64 package carries the server"
+bash editors/vscode/package-platforms.sh linux-x64
+platform_vsix=editors/vscode/dist/s3policy-lsp-linux-x64.vsix
+vsix_has "$platform_vsix" extension/bin/s3policy-lsp extension/out/extension.js
+manifest=$(unzip -p "$platform_vsix" extension.vsixmanifest)
+grep -qF 'TargetPlatform="linux-x64"' <<<"$manifest"
+unzip -p "$platform_vsix" extension/bin/s3policy-lsp >"$work/bundled-s3policy-lsp"
+chmod +x "$work/bundled-s3policy-lsp"
+bundled_version=$("$work/bundled-s3policy-lsp" version)
+printf '%s\n' "$bundled_version"
+grep -q '^s3policy-lsp ' <<<"$bundled_version"
 
 # Each client's test runs even when another failed; the script fails at the end.
 failed=()

@@ -81,6 +81,22 @@ func docPath(u protocol.DocumentURI) string {
 	return filepath.Clean(filepath.FromSlash(s))
 }
 
+// languageExtensions gives an unsaved buffer without a file-name ending
+// (untitled:Untitled-1) the ending of its language, by which the readers
+// choose it.
+var languageExtensions = map[protocol.LanguageIdentifier]string{
+	"json": ".json", "jsonc": ".json", "yaml": ".yaml", "terraform": ".tf",
+}
+
+// withLanguageExtension names an unsaved buffer whose name has no ending
+// after its language; a file keeps its path.
+func withLanguageExtension(path string, u protocol.DocumentURI, language protocol.LanguageIdentifier) string {
+	if _, onDisk := uriPath(u); onDisk || filepath.Ext(path) != "" {
+		return path
+	}
+	return path + languageExtensions[language]
+}
+
 func isConfig(path string) bool { return filepath.Base(path) == analysis.ConfigName }
 
 func (s *Server) didOpen(params json.RawMessage) error {
@@ -90,7 +106,7 @@ func (s *Server) didOpen(params json.RawMessage) error {
 	}
 	item := p.TextDocument
 	d := &document{
-		uri: item.URI, path: docPath(item.URI),
+		uri: item.URI, path: withLanguageExtension(docPath(item.URI), item.URI, item.LanguageID),
 		text: []byte(item.Text), version: item.Version,
 		kick: make(chan struct{}, 1), done: make(chan struct{}),
 	}

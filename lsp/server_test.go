@@ -742,3 +742,15 @@ func TestRangedChangeIsAppliedAsAnEdit(t *testing.T) {
 		t.Errorf("after replacing 08 by 12 in the version: %+v", got.Diagnostics)
 	}
 }
+
+// An unsaved buffer, as VS Code opens one (untitled:Untitled-1, no file-name
+// ending), is read by its language.
+func TestUntitledBufferIsReadByItsLanguage(t *testing.T) {
+	c := startInitialized(t, lsp.Options{}, nil)
+	const untitled = "untitled:Untitled-1"
+	c.open(untitled, oldVersion, 1)
+	got := c.waitDiagnostics(untitled, hasVersion(1))
+	if len(got.Diagnostics) != 1 || got.Diagnostics[0].Code != "missing-version" || got.Diagnostics[0].Range != oldVersionRange {
+		t.Errorf("diagnostics %+v, want missing-version at %+v", got.Diagnostics, oldVersionRange)
+	}
+}

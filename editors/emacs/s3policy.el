@@ -15,7 +15,12 @@
 ;;
 ;; Only policy buffers get the server: a policy file-name ending such as
 ;; ".bucket-policy.json", a .s3policy.json at or above the file, or content
-;; that names a "Statement".
+;; that names a "Statement"; Terraform buffers; and YAML buffers that are
+;; CloudFormation templates or serverless.yml (other YAML gets nothing).
+;;
+;; Eglot runs one server per buffer: in a Terraform or template buffer,
+;; s3policy-lsp takes the place of terraform-ls or yaml-language-server.
+;; Set `s3policy-template-modes' to nil to keep those servers there.
 
 ;;; Code:
 
@@ -46,38 +51,75 @@
 (defconst s3policy-json-modes '(json-mode js-json-mode json-ts-mode js-mode)
   "Major modes in which JSON is edited; Emacs 28 opens .json in `js-mode'.")
 
+(defconst s3policy-terraform-modes '(terraform-mode hcl-mode terraform-ts-mode hcl-ts-mode)
+  "Major modes of Terraform files.")
+
+(defconst s3policy-yaml-modes '(yaml-mode yaml-ts-mode)
+  "Major modes of YAML files.")
+
+(defcustom s3policy-template-modes (append s3policy-terraform-modes s3policy-yaml-modes)
+  "Terraform and YAML modes in which s3policy-lsp starts.
+Eglot runs one server per buffer, so there s3policy-lsp takes the place
+of terraform-ls or yaml-language-server; nil keeps those servers."
+  :type '(repeat symbol))
+
+(defun s3policy--buffer-matches (regexp)
+  "Whether a line of the buffer matches REGEXP."
+  (save-excursion
+    (save-restriction
+      (widen)
+      (goto-char (point-min))
+      (let ((case-fold-search nil))
+        (and (re-search-forward regexp nil t) t)))))
+
+(defun s3policy-template-yaml-p ()
+  "Whether the current YAML buffer is a template that can hold policies.
+A CloudFormation template (AWSTemplateFormatVersion, or Resources of an
+AWS:: type) or a Serverless Framework service file."
+  (or (member (downcase (file-name-nondirectory (or buffer-file-name ""))) '("serverless.yml" "serverless.yaml"))
+      (s3policy--buffer-matches "^AWSTemplateFormatVersion[ \t]*:")
+      (and (s3policy--buffer-matches "^Resources[ \t]*:")
+           (s3policy--buffer-matches "^[ \t]+Type[ \t]*:[ \t]*[\"']?AWS::"))))
+
 (defun s3policy-policy-buffer-p ()
   "Whether the current buffer is a policy that s3policy-lsp analyses."
   (let ((file (or buffer-file-name "")))
-    (or (cl-some (lambda (suffix) (string-suffix-p suffix (downcase file))) s3policy-suffixes)
-        (and buffer-file-name (string-suffix-p ".json" (downcase file))
-             (locate-dominating-file file ".s3policy.json") t)
-        (save-excursion
-          (save-restriction
-            (widen)
-            (goto-char (point-min))
-            (and (search-forward "\"Statement\"" nil t) t))))))
+    (cond
+     ((memq major-mode s3policy-terraform-modes) t)
+     ((memq major-mode s3policy-yaml-modes) (s3policy-template-yaml-p))
+     (t
+      (or (cl-some (lambda (suffix) (string-suffix-p suffix (downcase file))) s3policy-suffixes)
+          (and buffer-file-name (string-suffix-p ".json" (downcase file))
+               (locate-dominating-file file ".s3policy.json") t)
+          (s3policy--buffer-matches "\"\\(Statement\\|AWSTemplateFormatVersion\\)\""))))))
 
 (defun s3policy--contact ()
   "The Eglot contact for s3policy-lsp with `s3policy-settings'."
   (append s3policy-command
           (list :initializationOptions (or s3policy-settings eglot--{}))))
 
+(defun s3policy--modes ()
+  "The major modes whose buffers may hold policies."
+  (append s3policy-json-modes s3policy-template-modes))
+
 (defun s3policy-eglot-ensure ()
   "Start or join s3policy-lsp for the current buffer when it is a policy.
 The server is named in this buffer's `eglot-server-programs' only, so that
-other JavaScript and JSON buffers keep their own servers."
-  (when (and (memq major-mode s3policy-json-modes) (s3policy-policy-buffer-p))
+other JavaScript, JSON, Terraform and YAML buffers keep their own servers.
+All the modes share one server per project, as the other editors do."
+  (when (and (memq major-mode (s3policy--modes)) (s3policy-policy-buffer-p))
     (setq-local eglot-server-programs
-                (cons (cons s3policy-json-modes (s3policy--contact))
+                (cons (cons (s3policy--modes) (s3policy--contact))
                       (default-value 'eglot-server-programs)))
     (eglot-ensure)))
 
 ;;;###autoload
 (defun s3policy-setup ()
-  "Start s3policy-lsp in JSON policy buffers from now on."
-  (dolist (hook '(json-mode-hook js-json-mode-hook json-ts-mode-hook js-mode-hook))
-    (add-hook hook #'s3policy-eglot-ensure)))
+  "Start s3policy-lsp in policy buffers from now on.
+JSON policies, and the Terraform and YAML templates of
+`s3policy-template-modes'."
+  (dolist (mode (s3policy--modes))
+    (add-hook (intern (format "%s-hook" mode)) #'s3policy-eglot-ensure)))
 
 (defun s3policy-explain-request (principal action resource)
   "Ask the server why PRINCIPAL may or may not do ACTION on RESOURCE.

@@ -5,7 +5,8 @@
 ;; Without S3POLICY_LSP the server is built from this repository. It opens a
 ;; copy of a policy with "Version": "2008-10-17", waits for Eglot to connect
 ;; and publish, checks the missing-version diagnostic, its hover and its
-;; quick fix, and exits non-zero on any failure.
+;; quick fix, that Terraform and CloudFormation buffers get the server and
+;; other YAML does not, and exits non-zero on any failure.
 
 ;;; Code:
 
@@ -125,6 +126,30 @@
           (run-hooks 'post-command-hook)
           (e2e-equal nil (s3policy-policy-buffer-p) "policy-buffer-p")
           (e2e-equal nil (bound-and-true-p eglot--managed-mode) "managed"))))
+
+    ;; Emacs 28 has no Terraform or YAML mode: stand-ins, as the packages
+    ;; terraform-mode and yaml-mode would be.
+    (unless (fboundp 'terraform-mode) (define-derived-mode terraform-mode prog-mode "Terraform"))
+    (unless (fboundp 'yaml-mode) (define-derived-mode yaml-mode text-mode "YAML"))
+    (add-to-list 'auto-mode-alist '("\\.tf\\'" . terraform-mode))
+    (add-to-list 'auto-mode-alist '("\\.ya?ml\\'" . yaml-mode))
+    (e2e-step "Terraform and CloudFormation buffers get the server; other YAML does not"
+      (let ((templates (make-temp-file "s3policy-emacs-templates-" t))
+            (other (make-temp-file "s3policy-emacs-yaml-" t)))
+        (dolist (file `((,templates "main.tf" "resource \"aws_s3_bucket_policy\" \"p\" {\n  bucket = \"b\"\n}\n" t)
+                        (,templates "template.yaml" "AWSTemplateFormatVersion: \"2010-09-09\"\nResources: {}\n" t)
+                        (,other "ci.yml" "jobs:\n  build:\n    runs-on: ubuntu-latest\n" nil)))
+          (pcase-let ((`(,dir ,name ,text ,want) file))
+            (let ((path (expand-file-name name dir)))
+              (with-temp-file path (insert text))
+              (with-current-buffer (find-file-noselect path)
+                (run-hooks 'post-command-hook)
+                (when want
+                  (e2e-wait (concat "Eglot to manage " name) (lambda () (bound-and-true-p eglot--managed-mode))))
+                (e2e-equal want (s3policy-policy-buffer-p) (concat name ": policy-buffer-p"))
+                (e2e-equal want (bound-and-true-p eglot--managed-mode) (concat name ": managed"))
+                (when want
+                  (eglot-shutdown (eglot-current-server) nil e2e-timeout))))))))
 
     (e2e-step "the server shuts down"
       (let ((server (eglot-current-server)))

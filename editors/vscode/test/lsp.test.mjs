@@ -1,7 +1,9 @@
 // End-to-end test of s3policy-lsp through vscode-languageserver-protocol, the
 // library under VS Code's own client: it spawns the binary and runs the
 // missing-version scenario (diagnostic, hover, quick fix) in English and
-// Japanese, and checks the settings from initializationOptions.
+// Japanese, checks the settings from initializationOptions, runs a code
+// lens's command as the extension does and formats its answer with links,
+// and opens a Terraform file as the extension sends it.
 //
 // The binary is $S3POLICY_LSP, else it is built from this repository.
 import { test, before, after } from "node:test";
@@ -12,6 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import protocol from "vscode-languageserver-protocol/node.js";
+import { formatExplanation } from "../out/test/explain.mjs";
 
 const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = protocol;
 
@@ -53,6 +56,14 @@ async function startServer({ locale = "en", initializationOptions = {}, settings
   conn.onRequest("workspace/configuration", ({ items }) => items.map((i) => (i.section === "s3policy" ? settings : null)));
   conn.onRequest("client/registerCapability", () => null);
   conn.onRequest("window/workDoneProgress/create", () => null);
+  // The server asks for lenses again when the scan has read the folder.
+  let refreshes = 0;
+  const refreshWaiters = [];
+  conn.onRequest("workspace/codeLens/refresh", () => {
+    refreshes++;
+    for (const w of refreshWaiters.splice(0)) w();
+    return null;
+  });
   conn.listen();
 
   const init = await withTimeout(
@@ -63,7 +74,7 @@ async function startServer({ locale = "en", initializationOptions = {}, settings
       workspaceFolders: [{ uri: pathToFileURL(workDir).href, name: "test" }],
       initializationOptions,
       capabilities: {
-        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: false } },
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: false }, codeLens: { refreshSupport: true } },
         textDocument: {
           publishDiagnostics: { codeDescriptionSupport: true },
           hover: { contentFormat: ["markdown", "plaintext"] },
@@ -83,6 +94,20 @@ async function startServer({ locale = "en", initializationOptions = {}, settings
     configure(next) {
       settings = next;
       conn.sendNotification("workspace/didChangeConfiguration", { settings: { s3policy: next } });
+    },
+    // lensesWhen asks for the lenses of uri until until(lenses) holds,
+    // asking again after each workspace/codeLens/refresh.
+    async lensesWhen(uri, until) {
+      for (;;) {
+        const seen = refreshes;
+        const lenses = await withTimeout(conn.sendRequest("textDocument/codeLens", { textDocument: { uri } }), "code lenses");
+        if (until(lenses)) {
+          return lenses;
+        }
+        if (refreshes === seen) {
+          await withTimeout(new Promise((resolve) => refreshWaiters.push(resolve)), `a code lens refresh (lenses: ${JSON.stringify(lenses)})`);
+        }
+      }
     },
     // diagnosticsWhen resolves with the first publish for uri, already
     // received or to come, for which until(diagnostics) holds.
@@ -274,6 +299,66 @@ test("s3policy.explain answers in the shape the extension formats", async () => 
     assert.equal(answer.decision, "ImplicitlyDenied");
     assert.ok(Array.isArray(answer.blockedBy) && answer.blockedBy.includes("identity"), JSON.stringify(answer));
     assert.ok(Array.isArray(answer.causes) && answer.causes.every((c) => typeof c.code === "string" && typeof c.message === "string"));
+  } finally {
+    await server.stop();
+  }
+});
+
+// copyExample copies examples/cross-account/NAME into the work folder under
+// to, with its .s3policy.json: a nested workspace of the one folder.
+function copyExample(name, to) {
+  const from = path.join(repoRoot, "examples/cross-account", name);
+  const dir = path.join(workDir, to);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of fs.readdirSync(from)) {
+    fs.copyFileSync(path.join(from, f), path.join(dir, f));
+  }
+  return dir;
+}
+
+test("a code lens answers: its command gives the explanation, linked to the statement", async () => {
+  const dir = copyExample("kms-key-policy", "repo/kms");
+  const server = await startServer();
+  try {
+    const file = path.join(dir, "bucket.bucket-policy.json");
+    const uri = pathToFileURL(file).href;
+    server.conn.sendNotification("textDocument/didOpen", {
+      textDocument: { uri, languageId: "json", version: 1, text: fs.readFileSync(file, "utf8") },
+    });
+    const isPut = (l) => l.command?.arguments?.[0]?.action === "s3:PutObject";
+    const lenses = await server.lensesWhen(uri, (ls) => ls.some(isPut));
+    const lens = lenses.find(isPut);
+    assert.ok(lens, `no lens for s3:PutObject among ${JSON.stringify(lenses.map((l) => l.command?.title))}`);
+    assert.equal(lens.command.command, "s3policy.explain");
+    // What the extension's middleware does when the lens is clicked.
+    const answer = await withTimeout(
+      server.conn.sendRequest("workspace/executeCommand", { command: lens.command.command, arguments: lens.command.arguments }),
+      "the lens's command",
+    );
+    assert.equal(answer.decision, "ImplicitlyDenied");
+    const keyPolicy = path.join(dir, "key.key-policy.json");
+    assert.deepEqual(
+      answer.causes.map((c) => [c.layer, c.uri, c.line]),
+      [["kms", pathToFileURL(keyPolicy).href, 4]],
+    );
+    const text = formatExplanation(lens.command.arguments[0], answer);
+    assert.ok(text.includes(`      ${keyPolicy}:4\n`), text);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("a Terraform file opened as the extension sends it gets its publish", async () => {
+  const server = await startServer();
+  try {
+    const file = path.join(workDir, "main.tf");
+    const text = 'resource "aws_s3_bucket_policy" "shared" {\n  bucket = "shared-data"\n}\n';
+    fs.writeFileSync(file, text);
+    const uri = pathToFileURL(file).href;
+    server.conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "terraform", version: 1, text } });
+    const published = await server.diagnosticsWhen(uri, () => true);
+    // HCL is not JSON: no syntax error for it.
+    assert.deepEqual(published.filter((d) => /json|syntax/i.test(String(d.code))), []);
   } finally {
     await server.stop();
   }
