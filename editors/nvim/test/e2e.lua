@@ -8,7 +8,8 @@
 -- its quick fix; then what setup{} sets up (K, omnifunc and completion of
 -- "s3:GetOb, {} for no settings), one client for a repository with nested
 -- .s3policy.json files, a code lens whose answer floats and links to the
--- statement, Terraform and CloudFormation files attached, and no ERROR in
+-- statement, the explain prompt offering what .s3policy.json names,
+-- Terraform and CloudFormation files attached, and no ERROR in
 -- the LSP log. It exits non-zero on any failure.
 local TIMEOUT_MS = 15000
 
@@ -348,6 +349,40 @@ step('a lens answers: run, its explanation floats, <CR> opens the statement', fu
   vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes('<CR>', true, false, true), 'x', false)
   eq(repo_dir .. '/kms/key.key-policy.json', vim.api.nvim_buf_get_name(0), 'the file opened')
   eq(4, vim.api.nvim_win_get_cursor(0)[1], 'the line of the statement')
+end)
+
+step(':S3PolicyExplain without arguments offers the principals and buckets of .s3policy.json', function()
+  local offered = {}
+  local answers = { ['Action: '] = 's3:PutObject', ['Object key (empty for the bucket): '] = 'reports/x.csv' }
+  local select, input = vim.ui.select, vim.ui.input
+  vim.ui.select = function(items, o, on_choice)
+    offered[o.prompt] = items
+    on_choice(items[1])
+  end
+  vim.ui.input = function(o, on_confirm)
+    local answer = answers[o.prompt]
+    if answer == nil then
+      answer = o.default or ''
+    end
+    offered[o.prompt] = o.default or ''
+    on_confirm(answer)
+  end
+  local ok, err = pcall(vim.cmd, 'S3PolicyExplain')
+  vim.ui.select, vim.ui.input = select, input
+  if not ok then
+    error(err, 0)
+  end
+  eq({ 'arn:aws:iam::111122223333:user/jane', 'other…' }, offered['Principal (ARN)'], 'principals offered')
+  eq({ 'shared-data', 'other…' }, offered['Bucket'], 'buckets offered')
+  eq('444455556666', offered['Resource account: '], "the bucket's account, offered")
+  local shown
+  wait_for('the floating answer', function()
+    shown = vim.b.s3policy_explain and vim.api.nvim_buf_get_lines(0, 0, -1, false)
+    return shown
+  end)
+  eq('arn:aws:iam::111122223333:user/jane -> s3:PutObject on arn:aws:s3:::shared-data/reports/x.csv', shown[1], 'the request')
+  eq('Decision: ImplicitlyDenied (blocked by kms)', shown[2], 'the decision')
+  vim.cmd('close')
 end)
 
 step('Terraform and CloudFormation files get the client; other YAML does not', function()
