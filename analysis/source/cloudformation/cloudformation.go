@@ -52,6 +52,11 @@ func read(path string, text []byte) source.Result {
 	if isServerlessName(path) || (root.get("provider") != nil && root.get("service") != nil) {
 		return readServerless(text, root)
 	}
+	if !root.get("Resources").isMapping() && root.verbatim {
+		// JSON that mentions Resources and AWS:: without being a template
+		// (a policy whose text names them) is a policy file.
+		return source.JSON.Read(path, text)
+	}
 	return readTemplate(text, root, root.get("Resources"), "Resources")
 }
 

@@ -123,3 +123,30 @@ func TestJSONTemplate(t *testing.T) {
 		t.Errorf("escaped fix:\n%s", got)
 	}
 }
+
+// serverless.yml: statements without Version are policies with it; the
+// framework's variables are placeholders, IAM policy variables are not.
+func TestServerless(t *testing.T) {
+	src := "service: s\nprovider:\n  iam:\n    role:\n      statements:\n        - Effect: Allow # 日本語\n          Action: s3:ListBucket\n          Resource: arn:aws:s3:::${self:custom.bucket}/${aws:username}/*\n"
+	res := cloudformation.Reader.Read("serverless.yml", []byte(src))
+	a := analysis.AnalyzeFile("serverless.yml", res.Files("serverless.yml", nil), res.Findings, checks.All, nil)
+	if len(a.Docs) != 1 || a.Docs[0].DocName != "provider.iam.role.statements" || a.Docs[0].Kind != analysis.KindIdentity {
+		t.Fatalf("docs %+v", a.Docs)
+	}
+	if got := string(a.Docs[0].Src); got != `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::${self.custom.bucket}/${aws:username}/*"}]}` {
+		t.Errorf("document %s", got)
+	}
+	finding(t, src, a, "missing-resource-arn", "s3:ListBucket", 0)
+	if len(a.Findings) != 1 {
+		t.Errorf("findings %+v, want only missing-resource-arn", a.Findings)
+	}
+}
+
+// JSON that names Resources and AWS:: but is no template is a policy.
+func TestJSONPolicyNotTemplate(t *testing.T) {
+	src := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::Resources-AWS::x/*"}]}`
+	res := cloudformation.Reader.Read("p.json", []byte(src))
+	if len(res.Docs) != 1 || string(res.Docs[0].Text) != src || res.Docs[0].Host != nil {
+		t.Errorf("docs %+v", res.Docs)
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 // node is one element of a template, JSON or YAML alike, with where it is
 // written in the host.
+// A nil node is an absent element: every method reads it as empty.
 type node struct {
 	kind kind
 	// tag is a YAML short-form intrinsic function ("!Sub"); the JSON form
@@ -32,7 +33,8 @@ type node struct {
 type kind int
 
 const (
-	mappingNode kind = iota
+	absentNode kind = iota
+	mappingNode
 	sequenceNode
 	scalarNode
 )
@@ -112,3 +114,5 @@ func (n *node) list() []*node {
 	}
 	return n.items
 }
+
+func (n *node) isMapping() bool { return n != nil && n.kind == mappingNode }

@@ -1,6 +1,8 @@
 package cloudformation
 
 import (
+	"strings"
+
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
 )
@@ -12,6 +14,7 @@ import (
 // is a CloudFormation template.
 // https://www.serverless.com/framework/docs/providers/aws/guide/iam
 func readServerless(src []byte, root *node) source.Result {
+	markVariables(root, 0)
 	res := readTemplate(src, root, root.path("resources", "Resources"), "resources.Resources")
 	t := &template{src: src, root: root, resources: root.path("resources", "Resources")}
 	add := func(name string, statements *node) {
@@ -42,4 +45,80 @@ func (t *template) statements(list *node, name string) analysis.Document {
 	m := w.b.Map(list.span)
 	m.Encode = w.encode
 	return analysis.Document{Name: name, Text: w.b.Text(), Host: m, Kind: analysis.KindIdentity, KindReason: "serverless " + name}
+}
+
+// The framework's variables (${self:custom.bucket}, ${opt:stage},
+// ${aws:accountId}, ${file(./x.yml):key}, ...) are filled in before AWS
+// sees the policy: placeholders, though their colon would make ${...}
+// read as an IAM policy variable. Each is written with dots for colons.
+// ${aws:username} and the other IAM variables keep their meaning.
+// https://www.serverless.com/framework/docs/guides/variables
+var variableSources = []string{"self:", "opt:", "sls:", "env:", "ssm:", "cf:", "cf(", "s3:", "file(", "param:",
+	"aws:accountId", "aws:region", "git:", "strToBool(", "sls(", "terraform:", "vault:", "doppler:"}
+
+// markVariables turns the framework's variables of every scalar into
+// placeholder pieces.
+func markVariables(n *node, depth int) {
+	if n == nil || depth > maxDepth {
+		return
+	}
+	for _, c := range append(append(append([]*node{}, n.keys...), n.vals...), n.items...) {
+		markVariables(c, depth+1)
+	}
+	if n.kind != scalarNode {
+		return
+	}
+	var out []source.Piece
+	for _, p := range n.pieces {
+		if !p.Exact {
+			out = append(out, p)
+			continue
+		}
+		out = append(out, variablePieces(p)...)
+	}
+	n.pieces = out
+}
+
+const maxDepth = 1000
+
+// variablePieces splits an exact piece at the framework's variables.
+func variablePieces(p source.Piece) []source.Piece {
+	var out []source.Piece
+	last := 0
+	for i := 0; i+1 < len(p.Text); i++ {
+		if p.Text[i] != '$' || p.Text[i+1] != '{' || !isVariable(p.Text[i+2:]) {
+			continue
+		}
+		end, depth := i+2, 1
+		for ; end < len(p.Text) && depth > 0; end++ {
+			switch p.Text[end] {
+			case '{':
+				depth++
+			case '}':
+				depth--
+			}
+		}
+		if depth > 0 {
+			break
+		}
+		if i > last {
+			out = append(out, source.Piece{Host: analysis.Span{Start: p.Host.Start + last, End: p.Host.Start + i}, Text: p.Text[last:i], Exact: true})
+		}
+		inner := strings.NewReplacer(":", ".", "${", "(", "}", ")", "{", "(").Replace(p.Text[i+2 : end-1])
+		out = append(out, source.Piece{Host: analysis.Span{Start: p.Host.Start + i, End: p.Host.Start + end}, Text: "${" + inner + "}"})
+		last, i = end, end-1
+	}
+	if last < len(p.Text) {
+		out = append(out, source.Piece{Host: analysis.Span{Start: p.Host.Start + last, End: p.Host.End}, Text: p.Text[last:], Exact: true})
+	}
+	return out
+}
+
+func isVariable(s string) bool {
+	for _, v := range variableSources {
+		if strings.HasPrefix(s, v) {
+			return true
+		}
+	}
+	return false
 }
