@@ -129,7 +129,7 @@ func TestJSONTemplate(t *testing.T) {
 func TestServerless(t *testing.T) {
 	src := "service: s\nprovider:\n  iam:\n    role:\n      statements:\n        - Effect: Allow # 日本語\n          Action: s3:ListBucket\n          Resource: arn:aws:s3:::${self:custom.bucket}/${aws:username}/*\n"
 	res := cloudformation.Reader.Read("serverless.yml", []byte(src))
-	a := analysis.AnalyzeFile("serverless.yml", res.Files("serverless.yml", nil), res.Findings, checks.All, nil)
+	a := analysis.AnalyzeFile("serverless.yml", res.Files("serverless.yml", nil), res.Findings, analysis.Options{Checks: checks.All})
 	if len(a.Docs) != 1 || a.Docs[0].DocName != "provider.iam.role.statements" || a.Docs[0].Kind != analysis.KindIdentity {
 		t.Fatalf("docs %+v", a.Docs)
 	}
