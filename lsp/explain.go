@@ -2,7 +2,6 @@ package lsp
 
 import (
 	"encoding/json"
-	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -180,32 +179,54 @@ func (s *Server) codeLens(params json.RawMessage) (func() (any, error), error) {
 	}, nil
 }
 
-// lens is one request's lens, on the first line of its statement.
+// lens is one request's lens, on the first line of its statement. Its
+// title fits a line beside others (jane: GetObject ✗ KMS): the causes are
+// in the explain answer the lens opens.
 func (a *analysed) lens(w *eval.Workspace, host *analysis.HostMap, g eval.Grant) protocol.CodeLens {
-	r := eval.Evaluate(w.Scenario(g.Request))
-	title := fmt.Sprintf("%s: %s ✓", shortPrincipal(g.Request.Principal), g.Request.Action)
-	if r.Decision != eval.Allowed && len(r.Causes) > 0 {
-		c := r.Causes[0]
-		title = fmt.Sprintf("%s: %s ✗ %s", shortPrincipal(g.Request.Principal), g.Request.Action, c.Message.In(a.locale)) // the message names the layer
-	}
 	start := a.m.Position(host.Offset(g.Statement.Obj.Span.Start, false))
 	pos := toPosition(start)
 	arg := map[string]any{"principal": g.Request.Principal, "action": g.Request.Action, "resource": g.Request.Resource}
 	if len(g.Request.Context) > 0 {
 		arg["context"] = g.Request.Context
 	}
+	title := lensTitle(eval.Evaluate(w.Scenario(g.Request)), g.Request, a.locale)
 	return protocol.CodeLens{
 		Range:   protocol.Range{Start: pos, End: pos},
 		Command: &protocol.Command{Title: title, Command: ExplainCommand, Arguments: []any{arg}},
 	}
 }
 
-// shortPrincipal writes an IAM ARN as its account and resource:
-// arn:aws:iam::111122223333:user/jane → "111122223333 user/jane".
-func shortPrincipal(arn string) string {
-	a, ok := analysis.ParseARN(arn)
-	if !ok || a.Account == "" {
-		return arn
+// lensTitle says in a few words whether the request gets through and,
+// when not, which layer stops it first.
+func lensTitle(r eval.Result, req eval.Request, locale string) string {
+	who := shortPrincipal(req.Principal) + ": " + shortAction(req.Action)
+	switch {
+	case r.Decision == eval.Allowed:
+		return who + " ✓"
+	case r.Decision == eval.AllowedIf:
+		return who + " " + analysis.T("✓ if conditions hold", "✓ 条件を満たせば").In(locale)
+	case len(r.BlockedBy) > 0:
+		return who + " ✗ " + r.BlockedBy[0].Title().In(locale)
 	}
-	return a.Account + " " + strings.TrimPrefix(a.Resource, "/")
+	return who + " ✗"
 }
+
+// shortPrincipal names a principal by the last part of its ARN (user/jane
+// → jane, an account root → the account), at most 24 characters.
+func shortPrincipal(arn string) string {
+	name := arn
+	if a, ok := analysis.ParseARN(arn); ok {
+		name = a.Resource[strings.LastIndex(a.Resource, "/")+1:]
+		if name == "root" || name == "" {
+			name = a.Account
+		}
+	}
+	if r := []rune(name); len(r) > 24 {
+		name = string(r[:23]) + "…"
+	}
+	return name
+}
+
+// shortAction drops the service prefix of an S3 action: s3:GetObject →
+// GetObject; other services keep theirs.
+func shortAction(action string) string { return strings.TrimPrefix(action, "s3:") }

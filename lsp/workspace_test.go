@@ -204,11 +204,8 @@ func TestCodeLensesOnGrants(t *testing.T) {
 		example string
 		titles  []string
 	}{
-		{"all-allowed", []string{"111122223333 user/jane: s3:GetObject ✓", "111122223333 user/jane: s3:PutObject ✓"}},
-		{"kms-key-policy", []string{
-			`111122223333 user/jane: s3:GetObject ✗ KMS: statement "EnableIAMPolicies" of key.key-policy.json allows kms:Decrypt on arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab, but not to arn:aws:iam::111122223333:user/jane`,
-			`111122223333 user/jane: s3:PutObject ✗ KMS: statement "EnableIAMPolicies" of key.key-policy.json allows kms:GenerateDataKey on arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab, but not to arn:aws:iam::111122223333:user/jane`,
-		}},
+		{"all-allowed", []string{"jane: GetObject ✓", "jane: PutObject ✓"}},
+		{"kms-key-policy", []string{"jane: GetObject ✗ KMS", "jane: PutObject ✗ KMS"}},
 	} {
 		t.Run(tc.example, func(t *testing.T) {
 			dir := copyExample(t, tc.example)

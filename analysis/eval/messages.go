@@ -24,6 +24,9 @@ var layerTitles = map[Layer]analysis.Text{
 	LayerRequesterPays: analysis.T("Requester pays", "リクエスタ支払い"),
 }
 
+// Title names the layer for people: "Bucket policy", "KMS".
+func (l Layer) Title() analysis.Text { return layerTitles[l] }
+
 // titled prefixes a message with the layer's name.
 func titled(l Layer, t analysis.Text) analysis.Text {
 	return analysis.Join(": ", layerTitles[l], t)
