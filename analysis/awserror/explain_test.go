@@ -172,3 +172,30 @@ func TestRequestsBehindKMS(t *testing.T) {
 		t.Errorf("layer %s", expectedLayer(m))
 	}
 }
+
+// A copy is two requests: reading the source and writing the
+// destination; the scenario file of both parses back into both.
+func TestExplainCopyObject(t *testing.T) {
+	x := explainText(t, cliHead+"CopyObject operation: Access Denied", Facts{Principal: jane, Bucket: "shared-data", Key: "copy.csv", CopySource: "/source-bucket/in.csv?versionId=3"})
+	if len(x.Results) != 2 || x.Agreement != Unstated {
+		t.Fatalf("%d results, %s", len(x.Results), x.Agreement)
+	}
+	got := []string{}
+	for i, s := range x.Scenarios {
+		got = append(got, s.Request.Action+" "+s.Request.Resource+" "+string(x.Results[i].Decision))
+	}
+	want := []string{"s3:GetObject arn:aws:s3:::source-bucket/in.csv ImplicitlyDenied", "s3:PutObject arn:aws:s3:::shared-data/copy.csv ImplicitlyDenied"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q", got)
+	}
+	scenarios, err := eval.ParseScenarios(ScenarioFile(x.Scenarios))
+	if err != nil || len(scenarios) != 2 {
+		t.Fatalf("%d scenarios, %v", len(scenarios), err)
+	}
+	for i, s := range scenarios {
+		r := eval.Evaluate(s)
+		if r.Decision != x.Results[i].Decision || !reflect.DeepEqual(r.BlockedBy, x.Results[i].BlockedBy) {
+			t.Errorf("scenario %d answers %s %v, the folder %s %v", i, r.Decision, r.BlockedBy, x.Results[i].Decision, x.Results[i].BlockedBy)
+		}
+	}
+}

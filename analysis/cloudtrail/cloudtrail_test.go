@@ -111,12 +111,13 @@ func TestReadEveryShape(t *testing.T) {
 	quoted := strings.ReplaceAll(strings.ReplaceAll(strings.Join(strings.Fields(one), " "), `\`, `\\`), `"`, `\"`)
 	athena := `{"eventversion": "1.09", "useridentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/Alice", "accountid": "111122223333"}, "eventsource": "s3.amazonaws.com", "eventname": "GetObject", "errorcode": "AccessDenied", "requestparameters": "{\"bucketName\":\"shared-data\",\"key\":\"report.csv\"}"}`
 	shapes := map[string]string{
-		"single event":  one,
-		"Records":       `{"Records": [` + one + `]}`,
-		"lookup-events": `{"Events": [{"EventId": "e-1", "EventName": "GetObject", "CloudTrailEvent": "` + quoted + `"}]}`,
-		"Lake rows":     `{"QueryStatus": "FINISHED", "QueryResultRows": [[{"eventName": "GetObject"}, {"userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/Alice"}}, {"requestParameters": "{\"bucketName\": \"shared-data\"}"}]]}`,
-		"Athena lines":  athena + "\n",
-		"array":         `[` + one + `]`,
+		"single event":   one,
+		"Records":        `{"Records": [` + one + `]}`,
+		"lookup-events":  `{"Events": [{"EventId": "e-1", "EventName": "GetObject", "CloudTrailEvent": "` + quoted + `"}]}`,
+		"Lake rows":      `{"QueryStatus": "FINISHED", "QueryResultRows": [[{"eventName": "GetObject"}, {"userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/Alice"}}, {"requestParameters": "{\"bucketName\": \"shared-data\"}"}]]}`,
+		"Athena lines":   athena + "\n",
+		"Lake eventJson": `{"QueryResultRows": [[{"eventJson": "` + quoted + `"}]]}`,
+		"array":          `[` + one + `]`,
 	}
 	for name, src := range shapes {
 		if got := readAll(t, src); !reflect.DeepEqual(got, want) {

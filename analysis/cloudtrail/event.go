@@ -88,7 +88,7 @@ func str(v gjson.Result, path ...string) string {
 // Denied reports whether the event is an access denied of S3 or KMS.
 func (e *Event) Denied() bool {
 	switch e.ErrorCode {
-	case "AccessDenied", "AccessDeniedException", "Client.UnauthorizedOperation":
+	case "AccessDenied", "AccessDeniedException":
 	default:
 		return false
 	}

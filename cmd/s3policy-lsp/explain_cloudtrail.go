@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/awserror"
@@ -143,7 +144,7 @@ func groupEvents(events []trailEvent) []trailGroup {
 		g, ok := index[e.group]
 		if !ok {
 			var parts [4]string
-			copy(parts[:], splitNUL(e.group))
+			copy(parts[:], strings.Split(e.group, "\x00"))
 			g = len(groups)
 			index[e.group] = g
 			groups = append(groups, trailGroup{Agreement: parts[0], AWS: parts[1], Folder: parts[2]})
@@ -156,18 +157,6 @@ func groupEvents(events []trailEvent) []trailGroup {
 	}
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].Count > groups[j].Count })
 	return groups
-}
-
-func splitNUL(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0 {
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, s[start:])
 }
 
 func writeTrail(w io.Writer, read int, groups []trailGroup, events []trailEvent) {
