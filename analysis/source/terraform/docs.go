@@ -177,6 +177,9 @@ func (m *module) build(d *doc) {
 			}
 		}
 	}
+	if w := span(whole); w.Start < 0 || w.End > len(d.file.src) || w.Start == w.End {
+		return // what hcl recovered from broken text
+	}
 	d.text = b.Text()
 	d.host = b.Map(span(whole))
 	d.host.Encode = encode

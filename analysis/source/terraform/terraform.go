@@ -209,4 +209,8 @@ func sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {
 	return out
 }
 
-func span(r hcl.Range) analysis.Span { return analysis.Span{Start: r.Start.Byte, End: r.End.Byte} }
+// span is a range's bytes; a range hcl recovered from broken text may end
+// before it starts, and is then empty.
+func span(r hcl.Range) analysis.Span {
+	return analysis.Span{Start: r.Start.Byte, End: max(r.Start.Byte, r.End.Byte)}
+}

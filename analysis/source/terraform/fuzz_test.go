@@ -1,0 +1,30 @@
+package terraform
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/sourcetest"
+)
+
+// FuzzRead: no input makes the reader panic, and every finding, fix and
+// document of what it reads lies inside the file.
+func FuzzRead(f *testing.F) {
+	seeds, _ := filepath.Glob("../../../examples/terraform/*/*.tf")
+	for _, p := range seeds {
+		if text, err := os.ReadFile(p); err == nil {
+			f.Add(string(text))
+		}
+	}
+	f.Add("policy = <<-EOT\n  {\"Statement\": [{\"Resource\": \"${var.x}/$${aws:username}\"}]}\n  EOT\n")
+	f.Add(`resource "aws_iam_policy" "p" { policy = "{\"Statement\": [\"\u00e9${x}\"]}" }`)
+	f.Add(`data "aws_iam_policy_document" "d" { statement { principals { type = "*" identifiers = ["*"] } condition {} } }`)
+	f.Fuzz(func(t *testing.T, src string) {
+		res := ReadModule(map[string][]byte{"m/main.tf": []byte(src)})["m/main.tf"]
+		a := analysis.AnalyzeFile("m/main.tf", res.Files("m/main.tf", nil), res.Findings, checks.All, nil)
+		sourcetest.InFile(t, src, a)
+	})
+}

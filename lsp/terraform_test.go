@@ -1,0 +1,70 @@
+package lsp_test
+
+import (
+	"strings"
+	"testing"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/s3policy-lsp/s3policy-lsp/lsp"
+)
+
+// A .tf buffer: the finding of a heredoc policy is placed on its HCL text
+// (after Japanese and an emoji, counted in UTF-16), its quick fix is
+// written as JSON inside the heredoc, and a jsonencode policy's finding
+// lands on the HCL string and offers no JSON edit.
+func TestTerraformBufferFix(t *testing.T) {
+	const uri = "file:///work/tf/main.tf"
+	const text = "# バケット 🚀\nresource \"aws_iam_role_policy\" \"r\" {\n  policy = <<EOF\n" +
+		"{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}\n" +
+		"EOF\n}\nresource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({ Version = \"2012-10-17\", Statement = [{ Effect = \"Allow\", Action = \"s3:GetObjekt\", Resource = \"*\" }] }) # 日本\n}\n"
+	c := startInitialized(t, lsp.Options{}, nil)
+	c.open(uri, text, 1)
+	diags := c.waitDiagnostics(uri, func(p protocol.PublishDiagnosticsParams) bool { return len(p.Diagnostics) > 0 }).Diagnostics
+	byCode := map[string]protocol.Diagnostic{}
+	for _, d := range diags {
+		byCode[string(d.Code.(string))] = d
+	}
+	mv, ok := byCode["missing-version"]
+	if !ok || mv.Range.Start != (protocol.Position{Line: 3, Character: 0}) {
+		t.Fatalf("missing-version %+v in %+v", mv, diags)
+	}
+	ua, ok := byCode["unknown-action"]
+	// Line 7: `  policy = jsonencode({ ... Action = "s3:GetObjekt"`, in UTF-16 units.
+	start := uint32(strings.Index(strings.Split(text, "\n")[7], `"s3:GetObjekt"`))
+	if !ok || ua.Range.Start != (protocol.Position{Line: 7, Character: start}) || ua.Range.End.Character != start+uint32(len(`"s3:GetObjekt"`)) {
+		t.Errorf("unknown-action %+v, want line 7 from %d", ua, start)
+	}
+
+	var actions []protocol.CodeAction
+	c.call(protocol.MethodTextDocumentCodeAction, map[string]any{
+		"textDocument": map[string]any{"uri": uri},
+		"range":        map[string]any{"start": position(3, 0), "end": position(3, 0)},
+		"context":      map[string]any{"diagnostics": []any{}},
+	}, &actions)
+	var fix *protocol.CodeAction
+	for i := range actions {
+		if len(actions[i].Diagnostics) > 0 && actions[i].Diagnostics[0].Code == "missing-version" {
+			fix = &actions[i]
+		}
+	}
+	if fix == nil {
+		t.Fatalf("no missing-version fix among %+v", actions)
+	}
+	fixed := applyUTF16(t, text, fix.Edit.Changes[uri])
+	if !strings.Contains(fixed, "policy = <<EOF\n{\"Version\": \"2012-10-17\", \"Statement\"") || !strings.HasPrefix(fixed, "# バケット 🚀\n") {
+		t.Errorf("fixed buffer:\n%s", fixed)
+	}
+
+	actions = nil
+	c.call(protocol.MethodTextDocumentCodeAction, map[string]any{
+		"textDocument": map[string]any{"uri": uri},
+		"range":        map[string]any{"start": ua.Range.Start, "end": ua.Range.Start},
+		"context":      map[string]any{"diagnostics": []any{}},
+	}, &actions)
+	for _, a := range actions {
+		if a.Edit != nil && len(a.Diagnostics) > 0 && a.Diagnostics[0].Code == "unknown-action" {
+			t.Errorf("a JSON edit offered in HCL: %+v", a)
+		}
+	}
+}
