@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -33,8 +34,8 @@ func runInvalidEffect(pass *analysis.Pass) {
 		}
 		v := s.Effect.Value
 		if v.Kind != analysis.String {
-			pass.Reportf(v.Span, analysis.Tf("Effect must be the string \"Allow\" or \"Deny\", not a %s",
-				"Effect は文字列 \"Allow\" または \"Deny\" でなければなりません (%s ではなく)", v.Kind))
+			pass.Reportf(v.Span, analysis.T(fmt.Sprintf("Effect must be the string \"Allow\" or \"Deny\", not %s", kindNames[v.Kind].EN),
+				fmt.Sprintf("Effect は文字列 \"Allow\" または \"Deny\" でなければなりません (%sではなく)", kindNames[v.Kind].JA)))
 			continue
 		}
 		if v.Str == "Allow" || v.Str == "Deny" || analysis.HasPlaceholder(v.Str) {
@@ -44,6 +45,16 @@ func runInvalidEffect(pass *analysis.Pass) {
 			"Effect %q は \"Allow\" でも \"Deny\" でもありません (大文字小文字は区別されます)", v.Str)
 		pass.Reportf(v.Span, msg, effectFixes(v)...)
 	}
+}
+
+// kindNames name JSON value kinds in messages.
+var kindNames = map[analysis.ValueKind]analysis.Text{
+	analysis.Object: analysis.T("an object", "オブジェクト"),
+	analysis.Array:  analysis.T("an array", "配列"),
+	analysis.String: analysis.T("a string", "文字列"),
+	analysis.Number: analysis.T("a number", "数値"),
+	analysis.Bool:   analysis.T("a boolean", "真偽値"),
+	analysis.Null:   analysis.T("null", "null"),
 }
 
 // effectFixes offers the effect the author most likely meant.

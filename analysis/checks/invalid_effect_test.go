@@ -46,3 +46,10 @@ func TestInvalidEffectNearMiss(t *testing.T) {
   {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}
 ]}`, nil)
 }
+
+func TestInvalidEffectKindInBothLanguages(t *testing.T) {
+	_, got := checktest.Expect(t, "invalid-effect", "a.iam-policy.json", `{"Version": "2012-10-17", "Statement": {"Effect": «true», "Action": "s3:GetObject", "Resource": "*"}}`, nil)
+	if got[0].Message.EN != `Effect must be the string "Allow" or "Deny", not a boolean` || got[0].Message.JA != `Effect は文字列 "Allow" または "Deny" でなければなりません (真偽値ではなく)` {
+		t.Errorf("message %+v", got[0].Message)
+	}
+}

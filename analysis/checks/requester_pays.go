@@ -29,8 +29,8 @@ func runRequesterPays(pass *analysis.Pass) {
 		}
 		if p := foreignPrincipal(pass, s, b); p != nil {
 			pass.Reportf(p.Span, analysis.Tf(
-				"%s is a Requester Pays bucket: requests from %s must carry x-amz-request-payer: requester (CLI --request-payer requester), or they get 403",
-				"%s はリクエスタ支払いバケットです。%s からのリクエストは x-amz-request-payer: requester (CLI では --request-payer requester) を付けないと 403 になります",
+				"%s is a Requester Pays bucket: requests from %s are allowed when they carry x-amz-request-payer: requester (CLI --request-payer requester); without it S3 answers 403",
+				"%s はリクエスタ支払いバケットです。%s からのリクエストは x-amz-request-payer: requester (CLI では --request-payer requester) を付ければ許可されます。付けないと S3 は 403 を返します",
 				b.Name, p.Str))
 		}
 	}

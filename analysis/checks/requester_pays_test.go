@@ -17,7 +17,7 @@ func TestRequesterPays(t *testing.T) {
   ]
 }`, cfg)
 	wantSeverity(t, got[0], analysis.Information)
-	wantMessage(t, got[0], "requests from arn:aws:iam::111122223333:user/jane must carry x-amz-request-payer: requester (CLI --request-payer requester)",
+	wantMessage(t, got[0], "requests from arn:aws:iam::111122223333:user/jane are allowed when they carry x-amz-request-payer: requester (CLI --request-payer requester); without it S3 answers 403",
 		"リクエスタ支払いバケットです")
 	wantHover(t, "bucket.json", src, got[0], cfg)
 }

@@ -17,6 +17,8 @@ import (
 // missingBucketCode is the cause that lies in the identity policy itself.
 const missingBucketCode = "missing-resource-arn"
 
+const requesterPaysCode = "requester-pays"
+
 // reportWorkspaceCauses is the RunWorkspace of the cause checks.
 func reportWorkspaceCauses(pass *analysis.Pass) {
 	if pass.Workspace == nil || pass.Kind != analysis.KindIdentity || pass.Facts == nil || pass.Facts.Principal == "" || pass.Policy.Statement == nil {
@@ -56,6 +58,11 @@ func reportCause(pass *analysis.Pass, b analysis.BlockedRequest, c analysis.Caus
 	lead := analysis.Tf("%s on %s, which %s grants, is denied: ", "%[3]s が許可している %[2]s への %[1]s は拒否されます: ",
 		b.Action, b.Resource, filepath.Base(b.Grant.Path))
 	var severity analysis.Severity
+	if c.Code == requesterPaysCode {
+		// Information: the request gets through once it accepts the charges.
+		lead = analysis.Tf("%s on %s, which %s grants, needs x-amz-request-payer: requester: ", "%[3]s が許可している %[2]s への %[1]s には x-amz-request-payer: requester が必要です: ",
+			b.Action, b.Resource, filepath.Base(b.Grant.Path))
+	}
 	if b.Conditional {
 		// Denied only for some values of keys the tool cannot know: the
 		// cause says when, and it is no certain fault.

@@ -158,3 +158,18 @@ func place(s *Scenario, kind string, d *Doc) {
 		s.Boundaries = []*Doc{d}
 	}
 }
+
+// Scenario files that cannot say one thing: an empty array, a member
+// given twice, and messages with the right article.
+func TestScenarioFileFaults(t *testing.T) {
+	for src, want := range map[string]string{
+		`[]`: "line 1: the array holds no scenario",
+		`{"request": {"principal": "p", "action": "s3:GetObject", "resource": "r"}, "request": {"principal": "q", "action": "s3:PutObject", "resource": "r"}}`: `line 1: "request" is given twice`,
+		`{"request": {"principal": "p", "resource": "r"}}`: "line 1: the request needs an action",
+		`{"request": []}`: "line 1: request must be a JSON object, not an array",
+	} {
+		if _, err := ParseScenarios([]byte(src)); err == nil || err.Error() != want {
+			t.Errorf("%s: error %v, want %q", src, err, want)
+		}
+	}
+}

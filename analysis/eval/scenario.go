@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -34,11 +35,14 @@ func ParseScenarios(src []byte) ([]*Scenario, error) {
 	case analysis.Object:
 		out = append(out, r.scenario(root))
 	case analysis.Array:
+		if len(root.Items) == 0 {
+			return nil, fmt.Errorf("line %d: the array holds no scenario", lineOf(src, root.Span.Start))
+		}
 		for _, item := range root.Items {
 			out = append(out, r.scenario(item))
 		}
 	default:
-		return nil, fmt.Errorf("a scenario file holds an object or an array of objects, not a %s", root.Kind)
+		return nil, fmt.Errorf("a scenario file holds an object or an array of objects, not %s", withArticle(root.Kind.String()))
 	}
 	if r.err != nil {
 		return nil, r.err
@@ -66,10 +70,31 @@ func (r *scenarioReader) failAt(offset int, format string, args ...any) {
 
 func (r *scenarioReader) expect(v *analysis.Value, kind analysis.ValueKind, what string) bool {
 	if v.Kind != kind {
-		r.fail(v, "%s must be a JSON %s, not a %s", what, kind, v.Kind)
+		r.fail(v, "%s must be a JSON %s, not %s", what, kind, withArticle(v.Kind.String()))
 		return false
 	}
+	r.noDuplicates(v)
 	return true
+}
+
+// noDuplicates fails on a member given twice in an object: which one was
+// meant cannot be told.
+func (r *scenarioReader) noDuplicates(v *analysis.Value) {
+	seen := map[string]bool{}
+	for _, f := range v.Fields {
+		if seen[f.Key] {
+			r.failAt(f.KeySpan.Start, "%q is given twice", f.Key)
+		}
+		seen[f.Key] = true
+	}
+}
+
+// withArticle puts "a" or "an" before a noun: "an action", "an object".
+func withArticle(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
 }
 
 func (r *scenarioReader) scenario(v *analysis.Value) *Scenario {
@@ -145,7 +170,7 @@ func (r *scenarioReader) request(req *Request, v *analysis.Value) {
 	}
 	for _, need := range []string{"principal", "action", "resource"} {
 		if *fields[need] == "" {
-			r.fail(v, "the request needs a %s", need)
+			r.fail(v, "the request needs %s", withArticle(need))
 		}
 	}
 }

@@ -71,6 +71,10 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
+	if fl.lang != "en" && fl.lang != "ja" {
+		fmt.Fprintf(stderr, "s3policy-lsp explain: unknown --lang %q; use en or ja\n", fl.lang)
+		return exitUsage
+	}
 	if fl.format != "text" && fl.format != "json" {
 		fmt.Fprintf(stderr, "s3policy-lsp explain: --format must be text or json, not %q\n", fl.format)
 		return exitUsage
