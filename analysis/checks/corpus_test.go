@@ -59,8 +59,6 @@ var corpusAllowed = map[[2]string]string{
 	{"s3dg-0013", "missing-resource-arn"}:  batchOpsRole,
 	{"iamug-0035", "missing-resource-arn"}: "s3:GetBucketPolicy on arn:aws:s3:::bucket-name/* only: the action takes the bucket ARN, so nothing is granted",
 	{"orgs-0002", "scp-denies-s3"}:         "the troubleshooting page's SCP denies s3:* on * without condition: every S3 request of the governed accounts is denied, which is what the page shows",
-	{"vpc-0003", "deny-blocks-access"}:     "Deny with a NotAction of only EC2 actions, on *: every S3 request of the user is denied",
-	{"iamug-0114", "deny-blocks-access"}:   "Deny * on *, the policy that disables a user: every S3 request is denied",
 }
 
 // batchOpsRole is the reason for the six S3 Batch Operations role policies.

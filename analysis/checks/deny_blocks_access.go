@@ -104,11 +104,22 @@ func assessDeny(pass *analysis.Pass, s *analysis.Statement) (deny, bool) {
 	d.guardrail = !cancels
 	d.cancelled = cancels && coveredByAllows(pass.Policy, s)
 	d.granted = grantedAndDenied(pass.Policy, s)
+	everyday := reach == reachWanted && statementS3Actions(s, true)
 	switch {
+	case pass.Kind.In(filterKinds...):
+		// A filter's Deny takes away what identity policies grant in other
+		// files: it blocks the everyday actions (list, read, write), or it
+		// guards rarer ones.
+		d.guardrail = !everyday
+		if everyday {
+			d.severity = analysis.Error
+		} else if d.guardrail {
+			d.severity = analysis.Information
+		}
 	case !hasAllow(pass.Policy):
 		// A policy whose purpose is to deny (a quarantine, an SCP of
 		// Denies beside FullAWSAccess): a warning at most.
-	case cancels:
+	case cancelsWhole(pass.Policy, s):
 		d.severity = analysis.Error
 	case d.guardrail:
 		d.severity = analysis.Information
@@ -148,6 +159,10 @@ func assessDeny(pass *analysis.Pass, s *analysis.Statement) (deny, bool) {
 // policy grants is a guardrail.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
 
+// filterKinds are the policies that never grant, only filter what the
+// identity policies grant.
+var filterKinds = []analysis.Kind{analysis.KindSCP, analysis.KindSession, analysis.KindBoundary}
+
 // hasAllow reports whether the policy has an Allow statement.
 func hasAllow(p *analysis.Policy) bool {
 	return slices.ContainsFunc(p.Statements, (*analysis.Statement).IsAllow)
@@ -177,6 +192,39 @@ func actionsOverlap(allow, deny *analysis.Statement) bool {
 	}
 	for _, a := range allow.Actions() {
 		if hasWildcard(a.Str) || !anyMatch(analysis.Strings(deny.NotAction), a.Str) {
+			return true
+		}
+	}
+	return false
+}
+
+// cancelsWhole reports whether the Deny, without condition, takes away
+// all an Allow statement of the policy grants: every action and every
+// resource of the Allow is the Deny's. A Deny narrower than the Allow is
+// a deliberate carve-out (read all but Private/*).
+func cancelsWhole(p *analysis.Policy, deny *analysis.Statement) bool {
+	if deny.NotAction != nil || deny.NotResource != nil || len(deny.Conditions()) > 0 {
+		return false
+	}
+	covered := func(patterns []*analysis.Value, value string) bool {
+		return slices.ContainsFunc(patterns, func(p *analysis.Value) bool {
+			return analysis.MatchWildcard(strings.ToLower(p.Str), strings.ToLower(value), false)
+		})
+	}
+	for _, st := range p.Statements {
+		if !st.IsAllow() || st.Action == nil || st.Resource == nil {
+			continue
+		}
+		all := true
+		for _, a := range st.Actions() {
+			all = all && covered(deny.Actions(), a.Str)
+		}
+		for _, r := range st.Resources() {
+			all = all && (deny.Resource == nil || slices.ContainsFunc(deny.Resources(), func(p *analysis.Value) bool {
+				return analysis.MatchWildcard(p.Str, r.Str, false)
+			}))
+		}
+		if all {
 			return true
 		}
 	}
