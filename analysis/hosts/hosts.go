@@ -27,10 +27,7 @@ var All = []*source.Reader{
 
 // Read finds the policies of a file. A file no reader takes holds none.
 func Read(path string, text []byte) source.Result {
-	if r := source.Find(All, path, text); r != nil {
-		return r.Read(path, text)
-	}
-	return source.Result{}
+	return source.Read(All, path, text)
 }
 
 // ModuleReader is the reader that reads a file with the other files of

@@ -57,14 +57,21 @@ func (r *Reader) HasExtension(name string) bool {
 	return false
 }
 
-// Find returns the first reader that reads the file.
-func Find(readers []*Reader, path string, text []byte) *Reader {
+// Read finds the policies of a file with the first reader that claims it
+// and finds something there. A claim is a cheap guess ("AWS::" and
+// "Resources" in a .json file): when the reader finds neither a policy
+// nor anything to say, the next one is asked, so that a policy that only
+// mentions a template's words is still read as a policy.
+func Read(readers []*Reader, path string, text []byte) Result {
 	for _, r := range readers {
-		if r.HasExtension(path) && (r.Claims == nil || r.Claims(path, text)) {
-			return r
+		if !r.HasExtension(path) || r.Claims != nil && !r.Claims(path, text) {
+			continue
+		}
+		if res := r.Read(path, text); len(res.Docs) > 0 || len(res.Findings) > 0 || len(res.Buckets) > 0 {
+			return res
 		}
 	}
-	return nil
+	return Result{}
 }
 
 // Candidate reports whether some reader may read a file of this name.
