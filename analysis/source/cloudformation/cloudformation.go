@@ -57,7 +57,7 @@ func read(path string, text []byte) source.Result {
 		// (a policy whose text names them) is a policy file.
 		return source.JSON.Read(path, text)
 	}
-	return readTemplate(text, root, root.get("Resources"), "Resources")
+	return readTemplate(text, root, root.get("Resources"), "Resources", 0)
 }
 
 // parse reads a JSON or YAML template into nodes. A JSON file that does

@@ -150,3 +150,20 @@ func TestJSONPolicyNotTemplate(t *testing.T) {
 		t.Errorf("docs %+v", res.Docs)
 	}
 }
+
+// A policy under !If is read as its first value; a stack set's template
+// written in place is read as a template.
+func TestIfAndStackSet(t *testing.T) {
+	src := "Resources:\n" +
+		"  R:\n    Type: AWS::IAM::Role\n    Properties:\n      Policies:\n" +
+		"        - !If\n          - HasLogs\n          - PolicyName: logs\n            PolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: s3:PutObject, Resource: '*'}]}\n          - !Ref AWS::NoValue\n" +
+		"  S:\n    Type: AWS::CloudFormation::StackSet\n    Properties:\n      TemplateBody:\n        Resources:\n          K:\n            Type: AWS::KMS::Key\n            Properties:\n              KeyPolicy: {Version: '2012-10-17', Statement: []}\n"
+	res := cloudformation.Reader.Read("t.yaml", []byte(src))
+	var got []string
+	for _, d := range res.Docs {
+		got = append(got, string(d.Kind)+" "+d.Name)
+	}
+	if strings.Join(got, "|") != "identity Resources.R.Policies[0]|key Resources.S.TemplateBody.Resources.K" {
+		t.Errorf("documents %q", got)
+	}
+}

@@ -253,6 +253,21 @@ func (t *template) ifBranch(arg *node) *node {
 	return arg.items[1]
 }
 
+// chosen is the element an !If stands for, read as ifBranch reads it;
+// any other element is itself.
+func (t *template) chosen(n *node) *node {
+	for depth := 0; depth < maxResolveDepth; depth++ {
+		fn, arg, isFn := n.intrinsic()
+		if !isFn || fn != "If" {
+			return n
+		}
+		if n = t.ifBranch(arg); n == nil {
+			return nil
+		}
+	}
+	return n
+}
+
 // findInMap looks up a written map entry with written keys.
 func (t *template) findInMap(arg *node) *node {
 	if arg.kind != sequenceNode || len(arg.items) < 3 {

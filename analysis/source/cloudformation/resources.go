@@ -42,6 +42,9 @@ var policyProperties = map[string][]policyProperty{
 	"AWS::EFS::FileSystem":                  {{"FileSystemPolicy", analysis.KindResource}},
 }
 
+// maxNesting bounds templates inside templates (stack sets).
+const maxNesting = 5
+
 // inlinePolicies are the types whose Policies list holds
 // {PolicyName, PolicyDocument} entries: identity policies.
 var inlinePolicies = map[string]bool{"AWS::IAM::Role": true, "AWS::IAM::User": true, "AWS::IAM::Group": true}
@@ -53,7 +56,7 @@ var samPolicies = map[string]bool{"AWS::Serverless::Function": true, "AWS::Serve
 // readTemplate finds the policies of the resources of a template.
 // prefix names the Resources mapping in the file ("Resources", or
 // "resources.Resources" in serverless.yml).
-func readTemplate(src []byte, root, resources *node, prefix string) source.Result {
+func readTemplate(src []byte, root, resources *node, prefix string, depth int) source.Result {
 	if resources == nil || resources.kind != mappingNode {
 		return source.Result{}
 	}
@@ -78,7 +81,7 @@ func readTemplate(src []byte, root, resources *node, prefix string) source.Resul
 		}
 		if inlinePolicies[typ] {
 			for j, p := range props.get("Policies").list() {
-				if doc := p.get("PolicyDocument"); doc != nil {
+				if doc := t.chosen(p).get("PolicyDocument"); doc != nil {
 					res.Docs = append(res.Docs, t.document(doc, fmt.Sprintf("%s.%s.Policies[%d]", prefix, id, j), analysis.KindIdentity, typ+" "+id, nil))
 				}
 			}
@@ -92,6 +95,12 @@ func readTemplate(src []byte, root, resources *node, prefix string) source.Resul
 		}
 		if samPolicies[typ] {
 			res.Docs = append(res.Docs, t.samDocuments(prefix+"."+id, typ+" "+id, props.get("Policies"))...)
+		}
+		if body := props.get("TemplateBody"); typ == "AWS::CloudFormation::StackSet" && body.isMapping() && depth < maxNesting {
+			// A stack set's template written in place is a template.
+			nested := readTemplate(src, body, body.get("Resources"), prefix+"."+id+".TemplateBody.Resources", depth+1)
+			res.Docs = append(res.Docs, nested.Docs...)
+			res.Buckets = append(res.Buckets, nested.Buckets...)
 		}
 		if typ == "AWS::S3::Bucket" {
 			if b := t.bucketFacts(props); b != nil {
@@ -178,7 +187,7 @@ func (t *template) samDocuments(name, reason string, policies *node) []analysis.
 	}
 	var out []analysis.Document
 	for i, p := range policies.list() {
-		if p.get("Statement") != nil {
+		if p = t.chosen(p); p.get("Statement") != nil {
 			out = append(out, t.document(p, fmt.Sprintf("%s.Policies[%d]", name, i), analysis.KindIdentity, reason, nil))
 		}
 	}
