@@ -37,12 +37,12 @@ for n in $sizes; do
 	"$work/jsonvalidate" "$tree" >/dev/null
 	valid_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
 	if [[ $skip != *" check "* ]]; then
-		if timeout "$step_timeout" /usr/bin/time -f '%e %M' -o "$work/t.check" \
+		if timeout "$step_timeout" /usr/bin/time -f '%e %M %U %S' -o "$work/t.check" \
 			"$work/s3policy-lsp" check --format json "$tree" >"$work/out.json" || [ $? -eq 1 ]; then
-			read -r check_s check_kb < <(tail -n 1 "$work/t.check")
+			read -r check_s check_kb check_user check_sys < <(tail -n 1 "$work/t.check")
 			bytes=$(stat -c %s "$work/out.json")
 			findings=$(grep -c '"code"' "$work/out.json" || true)
-			echo "n=$n check: ${check_s}s, peak RSS $((check_kb / 1024)) MB, ratio $(awk -v a="$check_s" -v b="$valid_s" 'BEGIN { printf "%.1f", a / b }') to read+validate (${valid_s}s); json output $bytes bytes, $((bytes / n)) bytes/policy, $findings findings"
+			echo "n=$n check: ${check_s}s (CPU ${check_user}s user, ${check_sys}s system), peak RSS $((check_kb / 1024)) MB, ratio $(awk -v a="$check_s" -v b="$valid_s" 'BEGIN { printf "%.1f", a / b }') to read+validate (${valid_s}s); json output $bytes bytes, $((bytes / n)) bytes/policy, $findings findings"
 		else
 			echo "n=$n check: over ${step_timeout}s (or failed)"
 		fi

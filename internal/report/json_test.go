@@ -1,0 +1,85 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// encodeWithEncodingJSON is WriteJSON as it was written before, with
+// encoding/json: the output WriteJSON must keep, byte for byte.
+func encodeWithEncodingJSON(fs []Finding) []byte {
+	type jsonFinding struct {
+		File      string    `json:"file"`
+		Line      int       `json:"line"`
+		Column    int       `json:"column"`
+		EndLine   int       `json:"endLine"`
+		EndColumn int       `json:"endColumn"`
+		Severity  string    `json:"severity"`
+		Code      string    `json:"code"`
+		Message   string    `json:"message"`
+		Kind      string    `json:"kind"`
+		Related   []Related `json:"related,omitempty"`
+	}
+	out := make([]jsonFinding, len(fs))
+	for i, f := range fs {
+		out[i] = jsonFinding{f.File, f.Line, f.Column, f.EndLine, f.EndColumn, f.Severity.String(), f.Code, f.Message, f.Kind, f.Related}
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(out)
+	return b.Bytes()
+}
+
+func TestWriteJSONIsWhatEncodingJSONWrites(t *testing.T) {
+	tricky := []string{
+		"", "plain", `quote " and backslash \`, "tab\tline\nbreak\r", "\x00\x1f control", "<html> & 'quotes'",
+		"日本語のメッセージ", "emoji 😀", "invalid \xff\xfe UTF-8", "line separator \u2028 paragraph \u2029", "del \x7f",
+	}
+	var fs []Finding
+	for i, s := range tricky {
+		f := Finding{File: "dir/" + s + ".json", Line: i + 1, Column: 2, EndLine: i + 3, EndColumn: 40, Severity: analysis.Severity(1 + i%4),
+			Code: "code-" + s, Message: s, Kind: "identity"}
+		if i%2 == 1 {
+			f.Related = []Related{{File: s, Line: 1, Column: 1, EndLine: 1, EndColumn: 5, Message: s}, {File: "b.json", Line: 9, Column: 8, EndLine: 10, EndColumn: 1, Message: "m"}}
+		}
+		fs = append(fs, f)
+	}
+	for _, n := range []int{0, 1, len(fs)} {
+		var got bytes.Buffer
+		if err := WriteJSON(&got, fs[:n]); err != nil {
+			t.Fatal(err)
+		}
+		want := encodeWithEncodingJSON(fs[:n])
+		if n == 0 {
+			want = []byte("[]\n")
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Fatalf("%d findings:\ngot:\n%s\nwant:\n%s", n, got.Bytes(), want)
+		}
+	}
+}
+
+// BenchmarkWriteJSON writes 10,000 findings with two related places each.
+func BenchmarkWriteJSON(b *testing.B) {
+	fs := make([]Finding, 10_000)
+	for i := range fs {
+		fs[i] = Finding{File: "team-001/policy-00001.bucket-policy.json", Line: i, Column: 7, EndLine: i, EndColumn: 30, Severity: analysis.Warning,
+			Code: "deny-blocks-access", Message: "this Deny of s3:* on arn:aws:s3:::doc-example-bucket-1/* denies every request whose aws:SecureTransport is false",
+			Kind: "bucket", Related: []Related{{File: "a.json", Line: 1, Column: 1, EndLine: 1, EndColumn: 5, Message: "the grant"}}}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := WriteJSON(discard{}, fs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
