@@ -31,6 +31,10 @@ func runActionResourceMismatch(pass *analysis.Pass) {
 		if !complete || s.NotResource != nil {
 			continue
 		}
+		if starOnly(actions) {
+			reportStarOnly(pass, s, actions)
+			continue
+		}
 		var types []*iamdata.ResourceType
 		anyType, listed := false, false
 		for _, v := range s.Resources() {
@@ -47,6 +51,42 @@ func runActionResourceMismatch(pass *analysis.Pass) {
 			pass.Reportf(v.Span, analysis.Tf("no action of this statement acts on %s (a %s resource)",
 				"このステートメントのどのアクションも %s (%s のリソース) を対象としません", v.Str, arn.Service))
 		}
+	}
+}
+
+// starOnly reports whether every action of the statement lists no
+// resource type and so accepts only "Resource": "*" (s3:ListAllMyBuckets),
+// all of one service other than IAM, whose list actions are authorized
+// against ARNs as the IAM User Guide's own examples show.
+// https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+func starOnly(actions []serviceAction) bool {
+	if len(actions) == 0 {
+		return false
+	}
+	for _, a := range actions {
+		if len(a.Resources) > 0 || a.Service != actions[0].Service || a.Service.Prefix == "iam" {
+			return false
+		}
+	}
+	return true
+}
+
+// reportStarOnly reports each specific ARN of the actions' service in Resource:
+// the actions are never authorized against it.
+func reportStarOnly(pass *analysis.Pass, s *analysis.Statement, actions []serviceAction) {
+	prefix := actions[0].Service.Prefix
+	for _, v := range s.Resources() {
+		arn, ok := analysis.ParseARN(v.Str)
+		// A pattern such as arn:aws:s3:::* is how AWS's own examples write
+		// these actions, and is authorized: only a specific ARN is a fault.
+		if !ok || arn.Service != prefix || hasWildcard(v.Str) || analysis.HasPlaceholder(v.Str) {
+			continue
+		}
+		pass.Report(analysis.Finding{Span: v.Span, Message: analysis.Tf(
+			"%s:%s takes no resource type: it is authorized only with \"Resource\": \"*\", so %s grants nothing for it",
+			"%s:%s はリソースタイプを持たず、\"Resource\": \"*\" でのみ認可されます。%s では何も許可されません",
+			prefix, actions[0].Name, v.Str),
+			Fixes: []analysis.Fix{replaceFix(v.Span, "*")}})
 	}
 }
 

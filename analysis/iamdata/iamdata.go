@@ -207,6 +207,7 @@ func decode(e *entry, blob []byte) *Service {
 			s.templates = append(s.templates, k)
 		}
 	}
+	mergeSharedPrefix(s)
 	return s
 }
 
@@ -307,14 +308,35 @@ func DocURL(prefix string) string {
 	return "https://docs.aws.amazon.com/service-authorization/latest/reference/list_" + b.String() + ".html"
 }
 
-// isTemplate reports whether a key name holds a ${...} or <...> part.
-func isTemplate(name string) bool { return strings.ContainsAny(name, "$<") }
+// isTemplate reports whether a key name holds a ${...} or <...> part, or
+// ends with a tag key the reference writes in words or leaves out
+// (secretsmanager:ResourceTag/tag-key, elasticloadbalancing:ResourceTag/).
+func isTemplate(name string) bool {
+	_, worded := tagKeyStem(name)
+	return strings.ContainsAny(name, "$<") || worded
+}
+
+// tagKeyStem returns the part of a worded tag-key template before the tag
+// key: "secretsmanager:ResourceTag/" for secretsmanager:ResourceTag/tag-key.
+func tagKeyStem(name string) (string, bool) {
+	lower := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(lower, "tag/tag-key"):
+		return name[:len(name)-len("tag-key")], true
+	case strings.HasSuffix(lower, "tag/"):
+		return name, true
+	}
+	return "", false
+}
 
 // MatchTemplate reports whether name instantiates the key template, in
 // which each ${...} or <...> part stands for one or more characters:
 // aws:RequestTag/Project matches aws:RequestTag/${TagKey}. Key names are
 // case-insensitive.
 func MatchTemplate(template, name string) bool {
+	if stem, ok := tagKeyStem(template); ok {
+		template = stem + "${TagKey}"
+	}
 	var pattern strings.Builder
 	for i := 0; i < len(template); i++ {
 		c := template[i]

@@ -1,0 +1,83 @@
+package iamdata
+
+import "sort"
+
+// Services that share a prefix. Elastic Load Balancing has two services
+// under the prefix elasticloadbalancing: the Classic Load Balancer's
+// (version 1) and the Application, Network and Gateway Load Balancers'
+// (version 2). The source data keeps one action per name, and where both
+// services name an action the version 1 action hides the version 2 one
+// (AddTags acting on a classic loadbalancer only). The version 2 resource
+// types are added back to those actions, from the version 2 page.
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancing.html
+
+var elbV2LoadBalancers = []string{"loadbalancer/app/", "loadbalancer/gwy/", "loadbalancer/net/"}
+
+// sharedPrefixActions lists, per prefix and action (lower-case), the
+// resource types of the other service of the prefix.
+var sharedPrefixActions = map[string]map[string][]string{
+	"elasticloadbalancing": {
+		"addtags":                      append([]string{"listener/app", "listener/gwy", "listener/net", "listener-rule/app", "listener-rule/net", "targetgroup", "truststore"}, elbV2LoadBalancers...),
+		"removetags":                   append([]string{"listener/app", "listener/gwy", "listener/net", "listener-rule/app", "listener-rule/net", "targetgroup", "truststore"}, elbV2LoadBalancers...),
+		"createloadbalancer":           elbV2LoadBalancers,
+		"deleteloadbalancer":           elbV2LoadBalancers,
+		"modifyloadbalancerattributes": elbV2LoadBalancers,
+		"setsecuritygroups":            elbV2LoadBalancers,
+		"setsubnets":                   elbV2LoadBalancers,
+		"registertargets":              {"targetgroup"},
+		"deregistertargets":            {"targetgroup"},
+	},
+}
+
+// documentedResources are resource types the AWS documentation gives and
+// the source data lacks, per prefix, with the actions that take them.
+// CloudFormation's transforms: CreateChangeSet on
+// arn:aws:cloudformation:REGION:aws:transform/Serverless-2016-10-31.
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/transform-aws-serverless.html
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html
+var documentedResources = map[string][]struct {
+	ResourceType
+	actions []string
+}{
+	"cloudformation": {{ResourceType{Name: "transform", ARN: "arn:${Partition}:cloudformation:${Region}:aws:transform/${TransformName}"},
+		[]string{"createchangeset", "createstack", "updatestack"}}},
+}
+
+// mergeSharedPrefix adds to the service's actions the resource types the
+// other service of its prefix gives them, and the documented resource
+// types the data lacks.
+func mergeSharedPrefix(s *Service) {
+	for _, d := range documentedResources[s.Prefix] {
+		if s.ResourceType(d.Name) == nil {
+			s.Resources = append(s.Resources, d.ResourceType)
+			sort.Slice(s.Resources, func(i, j int) bool { return s.Resources[i].Name < s.Resources[j].Name })
+		}
+		for _, name := range d.actions {
+			if a := s.actions[name]; a != nil && !hasResource(a.Resources, d.Name) {
+				a.Resources = append(a.Resources, ActionResource{Name: d.Name})
+			}
+		}
+	}
+	extra := sharedPrefixActions[s.Prefix]
+	for name, types := range extra {
+		a := s.actions[name]
+		if a == nil {
+			continue
+		}
+		for _, t := range types {
+			if !hasResource(a.Resources, t) && s.ResourceType(t) != nil {
+				a.Resources = append(a.Resources, ActionResource{Name: t})
+			}
+		}
+	}
+}
+
+func hasResource(rs []ActionResource, name string) bool {
+	for _, r := range rs {
+		if r.Name == name {
+			return true
+		}
+	}
+	return false
+}
