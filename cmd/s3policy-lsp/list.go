@@ -106,9 +106,12 @@ func (l *lister) listPath(arg string) {
 		return
 	}
 	if !info.IsDir() {
-		l.listFile(abs, filepath.Dir(abs))
+		l.listFile(abs, filepath.Dir(abs), nil)
 		return
 	}
+	// A Terraform module (and what a .s3policy.json governs) is read as a
+	// whole: a policy's kind may come from a resource in another file.
+	sets := tree.Governed(abs, tree.Disk{})
 	paths, skipped, err := tree.Scan(abs)
 	if err != nil {
 		l.ioError(abs, err)
@@ -120,18 +123,22 @@ func (l *lister) listPath(arg string) {
 	}
 	for _, p := range paths {
 		if !tree.IsConfig(p) {
-			l.listFile(p, abs)
+			l.listFile(p, abs, sets)
 		}
 	}
 }
 
-func (l *lister) listFile(abs, stop string) {
-	text, err := os.ReadFile(abs)
-	if err != nil {
-		l.ioError(abs, err)
-		return
+func (l *lister) listFile(abs, stop string, sets []*tree.Set) {
+	_, src := tree.SetOf(sets, abs)
+	if src == nil {
+		text, err := os.ReadFile(abs)
+		if err != nil {
+			l.ioError(abs, err)
+			return
+		}
+		src = tree.Read(filepath.ToSlash(abs), text, l.config(abs, stop))
 	}
-	src := tree.Read(filepath.ToSlash(abs), text, l.config(abs, stop))
+	text := src.Text
 	docs := slices.Clone(src.Docs)
 	slices.SortStableFunc(docs, func(a, b *analysis.File) int { return a.Start() - b.Start() })
 	var m *mapper.Mapper

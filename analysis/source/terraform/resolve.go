@@ -32,19 +32,27 @@ func (m *module) placeholderOrValue(f *tfFile, e hclsyntax.Expression) string {
 	return "${" + sanitize(f.text(e.Range())) + "}"
 }
 
-// placeholderText keeps what may stand inside a placeholder: no colon
-// (${aws:username} is an IAM policy variable), no brace, quote or
-// backslash, on one line.
+// notPlaceholderText is what cannot stand inside a placeholder: a colon
+// (${aws:username} is an IAM policy variable), a brace, quote or
+// backslash, a line break.
 var notPlaceholderText = regexp.MustCompile(`[:{}"\\\s]+`)
 
+// sanitize makes an expression's text the inside of a placeholder.
 func sanitize(s string) string {
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "${"), "}"))
 	s = notPlaceholderText.ReplaceAllString(s, " ")
 	if s = strings.TrimSpace(s); s == "" || s == "*" || s == "?" || s == "$" {
 		return "value"
 	}
+	// A long expression (a conditional, a try()) would fill the messages
+	// that quote it: its start says which it is.
+	if r := []rune(s); len(r) > maxPlaceholder {
+		s = strings.TrimSpace(string(r[:maxPlaceholder])) + "..."
+	}
 	return s
 }
+
+const maxPlaceholder = 40
 
 // resolve is the string value of an expression when the module decides it.
 func (m *module) resolve(e hclsyntax.Expression, depth int) (string, bool) {
