@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -11,7 +12,8 @@ import (
 type HoverProvider func(f *File, offset int) (Text, Span, bool)
 
 // Hover assembles the hover for an offset: the explanation of every finding
-// there, then what the first provider that knows the element says.
+// there, each told once (two findings of one check share it), then what
+// the first provider that knows the element says.
 func Hover(f *File, findings []Finding, offset int, providers []HoverProvider) (Text, Span, bool) {
 	var parts []Text
 	span := Span{-1, -1}
@@ -19,8 +21,10 @@ func Hover(f *File, findings []Finding, offset int, providers []HoverProvider) (
 		if !fd.Span.Contains(offset) {
 			continue
 		}
-		parts = append(parts, findingHover(fd))
 		span = widen(span, fd.Span)
+		if text := findingHover(fd); !slices.Contains(parts, text) {
+			parts = append(parts, text)
+		}
 	}
 	for _, p := range providers {
 		if text, s, ok := p(f, offset); ok {
