@@ -38,10 +38,20 @@ func isServerlessName(path string) bool {
 type template struct {
 	src       []byte
 	root      *node
-	resources *node // the Resources mapping
-	prefix    string
+	resources *node            // the Resources mapping
+	byID      map[string]*node // its resources by logical id
 	// boundaries are the managed policies a PermissionsBoundary names.
 	boundaries map[string]string
+}
+
+func newTemplate(src []byte, root, resources *node) *template {
+	t := &template{src: src, root: root, resources: resources, byID: map[string]*node{}}
+	if resources.isMapping() {
+		for i, k := range resources.keys {
+			t.byID[k.value()] = resources.vals[i] // the last of duplicates wins
+		}
+	}
+	return t
 }
 
 func read(path string, text []byte) source.Result {

@@ -21,6 +21,7 @@ type node struct {
 	// A scalar's decoded value in pieces of the host; str says whether it
 	// is a string (else a number, boolean or null, written as it is).
 	pieces []source.Piece
+	text   *string // the decoded value, once asked for
 	str    bool
 	style  style
 	// verbatim: the host writes this element as JSON text, one for one
@@ -56,7 +57,11 @@ func (n *node) value() string {
 	if n == nil || n.kind != scalarNode {
 		return ""
 	}
-	return source.Value(n.pieces)
+	if n.text == nil {
+		v := source.Value(n.pieces)
+		n.text = &v
+	}
+	return *n.text
 }
 
 // get returns the value of a mapping's key, or nil.
@@ -89,7 +94,7 @@ func (n *node) intrinsic() (string, *node, bool) {
 		return "", nil, false
 	}
 	if n.tag != "" {
-		return n.tag[1:], &node{kind: n.kind, span: n.span, keys: n.keys, vals: n.vals, items: n.items, pieces: n.pieces, str: n.str, style: n.style}, true
+		return n.tag[1:], &node{kind: n.kind, span: n.span, keys: n.keys, vals: n.vals, items: n.items, pieces: n.pieces, text: n.text, str: n.str, style: n.style}, true
 	}
 	if n.kind != mappingNode || len(n.keys) != 1 {
 		return "", nil, false

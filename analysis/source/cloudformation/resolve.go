@@ -283,7 +283,7 @@ func (t *template) findInMap(arg *node) *node {
 
 // resource returns the template's resource of that logical id and type.
 func (t *template) resource(name, typ string) *node {
-	r := t.resources.get(name)
+	r := t.byID[name]
 	if r == nil || r.get("Type").value() != typ {
 		return nil
 	}
@@ -305,5 +305,5 @@ func (t *template) literal(n *node) (string, bool) {
 // a pseudo parameter, a parameter, a resource or a resource's attribute.
 func (t *template) subVariable(name string) bool {
 	id, _, _ := strings.Cut(name, ".")
-	return pseudo(name) || t.root.path("Parameters", name) != nil || t.resources.get(id) != nil
+	return pseudo(name) || t.root.path("Parameters", name) != nil || t.byID[id] != nil
 }

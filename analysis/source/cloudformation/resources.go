@@ -60,7 +60,7 @@ func readTemplate(src []byte, root, resources *node, prefix string, depth int) s
 	if resources == nil || resources.kind != mappingNode {
 		return source.Result{}
 	}
-	t := &template{src: src, root: root, resources: resources, prefix: prefix}
+	t := newTemplate(src, root, resources)
 	t.boundaries = t.findBoundaries()
 	var res source.Result
 	for i, key := range resources.keys {

@@ -16,7 +16,7 @@ import (
 func readServerless(src []byte, root *node) source.Result {
 	markVariables(root, 0)
 	res := readTemplate(src, root, root.path("resources", "Resources"), "resources.Resources", 0)
-	t := &template{src: src, root: root, resources: root.path("resources", "Resources")}
+	t := newTemplate(src, root, root.path("resources", "Resources"))
 	add := func(name string, statements *node) {
 		if statements != nil && statements.kind == sequenceNode {
 			res.Docs = append(res.Docs, t.statements(statements, name))
@@ -76,7 +76,7 @@ func markVariables(n *node, depth int) {
 		}
 		out = append(out, variablePieces(p)...)
 	}
-	n.pieces = out
+	n.pieces, n.text = out, nil
 }
 
 const maxDepth = 1000
