@@ -16,6 +16,7 @@
 package awsimport
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -58,16 +59,24 @@ func Build(inputs []Input) (*Result, error) {
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
 	var parsed []parsedInput
 	for _, in := range sorted {
+		if len(bytes.TrimSpace(in.Src)) == 0 {
+			// What the CLI leaves when the command fails, as
+			// get-bucket-policy does for a bucket without a policy.
+			b.warn("%s: empty (the command failed or printed nothing): left out", in.Path)
+			continue
+		}
 		kind, top, err := recognise(in)
 		if err != nil {
 			return nil, err
 		}
 		parsed = append(parsed, parsedInput{in, kind, top})
 	}
-	// Outputs that name accounts and keys first, as the others refer to them.
-	for _, pass := range [][]string{{"caller-identity", "describe-key", "list-targets"}, nil} {
+	// The outputs that name accounts, keys and targets first, as the
+	// others refer to them.
+	naming := []string{"caller-identity", "describe-key", "list-targets"}
+	for _, early := range []bool{true, false} {
 		for _, p := range parsed {
-			if (pass == nil) == contains([]string{"caller-identity", "describe-key", "list-targets"}, p.kind) {
+			if contains(naming, p.kind) != early {
 				continue
 			}
 			if err := b.read(p); err != nil {

@@ -277,3 +277,18 @@ func TestImportKey(t *testing.T) {
 		t.Errorf("no key policy among %v", len(res.Files))
 	}
 }
+
+// A bucket without a policy: the CLI prints nothing to the file.
+func TestImportLeavesOutEmptyOutputs(t *testing.T) {
+	res, err := Build([]Input{{"b/shared-data.get-bucket-policy.json", []byte("\n")}, {"b/shared-data.get-bucket-request-payment.json", []byte(`{"Payer": "Requester"}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"b/shared-data.get-bucket-policy.json: empty (the command failed or printed nothing): left out",
+		"bucket shared-data: its account is unknown: save `aws sts get-caller-identity` as get-caller-identity.json beside b/shared-data.get-bucket-request-payment.json",
+	}
+	if strings.Join(res.Warnings, "\n") != strings.Join(want, "\n") || len(res.Files) != 1 {
+		t.Errorf("warnings %q, %d files", res.Warnings, len(res.Files))
+	}
+}
