@@ -58,28 +58,28 @@ type layerWords struct {
 }
 
 var words = map[eval.Layer]layerWords{
-	eval.LayerIdentity: {analysis.T("no identity-based policy allows it", "どのアイデンティティベースのポリシーも許可していない"),
+	eval.LayerIdentity: {analysis.T("no identity-based policy allows it", "どのアイデンティティベースのポリシーにも許可がないこと"),
 		analysis.T("an explicit Deny in an identity-based policy", "アイデンティティベースのポリシーの明示的な Deny"),
 		analysis.T("identity policies", "アイデンティティベースのポリシー")},
-	eval.LayerResource: {analysis.T("no resource-based policy allows it", "どのリソースベースのポリシーも許可していない"),
+	eval.LayerResource: {analysis.T("no resource-based policy allows it", "どのリソースベースのポリシーにも許可がないこと"),
 		analysis.T("an explicit Deny in a resource-based policy", "リソースベースのポリシーの明示的な Deny"),
 		analysis.T("bucket policies", "バケットポリシー")},
-	eval.LayerBoundary: {analysis.T("no permissions boundary allows it", "アクセス許可の境界が許可していない"),
+	eval.LayerBoundary: {analysis.T("no permissions boundary allows it", "アクセス許可の境界に許可がないこと"),
 		analysis.T("an explicit Deny in a permissions boundary", "アクセス許可の境界の明示的な Deny"),
 		analysis.T("permissions boundaries", "アクセス許可の境界")},
-	eval.LayerSession: {analysis.T("no session policy allows it", "セッションポリシーが許可していない"),
+	eval.LayerSession: {analysis.T("no session policy allows it", "セッションポリシーに許可がないこと"),
 		analysis.T("an explicit Deny in a session policy", "セッションポリシーの明示的な Deny"),
 		analysis.T("session policies", "セッションポリシー")},
-	eval.LayerSCP: {analysis.T("no service control policy allows it", "どの SCP も許可していない"),
+	eval.LayerSCP: {analysis.T("no service control policy allows it", "どの SCP にも許可がないこと"),
 		analysis.T("an explicit Deny in a service control policy", "SCP の明示的な Deny"),
 		analysis.T("SCPs", "SCP")},
-	eval.LayerRCP: {analysis.T("no resource control policy allows it", "どの RCP も許可していない"),
+	eval.LayerRCP: {analysis.T("no resource control policy allows it", "どの RCP にも許可がないこと"),
 		analysis.T("an explicit Deny in a resource control policy", "RCP の明示的な Deny"),
 		analysis.T("RCPs", "RCP")},
-	eval.LayerEndpoint: {analysis.T("no VPC endpoint policy allows it", "VPC エンドポイントポリシーが許可していない"),
+	eval.LayerEndpoint: {analysis.T("no VPC endpoint policy allows it", "VPC エンドポイントポリシーに許可がないこと"),
 		analysis.T("an explicit Deny in a VPC endpoint policy", "VPC エンドポイントポリシーの明示的な Deny"),
 		analysis.T("VPC endpoint policies", "VPC エンドポイントポリシー")},
-	eval.LayerKMS: {analysis.T("no policy allows the KMS request", "KMS リクエストを許可するポリシーがない"),
+	eval.LayerKMS: {analysis.T("no policy allows the KMS request", "KMS リクエストを許可するポリシーがないこと"),
 		analysis.T("an explicit Deny of the KMS request", "KMS リクエストの明示的な Deny"),
 		analysis.T("key policies and KMS permissions", "キーポリシーと KMS の権限")},
 }
@@ -118,7 +118,7 @@ func compare(m *Message, results []eval.Result) (Agreement, analysis.Text) {
 	if m.Explicit {
 		said = words[m.Layer].explicit
 	}
-	said = analysis.Join("", analysis.T("AWS says ", "AWS によると "), said, analysis.T("; ", "。"))
+	said = analysis.Join("", analysis.T("AWS says ", "AWS によると原因は"), said, analysis.T("; ", "です。"))
 	if c := firstCause(results, func(c eval.Cause) bool { return c.Layer == layer && c.Explicit == m.Explicit }); c != nil {
 		return Agrees, analysis.Join("", said, where(*c))
 	}
