@@ -365,6 +365,16 @@ local function byte_index(line, character, encoding)
   return ok and index or #line
 end
 
+-- to_complete_items turns completion items into Vim's complete-items,
+-- keeping those that start with prefix; the function moved in 0.10.
+local function to_complete_items(items, prefix)
+  local convert = vim.lsp.util.text_document_completion_list_to_complete_items
+  if vim.lsp.completion and vim.lsp.completion._lsp_to_complete_items then
+    convert = vim.lsp.completion._lsp_to_complete_items
+  end
+  return convert(items, prefix)
+end
+
 -- omnifunc is a synchronous 'omnifunc' for policy buffers. Neovim 0.7's
 -- vim.lsp.omnifunc starts the completion at the keyword before the cursor,
 -- and ':' is no keyword character, so "s3:GetOb found nothing; this one
@@ -384,7 +394,8 @@ function M.omnifunc(findstart, base)
     local line = vim.api.nvim_get_current_line()
     local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
     local response = client_request_sync(client, 'textDocument/completion', params, 2000, bufnr)
-    local items = vim.lsp.util.extract_completion_items(response and response.result)
+    local result = response and response.result
+    local items = type(result) == 'table' and (result.items or result) or {}
     if #items == 0 then
       return -3
     end
@@ -399,7 +410,7 @@ function M.omnifunc(findstart, base)
   end
   local items = pending and pending.items or {}
   pending = nil
-  return vim.lsp.util.text_document_completion_list_to_complete_items(items, base)
+  return to_complete_items(items, base)
 end
 
 -- on_buffer_attach sets up a policy buffer: K, 'omnifunc', lenses.
