@@ -80,9 +80,19 @@ func ordinal(i int) int {
 	return i/10*per + n
 }
 
-// Path is where file i lies: 100 files to a subfolder.
+// Path is where file i lies: 100 files to a subfolder. An identity
+// policy's name says its principal and an SCP's its account, so that the
+// config names them by pattern: one entry a file would take the config
+// over the 1 MB that the tools read at 5,000 policies.
 func Path(i int) string {
-	return fmt.Sprintf("team-%03d/policy-%05d%s", i/100, i, suffixOf[kindOf[i%10]])
+	owner := ""
+	switch kindOf[i%10] {
+	case "identity":
+		owner = fmt.Sprintf(".app-%d", ordinal(i)%Principals)
+	case "scp":
+		owner = fmt.Sprintf(".acct-%d", ordinal(i)%4)
+	}
+	return fmt.Sprintf("team-%03d/policy-%05d%s%s", i/100, i, owner, suffixOf[kindOf[i%10]])
 }
 
 func callerAccount(a int) string { return fmt.Sprintf("1111222200%02d", a%4) }
@@ -139,7 +149,10 @@ func Write(dir string, n int) (Layout, error) {
 }
 
 // config is the .s3policy.json: the caller accounts, every bucket with
-// its encryption, and every file with its kind and owner.
+// its encryption, and every file's kind and owner: by pattern for
+// identity policies (their principal), SCPs (their account) and bucket
+// policies (the bucket named in them), one entry a file for key and
+// endpoint policies (their key and endpoint).
 func (f *folder) config() ([]byte, error) {
 	type bucket struct {
 		Account         string `json:"account"`
@@ -167,25 +180,24 @@ func (f *folder) config() ([]byte, error) {
 		}
 		buckets[bucketName(b)] = bk
 	}
-	files := map[string]file{}
-	for i := range f.n {
-		k, ord := kindOf[i%10], ordinal(i)
-		e := file{Kind: k}
-		switch k {
-		case "identity":
-			e.Account, e.Principal = callerAccount(ord%Principals), principalARN(ord%Principals)
-		case "bucket":
-			e.Account, e.Bucket = ResourceAccount, bucketName(ord)
-		case "key":
-			e.Account, e.Key = ResourceAccount, keyARN(ord)
-		case "endpoint":
-			e.Account, e.Endpoint = callerAccount(ord), endpointID(ord)
-		case "scp":
-			e.Account = callerAccount(ord)
-		}
-		files[Path(i)] = e
+	files := map[string]file{"**/*.bucket-policy.json": {Kind: "bucket", Account: ResourceAccount}} // the bucket from its Resource
+	for p := range Principals {
+		files[fmt.Sprintf("**/*.app-%d.iam-policy.json", p)] = file{Kind: "identity", Account: callerAccount(p), Principal: principalARN(p)}
 	}
-	return json.MarshalIndent(map[string]any{"accounts": accounts, "buckets": buckets, "files": files}, "", "  ")
+	for a := range 4 {
+		files[fmt.Sprintf("**/*.acct-%d.scp.json", a)] = file{Kind: "scp", Account: callerAccount(a)}
+	}
+	for i := range f.n {
+		switch k, ord := kindOf[i%10], ordinal(i); k {
+		case "key":
+			files[Path(i)] = file{Kind: k, Account: ResourceAccount, Key: keyARN(ord)}
+		case "endpoint":
+			files[Path(i)] = file{Kind: k, Account: callerAccount(ord), Endpoint: endpointID(ord)}
+		}
+	}
+	// Written compact, as a generator would: at 10,000 policies it names
+	// 3,000 buckets and 2,000 keys and endpoints.
+	return json.Marshal(map[string]any{"accounts": accounts, "buckets": buckets, "files": files})
 }
 
 // doc lays out a policy's statements as people write them.

@@ -25,19 +25,36 @@ func TestWriteNamesEveryFileInTheConfig(t *testing.T) {
 	if len(findings) != 0 {
 		t.Fatalf("config findings: %+v", findings)
 	}
-	if len(cfg.Files) != 20 || len(cfg.Buckets) != 6 || len(cfg.Accounts) != 4 || l.Files != 20 {
-		t.Fatalf("%d files, %d buckets, %d accounts, layout %+v", len(cfg.Files), len(cfg.Buckets), len(cfg.Accounts), l)
+	if len(cfg.Buckets) != 6 || len(cfg.Accounts) != 4 || l.Files != 20 {
+		t.Fatalf("%d buckets, %d accounts, layout %+v", len(cfg.Buckets), len(cfg.Accounts), l)
 	}
-	want := map[string]analysis.Kind{l.Identity: analysis.KindIdentity, l.Bucket: analysis.KindBucket,
-		Path(7): analysis.KindKey, Path(8): analysis.KindEndpoint, Path(19): analysis.KindSCP}
-	for rel, kind := range want {
+	for i := range 20 {
+		rel := Path(i)
 		text, err := os.ReadFile(filepath.Join(dir, rel))
 		if err != nil {
 			t.Fatal(err)
 		}
 		f := analysis.NewFile(filepath.ToSlash(filepath.Join(dir, rel)), text, cfg)
-		if f.Syntax != nil || f.Kind != kind {
-			t.Errorf("%s: kind %q, syntax %v; want %q", rel, f.Kind, f.Syntax, kind)
+		if f.Syntax != nil || f.Facts == nil || string(f.Kind) != kindOf[i%10] {
+			t.Fatalf("%s: kind %q, facts %+v, syntax %v", rel, f.Kind, f.Facts, f.Syntax)
 		}
+		owner := map[string]string{"identity": f.Facts.Principal, "key": f.Facts.Key, "endpoint": f.Facts.Endpoint, "scp": f.Facts.Account, "bucket": f.Facts.Account}[kindOf[i%10]]
+		if owner == "" {
+			t.Errorf("%s: the config names no owner: %+v", rel, f.Facts)
+		}
+	}
+	if want := "team-000/policy-00000.app-0.iam-policy.json"; l.Identity != want || l.Bucket != Path(1) {
+		t.Errorf("layout %+v, want the identity policy %s and the bucket policy %s", l, want, Path(1))
+	}
+}
+
+// At 10,000 policies the config stays under the 1 MB the tools read.
+func TestConfigOfTenThousandFitsInOneMegabyte(t *testing.T) {
+	cfg, err := newFolder(10_000).config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg) >= 1<<20 {
+		t.Fatalf("the config of 10,000 policies is %d bytes", len(cfg))
 	}
 }
