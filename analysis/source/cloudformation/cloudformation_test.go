@@ -68,6 +68,18 @@ func TestYAMLTemplate(t *testing.T) {
 	// After 読み取り🚀 on an earlier line: the action in a flow sequence.
 	finding(t, src, a, "missing-resource-arn", "s3:ListBucket", strings.Index(src, "Action: [s3"))
 	finding(t, src, a, "missing-resource-arn", "'s3:*'", strings.Index(src, "Boundary:"))
+	// The boundary's missing Version is added as a YAML member, indented
+	// like the Statement key before which it goes.
+	var mv analysis.Finding
+	for _, f := range a.Findings {
+		if f.Code == "missing-version" {
+			mv = f
+		}
+	}
+	boundary := strings.Index(src, "Boundary:\n")
+	if got, want := fixed(t, src, mv), src[:boundary]+strings.Replace(src[boundary:], "      PolicyDocument:\n        Statement:", "      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:", 1); got != want {
+		t.Errorf("missing-version fix:\n%s", got)
+	}
 	if len(a.Findings) != 3 {
 		t.Errorf("findings %+v, want the two missing-resource-arn and the boundary's missing-version", a.Findings)
 	}
@@ -165,5 +177,25 @@ func TestIfAndStackSet(t *testing.T) {
 	}
 	if strings.Join(got, "|") != "identity Resources.R.Policies[0]|key Resources.S.TemplateBody.Resources.K" {
 		t.Errorf("documents %q", got)
+	}
+}
+
+// In a flow mapping the new member is written before the first key,
+// followed by a comma; a document under a sequence item keeps its dash.
+func TestYAMLMemberInsert(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{"Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: {Statement: [{Effect: Allow, Action: 's3:GetObject', Resource: '*'}]} # 日本\n",
+			"PolicyDocument: {Version: \"2012-10-17\", Statement: ["},
+		{"Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      Policies:\n        - PolicyName: p\n          PolicyDocument:\n            Statement:\n              - Effect: Allow\n                Action: s3:GetObject\n                Resource: '*'\n",
+			"          PolicyDocument:\n            Version: \"2012-10-17\"\n            Statement:\n              - Effect"},
+	} {
+		res := cloudformation.Reader.Read("t.yaml", []byte(c.src))
+		a := analysis.AnalyzeFile("t.yaml", res.Files("t.yaml", nil), res.Findings, analysis.Options{Checks: checks.All})
+		if len(a.Findings) != 1 || a.Findings[0].Code != "missing-version" {
+			t.Fatalf("findings %+v", a.Findings)
+		}
+		if got := fixed(t, c.src, a.Findings[0]); !strings.Contains(got, c.want) {
+			t.Errorf("fixed:\n%s\nwant it to hold:\n%s", got, c.want)
+		}
 	}
 }

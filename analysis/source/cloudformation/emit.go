@@ -1,6 +1,7 @@
 package cloudformation
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 
@@ -32,6 +33,9 @@ type region struct {
 	// fixed: the value of an intrinsic function other than !Sub; not
 	// writable.
 	fixed bool
+	// member: a YAML mapping key, before which a new member may be
+	// written (a block mapping's members start on a new line at indent).
+	member bool
 }
 
 // verbatimRegion is region 1 of a JSON template: the document's JSON is
@@ -65,6 +69,10 @@ func (w *writer) encode(id int, text string) (string, bool) {
 	}
 	if r.raw {
 		return encodeRaw(r, text)
+	}
+	var whole string
+	if r.member && json.Unmarshal([]byte(text), &whole) != nil && !isFragment(text) {
+		return encodeMember(r, text)
 	}
 	return encodeScalar(r, text)
 }
@@ -294,7 +302,7 @@ func (w *writer) value(n *node) {
 				if i > 0 {
 					w.b.Write(", ")
 				}
-				w.scalar(k)
+				w.key(k)
 				w.b.Write(": ")
 				w.value(n.vals[i])
 			}
@@ -325,6 +333,54 @@ func (w *writer) bracket(n *node, at int, b string) {
 		return
 	}
 	w.b.Write(b)
+}
+
+// key writes a mapping's key. In YAML its region also takes a new member
+// inserted before it, written as YAML.
+func (w *writer) key(k *node) {
+	if k.verbatim || k.kind != scalarNode || !k.str {
+		w.scalar(k)
+		return
+	}
+	reg := region{style: k.style, flow: k.flow, member: true}
+	if !k.flow {
+		line := bytes.LastIndexByte(w.t.src[:k.span.Start], '\n') + 1
+		prefix := string(w.t.src[line:k.span.Start])
+		if strings.Trim(prefix, " -") != "" {
+			reg.member = false // text before the key: no new line can start there alike
+		}
+		reg.indent = strings.Repeat(" ", len(prefix))
+	}
+	source.WriteString(&w.b, k.pieces, k.span, w.newRegion(reg))
+}
+
+// encodeMember writes a new member ("Version": "2012-10-17", inserted
+// before a key) as a YAML member: on its own line in a block mapping,
+// followed by a comma in a flow one.
+func encodeMember(r region, text string) (string, bool) {
+	dec := json.NewDecoder(strings.NewReader("{" + strings.TrimSuffix(strings.TrimSpace(text), ",") + "}"))
+	var key string
+	var value json.RawMessage
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return "", false
+	}
+	if t, err := dec.Token(); err == nil {
+		key, _ = t.(string)
+	}
+	if key == "" || dec.Decode(&value) != nil || strings.ContainsAny(string(value), "\n\r") {
+		return "", false
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return "", false
+	}
+	k := key
+	if !plainSafe(key, r.flow, false) {
+		k = analysis.Quote(key)
+	}
+	if r.flow {
+		return k + ": " + string(value) + ", ", true
+	}
+	return k + ": " + string(value) + "\n" + r.indent, true
 }
 
 // scalar writes a string as a JSON string in a region of its own, and a

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/cloudformation"
@@ -27,6 +29,19 @@ func FuzzRead(f *testing.F) {
 			res := cloudformation.Reader.Read(path, []byte(src))
 			a := analysis.AnalyzeFile(path, res.Files(path, nil), res.Findings, analysis.Options{Checks: checks.All})
 			sourcetest.InFile(t, src, a)
+			// A fix keeps a template that parsed parseable.
+			var node yaml.Node
+			if yaml.Unmarshal([]byte(src), &node) != nil {
+				continue
+			}
+			for _, fd := range a.Findings {
+				for _, fix := range fd.Fixes {
+					fixed := analysis.ApplyEdits([]byte(src), fix.Edits)
+					if err := yaml.Unmarshal(fixed, &node); err != nil {
+						t.Fatalf("the fix %q of %s leaves a template that does not parse (%v):\n%s", fix.Title.EN, fd.Code, err, fixed)
+					}
+				}
+			}
 		}
 	})
 }
