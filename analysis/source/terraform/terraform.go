@@ -115,6 +115,7 @@ type module struct {
 	variables map[string]block
 	providers map[string]block // "aws", "aws.partner"
 	docs      []*doc
+	expanding int // locals being written into a document, nested
 }
 
 type local struct {

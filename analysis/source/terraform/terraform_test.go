@@ -371,3 +371,50 @@ func TestNoPolicyAndBrokenHCL(t *testing.T) {
 		ReadModule(map[string][]byte{"m/x.tf": []byte(src)})
 	}
 }
+
+// Statements the module computes are none known, not a string where
+// statements belong; a local's list is written where it is used, and the
+// lists of concat() as one; a local that holds itself ends.
+func TestComputedStatements(t *testing.T) {
+	src := `locals {
+  statements = [{ Effect = "Allow", Action = "s3:GetObjekt", Resource = "*" }]
+  loop       = [local.loop]
+}
+resource "aws_iam_policy" "a" {
+  policy = jsonencode({ Version = "2012-10-17", Statement = local.statements })
+}
+resource "aws_iam_policy" "b" {
+  policy = jsonencode({ Version = "2012-10-17", Statement = [for s in var.list : { Effect = "Allow", Action = s, Resource = "*" }] })
+}
+resource "aws_iam_policy" "c" {
+  policy = jsonencode({ Version = "2012-10-17", Statement = concat([{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }], var.extra) })
+}
+resource "aws_iam_policy" "d" {
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = local.loop, Resource = "*" }] })
+}
+`
+	a, docs := readOne(t, src)
+	texts := map[string]string{}
+	for _, d := range docs {
+		texts[d.Name] = string(d.Text)
+	}
+	want := map[string]string{
+		"aws_iam_policy.a": `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}`,
+		"aws_iam_policy.b": `{"Version": "2012-10-17", "Statement": []}`,
+		"aws_iam_policy.c": `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}`,
+	}
+	for name, w := range want {
+		if texts[name] != w {
+			t.Errorf("%s:\n%s\nwant\n%s", name, texts[name], w)
+		}
+	}
+	f := finding(t, a, "unknown-action")
+	if got := at(src, f.Span); got != "local.statements" {
+		t.Errorf("unknown-action of a local's statement at %q, want the reference", got)
+	}
+	for _, fd := range a.Findings {
+		if fd.Code == "missing-statement" {
+			t.Errorf("%+v", fd)
+		}
+	}
+}

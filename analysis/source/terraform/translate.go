@@ -30,6 +30,13 @@ func (m *module) writeValue(b *analysis.HostBuilder, f *tfFile, e hclsyntax.Expr
 				key, _ := keyName(f, item.KeyExpr)
 				b.Wrap(span(item.KeyExpr.Range()), func() { b.Write(analysis.Quote(key)) })
 				b.Write(": ")
+				if key == "Statement" && !m.structured(item.ValueExpr, 0) {
+					// Statements the module computes (a for expression, a
+					// variable): none known, rather than a string where
+					// statements belong.
+					b.Wrap(span(item.ValueExpr.Range()), func() { b.Write("[]") })
+					continue
+				}
 				m.writeValue(b, f, item.ValueExpr)
 			}
 			b.Write("}")
@@ -46,10 +53,72 @@ func (m *module) writeValue(b *analysis.HostBuilder, f *tfFile, e hclsyntax.Expr
 			m.writeString(b, f, e)
 		case *hclsyntax.LiteralValueExpr:
 			b.Write(literalJSON(e.Val))
+		case *hclsyntax.FunctionCallExpr:
+			if e.Name == "concat" {
+				m.writeConcat(b, f, e)
+				return
+			}
+			b.Write(analysis.Quote(m.placeholderOrValue(f, e)))
+		case *hclsyntax.ScopeTraversalExpr:
+			if l := m.localOf(e); l != nil && m.expanding < maxDepth && m.structured(l.attr.Expr, 0) {
+				// A local's object or list, written where it is used: its
+				// elements are elsewhere, so all of it maps here.
+				var inner analysis.HostBuilder
+				m.expanding++ // a local may hold itself: local.a = [local.a]
+				m.writeValue(&inner, l.file, l.attr.Expr)
+				m.expanding--
+				b.Write(string(inner.Text()))
+				return
+			}
+			b.Write(analysis.Quote(m.placeholderOrValue(f, e)))
 		default:
 			b.Write(analysis.Quote(m.placeholderOrValue(f, e)))
 		}
 	})
+}
+
+// writeConcat writes concat() of lists as one list: the elements of the
+// lists written in place, those of computed lists left out.
+func (m *module) writeConcat(b *analysis.HostBuilder, f *tfFile, e *hclsyntax.FunctionCallExpr) {
+	b.Write("[")
+	n := 0
+	for _, arg := range e.Args {
+		t, ok := unparen(arg).(*hclsyntax.TupleConsExpr)
+		if !ok {
+			continue
+		}
+		for _, x := range t.Exprs {
+			if n > 0 {
+				b.Write(", ")
+			}
+			n++
+			m.writeValue(b, f, x)
+		}
+	}
+	b.Write("]")
+}
+
+// structured reports whether an expression is written as an object or a
+// list (directly, through a local, or as concat of lists).
+func (m *module) structured(e hclsyntax.Expression, depth int) bool {
+	switch e := unparen(e).(type) {
+	case *hclsyntax.ObjectConsExpr, *hclsyntax.TupleConsExpr:
+		return true
+	case *hclsyntax.FunctionCallExpr:
+		return e.Name == "concat"
+	case *hclsyntax.ScopeTraversalExpr:
+		l := m.localOf(e)
+		return l != nil && depth < maxDepth && m.structured(l.attr.Expr, depth+1)
+	}
+	return false
+}
+
+// localOf is the local a reference names (local.x), or nil.
+func (m *module) localOf(e *hclsyntax.ScopeTraversalExpr) *local {
+	if n := names(e.Traversal); len(n) == 2 && len(e.Traversal) == 2 && n[0] == "local" {
+		return m.locals[n[1]]
+	}
+	return nil
 }
 
 // writeString translates a string: literal parts copied where the HCL
