@@ -38,6 +38,9 @@ func TestYAMLTemplateQuickFix(t *testing.T) {
 	if diags[0].Range != want {
 		t.Errorf("range %+v, want %+v", diags[0].Range, want)
 	}
+	if hover := hoverText(c, templateURI, diags[0].Range.Start); !strings.Contains(hover, checkExplain("invalid-effect").EN) {
+		t.Errorf("hover on the Effect: %q", hover)
+	}
 	var actions []protocol.CodeAction
 	c.call(protocol.MethodTextDocumentCodeAction, map[string]any{
 		"textDocument": map[string]any{"uri": templateURI},
