@@ -2,7 +2,6 @@ package eval
 
 import (
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -55,26 +54,16 @@ func (w *Workspace) Grants(bucketPolicy *analysis.File) []Grant {
 // is taken to be the way its principals reach S3, so that its policy
 // applies; none means the request does not go through an endpoint.
 func (w *Workspace) endpointContext(account string) map[string][]string {
-	for _, f := range w.Files {
-		if f.Kind == analysis.KindEndpoint && f.Facts != nil && f.Facts.Endpoint != "" && f.Facts.Account == account {
-			return map[string][]string{"aws:SourceVpce": {f.Facts.Endpoint}}
-		}
+	if endpoint := w.endpoints[account]; endpoint != "" {
+		return map[string][]string{"aws:SourceVpce": {endpoint}}
 	}
 	return nil
 }
 
 // principals are the callers the workspace describes: the principals
-// .s3policy.json gives identity policies, each once, sorted.
-func (w *Workspace) principals() []string {
-	var out []string
-	for _, f := range w.Files {
-		if f.Kind == analysis.KindIdentity && f.Facts != nil && f.Facts.Principal != "" && !slices.Contains(out, f.Facts.Principal) {
-			out = append(out, f.Facts.Principal)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
+// .s3policy.json gives identity policies, each once, sorted (kept by
+// AddFile).
+func (w *Workspace) principals() []string { return w.callers }
 
 // namesPrincipal returns the AWS entry of the statement's Principal that
 // names the caller, by ARN or by account (ID or root ARN); the wildcard
@@ -191,32 +180,34 @@ func (w *Workspace) CauseSite(c Cause) (site analysis.Place, ok bool) {
 // (analysis.Workspace). The answer is kept until the workspace changes:
 // the checks of one file ask for it once each.
 func (w *Workspace) Blocked(principal string) []analysis.BlockedRequest {
+	// The lock is not held while evaluating: the server takes answers over
+	// (Reuse) from a workspace another goroutine may still be evaluating
+	// in, and must not wait for it. Two callers may evaluate the same
+	// principal at once; the answers are the same.
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	if out, ok := w.blocked[principal]; ok {
+	out, ok := w.blocked[principal]
+	w.mu.Unlock()
+	if ok {
 		return out
 	}
-	var out []analysis.BlockedRequest
-	read := map[string]bool{}
 	for _, bp := range w.Files {
 		for _, g := range w.Grants(bp) {
 			if g.Request.Principal != principal {
 				continue
 			}
-			s := w.Scenario(g.Request)
-			s.eachDoc(func(d *Doc) { read[d.Name] = true })
-			read[w.DocName(bp)] = true
-			if r := Evaluate(s); r.Decision != Allowed {
-				if b := w.blockedRequest(g, r); len(b.Causes) > 0 {
+			if e := w.evaluate(g.Request); e.result.Decision != Allowed {
+				if b := w.blockedRequest(g, e.result); len(b.Causes) > 0 {
 					out = append(out, b)
 				}
 			}
 		}
 	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.blocked == nil {
-		w.blocked, w.reads = map[string][]analysis.BlockedRequest{}, map[string]map[string]bool{}
+		w.blocked = map[string][]analysis.BlockedRequest{}
 	}
-	w.blocked[principal], w.reads[principal] = out, read
+	w.blocked[principal] = out
 	return out
 }
 

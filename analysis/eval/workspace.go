@@ -25,21 +25,33 @@ type Workspace struct {
 	// a scenario and a cause do not compute or search them per request.
 	names map[*analysis.File]string
 	named map[string]*analysis.File
+	// callers are the principals identity policies belong to, sorted, and
+	// endpoints the first VPC endpoint (by path) .s3policy.json places in
+	// each account: what every grant asks, kept as files are added.
+	callers   []string
+	endpoints map[string]string
 
 	mu      sync.Mutex
 	blocked map[string][]analysis.BlockedRequest // Blocked's answers, by principal
-	// reads lists, by principal, the documents Blocked's evaluations read
-	// (the bucket policies that grant and every policy of each scenario):
-	// the language server re-evaluates a principal only when one of them,
-	// or one that may join them, changes (Reuse).
-	reads map[string]map[string]bool
+	// evaluations holds Blocked's evaluation of each request, with the
+	// documents it read: the language server's dependency index keeps
+	// those whose inputs an edit left alone (Reuse).
+	evaluations map[string]*evaluation
+}
+
+// evaluation is one request evaluated over the workspace, with the names
+// (DocName) of the documents its scenario held.
+type evaluation struct {
+	request Request
+	result  Result
+	reads   map[string]bool
 }
 
 // NewWorkspace starts an empty workspace rooted at dir; the tree package
 // fills it with AddConfig and AddFile.
 func NewWorkspace(dir string) *Workspace {
 	return &Workspace{Dir: dir, Buckets: map[string]*analysis.BucketFacts{}, bucketConfig: map[string]string{},
-		names: map[*analysis.File]string{}, named: map[string]*analysis.File{}}
+		names: map[*analysis.File]string{}, named: map[string]*analysis.File{}, endpoints: map[string]string{}}
 }
 
 // PolicyFiles lists the policies that parsed (analysis.Workspace).
@@ -112,8 +124,25 @@ func (w *Workspace) AddFile(f *analysis.File) {
 			w.named[name] = f
 		}
 		w.Files = append(w.Files, f)
+		w.describe(f)
 	case f.Syntax != nil:
 		w.Broken = append(w.Broken, f)
+	}
+}
+
+// describe records the caller an identity policy belongs to, and the
+// endpoint an endpoint policy places in its account.
+func (w *Workspace) describe(f *analysis.File) {
+	switch {
+	case f.Facts == nil:
+	case f.Kind == analysis.KindIdentity && f.Facts.Principal != "":
+		if i, found := slices.BinarySearch(w.callers, f.Facts.Principal); !found {
+			w.callers = slices.Insert(w.callers, i, f.Facts.Principal)
+		}
+	case f.Kind == analysis.KindEndpoint && f.Facts.Endpoint != "":
+		if _, ok := w.endpoints[f.Facts.Account]; !ok {
+			w.endpoints[f.Facts.Account] = f.Facts.Endpoint
+		}
 	}
 }
 
@@ -223,48 +252,91 @@ func scpLevel(d *Doc) []*Doc {
 	return []*Doc{d, fullAWSAccess()}
 }
 
-// fullAWSAccess is the SCP AWS attaches by default.
-func fullAWSAccess() *Doc {
+// fullAWSAccess is the SCP AWS attaches by default: parsed once, since
+// every scenario with a deny-list SCP holds it, and never changed.
+var fullAWSAccess = sync.OnceValue(func() *Doc {
 	d, _ := NewDoc("FullAWSAccess", []byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}`))
 	d.Assumed = true
 	return d
-}
+})
 
 // forget drops the answers Blocked keeps, when the workspace changes.
 func (w *Workspace) forget() {
 	w.mu.Lock()
-	w.blocked, w.reads = nil, nil
+	w.blocked, w.evaluations = nil, nil
 	w.mu.Unlock()
 }
 
-// Reads reports whether an evaluation Blocked made for the principal
-// read the document named name (DocName). ok is false when Blocked has
-// not answered for the principal.
-func (w *Workspace) Reads(principal, name string) (read, ok bool) {
+// Answered returns the answer Blocked gave for the principal, without
+// evaluating anything; ok is false when it has not answered.
+func (w *Workspace) Answered(principal string) (out []analysis.BlockedRequest, ok bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	names, ok := w.reads[principal]
-	return names[name], ok
+	out, ok = w.blocked[principal]
+	return out, ok
 }
 
-// Reuse takes over prev's answers of Blocked for the principals keep
-// accepts: the caller knows that none of the documents they read, and
-// none that could join their scenarios, changed between prev and w.
-func (w *Workspace) Reuse(prev *Workspace, keep func(principal string) bool) {
+// Reuse takes over prev's evaluations of requests that stale rejects not:
+// stale is given each request with a test of whether its evaluation read
+// a document (by DocName), and says whether an edit between prev and w
+// may change it (a document it read changed, or one that changed may now
+// take part in it). Call it before Blocked.
+func (w *Workspace) Reuse(prev *Workspace, stale func(req Request, read func(name string) bool) bool) {
+	kept := map[string]*evaluation{}
 	prev.mu.Lock()
-	blocked, reads := prev.blocked, prev.reads
+	for key, e := range prev.evaluations {
+		if !stale(e.request, func(name string) bool { return e.reads[name] }) {
+			kept[key] = e
+		}
+	}
 	prev.mu.Unlock()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for principal, out := range blocked {
-		if !keep(principal) {
-			continue
-		}
-		if w.blocked == nil {
-			w.blocked, w.reads = map[string][]analysis.BlockedRequest{}, map[string]map[string]bool{}
-		}
-		w.blocked[principal], w.reads[principal] = out, reads[principal]
+	if w.evaluations == nil {
+		w.evaluations = map[string]*evaluation{}
 	}
+	for key, e := range kept {
+		w.evaluations[key] = e
+	}
+}
+
+// evaluate evaluates a request, or returns its kept evaluation. The lock
+// is not held while evaluating.
+func (w *Workspace) evaluate(req Request) *evaluation {
+	key := requestKey(req)
+	w.mu.Lock()
+	e, ok := w.evaluations[key]
+	w.mu.Unlock()
+	if ok {
+		return e
+	}
+	s := w.Scenario(req)
+	e = &evaluation{request: req, reads: map[string]bool{}}
+	s.eachDoc(func(d *Doc) { e.reads[d.Name] = true })
+	e.result = Evaluate(s)
+	w.mu.Lock()
+	if w.evaluations == nil {
+		w.evaluations = map[string]*evaluation{}
+	}
+	w.evaluations[key] = e
+	w.mu.Unlock()
+	return e
+}
+
+// requestKey names a request of a grant: its principal, action, resource
+// and context.
+func requestKey(req Request) string {
+	var b strings.Builder
+	b.WriteString(req.Principal + "\x00" + req.Action + "\x00" + req.Resource)
+	keys := make([]string, 0, len(req.Context))
+	for k := range req.Context {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		b.WriteString("\x00" + k + "=" + strings.Join(req.Context[k], "\x01"))
+	}
+	return b.String()
 }
 
 // eachDoc calls f with every policy of the scenario that came from the
