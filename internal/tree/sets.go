@@ -89,6 +89,7 @@ type Source struct {
 	Text     []byte
 	Findings []analysis.Finding // the reader's, in the file's offsets
 	Docs     []*analysis.File
+	Buckets  []*analysis.BucketFacts // the bucket facts its host states
 }
 
 func newSet(root string) *Set {
@@ -98,7 +99,7 @@ func newSet(root string) *Set {
 // Read reads the documents of a file under cfg, outside any set.
 func Read(path string, text []byte, cfg *analysis.Config) *Source {
 	res := hosts.Read(path, text)
-	return &Source{Path: path, Text: text, Findings: res.Findings, Docs: res.Files(path, cfg)}
+	return &Source{Path: path, Text: text, Findings: res.Findings, Docs: res.Files(path, cfg), Buckets: res.Buckets}
 }
 
 // pendingFile is a file to read into a set, under its config.
@@ -140,9 +141,9 @@ func (s *Set) addAll(files []pendingFile) {
 // add records a file's documents in the set, with the bucket facts its
 // host states.
 func (s *Set) add(f pendingFile, res source.Result) {
-	src := &Source{Path: f.path, Text: f.text, Findings: res.Findings, Docs: res.Files(f.path, f.cfg)}
+	src := &Source{Path: f.path, Text: f.text, Findings: res.Findings, Docs: res.Files(f.path, f.cfg), Buckets: res.Buckets}
 	s.sources[f.path] = src
-	s.AddBuckets(f.path, res.Buckets)
+	s.AddBuckets(f.path, src.Buckets)
 	for _, d := range src.Docs {
 		s.AddFile(d)
 	}
