@@ -3,6 +3,7 @@ package lsp
 import (
 	"os"
 	"path/filepath"
+	"slices"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -12,116 +13,78 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/lsp/mapper"
 )
 
-// analysed is one snapshot with its findings, ready to be turned into
-// diagnostics, hovers, code actions and the rest.
+// analysed is one version of a file with its findings, ready to be turned
+// into diagnostics, hovers, code actions and the rest: the features read
+// it, they never analyse again.
 type analysed struct {
 	s        *Server
-	snap     snapshot
+	uri      protocol.DocumentURI
+	path     string
+	text     []byte
 	m        *mapper.Mapper
 	result   *analysis.Analysis // nil for .s3policy.json, which holds no policy
-	findings []analysis.Finding // in the document's offsets
+	findings []analysis.Finding // in the file's offsets
 	locale   string
 	others   map[string]*otherFile // files named by Related, read once
 }
 
-// analyse runs the checks on a snapshot, under the nearest .s3policy.json
-// with the editor settings laid over it. A .s3policy.json buffer gets the
-// findings of its own parse.
-func (s *Server) analyse(snap snapshot) *analysed {
-	settings := s.settings()
-	a := &analysed{s: s, snap: snap, m: mapper.New(snap.text)}
-	if isConfig(snap.path) {
-		cfg, findings := analysis.ParseConfig(filepath.Dir(snap.path), snap.text)
+// analyse analyses a version of an open document: with its governed set
+// when the dependency index holds this text, else alone under the nearest
+// .s3policy.json, with the editor settings laid over it. A .s3policy.json
+// buffer gets the findings of its own parse.
+func (s *Server) analyse(d *document, settings editorSettings) *analysed {
+	if tree.IsConfig(d.path) {
+		a := s.newAnalysed(d.uri, d.path, d.text)
+		cfg, findings := analysis.ParseConfig(filepath.Dir(d.path), d.text)
 		a.findings = settings.apply(findings)
 		a.locale = s.locale(settings, cfg)
 		return a
 	}
-	var cfg *analysis.Config
-	if _, onDisk := uriPath(snap.uri); onDisk { // an untitled buffer has no folder
-		cfg = s.configFor(snap.path)
+	if _, src, docs := s.sched.index.lookup(d.path, d.text); src != nil {
+		a := s.analyseSource(d.path, d.text, src.Findings, docs, settings)
+		a.uri = d.uri
+		return a
 	}
-	src := tree.Read(snap.path, snap.text, cfg)
-	if _, governed := tree.SetOf(s.governedSets(s.workspaceTexts(map[string][]byte{snap.path: snap.text})), snap.path); governed != nil {
-		src = governed // cross-file findings, once the scan has read the other files
+	var cfg *analysis.Config
+	if _, onDisk := uriPath(d.uri); onDisk { // an untitled buffer has no folder
+		cfg = s.store.configFor(d.path)
+	}
+	src := tree.Read(d.path, d.text, cfg)
+	a := s.analyseSource(d.path, d.text, src.Findings, src.Docs, settings)
+	a.uri = d.uri
+	return a
+}
+
+// analyseSource runs the checks on the documents of a file.
+func (s *Server) analyseSource(path string, text []byte, fileFindings []analysis.Finding, docs []*analysis.File, settings editorSettings) *analysed {
+	a := s.newAnalysed(uri.File(path), path, text)
+	var cfg *analysis.Config
+	if len(docs) > 0 {
+		cfg = docs[0].Config
 	}
 	a.locale = s.locale(settings, cfg)
-	a.result = analysis.AnalyzeFile(snap.path, src.Docs, src.Findings, s.analysisOptions(settings))
+	a.result = analysis.AnalyzeFile(path, docs, fileFindings, s.analysisOptions(settings))
 	a.findings = a.result.Findings
 	return a
 }
 
-// configFor finds the .s3policy.json that governs path: the nearest one in
-// its folder or above, up to the workspace folder that holds it. An open
-// buffer of a config wins over the file on disk, and counts even before it
-// is saved.
-func (s *Server) configFor(path string) *analysis.Config {
-	stop := s.folderOf(path)
-	if stop == "" {
-		// A file opened outside every workspace folder: the server reads
-		// nothing above the file's own folder.
-		stop = filepath.Dir(path)
-	}
-	onDisk := tree.FindConfig(tree.Disk{}, path, stop)
-	for dir := filepath.Dir(path); ; {
-		candidate := filepath.Join(dir, analysis.ConfigName)
-		if text, ok := s.openText(candidate); ok {
-			cfg, _ := analysis.ParseConfig(dir, text)
-			return cfg
-		}
-		if candidate == onDisk {
-			text, err := os.ReadFile(onDisk)
-			if err != nil {
-				s.logf("reading %s: %v", onDisk, err)
-				return nil
-			}
-			cfg, _ := analysis.ParseConfig(dir, text)
-			return cfg
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir || dir == stop {
-			return nil
-		}
-		dir = parent
-	}
+func (s *Server) newAnalysed(u protocol.DocumentURI, path string, text []byte) *analysed {
+	return &analysed{s: s, uri: u, path: path, text: text, m: mapper.New(text)}
 }
 
-// mayRead reports whether the server may read path from disk on behalf of
-// the document doc: only files under a workspace folder, or beside doc.
-func (s *Server) mayRead(path, doc string) bool {
-	return s.folderOf(path) != "" || filepath.Dir(path) == filepath.Dir(doc)
+// readLoose reads a file no config governs from the disk.
+func (s *Server) readLoose(path string) *tree.Source {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	return tree.Read(path, text, nil)
 }
 
-// folderOf returns the innermost workspace folder that holds path, or "".
-func (s *Server) folderOf(path string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	best := ""
-	for _, f := range s.folders {
-		if within(path, f) && len(f) > len(best) {
-			best = f
-		}
-	}
-	return best
-}
-
-// openText returns the text of the open buffer of a file, if any.
-func (s *Server) openText(path string) ([]byte, bool) {
-	d := s.docByPath(path)
-	if d == nil {
-		return nil, false
-	}
-	return d.snapshot().text, true
-}
-
-func (s *Server) docByPath(path string) *document {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for u, d := range s.docs {
-		if p, ok := uriPath(u); ok && p == path {
-			return d
-		}
-	}
-	return nil
+// holdsPolicy reports whether the file holds a policy or the reader said
+// something of it: only those get diagnostics when closed.
+func (a *analysed) holdsPolicy() bool {
+	return a.result != nil && (slices.ContainsFunc(a.result.Docs, (*analysis.File).IsPolicyFile) || len(a.findings) > 0)
 }
 
 // otherFile is a file that a finding relates to.
@@ -131,20 +94,24 @@ type otherFile struct {
 }
 
 // other locates a file named by Related.File, relative to the document's
-// folder unless absolute, preferring its open buffer to the disk.
+// folder unless absolute: its open buffer, else the text the server
+// holds, else the disk.
 func (a *analysed) other(name string) *otherFile {
 	path := name
 	if !filepath.IsAbs(path) {
-		path = filepath.Join(filepath.Dir(a.snap.path), name)
+		path = filepath.Join(filepath.Dir(a.path), name)
 	}
 	path = filepath.Clean(path)
 	if o, ok := a.others[path]; ok {
 		return o
 	}
+	st := a.s.store
 	o := &otherFile{uri: uri.File(path)}
-	if d := a.s.docByPath(path); d != nil {
-		o.uri, o.m = d.uri, mapper.New(d.snapshot().text)
-	} else if a.s.mayRead(path, a.snap.path) {
+	if d := st.docByPath(path); d != nil {
+		o.uri, o.m = d.uri, mapper.New(d.text)
+	} else if text, ok := st.text(path); ok {
+		o.m = mapper.New(text)
+	} else if st.mayRead(path, a.path) {
 		if text, err := os.ReadFile(path); err == nil {
 			o.m = mapper.New(text)
 		}

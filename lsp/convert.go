@@ -49,7 +49,7 @@ func (a *analysed) diagnostic(f analysis.Finding) protocol.Diagnostic {
 }
 
 func (a *analysed) related(r analysis.Related) protocol.DiagnosticRelatedInformation {
-	loc := protocol.Location{URI: a.snap.uri, Range: a.rng(r.Span)}
+	loc := protocol.Location{URI: a.uri, Range: a.rng(r.Span)}
 	if r.File != "" {
 		o := a.other(r.File)
 		loc = protocol.Location{URI: o.uri}

@@ -12,7 +12,6 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
-	"github.com/s3policy-lsp/s3policy-lsp/lsp/mapper"
 )
 
 // ExplainCommand is the workspace/executeCommand that answers why a
@@ -44,16 +43,16 @@ func (s *Server) executeCommand(params json.RawMessage) (func() (any, error), er
 	if err != nil {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: %v", ExplainCommand, err)
 	}
-	atRequest := s.workspaceTexts(nil) // the buffers as of this request
+	atRequest := s.store.buffers() // the buffers as of this request
 	return func() (any, error) {
 		// An answer given before the first scan ends would miss policies
 		// on disk: wait for it, then let the buffers of the request win.
 		s.awaitScan()
-		w := s.explainSet(s.setsOf(s.allTexts(atRequest)), req)
+		w := s.explainSet(s.setsOf(s.store.allTexts(atRequest)), req)
 		if w == nil {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "%s: the server has no workspace folder", ExplainCommand)
 		}
-		return linkedAnswer(w.Dir, eval.Evaluate(w.Scenario(req)).Answer(s.locale(s.settings(), nil))), nil
+		return linkedAnswer(w.Dir, eval.Evaluate(w.Scenario(req)).Answer(s.locale(s.store.settings(), nil))), nil
 	}, nil
 }
 
@@ -120,12 +119,25 @@ func (s *Server) explainSet(units []*tree.Set, req eval.Request) *eval.Workspace
 		return units[0].Workspace
 	}
 	// Folders without policies: nothing grants, and the answer says so.
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.folders) > 0 {
-		return eval.NewWorkspace(s.folders[0])
+	if len(s.store.folders) > 0 {
+		return eval.NewWorkspace(s.store.folders[0])
 	}
 	return nil
+}
+
+// setsOf splits the folders into sets, from the given texts.
+func (s *Server) setsOf(texts map[string][]byte) []*tree.Set {
+	var out []*tree.Set
+	for _, folder := range s.store.folders {
+		mine := map[string][]byte{}
+		for path, text := range texts {
+			if s.store.folderOf(path) == folder {
+				mine[path] = text
+			}
+		}
+		out = append(out, tree.Sets(folder, mine)...)
+	}
+	return out
 }
 
 func bucketName(resource string) string {
@@ -145,51 +157,41 @@ const maxLenses = 12
 // granted action, saying whether the request gets through; the lens runs
 // s3policy.explain with that request.
 func (s *Server) codeLens(params json.RawMessage) (func() (any, error), error) {
-	var p protocol.CodeLensParams
-	if err := decode(params, &p); err != nil {
-		return nil, err
-	}
-	d := s.doc(p.TextDocument.URI)
-	if d == nil {
-		return func() (any, error) { return []protocol.CodeLens{}, nil }, nil
-	}
-	snap := d.snapshot()
-	texts := s.workspaceTexts(map[string][]byte{snap.path: snap.text})
-	return func() (any, error) {
-		lenses := []protocol.CodeLens{}
-		w, src := tree.SetOf(s.governedSets(texts), snap.path)
-		if src == nil {
-			return lenses, nil
-		}
-		a := &analysed{s: s, snap: snap, m: mapper.New(snap.text)}
-		perStatement := map[*analysis.Statement]int{}
-		for _, f := range src.Docs {
-			if f.Kind != analysis.KindBucket || f.Policy == nil {
-				continue
+	return onDocument(s, params, func(p *protocol.CodeLensParams) protocol.DocumentURI { return p.TextDocument.URI }, []protocol.CodeLens{},
+		func(a *analysed, _ *protocol.CodeLensParams) (any, error) {
+			lenses := []protocol.CodeLens{}
+			if a.result == nil {
+				return lenses, nil
 			}
-			a.locale = s.locale(s.settings(), f.Config)
-			for _, g := range w.Grants(f) {
-				if perStatement[g.Statement]++; perStatement[g.Statement] > maxLenses {
+			perStatement := map[*analysis.Statement]int{}
+			for _, f := range a.result.Docs {
+				w, grouped := f.Workspace.(*eval.Workspace)
+				if !grouped || f.Kind != analysis.KindBucket || f.Policy == nil {
 					continue
 				}
-				lenses = append(lenses, a.lens(w.Workspace, f.Host, g))
+				locale := s.locale(s.store.settings(), f.Config)
+				for _, g := range w.Grants(f) {
+					if perStatement[g.Statement]++; perStatement[g.Statement] > maxLenses {
+						continue
+					}
+					lenses = append(lenses, a.lens(w, f.Host, g, locale))
+				}
 			}
-		}
-		return lenses, nil
-	}, nil
+			return lenses, nil
+		})
 }
 
 // lens is one request's lens, on the first line of its statement. Its
 // title fits a line beside others (jane: GetObject ✗ KMS): the causes are
 // in the explain answer the lens opens.
-func (a *analysed) lens(w *eval.Workspace, host *analysis.HostMap, g eval.Grant) protocol.CodeLens {
+func (a *analysed) lens(w *eval.Workspace, host *analysis.HostMap, g eval.Grant, locale string) protocol.CodeLens {
 	start := a.m.Position(host.Offset(g.Statement.Obj.Span.Start, false))
 	pos := toPosition(start)
 	arg := map[string]any{"principal": g.Request.Principal, "action": g.Request.Action, "resource": g.Request.Resource}
 	if len(g.Request.Context) > 0 {
 		arg["context"] = g.Request.Context
 	}
-	title := lensTitle(eval.Evaluate(w.Scenario(g.Request)), g.Request, a.locale)
+	title := lensTitle(eval.Evaluate(w.Scenario(g.Request)), g.Request, locale)
 	return protocol.CodeLens{
 		Range:   protocol.Range{Start: pos, End: pos},
 		Command: &protocol.Command{Title: title, Command: ExplainCommand, Arguments: []any{arg}},

@@ -64,10 +64,10 @@ func (s *Server) explainError(args []json.RawMessage) (func() (any, error), erro
 		// What the message lacks, said so that the editor can ask for it.
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: %v", ExplainErrorCommand, err)
 	}
-	atRequest := s.workspaceTexts(nil)
+	atRequest := s.store.buffers()
 	return func() (any, error) {
 		s.awaitScan()
-		w := s.explainSet(s.setsOf(s.allTexts(atRequest)), reqs[0])
+		w := s.explainSet(s.setsOf(s.store.allTexts(atRequest)), reqs[0])
 		if w == nil {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "%s: the server has no workspace folder", ExplainErrorCommand)
 		}
@@ -75,7 +75,7 @@ func (s *Server) explainError(args []json.RawMessage) (func() (any, error), erro
 		if err != nil {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: %v", ExplainErrorCommand, err)
 		}
-		return linkedErrorAnswer(w, x.Answer(s.locale(s.settings(), nil))), nil
+		return linkedErrorAnswer(w, x.Answer(s.locale(s.store.settings(), nil))), nil
 	}, nil
 }
 

@@ -9,29 +9,29 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
 
-// Each feature takes its document's snapshot on the read loop (so it sees
-// every edit sent before it) and analyses it on its own goroutine.
+// Each feature takes its document's version on the read loop (so it sees
+// every edit sent before it) and reads the scheduler's analysis of that
+// version off the loop: features never run the checks again.
 
-// onSnapshot decodes params, takes the snapshot of the document they
-// name and returns the work to do on it; a document that is not open
+// onDocument decodes params, takes the version of the document they name
+// and returns the work to do on its analysis; a document that is not open
 // gets the empty answer.
-func onSnapshot[P any](s *Server, params json.RawMessage, doc func(*P) protocol.DocumentURI, empty any,
+func onDocument[P any](s *Server, params json.RawMessage, doc func(*P) protocol.DocumentURI, empty any,
 	work func(a *analysed, p *P) (any, error)) (func() (any, error), error) {
 	var p P
 	if err := decode(params, &p); err != nil {
 		return nil, err
 	}
-	d := s.doc(doc(&p))
+	d := s.store.doc(doc(&p))
 	if d == nil {
 		s.logf("request for %s, which is not open", doc(&p))
 		return func() (any, error) { return empty, nil }, nil
 	}
-	snap := d.snapshot()
-	return func() (any, error) { return work(s.analyse(snap), &p) }, nil
+	return func() (any, error) { return work(s.sched.analysisOf(d), &p) }, nil
 }
 
 func (s *Server) hover(params json.RawMessage) (func() (any, error), error) {
-	return onSnapshot(s, params, func(p *protocol.HoverParams) protocol.DocumentURI { return p.TextDocument.URI }, nil,
+	return onDocument(s, params, func(p *protocol.HoverParams) protocol.DocumentURI { return p.TextDocument.URI }, nil,
 		func(a *analysed, p *protocol.HoverParams) (any, error) {
 			offset := a.m.Offset(fromPosition(p.Position))
 			var text analysis.Text
@@ -40,7 +40,7 @@ func (s *Server) hover(params json.RawMessage) (func() (any, error), error) {
 			if a.result != nil {
 				text, span, ok = a.result.Hover(offset, s.opts.Hovers)
 			} else { // .s3policy.json: its findings only
-				text, span, ok = analysis.Hover(&analysis.File{Path: a.snap.path, Src: a.snap.text}, a.findings, offset, nil)
+				text, span, ok = analysis.Hover(&analysis.File{Path: a.path, Src: a.text}, a.findings, offset, nil)
 			}
 			if !ok {
 				return nil, nil
@@ -51,7 +51,7 @@ func (s *Server) hover(params json.RawMessage) (func() (any, error), error) {
 }
 
 func (s *Server) codeAction(params json.RawMessage) (func() (any, error), error) {
-	return onSnapshot(s, params, func(p *protocol.CodeActionParams) protocol.DocumentURI { return p.TextDocument.URI }, []protocol.CodeAction{},
+	return onDocument(s, params, func(p *protocol.CodeActionParams) protocol.DocumentURI { return p.TextDocument.URI }, []protocol.CodeAction{},
 		func(a *analysed, p *protocol.CodeActionParams) (any, error) {
 			actions := []protocol.CodeAction{}
 			if !wantsQuickFix(p.Context.Only) {
@@ -69,7 +69,7 @@ func (s *Server) codeAction(params json.RawMessage) (func() (any, error), error)
 						Kind:        protocol.QuickFix,
 						Diagnostics: []protocol.Diagnostic{diag},
 						IsPreferred: len(f.Fixes) == 1,
-						Edit:        &protocol.WorkspaceEdit{Changes: map[protocol.DocumentURI][]protocol.TextEdit{a.snap.uri: a.textEdits(fix.Edits)}},
+						Edit:        &protocol.WorkspaceEdit{Changes: map[protocol.DocumentURI][]protocol.TextEdit{a.uri: a.textEdits(fix.Edits)}},
 					})
 				}
 			}
@@ -89,7 +89,7 @@ func overlaps(a, b analysis.Span) bool {
 }
 
 func (s *Server) documentSymbol(params json.RawMessage) (func() (any, error), error) {
-	return onSnapshot(s, params, func(p *protocol.DocumentSymbolParams) protocol.DocumentURI { return p.TextDocument.URI }, []protocol.DocumentSymbol{},
+	return onDocument(s, params, func(p *protocol.DocumentSymbolParams) protocol.DocumentURI { return p.TextDocument.URI }, []protocol.DocumentSymbol{},
 		func(a *analysed, _ *protocol.DocumentSymbolParams) (any, error) {
 			if a.result == nil {
 				return []protocol.DocumentSymbol{}, nil
@@ -100,7 +100,7 @@ func (s *Server) documentSymbol(params json.RawMessage) (func() (any, error), er
 
 func (s *Server) completion(params json.RawMessage) (func() (any, error), error) {
 	empty := &protocol.CompletionList{Items: []protocol.CompletionItem{}}
-	return onSnapshot(s, params, func(p *protocol.CompletionParams) protocol.DocumentURI { return p.TextDocument.URI }, empty,
+	return onDocument(s, params, func(p *protocol.CompletionParams) protocol.DocumentURI { return p.TextDocument.URI }, empty,
 		func(a *analysed, p *protocol.CompletionParams) (any, error) {
 			list := &protocol.CompletionList{Items: []protocol.CompletionItem{}}
 			if a.result == nil {

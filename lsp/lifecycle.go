@@ -34,6 +34,19 @@ type initializeParams struct {
 	} `json:"capabilities"`
 }
 
+// clientInfo is what the client said of itself at initialize: an
+// immutable value, read by every goroutine without a lock.
+type clientInfo struct {
+	locale      string // InitializeParams.locale
+	askSettings bool   // the client supports workspace/configuration
+	watchFiles  bool   // the client can watch files for us
+	workDone    bool   // the client shows work-done progress
+	lensRefresh bool   // the client supports workspace/codeLens/refresh
+}
+
+// client returns what the client said at initialize.
+func (s *Server) client() *clientInfo { return s.caps.Load() }
+
 func (s *Server) initialize(params json.RawMessage) (any, error) {
 	var p initializeParams
 	if err := decode(params, &p); err != nil {
@@ -43,16 +56,21 @@ func (s *Server) initialize(params json.RawMessage) (any, error) {
 	for _, msg := range problems {
 		s.logf("initializationOptions: %s", msg)
 	}
-
+	s.caps.Store(&clientInfo{
+		locale:      p.Locale,
+		askSettings: p.Capabilities.Workspace.Configuration,
+		watchFiles:  p.Capabilities.Workspace.DidChangeWatchedFiles.DynamicRegistration,
+		workDone:    workDoneProgress(p.Capabilities.Window),
+		lensRefresh: p.Capabilities.Workspace.CodeLens.RefreshSupport,
+	})
+	// Nothing reads the store before initialize is answered: requests and
+	// notifications that come earlier are refused.
+	s.store.folders = workspaceFolders(&p)
+	s.store.mu.Lock()
+	s.store.initOpts = settings
+	s.store.mu.Unlock()
 	s.mu.Lock()
 	s.state = running
-	s.clientLang = p.Locale
-	s.initOpts = settings
-	s.folders = workspaceFolders(&p)
-	s.askSettings = p.Capabilities.Workspace.Configuration
-	s.watchConfigs = p.Capabilities.Workspace.DidChangeWatchedFiles.DynamicRegistration
-	s.workDone = workDoneProgress(p.Capabilities.Window)
-	s.ws.lenses = p.Capabilities.Workspace.CodeLens.RefreshSupport
 	s.mu.Unlock()
 
 	return &protocol.InitializeResult{
@@ -109,22 +127,16 @@ func workspaceFolders(p *initializeParams) []string {
 // to the workspace's files on disk, when it can, and scans the workspace.
 func (s *Server) initialized(json.RawMessage) error {
 	s.fetchSettings()
-	s.watchConfigFiles()
-	s.mu.Lock()
-	progress := s.workDone
-	s.mu.Unlock()
-	s.startWorkspace(progress)
+	s.watchFiles()
+	s.startScan()
 	return nil
 }
 
-// watchConfigFiles registers a file watcher for the policies and
+// watchFiles registers a file watcher for the policies and
 // .s3policy.json, so that a file edited outside the editor takes effect
 // (didChangeWatchedFiles).
-func (s *Server) watchConfigFiles() {
-	s.mu.Lock()
-	watch := s.watchConfigs
-	s.mu.Unlock()
-	if !watch {
+func (s *Server) watchFiles() {
+	if !s.client().watchFiles {
 		return
 	}
 	s.callClient(protocol.MethodClientRegisterCapability, &protocol.RegistrationParams{Registrations: []protocol.Registration{{
@@ -182,10 +194,7 @@ func (s *Server) didChangeConfiguration(params json.RawMessage) error {
 	if err := decode(params, &p); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	ask := s.askSettings
-	s.mu.Unlock()
-	if ask {
+	if s.client().askSettings {
 		s.fetchSettings()
 		return nil
 	}
@@ -194,17 +203,14 @@ func (s *Server) didChangeConfiguration(params json.RawMessage) error {
 		for _, msg := range problems {
 			s.logf("didChangeConfiguration: %s", msg)
 		}
-		s.setConfigured(settings)
+		return s.modify(event{kind: settingsSent, settings: &settings})
 	}
 	return nil
 }
 
 // fetchSettings asks workspace/configuration for the "s3policy" section.
 func (s *Server) fetchSettings() {
-	s.mu.Lock()
-	ask := s.askSettings
-	s.mu.Unlock()
-	if !ask {
+	if !s.client().askSettings {
 		return
 	}
 	var result []any
@@ -217,40 +223,18 @@ func (s *Server) fetchSettings() {
 		for _, msg := range problems {
 			s.logf("workspace/configuration: %s", msg)
 		}
-		s.setConfigured(settings)
+		_ = s.modify(event{kind: settingsSent, settings: &settings})
 	})
-}
-
-// setConfigured replaces the settings from initializationOptions with
-// those the client sent later, and re-analyses every open document.
-func (s *Server) setConfigured(settings editorSettings) {
-	s.mu.Lock()
-	s.configured = &settings
-	s.mu.Unlock()
-	s.reanalyse(func(*document) bool { return true })
-}
-
-// settings returns the editor settings in force.
-func (s *Server) settings() editorSettings {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.configured != nil {
-		return *s.configured
-	}
-	return s.initOpts
 }
 
 // locale picks the language of messages: the editor setting, else the
 // client's UI language, else the locale of .s3policy.json.
 func (s *Server) locale(settings editorSettings, cfg *analysis.Config) string {
-	s.mu.Lock()
-	client := s.clientLang
-	s.mu.Unlock()
 	switch {
 	case settings.Locale != "":
 		return settings.Locale
-	case client != "":
-		return client
+	case s.client().locale != "":
+		return s.client().locale
 	case cfg != nil:
 		return cfg.Locale
 	}

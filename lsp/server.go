@@ -11,6 +11,7 @@ import (
 	"io"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
@@ -33,7 +34,10 @@ type Options struct {
 	Version    string    // reported in serverInfo
 }
 
-// Server is one language-server session.
+// Server is one language-server session: thin handlers over a store of
+// the files (store.go), a scheduler that analyses and publishes
+// (scheduler.go) and the dependency index of the governed sets
+// (index.go).
 type Server struct {
 	opts Options
 	conn jsonrpc2.Conn
@@ -41,18 +45,15 @@ type Server struct {
 
 	logMu sync.Mutex
 
-	mu           sync.Mutex
-	state        state
-	docs         map[protocol.DocumentURI]*document
-	retired      map[protocol.DocumentURI]*document // closed, [] not yet sent
-	folders      []string                           // workspace folders, as paths
-	clientLang   string                             // InitializeParams.locale
-	initOpts     editorSettings
-	configured   *editorSettings // from workspace/configuration, when the client answered
-	askSettings  bool            // the client supports workspace/configuration
-	watchConfigs bool            // the client can watch files for us
-	workDone     bool            // the client shows work-done progress
-	ws           workspaceState
+	mu    sync.Mutex // guards state only
+	state state
+
+	caps  atomic.Pointer[clientInfo] // set once, at initialize
+	store *store
+	sched *scheduler
+
+	scanStarted atomic.Bool
+	scanned     chan struct{} // closed when the first scan is done
 
 	exitCode chan int
 	workers  sync.WaitGroup
@@ -80,7 +81,10 @@ func New(opts Options) *Server {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	return &Server{opts: opts, docs: map[protocol.DocumentURI]*document{}, retired: map[protocol.DocumentURI]*document{}, exitCode: make(chan int, 1), ws: newWorkspaceState()}
+	s := &Server{opts: opts, store: newStore(), scanned: make(chan struct{}), exitCode: make(chan int, 1)}
+	s.caps.Store(&clientInfo{})
+	s.sched = newScheduler(s)
+	return s
 }
 
 // Serve speaks LSP on rwc until the client sends exit or closes the
@@ -91,6 +95,7 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) int {
 	defer cancel()
 	s.ctx = ctx
 	s.conn = jsonrpc2.NewConn(newStream(rwc, s.logf))
+	s.sched.start()
 	s.conn.Go(ctx, s.handle)
 
 	code := 1

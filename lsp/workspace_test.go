@@ -361,3 +361,62 @@ func TestExplainCausesLinkToTheirPolicy(t *testing.T) {
 		t.Errorf("cause %+v, want kms-missing-actions at line 4 of %s", got, fileURI(nested, "key.key-policy.json"))
 	}
 }
+
+// waitScanEnd waits for the end of the first scan's progress.
+func waitScanEnd(c *client) {
+	c.waitNote(protocol.MethodProgress, func(raw json.RawMessage) bool {
+		return strings.Contains(string(raw), `"kind":"end"`)
+	})
+}
+
+// Each version of a document edited in a governed folder is analysed and
+// published once, and the closed files of the folder, whose findings the
+// edit cannot change, are not published again.
+func TestGovernedEditPublishesEachVersionOnce(t *testing.T) {
+	dir := copyExample(t, "kms-key-policy")
+	c := startFolder(t, dir, map[string]any{"window": map[string]any{"workDoneProgress": true}})
+	janeURI := fileURI(dir, "jane.iam-policy.json")
+	others := []string{fileURI(dir, "key.key-policy.json"), fileURI(dir, "bucket.bucket-policy.json")}
+	waitScanEnd(c)
+	c.waitDiagnostics(janeURI, nonEmpty)
+	for _, u := range others {
+		c.waitDiagnostics(u, func(protocol.PublishDiagnosticsParams) bool { return true })
+	}
+	before := map[string]int{}
+	for _, u := range others {
+		before[u] = len(c.published(u))
+	}
+
+	text := readText(t, filepath.Join(dir, "jane.iam-policy.json"))
+	c.open(janeURI, text, 1)
+	const last = 7
+	for v := 2; v <= last; v++ {
+		c.change(janeURI, text+strings.Repeat(" ", v), v)
+		if v == 4 { // one version waited for, the others may be coalesced
+			c.waitDiagnostics(janeURI, hasVersion(4))
+		}
+	}
+	final := c.waitDiagnostics(janeURI, hasVersion(last))
+	if got := codes(final.Diagnostics); !slices.Equal(got, []string{"kms-missing-actions", "kms-missing-actions"}) {
+		t.Errorf("version %d: %v", last, got)
+	}
+	perVersion := map[uint32]int{}
+	for _, p := range c.published(janeURI) {
+		if p.Version > 0 {
+			perVersion[p.Version]++
+		}
+	}
+	for v, n := range perVersion {
+		if n != 1 {
+			t.Errorf("version %d published %d times, want once", v, n)
+		}
+	}
+	if perVersion[4] != 1 {
+		t.Errorf("versions published: %v; want 4 among them", perVersion)
+	}
+	for _, u := range others {
+		if n := len(c.published(u)); n != before[u] {
+			t.Errorf("%s published %d more times after edits that cannot change its findings", filepath.Base(u), n-before[u])
+		}
+	}
+}

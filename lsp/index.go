@@ -1,0 +1,349 @@
+package lsp
+
+import (
+	"bytes"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
+)
+
+// The dependency index: the sets a .s3policy.json governs, kept parsed
+// between edits, with the engine's record of which documents each
+// principal's evaluations read (eval.Workspace.Reads). An edit re-reads
+// the files that changed only, builds the set's workspace again from the
+// documents it already has, takes over the answers of every principal
+// none of whose inputs changed (eval.Workspace.Reuse), and names the
+// documents whose findings can change: the identity policies of the
+// principals it had to evaluate again. The scheduler updates it; any
+// goroutine may read a set, which is never changed once built.
+type index struct {
+	mu   sync.Mutex
+	sets map[string]*govSet // by root: the folder of its .s3policy.json
+}
+
+// govSet is one set of files analysed together (those a .s3policy.json
+// governs, or a Terraform module's), as of one version of its files.
+type govSet struct {
+	root       string
+	configPath string // "" for a module no config governs
+	configText []byte
+	cfg        *analysis.Config
+	sources    map[string]*tree.Source // by path, as the reader gave them
+	paths      []string                // sorted
+	ws         *eval.Workspace
+	docs       map[string][]*analysis.File // each file's documents, bound to ws
+}
+
+func newIndex() *index { return &index{sets: map[string]*govSet{}} }
+
+// rebuild reads every governed set again from texts (configs included):
+// after a config changed, and at the end of the scan.
+func (ix *index) rebuild(folders []string, texts map[string][]byte) {
+	sets := map[string]*govSet{}
+	for _, folder := range folders {
+		mine := map[string][]byte{}
+		for path, text := range texts {
+			if folderOf(folders, path) == folder {
+				mine[path] = text
+			}
+		}
+		for _, s := range tree.Sets(folder, mine) {
+			g := &govSet{root: s.Dir, sources: map[string]*tree.Source{}, ws: s.Workspace, docs: map[string][]*analysis.File{}}
+			configPath := filepath.Join(s.Dir, analysis.ConfigName)
+			if text, governed := mine[configPath]; governed {
+				g.configPath, g.configText = configPath, text
+				g.cfg, _ = analysis.ParseConfig(s.Dir, text)
+			}
+			for _, src := range s.Sources() {
+				g.sources[src.Path], g.docs[src.Path] = src, src.Docs
+				g.paths = append(g.paths, src.Path)
+			}
+			sets[g.root] = g
+		}
+	}
+	ix.mu.Lock()
+	ix.sets = sets
+	ix.mu.Unlock()
+}
+
+// folderOf is the innermost of folders that holds path, or "".
+func folderOf(folders []string, path string) string {
+	best := ""
+	for _, f := range folders {
+		if tree.Within(path, f) && len(f) > len(best) {
+			best = f
+		}
+	}
+	return best
+}
+
+// setOf returns the set that governs path (the one of the nearest
+// config), or nil.
+func (ix *index) setOf(path string) *govSet {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	var best *govSet
+	for root, g := range ix.sets {
+		if tree.Within(path, root) && (best == nil || len(root) > len(best.root)) {
+			best = g
+		}
+	}
+	return best
+}
+
+// lookup returns the set that holds path with the file's documents bound
+// to its workspace, when the set holds the file with this very text.
+func (ix *index) lookup(path string, text []byte) (*govSet, *tree.Source, []*analysis.File) {
+	g := ix.setOf(path)
+	if g == nil {
+		return nil, nil, nil
+	}
+	src := g.sources[path]
+	if src == nil || !bytes.Equal(src.Text, text) {
+		return nil, nil, nil
+	}
+	return g, src, g.docs[path]
+}
+
+// allPaths lists the files of every set.
+func (ix *index) allPaths() []string {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	var out []string
+	for _, g := range ix.sets {
+		out = append(out, g.paths...)
+	}
+	return out
+}
+
+// update takes the new text of files (nil: gone) and returns the paths
+// whose findings can change: the files themselves, and the identity
+// policies of the principals whose evaluations had to be made again.
+// Files no set governs are left out (governed false for all of them).
+func (ix *index) update(texts map[string][]byte) (dependants map[string]bool) {
+	dependants = map[string]bool{}
+	bySet := map[*govSet]map[string][]byte{}
+	for path, text := range texts {
+		if g := ix.setOf(path); g != nil {
+			if bySet[g] == nil {
+				bySet[g] = map[string][]byte{}
+			}
+			bySet[g][path] = text
+		}
+	}
+	for old, changes := range bySet {
+		next, deps := old.with(changes)
+		ix.mu.Lock()
+		if ix.sets[old.root] == old {
+			ix.sets[old.root] = next
+		}
+		ix.mu.Unlock()
+		for p := range deps {
+			dependants[p] = true
+		}
+	}
+	return dependants
+}
+
+// with returns the set after the changes, and the paths whose findings
+// can change.
+func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
+	next := &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, sources: make(map[string]*tree.Source, len(g.sources)+1)}
+	for p, src := range g.sources {
+		next.sources[p] = src
+	}
+	var before, after []*analysis.File
+	bucketsMoved := false
+	reread := g.reread(changes)
+	for path, src := range reread {
+		old := g.sources[path]
+		if old != nil {
+			before = append(before, g.docs[path]...)
+		}
+		delete(next.sources, path)
+		if src != nil {
+			next.sources[path] = src
+			after = append(after, src.Docs...)
+		}
+		if old != nil && src != nil && reflect.DeepEqual(old.Buckets, src.Buckets) {
+			continue
+		}
+		bucketsMoved = bucketsMoved || old != nil && len(old.Buckets) > 0 || src != nil && len(src.Buckets) > 0
+	}
+	for p := range next.sources {
+		next.paths = append(next.paths, p)
+	}
+	slices.Sort(next.paths)
+	next.bind()
+
+	// The evaluations of the old set stay unless the edit may change them.
+	changedNames := map[string]bool{}
+	var joiners []*analysis.File
+	for _, f := range before {
+		if f.Policy != nil {
+			changedNames[g.ws.DocName(f)] = true
+			joiners = append(joiners, f)
+		}
+	}
+	for _, f := range after {
+		if f.Policy != nil {
+			joiners = append(joiners, f)
+		}
+	}
+	next.ws.Reuse(g.ws, func(req eval.Request, read func(string) bool) bool {
+		if bucketsMoved {
+			return true
+		}
+		for name := range changedNames {
+			if read(name) {
+				return true
+			}
+		}
+		return slices.ContainsFunc(joiners, func(f *analysis.File) bool { return mayJoin(f, req) })
+	})
+	// A principal's identity policies depend on the requests its grants
+	// make and nothing else of the set: they are dependants when its
+	// answer changed, or when it had none yet.
+	deps := map[string]bool{}
+	for path := range reread {
+		deps[path] = true
+	}
+	affected := map[string]bool{}
+	for _, p := range principalsOf(g.ws, next.ws) {
+		old, answered := g.ws.Answered(p)
+		affected[p] = !answered || !reflect.DeepEqual(old, next.ws.Blocked(p))
+	}
+	for _, f := range next.ws.Files {
+		if f.Kind == analysis.KindIdentity && f.Facts != nil && affected[f.Facts.Principal] {
+			deps[f.Path] = true
+		}
+	}
+	return next, deps
+}
+
+// reread reads the changed files again (nil: gone), each Terraform
+// module among them whole, since its files' documents come from each
+// other; a file whose text did not change is left out.
+func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
+	texts := map[string][]byte{}
+	modules := map[string]bool{}
+	out := map[string]*tree.Source{}
+	for path, text := range changes {
+		switch old := g.sources[path]; {
+		case text == nil:
+			out[path] = nil
+		case old != nil && bytes.Equal(old.Text, text):
+		default:
+			texts[path] = text
+			if hosts.ModuleReader(path) != nil {
+				modules[filepath.Dir(path)] = true
+			}
+		}
+	}
+	if len(modules) == 0 {
+		for path, text := range texts {
+			out[path] = tree.Read(path, text, g.cfg)
+		}
+		return out
+	}
+	for path, src := range g.sources {
+		if _, changed := changes[path]; !changed && modules[filepath.Dir(path)] && hosts.ModuleReader(path) != nil {
+			texts[path] = src.Text
+		}
+	}
+	if g.configPath != "" {
+		texts[g.configPath] = g.configText
+	}
+	for _, s := range tree.Sets(g.root, texts) {
+		for _, src := range s.Sources() {
+			out[src.Path] = src
+		}
+	}
+	return out
+}
+
+// bind builds the set's workspace from its sources, each document a copy
+// bound to it, so that a set another goroutine reads is never changed.
+func (g *govSet) bind() {
+	ws := eval.NewWorkspace(g.root)
+	if g.cfg != nil {
+		ws.AddConfig(g.configPath, g.cfg)
+	}
+	g.docs = make(map[string][]*analysis.File, len(g.paths))
+	for _, p := range g.paths {
+		src := g.sources[p]
+		ws.AddBuckets(p, src.Buckets)
+		docs := make([]*analysis.File, len(src.Docs))
+		for i, f := range src.Docs {
+			c := *f
+			docs[i] = &c
+			ws.AddFile(&c)
+		}
+		g.docs[p] = docs
+	}
+	g.ws = ws
+}
+
+// principalsOf lists the principals identity policies name in either
+// workspace.
+func principalsOf(workspaces ...*eval.Workspace) []string {
+	var out []string
+	for _, w := range workspaces {
+		for _, f := range w.Files {
+			if f.Kind == analysis.KindIdentity && f.Facts != nil && f.Facts.Principal != "" && !slices.Contains(out, f.Facts.Principal) {
+				out = append(out, f.Facts.Principal)
+			}
+		}
+	}
+	return out
+}
+
+// mayJoin reports whether a document may take part in the evaluation of
+// a request: an identity-side policy of a principal of the caller's
+// account, an SCP of that account or of every account, a bucket policy
+// that names the request's bucket, and any key, endpoint or resource
+// control policy. It is coarser than the engine's choice (by account, not
+// by ARN; by the bucket's name anywhere in the text), so that it never
+// misses a dependant.
+func mayJoin(f *analysis.File, req eval.Request) bool {
+	facts := f.Facts
+	if facts == nil {
+		facts = &analysis.FileFacts{}
+	}
+	account := accountOf(req.Principal)
+	switch f.Kind {
+	case analysis.KindIdentity, analysis.KindBoundary, analysis.KindSession:
+		// A role's policies also govern its sessions (and a role is known
+		// with or without its path): any role or session of the account may
+		// be the caller's.
+		return facts.Principal == req.Principal ||
+			facts.Principal != "" && accountOf(facts.Principal) == account && roleLike(facts.Principal) && roleLike(req.Principal)
+	case analysis.KindSCP:
+		return facts.Account == "" || facts.Account == account
+	case analysis.KindBucket:
+		bucket := bucketName(req.Resource)
+		return bucket == "" || facts.Bucket == bucket || bytes.Contains(f.Src, []byte(bucket))
+	}
+	return true
+}
+
+// roleLike reports whether an ARN names a role or an STS session.
+func roleLike(arn string) bool {
+	return strings.Contains(arn, ":role/") || strings.Contains(arn, ":assumed-role/") || strings.Contains(arn, ":federated-user/")
+}
+
+// accountOf is the account of an IAM or STS ARN, or "".
+func accountOf(arn string) string {
+	a, ok := analysis.ParseARN(arn)
+	if !ok {
+		return ""
+	}
+	return a.Account
+}

@@ -1,0 +1,104 @@
+package lsp
+
+import (
+	"bytes"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
+)
+
+// The dependency index, edited file by file, answers as a set read whole
+// from the same texts would, for every principal, and names as
+// dependants at least the identity policies of every principal whose
+// answer changed; an edit that changes no answer has no dependant but
+// the file itself (none when its text is what the set holds).
+func TestIndexAgreesWithAFreshSet(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := governed.Write(dir, 40); err != nil {
+		t.Fatal(err)
+	}
+	texts, err := tree.ReadAll(dir, tree.Disk{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := newIndex()
+	ix.rebuild([]string{dir}, texts)
+	answers := func(g *govSet) map[string][]analysis.BlockedRequest {
+		out := map[string][]analysis.BlockedRequest{}
+		for _, p := range principalsOf(g.ws) {
+			out[p] = g.ws.Blocked(p)
+		}
+		return out
+	}
+	before := answers(ix.setOf(filepath.Join(dir, "x")))
+
+	path := func(name string) string { return filepath.Join(dir, "team-000", name) }
+	replace := func(name, old, new string) (string, []byte) {
+		text := texts[path(name)]
+		if !bytes.Contains(text, []byte(old)) {
+			t.Fatalf("%s lacks %q", name, old)
+		}
+		return path(name), bytes.Replace(text, []byte(old), []byte(new), 1)
+	}
+	type edit struct {
+		what string
+		path string
+		text []byte
+	}
+	var edits []edit
+	add := func(what string, p string, text []byte) { edits = append(edits, edit{what, p, text}) }
+	p, text := replace("policy-00000.iam-policy.json", `"Sid": "ReadWriteObjects"`, `"Sid": "ReadWrite"`)
+	add("a Sid of an identity policy", p, text)
+	p, text = replace("policy-00000.iam-policy.json", `"Effect": "Allow"`, `"Effect": "Deny"`)
+	add("an identity policy's Allow made Deny", p, text)
+	p, text = replace("policy-00001.bucket-policy.json", `"Effect": "Allow"`, `"Effect": "Deny"`)
+	add("a bucket policy's grant made Deny", p, text)
+	p, text = replace("policy-00007.key-policy.json", `"kms:Decrypt"`, `"kms:Encrypt"`)
+	add("a key policy without Decrypt", p, text)
+	p, text = replace("policy-00009.scp.json", `"Version"`, `"Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}], "Old"`)
+	add("an SCP that denies S3", p, text)
+	add("a file removed", path("policy-00002.iam-policy.json"), nil)
+	for _, e := range edits {
+		add("undo: "+e.what, e.path, texts[e.path])
+	}
+
+	current := map[string][]byte{}
+	for p, text := range texts {
+		current[p] = text
+	}
+	for _, e := range edits {
+		deps := ix.update(map[string][]byte{e.path: e.text})
+		if e.text == nil {
+			delete(current, e.path)
+		} else {
+			current[e.path] = e.text
+		}
+		fresh := newIndex()
+		fresh.rebuild([]string{dir}, current)
+		got, want := answers(ix.setOf(e.path)), answers(fresh.setOf(e.path))
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("after %s: the index answers differently from a fresh set", e.what)
+		}
+		changed := 0
+		for p, answer := range got {
+			if reflect.DeepEqual(answer, before[p]) {
+				continue
+			}
+			changed++
+			for _, f := range ix.setOf(e.path).ws.Files {
+				if f.Kind == analysis.KindIdentity && f.Facts.Principal == p && !deps[f.Path] {
+					t.Errorf("after %s: %s's answer changed, but %s is not a dependant", e.what, p, filepath.Base(f.Path))
+				}
+			}
+		}
+		if changed == 0 && (len(deps) > 1 || len(deps) == 1 && !deps[e.path]) {
+			t.Errorf("after %s, which changed no answer: %d dependants", e.what, len(deps))
+		}
+		t.Logf("%s: %d answers changed, %d dependants", e.what, changed, len(deps))
+		before = got
+	}
+}

@@ -1,0 +1,351 @@
+package lsp
+
+import (
+	"bytes"
+	"encoding/json"
+	"hash/fnv"
+	"sync"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
+)
+
+// The scheduler decides what to analyse and publish. Events only record
+// what they touched (pending) and kick it. Its front goroutine takes the
+// pending work in rounds: it updates the dependency index with the new
+// texts, then analyses and publishes the open documents that changed or
+// depend on what changed, newest version only, each version once (again
+// only when its findings changed). The closed files whose findings can
+// change go to the back goroutine, which publishes them from the disk
+// when their findings differ from what the client has (a hash per file),
+// yielding to nothing but its own queue: open documents never wait for
+// it.
+type scheduler struct {
+	s     *Server
+	index *index
+
+	mu      sync.Mutex
+	pending affected
+	rescan  bool          // the scan is done: rebuild every set
+	kick    chan struct{} // one slot: a round is due
+
+	back     sync.Mutex
+	queue    map[string]bool // closed files to analyse and publish
+	lensDue  bool            // code lenses may have changed: refresh when the queue drains
+	backKick chan struct{}
+
+	cacheMu      sync.Mutex
+	cache        map[protocol.DocumentURI]cached // the open documents' last analyses
+	cacheChanged chan struct{}                   // closed and replaced on every update
+
+	pubMu      sync.Mutex
+	openPub    map[protocol.DocumentURI]published
+	closedHash map[string]uint64 // what the client has for each closed file
+}
+
+type published struct {
+	version int32
+	hash    uint64
+}
+
+// cached is the analysis of one version of an open document; a nil
+// analysis means the analysis failed (and was logged).
+type cached struct {
+	doc *document
+	a   *analysed
+}
+
+func newScheduler(s *Server) *scheduler {
+	return &scheduler{
+		s: s, index: newIndex(),
+		kick: make(chan struct{}, 1), backKick: make(chan struct{}, 1), queue: map[string]bool{},
+		cache: map[protocol.DocumentURI]cached{}, cacheChanged: make(chan struct{}),
+		openPub: map[protocol.DocumentURI]published{}, closedHash: map[string]uint64{},
+	}
+}
+
+// enqueue records what an event touched and asks for a round.
+func (sc *scheduler) enqueue(a affected) {
+	sc.mu.Lock()
+	sc.pending.paths = append(sc.pending.paths, a.paths...)
+	sc.pending.cleared = append(sc.pending.cleared, a.cleared...)
+	sc.pending.settings = sc.pending.settings || a.settings
+	sc.mu.Unlock()
+	poke(sc.kick)
+}
+
+func poke(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default: // a round is already due; it will see this
+	}
+}
+
+// start runs the front and back goroutines until the session ends.
+func (sc *scheduler) start() {
+	s := sc.s
+	s.workers.Add(2)
+	go func() {
+		defer s.workers.Done()
+		for {
+			select {
+			case <-sc.kick:
+			case <-s.ctx.Done():
+				return
+			}
+			_ = s.guard("analysis", func() error { sc.round(); return nil })
+		}
+	}()
+	go func() {
+		defer s.workers.Done()
+		for {
+			select {
+			case <-sc.backKick:
+			case <-s.ctx.Done():
+				return
+			}
+			_ = s.guard("publishing the workspace", func() error { sc.drain(); return nil })
+		}
+	}()
+}
+
+// round does the pending work.
+func (sc *scheduler) round() {
+	st := sc.s.store
+	sc.mu.Lock()
+	work, rescan := sc.pending, sc.rescan
+	sc.pending, sc.rescan = affected{}, false
+	sc.mu.Unlock()
+
+	open := map[string]*document{} // by path, file URIs only
+	docs := st.openDocs()
+	isOpen := map[protocol.DocumentURI]bool{}
+	for _, d := range docs {
+		isOpen[d.uri] = true
+		if _, ok := uriPath(d.uri); ok {
+			open[d.path] = d
+		}
+	}
+	for _, u := range work.cleared {
+		if !isOpen[u] {
+			sc.clear(u)
+		}
+	}
+
+	changed := map[string]bool{}
+	configChanged := rescan
+	for _, p := range work.paths {
+		changed[p] = true
+		configChanged = configChanged || tree.IsConfig(p)
+	}
+	var dependants map[string]bool
+	if configChanged {
+		sc.index.rebuild(st.folders, st.governedTexts())
+		dependants = map[string]bool{}
+		for _, p := range sc.index.allPaths() {
+			dependants[p] = true
+		}
+	} else {
+		texts := map[string][]byte{}
+		for p := range changed {
+			if d := open[p]; d != nil {
+				texts[p] = d.text
+			} else if text, ok := st.text(p); ok {
+				texts[p] = text
+			} else {
+				texts[p] = nil
+			}
+		}
+		dependants = sc.index.update(texts)
+	}
+
+	settings := st.settings()
+	for _, d := range docs {
+		if work.settings || configChanged || changed[d.path] || dependants[d.path] {
+			sc.analyseOpen(d, settings)
+		}
+	}
+	sc.back.Lock()
+	for p := range changed {
+		if open[p] == nil {
+			sc.queue[p] = true
+		}
+	}
+	for p := range dependants {
+		if open[p] == nil {
+			sc.queue[p] = true
+		}
+	}
+	sc.lensDue = sc.lensDue || len(dependants) > 0 || configChanged
+	sc.back.Unlock()
+	poke(sc.backKick)
+}
+
+// analyseOpen analyses an open document and publishes it unless the
+// client already has these findings for this version.
+func (sc *scheduler) analyseOpen(d *document, settings editorSettings) {
+	var a *analysed
+	_ = sc.s.guard("analysis of "+string(d.uri), func() error {
+		a = sc.s.analyse(d, settings)
+		return nil
+	})
+	sc.cacheMu.Lock()
+	sc.cache[d.uri] = cached{d, a}
+	close(sc.cacheChanged)
+	sc.cacheChanged = make(chan struct{})
+	sc.cacheMu.Unlock()
+	if a == nil {
+		return // the previous diagnostics stay
+	}
+	diags := a.diagnostics()
+	h := hashOf(diags)
+	sc.pubMu.Lock()
+	defer sc.pubMu.Unlock()
+	if last, ok := sc.openPub[d.uri]; ok && last.version == d.version && last.hash == h {
+		return
+	}
+	if sc.s.store.doc(d.uri) == nil {
+		return // closed meanwhile: the next round clears it
+	}
+	sc.openPub[d.uri] = published{d.version, h}
+	delete(sc.closedHash, d.path)
+	sc.s.publish(d.uri, d.version, diags)
+}
+
+// clear publishes [] for a document that was closed.
+func (sc *scheduler) clear(u protocol.DocumentURI) {
+	sc.cacheMu.Lock()
+	delete(sc.cache, u)
+	sc.cacheMu.Unlock()
+	sc.pubMu.Lock()
+	defer sc.pubMu.Unlock()
+	delete(sc.openPub, u)
+	sc.s.publish(u, 0, []protocol.Diagnostic{})
+}
+
+// drain analyses and publishes the queued closed files, then refreshes
+// the code lenses when they may have changed.
+func (sc *scheduler) drain() {
+	for {
+		sc.back.Lock()
+		var path string
+		for p := range sc.queue {
+			path = p
+			break
+		}
+		delete(sc.queue, path)
+		refresh := path == "" && sc.lensDue
+		if refresh {
+			sc.lensDue = false
+		}
+		sc.back.Unlock()
+		if path == "" {
+			if refresh {
+				sc.s.refreshLenses()
+			}
+			return
+		}
+		_ = sc.s.guard("analysis of "+path, func() error { sc.publishClosedFile(path); return nil })
+	}
+}
+
+// publishClosedFile analyses a closed file of the folders from the disk
+// and publishes it when its findings changed; a file gone, or that holds
+// no policy, has its diagnostics cleared if it had any.
+func (sc *scheduler) publishClosedFile(path string) {
+	st := sc.s.store
+	if st.docByPath(path) != nil || st.folderOf(path) == "" {
+		return
+	}
+	var a *analysed
+	if g := sc.index.setOf(path); g != nil && g.sources[path] != nil {
+		a = sc.s.analyseSource(path, g.sources[path].Text, g.sources[path].Findings, g.docs[path], st.settings())
+	} else if st.isLoose(path) {
+		src := sc.s.readLoose(path)
+		if src != nil {
+			a = sc.s.analyseSource(path, src.Text, src.Findings, src.Docs, st.settings())
+		}
+	}
+	if a == nil || !a.holdsPolicy() {
+		sc.publishClosed(path, nil)
+		return
+	}
+	sc.publishClosed(path, a.diagnostics())
+}
+
+// publishClosed sends a closed file's diagnostics unless the client has
+// them already; nil clears them, if the client has any.
+func (sc *scheduler) publishClosed(path string, diags []protocol.Diagnostic) {
+	sc.pubMu.Lock()
+	defer sc.pubMu.Unlock()
+	if sc.s.store.docByPath(path) != nil {
+		return // open: the front publishes it
+	}
+	last, had := sc.closedHash[path]
+	if diags == nil {
+		if had {
+			delete(sc.closedHash, path)
+			sc.s.publish(uri.File(path), 0, []protocol.Diagnostic{})
+		}
+		return
+	}
+	h := hashOf(diags)
+	if had && last == h {
+		return
+	}
+	sc.closedHash[path] = h
+	sc.s.publish(uri.File(path), 0, diags)
+}
+
+// hashOf is what the server keeps of published diagnostics.
+func hashOf(diags []protocol.Diagnostic) uint64 {
+	h := fnv.New64a()
+	_ = json.NewEncoder(h).Encode(diags)
+	return h.Sum64()
+}
+
+// analysisOf returns the analysis of a version of an open document for
+// the features: the front's, once it has made it, else (a newer version
+// came, or the analysis failed) one made here from the document alone.
+func (sc *scheduler) analysisOf(d *document) *analysed {
+	for {
+		sc.cacheMu.Lock()
+		c, ok := sc.cache[d.uri]
+		wait := sc.cacheChanged
+		sc.cacheMu.Unlock()
+		switch {
+		case ok && c.doc.version == d.version && bytes.Equal(c.doc.text, d.text) && c.a != nil:
+			return c.a
+		case ok && c.doc.version >= d.version, sc.s.store.doc(d.uri) != d:
+			return sc.s.analyse(d, sc.s.store.settings())
+		}
+		select {
+		case <-wait:
+		case <-sc.s.ctx.Done():
+			return sc.s.analyse(d, sc.s.store.settings())
+		}
+	}
+}
+
+// scanDone has every set built again from what the scan read.
+func (sc *scheduler) scanDone() {
+	sc.mu.Lock()
+	sc.rescan = true
+	sc.mu.Unlock()
+	poke(sc.kick)
+}
+
+func (s *Server) publish(u protocol.DocumentURI, version int32, diags []protocol.Diagnostic) {
+	if diags == nil {
+		diags = []protocol.Diagnostic{} // nil would go out as null
+	}
+	params := &protocol.PublishDiagnosticsParams{URI: u, Diagnostics: diags}
+	if version > 0 {
+		params.Version = uint32(version)
+	}
+	if err := s.conn.Notify(s.ctx, protocol.MethodTextDocumentPublishDiagnostics, params); err != nil && s.ctx.Err() == nil {
+		s.logf("publishing diagnostics for %s: %v", u, err)
+	}
+}

@@ -1,0 +1,417 @@
+package lsp
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
+	"github.com/s3policy-lsp/s3policy-lsp/lsp/mapper"
+)
+
+// The store is the server's view of the files, as gopls keeps one: the
+// open buffers (overlays) over the disk texts of the files a
+// .s3policy.json governs, which take part in cross-file findings. Files
+// no config governs are analysed once as the scan reads them and only
+// remembered (loose), so that a large repository is not held in memory.
+// Every file event goes through modify, which returns what it touched;
+// the scheduler decides what to analyse and publish.
+type store struct {
+	folders []string // workspace folders, as paths; set at initialize
+
+	mu         sync.Mutex
+	docs       map[protocol.DocumentURI]*document
+	disk       map[string][]byte // governed files and configs, by path
+	loose      map[string]bool   // files of the folders no config governs
+	configured *editorSettings   // from the client after initialize, when it sent some
+	initOpts   editorSettings
+}
+
+// document is one version of an open buffer; a change replaces it.
+type document struct {
+	uri     protocol.DocumentURI
+	path    string // the file's path; for a non-file URI, its path part
+	text    []byte
+	version int32
+}
+
+func newStore() *store {
+	return &store{docs: map[protocol.DocumentURI]*document{}, disk: map[string][]byte{}, loose: map[string]bool{}}
+}
+
+// eventKind names what happened to a file.
+type eventKind int
+
+const (
+	opened eventKind = iota
+	changed
+	saved
+	closed
+	onDisk       // changed, created or deleted on disk (watched files, the scan)
+	settingsSent // the client's settings changed
+)
+
+// event is one file event. For changed, edits are applied in order to
+// the open text; a nil Range replaces it.
+type event struct {
+	kind     eventKind
+	uri      protocol.DocumentURI
+	path     string
+	text     []byte
+	version  int32
+	language protocol.LanguageIdentifier // of an opened buffer
+	edits    []textChange
+	settings *editorSettings
+}
+
+type textChange struct {
+	Range *protocol.Range `json:"range"`
+	Text  string          `json:"text"`
+}
+
+// affected is what an event touched: the paths whose text changed (open
+// buffer or disk), the URIs whose diagnostics must be cleared, and
+// whether every open document must be analysed again.
+type affected struct {
+	paths    []string
+	cleared  []protocol.DocumentURI
+	settings bool
+}
+
+// modify applies one event and returns what it touched. It runs on the
+// read loop, so it only records: parsing and analysis are the
+// scheduler's.
+func (st *store) modify(ev event) (affected, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	switch ev.kind {
+	case opened:
+		d := &document{uri: ev.uri, path: withLanguageExtension(docPath(ev.uri), ev.uri, ev.language), text: ev.text, version: ev.version}
+		st.docs[ev.uri] = d
+		return affected{paths: []string{d.path}}, nil
+	case changed:
+		d := st.docs[ev.uri]
+		if d == nil {
+			return affected{}, fmt.Errorf("ignoring a change to %s, which is not open", ev.uri)
+		}
+		if ev.version <= d.version {
+			return affected{}, fmt.Errorf("ignoring version %d of %s: version %d is already in", ev.version, d.uri, d.version)
+		}
+		st.docs[ev.uri] = &document{uri: d.uri, path: d.path, text: applyChanges(d.text, ev.edits), version: ev.version}
+		return affected{paths: []string{d.path}}, nil
+	case saved:
+		d := st.docs[ev.uri]
+		if d == nil {
+			return affected{}, fmt.Errorf("ignoring a save of %s, which is not open", ev.uri)
+		}
+		return affected{paths: []string{d.path}}, nil
+	case closed:
+		d := st.docs[ev.uri]
+		if d == nil {
+			return affected{}, fmt.Errorf("ignoring a close of %s, which is not open", ev.uri)
+		}
+		delete(st.docs, ev.uri)
+		// Its disk text counts again, and it gets its disk diagnostics.
+		return affected{paths: append([]string{d.path}, st.readDiskLocked(d.path)...), cleared: []protocol.DocumentURI{d.uri}}, nil
+	case onDisk:
+		if st.folderOf(ev.path) == "" {
+			return affected{}, nil
+		}
+		return affected{paths: append([]string{ev.path}, st.readDiskLocked(ev.path)...)}, nil
+	case settingsSent:
+		st.configured = ev.settings
+		return affected{settings: true}, nil
+	}
+	return affected{}, nil
+}
+
+// applyChanges applies a didChange's content changes in order. The
+// server asks for full sync, but a change with a range is applied as the
+// ranged edit it is rather than taken for the whole text.
+func applyChanges(text []byte, changes []textChange) []byte {
+	for _, c := range changes {
+		if c.Range == nil {
+			text = []byte(c.Text)
+			continue
+		}
+		m := mapper.New(text)
+		start, end := m.Offset(fromPosition(c.Range.Start)), m.Offset(fromPosition(c.Range.End))
+		text = slices.Concat(text[:start], []byte(c.Text), text[max(start, end):])
+	}
+	return text
+}
+
+// readDiskLocked (re)reads a file of the folders when a config governs
+// it, or forgets it when it is gone or no longer one Scan would read. A
+// new config governs files that were analysed alone and dropped: they are
+// read too, and returned.
+func (st *store) readDiskLocked(path string) (regoverned []string) {
+	folder := st.folderOf(path)
+	var text []byte
+	if folder != "" && tree.Readable(path, folder) {
+		text, _ = os.ReadFile(path)
+	}
+	if text == nil {
+		delete(st.disk, path)
+		delete(st.loose, path)
+		return nil
+	}
+	if !tree.IsConfig(path) && !st.governedLocked(path) {
+		delete(st.disk, path)
+		st.loose[path] = true
+		return nil
+	}
+	delete(st.loose, path)
+	st.disk[path] = text
+	if tree.IsConfig(path) {
+		for p := range st.loose {
+			if tree.Within(p, filepath.Dir(path)) {
+				regoverned = append(regoverned, p)
+			}
+		}
+		for _, p := range regoverned {
+			st.readDiskLocked(p)
+		}
+	}
+	return regoverned
+}
+
+// governedLocked reports whether path is analysed with other files: a
+// .s3policy.json, open or on disk, governs it, or it is a file of a
+// Terraform module (tree.Grouping).
+func (st *store) governedLocked(path string) bool {
+	if hosts.ModuleReader(path) != nil {
+		return true
+	}
+	for p := range st.disk {
+		if tree.IsConfig(p) && tree.Within(path, filepath.Dir(p)) {
+			return true
+		}
+	}
+	for _, d := range st.docs {
+		if tree.IsConfig(d.path) && st.folderOf(d.path) != "" && tree.Within(path, filepath.Dir(d.path)) {
+			return true
+		}
+	}
+	return false
+}
+
+// scanned records what the first scan read: the text of a file a config
+// governs, or that a file is loose.
+func (st *store) scanned(path string, text []byte, governed bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if governed {
+		st.disk[path] = text
+	} else {
+		st.loose[path] = true
+	}
+}
+
+// doc returns the open document at uri, or nil.
+func (st *store) doc(u protocol.DocumentURI) *document {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.docs[u]
+}
+
+// docByPath returns the open document of a file, or nil.
+func (st *store) docByPath(path string) *document {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.docByPathLocked(path)
+}
+
+func (st *store) docByPathLocked(path string) *document {
+	for u, d := range st.docs {
+		if p, ok := uriPath(u); ok && p == path {
+			return d
+		}
+	}
+	return nil
+}
+
+// openDocs lists the open documents.
+func (st *store) openDocs() []*document {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]*document, 0, len(st.docs))
+	for _, d := range st.docs {
+		out = append(out, d)
+	}
+	return out
+}
+
+// governedTexts is the text of every governed file and config of the
+// folders: the open buffer where there is one, else the disk.
+func (st *store) governedTexts() map[string][]byte {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	texts := make(map[string][]byte, len(st.disk))
+	for path, text := range st.disk {
+		texts[path] = text
+	}
+	for _, d := range st.docs {
+		if path, ok := uriPath(d.uri); ok && tree.Wanted(path) && st.folderOf(path) != "" && (tree.IsConfig(path) || st.governedLocked(path)) {
+			texts[path] = d.text
+		}
+	}
+	return texts
+}
+
+// text is the text a file has for the server: its open buffer, else its
+// disk text when governed; ok is false otherwise.
+func (st *store) text(path string) ([]byte, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if d := st.docByPathLocked(path); d != nil {
+		return d.text, true
+	}
+	text, ok := st.disk[path]
+	return text, ok
+}
+
+// isLoose reports whether path is a file of the folders no config governs.
+func (st *store) isLoose(path string) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.loose[path]
+}
+
+// allTexts is every file of the folders: governedTexts with the loose
+// files read again from disk, for explain, which may need any policy.
+func (st *store) allTexts(buffers map[string][]byte) map[string][]byte {
+	texts := st.governedTexts()
+	st.mu.Lock()
+	var loose []string
+	for path := range st.loose {
+		loose = append(loose, path)
+	}
+	st.mu.Unlock()
+	for _, path := range loose {
+		if text, err := os.ReadFile(path); err == nil {
+			texts[path] = text
+		}
+	}
+	for path, text := range buffers {
+		texts[path] = text
+	}
+	return texts
+}
+
+// buffers is the text of the open documents of the folders, by path.
+func (st *store) buffers() map[string][]byte {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := map[string][]byte{}
+	for _, d := range st.docs {
+		if path, ok := uriPath(d.uri); ok && tree.Wanted(path) && st.folderOf(path) != "" {
+			out[path] = d.text
+		}
+	}
+	return out
+}
+
+// settings returns the editor settings in force.
+func (st *store) settings() editorSettings {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.configured != nil {
+		return *st.configured
+	}
+	return st.initOpts
+}
+
+// folderOf returns the innermost workspace folder that holds path, or "".
+// The folders do not change after initialize.
+func (st *store) folderOf(path string) string {
+	best := ""
+	for _, f := range st.folders {
+		if tree.Within(path, f) && len(f) > len(best) {
+			best = f
+		}
+	}
+	return best
+}
+
+// configFor parses the .s3policy.json that governs path: the nearest one
+// in its folder or above, up to the workspace folder that holds it (or
+// the file's own folder outside every workspace folder). An open buffer
+// of a config wins over the file on disk, and counts before it is saved.
+func (st *store) configFor(path string) *analysis.Config {
+	stop := st.folderOf(path)
+	if stop == "" {
+		stop = filepath.Dir(path)
+	}
+	configPath := tree.FindConfig(tree.Overlay{Buffers: st.buffers(), Under: tree.Disk{}}, path, stop)
+	if configPath == "" {
+		return nil
+	}
+	text, ok := st.text(configPath)
+	if !ok {
+		var err error
+		if text, err = os.ReadFile(configPath); err != nil {
+			return nil
+		}
+	}
+	cfg, _ := analysis.ParseConfig(filepath.Dir(configPath), text)
+	return cfg
+}
+
+// mayRead reports whether the server may read path from disk on behalf of
+// the document doc: only files under a workspace folder, or beside doc.
+func (st *store) mayRead(path, doc string) bool {
+	return st.folderOf(path) != "" || filepath.Dir(path) == filepath.Dir(doc)
+}
+
+// uriPath returns the file path of a file: URI. For other schemes
+// (untitled:, ...) ok is false.
+func uriPath(u protocol.DocumentURI) (string, bool) {
+	parsed, err := url.Parse(string(u))
+	if err != nil || parsed.Scheme != "file" {
+		return "", false
+	}
+	path := parsed.Path
+	if len(path) >= 3 && path[0] == '/' && path[2] == ':' { // /C:/... on Windows
+		path = path[1:]
+	}
+	return filepath.Clean(filepath.FromSlash(path)), true
+}
+
+// docPath is the path a document is analysed as: its file path, or for an
+// unsaved buffer the name part of its URI, so that the file-name suffix
+// still decides its kind.
+func docPath(u protocol.DocumentURI) string {
+	if path, ok := uriPath(u); ok {
+		return path
+	}
+	s := string(u)
+	if i := strings.IndexByte(s, ':'); i >= 0 {
+		s = s[i+1:]
+	}
+	return filepath.Clean(filepath.FromSlash(s))
+}
+
+// languageExtensions gives an unsaved buffer without a file-name ending
+// (untitled:Untitled-1) the ending of its language, by which the readers
+// choose it.
+var languageExtensions = map[protocol.LanguageIdentifier]string{
+	"json": ".json", "jsonc": ".json", "yaml": ".yaml", "terraform": ".tf",
+}
+
+// withLanguageExtension names an unsaved buffer whose name has no ending
+// after its language; a file keeps its path.
+func withLanguageExtension(path string, u protocol.DocumentURI, language protocol.LanguageIdentifier) string {
+	if _, onDisk := uriPath(u); onDisk || filepath.Ext(path) != "" {
+		return path
+	}
+	return path + languageExtensions[language]
+}
