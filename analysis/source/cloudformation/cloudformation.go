@@ -161,6 +161,12 @@ func (t *template) needsResolving(n *node) bool {
 	return false
 }
 
+// crlf reports whether the file's lines end in CRLF.
+func (t *template) crlf() bool {
+	nl := bytes.IndexByte(t.src, '\n')
+	return nl > 0 && t.src[nl-1] == '\r'
+}
+
 // blockIndent is the indentation of a literal block scalar's lines.
 func (t *template) blockIndent(n *node) string {
 	if n.style != literalStyle || len(n.pieces) == 0 {

@@ -199,3 +199,21 @@ func TestYAMLMemberInsert(t *testing.T) {
 		}
 	}
 }
+
+// A file with a byte-order mark and CRLF line breaks: a literal block's
+// lines map exactly, and the fixes keep CRLF.
+func TestCRLF(t *testing.T) {
+	src, a := analyze(t, "testdata/crlf.yaml")
+	plain := finding(t, src, a, "invalid-effect", "allow", 0)
+	if got := fixed(t, src, plain); !strings.Contains(got, "{Sid: 日本, Effect: Allow, Action") {
+		t.Errorf("plain fix:\n%q", got)
+	}
+	finding(t, src, a, "invalid-effect", `"deny"`, strings.Index(src, "|"))
+	var got []string
+	for _, f := range a.Findings {
+		got = append(got, f.Code)
+	}
+	if strings.Join(got, " ") != "invalid-effect invalid-effect" {
+		t.Errorf("findings %q", got)
+	}
+}

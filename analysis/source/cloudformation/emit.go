@@ -25,6 +25,7 @@ type region struct {
 	style  style
 	raw    bool
 	indent string // a literal block's indentation
+	crlf   bool   // a literal block in a file of CRLF lines
 	flow   bool   // inside a YAML flow collection
 	// verbatim: the host's own JSON text, written as it is.
 	verbatim bool
@@ -173,7 +174,11 @@ func encodeRaw(r region, text string) (string, bool) {
 		if strings.Contains(text, "\t") {
 			return "", false
 		}
-		return strings.ReplaceAll(text, "\n", "\n"+r.indent), true
+		newline := "\n"
+		if r.crlf {
+			newline = "\r\n"
+		}
+		return strings.ReplaceAll(text, "\n", newline+r.indent), true
 	}
 	return "", false
 }
@@ -255,7 +260,7 @@ func (w *writer) document(n *node) ([]byte, *analysis.HostMap) {
 		if n.verbatim && n.kind == scalarNode {
 			style = jsonStyle
 		}
-		reg := region{style: style, raw: true, indent: w.t.blockIndent(n)}
+		reg := region{style: style, raw: true, indent: w.t.blockIndent(n), crlf: w.t.crlf()}
 		if fn, _, isFn := n.intrinsic(); isFn {
 			reg.sub, reg.fixed = fn == "Sub", fn != "Sub"
 			if n.tag == "" {
@@ -342,7 +347,7 @@ func (w *writer) key(k *node) {
 		w.scalar(k)
 		return
 	}
-	reg := region{style: k.style, flow: k.flow, member: true}
+	reg := region{style: k.style, flow: k.flow, member: true, crlf: w.t.crlf()}
 	if !k.flow {
 		line := bytes.LastIndexByte(w.t.src[:k.span.Start], '\n') + 1
 		prefix := string(w.t.src[line:k.span.Start])
@@ -379,6 +384,9 @@ func encodeMember(r region, text string) (string, bool) {
 	}
 	if r.flow {
 		return k + ": " + string(value) + ", ", true
+	}
+	if r.crlf {
+		return k + ": " + string(value) + "\r\n" + r.indent, true
 	}
 	return k + ": " + string(value) + "\n" + r.indent, true
 }

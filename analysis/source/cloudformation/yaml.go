@@ -319,6 +319,10 @@ func (r *yamlReader) literal(start int) ([]source.Piece, int, bool) {
 			lineEnd++
 		}
 		line := r.src[at:lineEnd]
+		cr := bytes.HasSuffix(line, []byte("\r")) // a CRLF file: the \r is part of the line break
+		if cr {
+			line = line[:len(line)-1]
+		}
 		spaces := len(line) - len(bytes.TrimLeft(line, " "))
 		blank := len(bytes.TrimSpace(line)) == 0
 		if indent == 0 && !blank {
@@ -327,13 +331,17 @@ func (r *yamlReader) literal(start int) ([]source.Piece, int, bool) {
 		if !blank && (spaces < indent || indent == 0) {
 			break
 		}
-		if !blank {
-			out = append(out, source.Piece{Host: analysis.Span{Start: at + indent, End: lineEnd}, Text: string(line[indent:]), Exact: true})
-			end = lineEnd
-		} else if len(line) > indent {
-			out = append(out, source.Piece{Host: analysis.Span{Start: at + indent, End: lineEnd}, Text: string(line[indent:]), Exact: true})
+		contentEnd := at + len(line)
+		if !blank || len(line) > indent {
+			out = append(out, source.Piece{Host: analysis.Span{Start: at + indent, End: contentEnd}, Text: string(line[indent:]), Exact: true})
 		}
-		if lineEnd < len(r.src) {
+		if !blank {
+			end = contentEnd
+		}
+		switch {
+		case lineEnd < len(r.src) && cr:
+			out = append(out, source.Piece{Host: analysis.Span{Start: contentEnd, End: lineEnd + 1}, Text: "\n"})
+		case lineEnd < len(r.src):
 			out = append(out, source.Piece{Host: analysis.Span{Start: lineEnd, End: lineEnd + 1}, Text: "\n", Exact: true})
 		}
 		at = lineEnd + 1
