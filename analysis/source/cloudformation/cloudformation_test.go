@@ -217,3 +217,12 @@ func TestCRLF(t *testing.T) {
 		t.Errorf("findings %q", got)
 	}
 }
+
+// A YAML merge key brings the members of the mapping it names.
+func TestYAMLMerge(t *testing.T) {
+	src := "Mappings: {}\nx: &read {Effect: Allow, Action: s3:GetObject}\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - <<: *read\n            Resource: '*'\n"
+	res := cloudformation.Reader.Read("t.yaml", []byte(src))
+	if len(res.Docs) != 1 || string(res.Docs[0].Text) != `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}` {
+		t.Errorf("docs %+v", res.Docs)
+	}
+}

@@ -97,6 +97,10 @@ func (r *yamlReader) convert(y *yaml.Node, flow bool, depth int) *node {
 	case yaml.MappingNode:
 		n.kind = mappingNode
 		for i := 0; i+1 < len(y.Content); i += 2 {
+			if y.Content[i].Tag == "!!merge" {
+				r.merge(n, y.Content[i+1], inFlow, depth+1)
+				continue
+			}
 			n.keys = append(n.keys, r.convert(y.Content[i], inFlow, depth+1))
 			n.vals = append(n.vals, r.convert(y.Content[i+1], inFlow, depth+1))
 		}
@@ -113,6 +117,22 @@ func (r *yamlReader) convert(y *yaml.Node, flow bool, depth int) *node {
 		r.scalar(n, y, start, inFlow)
 	}
 	return n
+}
+
+// merge adds the members of a YAML merge key (<<: *base, or a list of
+// aliases) to a mapping, at the places the merged mappings are written.
+func (r *yamlReader) merge(n *node, y *yaml.Node, flow bool, depth int) {
+	from := r.convert(y, flow, depth)
+	sources := []*node{from}
+	if from.kind == sequenceNode {
+		sources = from.items
+	}
+	for _, m := range sources {
+		if m.kind == mappingNode {
+			n.keys = append(n.keys, m.keys...)
+			n.vals = append(n.vals, m.vals...)
+		}
+	}
 }
 
 // collectionSpan runs from the collection's start to its last element's
