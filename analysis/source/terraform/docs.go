@@ -164,6 +164,7 @@ func (m *module) build(d *doc) {
 	switch {
 	case d.block != nil:
 		whole = d.block.Range()
+		m.padTo(&b, whole.Start.Line)
 		m.writePolicyDocument(&b, d.file, d.block)
 	default:
 		whole = d.expr.Range()

@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -51,6 +52,7 @@ func (m *module) writeVerbatim(b *analysis.HostBuilder, f *tfFile, e *hclsyntax.
 	}
 	quoted := !isHeredoc(f, e)
 	src := f.src
+	m.padTo(b, bytes.Count(src[:content.Start], []byte("\n"))+1)
 	region := f.newRegion()
 	run := content.Start // start of the text not yet written
 	flush := func(end int) {

@@ -31,6 +31,10 @@ func finding(t *testing.T, a *analysis.Analysis, code string) analysis.Finding {
 // at is the text of the host under a span.
 func at(src string, sp analysis.Span) string { return src[sp.Start:sp.End] }
 
+// oneLine is a translated document's text without the line breaks that
+// keep it on its host's lines.
+func oneLine(text []byte) string { return strings.ReplaceAll(string(text), "\n", "") }
+
 const prelude = "# 日本語のコメント 🚀 emoji\n"
 
 // A jsonencode object is translated: a finding lands on the HCL string's
@@ -51,7 +55,7 @@ func TestJSONEncodeRanges(t *testing.T) {
 	if len(docs) != 1 || docs[0].Name != "aws_iam_policy.p" || docs[0].Kind != analysis.KindIdentity || docs[0].KindReason != "aws_iam_policy.p.policy" {
 		t.Fatalf("docs %+v", docs)
 	}
-	if want := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObjekt"], "Resource": "arn:aws:s3:::b/*"}]}`; string(docs[0].Text) != want {
+	if want := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObjekt"], "Resource": "arn:aws:s3:::b/*"}]}`; oneLine(docs[0].Text) != want {
 		t.Errorf("text\n%s\nwant\n%s", docs[0].Text, want)
 	}
 	if got := at(src, docs[0].Host.Whole); !strings.HasPrefix(got, "jsonencode({") || !strings.HasSuffix(got, "})") {
@@ -163,7 +167,7 @@ func TestQuotedStringFix(t *testing.T) {
 }
 `
 	a, docs := readOne(t, src)
-	if len(docs) != 1 || string(docs[0].Text) != `{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}` {
+	if len(docs) != 1 || oneLine(docs[0].Text) != `{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}` {
 		t.Fatalf("docs %+v", docs)
 	}
 	f := finding(t, a, "missing-version")
@@ -212,12 +216,19 @@ resource "aws_s3_bucket_policy" "b" {
 		t.Fatalf("docs %+v", docs)
 	}
 	want := `{"Version": "2012-10-17", "Statement": [{"Sid": "Read", "Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjekt"], "Resource": ["arn:aws:s3:::b/*"], "Principal": {"AWS": ["arn:aws:iam::111122223333:root"]}, "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-1"]}}}]}`
-	if string(docs[0].Text) != want {
+	if oneLine(docs[0].Text) != want {
 		t.Errorf("text\n%s\nwant\n%s", docs[0].Text, want)
 	}
 	f := finding(t, a, "unknown-action")
 	if got := at(src, f.Span); got != `"s3:GetObjekt"` {
 		t.Errorf("unknown-action at %q", got)
+	}
+	// The document keeps its host's lines: explain counts lines in it.
+	text := string(docs[0].Text)
+	for _, elem := range []string{`"s3:GetObjekt"`, `"StringEquals"`, `"arn:aws:iam::111122223333:root"`} {
+		if got, want := strings.Count(text[:strings.Index(text, elem)], "\n"), strings.Count(src[:strings.Index(src, elem)], "\n"); got != want {
+			t.Errorf("%s on line %d of the document, %d of the host", elem, got+1, want+1)
+		}
 	}
 	if got := at(src, docs[0].Host.Whole); !strings.HasPrefix(got, `data "aws_iam_policy_document" "d" {`) {
 		t.Errorf("whole %q", got)
@@ -396,7 +407,7 @@ resource "aws_iam_policy" "d" {
 	a, docs := readOne(t, src)
 	texts := map[string]string{}
 	for _, d := range docs {
-		texts[d.Name] = string(d.Text)
+		texts[d.Name] = oneLine(d.Text)
 	}
 	want := map[string]string{
 		"aws_iam_policy.a": `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}`,

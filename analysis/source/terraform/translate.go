@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"bytes"
 	"strconv"
 
 	"github.com/hashicorp/hcl/v2"
@@ -19,6 +20,7 @@ import (
 // writeValue translates an HCL expression of a jsonencode argument.
 func (m *module) writeValue(b *analysis.HostBuilder, f *tfFile, e hclsyntax.Expression) {
 	e = unparen(e)
+	m.padTo(b, e.Range().Start.Line)
 	b.Wrap(span(e.Range()), func() {
 		switch e := e.(type) {
 		case *hclsyntax.ObjectConsExpr:
@@ -28,6 +30,7 @@ func (m *module) writeValue(b *analysis.HostBuilder, f *tfFile, e hclsyntax.Expr
 					b.Write(", ")
 				}
 				key, _ := keyName(f, item.KeyExpr)
+				m.padTo(b, item.KeyExpr.Range().Start.Line)
 				b.Wrap(span(item.KeyExpr.Range()), func() { b.Write(analysis.Quote(key)) })
 				b.Write(": ")
 				if key == "Statement" && !m.structured(item.ValueExpr, 0) {
@@ -75,6 +78,19 @@ func (m *module) writeValue(b *analysis.HostBuilder, f *tfFile, e hclsyntax.Expr
 			b.Write(analysis.Quote(m.placeholderOrValue(f, e)))
 		}
 	})
+}
+
+// padTo writes line breaks (JSON whitespace) until the document's text
+// is on the host's line: a document's line numbers are then its host's,
+// for the reports that count lines in the document's own text (explain's
+// causes). A local written where it is used is not padded.
+func (m *module) padTo(b *analysis.HostBuilder, line int) {
+	if m.expanding > 0 {
+		return
+	}
+	for n := bytes.Count(b.Text(), []byte("\n")) + 1; n < line; n++ {
+		b.Write("\n")
+	}
 }
 
 // writeConcat writes concat() of lists as one list: the elements of the
@@ -237,6 +253,7 @@ func (m *module) writePolicyDocument(b *analysis.HostBuilder, f *tfFile, blk *hc
 		if i > 0 {
 			b.Write(", ")
 		}
+		m.padTo(b, st.Range().Start.Line)
 		b.Wrap(span(st.Range()), func() { m.writeStatement(b, f, st) })
 	}
 	b.Write("]}")
@@ -261,6 +278,7 @@ func (m *module) writeStatement(b *analysis.HostBuilder, f *tfFile, st *hclsynta
 			continue
 		}
 		sep()
+		m.padTo(b, at.SrcRange.Start.Line)
 		b.Wrap(span(at.SrcRange), func() {
 			b.Wrap(span(at.NameRange), func() { b.Write(analysis.Quote(a.json)) })
 			b.Write(": ")
@@ -270,6 +288,7 @@ func (m *module) writeStatement(b *analysis.HostBuilder, f *tfFile, st *hclsynta
 	for _, p := range []struct{ hcl, json string }{{"principals", "Principal"}, {"not_principals", "NotPrincipal"}} {
 		if blocks := blocksOf(st.Body, p.hcl); len(blocks) > 0 {
 			sep()
+			m.padTo(b, blocks[0].Range().Start.Line)
 			b.Wrap(span(blocks[0].Range()), func() {
 				b.Wrap(span(blocks[0].TypeRange), func() { b.Write(analysis.Quote(p.json)) })
 				b.Write(": ")
@@ -279,6 +298,7 @@ func (m *module) writeStatement(b *analysis.HostBuilder, f *tfFile, st *hclsynta
 	}
 	if blocks := blocksOf(st.Body, "condition"); len(blocks) > 0 {
 		sep()
+		m.padTo(b, blocks[0].Range().Start.Line)
 		b.Wrap(span(blocks[0].Range()), func() {
 			b.Wrap(span(blocks[0].TypeRange), func() { b.Write(`"Condition"`) })
 			b.Write(": ")
@@ -313,6 +333,7 @@ func (m *module) writeConditions(b *analysis.HostBuilder, f *tfFile, blocks []*h
 			b.Write(", ")
 		}
 		group := byTest[t]
+		m.padTo(b, attrRange(group[0], "test").Start.Line)
 		b.Wrap(span(attrRange(group[0], "test")), func() { b.Write(analysis.Quote(t)) })
 		b.Write(": ")
 		m.writeGrouped(b, f, group, "variable", "values")
@@ -330,6 +351,7 @@ func (m *module) writeGrouped(b *analysis.HostBuilder, f *tfFile, blocks []*hcls
 			b.Write(", ")
 		}
 		group := byKey[k]
+		m.padTo(b, attrRange(group[0], keyAttr).Start.Line)
 		b.Wrap(span(attrRange(group[0], keyAttr)), func() { b.Write(analysis.Quote(k)) })
 		b.Write(": [")
 		n := 0
