@@ -82,6 +82,9 @@ func parse(text []byte) (*node, source.Result, bool) {
 		return fromJSON(text, v), source.Result{}, true
 	}
 	root, err := parseYAML(text)
+	if err != nil && !templateShaped.Match(text) {
+		return nil, source.Result{}, false // YAML of another tool that mentions AWS:: (a Helm chart, a workflow)
+	}
 	if err != nil {
 		return nil, source.Result{Findings: []analysis.Finding{yamlError(text, err)}}, false
 	}
@@ -92,6 +95,11 @@ func parse(text []byte) (*node, source.Result, bool) {
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// templateShaped matches the text of a template (or serverless.yml) even
+// when it does not parse: a top-level Resources, AWSTemplateFormatVersion
+// or service and provider.
+var templateShaped = regexp.MustCompile(`(?m)^(Resources|AWSTemplateFormatVersion|provider)\s*:`)
 
 // yamlError is the finding for a template that is not valid YAML: on the
 // line the parser names.

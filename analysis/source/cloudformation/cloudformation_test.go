@@ -226,3 +226,20 @@ func TestYAMLMerge(t *testing.T) {
 		t.Errorf("docs %+v", res.Docs)
 	}
 }
+
+// A template that does not parse gets one information finding on the
+// line the parser names; other YAML that mentions AWS:: gets none.
+func TestYAMLError(t *testing.T) {
+	src := "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  P:\n    Type: AWS::S3::BucketPolicy\n   Properties: [\n"
+	res := cloudformation.Reader.Read("t.yaml", []byte(src))
+	if len(res.Docs) != 0 || len(res.Findings) != 1 || res.Findings[0].Code != analysis.UnreadableCode || res.Findings[0].Severity != analysis.Information {
+		t.Fatalf("result %+v", res)
+	}
+	if sp := res.Findings[0].Span; src[sp.Start:sp.End] != "Resources:" /* the line yaml.v3 names: where the mapping it could not finish starts */ || !strings.Contains(res.Findings[0].Message.EN, "not valid YAML") {
+		t.Errorf("finding %+v", res.Findings[0])
+	}
+	helm := "metadata:\n  annotations:\n    x: {{ .Values.x }}\nspec: Resources AWS::S3::Bucket [\n"
+	if res := cloudformation.Reader.Read("chart.yaml", []byte(helm)); len(res.Findings) != 0 || len(res.Docs) != 0 {
+		t.Errorf("helm chart: %+v", res)
+	}
+}
