@@ -20,7 +20,6 @@ import (
 type denialFlags struct {
 	errorText, cloudtrail, emitScenario string
 	bucket, key, copySource, operation  string
-	stdin                               io.Reader
 }
 
 func (d *denialFlags) register(fs *flag.FlagSet) {
@@ -64,7 +63,7 @@ func runExplainDenial(fl *explainFlags, args []string, stdout, stderr io.Writer)
 	}
 	text := fl.denial.errorText
 	if text == "-" {
-		b, err := io.ReadAll(io.LimitReader(fl.denial.stdinOr(), 1<<20))
+		b, err := io.ReadAll(io.LimitReader(os.Stdin, 1<<20))
 		if err != nil {
 			return fail(err)
 		}
@@ -89,13 +88,6 @@ func runExplainDenial(fl *explainFlags, args []string, stdout, stderr io.Writer)
 		writeExplanation(stdout, x, fl.lang)
 	}
 	return denialExit(x.Results)
-}
-
-func (d *denialFlags) stdinOr() io.Reader {
-	if d.stdin != nil {
-		return d.stdin
-	}
-	return os.Stdin
 }
 
 // loadFolder reads the workspace of the one folder in args (default .).
