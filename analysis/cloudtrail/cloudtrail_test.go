@@ -66,7 +66,7 @@ func TestFactsOfAnS3Event(t *testing.T) {
 		t.Errorf("facts %+v", f)
 	}
 	want := map[string][]string{
-		"aws:SourceVpce": {"vpce-1a2b3c4d"}, "aws:SourceIp": {"192.0.2.10"}, "aws:SecureTransport": {"true"},
+		"aws:SourceVpce": {"vpce-1a2b3c4d"}, "aws:VpcSourceIp": {"192.0.2.10"}, "aws:SecureTransport": {"true"},
 		"s3:x-amz-acl": {"bucket-owner-full-control"}, "s3:x-amz-server-side-encryption": {"aws:kms"},
 	}
 	if !reflect.DeepEqual(f.Context, want) {

@@ -158,8 +158,15 @@ func (e *Event) Facts() awserror.Facts {
 		}
 	}
 	set("aws:SourceVpce", e.VPCEndpoint)
+	// Through a VPC endpoint the caller's address is aws:VpcSourceIp,
+	// and aws:SourceIp is absent.
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip
 	if net.ParseIP(e.SourceIP) != nil {
-		set("aws:SourceIp", e.SourceIP)
+		if e.VPCEndpoint != "" {
+			set("aws:VpcSourceIp", e.SourceIP)
+		} else {
+			set("aws:SourceIp", e.SourceIP)
+		}
 	}
 	set("s3:x-amz-acl", e.ACL)
 	set("s3:x-amz-server-side-encryption", e.SSE)
