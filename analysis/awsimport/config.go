@@ -11,9 +11,14 @@ import (
 // folder). See analysis/config.go for the format.
 func (b *builder) config(bucketNames []string) []byte {
 	var w bytes.Buffer
-	w.WriteString("{\n  \"accounts\": ")
-	accounts, _ := json.Marshal(append([]string{}, b.accounts...))
-	w.Write(accounts)
+	w.WriteString("{\n  \"accounts\": [")
+	for i, a := range b.accounts {
+		if i > 0 {
+			w.WriteString(", ")
+		}
+		w.WriteString(quote(a))
+	}
+	w.WriteString("]")
 	w.WriteString(",\n  \"buckets\": {")
 	for i, name := range bucketNames {
 		bk := b.buckets[name]
