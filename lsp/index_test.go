@@ -36,13 +36,20 @@ func TestIndexAgreesWithAFreshSet(t *testing.T) {
 	}
 	before := answers(ix.setOf(filepath.Join(dir, "x")))
 
-	path := func(name string) string { return filepath.Join(dir, "team-000", name) }
-	replace := func(name, old, new string) (string, []byte) {
-		text := texts[path(name)]
-		if !bytes.Contains(text, []byte(old)) {
-			t.Fatalf("%s lacks %q", name, old)
+	// The n-th file of team-000 whose name ends so.
+	path := func(suffix string, n int) string {
+		matches, _ := filepath.Glob(filepath.Join(dir, "team-000", "*"+suffix))
+		if len(matches) <= n {
+			t.Fatalf("team-000 has %d files *%s", len(matches), suffix)
 		}
-		return path(name), bytes.Replace(text, []byte(old), []byte(new), 1)
+		return matches[n]
+	}
+	replace := func(p, old, new string) (string, []byte) {
+		text := texts[p]
+		if !bytes.Contains(text, []byte(old)) {
+			t.Fatalf("%s lacks %q", p, old)
+		}
+		return p, bytes.Replace(text, []byte(old), []byte(new), 1)
 	}
 	type edit struct {
 		what string
@@ -51,17 +58,17 @@ func TestIndexAgreesWithAFreshSet(t *testing.T) {
 	}
 	var edits []edit
 	add := func(what string, p string, text []byte) { edits = append(edits, edit{what, p, text}) }
-	p, text := replace("policy-00000.iam-policy.json", `"Sid": "ReadWriteObjects"`, `"Sid": "ReadWrite"`)
+	p, text := replace(path(".iam-policy.json", 0), `"Sid": "ReadWriteObjects"`, `"Sid": "ReadWrite"`)
 	add("a Sid of an identity policy", p, text)
-	p, text = replace("policy-00000.iam-policy.json", `"Effect": "Allow"`, `"Effect": "Deny"`)
+	p, text = replace(path(".iam-policy.json", 0), `"Effect": "Allow"`, `"Effect": "Deny"`)
 	add("an identity policy's Allow made Deny", p, text)
-	p, text = replace("policy-00001.bucket-policy.json", `"Effect": "Allow"`, `"Effect": "Deny"`)
+	p, text = replace(path(".bucket-policy.json", 0), `"Effect": "Allow"`, `"Effect": "Deny"`)
 	add("a bucket policy's grant made Deny", p, text)
-	p, text = replace("policy-00007.key-policy.json", `"kms:Decrypt"`, `"kms:Encrypt"`)
+	p, text = replace(path(".key-policy.json", 0), `"kms:Decrypt"`, `"kms:Encrypt"`)
 	add("a key policy without Decrypt", p, text)
-	p, text = replace("policy-00009.scp.json", `"Version"`, `"Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}], "Old"`)
+	p, text = replace(path(".scp.json", 0), `"Version"`, `"Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}], "Old"`)
 	add("an SCP that denies S3", p, text)
-	add("a file removed", path("policy-00002.iam-policy.json"), nil)
+	add("a file removed", path(".iam-policy.json", 1), nil)
 	for _, e := range edits {
 		add("undo: "+e.what, e.path, texts[e.path])
 	}
