@@ -27,6 +27,7 @@ var All = []*analysis.Check{
 	ObjectOwnership,
 	RequesterPays,
 	SessionPolicyBlocks,
+	UnknownGrantee,
 	// Service data: actions, resources and condition keys that exist.
 	UnknownService,
 	UnknownAction,
