@@ -98,6 +98,8 @@ run_test() {
 run_test "LSP test through vscode-languageserver-protocol" bash -c 'cd editors/vscode && node --test test/'
 run_test "Neovim headless test ($(first_line nvim --version))" \
   timeout 300 nvim --headless -u NONE -c "luafile editors/nvim/test/e2e.lua"
+run_test "Neovim :S3PolicyExplainError" \
+  timeout 300 nvim --headless -u NONE -c "luafile editors/nvim/test/explain_error.lua"
 run_test "Emacs batch test with Eglot ($(first_line emacs --version))" \
   timeout 300 emacs --batch -l editors/emacs/test/e2e.el
 

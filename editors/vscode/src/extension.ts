@@ -23,6 +23,7 @@ import {
   formatExplanation,
   parseContext,
 } from "./explain";
+import { registerExplainError } from "./explainError";
 
 const SECTION = "s3policy";
 const EXPLAIN_COMMAND = "s3policy.explain";
@@ -52,6 +53,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // In Restricted Mode s3policy.path is not read; trust brings it in.
     vscode.workspace.onDidGrantWorkspaceTrust(restart),
   );
+  registerExplainError(context, () => client);
   await startClient(log);
 }
 

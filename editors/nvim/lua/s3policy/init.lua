@@ -707,6 +707,9 @@ function M.setup(user)
     nargs = '*',
     desc = 'Ask s3policy-lsp why PRINCIPAL may or may not do ACTION on RESOURCE (no arguments: prompt)',
   })
+  require('s3policy.explain_error').setup({
+    client_for = client_for, request = client_request, show = show_answer, format_explanation = M.format_explanation,
+  })
   -- Buffers already open when setup runs.
   for _, buf in ipairs(vim.api.nvim_list_bufs()) do
     if vim.api.nvim_buf_is_loaded(buf) and vim.tbl_contains(M.filetypes, vim.bo[buf].filetype) then
