@@ -12,7 +12,7 @@ import (
 // A .tf buffer: the finding of a heredoc policy is placed on its HCL text
 // (after Japanese and an emoji, counted in UTF-16), its quick fix is
 // written as JSON inside the heredoc, and a jsonencode policy's finding
-// lands on the HCL string and offers no JSON edit.
+// lands on the HCL string, whose fix is a string HCL reads alike.
 func TestTerraformBufferFix(t *testing.T) {
 	const uri = "file:///work/tf/main.tf"
 	const text = "# バケット 🚀\nresource \"aws_iam_role_policy\" \"r\" {\n  policy = <<EOF\n" +
@@ -62,9 +62,17 @@ func TestTerraformBufferFix(t *testing.T) {
 		"range":        map[string]any{"start": ua.Range.Start, "end": ua.Range.Start},
 		"context":      map[string]any{"diagnostics": []any{}},
 	}, &actions)
-	for _, a := range actions {
-		if a.Edit != nil && len(a.Diagnostics) > 0 && a.Diagnostics[0].Code == "unknown-action" {
-			t.Errorf("a JSON edit offered in HCL: %+v", a)
+	fix = nil
+	for i := range actions {
+		if actions[i].Edit != nil && len(actions[i].Diagnostics) > 0 && actions[i].Diagnostics[0].Code == "unknown-action" {
+			fix = &actions[i]
 		}
+	}
+	if fix == nil {
+		t.Fatalf("no fix of the jsonencode action among %+v", actions)
+	}
+	fixed = applyUTF16(t, text, fix.Edit.Changes[uri])
+	if !strings.Contains(fixed, `Action = "s3:GetObject", Resource = "*" }] }) # 日本`) {
+		t.Errorf("fixed buffer:\n%s", fixed)
 	}
 }

@@ -165,12 +165,16 @@ func (m *module) build(d *doc) {
 	case d.block != nil:
 		whole = d.block.Range()
 		m.padTo(&b, whole.Start.Line)
+		m.region = d.file.newRegion()
 		m.writePolicyDocument(&b, d.file, d.block)
+		encode = encodeHCL(true)
 	default:
 		whole = d.expr.Range()
 		switch e := d.expr.(type) {
 		case *hclsyntax.FunctionCallExpr:
+			m.region = d.file.newRegion()
 			m.writeValue(&b, d.file, e.Args[0])
+			encode = encodeHCL(false)
 		case *hclsyntax.TemplateExpr:
 			var ok bool
 			if encode, ok = m.writeVerbatim(&b, d.file, e); !ok {
@@ -178,6 +182,7 @@ func (m *module) build(d *doc) {
 			}
 		}
 	}
+	m.region = 0
 	if w := span(whole); w.Start < 0 || w.End > len(d.file.src) || w.Start == w.End {
 		return // what hcl recovered from broken text
 	}

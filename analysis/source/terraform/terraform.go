@@ -116,6 +116,7 @@ type module struct {
 	providers map[string]block // "aws", "aws.partner"
 	docs      []*doc
 	expanding int // locals being written into a document, nested
+	region    int // the writable region of the translated document being written
 }
 
 type local struct {

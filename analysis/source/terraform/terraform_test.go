@@ -65,8 +65,40 @@ func TestJSONEncodeRanges(t *testing.T) {
 	if got := at(src, f.Span); got != `"s3:GetObjekt"` {
 		t.Errorf("unknown-action at %q, want the HCL string", got)
 	}
-	if len(f.Fixes) != 0 {
-		t.Errorf("a JSON fix offered into HCL: %+v", f.Fixes)
+	// The fix replaces the HCL string with a JSON string, which HCL reads
+	// alike: the module reads again with the action fixed.
+	if len(f.Fixes) == 0 {
+		t.Fatal("no fix for the HCL string")
+	}
+	fixed := string(analysis.ApplyEdits([]byte(src), f.Fixes[0].Edits))
+	if !strings.Contains(fixed, `Action   = ["s3:GetObject"]`) {
+		t.Errorf("fixed:\n%s", fixed)
+	}
+	a2, docs2 := readOne(t, fixed)
+	if len(docs2) != 1 || len(a2.Findings) != 0 {
+		t.Errorf("after the fix: %d documents, findings %+v", len(docs2), a2.Findings)
+	}
+}
+
+// A fix that would add an object member is not written into a policy
+// document block, where HCL takes blocks; strings and lists are.
+func TestEncodeHCL(t *testing.T) {
+	for _, tc := range []struct {
+		block bool
+		text  string
+		want  string
+		ok    bool
+	}{
+		{true, `, "s3:ListBucket"`, `, "s3:ListBucket"`, true},
+		{true, `"arn:aws:s3:::b/${aws:username}/*"`, `"arn:aws:s3:::b/$${aws:username}/*"`, true},
+		{true, `, "Condition": {"Bool": {"aws:SecureTransport": "true"}}`, "", false},
+		{false, `, "Condition": {"Bool": {"aws:SecureTransport": "true"}}`, `, "Condition": {"Bool": {"aws:SecureTransport": "true"}}`, true},
+		{true, `"a\"{"`, `"a\"{"`, true},
+	} {
+		got, ok := encodeHCL(tc.block)(1, tc.text)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("encodeHCL(%v)(%q) = %q, %v; want %q, %v", tc.block, tc.text, got, ok, tc.want, tc.ok)
+		}
 	}
 }
 
@@ -222,6 +254,9 @@ resource "aws_s3_bucket_policy" "b" {
 	f := finding(t, a, "unknown-action")
 	if got := at(src, f.Span); got != `"s3:GetObjekt"` {
 		t.Errorf("unknown-action at %q", got)
+	}
+	if len(f.Fixes) == 0 || !strings.Contains(string(analysis.ApplyEdits([]byte(src), f.Fixes[0].Edits)), `actions = ["s3:GetObject", "s3:GetObject"]`) {
+		t.Errorf("the action's fix in the block: %+v", f.Fixes)
 	}
 	// The document keeps its host's lines: explain counts lines in it.
 	text := string(docs[0].Text)

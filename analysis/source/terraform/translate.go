@@ -13,9 +13,42 @@ import (
 
 // A jsonencode({...}) object and a policy document block are HCL, not
 // JSON: they are translated, each JSON element wrapped to the HCL element
-// it comes from. A string literal without escapes is copied (so a finding
-// inside it lands on the exact characters) in region 0: no JSON edit is
-// written into HCL.
+// it comes from. A string written as JSON writes it ("s3:GetObject") is
+// copied with its quotes, writable: JSON strings, lists and, inside
+// jsonencode, objects ({"Key": value}) are HCL expressions too, so a fix
+// that replaces a string or adds one to a list is written as it is (with
+// ${ escaped as $${). In a policy document block a fix that would add an
+// object member is not offered: there HCL takes blocks and attributes.
+// https://developer.hashicorp.com/terraform/language/expressions/types
+
+// encodeHCL writes a fix's JSON into a translated document: as it is,
+// with HCL's template escapes; in a policy document block only strings
+// and lists.
+func encodeHCL(block bool) func(int, string) (string, bool) {
+	return func(_ int, text string) (string, bool) {
+		if block && hasMember(text) {
+			return "", false
+		}
+		return encodeTemplate(text, false), true
+	}
+}
+
+// hasMember reports whether JSON text has an object brace or member
+// colon outside its strings.
+func hasMember(text string) bool {
+	in := false
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case in && c == '\\':
+			i++
+		case c == '"':
+			in = !in
+		case !in && (c == ':' || c == '{' || c == '}'):
+			return true
+		}
+	}
+	return false
+}
 
 // writeValue translates an HCL expression of a jsonencode argument.
 func (m *module) writeValue(b *analysis.HostBuilder, f *tfFile, e hclsyntax.Expression) {
@@ -140,6 +173,12 @@ func (m *module) localOf(e *hclsyntax.ScopeTraversalExpr) *local {
 // writeString translates a string: literal parts copied where the HCL
 // writes them as JSON would, interpolations as their value or placeholder.
 func (m *module) writeString(b *analysis.HostBuilder, f *tfFile, e *hclsyntax.TemplateExpr) {
+	if s, ok := literalString(e); ok && f.text(e.SrcRange) == analysis.Quote(s) && len(e.Parts) <= 1 {
+		// Written as JSON writes it: a fix may replace it, or add next to
+		// it, in JSON, which HCL reads alike.
+		b.Copy(span(e.SrcRange), analysis.Quote(s), m.region)
+		return
+	}
 	b.Write(`"`)
 	for _, p := range e.Parts {
 		lit, ok := p.(*hclsyntax.LiteralValueExpr)
