@@ -292,3 +292,17 @@ func TestImportLeavesOutEmptyOutputs(t *testing.T) {
 		t.Errorf("warnings %q, %d files", res.Warnings, len(res.Files))
 	}
 }
+
+// FuzzBuild: any saved output imports or is refused with an error, never
+// a panic, under each of the names that carry facts.
+func FuzzBuild(f *testing.F) {
+	for _, in := range bucketSide() {
+		f.Add(in.Src)
+	}
+	f.Add([]byte(`{"RoleDetailList": [{"RoleName": "A", "Arn": "arn:aws:iam::1:role/A", "PermissionsBoundary": {"PermissionsBoundaryArn": "x"}}], "Policies": [{"Arn": "x", "PolicyVersionList": [{"IsDefaultVersion": true, "Document": "%7B%7D"}]}]}`))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		for _, name := range []string{"b/shared-data.get-bucket-policy.json", "b/k.get-key-policy.json", "o/p-1.list-targets-for-policy.json", "x/out.json"} {
+			Build([]Input{{"b/get-caller-identity.json", []byte(`{"UserId": "X", "Account": "444455556666", "Arn": "arn:aws:iam::444455556666:root"}`)}, {name, src}})
+		}
+	})
+}
