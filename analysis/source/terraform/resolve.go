@@ -99,9 +99,25 @@ func names(t hcl.Traversal) []string {
 	return out
 }
 
+// instanceOf drops the instance key of a resource with count or for_each
+// (aws_s3_bucket.this[0].arn): the attributes the module decides (a
+// written bucket name) are its every instance's.
+func instanceOf(t hcl.Traversal) hcl.Traversal {
+	at := 2
+	if t.RootName() == "data" {
+		at = 3
+	}
+	if len(t) > at+1 {
+		if _, ok := t[at].(hcl.TraverseIndex); ok && t.RootName() != "var" && t.RootName() != "local" {
+			return append(t[:at:at], t[at+1:]...)
+		}
+	}
+	return t
+}
+
 func (m *module) resolveTraversal(t hcl.Traversal, depth int) (string, bool) {
-	n := names(t)
-	if len(n) < 2 || len(n) < len(t) {
+	n := names(instanceOf(t))
+	if len(n) < 2 || len(n) < len(instanceOf(t)) {
 		return "", false
 	}
 	switch n[0] {

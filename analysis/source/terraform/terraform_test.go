@@ -464,3 +464,19 @@ resource "aws_iam_policy" "d" {
 		}
 	}
 }
+
+// A resource with count is resolved through its instance key.
+func TestCountInstance(t *testing.T) {
+	src := `resource "aws_s3_bucket" "this" {
+  count  = var.create ? 1 : 0
+  bucket = "logs"
+}
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = ["${aws_s3_bucket.this[0].arn}/*", var.list[0]] }] })
+}
+`
+	_, docs := readOne(t, src)
+	if len(docs) != 1 || !strings.Contains(oneLine(docs[0].Text), `"Resource": ["arn:aws:s3:::logs/*", "${var.list[0]}"]`) {
+		t.Errorf("docs %+v", docs)
+	}
+}
