@@ -243,3 +243,20 @@ func TestYAMLError(t *testing.T) {
 		t.Errorf("helm chart: %+v", res)
 	}
 }
+
+// A policy held in a quoted YAML string: positions count the string's
+// escapes, and the fix is written in the string's quoting.
+func TestYAMLQuotedPolicy(t *testing.T) {
+	for _, c := range []struct{ doc, bad, want string }{
+		{`"{\"Version\": \"2012-10-17\", \"Statement\": [{\"Sid\": \"é🚀\", \"Effect\": \"allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}"`, `\"allow\"`, `\"Effect\": \"Allow\"`},
+		{`'{"Version": "2012-10-17", "Statement": [{"Sid": "it''s 🚀", "Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}]}'`, `"allow"`, `"Effect": "Allow"`},
+	} {
+		src := "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: " + c.doc + "\n"
+		res := cloudformation.Reader.Read("t.yaml", []byte(src))
+		a := analysis.AnalyzeFile("t.yaml", res.Files("t.yaml", nil), res.Findings, analysis.Options{Checks: checks.All})
+		f := finding(t, src, a, "invalid-effect", c.bad, 0)
+		if got := fixed(t, src, f); !strings.Contains(got, c.want) {
+			t.Errorf("fixed:\n%s", got)
+		}
+	}
+}
