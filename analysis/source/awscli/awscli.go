@@ -25,7 +25,7 @@ var Reader = &source.Reader{
 	Read:       read,
 }
 
-var keys = [][]byte{[]byte(`"Policy"`), []byte(`"PolicyVersion"`), []byte(`"PolicyDocument"`), []byte(`"AssumeRolePolicyDocument"`), []byte(`"VpcEndpoints"`)}
+var keys = [][]byte{[]byte(`"Policy"`), []byte(`"ResourcePolicy"`), []byte(`"PolicyVersion"`), []byte(`"PolicyDocument"`), []byte(`"AssumeRolePolicyDocument"`), []byte(`"VpcEndpoints"`)}
 
 func claims(_ string, text []byte) bool {
 	for _, k := range keys {
@@ -57,8 +57,11 @@ func read(path string, text []byte) source.Result {
 	case policy != nil && policy.Value.Kind == analysis.String:
 		// get-bucket-policy prints {"Policy"}; get-key-policy adds PolicyName.
 		kind, reason := analysis.KindBucket, "aws s3api get-bucket-policy"
-		if root.Get("PolicyName") != nil {
+		switch {
+		case root.Get("PolicyName") != nil:
 			kind, reason = analysis.KindKey, "aws kms get-key-policy"
+		case root.Get("RevisionId") != nil:
+			kind, reason = analysis.KindResource, "aws lambda get-policy"
 		}
 		add(policy.Value, "Policy", kind, reason, nil)
 	case policy != nil && policy.Value.Get("Content") != nil:
@@ -77,7 +80,20 @@ func read(path string, text []byte) source.Result {
 		}
 	}
 	if pd := root.Get("PolicyDocument"); pd != nil {
-		add(pd.Value, "PolicyDocument", analysis.KindIdentity, "aws iam get-role-policy", nil)
+		reason := "aws iam get-role-policy"
+		switch {
+		case root.Get("UserName") != nil:
+			reason = "aws iam get-user-policy"
+		case root.Get("GroupName") != nil:
+			reason = "aws iam get-group-policy"
+		}
+		add(pd.Value, "PolicyDocument", analysis.KindIdentity, reason, nil)
+	}
+	if attrs := root.Get("Attributes"); attrs != nil && attrs.Value.Get("Policy") != nil {
+		add(attrs.Value.Get("Policy").Value, "Attributes.Policy", analysis.KindResource, "aws sqs get-queue-attributes / aws sns get-topic-attributes", nil)
+	}
+	if rp := root.Get("ResourcePolicy"); rp != nil {
+		add(rp.Value, "ResourcePolicy", analysis.KindResource, "aws secretsmanager get-resource-policy", nil)
 	}
 	if role := root.Get("Role"); role != nil {
 		if d := role.Value.Get("AssumeRolePolicyDocument"); d != nil {

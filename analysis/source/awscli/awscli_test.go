@@ -54,6 +54,8 @@ func TestExamples(t *testing.T) {
 		"get-role.json":               "trust Role.AssumeRolePolicyDocument",
 		"describe-vpc-endpoints.json": "endpoint VpcEndpoints[0].PolicyDocument",
 		"describe-policy.json":        "scp Policy.Content",
+		"get-queue-attributes.json":   "resource Attributes.Policy",
+		"lambda-get-policy.json":      "resource Policy",
 	}
 	for name, w := range want {
 		src, err := os.ReadFile("../../../examples/cli-output/" + name)
