@@ -57,6 +57,9 @@ func TestParseEachPolicyType(t *testing.T) {
 		// The IAM page's form, without the CLI's prefix and with an unquoted resource.
 		{"IAM page form", `User: arn:aws:iam::123456789012:user/mateojackson is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::my-example-bucket/a.txt because no identity-based policy allows the s3:GetObject action`,
 			Message{Code: "AccessDenied", Principal: "arn:aws:iam::123456789012:user/mateojackson", Action: "s3:GetObject", Resource: "arn:aws:s3:::my-example-bucket/a.txt", Layer: eval.LayerIdentity}},
+		// Without the resource, and in the Java SDK's wrapping.
+		{"SCP explicit without a resource", `User: ` + mary + ` is not authorized to perform: s3:GetObject with an explicit deny in a service control policy (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied; Request ID: 4Z6Y; Proxy: null)`,
+			Message{Code: "AccessDenied", Principal: mary, Action: "s3:GetObject", Layer: eval.LayerSCP, Explicit: true}},
 		// An SSE-KMS write: S3 names the KMS action "on this resource".
 		{"KMS on this resource, wrapped", cliHead + "PutObject operation:\nUser: arn:aws:sts::112233445566:assumed-role/Writer/abcde\nis not authorized to perform: kms:GenerateDataKey\non this resource\nbecause no identity-based policy allows the kms:GenerateDataKey action",
 			Message{Code: "AccessDenied", Operation: "PutObject", Principal: "arn:aws:sts::112233445566:assumed-role/Writer/abcde", Action: "kms:GenerateDataKey", Layer: eval.LayerIdentity}},
