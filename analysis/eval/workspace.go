@@ -300,6 +300,22 @@ func (w *Workspace) Reuse(prev *Workspace, stale func(req Request, read func(nam
 	}
 }
 
+// KeepAnswer takes over the answer Blocked gave for a principal in prev:
+// the caller knows that none of its requests' evaluations and none of the
+// grants to it changed.
+func (w *Workspace) KeepAnswer(prev *Workspace, principal string) {
+	out, ok := prev.Answered(principal)
+	if !ok {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.blocked == nil {
+		w.blocked = map[string][]analysis.BlockedRequest{}
+	}
+	w.blocked[principal] = out
+}
+
 // evaluate evaluates a request, or returns its kept evaluation. The lock
 // is not held while evaluating.
 func (w *Workspace) evaluate(req Request) *evaluation {
