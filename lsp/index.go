@@ -197,27 +197,32 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 			joiners = append(joiners, f)
 		}
 	}
+	staleFor := map[string]bool{} // principals with a request evaluated again
 	next.ws.Reuse(g.ws, func(req eval.Request, read func(string) bool) bool {
-		if bucketsMoved {
-			return true
-		}
+		stale := bucketsMoved || slices.ContainsFunc(joiners, func(f *analysis.File) bool { return mayJoin(f, req) })
 		for name := range changedNames {
-			if read(name) {
-				return true
-			}
+			stale = stale || read(name)
 		}
-		return slices.ContainsFunc(joiners, func(f *analysis.File) bool { return mayJoin(f, req) })
+		staleFor[req.Principal] = staleFor[req.Principal] || stale
+		return stale
 	})
 	// A principal's identity policies depend on the requests its grants
 	// make and nothing else of the set: they are dependants when its
-	// answer changed, or when it had none yet.
+	// answer changed, or when it had none yet. An answer none of whose
+	// evaluations or grants can have changed is kept as it was.
 	deps := map[string]bool{}
 	for path := range reread {
 		deps[path] = true
 	}
+	principals := principalsOf(g.ws, next.ws)
+	callersMoved := !slices.Equal(principalsOf(g.ws), principalsOf(next.ws))
 	affected := map[string]bool{}
-	for _, p := range principalsOf(g.ws, next.ws) {
+	for _, p := range principals {
 		old, answered := g.ws.Answered(p)
+		if answered && !bucketsMoved && !callersMoved && !staleFor[p] && !grantsMoved(joiners, p) {
+			next.ws.KeepAnswer(g.ws, p)
+			continue
+		}
 		affected[p] = !answered || !reflect.DeepEqual(old, next.ws.Blocked(p))
 	}
 	for _, f := range next.ws.Files {
@@ -305,6 +310,17 @@ func principalsOf(workspaces ...*eval.Workspace) []string {
 	return out
 }
 
+// grantsMoved reports whether a change to these documents may change
+// what is granted to a principal: a bucket policy that names its account
+// (grants name a principal or its account), or an endpoint policy (its
+// endpoint is part of each request from its account).
+func grantsMoved(changed []*analysis.File, principal string) bool {
+	account := accountOf(principal)
+	return slices.ContainsFunc(changed, func(f *analysis.File) bool {
+		return f.Kind == analysis.KindEndpoint || f.Kind == analysis.KindBucket && (account == "" || bytes.Contains(f.Src, []byte(account)))
+	})
+}
+
 // mayJoin reports whether a document may take part in the evaluation of
 // a request: an identity-side policy of a principal of the caller's
 // account, an SCP of that account or of every account, a bucket policy
@@ -320,11 +336,10 @@ func mayJoin(f *analysis.File, req eval.Request) bool {
 	account := accountOf(req.Principal)
 	switch f.Kind {
 	case analysis.KindIdentity, analysis.KindBoundary, analysis.KindSession:
-		// A role's policies also govern its sessions (and a role is known
-		// with or without its path): any role or session of the account may
-		// be the caller's.
+		// A role's policies also govern its sessions, and a role is known
+		// with or without its path: the same role name in the account.
 		return facts.Principal == req.Principal ||
-			facts.Principal != "" && accountOf(facts.Principal) == account && roleLike(facts.Principal) && roleLike(req.Principal)
+			facts.Principal != "" && accountOf(facts.Principal) == account && roleOf(facts.Principal) != "" && roleOf(facts.Principal) == roleOf(req.Principal)
 	case analysis.KindSCP:
 		return facts.Account == "" || facts.Account == account
 	case analysis.KindBucket:
@@ -334,9 +349,17 @@ func mayJoin(f *analysis.File, req eval.Request) bool {
 	return true
 }
 
-// roleLike reports whether an ARN names a role or an STS session.
-func roleLike(arn string) bool {
-	return strings.Contains(arn, ":role/") || strings.Contains(arn, ":assumed-role/") || strings.Contains(arn, ":federated-user/")
+// roleOf is the name of the role an ARN names, or whose session it
+// names; "" for any other principal.
+func roleOf(arn string) string {
+	if _, rest, ok := strings.Cut(arn, ":assumed-role/"); ok {
+		role, _, _ := strings.Cut(rest, "/")
+		return role
+	}
+	if _, rest, ok := strings.Cut(arn, ":role/"); ok {
+		return rest[strings.LastIndex(rest, "/")+1:]
+	}
+	return ""
 }
 
 // accountOf is the account of an IAM or STS ARN, or "".

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"hash/fnv"
+	"runtime"
+	"slices"
 	"sync"
 
 	"go.lsp.dev/protocol"
@@ -34,6 +36,7 @@ type scheduler struct {
 	back     sync.Mutex
 	queue    map[string]bool // closed files to analyse and publish
 	lensDue  bool            // code lenses may have changed: refresh when the queue drains
+	bulk     bool            // the queue holds every file of the sets: use every core
 	backKick chan struct{}
 
 	cacheMu      sync.Mutex
@@ -179,6 +182,7 @@ func (sc *scheduler) round() {
 		}
 	}
 	sc.lensDue = sc.lensDue || len(dependants) > 0 || configChanged
+	sc.bulk = sc.bulk || configChanged
 	sc.back.Unlock()
 	poke(sc.backKick)
 }
@@ -226,28 +230,48 @@ func (sc *scheduler) clear(u protocol.DocumentURI) {
 }
 
 // drain analyses and publishes the queued closed files, then refreshes
-// the code lenses when they may have changed.
+// the code lenses when they may have changed. After a scan or a config
+// change (bulk) it uses every core; otherwise one, leaving the others to
+// the open documents.
 func (sc *scheduler) drain() {
 	for {
 		sc.back.Lock()
-		var path string
+		paths := make([]string, 0, len(sc.queue))
 		for p := range sc.queue {
-			path = p
-			break
+			paths = append(paths, p)
 		}
-		delete(sc.queue, path)
-		refresh := path == "" && sc.lensDue
+		clear(sc.queue)
+		bulk, refresh := sc.bulk, len(paths) == 0 && sc.lensDue
+		sc.bulk = false
 		if refresh {
 			sc.lensDue = false
 		}
 		sc.back.Unlock()
-		if path == "" {
+		if len(paths) == 0 {
 			if refresh {
 				sc.s.refreshLenses()
 			}
 			return
 		}
-		_ = sc.s.guard("analysis of "+path, func() error { sc.publishClosedFile(path); return nil })
+		slices.Sort(paths)
+		workers := 1
+		if bulk {
+			workers = runtime.GOMAXPROCS(0)
+		}
+		next := make(chan string)
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for path := range next {
+					_ = sc.s.guard("analysis of "+path, func() error { sc.publishClosedFile(path); return nil })
+				}
+			})
+		}
+		for _, p := range paths {
+			next <- p
+		}
+		close(next)
+		wg.Wait()
 	}
 }
 
