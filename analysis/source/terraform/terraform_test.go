@@ -312,6 +312,10 @@ resource "aws_organizations_policy" "rcp" {
   type    = "RESOURCE_CONTROL_POLICY"
   content = jsonencode({ Statement = [{ Effect = "Deny", Principal = "*", Action = "s3:*", Resource = "*" }] })
 }
+resource "aws_iam_role_policy" "by_name" {
+  role   = "app"
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }] })
+}
 resource "aws_sqs_queue_policy" "q" {
   policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = "*", Action = "sqs:SendMessage", Resource = "*" }] })
 }
@@ -330,6 +334,7 @@ output "unused" {
 		"aws_organizations_policy.scp.content":  "scp ",
 		"aws_organizations_policy.rcp.content":  "rcp ",
 		"aws_sqs_queue_policy.q":                "resource ",
+		"aws_iam_role_policy.by_name":           "identity arn:aws:iam::444455556666:role/app",
 		"output.unused.value":                   " ",
 	}
 	got := map[string]string{}

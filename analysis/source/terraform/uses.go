@@ -207,11 +207,31 @@ func (m *module) ownerOf(s useSite) (block, bool) {
 	case "aws_iam_role":
 		return s.r, true
 	case "aws_iam_role_policy":
-		return m.referenced(attr(s.r.b.Body, "role"), "aws_iam_role")
+		return m.named(attr(s.r.b.Body, "role"), "aws_iam_role")
 	case "aws_iam_user_policy":
-		return m.referenced(attr(s.r.b.Body, "user"), "aws_iam_user")
+		return m.named(attr(s.r.b.Body, "user"), "aws_iam_user")
 	case "aws_iam_policy":
 		return m.attachedTo(s.addr)
+	}
+	return block{}, false
+}
+
+// named is the role or user an attribute names: by reference
+// (aws_iam_role.app.name), or by a name the module gives one of them.
+func (m *module) named(e hclsyntax.Expression, typ string) (block, bool) {
+	if r, ok := m.referenced(e, typ); ok {
+		return r, true
+	}
+	name, ok := m.resolve(e, 0)
+	if !ok {
+		return block{}, false
+	}
+	for _, r := range m.allResources() {
+		if r.b.Labels[0] == typ {
+			if n, ok := m.resolve(attr(r.b.Body, "name"), 0); ok && n == name {
+				return r, true
+			}
+		}
 	}
 	return block{}, false
 }
