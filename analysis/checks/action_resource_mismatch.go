@@ -14,7 +14,7 @@ import (
 // each action lists in the Service Authorization Reference. The S3 bucket
 // versus object case is missing-resource-arn's, which says more.
 var ActionResourceMismatch = &analysis.Check{
-	Code:     "action-resource-mismatch",
+	Code:     analysis.CodeActionResourceMismatch,
 	Category: "service-data",
 	Severity: analysis.Warning,
 	DocURL:   "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",

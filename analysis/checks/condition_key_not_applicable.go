@@ -12,7 +12,7 @@ import (
 // of the statement supports: the key is absent from every request the
 // statement governs.
 var ConditionKeyNotApplicable = &analysis.Check{
-	Code:     "condition-key-not-applicable",
+	Code:     analysis.CodeConditionKeyNotApplicable,
 	Category: "service-data",
 	Severity: analysis.Warning,
 	DocURL:   "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",

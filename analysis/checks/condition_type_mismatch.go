@@ -17,7 +17,7 @@ import (
 // IP address) and a value the operator cannot read (a Bool value other
 // than true or false, a date that is not ISO 8601, ...).
 var ConditionTypeMismatch = &analysis.Check{
-	Code:     "condition-type-mismatch",
+	Code:     analysis.CodeConditionTypeMismatch,
 	Category: "service-data",
 	Severity: analysis.Warning,
 	DocURL:   iamdata.OperatorsURL,

@@ -13,7 +13,7 @@ import (
 // SCPs and session policies have codes of their own (scp-denies-s3,
 // session-policy-blocks) that report their Deny statements.
 var DenyBlocksAccess = &analysis.Check{
-	Code:     "deny-blocks-access",
+	Code:     analysis.CodeDenyBlocksAccess,
 	Category: "access",
 	Severity: analysis.Error,
 	DocURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html",

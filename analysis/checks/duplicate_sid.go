@@ -12,7 +12,7 @@ import (
 // (KMS, Organizations, SNS, SQS, VPC) set their own rules, so there a
 // repeat is a warning.
 var DuplicateSid = &analysis.Check{
-	Code:     "duplicate-sid",
+	Code:     analysis.CodeDuplicateSid,
 	Category: "structure",
 	Severity: analysis.Error,
 	DocURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html",

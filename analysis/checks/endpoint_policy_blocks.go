@@ -5,7 +5,7 @@ import "github.com/s3policy-lsp/s3policy-lsp/analysis"
 // EndpointPolicyBlocks reports an endpoint policy that does not allow S3
 // actions on a bucket named in .s3policy.json.
 var EndpointPolicyBlocks = &analysis.Check{
-	Code:     "endpoint-policy-blocks",
+	Code:     analysis.CodeEndpointPolicyBlocks,
 	Category: "access",
 	Severity: analysis.Warning,
 	DocURL:   "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html",

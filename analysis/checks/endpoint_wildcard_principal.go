@@ -5,7 +5,7 @@ import "github.com/s3policy-lsp/s3policy-lsp/analysis"
 // EndpointWildcardPrincipal reports an endpoint-policy Allow for every
 // principal with no condition that says whose requests it lets through.
 var EndpointWildcardPrincipal = &analysis.Check{
-	Code:     "endpoint-wildcard-principal",
+	Code:     analysis.CodeEndpointWildcardPrincipal,
 	Category: "access",
 	Severity: analysis.Warning,
 	DocURL:   "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html",

@@ -8,7 +8,7 @@ import "github.com/s3policy-lsp/s3policy-lsp/analysis"
 // Resource (the role is the resource); for SCPs, RCPs, VPC endpoint and
 // other services' policies the rule is left to their service.
 var IncompleteStatement = &analysis.Check{
-	Code:     "incomplete-statement",
+	Code:     analysis.CodeIncompleteStatement,
 	Category: "structure",
 	Severity: analysis.Error,
 	DocURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html",

@@ -16,7 +16,7 @@ import (
 // ARN format: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
 // S3 ARNs: https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html
 var InvalidARN = &analysis.Check{
-	Code:     "invalid-arn",
+	Code:     analysis.CodeInvalidARN,
 	Category: "structure",
 	Severity: analysis.Error,
 	DocURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html",

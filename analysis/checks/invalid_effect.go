@@ -11,7 +11,7 @@ import (
 // exactly "Allow" or "Deny". The value is case sensitive: AWS rejects
 // "allow" as a malformed policy.
 var InvalidEffect = &analysis.Check{
-	Code:     "invalid-effect",
+	Code:     analysis.CodeInvalidEffect,
 	Category: "structure",
 	Severity: analysis.Error,
 	DocURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_effect.html",

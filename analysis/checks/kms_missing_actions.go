@@ -10,7 +10,7 @@ import (
 // for only one direction of SSE-KMS: kms:Decrypt to download,
 // kms:GenerateDataKey to upload.
 var KMSMissingActions = &analysis.Check{
-	Code:     "kms-missing-actions",
+	Code:     analysis.CodeKMSMissingActions,
 	Category: "access",
 	Severity: analysis.Warning,
 	DocURL:   "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html",

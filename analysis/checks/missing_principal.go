@@ -7,7 +7,7 @@ import "github.com/s3policy-lsp/s3policy-lsp/analysis"
 // resource policies): there the Principal says who the statement is for,
 // and AWS rejects a statement without one.
 var MissingPrincipal = &analysis.Check{
-	Code:     "missing-principal",
+	Code:     analysis.CodeMissingPrincipal,
 	Category: "structure",
 	Severity: analysis.Error,
 	DocURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html",

@@ -11,7 +11,7 @@ import (
 // they act on: bucket-level actions need arn:aws:s3:::bucket, object-level
 // actions arn:aws:s3:::bucket/key.
 var MissingResourceARN = &analysis.Check{
-	Code:     "missing-resource-arn",
+	Code:     analysis.CodeMissingResourceARN,
 	Category: "access",
 	Severity: analysis.Error,
 	DocURL:   "https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html",

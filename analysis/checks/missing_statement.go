@@ -6,7 +6,7 @@ import "github.com/s3policy-lsp/s3policy-lsp/analysis"
 // at all: its top level is not an object, it has no Statement, or its
 // Statement is neither a statement object nor an array of them.
 var MissingStatement = &analysis.Check{
-	Code:     "missing-statement",
+	Code:     analysis.CodeMissingStatement,
 	Category: "structure",
 	Severity: analysis.Error,
 	DocURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_statement.html",

@@ -6,7 +6,7 @@ import "github.com/s3policy-lsp/s3policy-lsp/analysis"
 // it AWS assumes 2008-10-17, under which policy variables such as
 // ${aws:username} are literal text and never match.
 var MissingVersion = &analysis.Check{
-	Code:     "missing-version",
+	Code:     analysis.CodeMissingVersion,
 	Category: "structure",
 	Severity: analysis.Warning,
 	DocURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html",

@@ -10,7 +10,7 @@ import (
 // upload while the bucket's Object Ownership leaves uploaded objects owned
 // by the uploader.
 var ObjectOwnership = &analysis.Check{
-	Code:     "object-ownership",
+	Code:     analysis.CodeObjectOwnership,
 	Category: "access",
 	Severity: analysis.Warning,
 	DocURL:   "https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html",

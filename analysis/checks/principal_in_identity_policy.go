@@ -11,7 +11,7 @@ import (
 // (SCP): there the principal is whoever the policy is attached to, and AWS
 // rejects the element.
 var PrincipalInIdentityPolicy = &analysis.Check{
-	Code:     "principal-in-identity-policy",
+	Code:     analysis.CodePrincipalInIdentityPolicy,
 	Category: "structure",
 	Severity: analysis.Error,
 	DocURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html",

@@ -5,7 +5,7 @@ import "github.com/s3policy-lsp/s3policy-lsp/analysis"
 // RequesterPays reports, for a Requester Pays bucket, each bucket-policy
 // statement that grants another account: its requests must say they pay.
 var RequesterPays = &analysis.Check{
-	Code:     "requester-pays",
+	Code:     analysis.CodeRequesterPays,
 	Category: "access",
 	Severity: analysis.Information,
 	DocURL:   "https://docs.aws.amazon.com/AmazonS3/latest/userguide/RequesterPaysBuckets.html",

@@ -6,7 +6,7 @@ import "github.com/s3policy-lsp/s3policy-lsp/analysis"
 // governs from S3: a Deny that matches S3 actions, or an allow-list SCP
 // that allows no S3 action.
 var ScpDeniesS3 = &analysis.Check{
-	Code:     "scp-denies-s3",
+	Code:     analysis.CodeSCPDeniesS3,
 	Category: "access",
 	Severity: analysis.Warning,
 	DocURL:   "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html",

@@ -6,7 +6,7 @@ import "github.com/s3policy-lsp/s3policy-lsp/analysis"
 // without the S3 access its role or user has: the session may only do
 // what both the identity policies and the session policy allow.
 var SessionPolicyBlocks = &analysis.Check{
-	Code:     "session-policy-blocks",
+	Code:     analysis.CodeSessionPolicyBlocks,
 	Category: "access",
 	Severity: analysis.Warning,
 	DocURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session",

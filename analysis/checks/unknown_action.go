@@ -11,7 +11,7 @@ import (
 // of its service: a misspelling, a retired action, or a wildcard that
 // matches nothing.
 var UnknownAction = &analysis.Check{
-	Code:     "unknown-action",
+	Code:     analysis.CodeUnknownAction,
 	Category: "service-data",
 	Severity: analysis.Warning, // Error in bucket policies, which S3 rejects
 	DocURL:   "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",

@@ -10,7 +10,7 @@ import (
 // UnknownConditionKey reports a condition key that is neither a global
 // aws: key nor a key of the service its prefix names.
 var UnknownConditionKey = &analysis.Check{
-	Code:     "unknown-condition-key",
+	Code:     analysis.CodeUnknownConditionKey,
 	Category: "service-data",
 	Severity: analysis.Warning, // Error in bucket policies, which S3 rejects
 	DocURL:   iamdata.GlobalKeysURL,

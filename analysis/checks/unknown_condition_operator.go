@@ -9,7 +9,7 @@ import (
 // condition operator, with its IfExists suffix and ForAllValues: or
 // ForAnyValue: prefix.
 var UnknownConditionOperator = &analysis.Check{
-	Code:     "unknown-condition-operator",
+	Code:     analysis.CodeUnknownConditionOperator,
 	Category: "service-data",
 	Severity: analysis.Error,
 	DocURL:   iamdata.OperatorsURL,

@@ -12,7 +12,7 @@ import (
 // (element names are case sensitive), and a statement that holds both an
 // element and its Not- form. AWS rejects such a policy as malformed.
 var UnknownElement = &analysis.Check{
-	Code:     "unknown-element",
+	Code:     analysis.CodeUnknownElement,
 	Category: "structure",
 	Severity: analysis.Error,
 	DocURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html",

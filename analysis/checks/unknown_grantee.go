@@ -11,7 +11,7 @@ import (
 // a mistyped account ID grants a stranger and leaves the partner with
 // AccessDenied ("nobody granted you").
 var UnknownGrantee = &analysis.Check{
-	Code:     "unknown-grantee",
+	Code:     analysis.CodeUnknownGrantee,
 	Category: "access",
 	Severity: analysis.Warning,
 	DocURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html",

@@ -8,7 +8,7 @@ import (
 // UnknownService reports an Action or NotAction entry whose service prefix
 // is not an AWS service.
 var UnknownService = &analysis.Check{
-	Code:     "unknown-service",
+	Code:     analysis.CodeUnknownService,
 	Category: "service-data",
 	Severity: analysis.Warning, // Error in bucket policies, which S3 rejects
 	DocURL:   "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",

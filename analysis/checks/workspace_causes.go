@@ -15,9 +15,9 @@ import (
 // policy's grant.
 
 // missingBucketCode is the cause that lies in the identity policy itself.
-const missingBucketCode = "missing-resource-arn"
+const missingBucketCode = analysis.CodeMissingResourceARN
 
-const requesterPaysCode = "requester-pays"
+const requesterPaysCode = analysis.CodeRequesterPays
 
 // reportWorkspaceCauses is the RunWorkspace of the cause checks.
 func reportWorkspaceCauses(pass *analysis.Pass) {

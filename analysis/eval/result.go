@@ -34,14 +34,14 @@ const (
 // the explanation and the diagnostic agree.
 const (
 	CodeImplicitDeny        = "implicit-deny"
-	CodeDeny                = "deny-blocks-access"
-	CodeMissingResourceARN  = "missing-resource-arn"
-	CodeKMSMissingActions   = "kms-missing-actions"
-	CodeEndpointBlocks      = "endpoint-policy-blocks"
-	CodeSCPDenies           = "scp-denies-s3"
-	CodeObjectOwnership     = "object-ownership"
-	CodeRequesterPays       = "requester-pays"
-	CodeSessionPolicyBlocks = "session-policy-blocks"
+	CodeDeny                = analysis.CodeDenyBlocksAccess
+	CodeMissingResourceARN  = analysis.CodeMissingResourceARN
+	CodeKMSMissingActions   = analysis.CodeKMSMissingActions
+	CodeEndpointBlocks      = analysis.CodeEndpointPolicyBlocks
+	CodeSCPDenies           = analysis.CodeSCPDeniesS3
+	CodeObjectOwnership     = analysis.CodeObjectOwnership
+	CodeRequesterPays       = analysis.CodeRequesterPays
+	CodeSessionPolicyBlocks = analysis.CodeSessionPolicyBlocks
 )
 
 // Cause is one reason a layer blocked the request: the decisive
