@@ -416,7 +416,9 @@ end
 -- on_buffer_attach sets up a policy buffer: K, 'omnifunc', lenses.
 local function on_buffer_attach(client, bufnr)
   if opts.keymaps then
-    local mapped = vim.fn.maparg('K', 'n', false, true)
+    local mapped = vim.api.nvim_buf_call(bufnr, function()
+      return vim.fn.maparg('K', 'n', false, true)
+    end)
     if not (type(mapped) == 'table' and mapped.buffer == 1) then
       vim.keymap.set('n', 'K', vim.lsp.buf.hover, { buffer = bufnr, desc = 's3policy: hover' })
     end
