@@ -14,11 +14,11 @@ import (
 // starts on, as list prints them.
 func TestTemplateExamplesPolicies(t *testing.T) {
 	want := map[string]string{
-		"cloudformation/stack.yaml": "24 bucket Resources.DataBucketPolicy|35 trust Resources.ReaderRole.AssumeRolePolicyDocument|43 identity Resources.ReaderRole.Policies[0]|52 boundary Resources.Boundary",
-		"cloudformation/stack.json": "11 bucket Resources.ReportsPolicy|25 trust Resources.Uploader.AssumeRolePolicyDocument|28 identity Resources.Uploader.Policies[0]",
-		"serverless/serverless.yml": "33 resource resources.Resources.JobsPolicy|9 identity provider.iam.role.statements|19 identity functions.resize.iamRoleStatements",
+		"cloudformation/stack.yaml":               "24 bucket Resources.DataBucketPolicy|35 trust Resources.ReaderRole.AssumeRolePolicyDocument|43 identity Resources.ReaderRole.Policies[0]|52 boundary Resources.Boundary",
+		"cloudformation/stack.json":               "11 bucket Resources.ReportsPolicy|25 trust Resources.Uploader.AssumeRolePolicyDocument|28 identity Resources.Uploader.Policies[0]",
+		"serverless/serverless.yml":               "33 resource resources.Resources.JobsPolicy|9 identity provider.iam.role.statements|19 identity functions.resize.iamRoleStatements",
 		"template/reports.bucket-policy.json.tpl": "1 bucket ", // its kind from its name; uploader.json.j2 gets one from its content
-		"cli-output/describe-vpc-endpoints.json": "6 endpoint VpcEndpoints[0].PolicyDocument",
+		"cli-output/describe-vpc-endpoints.json":  "6 endpoint VpcEndpoints[0].PolicyDocument",
 	}
 	for name, w := range want {
 		path := "../../examples/" + name
