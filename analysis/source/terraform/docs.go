@@ -25,8 +25,6 @@ type doc struct {
 	built bool // its JSON text was written
 	text  []byte
 	host  *analysis.HostMap
-	// Hosts write JSON with interpolations resolved: where the module
-	// decides a reference (a bucket's ARN), else as placeholder text.
 
 	kind   analysis.Kind
 	reason string

@@ -8,9 +8,10 @@
 //
 // Every document's JSON text maps to the HCL it came from
 // (analysis.HostMap): findings land on the attribute, the list element,
-// the string inside a heredoc. Quick fixes are offered only where the
-// JSON is the file's own text (a heredoc, a quoted string); a translated
-// jsonencode object or policy document block takes no JSON edit.
+// the string inside a heredoc, and the text keeps the HCL's line numbers.
+// Quick fixes are written as JSON inside heredocs and quoted strings, and
+// in jsonencode objects and policy document blocks where HCL reads the
+// JSON alike (translate.go).
 package terraform
 
 import (
