@@ -58,9 +58,18 @@ func findingHover(fd Finding) Text {
 		out = Join("\n\n", out, fd.Explain)
 	}
 	if fd.DocURL != "" {
-		out = Join("\n\n", out, Tf("[AWS documentation](%s)", "[AWS ドキュメント](%s)", fd.DocURL))
+		out = Join("\n\n", out, docLink(fd.DocURL))
 	}
 	return out
+}
+
+// docLink names a finding's page for what it is: AWS's documentation, or
+// this project's (the .s3policy.json findings point at the README).
+func docLink(url string) Text {
+	if strings.HasPrefix(url, "https://docs.aws.amazon.com/") {
+		return Tf("[AWS documentation](%s)", "[AWS ドキュメント](%s)", url)
+	}
+	return Tf("[Documentation](%s)", "[ドキュメント](%s)", url)
 }
 
 var severityJA = map[Severity]string{Error: "エラー", Warning: "警告", Information: "情報", Hint: "ヒント"}

@@ -32,3 +32,19 @@ func TestHoverExplainsEachCheckOnce(t *testing.T) {
 		t.Errorf("the hover repeats a message: %q", text.EN)
 	}
 }
+
+// A link says whose page it is: a finding on .s3policy.json points at this
+// project's README, not at AWS.
+func TestHoverLinkNamesItsPage(t *testing.T) {
+	f := &analysis.File{Path: ".s3policy.json", Src: []byte(`{"acounts": []}`)}
+	for _, tc := range []struct{ url, want string }{
+		{"https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html", "[AWS documentation](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html)"},
+		{"https://github.com/s3policy-lsp/s3policy-lsp#workspace-facts-s3policyjson", "[Documentation](https://github.com/s3policy-lsp/s3policy-lsp#workspace-facts-s3policyjson)"},
+	} {
+		fd := analysis.Finding{Code: "config", Severity: analysis.Error, Span: analysis.Span{Start: 1, End: 10}, DocURL: tc.url}
+		text, _, ok := analysis.Hover(f, []analysis.Finding{fd}, 2, nil)
+		if !ok || !strings.HasSuffix(text.EN, "\n\n"+tc.want) {
+			t.Errorf("hover %q, want it to end with %q", text.EN, tc.want)
+		}
+	}
+}
