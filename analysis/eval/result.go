@@ -102,8 +102,8 @@ type AnswerCause struct {
 	Code      string `json:"code"`
 	Layer     Layer  `json:"layer"`
 	Policy    string `json:"policy"`
-	Statement int    `json:"statement"`
-	Line      int    `json:"line"`
+	Statement *int   `json:"statement,omitempty"` // nil when the whole policy, or a setting, is the cause
+	Line      int    `json:"line,omitempty"`      // 0 (left out) when unknown
 	Message   string `json:"message"`
 }
 
@@ -111,7 +111,11 @@ type AnswerCause struct {
 func (r Result) Answer(locale string) Answer {
 	a := Answer{Decision: r.Decision, BlockedBy: append([]Layer{}, r.BlockedBy...), Causes: []AnswerCause{}}
 	for _, c := range r.Causes {
-		a.Causes = append(a.Causes, AnswerCause{c.Code, c.Layer, c.Policy, c.Statement, c.Line, c.Message.In(locale)})
+		var statement *int
+		if c.Statement >= 0 {
+			statement = &c.Statement
+		}
+		a.Causes = append(a.Causes, AnswerCause{c.Code, c.Layer, c.Policy, statement, c.Line, c.Message.In(locale)})
 	}
 	return a
 }

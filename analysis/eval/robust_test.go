@@ -2,6 +2,7 @@ package eval
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,5 +172,19 @@ func TestScenarioFileFaults(t *testing.T) {
 		if _, err := ParseScenarios([]byte(src)); err == nil || err.Error() != want {
 			t.Errorf("%s: error %v, want %q", src, err, want)
 		}
+	}
+}
+
+// A cause with no statement (a bucket setting, a missing policy) leaves
+// statement and line out of the JSON answer rather than printing -1 and 0.
+func TestAnswerLeavesOutUnknownPlaces(t *testing.T) {
+	r := evaluateJSON(t, `{"request": {"principal": "arn:aws:iam::111122223333:user/jane", "action": "s3:GetObject", "resource": "arn:aws:s3:::shared/a.txt", "resourceAccount": "444455556666"},
+"identityPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}]}`)
+	b, err := json.Marshal(r.Answer("en").Causes[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), `"statement"`) || strings.Contains(string(b), `"line"`) {
+		t.Errorf("answer %s names a statement or line", b)
 	}
 }
