@@ -1,6 +1,9 @@
 package analysis
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // KindSource says how a document's kind was decided, so the user can see
 // why a rule applies.
@@ -162,6 +165,11 @@ func mergeFacts(config, host *FileFacts) *FileFacts {
 	case host == nil:
 		return config
 	case config == nil:
+		if strings.Contains(host.Principal, "${AWS::") {
+			out := *host
+			out.Principal = stackPrincipal(host.Principal, host.Account)
+			return &out
+		}
 		return host
 	}
 	out := *config
@@ -175,7 +183,22 @@ func mergeFacts(config, host *FileFacts) *FileFacts {
 	fill(&out.Principal, host.Principal)
 	fill(&out.Key, host.Key)
 	fill(&out.Endpoint, host.Endpoint)
+	out.Principal = stackPrincipal(out.Principal, out.Account)
 	return &out
+}
+
+// stackPrincipal fills in the account of a principal a template names in
+// its own stack's account (arn:${AWS::Partition}:iam::${AWS::AccountId}:
+// role/name) with the account .s3policy.json gives the template; without
+// it the principal is not known.
+func stackPrincipal(principal, account string) string {
+	if !strings.Contains(principal, "${AWS::") {
+		return principal
+	}
+	if account == "" {
+		return ""
+	}
+	return strings.NewReplacer("${AWS::Partition}", "aws", "${AWS::AccountId}", account).Replace(principal)
 }
 
 // Start is the host offset of the document's first character: its "{"

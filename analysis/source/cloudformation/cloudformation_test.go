@@ -260,3 +260,35 @@ func TestYAMLQuotedPolicy(t *testing.T) {
 		}
 	}
 }
+
+// A role whose name the template writes is the principal of its
+// policies, in the account .s3policy.json gives the template; without
+// that account the principal is not known.
+func TestRolePrincipal(t *testing.T) {
+	src := "Resources:\n  Reader:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: reader\n      Path: /apps/\n      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: []}\n      Policies:\n        - PolicyName: p\n          PolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: s3:GetObject, Resource: '*'}]}\n" +
+		"  Extra:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      Roles: [!Ref Reader]\n      PolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: s3:ListBucket, Resource: '*'}]}\n"
+	res := cloudformation.Reader.Read("stack.yaml", []byte(src))
+	cfg, fs := analysis.ParseConfig(".", []byte(`{"files": {"stack.yaml": {"account": "111122223333"}}}`))
+	if len(fs) != 0 {
+		t.Fatal(fs)
+	}
+	for _, withConfig := range []bool{true, false} {
+		var got []string
+		c := cfg
+		if !withConfig {
+			c = nil
+		}
+		for _, f := range res.Files("stack.yaml", c) {
+			if f.Kind == analysis.KindIdentity {
+				got = append(got, f.DocName+" "+f.Facts.Principal)
+			}
+		}
+		want := "Resources.Reader.Policies[0] arn:aws:iam::111122223333:role/apps/reader|Resources.Extra arn:aws:iam::111122223333:role/apps/reader"
+		if !withConfig {
+			want = "Resources.Reader.Policies[0] |Resources.Extra "
+		}
+		if strings.Join(got, "|") != want {
+			t.Errorf("config %v: %q", withConfig, got)
+		}
+	}
+}

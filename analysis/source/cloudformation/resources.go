@@ -80,9 +80,10 @@ func readTemplate(src []byte, root, resources *node, prefix string, depth int) s
 			}
 		}
 		if inlinePolicies[typ] {
+			facts := t.principalFacts(typ, props)
 			for j, p := range props.get("Policies").list() {
 				if doc := t.chosen(p).get("PolicyDocument"); doc != nil {
-					res.Docs = append(res.Docs, t.document(doc, fmt.Sprintf("%s.%s.Policies[%d]", prefix, id, j), analysis.KindIdentity, typ+" "+id, nil))
+					res.Docs = append(res.Docs, t.document(doc, fmt.Sprintf("%s.%s.Policies[%d]", prefix, id, j), analysis.KindIdentity, typ+" "+id, facts))
 				}
 			}
 		}
@@ -153,15 +154,78 @@ func (t *template) findBoundaries() map[string]string {
 }
 
 // facts are what a resource says of its policy's owner: the bucket of a
-// bucket policy, when the template writes its name.
+// bucket policy, when the template writes its name; the role or user a
+// policy is attached to, when it is the only one and its name is written.
 func (t *template) facts(typ string, props *node) *analysis.FileFacts {
-	if typ != "AWS::S3::BucketPolicy" {
-		return nil
-	}
-	if name, ok := t.literal(props.get("Bucket")); ok {
-		return &analysis.FileFacts{Bucket: name}
+	switch typ {
+	case "AWS::S3::BucketPolicy":
+		if name, ok := t.literal(props.get("Bucket")); ok {
+			return &analysis.FileFacts{Bucket: name}
+		}
+	case "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy":
+		var owners []*analysis.FileFacts
+		for _, list := range []struct{ key, typ string }{{"Roles", "AWS::IAM::Role"}, {"Users", "AWS::IAM::User"}} {
+			for _, ref := range props.get(list.key).list() {
+				owners = append(owners, t.attachedTo(ref, list.typ))
+			}
+		}
+		if len(owners) == 1 {
+			return owners[0]
+		}
+	case "AWS::IAM::RolePolicy", "AWS::IAM::UserPolicy":
+		key, owner := "RoleName", "AWS::IAM::Role"
+		if typ == "AWS::IAM::UserPolicy" {
+			key, owner = "UserName", "AWS::IAM::User"
+		}
+		return t.attachedTo(props.get(key), owner)
 	}
 	return nil
+}
+
+// attachedTo is the principal named by a role or user reference: !Ref of
+// a role or user of the template whose name is written.
+func (t *template) attachedTo(ref *node, typ string) *analysis.FileFacts {
+	if fn, arg, isFn := ref.intrinsic(); isFn && fn == "Ref" {
+		if r := t.resource(arg.value(), typ); r != nil {
+			return t.principalFacts(typ, r.get("Properties"))
+		}
+		return nil
+	}
+	return nil // a role of another stack: its path is not known here
+}
+
+// principalFacts name a role or user of the template as the principal of
+// its policies, when the template writes its name. Its account is the
+// stack's: ${AWS::AccountId}, which the account .s3policy.json gives the
+// template fills in (analysis.Document.Facts).
+func (t *template) principalFacts(typ string, props *node) *analysis.FileFacts {
+	key := "RoleName"
+	if typ == "AWS::IAM::User" {
+		key = "UserName"
+	} else if typ != "AWS::IAM::Role" {
+		return nil
+	}
+	name, ok := t.literal(props.get(key))
+	if !ok {
+		return nil
+	}
+	path := "/"
+	if p := props.get("Path"); p != nil {
+		if path, ok = t.literal(p); !ok {
+			return nil
+		}
+	}
+	return &analysis.FileFacts{Principal: principalARN(typ, path, name)}
+}
+
+// principalARN is a role's or user's ARN in the stack's account.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+func principalARN(typ, path, name string) string {
+	kind := "role"
+	if typ == "AWS::IAM::User" {
+		kind = "user"
+	}
+	return "arn:${AWS::Partition}:iam::${AWS::AccountId}:" + kind + path + name
 }
 
 func orgPolicyKind(typ string) analysis.Kind {
