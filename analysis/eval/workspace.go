@@ -30,6 +30,11 @@ type Workspace struct {
 	// each account: what every grant asks, kept as files are added.
 	callers   []string
 	endpoints map[string]string
+	// inScenarios are the documents of the kinds a scenario may hold, in
+	// order, and bucketNames the buckets each bucket policy's Resource
+	// names: a scenario looks at those only.
+	inScenarios []*analysis.File
+	bucketNames map[*analysis.File]map[string]bool
 
 	mu      sync.Mutex
 	blocked map[string][]analysis.BlockedRequest // Blocked's answers, by principal
@@ -51,7 +56,8 @@ type evaluation struct {
 // fills it with AddConfig and AddFile.
 func NewWorkspace(dir string) *Workspace {
 	return &Workspace{Dir: dir, Buckets: map[string]*analysis.BucketFacts{}, bucketConfig: map[string]string{},
-		names: map[*analysis.File]string{}, named: map[string]*analysis.File{}, endpoints: map[string]string{}}
+		names: map[*analysis.File]string{}, named: map[string]*analysis.File{}, endpoints: map[string]string{},
+		bucketNames: map[*analysis.File]map[string]bool{}}
 }
 
 // PolicyFiles lists the policies that parsed (analysis.Workspace).
@@ -125,6 +131,9 @@ func (w *Workspace) AddFile(f *analysis.File) {
 		}
 		w.Files = append(w.Files, f)
 		w.describe(f)
+		if scenarioKinds[f.Kind] {
+			w.inScenarios = append(w.inScenarios, f)
+		}
 	case f.Syntax != nil:
 		w.Broken = append(w.Broken, f)
 	}
@@ -133,6 +142,17 @@ func (w *Workspace) AddFile(f *analysis.File) {
 // describe records the caller an identity policy belongs to, and the
 // endpoint an endpoint policy places in its account.
 func (w *Workspace) describe(f *analysis.File) {
+	if f.Kind == analysis.KindBucket {
+		names := map[string]bool{}
+		for _, st := range f.Policy.Statements {
+			for _, r := range st.Resources() {
+				if name := bucketOf(r.Str); name != "" {
+					names[name] = true
+				}
+			}
+		}
+		w.bucketNames[f] = names
+	}
 	switch {
 	case f.Facts == nil:
 	case f.Kind == analysis.KindIdentity && f.Facts.Principal != "":
@@ -144,6 +164,12 @@ func (w *Workspace) describe(f *analysis.File) {
 			w.endpoints[f.Facts.Account] = f.Facts.Endpoint
 		}
 	}
+}
+
+// scenarioKinds are the kinds of documents a scenario may hold.
+var scenarioKinds = map[analysis.Kind]bool{
+	analysis.KindIdentity: true, analysis.KindBoundary: true, analysis.KindSession: true, analysis.KindBucket: true,
+	analysis.KindKey: true, analysis.KindEndpoint: true, analysis.KindSCP: true, analysis.KindRCP: true,
 }
 
 // Scenario gathers the policies that govern a request. Identity
@@ -160,44 +186,44 @@ func (w *Workspace) Scenario(req Request) *Scenario {
 	s := &Scenario{Request: req, Bucket: w.Buckets[bucket], BucketSource: w.bucketConfig[bucket]}
 	account := s.resourceAccount(p)
 	vpces := newContext(&req, p, account, "").get("aws:SourceVpce")
-	for _, f := range w.Files {
+	for _, f := range w.inScenarios {
 		facts := f.Facts
 		if facts == nil {
 			facts = &analysis.FileFacts{}
 		}
-		d := &Doc{Name: w.DocName(f), Src: f.Src, Policy: f.Policy}
+		d := func() *Doc { return &Doc{Name: w.DocName(f), Src: f.Src, Policy: f.Policy} }
 		switch f.Kind {
 		case analysis.KindIdentity:
 			if belongsTo(facts, p) {
-				s.IdentityPolicies = append(s.IdentityPolicies, d)
+				s.IdentityPolicies = append(s.IdentityPolicies, d())
 			}
 		case analysis.KindBoundary:
 			if belongsTo(facts, p) {
-				s.Boundaries = append(s.Boundaries, d)
+				s.Boundaries = append(s.Boundaries, d())
 			}
 		case analysis.KindSession:
 			if belongsTo(facts, p) {
-				s.SessionPolicy = d
+				s.SessionPolicy = d()
 			}
 		case analysis.KindBucket:
-			if facts.Bucket == bucket || facts.Bucket == "" && namesBucket(f.Policy, bucket) {
-				s.ResourcePolicy = d
+			if facts.Bucket == bucket || facts.Bucket == "" && w.bucketNames[f][bucket] {
+				s.ResourcePolicy = d()
 			}
 		case analysis.KindKey:
 			if s.Bucket != nil && facts.Key != "" && facts.Key == s.Bucket.KMSKeyARN {
-				s.KeyPolicy = d
+				s.KeyPolicy = d()
 			}
 		case analysis.KindEndpoint:
 			if facts.Endpoint == "" || slices.Contains(vpces, facts.Endpoint) {
-				s.EndpointPolicies = append(s.EndpointPolicies, d)
+				s.EndpointPolicies = append(s.EndpointPolicies, d())
 			}
 		case analysis.KindSCP:
 			if facts.Account == "" || facts.Account == p.account {
-				s.SCPs = append(s.SCPs, scpLevel(d))
+				s.SCPs = append(s.SCPs, scpLevel(d()))
 			}
 		case analysis.KindRCP:
 			if facts.Account == "" || facts.Account == account {
-				s.RCPs = append(s.RCPs, []*Doc{d})
+				s.RCPs = append(s.RCPs, []*Doc{d()})
 			}
 		}
 	}
@@ -221,22 +247,6 @@ func belongsTo(facts *analysis.FileFacts, p principal) bool {
 		return true
 	}
 	return p.roleARN != "" && sameRole(facts.Principal, p.roleARN)
-}
-
-// namesBucket reports whether a policy's Resource names the bucket or
-// its objects.
-func namesBucket(p *analysis.Policy, bucket string) bool {
-	if bucket == "" {
-		return false
-	}
-	for _, st := range p.Statements {
-		for _, r := range st.Resources() {
-			if name := bucketOf(r.Str); name == bucket {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // scpLevel is the level an SCP file stands for. An SCP without an Allow is
