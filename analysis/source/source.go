@@ -29,9 +29,11 @@ type Reader struct {
 	// ReadModule, when set, reads the files of one folder at once (a
 	// Terraform module, whose files refer to each other: the kind and
 	// facts of a policy come from resources in other files). files holds
-	// each file's text by path; the result has an entry per path. The
-	// tree calls it for a folder's files of this reader instead of Read.
-	ReadModule func(files map[string][]byte) map[string]Result
+	// each file's text by path; account is the account a .s3policy.json
+	// gives the folder's files ("" for none), for what the files do not
+	// say themselves; the result has an entry per path. The tree calls it
+	// for a folder's files of this reader instead of Read.
+	ReadModule func(files map[string][]byte, account string) map[string]Result
 }
 
 // Result is what a reader found in a file.

@@ -46,3 +46,45 @@ func TestModuleIsASet(t *testing.T) {
 		t.Error("a JSON file no config governs joined a set")
 	}
 }
+
+// Modules that one .s3policy.json groups, with each folder's account from
+// its files entries: the role's ARN and the bucket's owner come from
+// there when the providers do not say, and the cross-account cause is
+// found across the two modules.
+func TestModulesUnderConfig(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel, text string) {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(".s3policy.json", `{"files": {"owner/*.tf": {"account": "444455556666"}, "partner/*.tf": {"account": "111122223333"}}}`)
+	write("owner/main.tf", `resource "aws_s3_bucket" "b" { bucket = "data" }
+resource "aws_s3_bucket_policy" "b" {
+  bucket = aws_s3_bucket.b.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::111122223333:root" }, Action = "s3:GetObject", Resource = "arn:aws:s3:::data/*" }] })
+}`)
+	write("partner/main.tf", `resource "aws_iam_role" "jane" { name = "jane" }
+resource "aws_iam_role_policy" "jane" {
+  role   = aws_iam_role.jane.name
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::other/*" }] })
+}`)
+	sets := Governed(dir, Disk{})
+	set, src := SetOf(sets, filepath.Join(dir, "partner/main.tf"))
+	if len(sets) != 1 || src == nil || len(src.Docs) != 1 {
+		t.Fatalf("%d sets, partner: %+v", len(sets), src)
+	}
+	if f := src.Docs[0].Facts; f == nil || f.Principal != "arn:aws:iam::111122223333:role/jane" {
+		t.Errorf("the role policy's facts %+v", f)
+	}
+	if b := set.Buckets["data"]; b == nil || b.Account != "444455556666" {
+		t.Errorf("bucket %+v", b)
+	}
+	if blocked := set.Blocked("arn:aws:iam::111122223333:role/jane"); len(blocked) != 1 || blocked[0].Causes[0].Code != "missing-resource-arn" {
+		t.Errorf("blocked %+v", blocked)
+	}
+}

@@ -128,10 +128,14 @@ func (s *Set) addAll(files []pendingFile) {
 	}
 	for _, dir := range folders {
 		texts := map[string][]byte{}
+		account := ""
 		for _, f := range modules[dir] {
 			texts[f.path] = f.text
+			if facts := f.cfg.FactsFor(f.path); facts != nil && account == "" {
+				account = facts.Account
+			}
 		}
-		results := hosts.ModuleReader(modules[dir][0].path).ReadModule(texts)
+		results := hosts.ModuleReader(modules[dir][0].path).ReadModule(texts, account)
 		for _, f := range modules[dir] {
 			s.add(f, results[f.path])
 		}

@@ -23,7 +23,7 @@ func FuzzRead(f *testing.F) {
 	f.Add(`resource "aws_iam_policy" "p" { policy = "{\"Statement\": [\"\u00e9${x}\"]}" }`)
 	f.Add(`data "aws_iam_policy_document" "d" { statement { principals { type = "*" identifiers = ["*"] } condition {} } }`)
 	f.Fuzz(func(t *testing.T, src string) {
-		res := ReadModule(map[string][]byte{"m/main.tf": []byte(src)})["m/main.tf"]
+		res := ReadModule(map[string][]byte{"m/main.tf": []byte(src)}, "")["m/main.tf"]
 		a := analysis.AnalyzeFile("m/main.tf", res.Files("m/main.tf", nil), res.Findings, analysis.Options{Checks: checks.All})
 		sourcetest.InFile(t, src, a)
 	})

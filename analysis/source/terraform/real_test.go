@@ -29,7 +29,7 @@ func readFolder(t *testing.T, dir string, edit func(path string, text []byte) []
 		texts[p] = text
 	}
 	files := map[string][]*analysis.File{}
-	for p, res := range ReadModule(texts) {
+	for p, res := range ReadModule(texts, "") {
 		files[p] = res.Files(p, nil)
 	}
 	return texts, files

@@ -228,24 +228,23 @@ func (m *module) providerOf(r block) (block, bool) {
 // allowed_account_ids (when it names one) or the account of the role the
 // provider assumes.
 // https://registry.terraform.io/providers/hashicorp/aws/latest/docs#allowed_account_ids
+// Else the account .s3policy.json gives the module's files.
 func (m *module) accountOf(r block, depth int) (string, bool) {
-	p, ok := m.providerOf(r)
-	if !ok {
-		return "", false
-	}
-	if ids, ok := attr(p.b.Body, "allowed_account_ids").(*hclsyntax.TupleConsExpr); ok && len(ids.Exprs) == 1 {
-		if id, ok := m.resolve(ids.Exprs[0], depth+1); ok {
-			return id, true
+	if p, ok := m.providerOf(r); ok {
+		if ids, ok := attr(p.b.Body, "allowed_account_ids").(*hclsyntax.TupleConsExpr); ok && len(ids.Exprs) == 1 {
+			if id, ok := m.resolve(ids.Exprs[0], depth+1); ok {
+				return id, true
+			}
 		}
-	}
-	for _, ar := range blocksOf(p.b.Body, "assume_role") {
-		if arn, ok := m.resolve(attr(ar.Body, "role_arn"), depth+1); ok {
-			if a, ok := analysis.ParseARN(arn); ok && a.Account != "" && !analysis.HasPlaceholder(a.Account) {
-				return a.Account, true
+		for _, ar := range blocksOf(p.b.Body, "assume_role") {
+			if arn, ok := m.resolve(attr(ar.Body, "role_arn"), depth+1); ok {
+				if a, ok := analysis.ParseARN(arn); ok && a.Account != "" && !analysis.HasPlaceholder(a.Account) {
+					return a.Account, true
+				}
 			}
 		}
 	}
-	return "", false
+	return m.account, m.account != ""
 }
 
 // regionOf is the Region of a resource's provider, when written.

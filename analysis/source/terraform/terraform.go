@@ -33,7 +33,7 @@ var Reader = &source.Reader{
 	Extensions: []string{".tf"},
 	Claims:     func(_ string, text []byte) bool { return mentionsPolicy(text) },
 	Read: func(path string, text []byte) source.Result {
-		return ReadModule(map[string][]byte{path: text})[path]
+		return ReadModule(map[string][]byte{path: text}, "")[path]
 	},
 	ReadModule: ReadModule,
 }
@@ -46,9 +46,11 @@ func mentionsPolicy(text []byte) bool {
 }
 
 // ReadModule reads the .tf files of one module (by path) together and
-// returns each file's documents and the bucket facts of the module. A
-// module that mentions no policy is not parsed.
-func ReadModule(files map[string][]byte) map[string]source.Result {
+// returns each file's documents and the bucket facts of the module. The
+// account, when not "", is the module's where its providers do not say
+// (.s3policy.json names it). A module that mentions no policy is not
+// parsed.
+func ReadModule(files map[string][]byte, account string) map[string]source.Result {
 	out := make(map[string]source.Result, len(files))
 	any := false
 	for _, text := range files {
@@ -58,6 +60,7 @@ func ReadModule(files map[string][]byte) map[string]source.Result {
 		return out
 	}
 	m := parseModule(files)
+	m.account = account
 	m.findDocuments()
 	m.decideUses()
 	buckets := m.bucketFacts()
@@ -116,8 +119,9 @@ type module struct {
 	variables map[string]block
 	providers map[string]block // "aws", "aws.partner"
 	docs      []*doc
-	expanding int // locals being written into a document, nested
-	region    int // the writable region of the translated document being written
+	expanding int    // locals being written into a document, nested
+	region    int    // the writable region of the translated document being written
+	account   string // the account .s3policy.json gives the module, if any
 }
 
 type local struct {

@@ -11,7 +11,7 @@ import (
 // readOne reads one file as a module and analyses its documents.
 func readOne(t *testing.T, src string) (*analysis.Analysis, []analysis.Document) {
 	t.Helper()
-	res := ReadModule(map[string][]byte{"m/main.tf": []byte(src)})["m/main.tf"]
+	res := ReadModule(map[string][]byte{"m/main.tf": []byte(src)}, "")["m/main.tf"]
 	files := res.Files("m/main.tf", nil)
 	return analysis.AnalyzeFile("m/main.tf", files, res.Findings, analysis.Options{Checks: checks.All}), res.Docs
 }
@@ -394,7 +394,7 @@ resource "aws_s3_bucket_request_payment_configuration" "a" {
   payer  = "Requester"
 }
 `)}
-	res := ReadModule(files)
+	res := ReadModule(files, "")
 	bs := res["m/main.tf"].Buckets
 	if len(bs) != 2 {
 		t.Fatalf("buckets %+v", bs)
@@ -415,11 +415,11 @@ resource "aws_s3_bucket_request_payment_configuration" "a" {
 
 // A module that mentions no policy is not parsed; broken HCL is no panic.
 func TestNoPolicyAndBrokenHCL(t *testing.T) {
-	if res := ReadModule(map[string][]byte{"m/vpc.tf": []byte(`resource "aws_vpc" "v" { cidr_block = "10.0.0.0/16" }`)}); len(res) != 0 {
+	if res := ReadModule(map[string][]byte{"m/vpc.tf": []byte(`resource "aws_vpc" "v" { cidr_block = "10.0.0.0/16" }`)}, ""); len(res) != 0 {
 		t.Errorf("read a module with no policy: %+v", res)
 	}
 	for _, src := range []string{`resource "aws_iam_policy" "p" { policy = jsonencode({ Statement = [`, "policy = <<EOF\n{\"Statement\": [\n", `policy = "{\"Statement\": ${`} {
-		ReadModule(map[string][]byte{"m/x.tf": []byte(src)})
+		ReadModule(map[string][]byte{"m/x.tf": []byte(src)}, "")
 	}
 }
 
