@@ -41,7 +41,7 @@ func lineOf(text []byte, offset int) int { return bytes.Count(text[:offset], []b
 // (or its content, when the module only passes it on) and its line.
 func TestRealModulesList(t *testing.T) {
 	var got []string
-	for _, dir := range []string{"iam-role", "s3-bucket", "s3-bucket-complete", "s3-replication"} {
+	for _, dir := range []string{"cloudposse-s3-bucket", "iam-role", "s3-bucket", "s3-bucket-complete", "s3-replication"} {
 		texts, files := readFolder(t, filepath.Join("testdata", "real", dir), nil)
 		for p, docs := range files {
 			for _, d := range docs {
@@ -51,6 +51,10 @@ func TestRealModulesList(t *testing.T) {
 	}
 	slices.Sort(got)
 	want := []string{
+		"cloudposse-s3-bucket/main.tf:365 bucket data.aws_iam_policy_document.bucket_policy",
+		"cloudposse-s3-bucket/main.tf:530 bucket data.aws_iam_policy_document.aggregated_policy",
+		"cloudposse-s3-bucket/replication.tf:11 trust data.aws_iam_policy_document.replication_sts",
+		"cloudposse-s3-bucket/replication.tf:37 identity data.aws_iam_policy_document.replication",
 		"iam-role/main.tf:20 trust data.aws_iam_policy_document.this",
 		"iam-role/main.tf:312 identity data.aws_iam_policy_document.inline",
 		"s3-bucket-complete/main.tf:33 trust aws_iam_role.this.assume_role_policy",
@@ -82,7 +86,7 @@ func TestRealModulesList(t *testing.T) {
 // replaces with replace() and the tool cannot know is one. A fault
 // planted in a policy document is reported on its line.
 func TestRealModulesPlaceholdersAndPlantedFault(t *testing.T) {
-	for _, dir := range []string{"iam-role", "s3-bucket", "s3-bucket-complete", "s3-replication"} {
+	for _, dir := range []string{"cloudposse-s3-bucket", "iam-role", "s3-bucket", "s3-bucket-complete", "s3-replication"} {
 		texts, files := readFolder(t, filepath.Join("testdata", "real", dir), nil)
 		for p, docs := range files {
 			a := analysis.AnalyzeFile(p, docs, nil, analysis.Options{Checks: checks.All})
