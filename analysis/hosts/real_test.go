@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
@@ -25,7 +27,7 @@ func TestRealTemplates(t *testing.T) {
 	if dirs == "" {
 		t.Skip("S3POLICY_REAL_TEMPLATES names no folder of real templates")
 	}
-	policies := 0
+	policies, fixes := 0, 0
 	for _, dir := range filepath.SplitList(dirs) {
 		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !hosts.Candidate(path) || strings.Contains(path, "/.") {
@@ -47,6 +49,12 @@ func TestRealTemplates(t *testing.T) {
 				}
 			}
 			for _, f := range a.Findings {
+				for _, fix := range f.Fixes {
+					fixes++
+					if err := parses(path, analysis.ApplyEdits(src, fix.Edits)); err != nil {
+						t.Errorf("%s: the fix %q of %s leaves a file that does not parse: %v", path, fix.Title.EN, f.Code, err)
+					}
+				}
 				if f.Span.End > len(src) || ((f.Code == analysis.SyntaxCode || f.Code == analysis.UnreadableCode) && len(res.Docs) != 1) {
 					t.Errorf("%s: %s at %v: %s", path, f.Code, f.Span, f.Message.EN)
 				}
@@ -57,5 +65,17 @@ func TestRealTemplates(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	t.Logf("%d policies in templates", policies)
+	t.Logf("%d policies in templates, %d quick fixes applied, each leaving a file that parses", policies, fixes)
+}
+
+// parses reads a fixed file as its format: JSON, else YAML.
+func parses(path string, text []byte) error {
+	if strings.HasSuffix(path, ".json") {
+		if _, syn := analysis.ParseJSON(text); syn != nil {
+			return syn
+		}
+		return nil
+	}
+	var n yaml.Node
+	return yaml.Unmarshal(text, &n)
 }

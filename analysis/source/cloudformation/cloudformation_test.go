@@ -292,3 +292,38 @@ func TestRolePrincipal(t *testing.T) {
 		}
 	}
 }
+
+// The fix that adds the bucket ARN to Resource is written as YAML: a
+// lone value becomes a flow sequence, a block sequence gets a new "- "
+// line, and a value with a placeholder is written under !Sub.
+func TestYAMLResourceFixes(t *testing.T) {
+	head := "Resources:\n  B:\n    Type: AWS::S3::Bucket\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Action: s3:ListBucket # 日本\n"
+	for _, c := range []struct{ resource, want string }{
+		{"            Resource: arn:aws:s3:::data/*\n", "            Resource: [arn:aws:s3:::data/*, \"arn:aws:s3:::data\"]\n"},
+		{"            Resource:\n              - arn:aws:s3:::data/*\n", "            Resource:\n              - arn:aws:s3:::data/*\n              - \"arn:aws:s3:::data\"\n"},
+		{"            Resource: [\"arn:aws:s3:::data/*\"]\n", "            Resource: [\"arn:aws:s3:::data/*\", \"arn:aws:s3:::data\"]\n"},
+		{"            Resource:\n              - !Sub \"${B.Arn}/*\"\n              - arn:aws:s3:::other/*\n", "              - arn:aws:s3:::other/*\n              - !Sub \"arn:${AWS::Partition}:s3:::${B}\"\n"},
+	} {
+		src := head + c.resource
+		res := cloudformation.Reader.Read("t.yaml", []byte(src))
+		a := analysis.AnalyzeFile("t.yaml", res.Files("t.yaml", nil), res.Findings, analysis.Options{Checks: checks.All})
+		var got []string
+		for _, f := range a.Findings {
+			if f.Code != "missing-resource-arn" {
+				continue
+			}
+			for _, fix := range f.Fixes {
+				got = append(got, string(analysis.ApplyEdits([]byte(src), fix.Edits)))
+			}
+		}
+		if len(got) == 0 || !strings.HasSuffix(got[0], c.want) {
+			t.Errorf("resource %q: fixed %q, want it to end with %q", c.resource, got, c.want)
+		}
+		for _, g := range got {
+			var n yaml.Node
+			if err := yaml.Unmarshal([]byte(g), &n); err != nil {
+				t.Errorf("fix leaves invalid YAML: %v\n%s", err, g)
+			}
+		}
+	}
+}

@@ -37,6 +37,13 @@ type region struct {
 	// member: a YAML mapping key, before which a new member may be
 	// written (a block mapping's members start on a new line at indent).
 	member bool
+	// dash is the indentation of the "-" of a scalar that is an item of a
+	// block sequence (nil otherwise): a new item goes on a line of its own.
+	dash *string
+	// tagged: the scalar carries a tag (!Sub) that its token leaves out.
+	tagged bool
+	// flowSafe: a plain scalar that may stand inside a flow sequence.
+	flowSafe bool
 }
 
 // verbatimRegion is region 1 of a JSON template: the document's JSON is
@@ -61,6 +68,9 @@ func (w *writer) encode(id int, text string) (string, bool) {
 	r := w.regions[id-1]
 	if r.fixed {
 		return "", false
+	}
+	if !r.raw && !r.verbatim && r.style != jsonStyle && (text == "[" || strings.HasPrefix(text, ",")) {
+		return w.encodeListEdit(r, text)
 	}
 	if analysis.HasPlaceholder(text) {
 		return w.encodeSub(r, text)
@@ -292,7 +302,7 @@ func (w *writer) value(n *node) {
 			}
 		}
 		pieces, _ := w.t.stringPieces(n, 0)
-		reg := region{style: n.style, flow: n.flow, sub: fn == "Sub", fixed: fn != "Sub"}
+		reg := region{style: n.style, flow: n.flow, sub: fn == "Sub", fixed: fn != "Sub", tagged: n.tag != ""}
 		if n.tag == "" {
 			reg.style = jsonStyle
 		}
@@ -359,6 +369,45 @@ func (w *writer) key(k *node) {
 	source.WriteString(&w.b, k.pieces, k.span, w.newRegion(reg))
 }
 
+// encodeListEdit writes, around a YAML scalar, the edits that add a value
+// to a list: "[" and ", value]" that make a lone value a flow sequence of
+// two, and ", value" after the last item of a sequence (a new "- value"
+// line in a block sequence). A value with placeholders is written under
+// !Sub.
+func (w *writer) encodeListEdit(r region, text string) (string, bool) {
+	if text == "[" {
+		return text, !r.tagged && (r.style != plainStyle || r.flowSafe)
+	}
+	raw := strings.TrimSpace(text[1:])
+	closing := strings.HasSuffix(raw, "]")
+	raw = strings.TrimSuffix(raw, "]")
+	var v any
+	if strings.ContainsAny(raw, "\n\r") || json.Unmarshal([]byte(raw), &v) != nil {
+		return "", false
+	}
+	if analysis.HasPlaceholder(raw) {
+		for _, sp := range analysis.Placeholders(raw) {
+			if !w.t.subVariable(raw[sp.Start+2 : sp.End-1]) {
+				return "", false
+			}
+		}
+		raw = "!Sub " + raw
+	}
+	switch {
+	case closing:
+		return ", " + raw + "]", !r.tagged && (r.style != plainStyle || r.flowSafe)
+	case r.flow:
+		return ", " + raw, true
+	case r.dash != nil:
+		newline := "\n"
+		if r.crlf {
+			newline = "\r\n"
+		}
+		return newline + *r.dash + "- " + raw, true
+	}
+	return "", false
+}
+
 // encodeMember writes a new member ("Version": "2012-10-17", inserted
 // before a key) as a YAML member: on its own line in a block mapping,
 // followed by a comma in a flow one.
@@ -408,7 +457,26 @@ func (w *writer) scalar(n *node) {
 			return
 		}
 	}
-	source.WriteString(&w.b, n.pieces, n.span, w.newRegion(region{style: n.style, flow: n.flow}))
+	reg := region{style: n.style, flow: n.flow, crlf: w.t.crlf(), dash: w.t.dashIndent(n)}
+	v := n.value()
+	reg.flowSafe = n.style == plainStyle && !strings.ContainsAny(v, ",[]{}") && !strings.Contains(v, ": ") && !strings.Contains(v, " #")
+	source.WriteString(&w.b, n.pieces, n.span, w.newRegion(reg))
+}
+
+// dashIndent is the indentation of the "-" before a scalar that is an
+// item of a block sequence, or nil.
+func (t *template) dashIndent(n *node) *string {
+	if n.flow || n.verbatim {
+		return nil
+	}
+	line := bytes.LastIndexByte(t.src[:n.span.Start], '\n') + 1
+	prefix := string(t.src[line:n.span.Start])
+	indent := strings.TrimLeft(prefix, " ")
+	if !strings.HasPrefix(indent, "-") || strings.TrimSpace(indent[1:]) != "" || len(indent) < 2 {
+		return nil
+	}
+	dash := prefix[:len(prefix)-len(indent)]
+	return &dash
 }
 
 // jsonLiteral is the JSON writing of a YAML number, boolean or null.
