@@ -38,7 +38,7 @@ func TestRealTemplates(t *testing.T) {
 				return err
 			}
 			res := hosts.Read(path, src)
-			a := analysis.AnalyzeFile(path, res.Files(path, nil), res.Findings, analysis.Options{Checks: checks.All})
+			a := analyzeFile(path, src)
 			for _, d := range a.Docs {
 				if d.Host == nil {
 					continue // a standalone JSON file
@@ -51,8 +51,11 @@ func TestRealTemplates(t *testing.T) {
 			for _, f := range a.Findings {
 				for _, fix := range f.Fixes {
 					fixes++
-					if err := parses(path, analysis.ApplyEdits(src, fix.Edits)); err != nil {
+					fixed := analysis.ApplyEdits(src, fix.Edits)
+					if err := parses(path, fixed); err != nil {
 						t.Errorf("%s: the fix %q of %s leaves a file that does not parse: %v", path, fix.Title.EN, f.Code, err)
+					} else if after := count(analyzeFile(path, fixed), f.Code); after >= count(a, f.Code) {
+						t.Errorf("%s: the fix %q does not remove %s:\n%s", path, fix.Title.EN, f.Code, fixed)
 					}
 				}
 				if f.Span.End > len(src) || ((f.Code == analysis.SyntaxCode || f.Code == analysis.UnreadableCode) && len(res.Docs) != 1) {
@@ -78,4 +81,19 @@ func parses(path string, text []byte) error {
 	}
 	var n yaml.Node
 	return yaml.Unmarshal(text, &n)
+}
+
+func analyzeFile(path string, src []byte) *analysis.Analysis {
+	res := hosts.Read(path, src)
+	return analysis.AnalyzeFile(path, res.Files(path, nil), res.Findings, analysis.Options{Checks: checks.All})
+}
+
+func count(a *analysis.Analysis, code string) int {
+	n := 0
+	for _, f := range a.Findings {
+		if f.Code == code {
+			n++
+		}
+	}
+	return n
 }
