@@ -37,6 +37,9 @@ func read(path string, text []byte) source.Result {
 	whole := analysis.Span{Start: 0, End: len(text)}
 	if directive != nil {
 		if _, syn := analysis.ParseJSON(b.Text()); syn != nil {
+			if !bytes.Contains(text, []byte(`"Statement"`)) {
+				return source.Result{} // a template of something else than a policy
+			}
 			return source.Result{Findings: []analysis.Finding{analysis.UnreadableFinding(*directive,
 				analysis.T("the template's directives decide its text, which is not JSON as written: its policy is not checked",
 					"テンプレートのディレクティブが内容を決めるため、書かれたままでは JSON ではありません。ポリシーはチェックされません"))}}

@@ -53,6 +53,10 @@ func TestDirectives(t *testing.T) {
 		src[a.Findings[0].Span.Start:a.Findings[0].Span.End] != "%{ for a in accounts ~}" {
 		t.Errorf("findings %+v", a.Findings)
 	}
+	other := "[\n%{ for c in containers ~}\n{\"name\": \"${c}\"},\n%{ endfor ~}\n]"
+	if a := analyze("containers.json.tpl", other); len(a.Findings) != 0 {
+		t.Errorf("a template of no policy: %+v", a.Findings)
+	}
 	ok := "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"{% if x %}{% endif %}}]}"
 	if a := analyze("p.json.j2", ok); len(a.Findings) != 0 || len(a.Docs) != 1 {
 		t.Errorf("directives that leave JSON: %+v", a.Findings)
