@@ -223,7 +223,11 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 			next.ws.KeepAnswer(g.ws, p)
 			continue
 		}
-		affected[p] = !answered || !reflect.DeepEqual(old, next.ws.Blocked(p))
+		now := next.ws.Blocked(p)
+		affected[p] = !answered || !reflect.DeepEqual(old, now)
+		if affected[p] {
+			addCauseFiles(deps, old, now)
+		}
 	}
 	for _, f := range next.ws.Files {
 		if f.Kind == analysis.KindIdentity && f.Facts != nil && affected[f.Facts.Principal] {
@@ -231,6 +235,21 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		}
 	}
 	return next, deps
+}
+
+// addCauseFiles adds the files that hold a cause of the requests of a
+// principal whose answer changed: each reports, on the element that
+// blocks, whose requests it blocks (analysis/checks: causes here).
+func addCauseFiles(deps map[string]bool, answers ...[]analysis.BlockedRequest) {
+	for _, answer := range answers {
+		for _, b := range answer {
+			for _, c := range b.Causes {
+				if c.Located {
+					deps[c.Place.Path] = true
+				}
+			}
+		}
+	}
 }
 
 // reread reads the changed files again (nil: gone), each Terraform

@@ -14,7 +14,8 @@ import (
 // The dependency index, edited file by file, answers as a set read whole
 // from the same texts would, for every principal, and names as
 // dependants at least the identity policies of every principal whose
-// answer changed; an edit that changes no answer has no dependant but
+// answer changed and the files that hold a cause of it, before or after
+// (each reports what it blocks); an edit that changes no answer has no dependant but
 // the file itself (none when its text is what the set holds).
 func TestIndexAgreesWithAFreshSet(t *testing.T) {
 	dir := t.TempDir()
@@ -99,6 +100,13 @@ func TestIndexAgreesWithAFreshSet(t *testing.T) {
 			for _, f := range ix.setOf(e.path).ws.Files {
 				if f.Kind == analysis.KindIdentity && f.Facts.Principal == p && !deps[f.Path] {
 					t.Errorf("after %s: %s's answer changed, but %s is not a dependant", e.what, p, filepath.Base(f.Path))
+				}
+			}
+			for _, b := range append(append([]analysis.BlockedRequest{}, before[p]...), answer...) {
+				for _, c := range b.Causes {
+					if c.Located && !deps[c.Place.Path] {
+						t.Errorf("after %s: %s's answer changed, but %s, which holds a cause, is not a dependant", e.what, p, filepath.Base(c.Place.Path))
+					}
 				}
 			}
 		}

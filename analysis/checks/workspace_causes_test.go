@@ -15,14 +15,7 @@ import (
 // does and returns the file's findings of code.
 func analyseExample(t *testing.T, example, file, code string) (*eval.Workspace, []analysis.Finding) {
 	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "examples", "cross-account", example))
-	if err != nil {
-		t.Fatal(err)
-	}
-	texts, err := tree.ReadAll(dir, tree.Disk{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, texts := exampleTexts(t, example)
 	units := tree.Sets(dir, texts)
 	if len(units) != 1 {
 		t.Fatalf("%s: %d workspaces, want 1", example, len(units))
@@ -41,6 +34,21 @@ func analyseExample(t *testing.T, example, file, code string) (*eval.Workspace, 
 	return w.Workspace, out
 }
 
+// exampleTexts reads a folder of examples/cross-account: its absolute
+// path and the text of each file.
+func exampleTexts(t *testing.T, example string) (string, map[string][]byte) {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "examples", "cross-account", example))
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts, err := tree.ReadAll(dir, tree.Disk{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, texts
+}
+
 // at is the text of a span of a workspace file.
 func at(t *testing.T, w *eval.Workspace, path string, s analysis.Span) string {
 	t.Helper()
@@ -52,8 +60,9 @@ func at(t *testing.T, w *eval.Workspace, path string, s analysis.Span) string {
 }
 
 // The key policy of the bucket's kmsKeyArn does not allow Jane's account:
-// each granted action is reported at Jane's Action entry, with the key
-// policy's statement and the bucket policy's grant as related places.
+// each granted action is reported at Jane's Action entry, in a message
+// that leads with the key policy, with the key policy's statement (and
+// the cause's words) and the bucket policy's grant as related places.
 func TestWorkspaceKeyPolicyLacksAccount(t *testing.T) {
 	w, fs := analyseExample(t, "kms-key-policy", "jane.iam-policy.json", "kms-missing-actions")
 	if len(fs) != 2 {
@@ -73,8 +82,11 @@ func TestWorkspaceKeyPolicyLacksAccount(t *testing.T) {
 		if got := at(t, w, "bucket.bucket-policy.json", f.Related[1].Span); got != `"arn:aws:iam::111122223333:root"` {
 			t.Errorf("related grant = %s", got)
 		}
-		if !strings.Contains(f.Message.EN, "but not to arn:aws:iam::111122223333:user/jane") || f.Severity != analysis.Warning {
+		if f.Message.EN != "key.key-policy.json blocks "+action+" on shared-data/*, which the bucket policy grants" || f.Severity != analysis.Warning {
 			t.Errorf("message %q severity %v", f.Message.EN, f.Severity)
+		}
+		if !strings.Contains(f.Related[0].Message.EN, "but not to arn:aws:iam::111122223333:user/jane") || !strings.Contains(f.Explain.EN, "but not to arn:aws:iam::111122223333:user/jane") {
+			t.Errorf("the cause's words are not in the related place nor the hover: %q / %q", f.Related[0].Message.EN, f.Explain.EN)
 		}
 	}
 }

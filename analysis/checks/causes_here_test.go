@@ -1,0 +1,94 @@
+package checks_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
+)
+
+// fixedDecisions applies the fix to the example's file and evaluates
+// Jane's (or the analyst's) granted requests in the changed workspace.
+func fixedDecisions(t *testing.T, example, file string, fix analysis.Fix, principal string, actions ...string) map[string]eval.Decision {
+	t.Helper()
+	dir, texts := exampleTexts(t, example)
+	path := filepath.Join(dir, file)
+	texts[path] = analysis.ApplyEdits(texts[path], fix.Edits)
+	w := tree.Sets(dir, texts)[0].Workspace
+	out := map[string]eval.Decision{}
+	for _, a := range actions {
+		req := eval.Request{Principal: principal, Action: a, Resource: "arn:aws:s3:::shared-data/*"}
+		out[a] = eval.Evaluate(w.Scenario(req)).Decision
+	}
+	return out
+}
+
+const jane = "arn:aws:iam::111122223333:user/jane"
+
+// The key policy that lacks Jane's account gets the finding itself, at
+// the statement the engine names, with Jane's policy and the grants as
+// related places, and a fix that appends a statement laid out like the
+// file's, with a Sid, allowing exactly kms:Decrypt and
+// kms:GenerateDataKey to the account the bucket policy grants. After the
+// fix the engine allows both requests.
+// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
+func TestKeyPolicyGetsTheFindingAndTheFix(t *testing.T) {
+	w, fs := analyseExample(t, "kms-key-policy", "key.key-policy.json", "kms-missing-actions")
+	if len(fs) != 1 {
+		t.Fatalf("got %d findings, want 1: %v", len(fs), fs)
+	}
+	f := fs[0]
+	if got := at(t, w, "key.key-policy.json", f.Span); got != `"*"` {
+		t.Errorf("finding at %s, want the Resource of EnableIAMPolicies", got)
+	}
+	wantMessage(t, f, "this KMS key policy blocks s3:GetObject and s3:PutObject of jane on shared-data/*",
+		"このKMS キーポリシーは jane の shared-data/* への s3:GetObject と s3:PutObject を妨げています")
+	if len(f.Related) != 4 || f.Related[0].File != "jane.iam-policy.json" || f.Related[1].File != "bucket.bucket-policy.json" {
+		t.Fatalf("related = %+v", f.Related)
+	}
+	if got := at(t, w, "jane.iam-policy.json", f.Related[0].Span); got != `"s3:GetObject"` {
+		t.Errorf("related identity element %s", got)
+	}
+	if len(f.Fixes) != 1 {
+		t.Fatalf("fixes = %+v", f.Fixes)
+	}
+	fix := f.Fixes[0]
+	if fix.Title.EN != "Allow kms:Decrypt and kms:GenerateDataKey to arn:aws:iam::111122223333:root in this key policy" {
+		t.Errorf("title %q", fix.Title.EN)
+	}
+	src := w.File(filepath.Join(w.Dir, "key.key-policy.json")).Src
+	wantFixed(t, string(analysis.ApplyEdits(src, fix.Edits)), `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "EnableIAMPolicies",
+      "Effect": "Allow",
+      "Principal": {
+        "AWS": "arn:aws:iam::444455556666:root"
+      },
+      "Action": "kms:*",
+      "Resource": "*"
+    },
+    {
+      "Sid": "AllowS3UseJane",
+      "Effect": "Allow",
+      "Principal": {
+        "AWS": "arn:aws:iam::111122223333:root"
+      },
+      "Action": [
+        "kms:Decrypt",
+        "kms:GenerateDataKey"
+      ],
+      "Resource": "*"
+    }
+  ]
+}
+`)
+	for action, d := range fixedDecisions(t, "kms-key-policy", "key.key-policy.json", fix, jane, "s3:GetObject", "s3:PutObject") {
+		if d != eval.Allowed {
+			t.Errorf("after the fix %s is %v", action, d)
+		}
+	}
+}

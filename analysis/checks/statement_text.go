@@ -1,0 +1,133 @@
+package checks
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// member is one member of a JSON object a fix writes: a key and its
+// value, a string, a list of strings or an object of members.
+type member struct {
+	key   string
+	value any // string, []string or []member
+}
+
+// newStatement renders a statement to append to the policy's Statement
+// array, laid out like the statements already there: one member a line,
+// in the file's indentation and line breaks, when the first statement is
+// written so; on one line otherwise (a one-line policy, or a Statement
+// that is a lone object, which the append turns into a one-line array).
+func newStatement(pass *analysis.Pass, members ...member) string {
+	arr := pass.Policy.Statement.Value
+	if arr.Kind != analysis.Array || len(arr.Items) == 0 {
+		return renderObject(members, nil)
+	}
+	first := arr.Items[0]
+	if first.Kind != analysis.Object || !bytes.ContainsRune(pass.Src[first.Span.Start:first.Span.End], '\n') {
+		return renderObject(members, nil)
+	}
+	outer, inner := analysis.NestedIndent(pass.Src, first)
+	nl := "\n"
+	if bytes.Contains(pass.Src, []byte("\r\n")) {
+		nl = "\r\n"
+	}
+	return renderObject(members, &layout{nl: nl, indent: indentOfLast(pass.Src, arr, outer), step: strings.TrimPrefix(inner, outer)})
+}
+
+// indentOfLast is the indentation of the line of the array's last
+// element, after which the new statement goes; dflt when it shares its
+// line with something else.
+func indentOfLast(src []byte, arr *analysis.Value, dflt string) string {
+	start := arr.Items[len(arr.Items)-1].Span.Start
+	i := start
+	for i > 0 && (src[i-1] == ' ' || src[i-1] == '\t') {
+		i--
+	}
+	if i == 0 || src[i-1] == '\n' {
+		return string(src[i:start])
+	}
+	return dflt
+}
+
+// layout is a multi-line rendering: the line break, the indentation of
+// the line that opens the value, and one level's step.
+type layout struct {
+	nl, indent, step string
+}
+
+func (l *layout) deeper() *layout {
+	return &layout{nl: l.nl, indent: l.indent + l.step, step: l.step}
+}
+
+// renderObject renders members as a JSON object; l nil means one line.
+func renderObject(members []member, l *layout) string {
+	parts := make([]string, len(members))
+	var in *layout
+	if l != nil {
+		in = l.deeper()
+	}
+	for i, m := range members {
+		parts[i] = analysis.Quote(m.key) + ": " + renderValue(m.value, in)
+	}
+	return enclose("{", "}", parts, l)
+}
+
+func renderValue(v any, l *layout) string {
+	switch v := v.(type) {
+	case []member:
+		return renderObject(v, l)
+	case []string:
+		if len(v) == 1 {
+			return analysis.Quote(v[0])
+		}
+		parts := make([]string, len(v))
+		for i, s := range v {
+			parts[i] = analysis.Quote(s)
+		}
+		return enclose("[", "]", parts, l)
+	case string:
+		return analysis.Quote(v)
+	}
+	return "null"
+}
+
+// enclose joins rendered parts between open and close, one a line one
+// level deeper than l, or on one line when l is nil.
+func enclose(open, close string, parts []string, l *layout) string {
+	if l == nil {
+		return open + strings.Join(parts, ", ") + close
+	}
+	in := l.nl + l.indent + l.step
+	return open + in + strings.Join(parts, ","+in) + l.nl + l.indent + close
+}
+
+// sidFor is sid, or sid with the lowest number that makes it unused in
+// the policy.
+func sidFor(p *analysis.Policy, sid string) string {
+	if used := usedSids(p); used[sid] {
+		return freeSid(sid, used)
+	}
+	return sid
+}
+
+// sidWord turns a name into letters and digits for a Sid, each word
+// capitalised: "jane-doe" → "JaneDoe".
+func sidWord(name string) string {
+	var b strings.Builder
+	upper := true
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
+			if upper && r >= 'a' && r <= 'z' {
+				r -= 'a' - 'A'
+			}
+			b.WriteRune(r)
+			upper = false
+		default:
+			upper = true
+		}
+	}
+	return b.String()
+}
