@@ -32,6 +32,10 @@ type scheduler struct {
 	pending affected
 	rescan  bool          // the scan is done: rebuild every set
 	kick    chan struct{} // one slot: a round is due
+	// frontIdle is closed when the front has nothing to do; the back
+	// waits for it before each file, so that open documents get the
+	// cores first.
+	frontIdle chan struct{}
 
 	back     sync.Mutex
 	queue    map[string]bool // closed files to analyse and publish
@@ -61,10 +65,12 @@ type cached struct {
 }
 
 func newScheduler(s *Server) *scheduler {
+	idle := make(chan struct{})
+	close(idle)
 	return &scheduler{
 		s: s, index: newIndex(),
 		kick: make(chan struct{}, 1), backKick: make(chan struct{}, 1), queue: map[string]bool{},
-		cache: map[protocol.DocumentURI]cached{}, cacheChanged: make(chan struct{}),
+		cache: map[protocol.DocumentURI]cached{}, cacheChanged: make(chan struct{}), frontIdle: idle,
 		openPub: map[protocol.DocumentURI]published{}, closedHash: map[string]uint64{},
 	}
 }
@@ -72,6 +78,7 @@ func newScheduler(s *Server) *scheduler {
 // enqueue records what an event touched and asks for a round.
 func (sc *scheduler) enqueue(a affected) {
 	sc.mu.Lock()
+	sc.frontBusyLocked()
 	sc.pending.paths = append(sc.pending.paths, a.paths...)
 	sc.pending.cleared = append(sc.pending.cleared, a.cleared...)
 	sc.pending.settings = sc.pending.settings || a.settings
@@ -114,8 +121,41 @@ func (sc *scheduler) start() {
 	}()
 }
 
+// frontBusyLocked marks the front busy until a round finds nothing more
+// to do.
+func (sc *scheduler) frontBusyLocked() {
+	select {
+	case <-sc.frontIdle:
+		sc.frontIdle = make(chan struct{})
+	default: // busy already
+	}
+}
+
+// yieldToFront waits while the front has work.
+func (sc *scheduler) yieldToFront() {
+	sc.mu.Lock()
+	idle := sc.frontIdle
+	sc.mu.Unlock()
+	select {
+	case <-idle:
+	case <-sc.s.ctx.Done():
+	}
+}
+
 // round does the pending work.
 func (sc *scheduler) round() {
+	defer func() {
+		sc.mu.Lock()
+		p := sc.pending
+		if len(p.paths) == 0 && len(p.cleared) == 0 && !p.settings && !sc.rescan {
+			select {
+			case <-sc.frontIdle:
+			default:
+				close(sc.frontIdle)
+			}
+		}
+		sc.mu.Unlock()
+	}()
 	st := sc.s.store
 	sc.mu.Lock()
 	work, rescan := sc.pending, sc.rescan
@@ -263,6 +303,7 @@ func (sc *scheduler) drain() {
 		for range workers {
 			wg.Go(func() {
 				for path := range next {
+					sc.yieldToFront()
 					_ = sc.s.guard("analysis of "+path, func() error { sc.publishClosedFile(path); return nil })
 				}
 			})
@@ -356,6 +397,7 @@ func (sc *scheduler) analysisOf(d *document) *analysed {
 // scanDone has every set built again from what the scan read.
 func (sc *scheduler) scanDone() {
 	sc.mu.Lock()
+	sc.frontBusyLocked()
 	sc.rescan = true
 	sc.mu.Unlock()
 	poke(sc.kick)
