@@ -1,6 +1,10 @@
 package lsp_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -75,4 +79,70 @@ func TestTerraformBufferFix(t *testing.T) {
 	if !strings.Contains(fixed, `Action = "s3:GetObject", Resource = "*" }] }) # 日本`) {
 		t.Errorf("fixed buffer:\n%s", fixed)
 	}
+}
+
+// A Terraform module in the workspace is one set with no .s3policy.json:
+// the scan publishes the partner's role policy with the key policy's
+// cross-account cause, related to the HCL of the other file, and an edit
+// of the key policy's buffer that lets the partner in clears it.
+func TestTerraformModuleWorkspace(t *testing.T) {
+	src := filepath.Join("..", "examples", "terraform", "kms-missing-actions")
+	dir := t.TempDir()
+	for _, name := range []string{"bucket.tf", "partner.tf", "providers.tf"} {
+		data, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := startFolder(t, dir, nil)
+	partner := c.waitDiagnostics(fileURI(dir, "partner.tf"), nonEmpty)
+	partnerText := readText(t, filepath.Join(dir, "partner.tf"))
+	bucketText := readText(t, filepath.Join(dir, "bucket.tf"))
+	if got := codes(partner.Diagnostics); !slices.Equal(got, []string{"kms-missing-actions", "kms-missing-actions"}) {
+		t.Fatalf("codes %v", got)
+	}
+	d := partner.Diagnostics[0]
+	if d.Range != rangeOf(t, partnerText, `"s3:GetObject"`) {
+		t.Errorf("diagnostic at %+v", d.Range)
+	}
+	var related []string
+	for _, r := range d.RelatedInformation {
+		if string(r.Location.URI) == fileURI(dir, "bucket.tf") {
+			related = append(related, fmt.Sprint(r.Location.Range.Start.Line+1))
+		}
+	}
+	// The key policy's Resource = "*" (line 46) and the grant's principal (line 28).
+	if want := []string{"46", "28"}; !slices.Equal(related, want) {
+		t.Errorf("related lines in bucket.tf %v, want %v", related, want)
+	}
+
+	fixed := strings.Replace(bucketText, `      },
+    ]
+  })
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration"`, `      },
+      {
+        Sid       = "PartnerUseOfTheKey"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::111122223333:root" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource  = "*"
+      },
+    ]
+  })
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration"`, 1)
+	if fixed == bucketText {
+		t.Fatal("the key policy was not found to edit")
+	}
+	c.open(fileURI(dir, "bucket.tf"), fixed, 1)
+	c.open(fileURI(dir, "partner.tf"), partnerText, 1)
+	c.waitDiagnostics(fileURI(dir, "partner.tf"), func(p protocol.PublishDiagnosticsParams) bool {
+		return !slices.Contains(codes(p.Diagnostics), "kms-missing-actions")
+	})
 }
