@@ -21,7 +21,7 @@ var MissingResourceARN = &analysis.Check{
 		"S3 の各アクションは 1 つのリソースタイプに作用します。`s3:ListBucket` や `s3:GetBucketLocation` などのバケットレベルのアクションはバケット ARN `arn:aws:s3:::bucket` に、`s3:GetObject` や `s3:PutObject` などのオブジェクトレベルのアクションはオブジェクト ARN `arn:aws:s3:::bucket/*` に作用します。もう一方のタイプしか書いていないステートメントはそのアクションを何も許可しないため、AWS は拒否します。クロスアカウントでは、バケットポリシーがアカウントを許可していても、ユーザー自身の IAM ポリシーがバケットを許可する必要があります。足りない ARN を Resource に追加してください。"),
 	Kinds:        []analysis.Kind{analysis.KindIdentity, analysis.KindSession, analysis.KindBoundary, analysis.KindBucket},
 	Run:          runMissingResourceARN,
-	RunWorkspace: reportWorkspaceCauses,
+	RunWorkspace: func(pass *analysis.Pass) { reportWorkspaceCauses(pass); runUngrantedBuckets(pass) },
 }
 
 func runMissingResourceARN(pass *analysis.Pass) {

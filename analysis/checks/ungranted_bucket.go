@@ -1,0 +1,170 @@
+package checks
+
+import (
+	"slices"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// "Nobody granted you": an identity policy of an account of .s3policy.json
+// that uses a bucket of another account, when the workspace holds that
+// bucket's policy and no statement of it names the account. Across
+// accounts the bucket policy must grant the caller's account (or the
+// caller) as well: the identity policy alone is not enough. Reported under
+// missing-resource-arn on both sides, with the statement to add on the
+// bucket policy.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-walkthroughs-managing-access-example2.html
+
+// runUngrantedBuckets is part of missing-resource-arn's RunWorkspace.
+func runUngrantedBuckets(pass *analysis.Pass) {
+	switch pass.Kind {
+	case analysis.KindIdentity:
+		reportUngrantedOnIdentity(pass)
+	case analysis.KindBucket:
+		reportUngrantedOnBucket(pass)
+	}
+}
+
+// crossAccountUse is one bucket an identity policy of a configured
+// account uses, owned by another account.
+type crossAccountUse struct {
+	identity *analysis.File
+	account  string
+	bucket   string
+	resource *analysis.Value // the identity policy's Resource entry
+	actions  []string        // literal S3 actions it allows on the bucket
+	policy   *analysis.File  // the bucket's policy in the workspace
+}
+
+// crossAccountUses lists the uses of the identity policy f that no bucket
+// policy of the workspace grants.
+func crossAccountUses(f *analysis.File) []crossAccountUse {
+	cfg := f.Config
+	if f.Workspace == nil || cfg == nil || f.Facts == nil || !slices.Contains(cfg.Accounts, f.Facts.Account) {
+		return nil
+	}
+	var out []crossAccountUse
+	for _, s := range f.Policy.Statements {
+		if !s.IsAllow() {
+			continue
+		}
+		for _, r := range s.Resources() {
+			name, _, ok := s3BucketOf(r.Str)
+			b := f.Bucket(name)
+			if !ok || hasWildcard(name) || analysis.HasPlaceholder(name) || b == nil || b.Account == "" || b.Account == f.Facts.Account ||
+				slices.ContainsFunc(out, func(u crossAccountUse) bool { return u.bucket == name }) {
+				continue
+			}
+			bp := bucketPolicyOf(f.Workspace, name)
+			if bp == nil || grantsAccount(bp.Policy, f.Facts.Account) {
+				continue
+			}
+			out = append(out, crossAccountUse{f, f.Facts.Account, name, r, literalS3Actions(s), bp})
+		}
+	}
+	return out
+}
+
+// bucketPolicyOf is the workspace's policy of the bucket, or nil.
+func bucketPolicyOf(w analysis.Workspace, bucket string) *analysis.File {
+	for _, f := range w.PolicyFiles() {
+		if f.Kind == analysis.KindBucket && f.Facts != nil && f.Facts.Bucket == bucket {
+			return f
+		}
+	}
+	return nil
+}
+
+// grantsAccount reports whether an Allow statement names the account, one
+// of its principals, or everyone.
+func grantsAccount(p *analysis.Policy, account string) bool {
+	for _, s := range p.Statements {
+		if !s.IsAllow() {
+			continue
+		}
+		for _, ref := range analysis.Principals(s.Principal) {
+			if ref.IsEveryone() || ref.Type == "AWS" && principalAccount(ref.Value.Str) == account {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func literalS3Actions(s *analysis.Statement) []string {
+	var out []string
+	for _, a := range s.Actions() {
+		if len(a.Str) > 3 && (a.Str[:3] == "s3:" || a.Str[:3] == "S3:") && !hasWildcard(a.Str) && !slices.Contains(out, a.Str) {
+			out = append(out, a.Str)
+		}
+	}
+	return out
+}
+
+func reportUngrantedOnIdentity(pass *analysis.Pass) {
+	for _, u := range crossAccountUses(pass.File) {
+		pass.Report(analysis.Finding{Span: u.resource.Span, Severity: analysis.Warning,
+			Message: analysis.Tf("bucket %s belongs to account %s, and its bucket policy grants nothing to account %s: across accounts the bucket policy must allow too",
+				"バケット %s はアカウント %s のもので、そのバケットポリシーはアカウント %s に何も許可していません。クロスアカウントではバケットポリシーも許可する必要があります",
+				u.bucket, pass.Bucket(u.bucket).Account, u.account),
+			Related: []analysis.Related{{File: relTo(pass.Path, u.policy.Path), Span: u.policy.Policy.Statement.KeySpan,
+				Message: analysis.Tf("no statement here names account %s", "ここにはアカウント %s を指すステートメントがありません", u.account)}},
+		})
+	}
+}
+
+func reportUngrantedOnBucket(pass *analysis.Pass) {
+	if pass.Workspace == nil || pass.Facts == nil || pass.Policy.Statement == nil {
+		return
+	}
+	for _, f := range pass.Workspace.PolicyFiles() {
+		if f.Kind != analysis.KindIdentity {
+			continue
+		}
+		for _, u := range crossAccountUses(f) {
+			if u.policy.Path != pass.Path || len(u.actions) == 0 {
+				continue
+			}
+			pass.Report(analysis.Finding{Span: pass.Policy.Statement.KeySpan, Severity: analysis.Warning,
+				Message: analysis.Tf("%s of account %s uses bucket %s (%s), but no statement grants account %s",
+					"アカウント %[2]s の %[1]s はバケット %[3]s (%[4]s) を使いますが、アカウント %[5]s を許可するステートメントがありません",
+					relTo(pass.Path, f.Path), u.account, u.bucket, joinActions(u.actions), u.account),
+				Related: []analysis.Related{{File: relTo(pass.Path, f.Path), Span: u.resource.Span,
+					Message: analysis.Tf("the identity policy uses %s here", "アイデンティティポリシーはここで %s を使います", u.bucket)}},
+				Fixes: []analysis.Fix{grantAccountFix(pass, u)},
+			})
+		}
+	}
+}
+
+func joinActions(actions []string) string {
+	out := ""
+	for i, a := range actions {
+		if i > 0 {
+			out += ", "
+		}
+		out += a
+	}
+	return out
+}
+
+// grantAccountFix adds a statement that grants the account the actions its
+// identity policy uses, each on the ARN type it acts on.
+func grantAccountFix(pass *analysis.Pass, u crossAccountUse) analysis.Fix {
+	var resources []string
+	for _, a := range u.actions {
+		onBucket, onObject := s3ResourceTypes(a)
+		if onBucket && !slices.Contains(resources, bucketARN(u.bucket)) {
+			resources = append(resources, bucketARN(u.bucket))
+		}
+		if onObject && !slices.Contains(resources, objectsARN(u.bucket)) {
+			resources = append(resources, objectsARN(u.bucket))
+		}
+	}
+	stmt := `{"Effect": "Allow", "Principal": {"AWS": ` + analysis.Quote("arn:aws:iam::"+u.account+":root") + `}, "Action": ` + jsonStrings(u.actions) + `, "Resource": ` + jsonStrings(resources) + `}`
+	return analysis.Fix{
+		Title: analysis.Tf("Grant account %s %s", "アカウント %s に %s を許可", u.account, joinActions(u.actions)),
+		Edits: analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, stmt),
+	}
+}
