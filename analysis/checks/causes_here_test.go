@@ -92,3 +92,65 @@ func TestKeyPolicyGetsTheFindingAndTheFix(t *testing.T) {
 		}
 	}
 }
+
+// A permissions boundary or a session policy that allows only listing
+// gets the finding at its Statement, with a fix that appends, laid out
+// like the file, a statement allowing exactly the granted actions on the
+// granted objects and one allowing the KMS actions they need on the
+// bucket's key; after it the engine allows both requests.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+func TestLimitingPolicyGetsTheFindingAndTheFix(t *testing.T) {
+	for _, tc := range []struct {
+		example, file, code, principal, kind, sid string
+	}{
+		{"permissions-boundary", "jane.boundary.json", "boundary-blocks", jane, "permissions boundary", "AllowS3UseJane"},
+		{"session-policy", "session.session-policy.json", "session-policy-blocks", "arn:aws:iam::111122223333:role/analyst", "session policy", "AllowS3UseAnalyst"},
+	} {
+		t.Run(tc.example, func(t *testing.T) {
+			w, fs := analyseExample(t, tc.example, tc.file, tc.code)
+			if len(fs) != 1 {
+				t.Fatalf("got %d findings, want 1: %v", len(fs), fs)
+			}
+			f := fs[0]
+			if got := at(t, w, tc.file, f.Span); got != `"Statement"` {
+				t.Errorf("finding at %s", got)
+			}
+			if len(f.Fixes) != 1 {
+				t.Fatalf("fixes = %+v", f.Fixes)
+			}
+			fix := f.Fixes[0]
+			if want := "Allow s3:GetObject, s3:PutObject, kms:Decrypt, kms:GenerateDataKey on shared-data/* in this " + tc.kind; fix.Title.EN != want {
+				t.Errorf("title %q, want %q", fix.Title.EN, want)
+			}
+			src := w.File(filepath.Join(w.Dir, tc.file)).Src
+			wantFixed(t, string(analysis.ApplyEdits(src, fix.Edits)), `
+    },
+    {
+      "Sid": "`+tc.sid+`",
+      "Effect": "Allow",
+      "Action": [
+        "s3:GetObject",
+        "s3:PutObject"
+      ],
+      "Resource": "arn:aws:s3:::shared-data/*"
+    },
+    {
+      "Sid": "`+tc.sid+`Key",
+      "Effect": "Allow",
+      "Action": [
+        "kms:Decrypt",
+        "kms:GenerateDataKey"
+      ],
+      "Resource": "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    }
+  ]
+}
+`)
+			for action, d := range fixedDecisions(t, tc.example, tc.file, fix, tc.principal, "s3:GetObject", "s3:PutObject") {
+				if d != eval.Allowed {
+					t.Errorf("after the fix %s is %v", action, d)
+				}
+			}
+		})
+	}
+}

@@ -27,6 +27,7 @@ var All = []*analysis.Check{
 	ObjectOwnership,
 	RequesterPays,
 	SessionPolicyBlocks,
+	BoundaryBlocks,
 	UnknownGrantee,
 	// Service data: actions, resources and condition keys that exist.
 	UnknownService,

@@ -31,7 +31,7 @@ func reportWorkspaceCauses(pass *analysis.Pass) {
 		if pass.Facts != nil && pass.Facts.Principal != "" {
 			for _, b := range pass.Workspace.Blocked(pass.Facts.Principal) {
 				for _, c := range b.Causes {
-					if c.Code == pass.Check.Code {
+					if reportedCode(pass.Workspace, c) == pass.Check.Code {
 						reportCause(pass, b, c)
 					}
 				}
@@ -170,7 +170,7 @@ func causesHere(pass *analysis.Pass) []*blockedHere {
 		byPlace := map[analysis.Span]*blockedHere{}
 		for _, b := range pass.Workspace.Blocked(p) {
 			for _, c := range b.Causes {
-				if c.Code != pass.Check.Code || !c.Located || c.Place.Path != pass.Path || c.Place.Doc != pass.DocName {
+				if reportedCode(pass.Workspace, c) != pass.Check.Code || !c.Located || c.Place.Path != pass.Path || c.Place.Doc != pass.DocName {
 					continue
 				}
 				h := byPlace[c.Place.Span]
@@ -266,6 +266,8 @@ func fixesHere(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	switch pass.Check.Code {
 	case "kms-missing-actions":
 		return keyPolicyFixes(pass, h)
+	case "session-policy-blocks", boundaryBlocksCode:
+		return allowRequestsFixes(pass, h)
 	}
 	return nil
 }

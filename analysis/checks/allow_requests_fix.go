@@ -1,0 +1,93 @@
+package checks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// allowRequestsFixes is the fix of a session policy or permissions
+// boundary that does not allow requests a bucket policy grants: a
+// statement that allows exactly the granted S3 actions on the granted
+// resources, and, for a bucket that .s3policy.json says is SSE-KMS with a
+// known key, a second one that allows the KMS actions those actions need
+// on that key. Neither policy ever grants (it only limits), so nobody
+// gets more than the identity policies allow.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
+func allowRequestsFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
+	var actions, resources, keyActions []string
+	key := ""
+	for _, b := range h.requests {
+		actions = appendNew(actions, b.Action)
+		resources = appendNew(resources, b.Resource)
+		if bucket, _, ok := s3BucketOf(b.Resource); ok {
+			if facts := pass.Bucket(bucket); facts != nil && strings.HasPrefix(facts.Encryption, "aws:kms") && facts.KMSKeyARN != "" {
+				key = facts.KMSKeyARN
+				for _, a := range kmsActionsFor(b.Action) {
+					keyActions = appendNew(keyActions, a)
+				}
+			}
+		}
+	}
+	slices.Sort(actions)
+	slices.Sort(keyActions)
+	sid := "AllowS3Use" + sidWord(shortName(h.principal))
+	stmts := []string{newStatement(pass,
+		member{"Sid", sidFor(pass.Policy, sid)},
+		member{"Effect", "Allow"},
+		member{"Action", actions},
+		member{"Resource", resources},
+	)}
+	if len(keyActions) > 0 {
+		stmts = append(stmts, newStatement(pass,
+			member{"Sid", sidFor(pass.Policy, sid+"Key")},
+			member{"Effect", "Allow"},
+			member{"Action", keyActions},
+			member{"Resource", key},
+		))
+	}
+	kind := pass.Kind.Describe()
+	title := analysis.Text{
+		EN: fmt.Sprintf("Allow %s on %s in this %s", strings.Join(append(slices.Clone(actions), keyActions...), ", "), strings.Join(shortResources(resources), ", "), kind.EN),
+		JA: fmt.Sprintf("この%sで %s への %s を許可", kind.JA, strings.Join(shortResources(resources), ", "), strings.Join(append(slices.Clone(actions), keyActions...), ", ")),
+	}
+	return []analysis.Fix{{Title: title, Edits: appendStatements(pass, stmts)}}
+}
+
+// appendStatements is the edit that appends rendered statements to the
+// policy's Statement array, each laid out like the last.
+func appendStatements(pass *analysis.Pass, stmts []string) []analysis.Edit {
+	edits := analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, stmts[0])
+	if len(stmts) == 1 {
+		return edits
+	}
+	// The later statements follow the first with the separator it got.
+	last := &edits[len(edits)-1]
+	sep := strings.TrimSuffix(last.NewText, stmts[0])
+	if !strings.HasSuffix(last.NewText, "]") {
+		for _, s := range stmts[1:] {
+			last.NewText += sep + s
+		}
+		return edits
+	}
+	// A lone statement made an array: ", a]" becomes ", a, b]".
+	last.NewText = strings.TrimSuffix(last.NewText, "]") + ", " + strings.Join(stmts[1:], ", ") + "]"
+	return edits
+}
+
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
+func shortResources(arns []string) []string {
+	out := make([]string, len(arns))
+	for i, a := range arns {
+		out[i] = shortResource(a)
+	}
+	return out
+}
