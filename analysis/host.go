@@ -82,17 +82,25 @@ func (b *HostBuilder) Map(whole Span) *HostMap {
 func (m *HostMap) innermost(offset int, atEnd bool) (Segment, bool) {
 	var best Segment
 	found := false
+	var mark Segment // an empty segment at the offset: used when no other holds it
+	marked := false
 	for _, s := range m.segments {
+		if s.Doc.Start == s.Doc.End {
+			if offset == s.Doc.Start {
+				mark, marked = s, true
+			}
+			continue
+		}
 		in := s.Doc.Start <= offset && offset < s.Doc.End
 		if atEnd {
 			in = s.Doc.Start < offset && offset <= s.Doc.End
 		}
-		if s.Doc.Start == s.Doc.End && offset == s.Doc.Start {
-			in = true
-		}
 		if in && (!found || s.Doc.Len() <= best.Doc.Len()) {
 			best, found = s, true
 		}
+	}
+	if !found && marked {
+		return mark, true
 	}
 	return best, found
 }
@@ -118,10 +126,17 @@ func (m *HostMap) Offset(offset int, atEnd bool) int {
 	return s.Host.Start
 }
 
-// Span maps a span of the document to the host.
+// Span maps a span of the document to the host. Text the reader wrote
+// itself (the "{" of a translated YAML mapping, a JSON key standing for
+// an HCL attribute) goes to the host element that follows it there: a
+// finding on a document's "{" lands on its first key, not on the whole
+// mapping.
 func (m *HostMap) Span(sp Span) Span {
 	if m == nil {
 		return sp
+	}
+	if next, ok := m.followingElement(sp); ok {
+		return next.Host
 	}
 	start := m.Offset(sp.Start, false)
 	end := m.Offset(sp.End, sp.End > sp.Start)
@@ -129,6 +144,24 @@ func (m *HostMap) Span(sp Span) Span {
 		end = start
 	}
 	return Span{start, end}
+}
+
+// followingElement finds, for a span of text the reader wrote inside a
+// translated segment (and not the whole of it), the first segment of its
+// own that starts after the span within that segment.
+func (m *HostMap) followingElement(sp Span) (Segment, bool) {
+	outer, ok := m.innermost(sp.Start, false)
+	if !ok || outer.Exact || sp.Start == sp.End || sp.Start <= outer.Doc.Start && sp.End >= outer.Doc.End {
+		return Segment{}, false
+	}
+	var next Segment
+	found := false
+	for _, s := range m.segments {
+		if s.Doc.Len() > 0 && s.Doc.Start >= sp.End && s.Doc.End <= outer.Doc.End && (!found || s.Doc.Start < next.Doc.Start) {
+			next, found = s, true
+		}
+	}
+	return next, found
 }
 
 // DocOffset maps a host offset into the document: the innermost segment

@@ -93,8 +93,11 @@ func TestHostMapTranslated(t *testing.T) {
 	if got := m.Span(get.Value.Items[0].InnerSpan()); host[got.Start:got.End] != "s3:GetObject" {
 		t.Errorf("the action string maps to %q", host[got.Start:got.End])
 	}
-	if got := m.Span(get.KeySpan); got.Start != 0 {
-		t.Errorf("the Action key, written by the reader, maps to %v: want the enclosing block", got)
+	if got := m.Span(get.KeySpan); got != element {
+		t.Errorf("the Action key, written by the reader, maps to %v %q: want the HCL list that follows it", got, host[got.Start:got.End])
+	}
+	if got := m.Span(analysis.Span{Start: 0, End: 1}); host[got.Start:got.End] != `["s3:GetObject"]` {
+		t.Errorf("the document's opening brace maps to %q: want the first element written", host[got.Start:got.End])
 	}
 	if _, ok := m.Edits([]analysis.Edit{{Span: get.Value.Span, NewText: `["s3:*"]`}}); ok {
 		t.Error("an edit of translated text was mapped; it would write JSON into HCL")

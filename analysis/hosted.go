@@ -10,13 +10,15 @@ type Analysis struct {
 	// Findings are every finding of the file, in its offsets: the file's
 	// own (a template that cannot be read) and each document's.
 	Findings []Finding
+	own      []Finding   // the reader's findings about the file
 	perDoc   [][]Finding // each document's findings, in its own offsets
+	hostDoc  [][]Finding // the same, in the file's offsets
 }
 
 // AnalyzeFile runs the checks on each document of a file. fileFindings
 // are the reader's findings about the file itself.
 func AnalyzeFile(path string, docs []*File, fileFindings []Finding, opts Options) *Analysis {
-	a := &Analysis{Path: path, Docs: docs, perDoc: make([][]Finding, len(docs))}
+	a := &Analysis{Path: path, Docs: docs, own: fileFindings, perDoc: make([][]Finding, len(docs)), hostDoc: make([][]Finding, len(docs))}
 	a.Findings = append(a.Findings, fileFindings...)
 	for i, d := range docs {
 		if !d.IsPolicyFile() {
@@ -24,10 +26,25 @@ func AnalyzeFile(path string, docs []*File, fileFindings []Finding, opts Options
 		}
 		fs := AnalyzeWith(d, opts)
 		a.perDoc[i] = fs
-		a.Findings = append(a.Findings, ToHost(d, fs)...)
+		a.hostDoc[i] = ToHost(d, fs)
+		a.Findings = append(a.Findings, a.hostDoc[i]...)
 	}
 	SortFindings(a.Findings)
 	return a
+}
+
+// ByDocument calls fn with the findings about the file itself (doc nil),
+// then with each document's, all in the file's offsets: check prints the
+// kind of the document beside each finding.
+func (a *Analysis) ByDocument(fn func(doc *File, fs []Finding)) {
+	if len(a.own) > 0 {
+		fn(nil, a.own)
+	}
+	for i, d := range a.Docs {
+		if len(a.hostDoc[i]) > 0 {
+			fn(d, a.hostDoc[i])
+		}
+	}
 }
 
 // DocAt returns the document at a host offset, with the offset in its

@@ -344,20 +344,18 @@ func (c *checker) analyse(abs string, cfg *analysis.Config, sets []*tree.Set) {
 	if !slices.ContainsFunc(src.Docs, (*analysis.File).IsPolicyFile) && len(a.Findings) == 0 {
 		return // other JSON, or a file named by hand that is no policy
 	}
-	placed := report.Place(c.display(abs), src.Text, kindOf(src.Docs), a.Findings, c.langFor(cfg), c.relatedSource(abs, sets))
+	var placed []report.Finding
+	a.ByDocument(func(doc *analysis.File, fs []analysis.Finding) {
+		kind := ""
+		if doc != nil {
+			kind = string(doc.Kind)
+		}
+		placed = append(placed, report.Place(c.display(abs), src.Text, kind, fs, c.langFor(cfg), c.relatedSource(abs, sets))...)
+	})
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.files += len(src.Docs)
 	c.findings = append(c.findings, placed...)
-}
-
-// kindOf is the kind check prints beside a file's findings: its policy's,
-// or "" when the file holds several or none.
-func kindOf(docs []*analysis.File) string {
-	if len(docs) == 1 {
-		return string(docs[0].Kind)
-	}
-	return ""
 }
 
 // relatedSource gives the files that the findings of abs point at, named

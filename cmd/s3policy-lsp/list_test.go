@@ -55,3 +55,27 @@ func TestListOrdersPoliciesOfAFile(t *testing.T) {
 		}
 	}
 }
+
+// check names beside each finding the kind of the policy it is in, when
+// a file holds several, and a finding on a translated YAML mapping (no
+// Version) lands on its first key.
+func TestCheckKindPerPolicyOfATemplate(t *testing.T) {
+	out, _, _ := runCLI(t, "../../examples/cloudformation", "check", "--format", "json", "stack.yaml")
+	var got []struct {
+		Line, Column, EndLine, EndColumn int
+		Code, Kind                       string
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, f := range got {
+		kinds[f.Kind] = true
+		if f.Code == "missing-version" && (f.Line != 52 || f.Column != 9 || f.EndLine != 52 || f.EndColumn != 18) {
+			t.Errorf("missing-version at %d:%d-%d:%d, want the first key, Statement, at 52:9-52:18", f.Line, f.Column, f.EndLine, f.EndColumn)
+		}
+	}
+	if !kinds["bucket"] || !kinds["boundary"] || kinds["unknown"] {
+		t.Errorf("kinds %v, want each finding with its policy's kind", kinds)
+	}
+}
