@@ -88,10 +88,10 @@ func blockedMessage(b analysis.BlockedRequest, c analysis.Cause, inThisFile bool
 		return analysis.Tf("%s on %s needs x-amz-request-payer: requester (a Requester Pays bucket)", "%[2]s への %[1]s には x-amz-request-payer: requester が必要です (リクエスタ支払いバケット)",
 			b.Action, what)
 	case c.Located && !inThisFile && b.Conditional:
-		return analysis.Tf("%s may deny %s on %s, which the bucket policy grants", "%[1]s は、バケットポリシーが許可している %[3]s への %[2]s を拒否する場合があります",
+		return analysis.Tf("%s may deny %s on %s, granted by the bucket policy", "%[1]s は、バケットポリシーが許可している %[3]s への %[2]s を拒否する場合があります",
 			filepath.Base(c.Place.Path), b.Action, what)
 	case c.Located && !inThisFile:
-		return analysis.Tf("%s blocks %s on %s, which the bucket policy grants", "%[1]s が、バケットポリシーが許可している %[3]s への %[2]s を妨げています",
+		return analysis.Tf("%s blocks %s on %s, granted by the bucket policy", "%[1]s が、バケットポリシーが許可している %[3]s への %[2]s を妨げています",
 			filepath.Base(c.Place.Path), b.Action, what)
 	}
 	return analysis.Join(". ", analysis.Tf("%s on %s, which the bucket policy grants, is denied", "バケットポリシーが許可している %[2]s への %[1]s は拒否されます",
