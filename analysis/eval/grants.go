@@ -2,6 +2,7 @@ package eval
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -25,6 +26,12 @@ const MaxGrantActions = 8
 // principals of the workspace, in statement order, then principal, then
 // action. Only literal S3 actions count: a wildcard names no request.
 func (w *Workspace) Grants(bucketPolicy *analysis.File) []Grant {
+	return w.grants(bucketPolicy, w.principals())
+}
+
+// grants lists the requests a bucket policy grants to the given
+// principals.
+func (w *Workspace) grants(bucketPolicy *analysis.File, principals []string) []Grant {
 	if bucketPolicy.Kind != analysis.KindBucket || bucketPolicy.Policy == nil {
 		return nil
 	}
@@ -33,7 +40,7 @@ func (w *Workspace) Grants(bucketPolicy *analysis.File) []Grant {
 		if !st.IsAllow() || st.Principal == nil {
 			continue
 		}
-		for _, p := range w.principals() {
+		for _, p := range principals {
 			names := namesPrincipal(st, p)
 			if names == nil || w.ownsBucketOf(st, accountOf(p)) {
 				continue
@@ -182,19 +189,40 @@ func (w *Workspace) CauseSite(c Cause) (site analysis.Place, ok bool) {
 func (w *Workspace) Blocked(principal string) []analysis.BlockedRequest {
 	// The lock is not held while evaluating: the server takes answers over
 	// (Reuse) from a workspace another goroutine may still be evaluating
-	// in, and must not wait for it. Two callers may evaluate the same
-	// principal at once; the answers are the same.
-	w.mu.Lock()
-	out, ok := w.blocked[principal]
-	w.mu.Unlock()
-	if ok {
-		return out
+	// in, and must not wait for it. A second caller for the same principal
+	// waits for the first one's answer instead of evaluating it again.
+	for {
+		w.mu.Lock()
+		out, ok := w.blocked[principal]
+		wait, busy := w.inflight[principal]
+		if !ok && !busy {
+			if w.inflight == nil {
+				w.inflight = map[string]chan struct{}{}
+			}
+			w.inflight[principal] = make(chan struct{})
+		}
+		w.mu.Unlock()
+		if ok {
+			return out
+		}
+		if !busy {
+			break
+		}
+		<-wait
+	}
+	var out []analysis.BlockedRequest
+	defer func() {
+		w.mu.Lock()
+		close(w.inflight[principal])
+		delete(w.inflight, principal)
+		w.mu.Unlock()
+	}()
+	only := []string{principal}
+	if !slices.Contains(w.principals(), principal) {
+		only = nil // Grants names only the workspace's principals
 	}
 	for _, bp := range w.Files {
-		for _, g := range w.Grants(bp) {
-			if g.Request.Principal != principal {
-				continue
-			}
+		for _, g := range w.grants(bp, only) {
 			if e := w.evaluate(g.Request); e.result.Decision != Allowed {
 				if b := w.blockedRequest(g, e.result); len(b.Causes) > 0 {
 					out = append(out, b)

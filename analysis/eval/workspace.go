@@ -38,6 +38,9 @@ type Workspace struct {
 
 	mu      sync.Mutex
 	blocked map[string][]analysis.BlockedRequest // Blocked's answers, by principal
+	// inflight holds, by principal, a channel closed when the Blocked call
+	// evaluating it is done.
+	inflight map[string]chan struct{}
 	// evaluations holds Blocked's evaluation of each request, with the
 	// documents it read: the language server's dependency index keeps
 	// those whose inputs an edit left alone (Reuse).
