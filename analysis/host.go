@@ -17,7 +17,10 @@ import (
 type HostMap struct {
 	// Whole is the host range of the whole document: where offsets that
 	// no segment covers are placed.
-	Whole    Span
+	Whole Span
+	// Text is the host file's text, when the caller has it: for the line
+	// numbers the engine names.
+	Text     []byte
 	segments []Segment // in the order written: outer before inner
 	// Encode writes JSON text of the document as the host writes it in
 	// the region given (escaping it inside a string, say); false when it

@@ -12,6 +12,9 @@ type Doc struct {
 	Name   string // a file path, or a scenario field such as "identityPolicies[0]"
 	Src    []byte // the text the policy's spans index into
 	Policy *analysis.Policy
+	// Host, for a policy inside another file, maps Src to that file; its
+	// lines are the file's.
+	Host *analysis.HostMap
 	// Assumed is set on a policy the engine assumes (an AWS default), which
 	// has no line to point at.
 	Assumed bool
@@ -53,6 +56,13 @@ func NewDoc(name string, src []byte) (*Doc, bool) {
 func (d *Doc) Line(offset int) int {
 	if d.Assumed {
 		return 0
+	}
+	if d.Host != nil && d.Host.Text != nil {
+		offset = d.Host.Offset(offset, false)
+		if d.lines == nil {
+			d.lines = newLineIndex(d.Host.Text)
+		}
+		return d.lines.line(offset)
 	}
 	if d.lines == nil {
 		d.lines = newLineIndex(d.Src)

@@ -194,7 +194,7 @@ func (w *Workspace) Scenario(req Request) *Scenario {
 		if facts == nil {
 			facts = &analysis.FileFacts{}
 		}
-		d := func() *Doc { return &Doc{Name: w.DocName(f), Src: f.Src, Policy: f.Policy} }
+		d := func() *Doc { return &Doc{Name: w.DocName(f), Src: f.Src, Policy: f.Policy, Host: f.Host} }
 		switch f.Kind {
 		case analysis.KindIdentity:
 			if belongsTo(facts, p) {

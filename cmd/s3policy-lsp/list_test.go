@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -77,5 +78,16 @@ func TestCheckKindPerPolicyOfATemplate(t *testing.T) {
 	}
 	if !kinds["bucket"] || !kinds["boundary"] || kinds["unknown"] {
 		t.Errorf("kinds %v, want each finding with its policy's kind", kinds)
+	}
+}
+
+// explain names the line of the host file where a cause's policy stands
+// in a template, not the line of the policy's own JSON.
+func TestExplainNamesTemplateLines(t *testing.T) {
+	out, _, _ := runCLI(t, "../../examples/cloudformation-cross-account", "explain",
+		"--principal", "arn:aws:iam::111122223333:role/app-reader", "--action", "s3:PutObject",
+		"--resource", "arn:aws:s3:::shared-data-archive/x", ".")
+	if want := "app.yaml#Resources.AppRole.Policies[0]:20\n"; !strings.Contains(out, want) {
+		t.Errorf("explain printed\n%s\nwant a cause at %q", out, want)
 	}
 }

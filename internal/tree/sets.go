@@ -98,8 +98,20 @@ func newSet(root string) *Set {
 
 // Read reads the documents of a file under cfg, outside any set.
 func Read(path string, text []byte, cfg *analysis.Config) *Source {
-	res := hosts.Read(path, text)
-	return &Source{Path: path, Text: text, Findings: res.Findings, Docs: res.Files(path, cfg), Buckets: res.Buckets}
+	return newSource(path, text, hosts.Read(path, text), cfg)
+}
+
+// newSource prepares what a reader found in a file under cfg. Each
+// embedded document's map keeps the file's text, so that the engine names
+// the file's lines, not its own JSON's.
+func newSource(path string, text []byte, res source.Result, cfg *analysis.Config) *Source {
+	src := &Source{Path: path, Text: text, Findings: res.Findings, Docs: res.Files(path, cfg), Buckets: res.Buckets}
+	for _, d := range src.Docs {
+		if d.Host != nil {
+			d.Host.Text = text
+		}
+	}
+	return src
 }
 
 // pendingFile is a file to read into a set, under its config.
@@ -145,7 +157,7 @@ func (s *Set) addAll(files []pendingFile) {
 // add records a file's documents in the set, with the bucket facts its
 // host states.
 func (s *Set) add(f pendingFile, res source.Result) {
-	src := &Source{Path: f.path, Text: f.text, Findings: res.Findings, Docs: res.Files(f.path, f.cfg), Buckets: res.Buckets}
+	src := newSource(f.path, f.text, res, f.cfg)
 	s.sources[f.path] = src
 	s.AddBuckets(f.path, src.Buckets)
 	for _, d := range src.Docs {
