@@ -119,6 +119,13 @@ func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 		return e.statementCause(code, l, d, st, analysis.Text{
 			EN: sprintf("%s of %s allows %s, but not on %s", name.EN, d.Name, act, res),
 			JA: sprintf("%s の%s は %s を許可していますが、%s は対象外です", d.Name, name.JA, act, res)})
+	case l == LayerKMS:
+		// The key policy needs a statement of its own for the caller's
+		// account; the one that comes closest is the administrators'.
+		// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
+		return e.statementCause(causeCode(l, false), l, d, st, analysis.Text{
+			EN: sprintf("%s of %s allows %s on %s, but not to %s: add a statement that allows account %s", name.EN, d.Name, act, res, who, e.p.account),
+			JA: sprintf("%s の%s は %s に対する %s を許可していますが、%s は対象外です。アカウント %s を許可するステートメントを追加してください", d.Name, name.JA, res, act, who, e.p.account)})
 	default:
 		return e.statementCause(causeCode(l, false), l, d, st, analysis.Text{
 			EN: sprintf("%s of %s allows %s on %s, but not to %s", name.EN, d.Name, act, res, who),

@@ -1,6 +1,9 @@
 package eval
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Object ownership and ACLs as S3 decides them: under ObjectWriter the
 // uploading account owns the object; the bucket-owner-full-control ACL
@@ -38,4 +41,17 @@ func TestObjectOwnershipAndACLs(t *testing.T) {
 "request": {"principal": "arn:aws:iam::999988887777:user/pat", "action": "s3:GetObject", "resource": "arn:aws:s3:::shared/a.txt", ` + writer + `},
 ` + readAll + `, ` + bucketPolicy + `, "bucket": {"account": "444455556666", "objectOwnership": "BucketOwnerEnforced"}}`, want{decision: Allowed}},
 	})
+}
+
+// The KMS cause says what to add: a key policy statement for the caller's
+// account; the administrators' statement is only the nearest one.
+// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
+func TestKMSCauseSaysWhatToAdd(t *testing.T) {
+	r := evaluateJSON(t, `{"request": {"principal": "arn:aws:iam::111122223333:user/jane", "action": "s3:GetObject", "resource": "arn:aws:s3:::shared/a.txt", "resourceAccount": "444455556666"},
+"identityPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "kms:Decrypt"], "Resource": "*"}]}],
+"resourcePolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared/*"}]},
+"bucket": {"encryption": "aws:kms", "kmsKeyArn": "arn:aws:kms:us-east-1:444455556666:key/k"}}`)
+	if len(r.Causes) != 1 || !strings.HasSuffix(r.Causes[0].Message.EN, "but not to arn:aws:iam::111122223333:user/jane: add a statement that allows account 111122223333") {
+		t.Errorf("causes %+v", r.Causes)
+	}
 }
