@@ -171,9 +171,10 @@ func hasAllow(p *analysis.Policy) bool {
 // cancelsAllow reports whether some Allow statement of the policy grants
 // an action on a resource the Deny also matches.
 func cancelsAllow(p *analysis.Policy, deny *analysis.Statement) bool {
+	denyActions, denyResources := actionPatterns(deny), resourcePatterns(deny) // once, not once per Allow
 	for _, st := range p.Statements {
-		if st.IsAllow() && actionsOverlap(st, deny) &&
-			overlaps(resourcePatterns(st), resourcePatterns(deny), st.NotResource != nil || deny.NotResource != nil, false) {
+		if st.IsAllow() && actionsOverlap(st, deny, denyActions) &&
+			overlaps(resourcePatterns(st), denyResources, st.NotResource != nil || deny.NotResource != nil, false) {
 			return true
 		}
 	}
@@ -183,9 +184,10 @@ func cancelsAllow(p *analysis.Policy, deny *analysis.Statement) bool {
 // actionsOverlap reports whether the Deny matches an action the Allow
 // grants. A Deny with NotAction matches the Allow's literal actions it
 // does not list; a wildcard or NotAction in the Allow may overlap.
-func actionsOverlap(allow, deny *analysis.Statement) bool {
+// denyActions are actionPatterns(deny).
+func actionsOverlap(allow, deny *analysis.Statement, denyActions []string) bool {
 	if deny.NotAction == nil {
-		return overlaps(actionPatterns(allow), actionPatterns(deny), allow.NotAction != nil, true)
+		return overlaps(actionPatterns(allow), denyActions, allow.NotAction != nil, true)
 	}
 	if allow.NotAction != nil || allow.Action == nil {
 		return true
@@ -206,10 +208,13 @@ func cancelsWhole(p *analysis.Policy, deny *analysis.Statement) bool {
 	if deny.NotAction != nil || deny.NotResource != nil || len(deny.Conditions()) > 0 {
 		return false
 	}
-	covered := func(patterns []*analysis.Value, value string) bool {
-		return slices.ContainsFunc(patterns, func(p *analysis.Value) bool {
-			return analysis.MatchWildcard(strings.ToLower(p.Str), strings.ToLower(value), false)
-		})
+	var denyActions []string // lower-cased once, not once per Allow
+	for _, a := range deny.Actions() {
+		denyActions = append(denyActions, strings.ToLower(a.Str))
+	}
+	covered := func(value string) bool {
+		value = strings.ToLower(value)
+		return slices.ContainsFunc(denyActions, func(p string) bool { return analysis.MatchWildcard(p, value, false) })
 	}
 	for _, st := range p.Statements {
 		if !st.IsAllow() || st.Action == nil || st.Resource == nil {
@@ -217,7 +222,7 @@ func cancelsWhole(p *analysis.Policy, deny *analysis.Statement) bool {
 		}
 		all := true
 		for _, a := range st.Actions() {
-			all = all && covered(deny.Actions(), a.Str)
+			all = all && covered(a.Str)
 		}
 		for _, r := range st.Resources() {
 			all = all && (deny.Resource == nil || slices.ContainsFunc(deny.Resources(), func(p *analysis.Value) bool {
@@ -255,14 +260,21 @@ func grantedAndDenied(p *analysis.Policy, deny *analysis.Statement) []string {
 		return nil
 	}
 	var out []string
+	denyResources := resourcePatterns(deny) // once, not once per Allow
 	for _, st := range p.Statements {
-		if !st.IsAllow() || !overlaps(resourcePatterns(st), resourcePatterns(deny), st.NotResource != nil || deny.NotResource != nil, false) {
+		if !st.IsAllow() {
 			continue
 		}
+		// The actions first: comparing resources (MayMatchARN on each
+		// pair) costs more, and is needed only for an Allow that adds one.
+		var denied []string
 		for _, a := range st.Actions() {
-			if !hasWildcard(a.Str) && anyMatch(deny.Actions(), a.Str) && !slices.Contains(out, a.Str) {
-				out = append(out, a.Str)
+			if !hasWildcard(a.Str) && anyMatch(deny.Actions(), a.Str) && !slices.Contains(out, a.Str) && !slices.Contains(denied, a.Str) {
+				denied = append(denied, a.Str)
 			}
+		}
+		if len(denied) > 0 && overlaps(resourcePatterns(st), denyResources, st.NotResource != nil || deny.NotResource != nil, false) {
+			out = append(out, denied...)
 		}
 	}
 	return out
