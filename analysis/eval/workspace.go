@@ -52,7 +52,7 @@ type Workspace struct {
 type evaluation struct {
 	request Request
 	result  Result
-	reads   map[string]bool
+	reads   []string // a slice, not a set: thousands of evaluations, a lookup only on an edit
 }
 
 // NewWorkspace starts an empty workspace rooted at dir; the tree package
@@ -298,7 +298,7 @@ func (w *Workspace) Reuse(prev *Workspace, stale func(req Request, read func(nam
 	kept := map[string]*evaluation{}
 	prev.mu.Lock()
 	for key, e := range prev.evaluations {
-		if !stale(e.request, func(name string) bool { return e.reads[name] }) {
+		if !stale(e.request, func(name string) bool { return slices.Contains(e.reads, name) }) {
 			kept[key] = e
 		}
 	}
@@ -340,8 +340,8 @@ func (w *Workspace) evaluate(req Request) *evaluation {
 		return e
 	}
 	s := w.Scenario(req)
-	e = &evaluation{request: req, reads: map[string]bool{}}
-	s.eachDoc(func(d *Doc) { e.reads[d.Name] = true })
+	e = &evaluation{request: req}
+	s.eachDoc(func(d *Doc) { e.reads = append(e.reads, d.Name) })
 	e.result = Evaluate(s)
 	w.mu.Lock()
 	if w.evaluations == nil {
