@@ -116,3 +116,20 @@ func TestViaAWSServiceOnTheKMSCall(t *testing.T) {
 			want{ImplicitlyDenied, []Layer{LayerResource}, CodeImplicitDeny, LayerResource, "resourcePolicy", 0, `"Sid": "ViaOnly"`}},
 	})
 }
+
+// Template placeholders are unknown values to the engine too: a statement
+// that matches only through one decides nothing by itself.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+func TestPlaceholdersAreUnknown(t *testing.T) {
+	const templated = `"identityPolicies": [{"Version": "2012-10-17", "Statement": [{"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "${bucket_arn}/*"}]}],
+"resourcePolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${account_id}:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared/*"}]}`
+	runCases(t, []scenarioCase{
+		{"a grant through placeholders: allowed if", `{"request": {` + partnerJane + `}, ` + templated + `}`,
+			want{AllowedIf, []Layer{LayerResource, LayerIdentity}, CodeImplicitDeny, LayerResource, "resourcePolicy", 0, `"resourcePolicy": {"Version"`}},
+		{"a Deny through a placeholder: allowed if", `{"request": {` + partnerJane + `}, ` + bothSidesAllow + `,
+"serviceControlPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}, {"Sid": "Lock", "Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::${locked_bucket}/*"}]}]}`,
+			want{AllowedIf, []Layer{LayerSCP}, CodeSCPDenies, LayerSCP, "serviceControlPolicies[0]", 1, `{"Sid": "Lock"`}},
+		{"a Deny whose placeholder cannot fit the request: allowed", `{"request": {` + partnerJane + `}, ` + bothSidesAllow + `,
+"serviceControlPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}, {"Sid": "Lock", "Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::logs-${env}/*"}]}]}`, want{decision: Allowed}},
+	})
+}

@@ -30,9 +30,15 @@ type verdict struct {
 	// assumes.
 	unknown       []analysis.Condition
 	failedUnknown bool
+	// placeholders: the statement matches only through a template
+	// placeholder (${bucket_arn}), whose value the tool cannot know;
+	// failedPlaceholder: the pass takes it not to match.
+	placeholders, failedPlaceholder bool
 }
 
-func (v verdict) applies() bool { return v.action && v.resource && v.principal && v.failed == nil }
+func (v verdict) applies() bool {
+	return v.action && v.resource && v.principal && v.failed == nil && !v.failedPlaceholder
+}
 
 // target is what one evaluation asks: an action on a resource.
 type target struct {
@@ -43,13 +49,14 @@ type target struct {
 // that carry a Principal (resource, key, endpoint and control policies).
 func (e *pass) judge(d *Doc, st *analysis.Statement, withPrincipal bool) verdict {
 	vars := d.variables()
-	v := verdict{
-		action:    matchesAny(st.Action, st.NotAction, func(p string) bool { return analysis.MatchAction(p, e.target.action) }),
-		resource:  matchesAny(st.Resource, st.NotResource, func(p string) bool { return e.matchResource(p, vars) }),
-		principal: true,
-	}
+	action := matchTri(st.Action, st.NotAction, func(p string) bool { return analysis.MatchAction(p, e.target.action) })
+	resource := matchTri(st.Resource, st.NotResource, func(p string) bool { return e.matchResource(p, vars) })
+	v := verdict{action: action != fails, resource: resource != fails, principal: true,
+		placeholders: action == unknown || resource == unknown}
 	if withPrincipal && (st.Principal != nil || st.NotPrincipal != nil) {
-		v.grant = e.principalGrant(st.Principal)
+		var viaPlaceholder bool
+		v.grant, viaPlaceholder = e.principalGrant(st.Principal)
+		v.placeholders = v.placeholders || viaPlaceholder
 		v.principal = v.grant != noGrant
 		if st.NotPrincipal != nil {
 			v.principal = !e.notPrincipalListed(st.NotPrincipal)
@@ -61,8 +68,45 @@ func (e *pass) judge(d *Doc, st *analysis.Statement, withPrincipal bool) verdict
 	}
 	if v.action && v.resource && v.principal {
 		e.judgeConditions(st, vars, &v)
+		if v.placeholders && v.failed == nil {
+			e.out.dependsOnUnknown = true
+			v.failedPlaceholder = st.IsAllow() != e.out.optimistic
+		}
 	}
 	return v
+}
+
+// matchTri applies an element and its Not form as matchesAny does; a
+// value that holds a template placeholder matches when the text around
+// the placeholder does, which the tool cannot decide (unknown).
+func matchTri(elem, notElem *analysis.Field, match func(string) bool) truth {
+	scan := func(f *analysis.Field) (hit, maybe bool) {
+		for _, v := range analysis.Strings(f) {
+			if !analysis.HasPlaceholder(v.Str) {
+				if match(v.Str) {
+					return true, false
+				}
+			} else if match(analysis.ReplacePlaceholders(v.Str, "*")) {
+				maybe = true
+			}
+		}
+		return false, maybe
+	}
+	field, negated := elem, false
+	if field == nil {
+		field, negated = notElem, true
+	}
+	if field == nil {
+		return fails
+	}
+	hit, maybe := scan(field)
+	switch {
+	case !hit && maybe:
+		return unknown
+	case hit != negated:
+		return holds
+	}
+	return fails
 }
 
 // judgeConditions sets the first condition that fails. Conditions on keys
@@ -118,14 +162,33 @@ func (e *pass) matchResource(pattern string, vars bool) bool {
 // principalGrant is the strongest way the Principal element names the
 // caller.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
-func (e *pass) principalGrant(f *analysis.Field) grant {
-	best := noGrant
+// A principal that holds a template placeholder (arn:aws:iam::${account}:root)
+// names the caller when the text around it fits (viaPlaceholder).
+func (e *pass) principalGrant(f *analysis.Field) (best grant, viaPlaceholder bool) {
 	for _, ref := range analysis.Principals(f) {
-		if g := e.refGrant(ref); g > best {
-			best = g
+		g, placeholder := e.refGrant(ref), false
+		if g == noGrant && analysis.HasPlaceholder(ref.Value.Str) {
+			g, placeholder = e.placeholderGrant(ref), true
+		}
+		if g > best {
+			best, viaPlaceholder = g, placeholder
 		}
 	}
-	return best
+	return best, viaPlaceholder
+}
+
+// placeholderGrant is how a principal with a template placeholder may name
+// the caller: its account's root, or the caller itself.
+func (e *pass) placeholderGrant(ref analysis.PrincipalRef) grant {
+	pattern := analysis.ReplacePlaceholders(ref.Value.Str, "*")
+	switch {
+	case ref.Type != "AWS" || e.p.account == "":
+	case analysis.MatchWildcard(pattern, e.p.account, false) || analysis.MatchWildcard(pattern, "arn:aws:iam::"+e.p.account+":root", false):
+		return accountGrant
+	case analysis.MatchWildcard(pattern, e.p.arn, false):
+		return directGrant
+	}
+	return noGrant
 }
 
 func (e *pass) refGrant(ref analysis.PrincipalRef) grant {

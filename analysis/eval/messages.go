@@ -66,6 +66,11 @@ func (e *pass) denyCause(l Layer, d *Doc, st *analysis.Statement, v verdict) Cau
 	msg := analysis.Text{
 		EN: sprintf("%s of %s explicitly denies %s on %s; an explicit Deny overrides every Allow", name.EN, d.Name, act, res),
 		JA: sprintf("%s の%s が %s に対する %s を明示的に拒否しています。明示的な Deny はすべての Allow に優先します", d.Name, name.JA, res, act)}
+	if v.placeholders {
+		msg = analysis.Text{
+			EN: sprintf("%s of %s denies %s on %s if its template placeholders stand for this request; the tool cannot know their values", name.EN, d.Name, act, res),
+			JA: sprintf("%s の%s は、テンプレートのプレースホルダーがこのリクエストを指すなら %s に対する %s を拒否します。プレースホルダーの値はこのツールには分かりません", d.Name, name.JA, res, act)}
+	}
 	if len(v.unknown) > 0 {
 		when := iamdata.DescribeConditions(v.unknown)
 		msg = analysis.Join("", analysis.Text{
@@ -100,6 +105,10 @@ func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 	}
 	name := statementName(st)
 	switch {
+	case v.failedPlaceholder:
+		return e.statementCause(causeCode(l, false), l, d, st, analysis.Text{
+			EN: sprintf("%s of %s allows %s on %s only if its template placeholders stand for this request; the tool cannot know their values", name.EN, d.Name, act, res),
+			JA: sprintf("%s の%s は、テンプレートのプレースホルダーがこのリクエストを指す場合にだけ %s に対する %s を許可します。プレースホルダーの値はこのツールには分かりません", d.Name, name.JA, res, act)})
 	case v.failedUnknown:
 		when := iamdata.DescribeCondition(*v.failed)
 		return e.statementCause(causeCode(l, false), l, d, st, analysis.Join("", analysis.Text{
