@@ -123,7 +123,8 @@ const MaxRelated = 4
 
 // mergeDuplicates keeps one finding per code and span: a fault seen both
 // on its own and across files, or for many requests, is reported once,
-// with the related places of each (each once), bounded by MaxRelated.
+// with the related places of each (each once), bounded by MaxRelated, and
+// the fixes of each (each title once).
 // Linear in the number of related places: a set per merged finding.
 func mergeDuplicates(fs []Finding) []Finding {
 	type key struct {
@@ -133,6 +134,7 @@ func mergeDuplicates(fs []Finding) []Finding {
 	type merged struct {
 		seen  map[relatedKey]bool
 		added []Related // the related places of the duplicates, new ones only
+		fixes []Fix     // the fixes of the duplicates, by new titles only
 	}
 	first := map[key]int{}
 	dups := map[int]*merged{}
@@ -159,11 +161,22 @@ func mergeDuplicates(fs []Finding) []Finding {
 				m.added = append(m.added, r)
 			}
 		}
+		for _, fix := range f.Fixes {
+			if !slices.ContainsFunc(out[i].Fixes, func(g Fix) bool { return g.Title == fix.Title }) &&
+				!slices.ContainsFunc(m.fixes, func(g Fix) bool { return g.Title == fix.Title }) {
+				m.fixes = append(m.fixes, fix)
+			}
+		}
 	}
 	for i := range out {
 		var added []Related
 		if m := dups[i]; m != nil {
 			added = m.added
+			if len(m.fixes) > 0 {
+				// A cause seen across files brings the fix that the
+				// workspace alone knows (whom to exempt, what to allow).
+				out[i].Fixes = KeepingFirst(append(slices.Clip(out[i].Fixes), m.fixes...))
+			}
 		}
 		out[i] = boundRelated(out[i], added)
 	}

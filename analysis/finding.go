@@ -33,6 +33,24 @@ type Related struct {
 type Fix struct {
 	Title Text
 	Edits []Edit
+	// Removes marks a fix that takes access away (removes a statement):
+	// the editor lists it after the fixes that keep access.
+	Removes bool
+}
+
+// KeepingFirst orders fixes so that those that keep access come before
+// those that remove it, each in its order.
+func KeepingFirst(fixes []Fix) []Fix {
+	slices.SortStableFunc(fixes, func(a, b Fix) int {
+		switch {
+		case a.Removes == b.Removes:
+			return 0
+		case b.Removes:
+			return -1
+		}
+		return 1
+	})
+	return fixes
 }
 
 // Edit replaces the bytes of Span with NewText.

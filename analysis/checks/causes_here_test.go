@@ -154,3 +154,62 @@ func TestLimitingPolicyGetsTheFindingAndTheFix(t *testing.T) {
 		})
 	}
 }
+
+// An SCP Deny of s3:* on the bucket's objects, which blocks Jane's
+// granted requests, keeps its single-file finding at the Effect; at the
+// Action, what it takes from Jane, with the fix only the workspace
+// knows: exempt Jane (aws:PrincipalArn) for exactly the
+// blocked actions, and keep denying her the rest in a statement of its
+// own. After it the engine allows both requests and still denies her
+// s3:DeleteObject, which the Deny denied before.
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+func TestSCPDenyGetsAnExemptionFix(t *testing.T) {
+	w, fs := analyseExample(t, "scp-deny", "scp.scp.json", "scp-denies-s3")
+	if len(fs) != 2 {
+		t.Fatalf("got %d findings, want the Deny's and Jane's: %v", len(fs), fs)
+	}
+	if got := at(t, w, "scp.scp.json", fs[0].Span); got != `"Deny"` || len(fs[0].Fixes) != 0 {
+		t.Errorf("the SCP's own finding at %s with %d fixes", got, len(fs[0].Fixes))
+	}
+	f := fs[1]
+	if got := at(t, w, "scp.scp.json", f.Span); got != `"s3:*"` {
+		t.Errorf("Jane's finding at %s", got)
+	}
+	wantMessage(t, f, "this service control policy (SCP) blocks s3:GetObject and s3:PutObject of jane on shared-data/*", "jane の shared-data/*")
+	if len(f.Fixes) != 1 || f.Fixes[0].Title.EN != "Exempt jane from this Deny for s3:GetObject, s3:PutObject only" {
+		t.Fatalf("fixes = %+v", f.Fixes)
+	}
+	fix := f.Fixes[0]
+	src := w.File(filepath.Join(w.Dir, "scp.scp.json")).Src
+	wantFixed(t, string(analysis.ApplyEdits(src, fix.Edits)), `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "NoSharedData",
+      "Effect": "Deny",
+      "Action": "s3:*",
+      "Resource": "arn:aws:s3:::shared-data/*",
+      "Condition": {"ArnNotEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:user/jane"}}
+    },
+    {
+      "Sid": "NoSharedDataRestJane",
+      "Effect": "Deny",
+      "NotAction": [
+        "s3:GetObject",
+        "s3:PutObject"
+      ],
+      "Resource": "arn:aws:s3:::shared-data/*",
+      "Condition": {
+        "ArnEquals": {
+          "aws:PrincipalArn": "arn:aws:iam::111122223333:user/jane"
+        }
+      }
+    }
+  ]
+}
+`)
+	got := fixedDecisions(t, "scp-deny", "scp.scp.json", fix, jane, "s3:GetObject", "s3:PutObject", "s3:DeleteObject")
+	if got["s3:GetObject"] != eval.Allowed || got["s3:PutObject"] != eval.Allowed || got["s3:DeleteObject"] == eval.Allowed {
+		t.Errorf("after the fix: %v", got)
+	}
+}

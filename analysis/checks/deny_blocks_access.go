@@ -68,7 +68,7 @@ func (d deny) say(en, ja string) analysis.Text {
 
 // reportDeny reports a Deny on its Effect with the message for a Deny
 // without condition, or the one that says when it denies, and offers to
-// remove the statement before the other fixes.
+// remove the statement after the other fixes, which keep access.
 func reportDeny(pass *analysis.Pass, s *analysis.Statement, d deny, plain, conditional analysis.Text, fixes ...analysis.Fix) {
 	msg := plain
 	if d.when.EN != "" {
@@ -77,7 +77,7 @@ func reportDeny(pass *analysis.Pass, s *analysis.Statement, d deny, plain, condi
 	if d.guardrail {
 		fixes = nil
 	} else if fix, ok := removeStatement(pass, s); ok {
-		fixes = append([]analysis.Fix{fix}, fixes...)
+		fixes = append(fixes, fix)
 	}
 	pass.Report(analysis.Finding{Span: s.Effect.Value.Span, Severity: d.severity, Message: msg, Fixes: fixes})
 }
@@ -388,28 +388,43 @@ func denyReachesUsers(pass *analysis.Pass, s *analysis.Statement) bool {
 }
 
 // exemptsAccounts reports whether a negated condition on
-// aws:PrincipalAccount lists every account of .s3policy.json, so that the
-// Deny does not apply to them (a data-perimeter statement).
+// aws:PrincipalAccount lists every account of .s3policy.json, or one on
+// aws:PrincipalArn every principal its files name, so that the Deny does
+// not apply to them (a data-perimeter statement, or the exemption the
+// workspace's fix of an SCP writes).
 func exemptsAccounts(cfg *analysis.Config, conds []analysis.Condition) bool {
-	if cfg == nil || len(cfg.Accounts) == 0 {
+	if cfg == nil {
 		return false
+	}
+	var principals []string
+	for _, f := range cfg.Files {
+		if f.Principal != "" && !slices.Contains(principals, f.Principal) {
+			principals = append(principals, f.Principal)
+		}
 	}
 	for _, c := range conds {
 		op, ok := iamdata.ConditionOperator(c)
-		if !ok || !op.Base.Negated || !strings.EqualFold(c.Key.Key, "aws:PrincipalAccount") {
+		if !ok || !op.Base.Negated {
 			continue
 		}
-		listed := 0
-		for _, a := range cfg.Accounts {
-			if slices.ContainsFunc(c.Values, func(v *analysis.Value) bool { return v.Str == a }) {
-				listed++
-			}
-		}
-		if listed == len(cfg.Accounts) {
+		switch {
+		case strings.EqualFold(c.Key.Key, "aws:PrincipalAccount") && listsAll(c.Values, cfg.Accounts),
+			strings.EqualFold(c.Key.Key, "aws:PrincipalArn") && listsAll(c.Values, principals):
 			return true
 		}
 	}
 	return false
+}
+
+// listsAll reports whether values list every one of want, and want is
+// not empty.
+func listsAll(values []*analysis.Value, want []string) bool {
+	for _, w := range want {
+		if !slices.ContainsFunc(values, func(v *analysis.Value) bool { return v.Str == w }) {
+			return false
+		}
+	}
+	return len(want) > 0
 }
 
 // principalAccount returns the account of an AWS principal: a bare
@@ -495,7 +510,8 @@ func removeStatement(pass *analysis.Pass, s *analysis.Statement) (analysis.Fix, 
 		return analysis.Fix{}, false
 	}
 	return analysis.Fix{
-		Title: analysis.Tf("Remove statement %s", "ステートメント %s を削除", s.Label()),
-		Edits: []analysis.Edit{analysis.RemoveItem(pass.Src, arr, s.Index)},
+		Title:   analysis.Tf("Remove statement %s", "ステートメント %s を削除", s.Label()),
+		Edits:   []analysis.Edit{analysis.RemoveItem(pass.Src, arr, s.Index)},
+		Removes: true,
 	}, true
 }

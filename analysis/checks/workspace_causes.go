@@ -250,8 +250,15 @@ func reportBlockedHere(pass *analysis.Pass, h *blockedHere) {
 		details = append(details, c.Message)
 	}
 	related = uniqueRelated(related)
+	span := h.place
+	if st := denyAt(pass.Policy, h.place); st != nil && st.Action != nil && pass.Check.Code == analysis.CodeSCPDeniesS3 {
+		// The SCP's own finding is at the Effect and says what the Deny
+		// does to everyone; this one, with the fix that exempts the
+		// principal, is at what it takes from the principal.
+		span = st.Action.Value.Span
+	}
 	pass.Report(analysis.Finding{
-		Span:     h.place,
+		Span:     span,
 		Severity: severity,
 		Message:  message,
 		Explain:  analysis.Join("\n\n", append(details, pass.Check.Explain)...),
@@ -266,6 +273,8 @@ func fixesHere(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	switch pass.Check.Code {
 	case "kms-missing-actions":
 		return keyPolicyFixes(pass, h)
+	case analysis.CodeSCPDeniesS3:
+		return scpExemptFixes(pass, h)
 	case "session-policy-blocks", boundaryBlocksCode:
 		return allowRequestsFixes(pass, h)
 	}
