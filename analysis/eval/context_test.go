@@ -133,3 +133,14 @@ func TestPlaceholdersAreUnknown(t *testing.T) {
 "serviceControlPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}, {"Sid": "Lock", "Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::logs-${env}/*"}]}]}`, want{decision: Allowed}},
 	})
 }
+
+// A cause on a condition names the key, the values compared and what the
+// request carries.
+func TestConditionCauseNamesKeyValueAndRequest(t *testing.T) {
+	r := evaluateJSON(t, `{"request": {"principal": "arn:aws:iam::444455556666:user/bob", "action": "s3:GetObject", "resource": "arn:aws:s3:::shared/a.txt", "resourceAccount": "444455556666", "context": {"aws:SourceVpce": "vpce-2"}},
+"identityPolicies": [{"Version": "2012-10-17", "Statement": [{"Sid": "Cond", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-1", "vpce-3"]}}}]}]}`)
+	want := `Identity policies: statement "Cond" of identityPolicies[0] would allow s3:GetObject on arn:aws:s3:::shared/a.txt, but its condition StringEquals on aws:SourceVpce (vpce-1, vpce-3) does not hold for this request, which carries aws:SourceVpce = vpce-2`
+	if len(r.Causes) != 1 || r.Causes[0].Message.EN != want {
+		t.Errorf("causes %+v\nwant %s", r.Causes, want)
+	}
+}

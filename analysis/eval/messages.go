@@ -117,9 +117,10 @@ func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 			unknownKeysNote([]analysis.Condition{*v.failed})))
 	case v.failed != nil:
 		op, key := v.failed.Operator.Key, v.failed.Key.Key
+		carried := e.carried(key)
 		return e.statementCause(causeCode(l, false), l, d, st, analysis.Text{
-			EN: sprintf("%s of %s would allow %s on %s, but its condition %s on %s does not hold for this request", name.EN, d.Name, act, res, op, key),
-			JA: sprintf("%s の%s は %s に対する %s を許可しますが、条件 %s (%s) がこのリクエストでは成り立ちません", d.Name, name.JA, res, act, op, key)})
+			EN: sprintf("%s of %s would allow %s on %s, but its condition %s on %s (%s) does not hold for this request, which %s", name.EN, d.Name, act, res, op, key, conditionValues(*v.failed), carried.EN),
+			JA: sprintf("%s の%s は %s に対する %s を許可しますが、条件 %s (%s: %s) がこのリクエストでは成り立ちません。このリクエストは %s", d.Name, name.JA, res, act, op, key, conditionValues(*v.failed), carried.JA)})
 	case !v.resource:
 		code := causeCode(l, false)
 		if code == CodeImplicitDeny {
@@ -221,4 +222,23 @@ func managedKeyMessage(action string) analysis.Text {
 	return titled(LayerKMS, analysis.Tf(
 		"the bucket encrypts with the AWS managed key aws/s3, whose key policy cannot be changed and does not allow %s from another account; use a customer managed key",
 		"バケットは AWS マネージドキー aws/s3 で暗号化されています。そのキーポリシーは変更できず、他のアカウントからの %s を許可しません。カスタマーマネージドキーを使ってください", action))
+}
+
+// conditionValues lists the values a condition compares with.
+func conditionValues(c analysis.Condition) string {
+	out := make([]string, len(c.Values))
+	for i, v := range c.Values {
+		out[i] = v.Str
+	}
+	return strings.Join(out, ", ")
+}
+
+// carried says whether the request carries the key, and its value.
+func (e *pass) carried(key string) analysis.Text {
+	values := e.ctx.get(key)
+	if len(values) == 0 {
+		return analysis.Tf("does not carry %s", "%s を持ちません", key)
+	}
+	list := strings.Join(values, ", ")
+	return analysis.Tf("carries %s = %s", "%s = %s を持ちます", key, list)
 }

@@ -132,7 +132,7 @@ func TestExplainScenarioArrayAnsweredInOrder(t *testing.T) {
 	}
 	c := answers[0].Causes[0]
 	want := eval.AnswerCause{Code: "implicit-deny", Layer: "resource", Policy: "resourcePolicy", Line: 5,
-		Message: `Bucket policy: statement "Partner" of resourcePolicy would allow s3:GetObject on arn:aws:s3:::shared/a.txt, but its condition StringEquals on aws:SourceVpce does not hold for this request`}
+		Message: `Bucket policy: statement "Partner" of resourcePolicy would allow s3:GetObject on arn:aws:s3:::shared/a.txt, but its condition StringEquals on aws:SourceVpce (vpce-1) does not hold for this request, which does not carry aws:SourceVpce`}
 	if c.Statement == nil || *c.Statement != 0 {
 		t.Errorf("statement %v, want 0", c.Statement)
 	}
@@ -151,7 +151,7 @@ func TestExplainScenarioTextJapanese(t *testing.T) {
 	code := run([]string{"explain", "--scenario", path, "--lang", "ja"}, &out, &errOut)
 	want := `arn:aws:iam::111122223333:user/jane s3:GetObject on arn:aws:s3:::shared/a.txt: ImplicitlyDenied (blocked by resource)
   implicit-deny [resource] resourcePolicy:5
-    バケットポリシー: resourcePolicy のステートメント "Partner" は arn:aws:s3:::shared/a.txt に対する s3:GetObject を許可しますが、条件 StringEquals (aws:SourceVpce) がこのリクエストでは成り立ちません
+    バケットポリシー: resourcePolicy のステートメント "Partner" は arn:aws:s3:::shared/a.txt に対する s3:GetObject を許可しますが、条件 StringEquals (aws:SourceVpce: vpce-1) がこのリクエストでは成り立ちません。このリクエストは aws:SourceVpce を持ちません
 `
 	if code != exitFindings || out.String() != want {
 		t.Errorf("exit %d, output\n%s\nwant\n%s%s", code, out.String(), want, errOut.String())
