@@ -8,20 +8,26 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
 
-// allowRequestsFixes is the fix of a session policy or permissions
-// boundary that does not allow requests a bucket policy grants: a
-// statement that allows exactly the granted S3 actions on the granted
-// resources, and, for a bucket that .s3policy.json says is SSE-KMS with a
-// known key, a second one that allows the KMS actions those actions need
-// on that key. Neither policy ever grants (it only limits), so nobody
-// gets more than the identity policies allow.
+// allowRequestsFixes is the fix of a session policy, permissions
+// boundary or VPC endpoint policy that does not allow requests a bucket
+// policy grants: a statement that allows exactly the granted S3 actions
+// on the granted resources (in an endpoint policy, to the grantee only),
+// and, for a bucket that .s3policy.json says is SSE-KMS with a known key,
+// a second one that allows the KMS actions those actions need on that
+// key (not in an endpoint policy: S3 calls KMS itself). None of these
+// policies ever grants (they only limit), so nobody gets more than the
+// identity and bucket policies allow.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
 func allowRequestsFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
-	var actions, resources, keyActions []string
+	var actions, resources, keyActions, grantees []string
 	key := ""
 	for _, b := range h.requests {
 		actions = appendNew(actions, b.Action)
 		resources = appendNew(resources, b.Resource)
+		grantees = appendNew(grantees, principalARN(b.GrantedTo))
+		if pass.Kind == analysis.KindEndpoint {
+			continue // S3 calls KMS itself, not through the endpoint
+		}
 		if bucket, _, ok := s3BucketOf(b.Resource); ok {
 			if facts := pass.Bucket(bucket); facts != nil && strings.HasPrefix(facts.Encryption, "aws:kms") && facts.KMSKeyARN != "" {
 				key = facts.KMSKeyARN
@@ -34,12 +40,14 @@ func allowRequestsFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	slices.Sort(actions)
 	slices.Sort(keyActions)
 	sid := "AllowS3Use" + sidWord(shortName(h.principal))
-	stmts := []string{newStatement(pass,
-		member{"Sid", sidFor(pass.Policy, sid)},
-		member{"Effect", "Allow"},
-		member{"Action", actions},
-		member{"Resource", resources},
-	)}
+	members := []member{{"Sid", sidFor(pass.Policy, sid)}, {"Effect", "Allow"}}
+	if pass.Kind == analysis.KindEndpoint {
+		// An endpoint policy's statement names whom it lets through: the
+		// grantee of the bucket policy, no one else.
+		members = append(members, member{"Principal", []member{{"AWS", grantees}}})
+	}
+	members = append(members, member{"Action", actions}, member{"Resource", resources})
+	stmts := []string{newStatement(pass, members...)}
 	if len(keyActions) > 0 {
 		stmts = append(stmts, newStatement(pass,
 			member{"Sid", sidFor(pass.Policy, sid+"Key")},

@@ -19,7 +19,16 @@ func fixedDecisions(t *testing.T, example, file string, fix analysis.Fix, princi
 	w := tree.Sets(dir, texts)[0].Workspace
 	out := map[string]eval.Decision{}
 	for _, a := range actions {
+		// The request as the workspace makes it: through the endpoint
+		// .s3policy.json places in the caller's account, if any.
 		req := eval.Request{Principal: principal, Action: a, Resource: "arn:aws:s3:::shared-data/*"}
+		for _, bp := range w.Files {
+			for _, g := range w.Grants(bp) {
+				if g.Request.Principal == principal {
+					req.Context = g.Request.Context
+				}
+			}
+		}
 		out[a] = eval.Evaluate(w.Scenario(req)).Decision
 	}
 	return out
@@ -211,5 +220,50 @@ func TestSCPDenyGetsAnExemptionFix(t *testing.T) {
 	got := fixedDecisions(t, "scp-deny", "scp.scp.json", fix, jane, "s3:GetObject", "s3:PutObject", "s3:DeleteObject")
 	if got["s3:GetObject"] != eval.Allowed || got["s3:PutObject"] != eval.Allowed || got["s3:DeleteObject"] == eval.Allowed {
 		t.Errorf("after the fix: %v", got)
+	}
+}
+
+// The VPC endpoint policy that allows only corp-* buckets gets, at the
+// Resource of its statement, a fix that lets exactly the grantee through
+// for exactly the granted actions on the granted objects; after it the
+// engine allows both requests.
+// https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+func TestEndpointPolicyGetsTheExactFix(t *testing.T) {
+	w, fs := analyseExample(t, "endpoint-policy", "endpoint.endpoint-policy.json", "endpoint-policy-blocks")
+	var f *analysis.Finding
+	for i := range fs {
+		if len(fs[i].Fixes) > 0 && fs[i].Fixes[0].Title.EN == "Allow s3:GetObject, s3:PutObject on shared-data/* in this VPC endpoint policy" {
+			f = &fs[i]
+		}
+	}
+	if f == nil {
+		t.Fatalf("no finding with the exact fix: %+v", fs)
+	}
+	src := w.File(filepath.Join(w.Dir, "endpoint.endpoint-policy.json")).Src
+	wantFixed(t, string(analysis.ApplyEdits(src, f.Fixes[0].Edits)), `
+    {
+      "Sid": "AllowS3UseJane",
+      "Effect": "Allow",
+      "Principal": {
+        "AWS": "arn:aws:iam::111122223333:root"
+      },
+      "Action": [
+        "s3:GetObject",
+        "s3:PutObject"
+      ],
+      "Resource": "arn:aws:s3:::shared-data/*"
+    }
+  ]
+}
+`)
+	for action, d := range fixedDecisions(t, "endpoint-policy", "endpoint.endpoint-policy.json", analysis.Fix{}, jane, "s3:GetObject", "s3:PutObject") {
+		if d == eval.Allowed {
+			t.Errorf("before the fix %s is allowed: the request does not go through the endpoint", action)
+		}
+	}
+	for action, d := range fixedDecisions(t, "endpoint-policy", "endpoint.endpoint-policy.json", f.Fixes[0], jane, "s3:GetObject", "s3:PutObject") {
+		if d != eval.Allowed {
+			t.Errorf("after the fix %s is %v", action, d)
+		}
 	}
 }

@@ -275,7 +275,7 @@ func fixesHere(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 		return keyPolicyFixes(pass, h)
 	case analysis.CodeSCPDeniesS3:
 		return scpExemptFixes(pass, h)
-	case "session-policy-blocks", boundaryBlocksCode:
+	case "session-policy-blocks", boundaryBlocksCode, "endpoint-policy-blocks":
 		return allowRequestsFixes(pass, h)
 	}
 	return nil
