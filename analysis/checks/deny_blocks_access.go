@@ -32,8 +32,8 @@ func runDenyBlocksAccess(pass *analysis.Pass) {
 			reportDeny(pass, s, d,
 				d.say("explicit Deny of {actions} on {resources}: no Allow in any policy overrides it",
 					"{resources} に対する {actions} の明示的な Deny: どのポリシーの Allow もこれを覆せません"),
-				d.say("this Deny of {actions} on {resources} denies every request {when}",
-					"{resources} に対するこの {actions} の Deny は、{when}リクエストをすべて拒否します"),
+				d.say("this Deny of {actions} denies some requests: every request on {resources} {when}",
+					"この {actions} の Deny は一部のリクエストを拒否します。{resources} に対する、{when}リクエストをすべて拒否します"),
 				exemptFix(pass, s, d)...)
 		}
 	}

@@ -80,7 +80,7 @@ func TestDenyBlocksAccessConditionalSaysWhen(t *testing.T) {
 		severity          analysis.Severity
 	}{
 		{`{"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}`,
-			"denies every request that does not come through vpce-1a2b3c4d", "vpce-1a2b3c4d を経由しないリクエストをすべて拒否します", analysis.Warning},
+			"denies some requests: every request on arn:aws:s3:::DOC-EXAMPLE-BUCKET/* that does not come through vpce-1a2b3c4d", "vpce-1a2b3c4d を経由しないリクエストをすべて拒否します", analysis.Warning},
 		{`{"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}`,
 			"that does not carry the header x-amz-server-side-encryption: aws:kms", "ヘッダー x-amz-server-side-encryption: aws:kms を持たない", analysis.Warning},
 		{`{"StringNotEquals": {"aws:PrincipalTag/team": "data"}}`,

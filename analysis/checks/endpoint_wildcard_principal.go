@@ -32,8 +32,8 @@ func runEndpointWildcardPrincipal(pass *analysis.Pass) {
 				continue
 			}
 			pass.Reportf(p.Value.Span, analysis.Tf(
-				"every principal that routes through %s may use this Allow, whatever its account: narrow it with a condition on aws:PrincipalAccount",
-				"%s を経由するすべてのプリンシパルが、アカウントにかかわらずこの Allow を使えます。aws:PrincipalAccount の条件で絞り込んでください",
+				"any account's principals may use this Allow through %s: narrow it with a condition on aws:PrincipalAccount",
+				"どのアカウントのプリンシパルも %s を経由してこの Allow を使えます。aws:PrincipalAccount の条件で絞り込んでください",
 				endpointName(pass)),
 				analysis.Fix{
 					Title: analysis.Tf("Allow only account %s", "アカウント %s だけを許可", jsonStrings(accounts)),

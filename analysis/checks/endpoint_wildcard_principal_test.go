@@ -21,7 +21,7 @@ func TestEndpointWildcardPrincipal(t *testing.T) {
   ]
 }`, cfg)
 	wantSeverity(t, got[0], analysis.Warning)
-	wantMessage(t, got[0], "every principal that routes through vpce-1a2b3c4d", "vpce-1a2b3c4d を経由するすべてのプリンシパル")
+	wantMessage(t, got[0], "any account's principals may use this Allow through vpce-1a2b3c4d", "どのアカウントのプリンシパルも vpce-1a2b3c4d を経由して")
 	wantHover(t, "vpce.json", src, got[0], cfg)
 	fixed := fixRemoves(t, "vpce.json", src, got[0], 0, cfg)
 	want := `"Resource": ["arn:aws:s3:::DOC-EXAMPLE-BUCKET", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"],

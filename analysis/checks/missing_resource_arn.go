@@ -115,8 +115,8 @@ func grantedElsewhere(p *analysis.Policy, s *analysis.Statement, action, bucket 
 }
 
 // actionKind says what an Action entry acts on: "s3:ListBucket acts on
-// the bucket", or for a wildcard, "s3:Get* includes actions on the bucket
-// (s3:GetBucketLocation, ...)".
+// the bucket", or for a wildcard, "s3:Get* acts on the bucket too
+// (s3:GetBucketLocation)".
 func actionKind(pattern string, table []string, target analysis.Text) analysis.Text {
 	if !strings.ContainsAny(pattern, "*?") {
 		return analysis.T(pattern+" acts on "+target.EN, pattern+" は"+target.JA+"に作用します")
@@ -129,7 +129,7 @@ func actionKind(pattern string, table []string, target analysis.Text) analysis.T
 	} else if i := slices.IndexFunc(table, covers); i >= 0 {
 		example = table[i]
 	}
-	return analysis.T(pattern+" includes actions on "+target.EN+" such as "+example, pattern+" には "+example+" など"+target.JA+"に作用するアクションが含まれます")
+	return analysis.T(pattern+" acts on "+target.EN+" too ("+example+")", pattern+" は"+target.JA+"にも作用します ("+example+")")
 }
 
 // reportMissingARN reports one action. A wildcard that also covers the

@@ -48,8 +48,8 @@ func TestMissingResourceARNWildcardIsInformation(t *testing.T) {
 	_, got := checktest.Expect(t, "missing-resource-arn", "a.iam-policy.json",
 		`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": «"s3:*"», "Resource": "arn:aws:s3:::b/home/*"}}`, nil)
 	wantSeverity(t, got[0], analysis.Information)
-	wantMessage(t, got[0], "s3:* includes actions on the bucket such as s3:ListBucket, but Resource names only objects of b: add arn:aws:s3:::b",
-		"s3:* には s3:ListBucket などバケットに作用するアクションが含まれますが、Resource には b のオブジェクトしかありません。arn:aws:s3:::b を追加してください")
+	wantMessage(t, got[0], "s3:* acts on the bucket too (s3:ListBucket), but Resource names only objects of b: add arn:aws:s3:::b",
+		"s3:* はバケットにも作用します (s3:ListBucket)が、Resource には b のオブジェクトしかありません。arn:aws:s3:::b を追加してください")
 }
 
 func TestMissingResourceARNNearMisses(t *testing.T) {

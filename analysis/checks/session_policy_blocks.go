@@ -28,8 +28,8 @@ func runSessionPolicyBlocks(pass *analysis.Pass) {
 			reportDeny(pass, s, d,
 				d.say("the session policy denies {actions} on {resources} to the session, whatever its role allows",
 					"セッションポリシーは、ロールの許可にかかわらず、セッションに {resources} に対する {actions} を拒否します"),
-				d.say("the session policy denies {actions} on {resources} for every request {when}",
-					"セッションポリシーは、{when}リクエストについて {resources} に対する {actions} を拒否します"))
+				d.say("the session policy denies {actions} in some cases: on {resources}, for every request {when}",
+					"セッションポリシーは場合によって {actions} を拒否します。{when}リクエストについて {resources} に対する {actions} を拒否します"))
 		}
 	}
 	if p.Statement == nil {

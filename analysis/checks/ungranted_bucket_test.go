@@ -18,7 +18,7 @@ import (
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
 func TestNobodyGrantedYou(t *testing.T) {
 	w, fs := analyseExample(t, "bucket-policy-other-account", "jane.iam-policy.json", "missing-resource-arn")
-	if len(fs) != 1 || fs[0].Message.EN != "bucket shared-data belongs to account 444455556666, and its bucket policy grants nothing to account 111122223333: across accounts the bucket policy must allow too" {
+	if len(fs) != 1 || fs[0].Message.EN != "the bucket policy of shared-data grants nothing to account 111122223333: the bucket belongs to account 444455556666, and across accounts the bucket policy must allow too" {
 		t.Fatalf("identity side: %+v", fs)
 	}
 	if got := at(t, w, "jane.iam-policy.json", fs[0].Span); got != `"arn:aws:s3:::shared-data/*"` {
