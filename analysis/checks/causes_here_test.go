@@ -267,3 +267,43 @@ func TestEndpointPolicyGetsTheExactFix(t *testing.T) {
 		}
 	}
 }
+
+// The endpoint policy's own finding (no Allow covers the bucket) offers
+// to allow what the bucket policy grants and the workspace denies, not
+// list, read and write, in the file's layout with a Sid; the engine
+// allows both requests after it.
+func TestEndpointPolicyBucketFixGrantsWhatIsGranted(t *testing.T) {
+	w, fs := analyseExample(t, "endpoint-policy", "endpoint.endpoint-policy.json", "endpoint-policy-blocks")
+	f := fs[0]
+	if got := at(t, w, "endpoint.endpoint-policy.json", f.Span); got != `"Statement"` || len(f.Fixes) != 1 {
+		t.Fatalf("first finding at %s with %d fixes", got, len(f.Fixes))
+	}
+	if got := f.Fixes[0].Title.EN; got != "Allow s3:GetObject, s3:PutObject on shared-data" {
+		t.Errorf("title %q", got)
+	}
+	src := w.File(filepath.Join(w.Dir, "endpoint.endpoint-policy.json")).Src
+	wantFixed(t, string(analysis.ApplyEdits(src, f.Fixes[0].Edits)), `
+    {
+      "Sid": "AllowSharedData",
+      "Effect": "Allow",
+      "Principal": "*",
+      "Action": [
+        "s3:GetObject",
+        "s3:PutObject"
+      ],
+      "Resource": "arn:aws:s3:::shared-data/*",
+      "Condition": {
+        "StringEquals": {
+          "aws:PrincipalAccount": "111122223333"
+        }
+      }
+    }
+  ]
+}
+`)
+	for action, d := range fixedDecisions(t, "endpoint-policy", "endpoint.endpoint-policy.json", f.Fixes[0], jane, "s3:GetObject", "s3:PutObject") {
+		if d != eval.Allowed {
+			t.Errorf("after the fix %s is %v", action, d)
+		}
+	}
+}

@@ -27,12 +27,12 @@ func runEndpointPolicyBlocks(pass *analysis.Pass) {
 		pass.Reportf(p.Statement.KeySpan, analysis.Tf(
 			"no Allow statement covers bucket %s: requests to it through %s are denied",
 			"バケット %s を対象とする Allow ステートメントがありません。%[2]s 経由のリクエストは拒否されます",
-			b, endpointName(pass)), addBucketStatementFix(pass, b, `"Principal": "*"`, principalAccountCondition(pass)))
+			b, endpointName(pass)), addBucketStatementFix(pass, b, member{"Principal", "*"}, principalAccountCondition(pass)))
 	}
 }
 
 // principalAccountCondition renders a Condition member that admits only
 // the accounts of .s3policy.json (or a placeholder).
-func principalAccountCondition(pass *analysis.Pass) string {
-	return `"Condition": {"StringEquals": {"aws:PrincipalAccount": ` + jsonStrings(userAccounts(pass)) + `}}`
+func principalAccountCondition(pass *analysis.Pass) member {
+	return member{"Condition", []member{{"StringEquals", []member{{"aws:PrincipalAccount", userAccounts(pass)}}}}}
 }

@@ -336,7 +336,12 @@ func resourceMatches(resources []*analysis.Value, arn string) bool {
 
 func reportBucketKey(pass *analysis.Pass, r *analysis.Value, bucket, key string, missing []string) {
 	list := strings.Join(missing, " and ")
-	stmt := `{"Effect": "Allow", "Action": ` + jsonStrings(missing) + `, "Resource": ` + analysis.Quote(key) + `}`
+	stmt := newStatement(pass,
+		member{"Sid", sidFor(pass.Policy, "UseBucketKey"+sidWord(bucket))},
+		member{"Effect", "Allow"},
+		member{"Action", missing},
+		member{"Resource", key},
+	)
 	pass.Report(analysis.Finding{
 		Span:     r.Span,
 		Severity: analysis.Error,

@@ -67,7 +67,7 @@ func TestKMSMissingActionsBucketKey(t *testing.T) {
 		"KMS キー "+bucketKey+" で暗号化されています")
 	fixed := fixRemoves(t, "jane.json", src, got[0], 0, cfg)
 	want := `,
-    {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "` + bucketKey + `"}
+    {"Sid": "UseBucketKeyDOCEXAMPLEBUCKET", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "` + bucketKey + `"}
   ]`
 	wantFixed(t, fixed, want)
 }

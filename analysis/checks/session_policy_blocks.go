@@ -1,6 +1,11 @@
 package checks
 
-import "github.com/s3policy-lsp/s3policy-lsp/analysis"
+import (
+	"slices"
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
 
 // SessionPolicyBlocks reports a session policy that leaves the session
 // without the S3 access its role or user has: the session may only do
@@ -49,19 +54,54 @@ func runSessionPolicyBlocks(pass *analysis.Pass) {
 	}
 }
 
-// addBucketStatementFix appends a statement that allows listing the bucket
-// and reading and writing its objects.
-// Members, when given, are rendered members put before Action (an
-// endpoint policy's statement needs a Principal).
-func addBucketStatementFix(pass *analysis.Pass, bucket string, members ...string) analysis.Fix {
-	lead := ""
+// addBucketStatementFix appends a statement, laid out like the file's
+// and with a Sid, that allows on the bucket exactly what the workspace's
+// bucket policies grant there and the workspace denies (grantedOn); when
+// no such grant is known, listing the bucket and reading and writing its
+// objects. Members, when given, go before Action (an endpoint policy's
+// statement needs a Principal), a Condition after Resource.
+func addBucketStatementFix(pass *analysis.Pass, bucket string, members ...member) analysis.Fix {
+	actions, resources := grantedOn(pass, bucket)
+	title := analysis.Tf("Allow %s on %s", "%[2]s に %[1]s を許可", strings.Join(actions, ", "), bucket)
+	if len(actions) == 0 {
+		actions, resources = []string{"s3:ListBucket", "s3:GetObject", "s3:PutObject"}, []string{bucketARN(bucket), objectsARN(bucket)}
+		title = analysis.Tf("Allow list, read and write on %s", "%s の一覧・読み取り・書き込みを許可", bucket)
+	}
+	all := []member{{"Sid", sidFor(pass.Policy, "Allow"+sidWord(bucket))}, {"Effect", "Allow"}}
+	var condition []member
 	for _, m := range members {
-		lead += m + ", "
+		if m.key == "Condition" {
+			condition = append(condition, m) // last, as policies are written
+		} else {
+			all = append(all, m)
+		}
 	}
-	stmt := `{"Effect": "Allow", ` + lead + `"Action": ["s3:ListBucket", "s3:GetObject", "s3:PutObject"], "Resource": [` +
-		analysis.Quote(bucketARN(bucket)) + ", " + analysis.Quote(objectsARN(bucket)) + `]}`
+	all = append(append(all, member{"Action", actions}, member{"Resource", resources}), condition...)
 	return analysis.Fix{
-		Title: analysis.Tf("Allow list, read and write on %s", "%s の一覧・読み取り・書き込みを許可", bucket),
-		Edits: analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, stmt),
+		Title: title,
+		Edits: analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, newStatement(pass, all...)),
 	}
+}
+
+// grantedOn are the actions and resources on the bucket of the requests
+// that bucket policies of the workspace grant to its principals (this
+// file's principal only, when it has one) and the workspace denies,
+// each once, the actions sorted.
+func grantedOn(pass *analysis.Pass, bucket string) (actions, resources []string) {
+	if pass.Workspace == nil {
+		return nil, nil
+	}
+	for _, id := range identityPolicies(pass.Workspace) {
+		p := id.Facts.Principal
+		if pass.Facts != nil && pass.Facts.Principal != "" && pass.Facts.Principal != p {
+			continue
+		}
+		for _, b := range pass.Workspace.Blocked(p) {
+			if name, _, ok := s3BucketOf(b.Resource); ok && name == bucket {
+				actions, resources = appendNew(actions, b.Action), appendNew(resources, b.Resource)
+			}
+		}
+	}
+	slices.Sort(actions)
+	return actions, resources
 }

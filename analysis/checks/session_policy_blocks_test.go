@@ -27,7 +27,7 @@ func TestSessionPolicyBlocksBucketNotCovered(t *testing.T) {
 	wantMessage(t, got[0], "no S3 action on bucket DOC-EXAMPLE-BUCKET", "バケット DOC-EXAMPLE-BUCKET に対する S3 アクションを許可していません")
 	fixed := fixRemoves(t, "session.json", src, got[0], 0, cfg)
 	want := `,
-    {"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject", "s3:PutObject"], "Resource": ["arn:aws:s3:::DOC-EXAMPLE-BUCKET", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"]}
+    {"Sid": "AllowDOCEXAMPLEBUCKET", "Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject", "s3:PutObject"], "Resource": ["arn:aws:s3:::DOC-EXAMPLE-BUCKET", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"]}
   ]`
 	wantFixed(t, fixed, want)
 }

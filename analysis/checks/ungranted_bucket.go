@@ -162,7 +162,13 @@ func grantAccountFix(pass *analysis.Pass, u crossAccountUse) analysis.Fix {
 			resources = append(resources, objectsARN(u.bucket))
 		}
 	}
-	stmt := `{"Effect": "Allow", "Principal": {"AWS": ` + analysis.Quote("arn:aws:iam::"+u.account+":root") + `}, "Action": ` + jsonStrings(u.actions) + `, "Resource": ` + jsonStrings(resources) + `}`
+	stmt := newStatement(pass,
+		member{"Sid", sidFor(pass.Policy, "AllowAccount"+u.account)},
+		member{"Effect", "Allow"},
+		member{"Principal", []member{{"AWS", "arn:aws:iam::" + u.account + ":root"}}},
+		member{"Action", u.actions},
+		member{"Resource", resources},
+	)
 	return analysis.Fix{
 		Title: analysis.Tf("Grant account %s %s", "アカウント %s に %s を許可", u.account, joinActions(u.actions)),
 		Edits: analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, stmt),
