@@ -175,6 +175,10 @@ func (r *scenarioReader) request(req *Request, v *analysis.Value) {
 	}
 }
 
+// ParseTime reads the time of a request as a Date condition does: ISO
+// 8601 or epoch seconds.
+func ParseTime(s string) (time.Time, bool) { return parseDate(s) }
+
 // time reads the moment of the request, in the forms a Date condition
 // takes (ISO 8601 or epoch seconds).
 func (r *scenarioReader) time(f *analysis.Field) time.Time {

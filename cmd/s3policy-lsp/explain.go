@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 )
@@ -18,6 +19,7 @@ type explainFlags struct {
 	scenario, format, lang               string
 	principal, action, resource, account string
 	objectOwner, objectACL, requestPayer string
+	at                                   string // --time
 	multipart                            bool
 	context                              contextFlag
 	denial                               denialFlags // --error, --cloudtrail (explain_error.go)
@@ -64,6 +66,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&fl.objectOwner, "object-owner", "", "the account that wrote the object, when not the bucket owner")
 	fs.StringVar(&fl.objectACL, "object-acl", "", "the canned ACL the object was written with")
 	fs.BoolVar(&fl.multipart, "multipart", false, "the request is part of a multipart upload")
+	fs.StringVar(&fl.at, "time", "", "when the request is made, ISO 8601 or epoch seconds (default now): aws:CurrentTime and aws:EpochTime")
 	fl.denial.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -127,11 +130,18 @@ func (fl *explainFlags) load(args []string, stderr io.Writer) (scenarios []*eval
 	if fl.principal == "" || fl.action == "" || fl.resource == "" {
 		return nil, false, errors.New("give --scenario FILE, or --principal, --action and --resource")
 	}
+	var at time.Time
+	if fl.at != "" {
+		var ok bool
+		if at, ok = eval.ParseTime(fl.at); !ok {
+			return nil, false, fmt.Errorf("--time %q is not an ISO 8601 date or epoch seconds", fl.at)
+		}
+	}
 	w, err := loadFolder(args, stderr)
 	if err != nil {
 		return nil, false, err
 	}
-	req := eval.Request{
+	req := eval.Request{Time: at,
 		Principal: fl.principal, Action: fl.action, Resource: fl.resource, ResourceAccount: fl.account,
 		Context: fl.context, RequestPayer: fl.requestPayer, ObjectOwner: fl.objectOwner, ObjectACL: fl.objectACL,
 		Multipart: fl.multipart,
