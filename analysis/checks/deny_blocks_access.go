@@ -491,11 +491,21 @@ func exemptFix(pass *analysis.Pass, s *analysis.Statement, d deny) []analysis.Fi
 	if len(d.granted) == 0 || resource == nil || s.Principal == nil {
 		return nil
 	}
-	raw := func(f *analysis.Field) string {
-		return analysis.Quote(f.Key) + ": " + string(pass.Src[f.Value.Span.Start:f.Value.Span.End])
+	raw := func(f *analysis.Field) member {
+		return member{f.Key, rawJSON(pass.Src[f.Value.Span.Start:f.Value.Span.End])}
 	}
-	rest := `{"Effect": "Deny", ` + raw(s.Principal) + `, "NotAction": ` + jsonStrings(d.granted) + `, ` + raw(resource) +
-		`, "Condition": {"StringEquals": {"aws:PrincipalAccount": ` + jsonStrings(pass.Config.Accounts) + `}}}`
+	sid := "DenyAccountsOtherActions"
+	if s.SidText() != "" {
+		sid = s.SidText() + "Rest"
+	}
+	rest := newStatement(pass,
+		member{"Sid", sidFor(pass.Policy, sid)},
+		member{"Effect", "Deny"},
+		raw(s.Principal),
+		member{"NotAction", d.granted},
+		raw(resource),
+		member{"Condition", []member{{"StringEquals", []member{{"aws:PrincipalAccount", pass.Config.Accounts}}}}},
+	)
 	return []analysis.Fix{{
 		Title: analysis.Tf("Exempt account %s from this Deny for %s only", "アカウント %s をこの Deny から %s についてだけ除外", accounts, strings.Join(d.granted, ", ")),
 		Edits: append(exempt, analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, rest)...),

@@ -34,13 +34,25 @@ func TestDenyBlocksAccessUnconditional(t *testing.T) {
 	}
 	// The exemption lifts only what the Deny takes from the policy's
 	// grants (s3:GetObject): account 111122223333 stays denied every
-	// other action, in a statement of its own, which is a guardrail that
+	// other action, in a statement of its own laid out like the Deny and
+	// with a Sid, which is a guardrail that
 	// blocks nothing granted: information, with no fix.
 	fixed, after := checktest.ApplyFix(t, "bucket.json", src, got[0], 0, cfg)
 	if !contains(fixed, `"Resource": ["arn:aws:s3:::DOC-EXAMPLE-BUCKET", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"],
       "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}
     },
-    {"Effect": "Deny", "Principal": "*", "NotAction": "s3:GetObject", "Resource": ["arn:aws:s3:::DOC-EXAMPLE-BUCKET", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"], "Condition": {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}}`) {
+    {
+      "Sid": "DenyAccountsOtherActions",
+      "Effect": "Deny",
+      "Principal": "*",
+      "NotAction": "s3:GetObject",
+      "Resource": ["arn:aws:s3:::DOC-EXAMPLE-BUCKET", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"],
+      "Condition": {
+        "StringEquals": {
+          "aws:PrincipalAccount": "111122223333"
+        }
+      }
+    }`) {
 		t.Errorf("exemption not added as expected:\n%s", fixed)
 	}
 	for _, f := range after {

@@ -8,15 +8,19 @@ import (
 )
 
 // member is one member of a JSON object a fix writes: a key and its
-// value, a string, a list of strings or an object of members.
+// value, a string, a list of strings, an object of members, or JSON
+// copied from the policy as it is written.
 type member struct {
 	key   string
-	value any // string, []string or []member
+	value any // string, []string, []member or rawJSON
 }
 
+// rawJSON is a value copied from the policy's text.
+type rawJSON string
+
 // newStatement renders a statement to append to the policy's Statement
-// array, laid out like the statements already there: one member a line,
-// in the file's indentation and line breaks, when the first statement is
+// array, laid out like the statement it follows: one member a line, in
+// the file's indentation and line breaks, when the last statement is
 // written so; on one line otherwise (a one-line policy, or a Statement
 // that is a lone object, which the append turns into a one-line array).
 func newStatement(pass *analysis.Pass, members ...member) string {
@@ -24,11 +28,11 @@ func newStatement(pass *analysis.Pass, members ...member) string {
 	if arr.Kind != analysis.Array || len(arr.Items) == 0 {
 		return renderObject(members, nil)
 	}
-	first := arr.Items[0]
-	if first.Kind != analysis.Object || !bytes.ContainsRune(pass.Src[first.Span.Start:first.Span.End], '\n') {
+	last := arr.Items[len(arr.Items)-1]
+	if last.Kind != analysis.Object || !bytes.ContainsRune(pass.Src[last.Span.Start:last.Span.End], '\n') {
 		return renderObject(members, nil)
 	}
-	outer, inner := analysis.NestedIndent(pass.Src, first)
+	outer, inner := analysis.NestedIndent(pass.Src, last)
 	nl := "\n"
 	if bytes.Contains(pass.Src, []byte("\r\n")) {
 		nl = "\r\n"
@@ -89,6 +93,8 @@ func renderValue(v any, l *layout) string {
 		return enclose("[", "]", parts, l)
 	case string:
 		return analysis.Quote(v)
+	case rawJSON:
+		return string(v)
 	}
 	return "null"
 }
