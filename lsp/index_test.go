@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -115,5 +116,50 @@ func TestIndexAgreesWithAFreshSet(t *testing.T) {
 		}
 		t.Logf("%s: %d answers changed, %d dependants", e.what, changed, len(deps))
 		before = got
+	}
+}
+
+// A Terraform module is a set of its own with no .s3policy.json, and its
+// files' documents come from each other: an edit to one file reads the
+// module again whole, and the index answers as the module read afresh.
+func TestIndexRereadsATerraformModuleWhole(t *testing.T) {
+	src := filepath.Join("..", "examples", "terraform", "kms-missing-actions")
+	dir := t.TempDir()
+	texts := map[string][]byte{}
+	for _, name := range []string{"bucket.tf", "partner.tf", "providers.tf"} {
+		text, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts[filepath.Join(dir, name)] = text
+	}
+	ix := newIndex()
+	ix.rebuild([]string{dir}, texts)
+	partner := filepath.Join(dir, "partner.tf")
+	g := ix.setOf(partner)
+	if g == nil || len(principalsOf(g.ws)) == 0 {
+		t.Fatalf("the module is not a set with a principal: %+v", g)
+	}
+	p := principalsOf(g.ws)[0]
+	if len(g.ws.Blocked(p)) == 0 {
+		t.Fatal("kms-missing-actions: nothing blocked")
+	}
+	edited := bytes.Replace(texts[partner], []byte(`"kms:Decrypt", "kms:GenerateDataKey"`), []byte(`"kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt"`), 1)
+	if bytes.Equal(edited, texts[partner]) {
+		t.Fatal("partner.tf lacks its KMS actions")
+	}
+	deps := ix.update(map[string][]byte{partner: edited})
+	texts[partner] = edited
+	fresh := newIndex()
+	fresh.rebuild([]string{dir}, texts)
+	got, want := ix.setOf(partner).ws.Blocked(p), fresh.setOf(partner).ws.Blocked(p)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("after the edit the index answers\n%+v\nwant\n%+v", got, want)
+	}
+	if !deps[partner] {
+		t.Errorf("dependants %v lack the edited file", deps)
+	}
+	if len(ix.setOf(partner).sources) != 3 {
+		t.Errorf("the module holds %d files after the edit, want 3", len(ix.setOf(partner).sources))
 	}
 }
