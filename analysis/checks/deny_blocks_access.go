@@ -3,6 +3,7 @@ package checks
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
@@ -47,11 +48,6 @@ type deny struct {
 	// guardrail: the Deny cancels no Allow of its policy and blocks no
 	// request .s3policy.json expects; no fix removes or widens it.
 	guardrail bool
-	// granted are the literal actions of the policy's Allow statements
-	// that the Deny takes away; cancelled: they are all the Deny lists, so
-	// exempting from the whole Deny lifts only what it takes away.
-	granted   []string
-	cancelled bool
 }
 
 // say fills {actions}, {resources} and {when} in a message.
@@ -102,8 +98,6 @@ func assessDeny(pass *analysis.Pass, s *analysis.Statement) (deny, bool) {
 	// that another file grants) is reported by the workspace causes.
 	cancels := cancelsAllow(pass.Policy, s)
 	d.guardrail = !cancels
-	d.cancelled = cancels && coveredByAllows(pass.Policy, s)
-	d.granted = grantedAndDenied(pass.Policy, s)
 	everyday := reach == reachWanted && statementS3Actions(s, true)
 	switch {
 	case pass.Kind.In(filterKinds...):
@@ -172,22 +166,52 @@ func hasAllow(p *analysis.Policy) bool {
 // an action on a resource the Deny also matches.
 func cancelsAllow(p *analysis.Policy, deny *analysis.Statement) bool {
 	denyActions, denyResources := actionPatterns(deny), resourcePatterns(deny) // once, not once per Allow
-	for _, st := range p.Statements {
-		if st.IsAllow() && actionsOverlap(st, deny, denyActions) &&
-			overlaps(resourcePatterns(st), denyResources, st.NotResource != nil || deny.NotResource != nil, false) {
+	for _, a := range allowsOf(p) {
+		if actionsOverlap(a.st, deny, a.actions, denyActions) &&
+			overlaps(a.resources, denyResources, a.st.NotResource != nil || deny.NotResource != nil, false) {
 			return true
 		}
 	}
 	return false
 }
 
+// allowPatterns are an Allow statement's action and resource patterns.
+type allowPatterns struct {
+	st                 *analysis.Statement
+	actions, resources []string
+}
+
+// allowCache keeps the Allow patterns of the last policy asked about: the
+// Deny statements of a policy each ask for all of them. The entry holds
+// the policy, so its pointer cannot be reused while cached.
+var allowCache struct {
+	sync.Mutex
+	policy *analysis.Policy
+	allows []allowPatterns
+}
+
+func allowsOf(p *analysis.Policy) []allowPatterns {
+	allowCache.Lock()
+	defer allowCache.Unlock()
+	if allowCache.policy != p {
+		var allows []allowPatterns
+		for _, st := range p.Statements {
+			if st.IsAllow() {
+				allows = append(allows, allowPatterns{st, actionPatterns(st), resourcePatterns(st)})
+			}
+		}
+		allowCache.policy, allowCache.allows = p, allows
+	}
+	return allowCache.allows
+}
+
 // actionsOverlap reports whether the Deny matches an action the Allow
 // grants. A Deny with NotAction matches the Allow's literal actions it
 // does not list; a wildcard or NotAction in the Allow may overlap.
 // denyActions are actionPatterns(deny).
-func actionsOverlap(allow, deny *analysis.Statement, denyActions []string) bool {
+func actionsOverlap(allow, deny *analysis.Statement, allowActions, denyActions []string) bool {
 	if deny.NotAction == nil {
-		return overlaps(actionPatterns(allow), denyActions, allow.NotAction != nil, true)
+		return overlaps(allowActions, denyActions, allow.NotAction != nil, true)
 	}
 	if allow.NotAction != nil || allow.Action == nil {
 		return true
@@ -471,12 +495,14 @@ func valuesJoined(vs []*analysis.Value) string {
 // accounts from the whole statement then lifts no more than the Deny
 // takes away from them.
 func exemptFix(pass *analysis.Pass, s *analysis.Statement, d deny) []analysis.Fix {
-	if pass.Config == nil || len(pass.Config.Accounts) == 0 || !pass.Kind.In(analysis.KindBucket, analysis.KindEndpoint, analysis.KindRCP) {
+	if d.guardrail || pass.Config == nil || len(pass.Config.Accounts) == 0 || !pass.Kind.In(analysis.KindBucket, analysis.KindEndpoint, analysis.KindRCP) {
 		return nil
 	}
 	accounts := strings.Join(pass.Config.Accounts, ", ")
 	exempt := addCondition(pass.Src, s, "StringNotEquals", "aws:PrincipalAccount", pass.Config.Accounts)
-	if d.cancelled {
+	// Computed only here: a policy's Deny statements are many, its offers
+	// of an exemption few.
+	if coveredByAllows(pass.Policy, s) {
 		return []analysis.Fix{{
 			Title: analysis.Tf("Exempt account %s from this Deny", "アカウント %s をこの Deny から除外", accounts),
 			Edits: exempt,
@@ -488,7 +514,8 @@ func exemptFix(pass *analysis.Pass, s *analysis.Statement, d deny) []analysis.Fi
 	if resource == nil {
 		resource = s.NotResource
 	}
-	if len(d.granted) == 0 || resource == nil || s.Principal == nil {
+	granted := grantedAndDenied(pass.Policy, s)
+	if len(granted) == 0 || resource == nil || s.Principal == nil {
 		return nil
 	}
 	raw := func(f *analysis.Field) member {
@@ -502,12 +529,12 @@ func exemptFix(pass *analysis.Pass, s *analysis.Statement, d deny) []analysis.Fi
 		member{"Sid", sidFor(pass.Policy, sid)},
 		member{"Effect", "Deny"},
 		raw(s.Principal),
-		member{"NotAction", d.granted},
+		member{"NotAction", granted},
 		raw(resource),
 		member{"Condition", []member{{"StringEquals", []member{{"aws:PrincipalAccount", pass.Config.Accounts}}}}},
 	)
 	return []analysis.Fix{{
-		Title: analysis.Tf("Exempt account %s from this Deny for %s only", "アカウント %s をこの Deny から %s についてだけ除外", accounts, strings.Join(d.granted, ", ")),
+		Title: analysis.Tf("Exempt account %s from this Deny for %s only", "アカウント %s をこの Deny から %s についてだけ除外", accounts, strings.Join(granted, ", ")),
 		Edits: append(exempt, analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, rest)...),
 	}}
 }
