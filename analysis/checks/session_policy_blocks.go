@@ -84,20 +84,28 @@ func addBucketStatementFix(pass *analysis.Pass, bucket string, members ...member
 }
 
 // grantedOn are the actions and resources on the bucket of the requests
-// that bucket policies of the workspace grant to its principals (this
-// file's principal only, when it has one) and the workspace denies,
-// each once, the actions sorted.
+// that bucket policies of the workspace grant and the workspace denies,
+// each once, the actions sorted: those of this file's principal when it
+// has one, else those of the principals of its account (an endpoint's
+// callers), else of every principal.
 func grantedOn(pass *analysis.Pass, bucket string) (actions, resources []string) {
-	if pass.Workspace == nil {
+	if pass.Workspace == nil || pass.Facts == nil {
 		return nil, nil
 	}
-	for _, id := range identityPolicies(pass.Workspace) {
-		p := id.Facts.Principal
-		if pass.Facts != nil && pass.Facts.Principal != "" && pass.Facts.Principal != p {
-			continue
+	principals := []string{pass.Facts.Principal}
+	if pass.Facts.Principal == "" {
+		principals = principals[:0]
+		for _, id := range identityPolicies(pass.Workspace) {
+			if pass.Facts.Account == "" || id.Facts.Account == pass.Facts.Account {
+				principals = append(principals, id.Facts.Principal)
+			}
 		}
+	}
+	arn := bucketARN(bucket)
+	prefix := arn + "/"
+	for _, p := range principals {
 		for _, b := range pass.Workspace.Blocked(p) {
-			if name, _, ok := s3BucketOf(b.Resource); ok && name == bucket {
+			if b.Resource == arn || strings.HasPrefix(b.Resource, prefix) {
 				actions, resources = appendNew(actions, b.Action), appendNew(resources, b.Resource)
 			}
 		}

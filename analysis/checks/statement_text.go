@@ -34,7 +34,7 @@ func newStatement(pass *analysis.Pass, members ...member) string {
 	}
 	outer, inner := analysis.NestedIndent(pass.Src, last)
 	nl := "\n"
-	if bytes.Contains(pass.Src, []byte("\r\n")) {
+	if bytes.Contains(pass.Src[last.Span.Start:last.Span.End], []byte("\r\n")) {
 		nl = "\r\n"
 	}
 	return renderObject(members, &layout{nl: nl, indent: indentOfLast(pass.Src, arr, outer), step: strings.TrimPrefix(inner, outer)})

@@ -156,9 +156,29 @@ type blockedHere struct {
 // one finding per principal and element, which says whose requests it
 // blocks, with the fix in this file when the check has one.
 func reportCausesHere(pass *analysis.Pass) {
+	if kinds, ok := causeKinds[pass.Check.Code]; ok && !pass.Kind.In(kinds...) {
+		return // no cause of this code lies in a policy of this kind
+	}
 	for _, h := range causesHere(pass) {
 		reportBlockedHere(pass, h)
 	}
+}
+
+// causeKinds are the kinds of policy that can hold a cause of each code,
+// by the engine's layers (eval.causeCode): an SCP's, an endpoint's and a
+// session policy's causes have their own codes, an explicit Deny
+// elsewhere is deny-blocks-access, KMS's other causes are
+// kms-missing-actions, and a boundary's are boundary-blocks. A code not
+// listed is looked for in every kind.
+var causeKinds = map[string][]analysis.Kind{
+	analysis.CodeSCPDeniesS3: {analysis.KindSCP},
+	"endpoint-policy-blocks": {analysis.KindEndpoint},
+	"session-policy-blocks":  {analysis.KindSession},
+	"kms-missing-actions":    {analysis.KindKey},
+	boundaryBlocksCode:       {analysis.KindBoundary},
+	missingBucketCode:        {analysis.KindIdentity},
+	analysis.CodeDenyBlocksAccess: {analysis.KindBucket, analysis.KindRCP, analysis.KindBoundary, analysis.KindKey,
+		analysis.KindEndpoint, analysis.KindResource},
 }
 
 // causesHere gathers, principal by principal, the causes of the check's
@@ -189,21 +209,16 @@ func causesHere(pass *analysis.Pass) []*blockedHere {
 
 // identityPolicies are the identity policies of the workspace that
 // .s3policy.json gives a principal, the first of each principal, in the
-// order of their principals.
+// workspace's order (findings are sorted by place afterwards).
 func identityPolicies(w analysis.Workspace) []*analysis.File {
-	seen := map[string]*analysis.File{}
-	var names []string
+	seen := map[string]bool{}
+	var out []*analysis.File
 	for _, f := range w.PolicyFiles() {
-		if f.Kind != analysis.KindIdentity || f.Facts == nil || f.Facts.Principal == "" || seen[f.Facts.Principal] != nil {
+		if f.Kind != analysis.KindIdentity || f.Facts == nil || f.Facts.Principal == "" || seen[f.Facts.Principal] {
 			continue
 		}
-		seen[f.Facts.Principal] = f
-		names = append(names, f.Facts.Principal)
-	}
-	slices.Sort(names)
-	out := make([]*analysis.File, len(names))
-	for i, n := range names {
-		out[i] = seen[n]
+		seen[f.Facts.Principal] = true
+		out = append(out, f)
 	}
 	return out
 }
