@@ -183,26 +183,19 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	slices.Sort(next.paths)
 	next.bind()
 
-	// The evaluations of the old set stay unless the edit may change them.
-	changedNames := map[string]bool{}
+	// The evaluations of the old set stay unless the edit may change them:
+	// a document took part in one (its old version) or may now (its new
+	// one). mayJoin holds for every document a scenario takes, so the
+	// documents an evaluation read need not be kept.
 	var joiners []*analysis.File
-	for _, f := range before {
-		if f.Policy != nil {
-			changedNames[g.ws.DocName(f)] = true
-			joiners = append(joiners, f)
-		}
-	}
-	for _, f := range after {
+	for _, f := range slices.Concat(before, after) {
 		if f.Policy != nil {
 			joiners = append(joiners, f)
 		}
 	}
 	staleFor := map[string]bool{} // principals with a request evaluated again
-	next.ws.Reuse(g.ws, func(req eval.Request, read func(string) bool) bool {
+	next.ws.Reuse(g.ws, func(req eval.Request) bool {
 		stale := bucketsMoved || slices.ContainsFunc(joiners, func(f *analysis.File) bool { return mayJoin(f, req) })
-		for name := range changedNames {
-			stale = stale || read(name)
-		}
 		staleFor[req.Principal] = staleFor[req.Principal] || stale
 		return stale
 	})
@@ -341,7 +334,7 @@ func grantsMoved(changed []*analysis.File, principal string) bool {
 }
 
 // mayJoin reports whether a document may take part in the evaluation of
-// a request: an identity-side policy of a principal of the caller's
+// a request (eval.Workspace.Scenario's choice, or more): an identity-side policy of a principal of the caller's
 // account, an SCP of that account or of every account, a bucket policy
 // that names the request's bucket, and any key, endpoint or resource
 // control policy. It is coarser than the engine's choice (by account, not

@@ -5,9 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
@@ -161,5 +163,51 @@ func TestIndexRereadsATerraformModuleWhole(t *testing.T) {
 	}
 	if len(ix.setOf(partner).sources) != 3 {
 		t.Errorf("the module holds %d files after the edit, want 3", len(ix.setOf(partner).sources))
+	}
+}
+
+// mayJoin holds for every document a scenario takes, so that an edit to
+// it always makes the request's evaluation stale: over a generated
+// governed folder and every cross-account example.
+func TestMayJoinCoversEveryScenario(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := governed.Write(filepath.Join(dir, "generated"), 40); err != nil {
+		t.Fatal(err)
+	}
+	examples, _ := filepath.Glob(filepath.Join("..", "examples", "cross-account", "*"))
+	checked := 0
+	for _, folder := range append(examples, filepath.Join(dir, "generated")) {
+		texts, err := tree.ReadAll(folder, tree.Disk{})
+		if err != nil {
+			continue // README.md, scenarios.json
+		}
+		for _, set := range tree.Sets(folder, texts) {
+			w := set.Workspace
+			byName := map[string]*analysis.File{}
+			for _, f := range w.Files {
+				byName[w.DocName(f)] = f
+			}
+			for _, bp := range w.Files {
+				for _, g := range w.Grants(bp) {
+					s := w.Scenario(g.Request)
+					docs := slices.Concat(s.IdentityPolicies, s.Boundaries, s.EndpointPolicies, []*eval.Doc{s.ResourcePolicy, s.SessionPolicy, s.KeyPolicy})
+					for _, level := range slices.Concat(s.SCPs, s.RCPs) {
+						docs = append(docs, level...)
+					}
+					for _, d := range docs {
+						if d == nil || d.Assumed {
+							continue
+						}
+						checked++
+						if f := byName[d.Name]; f == nil || !mayJoin(f, g.Request) {
+							t.Errorf("%s: %s takes part in %s %s %s, but mayJoin says no", filepath.Base(folder), d.Name, g.Request.Principal, g.Request.Action, g.Request.Resource)
+						}
+					}
+				}
+			}
+		}
+	}
+	if checked < 100 {
+		t.Errorf("checked %d documents of scenarios; want the examples and the generated folder to give more", checked)
 	}
 }

@@ -47,12 +47,13 @@ type Workspace struct {
 	evaluations map[string]*evaluation
 }
 
-// evaluation is one request evaluated over the workspace, with the names
-// (DocName) of the documents its scenario held.
+// evaluation is one request evaluated over the workspace. Which documents
+// it read is not kept: the caller of Reuse tells from the request which
+// documents may take part in it (keeping the names was O(requests ×
+// policies) memory, hundreds of MB at 10,000 policies).
 type evaluation struct {
 	request Request
 	result  Result
-	reads   []string // a slice, not a set: thousands of evaluations, a lookup only on an edit
 }
 
 // NewWorkspace starts an empty workspace rooted at dir; the tree package
@@ -290,15 +291,14 @@ func (w *Workspace) Answered(principal string) (out []analysis.BlockedRequest, o
 }
 
 // Reuse takes over prev's evaluations of requests that stale rejects not:
-// stale is given each request with a test of whether its evaluation read
-// a document (by DocName), and says whether an edit between prev and w
-// may change it (a document it read changed, or one that changed may now
-// take part in it). Call it before Blocked.
-func (w *Workspace) Reuse(prev *Workspace, stale func(req Request, read func(name string) bool) bool) {
+// stale says whether an edit between prev and w may change a request's
+// evaluation (a document that changed took part in it, or may now). Call
+// it before Blocked.
+func (w *Workspace) Reuse(prev *Workspace, stale func(req Request) bool) {
 	kept := map[string]*evaluation{}
 	prev.mu.Lock()
 	for key, e := range prev.evaluations {
-		if !stale(e.request, func(name string) bool { return slices.Contains(e.reads, name) }) {
+		if !stale(e.request) {
 			kept[key] = e
 		}
 	}
@@ -339,10 +339,7 @@ func (w *Workspace) evaluate(req Request) *evaluation {
 	if ok {
 		return e
 	}
-	s := w.Scenario(req)
-	e = &evaluation{request: req}
-	s.eachDoc(func(d *Doc) { e.reads = append(e.reads, d.Name) })
-	e.result = Evaluate(s)
+	e = &evaluation{request: req, result: Evaluate(w.Scenario(req))}
 	w.mu.Lock()
 	if w.evaluations == nil {
 		w.evaluations = map[string]*evaluation{}
@@ -366,33 +363,4 @@ func requestKey(req Request) string {
 		b.WriteString("\x00" + k + "=" + strings.Join(req.Context[k], "\x01"))
 	}
 	return b.String()
-}
-
-// eachDoc calls f with every policy of the scenario that came from the
-// workspace (not the assumed FullAWSAccess).
-func (s *Scenario) eachDoc(f func(*Doc)) {
-	one := func(d *Doc) {
-		if d != nil && !d.Assumed {
-			f(d)
-		}
-	}
-	for _, d := range s.IdentityPolicies {
-		one(d)
-	}
-	for _, d := range s.Boundaries {
-		one(d)
-	}
-	for _, d := range s.EndpointPolicies {
-		one(d)
-	}
-	for _, levels := range [][][]*Doc{s.SCPs, s.RCPs} {
-		for _, level := range levels {
-			for _, d := range level {
-				one(d)
-			}
-		}
-	}
-	one(s.ResourcePolicy)
-	one(s.SessionPolicy)
-	one(s.KeyPolicy)
 }
