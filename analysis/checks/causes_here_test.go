@@ -1,10 +1,13 @@
 package checks_test
 
 import (
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
@@ -306,4 +309,64 @@ func TestEndpointPolicyBucketFixGrantsWhatIsGranted(t *testing.T) {
 			t.Errorf("after the fix %s is %v", action, d)
 		}
 	}
+}
+
+// Over every example workspace, the quick fixes a reviewer sees: a
+// statement a fix adds carries a Sid and, in a file whose statements are
+// written one member a line, is written so too; fixes that keep access
+// are listed before those that remove a statement.
+func TestExampleFixesReadLikeTheFile(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", "..", "examples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := 0
+	for _, dir := range exampleWorkspaces(t, root) {
+		texts, err := tree.ReadAll(dir, tree.Disk{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range tree.Sets(dir, texts) {
+			for _, f := range w.Files {
+				if string(texts[f.Path]) != string(f.Src) {
+					continue // a document inside a host file
+				}
+				for _, fd := range analysis.Analyze(f, checks.All) {
+					removing := false
+					for _, fix := range fd.Fixes {
+						if removing && !fix.Removes {
+							t.Errorf("%s %s: %q comes after a fix that removes", f.Path, fd.Code, fix.Title.EN)
+						}
+						removing = removing || fix.Removes
+						for _, e := range fix.Edits {
+							if !strings.Contains(e.NewText, `"Effect"`) {
+								continue
+							}
+							added++
+							multiLine := strings.Contains(string(f.Src), "\n      \"Effect\"")
+							if !strings.Contains(e.NewText, `"Sid"`) || multiLine && !strings.Contains(e.NewText, "\n      \"Effect\": ") {
+								t.Errorf("%s %s: %q adds a statement without a Sid or not laid out like the file:\n%s", f.Path, fd.Code, fix.Title.EN, e.NewText)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if added < 8 {
+		t.Errorf("%d fixes over the examples add a statement; expected at least 8", added)
+	}
+}
+
+// exampleWorkspaces are the folders under root that hold a .s3policy.json.
+func exampleWorkspaces(t *testing.T, root string) []string {
+	t.Helper()
+	var dirs []string
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && d.Name() == analysis.ConfigName {
+			dirs = append(dirs, filepath.Dir(p))
+		}
+		return nil
+	})
+	return dirs
 }

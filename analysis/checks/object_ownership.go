@@ -73,9 +73,6 @@ func requireACLFix(pass *analysis.Pass, s *analysis.Statement) []analysis.Fix {
 			Edits: addCondition(pass.Src, s, "StringEquals", "s3:x-amz-acl", []string{ownerFullControl}),
 		}}
 	}
-	member := func(f *analysis.Field) string {
-		return analysis.Quote(f.Key) + ": " + string(pass.Src[f.Value.Span.Start:f.Value.Span.End])
-	}
 	resource := s.Resource
 	if resource == nil {
 		resource = s.NotResource
@@ -83,12 +80,17 @@ func requireACLFix(pass *analysis.Pass, s *analysis.Statement) []analysis.Fix {
 	if resource == nil {
 		return nil // an incomplete statement: its own finding comes first
 	}
-	sid, used := "RequireBucketOwnerFullControl", usedSids(pass.Policy)
-	if used[sid] {
-		sid = freeSid(sid, used)
+	copied := func(f *analysis.Field) member {
+		return member{f.Key, rawJSON(pass.Src[f.Value.Span.Start:f.Value.Span.End])}
 	}
-	stmt := `{"Sid": ` + analysis.Quote(sid) + `, "Effect": "Deny", ` + member(s.Principal) + `, "Action": "s3:PutObject", ` + member(resource) +
-		`, "Condition": {"StringNotEquals": {"s3:x-amz-acl": "` + ownerFullControl + `"}}}`
+	stmt := newStatement(pass,
+		member{"Sid", sidFor(pass.Policy, "RequireBucketOwnerFullControl")},
+		member{"Effect", "Deny"},
+		copied(s.Principal),
+		member{"Action", "s3:PutObject"},
+		copied(resource),
+		member{"Condition", []member{{"StringNotEquals", []member{{"s3:x-amz-acl", ownerFullControl}}}}},
+	)
 	return []analysis.Fix{{
 		Title: analysis.T("Deny uploads without the bucket-owner-full-control ACL, in a statement of its own",
 			"bucket-owner-full-control ACL のないアップロードを拒否する (別のステートメントで)"),

@@ -21,7 +21,7 @@ type rawJSON string
 // newStatement renders a statement to append to the policy's Statement
 // array, laid out like the statement it follows: one member a line, in
 // the file's indentation and line breaks, when the last statement is
-// written so; on one line otherwise (a one-line policy, or a Statement
+// written so (as many line breaks as members); on one line otherwise (a one-line policy, or a Statement
 // that is a lone object, which the append turns into a one-line array).
 func newStatement(pass *analysis.Pass, members ...member) string {
 	arr := pass.Policy.Statement.Value
@@ -29,7 +29,9 @@ func newStatement(pass *analysis.Pass, members ...member) string {
 		return renderObject(members, nil)
 	}
 	last := arr.Items[len(arr.Items)-1]
-	if last.Kind != analysis.Object || !bytes.ContainsRune(pass.Src[last.Span.Start:last.Span.End], '\n') {
+	if last.Kind != analysis.Object || bytes.Count(pass.Src[last.Span.Start:last.Span.End], []byte("\n")) < len(last.Fields) {
+		// Not one member a line: members share lines, so the new
+		// statement takes one line.
 		return renderObject(members, nil)
 	}
 	outer, inner := analysis.NestedIndent(pass.Src, last)
