@@ -226,24 +226,41 @@ func TestSCPDenyGetsAnExemptionFix(t *testing.T) {
 	}
 }
 
-// The VPC endpoint policy that allows only corp-* buckets gets, at the
-// Resource of its statement, a fix that lets exactly the grantee through
-// for exactly the granted actions on the granted objects; after it the
-// engine allows both requests.
+// A VPC endpoint policy that covers the bucket but only for listing gets,
+// at the statement the engine names, a fix that lets exactly the grantee
+// through for exactly the granted actions on the granted objects; after
+// it the engine allows both requests through the endpoint.
 // https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
 func TestEndpointPolicyGetsTheExactFix(t *testing.T) {
-	w, fs := analyseExample(t, "endpoint-policy", "endpoint.endpoint-policy.json", "endpoint-policy-blocks")
-	var f *analysis.Finding
-	for i := range fs {
-		if len(fs[i].Fixes) > 0 && fs[i].Fixes[0].Title.EN == "Allow s3:GetObject, s3:PutObject on shared-data/* in this VPC endpoint policy" {
-			f = &fs[i]
+	dir, texts := exampleTexts(t, "endpoint-policy")
+	path := filepath.Join(dir, "endpoint.endpoint-policy.json")
+	texts[path] = []byte(`{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "ListOnly",
+      "Effect": "Allow",
+      "Principal": "*",
+      "Action": "s3:ListBucket",
+      "Resource": "arn:aws:s3:::shared-data"
+    }
+  ]
+}
+`)
+	w := tree.Sets(dir, texts)[0]
+	var fix *analysis.Fix
+	for _, fd := range analysis.Analyze(w.File(path), checks.All) {
+		for i, x := range fd.Fixes {
+			if fd.Code == "endpoint-policy-blocks" && x.Title.EN == "Allow s3:GetObject, s3:PutObject on shared-data/* in this VPC endpoint policy" {
+				fix = &fd.Fixes[i]
+			}
 		}
 	}
-	if f == nil {
-		t.Fatalf("no finding with the exact fix: %+v", fs)
+	if fix == nil {
+		t.Fatal("no finding with the exact fix")
 	}
-	src := w.File(filepath.Join(w.Dir, "endpoint.endpoint-policy.json")).Src
-	wantFixed(t, string(analysis.ApplyEdits(src, f.Fixes[0].Edits)), `
+	fixed := analysis.ApplyEdits(texts[path], fix.Edits)
+	wantFixed(t, string(fixed), `
     {
       "Sid": "AllowS3UseJane",
       "Effect": "Allow",
@@ -259,15 +276,27 @@ func TestEndpointPolicyGetsTheExactFix(t *testing.T) {
   ]
 }
 `)
-	for action, d := range fixedDecisions(t, "endpoint-policy", "endpoint.endpoint-policy.json", analysis.Fix{}, jane, "s3:GetObject", "s3:PutObject") {
-		if d == eval.Allowed {
-			t.Errorf("before the fix %s is allowed: the request does not go through the endpoint", action)
+	texts[path] = fixed
+	after := tree.Sets(dir, texts)[0].Workspace
+	for _, bp := range after.Files {
+		for _, g := range after.Grants(bp) {
+			if d := eval.Evaluate(after.Scenario(g.Request)).Decision; d != eval.Allowed {
+				t.Errorf("after the fix %s is %v", g.Request.Action, d)
+			}
 		}
 	}
-	for action, d := range fixedDecisions(t, "endpoint-policy", "endpoint.endpoint-policy.json", f.Fixes[0], jane, "s3:GetObject", "s3:PutObject") {
-		if d != eval.Allowed {
-			t.Errorf("after the fix %s is %v", action, d)
-		}
+}
+
+// The example's endpoint policy covers no statement of the bucket: its
+// own finding at Statement takes Jane's requests as related places (one
+// finding, not two).
+func TestEndpointPolicyFindingsJoin(t *testing.T) {
+	w, fs := analyseExample(t, "endpoint-policy", "endpoint.endpoint-policy.json", "endpoint-policy-blocks")
+	if len(fs) != 1 {
+		t.Fatalf("got %d findings, want 1: %+v", len(fs), fs)
+	}
+	if got := at(t, w, "endpoint.endpoint-policy.json", fs[0].Span); got != `"Statement"` || len(fs[0].Related) != 4 || fs[0].Related[0].File != "jane.iam-policy.json" {
+		t.Errorf("finding at %s, related %+v", got, fs[0].Related)
 	}
 }
 

@@ -265,12 +265,18 @@ func reportBlockedHere(pass *analysis.Pass, h *blockedHere) {
 		details = append(details, c.Message)
 	}
 	related = uniqueRelated(related)
-	span := h.place
+	span, fixes := h.place, fixesHere(pass, h)
 	if st := denyAt(pass.Policy, h.place); st != nil && st.Action != nil && pass.Check.Code == analysis.CodeSCPDeniesS3 {
 		// The SCP's own finding is at the Effect and says what the Deny
 		// does to everyone; this one, with the fix that exempts the
 		// principal, is at what it takes from the principal.
 		span = st.Action.Value.Span
+	}
+	if bucket, _, ok := s3BucketOf(h.requests[0].Resource); ok && pass.Check.Code == "endpoint-policy-blocks" && slices.Contains(uncoveredBuckets(pass), bucket) {
+		// The endpoint policy's own finding (no Allow covers the bucket)
+		// says it at Statement, with the fix that allows what is granted:
+		// this one joins it there, adding whose requests it blocks.
+		span, fixes = pass.Policy.Statement.KeySpan, nil
 	}
 	pass.Report(analysis.Finding{
 		Span:     span,
@@ -278,7 +284,7 @@ func reportBlockedHere(pass *analysis.Pass, h *blockedHere) {
 		Message:  message,
 		Explain:  analysis.Join("\n\n", append(details, pass.Check.Explain)...),
 		Related:  related,
-		Fixes:    fixesHere(pass, h),
+		Fixes:    fixes,
 	})
 }
 
