@@ -34,6 +34,10 @@ type Workspace struct {
 	// order, and bucketNames the buckets each bucket policy's Resource
 	// names: a scenario looks at those only.
 	inScenarios []*analysis.File
+	// owned lists the identity, boundary and session policies by their
+	// principal (ownerKey), in order: a scenario takes the caller's.
+	owned       map[string][]*analysis.File
+	order       map[*analysis.File]int // each document's place in Files
 	bucketNames map[*analysis.File]map[string]bool
 
 	mu      sync.Mutex
@@ -61,7 +65,7 @@ type evaluation struct {
 func NewWorkspace(dir string) *Workspace {
 	return &Workspace{Dir: dir, Buckets: map[string]*analysis.BucketFacts{}, bucketConfig: map[string]string{},
 		names: map[*analysis.File]string{}, named: map[string]*analysis.File{}, endpoints: map[string]string{},
-		bucketNames: map[*analysis.File]map[string]bool{}}
+		bucketNames: map[*analysis.File]map[string]bool{}, owned: map[string][]*analysis.File{}, order: map[*analysis.File]int{}}
 }
 
 // PolicyFiles lists the policies that parsed (analysis.Workspace).
@@ -135,7 +139,14 @@ func (w *Workspace) AddFile(f *analysis.File) {
 		}
 		w.Files = append(w.Files, f)
 		w.describe(f)
-		if scenarioKinds[f.Kind] {
+		w.order[f] = len(w.Files) - 1
+		switch {
+		case ownedKinds[f.Kind]:
+			if f.Facts != nil && f.Facts.Principal != "" {
+				key := ownerKey(f.Facts.Principal)
+				w.owned[key] = append(w.owned[key], f)
+			}
+		case scenarioKinds[f.Kind]:
 			w.inScenarios = append(w.inScenarios, f)
 		}
 	case f.Syntax != nil:
@@ -170,10 +181,38 @@ func (w *Workspace) describe(f *analysis.File) {
 	}
 }
 
-// scenarioKinds are the kinds of documents a scenario may hold.
+// scenarioKinds are the kinds of documents a scenario may hold besides
+// the caller's own (ownedKinds).
 var scenarioKinds = map[analysis.Kind]bool{
-	analysis.KindIdentity: true, analysis.KindBoundary: true, analysis.KindSession: true, analysis.KindBucket: true,
-	analysis.KindKey: true, analysis.KindEndpoint: true, analysis.KindSCP: true, analysis.KindRCP: true,
+	analysis.KindBucket: true, analysis.KindKey: true, analysis.KindEndpoint: true, analysis.KindSCP: true, analysis.KindRCP: true,
+}
+
+// ownedKinds are the kinds of policies that belong to a principal.
+var ownedKinds = map[analysis.Kind]bool{analysis.KindIdentity: true, analysis.KindBoundary: true, analysis.KindSession: true}
+
+// ownerKey files a principal's policies: an IAM role by its account and
+// name (a role's policies are its sessions' too, and sameRole ignores
+// the path), anything else by its ARN.
+func ownerKey(arn string) string {
+	if a, ok := analysis.ParseARN(arn); ok && a.Service == "iam" && strings.HasPrefix(a.Resource, "role/") {
+		return "role " + a.Account + " " + roleName(a.Resource)
+	}
+	return arn
+}
+
+// ownedBy lists, in order, the policies that belong to the caller
+// (belongsTo): those of its ARN and, for a role or its session, the
+// role's.
+func (w *Workspace) ownedBy(p principal) []*analysis.File {
+	out := w.owned[p.arn]
+	if p.roleARN != "" {
+		if key := ownerKey(p.roleARN); key != p.arn {
+			out = slices.Concat(out, w.owned[key])
+		}
+	}
+	out = slices.Clone(out)
+	slices.SortFunc(out, func(a, b *analysis.File) int { return w.order[a] - w.order[b] })
+	return slices.CompactFunc(out, func(a, b *analysis.File) bool { return a == b })
 }
 
 // Scenario gathers the policies that govern a request. Identity
@@ -190,7 +229,7 @@ func (w *Workspace) Scenario(req Request) *Scenario {
 	s := &Scenario{Request: req, Bucket: w.Buckets[bucket], BucketSource: w.bucketConfig[bucket]}
 	account := s.resourceAccount(p)
 	vpces := newContext(&req, p, account, "").get("aws:SourceVpce")
-	for _, f := range w.inScenarios {
+	for _, f := range slices.Concat(w.ownedBy(p), w.inScenarios) {
 		facts := f.Facts
 		if facts == nil {
 			facts = &analysis.FileFacts{}
