@@ -101,3 +101,23 @@ func TestParseKind(t *testing.T) {
 		t.Errorf("kind names are lower case")
 	}
 }
+
+// A JSON file is a policy only when its Statement holds statements: a
+// query file whose "Statement" is a string gets no finding, unless its
+// name or .s3policy.json says it is a policy.
+func TestStatementStringIsNoPolicy(t *testing.T) {
+	for name, want := range map[string]bool{"queries.json": false, "q.iam-policy.json": true} {
+		f := analysis.NewFile(name, []byte(`{"Statement": "SELECT * FROM t"}`), nil)
+		if got := f.IsPolicyFile(); got != want {
+			t.Errorf("%s: policy %v, want %v", name, got, want)
+		}
+	}
+	for _, src := range []string{`{"Statement": []}`, `{"Statement": {"Effect": "Allow"}}`, `{"Statement": [{"Effect": "Allow"}]}`} {
+		if !analysis.NewFile("p.json", []byte(src), nil).IsPolicyFile() {
+			t.Errorf("%s is a policy", src)
+		}
+	}
+	if analysis.NewFile("p.json", []byte(`{"Statement": ["a", 1]}`), nil).IsPolicyFile() {
+		t.Error("a Statement of strings and numbers is no policy")
+	}
+}

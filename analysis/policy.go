@@ -37,9 +37,25 @@ var TopLevelElements = []string{"Version", "Id", "Statement"}
 var StatementElements = []string{"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
 
 // IsPolicy reports whether a parsed JSON document is a policy: an object
-// whose top level holds Statement. Other JSON files are left alone.
+// whose top level holds Statement as a statement object or an array of
+// them. Other JSON files, such as a query file whose "Statement" is a
+// string, are left alone (a file named or configured as a policy is
+// checked whatever its Statement holds).
 func IsPolicy(root *Value) bool {
-	return root != nil && root.Kind == Object && root.Get("Statement") != nil
+	if root == nil || root.Kind != Object {
+		return false
+	}
+	st := root.Get("Statement")
+	if st == nil {
+		return false
+	}
+	switch st.Value.Kind {
+	case Object:
+		return true
+	case Array:
+		return allKind(st.Value.Items, Object)
+	}
+	return false
 }
 
 // NewPolicy builds the model from a parsed document. It never fails: what
