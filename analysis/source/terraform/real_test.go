@@ -13,7 +13,19 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 )
 
-// readFolder reads the .tf files of a testdata folder as one module.
+// realModules is the folder that holds the real modules' files, laid out
+// as testdata/real/README.md says, from S3POLICY_REAL_TERRAFORM: the
+// files of public repositories are not copied into this one.
+func realModules(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("S3POLICY_REAL_TERRAFORM")
+	if dir == "" {
+		t.Skip("S3POLICY_REAL_TERRAFORM names no folder of real modules (see testdata/real/README.md)")
+	}
+	return dir
+}
+
+// readFolder reads the .tf files of a folder as one module.
 func readFolder(t *testing.T, dir string, edit func(path string, text []byte) []byte) (map[string][]byte, map[string][]*analysis.File) {
 	t.Helper()
 	paths, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
@@ -40,9 +52,10 @@ func lineOf(text []byte, offset int) int { return bytes.Count(text[:offset], []b
 // Every policy of real modules is found, with the kind its use gives it
 // (or its content, when the module only passes it on) and its line.
 func TestRealModulesList(t *testing.T) {
+	root := realModules(t)
 	var got []string
 	for _, dir := range []string{"cloudposse-s3-bucket", "iam-role", "s3-bucket", "s3-bucket-complete", "s3-replication"} {
-		texts, files := readFolder(t, filepath.Join("testdata", "real", dir), nil)
+		texts, files := readFolder(t, filepath.Join(root, dir), nil)
 		for p, docs := range files {
 			for _, d := range docs {
 				got = append(got, fmt.Sprintf("%s/%s:%d %s %s", dir, filepath.Base(p), lineOf(texts[p], d.Start()), d.Kind, d.DocName))
@@ -86,8 +99,9 @@ func TestRealModulesList(t *testing.T) {
 // replaces with replace() and the tool cannot know is one. A fault
 // planted in a policy document is reported on its line.
 func TestRealModulesPlaceholdersAndPlantedFault(t *testing.T) {
+	root := realModules(t)
 	for _, dir := range []string{"cloudposse-s3-bucket", "iam-role", "s3-bucket", "s3-bucket-complete", "s3-replication"} {
-		texts, files := readFolder(t, filepath.Join("testdata", "real", dir), nil)
+		texts, files := readFolder(t, filepath.Join(root, dir), nil)
 		for p, docs := range files {
 			a := analysis.AnalyzeFile(p, docs, nil, analysis.Options{Checks: checks.All})
 			for _, f := range a.Findings {
@@ -100,7 +114,7 @@ func TestRealModulesPlaceholdersAndPlantedFault(t *testing.T) {
 	planted := func(_ string, text []byte) []byte {
 		return bytes.Replace(text, []byte(`"s3:GetObjectVersionAcl"`), []byte(`"s3:GetObjectVersionAcll"`), 1)
 	}
-	texts, files := readFolder(t, filepath.Join("testdata", "real", "s3-replication"), planted)
+	texts, files := readFolder(t, filepath.Join(root, "s3-replication"), planted)
 	for p, docs := range files {
 		a := analysis.AnalyzeFile(p, docs, nil, analysis.Options{Checks: checks.All})
 		var lines []int
