@@ -6,6 +6,8 @@
 # script prints each time, the median ratio and check's peak RSS, and
 # fails when the ratio is over RATIO_BUDGET or the RSS over RSS_BUDGET_MB.
 #   bash bench/check.sh            (N=10000 ROUNDS=3)
+#   HOSTS=1 N=2000 bash bench/check.sh   (CloudFormation templates and
+#   Terraform modules, gentree -hosts, against read + parse of YAML and HCL)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${N:-10000}
@@ -18,7 +20,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/s3policy-lsp" ./cmd/s3policy-lsp
 go build -o "$work/jsonvalidate" ./bench/jsonvalidate
-go run ./bench/gentree -dir "$work/tree" -n "$n"
+go run ./bench/gentree -dir "$work/tree" -n "$n" ${HOSTS:+-hosts}
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg), cores: $(nproc)"
 
 ratios=()

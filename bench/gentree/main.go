@@ -3,10 +3,11 @@
 // evenly between 1 and 20 KB, 100 files a folder, the same tree for the
 // same seed. With -governed it writes a governed folder instead (package
 // bench/governed: one .s3policy.json at the root naming every file's kind
-// and owner).
+// and owner); with -hosts, CloudFormation templates and Terraform modules.
 //
 //	go run ./bench/gentree -dir /tmp/tree -n 10000
 //	go run ./bench/gentree -dir /tmp/gov -n 1000 -governed
+//	go run ./bench/gentree -dir /tmp/hosts -n 2000 -hosts
 package main
 
 import (
@@ -25,9 +26,10 @@ func main() {
 	n := flag.Int("n", 10_000, "number of files")
 	seed := flag.Uint64("seed", 1, "seed")
 	isGoverned := flag.Bool("governed", false, "write a governed folder (bench/governed)")
+	isHosts := flag.Bool("hosts", false, "write CloudFormation templates and Terraform modules instead of .json policies")
 	flag.Parse()
 	if *dir == "" {
-		fmt.Fprintln(os.Stderr, "usage: gentree -dir DIR [-n 10000] [-seed 1] [-governed]")
+		fmt.Fprintln(os.Stderr, "usage: gentree -dir DIR [-n 10000] [-seed 1] [-governed | -hosts]")
 		os.Exit(2)
 	}
 	if *isGoverned {
@@ -39,7 +41,11 @@ func main() {
 		fmt.Printf("gentree: %d governed files, %.1f MB in %s; edited: %s, %s\n", l.Files, float64(l.Bytes)/1e6, *dir, l.Identity, l.Bucket)
 		return
 	}
-	if err := write(*dir, *n, *seed); err != nil {
+	gen := write
+	if *isHosts {
+		gen = writeHosts
+	}
+	if err := gen(*dir, *n, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "gentree:", err)
 		os.Exit(1)
 	}
