@@ -2,11 +2,11 @@ package checks
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamref"
 )
 
 // ActionResourceMismatch reports a Resource ARN that no action of the
@@ -27,7 +27,7 @@ var ActionResourceMismatch = &analysis.Check{
 
 func runActionResourceMismatch(pass *analysis.Pass) {
 	for _, s := range pass.Policy.Statements {
-		actions, complete := statementActions(s)
+		actions, complete := iamref.StatementActions(s)
 		if !complete || s.NotResource != nil {
 			continue
 		}
@@ -59,7 +59,7 @@ func runActionResourceMismatch(pass *analysis.Pass) {
 // all of one service other than IAM, whose list actions are authorized
 // against ARNs as the IAM User Guide's own examples show.
 // https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
-func starOnly(actions []serviceAction) bool {
+func starOnly(actions []iamref.ServiceAction) bool {
 	if len(actions) == 0 {
 		return false
 	}
@@ -73,7 +73,7 @@ func starOnly(actions []serviceAction) bool {
 
 // reportStarOnly reports each specific ARN of the actions' service in Resource:
 // the actions are never authorized against it.
-func reportStarOnly(pass *analysis.Pass, s *analysis.Statement, actions []serviceAction) {
+func reportStarOnly(pass *analysis.Pass, s *analysis.Statement, actions []iamref.ServiceAction) {
 	prefix := actions[0].Service.Prefix
 	for _, v := range s.Resources() {
 		arn, ok := analysis.ParseARN(v.Str)
@@ -90,7 +90,7 @@ func reportStarOnly(pass *analysis.Pass, s *analysis.Statement, actions []servic
 	}
 }
 
-func hasService(actions []serviceAction, prefix string) bool {
+func hasService(actions []iamref.ServiceAction, prefix string) bool {
 	for _, a := range actions {
 		if a.Service.Prefix == prefix {
 			return true
@@ -106,7 +106,7 @@ func hasService(actions []serviceAction, prefix string) bool {
 // are authorized against an ARN (iam:ListUsers against
 // arn:aws:iam::*:*, as the IAM User Guide's own examples show), so an ARN
 // there is not proof of a mistake.
-func actionResourceTypes(actions []serviceAction) (types []*iamdata.ResourceType, anyType, listed bool) {
+func actionResourceTypes(actions []iamref.ServiceAction) (types []*iamdata.ResourceType, anyType, listed bool) {
 	for _, a := range actions {
 		if len(a.Resources) == 0 {
 			return nil, true, true
@@ -124,100 +124,9 @@ func actionResourceTypes(actions []serviceAction) (types []*iamdata.ResourceType
 // format of one of the types.
 func anyMatchesARN(types []*iamdata.ResourceType, resource string) bool {
 	for _, rt := range types {
-		if MayMatchARN(rt.ARN, resource) {
+		if iamref.MayMatchARN(rt.ARN, resource) {
 			return true
 		}
 	}
 	return false
-}
-
-// MayMatchARN reports whether some ARN fits both the resource type format
-// (whose ${...} parts stand for any text) and the policy's resource
-// pattern (whose * and ? are wildcards and ${...} policy variables stand
-// for any text). The five fields before the resource are compared one by
-// one, so that a wildcard in one never spans a colon into the next. ARNs
-// are matched case-sensitively, as AWS does.
-func MayMatchARN(format, resource string) bool {
-	format, resource = variablesToStar(format), variablesToStar(resource)
-	f, okF := arnFields(format)
-	r, okR := arnFields(resource)
-	if !okF || !okR {
-		return globsIntersect(format, resource)
-	}
-	for i := range f {
-		if !globsIntersect(f[i], r[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// arnFields splits an ARN pattern into its six colon-separated fields,
-// the last holding the rest, without allocating.
-func arnFields(s string) (fields [6]string, ok bool) {
-	for i := range 5 {
-		if fields[i], s, ok = strings.Cut(s, ":"); !ok {
-			return fields, false
-		}
-	}
-	fields[5] = s
-	return fields, true
-}
-
-// variablesToStar turns every ${...} into *.
-func variablesToStar(s string) string {
-	if !strings.Contains(s, "${") {
-		return s
-	}
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "${")
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(s[i:], '}')
-		if j < 0 {
-			break
-		}
-		b.WriteString(s[:i])
-		b.WriteByte('*')
-		s = s[i+j+1:]
-	}
-	b.WriteString(s)
-	return b.String()
-}
-
-// globsIntersect reports whether one string matches both patterns, in
-// which * stands for any run and ? for one character.
-func globsIntersect(a, b string) bool {
-	// Most fields hold no wildcard on one side: plain matching then
-	// answers without the search below.
-	if !strings.ContainsAny(a, "*?") {
-		return analysis.MatchWildcard(b, a, false)
-	}
-	if !strings.ContainsAny(b, "*?") {
-		return analysis.MatchWildcard(a, b, false)
-	}
-	seen := make([]bool, (len(a)+1)*(len(b)+1))
-	var match func(i, j int) bool
-	match = func(i, j int) bool {
-		if i == len(a) && j == len(b) {
-			return true
-		}
-		k := i*(len(b)+1) + j
-		if seen[k] {
-			return false // already explored, without success
-		}
-		seen[k] = true
-		switch {
-		case i < len(a) && a[i] == '*':
-			return match(i+1, j) || j < len(b) && match(i, j+1)
-		case j < len(b) && b[j] == '*':
-			return match(i, j+1) || i < len(a) && match(i+1, j)
-		case i < len(a) && j < len(b) && (a[i] == b[j] || a[i] == '?' || b[j] == '?'):
-			return match(i+1, j+1)
-		}
-		return false
-	}
-	return match(0, 0)
 }

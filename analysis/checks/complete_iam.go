@@ -8,6 +8,7 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamref"
 )
 
 // IAMCompleter suggests, from the cursor's place in the (possibly
@@ -162,7 +163,7 @@ func (c completion) keys(actions []string) []analysis.CompletionItem {
 	}
 	seen := map[string]bool{}
 	for _, entry := range actions {
-		r, ok := parseActionRef(&analysis.Value{Str: entry})
+		r, ok := iamref.ParseAction(&analysis.Value{Str: entry})
 		if !ok || r.Service == nil {
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamref"
 )
 
 // ConditionKeyNotApplicable reports a service condition key that no action
@@ -39,7 +40,7 @@ func runConditionKeyNotApplicable(pass *analysis.Pass) {
 		if len(conds) == 0 {
 			continue
 		}
-		actions, complete := statementActions(s)
+		actions, complete := iamref.StatementActions(s)
 		if !complete {
 			continue // "*", NotAction or an unknown action: cannot tell
 		}
@@ -48,7 +49,7 @@ func runConditionKeyNotApplicable(pass *analysis.Pass) {
 			if kind != iamdata.KeyService || slices.Contains(sessionKeys, strings.ToLower(c.Key.Key)) {
 				continue
 			}
-			if slices.ContainsFunc(actions, func(a serviceAction) bool { return a.Supports(c.Key.Key) }) {
+			if slices.ContainsFunc(actions, func(a iamref.ServiceAction) bool { return a.Supports(c.Key.Key) }) {
 				continue
 			}
 			pass.Reportf(c.Key.KeySpan, notApplicableMessage(c.Key.Key, actions))
@@ -56,7 +57,7 @@ func runConditionKeyNotApplicable(pass *analysis.Pass) {
 	}
 }
 
-func notApplicableMessage(key string, actions []serviceAction) analysis.Text {
+func notApplicableMessage(key string, actions []iamref.ServiceAction) analysis.Text {
 	names := make([]string, 0, 3)
 	for _, a := range actions[:min(3, len(actions))] {
 		names = append(names, a.Name)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamref"
 )
 
 // ConditionTypeMismatch reports an operator used on a key of another type
@@ -36,7 +37,7 @@ var ConditionTypeMismatch = &analysis.Check{
 // CloudWatch Logs guide does with ArnEquals on
 // kms:EncryptionContext:aws:logs:arn.
 func operatorTypesFor(key *iamdata.ConditionKey) []string {
-	switch t := baseType(key.Type); {
+	switch t := iamref.BaseType(key.Type); {
 	case strings.EqualFold(key.Name, "aws:EpochTime"):
 		return []string{"Date", "Numeric"}
 	case t == "String":
@@ -54,13 +55,13 @@ func runConditionTypeMismatch(pass *analysis.Pass) {
 				continue
 			}
 			if key, _, kind := iamdata.ResolveKey(c.Key.Key); kind == iamdata.KeyGlobal || kind == iamdata.KeyService {
-				if op.Base.Type == "String" && baseType(key.Type) == "IPAddress" {
+				if op.Base.Type == "String" && iamref.BaseType(key.Type) == "IPAddress" {
 					reportRanges(pass, op.Base, c.Values)
 					continue
 				}
 				if op.Base.Type != "Null" && op.Base.Type != "String" && !slices.Contains(operatorTypesFor(key), op.Base.Type) {
 					pass.Reportf(c.Key.KeySpan, analysis.Tf("%s is of type %s, but %s compares %s values: the condition never matches",
-						"%s の型は %s ですが、%s は %s の値を比較します。条件は一致しません", c.Key.Key, baseType(key.Type), op.Base.Name, op.Base.Type))
+						"%s の型は %s ですが、%s は %s の値を比較します。条件は一致しません", c.Key.Key, iamref.BaseType(key.Type), op.Base.Name, op.Base.Type))
 					continue
 				}
 			}

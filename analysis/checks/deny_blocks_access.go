@@ -7,6 +7,7 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamref"
 )
 
 // DenyBlocksAccess reports an explicit Deny that matches S3 requests. An
@@ -289,7 +290,7 @@ func grantedAndDenied(p *analysis.Policy, deny *analysis.Statement) []string {
 		if !st.IsAllow() {
 			continue
 		}
-		// The actions first: comparing resources (MayMatchARN on each
+		// The actions first: comparing resources (iamref.MayMatchARN on each
 		// pair) costs more, and is needed only for an Allow that adds one.
 		var denied []string
 		for _, a := range st.Actions() {
@@ -332,7 +333,7 @@ func overlaps(a, b []string, notForm, actions bool) bool {
 	}
 	for _, x := range a {
 		for _, y := range b {
-			if actions && globsIntersect(x, y) || !actions && MayMatchARN(x, y) {
+			if actions && iamref.GlobsIntersect(x, y) || !actions && iamref.MayMatchARN(x, y) {
 				return true
 			}
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamref"
 )
 
 // IAMHover explains, from the IAM service data, the action, condition key,
@@ -17,7 +18,7 @@ func IAMHover(f *analysis.File, offset int) (analysis.Text, analysis.Span, bool)
 		return analysis.Text{}, analysis.Span{}, false
 	}
 	for _, s := range f.Policy.Statements {
-		for _, v := range actionEntries(s) {
+		for _, v := range iamref.ActionEntries(s) {
 			if v.Span.Contains(offset) {
 				text, ok := actionHover(v.Str, s)
 				return text, v.Span, ok
@@ -51,7 +52,7 @@ func actionHover(entry string, s *analysis.Statement) (analysis.Text, bool) {
 	if entry == "*" {
 		return analysis.T("`*`: every action of every AWS service", "`*`: すべての AWS サービスのすべてのアクション"), true
 	}
-	r, ok := parseActionRef(&analysis.Value{Str: entry})
+	r, ok := iamref.ParseAction(&analysis.Value{Str: entry})
 	if !ok || r.Service == nil || len(r.Matches) == 0 {
 		return analysis.Text{}, false
 	}
@@ -98,7 +99,7 @@ func codeList(names []string) string {
 // accessOrder is the order in which a wildcard's actions are grouped.
 var accessOrder = []string{"List", "Read", "Write", "Permissions management", "Tagging"}
 
-func wildcardHover(r actionRef) analysis.Text {
+func wildcardHover(r iamref.Action) analysis.Text {
 	groups := map[string][]string{}
 	var levels []string
 	for _, a := range r.Matches {
@@ -140,7 +141,7 @@ func keyHover(name string, s *analysis.Statement) (analysis.Text, bool) {
 	if strings.HasPrefix(key.Type, "ArrayOf") {
 		multi = analysis.T(", multivalued: test it with ForAnyValue: or ForAllValues:", "、複数値: ForAnyValue: か ForAllValues: で評価します")
 	}
-	out := analysis.Join("", analysis.Tf("**%s** (type %s", "**%s** (型 %s", key.Name, baseType(key.Type)), multi, analysis.T(")", ")"))
+	out := analysis.Join("", analysis.Tf("**%s** (type %s", "**%s** (型 %s", key.Name, iamref.BaseType(key.Type)), multi, analysis.T(")", ")"))
 	out = analysis.Join("\n\n", out, analysis.T(key.Description, key.Description))
 	switch kind {
 	case iamdata.KeyGlobal:
@@ -155,7 +156,7 @@ func keyHover(name string, s *analysis.Statement) (analysis.Text, bool) {
 
 // supportLine says which of the statement's actions support a key.
 func supportLine(key string, s *analysis.Statement) analysis.Text {
-	actions, complete := statementActions(s)
+	actions, complete := iamref.StatementActions(s)
 	if !complete {
 		return analysis.T("Supported by the actions that list it in the Service Authorization Reference.", "サービス認可リファレンスでこのキーを挙げるアクションがサポートします。")
 	}
@@ -214,7 +215,7 @@ var placeholder = regexp.MustCompile(`\$\{[^}]*\}`)
 func resourceTypesOf(svc *iamdata.Service, arn string) string {
 	var fits []iamdata.ResourceType
 	for _, rt := range svc.Resources {
-		if MayMatchARN(rt.ARN, arn) {
+		if iamref.MayMatchARN(rt.ARN, arn) {
 			fits = append(fits, rt)
 		}
 	}

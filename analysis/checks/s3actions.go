@@ -7,6 +7,7 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamref"
 )
 
 // S3 actions by the resource type they take, from the IAM service data
@@ -39,18 +40,18 @@ var dataActions = []string{"s3:ListBucket", "s3:GetObject", "s3:PutObject"}
 // s3ResourceTypes reports whether an Action entry such as "s3:Get*" covers
 // bucket-level actions, object-level actions, or both.
 func s3ResourceTypes(pattern string) (bucket, object bool) {
-	if t, ok := resourceTypes.get(pattern); ok {
+	if t, ok := resourceTypes.Get(pattern); ok {
 		return t[0], t[1]
 	}
 	bucket, object = matchesAnyAction(pattern, s3BucketActions()), matchesAnyAction(pattern, s3ObjectActions())
-	resourceTypes.put(pattern, [2]bool{bucket, object})
+	resourceTypes.Put(pattern, [2]bool{bucket, object})
 	return bucket, object
 }
 
 // resourceTypes keeps s3ResourceTypes by pattern: several checks ask it
 // for every Action entry on every keystroke, and each answer scans about
 // 150 S3 actions.
-var resourceTypes = boundedCache[[2]bool]{max: 4096}
+var resourceTypes = iamref.BoundedCache[[2]bool]{Max: 4096}
 
 // coversS3 reports whether an Action entry covers some S3 action on
 // buckets or objects.

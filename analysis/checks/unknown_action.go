@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamref"
 )
 
 // UnknownAction reports an Action or NotAction entry that names no action
@@ -45,8 +46,8 @@ var apiOperations = map[string][]string{
 
 func runUnknownAction(pass *analysis.Pass) {
 	for _, s := range pass.Policy.Statements {
-		for _, v := range actionEntries(s) {
-			r, ok := parseActionRef(v)
+		for _, v := range iamref.ActionEntries(s) {
+			r, ok := iamref.ParseAction(v)
 			if !ok || r.Service == nil || len(r.Matches) > 0 {
 				continue
 			}
@@ -55,7 +56,7 @@ func runUnknownAction(pass *analysis.Pass) {
 	}
 }
 
-func unknownActionFinding(pass *analysis.Pass, r actionRef) analysis.Finding {
+func unknownActionFinding(pass *analysis.Pass, r iamref.Action) analysis.Finding {
 	f := analysis.Finding{Span: r.Value.Span, Severity: unknownSeverity(pass.Kind)}
 	if r.Wildcard {
 		f.Message = analysis.Tf("%q matches no action of %s", "%q は %s のどのアクションにも一致しません", r.Value.Str, r.Service.Name)

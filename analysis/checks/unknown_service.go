@@ -3,6 +3,7 @@ package checks
 import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamref"
 )
 
 // UnknownService reports an Action or NotAction entry whose service prefix
@@ -21,8 +22,8 @@ var UnknownService = &analysis.Check{
 
 func runUnknownService(pass *analysis.Pass) {
 	for _, s := range pass.Policy.Statements {
-		for _, v := range actionEntries(s) {
-			r, ok := parseActionRef(v)
+		for _, v := range iamref.ActionEntries(s) {
+			r, ok := iamref.ParseAction(v)
 			if !ok || r.Full || r.Service != nil {
 				continue
 			}

@@ -1,0 +1,255 @@
+// Package iamref resolves the names a policy writes against the IAM
+// service data: an Action entry split into service and action with its
+// matches, a statement's actions with wildcards expanded, and whether an
+// ARN pattern may match a resource type's format. The checks and the
+// editor's hover and completion share it.
+package iamref
+
+import (
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
+)
+
+// Action is one Action entry split at its colon.
+type Action struct {
+	Value          *analysis.Value
+	Prefix, Name   string
+	Service        *iamdata.Service // nil when the prefix is unknown
+	Matches        []*iamdata.Action
+	Wildcard, Full bool // Name holds * or ?; Full: the entry is "*" alone
+}
+
+// ActionEntries are the string values of Action and NotAction.
+func ActionEntries(s *analysis.Statement) []*analysis.Value {
+	return append(analysis.Strings(s.Action), analysis.Strings(s.NotAction)...)
+}
+
+// ParseAction splits an Action value. It reports false for a value that
+// is not service:action (left to the structural checks).
+func ParseAction(v *analysis.Value) (Action, bool) {
+	r := Action{Value: v}
+	if v.Str == "*" {
+		r.Full, r.Wildcard = true, true
+		return r, true
+	}
+	prefix, name, ok := strings.Cut(v.Str, ":")
+	if !ok || prefix == "" || name == "" || strings.ContainsAny(prefix, "*?") || analysis.HasPlaceholder(prefix) {
+		return r, false
+	}
+	r.Prefix, r.Name = prefix, name
+	// A template placeholder stands for any part of the name: the text
+	// around it must still name an action.
+	name = analysis.ReplacePlaceholders(name, "*")
+	r.Wildcard = strings.ContainsAny(name, "*?")
+	r.Service = iamdata.Lookup(prefix)
+	if r.Service == nil {
+		return r, true
+	}
+	if r.Wildcard {
+		r.Matches = r.Service.MatchActions(name)
+	} else if a := r.Service.Action(name); a != nil {
+		r.Matches = []*iamdata.Action{a}
+	}
+	return r, true
+}
+
+// ServiceAction is an action with the service that holds it.
+type ServiceAction struct {
+	Service *iamdata.Service
+	*iamdata.Action
+}
+
+// StatementActions resolves the statement's Action entries, wildcards
+// expanded. complete is false when some entry is "*", unparsable or
+// unknown: a check that needs every action of the statement then stays
+// quiet.
+//
+// The answer may be shared: callers must not modify the slice. When an
+// entry has a wildcard, it is kept by the statement's Action entries,
+// since two checks ask for each statement on every keystroke, and
+// policies repeat their action lists.
+func StatementActions(s *analysis.Statement) (actions []ServiceAction, complete bool) {
+	if s.Action == nil || s.NotAction != nil {
+		return nil, false
+	}
+	entries := s.Actions()
+	if !slices.ContainsFunc(entries, func(v *analysis.Value) bool { return strings.ContainsAny(v.Str, "*?") }) {
+		return expandActions(entries) // lookups alone: cheaper than the cache
+	}
+	key := expansionKey(entries)
+	if r, ok := expansions.Get(key); ok {
+		return r.actions, r.complete
+	}
+	actions, complete = expandActions(entries)
+	expansions.Put(key, expansion{actions, complete})
+	return actions, complete
+}
+
+func expandActions(entries []*analysis.Value) (actions []ServiceAction, complete bool) {
+	complete = true
+	refs := make([]Action, 0, 8)
+	total := 0
+	for _, v := range entries {
+		r, ok := ParseAction(v)
+		if !ok || r.Full || len(r.Matches) == 0 {
+			complete = false
+			continue
+		}
+		refs = append(refs, r)
+		total += len(r.Matches)
+	}
+	actions = make([]ServiceAction, 0, total)
+	for _, r := range refs {
+		for _, a := range r.Matches {
+			actions = append(actions, ServiceAction{r.Service, a})
+		}
+	}
+	return actions, complete && len(actions) > 0
+}
+
+// expansionKey is the Action entries joined by NUL, which no action holds.
+func expansionKey(entries []*analysis.Value) string {
+	if len(entries) == 1 {
+		return entries[0].Str
+	}
+	var b strings.Builder
+	for _, v := range entries {
+		b.WriteString(v.Str)
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+type expansion struct {
+	actions  []ServiceAction
+	complete bool
+}
+
+// expansions keeps the expanded action lists. It is emptied when full:
+// its keys come from the documents a long-running server sees.
+var expansions = BoundedCache[expansion]{Max: 1024}
+
+// BoundedCache is a map safe for concurrent use that forgets everything
+// when it reaches Max entries: its keys come from the documents a
+// long-running server sees.
+type BoundedCache[V any] struct {
+	mu  sync.Mutex
+	Max int
+	m   map[string]V
+}
+
+// Get returns the value kept for key.
+func (c *BoundedCache[V]) Get(key string) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[key]
+	return v, ok
+}
+
+// Put keeps a value for key, forgetting every other when Max is reached.
+func (c *BoundedCache[V]) Put(key string, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= c.Max {
+		c.m = make(map[string]V)
+	}
+	c.m[strings.Clone(key)] = v // a key sliced from a document would keep all its text
+}
+
+// BaseType strips the ArrayOf of a multivalued key's type.
+func BaseType(t string) string { return strings.TrimPrefix(t, "ArrayOf") }
+
+// MayMatchARN reports whether some ARN fits both the resource type format
+// (whose ${...} parts stand for any text) and the policy's resource
+// pattern (whose * and ? are wildcards and ${...} policy variables stand
+// for any text). The five fields before the resource are compared one by
+// one, so that a wildcard in one never spans a colon into the next. ARNs
+// are matched case-sensitively, as AWS does.
+func MayMatchARN(format, resource string) bool {
+	format, resource = VariablesToStar(format), VariablesToStar(resource)
+	f, okF := arnFields(format)
+	r, okR := arnFields(resource)
+	if !okF || !okR {
+		return GlobsIntersect(format, resource)
+	}
+	for i := range f {
+		if !GlobsIntersect(f[i], r[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// arnFields splits an ARN pattern into its six colon-separated fields,
+// the last holding the rest, without allocating.
+func arnFields(s string) (fields [6]string, ok bool) {
+	for i := range 5 {
+		if fields[i], s, ok = strings.Cut(s, ":"); !ok {
+			return fields, false
+		}
+	}
+	fields[5] = s
+	return fields, true
+}
+
+// VariablesToStar turns every ${...} into *.
+func VariablesToStar(s string) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		b.WriteByte('*')
+		s = s[i+j+1:]
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// GlobsIntersect reports whether one string matches both patterns, in
+// which * stands for any run and ? for one character.
+func GlobsIntersect(a, b string) bool {
+	// Most fields hold no wildcard on one side: plain matching then
+	// answers without the search below.
+	if !strings.ContainsAny(a, "*?") {
+		return analysis.MatchWildcard(b, a, false)
+	}
+	if !strings.ContainsAny(b, "*?") {
+		return analysis.MatchWildcard(a, b, false)
+	}
+	seen := make([]bool, (len(a)+1)*(len(b)+1))
+	var match func(i, j int) bool
+	match = func(i, j int) bool {
+		if i == len(a) && j == len(b) {
+			return true
+		}
+		k := i*(len(b)+1) + j
+		if seen[k] {
+			return false // already explored, without success
+		}
+		seen[k] = true
+		switch {
+		case i < len(a) && a[i] == '*':
+			return match(i+1, j) || j < len(b) && match(i, j+1)
+		case j < len(b) && b[j] == '*':
+			return match(i, j+1) || i < len(a) && match(i+1, j)
+		case i < len(a) && j < len(b) && (a[i] == b[j] || a[i] == '?' || b[j] == '?'):
+			return match(i+1, j+1)
+		}
+		return false
+	}
+	return match(0, 0)
+}
