@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/assist"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 )
 
@@ -53,7 +54,7 @@ func TestHostMapVerbatim(t *testing.T) {
 		t.Errorf("fixed host:\n%s", fixed)
 	}
 	action := strings.Index(heredocHost, `"s3:GetObject"`) + 2
-	text, span, ok := a.Hover(action, checks.Hovers)
+	text, span, ok := a.Hover(action, assist.Hovers)
 	if !ok || !strings.Contains(text.EN, "GetObject") || heredocHost[span.Start:span.End] != `"s3:GetObject"` {
 		t.Errorf("hover on the action: %v %q over %q", ok, text.EN, heredocHost[span.Start:span.End])
 	}

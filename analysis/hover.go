@@ -7,7 +7,7 @@ import (
 )
 
 // HoverProvider explains the element at a byte offset, as Markdown, and
-// returns the span it explains. Providers are listed in checks.Hovers; the
+// returns the span it explains. Providers are listed in assist.Hovers; the
 // server asks each in turn.
 type HoverProvider func(f *File, offset int) (Text, Span, bool)
 

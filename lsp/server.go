@@ -18,6 +18,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/assist"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 )
 
@@ -73,10 +74,10 @@ func New(opts Options) *Server {
 		opts.Checks = checks.All
 	}
 	if opts.Hovers == nil {
-		opts.Hovers = checks.Hovers
+		opts.Hovers = assist.Hovers
 	}
 	if opts.Completers == nil {
-		opts.Completers = checks.Completers
+		opts.Completers = assist.Completers
 	}
 	if opts.Log == nil {
 		opts.Log = io.Discard

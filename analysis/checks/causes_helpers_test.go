@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/assist"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checktest"
 )
@@ -58,7 +59,7 @@ func wantMessage(t *testing.T, f analysis.Finding, en, ja string) {
 func wantHover(t *testing.T, path, src string, f analysis.Finding, cfg *analysis.Config) {
 	t.Helper()
 	file, all := checktest.Run(t, path, src, cfg)
-	text, span, ok := analysis.Hover(file, all, f.Span.Start, checks.Hovers)
+	text, span, ok := analysis.Hover(file, all, f.Span.Start, assist.Hovers)
 	if !ok || !span.Contains(f.Span.Start) {
 		t.Fatalf("no hover on %s at %v", f.Code, f.Span)
 	}

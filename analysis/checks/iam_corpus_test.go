@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/assist"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checktest"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
@@ -80,7 +81,7 @@ func TestIAMHoverAndCompleteCorpus(t *testing.T) {
 				if _, a := iamdata.LookupAction(v.Str); a == nil {
 					continue
 				}
-				if _, span, ok := checks.IAMHover(f, v.Span.Start+1); !ok || span != v.Span {
+				if _, span, ok := assist.IAMHover(f, v.Span.Start+1); !ok || span != v.Span {
 					t.Errorf("%s: no hover on %s", name, v.Str)
 				}
 				hovered++
@@ -88,7 +89,7 @@ func TestIAMHoverAndCompleteCorpus(t *testing.T) {
 		}
 		for i := 1; i < len(src); i++ {
 			if src[i-1] == '"' || src[i-1] == '{' {
-				checks.IAMCompleter(analysis.NewFile(doc.Path, src[:i], doc.Config()), i)
+				assist.IAMCompleter(analysis.NewFile(doc.Path, src[:i], doc.Config()), i)
 			}
 		}
 	}

@@ -39,18 +39,6 @@ var All = []*analysis.Check{
 	ConditionTypeMismatch,
 }
 
-// Hovers explain policy elements under the cursor, first match wins.
-var Hovers = []analysis.HoverProvider{
-	analysis.KindHover,
-	IAMHover,
-}
-
-// Completers suggest what may be typed at the cursor; the server merges
-// what they all return.
-var Completers = []analysis.Completer{
-	IAMCompleter,
-}
-
 // ByCode returns the check with the given code, or nil.
 func ByCode(code string) *analysis.Check {
 	for _, c := range All {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/assist"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
@@ -57,7 +58,7 @@ func TestModuleRelatedHoverOutline(t *testing.T) {
 	}
 
 	at := strings.Index(text, `"kms:Decrypt"`) + 3
-	hover, span, ok := a.Hover(at, checks.Hovers)
+	hover, span, ok := a.Hover(at, assist.Hovers)
 	if !ok || text[span.Start:span.End] != `"kms:Decrypt"` || !strings.Contains(hover.EN, "Decrypt") {
 		t.Errorf("hover %v %q over %q", ok, hover.EN, text[span.Start:span.End])
 	}

@@ -1,4 +1,4 @@
-package checks_test
+package assist_test
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
-	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/assist"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checktest"
 )
 
@@ -16,7 +16,7 @@ func hoverAt(t *testing.T, marked string) analysis.Text {
 	t.Helper()
 	src, spans := checktest.Unmark(marked)
 	f := analysis.NewFile("a.bucket-policy.json", []byte(src), nil)
-	text, span, ok := checks.IAMHover(f, spans[0].Start+1)
+	text, span, ok := assist.IAMHover(f, spans[0].Start+1)
 	if !ok || span != spans[0] {
 		t.Fatalf("hover: ok %v, span %v, want %v", ok, span, spans[0])
 	}

@@ -1,11 +1,11 @@
-package checks_test
+package assist_test
 
 import (
 	"slices"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
-	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/assist"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checktest"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
 )
@@ -16,7 +16,7 @@ func completeAt(t *testing.T, marked string) (string, []analysis.CompletionItem)
 	t.Helper()
 	src, spans := checktest.Unmark(marked)
 	f := analysis.NewFile("a.iam-policy.json", []byte(src), nil)
-	return src, checks.IAMCompleter(f, spans[0].Start)
+	return src, assist.IAMCompleter(f, spans[0].Start)
 }
 
 func find(items []analysis.CompletionItem, label string) *analysis.CompletionItem {
@@ -113,7 +113,7 @@ func TestCompleteEveryPrefix(t *testing.T) {
 	for i := 0; i <= len(src); i++ {
 		f := analysis.NewFile("a.iam-policy.json", []byte(src[:i]), nil)
 		for j := 0; j <= i; j++ {
-			last = checks.IAMCompleter(f, j)
+			last = assist.IAMCompleter(f, j)
 		}
 	}
 	if it := find(last, "aws:SecureTransport"); it == nil || it.Detail != "Bool" || it.NewText != "aws:SecureTransport" {
