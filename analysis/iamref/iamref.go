@@ -170,6 +170,9 @@ func BaseType(t string) string { return strings.TrimPrefix(t, "ArrayOf") }
 // one, so that a wildcard in one never spans a colon into the next. ARNs
 // are matched case-sensitively, as AWS does.
 func MayMatchARN(format, resource string) bool {
+	if format == resource {
+		return true
+	}
 	format, resource = VariablesToStar(format), VariablesToStar(resource)
 	f, okF := arnFields(format)
 	r, okR := arnFields(resource)
@@ -198,7 +201,7 @@ func arnFields(s string) (fields [6]string, ok bool) {
 
 // VariablesToStar turns every ${...} into *.
 func VariablesToStar(s string) string {
-	if !strings.Contains(s, "${") {
+	if strings.IndexByte(s, '$') < 0 || !strings.Contains(s, "${") {
 		return s
 	}
 	var b strings.Builder
@@ -224,10 +227,10 @@ func VariablesToStar(s string) string {
 func GlobsIntersect(a, b string) bool {
 	// Most fields hold no wildcard on one side: plain matching then
 	// answers without the search below.
-	if !strings.ContainsAny(a, "*?") {
+	if !hasGlob(a) {
 		return analysis.MatchWildcard(b, a, false)
 	}
-	if !strings.ContainsAny(b, "*?") {
+	if !hasGlob(b) {
 		return analysis.MatchWildcard(a, b, false)
 	}
 	seen := make([]bool, (len(a)+1)*(len(b)+1))
@@ -252,4 +255,11 @@ func GlobsIntersect(a, b string) bool {
 		return false
 	}
 	return match(0, 0)
+}
+
+// hasGlob reports whether s holds * or ?: two byte searches, cheaper than
+// strings.ContainsAny on the short fields of ARNs, asked millions of times
+// over a tree.
+func hasGlob(s string) bool {
+	return strings.IndexByte(s, '*') >= 0 || strings.IndexByte(s, '?') >= 0
 }

@@ -28,6 +28,9 @@ var Reader = &source.Reader{
 var keys = [][]byte{[]byte(`"Policy"`), []byte(`"ResourcePolicy"`), []byte(`"PolicyVersion"`), []byte(`"PolicyDocument"`), []byte(`"AssumeRolePolicyDocument"`), []byte(`"VpcEndpoints"`)}
 
 func claims(_ string, text []byte) bool {
+	if standaloneFirstKey(text) {
+		return false // most .json files: a policy, read whole by the next reader
+	}
 	for _, k := range keys {
 		if bytes.Contains(text, k) {
 			return true
@@ -188,4 +191,21 @@ func str(v *analysis.Value, path ...string) string {
 		return ""
 	}
 	return v.Str
+}
+
+// standaloneFirstKey reports whether the text opens as a policy does, its
+// first key Version, Statement or Id: a look at a few bytes that spares
+// the scans for CLI keys over every policy of a tree.
+func standaloneFirstKey(text []byte) bool {
+	text = bytes.TrimLeft(bytes.TrimPrefix(text, []byte("\xef\xbb\xbf")), " \t\r\n")
+	if len(text) == 0 || text[0] != '{' {
+		return false
+	}
+	text = bytes.TrimLeft(text[1:], " \t\r\n")
+	for _, key := range []string{`"Version"`, `"Statement"`, `"Id"`} {
+		if bytes.HasPrefix(text, []byte(key)) {
+			return true
+		}
+	}
+	return false
 }
