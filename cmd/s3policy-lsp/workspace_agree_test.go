@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 	"github.com/s3policy-lsp/s3policy-lsp/lsp"
@@ -117,6 +119,32 @@ func checkAndServerAgree(t *testing.T, dir string) *testServer {
 	return srv
 }
 
+// On every example folder, of every host (Terraform modules, templates,
+// CLI output, standalone JSON), check and the server report the same
+// findings at the same places.
+func TestCheckAndServerAgreeOnEveryExampleFolder(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", "..", "examples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	folders := 0
+	err = filepath.WalkDir(root, func(dir string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() || len(policyFiles(t, dir)) == 0 {
+			return err
+		}
+		folders++
+		rel, _ := filepath.Rel(root, dir)
+		t.Run(filepath.ToSlash(rel), func(t *testing.T) { checkAndServerAgree(t, dir) })
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if folders < 30 {
+		t.Errorf("compared %d example folders; the examples hold more", folders)
+	}
+}
+
 // Upper-case extensions are read by check and by the server alike: one
 // owner (internal/tree) decides which files are read.
 func TestCheckAndServerAgreeOnUpperCaseExtensions(t *testing.T) {
@@ -164,7 +192,16 @@ func policyFiles(t *testing.T, dir string) []string {
 	}
 	var out []string
 	for _, e := range entries {
-		if tree.Wanted(e.Name()) && !tree.IsConfig(e.Name()) {
+		if e.IsDir() || !tree.Wanted(e.Name()) || tree.IsConfig(e.Name()) {
+			continue
+		}
+		// The server publishes the files that hold a policy; a Terraform
+		// module's providers.tf or a scenario file holds none.
+		text, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if src := tree.Read(e.Name(), text, nil); slices.ContainsFunc(src.Docs, (*analysis.File).IsPolicyFile) || len(src.Findings) > 0 {
 			out = append(out, e.Name())
 		}
 	}
