@@ -279,12 +279,12 @@ func (c *checker) checkPath(arg string) {
 // first, as the server loads its folders, so that the cross-file findings
 // of check and of the editor agree.
 func (c *checker) walk(root string) {
-	c.sets = tree.Governed(root, tree.Disk{})
-	defer func() { c.sets = nil }()
 	paths, skipped, err := tree.Scan(root)
 	if err != nil {
 		c.ioError(root, err)
 	}
+	c.sets = tree.GovernedOf(root, paths, tree.Disk{})
+	defer func() { c.sets = nil }()
 	for _, sk := range skipped {
 		c.skip(sk)
 	}

@@ -109,13 +109,13 @@ func (l *lister) listPath(arg string) {
 		l.listFile(abs, filepath.Dir(abs), nil)
 		return
 	}
-	// A Terraform module (and what a .s3policy.json governs) is read as a
-	// whole: a policy's kind may come from a resource in another file.
-	sets := tree.Governed(abs, tree.Disk{})
 	paths, skipped, err := tree.Scan(abs)
 	if err != nil {
 		l.ioError(abs, err)
 	}
+	// A Terraform module (and what a .s3policy.json governs) is read as a
+	// whole: a policy's kind may come from a resource in another file.
+	sets := tree.GovernedOf(abs, paths, tree.Disk{})
 	for _, sk := range skipped {
 		if sk.Err != nil {
 			l.ioError(sk.Path, sk.Err)

@@ -213,6 +213,12 @@ func Governed(dir string, files Files) []*Set {
 	if err != nil {
 		return nil
 	}
+	return GovernedOf(dir, paths, files)
+}
+
+// GovernedOf is Governed over the paths a Scan of dir already listed, for
+// a walk that reads the folder once.
+func GovernedOf(dir string, paths []string, files Files) []*Set {
 	g := NewGrouping(paths)
 	if g.Empty() {
 		return nil
