@@ -26,3 +26,18 @@ func TestReadFallsBackWhenTheClaimingReaderFindsNothing(t *testing.T) {
 		t.Errorf("the template: %d documents %+v", len(fs), fs)
 	}
 }
+
+// A .tf.json file is a file of its Terraform module, read by the
+// Terraform reader with the module's .tf files, not as a JSON policy.
+func TestTerraformJSONIsTerraform(t *testing.T) {
+	for _, name := range []string{"m/main.tf.json", "m/MAIN.TF.JSON", "m/main.tf"} {
+		if r := hosts.ModuleReader(name); r == nil || r.Name != "terraform" {
+			t.Errorf("%s: module reader %v", name, r)
+		}
+	}
+	text := `{"resource": {"aws_iam_policy": {"p": {"policy": "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}"}}}}`
+	fs := hosts.Files("m/main.tf.json", []byte(text), nil)
+	if len(fs) != 1 || fs[0].DocName != "aws_iam_policy.p" || fs[0].Kind != analysis.KindIdentity || fs[0].Host == nil {
+		t.Errorf("%d documents %+v", len(fs), fs)
+	}
+}

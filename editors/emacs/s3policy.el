@@ -91,6 +91,8 @@ AWS:: type) or a Serverless Framework service file."
       (or (cl-some (lambda (suffix) (string-suffix-p suffix (downcase file))) s3policy-suffixes)
           (and buffer-file-name (string-suffix-p ".json" (downcase file))
                (locate-dominating-file file ".s3policy.json") t)
+          ;; Terraform's JSON syntax: its policy documents write "statement".
+          (string-suffix-p ".tf.json" (downcase file))
           (s3policy--buffer-matches "\"\\(Statement\\|AWSTemplateFormatVersion\\)\""))))))
 
 (defun s3policy--contact ()

@@ -28,3 +28,17 @@ func FuzzRead(f *testing.F) {
 		sourcetest.InFile(t, src, a)
 	})
 }
+
+// FuzzReadJSON: the same for a .tf.json file, whose strings are templates
+// parsed on their decoded text and mapped back over the escapes.
+func FuzzReadJSON(f *testing.F) {
+	f.Add(`{"resource": {"aws_iam_policy": {"p": {"policy": "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObjekt\", \"Resource\": \"\u00e9${var.x}/$${aws:username}\"}]}"}}}}`)
+	f.Add(`{"data": {"aws_iam_policy_document": {"d": [{"statement": [{"actions": ["s3:*"], "principals": [{"type": "*", "identifiers": ["*"]}], "condition": [{}]}]}, {"statement": {"dynamic": {"x": {}}}}]}}}`)
+	f.Add(`{"resource": {"aws_iam_role_policy": {"r": {"policy": "${jsonencode({\"Statement\" = [{Action = \"s3:GetObject\\\\\", Resource = \"${x}\"}]})}"}}}, "locals": [{"a": "%{ if x }\"${y\"%{ endif }"}]}`)
+	f.Add(`{"provider": {"aws": [{"alias": "p", "assume_role": [{"role_arn": "arn:aws:iam::111122223333:role/r"}]}]}, "resource": {"aws_s3_bucket": {"b": {"provider": "aws.p", "bucket": "\ud83d\ude80${"}}}}`)
+	f.Fuzz(func(t *testing.T, src string) {
+		res := ReadModule(map[string][]byte{"m/main.tf.json": []byte(src)}, "")["m/main.tf.json"]
+		a := analysis.AnalyzeFile("m/main.tf.json", res.Files("m/main.tf.json", nil), res.Findings, analysis.Options{Checks: checks.All})
+		sourcetest.InFile(t, src, a)
+	})
+}

@@ -1,4 +1,5 @@
-// Package terraform finds the policies of a Terraform module: JSON in
+// Package terraform finds the policies of a Terraform module (.tf, and
+// .tf.json read as the HCL it stands for: tfjson.go): JSON in
 // heredocs and quoted strings, jsonencode({...}) objects and
 // data "aws_iam_policy_document" blocks. A module (the .tf files of one
 // folder) is read as a whole, since a policy's kind and owner come from
@@ -27,10 +28,10 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
 )
 
-// Reader reads .tf files, a folder at a time.
+// Reader reads .tf and .tf.json files, a folder at a time.
 var Reader = &source.Reader{
 	Name:       "terraform",
-	Extensions: []string{".tf"},
+	Extensions: []string{".tf", ".tf.json"},
 	Claims:     func(_ string, text []byte) bool { return mentionsPolicy(text) },
 	Read: func(path string, text []byte) source.Result {
 		return ReadModule(map[string][]byte{path: text}, "")[path]
@@ -142,20 +143,28 @@ func parseModule(files map[string][]byte) *module {
 	for _, p := range paths {
 		m.dir = filepath.Dir(p)
 		f := &tfFile{path: p, src: files[p]}
-		// Syntax errors are terraform-ls's to report; what parses is read.
-		file, _ := hclsyntax.ParseConfig(f.src, p, hcl.InitialPos)
-		if file == nil {
+		if f.body = parseFile(f.src, p); f.body == nil {
 			continue
 		}
-		body, ok := file.Body.(*hclsyntax.Body)
-		if !ok {
-			continue
-		}
-		f.body = body
 		m.files = append(m.files, f)
 		m.index(f)
 	}
 	return m
+}
+
+// parseFile parses a .tf file, or reads a .tf.json file as the HCL it
+// stands for (tfjson.go). Syntax errors are terraform-ls's to report:
+// what parses is read.
+func parseFile(src []byte, path string) *hclsyntax.Body {
+	if isTFJSON(path) {
+		return parseJSONConfig(src, path)
+	}
+	file, _ := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	if file == nil {
+		return nil
+	}
+	body, _ := file.Body.(*hclsyntax.Body)
+	return body
 }
 
 func (m *module) index(f *tfFile) {
