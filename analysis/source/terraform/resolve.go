@@ -116,6 +116,9 @@ func instanceOf(t hcl.Traversal) hcl.Traversal {
 }
 
 func (m *module) resolveTraversal(t hcl.Traversal, depth int) (string, bool) {
+	if x, _, ok := m.iteratorValue(t); ok { // dynamic.go
+		return m.resolve(x, depth+1)
+	}
 	n := names(instanceOf(t))
 	if len(n) < 2 || len(n) < len(instanceOf(t)) {
 		return "", false

@@ -120,9 +120,10 @@ type module struct {
 	variables map[string]block
 	providers map[string]block // "aws", "aws.partner"
 	docs      []*doc
-	expanding int    // locals being written into a document, nested
-	region    int    // the writable region of the translated document being written
-	account   string // the account .s3policy.json gives the module, if any
+	expanding int        // locals being written into a document, nested
+	bindings  []*binding // the iterators of the dynamic blocks being written
+	region    int        // the writable region of the translated document being written
+	account   string     // the account .s3policy.json gives the module, if any
 }
 
 type local struct {

@@ -87,6 +87,10 @@ func (m *module) writeValue(b *analysis.HostBuilder, f *tfFile, e hclsyntax.Expr
 			b.Write("]")
 		case *hclsyntax.TemplateExpr:
 			m.writeString(b, f, e)
+		case *hclsyntax.TemplateWrapExpr:
+			// "${x}" is x, of whatever type: a list stays a list, and a
+			// placeholder is the reference's text, not the quotes'.
+			m.writeValue(b, f, e.Wrapped)
 		case *hclsyntax.LiteralValueExpr:
 			b.Write(literalJSON(e.Val))
 		case *hclsyntax.FunctionCallExpr:
@@ -96,6 +100,10 @@ func (m *module) writeValue(b *analysis.HostBuilder, f *tfFile, e hclsyntax.Expr
 			}
 			b.Write(analysis.Quote(m.placeholderOrValue(f, e)))
 		case *hclsyntax.ScopeTraversalExpr:
+			if x, xf, ok := m.iteratorValue(e.Traversal); ok {
+				m.writeValue(b, xf, x) // an element of a dynamic block's for_each
+				return
+			}
 			if l := m.localOf(e); l != nil && m.expanding < maxDepth && m.structured(l.attr.Expr, 0) {
 				// A local's object or list, written where it is used: its
 				// elements are elsewhere, so all of it maps here.
@@ -288,12 +296,12 @@ func (m *module) writePolicyDocument(b *analysis.HostBuilder, f *tfFile, blk *hc
 		m.writeValue(b, f, id)
 	}
 	b.Write(`, "Statement": [`)
-	for i, st := range blocksOf(body, "statement") {
+	for i, st := range m.expandBlocks(f, body, "statement") {
 		if i > 0 {
 			b.Write(", ")
 		}
-		m.padTo(b, st.Range().Start.Line)
-		b.Wrap(span(st.Range()), func() { m.writeStatement(b, f, st) })
+		m.padTo(b, st.outer.Range().Start.Line)
+		b.Wrap(span(st.outer.Range()), func() { m.withBinding(st, func() { m.writeStatement(b, f, st.b) }) })
 	}
 	b.Write("]}")
 }
@@ -325,21 +333,21 @@ func (m *module) writeStatement(b *analysis.HostBuilder, f *tfFile, st *hclsynta
 		})
 	}
 	for _, p := range []struct{ hcl, json string }{{"principals", "Principal"}, {"not_principals", "NotPrincipal"}} {
-		if blocks := blocksOf(st.Body, p.hcl); len(blocks) > 0 {
+		if blocks := m.expandBlocks(f, st.Body, p.hcl); len(blocks) > 0 {
 			sep()
-			m.padTo(b, blocks[0].Range().Start.Line)
-			b.Wrap(span(blocks[0].Range()), func() {
-				b.Wrap(span(blocks[0].TypeRange), func() { b.Write(analysis.Quote(p.json)) })
+			m.padTo(b, blocks[0].outer.Range().Start.Line)
+			b.Wrap(span(blocks[0].outer.Range()), func() {
+				b.Wrap(span(blocks[0].outer.TypeRange), func() { b.Write(analysis.Quote(p.json)) })
 				b.Write(": ")
 				m.writePrincipals(b, f, blocks)
 			})
 		}
 	}
-	if blocks := blocksOf(st.Body, "condition"); len(blocks) > 0 {
+	if blocks := m.expandBlocks(f, st.Body, "condition"); len(blocks) > 0 {
 		sep()
-		m.padTo(b, blocks[0].Range().Start.Line)
-		b.Wrap(span(blocks[0].Range()), func() {
-			b.Wrap(span(blocks[0].TypeRange), func() { b.Write(`"Condition"`) })
+		m.padTo(b, blocks[0].outer.Range().Start.Line)
+		b.Wrap(span(blocks[0].outer.Range()), func() {
+			b.Wrap(span(blocks[0].outer.TypeRange), func() { b.Write(`"Condition"`) })
 			b.Write(": ")
 			m.writeConditions(b, f, blocks)
 		})
@@ -350,10 +358,10 @@ func (m *module) writeStatement(b *analysis.HostBuilder, f *tfFile, st *hclsynta
 // writePrincipals writes principals blocks as one Principal object, the
 // identifiers of blocks of the same type together, as the provider does;
 // type "*" with identifiers ["*"] is "Principal": "*".
-func (m *module) writePrincipals(b *analysis.HostBuilder, f *tfFile, blocks []*hclsyntax.Block) {
-	if len(blocks) == 1 {
-		typ, _ := literalString(attr(blocks[0].Body, "type"))
-		ids, _ := attr(blocks[0].Body, "identifiers").(*hclsyntax.TupleConsExpr)
+func (m *module) writePrincipals(b *analysis.HostBuilder, f *tfFile, blocks []nestedBlock) {
+	if len(blocks) == 1 && blocks[0].outer == blocks[0].b {
+		typ, _ := literalString(attr(blocks[0].b.Body, "type"))
+		ids, _ := attr(blocks[0].b.Body, "identifiers").(*hclsyntax.TupleConsExpr)
 		if typ == "*" && ids != nil && len(ids.Exprs) == 1 {
 			m.writeValue(b, f, ids.Exprs[0])
 			return
@@ -364,7 +372,7 @@ func (m *module) writePrincipals(b *analysis.HostBuilder, f *tfFile, blocks []*h
 
 // writeConditions writes condition blocks as one Condition object:
 // {test: {variable: values}}, blocks of the same test together.
-func (m *module) writeConditions(b *analysis.HostBuilder, f *tfFile, blocks []*hclsyntax.Block) {
+func (m *module) writeConditions(b *analysis.HostBuilder, f *tfFile, blocks []nestedBlock) {
 	tests, byTest := m.groupBy(f, blocks, "test")
 	b.Write("{")
 	for i, t := range tests {
@@ -372,8 +380,8 @@ func (m *module) writeConditions(b *analysis.HostBuilder, f *tfFile, blocks []*h
 			b.Write(", ")
 		}
 		group := byTest[t]
-		m.padTo(b, attrRange(group[0], "test").Start.Line)
-		b.Wrap(span(attrRange(group[0], "test")), func() { b.Write(analysis.Quote(t)) })
+		m.padTo(b, attrRange(group[0].b, "test").Start.Line)
+		b.Wrap(span(attrRange(group[0].b, "test")), func() { b.Write(analysis.Quote(t)) })
 		b.Write(": ")
 		m.writeGrouped(b, f, group, "variable", "values")
 	}
@@ -382,7 +390,7 @@ func (m *module) writeConditions(b *analysis.HostBuilder, f *tfFile, blocks []*h
 
 // writeGrouped writes blocks as an object from the value of keyAttr to
 // the list of every block's listAttr items with that key.
-func (m *module) writeGrouped(b *analysis.HostBuilder, f *tfFile, blocks []*hclsyntax.Block, keyAttr, listAttr string) {
+func (m *module) writeGrouped(b *analysis.HostBuilder, f *tfFile, blocks []nestedBlock, keyAttr, listAttr string) {
 	keys, byKey := m.groupBy(f, blocks, keyAttr)
 	b.Write("{")
 	for i, k := range keys {
@@ -390,26 +398,28 @@ func (m *module) writeGrouped(b *analysis.HostBuilder, f *tfFile, blocks []*hcls
 			b.Write(", ")
 		}
 		group := byKey[k]
-		m.padTo(b, attrRange(group[0], keyAttr).Start.Line)
-		b.Wrap(span(attrRange(group[0], keyAttr)), func() { b.Write(analysis.Quote(k)) })
+		m.padTo(b, attrRange(group[0].b, keyAttr).Start.Line)
+		b.Wrap(span(attrRange(group[0].b, keyAttr)), func() { b.Write(analysis.Quote(k)) })
 		b.Write(": [")
 		n := 0
 		for _, blk := range group {
-			list := attr(blk.Body, listAttr)
-			items := []hclsyntax.Expression{list}
-			if t, ok := list.(*hclsyntax.TupleConsExpr); ok {
-				items = t.Exprs
-			}
-			for _, item := range items {
-				if item == nil {
-					continue
+			m.withBinding(blk, func() {
+				list, lf := m.deref(f, attr(blk.b.Body, listAttr))
+				items := []hclsyntax.Expression{list}
+				if t, ok := unparen(list).(*hclsyntax.TupleConsExpr); ok {
+					items = t.Exprs
 				}
-				if n > 0 {
-					b.Write(", ")
+				for _, item := range items {
+					if item == nil {
+						continue
+					}
+					if n > 0 {
+						b.Write(", ")
+					}
+					n++
+					m.writeValue(b, lf, item)
 				}
-				n++
-				m.writeValue(b, f, item)
-			}
+			})
 		}
 		b.Write("]")
 	}
@@ -418,11 +428,12 @@ func (m *module) writeGrouped(b *analysis.HostBuilder, f *tfFile, blocks []*hcls
 
 // groupBy groups blocks by the value of an attribute, in the order each
 // value first appears.
-func (m *module) groupBy(f *tfFile, blocks []*hclsyntax.Block, name string) ([]string, map[string][]*hclsyntax.Block) {
+func (m *module) groupBy(f *tfFile, blocks []nestedBlock, name string) ([]string, map[string][]nestedBlock) {
 	var keys []string
-	byKey := map[string][]*hclsyntax.Block{}
+	byKey := map[string][]nestedBlock{}
 	for _, blk := range blocks {
-		k := m.placeholderOrValue(f, attr(blk.Body, name))
+		var k string
+		m.withBinding(blk, func() { k = m.placeholderOrValue(f, attr(blk.b.Body, name)) })
 		if byKey[k] == nil {
 			keys = append(keys, k)
 		}
