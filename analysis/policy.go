@@ -3,6 +3,7 @@ package analysis
 import (
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Policy is the positioned model of a policy document. Every element keeps
@@ -15,6 +16,36 @@ type Policy struct {
 	ID         *Field
 	Statement  *Field // the Statement element itself
 	Statements []*Statement
+
+	derived derivedValues // what checks compute from the whole policy, once
+}
+
+// derivedValues are the values Derived keeps, by key. A policy has one or
+// two, so a slice searched in turn.
+type derivedValues struct {
+	mu     sync.Mutex
+	keys   []any
+	values []any
+}
+
+// Derived returns what build computes from the policy, computed once per
+// policy and key, then kept with it: checks that compare every statement
+// with every other (each Deny with each Allow) then prepare the
+// statements once per document, not once per statement. key is a value
+// of a type of the caller's own, as for context.WithValue; build must
+// not call Derived on the same policy.
+func (p *Policy) Derived(key any, build func(*Policy) any) any {
+	d := &p.derived
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for i, k := range d.keys {
+		if k == key {
+			return d.values[i]
+		}
+	}
+	v := build(p)
+	d.keys, d.values = append(d.keys, key), append(d.values, v)
+	return v
 }
 
 // Statement is one statement object, with its elements looked up once.

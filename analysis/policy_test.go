@@ -121,3 +121,17 @@ func TestIsPolicy(t *testing.T) {
 		}
 	}
 }
+
+func TestPolicyDerivedBuildsOncePerKey(t *testing.T) {
+	type keyA struct{}
+	type keyB struct{}
+	p := mustPolicy(t, `{"Statement":[{"Effect":"Allow"},{"Effect":"Deny"}]}`)
+	builds := 0
+	count := func(p *analysis.Policy) any { builds++; return len(p.Statements) + builds }
+	first := p.Derived(keyA{}, count)
+	again := p.Derived(keyA{}, count)
+	other := p.Derived(keyB{}, count)
+	if first != 3 || again != 3 || other != 4 || builds != 2 {
+		t.Fatalf("Derived gave %v, %v, %v after %d builds; want 3, 3, 4 after 2", first, again, other, builds)
+	}
+}

@@ -3,7 +3,6 @@ package checks
 import (
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
@@ -166,59 +165,160 @@ func hasAllow(p *analysis.Policy) bool {
 // cancelsAllow reports whether some Allow statement of the policy grants
 // an action on a resource the Deny also matches.
 func cancelsAllow(p *analysis.Policy, deny *analysis.Statement) bool {
-	denyActions, denyResources := actionPatterns(deny), resourcePatterns(deny) // once, not once per Allow
-	for _, a := range allowsOf(p) {
-		if actionsOverlap(a.st, deny, a.actions, denyActions) &&
-			overlaps(a.resources, denyResources, a.st.NotResource != nil || deny.NotResource != nil, false) {
+	pats := patternsOf(p)
+	d := pats.of(deny)
+	for _, a := range pats.allows {
+		if actionsOverlap(a, d) &&
+			overlaps(a.resources, d.resources, a.st.NotResource != nil || deny.NotResource != nil, false) {
 			return true
 		}
 	}
 	return false
 }
 
-// allowPatterns are an Allow statement's action and resource patterns.
-type allowPatterns struct {
-	st                 *analysis.Statement
-	actions, resources []string
+// statementPatterns are what the Deny checks compare of a statement,
+// prepared once per policy: each Deny is compared with each Allow.
+type statementPatterns struct {
+	st *analysis.Statement
+	// actions are the Action entries lower-cased (actions are
+	// case-insensitive), placeholders standing for anything; resources the
+	// Resource entries so. nil for NotAction, NotResource or none.
+	actions, resources []iamref.Pattern
+	// lowerActions are the Action entries lower-cased, as written.
+	lowerActions []string
 }
 
-// allowCache keeps the Allow patterns of the last policy asked about: the
-// Deny statements of a policy each ask for all of them. The entry holds
-// the policy, so its pointer cannot be reused while cached.
-var allowCache struct {
-	sync.Mutex
-	policy *analysis.Policy
-	allows []allowPatterns
+// policyPatterns are the patterns of every statement of a policy, in
+// order, and those of its Allow statements.
+type policyPatterns struct {
+	all    []statementPatterns
+	allows []*statementPatterns
 }
 
-func allowsOf(p *analysis.Policy) []allowPatterns {
-	allowCache.Lock()
-	defer allowCache.Unlock()
-	if allowCache.policy != p {
-		var allows []allowPatterns
-		for _, st := range p.Statements {
-			if st.IsAllow() {
-				allows = append(allows, allowPatterns{st, actionPatterns(st), resourcePatterns(st)})
+// of returns the patterns of a statement of the policy.
+func (pp *policyPatterns) of(s *analysis.Statement) *statementPatterns {
+	for i := range pp.all {
+		if pp.all[i].st == s {
+			return &pp.all[i]
+		}
+	}
+	p := newPreparer([]*analysis.Statement{s}).statement(s) // not of this policy
+	return &p
+}
+
+// policyPatternsKey keys the policy's patterns in analysis.Policy.Derived.
+type policyPatternsKey struct{}
+
+// patternsOf prepares the statements of a policy once, whichever Deny
+// check asks first: the Deny statements of a policy each compare
+// themselves with every Allow.
+func patternsOf(p *analysis.Policy) *policyPatterns {
+	return p.Derived(policyPatternsKey{}, func(p *analysis.Policy) any {
+		pr := newPreparer(p.Statements)
+		pp := &policyPatterns{all: make([]statementPatterns, len(p.Statements))}
+		for i, st := range p.Statements {
+			pp.all[i] = pr.statement(st)
+		}
+		for i := range pp.all {
+			if pp.all[i].st.IsAllow() {
+				pp.allows = append(pp.allows, &pp.all[i])
 			}
 		}
-		allowCache.policy, allowCache.allows = p, allows
+		return pp
+	}).(*policyPatterns)
+}
+
+// preparer builds the patterns of statements in slices they share: a
+// policy's statements are prepared in a few allocations, not a few per
+// entry (the tree of check's benchmark holds 300,000 statements).
+type preparer struct {
+	actions, resources []iamref.Pattern
+	lower              []string
+	// lowered is every Action entry of the statements lower-cased, end to
+	// end, in the order statement asks for them, when ascii: lower-casing
+	// other text may change its length.
+	lowered string
+	ascii   bool
+}
+
+func newPreparer(sts []*analysis.Statement) *preparer {
+	var actions, resources, size int
+	for _, st := range sts {
+		for _, a := range st.Actions() {
+			actions++
+			size += len(a.Str)
+		}
+		resources += len(analysis.Strings(st.Resource))
 	}
-	return allowCache.allows
+	pr := &preparer{
+		actions:   make([]iamref.Pattern, 0, actions),
+		resources: make([]iamref.Pattern, 0, resources),
+		lower:     make([]string, 0, actions),
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for _, st := range sts {
+		for _, a := range st.Actions() {
+			b.WriteString(a.Str)
+		}
+	}
+	if all := b.String(); isASCII(all) {
+		pr.lowered, pr.ascii = strings.ToLower(all), true
+	}
+	return pr
+}
+
+// statement prepares the next statement (in the order newPreparer was
+// given them).
+func (pr *preparer) statement(st *analysis.Statement) statementPatterns {
+	a0, r0 := len(pr.actions), len(pr.resources)
+	for _, a := range st.Actions() {
+		var low string
+		if pr.ascii {
+			low, pr.lowered = pr.lowered[:len(a.Str)], pr.lowered[len(a.Str):]
+		} else {
+			low = strings.ToLower(a.Str)
+		}
+		pr.lower = append(pr.lower, low)
+		if strings.Contains(a.Str, "{") {
+			// Placeholders are found in the text as written (${AWS::Region}
+			// is one, ${aws::region} is not), then lower-cased.
+			low = strings.ToLower(analysis.ReplacePlaceholders(a.Str, "*"))
+		}
+		pr.actions = append(pr.actions, iamref.NewPattern(low))
+	}
+	for _, r := range analysis.Strings(st.Resource) {
+		pr.resources = append(pr.resources, iamref.NewPattern(analysis.ReplacePlaceholders(r.Str, "*")))
+	}
+	return statementPatterns{
+		st:           st,
+		actions:      pr.actions[a0:len(pr.actions):len(pr.actions)],
+		resources:    pr.resources[r0:len(pr.resources):len(pr.resources)],
+		lowerActions: pr.lower[a0:len(pr.lower):len(pr.lower)],
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // actionsOverlap reports whether the Deny matches an action the Allow
 // grants. A Deny with NotAction matches the Allow's literal actions it
 // does not list; a wildcard or NotAction in the Allow may overlap.
-// denyActions are actionPatterns(deny).
-func actionsOverlap(allow, deny *analysis.Statement, allowActions, denyActions []string) bool {
-	if deny.NotAction == nil {
-		return overlaps(allowActions, denyActions, allow.NotAction != nil, true)
+func actionsOverlap(allow, deny *statementPatterns) bool {
+	if deny.st.NotAction == nil {
+		return overlaps(allow.actions, deny.actions, allow.st.NotAction != nil, true)
 	}
-	if allow.NotAction != nil || allow.Action == nil {
+	if allow.st.NotAction != nil || allow.st.Action == nil {
 		return true
 	}
-	for _, a := range allow.Actions() {
-		if hasWildcard(a.Str) || !anyMatch(analysis.Strings(deny.NotAction), a.Str) {
+	for _, a := range allow.st.Actions() {
+		if hasWildcard(a.Str) || !anyMatch(analysis.Strings(deny.st.NotAction), a.Str) {
 			return true
 		}
 	}
@@ -233,28 +333,23 @@ func cancelsWhole(p *analysis.Policy, deny *analysis.Statement) bool {
 	if deny.NotAction != nil || deny.NotResource != nil || len(deny.Conditions()) > 0 {
 		return false
 	}
-	var denyActions []string // lower-cased once, not once per Allow
-	for _, a := range deny.Actions() {
-		denyActions = append(denyActions, strings.ToLower(a.Str))
-	}
+	pats := patternsOf(p)
+	denyActions := pats.of(deny).lowerActions
 	covered := func(value string) bool {
-		value = strings.ToLower(value)
 		return slices.ContainsFunc(denyActions, func(p string) bool { return analysis.MatchWildcard(p, value, false) })
 	}
-	for _, st := range p.Statements {
-		if !st.IsAllow() || st.Action == nil || st.Resource == nil {
+	coveredResource := func(r *analysis.Value) bool {
+		return deny.Resource == nil || slices.ContainsFunc(deny.Resources(), func(p *analysis.Value) bool {
+			return analysis.MatchWildcard(p.Str, r.Str, false)
+		})
+	}
+	for _, a := range pats.allows {
+		st := a.st
+		if st.Action == nil || st.Resource == nil {
 			continue
 		}
-		all := true
-		for _, a := range st.Actions() {
-			all = all && covered(a.Str)
-		}
-		for _, r := range st.Resources() {
-			all = all && (deny.Resource == nil || slices.ContainsFunc(deny.Resources(), func(p *analysis.Value) bool {
-				return analysis.MatchWildcard(p.Str, r.Str, false)
-			}))
-		}
-		if all {
+		if !slices.ContainsFunc(a.lowerActions, func(v string) bool { return !covered(v) }) &&
+			!slices.ContainsFunc(st.Resources(), func(r *analysis.Value) bool { return !coveredResource(r) }) {
 			return true
 		}
 	}
@@ -285,11 +380,10 @@ func grantedAndDenied(p *analysis.Policy, deny *analysis.Statement) []string {
 		return nil
 	}
 	var out []string
-	denyResources := resourcePatterns(deny) // once, not once per Allow
-	for _, st := range p.Statements {
-		if !st.IsAllow() {
-			continue
-		}
+	pats := patternsOf(p)
+	denyResources := pats.of(deny).resources
+	for _, a := range pats.allows {
+		st := a.st
 		// The actions first: comparing resources (iamref.MayMatchARN on each
 		// pair) costs more, and is needed only for an Allow that adds one.
 		var denied []string
@@ -298,42 +392,25 @@ func grantedAndDenied(p *analysis.Policy, deny *analysis.Statement) []string {
 				denied = append(denied, a.Str)
 			}
 		}
-		if len(denied) > 0 && overlaps(resourcePatterns(st), denyResources, st.NotResource != nil || deny.NotResource != nil, false) {
+		if len(denied) > 0 && overlaps(a.resources, denyResources, st.NotResource != nil || deny.NotResource != nil, false) {
 			out = append(out, denied...)
 		}
 	}
 	return out
 }
 
-// actionPatterns are the statement's Action entries, lower-cased (actions
-// are case-insensitive); nil for NotAction or no Action.
-func actionPatterns(s *analysis.Statement) []string {
-	var out []string
-	for _, a := range analysis.Strings(s.Action) {
-		out = append(out, strings.ToLower(analysis.ReplacePlaceholders(a.Str, "*")))
-	}
-	return out
-}
-
-// resourcePatterns are the statement's Resource entries, placeholders
-// standing for anything; nil for NotResource or no Resource.
-func resourcePatterns(s *analysis.Statement) []string {
-	var out []string
-	for _, r := range analysis.Strings(s.Resource) {
-		out = append(out, analysis.ReplacePlaceholders(r.Str, "*"))
-	}
-	return out
-}
-
 // overlaps reports whether one string matches a pattern of each list. A
 // Not element (notForm), or a missing element, may overlap anything.
-func overlaps(a, b []string, notForm, actions bool) bool {
+func overlaps(a, b []iamref.Pattern, notForm, actions bool) bool {
 	if notForm || len(a) == 0 || len(b) == 0 {
 		return true
 	}
 	for _, x := range a {
 		for _, y := range b {
-			if actions && iamref.GlobsIntersect(x, y) || !actions && iamref.MayMatchARN(x, y) {
+			if x.Disjoint(y) {
+				continue
+			}
+			if x.Text == y.Text || actions && iamref.GlobsIntersect(x.Text, y.Text) || !actions && iamref.MayMatchARN(x.Text, y.Text) {
 				return true
 			}
 		}

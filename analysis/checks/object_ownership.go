@@ -109,14 +109,21 @@ func onlyUploads(s *analysis.Statement) bool {
 	return s.NotAction == nil
 }
 
-// usedSids are the Sids of the policy's statements.
+// usedSids are the Sids of the policy's statements, gathered once per
+// policy: every fix that adds a statement asks, once per finding. Callers
+// must not modify the map.
 func usedSids(p *analysis.Policy) map[string]bool {
-	used := map[string]bool{}
-	for _, st := range p.Statements {
-		used[st.SidText()] = true
-	}
-	return used
+	return p.Derived(usedSidsKey{}, func(p *analysis.Policy) any {
+		used := make(map[string]bool, len(p.Statements))
+		for _, st := range p.Statements {
+			used[st.SidText()] = true
+		}
+		return used
+	}).(map[string]bool)
 }
+
+// usedSidsKey keys usedSids in analysis.Policy.Derived.
+type usedSidsKey struct{}
 
 // deniesUploadsWithoutACL reports whether a Deny statement of the policy
 // refuses uploads on a condition on the ACL header, as the fix writes.

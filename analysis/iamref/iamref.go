@@ -257,6 +257,39 @@ func GlobsIntersect(a, b string) bool {
 	return match(0, 0)
 }
 
+// Pattern is an Action or Resource pattern prepared to be compared with
+// many others: the literal text before its first wildcard and after its
+// last, which every string it matches starts and ends with.
+type Pattern struct {
+	Text       string
+	head, tail string
+}
+
+// NewPattern prepares a pattern. Policy variables and placeholders (any
+// of $ { }) end the literal text as a wildcard does: they may stand for
+// any text.
+func NewPattern(s string) Pattern {
+	const special = "*?${}"
+	p := Pattern{Text: s, head: s, tail: s}
+	if i := strings.IndexAny(s, special); i >= 0 {
+		p.head, p.tail = s[:i], s[strings.LastIndexAny(s, special)+1:]
+	}
+	return p
+}
+
+// Disjoint reports that no string matches both patterns because their
+// literal heads or tails differ: the cheap answer to most comparisons of
+// two ARNs or two actions, before GlobsIntersect or MayMatchARN, which
+// only ever answer false then.
+func (p Pattern) Disjoint(q Pattern) bool {
+	n := min(len(p.head), len(q.head))
+	if p.head[:n] != q.head[:n] {
+		return true
+	}
+	n = min(len(p.tail), len(q.tail))
+	return p.tail[len(p.tail)-n:] != q.tail[len(q.tail)-n:]
+}
+
 // hasGlob reports whether s holds * or ?: two byte searches, cheaper than
 // strings.ContainsAny on the short fields of ARNs, asked millions of times
 // over a tree.
