@@ -2,6 +2,7 @@ package eval
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -20,26 +21,35 @@ type Doc struct {
 	Assumed bool
 
 	lines *lineIndex // shared by the docs of one source; built on first use
+	// at is where Src starts in the text of lines: a scenario's policy is
+	// parsed once for every scenario that holds the same text, and each
+	// scenario's Doc says where its copy stands.
+	at int
 }
 
 // lineIndex holds the offsets of the newlines of a source, so that a
 // batch of scenarios in one file does not count lines from the start for
-// every cause.
-type lineIndex struct{ newlines []int }
-
-func newLineIndex(src []byte) *lineIndex {
-	ix := &lineIndex{}
-	for i, c := range src {
-		if c == '\n' {
-			ix.newlines = append(ix.newlines, i)
-		}
-	}
-	return ix
+// every cause. The offsets are found on the first question: most
+// scenarios of a batch never ask.
+type lineIndex struct {
+	src      []byte
+	before   int // lines before src: a scenario read from a stream is a part of its file
+	newlines []int
+	once     sync.Once
 }
 
+func newLineIndex(src []byte) *lineIndex { return &lineIndex{src: src} }
+
 func (ix *lineIndex) line(offset int) int {
+	ix.once.Do(func() {
+		for i, c := range ix.src {
+			if c == '\n' {
+				ix.newlines = append(ix.newlines, i)
+			}
+		}
+	})
 	n, _ := slices.BinarySearch(ix.newlines, offset)
-	return n + 1
+	return ix.before + n + 1
 }
 
 // NewDoc parses src as one policy document. It reports false when src is
@@ -67,7 +77,7 @@ func (d *Doc) Line(offset int) int {
 	if d.lines == nil {
 		d.lines = newLineIndex(d.Src)
 	}
-	return d.lines.line(offset)
+	return d.lines.line(d.at + offset)
 }
 
 // variables reports whether the policy substitutes policy variables.

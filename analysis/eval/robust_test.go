@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -66,23 +65,25 @@ func checkInvariants(t *testing.T, s *Scenario, r Result) {
 		if c.Code == "" || c.Message.EN == "" || c.Message.JA == "" || layerTitles[c.Layer].EN == "" {
 			t.Fatalf("incomplete cause %+v", c)
 		}
-		if c.Line < 0 || c.Line > bytes.Count(sourceOf(s), []byte("\n"))+1 {
+		if c.Line < 0 || c.Line > lastLine(s) {
 			t.Fatalf("cause line %d outside the source", c.Line)
 		}
 	}
 }
 
-// sourceOf is the longest source among the scenario's policies.
-func sourceOf(s *Scenario) []byte {
-	var src []byte
+// lastLine is the last line of the scenario's policies, in the file they
+// were read from (a policy read once for many scenarios of a file has
+// each scenario's lines).
+func lastLine(s *Scenario) int {
+	last := 0
 	all := append(append(append([]*Doc{s.ResourcePolicy, s.KeyPolicy, s.SessionPolicy}, s.IdentityPolicies...), s.Boundaries...), s.EndpointPolicies...)
 	all = append(append(all, flatten(s.SCPs)...), flatten(s.RCPs)...)
 	for _, d := range all {
-		if d != nil && len(d.Src) > len(src) {
-			src = d.Src
+		if d != nil {
+			last = max(last, d.Line(len(d.Src)))
 		}
 	}
-	return src
+	return last
 }
 
 // The AWS documentation corpus (../shared/corpus/awsdocs, 663 policies):

@@ -1,7 +1,9 @@
 package eval
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -25,37 +27,29 @@ import (
 // of the organization). Policies keep their positions in src, so causes
 // give lines of the scenario file.
 func ParseScenarios(src []byte) ([]*Scenario, error) {
-	root, syn := analysis.ParseJSON(src)
-	if syn != nil {
-		return nil, fmt.Errorf("line %d: %s", lineOf(src, syn.Span.Start), syn.Msg.EN)
-	}
-	r := &scenarioReader{src: src, lines: newLineIndex(src)}
+	in := NewScenarioReader(bytes.NewReader(src))
 	var out []*Scenario
-	switch root.Kind {
-	case analysis.Object:
-		out = append(out, r.scenario(root))
-	case analysis.Array:
-		if len(root.Items) == 0 {
-			return nil, fmt.Errorf("line %d: the array holds no scenario", lineOf(src, root.Span.Start))
+	for {
+		s, err := in.Next()
+		if err == io.EOF {
+			return out, nil
 		}
-		for _, item := range root.Items {
-			out = append(out, r.scenario(item))
+		if err != nil {
+			return nil, err
 		}
-	default:
-		return nil, fmt.Errorf("a scenario file holds an object or an array of objects, not %s", withArticle(root.Kind.String()))
+		out = append(out, s)
 	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	return out, nil
 }
 
-func lineOf(src []byte, offset int) int { return newLineIndex(src).line(offset) }
-
+// scenarioReader reads one scenario. When delimited, the values of the
+// scenario's members are only delimited (skeleton): each is parsed when
+// it is read, and a policy text is looked up among those already parsed.
 type scenarioReader struct {
-	src   []byte
-	lines *lineIndex
-	err   error
+	src       []byte
+	lines     *lineIndex
+	err       error
+	stream    *ScenarioReader
+	delimited bool
 }
 
 func (r *scenarioReader) fail(v *analysis.Value, format string, args ...any) {
@@ -73,17 +67,28 @@ func (r *scenarioReader) expect(v *analysis.Value, kind analysis.ValueKind, what
 		r.fail(v, "%s must be a JSON %s, not %s", what, kind, withArticle(v.Kind.String()))
 		return false
 	}
-	r.noDuplicates(v)
+	r.noDuplicates(v, 0)
 	return true
 }
 
 // noDuplicates fails on a member given twice in an object: which one was
-// meant cannot be told.
-func (r *scenarioReader) noDuplicates(v *analysis.Value) {
+// meant cannot be told. at is where v's text starts in the scenario's.
+func (r *scenarioReader) noDuplicates(v *analysis.Value, at int) {
+	if len(v.Fields) <= 16 { // no map for the few members of a policy or a request
+		for i, f := range v.Fields {
+			for _, g := range v.Fields[:i] {
+				if g.Key == f.Key {
+					r.failAt(at+f.KeySpan.Start, "%q is given twice", f.Key)
+					break
+				}
+			}
+		}
+		return
+	}
 	seen := map[string]bool{}
 	for _, f := range v.Fields {
 		if seen[f.Key] {
-			r.failAt(f.KeySpan.Start, "%q is given twice", f.Key)
+			r.failAt(at+f.KeySpan.Start, "%q is given twice", f.Key)
 		}
 		seen[f.Key] = true
 	}
@@ -107,7 +112,7 @@ func (r *scenarioReader) scenario(v *analysis.Value) *Scenario {
 		r.fail(v, "a scenario needs a request")
 		return s
 	}
-	r.request(&s.Request, req.Value)
+	r.request(&s.Request, r.parse(req.Value))
 	for _, f := range v.Fields {
 		switch f.Key {
 		case "request":
@@ -128,9 +133,9 @@ func (r *scenarioReader) scenario(v *analysis.Value) *Scenario {
 		case "keyPolicy":
 			s.KeyPolicy = r.doc(f.Key, f.Value)
 		case "bucket":
-			s.Bucket = r.bucket(f.Value, s.Request.Resource)
+			s.Bucket = r.bucket(r.parse(f.Value), s.Request.Resource)
 		case "managementAccount":
-			s.ManagementAccount = r.str(f)
+			s.ManagementAccount = r.str(&analysis.Field{Key: f.Key, KeySpan: f.KeySpan, Value: r.parse(f.Value)})
 		default:
 			r.fail(f.Value, "unknown scenario field %q", f.Key)
 		}
@@ -217,7 +222,68 @@ func (r *scenarioReader) doc(name string, v *analysis.Value) *Doc {
 	if !r.expect(v, analysis.Object, name) {
 		return nil
 	}
-	return &Doc{Name: name, Src: r.src, Policy: analysis.NewPolicy(v), lines: r.lines}
+	if !r.delimited {
+		return &Doc{Name: name, Src: r.src, Policy: analysis.NewPolicy(v), lines: r.lines}
+	}
+	text := r.src[v.Span.Start:v.Span.End]
+	cached := r.stream.policies.get(text)
+	if cached == nil {
+		root, syn := analysis.ParseJSON(text)
+		if syn != nil {
+			r.notJSON(v.Span.Start + syn.Span.Start)
+			return nil
+		}
+		r.noDuplicates(root, v.Span.Start)
+		cached = r.stream.policies.put(text, analysis.NewPolicy(root))
+	}
+	return &Doc{Name: name, Src: cached.src, Policy: cached.policy, lines: r.lines, at: v.Span.Start}
+}
+
+// parse reads a delimited value whole, in the offsets of the scenario.
+func (r *scenarioReader) parse(v *analysis.Value) *analysis.Value {
+	if !r.delimited {
+		return v
+	}
+	parsed, syn := analysis.ParseJSON(r.src[v.Span.Start:v.Span.End])
+	if syn != nil {
+		r.notJSON(v.Span.Start + syn.Span.Start)
+		return &analysis.Value{Kind: analysis.Null, Span: v.Span}
+	}
+	shift(parsed, v.Span.Start)
+	return parsed
+}
+
+// shift moves the spans of a value parsed alone by the offset of its text.
+func shift(v *analysis.Value, by int) {
+	v.Span.Start += by
+	v.Span.End += by
+	for _, item := range v.Items {
+		shift(item, by)
+	}
+	for _, f := range v.Fields {
+		f.KeySpan.Start += by
+		f.KeySpan.End += by
+		shift(f.Value, by)
+	}
+}
+
+// elements are the elements of an array value: delimited ones when the
+// scenario is.
+func (r *scenarioReader) elements(v *analysis.Value) []*analysis.Value {
+	if !r.delimited {
+		return v.Items
+	}
+	out, ok := items(r.src, v.Span)
+	if !ok {
+		r.notJSON(v.Span.Start)
+	}
+	return out
+}
+
+// notJSON: the scenario is not JSON at offset; the stream says where
+// exactly, with the parser's message.
+func (r *scenarioReader) notJSON(offset int) {
+	r.failAt(offset, "not JSON")
 }
 
 func (r *scenarioReader) docList(f *analysis.Field) []*Doc {
@@ -225,8 +291,8 @@ func (r *scenarioReader) docList(f *analysis.Field) []*Doc {
 		return nil
 	}
 	var out []*Doc
-	for i, item := range f.Value.Items {
-		if d := r.doc(fmt.Sprintf("%s[%d]", f.Key, i), item); d != nil {
+	for i, item := range r.elements(f.Value) {
+		if d := r.doc(r.stream.listName(f.Key, i), item); d != nil {
 			out = append(out, d)
 		}
 	}
@@ -241,8 +307,8 @@ func (r *scenarioReader) levels(f *analysis.Field) [][]*Doc {
 		return nil
 	}
 	var out [][]*Doc
-	for i, item := range f.Value.Items {
-		name := fmt.Sprintf("%s[%d]", f.Key, i)
+	for i, item := range r.elements(f.Value) {
+		name := r.stream.listName(f.Key, i)
 		if item.Kind != analysis.Array {
 			if d := r.doc(name, item); d != nil {
 				out = append(out, []*Doc{d})
@@ -250,8 +316,8 @@ func (r *scenarioReader) levels(f *analysis.Field) [][]*Doc {
 			continue
 		}
 		var level []*Doc
-		for j, p := range item.Items {
-			if d := r.doc(fmt.Sprintf("%s[%d]", name, j), p); d != nil {
+		for j, p := range r.elements(item) {
+			if d := r.doc(r.stream.listName(name, j), p); d != nil {
 				level = append(level, d)
 			}
 		}

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -20,6 +20,7 @@ type explainFlags struct {
 	principal, action, resource, account string
 	objectOwner, objectACL, requestPayer string
 	at                                   string // --time
+	cpuProfile                           string // --cpuprofile: a file for a CPU profile of the run (BENCHMARKS.md)
 	multipart                            bool
 	context                              contextFlag
 	denial                               denialFlags // --error, --cloudtrail (explain_error.go)
@@ -67,6 +68,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&fl.objectACL, "object-acl", "", "the canned ACL the object was written with")
 	fs.BoolVar(&fl.multipart, "multipart", false, "the request is part of a multipart upload")
 	fs.StringVar(&fl.at, "time", "", "when the request is made, ISO 8601 or epoch seconds (default now): aws:CurrentTime and aws:EpochTime")
+	fs.StringVar(&fl.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file, for a performance report")
 	fl.denial.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -82,10 +84,21 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "s3policy-lsp explain: --format must be text or json, not %q\n", fl.format)
 		return exitUsage
 	}
+	if fl.cpuProfile != "" {
+		stop, err := startCPUProfile(fl.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "s3policy-lsp explain: --cpuprofile: %v\n", err)
+			return exitUsage
+		}
+		defer stop()
+	}
 	if fl.denial.used() {
 		return runExplainDenial(&fl, fs.Args(), stdout, stderr)
 	}
-	scenarios, many, err := fl.load(fs.Args(), stderr)
+	if fl.scenario != "" {
+		return fl.explainScenarioFile(fs.Args(), stdout, stderr)
+	}
+	scenarios, err := fl.load(fs.Args(), stderr)
 	if err == nil {
 		err = fl.emit(scenarios)
 	}
@@ -102,91 +115,159 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if fl.format == "json" {
-		writeJSON(stdout, results, many, fl.lang)
+		writeJSON(stdout, results, false, fl.lang)
 	} else {
 		writeText(stdout, scenarios, results, fl.lang)
 	}
 	return code
 }
 
-// load builds the scenarios: from --scenario, or from the request flags
-// over the workspace in DIR. many is set when the scenario file holds an
-// array, whose answer is an array too.
-func (fl *explainFlags) load(args []string, stderr io.Writer) (scenarios []*eval.Scenario, many bool, err error) {
-	if fl.scenario != "" {
-		if fl.principal != "" || fl.action != "" || fl.resource != "" || len(args) > 0 {
-			return nil, false, errors.New("--scenario takes no request flags and no folder")
-		}
-		src, err := os.ReadFile(fl.scenario)
-		if err != nil {
-			return nil, false, err
-		}
-		scenarios, err = eval.ParseScenarios(src)
-		if err != nil {
-			return nil, false, fmt.Errorf("%s: %v", fl.scenario, err)
-		}
-		return scenarios, bytes.HasPrefix(bytes.TrimSpace(src), []byte("[")), nil
+// explainScenarioFile answers --scenario as it reads the file: each
+// scenario is evaluated and its answer written before the next is read,
+// and a policy text the scenarios repeat is parsed once. A scenario that
+// is not valid stops the run (exit 2) after the answers before it.
+func (fl *explainFlags) explainScenarioFile(args []string, stdout, stderr io.Writer) int {
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "s3policy-lsp explain: %v\n", err)
+		return exitUsage
 	}
+	if fl.principal != "" || fl.action != "" || fl.resource != "" || len(args) > 0 {
+		return fail(errors.New("--scenario takes no request flags and no folder"))
+	}
+	f, err := os.Open(fl.scenario)
+	if err != nil {
+		return fail(err)
+	}
+	defer f.Close()
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	defer out.Flush()
+	in := eval.NewScenarioReader(f)
+	answers := answerWriter{w: out}
+	var evaluated []*eval.Scenario // for --emit-scenario only
+	code := exitOK
+	for i := 0; ; i++ {
+		s, err := in.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			out.Flush()
+			return fail(fmt.Errorf("%s: %v", fl.scenario, err))
+		}
+		r := eval.Evaluate(s)
+		if r.Decision != eval.Allowed {
+			code = exitFindings
+		}
+		if fl.format == "json" {
+			answers.many = in.Many()
+			answers.write(r.Answer(fl.lang))
+		} else {
+			writeTextResult(out, i, &s.Request, r, fl.lang)
+		}
+		if fl.denial.emitScenario != "" {
+			evaluated = append(evaluated, s)
+		}
+	}
+	answers.close()
+	if err := fl.emit(evaluated); err != nil {
+		return fail(err)
+	}
+	return code
+}
+
+// load builds the scenario of the request flags over the workspace in
+// DIR.
+func (fl *explainFlags) load(args []string, stderr io.Writer) (scenarios []*eval.Scenario, err error) {
 	if fl.principal == "" || fl.action == "" || fl.resource == "" {
-		return nil, false, errors.New("give --scenario FILE, or --principal, --action and --resource")
+		return nil, errors.New("give --scenario FILE, or --principal, --action and --resource")
 	}
 	var at time.Time
 	if fl.at != "" {
 		var ok bool
 		if at, ok = eval.ParseTime(fl.at); !ok {
-			return nil, false, fmt.Errorf("--time %q is not an ISO 8601 date or epoch seconds", fl.at)
+			return nil, fmt.Errorf("--time %q is not an ISO 8601 date or epoch seconds", fl.at)
 		}
 	}
 	w, err := loadFolder(args, stderr)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	req := eval.Request{Time: at,
 		Principal: fl.principal, Action: fl.action, Resource: fl.resource, ResourceAccount: fl.account,
 		Context: fl.context, RequestPayer: fl.requestPayer, ObjectOwner: fl.objectOwner, ObjectACL: fl.objectACL,
 		Multipart: fl.multipart,
 	}
-	return []*eval.Scenario{w.Scenario(req)}, false, nil
+	return []*eval.Scenario{w.Scenario(req)}, nil
 }
 
 func writeJSON(w io.Writer, results []eval.Result, many bool, lang string) {
-	answers := make([]eval.Answer, len(results))
-	for i, r := range results {
-		answers[i] = r.Answer(lang)
+	answers := answerWriter{w: w, many: many}
+	for _, r := range results {
+		answers.write(r.Answer(lang))
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if many {
-		enc.Encode(answers)
-		return
+	answers.close()
+}
+
+// answerWriter writes JSON answers one at a time, as an indented array
+// when many (the text encoding/json would give for the whole array).
+type answerWriter struct {
+	w    io.Writer
+	many bool
+	n    int
+}
+
+func (a *answerWriter) write(answer eval.Answer) {
+	prefix := ""
+	if a.many {
+		prefix = "  "
 	}
-	enc.Encode(answers[0])
+	b, _ := json.MarshalIndent(answer, prefix, "  ")
+	switch {
+	case !a.many:
+		b = append(b, '\n')
+	case a.n == 0:
+		io.WriteString(a.w, "[\n  ")
+	default:
+		io.WriteString(a.w, ",\n  ")
+	}
+	a.w.Write(b)
+	a.n++
+}
+
+func (a *answerWriter) close() {
+	if a.many && a.n > 0 {
+		io.WriteString(a.w, "\n]\n")
+	}
 }
 
 func writeText(w io.Writer, scenarios []*eval.Scenario, results []eval.Result, lang string) {
 	for i, r := range results {
-		req := scenarios[i].Request
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		fmt.Fprintf(w, "%s %s on %s: %s", req.Principal, req.Action, req.Resource, r.Decision)
-		if len(r.BlockedBy) > 0 {
-			layers := make([]string, len(r.BlockedBy))
-			for j, l := range r.BlockedBy {
-				layers[j] = string(l)
-			}
-			fmt.Fprintf(w, " (blocked by %s)", strings.Join(layers, ", "))
-		}
+		writeTextResult(w, i, &scenarios[i].Request, r, lang)
+	}
+}
+
+// writeTextResult writes the i-th answer of a run as text.
+func writeTextResult(w io.Writer, i int, req *eval.Request, r eval.Result, lang string) {
+	if i > 0 {
 		fmt.Fprintln(w)
-		for _, c := range r.Causes {
-			fmt.Fprintf(w, "  %s [%s]", c.Code, c.Layer)
-			if c.Policy != "" {
-				fmt.Fprintf(w, " %s", c.Policy)
-				if c.Line > 0 {
-					fmt.Fprintf(w, ":%d", c.Line)
-				}
-			}
-			fmt.Fprintf(w, "\n    %s\n", c.Message.In(lang))
+	}
+	fmt.Fprintf(w, "%s %s on %s: %s", req.Principal, req.Action, req.Resource, r.Decision)
+	if len(r.BlockedBy) > 0 {
+		layers := make([]string, len(r.BlockedBy))
+		for j, l := range r.BlockedBy {
+			layers[j] = string(l)
 		}
+		fmt.Fprintf(w, " (blocked by %s)", strings.Join(layers, ", "))
+	}
+	fmt.Fprintln(w)
+	for _, c := range r.Causes {
+		fmt.Fprintf(w, "  %s [%s]", c.Code, c.Layer)
+		if c.Policy != "" {
+			fmt.Fprintf(w, " %s", c.Policy)
+			if c.Line > 0 {
+				fmt.Fprintf(w, ":%d", c.Line)
+			}
+		}
+		fmt.Fprintf(w, "\n    %s\n", c.Message.In(lang))
 	}
 }

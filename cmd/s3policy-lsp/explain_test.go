@@ -213,3 +213,16 @@ func TestExplainExampleScenarios(t *testing.T) {
 		t.Errorf("cause %+v", c)
 	}
 }
+
+// A batch is answered as it is read: the answers before a scenario that
+// is not valid are written, then the run stops with exit 2 and the line.
+func TestExplainScenarioStreamStopsAtAFault(t *testing.T) {
+	path := writeTemp(t, "batch.json", "["+crossAccountScenario+",\n"+`{"request": {"action": "s3:GetObject"}}`+"]")
+	var out, errOut bytes.Buffer
+	code := run([]string{"explain", "--scenario", path}, &out, &errOut)
+	wantOut := "arn:aws:iam::111122223333:user/jane s3:GetObject on arn:aws:s3:::shared/a.txt: ImplicitlyDenied (blocked by resource)\n"
+	wantErr := "s3policy-lsp explain: " + path + ": line 8: the request needs a principal\n"
+	if code != exitUsage || !strings.HasPrefix(out.String(), wantOut) || errOut.String() != wantErr {
+		t.Errorf("exit %d, stdout\n%s\nstderr %q; want %d, the first answer and %q", code, out.String(), errOut.String(), exitUsage, wantErr)
+	}
+}

@@ -1,0 +1,578 @@
+package eval
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// ScenarioReader reads a scenario file (the format of ParseScenarios)
+// from a stream, one scenario at a time: a batch of any size costs the
+// memory of one scenario, and a policy text that many scenarios repeat
+// (the same bucket policy, the same SCP) is parsed once.
+//
+// Errors are those ParseScenarios reports, at the same lines: the first
+// syntax error of the rest of the file wins over a scenario that does not
+// fit the format. Scenarios before an error have been returned by then.
+type ScenarioReader struct {
+	in io.Reader
+	// buf holds the input from mark on. It is never written over: the
+	// scenarios returned keep slices of it for the lines of their causes,
+	// so reading on allocates a new buffer when this one is full.
+	buf      []byte
+	pos      int // the next byte to scan
+	mark     int // the start of the value being read; buf[:mark] may be dropped
+	markLine int // the 1-based line of buf[mark]
+	eof      bool
+	readErr  error
+
+	state    int
+	many     bool
+	err      error // sticky: the error that ended the stream, or io.EOF
+	policies policyCache
+	names    map[listName]string
+}
+
+const (
+	stateStart  = iota
+	stateArray  // after a scenario of an array: ',' or ']' comes
+	stateDone   // the stream ended
+	readerChunk = 64 << 10
+)
+
+// NewScenarioReader reads scenarios from in.
+func NewScenarioReader(in io.Reader) *ScenarioReader {
+	return &ScenarioReader{in: in, markLine: 1, names: map[listName]string{}}
+}
+
+// Many reports whether the file holds an array of scenarios (its answer
+// is then an array too), once Next has returned a scenario.
+func (s *ScenarioReader) Many() bool { return s.many }
+
+// Next returns the next scenario, or io.EOF after the last.
+func (s *ScenarioReader) Next() (*Scenario, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	sc, err := s.next()
+	if err != nil {
+		s.err, s.state = err, stateDone
+		return nil, err
+	}
+	return sc, nil
+}
+
+func (s *ScenarioReader) next() (*Scenario, error) {
+	switch s.state {
+	case stateStart:
+		return s.start()
+	case stateArray:
+		s.skipSpace()
+		c, ok := s.peek()
+		switch {
+		case ok && c == ',':
+			s.pos++
+			s.skipSpace()
+			if c, ok := s.peek(); ok && startsValue(c) {
+				return s.element("[")
+			}
+		case ok && c == ']':
+			s.pos++
+			s.state = stateDone
+			return nil, s.rest()
+		}
+		// The one-shot parser here has read "[" and an element.
+		return nil, s.reparseError("[0", "a scenario file is a JSON array of scenarios")
+	}
+	return nil, io.EOF
+}
+
+// start reads the first scenario: the root object, or the first element
+// of the root array.
+func (s *ScenarioReader) start() (*Scenario, error) {
+	if s.fill(3) && bytes.HasPrefix(s.buf[s.pos:], []byte("\xEF\xBB\xBF")) {
+		s.pos += 3 // a UTF-8 byte order mark, as the parser takes it
+	}
+	s.skipSpace()
+	s.setMark()
+	c, ok := s.peek()
+	switch {
+	case ok && c == '[':
+		s.many = true
+		s.pos++
+		s.skipSpace()
+		first, ok := s.peek()
+		if ok && startsValue(first) {
+			s.state = stateArray
+			return s.element("[")
+		}
+		if first == ']' {
+			line := s.markLine
+			if _, err := s.reparse(""); err != nil {
+				return nil, err
+			}
+			return nil, fmt.Errorf("line %d: the array holds no scenario", line)
+		}
+	case ok && c == '{':
+		s.state = stateDone
+		sc, err := s.element("")
+		if err == nil {
+			if err = s.rest(); err == io.EOF {
+				err = nil // the one scenario, and nothing after it
+			}
+		}
+		return sc, err
+	}
+	root, err := s.reparse("")
+	if err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("a scenario file holds an object or an array of objects, not %s", withArticle(root.Kind.String()))
+}
+
+// element reads the scenario that starts at pos; prefix is the text the
+// one-shot parser has read before it, for the syntax errors.
+func (s *ScenarioReader) element(prefix string) (*Scenario, error) {
+	s.setMark()
+	if !s.skipValue() {
+		return nil, s.reparseError(prefix, "unexpected end of document")
+	}
+	src := s.buf[s.mark:s.pos]
+	sc, err := s.scenario(src)
+	if err != nil {
+		if _, syntax := s.reparse(prefix); syntax != nil {
+			return nil, syntax
+		}
+		return nil, err
+	}
+	s.setMark()
+	return sc, nil
+}
+
+// rest checks that only white space follows the root value.
+func (s *ScenarioReader) rest() error {
+	s.setMark()
+	s.skipSpace()
+	if _, ok := s.peek(); ok {
+		return s.reparseError("0", "unexpected text after the end of the JSON value")
+	}
+	if s.readErr != nil {
+		return s.readErr
+	}
+	return io.EOF
+}
+
+// scenario reads one scenario's text. Its members are only delimited:
+// the request and the bucket are parsed, and a policy only when no
+// earlier scenario held the same text.
+func (s *ScenarioReader) scenario(src []byte) (*Scenario, error) {
+	r := &scenarioReader{src: src, lines: &lineIndex{src: src, before: s.markLine - 1}, stream: s}
+	root, ok := skeleton(src)
+	if !ok {
+		// A member name with escapes, or text that is not JSON: the
+		// positioned parser reads the whole scenario (and says where it
+		// is not JSON).
+		var syn *analysis.SyntaxError
+		if root, syn = analysis.ParseJSON(src); syn != nil {
+			return nil, errors.New(syn.Msg.EN)
+		}
+	} else {
+		r.delimited = true
+	}
+	sc := r.scenario(root)
+	return sc, r.err
+}
+
+// reparse reads the rest of the input and parses prefix and the text
+// from mark on as the one-shot parser would have read it: everything
+// before mark was JSON, so a syntax error it finds is the file's first.
+func (s *ScenarioReader) reparse(prefix string) (*analysis.Value, error) {
+	for s.more() {
+	}
+	if s.readErr != nil {
+		return nil, s.readErr
+	}
+	rest := s.buf[s.mark:]
+	root, syn := analysis.ParseJSON(append([]byte(prefix), rest...))
+	if syn == nil {
+		return root, nil
+	}
+	at := min(max(syn.Span.Start-len(prefix), 0), len(rest))
+	return nil, fmt.Errorf("line %d: %s", s.markLine+bytes.Count(rest[:at], []byte("\n")), syn.Msg.EN)
+}
+
+// reparseError is reparse's syntax error, or the message given when
+// there is none (which the reader's checks should not allow).
+func (s *ScenarioReader) reparseError(prefix, otherwise string) error {
+	if _, err := s.reparse(prefix); err != nil {
+		return err
+	}
+	return fmt.Errorf("line %d: %s", s.markLine, otherwise)
+}
+
+// setMark drops what was read before pos.
+func (s *ScenarioReader) setMark() {
+	s.markLine += bytes.Count(s.buf[s.mark:s.pos], []byte("\n"))
+	s.mark = s.pos
+}
+
+// more reads on; false at the end of the input.
+func (s *ScenarioReader) more() bool {
+	if s.eof {
+		return false
+	}
+	if len(s.buf) == cap(s.buf) {
+		keep := s.buf[s.mark:]
+		next := make([]byte, len(keep), max(readerChunk, 2*len(keep)))
+		copy(next, keep)
+		s.buf, s.pos, s.mark = next, s.pos-s.mark, 0
+	}
+	for {
+		n, err := s.in.Read(s.buf[len(s.buf):cap(s.buf)])
+		s.buf = s.buf[:len(s.buf)+n]
+		if err != nil {
+			s.eof = true
+			if err != io.EOF {
+				s.readErr = err
+			}
+			return n > 0
+		}
+		if n > 0 {
+			return true
+		}
+	}
+}
+
+// fill makes n bytes from pos available when the input holds them.
+func (s *ScenarioReader) fill(n int) bool {
+	for len(s.buf)-s.pos < n {
+		if !s.more() {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *ScenarioReader) peek() (byte, bool) {
+	if s.pos >= len(s.buf) && !s.more() {
+		return 0, false
+	}
+	return s.buf[s.pos], true
+}
+
+func (s *ScenarioReader) skipSpace() {
+	for {
+		for ; s.pos < len(s.buf); s.pos++ {
+			if !isSpace(s.buf[s.pos]) {
+				return
+			}
+		}
+		if !s.more() {
+			return
+		}
+	}
+}
+
+// skipValue moves pos past the value that starts there, counting
+// brackets outside strings; false when the input ends first. It does not
+// check the value: what is used of it is parsed.
+func (s *ScenarioReader) skipValue() bool {
+	var sc valueScanner
+	for {
+		end, done := sc.scan(s.buf, s.pos)
+		s.pos = end
+		if done {
+			return true
+		}
+		if !s.more() {
+			return sc.scalar // a number or a literal may end the input
+		}
+	}
+}
+
+// valueScanner finds where a JSON value ends, over text that may come in
+// parts.
+type valueScanner struct {
+	started, scalar, inString, escaped bool
+	depth                              int
+}
+
+// scan reads src from i; it returns where it stopped and whether that is
+// the end of the value. Strings, most of a policy, are skipped a quote at
+// a time.
+func (v *valueScanner) scan(src []byte, i int) (int, bool) {
+	if !v.started && i < len(src) {
+		v.started = true
+		v.scalar = !startsString(src[i]) && src[i] != '{' && src[i] != '['
+	}
+	for i < len(src) {
+		c := src[i]
+		switch {
+		case v.scalar:
+			if isSpace(c) || c == ',' || c == ']' || c == '}' || c == ':' {
+				return i, true
+			}
+		case v.inString:
+			if v.escaped {
+				v.escaped = false
+				break
+			}
+			q := bytes.IndexByte(src[i:], '"')
+			if q < 0 {
+				v.escaped = oddBackslashes(src[i:])
+				return len(src), false
+			}
+			i += q
+			if oddBackslashes(src[i-q : i]) {
+				break // an escaped quote
+			}
+			v.inString = false
+			if v.depth == 0 {
+				return i + 1, true
+			}
+		case c == '"':
+			v.inString = true
+		case c == '{' || c == '[':
+			v.depth++
+		case c == '}' || c == ']':
+			if v.depth--; v.depth == 0 {
+				return i + 1, true
+			}
+		}
+		i++
+	}
+	return i, false
+}
+
+// oddBackslashes reports whether b ends with an odd run of backslashes:
+// the byte after it is escaped.
+func oddBackslashes(b []byte) bool {
+	n := 0
+	for n < len(b) && b[len(b)-1-n] == '\\' {
+		n++
+	}
+	return n%2 == 1
+}
+
+// valueEnd is the end of the value at src[i:], or -1.
+func valueEnd(src []byte, i int) int {
+	var sc valueScanner
+	end, done := sc.scan(src, i)
+	if !done && !sc.scalar {
+		return -1
+	}
+	return end
+}
+
+func isSpace(c byte) bool      { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+func startsString(c byte) bool { return c == '"' }
+func startsValue(c byte) bool  { return kindOf(c) != 0 }
+func skipSpaceIn(src []byte, i int) int {
+	for i < len(src) && isSpace(src[i]) {
+		i++
+	}
+	return i
+}
+
+// kindOf is the kind of the value that starts with c, 0 for none.
+func kindOf(c byte) analysis.ValueKind {
+	switch {
+	case c == '{':
+		return analysis.Object
+	case c == '[':
+		return analysis.Array
+	case c == '"':
+		return analysis.String
+	case c == 't' || c == 'f':
+		return analysis.Bool
+	case c == 'n':
+		return analysis.Null
+	case c == '-' || c >= '0' && c <= '9':
+		return analysis.Number
+	}
+	return 0
+}
+
+// skeleton delimits the members of a scenario object without parsing
+// their values: each member's Value has its kind and span only. It
+// reports false when it cannot (a member name with escapes, text that is
+// not JSON): the caller then parses the scenario whole.
+func skeleton(src []byte) (*analysis.Value, bool) {
+	if len(src) == 0 || src[0] != '{' {
+		if len(src) == 0 {
+			return nil, false
+		}
+		return &analysis.Value{Kind: kindOf(src[0]), Span: analysis.Span{Start: 0, End: len(src)}}, true
+	}
+	root := &analysis.Value{Kind: analysis.Object, Span: analysis.Span{Start: 0, End: len(src)}}
+	ok := members(src, 0, func(key string, keySpan, value analysis.Span) {
+		root.Fields = append(root.Fields, &analysis.Field{Key: key, KeySpan: keySpan,
+			Value: &analysis.Value{Kind: kindOf(src[value.Start]), Span: value}})
+	})
+	return root, ok
+}
+
+// members delimits the members of the object at src[i:], which must end
+// the text.
+func members(src []byte, i int, member func(key string, keySpan, value analysis.Span)) bool {
+	i = skipSpaceIn(src, i+1)
+	if i < len(src) && src[i] == '}' {
+		return i+1 == len(src)
+	}
+	for i < len(src) && src[i] == '"' {
+		keyEnd := bytes.IndexByte(src[i+1:], '"')
+		if keyEnd < 0 {
+			return false
+		}
+		keyEnd += i + 2
+		raw := src[i+1 : keyEnd-1]
+		if bytes.IndexByte(raw, '\\') >= 0 || !plainKey(raw) {
+			return false
+		}
+		keySpan := analysis.Span{Start: i, End: keyEnd}
+		i = skipSpaceIn(src, keyEnd)
+		if i >= len(src) || src[i] != ':' {
+			return false
+		}
+		i = skipSpaceIn(src, i+1)
+		if i >= len(src) || !startsValue(src[i]) {
+			return false
+		}
+		end := valueEnd(src, i)
+		if end < 0 {
+			return false
+		}
+		member(scenarioKey(raw), keySpan, analysis.Span{Start: i, End: end})
+		i = skipSpaceIn(src, end)
+		if i >= len(src) {
+			return false
+		}
+		switch src[i] {
+		case '}':
+			return i+1 == len(src)
+		case ',':
+			i = skipSpaceIn(src, i+1)
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// items delimits the elements of the array at span.
+func items(src []byte, span analysis.Span) ([]*analysis.Value, bool) {
+	src = src[:span.End]
+	i := skipSpaceIn(src, span.Start+1)
+	if i < len(src) && src[i] == ']' {
+		return nil, i+1 == len(src)
+	}
+	var out []*analysis.Value
+	for i < len(src) && startsValue(src[i]) {
+		end := valueEnd(src, i)
+		if end < 0 {
+			return nil, false
+		}
+		out = append(out, &analysis.Value{Kind: kindOf(src[i]), Span: analysis.Span{Start: i, End: end}})
+		i = skipSpaceIn(src, end)
+		if i >= len(src) {
+			return nil, false
+		}
+		switch src[i] {
+		case ']':
+			return out, i+1 == len(src)
+		case ',':
+			i = skipSpaceIn(src, i+1)
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// plainKey: printable ASCII, which the parser would read as it stands.
+func plainKey(raw []byte) bool {
+	for _, c := range raw {
+		if c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// scenarioKey is a member name, without an allocation for the names of
+// the format.
+func scenarioKey(raw []byte) string {
+	switch string(raw) {
+	case "request":
+		return "request"
+	case "identityPolicies":
+		return "identityPolicies"
+	case "resourcePolicy":
+		return "resourcePolicy"
+	case "serviceControlPolicies":
+		return "serviceControlPolicies"
+	case "resourceControlPolicies":
+		return "resourceControlPolicies"
+	case "permissionBoundaries":
+		return "permissionBoundaries"
+	case "sessionPolicy":
+		return "sessionPolicy"
+	case "endpointPolicies":
+		return "endpointPolicies"
+	case "keyPolicy":
+		return "keyPolicy"
+	case "bucket":
+		return "bucket"
+	case "managementAccount":
+		return "managementAccount"
+	}
+	return string(raw)
+}
+
+// policyCache holds each policy text read, parsed, up to a bound.
+type policyCache struct {
+	byText map[string]*cachedPolicy
+	bytes  int
+}
+
+type cachedPolicy struct {
+	src    []byte
+	policy *analysis.Policy
+}
+
+// policyCacheBytes bounds the texts kept: a stream of distinct policies
+// starts the cache again rather than growing.
+const policyCacheBytes = 16 << 20
+
+func (c *policyCache) get(text []byte) *cachedPolicy { return c.byText[string(text)] }
+
+func (c *policyCache) put(text []byte, p *analysis.Policy) *cachedPolicy {
+	if c.byText == nil || c.bytes+len(text) > policyCacheBytes {
+		c.byText, c.bytes = map[string]*cachedPolicy{}, 0
+	}
+	e := &cachedPolicy{src: bytes.Clone(text), policy: p}
+	c.byText[string(e.src)] = e
+	c.bytes += len(text)
+	return e
+}
+
+// listName is the name of a policy in a list: "identityPolicies[0]".
+type listName struct {
+	list  string
+	index int
+}
+
+func (s *ScenarioReader) listName(list string, i int) string {
+	k := listName{list, i}
+	name, ok := s.names[k]
+	if !ok {
+		name = fmt.Sprintf("%s[%d]", list, i)
+		if len(s.names) < 1024 {
+			s.names[k] = name
+		}
+	}
+	return name
+}

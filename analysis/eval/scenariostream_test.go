@@ -1,0 +1,117 @@
+package eval
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// The stream reports the syntax error the positioned parser finds in the
+// whole file, at its line, for every truncation and for a byte changed at
+// every place of a batch of two scenarios.
+func TestScenarioReaderSyntaxErrorsAreTheParsers(t *testing.T) {
+	src := benchmarkScenarios(2)
+	check := func(text []byte, what string) {
+		t.Helper()
+		_, syn := analysis.ParseJSON(text)
+		if syn == nil {
+			return
+		}
+		want := fmt.Sprintf("line %d: %s", bytes.Count(text[:syn.Span.Start], []byte("\n"))+1, syn.Msg.EN)
+		if _, err := ParseScenarios(text); err == nil || err.Error() != want {
+			t.Fatalf("%s: error %v, want %q", what, err, want)
+		}
+	}
+	for n := range len(src) {
+		check(src[:n], fmt.Sprintf("the first %d bytes", n))
+	}
+	for i := range src {
+		for _, c := range []byte{']', '"', 'x', '\\'} {
+			text := bytes.Clone(src)
+			text[i] = c
+			check(text, fmt.Sprintf("%q at %d", c, i))
+		}
+	}
+	for _, text := range []string{"", "  ", `"x"`, `[`, `[1 2]`, `[{}, ]`, `{} x`, `[{"request": {}}] x`, "\xEF\xBB\xBF{", `{"a\u0062": [}`} {
+		check([]byte(text), text)
+	}
+}
+
+// Read a byte at a time, the scenarios are the same, with the same
+// answers and lines.
+func TestScenarioReaderByteAtATime(t *testing.T) {
+	src := benchmarkScenarios(20)
+	whole, err := ParseScenarios(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := NewScenarioReader(iotest.OneByteReader(bytes.NewReader(src)))
+	for i := 0; ; i++ {
+		s, err := in.Next()
+		if err == io.EOF {
+			if i != len(whole) {
+				t.Fatalf("%d scenarios a byte at a time, %d at once", i, len(whole))
+			}
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := Evaluate(s).Answer("en"), Evaluate(whole[i]).Answer("en"); !reflect.DeepEqual(got, want) {
+			t.Fatalf("scenario %d: %+v, want %+v", i, got, want)
+		}
+	}
+	if !in.Many() {
+		t.Error("an array of scenarios should be many")
+	}
+}
+
+// A policy text repeated by the scenarios of a file is parsed once, and
+// each scenario's cause points at its own copy's line.
+func TestScenarioReaderParsesRepeatedPoliciesOnce(t *testing.T) {
+	one := `{
+  "request": {"principal": "arn:aws:iam::111122223333:user/jane", "action": "s3:GetObject", "resource": "arn:aws:s3:::shared/a.txt", "resourceAccount": "444455556666"},
+  "identityPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}],
+  "resourcePolicy": {"Version": "2012-10-17", "Statement": [
+    {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared/*",
+     "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1"}}}]}
+}`
+	scenarios, err := ParseScenarios([]byte("[" + one + ",\n\n" + one + "]"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(scenarios) != 2 || scenarios[0].ResourcePolicy.Policy != scenarios[1].ResourcePolicy.Policy ||
+		scenarios[0].IdentityPolicies[0].Policy != scenarios[1].IdentityPolicies[0].Policy {
+		t.Fatal("the second scenario's policies were parsed again")
+	}
+	for i, want := range []int{5, 13} {
+		r := Evaluate(scenarios[i])
+		if len(r.Causes) != 1 || r.Causes[0].Policy != "resourcePolicy" || r.Causes[0].Line != want {
+			t.Errorf("scenario %d: causes %+v, want one at resourcePolicy line %d", i, r.Causes, want)
+		}
+	}
+}
+
+// The scenarios before a fault are read; the fault ends the stream.
+func TestScenarioReaderStopsAtTheFirstFault(t *testing.T) {
+	good := `{"request": {"principal": "arn:aws:iam::111122223333:user/jane", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}}`
+	in := NewScenarioReader(strings.NewReader("[" + good + ",\n" + good + ",\n" + `{"request": {}, "policy": {}}` + "]"))
+	for range 2 {
+		if _, err := in.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := in.Next()
+	if want := `line 3: the request needs a principal`; err == nil || err.Error() != want {
+		t.Fatalf("error %v, want %q", err, want)
+	}
+	if _, again := in.Next(); again != err {
+		t.Errorf("after the fault: %v, want the same error", again)
+	}
+}
