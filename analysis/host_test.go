@@ -136,7 +136,7 @@ func TestKindHoverNamesTheHostUse(t *testing.T) {
 	f, _ := heredocDoc(t)
 	at := strings.Index(string(f.Src), `"Statement"`) + 1
 	text, _, ok := analysis.KindHover(f, at)
-	if want := "from its use in this file: `aws_iam_policy.p`"; !ok || !strings.Contains(text.EN, want) || !strings.Contains(text.JA, "aws_iam_policy.p") {
+	if want := "from its use: `aws_iam_policy.p`"; !ok || !strings.Contains(text.EN, want) || !strings.Contains(text.JA, "aws_iam_policy.p") {
 		t.Errorf("hover %q, want it to contain %q", text.EN, want)
 	}
 }

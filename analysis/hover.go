@@ -89,7 +89,7 @@ func KindHover(f *File, offset int) (Text, Span, bool) {
 			FromFileName: T("from the file name", "ファイル名による"),
 			FromContent: T("guessed from the content; name the file *.iam-policy.json, *.bucket-policy.json, ... or list it in "+ConfigName+" to say otherwise",
 				"内容から推定。別の種類にするにはファイル名を *.iam-policy.json、*.bucket-policy.json などにするか、"+ConfigName+" に記載してください"),
-			FromHost: Tf("from its use in this file: `%s`", "このファイルでの使われ方による: `%s`", f.KindReason),
+			FromHost: Tf("from its use: `%s`", "使われ方による: `%s`", f.KindReason),
 		}[f.KindSource]
 		desc := f.Kind.Describe()
 		text := Text{

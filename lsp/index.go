@@ -262,6 +262,9 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 			if hosts.ModuleReader(path) != nil {
 				modules[filepath.Dir(path)] = true
 			}
+			if old != nil && old.Module != "" {
+				modules[old.Module] = true // a file a module reads (file())
+			}
 		}
 	}
 	if len(modules) == 0 {
@@ -271,8 +274,8 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 		return out
 	}
 	for path, src := range g.sources {
-		if _, changed := changes[path]; !changed && modules[filepath.Dir(path)] && hosts.ModuleReader(path) != nil {
-			texts[path] = src.Text
+		if _, changed := changes[path]; !changed && modules[src.Module] {
+			texts[path] = src.Text // the module's files, and those it reads
 		}
 	}
 	if g.configPath != "" {

@@ -10,6 +10,7 @@ import (
 
 	"go.lsp.dev/protocol"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
 
@@ -94,25 +95,46 @@ func (s *Server) scan() {
 // is read; the governed are kept in the store, the others analysed and
 // published at once. report gets the count of files read every
 // progressEvery files and at the end.
+//
+// The files of Terraform modules are read first: the files they read a
+// policy from (file(), templatefile()) are then known to be grouped with
+// them, not loose.
 func (s *Server) readFolder(paths []string, report func(done int)) {
 	grouping := tree.NewGrouping(paths) // configs' files and Terraform modules
-	next := make(chan string)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for path := range next {
-				s.readScanned(path, grouping.Grouped(path))
-			}
-		})
-	}
-	for i, path := range paths {
-		if i > 0 && i%progressEvery == 0 {
-			report(i)
+	var modules, rest []string
+	for _, path := range paths {
+		if grouping.Grouped(path) && hosts.ModuleReader(path) != nil {
+			modules = append(modules, path)
+		} else {
+			rest = append(rest, path)
 		}
-		next <- path
 	}
-	close(next)
-	wg.Wait()
+	done := 0
+	read := func(paths []string) {
+		next := make(chan string)
+		var wg sync.WaitGroup
+		for range runtime.GOMAXPROCS(0) {
+			wg.Go(func() {
+				for path := range next {
+					s.readScanned(path, grouping.Grouped(path))
+				}
+			})
+		}
+		for _, path := range paths {
+			if done > 0 && done%progressEvery == 0 {
+				report(done)
+			}
+			next <- path
+			done++
+		}
+		close(next)
+		wg.Wait()
+	}
+	read(modules)
+	if len(modules) > 0 {
+		grouping.AddIncludes(s.store.textsOf(modules))
+	}
+	read(rest)
 	report(len(paths))
 }
 

@@ -185,8 +185,8 @@ func (st *store) readDiskLocked(path string) (regoverned []string) {
 }
 
 // governedLocked reports whether path is analysed with other files: a
-// .s3policy.json, open or on disk, governs it, or it is a file of a
-// Terraform module (tree.Grouping).
+// .s3policy.json, open or on disk, governs it, it is a file of a
+// Terraform module, or one that such a module reads (tree.Grouping).
 func (st *store) governedLocked(path string) bool {
 	if hosts.ModuleReader(path) != nil {
 		return true
@@ -201,7 +201,33 @@ func (st *store) governedLocked(path string) bool {
 			return true
 		}
 	}
-	return false
+	return st.includedLocked(path)
+}
+
+// includedLocked reports whether a module of a folder above path reads it
+// with file() or templatefile().
+func (st *store) includedLocked(path string) bool {
+	texts := map[string][]byte{}
+	for p, text := range st.disk {
+		if hosts.ModuleReader(p) != nil && tree.Within(path, filepath.Dir(p)) {
+			texts[p] = text
+		}
+	}
+	_, included := tree.IncludedBy(texts)[path]
+	return included
+}
+
+// textsOf is the text the store holds of each of paths, by path.
+func (st *store) textsOf(paths []string) map[string][]byte {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make(map[string][]byte, len(paths))
+	for _, p := range paths {
+		if text, ok := st.disk[p]; ok {
+			out[p] = text
+		}
+	}
+	return out
 }
 
 // scanned records what the first scan read: the text of a file a config

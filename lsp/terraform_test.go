@@ -146,3 +146,72 @@ resource "aws_s3_bucket_server_side_encryption_configuration"`, 1)
 		return !slices.Contains(codes(p.Diagnostics), "kms-missing-actions")
 	})
 }
+
+// A file a module reads with templatefile() is one of the module's set: the
+// scan publishes the cross-account cause in the key policy's template and
+// in the role policy file() reads, and an edit of the template's buffer
+// that lets the partner in clears the closed role policy's finding; undone,
+// it comes back.
+func TestTerraformPolicyFileEdit(t *testing.T) {
+	src := filepath.Join("..", "examples", "terraform", "policy-files")
+	dir := t.TempDir()
+	for _, name := range []string{"bucket.tf", "partner.tf", "providers.tf", "policies/bucket.json", "policies/jane.json", "policies/key.json.tftpl"} {
+		data, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := startFolder(t, dir, nil)
+	jane := fileURI(dir, "policies/jane.json")
+	key := fileURI(dir, "policies/key.json.tftpl")
+	janeText := readText(t, filepath.Join(dir, "policies", "jane.json"))
+	keyText := readText(t, filepath.Join(dir, "policies", "key.json.tftpl"))
+	d := c.waitDiagnostics(jane, nonEmpty).Diagnostics
+	if got := codes(d); !slices.Equal(got, []string{"kms-missing-actions", "kms-missing-actions"}) {
+		t.Fatalf("jane.json: codes %v", got)
+	}
+	if d[0].Range != rangeOf(t, janeText, `"s3:GetObject"`) {
+		t.Errorf("jane.json: diagnostic at %+v", d[0].Range)
+	}
+	// Related: the key policy's statement in the template (line 9 of it).
+	var related []string
+	for _, r := range d[0].RelatedInformation {
+		related = append(related, fmt.Sprintf("%s:%d", filepath.Base(string(r.Location.URI)), r.Location.Range.Start.Line+1))
+	}
+	if !slices.Contains(related, "key.json.tftpl:9") {
+		t.Errorf("related %v, want the key policy's statement in key.json.tftpl", related)
+	}
+	if got := codes(c.waitDiagnostics(key, nonEmpty).Diagnostics); !slices.Equal(got, []string{"kms-missing-actions"}) {
+		t.Errorf("key.json.tftpl: codes %v", got)
+	}
+
+	fixed := strings.Replace(keyText, `      "Resource": "*"
+    }
+  ]`, `      "Resource": "*"
+    },
+    {
+      "Sid": "PartnerUseOfTheKey",
+      "Effect": "Allow",
+      "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+      "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+      "Resource": "*"
+    }
+  ]`, 1)
+	if fixed == keyText {
+		t.Fatal("the key policy's statement was not found to edit")
+	}
+	c.open(key, keyText, 1)
+	c.change(key, fixed, 2)
+	c.waitDiagnostics(jane, func(p protocol.PublishDiagnosticsParams) bool { return len(p.Diagnostics) == 0 })
+	c.waitDiagnostics(key, func(p protocol.PublishDiagnosticsParams) bool { return p.Version == 2 && len(p.Diagnostics) == 0 })
+	c.change(key, keyText, 3)
+	c.waitDiagnostics(jane, func(p protocol.PublishDiagnosticsParams) bool {
+		return slices.Equal(codes(p.Diagnostics), []string{"kms-missing-actions", "kms-missing-actions"})
+	})
+}

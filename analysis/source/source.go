@@ -34,6 +34,13 @@ type Reader struct {
 	// say themselves; the result has an entry per path. The tree calls it
 	// for a folder's files of this reader instead of Read.
 	ReadModule func(files map[string][]byte, account string) map[string]Result
+	// Includes, when set with ReadModule, lists the other files a
+	// module's files read a policy from (Terraform's file() and
+	// templatefile()), by path, cleaned: files holds the module's own
+	// files by path. The tree reads each one with the module: ReadModule
+	// gets its text among files and returns its Result (its kind from its
+	// use), and an edit to it reads the module again.
+	Includes func(files map[string][]byte) []string
 }
 
 // Result is what a reader found in a file.

@@ -17,14 +17,22 @@ import (
 )
 
 // listed is one policy that list prints: where its document starts in
-// the host file (1-based line, 1-based UTF-16 column), its kind, and
-// where it sits in the host.
+// the host file (1-based line, 1-based UTF-16 column), its kind and how
+// it was decided, and where it sits in the host.
 type listed struct {
 	File   string `json:"file"`
 	Line   int    `json:"line"`
 	Column int    `json:"column"`
 	Kind   string `json:"kind"`
+	// Reason is how the kind was decided: the use that gives it
+	// ("aws_s3_bucket_policy.b.policy", "... in main.tf" for a file a
+	// Terraform module reads), else ".s3policy.json", "file name" or
+	// "content".
+	Reason string `json:"reason,omitempty"`
 	Name   string `json:"name"`
+	// fromUse is set when the kind comes from the host's use of the
+	// document.
+	fromUse bool
 }
 
 // runList prints every policy the readers find in the paths: how a user
@@ -64,13 +72,24 @@ func runList(args []string, stdout, stderr io.Writer) int {
 		}
 	} else {
 		for _, e := range l.out {
-			fmt.Fprintln(stdout, strings.TrimSuffix(fmt.Sprintf("%s:%d:%d: %s %s", e.File, e.Line, e.Column, kindName(e.Kind), e.Name), " "))
+			fmt.Fprintln(stdout, textLine(e))
 		}
 	}
 	if l.ioErrors > 0 {
 		return exitUsage
 	}
 	return exitOK
+}
+
+// textLine is how the text format prints a policy. A whole file whose
+// kind comes from its use elsewhere (a Terraform module's file()) says
+// which use: nothing in the file itself does.
+func textLine(e listed) string {
+	line := strings.TrimSuffix(fmt.Sprintf("%s:%d:%d: %s %s", e.File, e.Line, e.Column, kindName(e.Kind), e.Name), " ")
+	if e.Name == "" && e.fromUse {
+		line += " (" + e.Reason + ")"
+	}
+	return line
 }
 
 func kindName(k string) string {
@@ -150,7 +169,7 @@ func (l *lister) listFile(abs, stop string, sets []*tree.Set) {
 			m = mapper.New(text)
 		}
 		line, col := m.LineCol(d.Start())
-		l.out = append(l.out, listed{File: displayPath(l.cwd, abs), Line: line, Column: col, Kind: string(d.Kind), Name: d.DocName})
+		l.out = append(l.out, listed{File: displayPath(l.cwd, abs), Line: line, Column: col, Kind: string(d.Kind), Reason: kindReason(d), Name: d.DocName, fromUse: d.KindSource == analysis.FromHost})
 	}
 }
 
@@ -169,4 +188,12 @@ func (l *lister) config(abs, stop string) *analysis.Config {
 	}
 	l.configs[p] = cfg
 	return cfg
+}
+
+// kindReason says how a document's kind was decided.
+func kindReason(d *analysis.File) string {
+	if d.KindSource == analysis.FromHost {
+		return d.KindReason
+	}
+	return string(d.KindSource)
 }

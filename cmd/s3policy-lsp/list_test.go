@@ -28,7 +28,7 @@ func TestListPrintsPoliciesWithKinds(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil || code != exitOK {
 		t.Fatalf("exit %d, %v: %s", code, err, out)
 	}
-	if len(got) != 1 || got[0] != (listed{File: "p/shared.json", Line: 1, Column: 1, Kind: "bucket"}) {
+	if len(got) != 1 || got[0] != (listed{File: "p/shared.json", Line: 1, Column: 1, Kind: "bucket", Reason: "content"}) {
 		t.Errorf("json: %+v", got)
 	}
 	if out, _, _ := runCLI(t, dir, "list", "p/package.json"); out != "" {

@@ -97,7 +97,7 @@ func checkAndServerAgree(t *testing.T, dir string) *testServer {
 	}
 	srv := startServer(t, dir)
 	fromServer := map[string][]string{}
-	for _, name := range policyFiles(t, dir) {
+	for _, name := range policyFilesBelow(t, dir) {
 		diags := srv.diagnostics(t, string(uri.File(filepath.Join(dir, name))))
 		for _, dg := range diags {
 			place := fmt.Sprintf("%d:%d %s", dg.Range.Start.Line+1, dg.Range.Start.Character+1, dg.Code)
@@ -184,6 +184,40 @@ func requestOf(args []string) map[string]any {
 }
 
 // policyFiles lists the .json files of dir but .s3policy.json.
+// policyFilesBelow lists the files of dir and its subfolders that hold a
+// policy, by slash path relative to dir: those the server publishes
+// (the files a Terraform module reads with file() among them).
+func policyFilesBelow(t *testing.T, dir string) []string {
+	t.Helper()
+	paths, _, err := tree.Scan(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, p := range paths {
+		if filepath.Dir(p) == filepath.Clean(dir) {
+			continue
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if holdsPolicy(t, p) {
+			out = append(out, filepath.ToSlash(rel))
+		}
+	}
+	return append(policyFiles(t, dir), out...)
+}
+
+// holdsPolicy reports whether a file, read alone, holds a policy or
+// something its reader says of it.
+func holdsPolicy(t *testing.T, path string) bool {
+	t.Helper()
+	text, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := tree.Read(filepath.Base(path), text, nil)
+	return !tree.IsConfig(path) && (slices.ContainsFunc(src.Docs, (*analysis.File).IsPolicyFile) || len(src.Findings) > 0)
+}
+
 func policyFiles(t *testing.T, dir string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(dir)

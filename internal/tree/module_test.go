@@ -11,15 +11,7 @@ import (
 // another), while a .tf file of another folder is not in it.
 func TestModuleIsASet(t *testing.T) {
 	dir := t.TempDir()
-	write := func(rel, text string) {
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := writer(t, dir)
 	write("mod/bucket.tf", `resource "aws_s3_bucket" "b" { bucket = "data" }`)
 	write("mod/policy.tf", `resource "aws_s3_bucket_policy" "b" {
   bucket = aws_s3_bucket.b.id
@@ -53,15 +45,7 @@ func TestModuleIsASet(t *testing.T) {
 // found across the two modules.
 func TestModulesUnderConfig(t *testing.T) {
 	dir := t.TempDir()
-	write := func(rel, text string) {
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := writer(t, dir)
 	write(".s3policy.json", `{"files": {"owner/*.tf": {"account": "444455556666"}, "partner/*.tf": {"account": "111122223333"}}}`)
 	write("owner/main.tf", `resource "aws_s3_bucket" "b" { bucket = "data" }
 resource "aws_s3_bucket_policy" "b" {
@@ -86,5 +70,57 @@ resource "aws_iam_role_policy" "jane" {
 	}
 	if blocked := set.Blocked("arn:aws:iam::111122223333:role/jane"); len(blocked) != 1 || blocked[0].Causes[0].Code != "missing-resource-arn" {
 		t.Errorf("blocked %+v", blocked)
+	}
+}
+
+// A file a module reads with file() is in the module's set, read with the
+// kind its use gives it, and names the module; a JSON file of the same
+// folder that no call reads stays out of every set.
+func TestModuleReadsPolicyFile(t *testing.T) {
+	dir := t.TempDir()
+	write := writer(t, dir)
+	write("mod/main.tf", `resource "aws_s3_bucket" "b" { bucket = "data" }
+resource "aws_s3_bucket_policy" "b" {
+  bucket = aws_s3_bucket.b.id
+  policy = file("${path.module}/policies/b.json")
+}`)
+	write("mod/policies/b.json", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}`)
+	write("mod/policies/loose.json", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}`)
+	sets := Governed(dir, Disk{})
+	set, src := SetOf(sets, filepath.Join(dir, "mod/policies/b.json"))
+	if len(sets) != 1 || src == nil || len(src.Docs) != 1 {
+		t.Fatalf("%d sets, b.json: %+v", len(sets), src)
+	}
+	d := src.Docs[0]
+	if d.Kind != "bucket" || d.KindReason != "aws_s3_bucket_policy.b.policy in main.tf" || d.Facts == nil || d.Facts.Bucket != "data" {
+		t.Errorf("b.json: kind %q (%s) facts %+v", d.Kind, d.KindReason, d.Facts)
+	}
+	if src.Module != filepath.Join(dir, "mod") || set.Source(filepath.Join(dir, "mod/main.tf")).Module != src.Module {
+		t.Errorf("modules %q and %q", src.Module, set.Source(filepath.Join(dir, "mod/main.tf")).Module)
+	}
+	if s, _ := SetOf(sets, filepath.Join(dir, "mod/policies/loose.json")); s != nil {
+		t.Error("a JSON file no call reads joined the module's set")
+	}
+	// explain's one set reads it so too.
+	texts, err := ReadAll(dir, Disk{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src := One(dir, texts).Source(filepath.Join(dir, "mod/policies/b.json")); src == nil || src.Docs[0].KindReason != d.KindReason {
+		t.Errorf("One: %+v", src)
+	}
+}
+
+// writer returns a function that writes a file below dir, making its
+// folders.
+func writer(t *testing.T, dir string) func(rel, text string) {
+	return func(rel, text string) {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

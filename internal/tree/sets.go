@@ -33,26 +33,73 @@ func Sets(dir string, texts map[string][]byte) []*Set {
 			set(filepath.Dir(path)).AddConfig(path, cfg)
 		}
 	}
+	included := moduleIncludes(texts)
+	rootOf := func(path string) string {
+		cfg := nearestConfig(path, dir, configs)
+		switch {
+		case cfg != nil:
+			return cfg.Dir
+		case hosts.ModuleReader(path) != nil:
+			return filepath.Dir(path) // a module no config governs is a set of its own
+		}
+		return dir
+	}
 	pending := map[*Set][]pendingFile{}
 	for _, path := range paths {
 		if _, ok := configs[path]; ok {
 			continue
 		}
-		cfg := nearestConfig(path, dir, configs)
-		root := dir
-		switch {
-		case cfg != nil:
-			root = cfg.Dir
-		case hosts.ModuleReader(path) != nil:
-			root = filepath.Dir(path) // a module no config governs is a set of its own
+		root := rootOf(path)
+		if module, ok := included[path]; ok {
+			// A file a module reads is in the module's set.
+			root = rootOf(filepath.Join(module, "main.tf"))
 		}
 		s := set(root)
-		pending[s] = append(pending[s], pendingFile{path, texts[path], cfg})
+		pending[s] = append(pending[s], pendingFile{path, texts[path], nearestConfig(path, dir, configs)})
 	}
 	for _, s := range order {
-		s.addAll(pending[s])
+		s.addAll(pending[s], included)
 	}
 	return order
+}
+
+// moduleIncludes finds the files among texts that the modules among
+// texts read a policy from, each with the folder of the module that
+// reads it.
+func moduleIncludes(texts map[string][]byte) map[string]string {
+	out := map[string]string{}
+	for path, module := range IncludedBy(texts) {
+		if _, read := texts[path]; read && hosts.ModuleReader(path) == nil {
+			out[path] = module
+		}
+	}
+	return out
+}
+
+// IncludedBy finds the files the modules among texts read with file() or
+// templatefile() (source.Reader.Includes), whether texts holds them or
+// not, each with the folder of the module that reads it.
+func IncludedBy(texts map[string][]byte) map[string]string {
+	modules := map[string]map[string][]byte{}
+	for path, text := range texts {
+		if r := hosts.ModuleReader(path); r != nil && r.Includes != nil {
+			dir := filepath.Dir(path)
+			if modules[dir] == nil {
+				modules[dir] = map[string][]byte{}
+			}
+			modules[dir][path] = text
+		}
+	}
+	out := map[string]string{}
+	for dir, files := range modules {
+		for path := range files {
+			for _, inc := range hosts.ModuleReader(path).Includes(files) {
+				out[inc] = dir
+			}
+			break // one reader per folder
+		}
+	}
+	return out
 }
 
 // One makes a single set of every file of dir, each under its nearest
@@ -71,7 +118,7 @@ func One(dir string, texts map[string][]byte) *Set {
 			files = append(files, pendingFile{path, texts[path], nearestConfig(path, dir, configs)})
 		}
 	}
-	w.addAll(files)
+	w.addAll(files, moduleIncludes(texts))
 	return w
 }
 
@@ -90,6 +137,11 @@ type Source struct {
 	Findings []analysis.Finding // the reader's, in the file's offsets
 	Docs     []*analysis.File
 	Buckets  []*analysis.BucketFacts // the bucket facts its host states
+	// Module is the folder of the module that read the file with its
+	// other files (a Terraform module's file, or a file it reads with
+	// file()): an edit to it reads the module again. "" for a file read
+	// alone.
+	Module string
 }
 
 func newSet(root string) *Set {
@@ -123,16 +175,22 @@ type pendingFile struct {
 
 // addAll reads files into the set. The files of a folder that a module
 // reader reads (Terraform) are read together, in one call, since their
-// policies' kinds and owners come from each other.
-func (s *Set) addAll(files []pendingFile) {
+// policies' kinds and owners come from each other; so are the files such
+// a module reads (included: by path, the module's folder), whose kinds
+// come from their use.
+func (s *Set) addAll(files []pendingFile, included map[string]string) {
 	modules := map[string][]pendingFile{}
 	var folders []string
 	for _, f := range files {
-		if hosts.ModuleReader(f.path) == nil {
-			s.add(f, hosts.Read(f.path, f.text))
+		dir, ok := included[f.path]
+		switch {
+		case ok:
+		case hosts.ModuleReader(f.path) != nil:
+			dir = filepath.Dir(f.path)
+		default:
+			s.add(f, hosts.Read(f.path, f.text), "")
 			continue
 		}
-		dir := filepath.Dir(f.path)
 		if modules[dir] == nil {
 			folders = append(folders, dir)
 		}
@@ -141,23 +199,35 @@ func (s *Set) addAll(files []pendingFile) {
 	for _, dir := range folders {
 		texts := map[string][]byte{}
 		account := ""
+		var reader *source.Reader
 		for _, f := range modules[dir] {
 			texts[f.path] = f.text
-			if facts := f.cfg.FactsFor(f.path); facts != nil && account == "" {
-				account = facts.Account
+			if r := hosts.ModuleReader(f.path); r != nil {
+				reader = r
+				if facts := f.cfg.FactsFor(f.path); facts != nil && account == "" {
+					account = facts.Account
+				}
 			}
 		}
-		results := hosts.ModuleReader(modules[dir][0].path).ReadModule(texts, account)
+		results := map[string]source.Result{}
+		if reader != nil {
+			results = reader.ReadModule(texts, account)
+		}
 		for _, f := range modules[dir] {
-			s.add(f, results[f.path])
+			res, ok := results[f.path]
+			if !ok && hosts.ModuleReader(f.path) == nil {
+				res = hosts.Read(f.path, f.text) // the module left it to its name and content
+			}
+			s.add(f, res, dir)
 		}
 	}
 }
 
 // add records a file's documents in the set, with the bucket facts its
-// host states.
-func (s *Set) add(f pendingFile, res source.Result) {
+// host states; module is the folder of the module that read it, if any.
+func (s *Set) add(f pendingFile, res source.Result, module string) {
 	src := newSource(f.path, f.text, res, f.cfg)
+	src.Module = module
 	s.sources[f.path] = src
 	s.AddBuckets(f.path, src.Buckets)
 	for _, d := range src.Docs {
@@ -224,12 +294,18 @@ func GovernedOf(dir string, paths []string, files Files) []*Set {
 		return nil
 	}
 	texts := map[string][]byte{}
-	for _, p := range paths {
-		if g.Grouped(p) {
-			if text, err := files.ReadFile(p); err == nil {
-				texts[p] = text
+	read := func() {
+		for _, p := range paths {
+			if _, done := texts[p]; !done && g.Grouped(p) {
+				if text, err := files.ReadFile(p); err == nil {
+					texts[p] = text
+				}
 			}
 		}
+	}
+	read()
+	if g.AddIncludes(texts) {
+		read()
 	}
 	return Sets(dir, texts)
 }
@@ -241,11 +317,14 @@ func GovernedOf(dir string, paths []string, files Files) []*Set {
 type Grouping struct {
 	configDirs []string
 	moduleDirs map[string]bool
+	included   map[string]bool // the files the modules read (file()), by path
 }
 
 // NewGrouping finds the configs and modules among the paths of a walk.
+// The files the modules read are added once their texts are read
+// (AddIncludes).
 func NewGrouping(paths []string) Grouping {
-	g := Grouping{moduleDirs: map[string]bool{}}
+	g := Grouping{moduleDirs: map[string]bool{}, included: map[string]bool{}}
 	for _, p := range paths {
 		switch {
 		case IsConfig(p):
@@ -262,7 +341,22 @@ func (g Grouping) Empty() bool { return len(g.configDirs) == 0 && len(g.moduleDi
 
 // Grouped reports whether a file is analysed with others.
 func (g Grouping) Grouped(path string) bool {
-	return GovernedBy(path, g.configDirs) || IsConfig(path) || g.moduleDirs[filepath.Dir(path)] && hosts.ModuleReader(path) != nil
+	return g.included[path] || GovernedBy(path, g.configDirs) || IsConfig(path) || g.moduleDirs[filepath.Dir(path)] && hosts.ModuleReader(path) != nil
+}
+
+// AddIncludes adds the files that the modules among texts (their files'
+// texts, by path) read a policy from with file() or templatefile(), and
+// reports whether it added any. Such a file is read with its module, and
+// takes its kind from its use there.
+func (g Grouping) AddIncludes(texts map[string][]byte) bool {
+	added := false
+	for path := range IncludedBy(texts) {
+		if !g.included[path] {
+			g.included[path] = true
+			added = true
+		}
+	}
+	return added
 }
 
 // GovernedBy reports whether a config in one of the folders governs path.

@@ -15,14 +15,18 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
 )
 
-// Reader reads policy templates. A plain .tpl is claimed only when it
-// looks like a policy: .tpl is used for any text.
+// Reader reads policy templates. A plain .tpl or .tftpl (the name
+// Terraform recommends for templatefile's templates) is claimed only when
+// it looks like a policy: they are used for any text.
+// https://developer.hashicorp.com/terraform/language/functions/templatefile
 var Reader = &source.Reader{
 	Name:       "template",
-	Extensions: []string{".json.tpl", ".json.tmpl", ".json.j2", ".tpl"},
+	Extensions: []string{".json.tpl", ".json.tmpl", ".json.j2", ".json.tftpl", ".tpl", ".tftpl"},
 	Claims: func(path string, text []byte) bool {
-		return !strings.HasSuffix(strings.ToLower(path), ".tpl") || strings.HasSuffix(strings.ToLower(path), ".json.tpl") ||
-			bytes.Contains(text, []byte(`"Statement"`))
+		lower := strings.ToLower(path)
+		plain := (strings.HasSuffix(lower, ".tpl") || strings.HasSuffix(lower, ".tftpl")) &&
+			!strings.HasSuffix(lower, ".json.tpl") && !strings.HasSuffix(lower, ".json.tftpl")
+		return !plain || bytes.Contains(text, []byte(`"Statement"`))
 	},
 	Read: read,
 }
@@ -31,7 +35,15 @@ var Reader = &source.Reader{
 const region = 1
 
 func read(path string, text []byte) source.Result {
-	pieces, directive := mask(text)
+	return ReadValues(path, text, nil)
+}
+
+// ReadValues reads a template whose placeholders ${name} inside JSON
+// strings stand for the values given (the variables of Terraform's
+// templatefile() that its module decides); the others stay unknown. A fix
+// is not written where it would write a value in place of its placeholder.
+func ReadValues(path string, text []byte, values map[string]string) source.Result {
+	pieces, directive := mask(text, values)
 	var b analysis.HostBuilder
 	source.WriteRaw(&b, pieces, region)
 	whole := analysis.Span{Start: 0, End: len(text)}
@@ -47,6 +59,11 @@ func read(path string, text []byte) source.Result {
 	}
 	m := b.Map(whole)
 	masked := maskedTexts(pieces)
+	for _, v := range values {
+		if v != "" {
+			masked = append(masked, v)
+		}
+	}
 	m.Encode = func(_ int, s string) (string, bool) {
 		for _, t := range masked {
 			if strings.Contains(s, t) {
@@ -66,7 +83,7 @@ func read(path string, text []byte) source.Result {
 // bucket.bucket-policy.json.tpl names a bucket policy.
 func untemplated(path string) string {
 	lower := strings.ToLower(path)
-	for _, ext := range []string{".tpl", ".tmpl", ".j2"} {
+	for _, ext := range []string{".tftpl", ".tpl", ".tmpl", ".j2"} {
 		if strings.HasSuffix(lower, ext) {
 			path = path[:len(path)-len(ext)]
 			if !strings.HasSuffix(strings.ToLower(path), ".json") {
@@ -93,7 +110,7 @@ func maskedTexts(pieces []source.Piece) []string {
 // holding it, a placeholder inside a string with its quotes turned to
 // apostrophes, a directive or template comment as spaces. directive is
 // the first directive, if any.
-func mask(text []byte) ([]source.Piece, *analysis.Span) {
+func mask(text []byte, values map[string]string) ([]source.Piece, *analysis.Span) {
 	var out []source.Piece
 	var directive *analysis.Span
 	inString, run := false, 0
@@ -122,8 +139,11 @@ func mask(text []byte) ([]source.Piece, *analysis.Span) {
 		case placeholder:
 			flush(i)
 			inner := string(text[i:end])
+			value, known := values[placeholderName(inner)]
 			if inString {
-				if strings.ContainsAny(inner, "\"\\\n") {
+				if known {
+					out = append(out, source.Piece{Host: analysis.Span{Start: i, End: end}, Text: source.EscapeJSON(value)})
+				} else if strings.ContainsAny(inner, "\"\\\n") {
 					inner = strings.NewReplacer(`"`, "'", `\`, "/", "\n", " ").Replace(inner)
 					out = append(out, source.Piece{Host: analysis.Span{Start: i, End: end}, Text: inner})
 				} else {
@@ -186,6 +206,14 @@ func templateAt(text []byte, i int) (int, templateKind) {
 		}
 	}
 	return i, none
+}
+
+// placeholderName is the variable a ${name} placeholder names, or "".
+func placeholderName(p string) string {
+	if !strings.HasPrefix(p, "${") || !strings.HasSuffix(p, "}") {
+		return ""
+	}
+	return strings.TrimSpace(p[2 : len(p)-1])
 }
 
 // closeBrace finds the end of a ${ or %{ whose inside starts at from,

@@ -134,6 +134,15 @@ func (m *module) resolveTraversal(t hcl.Traversal, depth int) (string, bool) {
 			return m.resolve(l.attr.Expr, depth+1)
 		}
 		return "", false
+	case "path":
+		// The module is read as the root module, run from its folder:
+		// path.module, path.root and path.cwd are ".", relative paths are
+		// from its folder.
+		// https://developer.hashicorp.com/terraform/language/expressions/references#filesystem-and-workspace-info
+		if len(n) == 2 && (n[1] == "module" || n[1] == "root" || n[1] == "cwd") {
+			return ".", true
+		}
+		return "", false
 	case "data":
 		if len(n) == 4 && n[1] == "aws_caller_identity" && n[3] == "account_id" {
 			if d, ok := m.data[n[1]+"."+n[2]]; ok {

@@ -37,6 +37,7 @@ var Reader = &source.Reader{
 		return ReadModule(map[string][]byte{path: text}, "")[path]
 	},
 	ReadModule: ReadModule,
+	Includes:   Includes,
 }
 
 // mentionsPolicy is the cheap byte scan that spares parsing a file (or a
@@ -60,9 +61,12 @@ func ReadModule(files map[string][]byte, account string) map[string]source.Resul
 	if !any {
 		return out
 	}
+	files, included := splitIncluded(files)
 	m := parseModule(files)
 	m.account = account
 	m.findDocuments()
+	m.includedText = included
+	m.includedDocs() // file() and templatefile() (include.go)
 	m.decideUses()
 	buckets := m.bucketFacts()
 	for _, f := range m.files {
@@ -81,6 +85,7 @@ func ReadModule(files map[string][]byte, account string) map[string]source.Resul
 		}
 		out[f.path] = res
 	}
+	m.includedResults(out)
 	return out
 }
 
@@ -124,6 +129,7 @@ type module struct {
 	bindings  []*binding // the iterators of the dynamic blocks being written
 	region    int        // the writable region of the translated document being written
 	account   string     // the account .s3policy.json gives the module, if any
+	includes             // the files its file() and templatefile() calls read
 }
 
 type local struct {

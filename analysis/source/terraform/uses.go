@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -36,7 +37,7 @@ func (m *module) decideUses() {
 		for _, d := range m.docsOf(site.addr, site.attr, site.expr, 0) {
 			if d.kind == analysis.KindUnknown {
 				d.kind = kind
-				d.reason = site.addr + "." + site.attr
+				d.reason = m.reasonFor(d, site.r.file, site.addr+"."+site.attr)
 				d.facts = m.factsOf(site, kind)
 			}
 		}
@@ -51,13 +52,22 @@ func (m *module) decideUses() {
 				for _, src := range m.docsOf("", "", attr(d.block.Body, name), 0) {
 					if src.kind == analysis.KindUnknown {
 						src.kind, src.facts = d.kind, d.facts
-						src.reason = d.addr + "." + name
+						src.reason = m.reasonFor(src, d.file, d.addr+"."+name)
 						changed = true
 					}
 				}
 			}
 		}
 	}
+}
+
+// reasonFor is how a document's kind is explained: the attribute that
+// uses it, and for a file the module reads, the file of that attribute.
+func (m *module) reasonFor(d *doc, at *tfFile, use string) string {
+	if m.isIncluded(d) {
+		return use + " in " + filepath.Base(at.path)
+	}
+	return use
 }
 
 // useSites lists every resource attribute that may attach a policy.
@@ -122,6 +132,11 @@ func (m *module) docsOf(addr, attrName string, e hclsyntax.Expression, depth int
 	var out []*doc
 	for _, d := range m.docs {
 		if addr != "" && d.addr == addr && d.attr == attrName && d.block == nil {
+			out = append(out, d)
+		}
+	}
+	for _, c := range m.fileCalls(e) {
+		if d := m.includedDoc(c); d != nil {
 			out = append(out, d)
 		}
 	}
