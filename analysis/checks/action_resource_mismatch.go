@@ -26,8 +26,9 @@ var ActionResourceMismatch = &analysis.Check{
 }
 
 func runActionResourceMismatch(pass *analysis.Pass) {
+	resolved := iamref.Resolve(pass.Policy)
 	for _, s := range pass.Policy.Statements {
-		actions, complete := iamref.StatementActions(s)
+		actions, complete := resolved.Actions(s)
 		if !complete || s.NotResource != nil {
 			continue
 		}

@@ -35,12 +35,13 @@ var sessionKeys = []string{
 }
 
 func runConditionKeyNotApplicable(pass *analysis.Pass) {
+	resolved := iamref.Resolve(pass.Policy)
 	for _, s := range pass.Policy.Statements {
 		conds := s.Conditions()
 		if len(conds) == 0 {
 			continue
 		}
-		actions, complete := iamref.StatementActions(s)
+		actions, complete := resolved.Actions(s)
 		if !complete {
 			continue // "*", NotAction or an unknown action: cannot tell
 		}

@@ -45,13 +45,13 @@ var apiOperations = map[string][]string{
 }
 
 func runUnknownAction(pass *analysis.Pass) {
+	resolved := iamref.Resolve(pass.Policy)
 	for _, s := range pass.Policy.Statements {
-		for _, v := range iamref.ActionEntries(s) {
-			r, ok := iamref.ParseAction(v)
-			if !ok || r.Service == nil || len(r.Matches) > 0 {
+		for _, r := range resolved.Entries(s) {
+			if !r.OK || r.Service == nil || len(r.Matches) > 0 {
 				continue
 			}
-			pass.Report(unknownActionFinding(pass, r))
+			pass.Report(unknownActionFinding(pass, r.Action))
 		}
 	}
 }

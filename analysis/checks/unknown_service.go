@@ -21,12 +21,13 @@ var UnknownService = &analysis.Check{
 }
 
 func runUnknownService(pass *analysis.Pass) {
+	resolved := iamref.Resolve(pass.Policy)
 	for _, s := range pass.Policy.Statements {
-		for _, v := range iamref.ActionEntries(s) {
-			r, ok := iamref.ParseAction(v)
-			if !ok || r.Full || r.Service != nil {
+		for _, r := range resolved.Entries(s) {
+			if !r.OK || r.Full || r.Service != nil {
 				continue
 			}
+			v := r.Value
 			f := analysis.Finding{
 				Span:     v.Span,
 				Severity: unknownSeverity(pass.Kind),

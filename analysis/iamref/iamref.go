@@ -76,39 +76,136 @@ func StatementActions(s *analysis.Statement) (actions []ServiceAction, complete 
 	if s.Action == nil || s.NotAction != nil {
 		return nil, false
 	}
-	entries := s.Actions()
-	if !slices.ContainsFunc(entries, func(v *analysis.Value) bool { return strings.ContainsAny(v.Str, "*?") }) {
-		return expandActions(entries) // lookups alone: cheaper than the cache
-	}
-	key := expansionKey(entries)
-	if r, ok := expansions.Get(key); ok {
-		return r.actions, r.complete
-	}
-	actions, complete = expandActions(entries)
-	expansions.Put(key, expansion{actions, complete})
-	return actions, complete
+	return statementActions(s, parseEntries(s.Actions()))
 }
 
-func expandActions(entries []*analysis.Value) (actions []ServiceAction, complete bool) {
+// parseEntries resolves Action entries.
+func parseEntries(values []*analysis.Value) []Entry {
+	out := make([]Entry, len(values))
+	for i, v := range values {
+		out[i].Action, out[i].OK = ParseAction(v)
+	}
+	return out
+}
+
+// expandEntries lists the actions of parsed Action entries.
+func expandEntries(entries []Entry) (actions []ServiceAction, complete bool) {
 	complete = true
-	refs := make([]Action, 0, 8)
 	total := 0
-	for _, v := range entries {
-		r, ok := ParseAction(v)
-		if !ok || r.Full || len(r.Matches) == 0 {
+	for _, e := range entries {
+		if !e.usable() {
 			complete = false
 			continue
 		}
-		refs = append(refs, r)
-		total += len(r.Matches)
+		total += len(e.Matches)
 	}
 	actions = make([]ServiceAction, 0, total)
-	for _, r := range refs {
-		for _, a := range r.Matches {
-			actions = append(actions, ServiceAction{r.Service, a})
+	for _, e := range entries {
+		if e.usable() {
+			for _, a := range e.Matches {
+				actions = append(actions, ServiceAction{e.Service, a})
+			}
 		}
 	}
 	return actions, complete && len(actions) > 0
+}
+
+// Entry is an Action or NotAction entry resolved: OK is ParseAction's
+// second answer.
+type Entry struct {
+	Action
+	OK bool
+}
+
+// usable reports whether the entry names actions of the IAM data.
+func (e Entry) usable() bool { return e.OK && !e.Full && len(e.Matches) > 0 }
+
+// Resolved are a policy's Action and NotAction entries resolved against
+// the IAM data, and each statement's actions expanded, once per policy:
+// unknown-service, unknown-action, action-resource-mismatch and
+// condition-key-not-applicable each ask for every statement's.
+type Resolved struct {
+	byIndex []resolvedStatement // by Statement.Index
+}
+
+type resolvedStatement struct {
+	st       *analysis.Statement
+	entries  []Entry
+	actions  []ServiceAction
+	complete bool
+}
+
+// resolvedKey keys Resolve in analysis.Policy.Derived.
+type resolvedKey struct{}
+
+// Resolve returns the policy's resolved entries, built on the first call.
+func Resolve(p *analysis.Policy) *Resolved {
+	return p.Derived(resolvedKey{}, func(p *analysis.Policy) any {
+		n, size := 0, 0
+		for _, s := range p.Statements {
+			n = max(n, s.Index+1)
+			size += len(analysis.Strings(s.Action)) + len(analysis.Strings(s.NotAction))
+		}
+		r := &Resolved{byIndex: make([]resolvedStatement, n)}
+		all := make([]Entry, 0, size) // one allocation for the policy's entries
+		for _, s := range p.Statements {
+			start := len(all)
+			for _, v := range ActionEntries(s) {
+				e := Entry{}
+				e.Action, e.OK = ParseAction(v)
+				all = append(all, e)
+			}
+			rs := resolvedStatement{st: s, entries: all[start:len(all):len(all)]}
+			rs.actions, rs.complete = statementActions(s, rs.entries)
+			r.byIndex[s.Index] = rs
+		}
+		return r
+	}).(*Resolved)
+}
+
+// of returns what was resolved of a statement of the policy.
+func (r *Resolved) of(s *analysis.Statement) (resolvedStatement, bool) {
+	if s.Index < len(r.byIndex) && r.byIndex[s.Index].st == s {
+		return r.byIndex[s.Index], true
+	}
+	return resolvedStatement{}, false
+}
+
+// Entries are ActionEntries(s) resolved, in order. The slice is shared:
+// callers must not modify it.
+func (r *Resolved) Entries(s *analysis.Statement) []Entry {
+	if rs, ok := r.of(s); ok {
+		return rs.entries
+	}
+	return parseEntries(ActionEntries(s)) // a statement of another policy
+}
+
+// Actions is StatementActions(s), computed once per policy.
+func (r *Resolved) Actions(s *analysis.Statement) (actions []ServiceAction, complete bool) {
+	if rs, ok := r.of(s); ok {
+		return rs.actions, rs.complete
+	}
+	return StatementActions(s)
+}
+
+// statementActions is StatementActions from the statement's resolved
+// entries (its Action entries come first).
+func statementActions(s *analysis.Statement, entries []Entry) ([]ServiceAction, bool) {
+	if s.Action == nil || s.NotAction != nil {
+		return nil, false
+	}
+	values := s.Actions()
+	entries = entries[:len(values)]
+	if !slices.ContainsFunc(values, func(v *analysis.Value) bool { return strings.ContainsAny(v.Str, "*?") }) {
+		return expandEntries(entries)
+	}
+	key := expansionKey(values)
+	if r, ok := expansions.Get(key); ok {
+		return r.actions, r.complete
+	}
+	actions, complete := expandEntries(entries)
+	expansions.Put(key, expansion{actions, complete})
+	return actions, complete
 }
 
 // expansionKey is the Action entries joined by NUL, which no action holds.

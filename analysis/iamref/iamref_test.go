@@ -2,7 +2,10 @@ package iamref
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
 
 func TestPatternDisjoint(t *testing.T) {
@@ -52,5 +55,43 @@ func TestPatternDisjointAgreesWithGlobs(t *testing.T) {
 		if GlobsIntersect(a, b) || MayMatchARN(a, b) || GlobsIntersect(VariablesToStar(a), VariablesToStar(b)) {
 			t.Fatalf("Disjoint(%q, %q), yet the patterns intersect", a, b)
 		}
+	}
+}
+
+func TestResolveMatchesParseAction(t *testing.T) {
+	src := `{"Statement":[
+		{"Effect":"Allow","Action":["s3:GetObject","s3:Get*","nosuch:Thing","s3:NoSuchAction","*"],"Resource":"*"},
+		"not a statement",
+		{"Effect":"Deny","NotAction":"s3:PutObject","Resource":"*"},
+		{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}`
+	root, err := analysis.ParseJSON([]byte(src))
+	if err != nil {
+		t.Fatal(err.Msg.EN)
+	}
+	p := analysis.NewPolicy(root)
+	r := Resolve(p)
+	if Resolve(p) != r {
+		t.Fatal("Resolve built the policy's entries twice")
+	}
+	for _, s := range p.Statements {
+		entries := r.Entries(s)
+		values := ActionEntries(s)
+		if len(entries) != len(values) {
+			t.Fatalf("statement %d: %d entries, want %d", s.Index, len(entries), len(values))
+		}
+		for i, v := range values {
+			want, ok := ParseAction(v)
+			if entries[i].OK != ok || !reflect.DeepEqual(entries[i].Action, want) {
+				t.Errorf("statement %d entry %q: %+v, want %+v (%v)", s.Index, v.Str, entries[i], want, ok)
+			}
+		}
+		got, complete := r.Actions(s)
+		want, wantComplete := StatementActions(s)
+		if complete != wantComplete || !reflect.DeepEqual(got, want) {
+			t.Errorf("statement %d: Actions %d (%v), StatementActions %d (%v)", s.Index, len(got), complete, len(want), wantComplete)
+		}
+	}
+	if got, complete := r.Actions(p.Statements[2]); !complete || len(got) != 1 || got[0].Name != "Decrypt" {
+		t.Errorf("kms statement: %v %v", got, complete)
 	}
 }
