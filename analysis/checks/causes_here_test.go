@@ -201,7 +201,11 @@ func TestSCPDenyGetsAnExemptionFix(t *testing.T) {
       "Effect": "Deny",
       "Action": "s3:*",
       "Resource": "arn:aws:s3:::shared-data/*",
-      "Condition": {"ArnNotEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:user/jane"}}
+      "Condition": {
+        "ArnNotEquals": {
+          "aws:PrincipalArn": "arn:aws:iam::111122223333:user/jane"
+        }
+      }
     },
     {
       "Sid": "NoSharedDataRestJane",

@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -56,24 +55,39 @@ func jsonStrings(values []string) string {
 }
 
 // addCondition returns the edits that make the statement also test
-// op → key → raw, merging into the Condition and operator it already has.
-// A key already under the operator gains the values instead.
+// op → key → values, merging into the Condition and operator it already
+// has, on one line. A key already under the operator gains the values
+// instead.
 func addCondition(src []byte, s *analysis.Statement, op, key string, values []string) []analysis.Edit {
-	member := fmt.Sprintf("%s: %s", analysis.Quote(key), jsonStrings(values))
+	return mergeCondition(src, s, op, key, values, false)
+}
+
+// mergeCondition is addCondition; laidOut writes a new member one member
+// a line, in the file's indentation, when the object it joins is so
+// written.
+func mergeCondition(src []byte, s *analysis.Statement, op, key string, values []string, laidOut bool) []analysis.Edit {
+	layoutIn := func(obj *analysis.Value) *layout {
+		if !laidOut {
+			return nil
+		}
+		return memberLayout(src, obj)
+	}
+	keyMember := member{key, values}
+	opMember := member{op, []member{keyMember}}
 	if s.Condition == nil || s.Condition.Value.Kind != analysis.Object {
 		if s.Condition != nil {
-			return []analysis.Edit{{Span: s.Condition.Value.Span, NewText: fmt.Sprintf("{%s: {%s}}", analysis.Quote(op), member)}}
+			return []analysis.Edit{{Span: s.Condition.Value.Span, NewText: renderValue([]member{opMember}, nil)}}
 		}
-		return []analysis.Edit{analysis.AppendMember(src, s.Obj, fmt.Sprintf(`"Condition": {%s: {%s}}`, analysis.Quote(op), member))}
+		return []analysis.Edit{analysis.AppendMember(src, s.Obj, renderMember(member{"Condition", []member{opMember}}, layoutIn(s.Obj)))}
 	}
 	cond := s.Condition.Value
 	opField := cond.Get(op)
 	if opField == nil || opField.Value.Kind != analysis.Object {
-		return []analysis.Edit{analysis.AppendMember(src, cond, fmt.Sprintf("%s: {%s}", analysis.Quote(op), member))}
+		return []analysis.Edit{analysis.AppendMember(src, cond, renderMember(opMember, layoutIn(cond)))}
 	}
-	existing := opField.Value.Get(key)
+	existing := conditionKeyField(opField.Value, key)
 	if existing == nil {
-		return []analysis.Edit{analysis.AppendMember(src, opField.Value, member)}
+		return []analysis.Edit{analysis.AppendMember(src, opField.Value, renderMember(keyMember, layoutIn(opField.Value)))}
 	}
 	raw := make([]string, len(values))
 	for i, v := range values {
@@ -81,4 +95,15 @@ func addCondition(src []byte, s *analysis.Statement, op, key string, values []st
 	}
 	// AppendRaw of several values at once keeps a lone string's array on one line.
 	return analysis.AppendRaw(src, existing.Value, strings.Join(raw, ", "))
+}
+
+// conditionKeyField is the member of an operator's object that tests key,
+// compared without case as AWS compares condition keys.
+func conditionKeyField(opObj *analysis.Value, key string) *analysis.Field {
+	for _, f := range opObj.Fields {
+		if strings.EqualFold(f.Key, key) {
+			return f
+		}
+	}
+	return nil
 }

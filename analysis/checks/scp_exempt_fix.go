@@ -3,49 +3,95 @@ package checks
 import (
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
 )
 
-// scpExemptFixes is the fix, beside removal, of an SCP Deny that blocks
-// requests a bucket policy grants a principal: the Deny no longer applies
-// to that principal (a condition on aws:PrincipalArn), and, when it
-// denies more than the blocked actions, a statement of its own keeps
-// denying the principal the rest, so that only the blocked and granted
-// actions are exempted. Not offered for a Deny with a Condition (the
-// rest would have to repeat it) or one whose rest cannot be written
-// exactly.
+// exemptPrincipalFixes is the fix, beside removal, of a Deny in an SCP or
+// an RCP that blocks requests a bucket policy grants a principal: the
+// principal is exempted from exactly the blocked actions, and nobody
+// else's access changes.
+//
+// The Deny no longer applies to the principal (ArnNotEquals on
+// aws:PrincipalArn, merged into its Condition: the operators of a
+// Condition are ANDed, and the values of a negated operator's key are
+// all refused). Statements of its own (ArnEquals on aws:PrincipalArn,
+// the Deny's Condition copied) keep denying the principal everything
+// else the Deny denied: its other actions, on its resources. A request
+// without aws:PrincipalArn (a service, an anonymous caller) still meets
+// the Deny, as before.
+//
+// Not offered when the rest cannot be written exactly: an action
+// wildcard other than "*" or "s3:*", a Deny on other resources than S3
+// ARNs that also uses NotResource, a principal whose aws:PrincipalArn is
+// not its own ARN (a role session), or an exemption that lifts nothing.
+// An RCP has no NotAction: there the other S3 actions are written as
+// patterns of the actions the IAM data lists for the resources.
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html
-func scpExemptFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html
+func exemptPrincipalFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	st := denyAt(pass.Policy, h.place)
-	if st == nil || st.Condition != nil || st.NotAction != nil || st.NotResource != nil {
+	if st == nil || !exemptableARN(h.principal) || st.NotPrincipal != nil {
 		return nil
 	}
-	var blocked []string
+	var blocked, granted []string
 	for _, b := range h.requests {
 		blocked = appendNew(blocked, b.Action)
+		granted = appendNew(granted, b.Resource)
 	}
 	slices.Sort(blocked)
-	rest, exact := deniedRest(st, blocked)
-	if !exact {
+	slices.Sort(granted)
+	if !deniesEvery(st, blocked) {
+		return nil // the blocked actions are not this statement's to lift
+	}
+	rest, ok := deniedRest(pass.Kind, st, blocked, granted)
+	if !ok {
 		return nil
 	}
-	edits := addCondition(pass.Src, st, "ArnNotEquals", "aws:PrincipalArn", []string{h.principal})
+	who := sidWord(shortName(h.principal))
+	edits := mergeCondition(pass.Src, st, "ArnNotEquals", "aws:PrincipalArn", []string{h.principal}, true)
 	if len(rest) > 0 {
-		stmt := newStatement(pass,
-			member{"Sid", sidFor(pass.Policy, st.SidText()+"Rest"+sidWord(shortName(h.principal)))},
-			member{"Effect", "Deny"},
-			rest[0],
-			member{"Resource", resourceStrings(st)},
-			member{"Condition", []member{{"ArnEquals", []member{{"aws:PrincipalArn", []string{h.principal}}}}}},
-		)
-		edits = append(edits, analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, stmt)...)
+		cond, ok := restCondition(pass.Src, st, h.principal)
+		if !ok {
+			return nil
+		}
+		used := usedSids(pass.Policy)
+		var statements [][]member
+		for _, r := range rest {
+			sid := restSid(st, who, r.sidSuffix, len(rest))
+			if used[sid] {
+				sid = freeSid(sid, used)
+			}
+			used[sid] = true
+			members := []member{{"Sid", sid}, {"Effect", "Deny"}}
+			if st.Principal != nil {
+				members = append(members, rawMember(pass.Src, st.Principal))
+			}
+			members = append(members, r.action, r.resource, member{"Condition", cond})
+			statements = append(statements, members)
+		}
+		edits = append(edits, analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, newStatements(pass, statements...))...)
 	}
 	return []analysis.Fix{{
 		Title: analysis.Tf("Exempt %s from this Deny for %s only", "%[1]s をこの Deny から %[2]s についてだけ除外",
 			shortName(h.principal), strings.Join(blocked, ", ")),
 		Edits: edits,
 	}}
+}
+
+// exemptableARN reports whether the principal is an IAM user, role or
+// account root ARN without wildcards: its aws:PrincipalArn is the ARN
+// itself. A role session's is its role's, whose path the session ARN
+// does not say.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+func exemptableARN(principal string) bool {
+	a, ok := analysis.ParseARN(principal)
+	if !ok || a.Service != "iam" || hasWildcard(principal) || strings.Contains(principal, "${") {
+		return false
+	}
+	return a.Resource == "root" || strings.HasPrefix(a.Resource, "user/") || strings.HasPrefix(a.Resource, "role/")
 }
 
 // denyAt is the Deny statement whose Effect is at span.
@@ -58,40 +104,250 @@ func denyAt(p *analysis.Policy, span analysis.Span) *analysis.Statement {
 	return nil
 }
 
-// deniedRest is the Action (or NotAction) member that denies what the
-// statement denies less the blocked actions, none when nothing is left;
-// exact is false when no member says it exactly. Literal actions leave
-// their difference; "s3:*" or "*" on S3 resources only leave NotAction
-// of the blocked actions (on an S3 ARN only S3 actions apply).
-func deniedRest(st *analysis.Statement, blocked []string) (rest []member, exact bool) {
+// deniesEvery reports whether the statement's Action (or NotAction)
+// matches every one of the actions.
+func deniesEvery(st *analysis.Statement, actions []string) bool {
+	for _, a := range actions {
+		if st.NotAction != nil && anyMatch(analysis.Strings(st.NotAction), a) || st.NotAction == nil && !anyMatch(st.Actions(), a) {
+			return false
+		}
+	}
+	return true
+}
+
+// restStatement is the action and resource members of a statement that
+// keeps denying the exempted principal what the Deny denied besides the
+// exempted actions.
+type restStatement struct {
+	action, resource member
+	sidSuffix        string // tells two rest statements apart
+}
+
+// deniedRest is what the statement denies less the blocked actions on the
+// granted resources, as statements; none when nothing is left, ok false
+// when no statements say it exactly.
+//
+//   - Literal actions: the others, on the Deny's resources.
+//   - NotAction: the blocked actions join its list.
+//   - "*" or "s3:*" on S3 bucket and object ARNs only: every other action
+//     there (on an S3 ARN only S3 actions apply).
+//   - "*" or "s3:*" on every resource: the Deny's actions on every other
+//     resource, and every other action on the granted resources.
+func deniedRest(kind analysis.Kind, st *analysis.Statement, blocked, granted []string) (rest []restStatement, ok bool) {
+	resource := rawResource(st)
+	if st.NotAction != nil {
+		var notAction []string
+		for _, a := range analysis.Strings(st.NotAction) {
+			notAction = append(notAction, a.Str)
+		}
+		for _, b := range blocked {
+			notAction = appendNew(notAction, b)
+		}
+		return []restStatement{{action: member{"NotAction", notAction}, resource: resource}}, true
+	}
 	var literal []string
-	wildcard := false
+	everyS3 := false
 	for _, a := range st.Actions() {
 		switch {
 		case a.Str == "*" || strings.EqualFold(a.Str, "s3:*"):
-			wildcard = true
-		case hasWildcard(a.Str):
+			everyS3 = true
+		case hasWildcard(a.Str) || strings.Contains(a.Str, "${"):
 			return nil, false
 		case !slices.ContainsFunc(blocked, func(b string) bool { return strings.EqualFold(a.Str, b) }):
 			literal = append(literal, a.Str)
 		}
 	}
-	if !wildcard {
+	if !everyS3 {
 		if len(literal) == 0 {
 			return nil, true
 		}
-		return []member{{"Action", literal}}, true
+		return []restStatement{{action: member{"Action", literal}, resource: resource}}, true
 	}
-	resources := st.Resources()
-	if len(resources) == 0 {
+	if st.NotResource == nil && allS3ARNs(resourceStrings(st)) {
+		action, ok := otherS3Actions(kind, blocked, resourceStrings(st))
+		return []restStatement{{action: action, resource: resource}}, ok
+	}
+	if !everyResource(st) || !allS3ARNs(granted) {
 		return nil, false
 	}
+	action, ok := otherS3Actions(kind, blocked, granted)
+	return []restStatement{
+		{action: rawMember(nil, st.Action), resource: member{"NotResource", granted}, sidSuffix: "OtherResources"},
+		{action: action, resource: member{"Resource", granted}, sidSuffix: "OtherActions"},
+	}, ok
+}
+
+// otherS3Actions is the member that names every S3 action but the blocked
+// ones, on the resources (S3 bucket and object ARNs): NotAction where
+// the policy may use it; in an RCP, which has no NotAction, patterns that
+// cover every action the IAM data lists for the resources' types and no
+// blocked action.
+func otherS3Actions(kind analysis.Kind, blocked, resources []string) (member, bool) {
+	if kind != analysis.KindRCP {
+		return member{"NotAction", blocked}, true
+	}
+	patterns := s3PatternsExcept(blocked, resources)
+	return member{"Action", patterns}, len(patterns) > 0
+}
+
+// s3PatternsExcept covers every S3 action that acts on a resource type the
+// resources may be, except the blocked ones, with as few patterns as the
+// names allow: the action's verb ("s3:Delete*"), else a blocked action
+// followed by more ("s3:GetObject?*", every GetObject… but GetObject),
+// else the action itself. A pattern may also match actions of other
+// resource types; on these resources they never apply.
+func s3PatternsExcept(blocked, resources []string) []string {
+	s3 := iamdata.Lookup("s3")
+	if s3 == nil {
+		return nil
+	}
+	types := resourceTypesOf(resources)
+	matchesBlocked := func(pattern string) bool {
+		return slices.ContainsFunc(blocked, func(b string) bool { return analysis.MatchAction(pattern, b) })
+	}
+	var out []string
+	for _, a := range s3.Actions {
+		name := "s3:" + a.Name
+		if !slices.ContainsFunc(a.Resources, func(r iamdata.ActionResource) bool { return slices.Contains(types, r.Name) }) ||
+			slices.ContainsFunc(blocked, func(b string) bool { return strings.EqualFold(b, name) }) {
+			continue
+		}
+		candidates := []string{"s3:" + verb(a.Name) + "*"}
+		for _, b := range blocked {
+			if len(b) < len(name) && strings.EqualFold(name[:len(b)], b) {
+				candidates = append(candidates, b+"?*")
+			}
+		}
+		pattern := name
+		for _, c := range candidates {
+			if !matchesBlocked(c) {
+				pattern = c
+				break
+			}
+		}
+		out = appendNew(out, pattern)
+	}
+	return out
+}
+
+// resourceTypesOf are the S3 resource types that S3 bucket and object
+// ARN patterns may name: a bucket has no "/" in its name, so a pattern
+// with one names objects, and a pattern without one a bucket, or, when a
+// wildcard may stand for the "/", objects too.
+func resourceTypesOf(resources []string) []string {
+	var types []string
 	for _, r := range resources {
-		if _, _, ok := s3BucketOf(r.Str); !ok || strings.HasPrefix(r.Str, "*") {
-			return nil, false
+		bucket, object, _ := s3BucketOf(r)
+		if object || hasWildcard(bucket) {
+			types = appendNew(types, "object")
+		}
+		if !object {
+			types = appendNew(types, "bucket")
 		}
 	}
-	return []member{{"NotAction", blocked}}, true
+	return types
+}
+
+// verb is the first word of an action name: "Get" of "GetObjectAcl".
+func verb(name string) string {
+	for i, r := range name {
+		if i > 0 && unicode.IsUpper(r) {
+			return name[:i]
+		}
+	}
+	return name
+}
+
+// everyResource reports whether the statement applies to every resource.
+func everyResource(st *analysis.Statement) bool {
+	return st.NotResource == nil && st.Resource != nil && slices.ContainsFunc(st.Resources(), func(r *analysis.Value) bool { return r.Str == "*" })
+}
+
+// allS3ARNs reports whether every resource is an S3 bucket or object ARN
+// (on which only S3 actions apply).
+func allS3ARNs(resources []string) bool {
+	for _, r := range resources {
+		if _, _, ok := s3BucketOf(r); !ok || strings.HasPrefix(r, "*") {
+			return false
+		}
+	}
+	return len(resources) > 0
+}
+
+// rawResource is the statement's Resource or NotResource, as written.
+func rawResource(st *analysis.Statement) member {
+	if st.NotResource != nil {
+		return rawMember(nil, st.NotResource)
+	}
+	return member{"Resource", resourceStrings(st)}
+}
+
+// rawMember copies a member of the statement; with src nil, its value is
+// the list of its strings.
+func rawMember(src []byte, f *analysis.Field) member {
+	if src == nil {
+		var values []string
+		for _, v := range analysis.Strings(f) {
+			values = append(values, v.Str)
+		}
+		return member{f.Key, values}
+	}
+	return member{f.Key, rawJSON(src[f.Value.Span.Start:f.Value.Span.End])}
+}
+
+// restCondition is the Deny's Condition, copied, that also requires the
+// principal's ARN: under ArnEquals, or, when that already tests
+// aws:PrincipalArn (a value added there would be ORed with its values),
+// under ArnLike, else StringEquals, which are the same for an ARN
+// without wildcards.
+func restCondition(src []byte, st *analysis.Statement, principal string) ([]member, bool) {
+	var cond []member
+	var fields []*analysis.Field
+	if st.Condition != nil {
+		if st.Condition.Value.Kind != analysis.Object {
+			return nil, false
+		}
+		fields = st.Condition.Value.Fields
+	}
+	for _, op := range []string{"ArnEquals", "ArnLike", "StringEquals"} {
+		i := slices.IndexFunc(fields, func(f *analysis.Field) bool { return f.Key == op })
+		if i >= 0 && (fields[i].Value.Kind != analysis.Object || conditionKeyField(fields[i].Value, "aws:PrincipalArn") != nil) {
+			continue // the key is taken here: the next operator
+		}
+		for j, f := range fields {
+			value := any(rawJSON(src[f.Value.Span.Start:f.Value.Span.End]))
+			if j == i {
+				var keys []member
+				for _, k := range f.Value.Fields {
+					keys = append(keys, member{k.Key, rawJSON(src[k.Value.Span.Start:k.Value.Span.End])})
+				}
+				value = append(keys, member{"aws:PrincipalArn", []string{principal}})
+			}
+			cond = append(cond, member{f.Key, value})
+		}
+		if i < 0 {
+			cond = append(cond, member{op, []member{{"aws:PrincipalArn", []string{principal}}}})
+		}
+		return cond, true
+	}
+	return nil, false
+}
+
+// restSid names a rest statement after the Deny and the principal.
+func restSid(st *analysis.Statement, who, suffix string, n int) string {
+	base := st.SidText()
+	if base == "" || !isSidText(base) {
+		base = "Deny"
+	}
+	if n > 1 {
+		return base + who + suffix
+	}
+	return base + "Rest" + who
+}
+
+// isSidText reports whether s holds only the letters and digits a Sid may.
+func isSidText(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return !(r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r))) }) < 0
 }
 
 func resourceStrings(st *analysis.Statement) []string {

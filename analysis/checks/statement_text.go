@@ -24,22 +24,63 @@ type rawJSON string
 // written so (as many line breaks as members); on one line otherwise (a one-line policy, or a Statement
 // that is a lone object, which the append turns into a one-line array).
 func newStatement(pass *analysis.Pass, members ...member) string {
+	return newStatements(pass, members)
+}
+
+// newStatements renders several statements to append at once, each laid
+// out as newStatement does, separated as the array's items are.
+func newStatements(pass *analysis.Pass, statements ...[]member) string {
+	l := statementLayout(pass)
+	sep := ", "
+	if l != nil {
+		sep = "," + l.nl + l.indent
+	}
+	parts := make([]string, len(statements))
+	for i, members := range statements {
+		parts[i] = renderObject(members, l)
+	}
+	return strings.Join(parts, sep)
+}
+
+// statementLayout is the layout of a statement appended to the policy's
+// Statement array; nil for one line.
+func statementLayout(pass *analysis.Pass) *layout {
 	arr := pass.Policy.Statement.Value
 	if arr.Kind != analysis.Array || len(arr.Items) == 0 {
-		return renderObject(members, nil)
+		return nil
 	}
 	last := arr.Items[len(arr.Items)-1]
 	if last.Kind != analysis.Object || bytes.Count(pass.Src[last.Span.Start:last.Span.End], []byte("\n")) < len(last.Fields) {
 		// Not one member a line: members share lines, so the new
 		// statement takes one line.
-		return renderObject(members, nil)
+		return nil
 	}
 	outer, inner := analysis.NestedIndent(pass.Src, last)
-	nl := "\n"
-	if bytes.Contains(pass.Src[last.Span.Start:last.Span.End], []byte("\r\n")) {
-		nl = "\r\n"
+	return &layout{nl: lineBreakOf(pass.Src, last), indent: indentOfLast(pass.Src, arr, outer), step: strings.TrimPrefix(inner, outer)}
+}
+
+// memberLayout is the layout of a member appended to an object: one
+// member a line at the indentation of its members when the object is
+// written so, nil (one line) otherwise.
+func memberLayout(src []byte, obj *analysis.Value) *layout {
+	if obj.Kind != analysis.Object || len(obj.Fields) == 0 || bytes.Count(src[obj.Span.Start:obj.Span.End], []byte("\n")) < len(obj.Fields) {
+		return nil
 	}
-	return renderObject(members, &layout{nl: nl, indent: indentOfLast(pass.Src, arr, outer), step: strings.TrimPrefix(inner, outer)})
+	outer, inner := analysis.NestedIndent(src, obj)
+	return &layout{nl: lineBreakOf(src, obj), indent: inner, step: strings.TrimPrefix(inner, outer)}
+}
+
+// lineBreakOf is the line break the value is written with.
+func lineBreakOf(src []byte, v *analysis.Value) string {
+	if bytes.Contains(src[v.Span.Start:v.Span.End], []byte("\r\n")) {
+		return "\r\n"
+	}
+	return "\n"
+}
+
+// renderMember renders one member, its value laid out for l.
+func renderMember(m member, l *layout) string {
+	return analysis.Quote(m.key) + ": " + renderValue(m.value, l)
 }
 
 // indentOfLast is the indentation of the line of the array's last
@@ -75,7 +116,7 @@ func renderObject(members []member, l *layout) string {
 		in = l.deeper()
 	}
 	for i, m := range members {
-		parts[i] = analysis.Quote(m.key) + ": " + renderValue(m.value, in)
+		parts[i] = renderMember(m, in)
 	}
 	return enclose("{", "}", parts, l)
 }

@@ -295,7 +295,11 @@ func fixesHere(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	case "kms-missing-actions":
 		return keyPolicyFixes(pass, h)
 	case analysis.CodeSCPDeniesS3:
-		return scpExemptFixes(pass, h)
+		return exemptPrincipalFixes(pass, h)
+	case analysis.CodeDenyBlocksAccess:
+		if pass.Kind == analysis.KindRCP {
+			return exemptPrincipalFixes(pass, h)
+		}
 	case "session-policy-blocks", boundaryBlocksCode, "endpoint-policy-blocks":
 		return allowRequestsFixes(pass, h)
 	}
