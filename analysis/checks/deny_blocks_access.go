@@ -127,7 +127,7 @@ func assessDeny(pass *analysis.Pass, s *analysis.Statement) (deny, bool) {
 		// the rest of an exemption the fix below writes): nothing to say.
 		return deny{}, false
 	}
-	if exemptsAccounts(pass.Config, conds) {
+	if exemptsAccounts(pass.Config, conds) || aimedAtConfigured(pass.Config, conds) {
 		return deny{}, false
 	}
 	d.when = iamdata.DescribeConditions(conds)
@@ -498,12 +498,7 @@ func exemptsAccounts(cfg *analysis.Config, conds []analysis.Condition) bool {
 	if cfg == nil {
 		return false
 	}
-	var principals []string
-	for _, f := range cfg.Files {
-		if f.Principal != "" && !slices.Contains(principals, f.Principal) {
-			principals = append(principals, f.Principal)
-		}
-	}
+	principals := configPrincipals(cfg)
 	for _, c := range conds {
 		op, ok := iamdata.ConditionOperator(c)
 		if !ok || !op.Base.Negated {
@@ -516,6 +511,17 @@ func exemptsAccounts(cfg *analysis.Config, conds []analysis.Condition) bool {
 		}
 	}
 	return false
+}
+
+// configPrincipals are the principals the files of .s3policy.json name.
+func configPrincipals(cfg *analysis.Config) []string {
+	var principals []string
+	for _, f := range cfg.Files {
+		if f.Principal != "" && !slices.Contains(principals, f.Principal) {
+			principals = append(principals, f.Principal)
+		}
+	}
+	return principals
 }
 
 // listsAll reports whether values list every one of want, and want is

@@ -81,6 +81,30 @@ func exemptPrincipalFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	}}
 }
 
+// aimedAtConfigured reports whether a Deny's condition limits it to
+// principals .s3policy.json names (ArnEquals, ArnLike or StringEquals on
+// aws:PrincipalArn, without IfExists, listing only them), as the
+// statements the exemption writes to keep denying a principal the rest
+// do. Whether such a Deny blocks what the workspace expects of them is
+// the workspace causes' to say; the single-file check says nothing.
+func aimedAtConfigured(cfg *analysis.Config, conds []analysis.Condition) bool {
+	if cfg == nil {
+		return false
+	}
+	principals := configPrincipals(cfg)
+	for _, c := range conds {
+		op, ok := iamdata.ConditionOperator(c)
+		if !ok || op.IfExists || op.Set != "" || !strings.EqualFold(c.Key.Key, "aws:PrincipalArn") ||
+			!slices.Contains([]string{"ArnEquals", "ArnLike", "StringEquals"}, op.Base.Name) || len(c.Values) == 0 {
+			continue
+		}
+		if !slices.ContainsFunc(c.Values, func(v *analysis.Value) bool { return !slices.Contains(principals, v.Str) }) {
+			return true
+		}
+	}
+	return false
+}
+
 // exemptableARN reports whether the principal is an IAM user, role or
 // account root ARN without wildcards: its aws:PrincipalArn is the ARN
 // itself. A role session's is its role's, whose path the session ARN

@@ -189,8 +189,9 @@ func policyDecisions(t *testing.T, kind analysis.Kind, policy []byte) map[policy
 // keep denying her, under the same conditions, every S3 action on any
 // other resource, and on the granted objects every S3 action but the two
 // granted ones (an RCP has no NotAction: patterns that leave out exactly
-// s3:GetObject and s3:PutObject). The engine, told Jane's organization,
-// denies both requests before and allows them after.
+// s3:GetObject and s3:PutObject). After it no file has a finding; the
+// engine, told Jane's organization, denies both requests before and
+// allows them after.
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html
 func TestRCPDenyGetsAnExemptionFix(t *testing.T) {
 	w, fs := analyseExample(t, "rcp-deny", "rcp.rcp.json", "deny-blocks-access")
@@ -280,6 +281,15 @@ func TestRCPDenyGetsAnExemptionFix(t *testing.T) {
 }
 ` {
 		t.Errorf("fixed:\n%s", got)
+	}
+	// After it nothing is left to report: the Deny spares Jane, and the
+	// statements that keep denying her the rest block nothing granted.
+	dir, texts := exampleTexts(t, "rcp-deny")
+	texts[filepath.Join(dir, "rcp.rcp.json")] = analysis.ApplyEdits(src, fix.Edits)
+	for _, f := range tree.Sets(dir, texts)[0].Files {
+		for _, fd := range analysis.Analyze(f, checks.All) {
+			t.Errorf("after the fix, %s: %s %q", filepath.Base(f.Path), fd.Code, fd.Message.EN)
+		}
 	}
 	janesOrg := map[string][]string{"aws:PrincipalOrgID": {"o-janesorg"}}
 	for _, tc := range []struct {
