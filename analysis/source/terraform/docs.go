@@ -164,8 +164,15 @@ func (m *module) build(d *doc) {
 		whole = d.block.Range()
 		m.padTo(&b, whole.Start.Line)
 		m.region = d.file.newRegion()
-		m.writePolicyDocument(&b, d.file, d.block)
 		encode = encodeHCL(true)
+		if ins := m.writePolicyDocument(&b, d.file, d.block); ins != nil {
+			encode = func(region int, text string) (string, bool) {
+				if region == ins.region {
+					return ins.encode(text)
+				}
+				return encodeHCL(true)(region, text)
+			}
+		}
 	default:
 		whole = d.expr.Range()
 		switch e := d.expr.(type) {

@@ -282,8 +282,9 @@ var statementAttrs = []struct{ hcl, json string }{
 	{"resources", "Resource"}, {"not_resources", "NotResource"},
 }
 
-// writePolicyDocument translates a data "aws_iam_policy_document" block.
-func (m *module) writePolicyDocument(b *analysis.HostBuilder, f *tfFile, blk *hclsyntax.Block) {
+// writePolicyDocument translates a data "aws_iam_policy_document" block,
+// and returns where a statement may be added (nil: nowhere).
+func (m *module) writePolicyDocument(b *analysis.HostBuilder, f *tfFile, blk *hclsyntax.Block) *statementInsert {
 	body := blk.Body
 	b.Write(`{"Version": `)
 	if v := attr(body, "version"); v != nil {
@@ -296,14 +297,20 @@ func (m *module) writePolicyDocument(b *analysis.HostBuilder, f *tfFile, blk *hc
 		m.writeValue(b, f, id)
 	}
 	b.Write(`, "Statement": [`)
-	for i, st := range m.expandBlocks(f, body, "statement") {
+	statements := m.expandBlocks(f, body, "statement")
+	for i, st := range statements {
 		if i > 0 {
 			b.Write(", ")
 		}
 		m.padTo(b, st.outer.Range().Start.Line)
 		b.Wrap(span(st.outer.Range()), func() { m.withBinding(st, func() { m.writeStatement(b, f, st.b) }) })
 	}
+	var ins *statementInsert
+	if len(statements) > 0 {
+		ins = m.markStatementEnd(b, f, blk, statements[len(statements)-1].outer)
+	}
 	b.Write("]}")
+	return ins
 }
 
 func (m *module) writeStatement(b *analysis.HostBuilder, f *tfFile, st *hclsyntax.Block) {
