@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"iter"
+	"slices"
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -28,6 +30,11 @@ type Scenario struct {
 	// ManagementAccount is the organization's management account, to which
 	// SCPs and RCPs do not apply.
 	ManagementAccount string
+
+	// identityIndex and scpIndex index IdentityPolicies and the SCPs of
+	// every level (Workspace.Scenario builds them once per principal and
+	// account); nil, or built over other lists, means none.
+	identityIndex, scpIndex *docIndex
 }
 
 // Evaluate decides the scenario's request: the S3 request itself, the
@@ -100,10 +107,43 @@ type pass struct {
 	resourceDoc     *Doc
 	kms             bool // the KMS request behind an SSE-KMS object
 	out             *Result
+	// escaped is the target's resource as matchResource matches it, and
+	// candidates the sites of each index that may match the target.
+	escaped    string
+	candidates map[*docIndex][]int32
 }
 
 func newPass(s *Scenario, p principal, t target, resourceAccount, region string, out *Result) *pass {
-	return &pass{s: s, p: p, target: t, resourceAccount: resourceAccount, ctx: newContext(&s.Request, p, resourceAccount, region), out: out}
+	return &pass{s: s, p: p, target: t, resourceAccount: resourceAccount, ctx: newContext(&s.Request, p, resourceAccount, region), out: out,
+		escaped: escapeWild(t.resource)}
+}
+
+// indexOf returns the scenario's index of docs when it has one: only
+// for policies that name no principal, which the index is built for.
+func (e *pass) indexOf(docs []*Doc, withPrincipal bool) *docIndex {
+	if withPrincipal || len(docs) == 0 {
+		return nil
+	}
+	for _, ix := range [...]*docIndex{e.s.identityIndex, e.s.scpIndex} {
+		if ix.covers(docs) {
+			return ix
+		}
+	}
+	return nil
+}
+
+// sitesOf lists, in order, the statements of an index that may match the
+// target's action and resource: the only ones that can apply.
+func (e *pass) sitesOf(ix *docIndex) []int32 {
+	if e.candidates == nil {
+		e.candidates = map[*docIndex][]int32{}
+	}
+	c, ok := e.candidates[ix]
+	if !ok {
+		c = ix.candidates(asciiLower(e.target.action), e.escaped)
+		e.candidates[ix] = c
+	}
+	return c
 }
 
 // layerDocs are the policies of one layer, and whether they name
@@ -197,19 +237,42 @@ func (e *pass) run() {
 func (e *pass) explicitDeny() bool {
 	found := false
 	for _, l := range e.applicable() {
-		for _, d := range l.docs {
-			for _, st := range d.Policy.Statements {
-				if !st.IsDeny() {
-					continue
-				}
-				if v := e.judge(d, st, l.withPrincipal); v.applies() {
-					e.out.add(e.denyCause(l.layer, d, st, v))
-					found = true
-				}
+		for d, st := range e.statements(l.docs, l.withPrincipal) {
+			if !st.IsDeny() {
+				continue
+			}
+			if v := e.judge(d, st, l.withPrincipal); v.applies() {
+				e.out.add(e.denyCause(l.layer, d, st, v))
+				found = true
 			}
 		}
 	}
 	return found
+}
+
+// statements lists, in order, the statements of docs that may apply to
+// the target: through the scenario's index of docs when it has one (the
+// others cannot match the action and the resource both), else all.
+func (e *pass) statements(docs []*Doc, withPrincipal bool) iter.Seq2[*Doc, *analysis.Statement] {
+	if ix := e.indexOf(docs, withPrincipal); ix != nil {
+		sites := e.sitesOf(ix)
+		return func(yield func(*Doc, *analysis.Statement) bool) {
+			for _, n := range sites {
+				if !yield(ix.sites[n].doc, ix.sites[n].st) {
+					return
+				}
+			}
+		}
+	}
+	return func(yield func(*Doc, *analysis.Statement) bool) {
+		for _, d := range docs {
+			for _, st := range d.Policy.Statements {
+				if !yield(d, st) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // requireSCPs requires an Allow at every level of SCPs.
@@ -223,22 +286,33 @@ func (e *pass) requireSCPs() {
 
 // allows reports whether one Allow statement of docs applies.
 func (e *pass) allows(docs []*Doc, withPrincipal bool) bool {
+	if !withPrincipal && fullAccessLevel(docs) {
+		return true
+	}
 	_, ok := e.bestGrant(docs, withPrincipal)
 	return ok
+}
+
+// fullAccessLevel reports whether docs are a deny-list SCP beside
+// FullAWSAccess (scpLevel): FullAWSAccess applies to every request, and
+// judging it or the Deny statements beside it changes nothing else.
+func fullAccessLevel(docs []*Doc) bool {
+	if len(docs) != 2 || docs[1] != fullAWSAccess() {
+		return false
+	}
+	return !slices.ContainsFunc(docs[0].Policy.Statements, (*analysis.Statement).IsAllow)
 }
 
 // bestGrant is the strongest grant among the Allow statements that apply.
 func (e *pass) bestGrant(docs []*Doc, withPrincipal bool) (grant, bool) {
 	best, ok := noGrant, false
-	for _, d := range docs {
-		for _, st := range d.Policy.Statements {
-			if !st.IsAllow() {
-				continue
-			}
-			if v := e.judge(d, st, withPrincipal); v.applies() {
-				ok = true
-				best = max(best, v.grant)
-			}
+	for d, st := range e.statements(docs, withPrincipal) {
+		if !st.IsAllow() {
+			continue
+		}
+		if v := e.judge(d, st, withPrincipal); v.applies() {
+			ok = true
+			best = max(best, v.grant)
 		}
 	}
 	return best, ok

@@ -156,7 +156,7 @@ func matchesAny(elem, notElem *analysis.Field, match func(string) bool) bool {
 
 func (e *pass) matchResource(pattern string, vars bool) bool {
 	p, ok := e.ctx.substitute(pattern, vars)
-	return ok && analysis.MatchWildcard(p, escapeWild(e.target.resource), false)
+	return ok && analysis.MatchWildcard(p, e.escaped, false)
 }
 
 // principalGrant is the strongest way the Principal element names the

@@ -147,6 +147,9 @@ func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 // one whose condition fails, else one that misses only the resource or
 // only the principal.
 func (e *pass) nearMiss(ds []*Doc, withPrincipal bool) (*Doc, *analysis.Statement, verdict) {
+	if ix := e.indexOf(ds, withPrincipal); ix != nil {
+		return e.indexedNearMiss(ix)
+	}
 	var bestDoc *Doc
 	var best *analysis.Statement
 	var bestV verdict
@@ -170,6 +173,33 @@ func (e *pass) nearMiss(ds []*Doc, withPrincipal bool) (*Doc, *analysis.Statemen
 		}
 	}
 	return bestDoc, best, bestV
+}
+
+// indexedNearMiss is nearMiss over indexed policies, which name no
+// principal: the first Allow that matches the action and the resource
+// (its condition failed), else the first Allow that matches the action.
+// Every such statement was judged already (allows), so skipping the
+// others changes nothing the pass records.
+func (e *pass) indexedNearMiss(ix *docIndex) (*Doc, *analysis.Statement, verdict) {
+	for _, n := range e.sitesOf(ix) {
+		s := &ix.sites[n]
+		if !s.st.IsAllow() {
+			continue
+		}
+		if v := e.judge(s.doc, s.st, false); v.action && v.resource && v.principal {
+			return s.doc, s.st, v
+		}
+	}
+	for _, n := range ix.ofAction(asciiLower(e.target.action)) {
+		s := &ix.sites[n]
+		if !s.st.IsAllow() {
+			continue
+		}
+		if v := e.judge(s.doc, s.st, false); v.action {
+			return s.doc, s.st, v
+		}
+	}
+	return nil, nil, verdict{}
 }
 
 func (e *pass) noAllowCause(l Layer, ds []*Doc, withPrincipal bool) Cause {

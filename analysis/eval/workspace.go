@@ -49,6 +49,8 @@ type Workspace struct {
 	// documents it read: the language server's dependency index keeps
 	// those whose inputs an edit left alone (Reuse).
 	evaluations map[string]*evaluation
+	// scenarios holds what Scenario gathers once (scenariocache.go).
+	scenarios *scenarioCache
 }
 
 // evaluation is one request evaluated over the workspace. Which documents
@@ -229,47 +231,23 @@ func (w *Workspace) Scenario(req Request) *Scenario {
 	s := &Scenario{Request: req, Bucket: w.Buckets[bucket], BucketSource: w.bucketConfig[bucket]}
 	account := s.resourceAccount(p)
 	vpces := newContext(&req, p, account, "").get("aws:SourceVpce")
-	for _, f := range slices.Concat(w.ownedBy(p), w.inScenarios) {
-		facts := f.Facts
-		if facts == nil {
-			facts = &analysis.FileFacts{}
-		}
-		d := func() *Doc { return &Doc{Name: w.DocName(f), Src: f.Src, Policy: f.Policy, Host: f.Host} }
-		switch f.Kind {
-		case analysis.KindIdentity:
-			if belongsTo(facts, p) {
-				s.IdentityPolicies = append(s.IdentityPolicies, d())
-			}
-		case analysis.KindBoundary:
-			if belongsTo(facts, p) {
-				s.Boundaries = append(s.Boundaries, d())
-			}
-		case analysis.KindSession:
-			if belongsTo(facts, p) {
-				s.SessionPolicy = d()
-			}
-		case analysis.KindBucket:
-			if facts.Bucket == bucket || facts.Bucket == "" && w.bucketNames[f][bucket] {
-				s.ResourcePolicy = d()
-			}
-		case analysis.KindKey:
-			if s.Bucket != nil && facts.Key != "" && facts.Key == s.Bucket.KMSKeyARN {
-				s.KeyPolicy = d()
-			}
-		case analysis.KindEndpoint:
-			if facts.Endpoint == "" || slices.Contains(vpces, facts.Endpoint) {
-				s.EndpointPolicies = append(s.EndpointPolicies, d())
-			}
-		case analysis.KindSCP:
-			if facts.Account == "" || facts.Account == p.account {
-				s.SCPs = append(s.SCPs, scpLevel(d()))
-			}
-		case analysis.KindRCP:
-			if facts.Account == "" || facts.Account == account {
-				s.RCPs = append(s.RCPs, []*Doc{d()})
-			}
+	c := w.cache()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	own := c.ownedOf(w, p)
+	s.IdentityPolicies, s.Boundaries, s.SessionPolicy, s.identityIndex = own.identity, own.boundaries, own.session, own.index
+	if f := c.bucketPolicy[bucket]; f != nil {
+		s.ResourcePolicy = c.doc(w, f)
+	}
+	if s.Bucket != nil && s.Bucket.KMSKeyARN != "" {
+		if f := c.keyPolicy[s.Bucket.KMSKeyARN]; f != nil {
+			s.KeyPolicy = c.doc(w, f)
 		}
 	}
+	s.EndpointPolicies = c.endpointsOf(w, vpces)
+	scps := c.scpsOf(w, p.account)
+	s.SCPs, s.scpIndex = scps.levels, scps.index
+	s.RCPs = c.rcpsOf(w, account)
 	return s
 }
 
@@ -316,7 +294,7 @@ var fullAWSAccess = sync.OnceValue(func() *Doc {
 // forget drops the answers Blocked keeps, when the workspace changes.
 func (w *Workspace) forget() {
 	w.mu.Lock()
-	w.blocked, w.evaluations = nil, nil
+	w.blocked, w.evaluations, w.scenarios = nil, nil, nil
 	w.mu.Unlock()
 }
 

@@ -1,0 +1,202 @@
+package eval
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// docIndex lists the statements of policies that name no principal (a
+// principal's identity policies, the SCPs of an account) by the actions
+// and the resources they may match, so that a request is judged against
+// the few statements that can decide it instead of every statement of a
+// set that grows with the folder (issue 16). A statement the index leaves
+// out cannot match the request's action and resource both, so it can
+// neither deny, nor allow, nor be the near miss a cause points at, except
+// as the first statement that allows the action (firstAllowOfAction).
+//
+// It is built once per workspace for each principal and account
+// (Workspace.Scenario) and is read-only after that.
+type docIndex struct {
+	docs  []*Doc
+	sites []site // every statement, in the order the engine reads them
+	// byAction lists the sites by lower-cased literal action; anyAction
+	// the sites with a wildcard, a template placeholder or NotAction.
+	byAction  map[string][]int32
+	anyAction []int32
+	// byPrefix lists the sites by the literal start of each of their
+	// Resource values; anyResource the sites with NotResource.
+	byPrefix    map[string][]int32
+	anyResource []int32
+}
+
+// site is one statement of an indexed policy.
+type site struct {
+	doc         *Doc
+	st          *analysis.Statement
+	prefixes    []string // the literal start of each Resource value
+	actions     []string // lower-cased literal actions
+	anyAction   bool
+	anyResource bool
+}
+
+func newDocIndex(docs []*Doc) *docIndex {
+	ix := &docIndex{docs: docs, byAction: map[string][]int32{}, byPrefix: map[string][]int32{}}
+	for _, d := range docs {
+		for _, st := range d.Policy.Statements {
+			n := int32(len(ix.sites))
+			s := site{doc: d, st: st, anyAction: st.Action == nil && st.NotAction != nil, anyResource: st.Resource == nil && st.NotResource != nil}
+			if st.Action != nil {
+				for _, v := range analysis.Strings(st.Action) {
+					if literalAction(v.Str) {
+						a := asciiLower(v.Str)
+						s.actions = append(s.actions, a)
+						if l := ix.byAction[a]; len(l) == 0 || l[len(l)-1] != n {
+							ix.byAction[a] = append(l, n)
+						}
+					} else {
+						s.anyAction = true
+					}
+				}
+			}
+			if st.Resource != nil {
+				for _, v := range analysis.Strings(st.Resource) {
+					p := literalPrefix(v.Str)
+					s.prefixes = append(s.prefixes, p)
+					if l := ix.byPrefix[p]; len(l) == 0 || l[len(l)-1] != n {
+						ix.byPrefix[p] = append(l, n)
+					}
+				}
+			}
+			if s.anyAction {
+				ix.anyAction = append(ix.anyAction, n)
+			}
+			if s.anyResource {
+				ix.anyResource = append(ix.anyResource, n)
+			}
+			ix.sites = append(ix.sites, s)
+		}
+	}
+	return ix
+}
+
+// literalAction reports whether an Action value matches one action only
+// (analysis.MatchAction without a wildcard is a comparison that ignores
+// ASCII case; a placeholder makes it unknown, see matchTri).
+func literalAction(v string) bool {
+	return !strings.ContainsAny(v, "*?") && !analysis.HasPlaceholder(v)
+}
+
+// literalPrefix is the start of a Resource value that a matching resource
+// starts with: up to a wildcard, a policy variable or a template
+// placeholder (matchResource substitutes from "${", matchTri replaces
+// "${…}" and "{{…}}").
+func literalPrefix(v string) string {
+	if i := strings.IndexAny(v, "*?${"); i >= 0 {
+		return v[:i]
+	}
+	return v
+}
+
+// asciiLower folds ASCII letters only, as analysis.MatchWildcard does.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// covers reports whether the index was built over exactly these docs: a
+// caller may have changed a scenario's lists since it was built.
+func (ix *docIndex) covers(docs []*Doc) bool {
+	return ix != nil && len(ix.docs) == len(docs) && (len(docs) == 0 || &ix.docs[0] == &docs[0] || slices.Equal(ix.docs, docs))
+}
+
+// ofAction lists, in order, the sites whose Action may match the action
+// (lower-cased).
+func (ix *docIndex) ofAction(action string) []int32 {
+	return mergeSorted(ix.byAction[action], ix.anyAction)
+}
+
+// candidates lists, in order, the sites that may match both the action
+// (lower-cased) and the resource (escaped as matchResource matches it):
+// every statement that can apply, or fail only on a condition.
+func (ix *docIndex) candidates(action, resource string) []int32 {
+	byAction := ix.ofAction(action)
+	byResource := len(ix.anyResource)
+	for i := 0; i <= len(resource) && byResource < len(byAction); i++ {
+		byResource += len(ix.byPrefix[resource[:i]])
+	}
+	var out []int32
+	if len(byAction) <= byResource {
+		for _, n := range byAction {
+			if ix.sites[n].mayMatchResource(resource) {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	all := slices.Clone(ix.anyResource)
+	for i := 0; i <= len(resource); i++ {
+		all = append(all, ix.byPrefix[resource[:i]]...)
+	}
+	slices.Sort(all)
+	for _, n := range slices.Compact(all) {
+		if ix.sites[n].mayMatchAction(action) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func (s *site) mayMatchResource(resource string) bool {
+	if s.anyResource {
+		return true
+	}
+	for _, p := range s.prefixes {
+		if strings.HasPrefix(resource, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *site) mayMatchAction(action string) bool {
+	return s.anyAction || slices.Contains(s.actions, action)
+}
+
+// mergeSorted merges two ascending lists without duplicates.
+func mergeSorted(a, b []int32) []int32 {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]int32, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case i == len(a) || b[j] < a[i]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
+}

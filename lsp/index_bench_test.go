@@ -1,0 +1,53 @@
+package lsp
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
+)
+
+// BenchmarkIndexEdit is one keystroke's index update in a governed folder
+// (bench/governed) of S3POLICY_BENCH_POLICIES policies (default 1,000):
+// a character typed into the first Sid of the first identity policy, or
+// of the first bucket policy, after every principal was answered as the
+// first scan leaves the set. go test -run '^$' -bench IndexEdit ./lsp/
+func BenchmarkIndexEdit(b *testing.B) {
+	n := 1000
+	if s := os.Getenv("S3POLICY_BENCH_POLICIES"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	dir := b.TempDir()
+	layout, err := governed.Write(dir, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	texts, err := tree.ReadAll(dir, tree.Disk{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ix := newIndex()
+	ix.rebuild([]string{dir}, texts)
+	g := ix.setOf(filepath.Join(dir, "x"))
+	for _, p := range principalsOf(g.ws) {
+		g.ws.Blocked(p)
+	}
+	for _, file := range []struct{ name, rel string }{{"identity", layout.Identity}, {"bucket", layout.Bucket}} {
+		path := filepath.Join(dir, filepath.FromSlash(file.rel))
+		text := texts[path]
+		at := bytes.Index(text, []byte(`"Sid": "`)) + len(`"Sid": "`)
+		b.Run(fmt.Sprintf("%s/%d", file.name, n), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				edited := slices.Concat(text[:at], []byte(strconv.Itoa(i%10)), text[at:])
+				ix.update(map[string][]byte{path: edited})
+			}
+			ix.update(map[string][]byte{path: text})
+		})
+	}
+}
