@@ -9,6 +9,12 @@ import { ExecuteCommandRequest, LanguageClient } from "vscode-languageclient/nod
 
 export const EXPLAIN_ERROR_COMMAND = "s3policy.explainError";
 
+// The palette command has a name of its own: vscode-languageclient registers
+// every command the server offers (s3policy.explainError among them) as a
+// VS Code command, and a second registration of that name makes the client
+// fail to start ("command 's3policy.explainError' already exists").
+export const EXPLAIN_ERROR_PALETTE_COMMAND = "s3policy.explainAccessDenied";
+
 interface Cause {
   code: string;
   layer: string;
@@ -46,7 +52,7 @@ const missingFacts: [phrase: string, field: string, prompt: string, placeHolder:
 export function registerExplainError(context: vscode.ExtensionContext, getClient: () => LanguageClient | undefined): void {
   let output: vscode.OutputChannel | undefined;
   context.subscriptions.push(
-    vscode.commands.registerCommand("s3policy.explainError", async () => {
+    vscode.commands.registerCommand(EXPLAIN_ERROR_PALETTE_COMMAND, async () => {
       const client = getClient();
       const offered = client?.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
       if (!client || !offered.includes(EXPLAIN_ERROR_COMMAND)) {

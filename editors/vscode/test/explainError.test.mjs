@@ -32,8 +32,10 @@ before(() => {
 
 after(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
-test("s3policy.explainError names the statement and asks for what the message lacks", async () => {
+test("s3policy.explainError names the statement and asks for what the message lacks", async (t) => {
   const proc = spawn(binary, ["serve"], { stdio: ["pipe", "pipe", "inherit"] });
+  // A failed assertion must not leave the server running: the test would never end.
+  t.after(() => proc.kill());
   const conn = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   conn.onRequest("workspace/configuration", ({ items }) => items.map(() => null));
   conn.onRequest("client/registerCapability", () => null);
@@ -43,7 +45,14 @@ test("s3policy.explainError names the statement and asks for what the message la
   const init = await conn.sendRequest("initialize", {
     processId: process.pid, rootUri: root, workspaceFolders: [{ uri: root, name: "example" }], capabilities: {},
   });
-  assert.ok(init.capabilities.executeCommandProvider.commands.includes("s3policy.explainError"));
+  const serverCommands = init.capabilities.executeCommandProvider.commands;
+  assert.ok(serverCommands.includes("s3policy.explainError"));
+  // vscode-languageclient registers each command the server offers as a
+  // VS Code command; a command of the manifest with the same name makes
+  // the client fail to start in VS Code ("command ... already exists").
+  const manifest = JSON.parse(fs.readFileSync(path.join(here, "../package.json"), "utf8"));
+  const contributed = manifest.contributes.commands.map((c) => c.command);
+  assert.deepEqual(contributed.filter((c) => serverCommands.includes(c)), []);
   conn.sendNotification("initialized", {});
 
   const message = "An error occurred (AccessDenied) when calling the PutObject operation: User: arn:aws:iam::111122223333:user/jane is not authorized to perform: kms:GenerateDataKey on this resource because no resource-based policy allows the kms:GenerateDataKey action";
