@@ -32,6 +32,12 @@ func FuzzRead(f *testing.F) {
 // FuzzReadJSON: the same for a .tf.json file, whose strings are templates
 // parsed on their decoded text and mapped back over the escapes.
 func FuzzReadJSON(f *testing.F) {
+	seeds, _ := filepath.Glob("../../../examples/terraform/*/*.tf.json")
+	for _, p := range seeds {
+		if text, err := os.ReadFile(p); err == nil {
+			f.Add(string(text))
+		}
+	}
 	f.Add(`{"resource": {"aws_iam_policy": {"p": {"policy": "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObjekt\", \"Resource\": \"\u00e9${var.x}/$${aws:username}\"}]}"}}}}`)
 	f.Add(`{"data": {"aws_iam_policy_document": {"d": [{"statement": [{"actions": ["s3:*"], "principals": [{"type": "*", "identifiers": ["*"]}], "condition": [{}]}]}, {"statement": {"dynamic": {"x": {}}}}]}}}`)
 	f.Add(`{"resource": {"aws_iam_role_policy": {"r": {"policy": "${jsonencode({\"Statement\" = [{Action = \"s3:GetObject\\\\\", Resource = \"${x}\"}]})}"}}}, "locals": [{"a": "%{ if x }\"${y\"%{ endif }"}]}`)
