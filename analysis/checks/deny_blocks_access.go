@@ -583,7 +583,7 @@ func exemptFix(pass *analysis.Pass, s *analysis.Statement, d deny) []analysis.Fi
 		return nil
 	}
 	accounts := strings.Join(pass.Config.Accounts, ", ")
-	exempt := addCondition(pass.Src, s, "StringNotEquals", "aws:PrincipalAccount", pass.Config.Accounts)
+	exempt := mergeCondition(pass.Src, s, "StringNotEquals", "aws:PrincipalAccount", pass.Config.Accounts, true)
 	// Computed only here: a policy's Deny statements are many, its offers
 	// of an exemption few.
 	if coveredByAllows(pass.Policy, s) {
@@ -593,33 +593,32 @@ func exemptFix(pass *analysis.Pass, s *analysis.Statement, d deny) []analysis.Fi
 		}}
 	}
 	// The Deny lists more than the policy grants: the accounts stay denied
-	// everything else, in a statement of their own.
-	resource := s.Resource
-	if resource == nil {
-		resource = s.NotResource
-	}
+	// everything else, under the Deny's conditions, in a statement of
+	// their own (scp_exempt_fix.go writes it).
 	granted := grantedAndDenied(pass.Policy, s)
-	if len(granted) == 0 || resource == nil || s.Principal == nil {
+	if len(granted) == 0 || s.Principal == nil {
 		return nil
 	}
-	raw := func(f *analysis.Field) member {
-		return member{f.Key, rawJSON(pass.Src[f.Value.Span.Start:f.Value.Span.End])}
+	rest, ok := deniedRest(pass.Kind, s, granted, nil)
+	cond, condOK := restCondition(pass.Src, s, "aws:PrincipalAccount", pass.Config.Accounts, "StringEquals", "StringLike")
+	if !ok || !condOK || len(rest) != 1 {
+		return nil
 	}
 	sid := "DenyAccountsOtherActions"
-	if s.SidText() != "" {
+	if isSidText(s.SidText()) && s.SidText() != "" {
 		sid = s.SidText() + "Rest"
 	}
-	rest := newStatement(pass,
+	stmt := newStatement(pass,
 		member{"Sid", sidFor(pass.Policy, sid)},
 		member{"Effect", "Deny"},
-		raw(s.Principal),
-		member{"NotAction", granted},
-		raw(resource),
-		member{"Condition", []member{{"StringEquals", []member{{"aws:PrincipalAccount", pass.Config.Accounts}}}}},
+		rawMember(pass.Src, s.Principal),
+		rest[0].action,
+		rest[0].resource,
+		member{"Condition", cond},
 	)
 	return []analysis.Fix{{
 		Title: analysis.Tf("Exempt account %s from this Deny for %s only", "アカウント %s をこの Deny から %s についてだけ除外", accounts, strings.Join(granted, ", ")),
-		Edits: append(exempt, analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, rest)...),
+		Edits: append(exempt, analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, stmt)...),
 	}}
 }
 

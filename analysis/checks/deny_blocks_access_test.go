@@ -39,14 +39,21 @@ func TestDenyBlocksAccessUnconditional(t *testing.T) {
 	// blocks nothing granted: information, with no fix.
 	fixed, after := checktest.ApplyFix(t, "bucket.json", src, got[0], 0, cfg)
 	if !contains(fixed, `"Resource": ["arn:aws:s3:::DOC-EXAMPLE-BUCKET", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"],
-      "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}
+      "Condition": {
+        "StringNotEquals": {
+          "aws:PrincipalAccount": "111122223333"
+        }
+      }
     },
     {
       "Sid": "DenyAccountsOtherActions",
       "Effect": "Deny",
       "Principal": "*",
       "NotAction": "s3:GetObject",
-      "Resource": ["arn:aws:s3:::DOC-EXAMPLE-BUCKET", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"],
+      "Resource": [
+        "arn:aws:s3:::DOC-EXAMPLE-BUCKET",
+        "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"
+      ],
       "Condition": {
         "StringEquals": {
           "aws:PrincipalAccount": "111122223333"

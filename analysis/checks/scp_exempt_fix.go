@@ -53,7 +53,7 @@ func exemptPrincipalFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	who := sidWord(shortName(h.principal))
 	edits := mergeCondition(pass.Src, st, "ArnNotEquals", "aws:PrincipalArn", []string{h.principal}, true)
 	if len(rest) > 0 {
-		cond, ok := restCondition(pass.Src, st, h.principal)
+		cond, ok := restCondition(pass.Src, st, "aws:PrincipalArn", []string{h.principal}, "ArnEquals", "ArnLike", "StringEquals")
 		if !ok {
 			return nil
 		}
@@ -153,8 +153,9 @@ type restStatement struct {
 //
 //   - Literal actions: the others, on the Deny's resources.
 //   - NotAction: the blocked actions join its list.
-//   - "*" or "s3:*" on S3 bucket and object ARNs only: every other action
-//     there (on an S3 ARN only S3 actions apply).
+//   - "*" or "s3:*" on S3 bucket and object ARNs only, or in a bucket or
+//     S3 endpoint policy: every other action there (on an S3 ARN only S3
+//     actions apply).
 //   - "*" or "s3:*" on every resource: the Deny's actions on every other
 //     resource, and every other action on the granted resources.
 func deniedRest(kind analysis.Kind, st *analysis.Statement, blocked, granted []string) (rest []restStatement, ok bool) {
@@ -187,7 +188,8 @@ func deniedRest(kind analysis.Kind, st *analysis.Statement, blocked, granted []s
 		}
 		return []restStatement{{action: member{"Action", literal}, resource: resource}}, true
 	}
-	if st.NotResource == nil && allS3ARNs(resourceStrings(st)) {
+	if kind.In(analysis.KindBucket, analysis.KindEndpoint) || st.NotResource == nil && allS3ARNs(resourceStrings(st)) {
+		// A bucket's or an S3 endpoint's policy governs S3 requests only.
 		action, ok := otherS3Actions(kind, blocked, resourceStrings(st))
 		return []restStatement{{action: action, resource: resource}}, ok
 	}
@@ -319,12 +321,11 @@ func rawMember(src []byte, f *analysis.Field) member {
 	return member{f.Key, rawJSON(src[f.Value.Span.Start:f.Value.Span.End])}
 }
 
-// restCondition is the Deny's Condition, copied, that also requires the
-// principal's ARN: under ArnEquals, or, when that already tests
-// aws:PrincipalArn (a value added there would be ORed with its values),
-// under ArnLike, else StringEquals, which are the same for an ARN
-// without wildcards.
-func restCondition(src []byte, st *analysis.Statement, principal string) ([]member, bool) {
+// restCondition is the Deny's Condition, copied, that also requires key
+// to be one of values: under the first of ops (ArnEquals, ...) that does
+// not test key yet (a value added there would be ORed with its values;
+// for values without wildcards the operators offered are the same).
+func restCondition(src []byte, st *analysis.Statement, key string, values []string, ops ...string) ([]member, bool) {
 	var cond []member
 	var fields []*analysis.Field
 	if st.Condition != nil {
@@ -333,9 +334,9 @@ func restCondition(src []byte, st *analysis.Statement, principal string) ([]memb
 		}
 		fields = st.Condition.Value.Fields
 	}
-	for _, op := range []string{"ArnEquals", "ArnLike", "StringEquals"} {
+	for _, op := range ops {
 		i := slices.IndexFunc(fields, func(f *analysis.Field) bool { return f.Key == op })
-		if i >= 0 && (fields[i].Value.Kind != analysis.Object || conditionKeyField(fields[i].Value, "aws:PrincipalArn") != nil) {
+		if i >= 0 && (fields[i].Value.Kind != analysis.Object || conditionKeyField(fields[i].Value, key) != nil) {
 			continue // the key is taken here: the next operator
 		}
 		for j, f := range fields {
@@ -345,12 +346,12 @@ func restCondition(src []byte, st *analysis.Statement, principal string) ([]memb
 				for _, k := range f.Value.Fields {
 					keys = append(keys, member{k.Key, rawJSON(src[k.Value.Span.Start:k.Value.Span.End])})
 				}
-				value = append(keys, member{"aws:PrincipalArn", []string{principal}})
+				value = append(keys, member{key, values})
 			}
 			cond = append(cond, member{f.Key, value})
 		}
 		if i < 0 {
-			cond = append(cond, member{op, []member{{"aws:PrincipalArn", []string{principal}}}})
+			cond = append(cond, member{op, []member{{key, values}}})
 		}
 		return cond, true
 	}

@@ -17,12 +17,14 @@ import (
 // policy alone: every S3 action on the bucket, its objects, another
 // bucket and its objects, and KMS and SQS actions, by Jane, another user
 // and a role of her account, her account's root and a stranger, with
-// and without the organization the RCPs test, are decided before and
+// in and out of the organization the RCPs test and of the network a
+// bucket policy tests, are decided before and
 // after the fix. Only Jane's blocked actions change, from denied to
 // allowed: on the granted objects always, elsewhere only where the Deny
 // denied them (a Deny of one bucket exempts her of the action on it;
 // a Deny of every resource, only on the granted objects). Every other
-// decision stays.
+// decision stays. The exemption of an account from a bucket policy's
+// Deny is held to the same: only the account's granted actions change.
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
@@ -50,17 +52,30 @@ func TestExemptionChangesOnlyTheBlockedRequests(t *testing.T) {
 			`{"Sid": "OrgPrincipalsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::shared-data", "arn:aws:s3:::shared-data/*"], "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-exampleorg"}}}`},
 		{"RCP literal actions", analysis.KindRCP,
 			`{"Sid": "NoObjects", "Effect": "Deny", "Principal": "*", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "Resource": "*", "Condition": {"ArnNotEquals": {"aws:PrincipalArn": ["arn:aws:iam::111122223333:role/admin"]}}}`},
+		// A bucket policy's Deny exempts the account: the grant beside it.
+		{"bucket policy s3:* outside the office network", analysis.KindBucket, partnerGrant +
+			`, {"Sid": "OfficeNetworkOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::shared-data", "arn:aws:s3:::shared-data/*"], "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}`},
+		{"bucket policy literal actions, StringEquals taken", analysis.KindBucket, partnerGrant +
+			`, {"Sid": "NoDeletes", "Effect": "Deny", "Principal": "*", "Action": ["s3:GetObject", "s3:DeleteObject"], "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": ["111122223333", "999999999999"]}}}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := []byte(`{"Version": "2012-10-17", "Statement": [` + tc.deny + `]}`)
 			fix, fixed := exemptionFixOf(t, tc.kind, src)
-			if fix.Title.EN != "Exempt jane from this Deny for s3:GetObject, s3:PutObject only" || fix.Removes {
+			exempted, wantTitle := func(p string) bool { return p == jane }, "Exempt jane from this Deny for s3:GetObject, s3:PutObject only"
+			if tc.kind == analysis.KindBucket {
+				exempted = func(p string) bool { return strings.Contains(p, ":111122223333:") }
+				wantTitle = "Exempt account 111122223333 from this Deny for s3:GetObject, s3:PutObject only"
+				if strings.Contains(tc.deny, "NoDeletes") {
+					wantTitle = "Exempt account 111122223333 from this Deny for s3:GetObject only"
+				}
+			}
+			if fix.Title.EN != wantTitle || fix.Removes {
 				t.Errorf("fix %q", fix.Title.EN)
 			}
 			before, after := policyDecisions(t, tc.kind, src), policyDecisions(t, tc.kind, fixed)
 			lifted := 0
 			for req, d := range before {
-				exempt := req.Principal == jane && (req.Action == "s3:GetObject" || req.Action == "s3:PutObject")
+				exempt := exempted(req.Principal) && (req.Action == "s3:GetObject" || req.Action == "s3:PutObject" && !strings.Contains(tc.deny, "NoDeletes"))
 				granted := exempt && req.Resource == "arn:aws:s3:::shared-data/report.csv"
 				switch {
 				case granted && after[req] != eval.Allowed:
@@ -87,15 +102,19 @@ func exemptionFixOf(t *testing.T, kind analysis.Kind, policy []byte) (analysis.F
 	t.Helper()
 	dir := t.TempDir()
 	name, account := "org.scp.json", "111122223333"
-	if kind == analysis.KindRCP {
+	bucketPolicy := []byte(`{"Version": "2012-10-17", "Statement": [` + partnerGrant + `]}`)
+	switch kind {
+	case analysis.KindRCP:
 		name, account = "org.rcp.json", "444455556666"
+	case analysis.KindBucket:
+		name, account, bucketPolicy = "bucket.bucket-policy.json", "444455556666", policy
 	}
 	texts := map[string][]byte{
 		filepath.Join(dir, analysis.ConfigName): []byte(`{"accounts": ["111122223333"], "buckets": {"shared-data": {"account": "444455556666"}},
   "files": {"jane.iam-policy.json": {"kind": "identity", "account": "111122223333", "principal": "arn:aws:iam::111122223333:user/jane"},
             "bucket.bucket-policy.json": {"kind": "bucket", "account": "444455556666", "bucket": "shared-data"},
             "` + name + `": {"kind": "` + string(kind) + `", "account": "` + account + `"}}}`),
-		filepath.Join(dir, "bucket.bucket-policy.json"): []byte(`{"Version": "2012-10-17", "Statement": [{"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::shared-data/*"}]}`),
+		filepath.Join(dir, "bucket.bucket-policy.json"): bucketPolicy,
 		filepath.Join(dir, "jane.iam-policy.json"):      []byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::shared-data/*"}]}`),
 		filepath.Join(dir, name):                        policy,
 	}
@@ -107,7 +126,7 @@ func exemptionFixOf(t *testing.T, kind analysis.Kind, policy []byte) (analysis.F
 	var found []analysis.Fix
 	for _, fd := range analysis.Analyze(f, checks.All) {
 		for _, fix := range fd.Fixes {
-			if strings.HasPrefix(fix.Title.EN, "Exempt jane") {
+			if strings.HasPrefix(fix.Title.EN, "Exempt ") {
 				found = append(found, fix)
 			}
 		}
@@ -118,9 +137,12 @@ func exemptionFixOf(t *testing.T, kind analysis.Kind, policy []byte) (analysis.F
 	return found[0], analysis.ApplyEdits(policy, found[0].Edits)
 }
 
+// partnerGrant is the bucket policy's grant to Jane's account.
+const partnerGrant = `{"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::shared-data/*"}`
+
 // policyRequest is a request of the matrix policyDecisions decides.
 type policyRequest struct {
-	Principal, Action, Resource, Org string
+	Principal, Action, Resource, Org, SourceIP string
 }
 
 // policyDecisions decides, with the policy as the only SCP (beside
@@ -143,9 +165,16 @@ func policyDecisions(t *testing.T, kind analysis.Kind, policy []byte) map[policy
 		ResourcePolicy:   doc("bucket", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}`),
 		Bucket:           &analysis.BucketFacts{Name: "shared-data", Account: "444455556666"},
 	}
-	if kind == analysis.KindRCP {
+	switch kind {
+	case analysis.KindRCP:
 		base.RCPs = [][]*eval.Doc{{under}}
-	} else {
+	case analysis.KindBucket:
+		// The bucket policy under test, granting everything besides, so
+		// that what its Deny statements take from anyone shows.
+		text := string(policy)
+		end := strings.LastIndex(text, "]")
+		base.ResourcePolicy = doc("bucket", text[:end]+`, {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}`+text[end:])
+	default:
 		base.SCPs = [][]*eval.Doc{{doc("full", allowAll), under}}
 	}
 	resources := map[string][]string{
@@ -169,11 +198,13 @@ func policyDecisions(t *testing.T, kind analysis.Kind, policy []byte) map[policy
 	out := map[policyRequest]eval.Decision{}
 	for _, p := range principals {
 		for _, org := range []string{"o-janesorg", "o-exampleorg"} {
-			for _, r := range requests {
-				s := base
-				s.Request = eval.Request{Principal: p, Action: r.action, Resource: r.resource, ResourceAccount: "444455556666",
-					Context: map[string][]string{"aws:PrincipalOrgID": {org}}}
-				out[policyRequest{p, r.action, r.resource, org}] = eval.Evaluate(&s).Decision
+			for _, ip := range []string{"203.0.113.5", "198.51.100.7"} {
+				for _, r := range requests {
+					s := base
+					s.Request = eval.Request{Principal: p, Action: r.action, Resource: r.resource, ResourceAccount: "444455556666",
+						Context: map[string][]string{"aws:PrincipalOrgID": {org}, "aws:SourceIp": {ip}}}
+					out[policyRequest{p, r.action, r.resource, org, ip}] = eval.Evaluate(&s).Decision
+				}
 			}
 		}
 	}
