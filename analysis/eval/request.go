@@ -114,8 +114,12 @@ func parsePrincipal(s string) principal {
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 type contextKeys map[string][]string
 
+// derivedKeys is about how many keys newContext adds to the request's.
+const derivedKeys = 14
+
 func newContext(req *Request, p principal, resourceAccount, region string) contextKeys {
-	ctx := contextKeys{}
+	ctx := make(contextKeys, len(req.Context)+derivedKeys) // no growing for each pass of a batch
+
 	for k, v := range req.Context {
 		ctx[strings.ToLower(k)] = v
 	}

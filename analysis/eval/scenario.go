@@ -133,7 +133,7 @@ func (r *scenarioReader) scenario(v *analysis.Value) *Scenario {
 		case "keyPolicy":
 			s.KeyPolicy = r.doc(f.Key, f.Value)
 		case "bucket":
-			s.Bucket = r.bucket(r.parse(f.Value), s.Request.Resource)
+			s.Bucket = r.cachedBucket(f.Value, s.Request.Resource)
 		case "managementAccount":
 			s.ManagementAccount = r.str(&analysis.Field{Key: f.Key, KeySpan: f.KeySpan, Value: r.parse(f.Value)})
 		default:
@@ -344,6 +344,29 @@ func (r *scenarioReader) bucket(v *analysis.Value, resource string) *analysis.Bu
 	b, findings := analysis.ParseBucketFacts(name, &facts)
 	for _, fd := range findings {
 		r.failAt(fd.Span.Start, "bucket: %s", fd.Message.EN)
+	}
+	return b
+}
+
+// cachedBucket reads the bucket facts, once for each text and bucket name
+// when the scenario is delimited: a batch repeats them.
+func (r *scenarioReader) cachedBucket(v *analysis.Value, resource string) *analysis.BucketFacts {
+	if !r.delimited {
+		return r.bucket(v, resource)
+	}
+	text, name := r.src[v.Span.Start:v.Span.End], bucketOf(resource)
+	if b, ok := r.stream.buckets[string(text)][name]; ok {
+		return b
+	}
+	before := r.err
+	b := r.bucket(r.parse(v), resource)
+	if r.err == before && len(r.stream.buckets) < 1024 {
+		byName := r.stream.buckets[string(text)]
+		if byName == nil {
+			byName = map[string]*analysis.BucketFacts{}
+			r.stream.buckets[string(text)] = byName
+		}
+		byName[name] = b
 	}
 	return b
 }

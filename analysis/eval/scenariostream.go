@@ -33,6 +33,7 @@ type ScenarioReader struct {
 	many     bool
 	err      error // sticky: the error that ended the stream, or io.EOF
 	policies policyCache
+	buckets  map[string]map[string]*analysis.BucketFacts // by text, then the request's bucket
 	names    map[listName]string
 }
 
@@ -45,7 +46,7 @@ const (
 
 // NewScenarioReader reads scenarios from in.
 func NewScenarioReader(in io.Reader) *ScenarioReader {
-	return &ScenarioReader{in: in, markLine: 1, names: map[listName]string{}}
+	return &ScenarioReader{in: in, markLine: 1, names: map[listName]string{}, buckets: map[string]map[string]*analysis.BucketFacts{}}
 }
 
 // Many reports whether the file holds an array of scenarios (its answer
@@ -407,11 +408,19 @@ func skeleton(src []byte) (*analysis.Value, bool) {
 		}
 		return &analysis.Value{Kind: kindOf(src[0]), Span: analysis.Span{Start: 0, End: len(src)}}, true
 	}
-	root := &analysis.Value{Kind: analysis.Object, Span: analysis.Span{Start: 0, End: len(src)}}
+	type member struct {
+		field analysis.Field
+		value analysis.Value
+	}
+	all := make([]member, 0, 8) // one allocation for the members of most scenarios
 	ok := members(src, 0, func(key string, keySpan, value analysis.Span) {
-		root.Fields = append(root.Fields, &analysis.Field{Key: key, KeySpan: keySpan,
-			Value: &analysis.Value{Kind: kindOf(src[value.Start]), Span: value}})
+		all = append(all, member{analysis.Field{Key: key, KeySpan: keySpan}, analysis.Value{Kind: kindOf(src[value.Start]), Span: value}})
 	})
+	root := &analysis.Value{Kind: analysis.Object, Span: analysis.Span{Start: 0, End: len(src)}, Fields: make([]*analysis.Field, len(all))}
+	for i := range all {
+		all[i].field.Value = &all[i].value
+		root.Fields[i] = &all[i].field
+	}
 	return root, ok
 }
 
@@ -469,19 +478,23 @@ func items(src []byte, span analysis.Span) ([]*analysis.Value, bool) {
 	if i < len(src) && src[i] == ']' {
 		return nil, i+1 == len(src)
 	}
-	var out []*analysis.Value
+	var values []analysis.Value
 	for i < len(src) && startsValue(src[i]) {
 		end := valueEnd(src, i)
 		if end < 0 {
 			return nil, false
 		}
-		out = append(out, &analysis.Value{Kind: kindOf(src[i]), Span: analysis.Span{Start: i, End: end}})
+		values = append(values, analysis.Value{Kind: kindOf(src[i]), Span: analysis.Span{Start: i, End: end}})
 		i = skipSpaceIn(src, end)
 		if i >= len(src) {
 			return nil, false
 		}
 		switch src[i] {
 		case ']':
+			out := make([]*analysis.Value, len(values))
+			for j := range values {
+				out[j] = &values[j]
+			}
 			return out, i+1 == len(src)
 		case ',':
 			i = skipSpaceIn(src, i+1)
@@ -543,9 +556,10 @@ type cachedPolicy struct {
 	policy *analysis.Policy
 }
 
-// policyCacheBytes bounds the texts kept: a stream of distinct policies
-// starts the cache again rather than growing.
-const policyCacheBytes = 16 << 20
+// policyCacheBytes bounds the texts kept (their parsed trees take about
+// ten times as much): a stream of distinct policies starts the cache
+// again rather than growing.
+const policyCacheBytes = 4 << 20
 
 func (c *policyCache) get(text []byte) *cachedPolicy { return c.byText[string(text)] }
 

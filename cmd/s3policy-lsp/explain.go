@@ -2,12 +2,12 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -139,6 +139,7 @@ func (fl *explainFlags) explainScenarioFile(args []string, stdout, stderr io.Wri
 		return fail(err)
 	}
 	defer f.Close()
+	streamGC()
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
 	in := eval.NewScenarioReader(f)
@@ -208,29 +209,41 @@ func writeJSON(w io.Writer, results []eval.Result, many bool, lang string) {
 	answers.close()
 }
 
+// streamGC: a streamed batch keeps one scenario and the policies it has
+// parsed live, a few MB, so at the default GOGC the collector would run
+// every 4 MB allocated (a third of explain's CPU on 1,000 scenarios,
+// BENCHMARKS.md). GOGC from the environment wins.
+func streamGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+}
+
 // answerWriter writes JSON answers one at a time, as an indented array
 // when many (the text encoding/json would give for the whole array).
 type answerWriter struct {
 	w    io.Writer
 	many bool
 	n    int
+	buf  []byte
 }
 
 func (a *answerWriter) write(answer eval.Answer) {
-	prefix := ""
-	if a.many {
-		prefix = "  "
-	}
-	b, _ := json.MarshalIndent(answer, prefix, "  ")
+	b := a.buf[:0]
 	switch {
 	case !a.many:
-		b = append(b, '\n')
 	case a.n == 0:
-		io.WriteString(a.w, "[\n  ")
+		b = append(b, "[\n  "...)
 	default:
-		io.WriteString(a.w, ",\n  ")
+		b = append(b, ",\n  "...)
+	}
+	if a.many {
+		b = appendAnswer(b, answer, "  ")
+	} else {
+		b = append(appendAnswer(b, answer, ""), '\n')
 	}
 	a.w.Write(b)
+	a.buf = b
 	a.n++
 }
 
