@@ -20,7 +20,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/s3policy-lsp" ./cmd/s3policy-lsp
 go build -o "$work/jsonvalidate" ./bench/jsonvalidate
-go run ./bench/gentree -dir "$work/tree" -n "$n" ${HOSTS:+-hosts}
+hosts=()
+[ "${HOSTS:-0}" = 0 ] || hosts=(-hosts) # HOSTS=0 or unset: the JSON tree
+go run ./bench/gentree -dir "$work/tree" -n "$n" "${hosts[@]}"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg), cores: $(nproc)"
 
 ratios=()

@@ -94,17 +94,22 @@ func assessDeny(pass *analysis.Pass, s *analysis.Statement) (deny, bool) {
 		return deny{}, false
 	}
 	d := deny{severity: analysis.Warning, actions: actionsText(s), resources: resourcesText(s)}
-	// What the Deny blocks across files (a request .s3policy.json expects
-	// that another file grants) is reported by the workspace causes.
-	cancels := cancelsAllow(pass.Policy, s)
-	d.guardrail = !cancels
 	everyday := reach == reachWanted && statementS3Actions(s, true)
+	filter := pass.Kind.In(filterKinds...)
+	// What the Deny blocks across files (a request .s3policy.json expects
+	// that another file grants) is reported by the workspace causes. A
+	// filter's Deny is judged by what it blocks, not by its policy's Allow
+	// statements: those are compared only for the other kinds.
+	if filter {
+		d.guardrail = !everyday
+	} else {
+		d.guardrail = !hasAllow(pass.Policy) || !cancelsAllow(pass.Policy, s)
+	}
 	switch {
-	case pass.Kind.In(filterKinds...):
+	case filter:
 		// A filter's Deny takes away what identity policies grant in other
 		// files: it blocks the everyday actions (list, read, write), or it
 		// guards rarer ones.
-		d.guardrail = !everyday
 		if everyday {
 			d.severity = analysis.Error
 		} else if d.guardrail {

@@ -148,11 +148,18 @@ func Resolve(p *analysis.Policy) *Resolved {
 		}
 		r := &Resolved{byIndex: make([]resolvedStatement, n)}
 		all := make([]Entry, 0, size) // one allocation for the policy's entries
+		// Policies repeat their actions from statement to statement: each
+		// distinct entry is looked up once.
+		seen := make(map[string]Entry, 16)
 		for _, s := range p.Statements {
 			start := len(all)
 			for _, v := range ActionEntries(s) {
-				e := Entry{}
-				e.Action, e.OK = ParseAction(v)
+				e, ok := seen[v.Str]
+				if !ok {
+					e.Action, e.OK = ParseAction(v)
+					seen[v.Str] = e
+				}
+				e.Value = v
 				all = append(all, e)
 			}
 			rs := resolvedStatement{st: s, entries: all[start:len(all):len(all)]}
