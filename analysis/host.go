@@ -193,14 +193,27 @@ func (m *HostMap) DocOffset(host int) (int, bool) {
 }
 
 // exactAt finds the exact segment that holds a document offset for an
-// edit: at a boundary between two segments either serves.
-func (m *HostMap) exactAt(offset int) (Segment, bool) {
+// edit. At a boundary between two segments the host may hold text of its
+// own between them (the indentation of a YAML block scalar's next line):
+// an edit's start goes to the segment that starts there, its end to the
+// one that ends there, so that the edit keeps that text.
+func (m *HostMap) exactAt(offset int, atEnd bool) (Segment, bool) {
+	var found Segment
+	ok := false
 	for _, s := range m.segments {
-		if s.Exact && s.Region != 0 && s.Doc.Start <= offset && offset <= s.Doc.End {
+		if !s.Exact || s.Region == 0 || offset < s.Doc.Start || offset > s.Doc.End {
+			continue
+		}
+		inner := offset > s.Doc.Start && offset < s.Doc.End
+		preferred := atEnd && offset == s.Doc.End || !atEnd && offset == s.Doc.Start
+		if inner || preferred {
 			return s, true
 		}
+		if !ok {
+			found, ok = s, true
+		}
 	}
-	return Segment{}, false
+	return found, ok
 }
 
 // Edits maps quick-fix edits to the host. It succeeds only when each edit
@@ -213,8 +226,11 @@ func (m *HostMap) Edits(edits []Edit) ([]Edit, bool) {
 	}
 	out := make([]Edit, 0, len(edits))
 	for _, e := range edits {
-		first, ok1 := m.exactAt(e.Span.Start)
-		last, ok2 := m.exactAt(e.Span.End)
+		first, ok1 := m.exactAt(e.Span.Start, false)
+		last, ok2 := first, ok1
+		if e.Span.End > e.Span.Start {
+			last, ok2 = m.exactAt(e.Span.End, true)
+		}
 		if !ok1 || !ok2 || first.Region != last.Region {
 			return nil, false
 		}
