@@ -263,7 +263,7 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 				modules[filepath.Dir(path)] = true
 			}
 			if old != nil && old.Module != "" {
-				modules[old.Module] = true // a file a module reads (file())
+				modules[old.Module] = true // its module with those it calls, or that reads it (file())
 			}
 		}
 	}

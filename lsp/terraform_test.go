@@ -153,20 +153,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration"`, 1)
 // that lets the partner in clears the closed role policy's finding; undone,
 // it comes back.
 func TestTerraformPolicyFileEdit(t *testing.T) {
-	src := filepath.Join("..", "examples", "terraform", "policy-files")
-	dir := t.TempDir()
-	for _, name := range []string{"bucket.tf", "partner.tf", "providers.tf", "policies/bucket.json", "policies/jane.json", "policies/key.json.tftpl"} {
-		data, err := os.ReadFile(filepath.Join(src, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := copyTerraformExample(t, "policy-files", "bucket.tf", "partner.tf", "providers.tf", "policies/bucket.json", "policies/jane.json", "policies/key.json.tftpl")
 	c := startFolder(t, dir, nil)
 	jane := fileURI(dir, "policies/jane.json")
 	key := fileURI(dir, "policies/key.json.tftpl")
@@ -214,4 +201,56 @@ func TestTerraformPolicyFileEdit(t *testing.T) {
 	c.waitDiagnostics(jane, func(p protocol.PublishDiagnosticsParams) bool {
 		return slices.Equal(codes(p.Diagnostics), []string{"kms-missing-actions", "kms-missing-actions"})
 	})
+}
+
+// A root module and the child modules it calls are one set: the scan
+// publishes the cause found across the children with the names the root
+// passes them; an edit of a child's buffer keeps those names, and an edit
+// of the root's argument clears the cause in the closed child.
+func TestTerraformChildModules(t *testing.T) {
+	dir := copyTerraformExample(t, "child-modules", "main.tf", "providers.tf", "modules/bucket/main.tf", "modules/reader/main.tf")
+	c := startFolder(t, dir, nil)
+	reader := fileURI(dir, "modules/reader/main.tf")
+	readerText := readText(t, filepath.Join(dir, "modules", "reader", "main.tf"))
+	if got := codes(c.waitDiagnostics(reader, nonEmpty).Diagnostics); !slices.Equal(got, []string{"missing-resource-arn"}) {
+		t.Fatalf("reader: codes %v", got)
+	}
+	c.open(reader, readerText, 1)
+	c.change(reader, "# edited\n"+readerText, 2)
+	d := c.waitDiagnostics(reader, func(p protocol.PublishDiagnosticsParams) bool { return p.Version == 2 })
+	if got := codes(d.Diagnostics); !slices.Equal(got, []string{"missing-resource-arn"}) {
+		t.Errorf("reader after an edit: codes %v, want the cause found with the root's names", got)
+	}
+	c.close(reader)
+
+	root := fileURI(dir, "main.tf")
+	rootText := readText(t, filepath.Join(dir, "main.tf"))
+	fixed := strings.Replace(rootText, `bucket_name = "shared-data-archive"`, `bucket_name = "shared-data"`, 1)
+	if fixed == rootText {
+		t.Fatal("the root's argument was not found to edit")
+	}
+	c.open(root, rootText, 1)
+	c.change(root, fixed, 2)
+	c.waitDiagnostics(reader, func(p protocol.PublishDiagnosticsParams) bool { return len(p.Diagnostics) == 0 })
+}
+
+// copyTerraformExample copies files of an examples/terraform folder
+// (slash paths, subfolders too) to a new temporary folder, and returns it.
+func copyTerraformExample(t *testing.T, example string, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range names {
+		data, err := os.ReadFile(filepath.Join("..", "examples", "terraform", example, filepath.FromSlash(name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		to := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(to, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }

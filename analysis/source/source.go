@@ -29,11 +29,11 @@ type Reader struct {
 	// ReadModule, when set, reads the files of one folder at once (a
 	// Terraform module, whose files refer to each other: the kind and
 	// facts of a policy come from resources in other files). files holds
-	// each file's text by path; account is the account a .s3policy.json
-	// gives the folder's files ("" for none), for what the files do not
-	// say themselves; the result has an entry per path. The tree calls it
-	// for a folder's files of this reader instead of Read.
-	ReadModule func(files map[string][]byte, account string) map[string]Result
+	// each file's text by path; ctx is what the tree knows of the module
+	// besides (its account, the inputs its caller gives it), for what the
+	// files do not say themselves; the result has an entry per path. The
+	// tree calls it for a folder's files of this reader instead of Read.
+	ReadModule func(files map[string][]byte, ctx ModuleContext) map[string]Result
 	// Includes, when set with ReadModule, lists the other files a
 	// module's files read a policy from (Terraform's file() and
 	// templatefile()), by path, cleaned: files holds the module's own
@@ -41,6 +41,23 @@ type Reader struct {
 	// gets its text among files and returns its Result (its kind from its
 	// use), and an edit to it reads the module again.
 	Includes func(files map[string][]byte) []string
+	// Calls, when set with ReadModule, lists the modules that a module's
+	// files (by path) call in folders below their own (Terraform's
+	// module "x" { source = "./modules/y", bucket = "data" }), by the
+	// called module's folder, with what the call decides of it. The tree
+	// reads a called module in its caller's set, with that context.
+	Calls func(files map[string][]byte) map[string]ModuleContext
+}
+
+// ModuleContext is what a module is read with besides its files.
+type ModuleContext struct {
+	// Account is the module's account where its providers do not say:
+	// the one .s3policy.json gives its files, or the account of the
+	// provider its caller passes it. "" for none.
+	Account string
+	// Inputs are the values of the module's input variables that the
+	// module calling it decides, by name.
+	Inputs map[string]string
 }
 
 // Result is what a reader found in a file.

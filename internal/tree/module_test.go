@@ -124,3 +124,30 @@ func writer(t *testing.T, dir string) func(rel, text string) {
 		}
 	}
 }
+
+// A root module and the child modules it calls in folders below it are
+// one set: each child is read with the names and provider its call gives
+// it, so the cause is found across the two children; a child no module
+// calls is a set of its own.
+func TestChildModulesJoinTheirCaller(t *testing.T) {
+	dir, err := filepath.Abs(filepath.Join("..", "..", "examples", "terraform", "child-modules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets := Governed(dir, Disk{})
+	set, src := SetOf(sets, filepath.Join(dir, "modules", "reader", "main.tf"))
+	if len(sets) != 1 || src == nil || set.Dir != dir || src.Module != dir {
+		t.Fatalf("%d sets, reader %+v", len(sets), src)
+	}
+	if b := set.Buckets["shared-data"]; b == nil || b.Account != "444455556666" {
+		t.Errorf("bucket %+v", b)
+	}
+	const jane = "arn:aws:iam::111122223333:role/jane"
+	if blocked := set.Blocked(jane); len(blocked) != 1 || blocked[0].Causes[0].Code != "missing-resource-arn" {
+		t.Errorf("blocked %+v", blocked)
+	}
+	alone := Governed(filepath.Join(dir, "modules"), Disk{})
+	if len(alone) != 2 {
+		t.Errorf("children with no caller: %d sets, want one each", len(alone))
+	}
+}

@@ -33,13 +33,17 @@ func Sets(dir string, texts map[string][]byte) []*Set {
 			set(filepath.Dir(path)).AddConfig(path, cfg)
 		}
 	}
-	included := moduleIncludes(texts)
+	mods := readModules(texts)
 	rootOf := func(path string) string {
+		module, isModule := mods.moduleOf(path)
+		if isModule {
+			path = filepath.Join(mods.top(module), analysis.ConfigName) // a child is read with its caller
+		}
 		cfg := nearestConfig(path, dir, configs)
 		switch {
 		case cfg != nil:
 			return cfg.Dir
-		case hosts.ModuleReader(path) != nil:
+		case isModule:
 			return filepath.Dir(path) // a module no config governs is a set of its own
 		}
 		return dir
@@ -49,57 +53,13 @@ func Sets(dir string, texts map[string][]byte) []*Set {
 		if _, ok := configs[path]; ok {
 			continue
 		}
-		root := rootOf(path)
-		if module, ok := included[path]; ok {
-			// A file a module reads is in the module's set.
-			root = rootOf(filepath.Join(module, "main.tf"))
-		}
-		s := set(root)
+		s := set(rootOf(path))
 		pending[s] = append(pending[s], pendingFile{path, texts[path], nearestConfig(path, dir, configs)})
 	}
 	for _, s := range order {
-		s.addAll(pending[s], included)
+		s.addAll(pending[s], mods)
 	}
 	return order
-}
-
-// moduleIncludes finds the files among texts that the modules among
-// texts read a policy from, each with the folder of the module that
-// reads it.
-func moduleIncludes(texts map[string][]byte) map[string]string {
-	out := map[string]string{}
-	for path, module := range IncludedBy(texts) {
-		if _, read := texts[path]; read && hosts.ModuleReader(path) == nil {
-			out[path] = module
-		}
-	}
-	return out
-}
-
-// IncludedBy finds the files the modules among texts read with file() or
-// templatefile() (source.Reader.Includes), whether texts holds them or
-// not, each with the folder of the module that reads it.
-func IncludedBy(texts map[string][]byte) map[string]string {
-	modules := map[string]map[string][]byte{}
-	for path, text := range texts {
-		if r := hosts.ModuleReader(path); r != nil && r.Includes != nil {
-			dir := filepath.Dir(path)
-			if modules[dir] == nil {
-				modules[dir] = map[string][]byte{}
-			}
-			modules[dir][path] = text
-		}
-	}
-	out := map[string]string{}
-	for dir, files := range modules {
-		for path := range files {
-			for _, inc := range hosts.ModuleReader(path).Includes(files) {
-				out[inc] = dir
-			}
-			break // one reader per folder
-		}
-	}
-	return out
 }
 
 // One makes a single set of every file of dir, each under its nearest
@@ -118,7 +78,7 @@ func One(dir string, texts map[string][]byte) *Set {
 			files = append(files, pendingFile{path, texts[path], nearestConfig(path, dir, configs)})
 		}
 	}
-	w.addAll(files, moduleIncludes(texts))
+	w.addAll(files, readModules(texts))
 	return w
 }
 
@@ -139,8 +99,9 @@ type Source struct {
 	Buckets  []*analysis.BucketFacts // the bucket facts its host states
 	// Module is the folder of the module that read the file with its
 	// other files (a Terraform module's file, or a file it reads with
-	// file()): an edit to it reads the module again. "" for a file read
-	// alone.
+	// file()); for a child module's, the folder of the module that calls
+	// it (and of its caller, up to the top): an edit to it reads every
+	// module of that folder again. "" for a file read alone.
 	Module string
 }
 
@@ -176,49 +137,49 @@ type pendingFile struct {
 // addAll reads files into the set. The files of a folder that a module
 // reader reads (Terraform) are read together, in one call, since their
 // policies' kinds and owners come from each other; so are the files such
-// a module reads (included: by path, the module's folder), whose kinds
-// come from their use.
-func (s *Set) addAll(files []pendingFile, included map[string]string) {
-	modules := map[string][]pendingFile{}
+// a module reads, whose kinds come from their use. A module its caller
+// calls is read with what the call decides of it (mods).
+func (s *Set) addAll(files []pendingFile, mods modules) {
+	byModule := map[string][]pendingFile{}
 	var folders []string
 	for _, f := range files {
-		dir, ok := included[f.path]
-		switch {
-		case ok:
-		case hosts.ModuleReader(f.path) != nil:
-			dir = filepath.Dir(f.path)
-		default:
+		dir, ok := mods.moduleOf(f.path)
+		if !ok {
 			s.add(f, hosts.Read(f.path, f.text), "")
 			continue
 		}
-		if modules[dir] == nil {
+		if byModule[dir] == nil {
 			folders = append(folders, dir)
 		}
-		modules[dir] = append(modules[dir], f)
+		byModule[dir] = append(byModule[dir], f)
 	}
 	for _, dir := range folders {
 		texts := map[string][]byte{}
-		account := ""
+		ctx := mods.context[dir]
 		var reader *source.Reader
-		for _, f := range modules[dir] {
+		configured := ""
+		for _, f := range byModule[dir] {
 			texts[f.path] = f.text
 			if r := hosts.ModuleReader(f.path); r != nil {
 				reader = r
-				if facts := f.cfg.FactsFor(f.path); facts != nil && account == "" {
-					account = facts.Account
+				if facts := f.cfg.FactsFor(f.path); facts != nil && configured == "" {
+					configured = facts.Account
 				}
 			}
 		}
+		if configured != "" {
+			ctx.Account = configured // .s3policy.json says it: it wins over the caller's provider
+		}
 		results := map[string]source.Result{}
 		if reader != nil {
-			results = reader.ReadModule(texts, account)
+			results = reader.ReadModule(texts, ctx)
 		}
-		for _, f := range modules[dir] {
+		for _, f := range byModule[dir] {
 			res, ok := results[f.path]
 			if !ok && hosts.ModuleReader(f.path) == nil {
 				res = hosts.Read(f.path, f.text) // the module left it to its name and content
 			}
-			s.add(f, res, dir)
+			s.add(f, res, mods.top(dir))
 		}
 	}
 }

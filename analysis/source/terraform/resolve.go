@@ -125,6 +125,9 @@ func (m *module) resolveTraversal(t hcl.Traversal, depth int) (string, bool) {
 	}
 	switch n[0] {
 	case "var":
+		if v, ok := m.inputs[n[1]]; ok && len(n) == 2 {
+			return v, true // the caller's argument
+		}
 		if v, ok := m.variables[n[1]]; ok && len(n) == 2 {
 			return m.resolve(attr(v.b.Body, "default"), depth+1)
 		}
@@ -243,20 +246,28 @@ func (m *module) providerOf(r block) (block, bool) {
 // Else the account .s3policy.json gives the module's files.
 func (m *module) accountOf(r block, depth int) (string, bool) {
 	if p, ok := m.providerOf(r); ok {
-		if ids, ok := attr(p.b.Body, "allowed_account_ids").(*hclsyntax.TupleConsExpr); ok && len(ids.Exprs) == 1 {
-			if id, ok := m.resolve(ids.Exprs[0], depth+1); ok {
-				return id, true
-			}
-		}
-		for _, ar := range blocksOf(p.b.Body, "assume_role") {
-			if arn, ok := m.resolve(attr(ar.Body, "role_arn"), depth+1); ok {
-				if a, ok := analysis.ParseARN(arn); ok && a.Account != "" && !analysis.HasPlaceholder(a.Account) {
-					return a.Account, true
-				}
-			}
+		if account, ok := m.providerAccount(p, depth); ok {
+			return account, true
 		}
 	}
 	return m.account, m.account != ""
+}
+
+// providerAccount is the account a provider block names.
+func (m *module) providerAccount(p block, depth int) (string, bool) {
+	if ids, ok := attr(p.b.Body, "allowed_account_ids").(*hclsyntax.TupleConsExpr); ok && len(ids.Exprs) == 1 {
+		if id, ok := m.resolve(ids.Exprs[0], depth+1); ok {
+			return id, true
+		}
+	}
+	for _, ar := range blocksOf(p.b.Body, "assume_role") {
+		if arn, ok := m.resolve(attr(ar.Body, "role_arn"), depth+1); ok {
+			if a, ok := analysis.ParseARN(arn); ok && a.Account != "" && !analysis.HasPlaceholder(a.Account) {
+				return a.Account, true
+			}
+		}
+	}
+	return "", false
 }
 
 // regionOf is the Region of a resource's provider, when written.

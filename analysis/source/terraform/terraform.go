@@ -36,8 +36,9 @@ var Reader = &source.Reader{
 	Read: func(path string, text []byte) source.Result {
 		return ReadModule(map[string][]byte{path: text}, "")[path]
 	},
-	ReadModule: ReadModule,
+	ReadModule: readModule,
 	Includes:   Includes,
+	Calls:      Calls,
 }
 
 // mentionsPolicy is the cheap byte scan that spares parsing a file (or a
@@ -53,6 +54,12 @@ func mentionsPolicy(text []byte) bool {
 // (.s3policy.json names it). A module that mentions no policy is not
 // parsed.
 func ReadModule(files map[string][]byte, account string) map[string]source.Result {
+	return readModule(files, source.ModuleContext{Account: account})
+}
+
+// readModule is ReadModule with what the tree knows of the module: its
+// account, and the inputs its caller gives it (calls.go).
+func readModule(files map[string][]byte, ctx source.ModuleContext) map[string]source.Result {
 	out := make(map[string]source.Result, len(files))
 	any := false
 	for _, text := range files {
@@ -63,7 +70,7 @@ func ReadModule(files map[string][]byte, account string) map[string]source.Resul
 	}
 	files, included := splitIncluded(files)
 	m := parseModule(files)
-	m.account = account
+	m.account, m.inputs = ctx.Account, ctx.Inputs
 	m.findDocuments()
 	m.includedText = included
 	m.includedDocs() // file() and templatefile() (include.go)
@@ -125,11 +132,12 @@ type module struct {
 	variables map[string]block
 	providers map[string]block // "aws", "aws.partner"
 	docs      []*doc
-	expanding int        // locals being written into a document, nested
-	bindings  []*binding // the iterators of the dynamic blocks being written
-	region    int        // the writable region of the translated document being written
-	account   string     // the account .s3policy.json gives the module, if any
-	includes             // the files its file() and templatefile() calls read
+	expanding int               // locals being written into a document, nested
+	bindings  []*binding        // the iterators of the dynamic blocks being written
+	region    int               // the writable region of the translated document being written
+	account   string            // the account .s3policy.json gives the module, if any
+	includes                    // the files its file() and templatefile() calls read
+	inputs    map[string]string // the values its caller gives its variables (calls.go)
 }
 
 type local struct {

@@ -1,0 +1,130 @@
+package terraform
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
+)
+
+// A module may call a child module of a folder below its own:
+//
+//	module "bucket" {
+//	  source      = "./modules/bucket"
+//	  bucket_name = "shared-data"
+//	  providers   = { aws = aws.owner }
+//	}
+//
+// The child is read in its caller's set (one plan deploys both), with
+// each argument the caller decides (a literal, a variable's default, a
+// local, a bucket's name...) as the value of the child's variable, and the
+// account of the provider the call passes it (the caller's default aws
+// provider when it passes none). That is all that is followed: a
+// registry, git or other remote source, a folder that is not below the
+// caller's (../x), count and for_each on the call, outputs of the child
+// read by the caller: none of these is evaluated. A child that two calls
+// give different values keeps only the values they agree on.
+// https://developer.hashicorp.com/terraform/language/modules/sources#local-paths
+// https://developer.hashicorp.com/terraform/language/modules/develop/providers
+
+// Calls lists the child modules a module's files call in folders below
+// their own, by folder, with the inputs and account the calls give each
+// (source.Reader.Calls). A module that calls none is not parsed.
+func Calls(files map[string][]byte) map[string]source.ModuleContext {
+	files, _ = splitIncluded(files)
+	calls := false
+	for _, text := range files {
+		calls = calls || bytes.Contains(text, []byte("module"))
+	}
+	if !calls {
+		return nil
+	}
+	m := parseModule(files)
+	out := map[string]source.ModuleContext{}
+	for _, f := range m.files {
+		for _, b := range f.body.Blocks {
+			if b.Type != "module" || len(b.Labels) != 1 {
+				continue
+			}
+			dir, ok := m.localSource(attr(b.Body, "source"))
+			if !ok {
+				continue
+			}
+			ctx := m.callContext(block{f, b})
+			if prev, seen := out[dir]; seen {
+				ctx = agreed(prev, ctx)
+			}
+			out[dir] = ctx
+		}
+	}
+	return out
+}
+
+// localSource is the folder a module block's source names when it is a
+// local path below the caller's folder ("./modules/x"); Terraform takes a
+// path that starts with ./ or ../ as local, anything else as remote.
+func (m *module) localSource(e hclsyntax.Expression) (string, bool) {
+	src, ok := literalString(e)
+	if !ok || !strings.HasPrefix(src, "./") {
+		return "", false
+	}
+	dir := filepath.Join(m.dir, filepath.FromSlash(src))
+	rel, err := filepath.Rel(m.dir, dir)
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return dir, true
+}
+
+// callArguments are a module block's meta-arguments, which are not the
+// child's variables.
+var callArguments = map[string]bool{"source": true, "version": true, "count": true, "for_each": true, "providers": true, "depends_on": true}
+
+// callContext is what a module block decides of the child: the value of
+// each argument the caller decides, and the account of the aws provider
+// it passes.
+func (m *module) callContext(call block) source.ModuleContext {
+	ctx := source.ModuleContext{Inputs: map[string]string{}}
+	for _, a := range sortedAttrs(call.b.Body) {
+		if callArguments[a.Name] {
+			continue
+		}
+		if v, ok := m.resolve(a.Expr, 0); ok && !analysis.HasPlaceholder(v) {
+			ctx.Inputs[a.Name] = v
+		}
+	}
+	provider := "aws"
+	if providers, ok := attr(call.b.Body, "providers").(*hclsyntax.ObjectConsExpr); ok {
+		for _, item := range providers.Items {
+			if hcl.ExprAsKeyword(item.KeyExpr) != "aws" {
+				continue
+			}
+			if t, ok := item.ValueExpr.(*hclsyntax.ScopeTraversalExpr); ok {
+				provider = strings.Join(names(t.Traversal), ".")
+			}
+		}
+	}
+	if p, ok := m.providers[provider]; ok {
+		ctx.Account, _ = m.providerAccount(p, 0)
+	}
+	return ctx
+}
+
+// agreed is what two calls of one child both decide.
+func agreed(a, b source.ModuleContext) source.ModuleContext {
+	out := source.ModuleContext{Inputs: map[string]string{}}
+	if a.Account == b.Account {
+		out.Account = a.Account
+	}
+	for name, v := range a.Inputs {
+		if b.Inputs[name] == v {
+			out.Inputs[name] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,81 @@
+package terraform
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
+)
+
+// A module's calls of child modules below its folder give each child the
+// arguments the caller decides and the account of the provider passed;
+// remote sources and folders above are not followed; a child called twice
+// keeps what both calls decide alike.
+func TestCallsOfChildModules(t *testing.T) {
+	files := map[string][]byte{"root/main.tf": []byte(`
+provider "aws" { allowed_account_ids = ["444455556666"] }
+provider "aws" {
+  alias               = "partner"
+  allowed_account_ids = ["111122223333"]
+}
+variable "env" { default = "prod" }
+resource "aws_s3_bucket" "logs" { bucket = "logs-${var.env}" }
+module "bucket" {
+  source      = "./modules/bucket"
+  bucket_name = "data-${var.env}"
+  logs        = aws_s3_bucket.logs.id
+  unknown     = var.nothing
+  count       = 1
+}
+module "reader" {
+  source    = "./modules/reader"
+  providers = { aws = aws.partner }
+  role_name = "jane"
+}
+module "reader_again" {
+  source    = "./modules/reader/"
+  providers = { aws = aws.partner }
+  role_name = "joe"
+}
+module "remote" {
+  source = "terraform-aws-modules/s3-bucket/aws"
+  bucket = "x"
+}
+module "sibling" {
+  source = "../other"
+}
+`)}
+	got := Calls(files)
+	bucket := got[filepath.FromSlash("root/modules/bucket")]
+	if len(got) != 2 || bucket.Account != "444455556666" || len(bucket.Inputs) != 2 ||
+		bucket.Inputs["bucket_name"] != "data-prod" || bucket.Inputs["logs"] != "logs-prod" {
+		t.Errorf("calls %+v", got)
+	}
+	reader := got[filepath.FromSlash("root/modules/reader")]
+	if reader.Account != "111122223333" || len(reader.Inputs) != 0 {
+		t.Errorf("the reader called twice with two role names: %+v", reader)
+	}
+	if Calls(map[string][]byte{"m/main.tf": []byte(`resource "aws_s3_bucket" "b" {}`)}) != nil {
+		t.Error("a module that calls none")
+	}
+}
+
+// A child's variables take the values its caller gives, before their
+// defaults, and its resources the caller's account.
+func TestChildReadWithItsInputs(t *testing.T) {
+	files := map[string][]byte{"m/main.tf": []byte(`
+variable "bucket_name" { default = "default-name" }
+resource "aws_s3_bucket" "this" { bucket = var.bucket_name }
+resource "aws_s3_bucket_policy" "this" {
+  bucket = aws_s3_bucket.this.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "${aws_s3_bucket.this.arn}/*" }] })
+}
+`)}
+	res := readModule(files, source.ModuleContext{Account: "444455556666", Inputs: map[string]string{"bucket_name": "shared-data"}})["m/main.tf"]
+	if len(res.Buckets) != 1 || res.Buckets[0].Name != "shared-data" || res.Buckets[0].Account != "444455556666" {
+		t.Fatalf("buckets %+v", res.Buckets)
+	}
+	if d := res.Docs[0]; d.Facts == nil || d.Facts.Bucket != "shared-data" || oneLine(d.Text) != `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}` {
+		t.Errorf("bucket policy %+v\n%s", d.Facts, d.Text)
+	}
+}

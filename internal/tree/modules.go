@@ -1,0 +1,129 @@
+package tree
+
+import (
+	"path/filepath"
+	"reflect"
+	"slices"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
+)
+
+// modules is what the modules among a walk's texts (Terraform's: the
+// files of a folder a module reader reads) say of each other and of other
+// files: the files each reads a policy from, and the child modules each
+// calls in a folder below its own. A child is read in its caller's set
+// with what the call decides of it, so one plan's policies are analysed
+// together.
+type modules struct {
+	folders  map[string]bool                 // the folders of the modules
+	included map[string]string               // a file a module reads (file()) → the module's folder
+	caller   map[string]string               // a child module's folder → its caller's
+	context  map[string]source.ModuleContext // a child module's folder → what its caller decides
+}
+
+// readModules finds the modules among texts and what they say.
+func readModules(texts map[string][]byte) modules {
+	mods := modules{folders: map[string]bool{}, included: map[string]string{}, caller: map[string]string{}, context: map[string]source.ModuleContext{}}
+	byFolder := moduleFiles(texts)
+	for dir := range byFolder {
+		mods.folders[dir] = true
+	}
+	for path, module := range IncludedBy(texts) {
+		if _, read := texts[path]; read && hosts.ModuleReader(path) == nil {
+			mods.included[path] = module
+		}
+	}
+	callers := make([]string, 0, len(byFolder))
+	for dir := range byFolder {
+		callers = append(callers, dir)
+	}
+	slices.Sort(callers)
+	for _, dir := range callers {
+		r := readerOf(byFolder[dir])
+		if r.Calls == nil {
+			continue
+		}
+		for child, ctx := range r.Calls(byFolder[dir]) {
+			if !mods.folders[child] {
+				continue // a child whose files the walk did not read
+			}
+			if _, called := mods.caller[child]; called {
+				// Called from two folders: read in the first's set, with
+				// only what both calls decide alike.
+				if !reflect.DeepEqual(mods.context[child], ctx) {
+					mods.context[child] = source.ModuleContext{}
+				}
+				continue
+			}
+			mods.caller[child], mods.context[child] = dir, ctx
+		}
+	}
+	return mods
+}
+
+// moduleOf is the folder of the module whose reading gives a file its
+// documents: its own folder's for a module file, the reading module's for
+// a file a module reads.
+func (mods modules) moduleOf(path string) (string, bool) {
+	if dir, ok := mods.included[path]; ok {
+		return dir, true
+	}
+	if hosts.ModuleReader(path) != nil {
+		return filepath.Dir(path), true
+	}
+	return "", false
+}
+
+// top is the folder of the module that calls a module, and calls its
+// caller, ..., up to one no module calls.
+func (mods modules) top(dir string) string {
+	seen := map[string]bool{}
+	for !seen[dir] {
+		seen[dir] = true
+		caller, ok := mods.caller[dir]
+		if !ok {
+			return dir
+		}
+		dir = caller
+	}
+	return dir // calls in a loop: the folder met twice
+}
+
+// moduleFiles groups the files of module readers among texts by folder.
+func moduleFiles(texts map[string][]byte) map[string]map[string][]byte {
+	out := map[string]map[string][]byte{}
+	for path, text := range texts {
+		if hosts.ModuleReader(path) != nil {
+			dir := filepath.Dir(path)
+			if out[dir] == nil {
+				out[dir] = map[string][]byte{}
+			}
+			out[dir][path] = text
+		}
+	}
+	return out
+}
+
+// readerOf is the module reader of a folder's files.
+func readerOf(files map[string][]byte) *source.Reader {
+	for path := range files {
+		return hosts.ModuleReader(path)
+	}
+	return nil
+}
+
+// IncludedBy finds the files the modules among texts read with file() or
+// templatefile() (source.Reader.Includes), whether texts holds them or
+// not, each with the folder of the module that reads it.
+func IncludedBy(texts map[string][]byte) map[string]string {
+	out := map[string]string{}
+	for dir, files := range moduleFiles(texts) {
+		if r := readerOf(files); r.Includes != nil {
+			for _, inc := range r.Includes(files) {
+				out[inc] = dir
+			}
+		}
+	}
+	return out
+}
