@@ -72,13 +72,21 @@ func (m *module) expandBlocks(f *tfFile, body *hclsyntax.Body, typ string) []nes
 }
 
 // elements are the key and value of each element of a for_each written
-// as a list or a map (in place or in a local); nil when it is computed
-// or too long.
+// as a list or a map (in place, in a local or as a variable's default,
+// as the module decides a variable's value elsewhere); nil when it is
+// computed or too long.
 func (m *module) elements(f *tfFile, e hclsyntax.Expression) ([][2]hclsyntax.Expression, *tfFile) {
 	e = unparen(e)
 	if t, ok := e.(*hclsyntax.ScopeTraversalExpr); ok {
-		if l := m.localOf(t); l != nil {
+		n := names(t.Traversal)
+		switch {
+		case m.localOf(t) != nil:
+			l := m.localOf(t)
 			f, e = l.file, unparen(l.attr.Expr)
+		case len(n) == 2 && len(t.Traversal) == 2 && n[0] == "var":
+			if v, ok := m.variables[n[1]]; ok && attr(v.b.Body, "default") != nil {
+				f, e = v.file, unparen(attr(v.b.Body, "default"))
+			}
 		}
 	}
 	var out [][2]hclsyntax.Expression

@@ -138,3 +138,36 @@ func TestDynamicStatementTFJSON(t *testing.T) {
 		t.Errorf("findings %+v", a.Findings)
 	}
 }
+
+// A for_each over a variable whose default is a written map: a statement
+// per element, keyed by statement.key.
+func TestDynamicStatementOverVariableDefault(t *testing.T) {
+	src := `variable "readers" {
+  default = {
+    "111122223333" = ["s3:GetObject"]
+  }
+}
+data "aws_iam_policy_document" "bucket" {
+  dynamic "statement" {
+    for_each = var.readers
+    content {
+      sid       = "Read${statement.key}"
+      actions   = statement.value
+      resources = ["arn:aws:s3:::data/*"]
+      principals {
+        type        = "AWS"
+        identifiers = ["arn:aws:iam::${statement.key}:root"]
+      }
+    }
+  }
+}
+`
+	_, docs := readOne(t, src)
+	if len(docs) != 1 {
+		t.Fatalf("docs %+v", docs)
+	}
+	want := `{"Version": "2012-10-17", "Statement": [{"Sid": "Read111122223333", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::data/*"], "Principal": {"AWS": ["arn:aws:iam::111122223333:root"]}}]}`
+	if got := oneLine(docs[0].Text); got != want {
+		t.Errorf("text\n%s\nwant\n%s", got, want)
+	}
+}

@@ -151,3 +151,50 @@ func TestStatementBlockFixTFJSON(t *testing.T) {
 		t.Errorf("after the fix: %s %q", f.Code, f.Message.EN)
 	}
 }
+
+// The new block is laid out like the statements before it: their
+// indentation (four spaces here, CRLF line ends) and the blank line
+// between them.
+func TestStatementBlockFixLayout(t *testing.T) {
+	key := strings.ReplaceAll(`data "aws_iam_policy_document" "key" {
+    statement {
+        sid       = "EnableIAMPolicies"
+        actions   = ["kms:*"]
+        resources = ["*"]
+        principals {
+            type        = "AWS"
+            identifiers = ["arn:aws:iam::444455556666:root"]
+        }
+    }
+
+    statement {
+        sid       = "Auditors"
+        actions   = ["kms:DescribeKey"]
+        resources = ["*"]
+        principals {
+            type        = "AWS"
+            identifiers = ["arn:aws:iam::999988887777:root"]
+        }
+    }
+}
+`, "\n", "\r\n")
+	files := kmsModule(t, "key.tf", key)
+	fix := fixOf(t, analyseModule(t, files, "key.tf"), "kms-missing-actions")
+	fixed := string(analysis.ApplyEdits([]byte(key), fix.Edits))
+	want := strings.TrimSuffix(key, "}\r\n") + strings.ReplaceAll(`
+    statement {
+        sid       = "AllowS3UseJane"
+        effect    = "Allow"
+        actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+        resources = ["*"]
+        principals {
+            type        = "AWS"
+            identifiers = ["arn:aws:iam::111122223333:root"]
+        }
+    }
+}
+`, "\n", "\r\n")
+	if fixed != want {
+		t.Errorf("fixed:\n%q\nwant:\n%q", fixed, want)
+	}
+}
