@@ -133,8 +133,8 @@ func decisionsFor(w *eval.Workspace, before map[string]decided) map[string]eval.
 func key(r eval.Request) string { return r.Principal + " " + r.Action + " " + r.Resource }
 
 // The same property over generated workspaces: every combination of a
-// bucket policy, an identity policy and bucket facts that each hold one of
-// the common faults.
+// bucket policy, an identity policy, bucket facts and an SCP or RCP that
+// each hold one of the common faults.
 func TestEveryFixIsSafeGenerated(t *testing.T) {
 	bucketPolicies := []string{
 		`{"Version": "2012-10-17", "Statement": [{"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"], "Resource": "arn:aws:s3:::shared/*"}]}`,
@@ -153,23 +153,39 @@ func TestEveryFixIsSafeGenerated(t *testing.T) {
 		`"account": "444455556666", "encryption": "aws:kms", "kmsKeyArn": "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"`,
 		`"account": "444455556666", "objectOwnership": "ObjectWriter", "requesterPays": true`,
 	}
+	// An SCP of Jane's account or an RCP of the owner's that denies her
+	// (their exemption fixes), or none.
+	orgPolicies := []struct{ name, kind, account, text string }{
+		{},
+		{"org.scp.json", "scp", "111122223333", `{"Version": "2012-10-17", "Statement": [{"Sid": "NoS3", "Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}}]}`},
+		{"org.rcp.json", "rcp", "444455556666", `{"Version": "2012-10-17", "Statement": [{"Sid": "OrgOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-exampleorg"}}}]}`},
+	}
 	dir := t.TempDir()
 	fixes := 0
 	for _, bp := range bucketPolicies {
 		for _, id := range identities {
 			for _, fact := range facts {
-				texts := map[string][]byte{
-					filepath.Join(dir, analysis.ConfigName): []byte(`{"accounts": ["111122223333"], "buckets": {"shared": {` + fact + `}},
+				for _, org := range orgPolicies {
+					orgEntry := ""
+					if org.name != "" {
+						orgEntry = `, "` + org.name + `": {"kind": "` + org.kind + `", "account": "` + org.account + `"}`
+					}
+					texts := map[string][]byte{
+						filepath.Join(dir, analysis.ConfigName): []byte(`{"accounts": ["111122223333"], "buckets": {"shared": {` + fact + `}},
   "files": {"jane.iam-policy.json": {"kind": "identity", "account": "111122223333", "principal": "arn:aws:iam::111122223333:user/jane"},
-            "bucket.bucket-policy.json": {"kind": "bucket", "account": "444455556666", "bucket": "shared"}}}`),
-					filepath.Join(dir, "bucket.bucket-policy.json"): []byte(bp),
-					filepath.Join(dir, "jane.iam-policy.json"):      []byte(id),
+            "bucket.bucket-policy.json": {"kind": "bucket", "account": "444455556666", "bucket": "shared"}` + orgEntry + `}}`),
+						filepath.Join(dir, "bucket.bucket-policy.json"): []byte(bp),
+						filepath.Join(dir, "jane.iam-policy.json"):      []byte(id),
+					}
+					if org.name != "" {
+						texts[filepath.Join(dir, org.name)] = []byte(org.text)
+					}
+					fixes += checkFixesOf(t, dir, texts)
 				}
-				fixes += checkFixesOf(t, dir, texts)
 			}
 		}
 	}
-	if fixes < 27 {
-		t.Errorf("proved %d fixes over 27 workspaces", fixes)
+	if fixes < 81 {
+		t.Errorf("proved %d fixes over 81 workspaces", fixes)
 	}
 }
