@@ -66,8 +66,12 @@ func crossAccountUses(f *analysis.File) []crossAccountUse {
 	return out
 }
 
-// bucketPolicyOf is the workspace's policy of the bucket, or nil.
+// bucketPolicyOf is the workspace's policy of the bucket, or nil; the
+// engine's workspace finds it in a map (eval.Workspace.BucketPolicyFile).
 func bucketPolicyOf(w analysis.Workspace, bucket string) *analysis.File {
+	if ix, ok := w.(interface{ BucketPolicyFile(string) *analysis.File }); ok {
+		return ix.BucketPolicyFile(bucket)
+	}
 	for _, f := range w.PolicyFiles() {
 		if f.Kind == analysis.KindBucket && f.Facts != nil && f.Facts.Bucket == bucket {
 			return f
@@ -114,18 +118,34 @@ func reportUngrantedOnIdentity(pass *analysis.Pass) {
 	}
 }
 
+// usesByBucketPolicy lists the cross-account uses of every identity policy
+// of the workspace by the path of the bucket policy they lack a grant in,
+// in the workspace's order; once per workspace when it keeps the list
+// (eval.Workspace.Memo), since every bucket policy asks.
+func usesByBucketPolicy(w analysis.Workspace) map[string][]crossAccountUse {
+	build := func() any {
+		out := map[string][]crossAccountUse{}
+		for _, f := range w.PolicyFiles() {
+			if f.Kind == analysis.KindIdentity {
+				for _, u := range crossAccountUses(f) {
+					out[u.policy.Path] = append(out[u.policy.Path], u)
+				}
+			}
+		}
+		return out
+	}
+	if m, ok := w.(interface{ Memo(string, func() any) any }); ok {
+		return m.Memo("checks: cross-account uses", build).(map[string][]crossAccountUse)
+	}
+	return build().(map[string][]crossAccountUse)
+}
+
 func reportUngrantedOnBucket(pass *analysis.Pass) {
 	if pass.Workspace == nil || pass.Facts == nil || pass.Policy.Statement == nil {
 		return
 	}
-	for _, f := range pass.Workspace.PolicyFiles() {
-		if f.Kind != analysis.KindIdentity {
-			continue
-		}
-		for _, u := range crossAccountUses(f) {
-			if u.policy.Path != pass.Path || len(u.actions) == 0 {
-				continue
-			}
+	for _, u := range usesByBucketPolicy(pass.Workspace)[pass.Path] {
+		if f := u.identity; len(u.actions) > 0 {
 			pass.Report(analysis.Finding{Span: pass.Policy.Statement.KeySpan, Severity: analysis.Warning,
 				Message: analysis.Tf("no statement grants account %[2]s, whose %[1]s uses this bucket: it needs %[4]s on %[3]s",
 					"アカウント %[2]s を許可するステートメントがありません。その %[1]s はこのバケットを使います: %[3]s に %[4]s が必要です",

@@ -172,3 +172,42 @@ func (c *scenarioCache) endpointsOf(w *Workspace, vpces []string) []*Doc {
 	}
 	return out
 }
+
+// BucketPolicyFile is the first bucket policy that .s3policy.json gives
+// the bucket, or nil: what a check would find by a walk over the files,
+// from a map built once per workspace.
+func (w *Workspace) BucketPolicyFile(bucket string) *analysis.File {
+	m := w.Memo("eval: bucket policy files", func() any {
+		m := map[string]*analysis.File{}
+		for _, f := range w.Files {
+			if f.Kind == analysis.KindBucket && f.Facts != nil && m[f.Facts.Bucket] == nil {
+				m[f.Facts.Bucket] = f
+			}
+		}
+		return m
+	})
+	return m.(map[string]*analysis.File)[bucket]
+}
+
+// Memo returns what build returns for key, built once while the workspace
+// does not change: a check keeps there what it derives from the whole
+// workspace, so that analysing each file does not derive it again.
+func (w *Workspace) Memo(key string, build func() any) any {
+	w.mu.Lock()
+	if w.memos == nil {
+		w.memos = map[string]*memo{}
+	}
+	m := w.memos[key]
+	if m == nil {
+		m = &memo{}
+		w.memos[key] = m
+	}
+	w.mu.Unlock()
+	m.once.Do(func() { m.value = build() })
+	return m.value
+}
+
+type memo struct {
+	once  sync.Once
+	value any
+}

@@ -51,6 +51,7 @@ type Workspace struct {
 	evaluations map[string]*evaluation
 	// scenarios holds what Scenario gathers once (scenariocache.go).
 	scenarios *scenarioCache
+	memos     map[string]*memo
 }
 
 // evaluation is one request evaluated over the workspace. Which documents
@@ -294,7 +295,7 @@ var fullAWSAccess = sync.OnceValue(func() *Doc {
 // forget drops the answers Blocked keeps, when the workspace changes.
 func (w *Workspace) forget() {
 	w.mu.Lock()
-	w.blocked, w.evaluations, w.scenarios = nil, nil, nil
+	w.blocked, w.evaluations, w.scenarios, w.memos = nil, nil, nil, nil
 	w.mu.Unlock()
 }
 
