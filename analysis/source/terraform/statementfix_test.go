@@ -156,28 +156,16 @@ func TestStatementBlockFixTFJSON(t *testing.T) {
 // indentation (four spaces here, CRLF line ends) and the blank line
 // between them.
 func TestStatementBlockFixLayout(t *testing.T) {
-	key := strings.ReplaceAll(`data "aws_iam_policy_document" "key" {
-    statement {
-        sid       = "EnableIAMPolicies"
-        actions   = ["kms:*"]
-        resources = ["*"]
-        principals {
-            type        = "AWS"
-            identifiers = ["arn:aws:iam::444455556666:root"]
-        }
-    }
-
-    statement {
-        sid       = "Auditors"
-        actions   = ["kms:DescribeKey"]
-        resources = ["*"]
-        principals {
-            type        = "AWS"
-            identifiers = ["arn:aws:iam::999988887777:root"]
-        }
-    }
-}
-`, "\n", "\r\n")
+	// fixKey with four-space indentation and an auditors' statement after
+	// a blank line.
+	auditors := strings.ReplaceAll(strings.ReplaceAll(strings.TrimPrefix(fixKey, `data "aws_iam_policy_document" "key" {`), "EnableIAMPolicies", "Auditors"), "444455556666", "999988887777")
+	key := strings.TrimSuffix(fixKey, "}\n") + "\n" + strings.TrimPrefix(auditors, "\n")
+	lines := strings.Split(key, "\n")
+	for i, l := range lines {
+		text := strings.TrimLeft(l, " ")
+		lines[i] = strings.Repeat(" ", 2*(len(l)-len(text))) + text
+	}
+	key = strings.Join(lines, "\r\n")
 	files := kmsModule(t, "key.tf", key)
 	fix := fixOf(t, analyseModule(t, files, "key.tf"), "kms-missing-actions")
 	fixed := string(analysis.ApplyEdits([]byte(key), fix.Edits))
