@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -145,17 +146,8 @@ func (fl *explainFlags) explainScenarioFile(args []string, stdout, stderr io.Wri
 	in := eval.NewScenarioReader(f)
 	answers := answerWriter{w: out}
 	var evaluated []*eval.Scenario // for --emit-scenario only
-	code := exitOK
-	for i := 0; ; i++ {
-		s, err := in.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			out.Flush()
-			return fail(fmt.Errorf("%s: %v", fl.scenario, err))
-		}
-		r := eval.Evaluate(s)
+	code, i := exitOK, 0
+	err = evaluateInOrder(in, func(s *eval.Scenario, r eval.Result) {
 		if r.Decision != eval.Allowed {
 			code = exitFindings
 		}
@@ -168,6 +160,11 @@ func (fl *explainFlags) explainScenarioFile(args []string, stdout, stderr io.Wri
 		if fl.denial.emitScenario != "" {
 			evaluated = append(evaluated, s)
 		}
+		i++
+	})
+	if err != nil {
+		out.Flush()
+		return fail(fmt.Errorf("%s: %v", fl.scenario, err))
 	}
 	answers.close()
 	if err := fl.emit(evaluated); err != nil {
@@ -207,6 +204,49 @@ func writeJSON(w io.Writer, results []eval.Result, many bool, lang string) {
 		answers.write(r.Answer(lang))
 	}
 	answers.close()
+}
+
+// evaluateInOrder reads the stream on one goroutine and evaluates its
+// scenarios on the other cores, and gives each answer to answer in the
+// order of the file, as soon as it and those before it are ready. A
+// fault in the stream is returned after the answers before it.
+func evaluateInOrder(in *eval.ScenarioReader, answer func(*eval.Scenario, eval.Result)) error {
+	type job struct {
+		s    *eval.Scenario
+		r    eval.Result
+		done chan struct{}
+	}
+	order, work := make(chan *job, 64), make(chan *job, 64)
+	var fault error // written before order is closed
+	go func() {
+		defer close(work)
+		defer close(order)
+		for {
+			s, err := in.Next()
+			if err != nil {
+				if err != io.EOF {
+					fault = err
+				}
+				return
+			}
+			j := &job{s: s, done: make(chan struct{})}
+			order <- j
+			work <- j
+		}
+	}()
+	for range max(1, runtime.GOMAXPROCS(0)-1) {
+		go func() {
+			for j := range work {
+				j.r = eval.Evaluate(j.s)
+				close(j.done)
+			}
+		}()
+	}
+	for j := range order {
+		<-j.done
+		answer(j.s, j.r)
+	}
+	return fault
 }
 
 // streamGC: a streamed batch keeps one scenario and the policies it has

@@ -226,3 +226,30 @@ func TestExplainScenarioStreamStopsAtAFault(t *testing.T) {
 		t.Errorf("exit %d, stdout\n%s\nstderr %q; want %d, the first answer and %q", code, out.String(), errOut.String(), exitUsage, wantErr)
 	}
 }
+
+// A batch is evaluated on several goroutines and answered in the order of
+// the file: the answers are those of evaluating each scenario in turn
+// (run with -race: the scenarios share the policies parsed once).
+func TestExplainScenarioBatchInOrder(t *testing.T) {
+	allowed := strings.Replace(crossAccountScenario, `"resourceAccount": "444455556666"}`, `"resourceAccount": "444455556666", "context": {"aws:SourceVpce": "vpce-1"}}`, 1)
+	var batch []string
+	for i := range 300 {
+		batch = append(batch, []string{crossAccountScenario, allowed}[i%3%2])
+	}
+	src := "[" + strings.Join(batch, ",\n") + "]"
+	scenarios, err := eval.ParseScenarios([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	results := make([]eval.Result, len(scenarios))
+	for i, s := range scenarios {
+		results[i] = eval.Evaluate(s)
+	}
+	writeJSON(&want, results, true, "en")
+	var out, errOut bytes.Buffer
+	code := run([]string{"explain", "--scenario", writeTemp(t, "batch.json", src), "--format", "json"}, &out, &errOut)
+	if code != exitFindings || out.String() != want.String() {
+		t.Errorf("exit %d, %d bytes of answers, want 1 and the %d bytes of evaluating in turn%s", code, out.Len(), want.Len(), errOut.String())
+	}
+}
