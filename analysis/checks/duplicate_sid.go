@@ -33,12 +33,10 @@ func runDuplicateSid(pass *analysis.Pass) {
 		severity = analysis.Error
 	}
 	// used holds every Sid in the policy, and each name a fix proposes,
-	// so that a proposed name clashes with none.
-	used := map[string]bool{}
-	for _, s := range pass.Policy.Statements {
-		used[s.SidText()] = true
-	}
-	first := map[string]*analysis.Statement{}
+	// so that a proposed name clashes with none; gathered at the first
+	// duplicate, since most policies have none.
+	var used map[string]bool
+	first := make(map[string]*analysis.Statement, len(pass.Policy.Statements))
 	for _, s := range pass.Policy.Statements {
 		sid := s.SidText()
 		if sid == "" || analysis.HasPlaceholder(sid) {
@@ -48,6 +46,12 @@ func runDuplicateSid(pass *analysis.Pass) {
 		if !seen {
 			first[sid] = s
 			continue
+		}
+		if used == nil {
+			used = make(map[string]bool, len(pass.Policy.Statements))
+			for _, s := range pass.Policy.Statements {
+				used[s.SidText()] = true
+			}
 		}
 		name := freeSid(sid, used)
 		used[name] = true

@@ -70,7 +70,8 @@ func checkARN(pass *analysis.Pass, v *analysis.Value, element string) {
 			"%s %q は ARN (arn:partition:service:region:account:resource) でも \"*\" でもありません", element, s))
 		return
 	}
-	parts := splitARN(s)
+	var buf [6]string // on the stack: checkARN runs for every ARN of every policy
+	parts := splitARN(buf[:0], s)
 	if len(parts) < 6 {
 		if hasWildcard(s) {
 			return // a "*" may stand for the missing colons
@@ -109,10 +110,9 @@ func checkS3Location(pass *analysis.Pass, v *analysis.Value, parts []string) {
 }
 
 // splitARN splits an ARN at the colons that are not inside a policy
-// variable such as ${aws:username}; it returns at most six parts, the last
-// holding the rest.
-func splitARN(s string) []string {
-	parts := make([]string, 0, 6)
+// variable such as ${aws:username}; it appends at most six parts to parts,
+// the last holding the rest.
+func splitARN(parts []string, s string) []string {
 	start, depth := 0, 0
 	for i := 0; i < len(s) && len(parts) < 5; i++ {
 		switch {
