@@ -39,7 +39,7 @@ func Calls(files map[string][]byte) map[string]source.ModuleContext {
 	files, _ = splitIncluded(files)
 	calls := false
 	for _, text := range files {
-		calls = calls || bytes.Contains(text, []byte("module"))
+		calls = calls || callsModule(text)
 	}
 	if !calls {
 		return nil
@@ -63,6 +63,27 @@ func Calls(files map[string][]byte) map[string]source.ModuleContext {
 		}
 	}
 	return out
+}
+
+// callsModule is the cheap byte scan that spares parsing a module that
+// calls none below its folder: a local source ("./) and a module block
+// (module "x" in HCL, "module": in JSON, with what spaces may stand
+// between), not path.module.
+func callsModule(text []byte) bool {
+	if !bytes.Contains(text, []byte(`"./`)) {
+		return false
+	}
+	for i := 0; ; {
+		at := bytes.Index(text[i:], []byte("module"))
+		if at < 0 {
+			return false
+		}
+		i += at + len("module")
+		rest := bytes.TrimLeft(text[i:], " \t")
+		if len(rest) > 0 && (rest[0] == '"' || rest[0] == ':') && (i-len("module") == 0 || text[i-len("module")-1] != '.') {
+			return true
+		}
+	}
 }
 
 // localSource is the folder a module block's source names when it is a

@@ -79,3 +79,20 @@ resource "aws_s3_bucket_policy" "this" {
 		t.Errorf("bucket policy %+v\n%s", d.Facts, d.Text)
 	}
 }
+
+// The byte scan finds module blocks in HCL and JSON, not path.module.
+func TestCallsModuleScan(t *testing.T) {
+	for text, want := range map[string]bool{
+		`module "x" { source = "./x" }`:          true,
+		`module  "x" { source = "./x" }`:         true,
+		`module "x" { source = "../x" }`:         false,
+		`{"module": {"x": {"source": "./x"}}}`:   true,
+		`policy = file("${path.module}/p.json")`: false,
+		`# the module's bucket` + "\n" + `x = 1`: false,
+		`module`:                                 false,
+	} {
+		if got := callsModule([]byte(text)); got != want {
+			t.Errorf("callsModule(%q) = %v", text, got)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/sourcetest"
 )
 
 // includeModule is a module that reads its bucket policy with file() and
@@ -135,4 +136,29 @@ func TestIncludedFileUsedNowhere(t *testing.T) {
 	if _, ok := res["m/other.json"]; ok {
 		t.Error("a file no call reads got a result")
 	}
+}
+
+// FuzzModuleFiles: no module and no file it reads makes Includes, Calls
+// or the reading panic, and every finding of the file read with file()
+// or templatefile() lies inside it.
+func FuzzModuleFiles(f *testing.F) {
+	f.Add(includeModule["m/main.tf"], includeModule["m/key-policy.json.tpl"])
+	f.Add(`resource "aws_s3_bucket_policy" "b" { policy = file("p.json") }`, `{"Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}`)
+	f.Add(`resource "aws_kms_key" "k" { policy = templatefile("./p.json", { a = "x\"y", "b" = var.c }) }
+module "c" {
+  source = "./p.json"
+  a      = "🚀"
+}`, `{"Statement": [{"Principal": {"AWS": "${a}${b}"}, "Action": ${list}, "Resource": "%{ if x }*%{ endif }"}]}`)
+	f.Fuzz(func(t *testing.T, module, policy string) {
+		files := map[string][]byte{"m/main.tf": []byte(module), "m/p.json": []byte(policy), "m/key-policy.json.tpl": []byte(policy)}
+		Includes(files)
+		Calls(files)
+		for path, res := range ReadModule(files, "") {
+			if path == "m/main.tf" {
+				continue
+			}
+			a := analysis.AnalyzeFile(path, res.Files(path, nil), res.Findings, analysis.Options{Checks: checks.All})
+			sourcetest.InFile(t, policy, a)
+		}
+	})
 }

@@ -135,9 +135,11 @@ func (m *module) docsOf(addr, attrName string, e hclsyntax.Expression, depth int
 			out = append(out, d)
 		}
 	}
-	for _, c := range m.fileCalls(e) {
-		if d := m.includedDoc(c); d != nil {
-			out = append(out, d)
+	if len(m.included) > 0 {
+		for _, c := range m.fileCalls(e) {
+			if d := m.includedDoc(c); d != nil {
+				out = append(out, d)
+			}
 		}
 	}
 	for _, ref := range refersTo(e) {
