@@ -33,7 +33,7 @@ import (
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html
 func exemptPrincipalFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	st := denyAt(pass.Policy, h.place)
-	if st == nil || !exemptableARN(h.principal) || st.NotPrincipal != nil {
+	if st == nil || !exemptableARN(h.principal) || st.NotPrincipal != nil || st.Condition != nil && st.Condition.Value.Kind != analysis.Object {
 		return nil
 	}
 	var blocked, granted []string

@@ -94,11 +94,20 @@ func TestExemptionChangesOnlyTheBlockedRequests(t *testing.T) {
 	}
 }
 
-// exemptionFixOf is the exemption fix offered on the SCP or RCP in a
-// workspace where the bucket policy of shared-data grants Jane's account
-// s3:GetObject and s3:PutObject on its objects, and her policy asks for
-// them; it returns the fix and the policy it makes.
-func exemptionFixOf(t *testing.T, kind analysis.Kind, policy []byte) (analysis.Fix, []byte) {
+// exemptionFixes are the exemption fixes offered on the policy (an SCP,
+// an RCP or the bucket policy) in a workspace where the bucket policy of
+// shared-data grants Jane's account s3:GetObject and s3:PutObject on its
+// objects, and her policy asks for them.
+func exemptionFixes(t *testing.T, kind analysis.Kind, policy []byte) []analysis.Fix {
+	t.Helper()
+	found, _ := blockedFindings(t, kind, policy)
+	return found
+}
+
+// blockedFindings analyses the policy in exemptionFixes' workspace: the
+// exemption fixes offered, and how many findings say it blocks Jane's
+// requests (they link to her policy).
+func blockedFindings(t *testing.T, kind analysis.Kind, policy []byte) (found []analysis.Fix, blocking int) {
 	t.Helper()
 	dir := t.TempDir()
 	name, account := "org.scp.json", "111122223333"
@@ -123,18 +132,52 @@ func exemptionFixOf(t *testing.T, kind analysis.Kind, policy []byte) (analysis.F
 	if f == nil {
 		t.Fatalf("%s not in the workspace", name)
 	}
-	var found []analysis.Fix
 	for _, fd := range analysis.Analyze(f, checks.All) {
+		if slices.ContainsFunc(fd.Related, func(r analysis.Related) bool { return r.File == "jane.iam-policy.json" }) {
+			blocking++ // it names where Jane asks for what it blocks
+		}
 		for _, fix := range fd.Fixes {
 			if strings.HasPrefix(fix.Title.EN, "Exempt ") {
 				found = append(found, fix)
 			}
 		}
 	}
+	return found, blocking
+}
+
+// exemptionFixOf is the one exemption fix exemptionFixes finds, and the
+// policy it makes.
+func exemptionFixOf(t *testing.T, kind analysis.Kind, policy []byte) (analysis.Fix, []byte) {
+	t.Helper()
+	found := exemptionFixes(t, kind, policy)
 	if len(found) != 1 {
 		t.Fatalf("%d exemption fixes, want 1", len(found))
 	}
 	return found[0], analysis.ApplyEdits(policy, found[0].Edits)
+}
+
+// No exemption is offered where the rest of the Deny cannot be written
+// exactly: an action wildcard other than "*" or "s3:*", NotResource
+// with s3:*, a Condition that is not an object; nor in an RCP whose
+// blocked actions it does not deny.
+func TestNoExemptionThatIsNotExact(t *testing.T) {
+	for _, tc := range []struct {
+		kind analysis.Kind
+		deny string
+	}{
+		{analysis.KindSCP, `{"Effect": "Deny", "Action": "s3:*Object", "Resource": "arn:aws:s3:::shared-data/*"}`},
+		{analysis.KindSCP, `{"Effect": "Deny", "Action": "s3:*", "NotResource": "arn:aws:s3:::other/*"}`},
+		{analysis.KindSCP, `{"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": "aws:SecureTransport"}`},
+		{analysis.KindRCP, `{"Effect": "Deny", "Principal": "*", "Action": "s3:Get*", "Resource": "*"}`},
+	} {
+		src := []byte(`{"Version": "2012-10-17", "Statement": [` + tc.deny + `]}`)
+		if found := exemptionFixes(t, tc.kind, src); len(found) != 0 {
+			t.Errorf("%s %s: offered %q", tc.kind, tc.deny, found[0].Title.EN)
+		}
+		if _, fs := blockedFindings(t, tc.kind, src); fs == 0 {
+			t.Errorf("%s %s: no finding says it blocks Jane", tc.kind, tc.deny)
+		}
+	}
 }
 
 // partnerGrant is the bucket policy's grant to Jane's account.
