@@ -55,9 +55,11 @@ func (m *module) writeVerbatim(b *analysis.HostBuilder, f *tfFile, e *hclsyntax.
 	m.padTo(b, bytes.Count(src[:content.Start], []byte("\n"))+1)
 	region := f.newRegion()
 	run := content.Start // start of the text not yet written
+	var json jsonState
 	flush := func(end int) {
 		if end > run {
 			b.Copy(analysis.Span{Start: run, End: end}, string(src[run:end]), region)
+			json.escaped = false
 		}
 		run = end
 	}
@@ -88,7 +90,7 @@ func (m *module) writeVerbatim(b *analysis.HostBuilder, f *tfFile, e *hclsyntax.
 			i, run = end, end
 		case quoted && src[i] == '\\':
 			flush(i)
-			n, decoded := hclEscape(src[i:content.End])
+			n, decoded := hclEscape(src[i:content.End], &json)
 			b.Wrap(analysis.Span{Start: i, End: i + n}, func() { b.Write(decoded) })
 			i += n
 			run = i
@@ -131,24 +133,37 @@ func interpolationAt(src []byte, i int, interps []hclsyntax.Expression) (hclsynt
 	return nil, 0
 }
 
+// jsonState follows the JSON a quoted string decodes to, escape by
+// escape (its other bytes are neither quotes nor backslashes): inside a
+// JSON string or not, after the backslash of a JSON escape.
+type jsonState struct{ inString, escaped bool }
+
 // hclEscape decodes the escape sequence at the start of s (a quoted
-// string's \n, \", \\, \uNNNN) and returns its length and its JSON
-// writing inside a JSON string.
-func hclEscape(s []byte) (int, string) {
+// string's \n, \", \\, \uNNNN) and returns its length and its writing
+// in the JSON the string decodes to: a quote or backslash as itself (a
+// policy written "{\"Sid\": \"a\\\"b\"}" is {"Sid": "a\"b"}), a line
+// break or tab between JSON tokens as a space (JSON whitespace that keeps
+// the document on its host's lines), inside a JSON string as its escape.
+func hclEscape(s []byte, st *jsonState) (int, string) {
 	if len(s) < 2 {
 		return len(s), ""
 	}
+	escaped := st.escaped
+	st.escaped = false
 	switch s[1] {
-	case 'n':
-		return 2, `\n`
-	case 'r':
-		return 2, `\r`
-	case 't':
-		return 2, `\t`
+	case 'n', 'r', 't':
+		if !st.inString && !escaped {
+			return 2, " "
+		}
+		return 2, `\` + string(s[1:2])
 	case '"':
+		if !escaped {
+			st.inString = !st.inString
+		}
 		return 2, `"`
 	case '\\':
-		return 2, `\\`
+		st.escaped = st.inString && !escaped
+		return 2, `\`
 	case 'u', 'U':
 		n := 4
 		if s[1] == 'U' {
