@@ -220,7 +220,7 @@ func otherS3Actions(kind analysis.Kind, blocked, resources []string) (member, bo
 // resources may be, except the blocked ones, with as few patterns as the
 // names allow: the action's verb ("s3:Delete*"), else a blocked action
 // followed by more ("s3:GetObject?*", every GetObject… but GetObject),
-// else the action itself. A pattern may also match actions of other
+// else its longer first words ("s3:GetBucket*"), else the action itself. A pattern may also match actions of other
 // resource types; on these resources they never apply.
 func s3PatternsExcept(blocked, resources []string) []string {
 	s3 := iamdata.Lookup("s3")
@@ -238,11 +238,15 @@ func s3PatternsExcept(blocked, resources []string) []string {
 			slices.ContainsFunc(blocked, func(b string) bool { return strings.EqualFold(b, name) }) {
 			continue
 		}
-		candidates := []string{"s3:" + verb(a.Name) + "*"}
+		words := wordPrefixes(a.Name)
+		candidates := []string{"s3:" + words[0] + "*"}
 		for _, b := range blocked {
 			if len(b) < len(name) && strings.EqualFold(name[:len(b)], b) {
 				candidates = append(candidates, b+"?*")
 			}
+		}
+		for _, w := range words[1:] {
+			candidates = append(candidates, "s3:"+w+"*")
 		}
 		pattern := name
 		for _, c := range candidates {
@@ -274,14 +278,19 @@ func resourceTypesOf(resources []string) []string {
 	return types
 }
 
-// verb is the first word of an action name: "Get" of "GetObjectAcl".
-func verb(name string) string {
+// wordPrefixes are the prefixes of an action name that end a word, the
+// name itself left out: "Get", "GetBucket" of "GetBucketPolicy".
+func wordPrefixes(name string) []string {
+	var out []string
 	for i, r := range name {
 		if i > 0 && unicode.IsUpper(r) {
-			return name[:i]
+			out = append(out, name[:i])
 		}
 	}
-	return name
+	if len(out) == 0 {
+		return []string{name}
+	}
+	return out
 }
 
 // everyResource reports whether the statement applies to every resource.
