@@ -31,6 +31,9 @@ type client struct {
 	notes    []note
 	arrived  chan struct{} // closed and replaced on every notification
 	settings any           // the answer to workspace/configuration
+	// holdCreate, when set, holds the answer to the scan's
+	// window/workDoneProgress/create until it is closed.
+	holdCreate chan struct{}
 }
 
 type note struct {
@@ -101,7 +104,15 @@ func (c *client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 	c.notes = append(c.notes, note{req.Method(), append(json.RawMessage(nil), req.Params()...)})
 	close(c.arrived)
 	c.arrived = make(chan struct{})
+	hold := c.holdCreate
 	c.mu.Unlock()
+	if hold != nil && req.Method() == protocol.MethodWorkDoneProgressCreate {
+		go func() { // the client goes on reading meanwhile
+			<-hold
+			_ = reply(ctx, nil, nil)
+		}()
+		return nil
+	}
 	return reply(ctx, nil, nil)
 }
 

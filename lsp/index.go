@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"bytes"
+	"maps"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -55,22 +56,41 @@ func (ix *index) rebuild(folders []string, texts map[string][]byte) {
 			}
 		}
 		for _, s := range tree.Sets(folder, mine) {
-			g := &govSet{root: s.Dir, sources: map[string]*tree.Source{}, ws: s.Workspace, docs: map[string][]*analysis.File{}}
-			configPath := filepath.Join(s.Dir, analysis.ConfigName)
-			if text, governed := mine[configPath]; governed {
-				g.configPath, g.configText = configPath, text
-				g.cfg, _ = analysis.ParseConfig(s.Dir, text)
-			}
-			for _, src := range s.Sources() {
-				g.sources[src.Path], g.docs[src.Path] = src, src.Docs
-				g.paths = append(g.paths, src.Path)
-			}
-			sets[g.root] = g
+			sets[s.Dir] = newGovSet(s, mine)
 		}
 	}
 	ix.mu.Lock()
 	ix.sets = sets
 	ix.mu.Unlock()
+}
+
+// newGovSet keeps a set read whole; texts holds its config's text.
+func newGovSet(s *tree.Set, texts map[string][]byte) *govSet {
+	g := &govSet{root: s.Dir, sources: map[string]*tree.Source{}, ws: s.Workspace, docs: map[string][]*analysis.File{}}
+	configPath := filepath.Join(s.Dir, analysis.ConfigName)
+	if text, governed := texts[configPath]; governed {
+		g.configPath, g.configText = configPath, text
+		g.cfg, _ = analysis.ParseConfig(s.Dir, text)
+	}
+	for _, src := range s.Sources() {
+		g.sources[src.Path], g.docs[src.Path] = src, src.Docs
+		g.paths = append(g.paths, src.Path)
+	}
+	return g
+}
+
+// put adds a set the first scan loaded, or replaces the one at its root.
+func (ix *index) put(g *govSet) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.sets[g.root] = g
+}
+
+// all lists the sets.
+func (ix *index) all() []*govSet {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return slices.Collect(maps.Values(ix.sets))
 }
 
 // folderOf is the innermost of folders that holds path, or "".

@@ -7,24 +7,27 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.lsp.dev/protocol"
 
-	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
 
 // The first scan, as gopls loads a workspace: on initialized the server
-// reads each workspace folder (tree.Scan: no .git, no node_modules,
+// reads each workspace folder (tree.Walk: no .git, no node_modules,
 // nothing over 1 MB, no symbolic link out of the folder). Every policy
 // file of the folders gets diagnostics, open or not, because a fault in
 // one file shows in another (cross-file findings), and the user must see
-// it without opening every file. Files no config governs are analysed
-// and published as the scan reads them, on every core, and not kept; the
-// governed ones are kept, and their sets built once the scan is done.
-// Open documents do not wait for the scan: the scheduler analyses them
-// meanwhile. The server never writes a file, and reads nothing outside
-// its folders.
+// it without opening every file. The scan streams: files are read on
+// every core as the walk lists them; a file no config governs is
+// analysed and published at once, and not kept; a governed file is
+// parsed as it is read and kept, and its set is handed to the scheduler
+// as soon as its last file is in (tree.Loader), which analyses the set's
+// open documents, then publishes the rest on every core, while the scan
+// goes on. Open documents do not wait for the scan: readers yield to the
+// scheduler's front. The server never writes a file, and reads nothing
+// outside its folders.
 
 // progressToken names the scan's work-done progress.
 const progressToken = "s3policy-lsp/scan"
@@ -70,88 +73,115 @@ func (s *Server) scan() {
 	s.progress(progress, &protocol.WorkDoneProgressBegin{Kind: protocol.WorkDoneProgressKindBegin, Title: "s3policy-lsp", Message: "scanning the workspace for policies", Percentage: 0})
 	folders := s.store.folders
 	for i, folder := range folders {
-		paths, skipped, err := tree.Scan(folder)
-		if err != nil {
-			s.logf("scanning %s: %v", folder, err)
-		}
-		for _, sk := range skipped {
-			typ := protocol.MessageTypeLog
-			if strings.Contains(sk.Reason.EN, "1 MB") {
-				typ = protocol.MessageTypeInfo
+		s.scanFolder(folder, func(read, listed int, walked bool) {
+			msg := fmt.Sprintf("%s: %d files read", filepath.Base(folder), read)
+			done := 0 // of this folder, in percent: known once the walk is over
+			if walked {
+				msg = fmt.Sprintf("%s: %d of %d files", filepath.Base(folder), read, listed)
+				done = 100 * read / max(listed, 1)
 			}
-			s.log(typ, fmt.Sprintf("skipping %s: %s", sk.Path, sk.Reason.EN))
-		}
-		s.readFolder(paths, func(done int) {
 			s.progress(progress, &protocol.WorkDoneProgressReport{Kind: protocol.WorkDoneProgressKindReport,
-				Message:    fmt.Sprintf("%s: %d of %d files", filepath.Base(folder), done, len(paths)),
-				Percentage: uint32((100*i + 100*done/max(len(paths), 1)) / len(folders))})
+				Message: msg, Percentage: uint32((100*i + done) / len(folders))})
 		})
 	}
 	s.progress(progress, &protocol.WorkDoneProgressEnd{Kind: protocol.WorkDoneProgressKindEnd, Message: "workspace scanned"})
 }
 
-// readFolder reads the scanned files of a folder on every core: the
-// configs first, so that each file is known to be governed or not as it
-// is read; the governed are kept in the store, the others analysed and
-// published at once. report gets the count of files read every
-// progressEvery files and at the end.
-//
-// The files of Terraform modules are read first: the files they read a
-// policy from (file(), templatefile()) are then known to be grouped with
-// them, not loose.
-func (s *Server) readFolder(paths []string, report func(done int)) {
-	grouping := tree.NewGrouping(paths) // configs' files and Terraform modules
-	var modules, rest []string
-	for _, path := range paths {
-		if grouping.Grouped(path) && hosts.ModuleReader(path) != nil {
-			modules = append(modules, path)
-		} else {
-			rest = append(rest, path)
-		}
-	}
-	done := 0
-	read := func(paths []string) {
-		next := make(chan string)
-		var wg sync.WaitGroup
-		for range runtime.GOMAXPROCS(0) {
-			wg.Go(func() {
-				for path := range next {
-					s.readScanned(path, grouping.Grouped(path))
+// scanFolder walks a folder and reads its files on every core as the walk
+// lists them. report gets the count of files read every progressEvery
+// files and at the end, with the count listed and whether the walk is
+// over.
+func (s *Server) scanFolder(folder string, report func(read, listed int, walked bool)) {
+	loader := tree.NewLoader(folder, tree.Disk{})
+	next := make(chan tree.Listed, scanAhead)
+	var read, listed atomic.Int64
+	var walked atomic.Bool
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for f := range next {
+				s.sched.yieldToFront()
+				_ = s.guard("reading "+f.Path, func() error { s.readScanned(loader, f); return nil })
+				if n := read.Add(1); n%progressEvery == 0 {
+					report(int(n), int(listed.Load()), walked.Load())
 				}
-			})
-		}
-		for _, path := range paths {
-			if done > 0 && done%progressEvery == 0 {
-				report(done)
 			}
-			next <- path
-			done++
-		}
-		close(next)
-		wg.Wait()
+		})
 	}
-	read(modules)
-	if len(modules) > 0 {
-		grouping.AddIncludes(s.store.textsOf(modules))
+	err := tree.Walk(folder, tree.Walker{
+		File: func(f tree.Listed) {
+			loader.Expect(f)
+			listed.Add(1)
+			next <- f
+		},
+		Skip: func(sk tree.Skipped) {
+			typ := protocol.MessageTypeLog
+			if strings.Contains(sk.Reason.EN, "1 MB") {
+				typ = protocol.MessageTypeInfo
+			}
+			s.log(typ, fmt.Sprintf("skipping %s: %s", sk.Path, sk.Reason.EN))
+		},
+		Done: func(root string) { s.completed(loader, loader.Done(root)) },
+	})
+	if err != nil {
+		s.logf("scanning %s: %v", folder, err)
 	}
-	read(rest)
-	report(len(paths))
+	walked.Store(true)
+	close(next)
+	wg.Wait()
+	report(int(read.Load()), int(listed.Load()), true)
 }
 
-// readScanned reads one file the scan found.
-func (s *Server) readScanned(path string, governed bool) {
-	text, err := os.ReadFile(path)
+// scanAhead is how many listed files the walk may be ahead of the
+// readers: paths only, so that listing never waits for analysis.
+const scanAhead = 4096
+
+// readScanned reads one file the walk listed: a file of a set into the
+// loader (and the store), handing the set to the scheduler when it was
+// its last file; any other file is analysed and published at once.
+func (s *Server) readScanned(loader *tree.Loader, f tree.Listed) {
+	if f.Root != "" {
+		text, complete := loader.Read(f)
+		if text != nil && !f.Maybe {
+			s.store.scanned(f.Path, text, true)
+		}
+		s.completed(loader, complete)
+		return
+	}
+	text, err := os.ReadFile(f.Path)
 	if err != nil {
 		return
 	}
-	s.store.scanned(path, text, governed)
-	if governed {
+	s.publishLoose(tree.Read(f.Path, text, nil))
+}
+
+// completed takes the sets the loader completed (nil: none) to the
+// scheduler, and publishes the files under a module's folder no module
+// reads as the files they are.
+func (s *Server) completed(loader *tree.Loader, c *tree.Complete) {
+	if c == nil {
 		return
 	}
-	src := tree.Read(path, text, nil)
-	a := s.analyseSource(path, text, src.Findings, src.Docs, s.store.settings())
+	for _, path := range c.Maybe {
+		if _, src := tree.SetOf(c.Sets, path); src != nil {
+			s.store.scanned(path, src.Text, true)
+		}
+	}
+	for _, set := range c.Sets {
+		s.sched.loaded(set, loader)
+	}
+	for _, src := range c.Alone {
+		s.publishLoose(src)
+	}
+}
+
+// publishLoose analyses and publishes a file no set holds, read alone,
+// and remembers it as such.
+func (s *Server) publishLoose(src *tree.Source) {
+	s.store.scanned(src.Path, src.Text, false)
+	a := s.analyseSource(src.Path, src.Text, src.Findings, src.Docs, s.store.settings())
 	if a.holdsPolicy() {
-		s.sched.publishClosed(path, a.diagnostics())
+		s.sched.publishClosed(src.Path, a.diagnostics())
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"hash/fnv"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
 
@@ -28,10 +30,11 @@ type scheduler struct {
 	s     *Server
 	index *index
 
-	mu      sync.Mutex
-	pending affected
-	rescan  bool          // the scan is done: rebuild every set
-	kick    chan struct{} // one slot: a round is due
+	mu       sync.Mutex
+	pending  affected
+	fromScan []*govSet     // sets the first scan read whole, to add to the index
+	rescan   bool          // the scan is done: check the sets against the store
+	kick     chan struct{} // one slot: a round is due
 	// frontIdle is closed when the front has nothing to do; the back
 	// waits for it before each file, so that open documents get the
 	// cores first.
@@ -147,7 +150,7 @@ func (sc *scheduler) round() {
 	defer func() {
 		sc.mu.Lock()
 		p := sc.pending
-		if len(p.paths) == 0 && len(p.cleared) == 0 && !p.settings && !sc.rescan {
+		if len(p.paths) == 0 && len(p.cleared) == 0 && !p.settings && !sc.rescan && len(sc.fromScan) == 0 {
 			select {
 			case <-sc.frontIdle:
 			default:
@@ -158,8 +161,8 @@ func (sc *scheduler) round() {
 	}()
 	st := sc.s.store
 	sc.mu.Lock()
-	work, rescan := sc.pending, sc.rescan
-	sc.pending, sc.rescan = affected{}, false
+	work, rescan, loaded := sc.pending, sc.rescan, sc.fromScan
+	sc.pending, sc.rescan, sc.fromScan = affected{}, false, nil
 	sc.mu.Unlock()
 
 	open := map[string]*document{} // by path, file URIs only
@@ -178,10 +181,25 @@ func (sc *scheduler) round() {
 	}
 
 	changed := map[string]bool{}
-	configChanged := rescan
+	configChanged := false
 	for _, p := range work.paths {
 		changed[p] = true
 		configChanged = configChanged || tree.IsConfig(p)
+	}
+	// A set the scan loaded: each of its files gets its diagnostics, and
+	// an open buffer's text replaces the disk's.
+	fromScan := map[string]bool{}
+	for _, g := range loaded {
+		sc.index.put(g)
+		for _, p := range g.paths {
+			fromScan[p] = true
+			if open[p] != nil {
+				changed[p] = true
+			}
+		}
+	}
+	if rescan {
+		configChanged = configChanged || sc.reconcile(changed)
 	}
 	var dependants map[string]bool
 	if configChanged {
@@ -202,6 +220,9 @@ func (sc *scheduler) round() {
 			}
 		}
 		dependants = sc.index.update(texts)
+		for p := range fromScan {
+			dependants[p] = true
+		}
 	}
 
 	settings := st.settings()
@@ -222,7 +243,7 @@ func (sc *scheduler) round() {
 		}
 	}
 	sc.lensDue = sc.lensDue || len(dependants) > 0 || configChanged
-	sc.bulk = sc.bulk || configChanged
+	sc.bulk = sc.bulk || configChanged || len(loaded) > 0
 	sc.back.Unlock()
 	poke(sc.backKick)
 }
@@ -394,7 +415,65 @@ func (sc *scheduler) analysisOf(d *document) *analysed {
 	}
 }
 
-// scanDone has every set built again from what the scan read.
+// loaded hands the scheduler a set the first scan read whole, with its
+// config as the loader read it.
+func (sc *scheduler) loaded(set *tree.Set, loader *tree.Loader) {
+	configPath := filepath.Join(set.Dir, analysis.ConfigName)
+	texts := map[string][]byte{}
+	if text := loader.ConfigText(configPath); text != nil {
+		texts[configPath] = text
+	}
+	g := newGovSet(set, texts)
+	sc.mu.Lock()
+	sc.frontBusyLocked()
+	sc.fromScan = append(sc.fromScan, g)
+	sc.mu.Unlock()
+	poke(sc.kick)
+}
+
+// reconcile compares the sets the scan loaded with the texts the store
+// has once the scan is over (a file changed, came or went while the scan
+// read the folder; an open buffer) and marks in changed the files to
+// read again. It reports whether the sets must be read again whole: a
+// config changed, or a governed file is in no set.
+func (sc *scheduler) reconcile(changed map[string]bool) (rebuild bool) {
+	texts := sc.s.store.governedTexts()
+	holder := map[string]*govSet{}
+	configs := map[string]bool{}
+	for _, g := range sc.index.all() {
+		if g.configPath != "" {
+			if text, ok := texts[g.configPath]; !ok || !bytes.Equal(text, g.configText) {
+				return true
+			}
+			configs[g.configPath] = true
+		}
+		for _, p := range g.paths {
+			holder[p] = g
+			if _, ok := texts[p]; !ok {
+				changed[p] = true // gone
+			}
+		}
+	}
+	for path, text := range texts {
+		switch g := holder[path]; {
+		case tree.IsConfig(path):
+			if !configs[path] {
+				return true
+			}
+		case g != nil:
+			if !bytes.Equal(g.sources[path].Text, text) {
+				changed[path] = true
+			}
+		case sc.index.setOf(path) == nil:
+			return true
+		default:
+			changed[path] = true // new in a set
+		}
+	}
+	return false
+}
+
+// scanDone has the sets checked against the store once the scan is over.
 func (sc *scheduler) scanDone() {
 	sc.mu.Lock()
 	sc.frontBusyLocked()

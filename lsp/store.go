@@ -217,19 +217,6 @@ func (st *store) includedLocked(path string) bool {
 	return included
 }
 
-// textsOf is the text the store holds of each of paths, by path.
-func (st *store) textsOf(paths []string) map[string][]byte {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := make(map[string][]byte, len(paths))
-	for _, p := range paths {
-		if text, ok := st.disk[p]; ok {
-			out[p] = text
-		}
-	}
-	return out
-}
-
 // scanned records what the first scan read: the text of a file a config
 // governs, or that a file is loose.
 func (st *store) scanned(path string, text []byte, governed bool) {
@@ -237,8 +224,10 @@ func (st *store) scanned(path string, text []byte, governed bool) {
 	defer st.mu.Unlock()
 	if governed {
 		st.disk[path] = text
+		delete(st.loose, path)
 	} else {
 		st.loose[path] = true
+		delete(st.disk, path)
 	}
 }
 

@@ -2,6 +2,7 @@ package lsp_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -417,6 +418,79 @@ func TestGovernedEditPublishesEachVersionOnce(t *testing.T) {
 	for _, u := range others {
 		if n := len(c.published(u)); n != before[u] {
 			t.Errorf("%s published %d more times after edits that cannot change its findings", filepath.Base(u), n-before[u])
+		}
+	}
+}
+
+// The first scan publishes an open document before any closed file, and
+// then every closed file of the folder, governed or not. The client
+// holds its answer to the progress request until the document is open,
+// so that the scan has not read a file when the document comes.
+func TestScanPublishesOpenDocumentsFirst(t *testing.T) {
+	dir := t.TempDir()
+	gov := filepath.Join(dir, "gov")
+	if err := os.CopyFS(gov, os.DirFS(copyExample(t, "kms-key-policy"))); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		policy := fmt.Sprintf(`{"Version": "2012-10-17", "Statement": [{"Sid": "S%d", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b%d"}]}`, i, i)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("loose-%02d.iam-policy.json", i)), []byte(policy), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := start(t, lsp.Options{})
+	hold := make(chan struct{})
+	c.mu.Lock()
+	c.holdCreate = hold
+	c.mu.Unlock()
+	var result protocol.InitializeResult
+	c.call(protocol.MethodInitialize, map[string]any{"processId": nil, "rootUri": string(uri.File(dir)),
+		"capabilities": map[string]any{"window": map[string]any{"workDoneProgress": true}}}, &result)
+	c.notify(protocol.MethodInitialized, map[string]any{})
+	c.waitNote(protocol.MethodWorkDoneProgressCreate, func(json.RawMessage) bool { return true })
+	janeURI := fileURI(gov, "jane.iam-policy.json")
+	c.open(janeURI, readText(t, filepath.Join(gov, "jane.iam-policy.json")), 1)
+	// A large document, slow to analyse: without the front first, the
+	// scan's readers would publish small closed files before it.
+	bigURI := fileURI(dir, "big.iam-policy.json")
+	var statements []string
+	for i := range 300 {
+		statements = append(statements, fmt.Sprintf(`{"Sid": "S%d", "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket", "kms:Decrypt"], "Resource": "arn:aws:s3:::bucket-%d/*"}`, i, i))
+	}
+	c.open(bigURI, `{"Version": "2012-10-17", "Statement": [`+strings.Join(statements, ",\n")+`]}`, 1)
+	close(hold)
+
+	waitScanEnd(c)
+	closed := []string{fileURI(gov, "key.key-policy.json"), fileURI(gov, "bucket.bucket-policy.json")}
+	for i := range 20 {
+		closed = append(closed, fileURI(dir, fmt.Sprintf("loose-%02d.iam-policy.json", i)))
+	}
+	for _, u := range closed {
+		c.waitDiagnostics(u, func(protocol.PublishDiagnosticsParams) bool { return true })
+	}
+	final := c.waitDiagnostics(janeURI, func(p protocol.PublishDiagnosticsParams) bool {
+		return slices.Equal(codes(p.Diagnostics), []string{"kms-missing-actions", "kms-missing-actions"})
+	})
+	if final.Version != 1 {
+		t.Errorf("the open document's cross-file findings published for version %d, want 1", final.Version)
+	}
+	c.waitDiagnostics(bigURI, func(protocol.PublishDiagnosticsParams) bool { return true })
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	openSeen := map[string]bool{}
+	for _, n := range c.notes {
+		if n.method != protocol.MethodTextDocumentPublishDiagnostics {
+			continue
+		}
+		var p protocol.PublishDiagnosticsParams
+		if err := json.Unmarshal(n.params, &p); err != nil {
+			t.Fatal(err)
+		}
+		if u := string(p.URI); u != janeURI && u != bigURI {
+			t.Fatalf("%s published before the open documents (published: %v)", filepath.Base(u), openSeen)
+		}
+		if openSeen[string(p.URI)] = true; len(openSeen) == 2 {
+			return
 		}
 	}
 }

@@ -27,16 +27,17 @@ func main() {
 	tree := flag.String("tree", "", "the workspace folder")
 	profile := flag.String("cpuprofile", "", "have the server write a CPU profile here")
 	timeout := flag.Duration("timeout", 10*time.Minute, "how long the scan may take")
+	checkJSON := flag.String("check-json", "", "the output of `check --format json` on the tree, saved before, instead of running check (minutes on a large governed folder); its relative names are taken from the current folder")
 	flag.Parse()
 	if *server == "" || *tree == "" {
-		fmt.Fprintln(os.Stderr, "usage: coldscan -server PATH -tree DIR [-timeout 10m] [-cpuprofile FILE]")
+		fmt.Fprintln(os.Stderr, "usage: coldscan -server PATH -tree DIR [-timeout 10m] [-cpuprofile FILE] [-check-json FILE]")
 		os.Exit(2)
 	}
 	args := []string{"serve"}
 	if *profile != "" {
 		args = append(args, "--cpuprofile", *profile)
 	}
-	took, peakKB, files, err := measure(*server, *tree, args, *timeout)
+	took, peakKB, files, err := measure(*server, *tree, *checkJSON, args, *timeout)
 	if err != nil {
 		fail(err)
 	}
@@ -44,17 +45,26 @@ func main() {
 	fmt.Printf("%.3f %d %d\n", took.Seconds(), peakKB, files)
 }
 
-// measure runs check on the tree to learn which files have findings, then
-// the server on it, and returns the time to their diagnostics, the
-// server's peak RSS and how many files that was.
-func measure(server, tree string, args []string, timeout time.Duration) (time.Duration, int, int, error) {
+// measure runs check on the tree to learn which files have findings
+// (or reads its saved output, checkJSON), then the server on it, and
+// returns the time to their diagnostics, the server's peak RSS and how
+// many files that was.
+func measure(server, tree, checkJSON string, args []string, timeout time.Duration) (time.Duration, int, int, error) {
 	root, err := filepath.Abs(tree)
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	want, err := filesWithFindings(server, root)
+	var want map[string]bool
+	if checkJSON != "" {
+		want, err = savedFilesWithFindings(checkJSON)
+	} else {
+		want, err = filesWithFindings(server, root)
+	}
 	if err != nil {
 		return 0, 0, 0, err
+	}
+	if len(want) == 0 {
+		return 0, 0, 0, fmt.Errorf("check finds nothing in %s: nothing to wait for", root)
 	}
 	took, peakKB, err := coldScan(server, root, want, args, timeout)
 	return took, peakKB, len(want), err
@@ -72,6 +82,21 @@ func filesWithFindings(server, root string) (map[string]bool, error) {
 	if exit, ok := err.(*exec.ExitError); err != nil && !(ok && exit.ExitCode() == 1) {
 		return nil, err
 	}
+	return urisOfFindings(out)
+}
+
+// savedFilesWithFindings is filesWithFindings from check's saved output.
+func savedFilesWithFindings(path string) (map[string]bool, error) {
+	out, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return urisOfFindings(out)
+}
+
+// urisOfFindings returns the file URIs check's JSON output reports
+// findings for.
+func urisOfFindings(out []byte) (map[string]bool, error) {
 	var findings []struct{ File string }
 	if err := json.Unmarshal(out, &findings); err != nil {
 		return nil, err

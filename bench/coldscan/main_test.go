@@ -44,11 +44,26 @@ func TestTreeInsideTheCurrentFolder(t *testing.T) {
 			t.Fatalf("%q names no file: %v", uri, err)
 		}
 	}
-	_, _, files, err := measure(bin, "tree", []string{"serve"}, time.Minute)
+	_, _, files, err := measure(bin, "tree", "", []string{"serve"}, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if files != len(want) {
 		t.Fatalf("measured %d files, check finds something in %d", files, len(want))
+	}
+	// The same, from check's output saved beforehand.
+	out, err := exec.Command(bin, "check", "--format", "json", "tree").Output()
+	if err != nil && len(out) == 0 {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("check.json", out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, files, err = measure(bin, "tree", "check.json", []string{"serve"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files != len(want) {
+		t.Fatalf("measured %d files from check's saved output, check finds something in %d", files, len(want))
 	}
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
+	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 	"github.com/s3policy-lsp/s3policy-lsp/lsp"
 )
@@ -86,6 +87,13 @@ func TestCheckAndServerAgreeOnExamples(t *testing.T) {
 // the same places with the same related places; it returns the server.
 func checkAndServerAgree(t *testing.T, dir string) *testServer {
 	t.Helper()
+	return checkAndServerAgreeOn(t, dir, policyFilesBelow(t, dir))
+}
+
+// checkAndServerAgreeOn is checkAndServerAgree on the files of dir named
+// (slash-separated, relative to dir).
+func checkAndServerAgreeOn(t *testing.T, dir string, names []string) *testServer {
+	t.Helper()
 	out, _, _ := runCLI(t, dir, "check", "--format", "json", ".")
 	fromCheck := map[string][]string{}
 	for _, f := range decodeJSON(t, out) {
@@ -97,8 +105,8 @@ func checkAndServerAgree(t *testing.T, dir string) *testServer {
 	}
 	srv := startServer(t, dir)
 	fromServer := map[string][]string{}
-	for _, name := range policyFilesBelow(t, dir) {
-		diags := srv.diagnostics(t, string(uri.File(filepath.Join(dir, name))))
+	for _, name := range names {
+		diags := srv.diagnostics(t, string(uri.File(filepath.Join(dir, filepath.FromSlash(name)))))
 		for _, dg := range diags {
 			place := fmt.Sprintf("%d:%d %s", dg.Range.Start.Line+1, dg.Range.Start.Character+1, dg.Code)
 			for _, r := range dg.RelatedInformation {
@@ -145,6 +153,40 @@ func TestCheckAndServerAgreeOnEveryExampleFolder(t *testing.T) {
 	if folders < 30 {
 		t.Errorf("compared %d example folders; the examples hold more", folders)
 	}
+}
+
+// On a governed folder of 150 policies in subfolders, beside files no
+// config governs, the server's first scan (which streams: sets loaded as
+// it reads them, loose files published at once) publishes every policy
+// file, and each file check finds something in with the same findings at
+// the same places.
+func TestCheckAndServerAgreeOnAGovernedTree(t *testing.T) {
+	dir := t.TempDir()
+	dir, _ = filepath.EvalSymlinks(dir)
+	if _, err := governed.Write(filepath.Join(dir, "governed"), 150); err != nil {
+		t.Fatal(err)
+	}
+	loose := map[string]string{}
+	for i := range 30 { // GetObject on the bucket's ARN: missing-resource-arn, in each file alone
+		loose[fmt.Sprintf("loose/p%02d.iam-policy.json", i)] = fmt.Sprintf(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data-%d"}]}`, i)
+	}
+	writeTree(t, dir, loose)
+	names := policyFilesBelow(t, dir)
+	if len(names) < 180 {
+		t.Fatalf("%d policy files; the folder holds more", len(names))
+	}
+	out, _, _ := runCLI(t, dir, "check", "--format", "json", ".")
+	files := map[string]bool{}
+	for _, f := range decodeJSON(t, out) {
+		files[f.File] = true
+		if !slices.Contains(names, f.File) {
+			t.Errorf("check finds something in %s, which the test does not compare", f.File)
+		}
+	}
+	if !files["loose/p00.iam-policy.json"] || len(files) < 60 {
+		t.Fatalf("check finds something in %d files; the test would prove little", len(files))
+	}
+	checkAndServerAgreeOn(t, dir, names)
 }
 
 // Upper-case extensions are read by check and by the server alike: one

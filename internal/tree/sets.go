@@ -19,6 +19,13 @@ import (
 // included.
 func Sets(dir string, texts map[string][]byte) []*Set {
 	configs, paths := parseConfigs(texts)
+	return setsOf(dir, texts, paths, configs, nil)
+}
+
+// setsOf is Sets over paths (sorted) with the configs among them parsed,
+// taking a file's documents from parsed when it holds them (read alone,
+// under the same config) instead of reading the file again.
+func setsOf(dir string, texts map[string][]byte, paths []string, configs map[string]*analysis.Config, parsed map[string]*Source) []*Set {
 	sets := map[string]*Set{}
 	var order []*Set
 	set := func(root string) *Set {
@@ -57,7 +64,7 @@ func Sets(dir string, texts map[string][]byte) []*Set {
 		pending[s] = append(pending[s], pendingFile{path, texts[path], nearestConfig(path, dir, configs)})
 	}
 	for _, s := range order {
-		s.addAll(pending[s], mods)
+		s.addAll(pending[s], mods, parsed)
 	}
 	return order
 }
@@ -78,7 +85,7 @@ func One(dir string, texts map[string][]byte) *Set {
 			files = append(files, pendingFile{path, texts[path], nearestConfig(path, dir, configs)})
 		}
 	}
-	w.addAll(files, readModules(texts))
+	w.addAll(files, readModules(texts), nil)
 	return w
 }
 
@@ -138,13 +145,19 @@ type pendingFile struct {
 // reader reads (Terraform) are read together, in one call, since their
 // policies' kinds and owners come from each other; so are the files such
 // a module reads, whose kinds come from their use. A module its caller
-// calls is read with what the call decides of it (mods).
-func (s *Set) addAll(files []pendingFile, mods modules) {
+// calls is read with what the call decides of it (mods). A file read
+// alone already is taken from parsed.
+func (s *Set) addAll(files []pendingFile, mods modules, parsed map[string]*Source) {
 	byModule := map[string][]pendingFile{}
 	var folders []string
 	for _, f := range files {
 		dir, ok := mods.moduleOf(f.path)
-		if !ok {
+		switch {
+		case ok:
+		case parsed[f.path] != nil:
+			s.addSource(parsed[f.path])
+			continue
+		default:
 			s.add(f, hosts.Read(f.path, f.text), "")
 			continue
 		}
@@ -189,8 +202,13 @@ func (s *Set) addAll(files []pendingFile, mods modules) {
 func (s *Set) add(f pendingFile, res source.Result, module string) {
 	src := newSource(f.path, f.text, res, f.cfg)
 	src.Module = module
-	s.sources[f.path] = src
-	s.AddBuckets(f.path, src.Buckets)
+	s.addSource(src)
+}
+
+// addSource records a file read already.
+func (s *Set) addSource(src *Source) {
+	s.sources[src.Path] = src
+	s.AddBuckets(src.Path, src.Buckets)
 	for _, d := range src.Docs {
 		s.AddFile(d)
 	}

@@ -68,33 +68,9 @@ type Skipped struct {
 // symbolic links that lead out of dir, loop or name a folder, so that
 // nothing outside the folder is read and no folder is walked twice.
 func Scan(dir string) (paths []string, skipped []Skipped, err error) {
-	realDir, err := filepath.EvalSymlinks(dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if path == dir {
-				return err
-			}
-			skipped = append(skipped, Skipped{path, analysis.T("not readable: "+err.Error(), "読めません: "+err.Error()), err})
-			return nil
-		}
-		if d.IsDir() {
-			if path != dir && skippedFolder(d.Name()) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !Wanted(path) {
-			return nil
-		}
-		if reason, err := readable(path, realDir); reason.EN != "" {
-			skipped = append(skipped, Skipped{path, reason, err})
-			return nil
-		}
-		paths = append(paths, path)
-		return nil
+	err = Walk(dir, Walker{
+		File: func(f Listed) { paths = append(paths, f.Path) },
+		Skip: func(sk Skipped) { skipped = append(skipped, sk) },
 	})
 	return paths, skipped, err
 }

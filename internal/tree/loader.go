@@ -1,0 +1,183 @@
+package tree
+
+import (
+	"path/filepath"
+	"slices"
+	"sync"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
+)
+
+// A Loader builds the sets of a folder while a walk lists its files and
+// readers on any number of goroutines read them: each file is parsed as
+// it is read, and a set is handed back as soon as its last file is in,
+// the same set Sets would build from the same texts. The server's first
+// scan uses it, so that no set waits for the whole tree, and no file is
+// parsed twice.
+type Loader struct {
+	dir   string
+	files Files
+
+	mu      sync.Mutex
+	configs map[string]*loadedConfig // by path
+	sets    map[string]*loadingSet   // by root
+}
+
+// loadedConfig is a .s3policy.json, read once for the files it governs
+// and for itself.
+type loadedConfig struct {
+	once sync.Once
+	text []byte // nil when it could not be read
+	cfg  *analysis.Config
+}
+
+// loadingSet is a set whose files are still coming.
+type loadingSet struct {
+	texts   map[string][]byte
+	parsed  map[string]*Source
+	maybe   []string // files in the set only if its module reads them
+	waiting int      // files listed and not read yet
+	listed  bool     // the walk has listed every file
+}
+
+// Complete is what the files under one root make once every one is
+// read: the sets (one for a config's folder; a Terraform module and the
+// child modules it calls, and any other module below it, each make one),
+// the files that came in as Listed.Maybe and that a module reads, and
+// those no module reads, each to be analysed alone.
+type Complete struct {
+	Sets  []*Set
+	Maybe []string  // in one of Sets
+	Alone []*Source // read alone, without a config
+}
+
+// NewLoader starts loading the sets of the folder dir from files.
+func NewLoader(dir string, files Files) *Loader {
+	return &Loader{dir: dir, files: files, configs: map[string]*loadedConfig{}, sets: map[string]*loadingSet{}}
+}
+
+// Expect records a file the walk listed, before a reader reads it. Files
+// analysed alone (no Root) are not the Loader's.
+func (l *Loader) Expect(f Listed) {
+	if f.Root == "" {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.setLocked(f.Root).waiting++
+}
+
+// Read reads a file Expect recorded and parses it under its config. It
+// returns the file's text (nil when it could not be read) and, when it
+// was the last file of its set, the set.
+func (l *Loader) Read(f Listed) ([]byte, *Complete) {
+	var text []byte
+	var src *Source
+	if IsConfig(f.Path) {
+		text = l.config(f.Config).text
+	} else if t, err := l.files.ReadFile(f.Path); err == nil {
+		text = t
+		if hosts.ModuleReader(f.Path) == nil { // a module is read whole, with its set
+			src = Read(f.Path, text, l.config(f.Config).cfg)
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ls := l.setLocked(f.Root)
+	ls.waiting--
+	if text != nil {
+		ls.texts[f.Path] = text
+		if src != nil {
+			ls.parsed[f.Path] = src
+		}
+		if f.Maybe {
+			ls.maybe = append(ls.maybe, f.Path)
+		}
+	}
+	return text, l.completeLocked(f.Root)
+}
+
+// Done says the walk listed every file of the set rooted at root; it
+// returns the set when every file is read too.
+func (l *Loader) Done(root string) *Complete {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.setLocked(root).listed = true
+	return l.completeLocked(root)
+}
+
+func (l *Loader) setLocked(root string) *loadingSet {
+	ls := l.sets[root]
+	if ls == nil {
+		ls = &loadingSet{texts: map[string][]byte{}, parsed: map[string]*Source{}}
+		l.sets[root] = ls
+	}
+	return ls
+}
+
+// completeLocked builds the set rooted at root once it is complete, and
+// forgets it.
+func (l *Loader) completeLocked(root string) *Complete {
+	ls := l.sets[root]
+	if ls == nil || !ls.listed || ls.waiting > 0 {
+		return nil
+	}
+	delete(l.sets, root)
+	c := &Complete{}
+	if len(ls.maybe) > 0 {
+		included := readModules(ls.texts).included
+		for _, path := range ls.maybe {
+			if _, ok := included[path]; ok {
+				c.Maybe = append(c.Maybe, path)
+				continue
+			}
+			c.Alone = append(c.Alone, ls.parsed[path])
+			delete(ls.texts, path)
+		}
+	}
+	configs := map[string]*analysis.Config{}
+	paths := make([]string, 0, len(ls.texts))
+	for path := range ls.texts {
+		paths = append(paths, path)
+		if IsConfig(path) {
+			configs[path] = l.configs[path].cfg
+		}
+	}
+	slices.Sort(paths)
+	c.Sets = setsOf(l.dir, ls.texts, paths, configs, ls.parsed)
+	return c
+}
+
+// config reads and parses a .s3policy.json once; "" gives none.
+func (l *Loader) config(path string) *loadedConfig {
+	if path == "" {
+		return &loadedConfig{}
+	}
+	l.mu.Lock()
+	c := l.configs[path]
+	if c == nil {
+		c = &loadedConfig{}
+		l.configs[path] = c
+	}
+	l.mu.Unlock()
+	c.once.Do(func() {
+		if text, err := l.files.ReadFile(path); err == nil {
+			c.text = text
+			c.cfg, _ = analysis.ParseConfig(filepath.Dir(path), text)
+		}
+	})
+	return c
+}
+
+// ConfigText returns the text of the .s3policy.json at path as the
+// loader read it for the files it governs; nil when it read none.
+func (l *Loader) ConfigText(path string) []byte {
+	l.mu.Lock()
+	c := l.configs[path]
+	l.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	return l.config(path).text
+}

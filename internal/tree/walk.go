@@ -1,0 +1,170 @@
+package tree
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
+)
+
+// Listed is a file a walk lists, with the set it belongs to as soon as it
+// is listed: a reader need not wait for the whole tree to know whether
+// the file is analysed alone.
+type Listed struct {
+	Path string
+	// Root is the folder the file's set is under: its .s3policy.json's
+	// folder, or, with no config, the outermost folder above it that
+	// holds a Terraform module (a module's set holds the child modules it
+	// calls below it); "" when the file is analysed alone.
+	Root string
+	// Config is the .s3policy.json that governs the file (itself for a
+	// config), "" for none.
+	Config string
+	// Maybe is set for a file no config governs under a Terraform
+	// module's folder (Root) that is not a module file: it is in the
+	// module's set if a module reads it (file(), templatefile()), which is
+	// known once the modules' files are read, and analysed alone
+	// otherwise.
+	Maybe bool
+}
+
+// Walker receives what Walk finds. Any function may be nil.
+type Walker struct {
+	File func(Listed)  // each file Scan lists, in the same order
+	Skip func(Skipped) // each file or folder Scan leaves out
+	// Done names a set's root once every file of the set is listed, so
+	// that the set can be built before the rest of the tree is read.
+	Done func(root string)
+}
+
+// Walk lists the files Scan lists, in the same order and under the same
+// rules, calling w.File for each as it is found. A folder's
+// .s3policy.json is looked for when the walk enters the folder, so each
+// file is known to be governed or not when it is listed, whatever the
+// order of the folder's entries.
+func Walk(dir string, w Walker) error {
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return err
+	}
+	var open []walkedFolder // the folders the walk is in, outermost first
+	leave := func(path string) {
+		for len(open) > 0 && (path == "" || !below(path, open[len(open)-1].path)) {
+			top := open[len(open)-1]
+			open = open[:len(open)-1]
+			if w.Done == nil {
+				continue
+			}
+			for _, root := range top.roots {
+				w.Done(root)
+			}
+		}
+	}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		leave(path)
+		if err != nil {
+			if path == dir {
+				return err
+			}
+			w.skip(Skipped{path, analysis.T("not readable: "+err.Error(), "読めません: "+err.Error()), err})
+			return nil
+		}
+		if d.IsDir() {
+			if path != dir && skippedFolder(d.Name()) {
+				return filepath.SkipDir
+			}
+			open = append(open, enter(path, realDir, open))
+			return nil
+		}
+		if !Wanted(path) {
+			return nil
+		}
+		if reason, err := readable(path, realDir); reason.EN != "" {
+			w.skip(Skipped{path, reason, err})
+			return nil
+		}
+		if len(open) == 0 { // dir is a file
+			open = append(open, walkedFolder{path: filepath.Dir(path)})
+		}
+		if w.File != nil {
+			w.File(listed(path, &open[len(open)-1]))
+		}
+		return nil
+	})
+	leave("")
+	return err
+}
+
+func (w Walker) skip(sk Skipped) {
+	if w.Skip != nil {
+		w.Skip(sk)
+	}
+}
+
+// walkedFolder is a folder the walk is in.
+type walkedFolder struct {
+	path   string
+	config string   // the .s3policy.json in force here, "" for none
+	module string   // without a config, the outermost folder here or above that holds a Terraform module, "" for none
+	roots  []string // the sets whose every file is listed once the walk leaves this folder
+}
+
+// enter starts a folder: its own .s3policy.json governs it when Scan
+// would list that file (a link out of the folder or a file over 1 MB
+// governs nothing), else its parent's does. A folder no config governs
+// that holds Terraform files is a module, a set of its own.
+func enter(path, realDir string, open []walkedFolder) walkedFolder {
+	f := walkedFolder{path: filepath.Clean(path)}
+	if len(open) > 0 {
+		f.config, f.module = open[len(open)-1].config, open[len(open)-1].module
+	}
+	config := filepath.Join(path, analysis.ConfigName)
+	switch reason, _ := readable(config, realDir); {
+	case reason.EN == "":
+		f.config, f.module = config, ""
+		f.roots = append(f.roots, f.path)
+	case f.config == "" && f.module == "" && holdsModule(path):
+		f.module = f.path
+		f.roots = append(f.roots, f.path)
+	}
+	return f
+}
+
+// holdsModule reports whether a folder holds files a module reader reads.
+func holdsModule(dir string) bool {
+	entries, _ := os.ReadDir(dir)
+	return slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return !e.IsDir() && hosts.ModuleReader(e.Name()) != nil })
+}
+
+// listed says which set a file of the folder belongs to.
+func listed(path string, folder *walkedFolder) Listed {
+	f := Listed{Path: path, Config: folder.config}
+	switch {
+	case f.Config != "":
+		f.Root = filepath.Dir(f.Config)
+	case folder.module != "":
+		f.Root, f.Maybe = folder.module, hosts.ModuleReader(path) == nil
+	case hosts.ModuleReader(path) != nil: // a module file the folder's listing did not show
+		f.Root = folder.path
+		folder.module = folder.path
+		folder.roots = append(folder.roots, folder.path)
+	}
+	return f
+}
+
+// below reports whether path lies under dir, for paths of one walk:
+// each joined to its folder's, so both are clean (but for the folder the
+// walk started at, which enter cleans).
+func below(path, dir string) bool {
+	for p := filepath.Dir(path); ; p = filepath.Dir(p) {
+		if p == dir {
+			return true
+		}
+		if p == "." || p == filepath.Dir(p) {
+			return false
+		}
+	}
+}

@@ -1,0 +1,253 @@
+package tree
+
+import (
+	"os"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sync"
+	"testing"
+	"testing/fstest"
+)
+
+// walkFixture is a folder with a governed tree (a file whose name sorts
+// before .s3policy.json, a subfolder, a nested config, a Terraform module
+// under the config), a module no config governs and a loose file.
+func walkFixture(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	policy := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`
+	bucket := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`
+	files := map[string]string{
+		"gov/.s3policy.json":            `{"accounts": ["111122223333"], "buckets": {"shared-data": {"account": "444455556666"}}, "files": {"a.json": {"kind": "identity", "account": "111122223333", "principal": "arn:aws:iam::111122223333:user/jane"}}}`,
+		"gov/-early.bucket-policy.json": bucket,
+		"gov/a.json":                    policy,
+		"gov/sub/b.iam-policy.json":     policy,
+		"gov/inner/.s3policy.json":      `{"accounts": ["999988887777"]}`,
+		"gov/inner/c.iam-policy.json":   policy,
+		"gov/tf/main.tf":                `resource "aws_s3_bucket" "b" { bucket = "data" }`,
+		"gov/z.bucket-policy.json":      bucket,
+		"mod/bucket.tf":                 `resource "aws_s3_bucket" "b" { bucket = "data" }`,
+		"mod/policy.tf": `resource "aws_s3_bucket_policy" "b" { bucket = aws_s3_bucket.b.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "${aws_s3_bucket.b.arn}/*" }] }) }`,
+		"mod/nested/x.iam-policy.json": policy,
+		"mod/read.tf": `resource "aws_s3_bucket_policy" "r" {
+  bucket = aws_s3_bucket.b.id
+  policy = file("${path.module}/policies/read.json")
+}`,
+		"mod/policies/read.json": bucket,
+		"mod/calls.tf": `module "child" {
+  source = "./modules/child"
+}`,
+		"mod/modules/child/main.tf": `resource "aws_s3_bucket" "c" {
+  bucket = "child-data"
+}`,
+		"loose/x.iam-policy.json": policy,
+	}
+	fsys := fstest.MapFS{}
+	for rel, text := range files {
+		fsys[rel] = &fstest.MapFile{Data: []byte(text), Mode: 0o644}
+	}
+	if err := os.CopyFS(dir, fsys); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// Walk lists what Scan lists, says of each file the set it belongs to as
+// Grouping (built from the whole list) and Sets do, or that it may be in
+// a module's, and names each set's root once all its files are listed.
+func TestWalkNamesEachFilesSetAsItIsListed(t *testing.T) {
+	dir := walkFixture(t)
+	var listed []Listed
+	done := map[string]int{} // root: how many files were listed before its Done
+	err := Walk(dir, Walker{
+		File: func(f Listed) { listed = append(listed, f) },
+		Done: func(root string) {
+			if _, twice := done[root]; twice {
+				t.Errorf("Done(%s) twice", root)
+			}
+			done[root] = len(listed)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths, _, _ := Scan(dir)
+	var walked []string
+	for _, f := range listed {
+		walked = append(walked, f.Path)
+	}
+	if !slices.Equal(walked, paths) {
+		t.Fatalf("Walk lists %v, Scan %v", walked, paths)
+	}
+	rel := func(p string) string {
+		if p == "" {
+			return ""
+		}
+		r, _ := filepath.Rel(dir, p)
+		return filepath.ToSlash(r)
+	}
+	roots := map[string]string{}
+	configs := map[string]string{}
+	grouping := NewGrouping(paths)
+	for i, f := range listed {
+		roots[rel(f.Path)], configs[rel(f.Path)] = rel(f.Root), rel(f.Config)
+		if grouping.Grouped(f.Path) != (f.Root != "" && !f.Maybe) {
+			t.Errorf("%s: root %q, Grouping says grouped %v", rel(f.Path), rel(f.Root), grouping.Grouped(f.Path))
+		}
+		if f.Root != "" && done[f.Root] <= i {
+			t.Errorf("%s listed after Done(%s)", rel(f.Path), rel(f.Root))
+		}
+	}
+	wantRoots := map[string]string{
+		"gov/.s3policy.json": "gov", "gov/-early.bucket-policy.json": "gov", "gov/a.json": "gov", "gov/sub/b.iam-policy.json": "gov",
+		"gov/inner/.s3policy.json": "gov/inner", "gov/inner/c.iam-policy.json": "gov/inner", "gov/tf/main.tf": "gov", "gov/z.bucket-policy.json": "gov",
+		"mod/bucket.tf": "mod", "mod/policy.tf": "mod", "mod/read.tf": "mod", "mod/nested/x.iam-policy.json": "mod", "mod/policies/read.json": "mod",
+		"mod/calls.tf": "mod", "mod/modules/child/main.tf": "mod",
+		"loose/x.iam-policy.json": "",
+	}
+	if !reflect.DeepEqual(roots, wantRoots) {
+		t.Errorf("roots %v\nwant %v", roots, wantRoots)
+	}
+	if configs["gov/-early.bucket-policy.json"] != "gov/.s3policy.json" || configs["gov/inner/c.iam-policy.json"] != "gov/inner/.s3policy.json" || configs["mod/bucket.tf"] != "" {
+		t.Errorf("configs %v", configs)
+	}
+	var maybe []string
+	for _, f := range listed {
+		if f.Maybe {
+			maybe = append(maybe, rel(f.Path))
+		}
+	}
+	if !slices.Equal(maybe, []string{"mod/nested/x.iam-policy.json", "mod/policies/read.json"}) {
+		t.Errorf("maybe in a module's set: %v", maybe)
+	}
+	if len(done) != 3 {
+		t.Errorf("Done for %v, want gov, gov/inner and mod", done)
+	}
+}
+
+// A Loader fed by a walk, its files read out of order on several
+// goroutines, hands back each set once, equal to the set GovernedOf
+// builds (the file a module reads in it), and the module folder's file
+// the module does not read to be analysed alone.
+func TestLoaderBuildsTheSetsSetsBuilds(t *testing.T) {
+	dir := walkFixture(t)
+	l := NewLoader(dir, Disk{})
+	var listed []Listed
+	var mu sync.Mutex
+	var got []*Set
+	var alone, maybe []string
+	keep := func(c *Complete) {
+		if c == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, c.Sets...)
+		for _, src := range c.Alone {
+			alone = append(alone, filepath.Base(src.Path))
+		}
+		for _, p := range c.Maybe {
+			maybe = append(maybe, filepath.Base(p))
+		}
+	}
+	var roots []string
+	err := Walk(dir, Walker{
+		File: func(f Listed) {
+			l.Expect(f)
+			listed = append(listed, f)
+		},
+		Done: func(root string) { roots = append(roots, root) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The walk says Done before the files are read: the sets come with
+	// their last file.
+	for _, root := range roots {
+		keep(l.Done(root))
+	}
+	if len(got) != 0 {
+		t.Fatalf("%d sets before any file was read", len(got))
+	}
+	var wg sync.WaitGroup
+	for i := len(listed) - 1; i >= 0; i-- {
+		f := listed[i]
+		if f.Root == "" {
+			continue
+		}
+		wg.Go(func() {
+			_, c := l.Read(f)
+			keep(c)
+		})
+	}
+	wg.Wait()
+	if !slices.Equal(alone, []string{"x.iam-policy.json"}) || !slices.Equal(maybe, []string{"read.json"}) {
+		t.Errorf("alone %v, read with the module %v", alone, maybe)
+	}
+	paths, _, _ := Scan(dir)
+	want := GovernedOf(dir, paths, Disk{})
+	if len(got) != len(want) {
+		t.Fatalf("%d sets, want %d", len(got), len(want))
+	}
+	for _, w := range want {
+		i := slices.IndexFunc(got, func(s *Set) bool { return s.Dir == w.Dir })
+		if i < 0 {
+			t.Errorf("no set at %s", w.Dir)
+			continue
+		}
+		g := got[i]
+		if !reflect.DeepEqual(comparable(g), comparable(w)) {
+			t.Errorf("set %s differs from the set Sets builds", w.Dir)
+		}
+		for _, p := range principals(w) {
+			if !reflect.DeepEqual(g.Blocked(p), w.Blocked(p)) {
+				t.Errorf("set %s: %s is answered otherwise", w.Dir, p)
+			}
+		}
+	}
+}
+
+// setView is what a set holds, without the pointers that make two equal
+// sets unequal: its files in order, each document with its kind, facts
+// and config, and the workspace's documents in order.
+type setView struct {
+	Sources []Source
+	Docs    []analysis.File
+	Buckets map[string]*analysis.BucketFacts
+}
+
+func comparable(s *Set) setView {
+	var v setView
+	for _, src := range s.Sources() {
+		c := *src
+		c.Docs = nil
+		for _, d := range src.Docs {
+			dc := *d
+			dc.Workspace = nil
+			c.Docs = append(c.Docs, &dc)
+		}
+		v.Sources = append(v.Sources, c)
+	}
+	for _, f := range s.Files {
+		c := *f
+		c.Workspace = nil
+		v.Docs = append(v.Docs, c)
+	}
+	v.Buckets = s.Buckets
+	return v
+}
+
+// principals lists the principals the set's identity policies name.
+func principals(s *Set) []string {
+	var out []string
+	for _, f := range s.Files {
+		if f.Facts != nil && f.Facts.Principal != "" && !slices.Contains(out, f.Facts.Principal) {
+			out = append(out, f.Facts.Principal)
+		}
+	}
+	return out
+}
