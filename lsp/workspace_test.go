@@ -103,6 +103,8 @@ func TestWorkspaceScanPublishesClosedFilesWithProgress(t *testing.T) {
 		}
 	}
 
+	// The scan streams: a set's diagnostics may come before its end.
+	waitScanEnd(c)
 	var kinds []string
 	c.mu.Lock()
 	for _, n := range c.notes {

@@ -17,9 +17,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"time"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/lspclient"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
 
 func main() {
@@ -27,17 +30,19 @@ func main() {
 	tree := flag.String("tree", "", "the workspace folder")
 	profile := flag.String("cpuprofile", "", "have the server write a CPU profile here")
 	timeout := flag.Duration("timeout", 10*time.Minute, "how long the scan may take")
+	every := flag.Bool("every", false, "wait for the diagnostics of every policy file of the tree, with findings or not, instead of the files check finds something in: no check run")
 	checkJSON := flag.String("check-json", "", "the output of `check --format json` on the tree, saved before, instead of running check (minutes on a large governed folder); its relative names are taken from the current folder")
 	flag.Parse()
 	if *server == "" || *tree == "" {
-		fmt.Fprintln(os.Stderr, "usage: coldscan -server PATH -tree DIR [-timeout 10m] [-cpuprofile FILE] [-check-json FILE]")
+		fmt.Fprintln(os.Stderr, "usage: coldscan -server PATH -tree DIR [-timeout 10m] [-cpuprofile FILE] [-check-json FILE | -every]")
 		os.Exit(2)
 	}
 	args := []string{"serve"}
 	if *profile != "" {
 		args = append(args, "--cpuprofile", *profile)
 	}
-	took, peakKB, files, err := measure(*server, *tree, *checkJSON, args, *timeout)
+	wanted := wantedFiles{checkJSON: *checkJSON, every: *every}
+	took, peakKB, files, err := measure(*server, *tree, wanted, args, *timeout)
 	if err != nil {
 		fail(err)
 	}
@@ -45,19 +50,30 @@ func main() {
 	fmt.Printf("%.3f %d %d\n", took.Seconds(), peakKB, files)
 }
 
+// wantedFiles says which files the scan must publish: those check finds
+// something in (its saved output when checkJSON is set), or every policy
+// file.
+type wantedFiles struct {
+	checkJSON string
+	every     bool
+}
+
 // measure runs check on the tree to learn which files have findings
-// (or reads its saved output, checkJSON), then the server on it, and
-// returns the time to their diagnostics, the server's peak RSS and how
-// many files that was.
-func measure(server, tree, checkJSON string, args []string, timeout time.Duration) (time.Duration, int, int, error) {
-	root, err := filepath.Abs(tree)
+// (or reads its saved output, or lists every policy file), then the
+// server on it, and returns the time to their diagnostics, the server's
+// peak RSS and how many files that was.
+func measure(server, dir string, wanted wantedFiles, args []string, timeout time.Duration) (time.Duration, int, int, error) {
+	root, err := filepath.Abs(dir)
 	if err != nil {
 		return 0, 0, 0, err
 	}
 	var want map[string]bool
-	if checkJSON != "" {
-		want, err = savedFilesWithFindings(checkJSON)
-	} else {
+	switch {
+	case wanted.every:
+		want, err = policyFiles(root)
+	case wanted.checkJSON != "":
+		want, err = savedFilesWithFindings(wanted.checkJSON)
+	default:
 		want, err = filesWithFindings(server, root)
 	}
 	if err != nil {
@@ -66,7 +82,7 @@ func measure(server, tree, checkJSON string, args []string, timeout time.Duratio
 	if len(want) == 0 {
 		return 0, 0, 0, fmt.Errorf("check finds nothing in %s: nothing to wait for", root)
 	}
-	took, peakKB, err := coldScan(server, root, want, args, timeout)
+	took, peakKB, err := coldScan(server, root, want, wanted.every, args, timeout)
 	return took, peakKB, len(want), err
 }
 
@@ -113,13 +129,33 @@ func urisOfFindings(out []byte) (map[string]bool, error) {
 	return want, nil
 }
 
+// policyFiles lists the URIs of the files of the tree that hold a policy,
+// each read alone: every one of them gets diagnostics, empty or not.
+func policyFiles(root string) (map[string]bool, error) {
+	paths, _, err := tree.Scan(root)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, p := range paths {
+		text, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		if src := tree.Read(p, text, nil); !tree.IsConfig(p) && slices.ContainsFunc(src.Docs, (*analysis.File).IsPolicyFile) {
+			want[fileURI(p)] = true
+		}
+	}
+	return want, nil
+}
+
 func fileURI(path string) string {
 	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
 }
 
 // coldScan starts the server on root and waits until it has published
-// diagnostics for every file of want.
-func coldScan(server, root string, want map[string]bool, args []string, timeout time.Duration) (time.Duration, int, error) {
+// diagnostics for every file of want (empty ones count when anyDiags).
+func coldScan(server, root string, want map[string]bool, anyDiags bool, args []string, timeout time.Duration) (time.Duration, int, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	t0 := time.Now()
@@ -135,14 +171,19 @@ func coldScan(server, root string, want map[string]bool, args []string, timeout 
 	next := 0
 	_, err = c.WaitPublished(ctx, func(pubs []lspclient.Published) bool {
 		for ; next < len(pubs); next++ {
-			if p := pubs[next]; want[p.URI] && len(p.Diagnostics) > 0 {
+			if p := pubs[next]; want[p.URI] && (anyDiags || len(p.Diagnostics) > 0) {
 				seen[p.URI] = true
 			}
 		}
 		return len(seen) == len(want)
 	})
 	if err != nil {
-		return 0, 0, fmt.Errorf("%d of %d files published: %v", len(seen), len(want), err)
+		peak, _ := lspclient.StatusKB(c.Pid(), "VmHWM")
+		// Ask the server to stop, so that a CPU profile is written.
+		stop, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_ = c.Shutdown(stop)
+		return 0, 0, fmt.Errorf("%d of %d files published after %.1f s, peak RSS %d MB: %v", len(seen), len(want), time.Since(t0).Seconds(), peak/1024, err)
 	}
 	took := time.Since(t0)
 	peak, err := lspclient.StatusKB(c.Pid(), "VmHWM")

@@ -44,7 +44,7 @@ func TestTreeInsideTheCurrentFolder(t *testing.T) {
 			t.Fatalf("%q names no file: %v", uri, err)
 		}
 	}
-	_, _, files, err := measure(bin, "tree", "", []string{"serve"}, time.Minute)
+	_, _, files, err := measure(bin, "tree", wantedFiles{}, []string{"serve"}, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,11 +59,19 @@ func TestTreeInsideTheCurrentFolder(t *testing.T) {
 	if err := os.WriteFile("check.json", out, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, _, files, err = measure(bin, "tree", "check.json", []string{"serve"}, time.Minute)
+	_, _, files, err = measure(bin, "tree", wantedFiles{checkJSON: "check.json"}, []string{"serve"}, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if files != len(want) {
 		t.Fatalf("measured %d files from check's saved output, check finds something in %d", files, len(want))
+	}
+	// Every policy file: the ten generated policies.
+	_, _, files, err = measure(bin, "tree", wantedFiles{every: true}, []string{"serve"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files != 10 {
+		t.Fatalf("measured %d policy files, the folder holds 10", files)
 	}
 }
