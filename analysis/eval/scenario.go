@@ -273,7 +273,7 @@ func (r *scenarioReader) elements(v *analysis.Value) []*analysis.Value {
 	if !r.delimited {
 		return v.Items
 	}
-	out, ok := items(r.src, v.Span)
+	out, ok := items(r.src, v.Span, &r.stream.policies)
 	if !ok {
 		r.notJSON(v.Span.Start)
 	}

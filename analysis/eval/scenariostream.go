@@ -171,7 +171,7 @@ func (s *ScenarioReader) rest() error {
 // earlier scenario held the same text.
 func (s *ScenarioReader) scenario(src []byte) (*Scenario, error) {
 	r := &scenarioReader{src: src, lines: &lineIndex{src: src, before: s.markLine - 1}, stream: s}
-	root, ok := skeleton(src)
+	root, ok := skeleton(src, &s.policies)
 	if !ok {
 		// A member name with escapes, or text that is not JSON: the
 		// positioned parser reads the whole scenario (and says where it
@@ -281,7 +281,7 @@ func (s *ScenarioReader) skipSpace() {
 // brackets outside strings; false when the input ends first. It does not
 // check the value: what is used of it is parsed.
 func (s *ScenarioReader) skipValue() bool {
-	var sc valueScanner
+	sc := valueScanner{known: &s.policies}
 	for {
 		end, done := sc.scan(s.buf, s.pos)
 		s.pos = end
@@ -299,6 +299,9 @@ func (s *ScenarioReader) skipValue() bool {
 type valueScanner struct {
 	started, scalar, inString, escaped bool
 	depth                              int
+	// known policies are stepped over whole: a policy text the batch
+	// repeats is compared, not scanned.
+	known *policyCache
 }
 
 // scan reads src from i; it returns where it stopped and whether that is
@@ -337,6 +340,12 @@ func (v *valueScanner) scan(src []byte, i int) (int, bool) {
 		case c == '"':
 			v.inString = true
 		case c == '{' || c == '[':
+			if v.depth > 0 {
+				if n := v.known.match(src[i:]); n > 0 {
+					i += n - 1 // a known policy, whole
+					break
+				}
+			}
 			v.depth++
 		case c == '}' || c == ']':
 			if v.depth--; v.depth == 0 {
@@ -359,8 +368,11 @@ func oddBackslashes(b []byte) bool {
 }
 
 // valueEnd is the end of the value at src[i:], or -1.
-func valueEnd(src []byte, i int) int {
-	var sc valueScanner
+func valueEnd(src []byte, i int, known *policyCache) int {
+	if n := known.match(src[i:]); n > 0 {
+		return i + n
+	}
+	sc := valueScanner{known: known}
 	end, done := sc.scan(src, i)
 	if !done && !sc.scalar {
 		return -1
@@ -401,7 +413,7 @@ func kindOf(c byte) analysis.ValueKind {
 // their values: each member's Value has its kind and span only. It
 // reports false when it cannot (a member name with escapes, text that is
 // not JSON): the caller then parses the scenario whole.
-func skeleton(src []byte) (*analysis.Value, bool) {
+func skeleton(src []byte, known *policyCache) (*analysis.Value, bool) {
 	if len(src) == 0 || src[0] != '{' {
 		if len(src) == 0 {
 			return nil, false
@@ -413,7 +425,7 @@ func skeleton(src []byte) (*analysis.Value, bool) {
 		value analysis.Value
 	}
 	all := make([]member, 0, 8) // one allocation for the members of most scenarios
-	ok := members(src, 0, func(key string, keySpan, value analysis.Span) {
+	ok := members(src, 0, known, func(key string, keySpan, value analysis.Span) {
 		all = append(all, member{analysis.Field{Key: key, KeySpan: keySpan}, analysis.Value{Kind: kindOf(src[value.Start]), Span: value}})
 	})
 	root := &analysis.Value{Kind: analysis.Object, Span: analysis.Span{Start: 0, End: len(src)}, Fields: make([]*analysis.Field, len(all))}
@@ -426,7 +438,7 @@ func skeleton(src []byte) (*analysis.Value, bool) {
 
 // members delimits the members of the object at src[i:], which must end
 // the text.
-func members(src []byte, i int, member func(key string, keySpan, value analysis.Span)) bool {
+func members(src []byte, i int, known *policyCache, member func(key string, keySpan, value analysis.Span)) bool {
 	i = skipSpaceIn(src, i+1)
 	if i < len(src) && src[i] == '}' {
 		return i+1 == len(src)
@@ -450,7 +462,7 @@ func members(src []byte, i int, member func(key string, keySpan, value analysis.
 		if i >= len(src) || !startsValue(src[i]) {
 			return false
 		}
-		end := valueEnd(src, i)
+		end := valueEnd(src, i, known)
 		if end < 0 {
 			return false
 		}
@@ -472,7 +484,7 @@ func members(src []byte, i int, member func(key string, keySpan, value analysis.
 }
 
 // items delimits the elements of the array at span.
-func items(src []byte, span analysis.Span) ([]*analysis.Value, bool) {
+func items(src []byte, span analysis.Span, known *policyCache) ([]*analysis.Value, bool) {
 	src = src[:span.End]
 	i := skipSpaceIn(src, span.Start+1)
 	if i < len(src) && src[i] == ']' {
@@ -480,7 +492,7 @@ func items(src []byte, span analysis.Span) ([]*analysis.Value, bool) {
 	}
 	var values []analysis.Value
 	for i < len(src) && startsValue(src[i]) {
-		end := valueEnd(src, i)
+		end := valueEnd(src, i, known)
 		if end < 0 {
 			return nil, false
 		}
@@ -545,10 +557,12 @@ func scenarioKey(raw []byte) string {
 	return string(raw)
 }
 
-// policyCache holds each policy text read, parsed, up to a bound.
+// policyCache holds each policy text read, parsed, up to a bound, and
+// finds them at the start of a text by their first bytes.
 type policyCache struct {
-	byText map[string]*cachedPolicy
-	bytes  int
+	byText   map[string]*cachedPolicy
+	byPrefix map[string][]*cachedPolicy
+	bytes    int
 }
 
 type cachedPolicy struct {
@@ -561,16 +575,41 @@ type cachedPolicy struct {
 // again rather than growing.
 const policyCacheBytes = 4 << 20
 
+// prefixLength is how many first bytes find the texts a text may start
+// with; shorter texts are not looked for.
+const prefixLength = 32
+
 func (c *policyCache) get(text []byte) *cachedPolicy { return c.byText[string(text)] }
 
 func (c *policyCache) put(text []byte, p *analysis.Policy) *cachedPolicy {
 	if c.byText == nil || c.bytes+len(text) > policyCacheBytes {
-		c.byText, c.bytes = map[string]*cachedPolicy{}, 0
+		c.byText, c.byPrefix, c.bytes = map[string]*cachedPolicy{}, map[string][]*cachedPolicy{}, 0
 	}
 	e := &cachedPolicy{src: bytes.Clone(text), policy: p}
 	c.byText[string(e.src)] = e
 	c.bytes += len(text)
+	if len(text) >= prefixLength {
+		prefix := string(e.src[:prefixLength])
+		if same := c.byPrefix[prefix]; len(same) < 8 {
+			c.byPrefix[prefix] = append(same, e)
+		}
+	}
 	return e
+}
+
+// match is the length of a known policy text src starts with, or 0. A
+// policy is a JSON object: the one src starts with ends where the text
+// does.
+func (c *policyCache) match(src []byte) int {
+	if c == nil || len(c.byPrefix) == 0 || len(src) < prefixLength {
+		return 0
+	}
+	for _, e := range c.byPrefix[string(src[:prefixLength])] {
+		if bytes.HasPrefix(src, e.src) {
+			return len(e.src)
+		}
+	}
+	return 0
 }
 
 // listName is the name of a policy in a list: "identityPolicies[0]".
