@@ -214,8 +214,9 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		}
 	}
 	staleFor := map[string]bool{} // principals with a request evaluated again
+	joins := newJoinCheck(joiners)
 	next.ws.Reuse(g.ws, func(req eval.Request) bool {
-		stale := bucketsMoved || slices.ContainsFunc(joiners, func(f *analysis.File) bool { return mayJoin(f, req) })
+		stale := bucketsMoved || joins.any(req)
 		staleFor[req.Principal] = staleFor[req.Principal] || stale
 		return stale
 	})
@@ -382,6 +383,50 @@ func mayJoin(f *analysis.File, req eval.Request) bool {
 		return bucket == "" || facts.Bucket == bucket || bytes.Contains(f.Src, []byte(bucket))
 	}
 	return true
+}
+
+// joinCheck answers whether any of the changed documents may join a
+// request (mayJoin), remembering the answer by principal and by resource:
+// Reuse asks once per kept evaluation (tens of thousands at 5,000
+// policies), for a few principals and buckets. mayJoin looks at the
+// request's principal only, for the caller's own policies and SCPs, and
+// at its resource only, for bucket policies; any other kind always joins.
+type joinCheck struct {
+	byPrincipal, byResource, always []*analysis.File
+	principals, resources           map[string]bool
+}
+
+func newJoinCheck(joiners []*analysis.File) *joinCheck {
+	j := &joinCheck{principals: map[string]bool{}, resources: map[string]bool{}}
+	for _, f := range joiners {
+		switch f.Kind {
+		case analysis.KindIdentity, analysis.KindBoundary, analysis.KindSession, analysis.KindSCP:
+			j.byPrincipal = append(j.byPrincipal, f)
+		case analysis.KindBucket:
+			j.byResource = append(j.byResource, f)
+		default:
+			j.always = append(j.always, f)
+		}
+	}
+	return j
+}
+
+func (j *joinCheck) any(req eval.Request) bool {
+	if len(j.always) > 0 {
+		return true
+	}
+	joins := func(files []*analysis.File, memo map[string]bool, key string) bool {
+		if len(files) == 0 {
+			return false
+		}
+		found, ok := memo[key]
+		if !ok {
+			found = slices.ContainsFunc(files, func(f *analysis.File) bool { return mayJoin(f, req) })
+			memo[key] = found
+		}
+		return found
+	}
+	return joins(j.byPrincipal, j.principals, req.Principal) || joins(j.byResource, j.resources, req.Resource)
 }
 
 // roleOf is the name of the role an ARN names, or whose session it

@@ -101,15 +101,40 @@ func grantedOn(pass *analysis.Pass, bucket string) (actions, resources []string)
 			}
 		}
 	}
-	arn := bucketARN(bucket)
-	prefix := arn + "/"
 	for _, p := range principals {
-		for _, b := range pass.Workspace.Blocked(p) {
-			if b.Resource == arn || strings.HasPrefix(b.Resource, prefix) {
-				actions, resources = appendNew(actions, b.Action), appendNew(resources, b.Resource)
-			}
+		for _, b := range blockedOnBucket(pass.Workspace, p, bucket) {
+			actions, resources = appendNew(actions, b.Action), appendNew(resources, b.Resource)
 		}
 	}
 	slices.Sort(actions)
 	return actions, resources
+}
+
+// blockedOnBucket lists, in order, the principal's blocked requests on
+// the bucket or its objects. An identity policy asks for each bucket
+// .s3policy.json names (thousands in a large folder): the engine's
+// workspace keeps the requests grouped by bucket (eval.Workspace.Memo).
+func blockedOnBucket(w analysis.Workspace, principal, bucket string) []analysis.BlockedRequest {
+	memo, ok := w.(interface{ Memo(string, func() any) any })
+	if !ok || strings.Contains(bucket, "/") {
+		arn := bucketARN(bucket)
+		var out []analysis.BlockedRequest
+		for _, b := range w.Blocked(principal) {
+			if b.Resource == arn || strings.HasPrefix(b.Resource, arn+"/") {
+				out = append(out, b)
+			}
+		}
+		return out
+	}
+	byBucket := memo.Memo("checks: blocked by bucket\x00"+principal, func() any {
+		out := map[string][]analysis.BlockedRequest{}
+		for _, b := range w.Blocked(principal) {
+			if rest, ok := strings.CutPrefix(b.Resource, bucketARN("")); ok {
+				name, _, _ := strings.Cut(rest, "/")
+				out[name] = append(out[name], b)
+			}
+		}
+		return out
+	})
+	return byBucket.(map[string][]analysis.BlockedRequest)[bucket]
 }

@@ -35,6 +35,7 @@ type Scenario struct {
 	// every level (Workspace.Scenario builds them once per principal and
 	// account); nil, or built over other lists, means none.
 	identityIndex, scpIndex *docIndex
+	scpLevels               [][]*Doc // the SCPs scpIndex was built over
 }
 
 // Evaluate decides the scenario's request: the S3 request itself, the
@@ -162,7 +163,7 @@ func (e *pass) applicable() []layerDocs {
 		out = append(out, layerDocs{LayerRCP, flatten(e.s.RCPs), true})
 	}
 	if e.scpApplies() {
-		out = append(out, layerDocs{LayerSCP, flatten(e.s.SCPs), false})
+		out = append(out, layerDocs{LayerSCP, e.s.flatSCPs(), false})
 	}
 	if e.endpointApplies() {
 		out = append(out, layerDocs{LayerEndpoint, e.s.EndpointPolicies, true})
@@ -173,6 +174,19 @@ func (e *pass) applicable() []layerDocs {
 		layerDocs{LayerBoundary, e.s.Boundaries, false},
 		layerDocs{LayerSession, docs(e.s.SessionPolicy), false})
 	return out
+}
+
+// flatSCPs are the SCPs of every level, in order: the index's list when
+// it was built over these levels.
+func (s *Scenario) flatSCPs() []*Doc {
+	same := s.scpIndex != nil && len(s.scpLevels) == len(s.SCPs)
+	for i := 0; same && i < len(s.SCPs); i++ {
+		same = slices.Equal(s.scpLevels[i], s.SCPs[i])
+	}
+	if same {
+		return s.scpIndex.docs
+	}
+	return flatten(s.SCPs)
 }
 
 func docs(d *Doc) []*Doc {
@@ -297,10 +311,8 @@ func (e *pass) allows(docs []*Doc, withPrincipal bool) bool {
 // FullAWSAccess (scpLevel): FullAWSAccess applies to every request, and
 // judging it or the Deny statements beside it changes nothing else.
 func fullAccessLevel(docs []*Doc) bool {
-	if len(docs) != 2 || docs[1] != fullAWSAccess() {
-		return false
-	}
-	return !slices.ContainsFunc(docs[0].Policy.Statements, (*analysis.Statement).IsAllow)
+	// scpLevel adds FullAWSAccess only beside a policy without an Allow.
+	return len(docs) == 2 && docs[1] == fullAWSAccess()
 }
 
 // bestGrant is the strongest grant among the Allow statements that apply.

@@ -247,7 +247,7 @@ func (w *Workspace) Scenario(req Request) *Scenario {
 	}
 	s.EndpointPolicies = c.endpointsOf(w, vpces)
 	scps := c.scpsOf(w, p.account)
-	s.SCPs, s.scpIndex = scps.levels, scps.index
+	s.SCPs, s.scpIndex, s.scpLevels = scps.levels, scps.index, scps.levels
 	s.RCPs = c.rcpsOf(w, account)
 	return s
 }
