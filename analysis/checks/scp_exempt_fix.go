@@ -23,10 +23,11 @@ import (
 // without aws:PrincipalArn (a service, an anonymous caller) still meets
 // the Deny, as before.
 //
-// Not offered when the rest cannot be written exactly: an action
-// wildcard other than "*" or "s3:*", a Deny on other resources than S3
-// ARNs that also uses NotResource, a principal whose aws:PrincipalArn is
-// not its own ARN (a role session), or an exemption that lifts nothing.
+// Not offered when the rest cannot be written exactly (an action
+// wildcard other than "*" or "s3:*"; "*" or "s3:*" with NotResource, or
+// on resources that are neither "*" nor S3 ARNs; a Condition that is not
+// an object), for a principal whose aws:PrincipalArn is not its own ARN
+// (a role session), or when the Deny does not deny the blocked actions.
 // An RCP has no NotAction: there the other S3 actions are written as
 // patterns of the actions the IAM data lists for the resources.
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html
