@@ -201,6 +201,9 @@ func (sc *scheduler) round() {
 	if rescan {
 		configChanged = configChanged || sc.reconcile(changed)
 	}
+	for _, p := range st.regroupIncluded(work.paths) {
+		changed[p] = true // a loose file a module now reads with file()
+	}
 	var dependants map[string]bool
 	if configChanged {
 		sc.index.rebuild(st.folders, st.governedTexts())

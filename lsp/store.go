@@ -217,6 +217,49 @@ func (st *store) includedLocked(path string) bool {
 	return included
 }
 
+// regroupIncluded finds the loose files that the modules of the changed
+// module files now read with file() or templatefile(), makes them
+// governed (their disk text, or their open buffer's) and returns them, so
+// that they join the module's set. The modules are parsed without the
+// lock.
+func (st *store) regroupIncluded(changed []string) []string {
+	st.mu.Lock()
+	folders := map[string]bool{}
+	for _, p := range changed {
+		if hosts.ModuleReader(p) != nil {
+			folders[filepath.Dir(p)] = true
+		}
+	}
+	texts := map[string][]byte{}
+	for p, text := range st.disk {
+		if folders[filepath.Dir(p)] && hosts.ModuleReader(p) != nil {
+			texts[p] = text
+		}
+	}
+	for _, d := range st.docs {
+		if folders[filepath.Dir(d.path)] && hosts.ModuleReader(d.path) != nil {
+			texts[d.path] = d.text
+		}
+	}
+	st.mu.Unlock()
+	if len(texts) == 0 {
+		return nil
+	}
+	var out []string
+	for path := range tree.IncludedBy(texts) {
+		st.mu.Lock()
+		if st.loose[path] {
+			if text, err := os.ReadFile(path); err == nil && len(text) <= tree.MaxFileSize {
+				delete(st.loose, path)
+				st.disk[path] = text
+				out = append(out, path)
+			}
+		}
+		st.mu.Unlock()
+	}
+	return out
+}
+
 // scanned records what the first scan read: the text of a file a config
 // governs, or that a file is loose.
 func (st *store) scanned(path string, text []byte, governed bool) {

@@ -254,3 +254,32 @@ func copyTerraformExample(t *testing.T, example string, names ...string) string 
 	}
 	return dir
 }
+
+// A .tf edit that makes the module read a loose file with file() brings
+// that file into the module's set: read as the bucket policy it now is,
+// its missing Principal is reported.
+func TestTerraformEditReadsALooseFile(t *testing.T) {
+	dir := t.TempDir()
+	tf := filepath.Join(dir, "main.tf")
+	policy := filepath.Join(dir, "policies", "b.json")
+	if err := os.MkdirAll(filepath.Dir(policy), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const before = "resource \"aws_s3_bucket\" \"b\" { bucket = \"data\" }\nresource \"aws_s3_bucket_policy\" \"b\" {\n  bucket = aws_s3_bucket.b.id\n  policy = \"{}\"\n}\n"
+	if err := os.WriteFile(tf, []byte(before), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(policy, []byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := startFolder(t, dir, nil)
+	u := fileURI(dir, "policies/b.json")
+	if got := codes(c.waitDiagnostics(u, func(protocol.PublishDiagnosticsParams) bool { return true }).Diagnostics); slices.Contains(got, "missing-principal") {
+		t.Fatalf("read alone, an identity policy by its content: %v", got)
+	}
+	c.open(fileURI(dir, "main.tf"), before, 1)
+	c.change(fileURI(dir, "main.tf"), strings.Replace(before, `policy = "{}"`, `policy = file("${path.module}/policies/b.json")`, 1), 2)
+	c.waitDiagnostics(u, func(p protocol.PublishDiagnosticsParams) bool {
+		return slices.Contains(codes(p.Diagnostics), "missing-principal")
+	})
+}

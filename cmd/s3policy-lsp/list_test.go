@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -89,5 +92,50 @@ func TestExplainNamesTemplateLines(t *testing.T) {
 		"--resource", "arn:aws:s3:::shared-data-archive/x", ".")
 	if want := "app.yaml#Resources.AppRole.Policies[0]:20\n"; !strings.Contains(out, want) {
 		t.Errorf("explain printed\n%s\nwant a cause at %q", out, want)
+	}
+}
+
+// The files a Terraform module reads with file() and templatefile() are
+// listed with the kind their use gives them and that use; check reports
+// the cross-account cause at its line in the JSON file.
+func TestListAndCheckModulePolicyFiles(t *testing.T) {
+	dir, err := filepath.Abs("../../examples/terraform/policy-files")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, code := runCLI(t, dir, "list", "--format", "json", ".")
+	var got []listed
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != exitOK {
+		t.Fatalf("exit %d, %v: %s", code, err, out)
+	}
+	want := map[string]listed{
+		"policies/bucket.json":    {File: "policies/bucket.json", Line: 1, Column: 1, Kind: "bucket", Reason: "aws_s3_bucket_policy.shared.policy in bucket.tf"},
+		"policies/jane.json":      {File: "policies/jane.json", Line: 1, Column: 1, Kind: "identity", Reason: "aws_iam_role_policy.jane.policy in partner.tf"},
+		"policies/key.json.tftpl": {File: "policies/key.json.tftpl", Line: 1, Column: 1, Kind: "key", Reason: "aws_kms_key.shared.policy in bucket.tf"},
+	}
+	for _, l := range got {
+		if w, ok := want[l.File]; ok {
+			l.fromUse = false
+			if l != w {
+				t.Errorf("listed %+v, want %+v", l, w)
+			}
+			delete(want, l.File)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("not listed: %v", want)
+	}
+	out, _, _ = runCLI(t, dir, "check", "--format", "json", ".")
+	var at []string
+	for _, f := range decodeJSON(t, out) {
+		at = append(at, fmt.Sprintf("%s:%d:%d %s", f.File, f.Line, f.Column, f.Code))
+	}
+	for _, w := range []string{"policies/jane.json:13:18 kms-missing-actions", "policies/jane.json:13:34 kms-missing-actions", "policies/key.json.tftpl:9:19 kms-missing-actions"} {
+		if !slices.Contains(at, w) {
+			t.Errorf("check reports %v, want %s", at, w)
+		}
+	}
+	if len(at) != 3 {
+		t.Errorf("check reports %v, want 3 findings", at)
 	}
 }
