@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -55,17 +57,26 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	for _, p := range paths {
 		c.checkPath(p)
 	}
-	report.Sort(c.findings)
+	findings := c.sorted()
 	lang := c.langFor(nil)
+	// One write for many findings: bufio.NewWriter inside the writers
+	// reuses this buffer, larger than its own (18 MB of JSON on 10,000
+	// files is then about 70 writes, not 4,500).
+	out := bufio.NewWriterSize(stdout, 256<<10)
 	switch opts.format {
 	case "json":
-		err = report.WriteJSON(stdout, c.findings)
+		err = report.WriteJSON(out, findings)
 	case "sarif":
 		tool := report.Tool{Name: "s3policy-lsp", Version: versionString(), InformationURI: informationURI}
-		err = report.WriteSARIF(stdout, c.findings, tool, allRules(), lang)
+		err = report.WriteSARIF(out, findings, tool, allRules(), lang)
 	default:
-		err = report.WriteText(stdout, c.findings)
-		fmt.Fprintln(stderr, summary(c.files, c.findings).In(lang))
+		err = report.WriteText(out, findings)
+	}
+	if flushErr := out.Flush(); err == nil {
+		err = flushErr
+	}
+	if opts.format == "text" {
+		fmt.Fprintln(stderr, summary(c.files, findings).In(lang)) // after the findings it counts
 	}
 	switch {
 	case err != nil:
@@ -73,7 +84,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	case c.ioErrors > 0:
 		return exitUsage
-	case reaches(c.findings, opts.failOn):
+	case reaches(findings, opts.failOn):
 		return exitFindings
 	}
 	return exitOK
@@ -180,10 +191,12 @@ type checker struct {
 	// Files are analysed on every core: the walk and the configs stay on
 	// one goroutine, the reading and the checks run on up to GOMAXPROCS
 	// (busy holds a place each), and mu guards what they add to.
-	busy     chan struct{}
-	wg       sync.WaitGroup
-	mu       sync.Mutex
-	findings []report.Finding
+	busy chan struct{}
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	// batches are the findings of each file (or config), sorted on the
+	// goroutine that placed them; sorted merges them once all are done.
+	batches  [][]report.Finding
 	files    int // documents analysed
 	ioErrors int
 }
@@ -352,10 +365,36 @@ func (c *checker) analyse(abs string, cfg *analysis.Config, sets []*tree.Set) {
 		}
 		placed = append(placed, report.Place(c.display(abs), src.Text, kind, fs, c.langFor(cfg), c.relatedSource(abs, sets))...)
 	})
+	c.add(len(src.Docs), placed)
+}
+
+// add records the findings of one file: sorted here, on every core, so
+// that what is left after the walk is to order the files.
+func (c *checker) add(docs int, placed []report.Finding) {
+	report.Sort(placed)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.files += len(src.Docs)
-	c.findings = append(c.findings, placed...)
+	c.files += docs
+	if len(placed) > 0 {
+		c.batches = append(c.batches, placed)
+	}
+}
+
+// sorted is every finding in report.Sort's order. Each batch holds one
+// file's findings (Place gives them all its name) and no two batches the
+// same file, so ordering the batches by file gives what report.Sort of
+// them all together would, in a sort of files rather than of findings.
+func (c *checker) sorted() []report.Finding {
+	slices.SortFunc(c.batches, func(a, b []report.Finding) int { return cmp.Compare(a[0].File, b[0].File) })
+	n := 0
+	for _, b := range c.batches {
+		n += len(b)
+	}
+	out := make([]report.Finding, 0, n)
+	for _, b := range c.batches {
+		out = append(out, b...)
+	}
+	return out
 }
 
 // relatedSource gives the files that the findings of abs point at, named
@@ -403,10 +442,6 @@ func (c *checker) loadConfig(abs string) *analysis.Config {
 	}
 	cfg, fs := analysis.ParseConfig(filepath.ToSlash(filepath.Dir(abs)), src)
 	c.configs[abs] = cfg
-	placed := report.Place(c.display(abs), src, report.KindConfig, fs, c.langFor(cfg), c.relatedSource(abs, nil))
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.files++
-	c.findings = append(c.findings, placed...)
+	c.add(1, report.Place(c.display(abs), src, report.KindConfig, fs, c.langFor(cfg), c.relatedSource(abs, nil)))
 	return cfg
 }

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/internal/report"
+)
+
+// check sorts each file's findings where they are placed and then orders
+// the files: the same order as report.Sort of every finding at once,
+// whichever order the files finished in.
+func TestSortedEqualsReportSort(t *testing.T) {
+	file := func(name string, at ...int) []report.Finding {
+		var out []report.Finding
+		for i, line := range at {
+			out = append(out, report.Finding{File: name, Line: line, Column: 1, Code: "c", Message: string(rune('a' + i))})
+		}
+		return out
+	}
+	batches := [][]report.Finding{
+		file("b/p.json", 9, 2, 2, 5),
+		file("a.json", 3, 1),
+		file(".s3policy.json", 4),
+		file("b/a.json", 7, 7, 1),
+	}
+	var all []report.Finding
+	for _, b := range batches {
+		all = append(all, b...)
+	}
+	report.Sort(all)
+	c := &checker{}
+	for _, b := range batches {
+		c.add(1, slices.Clone(b))
+	}
+	if got := c.sorted(); !reflect.DeepEqual(got, all) {
+		t.Fatalf("sorted:\n%v\nreport.Sort:\n%v", got, all)
+	}
+	if c.files != len(batches) {
+		t.Fatalf("files = %d, want %d", c.files, len(batches))
+	}
+}
