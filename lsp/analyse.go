@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -25,7 +26,11 @@ type analysed struct {
 	result   *analysis.Analysis // nil for .s3policy.json, which holds no policy
 	findings []analysis.Finding // in the file's offsets
 	locale   string
-	others   map[string]*otherFile // files named by Related, read once
+	// others are the files named by Related, read once; the scheduler's
+	// publish and a feature (code action) may convert the same analysis
+	// at once, so othersMu guards the cache.
+	othersMu sync.Mutex
+	others   map[string]*otherFile
 }
 
 // analyse analyses a version of an open document: with its governed set
@@ -102,6 +107,8 @@ func (a *analysed) other(name string) *otherFile {
 		path = filepath.Join(filepath.Dir(a.path), name)
 	}
 	path = filepath.Clean(path)
+	a.othersMu.Lock()
+	defer a.othersMu.Unlock()
 	if o, ok := a.others[path]; ok {
 		return o
 	}
