@@ -2,7 +2,9 @@
 # CI for the editor integrations: the VS Code extension type-checks, builds
 # and packages offline, and its linux-x64 package carries a working server;
 # its LSP test, the Neovim headless test and the Emacs batch test each run
-# their scenarios against the real server.
+# their scenarios against the real server. The extension inside a real
+# VS Code (code-server in headless Chromium) is tried by
+# editors/vscode/code-server/run.sh, opt-in: see its README.
 #
 #   bash editors/ci.sh                    # builds the server from this repo
 #   S3POLICY_LSP=/path/to/bin bash editors/ci.sh
