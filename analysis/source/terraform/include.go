@@ -92,12 +92,12 @@ func splitIncluded(files map[string][]byte) (own, included map[string][]byte) {
 // decides, in its folder.
 type fileCall struct {
 	path string
-	file *tfFile
+	file *tfFile // nil when not asked for
 	call *hclsyntax.FunctionCallExpr
 }
 
-// fileCalls lists the calls in an expression (nil: in the whole module),
-// in source order.
+// fileCalls lists the calls in an expression (nil: in the whole module,
+// each with its file), in source order.
 func (m *module) fileCalls(e hclsyntax.Expression) []fileCall {
 	var out []fileCall
 	visit := func(f *tfFile, n hclsyntax.Node) {
@@ -113,23 +113,13 @@ func (m *module) fileCalls(e hclsyntax.Expression) []fileCall {
 		})
 	}
 	if e != nil {
-		visit(m.fileOf(e), e)
+		visit(nil, e)
 		return out
 	}
 	for _, f := range m.files {
 		visit(f, f.body)
 	}
 	return out
-}
-
-// fileOf is the file an expression is written in.
-func (m *module) fileOf(e hclsyntax.Expression) *tfFile {
-	for _, f := range m.files {
-		if f.path == e.Range().Filename {
-			return f
-		}
-	}
-	return nil
 }
 
 // includedPath is the file a path expression names, when the module

@@ -162,3 +162,15 @@ module "c" {
 		}
 	})
 }
+
+// A .tf.json module reads a policy file alike.
+func TestIncludedByTerraformJSON(t *testing.T) {
+	files := map[string][]byte{
+		"m/main.tf.json": []byte(`{"resource": {"aws_s3_bucket": {"b": {"bucket": "data"}}, "aws_s3_bucket_policy": {"b": {"bucket": "${aws_s3_bucket.b.id}", "policy": "${file(\"${path.module}/p.json\")}"}}}}`),
+		"m/p.json":       []byte(`{"Version": "2012-10-17", "Statement": []}`),
+	}
+	d := ReadModule(files, "")["m/p.json"].Docs
+	if len(d) != 1 || d[0].Kind != analysis.KindBucket || d[0].KindReason != "aws_s3_bucket_policy.b.policy in main.tf.json" || d[0].Facts.Bucket != "data" {
+		t.Errorf("p.json: %+v", d)
+	}
+}
