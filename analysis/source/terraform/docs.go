@@ -137,7 +137,11 @@ func isJSONTemplate(f *tfFile, e *hclsyntax.TemplateExpr) bool {
 		return false
 	}
 	c, ok := templateContent(f, e)
-	return ok && strings.HasPrefix(strings.TrimSpace(string(f.src[c.Start:c.End])), "{")
+	text := strings.TrimSpace(string(f.src[c.Start:c.End]))
+	for !isHeredoc(f, e) && (strings.HasPrefix(text, `\n`) || strings.HasPrefix(text, `\r`) || strings.HasPrefix(text, `\t`)) {
+		text = strings.TrimSpace(text[2:]) // a quoted string's escaped line break
+	}
+	return ok && strings.HasPrefix(text, "{")
 }
 
 // addDoc names a document after where it is written, uniquely in its

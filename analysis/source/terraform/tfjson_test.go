@@ -200,16 +200,17 @@ func TestTFJSONEscapedRanges(t *testing.T) {
 }
 
 // A policy written as a JSON string with its line breaks escaped (as
-// JSON.stringify(policy, null, 2) writes it): a line break between JSON
+// JSON.stringify(policy, null, 2) writes it, here after a first line
+// break): a line break between JSON
 // tokens is whitespace, one inside a JSON string stays its escape, and an
 // escaped quote inside a JSON string (\\\" in the file) stays escaped.
 func TestTFJSONPrettyPrintedPolicy(t *testing.T) {
-	src := `{"resource": {"aws_iam_policy": {"p": {"policy": "{\n  \"Statement\": [{\n    \"Sid\": \"a\\\"b\\nc\",\n    \"Effect\": \"Allow\",\n    \"Action\": \"s3:GetObjekt\",\n    \"Resource\": \"*\"\n  }]\n}"}}}}`
+	src := `{"resource": {"aws_iam_policy": {"p": {"policy": "\n{\n  \"Statement\": [{\n    \"Sid\": \"a\\\"b\\nc\",\n    \"Effect\": \"Allow\",\n    \"Action\": \"s3:GetObjekt\",\n    \"Resource\": \"*\"\n  }]\n}"}}}}`
 	a, docs := readModuleFile(t, map[string]string{"m/a.tf.json": src}, "m/a.tf.json")
 	if len(docs) != 1 {
 		t.Fatalf("docs %+v", docs)
 	}
-	if want := `{   "Statement": [{     "Sid": "a\"b\nc",     "Effect": "Allow",     "Action": "s3:GetObjekt",     "Resource": "*"   }] }`; string(docs[0].Text) != want {
+	if want := ` {   "Statement": [{     "Sid": "a\"b\nc",     "Effect": "Allow",     "Action": "s3:GetObjekt",     "Resource": "*"   }] }`; string(docs[0].Text) != want {
 		t.Errorf("text\n%s\nwant\n%s", docs[0].Text, want)
 	}
 	if f := finding(t, a, "unknown-action"); at(src, f.Span) != `\"s3:GetObjekt\"` {
