@@ -12,7 +12,9 @@
 # and against the Node batch alone (module loading and JSON reading left
 # out, as kind to the yardstick as can be). Fails when the median
 # whole-process ratio is under RATIO_BUDGET.
-#   bash bench/explain.sh                # N=1000 ROUNDS=7 RATIO_BUDGET=50
+# BEFORE=BINARY also times another build of s3policy-lsp in each round
+# (main before a change), for a before/after side by side.
+#   bash bench/explain.sh                # N=1000 ROUNDS=7 RATIO_BUDGET=50 [BEFORE=BINARY]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${N:-1000}
@@ -42,6 +44,12 @@ for r in $(seq "$rounds"); do
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	timed "$work/ours.time" "$work/s3policy-lsp" explain --scenario "$work/scenarios.json" --format json >"$work/ours-$r.json" || [ $? -eq 1 ]
 	(cd bench && timed "$work/theirs.time" node iamsim.mjs "$work/simulations.json") >"$work/theirs-$r.json"
+	before=""
+	if [ -n "${BEFORE:-}" ]; then
+		timed "$work/before.time" "$BEFORE" explain --scenario "$work/scenarios.json" --format json >"$work/before.json" || [ $? -eq 1 ]
+		cmp -s "$work/before.json" "$work/ours-$r.json" || echo "BEFORE answers differently"
+		before=$(awk '{ printf "; before: %.3fs wall, %.3fs CPU", $1, $2 + $3 }' "$work/before.time")
+	fi
 	ours=$(field "$work/ours.time" 1)
 	ours_cpu=$(awk '{ print $2 + $3 }' "$work/ours.time")
 	node_whole=$(field "$work/theirs.time" 1)
@@ -53,8 +61,8 @@ for r in $(seq "$rounds"); do
 	whole+=("$(ratio "$node_whole" "$ours")")
 	batch+=("$(ratio "$node_batch" "$ours")")
 	cpu+=("$(ratio "$node_cpu" "$ours_cpu")")
-	printf 'round %d (load %s): explain %.3fs wall, %.3fs CPU; iam-simulate %.2fs wall (batch alone %.2fs), %.2fs CPU; ratios %s whole, %s batch alone, %s CPU\n' \
-		"$r" "$load" "$ours" "$ours_cpu" "$node_whole" "$node_batch" "$node_cpu" "${whole[-1]}" "${batch[-1]}" "${cpu[-1]}"
+	printf 'round %d (load %s): explain %.3fs wall, %.3fs CPU; iam-simulate %.2fs wall (batch alone %.2fs), %.2fs CPU; ratios %s whole, %s batch alone, %s CPU%s\n' \
+		"$r" "$load" "$ours" "$ours_cpu" "$node_whole" "$node_batch" "$node_cpu" "${whole[-1]}" "${batch[-1]}" "${cpu[-1]}" "$before"
 done
 
 # The same decision for every scenario, in every round.
