@@ -151,3 +151,36 @@ func TestChildModulesJoinTheirCaller(t *testing.T) {
 		t.Errorf("children with no caller: %d sets, want one each", len(alone))
 	}
 }
+
+// A child module's templatefile() is filled in with the values its caller
+// gives the child's variables.
+func TestChildModuleTemplateTakesCallerValues(t *testing.T) {
+	dir := t.TempDir()
+	write := writer(t, dir)
+	write("main.tf", `provider "aws" { allowed_account_ids = ["444455556666"] }
+module "b" {
+  source  = "./modules/b"
+  name    = "shared-data"
+  partner = "111122223333"
+}`)
+	write("modules/b/main.tf", `variable "name" {}
+variable "partner" {}
+resource "aws_s3_bucket" "this" { bucket = var.name }
+resource "aws_s3_bucket_policy" "this" {
+  bucket = aws_s3_bucket.this.id
+  policy = templatefile("${path.module}/policies/bucket.json.tftpl", { bucket = var.name, partner = var.partner })
+}`)
+	write("modules/b/policies/bucket.json.tftpl", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${partner}:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::${bucket}/*"}]}`)
+	set, src := SetOf(Governed(dir, Disk{}), filepath.Join(dir, "modules/b/policies/bucket.json.tftpl"))
+	if src == nil || len(src.Docs) != 1 {
+		t.Fatalf("the template: %+v", src)
+	}
+	d := src.Docs[0]
+	want := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`
+	if d.Kind != "bucket" || d.Facts == nil || d.Facts.Bucket != "shared-data" || d.Facts.Account != "444455556666" || string(d.Src) != want {
+		t.Errorf("kind %q facts %+v text\n%s", d.Kind, d.Facts, d.Src)
+	}
+	if b := set.Buckets["shared-data"]; b == nil || b.Account != "444455556666" {
+		t.Errorf("bucket %+v", b)
+	}
+}
