@@ -137,6 +137,7 @@
       (let ((templates (make-temp-file "s3policy-emacs-templates-" t))
             (other (make-temp-file "s3policy-emacs-yaml-" t)))
         (dolist (file `((,templates "main.tf" "resource \"aws_s3_bucket_policy\" \"p\" {\n  bucket = \"b\"\n}\n" t)
+                        (,templates "data.tf.json" "{\"data\": {\"aws_iam_policy_document\": {\"d\": {\"statement\": []}}}}\n" t)
                         (,templates "template.yaml" "AWSTemplateFormatVersion: \"2010-09-09\"\nResources: {}\n" t)
                         (,other "ci.yml" "jobs:\n  build:\n    runs-on: ubuntu-latest\n" nil)))
           (pcase-let ((`(,dir ,name ,text ,want) file))
