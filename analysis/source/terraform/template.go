@@ -88,6 +88,7 @@ func (m *module) writeVerbatim(b *analysis.HostBuilder, f *tfFile, e *hclsyntax.
 				region = f.newRegion() // a fix may not span a resolved value
 			}
 			i, run = end, end
+			json.escaped = false // the value completed the JSON escape
 		case quoted && src[i] == '\\':
 			flush(i)
 			n, decoded := hclEscape(src[i:content.End], &json)
