@@ -2,6 +2,8 @@ package lsp
 
 import (
 	"bytes"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -210,4 +212,97 @@ func TestMayJoinCoversEveryScenario(t *testing.T) {
 	if checked < 100 {
 		t.Errorf("checked %d documents of scenarios; want the examples and the generated folder to give more", checked)
 	}
+}
+
+// Every request a set's bucket policies grant is decided after a run of
+// edits, through the index (evaluations kept across edits, Reuse), exactly
+// as in a set read whole from the same texts: keystrokes in an identity
+// policy's Sid and in a bucket policy's, then edits that change
+// decisions (an action removed, a resource renamed, a Deny added, a
+// bucket granted to nobody, a file removed), then all undone.
+func TestIncrementalDecisionsAreAFreshSetsDecisions(t *testing.T) {
+	dir := t.TempDir()
+	layout, err := governed.Write(dir, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts, err := tree.ReadAll(dir, tree.Disk{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := newIndex()
+	ix.rebuild([]string{dir}, texts)
+	identity, bucket := filepath.Join(dir, filepath.FromSlash(layout.Identity)), filepath.Join(dir, filepath.FromSlash(layout.Bucket))
+	current := maps.Clone(texts)
+	type edit struct{ path, old, new string }
+	var edits []edit
+	for i, c := range "Xyz" {
+		edits = append(edits, edit{identity, `"Sid": "` + "Xyz"[:i], `"Sid": "` + "Xyz"[:i] + string(c)})
+		edits = append(edits, edit{bucket, `"Sid": "` + "Xyz"[:i], `"Sid": "` + "Xyz"[:i] + string(c)})
+	}
+	edits = append(edits,
+		edit{identity, `"s3:GetObject", `, ``},
+		edit{identity, `"Resource": [`, `"Resource": ["arn:aws:s3:::data-renamed/*", `},
+		edit{identity, `"Statement": [`, `"Statement": [{"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}, `},
+		edit{bucket, `"s3:ListBucket"`, `"s3:ListBucketVersions"`},
+		edit{bucket, `"Effect": "Allow"`, `"Effect": "Deny"`},
+		edit{path(t, dir, ".iam-policy.json", 3), "", ""}) // removed
+	decide := func(g *govSet) map[string]eval.Result {
+		out := map[string]eval.Result{}
+		for _, f := range g.ws.Files {
+			for _, gr := range g.ws.Grants(f) {
+				out[fmt.Sprint(gr.Request)] = g.ws.Decide(gr.Request)
+			}
+		}
+		return out
+	}
+	apply := func(e edit) {
+		var text []byte
+		if e.old != "" || e.new != "" {
+			if !bytes.Contains(current[e.path], []byte(e.old)) {
+				t.Fatalf("%s lacks %q", e.path, e.old)
+			}
+			text = bytes.Replace(current[e.path], []byte(e.old), []byte(e.new), 1)
+		}
+		ix.update(map[string][]byte{e.path: text})
+		if text == nil {
+			delete(current, e.path)
+		} else {
+			current[e.path] = text
+		}
+		fresh := newIndex()
+		fresh.rebuild([]string{dir}, current)
+		got, want := decide(ix.setOf(e.path)), decide(fresh.setOf(e.path))
+		if len(got) == 0 || !reflect.DeepEqual(got, want) {
+			for k := range want {
+				if !reflect.DeepEqual(got[k], want[k]) {
+					t.Fatalf("after %q -> %q in %s: %s decided %+v, a fresh set %+v", e.old, e.new, filepath.Base(e.path), k, got[k], want[k])
+				}
+			}
+			t.Fatalf("after %q -> %q in %s: %d decisions, a fresh set %d", e.old, e.new, filepath.Base(e.path), len(got), len(want))
+		}
+	}
+	decide(ix.setOf(identity)) // every request evaluated before the edits, as after a scan
+	for _, e := range edits {
+		apply(e)
+	}
+	for i := len(edits) - 1; i >= 0; i-- {
+		e := edits[i]
+		if e.old == "" && e.new == "" {
+			ix.update(map[string][]byte{e.path: texts[e.path]})
+			current[e.path] = texts[e.path]
+			continue
+		}
+		apply(edit{e.path, e.new, e.old})
+	}
+}
+
+// path is the n-th file of team-000 whose name ends so.
+func path(t *testing.T, dir, suffix string, n int) string {
+	t.Helper()
+	matches, _ := filepath.Glob(filepath.Join(dir, "team-000", "*"+suffix))
+	if len(matches) <= n {
+		t.Fatalf("team-000 has %d files *%s", len(matches), suffix)
+	}
+	return matches[n]
 }

@@ -347,6 +347,11 @@ func (w *Workspace) KeepAnswer(prev *Workspace, principal string) {
 	w.blocked[principal] = out
 }
 
+// Decide returns the decision on a request as Blocked makes it: the kept
+// evaluation when the workspace has one (its own, or one Reuse took over
+// from the workspace before an edit), else a new one, then kept.
+func (w *Workspace) Decide(req Request) Result { return w.evaluate(req).result }
+
 // evaluate evaluates a request, or returns its kept evaluation. The lock
 // is not held while evaluating.
 func (w *Workspace) evaluate(req Request) *evaluation {
