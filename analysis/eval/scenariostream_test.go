@@ -115,3 +115,53 @@ func TestScenarioReaderStopsAtTheFirstFault(t *testing.T) {
 		t.Errorf("after the fault: %v, want the same error", again)
 	}
 }
+
+// FuzzScenarioReader: any text either fails or gives scenarios that
+// evaluate with lines inside the file; text that is not JSON always fails
+// (with the parser's own error when it holds one scenario); read a byte
+// at a time the outcome is the same.
+func FuzzScenarioReader(f *testing.F) {
+	f.Add(benchmarkScenarios(1))
+	f.Add([]byte(`[{"request": {"principal": "arn:aws:iam::111122223333:user/jane", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}, "serviceControlPolicies": [[{"Statement": []}]], "bucket": {"name": "b"}}]`))
+	f.Add([]byte(`{"request": {"principal": "p", "action": "a", "resource": "r", "context": {"k": ["v", 1]}}, "managementAccount": "1"}`))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		scenarios, err := ParseScenarios(src)
+		var again []*Scenario
+		in := NewScenarioReader(iotest.OneByteReader(bytes.NewReader(src)))
+		var errAgain error
+		for {
+			s, err := in.Next()
+			if err != nil {
+				if err != io.EOF {
+					errAgain = err
+				}
+				break
+			}
+			again = append(again, s)
+		}
+		if fmt.Sprint(err) != fmt.Sprint(errAgain) || err == nil && len(again) != len(scenarios) {
+			t.Fatalf("at once: %d scenarios, %v; a byte at a time: %d, %v", len(scenarios), err, len(again), errAgain)
+		}
+		_, syn := analysis.ParseJSON(src)
+		if syn != nil {
+			if err == nil {
+				t.Fatalf("not JSON (%s), yet %d scenarios", syn.Msg.EN, len(scenarios))
+			}
+			if root := bytes.TrimLeft(src, " \t\r\n\xEF\xBB\xBF"); len(root) > 0 && root[0] == '{' {
+				want := fmt.Sprintf("line %d: %s", bytes.Count(src[:syn.Span.Start], []byte("\n"))+1, syn.Msg.EN)
+				if err.Error() != want {
+					t.Fatalf("error %v, want the parser's %q", err, want)
+				}
+			}
+			return
+		}
+		lines := bytes.Count(src, []byte("\n")) + 1
+		for _, s := range scenarios {
+			for _, c := range Evaluate(s).Causes {
+				if c.Line < 0 || c.Line > lines {
+					t.Fatalf("cause line %d of a %d-line file", c.Line, lines)
+				}
+			}
+		}
+	})
+}
