@@ -120,8 +120,8 @@ async function openFile(name) {
   await sleep(2000);
 }
 
-async function lenses() {
-  for (let i = 0; i < 10; i++) {
+async function lenses(waitMs = 5000) {
+  for (let i = 0; i < waitMs / 500; i++) {
     const found = await texts(".codelens-decoration");
     if (found.length) return found;
     await sleep(500);
@@ -146,6 +146,8 @@ async function fixesAtNextProblem(first) {
   await sleep(2500);
   const fixes = (await texts(".action-widget .monaco-list-row.action")).filter(Boolean);
   await page.keyboard.press("Escape");
+  // From the start of a finding, "next" would find the same one again.
+  await page.keyboard.press("End");
   await sleep(300);
   return { marker: marker[0] ?? "", fixes };
 }
@@ -177,6 +179,11 @@ for (const folder of folders) {
   console.log(`\n## ${folder}`);
   await openFolder(folder);
   const fixesOf = {};
+  // The extension starts on the first JSON file opened, and the server
+  // publishes once it has read the folder: the bucket policy's lenses say
+  // it has (a loaded machine takes tens of seconds).
+  await openFile("bucket.bucket-policy.json");
+  await lenses(90000);
   const found = await settledProblems();
   for (const name of policyFiles(folder)) {
     await openFile(name);
