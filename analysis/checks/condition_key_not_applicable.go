@@ -36,6 +36,7 @@ var sessionKeys = []string{
 
 func runConditionKeyNotApplicable(pass *analysis.Pass) {
 	resolved := iamref.Resolve(pass.Policy)
+	supported := supportAnswers{}
 	for _, s := range pass.Policy.Statements {
 		conds := s.Conditions()
 		if len(conds) == 0 {
@@ -50,7 +51,7 @@ func runConditionKeyNotApplicable(pass *analysis.Pass) {
 			if kind != iamdata.KeyService || slices.Contains(sessionKeys, strings.ToLower(c.Key.Key)) {
 				continue
 			}
-			if slices.ContainsFunc(actions, func(a iamref.ServiceAction) bool { return a.Supports(c.Key.Key) }) {
+			if supported.ask(actions, c.Key.Key) {
 				continue
 			}
 			pass.Reportf(c.Key.KeySpan, notApplicableMessage(c.Key.Key, actions))
@@ -69,4 +70,26 @@ func notApplicableMessage(key string, actions []iamref.ServiceAction) analysis.T
 	}
 	return analysis.Tf("%s is not supported by any action of this statement (%s): it is absent from their requests",
 		"%s はこのステートメントのどのアクション (%s) もサポートしていないため、そのリクエストには含まれません", key, list)
+}
+
+// supportAnswers remembers, within one policy, whether some action of an
+// expanded action list supports a condition key. Statements that repeat
+// an Action list with a wildcard share one expansion (iamref keeps it),
+// and ec2:Describe* is hundreds of actions to ask each time.
+type supportAnswers map[supportQuestion]bool
+
+type supportQuestion struct {
+	actions *iamref.ServiceAction // the expansion's first element: which list
+	n       int
+	key     string
+}
+
+func (m supportAnswers) ask(actions []iamref.ServiceAction, key string) bool {
+	q := supportQuestion{&actions[0], len(actions), key}
+	answer, ok := m[q]
+	if !ok {
+		answer = slices.ContainsFunc(actions, func(a iamref.ServiceAction) bool { return a.Supports(key) })
+		m[q] = answer
+	}
+	return answer
 }

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -131,9 +132,11 @@ func checkKMSStatement(pass *analysis.Pass, s *analysis.Statement) {
 	// The policy as a whole must allow both: another statement on the
 	// same key (identity policy) or for the same principal (key policy)
 	// may hold the other action.
-	granted := grantedToPrincipals(pass.Policy, s)
+	var granted []*analysis.Value
 	if pass.Kind == analysis.KindIdentity {
 		granted = grantedOnKeys(pass.Policy, keyARNs(s))
+	} else {
+		granted = grantedToPrincipals(pass.Policy, s)
 	}
 	missing := missingActions(granted, neededKeyActions(pass))
 	if len(missing) == 0 {
@@ -172,20 +175,62 @@ func keyARNs(s *analysis.Statement) []string {
 
 // grantedOnKeys collects the actions of every Allow statement of the
 // policy that reaches one of the keys.
+// The answer is a set: a statement may add its actions more than once.
 func grantedOnKeys(p *analysis.Policy, keys []string) []*analysis.Value {
+	idx := allowsByResourceOf(p)
 	var out []*analysis.Value
-	for _, other := range p.Statements {
-		if !other.IsAllow() {
-			continue
+	for _, key := range keys {
+		// A Resource without * or ? matches the key only when equal to it.
+		for _, other := range idx.literal[key] {
+			out = append(out, other.Actions()...)
 		}
-		for _, key := range keys {
-			if resourceMatches(other.Resources(), key) {
-				out = append(out, other.Actions()...)
-				break
+		for _, other := range idx.patterns {
+			if slices.ContainsFunc(other.resources, func(r string) bool { return analysis.MatchWildcard(r, key, false) }) {
+				out = append(out, other.st.Actions()...)
 			}
 		}
 	}
 	return out
+}
+
+// allowsByResource are a policy's Allow statements by the Resource
+// entries they name, built once per policy: each KMS statement of an
+// identity policy asks which statements reach its keys, and comparing
+// every key with every Resource of every statement was a third of the
+// checks' time on a 20 KB policy of such statements.
+type allowsByResource struct {
+	literal  map[string][]*analysis.Statement // by each Resource without * or ?
+	patterns []statementResourcePatterns      // the Resources with * or ?, by statement
+}
+
+type statementResourcePatterns struct {
+	st        *analysis.Statement
+	resources []string
+}
+
+type allowsByResourceKey struct{}
+
+func allowsByResourceOf(p *analysis.Policy) *allowsByResource {
+	return p.Derived(allowsByResourceKey{}, func(p *analysis.Policy) any {
+		idx := &allowsByResource{literal: map[string][]*analysis.Statement{}}
+		for _, st := range p.Statements {
+			if !st.IsAllow() {
+				continue
+			}
+			var patterns []string
+			for _, r := range st.Resources() {
+				if strings.ContainsAny(r.Str, "*?") {
+					patterns = append(patterns, r.Str)
+				} else if list := idx.literal[r.Str]; len(list) == 0 || list[len(list)-1] != st {
+					idx.literal[r.Str] = append(list, st)
+				}
+			}
+			if patterns != nil {
+				idx.patterns = append(idx.patterns, statementResourcePatterns{st, patterns})
+			}
+		}
+		return idx
+	}).(*allowsByResource)
 }
 
 // grantedToPrincipals collects the actions of every Allow statement of a

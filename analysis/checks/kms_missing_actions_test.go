@@ -134,3 +134,20 @@ func TestKMSMissingActionsOnlyForS3Keys(t *testing.T) {
   {"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:Decrypt", "Resource": "*"},
   {"Sid": "Write", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:GenerateDataKey", "Resource": "*"}]}`, keyOfBucket(t))
 }
+
+// Another statement of an identity policy completes a KMS statement when
+// one of its Resources is the key itself or a pattern that covers it
+// (statements indexed by literal Resource, patterns compared in turn).
+func TestKMSMissingActionsIdentityPolicyOtherStatements(t *testing.T) {
+	const key = "arn:aws:kms:us-east-1:444455556666:key/"
+	_, got := checktest.Expect(t, "kms-missing-actions", "jane.iam-policy.json", `{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::b/*"},
+  {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "`+key+`k1"},
+  {"Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": ["arn:aws:s3:::b/*", "`+key+`k1"]},
+  {"Effect": "Allow", "Action": «"kms:Decrypt"», "Resource": "`+key+`k2"},
+  {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "`+key+`k3*"},
+  {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "`+key+`k35"},
+  {"Effect": "Deny", "Action": "kms:GenerateDataKey", "Resource": "`+key+`k2"}
+]}`, nil)
+	wantMessage(t, got[0], "without kms:GenerateDataKey", "kms:GenerateDataKey")
+}
