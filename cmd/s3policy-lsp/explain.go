@@ -51,12 +51,12 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: s3policy-lsp explain --scenario FILE.json [--format text|json] [--lang en|ja]")
+		fmt.Fprintln(stderr, "usage: s3policy-lsp explain --scenario FILE.json|- [--format text|json] [--lang en|ja]")
 		fmt.Fprintln(stderr, "       s3policy-lsp explain --principal ARN --action ACTION --resource ARN [--resource-account ID] [--context key=value]... [--format text|json] [DIR]")
 		fmt.Fprintln(stderr, usageDenial)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&fl.scenario, "scenario", "", "a scenario file: one scenario or an array of them")
+	fs.StringVar(&fl.scenario, "scenario", "", "a scenario file: one scenario or an array of them (- reads it from stdin)")
 	fs.StringVar(&fl.format, "format", "text", "output format: text or json")
 	fs.StringVar(&fl.lang, "lang", "en", "language of the messages: en or ja")
 	fs.StringVar(&fl.principal, "principal", "", "the caller's ARN (user, role, role session)")
@@ -135,19 +135,25 @@ func (fl *explainFlags) explainScenarioFile(args []string, stdout, stderr io.Wri
 	if fl.principal != "" || fl.action != "" || fl.resource != "" || len(args) > 0 {
 		return fail(errors.New("--scenario takes no request flags and no folder"))
 	}
-	f, err := os.Open(fl.scenario)
-	if err != nil {
-		return fail(err)
+	var src io.Reader = os.Stdin // --scenario -: a stream from another program
+	name := "standard input"
+	if fl.scenario != "-" {
+		name = fl.scenario
+		f, err := os.Open(fl.scenario)
+		if err != nil {
+			return fail(err)
+		}
+		defer f.Close()
+		src = f
 	}
-	defer f.Close()
 	streamGC()
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
-	in := eval.NewScenarioReader(f)
+	in := eval.NewScenarioReader(src)
 	answers := answerWriter{w: out}
 	var evaluated []*eval.Scenario // for --emit-scenario only
 	code, i := exitOK, 0
-	err = evaluateInOrder(in, func(s *eval.Scenario, r eval.Result) {
+	err := evaluateInOrder(in, func(s *eval.Scenario, r eval.Result) {
 		if r.Decision != eval.Allowed {
 			code = exitFindings
 		}
@@ -164,7 +170,7 @@ func (fl *explainFlags) explainScenarioFile(args []string, stdout, stderr io.Wri
 	})
 	if err != nil {
 		out.Flush()
-		return fail(fmt.Errorf("%s: %v", fl.scenario, err))
+		return fail(fmt.Errorf("%s: %v", name, err))
 	}
 	answers.close()
 	if err := fl.emit(evaluated); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -251,5 +252,27 @@ func TestExplainScenarioBatchInOrder(t *testing.T) {
 	code := run([]string{"explain", "--scenario", writeTemp(t, "batch.json", src), "--format", "json"}, &out, &errOut)
 	if code != exitFindings || out.String() != want.String() {
 		t.Errorf("exit %d, %d bytes of answers, want 1 and the %d bytes of evaluating in turn%s", code, out.Len(), want.Len(), errOut.String())
+	}
+}
+
+// --scenario - reads the scenarios from standard input, as they come.
+func TestExplainScenarioFromStdin(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdin := os.Stdin
+	os.Stdin = r
+	defer func() { os.Stdin = stdin; r.Close() }()
+	go func() {
+		io.WriteString(w, "["+crossAccountScenario+",\n"+`{"request": {"action": "s3:GetObject"}}`+"]")
+		w.Close()
+	}()
+	var out, errOut bytes.Buffer
+	code := run([]string{"explain", "--scenario", "-"}, &out, &errOut)
+	wantOut := "arn:aws:iam::111122223333:user/jane s3:GetObject on arn:aws:s3:::shared/a.txt: ImplicitlyDenied (blocked by resource)\n"
+	wantErr := "s3policy-lsp explain: standard input: line 8: the request needs a principal\n"
+	if code != exitUsage || !strings.HasPrefix(out.String(), wantOut) || errOut.String() != wantErr {
+		t.Errorf("exit %d, stdout\n%s\nstderr %q; want %d, the first answer and %q", code, out.String(), errOut.String(), exitUsage, wantErr)
 	}
 }
