@@ -9,6 +9,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -18,6 +19,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -179,6 +182,7 @@ func coldScan(server, root string, want map[string]bool, anyDiags bool, args []s
 	})
 	if err != nil {
 		peak, _ := lspclient.StatusKB(c.Pid(), "VmHWM")
+		reportCPU(c.Pid())
 		// Ask the server to stop, so that a CPU profile is written.
 		stop, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -190,5 +194,25 @@ func coldScan(server, root string, want map[string]bool, anyDiags bool, args []s
 	if err != nil {
 		return 0, 0, err
 	}
+	reportCPU(c.Pid())
 	return took, peak, c.Shutdown(ctx)
+}
+
+// reportCPU prints the CPU time the server has used (user and system, from
+// /proc/PID/stat) on stderr: on a shared machine it says more than the
+// wall time.
+func reportCPU(pid int) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return
+	}
+	// The fields after the command's closing parenthesis; utime and stime
+	// are the 14th and 15th of the line, in clock ticks (100 a second).
+	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	if len(fields) < 13 {
+		return
+	}
+	user, _ := strconv.Atoi(fields[11])
+	system, _ := strconv.Atoi(fields[12])
+	fmt.Fprintf(os.Stderr, "server CPU: %.2f s user, %.2f s system\n", float64(user)/100, float64(system)/100)
 }
