@@ -367,6 +367,10 @@ func (sc *scheduler) publishClosedFile(path string) {
 // publishClosed sends a closed file's diagnostics unless the client has
 // them already; nil clears them, if the client has any.
 func (sc *scheduler) publishClosed(path string, diags []protocol.Diagnostic) {
+	var h uint64
+	if diags != nil {
+		h = hashOf(diags) // outside the lock: the scan's readers publish at once
+	}
 	sc.pubMu.Lock()
 	defer sc.pubMu.Unlock()
 	if sc.s.store.docByPath(path) != nil {
@@ -380,7 +384,6 @@ func (sc *scheduler) publishClosed(path string, diags []protocol.Diagnostic) {
 		}
 		return
 	}
-	h := hashOf(diags)
 	if had && last == h {
 		return
 	}
