@@ -132,9 +132,10 @@ func mergeDuplicates(fs []Finding) []Finding {
 		span Span
 	}
 	type merged struct {
-		seen  map[relatedKey]bool
-		added []Related // the related places of the duplicates, new ones only
-		fixes []Fix     // the fixes of the duplicates, by new titles only
+		seen   map[relatedKey]bool
+		added  []Related // the related places of the duplicates, new ones only
+		fixes  []Fix     // the fixes of the duplicates, by new titles only
+		titles map[Text]bool
 	}
 	first := map[key]int{}
 	dups := map[int]*merged{}
@@ -149,9 +150,12 @@ func mergeDuplicates(fs []Finding) []Finding {
 		}
 		m := dups[i]
 		if m == nil {
-			m = &merged{seen: map[relatedKey]bool{}}
+			m = &merged{seen: map[relatedKey]bool{}, titles: map[Text]bool{}}
 			for _, r := range out[i].Related {
 				m.seen[keyOf(r)] = true
+			}
+			for _, fix := range out[i].Fixes {
+				m.titles[fix.Title] = true
 			}
 			dups[i] = m
 		}
@@ -162,8 +166,8 @@ func mergeDuplicates(fs []Finding) []Finding {
 			}
 		}
 		for _, fix := range f.Fixes {
-			if !slices.ContainsFunc(out[i].Fixes, func(g Fix) bool { return g.Title == fix.Title }) &&
-				!slices.ContainsFunc(m.fixes, func(g Fix) bool { return g.Title == fix.Title }) {
+			if !m.titles[fix.Title] { // a set: an identity policy has a fix for each of thousands of buckets
+				m.titles[fix.Title] = true
 				m.fixes = append(m.fixes, fix)
 			}
 		}
