@@ -357,7 +357,7 @@ func (w *writer) key(k *node) {
 		w.scalar(k)
 		return
 	}
-	reg := region{style: k.style, flow: k.flow, member: true, crlf: w.t.crlf()}
+	reg := region{style: k.writtenStyle(), flow: k.flow, member: !k.inexact, crlf: w.t.crlf()}
 	if !k.flow {
 		line := bytes.LastIndexByte(w.t.src[:k.span.Start], '\n') + 1
 		prefix := string(w.t.src[line:k.span.Start])
@@ -457,7 +457,7 @@ func (w *writer) scalar(n *node) {
 			return
 		}
 	}
-	reg := region{style: n.style, flow: n.flow, crlf: w.t.crlf(), dash: w.t.dashIndent(n)}
+	reg := region{style: n.writtenStyle(), flow: n.flow, crlf: w.t.crlf(), dash: w.t.dashIndent(n)}
 	v := n.value()
 	reg.flowSafe = n.style == plainStyle && !strings.ContainsAny(v, ",[]{}") && !strings.Contains(v, ": ") && !strings.Contains(v, " #")
 	source.WriteString(&w.b, n.pieces, n.span, w.newRegion(reg))

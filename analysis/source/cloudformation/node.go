@@ -29,6 +29,9 @@ type node struct {
 	// needs resolving.
 	verbatim bool
 	flow     bool // a YAML scalar inside a flow collection
+	// inexact: the host text of this scalar is not read one for one (see
+	// yamlReader.scalar), so no edit may replace it.
+	inexact bool
 }
 
 type kind int
@@ -50,6 +53,9 @@ const (
 	singleStyle
 	literalStyle
 	foldedStyle
+	// unreadStyle is the style of a scalar whose host text is not read one
+	// for one: nothing is written over it.
+	unreadStyle
 )
 
 // value is a scalar's decoded text.
@@ -121,3 +127,11 @@ func (n *node) list() []*node {
 }
 
 func (n *node) isMapping() bool { return n != nil && n.kind == mappingNode }
+
+// writtenStyle is the style an edit of the scalar is written in.
+func (n *node) writtenStyle() style {
+	if n.inexact {
+		return unreadStyle
+	}
+	return n.style
+}

@@ -165,8 +165,10 @@ func (r *yamlReader) collectionSpan(start int, children []*node, flow bool, clos
 
 // scalar sets a scalar's pieces, token and style. When the host text
 // does not decode to yaml.v3's value as read here (a multi-line plain or
-// quoted scalar that YAML folds), the scalar is one piece mapped to its
-// first line: positions inside it are not exact and no edit is written.
+// quoted scalar that YAML folds, a flow key yaml.v3 reads with its ":"),
+// the scalar is one piece mapped to its first line (in a flow collection,
+// to where a plain scalar ends): positions inside it are not exact and no
+// edit is written over it.
 func (r *yamlReader) scalar(n *node, y *yaml.Node, start int, flow bool) {
 	n.str = y.Tag == "!!str" || n.tag != "" || y.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0
 	var pieces []source.Piece
@@ -192,12 +194,15 @@ func (r *yamlReader) scalar(n *node, y *yaml.Node, start int, flow bool) {
 		n.pieces, n.span = pieces, analysis.Span{Start: start, End: end}
 		return
 	}
-	lineEnd := start
-	for lineEnd < len(r.src) && r.src[lineEnd] != '\n' {
-		lineEnd++
+	if !flow || !ok || end <= start {
+		end = start
+		for end < len(r.src) && r.src[end] != '\n' {
+			end++
+		}
 	}
-	n.span = analysis.Span{Start: start, End: lineEnd}
+	n.span = analysis.Span{Start: start, End: end}
 	n.pieces = []source.Piece{{Host: n.span, Text: y.Value}}
+	n.inexact = true
 }
 
 // plain reads a plain scalar on one line: it ends before a comment, at
