@@ -52,14 +52,39 @@ type deny struct {
 
 // say fills {actions}, {resources} and {when} in a message.
 func (d deny) say(en, ja string) analysis.Text {
-	// Three ReplaceAll rather than a strings.Replacer: building a Replacer
-	// per message was a third of the time of every check on a 20 KB policy.
-	fill := func(s string, lang func(analysis.Text) string) string {
-		s = strings.ReplaceAll(s, "{actions}", lang(d.actions))
-		s = strings.ReplaceAll(s, "{resources}", lang(d.resources))
-		return strings.ReplaceAll(s, "{when}", lang(d.when))
+	return analysis.T(fillMessage(en, d.actions.EN, d.resources.EN, d.when.EN), fillMessage(ja, d.actions.JA, d.resources.JA, d.when.JA))
+}
+
+// fillMessage writes a message in one pass and one allocation (a
+// strings.Replacer built per message was a third of the time of every
+// check on a 20 KB policy; three ReplaceAll, an allocation each, also
+// replaced a "{when}" that a Resource of the policy held).
+func fillMessage(template, actions, resources, when string) string {
+	var b strings.Builder
+	b.Grow(len(template) + len(actions) + len(resources) + len(when))
+	for {
+		i := strings.IndexByte(template, '{')
+		if i < 0 {
+			b.WriteString(template)
+			return b.String()
+		}
+		b.WriteString(template[:i])
+		template = template[i:]
+		switch {
+		case strings.HasPrefix(template, "{actions}"):
+			b.WriteString(actions)
+			template = template[len("{actions}"):]
+		case strings.HasPrefix(template, "{resources}"):
+			b.WriteString(resources)
+			template = template[len("{resources}"):]
+		case strings.HasPrefix(template, "{when}"):
+			b.WriteString(when)
+			template = template[len("{when}"):]
+		default:
+			b.WriteByte('{')
+			template = template[1:]
+		}
 	}
-	return analysis.T(fill(en, func(t analysis.Text) string { return t.EN }), fill(ja, func(t analysis.Text) string { return t.JA }))
 }
 
 // reportDeny reports a Deny on its Effect with the message for a Deny

@@ -141,3 +141,13 @@ func TestDenyBlocksAccessChosenResourceIsWarning(t *testing.T) {
 		t.Errorf("a lone statement must not be offered for removal: %+v", got[0].Fixes)
 	}
 }
+
+// The message names the policy's own text as written, even when it holds
+// the words the message template fills in.
+func TestDenyBlocksAccessMessageKeepsResourceText(t *testing.T) {
+	cfg := workspace(t, "")
+	_, got := checktest.Expect(t, "deny-blocks-access", "bucket.json", `{"Version": "2012-10-17", "Statement": [`+allowJane+`,
+  {"Effect": «"Deny"», "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/{when}/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}`, cfg)
+	wantMessage(t, got[0], "this Deny of s3:GetObject denies some requests: every request on arn:aws:s3:::DOC-EXAMPLE-BUCKET/{when}/* whose aws:SecureTransport is false",
+		"arn:aws:s3:::DOC-EXAMPLE-BUCKET/{when}/* に対する")
+}
