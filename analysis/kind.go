@@ -1,6 +1,9 @@
 package analysis
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Kind is what a policy document is attached to, which decides the rules
 // it must follow.
@@ -39,6 +42,17 @@ var kindDescriptions = map[Kind]Text{
 
 // Describe names the kind for people.
 func (k Kind) Describe() Text { return kindDescriptions[k] }
+
+// ThisJA is "this <kind>" in Japanese: この, and a space before a name
+// that starts with a Latin word ("この KMS キーポリシー"), as the messages
+// space Latin words elsewhere.
+func (k Kind) ThisJA() string {
+	name := kindDescriptions[k].JA
+	if name != "" && name[0] < utf8.RuneSelf {
+		return "この " + name
+	}
+	return "この" + name
+}
 
 // ParseKind accepts a kind name as written in .s3policy.json.
 func ParseKind(name string) (Kind, bool) {

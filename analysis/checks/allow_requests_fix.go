@@ -59,7 +59,7 @@ func allowRequestsFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	kind := pass.Kind.Describe()
 	title := analysis.Text{
 		EN: fmt.Sprintf("Allow %s on %s in this %s", strings.Join(append(slices.Clone(actions), keyActions...), ", "), strings.Join(shortResources(resources), ", "), kind.EN),
-		JA: fmt.Sprintf("この%sで %s への %s を許可", kind.JA, strings.Join(shortResources(resources), ", "), strings.Join(append(slices.Clone(actions), keyActions...), ", ")),
+		JA: fmt.Sprintf("%sで %s への %s を許可", pass.Kind.ThisJA(), strings.Join(shortResources(resources), ", "), strings.Join(append(slices.Clone(actions), keyActions...), ", ")),
 	}
 	return []analysis.Fix{{Title: title, Edits: appendStatements(pass, stmts)}}
 }

@@ -56,7 +56,7 @@ func TestKeyPolicyGetsTheFindingAndTheFix(t *testing.T) {
 		t.Errorf("finding at %s, want the Resource of EnableIAMPolicies", got)
 	}
 	wantMessage(t, f, "this KMS key policy blocks s3:GetObject and s3:PutObject of jane on shared-data/*",
-		"このKMS キーポリシーは jane の shared-data/* への s3:GetObject と s3:PutObject を妨げています")
+		"この KMS キーポリシーは jane の shared-data/* への s3:GetObject と s3:PutObject を妨げています")
 	if len(f.Related) != 4 || f.Related[0].File != "jane.iam-policy.json" || f.Related[1].File != "bucket.bucket-policy.json" {
 		t.Fatalf("related = %+v", f.Related)
 	}

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -14,7 +15,7 @@ func kindf(k analysis.Kind, en, ja string, args ...any) analysis.Text {
 	d := k.Describe()
 	return analysis.Text{
 		EN: fmt.Sprintf(en, append([]any{d.EN}, args...)...),
-		JA: fmt.Sprintf(ja, append([]any{d.JA}, args...)...),
+		JA: strings.Replace(fmt.Sprintf(ja, append([]any{d.JA}, args...)...), "この"+d.JA, k.ThisJA(), 1),
 	}
 }
 

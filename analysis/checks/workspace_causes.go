@@ -250,14 +250,14 @@ func reportBlockedHere(pass *analysis.Pass, h *blockedHere) {
 	// The kind's name is a Text of its own: each language takes its own.
 	message := analysis.Text{
 		EN: fmt.Sprintf("this %s blocks %s of %s on %s", kind.EN, list.EN, who, what),
-		JA: fmt.Sprintf("この%sは %s の %s への %s を妨げています", kind.JA, who, what, list.JA),
+		JA: fmt.Sprintf("%sは %s の %s への %s を妨げています", pass.Kind.ThisJA(), who, what, list.JA),
 	}
 	var severity analysis.Severity
 	if conditional {
 		severity = analysis.Warning
 		message = analysis.Text{
 			EN: fmt.Sprintf("this %s may deny %s of %s on %s", kind.EN, list.EN, who, what),
-			JA: fmt.Sprintf("この%sは %s の %s への %s を拒否する場合があります", kind.JA, who, what, list.JA),
+			JA: fmt.Sprintf("%sは %s の %s への %s を拒否する場合があります", pass.Kind.ThisJA(), who, what, list.JA),
 		}
 	}
 	details := make([]analysis.Text, 0, len(h.causes)+1)
