@@ -19,7 +19,11 @@ import (
 // explain` does on a folder. Its one argument is the request of a
 // scenario file: {"principal", "action", "resource", "resourceAccount",
 // "context": {key: value | [values]}, "requestPayer", "objectOwner",
-// "objectAcl", "multipart"}; it returns eval.Answer.
+// "objectAcl", "multipart"}; it returns eval.Answer. An optional second
+// argument, {"uri": the document asked from}, picks the policies of that
+// document's set when a folder holds several sets that name the same
+// bucket (examples/cross-account/*, all about shared-data): a lens sends
+// the URI of its bucket policy.
 const ExplainCommand = "s3policy.explain"
 
 func (s *Server) executeCommand(params json.RawMessage) (func() (any, error), error) {
@@ -36,19 +40,29 @@ func (s *Server) executeCommand(params json.RawMessage) (func() (any, error), er
 	if p.Command != ExplainCommand {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "unknown command %q", p.Command)
 	}
-	if len(p.Arguments) != 1 {
-		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s takes one argument, the request", ExplainCommand)
+	if len(p.Arguments) < 1 || len(p.Arguments) > 2 {
+		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s takes the request and, optionally, {\"uri\": the document}", ExplainCommand)
 	}
 	req, err := parseRequest(p.Arguments[0])
 	if err != nil {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: %v", ExplainCommand, err)
+	}
+	from := ""
+	if len(p.Arguments) == 2 {
+		var where struct {
+			URI protocol.DocumentURI `json:"uri"`
+		}
+		if err := json.Unmarshal(p.Arguments[1], &where); err != nil {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: the second argument: %v", ExplainCommand, err)
+		}
+		from, _ = uriPath(where.URI)
 	}
 	atRequest := s.store.buffers() // the buffers as of this request
 	return func() (any, error) {
 		// An answer given before the first scan ends would miss policies
 		// on disk: wait for it, then let the buffers of the request win.
 		s.awaitScan()
-		w := s.explainSet(s.setsOf(s.store.allTexts(atRequest)), req)
+		w := s.explainSet(s.setsOf(s.store.allTexts(atRequest)), req, from)
 		if w == nil {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "%s: the server has no workspace folder", ExplainCommand)
 		}
@@ -98,10 +112,16 @@ func parseRequest(arg json.RawMessage) (eval.Request, error) {
 	return scenarios[0].Request, nil
 }
 
-// explainSet picks the set that answers a request: the one whose
-// .s3policy.json describes the bucket, else the one that knows the
+// explainSet picks the set that answers a request: the one that holds the
+// file at path from (the document asked from, "" for none), else the one
+// whose .s3policy.json describes the bucket, else the one that knows the
 // principal, else the first.
-func (s *Server) explainSet(units []*tree.Set, req eval.Request) *eval.Workspace {
+func (s *Server) explainSet(units []*tree.Set, req eval.Request, from string) *eval.Workspace {
+	for _, w := range units {
+		if from != "" && w.Source(from) != nil {
+			return w.Workspace
+		}
+	}
 	bucket := bucketName(req.Resource)
 	for _, w := range units {
 		if w.Buckets[bucket] != nil {
@@ -194,7 +214,7 @@ func (a *analysed) lens(w *eval.Workspace, host *analysis.HostMap, g eval.Grant,
 	title := lensTitle(eval.Evaluate(w.Scenario(g.Request)), g.Request, locale)
 	return protocol.CodeLens{
 		Range:   protocol.Range{Start: pos, End: pos},
-		Command: &protocol.Command{Title: title, Command: ExplainCommand, Arguments: []any{arg}},
+		Command: &protocol.Command{Title: title, Command: ExplainCommand, Arguments: []any{arg, map[string]any{"uri": a.uri}}},
 	}
 }
 

@@ -67,7 +67,7 @@ func (s *Server) explainError(args []json.RawMessage) (func() (any, error), erro
 	atRequest := s.store.buffers()
 	return func() (any, error) {
 		s.awaitScan()
-		w := s.explainSet(s.setsOf(s.store.allTexts(atRequest)), reqs[0])
+		w := s.explainSet(s.setsOf(s.store.allTexts(atRequest)), reqs[0], "")
 		if w == nil {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "%s: the server has no workspace folder", ExplainErrorCommand)
 		}

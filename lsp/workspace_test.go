@@ -226,7 +226,7 @@ func TestCodeLensesOnGrants(t *testing.T) {
 				if l.Range.Start != at || l.Range.End != at {
 					t.Errorf("lens %d at %+v, want %+v", i, l.Range, at)
 				}
-				if l.Command.Command != lsp.ExplainCommand || len(l.Command.Arguments) != 1 {
+				if l.Command.Command != lsp.ExplainCommand || len(l.Command.Arguments) != 2 {
 					t.Errorf("lens %d command %+v", i, l.Command)
 				}
 			}
@@ -236,6 +236,10 @@ func TestCodeLensesOnGrants(t *testing.T) {
 			arg, _ := json.Marshal(lenses[0].Command.Arguments[0])
 			if want := `{"action":"s3:GetObject","principal":"arn:aws:iam::111122223333:user/jane","resource":"arn:aws:s3:::shared-data/*"}`; string(arg) != want {
 				t.Errorf("argument %s, want %s", arg, want)
+			}
+			from, _ := json.Marshal(lenses[0].Command.Arguments[1])
+			if want := `{"uri":"` + bucketURI + `"}`; string(from) != want {
+				t.Errorf("second argument %s, want %s", from, want)
 			}
 		})
 	}
@@ -362,6 +366,38 @@ func TestExplainCausesLinkToTheirPolicy(t *testing.T) {
 	got := answer.Causes[0]
 	if got.Code != "kms-missing-actions" || got.Policy != "key.key-policy.json" || got.Line != 4 || got.URI != fileURI(nested, "key.key-policy.json") {
 		t.Errorf("cause %+v, want kms-missing-actions at line 4 of %s", got, fileURI(nested, "key.key-policy.json"))
+	}
+}
+
+// In one folder that holds several example folders, all about the bucket
+// shared-data, a lens answers from the folder of the bucket policy it sits
+// on (its second argument), as its title does: not from the first folder
+// that describes shared-data (all-allowed, where Jane gets through).
+func TestLensAnswersFromItsOwnFolder(t *testing.T) {
+	repo := t.TempDir()
+	for _, name := range []string{"all-allowed", "scp-deny"} {
+		if err := os.Rename(copyExample(t, name), filepath.Join(repo, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := startFolder(t, repo, nil)
+	dir := filepath.Join(repo, "scp-deny")
+	bucketURI := fileURI(dir, "bucket.bucket-policy.json")
+	c.open(bucketURI, readText(t, filepath.Join(dir, "bucket.bucket-policy.json")), 1)
+	c.waitDiagnostics(fileURI(dir, "jane.iam-policy.json"), nonEmpty)
+	lenses := codeLenses(t, c, bucketURI)
+	if len(lenses) == 0 || lenses[0].Command.Title != "jane: GetObject ✗ SCP" {
+		t.Fatalf("lenses %+v, want jane: GetObject ✗ SCP first", lenses)
+	}
+	var answer struct {
+		Decision  string
+		BlockedBy []string
+	}
+	c.call(protocol.MethodWorkspaceExecuteCommand, map[string]any{
+		"command": lenses[0].Command.Command, "arguments": lenses[0].Command.Arguments,
+	}, &answer)
+	if answer.Decision != "ExplicitlyDenied" || !slices.Equal(answer.BlockedBy, []string{"scp"}) {
+		t.Errorf("answer %+v, want ExplicitlyDenied by the SCP", answer)
 	}
 }
 

@@ -281,6 +281,9 @@ local function copy_example(name, to)
     vim.fn.writefile(vim.fn.readfile(from .. '/' .. f, 'b'), to .. '/' .. f, 'b')
   end
 end
+-- 'all' describes the same bucket as 'kms' and comes first: a lens on kms's
+-- bucket policy must answer from kms (the server is told the lens's file).
+copy_example('all-allowed', repo_dir .. '/all')
 copy_example('kms-key-policy', repo_dir .. '/kms')
 copy_example('bucket-policy-other-account', repo_dir .. '/other')
 vim.fn.writefile({ '{"accounts": ["111122223333"]}' }, repo_dir .. '/.s3policy.json')

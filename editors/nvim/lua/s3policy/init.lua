@@ -315,7 +315,15 @@ local function explain_with(client, request, on_result, bufnr)
   if not vim.tbl_contains(offered, EXPLAIN) then
     return on_result('this version of s3policy-lsp does not offer ' .. EXPLAIN)
   end
-  client_request(client, 'workspace/executeCommand', { command = EXPLAIN, arguments = { request } }, function(err, result)
+  -- The second argument names the document asked from: the server answers
+  -- from its policies when several folders of the repository describe the
+  -- same bucket (as examples/cross-account/* all describe shared-data).
+  local arguments = { request }
+  local name = bufnr and vim.api.nvim_buf_is_valid(bufnr) and vim.api.nvim_buf_get_name(bufnr) or ''
+  if name ~= '' and vim.bo[bufnr].buftype == '' then
+    arguments[2] = { uri = vim.uri_from_bufnr(bufnr) }
+  end
+  client_request(client, 'workspace/executeCommand', { command = EXPLAIN, arguments = arguments }, function(err, result)
     on_result(err and (err.message or vim.inspect(err)) or nil, result)
   end, bufnr)
 end
