@@ -59,10 +59,13 @@ func (s *Server) codeAction(params json.RawMessage) (func() (any, error), error)
 			}
 			want := analysis.Span{Start: a.m.Offset(fromPosition(p.Range.Start)), End: a.m.Offset(fromPosition(p.Range.End))}
 			for _, f := range a.findings {
-				if !overlaps(f.Span, want) {
+				if len(f.Fixes) == 0 || !overlaps(f.Span, want) && len(p.Context.Diagnostics) == 0 {
 					continue
 				}
 				diag := a.diagnostic(f)
+				if !overlaps(f.Span, want) && !sentBack(diag, p.Context.Diagnostics) {
+					continue
+				}
 				for _, fix := range f.Fixes {
 					actions = append(actions, protocol.CodeAction{
 						Title:       fix.Title.In(a.locale),
@@ -75,6 +78,19 @@ func (s *Server) codeAction(params json.RawMessage) (func() (any, error), error)
 			}
 			return actions, nil
 		})
+}
+
+// sentBack says whether the client sent the diagnostic in the context of a
+// code action: Neovim 0.7's vim.lsp.buf.code_action() sends the cursor as
+// the range but every diagnostic of the cursor's line, and expects their
+// fixes wherever the cursor is on the line.
+func sentBack(diag protocol.Diagnostic, sent []protocol.Diagnostic) bool {
+	for _, d := range sent {
+		if d.Range == diag.Range && d.Code == diag.Code && d.Source == diag.Source {
+			return true
+		}
+	}
+	return false
 }
 
 // wantsQuickFix reads CodeActionContext.only: empty asks for every kind.

@@ -167,6 +167,18 @@ func TestCodeActionFixesInUTF16(t *testing.T) {
 			t.Errorf("params %v: got %+v, want []", params, none)
 		}
 	}
+
+	// Neovim 0.7 sends the cursor, at the start of the line here, and
+	// every diagnostic of its line: the fixes of those diagnostics come.
+	var atLineStart []protocol.CodeAction
+	c.call(protocol.MethodTextDocumentCodeAction, map[string]any{
+		"textDocument": map[string]any{"uri": policyURI},
+		"range":        map[string]any{"start": position(1, 0), "end": position(1, 0)},
+		"context":      map[string]any{"diagnostics": a.Diagnostics},
+	}, &atLineStart)
+	if len(atLineStart) != 1 || atLineStart[0].Title != "Set Version to 2012-10-17" {
+		t.Errorf("with the line's diagnostic sent back: %+v, want the Version fix", atLineStart)
+	}
 }
 
 // applyUTF16 applies LSP text edits by counting UTF-16 code units, as an
