@@ -184,7 +184,7 @@ func (s *Server) codeLens(params json.RawMessage) (func() (any, error), error) {
 				return lenses, nil
 			}
 			perStatement := map[*analysis.Statement]int{}
-			for _, f := range a.result.Docs {
+			for _, f := range a.currentDocs() {
 				w, grouped := f.Workspace.(*eval.Workspace)
 				if !grouped || f.Kind != analysis.KindBucket || f.Policy == nil {
 					continue
@@ -199,6 +199,18 @@ func (s *Server) codeLens(params json.RawMessage) (func() (any, error), error) {
 			}
 			return lenses, nil
 		})
+}
+
+// currentDocs returns the documents of the analysed file bound to its set
+// as the set is now. The analysis of an open bucket policy is kept until
+// its own findings may change, but its lenses answer from the whole set:
+// after a fix to the SCP or the key policy they must say ✓, not what the
+// set said when the bucket policy was last analysed.
+func (a *analysed) currentDocs() []*analysis.File {
+	if _, src, docs := a.s.sched.index.lookup(a.path, a.text); src != nil {
+		return docs
+	}
+	return a.result.Docs
 }
 
 // lens is one request's lens, on the first line of its statement. Its

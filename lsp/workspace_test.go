@@ -401,6 +401,33 @@ func TestLensAnswersFromItsOwnFolder(t *testing.T) {
 	}
 }
 
+// A lens on an open bucket policy answers from the set as it is after an
+// edit elsewhere: the SCP no longer denies Jane, so her lens says ✓, though
+// the bucket policy itself was not analysed again.
+func TestLensFollowsAnEditToAnotherFile(t *testing.T) {
+	dir := copyExample(t, "scp-deny")
+	c := startFolder(t, dir, nil)
+	bucketURI, scpURI, janeURI := fileURI(dir, "bucket.bucket-policy.json"), fileURI(dir, "scp.scp.json"), fileURI(dir, "jane.iam-policy.json")
+	c.open(bucketURI, readText(t, filepath.Join(dir, "bucket.bucket-policy.json")), 1)
+	c.open(scpURI, readText(t, filepath.Join(dir, "scp.scp.json")), 1)
+	c.waitDiagnostics(janeURI, nonEmpty)
+	titles := func() []string {
+		var out []string
+		for _, l := range codeLenses(t, c, bucketURI) {
+			out = append(out, l.Command.Title)
+		}
+		return out
+	}
+	if got, want := titles(), []string{"jane: GetObject ✗ SCP", "jane: PutObject ✗ SCP"}; !slices.Equal(got, want) {
+		t.Fatalf("before: %q, want %q", got, want)
+	}
+	c.change(scpURI, strings.Replace(readText(t, filepath.Join(dir, "scp.scp.json")), "shared-data/*", "other-bucket/*", 1), 2)
+	c.waitDiagnostics(janeURI, func(p protocol.PublishDiagnosticsParams) bool { return len(p.Diagnostics) == 0 })
+	if got, want := titles(), []string{"jane: GetObject ✓", "jane: PutObject ✓"}; !slices.Equal(got, want) {
+		t.Errorf("after the SCP no longer names shared-data: %q, want %q", got, want)
+	}
+}
+
 // waitScanEnd waits for the end of the first scan's progress.
 func waitScanEnd(c *client) {
 	c.waitNote(protocol.MethodProgress, func(raw json.RawMessage) bool {

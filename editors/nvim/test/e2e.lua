@@ -145,26 +145,25 @@ step('hover explains the finding', function()
   end
 end)
 
--- As a user does it: the cursor on the value, vim.lsp.buf.code_action(),
--- and the quick fix chosen from the menu (vim.ui.select).
-step('the quick fix sets Version to 2012-10-17 and the diagnostic clears', function()
-  local before = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+-- code_action runs vim.lsp.buf.code_action() with the cursor at the start
+-- of line (outside the diagnostic, as after :N: 0.7 sends the line's
+-- diagnostics, whose fixes the server offers) and picks from the menu the
+-- action whose title matches; it returns that action.
+local function code_action(line, matches, what)
   local offered, chosen = {}, nil
   local select = vim.ui.select
   vim.ui.select = function(items, _, on_choice)
     for _, item in ipairs(items) do
       local action = item.action or item[2] -- {client_id, action} on 0.7
       table.insert(offered, action.title)
-      if action.title == 'Set Version to 2012-10-17' then
+      if matches(action.title) then
         chosen = action
         return on_choice(item)
       end
     end
     on_choice(nil)
   end
-  -- The cursor at the start of the line, outside the diagnostic (as after
-  -- :2): 0.7 sends the line's diagnostics, whose fixes the server offers.
-  vim.api.nvim_win_set_cursor(0, { diagnostic.lnum + 1, 0 })
+  vim.api.nvim_win_set_cursor(0, { line, 0 })
   local ok, err = pcall(function()
     vim.lsp.buf.code_action()
     wait_for('the code action menu', function()
@@ -176,8 +175,18 @@ step('the quick fix sets Version to 2012-10-17 and the diagnostic clears', funct
     error(err, 0)
   end
   if not chosen then
-    error('no "Set Version to 2012-10-17" among ' .. vim.inspect(offered))
+    error(('no %s among %s'):format(what, vim.inspect(offered)), 0)
   end
+  return chosen
+end
+
+-- As a user does it: the cursor on the value's line, vim.lsp.buf.code_action(),
+-- and the quick fix chosen from the menu (vim.ui.select).
+step('the quick fix sets Version to 2012-10-17 and the diagnostic clears', function()
+  local before = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  local chosen = code_action(diagnostic.lnum + 1, function(title)
+    return title == 'Set Version to 2012-10-17'
+  end, '"Set Version to 2012-10-17"')
   eq('quickfix', chosen.kind, 'action kind')
   local want = '  "Version": "2012-10-17",'
   wait_for('the fix to change line 2', function()
@@ -388,6 +397,35 @@ step(':S3PolicyExplain without arguments offers the principals and buckets of .s
   eq('arn:aws:iam::111122223333:user/jane -> s3:PutObject on arn:aws:s3:::shared-data/reports/x.csv', shown[1], 'the request')
   eq('Decision: ImplicitlyDenied (blocked by kms)', shown[2], 'the decision')
   vim.cmd('close')
+end)
+
+step("the key policy's fix clears its finding, and the bucket policy's lenses then say ✓", function()
+  local key_path = repo_dir .. '/kms/key.key-policy.json'
+  vim.cmd('edit ' .. vim.fn.fnameescape(key_path))
+  local key = vim.api.nvim_get_current_buf()
+  local finding
+  wait_for('kms-missing-actions on the key policy', function()
+    finding = vim.tbl_filter(function(d)
+      return d.code == 'kms-missing-actions'
+    end, vim.diagnostic.get(key))[1]
+    return finding
+  end)
+  code_action(finding.lnum + 1, function(title)
+    return title:find('kms:GenerateDataKey', 1, true) ~= nil -- the server speaks Japanese by now
+  end, 'fix granting kms:GenerateDataKey')
+  wait_for('the finding on the key policy to clear', function()
+    return #vim.diagnostic.get(key) == 0
+  end)
+  vim.cmd('silent write')
+  vim.cmd('edit ' .. vim.fn.fnameescape(repo_dir .. '/kms/bucket.bucket-policy.json'))
+  local bucket = vim.api.nvim_get_current_buf()
+  local titles
+  wait_for("the bucket policy's lenses to say ✓", function()
+    titles = vim.tbl_map(function(l)
+      return l.command and l.command.title
+    end, vim.lsp.codelens.get(bucket))
+    return vim.deep_equal(titles, { 'jane: GetObject ✓', 'jane: PutObject ✓' })
+  end)
 end)
 
 step('Terraform and CloudFormation files get the client; other YAML does not', function()
