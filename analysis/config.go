@@ -6,6 +6,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -28,6 +29,10 @@ type Config struct {
 	// Disable lists codes that are not reported.
 	Disable []string
 	Locale  string
+
+	// facts indexes Files for FactsFor. ParseConfig builds it; a Config
+	// written by hand, or whose Files changed since, is scanned instead.
+	facts *factsIndex
 }
 
 // BucketFacts are what the bucket's configuration says.
@@ -105,6 +110,7 @@ func ParseConfig(dir string, src []byte) (*Config, []Finding) {
 			r.unknownKey(f, "accounts", "buckets", "files", "severity", "disable", "locale")
 		}
 	}
+	cfg.facts = newFactsIndex(cfg.Files)
 	return cfg, r.findings
 }
 
@@ -278,23 +284,188 @@ func (r *configReader) severities(cfg *Config, v *Value) {
 	}
 }
 
-// FactsFor returns the entry that matches the file, or nil. A nil Config
-// has no entries.
+// FactsFor returns the first entry, in the order written, whose pattern
+// matches the file, or nil. A nil Config has no entries.
+//
+// It does not try every pattern: a governed folder's config names many
+// files one entry each (key and endpoint policies) and only a few by
+// wildcard, and the server asks for every file it reads. The index is
+// built by ParseConfig and used while Files is the list it was built
+// from (a Files reassigned or appended to is scanned entry by entry;
+// entries changed in place are not seen). It is never written here, so
+// lookups from several goroutines need no lock.
 func (c *Config) FactsFor(file string) *FileFacts {
 	if c == nil || len(c.Files) == 0 {
 		return nil
 	}
-	rel, err := filepath.Rel(c.Dir, file)
-	if err != nil {
+	if c.facts == nil || !c.facts.indexes(c.Files) {
+		return c.factsForLinear(file)
+	}
+	rel, ok := c.relative(file)
+	if !ok {
 		return nil
 	}
-	rel = filepath.ToSlash(rel)
+	return c.facts.lookup(rel)
+}
+
+// factsForLinear is FactsFor as a scan of every entry: the definition
+// the index must agree with (tests and benchmarks compare them).
+func (c *Config) factsForLinear(file string) *FileFacts {
+	if c == nil || len(c.Files) == 0 {
+		return nil
+	}
+	rel, ok := c.relative(file)
+	if !ok {
+		return nil
+	}
 	for _, f := range c.Files {
 		if MatchGlob(f.Pattern, rel) {
 			return f
 		}
 	}
 	return nil
+}
+
+// relative is the file's path from the config's folder, with slashes:
+// what the patterns are matched against.
+func (c *Config) relative(file string) (string, bool) {
+	rel, err := filepath.Rel(c.Dir, file)
+	if err != nil {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
+}
+
+// factsIndex finds the first matching entry of Files without trying them
+// all. A pattern without wildcards matches exactly the path it spells
+// (MatchGlob compares it segment by segment, and path.Match a segment
+// without *, ?, [ or \ by equality), so those are looked up in a map; the
+// others are tried in order, but only those written before the literal
+// entry that matches, if any.
+type factsIndex struct {
+	files   []*FileFacts   // the Files it was built from
+	literal map[string]int // a pattern without wildcards: the position of its first entry
+	globs   []indexedGlob  // the other entries, in the order written
+}
+
+type indexedGlob struct {
+	at   int // position in files
+	segs []globSegment
+}
+
+func newFactsIndex(files []*FileFacts) *factsIndex {
+	x := &factsIndex{files: files, literal: make(map[string]int, len(files))}
+	for i, f := range files {
+		if hasWildcard(f.Pattern) {
+			x.globs = append(x.globs, indexedGlob{at: i, segs: compileGlob(f.Pattern)})
+		} else if _, seen := x.literal[f.Pattern]; !seen {
+			x.literal[f.Pattern] = i
+		}
+	}
+	return x
+}
+
+// indexes reports whether the index was built from this list: the same
+// backing array and length (an append that grows the list, or a new list,
+// changes one of them).
+func (x *factsIndex) indexes(files []*FileFacts) bool {
+	return len(files) == len(x.files) && (len(files) == 0 || &files[0] == &x.files[0])
+}
+
+func (x *factsIndex) lookup(rel string) *FileFacts {
+	first := len(x.files)
+	if i, ok := x.literal[rel]; ok {
+		first = i
+	}
+	var name []string // split once, for the patterns that need it
+	for _, g := range x.globs {
+		if g.at > first {
+			break
+		}
+		if name == nil {
+			name = strings.Split(rel, "/")
+		}
+		if matchGlobSegments(g.segs, name) {
+			return x.files[g.at]
+		}
+	}
+	if first < len(x.files) {
+		return x.files[first]
+	}
+	return nil
+}
+
+func hasWildcard(s string) bool { return strings.ContainsAny(s, `*?[\`) }
+
+// globSegment is one segment of a pattern, with the cheapest test that
+// gives path.Match's answer for it.
+type globSegment struct {
+	how  segmentTest
+	text string // the segment; for endsWith, what follows the "*"
+}
+
+type segmentTest uint8
+
+const (
+	anySegments segmentTest = iota // "**"
+	sameText                       // no wildcard: path.Match compares bytes
+	endsWith                       // "*" then no wildcard: "*" takes any bytes but "/", which a segment has none of
+	pathMatch                      // anything else
+)
+
+func compileGlob(pattern string) []globSegment {
+	parts := strings.Split(pattern, "/")
+	segs := make([]globSegment, len(parts))
+	for i, p := range parts {
+		switch {
+		case p == "**":
+			segs[i] = globSegment{anySegments, p}
+		case !hasWildcard(p):
+			segs[i] = globSegment{sameText, p}
+		case p[0] == '*' && !hasWildcard(p[1:]):
+			segs[i] = globSegment{endsWith, p[1:]}
+		default:
+			segs[i] = globSegment{pathMatch, p}
+		}
+	}
+	return segs
+}
+
+func (g globSegment) matches(name string) bool {
+	switch g.how {
+	case sameText:
+		return name == g.text
+	case endsWith:
+		return strings.HasSuffix(name, g.text)
+	}
+	ok, _ := path.Match(g.text, name)
+	return ok
+}
+
+// matchGlobSegments is matchSegments on a compiled pattern. A "**" with
+// no other after it can only be followed by as many name segments as
+// the rest of the pattern has, so it tries that one split, not all.
+func matchGlobSegments(pat []globSegment, name []string) bool {
+	for len(pat) > 0 {
+		if pat[0].how == anySegments {
+			rest := pat[1:]
+			if !slices.ContainsFunc(rest, func(s globSegment) bool { return s.how == anySegments }) {
+				i := len(name) - len(rest)
+				return i >= 0 && matchGlobSegments(rest, name[i:])
+			}
+			for i := 0; i <= len(name); i++ {
+				if matchGlobSegments(rest, name[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(name) == 0 || !pat[0].matches(name[0]) {
+			return false
+		}
+		pat, name = pat[1:], name[1:]
+	}
+	return len(name) == 0
 }
 
 // Bucket returns the facts for a bucket name, or nil.
