@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
@@ -243,6 +244,10 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 			addCauseFiles(deps, old, now)
 		}
 	}
+	flipped := accountGrantsFlipped(before, after)
+	for _, p := range principals {
+		affected[p] = affected[p] || flipped(accountOf(p))
+	}
 	for _, f := range next.ws.Files {
 		if f.Kind == analysis.KindIdentity && f.Facts != nil && affected[f.Facts.Principal] {
 			deps[f.Path] = true
@@ -344,6 +349,32 @@ func principalsOf(workspaces ...*eval.Workspace) []string {
 		}
 	}
 	return out
+}
+
+// accountGrantsFlipped returns whether the edit changed, for an account,
+// whether a bucket policy grants it anything (checks.GrantsAccount): the
+// identity side of missing-resource-arn ("the bucket policy of shared-data
+// grants nothing to account 111122223333") depends on it, though no answer
+// of the account's principals changes when the grant is added.
+func accountGrantsFlipped(before, after []*analysis.File) func(account string) bool {
+	memo := map[string]bool{}
+	grants := func(docs []*analysis.File, account string) map[string]bool {
+		out := map[string]bool{}
+		for _, f := range docs {
+			if f.Kind == analysis.KindBucket && f.Policy != nil {
+				out[f.Path] = out[f.Path] || checks.GrantsAccount(f.Policy, account)
+			}
+		}
+		return out
+	}
+	return func(account string) bool {
+		flipped, ok := memo[account]
+		if !ok {
+			flipped = !maps.Equal(grants(before, account), grants(after, account))
+			memo[account] = flipped
+		}
+		return flipped
+	}
 }
 
 // grantsMoved reports whether a change to these documents may change

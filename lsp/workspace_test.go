@@ -428,6 +428,22 @@ func TestLensFollowsAnEditToAnotherFile(t *testing.T) {
 	}
 }
 
+// When the bucket policy comes to grant Jane's account, the finding on
+// her closed identity policy ("grants nothing to account 111122223333")
+// goes, though no answer of hers changed (she had no request before).
+func TestGrantToTheAccountClearsTheIdentitySide(t *testing.T) {
+	dir := copyExample(t, "bucket-policy-other-account")
+	c := startFolder(t, dir, nil)
+	bucketURI, janeURI := fileURI(dir, "bucket.bucket-policy.json"), fileURI(dir, "jane.iam-policy.json")
+	text := readText(t, filepath.Join(dir, "bucket.bucket-policy.json"))
+	c.open(bucketURI, text, 1)
+	if got := c.waitDiagnostics(janeURI, nonEmpty); !slices.Equal(codes(got.Diagnostics), []string{"missing-resource-arn"}) {
+		t.Fatalf("before: %v", codes(got.Diagnostics))
+	}
+	c.change(bucketURI, strings.Replace(text, "999988887777", "111122223333", 1), 2)
+	c.waitDiagnostics(janeURI, func(p protocol.PublishDiagnosticsParams) bool { return len(p.Diagnostics) == 0 })
+}
+
 // waitScanEnd waits for the end of the first scan's progress.
 func waitScanEnd(c *client) {
 	c.waitNote(protocol.MethodProgress, func(raw json.RawMessage) bool {

@@ -57,7 +57,7 @@ func crossAccountUses(f *analysis.File) []crossAccountUse {
 				continue
 			}
 			bp := bucketPolicyOf(f.Workspace, name)
-			if bp == nil || grantsAccount(bp.Policy, f.Facts.Account) {
+			if bp == nil || GrantsAccount(bp.Policy, f.Facts.Account) {
 				continue
 			}
 			out = append(out, crossAccountUse{f, f.Facts.Account, name, r, literalS3Actions(s), bp})
@@ -80,9 +80,9 @@ func bucketPolicyOf(w analysis.Workspace, bucket string) *analysis.File {
 	return nil
 }
 
-// grantsAccount reports whether an Allow statement names the account, one
+// GrantsAccount reports whether an Allow statement names the account, one
 // of its principals, or everyone.
-func grantsAccount(p *analysis.Policy, account string) bool {
+func GrantsAccount(p *analysis.Policy, account string) bool {
 	for _, s := range p.Statements {
 		if !s.IsAllow() {
 			continue

@@ -428,6 +428,29 @@ step("the key policy's fix clears its finding, and the bucket policy's lenses th
   end)
 end)
 
+step("the bucket policy's grant to Jane's account clears the finding on her closed identity policy", function()
+  vim.cmd('edit ' .. vim.fn.fnameescape(repo_dir .. '/other/bucket.bucket-policy.json'))
+  local bucket = vim.api.nvim_get_current_buf()
+  local jane = vim.uri_to_bufnr(vim.uri_from_fname(repo_dir .. '/other/jane.iam-policy.json'))
+  local function ungranted(bufnr)
+    return vim.tbl_filter(function(d)
+      return d.code == 'missing-resource-arn'
+    end, vim.diagnostic.get(bufnr))
+  end
+  local finding
+  wait_for('missing-resource-arn on both sides', function()
+    finding = ungranted(bucket)[1]
+    return finding and #ungranted(jane) > 0
+  end)
+  code_action(finding.lnum + 1, function(title)
+    return title:find('111122223333', 1, true) ~= nil
+  end, "fix granting account 111122223333")
+  wait_for("the finding on Jane's identity policy to clear", function()
+    return #ungranted(bucket) == 0 and #ungranted(jane) == 0
+  end)
+  vim.cmd('silent write')
+end)
+
 step('Terraform and CloudFormation files get the client; other YAML does not', function()
   local files = {
     ['main.tf'] = { 'resource "aws_s3_bucket_policy" "shared" {', '  bucket = "shared-data"', '}' },
