@@ -4,7 +4,11 @@
 // columns themselves.
 package analysis
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // Span is a half-open byte range [Start, End) in a document.
 type Span struct {
@@ -66,9 +70,37 @@ type Text struct {
 // T builds a Text from its English and Japanese forms.
 func T(en, ja string) Text { return Text{EN: en, JA: ja} }
 
-// Tf formats both languages with the same arguments.
+// Tf formats both languages with the same arguments; an argument that is
+// a Text gives each language its own form.
 func Tf(en, ja string, args ...any) Text {
-	return Text{EN: fmt.Sprintf(en, args...), JA: fmt.Sprintf(ja, args...)}
+	var jaArgs []any
+	for i, a := range args {
+		t, ok := a.(Text)
+		if !ok {
+			continue
+		}
+		if jaArgs == nil { // the caller's slice is left as it is
+			args = slices.Clone(args)
+			jaArgs = slices.Clone(args)
+		}
+		args[i], jaArgs[i] = t.EN, t.JA
+	}
+	if jaArgs == nil {
+		jaArgs = args
+	}
+	return Text{EN: fmt.Sprintf(en, args...), JA: fmt.Sprintf(ja, jaArgs...)}
+}
+
+// AndList lists items in a sentence: "a, b and c", "a、b と c".
+func AndList(items []string) Text {
+	if len(items) < 2 {
+		return T(strings.Join(items, ""), strings.Join(items, ""))
+	}
+	head, last := items[:len(items)-1], items[len(items)-1]
+	return Text{
+		EN: strings.Join(head, ", ") + " and " + last,
+		JA: strings.Join(head, "、") + " と " + last,
+	}
 }
 
 // In returns the text for a locale such as "ja", "ja-JP" or "en-US";

@@ -43,7 +43,7 @@ func keyPolicyFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	)
 	return []analysis.Fix{{
 		Title: analysis.Tf("Allow %s to %s in this key policy", "このキーポリシーで %[2]s に %[1]s を許可",
-			strings.Join(actions, " and "), strings.Join(grantees, ", ")),
+			analysis.AndList(actions), strings.Join(grantees, ", ")),
 		Edits: analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, stmt),
 	}}
 }

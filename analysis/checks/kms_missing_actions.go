@@ -142,7 +142,7 @@ func checkKMSStatement(pass *analysis.Pass, s *analysis.Statement) {
 	if len(missing) == 0 {
 		return
 	}
-	list := strings.Join(missing, " and ")
+	list := analysis.AndList(missing)
 	pass.Report(analysis.Finding{
 		Span: s.Action.Value.Span,
 		Message: analysis.Join("", analysis.Tf("statement %s allows the key without %s: ",
@@ -380,7 +380,7 @@ func resourceMatches(resources []*analysis.Value, arn string) bool {
 }
 
 func reportBucketKey(pass *analysis.Pass, r *analysis.Value, bucket, key string, missing []string) {
-	list := strings.Join(missing, " and ")
+	list := analysis.AndList(missing)
 	stmt := newStatement(pass,
 		member{"Sid", sidFor(pass.Policy, "UseBucketKey"+sidWord(bucket))},
 		member{"Effect", "Allow"},

@@ -46,7 +46,7 @@ func TestKMSMissingActionsKeyPolicy(t *testing.T) {
 func TestKMSMissingActionsIdentityPolicyOnKey(t *testing.T) {
 	src, got := checktest.Expect(t, "kms-missing-actions", "jane.iam-policy.json",
 		`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": «"kms:Encrypt"», "Resource": "`+bucketKey+`"}}`, nil)
-	wantMessage(t, got[0], "without kms:Decrypt and kms:GenerateDataKey", "kms:Decrypt and kms:GenerateDataKey")
+	wantMessage(t, got[0], "without kms:Decrypt and kms:GenerateDataKey", "kms:Decrypt と kms:GenerateDataKey なしで")
 	fixed := fixRemoves(t, "jane.iam-policy.json", src, got[0], 0, nil)
 	if !contains(fixed, `"Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]`) {
 		t.Errorf("fixed text:\n%s", fixed)
