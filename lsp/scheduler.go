@@ -98,30 +98,24 @@ func poke(ch chan struct{}) {
 
 // start runs the front and back goroutines until the session ends.
 func (sc *scheduler) start() {
+	sc.s.workers.Add(2)
+	go sc.serve(sc.kick, "analysis", sc.round)
+	go sc.serve(sc.backKick, "publishing the workspace", sc.drain)
+}
+
+// serve runs work, guarded against panics, each time kick fires, until
+// the session ends.
+func (sc *scheduler) serve(kick <-chan struct{}, what string, work func()) {
 	s := sc.s
-	s.workers.Add(2)
-	go func() {
-		defer s.workers.Done()
-		for {
-			select {
-			case <-sc.kick:
-			case <-s.ctx.Done():
-				return
-			}
-			_ = s.guard("analysis", func() error { sc.round(); return nil })
+	defer s.workers.Done()
+	for {
+		select {
+		case <-kick:
+		case <-s.ctx.Done():
+			return
 		}
-	}()
-	go func() {
-		defer s.workers.Done()
-		for {
-			select {
-			case <-sc.backKick:
-			case <-s.ctx.Done():
-				return
-			}
-			_ = s.guard("publishing the workspace", func() error { sc.drain(); return nil })
-		}
-	}()
+		_ = s.guard(what, func() error { work(); return nil })
+	}
 }
 
 // frontBusyLocked marks the front busy until a round finds nothing more
