@@ -189,11 +189,14 @@ type checker struct {
 	seen    map[string]bool             // files already checked
 	sets    []*tree.Set                 // the sets of the folder being walked
 	// Files are analysed on every core: the walk and the configs stay on
-	// one goroutine, the reading and the checks run on up to GOMAXPROCS
-	// (busy holds a place each), and mu guards what they add to.
-	busy chan struct{}
-	wg   sync.WaitGroup
-	mu   sync.Mutex
+	// one goroutine, the reading and the checks run on GOMAXPROCS workers
+	// that take the files from jobs, and mu guards what they add to. The
+	// workers live as long as a path's walk, not one goroutine per file: a
+	// new goroutine's stack grew again for every file (copystack, 3 % of
+	// check's CPU over a tree).
+	jobs    chan job
+	workers sync.WaitGroup
+	mu      sync.Mutex
 	// batches are the findings of each file (or config), sorted on the
 	// goroutine that placed them; sorted merges them once all are done.
 	batches  [][]report.Finding
@@ -206,8 +209,36 @@ func newChecker(lang string, stderr io.Writer) *checker {
 	return &checker{
 		lang: lang, envLang: envLocale(), stderr: stderr, cwd: cwd,
 		lookups: map[string]string{}, configs: map[string]*analysis.Config{}, seen: map[string]bool{},
-		busy: make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}
+}
+
+// job is a file for a worker to analyse.
+type job struct {
+	abs  string
+	cfg  *analysis.Config
+	sets []*tree.Set
+}
+
+// startWorkers starts the goroutines that analyse the files checkFile
+// hands them, until stopWorkers.
+func (c *checker) startWorkers() {
+	n := runtime.GOMAXPROCS(0)
+	c.jobs = make(chan job, n)
+	c.workers.Add(n)
+	for range n {
+		go func() {
+			defer c.workers.Done()
+			for j := range c.jobs {
+				c.analyse(j.abs, j.cfg, j.sets)
+			}
+		}()
+	}
+}
+
+// stopWorkers returns when every file handed to the workers is done.
+func (c *checker) stopWorkers() {
+	close(c.jobs)
+	c.workers.Wait()
 }
 
 // envLocale is the POSIX message locale: LC_ALL, then LC_MESSAGES, then LANG.
@@ -260,7 +291,8 @@ func displayPath(cwd, abs string) string {
 // checkPath checks a file, or every .json file in a folder, and returns
 // when all are done.
 func (c *checker) checkPath(arg string) {
-	defer c.wg.Wait()
+	c.startWorkers()
+	defer c.stopWorkers()
 	abs, err := filepath.Abs(arg)
 	if err != nil {
 		c.ioError(arg, err)
@@ -328,16 +360,10 @@ func (c *checker) checkFile(abs, stop string) {
 		return
 	}
 	cfg := c.configFor(abs, stop)
-	sets := c.sets // walk clears c.sets when it returns, before the files are done
-	c.busy <- struct{}{}
-	c.wg.Add(1)
-	go func() {
-		defer func() { <-c.busy; c.wg.Done() }()
-		c.analyse(abs, cfg, sets)
-	}()
+	c.jobs <- job{abs, cfg, c.sets} // walk clears c.sets when it returns, before the files are done
 }
 
-// analyse reads and checks one file; it runs on a goroutine of its own.
+// analyse reads and checks one file; it runs on a worker.
 func (c *checker) analyse(abs string, cfg *analysis.Config, sets []*tree.Set) {
 	_, src := tree.SetOf(sets, abs) // read already, with the set it belongs to
 	if src == nil {

@@ -6,6 +6,7 @@
 package mapper
 
 import (
+	"bytes"
 	"sort"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -20,14 +21,22 @@ type Mapper struct {
 // New indexes content. Lines end at "\n"; a preceding "\r" belongs to the
 // line's text, as in LSP, where "\r\n" is one line break.
 func New(content []byte) *Mapper {
-	starts := make([]int, 1, 64)
-	for i, c := range content {
-		if c == '\n' {
-			starts = append(starts, i+1)
+	// The line breaks are counted, then found, with the library's
+	// vectorised byte searches: a loop over every byte was 2-3 % of
+	// check's CPU over a tree (it indexes each file with findings).
+	starts := make([]int, 1, 1+bytes.Count(content, newline))
+	for i := 0; ; {
+		j := bytes.IndexByte(content[i:], '\n')
+		if j < 0 {
+			break
 		}
+		i += j + 1
+		starts = append(starts, i)
 	}
 	return &Mapper{content: content, lineStarts: starts}
 }
+
+var newline = []byte{'\n'}
 
 // Position is a zero-based line and a zero-based column counted in UTF-16
 // code units.
