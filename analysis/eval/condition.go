@@ -142,7 +142,7 @@ func truthOf(b bool) truth {
 }
 
 // holds evaluates one condition key test against the request.
-func (c contextKeys) holds(cond analysis.Condition, vars bool) truth {
+func (c *contextKeys) holds(cond analysis.Condition, vars bool) truth {
 	op, ok := iamdata.ConditionOperator(cond)
 	if !ok {
 		return fails // an unknown operator: AWS rejects the policy

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -142,5 +143,37 @@ func TestConditionCauseNamesKeyValueAndRequest(t *testing.T) {
 	want := `Identity policies: statement "Cond" of identityPolicies[0] would allow s3:GetObject on arn:aws:s3:::shared/a.txt, but its condition StringEquals on aws:SourceVpce (vpce-1, vpce-3) does not hold for this request, which carries aws:SourceVpce = vpce-2`
 	if len(r.Causes) != 1 || r.Causes[0].Message.EN != want {
 		t.Errorf("causes %+v\nwant %s", r.Causes, want)
+	}
+}
+
+// Condition key names are case-insensitive, whether the request gives a
+// few keys or many (more than the context keeps at hand), and a key the
+// request gives wins over the one the engine derives (aws:PrincipalAccount).
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+func TestContextKeysIgnoreCaseFewOrMany(t *testing.T) {
+	identity := `"identityPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+  "Condition": {"StringEquals": {"AWS:SOURCEVPCE": "vpce-1", "aws:principalaccount": "999988887777", "Aws:EpochTime": "1700000000"}}}]}]`
+	resource := `"resourcePolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared/*"}]}`
+	many := ""
+	for i := range 9 {
+		many += fmt.Sprintf(`, "test:key%d": "v%d"`, i, i)
+	}
+	for _, c := range []struct {
+		name, context string
+		decision      Decision
+	}{
+		{"few keys", `"aws:SourceVpce": "vpce-1", "aws:PrincipalAccount": "999988887777"`, Allowed},
+		{"many keys", `"aws:SourceVpce": "vpce-1", "aws:PrincipalAccount": "999988887777"` + many, Allowed},
+		{"many keys, another endpoint", `"aws:SourceVpce": "vpce-2", "aws:PrincipalAccount": "999988887777"` + many, ImplicitlyDenied},
+		{"the derived account", `"aws:SourceVpce": "vpce-1"`, ImplicitlyDenied},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := evaluateJSON(t, `{"request": {`+partnerJane+`, "time": "2023-11-14T22:13:20Z", "context": {`+c.context+`}},
+`+identity+`,
+`+resource+`}`)
+			if r.Decision != c.decision {
+				t.Errorf("decision %s, want %s; causes %+v", r.Decision, c.decision, r.Causes)
+			}
+		})
 	}
 }

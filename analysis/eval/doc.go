@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"bytes"
 	"slices"
 	"sync"
 
@@ -42,6 +43,8 @@ func newLineIndex(src []byte) *lineIndex { return &lineIndex{src: src} }
 
 func (ix *lineIndex) line(offset int) int {
 	ix.once.Do(func() {
+		// Counted first: one allocation, not one per doubling.
+		ix.newlines = make([]int, 0, bytes.Count(ix.src, []byte{'\n'}))
 		for i, c := range ix.src {
 			if c == '\n' {
 				ix.newlines = append(ix.newlines, i)

@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"iter"
 	"slices"
 	"strings"
 
@@ -78,7 +77,7 @@ func (s *Scenario) evaluate(optimistic bool) Result {
 		region = s.Bucket.Region
 	}
 	main := newPass(s, p, target{s.Request.Action, s.Request.Resource}, account, region, &r)
-	main.resourceDoc = s.ResourcePolicy
+	main.setResourceDoc(s.ResourcePolicy)
 	main.run()
 	s.bucketSettings(p, bucketAccount, &r)
 	for _, action := range s.kmsActions() {
@@ -105,18 +104,42 @@ type pass struct {
 	target          target
 	resourceAccount string
 	ctx             contextKeys
-	resourceDoc     *Doc
-	kms             bool // the KMS request behind an SSE-KMS object
-	out             *Result
+	// resourceDocs is the resource policy alone (resourceOne), or none;
+	// sessionDocs the session policy alone: lists the layers take, built
+	// once per pass.
+	resourceDocs, sessionDocs []*Doc
+	resourceOne, sessionOne   [1]*Doc
+	kms                       bool // the KMS request behind an SSE-KMS object
+	out                       *Result
 	// escaped is the target's resource as matchResource matches it, and
-	// candidates the sites of each index that may match the target.
+	// candidates the sites of each index that may match the target (a
+	// scenario has two indexes at most).
 	escaped    string
-	candidates map[*docIndex][]int32
+	candidates [2]indexSites
+}
+
+type indexSites struct {
+	ix    *docIndex
+	sites []int32
 }
 
 func newPass(s *Scenario, p principal, t target, resourceAccount, region string, out *Result) *pass {
-	return &pass{s: s, p: p, target: t, resourceAccount: resourceAccount, ctx: newContext(&s.Request, p, resourceAccount, region), out: out,
-		escaped: escapeWild(t.resource)}
+	e := &pass{s: s, p: p, target: t, resourceAccount: resourceAccount, out: out, escaped: escapeWild(t.resource)}
+	e.ctx.init(&s.Request, p, resourceAccount, region)
+	if s.SessionPolicy != nil {
+		e.sessionOne[0] = s.SessionPolicy
+		e.sessionDocs = e.sessionOne[:]
+	}
+	return e
+}
+
+// setResourceDoc sets the resource policy of the pass: the bucket's, or
+// the key's.
+func (e *pass) setResourceDoc(d *Doc) {
+	e.resourceOne[0], e.resourceDocs = d, nil
+	if d != nil {
+		e.resourceDocs = e.resourceOne[:]
+	}
 }
 
 // indexOf returns the scenario's index of docs when it has one: only
@@ -136,15 +159,17 @@ func (e *pass) indexOf(docs []*Doc, withPrincipal bool) *docIndex {
 // sitesOf lists, in order, the statements of an index that may match the
 // target's action and resource: the only ones that can apply.
 func (e *pass) sitesOf(ix *docIndex) []int32 {
-	if e.candidates == nil {
-		e.candidates = map[*docIndex][]int32{}
+	for i := range e.candidates {
+		c := &e.candidates[i]
+		if c.ix == ix {
+			return c.sites
+		}
+		if c.ix == nil {
+			c.ix, c.sites = ix, ix.candidates(asciiLower(e.target.action), e.escaped)
+			return c.sites
+		}
 	}
-	c, ok := e.candidates[ix]
-	if !ok {
-		c = ix.candidates(asciiLower(e.target.action), e.escaped)
-		e.candidates[ix] = c
-	}
-	return c
+	return ix.candidates(asciiLower(e.target.action), e.escaped)
 }
 
 // layerDocs are the policies of one layer, and whether they name
@@ -156,9 +181,8 @@ type layerDocs struct {
 }
 
 // applicable lists every policy that applies to this pass, in the order
-// AWS evaluates them.
-func (e *pass) applicable() []layerDocs {
-	var out []layerDocs
+// AWS evaluates them, in out's array.
+func (e *pass) applicable(out []layerDocs) []layerDocs {
 	if e.rcpApplies() {
 		out = append(out, layerDocs{LayerRCP, flatten(e.s.RCPs), true})
 	}
@@ -169,10 +193,10 @@ func (e *pass) applicable() []layerDocs {
 		out = append(out, layerDocs{LayerEndpoint, e.s.EndpointPolicies, true})
 	}
 	out = append(out,
-		layerDocs{e.sideLayer(LayerResource), docs(e.resourceDoc), true},
+		layerDocs{e.sideLayer(LayerResource), e.resourceDocs, true},
 		layerDocs{e.sideLayer(LayerIdentity), e.s.IdentityPolicies, false},
 		layerDocs{LayerBoundary, e.s.Boundaries, false},
-		layerDocs{LayerSession, docs(e.s.SessionPolicy), false})
+		layerDocs{LayerSession, e.sessionDocs, false})
 	return out
 }
 
@@ -189,14 +213,10 @@ func (s *Scenario) flatSCPs() []*Doc {
 	return flatten(s.SCPs)
 }
 
-func docs(d *Doc) []*Doc {
-	if d == nil {
-		return nil
-	}
-	return []*Doc{d}
-}
-
 func flatten(levels [][]*Doc) []*Doc {
+	if len(levels) == 1 {
+		return levels[0]
+	}
 	var out []*Doc
 	for _, l := range levels {
 		out = append(out, l...)
@@ -250,8 +270,9 @@ func (e *pass) run() {
 // explicitDeny reports every Deny statement that applies; one is enough.
 func (e *pass) explicitDeny() bool {
 	found := false
-	for _, l := range e.applicable() {
-		for d, st := range e.statements(l.docs, l.withPrincipal) {
+	var layers [7]layerDocs
+	for _, l := range e.applicable(layers[:0]) {
+		for d, st := range e.statements(l.docs, l.withPrincipal).all {
 			if !st.IsDeny() {
 				continue
 			}
@@ -267,23 +288,34 @@ func (e *pass) explicitDeny() bool {
 // statements lists, in order, the statements of docs that may apply to
 // the target: through the scenario's index of docs when it has one (the
 // others cannot match the action and the resource both), else all.
-func (e *pass) statements(docs []*Doc, withPrincipal bool) iter.Seq2[*Doc, *analysis.Statement] {
+func (e *pass) statements(docs []*Doc, withPrincipal bool) statementList {
 	if ix := e.indexOf(docs, withPrincipal); ix != nil {
-		sites := e.sitesOf(ix)
-		return func(yield func(*Doc, *analysis.Statement) bool) {
-			for _, n := range sites {
-				if !yield(ix.sites[n].doc, ix.sites[n].st) {
-					return
-				}
+		return statementList{ix: ix, sites: e.sitesOf(ix)}
+	}
+	return statementList{docs: docs}
+}
+
+// statementList is the statements of some sites of an index, or of every
+// statement of docs.
+type statementList struct {
+	ix    *docIndex
+	sites []int32
+	docs  []*Doc
+}
+
+func (l statementList) all(yield func(*Doc, *analysis.Statement) bool) {
+	if l.ix != nil {
+		for _, n := range l.sites {
+			if !yield(l.ix.sites[n].doc, l.ix.sites[n].st) {
+				return
 			}
 		}
+		return
 	}
-	return func(yield func(*Doc, *analysis.Statement) bool) {
-		for _, d := range docs {
-			for _, st := range d.Policy.Statements {
-				if !yield(d, st) {
-					return
-				}
+	for _, d := range l.docs {
+		for _, st := range d.Policy.Statements {
+			if !yield(d, st) {
+				return
 			}
 		}
 	}
@@ -318,7 +350,7 @@ func fullAccessLevel(docs []*Doc) bool {
 // bestGrant is the strongest grant among the Allow statements that apply.
 func (e *pass) bestGrant(docs []*Doc, withPrincipal bool) (grant, bool) {
 	best, ok := noGrant, false
-	for d, st := range e.statements(docs, withPrincipal) {
+	for d, st := range e.statements(docs, withPrincipal).all {
 		if !st.IsAllow() {
 			continue
 		}
@@ -334,13 +366,13 @@ func (e *pass) bestGrant(docs []*Doc, withPrincipal bool) (grant, bool) {
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
 func (e *pass) grants() {
-	g, resourceAllows := e.bestGrant(docs(e.resourceDoc), true)
+	g, resourceAllows := e.bestGrant(e.resourceDocs, true)
 	sameAccount := e.p.account != "" && e.p.account == e.resourceAccount
 	switch {
 	case !e.p.inAccount():
 		// Anonymous callers and services have no identity side.
 		if !resourceAllows {
-			e.out.add(e.implicitCause(e.sideLayer(LayerResource), docs(e.resourceDoc), true))
+			e.out.add(e.implicitCause(e.sideLayer(LayerResource), e.resourceDocs, true))
 		}
 	case sameAccount && g == directGrant:
 		// A grant to the user or the role session is enough on its own.
@@ -352,7 +384,7 @@ func (e *pass) grants() {
 		// Across accounts both sides must allow; a KMS key policy must
 		// allow even in the same account.
 		if !resourceAllows {
-			e.out.add(e.implicitCause(e.sideLayer(LayerResource), docs(e.resourceDoc), true))
+			e.out.add(e.implicitCause(e.sideLayer(LayerResource), e.resourceDocs, true))
 		}
 		e.requireIdentitySide()
 	}
@@ -375,13 +407,13 @@ func (e *pass) requireIdentitySide() {
 // requireLimits: a permissions boundary and a session policy never grant,
 // but what they do not allow is denied.
 func (e *pass) requireLimits() {
-	for _, b := range e.s.Boundaries {
-		if !e.allows(docs(b), false) {
-			e.out.add(e.implicitCause(LayerBoundary, docs(b), false))
+	for i := range e.s.Boundaries {
+		if b := e.s.Boundaries[i : i+1]; !e.allows(b, false) {
+			e.out.add(e.implicitCause(LayerBoundary, b, false))
 		}
 	}
-	if e.s.SessionPolicy != nil && !e.allows(docs(e.s.SessionPolicy), false) {
-		e.out.add(e.implicitCause(LayerSession, docs(e.s.SessionPolicy), false))
+	if e.sessionDocs != nil && !e.allows(e.sessionDocs, false) {
+		e.out.add(e.implicitCause(LayerSession, e.sessionDocs, false))
 	}
 }
 

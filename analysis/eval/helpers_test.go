@@ -84,3 +84,11 @@ func lineContaining(t *testing.T, src []byte, text string) int {
 	}
 	return bytes.Count(src[:i], []byte("\n")) + 1
 }
+
+// docs lists d alone, or nothing.
+func docs(d *Doc) []*Doc {
+	if d == nil {
+		return nil
+	}
+	return []*Doc{d}
+}

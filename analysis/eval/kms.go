@@ -31,16 +31,16 @@ func (s *Scenario) kmsPass(p principal, action string, r *Result) {
 	e.kms = true
 	// S3 calls KMS on the caller's behalf: a forward access session.
 	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-viaawsservice
-	e.ctx["aws:viaawsservice"] = []string{"true"}
-	e.resourceDoc = s.KeyPolicy
-	if e.resourceDoc == nil {
-		e.resourceDoc = defaultKeyPolicy(a.Partition, account)
+	e.ctx.override(slotViaAWSService, "true")
+	e.setResourceDoc(s.KeyPolicy)
+	if s.KeyPolicy == nil {
+		e.setResourceDoc(defaultKeyPolicy(a.Partition, account))
 	}
-	e.ctx.derive("kms:calleraccount", p.account)
+	e.ctx.derive(slotKMSCallerAccount, p.account)
 	if a.Region != "" {
-		e.ctx.derive("kms:viaservice", "s3."+a.Region+".amazonaws.com")
+		e.ctx.derive(slotKMSViaService, "s3."+a.Region+".amazonaws.com")
 	}
-	e.ctx.derive("kms:encryptioncontext:aws:s3:arn", s.Request.Resource)
+	e.ctx.derive(slotKMSEncryptionContextARN, s.Request.Resource)
 	e.run()
 }
 

@@ -81,7 +81,8 @@ func (e *pass) judge(d *Doc, st *analysis.Statement, withPrincipal bool) verdict
 // the placeholder does, which the tool cannot decide (unknown).
 func matchTri(elem, notElem *analysis.Field, match func(string) bool) truth {
 	scan := func(f *analysis.Field) (hit, maybe bool) {
-		for _, v := range analysis.Strings(f) {
+		var one [1]*analysis.Value
+		for _, v := range stringsOf(f, &one) {
 			if !analysis.HasPlaceholder(v.Str) {
 				if match(v.Str) {
 					return true, false
@@ -113,13 +114,15 @@ func matchTri(elem, notElem *analysis.Field, match func(string) bool) truth {
 // the tool cannot know are taken in favour of access in an optimistic
 // pass (an Allow's hold, a Deny's fail) and against it otherwise.
 func (e *pass) judgeConditions(st *analysis.Statement, vars bool, v *verdict) {
-	for _, c := range st.Conditions() {
-		switch e.ctx.holds(c, vars) {
+	conds := st.Conditions()
+	for i := range conds {
+		c := &conds[i]
+		switch e.ctx.holds(*c, vars) {
 		case fails:
-			v.failed, v.unknown = &c, nil
+			v.failed, v.unknown = c, nil
 			return
 		case unknown:
-			v.unknown = append(v.unknown, c)
+			v.unknown = append(v.unknown, *c)
 		}
 	}
 	if len(v.unknown) == 0 {
@@ -135,8 +138,9 @@ func (e *pass) judgeConditions(st *analysis.Statement, vars bool, v *verdict) {
 // when one of its values does; the Not form when none does. A statement
 // with neither matches nothing.
 func matchesAny(elem, notElem *analysis.Field, match func(string) bool) bool {
+	var one [1]*analysis.Value
 	if elem != nil {
-		for _, v := range analysis.Strings(elem) {
+		for _, v := range stringsOf(elem, &one) {
 			if match(v.Str) {
 				return true
 			}
@@ -144,7 +148,7 @@ func matchesAny(elem, notElem *analysis.Field, match func(string) bool) bool {
 		return false
 	}
 	if notElem != nil {
-		for _, v := range analysis.Strings(notElem) {
+		for _, v := range stringsOf(notElem, &one) {
 			if match(v.Str) {
 				return false
 			}
@@ -165,7 +169,7 @@ func (e *pass) matchResource(pattern string, vars bool) bool {
 // A principal that holds a template placeholder (arn:aws:iam::${account}:root)
 // names the caller when the text around it fits (viaPlaceholder).
 func (e *pass) principalGrant(f *analysis.Field) (best grant, viaPlaceholder bool) {
-	for _, ref := range analysis.Principals(f) {
+	for ref := range principals(f) {
 		g, placeholder := e.refGrant(ref), false
 		if g == noGrant && analysis.HasPlaceholder(ref.Value.Str) {
 			g, placeholder = e.placeholderGrant(ref), true
@@ -175,6 +179,46 @@ func (e *pass) principalGrant(f *analysis.Field) (best grant, viaPlaceholder boo
 		}
 	}
 	return best, viaPlaceholder
+}
+
+// stringsOf is analysis.Strings, without an allocation for an element
+// that holds one string: it is returned in one.
+func stringsOf(f *analysis.Field, one *[1]*analysis.Value) []*analysis.Value {
+	if f == nil {
+		return nil
+	}
+	return valuesOf(f.Value, one)
+}
+
+func valuesOf(v *analysis.Value, one *[1]*analysis.Value) []*analysis.Value {
+	if v.Kind == analysis.String {
+		one[0] = v
+		return one[:]
+	}
+	return analysis.Strings(&analysis.Field{Value: v})
+}
+
+// principals yields what analysis.Principals lists, without building the
+// list.
+func principals(f *analysis.Field) func(yield func(analysis.PrincipalRef) bool) {
+	return func(yield func(analysis.PrincipalRef) bool) {
+		if f == nil {
+			return
+		}
+		switch v := f.Value; v.Kind {
+		case analysis.String:
+			yield(analysis.PrincipalRef{Type: "*", Value: v})
+		case analysis.Object:
+			for _, member := range v.Fields {
+				var one [1]*analysis.Value
+				for _, s := range valuesOf(member.Value, &one) {
+					if !yield(analysis.PrincipalRef{Type: member.Key, Value: s}) {
+						return
+					}
+				}
+			}
+		}
+	}
 }
 
 // placeholderGrant is how a principal with a template placeholder may name
@@ -236,7 +280,7 @@ func roleName(resource string) string { return resource[strings.LastIndex(resour
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
 func (e *pass) notPrincipalListed(f *analysis.Field) bool {
 	account, self := false, false
-	for _, ref := range analysis.Principals(f) {
+	for ref := range principals(f) {
 		switch g := e.refGrant(ref); {
 		case ref.IsEveryone():
 			return true

@@ -10,7 +10,6 @@
 package eval
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -110,61 +109,134 @@ func parsePrincipal(s string) principal {
 
 // contextKeys are the request's condition keys, with the global keys the
 // engine can derive from the request added where the request did not
-// give them. Names are lower-cased: condition keys are case-insensitive.
+// give them. Names are case-insensitive.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
-type contextKeys map[string][]string
+//
+// A pass asks for keys by the names its policies write: the request's
+// own keys are compared with them as they are, and the derived ones sit
+// in fixed slots, so that building the context of a pass allocates
+// nothing (it was an eighth of explain's time, a map per pass).
+type contextKeys struct {
+	req *Request
+	// given are the request's own keys when they are few (all of them
+	// when many is false): a lookup scans them instead of the map.
+	given  [maxGiven]givenKey
+	nGiven int
+	many   bool
+	// derived holds the value of each derived key (derivedNames), ""
+	// where the key is not derived; a request's own key of the same name
+	// wins, except for the overridden slots.
+	derived    [slotCount]string
+	overridden [slotCount]bool
+	// now is when the request is made: aws:CurrentTime and aws:EpochTime
+	// are formatted on first use.
+	now       time.Time
+	timeReady bool
+}
 
-// derivedKeys is about how many keys newContext adds to the request's.
-const derivedKeys = 14
+type givenKey struct {
+	name   string
+	values []string
+}
 
-func newContext(req *Request, p principal, resourceAccount, region string) contextKeys {
-	ctx := make(contextKeys, len(req.Context)+derivedKeys) // no growing for each pass of a batch
+const maxGiven = 8
 
-	for k, v := range req.Context {
-		ctx[strings.ToLower(k)] = v
+// The slots of the derived keys, and their names, lower-cased.
+const (
+	slotPrincipalARN = iota
+	slotPrincipalAccount
+	slotPrincipalType
+	slotPrincipalServiceName
+	slotUsername
+	slotUserID
+	slotResourceAccount
+	slotS3ResourceAccount
+	slotCurrentTime
+	slotEpochTime
+	slotSecureTransport
+	slotPrincipalIsAWSService
+	slotViaAWSService
+	slotRequestedRegion
+	slotKMSCallerAccount
+	slotKMSViaService
+	slotKMSEncryptionContextARN
+	slotCount
+)
+
+var derivedNames = [slotCount]string{
+	"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:principalservicename",
+	"aws:username", "aws:userid", "aws:resourceaccount", "s3:resourceaccount",
+	"aws:currenttime", "aws:epochtime", "aws:securetransport", "aws:principalisawsservice",
+	"aws:viaawsservice", "aws:requestedregion",
+	"kms:calleraccount", "kms:viaservice", "kms:encryptioncontext:aws:s3:arn",
+}
+
+func newContext(req *Request, p principal, resourceAccount, region string) *contextKeys {
+	c := &contextKeys{}
+	c.init(req, p, resourceAccount, region)
+	return c
+}
+
+// init fills the context of a request in place.
+func (c *contextKeys) init(req *Request, p principal, resourceAccount, region string) {
+	*c = contextKeys{req: req, now: req.Time, many: len(req.Context) > maxGiven}
+	if !c.many {
+		for k, v := range req.Context {
+			c.given[c.nGiven] = givenKey{k, v}
+			c.nGiven++
+		}
 	}
-	derive := ctx.derive
 	principalARN := p.arn
 	if p.kind == sessionPrincipal {
 		principalARN = p.roleARN // aws:PrincipalArn of a role session is the role's ARN
 	}
 	if p.kind != servicePrincipal && p.kind != anonymousPrincipal {
-		derive("aws:principalarn", principalARN)
+		c.derived[slotPrincipalARN] = principalARN
 	}
-	derive("aws:principalaccount", p.account)
-	derive("aws:principaltype", p.typeName)
-	derive("aws:principalservicename", p.service)
+	c.derived[slotPrincipalAccount] = p.account
+	c.derived[slotPrincipalType] = p.typeName
+	c.derived[slotPrincipalServiceName] = p.service
 	switch p.kind {
 	case userPrincipal:
-		derive("aws:username", p.name)
+		c.derived[slotUsername] = p.name
 	case rootPrincipal:
-		derive("aws:userid", p.account)
+		c.derived[slotUserID] = p.account
 	case federatedPrincipal:
-		derive("aws:userid", p.account+":"+p.name)
+		c.derived[slotUserID] = p.account + ":" + p.name
 	}
-	derive("aws:resourceaccount", resourceAccount)
-	derive("s3:resourceaccount", resourceAccount)
-	ctx.deriveAlwaysPresent(req, p, region)
-	return ctx
+	c.derived[slotResourceAccount] = resourceAccount
+	c.derived[slotS3ResourceAccount] = resourceAccount
+	c.deriveAlwaysPresent(p, region)
 }
 
 // deriveAlwaysPresent sets the keys AWS puts in every request, as far as
 // the request decides them.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
-func (c contextKeys) deriveAlwaysPresent(req *Request, p principal, region string) {
-	now := req.Time
+func (c *contextKeys) deriveAlwaysPresent(p principal, region string) {
+	// aws:CurrentTime and aws:EpochTime: see timeValue.
+	c.derived[slotCurrentTime], c.derived[slotEpochTime] = "now", "now"
+	// The tool reasons about requests made as AWS advises: over TLS.
+	c.derived[slotSecureTransport] = "true"
+	c.derived[slotPrincipalIsAWSService] = strconv.FormatBool(p.kind == servicePrincipal)
+	// Only the request S3 makes to KMS for the caller (a forward access
+	// session) is made by a service on the caller's behalf.
+	c.derived[slotViaAWSService] = "false"
+	c.derived[slotRequestedRegion] = region
+}
+
+// timeValue formats aws:CurrentTime and aws:EpochTime the first time a
+// policy asks for one.
+func (c *contextKeys) timeValue() {
+	if c.timeReady {
+		return
+	}
+	c.timeReady = true
+	now := c.now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	c.derive("aws:currenttime", now.UTC().Format(time.RFC3339))
-	c.derive("aws:epochtime", strconv.FormatInt(now.Unix(), 10))
-	// The tool reasons about requests made as AWS advises: over TLS.
-	c.derive("aws:securetransport", "true")
-	c.derive("aws:principalisawsservice", strconv.FormatBool(p.kind == servicePrincipal))
-	// Only the request S3 makes to KMS for the caller (a forward access
-	// session) is made by a service on the caller's behalf.
-	c.derive("aws:viaawsservice", "false")
-	c.derive("aws:requestedregion", region)
+	c.derived[slotCurrentTime] = now.UTC().Format(time.RFC3339)
+	c.derived[slotEpochTime] = strconv.FormatInt(now.Unix(), 10)
 }
 
 // unknownKeys are keys AWS sets from the request, the principal or the
@@ -180,26 +252,112 @@ var (
 // unknown reports whether the request carries key with a value the tool
 // cannot know. aws:SourceIp is absent from requests that come through a
 // VPC endpoint.
-func (c contextKeys) unknown(key string) bool {
-	key = strings.ToLower(key)
-	if _, given := c[key]; given {
+func (c *contextKeys) unknown(key string) bool {
+	if _, given := c.lookup(key); given {
 		return false
 	}
-	if key == "aws:sourceip" && len(c["aws:sourcevpce"]) > 0 {
+	if sameKey(key, "aws:sourceip") && len(c.get("aws:sourcevpce")) > 0 {
 		return false
 	}
-	if slices.Contains(unknownKeys, key) {
-		return true
+	for _, k := range unknownKeys {
+		if sameKey(key, k) {
+			return true
+		}
 	}
 	for _, p := range unknownPrefixes {
-		if strings.HasPrefix(key, p) {
+		if len(key) >= len(p) && sameKey(key[:len(p)], p) {
 			return true
 		}
 	}
 	return false
 }
 
-func (c contextKeys) get(key string) []string { return c[strings.ToLower(key)] }
+func (c *contextKeys) get(key string) []string {
+	values, _ := c.lookup(key)
+	return values
+}
+
+// lookup returns the values of a key and whether the context has it: a
+// key the request gives (even without values), else a derived one.
+func (c *contextKeys) lookup(key string) ([]string, bool) {
+	slot := derivedSlot(key)
+	if slot >= 0 && c.overridden[slot] {
+		return c.derived[slot : slot+1 : slot+1], true
+	}
+	for _, g := range c.given[:c.nGiven] {
+		if sameKey(g.name, key) {
+			return g.values, true
+		}
+	}
+	if c.many {
+		for k, values := range c.req.Context {
+			if sameKey(k, key) {
+				return values, true
+			}
+		}
+	}
+	if slot < 0 || c.derived[slot] == "" {
+		return nil, false
+	}
+	if slot == slotCurrentTime || slot == slotEpochTime {
+		c.timeValue()
+	}
+	return c.derived[slot : slot+1 : slot+1], true
+}
+
+// derivedSlot is the slot of a derived key, or -1.
+func derivedSlot(key string) int {
+	for i, name := range derivedNames {
+		if len(name) == len(key) && sameKey(key, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// sameKey compares condition key names as AWS does, ignoring case (as
+// strings.ToLower on both would).
+func sameKey(a, b string) bool {
+	if len(a) != len(b) {
+		return !(asciiOnly(a) && asciiOnly(b)) && strings.ToLower(a) == strings.ToLower(b)
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x >= 0x80 || y >= 0x80 {
+			return strings.ToLower(a) == strings.ToLower(b)
+		}
+		if x != y && lowerByte(x) != lowerByte(y) {
+			return false
+		}
+	}
+	return true
+}
+
+func asciiOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// override sets a derived key whatever the request gives.
+func (c *contextKeys) override(slot int, value string) {
+	c.derived[slot], c.overridden[slot] = value, true
+}
+
+// derive sets a derived key the request does not give.
+func (c *contextKeys) derive(slot int, value string) {
+	c.derived[slot] = value
+}
 
 // requesterPays reports whether the request carries
 // x-amz-request-payer: requester, as a field or as a context key.
@@ -218,13 +376,6 @@ func (r *Request) requesterPays() bool {
 		}
 	}
 	return false
-}
-
-// derive sets a key the request did not give.
-func (c contextKeys) derive(key, value string) {
-	if _, given := c[key]; !given && value != "" {
-		c[key] = []string{value}
-	}
 }
 
 // inAccount reports whether the caller is an identity of an AWS account,

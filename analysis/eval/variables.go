@@ -40,7 +40,7 @@ const variablesVersion = "2012-10-17"
 // It reports false when a variable has no value and no default: the
 // element that holds it then matches nothing. The result marks literal
 // wildcard characters (see litStar).
-func (c contextKeys) substitute(s string, enabled bool) (string, bool) {
+func (c *contextKeys) substitute(s string, enabled bool) (string, bool) {
 	if !enabled || !strings.Contains(s, "${") {
 		return s, true
 	}
@@ -68,7 +68,7 @@ func (c contextKeys) substitute(s string, enabled bool) (string, bool) {
 
 // variable resolves the inside of ${...}: a key, optionally with a
 // default ("aws:username, 'anonymous'"), or one of *, ?, $.
-func (c contextKeys) variable(inner string) (string, bool) {
+func (c *contextKeys) variable(inner string) (string, bool) {
 	switch inner {
 	case "*":
 		return string(litStar), true
