@@ -166,7 +166,7 @@ func FuzzAnalyze(f *testing.F) {
 		for _, fd := range got {
 			for _, fix := range fd.Fixes {
 				assertNoOverlap(t, fix)
-				fixed := analysis.ApplyEdits(src, fix.Edits)
+				fixed := analysis.ApplyEdits(src, fix.AllEdits())
 				if _, err := analysis.ParseJSON(fixed); err != nil {
 					t.Fatalf("%s fix %q breaks the JSON (%s):\n%s\n->\n%s", fd.Code, fix.Title.EN, err.Msg.EN, src, fixed)
 				}
@@ -176,8 +176,9 @@ func FuzzAnalyze(f *testing.F) {
 }
 
 func assertNoOverlap(t *testing.T, fix analysis.Fix) {
-	for i, a := range fix.Edits {
-		for _, b := range fix.Edits[i+1:] {
+	edits := fix.AllEdits()
+	for i, a := range edits {
+		for _, b := range edits[i+1:] {
 			if a.Span.Start < b.Span.End && b.Span.Start < a.Span.End {
 				t.Fatalf("fix %q has overlapping edits %v and %v", fix.Title.EN, a.Span, b.Span)
 			}
@@ -199,7 +200,7 @@ func FuzzParseConfig(f *testing.F) {
 		for _, fd := range findings {
 			assertSpan(t, src, fd.Span, fd.Code)
 			for _, fix := range fd.Fixes {
-				for _, e := range fix.Edits {
+				for _, e := range fix.AllEdits() {
 					assertSpan(t, src, e.Span, fd.Code+" fix")
 				}
 			}

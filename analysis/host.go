@@ -266,8 +266,11 @@ func ToHost(f *File, fs []Finding) []Finding {
 		}
 		var fixes []Fix
 		for _, fix := range fd.Fixes {
-			if edits, ok := f.Host.Edits(fix.Edits); ok {
-				fix.Edits = edits
+			// Whether a host can write the edits decides whether the fix
+			// is offered: a fix that builds its edits lazily builds them
+			// here, for the documents other files hold.
+			if edits, ok := f.Host.Edits(fix.AllEdits()); ok {
+				fix.Edits, fix.Build = edits, nil
 				fixes = append(fixes, fix)
 			}
 		}

@@ -72,7 +72,7 @@ func (s *Server) codeAction(params json.RawMessage) (func() (any, error), error)
 						Kind:        protocol.QuickFix,
 						Diagnostics: []protocol.Diagnostic{diag},
 						IsPreferred: len(f.Fixes) == 1,
-						Edit:        &protocol.WorkspaceEdit{Changes: map[protocol.DocumentURI][]protocol.TextEdit{a.uri: a.textEdits(fix.Edits)}},
+						Edit:        &protocol.WorkspaceEdit{Changes: map[protocol.DocumentURI][]protocol.TextEdit{a.uri: a.textEdits(fix.AllEdits())}},
 					})
 				}
 			}

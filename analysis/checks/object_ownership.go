@@ -83,18 +83,22 @@ func requireACLFix(pass *analysis.Pass, s *analysis.Statement) []analysis.Fix {
 	copied := func(f *analysis.Field) member {
 		return member{f.Key, rawJSON(pass.Src[f.Value.Span.Start:f.Value.Span.End])}
 	}
-	stmt := newStatement(pass,
-		member{"Sid", sidFor(pass.Policy, "RequireBucketOwnerFullControl")},
-		member{"Effect", "Deny"},
-		copied(s.Principal),
-		member{"Action", "s3:PutObject"},
-		copied(resource),
-		member{"Condition", []member{{"StringNotEquals", []member{{"s3:x-amz-acl", ownerFullControl}}}}},
-	)
 	return []analysis.Fix{{
 		Title: analysis.T("Deny uploads without the bucket-owner-full-control ACL, in a statement of its own",
 			"bucket-owner-full-control ACL のないアップロードを拒否する (別のステートメントで)"),
-		Edits: analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, stmt),
+		// The statement's text is written only for a code action: most
+		// bucket policies of a tree that grant uploads get this finding.
+		Build: func() []analysis.Edit {
+			stmt := newStatement(pass,
+				member{"Sid", sidFor(pass.Policy, "RequireBucketOwnerFullControl")},
+				member{"Effect", "Deny"},
+				copied(s.Principal),
+				member{"Action", "s3:PutObject"},
+				copied(resource),
+				member{"Condition", []member{{"StringNotEquals", []member{{"s3:x-amz-acl", ownerFullControl}}}}},
+			)
+			return analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, stmt)
+		},
 	}}
 }
 

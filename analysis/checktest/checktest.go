@@ -92,7 +92,7 @@ func ApplyFix(t testing.TB, path, src string, f analysis.Finding, n int, cfg *an
 	if n >= len(f.Fixes) {
 		t.Fatalf("%s: no fix %d (has %d)", f.Code, n, len(f.Fixes))
 	}
-	fixed := string(analysis.ApplyEdits([]byte(src), f.Fixes[n].Edits))
+	fixed := string(analysis.ApplyEdits([]byte(src), f.Fixes[n].AllEdits()))
 	if _, err := analysis.ParseJSON([]byte(fixed)); err != nil {
 		t.Fatalf("%s: fix %q leaves invalid JSON (%s):\n%s", f.Code, f.Fixes[n].Title.EN, err.Msg.EN, fixed)
 	}

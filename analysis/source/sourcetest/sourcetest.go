@@ -20,7 +20,7 @@ func InFile(t testing.TB, src string, a *analysis.Analysis) {
 	for _, fd := range a.Findings {
 		inside(fd.Span, fd.Code)
 		for _, fix := range fd.Fixes {
-			for _, e := range fix.Edits {
+			for _, e := range fix.AllEdits() {
 				inside(e.Span, fd.Code+" fix")
 			}
 		}
