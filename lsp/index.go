@@ -14,6 +14,7 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
+	"github.com/s3policy-lsp/s3policy-lsp/lsp/mapper"
 )
 
 // The dependency index: the sets a .s3policy.json governs, kept parsed
@@ -239,7 +240,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 			continue
 		}
 		now := next.ws.Blocked(p)
-		affected[p] = !answered || !reflect.DeepEqual(old, now)
+		affected[p] = !answered || !reflect.DeepEqual(old, now) || g.placesMoved(next, reread, old, now)
 		if affected[p] {
 			addCauseFiles(deps, old, now)
 		}
@@ -254,6 +255,38 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		}
 	}
 	return next, deps
+}
+
+// placesMoved reports whether a cause or a grant of the answers sits in
+// a file read again at another line or column: the same byte offsets in
+// a new text may be other lines and columns, and the findings that relate
+// to them show those. A place in a document embedded in a host file
+// (Place.Doc) counts as moved.
+func (g *govSet) placesMoved(next *govSet, reread map[string]*tree.Source, answers ...[]analysis.BlockedRequest) bool {
+	mappers := map[string][2]*mapper.Mapper{}
+	moved := func(pl analysis.Place) bool {
+		if _, ok := reread[pl.Path]; !ok {
+			return false
+		}
+		before, after := g.sources[pl.Path], next.sources[pl.Path]
+		if pl.Doc != "" || before == nil || after == nil {
+			return true
+		}
+		m, ok := mappers[pl.Path]
+		if !ok {
+			m = [2]*mapper.Mapper{mapper.New(before.Text), mapper.New(after.Text)}
+			mappers[pl.Path] = m
+		}
+		return m[0].Position(pl.Span.Start) != m[1].Position(pl.Span.Start) || m[0].Position(pl.Span.End) != m[1].Position(pl.Span.End)
+	}
+	for _, answer := range answers {
+		for _, b := range answer {
+			if moved(b.Grant) || slices.ContainsFunc(b.Causes, func(c analysis.Cause) bool { return c.Located && moved(c.Place) }) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // addCauseFiles adds the files that hold a cause of the requests of a

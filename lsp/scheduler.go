@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"hash/fnv"
+	"maps"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -19,22 +21,31 @@ import (
 // The scheduler decides what to analyse and publish. Events only record
 // what they touched (pending) and kick it. Its front goroutine takes the
 // pending work in rounds: it updates the dependency index with the new
-// texts, then analyses and publishes the open documents that changed or
-// depend on what changed, newest version only, each version once (again
-// only when its findings changed). The closed files whose findings can
-// change go to the back goroutine, which publishes them from the disk
-// when their findings differ from what the client has (a hash per file),
-// yielding to nothing but its own queue: open documents never wait for
-// it.
+// texts, then analyses and publishes the open documents whose text
+// changed, newest version only, each version once (again only when its
+// findings changed); then the other open documents that depend on what
+// changed, unless newer edits are already waiting, in which case they are
+// due in a later round (the document typed in comes first). The closed
+// files whose findings can change go to the back goroutine, which
+// publishes them from the disk when their findings differ from what the
+// client has (a hash per file). The back never starts a file while the
+// front has work, nor while the user is typing (typingPause after the
+// last didChange, as gopls waits diagnosticsDelay before the diagnostics
+// of other packages), so that open documents get the cores; a file queued
+// again before the back took it is analysed once, with the newest set.
 type scheduler struct {
 	s     *Server
 	index *index
 
 	mu       sync.Mutex
 	pending  affected
-	fromScan []*govSet     // sets the first scan read whole, to add to the index
-	rescan   bool          // the scan is done: check the sets against the store
-	kick     chan struct{} // one slot: a round is due
+	due      map[string]bool // open documents (by path) a round left for later: newer edits were waiting
+	fromScan []*govSet       // sets the first scan read whole, to add to the index
+	rescan   bool            // the scan is done: check the sets against the store
+	kick     chan struct{}   // one slot: a round is due
+	typedAt  time.Time       // the last didChange
+	// typingPause is how long closed files wait after the last didChange.
+	typingPause time.Duration
 	// frontIdle is closed when the front has nothing to do; the back
 	// waits for it before each file, so that open documents get the
 	// cores first.
@@ -71,17 +82,26 @@ func newScheduler(s *Server) *scheduler {
 	idle := make(chan struct{})
 	close(idle)
 	return &scheduler{
-		s: s, index: newIndex(),
+		s: s, index: newIndex(), due: map[string]bool{}, typingPause: typingPause,
 		kick: make(chan struct{}, 1), backKick: make(chan struct{}, 1), queue: map[string]bool{},
 		cache: map[protocol.DocumentURI]cached{}, cacheChanged: make(chan struct{}), frontIdle: idle,
 		openPub: map[protocol.DocumentURI]published{}, closedHash: map[string]uint64{},
 	}
 }
 
+// typingPause is how long the back waits after the last didChange before
+// it analyses a closed file: while the user types, the cores are the open
+// documents'. A closed file's findings are seen later anyway (gopls waits
+// a second, its diagnosticsDelay, before those of other packages).
+const typingPause = 300 * time.Millisecond
+
 // enqueue records what an event touched and asks for a round.
 func (sc *scheduler) enqueue(a affected) {
 	sc.mu.Lock()
 	sc.frontBusyLocked()
+	if a.typed {
+		sc.typedAt = time.Now()
+	}
 	sc.pending.paths = append(sc.pending.paths, a.paths...)
 	sc.pending.cleared = append(sc.pending.cleared, a.cleared...)
 	sc.pending.settings = sc.pending.settings || a.settings
@@ -128,14 +148,28 @@ func (sc *scheduler) frontBusyLocked() {
 	}
 }
 
-// yieldToFront waits while the front has work.
+// yieldToFront waits while the front has work, and until typingPause has
+// passed since the last didChange: the back and the scan's readers call
+// it before each file.
 func (sc *scheduler) yieldToFront() {
-	sc.mu.Lock()
-	idle := sc.frontIdle
-	sc.mu.Unlock()
-	select {
-	case <-idle:
-	case <-sc.s.ctx.Done():
+	for {
+		sc.mu.Lock()
+		idle := sc.frontIdle
+		wait := time.Until(sc.typedAt.Add(sc.typingPause))
+		sc.mu.Unlock()
+		select {
+		case <-idle:
+		case <-sc.s.ctx.Done():
+			return
+		}
+		if wait <= 0 {
+			return
+		}
+		select {
+		case <-time.After(wait):
+		case <-sc.s.ctx.Done():
+			return
+		}
 	}
 }
 
@@ -143,8 +177,7 @@ func (sc *scheduler) yieldToFront() {
 func (sc *scheduler) round() {
 	defer func() {
 		sc.mu.Lock()
-		p := sc.pending
-		if len(p.paths) == 0 && len(p.cleared) == 0 && !p.settings && !sc.rescan && len(sc.fromScan) == 0 {
+		if !sc.hasWorkLocked() && len(sc.due) == 0 {
 			select {
 			case <-sc.frontIdle:
 			default:
@@ -155,8 +188,8 @@ func (sc *scheduler) round() {
 	}()
 	st := sc.s.store
 	sc.mu.Lock()
-	work, rescan, loaded := sc.pending, sc.rescan, sc.fromScan
-	sc.pending, sc.rescan, sc.fromScan = affected{}, false, nil
+	work, rescan, loaded, due := sc.pending, sc.rescan, sc.fromScan, sc.due
+	sc.pending, sc.rescan, sc.fromScan, sc.due = affected{}, false, nil, map[string]bool{}
 	sc.mu.Unlock()
 
 	open := map[string]*document{} // by path, file URIs only
@@ -222,12 +255,8 @@ func (sc *scheduler) round() {
 		}
 	}
 
-	settings := st.settings()
-	for _, d := range docs {
-		if work.settings || configChanged || changed[d.path] || dependants[d.path] {
-			sc.analyseOpen(d, settings)
-		}
-	}
+	sc.analyseOpenDocs(docs, func(d *document) bool { return work.settings || configChanged || changed[d.path] },
+		func(d *document) bool { return dependants[d.path] || due[d.path] })
 	sc.back.Lock()
 	for p := range changed {
 		if open[p] == nil {
@@ -245,8 +274,45 @@ func (sc *scheduler) round() {
 	poke(sc.backKick)
 }
 
+// hasWorkLocked reports whether events or the scan left work for a round.
+func (sc *scheduler) hasWorkLocked() bool {
+	p := sc.pending
+	return len(p.paths) > 0 || len(p.cleared) > 0 || p.settings || sc.rescan || len(sc.fromScan) > 0
+}
+
+// analyseOpenDocs analyses and publishes the open documents edited (or
+// whose settings or config changed), then those that depend on what
+// changed; once newer work is waiting, the dependants left are due in the
+// next round, which takes the new edit first.
+func (sc *scheduler) analyseOpenDocs(docs []*document, edited, dependant func(*document) bool) {
+	settings := sc.s.store.settings()
+	var later []*document
+	for _, d := range docs {
+		switch {
+		case edited(d):
+			sc.analyseOpen(d, settings)
+		case dependant(d):
+			later = append(later, d)
+		}
+	}
+	for i, d := range later {
+		sc.mu.Lock()
+		waiting := sc.hasWorkLocked()
+		if waiting {
+			for _, d := range later[i:] {
+				sc.due[d.path] = true
+			}
+		}
+		sc.mu.Unlock()
+		if waiting {
+			return
+		}
+		sc.analyseOpen(d, settings)
+	}
+}
+
 // analyseOpen analyses an open document and publishes it unless the
-// client already has these findings for this version.
+// client already has these findings for this version, or a newer one's.
 func (sc *scheduler) analyseOpen(d *document, settings editorSettings) {
 	var a *analysed
 	_ = sc.s.guard("analysis of "+string(d.uri), func() error {
@@ -265,7 +331,7 @@ func (sc *scheduler) analyseOpen(d *document, settings editorSettings) {
 	h := hashOf(diags)
 	sc.pubMu.Lock()
 	defer sc.pubMu.Unlock()
-	if last, ok := sc.openPub[d.uri]; ok && last.version == d.version && last.hash == h {
+	if last, ok := sc.openPub[d.uri]; ok && (last.version == d.version && last.hash == h || last.version > d.version) {
 		return
 	}
 	if sc.s.store.doc(d.uri) == nil {
@@ -290,15 +356,13 @@ func (sc *scheduler) clear(u protocol.DocumentURI) {
 // drain analyses and publishes the queued closed files, then refreshes
 // the code lenses when they may have changed. After a scan or a config
 // change (bulk) it uses every core; otherwise one, leaving the others to
-// the open documents.
+// the open documents. A file is taken off the queue only when its turn
+// comes, so that a file queued again meanwhile is analysed once, with the
+// set as it is then.
 func (sc *scheduler) drain() {
 	for {
 		sc.back.Lock()
-		paths := make([]string, 0, len(sc.queue))
-		for p := range sc.queue {
-			paths = append(paths, p)
-		}
-		clear(sc.queue)
+		paths := slices.Sorted(maps.Keys(sc.queue))
 		bulk, refresh := sc.bulk, len(paths) == 0 && sc.lensDue
 		sc.bulk = false
 		if refresh {
@@ -311,7 +375,6 @@ func (sc *scheduler) drain() {
 			}
 			return
 		}
-		slices.Sort(paths)
 		workers := 1
 		if bulk {
 			workers = runtime.GOMAXPROCS(0)
@@ -322,7 +385,9 @@ func (sc *scheduler) drain() {
 			wg.Go(func() {
 				for path := range next {
 					sc.yieldToFront()
-					_ = sc.s.guard("analysis of "+path, func() error { sc.publishClosedFile(path); return nil })
+					if sc.take(path) {
+						_ = sc.s.guard("analysis of "+path, func() error { sc.publishClosedFile(path); return nil })
+					}
 				}
 			})
 		}
@@ -332,6 +397,16 @@ func (sc *scheduler) drain() {
 		close(next)
 		wg.Wait()
 	}
+}
+
+// take removes a closed file from the queue, reporting whether it was
+// there still.
+func (sc *scheduler) take(path string) bool {
+	sc.back.Lock()
+	defer sc.back.Unlock()
+	queued := sc.queue[path]
+	delete(sc.queue, path)
+	return queued
 }
 
 // publishClosedFile analyses a closed file of the folders from the disk

@@ -78,12 +78,14 @@ type textChange struct {
 }
 
 // affected is what an event touched: the paths whose text changed (open
-// buffer or disk), the URIs whose diagnostics must be cleared, and
-// whether every open document must be analysed again.
+// buffer or disk), the URIs whose diagnostics must be cleared, whether
+// every open document must be analysed again, and whether the user typed
+// (a didChange), after which closed files wait for a pause.
 type affected struct {
 	paths    []string
 	cleared  []protocol.DocumentURI
 	settings bool
+	typed    bool
 }
 
 // modify applies one event and returns what it touched. It runs on the
@@ -106,7 +108,7 @@ func (st *store) modify(ev event) (affected, error) {
 			return affected{}, fmt.Errorf("ignoring version %d of %s: version %d is already in", ev.version, d.uri, d.version)
 		}
 		st.docs[ev.uri] = &document{uri: d.uri, path: d.path, text: applyChanges(d.text, ev.edits), version: ev.version}
-		return affected{paths: []string{d.path}}, nil
+		return affected{paths: []string{d.path}, typed: true}, nil
 	case saved:
 		d := st.docs[ev.uri]
 		if d == nil {

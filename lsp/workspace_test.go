@@ -159,20 +159,7 @@ func TestWorkspaceWatchedChangeReanalysesDependant(t *testing.T) {
 	c.mu.Lock()
 	published := len(c.notes)
 	c.mu.Unlock()
-	deadline := time.After(timeout)
-	for {
-		c.mu.Lock()
-		notes, arrived := c.notes, c.arrived
-		c.mu.Unlock()
-		if slices.ContainsFunc(notes[published-1:], func(n note) bool { return n.method == protocol.MethodCodeLensRefresh }) {
-			break
-		}
-		select {
-		case <-arrived:
-		case <-deadline:
-			t.Fatalf("no workspace/codeLens/refresh after the change:\n%s", c.dump())
-		}
-	}
+	waitLensRefresh(c, published-1)
 }
 
 // An open buffer of the key policy wins over the disk; closing it brings
@@ -573,5 +560,122 @@ func TestScanPublishesOpenDocumentsFirst(t *testing.T) {
 		if openSeen[string(p.URI)] = true; len(openSeen) == 2 {
 			return
 		}
+	}
+}
+
+// waitLensRefresh waits for a workspace/codeLens/refresh after the first
+// `after` notifications: the back sends one when its queue of closed
+// files has drained after an edit with dependants.
+func waitLensRefresh(c *client, after int) {
+	c.t.Helper()
+	deadline := time.After(timeout)
+	for {
+		c.mu.Lock()
+		notes, arrived := c.notes, c.arrived
+		c.mu.Unlock()
+		if slices.ContainsFunc(notes[after:], func(n note) bool { return n.method == protocol.MethodCodeLensRefresh }) {
+			return
+		}
+		select {
+		case <-arrived:
+		case <-deadline:
+			c.t.Fatalf("no workspace/codeLens/refresh after notification %d:\n%s", after, c.dump())
+		}
+	}
+}
+
+// relatedIn lists a publication's related places in a file, as
+// "line:character" (1-based).
+func relatedIn(p protocol.PublishDiagnosticsParams, name string) []string {
+	var out []string
+	for _, d := range p.Diagnostics {
+		for _, r := range d.RelatedInformation {
+			if filepath.Base(uri.URI(r.Location.URI).Filename()) == name {
+				out = append(out, fmt.Sprintf("%d:%d", r.Location.Range.Start.Line+1, r.Location.Range.Start.Character+1))
+			}
+		}
+	}
+	return out
+}
+
+// A closed file whose findings an edit may change is analysed again, and
+// published again only when its diagnostics differ from what the client
+// has: a space at the end of a line of the open key policy moves the
+// causes the engine places in it (byte offsets), so Jane's closed policy
+// is analysed again, but its related places (line and column) are the
+// same, and it is not published; a line break before them moves them a
+// line down, and it is.
+func TestClosedDependantRepublishedOnlyWhenItsFindingsChange(t *testing.T) {
+	dir := copyExample(t, "kms-key-policy")
+	c := startFolder(t, dir, map[string]any{"workspace": map[string]any{"codeLens": map[string]any{"refreshSupport": true}}})
+	janeURI, keyURI := fileURI(dir, "jane.iam-policy.json"), fileURI(dir, "key.key-policy.json")
+	first := c.waitDiagnostics(janeURI, nonEmpty)
+	if got := relatedIn(first, "key.key-policy.json"); !slices.Equal(got, []string{"11:19", "11:19"}) {
+		t.Fatalf("Jane's findings relate to the key policy at %v, want 11:19 twice", got)
+	}
+	waitLensRefresh(c, 0) // the scan's closed files are all published
+	key := readText(t, filepath.Join(dir, "key.key-policy.json"))
+	c.open(keyURI, key, 1)
+	c.waitDiagnostics(keyURI, hasVersion(1))
+
+	const version = `"Version": "2012-10-17",`
+	c.mu.Lock()
+	before := len(c.notes)
+	c.mu.Unlock()
+	c.change(keyURI, strings.Replace(key, version, version+" ", 1), 2)
+	c.waitDiagnostics(keyURI, hasVersion(2))
+	waitLensRefresh(c, before)
+	if n := len(c.published(janeURI)); n != 1 {
+		t.Fatalf("Jane's policy published %d times; its findings did not change after the scan's", n)
+	}
+
+	c.change(keyURI, strings.Replace(key, version, version+"\n", 1), 3)
+	moved := c.waitDiagnostics(janeURI, func(p protocol.PublishDiagnosticsParams) bool { return len(c.published(janeURI)) > 1 })
+	if got := relatedIn(moved, "key.key-policy.json"); !slices.Equal(got, []string{"12:19", "12:19"}) {
+		t.Errorf("after a line break Jane's findings relate to the key policy at %v, want 12:19 twice", got)
+	}
+}
+
+// While a document is typed in, the open documents that depend on it
+// may wait for a pause (the edited one comes first), but they are never
+// left behind: after a burst of edits to the bucket policy, its versions
+// are published in order, and Jane's open policy ends with the findings
+// of the last version that changed hers (TestDueDependantsWaitForTheNextRound
+// makes the wait happen for sure).
+func TestOpenDependantsFollowABurstOfEdits(t *testing.T) {
+	dir := copyExample(t, "bucket-policy-other-account")
+	c := startFolder(t, dir, map[string]any{"window": map[string]any{"workDoneProgress": true}})
+	janeURI, bucketURI := fileURI(dir, "jane.iam-policy.json"), fileURI(dir, "bucket.bucket-policy.json")
+	jane := readText(t, filepath.Join(dir, "jane.iam-policy.json"))
+	bucket := readText(t, filepath.Join(dir, "bucket.bucket-policy.json"))
+	c.open(janeURI, jane, 1)
+	c.open(bucketURI, bucket, 1)
+	// The scan's set gives her policy its cross-file finding.
+	c.waitDiagnostics(janeURI, func(p protocol.PublishDiagnosticsParams) bool {
+		return slices.Contains(codes(p.Diagnostics), "missing-resource-arn")
+	})
+	waitScanEnd(c)
+	// Odd versions grant another account, even ones Jane's: version 40
+	// grants Jane's account, which clears her finding; the versions after
+	// it only add spaces at the end, which change nothing of hers, so that
+	// her policy is not a dependant of the last rounds.
+	const last = 60
+	for v := 2; v <= last; v++ {
+		account := "999988887777"
+		if v%2 == 0 || v > 40 {
+			account = "111122223333"
+		}
+		c.change(bucketURI, strings.Replace(bucket, "999988887777", account, 1)+strings.Repeat(" ", max(0, v-40)), v)
+	}
+	c.waitDiagnostics(bucketURI, hasVersion(last))
+	c.waitDiagnostics(janeURI, func(p protocol.PublishDiagnosticsParams) bool {
+		return !slices.Contains(codes(p.Diagnostics), "missing-resource-arn")
+	})
+	lastSeen := uint32(0)
+	for _, p := range c.published(bucketURI) {
+		if p.Version < lastSeen {
+			t.Fatalf("bucket policy version %d published after version %d", p.Version, lastSeen)
+		}
+		lastSeen = p.Version
 	}
 }
