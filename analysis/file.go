@@ -40,6 +40,21 @@ type File struct {
 	// Workspace is the project the file belongs to, for checks that look
 	// across files; nil when the file is analysed on its own.
 	Workspace Workspace
+
+	slabs *slabs // the memory Root lies in, for Recycle
+}
+
+// Recycle gives the memory of the document's tree to the next parse. The
+// caller promises that nothing of the tree is used again: not Root, not
+// Policy, not a lazy fix (Fix.Build) of its findings. check recycles a
+// file once its findings are placed; the server keeps its trees. Root
+// and Policy are cleared, so that a use that breaks the promise fails
+// loudly rather than reading another document's values.
+func (f *File) Recycle() {
+	if f.slabs != nil {
+		freeSlabs.Put(f.slabs)
+		f.slabs, f.Root, f.Policy = nil, nil, nil
+	}
 }
 
 // Workspace is the set of policy files a file is analysed with: what a
@@ -139,7 +154,7 @@ func NewDocumentFile(path string, d Document, cfg *Config) *File {
 	case d.Host == nil && KindFromName(path) != KindUnknown:
 		f.Kind, f.KindSource = KindFromName(path), FromFileName
 	}
-	f.Root, f.Syntax = ParseJSON(src)
+	f.Root, f.slabs, f.Syntax = parseJSON(src)
 	if f.Syntax != nil {
 		// Half-typed JSON is the normal case while editing: report it on
 		// anything that is meant to be a policy.

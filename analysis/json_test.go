@@ -169,3 +169,54 @@ func BenchmarkParseJSON20KB(b *testing.B) {
 	b.ReportMetric(float64(parse)/float64(decode), "vs-decode")
 	b.ReportMetric(float64(parse)/float64(valid), "vs-valid")
 }
+
+// A tree parsed in the memory of recycled trees (File.Recycle, as check
+// does file after file) is the tree a fresh parse gives, whatever the
+// sizes of the documents before it; a recycled file's tree is gone.
+func TestParseInRecycledSlabs(t *testing.T) {
+	docs := [][]byte{
+		policygen.Generate("bucket", 20<<10, 1),
+		[]byte(`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}}`),
+		policygen.Generate("bucket", 2<<10, 2),
+		[]byte(`{"Version": "2012-10-17", "Statement": [`), // a syntax error frees its slabs at once
+		policygen.Generate("bucket", 60<<10, 3),
+	}
+	fresh := make([]string, len(docs))
+	for i, d := range docs {
+		fresh[i] = dumpTree(analysis.NewFile("p.bucket-policy.json", d, nil).Root)
+	}
+	for round := range 3 {
+		for i, d := range docs {
+			f := analysis.NewFile("p.bucket-policy.json", d, nil)
+			if got := dumpTree(f.Root); got != fresh[i] {
+				t.Fatalf("round %d, document %d: the tree differs from a fresh parse:\n%.300s\nwant\n%.300s", round, i, got, fresh[i])
+			}
+			f.Recycle()
+			if f.Root != nil || f.Policy != nil {
+				t.Fatalf("document %d: Root and Policy stay after Recycle", i)
+			}
+		}
+	}
+}
+
+// dumpTree writes every value of a tree with its kind, span and text.
+func dumpTree(v *analysis.Value) string {
+	var b strings.Builder
+	var walk func(v *analysis.Value)
+	walk = func(v *analysis.Value) {
+		if v == nil {
+			b.WriteString("nil;")
+			return
+		}
+		b.WriteString(v.Kind.String() + " " + v.Span.String() + " " + v.Str + ";")
+		for _, it := range v.Items {
+			walk(it)
+		}
+		for _, f := range v.Fields {
+			b.WriteString(f.Key + " " + f.KeySpan.String() + ":")
+			walk(f.Value)
+		}
+	}
+	walk(v)
+	return b.String()
+}

@@ -375,6 +375,14 @@ func (c *checker) analyse(abs string, cfg *analysis.Config, sets []*tree.Set) {
 		// The analysis gets absolute paths, as from an editor, so that they
 		// match the config's folder whichever way each was reached.
 		src = tree.Read(filepath.ToSlash(abs), text, cfg)
+		// Read here, the file's trees are its own (a set's are shared):
+		// their memory goes to the next file's parse once its findings
+		// are placed.
+		defer func() {
+			for _, d := range src.Docs {
+				d.Recycle()
+			}
+		}()
 	}
 	a := analysis.AnalyzeFile(src.Path, src.Docs, src.Findings, analysis.Options{Checks: checks.All})
 	if len(src.Docs) == 0 && len(a.Findings) == 0 {
