@@ -33,10 +33,8 @@ func reportedCode(w analysis.Workspace, c analysis.Cause) string {
 	if c.Code != implicitDenyCode || !c.Located {
 		return c.Code
 	}
-	for _, f := range w.PolicyFiles() {
-		if f.Path == c.Place.Path && f.DocName == c.Place.Doc && f.Kind == analysis.KindBoundary {
-			return boundaryBlocksCode
-		}
+	if f := documentsOf(w)[docKey{c.Place.Path, c.Place.Doc}]; f != nil && f.Kind == analysis.KindBoundary {
+		return boundaryBlocksCode
 	}
 	return c.Code
 }

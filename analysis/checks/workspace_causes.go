@@ -22,19 +22,16 @@ const missingBucketCode = analysis.CodeMissingResourceARN
 
 const requesterPaysCode = analysis.CodeRequesterPays
 
-// reportWorkspaceCauses is the RunWorkspace of the cause checks.
+// reportWorkspaceCauses is the RunWorkspace of the cause checks: each
+// file reads its entries of the workspace's index of causes (causesOf).
 func reportWorkspaceCauses(pass *analysis.Pass) {
 	if pass.Workspace == nil || pass.Policy == nil || pass.Policy.Statement == nil {
 		return
 	}
 	if pass.Kind == analysis.KindIdentity {
 		if pass.Facts != nil && pass.Facts.Principal != "" {
-			for _, b := range pass.Workspace.Blocked(pass.Facts.Principal) {
-				for _, c := range b.Causes {
-					if reportedCode(pass.Workspace, c) == pass.Check.Code {
-						reportCause(pass, b, c)
-					}
-				}
+			for _, g := range causesOf(pass.Workspace, pass.Facts.Principal).identity[docCode{pass.Path, pass.DocName, pass.Check.Code}] {
+				reportCause(pass, g)
 			}
 		}
 		return
@@ -42,46 +39,48 @@ func reportWorkspaceCauses(pass *analysis.Pass) {
 	reportCausesHere(pass)
 }
 
-// reportCause reports one cause in the identity policy: at the action
-// that grants the request on this side, else at Statement. A cause in
-// this very file is the single-file check's to report, except the bucket
-// this policy lacks, which only the workspace shows; at Statement, it
-// merges with the single-file finding when there is one. The message
-// leads with the file that blocks; the cause's own words are its first
-// related place, at the element that decides it.
-func reportCause(pass *analysis.Pass, b analysis.BlockedRequest, c analysis.Cause) {
-	inThisFile := c.Located && c.Place.Path == pass.Path && c.Place.Doc == pass.DocName
-	if inThisFile && c.Code != missingBucketCode {
-		return
+// reportCause reports, in the identity policy, the requests one cause
+// blocks that the policy asks for at one element (the action that
+// grants them), or at Statement for the bucket this policy lacks, which
+// only the workspace shows (it merges there with the single-file
+// finding when there is one). The message leads with the file that
+// blocks and names the first request, counting the others; the cause's
+// own words are its first related place, at the element that decides
+// it, then come the nearest grants.
+func reportCause(pass *analysis.Pass, g *causeGroup) {
+	var related []analysis.Related
+	if c := g.cause; c.Located && !g.inThisFile {
+		related = append(related, analysis.Related{File: relTo(pass.Path, c.Place.Path), Doc: c.Place.Doc, Span: c.Place.Span, Message: c.Message})
 	}
-	span := pass.Policy.Statement.KeySpan
-	if !inThisFile {
-		span = grantingAction(pass.Policy, b.Action, span)
-	}
-	related := []analysis.Related{grantRelated(pass.Path, b)}
-	if c.Located && !inThisFile {
-		related = append([]analysis.Related{{File: relTo(pass.Path, c.Place.Path), Doc: c.Place.Doc, Span: c.Place.Span, Message: c.Message}}, related...)
+	for _, b := range g.nearest {
+		if len(related) == analysis.MaxRelated {
+			break
+		}
+		related = append(related, grantRelated(pass.Path, b))
 	}
 	var severity analysis.Severity
-	if b.Conditional {
+	if g.conditional {
 		// Denied only for some values of keys the tool cannot know: the
 		// cause says when, and it is no certain fault.
 		severity = analysis.Warning
 	}
 	pass.Report(analysis.Finding{
-		Span:     span,
+		Span:     g.span,
 		Severity: severity,
-		Message:  blockedMessage(b, c, inThisFile),
-		Explain:  analysis.Join("\n\n", c.Message, pass.Check.Explain),
+		Message:  blockedMessage(g.first, g.cause, g.inThisFile, g.count-1),
+		Explain:  analysis.Join("\n\n", g.cause.Message, pass.Check.Explain),
 		Related:  related,
 	})
 }
 
 // blockedMessage is the identity side's message: what blocks the request
 // and where, in one short sentence, the cause's words after it when no
-// file holds the cause.
-func blockedMessage(b analysis.BlockedRequest, c analysis.Cause, inThisFile bool) analysis.Text {
+// file holds the cause; others counts the other requests of the finding.
+func blockedMessage(b analysis.BlockedRequest, c analysis.Cause, inThisFile bool, others int) analysis.Text {
 	what := shortResource(b.Resource)
+	if others > 0 {
+		return blockedManyMessage(b, c, inThisFile, otherRequests(others))
+	}
 	switch {
 	case c.Code == requesterPaysCode:
 		// Information: the request gets through once it accepts the charges.
@@ -96,6 +95,33 @@ func blockedMessage(b analysis.BlockedRequest, c analysis.Cause, inThisFile bool
 	}
 	return analysis.Join(". ", analysis.Tf("%s on %s, which the bucket policy grants, is denied", "バケットポリシーが許可している %[2]s への %[1]s は拒否されます",
 		b.Action, what), c.Message)
+}
+
+// blockedManyMessage is blockedMessage for a first request and others.
+func blockedManyMessage(b analysis.BlockedRequest, c analysis.Cause, inThisFile bool, others analysis.Text) analysis.Text {
+	what := shortResource(b.Resource)
+	switch {
+	case c.Code == requesterPaysCode:
+		return analysis.Tf("%s on %s and %s need x-amz-request-payer: requester (a Requester Pays bucket)", "%[2]s への %[1]s %[3]sには x-amz-request-payer: requester が必要です (リクエスタ支払いバケット)",
+			b.Action, what, others)
+	case c.Located && !inThisFile && b.Conditional:
+		return analysis.Tf("%s may deny %s on %s and %s the bucket policies grant", "%[1]s は、バケットポリシーが許可している %[3]s への %[2]s %[4]sを拒否する場合があります",
+			filepath.Base(c.Place.Path), b.Action, what, others)
+	case c.Located && !inThisFile:
+		return analysis.Tf("%s blocks %s on %s and %s the bucket policies grant", "%[1]s が、バケットポリシーが許可している %[3]s への %[2]s %[4]sを妨げています",
+			filepath.Base(c.Place.Path), b.Action, what, others)
+	}
+	return analysis.Join(". ", analysis.Tf("%s on %s and %s the bucket policies grant are denied", "バケットポリシーが許可している %[2]s への %[1]s %[3]sは拒否されます",
+		b.Action, what, others), c.Message)
+}
+
+// otherRequests counts the other requests of a finding: "36 other
+// requests", in Japanese "ほか 36 件のリクエスト".
+func otherRequests(n int) analysis.Text {
+	if n == 1 {
+		return analysis.T("1 other request", "ほか 1 件のリクエスト")
+	}
+	return analysis.Tf("%d other requests", "ほか %d 件のリクエスト", n)
 }
 
 // shortResource is an S3 ARN without its "arn:aws:s3:::" prefix.
@@ -145,7 +171,7 @@ func relTo(from, other string) string {
 // of the file under analysis: the requests it blocks and their causes.
 type blockedHere struct {
 	principal string
-	identity  *analysis.File // the principal's identity policy, if the workspace has it
+	asks      *principalAsks // the principal's identity policies, to point at those that ask
 	place     analysis.Span
 	requests  []analysis.BlockedRequest
 	causes    []analysis.Cause // one for each request
@@ -182,45 +208,44 @@ var causeKinds = map[string][]analysis.Kind{
 }
 
 // causesHere gathers, principal by principal, the causes of the check's
-// code that the workspace places in this document.
+// code that the workspace places in this document, from the index.
 func causesHere(pass *analysis.Pass) []*blockedHere {
 	var out []*blockedHere
-	for _, id := range identityPolicies(pass.Workspace) {
-		p := id.Facts.Principal
-		byPlace := map[analysis.Span]*blockedHere{}
-		for _, b := range pass.Workspace.Blocked(p) {
-			for _, c := range b.Causes {
-				if reportedCode(pass.Workspace, c) != pass.Check.Code || !c.Located || c.Place.Path != pass.Path || c.Place.Doc != pass.DocName {
-					continue
-				}
-				h := byPlace[c.Place.Span]
-				if h == nil {
-					h = &blockedHere{principal: p, identity: id, place: c.Place.Span}
-					byPlace[c.Place.Span] = h
-					out = append(out, h)
-				}
-				h.requests = append(h.requests, b)
-				h.causes = append(h.causes, c)
-			}
-		}
+	k := docCode{pass.Path, pass.DocName, pass.Check.Code}
+	for _, p := range principalsOf(pass.Workspace) {
+		out = append(out, causesOf(pass.Workspace, p).here[k]...)
 	}
 	return out
+}
+
+// principalsOf are the principals that .s3policy.json gives the identity
+// policies of the workspace, in the workspace's order.
+func principalsOf(w analysis.Workspace) []string {
+	return memoized(w, "checks: principals", func() []string {
+		var out []string
+		for _, id := range identityPolicies(w) {
+			out = append(out, id.Facts.Principal)
+		}
+		return out
+	})
 }
 
 // identityPolicies are the identity policies of the workspace that
 // .s3policy.json gives a principal, the first of each principal, in the
 // workspace's order (findings are sorted by place afterwards).
 func identityPolicies(w analysis.Workspace) []*analysis.File {
-	seen := map[string]bool{}
-	var out []*analysis.File
-	for _, f := range w.PolicyFiles() {
-		if f.Kind != analysis.KindIdentity || f.Facts == nil || f.Facts.Principal == "" || seen[f.Facts.Principal] {
-			continue
+	return memoized(w, "checks: first identity policies", func() []*analysis.File {
+		seen := map[string]bool{}
+		var out []*analysis.File
+		for _, f := range w.PolicyFiles() {
+			if f.Kind != analysis.KindIdentity || f.Facts == nil || f.Facts.Principal == "" || seen[f.Facts.Principal] {
+				continue
+			}
+			seen[f.Facts.Principal] = true
+			out = append(out, f)
 		}
-		seen[f.Facts.Principal] = true
-		out = append(out, f)
-	}
-	return out
+		return out
+	})
 }
 
 // reportBlockedHere reports one element that blocks a principal's
@@ -236,13 +261,17 @@ func reportBlockedHere(pass *analysis.Pass, h *blockedHere) {
 		conditional = conditional && b.Conditional
 	}
 	var related []analysis.Related
+	var asked []askedAt
 	for _, b := range h.requests {
-		if h.identity != nil && h.identity.Policy != nil && h.identity.Policy.Statement != nil {
-			related = append(related, analysis.Related{
-				File: relTo(pass.Path, h.identity.Path), Doc: h.identity.DocName,
-				Span:    grantingAction(h.identity.Policy, b.Action, h.identity.Policy.Statement.KeySpan),
-				Message: analysis.Tf("%s asks for %s on %s here", "%[1]s はここで %[3]s への %[2]s を求めています", shortName(h.principal), b.Action, b.Resource),
-			})
+		if h.asks != nil {
+			// The first of the principal's policies that asks for it.
+			if asked = h.asks.of(b.Action, b.Resource, asked[:0]); len(asked) > 0 {
+				at := asked[0]
+				related = append(related, analysis.Related{
+					File: relTo(pass.Path, at.policy.Path), Doc: at.policy.DocName, Span: at.span,
+					Message: analysis.Tf("%s asks for %s on %s here", "%[1]s はここで %[3]s への %[2]s を求めています", shortName(h.principal), b.Action, b.Resource),
+				})
+			}
 		}
 		related = append(related, grantRelated(pass.Path, b))
 	}

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
-	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
@@ -20,18 +19,7 @@ func analyseExample(t *testing.T, example, file, code string) (*eval.Workspace, 
 	if len(units) != 1 {
 		t.Fatalf("%s: %d workspaces, want 1", example, len(units))
 	}
-	w := units[0]
-	f := w.File(filepath.Join(dir, file))
-	if f == nil {
-		t.Fatalf("%s not in the workspace", file)
-	}
-	var out []analysis.Finding
-	for _, fd := range analysis.Analyze(f, checks.All) {
-		if fd.Code == code {
-			out = append(out, fd)
-		}
-	}
-	return w.Workspace, out
+	return units[0].Workspace, findingsOf(t, units[0].Workspace, file, code)
 }
 
 // exampleTexts reads a folder of examples/cross-account: its absolute

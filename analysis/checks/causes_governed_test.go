@@ -1,0 +1,182 @@
+package checks_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
+)
+
+// twoPrincipals is a governed folder of two principals of account
+// 111122223333, each with two identity policies, two buckets of account
+// 444455556666 whose policies grant the account read and write, and an
+// SCP that denies every upload. Jane reads alpha and reads and writes
+// beta; Bob reads alpha and lists it, and uploads nowhere.
+var twoPrincipals = map[string]string{
+	".s3policy.json": `{
+  "accounts": ["111122223333"],
+  "buckets": {
+    "alpha": {"account": "444455556666"},
+    "beta": {"account": "444455556666"}
+  },
+  "files": {
+    "jane-read.iam-policy.json": {"kind": "identity", "account": "111122223333", "principal": "arn:aws:iam::111122223333:user/jane"},
+    "jane-write.iam-policy.json": {"kind": "identity", "account": "111122223333", "principal": "arn:aws:iam::111122223333:user/jane"},
+    "bob-list.iam-policy.json": {"kind": "identity", "account": "111122223333", "principal": "arn:aws:iam::111122223333:user/bob"},
+    "bob.iam-policy.json": {"kind": "identity", "account": "111122223333", "principal": "arn:aws:iam::111122223333:user/bob"},
+    "alpha.bucket-policy.json": {"kind": "bucket", "account": "444455556666", "bucket": "alpha"},
+    "beta.bucket-policy.json": {"kind": "bucket", "account": "444455556666", "bucket": "beta"},
+    "uploads.scp.json": {"kind": "scp", "account": "111122223333"}
+  }
+}`,
+	"jane-read.iam-policy.json": `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "ReadAlpha", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::alpha/*"}
+  ]
+}`,
+	"jane-write.iam-policy.json": `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "ReadWriteBeta", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::beta/*"}
+  ]
+}`,
+	"bob-list.iam-policy.json": `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "ListAlpha", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::alpha"}
+  ]
+}`,
+	"bob.iam-policy.json": `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "ReadAlpha", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::alpha/*"}
+  ]
+}`,
+	"alpha.bucket-policy.json": grantAccount("alpha"),
+	"beta.bucket-policy.json":  grantAccount("beta"),
+	"uploads.scp.json": `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "NoUploads", "Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}
+  ]
+}`,
+}
+
+func grantAccount(bucket string) string {
+	return `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+     "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::` + bucket + `/*"}
+  ]
+}`
+}
+
+// governedWorkspace writes files into a temporary folder and returns its
+// one workspace.
+func governedWorkspace(t *testing.T, files map[string]string) *eval.Workspace {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	texts, err := tree.ReadAll(dir, tree.Disk{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets := tree.Sets(dir, texts)
+	if len(sets) != 1 {
+		t.Fatalf("%d workspaces, want 1", len(sets))
+	}
+	return sets[0].Workspace
+}
+
+// findingsOf analyses one file of the workspace and keeps the code's
+// findings.
+func findingsOf(t *testing.T, w *eval.Workspace, name, code string) []analysis.Finding {
+	t.Helper()
+	f := w.File(filepath.Join(w.Dir, name))
+	if f == nil {
+		t.Fatalf("%s not in the workspace", name)
+	}
+	var out []analysis.Finding
+	for _, fd := range analysis.Analyze(f, checks.All) {
+		if fd.Code == code {
+			out = append(out, fd)
+		}
+	}
+	return out
+}
+
+// In a governed folder where a principal has several identity policies,
+// a request that another file blocks is reported on the identity
+// policies that ask for it (an Allow statement whose action and resource
+// match), at the action there, and not on the principal's other
+// policies; a request none of them asks for goes on the principal's
+// first policy in the folder's order, and one finding names the first
+// request and counts the others. The SCP denies every upload: Jane asks
+// for uploads to beta in jane-write (and for none to alpha); Bob asks for
+// none.
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+func TestCauseIsOnThePoliciesThatAskForIt(t *testing.T) {
+	w := governedWorkspace(t, twoPrincipals)
+	type want struct{ at, en, ja string }
+	for _, tc := range []struct {
+		file string
+		want []want
+	}{
+		{"jane-write.iam-policy.json", []want{{`"s3:PutObject"`,
+			"uploads.scp.json blocks s3:PutObject on beta/*, granted by the bucket policy",
+			"uploads.scp.json が、バケットポリシーが許可している beta/* への s3:PutObject を妨げています"}}},
+		// Nobody asks for uploads to alpha: Jane's first policy says so,
+		// at Statement, since none of its actions grants an upload.
+		{"jane-read.iam-policy.json", []want{{`"Statement"`,
+			"uploads.scp.json blocks s3:PutObject on alpha/*, granted by the bucket policy",
+			"uploads.scp.json が、バケットポリシーが許可している alpha/* への s3:PutObject を妨げています"}}},
+		{"bob-list.iam-policy.json", []want{{`"Statement"`,
+			"uploads.scp.json blocks s3:PutObject on alpha/* and 1 other request the bucket policies grant",
+			"uploads.scp.json が、バケットポリシーが許可している alpha/* への s3:PutObject ほか 1 件のリクエストを妨げています"}}},
+		{"bob.iam-policy.json", nil},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			fs := findingsOf(t, w, tc.file, "scp-denies-s3")
+			if len(fs) != len(tc.want) {
+				t.Fatalf("got %d findings, want %d: %+v", len(fs), len(tc.want), fs)
+			}
+			for i, f := range fs {
+				wf := tc.want[i]
+				if got := at(t, w, tc.file, f.Span); got != wf.at {
+					t.Errorf("finding at %s, want %s", got, wf.at)
+				}
+				if f.Message.EN != wf.en || f.Message.JA != wf.ja {
+					t.Errorf("message\n%q\n%q\nwant\n%q\n%q", f.Message.EN, f.Message.JA, wf.en, wf.ja)
+				}
+				if f.Severity != analysis.Warning {
+					t.Errorf("severity %v", f.Severity)
+				}
+				// The cause first, then the grants.
+				if len(f.Related) < 2 || f.Related[0].File != "uploads.scp.json" || at(t, w, "uploads.scp.json", f.Related[0].Span) != `"Deny"` {
+					t.Fatalf("related = %+v", f.Related)
+				}
+				for _, r := range f.Related[1:] {
+					if got := at(t, w, r.File, r.Span); got != `"arn:aws:iam::111122223333:root"` {
+						t.Errorf("related grant %s at %s", r.File, got)
+					}
+				}
+			}
+		})
+	}
+	// Bob's first policy has both of his blocked uploads: two grants.
+	if fs := findingsOf(t, w, "bob-list.iam-policy.json", "scp-denies-s3"); len(fs) == 1 {
+		if got := []string{fs[0].Related[1].File, fs[0].Related[2].File}; len(fs[0].Related) != 3 || got[0] != "alpha.bucket-policy.json" || got[1] != "beta.bucket-policy.json" {
+			t.Errorf("related = %+v", fs[0].Related)
+		}
+	}
+}

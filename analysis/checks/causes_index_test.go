@@ -1,0 +1,177 @@
+package checks
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
+)
+
+// The index of causes says of every document what a direct computation
+// says, scanning every principal's blocked requests for the document and
+// every statement of the principal's identity policies for each request:
+// on the generated governed folder of the benchmarks (several principals
+// with many identity policies, bucket, key, endpoint and SCP policies).
+func TestCauseIndexAgreesWithADirectScan(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := governed.Write(dir, 120); err != nil {
+		t.Fatal(err)
+	}
+	texts, err := tree.ReadAll(dir, tree.Disk{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := tree.Sets(dir, texts)[0].Workspace
+	codes := []string{analysis.CodeMissingResourceARN, analysis.CodeSCPDeniesS3, analysis.CodeDenyBlocksAccess,
+		"endpoint-policy-blocks", "kms-missing-actions", "session-policy-blocks", boundaryBlocksCode}
+	groups, heres := 0, 0
+	for _, f := range w.PolicyFiles() {
+		for _, code := range codes {
+			k := docCode{f.Path, f.DocName, code}
+			if f.Kind == analysis.KindIdentity {
+				got := map[string]int{}
+				for _, g := range causesOf(w, f.Facts.Principal).identity[k] {
+					got[groupName(g.span, g.first, g.cause, g.conditional)] = g.count
+				}
+				want := directGroups(w, f, code)
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("%s %s:\nindex  %v\ndirect %v", f.Path, code, got, want)
+				}
+				groups += len(got)
+				continue
+			}
+			var got []string
+			for _, p := range principalsOf(w) {
+				for _, h := range causesOf(w, p).here[k] {
+					got = append(got, hereName(h))
+				}
+			}
+			want := directHere(w, f, code)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s %s:\nindex  %v\ndirect %v", f.Path, code, got, want)
+			}
+			heres += len(got)
+		}
+	}
+	// The folder has findings of both sides, or the test shows nothing.
+	if groups < 50 || heres < 10 {
+		t.Errorf("%d identity groups and %d elements elsewhere: the folder shows too little", groups, heres)
+	}
+}
+
+func groupName(span analysis.Span, first analysis.BlockedRequest, c analysis.Cause, conditional bool) string {
+	return fmt.Sprintf("%v %s %s %v %v %s:%v %v", span, first.Action, first.Resource, first.Grant, c.Located, c.Place.Path, c.Place.Span, conditional)
+}
+
+func hereName(h *blockedHere) string {
+	var rs []string
+	for _, b := range h.requests {
+		rs = append(rs, b.Action+" "+b.Resource+" "+b.GrantedTo)
+	}
+	return fmt.Sprintf("%s %v %v", h.principal, h.place, rs)
+}
+
+// directGroups computes the identity policy f's groups by scanning its
+// principal's blocked requests and, for each, every statement of the
+// principal's identity policies: the name of each group and the number
+// of requests in it.
+func directGroups(w analysis.Workspace, id *analysis.File, code string) map[string]int {
+	p := id.Facts.Principal
+	var policies []*analysis.File
+	for _, f := range w.PolicyFiles() {
+		if f.Kind == analysis.KindIdentity && f.Facts != nil && f.Facts.Principal == p && f.Policy != nil && f.Policy.Statement != nil {
+			policies = append(policies, f)
+		}
+	}
+	type group struct {
+		name  string
+		count int
+	}
+	byKey := map[string]*group{}
+	for _, b := range w.Blocked(p) {
+		counted := map[string]bool{}
+		for _, c := range b.Causes {
+			if reportedCode(w, c) != code {
+				continue
+			}
+			var span analysis.Span
+			var ok bool
+			if owner := slices.IndexFunc(policies, func(f *analysis.File) bool {
+				return c.Located && f.Path == c.Place.Path && f.DocName == c.Place.Doc
+			}); owner >= 0 {
+				span, ok = id.Policy.Statement.KeySpan, policies[owner] == id && code == missingBucketCode
+			} else {
+				span, ok = directAsks(id, b)
+				if !slices.ContainsFunc(policies, func(f *analysis.File) bool { _, asks := directAsks(f, b); return asks }) && id == policies[0] {
+					span, ok = grantingAction(id.Policy, b.Action, id.Policy.Statement.KeySpan), true
+				}
+			}
+			if !ok {
+				continue
+			}
+			// A group is one element, cause and kind of decision, named
+			// by its first request.
+			key := fmt.Sprintf("%v %v %v %v", span, c.Located, c.Place, b.Conditional)
+			g := byKey[key]
+			if g == nil {
+				g = &group{name: groupName(span, b, c, b.Conditional)}
+				byKey[key] = g
+			}
+			if !counted[key] {
+				counted[key] = true
+				g.count++
+			}
+		}
+	}
+	out := map[string]int{}
+	for _, g := range byKey {
+		out[g.name] = g.count
+	}
+	return out
+}
+
+// directAsks is the first Allow statement of f whose Action and
+// Resource match the request, at its matching Action entry.
+func directAsks(f *analysis.File, b analysis.BlockedRequest) (analysis.Span, bool) {
+	for _, st := range f.Policy.Statements {
+		if !st.IsAllow() {
+			continue
+		}
+		if span, ok := asksFor(st, b.Action, b.Resource); ok {
+			return span, true
+		}
+	}
+	return analysis.Span{}, false
+}
+
+// directHere is the former scan of causesHere: principal by principal,
+// every blocked request's causes of the code placed in the document,
+// grouped by element.
+func directHere(w analysis.Workspace, f *analysis.File, code string) []string {
+	var out []string
+	for _, p := range principalsOf(w) {
+		var order []analysis.Span
+		byPlace := map[analysis.Span]*blockedHere{}
+		for _, b := range w.Blocked(p) {
+			for _, c := range b.Causes {
+				if reportedCode(w, c) != code || !c.Located || c.Place.Path != f.Path || c.Place.Doc != f.DocName {
+					continue
+				}
+				h := byPlace[c.Place.Span]
+				if h == nil {
+					h = &blockedHere{principal: p, place: c.Place.Span}
+					byPlace[c.Place.Span] = h
+					order = append(order, c.Place.Span)
+				}
+				h.requests = append(h.requests, b)
+			}
+		}
+		for _, s := range order {
+			out = append(out, hereName(byPlace[s]))
+		}
+	}
+	return out
+}
