@@ -31,9 +31,9 @@ func runDenyBlocksAccess(pass *analysis.Pass) {
 	for _, s := range pass.Policy.Statements {
 		if d, ok := assessDeny(pass, s); ok {
 			reportDeny(pass, s, d,
-				d.say("explicit Deny of {actions} on {resources}: no Allow in any policy overrides it",
+				analysis.T("explicit Deny of {actions} on {resources}: no Allow in any policy overrides it",
 					"{resources} に対する {actions} の明示的な Deny: どのポリシーの Allow もこれを覆せません"),
-				d.say("this Deny of {actions} denies some requests: every request on {resources} {when}",
+				analysis.T("this Deny of {actions} denies some requests: every request on {resources} {when}",
 					"この {actions} の Deny は一部のリクエストを拒否します。{resources} に対する、{when}リクエストをすべて拒否します"),
 				exemptFix(pass, s, d)...)
 		}
@@ -88,13 +88,15 @@ func fillMessage(template, actions, resources, when string) string {
 }
 
 // reportDeny reports a Deny on its Effect with the message for a Deny
-// without condition, or the one that says when it denies, and offers to
-// remove the statement after the other fixes, which keep access.
+// without condition, or the one that says when it denies (templates for
+// d.say: only the one used is filled), and offers to remove the statement
+// after the other fixes, which keep access.
 func reportDeny(pass *analysis.Pass, s *analysis.Statement, d deny, plain, conditional analysis.Text, fixes ...analysis.Fix) {
-	msg := plain
+	tmpl := plain
 	if d.when.EN != "" {
-		msg = conditional
+		tmpl = conditional
 	}
+	msg := d.say(tmpl.EN, tmpl.JA)
 	if d.guardrail {
 		fixes = nil
 	} else if fix, ok := removeStatement(pass, s); ok {

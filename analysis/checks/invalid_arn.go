@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamref"
 )
 
 // InvalidARN reports a Resource or NotResource entry, or a principal ARN,
@@ -140,7 +141,7 @@ func isS3BucketARN(parts []string) bool {
 	return true
 }
 
-func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
+func hasWildcard(s string) bool { return iamref.HasGlob(s) }
 
 // isPattern reports whether a part holds a wildcard or a policy variable,
 // which may stand for any valid value.

@@ -39,9 +39,9 @@ func runScpDeniesS3(pass *analysis.Pass) {
 			d.severity = analysis.Warning
 		}
 		reportDeny(pass, s, d,
-			d.say("this SCP denies {actions} on {resources} to every user and role of the accounts it governs",
+			analysis.T("this SCP denies {actions} on {resources} to every user and role of the accounts it governs",
 				"この SCP は、対象アカウントのすべてのユーザーとロールに {resources} に対する {actions} を拒否します"),
-			d.say("this SCP denies {actions} in some cases: on {resources}, for every request {when}",
+			analysis.T("this SCP denies {actions} in some cases: on {resources}, for every request {when}",
 				"この SCP は場合によって {actions} を拒否します。{when}リクエストについて {resources} に対する {actions} を拒否します"))
 	}
 	if firstAllow == nil || allowsS3 {

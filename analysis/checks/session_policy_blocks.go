@@ -31,9 +31,9 @@ func runSessionPolicyBlocks(pass *analysis.Pass) {
 		allowsS3 = allowsS3 || (s.IsAllow() && statementS3Actions(s, false))
 		if d, ok := assessDeny(pass, s); ok {
 			reportDeny(pass, s, d,
-				d.say("the session policy denies {actions} on {resources} to the session, whatever its role allows",
+				analysis.T("the session policy denies {actions} on {resources} to the session, whatever its role allows",
 					"セッションポリシーは、ロールの許可にかかわらず、セッションに {resources} に対する {actions} を拒否します"),
-				d.say("the session policy denies {actions} in some cases: on {resources}, for every request {when}",
+				analysis.T("the session policy denies {actions} in some cases: on {resources}, for every request {when}",
 					"セッションポリシーは場合によって {actions} を拒否します。{when}リクエストについて {resources} に対する {actions} を拒否します"))
 		}
 	}

@@ -44,7 +44,7 @@ func ParseAction(v *analysis.Value) (Action, bool) {
 	// A template placeholder stands for any part of the name: the text
 	// around it must still name an action.
 	name = analysis.ReplacePlaceholders(name, "*")
-	r.Wildcard = strings.ContainsAny(name, "*?")
+	r.Wildcard = HasGlob(name)
 	r.Service = iamdata.Lookup(prefix)
 	if r.Service == nil {
 		return r, true
@@ -203,7 +203,7 @@ func statementActions(s *analysis.Statement, entries []Entry) ([]ServiceAction, 
 	}
 	values := s.Actions()
 	entries = entries[:len(values)]
-	if !slices.ContainsFunc(values, func(v *analysis.Value) bool { return strings.ContainsAny(v.Str, "*?") }) {
+	if !slices.ContainsFunc(values, func(v *analysis.Value) bool { return HasGlob(v.Str) }) {
 		return expandEntries(entries)
 	}
 	key := expansionKey(values)
@@ -331,10 +331,10 @@ func VariablesToStar(s string) string {
 func GlobsIntersect(a, b string) bool {
 	// Most fields hold no wildcard on one side: plain matching then
 	// answers without the search below.
-	if !hasGlob(a) {
+	if !HasGlob(a) {
 		return analysis.MatchWildcard(b, a, false)
 	}
-	if !hasGlob(b) {
+	if !HasGlob(b) {
 		return analysis.MatchWildcard(a, b, false)
 	}
 	seen := make([]bool, (len(a)+1)*(len(b)+1))
@@ -373,13 +373,26 @@ type Pattern struct {
 // of $ { }) end the literal text as a wildcard does: they may stand for
 // any text.
 func NewPattern(s string) Pattern {
-	const special = "*?${}"
 	p := Pattern{Text: s, head: s, tail: s}
-	if i := strings.IndexAny(s, special); i >= 0 {
-		p.head, p.tail = s[:i], s[strings.LastIndexAny(s, special)+1:]
+	first := -1
+	for i := 0; i < len(s); i++ { // a table, not IndexAny: prepared for every Action and Resource of a tree
+		if patternSpecial[s[i]] {
+			first = i
+			break
+		}
+	}
+	if first >= 0 {
+		last := len(s) - 1
+		for !patternSpecial[s[last]] {
+			last--
+		}
+		p.head, p.tail = s[:first], s[last+1:]
 	}
 	return p
 }
+
+// patternSpecial are the bytes that end a pattern's literal text.
+var patternSpecial = [256]bool{'*': true, '?': true, '$': true, '{': true, '}': true}
 
 // Disjoint reports that no string matches both patterns because their
 // literal heads or tails differ: the cheap answer to most comparisons of
@@ -394,9 +407,10 @@ func (p Pattern) Disjoint(q Pattern) bool {
 	return p.tail[len(p.tail)-n:] != q.tail[len(q.tail)-n:]
 }
 
-// hasGlob reports whether s holds * or ?: two byte searches, cheaper than
-// strings.ContainsAny on the short fields of ARNs, asked millions of times
-// over a tree.
-func hasGlob(s string) bool {
+// HasGlob reports whether s holds * or ?: two byte searches, cheaper than
+// strings.ContainsAny on the short fields of ARNs and actions, asked
+// millions of times over a tree (ContainsAny builds its set of bytes on
+// every call).
+func HasGlob(s string) bool {
 	return strings.IndexByte(s, '*') >= 0 || strings.IndexByte(s, '?') >= 0
 }

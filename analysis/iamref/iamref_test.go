@@ -3,6 +3,7 @@ package iamref
 import (
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -93,5 +94,20 @@ func TestResolveMatchesParseAction(t *testing.T) {
 	}
 	if got, complete := r.Actions(p.Statements[2]); !complete || len(got) != 1 || got[0].Name != "Decrypt" {
 		t.Errorf("kms statement: %v %v", got, complete)
+	}
+}
+
+// NewPattern's literal head and tail end where strings.IndexAny and
+// LastIndexAny find a wildcard, a variable's $ or a brace.
+func TestNewPatternLiteralEnds(t *testing.T) {
+	for _, s := range []string{"", "s3:GetObject", "s3:Get*", "*", "arn:aws:s3:::b/${aws:username}/*", "a?b{c}d", "${x}", "}tail", "head$"} {
+		p := NewPattern(s)
+		head, tail := s, s
+		if i := strings.IndexAny(s, "*?${}"); i >= 0 {
+			head, tail = s[:i], s[strings.LastIndexAny(s, "*?${}")+1:]
+		}
+		if p.head != head || p.tail != tail || p.Text != s {
+			t.Errorf("NewPattern(%q): head %q tail %q, want %q %q", s, p.head, p.tail, head, tail)
+		}
 	}
 }
