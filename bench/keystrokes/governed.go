@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -42,13 +41,13 @@ func RunGoverned(server, dir string, n, edits int, rate float64, scanTimeout tim
 	defer c.Kill()
 	ctx, cancel := context.WithTimeout(context.Background(), scanTimeout+2*editTime(edits, rate)+2*time.Minute)
 	defer cancel()
-	if err := initializeWithProgress(ctx, c, fileURI(root)); err != nil {
+	if err := c.InitializeWithProgress(ctx, fileURI(root)); err != nil {
 		return res, err
 	}
 	t0 := time.Now()
 	scanCtx, scanCancel := context.WithTimeout(ctx, scanTimeout)
 	defer scanCancel()
-	if _, err := c.WaitPublished(scanCtx, func([]lspclient.Published) bool { return scanEnded(c) }); err != nil {
+	if _, err := c.WaitPublished(scanCtx, func([]lspclient.Published) bool { return c.ProgressEnded() }); err != nil {
 		return res, fmt.Errorf("the first scan of %d policies did not end: %w", n, err)
 	}
 	res.Scan = time.Since(t0)
@@ -76,32 +75,6 @@ func RunGoverned(server, dir string, n, edits int, rate float64, scanTimeout tim
 		}
 	}
 	return res, c.Shutdown(ctx)
-}
-
-// initializeWithProgress initializes the server as an editor that shows
-// work-done progress, so that it reports when its first scan ends.
-func initializeWithProgress(ctx context.Context, c *lspclient.Client, rootURI string) error {
-	params := map[string]any{"processId": nil, "rootUri": rootURI,
-		"capabilities": map[string]any{"window": map[string]any{"workDoneProgress": true}}}
-	if _, err := c.Call(ctx, "initialize", params); err != nil {
-		return err
-	}
-	return c.Notify("initialized", map[string]any{})
-}
-
-// scanEnded reports whether a $/progress "end" has arrived.
-func scanEnded(c *lspclient.Client) bool {
-	for _, m := range c.Notifications() {
-		var p struct {
-			Value struct {
-				Kind string `json:"kind"`
-			} `json:"value"`
-		}
-		if m.Method == "$/progress" && json.Unmarshal(m.Params, &p) == nil && p.Value.Kind == "end" {
-			return true
-		}
-	}
-	return false
 }
 
 func fileURI(path string) string {

@@ -52,7 +52,33 @@ func TestEditStorm(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	const edits = 10_000
+	text, version := storm(t, c, uri, text, 10_000, r)
+	final, err := c.WaitVersion(ctx, uri, version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *final.Version != version {
+		t.Fatalf("published version %d, want %d", *final.Version, version)
+	}
+	assertInOrder(t, c.Published(), uri)
+
+	if err := os.WriteFile(path, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := checkFindings(t, bin, path)
+	assertSameFindings(t, final, want, version, text)
+	if len(want) == 0 {
+		t.Fatalf("the final policy has no finding: the comparison proves little\n%s", text)
+	}
+	t.Logf("%d edits, %d publishes, %d findings compared", version-1, len(c.Published()), len(want))
+}
+
+// storm sends edits random ranged edits (a few as whole texts) to the
+// open document at uri, version 1, as fast as the server takes them: junk
+// typed and taken back, and string values changed for good. It returns
+// the final text and version.
+func storm(t *testing.T, c *lspclient.Client, uri string, text []byte, edits int, r *rand.Rand) ([]byte, int) {
+	t.Helper()
 	version := 1
 	send := func(start, end int, insert string) {
 		version++
@@ -99,19 +125,14 @@ func TestEditStorm(t *testing.T) {
 		send(inner.Start, inner.End, stormWords[r.IntN(len(stormWords))])
 	}
 
-	final, err := c.WaitVersion(ctx, uri, version)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *final.Version != version {
-		t.Fatalf("published version %d, want %d", *final.Version, version)
-	}
-	assertInOrder(t, c.Published(), uri)
+	return text, version
+}
 
-	if err := os.WriteFile(path, text, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	want := checkFindings(t, bin, path)
+// assertSameFindings fails unless the diagnostics published for the
+// last version are the findings check made of its text (want, as
+// checkFindings lists them).
+func assertSameFindings(t *testing.T, final lspclient.Published, want []string, version int, text []byte) {
+	t.Helper()
 	got := make([]string, len(final.Diagnostics))
 	for i, d := range final.Diagnostics {
 		got[i] = fmt.Sprintf("%s %d:%d-%d:%d", d.Code, d.Range.Start.Line+1, d.Range.Start.Character+1, d.Range.End.Line+1, d.Range.End.Character+1)
@@ -120,10 +141,6 @@ func TestEditStorm(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("after %d edits the server publishes\n%v\nand check finds\n%v\nin:\n%s", version-1, got, want, text)
 	}
-	if len(want) == 0 {
-		t.Fatalf("the final policy has no finding: the comparison proves little\n%s", text)
-	}
-	t.Logf("%d edits, %d publishes, %d findings compared", version-1, len(c.Published()), len(want))
 }
 
 // runeStart moves an offset back to the start of its character.

@@ -186,6 +186,33 @@ func (c *Client) Initialize(ctx context.Context, rootURI string) error {
 	return c.Notify("initialized", map[string]any{})
 }
 
+// InitializeWithProgress runs initialize and initialized as an editor
+// that shows work-done progress, so that the server reports when its
+// first scan ends (ProgressEnded).
+func (c *Client) InitializeWithProgress(ctx context.Context, rootURI string) error {
+	params := map[string]any{"processId": nil, "rootUri": rootURI,
+		"capabilities": map[string]any{"window": map[string]any{"workDoneProgress": true}}}
+	if _, err := c.Call(ctx, "initialize", params); err != nil {
+		return err
+	}
+	return c.Notify("initialized", map[string]any{})
+}
+
+// ProgressEnded reports whether a $/progress "end" has arrived.
+func (c *Client) ProgressEnded() bool {
+	for _, m := range c.Notifications() {
+		var p struct {
+			Value struct {
+				Kind string `json:"kind"`
+			} `json:"value"`
+		}
+		if m.Method == "$/progress" && json.Unmarshal(m.Params, &p) == nil && p.Value.Kind == "end" {
+			return true
+		}
+	}
+	return false
+}
+
 // Open sends didOpen.
 func (c *Client) Open(uri string, version int, text string) error {
 	return c.Notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{
