@@ -207,18 +207,24 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 
 	// The evaluations of the old set stay unless the edit may change them:
 	// a document took part in one (its old version) or may now (its new
-	// one). mayJoin holds for every document a scenario takes, so the
-	// documents an evaluation read need not be kept.
+	// one). mayJoin holds for every document a scenario takes. An identity
+	// policy edited in place takes part in the evaluations of its
+	// principal's requests that read it or would now (eval.ReadSet), not
+	// in all of them: a keystroke in one of a principal's policies
+	// evaluates again the requests that policy can decide.
+	edits, inPlace := editedInPlace(g, next, reread)
 	var joiners []*analysis.File
 	for _, f := range slices.Concat(before, after) {
-		if f.Policy != nil {
+		if f.Policy != nil && !inPlace[f.Path] {
 			joiners = append(joiners, f)
 		}
 	}
 	staleFor := map[string]bool{} // principals with a request evaluated again
 	joins := newJoinCheck(joiners)
-	next.ws.Reuse(g.ws, func(req eval.Request) bool {
-		stale := bucketsMoved || joins.any(req)
+	next.ws.Reuse(g.ws, func(req eval.Request, read *eval.ReadSet) bool {
+		stale := bucketsMoved || joins.any(req) || slices.ContainsFunc(edits, func(e inPlaceEdit) bool {
+			return mayJoin(e.after, req) && read.MayRead(e.edit)
+		})
 		staleFor[req.Principal] = staleFor[req.Principal] || stale
 		return stale
 	})
@@ -287,6 +293,32 @@ func (g *govSet) placesMoved(next *govSet, reread map[string]*tree.Source, answe
 		}
 	}
 	return false
+}
+
+// inPlaceEdit is an identity policy edited in place (eval.EditedInPlace),
+// with its new version.
+type inPlaceEdit struct {
+	edit  *eval.EditedDoc
+	after *analysis.File
+}
+
+// editedInPlace lists the files re-read that hold one identity policy
+// before and after, the same document for the same principal
+// (eval.EditedInPlace), and their paths.
+func editedInPlace(g, next *govSet, reread map[string]*tree.Source) ([]inPlaceEdit, map[string]bool) {
+	var edits []inPlaceEdit
+	paths := map[string]bool{}
+	for path, src := range reread {
+		old, now := g.docs[path], next.docs[path]
+		if src == nil || len(old) != 1 || len(now) != 1 {
+			continue
+		}
+		if e := eval.EditedInPlace(g.ws, old[0], now[0]); e != nil {
+			edits = append(edits, inPlaceEdit{e, now[0]})
+			paths[path] = true
+		}
+	}
+	return edits, paths
 }
 
 // addCauseFiles adds the files that hold a cause of the requests of a

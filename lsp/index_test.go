@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -216,10 +217,18 @@ func TestMayJoinCoversEveryScenario(t *testing.T) {
 
 // Every request a set's bucket policies grant is decided after a run of
 // edits, through the index (evaluations kept across edits, Reuse), exactly
-// as in a set read whole from the same texts: keystrokes in an identity
+// as in a set read whole from the same texts, and every principal's
+// blocked requests carry the same causes: keystrokes in an identity
 // policy's Sid and in a bucket policy's, then edits that change
 // decisions (an action removed, a resource renamed, a Deny added, a
-// bucket granted to nobody, a file removed), then all undone.
+// bucket granted to nobody, a file removed), then all undone. Edits to
+// the principal's second identity policy, which the first one's
+// statements come before (the near miss of a request its policies do not
+// allow is the first one's), take the path of an identity policy edited
+// in place (eval.ReadSet): a Sid, an Allow that grants a bucket, a
+// statement before the first one's near miss would be, a line break that
+// moves the lines of the statements after it, another policy language
+// version.
 func TestIncrementalDecisionsAreAFreshSetsDecisions(t *testing.T) {
 	dir := t.TempDir()
 	layout, err := governed.Write(dir, 60)
@@ -233,6 +242,10 @@ func TestIncrementalDecisionsAreAFreshSetsDecisions(t *testing.T) {
 	ix := newIndex()
 	ix.rebuild([]string{dir}, texts)
 	identity, bucket := filepath.Join(dir, filepath.FromSlash(layout.Identity)), filepath.Join(dir, filepath.FromSlash(layout.Bucket))
+	second := filepath.Join(dir, filepath.FromSlash(governed.Path(20))) // app-0's second identity policy
+	if _, ok := texts[second]; !ok || !strings.Contains(second, ".app-0.") {
+		t.Fatalf("%s is not an identity policy of app-0", second)
+	}
 	current := maps.Clone(texts)
 	type edit struct{ path, old, new string }
 	var edits []edit
@@ -241,6 +254,16 @@ func TestIncrementalDecisionsAreAFreshSetsDecisions(t *testing.T) {
 		edits = append(edits, edit{bucket, `"Sid": "` + "Xyz"[:i], `"Sid": "` + "Xyz"[:i] + string(c)})
 	}
 	edits = append(edits,
+		edit{second, `"Sid": "ListBuckets"`, `"Sid": "ListBucketsX"`},
+		edit{second, `"Sid": "ReadWriteObjects"`, `"Sid": "ReadWrite"`},
+		edit{second, `"Statement": [`, `"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data-00005/*"}, `},
+		edit{second, `"Effect": "Allow",
+      "Action": ["s3:ListBucket"]`, `"Effect": "Deny",
+      "Action": ["s3:ListBucket"]`},
+		edit{second, `"Sid": "ReadWrite"`, "\n\n\"Sid\": \"ReadWrite\""},
+		edit{second, `"Version": "2012-10-17"`, `"Version": "2008-10-17"`},
+		edit{identity, `ReadWriteObjects",`, "ReadWriteObjects\",\n"},
+		edit{identity, `"Statement": [`, `"Statement": [{"Sid": "First", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::other"}, `},
 		edit{identity, `"s3:GetObject", `, ``},
 		edit{identity, `"Resource": [`, `"Resource": ["arn:aws:s3:::data-renamed/*", `},
 		edit{identity, `"Statement": [`, `"Statement": [{"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}, `},
@@ -280,6 +303,12 @@ func TestIncrementalDecisionsAreAFreshSetsDecisions(t *testing.T) {
 				}
 			}
 			t.Fatalf("after %q -> %q in %s: %d decisions, a fresh set %d", e.old, e.new, filepath.Base(e.path), len(got), len(want))
+		}
+		for _, p := range principalsOf(fresh.setOf(e.path).ws) {
+			got, want := ix.setOf(e.path).ws.Blocked(p), fresh.setOf(e.path).ws.Blocked(p)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("after %q -> %q in %s: %s's blocked requests\n%+v\na fresh set's\n%+v", e.old, e.new, filepath.Base(e.path), p, got, want)
+			}
 		}
 	}
 	decide(ix.setOf(identity)) // every request evaluated before the edits, as after a scan

@@ -35,6 +35,9 @@ type Scenario struct {
 	// account); nil, or built over other lists, means none.
 	identityIndex, scpIndex *docIndex
 	scpLevels               [][]*Doc // the SCPs scpIndex was built over
+	// reads, when set, records what the evaluation reads (a workspace's
+	// evaluations, which an edit may keep).
+	reads *ReadSet
 }
 
 // Evaluate decides the scenario's request: the S3 request itself, the
@@ -116,6 +119,7 @@ type pass struct {
 	// scenario has two indexes at most).
 	escaped    string
 	candidates [2]indexSites
+	reads      *ReadSet // the scenario's, or nil
 }
 
 type indexSites struct {
@@ -124,7 +128,8 @@ type indexSites struct {
 }
 
 func newPass(s *Scenario, p principal, t target, resourceAccount, region string, out *Result) *pass {
-	e := &pass{s: s, p: p, target: t, resourceAccount: resourceAccount, out: out, escaped: escapeWild(t.resource)}
+	e := &pass{s: s, p: p, target: t, resourceAccount: resourceAccount, out: out, escaped: escapeWild(t.resource), reads: s.reads}
+	e.reads.target(t)
 	e.ctx.init(&s.Request, p, resourceAccount, region)
 	if s.SessionPolicy != nil {
 		e.sessionOne[0] = s.SessionPolicy
@@ -292,6 +297,7 @@ func (e *pass) statements(docs []*Doc, withPrincipal bool) statementList {
 	if ix := e.indexOf(docs, withPrincipal); ix != nil {
 		return statementList{ix: ix, sites: e.sitesOf(ix)}
 	}
+	e.reads.readAll(docs)
 	return statementList{docs: docs}
 }
 

@@ -48,6 +48,9 @@ type target struct {
 // judge matches one statement. withPrincipal is set for the policies
 // that carry a Principal (resource, key, endpoint and control policies).
 func (e *pass) judge(d *Doc, st *analysis.Statement, withPrincipal bool) verdict {
+	if e.reads != nil {
+		e.reads.read(d)
+	}
 	vars := d.variables()
 	action := matchTri(st.Action, st.NotAction, func(p string) bool { return analysis.MatchAction(p, e.target.action) })
 	resource := matchTri(st.Resource, st.NotResource, func(p string) bool { return e.matchResource(p, vars) })

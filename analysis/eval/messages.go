@@ -150,6 +150,7 @@ func (e *pass) nearMiss(ds []*Doc, withPrincipal bool) (*Doc, *analysis.Statemen
 	if ix := e.indexOf(ds, withPrincipal); ix != nil {
 		return e.indexedNearMiss(ix)
 	}
+	e.reads.readAll(ds)
 	var bestDoc *Doc
 	var best *analysis.Statement
 	var bestV verdict
@@ -190,21 +191,25 @@ func (e *pass) indexedNearMiss(ix *docIndex) (*Doc, *analysis.Statement, verdict
 			return s.doc, s.st, v
 		}
 	}
-	for _, n := range ix.ofAction(asciiLower(e.target.action)) {
+	action := asciiLower(e.target.action)
+	for _, n := range ix.ofAction(action) {
 		s := &ix.sites[n]
 		if !s.st.IsAllow() {
 			continue
 		}
 		if v := e.judge(s.doc, s.st, false); v.action {
+			e.reads.scan(action, s.doc)
 			return s.doc, s.st, v
 		}
 	}
+	e.reads.scan(action, nil)
 	return nil, nil, verdict{}
 }
 
 func (e *pass) noAllowCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 	act, res := e.target.action, e.target.resource
 	c := Cause{Code: causeCode(l, false), Layer: l, Statement: -1}
+	e.reads.readAll(ds)
 	switch len(ds) {
 	case 0:
 		what := analysis.T("identity policy", "アイデンティティベースのポリシー")

@@ -25,7 +25,7 @@ func TestBlockedEvaluationsAreReused(t *testing.T) {
 
 	var requests []Request
 	next, _ := loadDir(dir)
-	next.Reuse(w, func(req Request) bool {
+	next.Reuse(w, func(req Request, _ *ReadSet) bool {
 		requests = append(requests, req)
 		return false
 	})
@@ -42,7 +42,7 @@ func TestBlockedEvaluationsAreReused(t *testing.T) {
 	}
 
 	dropped, _ := loadDir(dir)
-	dropped.Reuse(w, func(Request) bool { return true })
+	dropped.Reuse(w, func(Request, *ReadSet) bool { return true })
 	if len(dropped.evaluations) != 0 {
 		t.Errorf("Reuse kept %d evaluations the caller rejected", len(dropped.evaluations))
 	}

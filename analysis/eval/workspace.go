@@ -54,13 +54,14 @@ type Workspace struct {
 	memos     map[string]*memo
 }
 
-// evaluation is one request evaluated over the workspace. Which documents
-// it read is not kept: the caller of Reuse tells from the request which
-// documents may take part in it (keeping the names was O(requests ×
-// policies) memory, hundreds of MB at 10,000 policies).
+// evaluation is one request evaluated over the workspace, with what it
+// read: the documents whose statements it judged or a cause names, a few
+// for most requests (keeping every document of its scenario was
+// O(requests × policies) memory, hundreds of MB at 10,000 policies).
 type evaluation struct {
 	request Request
 	result  Result
+	reads   *ReadSet
 }
 
 // NewWorkspace starts an empty workspace rooted at dir; the tree package
@@ -310,13 +311,13 @@ func (w *Workspace) Answered(principal string) (out []analysis.BlockedRequest, o
 
 // Reuse takes over prev's evaluations of requests that stale rejects not:
 // stale says whether an edit between prev and w may change a request's
-// evaluation (a document that changed took part in it, or may now). Call
-// it before Blocked.
-func (w *Workspace) Reuse(prev *Workspace, stale func(req Request) bool) {
+// evaluation (a document that changed took part in it, or may now), given
+// what the evaluation read (ReadSet.MayRead). Call it before Blocked.
+func (w *Workspace) Reuse(prev *Workspace, stale func(req Request, read *ReadSet) bool) {
 	kept := map[string]*evaluation{}
 	prev.mu.Lock()
 	for key, e := range prev.evaluations {
-		if !stale(e.request) {
+		if !stale(e.request, e.reads) {
 			kept[key] = e
 		}
 	}
@@ -362,7 +363,9 @@ func (w *Workspace) evaluate(req Request) *evaluation {
 	if ok {
 		return e
 	}
-	e = &evaluation{request: req, result: Evaluate(w.Scenario(req))}
+	s := w.Scenario(req)
+	s.reads = &ReadSet{}
+	e = &evaluation{request: req, result: Evaluate(s), reads: s.reads}
 	w.mu.Lock()
 	if w.evaluations == nil {
 		w.evaluations = map[string]*evaluation{}
