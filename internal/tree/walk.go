@@ -82,7 +82,7 @@ func Walk(dir string, w Walker) error {
 		if !Wanted(path) {
 			return nil
 		}
-		if reason, err := readable(path, realDir); reason.EN != "" {
+		if reason, err := readableEntry(path, d, realDir); reason.EN != "" {
 			w.skip(Skipped{path, reason, err})
 			return nil
 		}
