@@ -76,7 +76,7 @@ func StatementActions(s *analysis.Statement) (actions []ServiceAction, complete 
 	if s.Action == nil || s.NotAction != nil {
 		return nil, false
 	}
-	return statementActions(s, parseEntries(s.Actions()))
+	return statementActions(nil, s, parseEntries(s.Actions()))
 }
 
 // parseEntries resolves Action entries.
@@ -88,8 +88,25 @@ func parseEntries(values []*analysis.Value) []Entry {
 	return out
 }
 
-// expandEntries lists the actions of parsed Action entries.
-func expandEntries(entries []Entry) (actions []ServiceAction, complete bool) {
+// actionSlab is where a policy's statements' action lists are written,
+// one allocation for many statements; nil allocates each list.
+type actionSlab struct{ free []ServiceAction }
+
+// take returns an empty list with room for n actions.
+func (s *actionSlab) take(n int) []ServiceAction {
+	if s == nil {
+		return make([]ServiceAction, 0, n)
+	}
+	if cap(s.free)-len(s.free) < n {
+		s.free = make([]ServiceAction, 0, max(n, 64))
+	}
+	out := s.free[len(s.free):len(s.free):len(s.free)+n]
+	s.free = s.free[:len(s.free)+n]
+	return out
+}
+
+// expandEntries lists the actions of parsed Action entries, in slab.
+func expandEntries(slab *actionSlab, entries []Entry) (actions []ServiceAction, complete bool) {
 	complete = true
 	total := 0
 	for _, e := range entries {
@@ -99,7 +116,7 @@ func expandEntries(entries []Entry) (actions []ServiceAction, complete bool) {
 		}
 		total += len(e.Matches)
 	}
-	actions = make([]ServiceAction, 0, total)
+	actions = slab.take(total)
 	for _, e := range entries {
 		if e.usable() {
 			for _, a := range e.Matches {
@@ -149,21 +166,30 @@ func Resolve(p *analysis.Policy) *Resolved {
 		r := &Resolved{byIndex: make([]resolvedStatement, n)}
 		all := make([]Entry, 0, size) // one allocation for the policy's entries
 		// Policies repeat their actions from statement to statement: each
-		// distinct entry is looked up once.
-		seen := make(map[string]Entry, 16)
+		// distinct entry is looked up once (seen: its first place in all).
+		seen := make(map[string]int32, 16)
+		add := func(v *analysis.Value) {
+			var e Entry
+			if i, ok := seen[v.Str]; ok {
+				e = all[i]
+			} else {
+				e.Action, e.OK = ParseAction(v)
+				seen[v.Str] = int32(len(all))
+			}
+			e.Value = v
+			all = append(all, e)
+		}
+		var expanded actionSlab
 		for _, s := range p.Statements {
 			start := len(all)
-			for _, v := range ActionEntries(s) {
-				e, ok := seen[v.Str]
-				if !ok {
-					e.Action, e.OK = ParseAction(v)
-					seen[v.Str] = e
-				}
-				e.Value = v
-				all = append(all, e)
+			for _, v := range analysis.Strings(s.Action) {
+				add(v)
+			}
+			for _, v := range analysis.Strings(s.NotAction) {
+				add(v)
 			}
 			rs := resolvedStatement{st: s, entries: all[start:len(all):len(all)]}
-			rs.actions, rs.complete = statementActions(s, rs.entries)
+			rs.actions, rs.complete = statementActions(&expanded, s, rs.entries)
 			r.byIndex[s.Index] = rs
 		}
 		return r
@@ -196,21 +222,22 @@ func (r *Resolved) Actions(s *analysis.Statement) (actions []ServiceAction, comp
 }
 
 // statementActions is StatementActions from the statement's resolved
-// entries (its Action entries come first).
-func statementActions(s *analysis.Statement, entries []Entry) ([]ServiceAction, bool) {
+// entries (its Action entries come first), writing a list without
+// wildcards in slab (a list with wildcards is kept for other policies).
+func statementActions(slab *actionSlab, s *analysis.Statement, entries []Entry) ([]ServiceAction, bool) {
 	if s.Action == nil || s.NotAction != nil {
 		return nil, false
 	}
 	values := s.Actions()
 	entries = entries[:len(values)]
 	if !slices.ContainsFunc(values, func(v *analysis.Value) bool { return HasGlob(v.Str) }) {
-		return expandEntries(entries)
+		return expandEntries(slab, entries)
 	}
 	key := expansionKey(values)
 	if r, ok := expansions.Get(key); ok {
 		return r.actions, r.complete
 	}
-	actions, complete := expandEntries(entries)
+	actions, complete := expandEntries(nil, entries) // kept in expansions: a list of its own
 	expansions.Put(key, expansion{actions, complete})
 	return actions, complete
 }
