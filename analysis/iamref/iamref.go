@@ -100,7 +100,7 @@ func (s *actionSlab) take(n int) []ServiceAction {
 	if cap(s.free)-len(s.free) < n {
 		s.free = make([]ServiceAction, 0, max(n, 64))
 	}
-	out := s.free[len(s.free):len(s.free):len(s.free)+n]
+	out := s.free[len(s.free) : len(s.free) : len(s.free)+n]
 	s.free = s.free[:len(s.free)+n]
 	return out
 }
