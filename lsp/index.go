@@ -241,7 +241,10 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	affected := map[string]bool{}
 	for _, p := range principals {
 		old, answered := g.ws.Answered(p)
-		if answered && !bucketsMoved && !callersMoved && !staleFor[p] && !grantsMoved(joiners, p) {
+		// An answer with a place in a policy edited in place is built again
+		// from its kept evaluations: the evaluations depend on what their
+		// statements say and on their lines, the places on their offsets.
+		if answered && !bucketsMoved && !callersMoved && !staleFor[p] && !grantsMoved(joiners, p) && !placedIn(old, inPlace) {
 			next.ws.KeepAnswer(g.ws, p)
 			continue
 		}
@@ -293,6 +296,17 @@ func (g *govSet) placesMoved(next *govSet, reread map[string]*tree.Source, answe
 		}
 	}
 	return false
+}
+
+// placedIn reports whether a grant or a cause of the answer is in one of
+// the files.
+func placedIn(answer []analysis.BlockedRequest, paths map[string]bool) bool {
+	if len(paths) == 0 {
+		return false
+	}
+	return slices.ContainsFunc(answer, func(b analysis.BlockedRequest) bool {
+		return paths[b.Grant.Path] || slices.ContainsFunc(b.Causes, func(c analysis.Cause) bool { return c.Located && paths[c.Place.Path] })
+	})
 }
 
 // inPlaceEdit is an identity policy edited in place (eval.EditedInPlace),

@@ -228,7 +228,8 @@ func TestMayJoinCoversEveryScenario(t *testing.T) {
 // in place (eval.ReadSet): a Sid, an Allow that grants a bucket, a
 // statement before the first one's near miss would be, a line break that
 // moves the lines of the statements after it, another policy language
-// version.
+// version, a keystroke in a statement no request reads before those that
+// hold causes.
 func TestIncrementalDecisionsAreAFreshSetsDecisions(t *testing.T) {
 	dir := t.TempDir()
 	layout, err := governed.Write(dir, 60)
@@ -256,13 +257,17 @@ func TestIncrementalDecisionsAreAFreshSetsDecisions(t *testing.T) {
 	edits = append(edits,
 		edit{second, `"Sid": "ListBuckets"`, `"Sid": "ListBucketsX"`},
 		edit{second, `"Sid": "ReadWriteObjects"`, `"Sid": "ReadWrite"`},
-		edit{second, `"Statement": [`, `"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data-00005/*"}, `},
+		edit{second, `"Statement": [`, `"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data-00005/*",
+			"Condition": {"StringEquals": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}}}, `}, // a policy variable: the version below decides
 		edit{second, `"Effect": "Allow",
       "Action": ["s3:ListBucket"]`, `"Effect": "Deny",
       "Action": ["s3:ListBucket"]`},
 		edit{second, `"Sid": "ReadWrite"`, "\n\n\"Sid\": \"ReadWrite\""},
 		edit{second, `"Version": "2012-10-17"`, `"Version": "2008-10-17"`},
 		edit{identity, `ReadWriteObjects",`, "ReadWriteObjects\",\n"},
+		edit{identity, `"Statement": [`, `"Statement": [{"Sid": "Unread", "Effect": "Allow", "Action": "s3:DeleteObject", "Resource": "*"}, `},
+		edit{identity, `"Sid": "Unread"`, `"Sid": "Unread1"`},                                                          // no request reads it; the places of the causes after it move
+		edit{identity, `"s3:DeleteObject", "Resource": "*"`, `["s3:GetObject"], "Resource": "arn:aws:s3:::nothing/*"`}, // now the near miss
 		edit{identity, `"Statement": [`, `"Statement": [{"Sid": "First", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::other"}, `},
 		edit{identity, `"s3:GetObject", `, ``},
 		edit{identity, `"Resource": [`, `"Resource": ["arn:aws:s3:::data-renamed/*", `},

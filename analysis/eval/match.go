@@ -49,7 +49,7 @@ type target struct {
 // that carry a Principal (resource, key, endpoint and control policies).
 func (e *pass) judge(d *Doc, st *analysis.Statement, withPrincipal bool) verdict {
 	if e.reads != nil {
-		e.reads.read(d)
+		e.reads.read(d, st.Index)
 	}
 	vars := d.variables()
 	action := matchTri(st.Action, st.NotAction, func(p string) bool { return analysis.MatchAction(p, e.target.action) })

@@ -198,11 +198,11 @@ func (e *pass) indexedNearMiss(ix *docIndex) (*Doc, *analysis.Statement, verdict
 			continue
 		}
 		if v := e.judge(s.doc, s.st, false); v.action {
-			e.reads.scan(action, s.doc)
+			e.reads.scan(action, s.doc, s.st)
 			return s.doc, s.st, v
 		}
 	}
-	e.reads.scan(action, nil)
+	e.reads.scan(action, nil, nil)
 	return nil, nil, verdict{}
 }
 

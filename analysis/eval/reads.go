@@ -1,48 +1,59 @@
 package eval
 
 import (
+	"bytes"
 	"slices"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
 
-// ReadSet is what one evaluation of a workspace read: the documents a
-// statement of which it judged or whose name or line a cause gives, the
-// targets of its passes, and where it looked for a near miss among all
-// the Allow statements of an action. A document it did not read, edited,
-// changes the evaluation only if the evaluation would now read it
-// (ReadSet.MayRead): so a keystroke in an identity policy evaluates
-// again the requests that policy can decide, not every request of its
-// principal (issue 16). Names, not documents, are kept: a kept
-// evaluation must not keep an old version of the workspace alive.
+// ReadSet is what one evaluation of a workspace read: the statements it
+// judged, the documents whose name or line a cause gives (or that it read
+// whole), the targets of its passes, and where it looked for a near miss
+// among all the Allow statements of an action. A statement it did not
+// read, edited, changes the evaluation only if the evaluation would now
+// read it (ReadSet.MayRead): so a keystroke in an identity policy
+// evaluates again the requests that the statement typed in can decide,
+// not every request of its principal (issue 16). Names, not documents,
+// are kept: a kept evaluation must not keep an old version of the
+// workspace alive.
 type ReadSet struct {
-	docs    []string // names, each once
+	reads   []docRead
 	targets []target // of each pass: the S3 request, the KMS requests
 	scans   []actionScan
 }
 
-// actionScan is indexedNearMiss looking for the first Allow statement of
-// an action among a principal's identity policies: it read every
-// document up to stop (the document of the statement it found, "" when
-// none).
-type actionScan struct {
-	action string // lower-cased
-	stop   string
+// docRead is a statement read (its Index), or a whole document (-1).
+type docRead struct {
+	name      string
+	statement int
 }
 
-func (r *ReadSet) read(d *Doc) {
+const wholeDoc = -1
+
+// actionScan is indexedNearMiss looking for the first Allow statement of
+// an action among a principal's identity policies: it read every
+// statement up to stop (the statement it found; stop.name is "" when it
+// found none).
+type actionScan struct {
+	action string // lower-cased
+	stop   docRead
+}
+
+func (r *ReadSet) read(d *Doc, statement int) {
 	if r == nil || d.Assumed {
 		return
 	}
-	if n := len(r.docs); n > 0 && r.docs[n-1] == d.Name || slices.Contains(r.docs, d.Name) {
+	x := docRead{d.Name, statement}
+	if n := len(r.reads); n > 0 && r.reads[n-1] == x || slices.Contains(r.reads, x) {
 		return
 	}
-	r.docs = append(r.docs, d.Name)
+	r.reads = append(r.reads, x)
 }
 
 func (r *ReadSet) readAll(ds []*Doc) {
 	for _, d := range ds {
-		r.read(d)
+		r.read(d, wholeDoc)
 	}
 }
 
@@ -52,13 +63,13 @@ func (r *ReadSet) target(t target) {
 	}
 }
 
-func (r *ReadSet) scan(action string, stop *Doc) {
+func (r *ReadSet) scan(action string, stop *Doc, st *analysis.Statement) {
 	if r == nil {
 		return
 	}
 	s := actionScan{action: action}
 	if stop != nil {
-		s.stop = stop.Name
+		s.stop = docRead{stop.Name, st.Index}
 	}
 	if !slices.Contains(r.scans, s) {
 		r.scans = append(r.scans, s)
@@ -74,7 +85,12 @@ type EditedDoc struct {
 	prev   *Workspace // the workspace before the edit
 	before *analysis.File
 	name   string
-	after  *docIndex // the statements of the new text, as an index lists them
+	// changed holds the Index of each statement whose text or line
+	// changed; every statement changed when whole is set (the text
+	// around the statements changed: the version, the list).
+	changed map[int]bool
+	whole   bool
+	after   *docIndex // the statements of the new text, as an index lists them
 }
 
 // EditedInPlace returns the edit from before (a document of prev) to
@@ -89,28 +105,73 @@ func EditedInPlace(prev *Workspace, before, after *analysis.File) *EditedDoc {
 		return nil
 	}
 	name := prev.names[before]
-	return &EditedDoc{prev: prev, before: before, name: name, after: newDocIndex([]*Doc{{Name: name, Src: after.Src, Policy: after.Policy}})}
+	e := &EditedDoc{prev: prev, before: before, name: name, after: newDocIndex([]*Doc{{Name: name, Src: after.Src, Policy: after.Policy}})}
+	e.changed, e.whole = changedStatements(before, after)
+	return e
+}
+
+// changedStatements compares two versions of a policy statement by
+// statement: the Index of each statement whose text or first line
+// differs, or whole when the text outside the statements differs.
+func changedStatements(before, after *analysis.File) (map[int]bool, bool) {
+	a, b := before.Policy.Statements, after.Policy.Statements
+	if len(a) != len(b) || !bytes.Equal(outsideStatements(before), outsideStatements(after)) {
+		return nil, true
+	}
+	changed := map[int]bool{}
+	for i := range a {
+		if a[i].Index != b[i].Index {
+			return nil, true
+		}
+		sa, sb := a[i].Obj.Span, b[i].Obj.Span
+		if !bytes.Equal(before.Src[sa.Start:sa.End], after.Src[sb.Start:sb.End]) ||
+			bytes.Count(before.Src[:sa.Start], []byte{'\n'}) != bytes.Count(after.Src[:sb.Start], []byte{'\n'}) {
+			changed[a[i].Index] = true
+		}
+	}
+	return changed, false
+}
+
+// outsideStatements is a policy's text without its statements.
+func outsideStatements(f *analysis.File) []byte {
+	var out []byte
+	at := 0
+	for _, st := range f.Policy.Statements {
+		out = append(out, f.Src[at:st.Obj.Span.Start]...)
+		at = st.Obj.Span.End
+	}
+	return append(out, f.Src[at:]...)
+}
+
+func (e *EditedDoc) changes(statement int) bool {
+	return e.whole || statement == wholeDoc || e.changed[statement]
 }
 
 // MayRead reports whether the evaluation may change with the edit: it
-// read the document, or the new text has a statement the evaluation would
-// judge (one that may match a pass's action and resource, or an Allow of
-// the action before the near miss it found).
+// read a statement that changed (or the document whole), or a changed
+// statement of the new text is one the evaluation would judge (it may
+// match a pass's action and resource, or it is an Allow of the action
+// before the near miss the evaluation found).
 func (r *ReadSet) MayRead(e *EditedDoc) bool {
-	if r == nil || slices.Contains(r.docs, e.name) {
+	if r == nil {
 		return true
+	}
+	for _, x := range r.reads {
+		if x.name == e.name && e.changes(x.statement) {
+			return true
+		}
 	}
 	for _, t := range r.targets {
 		action, resource := asciiLower(t.action), escapeWild(t.resource)
 		for i := range e.after.sites {
-			if s := &e.after.sites[i]; s.mayMatchAction(action) && s.mayMatchResource(resource) {
+			if s := &e.after.sites[i]; e.changes(s.st.Index) && s.mayMatchAction(action) && s.mayMatchResource(resource) {
 				return true
 			}
 		}
 	}
 	for _, scan := range r.scans {
 		for i := range e.after.sites {
-			if s := &e.after.sites[i]; s.st.IsAllow() && s.mayMatchAction(scan.action) && e.comesBefore(scan.stop) {
+			if s := &e.after.sites[i]; e.changes(s.st.Index) && s.st.IsAllow() && s.mayMatchAction(scan.action) && e.comesBefore(s.st.Index, scan.stop) {
 				return true
 			}
 		}
@@ -118,14 +179,17 @@ func (r *ReadSet) MayRead(e *EditedDoc) bool {
 	return false
 }
 
-// comesBefore reports whether the edited document comes before the named
-// one in the workspace's order (the order an index lists statements in);
-// true when there is none.
-func (e *EditedDoc) comesBefore(name string) bool {
-	if name == "" {
+// comesBefore reports whether the edited document's statement comes
+// before the one read in the workspace's order (the order an index lists
+// statements in); true when there is none.
+func (e *EditedDoc) comesBefore(statement int, stop docRead) bool {
+	if stop.name == "" {
 		return true
 	}
-	other := e.prev.byName(name)
+	if stop.name == e.name {
+		return statement < stop.statement
+	}
+	other := e.prev.byName(stop.name)
 	if other == nil {
 		return true
 	}

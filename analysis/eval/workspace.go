@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -314,18 +315,21 @@ func (w *Workspace) Answered(principal string) (out []analysis.BlockedRequest, o
 // evaluation (a document that changed took part in it, or may now), given
 // what the evaluation read (ReadSet.MayRead). Call it before Blocked.
 func (w *Workspace) Reuse(prev *Workspace, stale func(req Request, read *ReadSet) bool) {
-	kept := map[string]*evaluation{}
+	// A keystroke keeps most evaluations: the map is cloned (its tables
+	// copied, no key hashed again) and the stale ones deleted.
 	prev.mu.Lock()
-	for key, e := range prev.evaluations {
-		if !stale(e.request, e.reads) {
-			kept[key] = e
+	kept := maps.Clone(prev.evaluations)
+	prev.mu.Unlock()
+	for key, e := range kept {
+		if stale(e.request, e.reads) {
+			delete(kept, key)
 		}
 	}
-	prev.mu.Unlock()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.evaluations == nil {
-		w.evaluations = map[string]*evaluation{}
+		w.evaluations = kept
+		return
 	}
 	for key, e := range kept {
 		w.evaluations[key] = e
