@@ -132,10 +132,11 @@ func mergeDuplicates(fs []Finding) []Finding {
 		span Span
 	}
 	type merged struct {
-		seen   map[relatedKey]bool
-		added  []Related // the related places of the duplicates, new ones only
-		fixes  []Fix     // the fixes of the duplicates, by new titles only
-		titles map[Text]bool
+		seen      map[relatedKey]bool
+		added     []Related // the related places of the duplicates, new ones only
+		notListed int       // the places the duplicates left out
+		fixes     []Fix     // the fixes of the duplicates, by new titles only
+		titles    map[Text]bool
 	}
 	first := map[key]int{}
 	dups := map[int]*merged{}
@@ -159,6 +160,7 @@ func mergeDuplicates(fs []Finding) []Finding {
 			}
 			dups[i] = m
 		}
+		m.notListed += f.NotListed
 		for _, r := range f.Related {
 			if rk := keyOf(r); !m.seen[rk] {
 				m.seen[rk] = true
@@ -176,6 +178,7 @@ func mergeDuplicates(fs []Finding) []Finding {
 		var added []Related
 		if m := dups[i]; m != nil {
 			added = m.added
+			out[i].NotListed += m.notListed
 			if len(m.fixes) > 0 {
 				// A cause seen across files brings the fix that the
 				// workspace alone knows (whom to exempt, what to allow).
@@ -214,6 +217,7 @@ func boundRelated(f Finding, added []Related) Finding {
 		if len(added) > 0 {
 			f.Related = append(slices.Clip(f.Related), added...)
 		}
+		f.Message, f.NotListed = Join("", f.Message, placesNotListed(f.NotListed)), 0
 		return f
 	}
 	kept := slices.Clip(f.Related[:min(len(f.Related), MaxRelated)])
@@ -222,7 +226,7 @@ func boundRelated(f Finding, added []Related) Finding {
 	cut := MaxRelated - len(kept)
 	kept = append(kept, rest[:cut]...)
 	f.Related = kept
-	f.Message = Join("", f.Message, othersNotListed(kept, rest[cut:]))
+	f.Message, f.NotListed = Join("", f.Message, placesNotListed(othersNotListed(kept, rest[cut:])+f.NotListed)), 0
 	return f
 }
 
@@ -235,9 +239,9 @@ func distance(file string) int {
 	return 1 + strings.Count(file, "/")
 }
 
-// othersNotListed says how many places the related list leaves out, each
+// othersNotListed counts the places the related list leaves out, each
 // place once, however many reasons it had.
-func othersNotListed(kept, dropped []Related) Text {
+func othersNotListed(kept, dropped []Related) int {
 	shown := map[placeKey]bool{}
 	for _, r := range kept {
 		shown[placeOf(r)] = true
@@ -248,13 +252,18 @@ func othersNotListed(kept, dropped []Related) Text {
 			others[k] = true
 		}
 	}
-	if len(others) == 0 {
+	return len(others)
+}
+
+// placesNotListed says how many related places the list leaves out.
+func placesNotListed(n int) Text {
+	switch n {
+	case 0:
 		return Text{}
-	}
-	if len(others) == 1 {
+	case 1:
 		return T(" (and 1 other related place, not listed)", " (ほかに関連する箇所が 1 件あります。一覧にはありません)")
 	}
-	return Tf(" (and %d other related places, not listed)", " (ほかに関連する箇所が %d 件あります。一覧にはありません)", len(others))
+	return Tf(" (and %d other related places, not listed)", " (ほかに関連する箇所が %d 件あります。一覧にはありません)", n)
 }
 
 func runCheck(f *File, c *Check, run func(*Pass), findings *[]Finding, onPanic func(string)) {

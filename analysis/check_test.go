@@ -80,6 +80,25 @@ func TestFewRelatedPlacesAreKept(t *testing.T) {
 	}
 }
 
+// A check that bounds its related places itself counts those it left
+// out (NotListed): the message says so once, with the places its
+// duplicates left out and those the merge leaves out.
+func TestPlacesACheckLeftOutAreCountedOnce(t *testing.T) {
+	rs := []Related{related("a.json", 1, "a"), related("b.json", 2, "b"), related("c.json", 3, "c"), related("d.json", 4, "d")}
+	f := NewFile("/w/p.iam-policy.json", []byte(mergePolicy), nil)
+	alone := Analyze(f, []*Check{reporting(Finding{Span: Span{1, 2}, Message: T("m", "m"), Related: rs, NotListed: 7})})
+	if len(alone) != 1 || alone[0].Message.EN != "m (and 7 other related places, not listed)" || alone[0].NotListed != 0 || !slices.Equal(alone[0].Related, rs) {
+		t.Fatalf("got %+v", alone)
+	}
+	merged := Analyze(f, []*Check{reporting(
+		Finding{Span: Span{1, 2}, Message: T("m", "m"), Related: rs, NotListed: 7},
+		Finding{Span: Span{1, 2}, Message: T("n", "n"), Related: []Related{related("e.json", 5, "e")}, NotListed: 2},
+	)})
+	if len(merged) != 1 || merged[0].Message.EN != "m (and 10 other related places, not listed)" || merged[0].Message.JA != "m (ほかに関連する箇所が 10 件あります。一覧にはありません)" {
+		t.Fatalf("got %+v", merged)
+	}
+}
+
 // BenchmarkMergeManyDuplicates is the shape of a 5,000-file governed
 // folder: one cause for thousands of requests, each with its own grant.
 // Merging used to compare every related place with every other.

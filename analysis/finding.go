@@ -16,7 +16,12 @@ type Finding struct {
 	Explain Text
 	DocURL  string
 	Related []Related
-	Fixes   []Fix
+	// NotListed counts the related places a check left out of Related
+	// (it bounds them to MaxRelated itself, without rendering them):
+	// merging the findings adds the count to the message, once, and sets
+	// it back to 0.
+	NotListed int
+	Fixes     []Fix
 }
 
 // Related points at another place, in this document or another file, that

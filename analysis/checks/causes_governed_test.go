@@ -3,6 +3,8 @@ package checks_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -179,4 +181,60 @@ func TestCauseIsOnThePoliciesThatAskForIt(t *testing.T) {
 			t.Errorf("related = %+v", fs[0].Related)
 		}
 	}
+}
+
+// An identity policy that grants nothing on buckets .s3policy.json names
+// gets one finding at Statement for the buckets whose policy the folder
+// does not hold, naming the first three and counting the others, with a
+// fix for each of the three; a bucket whose policy the folder holds is
+// the engine's to report, precisely: Bob's policy that reads alpha is
+// told that beta's policy grants him s3:GetObject there, which none of
+// his statements allows.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+func TestNamedBucketsWithoutPolicyAreListedOnce(t *testing.T) {
+	files := map[string]string{}
+	for name, text := range twoPrincipals {
+		files[name] = text
+	}
+	files[".s3policy.json"] = strings.Replace(files[".s3policy.json"], `"beta": {"account": "444455556666"}`,
+		`"beta": {"account": "444455556666"}, "gamma": {"account": "444455556666"}, "delta": {"account": "444455556666"},
+    "epsilon": {"account": "444455556666"}, "zeta": {"account": "444455556666"}, "eta": {"account": "444455556666"}`, 1)
+	w := governedWorkspace(t, files)
+	f := onlyFindingAt(t, w, "jane-read.iam-policy.json", "missing-resource-arn", `"Statement"`)
+	wantMessage(t, f, "no statement allows an S3 action on buckets delta, epsilon, eta and 2 other buckets: a bucket policy that allows account 111122223333 is not enough, the user's own policy must grant the buckets too",
+		"バケット delta、epsilon、eta ほか 2 件のバケットに対する S3 アクションを許可するステートメントがありません")
+	var titles []string
+	for _, fix := range f.Fixes {
+		titles = append(titles, fix.Title.EN)
+	}
+	if want := []string{"Allow list, read and write on delta", "Allow list, read and write on epsilon", "Allow list, read and write on eta"}; !slices.Equal(titles, want) {
+		t.Errorf("fixes %q, want %q", titles, want)
+	}
+
+	// In the folder whose every bucket has its policy, Bob's policies
+	// have only the engine's finding.
+	w = governedWorkspace(t, twoPrincipals)
+	if fs := findingsOf(t, w, "bob-list.iam-policy.json", "missing-resource-arn"); len(fs) != 0 {
+		t.Errorf("bob-list: %+v", fs)
+	}
+	f = onlyFindingAt(t, w, "bob.iam-policy.json", "missing-resource-arn", `"Statement"`)
+	wantMessage(t, f, "s3:GetObject on beta/*, which the bucket policy grants, is denied. Identity policies: statement \"ReadAlpha\" of bob.iam-policy.json allows s3:GetObject, but not on arn:aws:s3:::beta/*",
+		"バケットポリシーが許可している beta/* への s3:GetObject は拒否されます")
+	if len(f.Related) != 1 || f.Related[0].File != "beta.bucket-policy.json" {
+		t.Errorf("related = %+v", f.Related)
+	}
+}
+
+// onlyFindingAt asserts that the file has one finding of the code, on
+// the text want, and returns it.
+func onlyFindingAt(t *testing.T, w *eval.Workspace, name, code, want string) analysis.Finding {
+	t.Helper()
+	fs := findingsOf(t, w, name, code)
+	if len(fs) != 1 {
+		t.Fatalf("%s: got %d findings of %s, want 1: %+v", name, len(fs), code, fs)
+	}
+	if got := at(t, w, name, fs[0].Span); got != want {
+		t.Errorf("%s: finding at %s, want %s", name, got, want)
+	}
+	return fs[0]
 }

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -147,21 +148,82 @@ func reportMissingARN(pass *analysis.Pass, s *analysis.Statement, action *analys
 }
 
 // checkNamedBucketsGranted reports, for an identity policy of one of the
-// accounts of .s3policy.json, a named bucket on which it grants nothing.
+// accounts of .s3policy.json, the named buckets of other accounts on
+// which it grants nothing: one finding at Statement that names the first
+// and counts the others, with a fix for each of the first few. A bucket
+// whose policy the workspace holds is left to the engine's causes, which
+// say precisely which granted request the policy lacks (reportCause).
 func checkNamedBucketsGranted(pass *analysis.Pass) {
 	cfg, facts, p := pass.Config, pass.Facts, pass.Policy
 	if pass.Kind != analysis.KindIdentity || cfg == nil || facts == nil || !slices.Contains(cfg.Accounts, facts.Account) || p.Statement == nil {
 		return
 	}
-	for _, b := range uncoveredBuckets(pass) {
-		if cfg.Bucket(b).Account == facts.Account {
-			continue
+	var missing []string
+	for _, b := range bucketsToGrant(pass) {
+		if !allowsS3On(p, b) {
+			missing = append(missing, b)
 		}
-		pass.Reportf(p.Statement.KeySpan, analysis.Tf(
-			"no statement allows an S3 action on bucket %s: a bucket policy that allows account %s is not enough, the user's own policy must grant the bucket too",
-			"バケット %s に対する S3 アクションを許可するステートメントがありません。バケットポリシーがアカウント %s を許可していても十分ではなく、ユーザー自身のポリシーもバケットを許可する必要があります",
-			b, facts.Account), addBucketStatementFix(pass, b))
 	}
+	if len(missing) == 0 {
+		return
+	}
+	msg := analysis.Tf(
+		"no statement allows an S3 action on bucket %s: a bucket policy that allows account %s is not enough, the user's own policy must grant the bucket too",
+		"バケット %s に対する S3 アクションを許可するステートメントがありません。バケットポリシーがアカウント %s を許可していても十分ではなく、ユーザー自身のポリシーもバケットを許可する必要があります",
+		missing[0], facts.Account)
+	if len(missing) > 1 {
+		msg = analysis.Tf(
+			"no statement allows an S3 action on buckets %s: a bucket policy that allows account %s is not enough, the user's own policy must grant the buckets too",
+			"バケット %sに対する S3 アクションを許可するステートメントがありません。バケットポリシーがアカウント %s を許可していても十分ではなく、ユーザー自身のポリシーもバケットを許可する必要があります",
+			bucketList(missing), facts.Account)
+	}
+	pass.Reportf(p.Statement.KeySpan, msg, bucketFixes(pass, missing)...)
+}
+
+// bucketsToGrant are the buckets of .s3policy.json, in order, that belong
+// to another account than the file's and whose policy the file's
+// workspace does not hold; once per workspace, account and config.
+func bucketsToGrant(pass *analysis.Pass) []string {
+	cfg, account, w := pass.Config, pass.Facts.Account, pass.Workspace
+	build := func() []string {
+		var out []string
+		for _, b := range namedBuckets(cfg) {
+			if cfg.Bucket(b).Account != account && (w == nil || !bucketsWithPolicy(w)[b]) {
+				out = append(out, b)
+			}
+		}
+		return out
+	}
+	if w == nil {
+		return build()
+	}
+	return memoized(w, fmt.Sprintf("checks: buckets to grant\x00%p\x00%s", cfg, account), build)
+}
+
+// bucketsWithPolicy are the buckets whose policy the workspace holds, as
+// the engine finds a bucket's policy for a request (eval.Workspace.
+// Scenario): the bucket .s3policy.json gives the file, else each bucket
+// its Resource names.
+func bucketsWithPolicy(w analysis.Workspace) map[string]bool {
+	return memoized(w, "checks: buckets with a policy", func() map[string]bool {
+		out := map[string]bool{}
+		for _, f := range w.PolicyFiles() {
+			switch {
+			case f.Kind != analysis.KindBucket:
+			case f.Facts != nil && f.Facts.Bucket != "":
+				out[f.Facts.Bucket] = true
+			default:
+				for _, st := range f.Policy.Statements {
+					for _, r := range st.Resources() {
+						if name, _, ok := s3BucketOf(r.Str); ok {
+							out[name] = true
+						}
+					}
+				}
+			}
+		}
+		return out
+	})
 }
 
 // isPlaceholder reports whether a bucket name is a documentation

@@ -46,11 +46,18 @@ func runSessionPolicyBlocks(pass *analysis.Pass) {
 			"セッションポリシーはどの S3 アクションも許可していません。ロールが何を許可していても、セッションはどのバケットにもアクセスできません"))
 		return
 	}
-	for _, b := range uncoveredBuckets(pass) {
+	// One finding for the buckets it leaves out, as for an endpoint.
+	switch buckets := uncoveredBuckets(pass); {
+	case len(buckets) == 1:
 		pass.Reportf(p.Statement.KeySpan, analysis.Tf(
 			"the session policy allows no S3 action on bucket %s: the session is denied there, whatever its role allows",
-			"セッションポリシーはバケット %s に対する S3 アクションを許可していません。ロールが何を許可していても、セッションはそこで拒否されます", b),
-			addBucketStatementFix(pass, b))
+			"セッションポリシーはバケット %s に対する S3 アクションを許可していません。ロールが何を許可していても、セッションはそこで拒否されます", buckets[0]),
+			bucketFixes(pass, buckets)...)
+	case len(buckets) > 1:
+		pass.Reportf(p.Statement.KeySpan, analysis.Tf(
+			"the session policy allows no S3 action on buckets %s: the session is denied there, whatever its role allows",
+			"セッションポリシーはバケット %sに対する S3 アクションを許可していません。ロールが何を許可していても、セッションはそこで拒否されます", bucketList(buckets)),
+			bucketFixes(pass, buckets)...)
 	}
 }
 

@@ -260,21 +260,7 @@ func reportBlockedHere(pass *analysis.Pass, h *blockedHere) {
 		}
 		conditional = conditional && b.Conditional
 	}
-	var related []analysis.Related
-	var asked []askedAt
-	for _, b := range h.requests {
-		if h.asks != nil {
-			// The first of the principal's policies that asks for it.
-			if asked = h.asks.of(b.Action, b.Resource, asked[:0]); len(asked) > 0 {
-				at := asked[0]
-				related = append(related, analysis.Related{
-					File: relTo(pass.Path, at.policy.Path), Doc: at.policy.DocName, Span: at.span,
-					Message: analysis.Tf("%s asks for %s on %s here", "%[1]s はここで %[3]s への %[2]s を求めています", shortName(h.principal), b.Action, b.Resource),
-				})
-			}
-		}
-		related = append(related, grantRelated(pass.Path, b))
-	}
+	related, notListed := relatedHere(pass, h)
 	kind, what, who, list := pass.Kind.Describe(), shortResource(h.requests[0].Resource), shortName(h.principal), actionList(actions)
 	// The kind's name is a Text of its own: each language takes its own.
 	message := analysis.Text{
@@ -289,32 +275,104 @@ func reportBlockedHere(pass *analysis.Pass, h *blockedHere) {
 			JA: fmt.Sprintf("%sは %s の %s への %s を拒否する場合があります", pass.Kind.ThisJA(), who, what, list.JA),
 		}
 	}
-	details := make([]analysis.Text, 0, len(h.causes)+1)
-	for _, c := range h.causes {
-		details = append(details, c.Message)
-	}
-	related = uniqueRelated(related)
-	span, fixes := h.place, fixesHere(pass, h)
+	span, joined := h.place, false
 	if st := denyAt(pass.Policy, h.place); st != nil && st.Action != nil && pass.Check.Code == analysis.CodeSCPDeniesS3 {
 		// The SCP's own finding is at the Effect and says what the Deny
 		// does to everyone; this one, with the fix that exempts the
 		// principal, is at what it takes from the principal.
 		span = st.Action.Value.Span
 	}
-	if bucket, _, ok := s3BucketOf(h.requests[0].Resource); ok && pass.Check.Code == "endpoint-policy-blocks" && slices.Contains(uncoveredBuckets(pass), bucket) {
+	if bucket, _, ok := s3BucketOf(h.requests[0].Resource); ok && pass.Check.Code == "endpoint-policy-blocks" && leftOut(pass, bucket) {
 		// The endpoint policy's own finding (no Allow covers the bucket)
 		// says it at Statement, with the fix that allows what is granted:
 		// this one joins it there, adding whose requests it blocks.
-		span, fixes = pass.Policy.Statement.KeySpan, nil
+		span, joined = pass.Policy.Statement.KeySpan, true
+	}
+	var fixes []analysis.Fix
+	if !joined {
+		fixes = fixesHere(pass, h)
 	}
 	pass.Report(analysis.Finding{
-		Span:     span,
-		Severity: severity,
-		Message:  message,
-		Explain:  analysis.Join("\n\n", append(details, pass.Check.Explain)...),
-		Related:  related,
-		Fixes:    fixes,
+		Span:      span,
+		Severity:  severity,
+		Message:   message,
+		Explain:   analysis.Join("\n\n", append(causeDetails(h.causes), pass.Check.Explain)...),
+		Related:   related,
+		NotListed: notListed,
+		Fixes:     fixes,
 	})
+}
+
+// relatedHere are the related places of an element that blocks requests:
+// for each request, where the principal's policy asks for it and the
+// bucket policy's grant, each once, at most MaxRelated (the first); the
+// places left out are counted, not rendered, for a large folder has
+// thousands.
+func relatedHere(pass *analysis.Pass, h *blockedHere) (related []analysis.Related, notListed int) {
+	type relatedKey struct {
+		place            analysis.Place
+		ask              bool
+		action, resource string
+		grantedTo        string
+	}
+	seen := map[relatedKey]bool{}
+	shown := map[analysis.Place]bool{}
+	left := map[analysis.Place]bool{}
+	add := func(k relatedKey, render func() analysis.Related) {
+		switch {
+		case seen[k]:
+		case len(related) < analysis.MaxRelated:
+			related = append(related, render())
+			shown[k.place] = true
+		default:
+			left[k.place] = true
+		}
+		seen[k] = true
+	}
+	var asked []askedAt
+	for _, b := range h.requests {
+		if h.asks != nil {
+			// The first of the principal's policies that asks for it.
+			if asked = h.asks.of(b.Action, b.Resource, asked[:0]); len(asked) > 0 {
+				at := asked[0]
+				add(relatedKey{analysis.Place{Path: at.policy.Path, Doc: at.policy.DocName, Span: at.span}, true, b.Action, b.Resource, ""}, func() analysis.Related {
+					return analysis.Related{
+						File: relTo(pass.Path, at.policy.Path), Doc: at.policy.DocName, Span: at.span,
+						Message: analysis.Tf("%s asks for %s on %s here", "%[1]s はここで %[3]s への %[2]s を求めています", shortName(h.principal), b.Action, b.Resource),
+					}
+				})
+			}
+		}
+		add(relatedKey{b.Grant, false, b.Action, b.Resource, b.GrantedTo}, func() analysis.Related { return grantRelated(pass.Path, b) })
+	}
+	for p := range left {
+		if !shown[p] {
+			notListed++
+		}
+	}
+	return related, notListed
+}
+
+// causeDetails are the causes' own words for the hover, each once, at
+// most MaxRelated, and a count of the others.
+func causeDetails(causes []analysis.Cause) []analysis.Text {
+	var out []analysis.Text
+	seen := map[string]bool{}
+	others := 0
+	for _, c := range causes {
+		switch {
+		case seen[c.Message.EN]:
+		case len(out) < analysis.MaxRelated:
+			out = append(out, c.Message)
+		default:
+			others++
+		}
+		seen[c.Message.EN] = true
+	}
+	if others > 0 {
+		out = append(out, analysis.Tf("(and %d more, alike)", "(ほかに同様のものが %d 件あります)", others))
+	}
+	return out
 }
 
 // fixesHere are the fixes in this file for what it blocks, by the code
@@ -357,26 +415,4 @@ func actionList(actions []string) analysis.Text {
 		return analysis.Tf("%s and %s", "%s と %s", actions[0], actions[1])
 	}
 	return analysis.Tf("%s, %s and %d more", "%s、%s ほか %d 件", actions[0], actions[1], len(actions)-2)
-}
-
-// uniqueRelated drops repeated related places: requests blocked for two
-// reasons at one element (an S3 action and the KMS action it needs) name
-// the same grant twice.
-func uniqueRelated(rs []analysis.Related) []analysis.Related {
-	seen := map[relatedAt]bool{}
-	out := rs[:0]
-	for _, r := range rs {
-		k := relatedAt{r.File, r.Doc, r.Span, r.Message.EN}
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-type relatedAt struct {
-	file, doc string
-	span      analysis.Span
-	msg       string
 }
