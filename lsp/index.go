@@ -246,6 +246,9 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		// statements say and on their lines, the places on their offsets.
 		if answered && !bucketsMoved && !callersMoved && !staleFor[p] && !grantsMoved(joiners, p) && !placedIn(old, inPlace) {
 			next.ws.KeepAnswer(g.ws, p)
+			if !ownPolicyEdited(before, after, p) {
+				next.ws.KeepPrincipalMemos(g.ws, p)
+			}
 			continue
 		}
 		now := next.ws.Blocked(p)
@@ -264,6 +267,15 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		}
 	}
 	return next, deps
+}
+
+// ownPolicyEdited reports whether an edit changed a document of the
+// principal's own (its identity policies: the checks derive from them what
+// they keep for it).
+func ownPolicyEdited(before, after []*analysis.File, principal string) bool {
+	return slices.ContainsFunc(slices.Concat(before, after), func(f *analysis.File) bool {
+		return f.Facts != nil && f.Facts.Principal == principal
+	})
 }
 
 // placesMoved reports whether a cause or a grant of the answers sits in

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
@@ -248,6 +249,7 @@ func TestIncrementalDecisionsAreAFreshSetsDecisions(t *testing.T) {
 		t.Fatalf("%s is not an identity policy of app-0", second)
 	}
 	current := maps.Clone(texts)
+	compared, related := 0, 0 // findings compared, and their related places
 	type edit struct{ path, old, new string }
 	var edits []edit
 	for i, c := range "Xyz" {
@@ -315,6 +317,19 @@ func TestIncrementalDecisionsAreAFreshSetsDecisions(t *testing.T) {
 				t.Fatalf("after %q -> %q in %s: %s's blocked requests\n%+v\na fresh set's\n%+v", e.old, e.new, filepath.Base(e.path), p, got, want)
 			}
 		}
+		// The findings too: what the checks keep for a principal whose
+		// answer was kept (eval.Workspace.KeepPrincipalMemos) is what they
+		// would derive afresh.
+		for _, f := range sampled(ix.setOf(e.path), identity, second, bucket, e.path) {
+			got, want := findingsOf(ix.setOf(e.path), f), findingsOf(fresh.setOf(e.path), f)
+			compared += len(want)
+			for _, w := range want {
+				related += strings.Count(w, " | ")
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("after %q -> %q in %s: %s's findings\n%s\na fresh set's\n%s", e.old, e.new, filepath.Base(e.path), filepath.Base(f), strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		}
 	}
 	decide(ix.setOf(identity)) // every request evaluated before the edits, as after a scan
 	for _, e := range edits {
@@ -329,6 +344,38 @@ func TestIncrementalDecisionsAreAFreshSetsDecisions(t *testing.T) {
 		}
 		apply(edit{e.path, e.new, e.old})
 	}
+	if compared < 1000 || related < 1000 {
+		t.Errorf("%d findings compared, with %d related places: the comparison proves little", compared, related)
+	}
+	t.Logf("%d findings compared, with %d related places", compared, related)
+}
+
+// sampled lists the named files of the set and every fourth of its other
+// files.
+func sampled(g *govSet, named ...string) []string {
+	var out []string
+	for i, p := range g.paths {
+		if i%4 == 0 || slices.Contains(named, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// findingsOf analyses a file of the set and lists its findings: code,
+// span, message and related places with their messages.
+func findingsOf(g *govSet, path string) []string {
+	src := g.sources[path]
+	result := analysis.AnalyzeFile(path, g.docs[path], src.Findings, analysis.Options{Checks: checks.All})
+	var out []string
+	for _, f := range result.Findings {
+		line := fmt.Sprintf("%s %v %s", f.Code, f.Span, f.Message.EN)
+		for _, r := range f.Related {
+			line += fmt.Sprintf(" | %s %s %v %s", r.File, r.Doc, r.Span, r.Message.EN)
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // path is the n-th file of team-000 whose name ends so.

@@ -54,7 +54,10 @@ type groupKey struct {
 
 // memoized returns build's value, kept by the workspace under key while
 // it does not change when the workspace keeps values (the engine's does:
-// eval.Workspace.Memo), else built for this call.
+// eval.Workspace.Memo), else built for this call. A key that ends in
+// "\x00" and a principal must hold only what is derived from that
+// principal's answer (Blocked) and its identity policies: the server
+// carries it over edits that change neither (eval.Workspace.KeepPrincipalMemos).
 func memoized[T any](w analysis.Workspace, key string, build func() T) T {
 	if m, ok := w.(interface{ Memo(string, func() any) any }); ok {
 		return m.Memo(key, func() any { return build() }).(T)

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -210,4 +211,39 @@ func (w *Workspace) Memo(key string, build func() any) any {
 type memo struct {
 	once  sync.Once
 	value any
+}
+
+// KeepPrincipalMemos takes over prev's memos of one principal: those
+// whose key ends in "\x00" and the principal, which by the checks'
+// convention hold what is derived from the principal's answer and its
+// identity policies alone (analysis/checks: memoized). The server calls
+// it for a principal whose answer it kept (KeepAnswer) and none of whose
+// identity policies an edit changed, so that a keystroke does not derive
+// them again for every principal. A memo still being built is shared.
+func (w *Workspace) KeepPrincipalMemos(prev *Workspace, principal string) {
+	suffix := "\x00" + principal
+	prev.mu.Lock()
+	var kept map[string]*memo
+	for key, m := range prev.memos {
+		if strings.HasSuffix(key, suffix) {
+			if kept == nil {
+				kept = map[string]*memo{}
+			}
+			kept[key] = m
+		}
+	}
+	prev.mu.Unlock()
+	if kept == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.memos == nil {
+		w.memos = map[string]*memo{}
+	}
+	for key, m := range kept {
+		if w.memos[key] == nil {
+			w.memos[key] = m
+		}
+	}
 }
