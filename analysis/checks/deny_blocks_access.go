@@ -3,6 +3,7 @@ package checks
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
@@ -287,15 +288,25 @@ func newPreparer(sts []*analysis.Statement) *preparer {
 		resources: make([]iamref.Pattern, 0, resources),
 		lower:     make([]string, 0, actions),
 	}
+	// One pass that lower-cases and checks for ASCII (a copy, a test and
+	// strings.ToLower were 4 % of check's CPU over a tree).
 	var b strings.Builder
 	b.Grow(size)
+	ascii := true
 	for _, st := range sts {
 		for _, a := range st.Actions() {
-			b.WriteString(a.Str)
+			for i := 0; i < len(a.Str); i++ {
+				c := a.Str[i]
+				ascii = ascii && c < utf8.RuneSelf
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				b.WriteByte(c)
+			}
 		}
 	}
-	if all := b.String(); isASCII(all) {
-		pr.lowered, pr.ascii = strings.ToLower(all), true
+	if ascii {
+		pr.lowered, pr.ascii = b.String(), true
 	}
 	return pr
 }
@@ -328,15 +339,6 @@ func (pr *preparer) statement(st *analysis.Statement) statementPatterns {
 		resources:    pr.resources[r0:len(pr.resources):len(pr.resources)],
 		lowerActions: pr.lower[a0:len(pr.lower):len(pr.lower)],
 	}
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // actionsOverlap reports whether the Deny matches an action the Allow

@@ -151,3 +151,23 @@ func TestDenyBlocksAccessMessageKeepsResourceText(t *testing.T) {
 	wantMessage(t, got[0], "this Deny of s3:GetObject denies some requests: every request on arn:aws:s3:::DOC-EXAMPLE-BUCKET/{when}/* whose aws:SecureTransport is false",
 		"arn:aws:s3:::DOC-EXAMPLE-BUCKET/{when}/* に対する")
 }
+
+// Actions compare case-insensitively when the Deny is weighed against
+// the Allow statements, whether the policy's actions are all ASCII
+// (lower-cased in one pass for the whole policy) or not (each lower-cased
+// on its own): a Deny that takes away all an Allow grants is an error.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+func TestDenyBlocksAccessComparesActionsAnyCase(t *testing.T) {
+	cfg := workspace(t, "")
+	for _, other := range []string{"s3:ListBucket", "s3:GetÖbject"} {
+		_, got := checktest.Expect(t, "deny-blocks-access", "bucket.json", `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/jane"}, "Action": "S3:GETOBJECT", "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"},
+    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/jane"}, "Action": "`+other+`", "Resource": "arn:aws:s3:::OTHER-BUCKET"},
+    {"Effect": «"Deny"», "Principal": "*", "Action": "s3:getObject", "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"}
+  ]
+}`, cfg)
+		wantSeverity(t, got[0], analysis.Error)
+	}
+}
