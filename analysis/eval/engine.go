@@ -3,6 +3,7 @@ package eval
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -82,6 +83,7 @@ func (s *Scenario) evaluate(optimistic bool) Result {
 	main := newPass(s, p, target{s.Request.Action, s.Request.Resource}, account, region, &r)
 	main.setResourceDoc(s.ResourcePolicy)
 	main.run()
+	main.release()
 	s.bucketSettings(p, bucketAccount, &r)
 	for _, action := range s.kmsActions() {
 		s.kmsPass(p, action, &r)
@@ -128,7 +130,8 @@ type indexSites struct {
 }
 
 func newPass(s *Scenario, p principal, t target, resourceAccount, region string, out *Result) *pass {
-	e := &pass{s: s, p: p, target: t, resourceAccount: resourceAccount, out: out, escaped: escapeWild(t.resource), reads: s.reads}
+	e := passes.Get().(*pass)
+	*e = pass{s: s, p: p, target: t, resourceAccount: resourceAccount, out: out, escaped: escapeWild(t.resource), reads: s.reads}
 	e.reads.target(t)
 	e.ctx.init(&s.Request, p, resourceAccount, region)
 	if s.SessionPolicy != nil {
@@ -136,6 +139,17 @@ func newPass(s *Scenario, p principal, t target, resourceAccount, region string,
 		e.sessionDocs = e.sessionOne[:]
 	}
 	return e
+}
+
+// passes keeps the passes done with: a pass with its request context is
+// some 800 bytes, and a batch of scenarios makes several per scenario.
+var passes = sync.Pool{New: func() any { return new(pass) }}
+
+// release gives the pass back once it has run: nothing it holds outlives
+// it (causes copy what they say).
+func (e *pass) release() {
+	*e = pass{}
+	passes.Put(e)
 }
 
 // setResourceDoc sets the resource policy of the pass: the bucket's, or

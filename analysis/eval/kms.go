@@ -42,6 +42,7 @@ func (s *Scenario) kmsPass(p principal, action string, r *Result) {
 	}
 	e.ctx.derive(slotKMSEncryptionContextARN, s.Request.Resource)
 	e.run()
+	e.release()
 }
 
 // DefaultKeyPolicyName names the key policy assumed when the scenario

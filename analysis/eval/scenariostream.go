@@ -35,6 +35,9 @@ type ScenarioReader struct {
 	policies policyCache
 	buckets  map[string]map[string]*analysis.BucketFacts // by text, then the request's bucket
 	names    map[listName]string
+	// skeleton is written over for each scenario: a scenario read keeps
+	// none of its members' Values (they give spans and kinds to parse).
+	skeleton skeleton
 }
 
 const (
@@ -171,7 +174,7 @@ func (s *ScenarioReader) rest() error {
 // earlier scenario held the same text.
 func (s *ScenarioReader) scenario(src []byte) (*Scenario, error) {
 	r := &scenarioReader{src: src, lines: &lineIndex{src: src, before: s.markLine - 1}, stream: s}
-	root, ok := skeleton(src, &s.policies)
+	root, ok := s.skeleton.of(src, &s.policies)
 	if !ok {
 		// A member name with escapes, or text that is not JSON: the
 		// positioned parser reads the whole scenario (and says where it
@@ -409,31 +412,41 @@ func kindOf(c byte) analysis.ValueKind {
 	return 0
 }
 
-// skeleton delimits the members of a scenario object without parsing
+// of delimits the members of a scenario object without parsing
 // their values: each member's Value has its kind and span only. It
 // reports false when it cannot (a member name with escapes, text that is
 // not JSON): the caller then parses the scenario whole.
-func skeleton(src []byte, known *policyCache) (*analysis.Value, bool) {
+func (sk *skeleton) of(src []byte, known *policyCache) (*analysis.Value, bool) {
 	if len(src) == 0 || src[0] != '{' {
 		if len(src) == 0 {
 			return nil, false
 		}
 		return &analysis.Value{Kind: kindOf(src[0]), Span: analysis.Span{Start: 0, End: len(src)}}, true
 	}
-	type member struct {
-		field analysis.Field
-		value analysis.Value
-	}
-	all := make([]member, 0, 8) // one allocation for the members of most scenarios
+	all := sk.members[:0]
 	ok := members(src, 0, known, func(key string, keySpan, value analysis.Span) {
 		all = append(all, member{analysis.Field{Key: key, KeySpan: keySpan}, analysis.Value{Kind: kindOf(src[value.Start]), Span: value}})
 	})
-	root := &analysis.Value{Kind: analysis.Object, Span: analysis.Span{Start: 0, End: len(src)}, Fields: make([]*analysis.Field, len(all))}
+	sk.members = all
+	sk.root = analysis.Value{Kind: analysis.Object, Span: analysis.Span{Start: 0, End: len(src)}, Fields: sk.fields[:0]}
 	for i := range all {
 		all[i].field.Value = &all[i].value
-		root.Fields[i] = &all[i].field
+		sk.root.Fields = append(sk.root.Fields, &all[i].field)
 	}
-	return root, ok
+	sk.fields = sk.root.Fields
+	return &sk.root, ok
+}
+
+// skeleton is the members of a scenario object, delimited (skeleton.of).
+type skeleton struct {
+	root    analysis.Value
+	members []member
+	fields  []*analysis.Field
+}
+
+type member struct {
+	field analysis.Field
+	value analysis.Value
 }
 
 // members delimits the members of the object at src[i:], which must end
