@@ -17,15 +17,22 @@ func ParseARN(s string) (ARN, bool) {
 	if !ok {
 		return ARN{}, false
 	}
+	cut := cutColon
+	if strings.IndexByte(rest, '$') < 0 {
+		cut = cutPlain // no ${...}: every colon separates (most ARNs, asked by many checks)
+	}
 	var a ARN
 	for _, field := range []*string{&a.Partition, &a.Service, &a.Region, &a.Account} {
-		if *field, rest, ok = cutColon(rest); !ok {
+		if *field, rest, ok = cut(rest); !ok {
 			return ARN{}, false
 		}
 	}
 	a.Resource = rest
 	return a, true
 }
+
+// cutPlain cuts s at its first colon.
+func cutPlain(s string) (before, after string, ok bool) { return strings.Cut(s, ":") }
 
 // cutColon cuts s at its first colon outside a ${...}: the colons of
 // ${aws:PrincipalAccount} and ${AWS::Partition} do not separate parts.

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -64,5 +65,20 @@ func TestParseARNSkipsColonsInPlaceholders(t *testing.T) {
 	}
 	if _, ok := ParseARN("arn:${AWS::Partition}:s3"); ok {
 		t.Error("a short ARN parsed")
+	}
+}
+
+// Without a ${...}, an ARN's parts are what splitting at its first five
+// colons gives (the fast path of ParseARN).
+func TestParseARNWithoutPlaceholders(t *testing.T) {
+	for _, in := range []string{"arn:aws:s3:::b/k:v", "arn:aws:kms:us-east-1:111122223333:key/1", "arn:aws:s3", "arn:aws:s3:::", "arn::::", "arn:::::", "arn:aws:sts::1:assumed-role/r/s", "notarn:a:b:c:d:e", "arn:aws:iam::{x}:user/y"} {
+		parts := strings.SplitN(in, ":", 6)
+		want, wantOK := ARN{}, len(parts) == 6 && parts[0] == "arn"
+		if wantOK {
+			want = ARN{Partition: parts[1], Service: parts[2], Region: parts[3], Account: parts[4], Resource: parts[5]}
+		}
+		if got, ok := ParseARN(in); ok != wantOK || got != want {
+			t.Errorf("ParseARN(%q) = %+v, %v; want %+v, %v", in, got, ok, want, wantOK)
+		}
 	}
 }
