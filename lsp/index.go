@@ -395,6 +395,14 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 			texts[path] = src.Text // the module's files, and those it reads
 		}
 	}
+	for path := range tree.IncludedBy(texts) {
+		if src := g.sources[path]; src != nil && texts[path] == nil {
+			// A file the set read alone until this edit of the module
+			// began to read it with file(): read now as what the module
+			// makes it.
+			texts[path] = src.Text
+		}
+	}
 	if g.configPath != "" {
 		texts[g.configPath] = g.configText
 	}

@@ -387,3 +387,29 @@ func path(t *testing.T, dir, suffix string, n int) string {
 	}
 	return matches[n]
 }
+
+// A loose file that joined the set before the module read it (the round
+// of a didOpen saw the buffer of the didChange that adds file(), while
+// the index was given the didOpen's text) is read again as the bucket
+// policy the module makes it when the module's edit reaches the index.
+func TestIndexRereadsAFileTheModuleBeginsToRead(t *testing.T) {
+	dir := t.TempDir()
+	tf, policy := filepath.Join(dir, "main.tf"), filepath.Join(dir, "policies", "b.json")
+	const before = "resource \"aws_s3_bucket\" \"b\" { bucket = \"data\" }\nresource \"aws_s3_bucket_policy\" \"b\" {\n  bucket = aws_s3_bucket.b.id\n  policy = \"{}\"\n}\n"
+	after := strings.Replace(before, `policy = "{}"`, `policy = file("${path.module}/policies/b.json")`, 1)
+	bucketPolicy := []byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}`)
+	ix := newIndex()
+	ix.rebuild([]string{dir}, map[string][]byte{tf: []byte(before)})
+	ix.update(map[string][]byte{policy: bucketPolicy}) // joins, read alone
+	if docs := ix.setOf(policy).docs[policy]; len(docs) != 1 || docs[0].Kind == analysis.KindBucket {
+		t.Fatalf("before the module reads it, b.json is %+v, want one document read alone", docs)
+	}
+	deps := ix.update(map[string][]byte{tf: []byte(after)})
+	docs := ix.setOf(policy).docs[policy]
+	if len(docs) != 1 || docs[0].Kind != analysis.KindBucket {
+		t.Fatalf("after the edit b.json is %+v, want the bucket policy of aws_s3_bucket_policy.b", docs)
+	}
+	if !deps[policy] {
+		t.Errorf("dependants %v lack b.json", deps)
+	}
+}
