@@ -103,30 +103,52 @@ func NewPolicy(root *Value) *Policy {
 	}
 	switch v := p.Statement.Value; v.Kind {
 	case Object:
-		p.Statements = []*Statement{newStatement(0, v)}
+		p.Statements = []*Statement{new(Statement).init(0, v)}
 	case Array:
+		n := 0
+		for _, item := range v.Items {
+			if item.Kind == Object {
+				n++
+			}
+		}
+		// The statements in one allocation: a tree of check's benchmark
+		// holds 340,000.
+		slab := make([]Statement, n)
+		p.Statements = make([]*Statement, 0, n)
 		for i, item := range v.Items {
 			if item.Kind == Object {
-				p.Statements = append(p.Statements, newStatement(i, item))
+				p.Statements = append(p.Statements, slab[len(p.Statements)].init(i, item))
 			}
 		}
 	}
 	return p
 }
 
-func newStatement(index int, obj *Value) *Statement {
-	s := &Statement{
-		Index:        index,
-		Obj:          obj,
-		Sid:          obj.Get("Sid"),
-		Effect:       obj.Get("Effect"),
-		Principal:    obj.Get("Principal"),
-		NotPrincipal: obj.Get("NotPrincipal"),
-		Action:       obj.Get("Action"),
-		NotAction:    obj.Get("NotAction"),
-		Resource:     obj.Get("Resource"),
-		NotResource:  obj.Get("NotResource"),
-		Condition:    obj.Get("Condition"),
+// init looks the statement's elements up in one pass over its members (a
+// later duplicate wins, as with Value.Get) and returns s.
+func (s *Statement) init(index int, obj *Value) *Statement {
+	s.Index, s.Obj = index, obj
+	for _, f := range obj.Fields {
+		switch f.Key {
+		case "Sid":
+			s.Sid = f
+		case "Effect":
+			s.Effect = f
+		case "Principal":
+			s.Principal = f
+		case "NotPrincipal":
+			s.NotPrincipal = f
+		case "Action":
+			s.Action = f
+		case "NotAction":
+			s.NotAction = f
+		case "Resource":
+			s.Resource = f
+		case "NotResource":
+			s.NotResource = f
+		case "Condition":
+			s.Condition = f
+		}
 	}
 	s.conds = s.buildConditions()
 	return s

@@ -53,6 +53,21 @@ func TestPolicyStatementArraySkipsNonObjects(t *testing.T) {
 	}
 }
 
+// A statement's elements are looked up as Value.Get does: by exact name,
+// the last of duplicate members winning, as in the IAM policy parser.
+func TestPolicyStatementElementsLastWins(t *testing.T) {
+	p := mustPolicy(t, `{"Statement": [{"Effect": "Allow", "effect": "Deny", "Action": "s3:GetObject", "Effect": "Deny", "Resource": "*", "Action": ["s3:PutObject"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}`)
+	s := p.Statements[0]
+	for name, got := range map[string]*analysis.Field{"Effect": s.Effect, "Action": s.Action, "Resource": s.Resource, "Condition": s.Condition} {
+		if want := s.Obj.Get(name); got != want || got == nil {
+			t.Errorf("%s: %v, want the member Get finds, %v", name, got, want)
+		}
+	}
+	if !s.IsDeny() || !slices.Equal(strs(s.Actions()), []string{"s3:PutObject"}) || s.Sid != nil || s.NotAction != nil || len(s.Conditions()) != 1 {
+		t.Errorf("effect %q, actions %v, sid %v, conditions %d", s.EffectText(), strs(s.Actions()), s.Sid, len(s.Conditions()))
+	}
+}
+
 func TestPolicyStringsAndActions(t *testing.T) {
 	p := mustPolicy(t, `{"Statement": [{"Action": ["s3:GetObject", 1, "s3:PutObject"], "Resource": "arn:aws:s3:::b", "NotResource": {"x": 1}}]}`)
 	s := p.Statements[0]
