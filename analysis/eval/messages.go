@@ -209,7 +209,11 @@ func (e *pass) indexedNearMiss(ix *docIndex) (*Doc, *analysis.Statement, verdict
 func (e *pass) noAllowCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 	act, res := e.target.action, e.target.resource
 	c := Cause{Code: causeCode(l, false), Layer: l, Statement: -1}
-	e.reads.readAll(ds)
+	// The cause names the documents, and gives the line of one alone: only
+	// then does it read more of a document than its name.
+	if len(ds) == 1 {
+		e.reads.readAll(ds)
+	}
 	switch len(ds) {
 	case 0:
 		what := analysis.T("identity policy", "アイデンティティベースのポリシー")
