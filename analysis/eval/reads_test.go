@@ -2,7 +2,10 @@ package eval
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
 
 // Blocked keeps each request's evaluation; a workspace built after an
@@ -45,5 +48,85 @@ func TestBlockedEvaluationsAreReused(t *testing.T) {
 	dropped.Reuse(w, func(Request, *ReadSet) bool { return true })
 	if len(dropped.evaluations) != 0 {
 		t.Errorf("Reuse kept %d evaluations the caller rejected", len(dropped.evaluations))
+	}
+}
+
+// An evaluation records what it read of the workspace, and an identity
+// policy edited in place is tested against it: a statement the request's
+// action and resource cannot match, edited, leaves the evaluation as it
+// was; one the evaluation judged, one that comes to match, and one that
+// comes before the near miss it quotes change it. A cause that names
+// several policies without a line reads their names only; one that gives
+// the line of a policy alone reads that policy whole.
+func TestReadSetMayRead(t *testing.T) {
+	const jane, bob = "arn:aws:iam::111122223333:user/jane", "arn:aws:iam::111122223333:user/bob"
+	const first = `{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Logs", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::logs/*"},
+  {"Sid": "Reports", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`
+	const second = `{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Tags", "Effect": "Allow", "Action": "s3:GetObjectTagging", "Resource": "arn:aws:s3:::data/*"},
+  {"Sid": "Data", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}`
+	config := `{"buckets": {"data": {"account": "444455556666"}}, "files": {
+  "a.json": {"kind": "identity", "principal": "` + jane + `"},
+  "b.json": {"kind": "identity", "principal": "` + jane + `"},
+  "c.json": {"kind": "identity", "principal": "` + bob + `"}}}`
+	w, err := loadDir(writeFiles(t, map[string]string{".s3policy.json": config, "a.json": first, "b.json": second, "c.json": second}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(req Request) *ReadSet {
+		t.Helper()
+		w.Decide(req)
+		e := w.evaluations[requestKey(req)]
+		if e == nil || e.reads == nil {
+			t.Fatalf("no evaluation of %+v kept with what it read", req)
+		}
+		return e.reads
+	}
+	get := read(Request{Principal: jane, Action: "s3:GetObject", Resource: "arn:aws:s3:::data/x"})     // allowed by b.json's Data
+	other := read(Request{Principal: jane, Action: "s3:GetObject", Resource: "arn:aws:s3:::other/x"})  // near miss: a.json's Reports
+	none := read(Request{Principal: jane, Action: "s3:DeleteObject", Resource: "arn:aws:s3:::data/x"}) // no statement of a.json, b.json
+	edit := func(file, old, new string) *EditedDoc {
+		t.Helper()
+		before := w.File(filepath.Join(w.Dir, file))
+		text := strings.Replace(string(before.Src), old, new, 1)
+		if text == string(before.Src) {
+			t.Fatalf("%s lacks %q", file, old)
+		}
+		after := analysis.NewFile(before.Path, []byte(text), before.Config)
+		after.Facts = before.Facts
+		e := EditedInPlace(w, before, after)
+		if e == nil {
+			t.Fatalf("%s: not an edit in place", file)
+		}
+		return e
+	}
+	for _, c := range []struct {
+		name             string
+		edit             *EditedDoc
+		get, other, none bool
+	}{
+		{"a Sid no request reads", edit("b.json", `"Tags"`, `"Tags2"`), false, false, false},
+		{"the Sid of the statement that allows", edit("b.json", `"Data"`, `"Data2"`), true, false, false},
+		{"the Sid of the near miss", edit("a.json", `"Reports"`, `"Reports2"`), false, true, false},
+		{"a statement that comes to match", edit("b.json", `"s3:GetObjectTagging"`, `"s3:DeleteObject"`), false, false, true},
+		{"an Allow of the action before the near miss", edit("a.json", `"s3:PutObject", "Resource": "arn:aws:s3:::logs/*"`, `"s3:GetObject", "Resource": "arn:aws:s3:::logs/*"`), false, true, false},
+		{"the version", edit("b.json", `"2012-10-17"`, `"2008-10-17"`), true, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := get.MayRead(c.edit); got != c.get {
+				t.Errorf("GetObject on data: MayRead %v, want %v", got, c.get)
+			}
+			if got := other.MayRead(c.edit); got != c.other {
+				t.Errorf("GetObject on other: MayRead %v, want %v", got, c.other)
+			}
+			if got := none.MayRead(c.edit); got != c.none {
+				t.Errorf("DeleteObject: MayRead %v, want %v", got, c.none)
+			}
+		})
+	}
+	alone := read(Request{Principal: bob, Action: "s3:DeleteObject", Resource: "arn:aws:s3:::data/x"}) // no statement of c.json, at its line
+	if !alone.MayRead(edit("c.json", `"Tags"`, `"Tags2"`)) {
+		t.Error("a cause that gives the line of c.json alone: MayRead false for an edit to c.json")
 	}
 }
