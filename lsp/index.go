@@ -221,10 +221,18 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	}
 	staleFor := map[string]bool{} // principals with a request evaluated again
 	joins := newJoinCheck(joiners)
+	editsOf := map[string][]*eval.EditedDoc{} // the edits that may join a principal's requests (mayJoin looks at the principal only)
 	next.ws.Reuse(g.ws, func(req eval.Request, read *eval.ReadSet) bool {
-		stale := bucketsMoved || joins.any(req) || slices.ContainsFunc(edits, func(e inPlaceEdit) bool {
-			return mayJoin(e.after, req) && read.MayRead(e.edit)
-		})
+		mine, ok := editsOf[req.Principal]
+		if !ok {
+			for _, e := range edits {
+				if mayJoin(e.after, req) {
+					mine = append(mine, e.edit)
+				}
+			}
+			editsOf[req.Principal] = mine
+		}
+		stale := bucketsMoved || joins.any(req) || slices.ContainsFunc(mine, read.MayRead)
 		staleFor[req.Principal] = staleFor[req.Principal] || stale
 		return stale
 	})

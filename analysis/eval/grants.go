@@ -36,12 +36,17 @@ func (w *Workspace) grants(bucketPolicy *analysis.File, principals []string) []G
 		return nil
 	}
 	var out []Grant
+	callers := make([]caller, len(principals))
+	for i, p := range principals {
+		callers[i] = newCaller(p)
+	}
 	for _, st := range bucketPolicy.Policy.Statements {
 		if !st.IsAllow() || st.Principal == nil {
 			continue
 		}
-		for _, p := range principals {
-			names := namesPrincipal(st, p)
+		for _, c := range callers {
+			p := c.arn
+			names := c.namedBy(st)
 			if names == nil || w.ownsBucketOf(st, accountOf(p)) {
 				continue
 			}
@@ -72,17 +77,30 @@ func (w *Workspace) endpointContext(account string) map[string][]string {
 // AddFile).
 func (w *Workspace) principals() []string { return w.callers }
 
-// namesPrincipal returns the AWS entry of the statement's Principal that
-// names the caller, by ARN or by account (ID or root ARN); the wildcard
-// is a public grant, not one to an account, and is left out.
-func namesPrincipal(st *analysis.Statement, caller string) *analysis.Value {
-	account := accountOf(caller)
-	for _, ref := range analysis.Principals(st.Principal) {
-		v := ref.Value.Str
-		if ref.Type != "AWS" || account == "" {
-			continue
-		}
-		if v == caller || v == account || v == "arn:aws:iam::"+account+":root" {
+// caller is a principal with the names a grant may give it: its ARN, its
+// account and the account's root ARN, built once per list of grants
+// rather than once per statement.
+type caller struct {
+	arn, account, root string
+}
+
+func newCaller(arn string) caller {
+	c := caller{arn: arn, account: accountOf(arn)}
+	if c.account != "" {
+		c.root = "arn:aws:iam::" + c.account + ":root"
+	}
+	return c
+}
+
+// namedBy returns the AWS entry of the statement's Principal that names
+// the caller, by ARN or by account (ID or root ARN); the wildcard is a
+// public grant, not one to an account, and is left out.
+func (c caller) namedBy(st *analysis.Statement) *analysis.Value {
+	if c.account == "" {
+		return nil
+	}
+	for ref := range principals(st.Principal) {
+		if v := ref.Value.Str; ref.Type == "AWS" && (v == c.arn || v == c.account || v == c.root) {
 			return ref.Value
 		}
 	}
