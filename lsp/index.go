@@ -260,7 +260,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 			continue
 		}
 		now := next.ws.Blocked(p)
-		affected[p] = !answered || !reflect.DeepEqual(old, now) || g.placesMoved(next, reread, old, now)
+		affected[p] = !answered || !sameAnswer(old, now) || g.placesMoved(next, reread, old, now)
 		if affected[p] {
 			addCauseFiles(deps, old, now)
 		}
@@ -275,6 +275,17 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		}
 	}
 	return next, deps
+}
+
+// sameAnswer reports whether two answers for a principal hold the same
+// blocked requests, field by field (reflect.DeepEqual took 7 % of an
+// update at 5,000 policies); no blocked request, nil or empty, is one
+// answer.
+func sameAnswer(a, b []analysis.BlockedRequest) bool {
+	return slices.EqualFunc(a, b, func(x, y analysis.BlockedRequest) bool {
+		return x.Action == y.Action && x.Resource == y.Resource && x.Grant == y.Grant && x.GrantedTo == y.GrantedTo &&
+			x.Conditional == y.Conditional && slices.Equal(x.Causes, y.Causes)
+	})
 }
 
 // ownPolicyEdited reports whether an edit changed a document of the

@@ -413,3 +413,43 @@ func TestIndexRereadsAFileTheModuleBeginsToRead(t *testing.T) {
 		t.Errorf("dependants %v lack b.json", deps)
 	}
 }
+
+// sameAnswer tells apart two answers that differ in any one field of a
+// blocked request or of a cause, and counts nil and empty as one; it
+// fails to compile or fails here when BlockedRequest gains a field it
+// does not compare.
+func TestSameAnswerComparesEveryField(t *testing.T) {
+	if n := reflect.TypeFor[analysis.BlockedRequest]().NumField(); n != 6 {
+		t.Fatalf("BlockedRequest has %d fields; sameAnswer compares 6", n)
+	}
+	base := func() analysis.BlockedRequest {
+		return analysis.BlockedRequest{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*",
+			Grant: analysis.Place{Path: "b.json", Span: analysis.Span{Start: 1, End: 2}}, GrantedTo: "arn:aws:iam::111122223333:root",
+			Causes: []analysis.Cause{{Code: "kms-missing-actions", Message: analysis.T("en", "ja"), Place: analysis.Place{Path: "k.json", Span: analysis.Span{Start: 3, End: 4}}, Located: true}}}
+	}
+	changes := map[string]func(*analysis.BlockedRequest){
+		"action":        func(b *analysis.BlockedRequest) { b.Action = "s3:PutObject" },
+		"resource":      func(b *analysis.BlockedRequest) { b.Resource = "arn:aws:s3:::c/*" },
+		"grant place":   func(b *analysis.BlockedRequest) { b.Grant.Span.End = 5 },
+		"granted to":    func(b *analysis.BlockedRequest) { b.GrantedTo = "*" },
+		"conditional":   func(b *analysis.BlockedRequest) { b.Conditional = true },
+		"cause code":    func(b *analysis.BlockedRequest) { b.Causes[0].Code = "scp-denies-s3" },
+		"cause message": func(b *analysis.BlockedRequest) { b.Causes[0].Message.JA = "jp" },
+		"cause place":   func(b *analysis.BlockedRequest) { b.Causes[0].Place.Doc = "d" },
+		"cause located": func(b *analysis.BlockedRequest) { b.Causes[0].Located = false },
+		"another cause": func(b *analysis.BlockedRequest) { b.Causes = append(b.Causes, b.Causes[0]) },
+	}
+	if !sameAnswer([]analysis.BlockedRequest{base()}, []analysis.BlockedRequest{base()}) {
+		t.Error("two equal answers differ")
+	}
+	for what, change := range changes {
+		b := base()
+		change(&b)
+		if sameAnswer([]analysis.BlockedRequest{base()}, []analysis.BlockedRequest{b}) {
+			t.Errorf("answers that differ in the %s are the same", what)
+		}
+	}
+	if !sameAnswer(nil, []analysis.BlockedRequest{}) || sameAnswer(nil, []analysis.BlockedRequest{base()}) {
+		t.Error("nil and empty answers")
+	}
+}
