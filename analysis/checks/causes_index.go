@@ -110,11 +110,11 @@ func buildCauses(w analysis.Workspace, principal string) *causeIndex {
 				// An element of a document that is not the principal's
 				// identity policy: the document reports it, and the
 				// principal's identity policies that ask for the request.
-				if c.Located {
-					addHere(ix, hereAt, docCode{c.Place.Path, c.Place.Doc, code}, principal, b, c, asks)
-				}
 				if !asked {
 					targets, asked = asks.of(b.Action, b.Resource, targets), true
+				}
+				if c.Located {
+					addHere(ix, hereAt, docCode{c.Place.Path, c.Place.Doc, code}, principal, b, c, targets)
 				}
 				for _, t := range targets {
 					addGroup(ix, groups, docCode{t.policy.Path, t.policy.DocName, code}, t.span, false, i, b, c)
@@ -133,7 +133,7 @@ func buildCauses(w analysis.Workspace, principal string) *causeIndex {
 }
 
 // addHere adds a request to the element of a document that blocks it.
-func addHere(ix *causeIndex, at map[docCode]map[analysis.Span]*blockedHere, k docCode, principal string, b analysis.BlockedRequest, c analysis.Cause, asks *principalAsks) {
+func addHere(ix *causeIndex, at map[docCode]map[analysis.Span]*blockedHere, k docCode, principal string, b analysis.BlockedRequest, c analysis.Cause, asked []askedAt) {
 	byPlace := at[k]
 	if byPlace == nil {
 		byPlace = map[analysis.Span]*blockedHere{}
@@ -141,12 +141,18 @@ func addHere(ix *causeIndex, at map[docCode]map[analysis.Span]*blockedHere, k do
 	}
 	h := byPlace[c.Place.Span]
 	if h == nil {
-		h = &blockedHere{principal: principal, place: c.Place.Span, asks: asks}
+		h = &blockedHere{principal: principal, place: c.Place.Span}
 		byPlace[c.Place.Span] = h
 		ix.here[k] = append(ix.here[k], h)
 	}
 	h.requests = append(h.requests, b)
 	h.causes = append(h.causes, c)
+	var first *askedAt
+	if len(asked) > 0 {
+		a := asked[0] // a copy: the caller reuses the list
+		first = &a
+	}
+	h.asked = append(h.asked, first)
 }
 
 // addGroup counts request i, blocked by c, in its group of the identity

@@ -171,10 +171,12 @@ func relTo(from, other string) string {
 // of the file under analysis: the requests it blocks and their causes.
 type blockedHere struct {
 	principal string
-	asks      *principalAsks // the principal's identity policies, to point at those that ask
 	place     analysis.Span
 	requests  []analysis.BlockedRequest
 	causes    []analysis.Cause // one for each request
+	// asked is, for each request, the first element of the principal's
+	// identity policies that asks for it; nil when it has none.
+	asked []*askedAt
 }
 
 // reportCausesHere reports, on a policy that is not an identity policy,
@@ -329,19 +331,15 @@ func relatedHere(pass *analysis.Pass, h *blockedHere) (related []analysis.Relate
 		}
 		seen[k] = true
 	}
-	var asked []askedAt
-	for _, b := range h.requests {
-		if h.asks != nil {
+	for i, b := range h.requests {
+		if at := h.asked[i]; at != nil {
 			// The first of the principal's policies that asks for it.
-			if asked = h.asks.of(b.Action, b.Resource, asked[:0]); len(asked) > 0 {
-				at := asked[0]
-				add(relatedKey{analysis.Place{Path: at.policy.Path, Doc: at.policy.DocName, Span: at.span}, true, b.Action, b.Resource, ""}, func() analysis.Related {
-					return analysis.Related{
-						File: relTo(pass.Path, at.policy.Path), Doc: at.policy.DocName, Span: at.span,
-						Message: analysis.Tf("%s asks for %s on %s here", "%[1]s はここで %[3]s への %[2]s を求めています", shortName(h.principal), b.Action, b.Resource),
-					}
-				})
-			}
+			add(relatedKey{analysis.Place{Path: at.policy.Path, Doc: at.policy.DocName, Span: at.span}, true, b.Action, b.Resource, ""}, func() analysis.Related {
+				return analysis.Related{
+					File: relTo(pass.Path, at.policy.Path), Doc: at.policy.DocName, Span: at.span,
+					Message: analysis.Tf("%s asks for %s on %s here", "%[1]s はここで %[3]s への %[2]s を求めています", shortName(h.principal), b.Action, b.Resource),
+				}
+			})
 		}
 		add(relatedKey{b.Grant, false, b.Action, b.Resource, b.GrantedTo}, func() analysis.Related { return grantRelated(pass.Path, b) })
 	}
