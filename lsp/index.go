@@ -18,8 +18,8 @@ import (
 )
 
 // The dependency index: the sets a .s3policy.json governs, kept parsed
-// between edits, with the engine's record of which documents each
-// principal's evaluations read (eval.Workspace.Reads). An edit re-reads
+// between edits, with the engine's record of which statements each
+// evaluation read (eval.ReadSet). An edit re-reads
 // the files that changed only, builds the set's workspace again from the
 // documents it already has, takes over the answers of every principal
 // none of whose inputs changed (eval.Workspace.Reuse), and names the
