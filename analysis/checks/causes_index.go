@@ -252,10 +252,13 @@ type principalAsks struct {
 	wild     []askingStatement
 }
 
-// askingStatement is an Allow statement of the principal's policy n.
+// askingStatement is an Allow statement of the principal's policy n,
+// with its Action and Resource lists, read once when the index is built.
 type askingStatement struct {
-	n  int
-	st *analysis.Statement
+	n                      int
+	st                     *analysis.Statement
+	actions, resources     []*analysis.Value
+	notAction, notResource []*analysis.Value
 }
 
 // askedAt is an element of an identity policy that asks for a request.
@@ -276,7 +279,8 @@ func asksOf(w analysis.Workspace, principal string) *principalAsks {
 			a.policies = append(a.policies, f)
 			for _, st := range f.Policy.Statements {
 				if st.IsAllow() {
-					a.add(askingStatement{n, st})
+					a.add(askingStatement{n: n, st: st, actions: st.Actions(), resources: st.Resources(),
+						notAction: analysis.Strings(st.NotAction), notResource: analysis.Strings(st.NotResource)})
 				}
 			}
 		}
@@ -286,7 +290,7 @@ func asksOf(w analysis.Workspace, principal string) *principalAsks {
 
 func (a *principalAsks) add(s askingStatement) {
 	var buckets []string
-	for _, r := range s.st.Resources() {
+	for _, r := range s.resources {
 		name, _, ok := s3BucketOf(r.Str)
 		if !ok || hasWildcard(name) || strings.Contains(name, "${") {
 			a.wild = append(a.wild, s)
@@ -332,7 +336,7 @@ func (a *principalAsks) of(action, resource string, out []askedAt) []askedAt {
 		if s.n == last {
 			continue
 		}
-		if span, ok := asksFor(s.st, action, resource); ok {
+		if span, ok := s.asksFor(action, resource); ok {
 			out = append(out, askedAt{a.policies[s.n], span})
 			last = s.n
 		}
@@ -348,46 +352,33 @@ func before(x, y askingStatement) bool {
 	return x.n < y.n || x.n == y.n && x.st.Index < y.st.Index
 }
 
-// asksFor reports whether an Allow statement allows the action on the
+// asksFor reports whether the Allow statement allows the action on the
 // resource, conditions aside (they may hold), and where: the Action entry
 // that matches, else NotAction.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
-func asksFor(st *analysis.Statement, action, resource string) (analysis.Span, bool) {
+func (s askingStatement) asksFor(action, resource string) (analysis.Span, bool) {
 	var span analysis.Span
 	switch {
-	case st.Action != nil:
-		found := false
-		for _, a := range st.Actions() {
-			if analysis.MatchAction(a.Str, action) {
-				span, found = a.Span, true
-				break
-			}
-		}
-		if !found {
+	case s.st.Action != nil:
+		i := slices.IndexFunc(s.actions, func(a *analysis.Value) bool { return analysis.MatchAction(a.Str, action) })
+		if i < 0 {
 			return span, false
 		}
-	case st.NotAction != nil:
-		if anyMatch(analysis.Strings(st.NotAction), action) {
+		span = s.actions[i].Span
+	case s.st.NotAction != nil:
+		if anyMatch(s.notAction, action) {
 			return span, false
 		}
-		span = st.NotAction.KeySpan
+		span = s.st.NotAction.KeySpan
 	default:
 		return span, false
 	}
+	matches := func(r *analysis.Value) bool { return analysis.MatchWildcard(r.Str, resource, false) }
 	switch {
-	case st.Resource != nil:
-		for _, r := range st.Resources() {
-			if analysis.MatchWildcard(r.Str, resource, false) {
-				return span, true
-			}
-		}
-	case st.NotResource != nil:
-		for _, r := range analysis.Strings(st.NotResource) {
-			if analysis.MatchWildcard(r.Str, resource, false) {
-				return span, false
-			}
-		}
-		return span, true
+	case s.st.Resource != nil:
+		return span, slices.ContainsFunc(s.resources, matches)
+	case s.st.NotResource != nil:
+		return span, !slices.ContainsFunc(s.notResource, matches)
 	}
 	return span, false
 }

@@ -2,10 +2,12 @@ package checks
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
@@ -140,7 +142,9 @@ func directAsks(f *analysis.File, b analysis.BlockedRequest) (analysis.Span, boo
 		if !st.IsAllow() {
 			continue
 		}
-		if span, ok := asksFor(st, b.Action, b.Resource); ok {
+		s := askingStatement{st: st, actions: st.Actions(), resources: st.Resources(),
+			notAction: analysis.Strings(st.NotAction), notResource: analysis.Strings(st.NotResource)}
+		if span, ok := s.asksFor(b.Action, b.Resource); ok {
 			return span, true
 		}
 	}
@@ -174,4 +178,54 @@ func directHere(w analysis.Workspace, f *analysis.File, code string) []string {
 		}
 	}
 	return out
+}
+
+// A principal's policy asks for a request when an Allow statement's
+// Action (or NotAction) and Resource (or NotResource) match it, a
+// wildcard as well as a literal bucket; the element is the first such
+// statement's matching Action entry (NotAction's key), one per policy;
+// when no policy asks, the first policy's action that grants the action,
+// else its Statement.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html
+func TestPoliciesThatAskForARequest(t *testing.T) {
+	const principal = "arn:aws:iam::111122223333:user/jane"
+	cfg := `{"files": {"*.iam-policy.json": {"kind": "identity", "account": "111122223333", "principal": "` + principal + `"}}}`
+	docs := []string{
+		`{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::alpha"},
+  {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::alpha/*"}]}`,
+		`{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": ["s3:PutObject", "s3:Get*"], "Resource": "arn:aws:s3:::al*/*"},
+  {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::alpha/*"}]}`,
+		`{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "NotAction": "iam:*", "NotResource": "arn:aws:s3:::beta/*"}]}`,
+	}
+	w := eval.NewWorkspace(t.TempDir())
+	c, errs := analysis.ParseConfig(w.Dir, []byte(cfg))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	w.AddConfig(filepath.Join(w.Dir, analysis.ConfigName), c)
+	for i, d := range docs {
+		w.AddFile(analysis.NewFile(filepath.Join(w.Dir, fmt.Sprintf("p%d.iam-policy.json", i)), []byte(d), c))
+	}
+	asks := asksOf(w, principal)
+	text := func(a askedAt) string { return filepath.Base(a.policy.Path) + " " + string(a.policy.Src[a.span.Start:a.span.End]) }
+	for _, tc := range []struct {
+		action, resource string
+		want             []string
+	}{
+		{"s3:GetObject", "arn:aws:s3:::alpha/*", []string{`p1.iam-policy.json "s3:Get*"`, `p2.iam-policy.json "NotAction"`}},
+		{"s3:ListBucket", "arn:aws:s3:::alpha", []string{`p0.iam-policy.json "s3:ListBucket"`, `p2.iam-policy.json "NotAction"`}},
+		{"s3:GetObject", "arn:aws:s3:::beta/*", []string{`p0.iam-policy.json "Statement"`}},
+		{"s3:ListBucket", "arn:aws:s3:::beta", []string{`p2.iam-policy.json "NotAction"`}},
+	} {
+		var got []string
+		for _, a := range asks.of(tc.action, tc.resource, nil) {
+			got = append(got, text(a))
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s on %s: %q, want %q", tc.action, tc.resource, got, tc.want)
+		}
+	}
 }
