@@ -256,6 +256,8 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 			next.ws.KeepAnswer(g.ws, p)
 			if !ownPolicyEdited(before, after, p) {
 				next.ws.KeepPrincipalMemos(g.ws, p)
+			} else {
+				addAskers(deps, next.ws, p, old)
 			}
 			continue
 		}
@@ -263,6 +265,8 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		affected[p] = !answered || !sameAnswer(old, now) || g.placesMoved(next, reread, old, now)
 		if affected[p] {
 			addCauseFiles(deps, old, now)
+		} else if ownPolicyEdited(before, after, p) {
+			addAskers(deps, next.ws, p, now)
 		}
 	}
 	flipped := accountGrantsFlipped(before, after)
@@ -369,6 +373,25 @@ func editedInPlace(g, next *govSet, reread map[string]*tree.Source) ([]inPlaceEd
 // addCauseFiles adds the files that hold a cause of the requests of a
 // principal whose answer changed: each reports, on the element that
 // blocks, whose requests it blocks (analysis/checks: causes here).
+// addAskers adds the documents whose findings of the principal's answer
+// depend on which of its identity policies ask for each request, when one
+// of them was edited and the answer stayed: the documents of the causes,
+// whose findings point at the policy that asks (its place moves as the
+// user types), and the principal's first identity policy, which reports
+// the requests none of them asks for (analysis/checks, causes_index.go).
+func addAskers(deps map[string]bool, ws *eval.Workspace, principal string, answer []analysis.BlockedRequest) {
+	if len(answer) == 0 {
+		return
+	}
+	addCauseFiles(deps, answer)
+	for _, f := range ws.Files {
+		if f.Kind == analysis.KindIdentity && f.Facts != nil && f.Facts.Principal == principal && f.Policy != nil && f.Policy.Statement != nil {
+			deps[f.Path] = true
+			return
+		}
+	}
+}
+
 func addCauseFiles(deps map[string]bool, answers ...[]analysis.BlockedRequest) {
 	for _, answer := range answers {
 		for _, b := range answer {

@@ -453,3 +453,46 @@ func TestSameAnswerComparesEveryField(t *testing.T) {
 		t.Error("nil and empty answers")
 	}
 }
+
+// The element that blocks a principal's requests points at the identity
+// policy that asks for them: typing into that policy moves the place
+// without changing the principal's answer, and the SCP that blocks is a
+// dependant, published again with the place where it is now.
+func TestTypingInAnAskingPolicyMovesTheBlockersRelatedPlace(t *testing.T) {
+	dir := t.TempDir()
+	const jane = "arn:aws:iam::111122223333:user/jane"
+	files := map[string]string{
+		".s3policy.json": `{"accounts": ["111122223333"], "buckets": {"beta": {"account": "444455556666"}}, "files": {
+  "jane-*.iam-policy.json": {"kind": "identity", "account": "111122223333", "principal": "` + jane + `"},
+  "beta.bucket-policy.json": {"kind": "bucket", "account": "444455556666", "bucket": "beta"},
+  "uploads.scp.json": {"kind": "scp", "account": "111122223333"}}}`,
+		"jane-a.iam-policy.json":  `{"Version": "2012-10-17", "Statement": [{"Sid": "A", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::beta/*"}]}`,
+		"jane-b.iam-policy.json":  `{"Version": "2012-10-17", "Statement": [{"Sid": "B", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::beta/*"}]}`,
+		"beta.bucket-policy.json": `{"Version": "2012-10-17", "Statement": [{"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::beta/*"}]}`,
+		"uploads.scp.json":        `{"Version": "2012-10-17", "Statement": [{"Sid": "NoUploads", "Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}]}`,
+	}
+	texts := map[string][]byte{}
+	for name, text := range files {
+		texts[filepath.Join(dir, name)] = []byte(text)
+	}
+	ix := newIndex()
+	ix.rebuild([]string{dir}, texts)
+	scp, asking := filepath.Join(dir, "uploads.scp.json"), filepath.Join(dir, "jane-a.iam-policy.json")
+	before := findingsOf(ix.setOf(scp), scp)
+	if !slices.ContainsFunc(before, func(f string) bool { return strings.Contains(f, "jane-a.iam-policy.json") }) {
+		t.Fatalf("the SCP's findings do not point at jane-a: %q", before)
+	}
+	answer := slices.Clone(ix.setOf(scp).ws.Blocked(jane))
+	typed := []byte(strings.Replace(files["jane-a.iam-policy.json"], `"Sid": "A"`, `"Sid": "Ab"`, 1))
+	deps := ix.update(map[string][]byte{asking: typed})
+	if now := ix.setOf(scp).ws.Blocked(jane); !sameAnswer(answer, now) {
+		t.Fatalf("the answer changed, the test no longer shows a kept answer:\n%+v\n%+v", answer, now)
+	}
+	after := findingsOf(ix.setOf(scp), scp)
+	if slices.Equal(before, after) {
+		t.Fatalf("the SCP's findings did not move with jane-a's Action: %q", after)
+	}
+	if !deps[scp] {
+		t.Errorf("dependants %v lack the SCP, whose related place moved:\nbefore %q\nafter  %q", slices.Sorted(maps.Keys(deps)), before, after)
+	}
+}
