@@ -210,7 +210,9 @@ func TestPoliciesThatAskForARequest(t *testing.T) {
 		w.AddFile(analysis.NewFile(filepath.Join(w.Dir, fmt.Sprintf("p%d.iam-policy.json", i)), []byte(d), c))
 	}
 	asks := asksOf(w, principal)
-	text := func(a askedAt) string { return filepath.Base(a.policy.Path) + " " + string(a.policy.Src[a.span.Start:a.span.End]) }
+	text := func(a askedAt) string {
+		return filepath.Base(a.policy.Path) + " " + string(a.policy.Src[a.span.Start:a.span.End])
+	}
 	for _, tc := range []struct {
 		action, resource string
 		want             []string

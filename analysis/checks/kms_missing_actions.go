@@ -315,7 +315,7 @@ func addActionsFix(pass *analysis.Pass, action *analysis.Value, missing []string
 // SSE-KMS with a known key, an identity policy that grants object actions
 // on it but does not allow the key actions those need.
 func checkBucketKeys(pass *analysis.Pass) {
-	for _, name := range namedBuckets(pass.Config) {
+	for _, name := range namedBucketsReached(pass.Config, pass.Policy.Statements) {
 		b := pass.Config.Bucket(name)
 		if !strings.HasPrefix(b.Encryption, "aws:kms") || b.KMSKeyARN == "" || hasKeyStatement(pass, b.KMSKeyARN) {
 			// A statement that already uses the key gets the finding, and

@@ -1,8 +1,8 @@
 package checks
 
 import (
-	"maps"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -171,11 +171,47 @@ func allowsS3On(p *analysis.Policy, bucket string) bool {
 }
 
 // namedBuckets lists the buckets of .s3policy.json in a stable order.
-func namedBuckets(cfg *analysis.Config) []string {
-	if cfg == nil {
-		return nil
+func namedBuckets(cfg *analysis.Config) []string { return cfg.BucketNames() }
+
+// namedBucketsReached lists, in namedBuckets' order, the buckets of
+// .s3policy.json that a Resource entry of the statements may reach (every
+// one when an entry has a wildcard or a placeholder): a policy names a
+// few buckets of the thousands a team's config can list, and a check that
+// asks of each named bucket whether the policy reaches it asked that of
+// each policy thousands of times.
+func namedBucketsReached(cfg *analysis.Config, statements []*analysis.Statement) []string {
+	var reached []string
+	for _, s := range statements {
+		if s.NotResource != nil {
+			return namedBuckets(cfg)
+		}
+		for _, r := range s.Resources() {
+			pattern := analysis.ReplacePlaceholders(r.Str, "*") // as coversObjectsOf reads it
+			name, _, ok := s3BucketOf(pattern)
+			switch {
+			case ok && !hasWildcard(name):
+				// arn:aws:s3:::b or arn:aws:s3:::b/...: bucket b alone.
+				if cfg.Bucket(name) != nil && !slices.Contains(reached, name) {
+					reached = append(reached, name)
+				}
+			case ok || mayBeS3(pattern):
+				return namedBuckets(cfg)
+			}
+		}
 	}
-	return slices.Sorted(maps.Keys(cfg.Buckets))
+	slices.Sort(reached)
+	return reached
+}
+
+// mayBeS3 reports whether a Resource entry that is no bucket or object
+// ARN may still match one: a wildcard ("*", "arn:aws:s3:*:*:*", a
+// wildcard service) unless its service is another one (arn:aws:kms:...).
+func mayBeS3(pattern string) bool {
+	if !hasWildcard(pattern) {
+		return false
+	}
+	fields := strings.SplitN(pattern, ":", 4)
+	return len(fields) < 4 || hasWildcard(fields[0]+fields[1]+fields[2]) || fields[2] == "s3"
 }
 
 // uncoveredBuckets lists the buckets of .s3policy.json on which no Allow
