@@ -286,14 +286,9 @@ func TestIncrementalDecisionsAreAFreshSetsDecisions(t *testing.T) {
 		}
 		return out
 	}
-	apply := func(e edit) {
-		var text []byte
-		if e.old != "" || e.new != "" {
-			if !bytes.Contains(current[e.path], []byte(e.old)) {
-				t.Fatalf("%s lacks %q", e.path, e.old)
-			}
-			text = bytes.Replace(current[e.path], []byte(e.old), []byte(e.new), 1)
-		}
+	// apply gives e.path the text (nil: removes it) and compares the index
+	// with a fresh set; e names the change in messages.
+	apply := func(e edit, text []byte) {
 		ix.update(map[string][]byte{e.path: text})
 		if text == nil {
 			delete(current, e.path)
@@ -332,9 +327,22 @@ func TestIncrementalDecisionsAreAFreshSetsDecisions(t *testing.T) {
 		}
 	}
 	decide(ix.setOf(identity)) // every request evaluated before the edits, as after a scan
-	for _, e := range edits {
-		apply(e)
+	// before holds each edit's file as it was.
+	before := make([][]byte, len(edits))
+	for i, e := range edits {
+		before[i] = current[e.path]
+		var text []byte
+		if e.old != "" || e.new != "" {
+			if !bytes.Contains(current[e.path], []byte(e.old)) {
+				t.Fatalf("%s lacks %q", e.path, e.old)
+			}
+			text = bytes.Replace(current[e.path], []byte(e.old), []byte(e.new), 1)
+		}
+		apply(e, text)
 	}
+	// Undone in reverse, each file back to its text before the edit (an
+	// edit that removed text is not undone by inserting it at the first
+	// place an empty string matches).
 	for i := len(edits) - 1; i >= 0; i-- {
 		e := edits[i]
 		if e.old == "" && e.new == "" {
@@ -342,7 +350,7 @@ func TestIncrementalDecisionsAreAFreshSetsDecisions(t *testing.T) {
 			current[e.path] = texts[e.path]
 			continue
 		}
-		apply(edit{e.path, e.new, e.old})
+		apply(edit{e.path, e.new, e.old}, before[i])
 	}
 	if compared < 1000 || related < 1000 {
 		t.Errorf("%d findings compared, with %d related places: the comparison proves little", compared, related)
