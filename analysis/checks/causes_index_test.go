@@ -170,7 +170,7 @@ func directHere(w analysis.Workspace, f *analysis.File, code string) []string {
 					byPlace[c.Place.Span] = h
 					order = append(order, c.Place.Span)
 				}
-				h.requests = append(h.requests, b)
+				h.requests = append(h.requests, &b)
 			}
 		}
 		for _, s := range order {

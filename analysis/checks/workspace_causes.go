@@ -56,7 +56,7 @@ func reportCause(pass *analysis.Pass, g *causeGroup) {
 		if len(related) == analysis.MaxRelated {
 			break
 		}
-		related = append(related, grantRelated(pass.Path, b))
+		related = append(related, grantRelated(pass.Path, *b))
 	}
 	var severity analysis.Severity
 	if g.conditional {
@@ -172,8 +172,8 @@ func relTo(from, other string) string {
 type blockedHere struct {
 	principal string
 	place     analysis.Span
-	requests  []analysis.BlockedRequest
-	causes    []analysis.Cause // one for each request
+	requests  []*analysis.BlockedRequest // in the principal's answer
+	causes    []*analysis.Cause          // one for each request
 	// asked is, for each request, the first element of the principal's
 	// identity policies that asks for it; nil when it has none.
 	asked []*askedAt
@@ -341,7 +341,7 @@ func relatedHere(pass *analysis.Pass, h *blockedHere) (related []analysis.Relate
 				}
 			})
 		}
-		add(relatedKey{b.Grant, false, b.Action, b.Resource, b.GrantedTo}, func() analysis.Related { return grantRelated(pass.Path, b) })
+		add(relatedKey{b.Grant, false, b.Action, b.Resource, b.GrantedTo}, func() analysis.Related { return grantRelated(pass.Path, *b) })
 	}
 	for p := range left {
 		if !shown[p] {
@@ -353,7 +353,7 @@ func relatedHere(pass *analysis.Pass, h *blockedHere) (related []analysis.Relate
 
 // causeDetails are the causes' own words for the hover, each once, at
 // most MaxRelated, and a count of the others.
-func causeDetails(causes []analysis.Cause) []analysis.Text {
+func causeDetails(causes []*analysis.Cause) []analysis.Text {
 	var out []analysis.Text
 	seen := map[string]bool{}
 	others := 0
