@@ -203,7 +203,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		next.paths = append(next.paths, p)
 	}
 	slices.Sort(next.paths)
-	next.bind()
+	next.bind(g)
 
 	// The evaluations of the old set stay unless the edit may change them:
 	// a document took part in one (its old version) or may now (its new
@@ -457,8 +457,10 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 }
 
 // bind builds the set's workspace from its sources, each document a copy
-// bound to it, so that a set another goroutine reads is never changed.
-func (g *govSet) bind() {
+// bound to it, so that a set another goroutine reads is never changed;
+// the documents of a source prev holds as it is are added as copies of
+// prev's (eval.Workspace.AddCopy).
+func (g *govSet) bind(prev *govSet) {
 	ws := eval.NewWorkspace(g.root)
 	if g.cfg != nil {
 		ws.AddConfig(g.configPath, g.cfg)
@@ -467,11 +469,19 @@ func (g *govSet) bind() {
 	for _, p := range g.paths {
 		src := g.sources[p]
 		ws.AddBuckets(p, src.Buckets)
+		var before []*analysis.File
+		if prev.sources[p] == src && len(prev.docs[p]) == len(src.Docs) {
+			before = prev.docs[p]
+		}
 		docs := make([]*analysis.File, len(src.Docs))
 		for i, f := range src.Docs {
 			c := *f
 			docs[i] = &c
-			ws.AddFile(&c)
+			if before != nil {
+				ws.AddCopy(&c, before[i], prev.ws)
+			} else {
+				ws.AddFile(&c)
+			}
 		}
 		g.docs[p] = docs
 	}

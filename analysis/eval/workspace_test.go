@@ -2,6 +2,7 @@ package eval
 
 import (
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -139,5 +140,39 @@ func TestWorkspaceScenario(t *testing.T) {
 	}
 	if r := Evaluate(s); r.Decision != Allowed {
 		t.Errorf("%s %+v", r.Decision, r.Causes)
+	}
+}
+
+// AddCopy takes over the name and the buckets of the document it copies
+// when the copy holds the same parsed policy, and derives them from the
+// copy's own text otherwise.
+func TestAddCopyTakesOverWhatTheSameTextGave(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "policies", "bucket.json")
+	text := []byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`)
+	prev := NewWorkspace(dir)
+	of := analysis.NewFile(path, text, nil)
+	of.Kind = analysis.KindBucket
+	prev.AddFile(of)
+
+	w := NewWorkspace(dir)
+	same := *of
+	w.AddCopy(&same, of, prev)
+	if got := w.DocName(&same); got != "policies/bucket.json" {
+		t.Errorf("DocName = %q, want policies/bucket.json", got)
+	}
+	if got := slices.Sorted(maps.Keys(w.bucketNames[&same])); !slices.Equal(got, []string{"shared-data"}) {
+		t.Errorf("buckets of the copy = %q, want [shared-data]", got)
+	}
+	if same.Workspace != w || w.File(path) != &same {
+		t.Errorf("the copy is not bound to the new workspace")
+	}
+
+	edited := analysis.NewFile(path, []byte(strings.ReplaceAll(string(text), "shared-data", "other-data")), nil)
+	edited.Kind = analysis.KindBucket
+	w2 := NewWorkspace(dir)
+	w2.AddCopy(edited, of, prev)
+	if got := slices.Sorted(maps.Keys(w2.bucketNames[edited])); !slices.Equal(got, []string{"other-data"}) {
+		t.Errorf("buckets of an edited document = %q, want [other-data]", got)
 	}
 }
