@@ -49,3 +49,24 @@ func TestNobodyGrantedYou(t *testing.T) {
 		}
 	}
 }
+
+// The same when .s3policy.json names no bucket for the bucket policy (a
+// pattern such as "*.bucket-policy.json" for a team's folder): the
+// bucket is the one its Resources name, as the engine reads it, and Jane's
+// use of a bucket whose policy grants only another account is reported.
+func TestNobodyGrantedYouWhenTheBucketComesFromResource(t *testing.T) {
+	w := governedWorkspace(t, map[string]string{
+		".s3policy.json": `{"accounts": ["111122223333"], "buckets": {"shared-data": {"account": "444455556666"}}, "files": {
+  "*.iam-policy.json": {"kind": "identity", "account": "111122223333", "principal": "arn:aws:iam::111122223333:user/jane"},
+  "*.bucket-policy.json": {"kind": "bucket", "account": "444455556666"}}}`,
+		"jane.iam-policy.json":      `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`,
+		"shared.bucket-policy.json": `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`,
+	})
+	fs := findingsOf(t, w, "jane.iam-policy.json", "missing-resource-arn")
+	if len(fs) != 1 || fs[0].Message.EN != "the bucket policy of shared-data grants nothing to account 111122223333: the bucket belongs to account 444455556666, and across accounts the bucket policy must allow too" {
+		t.Fatalf("identity side: %+v", fs)
+	}
+	if fs := findingsOf(t, w, "shared.bucket-policy.json", "missing-resource-arn"); len(fs) != 1 || len(fs[0].Fixes) != 1 || fs[0].Fixes[0].Title.EN != "Grant account 111122223333 s3:GetObject" {
+		t.Fatalf("bucket side: %+v", fs)
+	}
+}

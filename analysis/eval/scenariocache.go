@@ -174,20 +174,12 @@ func (c *scenarioCache) endpointsOf(w *Workspace, vpces []string) []*Doc {
 	return out
 }
 
-// BucketPolicyFile is the first bucket policy that .s3policy.json gives
-// the bucket, or nil: what a check would find by a walk over the files,
-// from a map built once per workspace.
+// BucketPolicyFile is the bucket policy the engine evaluates for the
+// bucket (the one .s3policy.json or the host gives the bucket, else the
+// one whose Resources name it), or nil: what a check would find by a walk
+// over the files, from the map built once per workspace.
 func (w *Workspace) BucketPolicyFile(bucket string) *analysis.File {
-	m := w.Memo("eval: bucket policy files", func() any {
-		m := map[string]*analysis.File{}
-		for _, f := range w.Files {
-			if f.Kind == analysis.KindBucket && f.Facts != nil && m[f.Facts.Bucket] == nil {
-				m[f.Facts.Bucket] = f
-			}
-		}
-		return m
-	})
-	return m.(map[string]*analysis.File)[bucket]
+	return w.cache().bucketPolicy[bucket]
 }
 
 // Memo returns what build returns for key, built once while the workspace
