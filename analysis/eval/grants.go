@@ -114,32 +114,46 @@ type grantSite struct {
 // grantSites lists, by each AWS principal name a bucket policy's Allow
 // statements give (an ARN, an account ID, a root ARN), the statements
 // that give it, in the order of the files and their statements: built
-// once while the workspace does not change.
+// once while the workspace does not change, from what each bucket
+// policy's text gives (grantNames, kept across edits by AddCopy).
 func (w *Workspace) grantSites() map[string][]grantSite {
 	m := w.Memo("eval: grant sites", func() any {
 		sites := map[string][]grantSite{}
 		for _, f := range w.Files {
-			if f.Kind != analysis.KindBucket || f.Policy == nil {
-				continue
-			}
-			for i, st := range f.Policy.Statements {
-				if !st.IsAllow() || st.Principal == nil {
-					continue
-				}
-				for ref := range principals(st.Principal) {
-					if ref.Type != "AWS" {
-						continue
-					}
-					list := sites[ref.Value.Str]
-					if n := len(list); n == 0 || list[n-1] != (grantSite{f, i}) {
-						sites[ref.Value.Str] = append(list, grantSite{f, i})
-					}
+			for _, g := range w.grantNames[f] {
+				list := sites[g.name]
+				if n := len(list); n == 0 || list[n-1] != (grantSite{f, g.statement}) {
+					sites[g.name] = append(list, grantSite{f, g.statement})
 				}
 			}
 		}
 		return sites
 	})
 	return m.(map[string][]grantSite)
+}
+
+// grantName is an AWS principal an Allow statement of a bucket policy
+// names (its place in Policy.Statements).
+type grantName struct {
+	name      string
+	statement int
+}
+
+// grantNamesOf lists the AWS principals the Allow statements of a bucket
+// policy name, in order; empty, not nil, when there are none.
+func grantNamesOf(f *analysis.File) []grantName {
+	out := []grantName{}
+	for i, st := range f.Policy.Statements {
+		if !st.IsAllow() || st.Principal == nil {
+			continue
+		}
+		for ref := range principals(st.Principal) {
+			if ref.Type == "AWS" {
+				out = append(out, grantName{ref.Value.Str, i})
+			}
+		}
+	}
+	return out
 }
 
 // endpointContext is the context of a request from account: a VPC

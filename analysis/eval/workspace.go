@@ -40,6 +40,9 @@ type Workspace struct {
 	owned       map[string][]*analysis.File
 	order       map[*analysis.File]int // each document's place in Files
 	bucketNames map[*analysis.File]map[string]bool
+	// grantNames lists, for each bucket policy, the AWS principals its
+	// Allow statements name (grantSites gathers them).
+	grantNames map[*analysis.File][]grantName
 
 	mu      sync.Mutex
 	blocked map[string][]analysis.BlockedRequest // Blocked's answers, by principal
@@ -70,7 +73,7 @@ type evaluation struct {
 func NewWorkspace(dir string) *Workspace {
 	return &Workspace{Dir: dir, Buckets: map[string]*analysis.BucketFacts{}, bucketConfig: map[string]string{},
 		names: map[*analysis.File]string{}, named: map[string]*analysis.File{}, endpoints: map[string]string{},
-		bucketNames: map[*analysis.File]map[string]bool{}, owned: map[string][]*analysis.File{}, order: map[*analysis.File]int{}}
+		bucketNames: map[*analysis.File]map[string]bool{}, grantNames: map[*analysis.File][]grantName{}, owned: map[string][]*analysis.File{}, order: map[*analysis.File]int{}}
 }
 
 // PolicyFiles lists the policies that parsed (analysis.Workspace).
@@ -132,7 +135,7 @@ func (w *Workspace) AddBuckets(path string, buckets []*analysis.BucketFacts) {
 
 // AddFile adds a document: a policy joins Files, a policy file that is
 // not valid JSON joins Broken, anything else is left out.
-func (w *Workspace) AddFile(f *analysis.File) { w.addFile(f, "", nil) }
+func (w *Workspace) AddFile(f *analysis.File) { w.addFile(f, "", nil, nil) }
 
 // AddCopy adds f, a copy of the document of prev of (the same text
 // parsed once, as the language server binds a set's documents to each
@@ -146,12 +149,13 @@ func (w *Workspace) AddCopy(f, of *analysis.File, prev *Workspace) {
 		w.AddFile(f)
 		return
 	}
-	w.addFile(f, prev.names[of], prev.bucketNames[of]) // prev is built: its maps no longer change
+	w.addFile(f, prev.names[of], prev.bucketNames[of], prev.grantNames[of]) // prev is built: its maps no longer change
 }
 
-// addFile adds a document, with its name and the buckets its Resource
-// names when they are known ("" and nil: derived here).
-func (w *Workspace) addFile(f *analysis.File, name string, buckets map[string]bool) {
+// addFile adds a document, with its name, the buckets its Resource names
+// and the principals it grants to when they are known ("" and nil:
+// derived here).
+func (w *Workspace) addFile(f *analysis.File, name string, buckets map[string]bool, grants []grantName) {
 	f.Workspace = w
 	w.forget()
 	switch {
@@ -164,7 +168,7 @@ func (w *Workspace) addFile(f *analysis.File, name string, buckets map[string]bo
 			w.named[name] = f
 		}
 		w.Files = append(w.Files, f)
-		w.describe(f, buckets)
+		w.describe(f, buckets, grants)
 		w.order[f] = len(w.Files) - 1
 		switch {
 		case ownedKinds[f.Kind]:
@@ -182,10 +186,14 @@ func (w *Workspace) addFile(f *analysis.File, name string, buckets map[string]bo
 
 // describe records the caller an identity policy belongs to, and the
 // endpoint an endpoint policy places in its account; a bucket policy's
-// buckets (those its Resource names) are derived when buckets is nil.
-// A set of buckets is never changed once made: workspaces share them.
-func (w *Workspace) describe(f *analysis.File, buckets map[string]bool) {
+// buckets (those its Resource names) and grants (grantNamesOf) are
+// derived when nil. Neither is changed once made: workspaces share them.
+func (w *Workspace) describe(f *analysis.File, buckets map[string]bool, grants []grantName) {
 	if f.Kind == analysis.KindBucket {
+		if grants == nil {
+			grants = grantNamesOf(f)
+		}
+		w.grantNames[f] = grants
 		if buckets == nil {
 			buckets = map[string]bool{}
 			for _, st := range f.Policy.Statements {
