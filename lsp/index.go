@@ -384,11 +384,8 @@ func addAskers(deps map[string]bool, ws *eval.Workspace, principal string, answe
 		return
 	}
 	addCauseFiles(deps, answer)
-	for _, f := range ws.Files {
-		if f.Kind == analysis.KindIdentity && f.Facts != nil && f.Facts.Principal == principal && f.Policy != nil && f.Policy.Statement != nil {
-			deps[f.Path] = true
-			return
-		}
+	if f := checks.FirstIdentityPolicy(ws, principal); f != nil {
+		deps[f.Path] = true
 	}
 }
 

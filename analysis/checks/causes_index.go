@@ -273,6 +273,16 @@ type askedAt struct {
 	span   analysis.Span
 }
 
+// FirstIdentityPolicy is the principal's identity policy that reports
+// the requests none of its policies asks for: its first in the
+// workspace's order that has statements, or nil.
+func FirstIdentityPolicy(w analysis.Workspace, principal string) *analysis.File {
+	if a := asksOf(w, principal); len(a.policies) > 0 {
+		return a.policies[0]
+	}
+	return nil
+}
+
 // asksOf indexes the principal's identity policies, once per workspace.
 func asksOf(w analysis.Workspace, principal string) *principalAsks {
 	return memoized(w, "checks: asks\x00"+principal, func() *principalAsks {
