@@ -17,16 +17,22 @@ const bucketsNamed = 3
 // Latin word takes before it ("a と b を"), none after a count ("ほか 2
 // 件のバケットを").
 func bucketList(buckets []string) analysis.Text {
-	if len(buckets) <= bucketsNamed {
-		l := analysis.AndList(buckets)
+	return countedBucketList(buckets[:min(len(buckets), bucketsNamed)], len(buckets))
+}
+
+// countedBucketList is bucketList of total buckets, of which first are
+// the first (all of them, or bucketsNamed).
+func countedBucketList(first []string, total int) analysis.Text {
+	if total <= bucketsNamed {
+		l := analysis.AndList(first)
 		l.JA += " "
 		return l
 	}
-	rest := len(buckets) - bucketsNamed
+	rest := total - bucketsNamed
 	if rest == 1 {
-		return analysis.Tf("%s and 1 other bucket", "%s ほか 1 件のバケット", listHead(buckets[:bucketsNamed]))
+		return analysis.Tf("%s and 1 other bucket", "%s ほか 1 件のバケット", listHead(first[:bucketsNamed]))
 	}
-	return analysis.Tf("%s and %d other buckets", "%s ほか %d 件のバケット", listHead(buckets[:bucketsNamed]), rest)
+	return analysis.Tf("%s and %d other buckets", "%s ほか %d 件のバケット", listHead(first[:bucketsNamed]), rest)
 }
 
 // listHead lists items with commas only, as the head of a longer list.

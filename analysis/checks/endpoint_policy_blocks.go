@@ -27,18 +27,18 @@ func runEndpointPolicyBlocks(pass *analysis.Pass) {
 	// and count the others, with a fix for each of the first few: at
 	// 1,500 buckets a finding and a written statement for each was most
 	// of the endpoint's time (issue 16).
-	buckets := uncoveredBuckets(pass)
+	buckets, total := uncoveredBuckets(pass)
 	switch {
-	case len(buckets) == 1:
+	case total == 1:
 		pass.Reportf(p.Statement.KeySpan, analysis.Tf(
 			"no Allow statement covers bucket %s: requests to it through %s are denied",
 			"バケット %s を対象とする Allow ステートメントがありません。%[2]s 経由のリクエストは拒否されます",
 			buckets[0], endpointName(pass)), bucketFixes(pass, buckets, member{"Principal", "*"}, principalAccountCondition(pass))...)
-	case len(buckets) > 1:
+	case total > 1:
 		pass.Reportf(p.Statement.KeySpan, analysis.Tf(
 			"no Allow statement covers buckets %s: requests to them through %s are denied",
 			"バケット %sを対象とする Allow ステートメントがありません。%[2]s 経由のリクエストは拒否されます",
-			bucketList(buckets), endpointName(pass)), bucketFixes(pass, buckets, member{"Principal", "*"}, principalAccountCondition(pass))...)
+			countedBucketList(buckets, total), endpointName(pass)), bucketFixes(pass, buckets, member{"Principal", "*"}, principalAccountCondition(pass))...)
 	}
 }
 

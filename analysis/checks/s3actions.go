@@ -214,14 +214,67 @@ func mayBeS3(pattern string) bool {
 	return len(fields) < 4 || hasWildcard(fields[0]+fields[1]+fields[2]) || fields[2] == "s3"
 }
 
-// uncoveredBuckets lists the buckets of .s3policy.json on which no Allow
-// statement of the policy allows an S3 action.
-func uncoveredBuckets(pass *analysis.Pass) []string {
-	var out []string
-	for _, b := range namedBuckets(pass.Config) {
-		if !allowsS3On(pass.Policy, b) {
-			out = append(out, b)
+// uncoveredBuckets names, in namedBuckets' order, the first of the
+// buckets of .s3policy.json on which no Allow statement of the policy
+// allows an S3 action (at most bucketsNamed, as a finding names them),
+// and counts them all. A policy that names its buckets one by one is
+// asked only about those: asking each of the thousands of buckets a
+// team's config names whether the policy reaches it, for each endpoint
+// or session policy, grew with the square of the folder (issue 16).
+func uncoveredBuckets(pass *analysis.Pass) (first []string, total int) {
+	names := namedBuckets(pass.Config)
+	reached, all := bucketsAllowed(pass.Policy)
+	if all {
+		for _, b := range names {
+			if !allowsS3On(pass.Policy, b) {
+				if total++; len(first) < bucketsNamed {
+					first = append(first, b)
+				}
+			}
+		}
+		return first, total
+	}
+	covered := 0
+	for b := range reached {
+		if pass.Config.Bucket(b) != nil {
+			covered++
 		}
 	}
-	return out
+	for _, b := range names {
+		if len(first) == bucketsNamed {
+			break
+		}
+		if !reached[b] {
+			first = append(first, b)
+		}
+	}
+	return first, len(names) - covered
+}
+
+// bucketsAllowed lists the buckets the Allow statements of the policy
+// that allow an S3 action name literally (each reaches its bucket alone,
+// as allowsS3On reads it), or says all when one may reach any bucket: a
+// wildcard or a placeholder in the bucket, a Resource that may be an S3
+// ARN, NotResource.
+func bucketsAllowed(p *analysis.Policy) (reached map[string]bool, all bool) {
+	reached = map[string]bool{}
+	for _, s := range p.Statements {
+		if !s.IsAllow() || !statementS3Actions(s, false) {
+			continue
+		}
+		if s.NotResource != nil {
+			return nil, true
+		}
+		for _, r := range s.Resources() {
+			pattern := analysis.ReplacePlaceholders(r.Str, "*") // as reachesBucket reads it
+			name, _, ok := s3BucketOf(pattern)
+			switch {
+			case ok && !hasWildcard(name):
+				reached[name] = true
+			case ok || mayBeS3(pattern):
+				return nil, true
+			}
+		}
+	}
+	return reached, false
 }

@@ -47,16 +47,16 @@ func runSessionPolicyBlocks(pass *analysis.Pass) {
 		return
 	}
 	// One finding for the buckets it leaves out, as for an endpoint.
-	switch buckets := uncoveredBuckets(pass); {
-	case len(buckets) == 1:
+	switch buckets, total := uncoveredBuckets(pass); {
+	case total == 1:
 		pass.Reportf(p.Statement.KeySpan, analysis.Tf(
 			"the session policy allows no S3 action on bucket %s: the session is denied there, whatever its role allows",
 			"セッションポリシーはバケット %s に対する S3 アクションを許可していません。ロールが何を許可していても、セッションはそこで拒否されます", buckets[0]),
 			bucketFixes(pass, buckets)...)
-	case len(buckets) > 1:
+	case total > 1:
 		pass.Reportf(p.Statement.KeySpan, analysis.Tf(
 			"the session policy allows no S3 action on buckets %s: the session is denied there, whatever its role allows",
-			"セッションポリシーはバケット %sに対する S3 アクションを許可していません。ロールが何を許可していても、セッションはそこで拒否されます", bucketList(buckets)),
+			"セッションポリシーはバケット %sに対する S3 アクションを許可していません。ロールが何を許可していても、セッションはそこで拒否されます", countedBucketList(buckets, total)),
 			bucketFixes(pass, buckets)...)
 	}
 }
