@@ -51,7 +51,7 @@ func runUnknownAction(pass *analysis.Pass) {
 			if !r.OK || r.Service == nil || len(r.Matches) > 0 {
 				continue
 			}
-			pass.Report(unknownActionFinding(pass, r.Action))
+			pass.Report(unknownActionFinding(pass, r.Parsed()))
 		}
 	}
 }

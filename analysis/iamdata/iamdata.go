@@ -77,7 +77,10 @@ type ConditionKey struct {
 type Service struct {
 	Prefix, Name string
 	ServiceData
-	actions   map[string]*Action // by lower-case name
+	// actions are by lower-case name, each a slice of one action, so that
+	// the matches of a literal Action entry need no slice of their own
+	// (ActionMatches: one allocation for every entry of every policy).
+	actions   map[string][]*Action
 	keys      map[string]*ConditionKey
 	templates []*ConditionKey // keys with a ${...} or <...> part
 
@@ -195,9 +198,11 @@ func decode(e *entry, blob []byte) *Service {
 	if err := json.Unmarshal(body, &s.ServiceData); err != nil {
 		panic(fmt.Sprintf("iamdata: service %s: %v", e.prefix, err))
 	}
-	s.actions = make(map[string]*Action, len(s.Actions))
+	s.actions = make(map[string][]*Action, len(s.Actions))
+	ptrs := make([]*Action, len(s.Actions))
 	for i := range s.Actions {
-		s.actions[strings.ToLower(s.Actions[i].Name)] = &s.Actions[i]
+		ptrs[i] = &s.Actions[i]
+		s.actions[strings.ToLower(s.Actions[i].Name)] = ptrs[i : i+1 : i+1]
 	}
 	s.keys = make(map[string]*ConditionKey, len(s.Keys))
 	for i := range s.Keys {
@@ -212,7 +217,16 @@ func decode(e *entry, blob []byte) *Service {
 }
 
 // Action returns the action with the name (case-insensitive), or nil.
-func (s *Service) Action(name string) *Action { return getFold(s.actions, name) }
+func (s *Service) Action(name string) *Action {
+	if m := getFold(s.actions, name); m != nil {
+		return m[0]
+	}
+	return nil
+}
+
+// ActionMatches is Action as the matches of a literal name: a slice of
+// the one action, shared (callers must not change it), or nil.
+func (s *Service) ActionMatches(name string) []*Action { return getFold(s.actions, name) }
 
 // MatchActions returns the actions that a pattern such as "Get*" covers,
 // in name order. Results are remembered: policies repeat their wildcards

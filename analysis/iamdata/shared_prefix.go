@@ -54,14 +54,14 @@ func mergeSharedPrefix(s *Service) {
 			sort.Slice(s.Resources, func(i, j int) bool { return s.Resources[i].Name < s.Resources[j].Name })
 		}
 		for _, name := range d.actions {
-			if a := s.actions[name]; a != nil && !hasResource(a.Resources, d.Name) {
+			if a := s.Action(name); a != nil && !hasResource(a.Resources, d.Name) {
 				a.Resources = append(a.Resources, ActionResource{Name: d.Name})
 			}
 		}
 	}
 	extra := sharedPrefixActions[s.Prefix]
 	for name, types := range extra {
-		a := s.actions[name]
+		a := s.Action(name)
 		if a == nil {
 			continue
 		}

@@ -51,8 +51,8 @@ func ParseAction(v *analysis.Value) (Action, bool) {
 	}
 	if r.Wildcard {
 		r.Matches = r.Service.MatchActions(name)
-	} else if a := r.Service.Action(name); a != nil {
-		r.Matches = []*iamdata.Action{a}
+	} else {
+		r.Matches = r.Service.ActionMatches(name)
 	}
 	return r, true
 }
@@ -82,8 +82,10 @@ func StatementActions(s *analysis.Statement) (actions []ServiceAction, complete 
 // parseEntries resolves Action entries.
 func parseEntries(values []*analysis.Value) []Entry {
 	out := make([]Entry, len(values))
+	actions := make([]Action, len(values))
 	for i, v := range values {
-		out[i].Action, out[i].OK = ParseAction(v)
+		actions[i], out[i].OK = ParseAction(v)
+		out[i].Action, out[i].Value = &actions[i], v
 	}
 	return out
 }
@@ -128,10 +130,21 @@ func expandEntries(slab *actionSlab, entries []Entry) (actions []ServiceAction, 
 }
 
 // Entry is an Action or NotAction entry resolved: OK is ParseAction's
-// second answer.
+// second answer. The entries of a policy that write the same text share
+// their Action (a tenth of what check allocated over a tree, when each
+// entry held its own): its Value is the first of them, the entry's own
+// is Value.
 type Entry struct {
-	Action
-	OK bool
+	*Action
+	Value *analysis.Value
+	OK    bool
+}
+
+// Parsed is the entry as ParseAction returns it, with its own Value.
+func (e Entry) Parsed() Action {
+	a := *e.Action
+	a.Value = e.Value
+	return a
 }
 
 // usable reports whether the entry names actions of the IAM data.
@@ -166,18 +179,24 @@ func Resolve(p *analysis.Policy) *Resolved {
 		r := &Resolved{byIndex: make([]resolvedStatement, n)}
 		all := make([]Entry, 0, size) // one allocation for the policy's entries
 		// Policies repeat their actions from statement to statement: each
-		// distinct entry is looked up once (seen: its first place in all).
+		// distinct entry is looked up once (seen: its first place in all),
+		// into a slab of Actions that does not move (a new one when full).
 		seen := make(map[string]int32, 16)
+		var distinct []Action
 		add := func(v *analysis.Value) {
-			var e Entry
 			if i, ok := seen[v.Str]; ok {
-				e = all[i]
-			} else {
-				e.Action, e.OK = ParseAction(v)
-				seen[v.Str] = int32(len(all))
+				e := all[i]
+				e.Value = v
+				all = append(all, e)
+				return
 			}
-			e.Value = v
-			all = append(all, e)
+			if len(distinct) == cap(distinct) {
+				distinct = make([]Action, 0, min(size-len(all), 64))
+			}
+			a, ok := ParseAction(v)
+			distinct = append(distinct, a)
+			seen[v.Str] = int32(len(all))
+			all = append(all, Entry{Action: &distinct[len(distinct)-1], Value: v, OK: ok})
 		}
 		var expanded actionSlab
 		for _, s := range p.Statements {
@@ -390,17 +409,19 @@ func GlobsIntersect(a, b string) bool {
 
 // Pattern is an Action or Resource pattern prepared to be compared with
 // many others: the literal text before its first wildcard and after its
-// last, which every string it matches starts and ends with.
+// last, which every string it matches starts and ends with, kept as
+// lengths (24 bytes, not 48: a tree prepares one for every Action and
+// Resource entry).
 type Pattern struct {
 	Text       string
-	head, tail string
+	head, tail int32 // the lengths of the literal head and tail of Text
 }
 
 // NewPattern prepares a pattern. Policy variables and placeholders (any
 // of $ { }) end the literal text as a wildcard does: they may stand for
 // any text.
 func NewPattern(s string) Pattern {
-	p := Pattern{Text: s, head: s, tail: s}
+	p := Pattern{Text: s, head: int32(len(s)), tail: int32(len(s))}
 	first := -1
 	for i := 0; i < len(s); i++ { // a table, not IndexAny: prepared for every Action and Resource of a tree
 		if patternSpecial[s[i]] {
@@ -413,10 +434,15 @@ func NewPattern(s string) Pattern {
 		for !patternSpecial[s[last]] {
 			last--
 		}
-		p.head, p.tail = s[:first], s[last+1:]
+		p.head, p.tail = int32(first), int32(len(s)-last-1)
 	}
 	return p
 }
+
+// headText is the literal text before the pattern's first wildcard, tailText
+// that after its last (the whole text when it has none).
+func (p Pattern) headText() string { return p.Text[:p.head] }
+func (p Pattern) tailText() string { return p.Text[len(p.Text)-int(p.tail):] }
 
 // patternSpecial are the bytes that end a pattern's literal text.
 var patternSpecial = [256]bool{'*': true, '?': true, '$': true, '{': true, '}': true}
@@ -424,14 +450,16 @@ var patternSpecial = [256]bool{'*': true, '?': true, '$': true, '{': true, '}': 
 // Disjoint reports that no string matches both patterns because their
 // literal heads or tails differ: the cheap answer to most comparisons of
 // two ARNs or two actions, before GlobsIntersect or MayMatchARN, which
-// only ever answer false then.
+// only ever answer false then. The last byte of the heads compared is
+// looked at first: ARNs of one policy share a long head and differ near
+// its end ("…bucket-16" and "…bucket-33/*").
 func (p Pattern) Disjoint(q Pattern) bool {
-	n := min(len(p.head), len(q.head))
-	if p.head[:n] != q.head[:n] {
+	n := int(min(p.head, q.head))
+	if n > 0 && p.Text[n-1] != q.Text[n-1] || p.Text[:n] != q.Text[:n] {
 		return true
 	}
-	n = min(len(p.tail), len(q.tail))
-	return p.tail[len(p.tail)-n:] != q.tail[len(q.tail)-n:]
+	n = int(min(p.tail, q.tail))
+	return p.Text[len(p.Text)-n:] != q.Text[len(q.Text)-n:]
 }
 
 // HasGlob reports whether s holds * or ?: two byte searches, cheaper than

@@ -82,7 +82,7 @@ func TestResolveMatchesParseAction(t *testing.T) {
 		}
 		for i, v := range values {
 			want, ok := ParseAction(v)
-			if entries[i].OK != ok || !reflect.DeepEqual(entries[i].Action, want) {
+			if entries[i].OK != ok || !reflect.DeepEqual(entries[i].Parsed(), want) {
 				t.Errorf("statement %d entry %q: %+v, want %+v (%v)", s.Index, v.Str, entries[i], want, ok)
 			}
 		}
@@ -106,8 +106,8 @@ func TestNewPatternLiteralEnds(t *testing.T) {
 		if i := strings.IndexAny(s, "*?${}"); i >= 0 {
 			head, tail = s[:i], s[strings.LastIndexAny(s, "*?${}")+1:]
 		}
-		if p.head != head || p.tail != tail || p.Text != s {
-			t.Errorf("NewPattern(%q): head %q tail %q, want %q %q", s, p.head, p.tail, head, tail)
+		if p.headText() != head || p.tailText() != tail || p.Text != s {
+			t.Errorf("NewPattern(%q): head %q tail %q, want %q %q", s, p.headText(), p.tailText(), head, tail)
 		}
 	}
 }
