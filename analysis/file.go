@@ -98,10 +98,23 @@ type BlockedRequest struct {
 // that stands for it and the element that decides it.
 type Cause struct {
 	Code    string
-	Message Text
+	Message Message
 	Place   Place
 	Located bool // false when no file holds the cause (a missing policy)
 }
+
+// Message is a cause's words: a Text, or what the engine (analysis/eval)
+// keeps to make one when it is read. A folder's answers hold hundreds of
+// thousands of causes and the checks report a few of them, so the words
+// are made when a finding is (issue 16). Two messages that compare equal
+// render the same words, as two Texts do.
+type Message interface {
+	Render() Text
+	In(locale string) string
+}
+
+// Render is the text itself, a Message made already.
+func (t Text) Render() Text { return t }
 
 // Place is an element of a document of the workspace.
 type Place struct {

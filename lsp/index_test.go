@@ -442,7 +442,7 @@ func TestSameAnswerComparesEveryField(t *testing.T) {
 		"granted to":    func(b *analysis.BlockedRequest) { b.GrantedTo = "*" },
 		"conditional":   func(b *analysis.BlockedRequest) { b.Conditional = true },
 		"cause code":    func(b *analysis.BlockedRequest) { b.Causes[0].Code = "scp-denies-s3" },
-		"cause message": func(b *analysis.BlockedRequest) { b.Causes[0].Message.JA = "jp" },
+		"cause message": func(b *analysis.BlockedRequest) { b.Causes[0].Message = analysis.T("en", "jp") },
 		"cause place":   func(b *analysis.BlockedRequest) { b.Causes[0].Place.Doc = "d" },
 		"cause located": func(b *analysis.BlockedRequest) { b.Causes[0].Located = false },
 		"another cause": func(b *analysis.BlockedRequest) { b.Causes = append(b.Causes, b.Causes[0]) },

@@ -160,9 +160,9 @@ func where(c eval.Cause) analysis.Text {
 		loc = fmt.Sprintf("%s:%d", loc, c.Line)
 	}
 	if loc == "" {
-		return c.Message
+		return c.Message.Render()
 	}
-	return analysis.Join(": ", analysis.T(loc, loc), c.Message)
+	return analysis.Join(": ", analysis.T(loc, loc), c.Message.Render())
 }
 
 func firstCause(results []eval.Result, keep func(eval.Cause) bool) *eval.Cause {

@@ -50,7 +50,7 @@ func reportWorkspaceCauses(pass *analysis.Pass) {
 func reportCause(pass *analysis.Pass, g *causeGroup) {
 	var related []analysis.Related
 	if c := g.cause; c.Located && !g.inThisFile {
-		related = append(related, analysis.Related{File: relTo(pass.Path, c.Place.Path), Doc: c.Place.Doc, Span: c.Place.Span, Message: c.Message})
+		related = append(related, analysis.Related{File: relTo(pass.Path, c.Place.Path), Doc: c.Place.Doc, Span: c.Place.Span, Message: c.Message.Render()})
 	}
 	for _, b := range g.nearest {
 		if len(related) == analysis.MaxRelated {
@@ -68,7 +68,7 @@ func reportCause(pass *analysis.Pass, g *causeGroup) {
 		Span:     g.span,
 		Severity: severity,
 		Message:  blockedMessage(g.first, g.cause, g.inThisFile, g.count-1),
-		Explain:  analysis.Join("\n\n", g.cause.Message, pass.Check.Explain),
+		Explain:  analysis.Join("\n\n", g.cause.Message.Render(), pass.Check.Explain),
 		Related:  related,
 	})
 }
@@ -94,7 +94,7 @@ func blockedMessage(b analysis.BlockedRequest, c analysis.Cause, inThisFile bool
 			filepath.Base(c.Place.Path), b.Action, what)
 	}
 	return analysis.Join(". ", analysis.Tf("%s on %s, which the bucket policy grants, is denied", "バケットポリシーが許可している %[2]s への %[1]s は拒否されます",
-		b.Action, what), c.Message)
+		b.Action, what), c.Message.Render())
 }
 
 // blockedManyMessage is blockedMessage for a first request and others.
@@ -112,7 +112,7 @@ func blockedManyMessage(b analysis.BlockedRequest, c analysis.Cause, inThisFile 
 			filepath.Base(c.Place.Path), b.Action, what, others)
 	}
 	return analysis.Join(". ", analysis.Tf("%s on %s and %s the bucket policies grant are denied", "バケットポリシーが許可している %[2]s への %[1]s %[3]sは拒否されます",
-		b.Action, what, others), c.Message)
+		b.Action, what, others), c.Message.Render())
 }
 
 // otherRequests counts the other requests of a finding: "36 other
@@ -358,14 +358,15 @@ func causeDetails(causes []*analysis.Cause) []analysis.Text {
 	seen := map[string]bool{}
 	others := 0
 	for _, c := range causes {
+		m := c.Message.Render() // the engine's causes are made into words here
 		switch {
-		case seen[c.Message.EN]:
+		case seen[m.EN]:
 		case len(out) < analysis.MaxRelated:
-			out = append(out, c.Message)
+			out = append(out, m)
 		default:
 			others++
 		}
-		seen[c.Message.EN] = true
+		seen[m.EN] = true
 	}
 	if others > 0 {
 		out = append(out, analysis.Tf("(and %d more, alike)", "(ほかに同様のものが %d 件あります)", others))

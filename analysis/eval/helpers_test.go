@@ -68,9 +68,9 @@ func checkResult(t *testing.T, src []byte, got Result, w want) {
 	}
 	if c.Code != w.code || c.Layer != w.layer || c.Policy != w.policy || c.Statement != w.statement || c.Line != wantLine {
 		t.Errorf("cause %s/%s in %q statement %d line %d, want %s/%s in %q statement %d line %d\nmessage: %s",
-			c.Code, c.Layer, c.Policy, c.Statement, c.Line, w.code, w.layer, w.policy, w.statement, wantLine, c.Message.EN)
+			c.Code, c.Layer, c.Policy, c.Statement, c.Line, w.code, w.layer, w.policy, w.statement, wantLine, c.Message.Render().EN)
 	}
-	if c.Message.EN == "" || c.Message.JA == "" {
+	if c.Message.Render().EN == "" || c.Message.Render().JA == "" {
 		t.Errorf("cause without a message in both languages: %+v", c.Message)
 	}
 }

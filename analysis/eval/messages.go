@@ -33,11 +33,96 @@ func titled(l Layer, t analysis.Text) analysis.Text {
 }
 
 func statementName(st *analysis.Statement) analysis.Text {
-	if sid := st.SidText(); sid != "" {
+	return namedStatement(st.SidText(), st.Index+1)
+}
+
+// namedStatement names a statement by its Sid, else by its number.
+func namedStatement(sid string, number int) analysis.Text {
+	if sid != "" {
 		return analysis.Tf("statement %q", "ステートメント %q", sid)
 	}
-	return analysis.Tf("statement %d", "ステートメント %d", st.Index+1)
+	return analysis.Tf("statement %d", "ステートメント %d", number)
 }
+
+// words is a cause's message kept as data, made when it is read
+// (analysis.Message): a folder's evaluations hold hundreds of thousands of
+// causes, mostly an SCP's explicit Deny of every upload, and the checks
+// report a few of them; made at once, their words were a quarter of what
+// check kept of 10,000 governed policies (issue 16). It holds what the
+// message names, nothing of the documents, and compares equal to another
+// exactly when both say the same. The causes whose words quote conditions
+// or the request's context are made at once (an analysis.Text): they are
+// few.
+type words struct {
+	kind             wordsKind
+	number           int32 // the statement's, 1-based: how it is named without a Sid
+	layer            Layer
+	doc              string // the policy's name; the names of the layer's policies for noStatementAllows
+	sid              string
+	action, resource string
+	who              string // the caller, for notToCaller
+}
+
+type wordsKind uint8
+
+const (
+	explicitDeny      wordsKind = iota // a Deny statement applies
+	denyIfPlaceholder                  // a Deny applies if its template placeholders stand for the request
+	allowIfPlaceholder
+	allowsNotOnResource
+	allowsNotToCaller
+	noIdentityPolicy // the layer has no policy
+	noResourcePolicy
+	noStatementAllows // the layer's policies (doc) have no statement that allows
+)
+
+// statementWords are the words of a cause at a statement.
+func statementWords(kind wordsKind, l Layer, d *Doc, st *analysis.Statement, t target) words {
+	return words{kind: kind, number: int32(st.Index + 1), layer: l, doc: d.Name, sid: st.SidText(), action: t.action, resource: t.resource}
+}
+
+// statementFormats are the words of a cause at a statement, in English
+// and Japanese, over the statement's name, the policy's, the action, the
+// resource and the caller (the indexes let each language order them).
+var statementFormats = map[wordsKind][2]string{
+	explicitDeny: {"%[1]s of %[2]s explicitly denies %[3]s on %[4]s; an explicit Deny overrides every Allow",
+		"%[2]s の%[1]s が %[4]s に対する %[3]s を明示的に拒否しています。明示的な Deny はすべての Allow に優先します"},
+	denyIfPlaceholder: {"%[1]s of %[2]s denies %[3]s on %[4]s if its template placeholders stand for this request; the tool cannot know their values",
+		"%[2]s の%[1]s は、テンプレートのプレースホルダーがこのリクエストを指すなら %[4]s に対する %[3]s を拒否します。プレースホルダーの値はこのツールには分かりません"},
+	allowIfPlaceholder: {"%[1]s of %[2]s allows %[3]s on %[4]s only if its template placeholders stand for this request; the tool cannot know their values",
+		"%[2]s の%[1]s は、テンプレートのプレースホルダーがこのリクエストを指す場合にだけ %[4]s に対する %[3]s を許可します。プレースホルダーの値はこのツールには分かりません"},
+	allowsNotOnResource: {"%[1]s of %[2]s allows %[3]s, but not on %[4]s",
+		"%[2]s の%[1]s は %[3]s を許可していますが、%[4]s は対象外です"},
+	allowsNotToCaller: {"%[1]s of %[2]s allows %[3]s on %[4]s, but not to %[5]s",
+		"%[2]s の%[1]s は %[4]s に対する %[3]s を許可していますが、%[5]s は対象外です"},
+}
+
+// Render makes the message, prefixed with the layer's name.
+func (w words) Render() analysis.Text {
+	act, res := w.action, w.resource
+	var t analysis.Text
+	switch w.kind {
+	case noIdentityPolicy, noResourcePolicy:
+		what := analysis.T("identity policy", "アイデンティティベースのポリシー")
+		if w.kind == noResourcePolicy {
+			what = analysis.T("resource policy", "リソースベースのポリシー")
+		}
+		t = analysis.Text{
+			EN: sprintf("no %s allows %s on %s", what.EN, act, res),
+			JA: sprintf("%s に対する %s を許可する%sがありません", res, act, what.JA)}
+	case noStatementAllows:
+		t = analysis.Text{
+			EN: sprintf("no statement of %s allows %s on %s", w.doc, act, res),
+			JA: sprintf("%s には %s に対する %s を許可するステートメントがありません", w.doc, res, act)}
+	default:
+		name, f := namedStatement(w.sid, int(w.number)), statementFormats[w.kind]
+		t = analysis.Text{EN: sprintf(f[0], name.EN, w.doc, act, res, w.who), JA: sprintf(f[1], name.JA, w.doc, act, res, w.who)}
+	}
+	return titled(w.layer, t)
+}
+
+// In is the message in one language.
+func (w words) In(locale string) string { return w.Render().In(locale) }
 
 // layerCodes are the codes of the layers that have a code of their own,
 // for an explicit Deny as for an implicit one.
@@ -57,28 +142,32 @@ func causeCode(l Layer, explicit bool) string {
 	return CodeImplicitDeny
 }
 
+// statementCause is a cause at a statement, with words made at once.
 func (e *pass) statementCause(code string, l Layer, d *Doc, st *analysis.Statement, msg analysis.Text) Cause {
-	return Cause{Code: code, Layer: l, Policy: d.Name, Statement: st.Index, Line: d.Line(st.Obj.Span.Start), Message: titled(l, msg)}
+	return e.statementCauseSaying(code, l, d, st, titled(l, msg))
+}
+
+// statementCauseSaying is a cause at a statement with its message.
+func (e *pass) statementCauseSaying(code string, l Layer, d *Doc, st *analysis.Statement, msg analysis.Message) Cause {
+	return Cause{Code: code, Layer: l, Policy: d.Name, Statement: st.Index, Line: d.Line(st.Obj.Span.Start), Message: msg}
 }
 
 func (e *pass) denyCause(l Layer, d *Doc, st *analysis.Statement, v verdict) Cause {
-	name, act, res := statementName(st), e.target.action, e.target.resource
-	msg := analysis.Text{
-		EN: sprintf("%s of %s explicitly denies %s on %s; an explicit Deny overrides every Allow", name.EN, d.Name, act, res),
-		JA: sprintf("%s の%s が %s に対する %s を明示的に拒否しています。明示的な Deny はすべての Allow に優先します", d.Name, name.JA, res, act)}
-	if v.placeholders {
-		msg = analysis.Text{
-			EN: sprintf("%s of %s denies %s on %s if its template placeholders stand for this request; the tool cannot know their values", name.EN, d.Name, act, res),
-			JA: sprintf("%s の%s は、テンプレートのプレースホルダーがこのリクエストを指すなら %s に対する %s を拒否します。プレースホルダーの値はこのツールには分かりません", d.Name, name.JA, res, act)}
-	}
-	if len(v.unknown) > 0 {
+	var msg analysis.Message
+	switch {
+	case len(v.unknown) > 0:
+		name, act, res := statementName(st), e.target.action, e.target.resource
 		when := iamdata.DescribeConditions(v.unknown)
-		msg = analysis.Join("", analysis.Text{
+		msg = titled(l, analysis.Join("", analysis.Text{
 			EN: sprintf("%s of %s denies %s on %s for a request %s", name.EN, d.Name, act, res, when.EN),
 			JA: sprintf("%s の%s は %s リクエストの %s に対する %s を拒否します", d.Name, name.JA, when.JA, res, act)},
-			unknownKeysNote(v.unknown))
+			unknownKeysNote(v.unknown)))
+	case v.placeholders:
+		msg = statementWords(denyIfPlaceholder, l, d, st, e.target)
+	default:
+		msg = statementWords(explicitDeny, l, d, st, e.target)
 	}
-	c := e.statementCause(causeCode(l, true), l, d, st, msg)
+	c := e.statementCauseSaying(causeCode(l, true), l, d, st, msg)
 	c.Explicit = true
 	return c
 }
@@ -106,9 +195,7 @@ func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 	name := statementName(st)
 	switch {
 	case v.failedPlaceholder:
-		return e.statementCause(causeCode(l, false), l, d, st, analysis.Text{
-			EN: sprintf("%s of %s allows %s on %s only if its template placeholders stand for this request; the tool cannot know their values", name.EN, d.Name, act, res),
-			JA: sprintf("%s の%s は、テンプレートのプレースホルダーがこのリクエストを指す場合にだけ %s に対する %s を許可します。プレースホルダーの値はこのツールには分かりません", d.Name, name.JA, res, act)})
+		return e.statementCauseSaying(causeCode(l, false), l, d, st, statementWords(allowIfPlaceholder, l, d, st, e.target))
 	case v.failedUnknown:
 		when := iamdata.DescribeCondition(*v.failed)
 		return e.statementCause(causeCode(l, false), l, d, st, analysis.Join("", analysis.Text{
@@ -126,9 +213,7 @@ func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 		if code == CodeImplicitDeny {
 			code = CodeMissingResourceARN
 		}
-		return e.statementCause(code, l, d, st, analysis.Text{
-			EN: sprintf("%s of %s allows %s, but not on %s", name.EN, d.Name, act, res),
-			JA: sprintf("%s の%s は %s を許可していますが、%s は対象外です", d.Name, name.JA, act, res)})
+		return e.statementCauseSaying(code, l, d, st, statementWords(allowsNotOnResource, l, d, st, e.target))
 	case l == LayerKMS:
 		// The key policy needs a statement of its own for the caller's
 		// account; the one that comes closest is the administrators'.
@@ -137,9 +222,9 @@ func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 			EN: sprintf("%s of %s allows %s on %s, but not to %s: add a statement that allows account %s", name.EN, d.Name, act, res, who, e.p.account),
 			JA: sprintf("%s の%s は %s に対する %s を許可していますが、%s は対象外です。アカウント %s を許可するステートメントを追加してください", d.Name, name.JA, res, act, who, e.p.account)})
 	default:
-		return e.statementCause(causeCode(l, false), l, d, st, analysis.Text{
-			EN: sprintf("%s of %s allows %s on %s, but not to %s", name.EN, d.Name, act, res, who),
-			JA: sprintf("%s の%s は %s に対する %s を許可していますが、%s は対象外です", d.Name, name.JA, res, act, who)})
+		w := statementWords(allowsNotToCaller, l, d, st, e.target)
+		w.who = who
+		return e.statementCauseSaying(causeCode(l, false), l, d, st, w)
 	}
 }
 
@@ -207,8 +292,8 @@ func (e *pass) indexedNearMiss(ix *docIndex) (*Doc, *analysis.Statement, verdict
 }
 
 func (e *pass) noAllowCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
-	act, res := e.target.action, e.target.resource
 	c := Cause{Code: causeCode(l, false), Layer: l, Statement: -1}
+	w := words{layer: l, action: e.target.action, resource: e.target.resource}
 	// The cause names the documents, and gives the line of one alone: only
 	// then does it read more of a document than its name.
 	if len(ds) == 1 {
@@ -216,13 +301,11 @@ func (e *pass) noAllowCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 	}
 	switch len(ds) {
 	case 0:
-		what := analysis.T("identity policy", "アイデンティティベースのポリシー")
+		w.kind = noIdentityPolicy
 		if withPrincipal {
-			what = analysis.T("resource policy", "リソースベースのポリシー")
+			w.kind = noResourcePolicy
 		}
-		c.Message = titled(l, analysis.Text{
-			EN: sprintf("no %s allows %s on %s", what.EN, act, res),
-			JA: sprintf("%s に対する %s を許可する%sがありません", res, act, what.JA)})
+		c.Message = w
 		return c
 	case 1:
 		c.Policy, c.Line = ds[0].Name, ds[0].Line(ds[0].Policy.Root.Span.Start)
@@ -233,9 +316,8 @@ func (e *pass) noAllowCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 		}
 		c.Policy = strings.Join(names, ", ")
 	}
-	c.Message = titled(l, analysis.Text{
-		EN: sprintf("no statement of %s allows %s on %s", c.Policy, act, res),
-		JA: sprintf("%s には %s に対する %s を許可するステートメントがありません", c.Policy, res, act)})
+	w.kind, w.doc = noStatementAllows, c.Policy
+	c.Message = w
 	return c
 }
 

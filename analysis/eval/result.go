@@ -53,7 +53,7 @@ type Cause struct {
 	Policy    string // the file or scenario field; "" when no policy of that layer exists
 	Statement int
 	Line      int // 1-based line of the statement (or the policy); 0 when unknown
-	Message   analysis.Text
+	Message   analysis.Message
 	Explicit  bool // an explicit Deny statement
 }
 

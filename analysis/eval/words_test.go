@@ -1,0 +1,77 @@
+package eval
+
+import (
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// The words a cause keeps render the message the engine made at once
+// before issue 16, in both languages.
+func TestWordsRender(t *testing.T) {
+	at := words{number: 2, layer: LayerResource, doc: "b.json", sid: "Read", action: "s3:GetObject", resource: "arn:aws:s3:::b/k", who: "arn:aws:iam::111122223333:user/jane"}
+	with := func(kind wordsKind, change func(*words)) words {
+		w := at
+		w.kind = kind
+		if change != nil {
+			change(&w)
+		}
+		return w
+	}
+	cases := []struct {
+		name   string
+		w      words
+		en, ja string
+	}{
+		{"explicit deny", with(explicitDeny, nil),
+			`Bucket policy: statement "Read" of b.json explicitly denies s3:GetObject on arn:aws:s3:::b/k; an explicit Deny overrides every Allow`,
+			`バケットポリシー: b.json のステートメント "Read" が arn:aws:s3:::b/k に対する s3:GetObject を明示的に拒否しています。明示的な Deny はすべての Allow に優先します`},
+		{"deny by number", with(explicitDeny, func(w *words) { w.sid = "" }),
+			`Bucket policy: statement 2 of b.json explicitly denies s3:GetObject on arn:aws:s3:::b/k; an explicit Deny overrides every Allow`,
+			`バケットポリシー: b.json のステートメント 2 が arn:aws:s3:::b/k に対する s3:GetObject を明示的に拒否しています。明示的な Deny はすべての Allow に優先します`},
+		{"deny if placeholders", with(denyIfPlaceholder, nil),
+			`Bucket policy: statement "Read" of b.json denies s3:GetObject on arn:aws:s3:::b/k if its template placeholders stand for this request; the tool cannot know their values`,
+			`バケットポリシー: b.json のステートメント "Read" は、テンプレートのプレースホルダーがこのリクエストを指すなら arn:aws:s3:::b/k に対する s3:GetObject を拒否します。プレースホルダーの値はこのツールには分かりません`},
+		{"allow if placeholders", with(allowIfPlaceholder, nil),
+			`Bucket policy: statement "Read" of b.json allows s3:GetObject on arn:aws:s3:::b/k only if its template placeholders stand for this request; the tool cannot know their values`,
+			`バケットポリシー: b.json のステートメント "Read" は、テンプレートのプレースホルダーがこのリクエストを指す場合にだけ arn:aws:s3:::b/k に対する s3:GetObject を許可します。プレースホルダーの値はこのツールには分かりません`},
+		{"not on the resource", with(allowsNotOnResource, nil),
+			`Bucket policy: statement "Read" of b.json allows s3:GetObject, but not on arn:aws:s3:::b/k`,
+			`バケットポリシー: b.json のステートメント "Read" は s3:GetObject を許可していますが、arn:aws:s3:::b/k は対象外です`},
+		{"not to the caller", with(allowsNotToCaller, nil),
+			`Bucket policy: statement "Read" of b.json allows s3:GetObject on arn:aws:s3:::b/k, but not to arn:aws:iam::111122223333:user/jane`,
+			`バケットポリシー: b.json のステートメント "Read" は arn:aws:s3:::b/k に対する s3:GetObject を許可していますが、arn:aws:iam::111122223333:user/jane は対象外です`},
+		{"no identity policy", with(noIdentityPolicy, func(w *words) { w.layer = LayerIdentity }),
+			`Identity policies: no identity policy allows s3:GetObject on arn:aws:s3:::b/k`,
+			`アイデンティティベースのポリシー: arn:aws:s3:::b/k に対する s3:GetObject を許可するアイデンティティベースのポリシーがありません`},
+		{"no resource policy", with(noResourcePolicy, nil),
+			`Bucket policy: no resource policy allows s3:GetObject on arn:aws:s3:::b/k`,
+			`バケットポリシー: arn:aws:s3:::b/k に対する s3:GetObject を許可するリソースベースのポリシーがありません`},
+		{"no statement", with(noStatementAllows, func(w *words) { w.doc = "a.json, c.json" }),
+			`Bucket policy: no statement of a.json, c.json allows s3:GetObject on arn:aws:s3:::b/k`,
+			`バケットポリシー: a.json, c.json には arn:aws:s3:::b/k に対する s3:GetObject を許可するステートメントがありません`},
+	}
+	for _, c := range cases {
+		if got := c.w.Render(); got != analysis.T(c.en, c.ja) {
+			t.Errorf("%s:\n got %q\n     %q\nwant %q\n     %q", c.name, got.EN, got.JA, c.en, c.ja)
+		}
+		if got := c.w.In("ja-JP"); got != c.ja {
+			t.Errorf("%s in Japanese: %q", c.name, got)
+		}
+	}
+}
+
+// Two causes' words compare equal as messages exactly when they say the
+// same: the language server compares answers so (lsp: sameAnswer).
+func TestWordsCompareAsTheirText(t *testing.T) {
+	a := words{kind: explicitDeny, number: 1, layer: LayerSCP, doc: "scp.json", sid: "Deny", action: "s3:PutObject", resource: "arn:aws:s3:::b/*"}
+	b := a
+	var ma, mb analysis.Message = a, b
+	if ma != mb {
+		t.Errorf("the same words differ as messages")
+	}
+	b.sid = "Deny2"
+	if mb = b; ma == mb || ma.Render() == mb.Render() {
+		t.Errorf("words with another Sid compare equal, or say the same: %q", mb.Render().EN)
+	}
+}
