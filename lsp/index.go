@@ -219,7 +219,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 			joiners = append(joiners, f)
 		}
 	}
-	staleFor := map[string]bool{} // principals with a request evaluated again
+	staleFor := map[string][]eval.Request{} // by principal, the requests evaluated again
 	joins := newJoinCheck(joiners)
 	editsOf := map[string][]*eval.EditedDoc{} // the edits that may join a principal's requests (mayJoin looks at the principal only)
 	next.ws.Reuse(g.ws, func(req eval.Request, read *eval.ReadSet) bool {
@@ -233,26 +233,36 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 			editsOf[req.Principal] = mine
 		}
 		stale := bucketsMoved || joins.any(req) || slices.ContainsFunc(mine, read.MayRead)
-		staleFor[req.Principal] = staleFor[req.Principal] || stale
+		if stale {
+			staleFor[req.Principal] = append(staleFor[req.Principal], req)
+		}
 		return stale
 	})
 	// A principal's identity policies depend on the requests its grants
 	// make and nothing else of the set: they are dependants when its
 	// answer changed, or when it had none yet. An answer none of whose
 	// evaluations or grants can have changed is kept as it was.
-	deps := map[string]bool{}
+	deps, rereadPaths := map[string]bool{}, map[string]bool{}
 	for path := range reread {
-		deps[path] = true
+		deps[path], rereadPaths[path] = true, true
 	}
 	principals := principalsOf(g.ws, next.ws)
-	callersMoved := !slices.Equal(principalsOf(g.ws), principalsOf(next.ws))
+	callersMoved := !slices.Equal(g.ws.Callers(), next.ws.Callers())
 	affected := map[string]bool{}
 	for _, p := range principals {
 		old, answered := g.ws.Answered(p)
 		// An answer with a place in a policy edited in place is built again
 		// from its kept evaluations: the evaluations depend on what their
 		// statements say and on their lines, the places on their offsets.
-		if answered && !bucketsMoved && !callersMoved && !staleFor[p] && !grantsMoved(joiners, p) && !placedIn(old, inPlace) {
+		keep := answered && !bucketsMoved && !callersMoved && len(staleFor[p]) == 0 && !grantsMoved(joiners, p) && !placedIn(old, inPlace)
+		var now []analysis.BlockedRequest
+		patched := false
+		if !keep && answered && !bucketsMoved && !callersMoved && len(inPlace) == 0 {
+			// Bucket policies edited: the entries of their grants are made
+			// again, the principal's others taken over.
+			now, keep, patched = next.ws.BlockedAfterEdit(g.ws, p, rereadPaths, staleFor[p])
+		}
+		if keep {
 			next.ws.KeepAnswer(g.ws, p)
 			if !ownPolicyEdited(before, after, p) {
 				next.ws.KeepPrincipalMemos(g.ws, p)
@@ -261,7 +271,9 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 			}
 			continue
 		}
-		now := next.ws.Blocked(p)
+		if !patched {
+			now = next.ws.Blocked(p)
+		}
 		affected[p] = !answered || !sameAnswer(old, now) || g.placesMoved(next, reread, old, now)
 		if affected[p] {
 			addCauseFiles(deps, old, now)
@@ -486,13 +498,14 @@ func (g *govSet) bind(prev *govSet) {
 }
 
 // principalsOf lists the principals identity policies name in either
-// workspace.
+// workspace (eval.Workspace.Callers: kept as files are added, where
+// reading every file for them took O(files × principals) on each edit).
 func principalsOf(workspaces ...*eval.Workspace) []string {
 	var out []string
 	for _, w := range workspaces {
-		for _, f := range w.Files {
-			if f.Kind == analysis.KindIdentity && f.Facts != nil && f.Facts.Principal != "" && !slices.Contains(out, f.Facts.Principal) {
-				out = append(out, f.Facts.Principal)
+		for _, p := range w.Callers() {
+			if !slices.Contains(out, p) {
+				out = append(out, p)
 			}
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
@@ -19,7 +21,8 @@ import (
 // (bench/governed) of S3POLICY_BENCH_POLICIES policies (default 1,000):
 // a character typed into the first Sid of the first identity policy, or
 // of the first bucket policy, after every principal was answered as the
-// first scan leaves the set. go test -run '^$' -bench IndexEdit ./lsp/
+// first scan leaves the set; "+analysis" also runs every check on the
+// edited file, as the front does before it publishes. go test -run '^$' -bench IndexEdit ./lsp/
 // cpuTime is the process's user and system time so far.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -51,17 +54,27 @@ func BenchmarkIndexEdit(b *testing.B) {
 		path := filepath.Join(dir, filepath.FromSlash(file.rel))
 		text := texts[path]
 		at := bytes.Index(text, []byte(`"Sid": "`)) + len(`"Sid": "`)
-		b.Run(fmt.Sprintf("%s/%d", file.name, n), func(b *testing.B) {
-			cpu := cpuTime()
-			n := 0
-			for i := 0; b.Loop(); i++ {
-				edited := slices.Concat(text[:at], []byte(strconv.Itoa(i%10)), text[at:])
-				ix.update(map[string][]byte{path: edited})
-				n++
+		for _, analyse := range []bool{false, true} {
+			name := fmt.Sprintf("%s/%d", file.name, n)
+			if analyse {
+				name = fmt.Sprintf("%s+analysis/%d", file.name, n)
 			}
-			// CPU time is the fairer figure on a shared machine.
-			b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(n), "cpu-ms/op")
-			ix.update(map[string][]byte{path: text})
-		})
+			b.Run(name, func(b *testing.B) {
+				cpu := cpuTime()
+				n := 0
+				for i := 0; b.Loop(); i++ {
+					edited := slices.Concat(text[:at], []byte(strconv.Itoa(i%10)), text[at:])
+					ix.update(map[string][]byte{path: edited})
+					if analyse {
+						_, src, docs := ix.lookup(path, edited)
+						analysis.AnalyzeFile(path, docs, src.Findings, analysis.Options{Checks: checks.All})
+					}
+					n++
+				}
+				// CPU time is the fairer figure on a shared machine.
+				b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(n), "cpu-ms/op")
+				ix.update(map[string][]byte{path: text})
+			})
+		}
 	}
 }

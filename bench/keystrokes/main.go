@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/policygen"
@@ -33,6 +34,7 @@ func main() {
 	policies := flag.Int("governed", 0, "edit an identity and a bucket policy of a governed folder of this many policies instead")
 	dir := flag.String("dir", "", "with -governed: the folder to write it into (default: a temporary folder, removed after)")
 	scanTimeout := flag.Duration("scan-timeout", 10*time.Minute, "with -governed: how long the first scan may take")
+	flag.BoolVar(&printLatencies, "latencies", false, "with -governed: also print each version's latency in ms, in the order typed")
 	flag.Parse()
 	if *server == "" {
 		fmt.Fprintln(os.Stderr, "usage: keystrokes -server PATH [-edits 500] [-rate 50] [-size 20480] [-budget 50ms] [-governed N [-dir DIR] [-scan-timeout 10m]]")
@@ -79,6 +81,13 @@ func mainGoverned(server, dir string, n, edits int, rate float64, budget, scanTi
 		fmt.Printf("keystrokes: %d edits at %.0f/s to the %s, %d publishes: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms (budget p99 <= %v)\n",
 			edits, rate, e.what, e.r.Publishes, ms(e.r.P50), ms(e.r.P95), ms(e.r.P99), ms(e.r.Max), budget)
 		over = over || e.r.P99 > budget
+		if printLatencies {
+			var b strings.Builder
+			for _, l := range e.r.Latencies {
+				fmt.Fprintf(&b, " %.0f", ms(l))
+			}
+			fmt.Printf("keystrokes: %s latencies (ms):%s\n", e.what, b.String())
+		}
 	}
 	if over {
 		fmt.Println("keystrokes: p99 over budget")
@@ -86,6 +95,9 @@ func mainGoverned(server, dir string, n, edits int, rate float64, budget, scanTi
 	}
 	return 0
 }
+
+// printLatencies is the -latencies flag: where in the run the slow edits are.
+var printLatencies bool
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 

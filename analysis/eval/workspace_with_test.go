@@ -1,0 +1,153 @@
+package eval
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
+)
+
+// BlockedAfterEdit gives, after an edit of a bucket policy, the answer a
+// workspace read afresh gives, for every principal: those the policy
+// grants (their entries of its grants made again, in their place among
+// the others), and those it does not (prev's answer itself). An edit it
+// cannot derive the answer from (the policy no longer parses) is left to
+// Blocked.
+func TestBlockedAfterEditIsAFreshAnswer(t *testing.T) {
+	dir := t.TempDir()
+	layout, err := governed.Write(dir, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, filepath.FromSlash(layout.Bucket))
+	original, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, old, new string
+		derived        bool // BlockedAfterEdit answers for every principal
+		// reanswered: the principals whose answer it made again (not
+		// prev's): app-0 and app-3, whose requests the policy grants by
+		// role ARN and some of which are blocked; app-4's grant (by its
+		// account) is allowed until the Deny blocks every request.
+		reanswered int
+	}{
+		{"a character typed in a Sid", `"Sid": "AppAccess`, `"Sid": "AppAccessX`, true, 2},
+		{"a line added before the statements", `"Statement": [`, "\n\n\"Statement\": [", true, 2},
+		{"a granted action changed", `"s3:ListBucket"]`, `"s3:ListBucketVersions"]`, true, 2},
+		{"a grant to an account removed", `"arn:aws:iam::111122220000:root"`, `"arn:aws:iam::111122229999:root"`, true, 2},
+		{"the grant's Allow made a Deny", `"Effect": "Allow"`, `"Effect": "Deny"`, true, 2},
+		{"a Deny that blocks every grant", `"Sid": "RequireTLS",
+      "Effect": "Deny",
+      "Principal": "*",
+      "Action": ["s3:*"],
+      "Resource": ["arn:aws:s3:::data-00000", "arn:aws:s3:::data-00000/*"],
+      "Condition": {"Bool": {"aws:SecureTransport": "false"}}`, `"Sid": "RequireTLS",
+      "Effect": "Deny",
+      "Principal": "*",
+      "Action": ["s3:*"],
+      "Resource": ["arn:aws:s3:::data-00000", "arn:aws:s3:::data-00000/*"]`, true, 3},
+		{"JSON broken", `"Version"`, `"Version`, false, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if err := os.WriteFile(path, original, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			prev, err := loadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range prev.Callers() {
+				prev.Blocked(p)
+			}
+			edited := bytes.Replace(original, []byte(c.old), []byte(c.new), 1)
+			if bytes.Equal(edited, original) {
+				t.Fatalf("%q is not in %s", c.old, layout.Bucket)
+			}
+			if err := os.WriteFile(path, edited, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			next, err := loadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh, _ := loadDir(dir)
+			// What the language server drops: the requests on a bucket
+			// either version of the policy names.
+			stale := map[string][]Request{}
+			next.Reuse(prev, func(req Request, _ *ReadSet) bool {
+				bucket := []byte(bucketOf(req.Resource))
+				if bytes.Contains(original, bucket) || bytes.Contains(edited, bucket) {
+					stale[req.Principal] = append(stale[req.Principal], req)
+					return true
+				}
+				return false
+			})
+			reanswered := 0
+			for _, p := range prev.Callers() {
+				old, _ := prev.Answered(p)
+				got, same, ok := next.BlockedAfterEdit(prev, p, map[string]bool{path: true}, stale[p])
+				if ok != c.derived {
+					t.Fatalf("%s: ok = %v, want %v", p, ok, c.derived)
+				}
+				if !ok {
+					continue
+				}
+				if want := fresh.Blocked(p); !reflect.DeepEqual(got, want) {
+					t.Fatalf("%s: BlockedAfterEdit gave\n%+v\na fresh workspace's Blocked\n%+v", p, got, want)
+				}
+				if answered, _ := next.Answered(p); !reflect.DeepEqual(answered, got) {
+					t.Errorf("%s: the workspace keeps another answer than it gave", p)
+				}
+				if same != (len(got) > 0 && &got[0] == &old[0] || len(got) == 0 && len(old) == 0) {
+					t.Errorf("%s: same = %v for an answer of %d requests that is prev's: %v", p, same, len(got), !same)
+				}
+				if !same {
+					reanswered++
+				}
+			}
+			if reanswered != c.reanswered {
+				t.Errorf("%d principals answered again, want %d", reanswered, c.reanswered)
+			}
+		})
+	}
+}
+
+// A stale request on a bucket that another bucket policy granting the
+// principal names: that grant's entry would have to be made again, so
+// BlockedAfterEdit leaves the answer to Blocked.
+func TestBlockedAfterEditLeavesOtherGrantsStaleToBlocked(t *testing.T) {
+	dir := t.TempDir()
+	layout, err := governed.Write(dir, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, filepath.FromSlash(layout.Bucket))
+	prev, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const app0 = "arn:aws:iam::111122220000:role/app-0"
+	prev.Blocked(app0)
+	next, _ := loadDir(dir)
+	var stale []Request
+	next.Reuse(prev, func(req Request, _ *ReadSet) bool {
+		if req.Principal == app0 && !strings.Contains(req.Resource, "data-00000") {
+			stale = append(stale, req) // a bucket the edited policy does not name
+			return true
+		}
+		return false
+	})
+	if len(stale) == 0 {
+		t.Fatal("app-0 has no request on another bucket")
+	}
+	if _, _, ok := next.BlockedAfterEdit(prev, app0, map[string]bool{path: true}, stale); ok {
+		t.Error("BlockedAfterEdit answered though requests of other bucket policies' grants were dropped")
+	}
+}
