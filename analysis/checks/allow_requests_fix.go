@@ -23,8 +23,8 @@ func allowRequestsFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	key := ""
 	for _, b := range h.requests {
 		actions = appendNew(actions, b.Action)
-		resources = appendNew(resources, b.Resource)
-		grantees = appendNew(grantees, principalARN(b.GrantedTo))
+		resources = append(resources, b.Resource)
+		grantees = append(grantees, principalARN(b.GrantedTo))
 		if pass.Kind == analysis.KindEndpoint {
 			continue // S3 calls KMS itself, not through the endpoint
 		}
@@ -37,6 +37,7 @@ func allowRequestsFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 			}
 		}
 	}
+	resources, grantees = firstOfEach(resources), firstOfEach(grantees)
 	slices.Sort(actions)
 	slices.Sort(keyActions)
 	sid := "AllowS3Use" + sidWord(shortName(h.principal))
@@ -83,6 +84,21 @@ func appendStatements(pass *analysis.Pass, stmts []string) []analysis.Edit {
 	// A lone statement made an array: ", a]" becomes ", a, b]".
 	last.NewText = strings.TrimSuffix(last.NewText, "]") + ", " + strings.Join(stmts[1:], ", ") + "]"
 	return edits
+}
+
+// firstOfEach keeps the first of each string of the list, in order, in
+// time linear in its length: an element blocks up to thousands of
+// requests, each on its own resource (appendNew for each was quadratic).
+func firstOfEach(list []string) []string {
+	seen := make(map[string]bool, len(list))
+	out := list[:0]
+	for _, s := range list {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func appendNew(list []string, s string) []string {

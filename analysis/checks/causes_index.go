@@ -22,6 +22,16 @@ type docCode struct {
 
 // causeIndex is what one principal's blocked requests say, by document.
 type causeIndex struct {
+	// Of each request of the answer (Workspace.Blocked) that an element
+	// outside the principal's identity policies blocks: the first element
+	// of those policies that asks for it (policy nil when none), and the
+	// numbers of that place and of the grant's, which tell the places
+	// related to an element apart without hashing them for each request
+	// (relatedHere); -1 for none.
+	asked      []askedAt
+	askPlace   []int32
+	grantPlace []int32
+	places     int // the places numbered
 	// here: the elements of non-identity documents (and the identity
 	// policies of other principals) that block the principal's requests.
 	here map[docCode][]*blockedHere
@@ -93,6 +103,15 @@ func buildCauses(w analysis.Workspace, principal string) *causeIndex {
 	asks := asksOf(w, principal)
 	hereAt := map[docCode]map[analysis.Span]*blockedHere{}
 	groups := map[docCode]map[groupKey]*causeGroup{}
+	placeIDs := map[analysis.Place]int32{}
+	placeID := func(p analysis.Place) int32 {
+		id, ok := placeIDs[p]
+		if !ok {
+			id = int32(len(placeIDs))
+			placeIDs[p] = id
+		}
+		return id
+	}
 	var targets []askedAt
 	// The index points into the answer, which is not changed once given,
 	// instead of copying its requests and causes (a third of check's
@@ -101,7 +120,7 @@ func buildCauses(w analysis.Workspace, principal string) *causeIndex {
 	for i := range blocked {
 		b := &blocked[i]
 		targets = targets[:0] // found on the first cause that needs them
-		asked := false
+		asked, numbered := false, false
 		for j := range b.Causes {
 			c := &b.Causes[j]
 			code := reportedCode(w, *c)
@@ -120,7 +139,11 @@ func buildCauses(w analysis.Workspace, principal string) *causeIndex {
 					targets, asked = asks.of(b.Action, b.Resource, targets), true
 				}
 				if c.Located {
-					addHere(ix, hereAt, docCode{c.Place.Path, c.Place.Doc, code}, principal, b, c, targets)
+					if !numbered {
+						ix.numberPlaces(len(blocked), i, b, targets, placeID)
+						numbered = true
+					}
+					addHere(ix, hereAt, docCode{c.Place.Path, c.Place.Doc, code}, principal, i, b, c)
 				}
 				for _, t := range targets {
 					addGroup(ix, groups, docCode{t.policy.Path, t.policy.DocName, code}, t.span, false, i, b, c)
@@ -135,11 +158,28 @@ func buildCauses(w analysis.Workspace, principal string) *causeIndex {
 			}
 		}
 	}
+	ix.places = len(placeIDs)
 	return ix
 }
 
-// addHere adds a request to the element of a document that blocks it.
-func addHere(ix *causeIndex, at map[docCode]map[analysis.Span]*blockedHere, k docCode, principal string, b *analysis.BlockedRequest, c *analysis.Cause, asked []askedAt) {
+// numberPlaces records, for request i of the n of the answer, the first
+// element of the principal's identity policies that asks for it and the
+// numbers of that place and of the grant's.
+func (ix *causeIndex) numberPlaces(n, i int, b *analysis.BlockedRequest, asked []askedAt, placeID func(analysis.Place) int32) {
+	if ix.asked == nil {
+		ix.asked, ix.askPlace, ix.grantPlace = make([]askedAt, n), make([]int32, n), make([]int32, n)
+	}
+	ix.askPlace[i] = -1
+	if len(asked) > 0 {
+		a := asked[0]
+		ix.asked[i] = a
+		ix.askPlace[i] = placeID(analysis.Place{Path: a.policy.Path, Doc: a.policy.DocName, Span: a.span})
+	}
+	ix.grantPlace[i] = placeID(b.Grant)
+}
+
+// addHere adds request i to the element of a document that blocks it.
+func addHere(ix *causeIndex, at map[docCode]map[analysis.Span]*blockedHere, k docCode, principal string, i int, b *analysis.BlockedRequest, c *analysis.Cause) {
 	byPlace := at[k]
 	if byPlace == nil {
 		byPlace = map[analysis.Span]*blockedHere{}
@@ -147,18 +187,13 @@ func addHere(ix *causeIndex, at map[docCode]map[analysis.Span]*blockedHere, k do
 	}
 	h := byPlace[c.Place.Span]
 	if h == nil {
-		h = &blockedHere{principal: principal, place: c.Place.Span}
+		h = &blockedHere{principal: principal, place: c.Place.Span, ix: ix}
 		byPlace[c.Place.Span] = h
 		ix.here[k] = append(ix.here[k], h)
 	}
 	h.requests = append(h.requests, b)
 	h.causes = append(h.causes, c)
-	var first *askedAt
-	if len(asked) > 0 {
-		a := asked[0] // a copy: the caller reuses the list
-		first = &a
-	}
-	h.asked = append(h.asked, first)
+	h.at = append(h.at, int32(i))
 }
 
 // addGroup counts request i, blocked by c, in its group of the identity

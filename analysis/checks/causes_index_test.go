@@ -18,15 +18,7 @@ import (
 // on the generated governed folder of the benchmarks (several principals
 // with many identity policies, bucket, key, endpoint and SCP policies).
 func TestCauseIndexAgreesWithADirectScan(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := governed.Write(dir, 120); err != nil {
-		t.Fatal(err)
-	}
-	texts, err := tree.ReadAll(dir, tree.Disk{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := tree.Sets(dir, texts)[0].Workspace
+	w := generatedWorkspace(t, 120)
 	codes := []string{analysis.CodeMissingResourceARN, analysis.CodeSCPDeniesS3, analysis.CodeDenyBlocksAccess,
 		"endpoint-policy-blocks", "kms-missing-actions", "session-policy-blocks", boundaryBlocksCode}
 	groups, heres := 0, 0
@@ -230,4 +222,89 @@ func TestPoliciesThatAskForARequest(t *testing.T) {
 			t.Errorf("%s on %s: %q, want %q", tc.action, tc.resource, got, tc.want)
 		}
 	}
+}
+
+// The related places of an element that blocks requests, told apart by
+// their numbers in the principal's index, are those a direct
+// computation gives, keying each place by its path, document and span:
+// the first MaxRelated of the asking elements and grants, each once,
+// and a count of the other places, each once and none that is listed.
+// On the generated governed folder, where an SCP blocks hundreds of
+// requests, so that most places are left out.
+func TestRelatedHereAgreesWithKeyingEachPlace(t *testing.T) {
+	w := generatedWorkspace(t, 200)
+	elements, counted := 0, 0
+	for _, f := range w.PolicyFiles() {
+		if f.Kind == analysis.KindIdentity {
+			continue
+		}
+		for _, c := range All {
+			pass := &analysis.Pass{File: f, Check: c}
+			for _, h := range causesHere(pass) {
+				related, notListed := relatedHere(pass, h)
+				wantRelated, wantNotListed := directRelatedHere(w, pass, h)
+				if fmt.Sprint(related) != fmt.Sprint(wantRelated) || notListed != wantNotListed {
+					t.Errorf("%s %s %v:\nindex  %d %v\ndirect %d %v", f.Path, c.Code, h.place, notListed, related, wantNotListed, wantRelated)
+				}
+				elements++
+				counted += notListed
+			}
+		}
+	}
+	if elements < 5 || counted < 100 {
+		t.Errorf("%d elements, %d places left out: the folder shows too little", elements, counted)
+	}
+}
+
+// directRelatedHere keys each related place by its path, document and
+// span, and finds the asking element of each request again.
+func directRelatedHere(w analysis.Workspace, pass *analysis.Pass, h *blockedHere) (related []analysis.Related, notListed int) {
+	type relatedKey struct {
+		place                       analysis.Place
+		ask                         bool
+		action, resource, grantedTo string
+	}
+	seen := map[relatedKey]bool{}
+	shown, left := map[analysis.Place]bool{}, map[analysis.Place]bool{}
+	add := func(k relatedKey, r analysis.Related) {
+		switch {
+		case seen[k]:
+		case len(related) < analysis.MaxRelated:
+			related = append(related, r)
+			shown[k.place] = true
+		default:
+			left[k.place] = true
+		}
+		seen[k] = true
+	}
+	for _, b := range h.requests {
+		if asked := asksOf(w, h.principal).of(b.Action, b.Resource, nil); len(asked) > 0 {
+			at := asked[0]
+			add(relatedKey{analysis.Place{Path: at.policy.Path, Doc: at.policy.DocName, Span: at.span}, true, b.Action, b.Resource, ""},
+				analysis.Related{File: relTo(pass.Path, at.policy.Path), Doc: at.policy.DocName, Span: at.span,
+					Message: analysis.Tf("%s asks for %s on %s here", "%[1]s はここで %[3]s への %[2]s を求めています", shortName(h.principal), b.Action, b.Resource)})
+		}
+		add(relatedKey{b.Grant, false, b.Action, b.Resource, b.GrantedTo}, grantRelated(pass.Path, *b))
+	}
+	for p := range left {
+		if !shown[p] {
+			notListed++
+		}
+	}
+	return related, notListed
+}
+
+// generatedWorkspace is the workspace of a governed folder of n policies
+// as the benchmarks generate it (bench/governed).
+func generatedWorkspace(t *testing.T, n int) *eval.Workspace {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := governed.Write(dir, n); err != nil {
+		t.Fatal(err)
+	}
+	texts, err := tree.ReadAll(dir, tree.Disk{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tree.Sets(dir, texts)[0].Workspace
 }

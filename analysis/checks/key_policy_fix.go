@@ -17,9 +17,7 @@ import (
 func keyPolicyFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	var grantees, actions []string
 	for _, b := range h.requests {
-		if !slices.Contains(grantees, b.GrantedTo) {
-			grantees = append(grantees, b.GrantedTo)
-		}
+		grantees = append(grantees, b.GrantedTo)
 		for _, a := range kmsActionsFor(b.Action) {
 			if !slices.Contains(actions, a) {
 				actions = append(actions, a)
@@ -29,6 +27,7 @@ func keyPolicyFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	if len(actions) == 0 {
 		return nil
 	}
+	grantees = firstOfEach(grantees)
 	slices.Sort(actions)
 	principal := make([]string, len(grantees))
 	for i, g := range grantees {

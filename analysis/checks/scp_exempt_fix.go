@@ -40,10 +40,11 @@ func exemptPrincipalFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	var blocked, granted []string
 	for _, b := range h.requests {
 		blocked = appendNew(blocked, b.Action)
-		granted = appendNew(granted, b.Resource)
+		granted = append(granted, b.Resource)
 	}
 	slices.Sort(blocked)
 	slices.Sort(granted)
+	granted = slices.Compact(granted)
 	if !deniesEvery(st, blocked) {
 		return nil // the blocked actions are not this statement's to lift
 	}

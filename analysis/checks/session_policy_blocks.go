@@ -110,9 +110,10 @@ func grantedOn(pass *analysis.Pass, bucket string) (actions, resources []string)
 	}
 	for _, p := range principals {
 		for _, b := range blockedOnBucket(pass.Workspace, p, bucket) {
-			actions, resources = appendNew(actions, b.Action), appendNew(resources, b.Resource)
+			actions, resources = appendNew(actions, b.Action), append(resources, b.Resource)
 		}
 	}
+	resources = firstOfEach(resources)
 	slices.Sort(actions)
 	return actions, resources
 }

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"math/bits"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -174,9 +175,8 @@ type blockedHere struct {
 	place     analysis.Span
 	requests  []*analysis.BlockedRequest // in the principal's answer
 	causes    []*analysis.Cause          // one for each request
-	// asked is, for each request, the first element of the principal's
-	// identity policies that asks for it; nil when it has none.
-	asked []*askedAt
+	at        []int32                    // each request's place in the answer
+	ix        *causeIndex                // the principal's index, which knows more of each request
 }
 
 // reportCausesHere reports, on a policy that is not an identity policy,
@@ -309,46 +309,62 @@ func reportBlockedHere(pass *analysis.Pass, h *blockedHere) {
 // for each request, where the principal's policy asks for it and the
 // bucket policy's grant, each once, at most MaxRelated (the first); the
 // places left out are counted, not rendered, for a large folder has
-// thousands.
+// thousands. An SCP blocks every request of the principals it governs:
+// the places are told apart by their numbers in the principal's index,
+// not by hashing them for each request.
 func relatedHere(pass *analysis.Pass, h *blockedHere) (related []analysis.Related, notListed int) {
+	ix := h.ix
 	type relatedKey struct {
-		place            analysis.Place
+		place            int32
 		ask              bool
 		action, resource string
 		grantedTo        string
 	}
-	seen := map[relatedKey]bool{}
-	shown := map[analysis.Place]bool{}
-	left := map[analysis.Place]bool{}
-	add := func(k relatedKey, render func() analysis.Related) {
-		switch {
-		case seen[k]:
-		case len(related) < analysis.MaxRelated:
-			related = append(related, render())
-			shown[k.place] = true
-		default:
-			left[k.place] = true
+	var shownKeys []relatedKey
+	seen, shown := newPlaceSet(ix.places), newPlaceSet(ix.places)
+	// isNew records k and reports whether it is to be shown: a key not
+	// shown yet while there is room.
+	isNew := func(k relatedKey) bool {
+		seen.add(k.place)
+		if len(shownKeys) == analysis.MaxRelated || slices.Contains(shownKeys, k) {
+			return false
 		}
-		seen[k] = true
+		shownKeys = append(shownKeys, k)
+		shown.add(k.place)
+		return true
 	}
-	for i, b := range h.requests {
-		if at := h.asked[i]; at != nil {
+	for n, b := range h.requests {
+		i := h.at[n]
+		if at := ix.asked[i]; at.policy != nil && isNew(relatedKey{ix.askPlace[i], true, b.Action, b.Resource, ""}) {
 			// The first of the principal's policies that asks for it.
-			add(relatedKey{analysis.Place{Path: at.policy.Path, Doc: at.policy.DocName, Span: at.span}, true, b.Action, b.Resource, ""}, func() analysis.Related {
-				return analysis.Related{
-					File: relTo(pass.Path, at.policy.Path), Doc: at.policy.DocName, Span: at.span,
-					Message: analysis.Tf("%s asks for %s on %s here", "%[1]s はここで %[3]s への %[2]s を求めています", shortName(h.principal), b.Action, b.Resource),
-				}
+			related = append(related, analysis.Related{
+				File: relTo(pass.Path, at.policy.Path), Doc: at.policy.DocName, Span: at.span,
+				Message: analysis.Tf("%s asks for %s on %s here", "%[1]s はここで %[3]s への %[2]s を求めています", shortName(h.principal), b.Action, b.Resource),
 			})
 		}
-		add(relatedKey{b.Grant, false, b.Action, b.Resource, b.GrantedTo}, func() analysis.Related { return grantRelated(pass.Path, *b) })
-	}
-	for p := range left {
-		if !shown[p] {
-			notListed++
+		if isNew(relatedKey{ix.grantPlace[i], false, b.Action, b.Resource, b.GrantedTo}) {
+			related = append(related, grantRelated(pass.Path, *b))
 		}
 	}
-	return related, notListed
+	// A place left out of the list is counted once, and not when it is
+	// listed for another request.
+	return related, seen.countNotIn(shown)
+}
+
+// placeSet is a set of the places a principal's index numbers.
+type placeSet []uint64
+
+func newPlaceSet(places int) placeSet { return make(placeSet, (places+63)/64) }
+
+func (s placeSet) add(p int32) { s[p>>6] |= 1 << (p & 63) }
+
+// countNotIn counts the places of s that are not in o.
+func (s placeSet) countNotIn(o placeSet) int {
+	n := 0
+	for i := range s {
+		n += bits.OnesCount64(s[i] &^ o[i])
+	}
+	return n
 }
 
 // causeDetails are the causes' own words for the hover, each once, at
