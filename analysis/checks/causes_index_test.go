@@ -308,3 +308,21 @@ func generatedWorkspace(t *testing.T, n int) *eval.Workspace {
 	}
 	return tree.Sets(dir, texts)[0].Workspace
 }
+
+// The causes' words of an element's hover: each once, the first
+// MaxRelated, then a count of the other words; a word said again, by
+// the same message or by another that says the same, is not counted.
+func TestCauseDetailsSayEachCauseOnceAndCountTheOthers(t *testing.T) {
+	var causes []*analysis.Cause
+	for _, s := range []string{"a", "b", "a", "c", "d", "e", "d", "f", "e"} {
+		causes = append(causes, &analysis.Cause{Message: analysis.T("deny "+s, "拒否 "+s)})
+	}
+	var got []string
+	for _, t := range causeDetails(causes) {
+		got = append(got, t.EN+" / "+t.JA)
+	}
+	want := []string{"deny a / 拒否 a", "deny b / 拒否 b", "deny c / 拒否 c", "deny d / 拒否 d", "(and 2 more, alike) / (ほかに同様のものが 2 件あります)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("causeDetails = %q, want %q", got, want)
+	}
+}

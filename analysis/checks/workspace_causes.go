@@ -368,21 +368,26 @@ func (s placeSet) countNotIn(o placeSet) int {
 }
 
 // causeDetails are the causes' own words for the hover, each once, at
-// most MaxRelated, and a count of the others.
+// most MaxRelated, and a count of the others. The engine's words compare
+// equal when they say the same (analysis.Message): only the words shown
+// are made, not those of each of the thousands of requests an SCP
+// blocks, which are counted.
 func causeDetails(causes []*analysis.Cause) []analysis.Text {
 	var out []analysis.Text
-	seen := map[string]bool{}
+	seen := map[analysis.Message]bool{}
 	others := 0
 	for _, c := range causes {
-		m := c.Message.Render() // the engine's causes are made into words here
 		switch {
-		case seen[m.EN]:
+		case seen[c.Message]:
 		case len(out) < analysis.MaxRelated:
-			out = append(out, m)
+			// Two statements of one Sid say the same: shown once.
+			if m := c.Message.Render(); !slices.ContainsFunc(out, func(t analysis.Text) bool { return t.EN == m.EN }) {
+				out = append(out, m)
+			}
 		default:
 			others++
 		}
-		seen[m.EN] = true
+		seen[c.Message] = true
 	}
 	if others > 0 {
 		out = append(out, analysis.Tf("(and %d more, alike)", "(ほかに同様のものが %d 件あります)", others))
