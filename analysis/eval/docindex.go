@@ -29,6 +29,11 @@ type docIndex struct {
 	// Resource values; anyResource the sites with NotResource.
 	byPrefix    map[string][]int32
 	anyResource []int32
+	// denies indexes the Deny statements alone, which explicitDeny reads:
+	// a deny-list SCP is attached beside FullAWSAccess, whose Allow of every
+	// action and resource each request walked past once for every such SCP
+	// of its account (issue 16). nil in an index of Deny statements.
+	denies *docIndex
 }
 
 // site is one statement of an indexed policy.
@@ -42,9 +47,20 @@ type site struct {
 }
 
 func newDocIndex(docs []*Doc) *docIndex {
+	ix := indexStatements(docs, nil)
+	ix.denies = indexStatements(docs, (*analysis.Statement).IsDeny)
+	return ix
+}
+
+// indexStatements indexes the statements of docs that keep accepts, every
+// one when keep is nil.
+func indexStatements(docs []*Doc, keep func(*analysis.Statement) bool) *docIndex {
 	ix := &docIndex{docs: docs, byAction: map[string][]int32{}, byPrefix: map[string][]int32{}}
 	for _, d := range docs {
 		for _, st := range d.Policy.Statements {
+			if keep != nil && !keep(st) {
+				continue
+			}
 			n := int32(len(ix.sites))
 			s := site{doc: d, st: st, anyAction: st.Action == nil && st.NotAction != nil, anyResource: st.Resource == nil && st.NotResource != nil}
 			if st.Action != nil {

@@ -118,9 +118,10 @@ type pass struct {
 	out                       *Result
 	// escaped is the target's resource as matchResource matches it, and
 	// candidates the sites of each index that may match the target (a
-	// scenario has two indexes at most).
+	// scenario has two indexes at most, each with its index of Deny
+	// statements).
 	escaped    string
-	candidates [2]indexSites
+	candidates [4]indexSites
 	reads      *ReadSet // the scenario's, or nil
 }
 
@@ -291,7 +292,7 @@ func (e *pass) explicitDeny() bool {
 	found := false
 	var layers [7]layerDocs
 	for _, l := range e.applicable(layers[:0]) {
-		for d, st := range e.statements(l.docs, l.withPrincipal).all {
+		for d, st := range e.denyStatements(l.docs, l.withPrincipal).all {
 			if !st.IsDeny() {
 				continue
 			}
@@ -313,6 +314,16 @@ func (e *pass) statements(docs []*Doc, withPrincipal bool) statementList {
 	}
 	e.reads.readAll(docs)
 	return statementList{docs: docs}
+}
+
+// denyStatements lists, in order, the statements of docs that may be a
+// Deny that applies to the target: the index's Deny statements that may
+// match it when the scenario indexes docs, else every statement.
+func (e *pass) denyStatements(docs []*Doc, withPrincipal bool) statementList {
+	if ix := e.indexOf(docs, withPrincipal); ix != nil && ix.denies != nil {
+		return statementList{ix: ix.denies, sites: e.sitesOf(ix.denies)}
+	}
+	return e.statements(docs, withPrincipal)
 }
 
 // statementList is the statements of some sites of an index, or of every

@@ -351,6 +351,7 @@ func (w *Workspace) blockedRequest(g Grant, r Result) analysis.BlockedRequest {
 		Action: g.Request.Action, Resource: g.Request.Resource,
 		Grant: analysis.Place{Path: g.Policy.Path, Doc: g.Policy.DocName, Span: g.Names.Span}, GrantedTo: g.Names.Str,
 		Conditional: r.Decision == AllowedIf,
+		Causes:      make([]analysis.Cause, 0, len(r.Causes)), // kept with the answer: no slack
 	}
 	for _, c := range r.Causes {
 		if w.narrows(g, c) {

@@ -105,7 +105,7 @@ func EditedInPlace(prev *Workspace, before, after *analysis.File) *EditedDoc {
 		return nil
 	}
 	name := prev.names[before]
-	e := &EditedDoc{prev: prev, before: before, name: name, after: newDocIndex([]*Doc{{Name: name, Src: after.Src, Policy: after.Policy}})}
+	e := &EditedDoc{prev: prev, before: before, name: name, after: indexStatements([]*Doc{{Name: name, Src: after.Src, Policy: after.Policy}}, nil)}
 	e.changed, e.whole = changedStatements(before, after)
 	return e
 }

@@ -32,8 +32,8 @@ func TestBlockedEvaluationsAreReused(t *testing.T) {
 		requests = append(requests, req)
 		return false
 	})
-	if len(requests) == 0 || len(next.evaluations) != len(requests) {
-		t.Fatalf("Reuse was given %d evaluations and kept %d", len(requests), len(next.evaluations))
+	if len(requests) == 0 || keptEvaluations(next) != len(requests) {
+		t.Fatalf("Reuse was given %d evaluations and kept %d", len(requests), keptEvaluations(next))
 	}
 	for _, req := range requests {
 		if req.Principal != jane {
@@ -46,8 +46,62 @@ func TestBlockedEvaluationsAreReused(t *testing.T) {
 
 	dropped, _ := loadDir(dir)
 	dropped.Reuse(w, func(Request, *ReadSet) bool { return true })
-	if len(dropped.evaluations) != 0 {
-		t.Errorf("Reuse kept %d evaluations the caller rejected", len(dropped.evaluations))
+	if n := keptEvaluations(dropped); n != 0 {
+		t.Errorf("Reuse kept %d evaluations the caller rejected", n)
+	}
+}
+
+// keptEvaluations counts the evaluations a workspace keeps.
+func keptEvaluations(w *Workspace) int {
+	n := 0
+	for _, o := range w.evaluations {
+		n += len(o.byKey)
+	}
+	return n
+}
+
+// evaluationOf is the kept evaluation of a request, or nil.
+func evaluationOf(w *Workspace, req Request) *evaluation {
+	if o := w.evaluations[req.Principal]; o != nil {
+		return o.byKey[requestKey(req)]
+	}
+	return nil
+}
+
+// A workspace shares the evaluations of a principal that Reuse kept whole
+// with the workspace before it, and neither sees what the other
+// evaluates afterwards: the one before may still be evaluating.
+func TestReuseSharesAPrincipalsEvaluationsUntilEitherAdds(t *testing.T) {
+	const jane = "arn:aws:iam::111122223333:user/jane"
+	dir := writeFiles(t, map[string]string{
+		".s3policy.json": `{"files": {"id.json": {"kind": "identity", "principal": "` + jane + `"}}}`,
+		"id.json":        `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}`,
+	})
+	prev, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := Request{Principal: jane, Action: "s3:GetObject", Resource: "arn:aws:s3:::data/a"}
+	prev.Decide(read)
+	next, _ := loadDir(dir)
+	next.Reuse(prev, func(Request, *ReadSet) bool { return false })
+	if evaluationOf(next, read) != evaluationOf(prev, read) || evaluationOf(next, read) == nil {
+		t.Fatalf("the evaluation was not kept")
+	}
+	put := Request{Principal: jane, Action: "s3:PutObject", Resource: "arn:aws:s3:::data/a"}
+	del := Request{Principal: jane, Action: "s3:DeleteObject", Resource: "arn:aws:s3:::data/a"}
+	prev.Decide(put)
+	next.Decide(del)
+	switch {
+	case evaluationOf(next, put) != nil:
+		t.Errorf("an evaluation the workspace before made after Reuse shows in the one after")
+	case evaluationOf(prev, del) != nil:
+		t.Errorf("an evaluation of the workspace after shows in the one before")
+	case evaluationOf(prev, put) == nil || evaluationOf(next, del) == nil || evaluationOf(prev, read) != evaluationOf(next, read):
+		t.Errorf("an evaluation is lost: each keeps its own and the shared one")
+	}
+	if got := next.Decide(put).Decision; got != ImplicitlyDenied {
+		t.Errorf("PutObject in the workspace after: %s, want %s", got, ImplicitlyDenied)
 	}
 }
 
@@ -77,7 +131,7 @@ func TestReadSetMayRead(t *testing.T) {
 	read := func(req Request) *ReadSet {
 		t.Helper()
 		w.Decide(req)
-		e := w.evaluations[requestKey(req)]
+		e := evaluationOf(w, req)
 		if e == nil || e.reads == nil {
 			t.Fatalf("no evaluation of %+v kept with what it read", req)
 		}

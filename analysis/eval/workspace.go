@@ -49,10 +49,11 @@ type Workspace struct {
 	// inflight holds, by principal, a channel closed when the Blocked call
 	// evaluating it is done.
 	inflight map[string]chan struct{}
-	// evaluations holds Blocked's evaluation of each request, with the
-	// documents it read: the language server's dependency index keeps
-	// those whose inputs an edit left alone (Reuse).
-	evaluations map[string]*evaluation
+	// evaluations holds Blocked's evaluation of each request, by the
+	// request's principal, with the documents it read: the language
+	// server's dependency index keeps those whose inputs an edit left alone
+	// (Reuse).
+	evaluations map[string]*evaluationsOf
 	// scenarios holds what Scenario gathers once (scenariocache.go).
 	scenarios *scenarioCache
 	memos     map[string]*memo
@@ -66,6 +67,25 @@ type evaluation struct {
 	request Request
 	result  Result
 	reads   *ReadSet
+}
+
+// evaluationsOf are the evaluations of one principal's requests, by
+// requestKey. A workspace after an edit shares the map of a principal
+// none of whose evaluations the edit may change with the workspace before
+// it (Reuse), and either copies it before adding to it: a keystroke
+// changes one principal's evaluations, and copying every principal's was
+// 6.5 ms of it at 5,000 policies (issue 16).
+type evaluationsOf struct {
+	byKey  map[string]*evaluation
+	shared bool // byKey is another workspace's too: copy before adding
+}
+
+// add keeps an evaluation; the caller holds the workspace's lock.
+func (o *evaluationsOf) add(key string, e *evaluation) {
+	if o.shared {
+		o.byKey, o.shared = maps.Clone(o.byKey), false
+	}
+	o.byKey[key] = e
 }
 
 // NewWorkspace starts an empty workspace rooted at dir; the tree package
@@ -348,15 +368,34 @@ func (w *Workspace) Answered(principal string) (out []analysis.BlockedRequest, o
 // evaluation (a document that changed took part in it, or may now), given
 // what the evaluation read (ReadSet.MayRead). Call it before Blocked.
 func (w *Workspace) Reuse(prev *Workspace, stale func(req Request, read *ReadSet) bool) {
-	// A keystroke keeps most evaluations: the map is cloned (its tables
-	// copied, no key hashed again) and the stale ones deleted.
+	// prev may still be evaluating: from here on it copies a principal's
+	// map before adding to it, and the maps are read without its lock.
 	prev.mu.Lock()
-	kept := maps.Clone(prev.evaluations)
+	prevOf := make(map[string]map[string]*evaluation, len(prev.evaluations))
+	for principal, o := range prev.evaluations {
+		o.shared = true
+		prevOf[principal] = o.byKey
+	}
 	prev.mu.Unlock()
-	for key, e := range kept {
-		if stale(e.request, e.reads) {
-			delete(kept, key)
+	kept := make(map[string]*evaluationsOf, len(prevOf))
+	for principal, byKey := range prevOf {
+		var dropped []string
+		for key, e := range byKey {
+			if stale(e.request, e.reads) {
+				dropped = append(dropped, key)
+			}
 		}
+		if len(dropped) == 0 {
+			kept[principal] = &evaluationsOf{byKey: byKey, shared: true}
+			continue
+		}
+		// Most evaluations stay: the map is cloned (its tables copied, no
+		// key hashed again) and the stale ones deleted.
+		mine := maps.Clone(byKey)
+		for _, key := range dropped {
+			delete(mine, key)
+		}
+		kept[principal] = &evaluationsOf{byKey: mine}
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -364,8 +403,14 @@ func (w *Workspace) Reuse(prev *Workspace, stale func(req Request, read *ReadSet
 		w.evaluations = kept
 		return
 	}
-	for key, e := range kept {
-		w.evaluations[key] = e
+	for principal, o := range kept {
+		if mine := w.evaluations[principal]; mine != nil {
+			for key, e := range o.byKey {
+				mine.add(key, e)
+			}
+			continue
+		}
+		w.evaluations[principal] = o
 	}
 }
 
@@ -395,9 +440,12 @@ func (w *Workspace) Decide(req Request) Result { return w.evaluate(req).result }
 func (w *Workspace) evaluate(req Request) *evaluation {
 	key := requestKey(req)
 	w.mu.Lock()
-	e, ok := w.evaluations[key]
+	var e *evaluation
+	if o := w.evaluations[req.Principal]; o != nil {
+		e = o.byKey[key]
+	}
 	w.mu.Unlock()
-	if ok {
+	if e != nil {
 		return e
 	}
 	s := w.Scenario(req)
@@ -405,9 +453,14 @@ func (w *Workspace) evaluate(req Request) *evaluation {
 	e = &evaluation{request: req, result: Evaluate(s), reads: s.reads}
 	w.mu.Lock()
 	if w.evaluations == nil {
-		w.evaluations = map[string]*evaluation{}
+		w.evaluations = map[string]*evaluationsOf{}
 	}
-	w.evaluations[key] = e
+	o := w.evaluations[req.Principal]
+	if o == nil {
+		o = &evaluationsOf{byKey: map[string]*evaluation{}}
+		w.evaluations[req.Principal] = o
+	}
+	o.add(key, e)
 	w.mu.Unlock()
 	return e
 }

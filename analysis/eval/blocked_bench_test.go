@@ -1,0 +1,59 @@
+package eval_test
+
+import (
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
+)
+
+// BenchmarkBlockedGoverned answers every principal of the generated
+// governed folder of 2,000 policies (bench/governed: 200 SCPs, 600 bucket
+// policies, 800 identity policies of 8 principals), as a first scan does:
+// the engine's part of issue 16's check and first scan.
+func BenchmarkBlockedGoverned(b *testing.B) {
+	dir := b.TempDir()
+	if _, err := governed.Write(dir, 2000); err != nil {
+		b.Fatal(err)
+	}
+	texts, err := tree.ReadAll(dir, tree.Disk{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := tree.Sets(dir, texts)[0].Workspace
+	var principals []string
+	seen := map[string]bool{}
+	for _, f := range w.Files {
+		if f.Facts != nil && f.Facts.Principal != "" && !seen[f.Facts.Principal] {
+			seen[f.Facts.Principal] = true
+			principals = append(principals, f.Facts.Principal)
+		}
+	}
+	blocked := 0
+	start := cpuTime()
+	for b.Loop() {
+		w.Forget()
+		blocked = 0
+		for _, p := range principals {
+			blocked += len(w.Blocked(p))
+		}
+	}
+	if blocked == 0 {
+		b.Fatal("nothing blocked: the folder should block requests")
+	}
+	// The machine is shared: the CPU time of the process (GC included) is
+	// the fairer figure beside ns/op.
+	b.ReportMetric(float64((cpuTime()-start).Milliseconds())/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(blocked), "blocked")
+}
+
+// cpuTime is the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var u syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &u) != nil {
+		return 0
+	}
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
+}
