@@ -220,24 +220,40 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		}
 	}
 	staleFor := map[string][]eval.Request{} // by principal, the requests evaluated again
+	var renamed []sidRename                 // of those, the ones whose causes quote a Sid edited
 	joins := newJoinCheck(joiners)
-	editsOf := map[string][]*eval.EditedDoc{} // the edits that may join a principal's requests (mayJoin looks at the principal only)
+	editsOf := map[string][]inPlaceEdit{} // the edits that may join a principal's requests (mayJoin looks at the principal only)
 	next.ws.Reuse(g.ws, func(req eval.Request, read *eval.ReadSet) bool {
 		mine, ok := editsOf[req.Principal]
 		if !ok {
 			for _, e := range edits {
 				if mayJoin(e.after, req) {
-					mine = append(mine, e.edit)
+					mine = append(mine, e)
 				}
 			}
 			editsOf[req.Principal] = mine
 		}
-		stale := bucketsMoved || joins.any(req) || slices.ContainsFunc(mine, read.MayRead)
+		stale := bucketsMoved || joins.any(req)
+		for _, e := range mine {
+			if stale {
+				break
+			}
+			switch {
+			case e.sid < 0:
+				stale = read.MayRead(e.edit)
+			case e.quotesSid(g.ws, req):
+				stale = true
+				renamed = append(renamed, sidRename{req, e})
+			}
+		}
 		if stale {
 			staleFor[req.Principal] = append(staleFor[req.Principal], req)
 		}
 		return stale
 	})
+	for _, r := range renamed {
+		next.ws.KeepWithSid(g.ws, r.req, g.ws.DocName(r.edit.before), r.edit.sid, r.edit.newSid)
+	}
 	// A principal's identity policies depend on the requests its grants
 	// make and nothing else of the set: they are dependants when its
 	// answer changed, or when it had none yet. An answer none of whose
@@ -254,7 +270,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		// An answer with a place in a policy edited in place is built again
 		// from its kept evaluations: the evaluations depend on what their
 		// statements say and on their lines, the places on their offsets.
-		keep := answered && !bucketsMoved && !callersMoved && len(staleFor[p]) == 0 && !grantsMoved(joiners, p) && !placedIn(old, inPlace)
+		keep := answered && !bucketsMoved && !callersMoved && len(staleFor[p]) == 0 && !grantsMoved(joiners, p) && !(editsJoin(edits, p) && placedIn(old, inPlace))
 		var now []analysis.BlockedRequest
 		patched := false
 		if !keep && answered && !bucketsMoved && !callersMoved && len(inPlace) == 0 {
@@ -345,6 +361,15 @@ func (g *govSet) placesMoved(next *govSet, reread map[string]*tree.Source, answe
 	return false
 }
 
+// editsJoin reports whether an identity policy edited in place may take
+// part in the principal's evaluations (mayJoin: it is the principal's, or
+// its role's), and so be a place of its answer: the answers of the other
+// principals need not be searched for it (a search of every principal's
+// thousand requests on every keystroke at 5,000 policies).
+func editsJoin(edits []inPlaceEdit, principal string) bool {
+	return slices.ContainsFunc(edits, func(e inPlaceEdit) bool { return mayJoin(e.after, eval.Request{Principal: principal}) })
+}
+
 // placedIn reports whether a grant or a cause of the answer is in one of
 // the files.
 func placedIn(answer []analysis.BlockedRequest, paths map[string]bool) bool {
@@ -357,10 +382,71 @@ func placedIn(answer []analysis.BlockedRequest, paths map[string]bool) bool {
 }
 
 // inPlaceEdit is an identity policy edited in place (eval.EditedInPlace),
-// with its new version.
+// with its new version; sid is the statement (its Index) whose Sid alone
+// the edit changed, or -1 (sidEdited).
 type inPlaceEdit struct {
-	edit  *eval.EditedDoc
-	after *analysis.File
+	edit   *eval.EditedDoc
+	after  *analysis.File
+	before *analysis.File
+	sid    int
+	newSid string // the statement's Sid after the edit
+}
+
+// quotesSid reports whether a cause of prev's evaluation of a request is
+// at the statement whose Sid alone the edit changed. Such an edit changes
+// nothing else of an evaluation (the engine names a statement by its Sid
+// and judges it by its other elements): the others stay as they were, not
+// every one that read the statement or may now (eval.ReadSet.MayRead), and
+// these are taken over with the new Sid (eval.Workspace.KeepWithSid).
+func (e inPlaceEdit) quotesSid(prev *eval.Workspace, req eval.Request) bool {
+	name := prev.DocName(e.before)
+	return slices.ContainsFunc(prev.Decide(req).Causes, func(c eval.Cause) bool { return c.Policy == name && c.Statement == e.sid })
+}
+
+// sidRename is a request whose evaluation quotes a Sid an edit changed.
+type sidRename struct {
+	req  eval.Request
+	edit inPlaceEdit
+}
+
+// sidEdited returns the Index of the statement whose Sid value alone
+// differs between two versions of a policy, or -1: the texts differ in
+// one run of bytes inside that string in both, with no quote, backslash
+// or line break in it, so the rest of the policy is the same JSON at the
+// same lines (its offsets after the run shifted).
+func sidEdited(before, after *analysis.File) int {
+	if before.Policy == nil || after.Policy == nil || len(before.Policy.Statements) != len(after.Policy.Statements) {
+		return -1
+	}
+	a, b := before.Src, after.Src
+	prefix := 0
+	for prefix < len(a) && prefix < len(b) && a[prefix] == b[prefix] {
+		prefix++
+	}
+	suffix := 0
+	for suffix < len(a)-prefix && suffix < len(b)-prefix && a[len(a)-1-suffix] == b[len(b)-1-suffix] {
+		suffix++
+	}
+	oldRun, newRun := a[prefix:len(a)-suffix], b[prefix:len(b)-suffix]
+	if bytes.ContainsAny(oldRun, "\"\\\r\n") || bytes.ContainsAny(newRun, "\"\\\r\n") {
+		return -1
+	}
+	inside := func(st *analysis.Statement, end int) bool {
+		if st.Sid == nil || st.Sid.Value.Kind != analysis.String {
+			return false
+		}
+		span := st.Sid.Value.Span // quotes included
+		return span.Start < prefix && end <= span.End-1
+	}
+	for i, st := range before.Policy.Statements {
+		if inside(st, len(a)-suffix) {
+			if inside(after.Policy.Statements[i], len(b)-suffix) && st.Index == after.Policy.Statements[i].Index {
+				return st.Index
+			}
+			return -1
+		}
+	}
+	return -1
 }
 
 // editedInPlace lists the files re-read that hold one identity policy
@@ -375,7 +461,11 @@ func editedInPlace(g, next *govSet, reread map[string]*tree.Source) ([]inPlaceEd
 			continue
 		}
 		if e := eval.EditedInPlace(g.ws, old[0], now[0]); e != nil {
-			edits = append(edits, inPlaceEdit{e, now[0]})
+			edit := inPlaceEdit{edit: e, after: now[0], before: old[0], sid: sidEdited(old[0], now[0])}
+			if edit.sid >= 0 {
+				edit.newSid = now[0].Policy.Statements[edit.sid].SidText()
+			}
+			edits = append(edits, edit)
 			paths[path] = true
 		}
 	}

@@ -504,3 +504,44 @@ func TestTypingInAnAskingPolicyMovesTheBlockersRelatedPlace(t *testing.T) {
 		t.Errorf("dependants %v lack the SCP, whose related place moved:\nbefore %q\nafter  %q", slices.Sorted(maps.Keys(deps)), before, after)
 	}
 }
+
+// sidEdited finds the statement whose Sid alone an edit changed: one run
+// of bytes inside the Sid string in both versions, with no quote,
+// backslash or line break, typed or taken back anywhere in it; anything
+// else is -1.
+func TestSidEdited(t *testing.T) {
+	const policy = `{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Logs", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::logs/*"},
+  {"Sid": "Reports", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`
+	for _, c := range []struct {
+		name, old, new string
+		want           int
+	}{
+		{"typed at the start", `"Reports"`, `"xReports"`, 1},
+		{"typed at the end", `"Reports"`, `"Reportsx"`, 1},
+		{"typed inside", `"Reports"`, `"Repxorts"`, 1},
+		{"taken back", `"Logs"`, `"Lgs"`, 0},
+		{"emptied", `"Logs"`, `""`, 0},
+		{"a letter doubled", `"Logs"`, `"Loogs"`, 0},
+		{"a quote typed", `"Logs"`, `"Lo"gs"`, -1},
+		{"a backslash typed", `"Logs"`, `"Lo\\gs"`, -1},
+		{"a line break typed", `"Sid": "Logs"`, "\"Sid\":\n \"Logs\"", -1},
+		{"the Sid's key", `"Sid": "Logs"`, `"Sod": "Logs"`, -1},
+		{"an action", `"s3:PutObject"`, `"s3:PutObjectX"`, -1},
+		{"two Sids", `"Logs", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::logs/*"},
+  {"Sid": "Reports"`, `"LogsX", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::logs/*"},
+  {"Sid": "ReportsX"`, -1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			text := strings.Replace(policy, c.old, c.new, 1)
+			if text == policy {
+				t.Fatalf("%q is not in the policy", c.old)
+			}
+			before := analysis.NewFile("/p.json", []byte(policy), nil)
+			after := analysis.NewFile("/p.json", []byte(text), nil)
+			if got := sidEdited(before, after); got != c.want {
+				t.Errorf("sidEdited = %d, want %d", got, c.want)
+			}
+		})
+	}
+}

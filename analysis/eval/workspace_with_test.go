@@ -151,3 +151,64 @@ func TestBlockedAfterEditLeavesOtherGrantsStaleToBlocked(t *testing.T) {
 		t.Error("BlockedAfterEdit answered though requests of other bucket policies' grants were dropped")
 	}
 }
+
+// KeepWithSid takes an evaluation over with the words of its causes at
+// the edited statement naming it by its new Sid (or number), as a fresh
+// evaluation of the edited text gives them; a cause whose words were made
+// at once (a condition that fails) is left to a new evaluation.
+func TestKeepWithSidIsAFreshEvaluation(t *testing.T) {
+	const jane = "arn:aws:iam::111122223333:user/jane"
+	const policy = `{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Logs", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::logs/*",
+   "Condition": {"StringEquals": {"s3:x-amz-acl": "private"}}},
+  {"Sid": "Reports", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`
+	config := `{"files": {"a.json": {"kind": "identity", "principal": "` + jane + `"}}}`
+	get := Request{Principal: jane, Action: "s3:GetObject", Resource: "arn:aws:s3:::other/x"} // near miss: Reports
+	put := Request{Principal: jane, Action: "s3:PutObject", Resource: "arn:aws:s3:::logs/x"}  // Logs' condition fails
+	for _, c := range []struct {
+		name, old, new string
+		statement      int
+		req            Request
+		kept           bool
+		quoted         string // in the cause's English words
+	}{
+		{"a character typed", `"Reports"`, `"ReportsX"`, 1, get, true, `statement "ReportsX" of a.json`},
+		{"the Sid emptied", `"Reports"`, `""`, 1, get, true, `statement 2 of a.json`},
+		{"words made at once", `"Logs"`, `"LogsX"`, 0, put, false, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			prev, err := loadDir(writeFiles(t, map[string]string{".s3policy.json": config, "a.json": policy}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			prev.Decide(c.req)
+			edited := map[string]string{".s3policy.json": config, "a.json": strings.Replace(policy, c.old, c.new, 1)}
+			next, _ := loadDir(writeFiles(t, edited))
+			fresh, _ := loadDir(writeFiles(t, edited))
+			next.Reuse(prev, func(Request, *ReadSet) bool { return true })
+			sid := strings.Trim(c.new, `"`)
+			if got := next.KeepWithSid(prev, c.req, "a.json", c.statement, sid); got != c.kept {
+				t.Fatalf("KeepWithSid = %v, want %v", got, c.kept)
+			}
+			if !c.kept {
+				if len(next.evaluations) != 0 {
+					t.Errorf("%d evaluations taken over", len(next.evaluations))
+				}
+				return
+			}
+			if len(next.evaluations) != 1 {
+				t.Fatalf("%d evaluations kept, want the one taken over", len(next.evaluations))
+			}
+			got, want := next.Decide(c.req), fresh.Decide(c.req)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("taken over\n%+v\na fresh evaluation\n%+v", got, want)
+			}
+			if len(got.Causes) != 1 || !strings.Contains(got.Causes[0].Message.Render().EN, c.quoted) {
+				t.Errorf("causes %+v do not quote %q", got.Causes, c.quoted)
+			}
+			if before := prev.Decide(c.req); !strings.Contains(before.Causes[0].Message.Render().EN, `"Reports"`) {
+				t.Errorf("prev's evaluation changed: %s", before.Causes[0].Message.Render().EN)
+			}
+		})
+	}
+}
