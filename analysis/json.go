@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"encoding/binary"
 	"strconv"
 	"sync"
 	"unicode/utf16"
@@ -260,15 +261,36 @@ func (p *parser) errAt(at, length int, msg Text) *SyntaxError {
 	return p.err
 }
 
+// skipSpace moves past whitespace, in a local index: the parse walks
+// every byte of every file check reads.
 func (p *parser) skipSpace() {
-	for p.pos < len(p.src) {
-		switch p.src[p.pos] {
-		case ' ', '\t', '\n', '\r':
-			p.pos++
-		default:
-			return
-		}
+	src, i := p.src, p.pos
+	for i < len(src) && jsonSpace[src[i]] {
+		i++
 	}
+	p.pos = i
+}
+
+// jsonSpace are the bytes JSON allows between tokens.
+var jsonSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
+
+// SWAR ("SIMD within a register") constants: a byte of ones, of high bits.
+const (
+	swarOnes  = 0x0101010101010101
+	swarHighs = 0x8080808080808080
+)
+
+// plainWord reports whether none of the eight bytes of w is a quote, a
+// backslash or a control character: the bytes a string's fast path stops
+// at. (The classic tests for a zero byte and a byte below n; they never
+// miss one, and a false alarm only sends the caller to its byte loop.)
+func plainWord(w uint64) bool {
+	quote := w ^ (swarOnes * '"')
+	backslash := w ^ (swarOnes * '\\')
+	found := (quote - swarOnes) & ^quote
+	found |= (backslash - swarOnes) & ^backslash
+	found |= (w - swarOnes*0x20) & ^w
+	return found&swarHighs == 0
 }
 
 func (p *parser) value(depth int) *Value {
@@ -461,25 +483,33 @@ func (p *parser) number() *Value {
 func (p *parser) str() (string, bool) {
 	start := p.pos
 	p.pos++ // opening quote
-	// Fast path: no escapes and valid UTF-8 needs no copy.
-	i := p.pos
-	for i < len(p.src) {
-		c := p.src[i]
-		if c == '"' {
-			if p.validUTF8 || utf8.Valid(p.src[p.pos:i]) {
-				s := p.text[p.pos:i]
-				p.pos = i + 1
-				return s, true
-			}
-			break
-		}
-		if c == '\\' || c < 0x20 {
-			break
-		}
+	// Fast path: no escapes and valid UTF-8 needs no copy. Eight bytes at
+	// a time while none can end the string or need decoding, then a byte
+	// at a time with one table lookup each.
+	src, i := p.src, p.pos
+	for i+8 <= len(src) && plainWord(binary.LittleEndian.Uint64(src[i:])) {
+		i += 8
+	}
+	for i < len(src) && !stringStop[src[i]] {
 		i++
+	}
+	if i < len(src) && src[i] == '"' && (p.validUTF8 || utf8.Valid(src[p.pos:i])) {
+		s := p.text[p.pos:i]
+		p.pos = i + 1
+		return s, true
 	}
 	return p.slowStr(start)
 }
+
+// stringStop are the bytes that end str's fast path: the closing quote,
+// an escape, a control character (an error).
+var stringStop = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
 
 func (p *parser) slowStr(start int) (string, bool) {
 	buf := make([]byte, 0, 32)
