@@ -169,10 +169,13 @@ func (w *Workspace) Callers() []string { return w.callers }
 // again then.
 func (w *Workspace) KeepWithSid(prev *Workspace, req Request, policy string, statement int, sid string) bool {
 	key := requestKey(req)
+	var e *evaluation
 	prev.mu.Lock()
-	e, ok := prev.evaluations[key]
+	if o := prev.evaluations[req.Principal]; o != nil {
+		e = o.byKey[key]
+	}
 	prev.mu.Unlock()
-	if !ok {
+	if e == nil {
 		return false
 	}
 	r := e.result
@@ -192,8 +195,13 @@ func (w *Workspace) KeepWithSid(prev *Workspace, req Request, policy string, sta
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.evaluations == nil {
-		w.evaluations = map[string]*evaluation{}
+		w.evaluations = map[string]*evaluationsOf{}
 	}
-	w.evaluations[key] = &evaluation{request: e.request, result: r, reads: e.reads}
+	o := w.evaluations[req.Principal]
+	if o == nil {
+		o = &evaluationsOf{byKey: map[string]*evaluation{}}
+		w.evaluations[req.Principal] = o
+	}
+	o.add(key, &evaluation{request: e.request, result: r, reads: e.reads})
 	return true
 }
