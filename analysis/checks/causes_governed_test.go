@@ -238,3 +238,37 @@ func onlyFindingAt(t *testing.T, w *eval.Workspace, name, code, want string) ana
 	}
 	return fs[0]
 }
+
+// Requests that several files block at one element of an identity policy
+// make one finding, which names the first file and counts the others
+// (before, one finding per file was made and all but the first's message
+// dropped when they merged at the element); its related places are the
+// first file's cause, the grants, then the other files' causes, and a
+// count of those not listed. Four SCPs of the account deny every upload.
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+func TestCausesInSeveralFilesAtOneElementAreOneFinding(t *testing.T) {
+	files := map[string]string{}
+	for name, text := range twoPrincipals {
+		files[name] = text
+	}
+	var scps []string
+	for _, name := range []string{"audit", "guard", "tls"} {
+		files[name+".scp.json"] = files["uploads.scp.json"]
+		scps = append(scps, `"`+name+`.scp.json": {"kind": "scp", "account": "111122223333"}`)
+	}
+	files[".s3policy.json"] = strings.Replace(files[".s3policy.json"], `"uploads.scp.json"`, strings.Join(scps, ", ")+`, "uploads.scp.json"`, 1)
+	w := governedWorkspace(t, files)
+	f := onlyFindingAt(t, w, "jane-write.iam-policy.json", "scp-denies-s3", `"s3:PutObject"`)
+	if en, ja := "audit.scp.json (and 3 other policies) blocks s3:PutObject on beta/*, granted by the bucket policy (and 1 other related place, not listed)",
+		"audit.scp.json (ほか 3 件のポリシー) が、バケットポリシーが許可している beta/* への s3:PutObject を妨げています (ほかに関連する箇所が 1 件あります。一覧にはありません)"; f.Message.EN != en || f.Message.JA != ja {
+		t.Errorf("message\n%q\n%q\nwant\n%q\n%q", f.Message.EN, f.Message.JA, en, ja)
+	}
+	var related []string
+	for _, r := range f.Related {
+		related = append(related, r.File+" "+at(t, w, r.File, r.Span))
+	}
+	want := []string{`audit.scp.json "Deny"`, `beta.bucket-policy.json "arn:aws:iam::111122223333:root"`, `guard.scp.json "Deny"`, `tls.scp.json "Deny"`}
+	if !slices.Equal(related, want) {
+		t.Errorf("related = %q, want %q", related, want)
+	}
+}

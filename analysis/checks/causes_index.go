@@ -40,8 +40,11 @@ type causeIndex struct {
 }
 
 // causeGroup is one finding of an identity policy: the requests of its
-// principal that one cause blocks and that the policy asks for at one
-// element (or, for requests no policy asks for, the principal's first).
+// principal that the causes of one code block and that the policy asks
+// for at one element (or, for requests no policy asks for, the
+// principal's first). The first cause names the finding; the others, at
+// other places (the 50 SCPs of an account that deny the same uploads),
+// are counted and the first few listed.
 type causeGroup struct {
 	span        analysis.Span // the element of the identity policy
 	first       analysis.BlockedRequest
@@ -51,14 +54,21 @@ type causeGroup struct {
 	count       int                        // requests, first included
 	nearest     []*analysis.BlockedRequest // the requests whose grants are nearest, at most MaxRelated
 	last        int                        // index of the last request counted, to count each once
+	// The causes at other places than the first's: the first of them
+	// (at most MaxRelated), and how many places and documents.
+	others    []*analysis.Cause
+	places    map[analysis.Place]bool
+	otherDocs map[docKey]bool
 }
 
 // groupKey tells the groups of one identity policy and code apart: one
-// per element, cause and kind of decision.
+// per element and kind of cause and decision. Causes at different places
+// share a group: one finding per element, which a check reports once
+// (analysis merges findings of a code at one span).
 type groupKey struct {
 	span        analysis.Span
-	cause       analysis.Place
 	located     bool
+	inThisFile  bool
 	conditional bool
 }
 
@@ -204,19 +214,39 @@ func addGroup(ix *causeIndex, groups map[docCode]map[groupKey]*causeGroup, k doc
 		byKey = map[groupKey]*causeGroup{}
 		groups[k] = byKey
 	}
-	gk := groupKey{span, c.Place, c.Located, b.Conditional}
+	gk := groupKey{span, c.Located, inThisFile, b.Conditional}
 	g := byKey[gk]
 	if g == nil {
 		g = &causeGroup{span: span, first: *b, cause: *c, inThisFile: inThisFile, conditional: b.Conditional, last: -1}
 		byKey[gk] = g
 		ix.identity[k] = append(ix.identity[k], g)
 	}
+	if c.Located && !inThisFile && c.Place != g.cause.Place {
+		g.addOther(c)
+	}
 	if g.last == i {
-		return // a second cause of the same code at the same place
+		return // a second cause of the same code
 	}
 	g.last = i
 	g.count++
 	g.keepNearest(k.path, b)
+}
+
+// addOther counts a cause at another place than the group's first.
+func (g *causeGroup) addOther(c *analysis.Cause) {
+	if g.places == nil {
+		g.places, g.otherDocs = map[analysis.Place]bool{}, map[docKey]bool{}
+	}
+	if g.places[c.Place] {
+		return
+	}
+	g.places[c.Place] = true
+	if len(g.others) < analysis.MaxRelated {
+		g.others = append(g.others, c)
+	}
+	if d := (docKey{c.Place.Path, c.Place.Doc}); d != (docKey{g.cause.Place.Path, g.cause.Place.Doc}) {
+		g.otherDocs[d] = true
+	}
 }
 
 // keepNearest keeps the request among the group's nearest grants to the

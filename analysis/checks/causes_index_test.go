@@ -92,11 +92,12 @@ func directGroups(w analysis.Workspace, id *analysis.File, code string) map[stri
 				continue
 			}
 			var span analysis.Span
-			var ok bool
+			var ok, inThisFile bool
 			if owner := slices.IndexFunc(policies, func(f *analysis.File) bool {
 				return c.Located && f.Path == c.Place.Path && f.DocName == c.Place.Doc
 			}); owner >= 0 {
 				span, ok = id.Policy.Statement.KeySpan, policies[owner] == id && code == missingBucketCode
+				inThisFile = true
 			} else {
 				span, ok = directAsks(id, b)
 				if !slices.ContainsFunc(policies, func(f *analysis.File) bool { _, asks := directAsks(f, b); return asks }) && id == policies[0] {
@@ -106,9 +107,9 @@ func directGroups(w analysis.Workspace, id *analysis.File, code string) map[stri
 			if !ok {
 				continue
 			}
-			// A group is one element, cause and kind of decision, named
-			// by its first request.
-			key := fmt.Sprintf("%v %v %v %v", span, c.Located, c.Place, b.Conditional)
+			// A group is one element and kind of cause and decision,
+			// named by its first request.
+			key := fmt.Sprintf("%v %v %v %v", span, c.Located, inThisFile, b.Conditional)
 			g := byKey[key]
 			if g == nil {
 				g = &group{name: groupName(span, b, c, b.Conditional)}

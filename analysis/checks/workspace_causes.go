@@ -40,24 +40,34 @@ func reportWorkspaceCauses(pass *analysis.Pass) {
 	reportCausesHere(pass)
 }
 
-// reportCause reports, in the identity policy, the requests one cause
-// blocks that the policy asks for at one element (the action that
-// grants them), or at Statement for the bucket this policy lacks, which
-// only the workspace shows (it merges there with the single-file
+// reportCause reports, in the identity policy, the requests the causes
+// of one code block that the policy asks for at one element (the action
+// that grants them), or at Statement for the bucket this policy lacks,
+// which only the workspace shows (it merges there with the single-file
 // finding when there is one). The message leads with the file that
-// blocks and names the first request, counting the others; the cause's
-// own words are its first related place, at the element that decides
-// it, then come the nearest grants.
+// blocks, counting the other files that block too, and names the first
+// request, counting the others; the first cause's own words are its
+// first related place, at the element that decides it, then come the
+// nearest grants and the other causes' places, which are counted when
+// there is no room for them.
 func reportCause(pass *analysis.Pass, g *causeGroup) {
 	var related []analysis.Related
 	if c := g.cause; c.Located && !g.inThisFile {
-		related = append(related, analysis.Related{File: relTo(pass.Path, c.Place.Path), Doc: c.Place.Doc, Span: c.Place.Span, Message: c.Message.Render()})
+		related = append(related, causeRelated(pass.Path, &c))
 	}
 	for _, b := range g.nearest {
 		if len(related) == analysis.MaxRelated {
 			break
 		}
 		related = append(related, grantRelated(pass.Path, *b))
+	}
+	listed := 0
+	for _, c := range g.others {
+		if len(related) == analysis.MaxRelated {
+			break
+		}
+		related = append(related, causeRelated(pass.Path, c))
+		listed++
 	}
 	var severity analysis.Severity
 	if g.conditional {
@@ -66,21 +76,44 @@ func reportCause(pass *analysis.Pass, g *causeGroup) {
 		severity = analysis.Warning
 	}
 	pass.Report(analysis.Finding{
-		Span:     g.span,
-		Severity: severity,
-		Message:  blockedMessage(g.first, g.cause, g.inThisFile, g.count-1),
-		Explain:  analysis.Join("\n\n", g.cause.Message.Render(), pass.Check.Explain),
-		Related:  related,
+		Span:      g.span,
+		Severity:  severity,
+		Message:   blockedMessage(g.first, g.cause, blockerName(g), g.inThisFile, g.count-1),
+		Explain:   analysis.Join("\n\n", g.cause.Message.Render(), pass.Check.Explain),
+		Related:   related,
+		NotListed: len(g.places) - listed,
 	})
 }
 
+// causeRelated points from the file at path to where a cause lies, with
+// its words.
+func causeRelated(path string, c *analysis.Cause) analysis.Related {
+	return analysis.Related{File: relTo(path, c.Place.Path), Doc: c.Place.Doc, Span: c.Place.Span, Message: c.Message.Render()}
+}
+
+// blockerName names the file of the group's first cause, and counts the
+// other documents that hold its causes: "a.scp.json (and 49 other
+// policies)".
+func blockerName(g *causeGroup) analysis.Text {
+	name := filepath.Base(g.cause.Place.Path)
+	switch n := len(g.otherDocs); n {
+	case 0:
+		return analysis.T(name, name)
+	case 1:
+		return analysis.Tf("%s (and 1 other policy)", "%s (ほか 1 件のポリシー)", name)
+	default:
+		return analysis.Tf("%s (and %d other policies)", "%s (ほか %d 件のポリシー)", name, n)
+	}
+}
+
 // blockedMessage is the identity side's message: what blocks the request
-// and where, in one short sentence, the cause's words after it when no
-// file holds the cause; others counts the other requests of the finding.
-func blockedMessage(b analysis.BlockedRequest, c analysis.Cause, inThisFile bool, others int) analysis.Text {
+// and where (blocker, the file), in one short sentence, the cause's words
+// after it when no file holds the cause; others counts the other
+// requests of the finding.
+func blockedMessage(b analysis.BlockedRequest, c analysis.Cause, blocker analysis.Text, inThisFile bool, others int) analysis.Text {
 	what := shortResource(b.Resource)
 	if others > 0 {
-		return blockedManyMessage(b, c, inThisFile, otherRequests(others))
+		return blockedManyMessage(b, c, blocker, inThisFile, otherRequests(others))
 	}
 	switch {
 	case c.Code == requesterPaysCode:
@@ -89,17 +122,17 @@ func blockedMessage(b analysis.BlockedRequest, c analysis.Cause, inThisFile bool
 			b.Action, what)
 	case c.Located && !inThisFile && b.Conditional:
 		return analysis.Tf("%s may deny %s on %s, granted by the bucket policy", "%[1]s は、バケットポリシーが許可している %[3]s への %[2]s を拒否する場合があります",
-			filepath.Base(c.Place.Path), b.Action, what)
+			blocker, b.Action, what)
 	case c.Located && !inThisFile:
 		return analysis.Tf("%s blocks %s on %s, granted by the bucket policy", "%[1]s が、バケットポリシーが許可している %[3]s への %[2]s を妨げています",
-			filepath.Base(c.Place.Path), b.Action, what)
+			blocker, b.Action, what)
 	}
 	return analysis.Join(". ", analysis.Tf("%s on %s, which the bucket policy grants, is denied", "バケットポリシーが許可している %[2]s への %[1]s は拒否されます",
 		b.Action, what), c.Message.Render())
 }
 
 // blockedManyMessage is blockedMessage for a first request and others.
-func blockedManyMessage(b analysis.BlockedRequest, c analysis.Cause, inThisFile bool, others analysis.Text) analysis.Text {
+func blockedManyMessage(b analysis.BlockedRequest, c analysis.Cause, blocker analysis.Text, inThisFile bool, others analysis.Text) analysis.Text {
 	what := shortResource(b.Resource)
 	switch {
 	case c.Code == requesterPaysCode:
@@ -107,10 +140,10 @@ func blockedManyMessage(b analysis.BlockedRequest, c analysis.Cause, inThisFile 
 			b.Action, what, others)
 	case c.Located && !inThisFile && b.Conditional:
 		return analysis.Tf("%s may deny %s on %s and %s the bucket policies grant", "%[1]s は、バケットポリシーが許可している %[3]s への %[2]s %[4]sを拒否する場合があります",
-			filepath.Base(c.Place.Path), b.Action, what, others)
+			blocker, b.Action, what, others)
 	case c.Located && !inThisFile:
 		return analysis.Tf("%s blocks %s on %s and %s the bucket policies grant", "%[1]s が、バケットポリシーが許可している %[3]s への %[2]s %[4]sを妨げています",
-			filepath.Base(c.Place.Path), b.Action, what, others)
+			blocker, b.Action, what, others)
 	}
 	return analysis.Join(". ", analysis.Tf("%s on %s and %s the bucket policies grant are denied", "バケットポリシーが許可している %[2]s への %[1]s %[3]sは拒否されます",
 		b.Action, what, others), c.Message.Render())
