@@ -21,6 +21,11 @@ type ReadSet struct {
 	reads   []docRead
 	targets []target // of each pass: the S3 request, the KMS requests
 	scans   []actionScan
+	// quoted are the statements whose Sid a cause's message quotes as
+	// made at once (the words of a condition): a new Sid changes it. The
+	// engine's other words take the Sid when the answer is made
+	// (Workspace.sidNow).
+	quoted []docRead
 }
 
 // docRead is a statement read (its Index), or a whole document (-1).
@@ -49,6 +54,16 @@ func (r *ReadSet) read(d *Doc, statement int) {
 		return
 	}
 	r.reads = append(r.reads, x)
+}
+
+// quote records that a message made at once names the statement.
+func (r *ReadSet) quote(d *Doc, statement int) {
+	if r == nil || d.Assumed {
+		return
+	}
+	if x := (docRead{d.Name, statement}); !slices.Contains(r.quoted, x) {
+		r.quoted = append(r.quoted, x)
+	}
 }
 
 func (r *ReadSet) readAll(ds []*Doc) {
@@ -87,10 +102,12 @@ type EditedDoc struct {
 	name   string
 	// changed holds the Index of each statement whose text or line
 	// changed; every statement changed when whole is set (the text
-	// around the statements changed: the version, the list).
-	changed map[int]bool
-	whole   bool
-	after   *docIndex // the statements of the new text, as an index lists them
+	// around the statements changed: the version, the list). renamed
+	// holds those whose Sid alone changed, which decides nothing: only a
+	// message made at once that quotes it changes (ReadSet.quoted).
+	changed, renamed map[int]bool
+	whole            bool
+	after            *docIndex // the statements of the new text, as an index lists them
 }
 
 // EditedInPlace returns the edit from before (a document of prev) to
@@ -106,30 +123,48 @@ func EditedInPlace(prev *Workspace, before, after *analysis.File) *EditedDoc {
 	}
 	name := prev.names[before]
 	e := &EditedDoc{prev: prev, before: before, name: name, after: indexStatements([]*Doc{{Name: name, Src: after.Src, Policy: after.Policy}}, nil)}
-	e.changed, e.whole = changedStatements(before, after)
+	e.changed, e.renamed, e.whole = changedStatements(before, after)
 	return e
 }
 
 // changedStatements compares two versions of a policy statement by
 // statement: the Index of each statement whose text or first line
-// differs, or whole when the text outside the statements differs.
-func changedStatements(before, after *analysis.File) (map[int]bool, bool) {
+// differs (renamed: whose Sid alone differs), or whole when the text
+// outside the statements differs.
+func changedStatements(before, after *analysis.File) (changed, renamed map[int]bool, whole bool) {
 	a, b := before.Policy.Statements, after.Policy.Statements
 	if len(a) != len(b) || !bytes.Equal(outsideStatements(before), outsideStatements(after)) {
-		return nil, true
+		return nil, nil, true
 	}
-	changed := map[int]bool{}
+	changed, renamed = map[int]bool{}, map[int]bool{}
 	for i := range a {
 		if a[i].Index != b[i].Index {
-			return nil, true
+			return nil, nil, true
 		}
 		sa, sb := a[i].Obj.Span, b[i].Obj.Span
-		if !bytes.Equal(before.Src[sa.Start:sa.End], after.Src[sb.Start:sb.End]) ||
-			bytes.Count(before.Src[:sa.Start], []byte{'\n'}) != bytes.Count(after.Src[:sb.Start], []byte{'\n'}) {
+		switch {
+		case bytes.Count(before.Src[:sa.Start], []byte{'\n'}) != bytes.Count(after.Src[:sb.Start], []byte{'\n'}):
+			changed[a[i].Index] = true
+		case bytes.Equal(before.Src[sa.Start:sa.End], after.Src[sb.Start:sb.End]):
+		case sidAloneDiffers(before.Src, a[i], after.Src, b[i]):
+			renamed[a[i].Index] = true
+		default:
 			changed[a[i].Index] = true
 		}
 	}
-	return changed, false
+	return changed, renamed, false
+}
+
+// sidAloneDiffers reports whether two versions of a statement differ in
+// the text of their Sid string alone (a Sid is one line: a JSON string
+// holds no newline).
+func sidAloneDiffers(srcA []byte, a *analysis.Statement, srcB []byte, b *analysis.Statement) bool {
+	if a.SidText() == "" || b.SidText() == "" {
+		return false
+	}
+	va, vb := a.Sid.Value.Span, b.Sid.Value.Span
+	return bytes.Equal(srcA[a.Obj.Span.Start:va.Start], srcB[b.Obj.Span.Start:vb.Start]) &&
+		bytes.Equal(srcA[va.End:a.Obj.Span.End], srcB[vb.End:b.Obj.Span.End])
 }
 
 // outsideStatements is a policy's text without its statements.
@@ -158,6 +193,11 @@ func (r *ReadSet) MayRead(e *EditedDoc) bool {
 	}
 	for _, x := range r.reads {
 		if x.name == e.name && e.changes(x.statement) {
+			return true
+		}
+	}
+	for _, x := range r.quoted {
+		if x.name == e.name && e.renamed[x.statement] {
 			return true
 		}
 	}

@@ -109,7 +109,9 @@ func TestReuseSharesAPrincipalsEvaluationsUntilEitherAdds(t *testing.T) {
 // policy edited in place is tested against it: a statement the request's
 // action and resource cannot match, edited, leaves the evaluation as it
 // was; one the evaluation judged, one that comes to match, and one that
-// comes before the near miss it quotes change it. A cause that names
+// comes before the near miss it quotes change it; a statement whose Sid
+// alone changed does not (its words take the Sid when the answer is made,
+// TestASidEditKeepsTheEvaluationsItNames). A cause that names
 // several policies without a line reads their names only; one that gives
 // the line of a policy alone reads that policy whole.
 func TestReadSetMayRead(t *testing.T) {
@@ -161,8 +163,9 @@ func TestReadSetMayRead(t *testing.T) {
 		get, other, none bool
 	}{
 		{"a Sid no request reads", edit("b.json", `"Tags"`, `"Tags2"`), false, false, false},
-		{"the Sid of the statement that allows", edit("b.json", `"Data"`, `"Data2"`), true, false, false},
-		{"the Sid of the near miss", edit("a.json", `"Reports"`, `"Reports2"`), false, true, false},
+		{"the Sid of the statement that allows", edit("b.json", `"Data"`, `"Data2"`), false, false, false},
+		{"the Sid of the near miss", edit("a.json", `"Reports"`, `"Reports2"`), false, false, false},
+		{"the Sid and the Action of the near miss", edit("a.json", `"Reports", "Effect": "Allow", "Action": "s3:GetObject"`, `"Reports2", "Effect": "Allow", "Action": "s3:GetObjectAcl"`), false, true, false},
 		{"a statement that comes to match", edit("b.json", `"s3:GetObjectTagging"`, `"s3:DeleteObject"`), false, false, true},
 		{"an Allow of the action before the near miss", edit("a.json", `"s3:PutObject", "Resource": "arn:aws:s3:::logs/*"`, `"s3:GetObject", "Resource": "arn:aws:s3:::logs/*"`), false, true, false},
 		{"the version", edit("b.json", `"2012-10-17"`, `"2008-10-17"`), true, false, false},
@@ -182,5 +185,57 @@ func TestReadSetMayRead(t *testing.T) {
 	alone := read(Request{Principal: bob, Action: "s3:DeleteObject", Resource: "arn:aws:s3:::data/x"}) // no statement of c.json, at its line
 	if !alone.MayRead(edit("c.json", `"Tags"`, `"Tags2"`)) {
 		t.Error("a cause that gives the line of c.json alone: MayRead false for an edit to c.json")
+	}
+}
+
+// An edit that changes a statement's Sid alone leaves the evaluations
+// that name it as they were, and the answers made from them name the new
+// Sid, as a fresh workspace's do; a message made at once that quotes the
+// Sid (a condition's words) is made again.
+func TestASidEditKeepsTheEvaluationsItNames(t *testing.T) {
+	const jane = "arn:aws:iam::111122223333:user/jane"
+	policy := func(sid string) string {
+		return `{"Version": "2012-10-17", "Statement": [
+  {"Sid": "` + sid + `", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::cond/*", "Condition": {"StringEquals": {"aws:PrincipalAccount": "999999999999"}}}]}`
+	}
+	files := map[string]string{
+		".s3policy.json": `{"files": {"a.json": {"kind": "identity", "principal": "` + jane + `"}}}`,
+		"a.json":         policy("Cond"),
+	}
+	prev, err := loadDir(writeFiles(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["a.json"] = policy("Cond2")
+	next, err := loadDir(writeFiles(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, _ := loadDir(next.Dir)
+	near := Request{Principal: jane, Action: "s3:GetObject", Resource: "arn:aws:s3:::other/x"} // "allows s3:GetObject, but not on ...": words
+	cond := Request{Principal: jane, Action: "s3:GetObject", Resource: "arn:aws:s3:::cond/x"}  // its condition does not hold: made at once
+	prev.Decide(near)
+	prev.Decide(cond)
+	before, after := prev.Files[0], next.Files[0]
+	after.Path = before.Path // the same file, edited
+	edit := EditedInPlace(prev, before, after)
+	if edit == nil || len(edit.changed) != 0 || !edit.renamed[0] {
+		t.Fatalf("the edit is not a renamed statement: %+v", edit)
+	}
+	next.Reuse(prev, func(_ Request, read *ReadSet) bool { return read.MayRead(edit) })
+	if evaluationOf(next, near) != evaluationOf(prev, near) || evaluationOf(next, cond) != nil {
+		t.Fatalf("kept: near miss %v, condition %v; want the near miss alone", evaluationOf(next, near) != nil, evaluationOf(next, cond) != nil)
+	}
+	for _, req := range []Request{near, cond} {
+		got, want := next.Decide(req), fresh.Decide(req)
+		if len(got.Causes) != 1 || len(want.Causes) != 1 || got.Causes[0].Message != want.Causes[0].Message {
+			t.Errorf("%s: %+v\nfresh: %+v", req.Resource, got.Causes, want.Causes)
+		}
+		if m := got.Causes[0].Message.Render().EN; !strings.Contains(m, `statement "Cond2"`) {
+			t.Errorf("%s: %q names the old Sid", req.Resource, m)
+		}
+	}
+	if prev.Decide(near).Causes[0].Message.Render().EN == next.Decide(near).Causes[0].Message.Render().EN {
+		t.Errorf("the workspace before the edit names the new Sid")
 	}
 }
