@@ -116,14 +116,20 @@ func checkS3Location(pass *analysis.Pass, v *analysis.Value, parts []string) {
 func splitARN(parts []string, s string) []string {
 	start, depth := 0, 0
 	for i := 0; i < len(s) && len(parts) < 5; i++ {
-		switch {
-		case strings.HasPrefix(s[i:], "${"):
-			depth++
-		case s[i] == '}' && depth > 0:
-			depth--
-		case s[i] == ':' && depth == 0:
-			parts = append(parts, s[start:i])
-			start = i + 1
+		switch s[i] { // on the byte: a HasPrefix for each was 3 % of check over a tree
+		case '$':
+			if i+1 < len(s) && s[i+1] == '{' {
+				depth++
+			}
+		case '}':
+			if depth > 0 {
+				depth--
+			}
+		case ':':
+			if depth == 0 {
+				parts = append(parts, s[start:i])
+				start = i + 1
+			}
 		}
 	}
 	return append(parts, s[start:])

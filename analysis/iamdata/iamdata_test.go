@@ -101,6 +101,11 @@ func TestParseOperator(t *testing.T) {
 		"StringEqual":                    "invalid",
 		"NullIfExists":                   "invalid",
 		"ForAnyValues:StringEquals":      "invalid",
+		// Case is ignored, in each part (the exact spelling is looked up first).
+		"stringequals":                   "|StringEquals|false",
+		"forAnyValue:stringLikeifexists": "ForAnyValue:|StringLike|true",
+		"FORALLVALUES:ARNLIKE":           "ForAllValues:|ArnLike|false",
+		"ForAllValues:ForAnyValue:Bool":  "ForAnyValue:|Bool|false",
 	} {
 		p, ok := iamdata.ParseOperator(name)
 		got := "invalid"

@@ -36,6 +36,15 @@ var Operators = []Operator{
 	{"Null", "Null", false},
 }
 
+// operatorIndex finds an operator of Operators by its exact name.
+var operatorIndex = func() map[string]int {
+	m := make(map[string]int, len(Operators))
+	for i, op := range Operators {
+		m[op.Name] = i
+	}
+	return m
+}()
+
 // SetPrefixes qualify an operator for multivalued keys.
 var SetPrefixes = []string{"ForAllValues:", "ForAnyValue:"}
 
@@ -52,13 +61,22 @@ type ParsedOperator struct {
 // exact spelling only for names that are not operators at all.
 func ParseOperator(name string) (ParsedOperator, bool) {
 	var p ParsedOperator
-	for _, set := range SetPrefixes {
-		if len(name) > len(set) && strings.EqualFold(name[:len(set)], set) {
-			p.Set, name = set, name[len(set):]
+	// Both set prefixes start with an f, which no other letter folds to:
+	// most operators are not compared with them. (ParseOperator runs for
+	// every condition of every policy, in several checks.)
+	if len(name) > 0 && name[0]|0x20 == 'f' {
+		for _, set := range SetPrefixes {
+			if len(name) > len(set) && strings.EqualFold(name[:len(set)], set) {
+				p.Set, name = set, name[len(set):]
+			}
 		}
 	}
 	if n := len(name) - len("IfExists"); n > 0 && strings.EqualFold(name[n:], "IfExists") {
 		p.IfExists, name = true, name[:n]
+	}
+	if i, ok := operatorIndex[name]; ok { // spelt as AWS does: no need to fold
+		p.Base = &Operators[i]
+		return p, !(p.IfExists && p.Base.Name == "Null")
 	}
 	for i := range Operators {
 		if strings.EqualFold(Operators[i].Name, name) {
