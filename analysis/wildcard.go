@@ -1,5 +1,7 @@
 package analysis
 
+import "strings"
+
 // MatchWildcard matches s against a pattern in which "*" stands for any
 // run of characters (none included) and "?" for exactly one, as IAM does
 // in actions, resources, principals and the *Like condition operators.
@@ -7,6 +9,16 @@ package analysis
 // do; resource ARNs and most condition values are case-sensitive.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards
 func MatchWildcard(pattern, s string, foldCase bool) bool {
+	if strings.IndexByte(pattern, '*') < 0 {
+		// Without a star each byte of the pattern matches one of s: most
+		// comparisons (ARNs of one policy with another's) end here.
+		if len(pattern) != len(s) {
+			return false
+		}
+		if !foldCase && strings.IndexByte(pattern, '?') < 0 {
+			return pattern == s
+		}
+	}
 	// Iterative matching with one backtrack point: linear in practice and
 	// never exponential, whatever the pattern.
 	p, i := 0, 0
