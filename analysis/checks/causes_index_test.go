@@ -297,7 +297,7 @@ func directRelatedHere(w analysis.Workspace, pass *analysis.Pass, h *blockedHere
 
 // generatedWorkspace is the workspace of a governed folder of n policies
 // as the benchmarks generate it (bench/governed).
-func generatedWorkspace(t *testing.T, n int) *eval.Workspace {
+func generatedWorkspace(t testing.TB, n int) *eval.Workspace {
 	t.Helper()
 	dir := t.TempDir()
 	if _, err := governed.Write(dir, n); err != nil {
@@ -325,5 +325,43 @@ func TestCauseDetailsSayEachCauseOnceAndCountTheOthers(t *testing.T) {
 	want := []string{"deny a / 拒否 a", "deny b / 拒否 b", "deny c / 拒否 c", "deny d / 拒否 d", "(and 2 more, alike) / (ほかに同様のものが 2 件あります)"}
 	if !slices.Equal(got, want) {
 		t.Errorf("causeDetails = %q, want %q", got, want)
+	}
+}
+
+// The cross-account uses a bucket policy lacks a grant for, found from
+// the identity policies that name its buckets, are those of every
+// identity policy of the workspace whose bucket's policy it is, in the
+// workspace's order: on the generated governed folder.
+func TestUsesOfBucketPolicyAgreeWithEveryIdentityPolicy(t *testing.T) {
+	w := generatedWorkspace(t, 200)
+	name := func(us []crossAccountUse) []string {
+		var out []string
+		for _, u := range us {
+			out = append(out, fmt.Sprintf("%s %s %s %v", u.identity.Path, u.bucket, u.account, u.actions))
+		}
+		return out
+	}
+	uses := 0
+	for _, f := range w.PolicyFiles() {
+		if f.Kind != analysis.KindBucket {
+			continue
+		}
+		var want []crossAccountUse
+		for _, id := range w.PolicyFiles() {
+			if id.Kind == analysis.KindIdentity {
+				for _, u := range crossAccountUses(id) {
+					if u.policy.Path == f.Path {
+						want = append(want, u)
+					}
+				}
+			}
+		}
+		if got := usesOfBucketPolicy(w, f.Path); !slices.Equal(name(got), name(want)) {
+			t.Errorf("%s:\ngot  %q\nwant %q", f.Path, name(got), name(want))
+		}
+		uses += len(want)
+	}
+	if uses < 10 {
+		t.Errorf("%d uses: the folder shows too little", uses)
 	}
 }

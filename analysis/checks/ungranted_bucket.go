@@ -118,33 +118,119 @@ func reportUngrantedOnIdentity(pass *analysis.Pass) {
 	}
 }
 
-// usesByBucketPolicy lists the cross-account uses of every identity policy
-// of the workspace by the path of the bucket policy they lack a grant in,
-// in the workspace's order; once per workspace when it keeps the list
-// (eval.Workspace.Memo), since every bucket policy asks.
-func usesByBucketPolicy(w analysis.Workspace) map[string][]crossAccountUse {
-	build := func() any {
-		out := map[string][]crossAccountUse{}
+// usesOfBucketPolicy lists the cross-account uses whose bucket's policy
+// lies in the file at path, in the workspace's order: the uses of the
+// identity policies that name one of the buckets of the file's bucket
+// policies, not of every identity policy of the workspace, which a
+// keystroke in a bucket policy listed again (at 5,000 governed policies
+// most of the checks' time for the open bucket policy, issue 16).
+func usesOfBucketPolicy(w analysis.Workspace, path string) []crossAccountUse {
+	users := identityPoliciesByBucket(w)
+	seen := map[string]bool{}
+	var at []int
+	for _, bp := range bucketPoliciesAt(w)[path] {
+		for _, b := range bucketsOf(bp) {
+			if seen[b] {
+				continue
+			}
+			seen[b] = true
+			if p := bucketPolicyOf(w, b); p != nil && p.Path == path {
+				at = append(at, users[b]...)
+			}
+		}
+	}
+	slices.Sort(at)
+	files := w.PolicyFiles()
+	var out []crossAccountUse
+	for _, i := range slices.Compact(at) {
+		for _, u := range crossAccountUses(files[i]) {
+			if u.policy.Path == path {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
+// bucketsOf are the buckets whose policy a bucket policy may be: the one
+// its facts give and those its Resources name (eval.Workspace.BucketPolicyFile).
+func bucketsOf(bp *analysis.File) []string {
+	var out []string
+	if bp.Facts != nil && bp.Facts.Bucket != "" {
+		out = append(out, bp.Facts.Bucket)
+	}
+	for _, st := range bp.Policy.Statements {
+		for _, r := range st.Resources() {
+			if a, ok := analysis.ParseARN(r.Str); ok && a.IsS3() {
+				name, _, _ := a.S3Bucket()
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+// bucketPoliciesAt lists the workspace's bucket policies by path, once
+// per workspace.
+func bucketPoliciesAt(w analysis.Workspace) map[string][]*analysis.File {
+	return memoized(w, "checks: bucket policies by path", func() map[string][]*analysis.File {
+		out := map[string][]*analysis.File{}
 		for _, f := range w.PolicyFiles() {
-			if f.Kind == analysis.KindIdentity {
-				for _, u := range crossAccountUses(f) {
-					out[u.policy.Path] = append(out[u.policy.Path], u)
+			if f.Kind == analysis.KindBucket && f.Policy != nil {
+				out[f.Path] = append(out[f.Path], f)
+			}
+		}
+		return out
+	})
+}
+
+// identityPoliciesByBucket indexes the identity policies that may have
+// cross-account uses (crossAccountUses) by each bucket their Allow
+// statements name, as their places in the workspace's order: once per
+// workspace, from each policy's names, which its parsed text keeps
+// across keystrokes (usedBuckets).
+func identityPoliciesByBucket(w analysis.Workspace) map[string][]int {
+	return memoized(w, "checks: identity policies by bucket", func() map[string][]int {
+		out := map[string][]int{}
+		for i, f := range w.PolicyFiles() {
+			if f.Kind != analysis.KindIdentity || f.Policy == nil || f.Config == nil || f.Facts == nil || !slices.Contains(f.Config.Accounts, f.Facts.Account) {
+				continue
+			}
+			for _, b := range usedBuckets(f.Policy) {
+				out[b] = append(out[b], i)
+			}
+		}
+		return out
+	})
+}
+
+type usedBucketsKey struct{}
+
+// usedBuckets are the buckets the Resource entries of a policy's Allow
+// statements name, as crossAccountUses reads them (no wildcard, no
+// placeholder), each once.
+func usedBuckets(p *analysis.Policy) []string {
+	return p.Derived(usedBucketsKey{}, func(p *analysis.Policy) any {
+		var out []string
+		for _, s := range p.Statements {
+			if !s.IsAllow() {
+				continue
+			}
+			for _, r := range s.Resources() {
+				if name, _, ok := s3BucketOf(r.Str); ok && !hasWildcard(name) && !analysis.HasPlaceholder(name) && !slices.Contains(out, name) {
+					out = append(out, name)
 				}
 			}
 		}
 		return out
-	}
-	if m, ok := w.(interface{ Memo(string, func() any) any }); ok {
-		return m.Memo("checks: cross-account uses", build).(map[string][]crossAccountUse)
-	}
-	return build().(map[string][]crossAccountUse)
+	}).([]string)
 }
 
 func reportUngrantedOnBucket(pass *analysis.Pass) {
 	if pass.Workspace == nil || pass.Facts == nil || pass.Policy.Statement == nil {
 		return
 	}
-	for _, u := range usesByBucketPolicy(pass.Workspace)[pass.Path] {
+	for _, u := range usesOfBucketPolicy(pass.Workspace, pass.Path) {
 		if f := u.identity; len(u.actions) > 0 {
 			pass.Report(analysis.Finding{Span: pass.Policy.Statement.KeySpan, Severity: analysis.Warning,
 				Message: analysis.Tf("no statement grants account %[2]s, whose %[1]s uses this bucket: it needs %[4]s on %[3]s",
