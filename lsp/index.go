@@ -254,6 +254,9 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	for _, r := range renamed {
 		next.ws.KeepWithSid(g.ws, r.req, g.ws.DocName(r.edit.before), r.edit.sid, r.edit.newSid)
 	}
+	for p := range staleFor {
+		next.ws.KeepOwnedPolicies(g.ws, p) // when the edit left them alone: their requests are evaluated again
+	}
 	// A principal's identity policies depend on the requests its grants
 	// make and nothing else of the set: they are dependants when its
 	// answer changed, or when it had none yet. An answer none of whose

@@ -205,3 +205,36 @@ func (w *Workspace) KeepWithSid(prev *Workspace, req Request, policy string, sta
 	o.add(key, &evaluation{request: e.request, result: r, reads: e.reads})
 	return true
 }
+
+// KeepOwnedPolicies takes over prev's list of a caller's own policies
+// (identity, boundary, session) and their index, which a scenario of the
+// caller's requests holds, when those documents are the same parsed texts
+// under the same names and facts, in the same order, in both workspaces:
+// a keystroke in a bucket policy evaluates again the requests of the
+// principals it grants, and indexing each one's identity policies again
+// (250 of them at 5,000 governed policies) was most of that. Nothing is
+// taken over otherwise, nor when prev built no list for the caller.
+func (w *Workspace) KeepOwnedPolicies(prev *Workspace, caller string) {
+	p := parsePrincipal(caller)
+	prev.mu.Lock()
+	c := prev.scenarios
+	prev.mu.Unlock()
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	o := c.owned[p.arn]
+	c.mu.Unlock()
+	if o == nil || !slices.EqualFunc(prev.ownedBy(p), w.ownedBy(p), func(a, b *analysis.File) bool {
+		return a.Policy == b.Policy && a.Kind == b.Kind && a.Host == b.Host && len(a.Src) == len(b.Src) && (len(a.Src) == 0 || &a.Src[0] == &b.Src[0]) &&
+			(a.Facts == nil) == (b.Facts == nil) && (a.Facts == nil || *a.Facts == *b.Facts) && prev.DocName(a) == w.DocName(b)
+	}) {
+		return
+	}
+	mine := w.cache()
+	mine.mu.Lock()
+	defer mine.mu.Unlock()
+	if mine.owned[p.arn] == nil {
+		mine.owned[p.arn] = o
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
 )
 
@@ -220,4 +221,51 @@ func evaluationCount(w *Workspace) int {
 		n += len(o.byKey)
 	}
 	return n
+}
+
+// KeepOwnedPolicies takes a caller's list of own policies over from the
+// workspace before an edit that left them alone (the same parsed texts,
+// as the language server binds them, AddCopy), and evaluations with it
+// decide as before; an edit of one of them leaves the list to be built
+// again.
+func TestKeepOwnedPolicies(t *testing.T) {
+	const jane = "arn:aws:iam::111122223333:user/jane"
+	config := `{"files": {"a.json": {"kind": "identity", "principal": "` + jane + `"}, "b.json": {"kind": "identity", "principal": "` + jane + `"}}}`
+	const policy = `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`
+	prev, err := loadDir(writeFiles(t, map[string]string{".s3policy.json": config, "a.json": policy, "b.json": policy}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := Request{Principal: jane, Action: "s3:GetObject", Resource: "arn:aws:s3:::other/x"}
+	want := prev.Decide(req)
+	for _, c := range []struct {
+		name   string
+		edited string // the file parsed again, "" for none
+		kept   bool
+	}{{"none of jane's policies edited", "", true}, {"one of them edited", "b.json", false}} {
+		t.Run(c.name, func(t *testing.T) {
+			next := NewWorkspace(prev.Dir)
+			for _, f := range prev.Files {
+				if filepath.Base(f.Path) == c.edited {
+					edited := analysis.NewFile(f.Path, f.Src, f.Config)
+					edited.Facts = f.Facts
+					next.AddFile(edited)
+					continue
+				}
+				copied := *f
+				next.AddCopy(&copied, f, prev)
+			}
+			next.KeepOwnedPolicies(prev, jane)
+			_, kept := next.cache().owned[jane]
+			if kept != c.kept {
+				t.Fatalf("taken over: %v, want %v", kept, c.kept)
+			}
+			if kept && next.cache().owned[jane] != prev.cache().owned[jane] {
+				t.Error("another list than prev's")
+			}
+			if got := next.Decide(req); !reflect.DeepEqual(got, want) {
+				t.Errorf("decided\n%+v\nbefore the edit\n%+v", got, want)
+			}
+		})
+	}
 }
