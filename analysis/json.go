@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"sync"
 	"unicode/utf16"
@@ -280,17 +281,18 @@ const (
 	swarHighs = 0x8080808080808080
 )
 
-// plainWord reports whether none of the eight bytes of w is a quote, a
-// backslash or a control character: the bytes a string's fast path stops
-// at. (The classic tests for a zero byte and a byte below n; they never
-// miss one, and a false alarm only sends the caller to its byte loop.)
-func plainWord(w uint64) bool {
+// specialBytes marks, in the high bit of each byte of w, the bytes that
+// are a quote, a backslash or a control character: the bytes a string's
+// fast path stops at. (The classic tests for a zero byte and for a byte
+// below n: the lowest mark is always such a byte, so a byte loop is not
+// needed to find it; a mark above it may be false, and is not used.)
+func specialBytes(w uint64) uint64 {
 	quote := w ^ (swarOnes * '"')
 	backslash := w ^ (swarOnes * '\\')
 	found := (quote - swarOnes) & ^quote
 	found |= (backslash - swarOnes) & ^backslash
 	found |= (w - swarOnes*0x20) & ^w
-	return found&swarHighs == 0
+	return found & swarHighs
 }
 
 func (p *parser) value(depth int) *Value {
@@ -484,14 +486,21 @@ func (p *parser) str() (string, bool) {
 	start := p.pos
 	p.pos++ // opening quote
 	// Fast path: no escapes and valid UTF-8 needs no copy. Eight bytes at
-	// a time while none can end the string or need decoding, then a byte
-	// at a time with one table lookup each.
+	// a time: the first that ends the fast path is found in the word,
+	// the last few bytes of the document with a table.
 	src, i := p.src, p.pos
-	for i+8 <= len(src) && plainWord(binary.LittleEndian.Uint64(src[i:])) {
+	for {
+		if i+8 > len(src) {
+			for i < len(src) && !stringStop[src[i]] {
+				i++
+			}
+			break
+		}
+		if m := specialBytes(binary.LittleEndian.Uint64(src[i:])); m != 0 {
+			i += bits.TrailingZeros64(m) / 8
+			break
+		}
 		i += 8
-	}
-	for i < len(src) && !stringStop[src[i]] {
-		i++
 	}
 	if i < len(src) && src[i] == '"' && (p.validUTF8 || utf8.Valid(src[p.pos:i])) {
 		s := p.text[p.pos:i]

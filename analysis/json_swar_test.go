@@ -2,22 +2,27 @@ package analysis
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"math/rand/v2"
 	"testing"
 )
 
-// plainWord is exact: it reports a word plain when, and only when, none
-// of its bytes is a quote, a backslash or below 0x20, whatever byte sits
-// at whichever place, beside any other bytes.
-func TestPlainWord(t *testing.T) {
+// specialBytes marks a word when, and only when, one of its bytes is a
+// quote, a backslash or below 0x20, and its lowest mark is on the first
+// such byte, whatever bytes sit at whichever places.
+func TestSpecialBytes(t *testing.T) {
 	special := func(b byte) bool { return b == '"' || b == '\\' || b < 0x20 }
 	check := func(word [8]byte) {
-		want := true
-		for _, b := range word {
-			want = want && !special(b)
+		first := 8
+		for i, b := range word {
+			if special(b) {
+				first = i
+				break
+			}
 		}
-		if got := plainWord(binary.LittleEndian.Uint64(word[:])); got != want {
-			t.Fatalf("plainWord(%q) = %v, want %v", word[:], got, want)
+		m := specialBytes(binary.LittleEndian.Uint64(word[:]))
+		if got := bits.TrailingZeros64(m) / 8; m != 0 && got != first || m == 0 && first != 8 {
+			t.Fatalf("specialBytes(%q) = %#x: first special byte %d, want %d", word[:], m, got, first)
 		}
 	}
 	for _, fill := range []byte{'a', ' ', 0x7f, 0x80, 0xff, 0x21} {

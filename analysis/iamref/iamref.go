@@ -444,6 +444,10 @@ func NewPattern(s string) Pattern {
 func (p Pattern) headText() string { return p.Text[:p.head] }
 func (p Pattern) tailText() string { return p.Text[len(p.Text)-int(p.tail):] }
 
+// Literal reports whether the pattern holds no wildcard, variable or
+// placeholder: it matches its text alone.
+func (p Pattern) Literal() bool { return int(p.head) == len(p.Text) }
+
 // patternSpecial are the bytes that end a pattern's literal text.
 var patternSpecial = [256]bool{'*': true, '?': true, '$': true, '{': true, '}': true}
 

@@ -109,5 +109,8 @@ func TestNewPatternLiteralEnds(t *testing.T) {
 		if p.headText() != head || p.tailText() != tail || p.Text != s {
 			t.Errorf("NewPattern(%q): head %q tail %q, want %q %q", s, p.headText(), p.tailText(), head, tail)
 		}
+		if want := !strings.ContainsAny(s, "*?${}"); p.Literal() != want {
+			t.Errorf("NewPattern(%q).Literal() = %v, want %v", s, p.Literal(), want)
+		}
 	}
 }
