@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -63,12 +64,8 @@ func appliesToKey(kind analysis.Kind, s *analysis.Statement) bool {
 // itself.
 // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
 func keyServesS3(pass *analysis.Pass) bool {
-	if pass.Facts != nil && pass.Facts.Key != "" && pass.Config != nil {
-		for _, b := range pass.Config.Buckets {
-			if b.KMSKeyARN != "" && sameKey(b.KMSKeyARN, pass.Facts.Key) {
-				return true
-			}
-		}
+	if pass.Facts != nil && pass.Facts.Key != "" && pass.Config != nil && bucketKeysOf(pass).has(pass.Facts.Key) {
+		return true
 	}
 	for _, s := range pass.Policy.Statements {
 		for _, c := range s.Conditions() {
@@ -85,15 +82,46 @@ func keyServesS3(pass *analysis.Pass) bool {
 	return false
 }
 
-// sameKey compares key ARNs by their key ID, so that an alias-free ARN in
-// two spellings (a region or partition written differently) still agrees.
-func sameKey(a, b string) bool {
-	if a == b {
-		return true
-	}
-	id := func(s string) string { return s[strings.LastIndex(s, "/")+1:] }
-	return strings.Contains(a, "key/") && strings.Contains(b, "key/") && id(a) == id(b)
+// bucketKeys are the kmsKeyArn of the buckets of .s3policy.json, as
+// written and by key ID, so that a key policy is matched against them in
+// one look-up, not against each of the thousands of buckets a team's
+// config names (keyServesS3 was quadratic in the folder, issue 16).
+type bucketKeys struct {
+	arns, ids map[string]bool
 }
+
+// bucketKeysOf indexes the config's bucket keys, once per workspace and
+// config when the workspace keeps values.
+func bucketKeysOf(pass *analysis.Pass) bucketKeys {
+	cfg := pass.Config
+	build := func() bucketKeys {
+		k := bucketKeys{arns: map[string]bool{}, ids: map[string]bool{}}
+		for _, b := range cfg.Buckets {
+			if b.KMSKeyARN == "" {
+				continue
+			}
+			k.arns[b.KMSKeyARN] = true
+			if strings.Contains(b.KMSKeyARN, "key/") {
+				k.ids[keyID(b.KMSKeyARN)] = true
+			}
+		}
+		return k
+	}
+	if pass.Workspace == nil {
+		return build()
+	}
+	return memoized(pass.Workspace, fmt.Sprintf("checks: bucket keys\x00%p", cfg), build)
+}
+
+// has reports whether a bucket's key is the key: the same ARN, or the
+// same key ID, so that an alias-free ARN in two spellings (a region or
+// partition written differently) still agrees.
+func (k bucketKeys) has(key string) bool {
+	return k.arns[key] || strings.Contains(key, "key/") && k.ids[keyID(key)]
+}
+
+// keyID is what follows the last slash of a key ARN.
+func keyID(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
 
 // throughS3 reports whether the statement may serve S3: it has no
 // kms:ViaService condition, or one that names S3.

@@ -1,6 +1,8 @@
 package checks_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -150,4 +152,26 @@ func TestKMSMissingActionsIdentityPolicyOtherStatements(t *testing.T) {
   {"Effect": "Deny", "Action": "kms:GenerateDataKey", "Resource": "`+key+`k2"}
 ]}`, nil)
 	wantMessage(t, got[0], "without kms:GenerateDataKey", "kms:GenerateDataKey")
+}
+
+// A key policy is the policy of a bucket's key when .s3policy.json gives
+// it the bucket's kmsKeyArn, or the same key ID in another spelling (a
+// region written differently); another key's policy is not, and says
+// nothing of one direction. Among many buckets, each with its key.
+func TestKMSMissingActionsKeyOfOneOfManyBuckets(t *testing.T) {
+	config := func(key string) *analysis.Config {
+		buckets := ""
+		for i := range 50 {
+			buckets += fmt.Sprintf(`"b%d": {"account": "444455556666", "encryption": "aws:kms", "kmsKeyArn": "arn:aws:kms:us-east-1:444455556666:key/%04d-ab"}, `, i, i)
+		}
+		return checktest.Config(t, `{"buckets": {`+strings.TrimSuffix(buckets, ", ")+`},
+  "files": {"k.key-policy.json": {"kind": "key", "key": "`+key+`"}}}`)
+	}
+	oneWay := `{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": «"kms:Decrypt"», "Resource": "*"}]}`
+	for _, key := range []string{"arn:aws:kms:us-east-1:444455556666:key/0031-ab", "arn:aws:kms:eu-west-1:444455556666:key/0049-ab"} {
+		checktest.Expect(t, "kms-missing-actions", "k.key-policy.json", oneWay, config(key))
+	}
+	checktest.Expect(t, "kms-missing-actions", "k.key-policy.json", strings.ReplaceAll(strings.ReplaceAll(oneWay, "«", ""), "»", ""),
+		config("arn:aws:kms:us-east-1:444455556666:key/0050-ab"))
 }
