@@ -2,10 +2,12 @@ package eval
 
 import (
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
 )
 
 // Blocked keeps each request's evaluation; a workspace built after an
@@ -237,5 +239,35 @@ func TestASidEditKeepsTheEvaluationsItNames(t *testing.T) {
 	}
 	if prev.Decide(near).Causes[0].Message.Render().EN == next.Decide(near).Causes[0].Message.Render().EN {
 		t.Errorf("the workspace before the edit names the new Sid")
+	}
+}
+
+// A workspace that answers once (check: ForBatch) gives every principal
+// the answer a workspace that keeps its evaluations gives, and keeps none
+// of them.
+func TestABatchWorkspaceAnswersAlikeAndKeepsNoEvaluation(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := governed.Write(dir, 60); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, _ := loadDir(dir)
+	batch.ForBatch()
+	blocked := 0
+	for _, p := range kept.Callers() {
+		want, got := kept.Blocked(p), batch.Blocked(p)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: the batch workspace answers %d blocked requests, the other %d, or their causes differ", p, len(got), len(want))
+		}
+		blocked += len(want)
+	}
+	if blocked == 0 || keptEvaluations(kept) == 0 {
+		t.Fatalf("nothing blocked (%d) or kept (%d): the folder should give both", blocked, keptEvaluations(kept))
+	}
+	if n := keptEvaluations(batch); n != 0 {
+		t.Errorf("the batch workspace kept %d evaluations", n)
 	}
 }

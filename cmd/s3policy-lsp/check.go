@@ -330,6 +330,9 @@ func (c *checker) walk(root string) {
 		c.ioError(root, err)
 	}
 	c.sets = tree.GovernedOf(root, paths, tree.Disk{})
+	for _, set := range c.sets {
+		set.Workspace.ForBatch() // check answers once: no evaluation kept for an edit
+	}
 	defer func() { c.sets = nil }()
 	for _, sk := range skipped {
 		c.skip(sk)
