@@ -199,10 +199,14 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		}
 		bucketsMoved = bucketsMoved || old != nil && len(old.Buckets) > 0 || src != nil && len(src.Buckets) > 0
 	}
-	for p := range next.sources {
-		next.paths = append(next.paths, p)
+	if sameFiles(g, reread) {
+		next.paths = g.paths // read-only: shared, not sorted again on every keystroke
+	} else {
+		for p := range next.sources {
+			next.paths = append(next.paths, p)
+		}
+		slices.Sort(next.paths)
 	}
-	slices.Sort(next.paths)
 	next.bind(g)
 
 	// The evaluations of the old set stay unless the edit may change them:
@@ -558,31 +562,52 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 	return out
 }
 
+// sameFiles reports whether the files re-read were all in the set before
+// and are still: the set holds the same paths.
+func sameFiles(g *govSet, reread map[string]*tree.Source) bool {
+	for path, src := range reread {
+		if src == nil || g.sources[path] == nil {
+			return false
+		}
+	}
+	return true
+}
+
 // bind builds the set's workspace from its sources, each document a copy
 // bound to it, so that a set another goroutine reads is never changed;
 // the documents of a source prev holds as it is are added as copies of
-// prev's (eval.Workspace.AddCopy).
+// prev's (eval.Workspace.AddCopy), into a workspace sized as prev's
+// (eval.NewWorkspaceLike). The copies are made in one allocation.
 func (g *govSet) bind(prev *govSet) {
-	ws := eval.NewWorkspace(g.root)
+	ws := eval.NewWorkspaceLike(prev.ws)
 	if g.cfg != nil {
 		ws.AddConfig(g.configPath, g.cfg)
 	}
 	g.docs = make(map[string][]*analysis.File, len(g.paths))
+	n := 0
+	for _, src := range g.sources {
+		n += len(src.Docs)
+	}
+	copies := make([]analysis.File, n)
+	all := make([]*analysis.File, n)
 	for _, p := range g.paths {
 		src := g.sources[p]
 		ws.AddBuckets(p, src.Buckets)
 		var before []*analysis.File
-		if prev.sources[p] == src && len(prev.docs[p]) == len(src.Docs) {
-			before = prev.docs[p]
+		if old := prev.docs[p]; prev.sources[p] == src && len(old) == len(src.Docs) {
+			before = old
 		}
-		docs := make([]*analysis.File, len(src.Docs))
+		docs := all[:len(src.Docs):len(src.Docs)]
+		all = all[len(src.Docs):]
 		for i, f := range src.Docs {
-			c := *f
-			docs[i] = &c
+			c := &copies[0]
+			copies = copies[1:]
+			*c = *f
+			docs[i] = c
 			if before != nil {
-				ws.AddCopy(&c, before[i], prev.ws)
+				ws.AddCopy(c, before[i], prev.ws)
 			} else {
-				ws.AddFile(&c)
+				ws.AddFile(c)
 			}
 		}
 		g.docs[p] = docs

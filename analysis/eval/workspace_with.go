@@ -238,3 +238,17 @@ func (w *Workspace) KeepOwnedPolicies(prev *Workspace, caller string) {
 		mine.owned[p.arn] = o
 	}
 }
+
+// NewWorkspaceLike starts an empty workspace rooted at prev's folder with
+// room for as many documents, buckets and owners as prev has, as the
+// language server builds one for each edit of a set: its maps then do not
+// grow (and rehash) a few times over while thousands of documents are
+// added.
+func NewWorkspaceLike(prev *Workspace) *Workspace {
+	n := len(prev.Files)
+	return &Workspace{Dir: prev.Dir, Files: make([]*analysis.File, 0, n), inScenarios: make([]*analysis.File, 0, len(prev.inScenarios)),
+		Buckets: make(map[string]*analysis.BucketFacts, len(prev.Buckets)), bucketConfig: make(map[string]string, len(prev.bucketConfig)),
+		names: make(map[*analysis.File]string, n), named: make(map[string]*analysis.File, n), endpoints: make(map[string]string, len(prev.endpoints)),
+		bucketNames: make(map[*analysis.File]map[string]bool, len(prev.bucketNames)), grantNames: make(map[*analysis.File][]grantName, len(prev.grantNames)),
+		owned: make(map[string][]*analysis.File, len(prev.owned)), order: make(map[*analysis.File]int, n)}
+}
