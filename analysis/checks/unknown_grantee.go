@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -27,14 +28,14 @@ func runUnknownGrantee(pass *analysis.Pass) {
 	if pass.Config == nil || len(pass.Config.Accounts) == 0 {
 		return
 	}
-	known := knownAccounts(pass.Config)
+	known := knownAccountsOf(pass)
 	for _, s := range pass.Policy.Statements {
 		if !s.IsAllow() {
 			continue
 		}
 		for _, p := range analysis.Principals(s.Principal) {
 			account := principalAccount(p.Value.Str)
-			if p.Type != "AWS" || !isAccountID(account) || slices.Contains(known, account) {
+			if p.Type != "AWS" || !isAccountID(account) || known[account] {
 				continue
 			}
 			near := nearAccount(account, pass.Config.Accounts)
@@ -48,6 +49,25 @@ func runUnknownGrantee(pass *analysis.Pass) {
 				Fixes: []analysis.Fix{replaceFix(p.Value.Span, fixed)}})
 		}
 	}
+}
+
+// knownAccountsOf is the set of knownAccounts, made once per workspace
+// and config when the workspace keeps values: a team's config names
+// thousands of buckets and files, and listing their accounts again for
+// each file was quadratic in the folder (issue 16).
+func knownAccountsOf(pass *analysis.Pass) map[string]bool {
+	cfg := pass.Config
+	build := func() map[string]bool {
+		known := map[string]bool{}
+		for _, a := range knownAccounts(cfg) {
+			known[a] = true
+		}
+		return known
+	}
+	if pass.Workspace == nil {
+		return build()
+	}
+	return memoized(pass.Workspace, fmt.Sprintf("checks: known accounts\x00%p", cfg), build)
 }
 
 // knownAccounts are the accounts .s3policy.json names: accounts, bucket
