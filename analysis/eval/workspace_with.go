@@ -243,12 +243,14 @@ func (w *Workspace) KeepOwnedPolicies(prev *Workspace, caller string) {
 // room for as many documents, buckets and owners as prev has, as the
 // language server builds one for each edit of a set: its maps then do not
 // grow (and rehash) a few times over while thousands of documents are
-// added.
+// added. It is NewWorkspace's workspace with the largest maps made
+// bigger, so that a map NewWorkspace comes to make is made here too.
 func NewWorkspaceLike(prev *Workspace) *Workspace {
+	w := NewWorkspace(prev.Dir)
 	n := len(prev.Files)
-	return &Workspace{Dir: prev.Dir, Files: make([]*analysis.File, 0, n), inScenarios: make([]*analysis.File, 0, len(prev.inScenarios)),
-		Buckets: make(map[string]*analysis.BucketFacts, len(prev.Buckets)), bucketConfig: make(map[string]string, len(prev.bucketConfig)),
-		names: make(map[*analysis.File]string, n), named: make(map[string]*analysis.File, n), endpoints: make(map[string]string, len(prev.endpoints)),
-		bucketNames: make(map[*analysis.File]map[string]bool, len(prev.bucketNames)), grantNames: make(map[*analysis.File][]grantName, len(prev.grantNames)),
-		owned: make(map[string][]*analysis.File, len(prev.owned)), order: make(map[*analysis.File]int, n)}
+	w.Files, w.inScenarios = make([]*analysis.File, 0, n), make([]*analysis.File, 0, len(prev.inScenarios))
+	w.names, w.named, w.order = make(map[*analysis.File]string, n), make(map[string]*analysis.File, n), make(map[*analysis.File]int, n)
+	w.bucketNames, w.grantNames = make(map[*analysis.File]map[string]bool, len(prev.bucketNames)), make(map[*analysis.File][]grantName, len(prev.grantNames))
+	w.Buckets, w.bucketConfig = make(map[string]*analysis.BucketFacts, len(prev.Buckets)), make(map[string]string, len(prev.bucketConfig))
+	return w
 }

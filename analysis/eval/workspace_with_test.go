@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -267,5 +268,33 @@ func TestKeepOwnedPolicies(t *testing.T) {
 				t.Errorf("decided\n%+v\nbefore the edit\n%+v", got, want)
 			}
 		})
+	}
+}
+
+// NewWorkspaceLike makes every map NewWorkspace makes: a document added
+// to it is described as to a new workspace.
+func TestNewWorkspaceLikeIsANewWorkspace(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := governed.Write(dir, 60); err != nil {
+		t.Fatal(err)
+	}
+	prev, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	like, fresh := NewWorkspaceLike(prev), NewWorkspace(prev.Dir)
+	l, f := reflect.ValueOf(like).Elem(), reflect.ValueOf(fresh).Elem()
+	for i := range f.NumField() {
+		if f.Field(i).Kind() == reflect.Map && !f.Field(i).IsNil() && l.Field(i).IsNil() {
+			t.Errorf("NewWorkspaceLike does not make %s", f.Type().Field(i).Name)
+		}
+	}
+	for _, f := range prev.Files {
+		a, b := *f, *f
+		like.AddFile(&a)
+		fresh.AddFile(&b)
+	}
+	if !slices.Equal(like.Callers(), fresh.Callers()) || !reflect.DeepEqual(like.endpoints, fresh.endpoints) || len(like.names) != len(fresh.names) {
+		t.Error("documents added to NewWorkspaceLike's workspace are described otherwise")
 	}
 }
