@@ -119,14 +119,23 @@ func IsJapanese(locale string) bool {
 
 // Join concatenates texts language by language, separated by sep.
 func Join(sep string, parts ...Text) Text {
-	var out Text
+	return Text{EN: joinIn(sep, parts, func(t Text) string { return t.EN }), JA: joinIn(sep, parts, func(t Text) string { return t.JA })}
+}
+
+// joinIn joins one language of the parts in one allocation (a string
+// concatenated part by part was one for each).
+func joinIn(sep string, parts []Text, in func(Text) string) string {
+	n := len(sep) * max(len(parts)-1, 0)
+	for _, p := range parts {
+		n += len(in(p))
+	}
+	var b strings.Builder
+	b.Grow(n)
 	for i, p := range parts {
 		if i > 0 {
-			out.EN += sep
-			out.JA += sep
+			b.WriteString(sep)
 		}
-		out.EN += p.EN
-		out.JA += p.JA
+		b.WriteString(in(p))
 	}
-	return out
+	return b.String()
 }

@@ -140,9 +140,10 @@ func reportMissingARN(pass *analysis.Pass, s *analysis.Statement, action *analys
 	if partly {
 		sev = analysis.Information
 	}
-	msg := analysis.Join("", what, analysis.T(", but ", "が、"), names, analysis.Tf(": add %s", "。%s を追加してください", arn))
+	// Concatenated rather than formatted: a finding for each Action entry.
+	msg := analysis.Join("", what, analysis.T(", but ", "が、"), names, analysis.T(": add "+arn, "。"+arn+" を追加してください"))
 	pass.Report(analysis.Finding{Span: action.Span, Severity: sev, Message: msg, Fixes: []analysis.Fix{{
-		Title: analysis.Tf("Add %s to Resource", "Resource に %s を追加", arn),
+		Title: analysis.T("Add "+arn+" to Resource", "Resource に "+arn+" を追加"),
 		Edits: analysis.AppendString(pass.Src, s.Resource.Value, arn),
 	}}})
 }

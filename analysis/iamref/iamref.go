@@ -191,7 +191,7 @@ func Resolve(p *analysis.Policy) *Resolved {
 				return
 			}
 			if len(distinct) == cap(distinct) {
-				distinct = make([]Action, 0, min(size-len(all), 64))
+				distinct = make([]Action, 0, min(size-len(all), 16)) // small: most entries repeat another
 			}
 			a, ok := ParseAction(v)
 			distinct = append(distinct, a)
