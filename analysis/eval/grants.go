@@ -359,30 +359,10 @@ func (w *Workspace) blockedRequest(g Grant, r Result) analysis.BlockedRequest {
 		if w.narrows(g, c) {
 			continue
 		}
-		c = w.withSidNow(c)
 		place, ok := w.CauseSite(c)
 		b.Causes = append(b.Causes, analysis.Cause{Code: c.Code, Message: c.Message, Place: place, Located: ok})
 	}
 	return b
-}
-
-// withSidNow is a cause whose words name a statement by its Sid, with
-// the Sid the statement has in the workspace: an evaluation kept over an
-// edit that changed the statement's Sid alone (EditedDoc) names it anew.
-func (w *Workspace) withSidNow(c Cause) Cause {
-	said, ok := c.Message.(words)
-	if !ok || c.Statement < 0 {
-		return c
-	}
-	f := w.byName(c.Policy)
-	if f == nil || f.Policy == nil || c.Statement >= len(f.Policy.Statements) {
-		return c
-	}
-	if sid := f.Policy.Statements[c.Statement].SidText(); sid != said.sid {
-		said.sid = sid
-		c.Message = said
-	}
-	return c
 }
 
 // narrows reports whether a cause only narrows a grant with a wildcard:

@@ -142,15 +142,15 @@ func causeCode(l Layer, explicit bool) string {
 	return CodeImplicitDeny
 }
 
-// statementCause is a cause at a statement, with words made at once,
-// which quote its Sid.
+// statementCause is a cause at a statement, with words made at once.
 func (e *pass) statementCause(code string, l Layer, d *Doc, st *analysis.Statement, msg analysis.Text) Cause {
-	e.reads.quote(d, st.Index)
 	return e.statementCauseSaying(code, l, d, st, titled(l, msg))
 }
 
-// statementCauseSaying is a cause at a statement with its message.
+// statementCauseSaying is a cause at a statement with its message, which
+// names the statement by its Sid.
 func (e *pass) statementCauseSaying(code string, l Layer, d *Doc, st *analysis.Statement, msg analysis.Message) Cause {
+	e.reads.quote(d, st.Index)
 	return Cause{Code: code, Layer: l, Policy: d.Name, Statement: st.Index, Line: d.Line(st.Obj.Span.Start), Message: msg}
 }
 
@@ -159,7 +159,6 @@ func (e *pass) denyCause(l Layer, d *Doc, st *analysis.Statement, v verdict) Cau
 	switch {
 	case len(v.unknown) > 0:
 		name, act, res := statementName(st), e.target.action, e.target.resource
-		e.reads.quote(d, st.Index)
 		when := iamdata.DescribeConditions(v.unknown)
 		msg = titled(l, analysis.Join("", analysis.Text{
 			EN: sprintf("%s of %s denies %s on %s for a request %s", name.EN, d.Name, act, res, when.EN),

@@ -21,10 +21,9 @@ type ReadSet struct {
 	reads   []docRead
 	targets []target // of each pass: the S3 request, the KMS requests
 	scans   []actionScan
-	// quoted are the statements whose Sid a cause's message quotes as
-	// made at once (the words of a condition): a new Sid changes it. The
-	// engine's other words take the Sid when the answer is made
-	// (Workspace.sidNow).
+	// quoted are the statements a cause names, by their Sid: a new Sid
+	// changes the evaluation's words, where it changes nothing of the
+	// evaluations that only read the statement.
 	quoted []docRead
 }
 
@@ -56,7 +55,7 @@ func (r *ReadSet) read(d *Doc, statement int) {
 	r.reads = append(r.reads, x)
 }
 
-// quote records that a message made at once names the statement.
+// quote records that a cause names the statement.
 func (r *ReadSet) quote(d *Doc, statement int) {
 	if r == nil || d.Assumed {
 		return
@@ -103,8 +102,8 @@ type EditedDoc struct {
 	// changed holds the Index of each statement whose text or line
 	// changed; every statement changed when whole is set (the text
 	// around the statements changed: the version, the list). renamed
-	// holds those whose Sid alone changed, which decides nothing: only a
-	// message made at once that quotes it changes (ReadSet.quoted).
+	// holds those whose Sid alone changed, which decides nothing: only the
+	// words of a cause that names it change (ReadSet.quoted).
 	changed, renamed map[int]bool
 	whole            bool
 	after            *docIndex // the statements of the new text, as an index lists them

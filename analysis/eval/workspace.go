@@ -449,20 +449,7 @@ func (w *Workspace) KeepAnswer(prev *Workspace, principal string) {
 // Decide returns the decision on a request as Blocked makes it: the kept
 // evaluation when the workspace has one (its own, or one Reuse took over
 // from the workspace before an edit), else a new one, then kept.
-func (w *Workspace) Decide(req Request) Result {
-	r := w.evaluate(req).result
-	for i, c := range r.Causes {
-		if now := w.withSidNow(c); now != c {
-			r.Causes = slices.Clone(r.Causes) // the kept evaluation's stay as they were
-			r.Causes[i] = now
-			for j := i + 1; j < len(r.Causes); j++ {
-				r.Causes[j] = w.withSidNow(r.Causes[j])
-			}
-			break
-		}
-	}
-	return r
-}
+func (w *Workspace) Decide(req Request) Result { return w.evaluate(req).result }
 
 // evaluate evaluates a request, or returns its kept evaluation. The lock
 // is not held while evaluating.
