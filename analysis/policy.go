@@ -59,7 +59,14 @@ type Statement struct {
 	Resource, NotResource, Condition *Field
 
 	conds []Condition // built with the statement: every check asks for them
+	// otherMembers: a member is none of StatementElements (found as the
+	// statement's elements are looked up; unknown-element asks).
+	otherMembers bool
 }
+
+// HasOtherMembers reports whether a member of the statement is none of
+// StatementElements.
+func (s *Statement) HasOtherMembers() bool { return s.otherMembers }
 
 // TopLevelElements are the members a policy document may hold.
 var TopLevelElements = []string{"Version", "Id", "Statement"}
@@ -148,6 +155,8 @@ func (s *Statement) init(index int, obj *Value) *Statement {
 			s.NotResource = f
 		case "Condition":
 			s.Condition = f
+		default:
+			s.otherMembers = true
 		}
 	}
 	s.conds = s.buildConditions()

@@ -150,3 +150,18 @@ func TestPolicyDerivedBuildsOncePerKey(t *testing.T) {
 		t.Fatalf("Derived gave %v, %v, %v after %d builds; want 3, 3, 4 after 2", first, again, other, builds)
 	}
 }
+
+// HasOtherMembers is what unknown-element asks before comparing each
+// member with StatementElements: only a member none of them, spelt
+// exactly, makes it true.
+func TestStatementHasOtherMembers(t *testing.T) {
+	p := mustPolicy(t, `{"Statement": [
+		{"Sid": "A", "Effect": "Allow", "Principal": "*", "NotPrincipal": "*", "Action": "s3:*", "NotAction": "s3:*", "Resource": "*", "NotResource": "*", "Condition": {}},
+		{"Effect": "Allow", "Actions": "s3:*"},
+		{"effect": "Allow"}]}`)
+	for i, want := range []bool{false, true, true} {
+		if got := p.Statements[i].HasOtherMembers(); got != want {
+			t.Errorf("statement %d: HasOtherMembers() = %v, want %v", i, got, want)
+		}
+	}
+}

@@ -39,7 +39,7 @@ func runUnknownElement(pass *analysis.Pass) {
 	}
 	for _, s := range pass.Policy.Statements {
 		for _, f := range s.Obj.Fields {
-			if !slices.Contains(analysis.StatementElements, f.Key) {
+			if s.HasOtherMembers() && !slices.Contains(analysis.StatementElements, f.Key) {
 				reportUnknown(pass, s.Obj, f, analysis.StatementElements, analysis.TopLevelElements,
 					analysis.T("at the top level of the document", "文書の最上位"))
 			}
