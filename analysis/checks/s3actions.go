@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -217,64 +218,82 @@ func mayBeS3(pattern string) bool {
 // uncoveredBuckets names, in namedBuckets' order, the first of the
 // buckets of .s3policy.json on which no Allow statement of the policy
 // allows an S3 action (at most bucketsNamed, as a finding names them),
-// and counts them all. A policy that names its buckets one by one is
-// asked only about those: asking each of the thousands of buckets a
-// team's config names whether the policy reaches it, for each endpoint
-// or session policy, grew with the square of the folder (issue 16).
+// and counts them all. Which buckets a Resource entry reaches is asked of
+// each bucket once per workspace and entry ("arn:aws:s3:::data-*" in a
+// thousand endpoint policies), and the policy's buckets are the union of
+// its entries': asking each of the thousands of buckets a team's config
+// names whether each policy reaches it grew with the square of the
+// folder (issue 16).
 func uncoveredBuckets(pass *analysis.Pass) (first []string, total int) {
-	names := namedBuckets(pass.Config)
-	reached, all := bucketsAllowed(pass.Policy)
-	if all {
-		for _, b := range names {
-			if !allowsS3On(pass.Policy, b) {
-				if total++; len(first) < bucketsNamed {
-					first = append(first, b)
-				}
-			}
-		}
-		return first, total
-	}
-	covered := 0
-	for b := range reached {
-		if pass.Config.Bucket(b) != nil {
-			covered++
-		}
-	}
-	for _, b := range names {
-		if len(first) == bucketsNamed {
-			break
-		}
-		if !reached[b] {
-			first = append(first, b)
-		}
-	}
-	return first, len(names) - covered
-}
-
-// bucketsAllowed lists the buckets the Allow statements of the policy
-// that allow an S3 action name literally (each reaches its bucket alone,
-// as allowsS3On reads it), or says all when one may reach any bucket: a
-// wildcard or a placeholder in the bucket, a Resource that may be an S3
-// ARN, NotResource.
-func bucketsAllowed(p *analysis.Policy) (reached map[string]bool, all bool) {
-	reached = map[string]bool{}
-	for _, s := range p.Statements {
+	reach := bucketReachOf(pass)
+	covered := newBitSet(len(reach.names))
+	for _, s := range pass.Policy.Statements {
 		if !s.IsAllow() || !statementS3Actions(s, false) {
 			continue
 		}
 		if s.NotResource != nil {
-			return nil, true
+			return nil, 0 // every bucket, as allowsS3On says
 		}
 		for _, r := range s.Resources() {
-			pattern := analysis.ReplacePlaceholders(r.Str, "*") // as reachesBucket reads it
-			name, _, ok := s3BucketOf(pattern)
-			switch {
-			case ok && !hasWildcard(name):
-				reached[name] = true
-			case ok || mayBeS3(pattern):
-				return nil, true
+			if i, literal := reach.literal(r.Str); !literal {
+				covered.or(reach.of(r.Str))
+			} else if i >= 0 {
+				covered.add(int32(i))
 			}
 		}
 	}
-	return reached, false
+	for _, i := range covered.firstNotIn(len(reach.names), bucketsNamed) {
+		first = append(first, reach.names[i])
+	}
+	return first, len(reach.names) - covered.count()
+}
+
+// bucketReach keeps, by Resource entry, the buckets of .s3policy.json
+// (names, sorted) it reaches.
+type bucketReach struct {
+	names   []string
+	byEntry sync.Map // Resource entry -> bitSet of names
+}
+
+// bucketReachOf is the config's bucketReach, kept by the workspace.
+func bucketReachOf(pass *analysis.Pass) *bucketReach {
+	build := func() *bucketReach { return &bucketReach{names: namedBuckets(pass.Config)} }
+	if pass.Workspace == nil {
+		return build()
+	}
+	return memoized(pass.Workspace, fmt.Sprintf("checks: bucket reach\x00%p", pass.Config), build)
+}
+
+// literal reports whether a Resource entry names one bucket (or its
+// objects) without a wildcard, and that bucket's place in names, -1 when
+// the config does not name it: it reaches that bucket alone (reachesBucket).
+func (r *bucketReach) literal(entry string) (int, bool) {
+	name, _, ok := s3BucketOf(analysis.ReplacePlaceholders(entry, "*"))
+	if !ok || hasWildcard(name) {
+		return -1, false
+	}
+	if i, found := slices.BinarySearch(r.names, name); found {
+		return i, true
+	}
+	return -1, true
+}
+
+// of is the set of the buckets an entry reaches, as allowsS3On asks it
+// of each (reachesBucket): a wildcard the buckets it matches, an entry of
+// another service none; asked for the entries that are not literal.
+func (r *bucketReach) of(entry string) bitSet {
+	if set, ok := r.byEntry.Load(entry); ok {
+		return set.(bitSet)
+	}
+	set := newBitSet(len(r.names))
+	pattern := analysis.ReplacePlaceholders(entry, "*") // as reachesBucket reads it
+	if _, _, ok := s3BucketOf(pattern); ok || mayBeS3(pattern) {
+		for i, b := range r.names {
+			if reachesBucket(pattern, b) {
+				set.add(int32(i))
+			}
+		}
+	}
+	r.byEntry.Store(entry, set)
+	return set
 }

@@ -2,7 +2,6 @@ package checks
 
 import (
 	"fmt"
-	"math/bits"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -354,7 +353,7 @@ func relatedHere(pass *analysis.Pass, h *blockedHere) (related []analysis.Relate
 		grantedTo        string
 	}
 	var shownKeys []relatedKey
-	seen, shown := newPlaceSet(ix.places), newPlaceSet(ix.places)
+	seen, shown := newBitSet(ix.places), newBitSet(ix.places)
 	// isNew records k and reports whether it is to be shown: a key not
 	// shown yet while there is room.
 	isNew := func(k relatedKey) bool {
@@ -382,22 +381,6 @@ func relatedHere(pass *analysis.Pass, h *blockedHere) (related []analysis.Relate
 	// A place left out of the list is counted once, and not when it is
 	// listed for another request.
 	return related, seen.countNotIn(shown)
-}
-
-// placeSet is a set of the places a principal's index numbers.
-type placeSet []uint64
-
-func newPlaceSet(places int) placeSet { return make(placeSet, (places+63)/64) }
-
-func (s placeSet) add(p int32) { s[p>>6] |= 1 << (p & 63) }
-
-// countNotIn counts the places of s that are not in o.
-func (s placeSet) countNotIn(o placeSet) int {
-	n := 0
-	for i := range s {
-		n += bits.OnesCount64(s[i] &^ o[i])
-	}
-	return n
 }
 
 // causeDetails are the causes' own words for the hover, each once, at
