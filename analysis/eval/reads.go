@@ -21,16 +21,16 @@ type ReadSet struct {
 	reads   []docRead
 	targets []target // of each pass: the S3 request, the KMS requests
 	scans   []actionScan
-	// quoted are the statements a cause names, by their Sid: a new Sid
-	// changes the evaluation's words, where it changes nothing of the
-	// evaluations that only read the statement.
-	quoted []docRead
 }
 
 // docRead is a statement read (its Index), or a whole document (-1).
+// named: a cause names the statement, by its Sid, so that a new Sid
+// changes the evaluation's words, where it changes nothing of an
+// evaluation that only read the statement.
 type docRead struct {
 	name      string
-	statement int
+	statement int32
+	named     bool
 }
 
 const wholeDoc = -1
@@ -48,11 +48,10 @@ func (r *ReadSet) read(d *Doc, statement int) {
 	if r == nil || d.Assumed {
 		return
 	}
-	x := docRead{d.Name, statement}
-	if n := len(r.reads); n > 0 && r.reads[n-1] == x || slices.Contains(r.reads, x) {
+	if n := len(r.reads); n > 0 && r.reads[n-1].is(d.Name, statement) || r.find(d.Name, statement) >= 0 {
 		return
 	}
-	r.reads = append(r.reads, x)
+	r.reads = append(r.reads, docRead{d.Name, int32(statement), false})
 }
 
 // quote records that a cause names the statement.
@@ -60,9 +59,20 @@ func (r *ReadSet) quote(d *Doc, statement int) {
 	if r == nil || d.Assumed {
 		return
 	}
-	if x := (docRead{d.Name, statement}); !slices.Contains(r.quoted, x) {
-		r.quoted = append(r.quoted, x)
+	if i := r.find(d.Name, statement); i >= 0 {
+		r.reads[i].named = true
+		return
 	}
+	r.reads = append(r.reads, docRead{d.Name, int32(statement), true})
+}
+
+// find is the place in reads of a statement read, or -1.
+func (r *ReadSet) find(name string, statement int) int {
+	return slices.IndexFunc(r.reads, func(x docRead) bool { return x.is(name, statement) })
+}
+
+func (x docRead) is(name string, statement int) bool {
+	return x.statement == int32(statement) && x.name == name
 }
 
 func (r *ReadSet) readAll(ds []*Doc) {
@@ -83,7 +93,7 @@ func (r *ReadSet) scan(action string, stop *Doc, st *analysis.Statement) {
 	}
 	s := actionScan{action: action}
 	if stop != nil {
-		s.stop = docRead{stop.Name, st.Index}
+		s.stop = docRead{stop.Name, int32(st.Index), false}
 	}
 	if !slices.Contains(r.scans, s) {
 		r.scans = append(r.scans, s)
@@ -103,7 +113,7 @@ type EditedDoc struct {
 	// changed; every statement changed when whole is set (the text
 	// around the statements changed: the version, the list). renamed
 	// holds those whose Sid alone changed, which decides nothing: only the
-	// words of a cause that names it change (ReadSet.quoted).
+	// words of a cause that names it change (docRead.named).
 	changed, renamed map[int]bool
 	whole            bool
 	after            *docIndex // the statements of the new text, as an index lists them
@@ -191,12 +201,7 @@ func (r *ReadSet) MayRead(e *EditedDoc) bool {
 		return true
 	}
 	for _, x := range r.reads {
-		if x.name == e.name && e.changes(x.statement) {
-			return true
-		}
-	}
-	for _, x := range r.quoted {
-		if x.name == e.name && e.renamed[x.statement] {
+		if x.name == e.name && (e.changes(int(x.statement)) || x.named && e.renamed[int(x.statement)]) {
 			return true
 		}
 	}
@@ -226,7 +231,7 @@ func (e *EditedDoc) comesBefore(statement int, stop docRead) bool {
 		return true
 	}
 	if stop.name == e.name {
-		return statement < stop.statement
+		return statement < int(stop.statement)
 	}
 	other := e.prev.byName(stop.name)
 	if other == nil {
