@@ -370,6 +370,13 @@ func asksOf(w analysis.Workspace, principal string) *principalAsks {
 }
 
 func (a *principalAsks) add(s askingStatement) {
+	if s.st.NotResource == nil && !slices.ContainsFunc(s.resources, func(r *analysis.Value) bool { return mayMatchS3(r.Str) }) {
+		// Its resources are another service's (a KMS key): it asks for
+		// no S3 request, and on the short list every request looks at, a
+		// key statement in each of a principal's thousand policies made
+		// the index quadratic in the folder.
+		return
+	}
 	var buckets []string
 	for _, r := range s.resources {
 		name, _, ok := s3BucketOf(r.Str)
@@ -388,6 +395,15 @@ func (a *principalAsks) add(s askingStatement) {
 	for _, b := range buckets {
 		a.byBucket[b] = append(a.byBucket[b], s)
 	}
+}
+
+// mayMatchS3 reports whether a Resource entry may match an S3 ARN: all
+// but an ARN whose service is written out and is another one
+// ("arn:aws:kms:*:*:key/*"), which no wildcard after it can turn into
+// "s3".
+func mayMatchS3(resource string) bool {
+	fields := strings.SplitN(resource, ":", 4)
+	return len(fields) < 4 || hasWildcard(fields[0]+fields[1]+fields[2]) || strings.EqualFold(fields[2], "s3")
 }
 
 // of appends to out the elements of the principal's identity policies

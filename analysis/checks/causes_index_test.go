@@ -365,3 +365,18 @@ func TestUsesOfBucketPolicyAgreeWithEveryIdentityPolicy(t *testing.T) {
 		t.Errorf("%d uses: the folder shows too little", uses)
 	}
 }
+
+// A Resource entry may match an S3 ARN unless it writes out another
+// service: a KMS key's statement, which every principal's policy has,
+// is left off the statements each request looks at.
+func TestMayMatchS3(t *testing.T) {
+	for r, want := range map[string]bool{
+		"arn:aws:kms:us-east-1:444455556666:key/1": false, "arn:aws:kms:*:*:key/*": false, "arn:aws:dynamodb:*:*:table/t": false,
+		"arn:aws:s3:::b/*": true, "arn:aws:S3:::b": true, "arn:aws:s3:us-east-1::b/*": true, "arn:aws:*:*:*:*": true,
+		"arn:*:kms:*": true, "*": true, "${var.bucket_arn}": true, "arn:aws:s*:::b": true,
+	} {
+		if got := mayMatchS3(r); got != want {
+			t.Errorf("mayMatchS3(%q) = %v, want %v", r, got, want)
+		}
+	}
+}
