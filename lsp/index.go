@@ -255,9 +255,16 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		}
 		return stale
 	})
+	renamedFor, renameFailed := map[string][]eval.Request{}, map[string]bool{}
 	for _, r := range renamed {
-		next.ws.KeepWithSid(g.ws, r.req, g.ws.DocName(r.edit.before), r.edit.sid, r.edit.newSid)
+		p := r.req.Principal
+		if next.ws.KeepWithSid(g.ws, r.req, g.ws.DocName(r.edit.before), r.edit.sid, r.edit.newSid) {
+			renamedFor[p] = append(renamedFor[p], r.req)
+		} else {
+			renameFailed[p] = true
+		}
 	}
+	sidsOnly := len(edits) == len(reread) && !slices.ContainsFunc(edits, func(e inPlaceEdit) bool { return e.sid < 0 })
 	for p := range staleFor {
 		next.ws.KeepOwnedPolicies(g.ws, p) // when the edit left them alone: their requests are evaluated again
 	}
@@ -284,6 +291,11 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 			// Bucket policies edited: the entries of their grants are made
 			// again, the principal's others taken over.
 			now, keep, patched = next.ws.BlockedAfterEdit(g.ws, p, rereadPaths, staleFor[p])
+		}
+		if !keep && !patched && answered && sidsOnly && !bucketsMoved && !callersMoved && !renameFailed[p] && len(renamedFor[p]) == len(staleFor[p]) {
+			// Sids typed in: the same requests blocked, their causes' words
+			// and places in the edited files made again.
+			now, patched = next.ws.BlockedAfterSidEdit(g.ws, p, rereadPaths, renamedFor[p])
 		}
 		if keep {
 			next.ws.KeepAnswer(g.ws, p)

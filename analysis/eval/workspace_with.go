@@ -254,3 +254,69 @@ func NewWorkspaceLike(prev *Workspace) *Workspace {
 	w.Buckets, w.bucketConfig = make(map[string]*analysis.BucketFacts, len(prev.Buckets)), make(map[string]string, len(prev.bucketConfig))
 	return w
 }
+
+// BlockedAfterSidEdit answers Blocked for a principal in w, made from prev
+// by edits that changed only the Sids of identity policies (edited: their
+// paths), after Reuse kept the principal's evaluations but those of
+// renamed, which KeepWithSid took over with the new Sids. A Sid decides
+// nothing, so the same requests are blocked by the same causes: prev's
+// entries are taken over, and only those with a cause in an edited file
+// (its place may have moved) or an evaluation taken over (its words
+// changed) are made again, instead of listing and looking up each of the
+// principal's grants. ok is false, and the caller asks Blocked, when prev
+// has no answer or an entry to make again has no kept evaluation or is no
+// longer blocked.
+func (w *Workspace) BlockedAfterSidEdit(prev *Workspace, principal string, edited map[string]bool, renamed []Request) (out []analysis.BlockedRequest, ok bool) {
+	old, answered := prev.Answered(principal)
+	c := newCaller(principal)
+	if !answered || c.account == "" || !slices.Contains(w.principals(), principal) {
+		return nil, false
+	}
+	rewritten := map[[2]string]bool{}
+	for _, req := range renamed {
+		rewritten[[2]string{req.Action, req.Resource}] = true
+	}
+	context := w.endpointContext(c.account)
+	out = make([]analysis.BlockedRequest, 0, len(old))
+	for i := range old {
+		b := &old[i]
+		if !rewritten[[2]string{b.Action, b.Resource}] && !slices.ContainsFunc(b.Causes, func(c analysis.Cause) bool { return c.Located && edited[c.Place.Path] }) {
+			out = append(out, *b)
+			continue
+		}
+		f := w.byName(placeName(w, b.Grant))
+		req := Request{Principal: principal, Action: b.Action, Resource: b.Resource, Context: context}
+		e := w.kept(req)
+		if f == nil || e == nil || e.result.Decision == Allowed {
+			return nil, false
+		}
+		g := Grant{Policy: f, Names: &analysis.Value{Kind: analysis.String, Span: b.Grant.Span, Str: b.GrantedTo}, Request: req}
+		nb := w.blockedRequest(g, e.result)
+		if len(nb.Causes) == 0 {
+			return nil, false
+		}
+		out = append(out, nb)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if kept, done := w.blocked[principal]; done {
+		return kept, true // another caller answered first
+	}
+	if w.blocked == nil {
+		w.blocked = map[string][]analysis.BlockedRequest{}
+	}
+	w.blocked[principal] = out
+	return out, true
+}
+
+// kept returns the workspace's evaluation of a request, or nil: it
+// evaluates nothing.
+func (w *Workspace) kept(req Request) *evaluation {
+	key := requestKey(req)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if o := w.evaluations[req.Principal]; o != nil {
+		return o.byKey[key]
+	}
+	return nil
+}

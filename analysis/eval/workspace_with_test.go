@@ -20,16 +20,7 @@ import (
 // cannot derive the answer from (the policy no longer parses) is left to
 // Blocked.
 func TestBlockedAfterEditIsAFreshAnswer(t *testing.T) {
-	dir := t.TempDir()
-	layout, err := governed.Write(dir, 60)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, filepath.FromSlash(layout.Bucket))
-	original, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, path, original := governedFile(t, func(l governed.Layout) string { return l.Bucket })
 	cases := []struct {
 		name, old, new string
 		derived        bool // BlockedAfterEdit answers for every principal
@@ -70,7 +61,7 @@ func TestBlockedAfterEditIsAFreshAnswer(t *testing.T) {
 			}
 			edited := bytes.Replace(original, []byte(c.old), []byte(c.new), 1)
 			if bytes.Equal(edited, original) {
-				t.Fatalf("%q is not in %s", c.old, layout.Bucket)
+				t.Fatalf("%q is not in %s", c.old, filepath.Base(path))
 			}
 			if err := os.WriteFile(path, edited, 0o644); err != nil {
 				t.Fatal(err)
@@ -297,4 +288,71 @@ func TestNewWorkspaceLikeIsANewWorkspace(t *testing.T) {
 	if !slices.Equal(like.Callers(), fresh.Callers()) || !reflect.DeepEqual(like.endpoints, fresh.endpoints) || len(like.names) != len(fresh.names) {
 		t.Error("documents added to NewWorkspaceLike's workspace are described otherwise")
 	}
+}
+
+// After a character typed in the Sid of the statement a principal's near
+// misses quote, BlockedAfterSidEdit gives every principal the answer a
+// workspace read afresh gives, from the evaluations KeepWithSid took over.
+func TestBlockedAfterSidEditIsAFreshAnswer(t *testing.T) {
+	dir, path, original := governedFile(t, func(l governed.Layout) string { return l.Identity })
+	prev, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range prev.Callers() {
+		prev.Blocked(p)
+	}
+	at := bytes.Index(original, []byte(`"Sid": "`)) + len(`"Sid": "`)
+	if err := os.WriteFile(path, slices.Concat(original[:at], []byte("x"), original[at:]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	next, _ := loadDir(dir)
+	fresh, _ := loadDir(dir)
+	name := prev.Rel(path)
+	quoting := map[string][]Request{}
+	next.Reuse(prev, func(req Request, _ *ReadSet) bool {
+		for _, c := range prev.Decide(req).Causes {
+			if c.Policy == name && c.Statement == 0 {
+				quoting[req.Principal] = append(quoting[req.Principal], req)
+				return true
+			}
+		}
+		return false
+	})
+	if len(quoting) == 0 {
+		t.Fatal("no evaluation quotes the first statement")
+	}
+	sid := next.File(path).Policy.Statements[0].SidText()
+	for _, reqs := range quoting {
+		for _, req := range reqs {
+			if !next.KeepWithSid(prev, req, name, 0, sid) {
+				t.Fatalf("KeepWithSid declined %+v", req)
+			}
+		}
+	}
+	for _, p := range prev.Callers() {
+		got, ok := next.BlockedAfterSidEdit(prev, p, map[string]bool{path: true}, quoting[p])
+		if !ok {
+			t.Fatalf("%s: declined", p)
+		}
+		if want := fresh.Blocked(p); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: BlockedAfterSidEdit gave\n%+v\na fresh workspace's Blocked\n%+v", p, got, want)
+		}
+	}
+}
+
+// governedFile writes a governed folder of 60 policies and returns it,
+// with the path and text of the file pick names.
+func governedFile(t *testing.T, pick func(governed.Layout) string) (dir, path string, text []byte) {
+	t.Helper()
+	dir = t.TempDir()
+	layout, err := governed.Write(dir, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path = filepath.Join(dir, filepath.FromSlash(pick(layout)))
+	if text, err = os.ReadFile(path); err != nil {
+		t.Fatal(err)
+	}
+	return dir, path, text
 }
