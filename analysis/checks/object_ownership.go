@@ -46,15 +46,16 @@ func runObjectOwnership(pass *analysis.Pass) {
 		if p == nil {
 			continue
 		}
-		sev, msg := analysis.Warning, analysis.Tf(
-			"%s may upload, and Object Ownership is %s: its objects stay owned by it and this bucket policy does not apply to them",
-			"%s はアップロードでき、オブジェクト所有者は %s です。そのオブジェクトはアップロードしたアカウントの所有のままとなり、このバケットポリシーは適用されません",
-			p.Str, ownership)
-		if ownership == "" {
-			sev, msg = analysis.Information, analysis.Tf(
-				"%s may upload; unless the bucket's Object Ownership is BucketOwnerEnforced, its objects stay owned by it and this bucket policy does not apply to them",
-				"%s はアップロードできます。バケットのオブジェクト所有者が BucketOwnerEnforced でない限り、そのオブジェクトはアップロードしたアカウントの所有のままとなり、このバケットポリシーは適用されません",
-				p.Str)
+		// The message is concatenated, not formatted, and only the one
+		// reported is written: a finding for most grants of uploads to
+		// another account.
+		sev, msg := analysis.Information, analysis.T(
+			p.Str+" may upload; unless the bucket's Object Ownership is BucketOwnerEnforced, its objects stay owned by it and this bucket policy does not apply to them",
+			p.Str+" はアップロードできます。バケットのオブジェクト所有者が BucketOwnerEnforced でない限り、そのオブジェクトはアップロードしたアカウントの所有のままとなり、このバケットポリシーは適用されません")
+		if ownership != "" {
+			sev, msg = analysis.Warning, analysis.T(
+				p.Str+" may upload, and Object Ownership is "+ownership+": its objects stay owned by it and this bucket policy does not apply to them",
+				p.Str+" はアップロードでき、オブジェクト所有者は "+ownership+" です。そのオブジェクトはアップロードしたアカウントの所有のままとなり、このバケットポリシーは適用されません")
 		}
 		pass.Report(analysis.Finding{Span: p.Span, Severity: sev, Message: msg, Fixes: requireACLFix(pass, s)})
 	}
