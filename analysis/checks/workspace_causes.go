@@ -244,12 +244,23 @@ var causeKinds = map[string][]analysis.Kind{
 // causesHere gathers, principal by principal, the causes of the check's
 // code that the workspace places in this document, from the index.
 func causesHere(pass *analysis.Pass) []*blockedHere {
-	var out []*blockedHere
-	k := docCode{pass.Path, pass.DocName, pass.Check.Code}
-	for _, p := range principalsOf(pass.Workspace) {
-		out = append(out, causesOf(pass.Workspace, p).here[k]...)
-	}
-	return out
+	return causesByDocument(pass.Workspace)[docCode{pass.Path, pass.DocName, pass.Check.Code}]
+}
+
+// causesByDocument gathers every principal's entries of its index of
+// causes by document and code, in the order of the principals, once per
+// workspace: each document then reads its own instead of asking every
+// principal's index, which made the documents times the principals.
+func causesByDocument(w analysis.Workspace) map[docCode][]*blockedHere {
+	return memoized(w, "checks: causes by document", func() map[docCode][]*blockedHere {
+		out := map[docCode][]*blockedHere{}
+		for _, p := range principalsOf(w) {
+			for k, hs := range causesOf(w, p).here {
+				out[k] = append(out[k], hs...)
+			}
+		}
+		return out
+	})
 }
 
 // principalsOf are the principals that .s3policy.json gives the identity
