@@ -260,8 +260,30 @@ func Principals(f *Field) []PrincipalRef {
 	case String:
 		return []PrincipalRef{{Type: "*", Value: v}}
 	case Object:
-		var out []PrincipalRef
+		// One allocation, at its size (every check that reads principals
+		// asks), and a lone string without a slice of its own.
+		n := 0
 		for _, member := range v.Fields {
+			switch member.Value.Kind {
+			case String:
+				n++
+			case Array:
+				for _, item := range member.Value.Items {
+					if item.Kind == String {
+						n++
+					}
+				}
+			}
+		}
+		if n == 0 {
+			return nil
+		}
+		out := make([]PrincipalRef, 0, n)
+		for _, member := range v.Fields {
+			if member.Value.Kind == String {
+				out = append(out, PrincipalRef{Type: member.Key, Value: member.Value})
+				continue
+			}
 			for _, s := range stringValues(member.Value) {
 				out = append(out, PrincipalRef{Type: member.Key, Value: s})
 			}

@@ -52,18 +52,18 @@ func (b *bucketARNs) arn(object bool) string {
 	return s
 }
 
-func statementBuckets(s *analysis.Statement) []*bucketARNs {
-	var out []*bucketARNs
+func statementBuckets(s *analysis.Statement) []bucketARNs {
+	var out []bucketARNs // values, not a pointer each: asked for every Allow statement
 	for _, r := range s.Resources() {
 		name, object, ok := s3BucketOf(r.Str)
 		if !ok || (!object && isPlaceholder(name)) {
 			// "arn:aws:s3:::{MANIFEST_KEY}" may stand for bucket/key.
 			continue
 		}
-		i := slices.IndexFunc(out, func(b *bucketARNs) bool { return b.name == name })
+		i := slices.IndexFunc(out, func(b bucketARNs) bool { return b.name == name })
 		if i < 0 {
 			a, _ := analysis.ParseARN(r.Str)
-			out = append(out, &bucketARNs{name: name, partition: a.Partition})
+			out = append(out, bucketARNs{name: name, partition: a.Partition})
 			i = len(out) - 1
 		}
 		if object {
