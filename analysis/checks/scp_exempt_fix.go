@@ -93,12 +93,15 @@ func aimedAtConfigured(cfg *analysis.Config, conds []analysis.Condition) bool {
 	if cfg == nil {
 		return false
 	}
-	principals := configPrincipals(cfg)
+	var principals []string // listed when a condition asks: the config may name thousands of files
 	for _, c := range conds {
 		op, ok := iamdata.ConditionOperator(c)
 		if !ok || op.IfExists || op.Set != "" || !strings.EqualFold(c.Key.Key, "aws:PrincipalArn") ||
 			!slices.Contains([]string{"ArnEquals", "ArnLike", "StringEquals"}, op.Base.Name) || len(c.Values) == 0 {
 			continue
+		}
+		if principals == nil {
+			principals = configPrincipals(cfg)
 		}
 		if !slices.ContainsFunc(c.Values, func(v *analysis.Value) bool { return !slices.Contains(principals, v.Str) }) {
 			return true
