@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"sync"
@@ -291,18 +292,76 @@ func (e *pass) run() {
 func (e *pass) explicitDeny() bool {
 	found := false
 	var layers [7]layerDocs
+	var judged judgedTexts
 	for _, l := range e.applicable(layers[:0]) {
 		for d, st := range e.denyStatements(l.docs, l.withPrincipal).all {
 			if !st.IsDeny() {
 				continue
 			}
-			if v := e.judge(d, st, l.withPrincipal); v.applies() {
+			if v := judged.judge(e, d, st, l.withPrincipal); v.applies() {
 				e.out.add(e.denyCause(l.layer, d, st, v))
 				found = true
 			}
 		}
 	}
 	return found
+}
+
+// judgedTexts are the verdicts of one pass on the Deny statements it
+// has judged, by their text. An organization attaches the same Deny to
+// many policies (the governed folders' RequireKMSUploads stands in fifty
+// SCPs of each account), and within one pass (one action, one resource,
+// one request context) the same text gets the same verdict: judge reads
+// of a statement only its text, the policy's Version and whether the
+// layer names principals. The evaluation logic is unchanged: every Deny
+// that applies is still reported, each with its own policy.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+type judgedTexts struct {
+	n    int
+	seen [8]judgedText // the first texts judged; a pass meets few distinct ones
+}
+
+type judgedText struct {
+	text                []byte
+	vars, withPrincipal bool
+	v                   verdict
+}
+
+// judge is e.judge(d, st, withPrincipal), taken from a statement of the
+// same text judged before in the pass when there is one.
+func (j *judgedTexts) judge(e *pass, d *Doc, st *analysis.Statement, withPrincipal bool) verdict {
+	text, ok := statementText(d, st)
+	if !ok {
+		return e.judge(d, st, withPrincipal)
+	}
+	vars := d.variables()
+	for i := range j.seen[:j.n] {
+		s := &j.seen[i]
+		if len(s.text) == len(text) && s.vars == vars && s.withPrincipal == withPrincipal && bytes.Equal(s.text, text) {
+			e.reads.read(d, st.Index)
+			return s.v
+		}
+	}
+	v := e.judge(d, st, withPrincipal)
+	if j.n < len(j.seen) {
+		j.seen[j.n] = judgedText{text: text, vars: vars, withPrincipal: withPrincipal, v: v}
+		j.n++
+	}
+	return v
+}
+
+// statementText is the text of a statement in a policy file of its own:
+// the same text parses to the same statement. A policy inside another
+// file (Host), or one the engine assumes, is left out.
+func statementText(d *Doc, st *analysis.Statement) ([]byte, bool) {
+	if d.Host != nil || d.Assumed || st.Obj == nil {
+		return nil, false
+	}
+	sp := st.Obj.Span
+	if sp.Start < 0 || sp.End <= sp.Start || sp.End > len(d.Src) {
+		return nil, false
+	}
+	return d.Src[sp.Start:sp.End], true
 }
 
 // statements lists, in order, the statements of docs that may apply to
