@@ -44,13 +44,23 @@ func (s *Server) startScan() {
 	s.workers.Add(1)
 	go func() {
 		defer s.workers.Done()
-		_ = s.guard("scanning the workspace", func() error { s.scan(); return nil })
+		progress := false
+		_ = s.guard("scanning the workspace", func() error { progress = s.scan(); return nil })
 		s.sched.scanDone()
 		close(s.scanned)
+		// The progress ends when every file read is diagnosed, not when
+		// the reading ends: the closed files' analysis goes on for
+		// seconds after it in a large folder, in the back's lane.
+		s.sched.awaitAnalysed(func(done, total int) {
+			s.progress(progress, &protocol.WorkDoneProgressReport{Kind: protocol.WorkDoneProgressKindReport,
+				Message: fmt.Sprintf("analysing %d of %d files", done, total), Percentage: uint32(50 + 50*done/max(total, 1))})
+		})
+		s.progress(progress, &protocol.WorkDoneProgressEnd{Kind: protocol.WorkDoneProgressKindEnd, Message: "workspace scanned"})
 	}()
 }
 
-// awaitScan waits for the first scan of the folders, if one was started.
+// awaitScan waits for the first scan of the folders to have read them, if
+// one was started (not for the closed files' analysis after it).
 func (s *Server) awaitScan() {
 	if !s.scanStarted.Load() {
 		return
@@ -62,10 +72,10 @@ func (s *Server) awaitScan() {
 }
 
 // scan reads every folder, reporting $/progress when the client can show
-// it. Files it leaves out are logged; those over 1 MB as a notice the
-// user sees.
-func (s *Server) scan() {
-	progress := s.client().workDone
+// it (it reports whether it can; the caller ends it). Files it leaves out
+// are logged; those over 1 MB as a notice the user sees.
+func (s *Server) scan() (progress bool) {
+	progress = s.client().workDone
 	if progress {
 		_, err := s.conn.Call(s.ctx, protocol.MethodWorkDoneProgressCreate, &protocol.WorkDoneProgressCreateParams{Token: *protocol.NewProgressToken(progressToken)}, nil)
 		progress = err == nil
@@ -81,10 +91,10 @@ func (s *Server) scan() {
 				done = 100 * read / max(listed, 1)
 			}
 			s.progress(progress, &protocol.WorkDoneProgressReport{Kind: protocol.WorkDoneProgressKindReport,
-				Message: msg, Percentage: uint32((100*i + done) / len(folders))})
+				Message: msg, Percentage: uint32((100*i + done) / (2 * len(folders)))}) // reading is the first half
 		})
 	}
-	s.progress(progress, &protocol.WorkDoneProgressEnd{Kind: protocol.WorkDoneProgressKindEnd, Message: "workspace scanned"})
+	return progress
 }
 
 // scanFolder walks a folder and reads its files on every core as the walk

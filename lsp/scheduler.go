@@ -56,6 +56,9 @@ type scheduler struct {
 	lensDue  bool            // code lenses may have changed: refresh when the queue drains
 	bulk     bool            // the queue holds every file of the sets: use every core
 	backKick chan struct{}
+	inflight int           // closed files taken off the queue and not yet published
+	analysed int           // closed files the back has analysed, ever
+	backDone chan struct{} // closed and replaced each time the back finishes a file
 
 	cacheMu      sync.Mutex
 	cache        map[protocol.DocumentURI]cached // the open documents' last analyses
@@ -83,7 +86,7 @@ func newScheduler(s *Server) *scheduler {
 	close(idle)
 	return &scheduler{
 		s: s, index: newIndex(), due: map[string]bool{}, typingPause: typingPause,
-		kick: make(chan struct{}, 1), backKick: make(chan struct{}, 1), queue: map[string]bool{},
+		kick: make(chan struct{}, 1), backKick: make(chan struct{}, 1), queue: map[string]bool{}, backDone: make(chan struct{}),
 		cache: map[protocol.DocumentURI]cached{}, cacheChanged: make(chan struct{}), frontIdle: idle,
 		openPub: map[protocol.DocumentURI]published{}, closedHash: map[string]uint64{},
 	}
@@ -379,14 +382,22 @@ func (sc *scheduler) drain() {
 		if bulk {
 			workers = runtime.GOMAXPROCS(0)
 		}
+		started := time.Now()
 		next := make(chan string)
 		var wg sync.WaitGroup
-		for range workers {
+		for worker := range workers {
 			wg.Go(func() {
 				for path := range next {
 					sc.yieldToFront()
 					if sc.take(path) {
 						_ = sc.s.guard("analysis of "+path, func() error { sc.publishClosedFile(path); return nil })
+						sc.finished()
+					}
+					// Once the user types, the bulk goes on in the
+					// dependants' lane, one file at a time: a keystroke
+					// finds at most one closed file in analysis.
+					if worker > 0 && sc.typedSince(started) {
+						return
 					}
 				}
 			})
@@ -400,13 +411,75 @@ func (sc *scheduler) drain() {
 }
 
 // take removes a closed file from the queue, reporting whether it was
-// there still.
+// there still; a file taken is in flight until finished.
 func (sc *scheduler) take(path string) bool {
 	sc.back.Lock()
 	defer sc.back.Unlock()
 	queued := sc.queue[path]
 	delete(sc.queue, path)
+	if queued {
+		sc.inflight++
+	}
 	return queued
+}
+
+// finished records that the back is done with a file it took.
+func (sc *scheduler) finished() {
+	sc.back.Lock()
+	defer sc.back.Unlock()
+	sc.inflight--
+	sc.analysed++
+	close(sc.backDone)
+	sc.backDone = make(chan struct{})
+}
+
+// typedSince reports whether a didChange came after t.
+func (sc *scheduler) typedSince(t time.Time) bool {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.typedAt.After(t)
+}
+
+// analyseEvery is how many closed files the back analyses between two
+// reports of awaitAnalysed.
+const analyseEvery = 250
+
+// awaitAnalysed waits, once the scan is done, until the front has taken
+// in what the scan read and no closed file is queued or in analysis: then
+// every file of the folders is diagnosed. While it waits it reports the
+// files analysed since the call and that count plus those left, at the
+// start and every analyseEvery files. A keystroke meanwhile makes it wait
+// for the typing pause, in which the back goes on.
+func (sc *scheduler) awaitAnalysed(report func(done, total int)) {
+	sc.back.Lock()
+	start := sc.analysed
+	sc.back.Unlock()
+	reported := -1
+	for {
+		sc.mu.Lock()
+		idle := sc.frontIdle
+		sc.mu.Unlock()
+		select {
+		case <-idle: // the round that takes the scan's sets in has queued their files
+		case <-sc.s.ctx.Done():
+			return
+		}
+		sc.back.Lock()
+		done, left, next := sc.analysed-start, len(sc.queue)+sc.inflight, sc.backDone
+		sc.back.Unlock()
+		if left == 0 {
+			return
+		}
+		if reported < 0 || done-reported >= analyseEvery {
+			report(done, done+left)
+			reported = done
+		}
+		select {
+		case <-next:
+		case <-sc.s.ctx.Done():
+			return
+		}
+	}
 }
 
 // publishClosedFile analyses a closed file of the folders from the disk

@@ -64,3 +64,36 @@ func TestDueDependantsWaitForTheNextRound(t *testing.T) {
 		t.Errorf("due after the round: %v", sc.due)
 	}
 }
+
+// The scan's progress ends only once no closed file is queued or in
+// analysis: awaitAnalysed reports what is left, and returns when the back
+// has drained the queue, not before.
+func TestAwaitAnalysedWaitsForTheBack(t *testing.T) {
+	s := newTestServer(t)
+	sc := s.sched
+	sc.queue["/elsewhere/a.iam-policy.json"] = true // outside the folders: analysed as nothing
+	sc.queue["/elsewhere/b.iam-policy.json"] = true
+	type progress struct{ done, total int }
+	reports := make(chan progress, 10)
+	returned := make(chan struct{})
+	go func() {
+		sc.awaitAnalysed(func(done, total int) { reports <- progress{done, total} })
+		close(returned)
+	}()
+	if got := <-reports; got != (progress{0, 2}) {
+		t.Fatalf("first report %+v, want 0 of 2", got)
+	}
+	select {
+	case <-returned:
+		t.Fatal("returned with two files queued")
+	default:
+	}
+	sc.drain()
+	<-returned
+	if sc.analysed != 2 || sc.inflight != 0 || len(sc.queue) != 0 {
+		t.Errorf("analysed %d, in flight %d, queued %v after the drain", sc.analysed, sc.inflight, sc.queue)
+	}
+	if len(reports) != 0 {
+		t.Errorf("%d more reports, want none (fewer than analyseEvery files)", len(reports))
+	}
+}

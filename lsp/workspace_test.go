@@ -103,8 +103,14 @@ func TestWorkspaceScanPublishesClosedFilesWithProgress(t *testing.T) {
 		}
 	}
 
-	// The scan streams: a set's diagnostics may come before its end.
+	// The scan streams: a set's diagnostics may come before its end; the
+	// end comes once every file is diagnosed.
 	waitScanEnd(c)
+	for _, name := range []string{"key.key-policy.json", "bucket.bucket-policy.json"} {
+		if len(c.published(fileURI(dir, name))) == 0 {
+			t.Errorf("the scan's progress ended before %s was published", name)
+		}
+	}
 	var kinds []string
 	c.mu.Lock()
 	for _, n := range c.notes {
@@ -120,8 +126,11 @@ func TestWorkspaceScanPublishesClosedFilesWithProgress(t *testing.T) {
 		}
 	}
 	c.mu.Unlock()
-	if want := []string{"create", "begin", "report", "end"}; !slices.Equal(kinds, want) {
-		t.Errorf("progress %v, want %v", kinds, want)
+	// One report when the folder is read, maybe one when its analysis
+	// starts ("analysing 0 of 3 files"), unless the back was done already.
+	if want := []string{"create", "begin", "report", "end"}; !slices.Equal(kinds, want) &&
+		!slices.Equal(kinds, []string{"create", "begin", "report", "report", "end"}) {
+		t.Errorf("progress %v, want %v, maybe with a second report", kinds, want)
 	}
 }
 

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
@@ -15,15 +17,18 @@ import (
 // GovernedResult is what RunGoverned measured: the first scan, then the
 // edits to an identity policy and to a bucket policy of the folder.
 type GovernedResult struct {
-	Scan             time.Duration // initialize answered → the scan's progress ends
+	Scan             time.Duration // initialize answered → the scan has read the folder
+	Analysing        bool          // the server was still analysing the scan's files when the typing began
 	Identity, Bucket Result
 }
 
 // RunGoverned writes a governed folder of n policies (bench/governed) into
 // dir, starts the server with it as the workspace folder, waits for the
-// first scan to end (the work-done progress the server reports), opens
-// the folder's first identity policy and first bucket policy, and types
-// into each in turn as Run does. scanTimeout bounds the wait for the scan.
+// first scan to have read the folder (the work-done progress the server
+// reports says "analysing", or ends), opens the folder's first identity
+// policy and first bucket policy, and types into each in turn as Run
+// does, while the server may still analyse the closed files it read.
+// scanTimeout bounds the wait for the scan.
 func RunGoverned(server, dir string, n, edits int, rate float64, scanTimeout time.Duration) (GovernedResult, error) {
 	var res GovernedResult
 	root, err := filepath.Abs(dir)
@@ -47,10 +52,11 @@ func RunGoverned(server, dir string, n, edits int, rate float64, scanTimeout tim
 	t0 := time.Now()
 	scanCtx, scanCancel := context.WithTimeout(ctx, scanTimeout)
 	defer scanCancel()
-	if _, err := c.WaitPublished(scanCtx, func([]lspclient.Published) bool { return c.ProgressEnded() }); err != nil {
+	if _, err := c.WaitPublished(scanCtx, func([]lspclient.Published) bool { return c.ProgressEnded() || analysing(c) }); err != nil {
 		return res, fmt.Errorf("the first scan of %d policies did not end: %w", n, err)
 	}
 	res.Scan = time.Since(t0)
+	res.Analysing = !c.ProgressEnded()
 
 	docs := []struct {
 		rel string
@@ -75,6 +81,21 @@ func RunGoverned(server, dir string, n, edits int, rate float64, scanTimeout tim
 		}
 	}
 	return res, c.Shutdown(ctx)
+}
+
+// analysing reports whether the server's progress said that the scan has
+// read the folder and analyses its files (a server from before it did
+// ended the progress there).
+func analysing(c *lspclient.Client) bool {
+	for _, m := range c.Notifications() {
+		var p struct {
+			Value struct{ Kind, Message string } `json:"value"`
+		}
+		if m.Method == "$/progress" && json.Unmarshal(m.Params, &p) == nil && p.Value.Kind == "report" && strings.HasPrefix(p.Value.Message, "analysing") {
+			return true
+		}
+	}
+	return false
 }
 
 func fileURI(path string) string {

@@ -72,7 +72,7 @@ func mainGoverned(server, dir string, n, edits int, rate float64, budget, scanTi
 		fmt.Fprintln(os.Stderr, "keystrokes:", err)
 		return 1
 	}
-	fmt.Printf("keystrokes: governed folder of %d policies; the first scan's progress ended %.2f s after initialize\n", n, r.Scan.Seconds())
+	fmt.Printf("keystrokes: governed folder of %d policies; the first scan read it %.2f s after initialize (its progress said it still analysed the closed files when the typing began: %v)\n", n, r.Scan.Seconds(), r.Analysing)
 	over := false
 	for _, e := range []struct {
 		what string
