@@ -24,6 +24,31 @@ var layerTitles = map[Layer]analysis.Text{
 	LayerRequesterPays: analysis.T("Requester pays", "リクエスタ支払い"),
 }
 
+// layerNumber is a layer with a title in a byte (0 for one without),
+// so that words, which a governed folder's answers hold by the hundred
+// thousand, are 96 bytes and not 112.
+type layerNumber uint8
+
+var titledLayers = [...]Layer{LayerIdentity, LayerResource, LayerSCP, LayerRCP, LayerBoundary,
+	LayerSession, LayerEndpoint, LayerKMS, LayerOwnership, LayerRequesterPays}
+
+func numberOf(l Layer) layerNumber {
+	for i, t := range titledLayers {
+		if t == l {
+			return layerNumber(i + 1)
+		}
+	}
+	return 0
+}
+
+// layer is the numbered layer; "" (which has no title) for 0.
+func (n layerNumber) layer() Layer {
+	if n == 0 || int(n) > len(titledLayers) {
+		return ""
+	}
+	return titledLayers[n-1]
+}
+
 // Title names the layer for people: "Bucket policy", "KMS".
 func (l Layer) Title() analysis.Text { return layerTitles[l] }
 
@@ -55,8 +80,8 @@ func namedStatement(sid string, number int) analysis.Text {
 // few.
 type words struct {
 	kind             wordsKind
-	number           int32 // the statement's, 1-based: how it is named without a Sid
-	layer            Layer
+	layer            layerNumber
+	number           int32  // the statement's, 1-based: how it is named without a Sid
 	doc              string // the policy's name; the names of the layer's policies for noStatementAllows
 	sid              string
 	action, resource string
@@ -78,7 +103,7 @@ const (
 
 // statementWords are the words of a cause at a statement.
 func statementWords(kind wordsKind, l Layer, d *Doc, st *analysis.Statement, t target) words {
-	return words{kind: kind, number: int32(st.Index + 1), layer: l, doc: d.Name, sid: st.SidText(), action: t.action, resource: t.resource}
+	return words{kind: kind, number: int32(st.Index + 1), layer: numberOf(l), doc: d.Name, sid: st.SidText(), action: t.action, resource: t.resource}
 }
 
 // statementFormats are the words of a cause at a statement, in English
@@ -118,7 +143,7 @@ func (w words) Render() analysis.Text {
 		name, f := namedStatement(w.sid, int(w.number)), statementFormats[w.kind]
 		t = analysis.Text{EN: sprintf(f[0], name.EN, w.doc, act, res, w.who), JA: sprintf(f[1], name.JA, w.doc, act, res, w.who)}
 	}
-	return titled(w.layer, t)
+	return titled(w.layer.layer(), t)
 }
 
 // In is the message in one language.
@@ -295,7 +320,7 @@ func (e *pass) indexedNearMiss(ix *docIndex) (*Doc, *analysis.Statement, verdict
 
 func (e *pass) noAllowCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 	c := Cause{Code: causeCode(l, false), Layer: l, Statement: -1}
-	w := words{layer: l, action: e.target.action, resource: e.target.resource}
+	w := words{layer: numberOf(l), action: e.target.action, resource: e.target.resource}
 	// The cause names the documents, and gives the line of one alone: only
 	// then does it read more of a document than its name.
 	if len(ds) == 1 {

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"testing"
+	"unsafe"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -9,7 +10,7 @@ import (
 // The words a cause keeps render the message the engine made at once
 // before issue 16, in both languages.
 func TestWordsRender(t *testing.T) {
-	at := words{number: 2, layer: LayerResource, doc: "b.json", sid: "Read", action: "s3:GetObject", resource: "arn:aws:s3:::b/k", who: "arn:aws:iam::111122223333:user/jane"}
+	at := words{number: 2, layer: numberOf(LayerResource), doc: "b.json", sid: "Read", action: "s3:GetObject", resource: "arn:aws:s3:::b/k", who: "arn:aws:iam::111122223333:user/jane"}
 	with := func(kind wordsKind, change func(*words)) words {
 		w := at
 		w.kind = kind
@@ -41,7 +42,7 @@ func TestWordsRender(t *testing.T) {
 		{"not to the caller", with(allowsNotToCaller, nil),
 			`Bucket policy: statement "Read" of b.json allows s3:GetObject on arn:aws:s3:::b/k, but not to arn:aws:iam::111122223333:user/jane`,
 			`バケットポリシー: b.json のステートメント "Read" は arn:aws:s3:::b/k に対する s3:GetObject を許可していますが、arn:aws:iam::111122223333:user/jane は対象外です`},
-		{"no identity policy", with(noIdentityPolicy, func(w *words) { w.layer = LayerIdentity }),
+		{"no identity policy", with(noIdentityPolicy, func(w *words) { w.layer = numberOf(LayerIdentity) }),
 			`Identity policies: no identity policy allows s3:GetObject on arn:aws:s3:::b/k`,
 			`アイデンティティベースのポリシー: arn:aws:s3:::b/k に対する s3:GetObject を許可するアイデンティティベースのポリシーがありません`},
 		{"no resource policy", with(noResourcePolicy, nil),
@@ -64,7 +65,7 @@ func TestWordsRender(t *testing.T) {
 // Two causes' words compare equal as messages exactly when they say the
 // same: the language server compares answers so (lsp: sameAnswer).
 func TestWordsCompareAsTheirText(t *testing.T) {
-	a := words{kind: explicitDeny, number: 1, layer: LayerSCP, doc: "scp.json", sid: "Deny", action: "s3:PutObject", resource: "arn:aws:s3:::b/*"}
+	a := words{kind: explicitDeny, number: 1, layer: numberOf(LayerSCP), doc: "scp.json", sid: "Deny", action: "s3:PutObject", resource: "arn:aws:s3:::b/*"}
 	b := a
 	var ma, mb analysis.Message = a, b
 	if ma != mb {
@@ -73,5 +74,22 @@ func TestWordsCompareAsTheirText(t *testing.T) {
 	b.sid = "Deny2"
 	if mb = b; ma == mb || ma.Render() == mb.Render() {
 		t.Errorf("words with another Sid compare equal, or say the same: %q", mb.Render().EN)
+	}
+}
+
+// A words names its layer in a byte: each titled layer comes back with
+// its title, and words stay in the 96-byte size class (a governed folder's
+// answers hold some 300,000 of them).
+func TestWordsKeepTheirLayerInAByte(t *testing.T) {
+	for l := range layerTitles {
+		if got := numberOf(l).layer(); got != l {
+			t.Errorf("numberOf(%q).layer() = %q", l, got)
+		}
+	}
+	if got := numberOf("no such layer").layer(); got != "" {
+		t.Errorf("an untitled layer comes back as %q, want \"\"", got)
+	}
+	if size := unsafe.Sizeof(words{}); size > 96 {
+		t.Errorf("words are %d bytes, want at most 96", size)
 	}
 }
