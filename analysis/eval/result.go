@@ -77,6 +77,17 @@ func (r *Result) add(c Cause) {
 	r.BlockedBy = append(r.BlockedBy, c.Layer)
 }
 
+// clip gives the causes of a result that is kept (an evaluation of a
+// workspace, which the server keeps across edits) an array of their size
+// when appending left room for four or more: up to twice the room, in the
+// governed folders 64 causes' room for an upload's 50. Less room is not
+// worth a copy.
+func (r *Result) clip() {
+	if cap(r.Causes)-len(r.Causes) >= 4 {
+		r.Causes = append(make([]Cause, 0, len(r.Causes)), r.Causes...)
+	}
+}
+
 // decide sets the decision from the causes: an explicit Deny wins, any
 // other cause is an implicit deny.
 func (r *Result) decide() {

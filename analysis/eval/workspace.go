@@ -473,6 +473,7 @@ func (w *Workspace) evaluate(req Request) *evaluation {
 	}
 	s.reads = &ReadSet{}
 	e = &evaluation{request: req, result: Evaluate(s), reads: s.reads}
+	e.result.clip()
 	w.mu.Lock()
 	if w.evaluations == nil {
 		w.evaluations = map[string]*evaluationsOf{}

@@ -1,0 +1,42 @@
+package eval
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// A workspace keeps its evaluations for later edits: their causes are
+// kept in an array of their size, not with the room appending left (nine
+// causes had room for sixteen).
+func TestAKeptEvaluationHasNoSpareRoom(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		".s3policy.json": `{"buckets": {"data": {"account": "444455556666"}},
+  "files": {"iam/app.json": {"kind": "identity", "principal": "arn:aws:iam::111122223333:role/app"},
+    "org/a.json": {"kind": "scp", "account": "111122223333"}}}`,
+		"iam/app.json":            allowAll,
+		"org/a.json":              nineDenies(),
+		"data.bucket-policy.json": `{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}`,
+	})
+	w, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := w.evaluate(Request{Principal: "arn:aws:iam::111122223333:role/app", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/a.txt"})
+	r := e.result
+	if r.Decision != ExplicitlyDenied || len(r.Causes) != 9 || len(r.BlockedBy) != 1 || r.BlockedBy[0] != LayerSCP {
+		t.Fatalf("got %s blocked by %v with %d causes, want ExplicitlyDenied by [scp] with 9", r.Decision, r.BlockedBy, len(r.Causes))
+	}
+	if cap(r.Causes) != 9 {
+		t.Errorf("kept with room for %d causes, want 9", cap(r.Causes))
+	}
+}
+
+// nineDenies is an SCP of nine Deny statements that each deny s3:GetObject.
+func nineDenies() string {
+	var st []string
+	for i := range 9 {
+		st = append(st, fmt.Sprintf(`{"Sid": "D%d", "Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}`, i))
+	}
+	return `{"Statement": [` + strings.Join(st, ",\n  ") + `]}`
+}
