@@ -9,12 +9,14 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
 
@@ -260,6 +262,9 @@ func (sc *scheduler) round() {
 
 	sc.analyseOpenDocs(docs, func(d *document) bool { return work.settings || configChanged || changed[d.path] },
 		func(d *document) bool { return dependants[d.path] || due[d.path] })
+	if len(loaded) > 0 {
+		sc.answerPrincipals(loaded)
+	}
 	sc.back.Lock()
 	for p := range changed {
 		if open[p] == nil {
@@ -275,6 +280,46 @@ func (sc *scheduler) round() {
 	sc.bulk = sc.bulk || configChanged || len(loaded) > 0
 	sc.back.Unlock()
 	poke(sc.backKick)
+}
+
+// answerPrincipals answers, on every core, each principal of the sets the
+// scan loaded, unless an event comes meanwhile: the index compares a
+// principal's answer before and after each edit, so the first keystroke
+// would answer every principal no analysis had answered yet (hundreds of
+// milliseconds at 5,000 policies); the closed files' analysis needs them
+// all anyway.
+func (sc *scheduler) answerPrincipals(loaded []*govSet) {
+	var principals []string
+	var workspaces []*eval.Workspace
+	for _, g := range loaded {
+		if len(g.paths) == 0 {
+			continue
+		}
+		now := sc.index.setOf(g.paths[0]) // the round may have replaced it
+		if now == nil || now.ws == nil {
+			continue
+		}
+		for _, p := range principalsOf(now.ws) {
+			principals = append(principals, p)
+			workspaces = append(workspaces, now.ws)
+		}
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(principals)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(principals); i = int(next.Add(1)) - 1 {
+				sc.mu.Lock()
+				waiting := sc.hasWorkLocked()
+				sc.mu.Unlock()
+				if waiting {
+					return // the keystroke's update answers the rest
+				}
+				workspaces[i].Blocked(principals[i])
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // hasWorkLocked reports whether events or the scan left work for a round.

@@ -8,6 +8,9 @@ import (
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/uri"
+
+	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
 
 // newTestServer is a server whose publications go to a client that reads
@@ -95,5 +98,37 @@ func TestAwaitAnalysedWaitsForTheBack(t *testing.T) {
 	}
 	if len(reports) != 0 {
 		t.Errorf("%d more reports, want none (fewer than analyseEvery files)", len(reports))
+	}
+}
+
+// After the scan's sets come in, the front answers every principal of
+// them, so that the first keystroke finds answers to compare with; a
+// pending event stops it (the keystroke's update answers the rest).
+func TestScanSetsPrincipalsAreAnsweredBeforeTheFirstKeystroke(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := governed.Write(dir, 60); err != nil {
+		t.Fatal(err)
+	}
+	texts, err := tree.ReadAll(dir, tree.Disk{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typing := range []bool{false, true} {
+		sc := newTestServer(t).sched
+		sc.index.rebuild([]string{dir}, texts)
+		sets := sc.index.all()
+		if typing {
+			sc.pending.paths = []string{"/w/typed.iam-policy.json"}
+		}
+		sc.answerPrincipals(sets)
+		principals := principalsOf(sets[0].ws)
+		if len(sets) != 1 || len(principals) < 2 {
+			t.Fatalf("%d sets, principals %v: want one set, several principals", len(sets), principals)
+		}
+		for _, p := range principals {
+			if _, answered := sets[0].ws.Answered(p); answered == typing {
+				t.Errorf("typing %v: %s answered %v", typing, p, answered)
+			}
+		}
 	}
 }
