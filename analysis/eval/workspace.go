@@ -475,17 +475,23 @@ func (w *Workspace) evaluate(req Request) *evaluation {
 	e = &evaluation{request: req, result: Evaluate(s), reads: s.reads}
 	e.result.clip()
 	w.mu.Lock()
+	w.keepEvaluation(req.Principal, key, e)
+	w.mu.Unlock()
+	return e
+}
+
+// keepEvaluation files an evaluation under its principal; the caller
+// holds w.mu.
+func (w *Workspace) keepEvaluation(principal, key string, e *evaluation) {
 	if w.evaluations == nil {
 		w.evaluations = map[string]*evaluationsOf{}
 	}
-	o := w.evaluations[req.Principal]
+	o := w.evaluations[principal]
 	if o == nil {
 		o = &evaluationsOf{byKey: map[string]*evaluation{}}
-		w.evaluations[req.Principal] = o
+		w.evaluations[principal] = o
 	}
 	o.add(key, e)
-	w.mu.Unlock()
-	return e
 }
 
 // requestKey names a request of a grant: its principal, action, resource

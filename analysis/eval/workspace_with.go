@@ -194,15 +194,7 @@ func (w *Workspace) KeepWithSid(prev *Workspace, req Request, policy string, sta
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.evaluations == nil {
-		w.evaluations = map[string]*evaluationsOf{}
-	}
-	o := w.evaluations[req.Principal]
-	if o == nil {
-		o = &evaluationsOf{byKey: map[string]*evaluation{}}
-		w.evaluations[req.Principal] = o
-	}
-	o.add(key, &evaluation{request: e.request, result: r, reads: e.reads})
+	w.keepEvaluation(req.Principal, key, &evaluation{request: e.request, result: r, reads: e.reads})
 	return true
 }
 
