@@ -95,10 +95,11 @@ type BlockedRequest struct {
 }
 
 // Cause is one reason a request is denied, with the code of the check
-// that stands for it and the element that decides it.
+// that stands for it and the element that decides it. Its words are
+// about the request it blocks: render them with it (BlockedRequest.Say).
 type Cause struct {
 	Code    string
-	Message Message
+	Message CauseMessage
 	Place   Place
 	Located bool // false when no file holds the cause (a missing policy)
 }
@@ -109,12 +110,50 @@ type Cause struct {
 // are made when a finding is (issue 16). Two messages that compare equal
 // render the same words, as two Texts do.
 type Message interface {
+	CauseMessage
 	Render() Text
 	In(locale string) string
 }
 
+// CauseMessage is what a cause of a blocked request says: a Message, or
+// words the engine keeps without the request's action and resource, which
+// About takes from the request. An SCP's Deny blocks thousands of uploads
+// alike: its words, and the causes of each request it blocks, are kept
+// once and shared by them all (issue 16).
+type CauseMessage interface {
+	// About renders the words about a request of this action and
+	// resource; a Message renders itself, whatever the request.
+	About(action, resource string) Text
+	// TakesRequest reports whether About uses the request it is given.
+	TakesRequest() bool
+}
+
 // Render is the text itself, a Message made already.
 func (t Text) Render() Text { return t }
+
+// About is the text itself, whatever the request.
+func (t Text) About(action, resource string) Text { return t }
+
+// TakesRequest is false: a Text names what it names.
+func (t Text) TakesRequest() bool { return false }
+
+// Say renders a cause of the request's in words.
+func (b *BlockedRequest) Say(c *Cause) Text { return c.Message.About(b.Action, b.Resource) }
+
+// Saying is what a cause says of a request, comparable: two Sayings are
+// equal exactly when the words are, without making them.
+type Saying struct {
+	message          CauseMessage
+	action, resource string // the request's, when the words take it
+}
+
+// Saying is what a cause of the request's says of it (Say).
+func (b *BlockedRequest) Saying(c *Cause) Saying {
+	if !c.Message.TakesRequest() {
+		return Saying{message: c.Message}
+	}
+	return Saying{c.Message, b.Action, b.Resource}
+}
 
 // Place is an element of a document of the workspace.
 type Place struct {

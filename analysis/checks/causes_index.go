@@ -57,6 +57,7 @@ type causeGroup struct {
 	// The causes at other places than the first's: the first of them
 	// (at most MaxRelated), and how many places and documents.
 	others    []*analysis.Cause
+	othersOf  []*analysis.BlockedRequest // the request each of others blocks, whose words it says
 	places    map[analysis.Place]bool
 	otherDocs map[docKey]bool
 }
@@ -222,7 +223,7 @@ func addGroup(ix *causeIndex, groups map[docCode]map[groupKey]*causeGroup, k doc
 		ix.identity[k] = append(ix.identity[k], g)
 	}
 	if c.Located && !inThisFile && c.Place != g.cause.Place {
-		g.addOther(c)
+		g.addOther(b, c)
 	}
 	if g.last == i {
 		return // a second cause of the same code
@@ -232,8 +233,9 @@ func addGroup(ix *causeIndex, groups map[docCode]map[groupKey]*causeGroup, k doc
 	g.keepNearest(k.path, b)
 }
 
-// addOther counts a cause at another place than the group's first.
-func (g *causeGroup) addOther(c *analysis.Cause) {
+// addOther counts a cause of request b at another place than the
+// group's first.
+func (g *causeGroup) addOther(b *analysis.BlockedRequest, c *analysis.Cause) {
 	if g.places == nil {
 		g.places, g.otherDocs = map[analysis.Place]bool{}, map[docKey]bool{}
 	}
@@ -242,7 +244,7 @@ func (g *causeGroup) addOther(c *analysis.Cause) {
 	}
 	g.places[c.Place] = true
 	if len(g.others) < analysis.MaxRelated {
-		g.others = append(g.others, c)
+		g.others, g.othersOf = append(g.others, c), append(g.othersOf, b)
 	}
 	if d := (docKey{c.Place.Path, c.Place.Doc}); d != (docKey{g.cause.Place.Path, g.cause.Place.Doc}) {
 		g.otherDocs[d] = true

@@ -315,11 +315,13 @@ func generatedWorkspace(t testing.TB, n int) *eval.Workspace {
 // the same message or by another that says the same, is not counted.
 func TestCauseDetailsSayEachCauseOnceAndCountTheOthers(t *testing.T) {
 	var causes []*analysis.Cause
+	var requests []*analysis.BlockedRequest
 	for _, s := range []string{"a", "b", "a", "c", "d", "e", "d", "f", "e"} {
 		causes = append(causes, &analysis.Cause{Message: analysis.T("deny "+s, "拒否 "+s)})
+		requests = append(requests, &analysis.BlockedRequest{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/" + s})
 	}
 	var got []string
-	for _, t := range causeDetails(causes) {
+	for _, t := range causeDetails(requests, causes) {
 		got = append(got, t.EN+" / "+t.JA)
 	}
 	want := []string{"deny a / 拒否 a", "deny b / 拒否 b", "deny c / 拒否 c", "deny d / 拒否 d", "(and 2 more, alike) / (ほかに同様のものが 2 件あります)"}

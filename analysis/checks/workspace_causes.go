@@ -52,7 +52,7 @@ func reportWorkspaceCauses(pass *analysis.Pass) {
 func reportCause(pass *analysis.Pass, g *causeGroup) {
 	var related []analysis.Related
 	if c := g.cause; c.Located && !g.inThisFile {
-		related = append(related, causeRelated(pass.Path, &c))
+		related = append(related, causeRelated(pass.Path, &g.first, &c))
 	}
 	for _, b := range g.nearest {
 		if len(related) == analysis.MaxRelated {
@@ -61,11 +61,11 @@ func reportCause(pass *analysis.Pass, g *causeGroup) {
 		related = append(related, grantRelated(pass.Path, *b))
 	}
 	listed := 0
-	for _, c := range g.others {
+	for i, c := range g.others {
 		if len(related) == analysis.MaxRelated {
 			break
 		}
-		related = append(related, causeRelated(pass.Path, c))
+		related = append(related, causeRelated(pass.Path, g.othersOf[i], c))
 		listed++
 	}
 	var severity analysis.Severity
@@ -78,16 +78,16 @@ func reportCause(pass *analysis.Pass, g *causeGroup) {
 		Span:      g.span,
 		Severity:  severity,
 		Message:   blockedMessage(g.first, g.cause, blockerName(g), g.inThisFile, g.count-1),
-		Explain:   analysis.Join("\n\n", g.cause.Message.Render(), pass.Check.Explain),
+		Explain:   analysis.Join("\n\n", g.first.Say(&g.cause), pass.Check.Explain),
 		Related:   related,
 		NotListed: len(g.places) - listed,
 	})
 }
 
-// causeRelated points from the file at path to where a cause lies, with
-// its words.
-func causeRelated(path string, c *analysis.Cause) analysis.Related {
-	return analysis.Related{File: relTo(path, c.Place.Path), Doc: c.Place.Doc, Span: c.Place.Span, Message: c.Message.Render()}
+// causeRelated points from the file at path to where a cause of the
+// request lies, with its words.
+func causeRelated(path string, b *analysis.BlockedRequest, c *analysis.Cause) analysis.Related {
+	return analysis.Related{File: relTo(path, c.Place.Path), Doc: c.Place.Doc, Span: c.Place.Span, Message: b.Say(c)}
 }
 
 // blockerName names the file of the group's first cause, and counts the
@@ -127,7 +127,7 @@ func blockedMessage(b analysis.BlockedRequest, c analysis.Cause, blocker analysi
 			blocker, b.Action, what)
 	}
 	return analysis.Join(". ", analysis.Tf("%s on %s, which the bucket policy grants, is denied", "バケットポリシーが許可している %[2]s への %[1]s は拒否されます",
-		b.Action, what), c.Message.Render())
+		b.Action, what), b.Say(&c))
 }
 
 // blockedManyMessage is blockedMessage for a first request and others.
@@ -145,7 +145,7 @@ func blockedManyMessage(b analysis.BlockedRequest, c analysis.Cause, blocker ana
 			blocker, b.Action, what, others)
 	}
 	return analysis.Join(". ", analysis.Tf("%s on %s and %s the bucket policies grant are denied", "バケットポリシーが許可している %[2]s への %[1]s %[3]sは拒否されます",
-		b.Action, what, others), c.Message.Render())
+		b.Action, what, others), b.Say(&c))
 }
 
 // otherRequests counts the other requests of a finding: "36 other
@@ -341,7 +341,7 @@ func reportBlockedHere(pass *analysis.Pass, h *blockedHere) {
 		Span:      span,
 		Severity:  severity,
 		Message:   message,
-		Explain:   analysis.Join("\n\n", append(causeDetails(h.causes), pass.Check.Explain)...),
+		Explain:   analysis.Join("\n\n", append(causeDetails(h.requests, h.causes), pass.Check.Explain)...),
 		Related:   related,
 		NotListed: notListed,
 		Fixes:     fixes,
@@ -395,26 +395,27 @@ func relatedHere(pass *analysis.Pass, h *blockedHere) (related []analysis.Relate
 }
 
 // causeDetails are the causes' own words for the hover, each once, at
-// most MaxRelated, and a count of the others. The engine's words compare
-// equal when they say the same (analysis.Message): only the words shown
-// are made, not those of each of the thousands of requests an SCP
-// blocks, which are counted.
-func causeDetails(causes []*analysis.Cause) []analysis.Text {
+// most MaxRelated, and a count of the others; causes[i] blocks
+// requests[i]. What causes say compares equal when the words are the
+// same (analysis.Saying): only the words shown are made, not those of
+// each of the thousands of requests an SCP blocks, which are counted.
+func causeDetails(requests []*analysis.BlockedRequest, causes []*analysis.Cause) []analysis.Text {
 	var out []analysis.Text
-	seen := map[analysis.Message]bool{}
+	seen := map[analysis.Saying]bool{}
 	others := 0
-	for _, c := range causes {
+	for i, c := range causes {
+		said := requests[i].Saying(c)
 		switch {
-		case seen[c.Message]:
+		case seen[said]:
 		case len(out) < analysis.MaxRelated:
 			// Two statements of one Sid say the same: shown once.
-			if m := c.Message.Render(); !slices.ContainsFunc(out, func(t analysis.Text) bool { return t.EN == m.EN }) {
+			if m := requests[i].Say(c); !slices.ContainsFunc(out, func(t analysis.Text) bool { return t.EN == m.EN }) {
 				out = append(out, m)
 			}
 		default:
 			others++
 		}
-		seen[c.Message] = true
+		seen[said] = true
 	}
 	if others > 0 {
 		out = append(out, analysis.Tf("(and %d more, alike)", "(ほかに同様のものが %d 件あります)", others))

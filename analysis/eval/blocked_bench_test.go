@@ -1,10 +1,12 @@
 package eval_test
 
 import (
+	"slices"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
@@ -14,23 +16,8 @@ import (
 // policies, 800 identity policies of 8 principals), as a first scan does:
 // the engine's part of issue 16's check and first scan.
 func BenchmarkBlockedGoverned(b *testing.B) {
-	dir := b.TempDir()
-	if _, err := governed.Write(dir, 2000); err != nil {
-		b.Fatal(err)
-	}
-	texts, err := tree.ReadAll(dir, tree.Disk{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	w := tree.Sets(dir, texts)[0].Workspace
-	var principals []string
-	seen := map[string]bool{}
-	for _, f := range w.Files {
-		if f.Facts != nil && f.Facts.Principal != "" && !seen[f.Facts.Principal] {
-			seen[f.Facts.Principal] = true
-			principals = append(principals, f.Facts.Principal)
-		}
-	}
+	w := governedWorkspace(b, 2000)
+	principals := principalsOf(w)
 	blocked := 0
 	start := cpuTime()
 	for b.Loop() {
@@ -56,4 +43,30 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
+}
+
+// governedWorkspace is the workspace of the generated governed folder of
+// n policies (bench/governed).
+func governedWorkspace(tb testing.TB, n int) *eval.Workspace {
+	dir := tb.TempDir()
+	if _, err := governed.Write(dir, n); err != nil {
+		tb.Fatal(err)
+	}
+	texts, err := tree.ReadAll(dir, tree.Disk{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tree.Sets(dir, texts)[0].Workspace
+}
+
+// principalsOf are the principals of the workspace's identity policies,
+// each once, in the workspace's order.
+func principalsOf(w *eval.Workspace) []string {
+	var out []string
+	for _, f := range w.Files {
+		if f.Facts != nil && f.Facts.Principal != "" && !slices.Contains(out, f.Facts.Principal) {
+			out = append(out, f.Facts.Principal)
+		}
+	}
+	return out
 }

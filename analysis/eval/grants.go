@@ -348,19 +348,27 @@ func (w *Workspace) Blocked(principal string) []analysis.BlockedRequest {
 	return out
 }
 
+// blockedRequest is the entry of an answer for a grant's request the
+// result denies. Its causes are a list the workspace shares with every
+// request blocked alike (sharedCauses): their words name the request
+// only when rendered with it.
 func (w *Workspace) blockedRequest(g Grant, r Result) analysis.BlockedRequest {
 	b := analysis.BlockedRequest{
 		Action: g.Request.Action, Resource: g.Request.Resource,
 		Grant: analysis.Place{Path: g.Policy.Path, Doc: g.Policy.DocName, Span: g.Names.Span}, GrantedTo: g.Names.Str,
 		Conditional: r.Decision == AllowedIf,
-		Causes:      make([]analysis.Cause, 0, len(r.Causes)), // kept with the answer: no slack
 	}
+	shared := w.sharedCausesOf()
+	causes := make([]analysis.Cause, 0, len(r.Causes)) // kept when no list is alike: no slack
 	for _, c := range r.Causes {
 		if w.narrows(g, c) {
 			continue
 		}
 		place, ok := w.CauseSite(c)
-		b.Causes = append(b.Causes, analysis.Cause{Code: c.Code, Message: c.Message, Place: place, Located: ok})
+		causes = append(causes, analysis.Cause{Code: c.Code, Message: shared.message(c.Message, g.Request), Place: place, Located: ok})
+	}
+	if len(causes) > 0 {
+		b.Causes = shared.list(causes)
 	}
 	return b
 }

@@ -149,6 +149,30 @@ func (w words) Render() analysis.Text {
 // In is the message in one language.
 func (w words) In(locale string) string { return w.Render().In(locale) }
 
+// About is the message, whatever the request: words name their own
+// action and resource (analysis.CauseMessage).
+func (w words) About(action, resource string) analysis.Text { return w.Render() }
+
+// TakesRequest is false: words name their own action and resource.
+func (w words) TakesRequest() bool { return false }
+
+// requestWords are words without an action and a resource, which they
+// take from the request they are rendered about: the causes of a blocked
+// request whose words name the request itself (all but the KMS pass's),
+// shared by every request a statement blocks alike (sharedCauses). They
+// are no Message of their own, so they cannot be rendered without one.
+type requestWords struct{ w words }
+
+// About renders the words about the request.
+func (r requestWords) About(action, resource string) analysis.Text {
+	w := r.w
+	w.action, w.resource = action, resource
+	return w.Render()
+}
+
+// TakesRequest is true: the words name the request they are about.
+func (r requestWords) TakesRequest() bool { return true }
+
 // layerCodes are the codes of the layers that have a code of their own,
 // for an explicit Deny as for an implicit one.
 var layerCodes = map[Layer]string{LayerSCP: CodeSCPDenies, LayerEndpoint: CodeEndpointBlocks, LayerSession: CodeSessionPolicyBlocks}

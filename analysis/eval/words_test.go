@@ -93,3 +93,30 @@ func TestWordsKeepTheirLayerInAByte(t *testing.T) {
 		t.Errorf("words are %d bytes, want at most 96", size)
 	}
 }
+
+// What a cause says of a request (analysis.Saying) compares equal exactly
+// when the words are the same: words kept without the request (shared by
+// the requests a statement blocks) say the same of two requests only when
+// both have one action and resource; a Text, or words that name their own
+// request (the KMS pass's), say the same of any.
+func TestSayingComparesTheWordsAboutTheRequest(t *testing.T) {
+	shared := requestWords{words{kind: explicitDeny, number: 1, layer: numberOf(LayerSCP), doc: "scp.json", sid: "Deny"}}
+	put := &analysis.BlockedRequest{Action: "s3:PutObject", Resource: "arn:aws:s3:::b/*"}
+	get := &analysis.BlockedRequest{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*"}
+	putAgain := &analysis.BlockedRequest{Action: "s3:PutObject", Resource: "arn:aws:s3:::b/*", GrantedTo: "111122223333"}
+	c := &analysis.Cause{Message: shared}
+	if put.Saying(c) == get.Saying(c) || put.Saying(c) != putAgain.Saying(c) {
+		t.Errorf("shared words compare by their request: put %v, get %v, put again %v", put.Saying(c), get.Saying(c), putAgain.Saying(c))
+	}
+	want := "SCP: statement \"Deny\" of scp.json explicitly denies s3:GetObject on arn:aws:s3:::b/*; an explicit Deny overrides every Allow"
+	if got := get.Say(c).EN; got != want {
+		t.Errorf("Say = %q, want %q", got, want)
+	}
+	own := &analysis.Cause{Message: words{kind: explicitDeny, number: 1, layer: numberOf(LayerKMS), doc: "key.json", action: "kms:Decrypt", resource: "arn:aws:kms:us-east-1:444455556666:key/k"}}
+	text := &analysis.Cause{Message: analysis.T("a", "a")}
+	for _, c := range []*analysis.Cause{own, text} {
+		if put.Saying(c) != get.Saying(c) || put.Say(c) != get.Say(c) {
+			t.Errorf("%v says something else of another request", c.Message)
+		}
+	}
+}
