@@ -40,8 +40,11 @@ type govSet struct {
 	cfg        *analysis.Config
 	sources    map[string]*tree.Source // by path, as the reader gave them
 	paths      []string                // sorted
-	ws         *eval.Workspace
-	docs       map[string][]*analysis.File // each file's documents, bound to ws
+	// ws holds the documents of sources, shared with the sets of the
+	// edits before and after (only the edited files' documents are new);
+	// none of them is bound to ws: bound returns a file's documents bound
+	// to it, for the checks.
+	ws *eval.Workspace
 }
 
 func newIndex() *index { return &index{sets: map[string]*govSet{}} }
@@ -68,14 +71,14 @@ func (ix *index) rebuild(folders []string, texts map[string][]byte) {
 
 // newGovSet keeps a set read whole; texts holds its config's text.
 func newGovSet(s *tree.Set, texts map[string][]byte) *govSet {
-	g := &govSet{root: s.Dir, sources: map[string]*tree.Source{}, ws: s.Workspace, docs: map[string][]*analysis.File{}}
+	g := &govSet{root: s.Dir, sources: map[string]*tree.Source{}, ws: s.Workspace}
 	configPath := filepath.Join(s.Dir, analysis.ConfigName)
 	if text, governed := texts[configPath]; governed {
 		g.configPath, g.configText = configPath, text
 		g.cfg, _ = analysis.ParseConfig(s.Dir, text)
 	}
 	for _, src := range s.Sources() {
-		g.sources[src.Path], g.docs[src.Path] = src, src.Docs
+		g.sources[src.Path] = src
 		g.paths = append(g.paths, src.Path)
 	}
 	return g
@@ -121,7 +124,8 @@ func (ix *index) setOf(path string) *govSet {
 }
 
 // lookup returns the set that holds path with the file's documents bound
-// to its workspace, when the set holds the file with this very text.
+// to its workspace (bound), when the set holds the file with this very
+// text.
 func (ix *index) lookup(path string, text []byte) (*govSet, *tree.Source, []*analysis.File) {
 	g := ix.setOf(path)
 	if g == nil {
@@ -131,7 +135,25 @@ func (ix *index) lookup(path string, text []byte) (*govSet, *tree.Source, []*ana
 	if src == nil || !bytes.Equal(src.Text, text) {
 		return nil, nil, nil
 	}
-	return g, src, g.docs[path]
+	return g, src, g.bound(path)
+}
+
+// bound returns copies of the documents of the file at path bound to the
+// set's workspace (analysis.File.Workspace), for the checks: the
+// documents themselves are shared by the workspaces of successive edits.
+func (g *govSet) bound(path string) []*analysis.File {
+	src := g.sources[path]
+	if src == nil {
+		return nil
+	}
+	copies := make([]analysis.File, len(src.Docs))
+	out := make([]*analysis.File, len(src.Docs))
+	for i, f := range src.Docs {
+		copies[i] = *f
+		copies[i].Workspace = g.ws
+		out[i] = &copies[i]
+	}
+	return out
 }
 
 // allPaths lists the files of every set.
@@ -187,7 +209,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	for path, src := range reread {
 		old := g.sources[path]
 		if old != nil {
-			before = append(before, g.docs[path]...)
+			before = append(before, old.Docs...)
 		}
 		delete(next.sources, path)
 		if src != nil {
@@ -207,7 +229,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		}
 		slices.Sort(next.paths)
 	}
-	next.bind(g)
+	next.bind(g, reread)
 
 	// The evaluations of the old set stay unless the edit may change them:
 	// a document took part in one (its old version) or may now (its new
@@ -227,16 +249,25 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	var renamed []sidRename                 // of those, the ones whose causes quote a Sid edited
 	joins := newJoinCheck(joiners)
 	editsOf := map[string][]inPlaceEdit{} // the edits that may join a principal's requests (mayJoin looks at the principal only)
-	next.ws.Reuse(g.ws, func(req eval.Request, read *eval.ReadSet) bool {
-		mine, ok := editsOf[req.Principal]
+	editsFor := func(principal string) []inPlaceEdit {
+		mine, ok := editsOf[principal]
 		if !ok {
 			for _, e := range edits {
-				if mayJoin(e.after, req) {
+				if mayJoin(e.after, eval.Request{Principal: principal}) {
 					mine = append(mine, e)
 				}
 			}
-			editsOf[req.Principal] = mine
+			editsOf[principal] = mine
 		}
+		return mine
+	}
+	// A principal no changed document may join and no in-place edit
+	// concerns keeps its evaluations whole, unasked one by one.
+	unchanged := func(principal string) bool {
+		return !bucketsMoved && !joins.anyForEveryone() && !joins.joinsPrincipal(principal) && len(editsFor(principal)) == 0
+	}
+	next.ws.ReuseUnchanged(g.ws, unchanged, func(req eval.Request, read *eval.ReadSet) bool {
+		mine := editsFor(req.Principal)
 		stale := bucketsMoved || joins.any(req)
 		for _, e := range mine {
 			if stale {
@@ -475,8 +506,11 @@ func editedInPlace(g, next *govSet, reread map[string]*tree.Source) ([]inPlaceEd
 	var edits []inPlaceEdit
 	paths := map[string]bool{}
 	for path, src := range reread {
-		old, now := g.docs[path], next.docs[path]
-		if src == nil || len(old) != 1 || len(now) != 1 {
+		if src == nil || g.sources[path] == nil {
+			continue
+		}
+		old, now := g.sources[path].Docs, src.Docs
+		if len(old) != 1 || len(now) != 1 {
 			continue
 		}
 		if e := eval.EditedInPlace(g.ws, old[0], now[0]); e != nil {
@@ -585,46 +619,50 @@ func sameFiles(g *govSet, reread map[string]*tree.Source) bool {
 	return true
 }
 
-// bind builds the set's workspace from its sources, each document a copy
-// bound to it, so that a set another goroutine reads is never changed;
-// the documents of a source prev holds as it is are added as copies of
-// prev's (eval.Workspace.AddCopy), into a workspace sized as prev's
-// (eval.NewWorkspaceLike). The copies are made in one allocation.
-func (g *govSet) bind(prev *govSet) {
+// bind builds the set's workspace from its sources, after the files of
+// prev re-read: prev's workspace with the re-read files' documents
+// swapped for their new versions (eval.Swapped) when each is a new
+// version of the same document, else document by document, taking over
+// from prev what it derived from the documents it holds
+// (eval.Workspace.AddShared). Either way the documents are prev's, not
+// copies, but those of the files re-read, and prev is not changed.
+func (g *govSet) bind(prev *govSet, reread map[string]*tree.Source) {
+	if swaps := swapsOf(prev, reread); swaps != nil {
+		if ws := eval.Swapped(prev.ws, swaps); ws != nil {
+			g.ws = ws
+			return
+		}
+	}
 	ws := eval.NewWorkspaceLike(prev.ws)
 	if g.cfg != nil {
 		ws.AddConfig(g.configPath, g.cfg)
 	}
-	g.docs = make(map[string][]*analysis.File, len(g.paths))
-	n := 0
-	for _, src := range g.sources {
-		n += len(src.Docs)
-	}
-	copies := make([]analysis.File, n)
-	all := make([]*analysis.File, n)
 	for _, p := range g.paths {
 		src := g.sources[p]
 		ws.AddBuckets(p, src.Buckets)
-		var before []*analysis.File
-		if old := prev.docs[p]; prev.sources[p] == src && len(old) == len(src.Docs) {
-			before = old
+		for _, f := range src.Docs {
+			ws.AddShared(f, prev.ws)
 		}
-		docs := all[:len(src.Docs):len(src.Docs)]
-		all = all[len(src.Docs):]
-		for i, f := range src.Docs {
-			c := &copies[0]
-			copies = copies[1:]
-			*c = *f
-			docs[i] = c
-			if before != nil {
-				ws.AddCopy(c, before[i], prev.ws)
-			} else {
-				ws.AddFile(c)
-			}
-		}
-		g.docs[p] = docs
 	}
 	g.ws = ws
+}
+
+// swapsOf pairs the documents of each file re-read, before and after,
+// when every file re-read was in prev and still is, with as many
+// documents and the same buckets (each document's sameness is the
+// workspace's to judge); nil otherwise.
+func swapsOf(prev *govSet, reread map[string]*tree.Source) map[*analysis.File]*analysis.File {
+	swaps := map[*analysis.File]*analysis.File{}
+	for path, src := range reread {
+		old := prev.sources[path]
+		if src == nil || old == nil || len(old.Docs) != len(src.Docs) || !reflect.DeepEqual(old.Buckets, src.Buckets) {
+			return nil
+		}
+		for i, f := range old.Docs {
+			swaps[f] = src.Docs[i]
+		}
+	}
+	return swaps
 }
 
 // principalsOf lists the principals identity policies name in either
@@ -734,21 +772,31 @@ func newJoinCheck(joiners []*analysis.File) *joinCheck {
 }
 
 func (j *joinCheck) any(req eval.Request) bool {
-	if len(j.always) > 0 {
-		return true
+	return len(j.always) > 0 || j.joins(j.byPrincipal, j.principals, req.Principal, req) || j.joins(j.byResource, j.resources, req.Resource, req)
+}
+
+// anyForEveryone reports whether a changed document may join any
+// request, or every request of some bucket: whether any request is
+// stale can then not be told by its principal alone.
+func (j *joinCheck) anyForEveryone() bool { return len(j.always) > 0 || len(j.byResource) > 0 }
+
+// joinsPrincipal reports whether a changed document of the kinds mayJoin
+// decides by principal may join the principal's requests.
+func (j *joinCheck) joinsPrincipal(principal string) bool {
+	return j.joins(j.byPrincipal, j.principals, principal, eval.Request{Principal: principal})
+}
+
+// joins reports whether one of files may join req, remembered under key.
+func (j *joinCheck) joins(files []*analysis.File, memo map[string]bool, key string, req eval.Request) bool {
+	if len(files) == 0 {
+		return false
 	}
-	joins := func(files []*analysis.File, memo map[string]bool, key string) bool {
-		if len(files) == 0 {
-			return false
-		}
-		found, ok := memo[key]
-		if !ok {
-			found = slices.ContainsFunc(files, func(f *analysis.File) bool { return mayJoin(f, req) })
-			memo[key] = found
-		}
-		return found
+	found, ok := memo[key]
+	if !ok {
+		found = slices.ContainsFunc(files, func(f *analysis.File) bool { return mayJoin(f, req) })
+		memo[key] = found
 	}
-	return joins(j.byPrincipal, j.principals, req.Principal) || joins(j.byResource, j.resources, req.Resource)
+	return found
 }
 
 // roleOf is the name of the role an ARN names, or whose session it

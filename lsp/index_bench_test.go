@@ -13,8 +13,6 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
-	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
-	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
 
 // BenchmarkIndexEdit is one keystroke's index update in a governed folder
@@ -35,17 +33,7 @@ func BenchmarkIndexEdit(b *testing.B) {
 	if s := os.Getenv("S3POLICY_BENCH_POLICIES"); s != "" {
 		n, _ = strconv.Atoi(s)
 	}
-	dir := b.TempDir()
-	layout, err := governed.Write(dir, n)
-	if err != nil {
-		b.Fatal(err)
-	}
-	texts, err := tree.ReadAll(dir, tree.Disk{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ix := newIndex()
-	ix.rebuild([]string{dir}, texts)
+	dir, layout, texts, ix := governedIndex(b, n)
 	g := ix.setOf(filepath.Join(dir, "x"))
 	for _, p := range principalsOf(g.ws) {
 		g.ws.Blocked(p)

@@ -25,16 +25,7 @@ import (
 // (each reports what it blocks); an edit that changes no answer has no dependant but
 // the file itself (none when its text is what the set holds).
 func TestIndexAgreesWithAFreshSet(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := governed.Write(dir, 40); err != nil {
-		t.Fatal(err)
-	}
-	texts, err := tree.ReadAll(dir, tree.Disk{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := newIndex()
-	ix.rebuild([]string{dir}, texts)
+	dir, _, texts, ix := governedIndex(t, 40)
 	answers := func(g *govSet) map[string][]analysis.BlockedRequest {
 		out := map[string][]analysis.BlockedRequest{}
 		for _, p := range principalsOf(g.ws) {
@@ -232,17 +223,7 @@ func TestMayJoinCoversEveryScenario(t *testing.T) {
 // version, a keystroke in a statement no request reads before those that
 // hold causes.
 func TestIncrementalDecisionsAreAFreshSetsDecisions(t *testing.T) {
-	dir := t.TempDir()
-	layout, err := governed.Write(dir, 60)
-	if err != nil {
-		t.Fatal(err)
-	}
-	texts, err := tree.ReadAll(dir, tree.Disk{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := newIndex()
-	ix.rebuild([]string{dir}, texts)
+	dir, layout, texts, ix := governedIndex(t, 60)
 	identity, bucket := filepath.Join(dir, filepath.FromSlash(layout.Identity)), filepath.Join(dir, filepath.FromSlash(layout.Bucket))
 	second := filepath.Join(dir, filepath.FromSlash(governed.Path(20))) // app-0's second identity policy
 	if _, ok := texts[second]; !ok || !strings.Contains(second, ".app-0.") {
@@ -374,7 +355,7 @@ func sampled(g *govSet, named ...string) []string {
 // span, message and related places with their messages.
 func findingsOf(g *govSet, path string) []string {
 	src := g.sources[path]
-	result := analysis.AnalyzeFile(path, g.docs[path], src.Findings, analysis.Options{Checks: checks.All})
+	result := analysis.AnalyzeFile(path, g.bound(path), src.Findings, analysis.Options{Checks: checks.All})
 	var out []string
 	for _, f := range result.Findings {
 		line := fmt.Sprintf("%s %v %s", f.Code, f.Span, f.Message.EN)
@@ -409,11 +390,11 @@ func TestIndexRereadsAFileTheModuleBeginsToRead(t *testing.T) {
 	ix := newIndex()
 	ix.rebuild([]string{dir}, map[string][]byte{tf: []byte(before)})
 	ix.update(map[string][]byte{policy: bucketPolicy}) // joins, read alone
-	if docs := ix.setOf(policy).docs[policy]; len(docs) != 1 || docs[0].Kind == analysis.KindBucket {
+	if docs := ix.setOf(policy).bound(policy); len(docs) != 1 || docs[0].Kind == analysis.KindBucket {
 		t.Fatalf("before the module reads it, b.json is %+v, want one document read alone", docs)
 	}
 	deps := ix.update(map[string][]byte{tf: []byte(after)})
-	docs := ix.setOf(policy).docs[policy]
+	docs := ix.setOf(policy).bound(policy)
 	if len(docs) != 1 || docs[0].Kind != analysis.KindBucket {
 		t.Fatalf("after the edit b.json is %+v, want the bucket policy of aws_s3_bucket_policy.b", docs)
 	}
@@ -544,4 +525,65 @@ func TestSidEdited(t *testing.T) {
 			}
 		})
 	}
+}
+
+// An edit shares the set's documents with the set before it: only the
+// edited file's are new, in its place (eval.Swapped), the set before is
+// left as it was, and the documents the checks get are copies bound to
+// the new set's workspace; a file that joins the set is added to a
+// workspace built document by document, which shares the others too.
+func TestAnEditSharesTheDocumentsItLeftAlone(t *testing.T) {
+	dir, layout, texts, ix := governedIndex(t, 40)
+	edited := filepath.Join(dir, filepath.FromSlash(layout.Identity))
+	joined := filepath.Join(dir, "team-000", "new.json")
+	for _, c := range []struct {
+		name    string
+		changes map[string][]byte
+	}{
+		{"a Sid typed in", map[string][]byte{edited: bytes.Replace(texts[edited], []byte(`"Sid": "`), []byte(`"Sid": "X`), 1)}},
+		{"a file added", map[string][]byte{joined: []byte(`{"Version": "2012-10-17", "Statement": []}`)}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := ix.setOf(edited)
+			files := slices.Clone(g.ws.Files)
+			ix.update(c.changes)
+			next := ix.setOf(edited)
+			if next == g || !slices.Equal(g.ws.Files, files) {
+				t.Fatal("the set before the edit was changed, or not replaced")
+			}
+			shared := map[*analysis.File]bool{}
+			for _, f := range next.ws.Files {
+				shared[f] = true
+			}
+			for _, f := range files {
+				if _, changed := c.changes[f.Path]; shared[f] == changed {
+					t.Errorf("%s: shared %v", f.Path, shared[f])
+				}
+			}
+			for path := range c.changes {
+				docs := next.bound(path)
+				if len(docs) != 1 || docs[0].Workspace != analysis.Workspace(next.ws) || next.sources[path].Docs[0].Workspace != nil {
+					t.Fatalf("%s: %d documents for the checks, not bound to the set's workspace or the set's own bound", path, len(docs))
+				}
+			}
+		})
+	}
+}
+
+// governedIndex writes a governed folder of n policies (bench/governed)
+// and indexes it as the first scan leaves it.
+func governedIndex(t testing.TB, n int) (string, governed.Layout, map[string][]byte, *index) {
+	t.Helper()
+	dir := t.TempDir()
+	layout, err := governed.Write(dir, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts, err := tree.ReadAll(dir, tree.Disk{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := newIndex()
+	ix.rebuild([]string{dir}, texts)
+	return dir, layout, texts, ix
 }

@@ -537,7 +537,7 @@ func (sc *scheduler) publishClosedFile(path string) {
 	}
 	var a *analysed
 	if g := sc.index.setOf(path); g != nil && g.sources[path] != nil {
-		a = sc.s.analyseSource(path, g.sources[path].Text, g.sources[path].Findings, g.docs[path], st.settings())
+		a = sc.s.analyseSource(path, g.sources[path].Text, g.sources[path].Findings, g.bound(path), st.settings())
 	} else if st.isLoose(path) {
 		src := sc.s.readLoose(path)
 		if src != nil {

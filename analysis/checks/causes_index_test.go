@@ -351,7 +351,7 @@ func TestUsesOfBucketPolicyAgreeWithEveryIdentityPolicy(t *testing.T) {
 		var want []crossAccountUse
 		for _, id := range w.PolicyFiles() {
 			if id.Kind == analysis.KindIdentity {
-				for _, u := range crossAccountUses(id) {
+				for _, u := range crossAccountUses(w, id) {
 					if u.policy.Path == f.Path {
 						want = append(want, u)
 					}

@@ -38,10 +38,12 @@ type crossAccountUse struct {
 }
 
 // crossAccountUses lists the uses of the identity policy f that no bucket
-// policy of the workspace grants.
-func crossAccountUses(f *analysis.File) []crossAccountUse {
+// policy of the workspace w grants. w is given, not taken from f: the
+// language server shares a document between the workspaces of successive
+// edits and binds a copy to one only to analyse it.
+func crossAccountUses(w analysis.Workspace, f *analysis.File) []crossAccountUse {
 	cfg := f.Config
-	if f.Workspace == nil || cfg == nil || f.Facts == nil || !slices.Contains(cfg.Accounts, f.Facts.Account) {
+	if w == nil || cfg == nil || f.Facts == nil || !slices.Contains(cfg.Accounts, f.Facts.Account) {
 		return nil
 	}
 	var out []crossAccountUse
@@ -51,12 +53,15 @@ func crossAccountUses(f *analysis.File) []crossAccountUse {
 		}
 		for _, r := range s.Resources() {
 			name, _, ok := s3BucketOf(r.Str)
-			b := f.Bucket(name)
+			b := cfg.Bucket(name)
+			if b == nil {
+				b = w.Bucket(name)
+			}
 			if !ok || hasWildcard(name) || analysis.HasPlaceholder(name) || b == nil || b.Account == "" || b.Account == f.Facts.Account ||
 				slices.ContainsFunc(out, func(u crossAccountUse) bool { return u.bucket == name }) {
 				continue
 			}
-			bp := bucketPolicyOf(f.Workspace, name)
+			bp := bucketPolicyOf(w, name)
 			if bp == nil || GrantsAccount(bp.Policy, f.Facts.Account) {
 				continue
 			}
@@ -107,7 +112,7 @@ func literalS3Actions(s *analysis.Statement) []string {
 }
 
 func reportUngrantedOnIdentity(pass *analysis.Pass) {
-	for _, u := range crossAccountUses(pass.File) {
+	for _, u := range crossAccountUses(pass.Workspace, pass.File) {
 		pass.Report(analysis.Finding{Span: u.resource.Span, Severity: analysis.Warning,
 			Message: analysis.Tf("the bucket policy of %s grants nothing to account %s: the bucket belongs to account %s, and across accounts the bucket policy must allow too",
 				"%s のバケットポリシーはアカウント %s に何も許可していません。バケットはアカウント %s のもので、クロスアカウントではバケットポリシーも許可する必要があります",
@@ -143,7 +148,7 @@ func usesOfBucketPolicy(w analysis.Workspace, path string) []crossAccountUse {
 	files := w.PolicyFiles()
 	var out []crossAccountUse
 	for _, i := range slices.Compact(at) {
-		for _, u := range crossAccountUses(files[i]) {
+		for _, u := range crossAccountUses(w, files[i]) {
 			if u.policy.Path == path {
 				out = append(out, u)
 			}

@@ -177,11 +177,16 @@ func (w *Workspace) AddCopy(f, of *analysis.File, prev *Workspace) {
 	w.addFile(f, prev.names[of], prev.bucketNames[of], prev.grantNames[of]) // prev is built: its maps no longer change
 }
 
-// addFile adds a document, with its name, the buckets its Resource names
-// and the principals it grants to when they are known ("" and nil:
-// derived here).
+// addFile adds a document bound to w (its Workspace), with its name, the
+// buckets its Resource names and the principals it grants to when they
+// are known ("" and nil: derived here).
 func (w *Workspace) addFile(f *analysis.File, name string, buckets map[string]bool, grants []grantName) {
 	f.Workspace = w
+	w.addDoc(f, name, buckets, grants)
+}
+
+// addDoc is addFile without binding the document to w.
+func (w *Workspace) addDoc(f *analysis.File, name string, buckets map[string]bool, grants []grantName) {
 	w.forget()
 	switch {
 	case f.Policy != nil:
@@ -215,21 +220,7 @@ func (w *Workspace) addFile(f *analysis.File, name string, buckets map[string]bo
 // derived when nil. Neither is changed once made: workspaces share them.
 func (w *Workspace) describe(f *analysis.File, buckets map[string]bool, grants []grantName) {
 	if f.Kind == analysis.KindBucket {
-		if grants == nil {
-			grants = grantNamesOf(f)
-		}
-		w.grantNames[f] = grants
-		if buckets == nil {
-			buckets = map[string]bool{}
-			for _, st := range f.Policy.Statements {
-				for _, r := range st.Resources() {
-					if name := bucketOf(r.Str); name != "" {
-						buckets[name] = true
-					}
-				}
-			}
-		}
-		w.bucketNames[f] = buckets
+		w.describeBucketPolicy(f, buckets, grants)
 	}
 	switch {
 	case f.Facts == nil:
@@ -243,6 +234,26 @@ func (w *Workspace) describe(f *analysis.File, buckets map[string]bool, grants [
 			w.endpointContexts[f.Facts.Account] = map[string][]string{"aws:SourceVpce": {f.Facts.Endpoint}}
 		}
 	}
+}
+
+// describeBucketPolicy records a bucket policy's buckets and grants,
+// derived when nil.
+func (w *Workspace) describeBucketPolicy(f *analysis.File, buckets map[string]bool, grants []grantName) {
+	if grants == nil {
+		grants = grantNamesOf(f)
+	}
+	w.grantNames[f] = grants
+	if buckets == nil {
+		buckets = map[string]bool{}
+		for _, st := range f.Policy.Statements {
+			for _, r := range st.Resources() {
+				if name := bucketOf(r.Str); name != "" {
+					buckets[name] = true
+				}
+			}
+		}
+	}
+	w.bucketNames[f] = buckets
 }
 
 // scenarioKinds are the kinds of documents a scenario may hold besides
@@ -384,6 +395,15 @@ func (w *Workspace) Answered(principal string) (out []analysis.BlockedRequest, o
 // evaluation (a document that changed took part in it, or may now), given
 // what the evaluation read (ReadSet.MayRead). Call it before Blocked.
 func (w *Workspace) Reuse(prev *Workspace, stale func(req Request, read *ReadSet) bool) {
+	w.ReuseUnchanged(prev, nil, stale)
+}
+
+// ReuseUnchanged is Reuse, told first which principals the edit cannot
+// concern (unchanged, nil for none): their evaluations are taken over
+// whole, stale is not asked about each. A keystroke in one principal's
+// identity policy concerns that principal, and asking about every kept
+// evaluation of the others was 3.7 ms of it at 5,000 policies (issue 16).
+func (w *Workspace) ReuseUnchanged(prev *Workspace, unchanged func(principal string) bool, stale func(req Request, read *ReadSet) bool) {
 	// prev may still be evaluating: from here on it copies a principal's
 	// map before adding to it, and the maps are read without its lock.
 	prev.mu.Lock()
@@ -395,6 +415,10 @@ func (w *Workspace) Reuse(prev *Workspace, stale func(req Request, read *ReadSet
 	prev.mu.Unlock()
 	kept := make(map[string]*evaluationsOf, len(prevOf))
 	for principal, byKey := range prevOf {
+		if unchanged != nil && unchanged(principal) {
+			kept[principal] = &evaluationsOf{byKey: byKey, shared: true}
+			continue
+		}
 		var dropped []string
 		for key, e := range byKey {
 			if stale(e.request, e.reads) {

@@ -52,13 +52,7 @@ func TestBlockedAfterEditIsAFreshAnswer(t *testing.T) {
 			if err := os.WriteFile(path, original, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			prev, err := loadDir(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range prev.Callers() {
-				prev.Blocked(p)
-			}
+			prev := answeredWorkspace(t, dir)
 			edited := bytes.Replace(original, []byte(c.old), []byte(c.new), 1)
 			if bytes.Equal(edited, original) {
 				t.Fatalf("%q is not in %s", c.old, filepath.Base(path))
@@ -355,4 +349,103 @@ func governedFile(t *testing.T, pick func(governed.Layout) string) (dir, path st
 		t.Fatal(err)
 	}
 	return dir, path, text
+}
+
+// Swapped gives, after an identity policy and a bucket policy are edited,
+// the workspace a fresh read gives: the same answer for every principal,
+// the new versions in the old ones' places and every other document
+// prev's own; prev is unchanged and no document is bound to the new
+// workspace. A new version of another kind is no swap.
+func TestSwappedIsAFreshWorkspace(t *testing.T) {
+	dir := t.TempDir()
+	layout, err := governed.Write(dir, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := answeredWorkspace(t, dir)
+	edits := map[string][2]string{
+		layout.Identity: {`"Sid": "`, `"Sid": "X`},
+		layout.Bucket:   {`"s3:ListBucket"]`, `"s3:ListBucketVersions"]`},
+	}
+	swaps := map[*analysis.File]*analysis.File{}
+	for rel, e := range edits {
+		path := filepath.Join(dir, filepath.FromSlash(rel))
+		old := prev.File(path)
+		text := bytes.Replace(old.Src, []byte(e[0]), []byte(e[1]), 1)
+		if bytes.Equal(text, old.Src) {
+			t.Fatalf("%q is not in %s", e[0], rel)
+		}
+		if err := os.WriteFile(path, text, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		swaps[old] = analysis.NewFile(path, text, old.Config)
+	}
+	before, workspaces := slices.Clone(prev.Files), map[*analysis.File]analysis.Workspace{}
+	for _, f := range prev.Files {
+		workspaces[f] = f.Workspace
+	}
+	next := Swapped(prev, swaps)
+	if next == nil {
+		t.Fatal("Swapped refused new versions of the same documents")
+	}
+	fresh, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(next.Files) != len(fresh.Files) {
+		t.Fatalf("%d documents, a fresh read has %d", len(next.Files), len(fresh.Files))
+	}
+	for i, f := range next.Files {
+		want := before[i]
+		if now, swapped := swaps[want]; swapped {
+			want = now
+		}
+		if f != want || f.Path != fresh.Files[i].Path {
+			t.Fatalf("document %d is %s, want %s", i, f.Path, want.Path)
+		}
+		if next.DocName(f) != fresh.DocName(fresh.Files[i]) {
+			t.Errorf("document %d is named %q, a fresh read names it %q", i, next.DocName(f), fresh.DocName(fresh.Files[i]))
+		}
+	}
+	if !slices.Equal(prev.Files, before) {
+		t.Error("prev's documents changed")
+	}
+	for _, f := range prev.Files {
+		if f.Workspace != workspaces[f] {
+			t.Errorf("%s: bound to another workspace", f.Path)
+		}
+	}
+	for _, now := range swaps {
+		if now.Workspace != nil {
+			t.Errorf("%s: the new version is bound", now.Path)
+		}
+	}
+	if !slices.Equal(next.Callers(), fresh.Callers()) {
+		t.Fatalf("callers %v, a fresh read's %v", next.Callers(), fresh.Callers())
+	}
+	for _, p := range fresh.Callers() {
+		if got, want := next.Blocked(p), fresh.Blocked(p); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: Swapped's workspace blocks\n%+v\na fresh read's\n%+v", p, got, want)
+		}
+	}
+	for old, now := range swaps {
+		loose := analysis.NewFile(now.Path, now.Src, nil) // no config: no facts, the kind from the content
+		if Swapped(prev, map[*analysis.File]*analysis.File{old: loose}) != nil {
+			t.Errorf("%s: a version with other facts swapped in", old.Path)
+		}
+	}
+}
+
+// answeredWorkspace reads dir with every principal answered, as the
+// language server's sets are when the user types.
+func answeredWorkspace(t *testing.T, dir string) *Workspace {
+	t.Helper()
+	w, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range w.Callers() {
+		w.Blocked(p)
+	}
+	return w
 }
