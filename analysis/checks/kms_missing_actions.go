@@ -35,9 +35,13 @@ func runKMSMissingActions(pass *analysis.Pass) {
 	if pass.Kind == analysis.KindKey && !keyServesS3(pass) {
 		return // a key for EBS, CloudWatch Logs, ...: its users need no S3 directions
 	}
+	var needed []string // neededKeyActions, asked once: it reads every statement
 	for _, s := range pass.Policy.Statements {
-		if s.IsAllow() && s.Action != nil && appliesToKey(pass.Kind, s) {
-			checkKMSStatement(pass, s)
+		if s.IsAllow() && s.Action != nil && appliesToKey(pass.Kind, s) && usesKey(s) {
+			if needed == nil {
+				needed = neededKeyActions(pass)
+			}
+			checkKMSStatement(pass, s, needed)
 		}
 	}
 	if pass.Kind == analysis.KindIdentity {
@@ -153,28 +157,28 @@ func servicesOnly(s *analysis.Statement) bool {
 	return len(refs) > 0
 }
 
-func checkKMSStatement(pass *analysis.Pass, s *analysis.Statement) {
-	if !usesKey(s) {
-		return
-	}
+// checkKMSStatement reports a statement that uses a key (usesKey) when
+// the policy does not allow it the needed actions.
+func checkKMSStatement(pass *analysis.Pass, s *analysis.Statement, needed []string) {
 	// The policy as a whole must allow both: another statement on the
 	// same key (identity policy) or for the same principal (key policy)
 	// may hold the other action.
-	var granted []*analysis.Value
+	var missing []string
 	if pass.Kind == analysis.KindIdentity {
-		granted = grantedOnKeys(pass.Policy, keyARNs(s))
+		missing = grantedOnKeys(pass.Policy, keyARNs(s)).missing(needed)
 	} else {
-		granted = grantedToPrincipals(pass.Policy, s)
+		missing = missingActions(grantedToPrincipals(pass.Policy, s), needed)
 	}
-	missing := missingActions(granted, neededKeyActions(pass))
 	if len(missing) == 0 {
 		return
 	}
-	list := analysis.AndList(missing)
+	// Concatenated rather than formatted: a finding for each such
+	// statement, and a 20 KB identity policy can hold forty.
+	list, label, consequence := analysis.AndList(missing), s.Label(), kmsConsequence(missing)
 	pass.Report(analysis.Finding{
 		Span: s.Action.Value.Span,
-		Message: analysis.Join("", analysis.Tf("statement %s allows the key without %s: ",
-			"ステートメント %s は %s なしでキーを許可しています。", s.Label(), list), kmsConsequence(missing)),
+		Message: analysis.T("statement "+label+" allows the key without "+list.EN+": "+consequence.EN,
+			"ステートメント "+label+" は "+list.JA+" なしでキーを許可しています。"+consequence.JA),
 		Fixes: []analysis.Fix{addActionsFix(pass, s.Action.Value, missing)},
 	})
 }
@@ -201,24 +205,53 @@ func keyARNs(s *analysis.Statement) []string {
 	return out
 }
 
-// grantedOnKeys collects the actions of every Allow statement of the
-// policy that reaches one of the keys.
-// The answer is a set: a statement may add its actions more than once.
-func grantedOnKeys(p *analysis.Policy, keys []string) []*analysis.Value {
-	idx := allowsByResourceOf(p)
-	var out []*analysis.Value
-	for _, key := range keys {
-		// A Resource without * or ? matches the key only when equal to it.
-		for _, other := range idx.literal[key] {
-			out = append(out, other.Actions()...)
+// keyActions says which of kmsNeeded a set of Allow statements grants:
+// bit i for kmsNeeded[i].
+type keyActions uint8
+
+// keyActionsOf is what one statement's Action entries grant of kmsNeeded.
+func keyActionsOf(s *analysis.Statement) keyActions {
+	var k keyActions
+	for i, n := range kmsNeeded {
+		if anyMatch(s.Actions(), n) {
+			k |= 1 << i
 		}
-		for _, other := range idx.patterns {
-			if slices.ContainsFunc(other.resources, func(r string) bool { return analysis.MatchWildcard(r, key, false) }) {
-				out = append(out, other.st.Actions()...)
-			}
+	}
+	return k
+}
+
+// missing lists the needed actions (of kmsNeeded) not granted.
+func (k keyActions) missing(needed []string) []string {
+	var out []string
+	for _, n := range needed {
+		if k&(1<<slices.Index(kmsNeeded, n)) == 0 {
+			out = append(out, n)
 		}
 	}
 	return out
+}
+
+// grantedOnKeys is what the Allow statements of the policy that reach one
+// of the keys grant of kmsNeeded.
+func grantedOnKeys(p *analysis.Policy, keys []string) keyActions {
+	idx := allowsByResourceOf(p)
+	var granted keyActions
+	for _, key := range keys {
+		service, _ := arnService(key)
+		// A Resource without * or ? matches the key only when equal to it.
+		for _, i := range idx.literal[key] {
+			granted |= idx.grants[i]
+		}
+		for _, other := range idx.patterns {
+			if other.service != "" && other.service != service {
+				continue // arn:aws:s3:::bucket/* reaches no key
+			}
+			if slices.ContainsFunc(other.resources, func(r string) bool { return analysis.MatchWildcard(r, key, false) }) {
+				granted |= idx.grants[other.st]
+			}
+		}
+	}
+	return granted
 }
 
 // allowsByResource are a policy's Allow statements by the Resource
@@ -227,12 +260,16 @@ func grantedOnKeys(p *analysis.Policy, keys []string) []*analysis.Value {
 // every key with every Resource of every statement was a third of the
 // checks' time on a 20 KB policy of such statements.
 type allowsByResource struct {
-	literal  map[string][]*analysis.Statement // by each Resource without * or ?
-	patterns []statementResourcePatterns      // the Resources with * or ?, by statement
+	grants   []keyActions                // keyActionsOf each Allow statement, in order
+	literal  map[string][]int32          // by each Resource without * or ?: places in grants
+	patterns []statementResourcePatterns // the Resources with * or ?, by statement
 }
 
+// statementResourcePatterns are the Resource entries with * or ? of the
+// statement at st in allowsByResource.grants.
 type statementResourcePatterns struct {
-	st        *analysis.Statement
+	st        int32
+	service   string // the service all of them name, "" when one may name any
 	resources []string
 }
 
@@ -240,25 +277,65 @@ type allowsByResourceKey struct{}
 
 func allowsByResourceOf(p *analysis.Policy) *allowsByResource {
 	return p.Derived(allowsByResourceKey{}, func(p *analysis.Policy) any {
-		idx := &allowsByResource{literal: map[string][]*analysis.Statement{}}
+		idx := &allowsByResource{literal: map[string][]int32{}}
 		for _, st := range p.Statements {
 			if !st.IsAllow() {
 				continue
 			}
+			at := int32(len(idx.grants))
+			idx.grants = append(idx.grants, keyActionsOf(st))
 			var patterns []string
+			service, sameService := "", true
 			for _, r := range st.Resources() {
-				if strings.ContainsAny(r.Str, "*?") {
-					patterns = append(patterns, r.Str)
-				} else if list := idx.literal[r.Str]; len(list) == 0 || list[len(list)-1] != st {
-					idx.literal[r.Str] = append(list, st)
+				if !strings.ContainsAny(r.Str, "*?") {
+					if list := idx.literal[r.Str]; len(list) == 0 || list[len(list)-1] != at {
+						idx.literal[r.Str] = append(list, at)
+					}
+					continue
 				}
+				s := patternService(r.Str)
+				if patterns == nil {
+					service = s
+				}
+				sameService = sameService && s != "" && s == service
+				patterns = append(patterns, r.Str)
 			}
 			if patterns != nil {
-				idx.patterns = append(idx.patterns, statementResourcePatterns{st, patterns})
+				if !sameService {
+					service = ""
+				}
+				idx.patterns = append(idx.patterns, statementResourcePatterns{at, service, patterns})
 			}
 		}
 		return idx
 	}).(*allowsByResource)
+}
+
+// patternService is the service field of a Resource pattern when the
+// text before its first wildcard holds it whole ("arn:aws:s3:::b/*"
+// gives "s3"): every ARN the pattern matches names that service. It is ""
+// when a wildcard comes sooner ("arn:aws:*:..." or "*").
+func patternService(pattern string) string {
+	if service, whole := arnService(pattern[:strings.IndexAny(pattern, "*?")]); whole {
+		return service
+	}
+	return ""
+}
+
+// arnService is the text between an ARN's second and third colon (""
+// when it is no ARN), and whether the third colon ends it. Every colon
+// counts, those of a ${...} too: patternService reads patterns the same
+// way, so the two agree.
+func arnService(arn string) (service string, whole bool) {
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
+		return "", false
+	}
+	if _, rest, ok = strings.Cut(rest, ":"); !ok {
+		return "", false
+	}
+	service, _, whole = strings.Cut(rest, ":")
+	return service, whole
 }
 
 // grantedToPrincipals collects the actions of every Allow statement of a
@@ -330,11 +407,11 @@ func kmsConsequence(missing []string) analysis.Text {
 func addActionsFix(pass *analysis.Pass, action *analysis.Value, missing []string) analysis.Fix {
 	raw := make([]string, len(missing))
 	for i, m := range missing {
-		raw[i] = analysis.Quote(m)
+		raw[i] = `"` + m + `"` // kms:Decrypt, kms:GenerateDataKey: nothing to escape
 	}
 	list := strings.Join(missing, ", ")
 	return analysis.Fix{
-		Title: analysis.Tf("Add %s", "%s を追加", list),
+		Title: analysis.T("Add "+list, list+" を追加"),
 		Edits: analysis.AppendRaw(pass.Src, action, strings.Join(raw, ", ")),
 	}
 }

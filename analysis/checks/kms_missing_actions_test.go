@@ -175,3 +175,31 @@ func TestKMSMissingActionsKeyOfOneOfManyBuckets(t *testing.T) {
 	checktest.Expect(t, "kms-missing-actions", "k.key-policy.json", strings.ReplaceAll(strings.ReplaceAll(oneWay, "«", ""), "»", ""),
 		config("arn:aws:kms:us-east-1:444455556666:key/0050-ab"))
 }
+
+// Resource patterns are compared with a key only when their service may be
+// kms: a pattern whose text before the first wildcard names another service
+// (arn:aws:s3:::*) reaches no key, one that names kms or leaves the service
+// open (arn:aws:*, arn:*:kms:..., "*", a ${...} partition) may.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards
+func TestKMSMissingActionsPatternsOfOtherServices(t *testing.T) {
+	const key = "arn:aws:kms:us-east-1:444455556666:key/k1"
+	policy := func(grant string) string {
+		return `{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::b/*"},
+  {"Effect": "Allow", "Action": «"kms:Decrypt"», "Resource": "` + key + `"},
+  {"Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": ` + grant + `}
+]}`
+	}
+	for _, other := range []string{`"arn:aws:s3:::*"`, `["arn:aws:s3:::b/*", "arn:aws:dynamodb:*:*:table/*"]`, `"arn:aws:kms:us-east-1:444455556666:alias/*"`, `"arn:aws:kms:us-east-2:*"`} {
+		_, got := checktest.Expect(t, "kms-missing-actions", "jane.iam-policy.json", policy(other), nil)
+		wantMessage(t, got[0], "statement Statement 2 allows the key without kms:GenerateDataKey: uploads of SSE-KMS objects are denied",
+			"ステートメント Statement 2 は kms:GenerateDataKey なしでキーを許可しています。SSE-KMS オブジェクトのアップロードが拒否されます")
+	}
+	// Patterns that are no key ARN themselves (a key pattern's statement is
+	// a KMS statement of its own).
+	for _, reaches := range []string{`"*"`, `"arn:aws:*"`, `"arn:aws*"`, `"arn:*:kms:us-east-1:444455556666:*"`,
+		`["arn:aws:s3:::b/*", "arn:aws:kms:us-east-1:444455556666:k*"]`, `"arn:aws:kms:us-east-1:444455556666:key?k1"`} {
+		unmarked := strings.NewReplacer("«", "", "»", "").Replace(policy(reaches))
+		checktest.Expect(t, "kms-missing-actions", "jane.iam-policy.json", unmarked, nil)
+	}
+}
