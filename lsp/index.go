@@ -266,9 +266,19 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	unchanged := func(principal string) bool {
 		return !bucketsMoved && !joins.anyForEveryone() && !joins.joinsPrincipal(principal) && len(editsFor(principal)) == 0
 	}
+	// Reuse asks about one principal's evaluations after another: what
+	// depends on the principal alone is looked up once for them.
+	var last struct {
+		principal string
+		edits     []inPlaceEdit
+		joins     bool
+	}
 	next.ws.ReuseUnchanged(g.ws, unchanged, func(req eval.Request, read *eval.ReadSet) bool {
-		mine := editsFor(req.Principal)
-		stale := bucketsMoved || joins.any(req)
+		if req.Principal != last.principal || last.principal == "" {
+			last.principal, last.edits, last.joins = req.Principal, editsFor(req.Principal), joins.joinsPrincipal(req.Principal)
+		}
+		mine := last.edits
+		stale := bucketsMoved || last.joins || joins.anyForEveryone() && joins.any(req)
 		for _, e := range mine {
 			if stale {
 				break
@@ -310,6 +320,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	principals := principalsOf(g.ws, next.ws)
 	callersMoved := !slices.Equal(g.ws.Callers(), next.ws.Callers())
 	affected := map[string]bool{}
+	mappers := map[string][2]*mapper.Mapper{} // placesMoved's, by path: made once an edit, not once a principal
 	for _, p := range principals {
 		old, answered := g.ws.Answered(p)
 		// An answer with a place in a policy edited in place is built again
@@ -340,7 +351,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		if !patched {
 			now = next.ws.Blocked(p)
 		}
-		affected[p] = !answered || !sameAnswer(old, now) || g.placesMoved(next, reread, old, now)
+		affected[p] = !answered || !sameAnswer(old, now) || g.placesMoved(next, reread, mappers, old, now)
 		if affected[p] {
 			addCauseFiles(deps, old, now)
 		} else if ownPolicyEdited(before, after, p) {
@@ -383,9 +394,9 @@ func ownPolicyEdited(before, after []*analysis.File, principal string) bool {
 // a file read again at another line or column: the same byte offsets in
 // a new text may be other lines and columns, and the findings that relate
 // to them show those. A place in a document embedded in a host file
-// (Place.Doc) counts as moved.
-func (g *govSet) placesMoved(next *govSet, reread map[string]*tree.Source, answers ...[]analysis.BlockedRequest) bool {
-	mappers := map[string][2]*mapper.Mapper{}
+// (Place.Doc) counts as moved. mappers keeps the line maps of the files'
+// versions before and after, by path.
+func (g *govSet) placesMoved(next *govSet, reread map[string]*tree.Source, mappers map[string][2]*mapper.Mapper, answers ...[]analysis.BlockedRequest) bool {
 	moved := func(pl analysis.Place) bool {
 		if _, ok := reread[pl.Path]; !ok {
 			return false

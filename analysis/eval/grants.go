@@ -117,7 +117,7 @@ type grantSite struct {
 // once while the workspace does not change, from what each bucket
 // policy's text gives (grantNames, kept across edits by AddCopy).
 func (w *Workspace) grantSites() map[string][]grantSite {
-	m := w.Memo("eval: grant sites", func() any {
+	m := w.Memo(grantSitesKey, func() any {
 		sites := map[string][]grantSite{}
 		for _, f := range w.Files {
 			for _, g := range w.grantNames[f] {

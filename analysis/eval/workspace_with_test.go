@@ -449,3 +449,35 @@ func answeredWorkspace(t *testing.T, dir string) *Workspace {
 	}
 	return w
 }
+
+// After Swapped, KeepOwnedPolicies takes a caller's list of own policies
+// over when the swap left them alone (a bucket policy edited), and not
+// when one of them is the new version (its identity policy edited).
+func TestKeepOwnedPoliciesAfterSwapped(t *testing.T) {
+	dir := t.TempDir()
+	layout, err := governed.Write(dir, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := answeredWorkspace(t, dir)
+	identity := prev.File(filepath.Join(dir, filepath.FromSlash(layout.Identity)))
+	caller := identity.Facts.Principal
+	for _, c := range []struct {
+		name string
+		rel  string
+		kept bool
+	}{{"a bucket policy edited", layout.Bucket, true}, {"the caller's identity policy edited", layout.Identity, false}} {
+		t.Run(c.name, func(t *testing.T) {
+			old := prev.File(filepath.Join(dir, filepath.FromSlash(c.rel)))
+			next := Swapped(prev, map[*analysis.File]*analysis.File{old: analysis.NewFile(old.Path, old.Src, old.Config)})
+			next.KeepOwnedPolicies(prev, caller)
+			before := prev.cache().owned[caller]
+			if before == nil {
+				t.Fatalf("%s has no list of own policies before the edit", caller)
+			}
+			if kept := next.cache().owned[caller] == before; kept != c.kept {
+				t.Errorf("taken over: %v, want %v", kept, c.kept)
+			}
+		})
+	}
+}
