@@ -4,16 +4,23 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
 
 // The index of the workspace's causes: what each principal's blocked
-// requests (Workspace.Blocked) say of each document, grouped once per
-// workspace and principal, so that the pass of each file reads its own
-// entries instead of scanning every principal's requests (issue 16). It
-// renders no message: a group keeps its first request and cause and
-// counts the rest; the pass that reports renders them.
+// requests (Workspace.Blocked) say of each document, so that the pass of
+// each file reads its own entries instead of scanning every principal's
+// requests (issue 16). It is built in parts, each when a check first asks
+// for it: which of the principal's identity policies ask for each request
+// (causesOf), the groups of one identity policy (groupsOf), the elements
+// of the other documents (hereOf). A keystroke that makes a principal's
+// answer again analyses the open documents: an identity policy's groups
+// take the requests it asks for, not the principal's thousand requests
+// times their fifty causes. It renders no message: a group keeps its
+// first request and cause and counts the rest; the pass that reports
+// renders them.
 
 // docCode names the entries of one document under one check's code.
 type docCode struct {
@@ -22,21 +29,43 @@ type docCode struct {
 
 // causeIndex is what one principal's blocked requests say, by document.
 type causeIndex struct {
-	// Of each request of the answer (Workspace.Blocked) that an element
-	// outside the principal's identity policies blocks: the first element
-	// of those policies that asks for it (policy nil when none), and the
-	// numbers of that place and of the grant's, which tell the places
-	// related to an element apart without hashing them for each request
-	// (relatedHere); -1 for none.
+	principal string
+	// The index points into the answer, which is not changed once given,
+	// instead of copying its requests and causes (a third of check's
+	// memory at 10,000 governed policies).
+	blocked []analysis.BlockedRequest
+	// asking holds, for each request of the answer, the elements of the
+	// principal's identity policies that ask for it (principalAsks.of).
+	asking [][]askedAt
+	// concerns lists, for each identity policy of the principal, the
+	// requests it asks for or holds a cause of, in the answer's order:
+	// the only ones its groups can take.
+	concerns map[docKey][]int32
+
+	mu       sync.Mutex
+	identity map[docKey]*identityGroups // built when the policy's checks ask
+}
+
+// identityGroups are the groups of one identity policy, by code.
+type identityGroups struct {
+	once   sync.Once
+	byCode map[string][]*causeGroup
+}
+
+// causesHereIndex is what one principal's blocked requests say of the
+// elements of non-identity documents (and of the identity policies of
+// other principals).
+type causesHereIndex struct {
+	// Of each request of the answer that such an element blocks: the
+	// first element of the principal's identity policies that asks for it
+	// (policy nil when none), and the numbers of that place and of the
+	// grant's, which tell the places related to an element apart without
+	// hashing them for each request (relatedHere); -1 for none.
 	asked      []askedAt
 	askPlace   []int32
 	grantPlace []int32
 	places     int // the places numbered
-	// here: the elements of non-identity documents (and the identity
-	// policies of other principals) that block the principal's requests.
-	here map[docCode][]*blockedHere
-	// identity: what the principal's identity policies report.
-	identity map[docCode][]*causeGroup
+	here       map[docCode][]*blockedHere
 }
 
 // causeGroup is one finding of an identity policy: the requests of its
@@ -102,36 +131,93 @@ func documentsOf(w analysis.Workspace) map[docKey]*analysis.File {
 	})
 }
 
-// causesOf is the index of the principal's causes, built once per
-// workspace.
+// causesOf is the index of the principal's causes, begun once per
+// workspace: the identity policies that ask for each request.
 func causesOf(w analysis.Workspace, principal string) *causeIndex {
 	return memoized(w, "checks: causes\x00"+principal, func() *causeIndex { return buildCauses(w, principal) })
 }
 
 func buildCauses(w analysis.Workspace, principal string) *causeIndex {
-	ix := &causeIndex{here: map[docCode][]*blockedHere{}, identity: map[docCode][]*causeGroup{}}
 	docs := documentsOf(w)
 	asks := asksOf(w, principal)
-	hereAt := map[docCode]map[analysis.Span]*blockedHere{}
-	groups := map[docCode]map[groupKey]*causeGroup{}
-	placeIDs := map[analysis.Place]int32{}
-	placeID := func(p analysis.Place) int32 {
-		id, ok := placeIDs[p]
-		if !ok {
-			id = int32(len(placeIDs))
-			placeIDs[p] = id
-		}
-		return id
-	}
-	var targets []askedAt
-	// The index points into the answer, which is not changed once given,
-	// instead of copying its requests and causes (a third of check's
-	// memory at 10,000 governed policies).
 	blocked := w.Blocked(principal)
+	ix := &causeIndex{principal: principal, blocked: blocked, asking: make([][]askedAt, len(blocked)),
+		concerns: map[docKey][]int32{}, identity: map[docKey]*identityGroups{}}
+	concern := func(k docKey, i int) {
+		if l := ix.concerns[k]; len(l) == 0 || l[len(l)-1] != int32(i) {
+			ix.concerns[k] = append(l, int32(i))
+		}
+	}
+	var all []askedAt // one array for every request's
+	bounds := make([]int, len(blocked)+1)
 	for i := range blocked {
 		b := &blocked[i]
-		targets = targets[:0] // found on the first cause that needs them
-		asked, numbered := false, false
+		n := len(all)
+		all = asks.of(b.Action, b.Resource, all)
+		bounds[i+1] = len(all)
+		for _, t := range all[n:] {
+			concern(docKey{t.policy.Path, t.policy.DocName}, i)
+		}
+		for j := range b.Causes {
+			if c := &b.Causes[j]; c.Code == missingBucketCode && c.Located {
+				if at := docs[docKey{c.Place.Path, c.Place.Doc}]; isIdentityOf(at, principal) {
+					concern(docKey{at.Path, at.DocName}, i)
+				}
+			}
+		}
+	}
+	// Each request's elements, sliced once the array no longer moves.
+	for i := range blocked {
+		ix.asking[i] = all[bounds[i]:bounds[i+1]:bounds[i+1]]
+	}
+	return ix
+}
+
+// isIdentityOf reports whether f is one of the principal's identity
+// policies.
+func isIdentityOf(f *analysis.File, principal string) bool {
+	return f != nil && f.Kind == analysis.KindIdentity && f.Facts != nil && f.Facts.Principal == principal
+}
+
+// groupsOf returns the groups of the principal's identity policy id, by
+// code, built when its checks first ask: of the requests it concerns,
+// those that an element outside the principal's identity policies blocks
+// and that it asks for, and those whose bucket it lacks (a cause in it).
+func (ix *causeIndex) groupsOf(w analysis.Workspace, id docKey) map[string][]*causeGroup {
+	ix.mu.Lock()
+	g := ix.identity[id]
+	if g == nil {
+		g = &identityGroups{}
+		ix.identity[id] = g
+	}
+	ix.mu.Unlock()
+	g.once.Do(func() { g.byCode = ix.buildGroups(w, id) })
+	return g.byCode
+}
+
+func (ix *causeIndex) buildGroups(w analysis.Workspace, id docKey) map[string][]*causeGroup {
+	docs := documentsOf(w)
+	out := map[string][]*causeGroup{}
+	byKey := map[string]map[groupKey]*causeGroup{}
+	add := func(code string, span analysis.Span, inThisFile bool, i int, b *analysis.BlockedRequest, c *analysis.Cause) {
+		groups := byKey[code]
+		if groups == nil {
+			groups = map[groupKey]*causeGroup{}
+			byKey[code] = groups
+		}
+		if g := addGroup(groups, id.path, span, inThisFile, i, b, c); g != nil {
+			out[code] = append(out[code], g)
+		}
+	}
+	for _, i := range ix.concerns[id] {
+		b := &ix.blocked[i]
+		var asks *askedAt // this policy's element that asks for the request
+		for n := range ix.asking[i] {
+			if t := &ix.asking[i][n]; t.policy.Path == id.path && t.policy.DocName == id.doc {
+				asks = t // one element per policy
+				break
+			}
+		}
 		for j := range b.Causes {
 			c := &b.Causes[j]
 			code := reportedCode(w, *c)
@@ -142,95 +228,121 @@ func buildCauses(w analysis.Workspace, principal string) *causeIndex {
 			if c.Located {
 				at = docs[docKey{c.Place.Path, c.Place.Doc}]
 			}
-			if at == nil || at.Kind != analysis.KindIdentity || at.Facts == nil || at.Facts.Principal != principal {
+			switch {
+			case !isIdentityOf(at, ix.principal):
 				// An element of a document that is not the principal's
 				// identity policy: the document reports it, and the
 				// principal's identity policies that ask for the request.
-				if !asked {
-					targets, asked = asks.of(b.Action, b.Resource, targets), true
+				if asks != nil {
+					add(code, asks.span, false, int(i), b, c)
 				}
-				if c.Located {
-					if !numbered {
-						ix.numberPlaces(len(blocked), i, b, targets, placeID)
-						numbered = true
-					}
-					addHere(ix, hereAt, docCode{c.Place.Path, c.Place.Doc, code}, principal, i, b, c)
-				}
-				for _, t := range targets {
-					addGroup(ix, groups, docCode{t.policy.Path, t.policy.DocName, code}, t.span, false, i, b, c)
-				}
-				continue
-			}
-			// A cause in one of the principal's identity policies is that
-			// policy's to report: the single-file check reports all but
-			// the bucket it lacks, which only the workspace shows.
-			if code == missingBucketCode && at.Policy != nil && at.Policy.Statement != nil {
-				addGroup(ix, groups, docCode{at.Path, at.DocName, code}, at.Policy.Statement.KeySpan, true, i, b, c)
+			case code == missingBucketCode && at.Path == id.path && at.DocName == id.doc && at.Policy != nil && at.Policy.Statement != nil:
+				// A cause in one of the principal's identity policies is that
+				// policy's to report: the single-file check reports all but
+				// the bucket it lacks, which only the workspace shows.
+				add(code, at.Policy.Statement.KeySpan, true, int(i), b, c)
 			}
 		}
 	}
-	ix.places = len(placeIDs)
-	return ix
+	return out
+}
+
+// hereOf is what the principal's blocked requests say of the elements of
+// the documents that are not its identity policies, once per workspace.
+func hereOf(w analysis.Workspace, principal string) *causesHereIndex {
+	return memoized(w, "checks: causes here\x00"+principal, func() *causesHereIndex { return causesOf(w, principal).buildHere(w) })
+}
+
+func (ix *causeIndex) buildHere(w analysis.Workspace) *causesHereIndex {
+	h := &causesHereIndex{here: map[docCode][]*blockedHere{}}
+	docs := documentsOf(w)
+	at := map[docCode]map[analysis.Span]*blockedHere{}
+	placeIDs := map[analysis.Place]int32{}
+	placeID := func(p analysis.Place) int32 {
+		id, ok := placeIDs[p]
+		if !ok {
+			id = int32(len(placeIDs))
+			placeIDs[p] = id
+		}
+		return id
+	}
+	for i := range ix.blocked {
+		b := &ix.blocked[i]
+		numbered := false
+		for j := range b.Causes {
+			c := &b.Causes[j]
+			if !c.Located {
+				continue
+			}
+			code := reportedCode(w, *c)
+			if code == implicitDenyCode || isIdentityOf(docs[docKey{c.Place.Path, c.Place.Doc}], ix.principal) {
+				continue
+			}
+			if !numbered {
+				h.numberPlaces(len(ix.blocked), i, b, ix.asking[i], placeID)
+				numbered = true
+			}
+			h.add(at, docCode{c.Place.Path, c.Place.Doc, code}, ix.principal, i, b, c)
+		}
+	}
+	h.places = len(placeIDs)
+	return h
 }
 
 // numberPlaces records, for request i of the n of the answer, the first
 // element of the principal's identity policies that asks for it and the
 // numbers of that place and of the grant's.
-func (ix *causeIndex) numberPlaces(n, i int, b *analysis.BlockedRequest, asked []askedAt, placeID func(analysis.Place) int32) {
-	if ix.asked == nil {
-		ix.asked, ix.askPlace, ix.grantPlace = make([]askedAt, n), make([]int32, n), make([]int32, n)
+func (h *causesHereIndex) numberPlaces(n, i int, b *analysis.BlockedRequest, asked []askedAt, placeID func(analysis.Place) int32) {
+	if h.asked == nil {
+		h.asked, h.askPlace, h.grantPlace = make([]askedAt, n), make([]int32, n), make([]int32, n)
 	}
-	ix.askPlace[i] = -1
+	h.askPlace[i] = -1
 	if len(asked) > 0 {
 		a := asked[0]
-		ix.asked[i] = a
-		ix.askPlace[i] = placeID(analysis.Place{Path: a.policy.Path, Doc: a.policy.DocName, Span: a.span})
+		h.asked[i] = a
+		h.askPlace[i] = placeID(analysis.Place{Path: a.policy.Path, Doc: a.policy.DocName, Span: a.span})
 	}
-	ix.grantPlace[i] = placeID(b.Grant)
+	h.grantPlace[i] = placeID(b.Grant)
 }
 
-// addHere adds request i to the element of a document that blocks it.
-func addHere(ix *causeIndex, at map[docCode]map[analysis.Span]*blockedHere, k docCode, principal string, i int, b *analysis.BlockedRequest, c *analysis.Cause) {
+// add adds request i to the element of a document that blocks it.
+func (h *causesHereIndex) add(at map[docCode]map[analysis.Span]*blockedHere, k docCode, principal string, i int, b *analysis.BlockedRequest, c *analysis.Cause) {
 	byPlace := at[k]
 	if byPlace == nil {
 		byPlace = map[analysis.Span]*blockedHere{}
 		at[k] = byPlace
 	}
-	h := byPlace[c.Place.Span]
-	if h == nil {
-		h = &blockedHere{principal: principal, place: c.Place.Span, ix: ix}
-		byPlace[c.Place.Span] = h
-		ix.here[k] = append(ix.here[k], h)
+	e := byPlace[c.Place.Span]
+	if e == nil {
+		e = &blockedHere{principal: principal, place: c.Place.Span, ix: h}
+		byPlace[c.Place.Span] = e
+		h.here[k] = append(h.here[k], e)
 	}
-	h.requests = append(h.requests, b)
-	h.causes = append(h.causes, c)
-	h.at = append(h.at, int32(i))
+	e.requests = append(e.requests, b)
+	e.causes = append(e.causes, c)
+	e.at = append(e.at, int32(i))
 }
 
-// addGroup counts request i, blocked by c, in its group of the identity
-// policy's document k at span.
-func addGroup(ix *causeIndex, groups map[docCode]map[groupKey]*causeGroup, k docCode, span analysis.Span, inThisFile bool, i int, b *analysis.BlockedRequest, c *analysis.Cause) {
-	byKey := groups[k]
-	if byKey == nil {
-		byKey = map[groupKey]*causeGroup{}
-		groups[k] = byKey
-	}
+// addGroup counts request i, blocked by c, in its group of an identity
+// policy (at path) at span; it returns the group when it is new.
+func addGroup(groups map[groupKey]*causeGroup, path string, span analysis.Span, inThisFile bool, i int, b *analysis.BlockedRequest, c *analysis.Cause) (created *causeGroup) {
 	gk := groupKey{span, c.Located, inThisFile, b.Conditional}
-	g := byKey[gk]
+	g := groups[gk]
 	if g == nil {
 		g = &causeGroup{span: span, first: *b, cause: *c, inThisFile: inThisFile, conditional: b.Conditional, last: -1}
-		byKey[gk] = g
-		ix.identity[k] = append(ix.identity[k], g)
+		groups[gk] = g
+		created = g
 	}
 	if c.Located && !inThisFile && c.Place != g.cause.Place {
 		g.addOther(b, c)
 	}
 	if g.last == i {
-		return // a second cause of the same code
+		return created // a second cause of the same code
 	}
 	g.last = i
 	g.count++
-	g.keepNearest(k.path, b)
+	g.keepNearest(path, b)
+	return created
 }
 
 // addOther counts a cause of request b at another place than the

@@ -27,7 +27,7 @@ func TestCauseIndexAgreesWithADirectScan(t *testing.T) {
 			k := docCode{f.Path, f.DocName, code}
 			if f.Kind == analysis.KindIdentity {
 				got := map[string]int{}
-				for _, g := range causesOf(w, f.Facts.Principal).identity[k] {
+				for _, g := range causesOf(w, f.Facts.Principal).groupsOf(w, docKey{f.Path, f.DocName})[code] {
 					got[groupName(g.span, g.first, g.cause, g.conditional)] = g.count
 				}
 				want := directGroups(w, f, code)
@@ -39,7 +39,7 @@ func TestCauseIndexAgreesWithADirectScan(t *testing.T) {
 			}
 			var got []string
 			for _, p := range principalsOf(w) {
-				for _, h := range causesOf(w, p).here[k] {
+				for _, h := range hereOf(w, p).here[k] {
 					got = append(got, hereName(h))
 				}
 			}

@@ -30,7 +30,7 @@ func reportWorkspaceCauses(pass *analysis.Pass) {
 	}
 	if pass.Kind == analysis.KindIdentity {
 		if pass.Facts != nil && pass.Facts.Principal != "" {
-			for _, g := range causesOf(pass.Workspace, pass.Facts.Principal).identity[docCode{pass.Path, pass.DocName, pass.Check.Code}] {
+			for _, g := range causesOf(pass.Workspace, pass.Facts.Principal).groupsOf(pass.Workspace, docKey{pass.Path, pass.DocName})[pass.Check.Code] {
 				reportCause(pass, g)
 			}
 		}
@@ -208,7 +208,7 @@ type blockedHere struct {
 	requests  []*analysis.BlockedRequest // in the principal's answer
 	causes    []*analysis.Cause          // one for each request
 	at        []int32                    // each request's place in the answer
-	ix        *causeIndex                // the principal's index, which knows more of each request
+	ix        *causesHereIndex           // the principal's index, which knows more of each request
 }
 
 // reportCausesHere reports, on a policy that is not an identity policy,
@@ -255,7 +255,7 @@ func causesByDocument(w analysis.Workspace) map[docCode][]*blockedHere {
 	return memoized(w, "checks: causes by document", func() map[docCode][]*blockedHere {
 		out := map[docCode][]*blockedHere{}
 		for _, p := range principalsOf(w) {
-			for k, hs := range causesOf(w, p).here {
+			for k, hs := range hereOf(w, p).here {
 				out[k] = append(out[k], hs...)
 			}
 		}
