@@ -27,9 +27,10 @@ type GovernedResult struct {
 // first scan to have read the folder (the work-done progress the server
 // reports says "analysing", or ends), opens the folder's first identity
 // policy and first bucket policy, and types into each in turn as Run
-// does, while the server may still analyse the closed files it read.
+// does (into the element into says), while the server may still analyse
+// the closed files it read.
 // scanTimeout bounds the wait for the scan.
-func RunGoverned(server, dir string, n, edits int, rate float64, scanTimeout time.Duration) (GovernedResult, error) {
+func RunGoverned(server, dir string, n, edits int, rate float64, scanTimeout time.Duration, into Target) (GovernedResult, error) {
 	var res GovernedResult
 	root, err := filepath.Abs(dir)
 	if err != nil {
@@ -76,7 +77,7 @@ func RunGoverned(server, dir string, n, edits int, rate float64, scanTimeout tim
 		if _, err := c.WaitVersion(ctx, uri, 1); err != nil {
 			return res, fmt.Errorf("%s opened but not published: %w", d.rel, err)
 		}
-		if *d.out, err = typeIntoSid(ctx, c, uri, texts[i], edits, rate); err != nil {
+		if *d.out, err = typeInto(ctx, c, uri, texts[i], edits, rate, into); err != nil {
 			return res, err
 		}
 	}

@@ -35,13 +35,18 @@ func main() {
 	dir := flag.String("dir", "", "with -governed: the folder to write it into (default: a temporary folder, removed after)")
 	scanTimeout := flag.Duration("scan-timeout", 10*time.Minute, "with -governed: how long the first scan may take")
 	flag.BoolVar(&printLatencies, "latencies", false, "with -governed: also print each version's latency in ms, in the order typed")
+	into := flag.String("into", string(IntoSid), "with -governed: where to type, \"sid\" (the first Sid: a character typed and taken back) or \"action\" (the first Action string: its last characters taken back and typed again, which changes what the policy allows)")
 	flag.Parse()
 	if *server == "" {
-		fmt.Fprintln(os.Stderr, "usage: keystrokes -server PATH [-edits 500] [-rate 50] [-size 20480] [-budget 50ms] [-governed N [-dir DIR] [-scan-timeout 10m]]")
+		fmt.Fprintln(os.Stderr, "usage: keystrokes -server PATH [-edits 500] [-rate 50] [-size 20480] [-budget 50ms] [-governed N [-dir DIR] [-scan-timeout 10m] [-into sid|action]]")
+		os.Exit(2)
+	}
+	if *into != string(IntoSid) && *into != string(IntoAction) {
+		fmt.Fprintf(os.Stderr, "keystrokes: -into %q: want sid or action\n", *into)
 		os.Exit(2)
 	}
 	if *policies > 0 {
-		os.Exit(mainGoverned(*server, *dir, *policies, *edits, *rate, *budget, *scanTimeout))
+		os.Exit(mainGoverned(*server, *dir, *policies, *edits, *rate, *budget, *scanTimeout, Target(*into)))
 	}
 	r, err := Run(*server, *edits, *rate, *size)
 	if err != nil {
@@ -57,7 +62,7 @@ func main() {
 }
 
 // mainGoverned runs RunGoverned and prints one line for each edited policy.
-func mainGoverned(server, dir string, n, edits int, rate float64, budget, scanTimeout time.Duration) int {
+func mainGoverned(server, dir string, n, edits int, rate float64, budget, scanTimeout time.Duration, into Target) int {
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "keystrokes-governed-")
 		if err != nil {
@@ -67,7 +72,7 @@ func mainGoverned(server, dir string, n, edits int, rate float64, budget, scanTi
 		defer os.RemoveAll(tmp)
 		dir = tmp
 	}
-	r, err := RunGoverned(server, dir, n, edits, rate, scanTimeout)
+	r, err := RunGoverned(server, dir, n, edits, rate, scanTimeout, into)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "keystrokes:", err)
 		return 1
@@ -78,8 +83,8 @@ func mainGoverned(server, dir string, n, edits int, rate float64, budget, scanTi
 		what string
 		r    Result
 	}{{"identity policy", r.Identity}, {"bucket policy", r.Bucket}} {
-		fmt.Printf("keystrokes: %d edits at %.0f/s to the %s, %d publishes: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms (budget p99 <= %v)\n",
-			edits, rate, e.what, e.r.Publishes, ms(e.r.P50), ms(e.r.P95), ms(e.r.P99), ms(e.r.Max), budget)
+		fmt.Printf("keystrokes: %d edits at %.0f/s to the %s, into its first %s, %d publishes: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms (budget p99 <= %v)\n",
+			edits, rate, e.what, into.element(), e.r.Publishes, ms(e.r.P50), ms(e.r.P95), ms(e.r.P99), ms(e.r.Max), budget)
 		over = over || e.r.P99 > budget
 		if printLatencies {
 			var b strings.Builder
@@ -130,7 +135,7 @@ func Run(server string, edits int, rate float64, size int) (Result, error) {
 	if _, err := c.WaitVersion(ctx, uri, 1); err != nil {
 		return Result{}, err
 	}
-	r, err := typeIntoSid(ctx, c, uri, text, edits, rate)
+	r, err := typeInto(ctx, c, uri, text, edits, rate, IntoSid)
 	if err != nil {
 		return r, err
 	}
@@ -141,33 +146,81 @@ func editTime(edits int, rate float64) time.Duration {
 	return time.Duration(float64(edits) / rate * float64(time.Second))
 }
 
-// typeIntoSid sends edits to the open document uri (at version 1, text)
-// at rate a second, typing into its first Sid and taking characters back,
-// and measures each version's latency to the publish that covers it.
-func typeIntoSid(ctx context.Context, c *lspclient.Client, uri string, text []byte, edits int, rate float64) (Result, error) {
-	const key = `"Sid": "`
+// Target is where the edits type.
+type Target string
+
+const (
+	// IntoSid types characters into the first Sid and takes them back: a
+	// Sid decides nothing.
+	IntoSid Target = "sid"
+	// IntoAction takes back the last characters of the first Action
+	// string and types them again (s3:GetObject, s3:GetObjec, ...): each
+	// version allows other requests, as a user editing an action does.
+	IntoAction Target = "action"
+)
+
+// element names the element a target types into.
+func (t Target) element() string {
+	if t == IntoAction {
+		return "Action string"
+	}
+	return "Sid"
+}
+
+// step makes one edit to text, whose element ends (before its closing
+// quote) at end in the original text and held word there, when away
+// characters were typed into it (Sid) or taken back (Action): one more
+// (forward) or one fewer. It returns the new text and the change as
+// didChange sends it.
+func (t Target) step(text []byte, end int, word []byte, away int, forward bool) ([]byte, map[string]any) {
+	m := mapper.New(text)
+	at, insert := end+away, "x" // Sid: the next character typed
+	switch {
+	case t == IntoSid && !forward:
+		at, insert = end+away-1, ""
+	case t == IntoAction && forward: // the Action's last character left taken back
+		at, insert = end-away-1, ""
+	case t == IntoAction: // typed again
+		at, insert = end-away, string(word[len(word)-away])
+	}
+	if insert == "" {
+		return slices.Delete(text, at, at+1), map[string]any{"text": "", "range": map[string]any{"start": m.Position(at), "end": m.Position(at + 1)}}
+	}
+	pos := m.Position(at)
+	return slices.Insert(text, at, insert[0]), map[string]any{"text": insert, "range": map[string]any{"start": pos, "end": pos}}
+}
+
+// typeInto sends edits to the open document uri (at version 1, text) at
+// rate a second, into the element into says, up to five characters away
+// from the text and back, and measures each version's latency to the
+// publish that covers it.
+func typeInto(ctx context.Context, c *lspclient.Client, uri string, text []byte, edits int, rate float64, into Target) (Result, error) {
+	key := `"Sid": "`
+	if into == IntoAction {
+		key = `"Action": ["`
+	}
 	at := bytes.Index(text, []byte(key))
 	if at < 0 {
-		return Result{}, fmt.Errorf("%s has no Sid to type into", uri)
+		return Result{}, fmt.Errorf("%s has no %s to type into", uri, into.element())
 	}
-	sid := at + len(key) + bytes.IndexByte(text[at+len(key):], '"') // before the closing quote
+	end := at + len(key) + bytes.IndexByte(text[at+len(key):], '"') // before the closing quote
+	word := slices.Clone(text[at+len(key) : end])
+	if into == IntoAction && len(word) < 6 {
+		return Result{}, fmt.Errorf("%s: the Action %q is too short to take five characters back", uri, word)
+	}
 	sent := make([]time.Time, edits+2)
 	tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
 	defer tick.Stop()
-	typed := 0
+	away := 0 // characters typed (Sid) or taken back (Action)
 	for v := 2; v <= edits+1; v++ {
 		<-tick.C
-		m := mapper.New(text)
+		forward := away < 5 && (v%7 != 0 || away == 0)
 		var change map[string]any
-		if typed < 5 && (v%7 != 0 || typed == 0) {
-			pos := m.Position(sid + typed)
-			change = map[string]any{"text": "x", "range": map[string]any{"start": pos, "end": pos}}
-			text = slices.Insert(text, sid+typed, 'x')
-			typed++
+		text, change = into.step(text, end, word, away, forward)
+		if forward {
+			away++
 		} else {
-			change = map[string]any{"text": "", "range": map[string]any{"start": m.Position(sid + typed - 1), "end": m.Position(sid + typed)}}
-			text = slices.Delete(text, sid+typed-1, sid+typed)
-			typed--
+			away--
 		}
 		sent[v] = time.Now()
 		if err := c.Notify("textDocument/didChange", map[string]any{
