@@ -109,9 +109,11 @@ func analyze(f *File, opts Options) (findings []Finding) {
 			runCheck(f, c, c.RunWorkspace, &findings, opts.OnPanic)
 		}
 	}
+	// Sorted first, a finding's duplicates (same code and span) are its
+	// neighbours, in the order reported: the merge needs no map of them.
+	SortFindings(findings)
 	findings = mergeDuplicates(findings)
 	f.Config.applySeverities(findings)
-	SortFindings(findings)
 	return findings
 }
 
@@ -124,70 +126,60 @@ const MaxRelated = 4
 // mergeDuplicates keeps one finding per code and span: a fault seen both
 // on its own and across files, or for many requests, is reported once,
 // with the related places of each (each once), bounded by MaxRelated, and
-// the fixes of each (each title once).
+// the fixes of each (each title once). fs is in SortFindings' order, so
+// that the duplicates of a finding follow it.
 // Linear in the number of related places: a set per merged finding.
 func mergeDuplicates(fs []Finding) []Finding {
-	type key struct {
-		code string
-		span Span
-	}
-	type merged struct {
-		seen      map[relatedKey]bool
-		added     []Related // the related places of the duplicates, new ones only
-		notListed int       // the places the duplicates left out
-		fixes     []Fix     // the fixes of the duplicates, by new titles only
-		titles    map[Text]bool
-	}
-	first := map[key]int{}
-	dups := map[int]*merged{}
 	out := fs[:0]
-	for _, f := range fs {
-		k := key{f.Code, f.Span}
-		i, seen := first[k]
-		if !seen {
-			first[k] = len(out)
-			out = append(out, f)
-			continue
+	for i := 0; i < len(fs); {
+		n := 1
+		for i+n < len(fs) && fs[i+n].Code == fs[i].Code && fs[i+n].Span == fs[i].Span {
+			n++
 		}
-		m := dups[i]
-		if m == nil {
-			m = &merged{seen: map[relatedKey]bool{}, titles: map[Text]bool{}}
-			for _, r := range out[i].Related {
-				m.seen[keyOf(r)] = true
-			}
-			for _, fix := range out[i].Fixes {
-				m.titles[fix.Title] = true
-			}
-			dups[i] = m
-		}
-		m.notListed += f.NotListed
-		for _, r := range f.Related {
-			if rk := keyOf(r); !m.seen[rk] {
-				m.seen[rk] = true
-				m.added = append(m.added, r)
-			}
-		}
-		for _, fix := range f.Fixes {
-			if !m.titles[fix.Title] { // a set: an identity policy has a fix for each of thousands of buckets
-				m.titles[fix.Title] = true
-				m.fixes = append(m.fixes, fix)
-			}
-		}
-	}
-	for i := range out {
-		var added []Related
-		if m := dups[i]; m != nil {
-			added = m.added
-			out[i].NotListed += m.notListed
-			if len(m.fixes) > 0 {
-				// A cause seen across files brings the fix that the
-				// workspace alone knows (whom to exempt, what to allow).
-				out[i].Fixes = KeepingFirst(append(slices.Clip(out[i].Fixes), m.fixes...))
-			}
-		}
-		out[i] = boundRelated(out[i], added)
+		out = append(out, mergeRun(fs[i:i+n]))
+		i += n
 	}
 	return out
+}
+
+// mergeRun is the first finding of a run of duplicates with what the
+// others add.
+func mergeRun(run []Finding) Finding {
+	f := run[0]
+	if len(run) == 1 {
+		return boundRelated(f, nil)
+	}
+	seen := map[relatedKey]bool{}
+	titles := map[Text]bool{}
+	for _, r := range f.Related {
+		seen[keyOf(r)] = true
+	}
+	for _, fix := range f.Fixes {
+		titles[fix.Title] = true
+	}
+	var added []Related // the related places of the duplicates, new ones only
+	var fixes []Fix     // the fixes of the duplicates, by new titles only
+	for _, d := range run[1:] {
+		f.NotListed += d.NotListed
+		for _, r := range d.Related {
+			if rk := keyOf(r); !seen[rk] {
+				seen[rk] = true
+				added = append(added, r)
+			}
+		}
+		for _, fix := range d.Fixes {
+			if !titles[fix.Title] { // a set: an identity policy has a fix for each of thousands of buckets
+				titles[fix.Title] = true
+				fixes = append(fixes, fix)
+			}
+		}
+	}
+	if len(fixes) > 0 {
+		// A cause seen across files brings the fix that the workspace
+		// alone knows (whom to exempt, what to allow).
+		f.Fixes = KeepingFirst(append(slices.Clip(f.Fixes), fixes...))
+	}
+	return boundRelated(f, added)
 }
 
 // relatedKey tells related entries apart: the same place may be related
@@ -213,6 +205,9 @@ func placeOf(r Related) placeKey { return placeKey{r.File, r.Doc, r.Span} }
 // folder, then by folder depth, each in the order reported). The message
 // counts the places left out.
 func boundRelated(f Finding, added []Related) Finding {
+	if len(added) == 0 && len(f.Related) <= MaxRelated && f.NotListed == 0 {
+		return f // nearly every finding: nothing to add to it
+	}
 	if len(f.Related)+len(added) <= MaxRelated {
 		if len(added) > 0 {
 			f.Related = append(slices.Clip(f.Related), added...)
