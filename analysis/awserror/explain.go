@@ -154,22 +154,28 @@ func otherwise(explicit bool) analysis.Text {
 }
 
 // where names a cause's policy and line, then its message.
-func where(c eval.Cause) analysis.Text {
+func where(c saidCause) analysis.Text {
 	loc := c.Policy
 	if loc != "" && c.Line > 0 {
 		loc = fmt.Sprintf("%s:%d", loc, c.Line)
 	}
 	if loc == "" {
-		return c.Message.Render()
+		return c.said
 	}
-	return analysis.Join(": ", analysis.T(loc, loc), c.Message.Render())
+	return analysis.Join(": ", analysis.T(loc, loc), c.said)
 }
 
-func firstCause(results []eval.Result, keep func(eval.Cause) bool) *eval.Cause {
+// saidCause is a cause with its words about its request.
+type saidCause struct {
+	eval.Cause
+	said analysis.Text
+}
+
+func firstCause(results []eval.Result, keep func(eval.Cause) bool) *saidCause {
 	for i := range results {
 		for j := range results[i].Causes {
-			if keep(results[i].Causes[j]) {
-				return &results[i].Causes[j]
+			if c := &results[i].Causes[j]; keep(*c) {
+				return &saidCause{*c, results[i].Say(c)}
 			}
 		}
 	}

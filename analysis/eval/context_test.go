@@ -43,7 +43,7 @@ func TestDataPerimeterRCP(t *testing.T) {
 `+bothSidesAllow+`,
 `+rcp+`}`)
 	want := `RCP: statement "EnforceOrgIdentities" of resourceControlPolicies[0] denies s3:GetObject on arn:aws:s3:::shared/a.txt for a request whose aws:PrincipalOrgID is not o-abc123, including every request without aws:PrincipalOrgID (a negated operator is true when the key is missing); AWS sets aws:PrincipalOrgID from the request, and the tool cannot know its value`
-	if got := r.Causes[0].Message.Render().EN; got != want {
+	if got := r.Say(&r.Causes[0]).EN; got != want {
 		t.Errorf("message:\n%s\nwant\n%s", got, want)
 	}
 }
@@ -95,7 +95,7 @@ func TestTimeAndTransport(t *testing.T) {
 			want{ImplicitlyDenied, []Layer{LayerIdentity}, CodeImplicitDeny, LayerIdentity, "identityPolicies[0]", 0, `"Sid": "Cond"`}},
 	})
 	r := evaluateJSON(t, `{"request": {`+sameAccount+`}, `+identity(`{"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}`)+`}`)
-	if m := r.Causes[0].Message.Render().EN; !strings.Contains(m, "allows s3:GetObject on arn:aws:s3:::shared/a.txt only for a request from an IP address in 203.0.113.0/24; AWS sets aws:SourceIp from the request") {
+	if m := r.Say(&r.Causes[0]).EN; !strings.Contains(m, "allows s3:GetObject on arn:aws:s3:::shared/a.txt only for a request from an IP address in 203.0.113.0/24; AWS sets aws:SourceIp from the request") {
 		t.Errorf("message: %s", m)
 	}
 }
@@ -141,7 +141,7 @@ func TestConditionCauseNamesKeyValueAndRequest(t *testing.T) {
 	r := evaluateJSON(t, `{"request": {"principal": "arn:aws:iam::444455556666:user/bob", "action": "s3:GetObject", "resource": "arn:aws:s3:::shared/a.txt", "resourceAccount": "444455556666", "context": {"aws:SourceVpce": "vpce-2"}},
 "identityPolicies": [{"Version": "2012-10-17", "Statement": [{"Sid": "Cond", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-1", "vpce-3"]}}}]}]}`)
 	want := `Identity policies: statement "Cond" of identityPolicies[0] would allow s3:GetObject on arn:aws:s3:::shared/a.txt, but its condition StringEquals on aws:SourceVpce (vpce-1, vpce-3) does not hold for this request, which carries aws:SourceVpce = vpce-2`
-	if len(r.Causes) != 1 || r.Causes[0].Message.Render().EN != want {
+	if len(r.Causes) != 1 || r.Say(&r.Causes[0]).EN != want {
 		t.Errorf("causes %+v\nwant %s", r.Causes, want)
 	}
 }

@@ -40,6 +40,9 @@ type Scenario struct {
 	// reads, when set, records what the evaluation reads (a workspace's
 	// evaluations, which an edit may keep).
 	reads *ReadSet
+	// shared, for a workspace's scenario, keeps once the words and the
+	// lists of causes its evaluations share (sharedCauses).
+	shared *sharedCauses
 }
 
 // Evaluate decides the scenario's request: the S3 request itself, the
@@ -52,6 +55,18 @@ type Scenario struct {
 // first case is denied; allowed in the second is allowed; otherwise the
 // decision is AllowedIf, and the causes say when the request is denied.
 func Evaluate(s *Scenario) Result {
+	r := s.decideUnknowns()
+	if s.shared != nil && s.reads != nil {
+		// An evaluation the workspace keeps: its causes are a list the
+		// requests evaluated alike share.
+		r.Causes = s.shared.keptCauses(r.Causes)
+	}
+	return r
+}
+
+// decideUnknowns decides the request with the conditions on unknown keys
+// taken in favour of access, then, when one mattered, against it.
+func (s *Scenario) decideUnknowns() Result {
 	best := s.evaluate(true)
 	if best.Decision != Allowed || !best.dependsOnUnknown {
 		return best
@@ -66,7 +81,7 @@ func Evaluate(s *Scenario) Result {
 // evaluate decides the request with the conditions on unknown keys taken
 // in favour of access (optimistic) or against it.
 func (s *Scenario) evaluate(optimistic bool) Result {
-	r := Result{optimistic: optimistic}
+	r := Result{optimistic: optimistic, about: target{s.Request.Action, s.Request.Resource}}
 	p := parsePrincipal(s.Request.Principal)
 	bucketAccount := s.resourceAccount(p)
 	account := bucketAccount

@@ -358,7 +358,7 @@ func (w *Workspace) blockedRequest(g Grant, r Result) analysis.BlockedRequest {
 		Grant: analysis.Place{Path: g.Policy.Path, Doc: g.Policy.DocName, Span: g.Names.Span}, GrantedTo: g.Names.Str,
 		Conditional: r.Decision == AllowedIf,
 	}
-	shared := w.sharedCausesOf()
+	shared := w.cache().shared
 	causes := make([]analysis.Cause, 0, len(r.Causes)) // kept when no list is alike: no slack
 	for _, c := range r.Causes {
 		if w.narrows(g, c) {
@@ -368,7 +368,7 @@ func (w *Workspace) blockedRequest(g Grant, r Result) analysis.BlockedRequest {
 		causes = append(causes, analysis.Cause{Code: c.Code, Message: shared.message(c.Message, g.Request), Place: place, Located: ok})
 	}
 	if len(causes) > 0 {
-		b.Causes = shared.list(causes)
+		b.Causes = shared.answerCauses(causes)
 	}
 	return b
 }

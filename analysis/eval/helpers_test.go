@@ -68,9 +68,9 @@ func checkResult(t *testing.T, src []byte, got Result, w want) {
 	}
 	if c.Code != w.code || c.Layer != w.layer || c.Policy != w.policy || c.Statement != w.statement || c.Line != wantLine {
 		t.Errorf("cause %s/%s in %q statement %d line %d, want %s/%s in %q statement %d line %d\nmessage: %s",
-			c.Code, c.Layer, c.Policy, c.Statement, c.Line, w.code, w.layer, w.policy, w.statement, wantLine, c.Message.Render().EN)
+			c.Code, c.Layer, c.Policy, c.Statement, c.Line, w.code, w.layer, w.policy, w.statement, wantLine, got.Say(&c).EN)
 	}
-	if c.Message.Render().EN == "" || c.Message.Render().JA == "" {
+	if said := got.Say(&c); said.EN == "" || said.JA == "" {
 		t.Errorf("cause without a message in both languages: %+v", c.Message)
 	}
 }
@@ -91,4 +91,15 @@ func docs(d *Doc) []*Doc {
 		return nil
 	}
 	return []*Doc{d}
+}
+
+// said is the result with each cause's words rendered about its request:
+// results compare so whether their words name the request or take it
+// (a workspace's evaluations share theirs).
+func said(r Result) Result {
+	r.Causes = slices.Clone(r.Causes)
+	for i := range r.Causes {
+		r.Causes[i].Message = r.Say(&r.Causes[i])
+	}
+	return r
 }

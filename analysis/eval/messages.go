@@ -156,6 +156,36 @@ func (w words) About(action, resource string) analysis.Text { return w.Render() 
 // TakesRequest is false: words name their own action and resource.
 func (w words) TakesRequest() bool { return false }
 
+// withSid is a cause's words at a statement of policy with the
+// statement's Sid now sid, kept as they were (with their request or
+// without it); ok is false for words made at once (they quote the old Sid
+// in their text) or that name no single statement of policy.
+func withSid(m analysis.CauseMessage, policy, sid string) (analysis.CauseMessage, bool) {
+	said, shared := m.(words)
+	if r, ok := m.(requestWords); ok {
+		said, shared = r.w, true
+	}
+	if !shared || said.doc != policy || said.kind == noStatementAllows {
+		return nil, false
+	}
+	said.sid = sid
+	if _, ok := m.(requestWords); ok {
+		return requestWords{said}, true
+	}
+	return said, true
+}
+
+// say is what a cause of the pass says in words: a workspace's
+// evaluation keeps the words that name its request without it, one copy
+// shared by every request of the workspace they are said of
+// (sharedCauses); others name their own action and resource.
+func (e *pass) say(w words) analysis.CauseMessage {
+	if e.s.shared == nil || w.action != e.s.Request.Action || w.resource != e.s.Request.Resource {
+		return w
+	}
+	return e.s.shared.requestWords(w)
+}
+
 // requestWords are words without an action and a resource, which they
 // take from the request they are rendered about: the causes of a blocked
 // request whose words name the request itself (all but the KMS pass's),
@@ -198,13 +228,13 @@ func (e *pass) statementCause(code string, l Layer, d *Doc, st *analysis.Stateme
 
 // statementCauseSaying is a cause at a statement with its message, which
 // names the statement by its Sid.
-func (e *pass) statementCauseSaying(code string, l Layer, d *Doc, st *analysis.Statement, msg analysis.Message) Cause {
+func (e *pass) statementCauseSaying(code string, l Layer, d *Doc, st *analysis.Statement, msg analysis.CauseMessage) Cause {
 	e.reads.quote(d, st.Index)
 	return Cause{Code: code, Layer: l, Policy: d.Name, Statement: st.Index, Line: d.Line(st.Obj.Span.Start), Message: msg}
 }
 
 func (e *pass) denyCause(l Layer, d *Doc, st *analysis.Statement, v verdict) Cause {
-	var msg analysis.Message
+	var msg analysis.CauseMessage
 	switch {
 	case len(v.unknown) > 0:
 		name, act, res := statementName(st), e.target.action, e.target.resource
@@ -214,9 +244,9 @@ func (e *pass) denyCause(l Layer, d *Doc, st *analysis.Statement, v verdict) Cau
 			JA: sprintf("%s の%s は %s リクエストの %s に対する %s を拒否します", d.Name, name.JA, when.JA, res, act)},
 			unknownKeysNote(v.unknown)))
 	case v.placeholders:
-		msg = statementWords(denyIfPlaceholder, l, d, st, e.target)
+		msg = e.say(statementWords(denyIfPlaceholder, l, d, st, e.target))
 	default:
-		msg = statementWords(explicitDeny, l, d, st, e.target)
+		msg = e.say(statementWords(explicitDeny, l, d, st, e.target))
 	}
 	c := e.statementCauseSaying(causeCode(l, true), l, d, st, msg)
 	c.Explicit = true
@@ -246,7 +276,7 @@ func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 	name := statementName(st)
 	switch {
 	case v.failedPlaceholder:
-		return e.statementCauseSaying(causeCode(l, false), l, d, st, statementWords(allowIfPlaceholder, l, d, st, e.target))
+		return e.statementCauseSaying(causeCode(l, false), l, d, st, e.say(statementWords(allowIfPlaceholder, l, d, st, e.target)))
 	case v.failedUnknown:
 		when := iamdata.DescribeCondition(*v.failed)
 		return e.statementCause(causeCode(l, false), l, d, st, analysis.Join("", analysis.Text{
@@ -264,7 +294,7 @@ func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 		if code == CodeImplicitDeny {
 			code = CodeMissingResourceARN
 		}
-		return e.statementCauseSaying(code, l, d, st, statementWords(allowsNotOnResource, l, d, st, e.target))
+		return e.statementCauseSaying(code, l, d, st, e.say(statementWords(allowsNotOnResource, l, d, st, e.target)))
 	case l == LayerKMS:
 		// The key policy needs a statement of its own for the caller's
 		// account; the one that comes closest is the administrators'.
@@ -275,7 +305,7 @@ func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 	default:
 		w := statementWords(allowsNotToCaller, l, d, st, e.target)
 		w.who = who
-		return e.statementCauseSaying(causeCode(l, false), l, d, st, w)
+		return e.statementCauseSaying(causeCode(l, false), l, d, st, e.say(w))
 	}
 }
 
@@ -356,7 +386,7 @@ func (e *pass) noAllowCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 		if withPrincipal {
 			w.kind = noResourcePolicy
 		}
-		c.Message = w
+		c.Message = e.say(w)
 		return c
 	case 1:
 		c.Policy, c.Line = ds[0].Name, ds[0].Line(ds[0].Policy.Root.Span.Start)
@@ -368,7 +398,7 @@ func (e *pass) noAllowCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 		c.Policy = strings.Join(names, ", ")
 	}
 	w.kind, w.doc = noStatementAllows, c.Policy
-	c.Message = w
+	c.Message = e.say(w)
 	return c
 }
 

@@ -51,7 +51,7 @@ func TestKMSCauseSaysWhatToAdd(t *testing.T) {
 "identityPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "kms:Decrypt"], "Resource": "*"}]}],
 "resourcePolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared/*"}]},
 "bucket": {"encryption": "aws:kms", "kmsKeyArn": "arn:aws:kms:us-east-1:444455556666:key/k"}}`)
-	if len(r.Causes) != 1 || !strings.HasSuffix(r.Causes[0].Message.Render().EN, "but not to arn:aws:iam::111122223333:user/jane: add a statement that allows account 111122223333") {
+	if len(r.Causes) != 1 || !strings.HasSuffix(r.Say(&r.Causes[0]).EN, "but not to arn:aws:iam::111122223333:user/jane: add a statement that allows account 111122223333") {
 		t.Errorf("causes %+v", r.Causes)
 	}
 }

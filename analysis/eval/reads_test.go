@@ -234,7 +234,8 @@ func TestASidEditKeepsTheEvaluationsThatDoNotNameIt(t *testing.T) {
 			t.Errorf("%s: %+v\nfresh: %+v", req.Resource, got, want)
 		}
 	}
-	if m := next.Decide(near).Causes[0].Message.Render().EN; !strings.Contains(m, `statement "Data2"`) {
+	r := next.Decide(near)
+	if m := r.Say(&r.Causes[0]).EN; !strings.Contains(m, `statement "Data2"`) {
 		t.Errorf("the near miss names the old Sid: %q", m)
 	}
 }

@@ -52,9 +52,9 @@ type Cause struct {
 	Layer     Layer
 	Policy    string // the file or scenario field; "" when no policy of that layer exists
 	Statement int
-	Line      int // 1-based line of the statement (or the policy); 0 when unknown
-	Message   analysis.Message
-	Explicit  bool // an explicit Deny statement
+	Line      int                   // 1-based line of the statement (or the policy); 0 when unknown
+	Message   analysis.CauseMessage // about the request: render it with the result (Result.Say)
+	Explicit  bool                  // an explicit Deny statement
 }
 
 // Result is the answer for one request.
@@ -65,6 +65,14 @@ type Result struct {
 	// optimistic: conditions on unknown keys were taken in favour of
 	// access; dependsOnUnknown: some condition on such a key mattered.
 	optimistic, dependsOnUnknown bool
+	// about is the request's action and resource, which the words of
+	// its causes may leave out (Say).
+	about target
+}
+
+// Say renders a cause of the result in words.
+func (r *Result) Say(c *Cause) analysis.Text {
+	return c.Message.About(r.about.action, r.about.resource)
 }
 
 func (r *Result) add(c Cause) {
@@ -126,7 +134,7 @@ func (r Result) Answer(locale string) Answer {
 		if c.Statement >= 0 {
 			statement = &c.Statement
 		}
-		a.Causes = append(a.Causes, AnswerCause{c.Code, c.Layer, c.Policy, statement, c.Line, c.Message.In(locale)})
+		a.Causes = append(a.Causes, AnswerCause{c.Code, c.Layer, c.Policy, statement, c.Line, r.Say(&c).In(locale)})
 	}
 	return a
 }

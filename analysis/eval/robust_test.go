@@ -62,7 +62,7 @@ func checkInvariants(t *testing.T, s *Scenario, r Result) {
 		t.Fatalf("%s with %d causes", r.Decision, len(r.Causes))
 	}
 	for _, c := range r.Causes {
-		if c.Code == "" || c.Message.Render().EN == "" || c.Message.Render().JA == "" || layerTitles[c.Layer].EN == "" {
+		if said := r.Say(&c); c.Code == "" || said.EN == "" || said.JA == "" || layerTitles[c.Layer].EN == "" {
 			t.Fatalf("incomplete cause %+v", c)
 		}
 		if c.Line < 0 || c.Line > lastLine(s) {

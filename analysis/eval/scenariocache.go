@@ -27,6 +27,9 @@ type scenarioCache struct {
 	bucketPolicy map[string]*analysis.File
 	keyPolicy    map[string]*analysis.File
 	endpoints    map[string][]*analysis.File
+	// shared keeps once the words and lists of causes the workspace's
+	// evaluations and answers share.
+	shared *sharedCauses
 }
 
 type ownedDocs struct {
@@ -52,7 +55,8 @@ func (w *Workspace) cache() *scenarioCache {
 
 func newScenarioCache(w *Workspace) *scenarioCache {
 	c := &scenarioCache{docs: map[*analysis.File]*Doc{}, owned: map[string]*ownedDocs{}, scps: map[string]*scpDocs{}, rcps: map[string][][]*Doc{},
-		bucketPolicy: map[string]*analysis.File{}, keyPolicy: map[string]*analysis.File{}, endpoints: map[string][]*analysis.File{}}
+		bucketPolicy: map[string]*analysis.File{}, keyPolicy: map[string]*analysis.File{}, endpoints: map[string][]*analysis.File{},
+		shared: newSharedCauses()}
 	for _, f := range w.inScenarios {
 		facts := factsOf(f)
 		switch f.Kind {

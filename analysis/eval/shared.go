@@ -8,68 +8,85 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
 
-// sharedCauses keeps, for one workspace, each list of causes its blocked
-// requests hold once, with the words that name the request kept without
-// it (requestWords): in the governed folders each account's fifty SCPs
-// deny every upload, and the 18,000 blocked requests of 10,000 policies
-// held 320,000 causes, each with its own words naming its request, in
-// 1,400 distinct lists once the request is left out (issue 16). A list
-// is never changed once given: requests share it.
+// sharedCauses keeps, for one workspace, the words its evaluations and
+// answers say of their requests without the request (requestWords), and
+// each list of causes they hold, once: in the governed folders each
+// account's fifty SCPs deny every upload, and at 10,000 policies the
+// 18,247 blocked requests held 322,852 causes, each with its own words
+// naming its request, in 1,398 distinct lists once the request is left
+// out (issue 16). A list is never changed once given: requests share it
+// (KeepWithSid copies before it renames).
 type sharedCauses struct {
 	mu    sync.Mutex
 	seed  maphash.Seed
 	words map[words]analysis.CauseMessage // by the words without their action and resource
-	lists map[uint64][][]analysis.Cause   // by listHash
+	// answers are the lists of blocked requests' causes, kept the lists
+	// of evaluations' causes, by listHash.
+	answers map[uint64][][]analysis.Cause
+	kept    map[uint64][][]Cause
 }
 
-// sharedCausesOf is the workspace's table, made once while it does not
-// change (Memo).
-func (w *Workspace) sharedCausesOf() *sharedCauses {
-	return w.Memo("eval: shared causes", func() any {
-		return &sharedCauses{seed: maphash.MakeSeed(), words: map[words]analysis.CauseMessage{}, lists: map[uint64][][]analysis.Cause{}}
-	}).(*sharedCauses)
+func newSharedCauses() *sharedCauses {
+	return &sharedCauses{seed: maphash.MakeSeed(), words: map[words]analysis.CauseMessage{},
+		answers: map[uint64][][]analysis.Cause{}, kept: map[uint64][][]Cause{}}
+}
+
+// requestWords are the words without their action and resource, one
+// copy for the workspace.
+func (s *sharedCauses) requestWords(w words) analysis.CauseMessage {
+	w.action, w.resource = "", ""
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	shared, ok := s.words[w]
+	if !ok {
+		shared = requestWords{w}
+		s.words[w] = shared
+	}
+	return shared
 }
 
 // message is what a cause of a request says of it: its words without the
 // request's action and resource when they name them, else the message as
 // it is.
-func (s *sharedCauses) message(m analysis.Message, req Request) analysis.CauseMessage {
-	said, ok := m.(words)
-	if !ok || said.action != req.Action || said.resource != req.Resource {
-		return m
+func (s *sharedCauses) message(m analysis.CauseMessage, req Request) analysis.CauseMessage {
+	if said, ok := m.(words); ok && said.action == req.Action && said.resource == req.Resource {
+		return s.requestWords(said)
 	}
-	said.action, said.resource = "", ""
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	shared, ok := s.words[said]
-	if !ok {
-		shared = requestWords{said}
-		s.words[said] = shared
-	}
-	return shared
+	return m
 }
 
-// list returns the list of causes equal to causes that the table holds,
-// else holds causes and returns it.
-func (s *sharedCauses) list(causes []analysis.Cause) []analysis.Cause {
-	h := s.listHash(causes)
+// answerCauses returns the list of a blocked request's causes equal to
+// causes that the table holds, else holds causes and returns them.
+func (s *sharedCauses) answerCauses(causes []analysis.Cause) []analysis.Cause {
+	return shareList(s, s.answers, causes)
+}
+
+// keptCauses is answerCauses for the causes of an evaluation the
+// workspace keeps.
+func (s *sharedCauses) keptCauses(causes []Cause) []Cause {
+	if len(causes) == 0 {
+		return causes
+	}
+	return shareList(s, s.kept, causes)
+}
+
+// shareList returns the list of lists equal to list, else keeps list,
+// in an array of its size, and returns it.
+func shareList[T comparable](s *sharedCauses, lists map[uint64][][]T, list []T) []T {
+	h := uint64(len(list))
+	for _, c := range list {
+		h = h*31 + maphash.Comparable(s.seed, c)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, l := range s.lists[h] {
-		if slices.Equal(l, causes) {
+	for _, l := range lists[h] {
+		if slices.Equal(l, list) {
 			return l
 		}
 	}
-	s.lists[h] = append(s.lists[h], causes)
-	return causes
-}
-
-// listHash hashes a list of causes: equal lists hash alike (their
-// messages are the table's, or compare by value).
-func (s *sharedCauses) listHash(causes []analysis.Cause) uint64 {
-	h := uint64(len(causes))
-	for _, c := range causes {
-		h = h*31 + maphash.Comparable(s.seed, c)
+	if cap(list) > len(list) {
+		list = append(make([]T, 0, len(list)), list...)
 	}
-	return h
+	lists[h] = append(lists[h], list)
+	return list
 }

@@ -8,8 +8,8 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 )
 
-// The requests an account's SCPs deny alike share one list of causes,
-// and each cause, rendered with its request, says what the engine's own
+// The requests an account's SCPs deny alike share one list of causes, in
+// the answer as in the evaluations the workspace keeps, and each cause, rendered with its request, says what the engine's own
 // evaluation of that request says, word for word (the words name the
 // request only when rendered: issue 16).
 func TestBlockedRequestsShareTheirCausesAndSayTheirOwnWords(t *testing.T) {
@@ -20,7 +20,7 @@ func TestBlockedRequestsShareTheirCausesAndSayTheirOwnWords(t *testing.T) {
 			requests[[3]string{g.Request.Action, g.Request.Resource, g.Request.Principal}] = g.Request
 		}
 	}
-	blocked, lists := 0, map[*analysis.Cause]int{}
+	blocked, lists, kept, evaluated := 0, map[*analysis.Cause]int{}, map[*eval.Cause]int{}, map[string]bool{}
 	for _, p := range principalsOf(w) {
 		for _, b := range w.Blocked(p) {
 			blocked++
@@ -30,8 +30,11 @@ func TestBlockedRequestsShareTheirCausesAndSayTheirOwnWords(t *testing.T) {
 				t.Fatalf("%s %s of %s: no grant asks for it", b.Action, b.Resource, p)
 			}
 			var want, got []analysis.Text
-			for _, c := range w.Decide(req).Causes {
-				want = append(want, c.Message.Render())
+			r := w.Decide(req) // the evaluation Blocked kept
+			kept[&r.Causes[0]]++
+			evaluated[req.Action+" "+req.Resource+" "+p] = true
+			for i := range r.Causes {
+				want = append(want, r.Say(&r.Causes[i]))
 			}
 			for i := range b.Causes {
 				got = append(got, b.Say(&b.Causes[i]))
@@ -49,5 +52,8 @@ func TestBlockedRequestsShareTheirCausesAndSayTheirOwnWords(t *testing.T) {
 	}
 	if blocked == 0 || shared == 0 || len(lists) >= blocked {
 		t.Errorf("%d blocked requests in %d lists of causes, %d of them sharing theirs: want lists shared", blocked, len(lists), shared)
+	}
+	if len(kept) >= len(evaluated) {
+		t.Errorf("the %d evaluations kept hold %d lists of causes: want lists shared", len(evaluated), len(kept))
 	}
 }

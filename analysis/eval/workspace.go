@@ -305,6 +305,7 @@ func (w *Workspace) Scenario(req Request) *Scenario {
 	account := s.resourceAccount(p)
 	vpces := newContext(&req, p, account, "").get("aws:SourceVpce")
 	c := w.cache()
+	s.shared = c.shared
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	own := c.ownedOf(w, p)

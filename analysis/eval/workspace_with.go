@@ -186,11 +186,10 @@ func (w *Workspace) KeepWithSid(prev *Workspace, req Request, policy string, sta
 		if c.Policy != policy || c.Statement != statement {
 			continue
 		}
-		said, ok := c.Message.(words)
-		if !ok || said.doc != policy || said.kind == noStatementAllows {
+		said, ok := withSid(c.Message, policy, sid)
+		if !ok {
 			return false
 		}
-		said.sid = sid
 		c.Message = said
 	}
 	w.mu.Lock()

@@ -190,11 +190,11 @@ func TestKeepWithSidIsAFreshEvaluation(t *testing.T) {
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("taken over\n%+v\na fresh evaluation\n%+v", got, want)
 			}
-			if len(got.Causes) != 1 || !strings.Contains(got.Causes[0].Message.Render().EN, c.quoted) {
+			if len(got.Causes) != 1 || !strings.Contains(got.Say(&got.Causes[0]).EN, c.quoted) {
 				t.Errorf("causes %+v do not quote %q", got.Causes, c.quoted)
 			}
-			if before := prev.Decide(c.req); !strings.Contains(before.Causes[0].Message.Render().EN, `"Reports"`) {
-				t.Errorf("prev's evaluation changed: %s", before.Causes[0].Message.Render().EN)
+			if before := prev.Decide(c.req); !strings.Contains(before.Say(&before.Causes[0]).EN, `"Reports"`) {
+				t.Errorf("prev's evaluation changed: %s", before.Say(&before.Causes[0]).EN)
 			}
 		})
 	}

@@ -319,7 +319,8 @@ func writeTextResult(w io.Writer, i int, req *eval.Request, r eval.Result, lang 
 		fmt.Fprintf(w, " (blocked by %s)", strings.Join(layers, ", "))
 	}
 	fmt.Fprintln(w)
-	for _, c := range r.Causes {
+	for i := range r.Causes {
+		c := &r.Causes[i]
 		fmt.Fprintf(w, "  %s [%s]", c.Code, c.Layer)
 		if c.Policy != "" {
 			fmt.Fprintf(w, " %s", c.Policy)
@@ -327,6 +328,6 @@ func writeTextResult(w io.Writer, i int, req *eval.Request, r eval.Result, lang 
 				fmt.Fprintf(w, ":%d", c.Line)
 			}
 		}
-		fmt.Fprintf(w, "\n    %s\n", c.Message.In(lang))
+		fmt.Fprintf(w, "\n    %s\n", r.Say(c).In(lang))
 	}
 }
