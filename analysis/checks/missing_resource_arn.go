@@ -86,10 +86,10 @@ func checkResourceTypes(pass *analysis.Pass, s *analysis.Statement) {
 			switch {
 			case onBucket && !hasBucket && hasObject && !grantedElsewhere(pass.Policy, s, a.Str, b.name, false):
 				reportMissingARN(pass, s, a, onObject, b.arn(false), actionKind(a.Str, s3BucketActions(), analysis.T("the bucket", "バケット")),
-					analysis.Tf("Resource names only objects of %s", "Resource には %s のオブジェクトしかありません", b.name))
+					analysis.T("Resource names only objects of "+b.name, "Resource には "+b.name+" のオブジェクトしかありません"))
 			case onObject && !hasObject && hasBucket && !grantedElsewhere(pass.Policy, s, a.Str, b.name, true):
 				reportMissingARN(pass, s, a, onBucket, b.arn(true), actionKind(a.Str, s3ObjectActions(), analysis.T("objects", "オブジェクト")),
-					analysis.Tf("Resource names only the bucket %s", "Resource にはバケット %s しかありません", b.name))
+					analysis.T("Resource names only the bucket "+b.name, "Resource にはバケット "+b.name+" しかありません"))
 			}
 		}
 	}
@@ -141,10 +141,12 @@ func reportMissingARN(pass *analysis.Pass, s *analysis.Statement, action *analys
 		sev = analysis.Information
 	}
 	// Concatenated rather than formatted: a finding for each Action entry.
-	msg := analysis.Join("", what, analysis.T(", but ", "が、"), names, analysis.T(": add "+arn, "。"+arn+" を追加してください"))
+	msg := analysis.T(what.EN+", but "+names.EN+": add "+arn, what.JA+"が、"+names.JA+"。"+arn+" を追加してください")
+	src, resource := pass.Src, s.Resource.Value
 	pass.Report(analysis.Finding{Span: action.Span, Severity: sev, Message: msg, Fixes: []analysis.Fix{{
 		Title: analysis.T("Add "+arn+" to Resource", "Resource に "+arn+" を追加"),
-		Edits: analysis.AppendString(pass.Src, s.Resource.Value, arn),
+		// Written when asked for: check prints no edits.
+		Build: func() []analysis.Edit { return analysis.AppendString(src, resource, arn) },
 	}}})
 }
 
