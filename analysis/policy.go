@@ -1,9 +1,11 @@
 package analysis
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 // Policy is the positioned model of a policy document. Every element keeps
@@ -200,13 +202,24 @@ func (s *Statement) Label() string {
 
 // Strings returns the string values of an element that takes a string or
 // an array of strings. Values of other types are skipped; a nil field
-// yields nil.
+// yields nil. The slice may be the tree's own: callers must not modify
+// it (an append copies it).
 func Strings(f *Field) []*Value {
 	if f == nil {
 		return nil
 	}
+	if f.Value.Kind == String {
+		return fieldValue(f)
+	}
 	return stringValues(f.Value)
 }
+
+// fieldValue is the field's value as a slice of one that is the field's
+// own pointer to it, with room for no more: every check asks for the
+// Action, Resource and Condition values of every statement, and a slice
+// of its own for each lone value was a sixth of the allocations of check
+// over a tree.
+func fieldValue(f *Field) []*Value { return unsafe.Slice(&f.Value, 1) }
 
 func stringValues(v *Value) []*Value {
 	switch v.Kind {
@@ -318,28 +331,41 @@ func (s *Statement) buildConditions() []Condition {
 	if s.Condition == nil || s.Condition.Value.Kind != Object {
 		return nil
 	}
-	var out []Condition
+	n := 0
+	for _, op := range s.Condition.Value.Fields {
+		if op.Value.Kind == Object {
+			n += len(op.Value.Fields)
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]Condition, 0, n) // one allocation for the statement's conditions
 	for _, op := range s.Condition.Value.Fields {
 		if op.Value.Kind != Object {
 			continue
 		}
 		for _, key := range op.Value.Fields {
-			out = append(out, Condition{Operator: op, Key: key, Values: scalarValues(key.Value)})
+			out = append(out, Condition{Operator: op, Key: key, Values: scalarValues(key)})
 		}
 	}
 	return out
 }
 
 // scalarValues accepts a scalar or an array of scalars (condition values
-// may be strings, numbers or booleans).
-func scalarValues(v *Value) []*Value {
-	switch v.Kind {
+// may be strings, numbers or booleans). Like Strings, the slice may be
+// the tree's own.
+func scalarValues(key *Field) []*Value {
+	switch v := key.Value; v.Kind {
 	case String, Number, Bool:
-		return []*Value{v}
+		return fieldValue(key)
 	case Array:
+		if !slices.ContainsFunc(v.Items, func(item *Value) bool { return !isScalar(item.Kind) }) {
+			return v.Items[:len(v.Items):len(v.Items)] // the parser's exact size
+		}
 		out := make([]*Value, 0, len(v.Items))
 		for _, item := range v.Items {
-			if item.Kind == String || item.Kind == Number || item.Kind == Bool {
+			if isScalar(item.Kind) {
 				out = append(out, item)
 			}
 		}
@@ -347,6 +373,8 @@ func scalarValues(v *Value) []*Value {
 	}
 	return nil
 }
+
+func isScalar(k ValueKind) bool { return k == String || k == Number || k == Bool }
 
 // HasConditionKey reports whether the statement tests key (case-insensitive,
 // as condition key names are).

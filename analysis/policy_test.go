@@ -2,6 +2,7 @@ package analysis_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -163,5 +164,51 @@ func TestStatementHasOtherMembers(t *testing.T) {
 		if got := p.Statements[i].HasOtherMembers(); got != want {
 			t.Errorf("statement %d: HasOtherMembers() = %v, want %v", i, got, want)
 		}
+	}
+}
+
+// TestPolicyValuesShareTheTree: a lone value, and an array of values of
+// the right kinds, are listed without a slice of their own, and appending
+// to the list leaves the tree as it was.
+func TestPolicyValuesShareTheTree(t *testing.T) {
+	p := mustPolicy(t, `{"Statement": {"Action": "s3:GetObject", "Resource": ["arn:aws:s3:::a", "arn:aws:s3:::b"], "Condition": {
+  "StringEquals": {"aws:SourceVpce": ["vpce-1", "vpce-2"], "s3:x-amz-acl": "bucket-owner-full-control", "aws:PrincipalTag/x": ["a", {"b": 1}, 3]},
+  "Bool": {"aws:SecureTransport": false},
+  "NumericLessThan": {"s3:max-keys": 10}
+}}}`)
+	s := p.Statements[0]
+	var conds []analysis.Condition
+	allocs := testing.AllocsPerRun(100, func() {
+		_ = s.Actions()
+		_ = s.Resources()
+	})
+	if allocs != 0 {
+		t.Errorf("Actions and Resources: %v allocations, want none", allocs)
+	}
+	actions := s.Actions()
+	if len(actions) != 1 || actions[0] != s.Action.Value || cap(actions) != 1 {
+		t.Fatalf("actions %v (cap %d), want the Action value alone", strs(actions), cap(actions))
+	}
+	more := append(actions, s.Resources()...)
+	if s.Action.Value.Str != "s3:GetObject" || !slices.Equal(strs(more), []string{"s3:GetObject", "arn:aws:s3:::a", "arn:aws:s3:::b"}) {
+		t.Errorf("after an append: Action %q, list %v", s.Action.Value.Str, strs(more))
+	}
+	conds = s.Conditions()
+	var got []string
+	for _, c := range conds {
+		got = append(got, c.Key.Key+"="+strings.Join(strs(c.Values), ","))
+	}
+	want := []string{"aws:SourceVpce=vpce-1,vpce-2", "s3:x-amz-acl=bucket-owner-full-control", "aws:PrincipalTag/x=a,3", "aws:SecureTransport=false", "s3:max-keys=10"}
+	if !slices.Equal(got, want) {
+		t.Errorf("conditions %v\nwant %v", got, want)
+	}
+	if v := conds[1].Values; cap(v) != 1 || v[0] != conds[1].Key.Value {
+		t.Errorf("a lone condition value: cap %d, want the key's own value", cap(v))
+	}
+	root, _ := analysis.ParseJSON([]byte(`{"Statement": {"Condition": {"StringEquals": {"a:b": "x", "c:d": ["y", "z"]}, "Bool": {"e:f": true}}}}`))
+	allocs = testing.AllocsPerRun(100, func() { analysis.NewPolicy(root) })
+	// The policy, its statement and the list of it, and the conditions.
+	if allocs > 4 {
+		t.Errorf("NewPolicy of a statement of three conditions: %v allocations, want at most 4", allocs)
 	}
 }

@@ -3,7 +3,6 @@ package checks
 import (
 	"fmt"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,21 +28,22 @@ var ConditionTypeMismatch = &analysis.Check{
 	Run: runConditionTypeMismatch,
 }
 
-// operatorTypesFor lists the operator types a key of the given type may be
-// tested with, besides Null, which tests any key, and the String
-// operators, which compare any key's text: AWS's own examples compare
+// keyTakes reports whether a key may be tested with operators of type
+// opType, besides Null, which tests any key, and the String operators,
+// which compare any key's text: AWS's own examples compare
 // aws:Ec2InstanceSourcePrivateIPv4 with StringNotEquals. The Arn
 // operators compare the text of String keys that hold ARNs, as the
 // CloudWatch Logs guide does with ArnEquals on
-// kms:EncryptionContext:aws:logs:arn.
-func operatorTypesFor(key *iamdata.ConditionKey) []string {
+// kms:EncryptionContext:aws:logs:arn. (A comparison, not a list of the
+// types: asked of every condition of every policy.)
+func keyTakes(key *iamdata.ConditionKey, opType string) bool {
 	switch t := iamref.BaseType(key.Type); {
 	case strings.EqualFold(key.Name, "aws:EpochTime"):
-		return []string{"Date", "Numeric"}
+		return opType == "Date" || opType == "Numeric"
 	case t == "String":
-		return []string{"String", "ARN"}
+		return opType == "String" || opType == "ARN"
 	default:
-		return []string{t}
+		return opType == t
 	}
 }
 
@@ -59,7 +59,7 @@ func runConditionTypeMismatch(pass *analysis.Pass) {
 					reportRanges(pass, op.Base, c.Values)
 					continue
 				}
-				if op.Base.Type != "Null" && op.Base.Type != "String" && !slices.Contains(operatorTypesFor(key), op.Base.Type) {
+				if op.Base.Type != "Null" && op.Base.Type != "String" && !keyTakes(key, op.Base.Type) {
 					pass.Reportf(c.Key.KeySpan, analysis.Tf("%s is of type %s, but %s compares %s values: the condition never matches",
 						"%s の型は %s ですが、%s は %s の値を比較します。条件は一致しません", c.Key.Key, iamref.BaseType(key.Type), op.Base.Name, op.Base.Type))
 					continue
