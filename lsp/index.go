@@ -273,7 +273,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		edits     []inPlaceEdit
 		joins     bool
 	}
-	next.ws.ReuseUnchanged(g.ws, unchanged, func(req eval.Request, read *eval.ReadSet) bool {
+	next.ws.ReuseUnchanged(g.ws, unchanged, func(req eval.Request, read *eval.ReadSet, result *eval.Result) bool {
 		if req.Principal != last.principal || last.principal == "" {
 			last.principal, last.edits, last.joins = req.Principal, editsFor(req.Principal), joins.joinsPrincipal(req.Principal)
 		}
@@ -286,7 +286,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 			switch {
 			case e.sid < 0:
 				stale = read.MayRead(e.edit)
-			case e.quotesSid(g.ws, req):
+			case e.quotesSid(g.ws, result.Causes):
 				stale = true
 				renamed = append(renamed, sidRename{req, e})
 			}
@@ -453,15 +453,15 @@ type inPlaceEdit struct {
 	newSid string // the statement's Sid after the edit
 }
 
-// quotesSid reports whether a cause of prev's evaluation of a request is
-// at the statement whose Sid alone the edit changed. Such an edit changes
+// quotesSid reports whether a cause of prev's evaluation of a request
+// (causes) is at the statement whose Sid alone the edit changed. Such an edit changes
 // nothing else of an evaluation (the engine names a statement by its Sid
 // and judges it by its other elements): the others stay as they were, not
 // every one that read the statement or may now (eval.ReadSet.MayRead), and
 // these are taken over with the new Sid (eval.Workspace.KeepWithSid).
-func (e inPlaceEdit) quotesSid(prev *eval.Workspace, req eval.Request) bool {
+func (e inPlaceEdit) quotesSid(prev *eval.Workspace, causes []eval.Cause) bool {
 	name := prev.DocName(e.before)
-	return slices.ContainsFunc(prev.Decide(req).Causes, func(c eval.Cause) bool { return c.Policy == name && c.Statement == e.sid })
+	return slices.ContainsFunc(causes, func(c eval.Cause) bool { return c.Policy == name && c.Statement == e.sid })
 }
 
 // sidRename is a request whose evaluation quotes a Sid an edit changed.

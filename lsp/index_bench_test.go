@@ -18,8 +18,9 @@ import (
 // BenchmarkIndexEdit is one keystroke's index update in a governed folder
 // (bench/governed) of S3POLICY_BENCH_POLICIES policies (default 1,000):
 // a character typed into the first Sid of the first identity policy, or
-// of the first bucket policy, after every principal was answered as the
-// first scan leaves the set; "+analysis" also runs every check on the
+// of the first bucket policy, or the last character of the identity
+// policy's first action taken back and typed again ("identity-action"),
+// after every principal was answered as the first scan leaves the set; "+analysis" also runs every check on the
 // edited file, as the front does before it publishes. go test -run '^$' -bench IndexEdit ./lsp/
 // cpuTime is the process's user and system time so far.
 func cpuTime() time.Duration {
@@ -38,10 +39,24 @@ func BenchmarkIndexEdit(b *testing.B) {
 	for _, p := range principalsOf(g.ws) {
 		g.ws.Blocked(p)
 	}
-	for _, file := range []struct{ name, rel string }{{"identity", layout.Identity}, {"bucket", layout.Bucket}} {
+	for _, file := range []struct{ name, rel, key string }{
+		{"identity", layout.Identity, `"Sid": "`}, {"bucket", layout.Bucket, `"Sid": "`},
+		{"identity-action", layout.Identity, `"Action": ["`}, // the first action's last character taken back and typed again
+	} {
 		path := filepath.Join(dir, filepath.FromSlash(file.rel))
 		text := texts[path]
-		at := bytes.Index(text, []byte(`"Sid": "`)) + len(`"Sid": "`)
+		at := bytes.Index(text, []byte(file.key)) + len(file.key)
+		edit := func(i int) []byte { return slices.Concat(text[:at], []byte(strconv.Itoa(i%10)), text[at:]) }
+		if file.key == `"Action": ["` {
+			end := at + bytes.IndexByte(text[at:], '"')
+			shorter := slices.Concat(text[:end-1], text[end:])
+			edit = func(i int) []byte {
+				if i%2 == 0 {
+					return shorter
+				}
+				return text
+			}
+		}
 		for _, analyse := range []bool{false, true} {
 			name := fmt.Sprintf("%s/%d", file.name, n)
 			if analyse {
@@ -51,7 +66,7 @@ func BenchmarkIndexEdit(b *testing.B) {
 				cpu := cpuTime()
 				n := 0
 				for i := 0; b.Loop(); i++ {
-					edited := slices.Concat(text[:at], []byte(strconv.Itoa(i%10)), text[at:])
+					edited := edit(i)
 					ix.update(map[string][]byte{path: edited})
 					if analyse {
 						_, src, docs := ix.lookup(path, edited)

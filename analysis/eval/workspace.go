@@ -81,12 +81,12 @@ type evaluation struct {
 // changes one principal's evaluations, and copying every principal's was
 // 6.5 ms of it at 5,000 policies (issue 16).
 type evaluationsOf struct {
-	byKey  map[string]*evaluation
+	byKey  map[evalKey]*evaluation
 	shared bool // byKey is another workspace's too: copy before adding
 }
 
 // add keeps an evaluation; the caller holds the workspace's lock.
-func (o *evaluationsOf) add(key string, e *evaluation) {
+func (o *evaluationsOf) add(key evalKey, e *evaluation) {
 	if o.shared {
 		o.byKey, o.shared = maps.Clone(o.byKey), false
 	}
@@ -396,19 +396,20 @@ func (w *Workspace) Answered(principal string) (out []analysis.BlockedRequest, o
 // evaluation (a document that changed took part in it, or may now), given
 // what the evaluation read (ReadSet.MayRead). Call it before Blocked.
 func (w *Workspace) Reuse(prev *Workspace, stale func(req Request, read *ReadSet) bool) {
-	w.ReuseUnchanged(prev, nil, stale)
+	w.ReuseUnchanged(prev, nil, func(req Request, read *ReadSet, _ *Result) bool { return stale(req, read) })
 }
 
 // ReuseUnchanged is Reuse, told first which principals the edit cannot
 // concern (unchanged, nil for none): their evaluations are taken over
-// whole, stale is not asked about each. A keystroke in one principal's
+// whole, stale is not asked about each. stale is also given the kept
+// result (not to be changed), which it would otherwise look up (Decide). A keystroke in one principal's
 // identity policy concerns that principal, and asking about every kept
 // evaluation of the others was 3.7 ms of it at 5,000 policies (issue 16).
-func (w *Workspace) ReuseUnchanged(prev *Workspace, unchanged func(principal string) bool, stale func(req Request, read *ReadSet) bool) {
+func (w *Workspace) ReuseUnchanged(prev *Workspace, unchanged func(principal string) bool, stale func(req Request, read *ReadSet, result *Result) bool) {
 	// prev may still be evaluating: from here on it copies a principal's
 	// map before adding to it, and the maps are read without its lock.
 	prev.mu.Lock()
-	prevOf := make(map[string]map[string]*evaluation, len(prev.evaluations))
+	prevOf := make(map[string]map[evalKey]*evaluation, len(prev.evaluations))
 	for principal, o := range prev.evaluations {
 		o.shared = true
 		prevOf[principal] = o.byKey
@@ -420,9 +421,9 @@ func (w *Workspace) ReuseUnchanged(prev *Workspace, unchanged func(principal str
 			kept[principal] = &evaluationsOf{byKey: byKey, shared: true}
 			continue
 		}
-		var dropped []string
+		var dropped []evalKey
 		for key, e := range byKey {
-			if stale(e.request, e.reads) {
+			if stale(e.request, e.reads, &e.result) {
 				dropped = append(dropped, key)
 			}
 		}
@@ -507,30 +508,54 @@ func (w *Workspace) evaluate(req Request) *evaluation {
 
 // keepEvaluation files an evaluation under its principal; the caller
 // holds w.mu.
-func (w *Workspace) keepEvaluation(principal, key string, e *evaluation) {
+func (w *Workspace) keepEvaluation(principal string, key evalKey, e *evaluation) {
 	if w.evaluations == nil {
 		w.evaluations = map[string]*evaluationsOf{}
 	}
 	o := w.evaluations[principal]
 	if o == nil {
-		o = &evaluationsOf{byKey: map[string]*evaluation{}}
+		o = &evaluationsOf{byKey: map[evalKey]*evaluation{}}
 		w.evaluations[principal] = o
 	}
 	o.add(key, e)
 }
 
-// requestKey names a request of a grant: its principal, action, resource
-// and context.
-func requestKey(req Request) string {
+// evalKey names a request of a grant among its principal's: its action,
+// resource and context. A context of one key with one value (the
+// endpoint of the caller's account, as every grant of an account with
+// one has) is kept as it is, and only a larger one written out: the key
+// was made for each request looked up, thousands on a keystroke at 5,000
+// policies (issue 16), and writing it out was most of what an index
+// update allocated there for it.
+type evalKey struct {
+	action, resource string
+	keys             int    // in the context
+	key, value       string // a context's one key and value
+	more             string // a larger context, written out
+}
+
+func requestKey(req Request) evalKey {
+	k := evalKey{action: req.Action, resource: req.Resource, keys: len(req.Context)}
+	if len(req.Context) == 1 {
+		for key, values := range req.Context {
+			if len(values) == 1 {
+				k.key, k.value = key, values[0]
+				return k
+			}
+		}
+	}
+	if len(req.Context) == 0 {
+		return k
+	}
 	var b strings.Builder
-	b.WriteString(req.Principal + "\x00" + req.Action + "\x00" + req.Resource)
 	keys := make([]string, 0, len(req.Context))
-	for k := range req.Context {
-		keys = append(keys, k)
+	for key := range req.Context {
+		keys = append(keys, key)
 	}
 	slices.Sort(keys)
-	for _, k := range keys {
-		b.WriteString("\x00" + k + "=" + strings.Join(req.Context[k], "\x01"))
+	for _, key := range keys {
+		b.WriteString("\x00" + key + "=" + strings.Join(req.Context[key], "\x01"))
 	}
-	return b.String()
+	k.more = b.String()
+	return k
 }

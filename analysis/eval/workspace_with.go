@@ -75,6 +75,7 @@ func (w *Workspace) BlockedAfterEdit(prev *Workspace, principal string, edited m
 		}
 	}
 	dropped := 0
+	out = make([]analysis.BlockedRequest, 0, len(old)+8) // about as many: appending from nothing made each answer three times over
 	for i := range old {
 		b := &old[i]
 		if edited[b.Grant.Path] {
