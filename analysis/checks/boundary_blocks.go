@@ -33,8 +33,22 @@ func reportedCode(w analysis.Workspace, c analysis.Cause) string {
 	if c.Code != implicitDenyCode || !c.Located {
 		return c.Code
 	}
-	if f := documentsOf(w)[docKey{c.Place.Path, c.Place.Doc}]; f != nil && f.Kind == analysis.KindBoundary {
+	if boundariesOf(w)[docKey{c.Place.Path, c.Place.Doc}] {
 		return boundaryBlocksCode
 	}
 	return c.Code
+}
+
+// boundariesOf are the permissions boundaries of the workspace, once per
+// workspace.
+func boundariesOf(w analysis.Workspace) map[docKey]bool {
+	return memoized(w, "checks: boundaries", func() map[docKey]bool {
+		out := map[docKey]bool{}
+		for _, f := range w.PolicyFiles() {
+			if f.Kind == analysis.KindBoundary {
+				out[docKey{f.Path, f.DocName}] = true
+			}
+		}
+		return out
+	})
 }

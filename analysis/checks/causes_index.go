@@ -34,6 +34,7 @@ type causeIndex struct {
 	// instead of copying its requests and causes (a third of check's
 	// memory at 10,000 governed policies).
 	blocked []analysis.BlockedRequest
+	own     map[docKey]bool // the principal's identity policies (principalAsks.own)
 	// asking holds, for each request of the answer, the elements of the
 	// principal's identity policies that ask for it (principalAsks.of).
 	asking [][]askedAt
@@ -118,19 +119,6 @@ func memoized[T any](w analysis.Workspace, key string, build func() T) T {
 // docKey is a document of the workspace.
 type docKey struct{ path, doc string }
 
-// documentsOf maps each policy document of the workspace to its file.
-func documentsOf(w analysis.Workspace) map[docKey]*analysis.File {
-	return memoized(w, "checks: documents", func() map[docKey]*analysis.File {
-		out := map[docKey]*analysis.File{}
-		for _, f := range w.PolicyFiles() {
-			if k := (docKey{f.Path, f.DocName}); out[k] == nil {
-				out[k] = f
-			}
-		}
-		return out
-	})
-}
-
 // causesOf is the index of the principal's causes, begun once per
 // workspace: the identity policies that ask for each request.
 func causesOf(w analysis.Workspace, principal string) *causeIndex {
@@ -138,10 +126,9 @@ func causesOf(w analysis.Workspace, principal string) *causeIndex {
 }
 
 func buildCauses(w analysis.Workspace, principal string) *causeIndex {
-	docs := documentsOf(w)
 	asks := asksOf(w, principal)
 	blocked := w.Blocked(principal)
-	ix := &causeIndex{principal: principal, blocked: blocked, asking: make([][]askedAt, len(blocked)),
+	ix := &causeIndex{principal: principal, blocked: blocked, own: asks.own, asking: make([][]askedAt, len(blocked)),
 		concerns: map[docKey][]int32{}, identity: map[docKey]*identityGroups{}}
 	concern := func(k docKey, i int) {
 		if l := ix.concerns[k]; len(l) == 0 || l[len(l)-1] != int32(i) {
@@ -160,8 +147,8 @@ func buildCauses(w analysis.Workspace, principal string) *causeIndex {
 		}
 		for j := range b.Causes {
 			if c := &b.Causes[j]; c.Code == missingBucketCode && c.Located {
-				if at := docs[docKey{c.Place.Path, c.Place.Doc}]; isIdentityOf(at, principal) {
-					concern(docKey{at.Path, at.DocName}, i)
+				if at := (docKey{c.Place.Path, c.Place.Doc}); ix.own[at] {
+					concern(at, i)
 				}
 			}
 		}
@@ -183,7 +170,8 @@ func isIdentityOf(f *analysis.File, principal string) bool {
 // code, built when its checks first ask: of the requests it concerns,
 // those that an element outside the principal's identity policies blocks
 // and that it asks for, and those whose bucket it lacks (a cause in it).
-func (ix *causeIndex) groupsOf(w analysis.Workspace, id docKey) map[string][]*causeGroup {
+func (ix *causeIndex) groupsOf(w analysis.Workspace, f *analysis.File) map[string][]*causeGroup {
+	id := docKey{f.Path, f.DocName}
 	ix.mu.Lock()
 	g := ix.identity[id]
 	if g == nil {
@@ -191,24 +179,30 @@ func (ix *causeIndex) groupsOf(w analysis.Workspace, id docKey) map[string][]*ca
 		ix.identity[id] = g
 	}
 	ix.mu.Unlock()
-	g.once.Do(func() { g.byCode = ix.buildGroups(w, id) })
+	g.once.Do(func() { g.byCode = ix.buildGroups(w, f) })
 	return g.byCode
 }
 
-func (ix *causeIndex) buildGroups(w analysis.Workspace, id docKey) map[string][]*causeGroup {
-	docs := documentsOf(w)
+func (ix *causeIndex) buildGroups(w analysis.Workspace, f *analysis.File) map[string][]*causeGroup {
+	id := docKey{f.Path, f.DocName}
 	out := map[string][]*causeGroup{}
 	byKey := map[string]map[groupKey]*causeGroup{}
-	add := func(code string, span analysis.Span, inThisFile bool, i int, b *analysis.BlockedRequest, c *analysis.Cause) {
+	groupOf := func(code string, span analysis.Span, inThisFile bool, b *analysis.BlockedRequest, c *analysis.Cause) *causeGroup {
 		groups := byKey[code]
 		if groups == nil {
 			groups = map[groupKey]*causeGroup{}
 			byKey[code] = groups
 		}
-		if g := addGroup(groups, id.path, span, inThisFile, i, b, c); g != nil {
+		gk := groupKey{span, c.Located, inThisFile, b.Conditional}
+		g := groups[gk]
+		if g == nil {
+			g = &causeGroup{span: span, first: *b, cause: *c, inThisFile: inThisFile, conditional: b.Conditional, last: -1}
+			groups[gk] = g
 			out[code] = append(out[code], g)
 		}
+		return g
 	}
+	decided := decidedLists[groupDecision]{}
 	for _, i := range ix.concerns[id] {
 		b := &ix.blocked[i]
 		var asks *askedAt // this policy's element that asks for the request
@@ -218,33 +212,95 @@ func (ix *causeIndex) buildGroups(w analysis.Workspace, id docKey) map[string][]
 				break
 			}
 		}
+		decisions, same := decided.of(b.Causes)
 		for j := range b.Causes {
-			c := &b.Causes[j]
-			code := reportedCode(w, *c)
-			if code == implicitDenyCode {
-				continue // no check reports it
+			c, d := &b.Causes[j], &decisions[j]
+			if !same {
+				code := reportedCode(w, *c)
+				*d = groupDecision{code: code, where: ix.whereReported(code, c, id, f)}
 			}
-			var at *analysis.File
-			if c.Located {
-				at = docs[docKey{c.Place.Path, c.Place.Doc}]
-			}
+			var span analysis.Span
 			switch {
-			case !isIdentityOf(at, ix.principal):
-				// An element of a document that is not the principal's
-				// identity policy: the document reports it, and the
-				// principal's identity policies that ask for the request.
-				if asks != nil {
-					add(code, asks.span, false, int(i), b, c)
-				}
-			case code == missingBucketCode && at.Path == id.path && at.DocName == id.doc && at.Policy != nil && at.Policy.Statement != nil:
-				// A cause in one of the principal's identity policies is that
-				// policy's to report: the single-file check reports all but
-				// the bucket it lacks, which only the workspace shows.
-				add(code, at.Policy.Statement.KeySpan, true, int(i), b, c)
+			case d.where == elsewhere && asks != nil:
+				span = asks.span
+			case d.where == atStatement:
+				span = f.Policy.Statement.KeySpan
+			default:
+				d.group = nil
+				continue
 			}
+			// The cause, of a request before with the same list, went to
+			// the group this request falls in too: its place is counted
+			// there.
+			counted := same && d.group != nil && d.group.span == span && d.group.conditional == b.Conditional
+			if !counted {
+				d.group = groupOf(d.code, span, d.where == atStatement, b, c)
+			}
+			d.group.add(id.path, int(i), b, c, counted)
 		}
 	}
 	return out
+}
+
+// groupDecision is what a cause of a request says to an identity policy:
+// its code, whether and where the policy reports it, and the group it
+// went to.
+type groupDecision struct {
+	code  string
+	where reportedWhere
+	group *causeGroup
+}
+
+// reportedWhere says where an identity policy reports a cause.
+type reportedWhere int8
+
+const (
+	notReported reportedWhere = iota
+	elsewhere                 // another document blocks: at the element that asks for the request
+	atStatement               // the bucket the policy lacks: at its Statement
+)
+
+// whereReported says where the principal's identity policy f (id)
+// reports a cause of the code.
+func (ix *causeIndex) whereReported(code string, c *analysis.Cause, id docKey, f *analysis.File) reportedWhere {
+	at := docKey{c.Place.Path, c.Place.Doc}
+	switch {
+	case code == implicitDenyCode:
+		return notReported // no check reports it
+	case !c.Located || !ix.own[at]:
+		// An element of a document that is not the principal's identity
+		// policy: the document reports it, and the principal's identity
+		// policies that ask for the request.
+		return elsewhere
+	case code == missingBucketCode && at == id && f.Policy != nil && f.Policy.Statement != nil:
+		// A cause in one of the principal's identity policies is that
+		// policy's to report: the single-file check reports all but the
+		// bucket it lacks, which only the workspace shows.
+		return atStatement
+	}
+	return notReported
+}
+
+// decidedLists keeps what was decided of each cause of a list of causes.
+// The engine gives the requests blocked alike one list (the fifty SCPs
+// of an account that deny each of its uploads: eval's sharedCauses), not
+// changed once given, and what is decided of a cause depends on the cause
+// alone: a list met again is taken by its address, without hashing the
+// places of its causes again.
+type decidedLists[T any] map[*analysis.Cause][]T
+
+// of returns where to keep what is decided of each of the causes, and
+// whether it holds what was decided of them already.
+func (d decidedLists[T]) of(causes []analysis.Cause) (decided []T, known bool) {
+	if len(causes) == 0 {
+		return nil, true
+	}
+	if out, ok := d[&causes[0]]; ok && len(out) == len(causes) {
+		return out, true
+	}
+	out := make([]T, len(causes))
+	d[&causes[0]] = out
+	return out, false
 }
 
 // hereOf is what the principal's blocked requests say of the elements of
@@ -255,7 +311,6 @@ func hereOf(w analysis.Workspace, principal string) *causesHereIndex {
 
 func (ix *causeIndex) buildHere(w analysis.Workspace) *causesHereIndex {
 	h := &causesHereIndex{here: map[docCode][]*blockedHere{}}
-	docs := documentsOf(w)
 	at := map[docCode]map[analysis.Span]*blockedHere{}
 	placeIDs := map[analysis.Place]int32{}
 	placeID := func(p analysis.Place) int32 {
@@ -266,23 +321,25 @@ func (ix *causeIndex) buildHere(w analysis.Workspace) *causesHereIndex {
 		}
 		return id
 	}
+	decided := decidedLists[*blockedHere]{}
 	for i := range ix.blocked {
 		b := &ix.blocked[i]
 		numbered := false
+		elements, known := decided.of(b.Causes)
 		for j := range b.Causes {
 			c := &b.Causes[j]
-			if !c.Located {
-				continue
+			if !known {
+				elements[j] = h.elementOf(w, at, ix, c)
 			}
-			code := reportedCode(w, *c)
-			if code == implicitDenyCode || isIdentityOf(docs[docKey{c.Place.Path, c.Place.Doc}], ix.principal) {
+			e := elements[j]
+			if e == nil {
 				continue
 			}
 			if !numbered {
 				h.numberPlaces(len(ix.blocked), i, b, ix.asking[i], placeID)
 				numbered = true
 			}
-			h.add(at, docCode{c.Place.Path, c.Place.Doc, code}, ix.principal, i, b, c)
+			e.add(i, b, c)
 		}
 	}
 	h.places = len(placeIDs)
@@ -305,8 +362,19 @@ func (h *causesHereIndex) numberPlaces(n, i int, b *analysis.BlockedRequest, ask
 	h.grantPlace[i] = placeID(b.Grant)
 }
 
-// add adds request i to the element of a document that blocks it.
-func (h *causesHereIndex) add(at map[docCode]map[analysis.Span]*blockedHere, k docCode, principal string, i int, b *analysis.BlockedRequest, c *analysis.Cause) {
+// elementOf returns the element of a document at which a cause blocks
+// the request, made when it is the first, or nil when the cause is not
+// reported there (no check reports it, or it lies in one of the
+// principal's identity policies).
+func (h *causesHereIndex) elementOf(w analysis.Workspace, at map[docCode]map[analysis.Span]*blockedHere, ix *causeIndex, c *analysis.Cause) *blockedHere {
+	if !c.Located {
+		return nil
+	}
+	code := reportedCode(w, *c)
+	if code == implicitDenyCode || ix.own[docKey{c.Place.Path, c.Place.Doc}] {
+		return nil
+	}
+	k := docCode{c.Place.Path, c.Place.Doc, code}
 	byPlace := at[k]
 	if byPlace == nil {
 		byPlace = map[analysis.Span]*blockedHere{}
@@ -314,35 +382,32 @@ func (h *causesHereIndex) add(at map[docCode]map[analysis.Span]*blockedHere, k d
 	}
 	e := byPlace[c.Place.Span]
 	if e == nil {
-		e = &blockedHere{principal: principal, place: c.Place.Span, ix: h}
+		e = &blockedHere{principal: ix.principal, place: c.Place.Span, ix: h}
 		byPlace[c.Place.Span] = e
 		h.here[k] = append(h.here[k], e)
 	}
+	return e
+}
+
+// add adds request i, blocked by c, to the element.
+func (e *blockedHere) add(i int, b *analysis.BlockedRequest, c *analysis.Cause) {
 	e.requests = append(e.requests, b)
 	e.causes = append(e.causes, c)
 	e.at = append(e.at, int32(i))
 }
 
-// addGroup counts request i, blocked by c, in its group of an identity
-// policy (at path) at span; it returns the group when it is new.
-func addGroup(groups map[groupKey]*causeGroup, path string, span analysis.Span, inThisFile bool, i int, b *analysis.BlockedRequest, c *analysis.Cause) (created *causeGroup) {
-	gk := groupKey{span, c.Located, inThisFile, b.Conditional}
-	g := groups[gk]
-	if g == nil {
-		g = &causeGroup{span: span, first: *b, cause: *c, inThisFile: inThisFile, conditional: b.Conditional, last: -1}
-		groups[gk] = g
-		created = g
-	}
-	if c.Located && !inThisFile && c.Place != g.cause.Place {
+// add counts request i, blocked by c, in the group of an identity policy
+// (at path); counted is true when c's place is counted there already.
+func (g *causeGroup) add(path string, i int, b *analysis.BlockedRequest, c *analysis.Cause, counted bool) {
+	if !counted && c.Located && !g.inThisFile && c.Place != g.cause.Place {
 		g.addOther(b, c)
 	}
 	if g.last == i {
-		return created // a second cause of the same code
+		return // a second cause of the same code
 	}
 	g.last = i
 	g.count++
 	g.keepNearest(path, b)
-	return created
 }
 
 // addOther counts a cause of request b at another place than the
@@ -435,15 +500,26 @@ type principalAsks struct {
 	policies []*analysis.File // in the workspace's order
 	byBucket map[string][]askingStatement
 	wild     []askingStatement
+	// own holds every identity policy of the principal, those without
+	// statements too: a cause there is the policy's to report.
+	own map[docKey]bool
 }
 
-// askingStatement is an Allow statement of the principal's policy n,
-// with its Action and Resource lists, read once when the index is built.
+// askingStatement is an Allow statement of the principal's policy n.
 type askingStatement struct {
-	n                      int
+	n int
+	*statementAsks
+}
+
+// statementAsks is an Allow statement with its Action and Resource
+// lists, read once per parsed policy (analysis.Policy.Derived): the
+// server binds the same parsed policy to the workspace of each edit.
+type statementAsks struct {
 	st                     *analysis.Statement
 	actions, resources     []*analysis.Value
 	notAction, notResource []*analysis.Value
+	wild                   bool     // on the list every request looks at
+	buckets                []string // else the literal buckets its Resource names, each once
 }
 
 // askedAt is an element of an identity policy that asks for a request.
@@ -465,17 +541,23 @@ func FirstIdentityPolicy(w analysis.Workspace, principal string) *analysis.File 
 // asksOf indexes the principal's identity policies, once per workspace.
 func asksOf(w analysis.Workspace, principal string) *principalAsks {
 	return memoized(w, "checks: asks\x00"+principal, func() *principalAsks {
-		a := &principalAsks{byBucket: map[string][]askingStatement{}}
+		a := &principalAsks{byBucket: map[string][]askingStatement{}, own: map[docKey]bool{}}
 		for _, f := range w.PolicyFiles() {
-			if f.Kind != analysis.KindIdentity || f.Facts == nil || f.Facts.Principal != principal || f.Policy == nil || f.Policy.Statement == nil {
+			if !isIdentityOf(f, principal) {
+				continue
+			}
+			a.own[docKey{f.Path, f.DocName}] = true
+			if f.Policy == nil || f.Policy.Statement == nil {
 				continue
 			}
 			n := len(a.policies)
 			a.policies = append(a.policies, f)
-			for _, st := range f.Policy.Statements {
-				if st.IsAllow() {
-					a.add(askingStatement{n: n, st: st, actions: st.Actions(), resources: st.Resources(),
-						notAction: analysis.Strings(st.NotAction), notResource: analysis.Strings(st.NotResource)})
+			for _, s := range statementsAsking(f.Policy) {
+				if s.wild {
+					a.wild = append(a.wild, askingStatement{n, s})
+				}
+				for _, b := range s.buckets {
+					a.byBucket[b] = append(a.byBucket[b], askingStatement{n, s})
 				}
 			}
 		}
@@ -483,32 +565,52 @@ func asksOf(w analysis.Workspace, principal string) *principalAsks {
 	})
 }
 
-func (a *principalAsks) add(s askingStatement) {
+type statementsAskingKey struct{}
+
+// statementsAsking are the policy's Allow statements that may ask for an
+// S3 request, once per parsed policy.
+func statementsAsking(p *analysis.Policy) []*statementAsks {
+	return p.Derived(statementsAskingKey{}, func(p *analysis.Policy) any {
+		var out []*statementAsks
+		for _, st := range p.Statements {
+			if !st.IsAllow() {
+				continue
+			}
+			s := &statementAsks{st: st, actions: st.Actions(), resources: st.Resources(),
+				notAction: analysis.Strings(st.NotAction), notResource: analysis.Strings(st.NotResource)}
+			if s.classify() {
+				out = append(out, s)
+			}
+		}
+		return out
+	}).([]*statementAsks)
+}
+
+// classify finds whether the statement is on the list every request
+// looks at or under the buckets it names; false when it asks for no S3
+// request.
+func (s *statementAsks) classify() bool {
 	if s.st.NotResource == nil && !slices.ContainsFunc(s.resources, func(r *analysis.Value) bool { return mayMatchS3(r.Str) }) {
 		// Its resources are another service's (a KMS key): it asks for
 		// no S3 request, and on the short list every request looks at, a
 		// key statement in each of a principal's thousand policies made
 		// the index quadratic in the folder.
-		return
+		return false
 	}
-	var buckets []string
 	for _, r := range s.resources {
 		name, _, ok := s3BucketOf(r.Str)
 		if !ok || hasWildcard(name) || strings.Contains(name, "${") {
-			a.wild = append(a.wild, s)
-			return
+			s.wild, s.buckets = true, nil
+			return true
 		}
-		if !slices.Contains(buckets, name) {
-			buckets = append(buckets, name)
+		if !slices.Contains(s.buckets, name) {
+			s.buckets = append(s.buckets, name)
 		}
 	}
 	if s.st.NotResource != nil {
-		a.wild = append(a.wild, s)
-		return
+		s.wild, s.buckets = true, nil
 	}
-	for _, b := range buckets {
-		a.byBucket[b] = append(a.byBucket[b], s)
-	}
+	return true
 }
 
 // mayMatchS3 reports whether a Resource entry may match an S3 ARN: all

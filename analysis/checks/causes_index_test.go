@@ -27,7 +27,7 @@ func TestCauseIndexAgreesWithADirectScan(t *testing.T) {
 			k := docCode{f.Path, f.DocName, code}
 			if f.Kind == analysis.KindIdentity {
 				got := map[string]int{}
-				for _, g := range causesOf(w, f.Facts.Principal).groupsOf(w, docKey{f.Path, f.DocName})[code] {
+				for _, g := range causesOf(w, f.Facts.Principal).groupsOf(w, f)[code] {
 					got[groupName(g.span, g.first, g.cause, g.conditional)] = g.count
 				}
 				want := directGroups(w, f, code)
@@ -135,8 +135,8 @@ func directAsks(f *analysis.File, b analysis.BlockedRequest) (analysis.Span, boo
 		if !st.IsAllow() {
 			continue
 		}
-		s := askingStatement{st: st, actions: st.Actions(), resources: st.Resources(),
-			notAction: analysis.Strings(st.NotAction), notResource: analysis.Strings(st.NotResource)}
+		s := askingStatement{statementAsks: &statementAsks{st: st, actions: st.Actions(), resources: st.Resources(),
+			notAction: analysis.Strings(st.NotAction), notResource: analysis.Strings(st.NotResource)}}
 		if span, ok := s.asksFor(b.Action, b.Resource); ok {
 			return span, true
 		}

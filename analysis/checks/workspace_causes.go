@@ -30,7 +30,7 @@ func reportWorkspaceCauses(pass *analysis.Pass) {
 	}
 	if pass.Kind == analysis.KindIdentity {
 		if pass.Facts != nil && pass.Facts.Principal != "" {
-			for _, g := range causesOf(pass.Workspace, pass.Facts.Principal).groupsOf(pass.Workspace, docKey{pass.Path, pass.DocName})[pass.Check.Code] {
+			for _, g := range causesOf(pass.Workspace, pass.Facts.Principal).groupsOf(pass.Workspace, pass.File)[pass.Check.Code] {
 				reportCause(pass, g)
 			}
 		}
