@@ -58,7 +58,7 @@ func appliesToKey(kind analysis.Kind, s *analysis.Statement) bool {
 	if kind == analysis.KindKey {
 		return !servicesOnly(s)
 	}
-	return len(keyARNs(s)) > 0
+	return slices.ContainsFunc(s.Resources(), isKeyARN)
 }
 
 // keyServesS3 reports whether a key policy is for a key that encrypts S3
@@ -165,7 +165,7 @@ func checkKMSStatement(pass *analysis.Pass, s *analysis.Statement, needed []stri
 	// may hold the other action.
 	var missing []string
 	if pass.Kind == analysis.KindIdentity {
-		missing = grantedOnKeys(pass.Policy, keyARNs(s)).missing(needed)
+		missing = grantedOnKeys(pass.Policy, s).missing(needed)
 	} else {
 		missing = missingActions(grantedToPrincipals(pass.Policy, s), needed)
 	}
@@ -174,7 +174,7 @@ func checkKMSStatement(pass *analysis.Pass, s *analysis.Statement, needed []stri
 	}
 	// Concatenated rather than formatted: a finding for each such
 	// statement, and a 20 KB identity policy can hold forty.
-	list, label, consequence := analysis.AndList(missing), s.Label(), kmsConsequence(missing)
+	list, label, consequence := kmsLists[bitsOf(missing)], s.Label(), kmsConsequence(missing)
 	pass.Report(analysis.Finding{
 		Span: s.Action.Value.Span,
 		Message: analysis.T("statement "+label+" allows the key without "+list.EN+": "+consequence.EN,
@@ -194,15 +194,10 @@ func usesKey(s *analysis.Statement) bool {
 	return false
 }
 
-// keyARNs are the KMS key ARNs (or patterns) a statement names.
-func keyARNs(s *analysis.Statement) []string {
-	var out []string
-	for _, r := range s.Resources() {
-		if arn, ok := analysis.ParseARN(r.Str); ok && arn.Service == "kms" && strings.HasPrefix(arn.Resource, "key/") {
-			out = append(out, r.Str)
-		}
-	}
-	return out
+// isKeyARN reports whether a Resource entry is a KMS key ARN (or pattern).
+func isKeyARN(r *analysis.Value) bool {
+	arn, ok := analysis.ParseARN(r.Str)
+	return ok && arn.Service == "kms" && strings.HasPrefix(arn.Resource, "key/")
 }
 
 // keyActions says which of kmsNeeded a set of Allow statements grants:
@@ -220,23 +215,48 @@ func keyActionsOf(s *analysis.Statement) keyActions {
 	return k
 }
 
-// missing lists the needed actions (of kmsNeeded) not granted.
+// missing lists the needed actions (of kmsNeeded) not granted, in
+// kmsNeeded's order, as one of kmsSubsets.
 func (k keyActions) missing(needed []string) []string {
-	var out []string
-	for _, n := range needed {
-		if k&(1<<slices.Index(kmsNeeded, n)) == 0 {
-			out = append(out, n)
-		}
+	return kmsSubsets[bitsOf(needed)&^k]
+}
+
+// bitsOf is the set of actions of kmsNeeded.
+func bitsOf(actions []string) keyActions {
+	var k keyActions
+	for _, a := range actions {
+		k |= 1 << slices.Index(kmsNeeded, a)
 	}
-	return out
+	return k
+}
+
+// kmsSubsets are the lists of kmsNeeded's actions by their bits,
+// kmsLists and kmsAddTitles their words: a finding's missing actions are
+// one of these, shared by every finding, not a list and words of its own.
+var (
+	kmsSubsets   = [4][]string{nil, kmsNeeded[:1], kmsNeeded[1:], kmsNeeded}
+	kmsLists     [4]analysis.Text
+	kmsAddTitles [4]analysis.Text
+)
+
+func init() {
+	for bits, actions := range kmsSubsets {
+		kmsLists[bits] = analysis.AndList(actions)
+		list := strings.Join(actions, ", ")
+		kmsAddTitles[bits] = analysis.T("Add "+list, list+" を追加")
+	}
 }
 
 // grantedOnKeys is what the Allow statements of the policy that reach one
-// of the keys grant of kmsNeeded.
-func grantedOnKeys(p *analysis.Policy, keys []string) keyActions {
+// of the keys s names grant of kmsNeeded.
+func grantedOnKeys(p *analysis.Policy, s *analysis.Statement) keyActions {
 	idx := allowsByResourceOf(p)
 	var granted keyActions
-	for _, key := range keys {
+	for _, r := range s.Resources() {
+		if !isKeyARN(r) {
+			continue
+		}
+		key := r.Str
 		// A Resource without * or ? matches the key only when equal to it.
 		for _, i := range idx.literal[key] {
 			granted |= idx.grants[i]
@@ -386,14 +406,16 @@ func neededKeyActions(pass *analysis.Pass) []string {
 	return kmsNeeded
 }
 
+// missingActions lists the needed actions (of kmsNeeded) that none of the
+// Action entries covers, as one of kmsSubsets.
 func missingActions(actions []*analysis.Value, needed []string) []string {
-	var out []string
+	var granted keyActions
 	for _, n := range needed {
-		if !anyMatch(actions, n) {
-			out = append(out, n)
+		if anyMatch(actions, n) {
+			granted |= 1 << slices.Index(kmsNeeded, n)
 		}
 	}
-	return out
+	return granted.missing(needed)
 }
 
 func kmsConsequence(missing []string) analysis.Text {
@@ -407,9 +429,9 @@ func kmsConsequence(missing []string) analysis.Text {
 }
 
 func addActionsFix(pass *analysis.Pass, action *analysis.Value, missing []string) analysis.Fix {
-	list, src := strings.Join(missing, ", "), pass.Src
+	src := pass.Src
 	return analysis.Fix{
-		Title: analysis.T("Add "+list, list+" を追加"),
+		Title: kmsAddTitles[bitsOf(missing)],
 		// Written when asked for: check prints no edits. The actions
 		// (kms:Decrypt, kms:GenerateDataKey) need no escaping.
 		Build: func() []analysis.Edit {

@@ -85,11 +85,9 @@ func checkResourceTypes(pass *analysis.Pass, s *analysis.Statement) {
 			onBucket, onObject := s3ResourceTypes(a.Str)
 			switch {
 			case onBucket && !hasBucket && hasObject && !grantedElsewhere(pass.Policy, s, a.Str, b.name, false):
-				reportMissingARN(pass, s, a, onObject, b.arn(false), actionKind(a.Str, s3BucketActions(), analysis.T("the bucket", "バケット")),
-					analysis.T("Resource names only objects of "+b.name, "Resource には "+b.name+" のオブジェクトしかありません"))
+				reportMissingARN(pass, s, a, onObject, b, false)
 			case onObject && !hasObject && hasBucket && !grantedElsewhere(pass.Policy, s, a.Str, b.name, true):
-				reportMissingARN(pass, s, a, onBucket, b.arn(true), actionKind(a.Str, s3ObjectActions(), analysis.T("objects", "オブジェクト")),
-					analysis.T("Resource names only the bucket "+b.name, "Resource にはバケット "+b.name+" しかありません"))
+				reportMissingARN(pass, s, a, onBucket, b, true)
 			}
 		}
 	}
@@ -115,33 +113,50 @@ func grantedElsewhere(p *analysis.Policy, s *analysis.Statement, action, bucket 
 	return false
 }
 
-// actionKind says what an Action entry acts on: "s3:ListBucket acts on
-// the bucket", or for a wildcard, "s3:Get* acts on the bucket too
-// (s3:GetBucketLocation)".
-func actionKind(pattern string, table []string, target analysis.Text) analysis.Text {
-	if !strings.ContainsAny(pattern, "*?") {
-		return analysis.T(pattern+" acts on "+target.EN, pattern+" は"+target.JA+"に作用します")
-	}
-	// Name an action people know when the wildcard covers one.
+// wildcardExample names an action people know that a wildcard Action
+// entry covers, of those in table: "s3:Get*" acts on the bucket too
+// (s3:GetBucketLocation).
+func wildcardExample(pattern string, table []string) string {
 	covers := func(a string) bool { return analysis.MatchAction(pattern, a) }
-	var example string
 	if i := slices.IndexFunc(dataActions, func(a string) bool { return slices.Contains(table, a) && covers(a) }); i >= 0 {
-		example = dataActions[i]
-	} else if i := slices.IndexFunc(table, covers); i >= 0 {
-		example = table[i]
+		return dataActions[i]
 	}
-	return analysis.T(pattern+" acts on "+target.EN+" too ("+example+")", pattern+" は"+target.JA+"にも作用します ("+example+")")
+	if i := slices.IndexFunc(table, covers); i >= 0 {
+		return table[i]
+	}
+	return ""
 }
 
-// reportMissingARN reports one action. A wildcard that also covers the
-// type Resource names still works for that type: information, not error.
-func reportMissingARN(pass *analysis.Pass, s *analysis.Statement, action *analysis.Value, partly bool, arn string, what, names analysis.Text) {
+// reportMissingARN reports one action whose statement names b's objects
+// but not the bucket (object: the bucket but not its objects). A wildcard
+// that also covers the type Resource names still works for that type:
+// information, not error. The message says what the entry acts on
+// ("s3:ListBucket acts on the bucket", for a wildcard "s3:Get* acts on the
+// bucket too (s3:GetBucketLocation)"), what Resource names and what to
+// add, written in one concatenation for each language: a finding for
+// each Action entry.
+func reportMissingARN(pass *analysis.Pass, s *analysis.Statement, action *analysis.Value, partly bool, b bucketARNs, object bool) {
 	sev := analysis.Error
 	if partly {
 		sev = analysis.Information
 	}
-	// Concatenated rather than formatted: a finding for each Action entry.
-	msg := analysis.T(what.EN+", but "+names.EN+": add "+arn, what.JA+"が、"+names.JA+"。"+arn+" を追加してください")
+	pattern, arn := action.Str, b.arn(object)
+	// What Resource names: namesEN+name, namesJA+name+namesJAEnd.
+	targetEN, targetJA, table := "the bucket", "バケット", s3BucketActions()
+	namesEN, namesJA, namesJAEnd := "Resource names only objects of ", "Resource には ", " のオブジェクトしかありません"
+	if object {
+		targetEN, targetJA, table = "objects", "オブジェクト", s3ObjectActions()
+		namesEN, namesJA, namesJAEnd = "Resource names only the bucket ", "Resource にはバケット ", " しかありません"
+	}
+	var msg analysis.Text
+	if !strings.ContainsAny(pattern, "*?") {
+		msg = analysis.T(pattern+" acts on "+targetEN+", but "+namesEN+b.name+": add "+arn,
+			pattern+" は"+targetJA+"に作用しますが、"+namesJA+b.name+namesJAEnd+"。"+arn+" を追加してください")
+	} else {
+		example := wildcardExample(pattern, table)
+		msg = analysis.T(pattern+" acts on "+targetEN+" too ("+example+"), but "+namesEN+b.name+": add "+arn,
+			pattern+" は"+targetJA+"にも作用します ("+example+")が、"+namesJA+b.name+namesJAEnd+"。"+arn+" を追加してください")
+	}
 	src, resource := pass.Src, s.Resource.Value
 	pass.Report(analysis.Finding{Span: action.Span, Severity: sev, Message: msg, Fixes: []analysis.Fix{{
 		Title: analysis.T("Add "+arn+" to Resource", "Resource に "+arn+" を追加"),
