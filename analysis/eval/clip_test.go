@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// A workspace keeps its evaluations for later edits: their causes are
-// kept in an array of their size, not with the room appending left (nine
-// causes had room for sixteen).
+// A workspace keeps its evaluations for later edits: their causes, and
+// the statements they read, are kept in arrays of their size, not with
+// the room appending left (nine causes had room for sixteen).
 func TestAKeptEvaluationHasNoSpareRoom(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
 		".s3policy.json": `{"buckets": {"data": {"account": "444455556666"}},
@@ -29,6 +29,11 @@ func TestAKeptEvaluationHasNoSpareRoom(t *testing.T) {
 	}
 	if cap(r.Causes) != 9 {
 		t.Errorf("kept with room for %d causes, want 9", cap(r.Causes))
+	}
+	// What it read: the nine Deny statements, each named by a cause, and
+	// the bucket policy whole (its Deny statements are looked for).
+	if reads := e.reads.reads; len(reads) != 10 || cap(reads) != 10 {
+		t.Errorf("kept %d reads with room for %d, want 10 with room for 10: %+v", len(reads), cap(reads), reads)
 	}
 }
 

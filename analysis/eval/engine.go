@@ -58,8 +58,10 @@ func Evaluate(s *Scenario) Result {
 	r := s.decideUnknowns()
 	if s.shared != nil && s.reads != nil {
 		// An evaluation the workspace keeps: its causes are a list the
-		// requests evaluated alike share.
+		// requests evaluated alike share, and what it read is kept
+		// without room to spare.
 		r.Causes = s.shared.keptCauses(r.Causes)
+		s.reads.clip()
 	}
 	return r
 }

@@ -75,6 +75,14 @@ func (x docRead) is(name string, statement int) bool {
 	return x.statement == int32(statement) && x.name == name
 }
 
+// clip gives the lists of a ReadSet the workspace keeps (the server keeps
+// one for each request of its governed sets) arrays of their size when
+// appending left room for four or more: nothing is added once the
+// evaluation is done.
+func (r *ReadSet) clip() {
+	r.reads, r.targets, r.scans = clipped(r.reads), clipped(r.targets), clipped(r.scans)
+}
+
 func (r *ReadSet) readAll(ds []*Doc) {
 	for _, d := range ds {
 		r.read(d, wholeDoc)

@@ -90,10 +90,15 @@ func (r *Result) add(c Cause) {
 // when appending left room for four or more: up to twice the room, in the
 // governed folders 64 causes' room for an upload's 50. Less room is not
 // worth a copy.
-func (r *Result) clip() {
-	if cap(r.Causes)-len(r.Causes) >= 4 {
-		r.Causes = append(make([]Cause, 0, len(r.Causes)), r.Causes...)
+func (r *Result) clip() { r.Causes = clipped(r.Causes) }
+
+// clipped is s in an array of its size when it has room for four more or
+// above, else s.
+func clipped[T any](s []T) []T {
+	if cap(s)-len(s) >= 4 {
+		return append(make([]T, 0, len(s)), s...)
 	}
+	return s
 }
 
 // decide sets the decision from the causes: an explicit Deny wins, any
