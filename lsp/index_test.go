@@ -587,3 +587,39 @@ func governedIndex(t testing.TB, n int) (string, governed.Layout, map[string][]b
 	ix.rebuild([]string{dir}, texts)
 	return dir, layout, texts, ix
 }
+
+// After more keystrokes than a workspace's maps of names and places hold
+// over the base they share (eval's layered maps), typed into a Sid and an
+// Action of an identity policy and into a bucket policy, the set answers
+// every principal and finds in the edited files what a set read afresh
+// from the same texts does.
+func TestManyKeystrokesAgreeWithAFreshSet(t *testing.T) {
+	dir, layout, texts, ix := governedIndex(t, 40)
+	identity, bucket := filepath.Join(dir, filepath.FromSlash(layout.Identity)), filepath.Join(dir, filepath.FromSlash(layout.Bucket))
+	now := maps.Clone(texts)
+	for i := range 150 {
+		path, key := identity, `"Sid": "`
+		switch i % 3 {
+		case 1:
+			key = `"Action": ["s3:GetObjec`
+		case 2:
+			path = bucket
+		}
+		at := bytes.Index(texts[path], []byte(key)) + len(key)
+		now[path] = slices.Concat(texts[path][:at], []byte(strings.Repeat("x", i%4)), texts[path][at:])
+		ix.update(map[string][]byte{path: now[path]})
+	}
+	fresh := newIndex()
+	fresh.rebuild([]string{dir}, now)
+	g, want := ix.setOf(identity), fresh.setOf(identity)
+	for _, p := range principalsOf(want.ws) {
+		if got, want := g.ws.Blocked(p), want.ws.Blocked(p); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: after 150 keystrokes blocked\n%+v\na fresh set's\n%+v", p, got, want)
+		}
+	}
+	for _, path := range []string{identity, bucket} {
+		if got, want := findingsOf(g, path), findingsOf(want, path); !slices.Equal(got, want) {
+			t.Errorf("%s: after 150 keystrokes\n%q\na fresh set's\n%q", filepath.Base(path), got, want)
+		}
+	}
+}

@@ -82,7 +82,7 @@ func (w *Workspace) grantsTo(principal string) []Grant {
 	}
 	slices.SortFunc(mine, func(a, b grantSite) int {
 		if a.file != b.file {
-			return w.order[a.file] - w.order[b.file]
+			return w.orderOf(a.file) - w.orderOf(b.file)
 		}
 		return a.statement - b.statement
 	})
@@ -120,7 +120,8 @@ func (w *Workspace) grantSites() map[string][]grantSite {
 	m := w.Memo(grantSitesKey, func() any {
 		sites := map[string][]grantSite{}
 		for _, f := range w.Files {
-			for _, g := range w.grantNames[f] {
+			names, _ := w.grantNames.get(f)
+			for _, g := range names {
 				list := sites[g.name]
 				if n := len(list); n == 0 || list[n-1] != (grantSite{f, g.statement}) {
 					sites[g.name] = append(list, grantSite{f, g.statement})

@@ -38,7 +38,7 @@ func walkScenario(w *Workspace, req Request) *Scenario {
 				s.SessionPolicy = d()
 			}
 		case analysis.KindBucket:
-			if facts.Bucket == bucket || facts.Bucket == "" && w.bucketNames[f][bucket] {
+			if facts.Bucket == bucket || facts.Bucket == "" && w.bucketNames.base[f][bucket] {
 				s.ResourcePolicy = d()
 			}
 		case analysis.KindKey:

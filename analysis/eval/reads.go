@@ -135,10 +135,10 @@ func EditedInPlace(prev *Workspace, before, after *analysis.File) *EditedDoc {
 	if before == nil || after == nil || before.Policy == nil || after.Policy == nil ||
 		before.Kind != analysis.KindIdentity || after.Kind != analysis.KindIdentity ||
 		before.Host != nil || after.Host != nil || before.Path != after.Path || before.DocName != after.DocName ||
-		before.Facts == nil || after.Facts == nil || *before.Facts != *after.Facts || prev.names[before] == "" {
+		before.Facts == nil || after.Facts == nil || *before.Facts != *after.Facts || prev.nameOf(before) == "" {
 		return nil
 	}
-	name := prev.names[before]
+	name := prev.nameOf(before)
 	e := &EditedDoc{prev: prev, before: before, name: name, after: indexStatements([]*Doc{{Name: name, Src: after.Src, Policy: after.Policy}}, nil)}
 	e.changed, e.renamed, e.whole = changedStatements(before, after)
 	return e
@@ -245,5 +245,5 @@ func (e *EditedDoc) comesBefore(statement int, stop docRead) bool {
 	if other == nil {
 		return true
 	}
-	return e.prev.order[e.before] < e.prev.order[other]
+	return e.prev.orderOf(e.before) < e.prev.orderOf(other)
 }

@@ -63,7 +63,8 @@ func newScenarioCache(w *Workspace) *scenarioCache {
 		case analysis.KindBucket:
 			c.bucketPolicy[facts.Bucket] = f
 			if facts.Bucket == "" {
-				for name := range w.bucketNames[f] {
+				buckets, _ := w.bucketNames.get(f)
+				for name := range buckets {
 					c.bucketPolicy[name] = f
 				}
 			}
@@ -170,7 +171,7 @@ func (c *scenarioCache) endpointsOf(w *Workspace, vpces []string) []*Doc {
 			files = append(files, c.endpoints[e]...)
 		}
 	}
-	slices.SortFunc(files, func(a, b *analysis.File) int { return w.order[a] - w.order[b] })
+	slices.SortFunc(files, func(a, b *analysis.File) int { return w.orderOf(a) - w.orderOf(b) })
 	var out []*Doc
 	for _, f := range files {
 		out = append(out, c.doc(w, f))

@@ -21,11 +21,14 @@ type Workspace struct {
 	// bucketConfig is the .s3policy.json that describes each bucket,
 	// relative to Dir.
 	bucketConfig map[string]string
+	// bucketsShared: Buckets and bucketConfig are another workspace's too
+	// (Swapped), copied before they are changed (ownBuckets).
+	bucketsShared bool
 
 	// names holds each document's DocName, and named the reverse, so that
 	// a scenario and a cause do not compute or search them per request.
-	names map[*analysis.File]string
-	named map[string]*analysis.File
+	names layered[*analysis.File, string]
+	named layered[string, *analysis.File]
 	// callers are the principals identity policies belong to, sorted, and
 	// endpoints the first VPC endpoint (by path) .s3policy.json places in
 	// each account: what every grant asks, kept as files are added.
@@ -41,11 +44,11 @@ type Workspace struct {
 	// owned lists the identity, boundary and session policies by their
 	// principal (ownerKey), in order: a scenario takes the caller's.
 	owned       map[string][]*analysis.File
-	order       map[*analysis.File]int // each document's place in Files
-	bucketNames map[*analysis.File]map[string]bool
+	order       layered[*analysis.File, int] // each document's place in Files
+	bucketNames layered[*analysis.File, map[string]bool]
 	// grantNames lists, for each bucket policy, the AWS principals its
 	// Allow statements name (grantSites gathers them).
-	grantNames map[*analysis.File][]grantName
+	grantNames layered[*analysis.File, []grantName]
 
 	mu      sync.Mutex
 	blocked map[string][]analysis.BlockedRequest // Blocked's answers, by principal
@@ -97,8 +100,8 @@ func (o *evaluationsOf) add(key evalKey, e *evaluation) {
 // fills it with AddConfig and AddFile.
 func NewWorkspace(dir string) *Workspace {
 	return &Workspace{Dir: dir, Buckets: map[string]*analysis.BucketFacts{}, bucketConfig: map[string]string{},
-		names: map[*analysis.File]string{}, named: map[string]*analysis.File{}, endpoints: map[string]string{}, endpointContexts: map[string]map[string][]string{},
-		bucketNames: map[*analysis.File]map[string]bool{}, grantNames: map[*analysis.File][]grantName{}, owned: map[string][]*analysis.File{}, order: map[*analysis.File]int{}}
+		names: newLayered[*analysis.File, string](0), named: newLayered[string, *analysis.File](0), endpoints: map[string]string{}, endpointContexts: map[string]map[string][]string{},
+		bucketNames: newLayered[*analysis.File, map[string]bool](0), grantNames: newLayered[*analysis.File, []grantName](0), owned: map[string][]*analysis.File{}, order: newLayered[*analysis.File, int](0)}
 }
 
 // PolicyFiles lists the policies that parsed (analysis.Workspace).
@@ -111,7 +114,7 @@ func (w *Workspace) Bucket(name string) *analysis.BucketFacts { return w.Buckets
 // workspace folder, then "#" and where it sits in its host when a host
 // file holds it.
 func (w *Workspace) DocName(f *analysis.File) string {
-	if name, ok := w.names[f]; ok {
+	if name, ok := w.names.get(f); ok {
 		return name
 	}
 	if f.DocName == "" {
@@ -121,7 +124,22 @@ func (w *Workspace) DocName(f *analysis.File) string {
 }
 
 // byName returns the document DocName names, or nil.
-func (w *Workspace) byName(name string) *analysis.File { return w.named[name] }
+func (w *Workspace) byName(name string) *analysis.File {
+	f, _ := w.named.get(name)
+	return f
+}
+
+// nameOf is the document's name when it is one of w's, else "".
+func (w *Workspace) nameOf(f *analysis.File) string {
+	name, _ := w.names.get(f)
+	return name
+}
+
+// orderOf is the document's place in Files, 0 when it is none of w's.
+func (w *Workspace) orderOf(f *analysis.File) int {
+	i, _ := w.order.get(f)
+	return i
+}
 
 // File returns the first policy document of the file at path, or nil.
 func (w *Workspace) File(path string) *analysis.File {
@@ -139,9 +157,18 @@ func (w *Workspace) Rel(path string) string { return w.rel(path) }
 // AddConfig records the buckets a .s3policy.json (at path) describes.
 func (w *Workspace) AddConfig(path string, cfg *analysis.Config) {
 	w.forget()
+	w.ownBuckets()
 	for bucket, facts := range cfg.Buckets {
 		w.Buckets[bucket] = facts
 		w.bucketConfig[bucket] = w.rel(path)
+	}
+}
+
+// ownBuckets copies Buckets and bucketConfig when another workspace
+// shares them, before w changes them.
+func (w *Workspace) ownBuckets() {
+	if w.bucketsShared {
+		w.Buckets, w.bucketConfig, w.bucketsShared = maps.Clone(w.Buckets), maps.Clone(w.bucketConfig), false
 	}
 }
 
@@ -153,6 +180,7 @@ func (w *Workspace) AddBuckets(path string, buckets []*analysis.BucketFacts) {
 			continue
 		}
 		w.forget()
+		w.ownBuckets()
 		w.Buckets[b.Name] = b
 		w.bucketConfig[b.Name] = w.rel(path)
 	}
@@ -174,7 +202,9 @@ func (w *Workspace) AddCopy(f, of *analysis.File, prev *Workspace) {
 		w.AddFile(f)
 		return
 	}
-	w.addFile(f, prev.names[of], prev.bucketNames[of], prev.grantNames[of]) // prev is built: its maps no longer change
+	buckets, _ := prev.bucketNames.get(of)
+	grants, _ := prev.grantNames.get(of)
+	w.addFile(f, prev.nameOf(of), buckets, grants) // prev is built: its maps no longer change
 }
 
 // addFile adds a document bound to w (its Workspace), with its name, the
@@ -193,13 +223,13 @@ func (w *Workspace) addDoc(f *analysis.File, name string, buckets map[string]boo
 		if name == "" {
 			name = w.DocName(f)
 		}
-		w.names[f] = name
-		if w.named[name] == nil { // the first of a name, as a search in order finds
-			w.named[name] = f
+		w.names.set(f, name)
+		if w.byName(name) == nil { // the first of a name, as a search in order finds
+			w.named.set(name, f)
 		}
 		w.Files = append(w.Files, f)
 		w.describe(f, buckets, grants)
-		w.order[f] = len(w.Files) - 1
+		w.order.set(f, len(w.Files)-1)
 		switch {
 		case ownedKinds[f.Kind]:
 			if f.Facts != nil && f.Facts.Principal != "" {
@@ -242,7 +272,7 @@ func (w *Workspace) describeBucketPolicy(f *analysis.File, buckets map[string]bo
 	if grants == nil {
 		grants = grantNamesOf(f)
 	}
-	w.grantNames[f] = grants
+	w.grantNames.set(f, grants)
 	if buckets == nil {
 		buckets = map[string]bool{}
 		for _, st := range f.Policy.Statements {
@@ -253,7 +283,7 @@ func (w *Workspace) describeBucketPolicy(f *analysis.File, buckets map[string]bo
 			}
 		}
 	}
-	w.bucketNames[f] = buckets
+	w.bucketNames.set(f, buckets)
 }
 
 // scenarioKinds are the kinds of documents a scenario may hold besides
@@ -286,7 +316,7 @@ func (w *Workspace) ownedBy(p principal) []*analysis.File {
 		}
 	}
 	out = slices.Clone(out)
-	slices.SortFunc(out, func(a, b *analysis.File) int { return w.order[a] - w.order[b] })
+	slices.SortFunc(out, func(a, b *analysis.File) int { return w.orderOf(a) - w.orderOf(b) })
 	return slices.CompactFunc(out, func(a, b *analysis.File) bool { return a == b })
 }
 

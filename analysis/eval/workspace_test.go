@@ -161,10 +161,10 @@ func TestAddCopyTakesOverWhatTheSameTextGave(t *testing.T) {
 	if got := w.DocName(&same); got != "policies/bucket.json" {
 		t.Errorf("DocName = %q, want policies/bucket.json", got)
 	}
-	if got := slices.Sorted(maps.Keys(w.bucketNames[&same])); !slices.Equal(got, []string{"shared-data"}) {
+	if got := slices.Sorted(maps.Keys(w.bucketNames.base[&same])); !slices.Equal(got, []string{"shared-data"}) {
 		t.Errorf("buckets of the copy = %q, want [shared-data]", got)
 	}
-	if got := w.grantNames[&same]; !slices.Equal(got, []grantName{{"111122223333", 0}}) {
+	if got := w.grantNames.base[&same]; !slices.Equal(got, []grantName{{"111122223333", 0}}) {
 		t.Errorf("grants of the copy = %v, want 111122223333 in statement 0", got)
 	}
 	if same.Workspace != w || w.File(path) != &same {
@@ -175,7 +175,7 @@ func TestAddCopyTakesOverWhatTheSameTextGave(t *testing.T) {
 	edited.Kind = analysis.KindBucket
 	w2 := NewWorkspace(dir)
 	w2.AddCopy(edited, of, prev)
-	if got := slices.Sorted(maps.Keys(w2.bucketNames[edited])); !slices.Equal(got, []string{"other-data"}) {
+	if got := slices.Sorted(maps.Keys(w2.bucketNames.base[edited])); !slices.Equal(got, []string{"other-data"}) {
 		t.Errorf("buckets of an edited document = %q, want [other-data]", got)
 	}
 }

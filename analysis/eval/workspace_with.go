@@ -43,7 +43,7 @@ func (w *Workspace) BlockedAfterEdit(prev *Workspace, principal string, edited m
 		}
 		docs = append(docs, after)
 	}
-	slices.SortFunc(docs, func(a, b *analysis.File) int { return w.order[a] - w.order[b] })
+	slices.SortFunc(docs, func(a, b *analysis.File) int { return w.orderOf(a) - w.orderOf(b) })
 	if w.staleElsewhere(c, edited, stale) {
 		return nil, false, false
 	}
@@ -55,7 +55,7 @@ func (w *Workspace) BlockedAfterEdit(prev *Workspace, principal string, edited m
 		if b.Grant.Path != lastPlace.Path || b.Grant.Doc != lastPlace.Doc {
 			lastPlace, lastOrder = b.Grant, -1
 			if f := w.byName(placeName(w, b.Grant)); f != nil {
-				lastOrder = w.order[f]
+				lastOrder = w.orderOf(f)
 			}
 		}
 		return lastOrder
@@ -63,7 +63,7 @@ func (w *Workspace) BlockedAfterEdit(prev *Workspace, principal string, edited m
 	fresh := 0
 	next := 0 // the next edited document to insert
 	insertUpTo := func(order int) {
-		for ; next < len(docs) && w.order[docs[next]] < order; next++ {
+		for ; next < len(docs) && w.orderOf(docs[next]) < order; next++ {
 			for _, g := range w.grants(docs[next], []string{principal}) {
 				if e := w.evaluate(g.Request); e.result.Decision != Allowed {
 					if b := w.blockedRequest(g, e.result); len(b.Causes) > 0 {
@@ -136,7 +136,7 @@ func (w *Workspace) staleElsewhere(c caller, edited map[string]bool, stale []Req
 				continue
 			}
 			for b := range buckets {
-				if b == "" || w.bucketNames[site.file][b] {
+				if names, _ := w.bucketNames.get(site.file); b == "" || names[b] {
 					return true
 				}
 			}
@@ -260,8 +260,8 @@ func NewWorkspaceLike(prev *Workspace) *Workspace {
 	w := NewWorkspace(prev.Dir)
 	n := len(prev.Files)
 	w.Files, w.inScenarios = make([]*analysis.File, 0, n), make([]*analysis.File, 0, len(prev.inScenarios))
-	w.names, w.named, w.order = make(map[*analysis.File]string, n), make(map[string]*analysis.File, n), make(map[*analysis.File]int, n)
-	w.bucketNames, w.grantNames = make(map[*analysis.File]map[string]bool, len(prev.bucketNames)), make(map[*analysis.File][]grantName, len(prev.grantNames))
+	w.names, w.named, w.order = newLayered[*analysis.File, string](n), newLayered[string, *analysis.File](n), newLayered[*analysis.File, int](n)
+	w.bucketNames, w.grantNames = newLayered[*analysis.File, map[string]bool](len(prev.bucketNames.base)), newLayered[*analysis.File, []grantName](len(prev.grantNames.base))
 	w.Buckets, w.bucketConfig = make(map[string]*analysis.BucketFacts, len(prev.Buckets)), make(map[string]string, len(prev.bucketConfig))
 	return w
 }
@@ -340,8 +340,10 @@ func (w *Workspace) kept(req Request) *evaluation {
 // holds f itself.
 func (w *Workspace) AddShared(f *analysis.File, prev *Workspace) {
 	if prev != nil && prev.Dir == w.Dir && f.Policy != nil {
-		if name, ok := prev.names[f]; ok {
-			w.addDoc(f, name, prev.bucketNames[f], prev.grantNames[f])
+		if name, ok := prev.names.get(f); ok {
+			buckets, _ := prev.bucketNames.get(f)
+			grants, _ := prev.grantNames.get(f)
+			w.addDoc(f, name, buckets, grants)
 			return
 		}
 	}
@@ -365,25 +367,26 @@ func Swapped(prev *Workspace, swaps map[*analysis.File]*analysis.File) *Workspac
 		}
 	}
 	w := &Workspace{Dir: prev.Dir, Files: slices.Clone(prev.Files), Broken: slices.Clone(prev.Broken),
-		Buckets: maps.Clone(prev.Buckets), bucketConfig: maps.Clone(prev.bucketConfig),
-		names: maps.Clone(prev.names), named: maps.Clone(prev.named),
+		Buckets: prev.Buckets, bucketConfig: prev.bucketConfig, bucketsShared: true,
+		names: prev.names.over(), named: prev.named.over(),
 		callers: slices.Clone(prev.callers), endpoints: maps.Clone(prev.endpoints), endpointContexts: maps.Clone(prev.endpointContexts),
-		inScenarios: slices.Clone(prev.inScenarios), owned: maps.Clone(prev.owned), order: maps.Clone(prev.order),
-		bucketNames: maps.Clone(prev.bucketNames), grantNames: maps.Clone(prev.grantNames)}
+		inScenarios: slices.Clone(prev.inScenarios), owned: maps.Clone(prev.owned), order: prev.order.over(),
+		bucketNames: prev.bucketNames.over(), grantNames: prev.grantNames.over()}
+	prev.bucketsShared = true
 	ownedCloned := map[string]bool{}
 	for old, now := range swaps {
-		i := prev.order[old]
+		i := prev.orderOf(old)
 		w.Files[i] = now
-		delete(w.order, old)
-		w.order[now] = i
-		name := prev.names[old]
-		delete(w.names, old)
-		w.names[now] = name
-		if w.named[name] == old {
-			w.named[name] = now
+		w.order.del(old)
+		w.order.set(now, i)
+		name := prev.nameOf(old)
+		w.names.del(old)
+		w.names.set(now, name)
+		if w.byName(name) == old {
+			w.named.set(name, now)
 		}
-		delete(w.bucketNames, old)
-		delete(w.grantNames, old)
+		w.bucketNames.del(old)
+		w.grantNames.del(old)
 		if now.Kind == analysis.KindBucket {
 			w.describeBucketPolicy(now, nil, nil)
 		}
@@ -419,7 +422,9 @@ func (w *Workspace) carryGrantSites(prev *Workspace, swaps map[*analysis.File]*a
 		if old.Kind != analysis.KindBucket {
 			continue
 		}
-		if !slices.Equal(prev.grantNames[old], w.grantNames[now]) {
+		before, _ := prev.grantNames.get(old)
+		after, _ := w.grantNames.get(now)
+		if !slices.Equal(before, after) {
 			return
 		}
 		moved = append(moved, [2]*analysis.File{old, now})
@@ -428,7 +433,8 @@ func (w *Workspace) carryGrantSites(prev *Workspace, swaps map[*analysis.File]*a
 	if len(moved) > 0 {
 		sites = maps.Clone(sites)
 		for _, m := range moved {
-			for _, g := range prev.grantNames[m[0]] {
+			names, _ := prev.grantNames.get(m[0])
+			for _, g := range names {
 				list := slices.Clone(sites[g.name])
 				for i := range list {
 					if list[i].file == m[0] {
@@ -452,10 +458,10 @@ func sameDocument(prev *Workspace, old, now *analysis.File) bool {
 	if old == nil || now == nil || old.Policy == nil || now.Policy == nil {
 		return false
 	}
-	if i, ok := prev.order[old]; !ok || prev.Files[i] != old {
+	if i, ok := prev.order.get(old); !ok || prev.Files[i] != old {
 		return false
 	}
-	if _, taken := prev.order[now]; taken {
+	if _, taken := prev.order.get(now); taken {
 		return false
 	}
 	return old.Path == now.Path && old.DocName == now.DocName && old.Kind == now.Kind && old.Config == now.Config &&
@@ -467,4 +473,79 @@ func replaceDoc(docs []*analysis.File, old, now *analysis.File) {
 	if i := slices.Index(docs, old); i >= 0 {
 		docs[i] = now
 	}
+}
+
+// layered is a map of a workspace that Swapped shares with the workspace
+// it was made from: base is never changed once shared, and top holds the
+// workspace's own entries over it (a key deleted: an entry not ok). A
+// keystroke swaps one document in, and copying the maps of every
+// document's name and place was most of what making its workspace
+// allocated at 5,000 policies (issue 16); top is copied instead, and
+// laid into a new base when it grows past maxLayered entries.
+type layered[K comparable, V any] struct {
+	base   map[K]V
+	top    map[K]layer[V]
+	shared bool // base is another workspace's too: entries go to top
+}
+
+type layer[V any] struct {
+	v  V
+	ok bool
+}
+
+// maxLayered bounds top: a copy of it is made for every keystroke, and
+// one of base every maxLayered keystrokes.
+const maxLayered = 64
+
+func newLayered[K comparable, V any](size int) layered[K, V] {
+	return layered[K, V]{base: make(map[K]V, size)}
+}
+
+func (l *layered[K, V]) get(k K) (V, bool) {
+	if e, ok := l.top[k]; ok {
+		return e.v, e.ok
+	}
+	v, ok := l.base[k]
+	return v, ok
+}
+
+func (l *layered[K, V]) set(k K, v V) {
+	if !l.shared {
+		l.base[k] = v
+		return
+	}
+	if l.top == nil {
+		l.top = map[K]layer[V]{}
+	}
+	l.top[k] = layer[V]{v, true}
+}
+
+func (l *layered[K, V]) del(k K) {
+	if !l.shared {
+		delete(l.base, k)
+		return
+	}
+	if l.top == nil {
+		l.top = map[K]layer[V]{}
+	}
+	l.top[k] = layer[V]{}
+}
+
+// over returns the map for a workspace made from l's: the same entries,
+// base shared (l's own base is shared from then on too), top copied, or
+// both laid into a new base when top is large.
+func (l *layered[K, V]) over() layered[K, V] {
+	l.shared = true
+	if len(l.top) < maxLayered {
+		return layered[K, V]{base: l.base, top: maps.Clone(l.top), shared: true}
+	}
+	base := maps.Clone(l.base)
+	for k, e := range l.top {
+		if e.ok {
+			base[k] = e.v
+		} else {
+			delete(base, k)
+		}
+	}
+	return layered[K, V]{base: base}
 }

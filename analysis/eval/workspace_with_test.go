@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -279,7 +280,7 @@ func TestNewWorkspaceLikeIsANewWorkspace(t *testing.T) {
 		like.AddFile(&a)
 		fresh.AddFile(&b)
 	}
-	if !slices.Equal(like.Callers(), fresh.Callers()) || !reflect.DeepEqual(like.endpoints, fresh.endpoints) || len(like.names) != len(fresh.names) {
+	if !slices.Equal(like.Callers(), fresh.Callers()) || !reflect.DeepEqual(like.endpoints, fresh.endpoints) || len(like.names.base) != len(fresh.names.base) {
 		t.Error("documents added to NewWorkspaceLike's workspace are described otherwise")
 	}
 }
@@ -428,6 +429,10 @@ func TestSwappedIsAFreshWorkspace(t *testing.T) {
 			t.Errorf("%s: Swapped's workspace blocks\n%+v\na fresh read's\n%+v", p, got, want)
 		}
 	}
+	next.AddBuckets(filepath.Join(dir, "main.tf"), []*analysis.BucketFacts{{Name: "added-after"}})
+	if prev.Bucket("added-after") != nil || next.Bucket("added-after") == nil {
+		t.Error("a bucket added to the new workspace is prev's too, or not its own")
+	}
 	for old, now := range swaps {
 		loose := analysis.NewFile(now.Path, now.Src, nil) // no config: no facts, the kind from the content
 		if Swapped(prev, map[*analysis.File]*analysis.File{old: loose}) != nil {
@@ -480,4 +485,47 @@ func TestKeepOwnedPoliciesAfterSwapped(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A layered map made over another holds the other's entries with its own
+// changes over them, leaves the other's as they were (nor sees the
+// other's later ones), and lays its changes into a new base before they
+// are more than maxLayered.
+func TestLayeredMapSharesItsBase(t *testing.T) {
+	want := func(name string, l *layered[string, int], key string, v int, ok bool) {
+		t.Helper()
+		if got, found := l.get(key); got != v || found != ok {
+			t.Errorf("%s[%q] = %d, %v; want %d, %v", name, key, got, found, v, ok)
+		}
+	}
+	a := newLayered[string, int](0)
+	a.set("x", 1)
+	a.set("y", 2)
+	b := a.over()
+	b.set("x", 10)
+	b.del("y")
+	b.set("z", 3)
+	a.set("w", 4)
+	want("a", &a, "x", 1, true)
+	want("a", &a, "y", 2, true)
+	want("a", &a, "z", 0, false)
+	want("b", &b, "x", 10, true)
+	want("b", &b, "y", 0, false)
+	want("b", &b, "z", 3, true)
+	want("b", &b, "w", 0, false)
+	c := b
+	for i := range 3 * maxLayered {
+		next := c.over()
+		next.set(strconv.Itoa(i), i)
+		c = next
+		if len(c.top) > maxLayered {
+			t.Fatalf("after %d layers, %d entries over the base", i+1, len(c.top))
+		}
+	}
+	for i := range 3 * maxLayered {
+		want("c", &c, strconv.Itoa(i), i, true)
+	}
+	want("c", &c, "x", 10, true)
+	want("c", &c, "y", 0, false)
+	want("b", &b, "0", 0, false)
 }
