@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -201,7 +202,11 @@ type checker struct {
 	lookups map[string]string           // folder and stop → config path ("" for none)
 	configs map[string]*analysis.Config // config path → parsed config
 	seen    map[string]bool             // files already checked
-	sets    []*tree.Set                 // the sets of the folder being walked
+	// alone are the files of the folder being walked that were handed to
+	// the workers as the walk listed them, each analysed alone: what each
+	// found is kept until the walk's sets say it is in none (commitAlone).
+	alone map[string]*aloneResult
+	sets  []*tree.Set // the sets of the folder being walked
 	// Files are analysed on every core: the walk and the configs stay on
 	// one goroutine, the reading and the checks run on GOMAXPROCS workers
 	// that take the files from jobs, and mu guards what they add to. The
@@ -231,6 +236,19 @@ type job struct {
 	abs  string
 	cfg  *analysis.Config
 	sets []*tree.Set
+	// alone, for a file handed over while the walk goes on, receives what
+	// analyse finds instead of the checker.
+	alone *aloneResult
+}
+
+// aloneResult is what analyse found of a file handed over during the
+// walk: an I/O error, or the documents counted and the findings placed
+// (and sorted) when the file holds a policy (add).
+type aloneResult struct {
+	err    error
+	add    bool
+	docs   int
+	placed []report.Finding
 }
 
 // startWorkers starts the goroutines that analyse the files checkFile
@@ -244,7 +262,7 @@ func (c *checker) startWorkers() {
 			defer c.workers.Done()
 			var buf []byte // the worker's files are read into one buffer, in turn
 			for j := range c.jobs {
-				buf = c.analyse(j.abs, j.cfg, j.sets, buf)
+				buf = c.analyse(j, buf)
 			}
 		}()
 	}
@@ -307,6 +325,7 @@ func displayPath(cwd, abs string) string {
 // when all are done.
 func (c *checker) checkPath(arg string) {
 	c.startWorkers()
+	defer c.commitAlone() // once every file is analysed (deferred calls run last first)
 	defer c.stopWorkers()
 	abs, err := filepath.Abs(arg)
 	if err != nil {
@@ -333,13 +352,31 @@ func (c *checker) checkPath(arg string) {
 	c.checkFile(abs, stop)
 }
 
-// walk checks every file below root that may hold policies (tree.Scan:
+// walk checks every file below root that may hold policies (tree.Walk:
 // the same files the server reads); .s3policy.json files are looked up no
 // higher than root. What a .s3policy.json governs is loaded as sets
 // first, as the server loads its folders, so that the cross-file findings
-// of check and of the editor agree.
+// of check and of the editor agree. A file the walk lists as analysed
+// alone (no config, no Terraform module above it) goes to the workers as
+// soon as it is listed, so that the other cores work while the walk lists
+// the tree (a tenth of the time of check over 10,000 files, on one core,
+// BENCHMARKS.md). What it finds counts once the sets are read and hold
+// it not: the walk and the sets agree on what is analysed alone (a module
+// reads no file outside its folder), and should they ever differ, the
+// file is checked again with its set, as before.
 func (c *checker) walk(root string) {
-	paths, skipped, err := tree.Scan(root)
+	var paths []string
+	var skipped []tree.Skipped
+	c.alone = map[string]*aloneResult{}
+	err := tree.Walk(root, tree.Walker{
+		File: func(f tree.Listed) {
+			paths = append(paths, f.Path)
+			if f.Root == "" {
+				c.checkAlone(f.Path, root)
+			}
+		},
+		Skip: func(sk tree.Skipped) { skipped = append(skipped, sk) },
+	})
 	if err != nil {
 		c.ioError(root, err)
 	}
@@ -352,8 +389,41 @@ func (c *checker) walk(root string) {
 		c.skip(sk)
 	}
 	for _, p := range paths {
+		if c.alone[p] != nil && len(c.sets) > 0 {
+			if set, _ := tree.SetOf(c.sets, p); set != nil {
+				delete(c.alone, p) // its findings alone are not kept
+				delete(c.seen, p)
+			}
+		}
 		c.checkFile(p, root)
 	}
+}
+
+// checkAlone hands a file the walk lists as analysed alone to the
+// workers before the walk ends; its findings wait in c.alone.
+func (c *checker) checkAlone(abs, stop string) {
+	if c.seen[abs] || filepath.Base(abs) == analysis.ConfigName {
+		return // reached again through another PATH, or a config: after the walk
+	}
+	c.seen[abs] = true
+	r := &aloneResult{}
+	c.alone[abs] = r
+	c.jobs <- job{abs, c.configFor(abs, stop), nil, r}
+}
+
+// commitAlone records what the files checked alone during the walk
+// found, in path order, once the workers are done with them.
+func (c *checker) commitAlone() {
+	paths := slices.Sorted(maps.Keys(c.alone))
+	for _, p := range paths {
+		switch r := c.alone[p]; {
+		case r.err != nil:
+			c.ioError(p, r.err)
+		case r.add:
+			c.record(r.docs, r.placed)
+		}
+	}
+	c.alone = nil
 }
 
 // skip says why a file of a folder is not read; one that cannot be read
@@ -378,7 +448,7 @@ func (c *checker) checkFile(abs, stop string) {
 		return
 	}
 	cfg := c.configFor(abs, stop)
-	c.jobs <- job{abs, cfg, c.sets} // walk clears c.sets when it returns, before the files are done
+	c.jobs <- job{abs, cfg, c.sets, nil} // walk clears c.sets when it returns, before the files are done
 }
 
 // analyse reads and checks one file; it runs on a worker. A file not
@@ -387,13 +457,18 @@ func (c *checker) checkFile(abs, stop string) {
 // placed (the parser copies it into a string, report.Place copies what it
 // quotes), and a new buffer for each file was a sixth of the memory check
 // allocates over a tree (BENCHMARKS.md).
-func (c *checker) analyse(abs string, cfg *analysis.Config, sets []*tree.Set, buf []byte) []byte {
+func (c *checker) analyse(j job, buf []byte) []byte {
+	abs, cfg, sets := j.abs, j.cfg, j.sets
 	_, src := tree.SetOf(sets, abs) // read already, with the set it belongs to
 	if src == nil {
 		text, err := readFileInto(abs, buf)
 		buf = text
 		if err != nil {
-			c.ioError(abs, err)
+			if j.alone != nil {
+				j.alone.err = err
+			} else {
+				c.ioError(abs, err)
+			}
 			return buf
 		}
 		// The analysis gets absolute paths, as from an editor, so that they
@@ -423,6 +498,11 @@ func (c *checker) analyse(abs string, cfg *analysis.Config, sets []*tree.Set, bu
 		}
 		placed = append(placed, report.Place(c.display(abs), src.Text, kind, fs, c.langFor(cfg), c.relatedSource(abs, sets))...)
 	})
+	if j.alone != nil {
+		report.Sort(placed)
+		j.alone.add, j.alone.docs, j.alone.placed = true, len(src.Docs), placed
+		return buf
+	}
 	c.add(len(src.Docs), placed)
 	return buf
 }
@@ -455,6 +535,11 @@ func readFileInto(path string, buf []byte) ([]byte, error) {
 // that what is left after the walk is to order the files.
 func (c *checker) add(docs int, placed []report.Finding) {
 	report.Sort(placed)
+	c.record(docs, placed)
+}
+
+// record keeps the findings of one file, sorted.
+func (c *checker) record(docs int, placed []report.Finding) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.files += docs
