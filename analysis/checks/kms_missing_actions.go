@@ -195,7 +195,12 @@ func usesKey(s *analysis.Statement) bool {
 }
 
 // isKeyARN reports whether a Resource entry is a KMS key ARN (or pattern).
+// Its service field between colons writes ":kms:" into every such ARN:
+// the other entries, most of them, are not parsed.
 func isKeyARN(r *analysis.Value) bool {
+	if !strings.Contains(r.Str, ":kms:") {
+		return false
+	}
 	arn, ok := analysis.ParseARN(r.Str)
 	return ok && arn.Service == "kms" && strings.HasPrefix(arn.Resource, "key/")
 }

@@ -121,6 +121,12 @@ func objectsARN(bucket string) string { return s3ARNPrefix + bucket + "/*" }
 // s3BucketOf returns the bucket part of an S3 ARN (maybe a pattern) and
 // whether the ARN names objects.
 func s3BucketOf(resource string) (bucket string, object, ok bool) {
+	if !strings.Contains(resource, ":s3:::") {
+		// Service s3 with no region and no account: every such ARN holds
+		// ":s3:::". Other ARNs and "*" are not parsed (asked of every
+		// Resource entry by several checks).
+		return "", false, false
+	}
 	arn, ok := analysis.ParseARN(resource)
 	if !ok || !arn.IsS3() || arn.Region != "" || arn.Account != "" {
 		return "", false, false
