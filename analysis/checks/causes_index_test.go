@@ -358,7 +358,7 @@ func TestUsesOfBucketPolicyAgreeWithEveryIdentityPolicy(t *testing.T) {
 				}
 			}
 		}
-		if got := usesOfBucketPolicy(w, f.Path); !slices.Equal(name(got), name(want)) {
+		if got := usesOfBucketPolicy(w, f); !slices.Equal(name(got), name(want)) {
 			t.Errorf("%s:\ngot  %q\nwant %q", f.Path, name(got), name(want))
 		}
 		uses += len(want)

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"slices"
+	"sync/atomic"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -129,18 +130,18 @@ func reportUngrantedOnIdentity(pass *analysis.Pass) {
 // policies, not of every identity policy of the workspace, which a
 // keystroke in a bucket policy listed again (at 5,000 governed policies
 // most of the checks' time for the open bucket policy, issue 16).
-func usesOfBucketPolicy(w analysis.Workspace, path string) []crossAccountUse {
-	users := identityPoliciesByBucket(w)
+func usesOfBucketPolicy(w analysis.Workspace, f *analysis.File) []crossAccountUse {
+	path := f.Path
 	seen := map[string]bool{}
 	var at []int
-	for _, bp := range bucketPoliciesAt(w)[path] {
+	for _, bp := range bucketPoliciesIn(w, f) {
 		for _, b := range bucketsOf(bp) {
 			if seen[b] {
 				continue
 			}
 			seen[b] = true
 			if p := bucketPolicyOf(w, b); p != nil && p.Path == path {
-				at = append(at, users[b]...)
+				at = append(at, usersOfBucket(w, b)...)
 			}
 		}
 	}
@@ -175,6 +176,16 @@ func bucketsOf(bp *analysis.File) []string {
 	return out
 }
 
+// bucketPoliciesIn are the bucket policies of the file that holds the
+// document f: f alone when the file is one policy, as a keystroke's
+// workspace asks, else those bucketPoliciesAt lists.
+func bucketPoliciesIn(w analysis.Workspace, f *analysis.File) []*analysis.File {
+	if f.Host == nil && f.DocName == "" && f.Kind == analysis.KindBucket && f.Policy != nil {
+		return []*analysis.File{f}
+	}
+	return bucketPoliciesAt(w)[f.Path]
+}
+
 // bucketPoliciesAt lists the workspace's bucket policies by path, once
 // per workspace.
 func bucketPoliciesAt(w analysis.Workspace) map[string][]*analysis.File {
@@ -189,6 +200,33 @@ func bucketPoliciesAt(w analysis.Workspace) map[string][]*analysis.File {
 	})
 }
 
+// usersOfBucket are the places, in the workspace's order, of the
+// identity policies that may have cross-account uses of the bucket
+// (crossAccountUses). A keystroke's workspace asks for the bucket or two
+// of the open bucket policy: a look at each identity policy's names
+// (usedBuckets, kept with its parsed text) costs less than indexing the
+// buckets of every one of them again. check asks for every bucket
+// policy's: past a few buckets, the index is made once per workspace.
+func usersOfBucket(w analysis.Workspace, bucket string) []int {
+	const scansBeforeIndex = 8
+	if asked := memoized(w, "checks: buckets asked for users", func() *atomic.Int32 { return new(atomic.Int32) }); asked.Add(1) > scansBeforeIndex {
+		return identityPoliciesByBucket(w)[bucket]
+	}
+	var out []int
+	for i, f := range w.PolicyFiles() {
+		if mayUseAcrossAccounts(f) && slices.Contains(usedBuckets(f.Policy), bucket) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// mayUseAcrossAccounts reports whether f is an identity policy of an
+// account of the config, which crossAccountUses reads.
+func mayUseAcrossAccounts(f *analysis.File) bool {
+	return f.Kind == analysis.KindIdentity && f.Policy != nil && f.Config != nil && f.Facts != nil && slices.Contains(f.Config.Accounts, f.Facts.Account)
+}
+
 // identityPoliciesByBucket indexes the identity policies that may have
 // cross-account uses (crossAccountUses) by each bucket their Allow
 // statements name, as their places in the workspace's order: once per
@@ -198,7 +236,7 @@ func identityPoliciesByBucket(w analysis.Workspace) map[string][]int {
 	return memoized(w, "checks: identity policies by bucket", func() map[string][]int {
 		out := map[string][]int{}
 		for i, f := range w.PolicyFiles() {
-			if f.Kind != analysis.KindIdentity || f.Policy == nil || f.Config == nil || f.Facts == nil || !slices.Contains(f.Config.Accounts, f.Facts.Account) {
+			if !mayUseAcrossAccounts(f) {
 				continue
 			}
 			for _, b := range usedBuckets(f.Policy) {
@@ -235,7 +273,7 @@ func reportUngrantedOnBucket(pass *analysis.Pass) {
 	if pass.Workspace == nil || pass.Facts == nil || pass.Policy.Statement == nil {
 		return
 	}
-	for _, u := range usesOfBucketPolicy(pass.Workspace, pass.Path) {
+	for _, u := range usesOfBucketPolicy(pass.Workspace, pass.File) {
 		if f := u.identity; len(u.actions) > 0 {
 			pass.Report(analysis.Finding{Span: pass.Policy.Statement.KeySpan, Severity: analysis.Warning,
 				Message: analysis.Tf("no statement grants account %[2]s, whose %[1]s uses this bucket: it needs %[4]s on %[3]s",
