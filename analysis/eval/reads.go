@@ -59,7 +59,14 @@ func (r *ReadSet) quote(d *Doc, statement int) {
 	if r == nil || d.Assumed {
 		return
 	}
-	if i := r.find(d.Name, statement); i >= 0 {
+	// A cause most often names the statement just judged, the last read:
+	// the fifty Deny statements of an upload's SCPs made the search of
+	// every read a first scan's largest cost in ReadSet.
+	i := len(r.reads) - 1
+	if i < 0 || !r.reads[i].is(d.Name, statement) {
+		i = r.find(d.Name, statement)
+	}
+	if i >= 0 {
 		r.reads[i].named = true
 		return
 	}
