@@ -204,7 +204,8 @@ type checker struct {
 	seen    map[string]bool             // files already checked
 	// alone are the files of the folder being walked that were handed to
 	// the workers as the walk listed them, each analysed alone: what each
-	// found is kept until the walk's sets say it is in none (commitAlone).
+	// found is kept until the workers are done, to be recorded in path
+	// order (commitAlone).
 	alone map[string]*aloneResult
 	sets  []*tree.Set // the sets of the folder being walked
 	// Files are analysed on every core: the walk and the configs stay on
@@ -360,10 +361,11 @@ func (c *checker) checkPath(arg string) {
 // alone (no config, no Terraform module above it) goes to the workers as
 // soon as it is listed, so that the other cores work while the walk lists
 // the tree (a tenth of the time of check over 10,000 files, on one core,
-// BENCHMARKS.md). What it finds counts once the sets are read and hold
-// it not: the walk and the sets agree on what is analysed alone (a module
-// reads no file outside its folder), and should they ever differ, the
-// file is checked again with its set, as before.
+// BENCHMARKS.md). Such a file is in none of the sets (a module reads no
+// file outside its folder: tree's TestWalkAloneIsInNoSet), so it is not
+// analysed again below; what it finds is recorded once the workers are
+// done (commitAlone). A tree changed while the walk lists it may be read
+// as it was when each file was listed, as any walk of a changing tree.
 func (c *checker) walk(root string) {
 	var paths []string
 	var skipped []tree.Skipped
@@ -389,13 +391,7 @@ func (c *checker) walk(root string) {
 		c.skip(sk)
 	}
 	for _, p := range paths {
-		if c.alone[p] != nil && len(c.sets) > 0 {
-			if set, _ := tree.SetOf(c.sets, p); set != nil {
-				delete(c.alone, p) // its findings alone are not kept
-				delete(c.seen, p)
-			}
-		}
-		c.checkFile(p, root)
+		c.checkFile(p, root) // a file checked alone is seen already
 	}
 }
 

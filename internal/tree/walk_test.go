@@ -251,3 +251,90 @@ func principals(s *Set) []string {
 	}
 	return out
 }
+
+// A file the walk lists as analysed alone (Root "") is in none of the
+// sets GovernedOf builds from the same listing, and a file it names a
+// set for (not Maybe) is in one: check hands the former to its workers
+// before the sets are read and never analyses it again. The folder tries
+// to make them disagree: a module that reads files outside its folder
+// (by a relative and an absolute path), a config over 1 MB, a config
+// that is a link out of the folder, one that is a link inside it, and a
+// config in a .git folder.
+func TestWalkAloneIsInNoSet(t *testing.T) {
+	dir := t.TempDir()
+	policy := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`
+	config := `{"accounts": ["111122223333"]}`
+	outside := filepath.Join(t.TempDir(), analysis.ConfigName)
+	files := map[string]string{
+		"gov/.s3policy.json":     config,
+		"gov/a.json":             policy,
+		"linked/p.json":          policy,
+		"out/p.json":             policy,
+		"big/.s3policy.json":     `{"accounts": ["111122223333"], "x": "` + string(make([]byte, MaxFileSize)) + `"}`,
+		"big/p.json":             policy,
+		".git/.s3policy.json":    config,
+		"loose/near.json":        policy,
+		"loose/far.json":         policy,
+		"mod/policies/read.json": policy,
+		"mod/nested/unread.json": policy,
+		"mod/main.tf": `resource "aws_s3_bucket_policy" "a" {
+  bucket = "data"
+  policy = file("${path.module}/policies/read.json")
+}
+resource "aws_s3_bucket_policy" "b" {
+  bucket = "data"
+  policy = file("${path.module}/../loose/near.json")
+}
+resource "aws_s3_bucket_policy" "c" {
+  bucket = "data"
+  policy = file("` + filepath.ToSlash(filepath.Join(dir, "loose", "far.json")) + `")
+}`,
+	}
+	for rel, text := range files {
+		path := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(outside, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for link, target := range map[string]string{"linked/.s3policy.json": "../gov/.s3policy.json", "out/.s3policy.json": outside} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+	}
+	var listed []Listed
+	if err := Walk(dir, Walker{File: func(f Listed) { listed = append(listed, f) }}); err != nil {
+		t.Fatal(err)
+	}
+	var paths, alone []string
+	for _, f := range listed {
+		paths = append(paths, f.Path)
+	}
+	sets := GovernedOf(dir, paths, Disk{})
+	for _, f := range listed {
+		rel, _ := filepath.Rel(dir, f.Path)
+		rel = filepath.ToSlash(rel)
+		set, _ := SetOf(sets, f.Path)
+		switch {
+		case f.Root == "":
+			alone = append(alone, rel)
+			if set != nil {
+				t.Errorf("%s: listed as analysed alone, in the set at %s", rel, set.Dir)
+			}
+		case !f.Maybe && !IsConfig(f.Path) && set == nil:
+			t.Errorf("%s: listed in the set at %s, in none", rel, f.Root)
+		}
+	}
+	want := []string{"big/p.json", "loose/far.json", "loose/near.json", "out/p.json"}
+	if !slices.Equal(alone, want) {
+		t.Errorf("analysed alone: %v, want %v", alone, want)
+	}
+	if set, _ := SetOf(sets, filepath.Join(dir, "mod", "policies", "read.json")); set == nil {
+		t.Error("the file the module reads is in no set")
+	}
+}
