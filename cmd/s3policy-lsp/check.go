@@ -487,12 +487,16 @@ func (c *checker) analyse(j job, buf []byte) []byte {
 		return buf // other JSON, or a file named by hand that is no policy
 	}
 	var placed []report.Finding
+	var placer *report.Placer // one for the file's documents, made for the first finding
 	a.ByDocument(func(doc *analysis.File, fs []analysis.Finding) {
 		kind := ""
 		if doc != nil {
 			kind = string(doc.Kind)
 		}
-		placed = append(placed, report.Place(c.display(abs), src.Text, kind, fs, c.langFor(cfg), c.relatedSource(abs, sets))...)
+		if placer == nil {
+			placer = report.NewPlacer(c.display(abs), src.Text, c.langFor(cfg), c.relatedSource(abs, sets))
+		}
+		placed = append(placed, placer.Place(kind, fs)...)
 	})
 	if j.alone != nil {
 		report.Sort(placed)

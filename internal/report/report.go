@@ -54,29 +54,53 @@ const KindConfig = "config"
 // Place converts the findings of one document, worded in lang.
 func Place(file string, src []byte, kind string, fs []analysis.Finding, lang string, related RelatedSource) []Finding {
 	if len(fs) == 0 {
-		return nil // no line index to build
+		return nil
+	}
+	return NewPlacer(file, src, lang, related).Place(kind, fs)
+}
+
+// Placer places the findings of the documents of one file, worded in
+// lang: the file's lines are counted once for all of them, and only up
+// to the findings (mapper.Counter: a file with findings has a handful,
+// and indexing its every line was 3 % of check's CPU over a tree); each
+// other file their related entries name is read once.
+type Placer struct {
+	file   string
+	lines  mapper.Counter
+	lang   string
+	others relatedFiles
+}
+
+// NewPlacer starts placing the findings of file, whose text is src;
+// nothing is read before a Place.
+func NewPlacer(file string, src []byte, lang string, related RelatedSource) *Placer {
+	return &Placer{file: file, lines: *mapper.NewCounter(src), lang: lang, others: relatedFiles{source: related}}
+}
+
+// Place converts the findings of one document of the file, whose kind is
+// kind ("" for none).
+func (p *Placer) Place(kind string, fs []analysis.Finding) []Finding {
+	if len(fs) == 0 {
+		return nil
 	}
 	if kind == "" {
 		kind = "unknown"
 	}
-	m := mapper.New(src)
-	others := relatedFiles{source: related, files: map[string]relatedFile{}}
 	out := make([]Finding, 0, len(fs))
 	for _, f := range fs {
-		line, col := m.LineCol(f.Span.Start)
-		endLine, endCol := m.LineCol(f.Span.End)
+		line, col := p.lines.LineCol(f.Span.Start)
+		endLine, endCol := p.lines.LineCol(f.Span.End)
 		out = append(out, Finding{
-			File: file, Line: line, Column: col, EndLine: endLine, EndColumn: endCol,
-			Severity: f.Severity, Code: f.Code, Message: f.Message.In(lang), Kind: kind,
-			Related: placeRelated(file, m, f.Related, lang, &others),
+			File: p.file, Line: line, Column: col, EndLine: endLine, EndColumn: endCol,
+			Severity: f.Severity, Code: f.Code, Message: f.Message.In(p.lang), Kind: kind,
+			Related: p.placeRelated(f.Related),
 		})
 	}
 	return out
 }
 
-// relatedFiles are the other files a document's findings point at, each
-// asked of the source and indexed by lines once, however many findings
-// name it.
+// relatedFiles are the other files a file's findings point at, each
+// asked of the source once, however many findings name it.
 type relatedFiles struct {
 	source RelatedSource
 	files  map[string]relatedFile
@@ -84,14 +108,17 @@ type relatedFiles struct {
 
 type relatedFile struct {
 	display string
-	m       *mapper.Mapper // nil when the file cannot be read
+	lines   *mapper.Counter // nil when the file cannot be read
 }
 
 func (r *relatedFiles) get(name string) relatedFile {
 	f, ok := r.files[name]
 	if !ok {
 		if display, src, ok := r.source(name); ok {
-			f = relatedFile{display, mapper.New(src)}
+			f = relatedFile{display, mapper.NewCounter(src)}
+		}
+		if r.files == nil {
+			r.files = map[string]relatedFile{}
 		}
 		r.files[name] = f
 	}
@@ -100,20 +127,20 @@ func (r *relatedFiles) get(name string) relatedFile {
 
 // placeRelated places the related entries; one whose file cannot be read
 // is left out rather than shown at a wrong place.
-func placeRelated(file string, m *mapper.Mapper, rs []analysis.Related, lang string, others *relatedFiles) []Related {
+func (p *Placer) placeRelated(rs []analysis.Related) []Related {
 	var out []Related
 	for _, r := range rs {
-		display, rm := file, m
+		display, lines := p.file, &p.lines
 		if r.File != "" {
-			f := others.get(r.File)
-			if f.m == nil {
+			f := p.others.get(r.File)
+			if f.lines == nil {
 				continue
 			}
-			display, rm = f.display, f.m
+			display, lines = f.display, f.lines
 		}
-		line, col := rm.LineCol(r.Span.Start)
-		endLine, endCol := rm.LineCol(r.Span.End)
-		out = append(out, Related{display, line, col, endLine, endCol, r.Message.In(lang)})
+		line, col := lines.LineCol(r.Span.Start)
+		endLine, endCol := lines.LineCol(r.Span.End)
+		out = append(out, Related{display, line, col, endLine, endCol, r.Message.In(p.lang)})
 	}
 	return out
 }

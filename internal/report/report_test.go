@@ -56,9 +56,10 @@ func TestPlaceRelated(t *testing.T) {
 }
 
 // A file that many findings point at is asked of the source once per
-// document, readable or not (check read it from disk for each entry: 1.2
-// million reads on a governed folder of 1,000 policies, issue 16).
-func TestRelatedFileIsReadOncePerDocument(t *testing.T) {
+// file placed, however many documents it holds, readable or not (check
+// read it from disk for each entry: 1.2 million reads on a governed
+// folder of 1,000 policies, issue 16).
+func TestRelatedFileIsReadOncePerFile(t *testing.T) {
 	asked := map[string]int{}
 	source := func(name string) (string, []byte, bool) {
 		asked[name]++
@@ -69,13 +70,47 @@ func TestRelatedFileIsReadOncePerDocument(t *testing.T) {
 		fs = append(fs, analysis.Finding{Code: "c", Span: analysis.Span{Start: i, End: i + 1}, Related: []analysis.Related{
 			{File: "key.json", Span: analysis.Span{Start: 4, End: 10}}, {File: "gone.json"}}})
 	}
-	placed := Place("dir/a.json", make([]byte, 64), "identity", fs, "en", source)
+	p := NewPlacer("dir/a.json", make([]byte, 64), "en", source)
+	placed := append(p.Place("identity", fs[:25]), p.Place("bucket", fs[25:])...)
 	if len(placed) != 50 || asked["key.json"] != 1 || asked["gone.json"] != 1 {
 		t.Fatalf("%d findings; asked %v", len(placed), asked)
 	}
 	want := []Related{{File: "dir/key.json", Line: 2, Column: 3, EndLine: 2, EndColumn: 9}}
 	if !reflect.DeepEqual(placed[49].Related, want) {
 		t.Fatalf("related %+v, want %+v", placed[49].Related, want)
+	}
+}
+
+// A Placer places the findings of a file's documents, asked in any
+// order, where Place of each document alone does: lines and UTF-16
+// columns across Japanese text, emoji and "\r\n", a related entry in the
+// same file before the finding.
+func TestPlacerPlacesEachDocumentAsPlace(t *testing.T) {
+	src := []byte("Resources:\r\n  A:\r\n    Sid: \"読み取り😀\"\r\n    Effect: Allw\r\n  B:\r\n    Action: \"s3:GetObjekt\" # 😀😀\n")
+	span := func(s string) analysis.Span {
+		at := bytes.Index(src, []byte(s))
+		return analysis.Span{Start: at, End: at + len(s)}
+	}
+	docA := []analysis.Finding{
+		{Code: "invalid-effect", Span: span("Allw"), Message: analysis.T("bad effect", "不正な Effect"),
+			Related: []analysis.Related{{Span: span(`"読み取り😀"`), Message: analysis.T("the Sid", "Sid")}}},
+		{Code: "sid", Span: span("読み取り😀"), Message: analysis.T("sid", "Sid")},
+	}
+	docB := []analysis.Finding{{Code: "unknown-action", Span: span("s3:GetObjekt"), Message: analysis.T("unknown", "不明")}}
+	p := NewPlacer("t.yaml", src, "ja", nil)
+	got := append(p.Place("bucket", docB), p.Place("", docA)...)
+	want := []Finding{
+		{File: "t.yaml", Line: 6, Column: 14, EndLine: 6, EndColumn: 26, Code: "unknown-action", Message: "不明", Kind: "bucket"},
+		{File: "t.yaml", Line: 4, Column: 13, EndLine: 4, EndColumn: 17, Code: "invalid-effect", Message: "不正な Effect", Kind: "unknown",
+			Related: []Related{{File: "t.yaml", Line: 3, Column: 10, EndLine: 3, EndColumn: 18, Message: "Sid"}}},
+		{File: "t.yaml", Line: 3, Column: 11, EndLine: 3, EndColumn: 17, Code: "sid", Message: "Sid", Kind: "unknown"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("placed\n%+v\nwant\n%+v", got, want)
+	}
+	alone := append(Place("t.yaml", src, "bucket", docB, "ja", nil), Place("t.yaml", src, "", docA, "ja", nil)...)
+	if !reflect.DeepEqual(alone, want) {
+		t.Fatalf("Place of each document\n%+v\nwant\n%+v", alone, want)
 	}
 }
 

@@ -26,6 +26,9 @@ func FuzzMapper(f *testing.F) {
 		m := New(content)
 		lines := 1 + countNewlines(content)
 		p := m.Position(offset)
+		if line, col := NewCounter(content).LineCol(offset); line != p.Line+1 || col != p.Character+1 {
+			t.Fatalf("Counter.LineCol(%d) = %d:%d, Mapper %+v", offset, line, col, p)
+		}
 		if p.Line < 0 || p.Line >= lines || p.Character < 0 {
 			t.Fatalf("Position(%d) = %+v, out of range (%d lines)", offset, p, lines)
 		}

@@ -60,3 +60,40 @@ func indexOf(b []byte, s string) int {
 	}
 	return -1
 }
+
+// A Counter gives Mapper's lines and columns for offsets asked in any
+// order, across "\r\n", Japanese text, emoji (two UTF-16 units) and
+// invalid UTF-8, before and after it turns to the index (offsets asked
+// back and forth over the text).
+func TestCounterAgreesWithMapper(t *testing.T) {
+	src := []byte("{\r\n  \"Sid\": \"読み取り😀\",\n\n  \"Effect\": \"Allw\"\xff\r\n  😀😀 \"x\"\n}")
+	m := New(src)
+	c := NewCounter(src)
+	var asked []int
+	for o := -2; o <= len(src)+2; o += 3 { // forwards, past both ends
+		asked = append(asked, o)
+	}
+	for o := len(src); o >= 0; o -= 5 { // backwards
+		asked = append(asked, o)
+	}
+	for i := range len(src) { // back and forth
+		asked = append(asked, i, len(src)-i)
+	}
+	for i, o := range asked {
+		line, col := c.LineCol(o)
+		wantLine, wantCol := m.LineCol(o)
+		if line != wantLine || col != wantCol {
+			t.Fatalf("ask %d, offset %d: Counter %d:%d, Mapper %d:%d", i, o, line, col, wantLine, wantCol)
+		}
+	}
+	if c.index == nil {
+		t.Error("asked back and forth over the text, the Counter never turned to the index")
+	}
+	emoji := indexOf(src, `"x"`)
+	if line, col := NewCounter(src).LineCol(emoji); line != 5 || col != 2+2+2+2 {
+		t.Errorf("after two emoji: %d:%d, want 5:8", line, col)
+	}
+	if line, col := NewCounter(src).LineCol(indexOf(src, `"Allw"`)); line != 4 || col != len(`  "Effect": `)+1 {
+		t.Errorf("\"Allw\": %d:%d, want 4:%d", line, col, len(`  "Effect": `)+1)
+	}
+}
