@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -44,4 +45,33 @@ func nineDenies() string {
 		st = append(st, fmt.Sprintf(`{"Sid": "D%d", "Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}`, i))
 	}
 	return `{"Statement": [` + strings.Join(st, ",\n  ") + `]}`
+}
+
+// An evaluation that blocks a request by many Deny statements of one
+// layer appends their causes into one array, with room made once for the
+// Deny statements the layer's index lists (roomForDenies): check keeps
+// no evaluation, and appending one by one made an array at 1, 2, 4, 8
+// and 16 causes for nine.
+func TestDeniesOfALayerAreAppendedIntoOneArray(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		".s3policy.json": `{"buckets": {"data": {"account": "444455556666"}},
+  "files": {"iam/app.json": {"kind": "identity", "principal": "arn:aws:iam::111122223333:role/app"},
+    "org/a.json": {"kind": "scp", "account": "111122223333"}}}`,
+		"iam/app.json":            allowAll,
+		"org/a.json":              nineDenies(),
+		"data.bucket-policy.json": `{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}`,
+	})
+	w, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ForBatch()
+	r := w.evaluate(Request{Principal: "arn:aws:iam::111122223333:role/app", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/a.txt"}).result
+	if r.Decision != ExplicitlyDenied || len(r.Causes) != 9 {
+		t.Fatalf("got %s with %d causes, want ExplicitlyDenied with 9", r.Decision, len(r.Causes))
+	}
+	// One array made for nine: nine causes' room, as the allocator rounds it.
+	if want := cap(slices.Grow([]Cause(nil), 9)); cap(r.Causes) != want {
+		t.Errorf("nine causes appended with room for %d, want %d", cap(r.Causes), want)
+	}
 }

@@ -311,17 +311,34 @@ func (e *pass) explicitDeny() bool {
 	var layers [7]layerDocs
 	var judged judgedTexts
 	for _, l := range e.applicable(layers[:0]) {
-		for d, st := range e.denyStatements(l.docs, l.withPrincipal).all {
+		list := e.denyStatements(l.docs, l.withPrincipal)
+		left := len(list.sites) // of an index's Deny statements, this one's included
+		e.reads.room(left)
+		for d, st := range list.all {
+			left--
 			if !st.IsDeny() {
 				continue
 			}
 			if v := judged.judge(e, d, st, l.withPrincipal); v.applies() {
+				e.roomForDenies(left + 1)
 				e.out.add(e.denyCause(l.layer, d, st, v))
 				found = true
 			}
 		}
 	}
 	return found
+}
+
+// roomForDenies gives the causes room for the Deny statements of a layer
+// left to judge when they have no room left: the same Deny in the fifty
+// SCPs of an account blocks each of its uploads, and appending them one
+// by one made seven arrays for each upload, all garbage once the list is
+// shared or answered (issue 16). The list is not kept with this room:
+// the workspace keeps a list of its size (keptCauses), an answer its own.
+func (e *pass) roomForDenies(left int) {
+	if len(e.out.Causes) == cap(e.out.Causes) && left > 1 {
+		e.out.Causes = slices.Grow(e.out.Causes, left)
+	}
 }
 
 // judgedTexts are the verdicts of one pass on the Deny statements it

@@ -54,6 +54,15 @@ func (r *ReadSet) read(d *Doc, statement int) {
 	r.reads = append(r.reads, docRead{d.Name, int32(statement), false})
 }
 
+// room makes room for n reads more at once: a pass reads each Deny
+// statement an index lists for its request, the fifty of an account's
+// SCPs for an upload, and appending them one by one made seven arrays.
+func (r *ReadSet) room(n int) {
+	if r != nil && n > 1 {
+		r.reads = slices.Grow(r.reads, n)
+	}
+}
+
 // quote records that a cause names the statement.
 func (r *ReadSet) quote(d *Doc, statement int) {
 	if r == nil || d.Assumed {
