@@ -38,7 +38,9 @@ type File struct {
 	Facts      *FileFacts // the config's entry for this file; may be nil
 
 	// Workspace is the project the file belongs to, for checks that look
-	// across files; nil when the file is analysed on its own.
+	// across files; nil when the file is analysed on its own, and for the
+	// documents a language server's workspaces share from one edit to the
+	// next (it analyses a copy bound to the workspace of the moment).
 	Workspace Workspace
 
 	slabs *slabs // the memory Root lies in, for Recycle

@@ -78,10 +78,25 @@ func newGovSet(s *tree.Set, texts map[string][]byte) *govSet {
 		g.cfg, _ = analysis.ParseConfig(s.Dir, text)
 	}
 	for _, src := range s.Sources() {
+		unbind(src)
 		g.sources[src.Path] = src
 		g.paths = append(g.paths, src.Path)
 	}
+	g.ws.Seal()
 	return g
+}
+
+// unbind clears the workspace of the documents of a file read into a
+// tree.Set (analysis.File.Workspace: that set's), before the server keeps
+// them: its workspaces share a document from one edit to the next, so
+// the field would name a workspace a keystroke replaced, and a check
+// reading it another document's would judge an old set. The checks get
+// copies bound to the set as it is (bound); the documents it keeps are
+// bound to none.
+func unbind(src *tree.Source) {
+	for _, d := range src.Docs {
+		d.Workspace = nil
+	}
 }
 
 // put adds a set the first scan loaded, or replaces the one at its root.
@@ -613,6 +628,7 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 	}
 	for _, s := range tree.Sets(g.root, texts) {
 		for _, src := range s.Sources() {
+			unbind(src) // bound to s, which is not kept
 			out[src.Path] = src
 		}
 	}
@@ -636,8 +652,10 @@ func sameFiles(g *govSet, reread map[string]*tree.Source) bool {
 // version of the same document, else document by document, taking over
 // from prev what it derived from the documents it holds
 // (eval.Workspace.AddShared). Either way the documents are prev's, not
-// copies, but those of the files re-read, and prev is not changed.
+// copies, but those of the files re-read, and prev is not changed. The
+// workspace is sealed before the set is published.
 func (g *govSet) bind(prev *govSet, reread map[string]*tree.Source) {
+	defer func() { g.ws.Seal() }()
 	if swaps := swapsOf(prev, reread); swaps != nil {
 		if ws := eval.Swapped(prev.ws, swaps); ws != nil {
 			g.ws = ws

@@ -623,3 +623,68 @@ func TestManyKeystrokesAgreeWithAFreshSet(t *testing.T) {
 		}
 	}
 }
+
+// No document the index keeps names a workspace (analysis.File.Workspace)
+// but the copies the checks get, bound to their set as it is now: after
+// the first scan, keystrokes, a file added and a Terraform module read
+// again whole, a check that reads the workspace of any document it can
+// reach finds the current one or none, never one an edit replaced.
+func TestNoDocumentNamesAnOldWorkspace(t *testing.T) {
+	dir, layout, texts, ix := governedIndex(t, 30)
+	identity := filepath.Join(dir, filepath.FromSlash(layout.Identity))
+	bucket := filepath.Join(dir, filepath.FromSlash(layout.Bucket))
+	onlyCurrent(t, "the first scan", ix)
+	for _, c := range []struct {
+		name string
+		path string
+		text []byte
+	}{
+		{"a Sid typed in", identity, bytes.Replace(texts[identity], []byte(`"Sid": "`), []byte(`"Sid": "X`), 1)},
+		{"a bucket policy's Action typed in", bucket, bytes.Replace(texts[bucket], []byte(`"s3:ListBucket"]`), []byte(`"s3:ListBucke"]`), 1)},
+		{"a file added", filepath.Join(dir, "team-000", "new.json"), []byte(`{"Version": "2012-10-17", "Statement": []}`)},
+	} {
+		ix.update(map[string][]byte{c.path: c.text})
+		onlyCurrent(t, c.name, ix)
+	}
+
+	src := filepath.Join("..", "examples", "terraform", "kms-missing-actions")
+	dir = t.TempDir()
+	texts = map[string][]byte{}
+	for _, name := range []string{"bucket.tf", "partner.tf", "providers.tf"} {
+		text, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts[filepath.Join(dir, name)] = text
+	}
+	ix = newIndex()
+	ix.rebuild([]string{dir}, texts)
+	partner := filepath.Join(dir, "partner.tf")
+	ix.update(map[string][]byte{partner: bytes.Replace(texts[partner], []byte(`"kms:Decrypt"`), []byte(`"kms:Decrypt", "kms:Encrypt"`), 1)})
+	onlyCurrent(t, "a Terraform module read again", ix)
+}
+
+// onlyCurrent fails when a document of a set of ix, or one a check given
+// a file's bound documents reaches, names a workspace but the set's.
+func onlyCurrent(t *testing.T, when string, ix *index) {
+	t.Helper()
+	for _, g := range ix.all() {
+		for _, f := range slices.Concat(g.ws.Files, g.ws.Broken) {
+			if f.Workspace != nil {
+				t.Errorf("%s: %s is bound to a workspace the set shares it beyond", when, f.Path)
+			}
+		}
+		for _, path := range g.paths {
+			for _, d := range g.bound(path) {
+				if d.Workspace != analysis.Workspace(g.ws) {
+					t.Fatalf("%s: %s is checked with another workspace than its set's", when, path)
+				}
+				for _, other := range d.Workspace.PolicyFiles() {
+					if other.Workspace != nil && other.Workspace != d.Workspace {
+						t.Fatalf("%s: a check of %s reads %s bound to an old workspace", when, path, other.Path)
+					}
+				}
+			}
+		}
+	}
+}

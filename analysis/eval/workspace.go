@@ -24,6 +24,9 @@ type Workspace struct {
 	// bucketsShared: Buckets and bucketConfig are another workspace's too
 	// (Swapped), copied before they are changed (ownBuckets).
 	bucketsShared bool
+	// sealed: the workspace is built and may be read by other goroutines
+	// (Seal); Swapped makes workspaces from a sealed one only.
+	sealed bool
 
 	// names holds each document's DocName, and named the reverse, so that
 	// a scenario and a cause do not compute or search them per request.
@@ -102,6 +105,18 @@ func NewWorkspace(dir string) *Workspace {
 	return &Workspace{Dir: dir, Buckets: map[string]*analysis.BucketFacts{}, bucketConfig: map[string]string{},
 		names: newLayered[*analysis.File, string](0), named: newLayered[string, *analysis.File](0), endpoints: map[string]string{}, endpointContexts: map[string]map[string][]string{},
 		bucketNames: newLayered[*analysis.File, map[string]bool](0), grantNames: newLayered[*analysis.File, []grantName](0), owned: map[string][]*analysis.File{}, order: newLayered[*analysis.File, int](0)}
+}
+
+// Seal tells the workspace that it is built and is about to be shared
+// with other goroutines: nothing is added to it any more. Its maps are
+// marked as another workspace's, here, before it is published, so that
+// Swapped, which shares them with the workspace it makes, writes nothing
+// of a workspace other goroutines read (two swaps from one workspace
+// wrote the same flags at once).
+func (w *Workspace) Seal() {
+	w.names.shared, w.named.shared, w.order.shared = true, true, true
+	w.bucketNames.shared, w.grantNames.shared = true, true
+	w.bucketsShared, w.sealed = true, true
 }
 
 // PolicyFiles lists the policies that parsed (analysis.Workspace).

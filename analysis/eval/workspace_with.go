@@ -355,12 +355,17 @@ func (w *Workspace) AddShared(f *analysis.File, prev *Workspace) {
 // the same document (same path, place in its host, kind, config and
 // facts), as a keystroke makes one. The documents are shared, not copied
 // nor bound (AddShared); what prev derived from the others is taken over
-// by copying prev's maps (a copy of a map's tables, nothing hashed
-// again), not by adding each document again: at 5,000 governed policies
-// that was 6 ms of every keystroke (issue 16). prev is not changed. nil
-// when a swap is not such a version of a document of prev: the caller
-// builds the workspace document by document.
+// by sharing prev's maps (layered) or copying them (a copy of a map's
+// tables, nothing hashed again), not by adding each document again: at
+// 5,000 governed policies that was 6 ms of every keystroke (issue 16).
+// prev must be sealed (Seal) and is only read: other goroutines may read
+// it, and swap from it, meanwhile. nil when prev is not sealed or a swap
+// is not such a version of a document of prev: the caller builds the
+// workspace document by document.
 func Swapped(prev *Workspace, swaps map[*analysis.File]*analysis.File) *Workspace {
+	if !prev.sealed {
+		return nil
+	}
 	for old, now := range swaps {
 		if !sameDocument(prev, old, now) {
 			return nil
@@ -372,7 +377,6 @@ func Swapped(prev *Workspace, swaps map[*analysis.File]*analysis.File) *Workspac
 		callers: slices.Clone(prev.callers), endpoints: maps.Clone(prev.endpoints), endpointContexts: maps.Clone(prev.endpointContexts),
 		inScenarios: slices.Clone(prev.inScenarios), owned: maps.Clone(prev.owned), order: prev.order.over(),
 		bucketNames: prev.bucketNames.over(), grantNames: prev.grantNames.over()}
-	prev.bucketsShared = true
 	ownedCloned := map[string]bool{}
 	for old, now := range swaps {
 		i := prev.orderOf(old)
@@ -531,11 +535,10 @@ func (l *layered[K, V]) del(k K) {
 	l.top[k] = layer[V]{}
 }
 
-// over returns the map for a workspace made from l's: the same entries,
-// base shared (l's own base is shared from then on too), top copied, or
-// both laid into a new base when top is large.
+// over returns the map for a workspace made from l's, which is shared
+// already (Seal): the same entries, base shared, top copied, or both
+// laid into a new base when top is large. l is only read.
 func (l *layered[K, V]) over() layered[K, V] {
-	l.shared = true
 	if len(l.top) < maxLayered {
 		return layered[K, V]{base: l.base, top: maps.Clone(l.top), shared: true}
 	}

@@ -452,6 +452,7 @@ func answeredWorkspace(t *testing.T, dir string) *Workspace {
 	for _, p := range w.Callers() {
 		w.Blocked(p)
 	}
+	w.Seal()
 	return w
 }
 
@@ -501,6 +502,7 @@ func TestLayeredMapSharesItsBase(t *testing.T) {
 	a := newLayered[string, int](0)
 	a.set("x", 1)
 	a.set("y", 2)
+	a.shared = true // as Seal leaves it
 	b := a.over()
 	b.set("x", 10)
 	b.del("y")
@@ -515,6 +517,7 @@ func TestLayeredMapSharesItsBase(t *testing.T) {
 	want("b", &b, "w", 0, false)
 	c := b
 	for i := range 3 * maxLayered {
+		c.shared = true // as Seal leaves it
 		next := c.over()
 		next.set(strconv.Itoa(i), i)
 		c = next
@@ -528,4 +531,87 @@ func TestLayeredMapSharesItsBase(t *testing.T) {
 	want("c", &c, "x", 10, true)
 	want("c", &c, "y", 0, false)
 	want("b", &b, "0", 0, false)
+}
+
+// A sealed workspace is only read by the workspaces swapped from it: two
+// swaps from it at once, each writing its new workspace (a bucket added,
+// every principal answered), while other goroutines read it, are no race
+// (go test -race: Swapped wrote prev's flags of sharing, and two swaps
+// wrote them at once), and leave its names, buckets and answers as they
+// were. A workspace not sealed is not swapped from.
+func TestSwappedOnlyReadsASealedWorkspace(t *testing.T) {
+	dir := t.TempDir()
+	layout, err := governed.Write(dir, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := answeredWorkspace(t, dir)
+	old := prev.File(filepath.Join(dir, filepath.FromSlash(layout.Identity)))
+	names, answers := map[*analysis.File]string{}, map[string][]analysis.BlockedRequest{}
+	for _, f := range prev.Files {
+		names[f] = prev.DocName(f)
+	}
+	for _, p := range prev.Callers() {
+		answers[p] = prev.Blocked(p)
+	}
+	text := bytes.Replace(old.Src, []byte(`"Sid": "`), []byte(`"Sid": "X`), 1)
+	swap := func(start <-chan struct{}, now *analysis.File) *Workspace {
+		<-start
+		next := Swapped(prev, map[*analysis.File]*analysis.File{old: now})
+		if next == nil {
+			t.Error("a new version of a document of a sealed workspace not swapped in")
+			return nil
+		}
+		next.AddBuckets(filepath.Join(dir, "main.tf"), []*analysis.BucketFacts{{Name: "added-after"}})
+		for _, p := range next.Callers() {
+			next.Blocked(p)
+		}
+		return next
+	}
+	read := func(start <-chan struct{}) {
+		<-start
+		for _, f := range prev.Files {
+			if prev.DocName(f) != names[f] || prev.Files[prev.orderOf(f)] != f || prev.Bucket("added-after") != nil {
+				t.Errorf("%s: prev's name, place or buckets changed during a swap", f.Path)
+			}
+		}
+		for _, p := range prev.Callers() {
+			prev.Blocked(p)
+		}
+	}
+	var a, b *Workspace
+	for range 8 { // rounds: the race detector sees a race only when the goroutines overlap
+		// The versions are parsed first: the parser's pools would order
+		// one swap after the other.
+		versions := []*analysis.File{analysis.NewFile(old.Path, text, old.Config), analysis.NewFile(old.Path, text, old.Config)}
+		start, done, readDone := make(chan struct{}), make(chan *Workspace, 2), make(chan struct{})
+		go func() { done <- swap(start, versions[0]) }()
+		go func() { done <- swap(start, versions[1]) }()
+		go func() { read(start); close(readDone) }()
+		close(start)
+		a, b = <-done, <-done
+		<-readDone
+		if a == nil || b == nil {
+			return
+		}
+	}
+	for _, p := range prev.Callers() {
+		if !reflect.DeepEqual(prev.Blocked(p), answers[p]) {
+			t.Errorf("%s: prev's answer changed", p)
+		}
+		if !reflect.DeepEqual(a.Blocked(p), b.Blocked(p)) {
+			t.Errorf("%s: two swaps of the same version answer differently", p)
+		}
+	}
+	if a.Bucket("added-after") == nil || prev.Bucket("added-after") != nil {
+		t.Error("a bucket added to a swapped workspace is prev's, or not its own")
+	}
+	unsealed, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := unsealed.File(old.Path)
+	if Swapped(unsealed, map[*analysis.File]*analysis.File{again: analysis.NewFile(again.Path, again.Src, again.Config)}) != nil {
+		t.Error("swapped from a workspace not sealed")
+	}
 }
