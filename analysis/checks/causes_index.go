@@ -22,11 +22,6 @@ import (
 // first request and cause and counts the rest; the pass that reports
 // renders them.
 
-// docCode names the entries of one document under one check's code.
-type docCode struct {
-	path, doc, code string
-}
-
 // causeIndex is what one principal's blocked requests say, by document.
 type causeIndex struct {
 	principal string
@@ -43,30 +38,67 @@ type causeIndex struct {
 	// the only ones its groups can take.
 	concerns map[docKey][]int32
 
-	mu       sync.Mutex
-	identity map[docKey]*identityGroups // built when the policy's checks ask
+	identity lazyParts[map[string][]*causeGroup] // each policy's groups by code, built when its checks ask
 }
 
-// identityGroups are the groups of one identity policy, by code.
-type identityGroups struct {
-	once   sync.Once
-	byCode map[string][]*causeGroup
+// lazyParts are parts of an index, one per document, each built once
+// when first asked for, by any of the goroutines that analyse documents.
+type lazyParts[T any] struct {
+	mu    sync.Mutex
+	parts map[docKey]*lazyPart[T]
+}
+
+type lazyPart[T any] struct {
+	once  sync.Once
+	value T
+}
+
+// of returns the part of document d, built by build when first asked.
+func (l *lazyParts[T]) of(d docKey, build func() T) T {
+	l.mu.Lock()
+	if l.parts == nil {
+		l.parts = map[docKey]*lazyPart[T]{}
+	}
+	p := l.parts[d]
+	if p == nil {
+		p = &lazyPart[T]{}
+		l.parts[d] = p
+	}
+	l.mu.Unlock()
+	p.once.Do(func() { p.value = build() })
+	return p.value
 }
 
 // causesHereIndex is what one principal's blocked requests say of the
 // elements of non-identity documents (and of the identity policies of
-// other principals).
+// other principals). It is begun with the documents each list of causes
+// places a cause in (docs); the elements of a document are made when its
+// checks ask (of), from the requests of those lists only.
 type causesHereIndex struct {
-	// Of each request of the answer that such an element blocks: the
+	ix   *causeIndex
+	docs map[docKey][]*causesIn // the lists of causes that place a cause in each document
+	here lazyParts[map[string][]*blockedHere]
+
+	// Of each request of the answer that an element made blocks: the
 	// first element of the principal's identity policies that asks for it
 	// (policy nil when none), and the numbers of that place and of the
 	// grant's, which tell the places related to an element apart without
-	// hashing them for each request (relatedHere); -1 for none.
+	// hashing them for each request (relatedHere); -1 for none. The
+	// documents' parts number their requests under mu.
+	mu         sync.Mutex
 	asked      []askedAt
 	askPlace   []int32
-	grantPlace []int32
-	places     int // the places numbered
-	here       map[docCode][]*blockedHere
+	grantPlace []int32 // -1 until the request is numbered
+	placeIDs   map[analysis.Place]int32
+}
+
+// causesIn is what one list of causes of the answer places in one
+// document: the requests blocked by that list, and the list's causes
+// reported in the document with their codes.
+type causesIn struct {
+	requests *[]int32 // shared by the list's documents, in the answer's order
+	causes   []int32  // positions in the list, in order
+	codes    []string // the code each is reported under
 }
 
 // causeGroup is one finding of an identity policy: the requests of its
@@ -129,7 +161,7 @@ func buildCauses(w analysis.Workspace, principal string) *causeIndex {
 	asks := asksOf(w, principal)
 	blocked := w.Blocked(principal)
 	ix := &causeIndex{principal: principal, blocked: blocked, own: asks.own, asking: make([][]askedAt, len(blocked)),
-		concerns: map[docKey][]int32{}, identity: map[docKey]*identityGroups{}}
+		concerns: map[docKey][]int32{}}
 	concern := func(k docKey, i int) {
 		if l := ix.concerns[k]; len(l) == 0 || l[len(l)-1] != int32(i) {
 			ix.concerns[k] = append(l, int32(i))
@@ -171,16 +203,7 @@ func isIdentityOf(f *analysis.File, principal string) bool {
 // those that an element outside the principal's identity policies blocks
 // and that it asks for, and those whose bucket it lacks (a cause in it).
 func (ix *causeIndex) groupsOf(w analysis.Workspace, f *analysis.File) map[string][]*causeGroup {
-	id := docKey{f.Path, f.DocName}
-	ix.mu.Lock()
-	g := ix.identity[id]
-	if g == nil {
-		g = &identityGroups{}
-		ix.identity[id] = g
-	}
-	ix.mu.Unlock()
-	g.once.Do(func() { g.byCode = ix.buildGroups(w, f) })
-	return g.byCode
+	return ix.identity.of(docKey{f.Path, f.DocName}, func() map[string][]*causeGroup { return ix.buildGroups(w, f) })
 }
 
 func (ix *causeIndex) buildGroups(w analysis.Workspace, f *analysis.File) map[string][]*causeGroup {
@@ -304,89 +327,159 @@ func (d decidedLists[T]) of(causes []analysis.Cause) (decided []T, known bool) {
 }
 
 // hereOf is what the principal's blocked requests say of the elements of
-// the documents that are not its identity policies, once per workspace.
+// the documents that are not its identity policies, begun once per
+// workspace: the documents each list of causes places a cause in.
 func hereOf(w analysis.Workspace, principal string) *causesHereIndex {
 	return memoized(w, "checks: causes here\x00"+principal, func() *causesHereIndex { return causesOf(w, principal).buildHere(w) })
 }
 
+// buildHere decides each list of causes of the answer once (the engine
+// gives the requests blocked alike one list): which of its causes are
+// reported in which document, under which code.
 func (ix *causeIndex) buildHere(w analysis.Workspace) *causesHereIndex {
-	h := &causesHereIndex{here: map[docCode][]*blockedHere{}}
-	at := map[docCode]map[analysis.Span]*blockedHere{}
-	placeIDs := map[analysis.Place]int32{}
-	placeID := func(p analysis.Place) int32 {
-		id, ok := placeIDs[p]
-		if !ok {
-			id = int32(len(placeIDs))
-			placeIDs[p] = id
-		}
-		return id
+	h := &causesHereIndex{ix: ix, docs: map[docKey][]*causesIn{}}
+	type listKey struct {
+		first *analysis.Cause
+		n     int
 	}
-	decided := decidedLists[*blockedHere]{}
+	lists := map[listKey]*[]int32{} // the requests of each list reported somewhere; nil for a list reported nowhere
 	for i := range ix.blocked {
 		b := &ix.blocked[i]
-		numbered := false
-		elements, known := decided.of(b.Causes)
-		for j := range b.Causes {
-			c := &b.Causes[j]
-			if !known {
-				elements[j] = h.elementOf(w, at, ix, c)
-			}
-			e := elements[j]
-			if e == nil {
-				continue
-			}
-			if !numbered {
-				h.numberPlaces(len(ix.blocked), i, b, ix.asking[i], placeID)
-				numbered = true
-			}
-			e.add(i, b, c)
+		if len(b.Causes) == 0 {
+			continue
+		}
+		k := listKey{&b.Causes[0], len(b.Causes)}
+		requests, known := lists[k]
+		if !known {
+			requests = h.placeList(w, b.Causes)
+			lists[k] = requests
+		}
+		if requests != nil {
+			*requests = append(*requests, int32(i))
 		}
 	}
-	h.places = len(placeIDs)
 	return h
 }
 
-// numberPlaces records, for request i of the n of the answer, the first
-// element of the principal's identity policies that asks for it and the
-// numbers of that place and of the grant's.
-func (h *causesHereIndex) numberPlaces(n, i int, b *analysis.BlockedRequest, asked []askedAt, placeID func(analysis.Place) int32) {
-	if h.asked == nil {
-		h.asked, h.askPlace, h.grantPlace = make([]askedAt, n), make([]int32, n), make([]int32, n)
+// placeList records, for each document, the causes of the list reported
+// there, and returns where the list's requests are to be kept (nil when
+// no cause of it is reported in such a document).
+func (h *causesHereIndex) placeList(w analysis.Workspace, causes []analysis.Cause) *[]int32 {
+	var requests *[]int32
+	var in map[docKey]*causesIn // this list's, by document
+	for j := range causes {
+		c := &causes[j]
+		if !c.Located {
+			continue
+		}
+		code := reportedCode(w, *c)
+		d := docKey{c.Place.Path, c.Place.Doc}
+		if code == implicitDenyCode || h.ix.own[d] {
+			continue // no check reports it, or the principal's identity policy does
+		}
+		if requests == nil {
+			requests, in = new([]int32), map[docKey]*causesIn{}
+		}
+		at := in[d]
+		if at == nil {
+			at = &causesIn{requests: requests}
+			in[d] = at
+			h.docs[d] = append(h.docs[d], at)
+		}
+		at.causes = append(at.causes, int32(j))
+		at.codes = append(at.codes, code)
 	}
-	h.askPlace[i] = -1
-	if len(asked) > 0 {
-		a := asked[0]
-		h.asked[i] = a
-		h.askPlace[i] = placeID(analysis.Place{Path: a.policy.Path, Doc: a.policy.DocName, Span: a.span})
-	}
-	h.grantPlace[i] = placeID(b.Grant)
+	return requests
 }
 
-// elementOf returns the element of a document at which a cause blocks
-// the request, made when it is the first, or nil when the cause is not
-// reported there (no check reports it, or it lies in one of the
-// principal's identity policies).
-func (h *causesHereIndex) elementOf(w analysis.Workspace, at map[docCode]map[analysis.Span]*blockedHere, ix *causeIndex, c *analysis.Cause) *blockedHere {
-	if !c.Located {
+// of returns the elements of document d that the principal's requests
+// are blocked at, by code, made when its checks first ask.
+func (h *causesHereIndex) of(d docKey) map[string][]*blockedHere {
+	if len(h.docs[d]) == 0 {
 		return nil
 	}
-	code := reportedCode(w, *c)
-	if code == implicitDenyCode || ix.own[docKey{c.Place.Path, c.Place.Doc}] {
-		return nil
+	return h.here.of(d, func() map[string][]*blockedHere { return h.buildDoc(d) })
+}
+
+// buildDoc makes the elements of document d: the requests of the lists
+// that place a cause in it, in the answer's order, each added to the
+// element of each of its causes there, as a pass over the whole answer
+// would.
+func (h *causesHereIndex) buildDoc(d docKey) map[string][]*blockedHere {
+	var requests []blockedIn // a request has one list: once each
+	for _, in := range h.docs[d] {
+		for _, i := range *in.requests {
+			requests = append(requests, blockedIn{i, in})
+		}
 	}
-	k := docCode{c.Place.Path, c.Place.Doc, code}
-	byPlace := at[k]
-	if byPlace == nil {
-		byPlace = map[analysis.Span]*blockedHere{}
-		at[k] = byPlace
+	slices.SortFunc(requests, func(x, y blockedIn) int { return int(x.i) - int(y.i) })
+	places := h.numberPlaces(requests)
+	out := map[string][]*blockedHere{}
+	type codeSpan struct {
+		code string
+		span analysis.Span
 	}
-	e := byPlace[c.Place.Span]
-	if e == nil {
-		e = &blockedHere{principal: ix.principal, place: c.Place.Span, ix: h}
-		byPlace[c.Place.Span] = e
-		h.here[k] = append(h.here[k], e)
+	elements := map[codeSpan]*blockedHere{}
+	for _, r := range requests {
+		b := &h.ix.blocked[r.i]
+		for n, j := range r.in.causes {
+			c, code := &b.Causes[j], r.in.codes[n]
+			e := elements[codeSpan{code, c.Place.Span}]
+			if e == nil {
+				e = &blockedHere{principal: h.ix.principal, place: c.Place.Span, ix: h, places: places}
+				elements[codeSpan{code, c.Place.Span}] = e
+				out[code] = append(out[code], e)
+			}
+			e.add(int(r.i), b, c)
+		}
 	}
-	return e
+	return out
+}
+
+// blockedIn is request i of the answer, whose list places causes in a
+// document.
+type blockedIn struct {
+	i  int32
+	in *causesIn
+}
+
+// numberPlaces records, for each of the requests not numbered yet, the first element of the principal's identity
+// policies that asks for it and the numbers of that place and of the
+// grant's; it returns how many places are numbered, all of these
+// requests' among them.
+func (h *causesHereIndex) numberPlaces(requests []blockedIn) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.asked == nil {
+		n := len(h.ix.blocked)
+		h.asked, h.askPlace, h.grantPlace = make([]askedAt, n), make([]int32, n), make([]int32, n)
+		for i := range h.grantPlace {
+			h.grantPlace[i] = -1
+		}
+		h.placeIDs = map[analysis.Place]int32{}
+	}
+	placeID := func(p analysis.Place) int32 {
+		id, ok := h.placeIDs[p]
+		if !ok {
+			id = int32(len(h.placeIDs))
+			h.placeIDs[p] = id
+		}
+		return id
+	}
+	for _, r := range requests {
+		i := r.i
+		if h.grantPlace[i] >= 0 {
+			continue
+		}
+		h.askPlace[i] = -1
+		if asked := h.ix.asking[i]; len(asked) > 0 {
+			a := asked[0]
+			h.asked[i] = a
+			h.askPlace[i] = placeID(analysis.Place{Path: a.policy.Path, Doc: a.policy.DocName, Span: a.span})
+		}
+		h.grantPlace[i] = placeID(h.ix.blocked[i].Grant)
+	}
+	return len(h.placeIDs)
 }
 
 // add adds request i, blocked by c, to the element.

@@ -24,7 +24,6 @@ func TestCauseIndexAgreesWithADirectScan(t *testing.T) {
 	groups, heres := 0, 0
 	for _, f := range w.PolicyFiles() {
 		for _, code := range codes {
-			k := docCode{f.Path, f.DocName, code}
 			if f.Kind == analysis.KindIdentity {
 				got := map[string]int{}
 				for _, g := range causesOf(w, f.Facts.Principal).groupsOf(w, f)[code] {
@@ -39,7 +38,7 @@ func TestCauseIndexAgreesWithADirectScan(t *testing.T) {
 			}
 			var got []string
 			for _, p := range principalsOf(w) {
-				for _, h := range hereOf(w, p).here[k] {
+				for _, h := range hereOf(w, p).of(docKey{f.Path, f.DocName})[code] {
 					got = append(got, hereName(h))
 				}
 			}

@@ -209,6 +209,7 @@ type blockedHere struct {
 	causes    []*analysis.Cause          // one for each request
 	at        []int32                    // each request's place in the answer
 	ix        *causesHereIndex           // the principal's index, which knows more of each request
+	places    int                        // the places ix had numbered when the element was made, its requests' among them
 }
 
 // reportCausesHere reports, on a policy that is not an identity policy,
@@ -242,21 +243,27 @@ var causeKinds = map[string][]analysis.Kind{
 }
 
 // causesHere gathers, principal by principal, the causes of the check's
-// code that the workspace places in this document, from the index.
+// code that the workspace places in this document: the elements of the
+// document in the index of each principal whose causes lie there.
 func causesHere(pass *analysis.Pass) []*blockedHere {
-	return causesByDocument(pass.Workspace)[docCode{pass.Path, pass.DocName, pass.Check.Code}]
+	d := docKey{pass.Path, pass.DocName}
+	var out []*blockedHere
+	for _, p := range principalsByDocument(pass.Workspace)[d] {
+		out = append(out, hereOf(pass.Workspace, p).of(d)[pass.Check.Code]...)
+	}
+	return out
 }
 
-// causesByDocument gathers every principal's entries of its index of
-// causes by document and code, in the order of the principals, once per
-// workspace: each document then reads its own instead of asking every
-// principal's index, which made the documents times the principals.
-func causesByDocument(w analysis.Workspace) map[docCode][]*blockedHere {
-	return memoized(w, "checks: causes by document", func() map[docCode][]*blockedHere {
-		out := map[docCode][]*blockedHere{}
+// principalsByDocument lists, for each document, the principals whose
+// causes lie in it, in the order of the principals, once per workspace:
+// each document then asks only those principals' indexes, instead of
+// every principal's, which made the documents times the principals.
+func principalsByDocument(w analysis.Workspace) map[docKey][]string {
+	return memoized(w, "checks: principals by document", func() map[docKey][]string {
+		out := map[docKey][]string{}
 		for _, p := range principalsOf(w) {
-			for k, hs := range hereOf(w, p).here {
-				out[k] = append(out[k], hs...)
+			for d := range hereOf(w, p).docs {
+				out[d] = append(out[d], p)
 			}
 		}
 		return out
@@ -364,7 +371,7 @@ func relatedHere(pass *analysis.Pass, h *blockedHere) (related []analysis.Relate
 		grantedTo        string
 	}
 	var shownKeys []relatedKey
-	seen, shown := newBitSet(ix.places), newBitSet(ix.places)
+	seen, shown := newBitSet(h.places), newBitSet(h.places)
 	// isNew records k and reports whether it is to be shown: a key not
 	// shown yet while there is room.
 	isNew := func(k relatedKey) bool {
