@@ -76,8 +76,11 @@ func (l *lazyParts[T]) of(d docKey, build func() T) T {
 // checks ask (of), from the requests of those lists only.
 type causesHereIndex struct {
 	ix   *causeIndex
-	docs map[docKey][]*causesIn // the lists of causes that place a cause in each document
-	here lazyParts[map[string][]*blockedHere]
+	docs map[docKey][]causeIn // the causes reported in each document, a list's together
+	// sameList chains the requests of each list of causes: the next
+	// request of the answer with the same list, -1 for none.
+	sameList []int32
+	here     lazyParts[map[string][]*blockedHere]
 
 	// Of each request of the answer that an element made blocks: the
 	// first element of the principal's identity policies that asks for it
@@ -92,13 +95,13 @@ type causesHereIndex struct {
 	placeIDs   map[analysis.Place]int32
 }
 
-// causesIn is what one list of causes of the answer places in one
-// document: the requests blocked by that list, and the list's causes
-// reported in the document with their codes.
-type causesIn struct {
-	requests *[]int32 // shared by the list's documents, in the answer's order
-	causes   []int32  // positions in the list, in order
-	codes    []string // the code each is reported under
+// causeIn is a cause of a list of causes of the answer reported in a
+// document: the first request the list blocks (sameList chains the
+// others), the cause's position in the list, and its code.
+type causeIn struct {
+	first int32
+	at    int32
+	code  string
 }
 
 // causeGroup is one finding of an identity policy: the requests of its
@@ -337,36 +340,38 @@ func hereOf(w analysis.Workspace, principal string) *causesHereIndex {
 // gives the requests blocked alike one list): which of its causes are
 // reported in which document, under which code.
 func (ix *causeIndex) buildHere(w analysis.Workspace) *causesHereIndex {
-	h := &causesHereIndex{ix: ix, docs: map[docKey][]*causesIn{}}
+	h := &causesHereIndex{ix: ix, docs: map[docKey][]causeIn{}, sameList: make([]int32, len(ix.blocked))}
 	type listKey struct {
 		first *analysis.Cause
 		n     int
 	}
-	lists := map[listKey]*[]int32{} // the requests of each list reported somewhere; nil for a list reported nowhere
+	last := map[listKey]int32{} // the last request of each list so far; -1 for a list reported nowhere
 	for i := range ix.blocked {
 		b := &ix.blocked[i]
+		h.sameList[i] = -1
 		if len(b.Causes) == 0 {
 			continue
 		}
 		k := listKey{&b.Causes[0], len(b.Causes)}
-		requests, known := lists[k]
-		if !known {
-			requests = h.placeList(w, b.Causes)
-			lists[k] = requests
-		}
-		if requests != nil {
-			*requests = append(*requests, int32(i))
+		prev, known := last[k]
+		switch {
+		case !known && h.placeList(w, int32(i), b.Causes):
+			last[k] = int32(i)
+		case !known:
+			last[k] = -1
+		case prev >= 0:
+			h.sameList[prev] = int32(i)
+			last[k] = int32(i)
 		}
 	}
 	return h
 }
 
-// placeList records, for each document, the causes of the list reported
-// there, and returns where the list's requests are to be kept (nil when
-// no cause of it is reported in such a document).
-func (h *causesHereIndex) placeList(w analysis.Workspace, causes []analysis.Cause) *[]int32 {
-	var requests *[]int32
-	var in map[docKey]*causesIn // this list's, by document
+// placeList records, in each document, the causes of the list (whose
+// first request is first) reported there, and reports whether there are
+// any.
+func (h *causesHereIndex) placeList(w analysis.Workspace, first int32, causes []analysis.Cause) bool {
+	reported := false
 	for j := range causes {
 		c := &causes[j]
 		if !c.Located {
@@ -377,19 +382,10 @@ func (h *causesHereIndex) placeList(w analysis.Workspace, causes []analysis.Caus
 		if code == implicitDenyCode || h.ix.own[d] {
 			continue // no check reports it, or the principal's identity policy does
 		}
-		if requests == nil {
-			requests, in = new([]int32), map[docKey]*causesIn{}
-		}
-		at := in[d]
-		if at == nil {
-			at = &causesIn{requests: requests}
-			in[d] = at
-			h.docs[d] = append(h.docs[d], at)
-		}
-		at.causes = append(at.causes, int32(j))
-		at.codes = append(at.codes, code)
+		h.docs[d] = append(h.docs[d], causeIn{first: first, at: int32(j), code: code})
+		reported = true
 	}
-	return requests
+	return reported
 }
 
 // of returns the elements of document d that the principal's requests
@@ -407,10 +403,16 @@ func (h *causesHereIndex) of(d docKey) map[string][]*blockedHere {
 // would.
 func (h *causesHereIndex) buildDoc(d docKey) map[string][]*blockedHere {
 	var requests []blockedIn // a request has one list: once each
-	for _, in := range h.docs[d] {
-		for _, i := range *in.requests {
-			requests = append(requests, blockedIn{i, in})
+	causes := h.docs[d]
+	for len(causes) > 0 {
+		n := 1 // the list's causes here
+		for n < len(causes) && causes[n].first == causes[0].first {
+			n++
 		}
+		for i := causes[0].first; i >= 0; i = h.sameList[i] {
+			requests = append(requests, blockedIn{i, causes[:n]})
+		}
+		causes = causes[n:]
 	}
 	slices.SortFunc(requests, func(x, y blockedIn) int { return int(x.i) - int(y.i) })
 	places := h.numberPlaces(requests)
@@ -422,8 +424,8 @@ func (h *causesHereIndex) buildDoc(d docKey) map[string][]*blockedHere {
 	elements := map[codeSpan]*blockedHere{}
 	for _, r := range requests {
 		b := &h.ix.blocked[r.i]
-		for n, j := range r.in.causes {
-			c, code := &b.Causes[j], r.in.codes[n]
+		for _, in := range r.causes {
+			c, code := &b.Causes[in.at], in.code
 			e := elements[codeSpan{code, c.Place.Span}]
 			if e == nil {
 				e = &blockedHere{principal: h.ix.principal, place: c.Place.Span, ix: h, places: places}
@@ -436,11 +438,11 @@ func (h *causesHereIndex) buildDoc(d docKey) map[string][]*blockedHere {
 	return out
 }
 
-// blockedIn is request i of the answer, whose list places causes in a
-// document.
+// blockedIn is request i of the answer and the causes of its list
+// reported in a document.
 type blockedIn struct {
-	i  int32
-	in *causesIn
+	i      int32
+	causes []causeIn
 }
 
 // numberPlaces records, for each of the requests not numbered yet, the first element of the principal's identity
