@@ -57,7 +57,7 @@ func TestBlockedEvaluationsAreReused(t *testing.T) {
 func keptEvaluations(w *Workspace) int {
 	n := 0
 	for _, o := range w.evaluations {
-		n += len(o.byKey)
+		o.each(func(evalKey, *evaluation) { n++ })
 	}
 	return n
 }
@@ -65,7 +65,7 @@ func keptEvaluations(w *Workspace) int {
 // evaluationOf is the kept evaluation of a request, or nil.
 func evaluationOf(w *Workspace, req Request) *evaluation {
 	if o := w.evaluations[req.Principal]; o != nil {
-		return o.byKey[requestKey(req)]
+		return o.get(requestKey(req))
 	}
 	return nil
 }

@@ -174,7 +174,7 @@ func (w *Workspace) KeepWithSid(prev *Workspace, req Request, policy string, sta
 	var e *evaluation
 	prev.mu.Lock()
 	if o := prev.evaluations[req.Principal]; o != nil {
-		e = o.byKey[key]
+		e = o.get(key)
 	}
 	prev.mu.Unlock()
 	if e == nil {
@@ -327,7 +327,7 @@ func (w *Workspace) kept(req Request) *evaluation {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if o := w.evaluations[req.Principal]; o != nil {
-		return o.byKey[key]
+		return o.get(key)
 	}
 	return nil
 }

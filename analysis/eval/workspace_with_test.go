@@ -2,6 +2,7 @@ package eval
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -205,7 +206,7 @@ func TestKeepWithSidIsAFreshEvaluation(t *testing.T) {
 func evaluationCount(w *Workspace) int {
 	n := 0
 	for _, o := range w.evaluations {
-		n += len(o.byKey)
+		o.each(func(evalKey, *evaluation) { n++ })
 	}
 	return n
 }
@@ -613,5 +614,59 @@ func TestSwappedOnlyReadsASealedWorkspace(t *testing.T) {
 	again := unsealed.File(old.Path)
 	if Swapped(unsealed, map[*analysis.File]*analysis.File{again: analysis.NewFile(again.Path, again.Src, again.Config)}) != nil {
 		t.Error("swapped from a workspace not sealed")
+	}
+}
+
+// A principal's evaluations after an edit share the maps of the workspace
+// before it: what the edit dropped or made again lies over them, neither
+// workspace's later entries reach the other, and when the entries over
+// the base grow past a quarter of it they are laid into a map of their own.
+func TestEvaluationsOverASharedBase(t *testing.T) {
+	key := func(i int) evalKey {
+		return evalKey{action: "s3:GetObject", resource: "arn:aws:s3:::b/" + strconv.Itoa(i)}
+	}
+	ev := func(i int) *evaluation { return &evaluation{request: Request{Resource: key(i).resource}} }
+	contents := func(o *evaluationsOf) map[evalKey]*evaluation {
+		m := map[evalKey]*evaluation{}
+		o.each(func(k evalKey, e *evaluation) { m[k] = e })
+		for k, e := range m {
+			if o.get(k) != e {
+				t.Errorf("get(%v) is not the entry each gives", k)
+			}
+		}
+		return m
+	}
+	prev := &evaluationsOf{byKey: map[evalKey]*evaluation{}}
+	for i := range 40 {
+		prev.add(key(i), ev(i))
+	}
+	before := contents(prev)
+	next := prev.share().without([]evalKey{key(1), key(2)})
+	if len(next.byKey) != 40 || len(next.top) != 2 {
+		t.Fatalf("a base of %d entries with %d over it, want prev's 40 with 2", len(next.byKey), len(next.top))
+	}
+	made := ev(1)
+	next.add(key(1), made)
+	prev.add(key(100), ev(100)) // prev still evaluating
+	want := maps.Clone(before)
+	want[key(100)] = prev.get(key(100))
+	if !maps.Equal(contents(prev), want) || len(want) != 41 {
+		t.Error("prev's evaluations changed by the next workspace's")
+	}
+	got := contents(next)
+	if len(got) != 39 || got[key(1)] != made || got[key(2)] != nil || got[key(100)] != nil || got[key(3)] != before[key(3)] {
+		t.Errorf("next keeps %d evaluations (want 39), key 1 made again %v, key 2 dropped %v, prev's new one %v",
+			len(got), got[key(1)] == made, got[key(2)] == nil, got[key(100)] == nil)
+	}
+	many := []evalKey{}
+	for i := 3; i < 3+15; i++ {
+		many = append(many, key(i))
+	}
+	after := next.share().without(many)
+	if after.baseShared || after.top != nil || len(after.byKey) != 39-15 {
+		t.Errorf("past a quarter of the base: shared %v, %d over, %d entries, want a map of its own of 24", after.baseShared, len(after.top), len(after.byKey))
+	}
+	if contents(after)[key(1)] != made || len(contents(next)) != 39 {
+		t.Error("laying the entries into a map of its own lost one, or changed the workspace before")
 	}
 }
