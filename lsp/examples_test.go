@@ -25,8 +25,14 @@ func TestExamplesInTheEditor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	en := startInitialized(t, lsp.Options{}, map[string]any{"rootUri": string(uri.File(root))})
-	ja := startInitialized(t, lsp.Options{}, map[string]any{"rootUri": string(uri.File(root)), "locale": "ja"})
+	// The documents are opened once the folder is scanned: a file opened
+	// earlier is diagnosed alone until the scan loads the Terraform module
+	// or the .s3policy.json that governs it, and its hover with it.
+	progress := map[string]any{"window": map[string]any{"workDoneProgress": true}}
+	en := startInitialized(t, lsp.Options{}, map[string]any{"rootUri": string(uri.File(root)), "capabilities": progress})
+	ja := startInitialized(t, lsp.Options{}, map[string]any{"rootUri": string(uri.File(root)), "locale": "ja", "capabilities": progress})
+	waitScanEnd(en)
+	waitScanEnd(ja)
 	fixed := 0
 	for _, path := range examplePolicies(t, root) {
 		src, err := os.ReadFile(path)
