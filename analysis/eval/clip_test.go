@@ -11,18 +11,7 @@ import (
 // the statements they read, are kept in arrays of their size, not with
 // the room appending left (nine causes had room for sixteen).
 func TestAKeptEvaluationHasNoSpareRoom(t *testing.T) {
-	dir := writeFiles(t, map[string]string{
-		".s3policy.json": `{"buckets": {"data": {"account": "444455556666"}},
-  "files": {"iam/app.json": {"kind": "identity", "principal": "arn:aws:iam::111122223333:role/app"},
-    "org/a.json": {"kind": "scp", "account": "111122223333"}}}`,
-		"iam/app.json":            allowAll,
-		"org/a.json":              nineDenies(),
-		"data.bucket-policy.json": `{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}`,
-	})
-	w, err := loadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := nineDeniesWorkspace(t)
 	e := w.evaluate(Request{Principal: "arn:aws:iam::111122223333:role/app", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/a.txt"})
 	r := e.result
 	if r.Decision != ExplicitlyDenied || len(r.Causes) != 9 || len(r.BlockedBy) != 1 || r.BlockedBy[0] != LayerSCP {
@@ -36,6 +25,26 @@ func TestAKeptEvaluationHasNoSpareRoom(t *testing.T) {
 	if reads := e.reads.reads; len(reads) != 10 || cap(reads) != 10 {
 		t.Errorf("kept %d reads with room for %d, want 10 with room for 10: %+v", len(reads), cap(reads), reads)
 	}
+}
+
+// nineDeniesWorkspace is a governed folder in which a role that may do
+// anything is granted s3:GetObject on data/* by the bucket's policy and
+// denied it by nine Deny statements of its account's SCP.
+func nineDeniesWorkspace(t *testing.T) *Workspace {
+	t.Helper()
+	dir := writeFiles(t, map[string]string{
+		".s3policy.json": `{"buckets": {"data": {"account": "444455556666"}},
+  "files": {"iam/app.json": {"kind": "identity", "principal": "arn:aws:iam::111122223333:role/app"},
+    "org/a.json": {"kind": "scp", "account": "111122223333"}}}`,
+		"iam/app.json":            allowAll,
+		"org/a.json":              nineDenies(),
+		"data.bucket-policy.json": `{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}`,
+	})
+	w, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
 }
 
 // nineDenies is an SCP of nine Deny statements that each deny s3:GetObject.
@@ -53,18 +62,7 @@ func nineDenies() string {
 // no evaluation, and appending one by one made an array at 1, 2, 4, 8
 // and 16 causes for nine.
 func TestDeniesOfALayerAreAppendedIntoOneArray(t *testing.T) {
-	dir := writeFiles(t, map[string]string{
-		".s3policy.json": `{"buckets": {"data": {"account": "444455556666"}},
-  "files": {"iam/app.json": {"kind": "identity", "principal": "arn:aws:iam::111122223333:role/app"},
-    "org/a.json": {"kind": "scp", "account": "111122223333"}}}`,
-		"iam/app.json":            allowAll,
-		"org/a.json":              nineDenies(),
-		"data.bucket-policy.json": `{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}`,
-	})
-	w, err := loadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := nineDeniesWorkspace(t)
 	w.ForBatch()
 	r := w.evaluate(Request{Principal: "arn:aws:iam::111122223333:role/app", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/a.txt"}).result
 	if r.Decision != ExplicitlyDenied || len(r.Causes) != 9 {
