@@ -74,6 +74,11 @@ type Workspace interface {
 	// facts, else those a host file states (a Terraform module's
 	// aws_s3_bucket_* resources); nil when nothing is known.
 	Bucket(name string) *BucketFacts
+	// HostMapOf is the host map of the document of that slash-separated
+	// path and name, nil when none is or it stands alone: a finding's
+	// related places are looked up for every finding of every file, so
+	// the workspace keeps a table rather than a walk over its files.
+	HostMapOf(path, doc string) *HostMap
 }
 
 // Bucket is what the config, else the workspace, says of a bucket.

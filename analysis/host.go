@@ -294,13 +294,6 @@ func relatesToHosted(f *File, fs []Finding) bool {
 	return false
 }
 
-// hostMaps is a workspace that finds a document's host map without a
-// walk over its files (analysis/eval's Workspace): a finding's related
-// places are looked up for every finding of every file.
-type hostMaps interface {
-	HostMapOf(path, doc string) *HostMap
-}
-
 // relatedMap is the host map of the document a related place is in.
 func (f *File) relatedMap(r Related) *HostMap {
 	if r.File == "" && r.Doc == f.DocName {
@@ -315,13 +308,5 @@ func (f *File) relatedMap(r Related) *HostMap {
 	} else if !filepath.IsAbs(filepath.FromSlash(path)) {
 		path = filepath.ToSlash(filepath.Join(filepath.Dir(filepath.FromSlash(f.Path)), filepath.FromSlash(path)))
 	}
-	if ws, ok := f.Workspace.(hostMaps); ok {
-		return ws.HostMapOf(path, r.Doc)
-	}
-	for _, other := range f.Workspace.PolicyFiles() {
-		if filepath.ToSlash(other.Path) == path && other.DocName == r.Doc {
-			return other.Host
-		}
-	}
-	return nil
+	return f.Workspace.HostMapOf(path, r.Doc)
 }
