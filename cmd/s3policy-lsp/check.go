@@ -222,6 +222,10 @@ type checker struct {
 	batches  [][]report.Finding
 	files    int // documents analysed
 	ioErrors int
+	// observe, when set (by tests), is given each document's findings as
+	// the analysis made them, fixes included, before they are placed; it
+	// runs on the workers.
+	observe func(abs, kind string, fs []analysis.Finding)
 }
 
 func newChecker(lang string, stderr io.Writer) *checker {
@@ -493,6 +497,9 @@ func (c *checker) analyse(j job, buf []byte) []byte {
 		if doc != nil {
 			kind = string(doc.Kind)
 		}
+		if c.observe != nil {
+			c.observe(abs, kind, fs)
+		}
 		if placer == nil {
 			placer = report.NewPlacer(c.display(abs), src.Text, c.langFor(cfg), c.relatedSource(abs, sets))
 		}
@@ -610,6 +617,9 @@ func (c *checker) loadConfig(abs string) *analysis.Config {
 	}
 	cfg, fs := analysis.ParseConfig(filepath.ToSlash(filepath.Dir(abs)), src)
 	c.configs[abs] = cfg
+	if c.observe != nil {
+		c.observe(abs, report.KindConfig, fs)
+	}
 	c.add(1, report.Place(c.display(abs), src, report.KindConfig, fs, c.langFor(cfg), c.relatedSource(abs, nil)))
 	return cfg
 }
