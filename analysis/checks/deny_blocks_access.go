@@ -3,6 +3,7 @@ package checks
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -200,32 +201,12 @@ func hasAllow(p *analysis.Policy) bool {
 func cancelsAllow(p *analysis.Policy, deny *analysis.Statement) bool {
 	pats := patternsOf(p)
 	d := pats.of(deny)
-	var denyBuf, allowBuf [8]iamref.Pattern
-	var denyResources []iamref.Pattern // prepared at the first Allow whose actions it meets
 	for _, a := range pats.allows {
-		if !actionsOverlap(a, d) {
-			continue
-		}
-		if denyResources == nil {
-			denyResources = resourcePatterns(denyBuf[:0], deny)
-		}
-		if overlaps(resourcePatterns(allowBuf[:0], a.st), denyResources, a.st.NotResource != nil || deny.NotResource != nil, false) {
+		if actionsOverlap(a, d) && overlaps(a.resourcePatterns(), d.resourcePatterns(), a.st.NotResource != nil || deny.NotResource != nil, false) {
 			return true
 		}
 	}
 	return false
-}
-
-// resourcePatterns appends the statement's Resource entries to buf as
-// patterns, placeholders standing for anything. They are prepared only
-// for the statements whose actions meet: preparing every statement's
-// was a third of deny-blocks-access over a tree, where a Deny's actions
-// meet few of the Allow statements'.
-func resourcePatterns(buf []iamref.Pattern, st *analysis.Statement) []iamref.Pattern {
-	for _, r := range analysis.Strings(st.Resource) {
-		buf = append(buf, iamref.NewPattern(analysis.ReplacePlaceholders(r.Str, "*")))
-	}
-	return buf
 }
 
 // statementPatterns are what the Deny checks compare of a statement,
@@ -234,10 +215,29 @@ type statementPatterns struct {
 	st *analysis.Statement
 	// actions are the Action entries lower-cased (actions are
 	// case-insensitive), placeholders standing for anything; nil for
-	// NotAction or none. (The Resource entries: resourcePatterns.)
+	// NotAction or none.
 	actions []iamref.Pattern
 	// lowerActions are the Action entries lower-cased, as written.
 	lowerActions []string
+	// resources are the Resource entries, placeholders standing for
+	// anything, made by resourcePatterns at the first comparison that
+	// needs them (resourcesMade), in room the preparer set aside: a
+	// Deny's actions meet few of the Allow statements', and preparing
+	// every statement's was a third of deny-blocks-access over a tree;
+	// made again for each Deny an Allow meets, they were a fifth of it.
+	resources     []iamref.Pattern
+	resourcesMade sync.Once
+}
+
+// resourcePatterns returns the statement's Resource entries as patterns,
+// made once (the checks of concurrent requests share a policy).
+func (sp *statementPatterns) resourcePatterns() []iamref.Pattern {
+	sp.resourcesMade.Do(func() {
+		for i, r := range analysis.Strings(sp.st.Resource) {
+			sp.resources[i] = iamref.NewPattern(analysis.ReplacePlaceholders(r.Str, "*"))
+		}
+	})
+	return sp.resources
 }
 
 // policyPatterns are the patterns of every statement of a policy, in
@@ -254,8 +254,9 @@ func (pp *policyPatterns) of(s *analysis.Statement) *statementPatterns {
 			return &pp.all[i]
 		}
 	}
-	p := newPreparer([]*analysis.Statement{s}).statement(s) // not of this policy
-	return &p
+	p := new(statementPatterns) // not of this policy
+	newPreparer([]*analysis.Statement{s}).statement(s, p)
+	return p
 }
 
 // policyPatternsKey keys the policy's patterns in analysis.Policy.Derived.
@@ -269,7 +270,7 @@ func patternsOf(p *analysis.Policy) *policyPatterns {
 		pr := newPreparer(p.Statements)
 		pp := &policyPatterns{all: make([]statementPatterns, len(p.Statements))}
 		for i, st := range p.Statements {
-			pp.all[i] = pr.statement(st)
+			pr.statement(st, &pp.all[i])
 		}
 		pp.allows = make([]*statementPatterns, 0, len(pp.all))
 		for i := range pp.all {
@@ -287,6 +288,9 @@ func patternsOf(p *analysis.Policy) *policyPatterns {
 type preparer struct {
 	actions []iamref.Pattern
 	lower   []string
+	// resources is the room for every Resource entry's pattern, made as
+	// the checks ask (statementPatterns.resourcePatterns).
+	resources []iamref.Pattern
 	// lowered is every Action entry of the statements lower-cased, end to
 	// end, in the order statement asks for them, when ascii: lower-casing
 	// other text may change its length.
@@ -295,16 +299,18 @@ type preparer struct {
 }
 
 func newPreparer(sts []*analysis.Statement) *preparer {
-	var actions, size int
+	var actions, resources, size int
 	for _, st := range sts {
 		for _, a := range st.Actions() {
 			actions++
 			size += len(a.Str)
 		}
+		resources += len(analysis.Strings(st.Resource))
 	}
 	pr := &preparer{
-		actions: make([]iamref.Pattern, 0, actions),
-		lower:   make([]string, 0, actions),
+		actions:   make([]iamref.Pattern, 0, actions),
+		lower:     make([]string, 0, actions),
+		resources: make([]iamref.Pattern, resources),
 	}
 	// One pass that lower-cases and checks for ASCII (a copy, a test and
 	// strings.ToLower were 4 % of check's CPU over a tree), into a byte
@@ -334,8 +340,8 @@ func newPreparer(sts []*analysis.Statement) *preparer {
 }
 
 // statement prepares the next statement (in the order newPreparer was
-// given them).
-func (pr *preparer) statement(st *analysis.Statement) statementPatterns {
+// given them) into sp.
+func (pr *preparer) statement(st *analysis.Statement, sp *statementPatterns) {
 	a0 := len(pr.actions)
 	for _, a := range st.Actions() {
 		var low string
@@ -352,11 +358,11 @@ func (pr *preparer) statement(st *analysis.Statement) statementPatterns {
 		}
 		pr.actions = append(pr.actions, iamref.NewPattern(low))
 	}
-	return statementPatterns{
-		st:           st,
-		actions:      pr.actions[a0:len(pr.actions):len(pr.actions)],
-		lowerActions: pr.lower[a0:len(pr.lower):len(pr.lower)],
-	}
+	n := len(analysis.Strings(st.Resource))
+	sp.st = st
+	sp.actions = pr.actions[a0:len(pr.actions):len(pr.actions)]
+	sp.lowerActions = pr.lower[a0:len(pr.lower):len(pr.lower)]
+	sp.resources, pr.resources = pr.resources[:n:n], pr.resources[n:]
 }
 
 // actionsOverlap reports whether the Deny matches an action the Allow
@@ -433,9 +439,9 @@ func grantedAndDenied(p *analysis.Policy, deny *analysis.Statement) []string {
 	}
 	var out []string
 	pats := patternsOf(p)
-	denyResources := resourcePatterns(nil, deny)
-	for _, a := range pats.allows {
-		st := a.st
+	denyResources := pats.of(deny).resourcePatterns()
+	for _, allow := range pats.allows {
+		st := allow.st
 		// The actions first: comparing resources (iamref.MayMatchARN on each
 		// pair) costs more, and is needed only for an Allow that adds one.
 		var denied []string
@@ -444,7 +450,7 @@ func grantedAndDenied(p *analysis.Policy, deny *analysis.Statement) []string {
 				denied = append(denied, a.Str)
 			}
 		}
-		if len(denied) > 0 && overlaps(resourcePatterns(nil, st), denyResources, st.NotResource != nil || deny.NotResource != nil, false) {
+		if len(denied) > 0 && overlaps(allow.resourcePatterns(), denyResources, st.NotResource != nil || deny.NotResource != nil, false) {
 			out = append(out, denied...)
 		}
 	}

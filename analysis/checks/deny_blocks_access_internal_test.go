@@ -1,0 +1,55 @@
+package checks
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// A statement's Resource patterns are made once per policy, whichever Deny
+// asks first, and are the same patterns for the Deny statements that ask
+// at once (go test -race): they were made again for each Deny an Allow
+// met.
+func TestResourcePatternsAreMadeOncePerPolicy(t *testing.T) {
+	root, serr := analysis.ParseJSON([]byte(`{"Statement": [
+  {"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::${var.bucket}/home/${aws:username}/*", 7, "arn:aws:s3:::logs"]},
+  {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::other/*"},
+  {"Effect": "Deny", "Action": "s3:Get*", "Resource": "arn:aws:s3:::b/home/*"},
+  {"Effect": "Deny", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::logs/*"},
+  {"Effect": "Deny", "Action": "s3:PutObject", "NotResource": "arn:aws:s3:::other/*"}
+]}`))
+	if serr != nil {
+		t.Fatal(serr)
+	}
+	p := analysis.NewPolicy(root)
+	want := []bool{true, false, true} // the third: a NotResource may meet any resource
+	var wg sync.WaitGroup
+	for range 4 {
+		for i, deny := range p.Statements[2:] {
+			wg.Go(func() {
+				if got := cancelsAllow(p, deny); got != want[i] {
+					t.Errorf("cancelsAllow(statement %d) = %v, want %v", deny.Index, got, want[i])
+				}
+			})
+		}
+	}
+	wg.Wait()
+	pats := patternsOf(p)
+	first := pats.allows[0].resourcePatterns()
+	var texts []string
+	for _, r := range first {
+		texts = append(texts, r.Text)
+	}
+	// The placeholder stands for anything; the policy variable keeps its
+	// text (a pattern treats it as a wildcard); the number is no string.
+	if len(texts) != 2 || texts[0] != "arn:aws:s3:::*/home/${aws:username}/*" || texts[1] != "arn:aws:s3:::logs" {
+		t.Errorf("resource patterns %q", texts)
+	}
+	if again := pats.of(p.Statements[0]).resourcePatterns(); &again[0] != &first[0] {
+		t.Error("the Allow's resource patterns were made again")
+	}
+	if got := pats.of(p.Statements[4]).resourcePatterns(); len(got) != 0 {
+		t.Errorf("a NotResource statement has resource patterns %v", got)
+	}
+}
