@@ -45,9 +45,14 @@ type note struct {
 // initializing.
 func start(t *testing.T, opts lsp.Options) *client {
 	t.Helper()
+	return startServer(t, lsp.New(opts))
+}
+
+// startServer connects a client to server, without initializing.
+func startServer(t *testing.T, server *lsp.Server) *client {
+	t.Helper()
 	serverEnd, clientEnd := net.Pipe()
 	c := &client{t: t, raw: clientEnd, done: make(chan struct{}), arrived: make(chan struct{})}
-	server := lsp.New(opts)
 	go func() {
 		c.exitCode = server.Serve(context.Background(), serverEnd)
 		close(c.done)
@@ -65,7 +70,13 @@ func start(t *testing.T, opts lsp.Options) *client {
 // with the given params (nil for defaults).
 func startInitialized(t *testing.T, opts lsp.Options, params map[string]any) *client {
 	t.Helper()
-	c := start(t, opts)
+	return initialize(start(t, opts), params)
+}
+
+// initialize runs initialize and initialized with the given params (nil
+// for defaults).
+func initialize(c *client, params map[string]any) *client {
+	c.t.Helper()
 	if params == nil {
 		params = map[string]any{}
 	}

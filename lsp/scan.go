@@ -2,9 +2,11 @@ package lsp
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,6 +43,7 @@ func (s *Server) startScan() {
 	if !s.scanStarted.CompareAndSwap(false, true) {
 		return
 	}
+	s.sched.scanStarted()
 	s.workers.Add(1)
 	go func() {
 		defer s.workers.Done()
@@ -131,7 +134,7 @@ func (s *Server) scanFolder(folder string, report func(read, listed int, walked 
 			}
 			s.log(typ, fmt.Sprintf("skipping %s: %s", sk.Path, sk.Reason.EN))
 		},
-		Done: func(root string) { s.completed(loader, loader.Done(root)) },
+		Done: func(root string) { s.completed(loader, root, loader.Done(root)) },
 	})
 	if err != nil {
 		s.logf("scanning %s: %v", folder, err)
@@ -155,7 +158,7 @@ func (s *Server) readScanned(loader *tree.Loader, f tree.Listed) {
 		if text != nil && !f.Maybe {
 			s.store.scanned(f.Path, text, true)
 		}
-		s.completed(loader, complete)
+		s.completed(loader, f.Root, complete)
 		return
 	}
 	text, err := os.ReadFile(f.Path)
@@ -165,12 +168,15 @@ func (s *Server) readScanned(loader *tree.Loader, f tree.Listed) {
 	s.publishLoose(tree.Read(f.Path, text, nil))
 }
 
-// completed takes the sets the loader completed (nil: none) to the
-// scheduler, and publishes the files under a module's folder no module
-// reads as the files they are.
-func (s *Server) completed(loader *tree.Loader, c *tree.Complete) {
+// completed takes the sets the loader completed under root (nil: none)
+// to the scheduler, and publishes the files under a module's folder no
+// module reads as the files they are.
+func (s *Server) completed(loader *tree.Loader, root string, c *tree.Complete) {
 	if c == nil {
 		return
+	}
+	if s.beforeLoad != nil {
+		s.beforeLoad(root)
 	}
 	for _, path := range c.Maybe {
 		if _, src := tree.SetOf(c.Sets, path); src != nil {
@@ -180,9 +186,72 @@ func (s *Server) completed(loader *tree.Loader, c *tree.Complete) {
 	for _, set := range c.Sets {
 		s.sched.loaded(set, loader)
 	}
+	s.sched.rootLoaded(root)
 	for _, src := range c.Alone {
 		s.publishLoose(src)
 	}
+}
+
+// scanHold holds back the first diagnostics of an open document that the
+// first scan lists under a set (a .s3policy.json's folder, a Terraform
+// module) until the scan has loaded that set: analysed alone before, it
+// would be published without the findings the set brings, and with some
+// the set takes away, then published again. A document in no set is
+// published at once. The hold never outlasts the scan: a set that fails
+// to load is released with the rest when the scan ends. Only the
+// scheduler's front reads and writes it.
+type scanHold struct {
+	loaded map[string]bool   // roots whose sets the index holds
+	rootOf map[string]string // the root the walk lists an open document's file under, "" for none
+	held   map[string]bool   // files whose diagnostics are held back
+}
+
+// holds reports whether the diagnostics of the open file at path wait
+// for its set, while the scan of folder is on.
+func (h *scanHold) holds(folder, path string, scanning bool) bool {
+	if !scanning || folder == "" {
+		return false
+	}
+	h.init()
+	root, known := h.rootOf[path]
+	if !known {
+		root = tree.RootOf(folder, path) // the walk may not have listed it yet
+		h.rootOf[path] = root
+	}
+	if root == "" || h.loaded[root] {
+		return false
+	}
+	h.held[path] = true
+	return true
+}
+
+func (h *scanHold) init() {
+	if h.loaded == nil {
+		h.loaded, h.rootOf, h.held = map[string]bool{}, map[string]string{}, map[string]bool{}
+	}
+}
+
+// release records the roots the scan has loaded since the last round and
+// returns the files held back for them: for every one once the scan is
+// over (scanning false), whatever became of its set.
+func (h *scanHold) release(roots []string, scanning bool) []string {
+	if !scanning {
+		out := slices.Collect(maps.Keys(h.held))
+		*h = scanHold{}
+		return out
+	}
+	h.init()
+	var out []string
+	for _, root := range roots {
+		h.loaded[root] = true
+	}
+	for path := range h.held {
+		if h.loaded[h.rootOf[path]] {
+			out = append(out, path)
+			delete(h.held, path)
+		}
+	}
+	return out
 }
 
 // publishLoose analyses and publishes a file no set holds, read alone,

@@ -44,6 +44,7 @@ type scheduler struct {
 	due      map[string]bool // open documents (by path) a round left for later: newer edits were waiting
 	fromScan []*govSet       // sets the first scan read whole, to add to the index
 	rescan   bool            // the scan is done: check the sets against the store
+	scanning bool            // the first scan is reading the folders
 	kick     chan struct{}   // one slot: a round is due
 	typedAt  time.Time       // the last didChange
 	// typingPause is how long closed files wait after the last didChange.
@@ -52,6 +53,10 @@ type scheduler struct {
 	// waits for it before each file, so that open documents get the
 	// cores first.
 	frontIdle chan struct{}
+	// rootsLoaded are the roots whose every set the scan handed over
+	// (fromScan) since the last round; hold is the front's alone.
+	rootsLoaded []string
+	hold        scanHold
 
 	back     sync.Mutex
 	queue    map[string]bool // closed files to analyse and publish
@@ -195,6 +200,8 @@ func (sc *scheduler) round() {
 	sc.mu.Lock()
 	work, rescan, loaded, due := sc.pending, sc.rescan, sc.fromScan, sc.due
 	sc.pending, sc.rescan, sc.fromScan, sc.due = affected{}, false, nil, map[string]bool{}
+	roots, scanning := sc.rootsLoaded, sc.scanning
+	sc.rootsLoaded = nil
 	sc.mu.Unlock()
 
 	open := map[string]*document{} // by path, file URIs only
@@ -230,6 +237,9 @@ func (sc *scheduler) round() {
 			}
 		}
 	}
+	for _, p := range sc.hold.release(roots, scanning) {
+		changed[p] = true // its set is in, or the scan is over: published now
+	}
 	if rescan {
 		configChanged = configChanged || sc.reconcile(changed)
 	}
@@ -260,7 +270,7 @@ func (sc *scheduler) round() {
 		}
 	}
 
-	sc.analyseOpenDocs(docs, func(d *document) bool { return work.settings || configChanged || changed[d.path] },
+	sc.analyseOpenDocs(docs, scanning, func(d *document) bool { return work.settings || configChanged || changed[d.path] },
 		func(d *document) bool { return dependants[d.path] || due[d.path] })
 	if len(loaded) > 0 {
 		sc.answerPrincipals(loaded)
@@ -325,20 +335,20 @@ func (sc *scheduler) answerPrincipals(loaded []*govSet) {
 // hasWorkLocked reports whether events or the scan left work for a round.
 func (sc *scheduler) hasWorkLocked() bool {
 	p := sc.pending
-	return len(p.paths) > 0 || len(p.cleared) > 0 || p.settings || sc.rescan || len(sc.fromScan) > 0
+	return len(p.paths) > 0 || len(p.cleared) > 0 || p.settings || sc.rescan || len(sc.fromScan) > 0 || len(sc.rootsLoaded) > 0
 }
 
 // analyseOpenDocs analyses and publishes the open documents edited (or
 // whose settings or config changed), then those that depend on what
 // changed; once newer work is waiting, the dependants left are due in the
 // next round, which takes the new edit first.
-func (sc *scheduler) analyseOpenDocs(docs []*document, edited, dependant func(*document) bool) {
+func (sc *scheduler) analyseOpenDocs(docs []*document, scanning bool, edited, dependant func(*document) bool) {
 	settings := sc.s.store.settings()
 	var later []*document
 	for _, d := range docs {
 		switch {
 		case edited(d):
-			sc.analyseOpen(d, settings)
+			sc.analyseOpen(d, settings, scanning)
 		case dependant(d):
 			later = append(later, d)
 		}
@@ -355,13 +365,14 @@ func (sc *scheduler) analyseOpenDocs(docs []*document, edited, dependant func(*d
 		if waiting {
 			return
 		}
-		sc.analyseOpen(d, settings)
+		sc.analyseOpen(d, settings, scanning)
 	}
 }
 
 // analyseOpen analyses an open document and publishes it unless the
-// client already has these findings for this version, or a newer one's.
-func (sc *scheduler) analyseOpen(d *document, settings editorSettings) {
+// client already has these findings for this version, or a newer one's,
+// or the first scan has yet to load its set (scanHold).
+func (sc *scheduler) analyseOpen(d *document, settings editorSettings, scanning bool) {
 	var a *analysed
 	_ = sc.s.guard("analysis of "+string(d.uri), func() error {
 		a = sc.s.analyse(d, settings)
@@ -374,6 +385,9 @@ func (sc *scheduler) analyseOpen(d *document, settings editorSettings) {
 	sc.cacheMu.Unlock()
 	if a == nil {
 		return // the previous diagnostics stay
+	}
+	if _, file := uriPath(d.uri); file && sc.hold.holds(sc.s.store.folderOf(d.path), d.path, scanning) {
+		return // the features read the analysis meanwhile
 	}
 	diags := a.diagnostics()
 	h := hashOf(diags)
@@ -666,11 +680,30 @@ func (sc *scheduler) reconcile(changed map[string]bool) (rebuild bool) {
 	return false
 }
 
-// scanDone has the sets checked against the store once the scan is over.
+// scanStarted records that the first scan is on: open documents of the
+// sets it has yet to load wait for them (scanHold).
+func (sc *scheduler) scanStarted() {
+	sc.mu.Lock()
+	sc.scanning = true
+	sc.mu.Unlock()
+}
+
+// rootLoaded records that the scan handed over every set under root.
+func (sc *scheduler) rootLoaded(root string) {
+	sc.mu.Lock()
+	sc.frontBusyLocked()
+	sc.rootsLoaded = append(sc.rootsLoaded, root)
+	sc.mu.Unlock()
+	poke(sc.kick)
+}
+
+// scanDone has the sets checked against the store once the scan is over,
+// and the documents still held back published.
 func (sc *scheduler) scanDone() {
 	sc.mu.Lock()
 	sc.frontBusyLocked()
 	sc.rescan = true
+	sc.scanning = false
 	sc.mu.Unlock()
 	poke(sc.kick)
 }

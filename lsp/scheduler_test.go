@@ -48,7 +48,7 @@ func TestDueDependantsWaitForTheNextRound(t *testing.T) {
 	}
 	edited, dependant := docs["edited.iam-policy.json"], docs["dependant.iam-policy.json"]
 	sc.pending.paths = []string{edited.path} // a newer edit came meanwhile
-	sc.analyseOpenDocs([]*document{dependant, edited},
+	sc.analyseOpenDocs([]*document{dependant, edited}, false,
 		func(d *document) bool { return d == edited }, func(d *document) bool { return d == dependant })
 	if _, ok := sc.cache[edited.uri]; !ok {
 		t.Error("the edited document was not analysed")

@@ -55,6 +55,9 @@ type Server struct {
 
 	scanStarted atomic.Bool
 	scanned     chan struct{} // closed when the first scan is done
+	// beforeLoad, a test's hook, is called by the scan with the root of
+	// the sets it is about to hand to the scheduler.
+	beforeLoad func(root string)
 
 	exitCode chan int
 	workers  sync.WaitGroup

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
@@ -153,6 +154,26 @@ func listed(path string, folder *walkedFolder) Listed {
 		folder.roots = append(folder.roots, folder.path)
 	}
 	return f
+}
+
+// RootOf is the Root a walk of dir lists the file at path under ("" when
+// the walk would not list it, or lists it as analysed alone), decided as
+// Walk decides it, from the folders between dir and the file: the server
+// asks it of a document opened before its first scan has listed it.
+func RootOf(dir, path string) string {
+	if !Readable(path, dir) {
+		return ""
+	}
+	realDir, _ := filepath.EvalSymlinks(dir) // Readable resolved it
+	folder := filepath.Clean(dir)
+	open := []walkedFolder{enter(folder, realDir, nil)}
+	if rel, _ := filepath.Rel(folder, filepath.Dir(path)); rel != "." {
+		for _, name := range strings.Split(rel, string(filepath.Separator)) {
+			folder = filepath.Join(folder, name)
+			open = append(open, enter(folder, realDir, open))
+		}
+	}
+	return listed(path, &open[len(open)-1]).Root
 }
 
 // below reports whether path lies under dir, for paths of one walk:

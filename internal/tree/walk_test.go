@@ -127,6 +127,23 @@ func TestWalkNamesEachFilesSetAsItIsListed(t *testing.T) {
 	if len(done) != 3 {
 		t.Errorf("Done for %v, want gov, gov/inner and mod", done)
 	}
+	rootOfAgreesWithWalk(t, dir, listed)
+}
+
+// rootOfAgreesWithWalk asserts that RootOf says of each file the root the
+// walk listed it under, and "" of a file the walk does not list.
+func rootOfAgreesWithWalk(t *testing.T, dir string, listed []Listed) {
+	t.Helper()
+	for _, f := range listed {
+		if got := RootOf(dir, f.Path); got != f.Root {
+			t.Errorf("RootOf(%s) = %q, the walk lists it under %q", f.Path, got, f.Root)
+		}
+	}
+	for _, unlisted := range []string{filepath.Join(dir, ".git", analysis.ConfigName), filepath.Join(dir, "nowhere", "x.json"), filepath.Join(filepath.Dir(dir), "x.json")} {
+		if got := RootOf(dir, unlisted); got != "" {
+			t.Errorf("RootOf(%s) = %q for a file the walk does not list", unlisted, got)
+		}
+	}
 }
 
 // A Loader fed by a walk, its files read out of order on several
@@ -311,6 +328,7 @@ resource "aws_s3_bucket_policy" "c" {
 	if err := Walk(dir, Walker{File: func(f Listed) { listed = append(listed, f) }}); err != nil {
 		t.Fatal(err)
 	}
+	rootOfAgreesWithWalk(t, dir, listed)
 	var paths, alone []string
 	for _, f := range listed {
 		paths = append(paths, f.Path)
