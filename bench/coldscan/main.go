@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"os/exec"
@@ -35,6 +36,7 @@ func main() {
 	timeout := flag.Duration("timeout", 10*time.Minute, "how long the scan may take")
 	every := flag.Bool("every", false, "wait for the diagnostics of every policy file of the tree, with findings or not, instead of the files check finds something in: no check run")
 	checkJSON := flag.String("check-json", "", "the output of `check --format json` on the tree, saved before, instead of running check (minutes on a large governed folder); its relative names are taken from the current folder")
+	published := flag.String("published", "", "write here, once every file is published, each file's last diagnostics (range, severity, code, message), one JSON line a file in the order of their URIs relative to the tree: two servers' files compare with cmp")
 	flag.Parse()
 	if *server == "" || *tree == "" {
 		fmt.Fprintln(os.Stderr, "usage: coldscan -server PATH -tree DIR [-timeout 10m] [-cpuprofile FILE] [-check-json FILE | -every]")
@@ -44,7 +46,7 @@ func main() {
 	if *profile != "" {
 		args = append(args, "--cpuprofile", *profile)
 	}
-	wanted := wantedFiles{checkJSON: *checkJSON, every: *every}
+	wanted := wantedFiles{checkJSON: *checkJSON, every: *every, published: *published}
 	took, peakKB, files, err := measure(*server, *tree, wanted, args, *timeout)
 	if err != nil {
 		fail(err)
@@ -59,6 +61,7 @@ func main() {
 type wantedFiles struct {
 	checkJSON string
 	every     bool
+	published string // where to write the last diagnostics of each file, if not ""
 }
 
 // measure runs check on the tree to learn which files have findings
@@ -85,7 +88,10 @@ func measure(server, dir string, wanted wantedFiles, args []string, timeout time
 	if len(want) == 0 {
 		return 0, 0, 0, fmt.Errorf("check finds nothing in %s: nothing to wait for", root)
 	}
-	took, peakKB, err := coldScan(server, root, want, wanted.every, args, timeout)
+	took, peakKB, pubs, err := coldScan(server, root, want, wanted.every, args, timeout)
+	if err == nil && wanted.published != "" {
+		err = writePublished(wanted.published, fileURI(root), pubs)
+	}
 	return took, peakKB, len(want), err
 }
 
@@ -158,17 +164,17 @@ func fileURI(path string) string {
 
 // coldScan starts the server on root and waits until it has published
 // diagnostics for every file of want (empty ones count when anyDiags).
-func coldScan(server, root string, want map[string]bool, anyDiags bool, args []string, timeout time.Duration) (time.Duration, int, error) {
+func coldScan(server, root string, want map[string]bool, anyDiags bool, args []string, timeout time.Duration) (time.Duration, int, []lspclient.Published, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	t0 := time.Now()
 	c, err := lspclient.Start(server, root, args...)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
 	defer c.Kill()
 	if err := c.Initialize(ctx, fileURI(root)); err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
 	seen := map[string]bool{}
 	next := 0
@@ -187,15 +193,32 @@ func coldScan(server, root string, want map[string]bool, anyDiags bool, args []s
 		stop, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		_ = c.Shutdown(stop)
-		return 0, 0, fmt.Errorf("%d of %d files published after %.1f s, peak RSS %d MB: %v", len(seen), len(want), time.Since(t0).Seconds(), peak/1024, err)
+		return 0, 0, nil, fmt.Errorf("%d of %d files published after %.1f s, peak RSS %d MB: %v", len(seen), len(want), time.Since(t0).Seconds(), peak/1024, err)
 	}
 	took := time.Since(t0)
 	peak, err := lspclient.StatusKB(c.Pid(), "VmHWM")
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
 	reportCPU(c.Pid())
-	return took, peak, c.Shutdown(ctx)
+	return took, peak, c.Published(), c.Shutdown(ctx)
+}
+
+// writePublished writes the last diagnostics published for each file,
+// its URI relative to the tree's, one JSON line a file in URI order.
+func writePublished(path, rootURI string, pubs []lspclient.Published) error {
+	last := map[string][]lspclient.Diagnostic{}
+	for _, p := range pubs {
+		last[strings.TrimPrefix(p.URI, rootURI)] = p.Diagnostics
+	}
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	for _, u := range slices.Sorted(maps.Keys(last)) {
+		if err := enc.Encode(lspclient.Published{URI: u, Diagnostics: last[u]}); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(path, out.Bytes(), 0o644)
 }
 
 // reportCPU prints the CPU time the server has used (user and system, from

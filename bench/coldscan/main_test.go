@@ -1,14 +1,18 @@
 package main
 
 import (
+	"encoding/json"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/lspclient"
 )
 
 // TestTreeInsideTheCurrentFolder measures a governed folder named by a
@@ -59,12 +63,48 @@ func TestTreeInsideTheCurrentFolder(t *testing.T) {
 	if err := os.WriteFile("check.json", out, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, _, files, err = measure(bin, "tree", wantedFiles{checkJSON: "check.json"}, []string{"serve"}, time.Minute)
+	_, _, files, err = measure(bin, "tree", wantedFiles{checkJSON: "check.json", published: "published.jsonl"}, []string{"serve"}, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if files != len(want) {
 		t.Fatalf("measured %d files from check's saved output, check finds something in %d", files, len(want))
+	}
+	// What the server published is written file by file, in order, with
+	// the codes check finds in each.
+	published, err := os.ReadFile("published.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var findings []struct{ File, Code string }
+	if err := json.Unmarshal(out, &findings); err != nil {
+		t.Fatal(err)
+	}
+	checkCodes := map[string][]string{}
+	for _, f := range findings {
+		rel := "/" + strings.TrimPrefix(filepath.ToSlash(f.File), "tree/")
+		checkCodes[rel] = append(checkCodes[rel], f.Code)
+	}
+	var uris []string
+	for _, line := range strings.Split(strings.TrimSuffix(string(published), "\n"), "\n") {
+		var p lspclient.Published
+		if err := json.Unmarshal([]byte(line), &p); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		uris = append(uris, p.URI)
+		var codes []string
+		for _, d := range p.Diagnostics {
+			codes = append(codes, d.Code)
+		}
+		slices.Sort(codes)
+		slices.Sort(checkCodes[p.URI])
+		if !slices.Equal(codes, checkCodes[p.URI]) {
+			t.Errorf("%s: published %v, check finds %v", p.URI, codes, checkCodes[p.URI])
+		}
+		delete(checkCodes, p.URI)
+	}
+	if !slices.IsSorted(uris) || len(checkCodes) > 0 {
+		t.Errorf("published %v in that order; check's files not in it: %v", uris, checkCodes)
 	}
 	// Every policy file: the ten generated policies.
 	_, _, files, err = measure(bin, "tree", wantedFiles{every: true}, []string{"serve"}, time.Minute)
