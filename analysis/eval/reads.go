@@ -3,6 +3,7 @@ package eval
 import (
 	"bytes"
 	"slices"
+	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -137,8 +138,13 @@ type EditedDoc struct {
 	// changed; every statement changed when whole is set (the text
 	// around the statements changed: the version, the list). renamed
 	// holds those whose Sid alone changed, which decides nothing: only the
-	// words of a cause that names it change (docRead.named).
+	// words of a cause that names it change (docRead.named). valuesOnly
+	// holds, of the changed statements at the same line, those that differ
+	// in the values of their Action, NotAction, Resource or NotResource
+	// alone: before and after (MayRead asks whether they judge a request
+	// alike).
 	changed, renamed map[int]bool
+	valuesOnly       map[int][2]*analysis.Statement
 	whole            bool
 	after            *docIndex // the statements of the new text, as an index lists them
 }
@@ -157,7 +163,97 @@ func EditedInPlace(prev *Workspace, before, after *analysis.File) *EditedDoc {
 	name := prev.nameOf(before)
 	e := &EditedDoc{prev: prev, before: before, name: name, after: indexStatements([]*Doc{{Name: name, Src: after.Src, Policy: after.Policy}}, nil)}
 	e.changed, e.renamed, e.whole = changedStatements(before, after)
+	for i := 0; !e.whole && i < len(before.Policy.Statements); i++ { // whole: the statements may be fewer or more
+		if a, b := before.Policy.Statements[i], after.Policy.Statements[i]; e.changed[a.Index] && sameLine(before.Src, a, after.Src, b) && valuesAloneDiffer(before.Src, a, after.Src, b) {
+			if e.valuesOnly == nil {
+				e.valuesOnly = map[int][2]*analysis.Statement{}
+			}
+			e.valuesOnly[a.Index] = [2]*analysis.Statement{a, b}
+		}
+	}
 	return e
+}
+
+// sameLine reports whether two versions of a statement start at the same
+// line: a cause gives the line of the statement it names.
+func sameLine(srcA []byte, a *analysis.Statement, srcB []byte, b *analysis.Statement) bool {
+	return bytes.Count(srcA[:a.Obj.Span.Start], []byte{'\n'}) == bytes.Count(srcB[:b.Obj.Span.Start], []byte{'\n'})
+}
+
+// matchedElements are the elements of a statement that valuesAloneDiffer
+// lets differ: the engine reads them only to match a request's action and
+// resource (judge), and a cause never quotes them.
+func matchedElements(st *analysis.Statement) [4]*analysis.Field {
+	return [4]*analysis.Field{st.Action, st.NotAction, st.Resource, st.NotResource}
+}
+
+// valuesAloneDiffer reports whether two versions of a statement have the
+// same text but for the values of their Action, NotAction, Resource and
+// NotResource: the same elements, keys and everything else, in the same
+// order.
+func valuesAloneDiffer(srcA []byte, a *analysis.Statement, srcB []byte, b *analysis.Statement) bool {
+	cutsA, cutsB := valueSpans(a), valueSpans(b)
+	if len(cutsA) != len(cutsB) {
+		return false
+	}
+	atA, atB := a.Obj.Span.Start, b.Obj.Span.Start
+	for i := range cutsA {
+		if cutsA[i].which != cutsB[i].which || !bytes.Equal(srcA[atA:cutsA[i].span.Start], srcB[atB:cutsB[i].span.Start]) {
+			return false
+		}
+		atA, atB = cutsA[i].span.End, cutsB[i].span.End
+	}
+	return bytes.Equal(srcA[atA:a.Obj.Span.End], srcB[atB:b.Obj.Span.End])
+}
+
+// valueSpan is the value of one of a statement's matchedElements.
+type valueSpan struct {
+	which int
+	span  analysis.Span
+}
+
+// valueSpans lists the values of a statement's matchedElements in the
+// order of the text.
+func valueSpans(st *analysis.Statement) []valueSpan {
+	var out []valueSpan
+	for i, f := range matchedElements(st) {
+		if f != nil && f.Value != nil {
+			out = append(out, valueSpan{i, f.Value.Span})
+		}
+	}
+	slices.SortFunc(out, func(x, y valueSpan) int { return x.span.Start - y.span.Start })
+	return out
+}
+
+// judgedAlike reports whether the statement, changed only in the values
+// of its matchedElements (valuesOnly), matches each target's action and
+// resource before the edit exactly as after it: judge then gives every
+// pass of the evaluation the same verdict, whether it read the statement
+// or not (the conditions, the Sid and the line are the same), so the
+// evaluation cannot change by it. A Resource with a policy variable is
+// matched against the request's context, which is not kept: it is never
+// judged alike.
+func (e *EditedDoc) judgedAlike(statement int, targets []target) bool {
+	pair, ok := e.valuesOnly[statement]
+	if !ok {
+		return false
+	}
+	before, after := matchedElements(pair[0]), matchedElements(pair[1])
+	for _, f := range slices.Concat(before[2:], after[2:]) {
+		if f != nil && slices.ContainsFunc(analysis.Strings(f), func(v *analysis.Value) bool { return strings.Contains(v.Str, "${") }) {
+			return false
+		}
+	}
+	for _, t := range targets {
+		action := func(p string) bool { return analysis.MatchAction(p, t.action) }
+		escaped := escapeWild(t.resource)
+		resource := func(p string) bool { return analysis.MatchWildcard(p, escaped, false) }
+		if matchTri(before[0], before[1], action) != matchTri(after[0], after[1], action) ||
+			matchTri(before[2], before[3], resource) != matchTri(after[2], after[3], resource) {
+			return false
+		}
+	}
+	return true
 }
 
 // changedStatements compares two versions of a policy statement by
@@ -220,26 +316,50 @@ func (e *EditedDoc) changes(statement int) bool {
 // statement of the new text is one the evaluation would judge (it may
 // match a pass's action and resource, or it is an Allow of the action
 // before the near miss the evaluation found).
+//
+// A statement changed in the values of its Action, NotAction, Resource or
+// NotResource alone, which matches every target of the evaluation before
+// the edit as after it (EditedDoc.judgedAlike), changes nothing of it,
+// read or not: typing a new action into a statement's list leaves the
+// requests whose near miss it is as they were (issue 16).
 func (r *ReadSet) MayRead(e *EditedDoc) bool {
 	if r == nil {
 		return true
 	}
+	var alike map[int]bool // judgedAlike's answers, asked once a statement
+	changes := func(statement int) bool {
+		if !e.changes(statement) {
+			return false
+		}
+		if statement == wholeDoc || e.whole || e.valuesOnly[statement][0] == nil {
+			return true
+		}
+		same, asked := alike[statement]
+		if !asked {
+			if alike == nil {
+				alike = map[int]bool{}
+			}
+			same = e.judgedAlike(statement, r.targets)
+			alike[statement] = same
+		}
+		return !same
+	}
 	for _, x := range r.reads {
-		if x.name == e.name && (e.changes(int(x.statement)) || x.named && e.renamed[int(x.statement)]) {
+		if x.name == e.name && (changes(int(x.statement)) || x.named && e.renamed[int(x.statement)]) {
 			return true
 		}
 	}
 	for _, t := range r.targets {
 		action, resource := asciiLower(t.action), escapeWild(t.resource)
 		for i := range e.after.sites {
-			if s := &e.after.sites[i]; e.changes(s.st.Index) && s.mayMatchAction(action) && s.mayMatchResource(resource) {
+			if s := &e.after.sites[i]; e.changes(s.st.Index) && s.mayMatchAction(action) && s.mayMatchResource(resource) && changes(s.st.Index) {
 				return true
 			}
 		}
 	}
 	for _, scan := range r.scans {
 		for i := range e.after.sites {
-			if s := &e.after.sites[i]; e.changes(s.st.Index) && s.st.IsAllow() && s.mayMatchAction(scan.action) && e.comesBefore(s.st.Index, scan.stop) {
+			if s := &e.after.sites[i]; e.changes(s.st.Index) && s.st.IsAllow() && s.mayMatchAction(scan.action) && e.comesBefore(s.st.Index, scan.stop) && changes(s.st.Index) {
 				return true
 			}
 		}
