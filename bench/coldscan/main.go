@@ -36,7 +36,7 @@ func main() {
 	timeout := flag.Duration("timeout", 10*time.Minute, "how long the scan may take")
 	every := flag.Bool("every", false, "wait for the diagnostics of every policy file of the tree, with findings or not, instead of the files check finds something in: no check run")
 	checkJSON := flag.String("check-json", "", "the output of `check --format json` on the tree, saved before, instead of running check (minutes on a large governed folder); its relative names are taken from the current folder")
-	published := flag.String("published", "", "write here, once every file is published, each file's last diagnostics (range, severity, code, message), one JSON line a file in the order of their URIs relative to the tree: two servers' files compare with cmp")
+	published := flag.String("published", "", "write here, once every policy file is published (waited for after the timing), each file's last diagnostics (range, severity, code, message), one JSON line a file in the order of their URIs relative to the tree: two servers' files compare with cmp")
 	flag.Parse()
 	if *server == "" || *tree == "" {
 		fmt.Fprintln(os.Stderr, "usage: coldscan -server PATH -tree DIR [-timeout 10m] [-cpuprofile FILE] [-check-json FILE | -every]")
@@ -88,7 +88,13 @@ func measure(server, dir string, wanted wantedFiles, args []string, timeout time
 	if len(want) == 0 {
 		return 0, 0, 0, fmt.Errorf("check finds nothing in %s: nothing to wait for", root)
 	}
-	took, peakKB, pubs, err := coldScan(server, root, want, wanted.every, args, timeout)
+	var every map[string]bool // the files to wait for after the timing, to write them all
+	if wanted.published != "" {
+		if every, err = policyFiles(root); err != nil {
+			return 0, 0, 0, err
+		}
+	}
+	took, peakKB, pubs, err := coldScan(server, root, want, wanted.every, every, args, timeout)
 	if err == nil && wanted.published != "" {
 		err = writePublished(wanted.published, fileURI(root), pubs)
 	}
@@ -163,8 +169,10 @@ func fileURI(path string) string {
 }
 
 // coldScan starts the server on root and waits until it has published
-// diagnostics for every file of want (empty ones count when anyDiags).
-func coldScan(server, root string, want map[string]bool, anyDiags bool, args []string, timeout time.Duration) (time.Duration, int, []lspclient.Published, error) {
+// diagnostics for every file of want (empty ones count when anyDiags);
+// then, when every is not nil, untimed, for some diagnostics of each of
+// its files, and returns what was published.
+func coldScan(server, root string, want map[string]bool, anyDiags bool, every map[string]bool, args []string, timeout time.Duration) (time.Duration, int, []lspclient.Published, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	t0 := time.Now()
@@ -201,7 +209,19 @@ func coldScan(server, root string, want map[string]bool, anyDiags bool, args []s
 		return 0, 0, nil, err
 	}
 	reportCPU(c.Pid())
-	return took, peak, c.Published(), c.Shutdown(ctx)
+	seen, next = map[string]bool{}, 0
+	pubs, err := c.WaitPublished(ctx, func(pubs []lspclient.Published) bool {
+		for ; next < len(pubs); next++ {
+			if every[pubs[next].URI] {
+				seen[pubs[next].URI] = true
+			}
+		}
+		return len(seen) == len(every)
+	})
+	if err != nil {
+		return 0, 0, nil, fmt.Errorf("after the timing, waiting for every policy file: %v", err)
+	}
+	return took, peak, pubs, c.Shutdown(ctx)
 }
 
 // writePublished writes the last diagnostics published for each file,
