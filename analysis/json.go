@@ -263,13 +263,30 @@ func (p *parser) errAt(at, length int, msg Text) *SyntaxError {
 }
 
 // skipSpace moves past whitespace, in a local index: the parse walks
-// every byte of every file check reads.
+// every byte of every file check reads. After a line break the next
+// line's indentation is passed eight spaces at a time.
 func (p *parser) skipSpace() {
 	src, i := p.src, p.pos
 	for i < len(src) && jsonSpace[src[i]] {
 		i++
+		if src[i-1] == '\n' {
+			i = skipIndent(src, i)
+		}
 	}
 	p.pos = i
+}
+
+// skipIndent returns the index of the first byte from i that is not a
+// space, looking at eight bytes at a time; the document's last few bytes
+// are left to skipSpace's loop.
+func skipIndent(src []byte, i int) int {
+	for i+8 <= len(src) {
+		if w := binary.LittleEndian.Uint64(src[i:]) ^ (swarOnes * ' '); w != 0 {
+			return i + bits.TrailingZeros64(w)/8
+		}
+		i += 8
+	}
+	return i
 }
 
 // jsonSpace are the bytes JSON allows between tokens.

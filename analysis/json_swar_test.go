@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -39,5 +40,41 @@ func TestSpecialBytes(t *testing.T) {
 		var word [8]byte
 		binary.LittleEndian.PutUint64(word[:], r.Uint64())
 		check(word)
+	}
+}
+
+// skipSpace passes a line break and any indentation after it, eight
+// spaces at a time, to the first byte that is not JSON whitespace, and
+// the parse places every value after it as before: indentations of 0 to
+// 20 spaces, with tabs and CRs among them, before values and keys, and
+// the document's last bytes, which are fewer than eight.
+func TestSkipSpaceAfterLineBreaks(t *testing.T) {
+	for _, indent := range []string{"", " ", "  ", "       ", "        ", "         ", "                    ", "\t", "    \t  ", "  \r\n    ", "\r\n", "\n\n  \n", "         \t"} {
+		for _, tail := range []string{"", "\n", "\n ", "\n          "} {
+			src := "{\n" + indent + `"a":` + "\n" + indent + `[1,` + "\n" + indent + `"b"]` + "\n" + indent + "}" + tail
+			v, err := ParseJSON([]byte(src))
+			if err != nil {
+				t.Fatalf("%q: %v", src, err)
+			}
+			f := v.Fields[0]
+			a := f.Value.Items
+			if got := src[f.KeySpan.Start:f.KeySpan.End]; got != `"a"` {
+				t.Errorf("%q: key %q", src, got)
+			}
+			if got := src[a[0].Span.Start:a[0].Span.End] + src[a[1].Span.Start:a[1].Span.End]; got != `1"b"` {
+				t.Errorf("%q: items %q", src, got)
+			}
+			if got := src[v.Span.End-1:]; got != "}"+tail {
+				t.Errorf("%q: the object ends before %q", src, got)
+			}
+		}
+	}
+	for n := range 24 {
+		for _, after := range []string{"x", "", "x        "} {
+			p := &parser{src: []byte("\n" + strings.Repeat(" ", n) + after)}
+			if p.skipSpace(); p.pos != 1+n {
+				t.Errorf("skipSpace over a line break, %d spaces and %q: at %d, want %d", n, after, p.pos, 1+n)
+			}
+		}
 	}
 }
