@@ -392,9 +392,15 @@ func cancelsWhole(p *analysis.Policy, deny *analysis.Statement) bool {
 		return false
 	}
 	pats := patternsOf(p)
-	denyActions := pats.of(deny).lowerActions
+	d := pats.of(deny)
 	covered := func(value string) bool {
-		return slices.ContainsFunc(denyActions, func(p string) bool { return analysis.MatchWildcard(p, value, false) })
+		for i, pat := range d.actions {
+			// A literal pattern is its text as written, lower-cased.
+			if pat.Literal() && pat.Text == value || !pat.Literal() && analysis.MatchWildcard(d.lowerActions[i], value, false) {
+				return true
+			}
+		}
+		return false
 	}
 	coveredResource := func(r *analysis.Value) bool {
 		return deny.Resource == nil || slices.ContainsFunc(deny.Resources(), func(p *analysis.Value) bool {

@@ -53,3 +53,31 @@ func TestResourcePatternsAreMadeOncePerPolicy(t *testing.T) {
 		t.Errorf("a NotResource statement has resource patterns %v", got)
 	}
 }
+
+// cancelsWhole compares a literal Deny action by its text and the others
+// as patterns: a Deny takes all an Allow grants when its actions, any
+// case, wildcards and placeholders as written, cover every action of it.
+func TestCancelsWholeComparesActions(t *testing.T) {
+	for _, tc := range []struct {
+		deny string
+		want bool
+	}{
+		{`"s3:GetObject"`, false},
+		{`["S3:getobject", "s3:PutObject"]`, true},
+		{`"s3:*Object"`, true},
+		{`"s3:Get*"`, false},
+		{`["s3:GetObject", "s3:${var.action}"]`, false}, // a placeholder is text here, as before
+		{`["s3:GetObject", "s3:Put?bject"]`, true},
+	} {
+		root, serr := analysis.ParseJSON([]byte(`{"Statement": [
+  {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::b/*"},
+  {"Effect": "Deny", "Action": ` + tc.deny + `, "Resource": "arn:aws:s3:::b/*"}]}`))
+		if serr != nil {
+			t.Fatal(serr)
+		}
+		p := analysis.NewPolicy(root)
+		if got := cancelsWhole(p, p.Statements[1]); got != tc.want {
+			t.Errorf("Deny of %s: cancelsWhole = %v, want %v", tc.deny, got, tc.want)
+		}
+	}
+}

@@ -153,8 +153,14 @@ func coversObjectsOf(pattern, bucket string) bool {
 }
 
 // reachesBucket reports whether a Resource entry covers the bucket or
-// some of its objects.
+// some of its objects. An entry without a wildcard or a placeholder
+// reaches only a bucket it names: most entries, answered without the two
+// ARNs and the matches (deny-blocks-access asks it of every Resource
+// entry of every Deny).
 func reachesBucket(pattern, bucket string) bool {
+	if !strings.ContainsAny(pattern, "*?{") && !strings.Contains(pattern, bucket) {
+		return false
+	}
 	return coversBucket(pattern, bucket) || coversObjectsOf(pattern, bucket)
 }
 

@@ -30,3 +30,35 @@ func TestS3BucketOf(t *testing.T) {
 		}
 	}
 }
+
+// reachesBucket answers an entry without a wildcard or a placeholder
+// that does not name the bucket at once, and that answer is the one the
+// ARNs' matches give: every pair of entries and buckets below.
+func TestReachesBucketOfLiteralEntries(t *testing.T) {
+	entries := []string{
+		"arn:aws:s3:::b", "arn:aws:s3:::b/*", "arn:aws:s3:::b/home/jane", "arn:aws:s3:::bb", "arn:aws:s3:::bb/*",
+		"arn:aws:s3:::a-b/*", "arn:aws:s3:::b-a", "arn:aws:s3:::any-bucket-0", "arn:aws:s3:::any-bucket-0/x/y",
+		"arn:aws:s3:::b?", "arn:aws:s3:::*", "arn:aws:s3:::${var.bucket}/*", "arn:aws:s3:::{{ bucket }}",
+		"arn:aws:s3:::${aws:username}", "arn:aws:s3:::B", "*", "", "b", "arn:aws:s3:us-east-1:1:b",
+		"arn:aws:kms:us-east-1:1:key/b", "arn:aws:s3:::b/../c",
+	}
+	want := map[[2]string]bool{}
+	for _, e := range entries {
+		for _, b := range []string{"b", "bb", "a-b", "any-bucket-0", "c"} {
+			got := reachesBucket(e, b)
+			if slow := coversBucket(e, b) || coversObjectsOf(e, b); got != slow {
+				t.Errorf("reachesBucket(%q, %q) = %v, the matches say %v", e, b, got, slow)
+			}
+			want[[2]string{e, b}] = got
+		}
+	}
+	for pair, reach := range map[[2]string]bool{
+		{"arn:aws:s3:::b/home/jane", "b"}: true, {"arn:aws:s3:::bb", "b"}: false, {"arn:aws:s3:::a-b/*", "b"}: false,
+		{"arn:aws:s3:::any-bucket-0/x/y", "any-bucket-0"}: true, {"arn:aws:s3:::${var.bucket}/*", "c"}: true,
+		{"arn:aws:s3:::B", "b"}: false, {"arn:aws:s3:::b?", "bb"}: true,
+	} {
+		if want[pair] != reach {
+			t.Errorf("reachesBucket(%q, %q) = %v, want %v", pair[0], pair[1], want[pair], reach)
+		}
+	}
+}
