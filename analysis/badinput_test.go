@@ -50,10 +50,10 @@ func TestBadInput(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := analyzeAll(t, "x.bucket-policy.json", []byte(c.src))
-			if len(got) != 1 || got[0].Code != c.code || got[0].Span != c.span || got[0].Message.EN != c.msg {
+			if len(got) != 1 || got[0].Code != c.code || got[0].Span != c.span || got[0].Message.Text().EN != c.msg {
 				t.Fatalf("findings %+v\nwant one %s at %v: %s", got, c.code, c.span, c.msg)
 			}
-			if got[0].Message.JA == "" {
+			if got[0].Message.Text().JA == "" {
 				t.Errorf("no Japanese message")
 			}
 		})
@@ -103,10 +103,10 @@ func analyzeWith(t testing.TB, path string, src []byte, cfg *analysis.Config) []
 	got := analysis.Analyze(f, checks.All)
 	for _, fd := range got {
 		if fd.Code == analysis.InternalErrorCode {
-			t.Fatalf("a check failed: %s", fd.Message.EN)
+			t.Fatalf("a check failed: %s", fd.Message.Text().EN)
 		}
 		assertSpan(t, src, fd.Span, fd.Code)
-		if fd.Message.EN == "" || fd.Message.JA == "" || fd.Explain.JA == "" || fd.DocURL == "" {
+		if fd.Message.Text().EN == "" || fd.Message.Text().JA == "" || fd.Explain.JA == "" || fd.DocURL == "" {
 			t.Fatalf("%s: a message, Japanese explanation or documentation link is missing: %+v", fd.Code, fd)
 		}
 		for _, r := range fd.Related {

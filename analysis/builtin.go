@@ -52,6 +52,6 @@ var unreadableExplain = T("The file is a template that holds policies, but it ca
 
 // UnreadableFinding reports a template that cannot be read, at span.
 func UnreadableFinding(span Span, msg Text) Finding {
-	return Finding{Code: UnreadableCode, Severity: Information, Span: span, Message: msg, Explain: unreadableExplain,
+	return Finding{Code: UnreadableCode, Severity: Information, Span: span, Message: SayText(msg), Explain: unreadableExplain,
 		DocURL: "https://github.com/s3policy-lsp/s3policy-lsp#policies-in-templates"}
 }

@@ -58,7 +58,7 @@ func (p *Pass) Report(f Finding) {
 
 // Reportf is Report for the common case of a message and optional fixes.
 func (p *Pass) Reportf(span Span, msg Text, fixes ...Fix) {
-	p.Report(Finding{Span: span, Message: msg, Fixes: fixes})
+	p.Report(Finding{Span: span, Message: SayText(msg), Fixes: fixes})
 }
 
 // InternalErrorCode marks a check that failed; its finding says so rather
@@ -212,7 +212,7 @@ func boundRelated(f Finding, added []Related) Finding {
 		if len(added) > 0 {
 			f.Related = append(slices.Clip(f.Related), added...)
 		}
-		f.Message, f.NotListed = Join("", f.Message, placesNotListed(f.NotListed)), 0
+		f.Message, f.NotListed = SayText(Join("", f.Message.Text(), placesNotListed(f.NotListed))), 0
 		return f
 	}
 	kept := slices.Clip(f.Related[:min(len(f.Related), MaxRelated)])
@@ -221,7 +221,7 @@ func boundRelated(f Finding, added []Related) Finding {
 	cut := MaxRelated - len(kept)
 	kept = append(kept, rest[:cut]...)
 	f.Related = kept
-	f.Message, f.NotListed = Join("", f.Message, placesNotListed(othersNotListed(kept, rest[cut:])+f.NotListed)), 0
+	f.Message, f.NotListed = SayText(Join("", f.Message.Text(), placesNotListed(othersNotListed(kept, rest[cut:])+f.NotListed))), 0
 	return f
 }
 
@@ -268,8 +268,8 @@ func runCheck(f *File, c *Check, run func(*Pass), findings *[]Finding, onPanic f
 				Code:     InternalErrorCode,
 				Severity: Warning,
 				Span:     Span{0, 0},
-				Message: Tf("the check %s failed on this document (%v); please report it with the document",
-					"チェック %s がこの文書で失敗しました (%v)。文書を添えて報告してください", c.Code, r),
+				Message: SayText(Tf("the check %s failed on this document (%v); please report it with the document",
+					"チェック %s がこの文書で失敗しました (%v)。文書を添えて報告してください", c.Code, r)),
 			})
 			if onPanic != nil {
 				onPanic(fmt.Sprintf("check %s panicked: %v\n%s", c.Code, r, debug.Stack()))
@@ -290,7 +290,7 @@ func syntaxFinding(e *SyntaxError) Finding {
 		Code:     SyntaxCode,
 		Severity: Error,
 		Span:     e.Span,
-		Message:  e.Msg,
+		Message:  SayText(e.Msg),
 		Explain: T("The document is not valid JSON, so AWS rejects it with MalformedPolicyDocument and no other check can run until it parses.",
 			"文書が正しい JSON ではないため、AWS は MalformedPolicyDocument として拒否します。解析できるまで他のチェックは実行されません。"),
 		DocURL: SyntaxDocURL,

@@ -28,10 +28,10 @@ func TestDuplicatesMergeTheirRelatedPlaces(t *testing.T) {
 	a, b, c := related("a.json", 1, "a"), related("b.json", 2, "b"), related("", 3, "c")
 	f := NewFile("/w/p.iam-policy.json", []byte(mergePolicy), nil)
 	got := Analyze(f, []*Check{reporting(
-		Finding{Span: span, Message: T("first", "最初"), Related: []Related{a, b}},
-		Finding{Span: span, Message: T("second", "二番目"), Related: []Related{b, c}},
+		Finding{Span: span, Message: SayText(T("first", "最初")), Related: []Related{a, b}},
+		Finding{Span: span, Message: SayText(T("second", "二番目")), Related: []Related{b, c}},
 	)})
-	if len(got) != 1 || got[0].Message.EN != "first" || !slices.Equal(got[0].Related, []Related{a, b, c}) {
+	if len(got) != 1 || got[0].Message.Text().EN != "first" || !slices.Equal(got[0].Related, []Related{a, b, c}) {
 		t.Fatalf("got %+v", got)
 	}
 }
@@ -42,9 +42,9 @@ func TestDuplicatesMergeTheirRelatedPlaces(t *testing.T) {
 func TestRelatedPlacesAreBoundedNearestFirst(t *testing.T) {
 	span := Span{1, 10}
 	cause, grant := related("../scp/deny.scp.json", 5, "the SCP denies"), related("../b/0.bucket-policy.json", 7, "grant 0")
-	fs := []Finding{{Span: span, Message: T("denied", "拒否"), Related: []Related{cause, grant}}}
+	fs := []Finding{{Span: span, Message: SayText(T("denied", "拒否")), Related: []Related{cause, grant}}}
 	for i := 1; i <= 100; i++ {
-		fs = append(fs, Finding{Span: span, Message: T("denied", "拒否"), Related: []Related{
+		fs = append(fs, Finding{Span: span, Message: SayText(T("denied", "拒否")), Related: []Related{
 			cause, // already listed
 			related(fmt.Sprintf("../b/%d.bucket-policy.json", i), 7, fmt.Sprintf("grant %d of GetObject", i)),
 			related(fmt.Sprintf("../b/%d.bucket-policy.json", i), 7, fmt.Sprintf("grant %d of PutObject", i)), // the same place again
@@ -62,11 +62,11 @@ func TestRelatedPlacesAreBoundedNearestFirst(t *testing.T) {
 		t.Errorf("related %+v\nwant %+v", got[0].Related, want)
 	}
 	// 100 other bucket policies, each one place however many grants.
-	if want := "denied (and 100 other related places, not listed)"; got[0].Message.EN != want {
-		t.Errorf("message %q, want %q", got[0].Message.EN, want)
+	if want := "denied (and 100 other related places, not listed)"; got[0].Message.Text().EN != want {
+		t.Errorf("message %q, want %q", got[0].Message.Text().EN, want)
 	}
-	if want := "拒否 (ほかに関連する箇所が 100 件あります。一覧にはありません)"; got[0].Message.JA != want {
-		t.Errorf("message %q, want %q", got[0].Message.JA, want)
+	if want := "拒否 (ほかに関連する箇所が 100 件あります。一覧にはありません)"; got[0].Message.Text().JA != want {
+		t.Errorf("message %q, want %q", got[0].Message.Text().JA, want)
 	}
 }
 
@@ -74,8 +74,8 @@ func TestRelatedPlacesAreBoundedNearestFirst(t *testing.T) {
 func TestFewRelatedPlacesAreKept(t *testing.T) {
 	rs := []Related{related("a.json", 1, "a"), related("b.json", 2, "b"), related("c.json", 3, "c")}
 	f := NewFile("/w/p.iam-policy.json", []byte(mergePolicy), nil)
-	got := Analyze(f, []*Check{reporting(Finding{Span: Span{1, 2}, Message: T("m", "m"), Related: rs})})
-	if len(got) != 1 || got[0].Message.EN != "m" || !slices.Equal(got[0].Related, rs) {
+	got := Analyze(f, []*Check{reporting(Finding{Span: Span{1, 2}, Message: SayText(T("m", "m")), Related: rs})})
+	if len(got) != 1 || got[0].Message.Text().EN != "m" || !slices.Equal(got[0].Related, rs) {
 		t.Fatalf("got %+v", got)
 	}
 }
@@ -86,15 +86,15 @@ func TestFewRelatedPlacesAreKept(t *testing.T) {
 func TestPlacesACheckLeftOutAreCountedOnce(t *testing.T) {
 	rs := []Related{related("a.json", 1, "a"), related("b.json", 2, "b"), related("c.json", 3, "c"), related("d.json", 4, "d")}
 	f := NewFile("/w/p.iam-policy.json", []byte(mergePolicy), nil)
-	alone := Analyze(f, []*Check{reporting(Finding{Span: Span{1, 2}, Message: T("m", "m"), Related: rs, NotListed: 7})})
-	if len(alone) != 1 || alone[0].Message.EN != "m (and 7 other related places, not listed)" || alone[0].NotListed != 0 || !slices.Equal(alone[0].Related, rs) {
+	alone := Analyze(f, []*Check{reporting(Finding{Span: Span{1, 2}, Message: SayText(T("m", "m")), Related: rs, NotListed: 7})})
+	if len(alone) != 1 || alone[0].Message.Text().EN != "m (and 7 other related places, not listed)" || alone[0].NotListed != 0 || !slices.Equal(alone[0].Related, rs) {
 		t.Fatalf("got %+v", alone)
 	}
 	merged := Analyze(f, []*Check{reporting(
-		Finding{Span: Span{1, 2}, Message: T("m", "m"), Related: rs, NotListed: 7},
-		Finding{Span: Span{1, 2}, Message: T("n", "n"), Related: []Related{related("e.json", 5, "e")}, NotListed: 2},
+		Finding{Span: Span{1, 2}, Message: SayText(T("m", "m")), Related: rs, NotListed: 7},
+		Finding{Span: Span{1, 2}, Message: SayText(T("n", "n")), Related: []Related{related("e.json", 5, "e")}, NotListed: 2},
 	)})
-	if len(merged) != 1 || merged[0].Message.EN != "m (and 10 other related places, not listed)" || merged[0].Message.JA != "m (ほかに関連する箇所が 10 件あります。一覧にはありません)" {
+	if len(merged) != 1 || merged[0].Message.Text().EN != "m (and 10 other related places, not listed)" || merged[0].Message.Text().JA != "m (ほかに関連する箇所が 10 件あります。一覧にはありません)" {
 		t.Fatalf("got %+v", merged)
 	}
 }

@@ -134,7 +134,7 @@ func ParseConfig(dir string, src []byte) (*Config, []Finding) {
 type configReader struct{ findings []Finding }
 
 func (r *configReader) report(span Span, msg Text) {
-	r.findings = append(r.findings, Finding{Code: ConfigCode, Severity: Error, Span: span, Message: msg, DocURL: configDocURL})
+	r.findings = append(r.findings, Finding{Code: ConfigCode, Severity: Error, Span: span, Message: SayText(msg), DocURL: configDocURL})
 }
 
 func (r *configReader) expect(v *Value, kind ValueKind, what string) bool {

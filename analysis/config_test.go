@@ -67,8 +67,8 @@ func TestParseConfigErrors(t *testing.T) {
 		t.Fatalf("got %d findings, want %d: %+v", len(fs), len(wants), fs)
 	}
 	for i, w := range wants {
-		if fs[i].Span != spans[i] || fs[i].Message.EN != w || fs[i].Code != analysis.ConfigCode || fs[i].Message.JA == "" {
-			t.Errorf("finding %d: %v %q, want %v %q", i, fs[i].Span, fs[i].Message.EN, spans[i], w)
+		if fs[i].Span != spans[i] || fs[i].Message.Text().EN != w || fs[i].Code != analysis.ConfigCode || fs[i].Message.Text().JA == "" {
+			t.Errorf("finding %d: %v %q, want %v %q", i, fs[i].Span, fs[i].Message.Text().EN, spans[i], w)
 		}
 	}
 	if cfg.Locale != "en" || len(cfg.Accounts) != 0 {
@@ -82,7 +82,7 @@ func TestParseConfigNotJSON(t *testing.T) {
 		t.Errorf("findings %+v, want one json-syntax", fs)
 	}
 	_, fs = analysis.ParseConfig(".", []byte(`[]`))
-	if len(fs) != 1 || fs[0].Message.EN != "the configuration must be a JSON object, not an array" {
+	if len(fs) != 1 || fs[0].Message.Text().EN != "the configuration must be a JSON object, not an array" {
 		t.Errorf("findings %+v", fs)
 	}
 }

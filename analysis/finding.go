@@ -12,7 +12,7 @@ type Finding struct {
 	Code     string
 	Severity Severity
 	Span     Span
-	Message  Text
+	Message  FindingMessage
 	// Explain is the hover text: the cause, why AWS denies, how to fix it.
 	// Empty means the check's own explanation.
 	Explain Text

@@ -41,12 +41,12 @@ func TestDuplicatesReportedApartMerge(t *testing.T) {
 	a, b := related("a.json", 1, "a"), related("b.json", 2, "b")
 	f := NewFile("/w/p.iam-policy.json", []byte(mergePolicy), nil)
 	got := Analyze(f, []*Check{reporting(
-		Finding{Span: Span{5, 9}, Message: T("later", "後"), Related: []Related{a}},
-		Finding{Span: Span{1, 3}, Message: T("sooner", "先")},
-		Finding{Span: Span{5, 9}, Message: T("again", "再"), Related: []Related{b},
+		Finding{Span: Span{5, 9}, Message: SayText(T("later", "後")), Related: []Related{a}},
+		Finding{Span: Span{1, 3}, Message: SayText(T("sooner", "先"))},
+		Finding{Span: Span{5, 9}, Message: SayText(T("again", "再")), Related: []Related{b},
 			Fixes: []Fix{{Title: T("fix", "修正")}}},
 	)})
-	if len(got) != 2 || got[0].Message.EN != "sooner" || got[1].Message.EN != "later" ||
+	if len(got) != 2 || got[0].Message.Text().EN != "sooner" || got[1].Message.Text().EN != "later" ||
 		!slices.Equal(got[1].Related, []Related{a, b}) || len(got[1].Fixes) != 1 || got[1].Fixes[0].Title.EN != "fix" {
 		t.Fatalf("got %+v", got)
 	}

@@ -135,7 +135,7 @@ func plain(v *analysis.Value) any {
 var fuzzConfig = func() *analysis.Config {
 	cfg, findings := analysis.ParseConfig("", []byte(`{"accounts": ["111122223333"], "buckets": {"shared-data": {"account": "444455556666", "encryption": "aws:kms", "kmsKeyArn": "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab", "objectOwnership": "BucketOwnerEnforced", "requesterPays": true}}}`))
 	if len(findings) > 0 {
-		panic(findings[0].Message.EN)
+		panic(findings[0].Message.Text().EN)
 	}
 	return cfg
 }()

@@ -15,7 +15,7 @@ func TestHoverExplainsEachCheckOnce(t *testing.T) {
 	finding := func(start, end int, message string) analysis.Finding {
 		return analysis.Finding{
 			Code: "missing-version", Severity: analysis.Warning, Span: analysis.Span{Start: start, End: end},
-			Message: analysis.T(message, message), Explain: analysis.T("Why it matters.", "理由。"),
+			Message: analysis.SayText(analysis.T(message, message)), Explain: analysis.T("Why it matters.", "理由。"),
 			DocURL: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html",
 		}
 	}

@@ -53,7 +53,7 @@ func TestNewFileKindPrecedence(t *testing.T) {
 	bucketLike := []byte(`{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}}`)
 	cfg, fs := analysis.ParseConfig("/w", []byte(`{"files": {"policies/**/*.json": {"kind": "endpoint"}}}`))
 	if len(fs) != 0 {
-		t.Fatal(fs[0].Message.EN)
+		t.Fatal(fs[0].Message.Text().EN)
 	}
 	cases := []struct {
 		path   string

@@ -358,7 +358,7 @@ func findingsOf(g *govSet, path string) []string {
 	result := analysis.AnalyzeFile(path, g.bound(path), src.Findings, analysis.Options{Checks: checks.All})
 	var out []string
 	for _, f := range result.Findings {
-		line := fmt.Sprintf("%s %v %s", f.Code, f.Span, f.Message.EN)
+		line := fmt.Sprintf("%s %v %s", f.Code, f.Span, f.Message.Text().EN)
 		for _, r := range f.Related {
 			line += fmt.Sprintf(" | %s %s %v %s", r.File, r.Doc, r.Span, r.Message.EN)
 		}

@@ -440,7 +440,7 @@ func TestRelatedInformationAcrossFiles(t *testing.T) {
 		Code: "test-related", Severity: analysis.Information,
 		Run: func(p *analysis.Pass) {
 			p.Report(analysis.Finding{
-				Span: p.Policy.Statement.KeySpan, Message: analysis.T("see there", "あちらを参照"),
+				Span: p.Policy.Statement.KeySpan, Message: analysis.SayText(analysis.T("see there", "あちらを参照")),
 				Related: []analysis.Related{
 					{File: "other.bucket-policy.json", Span: analysis.Span{Start: 4, End: 15}, Message: analysis.T("the other", "もう一方")},
 					{Span: p.Policy.Version.KeySpan, Message: analysis.T("here", "ここ")},

@@ -130,7 +130,7 @@ func TestImportLaysOutTheWorkspace(t *testing.T) {
 	}
 	cfg, findings := analysis.ParseConfig("/ws", res.Files[analysis.ConfigName])
 	if len(findings) != 0 {
-		t.Fatalf("the config has findings: %+v", findings[0].Message.EN)
+		t.Fatalf("the config has findings: %+v", findings[0].Message.Text().EN)
 	}
 	if strings.Join(cfg.Accounts, ",") != callerAccount+","+bucketAccount {
 		t.Errorf("accounts %v", cfg.Accounts)

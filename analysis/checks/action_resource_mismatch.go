@@ -83,10 +83,10 @@ func reportStarOnly(pass *analysis.Pass, s *analysis.Statement, actions []iamref
 		if !ok || arn.Service != prefix || hasWildcard(v.Str) || analysis.HasPlaceholder(v.Str) {
 			continue
 		}
-		pass.Report(analysis.Finding{Span: v.Span, Message: analysis.Tf(
+		pass.Report(analysis.Finding{Span: v.Span, Message: analysis.SayText(analysis.Tf(
 			"%s:%s takes no resource type: it is authorized only with \"Resource\": \"*\", so %s grants nothing for it",
 			"%s:%s はリソースタイプを持たず、\"Resource\": \"*\" でのみ認可されます。%s では何も許可されません",
-			prefix, actions[0].Name, v.Str),
+			prefix, actions[0].Name, v.Str)),
 			Fixes: []analysis.Fix{replaceFix(v.Span, "*")}})
 	}
 }

@@ -157,8 +157,8 @@ func TestCauseIsOnThePoliciesThatAskForIt(t *testing.T) {
 				if got := at(t, w, tc.file, f.Span); got != wf.at {
 					t.Errorf("finding at %s, want %s", got, wf.at)
 				}
-				if f.Message.EN != wf.en || f.Message.JA != wf.ja {
-					t.Errorf("message\n%q\n%q\nwant\n%q\n%q", f.Message.EN, f.Message.JA, wf.en, wf.ja)
+				if f.Message.Text().EN != wf.en || f.Message.Text().JA != wf.ja {
+					t.Errorf("message\n%q\n%q\nwant\n%q\n%q", f.Message.Text().EN, f.Message.Text().JA, wf.en, wf.ja)
 				}
 				if f.Severity != analysis.Warning {
 					t.Errorf("severity %v", f.Severity)
@@ -260,8 +260,8 @@ func TestCausesInSeveralFilesAtOneElementAreOneFinding(t *testing.T) {
 	w := governedWorkspace(t, files)
 	f := onlyFindingAt(t, w, "jane-write.iam-policy.json", "scp-denies-s3", `"s3:PutObject"`)
 	if en, ja := "audit.scp.json (and 3 other policies) blocks s3:PutObject on beta/*, granted by the bucket policy (and 1 other related place, not listed)",
-		"audit.scp.json (ほか 3 件のポリシー) が、バケットポリシーが許可している beta/* への s3:PutObject を妨げています (ほかに関連する箇所が 1 件あります。一覧にはありません)"; f.Message.EN != en || f.Message.JA != ja {
-		t.Errorf("message\n%q\n%q\nwant\n%q\n%q", f.Message.EN, f.Message.JA, en, ja)
+		"audit.scp.json (ほか 3 件のポリシー) が、バケットポリシーが許可している beta/* への s3:PutObject を妨げています (ほかに関連する箇所が 1 件あります。一覧にはありません)"; f.Message.Text().EN != en || f.Message.Text().JA != ja {
+		t.Errorf("message\n%q\n%q\nwant\n%q\n%q", f.Message.Text().EN, f.Message.Text().JA, en, ja)
 	}
 	var related []string
 	for _, r := range f.Related {

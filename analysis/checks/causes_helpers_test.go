@@ -45,11 +45,11 @@ func fixRemoves(t *testing.T, path, src string, f analysis.Finding, n int, cfg *
 // and Japanese fragments.
 func wantMessage(t *testing.T, f analysis.Finding, en, ja string) {
 	t.Helper()
-	if !strings.Contains(f.Message.EN, en) {
-		t.Errorf("%s message %q lacks %q", f.Code, f.Message.EN, en)
+	if !strings.Contains(f.Message.Text().EN, en) {
+		t.Errorf("%s message %q lacks %q", f.Code, f.Message.Text().EN, en)
 	}
-	if !strings.Contains(f.Message.JA, ja) {
-		t.Errorf("%s Japanese message %q lacks %q", f.Code, f.Message.JA, ja)
+	if !strings.Contains(f.Message.Text().JA, ja) {
+		t.Errorf("%s Japanese message %q lacks %q", f.Code, f.Message.Text().JA, ja)
 	}
 }
 
@@ -69,7 +69,7 @@ func wantHover(t *testing.T, path, src string, f analysis.Finding, cfg *analysis
 			t.Errorf("hover lacks the code, explanation or link:\n%s", want.got)
 		}
 	}
-	if strings.Contains(text.EN, f.Message.EN) || strings.Contains(text.JA, f.Message.JA) {
+	if strings.Contains(text.EN, f.Message.Text().EN) || strings.Contains(text.JA, f.Message.Text().JA) {
 		t.Errorf("hover repeats the message, which the client shows already:\n%s", text.JA)
 	}
 }
@@ -78,7 +78,7 @@ func wantHover(t *testing.T, path, src string, f analysis.Finding, cfg *analysis
 func wantSeverity(t *testing.T, f analysis.Finding, s analysis.Severity) {
 	t.Helper()
 	if f.Severity != s {
-		t.Errorf("%s: severity %s, want %s (%s)", f.Code, f.Severity, s, f.Message.EN)
+		t.Errorf("%s: severity %s, want %s (%s)", f.Code, f.Severity, s, f.Message.Text().EN)
 	}
 }
 

@@ -35,7 +35,7 @@ func TestCauseChecksSurviveHalfTypedAndOddInput(t *testing.T) {
 			_, fs := checktest.Run(t, name, doc, cfg)
 			for _, f := range fs {
 				if f.Code == analysis.InternalErrorCode {
-					t.Fatalf("%s on %q: %s", name, doc, f.Message.EN)
+					t.Fatalf("%s on %q: %s", name, doc, f.Message.Text().EN)
 				}
 			}
 		}

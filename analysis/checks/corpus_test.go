@@ -86,7 +86,7 @@ func TestCorpusNoFalseErrors(t *testing.T) {
 			key := [2]string{strings.SplitN(doc.File, ".", 2)[0], fd.Code}
 			seen[key] = true
 			if _, ok := corpusAllowed[key]; !ok {
-				t.Errorf("%s (%s): %s at %v %q: %s", doc.File, f.Kind, fd.Code, fd.Span, src[fd.Span.Start:fd.Span.End], fd.Message.EN)
+				t.Errorf("%s (%s): %s at %v %q: %s", doc.File, f.Kind, fd.Code, fd.Span, src[fd.Span.Start:fd.Span.End], fd.Message.Text().EN)
 			}
 		}
 	}

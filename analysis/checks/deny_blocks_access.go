@@ -104,7 +104,7 @@ func reportDeny(pass *analysis.Pass, s *analysis.Statement, d deny, plain, condi
 	} else if fix, ok := removeStatement(pass, s); ok {
 		fixes = append(fixes, fix)
 	}
-	pass.Report(analysis.Finding{Span: s.Effect.Value.Span, Severity: d.severity, Message: msg, Fixes: fixes})
+	pass.Report(analysis.Finding{Span: s.Effect.Value.Span, Severity: d.severity, Message: analysis.SayText(msg), Fixes: fixes})
 }
 
 // assessDeny decides whether a statement is a Deny that matches S3

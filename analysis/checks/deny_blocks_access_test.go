@@ -64,7 +64,7 @@ func TestDenyBlocksAccessUnconditional(t *testing.T) {
 	}
 	for _, f := range after {
 		if f.Code == "deny-blocks-access" && (f.Severity < analysis.Information || len(f.Fixes) > 0) {
-			t.Errorf("after the exemption: %s %s with %d fixes", f.Severity, f.Message.EN, len(f.Fixes))
+			t.Errorf("after the exemption: %s %s with %d fixes", f.Severity, f.Message.Text().EN, len(f.Fixes))
 		}
 	}
 }

@@ -58,8 +58,8 @@ func runDuplicateSid(pass *analysis.Pass) {
 		pass.Report(analysis.Finding{
 			Severity: severity,
 			Span:     s.Sid.Value.Span,
-			Message: analysis.Tf("Sid %q is already used by statement %d; each Sid must be unique",
-				"Sid %q はステートメント %d で既に使われています。Sid は一意でなければなりません", sid, orig.Index+1),
+			Message: analysis.SayText(analysis.Tf("Sid %q is already used by statement %d; each Sid must be unique",
+				"Sid %q はステートメント %d で既に使われています。Sid は一意でなければなりません", sid, orig.Index+1)),
 			Related: []analysis.Related{{Span: orig.Sid.Value.Span, Message: analysis.T("first use of this Sid", "この Sid の最初の使用箇所")}},
 			Fixes:   []analysis.Fix{renameSid(s, name)},
 		})

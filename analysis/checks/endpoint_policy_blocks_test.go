@@ -61,8 +61,8 @@ func TestEndpointPolicyBlocksManyBuckets(t *testing.T) {
 		cfg := checktest.Config(t, `{"accounts": ["111122223333"], "buckets": {`+tc.buckets+`},
   "files": {"vpce.json": {"kind": "endpoint", "account": "111122223333", "endpoint": "vpce-1a2b3c4d"}}}`)
 		_, got := checktest.Expect(t, "endpoint-policy-blocks", "vpce.json", vpce, cfg)
-		if got[0].Message.EN != tc.en || got[0].Message.JA != tc.ja {
-			t.Errorf("message\n%q\n%q\nwant\n%q\n%q", got[0].Message.EN, got[0].Message.JA, tc.en, tc.ja)
+		if got[0].Message.Text().EN != tc.en || got[0].Message.Text().JA != tc.ja {
+			t.Errorf("message\n%q\n%q\nwant\n%q\n%q", got[0].Message.Text().EN, got[0].Message.Text().JA, tc.en, tc.ja)
 		}
 		if len(got[0].Fixes) != tc.fixes || !contains(got[0].Fixes[0].Title.EN, tc.firstFixName) {
 			t.Errorf("fixes %+v", got[0].Fixes)

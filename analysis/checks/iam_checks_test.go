@@ -24,8 +24,8 @@ func expectFixed(t *testing.T, code, path, src string, got []analysis.Finding, w
 func TestUnknownServiceSuggests(t *testing.T) {
 	src, got := checktest.Expect(t, "unknown-service", "a.bucket-policy.json",
 		`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": [«"s33:GetObject"», "s3:PutObject"], "Resource": "arn:aws:s3:::b/*"}]}`, nil)
-	if got[0].Severity != analysis.Error || got[0].Message.EN != `"s33" is not an AWS service prefix; did you mean "s3"?` {
-		t.Errorf("finding: %v %q", got[0].Severity, got[0].Message.EN)
+	if got[0].Severity != analysis.Error || got[0].Message.Text().EN != `"s33" is not an AWS service prefix; did you mean "s3"?` {
+		t.Errorf("finding: %v %q", got[0].Severity, got[0].Message.Text().EN)
 	}
 	expectFixed(t, "unknown-service", "a.bucket-policy.json", src, got,
 		`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::b/*"}]}`)
@@ -49,8 +49,8 @@ func TestUnknownActionSuggests(t *testing.T) {
   "Version": "2012-10-17",
   "Statement": [{"Effect": "Allow", "Action": «"s3:GetObjects"», "Resource": "arn:aws:s3:::b/*"}]
 }`, nil)
-	if got[0].Severity != analysis.Warning || got[0].Message.EN != `Amazon S3 has no action "GetObjects"; did you mean s3:GetObject?` {
-		t.Errorf("finding: %v %q", got[0].Severity, got[0].Message.EN)
+	if got[0].Severity != analysis.Warning || got[0].Message.Text().EN != `Amazon S3 has no action "GetObjects"; did you mean s3:GetObject?` {
+		t.Errorf("finding: %v %q", got[0].Severity, got[0].Message.Text().EN)
 	}
 	expectFixed(t, "unknown-action", "a.iam-policy.json", src, got, `{
   "Version": "2012-10-17",
@@ -61,16 +61,16 @@ func TestUnknownActionSuggests(t *testing.T) {
 func TestUnknownActionWildcardMatchingNothing(t *testing.T) {
 	_, got := checktest.Expect(t, "unknown-action", "a.bucket-policy.json",
 		`{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": [«"s3:Fetch*"», "s3:get*", "s3:?etObject"], "Resource": "arn:aws:s3:::b/*"}]}`, nil)
-	if got[0].Severity != analysis.Error || got[0].Message.EN != `"s3:Fetch*" matches no action of Amazon S3` || len(got[0].Fixes) != 0 {
-		t.Errorf("finding: %v %q %d fixes", got[0].Severity, got[0].Message.EN, len(got[0].Fixes))
+	if got[0].Severity != analysis.Error || got[0].Message.Text().EN != `"s3:Fetch*" matches no action of Amazon S3` || len(got[0].Fixes) != 0 {
+		t.Errorf("finding: %v %q %d fixes", got[0].Severity, got[0].Message.Text().EN, len(got[0].Fixes))
 	}
 }
 
 func TestUnknownConditionKeySuggests(t *testing.T) {
 	src, got := checktest.Expect(t, "unknown-condition-key", "a.bucket-policy.json", `{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*",
   "Condition": {"StringNotEquals": {«"aws:SourceVpcee"»: "vpce-1", "aws:sourcevpc": "vpc-1", "aws:PrincipalTag/team": "a", "s3:ExistingObjectTag/p": "x"}}}]}`, nil)
-	if got[0].Severity != analysis.Error || got[0].Message.EN != `"aws:SourceVpcee" is not a known condition key; did you mean "aws:SourceVpce"?` {
-		t.Errorf("finding: %v %q", got[0].Severity, got[0].Message.EN)
+	if got[0].Severity != analysis.Error || got[0].Message.Text().EN != `"aws:SourceVpcee" is not a known condition key; did you mean "aws:SourceVpce"?` {
+		t.Errorf("finding: %v %q", got[0].Severity, got[0].Message.Text().EN)
 	}
 	fixed, _ := checktest.ApplyFix(t, "a.bucket-policy.json", src, got[0], 0, nil)
 	checktest.Expect(t, "unknown-condition-key", "a.bucket-policy.json", fixed, nil)
@@ -84,8 +84,8 @@ func TestUnknownConditionKeyOfService(t *testing.T) {
 func TestUnknownConditionOperator(t *testing.T) {
 	src, got := checktest.Expect(t, "unknown-condition-operator", "a.iam-policy.json", `{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
   "Condition": {«"StringEqual"»: {"aws:PrincipalAccount": "111122223333"}, "ForAnyValue:StringLikeIfExists": {"aws:TagKeys": "a*"}, «"NullIfExists"»: {"aws:SourceVpc": "true"}}}]}`, nil)
-	if got[0].Severity != analysis.Error || got[0].Message.EN != `"StringEqual" is not a condition operator; did you mean "StringEquals"?` {
-		t.Errorf("finding: %v %q", got[0].Severity, got[0].Message.EN)
+	if got[0].Severity != analysis.Error || got[0].Message.Text().EN != `"StringEqual" is not a condition operator; did you mean "StringEquals"?` {
+		t.Errorf("finding: %v %q", got[0].Severity, got[0].Message.Text().EN)
 	}
 	fixed, after := checktest.ApplyFix(t, "a.iam-policy.json", src, got[0], 0, nil)
 	if n := slices.Index(checktest.Codes(after), "unknown-condition-operator"); n < 0 || after[n].Span.Start < len(`{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",`) {
@@ -125,8 +125,8 @@ func TestConditionTypeMismatch(t *testing.T) {
 func TestUnknownActionAPIOperation(t *testing.T) {
 	src, got := checktest.Expect(t, "unknown-action", "a.iam-policy.json",
 		`{"Statement": [{"Effect": "Allow", "Action": [«"s3:ListObjectsV2"», «"s3:CopyObject"»], "Resource": "*"}]}`, nil)
-	if got[1].Message.EN != "s3:CopyObject is an API operation, not an IAM action: it is authorized by s3:GetObject and s3:PutObject" {
-		t.Errorf("message: %q", got[1].Message.EN)
+	if got[1].Message.Text().EN != "s3:CopyObject is an API operation, not an IAM action: it is authorized by s3:GetObject and s3:PutObject" {
+		t.Errorf("message: %q", got[1].Message.Text().EN)
 	}
 	fixed, after := checktest.ApplyFix(t, "a.iam-policy.json", src, got[0], 0, nil)
 	if want := `{"Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket", "s3:CopyObject"], "Resource": "*"}]}`; fixed != want {

@@ -48,7 +48,7 @@ func TestIAMDataCorpus(t *testing.T) {
 			id := doc.File + " " + fd.Code + " " + string(src[fd.Span.Start:fd.Span.End])
 			seen[id] = true
 			if _, ok := judgedRight[id]; !ok {
-				t.Errorf("%s: %s", id, fd.Message.EN)
+				t.Errorf("%s: %s", id, fd.Message.Text().EN)
 			}
 		}
 	}

@@ -18,7 +18,7 @@ func TestSharedPrefixELB(t *testing.T) {
   "Condition": {"Null": {"aws:RequestTag/elbv2.k8s.aws/cluster": "true", "aws:ResourceTag/elbv2.k8s.aws/cluster": "false"}}}]}`
 	_, fs := checktest.Run(t, "a.iam-policy.json", src, nil)
 	for _, f := range fs {
-		t.Errorf("%s %q: %s", f.Code, src[f.Span.Start:f.Span.End], f.Message.EN)
+		t.Errorf("%s %q: %s", f.Code, src[f.Span.Start:f.Span.End], f.Message.Text().EN)
 	}
 }
 
@@ -45,8 +45,8 @@ func TestCloudFormationTransformARN(t *testing.T) {
 func TestStarOnlyAction(t *testing.T) {
 	src, got := checktest.Expect(t, "action-resource-mismatch", "a.iam-policy.json", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
   "Action": "s3:ListAllMyBuckets", "Resource": «"arn:aws:s3:::b"»}]}`, nil)
-	if want := `s3:ListAllMyBuckets takes no resource type: it is authorized only with "Resource": "*", so arn:aws:s3:::b grants nothing for it`; got[0].Message.EN != want {
-		t.Errorf("message %q", got[0].Message.EN)
+	if want := `s3:ListAllMyBuckets takes no resource type: it is authorized only with "Resource": "*", so arn:aws:s3:::b grants nothing for it`; got[0].Message.Text().EN != want {
+		t.Errorf("message %q", got[0].Message.Text().EN)
 	}
 	assertFixed(t, "a.iam-policy.json", src, got[0], `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
   "Action": "s3:ListAllMyBuckets", "Resource": "*"}]}`)

@@ -12,9 +12,9 @@ func TestIncompleteStatementIdentity(t *testing.T) {
   {"Sid": "B", «"Effect"»: "Allow", "Action": "s3:GetObject"},
   {"Sid": "C", "Effect": "Allow", "NotAction": "iam:*", "NotResource": "arn:aws:s3:::b"}
 ]}`, nil)
-	if got[0].Message.EN != "A has no Action or NotAction" ||
-		got[1].Message.EN != "B has no Resource or NotResource, required in this IAM identity-based policy" {
-		t.Errorf("messages: %q, %q", got[0].Message.EN, got[1].Message.EN)
+	if got[0].Message.Text().EN != "A has no Action or NotAction" ||
+		got[1].Message.Text().EN != "B has no Resource or NotResource, required in this IAM identity-based policy" {
+		t.Errorf("messages: %q, %q", got[0].Message.Text().EN, got[1].Message.Text().EN)
 	}
 	if len(got[1].Fixes) != 0 {
 		t.Errorf("an identity policy's resource cannot be guessed, yet a fix is offered")

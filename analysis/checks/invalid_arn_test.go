@@ -10,8 +10,8 @@ func TestInvalidARNS3RegionAndAccount(t *testing.T) {
 	src, got := checktest.Expect(t, "invalid-arn", "a.iam-policy.json", `{"Version": "2012-10-17", "Statement": {
   "Effect": "Allow", "Action": "s3:GetObject",
   "Resource": ["arn:aws:s3:«us-east-1:123456789012»:b/*", "arn:aws:s3:::b"]}}`, nil)
-	if got[0].Message.EN != `an S3 bucket or object ARN has no region or account: write "arn:aws:s3:::b/*"` {
-		t.Errorf("message: %s", got[0].Message.EN)
+	if got[0].Message.Text().EN != `an S3 bucket or object ARN has no region or account: write "arn:aws:s3:::b/*"` {
+		t.Errorf("message: %s", got[0].Message.Text().EN)
 	}
 	assertFixed(t, "a.iam-policy.json", src, got[0], `{"Version": "2012-10-17", "Statement": {
   "Effect": "Allow", "Action": "s3:GetObject",
@@ -41,8 +41,8 @@ func TestInvalidARNMalformed(t *testing.T) {
 		`"arn:aws::::b" names no service (arn:partition:service:...)`,
 	}
 	for i, w := range wants {
-		if got[i].Message.EN != w {
-			t.Errorf("finding %d: %s\nwant: %s", i, got[i].Message.EN, w)
+		if got[i].Message.Text().EN != w {
+			t.Errorf("finding %d: %s\nwant: %s", i, got[i].Message.Text().EN, w)
 		}
 	}
 }

@@ -11,7 +11,7 @@ func TestInvalidEffectWrongCase(t *testing.T) {
   {"Effect": «"allow"», "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
   {"Effect": «"Allw"», "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
 ]}`, nil)
-	if got[0].Message.JA == "" || got[0].Fixes[0].Title.JA == "" {
+	if got[0].Message.Text().JA == "" || got[0].Fixes[0].Title.JA == "" {
 		t.Errorf("Japanese text missing: %+v", got[0])
 	}
 	fixed, after := checktest.ApplyFix(t, "a.iam-policy.json", src, got[0], 0, nil)
@@ -35,8 +35,8 @@ func TestInvalidEffectMissingAndNotString(t *testing.T) {
 			t.Errorf("finding %d: no fix can be guessed, got %q", i, f.Fixes[0].Title.EN)
 		}
 	}
-	if got[0].Message.EN != `Statement 1 has no Effect; add "Effect": "Allow" or "Effect": "Deny"` {
-		t.Errorf("message: %s", got[0].Message.EN)
+	if got[0].Message.Text().EN != `Statement 1 has no Effect; add "Effect": "Allow" or "Effect": "Deny"` {
+		t.Errorf("message: %s", got[0].Message.Text().EN)
 	}
 }
 
@@ -49,7 +49,7 @@ func TestInvalidEffectNearMiss(t *testing.T) {
 
 func TestInvalidEffectKindInBothLanguages(t *testing.T) {
 	_, got := checktest.Expect(t, "invalid-effect", "a.iam-policy.json", `{"Version": "2012-10-17", "Statement": {"Effect": «true», "Action": "s3:GetObject", "Resource": "*"}}`, nil)
-	if got[0].Message.EN != `Effect must be the string "Allow" or "Deny", not a boolean` || got[0].Message.JA != `Effect は文字列 "Allow" または "Deny" でなければなりません (真偽値ではなく)` {
+	if got[0].Message.Text().EN != `Effect must be the string "Allow" or "Deny", not a boolean` || got[0].Message.Text().JA != `Effect は文字列 "Allow" または "Deny" でなければなりません (真偽値ではなく)` {
 		t.Errorf("message %+v", got[0].Message)
 	}
 }

@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -172,15 +173,28 @@ func checkKMSStatement(pass *analysis.Pass, s *analysis.Statement, needed []stri
 	if len(missing) == 0 {
 		return
 	}
-	// Concatenated rather than formatted: a finding for each such
-	// statement, and a 20 KB identity policy can hold forty.
-	list, label, consequence := kmsLists[bitsOf(missing)], s.Label(), kmsConsequence(missing)
+	// Written when read: a finding for each such statement, and a 20 KB
+	// identity policy can hold forty.
 	pass.Report(analysis.Finding{
-		Span: s.Action.Value.Span,
-		Message: analysis.T("statement "+label+" allows the key without "+list.EN+": "+consequence.EN,
-			"ステートメント "+label+" は "+list.JA+" なしでキーを許可しています。"+consequence.JA),
-		Fixes: []analysis.Fix{addActionsFix(pass, s.Action.Value, missing)},
+		Span:    s.Action.Value.Span,
+		Message: analysis.Say(keyWithoutActions, analysis.Args{S: [3]string{s.SidText()}, N: [2]int32{int32(bitsOf(missing)), int32(s.Index)}}),
+		Fixes:   []analysis.Fix{addActionsFix(pass, s.Action.Value, missing)},
 	})
+}
+
+// keyWithoutActions says that statement Args.S[0] (its Sid, else the
+// statement at Args.N[1]) allows the key without the actions of bits
+// Args.N[0].
+func keyWithoutActions(ja bool, a *analysis.Args) string {
+	label := a.S[0]
+	if label == "" {
+		label = "Statement " + strconv.Itoa(int(a.N[1])+1) // as Statement.Label
+	}
+	list, consequence := kmsLists[a.N[0]], kmsConsequences[a.N[0]]
+	if ja {
+		return "ステートメント " + label + " は " + list.JA + " なしでキーを許可しています。" + consequence.JA
+	}
+	return "statement " + label + " allows the key without " + list.EN + ": " + consequence.EN
 }
 
 // usesKey reports whether the statement allows one of the actions SSE-KMS
@@ -239,9 +253,10 @@ func bitsOf(actions []string) keyActions {
 // kmsLists and kmsAddTitles their words: a finding's missing actions are
 // one of these, shared by every finding, not a list and words of its own.
 var (
-	kmsSubsets   = [4][]string{nil, kmsNeeded[:1], kmsNeeded[1:], kmsNeeded}
-	kmsLists     [4]analysis.Text
-	kmsAddTitles [4]analysis.Text
+	kmsSubsets      = [4][]string{nil, kmsNeeded[:1], kmsNeeded[1:], kmsNeeded}
+	kmsLists        [4]analysis.Text
+	kmsAddTitles    [4]analysis.Text
+	kmsConsequences [4]analysis.Text
 )
 
 func init() {
@@ -249,6 +264,9 @@ func init() {
 		kmsLists[bits] = analysis.AndList(actions)
 		list := strings.Join(actions, ", ")
 		kmsAddTitles[bits] = analysis.T("Add "+list, list+" を追加")
+		if len(actions) > 0 {
+			kmsConsequences[bits] = kmsConsequence(actions)
+		}
 	}
 }
 
@@ -524,9 +542,9 @@ func reportBucketKey(pass *analysis.Pass, r *analysis.Value, bucket, key string,
 	pass.Report(analysis.Finding{
 		Span:     r.Span,
 		Severity: analysis.Error,
-		Message: analysis.Join("", analysis.Tf("objects of %s are encrypted with KMS key %s, but no statement allows %s on it: ",
+		Message: analysis.SayText(analysis.Join("", analysis.Tf("objects of %s are encrypted with KMS key %s, but no statement allows %s on it: ",
 			"%s のオブジェクトは KMS キー %s で暗号化されていますが、そのキーに %s を許可するステートメントがありません。",
-			bucket, key, list), kmsConsequence(missing)),
+			bucket, key, list), kmsConsequence(missing))),
 		Fixes: []analysis.Fix{{
 			Title: analysis.Tf("Allow %s on the bucket's key", "バケットのキーに %s を許可", list),
 			Edits: analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, stmt),

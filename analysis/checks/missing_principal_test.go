@@ -13,8 +13,8 @@ func TestMissingPrincipalBucketPolicy(t *testing.T) {
   {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
   {"Effect": "Deny", "NotPrincipal": {"AWS": "111122223333"}, "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}
 ]}`, nil)
-	if got[0].Message.EN != "Read has no Principal: every statement of this S3 bucket policy must name whom it applies to" {
-		t.Errorf("message: %s", got[0].Message.EN)
+	if got[0].Message.Text().EN != "Read has no Principal: every statement of this S3 bucket policy must name whom it applies to" {
+		t.Errorf("message: %s", got[0].Message.Text().EN)
 	}
 	if len(got[0].Fixes) != 0 {
 		t.Errorf("a bucket policy's principal cannot be guessed, yet a fix is offered: %s", got[0].Fixes[0].Title.EN)

@@ -130,17 +130,37 @@ func wildcardExample(pattern string, table []string) string {
 // reportMissingARN reports one action whose statement names b's objects
 // but not the bucket (object: the bucket but not its objects). A wildcard
 // that also covers the type Resource names still works for that type:
-// information, not error. The message says what the entry acts on
-// ("s3:ListBucket acts on the bucket", for a wildcard "s3:Get* acts on the
-// bucket too (s3:GetBucketLocation)"), what Resource names and what to
-// add, written in one concatenation for each language: a finding for
-// each Action entry.
+// information, not error. The message is written when read (lacksARN): a
+// finding for each Action entry.
 func reportMissingARN(pass *analysis.Pass, s *analysis.Statement, action *analysis.Value, partly bool, b bucketARNs, object bool) {
 	sev := analysis.Error
 	if partly {
 		sev = analysis.Information
 	}
-	pattern, arn := action.Str, b.arn(object)
+	arn := b.arn(object)
+	var isObject int32
+	if object {
+		isObject = 1
+	}
+	src, resource := pass.Src, s.Resource.Value
+	pass.Report(analysis.Finding{Span: action.Span, Severity: sev,
+		Message: analysis.Say(lacksARN, analysis.Args{S: [3]string{action.Str, b.name, b.partition}, N: [2]int32{isObject}}),
+		Fixes: []analysis.Fix{{
+			Title: analysis.T("Add "+arn+" to Resource", "Resource に "+arn+" を追加"),
+			// Written when asked for: check prints no edits.
+			Build: func() []analysis.Edit { return analysis.AppendString(src, resource, arn) },
+		}}})
+}
+
+// lacksARN says what Action entry Args.S[0] acts on ("s3:ListBucket acts
+// on the bucket", for a wildcard "s3:Get* acts on the bucket too
+// (s3:GetBucketLocation)"), that Resource names only the objects of
+// bucket Args.S[1] (Args.N[0] == 1: only the bucket) and which ARN, in
+// partition Args.S[2], to add.
+func lacksARN(ja bool, a *analysis.Args) string {
+	pattern, object := a.S[0], a.N[0] == 1
+	b := bucketARNs{name: a.S[1], partition: a.S[2]}
+	arn := b.arn(object)
 	// What Resource names: namesEN+name, namesJA+name+namesJAEnd.
 	targetEN, targetJA, table := "the bucket", "バケット", s3BucketActions()
 	namesEN, namesJA, namesJAEnd := "Resource names only objects of ", "Resource には ", " のオブジェクトしかありません"
@@ -148,21 +168,15 @@ func reportMissingARN(pass *analysis.Pass, s *analysis.Statement, action *analys
 		targetEN, targetJA, table = "objects", "オブジェクト", s3ObjectActions()
 		namesEN, namesJA, namesJAEnd = "Resource names only the bucket ", "Resource にはバケット ", " しかありません"
 	}
-	var msg analysis.Text
-	if !strings.ContainsAny(pattern, "*?") {
-		msg = analysis.T(pattern+" acts on "+targetEN+", but "+namesEN+b.name+": add "+arn,
-			pattern+" は"+targetJA+"に作用しますが、"+namesJA+b.name+namesJAEnd+"。"+arn+" を追加してください")
-	} else {
-		example := wildcardExample(pattern, table)
-		msg = analysis.T(pattern+" acts on "+targetEN+" too ("+example+"), but "+namesEN+b.name+": add "+arn,
-			pattern+" は"+targetJA+"にも作用します ("+example+")が、"+namesJA+b.name+namesJAEnd+"。"+arn+" を追加してください")
+	switch wildcard := strings.ContainsAny(pattern, "*?"); {
+	case !wildcard && ja:
+		return pattern + " は" + targetJA + "に作用しますが、" + namesJA + b.name + namesJAEnd + "。" + arn + " を追加してください"
+	case !wildcard:
+		return pattern + " acts on " + targetEN + ", but " + namesEN + b.name + ": add " + arn
+	case ja:
+		return pattern + " は" + targetJA + "にも作用します (" + wildcardExample(pattern, table) + ")が、" + namesJA + b.name + namesJAEnd + "。" + arn + " を追加してください"
 	}
-	src, resource := pass.Src, s.Resource.Value
-	pass.Report(analysis.Finding{Span: action.Span, Severity: sev, Message: msg, Fixes: []analysis.Fix{{
-		Title: analysis.T("Add "+arn+" to Resource", "Resource に "+arn+" を追加"),
-		// Written when asked for: check prints no edits.
-		Build: func() []analysis.Edit { return analysis.AppendString(src, resource, arn) },
-	}}})
+	return pattern + " acts on " + targetEN + " too (" + wildcardExample(pattern, table) + "), but " + namesEN + b.name + ": add " + arn
 }
 
 // checkNamedBucketsGranted reports, for an identity policy of one of the

@@ -19,8 +19,8 @@ func TestMissingStatementShapes(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, got := checktest.Expect(t, "missing-statement", "a.bucket-policy.json", c.marked, nil)
-			if got[0].Message.EN != c.msg {
-				t.Errorf("message: %s\nwant:    %s", got[0].Message.EN, c.msg)
+			if got[0].Message.Text().EN != c.msg {
+				t.Errorf("message: %s\nwant:    %s", got[0].Message.Text().EN, c.msg)
 			}
 		})
 	}

@@ -57,7 +57,7 @@ func runObjectOwnership(pass *analysis.Pass) {
 				p.Str+" may upload, and Object Ownership is "+ownership+": its objects stay owned by it and this bucket policy does not apply to them",
 				p.Str+" はアップロードでき、オブジェクト所有者は "+ownership+" です。そのオブジェクトはアップロードしたアカウントの所有のままとなり、このバケットポリシーは適用されません")
 		}
-		pass.Report(analysis.Finding{Span: p.Span, Severity: sev, Message: msg, Fixes: requireACLFix(pass, s)})
+		pass.Report(analysis.Finding{Span: p.Span, Severity: sev, Message: analysis.SayText(msg), Fixes: requireACLFix(pass, s)})
 	}
 }
 

@@ -32,7 +32,7 @@ func TestPlaceholdersCauseNoFinding(t *testing.T) {
 	for path, src := range docs {
 		_, fs := checktest.Run(t, path, src, nil)
 		for _, f := range fs {
-			t.Errorf("%s: %s %q: %s", path, f.Code, src[f.Span.Start:f.Span.End], f.Message.EN)
+			t.Errorf("%s: %s %q: %s", path, f.Code, src[f.Span.Start:f.Span.End], f.Message.Text().EN)
 		}
 	}
 }
@@ -43,15 +43,15 @@ func TestPlaceholdersCauseNoFinding(t *testing.T) {
 func TestPlaceholderTextAroundIsChecked(t *testing.T) {
 	src, got := checktest.Expect(t, "missing-resource-arn", "a.iam-policy.json", `{"Version": "2012-10-17", "Statement": [
  {"Effect": "Allow", "Action": «"s3:ListBucket"», "Resource": ["arn:${AWS::Partition}:s3:::${Bucket}/*"]}]}`, nil)
-	if want := "s3:ListBucket acts on the bucket, but Resource names only objects of ${Bucket}: add arn:${AWS::Partition}:s3:::${Bucket}"; got[0].Message.EN != want {
-		t.Errorf("message %q, want %q", got[0].Message.EN, want)
+	if want := "s3:ListBucket acts on the bucket, but Resource names only objects of ${Bucket}: add arn:${AWS::Partition}:s3:::${Bucket}"; got[0].Message.Text().EN != want {
+		t.Errorf("message %q, want %q", got[0].Message.Text().EN, want)
 	}
 	assertFixed(t, "a.iam-policy.json", src, got[0], `{"Version": "2012-10-17", "Statement": [
  {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": ["arn:${AWS::Partition}:s3:::${Bucket}/*", "arn:${AWS::Partition}:s3:::${Bucket}"]}]}`)
 	_, got = checktest.Expect(t, "unknown-action", "a.iam-policy.json", `{"Version": "2012-10-17", "Statement": [
  {"Effect": "Allow", "Action": «"s3:${verb}Nothing"», "Resource": "*"}]}`, nil)
-	if want := `"s3:${verb}Nothing" matches no action of Amazon S3`; got[0].Message.EN != want {
-		t.Errorf("message %q, want %q", got[0].Message.EN, want)
+	if want := `"s3:${verb}Nothing" matches no action of Amazon S3`; got[0].Message.Text().EN != want {
+		t.Errorf("message %q, want %q", got[0].Message.Text().EN, want)
 	}
 	checktest.Expect(t, "invalid-arn", "a.iam-policy.json", `{"Version": "2012-10-17", "Statement": [
  {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:${AWS::Partition}:s3:«us-east-1:${AWS::AccountId}»:logs-${Suffix}/*"}]}`, nil)

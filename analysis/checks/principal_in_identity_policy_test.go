@@ -18,8 +18,8 @@ func TestPrincipalInIdentityPolicyRemoved(t *testing.T) {
     }
   ]
 }`, nil)
-	if got[0].Message.EN != "this IAM identity-based policy cannot hold Principal: it applies to whoever it is attached to" ||
-		got[0].Message.JA != "この IAM アイデンティティベースのポリシーには Principal を書けません (アタッチ先に適用されるため)" {
+	if got[0].Message.Text().EN != "this IAM identity-based policy cannot hold Principal: it applies to whoever it is attached to" ||
+		got[0].Message.Text().JA != "この IAM アイデンティティベースのポリシーには Principal を書けません (アタッチ先に適用されるため)" {
 		t.Errorf("message %+v", got[0].Message)
 	}
 	assertFixed(t, "a.iam-policy.json", src, got[0], `{

@@ -46,7 +46,7 @@ func TestRecycledFilesGiveTheSameFindings(t *testing.T) {
 func findingsText(fs []analysis.Finding) string {
 	out := ""
 	for _, f := range fs {
-		out += fmt.Sprintf("%s %v %v %s %d", f.Code, f.Span, f.Severity, f.Message.EN, len(f.Related))
+		out += fmt.Sprintf("%s %v %v %s %d", f.Code, f.Span, f.Severity, f.Message.Text().EN, len(f.Related))
 		for _, fix := range f.Fixes {
 			out += " [" + fix.Title.EN + "]"
 		}

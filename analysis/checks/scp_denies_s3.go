@@ -49,8 +49,8 @@ func runScpDeniesS3(pass *analysis.Pass) {
 	}
 	pass.Report(analysis.Finding{
 		Span: pass.Policy.Statement.KeySpan,
-		Message: analysis.T("this allow-list SCP allows no S3 action: SCPs only filter, so every S3 request of the accounts it governs is denied",
-			"この許可リスト型 SCP はどの S3 アクションも許可していません。SCP は絞り込むだけなので、対象アカウントの S3 リクエストはすべて拒否されます"),
+		Message: analysis.SayText(analysis.T("this allow-list SCP allows no S3 action: SCPs only filter, so every S3 request of the accounts it governs is denied",
+			"この許可リスト型 SCP はどの S3 アクションも許可していません。SCP は絞り込むだけなので、対象アカウントの S3 リクエストはすべて拒否されます")),
 		Fixes: allowS3Fix(pass, firstAllow),
 	})
 }

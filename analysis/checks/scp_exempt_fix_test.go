@@ -362,7 +362,7 @@ func TestRCPDenyGetsAnExemptionFix(t *testing.T) {
 	texts[filepath.Join(dir, "rcp.rcp.json")] = analysis.ApplyEdits(src, fix.Edits)
 	for _, f := range tree.Sets(dir, texts)[0].Files {
 		for _, fd := range analysis.Analyze(f, checks.All) {
-			t.Errorf("after the fix, %s: %s %q", filepath.Base(f.Path), fd.Code, fd.Message.EN)
+			t.Errorf("after the fix, %s: %s %q", filepath.Base(f.Path), fd.Code, fd.Message.Text().EN)
 		}
 	}
 	janesOrg := map[string][]string{"aws:PrincipalOrgID": {"o-janesorg"}}

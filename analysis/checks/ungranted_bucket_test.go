@@ -18,7 +18,7 @@ import (
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
 func TestNobodyGrantedYou(t *testing.T) {
 	w, fs := analyseExample(t, "bucket-policy-other-account", "jane.iam-policy.json", "missing-resource-arn")
-	if len(fs) != 1 || fs[0].Message.EN != "the bucket policy of shared-data grants nothing to account 111122223333: the bucket belongs to account 444455556666, and across accounts the bucket policy must allow too" {
+	if len(fs) != 1 || fs[0].Message.Text().EN != "the bucket policy of shared-data grants nothing to account 111122223333: the bucket belongs to account 444455556666, and across accounts the bucket policy must allow too" {
 		t.Fatalf("identity side: %+v", fs)
 	}
 	if got := at(t, w, "jane.iam-policy.json", fs[0].Span); got != `"arn:aws:s3:::shared-data/*"` {
@@ -63,7 +63,7 @@ func TestNobodyGrantedYouWhenTheBucketComesFromResource(t *testing.T) {
 		"shared.bucket-policy.json": `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`,
 	})
 	fs := findingsOf(t, w, "jane.iam-policy.json", "missing-resource-arn")
-	if len(fs) != 1 || fs[0].Message.EN != "the bucket policy of shared-data grants nothing to account 111122223333: the bucket belongs to account 444455556666, and across accounts the bucket policy must allow too" {
+	if len(fs) != 1 || fs[0].Message.Text().EN != "the bucket policy of shared-data grants nothing to account 111122223333: the bucket belongs to account 444455556666, and across accounts the bucket policy must allow too" {
 		t.Fatalf("identity side: %+v", fs)
 	}
 	if fs := findingsOf(t, w, "shared.bucket-policy.json", "missing-resource-arn"); len(fs) != 1 || len(fs[0].Fixes) != 1 || fs[0].Fixes[0].Title.EN != "Grant account 111122223333 s3:GetObject" {

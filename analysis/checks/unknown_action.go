@@ -59,21 +59,21 @@ func runUnknownAction(pass *analysis.Pass) {
 func unknownActionFinding(pass *analysis.Pass, r iamref.Action) analysis.Finding {
 	f := analysis.Finding{Span: r.Value.Span, Severity: unknownSeverity(pass.Kind)}
 	if r.Wildcard {
-		f.Message = analysis.Tf("%q matches no action of %s", "%q は %s のどのアクションにも一致しません", r.Value.Str, r.Service.Name)
+		f.Message = analysis.SayText(analysis.Tf("%q matches no action of %s", "%q は %s のどのアクションにも一致しません", r.Value.Str, r.Service.Name))
 		return f
 	}
 	if actions, ok := apiOperations[strings.ToLower(r.Value.Str)]; ok {
 		list := strings.Join(actions, " and ")
-		f.Message = analysis.Text{
+		f.Message = analysis.SayText(analysis.Text{
 			EN: fmt.Sprintf("%s is an API operation, not an IAM action: it is authorized by %s", r.Value.Str, list),
 			JA: fmt.Sprintf("%s は API オペレーションで IAM アクションではありません。%s で認可されます", r.Value.Str, strings.Join(actions, " と ")),
-		}
+		})
 		f.Fixes = []analysis.Fix{replaceFix(r.Value.Span, actions[0])}
 		return f
 	}
-	f.Message = analysis.Tf("%s has no action %q", "%s にアクション %q はありません", r.Service.Name, r.Name)
+	f.Message = analysis.SayText(analysis.Tf("%s has no action %q", "%s にアクション %q はありません", r.Service.Name, r.Name))
 	if near := analysis.Closest(r.Name, r.Service.ActionNames()); near != "" {
-		f.Message = analysis.Tf("%s has no action %q; did you mean %s:%s?", "%s にアクション %q はありません。%s:%s ですか?", r.Service.Name, r.Name, r.Prefix, near)
+		f.Message = analysis.SayText(analysis.Tf("%s has no action %q; did you mean %s:%s?", "%s にアクション %q はありません。%s:%s ですか?", r.Service.Name, r.Name, r.Prefix, near))
 		f.Fixes = []analysis.Fix{replaceFix(r.Value.Span, r.Prefix+":"+near)}
 	}
 	return f

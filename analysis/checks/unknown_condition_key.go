@@ -42,10 +42,10 @@ func unknownKeyFinding(pass *analysis.Pass, key *analysis.Field, svc *iamdata.Se
 	f := analysis.Finding{
 		Span:     key.KeySpan,
 		Severity: unknownSeverity(pass.Kind),
-		Message:  analysis.Tf("%q is not a known condition key", "%q は既知の条件キーではありません", name),
+		Message:  analysis.SayText(analysis.Tf("%q is not a known condition key", "%q は既知の条件キーではありません", name)),
 	}
 	if near := analysis.Closest(name, keyCandidates(name, svc)); near != "" {
-		f.Message = analysis.Tf("%q is not a known condition key; did you mean %q?", "%q は既知の条件キーではありません。%q ですか?", name, near)
+		f.Message = analysis.SayText(analysis.Tf("%q is not a known condition key; did you mean %q?", "%q は既知の条件キーではありません。%q ですか?", name, near))
 		f.Fixes = []analysis.Fix{replaceFix(key.KeySpan, near)}
 	}
 	return f

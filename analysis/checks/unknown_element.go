@@ -55,10 +55,10 @@ func reportUnknown(pass *analysis.Pass, obj *analysis.Value, f *analysis.Field, 
 	if slices.Contains(elsewhere, f.Key) {
 		pass.Report(analysis.Finding{
 			Span: f.KeySpan,
-			Message: analysis.Text{
+			Message: analysis.SayText(analysis.Text{
 				EN: "\"" + f.Key + "\" does not belong here: it goes " + where.EN,
 				JA: "\"" + f.Key + "\" はここには書けません。" + where.JA + "に書きます",
-			},
+			}),
 		})
 		return
 	}

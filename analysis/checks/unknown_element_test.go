@@ -20,8 +20,8 @@ func TestUnknownElementMisspelt(t *testing.T) {
     }
   ]
 }`, nil)
-	if got[1].Message.EN != `unknown element "effect"; did you mean "Effect"? (element names are case sensitive)` {
-		t.Errorf("message: %s", got[1].Message.EN)
+	if got[1].Message.Text().EN != `unknown element "effect"; did you mean "Effect"? (element names are case sensitive)` {
+		t.Errorf("message: %s", got[1].Message.Text().EN)
 	}
 	// "Statement" exists, so renaming "Statements" would duplicate it.
 	if len(got[0].Fixes) != 0 {
@@ -63,8 +63,8 @@ func TestUnknownElementMisplacedAndExclusive(t *testing.T) {
 		`unknown element "Condtion"; did you mean "Condition"? (element names are case sensitive)`,
 	}
 	for i, w := range wants {
-		if got[i].Message.EN != w {
-			t.Errorf("finding %d: %s\nwant: %s", i, got[i].Message.EN, w)
+		if got[i].Message.Text().EN != w {
+			t.Errorf("finding %d: %s\nwant: %s", i, got[i].Message.Text().EN, w)
 		}
 	}
 }

@@ -44,8 +44,8 @@ func runUnknownGrantee(pass *analysis.Pass) {
 			}
 			fixed := replaceAccount(p.Value.Str, account, near)
 			pass.Report(analysis.Finding{Span: p.Value.Span,
-				Message: analysis.Tf("account %s is not an account of .s3policy.json; did you mean %s? Account %s is not granted by this statement",
-					"アカウント %s は .s3policy.json のアカウントではありません。%s ですか? アカウント %s はこのステートメントで許可されていません", account, near, near),
+				Message: analysis.SayText(analysis.Tf("account %s is not an account of .s3policy.json; did you mean %s? Account %s is not granted by this statement",
+					"アカウント %s は .s3policy.json のアカウントではありません。%s ですか? アカウント %s はこのステートメントで許可されていません", account, near, near)),
 				Fixes: []analysis.Fix{replaceFix(p.Value.Span, fixed)}})
 		}
 	}

@@ -31,10 +31,10 @@ func runUnknownService(pass *analysis.Pass) {
 			f := analysis.Finding{
 				Span:     v.Span,
 				Severity: unknownSeverity(pass.Kind),
-				Message:  analysis.Tf("%q is not an AWS service prefix", "%q は AWS のサービスプレフィックスではありません", r.Prefix),
+				Message:  analysis.SayText(analysis.Tf("%q is not an AWS service prefix", "%q は AWS のサービスプレフィックスではありません", r.Prefix)),
 			}
 			if near := analysis.Closest(r.Prefix, iamdata.Prefixes()); near != "" {
-				f.Message = analysis.Tf("%q is not an AWS service prefix; did you mean %q?", "%q は AWS のサービスプレフィックスではありません。%q ですか?", r.Prefix, near)
+				f.Message = analysis.SayText(analysis.Tf("%q is not an AWS service prefix; did you mean %q?", "%q は AWS のサービスプレフィックスではありません。%q ですか?", r.Prefix, near))
 				f.Fixes = []analysis.Fix{replaceFix(v.Span, near+":"+r.Name)}
 			}
 			pass.Report(f)

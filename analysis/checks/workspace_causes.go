@@ -77,7 +77,7 @@ func reportCause(pass *analysis.Pass, g *causeGroup) {
 	pass.Report(analysis.Finding{
 		Span:      g.span,
 		Severity:  severity,
-		Message:   blockedMessage(g.first, g.cause, blockerName(g), g.inThisFile, g.count-1),
+		Message:   analysis.SayText(blockedMessage(g.first, g.cause, blockerName(g), g.inThisFile, g.count-1)),
 		Explain:   analysis.Join("\n\n", g.first.Say(&g.cause), pass.Check.Explain),
 		Related:   related,
 		NotListed: len(g.places) - listed,
@@ -347,7 +347,7 @@ func reportBlockedHere(pass *analysis.Pass, h *blockedHere) {
 	pass.Report(analysis.Finding{
 		Span:      span,
 		Severity:  severity,
-		Message:   message,
+		Message:   analysis.SayText(message),
 		Explain:   analysis.Join("\n\n", append(causeDetails(h.requests, h.causes), pass.Check.Explain)...),
 		Related:   related,
 		NotListed: notListed,

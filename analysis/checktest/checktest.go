@@ -44,7 +44,7 @@ func Config(t testing.TB, text string) *analysis.Config {
 	}
 	cfg, fs := analysis.ParseConfig(".", []byte(text))
 	for _, f := range fs {
-		t.Fatalf("config: %s at %v: %s", f.Code, f.Span, f.Message.EN)
+		t.Fatalf("config: %s at %v: %s", f.Code, f.Span, f.Message.Text().EN)
 	}
 	return cfg
 }
@@ -78,7 +78,7 @@ func Expect(t testing.TB, code, path, marked string, cfg *analysis.Config) (stri
 		if got[i].Span != want[i] {
 			t.Errorf("%s finding %d: span %v %q, want %v %q", code, i, got[i].Span, slice(src, got[i].Span), want[i], slice(src, want[i]))
 		}
-		if got[i].Message.EN == "" || got[i].Message.JA == "" {
+		if got[i].Message.Text().EN == "" || got[i].Message.Text().JA == "" {
 			t.Errorf("%s finding %d: message missing in a language: %+v", code, i, got[i].Message)
 		}
 	}
@@ -112,7 +112,7 @@ func Codes(fs []analysis.Finding) []string {
 func describe(src string, fs []analysis.Finding) string {
 	var b strings.Builder
 	for _, f := range fs {
-		b.WriteString("\n  " + f.Code + " " + f.Span.String() + " " + `"` + slice(src, f.Span) + `": ` + f.Message.EN)
+		b.WriteString("\n  " + f.Code + " " + f.Span.String() + " " + `"` + slice(src, f.Span) + `": ` + f.Message.Text().EN)
 	}
 	return b.String()
 }

@@ -343,7 +343,7 @@ func (r *scenarioReader) bucket(v *analysis.Value, resource string) *analysis.Bu
 	}
 	b, findings := analysis.ParseBucketFacts(name, &facts)
 	for _, fd := range findings {
-		r.failAt(fd.Span.Start, "bucket: %s", fd.Message.EN)
+		r.failAt(fd.Span.Start, "bucket: %s", fd.Message.In("en"))
 	}
 	return b
 }

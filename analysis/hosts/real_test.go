@@ -59,7 +59,7 @@ func TestRealTemplates(t *testing.T) {
 					}
 				}
 				if f.Span.End > len(src) || ((f.Code == analysis.SyntaxCode || f.Code == analysis.UnreadableCode) && len(res.Docs) != 1) {
-					t.Errorf("%s: %s at %v: %s", path, f.Code, f.Span, f.Message.EN)
+					t.Errorf("%s: %s at %v: %s", path, f.Code, f.Span, f.Message.Text().EN)
 				}
 			}
 			return nil

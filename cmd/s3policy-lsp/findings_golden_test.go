@@ -131,7 +131,7 @@ func findingsDump(t *testing.T, dir string) string {
 // they are not its check's.
 func writeFinding(b *strings.Builder, f analysis.Finding, check *analysis.Check) {
 	fmt.Fprintf(b, "%s %s @%d-%d\n", f.Code, f.Severity, f.Span.Start, f.Span.End)
-	writeGoldenText(b, "  message", f.Message)
+	writeGoldenText(b, "  message", f.Message.Text())
 	if check == nil || f.Explain != check.Explain {
 		writeGoldenText(b, "  explain", f.Explain)
 	}

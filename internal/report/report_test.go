@@ -13,7 +13,7 @@ func TestPlaceCountsUTF16(t *testing.T) {
 	at := bytes.IndexByte(src, 'x')
 	fs := Place("a.json", src, "", []analysis.Finding{{
 		Code: "json-syntax", Severity: analysis.Error, Span: analysis.Span{Start: at, End: at + 1},
-		Message: analysis.T("bad", "不正"),
+		Message: analysis.SayText(analysis.T("bad", "不正")),
 	}}, "ja-JP", nil)
 	want := Finding{File: "a.json", Line: 2, Column: 18, EndLine: 2, EndColumn: 19, Severity: analysis.Error, Code: "json-syntax", Message: "不正", Kind: "unknown"}
 	if len(fs) != 1 || !reflect.DeepEqual(fs[0], want) {
@@ -32,7 +32,7 @@ func TestPlaceRelated(t *testing.T) {
 	}
 	deny := bytes.Index(other, []byte(`"Deny"`))
 	fs := Place("dir/a.json", src, "identity", []analysis.Finding{{
-		Code: "kms-missing-actions", Severity: analysis.Warning, Span: analysis.Span{Start: 4, End: 7}, Message: analysis.T("m", "m"),
+		Code: "kms-missing-actions", Severity: analysis.Warning, Span: analysis.Span{Start: 4, End: 7}, Message: analysis.SayText(analysis.T("m", "m")),
 		Related: []analysis.Related{
 			{File: "key.json", Span: analysis.Span{Start: deny, End: deny + 6}, Message: analysis.T("the key policy", "キーポリシー")},
 			{Span: analysis.Span{Start: 0, End: 1}, Message: analysis.T("here", "ここ")},
@@ -92,11 +92,11 @@ func TestPlacerPlacesEachDocumentAsPlace(t *testing.T) {
 		return analysis.Span{Start: at, End: at + len(s)}
 	}
 	docA := []analysis.Finding{
-		{Code: "invalid-effect", Span: span("Allw"), Message: analysis.T("bad effect", "不正な Effect"),
+		{Code: "invalid-effect", Span: span("Allw"), Message: analysis.SayText(analysis.T("bad effect", "不正な Effect")),
 			Related: []analysis.Related{{Span: span(`"読み取り😀"`), Message: analysis.T("the Sid", "Sid")}}},
-		{Code: "sid", Span: span("読み取り😀"), Message: analysis.T("sid", "Sid")},
+		{Code: "sid", Span: span("読み取り😀"), Message: analysis.SayText(analysis.T("sid", "Sid"))},
 	}
-	docB := []analysis.Finding{{Code: "unknown-action", Span: span("s3:GetObjekt"), Message: analysis.T("unknown", "不明")}}
+	docB := []analysis.Finding{{Code: "unknown-action", Span: span("s3:GetObjekt"), Message: analysis.SayText(analysis.T("unknown", "不明"))}}
 	p := NewPlacer("t.yaml", src, "ja", nil)
 	got := append(p.Place("bucket", docB), p.Place("", docA)...)
 	want := []Finding{

@@ -235,7 +235,7 @@ func TestYAMLError(t *testing.T) {
 	if len(res.Docs) != 0 || len(res.Findings) != 1 || res.Findings[0].Code != analysis.UnreadableCode || res.Findings[0].Severity != analysis.Information {
 		t.Fatalf("result %+v", res)
 	}
-	if sp := res.Findings[0].Span; src[sp.Start:sp.End] != "Resources:" /* the line yaml.v3 names: where the mapping it could not finish starts */ || !strings.Contains(res.Findings[0].Message.EN, "not valid YAML") {
+	if sp := res.Findings[0].Span; src[sp.Start:sp.End] != "Resources:" /* the line yaml.v3 names: where the mapping it could not finish starts */ || !strings.Contains(res.Findings[0].Message.Text().EN, "not valid YAML") {
 		t.Errorf("finding %+v", res.Findings[0])
 	}
 	helm := "metadata:\n  annotations:\n    x: {{ .Values.x }}\nspec: Resources AWS::S3::Bucket [\n"

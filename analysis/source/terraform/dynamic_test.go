@@ -53,7 +53,7 @@ resource "aws_s3_bucket_policy" "b" {
 	}
 	for _, f := range a.Findings {
 		if f.Severity <= analysis.Warning {
-			t.Errorf("finding %s %q at %q", f.Code, f.Message.EN, at(src, f.Span))
+			t.Errorf("finding %s %q at %q", f.Code, f.Message.Text().EN, at(src, f.Span))
 		}
 	}
 }

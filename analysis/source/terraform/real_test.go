@@ -106,7 +106,7 @@ func TestRealModulesPlaceholdersAndPlantedFault(t *testing.T) {
 			a := analysis.AnalyzeFile(p, docs, nil, analysis.Options{Checks: checks.All})
 			for _, f := range a.Findings {
 				if f.Severity == analysis.Error && !strings.Contains(string(texts[p][f.Span.Start:f.Span.End]), "_S3_BUCKET_ARN_") {
-					t.Errorf("%s:%d: %s %s", p, lineOf(texts[p], f.Span.Start), f.Code, f.Message.EN)
+					t.Errorf("%s:%d: %s %s", p, lineOf(texts[p], f.Span.Start), f.Code, f.Message.Text().EN)
 				}
 			}
 		}

@@ -121,7 +121,7 @@ func TestStatementBlockFix(t *testing.T) {
 		t.Errorf("read back:\n%s\nwant it to end with\n%s", got, want)
 	}
 	for _, f := range analyseModule(t, files, "key.tf").Findings {
-		t.Errorf("after the fix: %s %q", f.Code, f.Message.EN)
+		t.Errorf("after the fix: %s %q", f.Code, f.Message.Text().EN)
 	}
 }
 
@@ -148,7 +148,7 @@ func TestStatementBlockFixTFJSON(t *testing.T) {
 	}
 	files["key.tf.json"] = fixed
 	for _, f := range analyseModule(t, files, "key.tf.json").Findings {
-		t.Errorf("after the fix: %s %q", f.Code, f.Message.EN)
+		t.Errorf("after the fix: %s %q", f.Code, f.Message.Text().EN)
 	}
 }
 

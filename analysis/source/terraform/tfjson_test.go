@@ -218,7 +218,7 @@ func TestTFJSONPrettyPrintedPolicy(t *testing.T) {
 	}
 	for _, f := range a.Findings {
 		if f.Code != "unknown-action" && f.Code != "missing-version" {
-			t.Errorf("finding %s %q", f.Code, f.Message.EN)
+			t.Errorf("finding %s %q", f.Code, f.Message.Text().EN)
 		}
 	}
 }
