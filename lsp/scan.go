@@ -206,10 +206,10 @@ type scanHold struct {
 	held   map[string]bool   // files whose diagnostics are held back
 }
 
-// holds reports whether the diagnostics of the open file at path wait
-// for its set, while the scan of folder is on.
-func (h *scanHold) holds(folder, path string, scanning bool) bool {
-	if !scanning || folder == "" {
+// holds reports whether the diagnostics of the open file at path, in the
+// workspace folder folder, wait for its set; the scan is on.
+func (h *scanHold) holds(folder, path string) bool {
+	if folder == "" {
 		return false
 	}
 	h.init()

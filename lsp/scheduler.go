@@ -386,7 +386,7 @@ func (sc *scheduler) analyseOpen(d *document, settings editorSettings, scanning 
 	if a == nil {
 		return // the previous diagnostics stay
 	}
-	if _, file := uriPath(d.uri); file && sc.hold.holds(sc.s.store.folderOf(d.path), d.path, scanning) {
+	if scanning && sc.holdsBack(d) {
 		return // the features read the analysis meanwhile
 	}
 	diags := a.diagnostics()
@@ -402,6 +402,13 @@ func (sc *scheduler) analyseOpen(d *document, settings editorSettings, scanning 
 	sc.openPub[d.uri] = published{d.version, h}
 	delete(sc.closedHash, d.path)
 	sc.s.publish(d.uri, d.version, diags)
+}
+
+// holdsBack reports whether the first scan has yet to load the set of
+// the open document's file (scanHold); an untitled buffer is in none.
+func (sc *scheduler) holdsBack(d *document) bool {
+	_, file := uriPath(d.uri)
+	return file && sc.hold.holds(sc.s.store.folderOf(d.path), d.path)
 }
 
 // clear publishes [] for a document that was closed.
