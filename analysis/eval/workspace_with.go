@@ -408,7 +408,28 @@ func Swapped(prev *Workspace, swaps map[*analysis.File]*analysis.File) *Workspac
 		}
 	}
 	w.carryGrantSites(prev, swaps)
+	w.carryScenarios(prev, swaps)
 	return w
+}
+
+// carryScenarios has w build its scenario cache from prev's, when prev
+// built one (carriedScenarios).
+func (w *Workspace) carryScenarios(prev *Workspace, swaps map[*analysis.File]*analysis.File) {
+	prev.mu.Lock()
+	from := prev.scenarios
+	prev.mu.Unlock()
+	if from == nil {
+		return
+	}
+	c := &carriedScenarios{from: from, swaps: swaps}
+	for old, now := range swaps {
+		if old.Kind == analysis.KindBucket {
+			before, _ := prev.bucketNames.get(old)
+			after, _ := w.bucketNames.get(now)
+			c.placesMoved = c.placesMoved || !maps.Equal(before, after)
+		}
+	}
+	w.carried = c
 }
 
 // grantSitesKey is the Memo of grantSites.

@@ -670,3 +670,85 @@ func TestEvaluationsOverASharedBase(t *testing.T) {
 		t.Error("laying the entries into a map of its own lost one, or changed the workspace before")
 	}
 }
+
+// Swapped's workspace builds its scenario cache from prev's: the Docs of
+// the documents not swapped and the lists of the principals and accounts
+// none of whose policies was swapped are prev's, the rest is built again;
+// and every principal's answer is a fresh read's, whichever kind of
+// document was edited (a bucket policy that comes to name another bucket
+// too).
+func TestSwappedCarriesTheScenarioCache(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		file     func(governed.Layout) string
+		old, new string
+	}{
+		{"identity policy", func(l governed.Layout) string { return l.Identity }, `"s3:GetObject", `, `"s3:GetObjec", `},
+		{"bucket policy", func(l governed.Layout) string { return l.Bucket }, `"s3:ListBucket"]`, `"s3:ListBucketVersions"]`},
+		{"bucket policy naming another bucket", func(l governed.Layout) string { return l.Bucket }, `"arn:aws:s3:::data-00000/*"`, `"arn:aws:s3:::data-00000/*", "arn:aws:s3:::data-09999/*"`},
+		{"key policy", func(governed.Layout) string { return governed.Path(7) }, `"kms:Decrypt"]`, `"kms:Decrypt", "kms:GenerateDataKey"]`},
+		{"endpoint policy", func(governed.Layout) string { return governed.Path(8) }, `["s3:GetObject", `, `[`},
+		{"SCP", func(governed.Layout) string { return governed.Path(9) }, `"s3:PutObject"]`, `"s3:GetObject"]`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			layout, err := governed.Write(dir, 60)
+			if err != nil {
+				t.Fatal(err)
+			}
+			prev := answeredWorkspace(t, dir)
+			path := filepath.Join(dir, filepath.FromSlash(c.file(layout)))
+			old := prev.File(path)
+			text := bytes.Replace(old.Src, []byte(c.old), []byte(c.new), 1)
+			if bytes.Equal(text, old.Src) {
+				t.Fatalf("%q is not in %s", c.old, path)
+			}
+			if err := os.WriteFile(path, text, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			now := analysis.NewFile(path, text, old.Config)
+			next := Swapped(prev, map[*analysis.File]*analysis.File{old: now})
+			if next == nil || next.carried == nil {
+				t.Fatal("Swapped made no workspace, or one that carries no scenario cache")
+			}
+			was, is := prev.cache(), next.cache()
+			if is.docs[old] != nil {
+				t.Error("the old version's Doc is carried")
+			}
+			carried, others := 0, 0
+			for f, d := range was.docs {
+				if f != old {
+					others++
+					if is.docs[f] == d {
+						carried++
+					}
+				}
+			}
+			if carried != others || others == 0 {
+				t.Errorf("%d of the %d other Docs carried", carried, others)
+			}
+			for p, o := range was.owned {
+				if kept := is.owned[p] == o; kept == o.holds(old.Policy) {
+					t.Errorf("%s's own policies: carried %v", p, kept)
+				}
+			}
+			if scps := len(is.scps) == len(was.scps); scps == (old.Kind == analysis.KindSCP) {
+				t.Errorf("the lists of SCPs carried: %v", scps)
+			}
+			fresh, err := loadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range fresh.Callers() {
+				if got, want := next.Blocked(p), fresh.Blocked(p); !reflect.DeepEqual(got, want) {
+					t.Errorf("%s: Swapped's workspace blocks\n%+v\na fresh read's\n%+v", p, got, want)
+				}
+			}
+			for name, f := range fresh.cache().bucketPolicy {
+				if got := is.bucketPolicy[name]; got == nil || got.Path != f.Path || !bytes.Equal(got.Src, f.Src) {
+					t.Errorf("bucket %s: the policy of %v, a fresh read's is %s", name, got, f.Path)
+				}
+			}
+		})
+	}
+}
