@@ -241,6 +241,7 @@ type job struct {
 	abs  string
 	cfg  *analysis.Config
 	sets []*tree.Set
+	size int64 // the file's size as the walk saw it, 0 for unknown
 	// alone, for a file handed over while the walk goes on, receives what
 	// analyse finds instead of the checker.
 	alone *aloneResult
@@ -378,7 +379,7 @@ func (c *checker) walk(root string) {
 		File: func(f tree.Listed) {
 			paths = append(paths, f.Path)
 			if f.Root == "" {
-				c.checkAlone(f.Path, root)
+				c.checkAlone(f, root)
 			}
 		},
 		Skip: func(sk tree.Skipped) { skipped = append(skipped, sk) },
@@ -401,14 +402,15 @@ func (c *checker) walk(root string) {
 
 // checkAlone hands a file the walk lists as analysed alone to the
 // workers before the walk ends; its findings wait in c.alone.
-func (c *checker) checkAlone(abs, stop string) {
+func (c *checker) checkAlone(f tree.Listed, stop string) {
+	abs := f.Path
 	if c.seen[abs] || filepath.Base(abs) == analysis.ConfigName {
 		return // reached again through another PATH, or a config: after the walk
 	}
 	c.seen[abs] = true
 	r := &aloneResult{}
 	c.alone[abs] = r
-	c.jobs <- job{abs, c.configFor(abs, stop), nil, r}
+	c.jobs <- job{abs, c.configFor(abs, stop), nil, f.Size, r}
 }
 
 // commitAlone records what the files checked alone during the walk
@@ -448,7 +450,7 @@ func (c *checker) checkFile(abs, stop string) {
 		return
 	}
 	cfg := c.configFor(abs, stop)
-	c.jobs <- job{abs, cfg, c.sets, nil} // walk clears c.sets when it returns, before the files are done
+	c.jobs <- job{abs, cfg, c.sets, 0, nil} // walk clears c.sets when it returns, before the files are done
 }
 
 // analyse reads and checks one file; it runs on a worker. A file not
@@ -461,7 +463,7 @@ func (c *checker) analyse(j job, buf []byte) []byte {
 	abs, cfg, sets := j.abs, j.cfg, j.sets
 	_, src := tree.SetOf(sets, abs) // read already, with the set it belongs to
 	if src == nil {
-		text, err := readFileInto(abs, buf)
+		text, err := readFileInto(abs, buf, j.size)
 		buf = text
 		if err != nil {
 			if j.alone != nil {
@@ -512,30 +514,6 @@ func (c *checker) analyse(j job, buf []byte) []byte {
 	}
 	c.add(len(src.Docs), placed)
 	return buf
-}
-
-// readFileInto reads a whole file into buf, grown as needed, and returns
-// it: os.ReadFile without a new buffer (nor its fstat) for each file.
-func readFileInto(path string, buf []byte) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return buf[:0], err
-	}
-	defer f.Close()
-	buf = buf[:0]
-	for {
-		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, max(cap(buf), 16<<10))
-		}
-		n, err := f.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-	}
 }
 
 // add records the findings of one file: sorted here, on every core, so
@@ -623,3 +601,15 @@ func (c *checker) loadConfig(abs string) *analysis.Config {
 	c.add(1, report.Place(c.display(abs), src, report.KindConfig, fs, c.langFor(cfg), c.relatedSource(abs, nil)))
 	return cfg
 }
+
+// readRoom makes room in buf for a file of size bytes and one more (a
+// read that returns less has reached the end), when the walk saw its size;
+// growRead doubles a full buffer, to at least 16 KB.
+func readRoom(buf []byte, size int64) []byte {
+	if size > 0 && size < tree.MaxFileSize && int64(cap(buf)) <= size {
+		return slices.Grow(buf[:0], int(size)+1)
+	}
+	return buf[:0]
+}
+
+func growRead(buf []byte) []byte { return slices.Grow(buf, max(cap(buf), 16<<10)) }

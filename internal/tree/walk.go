@@ -24,6 +24,10 @@ type Listed struct {
 	// Config is the .s3policy.json that governs the file (itself for a
 	// config), "" for none.
 	Config string
+	// Size is the file's size as the walk's lstat saw it, 0 when the walk
+	// did not stat the file itself (a link), for a reader to size its
+	// buffer: the file may have changed since.
+	Size int64
 	// Maybe is set for a file no config governs under a Terraform
 	// module's folder (Root) that is not a module file: it is in the
 	// module's set if a module reads it (file(), templatefile()), which is
@@ -83,7 +87,8 @@ func Walk(dir string, w Walker) error {
 		if !Wanted(path) {
 			return nil
 		}
-		if reason, err := readableEntry(path, d, realDir); reason.EN != "" {
+		size, reason, err := readableEntry(path, d, realDir)
+		if reason.EN != "" {
 			w.skip(Skipped{path, reason, err})
 			return nil
 		}
@@ -91,7 +96,9 @@ func Walk(dir string, w Walker) error {
 			open = append(open, walkedFolder{path: filepath.Dir(path)})
 		}
 		if w.File != nil {
-			w.File(listed(path, &open[len(open)-1]))
+			f := listed(path, &open[len(open)-1])
+			f.Size = size
+			w.File(f)
 		}
 		return nil
 	})

@@ -127,6 +127,15 @@ func TestWalkNamesEachFilesSetAsItIsListed(t *testing.T) {
 	if len(done) != 3 {
 		t.Errorf("Done for %v, want gov, gov/inner and mod", done)
 	}
+	for _, f := range listed { // each file's size, from the walk's lstat
+		info, err := os.Lstat(f.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Size() != f.Size || f.Size == 0 {
+			t.Errorf("%s: size %d, lstat says %d", rel(f.Path), f.Size, info.Size())
+		}
+	}
 	rootOfAgreesWithWalk(t, dir, listed)
 }
 
