@@ -37,6 +37,7 @@ var sessionKeys = []string{
 func runConditionKeyNotApplicable(pass *analysis.Pass) {
 	resolved := iamref.Resolve(pass.Policy)
 	supported := supportAnswers{}
+	keys := conditionKeysOf(pass.Policy)
 	for _, s := range pass.Policy.Statements {
 		conds := s.Conditions()
 		if len(conds) == 0 {
@@ -47,7 +48,7 @@ func runConditionKeyNotApplicable(pass *analysis.Pass) {
 			continue // "*", NotAction or an unknown action: cannot tell
 		}
 		for _, c := range conds {
-			_, _, kind := iamdata.ResolveKey(c.Key.Key)
+			_, _, kind := keys.resolve(c.Key.Key)
 			if kind != iamdata.KeyService || slices.Contains(sessionKeys, strings.ToLower(c.Key.Key)) {
 				continue
 			}

@@ -48,13 +48,14 @@ func keyTakes(key *iamdata.ConditionKey, opType string) bool {
 }
 
 func runConditionTypeMismatch(pass *analysis.Pass) {
+	keys := conditionKeysOf(pass.Policy)
 	for _, s := range pass.Policy.Statements {
 		for _, c := range s.Conditions() {
 			op, ok := iamdata.ParseOperator(c.Operator.Key)
 			if !ok {
 				continue
 			}
-			if key, _, kind := iamdata.ResolveKey(c.Key.Key); kind == iamdata.KeyGlobal || kind == iamdata.KeyService {
+			if key, _, kind := keys.resolve(c.Key.Key); kind == iamdata.KeyGlobal || kind == iamdata.KeyService {
 				if op.Base.Type == "String" && iamref.BaseType(key.Type) == "IPAddress" {
 					reportRanges(pass, op.Base, c.Values)
 					continue

@@ -22,13 +22,14 @@ var UnknownConditionKey = &analysis.Check{
 }
 
 func runUnknownConditionKey(pass *analysis.Pass) {
+	keys := conditionKeysOf(pass.Policy)
 	for _, s := range pass.Policy.Statements {
 		for _, c := range s.Conditions() {
 			name := c.Key.Key
 			if !strings.Contains(name, ":") {
 				continue // not service:key; the structural checks say so
 			}
-			_, svc, kind := iamdata.ResolveKey(name)
+			_, svc, kind := keys.resolve(name)
 			if kind != iamdata.KeyUnknown {
 				continue
 			}
