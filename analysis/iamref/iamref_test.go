@@ -1,6 +1,7 @@
 package iamref
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -94,6 +95,40 @@ func TestResolveMatchesParseAction(t *testing.T) {
 	}
 	if got, complete := r.Actions(p.Statements[2]); !complete || len(got) != 1 || got[0].Name != "Decrypt" {
 		t.Errorf("kms statement: %v %v", got, complete)
+	}
+}
+
+// The entries of a policy that write one text share one Action, with
+// their own Value, whether the policy writes a few texts (looked through)
+// or more than fewEntries (then in a map): the same answer either way.
+func TestResolveSharesTheActionOfOneText(t *testing.T) {
+	for _, distinct := range []int{1, fewEntries, fewEntries + 1, 3 * fewEntries} {
+		var actions []string
+		for i := range distinct {
+			actions = append(actions, fmt.Sprintf(`"s3:Get%dObject"`, i))
+		}
+		list := "[" + strings.Join(actions, ",") + "]"
+		src := `{"Statement":[{"Effect":"Allow","Action":` + list + `,"Resource":"*"},{"Effect":"Deny","NotAction":` + list + `,"Resource":"*"}]}`
+		root, err := analysis.ParseJSON([]byte(src))
+		if err != nil {
+			t.Fatal(err.Msg.EN)
+		}
+		p := analysis.NewPolicy(root)
+		r := Resolve(p)
+		first, again := r.Entries(p.Statements[0]), r.Entries(p.Statements[1])
+		if len(first) != distinct || len(again) != distinct {
+			t.Fatalf("%d texts: %d and %d entries", distinct, len(first), len(again))
+		}
+		for i := range first {
+			if again[i].Action != first[i].Action || again[i].Value == first[i].Value || again[i].Value.Str != first[i].Value.Str {
+				t.Errorf("%d texts, entry %d: %q does not share the Action of %q", distinct, i, again[i].Value.Str, first[i].Value.Str)
+			}
+			for j := range i {
+				if first[j].Action == first[i].Action {
+					t.Errorf("%d texts: entries %d and %d share an Action", distinct, j, i)
+				}
+			}
+		}
 	}
 }
 
