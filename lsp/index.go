@@ -244,7 +244,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		}
 		slices.Sort(next.paths)
 	}
-	next.bind(g, reread)
+	swaps := next.bind(g, reread)
 
 	// The evaluations of the old set stay unless the edit may change them:
 	// a document took part in one (its old version) or may now (its new
@@ -372,6 +372,12 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		} else if ownPolicyEdited(before, after, p) {
 			addAskers(deps, next.ws, p, now)
 		}
+	}
+	if swaps != nil {
+		// What the checks derived from the documents the edit left alone,
+		// patched by the swapped ones, past the memos of the principals
+		// kept above.
+		next.ws.CarryMemos(g.ws, checks.CarryMemos(next.ws, swaps))
 	}
 	flipped := accountGrantsFlipped(before, after)
 	for _, p := range principals {
@@ -653,13 +659,15 @@ func sameFiles(g *govSet, reread map[string]*tree.Source) bool {
 // from prev what it derived from the documents it holds
 // (eval.Workspace.AddShared). Either way the documents are prev's, not
 // copies, but those of the files re-read, and prev is not changed. The
-// workspace is sealed before the set is published.
-func (g *govSet) bind(prev *govSet, reread map[string]*tree.Source) {
+// workspace is sealed before the set is published. It returns the
+// documents swapped, nil when the workspace was built document by
+// document.
+func (g *govSet) bind(prev *govSet, reread map[string]*tree.Source) (swaps map[*analysis.File]*analysis.File) {
 	defer func() { g.ws.Seal() }()
-	if swaps := swapsOf(prev, reread); swaps != nil {
+	if swaps = swapsOf(prev, reread); swaps != nil {
 		if ws := eval.Swapped(prev.ws, swaps); ws != nil {
 			g.ws = ws
-			return
+			return swaps
 		}
 	}
 	ws := eval.NewWorkspaceLike(prev.ws)
@@ -674,6 +682,7 @@ func (g *govSet) bind(prev *govSet, reread map[string]*tree.Source) {
 		}
 	}
 	g.ws = ws
+	return nil
 }
 
 // swapsOf pairs the documents of each file re-read, before and after,

@@ -42,7 +42,7 @@ func reportedCode(w analysis.Workspace, c analysis.Cause) string {
 // boundariesOf are the permissions boundaries of the workspace, once per
 // workspace.
 func boundariesOf(w analysis.Workspace) map[docKey]bool {
-	return memoized(w, "checks: boundaries", func() map[docKey]bool {
+	return memoized(w, boundariesKey, func() map[docKey]bool {
 		out := map[docKey]bool{}
 		for _, f := range w.PolicyFiles() {
 			if f.Kind == analysis.KindBoundary {

@@ -29,6 +29,7 @@ type causeIndex struct {
 	// instead of copying its requests and causes (a third of check's
 	// memory at 10,000 governed policies).
 	blocked []analysis.BlockedRequest
+	asks    *principalAsks  // the index of the principal's identity policies it was made with
 	own     map[docKey]bool // the principal's identity policies (principalAsks.own)
 	// asking holds, for each request of the answer, the elements of the
 	// principal's identity policies that ask for it (principalAsks.of).
@@ -157,27 +158,43 @@ type docKey struct{ path, doc string }
 // causesOf is the index of the principal's causes, begun once per
 // workspace: the identity policies that ask for each request.
 func causesOf(w analysis.Workspace, principal string) *causeIndex {
-	return memoized(w, "checks: causes\x00"+principal, func() *causeIndex { return buildCauses(w, principal) })
+	return memoized(w, causesKey+principal, func() *causeIndex { return buildCauses(w, principal, nil) })
 }
 
-func buildCauses(w analysis.Workspace, principal string) *causeIndex {
+// buildCauses makes the principal's index. The elements that ask for a
+// request depend on its action and resource and on the principal's
+// identity policies alone (principalAsks.of): those of a request of
+// prev's index, the principal's index before a keystroke made its answer
+// again (a bucket policy's: most requests are as they were), are taken
+// over when the identity policies are the same (CarryMemos), not looked
+// for again.
+func buildCauses(w analysis.Workspace, principal string, prev *causeIndex) *causeIndex {
 	asks := asksOf(w, principal)
 	blocked := w.Blocked(principal)
-	ix := &causeIndex{principal: principal, blocked: blocked, own: asks.own, asking: make([][]askedAt, len(blocked)),
+	ix := &causeIndex{principal: principal, blocked: blocked, asks: asks, own: asks.own, asking: make([][]askedAt, len(blocked)),
 		concerns: map[docKey][]int32{}}
+	var reuse askingReuse
+	if prev != nil && prev.asks == asks {
+		reuse.prev = prev
+	}
 	concern := func(k docKey, i int) {
 		if l := ix.concerns[k]; len(l) == 0 || l[len(l)-1] != int32(i) {
 			ix.concerns[k] = append(l, int32(i))
 		}
 	}
-	var all []askedAt // one array for every request's
-	bounds := make([]int, len(blocked)+1)
+	var all []askedAt                  // one array for the elements of every request not taken over
+	start := make([]int, len(blocked)) // where each request's are in all; -1 when taken over
 	for i := range blocked {
 		b := &blocked[i]
-		n := len(all)
-		all = asks.of(b.Action, b.Resource, all)
-		bounds[i+1] = len(all)
-		for _, t := range all[n:] {
+		asking, reused := reuse.of(b)
+		if reused {
+			ix.asking[i], start[i] = asking, -1
+		} else {
+			start[i] = len(all)
+			all = asks.of(b.Action, b.Resource, all)
+			asking = all[start[i]:]
+		}
+		for _, t := range asking {
 			concern(docKey{t.policy.Path, t.policy.DocName}, i)
 		}
 		for j := range b.Causes {
@@ -189,10 +206,43 @@ func buildCauses(w analysis.Workspace, principal string) *causeIndex {
 		}
 	}
 	// Each request's elements, sliced once the array no longer moves.
-	for i := range blocked {
-		ix.asking[i] = all[bounds[i]:bounds[i+1]:bounds[i+1]]
+	end := len(all)
+	for i := len(blocked) - 1; i >= 0; i-- {
+		if start[i] >= 0 {
+			ix.asking[i] = all[start[i]:end:end]
+			end = start[i]
+		}
 	}
 	return ix
+}
+
+// askingReuse finds, for each request of a new answer in turn, the same
+// request (action and resource) in the index before, whose elements that
+// ask for it are the same: a keystroke drops and adds the entries of one
+// bucket policy's grants, which come together, and keeps the others in
+// their order, so it looks a few entries ahead of the last one found.
+type askingReuse struct {
+	prev *causeIndex
+	next int // the entry of prev after the last one found
+}
+
+// lookAhead is how many entries of the index before are looked at for
+// a request: past the entries a keystroke dropped (one bucket policy's
+// grants to the principal), a request not found is looked for again.
+const lookAhead = 64
+
+func (r *askingReuse) of(b *analysis.BlockedRequest) ([]askedAt, bool) {
+	if r.prev == nil {
+		return nil, false
+	}
+	old := r.prev.blocked
+	for k := r.next; k < len(old) && k < r.next+lookAhead; k++ {
+		if old[k].Action == b.Action && old[k].Resource == b.Resource {
+			r.next = k + 1
+			return r.prev.asking[k], true
+		}
+	}
+	return nil, false
 }
 
 // isIdentityOf reports whether f is one of the principal's identity
@@ -333,7 +383,7 @@ func (d decidedLists[T]) of(causes []analysis.Cause) (decided []T, known bool) {
 // the documents that are not its identity policies, begun once per
 // workspace: the documents each list of causes places a cause in.
 func hereOf(w analysis.Workspace, principal string) *causesHereIndex {
-	return memoized(w, "checks: causes here\x00"+principal, func() *causesHereIndex { return causesOf(w, principal).buildHere(w) })
+	return memoized(w, causesHereKey+principal, func() *causesHereIndex { return causesOf(w, principal).buildHere(w) })
 }
 
 // buildHere decides each list of causes of the answer once (the engine
@@ -635,7 +685,7 @@ func FirstIdentityPolicy(w analysis.Workspace, principal string) *analysis.File 
 
 // asksOf indexes the principal's identity policies, once per workspace.
 func asksOf(w analysis.Workspace, principal string) *principalAsks {
-	return memoized(w, "checks: asks\x00"+principal, func() *principalAsks {
+	return memoized(w, asksKey+principal, func() *principalAsks {
 		a := &principalAsks{byBucket: map[string][]askingStatement{}, own: map[docKey]bool{}}
 		for _, f := range w.PolicyFiles() {
 			if !isIdentityOf(f, principal) {

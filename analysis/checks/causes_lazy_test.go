@@ -37,7 +37,7 @@ func TestCarriedCauseIndexIsAFreshOnesAfterRandomEdits(t *testing.T) {
 	ws := tree.Sets(dir, texts)[0].Workspace
 	carried, compared := 0, 0
 	for round := range 16 {
-		analyseSome(ws, rng)
+		analyseSome(ws.PolicyFiles(), rng)
 		path, text := randomEdit(ws, rng)
 		texts[path] = text
 		println("EDIT", filepath.Base(path))
@@ -58,11 +58,11 @@ func TestCarriedCauseIndexIsAFreshOnesAfterRandomEdits(t *testing.T) {
 	}
 }
 
-// analyseSome analyses a random part of the workspace's documents, in
-// random order, in two goroutines: the parts of the index they ask for
-// are built, the others not.
-func analyseSome(w *eval.Workspace, rng *rand.Rand) {
-	files := shuffled(w.PolicyFiles(), rng)
+// analyseSome analyses a random part of the documents, in random order,
+// in two goroutines: the parts of the index they ask for are built, the
+// others not.
+func analyseSome(files []*analysis.File, rng *rand.Rand) {
+	files = shuffled(files, rng)
 	files = files[:rng.IntN(len(files)+1)]
 	var wg sync.WaitGroup
 	for half := range 2 {

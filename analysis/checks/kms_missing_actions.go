@@ -115,7 +115,7 @@ func bucketKeysOf(pass *analysis.Pass) bucketKeys {
 	if pass.Workspace == nil {
 		return build()
 	}
-	return memoized(pass.Workspace, fmt.Sprintf("checks: bucket keys\x00%p", cfg), build)
+	return memoized(pass.Workspace, fmt.Sprintf(bucketKeysKey+"%p", cfg), build)
 }
 
 // has reports whether a bucket's key is the key: the same ARN, or the

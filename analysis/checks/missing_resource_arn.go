@@ -214,13 +214,15 @@ func checkNamedBucketsGranted(pass *analysis.Pass) {
 
 // bucketsToGrant are the buckets of .s3policy.json, in order, that belong
 // to another account than the file's and whose policy the file's
-// workspace does not hold; once per workspace, account and config.
+// workspace does not hold; once per workspace, account and config (a
+// keystroke's workspace carries it over while bucketsWithPolicy is the
+// same: CarryMemos).
 func bucketsToGrant(pass *analysis.Pass) []string {
 	cfg, account, w := pass.Config, pass.Facts.Account, pass.Workspace
 	build := func() []string {
 		var out []string
 		for _, b := range namedBuckets(cfg) {
-			if cfg.Bucket(b).Account != account && (w == nil || !bucketsWithPolicy(w)[b]) {
+			if cfg.Bucket(b).Account != account && (w == nil || bucketsWithPolicy(w)[b] == 0) {
 				out = append(out, b)
 			}
 		}
@@ -229,33 +231,57 @@ func bucketsToGrant(pass *analysis.Pass) []string {
 	if w == nil {
 		return build()
 	}
-	return memoized(w, fmt.Sprintf("checks: buckets to grant\x00%p\x00%s", cfg, account), build)
+	return memoized(w, fmt.Sprintf(bucketsToGrantKey+"%p\x00%s", cfg, account), build)
 }
+
+// bucketCounts counts, for each bucket whose policy the workspace holds,
+// the bucket policies that may be its policy: counts, not a set, so that
+// a keystroke's workspace patches it by the edited document
+// (CarryMemos) instead of walking every policy file again.
+type bucketCounts map[string]int32
 
 // bucketsWithPolicy are the buckets whose policy the workspace holds, as
 // the engine finds a bucket's policy for a request (eval.Workspace.
 // Scenario): the bucket .s3policy.json gives the file, else each bucket
 // its Resource names.
-func bucketsWithPolicy(w analysis.Workspace) map[string]bool {
-	return memoized(w, "checks: buckets with a policy", func() map[string]bool {
-		out := map[string]bool{}
+func bucketsWithPolicy(w analysis.Workspace) bucketCounts {
+	return memoized(w, bucketsWithPolicyKey, func() bucketCounts {
+		out := bucketCounts{}
 		for _, f := range w.PolicyFiles() {
-			switch {
-			case f.Kind != analysis.KindBucket:
-			case f.Facts != nil && f.Facts.Bucket != "":
-				out[f.Facts.Bucket] = true
-			default:
-				for _, st := range f.Policy.Statements {
-					for _, r := range st.Resources() {
-						if name, _, ok := s3BucketOf(r.Str); ok {
-							out[name] = true
-						}
-					}
-				}
-			}
+			out.add(f, 1)
 		}
 		return out
 	})
+}
+
+// add counts (by: 1) or uncounts (-1) the buckets whose policy f may be.
+func (c bucketCounts) add(f *analysis.File, by int32) {
+	for _, b := range policyBuckets(f) {
+		if c[b] += by; c[b] == 0 {
+			delete(c, b)
+		}
+	}
+}
+
+// policyBuckets are the buckets whose policy f may be, each once: none
+// when f is no bucket policy, the one its facts give, else those its
+// Resource names.
+func policyBuckets(f *analysis.File) []string {
+	switch {
+	case f.Kind != analysis.KindBucket:
+		return nil
+	case f.Facts != nil && f.Facts.Bucket != "":
+		return []string{f.Facts.Bucket}
+	}
+	var out []string
+	for _, st := range f.Policy.Statements {
+		for _, r := range st.Resources() {
+			if name, _, ok := s3BucketOf(r.Str); ok && !slices.Contains(out, name) {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
 }
 
 // isPlaceholder reports whether a bucket name is a documentation

@@ -3,12 +3,12 @@ package checks
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
 
 // BenchmarkOpenDocument is the checks' part of a keystroke in a governed
@@ -59,8 +59,7 @@ func benchmarkOpen(b *testing.B, name string, w *eval.Workspace, open *analysis.
 	b.Run(name, func(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
-			next := afterEdit(w, remade)
-			f := next.File(open.Path)
+			_, f := afterEdit(w, open, remade)
 			b.StartTimer()
 			Analyze(f)
 		}
@@ -85,24 +84,24 @@ func principalsConcerned(w *eval.Workspace, f *analysis.File) map[string]bool {
 // Analyze runs every check on f.
 func Analyze(f *analysis.File) []analysis.Finding { return analysis.Analyze(f, All) }
 
-// afterEdit is the workspace the server binds after an edit that changed
-// no evaluation: each document a copy of w's, every answer and what the
-// checks keep of each principal taken over, but of the principals remade.
-func afterEdit(w *eval.Workspace, remade map[string]bool) *eval.Workspace {
-	next := eval.NewWorkspace(w.Dir)
-	files := w.PolicyFiles()
-	if cfg := files[0].Config; cfg != nil {
-		next.AddConfig(filepath.Join(w.Dir, analysis.ConfigName), cfg)
-	}
-	for _, f := range files {
-		c := *f
-		next.AddCopy(&c, f, w)
-	}
+// afterEdit is the workspace the server binds after an edit of open
+// that changed no evaluation, with open's new version bound to it: w with
+// open swapped for a new version of the same text (eval.Swapped), every
+// answer and what the checks keep of each principal taken over, but of the
+// principals remade, and the checks' other memos carried over
+// (CarryMemos).
+func afterEdit(w *eval.Workspace, open *analysis.File, remade map[string]bool) (*eval.Workspace, *analysis.File) {
+	w.Seal()
+	now := tree.Read(open.Path, open.Src, open.Config).Docs[0] // the folder's files are one policy each
+	swaps := map[*analysis.File]*analysis.File{open: now}
+	next := eval.Swapped(w, swaps)
 	for _, p := range principalsOf(w) {
 		next.KeepAnswer(w, p)
 		if !remade[p] {
 			next.KeepPrincipalMemos(w, p)
 		}
 	}
-	return next
+	next.CarryMemos(w, CarryMemos(next, swaps))
+	next.Seal()
+	return next, boundTo(next, []*analysis.File{now})[0]
 }

@@ -273,7 +273,7 @@ func bucketReachOf(pass *analysis.Pass) *bucketReach {
 	if pass.Workspace == nil {
 		return build()
 	}
-	return memoized(pass.Workspace, fmt.Sprintf("checks: bucket reach\x00%p", pass.Config), build)
+	return memoized(pass.Workspace, fmt.Sprintf(bucketReachKey+"%p", pass.Config), build)
 }
 
 // literal reports whether a Resource entry names one bucket (or its

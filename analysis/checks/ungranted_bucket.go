@@ -189,7 +189,7 @@ func bucketPoliciesIn(w analysis.Workspace, f *analysis.File) []*analysis.File {
 // bucketPoliciesAt lists the workspace's bucket policies by path, once
 // per workspace.
 func bucketPoliciesAt(w analysis.Workspace) map[string][]*analysis.File {
-	return memoized(w, "checks: bucket policies by path", func() map[string][]*analysis.File {
+	return memoized(w, bucketPoliciesByPathKey, func() map[string][]*analysis.File {
 		out := map[string][]*analysis.File{}
 		for _, f := range w.PolicyFiles() {
 			if f.Kind == analysis.KindBucket && f.Policy != nil {
@@ -207,9 +207,12 @@ func bucketPoliciesAt(w analysis.Workspace) map[string][]*analysis.File {
 // (usedBuckets, kept with its parsed text) costs less than indexing the
 // buckets of every one of them again. check asks for every bucket
 // policy's: past a few buckets, the index is made once per workspace.
+// The server's first scan asks for every bucket policy's too, and its
+// keystrokes' workspaces carry the count and the index over while the
+// identity policies use the same buckets (CarryMemos).
 func usersOfBucket(w analysis.Workspace, bucket string) []int {
 	const scansBeforeIndex = 8
-	if asked := memoized(w, "checks: buckets asked for users", func() *atomic.Int32 { return new(atomic.Int32) }); asked.Add(1) > scansBeforeIndex {
+	if asked := memoized(w, bucketsAskedKey, func() *atomic.Int32 { return new(atomic.Int32) }); asked.Add(1) > scansBeforeIndex {
 		return identityPoliciesByBucket(w)[bucket]
 	}
 	var out []int
@@ -233,7 +236,7 @@ func mayUseAcrossAccounts(f *analysis.File) bool {
 // workspace, from each policy's names, which its parsed text keeps
 // across keystrokes (usedBuckets).
 func identityPoliciesByBucket(w analysis.Workspace) map[string][]int {
-	return memoized(w, "checks: identity policies by bucket", func() map[string][]int {
+	return memoized(w, identityPoliciesByBucketKey, func() map[string][]int {
 		out := map[string][]int{}
 		for i, f := range w.PolicyFiles() {
 			if !mayUseAcrossAccounts(f) {

@@ -67,7 +67,7 @@ func knownAccountsOf(pass *analysis.Pass) map[string]bool {
 	if pass.Workspace == nil {
 		return build()
 	}
-	return memoized(pass.Workspace, fmt.Sprintf("checks: known accounts\x00%p", cfg), build)
+	return memoized(pass.Workspace, fmt.Sprintf(knownAccountsKey+"%p", cfg), build)
 }
 
 // knownAccounts are the accounts .s3policy.json names: accounts, bucket

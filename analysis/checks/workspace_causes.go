@@ -259,7 +259,7 @@ func causesHere(pass *analysis.Pass) []*blockedHere {
 // each document then asks only those principals' indexes, instead of
 // every principal's, which made the documents times the principals.
 func principalsByDocument(w analysis.Workspace) map[docKey][]string {
-	return memoized(w, "checks: principals by document", func() map[docKey][]string {
+	return memoized(w, principalsByDocumentKey, func() map[docKey][]string {
 		out := map[docKey][]string{}
 		for _, p := range principalsOf(w) {
 			for d := range hereOf(w, p).docs {
@@ -273,7 +273,7 @@ func principalsByDocument(w analysis.Workspace) map[docKey][]string {
 // principalsOf are the principals that .s3policy.json gives the identity
 // policies of the workspace, in the workspace's order.
 func principalsOf(w analysis.Workspace) []string {
-	return memoized(w, "checks: principals", func() []string {
+	return memoized(w, principalsKey, func() []string {
 		var out []string
 		for _, id := range identityPolicies(w) {
 			out = append(out, id.Facts.Principal)
@@ -286,7 +286,7 @@ func principalsOf(w analysis.Workspace) []string {
 // .s3policy.json gives a principal, the first of each principal, in the
 // workspace's order (findings are sorted by place afterwards).
 func identityPolicies(w analysis.Workspace) []*analysis.File {
-	return memoized(w, "checks: first identity policies", func() []*analysis.File {
+	return memoized(w, firstIdentityPoliciesKey, func() []*analysis.File {
 		seen := map[string]bool{}
 		var out []*analysis.File
 		for _, f := range w.PolicyFiles() {

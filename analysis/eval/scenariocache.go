@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -281,7 +282,9 @@ func (w *Workspace) BucketPolicyFile(bucket string) *analysis.File {
 
 // Memo returns what build returns for key, built once while the workspace
 // does not change: a check keeps there what it derives from the whole
-// workspace, so that analysing each file does not derive it again.
+// workspace, so that analysing each file does not derive it again. A memo
+// carried over from the workspace before (CarryMemos) is built with the
+// build it was carried with, whoever asks first.
 func (w *Workspace) Memo(key string, build func() any) any {
 	w.mu.Lock()
 	if w.memos == nil {
@@ -293,13 +296,59 @@ func (w *Workspace) Memo(key string, build func() any) any {
 		w.memos[key] = m
 	}
 	w.mu.Unlock()
-	m.once.Do(func() { m.value = build() })
+	m.once.Do(func() {
+		if m.carried != nil {
+			build, m.carried = m.carried, nil
+		}
+		m.value = build()
+		m.built.Store(true)
+	})
 	return m.value
 }
 
 type memo struct {
 	once  sync.Once
 	value any
+	built atomic.Bool // value is set: CarryMemos may offer it
+	// carried, when set, is what the memo is built with (CarryMemos).
+	carried func() any
+}
+
+// CarryMemos offers carry the memos prev has built whose keys w holds no
+// memo of yet (KeepPrincipalMemos shares some), by key, and gives w's
+// memo of each key carry returns a build for that build, run when a
+// check first asks: a keystroke's workspace (Swapped) takes over, so,
+// what the checks derived from documents the edit left alone, patched by
+// the edited ones, instead of deriving it again from every document
+// (analysis/checks: CarryMemos says which and how). A memo not built in
+// prev is not offered: a workspace carries from the one before it only
+// what that one built, never a chain of builds.
+func (w *Workspace) CarryMemos(prev *Workspace, carry func(built map[string]any) map[string]func() any) {
+	w.mu.Lock()
+	held := make(map[string]bool, len(w.memos))
+	for key := range w.memos {
+		held[key] = true
+	}
+	w.mu.Unlock()
+	built := map[string]any{}
+	prev.mu.Lock()
+	for key, m := range prev.memos {
+		if !held[key] && m.built.Load() {
+			built[key] = m.value
+		}
+	}
+	prev.mu.Unlock()
+	builds := carry(built)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.memos == nil {
+		w.memos = map[string]*memo{}
+	}
+	for key, build := range builds {
+		if w.memos[key] == nil && build != nil {
+			w.memos[key] = &memo{carried: build}
+		}
+	}
 }
 
 // KeepPrincipalMemos takes over prev's memos of one principal: those
