@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamref"
 )
 
 // KMSMissingActions reports KMS permissions that let a principal use a key
@@ -281,20 +282,31 @@ func grantedOnKeys(p *analysis.Policy, s *analysis.Statement) keyActions {
 		}
 		key := r.Str
 		// A Resource without * or ? matches the key only when equal to it.
-		for _, i := range idx.literal[key] {
-			granted |= idx.grants[i]
+		i, _ := slices.BinarySearchFunc(idx.literals, key, func(l literalResource, key string) int { return strings.Compare(l.resource, key) })
+		for ; i < len(idx.literals) && idx.literals[i].resource == key; i++ {
+			granted |= idx.grants[idx.literals[i].st]
 		}
 		service, _ := arnService(key)
-		for _, r := range idx.patterns {
-			if granted|idx.grants[r.st] == granted {
-				continue // nothing more to learn from its statement
-			}
-			if r.service != "" && r.service != service {
-				continue // arn:aws:s3:::bucket/* reaches no key
-			}
-			if analysis.MatchWildcard(r.pattern, key, false) {
-				granted |= idx.grants[r.st]
-			}
+		granted = idx.patternsGrant(idx.patterns, key, service, granted)
+		if service != "kms" {
+			granted = idx.patternsGrant(idx.otherPatterns, key, service, granted)
+		}
+	}
+	return granted
+}
+
+// patternsGrant adds to granted what the statements of patterns that
+// match the key grant; service is the key's (arnService).
+func (idx *allowsByResource) patternsGrant(patterns []resourcePattern, key, service string, granted keyActions) keyActions {
+	for _, r := range patterns {
+		if granted|idx.grants[r.st] == granted {
+			continue // nothing more to learn from its statement
+		}
+		if r.service != "" && r.service != service {
+			continue // arn:aws:s3:::bucket/* reaches no key
+		}
+		if analysis.MatchWildcard(r.pattern, key, false) {
+			granted |= idx.grants[r.st]
 		}
 	}
 	return granted
@@ -308,11 +320,22 @@ func grantedOnKeys(p *analysis.Policy, s *analysis.Statement) keyActions {
 // statements.
 type allowsByResource struct {
 	grants []keyActions // keyActionsOf each statement indexed
-	// literal holds the Resources without * or ? that may be a key ARN
-	// (they hold ":kms:", as every ARN of service kms does): places in
-	// grants.
-	literal  map[string][]int32
-	patterns []resourcePattern // the Resources with * or ?
+	// literals are the Resources without * or ? that may be a key ARN
+	// (they hold ":kms:", as every ARN of service kms does), sorted: one
+	// array searched, where a map of lists was an allocation for each.
+	literals []literalResource
+	// patterns are the Resources with * or ? whose service may be kms
+	// (patternService "kms" or ""); otherPatterns those of another
+	// service, which reach a key only when the key's service field, read
+	// as arnService reads it, is not kms (a ${...} with a colon before it).
+	patterns, otherPatterns []resourcePattern
+}
+
+// literalResource is a Resource entry without * or ? of the statement at
+// st in allowsByResource.grants.
+type literalResource struct {
+	resource string
+	st       int32
 }
 
 // resourcePattern is a Resource entry with * or ? of the statement at st
@@ -339,19 +362,21 @@ func allowsByResourceOf(p *analysis.Policy) *allowsByResource {
 			at := int32(len(idx.grants))
 			idx.grants = append(idx.grants, grants)
 			for _, r := range st.Resources() {
-				switch {
-				case strings.ContainsAny(r.Str, "*?"):
-					idx.patterns = append(idx.patterns, resourcePattern{at, patternService(r.Str), r.Str})
-				case strings.Contains(r.Str, ":kms:"):
-					if idx.literal == nil {
-						idx.literal = map[string][]int32{}
+				if !iamref.HasGlob(r.Str) {
+					if strings.Contains(r.Str, ":kms:") {
+						idx.literals = append(idx.literals, literalResource{r.Str, at})
 					}
-					if list := idx.literal[r.Str]; len(list) == 0 || list[len(list)-1] != at {
-						idx.literal[r.Str] = append(list, at)
-					}
+					continue
+				}
+				switch service := patternService(r.Str); service {
+				case "", "kms":
+					idx.patterns = append(idx.patterns, resourcePattern{at, service, r.Str})
+				default:
+					idx.otherPatterns = append(idx.otherPatterns, resourcePattern{at, service, r.Str})
 				}
 			}
 		}
+		slices.SortStableFunc(idx.literals, func(a, b literalResource) int { return strings.Compare(a.resource, b.resource) })
 		return idx
 	}).(*allowsByResource)
 }
@@ -361,10 +386,20 @@ func allowsByResourceOf(p *analysis.Policy) *allowsByResource {
 // gives "s3"): every ARN the pattern matches names that service. It is ""
 // when a wildcard comes sooner ("arn:aws:*:..." or "*").
 func patternService(pattern string) string {
-	if service, whole := arnService(pattern[:strings.IndexAny(pattern, "*?")]); whole {
+	if service, whole := arnService(pattern[:firstWildcard(pattern)]); whole {
 		return service
 	}
 	return ""
+}
+
+// firstWildcard is the place of the first * or ? of a pattern that has
+// one (two vectorised searches, where strings.IndexAny tests each byte).
+func firstWildcard(pattern string) int {
+	star, question := strings.IndexByte(pattern, '*'), strings.IndexByte(pattern, '?')
+	if star < 0 || question >= 0 && question < star {
+		return question
+	}
+	return star
 }
 
 // arnService is the text between an ARN's second and third colon (""
