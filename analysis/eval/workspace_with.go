@@ -193,6 +193,11 @@ func (w *Workspace) KeepWithSid(prev *Workspace, req Request, policy string, sta
 		}
 		c.Message = said
 	}
+	if r.causesShared {
+		// Shared as a fresh evaluation's would be: requests renamed alike
+		// share one list.
+		r.Causes = w.cache().shared.keptCauses(r.Causes)
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.keepEvaluation(req.Principal, key, &evaluation{request: e.request, result: r, reads: e.reads})
