@@ -67,7 +67,33 @@ func (w *Workspace) grants(bucketPolicy *analysis.File, principals []string) []G
 // (grantSites) instead of every statement of every bucket policy: a
 // keystroke answers a principal again, and re-listing every bucket
 // policy's grants was half of it at 5,000 policies (issue 16).
+//
+// The list is kept for each principal (not in a batch) and carried to
+// the workspaces Swapped makes from this one while no bucket policy is
+// swapped: an identity policy's keystroke lists its principal's grants
+// again, 2.5 ms at 5,000 governed policies. Nobody changes a list.
 func (w *Workspace) grantsTo(principal string) []Grant {
+	w.mu.Lock()
+	out, ok := w.grantLists[principal]
+	batch := w.batch
+	w.mu.Unlock()
+	if ok {
+		return out
+	}
+	out = w.listGrantsTo(principal)
+	if !batch {
+		w.mu.Lock()
+		if w.grantLists == nil {
+			w.grantLists = map[string][]Grant{}
+		}
+		w.grantLists[principal] = out
+		w.mu.Unlock()
+	}
+	return out
+}
+
+// listGrantsTo lists what grantsTo keeps.
+func (w *Workspace) listGrantsTo(principal string) []Grant {
 	if !slices.Contains(w.principals(), principal) {
 		return nil // Grants names only the workspace's principals
 	}

@@ -414,7 +414,24 @@ func Swapped(prev *Workspace, swaps map[*analysis.File]*analysis.File) *Workspac
 	}
 	w.carryGrantSites(prev, swaps)
 	w.carryScenarios(prev, swaps)
+	w.carryGrantLists(prev, swaps)
 	return w
+}
+
+// carryGrantLists gives w prev's lists of grants (grantsTo) when no
+// bucket policy is swapped: a principal's grants are made of the bucket
+// policies' statements, the buckets' facts (which only a bucket policy's
+// swap may change) and the callers and endpoints, which a swap leaves
+// as they were.
+func (w *Workspace) carryGrantLists(prev *Workspace, swaps map[*analysis.File]*analysis.File) {
+	for old := range swaps {
+		if old.Kind == analysis.KindBucket {
+			return
+		}
+	}
+	prev.mu.Lock()
+	defer prev.mu.Unlock()
+	w.grantLists = maps.Clone(prev.grantLists)
 }
 
 // carryScenarios has w build its scenario cache from prev's, when prev
