@@ -377,7 +377,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		// What the checks derived from the documents the edit left alone,
 		// patched by the swapped ones, past the memos of the principals
 		// kept above.
-		next.ws.CarryMemos(g.ws, checks.CarryMemos(next.ws, swaps))
+		next.ws.CarryMemos(g.ws, swaps, checks.CarryMemos(next.ws, swaps))
 	}
 	flipped := accountGrantsFlipped(before, after)
 	for _, p := range principals {

@@ -642,7 +642,8 @@ func foldersAfter(dir string, n int) int {
 // name no literal bucket (a wildcard, "*", NotResource) is on a short
 // list every request looks at.
 type principalAsks struct {
-	policies []*analysis.File // in the workspace's order
+	files    []*analysis.File // the principal's identity policies, in the workspace's order
+	policies []*analysis.File // those with statements
 	byBucket map[string][]askingStatement
 	wild     []askingStatement
 	// own holds every identity policy of the principal, those without
@@ -683,31 +684,41 @@ func FirstIdentityPolicy(w analysis.Workspace, principal string) *analysis.File 
 	return nil
 }
 
-// asksOf indexes the principal's identity policies, once per workspace.
+// asksOf indexes the principal's identity policies, once per workspace
+// (a keystroke's workspace carries it over, or indexes the policies of
+// the one before again with the edited one swapped in: CarryMemos).
 func asksOf(w analysis.Workspace, principal string) *principalAsks {
 	return memoized(w, asksKey+principal, func() *principalAsks {
-		a := &principalAsks{byBucket: map[string][]askingStatement{}, own: map[docKey]bool{}}
+		var files []*analysis.File
 		for _, f := range w.PolicyFiles() {
-			if !isIdentityOf(f, principal) {
-				continue
-			}
-			a.own[docKey{f.Path, f.DocName}] = true
-			if f.Policy == nil || f.Policy.Statement == nil {
-				continue
-			}
-			n := len(a.policies)
-			a.policies = append(a.policies, f)
-			for _, s := range statementsAsking(f.Policy) {
-				if s.wild {
-					a.wild = append(a.wild, askingStatement{n, s})
-				}
-				for _, b := range s.buckets {
-					a.byBucket[b] = append(a.byBucket[b], askingStatement{n, s})
-				}
+			if isIdentityOf(f, principal) {
+				files = append(files, f)
 			}
 		}
-		return a
+		return indexAsks(files)
 	})
+}
+
+// indexAsks indexes a principal's identity policies, files.
+func indexAsks(files []*analysis.File) *principalAsks {
+	a := &principalAsks{files: files, byBucket: map[string][]askingStatement{}, own: map[docKey]bool{}}
+	for _, f := range files {
+		a.own[docKey{f.Path, f.DocName}] = true
+		if f.Policy == nil || f.Policy.Statement == nil {
+			continue
+		}
+		n := len(a.policies)
+		a.policies = append(a.policies, f)
+		for _, s := range statementsAsking(f.Policy) {
+			if s.wild {
+				a.wild = append(a.wild, askingStatement{n, s})
+			}
+			for _, b := range s.buckets {
+				a.byBucket[b] = append(a.byBucket[b], askingStatement{n, s})
+			}
+		}
+	}
+	return a
 }
 
 type statementsAskingKey struct{}

@@ -169,7 +169,8 @@ func (c *carrier) identityMemos() {
 
 // principalMemos carries, for each principal none of whose identity
 // policies was swapped, the index of its identity policies (asksOf),
-// though its answer changed; the index of its causes is made again from
+// though its answer changed, and indexes those of the others again from
+// their list, not from a walk over every document; the index of its causes is made again from
 // the one before, whose elements that ask for each request it takes
 // over when the identity policies are the same (buildCauses). The
 // principals by document are patched by the principals whose elements
@@ -186,7 +187,11 @@ func (c *carrier) principalMemos() {
 	for key, v := range c.built {
 		switch {
 		case strings.HasPrefix(key, asksKey):
-			if !edited[strings.TrimPrefix(key, asksKey)] {
+			if prev := v.(*principalAsks); edited[strings.TrimPrefix(key, asksKey)] {
+				// The same identity policies (a swap keeps kinds and
+				// facts), the edited one's new version indexed.
+				c.out[key] = func() any { return indexAsks(c.swapped(prev.files)) }
+			} else {
 				c.keep(key)
 			}
 		case strings.HasPrefix(key, causesKey):

@@ -62,7 +62,7 @@ func TestCarriedMemosAreFreshOnesAfterRandomEdits(t *testing.T) {
 			t.Fatalf("round %d: Swapped refused the edit of %s", round, filepath.Base(path))
 		}
 		carry := CarryMemos(next, swaps)
-		next.CarryMemos(ws, func(built map[string]any) map[string]func() any {
+		next.CarryMemos(ws, swaps, func(built map[string]any) map[string]func() any {
 			out := carry(built)
 			for key := range out {
 				carried[strings.SplitN(key, "\x00", 2)[0]]++
@@ -272,7 +272,7 @@ func TestCarriedBucketsSeeABucketPolicysResourceEdit(t *testing.T) {
 	text := bytes.ReplaceAll(old.Src, []byte("logs"), []byte("shared-data"))
 	swaps := map[*analysis.File]*analysis.File{old: tree.Read(path, text, old.Config).Docs[0]}
 	next := eval.Swapped(prev, swaps)
-	next.CarryMemos(prev, CarryMemos(next, swaps))
+	next.CarryMemos(prev, swaps, CarryMemos(next, swaps))
 	next.Seal()
 	if got := missingBuckets(next, jane); got != `"logs"` {
 		t.Errorf("after the bucket policy's Resource names shared-data instead of logs, jane lacks %s, want logs", got)

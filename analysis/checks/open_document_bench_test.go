@@ -101,7 +101,7 @@ func afterEdit(w *eval.Workspace, open *analysis.File, remade map[string]bool) (
 			next.KeepPrincipalMemos(w, p)
 		}
 	}
-	next.CarryMemos(w, CarryMemos(next, swaps))
+	next.CarryMemos(w, swaps, CarryMemos(next, swaps))
 	next.Seal()
 	return next, boundTo(next, []*analysis.File{now})[0]
 }

@@ -6,6 +6,9 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
 
+// hostMapsKey is the Memo of HostMapOf's table.
+const hostMapsKey = "eval.HostMapOf"
+
 // hostKey is a document of the workspace by its slash-separated path and
 // its name in the file.
 type hostKey struct{ path, doc string }
@@ -18,7 +21,7 @@ type hostKey struct{ path, doc string }
 // over 10,000 governed policies. The map is made once per workspace, the
 // first document of a path and name kept, as the walk found it.
 func (w *Workspace) HostMapOf(path, doc string) *analysis.HostMap {
-	maps := w.Memo("eval.HostMapOf", func() any {
+	maps := w.Memo(hostMapsKey, func() any {
 		m := make(map[hostKey]*analysis.HostMap, len(w.Files))
 		for _, f := range w.Files {
 			k := hostKey{filepath.ToSlash(f.Path), f.DocName}

@@ -306,6 +306,17 @@ func (w *Workspace) Memo(key string, build func() any) any {
 	return m.value
 }
 
+// sameHostMaps reports whether each swapped document has its old
+// version's host map.
+func sameHostMaps(swaps map[*analysis.File]*analysis.File) bool {
+	for old, now := range swaps {
+		if old.Host != now.Host {
+			return false
+		}
+	}
+	return true
+}
+
 type memo struct {
 	once  sync.Once
 	value any
@@ -317,13 +328,16 @@ type memo struct {
 // CarryMemos offers carry the memos prev has built whose keys w holds no
 // memo of yet (KeepPrincipalMemos shares some), by key, and gives w's
 // memo of each key carry returns a build for that build, run when a
-// check first asks: a keystroke's workspace (Swapped) takes over, so,
-// what the checks derived from documents the edit left alone, patched by
-// the edited ones, instead of deriving it again from every document
-// (analysis/checks: CarryMemos says which and how). A memo not built in
-// prev is not offered: a workspace carries from the one before it only
-// what that one built, never a chain of builds.
-func (w *Workspace) CarryMemos(prev *Workspace, carry func(built map[string]any) map[string]func() any) {
+// check first asks: a keystroke's workspace (Swapped from prev with
+// swaps, old version to new) takes over, so, what the checks derived
+// from documents the edit left alone, patched by the edited ones,
+// instead of deriving it again from every document (analysis/checks:
+// CarryMemos says which and how). The table of host maps (HostMapOf) is
+// taken over when each swapped document has its old version's host map
+// (nil for a file that is one policy). A memo not built in prev is not
+// offered: a workspace carries from the one before it only what that one
+// built, never a chain of builds.
+func (w *Workspace) CarryMemos(prev *Workspace, swaps map[*analysis.File]*analysis.File, carry func(built map[string]any) map[string]func() any) {
 	w.mu.Lock()
 	held := make(map[string]bool, len(w.memos))
 	for key := range w.memos {
@@ -339,6 +353,12 @@ func (w *Workspace) CarryMemos(prev *Workspace, carry func(built map[string]any)
 	}
 	prev.mu.Unlock()
 	builds := carry(built)
+	if hostMaps, ok := built[hostMapsKey]; ok && sameHostMaps(swaps) {
+		if builds == nil {
+			builds = map[string]func() any{}
+		}
+		builds[hostMapsKey] = func() any { return hostMaps }
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.memos == nil {

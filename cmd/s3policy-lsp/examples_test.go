@@ -118,8 +118,7 @@ func examplesFindings(t *testing.T, dir string, all []string) map[string][]strin
 	}
 	base := c.display(root)
 	got := map[string][]string{}
-	findings, _ := c.sorted()
-	for _, f := range findings {
+	for _, f := range c.sorted() {
 		rel := strings.TrimPrefix(f.File, base+"/")
 		if ownedByNested(dir, rel, all) {
 			continue
