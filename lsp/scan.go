@@ -47,8 +47,9 @@ func (s *Server) startScan() {
 	s.workers.Add(1)
 	go func() {
 		defer s.workers.Done()
-		progress := false
-		_ = s.guard("scanning the workspace", func() error { progress = s.scan(); return nil })
+		progress := s.beginProgress()
+		// A panic in the scan still ends the progress the client shows.
+		_ = s.guard("scanning the workspace", func() error { s.scan(progress); return nil })
 		s.sched.scanDone()
 		close(s.scanned)
 		// The progress ends when every file read is diagnosed, not when
@@ -74,16 +75,22 @@ func (s *Server) awaitScan() {
 	}
 }
 
-// scan reads every folder, reporting $/progress when the client can show
-// it (it reports whether it can; the caller ends it). Files it leaves out
-// are logged; those over 1 MB as a notice the user sees.
-func (s *Server) scan() (progress bool) {
+// beginProgress begins the scan's $/progress when the client can show it,
+// and reports whether it can (the caller ends it).
+func (s *Server) beginProgress() (progress bool) {
 	progress = s.client().workDone
 	if progress {
 		_, err := s.conn.Call(s.ctx, protocol.MethodWorkDoneProgressCreate, &protocol.WorkDoneProgressCreateParams{Token: *protocol.NewProgressToken(progressToken)}, nil)
 		progress = err == nil
 	}
 	s.progress(progress, &protocol.WorkDoneProgressBegin{Kind: protocol.WorkDoneProgressKindBegin, Title: "s3policy-lsp", Message: "scanning the workspace for policies", Percentage: 0})
+	return progress
+}
+
+// scan reads every folder, reporting $/progress when progress is set.
+// Files it leaves out are logged; those over 1 MB as a notice the user
+// sees.
+func (s *Server) scan(progress bool) {
 	folders := s.store.folders
 	for i, folder := range folders {
 		s.scanFolder(folder, func(read, listed int, walked bool) {
@@ -97,7 +104,6 @@ func (s *Server) scan() (progress bool) {
 				Message: msg, Percentage: uint32((100*i + done) / (2 * len(folders)))}) // reading is the first half
 		})
 	}
-	return progress
 }
 
 // scanFolder walks a folder and reads its files on every core as the walk
@@ -134,7 +140,11 @@ func (s *Server) scanFolder(folder string, report func(read, listed int, walked 
 			}
 			s.log(typ, fmt.Sprintf("skipping %s: %s", sk.Path, sk.Reason.EN))
 		},
-		Done: func(root string) { s.completed(loader, root, loader.Done(root)) },
+		Done: func(root string) {
+			// As a reader guards each file: a set that fails to load
+			// does not stop the walk.
+			_ = s.guard("loading "+root, func() error { s.completed(loader, root, loader.Done(root)); return nil })
+		},
 	})
 	if err != nil {
 		s.logf("scanning %s: %v", folder, err)
