@@ -136,7 +136,14 @@ func mergeDuplicates(fs []Finding) []Finding {
 		for i+n < len(fs) && fs[i+n].Code == fs[i].Code && fs[i+n].Span == fs[i].Span {
 			n++
 		}
-		out = append(out, mergeRun(fs[i:i+n]))
+		if n == 1 && len(out) == i && !needsBounding(&fs[i]) {
+			// Nearly every finding, while none was merged before it: it
+			// stays where it is (a Finding is large, and copying each
+			// twice was a third of the merge).
+			out = fs[:i+1]
+		} else {
+			out = append(out, mergeRun(fs[i:i+n]))
+		}
 		i += n
 	}
 	return out
@@ -205,7 +212,7 @@ func placeOf(r Related) placeKey { return placeKey{r.File, r.Doc, r.Span} }
 // folder, then by folder depth, each in the order reported). The message
 // counts the places left out.
 func boundRelated(f Finding, added []Related) Finding {
-	if len(added) == 0 && len(f.Related) <= MaxRelated && f.NotListed == 0 {
+	if len(added) == 0 && !needsBounding(&f) {
 		return f // nearly every finding: nothing to add to it
 	}
 	if len(f.Related)+len(added) <= MaxRelated {
@@ -224,6 +231,11 @@ func boundRelated(f Finding, added []Related) Finding {
 	f.Message, f.NotListed = SayText(Join("", f.Message.Text(), placesNotListed(othersNotListed(kept, rest[cut:])+f.NotListed))), 0
 	return f
 }
+
+// needsBounding reports whether boundRelated changes a finding that no
+// duplicate adds to: it has too many related places, or counts some left
+// out.
+func needsBounding(f *Finding) bool { return len(f.Related) > MaxRelated || f.NotListed != 0 }
 
 // distance orders related files by nearness to the finding's document:
 // File is relative to its folder, "" for the document itself.

@@ -61,6 +61,7 @@ func Evaluate(s *Scenario) Result {
 		// requests evaluated alike share, and what it read is kept
 		// without room to spare.
 		r.Causes = s.shared.keptCauses(r.Causes)
+		r.causesShared = len(r.Causes) > 0
 		s.reads.clip()
 	}
 	return r

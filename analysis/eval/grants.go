@@ -67,7 +67,33 @@ func (w *Workspace) grants(bucketPolicy *analysis.File, principals []string) []G
 // (grantSites) instead of every statement of every bucket policy: a
 // keystroke answers a principal again, and re-listing every bucket
 // policy's grants was half of it at 5,000 policies (issue 16).
+//
+// The list is kept for each principal (not in a batch) and carried to
+// the workspaces Swapped makes from this one while no bucket policy is
+// swapped: an identity policy's keystroke lists its principal's grants
+// again, 2.5 ms at 5,000 governed policies. Nobody changes a list.
 func (w *Workspace) grantsTo(principal string) []Grant {
+	w.mu.Lock()
+	out, ok := w.grantLists[principal]
+	batch := w.batch
+	w.mu.Unlock()
+	if ok {
+		return out
+	}
+	out = w.listGrantsTo(principal)
+	if !batch {
+		w.mu.Lock()
+		if w.grantLists == nil {
+			w.grantLists = map[string][]Grant{}
+		}
+		w.grantLists[principal] = out
+		w.mu.Unlock()
+	}
+	return out
+}
+
+// listGrantsTo lists what grantsTo keeps.
+func (w *Workspace) listGrantsTo(principal string) []Grant {
 	if !slices.Contains(w.principals(), principal) {
 		return nil // Grants names only the workspace's principals
 	}
@@ -360,16 +386,40 @@ func (w *Workspace) blockedRequest(g Grant, r Result) analysis.BlockedRequest {
 		Conditional: r.Decision == AllowedIf,
 	}
 	shared := w.cache().shared
-	causes := make([]analysis.Cause, 0, len(r.Causes)) // kept when no list is alike: no slack
-	for _, c := range r.Causes {
+	// A list the workspace shares gives every request whose grant the
+	// same causes narrow the same causes: its words hold no request. They
+	// are made once for all such requests (an identity policy's keystroke
+	// answers a thousand requests of its principal again at 5,000
+	// governed policies, most of them blocked alike).
+	var narrowed uint64 // bit i: r.Causes[i] narrows the grant
+	once := r.causesShared && len(r.Causes) <= 64
+	for i, c := range r.Causes {
 		if w.narrows(g, c) {
+			narrowed |= 1 << (i % 64)
+		}
+	}
+	if once {
+		if causes, ok := shared.answeredOf(r.Causes, narrowed); ok {
+			b.Causes = causes
+			return b
+		}
+	}
+	causes := make([]analysis.Cause, 0, len(r.Causes)) // kept when no list is alike: no slack
+	sameWords := true
+	for i, c := range r.Causes {
+		if i < 64 && narrowed&(1<<i) != 0 || i >= 64 && w.narrows(g, c) {
 			continue
 		}
 		place, ok := w.CauseSite(c)
-		causes = append(causes, analysis.Cause{Code: c.Code, Message: shared.message(c.Message, g.Request), Place: place, Located: ok})
+		said := shared.message(c.Message, g.Request)
+		sameWords = sameWords && said == c.Message
+		causes = append(causes, analysis.Cause{Code: c.Code, Message: said, Place: place, Located: ok})
 	}
 	if len(causes) > 0 {
 		b.Causes = shared.answerCauses(causes)
+	}
+	if once && sameWords {
+		shared.answered(r.Causes, narrowed, b.Causes)
 	}
 	return b
 }

@@ -68,6 +68,9 @@ type Result struct {
 	// about is the request's action and resource, which the words of
 	// its causes may leave out (Say).
 	about target
+	// causesShared: Causes is a list of the workspace's sharedCauses,
+	// which requests evaluated alike share and nobody changes.
+	causesShared bool
 }
 
 // Say renders a cause of the result in words.

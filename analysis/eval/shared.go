@@ -24,6 +24,18 @@ type sharedCauses struct {
 	// of evaluations' causes, by listHash.
 	answers map[uint64][][]analysis.Cause
 	kept    map[uint64][][]Cause
+	// answeredLists holds, for a kept list and the causes of it that
+	// narrow a grant, the causes of the answer's entry of a request it
+	// blocks: the same for every such request (blockedRequest).
+	answeredLists map[keptList][]analysis.Cause
+}
+
+// keptList names a kept list (its first cause and its length) and the
+// causes of it that narrow a grant (bit i for the i-th).
+type keptList struct {
+	first    *Cause
+	n        int
+	narrowed uint64
 }
 
 func newSharedCauses() *sharedCauses {
@@ -59,6 +71,24 @@ func (s *sharedCauses) message(m analysis.CauseMessage, req Request) analysis.Ca
 // causes that the table holds, else holds causes and returns them.
 func (s *sharedCauses) answerCauses(causes []analysis.Cause) []analysis.Cause {
 	return shareList(s, s.answers, causes)
+}
+
+// answeredOf returns the answer's causes made for a kept list, if any.
+func (s *sharedCauses) answeredOf(kept []Cause, narrowed uint64) ([]analysis.Cause, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	causes, ok := s.answeredLists[keptList{&kept[0], len(kept), narrowed}]
+	return causes, ok
+}
+
+// answered keeps the answer's causes made for a kept list.
+func (s *sharedCauses) answered(kept []Cause, narrowed uint64, causes []analysis.Cause) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.answeredLists == nil {
+		s.answeredLists = map[keptList][]analysis.Cause{}
+	}
+	s.answeredLists[keptList{&kept[0], len(kept), narrowed}] = causes
 }
 
 // keptCauses is answerCauses for the causes of an evaluation the

@@ -68,7 +68,9 @@ type Workspace struct {
 	// carried is what Swapped takes over from the cache of the workspace
 	// it made this one from, until scenarios is built from it.
 	carried *carriedScenarios
-	memos   map[string]*memo
+	// grantLists are grantsTo's lists, by principal.
+	grantLists map[string][]Grant
+	memos      map[string]*memo
 	// batch: no evaluation is kept, nor what it read (ForBatch).
 	batch bool
 }
@@ -482,7 +484,7 @@ var fullAWSAccess = sync.OnceValue(func() *Doc {
 // forget drops the answers Blocked keeps, when the workspace changes.
 func (w *Workspace) forget() {
 	w.mu.Lock()
-	w.blocked, w.evaluations, w.scenarios, w.carried, w.memos = nil, nil, nil, nil, nil
+	w.blocked, w.evaluations, w.scenarios, w.carried, w.memos, w.grantLists = nil, nil, nil, nil, nil, nil
 	w.mu.Unlock()
 }
 

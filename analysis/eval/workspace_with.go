@@ -193,6 +193,11 @@ func (w *Workspace) KeepWithSid(prev *Workspace, req Request, policy string, sta
 		}
 		c.Message = said
 	}
+	if r.causesShared {
+		// Shared as a fresh evaluation's would be: requests renamed alike
+		// share one list.
+		r.Causes = w.cache().shared.keptCauses(r.Causes)
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.keepEvaluation(req.Principal, key, &evaluation{request: e.request, result: r, reads: e.reads})
@@ -409,7 +414,24 @@ func Swapped(prev *Workspace, swaps map[*analysis.File]*analysis.File) *Workspac
 	}
 	w.carryGrantSites(prev, swaps)
 	w.carryScenarios(prev, swaps)
+	w.carryGrantLists(prev, swaps)
 	return w
+}
+
+// carryGrantLists gives w prev's lists of grants (grantsTo) when no
+// bucket policy is swapped: a principal's grants are made of the bucket
+// policies' statements, the buckets' facts (which only a bucket policy's
+// swap may change) and the callers and endpoints, which a swap leaves
+// as they were.
+func (w *Workspace) carryGrantLists(prev *Workspace, swaps map[*analysis.File]*analysis.File) {
+	for old := range swaps {
+		if old.Kind == analysis.KindBucket {
+			return
+		}
+	}
+	prev.mu.Lock()
+	defer prev.mu.Unlock()
+	w.grantLists = maps.Clone(prev.grantLists)
 }
 
 // carryScenarios has w build its scenario cache from prev's, when prev

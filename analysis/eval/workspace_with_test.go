@@ -674,6 +674,7 @@ func TestEvaluationsOverASharedBase(t *testing.T) {
 // Swapped's workspace builds its scenario cache from prev's: the Docs of
 // the documents not swapped and the lists of the principals and accounts
 // none of whose policies was swapped are prev's, the rest is built again;
+// it takes prev's lists of grants over unless a bucket policy is swapped;
 // and every principal's answer is a fresh read's, whichever kind of
 // document was edited (a bucket policy that comes to name another bucket
 // too).
@@ -710,6 +711,11 @@ func TestSwappedCarriesTheScenarioCache(t *testing.T) {
 			next := Swapped(prev, map[*analysis.File]*analysis.File{old: now})
 			if next == nil || next.carried == nil {
 				t.Fatal("Swapped made no workspace, or one that carries no scenario cache")
+			}
+			for p, grants := range prev.grantLists {
+				if kept := len(grants) > 0 && len(next.grantLists[p]) > 0 && &next.grantLists[p][0] == &grants[0]; kept == (old.Kind == analysis.KindBucket) {
+					t.Errorf("%s's grants carried: %v", p, kept)
+				}
 			}
 			was, is := prev.cache(), next.cache()
 			if is.docs[old] != nil {

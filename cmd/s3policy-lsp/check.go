@@ -56,10 +56,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	ballast := batchGC()
 	defer runtime.KeepAlive(ballast)
 	c := newChecker(opts.lang, stderr)
+	c.renderJSON = opts.format == "json"
 	for _, p := range paths {
 		c.checkPath(p)
 	}
-	findings := c.sorted()
+	findings, rendered := c.sorted()
 	lang := c.langFor(nil)
 	// One write for many findings: bufio.NewWriter inside the writers
 	// reuses this buffer, larger than its own (18 MB of JSON on 10,000
@@ -67,7 +68,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	out := bufio.NewWriterSize(stdout, 256<<10)
 	switch opts.format {
 	case "json":
-		err = report.WriteJSON(out, findings)
+		err = report.WriteJSONElements(out, rendered)
 	case "sarif":
 		tool := report.Tool{Name: "s3policy-lsp", Version: versionString(), InformationURI: informationURI}
 		err = report.WriteSARIF(out, findings, tool, allRules(), lang)
@@ -219,9 +220,12 @@ type checker struct {
 	mu      sync.Mutex
 	// batches are the findings of each file (or config), sorted on the
 	// goroutine that placed them; sorted merges them once all are done.
-	batches  [][]report.Finding
-	files    int // documents analysed
-	ioErrors int
+	batches []batch
+	// renderJSON: each batch is rendered as JSON on the goroutine that
+	// placed it too (--format json).
+	renderJSON bool
+	files      int // documents analysed
+	ioErrors   int
 	// observe, when set (by tests), is given each document's findings as
 	// the analysis made them, fixes included, before they are placed; it
 	// runs on the workers.
@@ -251,10 +255,17 @@ type job struct {
 // walk: an I/O error, or the documents counted and the findings placed
 // (and sorted) when the file holds a policy (add).
 type aloneResult struct {
-	err    error
-	add    bool
-	docs   int
-	placed []report.Finding
+	err   error
+	add   bool
+	docs  int
+	batch batch
+}
+
+// batch is one file's findings, sorted, and with --format json their
+// elements of the output's array (report.AppendJSONElements).
+type batch struct {
+	findings []report.Finding
+	json     []byte
 }
 
 // startWorkers starts the goroutines that analyse the files checkFile
@@ -422,7 +433,7 @@ func (c *checker) commitAlone() {
 		case r.err != nil:
 			c.ioError(p, r.err)
 		case r.add:
-			c.record(r.docs, r.placed)
+			c.record(r.docs, r.batch)
 		}
 	}
 	c.alone = nil
@@ -508,28 +519,42 @@ func (c *checker) analyse(j job, buf []byte) []byte {
 		placed = append(placed, placer.Place(kind, fs)...)
 	})
 	if j.alone != nil {
-		report.Sort(placed)
-		j.alone.add, j.alone.docs, j.alone.placed = true, len(src.Docs), placed
+		j.alone.add, j.alone.docs, j.alone.batch = true, len(src.Docs), c.batchOf(placed)
 		return buf
 	}
 	c.add(len(src.Docs), placed)
 	return buf
 }
 
-// add records the findings of one file: sorted here, on every core, so
-// that what is left after the walk is to order the files.
+// add records the findings of one file: sorted (and rendered) here, on
+// every core, so that what is left after the walk is to order the files.
 func (c *checker) add(docs int, placed []report.Finding) {
-	report.Sort(placed)
-	c.record(docs, placed)
+	c.record(docs, c.batchOf(placed))
 }
 
-// record keeps the findings of one file, sorted.
-func (c *checker) record(docs int, placed []report.Finding) {
+// batchOf sorts one file's findings, and renders them with --format json:
+// then they keep only what check reads of them after the analysis, their
+// file (the order of the files) and severity (the exit code), so that
+// their text is not held twice (40 MB of peak RSS over 10,000 files).
+func (c *checker) batchOf(placed []report.Finding) batch {
+	report.Sort(placed)
+	b := batch{findings: placed}
+	if c.renderJSON {
+		b.json = report.AppendJSONElements(nil, placed)
+		for i, f := range placed {
+			placed[i] = report.Finding{File: f.File, Severity: f.Severity}
+		}
+	}
+	return b
+}
+
+// record keeps the findings of one file.
+func (c *checker) record(docs int, b batch) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.files += docs
-	if len(placed) > 0 {
-		c.batches = append(c.batches, placed)
+	if len(b.findings) > 0 {
+		c.batches = append(c.batches, b)
 	}
 }
 
@@ -537,17 +562,20 @@ func (c *checker) record(docs int, placed []report.Finding) {
 // file's findings (Place gives them all its name) and no two batches the
 // same file, so ordering the batches by file gives what report.Sort of
 // them all together would, in a sort of files rather than of findings.
-func (c *checker) sorted() []report.Finding {
-	slices.SortFunc(c.batches, func(a, b []report.Finding) int { return cmp.Compare(a[0].File, b[0].File) })
+// rendered are the batches' JSON elements in that order.
+func (c *checker) sorted() (findings []report.Finding, rendered [][]byte) {
+	slices.SortFunc(c.batches, func(a, b batch) int { return cmp.Compare(a.findings[0].File, b.findings[0].File) })
 	n := 0
 	for _, b := range c.batches {
-		n += len(b)
+		n += len(b.findings)
 	}
-	out := make([]report.Finding, 0, n)
+	findings = make([]report.Finding, 0, n)
+	rendered = make([][]byte, 0, len(c.batches))
 	for _, b := range c.batches {
-		out = append(out, b...)
+		findings = append(findings, b.findings...)
+		rendered = append(rendered, b.json)
 	}
-	return out
+	return findings, rendered
 }
 
 // relatedSource gives the files that the findings of abs point at, named

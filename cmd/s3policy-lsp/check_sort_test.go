@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"reflect"
 	"slices"
 	"testing"
@@ -10,7 +11,9 @@ import (
 
 // check sorts each file's findings where they are placed and then orders
 // the files: the same order as report.Sort of every finding at once,
-// whichever order the files finished in.
+// whichever order the files finished in; the JSON each file's findings
+// were rendered to where they were placed, written in that order, is what
+// report.WriteJSON writes of them all.
 func TestSortedEqualsReportSort(t *testing.T) {
 	file := func(name string, at ...int) []report.Finding {
 		var out []report.Finding
@@ -30,12 +33,30 @@ func TestSortedEqualsReportSort(t *testing.T) {
 		all = append(all, b...)
 	}
 	report.Sort(all)
-	c := &checker{}
+	c, rendering := &checker{}, &checker{renderJSON: true}
 	for _, b := range batches {
 		c.add(1, slices.Clone(b))
+		rendering.add(1, slices.Clone(b))
 	}
-	if got := c.sorted(); !reflect.DeepEqual(got, all) {
+	got, _ := c.sorted()
+	if !reflect.DeepEqual(got, all) {
 		t.Fatalf("sorted:\n%v\nreport.Sort:\n%v", got, all)
+	}
+	slim, rendered := rendering.sorted()
+	for i, f := range slim { // once rendered, a finding keeps its file and severity
+		if !reflect.DeepEqual(f, report.Finding{File: all[i].File, Severity: all[i].Severity}) {
+			t.Errorf("rendered finding %d: %+v", i, f)
+		}
+	}
+	var want, written bytes.Buffer
+	if err := report.WriteJSON(&want, all); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteJSONElements(&written, rendered); err != nil {
+		t.Fatal(err)
+	}
+	if written.String() != want.String() {
+		t.Fatalf("the files' JSON in order:\n%s\nreport.WriteJSON:\n%s", written.String(), want.String())
 	}
 	if c.files != len(batches) {
 		t.Fatalf("files = %d, want %d", c.files, len(batches))

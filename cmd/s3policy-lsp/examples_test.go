@@ -118,7 +118,8 @@ func examplesFindings(t *testing.T, dir string, all []string) map[string][]strin
 	}
 	base := c.display(root)
 	got := map[string][]string{}
-	for _, f := range c.sorted() {
+	findings, _ := c.sorted()
+	for _, f := range findings {
 		rel := strings.TrimPrefix(f.File, base+"/")
 		if ownedByNested(dir, rel, all) {
 			continue

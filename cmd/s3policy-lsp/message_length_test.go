@@ -36,7 +36,7 @@ func TestMessagesLeadShort(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.checkPath(root)
-		findings := c.sorted()
+		findings, _ := c.sorted()
 		if len(findings) < 50 {
 			t.Fatalf("%s: %d findings over the examples", lang, len(findings))
 		}

@@ -1,0 +1,71 @@
+package eval
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
+)
+
+// The causes of a blocked request's entry are made once for the requests
+// whose evaluations share a list of causes (and name no wildcard), and
+// are for each of them what making them for that request alone gives.
+func TestAnswerCausesAreMadeOncePerSharedList(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := governed.Write(dir, 120); err != nil {
+		t.Fatal(err)
+	}
+	w := answeredWorkspace(t, dir)
+	entries := 0
+	for _, p := range w.Callers() {
+		for _, g := range w.grantsTo(p) {
+			r := w.evaluate(g.Request).result
+			if r.Decision == Allowed || len(r.Causes) == 0 {
+				continue
+			}
+			if !r.causesShared {
+				t.Fatalf("%s %s: a kept evaluation's causes are not a shared list", g.Request.Action, g.Request.Resource)
+			}
+			alone := r
+			alone.causesShared = false // made for this request alone
+			if got, want := w.blockedRequest(g, r), w.blockedRequest(g, alone); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s %s: %+v\nmade alone: %+v", g.Request.Action, g.Request.Resource, got, want)
+			}
+			entries++
+		}
+	}
+	lists := len(w.cache().shared.answeredLists)
+	if lists == 0 || lists*2 > entries {
+		t.Errorf("%d entries of answers from %d lists made once: want lists shared by requests", entries, lists)
+	}
+}
+
+// A list of causes shared by a request whose grant names a wildcard,
+// which a cause only narrows (the identity policy allows part of it), and
+// one whose grant names an object gives each its own entry: none for the
+// first, the near miss for the second.
+func TestAnswerCausesOfASharedListNarrowedForOneGrant(t *testing.T) {
+	const jane = "arn:aws:iam::111122223333:role/jane"
+	dir := writeFiles(t, map[string]string{
+		".s3policy.json": `{"buckets": {"data": {"account": "444455556666"}}, "files": {
+  "id.json": {"kind": "identity", "principal": "` + jane + `"}, "bucket.json": {"kind": "bucket", "bucket": "data"}}}`,
+		"id.json": `{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Reports", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/reports/*"}]}`,
+		"bucket.json": `{"Version": "2012-10-17", "Statement": [
+  {"Sid": "All", "Effect": "Allow", "Principal": {"AWS": "` + jane + `"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"},
+  {"Sid": "One", "Effect": "Allow", "Principal": {"AWS": "` + jane + `"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/x"}]}`,
+	})
+	w, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := w.Blocked(jane)
+	if len(got) != 1 || got[0].Resource != "arn:aws:s3:::data/x" || len(got[0].Causes) != 1 {
+		t.Fatalf("blocked: %+v; want GetObject on data/x alone, with one cause", got)
+	}
+	all := w.evaluate(Request{Principal: jane, Action: "s3:GetObject", Resource: "arn:aws:s3:::data/*"}).result.Causes
+	one := w.evaluate(Request{Principal: jane, Action: "s3:GetObject", Resource: "arn:aws:s3:::data/x"}).result.Causes
+	if len(all) == 0 || &all[0] != &one[0] {
+		t.Fatal("the two requests do not share a list of causes: the test tests nothing")
+	}
+}
