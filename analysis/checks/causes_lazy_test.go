@@ -40,7 +40,6 @@ func TestCarriedCauseIndexIsAFreshOnesAfterRandomEdits(t *testing.T) {
 		analyseSome(ws.PolicyFiles(), rng)
 		path, text := randomEdit(ws, rng)
 		texts[path] = text
-		println("EDIT", filepath.Base(path))
 		fresh := tree.Sets(dir, texts)[0].Workspace
 		next, kept := carryOver(ws, fresh, path)
 		carried += kept
