@@ -29,6 +29,11 @@ type docIndex struct {
 	// Resource values; anyResource the sites with NotResource.
 	byPrefix    map[string][]int32
 	anyResource []int32
+	// prefixLengths are the lengths of byPrefix's keys, each once,
+	// ascending: a resource's prefixes of those lengths alone can be keys
+	// (hashing each of its prefixes was most of candidates' time for a
+	// key ARN of 75 bytes).
+	prefixLengths []int
 	// denies indexes the Deny statements alone, which explicitDeny reads:
 	// a deny-list SCP is attached beside FullAWSAccess, whose Allow of every
 	// action and resource each request walked past once for every such SCP
@@ -94,7 +99,27 @@ func indexStatements(docs []*Doc, keep func(*analysis.Statement) bool) *docIndex
 			ix.sites = append(ix.sites, s)
 		}
 	}
+	for p := range ix.byPrefix {
+		ix.prefixLengths = append(ix.prefixLengths, len(p))
+	}
+	slices.Sort(ix.prefixLengths)
+	ix.prefixLengths = slices.Compact(ix.prefixLengths)
 	return ix
+}
+
+// prefixesOf yields the sites of each of the resource's prefixes that
+// byPrefix holds, shortest first.
+func (ix *docIndex) prefixesOf(resource string) func(yield func([]int32) bool) {
+	return func(yield func([]int32) bool) {
+		for _, n := range ix.prefixLengths {
+			if n > len(resource) {
+				return
+			}
+			if l := ix.byPrefix[resource[:n]]; len(l) > 0 && !yield(l) {
+				return
+			}
+		}
+	}
 }
 
 // literalAction reports whether an Action value matches one action only
@@ -149,8 +174,11 @@ func (ix *docIndex) ofAction(action string) []int32 {
 func (ix *docIndex) candidates(action, resource string) []int32 {
 	byAction := ix.ofAction(action)
 	byResource := len(ix.anyResource)
-	for i := 0; i <= len(resource) && byResource < len(byAction); i++ {
-		byResource += len(ix.byPrefix[resource[:i]])
+	for l := range ix.prefixesOf(resource) {
+		if byResource >= len(byAction) {
+			break
+		}
+		byResource += len(l)
 	}
 	var out []int32
 	if len(byAction) <= byResource {
@@ -162,8 +190,8 @@ func (ix *docIndex) candidates(action, resource string) []int32 {
 		return out
 	}
 	all := slices.Clone(ix.anyResource)
-	for i := 0; i <= len(resource); i++ {
-		all = append(all, ix.byPrefix[resource[:i]]...)
+	for l := range ix.prefixesOf(resource) {
+		all = append(all, l...)
 	}
 	slices.Sort(all)
 	for _, n := range slices.Compact(all) {
