@@ -44,7 +44,9 @@ type Fix struct {
 	// asked for: check never prints them and an editor asks only for a
 	// code action, while writing the text of a new statement for every
 	// finding was a few per cent of check's time over a tree. It may run
-	// on any goroutine, and more than once.
+	// on any goroutine, and more than once, but never once its document
+	// is recycled (File.Recycle): it reads the document's tree, whose
+	// memory then holds another file's.
 	Build func() []Edit
 	// Removes marks a fix that takes access away (removes a statement):
 	// the editor lists it after the fixes that keep access.
