@@ -376,7 +376,10 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	if swaps != nil {
 		// What the checks derived from the documents the edit left alone,
 		// patched by the swapped ones, past the memos of the principals
-		// kept above.
+		// kept above. It must come before any check asks next for a
+		// principal's causes (addAskers reads only the first identity
+		// policies): a memo next holds already is not carried, and the
+		// principals by document are patched only for those carried.
 		next.ws.CarryMemos(g.ws, swaps, checks.CarryMemos(next.ws, swaps))
 	}
 	flipped := accountGrantsFlipped(before, after)

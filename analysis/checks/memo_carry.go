@@ -39,7 +39,8 @@ const (
 // to its new one). A memo the swaps leave as it was is taken as it is;
 // one they change is patched by the swapped documents when first asked;
 // the others are built again when asked. Either way each memo is what
-// next would build afresh: at 5,000 governed policies, the buckets with
+// next would build afresh (but for the count of buckets asked, which only
+// decides when an index pays: usersOfBucket): at 5,000 governed policies, the buckets with
 // a policy (a walk over every policy's Resources) were the largest part
 // of the open documents' checks on every keystroke, and a bucket
 // policy's keystroke looked again for the elements that ask for each of
@@ -72,14 +73,19 @@ func (c *carrier) keep(key string) {
 
 // configMemos carries what derives from the config alone, and the
 // permissions boundaries, which a swap leaves as they were (the same
-// config, the same kinds). The buckets each Resource entry reaches, kept
-// as entries are asked (bucketReach), are carried with the entries asked
-// before: each is what a fresh workspace would find.
+// config, the same kinds). Of the buckets each Resource entry reaches
+// (bucketReach) only the config's bucket names are carried: the entries
+// asked are found again, for carried they would pile up, one for each
+// text typed into a Resource, for as long as the editor runs.
 func (c *carrier) configMemos() {
 	c.keep(boundariesKey)
-	for key := range c.built {
-		if strings.HasPrefix(key, knownAccountsKey) || strings.HasPrefix(key, bucketKeysKey) || strings.HasPrefix(key, bucketReachKey) {
+	for key, v := range c.built {
+		switch {
+		case strings.HasPrefix(key, knownAccountsKey) || strings.HasPrefix(key, bucketKeysKey):
 			c.keep(key)
+		case strings.HasPrefix(key, bucketReachKey):
+			names := v.(*bucketReach).names
+			c.out[key] = func() any { return &bucketReach{names: names} }
 		}
 	}
 }

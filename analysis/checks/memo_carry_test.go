@@ -294,3 +294,27 @@ func missingBuckets(w *eval.Workspace, path string) string {
 	}
 	return fmt.Sprintf("%q", strings.Join(out, ","))
 }
+
+// A keystroke's workspace takes over the config's bucket names of the
+// buckets each Resource entry reaches, not the entries asked before: each
+// text typed into a Resource would stay in them for as long as the editor
+// runs.
+func TestCarriedBucketReachKeepsNoEntries(t *testing.T) {
+	before := &bucketReach{names: []string{"data", "logs"}}
+	before.of("arn:aws:s3:::data-*/reports/2024/jan*")
+	key := bucketReachKey + "0xc000123456"
+	c := &carrier{built: map[string]any{key: before}, out: map[string]func() any{}}
+	c.configMemos()
+	build, ok := c.out[key]
+	if !ok {
+		t.Fatal("the bucket reach is not carried")
+	}
+	after := build().(*bucketReach)
+	if after == before || !slices.Equal(after.names, before.names) {
+		t.Fatalf("carried %p with names %v, want a new reach of %v", after, after.names, before.names)
+	}
+	after.byEntry.Range(func(entry, _ any) bool {
+		t.Errorf("the carried reach holds %q, asked in the workspace before", entry)
+		return true
+	})
+}

@@ -208,7 +208,7 @@ func bucketPoliciesAt(w analysis.Workspace) map[string][]*analysis.File {
 // buckets of every one of them again. check asks for every bucket
 // policy's: past a few buckets, the index is made once per workspace.
 // The server's first scan asks for every bucket policy's too, and its
-// keystrokes' workspaces carry the count and the index over while the
+// keystrokes' workspaces carry the count over, and the index while the
 // identity policies use the same buckets (CarryMemos).
 func usersOfBucket(w analysis.Workspace, bucket string) []int {
 	const scansBeforeIndex = 8

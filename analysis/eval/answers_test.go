@@ -1,8 +1,11 @@
 package eval
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 
 	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
 )
@@ -67,5 +70,46 @@ func TestAnswerCausesOfASharedListNarrowedForOneGrant(t *testing.T) {
 	one := w.evaluate(Request{Principal: jane, Action: "s3:GetObject", Resource: "arn:aws:s3:::data/x"}).result.Causes
 	if len(all) == 0 || &all[0] != &one[0] {
 		t.Fatal("the two requests do not share a list of causes: the test tests nothing")
+	}
+}
+
+// A request blocked for more than 64 reasons keeps every cause that does
+// not narrow its grant: the mask of narrowing causes has 64 bits, and the
+// 65th cause once set the first's, which then went missing.
+func TestAnswerOfMoreThan64CausesDropsOnlyTheNarrowingOnes(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		".s3policy.json": `{"buckets": {"data": {"account": "444455556666"}},
+  "files": {"iam/app.json": {"kind": "identity", "principal": "arn:aws:iam::111122223333:role/app"},
+    "iam/reports.json": {"kind": "identity", "principal": "arn:aws:iam::111122223333:role/app"}}}`,
+		"iam/app.json":            `{"Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}`,
+		"iam/reports.json":        `{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/reports/*"}]}`,
+		"data.bucket-policy.json": `{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}`,
+	})
+	w, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grants := w.grantsTo("arn:aws:iam::111122223333:role/app")
+	if len(grants) != 1 || grants[0].Request.Resource != "arn:aws:s3:::data/*" {
+		t.Fatalf("grants %+v, want one of data/*", grants)
+	}
+	g := grants[0]
+	r := Result{Decision: ImplicitlyDenied}
+	for i := range 64 {
+		r.Causes = append(r.Causes, Cause{Code: fmt.Sprintf("c%d", i), Policy: "iam/app.json", Statement: -1, Message: analysis.Text{EN: "no statement allows it"}})
+	}
+	// iam/reports.json allows only data/reports/*: a cause at it narrows
+	// the grant of data/* (the request is blocked elsewhere in it).
+	narrowing := Cause{Code: "narrowing", Policy: "iam/reports.json", Statement: 0, Message: analysis.Text{EN: "only reports"}}
+	if !w.narrows(g, narrowing) {
+		t.Fatal("the 65th cause does not narrow data/*: the test would prove nothing")
+	}
+	r.Causes = append(r.Causes, narrowing)
+	var codes []string
+	for _, c := range w.blockedRequest(g, r).Causes {
+		codes = append(codes, c.Code)
+	}
+	if len(codes) != 64 || codes[0] != "c0" || codes[63] != "c63" {
+		t.Errorf("causes %v, want c0 … c63 (the narrowing one left out)", codes)
 	}
 }

@@ -391,11 +391,14 @@ func (w *Workspace) blockedRequest(g Grant, r Result) analysis.BlockedRequest {
 	// are made once for all such requests (an identity policy's keystroke
 	// answers a thousand requests of its principal again at 5,000
 	// governed policies, most of them blocked alike).
-	var narrowed uint64 // bit i: r.Causes[i] narrows the grant
-	once := r.causesShared && len(r.Causes) <= 64
-	for i, c := range r.Causes {
-		if w.narrows(g, c) {
-			narrowed |= 1 << (i % 64)
+	fits := len(r.Causes) <= 64 // narrowed holds a bit for every cause
+	var narrowed uint64         // bit i: r.Causes[i] narrows the grant
+	once := fits && r.causesShared
+	if fits {
+		for i, c := range r.Causes {
+			if w.narrows(g, c) {
+				narrowed |= 1 << i
+			}
 		}
 	}
 	if once {
@@ -407,7 +410,7 @@ func (w *Workspace) blockedRequest(g Grant, r Result) analysis.BlockedRequest {
 	causes := make([]analysis.Cause, 0, len(r.Causes)) // kept when no list is alike: no slack
 	sameWords := true
 	for i, c := range r.Causes {
-		if i < 64 && narrowed&(1<<i) != 0 || i >= 64 && w.narrows(g, c) {
+		if fits && narrowed&(1<<i) != 0 || !fits && w.narrows(g, c) {
 			continue
 		}
 		place, ok := w.CauseSite(c)

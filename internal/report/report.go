@@ -175,7 +175,8 @@ func WriteText(w io.Writer, fs []Finding) error {
 
 // WriteJSON prints the findings as a JSON array; no findings is `[]`. It
 // writes what encoding/json would, indented by two spaces, without HTML
-// escaping, one finding at a time and without reflection.
+// escaping and without reflection. check writes the same array in parts,
+// one for each file (AppendJSONElements, WriteJSONElements).
 func WriteJSON(w io.Writer, fs []Finding) error {
 	return WriteJSONElements(w, [][]byte{AppendJSONElements(nil, fs)})
 }
