@@ -194,10 +194,16 @@ func (s *Statement) SidText() string {
 
 // Label names the statement for people: its Sid, else its position.
 func (s *Statement) Label() string {
-	if sid := s.SidText(); sid != "" {
+	return StatementLabel(s.SidText(), s.Index)
+}
+
+// StatementLabel is the Label of the statement of that Sid and index,
+// for words written after the statement's tree is gone (a lazy message).
+func StatementLabel(sid string, index int) string {
+	if sid != "" {
 		return sid
 	}
-	return "Statement " + strconv.Itoa(s.Index+1)
+	return "Statement " + strconv.Itoa(index+1)
 }
 
 // Strings returns the string values of an element that takes a string or

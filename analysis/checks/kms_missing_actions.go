@@ -3,7 +3,6 @@ package checks
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -187,10 +186,7 @@ func checkKMSStatement(pass *analysis.Pass, s *analysis.Statement, needed []stri
 // statement at Args.N[1]) allows the key without the actions of bits
 // Args.N[0].
 func keyWithoutActions(ja bool, a *analysis.Args) string {
-	label := a.S[0]
-	if label == "" {
-		label = "Statement " + strconv.Itoa(int(a.N[1])+1) // as Statement.Label
-	}
+	label := analysis.StatementLabel(a.S[0], int(a.N[1]))
 	list, consequence := kmsLists[a.N[0]], kmsConsequences[a.N[0]]
 	if ja {
 		return "ステートメント " + label + " は " + list.JA + " なしでキーを許可しています。" + consequence.JA
