@@ -193,6 +193,12 @@ type Document struct {
 	Facts *FileFacts
 	// NoVersion: the host adds Version itself (serverless statements).
 	NoVersion bool
+	// Kept is the caller's promise that Text is never written again and
+	// stays as long as the File and anything taken from its tree (a
+	// set's texts, the server's store): the parse then shares Text
+	// rather than copying it. Without it Text is copied, so that a
+	// caller may read the next file into the same buffer (check).
+	Kept bool
 }
 
 // NewDocumentFile prepares a document of the file at path for the checks.
@@ -213,7 +219,7 @@ func NewDocumentFile(path string, d Document, cfg *Config) *File {
 	case d.Host == nil && KindFromName(path) != KindUnknown:
 		f.Kind, f.KindSource = KindFromName(path), FromFileName
 	}
-	f.Root, f.slabs, f.Syntax = parseJSON(src)
+	f.Root, f.slabs, f.Syntax = parseJSON(src, d.Kept)
 	if f.Syntax != nil {
 		// Half-typed JSON is the normal case while editing: report it on
 		// anything that is meant to be a policy.

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // ValueKind is the JSON type of a Value.
@@ -84,15 +85,18 @@ const MaxDepth = 256
 // ParseJSON parses a whole document. On failure it returns the first
 // syntax error; the document is then not analysed further.
 func ParseJSON(src []byte) (*Value, *SyntaxError) {
-	v, _, err := parseJSON(src)
+	v, _, err := parseJSON(src, false)
 	return v, err
 }
 
 // parseJSON is ParseJSON that also returns the slabs the tree lies in,
 // for a caller that can say when the tree is no longer used
 // (File.Recycle); nil on a syntax error, when they are free already.
-func parseJSON(src []byte) (*Value, *slabs, *SyntaxError) {
-	p := newParser(src)
+// kept is the caller's promise that src is never written again and
+// outlives the tree (Document.Kept): the tree's strings are then slices
+// of src itself, not of a copy.
+func parseJSON(src []byte, kept bool) (*Value, *slabs, *SyntaxError) {
+	p := newParser(src, kept)
 	v, err := p.document()
 	if err != nil {
 		freeSlabs.Put(p.keep()) // nothing of the tree is returned
@@ -101,19 +105,32 @@ func parseJSON(src []byte) (*Value, *slabs, *SyntaxError) {
 	return v, p.keep(), nil
 }
 
-func newParser(src []byte) *parser {
-	// One copy of the document as a string: strings without escapes, and
-	// numbers, are slices of it, not an allocation each (a third fewer
-	// allocations for a policy; BENCHMARKS.md). A string kept longer than
-	// the tree, as a cache key, must be cloned or it keeps all the text.
-	// When the whole document is UTF-8, so is every string between its
-	// quotes.
-	p := &parser{src: src, text: string(src), validUTF8: utf8.Valid(src)}
+func newParser(src []byte, kept bool) *parser {
+	// The document as a string: strings without escapes, and numbers, are
+	// slices of it, not an allocation each (a third fewer allocations for
+	// a policy; BENCHMARKS.md). A string kept longer than the tree, as a
+	// cache key, must be cloned or it keeps all the text. When the whole
+	// document is UTF-8, so is every string between its quotes.
+	p := &parser{src: src, text: textOf(src, kept), validUTF8: utf8.Valid(src)}
 	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
 		p.pos = 3 // a UTF-8 byte order mark, as some Windows editors write
 	}
 	p.reuse()
 	return p
+}
+
+// textOf is src as the string the tree's strings are sliced from. A
+// copy, unless the caller keeps src unchanged for as long as the tree
+// and its strings live (kept): a set's texts and the server's store hold
+// each file's bytes for as long as its documents, and never write to
+// them (an edit makes a new text), so a copy there was a second copy of
+// every file (7.5 MB of the first scan of 10,000 governed files, issue
+// 16). check reads file after file into one buffer: its documents copy.
+func textOf(src []byte, kept bool) string {
+	if kept {
+		return unsafe.String(unsafe.SliceData(src), len(src))
+	}
+	return string(src)
 }
 
 // document parses the whole text.

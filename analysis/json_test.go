@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checktest"
@@ -219,4 +220,39 @@ func dumpTree(v *analysis.Value) string {
 	}
 	walk(v)
 	return b.String()
+}
+
+// A document whose caller keeps its text (Document.Kept: a set's texts,
+// the server's store) is parsed without a copy of it: its strings lie in
+// the text itself. Without the promise the parse copies, and a caller
+// that writes the next file into the same buffer (check) leaves the tree
+// as it was.
+func TestKeptTextIsSharedOtherTextsCopied(t *testing.T) {
+	const doc = `{"Version": "2012-10-17", "Statement": {"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}`
+	inText := func(s string, text []byte) bool {
+		at, start := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(&text[0]))
+		return at >= start && at < start+uintptr(len(text))
+	}
+
+	kept := []byte(doc)
+	f := analysis.NewDocumentFile("p.iam-policy.json", analysis.Document{Text: kept, Kept: true}, nil)
+	sid := f.Policy.Statements[0].Sid
+	if sid.Value.Str != "Read" || !inText(sid.Value.Str, kept) || !inText(sid.Key, kept) {
+		t.Errorf("kept text: Sid %q is not a slice of the text", sid.Value.Str)
+	}
+
+	buf := []byte(doc)
+	f = analysis.NewDocumentFile("p.iam-policy.json", analysis.Document{Text: buf}, nil)
+	sid = f.Policy.Statements[0].Sid
+	if inText(sid.Value.Str, buf) || inText(sid.Key, buf) {
+		t.Errorf("text not kept: Sid %q lies in the caller's buffer", sid.Value.Str)
+	}
+	copy(buf, strings.Repeat("x", len(buf))) // the next file read into the buffer
+	if sid.Value.Str != "Read" || sid.Key != "Sid" || f.Policy.Statements[0].EffectText() != "Allow" {
+		t.Errorf("text not kept: after the buffer is overwritten Sid is %q: %q", sid.Key, sid.Value.Str)
+	}
+
+	if f := analysis.NewDocumentFile("p.iam-policy.json", analysis.Document{Text: nil, Kept: true}, nil); f.Syntax == nil {
+		t.Errorf("an empty kept text parses without error")
+	}
 }

@@ -54,7 +54,7 @@ func (s *Server) analyse(d *document, settings editorSettings) *analysed {
 	if _, onDisk := uriPath(d.uri); onDisk { // an untitled buffer has no folder
 		cfg = s.store.configFor(d.path)
 	}
-	src := tree.Read(d.path, d.text, cfg)
+	src := tree.ReadKept(d.path, d.text, cfg) // the store never writes to a text
 	a := s.analyseSource(d.path, d.text, src.Findings, src.Docs, settings)
 	a.uri = d.uri
 	return a
@@ -83,7 +83,7 @@ func (s *Server) readLoose(path string) *tree.Source {
 	if err != nil {
 		return nil
 	}
-	return tree.Read(path, text, nil)
+	return tree.ReadKept(path, text, nil)
 }
 
 // holdsPolicy reports whether the file holds a policy or the reader said

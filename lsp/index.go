@@ -615,7 +615,7 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 	}
 	if len(modules) == 0 {
 		for path, text := range texts {
-			out[path] = tree.Read(path, text, g.cfg)
+			out[path] = tree.ReadKept(path, text, g.cfg) // the store's texts are never written to
 		}
 		return out
 	}

@@ -175,7 +175,7 @@ func (s *Server) readScanned(loader *tree.Loader, f tree.Listed) {
 	if err != nil {
 		return
 	}
-	s.publishLoose(tree.Read(f.Path, text, nil))
+	s.publishLoose(tree.ReadKept(f.Path, text, nil))
 }
 
 // completed takes the sets the loader completed under root (nil: none)

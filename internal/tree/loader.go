@@ -79,7 +79,7 @@ func (l *Loader) Read(f Listed) ([]byte, *Complete) {
 	} else if t, err := l.files.ReadFile(f.Path); err == nil {
 		text = t
 		if hosts.ModuleReader(f.Path) == nil { // a module is read whole, with its set
-			src = Read(f.Path, text, l.config(f.Config).cfg)
+			src = ReadKept(f.Path, text, l.config(f.Config).cfg) // kept in ls.texts for the set
 		}
 	}
 	l.mu.Lock()
