@@ -249,6 +249,10 @@ type job struct {
 	// alone, for a file handed over while the walk goes on, receives what
 	// analyse finds instead of the checker.
 	alone *aloneResult
+	// load, when set, asks the worker only to read the file into its set
+	// (listed is the file as the walk listed it), not to analyse it.
+	load   *setLoading
+	listed tree.Listed
 }
 
 // aloneResult is what analyse found of a file handed over during the
@@ -279,6 +283,10 @@ func (c *checker) startWorkers() {
 			defer c.workers.Done()
 			var buf []byte // the worker's files are read into one buffer, in turn
 			for j := range c.jobs {
+				if j.load != nil {
+					j.load.read(j.listed)
+					continue
+				}
 				buf = c.analyse(j, buf)
 			}
 		}()
@@ -386,19 +394,24 @@ func (c *checker) walk(root string) {
 	var paths []string
 	var skipped []tree.Skipped
 	c.alone = map[string]*aloneResult{}
+	loading := newSetLoading(root)
 	err := tree.Walk(root, tree.Walker{
 		File: func(f tree.Listed) {
 			paths = append(paths, f.Path)
 			if f.Root == "" {
 				c.checkAlone(f, root)
+				return
 			}
+			loading.expect(f)
+			c.jobs <- job{load: loading, listed: f}
 		},
 		Skip: func(sk tree.Skipped) { skipped = append(skipped, sk) },
+		Done: loading.listed,
 	})
 	if err != nil {
 		c.ioError(root, err)
 	}
-	c.sets = tree.GovernedOf(root, paths, tree.Disk{})
+	c.sets = loading.wait()
 	for _, set := range c.sets {
 		set.Workspace.ForBatch() // check answers once: no evaluation kept for an edit
 	}
@@ -421,7 +434,7 @@ func (c *checker) checkAlone(f tree.Listed, stop string) {
 	c.seen[abs] = true
 	r := &aloneResult{}
 	c.alone[abs] = r
-	c.jobs <- job{abs, c.configFor(abs, stop), nil, f.Size, r}
+	c.jobs <- job{abs: abs, cfg: c.configFor(abs, stop), size: f.Size, alone: r}
 }
 
 // commitAlone records what the files checked alone during the walk
@@ -461,7 +474,7 @@ func (c *checker) checkFile(abs, stop string) {
 		return
 	}
 	cfg := c.configFor(abs, stop)
-	c.jobs <- job{abs, cfg, c.sets, 0, nil} // walk clears c.sets when it returns, before the files are done
+	c.jobs <- job{abs: abs, cfg: cfg, sets: c.sets} // walk clears c.sets when it returns, before the files are done
 }
 
 // analyse reads and checks one file; it runs on a worker. A file not

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"sync"
+
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
+)
+
+// setLoading reads the files of a folder's sets (what a .s3policy.json
+// governs, a Terraform module) on the workers as the walk lists them,
+// each parsed as it is read (tree.Loader, as the server's first scan
+// does), instead of reading and parsing every one on the walk's goroutine
+// once the walk is over, while the workers wait: over 10,000 governed
+// files that was a fifth of check's CPU on one core (BENCHMARKS.md). The
+// sets are the ones tree.GovernedOf builds from the same listing (tree's
+// TestLoaderBuildsTheSetsSetsBuilds). A file is read once: a worker
+// analysing it takes its text and documents from its set.
+type setLoading struct {
+	loader  *tree.Loader
+	reading sync.WaitGroup // files handed to the workers and not read yet
+	mu      sync.Mutex
+	sets    []*tree.Set // the sets completed so far
+}
+
+func newSetLoading(dir string) *setLoading {
+	return &setLoading{loader: tree.NewLoader(dir, tree.Disk{})}
+}
+
+// expect records a file of a set the walk listed, before a worker reads it.
+func (l *setLoading) expect(f tree.Listed) {
+	l.loader.Expect(f)
+	l.reading.Add(1)
+}
+
+// read reads and parses a file expect recorded; it runs on a worker.
+func (l *setLoading) read(f tree.Listed) {
+	defer l.reading.Done()
+	_, complete := l.loader.Read(f)
+	l.add(complete)
+}
+
+// listed says the walk listed every file of the set rooted at root.
+func (l *setLoading) listed(root string) { l.add(l.loader.Done(root)) }
+
+// add keeps the sets a file or the walk completed. The files under a
+// module's folder that no module reads (complete.Alone) are in no set:
+// a worker reads and analyses each alone, as before.
+func (l *setLoading) add(complete *tree.Complete) {
+	if complete == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sets = append(l.sets, complete.Sets...)
+}
+
+// wait returns every set once the walk is over and each file it listed
+// is read. A file is in one set at most, so their order does not matter
+// (tree.SetOf).
+func (l *setLoading) wait() []*tree.Set {
+	l.reading.Wait()
+	return l.sets
+}
