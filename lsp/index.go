@@ -214,13 +214,20 @@ func (ix *index) update(texts map[string][]byte) (dependants map[string]bool) {
 // with returns the set after the changes, and the paths whose findings
 // can change.
 func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
+	reread := g.reread(changes)
+	if len(reread) == 0 {
+		// Every text is the one the set holds (a document opened as it is
+		// on disk, a save): the set stays, with its workspace, so that the
+		// principals answered meanwhile on it (the back's closed files, the
+		// open documents' analyses) are answered once.
+		return g, map[string]bool{}
+	}
 	next := &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, sources: make(map[string]*tree.Source, len(g.sources)+1)}
 	for p, src := range g.sources {
 		next.sources[p] = src
 	}
 	var before, after []*analysis.File
 	bucketsMoved := false
-	reread := g.reread(changes)
 	for path, src := range reread {
 		old := g.sources[path]
 		if old != nil {
@@ -338,6 +345,14 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	mappers := map[string][2]*mapper.Mapper{} // placesMoved's, by path: made once an edit, not once a principal
 	for _, p := range principals {
 		old, answered := g.ws.Answered(p)
+		if !answered && !callersMoved && unchanged(p) {
+			// No analysis has asked for its answer yet, and the edit
+			// changes none of its inputs: it stays unasked (the next
+			// analysis that needs it answers it), and no finding depends
+			// on it. Answering it here made the first keystroke after
+			// the scan answer every principal the scan had not reached.
+			continue
+		}
 		// An answer with a place in a policy edited in place is built again
 		// from its kept evaluations: the evaluations depend on what their
 		// statements say and on their lines, the places on their offsets.

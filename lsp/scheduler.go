@@ -293,11 +293,12 @@ func (sc *scheduler) round() {
 }
 
 // answerPrincipals answers, on every core, each principal of the sets the
-// scan loaded, unless an event comes meanwhile: the index compares a
-// principal's answer before and after each edit, so the first keystroke
-// would answer every principal no analysis had answered yet (hundreds of
-// milliseconds at 5,000 policies); the closed files' analysis needs them
-// all anyway.
+// scan loaded, unless the client sends an event meanwhile: the closed
+// files' analysis needs them all, and one closed file (a bucket policy
+// asks for every principal) would answer them on one core while the
+// others wait for it. The scan's own work that comes meanwhile (more
+// sets, a root loaded, the scan's end) does not stop it: it came with
+// these sets, in the same moment, and stopped it every time.
 func (sc *scheduler) answerPrincipals(loaded []*govSet) {
 	var principals []string
 	var workspaces []*eval.Workspace
@@ -320,10 +321,10 @@ func (sc *scheduler) answerPrincipals(loaded []*govSet) {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < len(principals); i = int(next.Add(1)) - 1 {
 				sc.mu.Lock()
-				waiting := sc.hasWorkLocked()
+				waiting := sc.pending.any()
 				sc.mu.Unlock()
 				if waiting {
-					return // the keystroke's update answers the rest
+					return // the event first; the analyses that need the rest answer them
 				}
 				workspaces[i].Blocked(principals[i])
 			}
@@ -334,8 +335,12 @@ func (sc *scheduler) answerPrincipals(loaded []*govSet) {
 
 // hasWorkLocked reports whether events or the scan left work for a round.
 func (sc *scheduler) hasWorkLocked() bool {
-	p := sc.pending
-	return len(p.paths) > 0 || len(p.cleared) > 0 || p.settings || sc.rescan || len(sc.fromScan) > 0 || len(sc.rootsLoaded) > 0
+	return sc.pending.any() || sc.rescan || len(sc.fromScan) > 0 || len(sc.rootsLoaded) > 0
+}
+
+// any reports whether the client's events touched anything.
+func (a affected) any() bool {
+	return len(a.paths) > 0 || len(a.cleared) > 0 || a.settings
 }
 
 // analyseOpenDocs analyses and publishes the open documents edited (or

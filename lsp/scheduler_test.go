@@ -102,8 +102,10 @@ func TestAwaitAnalysedWaitsForTheBack(t *testing.T) {
 }
 
 // After the scan's sets come in, the front answers every principal of
-// them, so that the first keystroke finds answers to compare with; a
-// pending event stops it (the keystroke's update answers the rest).
+// them on every core, before the closed files' analysis needs them; the
+// scan's own work that comes with the sets (a root loaded, more sets,
+// the scan's end) does not stop it, a pending event from the client does
+// (the analyses that need the rest answer them).
 func TestScanSetsPrincipalsAreAnsweredBeforeTheFirstKeystroke(t *testing.T) {
 	dir := t.TempDir()
 	if _, err := governed.Write(dir, 60); err != nil {
@@ -117,6 +119,7 @@ func TestScanSetsPrincipalsAreAnsweredBeforeTheFirstKeystroke(t *testing.T) {
 		sc := newTestServer(t).sched
 		sc.index.rebuild([]string{dir}, texts)
 		sets := sc.index.all()
+		sc.rootsLoaded, sc.fromScan, sc.rescan = []string{dir}, sets, true
 		if typing {
 			sc.pending.paths = []string{"/w/typed.iam-policy.json"}
 		}
