@@ -76,8 +76,9 @@ func (l *lazyParts[T]) of(d docKey, build func() T) T {
 // places a cause in (docs); the elements of a document are made when its
 // checks ask (of), from the requests of those lists only.
 type causesHereIndex struct {
-	ix   *causeIndex
-	docs map[docKey][]causeIn // the causes reported in each document, a list's together
+	ix    *causeIndex
+	docs  map[docKey][]causeIn // the causes reported in each document, a list's together
+	codes []string             // the codes of the causes, by their number in causeIn
 	// sameList chains the requests of each list of causes: the next
 	// request of the answer with the same list, -1 for none.
 	sameList []int32
@@ -102,7 +103,7 @@ type causesHereIndex struct {
 type causeIn struct {
 	first int32
 	at    int32
-	code  string
+	code  uint8 // its number in causesHereIndex.codes
 }
 
 // causeGroup is one finding of an identity policy: the requests of its
@@ -278,7 +279,8 @@ func (ix *causeIndex) buildGroups(w analysis.Workspace, f *analysis.File) map[st
 		}
 		return g
 	}
-	decided := decidedLists[groupDecision]{}
+	decided := newDecidedLists()
+	defer decided.release()
 	for _, i := range ix.concerns[id] {
 		b := &ix.blocked[i]
 		var asks *askedAt // this policy's element that asks for the request
@@ -362,21 +364,45 @@ func (ix *causeIndex) whereReported(code string, c *analysis.Cause, id docKey, f
 // of an account that deny each of its uploads: eval's sharedCauses), not
 // changed once given, and what is decided of a cause depends on the cause
 // alone: a list met again is taken by its address, without hashing the
-// places of its causes again.
-type decidedLists[T any] map[*analysis.Cause][]T
+// places of its causes again. It lives while one policy's groups are
+// made; its arrays are reused by the next (decidedPool): made anew they
+// were a third of what an identity policy's keystroke allocated in the
+// checks.
+type decidedLists struct {
+	lists     map[*analysis.Cause]decidedRange
+	decisions []groupDecision // every list's, one after the other
+}
+
+// decidedRange is where a list's decisions lie in decidedLists.decisions.
+type decidedRange struct{ at, n int32 }
+
+var decidedPool = sync.Pool{New: func() any { return &decidedLists{lists: map[*analysis.Cause]decidedRange{}} }}
+
+func newDecidedLists() *decidedLists { return decidedPool.Get().(*decidedLists) }
+
+// release empties d, which must not keep the groups and causes it
+// pointed to, and gives it back.
+func (d *decidedLists) release() {
+	clear(d.lists)
+	clear(d.decisions)
+	d.decisions = d.decisions[:0]
+	decidedPool.Put(d)
+}
 
 // of returns where to keep what is decided of each of the causes, and
-// whether it holds what was decided of them already.
-func (d decidedLists[T]) of(causes []analysis.Cause) (decided []T, known bool) {
+// whether it holds what was decided of them already. The slice is valid
+// until the next call.
+func (d *decidedLists) of(causes []analysis.Cause) (decided []groupDecision, known bool) {
 	if len(causes) == 0 {
 		return nil, true
 	}
-	if out, ok := d[&causes[0]]; ok && len(out) == len(causes) {
-		return out, true
+	if r, ok := d.lists[&causes[0]]; ok && int(r.n) == len(causes) {
+		return d.decisions[r.at : r.at+r.n], true
 	}
-	out := make([]T, len(causes))
-	d[&causes[0]] = out
-	return out, false
+	at := len(d.decisions)
+	d.decisions = slices.Grow(d.decisions, len(causes))[:at+len(causes)]
+	d.lists[&causes[0]] = decidedRange{int32(at), int32(len(causes))}
+	return d.decisions[at:], false
 }
 
 // hereOf is what the principal's blocked requests say of the elements of
@@ -388,13 +414,18 @@ func hereOf(w analysis.Workspace, principal string) *causesHereIndex {
 
 // buildHere decides each list of causes of the answer once (the engine
 // gives the requests blocked alike one list): which of its causes are
-// reported in which document, under which code.
+// reported in which document, under which code. The causes of every
+// document lie in one array, each document's together, made once their
+// number is known: appended document by document they took three times
+// their size, on each keystroke that makes a principal's answer again.
 func (ix *causeIndex) buildHere(w analysis.Workspace) *causesHereIndex {
-	h := &causesHereIndex{ix: ix, docs: map[docKey][]causeIn{}, sameList: make([]int32, len(ix.blocked))}
+	h := &causesHereIndex{ix: ix, sameList: make([]int32, len(ix.blocked))}
 	type listKey struct {
 		first *analysis.Cause
 		n     int
 	}
+	p := newPlacing()
+	defer p.release()
 	last := map[listKey]int32{} // the last request of each list so far; -1 for a list reported nowhere
 	for i := range ix.blocked {
 		b := &ix.blocked[i]
@@ -405,7 +436,7 @@ func (ix *causeIndex) buildHere(w analysis.Workspace) *causesHereIndex {
 		k := listKey{&b.Causes[0], len(b.Causes)}
 		prev, known := last[k]
 		switch {
-		case !known && h.placeList(w, int32(i), b.Causes):
+		case !known && h.placeList(w, p, int32(i), b.Causes):
 			last[k] = int32(i)
 		case !known:
 			last[k] = -1
@@ -414,13 +445,14 @@ func (ix *causeIndex) buildHere(w analysis.Workspace) *causesHereIndex {
 			last[k] = int32(i)
 		}
 	}
+	h.docs = p.byDocument()
 	return h
 }
 
-// placeList records, in each document, the causes of the list (whose
-// first request is first) reported there, and reports whether there are
-// any.
-func (h *causesHereIndex) placeList(w analysis.Workspace, first int32, causes []analysis.Cause) bool {
+// placeList records, for the document of each of the causes of the list
+// (whose first request is first) reported there, the cause, and reports
+// whether there are any.
+func (h *causesHereIndex) placeList(w analysis.Workspace, p *placing, first int32, causes []analysis.Cause) bool {
 	reported := false
 	for j := range causes {
 		c := &causes[j]
@@ -432,10 +464,81 @@ func (h *causesHereIndex) placeList(w analysis.Workspace, first int32, causes []
 		if code == implicitDenyCode || h.ix.own[d] {
 			continue // no check reports it, or the principal's identity policy does
 		}
-		h.docs[d] = append(h.docs[d], causeIn{first: first, at: int32(j), code: code})
+		p.add(d, causeIn{first: first, at: int32(j), code: h.codeNumber(code)})
 		reported = true
 	}
 	return reported
+}
+
+// codeNumber numbers a check's code in the index (causeIn.code): a
+// principal's causes have a handful of codes.
+func (h *causesHereIndex) codeNumber(code string) uint8 {
+	i := slices.Index(h.codes, code)
+	if i < 0 {
+		i = len(h.codes)
+		h.codes = append(h.codes, code)
+	}
+	return uint8(i)
+}
+
+// placing gathers the causes reported in each document, in the order
+// they are placed, before they are laid out in one array (byDocument).
+// Its lists are reused from one index to the next: they are dropped once
+// the array is made.
+type placing struct {
+	docs   map[docKey]int32 // each document's number
+	keys   []docKey         // the documents, by number
+	counts []int32          // the causes of each document
+	placed []placedCause
+}
+
+type placedCause struct {
+	doc int32
+	in  causeIn
+}
+
+var placings = sync.Pool{New: func() any { return &placing{docs: map[docKey]int32{}} }}
+
+func newPlacing() *placing { return placings.Get().(*placing) }
+
+// release empties p, whose documents' names it must not keep, and gives
+// it back.
+func (p *placing) release() {
+	clear(p.docs)
+	clear(p.keys)
+	p.keys, p.counts, p.placed = p.keys[:0], p.counts[:0], p.placed[:0]
+	placings.Put(p)
+}
+
+// add places a cause in document d.
+func (p *placing) add(d docKey, in causeIn) {
+	n, ok := p.docs[d]
+	if !ok {
+		n = int32(len(p.keys))
+		p.docs[d] = n
+		p.keys, p.counts = append(p.keys, d), append(p.counts, 0)
+	}
+	p.counts[n]++
+	p.placed = append(p.placed, placedCause{n, in})
+}
+
+// byDocument lays the causes placed out in one array, each document's
+// together in the order they were placed, and returns each document's.
+func (p *placing) byDocument() map[docKey][]causeIn {
+	out := make(map[docKey][]causeIn, len(p.keys))
+	all := make([]causeIn, len(p.placed))
+	next := p.counts // each document's count becomes where its causes go next
+	at := int32(0)
+	for n, count := range p.counts {
+		out[p.keys[n]] = all[at : at+count : at+count]
+		next[n] = at
+		at += count
+	}
+	for _, pc := range p.placed {
+		all[next[pc.doc]] = pc.in
+		next[pc.doc]++
+	}
+	return out
 }
 
 // of returns the elements of document d that the principal's requests
@@ -475,7 +578,7 @@ func (h *causesHereIndex) buildDoc(d docKey) map[string][]*blockedHere {
 	for _, r := range requests {
 		b := &h.ix.blocked[r.i]
 		for _, in := range r.causes {
-			c, code := &b.Causes[in.at], in.code
+			c, code := &b.Causes[in.at], h.codes[in.code]
 			e := elements[codeSpan{code, c.Place.Span}]
 			if e == nil {
 				e = &blockedHere{principal: h.ix.principal, place: c.Place.Span, ix: h, places: places}
