@@ -112,7 +112,7 @@ func analyzeWith(t testing.TB, path string, src []byte, cfg *analysis.Config) []
 		for _, r := range fd.Related {
 			assertSpan(t, src, r.Span, fd.Code+" related")
 		}
-		for _, fix := range fd.Fixes {
+		for _, fix := range fd.AllFixes() {
 			for _, e := range fix.AllEdits() {
 				assertSpan(t, src, e.Span, fd.Code+" fix "+fix.Title.EN)
 			}

@@ -53,6 +53,9 @@ func (p *Pass) Report(f Finding) {
 	if f.Explain.EN == "" {
 		f.Explain = p.Check.Explain
 	}
+	if f.HasFixes() {
+		f.FixLater.origin = p.File.fixOrigin()
+	}
 	*p.findings = append(*p.findings, f)
 }
 
@@ -156,6 +159,7 @@ func mergeRun(run []Finding) Finding {
 	if len(run) == 1 {
 		return boundRelated(f, nil)
 	}
+	f.writeFixes()
 	seen := map[relatedKey]bool{}
 	titles := map[Text]bool{}
 	for _, r := range f.Related {
@@ -174,7 +178,7 @@ func mergeRun(run []Finding) Finding {
 				added = append(added, r)
 			}
 		}
-		for _, fix := range d.Fixes {
+		for _, fix := range d.AllFixes() {
 			if !titles[fix.Title] { // a set: an identity policy has a fix for each of thousands of buckets
 				titles[fix.Title] = true
 				fixes = append(fixes, fix)
@@ -215,6 +219,7 @@ func boundRelated(f Finding, added []Related) Finding {
 	if len(added) == 0 && !needsBounding(&f) {
 		return f // nearly every finding: nothing to add to it
 	}
+	f.writeFixes() // the message it writes from changes
 	if len(f.Related)+len(added) <= MaxRelated {
 		if len(added) > 0 {
 			f.Related = append(slices.Clip(f.Related), added...)

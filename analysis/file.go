@@ -43,16 +43,30 @@ type File struct {
 	// next (it analyses a copy bound to the workspace of the moment).
 	Workspace Workspace
 
-	slabs *slabs // the memory Root lies in, for Recycle
+	slabs  *slabs     // the memory Root lies in, for Recycle
+	origin *fixOrigin // the text its findings' fixes edit, made for the first
+}
+
+// fixOrigin is the document's text for its findings' fixes, one for all
+// of them (Pass.Report): Recycle marks it, so that a fix asked for later
+// is refused rather than written from another file's tree.
+func (f *File) fixOrigin() *fixOrigin {
+	if f.origin == nil {
+		f.origin = &fixOrigin{src: f.Src}
+	}
+	return f.origin
 }
 
 // Recycle gives the memory of the document's tree to the next parse. The
 // caller promises that nothing of the tree is used again: not Root, not
-// Policy, not a lazy fix (Fix.Build) of its findings. check recycles a
+// Policy, not a fix of its findings (Finding.AllFixes panics). check recycles a
 // file once its findings are placed; the server keeps its trees. Root
 // and Policy are cleared, so that a use that breaks the promise fails
 // loudly rather than reading another document's values.
 func (f *File) Recycle() {
+	if f.origin != nil {
+		f.origin.recycled, f.origin = true, nil
+	}
 	if f.slabs != nil {
 		freeSlabs.Put(f.slabs)
 		f.slabs, f.Root, f.Policy = nil, nil, nil

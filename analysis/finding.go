@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -23,7 +24,88 @@ type Finding struct {
 	// merging the findings adds the count to the message, once, and sets
 	// it back to 0.
 	NotListed int
-	Fixes     []Fix
+	// Fixes are the quick fixes the check wrote. Read a finding's fixes
+	// with AllFixes, which writes them all, FixLater's too.
+	Fixes []Fix
+	// FixLater, when set, is a fix its check writes only when asked for
+	// (FixOf), from what it knows: the message's arguments and the node
+	// the fix edits. A 20 KB policy can have ninety findings, each with a
+	// fix that check never prints and an editor shows for the few under
+	// the cursor, while each cost a title, a slice and a closure (issue
+	// 16).
+	FixLater LaterFix
+}
+
+// LaterFix is a finding's fix that its words write when asked for, from
+// the finding's message arguments and the node the fix edits.
+type LaterFix struct {
+	words FixWords
+	at    *Value
+	// origin is the text the fixes edit and whether its tree is gone,
+	// set by Pass.Report for a finding with fixes, Fixes too.
+	origin *fixOrigin
+}
+
+// String says where the fix edits, for %v of a finding: not where it
+// lies in memory, so that the same finding made twice prints the same.
+func (l LaterFix) String() string {
+	if l.words == nil || l.at == nil {
+		return "{}"
+	}
+	return fmt.Sprintf("{at:%d-%d}", l.at.Span.Start, l.at.Span.End)
+}
+
+// FixWords write a fix (its title and edits) of a finding whose message
+// has arguments a, editing node at of the document's text src. They are
+// a function of the check's file, not a closure, so that the fix holds
+// no memory of its own.
+type FixWords func(src []byte, at *Value, a *Args) Fix
+
+// FixOf is the fix that words write, when asked for, at node at, from
+// the message's arguments: the finding's Message must be a Say.
+func FixOf(words FixWords, at *Value) LaterFix { return LaterFix{words: words, at: at} }
+
+// fixOrigin is a document's text, for its findings' fixes, and whether
+// the document was recycled: a fix reads the document's tree, whose
+// memory then holds another file's, so AllFixes refuses to write it.
+type fixOrigin struct {
+	src      []byte
+	recycled bool
+}
+
+// HasFixes reports whether the finding has a quick fix, without writing it.
+func (f *Finding) HasFixes() bool { return len(f.Fixes) > 0 || f.FixLater.words != nil }
+
+// AllFixes returns the finding's fixes with their edits written: those
+// its check wrote, then FixLater's. It panics once the finding's document
+// is recycled (File.Recycle): the fixes would read another file's tree.
+func (f *Finding) AllFixes() []Fix {
+	if !f.HasFixes() {
+		return nil
+	}
+	if f.FixLater.origin != nil && f.FixLater.origin.recycled {
+		panic("analysis: a finding's fixes asked for after its document was recycled (File.Recycle)")
+	}
+	fixes := make([]Fix, 0, len(f.Fixes)+1)
+	for _, fix := range f.Fixes {
+		fix.Edits, fix.Build = fix.AllEdits(), nil
+		fixes = append(fixes, fix)
+	}
+	if f.FixLater.words != nil {
+		if f.FixLater.origin == nil {
+			panic("analysis: a finding with a FixLater reported other than by Pass.Report")
+		}
+		fixes = append(fixes, f.FixLater.words(f.FixLater.origin.src, f.FixLater.at, &f.Message.args))
+	}
+	return fixes
+}
+
+// writeFixes makes the finding's fixes written ones (Fixes), before
+// something that changes its message, which FixLater reads.
+func (f *Finding) writeFixes() {
+	if f.FixLater.words != nil {
+		f.Fixes, f.FixLater = f.AllFixes(), LaterFix{origin: f.FixLater.origin}
+	}
 }
 
 // Related points at another place, in this document or another file, that
@@ -36,7 +118,8 @@ type Related struct {
 }
 
 // Fix is a quick fix: byte-range edits that, applied together, repair the
-// finding. Edits must not overlap. Read them with AllEdits.
+// finding. Edits must not overlap. Read them with AllEdits, or a
+// finding's with Finding.AllFixes.
 type Fix struct {
 	Title Text
 	Edits []Edit
@@ -46,7 +129,7 @@ type Fix struct {
 	// finding was a few per cent of check's time over a tree. It may run
 	// on any goroutine, and more than once, but never once its document
 	// is recycled (File.Recycle): it reads the document's tree, whose
-	// memory then holds another file's.
+	// memory then holds another file's. Finding.AllFixes checks that.
 	Build func() []Edit
 	// Removes marks a fix that takes access away (removes a statement):
 	// the editor lists it after the fixes that keep access.

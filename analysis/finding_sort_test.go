@@ -47,7 +47,7 @@ func TestDuplicatesReportedApartMerge(t *testing.T) {
 			Fixes: []Fix{{Title: T("fix", "修正")}}},
 	)})
 	if len(got) != 2 || got[0].Message.Text().EN != "sooner" || got[1].Message.Text().EN != "later" ||
-		!slices.Equal(got[1].Related, []Related{a, b}) || len(got[1].Fixes) != 1 || got[1].Fixes[0].Title.EN != "fix" {
+		!slices.Equal(got[1].Related, []Related{a, b}) || len(got[1].AllFixes()) != 1 || got[1].AllFixes()[0].Title.EN != "fix" {
 		t.Fatalf("got %+v", got)
 	}
 }

@@ -164,7 +164,7 @@ func FuzzAnalyze(f *testing.F) {
 			return
 		}
 		for _, fd := range got {
-			for _, fix := range fd.Fixes {
+			for _, fix := range fd.AllFixes() {
 				assertNoOverlap(t, fix)
 				fixed := analysis.ApplyEdits(src, fix.AllEdits())
 				if _, err := analysis.ParseJSON(fixed); err != nil {
@@ -199,7 +199,7 @@ func FuzzParseConfig(f *testing.F) {
 		}
 		for _, fd := range findings {
 			assertSpan(t, src, fd.Span, fd.Code)
-			for _, fix := range fd.Fixes {
+			for _, fix := range fd.AllFixes() {
 				for _, e := range fix.AllEdits() {
 					assertSpan(t, src, e.Span, fd.Code+" fix")
 				}

@@ -265,16 +265,16 @@ func ToHost(f *File, fs []Finding) []Finding {
 			fd.Related[i].Span = f.relatedMap(r).Span(r.Span)
 		}
 		var fixes []Fix
-		for _, fix := range fd.Fixes {
+		for _, fix := range fd.AllFixes() {
 			// Whether a host can write the edits decides whether the fix
-			// is offered: a fix that builds its edits lazily builds them
+			// is offered: a fix written only when asked for is written
 			// here, for the documents other files hold.
-			if edits, ok := f.Host.Edits(fix.AllEdits()); ok {
-				fix.Edits, fix.Build = edits, nil
+			if edits, ok := f.Host.Edits(fix.Edits); ok {
+				fix.Edits = edits
 				fixes = append(fixes, fix)
 			}
 		}
-		fd.Fixes = fixes
+		fd.Fixes, fd.FixLater = fixes, LaterFix{origin: fd.FixLater.origin}
 		out = append(out, fd)
 	}
 	SortFindings(out)

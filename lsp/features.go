@@ -59,20 +59,21 @@ func (s *Server) codeAction(params json.RawMessage) (func() (any, error), error)
 			}
 			want := analysis.Span{Start: a.m.Offset(fromPosition(p.Range.Start)), End: a.m.Offset(fromPosition(p.Range.End))}
 			for _, f := range a.findings {
-				if len(f.Fixes) == 0 || !overlaps(f.Span, want) && len(p.Context.Diagnostics) == 0 {
+				if !f.HasFixes() || !overlaps(f.Span, want) && len(p.Context.Diagnostics) == 0 {
 					continue
 				}
 				diag := a.diagnostic(f)
 				if !overlaps(f.Span, want) && !sentBack(diag, p.Context.Diagnostics) {
 					continue
 				}
-				for _, fix := range f.Fixes {
+				fixes := f.AllFixes()
+				for _, fix := range fixes {
 					actions = append(actions, protocol.CodeAction{
 						Title:       fix.Title.In(a.locale),
 						Kind:        protocol.QuickFix,
 						Diagnostics: []protocol.Diagnostic{diag},
-						IsPreferred: len(f.Fixes) == 1,
-						Edit:        &protocol.WorkspaceEdit{Changes: map[protocol.DocumentURI][]protocol.TextEdit{a.uri: a.textEdits(fix.AllEdits())}},
+						IsPreferred: len(fixes) == 1,
+						Edit:        &protocol.WorkspaceEdit{Changes: map[protocol.DocumentURI][]protocol.TextEdit{a.uri: a.textEdits(fix.Edits)}},
 					})
 				}
 			}

@@ -204,7 +204,7 @@ func TestNamedBucketsWithoutPolicyAreListedOnce(t *testing.T) {
 	wantMessage(t, f, "no statement allows an S3 action on buckets delta, epsilon, eta and 2 other buckets: a bucket policy that allows account 111122223333 is not enough, the user's own policy must grant the buckets too",
 		"バケット delta、epsilon、eta ほか 2 件のバケットに対する S3 アクションを許可するステートメントがありません")
 	var titles []string
-	for _, fix := range f.Fixes {
+	for _, fix := range f.AllFixes() {
 		titles = append(titles, fix.Title.EN)
 	}
 	if want := []string{"Allow list, read and write on delta", "Allow list, read and write on epsilon", "Allow list, read and write on eta"}; !slices.Equal(titles, want) {

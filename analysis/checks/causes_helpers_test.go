@@ -36,7 +36,7 @@ func fixRemoves(t *testing.T, path, src string, f analysis.Finding, n int, cfg *
 	t.Helper()
 	fixed, after := checktest.ApplyFix(t, path, src, f, n, cfg)
 	if slices.Contains(checktest.Codes(after), f.Code) {
-		t.Errorf("%s still reported after %q:\n%s", f.Code, f.Fixes[n].Title.EN, fixed)
+		t.Errorf("%s still reported after %q:\n%s", f.Code, f.AllFixes()[n].Title.EN, fixed)
 	}
 	return fixed
 }

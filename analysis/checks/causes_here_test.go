@@ -63,10 +63,10 @@ func TestKeyPolicyGetsTheFindingAndTheFix(t *testing.T) {
 	if got := at(t, w, "jane.iam-policy.json", f.Related[0].Span); got != `"s3:GetObject"` {
 		t.Errorf("related identity element %s", got)
 	}
-	if len(f.Fixes) != 1 {
-		t.Fatalf("fixes = %+v", f.Fixes)
+	if len(f.AllFixes()) != 1 {
+		t.Fatalf("fixes = %+v", f.AllFixes())
 	}
-	fix := f.Fixes[0]
+	fix := f.AllFixes()[0]
 	if fix.Title.EN != "Allow kms:Decrypt and kms:GenerateDataKey to arn:aws:iam::111122223333:root in this key policy" {
 		t.Errorf("title %q", fix.Title.EN)
 	}
@@ -127,10 +127,10 @@ func TestLimitingPolicyGetsTheFindingAndTheFix(t *testing.T) {
 			if got := at(t, w, tc.file, f.Span); got != `"Statement"` {
 				t.Errorf("finding at %s", got)
 			}
-			if len(f.Fixes) != 1 {
-				t.Fatalf("fixes = %+v", f.Fixes)
+			if len(f.AllFixes()) != 1 {
+				t.Fatalf("fixes = %+v", f.AllFixes())
 			}
-			fix := f.Fixes[0]
+			fix := f.AllFixes()[0]
 			if want := "Allow s3:GetObject, s3:PutObject, kms:Decrypt, kms:GenerateDataKey on shared-data/* in this " + tc.kind; fix.Title.EN != want {
 				t.Errorf("title %q, want %q", fix.Title.EN, want)
 			}
@@ -180,18 +180,18 @@ func TestSCPDenyGetsAnExemptionFix(t *testing.T) {
 	if len(fs) != 2 {
 		t.Fatalf("got %d findings, want the Deny's and Jane's: %v", len(fs), fs)
 	}
-	if got := at(t, w, "scp.scp.json", fs[0].Span); got != `"Deny"` || len(fs[0].Fixes) != 0 {
-		t.Errorf("the SCP's own finding at %s with %d fixes", got, len(fs[0].Fixes))
+	if got := at(t, w, "scp.scp.json", fs[0].Span); got != `"Deny"` || len(fs[0].AllFixes()) != 0 {
+		t.Errorf("the SCP's own finding at %s with %d fixes", got, len(fs[0].AllFixes()))
 	}
 	f := fs[1]
 	if got := at(t, w, "scp.scp.json", f.Span); got != `"s3:*"` {
 		t.Errorf("Jane's finding at %s", got)
 	}
 	wantMessage(t, f, "this service control policy (SCP) blocks s3:GetObject and s3:PutObject of jane on shared-data/*", "jane の shared-data/*")
-	if len(f.Fixes) != 1 || f.Fixes[0].Title.EN != "Exempt jane from this Deny for s3:GetObject, s3:PutObject only" {
-		t.Fatalf("fixes = %+v", f.Fixes)
+	if len(f.AllFixes()) != 1 || f.AllFixes()[0].Title.EN != "Exempt jane from this Deny for s3:GetObject, s3:PutObject only" {
+		t.Fatalf("fixes = %+v", f.AllFixes())
 	}
-	fix := f.Fixes[0]
+	fix := f.AllFixes()[0]
 	src := w.File(filepath.Join(w.Dir, "scp.scp.json")).Src
 	wantFixed(t, string(analysis.ApplyEdits(src, fix.Edits)), `{
   "Version": "2012-10-17",
@@ -254,9 +254,9 @@ func TestEndpointPolicyGetsTheExactFix(t *testing.T) {
 	w := tree.Sets(dir, texts)[0]
 	var fix *analysis.Fix
 	for _, fd := range analysis.Analyze(w.File(path), checks.All) {
-		for i, x := range fd.Fixes {
+		for _, x := range fd.AllFixes() {
 			if fd.Code == "endpoint-policy-blocks" && x.Title.EN == "Allow s3:GetObject, s3:PutObject on shared-data/* in this VPC endpoint policy" {
-				fix = &fd.Fixes[i]
+				fix = &x
 			}
 		}
 	}
@@ -311,14 +311,14 @@ func TestEndpointPolicyFindingsJoin(t *testing.T) {
 func TestEndpointPolicyBucketFixGrantsWhatIsGranted(t *testing.T) {
 	w, fs := analyseExample(t, "endpoint-policy", "endpoint.endpoint-policy.json", "endpoint-policy-blocks")
 	f := fs[0]
-	if got := at(t, w, "endpoint.endpoint-policy.json", f.Span); got != `"Statement"` || len(f.Fixes) != 1 {
-		t.Fatalf("first finding at %s with %d fixes", got, len(f.Fixes))
+	if got := at(t, w, "endpoint.endpoint-policy.json", f.Span); got != `"Statement"` || len(f.AllFixes()) != 1 {
+		t.Fatalf("first finding at %s with %d fixes", got, len(f.AllFixes()))
 	}
-	if got := f.Fixes[0].Title.EN; got != "Allow s3:GetObject, s3:PutObject on shared-data" {
+	if got := f.AllFixes()[0].Title.EN; got != "Allow s3:GetObject, s3:PutObject on shared-data" {
 		t.Errorf("title %q", got)
 	}
 	src := w.File(filepath.Join(w.Dir, "endpoint.endpoint-policy.json")).Src
-	wantFixed(t, string(analysis.ApplyEdits(src, f.Fixes[0].Edits)), `
+	wantFixed(t, string(analysis.ApplyEdits(src, f.AllFixes()[0].Edits)), `
     {
       "Sid": "AllowSharedData",
       "Effect": "Allow",
@@ -337,7 +337,7 @@ func TestEndpointPolicyBucketFixGrantsWhatIsGranted(t *testing.T) {
   ]
 }
 `)
-	for action, d := range fixedDecisions(t, "endpoint-policy", "endpoint.endpoint-policy.json", f.Fixes[0], jane, "s3:GetObject", "s3:PutObject") {
+	for action, d := range fixedDecisions(t, "endpoint-policy", "endpoint.endpoint-policy.json", f.AllFixes()[0], jane, "s3:GetObject", "s3:PutObject") {
 		if d != eval.Allowed {
 			t.Errorf("after the fix %s is %v", action, d)
 		}
@@ -366,7 +366,7 @@ func TestExampleFixesReadLikeTheFile(t *testing.T) {
 				}
 				for _, fd := range analysis.Analyze(f, checks.All) {
 					removing := false
-					for _, fix := range fd.Fixes {
+					for _, fix := range fd.AllFixes() {
 						if removing && !fix.Removes {
 							t.Errorf("%s %s: %q comes after a fix that removes", f.Path, fd.Code, fix.Title.EN)
 						}

@@ -63,8 +63,8 @@ func TestDenyBlocksAccessUnconditional(t *testing.T) {
 		t.Errorf("exemption not added as expected:\n%s", fixed)
 	}
 	for _, f := range after {
-		if f.Code == "deny-blocks-access" && (f.Severity < analysis.Information || len(f.Fixes) > 0) {
-			t.Errorf("after the exemption: %s %s with %d fixes", f.Severity, f.Message.Text().EN, len(f.Fixes))
+		if f.Code == "deny-blocks-access" && (f.Severity < analysis.Information || len(f.AllFixes()) > 0) {
+			t.Errorf("after the exemption: %s %s with %d fixes", f.Severity, f.Message.Text().EN, len(f.AllFixes()))
 		}
 	}
 }
@@ -86,8 +86,8 @@ func TestDenySeverityByWhatItBlocks(t *testing.T) {
 		{"delete protection blocks nothing granted", allowJane + `, {"Effect": «"Deny"», "Principal": "*", "Action": ["s3:DeleteBucket", "s3:DeleteBucketPolicy"], "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET"}`, analysis.Information, 0},
 	} {
 		_, got := checktest.Expect(t, "deny-blocks-access", "bucket.json", `{"Version": "2012-10-17", "Statement": [`+tc.statements+`]}`, cfg)
-		if got[0].Severity != tc.severity || len(got[0].Fixes) != tc.fixes {
-			t.Errorf("%s: %s with %d fixes, want %s with %d", tc.name, got[0].Severity, len(got[0].Fixes), tc.severity, tc.fixes)
+		if got[0].Severity != tc.severity || len(got[0].AllFixes()) != tc.fixes {
+			t.Errorf("%s: %s with %d fixes, want %s with %d", tc.name, got[0].Severity, len(got[0].AllFixes()), tc.severity, tc.fixes)
 		}
 	}
 }
@@ -137,8 +137,8 @@ func TestDenyBlocksAccessChosenResourceIsWarning(t *testing.T) {
 	_, got := checktest.Expect(t, "deny-blocks-access", "a.iam-policy.json",
 		`{"Version": "2012-10-17", "Statement": {"Effect": «"Deny"», "Action": "s3:*", "Resource": "arn:aws:s3:::logs/*"}}`, nil)
 	wantSeverity(t, got[0], analysis.Warning)
-	if len(got[0].Fixes) != 0 {
-		t.Errorf("a lone statement must not be offered for removal: %+v", got[0].Fixes)
+	if len(got[0].AllFixes()) != 0 {
+		t.Errorf("a lone statement must not be offered for removal: %+v", got[0].AllFixes())
 	}
 }
 

@@ -27,8 +27,8 @@ func TestDuplicateSidBucketPolicy(t *testing.T) {
 	}
 	// "Read2" is taken, so the fix proposes "Read3".
 	assertFixed(t, "a.bucket-policy.json", src, f, "")
-	if f.Fixes[0].Edits[0].NewText != `"Read3"` {
-		t.Errorf("fix renames to %s, want \"Read3\"", f.Fixes[0].Edits[0].NewText)
+	if f.AllFixes()[0].Edits[0].NewText != `"Read3"` {
+		t.Errorf("fix renames to %s, want \"Read3\"", f.AllFixes()[0].Edits[0].NewText)
 	}
 }
 

@@ -64,8 +64,8 @@ func TestEndpointPolicyBlocksManyBuckets(t *testing.T) {
 		if got[0].Message.Text().EN != tc.en || got[0].Message.Text().JA != tc.ja {
 			t.Errorf("message\n%q\n%q\nwant\n%q\n%q", got[0].Message.Text().EN, got[0].Message.Text().JA, tc.en, tc.ja)
 		}
-		if len(got[0].Fixes) != tc.fixes || !contains(got[0].Fixes[0].Title.EN, tc.firstFixName) {
-			t.Errorf("fixes %+v", got[0].Fixes)
+		if len(got[0].AllFixes()) != tc.fixes || !contains(got[0].AllFixes()[0].Title.EN, tc.firstFixName) {
+			t.Errorf("fixes %+v", got[0].AllFixes())
 		}
 	}
 }

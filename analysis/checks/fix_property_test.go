@@ -63,7 +63,7 @@ func checkFixesOf(t *testing.T, dir string, texts map[string][]byte) int {
 				continue // a document inside a host file: its fixes are the host's
 			}
 			for _, fd := range analysis.Analyze(f, checks.All) {
-				for _, fix := range fd.Fixes {
+				for _, fix := range fd.AllFixes() {
 					n++
 					changed := map[string][]byte{}
 					for p, b := range texts {

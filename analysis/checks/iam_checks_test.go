@@ -34,8 +34,8 @@ func TestUnknownServiceSuggests(t *testing.T) {
 func TestUnknownServiceIdentityPolicyIsWarning(t *testing.T) {
 	_, got := checktest.Expect(t, "unknown-service", "a.iam-policy.json",
 		`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": «"someservice:*"», "Resource": "*"}]}`, nil)
-	if got[0].Severity != analysis.Warning || len(got[0].Fixes) != 0 {
-		t.Errorf("severity %v, fixes %d", got[0].Severity, len(got[0].Fixes))
+	if got[0].Severity != analysis.Warning || len(got[0].AllFixes()) != 0 {
+		t.Errorf("severity %v, fixes %d", got[0].Severity, len(got[0].AllFixes()))
 	}
 }
 
@@ -61,8 +61,8 @@ func TestUnknownActionSuggests(t *testing.T) {
 func TestUnknownActionWildcardMatchingNothing(t *testing.T) {
 	_, got := checktest.Expect(t, "unknown-action", "a.bucket-policy.json",
 		`{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": [«"s3:Fetch*"», "s3:get*", "s3:?etObject"], "Resource": "arn:aws:s3:::b/*"}]}`, nil)
-	if got[0].Severity != analysis.Error || got[0].Message.Text().EN != `"s3:Fetch*" matches no action of Amazon S3` || len(got[0].Fixes) != 0 {
-		t.Errorf("finding: %v %q %d fixes", got[0].Severity, got[0].Message.Text().EN, len(got[0].Fixes))
+	if got[0].Severity != analysis.Error || got[0].Message.Text().EN != `"s3:Fetch*" matches no action of Amazon S3` || len(got[0].AllFixes()) != 0 {
+		t.Errorf("finding: %v %q %d fixes", got[0].Severity, got[0].Message.Text().EN, len(got[0].AllFixes()))
 	}
 }
 

@@ -16,7 +16,7 @@ func TestIncompleteStatementIdentity(t *testing.T) {
 		got[1].Message.Text().EN != "B has no Resource or NotResource, required in this IAM identity-based policy" {
 		t.Errorf("messages: %q, %q", got[0].Message.Text().EN, got[1].Message.Text().EN)
 	}
-	if len(got[1].Fixes) != 0 {
+	if len(got[1].AllFixes()) != 0 {
 		t.Errorf("an identity policy's resource cannot be guessed, yet a fix is offered")
 	}
 }

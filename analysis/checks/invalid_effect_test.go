@@ -11,7 +11,7 @@ func TestInvalidEffectWrongCase(t *testing.T) {
   {"Effect": «"allow"», "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
   {"Effect": «"Allw"», "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
 ]}`, nil)
-	if got[0].Message.Text().JA == "" || got[0].Fixes[0].Title.JA == "" {
+	if got[0].Message.Text().JA == "" || got[0].AllFixes()[0].Title.JA == "" {
 		t.Errorf("Japanese text missing: %+v", got[0])
 	}
 	fixed, after := checktest.ApplyFix(t, "a.iam-policy.json", src, got[0], 0, nil)
@@ -31,8 +31,8 @@ func TestInvalidEffectMissingAndNotString(t *testing.T) {
   {"Effect": «"Permit"», "Action": "s3:GetObject", "Resource": "*"}
 ]}`, nil)
 	for i, f := range got {
-		if len(f.Fixes) != 0 {
-			t.Errorf("finding %d: no fix can be guessed, got %q", i, f.Fixes[0].Title.EN)
+		if len(f.AllFixes()) != 0 {
+			t.Errorf("finding %d: no fix can be guessed, got %q", i, f.AllFixes()[0].Title.EN)
 		}
 	}
 	if got[0].Message.Text().EN != `Statement 1 has no Effect; add "Effect": "Allow" or "Effect": "Deny"` {

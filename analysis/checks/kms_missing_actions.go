@@ -176,9 +176,9 @@ func checkKMSStatement(pass *analysis.Pass, s *analysis.Statement, needed []stri
 	// Written when read: a finding for each such statement, and a 20 KB
 	// identity policy can hold forty.
 	pass.Report(analysis.Finding{
-		Span:    s.Action.Value.Span,
-		Message: analysis.Say(keyWithoutActions, analysis.Args{S: [3]string{s.SidText()}, N: [2]int32{int32(bitsOf(missing)), int32(s.Index)}}),
-		Fixes:   []analysis.Fix{addActionsFix(pass, s.Action.Value, missing)},
+		Span:     s.Action.Value.Span,
+		Message:  analysis.Say(keyWithoutActions, analysis.Args{S: [3]string{s.SidText()}, N: [2]int32{int32(bitsOf(missing)), int32(s.Index)}}),
+		FixLater: analysis.FixOf(addMissingKeyActions, s.Action.Value),
 	})
 }
 
@@ -482,15 +482,14 @@ func kmsConsequence(missing []string) analysis.Text {
 	return analysis.T("uploads of SSE-KMS objects are denied", "SSE-KMS オブジェクトのアップロードが拒否されます")
 }
 
-func addActionsFix(pass *analysis.Pass, action *analysis.Value, missing []string) analysis.Fix {
-	src := pass.Src
+// addMissingKeyActions is the fix of keyWithoutActions' finding: add the
+// actions of bits Args.N[0] to Action (action), written when asked for
+// (check prints no fix). The actions (kms:Decrypt, kms:GenerateDataKey)
+// need no escaping.
+func addMissingKeyActions(src []byte, action *analysis.Value, a *analysis.Args) analysis.Fix {
 	return analysis.Fix{
-		Title: kmsAddTitles[bitsOf(missing)],
-		// Written when asked for: check prints no edits. The actions
-		// (kms:Decrypt, kms:GenerateDataKey) need no escaping.
-		Build: func() []analysis.Edit {
-			return analysis.AppendRaw(src, action, `"`+strings.Join(missing, `", "`)+`"`)
-		},
+		Title: kmsAddTitles[a.N[0]],
+		Edits: analysis.AppendRaw(src, action, `"`+strings.Join(kmsSubsets[a.N[0]], `", "`)+`"`),
 	}
 }
 

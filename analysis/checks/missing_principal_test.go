@@ -16,8 +16,8 @@ func TestMissingPrincipalBucketPolicy(t *testing.T) {
 	if got[0].Message.Text().EN != "Read has no Principal: every statement of this S3 bucket policy must name whom it applies to" {
 		t.Errorf("message: %s", got[0].Message.Text().EN)
 	}
-	if len(got[0].Fixes) != 0 {
-		t.Errorf("a bucket policy's principal cannot be guessed, yet a fix is offered: %s", got[0].Fixes[0].Title.EN)
+	if len(got[0].AllFixes()) != 0 {
+		t.Errorf("a bucket policy's principal cannot be guessed, yet a fix is offered: %s", got[0].AllFixes()[0].Title.EN)
 	}
 }
 

@@ -68,8 +68,8 @@ func TestObjectOwnershipFixKeepsReads(t *testing.T) {
 	src, got := checktest.Expect(t, "object-ownership", "bucket.json", `{"Version": "2012-10-17", "Statement": [{
   "Sid": "ReadWrite", "Effect": "Allow", "Principal": {"AWS": «"111122223333"»},
   "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"}]}`, cfg)
-	if want := "Deny uploads without the bucket-owner-full-control ACL, in a statement of its own"; got[0].Fixes[0].Title.EN != want {
-		t.Errorf("fix %q, want %q", got[0].Fixes[0].Title.EN, want)
+	if want := "Deny uploads without the bucket-owner-full-control ACL, in a statement of its own"; got[0].AllFixes()[0].Title.EN != want {
+		t.Errorf("fix %q, want %q", got[0].AllFixes()[0].Title.EN, want)
 	}
 	fixed := fixRemoves(t, "bucket.json", src, got[0], 0, cfg)
 	wantFixed(t, fixed, `{"Sid": "RequireBucketOwnerFullControl", "Effect": "Deny", "Principal": {"AWS": "111122223333"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*", "Condition": {"StringNotEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}}`)

@@ -47,7 +47,7 @@ func findingsText(fs []analysis.Finding) string {
 	out := ""
 	for _, f := range fs {
 		out += fmt.Sprintf("%s %v %v %s %d", f.Code, f.Span, f.Severity, f.Message.Text().EN, len(f.Related))
-		for _, fix := range f.Fixes {
+		for _, fix := range f.AllFixes() {
 			out += " [" + fix.Title.EN + "]"
 		}
 		out += "\n"

@@ -136,7 +136,7 @@ func blockedFindings(t *testing.T, kind analysis.Kind, policy []byte) (found []a
 		if slices.ContainsFunc(fd.Related, func(r analysis.Related) bool { return r.File == "jane.iam-policy.json" }) {
 			blocking++ // it names where Jane asks for what it blocks
 		}
-		for _, fix := range fd.Fixes {
+		for _, fix := range fd.AllFixes() {
 			if strings.HasPrefix(fix.Title.EN, "Exempt ") {
 				found = append(found, fix)
 			}
@@ -276,11 +276,11 @@ func TestRCPDenyGetsAnExemptionFix(t *testing.T) {
 	if got := at(t, w, "rcp.rcp.json", f.Span); got != `"Deny"` {
 		t.Errorf("finding at %s", got)
 	}
-	if len(f.Fixes) != 1 || f.Fixes[0].Title.EN != "Exempt jane from this Deny for s3:GetObject, s3:PutObject only" ||
-		f.Fixes[0].Title.JA != "jane をこの Deny から s3:GetObject, s3:PutObject についてだけ除外" {
-		t.Fatalf("fixes = %+v", f.Fixes)
+	if len(f.AllFixes()) != 1 || f.AllFixes()[0].Title.EN != "Exempt jane from this Deny for s3:GetObject, s3:PutObject only" ||
+		f.AllFixes()[0].Title.JA != "jane をこの Deny から s3:GetObject, s3:PutObject についてだけ除外" {
+		t.Fatalf("fixes = %+v", f.AllFixes())
 	}
-	fix := f.Fixes[0]
+	fix := f.AllFixes()[0]
 	src := w.File(filepath.Join(w.Dir, "rcp.rcp.json")).Src
 	if got := string(analysis.ApplyEdits(src, fix.Edits)); got != `{
   "Version": "2012-10-17",
@@ -409,7 +409,7 @@ func TestSCPDenyWithAConditionGetsAnExemptionFix(t *testing.T) {
 	var fixes []analysis.Fix
 	for _, fd := range analysis.Analyze(w.File(path), checks.All) {
 		if fd.Code == "scp-denies-s3" && string(texts[path][fd.Span.Start:fd.Span.End]) == `"s3:*"` {
-			fixes = fd.Fixes
+			fixes = fd.AllFixes()
 		}
 	}
 	if len(fixes) != 1 || fixes[0].Title.EN != "Exempt jane from this Deny for s3:GetObject, s3:PutObject only" {

@@ -25,11 +25,11 @@ func TestNobodyGrantedYou(t *testing.T) {
 		t.Errorf("identity finding at %s", got)
 	}
 	_, fs = analyseExample(t, "bucket-policy-other-account", "bucket.bucket-policy.json", "missing-resource-arn")
-	if len(fs) != 1 || len(fs[0].Fixes) != 1 {
+	if len(fs) != 1 || len(fs[0].AllFixes()) != 1 {
 		t.Fatalf("bucket side: %+v", fs)
 	}
-	if want := "Grant account 111122223333 s3:GetObject, s3:PutObject"; fs[0].Fixes[0].Title.EN != want {
-		t.Errorf("fix %q", fs[0].Fixes[0].Title.EN)
+	if want := "Grant account 111122223333 s3:GetObject, s3:PutObject"; fs[0].AllFixes()[0].Title.EN != want {
+		t.Errorf("fix %q", fs[0].AllFixes()[0].Title.EN)
 	}
 	dir, _ := filepath.Abs(filepath.Join("..", "..", "examples", "cross-account", "bucket-policy-other-account"))
 	texts, err := tree.ReadAll(dir, tree.Disk{})
@@ -41,7 +41,7 @@ func TestNobodyGrantedYou(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	texts[path] = analysis.ApplyEdits(src, fs[0].Fixes[0].Edits)
+	texts[path] = analysis.ApplyEdits(src, fs[0].AllFixes()[0].Edits)
 	req := eval.Request{Principal: "arn:aws:iam::111122223333:user/jane", Action: "s3:GetObject", Resource: "arn:aws:s3:::shared-data/report.csv"}
 	for _, s := range tree.Sets(dir, texts) {
 		if d := eval.Evaluate(s.Scenario(req)).Decision; d != eval.Allowed {
@@ -66,7 +66,7 @@ func TestNobodyGrantedYouWhenTheBucketComesFromResource(t *testing.T) {
 	if len(fs) != 1 || fs[0].Message.Text().EN != "the bucket policy of shared-data grants nothing to account 111122223333: the bucket belongs to account 444455556666, and across accounts the bucket policy must allow too" {
 		t.Fatalf("identity side: %+v", fs)
 	}
-	if fs := findingsOf(t, w, "shared.bucket-policy.json", "missing-resource-arn"); len(fs) != 1 || len(fs[0].Fixes) != 1 || fs[0].Fixes[0].Title.EN != "Grant account 111122223333 s3:GetObject" {
+	if fs := findingsOf(t, w, "shared.bucket-policy.json", "missing-resource-arn"); len(fs) != 1 || len(fs[0].AllFixes()) != 1 || fs[0].AllFixes()[0].Title.EN != "Grant account 111122223333 s3:GetObject" {
 		t.Fatalf("bucket side: %+v", fs)
 	}
 }

@@ -24,13 +24,13 @@ func TestUnknownElementMisspelt(t *testing.T) {
 		t.Errorf("message: %s", got[1].Message.Text().EN)
 	}
 	// "Statement" exists, so renaming "Statements" would duplicate it.
-	if len(got[0].Fixes) != 0 {
-		t.Errorf("a rename to an existing key is offered: %s", got[0].Fixes[0].Title.EN)
+	if len(got[0].AllFixes()) != 0 {
+		t.Errorf("a rename to an existing key is offered: %s", got[0].AllFixes()[0].Title.EN)
 	}
 	fixed := src
 	for range 3 {
 		_, fs := checktest.Run(t, "a.iam-policy.json", fixed, nil)
-		i := slices.IndexFunc(fs, func(f analysis.Finding) bool { return f.Code == "unknown-element" && len(f.Fixes) > 0 })
+		i := slices.IndexFunc(fs, func(f analysis.Finding) bool { return f.Code == "unknown-element" && len(f.AllFixes()) > 0 })
 		if i < 0 {
 			t.Fatalf("no fixable unknown-element left:\n%s", fixed)
 		}

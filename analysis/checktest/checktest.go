@@ -89,12 +89,13 @@ func Expect(t testing.TB, code, path, marked string, cfg *analysis.Config) (stri
 // is still JSON, re-analyses it and returns the new text and findings.
 func ApplyFix(t testing.TB, path, src string, f analysis.Finding, n int, cfg *analysis.Config) (string, []analysis.Finding) {
 	t.Helper()
-	if n >= len(f.Fixes) {
-		t.Fatalf("%s: no fix %d (has %d)", f.Code, n, len(f.Fixes))
+	fixes := f.AllFixes()
+	if n >= len(fixes) {
+		t.Fatalf("%s: no fix %d (has %d)", f.Code, n, len(fixes))
 	}
-	fixed := string(analysis.ApplyEdits([]byte(src), f.Fixes[n].AllEdits()))
+	fixed := string(analysis.ApplyEdits([]byte(src), fixes[n].Edits))
 	if _, err := analysis.ParseJSON([]byte(fixed)); err != nil {
-		t.Fatalf("%s: fix %q leaves invalid JSON (%s):\n%s", f.Code, f.Fixes[n].Title.EN, err.Msg.EN, fixed)
+		t.Fatalf("%s: fix %q leaves invalid JSON (%s):\n%s", f.Code, fixes[n].Title.EN, err.Msg.EN, fixed)
 	}
 	_, after := Run(t, path, fixed, cfg)
 	return fixed, after

@@ -49,7 +49,7 @@ func TestRealTemplates(t *testing.T) {
 				}
 			}
 			for _, f := range a.Findings {
-				for _, fix := range f.Fixes {
+				for _, fix := range f.AllFixes() {
 					fixes++
 					fixed := analysis.ApplyEdits(src, fix.AllEdits())
 					if err := parses(path, fixed); err != nil {

@@ -145,7 +145,7 @@ func writeFinding(b *strings.Builder, f analysis.Finding, check *analysis.Check)
 	if f.NotListed != 0 {
 		fmt.Fprintf(b, "  not listed %d\n", f.NotListed)
 	}
-	for _, fix := range f.Fixes {
+	for _, fix := range f.AllFixes() {
 		fmt.Fprintf(b, "  fix removes=%t\n", fix.Removes)
 		writeGoldenText(b, "    title", fix.Title)
 		for _, e := range fix.AllEdits() {

@@ -38,7 +38,7 @@ func TestEscapedPolicy(t *testing.T) {
 	if effect.Span != (analysis.Span{Start: want, End: want + len(`\"allow\"`)}) {
 		t.Errorf("invalid-effect at %v %q", effect.Span, src[effect.Span.Start:effect.Span.End])
 	}
-	fixed := string(analysis.ApplyEdits([]byte(src), effect.Fixes[0].Edits))
+	fixed := string(analysis.ApplyEdits([]byte(src), effect.AllFixes()[0].Edits))
 	if !strings.Contains(fixed, `\"Effect\":\"Allow\"`) {
 		t.Errorf("fixed: %s", fixed)
 	}
@@ -72,7 +72,7 @@ func TestExamples(t *testing.T) {
 	if !strings.HasPrefix(string(a.Docs[0].Src), "{\n  \"Statement\": [{\"Effect\": \"Allow\"") {
 		t.Errorf("URL-decoded: %s", a.Docs[0].Src)
 	}
-	if len(a.Findings) != 1 || a.Findings[0].Code != "missing-version" || len(a.Findings[0].Fixes) != 0 {
+	if len(a.Findings) != 1 || a.Findings[0].Code != "missing-version" || len(a.Findings[0].AllFixes()) != 0 {
 		t.Errorf("URL-encoded policy: %+v (want missing-version without a fix: none is written URL-encoded)", a.Findings)
 	}
 	if at := strings.Index(string(src), "%7B"); a.Findings[0].Span != (analysis.Span{Start: at, End: at + 3}) {

@@ -41,10 +41,10 @@ func finding(t *testing.T, src string, a *analysis.Analysis, code, want string, 
 
 func fixed(t *testing.T, src string, f analysis.Finding) string {
 	t.Helper()
-	if len(f.Fixes) == 0 {
+	if len(f.AllFixes()) == 0 {
 		t.Fatalf("%s has no fix", f.Code)
 	}
-	return string(analysis.ApplyEdits([]byte(src), f.Fixes[0].Edits))
+	return string(analysis.ApplyEdits([]byte(src), f.AllFixes()[0].Edits))
 }
 
 // The kinds and names of a YAML template's policies, placeholders that
@@ -312,7 +312,7 @@ func TestYAMLResourceFixes(t *testing.T) {
 			if f.Code != "missing-resource-arn" {
 				continue
 			}
-			for _, fix := range f.Fixes {
+			for _, fix := range f.AllFixes() {
 				got = append(got, string(analysis.ApplyEdits([]byte(src), fix.Edits)))
 			}
 		}

@@ -35,7 +35,7 @@ func FuzzRead(f *testing.F) {
 				continue
 			}
 			for _, fd := range a.Findings {
-				for _, fix := range fd.Fixes {
+				for _, fix := range fd.AllFixes() {
 					fixed := analysis.ApplyEdits([]byte(src), fix.AllEdits())
 					if err := yaml.Unmarshal(fixed, &node); err != nil {
 						t.Fatalf("the fix %q of %s leaves a template that does not parse (%v):\n%s", fix.Title.EN, fd.Code, err, fixed)

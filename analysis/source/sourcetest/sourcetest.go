@@ -19,8 +19,8 @@ func InFile(t testing.TB, src string, a *analysis.Analysis) {
 	}
 	for _, fd := range a.Findings {
 		inside(fd.Span, fd.Code)
-		for _, fix := range fd.Fixes {
-			for _, e := range fix.AllEdits() {
+		for _, fix := range fd.AllFixes() {
+			for _, e := range fix.Edits {
 				inside(e.Span, fd.Code+" fix")
 			}
 		}

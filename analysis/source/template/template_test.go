@@ -34,7 +34,7 @@ func TestPlaceholders(t *testing.T) {
 			if f.Span != (analysis.Span{Start: at, End: at + 7}) {
 				t.Errorf("invalid-effect at %v", f.Span)
 			}
-			fixed := string(analysis.ApplyEdits([]byte(src), f.Fixes[0].Edits))
+			fixed := string(analysis.ApplyEdits([]byte(src), f.AllFixes()[0].Edits))
 			if fixed != strings.Replace(src, `"allow"`, `"Allow"`, 1) {
 				t.Errorf("fixed: %s", fixed)
 			}

@@ -97,8 +97,8 @@ data "aws_iam_policy_document" "reader" {
 	if got := at(src, f.Span); got != `"s3:GetObjekt"` || !strings.Contains(src[:f.Span.Start], `sid = "Logs"`) {
 		t.Errorf("unknown-action at %q (offset %d)", got, f.Span.Start)
 	}
-	if len(f.Fixes) != 0 {
-		t.Errorf("a fix inside a dynamic block's element: %+v", f.Fixes)
+	if len(f.AllFixes()) != 0 {
+		t.Errorf("a fix inside a dynamic block's element: %+v", f.AllFixes())
 	}
 	// The whole statement is the dynamic block; its "{" is its first
 	// attribute, as for a written statement block.

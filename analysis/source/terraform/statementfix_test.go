@@ -47,8 +47,8 @@ func analyseModule(t *testing.T, files map[string]string, name string) *analysis
 func fixOf(t *testing.T, a *analysis.Analysis, code string) analysis.Fix {
 	t.Helper()
 	for _, f := range a.Findings {
-		if f.Code == code && len(f.Fixes) > 0 {
-			return f.Fixes[0]
+		if f.Code == code && len(f.AllFixes()) > 0 {
+			return f.AllFixes()[0]
 		}
 	}
 	t.Fatalf("no %s with a fix among %+v", code, a.Findings)

@@ -67,10 +67,10 @@ func TestJSONEncodeRanges(t *testing.T) {
 	}
 	// The fix replaces the HCL string with a JSON string, which HCL reads
 	// alike: the module reads again with the action fixed.
-	if len(f.Fixes) == 0 {
+	if len(f.AllFixes()) == 0 {
 		t.Fatal("no fix for the HCL string")
 	}
-	fixed := string(analysis.ApplyEdits([]byte(src), f.Fixes[0].Edits))
+	fixed := string(analysis.ApplyEdits([]byte(src), f.AllFixes()[0].Edits))
 	if !strings.Contains(fixed, `Action   = ["s3:GetObject"]`) {
 		t.Errorf("fixed:\n%s", fixed)
 	}
@@ -132,10 +132,10 @@ EOF
 	if got := at(src, f.Span); !strings.HasPrefix(got, "{") || f.Span.Start != strings.Index(src, "{\n  \"Statement") {
 		t.Errorf("missing-version at %d %q", f.Span.Start, got)
 	}
-	if len(f.Fixes) == 0 {
+	if len(f.AllFixes()) == 0 {
 		t.Fatal("no fix offered in the heredoc")
 	}
-	fixed := string(analysis.ApplyEdits([]byte(src), f.Fixes[0].Edits))
+	fixed := string(analysis.ApplyEdits([]byte(src), f.AllFixes()[0].Edits))
 	if !strings.Contains(fixed, "<<EOF\n{\n  \"Version\": \"2012-10-17\",\n  \"Statement\"") {
 		t.Errorf("fixed:\n%s", fixed)
 	}
@@ -203,10 +203,10 @@ func TestQuotedStringFix(t *testing.T) {
 		t.Fatalf("docs %+v", docs)
 	}
 	f := finding(t, a, "missing-version")
-	if len(f.Fixes) == 0 {
+	if len(f.AllFixes()) == 0 {
 		t.Fatal("no fix")
 	}
-	fixed := string(analysis.ApplyEdits([]byte(src), f.Fixes[0].Edits))
+	fixed := string(analysis.ApplyEdits([]byte(src), f.AllFixes()[0].Edits))
 	if !strings.Contains(fixed, `policy = "{\"Version\": \"2012-10-17\",`) {
 		t.Errorf("fixed:\n%s", fixed)
 	}
@@ -255,8 +255,8 @@ resource "aws_s3_bucket_policy" "b" {
 	if got := at(src, f.Span); got != `"s3:GetObjekt"` {
 		t.Errorf("unknown-action at %q", got)
 	}
-	if len(f.Fixes) == 0 || !strings.Contains(string(analysis.ApplyEdits([]byte(src), f.Fixes[0].Edits)), `actions = ["s3:GetObject", "s3:GetObject"]`) {
-		t.Errorf("the action's fix in the block: %+v", f.Fixes)
+	if len(f.AllFixes()) == 0 || !strings.Contains(string(analysis.ApplyEdits([]byte(src), f.AllFixes()[0].Edits)), `actions = ["s3:GetObject", "s3:GetObject"]`) {
+		t.Errorf("the action's fix in the block: %+v", f.AllFixes())
 	}
 	// The document keeps its host's lines: explain counts lines in it.
 	text := string(docs[0].Text)

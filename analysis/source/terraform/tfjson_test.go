@@ -48,10 +48,10 @@ func TestTFJSONQuotedPolicy(t *testing.T) {
 	if got := at(src, f.Span); got != `\"s3:GetObjekt\"` {
 		t.Errorf("unknown-action at %q", got)
 	}
-	if len(f.Fixes) == 0 {
+	if len(f.AllFixes()) == 0 {
 		t.Fatal("no fix")
 	}
-	fixed := string(analysis.ApplyEdits([]byte(src), f.Fixes[0].Edits))
+	fixed := string(analysis.ApplyEdits([]byte(src), f.AllFixes()[0].Edits))
 	if !strings.Contains(fixed, `\"Action\": \"s3:GetObject\"`) {
 		t.Errorf("fixed:\n%s", fixed)
 	}
@@ -98,10 +98,10 @@ resource "aws_s3_bucket_policy" "data" {
 	if got := at(doc, f.Span); got != `"s3:GetObjekt"` {
 		t.Errorf("unknown-action at %q", got)
 	}
-	if len(f.Fixes) == 0 {
+	if len(f.AllFixes()) == 0 {
 		t.Fatal("no fix")
 	}
-	fixed := string(analysis.ApplyEdits([]byte(doc), f.Fixes[0].Edits))
+	fixed := string(analysis.ApplyEdits([]byte(doc), f.AllFixes()[0].Edits))
 	if !strings.Contains(fixed, `"actions": ["s3:GetObject"]`) {
 		t.Errorf("fixed:\n%s", fixed)
 	}
@@ -146,8 +146,8 @@ func TestTFJSONReferencesAndJSONEncode(t *testing.T) {
 	if got := at(js, f.Span); got != `\"s3:GetObjekt\"` {
 		t.Errorf("unknown-action at %q", got)
 	}
-	if len(f.Fixes) != 0 {
-		t.Errorf("a fix inside an escaped jsonencode: %+v", f.Fixes)
+	if len(f.AllFixes()) != 0 {
+		t.Errorf("a fix inside an escaped jsonencode: %+v", f.AllFixes())
 	}
 }
 
