@@ -210,8 +210,11 @@ type Document struct {
 	// Kept is the caller's promise that Text is never written again and
 	// stays as long as the File and anything taken from its tree (a
 	// set's texts, the server's store): the parse then shares Text
-	// rather than copying it. Without it Text is copied, so that a
-	// caller may read the next file into the same buffer (check).
+	// rather than copying it, and, since such a File lives long, lays
+	// its tree out in memory of its exact size (it is never recycled).
+	// Without it Text is copied, so that a caller may read the next file
+	// into the same buffer (check), and the tree is parsed in place, in
+	// memory File.Recycle gives to the next parse.
 	Kept bool
 }
 

@@ -82,6 +82,12 @@ func FuzzParseJSON(f *testing.F) {
 		if got := plain(v); !reflect.DeepEqual(got, want) {
 			t.Fatalf("decoded %#v, encoding/json %#v", got, want)
 		}
+		// Parsed as the server parses its texts (shared, then compacted):
+		// the same tree.
+		kept := analysis.NewDocumentFile("x.json", analysis.Document{Text: src, Kept: true}, nil)
+		if got, want := dumpTree(kept.Root), dumpTree(v); got != want {
+			t.Fatalf("kept tree %.300s\nparsed %.300s", got, want)
+		}
 	})
 }
 

@@ -171,6 +171,26 @@ func BenchmarkParseJSON20KB(b *testing.B) {
 	b.ReportMetric(float64(parse)/float64(valid), "vs-valid")
 }
 
+// BenchmarkKeptFile20KB is the 20 KB bucket policy parsed as the
+// server and a set parse it (Document.Kept: the text shared, the tree
+// copied into memory of its size) and as check parses a file it reads
+// alone (the text copied, the tree recycled for the next file), in the
+// same loop.
+func BenchmarkKeptFile20KB(b *testing.B) {
+	src := policygen.Generate("bucket", 20<<10, 1)
+	var kept, recycled time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := time.Now()
+		analysis.NewDocumentFile("p.bucket-policy.json", analysis.Document{Text: src, Kept: true}, nil)
+		t1 := time.Now()
+		analysis.NewFile("p.bucket-policy.json", src, nil).Recycle()
+		kept, recycled = kept+t1.Sub(t0), recycled+time.Since(t1)
+	}
+	b.ReportMetric(float64(kept.Nanoseconds())/float64(b.N), "kept-ns/op")
+	b.ReportMetric(float64(recycled.Nanoseconds())/float64(b.N), "recycled-ns/op")
+}
+
 // A tree parsed in the memory of recycled trees (File.Recycle, as check
 // does file after file) is the tree a fresh parse gives, whatever the
 // sizes of the documents before it; a recycled file's tree is gone.
@@ -254,5 +274,53 @@ func TestKeptTextIsSharedOtherTextsCopied(t *testing.T) {
 
 	if f := analysis.NewDocumentFile("p.iam-policy.json", analysis.Document{Text: nil, Kept: true}, nil); f.Syntax == nil {
 		t.Errorf("an empty kept text parses without error")
+	}
+}
+
+// A kept document's tree (Document.Kept: kept as long as its text) is
+// the tree the parse in place gives, laid out in memory of its exact
+// size: its values are one run of consecutive Values, every slice of
+// children has its exact capacity (Strings and Conditions hand them out:
+// an append must copy), and it is never recycled.
+func TestKeptTreeIsCompact(t *testing.T) {
+	docs := [][]byte{
+		policygen.Generate("bucket", 20<<10, 1),
+		policygen.Generate("identity", 8<<10, 2),
+		[]byte(`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": [true, 1, null, [], {}]}}}}`),
+		[]byte(`{"Statement": []}`),
+		[]byte(`{"Statement": [{}], "a\u00e9": "\ud83d\ude00"}`),
+	}
+	for i, d := range docs {
+		want := dumpTree(analysis.NewFile("p.bucket-policy.json", d, nil).Root)
+		f := analysis.NewDocumentFile("p.bucket-policy.json", analysis.Document{Text: d, Kept: true}, nil)
+		if got := dumpTree(f.Root); got != want {
+			t.Fatalf("document %d: the kept tree differs from the tree parsed in place:\n%.300s\nwant\n%.300s", i, got, want)
+		}
+		var values []*analysis.Value
+		var walk func(v *analysis.Value)
+		walk = func(v *analysis.Value) {
+			values = append(values, v)
+			if cap(v.Items) != len(v.Items) || cap(v.Fields) != len(v.Fields) {
+				t.Errorf("document %d: a %s's children have room for %d+%d more", i, v.Kind, cap(v.Items)-len(v.Items), cap(v.Fields)-len(v.Fields))
+			}
+			for _, item := range v.Items {
+				walk(item)
+			}
+			for _, m := range v.Fields {
+				walk(m.Value)
+			}
+		}
+		walk(f.Root)
+		lowest, highest := uintptr(unsafe.Pointer(values[0])), uintptr(unsafe.Pointer(values[0]))
+		for _, v := range values {
+			lowest, highest = min(lowest, uintptr(unsafe.Pointer(v))), max(highest, uintptr(unsafe.Pointer(v)))
+		}
+		if size := unsafe.Sizeof(analysis.Value{}); highest-lowest != uintptr(len(values)-1)*size {
+			t.Errorf("document %d: %d values spread over %d bytes, not %d", i, len(values), highest-lowest+size, uintptr(len(values))*size)
+		}
+		f.Recycle() // nothing to give back: the tree stays
+		if f.Root == nil {
+			t.Errorf("document %d: a kept tree is recycled", i)
+		}
 	}
 }
