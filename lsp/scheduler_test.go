@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"testing"
+	"time"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/uri"
@@ -65,6 +66,67 @@ func TestDueDependantsWaitForTheNextRound(t *testing.T) {
 	}
 	if len(sc.due) != 0 {
 		t.Errorf("due after the round: %v", sc.due)
+	}
+}
+
+// While the user types, an open document that only depends on the edit
+// waits for the typing pause (the next keystroke must find the front
+// free), then a round comes by itself and analyses it: no event is needed
+// to wake it, and the front stays busy until then, so the back waits.
+func TestDependantsWaitForTheTypingPause(t *testing.T) {
+	s := newTestServer(t)
+	sc := s.sched
+	sc.typingPause = 50 * time.Millisecond
+	docs := map[string]*document{}
+	for _, name := range []string{"edited.iam-policy.json", "dependant.iam-policy.json"} {
+		path := "/w/" + name
+		d := &document{uri: uri.File(path), path: path, text: []byte(`{"Version": "2012-10-17", "Statement": []}`), version: 1}
+		docs[name] = d
+		if _, err := s.store.modify(event{kind: opened, uri: d.uri, text: d.text, version: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edited, dependant := docs["edited.iam-policy.json"], docs["dependant.iam-policy.json"]
+	sc.enqueue(affected{typed: true}) // a keystroke: the front is busy, the pause begins
+	sc.mu.Lock()
+	typed, idle := sc.typedAt, sc.frontIdle
+	sc.pending = affected{} // taken by the round below
+	sc.mu.Unlock()
+	sc.analyseOpenDocs([]*document{dependant, edited}, false,
+		func(d *document) bool { return d == edited }, func(d *document) bool { return d == dependant })
+	sc.cacheMu.Lock()
+	_, editedDone := sc.cache[edited.uri]
+	_, dependantDone := sc.cache[dependant.uri]
+	sc.cacheMu.Unlock()
+	if !editedDone || dependantDone {
+		t.Fatalf("edited analysed %v, dependant analysed %v: want the edited document alone", editedDone, dependantDone)
+	}
+	if !sc.due[dependant.path] {
+		t.Fatalf("due: %v, want the dependant", sc.due)
+	}
+	sc.start()
+	timeout := time.After(10 * time.Second)
+	for {
+		sc.cacheMu.Lock()
+		_, done := sc.cache[dependant.uri]
+		changed := sc.cacheChanged
+		sc.cacheMu.Unlock()
+		if done {
+			break
+		}
+		select {
+		case <-changed:
+		case <-timeout:
+			t.Fatal("the dependant was not analysed after the typing pause")
+		}
+	}
+	if at := time.Since(typed); at < sc.typingPause {
+		t.Errorf("the dependant was analysed %v after the keystroke, within the typing pause", at)
+	}
+	select {
+	case <-idle:
+	case <-timeout:
+		t.Fatal("the front stayed busy after the due dependant was analysed")
 	}
 }
 
