@@ -47,12 +47,12 @@ type File struct {
 	origin *fixOrigin // the text its findings' fixes edit, made for the first
 }
 
-// fixOrigin is the document's text for its findings' fixes, one for all
+// fixOrigin is the document's text and tree for its findings' fixes, one for all
 // of them (Pass.Report): Recycle marks it, so that a fix asked for later
 // is refused rather than written from another file's tree.
 func (f *File) fixOrigin() *fixOrigin {
 	if f.origin == nil {
-		f.origin = &fixOrigin{src: f.Src}
+		f.origin = &fixOrigin{doc: FixDoc{Src: f.Src, Root: f.Root}}
 	}
 	return f.origin
 }

@@ -56,10 +56,18 @@ func (l LaterFix) String() string {
 }
 
 // FixWords write a fix (its title and edits) of a finding whose message
-// has arguments a, editing node at of the document's text src. They are
-// a function of the check's file, not a closure, so that the fix holds
-// no memory of its own.
-type FixWords func(src []byte, at *Value, a *Args) Fix
+// has arguments a, editing node at of document doc. They are a function
+// of the check's file, not a closure, so that the fix holds no memory of
+// its own.
+type FixWords func(doc *FixDoc, at *Value, a *Args) Fix
+
+// FixDoc is the document a fix written later edits: its text and its
+// tree (what the words need of the policy they find from Root, as
+// NewPolicy does).
+type FixDoc struct {
+	Src  []byte
+	Root *Value
+}
 
 // FixOf is the fix that words write, when asked for, at node at, from
 // the message's arguments: the finding's Message must be a Say.
@@ -69,7 +77,7 @@ func FixOf(words FixWords, at *Value) LaterFix { return LaterFix{words: words, a
 // the document was recycled: a fix reads the document's tree, whose
 // memory then holds another file's, so AllFixes refuses to write it.
 type fixOrigin struct {
-	src      []byte
+	doc      FixDoc
 	recycled bool
 }
 
@@ -95,7 +103,7 @@ func (f *Finding) AllFixes() []Fix {
 		if f.FixLater.origin == nil {
 			panic("analysis: a finding with a FixLater reported other than by Pass.Report")
 		}
-		fixes = append(fixes, f.FixLater.words(f.FixLater.origin.src, f.FixLater.at, &f.Message.args))
+		fixes = append(fixes, f.FixLater.words(&f.FixLater.origin.doc, f.FixLater.at, &f.Message.args))
 	}
 	return fixes
 }

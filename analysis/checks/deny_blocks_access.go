@@ -99,12 +99,13 @@ func reportDeny(pass *analysis.Pass, s *analysis.Statement, d deny, plain, condi
 		tmpl = conditional
 	}
 	msg := d.say(tmpl.EN, tmpl.JA)
+	var remove analysis.LaterFix
 	if d.guardrail {
 		fixes = nil
-	} else if fix, ok := removeStatement(pass, s); ok {
-		fixes = append(fixes, fix)
+	} else if removable(pass.Policy) {
+		remove = analysis.FixOf(removeStatement, s.Obj)
 	}
-	pass.Report(analysis.Finding{Span: s.Effect.Value.Span, Severity: d.severity, Message: analysis.SayText(msg), Fixes: fixes})
+	pass.Report(analysis.Finding{Span: s.Effect.Value.Span, Severity: d.severity, Message: analysis.SayText(msg), Fixes: fixes, FixLater: remove})
 }
 
 // assessDeny decides whether a statement is a Deny that matches S3
@@ -694,16 +695,22 @@ func exemptFix(pass *analysis.Pass, s *analysis.Statement, d deny) []analysis.Fi
 	}}
 }
 
-// removeStatement deletes a statement from the Statement array; a lone
-// statement object is not removed, since the policy needs one.
-func removeStatement(pass *analysis.Pass, s *analysis.Statement) (analysis.Fix, bool) {
-	arr := pass.Policy.Statement.Value
-	if arr.Kind != analysis.Array || len(arr.Items) < 2 {
-		return analysis.Fix{}, false
-	}
+// removable reports whether a statement of the policy may be removed: a
+// lone statement object is not, since the policy needs one.
+func removable(p *analysis.Policy) bool {
+	arr := p.Statement.Value
+	return arr.Kind == analysis.Array && len(arr.Items) >= 2
+}
+
+// removeStatement is the fix that deletes statement stmt from the
+// Statement array of a removable policy, written when asked for: a Deny
+// of every policy of a tree gets it, and check prints no fix.
+func removeStatement(doc *analysis.FixDoc, stmt *analysis.Value, _ *analysis.Args) analysis.Fix {
+	p := analysis.NewPolicy(doc.Root)
+	s := statementOf(p, stmt)
 	return analysis.Fix{
 		Title:   analysis.Tf("Remove statement %s", "ステートメント %s を削除", s.Label()),
-		Edits:   []analysis.Edit{analysis.RemoveItem(pass.Src, arr, s.Index)},
+		Edits:   []analysis.Edit{analysis.RemoveItem(doc.Src, p.Statement.Value, s.Index)},
 		Removes: true,
-	}, true
+	}
 }

@@ -486,10 +486,10 @@ func kmsConsequence(missing []string) analysis.Text {
 // actions of bits Args.N[0] to Action (action), written when asked for
 // (check prints no fix). The actions (kms:Decrypt, kms:GenerateDataKey)
 // need no escaping.
-func addMissingKeyActions(src []byte, action *analysis.Value, a *analysis.Args) analysis.Fix {
+func addMissingKeyActions(doc *analysis.FixDoc, action *analysis.Value, a *analysis.Args) analysis.Fix {
 	return analysis.Fix{
 		Title: kmsAddTitles[a.N[0]],
-		Edits: analysis.AppendRaw(src, action, `"`+strings.Join(kmsSubsets[a.N[0]], `", "`)+`"`),
+		Edits: analysis.AppendRaw(doc.Src, action, `"`+strings.Join(kmsSubsets[a.N[0]], `", "`)+`"`),
 	}
 }
 

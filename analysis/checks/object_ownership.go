@@ -57,50 +57,56 @@ func runObjectOwnership(pass *analysis.Pass) {
 				p.Str+" may upload, and Object Ownership is "+ownership+": its objects stay owned by it and this bucket policy does not apply to them",
 				p.Str+" はアップロードでき、オブジェクト所有者は "+ownership+" です。そのオブジェクトはアップロードしたアカウントの所有のままとなり、このバケットポリシーは適用されません")
 		}
-		pass.Report(analysis.Finding{Span: p.Span, Severity: sev, Message: analysis.SayText(msg), Fixes: requireACLFix(pass, s)})
+		var fix analysis.LaterFix
+		if onlyUploads(s) || resourceOf(s) != nil { // else an incomplete statement: its own finding comes first
+			fix = analysis.FixOf(requireACL, s.Obj)
+		}
+		pass.Report(analysis.Finding{Span: p.Span, Severity: sev, Message: analysis.SayText(msg), FixLater: fix})
 	}
 }
 
-// requireACLFix requires the bucket-owner-full-control ACL on uploads
-// only: a condition on s3:x-amz-acl in a statement that allows more than
-// s3:PutObject would deny its reads and lists too (only uploads carry the
-// header), so such a statement keeps its grants and a Deny statement of
-// its own refuses uploads without the ACL.
+// resourceOf is the statement's Resource, else its NotResource.
+func resourceOf(s *analysis.Statement) *analysis.Field {
+	if s.Resource != nil {
+		return s.Resource
+	}
+	return s.NotResource
+}
+
+// requireACL is the fix that requires the bucket-owner-full-control ACL
+// on uploads of statement stmt, written when asked for (most bucket
+// policies of a tree that grant uploads get this finding, and check
+// prints no fix). Only on uploads: a condition on s3:x-amz-acl in a
+// statement that allows more than s3:PutObject would deny its reads and
+// lists too (only uploads carry the header), so such a statement keeps
+// its grants and a Deny statement of its own refuses uploads without the
+// ACL.
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
-func requireACLFix(pass *analysis.Pass, s *analysis.Statement) []analysis.Fix {
+func requireACL(doc *analysis.FixDoc, stmt *analysis.Value, _ *analysis.Args) analysis.Fix {
+	pass := passOf(doc)
+	s := statementOf(pass.Policy, stmt)
 	if onlyUploads(s) {
-		return []analysis.Fix{{
+		return analysis.Fix{
 			Title: analysis.T("Require the bucket-owner-full-control ACL on uploads", "アップロードに bucket-owner-full-control ACL を必須にする"),
 			Edits: addCondition(pass.Src, s, "StringEquals", "s3:x-amz-acl", []string{ownerFullControl}),
-		}}
-	}
-	resource := s.Resource
-	if resource == nil {
-		resource = s.NotResource
-	}
-	if resource == nil {
-		return nil // an incomplete statement: its own finding comes first
+		}
 	}
 	copied := func(f *analysis.Field) member {
 		return member{f.Key, rawJSON(pass.Src[f.Value.Span.Start:f.Value.Span.End])}
 	}
-	return []analysis.Fix{{
+	stmtText := newStatement(pass,
+		member{"Sid", sidFor(pass.Policy, "RequireBucketOwnerFullControl")},
+		member{"Effect", "Deny"},
+		copied(s.Principal),
+		member{"Action", "s3:PutObject"},
+		copied(resourceOf(s)),
+		member{"Condition", []member{{"StringNotEquals", []member{{"s3:x-amz-acl", ownerFullControl}}}}},
+	)
+	return analysis.Fix{
 		Title: analysis.T("Deny uploads without the bucket-owner-full-control ACL, in a statement of its own",
 			"bucket-owner-full-control ACL のないアップロードを拒否する (別のステートメントで)"),
-		// The statement's text is written only for a code action: most
-		// bucket policies of a tree that grant uploads get this finding.
-		Build: func() []analysis.Edit {
-			stmt := newStatement(pass,
-				member{"Sid", sidFor(pass.Policy, "RequireBucketOwnerFullControl")},
-				member{"Effect", "Deny"},
-				copied(s.Principal),
-				member{"Action", "s3:PutObject"},
-				copied(resource),
-				member{"Condition", []member{{"StringNotEquals", []member{{"s3:x-amz-acl", ownerFullControl}}}}},
-			)
-			return analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, stmt)
-		},
-	}}
+		Edits: analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, stmtText),
+	}
 }
 
 // onlyUploads reports whether every action of the statement is

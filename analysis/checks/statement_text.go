@@ -2,6 +2,7 @@ package checks
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -179,4 +180,17 @@ func sidWord(name string) string {
 		}
 	}
 	return b.String()
+}
+
+// passOf is what the words of a fix written later (analysis.FixOf) see of
+// their document: its text and policy, as its check saw them, for the
+// helpers that take a pass (newStatement).
+func passOf(doc *analysis.FixDoc) *analysis.Pass {
+	return &analysis.Pass{File: &analysis.File{Src: doc.Src, Root: doc.Root, Policy: analysis.NewPolicy(doc.Root)}}
+}
+
+// statementOf is the statement of p whose object is obj, which a fix
+// written later holds (the policy is made again from the same tree).
+func statementOf(p *analysis.Policy, obj *analysis.Value) *analysis.Statement {
+	return p.Statements[slices.IndexFunc(p.Statements, func(s *analysis.Statement) bool { return s.Obj == obj })]
 }
