@@ -71,8 +71,8 @@ func checkARN(pass *analysis.Pass, v *analysis.Value, element string) {
 			"%s %q は ARN (arn:partition:service:region:account:resource) でも \"*\" でもありません", element, s))
 		return
 	}
-	var buf [6]string // on the stack: checkARN runs for every ARN of every policy
-	parts := splitARN(buf[:0], s)
+	all, n := analysis.ARNParts(s)
+	parts := all[:n]
 	if len(parts) < 6 {
 		if hasWildcard(s) {
 			return // a "*" may stand for the missing colons
@@ -108,31 +108,6 @@ func checkS3Location(pass *analysis.Pass, v *analysis.Value, parts []string) {
 			Title: analysis.Tf("Change to %q", "%q に変更", fixed),
 			Edits: []analysis.Edit{replacePart(pass.Src, v, parts, 3, 4, ":")},
 		})
-}
-
-// splitARN splits an ARN at the colons that are not inside a policy
-// variable such as ${aws:username}; it appends at most six parts to parts,
-// the last holding the rest.
-func splitARN(parts []string, s string) []string {
-	start, depth := 0, 0
-	for i := 0; i < len(s) && len(parts) < 5; i++ {
-		switch s[i] { // on the byte: a HasPrefix for each was 3 % of check over a tree
-		case '$':
-			if i+1 < len(s) && s[i+1] == '{' {
-				depth++
-			}
-		case '}':
-			if depth > 0 {
-				depth--
-			}
-		case ':':
-			if depth == 0 {
-				parts = append(parts, s[start:i])
-				start = i + 1
-			}
-		}
-	}
-	return append(parts, s[start:])
 }
 
 func isS3BucketARN(parts []string) bool {
