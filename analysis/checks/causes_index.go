@@ -167,22 +167,24 @@ func causesOf(w analysis.Workspace, principal string) *causeIndex {
 // identity policies alone (principalAsks.of): those of a request of
 // prev's index, the principal's index before a keystroke made its answer
 // again (a bucket policy's: most requests are as they were), are taken
-// over when the identity policies are the same (CarryMemos), not looked
-// for again.
+// over when the identity policies are the same (CarryMemos), or when the
+// edited ones cannot ask for it (askingReuse.edited), not looked for
+// again.
 func buildCauses(w analysis.Workspace, principal string, prev *causeIndex) *causeIndex {
 	asks := asksOf(w, principal)
 	blocked := w.Blocked(principal)
-	ix := &causeIndex{principal: principal, blocked: blocked, asks: asks, own: asks.own, asking: make([][]askedAt, len(blocked)),
-		concerns: map[docKey][]int32{}}
+	ix := &causeIndex{principal: principal, blocked: blocked, asks: asks, own: asks.own, asking: make([][]askedAt, len(blocked))}
 	var reuse askingReuse
 	if prev != nil && prev.asks == asks {
 		reuse.prev = prev
-	}
-	concern := func(k docKey, i int) {
-		if l := ix.concerns[k]; len(l) == 0 || l[len(l)-1] != int32(i) {
-			ix.concerns[k] = append(l, int32(i))
+	} else if prev != nil {
+		reuse.prev, reuse.edited = prev, editedAsks(prev.asks, asks)
+		if reuse.edited == nil {
+			reuse.prev = nil
 		}
 	}
+	concerns := concernsPlacings.get()
+	defer concerns.release()
 	var all []askedAt                  // one array for the elements of every request not taken over
 	start := make([]int, len(blocked)) // where each request's are in all; -1 when taken over
 	for i := range blocked {
@@ -195,17 +197,21 @@ func buildCauses(w analysis.Workspace, principal string, prev *causeIndex) *caus
 			all = asks.of(b.Action, b.Resource, all)
 			asking = all[start[i]:]
 		}
-		for _, t := range asking {
-			concern(docKey{t.policy.Path, t.policy.DocName}, i)
+		for _, t := range asking { // one element per policy
+			concerns.add(docKey{t.policy.Path, t.policy.DocName}, int32(i))
 		}
 		for j := range b.Causes {
-			if c := &b.Causes[j]; c.Code == missingBucketCode && c.Located {
-				if at := (docKey{c.Place.Path, c.Place.Doc}); ix.own[at] {
-					concern(at, i)
-				}
+			c := &b.Causes[j]
+			if c.Code != missingBucketCode || !c.Located {
+				continue
+			}
+			at := docKey{c.Place.Path, c.Place.Doc}
+			if ix.own[at] && !concernedAlready(at, asking, b.Causes[:j]) {
+				concerns.add(at, int32(i))
 			}
 		}
 	}
+	ix.concerns = concerns.byDocument()
 	// Each request's elements, sliced once the array no longer moves.
 	end := len(all)
 	for i := len(blocked) - 1; i >= 0; i-- {
@@ -217,6 +223,23 @@ func buildCauses(w analysis.Workspace, principal string, prev *causeIndex) *caus
 	return ix
 }
 
+// concernedAlready reports whether a request whose elements that ask for
+// it are asking, and whose causes before this one are causes, concerns
+// the identity policy at already.
+func concernedAlready(at docKey, asking []askedAt, causes []analysis.Cause) bool {
+	for _, t := range asking {
+		if t.policy.Path == at.path && t.policy.DocName == at.doc {
+			return true
+		}
+	}
+	for j := range causes {
+		if c := &causes[j]; c.Code == missingBucketCode && c.Located && c.Place.Path == at.path && c.Place.Doc == at.doc {
+			return true
+		}
+	}
+	return false
+}
+
 // askingReuse finds, for each request of a new answer in turn, the same
 // request (action and resource) in the index before, whose elements that
 // ask for it are the same: a keystroke drops and adds the entries of one
@@ -225,6 +248,60 @@ func buildCauses(w analysis.Workspace, principal string, prev *causeIndex) *caus
 type askingReuse struct {
 	prev *causeIndex
 	next int // the entry of prev after the last one found
+	// When prev was made with other versions of some of the identity
+	// policies (an identity policy's keystroke), what they can ask for.
+	edited *askEdit
+}
+
+// askEdit is what the identity policies a keystroke swapped can ask for
+// now: the buckets their statements name. A request on another bucket
+// is asked for by the same elements as before, but for one that the old
+// version of a swapped policy asked for, or that none asked for (then
+// the principal's first policy is the element) when the first is a
+// swapped one: those have the old version in their elements.
+type askEdit struct {
+	buckets map[string]bool
+	old     map[*analysis.File]bool // the swapped policies' old versions
+}
+
+// editedAsks compares the principal's index of its identity policies
+// before a keystroke with the one after: nil when they are not the same
+// policies with statements, in the same order, or when a swapped one
+// now has a statement on the list every request looks at (a wildcard
+// bucket, NotResource), which may ask for any request.
+func editedAsks(before, after *principalAsks) *askEdit {
+	if len(before.policies) != len(after.policies) {
+		return nil
+	}
+	e := &askEdit{buckets: map[string]bool{}, old: map[*analysis.File]bool{}}
+	for n, old := range before.policies {
+		now := after.policies[n]
+		if old == now {
+			continue
+		}
+		if old.Path != now.Path || old.DocName != now.DocName {
+			return nil
+		}
+		for _, s := range statementsAsking(now.Policy) {
+			if s.wild {
+				return nil
+			}
+			for _, b := range s.buckets {
+				e.buckets[b] = true
+			}
+		}
+		e.old[old] = true
+	}
+	return e
+}
+
+// unchangedBy reports whether the elements that ask for a request,
+// asking before the edit, are the same after it.
+func (e *askEdit) unchangedBy(b *analysis.BlockedRequest, asking []askedAt) bool {
+	if bucket, _, ok := s3BucketOf(b.Resource); ok && e.buckets[bucket] {
+		return false
+	}
+	return !slices.ContainsFunc(asking, func(t askedAt) bool { return e.old[t.policy] })
 }
 
 // lookAhead is how many entries of the index before are looked at for
@@ -240,7 +317,10 @@ func (r *askingReuse) of(b *analysis.BlockedRequest) ([]askedAt, bool) {
 	for k := r.next; k < len(old) && k < r.next+lookAhead; k++ {
 		if old[k].Action == b.Action && old[k].Resource == b.Resource {
 			r.next = k + 1
-			return r.prev.asking[k], true
+			if asking := r.prev.asking[k]; r.edited == nil || r.edited.unchangedBy(b, asking) {
+				return asking, true
+			}
+			return nil, false
 		}
 	}
 	return nil, false
@@ -424,7 +504,7 @@ func (ix *causeIndex) buildHere(w analysis.Workspace) *causesHereIndex {
 		first *analysis.Cause
 		n     int
 	}
-	p := newPlacing()
+	p := causesPlacings.get()
 	defer p.release()
 	last := map[listKey]int32{} // the last request of each list so far; -1 for a list reported nowhere
 	for i := range ix.blocked {
@@ -452,7 +532,7 @@ func (ix *causeIndex) buildHere(w analysis.Workspace) *causesHereIndex {
 // placeList records, for the document of each of the causes of the list
 // (whose first request is first) reported there, the cause, and reports
 // whether there are any.
-func (h *causesHereIndex) placeList(w analysis.Workspace, p *placing, first int32, causes []analysis.Cause) bool {
+func (h *causesHereIndex) placeList(w analysis.Workspace, p *placing[causeIn], first int32, causes []analysis.Cause) bool {
 	reported := false
 	for j := range causes {
 		c := &causes[j]
@@ -481,37 +561,51 @@ func (h *causesHereIndex) codeNumber(code string) uint8 {
 	return uint8(i)
 }
 
-// placing gathers the causes reported in each document, in the order
-// they are placed, before they are laid out in one array (byDocument).
-// Its lists are reused from one index to the next: they are dropped once
-// the array is made.
-type placing struct {
+// placing gathers what is recorded of each document (the causes
+// reported there, the requests an identity policy concerns), in the
+// order it is recorded, before it is laid out in one array, each
+// document's together (byDocument): appended document by document, the
+// lists took about three times their size. Its own lists are reused from
+// one index to the next (a placingPool).
+type placing[T any] struct {
 	docs   map[docKey]int32 // each document's number
 	keys   []docKey         // the documents, by number
-	counts []int32          // the causes of each document
-	placed []placedCause
+	counts []int32          // the entries of each document
+	placed []placed[T]
+	pool   *placingPool[T]
 }
 
-type placedCause struct {
+type placed[T any] struct {
 	doc int32
-	in  causeIn
+	v   T
 }
 
-var placings = sync.Pool{New: func() any { return &placing{docs: map[docKey]int32{}} }}
+// placingPool keeps placings for reuse.
+type placingPool[T any] struct{ sync.Pool }
 
-func newPlacing() *placing { return placings.Get().(*placing) }
+var (
+	causesPlacings   placingPool[causeIn]
+	concernsPlacings placingPool[int32]
+)
 
-// release empties p, whose documents' names it must not keep, and gives
+func (pp *placingPool[T]) get() *placing[T] {
+	if p, ok := pp.Get().(*placing[T]); ok {
+		return p
+	}
+	return &placing[T]{docs: map[docKey]int32{}, pool: pp}
+}
+
+// release empties p, which must not keep the documents' names, and gives
 // it back.
-func (p *placing) release() {
+func (p *placing[T]) release() {
 	clear(p.docs)
 	clear(p.keys)
 	p.keys, p.counts, p.placed = p.keys[:0], p.counts[:0], p.placed[:0]
-	placings.Put(p)
+	p.pool.Put(p)
 }
 
-// add places a cause in document d.
-func (p *placing) add(d docKey, in causeIn) {
+// add records v in document d.
+func (p *placing[T]) add(d docKey, v T) {
 	n, ok := p.docs[d]
 	if !ok {
 		n = int32(len(p.keys))
@@ -519,24 +613,24 @@ func (p *placing) add(d docKey, in causeIn) {
 		p.keys, p.counts = append(p.keys, d), append(p.counts, 0)
 	}
 	p.counts[n]++
-	p.placed = append(p.placed, placedCause{n, in})
+	p.placed = append(p.placed, placed[T]{n, v})
 }
 
-// byDocument lays the causes placed out in one array, each document's
-// together in the order they were placed, and returns each document's.
-func (p *placing) byDocument() map[docKey][]causeIn {
-	out := make(map[docKey][]causeIn, len(p.keys))
-	all := make([]causeIn, len(p.placed))
-	next := p.counts // each document's count becomes where its causes go next
+// byDocument lays what was recorded out in one array, each document's
+// together in the order it was recorded, and returns each document's.
+func (p *placing[T]) byDocument() map[docKey][]T {
+	out := make(map[docKey][]T, len(p.keys))
+	all := make([]T, len(p.placed))
+	next := p.counts // each document's count becomes where its entries go next
 	at := int32(0)
 	for n, count := range p.counts {
 		out[p.keys[n]] = all[at : at+count : at+count]
 		next[n] = at
 		at += count
 	}
-	for _, pc := range p.placed {
-		all[next[pc.doc]] = pc.in
-		next[pc.doc]++
+	for _, e := range p.placed {
+		all[next[e.doc]] = e.v
+		next[e.doc]++
 	}
 	return out
 }

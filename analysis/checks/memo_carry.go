@@ -173,6 +173,85 @@ func (c *carrier) identityMemos() {
 	c.keep(identityPoliciesByBucketKey)
 }
 
+// reindexAsks is indexAsks of the principal's identity policies with
+// the swapped ones' new versions, made from prev, their index before:
+// the lists of the buckets and of the wildcards a swapped policy's
+// statements are on, before or after, are made again, the others taken
+// as they are (an identity policy's keystroke indexed again each of the
+// principal's thousand policies). A policy that gains or loses its
+// Statement changes the policies' numbers: all are indexed again.
+func (c *carrier) reindexAsks(prev *principalAsks) *principalAsks {
+	files := c.swapped(prev.files)
+	for _, f := range prev.files {
+		if now, ok := c.swaps[f]; ok && hasStatement(f) != hasStatement(now) {
+			return indexAsks(files)
+		}
+	}
+	// own is keyed by the places, which a swap keeps.
+	a := &principalAsks{files: files, policies: c.swapped(prev.policies), byBucket: prev.byBucket, wild: prev.wild, own: prev.own}
+	cloned := false
+	for n, old := range prev.policies {
+		now, ok := c.swaps[old]
+		if !ok {
+			continue
+		}
+		before, after := statementsAsking(old.Policy), statementsAsking(now.Policy)
+		if slices.ContainsFunc(before, isWild) || slices.ContainsFunc(after, isWild) {
+			a.wild = replaceStatements(a.wild, n, after, isWild)
+		}
+		for _, bucket := range bucketsOfEither(before, after) {
+			if !cloned {
+				a.byBucket, cloned = maps.Clone(a.byBucket), true
+			}
+			onBucket := func(s *statementAsks) bool { return slices.Contains(s.buckets, bucket) }
+			if list := replaceStatements(a.byBucket[bucket], n, after, onBucket); len(list) > 0 {
+				a.byBucket[bucket] = list
+			} else {
+				delete(a.byBucket, bucket)
+			}
+		}
+	}
+	return a
+}
+
+func hasStatement(f *analysis.File) bool { return f.Policy != nil && f.Policy.Statement != nil }
+
+func isWild(s *statementAsks) bool { return s.wild }
+
+// bucketsOfEither are the buckets the statements of either list name, each
+// once.
+func bucketsOfEither(before, after []*statementAsks) []string {
+	var out []string
+	for _, s := range slices.Concat(before, after) {
+		for _, b := range s.buckets {
+			if !slices.Contains(out, b) {
+				out = append(out, b)
+			}
+		}
+	}
+	return out
+}
+
+// replaceStatements is a copy of list, in the policies' order, with the
+// statements of policy n those of statements that belong on it.
+func replaceStatements(list []askingStatement, n int, statements []*statementAsks, belongs func(*statementAsks) bool) []askingStatement {
+	from := slices.IndexFunc(list, func(s askingStatement) bool { return s.n >= n })
+	if from < 0 {
+		from = len(list)
+	}
+	to := from
+	for to < len(list) && list[to].n == n {
+		to++
+	}
+	out := slices.Clone(list[:from])
+	for _, s := range statements {
+		if belongs(s) {
+			out = append(out, askingStatement{n, s})
+		}
+	}
+	return append(out, list[to:]...)
+}
+
 // principalMemos carries, for each principal none of whose identity
 // policies was swapped, the index of its identity policies (asksOf),
 // though its answer changed, and indexes those of the others again from
@@ -196,7 +275,7 @@ func (c *carrier) principalMemos() {
 			if prev := v.(*principalAsks); edited[strings.TrimPrefix(key, asksKey)] {
 				// The same identity policies (a swap keeps kinds and
 				// facts), the edited one's new version indexed.
-				c.out[key] = func() any { return indexAsks(c.swapped(prev.files)) }
+				c.out[key] = func() any { return c.reindexAsks(prev) }
 			} else {
 				c.keep(key)
 			}

@@ -86,7 +86,7 @@ func TestCarriedMemosAreFreshOnesAfterRandomEdits(t *testing.T) {
 		ws = next
 	}
 	t.Logf("edits %v, memos carried %v", edits, carried)
-	for _, what := range []string{"bucket resource", "identity resource", "identity action", "config"} {
+	for _, what := range []string{"bucket resource", "identity resource", "identity wildcard", "identity action", "config"} {
 		if edits[what] < 2 {
 			t.Errorf("%d edits of kind %q: the test shows too little", edits[what], what)
 		}
@@ -142,7 +142,12 @@ func randomMemoEdit(w *eval.Workspace, texts map[string][]byte, rng *rand.Rand) 
 	if kind == analysis.KindIdentity {
 		name = "identity"
 	}
-	switch rng.IntN(3) {
+	switch rng.IntN(4) {
+	case 3:
+		// A wildcard bucket: the statement may ask for any bucket.
+		if loc := bucketName.FindIndex(src); loc != nil && kind == analysis.KindIdentity {
+			return f.Path, slices.Concat(src[:loc[0]], []byte("data-0000*"), src[loc[1]:]), name + " wildcard"
+		}
 	case 0:
 		// Another bucket, one the folder has or one it has not.
 		other := fmt.Sprintf("data-%05d", rng.IntN(40))
