@@ -379,7 +379,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 			continue
 		}
 		if !patched {
-			now = next.ws.Blocked(p)
+			now = next.ws.BlockedFrom(g.ws, p) // prev's entries that the edit left alone taken over
 		}
 		affected[p] = !answered || !sameAnswer(old, now) || g.placesMoved(next, reread, mappers, old, now)
 		if affected[p] {

@@ -329,6 +329,12 @@ func (w *Workspace) CauseSite(c Cause) (site analysis.Place, ok bool) {
 // (analysis.Workspace). The answer is kept until the workspace changes:
 // the checks of one file ask for it once each.
 func (w *Workspace) Blocked(principal string) []analysis.BlockedRequest {
+	return w.answer(principal, nil)
+}
+
+// answer is Blocked, taking over entries of prev's answer when prev is
+// not nil (BlockedFrom).
+func (w *Workspace) answer(principal string, prev *Workspace) []analysis.BlockedRequest {
 	// The lock is not held while evaluating: the server takes answers over
 	// (Reuse) from a workspace another goroutine may still be evaluating
 	// in, and must not wait for it. A second caller for the same principal
@@ -352,17 +358,20 @@ func (w *Workspace) Blocked(principal string) []analysis.BlockedRequest {
 		}
 		<-wait
 	}
-	var out []analysis.BlockedRequest
 	defer func() {
 		w.mu.Lock()
 		close(w.inflight[principal])
 		delete(w.inflight, principal)
 		w.mu.Unlock()
 	}()
-	for _, g := range w.grantsTo(principal) {
-		if e := w.evaluate(g.Request); e.result.Decision != Allowed {
-			if b := w.blockedRequest(g, e.result); len(b.Causes) > 0 {
-				out = append(out, b)
+	out, ok := w.answerFrom(prev, principal)
+	if !ok {
+		out = nil
+		for _, g := range w.grantsTo(principal) {
+			if e := w.evaluate(g.Request); e.result.Decision != Allowed {
+				if b := w.blockedRequest(g, e.result); len(b.Causes) > 0 {
+					out = append(out, b)
+				}
 			}
 		}
 	}
