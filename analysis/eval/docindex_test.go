@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
 )
 
@@ -53,5 +54,44 @@ func TestCandidatesAreTheSitesThatMayMatch(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no site may match any request: the test compares nothing")
+	}
+}
+
+// A site matches a target as written (mayMatchWritten: compared byte by
+// byte) exactly as it matches the target lower-cased and escaped
+// (mayMatchAction, mayMatchResource): checked for every statement of a
+// policy with upper-case actions, wildcards, a literal "*" and "?" of a
+// policy variable, the bytes a pattern's literal "*" and "?" stand as, over actions and resources written every way.
+func TestMayMatchWrittenIsMatchOfTheLoweredAndEscaped(t *testing.T) {
+	policy := `{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": ["S3:GetObject", "s3:putobject"], "Resource": ["arn:aws:s3:::data/*", "arn:aws:s3:::da${?}a/x"]},
+  {"Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::logs${*}/*"},
+  {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": ["arn:aws:s3:::zz", "arn:aws:s3:::nul\u0000\u0001x"]},
+  {"Effect": "Deny", "NotAction": "s3:ListBucket", "NotResource": "arn:aws:s3:::data"}]}`
+	f := analysis.NewFile("p.json", []byte(policy), nil)
+	ix := indexStatements([]*Doc{{Name: "p.json", Src: f.Src, Policy: f.Policy}}, nil)
+	actions := []string{"", "s3:GetObject", "S3:GETOBJECT", "s3:getobject", "s3:GetObjec", "s3:GetObjectX", "s3:PutObject", "s3:Get*", "kms:decrypt", "KMS:Decrypt", "s3:ListBucket"}
+	resources := []string{"", "*", "arn:aws:s3:::data", "arn:aws:s3:::data/*", "arn:aws:s3:::data/x", "arn:aws:s3:::da?a/x", "arn:aws:s3:::da\x01a/x",
+		"arn:aws:s3:::logs*/y", "arn:aws:s3:::logs\x00/y", "arn:aws:s3:::logsX/y", "arn:aws:s3:::DATA/x", "arn:aws:s3:::d",
+		"arn:aws:s3:::nul*?x", "arn:aws:s3:::nul\x00\x01x"}
+	matched, missed := 0, 0
+	for i := range ix.sites {
+		s := &ix.sites[i]
+		for _, a := range actions {
+			for _, r := range resources {
+				want := s.mayMatchAction(asciiLower(a)) && s.mayMatchResource(escapeWild(r))
+				if got := s.mayMatchWritten(target{a, r}); got != want {
+					t.Errorf("statement %d, %q on %q: mayMatchWritten %v, the lowered and escaped %v", s.st.Index, a, r, got, want)
+				}
+				if want {
+					matched++
+				} else {
+					missed++
+				}
+			}
+		}
+	}
+	if matched == 0 || missed == 0 {
+		t.Fatalf("%d targets match, %d do not: the test compares one answer only", matched, missed)
 	}
 }

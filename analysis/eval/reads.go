@@ -350,9 +350,8 @@ func (r *ReadSet) MayRead(e *EditedDoc) bool {
 		}
 	}
 	for _, t := range r.targets {
-		action, resource := asciiLower(t.action), escapeWild(t.resource)
 		for i := range e.after.sites {
-			if s := &e.after.sites[i]; e.changes(s.st.Index) && s.mayMatchAction(action) && s.mayMatchResource(resource) && changes(s.st.Index) {
+			if s := &e.after.sites[i]; e.changes(s.st.Index) && s.mayMatchWritten(t) && changes(s.st.Index) {
 				return true
 			}
 		}
