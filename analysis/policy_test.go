@@ -152,6 +152,44 @@ func TestPolicyDerivedBuildsOncePerKey(t *testing.T) {
 	}
 }
 
+// A policy keeps what the checks derive from it in one allocation for
+// four values, two for up to eight (the checks and iamref ask for seven
+// keys: deny-blocks-access, condition keys, ungranted buckets,
+// kms-missing-actions, the causes index, object ownership, resolved
+// actions).
+func TestPolicyDerivedKeepsItsValuesInFewAllocations(t *testing.T) {
+	type k1 struct{}
+	type k2 struct{}
+	type k3 struct{}
+	type k4 struct{}
+	type k5 struct{}
+	type k6 struct{}
+	type k7 struct{}
+	type k8 struct{}
+	keys := []any{k1{}, k2{}, k3{}, k4{}, k5{}, k6{}, k7{}, k8{}}
+	value := new(int) // a pointer: boxing it allocates nothing
+	build := func(*analysis.Policy) any { return value }
+	for _, c := range []struct{ values, allocs int }{{1, 1}, {4, 1}, {5, 2}, {8, 2}} {
+		policies := make([]*analysis.Policy, 101) // a policy for each run
+		for i := range policies {
+			policies[i] = mustPolicy(t, `{"Statement": {"Effect": "Allow"}}`)
+		}
+		next := 0
+		allocs := testing.AllocsPerRun(100, func() {
+			p := policies[next]
+			next++
+			for range 2 {
+				for _, k := range keys[:c.values] {
+					p.Derived(k, build)
+				}
+			}
+		})
+		if allocs != float64(c.allocs) {
+			t.Errorf("%d values derived from a policy take %v allocations, want %d", c.values, allocs, c.allocs)
+		}
+	}
+}
+
 // HasOtherMembers is what unknown-element asks before comparing each
 // member with StatementElements: only a member none of them, spelt
 // exactly, makes it true.
