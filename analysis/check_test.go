@@ -114,3 +114,25 @@ func BenchmarkMergeManyDuplicates(b *testing.B) {
 		mergeDuplicates(slices.Clone(fs))
 	}
 }
+
+// analyze collects findings in a slice kept for the next document: the
+// findings it returns are their own, exactly as many as reported, and
+// the next document's analysis neither changes them nor sees them.
+func TestFindingsAreTheirOwnAfterTheNextDocument(t *testing.T) {
+	first := Analyze(NewFile("p.iam-policy.json", []byte(fixLaterSrc), nil), []*Check{fixLaterCheck})
+	if len(first) != 1 || cap(first) != 1 {
+		t.Fatalf("first document: %d findings in a slice of %d, want 1 in 1", len(first), cap(first))
+	}
+	want := fmt.Sprintf("%+v", first)
+	two := `{"Statement": [{"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "*"}, {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}`
+	second := Analyze(NewFile("q.iam-policy.json", []byte(two), nil), []*Check{fixLaterCheck})
+	if len(second) != 2 || second[0].Span.Start >= second[1].Span.Start {
+		t.Errorf("second document: %+v, want its two findings in order", second)
+	}
+	if got := fmt.Sprintf("%+v", first); got != want {
+		t.Errorf("the first document's findings changed with the second's analysis:\n%s\nwant\n%s", got, want)
+	}
+	if none := Analyze(NewFile("r.iam-policy.json", []byte(`{"Statement": []}`), nil), []*Check{fixLaterCheck}); none != nil {
+		t.Errorf("a document without findings: %+v, want nil", none)
+	}
+}

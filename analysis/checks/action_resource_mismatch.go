@@ -36,6 +36,7 @@ func runActionResourceMismatch(pass *analysis.Pass) {
 			reportStarOnly(pass, s, actions)
 			continue
 		}
+		var typesBuf [16]*iamdata.ResourceType // most statements' types fit: no allocation
 		var types []*iamdata.ResourceType
 		anyType, listed := false, false
 		for _, v := range s.Resources() {
@@ -44,7 +45,7 @@ func runActionResourceMismatch(pass *analysis.Pass) {
 				continue
 			}
 			if !listed { // only for a statement that needs them
-				types, anyType, listed = actionResourceTypes(actions)
+				types, anyType, listed = actionResourceTypes(typesBuf[:0], actions)
 			}
 			if anyType || anyMatchesARN(types, v.Str) {
 				continue
@@ -107,7 +108,8 @@ func hasService(actions []iamref.ServiceAction, prefix string) bool {
 // are authorized against an ARN (iam:ListUsers against
 // arn:aws:iam::*:*, as the IAM User Guide's own examples show), so an ARN
 // there is not proof of a mistake.
-func actionResourceTypes(actions []iamref.ServiceAction) (types []*iamdata.ResourceType, anyType, listed bool) {
+// They are appended to types.
+func actionResourceTypes(types []*iamdata.ResourceType, actions []iamref.ServiceAction) (_ []*iamdata.ResourceType, anyType, listed bool) {
 	for _, a := range actions {
 		if len(a.Resources) == 0 {
 			return nil, true, true
