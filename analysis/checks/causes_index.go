@@ -113,20 +113,22 @@ type causeIn struct {
 // other places (the 50 SCPs of an account that deny the same uploads),
 // are counted and the first few listed.
 type causeGroup struct {
-	span        analysis.Span // the element of the identity policy
-	first       analysis.BlockedRequest
-	cause       analysis.Cause // first's cause
-	inThisFile  bool           // the cause lies in this identity policy
+	span        analysis.Span            // the element of the identity policy
+	first       *analysis.BlockedRequest // in the answer, as the index points to it
+	cause       *analysis.Cause          // first's cause
+	inThisFile  bool                     // the cause lies in this identity policy
 	conditional bool
 	count       int                        // requests, first included
 	nearest     []*analysis.BlockedRequest // the requests whose grants are nearest, at most MaxRelated
 	last        int                        // index of the last request counted, to count each once
 	// The causes at other places than the first's: the first of them
-	// (at most MaxRelated), and how many places and documents.
+	// (at most MaxRelated), and how many places and documents; the places
+	// and documents themselves are told apart while the groups are made
+	// (otherPlaces), not kept with them.
 	others    []*analysis.Cause
 	othersOf  []*analysis.BlockedRequest // the request each of others blocks, whose words it says
-	places    map[analysis.Place]bool
-	otherDocs map[docKey]bool
+	places    int
+	otherDocs int
 }
 
 // groupKey tells the groups of one identity policy and code apart: one
@@ -353,7 +355,7 @@ func (ix *causeIndex) buildGroups(w analysis.Workspace, f *analysis.File) map[st
 		gk := groupKey{span, c.Located, inThisFile, b.Conditional}
 		g := groups[gk]
 		if g == nil {
-			g = &causeGroup{span: span, first: *b, cause: *c, inThisFile: inThisFile, conditional: b.Conditional, last: -1}
+			g = &causeGroup{span: span, first: b, cause: c, inThisFile: inThisFile, conditional: b.Conditional, last: -1}
 			groups[gk] = g
 			out[code] = append(out[code], g)
 		}
@@ -361,6 +363,8 @@ func (ix *causeIndex) buildGroups(w analysis.Workspace, f *analysis.File) map[st
 	}
 	decided := newDecidedLists()
 	defer decided.release()
+	seen := newOtherPlaces()
+	defer seen.release()
 	for _, i := range ix.concerns[id] {
 		b := &ix.blocked[i]
 		var asks *askedAt // this policy's element that asks for the request
@@ -394,7 +398,7 @@ func (ix *causeIndex) buildGroups(w analysis.Workspace, f *analysis.File) map[st
 			if !counted {
 				d.group = groupOf(d.code, span, d.where == atStatement, b, c)
 			}
-			d.group.add(id.path, int(i), b, c, counted)
+			d.group.add(seen, id.path, int(i), b, c, counted)
 		}
 	}
 	return out
@@ -740,9 +744,9 @@ func (e *blockedHere) add(i int, b *analysis.BlockedRequest, c *analysis.Cause) 
 
 // add counts request i, blocked by c, in the group of an identity policy
 // (at path); counted is true when c's place is counted there already.
-func (g *causeGroup) add(path string, i int, b *analysis.BlockedRequest, c *analysis.Cause, counted bool) {
+func (g *causeGroup) add(seen *otherPlaces, path string, i int, b *analysis.BlockedRequest, c *analysis.Cause, counted bool) {
 	if !counted && c.Located && !g.inThisFile && c.Place != g.cause.Place {
-		g.addOther(b, c)
+		g.addOther(seen, b, c)
 	}
 	if g.last == i {
 		return // a second cause of the same code
@@ -754,20 +758,71 @@ func (g *causeGroup) add(path string, i int, b *analysis.BlockedRequest, c *anal
 
 // addOther counts a cause of request b at another place than the
 // group's first.
-func (g *causeGroup) addOther(b *analysis.BlockedRequest, c *analysis.Cause) {
-	if g.places == nil {
-		g.places, g.otherDocs = map[analysis.Place]bool{}, map[docKey]bool{}
-	}
-	if g.places[c.Place] {
+func (g *causeGroup) addOther(seen *otherPlaces, b *analysis.BlockedRequest, c *analysis.Cause) {
+	if !seen.place(g, c.Place) {
 		return
 	}
-	g.places[c.Place] = true
+	g.places++
 	if len(g.others) < analysis.MaxRelated {
 		g.others, g.othersOf = append(g.others, c), append(g.othersOf, b)
 	}
-	if d := (docKey{c.Place.Path, c.Place.Doc}); d != (docKey{g.cause.Place.Path, g.cause.Place.Doc}) {
-		g.otherDocs[d] = true
+	if d := (docKey{c.Place.Path, c.Place.Doc}); d != (docKey{g.cause.Place.Path, g.cause.Place.Doc}) && seen.doc(g, d) {
+		g.otherDocs++
 	}
+}
+
+// otherPlaces are the places and documents of the causes counted in each
+// group of an identity policy, while its groups are made: a map of each
+// in each group took more room than the rest of the group (13 MB of
+// check's memory at 10,000 governed policies, with the copies of the
+// first request and cause the group now points to). Its maps are reused
+// from one policy's groups to the next.
+type otherPlaces struct {
+	places map[groupPlace]struct{}
+	docs   map[groupDoc]struct{}
+}
+
+type groupPlace struct {
+	g *causeGroup
+	p analysis.Place
+}
+
+type groupDoc struct {
+	g *causeGroup
+	d docKey
+}
+
+var otherPlacesPool = sync.Pool{New: func() any {
+	return &otherPlaces{places: map[groupPlace]struct{}{}, docs: map[groupDoc]struct{}{}}
+}}
+
+func newOtherPlaces() *otherPlaces { return otherPlacesPool.Get().(*otherPlaces) }
+
+// release empties o, which must not keep the groups, and gives it back.
+func (o *otherPlaces) release() {
+	clear(o.places)
+	clear(o.docs)
+	otherPlacesPool.Put(o)
+}
+
+// place reports whether p is a new place of group g's, and records it.
+func (o *otherPlaces) place(g *causeGroup, p analysis.Place) bool {
+	k := groupPlace{g, p}
+	if _, ok := o.places[k]; ok {
+		return false
+	}
+	o.places[k] = struct{}{}
+	return true
+}
+
+// doc reports whether d is a new document of group g's, and records it.
+func (o *otherPlaces) doc(g *causeGroup, d docKey) bool {
+	k := groupDoc{g, d}
+	if _, ok := o.docs[k]; ok {
+		return false
+	}
+	o.docs[k] = struct{}{}
+	return true
 }
 
 // keepNearest keeps the request among the group's nearest grants to the

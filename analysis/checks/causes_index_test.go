@@ -27,7 +27,7 @@ func TestCauseIndexAgreesWithADirectScan(t *testing.T) {
 			if f.Kind == analysis.KindIdentity {
 				got := map[string]int{}
 				for _, g := range causesOf(w, f.Facts.Principal).groupsOf(w, f)[code] {
-					got[groupName(g.span, g.first, g.cause, g.conditional)] = g.count
+					got[groupName(g.span, *g.first, *g.cause, g.conditional)] = g.count
 				}
 				want := directGroups(w, f, code)
 				if fmt.Sprint(got) != fmt.Sprint(want) {

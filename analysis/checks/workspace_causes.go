@@ -52,7 +52,7 @@ func reportWorkspaceCauses(pass *analysis.Pass) {
 func reportCause(pass *analysis.Pass, g *causeGroup) {
 	var related []analysis.Related
 	if c := g.cause; c.Located && !g.inThisFile {
-		related = append(related, causeRelated(pass.Path, &g.first, &c))
+		related = append(related, causeRelated(pass.Path, g.first, c))
 	}
 	for _, b := range g.nearest {
 		if len(related) == analysis.MaxRelated {
@@ -77,10 +77,10 @@ func reportCause(pass *analysis.Pass, g *causeGroup) {
 	pass.Report(analysis.Finding{
 		Span:      g.span,
 		Severity:  severity,
-		Message:   analysis.SayText(blockedMessage(g.first, g.cause, blockerName(g), g.inThisFile, g.count-1)),
-		Explain:   analysis.Join("\n\n", g.first.Say(&g.cause), pass.Check.Explain),
+		Message:   analysis.SayText(blockedMessage(*g.first, *g.cause, blockerName(g), g.inThisFile, g.count-1)),
+		Explain:   analysis.Join("\n\n", g.first.Say(g.cause), pass.Check.Explain),
 		Related:   related,
-		NotListed: len(g.places) - listed,
+		NotListed: g.places - listed,
 	})
 }
 
@@ -95,7 +95,7 @@ func causeRelated(path string, b *analysis.BlockedRequest, c *analysis.Cause) an
 // policies)".
 func blockerName(g *causeGroup) analysis.Text {
 	name := filepath.Base(g.cause.Place.Path)
-	switch n := len(g.otherDocs); n {
+	switch n := g.otherDocs; n {
 	case 0:
 		return analysis.T(name, name)
 	case 1:
@@ -409,20 +409,31 @@ func relatedHere(pass *analysis.Pass, h *blockedHere) (related []analysis.Relate
 func causeDetails(requests []*analysis.BlockedRequest, causes []*analysis.Cause) []analysis.Text {
 	var out []analysis.Text
 	seen := map[analysis.Saying]bool{}
+	// The requests blocked alike share their causes (eval's sharedCauses):
+	// a cause whose words take no request, met again, says what it said,
+	// known by its address without hashing its words.
+	seenCauses := map[*analysis.Cause]bool{}
 	others := 0
 	for i, c := range causes {
+		if !c.Message.TakesRequest() {
+			if seenCauses[c] {
+				continue
+			}
+			seenCauses[c] = true
+		}
 		said := requests[i].Saying(c)
-		switch {
-		case seen[said]:
-		case len(out) < analysis.MaxRelated:
+		if seen[said] {
+			continue
+		}
+		seen[said] = true
+		if len(out) < analysis.MaxRelated {
 			// Two statements of one Sid say the same: shown once.
 			if m := requests[i].Say(c); !slices.ContainsFunc(out, func(t analysis.Text) bool { return t.EN == m.EN }) {
 				out = append(out, m)
 			}
-		default:
+		} else {
 			others++
 		}
-		seen[said] = true
 	}
 	if others > 0 {
 		out = append(out, analysis.Tf("(and %d more, alike)", "(ほかに同様のものが %d 件あります)", others))
