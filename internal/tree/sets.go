@@ -398,9 +398,20 @@ func nearestConfig(path, dir string, configs map[string]*analysis.Config) *analy
 // the nearest one in its folder or above, up to stop (when not empty),
 // as files has it (an open buffer counts before it is saved); "" for none.
 func FindConfig(files Files, path, stop string) string {
+	return FindConfigBy(func(candidate string) bool {
+		_, err := files.ReadFile(candidate)
+		return err == nil
+	}, path, stop)
+}
+
+// FindConfigBy is FindConfig asking readable whether a candidate config
+// can be read, for a caller that knows it without reading the file: a
+// config of a large governed folder is most of a megabyte, and check
+// asked for it once for each folder below it.
+func FindConfigBy(readable func(candidate string) bool, path, stop string) string {
 	for dir := filepath.Dir(path); ; {
 		candidate := filepath.Join(dir, analysis.ConfigName)
-		if _, err := files.ReadFile(candidate); err == nil {
+		if readable(candidate) {
 			return candidate
 		}
 		parent := filepath.Dir(dir)
