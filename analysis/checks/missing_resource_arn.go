@@ -52,8 +52,11 @@ func (b *bucketARNs) arn(object bool) string {
 	return s
 }
 
-func statementBuckets(s *analysis.Statement) []bucketARNs {
-	var out []bucketARNs // values, not a pointer each: asked for every Allow statement
+// statementBuckets appends to out the buckets the statement's Resource
+// names, each once, with the types of ARN it names them by.
+func statementBuckets(out []bucketARNs, s *analysis.Statement) []bucketARNs {
+	// Values, not a pointer each, in the caller's buffer: asked for every
+	// Allow statement.
 	for _, r := range s.Resources() {
 		name, object, ok := s3BucketOf(r.Str)
 		if !ok || (!object && isPlaceholder(name)) {
@@ -77,7 +80,8 @@ func statementBuckets(s *analysis.Statement) []bucketARNs {
 
 func checkResourceTypes(pass *analysis.Pass, s *analysis.Statement) {
 	resources := s.Resources()
-	for _, b := range statementBuckets(s) {
+	var buf [4]bucketARNs // most statements name a bucket or two: no allocation
+	for _, b := range statementBuckets(buf[:0], s) {
 		// A resource such as "*" or "arn:aws:s3:::*" covers both types.
 		hasBucket := b.bucket || slices.ContainsFunc(resources, func(r *analysis.Value) bool { return coversBucket(r.Str, b.name) })
 		hasObject := b.object || slices.ContainsFunc(resources, func(r *analysis.Value) bool { return coversObjectsOf(r.Str, b.name) })
