@@ -5,8 +5,11 @@ import (
 	"maps"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"testing"
+
+	"go.lsp.dev/uri"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -104,4 +107,66 @@ func principalOf(t *testing.T, g *govSet, path string) string {
 	}
 	t.Fatalf("%s names no principal", filepath.Base(path))
 	return ""
+}
+
+// A document opened while the back analyses its file from the set (the
+// first scan's back takes the files in order, often the one the editor
+// opens) takes the back's analysis once it is done instead of making it
+// again beside it; a text or a set other than the back's is analysed
+// apart, without waiting for the back.
+func TestAnOpenedDocumentTakesTheBacksAnalysis(t *testing.T) {
+	dir, layout, texts, ix := governedIndex(t, 40)
+	s := newTestServer(t)
+	sc := s.sched
+	sc.index = ix
+	identity := filepath.Join(dir, filepath.FromSlash(layout.Identity))
+	d := &document{uri: uri.File(identity), path: identity, text: texts[identity], version: 1}
+	if _, err := s.store.modify(event{kind: opened, uri: d.uri, text: d.text, version: 1}); err != nil {
+		t.Fatal(err)
+	}
+	settings := s.store.settings()
+	g := ix.setOf(identity)
+	f := sc.beginFlight(identity, g, settings)
+	opened := make(chan struct{})
+	go func() {
+		sc.analyseOpen(d, settings, false)
+		close(opened)
+	}()
+	// The back ends its analysis once the front waits for it, as when
+	// the document is opened while the back is at it.
+	made := s.analyseSource(identity, g.sources[identity].Text, g.sources[identity].Findings, g.bound(identity), settings)
+	for waiting := false; !waiting; {
+		select {
+		case <-opened:
+			t.Fatal("the document was analysed without the back's analysis in progress")
+		default:
+		}
+		runtime.Gosched()
+		sc.flightMu.Lock()
+		waiting = f.waiters > 0
+		sc.flightMu.Unlock()
+	}
+	f.a = made
+	sc.endFlight(identity, f)
+	<-opened
+	got := sc.cache[d.uri].a
+	if got == nil || got.result != made.result || got.uri != d.uri {
+		t.Fatalf("the open document's analysis is not the back's (result shared %v)", got != nil && got.result == made.result)
+	}
+	if diags, want := got.diagnostics(), s.analyse(d, settings).diagnostics(); !reflect.DeepEqual(diags, want) {
+		t.Errorf("the back's analysis gives\n%+v\nthe document's own\n%+v", diags, want)
+	}
+
+	// A flight that never ends: an edited text, or another set, must not
+	// wait for it.
+	stuck := sc.beginFlight(identity, g, settings)
+	defer sc.endFlight(identity, stuck)
+	edited := &document{uri: d.uri, path: identity, text: bytes.Replace(d.text, []byte(`"s3:GetObject"`), []byte(`"s3:GetObjec"`), 1), version: 2}
+	if a := sc.sharedAnalysis(edited, settings); a != nil {
+		t.Error("an edited text took the back's analysis")
+	}
+	ix.update(map[string][]byte{identity: edited.text})
+	if a := sc.sharedAnalysis(d, settings); a != nil {
+		t.Error("the back's analysis of a set the index replaced was taken")
+	}
 }

@@ -76,6 +76,9 @@ type scheduler struct {
 	cache        map[protocol.DocumentURI]cached // the open documents' last analyses
 	cacheChanged chan struct{}                   // closed and replaced on every update
 
+	flightMu sync.Mutex
+	flights  map[string]*closedFlight // by path: the back's analyses of governed files in progress
+
 	pubMu      sync.Mutex
 	openPub    map[protocol.DocumentURI]published
 	closedHash map[string]uint64 // what the client has for each closed file
@@ -84,6 +87,18 @@ type scheduler struct {
 type published struct {
 	version int32
 	hash    uint64
+}
+
+// closedFlight is the back's analysis of a governed file from the set
+// it holds, in progress: a document opened meanwhile with the same text
+// and the same set takes its result instead of making it again (the
+// front waited as long, on a core the two analyses shared).
+type closedFlight struct {
+	set      *govSet
+	settings editorSettings
+	done     chan struct{} // closed when a is set (nil: the analysis failed)
+	a        *analysed
+	waiters  int // open documents waiting for it, under flightMu (tests)
 }
 
 // cached is the analysis of one version of an open document; a nil
@@ -100,7 +115,7 @@ func newScheduler(s *Server) *scheduler {
 		s: s, index: newIndex(), due: map[string]bool{}, typingPause: typingPause,
 		kick: make(chan struct{}, 1), backKick: make(chan struct{}, 1), queue: map[string]bool{}, backDone: make(chan struct{}),
 		cache: map[protocol.DocumentURI]cached{}, cacheChanged: make(chan struct{}), frontIdle: idle,
-		openPub: map[protocol.DocumentURI]published{}, closedHash: map[string]uint64{},
+		openPub: map[protocol.DocumentURI]published{}, closedHash: map[string]uint64{}, flights: map[string]*closedFlight{},
 	}
 }
 
@@ -409,7 +424,9 @@ func (sc *scheduler) wakeFrontLocked(wait time.Duration) {
 func (sc *scheduler) analyseOpen(d *document, settings editorSettings, scanning bool) {
 	var a *analysed
 	_ = sc.s.guard("analysis of "+string(d.uri), func() error {
-		a = sc.s.analyse(d, settings)
+		if a = sc.sharedAnalysis(d, settings); a == nil {
+			a = sc.s.analyse(d, settings)
+		}
 		return nil
 	})
 	sc.cacheMu.Lock()
@@ -592,7 +609,11 @@ func (sc *scheduler) publishClosedFile(path string) {
 	}
 	var a *analysed
 	if g := sc.index.setOf(path); g != nil && g.sources[path] != nil {
-		a = sc.s.analyseSource(path, g.sources[path].Text, g.sources[path].Findings, g.bound(path), st.settings())
+		settings := st.settings()
+		f := sc.beginFlight(path, g, settings)
+		defer sc.endFlight(path, f) // after a panic too: the front may wait for it
+		a = sc.s.analyseSource(path, g.sources[path].Text, g.sources[path].Findings, g.bound(path), settings)
+		f.a = a
 	} else if st.isLoose(path) {
 		src := sc.s.readLoose(path)
 		if src != nil {
@@ -604,6 +625,62 @@ func (sc *scheduler) publishClosedFile(path string) {
 		return
 	}
 	sc.publishClosed(path, a.diagnostics())
+}
+
+// beginFlight records that the back analyses the file at path from set.
+func (sc *scheduler) beginFlight(path string, set *govSet, settings editorSettings) *closedFlight {
+	f := &closedFlight{set: set, settings: settings, done: make(chan struct{})}
+	sc.flightMu.Lock()
+	sc.flights[path] = f
+	sc.flightMu.Unlock()
+	return f
+}
+
+// endFlight records that the back's analysis f is over.
+func (sc *scheduler) endFlight(path string, f *closedFlight) {
+	sc.flightMu.Lock()
+	if sc.flights[path] == f {
+		delete(sc.flights, path)
+	}
+	sc.flightMu.Unlock()
+	close(f.done)
+}
+
+// sharedAnalysis returns, for an open document, the back's analysis of
+// its file when one is in progress or just made with the set the index
+// holds now, the document's very text and the same settings, once it is
+// done; nil otherwise (the caller analyses). The first scan's back takes
+// the files in order, so it is often analysing a file just as the editor
+// opens it.
+func (sc *scheduler) sharedAnalysis(d *document, settings editorSettings) *analysed {
+	sc.flightMu.Lock()
+	f := sc.flights[d.path]
+	sc.flightMu.Unlock()
+	if f == nil {
+		return nil
+	}
+	g := sc.index.setOf(d.path)
+	if g != f.set || g.sources[d.path] == nil || !bytes.Equal(g.sources[d.path].Text, d.text) || !sameSettings(settings, f.settings) {
+		return nil
+	}
+	sc.flightMu.Lock()
+	f.waiters++
+	sc.flightMu.Unlock()
+	select {
+	case <-f.done:
+	case <-sc.s.ctx.Done():
+		return nil
+	}
+	if f.a == nil {
+		return nil
+	}
+	b := f.a
+	return &analysed{s: b.s, uri: d.uri, path: b.path, text: d.text, m: b.m, result: b.result, findings: b.findings, locale: b.locale}
+}
+
+// sameSettings reports whether two editor settings analyse alike.
+func sameSettings(a, b editorSettings) bool {
+	return a.Locale == b.Locale && maps.Equal(a.Severity, b.Severity) && slices.Equal(a.Disable, b.Disable)
 }
 
 // publishClosed sends a closed file's diagnostics unless the client has
