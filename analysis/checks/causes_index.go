@@ -85,13 +85,12 @@ type causesHereIndex struct {
 	here     lazyParts[map[string][]*blockedHere]
 
 	// Of each request of the answer that an element made blocks: the
-	// first element of the principal's identity policies that asks for it
-	// (policy nil when none), and the numbers of that place and of the
-	// grant's, which tell the places related to an element apart without
-	// hashing them for each request (relatedHere); -1 for none. The
-	// documents' parts number their requests under mu.
+	// numbers of the place of the first element of the principal's
+	// identity policies that asks for it (ix.asking) and of the grant's,
+	// which tell the places related to an element apart without hashing
+	// them for each request (relatedHere); -1 for none. The documents'
+	// parts number their requests under mu.
 	mu         sync.Mutex
-	asked      []askedAt
 	askPlace   []int32
 	grantPlace []int32 // -1 until the request is numbered
 	placeIDs   map[analysis.Place]int32
@@ -504,20 +503,20 @@ func hereOf(w analysis.Workspace, principal string) *causesHereIndex {
 // their size, on each keystroke that makes a principal's answer again.
 func (ix *causeIndex) buildHere(w analysis.Workspace) *causesHereIndex {
 	h := &causesHereIndex{ix: ix, sameList: make([]int32, len(ix.blocked))}
-	type listKey struct {
-		first *analysis.Cause
-		n     int
-	}
 	p := causesPlacings.get()
 	defer p.release()
-	last := map[listKey]int32{} // the last request of each list so far; -1 for a list reported nowhere
+	last := lastOfLists.Get().(map[causeList]int32) // the last request of each list so far; -1 for a list reported nowhere
+	defer func() {
+		clear(last)
+		lastOfLists.Put(last)
+	}()
 	for i := range ix.blocked {
 		b := &ix.blocked[i]
 		h.sameList[i] = -1
 		if len(b.Causes) == 0 {
 			continue
 		}
-		k := listKey{&b.Causes[0], len(b.Causes)}
+		k := causeList{&b.Causes[0], len(b.Causes)}
 		prev, known := last[k]
 		switch {
 		case !known && h.placeList(w, p, int32(i), b.Causes):
@@ -532,6 +531,18 @@ func (ix *causeIndex) buildHere(w analysis.Workspace) *causesHereIndex {
 	h.docs = p.byDocument()
 	return h
 }
+
+// causeList is a list of causes of the answer, which the requests blocked
+// alike share.
+type causeList struct {
+	first *analysis.Cause
+	n     int
+}
+
+// lastOfLists keeps buildHere's maps of the lists to their last request
+// for reuse: made anew, they were an eighth of what a keystroke's
+// index of a principal's causes here allocated.
+var lastOfLists = sync.Pool{New: func() any { return map[causeList]int32{} }}
 
 // placeList records, for the document of each of the causes of the list
 // (whose first request is first) reported there, the cause, and reports
@@ -696,16 +707,16 @@ type blockedIn struct {
 	causes []causeIn
 }
 
-// numberPlaces records, for each of the requests not numbered yet, the first element of the principal's identity
-// policies that asks for it and the numbers of that place and of the
-// grant's; it returns how many places are numbered, all of these
-// requests' among them.
+// numberPlaces records, for each of the requests not numbered yet, the
+// number of the place of the first element of the principal's identity
+// policies that asks for it and of the grant's; it returns how many
+// places are numbered, all of these requests' among them.
 func (h *causesHereIndex) numberPlaces(requests []blockedIn) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.asked == nil {
+	if h.grantPlace == nil {
 		n := len(h.ix.blocked)
-		h.asked, h.askPlace, h.grantPlace = make([]askedAt, n), make([]int32, n), make([]int32, n)
+		h.askPlace, h.grantPlace = make([]int32, n), make([]int32, n)
 		for i := range h.grantPlace {
 			h.grantPlace[i] = -1
 		}
@@ -727,7 +738,6 @@ func (h *causesHereIndex) numberPlaces(requests []blockedIn) int {
 		h.askPlace[i] = -1
 		if asked := h.ix.asking[i]; len(asked) > 0 {
 			a := asked[0]
-			h.asked[i] = a
 			h.askPlace[i] = placeID(analysis.Place{Path: a.policy.Path, Doc: a.policy.DocName, Span: a.span})
 		}
 		h.grantPlace[i] = placeID(h.ix.blocked[i].Grant)

@@ -385,8 +385,9 @@ func relatedHere(pass *analysis.Pass, h *blockedHere) (related []analysis.Relate
 	}
 	for n, b := range h.requests {
 		i := h.at[n]
-		if at := ix.asked[i]; at.policy != nil && isNew(relatedKey{ix.askPlace[i], true, b.Action, b.Resource, ""}) {
+		if asked := ix.ix.asking[i]; len(asked) > 0 && isNew(relatedKey{ix.askPlace[i], true, b.Action, b.Resource, ""}) {
 			// The first of the principal's policies that asks for it.
+			at := asked[0]
 			related = append(related, analysis.Related{
 				File: relTo(pass.Path, at.policy.Path), Doc: at.policy.DocName, Span: at.span,
 				Message: analysis.Tf("%s asks for %s on %s here", "%[1]s はここで %[3]s への %[2]s を求めています", shortName(h.principal), b.Action, b.Resource),
