@@ -109,15 +109,19 @@ func analyze(f *File, opts Options) []Finding {
 	// analysis allocated, and a copy of each under the write barrier.
 	scratch := scratchFindings.Get().(*[]Finding)
 	findings := (*scratch)[:0]
+	// One pass for every check, each in turn (a pass of its own for each
+	// was an allocation per check per document): a check keeps nothing of
+	// its pass once it returns.
+	pass := &Pass{File: f, findings: &findings}
 	for _, c := range opts.Checks {
 		if f.Config.Disabled(c.Code) {
 			continue
 		}
 		if c.Applies(f.Kind) {
-			runCheck(f, c, c.Run, &findings, opts.OnPanic)
+			runCheck(pass, c, c.Run, opts.OnPanic)
 		}
 		if c.RunWorkspace != nil && f.Workspace != nil {
-			runCheck(f, c, c.RunWorkspace, &findings, opts.OnPanic)
+			runCheck(pass, c, c.RunWorkspace, opts.OnPanic)
 		}
 	}
 	// Sorted first, a finding's duplicates (same code and span) are its
@@ -302,10 +306,12 @@ func placesNotListed(n int) Text {
 	return Tf(" (and %d other related places, not listed)", " (ほかに関連する箇所が %d 件あります。一覧にはありません)", n)
 }
 
-func runCheck(f *File, c *Check, run func(*Pass), findings *[]Finding, onPanic func(string)) {
+// runCheck runs check c (its run) with pass, whose Check it sets.
+func runCheck(pass *Pass, c *Check, run func(*Pass), onPanic func(string)) {
+	pass.Check = c
 	defer func() {
 		if r := recover(); r != nil {
-			*findings = append(*findings, Finding{
+			*pass.findings = append(*pass.findings, Finding{
 				Code:     InternalErrorCode,
 				Severity: Warning,
 				Span:     Span{0, 0},
@@ -317,7 +323,7 @@ func runCheck(f *File, c *Check, run func(*Pass), findings *[]Finding, onPanic f
 			}
 		}
 	}()
-	run(&Pass{File: f, Check: c, findings: findings})
+	run(pass)
 }
 
 // SyntaxCode is the code of the finding for a document that is not JSON.
