@@ -121,7 +121,11 @@ type BlockedRequest struct {
 type Cause struct {
 	Code    string
 	Message CauseMessage
-	Place   Place
+	// Place is never nil (the zero Place when the cause is not Located).
+	// The causes of a workspace's answers at one place point at one copy
+	// of it (a Cause is 48 bytes, not 88, issue 16): compare what it
+	// points at.
+	Place   *Place
 	Located bool // false when no file holds the cause (a missing policy)
 }
 

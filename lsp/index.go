@@ -416,8 +416,15 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 func sameAnswer(a, b []analysis.BlockedRequest) bool {
 	return slices.EqualFunc(a, b, func(x, y analysis.BlockedRequest) bool {
 		return x.Action == y.Action && x.Resource == y.Resource && x.Grant == y.Grant && x.GrantedTo == y.GrantedTo &&
-			x.Conditional == y.Conditional && slices.Equal(x.Causes, y.Causes)
+			x.Conditional == y.Conditional && slices.EqualFunc(x.Causes, y.Causes, sameCause)
 	})
+}
+
+// sameCause compares two causes by what they say, their places by value:
+// each workspace points its answers' causes at its own copy of a place.
+func sameCause(a, b analysis.Cause) bool {
+	return a.Code == b.Code && a.Message == b.Message && a.Located == b.Located &&
+		(a.Place == b.Place || a.Place != nil && b.Place != nil && *a.Place == *b.Place)
 }
 
 // ownPolicyEdited reports whether an edit changed a document of the
@@ -453,7 +460,7 @@ func (g *govSet) placesMoved(next *govSet, reread map[string]*tree.Source, mappe
 	}
 	for _, answer := range answers {
 		for _, b := range answer {
-			if moved(b.Grant) || slices.ContainsFunc(b.Causes, func(c analysis.Cause) bool { return c.Located && moved(c.Place) }) {
+			if moved(b.Grant) || slices.ContainsFunc(b.Causes, func(c analysis.Cause) bool { return c.Located && moved(*c.Place) }) {
 				return true
 			}
 		}

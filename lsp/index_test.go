@@ -414,7 +414,7 @@ func TestSameAnswerComparesEveryField(t *testing.T) {
 	base := func() analysis.BlockedRequest {
 		return analysis.BlockedRequest{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*",
 			Grant: analysis.Place{Path: "b.json", Span: analysis.Span{Start: 1, End: 2}}, GrantedTo: "arn:aws:iam::111122223333:root",
-			Causes: []analysis.Cause{{Code: "kms-missing-actions", Message: analysis.T("en", "ja"), Place: analysis.Place{Path: "k.json", Span: analysis.Span{Start: 3, End: 4}}, Located: true}}}
+			Causes: []analysis.Cause{{Code: "kms-missing-actions", Message: analysis.T("en", "ja"), Place: &analysis.Place{Path: "k.json", Span: analysis.Span{Start: 3, End: 4}}, Located: true}}}
 	}
 	changes := map[string]func(*analysis.BlockedRequest){
 		"action":        func(b *analysis.BlockedRequest) { b.Action = "s3:PutObject" },

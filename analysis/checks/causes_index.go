@@ -755,7 +755,7 @@ func (e *blockedHere) add(i int, b *analysis.BlockedRequest, c *analysis.Cause) 
 // add counts request i, blocked by c, in the group of an identity policy
 // (at path); counted is true when c's place is counted there already.
 func (g *causeGroup) add(seen *otherPlaces, path string, i int, b *analysis.BlockedRequest, c *analysis.Cause, counted bool) {
-	if !counted && c.Located && !g.inThisFile && c.Place != g.cause.Place {
+	if !counted && c.Located && !g.inThisFile && *c.Place != *g.cause.Place {
 		g.addOther(seen, b, c)
 	}
 	if g.last == i {
@@ -769,7 +769,7 @@ func (g *causeGroup) add(seen *otherPlaces, path string, i int, b *analysis.Bloc
 // addOther counts a cause of request b at another place than the
 // group's first.
 func (g *causeGroup) addOther(seen *otherPlaces, b *analysis.BlockedRequest, c *analysis.Cause) {
-	if !seen.place(g, c.Place) {
+	if !seen.place(g, *c.Place) {
 		return
 	}
 	g.places++

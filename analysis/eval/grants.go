@@ -425,7 +425,7 @@ func (w *Workspace) blockedRequest(g Grant, r Result) analysis.BlockedRequest {
 		place, ok := w.CauseSite(c)
 		said := shared.message(c.Message, g.Request)
 		sameWords = sameWords && said == c.Message
-		causes = append(causes, analysis.Cause{Code: c.Code, Message: said, Place: place, Located: ok})
+		causes = append(causes, analysis.Cause{Code: c.Code, Message: said, Place: shared.place(place), Located: ok})
 	}
 	if len(causes) > 0 {
 		b.Causes = shared.answerCauses(causes)

@@ -42,7 +42,7 @@ func TestBlockedEvaluationsAreReused(t *testing.T) {
 			t.Errorf("an evaluation of %s, not jane's", req.Principal)
 		}
 	}
-	if got := next.Blocked(jane); len(got) != len(blocked) || got[0].Causes[0] != blocked[0].Causes[0] {
+	if got := next.Blocked(jane); len(got) != len(blocked) || !reflect.DeepEqual(got[0].Causes[0], blocked[0].Causes[0]) {
 		t.Errorf("the answer from kept evaluations differs: %+v", got)
 	}
 

@@ -28,6 +28,8 @@ type sharedCauses struct {
 	// narrow a grant, the causes of the answer's entry of a request it
 	// blocks: the same for every such request (blockedRequest).
 	answeredLists map[keptList][]analysis.Cause
+	// places are the places the answers' causes point at, each once.
+	places map[analysis.Place]*analysis.Place
 }
 
 // keptList names a kept list (its first cause and its length) and the
@@ -40,7 +42,25 @@ type keptList struct {
 
 func newSharedCauses() *sharedCauses {
 	return &sharedCauses{seed: maphash.MakeSeed(), words: map[words]analysis.CauseMessage{},
-		answers: map[uint64][][]analysis.Cause{}, kept: map[uint64][][]Cause{}}
+		answers: map[uint64][][]analysis.Cause{}, kept: map[uint64][][]Cause{}, places: map[analysis.Place]*analysis.Place{}}
+}
+
+// place is the table's one copy of a place, which the causes of answers
+// at it share (analysis.Cause.Place): at 10,000 governed policies the
+// answers' 137,556 distinct causes are at 904 places, and a Cause that
+// holds its place is 88 bytes where one that points at it is 48. A list
+// is shared (shareList) with the lists equal to it in the same table,
+// whose causes point at the same copies.
+func (s *sharedCauses) place(p analysis.Place) *analysis.Place {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at, ok := s.places[p]
+	if !ok {
+		at = new(analysis.Place) // not &p: p would be moved to the heap on every call
+		*at = p
+		s.places[p] = at
+	}
+	return at
 }
 
 // requestWords are the words without their action and resource, one
