@@ -3,7 +3,6 @@ package analysis
 import (
 	"fmt"
 	"maps"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -543,22 +542,4 @@ func matchSegments(pat, name []string) bool {
 		pat, name = pat[1:], name[1:]
 	}
 	return len(name) == 0
-}
-
-// FindConfig looks for .s3policy.json in the file's folder and its
-// parents, stopping after stop (when not empty). It returns the config
-// path, or "" when there is none.
-func FindConfig(file, stop string) string {
-	dir := filepath.Dir(file)
-	for {
-		candidate := filepath.Join(dir, ConfigName)
-		if info, err := os.Stat(candidate); err == nil && info.Mode().IsRegular() {
-			return candidate
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir || (stop != "" && filepath.Clean(dir) == filepath.Clean(stop)) {
-			return ""
-		}
-		dir = parent
-	}
 }

@@ -1,8 +1,6 @@
 package analysis_test
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -94,23 +92,5 @@ func TestConfigSeverityAndDisable(t *testing.T) {
 	got := analysis.Analyze(analysis.NewFile("a.iam-policy.json", src, cfg), checks.All)
 	if len(got) != 1 || got[0].Code != "missing-version" || got[0].Severity != analysis.Hint {
 		t.Errorf("findings %+v, want only missing-version as a hint", got)
-	}
-}
-
-func TestFindConfig(t *testing.T) {
-	root := t.TempDir()
-	deep := filepath.Join(root, "a", "b")
-	if err := os.MkdirAll(deep, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cfgPath := filepath.Join(root, "a", analysis.ConfigName)
-	if err := os.WriteFile(cfgPath, []byte(`{}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if got := analysis.FindConfig(filepath.Join(deep, "p.json"), root); got != cfgPath {
-		t.Errorf("FindConfig = %q, want %q", got, cfgPath)
-	}
-	if got := analysis.FindConfig(filepath.Join(deep, "p.json"), deep); got != "" {
-		t.Errorf("FindConfig must stop at %s, found %q", deep, got)
 	}
 }

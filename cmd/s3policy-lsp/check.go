@@ -626,29 +626,15 @@ func (c *checker) configFor(abs, stop string) *analysis.Config {
 	return c.loadConfig(p)
 }
 
-// readableConfig reports whether the file at path can be read, as
-// os.ReadFile would, without reading it: open, stat (a folder opens but
-// does not read) and close, once a path. Asked for the candidate configs
-// of every folder (configFor): reading each candidate read a governed
-// tree's root config (770 KB at 10,000 policies) once for each of its
-// folders, on the walk's goroutine.
+// readableConfig is tree.Disk's CanRead, once a path: configFor asks it
+// of the candidate configs of every folder the walk lists.
 func (c *checker) readableConfig(path string) bool {
 	ok, known := c.readable[path]
 	if !known {
-		ok = readableFile(path)
+		ok = tree.Disk{}.CanRead(path)
 		c.readable[path] = ok
 	}
 	return ok
-}
-
-func readableFile(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	return err == nil && !info.IsDir()
 }
 
 // loadConfig parses a .s3policy.json once and reports its findings once.

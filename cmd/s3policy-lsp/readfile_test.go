@@ -42,33 +42,3 @@ func TestReadFileIntoReadsTheWholeFile(t *testing.T) {
 		t.Errorf("a folder: %v, want %v", err, osErr)
 	}
 }
-
-// readableFile, which check asks of each candidate .s3policy.json
-// instead of reading it, answers as os.ReadFile succeeds or fails: a
-// file, a link to one, a folder of that name, a missing file and a link
-// to nothing.
-func TestReadableFileAsReadFile(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "file")
-	if err := os.WriteFile(file, []byte(`{}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	folder := filepath.Join(dir, "folder")
-	if err := os.Mkdir(folder, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	link, dangling := filepath.Join(dir, "link"), filepath.Join(dir, "dangling")
-	if err := os.Symlink(file, link); err != nil {
-		t.Skip("no symbolic links here:", err)
-	}
-	if err := os.Symlink(filepath.Join(dir, "none"), dangling); err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]bool{file: true, link: true, folder: false, filepath.Join(dir, "missing"): false, dangling: false}
-	for path, readable := range want {
-		_, err := os.ReadFile(path)
-		if got := readableFile(path); got != readable || got != (err == nil) {
-			t.Errorf("readableFile(%s) = %v; want %v (os.ReadFile: %v)", filepath.Base(path), got, readable, err)
-		}
-	}
-}

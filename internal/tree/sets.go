@@ -398,10 +398,7 @@ func nearestConfig(path, dir string, configs map[string]*analysis.Config) *analy
 // the nearest one in its folder or above, up to stop (when not empty),
 // as files has it (an open buffer counts before it is saved); "" for none.
 func FindConfig(files Files, path, stop string) string {
-	return FindConfigBy(func(candidate string) bool {
-		_, err := files.ReadFile(candidate)
-		return err == nil
-	}, path, stop)
+	return FindConfigBy(func(candidate string) bool { return canRead(files, candidate) }, path, stop)
 }
 
 // FindConfigBy is FindConfig asking readable whether a candidate config
