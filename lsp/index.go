@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
@@ -45,6 +46,12 @@ type govSet struct {
 	// none of them is bound to ws: bound returns a file's documents bound
 	// to it, for the checks.
 	ws *eval.Workspace
+	// replaced is set by with before it looks at which principals ws has
+	// answered: an analysis with this set that ends after it may have
+	// answered a principal with saw unanswered, and with names as
+	// dependants only the files of the causes of the answers it sees
+	// (the back analyses such a file again: publishClosedFromSet).
+	replaced atomic.Bool
 }
 
 func newIndex() *index { return &index{sets: map[string]*govSet{}} }
@@ -222,6 +229,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		// open documents' analyses) are answered once.
 		return g, map[string]bool{}
 	}
+	g.replaced.Store(true)
 	next := &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, sources: make(map[string]*tree.Source, len(g.sources)+1)}
 	for p, src := range g.sources {
 		next.sources[p] = src

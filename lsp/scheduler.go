@@ -607,19 +607,44 @@ func (sc *scheduler) publishClosedFile(path string) {
 	if st.docByPath(path) != nil || st.folderOf(path) == "" {
 		return
 	}
-	var a *analysed
 	if g := sc.index.setOf(path); g != nil && g.sources[path] != nil {
-		settings := st.settings()
-		f := sc.beginFlight(path, g, settings)
-		defer sc.endFlight(path, f) // after a panic too: the front may wait for it
-		a = sc.s.analyseSource(path, g.sources[path].Text, g.sources[path].Findings, g.bound(path), settings)
-		f.a = a
-	} else if st.isLoose(path) {
-		src := sc.s.readLoose(path)
-		if src != nil {
+		sc.publishClosedFromSet(path, g)
+		return
+	}
+	var a *analysed
+	if st.isLoose(path) {
+		if src := sc.s.readLoose(path); src != nil {
 			a = sc.s.analyseSource(path, src.Text, src.Findings, src.Docs, st.settings())
 		}
 	}
+	sc.publishClosedAnalysis(path, a)
+}
+
+// publishClosedFromSet analyses a closed file with the set g, the one
+// the index held when the back took the file, and publishes it. When an
+// edit replaced g meanwhile, the file is queued again, to be analysed
+// with the set as it is then: the analysis may have answered on g's
+// workspace a principal the edit's update saw unanswered, whose answer
+// there no update compared, so the file may hold a cause of it that the
+// edit removed, and be no dependant (govSet.with). It costs one more
+// analysis of each closed file in progress when an edit comes.
+func (sc *scheduler) publishClosedFromSet(path string, g *govSet) {
+	settings := sc.s.store.settings()
+	f := sc.beginFlight(path, g, settings)
+	defer sc.endFlight(path, f) // after a panic too: the front may wait for it
+	a := sc.s.analyseSource(path, g.sources[path].Text, g.sources[path].Findings, g.bound(path), settings)
+	f.a = a
+	if g.replaced.Load() {
+		sc.back.Lock()
+		sc.queue[path] = true
+		sc.back.Unlock()
+	}
+	sc.publishClosedAnalysis(path, a)
+}
+
+// publishClosedAnalysis publishes a closed file's analysis; nil, or one
+// of a file that holds no policy, clears its diagnostics.
+func (sc *scheduler) publishClosedAnalysis(path string, a *analysed) {
 	if a == nil || !a.holdsPolicy() {
 		sc.publishClosed(path, nil)
 		return

@@ -1,0 +1,200 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+)
+
+// A closed file the back analyses with a set that an edit replaces
+// meanwhile must not keep the old set's findings (issue 16: "the server
+// never lies"). The front's update (govSet.with) names as dependants the
+// files that hold a cause of each answer it sees, before and after the
+// edit; when the back's analysis answers a principal on the old
+// workspace after the update looked at it, that old answer is seen by
+// nobody, and a file holding a cause only in it was published with the
+// old set's findings and never analysed again.
+//
+// Here: kms-missing-actions, nobody has asked for jane's answer yet (the
+// scan's answerPrincipals stops for the client's events), the back takes
+// the key policy, the user opens the bucket policy and takes s3:PutObject
+// out of its grant (the key policy no longer blocks jane's uploads), then
+// the back analyses the key policy with the set it took.
+func TestAClosedFileAnalysedWithAReplacedSetIsAnalysedAgain(t *testing.T) {
+	dir := t.TempDir()
+	texts := map[string][]byte{}
+	example := filepath.Join("..", "examples", "kms-missing-actions")
+	for _, name := range []string{".s3policy.json", "bucket.bucket-policy.json", "jane.iam-policy.json", "key.key-policy.json"} {
+		text, err := os.ReadFile(filepath.Join(example, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, text, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		texts[path] = text
+	}
+	key, bucket := filepath.Join(dir, "key.key-policy.json"), filepath.Join(dir, "bucket.bucket-policy.json")
+	const grant = "\"s3:GetObject\",\n        \"s3:PutObject\""
+	if !strings.Contains(string(texts[bucket]), grant) {
+		t.Fatalf("the bucket policy has no %q", grant)
+	}
+	edited := []byte(strings.Replace(string(texts[bucket]), grant, `"s3:GetObject"`, 1))
+
+	s, rec := newRecordingServer(t)
+	sc := s.sched
+	sc.typingPause = 0
+	s.store.folders = []string{dir}
+	for path, text := range texts {
+		s.store.disk[path] = text
+	}
+	sc.index.rebuild(s.store.folders, texts)
+	jane := "arn:aws:iam::111122223333:user/jane"
+	taken := sc.index.setOf(key)
+	if _, answered := taken.ws.Answered(jane); answered {
+		t.Fatal("jane is answered before any analysis")
+	}
+
+	// The back takes the key policy from the set the index holds.
+	sc.queue[key] = true
+	if !sc.take(key) || sc.index.setOf(key) != taken {
+		t.Fatal("the back could not take the key policy")
+	}
+	// The front takes the edit in.
+	u := uri.File(bucket)
+	for _, ev := range []event{
+		{kind: opened, uri: u, text: texts[bucket], version: 1},
+		{kind: changed, uri: u, version: 2, edits: []textChange{{Text: string(edited)}}},
+	} {
+		a, err := s.store.modify(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc.enqueue(a)
+	}
+	sc.round()
+	if sc.index.setOf(key) == taken {
+		t.Fatal("the edit did not replace the set")
+	}
+	// The back analyses the key policy with the set it took, answering
+	// jane there, then drains what is queued.
+	_ = s.guard("analysis of "+key, func() error { sc.publishClosedFromSet(key, taken); return nil })
+	sc.finished()
+	sc.drain()
+
+	fresh := newIndex()
+	texts[bucket] = edited
+	fresh.rebuild(s.store.folders, texts)
+	settings := s.store.settings()
+	analyse := func(g *govSet) string {
+		src := g.sources[key]
+		return diagnosticsJSON(t, s.analyseSource(key, src.Text, src.Findings, g.bound(key), settings).diagnostics())
+	}
+	want, old := analyse(fresh.setOf(key)), analyse(taken)
+	if want == old {
+		t.Fatalf("the edit changes none of the key policy's diagnostics: the test shows nothing\n%s", want)
+	}
+	got, ok := rec.last(t, s, uri.File(key))
+	if !ok {
+		t.Fatal("the key policy was never published")
+	}
+	if got != want {
+		t.Errorf("the key policy's diagnostics once the edit settled:\n%s\nthose of the same files analysed afresh:\n%s", got, want)
+	}
+}
+
+// diagnosticsJSON is the JSON of diagnostics as the client reads them.
+func diagnosticsJSON(t *testing.T, diags []protocol.Diagnostic) string {
+	t.Helper()
+	if diags == nil {
+		diags = []protocol.Diagnostic{}
+	}
+	out, err := json.Marshal(diags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// recorder is a client that keeps the diagnostics last published for
+// each URI.
+type recorder struct {
+	mu      sync.Mutex
+	diags   map[protocol.DocumentURI]json.RawMessage
+	arrived chan struct{} // closed and replaced on every publication
+}
+
+// newRecordingServer is a server whose publications go to a recorder.
+func newRecordingServer(t *testing.T) (*Server, *recorder) {
+	t.Helper()
+	s := New(Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	serverEnd, clientEnd := net.Pipe()
+	s.ctx = ctx
+	s.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(serverEnd))
+	rec := &recorder{diags: map[protocol.DocumentURI]json.RawMessage{}, arrived: make(chan struct{})}
+	client := jsonrpc2.NewConn(jsonrpc2.NewStream(clientEnd))
+	client.Go(ctx, func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+		var p struct {
+			URI         protocol.DocumentURI `json:"uri"`
+			Diagnostics json.RawMessage      `json:"diagnostics"`
+		}
+		if req.Method() == protocol.MethodTextDocumentPublishDiagnostics && json.Unmarshal(req.Params(), &p) == nil {
+			rec.mu.Lock()
+			rec.diags[p.URI] = p.Diagnostics
+			close(rec.arrived)
+			rec.arrived = make(chan struct{})
+			rec.mu.Unlock()
+		}
+		return reply(ctx, nil, nil)
+	})
+	t.Cleanup(func() {
+		cancel()
+		s.conn.Close()
+		client.Close()
+	})
+	return s, rec
+}
+
+// last returns the diagnostics last published for u, as JSON, once every
+// publication made before the call has arrived: the client handles
+// notifications in order, so it waits for one more, made now.
+func (r *recorder) last(t *testing.T, s *Server, u protocol.DocumentURI) (string, bool) {
+	t.Helper()
+	marker := uri.File("/the-last-publication-of-the-test")
+	s.publish(marker, 0, nil)
+	deadline := time.After(20 * time.Second)
+	for {
+		r.mu.Lock()
+		_, done := r.diags[marker]
+		raw, ok := r.diags[u]
+		arrived := r.arrived
+		r.mu.Unlock()
+		if done {
+			if !ok {
+				return "", false
+			}
+			var diags []protocol.Diagnostic
+			if err := json.Unmarshal(raw, &diags); err != nil {
+				t.Fatal(err)
+			}
+			return diagnosticsJSON(t, diags), true
+		}
+		select {
+		case <-arrived:
+		case <-deadline:
+			t.Fatal("the publications did not arrive")
+		}
+	}
+}
