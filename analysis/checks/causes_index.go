@@ -123,7 +123,7 @@ type causeGroup struct {
 	// The causes at other places than the first's: the first of them
 	// (at most MaxRelated), and how many places and documents; the places
 	// and documents themselves are told apart while the groups are made
-	// (otherPlaces), not kept with them.
+	// (groupScratch), not kept with them.
 	others    []*analysis.Cause
 	othersOf  []*analysis.BlockedRequest // the request each of others blocks, whose words it says
 	places    int
@@ -362,7 +362,7 @@ func (ix *causeIndex) buildGroups(w analysis.Workspace, f *analysis.File) map[st
 	}
 	decided := newDecidedLists()
 	defer decided.release()
-	seen := newOtherPlaces()
+	seen := newGroupScratch()
 	defer seen.release()
 	for _, i := range ix.concerns[id] {
 		b := &ix.blocked[i]
@@ -754,7 +754,7 @@ func (e *blockedHere) add(i int, b *analysis.BlockedRequest, c *analysis.Cause) 
 
 // add counts request i, blocked by c, in the group of an identity policy
 // (at path); counted is true when c's place is counted there already.
-func (g *causeGroup) add(seen *otherPlaces, path string, i int, b *analysis.BlockedRequest, c *analysis.Cause, counted bool) {
+func (g *causeGroup) add(seen *groupScratch, path string, i int, b *analysis.BlockedRequest, c *analysis.Cause, counted bool) {
 	if !counted && c.Located && !g.inThisFile && *c.Place != *g.cause.Place {
 		g.addOther(seen, b, c)
 	}
@@ -763,12 +763,12 @@ func (g *causeGroup) add(seen *otherPlaces, path string, i int, b *analysis.Bloc
 	}
 	g.last = i
 	g.count++
-	g.keepNearest(path, b)
+	g.keepNearest(seen, path, b)
 }
 
 // addOther counts a cause of request b at another place than the
 // group's first.
-func (g *causeGroup) addOther(seen *otherPlaces, b *analysis.BlockedRequest, c *analysis.Cause) {
+func (g *causeGroup) addOther(seen *groupScratch, b *analysis.BlockedRequest, c *analysis.Cause) {
 	if !seen.place(g, *c.Place) {
 		return
 	}
@@ -781,15 +781,17 @@ func (g *causeGroup) addOther(seen *otherPlaces, b *analysis.BlockedRequest, c *
 	}
 }
 
-// otherPlaces are the places and documents of the causes counted in each
-// group of an identity policy, while its groups are made: a map of each
-// in each group took more room than the rest of the group (13 MB of
-// check's memory at 10,000 governed policies, with the copies of the
-// first request and cause the group now points to). Its maps are reused
-// from one policy's groups to the next.
-type otherPlaces struct {
-	places map[groupPlace]struct{}
-	docs   map[groupDoc]struct{}
+// groupScratch is what the groups of an identity policy are made with:
+// the places and documents of the causes counted in each group, and how
+// far each grant's file lies from the policy. A map of each in each
+// group took more room than the rest of the group (13 MB of check's
+// memory at 10,000 governed policies, with the copies of the first
+// request and cause the group now points to). Its maps are reused from
+// one policy's groups to the next.
+type groupScratch struct {
+	places    map[groupPlace]struct{}
+	docs      map[groupDoc]struct{}
+	distances map[string]int // folderDistance from the policy, by the grant's path
 }
 
 type groupPlace struct {
@@ -802,21 +804,22 @@ type groupDoc struct {
 	d docKey
 }
 
-var otherPlacesPool = sync.Pool{New: func() any {
-	return &otherPlaces{places: map[groupPlace]struct{}{}, docs: map[groupDoc]struct{}{}}
+var groupScratches = sync.Pool{New: func() any {
+	return &groupScratch{places: map[groupPlace]struct{}{}, docs: map[groupDoc]struct{}{}, distances: map[string]int{}}
 }}
 
-func newOtherPlaces() *otherPlaces { return otherPlacesPool.Get().(*otherPlaces) }
+func newGroupScratch() *groupScratch { return groupScratches.Get().(*groupScratch) }
 
 // release empties o, which must not keep the groups, and gives it back.
-func (o *otherPlaces) release() {
+func (o *groupScratch) release() {
 	clear(o.places)
 	clear(o.docs)
-	otherPlacesPool.Put(o)
+	clear(o.distances)
+	groupScratches.Put(o)
 }
 
 // place reports whether p is a new place of group g's, and records it.
-func (o *otherPlaces) place(g *causeGroup, p analysis.Place) bool {
+func (o *groupScratch) place(g *causeGroup, p analysis.Place) bool {
 	k := groupPlace{g, p}
 	if _, ok := o.places[k]; ok {
 		return false
@@ -826,7 +829,7 @@ func (o *otherPlaces) place(g *causeGroup, p analysis.Place) bool {
 }
 
 // doc reports whether d is a new document of group g's, and records it.
-func (o *otherPlaces) doc(g *causeGroup, d docKey) bool {
+func (o *groupScratch) doc(g *causeGroup, d docKey) bool {
 	k := groupDoc{g, d}
 	if _, ok := o.docs[k]; ok {
 		return false
@@ -839,15 +842,18 @@ func (o *otherPlaces) doc(g *causeGroup, d docKey) bool {
 // identity policy at path: at most MaxRelated, the nearest first, and of
 // two as near the first met; a grant of the same request at the same
 // place (which would say the same) is not kept twice.
-func (g *causeGroup) keepNearest(path string, b *analysis.BlockedRequest) {
+func (g *causeGroup) keepNearest(seen *groupScratch, path string, b *analysis.BlockedRequest) {
+	d := seen.distance(path, b.Grant.Path)
+	if len(g.nearest) == analysis.MaxRelated && seen.distance(path, g.nearest[len(g.nearest)-1].Grant.Path) <= d {
+		return // no nearer than the last kept: most requests of a large group
+	}
 	for _, n := range g.nearest {
 		if n.Grant == b.Grant && n.Action == b.Action && n.Resource == b.Resource && n.GrantedTo == b.GrantedTo {
 			return
 		}
 	}
-	d := folderDistance(path, b.Grant.Path)
 	i := len(g.nearest)
-	for i > 0 && folderDistance(path, g.nearest[i-1].Grant.Path) > d {
+	for i > 0 && seen.distance(path, g.nearest[i-1].Grant.Path) > d {
 		i--
 	}
 	if i >= analysis.MaxRelated {
@@ -858,6 +864,18 @@ func (g *causeGroup) keepNearest(path string, b *analysis.BlockedRequest) {
 	}
 	copy(g.nearest[i+1:], g.nearest[i:])
 	g.nearest[i] = b
+}
+
+// distance is folderDistance(path, to), path being the identity
+// policy's whose groups are made: the grants of a principal's requests
+// lie in a few bucket policies, measured once each.
+func (o *groupScratch) distance(path, to string) int {
+	d, ok := o.distances[to]
+	if !ok {
+		d = folderDistance(path, to)
+		o.distances[to] = d
+	}
+	return d
 }
 
 // folderDistance is how far the file at to lies from the file at from,
