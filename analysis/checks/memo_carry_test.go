@@ -22,7 +22,7 @@ import (
 // built in the one before (CarryMemos), patched by the edited document.
 // After random edits of bucket policies (a bucket named in Resource
 // changed, a Sid typed into), identity policies (a bucket in Resource,
-// an action shortened, a Sid) and of .s3policy.json (after which the
+// or a wildcard bucket, an action shortened, a Sid) and of .s3policy.json (after which the
 // server reads the set again, carrying nothing), with random documents
 // analysed before each edit in two goroutines, each memo of the carried
 // workspace is the one a workspace made fresh from the same texts builds,
