@@ -113,7 +113,7 @@ func analyzeWith(t testing.TB, path string, src []byte, cfg *analysis.Config) []
 			assertSpan(t, src, r.Span, fd.Code+" related")
 		}
 		for _, fix := range fd.AllFixes() {
-			for _, e := range fix.AllEdits() {
+			for _, e := range fix.Edits {
 				assertSpan(t, src, e.Span, fd.Code+" fix "+fix.Title.EN)
 			}
 		}

@@ -54,7 +54,7 @@ func (p *Pass) Report(f Finding) {
 	if f.Explain.EN == "" {
 		f.Explain = p.Check.Explain
 	}
-	if f.HasFixes() {
+	if f.FixLater.words != nil {
 		f.FixLater.origin = p.File.fixOrigin()
 	}
 	*p.findings = append(*p.findings, f)

@@ -85,34 +85,26 @@ type fixOrigin struct {
 func (f *Finding) HasFixes() bool { return len(f.Fixes) > 0 || f.FixLater.words != nil }
 
 // AllFixes returns the finding's fixes with their edits written: those
-// its check wrote, then FixLater's. It panics once the finding's document
-// is recycled (File.Recycle): the fixes would read another file's tree.
+// its check wrote, then FixLater's. FixLater's panics once the finding's
+// document is recycled (File.Recycle): it would read another file's tree.
 func (f *Finding) AllFixes() []Fix {
-	if !f.HasFixes() {
-		return nil
-	}
-	if f.FixLater.origin != nil && f.FixLater.origin.recycled {
+	later := f.FixLater
+	switch {
+	case later.words == nil:
+		return f.Fixes
+	case later.origin == nil:
+		panic("analysis: a finding with a FixLater reported other than by Pass.Report")
+	case later.origin.recycled:
 		panic("analysis: a finding's fixes asked for after its document was recycled (File.Recycle)")
 	}
-	fixes := make([]Fix, 0, len(f.Fixes)+1)
-	for _, fix := range f.Fixes {
-		fix.Edits, fix.Build = fix.AllEdits(), nil
-		fixes = append(fixes, fix)
-	}
-	if f.FixLater.words != nil {
-		if f.FixLater.origin == nil {
-			panic("analysis: a finding with a FixLater reported other than by Pass.Report")
-		}
-		fixes = append(fixes, f.FixLater.words(&f.FixLater.origin.doc, f.FixLater.at, &f.Message.args))
-	}
-	return fixes
+	return append(slices.Clip(f.Fixes), later.words(&later.origin.doc, later.at, &f.Message.args))
 }
 
 // writeFixes makes the finding's fixes written ones (Fixes), before
 // something that changes its message, which FixLater reads.
 func (f *Finding) writeFixes() {
 	if f.FixLater.words != nil {
-		f.Fixes, f.FixLater = f.AllFixes(), LaterFix{origin: f.FixLater.origin}
+		f.Fixes, f.FixLater = f.AllFixes(), LaterFix{}
 	}
 }
 
@@ -126,31 +118,15 @@ type Related struct {
 }
 
 // Fix is a quick fix: byte-range edits that, applied together, repair the
-// finding. Edits must not overlap. Read them with AllEdits, or a
-// finding's with Finding.AllFixes.
+// finding. Edits must not overlap. Read a finding's with
+// Finding.AllFixes: a fix a check can write later (FixOf) is written
+// only when someone asks for it.
 type Fix struct {
 	Title Text
 	Edits []Edit
-	// Build, when set instead of Edits, writes the edits when they are
-	// asked for: check never prints them and an editor asks only for a
-	// code action, while writing the text of a new statement for every
-	// finding was a few per cent of check's time over a tree. It may run
-	// on any goroutine, and more than once, but never once its document
-	// is recycled (File.Recycle): it reads the document's tree, whose
-	// memory then holds another file's. Finding.AllFixes checks that.
-	Build func() []Edit
 	// Removes marks a fix that takes access away (removes a statement):
 	// the editor lists it after the fixes that keep access.
 	Removes bool
-}
-
-// AllEdits returns the fix's edits, written now when the fix builds them
-// only when asked (Build).
-func (f Fix) AllEdits() []Edit {
-	if f.Edits == nil && f.Build != nil {
-		return f.Build()
-	}
-	return f.Edits
 }
 
 // KeepingFirst orders fixes so that those that keep access come before

@@ -172,7 +172,7 @@ func FuzzAnalyze(f *testing.F) {
 		for _, fd := range got {
 			for _, fix := range fd.AllFixes() {
 				assertNoOverlap(t, fix)
-				fixed := analysis.ApplyEdits(src, fix.AllEdits())
+				fixed := analysis.ApplyEdits(src, fix.Edits)
 				if _, err := analysis.ParseJSON(fixed); err != nil {
 					t.Fatalf("%s fix %q breaks the JSON (%s):\n%s\n->\n%s", fd.Code, fix.Title.EN, err.Msg.EN, src, fixed)
 				}
@@ -182,7 +182,7 @@ func FuzzAnalyze(f *testing.F) {
 }
 
 func assertNoOverlap(t *testing.T, fix analysis.Fix) {
-	edits := fix.AllEdits()
+	edits := fix.Edits
 	for i, a := range edits {
 		for _, b := range edits[i+1:] {
 			if a.Span.Start < b.Span.End && b.Span.Start < a.Span.End {
@@ -206,7 +206,7 @@ func FuzzParseConfig(f *testing.F) {
 		for _, fd := range findings {
 			assertSpan(t, src, fd.Span, fd.Code)
 			for _, fix := range fd.AllFixes() {
-				for _, e := range fix.AllEdits() {
+				for _, e := range fix.Edits {
 					assertSpan(t, src, e.Span, fd.Code+" fix")
 				}
 			}

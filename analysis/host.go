@@ -274,7 +274,7 @@ func ToHost(f *File, fs []Finding) []Finding {
 				fixes = append(fixes, fix)
 			}
 		}
-		fd.Fixes, fd.FixLater = fixes, LaterFix{origin: fd.FixLater.origin}
+		fd.Fixes, fd.FixLater = fixes, LaterFix{}
 		out = append(out, fd)
 	}
 	SortFindings(out)

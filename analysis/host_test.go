@@ -141,34 +141,17 @@ func TestKindHoverNamesTheHostUse(t *testing.T) {
 	}
 }
 
-// A fix that writes its edits only when asked (Fix.Build) is written when
-// its document lies in a host file, whose syntax decides whether the fix
-// is offered, and its edits are then in the host's bytes.
-func TestHostBuildsALazyFix(t *testing.T) {
+// A fix of a document that lies in a host file is offered with its
+// edits in the host's bytes.
+func TestHostMapsAFixIntoItsBytes(t *testing.T) {
 	f, whole := heredocDoc(t)
-	built := 0
-	lazy := analysis.Fix{Title: analysis.T("t", "t"), Build: func() []analysis.Edit {
-		built++
-		return []analysis.Edit{{Span: analysis.Span{Start: 1, End: 1}, NewText: `"Version": "2012-10-17", `}}
-	}}
-	got := analysis.ToHost(f, []analysis.Finding{{Code: "c", Span: analysis.Span{Start: 0, End: 1}, Fixes: []analysis.Fix{lazy}}})
-	if built != 1 || len(got) != 1 || len(got[0].Fixes) != 1 || got[0].Fixes[0].Build != nil {
-		t.Fatalf("built %d times, findings %+v", built, got)
+	fix := analysis.Fix{Title: analysis.T("t", "t"), Edits: []analysis.Edit{{Span: analysis.Span{Start: 1, End: 1}, NewText: `"Version": "2012-10-17", `}}}
+	got := analysis.ToHost(f, []analysis.Finding{{Code: "c", Span: analysis.Span{Start: 0, End: 1}, Fixes: []analysis.Fix{fix}}})
+	if len(got) != 1 || len(got[0].Fixes) != 1 {
+		t.Fatalf("findings %+v", got)
 	}
 	want := []analysis.Edit{{Span: analysis.Span{Start: whole.Start + 1, End: whole.Start + 1}, NewText: `"Version": "2012-10-17", `}}
-	if edits := got[0].Fixes[0].AllEdits(); len(edits) != 1 || edits[0] != want[0] {
+	if edits := got[0].Fixes[0].Edits; len(edits) != 1 || edits[0] != want[0] {
 		t.Errorf("edits %+v, want %+v", edits, want)
-	}
-}
-
-// AllEdits gives a fix's edits as written, or as its Build writes them.
-func TestFixAllEdits(t *testing.T) {
-	edits := []analysis.Edit{{Span: analysis.Span{Start: 2, End: 5}, NewText: "x"}}
-	eager := analysis.Fix{Edits: edits}
-	lazy := analysis.Fix{Build: func() []analysis.Edit { return edits }}
-	for name, fix := range map[string]analysis.Fix{"eager": eager, "lazy": lazy} {
-		if got := fix.AllEdits(); len(got) != 1 || got[0] != edits[0] {
-			t.Errorf("%s: %+v, want %+v", name, got, edits)
-		}
 	}
 }

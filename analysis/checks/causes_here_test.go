@@ -371,7 +371,7 @@ func TestExampleFixesReadLikeTheFile(t *testing.T) {
 							t.Errorf("%s %s: %q comes after a fix that removes", f.Path, fd.Code, fix.Title.EN)
 						}
 						removing = removing || fix.Removes
-						for _, e := range fix.AllEdits() {
+						for _, e := range fix.Edits {
 							if !strings.Contains(e.NewText, `"Effect"`) {
 								continue
 							}

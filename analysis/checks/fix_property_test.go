@@ -69,7 +69,7 @@ func checkFixesOf(t *testing.T, dir string, texts map[string][]byte) int {
 					for p, b := range texts {
 						changed[p] = b
 					}
-					changed[f.Path] = analysis.ApplyEdits(f.Src, fix.AllEdits())
+					changed[f.Path] = analysis.ApplyEdits(f.Src, fix.Edits)
 					after := map[string]eval.Decision{}
 					for _, w2 := range tree.Sets(dir, changed) {
 						for req, d := range decisionsFor(w2.Workspace, before) {

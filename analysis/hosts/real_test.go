@@ -51,7 +51,7 @@ func TestRealTemplates(t *testing.T) {
 			for _, f := range a.Findings {
 				for _, fix := range f.AllFixes() {
 					fixes++
-					fixed := analysis.ApplyEdits(src, fix.AllEdits())
+					fixed := analysis.ApplyEdits(src, fix.Edits)
 					if err := parses(path, fixed); err != nil {
 						t.Errorf("%s: the fix %q of %s leaves a file that does not parse: %v", path, fix.Title.EN, f.Code, err)
 					} else if after := count(analyzeFile(path, fixed), f.Code); after >= count(a, f.Code) {

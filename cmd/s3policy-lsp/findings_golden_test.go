@@ -148,7 +148,7 @@ func writeFinding(b *strings.Builder, f analysis.Finding, check *analysis.Check)
 	for _, fix := range f.AllFixes() {
 		fmt.Fprintf(b, "  fix removes=%t\n", fix.Removes)
 		writeGoldenText(b, "    title", fix.Title)
-		for _, e := range fix.AllEdits() {
+		for _, e := range fix.Edits {
 			fmt.Fprintf(b, "    edit @%d-%d %q\n", e.Span.Start, e.Span.End, e.NewText)
 		}
 	}

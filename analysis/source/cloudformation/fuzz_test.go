@@ -36,7 +36,7 @@ func FuzzRead(f *testing.F) {
 			}
 			for _, fd := range a.Findings {
 				for _, fix := range fd.AllFixes() {
-					fixed := analysis.ApplyEdits([]byte(src), fix.AllEdits())
+					fixed := analysis.ApplyEdits([]byte(src), fix.Edits)
 					if err := yaml.Unmarshal(fixed, &node); err != nil {
 						t.Fatalf("the fix %q of %s leaves a template that does not parse (%v):\n%s", fix.Title.EN, fd.Code, err, fixed)
 					}
