@@ -566,7 +566,8 @@ func (h *causesHereIndex) placeList(w analysis.Workspace, p *placing[causeIn], f
 }
 
 // codeNumber numbers a check's code in the index (causeIn.code): a
-// principal's causes have a handful of codes.
+// principal's causes have a handful of codes, and there are fewer checks
+// than a uint8 counts (TestCauseCodesFitTheirNumber).
 func (h *causesHereIndex) codeNumber(code string) uint8 {
 	i := slices.Index(h.codes, code)
 	if i < 0 {

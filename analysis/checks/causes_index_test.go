@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -379,5 +380,13 @@ func TestMayMatchS3(t *testing.T) {
 		if got := mayMatchS3(r); got != want {
 			t.Errorf("mayMatchS3(%q) = %v, want %v", r, got, want)
 		}
+	}
+}
+
+// A cause's code is numbered in a uint8 (causeIn.code): every code is a
+// check's, and there must be fewer checks than that counts.
+func TestCauseCodesFitTheirNumber(t *testing.T) {
+	if n := len(All); n > math.MaxUint8+1 {
+		t.Errorf("%d checks: causeIn.code (a uint8) cannot number their codes", n)
 	}
 }
