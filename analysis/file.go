@@ -59,10 +59,12 @@ func (f *File) fixOrigin() *fixOrigin {
 
 // Recycle gives the memory of the document's tree to the next parse. The
 // caller promises that nothing of the tree is used again: not Root, not
-// Policy, not a fix of its findings (Finding.AllFixes panics). check recycles a
-// file once its findings are placed; the server keeps its trees. Root
-// and Policy are cleared, so that a use that breaks the promise fails
-// loudly rather than reading another document's values.
+// Policy, not a fix written later (Finding.AllFixes panics). check
+// recycles a file once its findings are placed; the server keeps its
+// trees. Root and Policy of a tree in pooled slabs are cleared, so that a
+// use that breaks the promise fails loudly rather than reading another
+// document's values; a kept document's tree (Document.Kept) is in memory
+// of its own and stays as it is.
 func (f *File) Recycle() {
 	if f.origin != nil {
 		f.origin.recycled, f.origin = true, nil

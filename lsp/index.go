@@ -628,6 +628,7 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 	texts := map[string][]byte{}
 	modules := map[string]bool{}
 	out := map[string]*tree.Source{}
+	var joined []string // files new to the set that no module reader reads as its own
 	for path, text := range changes {
 		switch old := g.sources[path]; {
 		case text == nil:
@@ -640,6 +641,19 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 			}
 			if old != nil && old.Module != "" {
 				modules[old.Module] = true // its module with those it calls, or that reads it (file())
+			}
+			if old == nil && hosts.ModuleReader(path) == nil {
+				joined = append(joined, path)
+			}
+		}
+	}
+	if len(joined) > 0 {
+		// A file created after a module of the set began to read it with
+		// file() is read with that module, as a fresh scan reads it.
+		readers := g.includedBy()
+		for _, path := range joined {
+			if dir, ok := readers[path]; ok {
+				modules[dir] = true
 			}
 		}
 	}
@@ -672,6 +686,19 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 		}
 	}
 	return out
+}
+
+// includedBy is tree.IncludedBy over the set's module files: the files
+// its modules read with file() or templatefile(), each with its module's
+// folder.
+func (g *govSet) includedBy() map[string]string {
+	texts := map[string][]byte{}
+	for path, src := range g.sources {
+		if hosts.ModuleReader(path) != nil {
+			texts[path] = src.Text
+		}
+	}
+	return tree.IncludedBy(texts)
 }
 
 // sameFiles reports whether the files re-read were all in the set before

@@ -382,18 +382,12 @@ func path(t *testing.T, dir, suffix string, n int) string {
 // the index was given the didOpen's text) is read again as the bucket
 // policy the module makes it when the module's edit reaches the index.
 func TestIndexRereadsAFileTheModuleBeginsToRead(t *testing.T) {
-	dir := t.TempDir()
-	tf, policy := filepath.Join(dir, "main.tf"), filepath.Join(dir, "policies", "b.json")
-	const before = "resource \"aws_s3_bucket\" \"b\" { bucket = \"data\" }\nresource \"aws_s3_bucket_policy\" \"b\" {\n  bucket = aws_s3_bucket.b.id\n  policy = \"{}\"\n}\n"
-	after := strings.Replace(before, `policy = "{}"`, `policy = file("${path.module}/policies/b.json")`, 1)
-	bucketPolicy := []byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}`)
-	ix := newIndex()
-	ix.rebuild([]string{dir}, map[string][]byte{tf: []byte(before)})
+	ix, tf, policy, after, bucketPolicy := moduleAndFileItMayRead(t)
 	ix.update(map[string][]byte{policy: bucketPolicy}) // joins, read alone
 	if docs := ix.setOf(policy).bound(policy); len(docs) != 1 || docs[0].Kind == analysis.KindBucket {
 		t.Fatalf("before the module reads it, b.json is %+v, want one document read alone", docs)
 	}
-	deps := ix.update(map[string][]byte{tf: []byte(after)})
+	deps := ix.update(map[string][]byte{tf: after})
 	docs := ix.setOf(policy).bound(policy)
 	if len(docs) != 1 || docs[0].Kind != analysis.KindBucket {
 		t.Fatalf("after the edit b.json is %+v, want the bucket policy of aws_s3_bucket_policy.b", docs)
@@ -687,4 +681,35 @@ func onlyCurrent(t *testing.T, when string, ix *index) {
 			}
 		}
 	}
+}
+
+// A file created after the module's edit that reads it with file() (the
+// other order of TestIndexRereadsAFileTheModuleBeginsToRead) is read as
+// the module makes it, as a fresh scan of the same files reads it, not
+// alone (found in review).
+func TestIndexReadsAFileJoiningAfterTheModuleReadsIt(t *testing.T) {
+	ix, tf, policy, after, bucketPolicy := moduleAndFileItMayRead(t)
+	ix.update(map[string][]byte{tf: after})
+	deps := ix.update(map[string][]byte{policy: bucketPolicy})
+	docs := ix.setOf(policy).bound(policy)
+	if len(docs) != 1 || docs[0].Kind != analysis.KindBucket || docs[0].KindSource != analysis.FromHost {
+		t.Fatalf("b.json, which main.tf reads with file(), is %+v, want the bucket policy of aws_s3_bucket_policy.b", docs)
+	}
+	if !deps[policy] {
+		t.Errorf("dependants %v lack b.json", deps)
+	}
+}
+
+// moduleAndFileItMayRead is an index of a folder whose main.tf has a
+// bucket policy of its own text, with the edit of main.tf (after) that
+// makes it read policies/b.json with file(), and that file's text.
+func moduleAndFileItMayRead(t *testing.T) (ix *index, tf, policy string, after, bucketPolicy []byte) {
+	dir := t.TempDir()
+	tf, policy = filepath.Join(dir, "main.tf"), filepath.Join(dir, "policies", "b.json")
+	const before = "resource \"aws_s3_bucket\" \"b\" { bucket = \"data\" }\nresource \"aws_s3_bucket_policy\" \"b\" {\n  bucket = aws_s3_bucket.b.id\n  policy = \"{}\"\n}\n"
+	after = []byte(strings.Replace(before, `policy = "{}"`, `policy = file("${path.module}/policies/b.json")`, 1))
+	bucketPolicy = []byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}`)
+	ix = newIndex()
+	ix.rebuild([]string{dir}, map[string][]byte{tf: []byte(before)})
+	return ix, tf, policy, after, bucketPolicy
 }

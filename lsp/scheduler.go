@@ -672,9 +672,9 @@ func (sc *scheduler) endFlight(path string, f *closedFlight) {
 }
 
 // sharedAnalysis returns, for an open document, the back's analysis of
-// its file when one is in progress or just made with the set the index
-// holds now, the document's very text and the same settings, once it is
-// done; nil otherwise (the caller analyses). The first scan's back takes
+// its file when one is in progress with the set the index holds now, the
+// document's very text and the same settings, once it is done; nil
+// otherwise, an analysis already made included (the caller analyses). The first scan's back takes
 // the files in order, so it is often analysing a file just as the editor
 // opens it.
 func (sc *scheduler) sharedAnalysis(d *document, settings editorSettings) *analysed {

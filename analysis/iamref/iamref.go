@@ -300,7 +300,7 @@ func statementActions(slab *actionSlab, s *analysis.Statement, entries []Entry) 
 		return r.actions, r.complete
 	}
 	actions, complete := expandEntries(nil, entries) // kept in expansions: a list of its own
-	expansions.Put(string(key), expansion{actions, complete})
+	expansions.PutBytes(key, expansion{actions, complete})
 	return actions, complete
 }
 
@@ -352,12 +352,19 @@ func (c *BoundedCache[V]) GetBytes(key []byte) (V, bool) {
 
 // Put keeps a value for key, forgetting every other when Max is reached.
 func (c *BoundedCache[V]) Put(key string, v V) {
+	c.put(strings.Clone(key), v) // a key sliced from a document would keep all its text
+}
+
+// PutBytes is Put of a key held in bytes, made a string of its own once.
+func (c *BoundedCache[V]) PutBytes(key []byte, v V) { c.put(string(key), v) }
+
+func (c *BoundedCache[V]) put(key string, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= c.Max {
 		c.m = make(map[string]V)
 	}
-	c.m[strings.Clone(key)] = v // a key sliced from a document would keep all its text
+	c.m[key] = v
 }
 
 // BaseType strips the ArrayOf of a multivalued key's type.
