@@ -38,16 +38,7 @@ func newTestServer(t *testing.T) *Server {
 func TestDueDependantsWaitForTheNextRound(t *testing.T) {
 	s := newTestServer(t)
 	sc := s.sched
-	docs := map[string]*document{}
-	for _, name := range []string{"edited.iam-policy.json", "dependant.iam-policy.json"} {
-		path := "/w/" + name
-		d := &document{uri: uri.File(path), path: path, text: []byte(`{"Version": "2012-10-17", "Statement": []}`), version: 1}
-		docs[name] = d
-		if _, err := s.store.modify(event{kind: opened, uri: d.uri, text: d.text, version: 1}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	edited, dependant := docs["edited.iam-policy.json"], docs["dependant.iam-policy.json"]
+	edited, dependant := openEditedAndDependant(t, s)
 	sc.pending.paths = []string{edited.path} // a newer edit came meanwhile
 	sc.analyseOpenDocs([]*document{dependant, edited}, false,
 		func(d *document) bool { return d == edited }, func(d *document) bool { return d == dependant })
@@ -77,16 +68,7 @@ func TestDependantsWaitForTheTypingPause(t *testing.T) {
 	s := newTestServer(t)
 	sc := s.sched
 	sc.typingPause = 50 * time.Millisecond
-	docs := map[string]*document{}
-	for _, name := range []string{"edited.iam-policy.json", "dependant.iam-policy.json"} {
-		path := "/w/" + name
-		d := &document{uri: uri.File(path), path: path, text: []byte(`{"Version": "2012-10-17", "Statement": []}`), version: 1}
-		docs[name] = d
-		if _, err := s.store.modify(event{kind: opened, uri: d.uri, text: d.text, version: 1}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	edited, dependant := docs["edited.iam-policy.json"], docs["dependant.iam-policy.json"]
+	edited, dependant := openEditedAndDependant(t, s)
 	sc.enqueue(affected{typed: true}) // a keystroke: the front is busy, the pause begins
 	sc.mu.Lock()
 	typed, idle := sc.typedAt, sc.frontIdle
@@ -196,4 +178,19 @@ func TestScanSetsPrincipalsAreAnsweredBeforeTheFirstKeystroke(t *testing.T) {
 			}
 		}
 	}
+}
+
+// openEditedAndDependant opens two empty identity policies: one to edit,
+// and one that depends on the edit.
+func openEditedAndDependant(t *testing.T, s *Server) (edited, dependant *document) {
+	t.Helper()
+	open := func(name string) *document {
+		path := "/w/" + name
+		d := &document{uri: uri.File(path), path: path, text: []byte(`{"Version": "2012-10-17", "Statement": []}`), version: 1}
+		if _, err := s.store.modify(event{kind: opened, uri: d.uri, text: d.text, version: 1}); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	return open("edited.iam-policy.json"), open("dependant.iam-policy.json")
 }
