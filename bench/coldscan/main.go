@@ -88,6 +88,9 @@ func measure(server, dir string, wanted wantedFiles, args []string, timeout time
 	if len(want) == 0 {
 		return 0, 0, 0, fmt.Errorf("check finds nothing in %s: nothing to wait for", root)
 	}
+	if err := insideTree(want, root, wanted.checkJSON); err != nil {
+		return 0, 0, 0, err
+	}
 	var every map[string]bool // the files to wait for after the timing, to write them all
 	if wanted.published != "" {
 		if every, err = policyFiles(root); err != nil {
@@ -142,6 +145,31 @@ func urisOfFindings(out []byte) (map[string]bool, error) {
 		want[fileURI(abs)] = true
 	}
 	return want, nil
+}
+
+// insideTree fails when a file to wait for is not in the tree: the server
+// never publishes it, and the scan would wait out its whole timeout. That
+// happens when check's saved output was written in another folder, since
+// check names the files inside the current folder relative to it.
+func insideTree(want map[string]bool, root, checkJSON string) error {
+	prefix := fileURI(root) + "/"
+	outside, first := 0, ""
+	for uri := range want {
+		if !strings.HasPrefix(uri, prefix) {
+			outside++
+			if first == "" || uri < first {
+				first = uri
+			}
+		}
+	}
+	if outside == 0 {
+		return nil
+	}
+	why := ""
+	if checkJSON != "" {
+		why = fmt.Sprintf(": %s names files relative to the folder check ran in; run coldscan from that folder", checkJSON)
+	}
+	return fmt.Errorf("%d of the %d files with findings are not in %s (%s)%s", outside, len(want), root, first, why)
 }
 
 // policyFiles lists the URIs of the files of the tree that hold a policy,

@@ -20,13 +20,7 @@ import (
 // relative to the current folder; before they were made absolute, no
 // published URI matched and the scan waited until its timeout.
 func TestTreeInsideTheCurrentFolder(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "s3policy-lsp")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/s3policy-lsp").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildServer(t)
 	t.Chdir(t.TempDir())
 	if _, err := governed.Write("tree", 10); err != nil {
 		t.Fatal(err)
@@ -114,4 +108,43 @@ func TestTreeInsideTheCurrentFolder(t *testing.T) {
 	if files != 10 {
 		t.Fatalf("measured %d policy files, the folder holds 10", files)
 	}
+}
+
+// TestSavedCheckOutputFromAnotherFolder reads check's saved output in a
+// folder other than the one check ran in. Its relative names then point
+// outside the tree; the measurement must say so at once instead of
+// waiting out its timeout for files the server never publishes.
+func TestSavedCheckOutputFromAnotherFolder(t *testing.T) {
+	bin := buildServer(t)
+	work := t.TempDir()
+	t.Chdir(work)
+	if _, err := governed.Write("tree", 10); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "check", "--format", "json", "tree").Output()
+	if err != nil && len(out) == 0 {
+		t.Fatal(err)
+	}
+	saved := filepath.Join(work, "check.json")
+	if err := os.WriteFile(saved, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	_, _, _, err = measure(bin, filepath.Join(work, "tree"), wantedFiles{checkJSON: saved}, []string{"serve"}, time.Minute)
+	if err == nil || !strings.Contains(err.Error(), "run coldscan from that folder") {
+		t.Fatalf("measure from another folder: %v, want the error naming the folder check ran in", err)
+	}
+}
+
+// buildServer builds the server binary for a test, which it skips with -short.
+func buildServer(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "s3policy-lsp")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/s3policy-lsp").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
