@@ -61,6 +61,58 @@ func (p *Policy) Derived(key any, build func(*Policy) any) any {
 	return v
 }
 
+// ResourceARNs are a policy's Resource entries read as ARNs, each once
+// (invalid-arn, action-resource-mismatch, missing-resource-arn,
+// requester-pays and the bucket lookups each ask for every entry).
+type ResourceARNs struct {
+	byIndex []statementARNs // by Statement.Index
+}
+
+type statementARNs struct {
+	st   *Statement
+	arns []ResourceARN
+}
+
+// resourceARNsKey keys ResourceARNs in Derived.
+type resourceARNsKey struct{}
+
+// ResourceARNs returns the policy's Resource entries read as ARNs, read
+// on the first call.
+func (p *Policy) ResourceARNs() *ResourceARNs {
+	return p.Derived(resourceARNsKey{}, func(p *Policy) any {
+		n, size := 0, 0
+		for _, s := range p.Statements {
+			n = max(n, s.Index+1)
+			size += len(s.Resources())
+		}
+		t := &ResourceARNs{byIndex: make([]statementARNs, n)}
+		all := make([]ResourceARN, size) // one allocation for the policy's entries
+		next := 0
+		for _, s := range p.Statements {
+			start := next
+			for _, v := range s.Resources() {
+				all[next].read(v)
+				next++
+			}
+			t.byIndex[s.Index] = statementARNs{s, all[start:next:next]}
+		}
+		return t
+	}).(*ResourceARNs)
+}
+
+// Of returns the statement's Resource entries (Resources) read as ARNs,
+// in order. The slice is shared: callers must not modify it.
+func (t *ResourceARNs) Of(s *Statement) []ResourceARN {
+	if s.Index < len(t.byIndex) && t.byIndex[s.Index].st == s {
+		return t.byIndex[s.Index].arns
+	}
+	out := make([]ResourceARN, 0, len(s.Resources())) // a statement of another policy
+	for _, v := range s.Resources() {
+		out = append(out, ReadResourceARN(v))
+	}
+	return out
+}
+
 // Statement is one statement object, with its elements looked up once.
 type Statement struct {
 	Index int    // position in the Statement array (0 for a lone object)

@@ -2,6 +2,7 @@ package analysis_test
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -153,10 +154,10 @@ func TestPolicyDerivedBuildsOncePerKey(t *testing.T) {
 }
 
 // A policy keeps what the checks derive from it in one allocation for
-// four values, two for up to eight (the checks and iamref ask for seven
-// keys: deny-blocks-access, condition keys, ungranted buckets,
-// kms-missing-actions, the causes index, object ownership, resolved
-// actions).
+// four values, two for up to eight (the checks, iamref and the policy's
+// own ResourceARNs ask for eight keys: deny-blocks-access, condition
+// keys, ungranted buckets, kms-missing-actions, the causes index, object
+// ownership, resolved actions, Resource entries read as ARNs).
 func TestPolicyDerivedKeepsItsValuesInFewAllocations(t *testing.T) {
 	type k1 struct{}
 	type k2 struct{}
@@ -248,5 +249,42 @@ func TestPolicyValuesShareTheTree(t *testing.T) {
 	// The policy, its statement and the list of it, and the conditions.
 	if allocs > 4 {
 		t.Errorf("NewPolicy of a statement of three conditions: %v allocations, want at most 4", allocs)
+	}
+}
+
+// A policy's Resource entries are read as ARNs once: each statement's, in
+// order, are its Resources (a lone string, the strings of a list; a
+// non-object item of Statement shifts the indexes), the table is the
+// same on each ask, and a statement of another policy is read apart.
+func TestPolicyResourceARNsAreEachStatementsResources(t *testing.T) {
+	p := mustPolicy(t, `{"Statement": [
+		{"Effect": "Allow", "Resource": "arn:aws:s3:::a/*"},
+		"not a statement",
+		{"Effect": "Allow", "Resource": ["arn:aws:s3:::b", 7, "*", "arn:aws:kms:us-east-1:111122223333:key/k"]},
+		{"Effect": "Deny", "NotResource": "arn:aws:s3:::c"}]}`)
+	arns := p.ResourceARNs()
+	if again := p.ResourceARNs(); again != arns {
+		t.Fatalf("ResourceARNs read the policy again")
+	}
+	for _, s := range p.Statements {
+		var got []string
+		for _, r := range arns.Of(s) {
+			a, ok := r.ARN()
+			got = append(got, r.Value.Str+" "+a.Service+" "+a.Resource+" "+strconv.FormatBool(ok))
+			if !slices.Contains(s.Resources(), r.Value) {
+				t.Errorf("statement %d: %q is not one of its Resources", s.Index, r.Value.Str)
+			}
+		}
+		want := map[int][]string{
+			0: {"arn:aws:s3:::a/* s3 a/* true"},
+			2: {"arn:aws:s3:::b s3 b true", "*   false", "arn:aws:kms:us-east-1:111122223333:key/k kms key/k true"},
+		}[s.Index]
+		if !slices.Equal(got, want) {
+			t.Errorf("statement %d: Of = %q; want %q", s.Index, got, want)
+		}
+	}
+	other := mustPolicy(t, `{"Statement": {"Effect": "Allow", "Resource": "arn:aws:s3:::d"}}`).Statements[0]
+	if got := arns.Of(other); len(got) != 1 || got[0].Value != other.Resources()[0] {
+		t.Errorf("Of a statement of another policy = %+v; want its own Resource", got)
 	}
 }

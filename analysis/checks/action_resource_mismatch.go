@@ -27,21 +27,24 @@ var ActionResourceMismatch = &analysis.Check{
 
 func runActionResourceMismatch(pass *analysis.Pass) {
 	resolved := iamref.Resolve(pass.Policy)
+	arns := pass.Policy.ResourceARNs()
 	for _, s := range pass.Policy.Statements {
 		actions, complete := resolved.Actions(s)
 		if !complete || s.NotResource != nil {
 			continue
 		}
 		if starOnly(actions) {
-			reportStarOnly(pass, s, actions)
+			reportStarOnly(pass, arns.Of(s), actions)
 			continue
 		}
 		var typesBuf [16]*iamdata.ResourceType // most statements' types fit: no allocation
 		var types []*iamdata.ResourceType
 		anyType, listed := false, false
-		for _, v := range s.Resources() {
-			arn, ok := analysis.ParseARN(v.Str)
-			if !ok || arn.Service == "s3" && hasService(actions, "s3") {
+		entries := arns.Of(s)
+		for i := range entries {
+			v := entries[i].Value
+			service := entries[i].Part(2)
+			if !entries[i].IsARN() || service == "s3" && hasService(actions, "s3") {
 				continue
 			}
 			if !listed { // only for a statement that needs them
@@ -51,7 +54,7 @@ func runActionResourceMismatch(pass *analysis.Pass) {
 				continue
 			}
 			pass.Reportf(v.Span, analysis.Tf("no action of this statement acts on %s (a %s resource)",
-				"このステートメントのどのアクションも %s (%s のリソース) を対象としません", v.Str, arn.Service))
+				"このステートメントのどのアクションも %s (%s のリソース) を対象としません", v.Str, service))
 		}
 	}
 }
@@ -75,13 +78,13 @@ func starOnly(actions []iamref.ServiceAction) bool {
 
 // reportStarOnly reports each specific ARN of the actions' service in Resource:
 // the actions are never authorized against it.
-func reportStarOnly(pass *analysis.Pass, s *analysis.Statement, actions []iamref.ServiceAction) {
+func reportStarOnly(pass *analysis.Pass, entries []analysis.ResourceARN, actions []iamref.ServiceAction) {
 	prefix := actions[0].Service.Prefix
-	for _, v := range s.Resources() {
-		arn, ok := analysis.ParseARN(v.Str)
+	for i := range entries {
+		v := entries[i].Value
 		// A pattern such as arn:aws:s3:::* is how AWS's own examples write
 		// these actions, and is authorized: only a specific ARN is a fault.
-		if !ok || arn.Service != prefix || hasWildcard(v.Str) || analysis.HasPlaceholder(v.Str) {
+		if !entries[i].IsARN() || entries[i].Part(2) != prefix || hasWildcard(v.Str) || analysis.HasPlaceholder(v.Str) {
 			continue
 		}
 		pass.Report(analysis.Finding{Span: v.Span, Message: analysis.SayText(analysis.Tf(

@@ -36,23 +36,31 @@ var partitions = []string{"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b",
 var s3TypedResources = []string{"accesspoint/", "job/", "storage-lens/", "storage-lens-group/", "async-request/", "access-grants/"}
 
 func runInvalidARN(pass *analysis.Pass) {
+	arns := pass.Policy.ResourceARNs()
 	for _, s := range pass.Policy.Statements {
-		for _, f := range []*analysis.Field{s.Resource, s.NotResource} {
-			for _, v := range analysis.Strings(f) {
-				checkARN(pass, v, f.Key)
-			}
+		entries := arns.Of(s)
+		for i := range entries {
+			checkARN(pass, &entries[i], s.Resource.Key)
+		}
+		for _, v := range analysis.Strings(s.NotResource) {
+			r := analysis.ReadResourceARN(v)
+			checkARN(pass, &r, s.NotResource.Key)
 		}
 		for _, f := range []*analysis.Field{s.Principal, s.NotPrincipal} {
 			for _, ref := range analysis.Principals(f) {
 				if strings.HasPrefix(ref.Value.Str, "arn:") {
-					checkARN(pass, ref.Value, f.Key)
+					r := analysis.ReadResourceARN(ref.Value)
+					checkARN(pass, &r, f.Key)
 				}
 			}
 		}
 	}
 }
 
-func checkARN(pass *analysis.Pass, v *analysis.Value, element string) {
+// checkARN reports what is wrong with an ARN: a Resource or NotResource
+// entry, or a principal.
+func checkARN(pass *analysis.Pass, r *analysis.ResourceARN, element string) {
+	v := r.Value
 	s := v.Str
 	if s == "*" || analysis.StartsWithPlaceholder(s) {
 		return // a placeholder at the start may hold a whole ARN
@@ -71,36 +79,40 @@ func checkARN(pass *analysis.Pass, v *analysis.Value, element string) {
 			"%s %q は ARN (arn:partition:service:region:account:resource) でも \"*\" でもありません", element, s))
 		return
 	}
-	all, n := analysis.ARNParts(s)
-	parts := all[:n]
-	if len(parts) < 6 {
+	// Its parts are taken one at a time (Part), and all together only
+	// for a finding: most entries are well-formed.
+	if r.N() < 6 {
 		if hasWildcard(s) {
 			return // a "*" may stand for the missing colons
 		}
 		pass.Reportf(v.InnerSpan(), analysis.Tf("%q has %d of the six parts of an ARN (arn:partition:service:region:account:resource); is a colon missing?",
-			"%q には ARN の 6 つの部分 (arn:partition:service:region:account:resource) のうち %d つしかありません。コロンが抜けていませんか?", s, len(parts)))
+			"%q には ARN の 6 つの部分 (arn:partition:service:region:account:resource) のうち %d つしかありません。コロンが抜けていませんか?", s, r.N()))
 		return
 	}
-	if p := parts[1]; !isPattern(p) && !slices.Contains(partitions, p) {
-		pass.Reportf(partSpan(pass.Src, v, parts, 1, 1), analysis.Tf("unknown partition %q; AWS partitions are %s",
+	if p := r.Part(1); !isPattern(p) && !slices.Contains(partitions, p) {
+		parts, _ := r.Parts()
+		pass.Reportf(partSpan(pass.Src, v, parts[:], 1, 1), analysis.Tf("unknown partition %q; AWS partitions are %s",
 			"不明なパーティション %q。AWS のパーティションは %s です", p, strings.Join(partitions, ", ")))
 		return
 	}
-	if parts[2] == "" {
+	if r.Part(2) == "" {
 		pass.Reportf(v.InnerSpan(), analysis.Tf("%q names no service (arn:partition:service:...)",
 			"%q にサービスがありません (arn:partition:service:...)", s))
 		return
 	}
-	checkS3Location(pass, v, parts)
+	checkS3Location(pass, r)
 }
 
 // checkS3Location reports an S3 bucket or object ARN with a region or an
 // account in it, which then names no bucket. A region or account of only
 // "*" matches the empty part and is harmless.
-func checkS3Location(pass *analysis.Pass, v *analysis.Value, parts []string) {
-	if !isS3BucketARN(parts) || onlyWildcards(parts[3]) && onlyWildcards(parts[4]) {
+func checkS3Location(pass *analysis.Pass, r *analysis.ResourceARN) {
+	if !isS3BucketARN(r.Part(2), r.Part(5)) || onlyWildcards(r.Part(3)) && onlyWildcards(r.Part(4)) {
 		return
 	}
+	v := r.Value
+	all, _ := r.Parts()
+	parts := all[:]
 	fixed := strings.Join([]string{parts[0], parts[1], parts[2], "", "", parts[5]}, ":")
 	pass.Reportf(partSpan(pass.Src, v, parts, 3, 4),
 		analysis.Tf("an S3 bucket or object ARN has no region or account: write %q", "S3 のバケットやオブジェクトの ARN にはリージョンもアカウントも書きません。%q と書いてください", fixed),
@@ -110,18 +122,21 @@ func checkS3Location(pass *analysis.Pass, v *analysis.Value, parts []string) {
 		})
 }
 
-func isS3BucketARN(parts []string) bool {
-	if parts[2] != "s3" || parts[5] == "" {
+// isS3BucketARN reports whether an ARN of the service and resource parts
+// is an S3 bucket or object ARN, not one of a typed resource, nor a
+// pattern that may stand for one.
+func isS3BucketARN(service, resource string) bool {
+	if service != "s3" || resource == "" {
 		return false
 	}
-	switch first := parts[5][0]; {
+	switch first := resource[0]; {
 	case first == '*' || first == '?' || first == '$':
 		return false // a wildcard or a placeholder may stand for any resource
 	case !s3TypedFirstBytes[first]:
 		return true // most S3 ARNs: no typed resource starts so
 	}
 	for _, t := range s3TypedResources {
-		if strings.HasPrefix(parts[5], t) {
+		if strings.HasPrefix(resource, t) {
 			return false
 		}
 	}

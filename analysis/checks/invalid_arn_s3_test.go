@@ -26,9 +26,8 @@ func TestIsS3BucketARNAsThePlainRule(t *testing.T) {
 	}
 	for _, r := range resources {
 		for _, service := range []string{"s3", "s3-object-lambda"} {
-			parts := []string{"arn", "aws", service, "", "", r}
-			if got, want := isS3BucketARN(parts), service == "s3" && plain(r); got != want {
-				t.Errorf("isS3BucketARN(%q) = %v; want %v", strings.Join(parts, ":"), got, want)
+			if got, want := isS3BucketARN(service, r), service == "s3" && plain(r); got != want {
+				t.Errorf("isS3BucketARN(%q, %q) = %v; want %v", service, r, got, want)
 			}
 		}
 	}

@@ -508,7 +508,7 @@ func addMissingKeyActions(doc *analysis.FixDoc, action *analysis.Value, a *analy
 // SSE-KMS with a known key, an identity policy that grants object actions
 // on it but does not allow the key actions those need.
 func checkBucketKeys(pass *analysis.Pass) {
-	for _, name := range namedBucketsReached(pass.Config, pass.Policy.Statements) {
+	for _, name := range namedBucketsReached(pass.Config, pass.Policy) {
 		b := pass.Config.Bucket(name)
 		if !strings.HasPrefix(b.Encryption, "aws:kms") || b.KMSKeyARN == "" || hasKeyStatement(pass, b.KMSKeyARN) {
 			// A statement that already uses the key gets the finding, and

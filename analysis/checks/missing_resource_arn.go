@@ -54,19 +54,19 @@ func (b *bucketARNs) arn(object bool) string {
 
 // statementBuckets appends to out the buckets the statement's Resource
 // names, each once, with the types of ARN it names them by.
-func statementBuckets(out []bucketARNs, s *analysis.Statement) []bucketARNs {
+func statementBuckets(out []bucketARNs, p *analysis.Policy, s *analysis.Statement) []bucketARNs {
 	// Values, not a pointer each, in the caller's buffer: asked for every
 	// Allow statement.
-	for _, r := range s.Resources() {
-		name, object, ok := s3BucketOf(r.Str)
+	entries := p.ResourceARNs().Of(s)
+	for j := range entries {
+		name, object, ok := entries[j].BucketOrObject()
 		if !ok || (!object && isPlaceholder(name)) {
 			// "arn:aws:s3:::{MANIFEST_KEY}" may stand for bucket/key.
 			continue
 		}
 		i := slices.IndexFunc(out, func(b bucketARNs) bool { return b.name == name })
 		if i < 0 {
-			a, _ := analysis.ParseARN(r.Str)
-			out = append(out, bucketARNs{name: name, partition: a.Partition})
+			out = append(out, bucketARNs{name: name, partition: entries[j].Part(1)})
 			i = len(out) - 1
 		}
 		if object {
@@ -81,7 +81,7 @@ func statementBuckets(out []bucketARNs, s *analysis.Statement) []bucketARNs {
 func checkResourceTypes(pass *analysis.Pass, s *analysis.Statement) {
 	resources := s.Resources()
 	var buf [4]bucketARNs // most statements name a bucket or two: no allocation
-	for _, b := range statementBuckets(buf[:0], s) {
+	for _, b := range statementBuckets(buf[:0], pass.Policy, s) {
 		// A resource such as "*" or "arn:aws:s3:::*" covers both types.
 		hasBucket := b.bucket || slices.ContainsFunc(resources, func(r *analysis.Value) bool { return coversBucket(r.Str, b.name) })
 		hasObject := b.object || slices.ContainsFunc(resources, func(r *analysis.Value) bool { return coversObjectsOf(r.Str, b.name) })
@@ -290,9 +290,11 @@ func policyBuckets(f *analysis.File) []string {
 		return []string{f.Facts.Bucket}
 	}
 	var out []string
+	arns := f.Policy.ResourceARNs()
 	for _, st := range f.Policy.Statements {
-		for _, r := range st.Resources() {
-			if name, _, ok := s3BucketOf(r.Str); ok && !slices.Contains(out, name) {
+		entries := arns.Of(st)
+		for i := range entries {
+			if name, _, ok := entries[i].BucketOrObject(); ok && !slices.Contains(out, name) {
 				out = append(out, name)
 			}
 		}

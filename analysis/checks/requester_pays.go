@@ -43,8 +43,9 @@ func statementBucket(pass *analysis.Pass, s *analysis.Statement) *analysis.Bucke
 	if pass.Facts != nil && pass.Facts.Bucket != "" {
 		return pass.Bucket(pass.Facts.Bucket)
 	}
-	for _, r := range s.Resources() {
-		if name, _, ok := s3BucketOf(r.Str); ok {
+	entries := pass.Policy.ResourceARNs().Of(s)
+	for i := range entries {
+		if name, _, ok := entries[i].BucketOrObject(); ok {
 			if b := pass.Bucket(name); b != nil {
 				return b
 			}

@@ -128,11 +128,23 @@ func s3BucketOf(resource string) (bucket string, object, ok bool) {
 		return "", false, false
 	}
 	arn, ok := analysis.ParseARN(resource)
-	if !ok || !arn.IsS3() || arn.Region != "" || arn.Account != "" {
+	if !ok {
 		return "", false, false
 	}
-	bucket, _, object = arn.S3Bucket()
-	return bucket, object, true
+	return arn.BucketOrObject()
+}
+
+// s3BucketOfPattern is s3BucketOf of the entry with its template
+// placeholders made wildcards (as coversObjectsOf reads it), and that
+// pattern.
+func s3BucketOfPattern(r *analysis.ResourceARN) (pattern, bucket string, object, ok bool) {
+	pattern = analysis.ReplacePlaceholders(r.Value.Str, "*")
+	if pattern != r.Value.Str {
+		bucket, object, ok = s3BucketOf(pattern)
+		return pattern, bucket, object, ok
+	}
+	bucket, object, ok = r.BucketOrObject()
+	return pattern, bucket, object, ok
 }
 
 // coversBucket reports whether a Resource entry covers the bucket ARN.
@@ -192,15 +204,16 @@ func namedBuckets(cfg *analysis.Config) []string { return cfg.BucketNames() }
 // few buckets of the thousands a team's config can list, and a check that
 // asks of each named bucket whether the policy reaches it asked that of
 // each policy thousands of times.
-func namedBucketsReached(cfg *analysis.Config, statements []*analysis.Statement) []string {
+func namedBucketsReached(cfg *analysis.Config, p *analysis.Policy) []string {
 	var reached []string
-	for _, s := range statements {
+	arns := p.ResourceARNs()
+	for _, s := range p.Statements {
 		if s.NotResource != nil {
 			return namedBuckets(cfg)
 		}
-		for _, r := range s.Resources() {
-			pattern := analysis.ReplacePlaceholders(r.Str, "*") // as coversObjectsOf reads it
-			name, _, ok := s3BucketOf(pattern)
+		entries := arns.Of(s)
+		for i := range entries {
+			pattern, name, _, ok := s3BucketOfPattern(&entries[i])
 			switch {
 			case ok && !hasWildcard(name):
 				// arn:aws:s3:::b or arn:aws:s3:::b/...: bucket b alone.
@@ -239,6 +252,7 @@ func mayBeS3(pattern string) bool {
 func uncoveredBuckets(pass *analysis.Pass) (first []string, total int) {
 	reach := bucketReachOf(pass)
 	covered := newBitSet(len(reach.names))
+	arns := pass.Policy.ResourceARNs()
 	for _, s := range pass.Policy.Statements {
 		if !s.IsAllow() || !statementS3Actions(s, false) {
 			continue
@@ -246,9 +260,11 @@ func uncoveredBuckets(pass *analysis.Pass) (first []string, total int) {
 		if s.NotResource != nil {
 			return nil, 0 // every bucket, as allowsS3On says
 		}
-		for _, r := range s.Resources() {
-			if i, literal := reach.literal(r.Str); !literal {
-				covered.or(reach.of(r.Str))
+		entries := arns.Of(s)
+		for j := range entries {
+			r := &entries[j]
+			if i, literal := reach.literal(r); !literal {
+				covered.or(reach.of(r.Value.Str))
 			} else if i >= 0 {
 				covered.add(int32(i))
 			}
@@ -279,8 +295,8 @@ func bucketReachOf(pass *analysis.Pass) *bucketReach {
 // literal reports whether a Resource entry names one bucket (or its
 // objects) without a wildcard, and that bucket's place in names, -1 when
 // the config does not name it: it reaches that bucket alone (reachesBucket).
-func (r *bucketReach) literal(entry string) (int, bool) {
-	name, _, ok := s3BucketOf(analysis.ReplacePlaceholders(entry, "*"))
+func (r *bucketReach) literal(entry *analysis.ResourceARN) (int, bool) {
+	_, name, _, ok := s3BucketOfPattern(entry)
 	if !ok || hasWildcard(name) {
 		return -1, false
 	}

@@ -48,12 +48,15 @@ func crossAccountUses(w analysis.Workspace, f *analysis.File) []crossAccountUse 
 		return nil
 	}
 	var out []crossAccountUse
+	arns := f.Policy.ResourceARNs()
 	for _, s := range f.Policy.Statements {
 		if !s.IsAllow() {
 			continue
 		}
-		for _, r := range s.Resources() {
-			name, _, ok := s3BucketOf(r.Str)
+		entries := arns.Of(s)
+		for i := range entries {
+			r := entries[i].Value
+			name, _, ok := entries[i].BucketOrObject()
 			b := cfg.Bucket(name)
 			if b == nil {
 				b = w.Bucket(name)
@@ -165,9 +168,11 @@ func bucketsOf(bp *analysis.File) []string {
 	if bp.Facts != nil && bp.Facts.Bucket != "" {
 		out = append(out, bp.Facts.Bucket)
 	}
+	arns := bp.Policy.ResourceARNs()
 	for _, st := range bp.Policy.Statements {
-		for _, r := range st.Resources() {
-			if a, ok := analysis.ParseARN(r.Str); ok && a.IsS3() {
+		entries := arns.Of(st)
+		for i := range entries {
+			if a, ok := entries[i].ARN(); ok && a.IsS3() {
 				name, _, _ := a.S3Bucket()
 				out = append(out, name)
 			}
@@ -256,14 +261,16 @@ type usedBucketsKey struct{}
 // statements name, as crossAccountUses reads them (no wildcard, no
 // placeholder), each once.
 func usedBuckets(p *analysis.Policy) []string {
+	arns := p.ResourceARNs() // not in build: Derived is not called within Derived
 	return p.Derived(usedBucketsKey{}, func(p *analysis.Policy) any {
 		var out []string
 		for _, s := range p.Statements {
 			if !s.IsAllow() {
 				continue
 			}
-			for _, r := range s.Resources() {
-				if name, _, ok := s3BucketOf(r.Str); ok && !hasWildcard(name) && !analysis.HasPlaceholder(name) && !slices.Contains(out, name) {
+			entries := arns.Of(s)
+			for i := range entries {
+				if name, _, ok := entries[i].BucketOrObject(); ok && !hasWildcard(name) && !analysis.HasPlaceholder(name) && !slices.Contains(out, name) {
 					out = append(out, name)
 				}
 			}
