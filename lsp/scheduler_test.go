@@ -4,12 +4,15 @@ import (
 	"context"
 	"io"
 	"net"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/uri"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
@@ -193,4 +196,51 @@ func openEditedAndDependant(t *testing.T, s *Server) (edited, dependant *documen
 		return d
 	}
 	return open("edited.iam-policy.json"), open("dependant.iam-policy.json")
+}
+
+// The scan's round analyses and publishes the first file of each kind of
+// a large set it loaded, off the back's queue: their first analyses build
+// what the checks derive from the whole set (at 5,000 policies 25 ms of
+// CPU for a bucket policy, 10 for an identity policy, against about 1 ms
+// for the next ones), which the editor's first documents and keystrokes
+// waited for when the back or the open round made it. A small set is
+// left to the back whole.
+func TestTheScansRoundWarmsTheChecksOfALargeSet(t *testing.T) {
+	for _, n := range []int{warmSetSize, warmSetSize / 2} {
+		dir, _, texts, ix := governedIndex(t, n)
+		s := newTestServer(t)
+		s.store.folders = []string{dir}
+		for p, text := range texts {
+			s.store.scanned(p, text, true)
+		}
+		sc := s.sched
+		sc.index = ix
+		sets := sc.index.all()
+		if len(sets) != 1 {
+			t.Fatalf("%d sets, want 1", len(sets))
+		}
+		sc.fromScan = sets
+		sc.round()
+
+		var warmed []string
+		if n >= warmSetSize {
+			warmed = firstOfEachKind(sets[0])
+		}
+		var kinds []analysis.Kind
+		for _, p := range warmed {
+			kinds = append(kinds, sets[0].sources[p].Docs[0].Kind)
+			if sc.queue[p] {
+				t.Errorf("%d policies: %s, the first of its kind, is left to the back", n, filepath.Base(p))
+			}
+			if _, published := sc.closedHash[p]; !published {
+				t.Errorf("%d policies: %s, the first of its kind, is not published", n, filepath.Base(p))
+			}
+		}
+		if n >= warmSetSize && (!slices.Contains(kinds, analysis.KindIdentity) || !slices.Contains(kinds, analysis.KindBucket)) {
+			t.Errorf("%d policies: the first of each kind are %v", n, kinds)
+		}
+		if sc.analysed != len(warmed) || len(sc.queue) != len(sets[0].paths)-len(warmed) {
+			t.Errorf("%d policies: %d files analysed, %d left to the back, want %d and %d", n, sc.analysed, len(sc.queue), len(warmed), len(sets[0].paths)-len(warmed))
+		}
+	}
 }
