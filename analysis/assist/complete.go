@@ -132,7 +132,7 @@ func (c completion) actions() []analysis.CompletionItem {
 	out = append(out, c.item(prefix+":*", analysis.CompleteAction, "all actions", analysis.Tf("Every action of %s", "%s のすべてのアクション", svc.Name)))
 	for i := range svc.Actions {
 		a := &svc.Actions[i]
-		out = append(out, c.item(prefix+":"+a.Name, analysis.CompleteAction, a.Access, analysis.T(a.Description, a.Description)))
+		out = append(out, c.item(prefix+":"+a.Name(), analysis.CompleteAction, a.Access(), analysis.T(a.Description(), a.Description())))
 	}
 	return out
 }
@@ -168,7 +168,7 @@ func (c completion) keys(actions []string) []analysis.CompletionItem {
 			continue
 		}
 		for _, a := range r.Matches {
-			for _, name := range a.Keys {
+			for _, name := range a.Keys() {
 				if k := r.Service.Key(name); k != nil && !seen[k.Name] && !strings.HasPrefix(k.Name, "aws:") {
 					seen[k.Name] = true
 					add(k)

@@ -133,6 +133,6 @@ func TestEveryServiceCompletesAndHovers(t *testing.T) {
 		if len(svc.Actions) == 0 {
 			continue
 		}
-		hoverAt(t, `{"Statement": [{"Effect": "Allow", "Action": «"`+p+`:`+svc.Actions[0].Name+`"»}]}`)
+		hoverAt(t, `{"Statement": [{"Effect": "Allow", "Action": «"`+p+`:`+svc.Actions[0].Name()+`"»}]}`)
 	}
 }

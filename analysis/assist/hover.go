@@ -64,12 +64,12 @@ func actionHover(entry string, s *analysis.Statement) (analysis.Text, bool) {
 
 func describeAction(svc *iamdata.Service, a *iamdata.Action) analysis.Text {
 	out := analysis.Tf("**%s:%s** (%s, access level: %s)\n\n%s", "**%s:%s** (%s、アクセスレベル: %s)\n\n%s",
-		svc.Prefix, a.Name, svc.Name, a.Access, a.Description)
-	if len(a.Resources) == 0 {
+		svc.Prefix, a.Name(), svc.Name, a.Access(), a.Description())
+	if len(a.Resources()) == 0 {
 		out = analysis.Join("\n\n", out, analysis.T("Resource types: none; use `\"Resource\": \"*\"`.", "リソースタイプ: なし。`\"Resource\": \"*\"` を使います。"))
 	} else {
 		var b strings.Builder
-		for _, ar := range a.Resources {
+		for _, ar := range a.Resources() {
 			arn := ""
 			if rt := svc.ResourceType(ar.Name); rt != nil {
 				arn = " `" + rt.ARN + "`"
@@ -83,11 +83,11 @@ func describeAction(svc *iamdata.Service, a *iamdata.Action) analysis.Text {
 		list := b.String()
 		out = analysis.Join("\n\n", out, analysis.T("Resource types:"+list, "リソースタイプ:"+strings.ReplaceAll(list, " (required)", " (必須)")))
 	}
-	if len(a.Keys) > 0 {
-		out = analysis.Join("\n\n", out, analysis.T("Condition keys: "+codeList(a.Keys), "条件キー: "+codeList(a.Keys)))
+	if len(a.Keys()) > 0 {
+		out = analysis.Join("\n\n", out, analysis.T("Condition keys: "+codeList(a.Keys()), "条件キー: "+codeList(a.Keys())))
 	}
-	if len(a.Dependent) > 0 {
-		out = analysis.Join("\n\n", out, analysis.T("Dependent actions: "+codeList(a.Dependent), "依存アクション: "+codeList(a.Dependent)))
+	if len(a.Dependent()) > 0 {
+		out = analysis.Join("\n\n", out, analysis.T("Dependent actions: "+codeList(a.Dependent()), "依存アクション: "+codeList(a.Dependent())))
 	}
 	return analysis.Join("\n\n", out, analysis.Tf("[Service Authorization Reference: %s](%s)", "[サービス認可リファレンス: %s](%s)", svc.Name, iamdata.DocURL(svc.Prefix)))
 }
@@ -103,10 +103,10 @@ func wildcardHover(r iamref.Action) analysis.Text {
 	groups := map[string][]string{}
 	var levels []string
 	for _, a := range r.Matches {
-		if _, ok := groups[a.Access]; !ok {
-			levels = append(levels, a.Access)
+		if _, ok := groups[a.Access()]; !ok {
+			levels = append(levels, a.Access())
 		}
-		groups[a.Access] = append(groups[a.Access], a.Name)
+		groups[a.Access()] = append(groups[a.Access()], a.Name())
 	}
 	slices.SortFunc(levels, func(a, b string) int { return accessRank(a) - accessRank(b) })
 	out := analysis.Tf("**%s** matches %d actions of %s", "**%[1]s** は %[3]s の %[2]d 個のアクションに一致します", r.Value.Str, len(r.Matches), r.Service.Name)
@@ -162,7 +162,7 @@ func supportLine(key string, s *analysis.Statement) analysis.Text {
 	}
 	var yes, no []string
 	for _, a := range actions {
-		name := a.Service.Prefix + ":" + a.Name
+		name := a.Service.Prefix + ":" + a.Name()
 		if a.Supports(key) {
 			yes = append(yes, name)
 		} else {

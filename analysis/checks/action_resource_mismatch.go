@@ -69,7 +69,7 @@ func starOnly(actions []iamref.ServiceAction) bool {
 		return false
 	}
 	for _, a := range actions {
-		if len(a.Resources) > 0 || a.Service != actions[0].Service || a.Service.Prefix == "iam" {
+		if len(a.Resources()) > 0 || a.Service != actions[0].Service || a.Service.Prefix == "iam" {
 			return false
 		}
 	}
@@ -90,7 +90,7 @@ func reportStarOnly(pass *analysis.Pass, entries []analysis.ResourceARN, actions
 		pass.Report(analysis.Finding{Span: v.Span, Message: analysis.SayText(analysis.Tf(
 			"%s:%s takes no resource type: it is authorized only with \"Resource\": \"*\", so %s grants nothing for it",
 			"%s:%s はリソースタイプを持たず、\"Resource\": \"*\" でのみ認可されます。%s では何も許可されません",
-			prefix, actions[0].Name, v.Str)),
+			prefix, actions[0].Name(), v.Str)),
 			Fixes: []analysis.Fix{replaceFix(v.Span, "*")}})
 	}
 }
@@ -114,10 +114,10 @@ func hasService(actions []iamref.ServiceAction, prefix string) bool {
 // They are appended to types.
 func actionResourceTypes(types []*iamdata.ResourceType, actions []iamref.ServiceAction) (_ []*iamdata.ResourceType, anyType, listed bool) {
 	for _, a := range actions {
-		if len(a.Resources) == 0 {
+		if len(a.Resources()) == 0 {
 			return nil, true, true
 		}
-		for _, ar := range a.Resources {
+		for _, ar := range a.Resources() {
 			if rt := a.Service.ResourceType(ar.Name); rt != nil && !slices.Contains(types, rt) {
 				types = append(types, rt)
 			}

@@ -63,7 +63,7 @@ func runConditionKeyNotApplicable(pass *analysis.Pass) {
 func notApplicableMessage(key string, actions []iamref.ServiceAction) analysis.Text {
 	names := make([]string, 0, 3)
 	for _, a := range actions[:min(3, len(actions))] {
-		names = append(names, a.Name)
+		names = append(names, a.Name())
 	}
 	list := strings.Join(names, ", ")
 	if len(actions) > 3 {

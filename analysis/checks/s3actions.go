@@ -24,9 +24,9 @@ var (
 func s3ActionsOn(resourceType string) []string {
 	var out []string
 	for _, a := range iamdata.Lookup("s3").Actions {
-		for _, r := range a.Resources {
+		for _, r := range a.Resources() {
 			if r.Name == resourceType {
-				out = append(out, "s3:"+a.Name)
+				out = append(out, "s3:"+a.Name())
 				break
 			}
 		}

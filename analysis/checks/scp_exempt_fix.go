@@ -238,12 +238,12 @@ func s3PatternsExcept(blocked, resources []string) []string {
 	}
 	var out []string
 	for _, a := range s3.Actions {
-		name := "s3:" + a.Name
-		if !slices.ContainsFunc(a.Resources, func(r iamdata.ActionResource) bool { return slices.Contains(types, r.Name) }) ||
+		name := "s3:" + a.Name()
+		if !slices.ContainsFunc(a.Resources(), func(r iamdata.ActionResource) bool { return slices.Contains(types, r.Name) }) ||
 			slices.ContainsFunc(blocked, func(b string) bool { return strings.EqualFold(b, name) }) {
 			continue
 		}
-		words := wordPrefixes(a.Name)
+		words := wordPrefixes(a.Name())
 		candidates := []string{"s3:" + words[0] + "*"}
 		for _, b := range blocked {
 			if len(b) < len(name) && strings.EqualFold(name[:len(b)], b) {

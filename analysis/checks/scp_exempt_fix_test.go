@@ -227,9 +227,9 @@ func policyDecisions(t *testing.T, kind analysis.Kind, policy []byte) map[policy
 	type actionOn struct{ action, resource string }
 	var requests []actionOn
 	for _, a := range iamdata.Lookup("s3").Actions {
-		for _, r := range a.Resources {
+		for _, r := range a.Resources() {
 			for _, res := range resources[r.Name] {
-				requests = append(requests, actionOn{"s3:" + a.Name, res})
+				requests = append(requests, actionOn{"s3:" + a.Name(), res})
 			}
 		}
 	}

@@ -5,42 +5,47 @@ import (
 	"unicode/utf8"
 )
 
-// compact rewrites a decoded service so that the garbage collector has
-// little to mark in it: every string becomes a piece of one text holding
-// each distinct string once, every list of names a piece of one array
-// holding each distinct list once (a tenth of EC2's actions list the same
-// condition keys), and the actions' resource types pieces of one array.
-// JSON decoding made an object of each (EC2 alone: 11,000 strings).
-func compact(sd *ServiceData) {
-	internAll(sd)
-	names := newListPool()
-	for i := range sd.Resources {
-		r := &sd.Resources[i]
-		r.Keys = names.share(r.Keys)
-	}
+// compact makes the decoded service out of what the bundle holds, with
+// little in it for the garbage collector to mark: every string a piece of
+// one text holding each distinct string once, the actions records of
+// offsets, their lists of names pieces of one array holding each
+// distinct list once (EC2's 826 actions have 115 distinct lists of
+// condition keys), and their resource types pieces of another. JSON
+// decoding made an object of each string and list (EC2 alone: 11,000
+// strings).
+func compact(e *entry, data *BundledService) *Service {
+	s := &Service{Prefix: e.prefix, Name: e.name}
+	var at map[string]int
+	s.text, at = internAll(data)
+	place := func(str string) piece { return piece{uint32(at[str]), uint32(len(str))} }
+	s.Resources, s.Keys = data.Resources, data.Keys
 	total := 0
-	for _, a := range sd.Actions {
+	for _, a := range data.Actions {
 		total += len(a.Resources)
 	}
-	resources := make([]ActionResource, 0, total)
-	for i := range sd.Actions {
-		a := &sd.Actions[i]
-		a.Keys = names.share(a.Keys)
-		a.Dependent = names.share(a.Dependent)
-		if len(a.Resources) > 0 {
-			start := len(resources)
-			resources = append(resources, a.Resources...)
-			// The capacity ends with the action's own: an append
-			// (mergeSharedPrefix) must not write over the next action's.
-			a.Resources = resources[start:len(resources):len(resources)]
+	s.actionResources = make([]ActionResource, 0, total)
+	names := listPool{seen: make(map[string]piece)}
+	s.Actions = make([]Action, len(data.Actions))
+	for i, a := range data.Actions {
+		s.Actions[i] = Action{
+			service:     e.id,
+			name:        place(a.Name),
+			description: place(a.Description),
+			access:      place(a.Access),
+			resources:   piece{uint32(len(s.actionResources)), uint32(len(a.Resources))},
+			keys:        names.share(a.Keys, place),
+			dependent:   names.share(a.Dependent, place),
 		}
+		s.actionResources = append(s.actionResources, a.Resources...)
 	}
+	s.names = names.all
+	return s
 }
 
 // eachString calls f with every string of the service.
-func eachString(sd *ServiceData, f func(*string)) {
-	for i := range sd.Actions {
-		a := &sd.Actions[i]
+func eachString(data *BundledService, f func(*string)) {
+	for i := range data.Actions {
+		a := &data.Actions[i]
 		f(&a.Name)
 		f(&a.Description)
 		f(&a.Access)
@@ -50,14 +55,14 @@ func eachString(sd *ServiceData, f func(*string)) {
 		eachOf(a.Keys, f)
 		eachOf(a.Dependent, f)
 	}
-	for i := range sd.Resources {
-		r := &sd.Resources[i]
+	for i := range data.Resources {
+		r := &data.Resources[i]
 		f(&r.Name)
 		f(&r.ARN)
 		eachOf(r.Keys, f)
 	}
-	for i := range sd.Keys {
-		k := &sd.Keys[i]
+	for i := range data.Keys {
+		k := &data.Keys[i]
 		f(&k.Name)
 		f(&k.Type)
 		f(&k.Description)
@@ -71,54 +76,47 @@ func eachOf(list []string, f func(*string)) {
 }
 
 // internAll makes every string of the service a piece of one text, which
-// it returns.
-func internAll(sd *ServiceData) string {
-	at := make(map[string]int)
+// it returns with the offset of each string in it.
+func internAll(data *BundledService) (text string, at map[string]int) {
+	at = make(map[string]int)
 	var b strings.Builder
-	eachString(sd, func(p *string) {
+	eachString(data, func(p *string) {
 		if _, ok := at[*p]; !ok && *p != "" {
 			at[*p] = b.Len()
 			b.WriteString(*p)
 		}
 	})
-	text := b.String()
-	eachString(sd, func(p *string) {
+	text = b.String()
+	eachString(data, func(p *string) {
 		if *p != "" {
 			off := at[*p]
 			*p = text[off : off+len(*p)]
 		}
 	})
-	return text
+	return text, at
 }
 
 // listPool keeps each distinct list of names once, in one array.
 type listPool struct {
-	all  []string
-	seen map[string][]string // the list's names joined by NUL
+	all  []piece
+	seen map[string]piece // the list's names joined by NUL → its place in all
 }
 
-func newListPool() *listPool {
-	return &listPool{seen: make(map[string][]string)}
-}
-
-// share returns the pool's copy of list, adding it the first time; nil
-// for an empty list, as decoding gave.
-func (p *listPool) share(list []string) []string {
+// share returns the place of list in the pool, adding it the first time.
+func (p *listPool) share(list []string, pieceOf func(string) piece) piece {
 	if len(list) == 0 {
-		return nil
+		return piece{}
 	}
 	key := strings.Join(list, "\x00")
-	if shared, ok := p.seen[key]; ok {
-		return shared
+	if at, ok := p.seen[key]; ok {
+		return at
 	}
-	if cap(p.all)-len(p.all) < len(list) {
-		p.all = make([]string, 0, max(len(list), 1024))
+	at := piece{uint32(len(p.all)), uint32(len(list))}
+	for _, name := range list {
+		p.all = append(p.all, pieceOf(name))
 	}
-	start := len(p.all)
-	p.all = append(p.all, list...)
-	shared := p.all[start:len(p.all):len(p.all)]
-	p.seen[key] = shared
-	return shared
+	p.seen[key] = at
+	return at
 }
 
 // searchFold finds, in n names sorted by compareFold, the one that is

@@ -157,10 +157,10 @@ func TestCompactSaysWhatJSONSaid(t *testing.T) {
 // actionText writes out everything an action says.
 func actionText(a *Action) string {
 	var types []string
-	for _, r := range a.Resources {
+	for _, r := range a.Resources() {
 		types = append(types, typeText(r.Name, r.Required))
 	}
-	return joinAction(a.Name, a.Description, a.Access, types, a.Keys, a.Dependent)
+	return joinAction(a.Name(), a.Description(), a.Access(), types, a.Keys(), a.Dependent())
 }
 
 func oldActionText(a oldAction) string {

@@ -34,15 +34,24 @@ const Magic = "iamdata/2"
 //go:embed data/iamdata.bin
 var bundle []byte
 
-// ServiceData is what the bundle holds for one service.
+// ServiceData is a service's actions, resource types and condition keys.
 type ServiceData struct {
-	Actions   []Action       `json:"a"` // sorted by lower-case name
-	Resources []ResourceType `json:"r"` // sorted by name
-	Keys      []ConditionKey `json:"k"` // sorted by lower-case name
+	Actions   []Action       // sorted by lower-case name
+	Resources []ResourceType // sorted by name
+	Keys      []ConditionKey // sorted by lower-case name
 }
 
-// Action is one IAM action of a service.
-type Action struct {
+// BundledService is what the bundle holds for one service (written by
+// gen, read by decode).
+type BundledService struct {
+	Actions   []BundledAction `json:"a"` // sorted by lower-case name
+	Resources []ResourceType  `json:"r"` // sorted by name
+	Keys      []ConditionKey  `json:"k"` // sorted by lower-case name
+}
+
+// BundledAction is an action as the bundle holds it; Action is the same
+// decoded.
+type BundledAction struct {
 	Name        string           `json:"n"` // as AWS spells it, e.g. GetObject
 	Description string           `json:"d"`
 	Access      string           `json:"l"` // access level: List, Read, Write, Tagging, Permissions management
@@ -52,6 +61,20 @@ type Action struct {
 	Keys      []string `json:"k,omitempty"`
 	Dependent []string `json:"p,omitempty"` // other actions a request also needs
 }
+
+// Action is one IAM action of a service, decoded. It holds no pointer,
+// only the places of its strings and lists in its service's text and
+// arrays, so that the garbage collector need not scan a service's
+// actions (EC2 has 826): see Service.
+type Action struct {
+	service                   uint16 // its place in the index
+	name, description, access piece  // in the service's text
+	resources                 piece  // in the service's actionResources
+	keys, dependent           piece  // in the service's names
+}
+
+// piece is where a string or list lies in a service's text or arrays.
+type piece struct{ off, len uint32 }
 
 // ActionResource is a resource type an action acts on.
 type ActionResource struct {
@@ -81,12 +104,16 @@ type ConditionKey struct {
 // heap is small, and a service decoded as an object for each string and
 // each list was most of what each cycle marked (the four services of a
 // 20 KB identity policy: 20,369 objects, 598 KB to scan). So each string
-// of a service is a piece of one text, each list a piece of one array
-// (see compact), and names are found by binary search in the sorted
-// arrays instead of in maps keyed by strings: a few hundred objects.
+// of a service is a piece of one text, its actions are records of
+// offsets with no pointer, their lists pieces of a few arrays (see
+// compact), and names are found by binary search in the sorted arrays
+// instead of in maps keyed by strings.
 type Service struct {
 	Prefix, Name string
 	ServiceData
+	text            string           // every string of the service, each once
+	actionResources []ActionResource // the actions' resource types
+	names           []piece          // the actions' lists of keys and of dependent actions
 	// single holds a pointer to each action, so that the matches of a
 	// literal Action entry are a slice of one that needs no allocation
 	// (ActionMatches: one for every entry of every policy otherwise).
@@ -102,6 +129,7 @@ type Service struct {
 const maxMatchedPatterns = 1024
 
 type entry struct {
+	id           uint16 // its place in index.entries
 	prefix, name string
 	off, size    int
 	once         sync.Once
@@ -111,6 +139,7 @@ type entry struct {
 type index struct {
 	version, date string
 	byPrefix      map[string]*entry
+	entries       []*entry // in the order of prefixes
 	prefixes      []string // sorted
 	// owners maps a key prefix ("saml:") or a whole key name, lower-case,
 	// to the service that lists it when that is not the prefix's service.
@@ -155,7 +184,9 @@ func parseIndex(b []byte) *index {
 		f := line()
 		off, _ := strconv.Atoi(f[2])
 		size, _ := strconv.Atoi(f[3])
-		ix.byPrefix[f[0]] = &entry{prefix: f[0], name: f[1], off: off, size: size}
+		e := &entry{id: uint16(len(ix.entries)), prefix: f[0], name: f[1], off: off, size: size}
+		ix.byPrefix[f[0]] = e
+		ix.entries = append(ix.entries, e)
 		ix.prefixes = append(ix.prefixes, f[0])
 	}
 	for range nOwners {
@@ -203,16 +234,16 @@ func decode(e *entry, blob []byte) *Service {
 	if err != nil {
 		panic(fmt.Sprintf("iamdata: service %s: %v", e.prefix, err))
 	}
-	s := &Service{Prefix: e.prefix, Name: e.name}
-	if err := json.Unmarshal(body, &s.ServiceData); err != nil {
+	var data BundledService
+	if err := json.Unmarshal(body, &data); err != nil {
 		panic(fmt.Sprintf("iamdata: service %s: %v", e.prefix, err))
 	}
 	// The lookups search by lower-case name: the bundle is sorted so, and
 	// a stable sort keeps it as it is.
-	slices.SortStableFunc(s.Actions, func(a, b Action) int { return compareFold(a.Name, b.Name) })
-	slices.SortStableFunc(s.Keys, func(a, b ConditionKey) int { return compareFold(a.Name, b.Name) })
-	mergeSharedPrefix(s)
-	compact(&s.ServiceData)
+	slices.SortStableFunc(data.Actions, func(a, b BundledAction) int { return compareFold(a.Name, b.Name) })
+	slices.SortStableFunc(data.Keys, func(a, b ConditionKey) int { return compareFold(a.Name, b.Name) })
+	mergeSharedPrefix(e.prefix, &data)
+	s := compact(e, &data)
 	s.single = make([]*Action, len(s.Actions))
 	for i := range s.Actions {
 		s.single[i] = &s.Actions[i]
@@ -244,7 +275,7 @@ func (s *Service) ActionMatches(name string) []*Action {
 
 // actionIndex finds the action with the name, case-insensitive.
 func (s *Service) actionIndex(name string) (int, bool) {
-	return searchFold(len(s.Actions), func(i int) string { return s.Actions[i].Name }, name)
+	return searchFold(len(s.Actions), func(i int) string { return s.at(s.Actions[i].name) }, name)
 }
 
 // MatchActions returns the actions that a pattern such as "Get*" covers,
@@ -257,7 +288,7 @@ func (s *Service) MatchActions(pattern string) []*Action {
 	}
 	var out []*Action
 	for i := range s.Actions {
-		if analysis.MatchAction(pattern, s.Actions[i].Name) {
+		if analysis.MatchAction(pattern, s.at(s.Actions[i].name)) {
 			out = append(out, &s.Actions[i])
 		}
 	}
@@ -270,8 +301,8 @@ func (s *Service) MatchActions(pattern string) []*Action {
 // ActionNames lists the service's action names, in order.
 func (s *Service) ActionNames() []string {
 	out := make([]string, len(s.Actions))
-	for i, a := range s.Actions {
-		out[i] = a.Name
+	for i := range s.Actions {
+		out[i] = s.at(s.Actions[i].name)
 	}
 	return out
 }
@@ -299,11 +330,56 @@ func (s *Service) ResourceType(name string) *ResourceType {
 	return nil
 }
 
+// at is the piece of the service's text.
+func (s *Service) at(p piece) string { return s.text[p.off : p.off+p.len] }
+
+// of returns the action's service.
+func (a *Action) of() *Service { return loadIndex().entries[a.service].svc }
+
+// Name is the action's name as AWS spells it, e.g. GetObject.
+func (a *Action) Name() string { return a.of().at(a.name) }
+
+// Description is what the action does, as the reference says it.
+func (a *Action) Description() string { return a.of().at(a.description) }
+
+// Access is the action's access level: List, Read, Write, Tagging or
+// Permissions management.
+func (a *Action) Access() string { return a.of().at(a.access) }
+
+// Resources are the resource types the action acts on. The slice is the
+// service's: callers must not change it.
+func (a *Action) Resources() []ActionResource {
+	r := a.resources
+	return a.of().actionResources[r.off : r.off+r.len : r.off+r.len]
+}
+
+// Keys are the condition keys the action supports, its own and those of
+// the resource types it acts on, in a new slice (for the editor's hover
+// and completion; Supports needs none).
+func (a *Action) Keys() []string { return a.of().list(a.keys) }
+
+// Dependent are the other actions a request also needs, in a new slice.
+func (a *Action) Dependent() []string { return a.of().list(a.dependent) }
+
+// list returns the names of a list of the service's, in a new slice (nil
+// for an empty list).
+func (s *Service) list(p piece) []string {
+	if p.len == 0 {
+		return nil
+	}
+	out := make([]string, p.len)
+	for i, name := range s.names[p.off : p.off+p.len] {
+		out[i] = s.at(name)
+	}
+	return out
+}
+
 // Supports reports whether the action supports the condition key name,
 // which may instantiate a template the action lists.
 func (a *Action) Supports(name string) bool {
-	for _, k := range a.Keys {
-		if strings.EqualFold(k, name) || (isTemplate(k) && MatchTemplate(k, name)) {
+	s := a.of()
+	for _, p := range s.names[a.keys.off : a.keys.off+a.keys.len] {
+		if k := s.at(p); strings.EqualFold(k, name) || (isTemplate(k) && MatchTemplate(k, name)) {
 			return true
 		}
 	}

@@ -47,11 +47,11 @@ func TestEveryServiceDecodes(t *testing.T) {
 
 func TestLookupAction(t *testing.T) {
 	s, a := iamdata.LookupAction("S3:getobject")
-	if s == nil || a == nil || a.Name != "GetObject" || a.Access != "Read" || s.Name != "Amazon S3" {
+	if s == nil || a == nil || a.Name() != "GetObject" || a.Access() != "Read" || s.Name != "Amazon S3" {
 		t.Fatalf("LookupAction = %+v, %+v", s, a)
 	}
 	if !a.Supports("s3:ExistingObjectTag/Project") || a.Supports("s3:prefix") {
-		t.Errorf("GetObject keys: %v", a.Keys)
+		t.Errorf("GetObject keys: %v", a.Keys())
 	}
 	if _, a := iamdata.LookupAction("s3:GetObjects"); a != nil {
 		t.Errorf("s3:GetObjects found")
@@ -159,7 +159,7 @@ func TestEveryListedKeyResolves(t *testing.T) {
 			names[k.Name] = true
 		}
 		for _, a := range s.Actions {
-			for _, k := range a.Keys {
+			for _, k := range a.Keys() {
 				names[k] = true
 			}
 		}

@@ -1,6 +1,9 @@
 package iamdata
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // Services that share a prefix. Elastic Load Balancing has two services
 // under the prefix elasticloadbalancing: the Classic Load Balancer's
@@ -47,30 +50,42 @@ var documentedResources = map[string][]struct {
 // mergeSharedPrefix adds to the service's actions the resource types the
 // other service of its prefix gives them, and the documented resource
 // types the data lacks.
-func mergeSharedPrefix(s *Service) {
-	for _, d := range documentedResources[s.Prefix] {
-		if s.ResourceType(d.Name) == nil {
-			s.Resources = append(s.Resources, d.ResourceType)
-			sort.Slice(s.Resources, func(i, j int) bool { return s.Resources[i].Name < s.Resources[j].Name })
+func mergeSharedPrefix(prefix string, data *BundledService) {
+	for _, d := range documentedResources[prefix] {
+		if !hasType(data, d.Name) {
+			data.Resources = append(data.Resources, d.ResourceType)
+			sort.Slice(data.Resources, func(i, j int) bool { return data.Resources[i].Name < data.Resources[j].Name })
 		}
 		for _, name := range d.actions {
-			if a := s.Action(name); a != nil && !hasResource(a.Resources, d.Name) {
+			if a := bundledAction(data, name); a != nil && !hasResource(a.Resources, d.Name) {
 				a.Resources = append(a.Resources, ActionResource{Name: d.Name})
 			}
 		}
 	}
-	extra := sharedPrefixActions[s.Prefix]
+	extra := sharedPrefixActions[prefix]
 	for name, types := range extra {
-		a := s.Action(name)
+		a := bundledAction(data, name)
 		if a == nil {
 			continue
 		}
 		for _, t := range types {
-			if !hasResource(a.Resources, t) && s.ResourceType(t) != nil {
+			if !hasResource(a.Resources, t) && hasType(data, t) {
 				a.Resources = append(a.Resources, ActionResource{Name: t})
 			}
 		}
 	}
+}
+
+// bundledAction finds an action by its lower-case name, or nil.
+func bundledAction(data *BundledService, name string) *BundledAction {
+	if i, ok := searchFold(len(data.Actions), func(i int) string { return data.Actions[i].Name }, name); ok {
+		return &data.Actions[i]
+	}
+	return nil
+}
+
+func hasType(data *BundledService, name string) bool {
+	return slices.ContainsFunc(data.Resources, func(r ResourceType) bool { return r.Name == name })
 }
 
 func hasResource(rs []ActionResource, name string) bool {

@@ -93,7 +93,7 @@ func TestResolveMatchesParseAction(t *testing.T) {
 			t.Errorf("statement %d: Actions %d (%v), StatementActions %d (%v)", s.Index, len(got), complete, len(want), wantComplete)
 		}
 	}
-	if got, complete := r.Actions(p.Statements[2]); !complete || len(got) != 1 || got[0].Name != "Decrypt" {
+	if got, complete := r.Actions(p.Statements[2]); !complete || len(got) != 1 || got[0].Name() != "Decrypt" {
 		t.Errorf("kms statement: %v %v", got, complete)
 	}
 }

@@ -134,7 +134,7 @@ func build(dir string) (bundle []byte, version string, count int) {
 	sort.Strings(prefixes)
 
 	var index, blobs bytes.Buffer
-	services := map[string]iamdata.ServiceData{}
+	services := map[string]iamdata.BundledService{}
 	for _, prefix := range prefixes {
 		sd := service(dir, prefix)
 		services[prefix] = sd
@@ -158,7 +158,7 @@ func build(dir string) (bundle []byte, version string, count int) {
 // providers ("saml:" → sts, from unassociatedConditions.json) and single
 // keys that a service borrows from another (ec2-instance-connect lists
 // ec2:osuser, which ec2 does not).
-func keyOwners(dir string, services map[string]iamdata.ServiceData) []string {
+func keyOwners(dir string, services map[string]iamdata.BundledService) []string {
 	var unassociated map[string][]string
 	readJSON(filepath.Join(dir, "data", "unassociatedConditions.json"), &unassociated)
 	var out []string
@@ -179,11 +179,11 @@ func keyOwners(dir string, services map[string]iamdata.ServiceData) []string {
 	return slices.Compact(out)
 }
 
-func listsKey(sd iamdata.ServiceData, name string) bool {
+func listsKey(sd iamdata.BundledService, name string) bool {
 	return slices.ContainsFunc(sd.Keys, func(k iamdata.ConditionKey) bool { return strings.EqualFold(k.Name, name) })
 }
 
-func service(dir, prefix string) iamdata.ServiceData {
+func service(dir, prefix string) iamdata.BundledService {
 	var actions map[string]pkgAction
 	var resources map[string]pkgResource
 	var keys map[string]pkgKey
@@ -191,7 +191,7 @@ func service(dir, prefix string) iamdata.ServiceData {
 	readJSON(filepath.Join(dir, "data", "resourceTypes", prefix+".json"), &resources)
 	readJSON(filepath.Join(dir, "data", "conditionKeys", prefix+".json"), &keys)
 
-	var sd iamdata.ServiceData
+	var sd iamdata.BundledService
 	for _, r := range resources {
 		sd.Resources = append(sd.Resources, iamdata.ResourceType{Name: r.Key, ARN: r.ARN, Keys: sorted(r.ConditionKeys)})
 	}
@@ -200,7 +200,7 @@ func service(dir, prefix string) iamdata.ServiceData {
 		resourceKeys[r.Key] = r.ConditionKeys
 	}
 	for _, a := range actions {
-		act := iamdata.Action{Name: a.Name, Description: a.Description, Access: a.AccessLevel}
+		act := iamdata.BundledAction{Name: a.Name, Description: a.Description, Access: a.AccessLevel}
 		// The keys an action supports are those of its own row and those of
 		// each resource type it acts on, as the service authorization
 		// reference lists them.
@@ -219,7 +219,7 @@ func service(dir, prefix string) iamdata.ServiceData {
 	for _, k := range keys {
 		sd.Keys = append(sd.Keys, iamdata.ConditionKey{Name: k.Key, Type: k.Type, Description: k.Description})
 	}
-	slices.SortFunc(sd.Actions, func(a, b iamdata.Action) int {
+	slices.SortFunc(sd.Actions, func(a, b iamdata.BundledAction) int {
 		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
 	})
 	slices.SortFunc(sd.Resources, func(a, b iamdata.ResourceType) int { return strings.Compare(a.Name, b.Name) })
@@ -239,7 +239,7 @@ func sorted(s []string) []string {
 	return slices.Compact(s)
 }
 
-func compress(sd iamdata.ServiceData) []byte {
+func compress(sd iamdata.BundledService) []byte {
 	body, err := json.Marshal(sd)
 	check(err)
 	var b bytes.Buffer

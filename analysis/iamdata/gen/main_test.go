@@ -69,7 +69,7 @@ func TestBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(zr)
-	var sd iamdata.ServiceData
+	var sd iamdata.BundledService
 	if err := json.Unmarshal(body, &sd); err != nil {
 		t.Fatal(err)
 	}
