@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -44,7 +45,7 @@ type (
 
 func oldDecode(t *testing.T, prefix string) oldService {
 	ix := loadIndex()
-	e := ix.byPrefix[prefix]
+	e := ix.service(prefix)
 	zr, err := gzip.NewReader(bytes.NewReader(ix.blobs[e.off : e.off+e.size]))
 	if err != nil {
 		t.Fatal(err)
@@ -180,4 +181,42 @@ func typeText(name string, required bool) string {
 
 func joinAction(name, description, access string, types, keys, dependent []string) string {
 	return strings.Join([]string{name, description, access, strings.Join(types, ","), strings.Join(keys, ","), strings.Join(dependent, ",")}, "|")
+}
+
+// TestIndexSaysWhatItsLinesSay reads the bundle's index lines as the
+// index was read before its entries became one array, and finds every
+// service by its prefix in three spellings.
+func TestIndexSaysWhatItsLinesSay(t *testing.T) {
+	lines := strings.Split(string(bundle[:bytes.Index(bundle, []byte("\x1f\x8b"))]), "\n")
+	head := strings.Split(lines[0], "\t")
+	if head[0] != Magic || len(Prefixes()) != len(loadIndex().entries) {
+		t.Fatalf("head %q, %d prefixes, %d entries", head, len(Prefixes()), len(loadIndex().entries))
+	}
+	for i, p := range Prefixes() {
+		f := strings.Split(lines[1+i], "\t")
+		if f[0] != p {
+			t.Fatalf("prefix %d is %q, the line says %q", i, p, f[0])
+		}
+		for _, spelt := range []string{p, strings.ToUpper(p), strings.ToUpper(p[:1]) + p[1:]} {
+			if s := Lookup(spelt); s == nil || s.Prefix != p || s.Name != f[1] || ServiceName(spelt) != f[1] {
+				t.Errorf("Lookup(%q) = %+v, ServiceName %q; the line says %q", spelt, s, ServiceName(spelt), lines[1+i])
+			}
+		}
+	}
+	// A key two services list (identitystore:groupid: q and qbusiness)
+	// has a line each; the last is the owner.
+	owners := map[string]string{}
+	for _, l := range lines[1+len(Prefixes()):] {
+		if name, owner, ok := strings.Cut(l, "\t"); ok {
+			owners[name] = owner
+		}
+	}
+	if !maps.Equal(owners, loadIndex().owners) {
+		t.Errorf("owners %v, the lines say %v", loadIndex().owners, owners)
+	}
+	for _, p := range []string{"", "a", "zzzz", "s3 ", "s", Prefixes()[0] + "x"} {
+		if Lookup(p) != nil || ServiceName(p) != "" {
+			t.Errorf("Lookup(%q) found a service", p)
+		}
+	}
 }

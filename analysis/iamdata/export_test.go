@@ -4,7 +4,7 @@ package iamdata
 // actions' methods read the service that Lookup decoded (an Action knows
 // its service by its place in the index): time the decoding only.
 func DecodeForBenchmark(prefix string) *Service {
-	e := loadIndex().byPrefix[prefix]
+	e := loadIndex().service(prefix)
 	return decode(e, loadIndex().blobs[e.off:e.off+e.size])
 }
 
