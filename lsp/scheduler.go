@@ -16,6 +16,7 @@ import (
 	"go.lsp.dev/uri"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
@@ -704,7 +705,8 @@ func (sc *scheduler) publishClosedFromSet(path string, g *govSet) {
 	settings := sc.s.store.settings()
 	f := sc.beginFlight(path, g, settings)
 	defer sc.endFlight(path, f) // after a panic too: the front may wait for it
-	a := sc.s.analyseSource(path, g.sources[path].Text, g.sources[path].Findings, g.bound(path), settings)
+	docs := g.bound(path)
+	a := sc.s.analyseSource(path, g.sources[path].Text, g.sources[path].Findings, docs, settings)
 	f.a = a
 	if g.replaced.Load() {
 		sc.back.Lock()
@@ -712,6 +714,7 @@ func (sc *scheduler) publishClosedFromSet(path string, g *govSet) {
 		sc.back.Unlock()
 	}
 	sc.publishClosedAnalysis(path, a)
+	checks.ForgetDocuments(g.ws, docs) // published: its parts of the set's memos are built again if it is analysed again
 }
 
 // publishClosedAnalysis publishes a closed file's analysis; nil, or one

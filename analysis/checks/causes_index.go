@@ -70,6 +70,14 @@ func (l *lazyParts[T]) of(d docKey, build func() T) T {
 	return p.value
 }
 
+// forget drops the part of document d, built or not: it is built again
+// when next asked for. A goroutine building it meanwhile keeps its own.
+func (l *lazyParts[T]) forget(d docKey) {
+	l.mu.Lock()
+	delete(l.parts, d)
+	l.mu.Unlock()
+}
+
 // causesHereIndex is what one principal's blocked requests say of the
 // elements of non-identity documents (and of the identity policies of
 // other principals). It is begun with the documents each list of causes

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -42,8 +43,10 @@ func TestCarriedMemosAreFreshOnesAfterRandomEdits(t *testing.T) {
 	ws.Seal()
 	carried := map[string]int{} // by key, without its principal
 	edits := map[string]int{}
+	forgetting := rand.New(rand.NewPCG(8, 16)) // apart: the edits are those of rng
 	for round := range 30 {
 		analyseSome(boundTo(ws, ws.PolicyFiles()), rng)
+		forgetSome(ws, forgetting) // as the server does once it has published a closed file
 		path, text, what := randomMemoEdit(ws, texts, rng)
 		edits[what]++
 		texts[path] = text
@@ -97,6 +100,70 @@ func TestCarriedMemosAreFreshOnesAfterRandomEdits(t *testing.T) {
 			t.Errorf("%q carried %d times: the test shows too little", key, carried[key])
 		}
 	}
+}
+
+// forgetSome drops the parts of the memos of a random half of w's
+// documents (ForgetDocuments).
+func forgetSome(w *eval.Workspace, rng *rand.Rand) {
+	for _, f := range w.PolicyFiles() {
+		if rng.IntN(2) == 0 {
+			ForgetDocuments(w, []*analysis.File{f})
+		}
+	}
+}
+
+// Once a document's parts of the indexes of causes are forgotten, as the
+// server does after it has published a closed file, none is left, and
+// analysing each document again (in two goroutines, forgetting meanwhile)
+// gives the findings it gave before.
+func TestForgottenDocumentsAreAnalysedAlike(t *testing.T) {
+	ws := generatedWorkspace(t, 120)
+	ws.Seal()
+	files := boundTo(ws, ws.PolicyFiles())
+	want := map[*analysis.File]string{}
+	for _, f := range files {
+		want[f] = fmt.Sprintf("%+v", Analyze(f))
+	}
+	if n := builtParts(ws); n == 0 {
+		t.Fatal("no document built a part: the test shows nothing")
+	}
+	for _, f := range files {
+		ForgetDocuments(ws, []*analysis.File{f})
+	}
+	if n := builtParts(ws); n != 0 {
+		t.Fatalf("%d parts left once every document is forgotten", n)
+	}
+	var wg sync.WaitGroup
+	got := make([]string, len(files))
+	for half := range 2 {
+		wg.Go(func() {
+			for i := half; i < len(files); i += 2 {
+				got[i] = fmt.Sprintf("%+v", Analyze(files[i]))
+				ForgetDocuments(ws, files[i:i+1])
+			}
+		})
+	}
+	wg.Wait()
+	for i, f := range files {
+		if got[i] != want[f] {
+			t.Errorf("%s analysed again: %s\nbefore: %s", filepath.Base(f.Path), got[i], want[f])
+		}
+	}
+}
+
+// builtParts counts the documents' parts of the workspace's indexes of
+// causes.
+func builtParts(w *eval.Workspace) int {
+	n := 0
+	w.BuiltMemos(func(_ string, v any) {
+		switch ix := v.(type) {
+		case *causeIndex:
+			n += len(ix.identity.parts)
+		case *causesHereIndex:
+			n += len(ix.here.parts)
+		}
+	})
+	return n
 }
 
 // boundTo returns copies of files bound to w, as the server analyses

@@ -306,6 +306,24 @@ func (w *Workspace) Memo(key string, build func() any) any {
 	return m.value
 }
 
+// BuiltMemos calls f with each memo the workspace has built, by key (a
+// memo another goroutine is building is left out): a check that keeps
+// parts of its memos per document drops those of a document once its
+// findings are published (analysis/checks: ForgetDocuments).
+func (w *Workspace) BuiltMemos(f func(key string, value any)) {
+	w.mu.Lock()
+	built := make(map[string]any, len(w.memos))
+	for key, m := range w.memos {
+		if m.built.Load() {
+			built[key] = m.value
+		}
+	}
+	w.mu.Unlock()
+	for key, v := range built {
+		f(key, v)
+	}
+}
+
 // sameHostMaps reports whether each swapped document has its old
 // version's host map.
 func sameHostMaps(swaps map[*analysis.File]*analysis.File) bool {
