@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/trace"
 	"slices"
 	"strings"
 	"sync"
@@ -31,6 +31,7 @@ type checkFlags struct {
 	failOn     analysis.Severity
 	lang       string // "" means: the config's locale, else the environment's
 	cpuProfile string // a file for a CPU profile of the run (BENCHMARKS.md), or ""
+	trace      string // a file for an execution trace of the run (go tool trace), or ""
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
@@ -45,30 +46,47 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "s3policy-lsp check: %v\n", err)
 		return exitUsage
 	}
-	if opts.cpuProfile != "" {
-		stop, err := startCPUProfile(opts.cpuProfile)
+	for _, rec := range []struct {
+		flag, path string
+		start      func(string) (func(), error)
+	}{{"--cpuprofile", opts.cpuProfile, startCPUProfile}, {"--trace", opts.trace, startTrace}} {
+		if rec.path == "" {
+			continue
+		}
+		stop, err := rec.start(rec.path)
 		if err != nil {
-			fmt.Fprintf(stderr, "s3policy-lsp check: --cpuprofile: %v\n", err)
+			fmt.Fprintf(stderr, "s3policy-lsp check: %s: %v\n", rec.flag, err)
 			return exitUsage
 		}
 		defer stop()
 	}
 	ballast := batchGC()
 	defer runtime.KeepAlive(ballast)
+	// One write for many findings: bufio.NewWriter inside the writers
+	// reuses this buffer, larger than its own (18 MB of JSON on 10,000
+	// files is then about 70 writes, not 4,500).
+	out := bufio.NewWriterSize(stdout, 256<<10)
 	c := newChecker(opts.lang, stderr)
 	c.renderJSON = opts.format == "json"
+	var array *report.JSONArray
+	if c.renderJSON {
+		array = report.NewJSONArray(out)
+		if len(paths) == 1 {
+			c.stream = array // the findings of one PATH sort as its files do
+		}
+	}
 	for _, p := range paths {
 		c.checkPath(p)
 	}
 	findings, rendered := c.sorted()
 	lang := c.langFor(nil)
-	// One write for many findings: bufio.NewWriter inside the writers
-	// reuses this buffer, larger than its own (18 MB of JSON on 10,000
-	// files is then about 70 writes, not 4,500).
-	out := bufio.NewWriterSize(stdout, 256<<10)
 	switch opts.format {
 	case "json":
-		err = report.WriteJSONElements(out, rendered)
+		err = c.streamErr
+		for _, part := range rendered { // after those written as the walk went, which sort first
+			array.Add(part)
+		}
+		err = cmp.Or(err, array.Close())
 	case "sarif":
 		tool := report.Tool{Name: "s3policy-lsp", Version: versionString(), InformationURI: informationURI}
 		err = report.WriteSARIF(out, findings, tool, allRules(), lang)
@@ -87,10 +105,17 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	case c.ioErrors > 0:
 		return exitUsage
-	case reaches(findings, opts.failOn):
+	case reaches(findings, opts.failOn), c.worst != 0 && c.worst <= opts.failOn:
 		return exitFindings
 	}
 	return exitOK
+}
+
+// startTrace starts an execution trace of the process into a new file
+// (go tool trace: which goroutine ran on which core, and when); stop
+// ends it.
+func startTrace(path string) (stop func(), err error) {
+	return startRecording(path, trace.Start, trace.Stop)
 }
 
 // batchGC sets the garbage collector for a batch job whose live heap is
@@ -133,6 +158,7 @@ func parseCheckFlags(args []string, stderr io.Writer) (checkFlags, []string, err
 	failOn := fset.String("fail-on", "error", "exit 1 when a finding is at least this severe: error, warning, information or hint")
 	lang := fset.String("lang", "", "language of messages: en or ja (default: the locale of .s3policy.json, else LC_ALL, LC_MESSAGES or LANG)")
 	cpuProfile := fset.String("cpuprofile", "", "write a CPU profile of the run to this file, for a performance report")
+	traceFile := fset.String("trace", "", "write an execution trace of the run to this file (go tool trace), to see when each core works")
 	fset.Usage = func() {
 		fmt.Fprintln(stderr, "usage: s3policy-lsp check [--format text|json|sarif] [--fail-on error|warning|information|hint] [--lang en|ja] PATH...")
 		fset.PrintDefaults()
@@ -155,7 +181,7 @@ func parseCheckFlags(args []string, stderr io.Writer) (checkFlags, []string, err
 		}
 		paths, args = append(paths, rest[0]), rest[1:]
 	}
-	opts := checkFlags{format: *format, lang: *lang, cpuProfile: *cpuProfile}
+	opts := checkFlags{format: *format, lang: *lang, cpuProfile: *cpuProfile, trace: *traceFile}
 	var ok bool
 	switch {
 	case *format != "text" && *format != "json" && *format != "sarif":
@@ -206,12 +232,23 @@ type checker struct {
 	readable map[string]bool
 	configs  map[string]*analysis.Config // config path → parsed config
 	seen     map[string]bool             // files already checked
-	// alone are the files of the folder being walked that were handed to
-	// the workers as the walk listed them, each analysed alone: what each
-	// found is kept until the workers are done, to be recorded in path
-	// order (commitAlone).
-	alone map[string]*aloneResult
-	sets  []*tree.Set // the sets of the folder being walked
+	// aloneErrors are the files handed to the workers as the walk listed
+	// them that could not be read: reported once the workers are done, in
+	// path order (reportAloneErrors), as when they were read after the
+	// walk.
+	aloneErrors []pathError
+	sets        []*tree.Set // the sets of the folder being walked
+	// stream, with --format json and one PATH, is where the findings are
+	// written: out, when the walk of that PATH lists its files in the
+	// order they are shown, writes each file's as soon as the files
+	// listed before it are done (orderedOutput), instead of keeping them
+	// all (18 MB over 10,000 files) to be sorted and written at the end.
+	// configSlots are the listed configs' places in out.
+	stream      *report.JSONArray
+	out         *orderedOutput
+	configSlots map[string]int
+	streamErr   error             // the first error writing to stream
+	worst       analysis.Severity // of the findings written to out (0 for none)
 	// Files are analysed on every core: the walk and the configs stay on
 	// one goroutine, the reading and the checks run on GOMAXPROCS workers
 	// that take the files from jobs, and mu guards what they add to. The
@@ -221,8 +258,9 @@ type checker struct {
 	jobs    chan job
 	workers sync.WaitGroup
 	mu      sync.Mutex
-	// batches are the findings of each file (or config), sorted on the
-	// goroutine that placed them; sorted merges them once all are done.
+	// batches are the findings of each file (or config) not written to
+	// out, sorted on the goroutine that placed them; sorted merges them
+	// once all are done.
 	batches []batch
 	// renderJSON: each batch is rendered as JSON on the goroutine that
 	// placed it too (--format json).
@@ -240,6 +278,7 @@ func newChecker(lang string, stderr io.Writer) *checker {
 	return &checker{
 		lang: lang, envLang: envLocale(), stderr: stderr, cwd: cwd,
 		lookups: map[string]string{}, readable: map[string]bool{}, configs: map[string]*analysis.Config{}, seen: map[string]bool{},
+		configSlots: map[string]int{},
 	}
 }
 
@@ -249,23 +288,20 @@ type job struct {
 	cfg  *analysis.Config
 	sets []*tree.Set
 	size int64 // the file's size as the walk saw it, 0 for unknown
-	// alone, for a file handed over while the walk goes on, receives what
-	// analyse finds instead of the checker.
-	alone *aloneResult
+	// alone is a file handed over while the walk goes on: an I/O error
+	// reading it waits for the walk's end (aloneErrors).
+	alone bool
+	slot  int // the file's place in out, or noSlot
 	// load, when set, asks the worker only to read the file into its set
 	// (listed is the file as the walk listed it), not to analyse it.
 	load   *setLoading
 	listed tree.Listed
 }
 
-// aloneResult is what analyse found of a file handed over during the
-// walk: an I/O error, or the documents counted and the findings placed
-// (and sorted) when the file holds a policy (add).
-type aloneResult struct {
-	err   error
-	add   bool
-	docs  int
-	batch batch
+// pathError is a file that could not be read.
+type pathError struct {
+	path string
+	err  error
 }
 
 // batch is one file's findings, sorted, and with --format json their
@@ -353,7 +389,8 @@ func displayPath(cwd, abs string) string {
 // when all are done.
 func (c *checker) checkPath(arg string) {
 	c.startWorkers()
-	defer c.commitAlone() // once every file is analysed (deferred calls run last first)
+	defer c.reportAloneErrors() // once every file is analysed (deferred calls run last first)
+	defer c.closeOutput()
 	defer c.stopWorkers()
 	abs, err := filepath.Abs(arg)
 	if err != nil {
@@ -381,35 +418,44 @@ func (c *checker) checkPath(arg string) {
 }
 
 // walk checks every file below root that may hold policies (tree.Walk:
-// the same files the server reads); .s3policy.json files are looked up no
-// higher than root. What a .s3policy.json governs is loaded as sets
-// first, as the server loads its folders, so that the cross-file findings
-// of check and of the editor agree. A file the walk lists as analysed
-// alone (no config, no Terraform module above it) goes to the workers as
-// soon as it is listed, so that the other cores work while the walk lists
-// the tree (a tenth of the time of check over 10,000 files, on one core,
-// BENCHMARKS.md). Such a file is in none of the sets (a module reads no
-// file outside its folder: tree's TestWalkAloneIsInNoSet), so it is not
-// analysed again below; what it finds is recorded once the workers are
-// done (commitAlone). A tree changed while the walk lists it may be read
-// as it was when each file was listed, as any walk of a changing tree.
+// the same files the server reads, each with the .s3policy.json the walk
+// finds governs it, looked up no higher than root). What a .s3policy.json
+// governs is loaded as sets first, as the server loads its folders, so
+// that the cross-file findings of check and of the editor agree. A file
+// the walk lists as analysed alone (no config, no Terraform module above
+// it) goes to the workers as soon as it is listed, so that the other
+// cores work while the walk lists the tree (a tenth of the time of check
+// over 10,000 files, on one core, BENCHMARKS.md). Such a file is in none
+// of the sets (a module reads no file outside its folder: tree's
+// TestWalkAloneIsInNoSet), so it is not analysed again below. The walk
+// lists the files in path order, so that with --format json the findings
+// of each can be written as soon as those listed before it are done
+// (orderedOutput). A tree changed while the walk lists it may be read as
+// it was when each file was listed, as any walk of a changing tree.
 func (c *checker) walk(root string) {
-	var paths []string
+	var later []listedFile // the files of sets, and configs, checked after the walk
 	var skipped []tree.Skipped
-	c.alone = map[string]*aloneResult{}
+	if c.stream != nil && shownAsListed(c.cwd, root) {
+		c.out = newOrderedOutput(c.stream, root, c.display) // closed by checkPath once the workers are done
+	}
 	loading := newSetLoading(root)
 	err := tree.Walk(root, tree.Walker{
 		File: func(f tree.Listed) {
-			paths = append(paths, f.Path)
+			slot := c.out.list(f.Path, c.display(f.Path))
+			if tree.IsConfig(f.Path) && slot != noSlot {
+				c.configSlots[f.Path] = slot
+			}
 			if f.Root == "" {
-				c.checkAlone(f, root)
+				c.checkAlone(f, slot)
 				return
 			}
+			later = append(later, listedFile{f.Path, f.Config, slot})
 			loading.expect(f)
 			c.jobs <- job{load: loading, listed: f}
 		},
-		Skip: func(sk tree.Skipped) { skipped = append(skipped, sk) },
-		Done: loading.listed,
+		Skip:      func(sk tree.Skipped) { skipped = append(skipped, sk) },
+		Done:      loading.listed,
+		PathOrder: true,
 	})
 	if err != nil {
 		c.ioError(root, err)
@@ -422,37 +468,45 @@ func (c *checker) walk(root string) {
 	for _, sk := range skipped {
 		c.skip(sk)
 	}
-	for _, p := range paths {
-		c.checkFile(p, root) // a file checked alone is seen already
+	for _, f := range later {
+		c.checkListed(f)
 	}
 }
 
-// checkAlone hands a file the walk lists as analysed alone to the
-// workers before the walk ends; its findings wait in c.alone.
-func (c *checker) checkAlone(f tree.Listed, stop string) {
-	abs := f.Path
-	if c.seen[abs] || filepath.Base(abs) == analysis.ConfigName {
-		return // reached again through another PATH, or a config: after the walk
-	}
-	c.seen[abs] = true
-	r := &aloneResult{}
-	c.alone[abs] = r
-	c.jobs <- job{abs: abs, cfg: c.configFor(abs, stop), size: f.Size, alone: r}
+// listedFile is a file of a set, or a config, as the walk listed it.
+type listedFile struct {
+	path   string
+	config string // the .s3policy.json the walk found governs it, "" for none
+	slot   int
 }
 
-// commitAlone records what the files checked alone during the walk
-// found, in path order, once the workers are done with them.
-func (c *checker) commitAlone() {
-	paths := slices.Sorted(maps.Keys(c.alone))
-	for _, p := range paths {
-		switch r := c.alone[p]; {
-		case r.err != nil:
-			c.ioError(p, r.err)
-		case r.add:
-			c.record(r.docs, r.batch)
-		}
+// checkAlone hands a file the walk lists as analysed alone (no config,
+// no module: tree.Listed.Root) to the workers before the walk ends.
+func (c *checker) checkAlone(f tree.Listed, slot int) {
+	if c.seen[f.Path] {
+		c.out.put(slot, nil)
+		return // reached again through another PATH
 	}
-	c.alone = nil
+	c.seen[f.Path] = true
+	c.jobs <- job{abs: f.Path, size: f.Size, alone: true, slot: slot}
+}
+
+// reportAloneErrors reports the files checked alone during the walk that
+// could not be read, in path order, once the workers are done with them.
+func (c *checker) reportAloneErrors() {
+	slices.SortFunc(c.aloneErrors, func(a, b pathError) int { return cmp.Compare(a.path, b.path) })
+	for _, e := range c.aloneErrors {
+		c.ioError(e.path, e.err)
+	}
+	c.aloneErrors = nil
+}
+
+// closeOutput writes what is left of out once every file is done.
+func (c *checker) closeOutput() {
+	if c.out != nil {
+		c.streamErr = c.out.close()
+		c.out = nil
+	}
 }
 
 // skip says why a file of a folder is not read; one that cannot be read
@@ -467,17 +521,38 @@ func (c *checker) skip(sk tree.Skipped) {
 	fmt.Fprintf(c.stderr, "s3policy-lsp check: skipping %s: %s\n", c.display(sk.Path), sk.Reason.In(c.langFor(nil)))
 }
 
+// checkFile checks a file named on its own.
 func (c *checker) checkFile(abs, stop string) {
 	if c.seen[abs] {
 		return // reached again through another PATH
 	}
 	c.seen[abs] = true
-	if filepath.Base(abs) == analysis.ConfigName {
+	if tree.IsConfig(abs) {
 		c.loadConfig(abs)
 		return
 	}
-	cfg := c.configFor(abs, stop)
-	c.jobs <- job{abs: abs, cfg: cfg, sets: c.sets} // walk clears c.sets when it returns, before the files are done
+	c.jobs <- job{abs: abs, cfg: c.configFor(abs, stop), slot: noSlot}
+}
+
+// checkListed checks a file of a set, or a config, the walk listed, with
+// the config the walk found governs it (the one its set was read with; a
+// .s3policy.json the walk skips, over 1 MB or a link out of the folder,
+// governs nothing, as in the server).
+func (c *checker) checkListed(f listedFile) {
+	if c.seen[f.path] {
+		c.out.put(f.slot, nil)
+		return // reached again through another PATH
+	}
+	c.seen[f.path] = true
+	if tree.IsConfig(f.path) {
+		c.loadConfig(f.path) // its findings go to its slot, whether for itself or a file it governs (after the walk)
+		return
+	}
+	var cfg *analysis.Config
+	if f.config != "" {
+		cfg = c.loadConfig(f.config)
+	}
+	c.jobs <- job{abs: f.path, cfg: cfg, sets: c.sets, slot: f.slot} // walk clears c.sets when it returns, before the files are done
 }
 
 // analyse reads and checks one file; it runs on a worker. A file not
@@ -493,11 +568,7 @@ func (c *checker) analyse(j job, buf []byte) []byte {
 		text, err := readFileInto(abs, buf, j.size)
 		buf = text
 		if err != nil {
-			if j.alone != nil {
-				j.alone.err = err
-			} else {
-				c.ioError(abs, err)
-			}
+			c.unreadable(j, err)
 			return buf
 		}
 		// The analysis gets absolute paths, as from an editor, so that they
@@ -514,9 +585,11 @@ func (c *checker) analyse(j job, buf []byte) []byte {
 	}
 	a := analysis.AnalyzeFile(src.Path, src.Docs, src.Findings, analysis.Options{Checks: checks.All})
 	if len(src.Docs) == 0 && len(a.Findings) == 0 {
+		c.out.put(j.slot, nil)
 		return buf // a file that holds no policy
 	}
 	if !slices.ContainsFunc(src.Docs, (*analysis.File).IsPolicyFile) && len(a.Findings) == 0 {
+		c.out.put(j.slot, nil)
 		return buf // other JSON, or a file named by hand that is no policy
 	}
 	var placed []report.Finding
@@ -534,18 +607,27 @@ func (c *checker) analyse(j job, buf []byte) []byte {
 		}
 		placed = append(placed, placer.Place(kind, fs)...)
 	})
-	if j.alone != nil {
-		j.alone.add, j.alone.docs, j.alone.batch = true, len(src.Docs), c.batchOf(placed)
-		return buf
-	}
-	c.add(len(src.Docs), placed)
+	c.add(j.slot, len(src.Docs), placed)
 	return buf
+}
+
+// unreadable reports a file a worker could not read; one handed over
+// during the walk waits for its end (reportAloneErrors).
+func (c *checker) unreadable(j job, err error) {
+	c.out.put(j.slot, nil)
+	if !j.alone {
+		c.ioError(j.abs, err)
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.aloneErrors = append(c.aloneErrors, pathError{j.abs, err})
 }
 
 // add records the findings of one file: sorted (and rendered) here, on
 // every core, so that what is left after the walk is to order the files.
-func (c *checker) add(docs int, placed []report.Finding) {
-	c.record(docs, c.batchOf(placed))
+func (c *checker) add(slot, docs int, placed []report.Finding) {
+	c.record(slot, docs, c.batchOf(placed))
 }
 
 // batchOf sorts one file's findings, and renders them with --format json:
@@ -564,14 +646,25 @@ func (c *checker) batchOf(placed []report.Finding) batch {
 	return b
 }
 
-// record keeps the findings of one file.
-func (c *checker) record(docs int, b batch) {
+// record keeps the findings of one file, or writes them when the file
+// has a place in out.
+func (c *checker) record(slot, docs int, b batch) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.files += docs
-	if len(b.findings) > 0 {
-		c.batches = append(c.batches, b)
+	if slot == noSlot {
+		if len(b.findings) > 0 {
+			c.batches = append(c.batches, b)
+		}
+		c.mu.Unlock()
+		return
 	}
+	for _, f := range b.findings { // all the exit code needs of them
+		if c.worst == 0 || f.Severity < c.worst {
+			c.worst = f.Severity
+		}
+	}
+	c.mu.Unlock()
+	c.out.put(slot, b.json)
 }
 
 // sorted is every finding in report.Sort's order. Each batch holds one
@@ -642,9 +735,14 @@ func (c *checker) loadConfig(abs string) *analysis.Config {
 	if cfg, ok := c.configs[abs]; ok {
 		return cfg
 	}
+	slot, listed := c.configSlots[abs]
+	if !listed {
+		slot = noSlot
+	}
 	src, err := os.ReadFile(abs)
 	if err != nil {
 		c.configs[abs] = nil
+		c.out.put(slot, nil)
 		c.ioError(abs, err)
 		return nil
 	}
@@ -653,7 +751,7 @@ func (c *checker) loadConfig(abs string) *analysis.Config {
 	if c.observe != nil {
 		c.observe(abs, report.KindConfig, fs)
 	}
-	c.add(1, report.Place(c.display(abs), src, report.KindConfig, fs, c.langFor(cfg), c.relatedSource(abs, nil)))
+	c.add(slot, 1, report.Place(c.display(abs), src, report.KindConfig, fs, c.langFor(cfg), c.relatedSource(abs, nil)))
 	return cfg
 }
 

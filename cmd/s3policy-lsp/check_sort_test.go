@@ -35,8 +35,8 @@ func TestSortedEqualsReportSort(t *testing.T) {
 	report.Sort(all)
 	c, rendering := &checker{}, &checker{renderJSON: true}
 	for _, b := range batches {
-		c.add(1, slices.Clone(b))
-		rendering.add(1, slices.Clone(b))
+		c.add(noSlot, 1, slices.Clone(b))
+		rendering.add(noSlot, 1, slices.Clone(b))
 	}
 	got, _ := c.sorted()
 	if !reflect.DeepEqual(got, all) {

@@ -459,3 +459,20 @@ func TestCheckSARIFRelatedLocations(t *testing.T) {
 		t.Errorf("first related location %+v, want the key policy's statement at line 11", key)
 	}
 }
+
+// A .s3policy.json the walk skips (over 1 MB) governs nothing, as in the
+// server: check said it skipped it, and yet reported its findings and
+// wrote the messages of the files below it in its locale.
+func TestCheckSkippedConfigGovernsNothing(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"sub/.s3policy.json": `{"locale": "ja", "accounts": ["12"], "pad": "` + strings.Repeat("x", tree.MaxFileSize) + `"}`,
+		"sub/p.json":         noVersion,
+	})
+	stdout, stderr, code := runCLI(t, dir, "check", ".")
+	wantOut := `sub/p.json:1:1: warning missing-version: the policy has no Version; add "Version": "2012-10-17" so that policy variables work [identity]` + "\n"
+	wantErr := "s3policy-lsp check: skipping sub/.s3policy.json: larger than 1 MB\nfiles checked: 1, errors: 0, warnings: 1, information: 0, hints: 0\n"
+	if stdout != wantOut || stderr != wantErr || code != exitOK {
+		t.Errorf("stdout %q, stderr %q, code %d; want %q, %q, 0", stdout, stderr, code, wantOut, wantErr)
+	}
+}

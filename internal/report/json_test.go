@@ -64,6 +64,36 @@ func TestWriteJSONIsWhatEncodingJSONWrites(t *testing.T) {
 	}
 }
 
+// A JSONArray given the findings in parts, some empty (a file with no
+// findings), writes what WriteJSON writes of them all.
+func TestJSONArrayInPartsIsWriteJSON(t *testing.T) {
+	f := func(file string, line int) Finding {
+		return Finding{File: file, Line: line, Column: 1, EndLine: line, EndColumn: 9, Severity: analysis.Warning, Code: "c", Message: "m", Kind: "identity"}
+	}
+	a, b, c := []Finding{f("a.json", 1), f("a.json", 4)}, []Finding{f("b.json", 2)}, []Finding{f("c.json", 3)}
+	for _, parts := range [][][]Finding{nil, {nil}, {nil, nil}, {a}, {nil, a}, {a, nil}, {a, b, c}, {nil, a, nil, b, nil, nil, c, nil}} {
+		var all []Finding
+		var got bytes.Buffer
+		array := NewJSONArray(&got)
+		for _, part := range parts {
+			all = append(all, part...)
+			if err := array.Add(AppendJSONElements(nil, part)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := array.Close(); err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		if err := WriteJSON(&want, all); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("parts of %d findings:\n%s\nWriteJSON:\n%s", len(all), got.String(), want.String())
+		}
+	}
+}
+
 // BenchmarkWriteJSON writes 10,000 findings with two related places each.
 func BenchmarkWriteJSON(b *testing.B) {
 	fs := make([]Finding, 10_000)

@@ -199,22 +199,58 @@ func AppendJSONElements(b []byte, fs []Finding) []byte {
 // (AppendJSONElements), in order: what WriteJSON writes of their
 // findings, the last element without its comma.
 func WriteJSONElements(w io.Writer, parts [][]byte) error {
-	last := len(parts) - 1
-	for last >= 0 && len(parts[last]) == 0 {
-		last--
+	bw := bufio.NewWriter(w)
+	array := NewJSONArray(bw)
+	for _, part := range parts {
+		array.Add(part)
 	}
-	if last < 0 {
-		_, err := io.WriteString(w, "[]\n")
+	if err := array.Close(); err != nil {
 		return err
 	}
-	bw := bufio.NewWriter(w)
-	bw.WriteString("[\n")
-	for _, part := range parts[:last] {
-		bw.Write(part)
-	}
-	bw.Write(parts[last][:len(parts[last])-2]) // without its ",\n"
-	bw.WriteString("\n]\n")
 	return bw.Flush()
+}
+
+// JSONArray writes WriteJSON's array a part at a time, each part elements
+// as AppendJSONElements renders them: check writes each file's findings
+// as soon as the files before it are done. The comma after an element is
+// written when the next one comes, so that the last goes without it.
+type JSONArray struct {
+	w     io.Writer
+	begun bool // "[" and an element are written
+	err   error
+}
+
+// NewJSONArray starts an array written to w (nothing is written before
+// the first element, or Close).
+func NewJSONArray(w io.Writer) *JSONArray { return &JSONArray{w: w} }
+
+// Add writes the elements of part (AppendJSONElements); an empty part
+// writes nothing. After an error it writes nothing more and returns it.
+func (a *JSONArray) Add(part []byte) error {
+	if len(part) == 0 || a.err != nil {
+		return a.err
+	}
+	sep := ",\n"
+	if !a.begun {
+		sep, a.begun = "[\n", true
+	}
+	if _, a.err = io.WriteString(a.w, sep); a.err == nil {
+		_, a.err = a.w.Write(part[:len(part)-2]) // without its ",\n"
+	}
+	return a.err
+}
+
+// Close ends the array: `[]` when no element was added.
+func (a *JSONArray) Close() error {
+	if a.err != nil {
+		return a.err
+	}
+	end := "\n]\n"
+	if !a.begun {
+		end = "[]\n"
+	}
+	_, a.err = io.WriteString(a.w, end)
+	return a.err
 }
 
 // appendFinding appends one element of WriteJSON's array, without the

@@ -43,6 +43,13 @@ type Walker struct {
 	// Done names a set's root once every file of the set is listed, so
 	// that the set can be built before the rest of the tree is read.
 	Done func(root string)
+	// PathOrder lists the files in the order of their paths as strings
+	// (each folder's entries sorted with a folder's name followed by its
+	// separator), instead of filepath.WalkDir's, which lists x/a.json
+	// before x.json although '.' sorts before '/': a reader that prints
+	// what it finds in path order can then print each file's as soon as
+	// the files listed before it are done.
+	PathOrder bool
 }
 
 // Walk lists the files Scan lists, in the same order and under the same
@@ -68,7 +75,7 @@ func Walk(dir string, w Walker) error {
 			}
 		}
 	}
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	err = walkDir(dir, w.PathOrder, func(path string, d fs.DirEntry, err error) error {
 		leave(path)
 		if err != nil {
 			if path == dir {
@@ -104,6 +111,69 @@ func Walk(dir string, w Walker) error {
 	})
 	leave("")
 	return err
+}
+
+// walkDir is filepath.WalkDir, each folder's entries sorted by path when
+// pathOrder is set (byPath).
+func walkDir(root string, pathOrder bool, fn fs.WalkDirFunc) error {
+	info, err := os.Lstat(root)
+	if err != nil {
+		err = fn(root, nil, err)
+	} else {
+		err = walkEntry(root, fs.FileInfoToDirEntry(info), pathOrder, fn)
+	}
+	if err == filepath.SkipDir || err == filepath.SkipAll {
+		return nil
+	}
+	return err
+}
+
+// walkEntry walks one entry, and a folder's entries below it, as
+// filepath.WalkDir does.
+func walkEntry(path string, d fs.DirEntry, pathOrder bool, fn fs.WalkDirFunc) error {
+	if err := fn(path, d, nil); err != nil || !d.IsDir() {
+		if err == filepath.SkipDir && d.IsDir() {
+			err = nil
+		}
+		return err
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		if err = fn(path, d, err); err != nil {
+			if err == filepath.SkipDir {
+				err = nil
+			}
+			return err
+		}
+	}
+	if pathOrder {
+		slices.SortFunc(entries, byPath)
+	}
+	for _, e := range entries {
+		if err := walkEntry(filepath.Join(path, e.Name()), e, pathOrder, fn); err != nil {
+			if err == filepath.SkipDir {
+				break
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// byPath orders the entries of a folder as their paths, and those of
+// the files below them, sort as strings: a folder's name is compared as
+// if followed by a slash, the separator the paths are shown with. No
+// name holds a slash, so whatever a folder's paths go on with, they sort
+// where "name/" does.
+func byPath(a, b fs.DirEntry) int {
+	return strings.Compare(pathKey(a), pathKey(b))
+}
+
+func pathKey(e fs.DirEntry) string {
+	if e.IsDir() {
+		return e.Name() + "/"
+	}
+	return e.Name()
 }
 
 func (w Walker) skip(sk Skipped) {

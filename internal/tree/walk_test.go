@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -363,5 +364,61 @@ resource "aws_s3_bucket_policy" "c" {
 	}
 	if set, _ := SetOf(sets, filepath.Join(dir, "mod", "policies", "read.json")); set == nil {
 		t.Error("the file the module reads is in no set")
+	}
+}
+
+// With PathOrder, Walk lists the same files with the same sets, sorted
+// by their paths as strings: x.json and x-a.json before x/a.json, which
+// filepath.WalkDir lists first. Each set is still done once all of its
+// files are listed.
+func TestWalkInPathOrder(t *testing.T) {
+	dir := walkFixture(t)
+	for _, name := range []string{"x/a.json", "x.json", "x-a.json", "x-a/b.json", "x/y/c.json", "x0.json", "..z.json", ".a/d.json", "gov/sub.json", "gov/sub-1/e.json"} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(`{}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	walk := func(pathOrder bool) (listed []Listed, done map[string]int) {
+		done = map[string]int{} // root: the files listed before its Done
+		err := Walk(dir, Walker{
+			File:      func(f Listed) { listed = append(listed, f) },
+			Done:      func(root string) { done[root] = len(listed) },
+			PathOrder: pathOrder,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return listed, done
+	}
+	asWalked, _ := walk(false)
+	listed, done := walk(true)
+	byPath := slices.Clone(asWalked)
+	slices.SortFunc(byPath, func(a, b Listed) int { return strings.Compare(filepath.ToSlash(a.Path), filepath.ToSlash(b.Path)) })
+	if !reflect.DeepEqual(listed, byPath) {
+		t.Fatalf("in path order, Walk listed\n%v\nwant the files of the walk sorted by path:\n%v", listed, byPath)
+	}
+	at := func(listed []Listed, name string) int {
+		return slices.IndexFunc(listed, func(f Listed) bool { return f.Path == filepath.Join(dir, filepath.FromSlash(name)) })
+	}
+	if at(asWalked, "x/a.json") > at(asWalked, "x.json") {
+		t.Errorf("without PathOrder, x/a.json must come before x.json, as filepath.WalkDir lists them: %v", asWalked)
+	}
+	for root, n := range done {
+		last := slices.IndexFunc(listed, func(f Listed) bool { return f.Root == root })
+		for i, f := range listed {
+			if f.Root == root {
+				last = i
+			}
+		}
+		if last >= n {
+			t.Errorf("Done(%s) after %d files, before its file %s", root, n, listed[last].Path)
+		}
+	}
+	if len(done) == 0 {
+		t.Fatal("no set was done")
 	}
 }

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/internal/report"
+)
+
+// check --format json over one folder writes each file's findings as the
+// walk goes; over the same folder named twice it keeps them all and sorts
+// them at the end. Both must print the same, from any current folder:
+// names that sort before a folder's own files (x.json, x-a.json before
+// x/a.json), names starting with ".." (shown absolute when the folder is
+// the current one), a governed folder (its files checked after the walk),
+// a file that cannot be read and a broken one.
+func TestCheckJSONWrittenAsTheWalkGoesIsSorted(t *testing.T) {
+	dir := t.TempDir()
+	root := filepath.Join(dir, "root")
+	files := map[string]string{}
+	for _, name := range []string{"x.json", "x/a.json", "x/-c.json", "x/y/b.json", "x-a.json", "x-a/c.json", "x0.json", "..odd.json", "..dd/q.json", ".a.json", "-b.json", "A.json", "~t.json", "x y.json"} {
+		files["root/"+name] = noVersion
+	}
+	files["root/x/broken.json"] = broken
+	files["root/gov/.s3policy.json"] = `{"files": {"p.json": {"kind": "scp", "account": "4444"}}}`
+	files["root/gov/p.json"] = noVersion
+	files["root/gov-a.json"] = noVersion
+	writeTree(t, dir, files)
+	unreadable := filepath.Join(root, "x", "z.json")
+	if err := os.WriteFile(unreadable, []byte(noVersion), 0o000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.ReadFile(unreadable); err == nil {
+		os.Remove(unreadable) // running as root: every file can be read
+	}
+	for _, at := range []struct{ cwd, path string }{
+		{root, "."},                         // the current folder
+		{dir, "root"},                       // below it
+		{filepath.Join(root, "x"), ".."},    // above it: kept and sorted
+		{filepath.Join(root, "..dd"), root}, // above it, named absolute
+		{filepath.Join(dir, "elsewhere"), root},
+	} {
+		if err := os.MkdirAll(at.cwd, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		streamed, streamedErr, streamedCode := runCLI(t, at.cwd, "check", "--format", "json", at.path)
+		sorted, sortedErr, sortedCode := runCLI(t, at.cwd, "check", "--format", "json", at.path, at.path)
+		if streamed != sorted || streamedErr != sortedErr || streamedCode != sortedCode {
+			t.Errorf("in %s, check %s: written as the walk goes:\n%s%s(%d)\nsorted at the end:\n%s%s(%d)", at.cwd, at.path, streamed, streamedErr, streamedCode, sorted, sortedErr, sortedCode)
+		}
+		if n := len(decodeJSON(t, streamed)); n != 18 {
+			t.Errorf("in %s, check %s: %d findings, want 18 (one a file)", at.cwd, at.path, n)
+		}
+	}
+}
+
+// orderedOutput writes a file once every file listed before it is done,
+// and stops at a name shown out of the listing's order.
+func TestOrderedOutputWritesAFileOnceThoseBeforeItAreDone(t *testing.T) {
+	var out bytes.Buffer
+	part := func(file string) []byte {
+		return report.AppendJSONElements(nil, []report.Finding{{File: file, Line: 1, Column: 1, EndLine: 1, EndColumn: 2, Code: "c", Message: "m", Kind: "identity"}})
+	}
+	root := filepath.Join(string(filepath.Separator), "r")
+	o := newOrderedOutput(report.NewJSONArray(&out), root, func(p string) string { return filepath.ToSlash(p) })
+	a, b, c := o.list(filepath.Join(root, "a.json"), "/r/a.json"), o.list(filepath.Join(root, "b.json"), "/r/b.json"), o.list(filepath.Join(root, "c.json"), "/r/c.json")
+	if a != 0 || b != 1 || c != 2 {
+		t.Fatalf("slots %d %d %d, want 0 1 2", a, b, c)
+	}
+	if o.list(filepath.Join(root, "d.json"), "/elsewhere/d.json") != noSlot || o.list(filepath.Join(root, "e.json"), "/r/e.json") != noSlot {
+		t.Fatal("a file shown out of the listing's order, and those after it, must be kept for the sort")
+	}
+	o.put(b, part("b"))
+	if out.Len() != 0 {
+		t.Fatalf("b written before a is done: %q", out.String())
+	}
+	o.put(a, nil)
+	if got := out.String(); !strings.Contains(got, `"b"`) || strings.Contains(got, "]") {
+		t.Fatalf("once a is done, b must be written, and the array left open: %q", got)
+	}
+	o.put(c, part("c"))
+	if err := o.close(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"c"`) {
+		t.Fatalf("c not written: %q", out.String())
+	}
+}
