@@ -2,9 +2,13 @@ package eval
 
 import (
 	"fmt"
+	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"unique"
+	"unsafe"
 )
 
 // A workspace keeps its evaluations for later edits: their causes, and
@@ -71,5 +75,29 @@ func TestDeniesOfALayerAreAppendedIntoOneArray(t *testing.T) {
 	// One array made for nine: nine causes' room, as the allocator rounds it.
 	if want := cap(slices.Grow([]Cause(nil), 9)); cap(r.Causes) != want {
 		t.Errorf("nine causes appended with room for %d, want %d", cap(r.Causes), want)
+	}
+}
+
+// A statement a kept evaluation read is 16 bytes: the document's name is
+// a handle, not a string (at 10,000 governed policies the kept
+// evaluations read 437,288 statements), and a Doc of the workspace holds
+// its name's handle, which a Doc made elsewhere (a scenario's) makes when
+// it is read.
+func TestAStatementReadIsSixteenBytes(t *testing.T) {
+	if n := unsafe.Sizeof(docRead{}); n != 16 {
+		t.Errorf("a docRead is %d bytes, want 16", n)
+	}
+	w := nineDeniesWorkspace(t)
+	e := w.evaluate(Request{Principal: "arn:aws:iam::111122223333:role/app", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/a.txt"})
+	names := map[string]bool{}
+	for _, x := range e.reads.reads {
+		names[x.name.Value()] = true
+	}
+	want := []string{"data.bucket-policy.json", filepath.Join("org", "a.json")} // the workspace names its documents relative to its folder
+	if got := slices.Sorted(maps.Keys(names)); !slices.Equal(got, want) {
+		t.Errorf("read %v, want %v", got, want)
+	}
+	if d := (&Doc{Name: "identityPolicies[0]"}); nameOf(d) != unique.Make("identityPolicies[0]") {
+		t.Errorf("a scenario's Doc read as %q", nameOf(d).Value())
 	}
 }

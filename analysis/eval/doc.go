@@ -21,6 +21,7 @@ type Doc struct {
 	// has no line to point at.
 	Assumed bool
 
+	name  docName    // Name's handle, set by the workspace that made the Doc (ReadSet)
 	lines *lineIndex // shared by the docs of one source; built on first use
 	// at is where Src starts in the text of lines: a scenario's policy is
 	// parsed once for every scenario that holds the same text, and each

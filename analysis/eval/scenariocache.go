@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unique"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -189,7 +190,8 @@ func (c *scenarioCache) doc(w *Workspace, f *analysis.File) *Doc {
 		if f.Host != nil && f.Host.Text != nil {
 			text = f.Host.Text
 		}
-		d = &Doc{Name: w.DocName(f), Src: f.Src, Policy: f.Policy, Host: f.Host, lines: newLineIndex(text)}
+		name := w.DocName(f)
+		d = &Doc{Name: name, name: unique.Make(name), Src: f.Src, Policy: f.Policy, Host: f.Host, lines: newLineIndex(text)}
 		c.docs[f] = d
 	}
 	return d
