@@ -237,7 +237,8 @@ type checker struct {
 	// path order (reportAloneErrors), as when they were read after the
 	// walk.
 	aloneErrors []pathError
-	sets        []*tree.Set // the sets of the folder being walked
+	sets        []*tree.Set  // the sets of the folder being walked
+	loader      *tree.Loader // what read them, and their configs
 	// stream, with --format json and one PATH, is where the findings are
 	// written: out, when the walk of that PATH lists its files in the
 	// order they are shown, writes each file's as soon as the files
@@ -460,11 +461,11 @@ func (c *checker) walk(root string) {
 	if err != nil {
 		c.ioError(root, err)
 	}
-	c.sets = loading.wait()
+	c.sets, c.loader = loading.wait(), loading.loader
 	for _, set := range c.sets {
 		set.Workspace.ForBatch() // check answers once: no evaluation kept for an edit
 	}
-	defer func() { c.sets = nil }()
+	defer func() { c.sets, c.loader = nil, nil }()
 	for _, sk := range skipped {
 		c.skip(sk)
 	}
@@ -739,14 +740,17 @@ func (c *checker) loadConfig(abs string) *analysis.Config {
 	if !listed {
 		slot = noSlot
 	}
-	src, err := os.ReadFile(abs)
-	if err != nil {
-		c.configs[abs] = nil
-		c.out.put(slot, nil)
-		c.ioError(abs, err)
-		return nil
+	src, cfg, fs, read := c.loader.Config(abs) // as a walk's sets read it
+	if !read {
+		var err error
+		if src, err = os.ReadFile(abs); err != nil {
+			c.configs[abs] = nil
+			c.out.put(slot, nil)
+			c.ioError(abs, err)
+			return nil
+		}
+		cfg, fs = analysis.ParseConfig(filepath.ToSlash(filepath.Dir(abs)), src)
 	}
-	cfg, fs := analysis.ParseConfig(filepath.ToSlash(filepath.Dir(abs)), src)
 	c.configs[abs] = cfg
 	if c.observe != nil {
 		c.observe(abs, report.KindConfig, fs)

@@ -408,7 +408,7 @@ func TestWalkInPathOrder(t *testing.T) {
 		t.Errorf("without PathOrder, x/a.json must come before x.json, as filepath.WalkDir lists them: %v", asWalked)
 	}
 	for root, n := range done {
-		last := slices.IndexFunc(listed, func(f Listed) bool { return f.Root == root })
+		last := -1
 		for i, f := range listed {
 			if f.Root == root {
 				last = i
@@ -420,5 +420,37 @@ func TestWalkInPathOrder(t *testing.T) {
 	}
 	if len(done) == 0 {
 		t.Fatal("no set was done")
+	}
+}
+
+// Loader.Config gives a .s3policy.json as the loader read it for its
+// files, with what ParseConfig finds in it; nothing for a config it did
+// not read, or from no loader.
+func TestLoaderConfigIsWhatParseConfigSays(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, ".s3policy.json")
+	text := `{"accounts": ["12"], "locale": "ja"}` // "12" is no account ID: a finding
+	if err := os.WriteFile(config, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "p.json"), []byte(`{}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := NewLoader(dir, Disk{})
+	if _, _, _, ok := l.Config(config); ok {
+		t.Fatal("Config before any file was read")
+	}
+	err := Walk(dir, Walker{File: func(f Listed) { l.Expect(f); l.Read(f) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, cfg, findings, ok := l.Config(config)
+	wantCfg, wantFindings := analysis.ParseConfig(dir, []byte(text))
+	if !ok || string(got) != text || cfg.Locale != "ja" || !reflect.DeepEqual(cfg, wantCfg) || len(findings) == 0 || !reflect.DeepEqual(findings, wantFindings) {
+		t.Errorf("Config = %q, %+v, %v, %v; want the text, %+v and %v", got, cfg, findings, ok, wantCfg, wantFindings)
+	}
+	var none *Loader
+	if _, _, _, ok := none.Config(config); ok {
+		t.Error("a nil loader read a config")
 	}
 }
