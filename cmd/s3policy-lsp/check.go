@@ -316,7 +316,13 @@ type batch struct {
 // hands them, until stopWorkers.
 func (c *checker) startWorkers() {
 	n := runtime.GOMAXPROCS(0)
-	c.jobs = make(chan job, n)
+	// The walk lists up to a thousand files ahead of the workers: with
+	// room for one a worker, a worker waited for the walk's goroutine
+	// (which a worker's receive readies on that worker's core, to run
+	// once the worker blocks or is preempted) about 2,400 times over
+	// 10,000 files, 0.16-0.75 s of the two cores in execution traces at
+	// load 15; with room for 256, ten times.
+	c.jobs = make(chan job, walkAhead)
 	c.workers.Add(n)
 	for range n {
 		go func() {
@@ -332,6 +338,9 @@ func (c *checker) startWorkers() {
 		}()
 	}
 }
+
+// walkAhead is how many files the walk lists that no worker took yet.
+const walkAhead = 1024
 
 // stopWorkers returns when every file handed to the workers is done.
 func (c *checker) stopWorkers() {
