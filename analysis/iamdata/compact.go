@@ -119,24 +119,6 @@ func (p *listPool) share(list []string, pieceOf func(string) piece) piece {
 	return at
 }
 
-// searchFold finds, in n names sorted by compareFold, the one that is
-// name when both are lower-cased, as strings.ToLower does, without
-// allocating for the short ASCII names that policies hold.
-func searchFold(n int, nameAt func(int) string, name string) (int, bool) {
-	var buf [128]byte
-	lower := appendLower(buf[:0], name)
-	lo, hi := 0, n
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if compareLower(nameAt(mid), lower) < 0 {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return lo, lo < n && compareLower(nameAt(lo), lower) == 0
-}
-
 // appendLower appends name lower-cased to b.
 func appendLower(b []byte, name string) []byte {
 	for i := 0; i < len(name); i++ {
@@ -160,7 +142,7 @@ func compareLower(name string, lower []byte) int {
 	return len(name) - len(lower)
 }
 
-// compareFold orders ASCII names as their lower-case forms order.
+// compareFold compares ASCII names as their lower-case forms compare.
 func compareFold(a, b string) int {
 	for i := 0; i < len(a) && i < len(b); i++ {
 		if c, d := lowerByte(a[i]), lowerByte(b[i]); c != d {

@@ -214,6 +214,10 @@ func TestIndexSaysWhatItsLinesSay(t *testing.T) {
 	if !maps.Equal(owners, loadIndex().owners) {
 		t.Errorf("owners %v, the lines say %v", loadIndex().owners, owners)
 	}
+	// The Kelvin sign lower-cases to k, as strings.ToLower does it.
+	if s := Lookup("\u212ams"); s == nil || s.Prefix != "kms" {
+		t.Errorf("Lookup(Kelvin sign + ms) = %+v, want kms", s)
+	}
 	for _, p := range []string{"", "a", "zzzz", "s3 ", "s", Prefixes()[0] + "x"} {
 		if Lookup(p) != nil || ServiceName(p) != "" {
 			t.Errorf("Lookup(%q) found a service", p)

@@ -17,13 +17,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode/utf8"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -106,8 +104,8 @@ type ConditionKey struct {
 // 20 KB identity policy: 20,369 objects, 598 KB to scan). So each string
 // of a service is a piece of one text, its actions are records of
 // offsets with no pointer, their lists pieces of a few arrays (see
-// compact), and names are found by binary search in the sorted arrays
-// instead of in maps keyed by strings.
+// compact), and names are found in tables of indexes (foldTable) instead
+// of in maps keyed by strings.
 type Service struct {
 	Prefix, Name string
 	ServiceData
@@ -117,8 +115,10 @@ type Service struct {
 	// single holds a pointer to each action, so that the matches of a
 	// literal Action entry are a slice of one that needs no allocation
 	// (ActionMatches: one for every entry of every policy otherwise).
-	single    []*Action
-	templates []*ConditionKey // keys with a ${...} or <...> part
+	single []*Action
+	// actionNames and keyNames find actions and keys by name.
+	actionNames, keyNames foldTable
+	templates             []*ConditionKey // keys with a ${...} or <...> part
 
 	matched    sync.Map // lower-case pattern → []*Action, see MatchActions
 	matchedLen atomic.Int32
@@ -138,8 +138,9 @@ type entry struct {
 
 type index struct {
 	version, date string
-	entries       []entry  // in the order of prefixes
-	prefixes      []string // lower-case, sorted
+	entries       []entry // in the order of prefixes
+	byPrefix      foldTable
+	prefixes      []string // sorted
 	// owners maps a key prefix ("saml:") or a whole key name, lower-case,
 	// to the service that lists it when that is not the prefix's service.
 	owners         map[string]string
@@ -196,15 +197,13 @@ func parseIndex(b []byte) *index {
 	ix := &index{version: head[1], date: head[2], entries: make([]entry, n), prefixes: make([]string, n), owners: make(map[string]string, nOwners), blobs: b[end:]}
 	for i := range n {
 		f := line()
-		if i > 0 && (compareFold(ix.prefixes[i-1], f[0]) >= 0 || strings.ToLower(f[0]) != f[0]) {
-			panic("iamdata: the index's prefixes are not lower-case and sorted: " + f[0])
-		}
 		e := &ix.entries[i]
 		e.id, e.prefix, e.name = uint16(i), f[0], f[1]
 		e.off, _ = strconv.Atoi(f[2])
 		e.size, _ = strconv.Atoi(f[3])
 		ix.prefixes[i] = f[0]
 	}
+	ix.byPrefix = newFoldTable(n, ix.prefixAt)
 	for range nOwners {
 		f := line()
 		ix.owners[f[0]] = f[1]
@@ -215,10 +214,12 @@ func parseIndex(b []byte) *index {
 	return ix
 }
 
+func (ix *index) prefixAt(i int) string { return ix.prefixes[i] }
+
 // service returns the entry of the service with the prefix
 // (case-insensitive), or nil.
 func (ix *index) service(prefix string) *entry {
-	if i, ok := searchFold(len(ix.prefixes), func(i int) string { return ix.prefixes[i] }, prefix); ok {
+	if i, ok := ix.byPrefix.find(prefix, ix.prefixAt); ok {
 		return &ix.entries[i]
 	}
 	return nil
@@ -262,12 +263,10 @@ func decode(e *entry, blob []byte) *Service {
 	if err := json.Unmarshal(body, &data); err != nil {
 		panic(fmt.Sprintf("iamdata: service %s: %v", e.prefix, err))
 	}
-	// The lookups search by lower-case name: the bundle is sorted so, and
-	// a stable sort keeps it as it is.
-	slices.SortStableFunc(data.Actions, func(a, b BundledAction) int { return compareFold(a.Name, b.Name) })
-	slices.SortStableFunc(data.Keys, func(a, b ConditionKey) int { return compareFold(a.Name, b.Name) })
 	mergeSharedPrefix(e.prefix, &data)
 	s := compact(e, &data)
+	s.actionNames = newFoldTable(len(s.Actions), s.actionName)
+	s.keyNames = newFoldTable(len(s.Keys), s.keyName)
 	s.single = make([]*Action, len(s.Actions))
 	for i := range s.Actions {
 		s.single[i] = &s.Actions[i]
@@ -297,9 +296,12 @@ func (s *Service) ActionMatches(name string) []*Action {
 	return nil
 }
 
+func (s *Service) actionName(i int) string { return s.at(s.Actions[i].name) }
+func (s *Service) keyName(i int) string    { return s.Keys[i].Name }
+
 // actionIndex finds the action with the name, case-insensitive.
 func (s *Service) actionIndex(name string) (int, bool) {
-	return searchFold(len(s.Actions), func(i int) string { return s.at(s.Actions[i].name) }, name)
+	return s.actionNames.find(name, s.actionName)
 }
 
 // MatchActions returns the actions that a pattern such as "Get*" covers,
@@ -334,7 +336,7 @@ func (s *Service) ActionNames() []string {
 // Key returns the service's condition key that name is or instantiates
 // (s3:ExistingObjectTag/Project instantiates s3:ExistingObjectTag/<key>).
 func (s *Service) Key(name string) *ConditionKey {
-	if i, ok := searchFold(len(s.Keys), func(i int) string { return s.Keys[i].Name }, name); ok {
+	if i, ok := s.keyNames.find(name, s.keyName); ok {
 		return &s.Keys[i]
 	}
 	for _, k := range s.templates {
@@ -491,23 +493,8 @@ func MatchTemplate(template, name string) bool {
 }
 
 // getFold returns m[strings.ToLower(name)] without allocating for the
-// short ASCII names that policies hold: every check looks up each action,
-// service and condition key on every keystroke.
+// short ASCII names that policies hold.
 func getFold[V any](m map[string]V, name string) V {
 	var buf [128]byte
-	if len(name) > len(buf) {
-		return m[strings.ToLower(name)]
-	}
-	b := buf[:len(name)]
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c >= utf8.RuneSelf {
-			return m[strings.ToLower(name)]
-		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b[i] = c
-	}
-	return m[string(b)] // the compiler looks up without copying b
+	return m[string(appendLower(buf[:0], name))] // the compiler looks up without copying
 }

@@ -78,8 +78,10 @@ func mergeSharedPrefix(prefix string, data *BundledService) {
 
 // bundledAction finds an action by its lower-case name, or nil.
 func bundledAction(data *BundledService, name string) *BundledAction {
-	if i, ok := searchFold(len(data.Actions), func(i int) string { return data.Actions[i].Name }, name); ok {
-		return &data.Actions[i]
+	for i := range data.Actions {
+		if compareFold(data.Actions[i].Name, name) == 0 {
+			return &data.Actions[i]
+		}
 	}
 	return nil
 }
