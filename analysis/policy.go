@@ -113,6 +113,15 @@ func (t *ResourceARNs) Of(s *Statement) []ResourceARN {
 	return out
 }
 
+// ForgetDerived drops the value Derived keeps for key, if any: the next
+// call builds it again. A caller that holds the value keeps it.
+func (p *Policy) ForgetDerived(key any) {
+	d := &p.derived
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.entries = slices.DeleteFunc(d.entries, func(e derivedValue) bool { return e.key == key })
+}
+
 // Statement is one statement object, with its elements looked up once.
 type Statement struct {
 	Index int    // position in the Statement array (0 for a lone object)

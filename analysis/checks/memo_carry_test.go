@@ -15,6 +15,7 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamref"
 	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
@@ -113,7 +114,8 @@ func forgetSome(w *eval.Workspace, rng *rand.Rand) {
 }
 
 // Once a document's parts of the indexes of causes are forgotten, as the
-// server does after it has published a closed file, none is left, and
+// server does after it has published a closed file, none is left, its
+// policy's IAM references are resolved again when next asked for, and
 // analysing each document again (in two goroutines, forgetting meanwhile)
 // gives the findings it gave before.
 func TestForgottenDocumentsAreAnalysedAlike(t *testing.T) {
@@ -127,11 +129,19 @@ func TestForgottenDocumentsAreAnalysedAlike(t *testing.T) {
 	if n := builtParts(ws); n == 0 {
 		t.Fatal("no document built a part: the test shows nothing")
 	}
+	resolved := map[*analysis.File]*iamref.Resolved{}
 	for _, f := range files {
+		resolved[f] = iamref.Resolve(f.Policy)
 		ForgetDocuments(ws, []*analysis.File{f})
 	}
 	if n := builtParts(ws); n != 0 {
 		t.Fatalf("%d parts left once every document is forgotten", n)
+	}
+	for _, f := range files {
+		if iamref.Resolve(f.Policy) == resolved[f] {
+			t.Fatalf("%s: its IAM references kept once forgotten", filepath.Base(f.Path))
+		}
+		iamref.Forget(f.Policy)
 	}
 	var wg sync.WaitGroup
 	got := make([]string, len(files))
