@@ -634,12 +634,18 @@ func addAskers(deps map[string]bool, ws *eval.Workspace, principal string, answe
 	}
 }
 
+// addCauseFiles adds to deps the files of the answers' causes. The
+// causes of a principal's thousand requests are at a few places (904 at
+// 10,000 policies), each shared by a workspace's answers: each place's
+// file is looked up once.
 func addCauseFiles(deps map[string]bool, answers ...[]analysis.BlockedRequest) {
+	seen := map[*analysis.Place]bool{}
 	for _, answer := range answers {
 		for _, b := range answer {
 			for _, c := range b.Causes {
-				if c.Located {
+				if c.Located && !seen[c.Place] {
 					deps[c.Place.Path] = true
+					seen[c.Place] = true
 				}
 			}
 		}
