@@ -38,7 +38,7 @@ func runKMSMissingActions(pass *analysis.Pass) {
 	}
 	var needed []string // neededKeyActions, asked once: it reads every statement
 	for _, s := range pass.Policy.Statements {
-		if s.IsAllow() && s.Action != nil && appliesToKey(pass.Kind, s) && usesKey(s) {
+		if s.IsAllow() && s.Action != nil && appliesToKey(pass.Kind, pass.Policy, s) && usesKey(s) {
 			if needed == nil {
 				needed = neededKeyActions(pass)
 			}
@@ -52,14 +52,20 @@ func runKMSMissingActions(pass *analysis.Pass) {
 
 // appliesToKey reports whether the statement concerns a KMS key: every
 // statement of a key policy, and identity statements on a key ARN.
-func appliesToKey(kind analysis.Kind, s *analysis.Statement) bool {
+func appliesToKey(kind analysis.Kind, p *analysis.Policy, s *analysis.Statement) bool {
 	if !throughS3(s) {
 		return false
 	}
 	if kind == analysis.KindKey {
 		return !servicesOnly(s)
 	}
-	return slices.ContainsFunc(s.Resources(), isKeyARN)
+	entries := p.ResourceARNs().Of(s)
+	for i := range entries {
+		if isKeyARN(&entries[i]) {
+			return true
+		}
+	}
+	return false
 }
 
 // keyServesS3 reports whether a key policy is for a key that encrypts S3
@@ -206,14 +212,8 @@ func usesKey(s *analysis.Statement) bool {
 }
 
 // isKeyARN reports whether a Resource entry is a KMS key ARN (or pattern).
-// Its service field between colons writes ":kms:" into every such ARN:
-// the other entries, most of them, are not parsed.
-func isKeyARN(r *analysis.Value) bool {
-	if !strings.Contains(r.Str, ":kms:") {
-		return false
-	}
-	arn, ok := analysis.ParseARN(r.Str)
-	return ok && arn.Service == "kms" && strings.HasPrefix(arn.Resource, "key/")
+func isKeyARN(r *analysis.ResourceARN) bool {
+	return r.IsARN() && r.Part(2) == "kms" && strings.HasPrefix(r.Part(5), "key/")
 }
 
 // keyActions says which of kmsNeeded a set of Allow statements grants:
@@ -272,11 +272,12 @@ func init() {
 func grantedOnKeys(p *analysis.Policy, s *analysis.Statement) keyActions {
 	idx := allowsByResourceOf(p)
 	var granted keyActions
-	for _, r := range s.Resources() {
-		if !isKeyARN(r) {
+	entries := p.ResourceARNs().Of(s)
+	for i := range entries {
+		if !isKeyARN(&entries[i]) {
 			continue
 		}
-		key := r.Str
+		key := entries[i].Value.Str
 		// A Resource without * or ? matches the key only when equal to it.
 		i, _ := slices.BinarySearchFunc(idx.literals, key, func(l literalResource, key string) int { return strings.Compare(l.resource, key) })
 		for ; i < len(idx.literals) && idx.literals[i].resource == key; i++ {
@@ -556,7 +557,7 @@ func keyActionsMissing(p *analysis.Policy, s *analysis.Statement, key string) []
 // looks at uses the key.
 func hasKeyStatement(pass *analysis.Pass, key string) bool {
 	for _, s := range pass.Policy.Statements {
-		if s.IsAllow() && s.Action != nil && appliesToKey(pass.Kind, s) && usesKey(s) && resourceMatches(s.Resources(), key) {
+		if s.IsAllow() && s.Action != nil && appliesToKey(pass.Kind, pass.Policy, s) && usesKey(s) && resourceMatches(s.Resources(), key) {
 			return true
 		}
 	}
