@@ -67,37 +67,43 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	// files is then about 70 writes, not 4,500).
 	out := bufio.NewWriterSize(stdout, 256<<10)
 	c := newChecker(opts.lang, stderr)
-	c.renderJSON = opts.format == "json"
 	var array *report.JSONArray
-	if c.renderJSON {
+	var rendered renderedParts // where the files' rendered findings go, in order
+	switch opts.format {
+	case "json":
 		array = report.NewJSONArray(out)
-		if len(paths) == 1 {
-			c.stream = array // the findings of one PATH sort as its files do
-		}
+		c.render, rendered = report.AppendJSONElements, array
+	case "text":
+		c.render, rendered = report.AppendText, &textLines{w: out}
+	}
+	if rendered != nil && len(paths) == 1 {
+		c.stream = rendered // the findings of one PATH sort as its files do
 	}
 	for _, p := range paths {
 		c.checkPath(p)
 	}
-	findings, rendered := c.sorted()
+	findings, parts := c.sorted()
 	lang := c.langFor(nil)
+	err = c.streamErr
+	for _, part := range parts { // after those written as the walk went, which sort first
+		if rendered != nil {
+			err = cmp.Or(err, rendered.Add(part))
+		}
+	}
 	switch opts.format {
 	case "json":
-		err = c.streamErr
-		for _, part := range rendered { // after those written as the walk went, which sort first
-			array.Add(part)
-		}
 		err = cmp.Or(err, array.Close())
 	case "sarif":
 		tool := report.Tool{Name: "s3policy-lsp", Version: versionString(), InformationURI: informationURI}
 		err = report.WriteSARIF(out, findings, tool, allRules(), lang)
-	default:
-		err = report.WriteText(out, findings)
 	}
 	if flushErr := out.Flush(); err == nil {
 		err = flushErr
 	}
+	count := c.written
+	count.add(findings)
 	if opts.format == "text" {
-		fmt.Fprintln(stderr, summary(c.files, findings).In(lang)) // after the findings it counts
+		fmt.Fprintln(stderr, summary(c.files, count).In(lang)) // after the findings it counts
 	}
 	switch {
 	case err != nil:
@@ -105,7 +111,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	case c.ioErrors > 0:
 		return exitUsage
-	case reaches(findings, opts.failOn), c.worst != 0 && c.worst <= opts.failOn:
+	case count.reaches(opts.failOn):
 		return exitFindings
 	}
 	return exitOK
@@ -198,22 +204,27 @@ func parseCheckFlags(args []string, stderr io.Writer) (checkFlags, []string, err
 	return opts, paths, nil
 }
 
+// severityCount counts findings by severity.
+type severityCount map[analysis.Severity]int
+
+func (count severityCount) add(fs []report.Finding) {
+	for _, f := range fs {
+		count[f.Severity]++
+	}
+}
+
 // reaches reports whether a finding is at least as severe as failOn
 // (severities count down from error = 1).
-func reaches(fs []report.Finding, failOn analysis.Severity) bool {
-	for _, f := range fs {
-		if f.Severity <= failOn {
+func (count severityCount) reaches(failOn analysis.Severity) bool {
+	for s, n := range count {
+		if n > 0 && s <= failOn {
 			return true
 		}
 	}
 	return false
 }
 
-func summary(files int, fs []report.Finding) analysis.Text {
-	count := map[analysis.Severity]int{}
-	for _, f := range fs {
-		count[f.Severity]++
-	}
+func summary(files int, count severityCount) analysis.Text {
 	return analysis.Tf("files checked: %d, errors: %d, warnings: %d, information: %d, hints: %d",
 		"検査したファイル: %d、エラー: %d、警告: %d、情報: %d、ヒント: %d",
 		files, count[analysis.Error], count[analysis.Warning], count[analysis.Information], count[analysis.Hint])
@@ -245,11 +256,11 @@ type checker struct {
 	// listed before it are done (orderedOutput), instead of keeping them
 	// all (18 MB over 10,000 files) to be sorted and written at the end.
 	// configSlots are the listed configs' places in out.
-	stream      *report.JSONArray
+	stream      renderedParts
 	out         *orderedOutput
 	configSlots map[string]int
-	streamErr   error             // the first error writing to stream
-	worst       analysis.Severity // of the findings written to out (0 for none)
+	streamErr   error         // the first error writing to stream
+	written     severityCount // the findings written to out, by severity
 	// Files are analysed on every core: the walk and the configs stay on
 	// one goroutine, the reading and the checks run on GOMAXPROCS workers
 	// that take the files from jobs, and mu guards what they add to. The
@@ -263,11 +274,11 @@ type checker struct {
 	// out, sorted on the goroutine that placed them; sorted merges them
 	// once all are done.
 	batches []batch
-	// renderJSON: each batch is rendered as JSON on the goroutine that
-	// placed it too (--format json).
-	renderJSON bool
-	files      int // documents analysed
-	ioErrors   int
+	// render, with --format json or text, renders each batch on the
+	// goroutine that placed it too (report.AppendJSONElements, AppendText).
+	render   func([]byte, []report.Finding) []byte
+	files    int // documents analysed
+	ioErrors int
 	// observe, when set (by tests), is given each document's findings as
 	// the analysis made them, fixes included, before they are placed; it
 	// runs on the workers.
@@ -279,7 +290,7 @@ func newChecker(lang string, stderr io.Writer) *checker {
 	return &checker{
 		lang: lang, envLang: envLocale(), stderr: stderr, cwd: cwd,
 		lookups: map[string]string{}, readable: map[string]bool{}, configs: map[string]*analysis.Config{}, seen: map[string]bool{},
-		configSlots: map[string]int{},
+		configSlots: map[string]int{}, written: severityCount{},
 	}
 }
 
@@ -305,11 +316,11 @@ type pathError struct {
 	err  error
 }
 
-// batch is one file's findings, sorted, and with --format json their
-// elements of the output's array (report.AppendJSONElements).
+// batch is one file's findings, sorted, and with --format json or text
+// as they are written (checker.render).
 type batch struct {
 	findings []report.Finding
-	json     []byte
+	rendered []byte
 }
 
 // startWorkers starts the goroutines that analyse the files checkFile
@@ -647,8 +658,8 @@ func (c *checker) add(slot, docs int, placed []report.Finding) {
 func (c *checker) batchOf(placed []report.Finding) batch {
 	report.Sort(placed)
 	b := batch{findings: placed}
-	if c.renderJSON {
-		b.json = report.AppendJSONElements(nil, placed)
+	if c.render != nil {
+		b.rendered = c.render(nil, placed)
 		for i, f := range placed {
 			placed[i] = report.Finding{File: f.File, Severity: f.Severity}
 		}
@@ -668,13 +679,9 @@ func (c *checker) record(slot, docs int, b batch) {
 		c.mu.Unlock()
 		return
 	}
-	for _, f := range b.findings { // all the exit code needs of them
-		if c.worst == 0 || f.Severity < c.worst {
-			c.worst = f.Severity
-		}
-	}
+	c.written.add(b.findings) // all the summary and the exit code need of them
 	c.mu.Unlock()
-	c.out.put(slot, b.json)
+	c.out.put(slot, b.rendered)
 }
 
 // sorted is every finding in report.Sort's order. Each batch holds one
@@ -692,7 +699,7 @@ func (c *checker) sorted() (findings []report.Finding, rendered [][]byte) {
 	rendered = make([][]byte, 0, len(c.batches))
 	for _, b := range c.batches {
 		findings = append(findings, b.findings...)
-		rendered = append(rendered, b.json)
+		rendered = append(rendered, b.rendered)
 	}
 	return findings, rendered
 }

@@ -33,7 +33,7 @@ func TestSortedEqualsReportSort(t *testing.T) {
 		all = append(all, b...)
 	}
 	report.Sort(all)
-	c, rendering := &checker{}, &checker{renderJSON: true}
+	c, rendering := &checker{}, &checker{render: report.AppendJSONElements}
 	for _, b := range batches {
 		c.add(noSlot, 1, slices.Clone(b))
 		rendering.add(noSlot, 1, slices.Clone(b))

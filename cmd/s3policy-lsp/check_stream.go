@@ -1,18 +1,37 @@
 package main
 
 import (
+	"io"
 	"path/filepath"
 	"strings"
 	"sync"
-
-	"github.com/s3policy-lsp/s3policy-lsp/internal/report"
 )
 
 // noSlot is the place in orderedOutput of a file whose findings are kept
 // and sorted with the others once all are done.
 const noSlot = -1
 
-// orderedOutput writes the JSON findings of the files of a walk in the
+// renderedParts writes the rendered findings of each file in turn: the
+// elements of a JSON array (report.JSONArray), or text lines.
+type renderedParts interface {
+	Add(part []byte) error
+}
+
+// textLines writes each part as it is; after an error it writes nothing
+// more and returns it.
+type textLines struct {
+	w   io.Writer
+	err error
+}
+
+func (t *textLines) Add(part []byte) error {
+	if t.err == nil {
+		_, t.err = t.w.Write(part)
+	}
+	return t.err
+}
+
+// orderedOutput writes the rendered findings of the files of a walk in the
 // order the walk lists them, each as soon as every file listed before it
 // is done, on the goroutine that completes it: check over 10,000 files
 // no longer holds their 18 MB of JSON to write it all on one core at the
@@ -20,7 +39,7 @@ const noSlot = -1
 // (tree.Walker.PathOrder, shownAsListed), so this is report.Sort's order.
 // A nil orderedOutput takes nothing: list gives noSlot.
 type orderedOutput struct {
-	array *report.JSONArray
+	parts renderedParts
 	mu    sync.Mutex
 	files []outputFile // by the walk's order
 	next  int          // the first file not written
@@ -40,16 +59,16 @@ type orderedOutput struct {
 	err               error
 }
 
-// outputFile is a listed file's JSON findings once it is done.
+// outputFile is a listed file's rendered findings once it is done.
 type outputFile struct {
-	done bool
-	json []byte
+	done     bool
+	rendered []byte
 }
 
 // newOrderedOutput writes to array the findings of the files a walk of
 // root lists, shown as display shows them.
-func newOrderedOutput(array *report.JSONArray, root string, display func(string) string) *orderedOutput {
-	o := &orderedOutput{array: array, below: filepath.Clean(root) + string(filepath.Separator)}
+func newOrderedOutput(parts renderedParts, root string, display func(string) string) *orderedOutput {
+	o := &orderedOutput{parts: parts, below: filepath.Clean(root) + string(filepath.Separator)}
 	if shown := display(root); shown != "." { // else the current folder: its files are shown by their path in it
 		o.shownBelow = strings.TrimSuffix(shown, "/") + "/"
 	}
@@ -74,15 +93,15 @@ func (o *orderedOutput) list(path, shown string) int {
 	return len(o.files) - 1
 }
 
-// put completes the file at slot with its findings' JSON (nil for none),
+// put completes the file at slot with its rendered findings (nil for none),
 // and writes it and the files after it that are done if the files before
 // it are written.
-func (o *orderedOutput) put(slot int, json []byte) {
+func (o *orderedOutput) put(slot int, rendered []byte) {
 	if slot == noSlot {
 		return
 	}
 	o.mu.Lock()
-	o.files[slot] = outputFile{done: true, json: json}
+	o.files[slot] = outputFile{done: true, rendered: rendered}
 	if o.writing || slot != o.next {
 		o.mu.Unlock()
 		return
@@ -102,14 +121,14 @@ func (o *orderedOutput) put(slot int, json []byte) {
 		o.mu.Unlock()
 		o.write(ready) // done files do not change: no lock while writing
 		o.mu.Lock()
-		clear(o.files[from:o.next]) // written: their JSON goes
+		clear(o.files[from:o.next]) // written: their text goes
 	}
 }
 
 // write writes done files; only the goroutine writing calls it.
 func (o *orderedOutput) write(files []outputFile) {
 	for _, f := range files {
-		if err := o.array.Add(f.json); err != nil && o.err == nil {
+		if err := o.parts.Add(f.rendered); err != nil && o.err == nil {
 			o.err = err
 		}
 	}

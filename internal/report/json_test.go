@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -113,3 +115,38 @@ func BenchmarkWriteJSON(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// writeTextWithFmt is WriteText as it was written before, with fmt: the
+// output AppendText must keep, byte for byte.
+func writeTextWithFmt(fs []Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		suffix := ""
+		if f.Kind != "unknown" {
+			suffix = " [" + f.Kind + "]"
+		}
+		fmt.Fprintf(&b, "%s:%d:%d: %s %s: %s%s\n", f.File, f.Line, f.Column, f.Severity, f.Code, f.Message, suffix)
+		for _, r := range f.Related {
+			fmt.Fprintf(&b, "%s:%d:%d: note: %s\n", r.File, r.Line, r.Column, r.Message)
+		}
+	}
+	return b.String()
+}
+
+func TestAppendTextIsWhatFmtWrote(t *testing.T) {
+	var fs []Finding
+	for i, s := range []string{"", "plain", "tab\tline\nbreak", "日本語 😀", "invalid \xff UTF-8", "%d %s %%"} {
+		f := Finding{File: "dir/" + s + ".json", Line: i * 1000, Column: -i, Severity: analysis.Severity(i % 6), Code: "code-" + s, Message: s, Kind: []string{"identity", "unknown", "config"}[i%3]}
+		if i%2 == 1 {
+			f.Related = []Related{{File: s, Line: 1, Column: 99, Message: s}, {File: "b.json", Line: 9, Column: 8, Message: "m"}}
+		}
+		fs = append(fs, f)
+	}
+	if got, want := string(AppendText(nil, fs)), writeTextWithFmt(fs); got != want {
+		t.Fatalf("AppendText:\n%s\nfmt:\n%s", got, want)
+	}
+	var written strings.Builder
+	if err := WriteText(&written, fs); err != nil || written.String() != writeTextWithFmt(fs) {
+		t.Fatalf("WriteText (%v):\n%s", err, written.String())
+	}
+}

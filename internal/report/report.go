@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
-	"fmt"
 	"io"
 	"slices"
 	"strconv"
@@ -156,21 +155,51 @@ func Sort(fs []Finding) {
 // WriteText prints one line per finding, `file:line:col: severity code:
 // message [kind]`, the form editors and CI problem matchers read.
 func WriteText(w io.Writer, fs []Finding) error {
-	for _, f := range fs {
-		suffix := ""
-		if f.Kind != "unknown" {
-			suffix = " [" + f.Kind + "]"
-		}
-		if _, err := fmt.Fprintf(w, "%s:%d:%d: %s %s: %s%s\n", f.File, f.Line, f.Column, f.Severity, f.Code, f.Message, suffix); err != nil {
+	var b []byte
+	for i := range fs {
+		b = AppendText(b[:0], fs[i:i+1])
+		if _, err := w.Write(b); err != nil {
 			return err
-		}
-		for _, r := range f.Related {
-			if _, err := fmt.Fprintf(w, "%s:%d:%d: note: %s\n", r.File, r.Line, r.Column, r.Message); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
+}
+
+// AppendText appends WriteText's lines of the findings: check renders
+// each file's on the core that placed them, and writes them in order.
+func AppendText(b []byte, fs []Finding) []byte {
+	for _, f := range fs {
+		b = appendTextPlace(b, f.File, f.Line, f.Column)
+		b = append(b, ' ')
+		b = append(b, f.Severity.String()...)
+		b = append(b, ' ')
+		b = append(b, f.Code...)
+		b = append(b, ": "...)
+		b = append(b, f.Message...)
+		if f.Kind != "unknown" {
+			b = append(b, " ["...)
+			b = append(b, f.Kind...)
+			b = append(b, ']')
+		}
+		b = append(b, '\n')
+		for _, r := range f.Related {
+			b = appendTextPlace(b, r.File, r.Line, r.Column)
+			b = append(b, " note: "...)
+			b = append(b, r.Message...)
+			b = append(b, '\n')
+		}
+	}
+	return b
+}
+
+// appendTextPlace appends "file:line:column:".
+func appendTextPlace(b []byte, file string, line, column int) []byte {
+	b = append(b, file...)
+	b = append(b, ':')
+	b = strconv.AppendInt(b, int64(line), 10)
+	b = append(b, ':')
+	b = strconv.AppendInt(b, int64(column), 10)
+	return append(b, ':')
 }
 
 // WriteJSON prints the findings as a JSON array; no findings is `[]`. It
