@@ -203,12 +203,32 @@ func keyWithoutActions(ja bool, a *analysis.Args) string {
 // usesKey reports whether the statement allows one of the actions SSE-KMS
 // uses, and so is meant for encryption.
 func usesKey(s *analysis.Statement) bool {
-	for _, a := range kmsDataActions {
-		if anyMatch(s.Actions(), a) {
+	for _, entry := range s.Actions() {
+		if mayNameKMS(entry.Str) && slices.ContainsFunc(kmsDataActions, func(a string) bool { return analysis.MatchAction(entry.Str, a) }) {
 			return true
 		}
 	}
 	return false
+}
+
+// mayNameKMS reports whether an Action entry may match a KMS action: its
+// service prefix is kms, in any case, or holds a wildcard, or it has no
+// colon. Any other prefix matches no kms:... action (the action's only
+// colon follows "kms"), so the entries of other services, most of an
+// identity policy's, are not matched against each KMS action.
+func mayNameKMS(entry string) bool {
+	colon := strings.IndexByte(entry, ':')
+	if colon < 0 {
+		return true
+	}
+	prefix := entry[:colon]
+	for i := 0; i < len(prefix); i++ { // short: a loop, not two searches
+		if prefix[i] == '*' || prefix[i] == '?' {
+			return true
+		}
+	}
+	// kms in any case: only 'K' and 'k' give 'k' with the case bit set.
+	return len(prefix) == 3 && prefix[0]|0x20 == 'k' && prefix[1]|0x20 == 'm' && prefix[2]|0x20 == 's'
 }
 
 // isKeyARN reports whether a Resource entry is a KMS key ARN (or pattern).
@@ -223,9 +243,14 @@ type keyActions uint8
 // keyActionsOf is what one statement's Action entries grant of kmsNeeded.
 func keyActionsOf(s *analysis.Statement) keyActions {
 	var k keyActions
-	for i, n := range kmsNeeded {
-		if anyMatch(s.Actions(), n) {
-			k |= 1 << i
+	for _, entry := range s.Actions() {
+		if !mayNameKMS(entry.Str) {
+			continue
+		}
+		for i, n := range kmsNeeded {
+			if analysis.MatchAction(entry.Str, n) {
+				k |= 1 << i
+			}
 		}
 	}
 	return k
