@@ -52,6 +52,10 @@ type govSet struct {
 	// dependants only the files of the causes of the answers it sees
 	// (the back analyses such a file again: publishClosedFromSet).
 	replaced atomic.Bool
+	// edited: with made the set from the one before an edit; its
+	// workspace shares that one's memos, which the next keystrokes'
+	// dependants read again (publishClosedFromSet forgets no part of them).
+	edited bool
 }
 
 func newIndex() *index { return &index{sets: map[string]*govSet{}} }
@@ -230,7 +234,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		return g, map[string]bool{}
 	}
 	g.replaced.Store(true)
-	next := &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, sources: make(map[string]*tree.Source, len(g.sources)+1)}
+	next := &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, sources: make(map[string]*tree.Source, len(g.sources)+1), edited: true}
 	for p, src := range g.sources {
 		next.sources[p] = src
 	}

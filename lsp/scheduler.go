@@ -714,7 +714,13 @@ func (sc *scheduler) publishClosedFromSet(path string, g *govSet) {
 		sc.back.Unlock()
 	}
 	sc.publishClosedAnalysis(path, a)
-	checks.ForgetDocuments(g.ws, docs) // published: its parts of the set's memos are built again if it is analysed again
+	if !g.edited {
+		// Published: its parts of the set's memos are built again if it
+		// is analysed again. A set an edit made keeps them: the next
+		// keystroke's dependants would build them again for every
+		// principal, beside the typing.
+		checks.ForgetDocuments(g.ws, docs)
+	}
 }
 
 // publishClosedAnalysis publishes a closed file's analysis; nil, or one
