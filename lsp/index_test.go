@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -712,4 +713,47 @@ func moduleAndFileItMayRead(t *testing.T) (ix *index, tf, policy string, after, 
 	ix = newIndex()
 	ix.rebuild([]string{dir}, map[string][]byte{tf: []byte(before)})
 	return ix, tf, policy, after, bucketPolicy
+}
+
+// textNames finds a name in a bucket policy's text exactly where
+// bytes.Contains does: in the generated bucket policies for every name
+// of their workspace's buckets and for pieces of their text, and in
+// random texts of name bytes, break bytes and multi-byte runes.
+func TestTextNamesAsBytesContains(t *testing.T) {
+	dir, layout, texts, ix := governedIndex(t, 40)
+	g := ix.setOf(filepath.Join(dir, filepath.FromSlash(layout.Bucket)))
+	var names []string
+	for name := range g.ws.Buckets {
+		names = append(names, name)
+	}
+	bucket := texts[filepath.Join(dir, filepath.FromSlash(layout.Bucket))]
+	for i := 0; i+12 < len(bucket); i += 97 {
+		names = append(names, string(bucket[i:i+1+i%12]))
+	}
+	names = append(names, "", "*", "arn:aws:s3:::", `", "`, "x\ny", "nowhere-at-all")
+	check := func(src []byte, names []string) {
+		t.Helper()
+		tn := newTextNames(src)
+		for _, name := range names {
+			if got, want := tn.contains(name), bytes.Contains(src, []byte(name)); got != want {
+				t.Fatalf("%q in %q: %v, bytes.Contains %v", name, src, got, want)
+			}
+		}
+	}
+	for _, text := range texts {
+		check(text, names)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := []string{"a", "b", "-", ".", "\"", ",", ":", "/", " ", "\n", "{", "}", "é", "\xff", "*"}
+	word := func(n int) string {
+		var b strings.Builder
+		for range n {
+			b.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
+	for range 2000 {
+		src := []byte(word(r.IntN(40)))
+		check(src, []string{word(1), word(2), word(3), word(r.IntN(6))})
+	}
 }
