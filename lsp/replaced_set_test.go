@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -31,20 +30,10 @@ import (
 // out of its grant (the key policy no longer blocks jane's uploads), then
 // the back analyses the key policy with the set it took.
 func TestAClosedFileAnalysedWithAReplacedSetIsAnalysedAgain(t *testing.T) {
-	dir := t.TempDir()
-	texts := map[string][]byte{}
-	example := filepath.Join("..", "examples", "kms-missing-actions")
-	for _, name := range []string{".s3policy.json", "bucket.bucket-policy.json", "jane.iam-policy.json", "key.key-policy.json"} {
-		text, err := os.ReadFile(filepath.Join(example, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, text, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		texts[path] = text
-	}
+	s, rec := newRecordingServer(t)
+	sc := s.sched
+	sc.typingPause = 0
+	dir, texts := indexedExample(t, s, "kms-missing-actions", ".s3policy.json", "bucket.bucket-policy.json", "jane.iam-policy.json", "key.key-policy.json")
 	key, bucket := filepath.Join(dir, "key.key-policy.json"), filepath.Join(dir, "bucket.bucket-policy.json")
 	const grant = "\"s3:GetObject\",\n        \"s3:PutObject\""
 	if !strings.Contains(string(texts[bucket]), grant) {
@@ -52,14 +41,6 @@ func TestAClosedFileAnalysedWithAReplacedSetIsAnalysedAgain(t *testing.T) {
 	}
 	edited := []byte(strings.Replace(string(texts[bucket]), grant, `"s3:GetObject"`, 1))
 
-	s, rec := newRecordingServer(t)
-	sc := s.sched
-	sc.typingPause = 0
-	s.store.folders = []string{dir}
-	for path, text := range texts {
-		s.store.disk[path] = text
-	}
-	sc.index.rebuild(s.store.folders, texts)
 	jane := "arn:aws:iam::111122223333:user/jane"
 	taken := sc.index.setOf(key)
 	if _, answered := taken.ws.Answered(jane); answered {
