@@ -67,35 +67,33 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	// files is then about 70 writes, not 4,500).
 	out := bufio.NewWriterSize(stdout, 256<<10)
 	c := newChecker(opts.lang, stderr)
-	var array *report.JSONArray
+	lang := c.langFor(nil)
 	var rendered renderedParts // where the files' rendered findings go, in order
+	var end func() error       // what ends the output once all are written
 	switch opts.format {
 	case "json":
-		array = report.NewJSONArray(out)
-		c.render, rendered = report.AppendJSONElements, array
-	case "text":
+		array := report.NewJSONArray(out)
+		c.render, rendered, end = report.AppendJSONElements, array, array.Close
+	case "sarif":
+		tool := report.Tool{Name: "s3policy-lsp", Version: versionString(), InformationURI: informationURI}
+		log := report.NewSARIFLog(out, tool, allRules(), lang)
+		c.render, rendered, end = log.AppendResults, log, log.Close
+	default:
 		c.render, rendered = report.AppendText, &textLines{w: out}
 	}
-	if rendered != nil && len(paths) == 1 {
+	if len(paths) == 1 {
 		c.stream = rendered // the findings of one PATH sort as its files do
 	}
 	for _, p := range paths {
 		c.checkPath(p)
 	}
 	findings, parts := c.sorted()
-	lang := c.langFor(nil)
 	err = c.streamErr
 	for _, part := range parts { // after those written as the walk went, which sort first
-		if rendered != nil {
-			err = cmp.Or(err, rendered.Add(part))
-		}
+		err = cmp.Or(err, rendered.Add(part))
 	}
-	switch opts.format {
-	case "json":
-		err = cmp.Or(err, array.Close())
-	case "sarif":
-		tool := report.Tool{Name: "s3policy-lsp", Version: versionString(), InformationURI: informationURI}
-		err = report.WriteSARIF(out, findings, tool, allRules(), lang)
+	if end != nil {
+		err = cmp.Or(err, end())
 	}
 	if flushErr := out.Flush(); err == nil {
 		err = flushErr
@@ -274,8 +272,8 @@ type checker struct {
 	// out, sorted on the goroutine that placed them; sorted merges them
 	// once all are done.
 	batches []batch
-	// render, with --format json or text, renders each batch on the
-	// goroutine that placed it too (report.AppendJSONElements, AppendText).
+	// render renders each batch on the goroutine that placed it too
+	// (report.AppendJSONElements, AppendText, SARIFLog.AppendResults).
 	render   func([]byte, []report.Finding) []byte
 	files    int // documents analysed
 	ioErrors int
@@ -316,8 +314,8 @@ type pathError struct {
 	err  error
 }
 
-// batch is one file's findings, sorted, and with --format json or text
-// as they are written (checker.render).
+// batch is one file's findings, sorted, and as they are written
+// (checker.render).
 type batch struct {
 	findings []report.Finding
 	rendered []byte

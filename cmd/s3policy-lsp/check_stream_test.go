@@ -10,9 +10,9 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/internal/report"
 )
 
-// check --format json or text over one folder writes each file's
-// findings as the walk goes; over the same folder named twice it keeps them all and sorts
-// them at the end. Both must print the same, from any current folder:
+// check --format json, text or sarif over one folder writes each file's
+// findings as the walk goes; over the same folder named twice it keeps
+// them all and sorts them at the end. Both must print the same, from any current folder:
 // names that sort before a folder's own files (x.json, x-a.json before
 // x/a.json), names starting with ".." (shown absolute when the folder is
 // the current one), a governed folder (its files checked after the walk),
@@ -46,13 +46,17 @@ func TestCheckJSONWrittenAsTheWalkGoesIsSorted(t *testing.T) {
 		if err := os.MkdirAll(at.cwd, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		for _, format := range []string{"json", "text"} {
+		for _, format := range []string{"json", "text", "sarif"} {
 			streamed, streamedErr, streamedCode := runCLI(t, at.cwd, "check", "--format", format, at.path)
 			sorted, sortedErr, sortedCode := runCLI(t, at.cwd, "check", "--format", format, at.path, at.path)
 			if streamed != sorted || streamedErr != sortedErr || streamedCode != sortedCode {
 				t.Errorf("in %s, check --format %s %s: written as the walk goes:\n%s%s(%d)\nsorted at the end:\n%s%s(%d)", at.cwd, format, at.path, streamed, streamedErr, streamedCode, sorted, sortedErr, sortedCode)
 			}
-			if n := strings.Count(streamed, "missing-version") + strings.Count(streamed, "json-syntax") + strings.Count(streamed, "invalid-config"); n != 18 {
+			n := strings.Count(streamed, "missing-version") + strings.Count(streamed, "json-syntax") + strings.Count(streamed, "invalid-config")
+			if format == "sarif" {
+				n = strings.Count(streamed, `"ruleId"`) // the rules name the codes too
+			}
+			if n != 18 {
 				t.Errorf("in %s, check --format %s %s: %d findings, want 18 (one a file)", at.cwd, format, at.path, n)
 			}
 		}

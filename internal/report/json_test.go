@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -148,5 +149,69 @@ func TestAppendTextIsWhatFmtWrote(t *testing.T) {
 	var written strings.Builder
 	if err := WriteText(&written, fs); err != nil || written.String() != writeTextWithFmt(fs) {
 		t.Fatalf("WriteText (%v):\n%s", err, written.String())
+	}
+}
+
+// writeSARIFWhole is WriteSARIF as it was written before, encoding the
+// whole log at once: the output SARIFLog must keep, byte for byte.
+func writeSARIFWhole(w io.Writer, fs []Finding, tool Tool, rules []*analysis.Check, lang string) error {
+	log := NewSARIFLog(w, tool, rules, lang) // for its rules
+	driver := sarifDriver{Name: tool.Name, Version: tool.Version, InformationURI: tool.InformationURI, Rules: make([]sarifRule, len(rules))}
+	for i, c := range rules {
+		driver.Rules[i] = sarifRule{ID: c.Code, ShortDescription: sarifMessage{c.Title.In(lang)}, FullDescription: sarifMessage{c.Explain.In(lang)}, HelpURI: c.DocURL}
+		driver.Rules[i].DefaultConfiguration.Level = Level(c.Severity)
+	}
+	results := make([]sarifResult, 0, len(fs))
+	for _, f := range fs {
+		results = append(results, resultOf(f, log.index))
+	}
+	return writeIndented(w, sarifLog{
+		Schema:  sarifSchema,
+		Version: sarifVersion,
+		Runs:    []sarifRun{{Tool: sarifTool{driver}, Results: results, ColumnKind: "utf16CodeUnits"}},
+	})
+}
+
+// A SARIFLog given the findings in parts, some empty, writes what
+// encoding the whole log at once wrote.
+func TestSARIFLogInPartsIsTheWholeLog(t *testing.T) {
+	rules := []*analysis.Check{
+		{Code: "a-code", Severity: analysis.Error, Title: analysis.T("<title> & more", "題"), Explain: analysis.T("why \"quoted\"", "なぜ"), DocURL: "https://example.com/a?x=1&y=2"},
+		{Code: "b-code", Severity: analysis.Hint, Title: analysis.T("b", "b"), Explain: analysis.T("b", "b")},
+	}
+	tool := Tool{Name: "s3policy-lsp", Version: "1.2.3 <dev>", InformationURI: "https://example.com"}
+	var fs []Finding
+	for i, s := range []string{"plain", "<html> & 'q'", "日本語 😀", "tab\tline\nbreak", "invalid \xff", "/abs/path json"} {
+		f := Finding{File: "dir/" + s + ".json", Line: i + 1, Column: 2, EndLine: i + 2, EndColumn: 9, Severity: analysis.Severity(1 + i%4), Code: []string{"a-code", "b-code", "unknown-code"}[i%3], Message: s, Kind: "identity"}
+		if i%2 == 0 {
+			f.Related = []Related{{File: s, Line: 1, Column: 1, EndLine: 1, EndColumn: 5, Message: s}, {File: "/abs/b.json", Line: 9, Column: 8, EndLine: 10, EndColumn: 1, Message: "m"}}
+		}
+		fs = append(fs, f)
+	}
+	for _, lang := range []string{"en", "ja"} {
+		for _, cuts := range [][]int{nil, {0}, {0, 0}, {1}, {0, 6}, {2, 2, 5}, {6, 6}} {
+			var whole, parts bytes.Buffer
+			n := 0
+			if len(cuts) > 0 {
+				n = cuts[len(cuts)-1]
+			}
+			if err := writeSARIFWhole(&whole, fs[:n], tool, rules, lang); err != nil {
+				t.Fatal(err)
+			}
+			log := NewSARIFLog(&parts, tool, rules, lang)
+			from := 0
+			for _, to := range cuts {
+				if err := log.Add(log.AppendResults(nil, fs[from:to])); err != nil {
+					t.Fatal(err)
+				}
+				from = to
+			}
+			if err := log.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if parts.String() != whole.String() {
+				t.Fatalf("%s, parts cut at %v:\n%s\nthe whole log:\n%s", lang, cuts, parts.String(), whole.String())
+			}
+		}
 	}
 }

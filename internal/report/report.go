@@ -241,27 +241,36 @@ func WriteJSONElements(w io.Writer, parts [][]byte) error {
 
 // JSONArray writes WriteJSON's array a part at a time, each part elements
 // as AppendJSONElements renders them: check writes each file's findings
-// as soon as the files before it are done. The comma after an element is
-// written when the next one comes, so that the last goes without it.
-type JSONArray struct {
-	w     io.Writer
-	begun bool // "[" and an element are written
-	err   error
-}
+// as soon as the files before it are done.
+type JSONArray struct{ elements }
 
 // NewJSONArray starts an array written to w (nothing is written before
 // the first element, or Close).
-func NewJSONArray(w io.Writer) *JSONArray { return &JSONArray{w: w} }
+func NewJSONArray(w io.Writer) *JSONArray {
+	return &JSONArray{elements{w: w, open: "[\n", close: "\n]\n", empty: "[]\n"}}
+}
 
-// Add writes the elements of part (AppendJSONElements); an empty part
-// writes nothing. After an error it writes nothing more and returns it.
-func (a *JSONArray) Add(part []byte) error {
+// elements writes the elements of an array a part at a time, each part
+// elements followed by a comma and a line break: the comma after an
+// element is written when the next one comes, so that the last goes
+// without it. open comes before the first element, close after the last,
+// and empty instead of both when no element came.
+type elements struct {
+	w                  io.Writer
+	open, close, empty string
+	begun              bool // open and an element are written
+	err                error
+}
+
+// Add writes the elements of part; an empty part writes nothing. After an
+// error it writes nothing more and returns it.
+func (a *elements) Add(part []byte) error {
 	if len(part) == 0 || a.err != nil {
 		return a.err
 	}
 	sep := ",\n"
 	if !a.begun {
-		sep, a.begun = "[\n", true
+		sep, a.begun = a.open, true
 	}
 	if _, a.err = io.WriteString(a.w, sep); a.err == nil {
 		_, a.err = a.w.Write(part[:len(part)-2]) // without its ",\n"
@@ -269,14 +278,14 @@ func (a *JSONArray) Add(part []byte) error {
 	return a.err
 }
 
-// Close ends the array: `[]` when no element was added.
-func (a *JSONArray) Close() error {
+// Close ends the array.
+func (a *elements) Close() error {
 	if a.err != nil {
 		return a.err
 	}
-	end := "\n]\n"
+	end := a.close
 	if !a.begun {
-		end = "[]\n"
+		end = a.empty
 	}
 	_, a.err = io.WriteString(a.w, end)
 	return a.err
