@@ -582,7 +582,13 @@ func (c *checker) checkListed(f listedFile) {
 // allocates over a tree (BENCHMARKS.md).
 func (c *checker) analyse(j job, buf []byte) []byte {
 	abs, cfg, sets := j.abs, j.cfg, j.sets
-	_, src := tree.SetOf(sets, abs) // read already, with the set it belongs to
+	set, src := tree.SetOf(sets, abs) // read already, with the set it belongs to
+	if set != nil {
+		// Reported, the file's parts of the set's memos are not asked for
+		// again: what its checks built for it alone is dropped, as the
+		// server drops a published closed file's.
+		defer checks.ForgetDocuments(set.Workspace, src.Docs)
+	}
 	if src == nil {
 		text, err := readFileInto(abs, buf, j.size)
 		buf = text
