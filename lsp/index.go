@@ -432,7 +432,8 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 // principal's answer makes it. Only the requests of the principals prev
 // had answered are, which the answers below make again; a request whose
 // causes quote a Sid edited (renamed) is left to KeepWithSid, which
-// takes over its old evaluation.
+// takes over its old evaluation; and only those a grant still makes: the
+// requests of a grant as it was before the edit no answer asks for again.
 func decideStale(prev, next *eval.Workspace, staleFor map[string][]eval.Request, renamed []sidRename) {
 	var reqs []eval.Request
 	for p, stale := range staleFor {
@@ -441,6 +442,7 @@ func decideStale(prev, next *eval.Workspace, staleFor map[string][]eval.Request,
 			reqs = append(reqs, stale...)
 		}
 	}
+	reqs = next.StillGranted(reqs)
 	onEveryCore(len(reqs), func(i int) bool {
 		next.Decide(reqs[i])
 		return true

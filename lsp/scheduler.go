@@ -3,10 +3,12 @@ package lsp
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"hash/fnv"
 	"maps"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -389,12 +391,23 @@ func firstOfEachKind(g *govSet) []string {
 
 // onEveryCore runs do(0) ... do(n-1) on every core, until one returns
 // false.
+//
+// A panic in do stops the others and is raised again on the caller's
+// goroutine, with the stack where it happened: there the caller's guard
+// logs it, where on a goroutine of its own it would end the server.
 func onEveryCore(n int, do func(i int) bool) {
 	var next atomic.Int64
 	var stop atomic.Bool
+	var failed atomic.Pointer[workerPanic]
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), n) {
 		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					failed.CompareAndSwap(nil, &workerPanic{r, debug.Stack()})
+					stop.Store(true)
+				}
+			}()
 			for i := int(next.Add(1)) - 1; i < n && !stop.Load(); i = int(next.Add(1)) - 1 {
 				if !do(i) {
 					stop.Store(true)
@@ -403,7 +416,18 @@ func onEveryCore(n int, do func(i int) bool) {
 		})
 	}
 	wg.Wait()
+	if p := failed.Load(); p != nil {
+		panic(p)
+	}
 }
+
+// workerPanic is a panic of one of onEveryCore's goroutines.
+type workerPanic struct {
+	value any
+	stack []byte
+}
+
+func (p *workerPanic) String() string { return fmt.Sprintf("%v\n%s", p.value, p.stack) }
 
 // eachUntilEvent runs do(0) ... do(n-1) on every core, and stops when
 // the client sends an event: the event first (the analyses that need what
@@ -537,6 +561,11 @@ func (sc *scheduler) clear(u protocol.DocumentURI) {
 	sc.pubMu.Lock()
 	defer sc.pubMu.Unlock()
 	delete(sc.openPub, u)
+	if path, ok := uriPath(u); ok {
+		// The client now has [] for the file, whatever it had before the
+		// open: the back's analysis of it as a closed file must publish.
+		delete(sc.closedHash, path)
+	}
 	sc.s.publish(u, 0, []protocol.Diagnostic{})
 }
 

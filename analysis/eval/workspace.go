@@ -586,6 +586,40 @@ func (w *Workspace) KeepAnswer(prev *Workspace, principal string) {
 // from the workspace before an edit), else a new one, then kept.
 func (w *Workspace) Decide(req Request) Result { return w.evaluate(req).result }
 
+// StillGranted keeps of reqs those a grant of the workspace makes, which
+// its answers ask for. After an edit to a grant, the requests of the grant
+// as it was are made by none: deciding them would keep evaluations no
+// answer asks for, to be staled and decided again by every later edit.
+func (w *Workspace) StillGranted(reqs []Request) []Request {
+	made := map[string]map[evalKey]bool{} // by principal
+	var out []Request
+	for _, req := range reqs {
+		keys, ok := made[req.Principal]
+		if !ok {
+			keys = map[evalKey]bool{}
+			for _, g := range w.grantsTo(req.Principal) {
+				keys[requestKey(g.Request)] = true
+			}
+			made[req.Principal] = keys
+		}
+		if keys[requestKey(req)] {
+			out = append(out, req)
+		}
+	}
+	return out
+}
+
+// KeptEvaluations is how many evaluations the workspace keeps.
+func (w *Workspace) KeptEvaluations() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, o := range w.evaluations {
+		o.each(func(evalKey, *evaluation) { n++ })
+	}
+	return n
+}
+
 // evaluate evaluates a request, or returns its kept evaluation. The lock
 // is not held while evaluating.
 func (w *Workspace) evaluate(req Request) *evaluation {
