@@ -344,7 +344,9 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	for p := range staleFor {
 		next.ws.KeepOwnedPolicies(g.ws, p) // when the edit left them alone: their requests are evaluated again
 	}
-	decideStale(g.ws, next.ws, staleFor, renamed)
+	if !slices.ContainsFunc(slices.Concat(before, after), isBucketPolicy) {
+		decideStale(g.ws, next.ws, staleFor, renamed)
+	}
 	// A principal's identity policies depend on the requests its grants
 	// make and nothing else of the set: they are dependants when its
 	// answer changed, or when it had none yet. An answer none of whose
@@ -434,6 +436,11 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 // causes quote a Sid edited (renamed) is left to KeepWithSid, which
 // takes over its old evaluation; and only those a grant still makes: the
 // requests of a grant as it was before the edit no answer asks for again.
+// isBucketPolicy reports whether f is a bucket policy: the only kind
+// whose edit changes the grants, which the answers then list again (on a
+// bucket policy's keystroke, StillGranted would list them once more first).
+func isBucketPolicy(f *analysis.File) bool { return f.Kind == analysis.KindBucket }
+
 func decideStale(prev, next *eval.Workspace, staleFor map[string][]eval.Request, renamed []sidRename) {
 	var reqs []eval.Request
 	for p, stale := range staleFor {

@@ -101,3 +101,23 @@ func TestAStatementReadIsSixteenBytes(t *testing.T) {
 		t.Errorf("a scenario's Doc read as %q", nameOf(d).Value())
 	}
 }
+
+// StillGranted keeps the requests a grant makes and drops one a grant
+// made before an edit (another bucket, another endpoint's context): an
+// answer asks for the first only, so only it is worth deciding again.
+func TestStillGrantedKeepsWhatAGrantMakes(t *testing.T) {
+	w := nineDeniesWorkspace(t)
+	grants := w.grantsTo("arn:aws:iam::111122223333:role/app")
+	if len(grants) != 1 {
+		t.Fatalf("%d grants to the role, want 1", len(grants))
+	}
+	granted := grants[0].Request
+	otherBucket := granted
+	otherBucket.Resource = "arn:aws:s3:::olddata/*"
+	otherContext := granted
+	otherContext.Context = map[string][]string{"aws:SourceVpce": {"vpce-1a2b3c4d"}}
+	got := w.StillGranted([]Request{otherBucket, granted, otherContext})
+	if len(got) != 1 || got[0].Resource != granted.Resource || len(got[0].Context) != len(granted.Context) {
+		t.Errorf("StillGranted kept %+v, want only %+v", got, granted)
+	}
+}
