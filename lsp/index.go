@@ -425,6 +425,11 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	return next, deps
 }
 
+// isBucketPolicy reports whether f is a bucket policy: the only kind
+// whose edit changes the grants, which the answers then list again (on a
+// bucket policy's keystroke, StillGranted would list them once more first).
+func isBucketPolicy(f *analysis.File) bool { return f.Kind == analysis.KindBucket }
+
 // decideStale evaluates again, on every core, the requests an edit
 // staled, before the answers below ask for them one after another: an
 // edit that changes what a policy allows stales hundreds (313 for the
@@ -436,11 +441,6 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 // causes quote a Sid edited (renamed) is left to KeepWithSid, which
 // takes over its old evaluation; and only those a grant still makes: the
 // requests of a grant as it was before the edit no answer asks for again.
-// isBucketPolicy reports whether f is a bucket policy: the only kind
-// whose edit changes the grants, which the answers then list again (on a
-// bucket policy's keystroke, StillGranted would list them once more first).
-func isBucketPolicy(f *analysis.File) bool { return f.Kind == analysis.KindBucket }
-
 func decideStale(prev, next *eval.Workspace, staleFor map[string][]eval.Request, renamed []sidRename) {
 	var reqs []eval.Request
 	for p, stale := range staleFor {
