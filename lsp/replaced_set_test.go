@@ -3,7 +3,6 @@ package lsp
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -119,11 +118,7 @@ type recorder struct {
 // newRecordingServer is a server whose publications go to a recorder.
 func newRecordingServer(t *testing.T) (*Server, *recorder) {
 	t.Helper()
-	s := New(Options{})
-	ctx, cancel := context.WithCancel(context.Background())
-	serverEnd, clientEnd := net.Pipe()
-	s.ctx = ctx
-	s.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(serverEnd))
+	s, ctx, clientEnd := serverOnPipe(t)
 	rec := &recorder{diags: map[protocol.DocumentURI]json.RawMessage{}, arrived: make(chan struct{})}
 	client := jsonrpc2.NewConn(jsonrpc2.NewStream(clientEnd))
 	client.Go(ctx, func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
@@ -140,12 +135,7 @@ func newRecordingServer(t *testing.T) (*Server, *recorder) {
 		}
 		return reply(ctx, nil, nil)
 	})
-	t.Cleanup(func() {
-		cancel()
-		s.conn.Close()
-		client.Close()
-	})
-	return s, rec
+	return s, rec // the client's stream closes with its end of the pipe
 }
 
 // last returns the diagnostics last published for u, as JSON, once every

@@ -349,8 +349,9 @@ func (sc *scheduler) answerPrincipals(loaded []*govSet) {
 const warmSetSize = 100
 
 // warmChecks analyses and publishes, in the scan's round and on every
-// core, the first queued file of each kind of the large sets the scan
-// loaded (unless the client sends an event meanwhile): the first
+// core, the first file of each kind of the large sets the scan loaded
+// (unless the client sends an event meanwhile; one no longer queued, open
+// or taken by the back, is left to what took it): the first
 // analysis of a bucket policy, or of an identity policy, builds what the
 // checks derive from the whole set (the principals' indexes of causes,
 // the buckets with a policy ...), 25 and 10 ms of CPU at 5,000 policies

@@ -21,18 +21,27 @@ import (
 // and drops them.
 func newTestServer(t *testing.T) *Server {
 	t.Helper()
+	s, _, clientEnd := serverOnPipe(t)
+	go func() { _, _ = io.Copy(io.Discard, clientEnd) }()
+	return s
+}
+
+// serverOnPipe is a server whose connection is one end of a pipe, with the
+// context it works in and the client's end; both ends close, and the
+// context is cancelled, when the test ends.
+func serverOnPipe(t *testing.T) (*Server, context.Context, net.Conn) {
+	t.Helper()
 	s := New(Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	serverEnd, clientEnd := net.Pipe()
 	s.ctx = ctx
 	s.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(serverEnd))
-	go func() { _, _ = io.Copy(io.Discard, clientEnd) }()
 	t.Cleanup(func() {
 		cancel()
 		s.conn.Close()
 		clientEnd.Close()
 	})
-	return s
+	return s, ctx, clientEnd
 }
 
 // The edited document is analysed first; an open document that only

@@ -83,11 +83,11 @@ func describeAction(svc *iamdata.Service, a *iamdata.Action) analysis.Text {
 		list := b.String()
 		out = analysis.Join("\n\n", out, analysis.T("Resource types:"+list, "リソースタイプ:"+strings.ReplaceAll(list, " (required)", " (必須)")))
 	}
-	if len(a.Keys()) > 0 {
-		out = analysis.Join("\n\n", out, analysis.T("Condition keys: "+codeList(a.Keys()), "条件キー: "+codeList(a.Keys())))
+	if keys := a.Keys(); len(keys) > 0 { // made on each call
+		out = analysis.Join("\n\n", out, analysis.T("Condition keys: "+codeList(keys), "条件キー: "+codeList(keys)))
 	}
-	if len(a.Dependent()) > 0 {
-		out = analysis.Join("\n\n", out, analysis.T("Dependent actions: "+codeList(a.Dependent()), "依存アクション: "+codeList(a.Dependent())))
+	if dependent := a.Dependent(); len(dependent) > 0 {
+		out = analysis.Join("\n\n", out, analysis.T("Dependent actions: "+codeList(dependent), "依存アクション: "+codeList(dependent)))
 	}
 	return analysis.Join("\n\n", out, analysis.Tf("[Service Authorization Reference: %s](%s)", "[サービス認可リファレンス: %s](%s)", svc.Name, iamdata.DocURL(svc.Prefix)))
 }
