@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"path/filepath"
 	"reflect"
@@ -195,8 +196,10 @@ func (ix *index) allPaths() []string {
 }
 
 // update takes the new text of files (nil: gone) and returns the paths
-// whose findings can change: the files themselves, and the identity
-// policies of the principals whose evaluations had to be made again.
+// whose findings can change: the files themselves, the identity
+// policies of the principals whose evaluations had to be made again, the
+// files of their causes, and both sides of each cross-account use whose
+// finding changed (addCrossAccountReaders).
 // Files no set governs are left out (governed false for all of them).
 func (ix *index) update(texts map[string][]byte) (dependants map[string]bool) {
 	dependants = map[string]bool{}
@@ -358,7 +361,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	principals := principalsOf(g.ws, next.ws)
 	callersMoved := !slices.Equal(g.ws.Callers(), next.ws.Callers())
 	affected := map[string]bool{}
-	mappers := map[string][2]*mapper.Mapper{} // placesMoved's, by path: made once an edit, not once a principal
+	lines := &lineMaps{g: g, next: next, by: map[string][2]*mapper.Mapper{}} // made once an edit, not once a principal
 	for _, p := range principals {
 		old, answered := g.ws.Answered(p)
 		if !answered && !callersMoved && unchanged(p) {
@@ -397,7 +400,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		if !patched {
 			now = next.ws.BlockedFrom(g.ws, p) // prev's entries that the edit left alone taken over
 		}
-		affected[p] = !answered || !sameAnswer(old, now) || g.placesMoved(next, reread, mappers, old, now)
+		affected[p] = !answered || !sameAnswer(old, now) || g.placesMoved(next, reread, lines, old, now)
 		if affected[p] {
 			addCauseFiles(deps, old, now)
 		} else if ownPolicyEdited(before, after, p) {
@@ -413,6 +416,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		// principals by document are patched only for those carried.
 		next.ws.CarryMemos(g.ws, swaps, checks.CarryMemos(next.ws, swaps))
 	}
+	addCrossAccountReaders(deps, g, next, reread, slices.Concat(before, after), lines)
 	flipped := accountGrantsFlipped(before, after)
 	for _, p := range principals {
 		affected[p] = affected[p] || flipped(accountOf(p))
@@ -423,6 +427,145 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		}
 	}
 	return next, deps
+}
+
+// addCrossAccountReaders adds the files whose cross-account
+// missing-resource-arn the edit changes: the identity policy that uses a
+// bucket of another account the bucket's policy does not grant, and that
+// bucket policy, each reporting the other (checks.CrossAccountRead). No
+// answer of the engine holds them, so the answers' dependants miss them.
+// What the two findings read of each use is compared before and after
+// the edit, for the identity policies edited and, when a bucket policy
+// or a bucket's facts were edited, for those that use its buckets
+// (checks.CrossAccountUsers, an index by bucket): a use that differs
+// makes its identity policy and its bucket policy dependants, before and
+// after. A keystroke in an identity policy compares its own uses only.
+func addCrossAccountReaders(deps map[string]bool, g, next *govSet, reread map[string]*tree.Source, edited []*analysis.File, lines *lineMaps) {
+	var touched []string // buckets whose policy or facts the edit may change
+	for _, f := range edited {
+		touched = append(touched, checks.BucketsOfBucketPolicy(f)...)
+	}
+	for path, src := range reread {
+		touched = append(touched, bucketFactsMoved(g.sources[path], src)...)
+	}
+	slices.Sort(touched)
+	touched = slices.Compact(touched) // a bucket policy names its bucket in most statements
+	readers := map[string]bool{}      // paths of the identity policies to compare
+	for _, f := range edited {
+		if f.Kind == analysis.KindIdentity {
+			readers[f.Path] = true
+		}
+	}
+	for _, b := range touched {
+		for _, f := range checks.CrossAccountUsers(next.ws, b) {
+			readers[f.Path] = true // the same document in g unless read again: then it is among edited
+		}
+	}
+	for path := range readers {
+		was, is := crossAccountReadsAt(g, path), crossAccountReadsAt(next, path)
+		if len(was) == 0 && len(is) == 0 {
+			continue
+		}
+		saidWas, saidIs := lines.said(reread, was, 0), lines.said(reread, is, 1)
+		if slices.Equal(saidWas, saidIs) {
+			continue
+		}
+		deps[path] = true
+		gone, added := multisetMinus(saidWas, saidIs), multisetMinus(saidIs, saidWas)
+		for i, r := range was {
+			if gone[saidWas[i]] || len(gone)+len(added) == 0 { // reordered: every one
+				deps[r.Policy.Path] = true
+			}
+		}
+		for i, r := range is {
+			if added[saidIs[i]] || len(gone)+len(added) == 0 {
+				deps[r.Policy.Path] = true
+			}
+		}
+	}
+}
+
+// crossAccountReadsAt lists checks.CrossAccountReads of the documents of
+// the file at path in the set.
+func crossAccountReadsAt(g *govSet, path string) []checks.CrossAccountRead {
+	src := g.sources[path]
+	if src == nil {
+		return nil
+	}
+	var out []checks.CrossAccountRead
+	for _, f := range src.Docs {
+		out = append(out, checks.CrossAccountReads(g.ws, f)...)
+	}
+	return out
+}
+
+// said renders each read as its findings show it: its places as lines
+// and columns in the texts of side (0 before the edit, 1 after) where
+// the file was read again (an embedded document's differ on each side:
+// its host map is not compared), else as the offsets of the text both
+// sides share.
+func (l *lineMaps) said(reread map[string]*tree.Source, reads []checks.CrossAccountRead, side int) []string {
+	out := make([]string, len(reads))
+	at := func(f *analysis.File, span analysis.Span) string {
+		if _, ok := reread[f.Path]; !ok {
+			return fmt.Sprint(span)
+		}
+		m, ok := l.of(f.Path)
+		if !ok || f.Host != nil || f.DocName != "" {
+			return fmt.Sprintf("moved on side %d", side)
+		}
+		return fmt.Sprint(m[side].Position(span.Start), m[side].Position(span.End))
+	}
+	for i, r := range reads {
+		out[i] = fmt.Sprintf("%s %s %s %s %s %v %s %s", r.Identity.Path, r.Policy.Path, r.Account, r.Bucket, r.BucketAccount, r.Actions,
+			at(r.Identity, r.Resource), at(r.Policy, r.Statement))
+	}
+	return out
+}
+
+// multisetMinus is the set of the strings a holds more often than b.
+func multisetMinus(a, b []string) map[string]bool {
+	count := map[string]int{}
+	for _, s := range b {
+		count[s]++
+	}
+	out := map[string]bool{}
+	for _, s := range a {
+		if count[s] > 0 {
+			count[s]--
+		} else {
+			out[s] = true
+		}
+	}
+	return out
+}
+
+// bucketFactsMoved are the buckets whose facts a file states (a
+// Terraform bucket's owner) differ before and after: the owner decides
+// whether a use is across accounts.
+func bucketFactsMoved(before, after *tree.Source) []string {
+	facts := func(src *tree.Source) map[string]*analysis.BucketFacts {
+		out := map[string]*analysis.BucketFacts{}
+		if src != nil {
+			for _, b := range src.Buckets {
+				out[b.Name] = b
+			}
+		}
+		return out
+	}
+	was, is := facts(before), facts(after)
+	var out []string
+	for name, b := range was {
+		if !reflect.DeepEqual(b, is[name]) {
+			out = append(out, name)
+		}
+	}
+	for name := range is {
+		if _, ok := was[name]; !ok {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // isBucketPolicy reports whether f is a bucket policy: the only kind
@@ -483,25 +626,41 @@ func ownPolicyEdited(before, after []*analysis.File, principal string) bool {
 	})
 }
 
+// lineMaps are the line maps of the files an edit read again, before
+// and after, made as they are asked for, by path.
+type lineMaps struct {
+	g, next *govSet
+	by      map[string][2]*mapper.Mapper
+}
+
+// of returns the line maps of the file at path in g and next; ok is
+// false when it is not in both.
+func (l *lineMaps) of(path string) (m [2]*mapper.Mapper, ok bool) {
+	if m, ok := l.by[path]; ok {
+		return m, true
+	}
+	before, after := l.g.sources[path], l.next.sources[path]
+	if before == nil || after == nil {
+		return m, false
+	}
+	m = [2]*mapper.Mapper{mapper.New(before.Text), mapper.New(after.Text)}
+	l.by[path] = m
+	return m, true
+}
+
 // placesMoved reports whether a cause or a grant of the answers sits in
 // a file read again at another line or column: the same byte offsets in
 // a new text may be other lines and columns, and the findings that relate
 // to them show those. A place in a document embedded in a host file
-// (Place.Doc) counts as moved. mappers keeps the line maps of the files'
-// versions before and after, by path.
-func (g *govSet) placesMoved(next *govSet, reread map[string]*tree.Source, mappers map[string][2]*mapper.Mapper, answers ...[]analysis.BlockedRequest) bool {
+// (Place.Doc) counts as moved.
+func (g *govSet) placesMoved(next *govSet, reread map[string]*tree.Source, lines *lineMaps, answers ...[]analysis.BlockedRequest) bool {
 	moved := func(pl analysis.Place) bool {
 		if _, ok := reread[pl.Path]; !ok {
 			return false
 		}
-		before, after := g.sources[pl.Path], next.sources[pl.Path]
-		if pl.Doc != "" || before == nil || after == nil {
+		m, ok := lines.of(pl.Path)
+		if pl.Doc != "" || !ok {
 			return true
-		}
-		m, ok := mappers[pl.Path]
-		if !ok {
-			m = [2]*mapper.Mapper{mapper.New(before.Text), mapper.New(after.Text)}
-			mappers[pl.Path] = m
 		}
 		return m[0].Position(pl.Span.Start) != m[1].Position(pl.Span.Start) || m[0].Position(pl.Span.End) != m[1].Position(pl.Span.End)
 	}

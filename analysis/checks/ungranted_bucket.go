@@ -75,6 +75,70 @@ func crossAccountUses(w analysis.Workspace, f *analysis.File) []crossAccountUse 
 	return out
 }
 
+// CrossAccountRead is what the two findings of one cross-account use
+// read of the workspace: the identity policy's ("the bucket policy of X
+// grants nothing to account A", related to the bucket policy's
+// Statement) and the bucket policy's ("no statement grants account A,
+// whose <identity policy> uses this bucket: it needs <actions>", related
+// to the identity policy's Resource entry). The language server compares
+// them before and after an edit to tell which closed files to publish
+// again (lsp/index.go): whatever either finding says must be here.
+type CrossAccountRead struct {
+	Identity, Policy *analysis.File // the identity policy; the bucket's policy
+	Resource         analysis.Span  // the Resource entry that names the bucket, in Identity's text
+	Statement        analysis.Span  // the bucket policy's Statement key, in Policy's text
+	Account, Bucket  string         // the caller's account; the bucket
+	BucketAccount    string         // the bucket's owner
+	Actions          []string       // the literal S3 actions the identity policy allows on it
+}
+
+// CrossAccountReads lists what the findings of the identity policy f's
+// cross-account uses in w read (crossAccountUses), in their order.
+func CrossAccountReads(w analysis.Workspace, f *analysis.File) []CrossAccountRead {
+	if f.Kind != analysis.KindIdentity || f.Policy == nil {
+		return nil
+	}
+	uses := crossAccountUses(w, f)
+	out := make([]CrossAccountRead, len(uses))
+	for i, u := range uses {
+		b := f.Config.Bucket(u.bucket)
+		if b == nil {
+			b = w.Bucket(u.bucket)
+		}
+		out[i] = CrossAccountRead{Identity: f, Policy: u.policy, Resource: u.resource.Span, Statement: u.policy.Policy.Statement.KeySpan,
+			Account: u.account, Bucket: u.bucket, BucketAccount: b.Account, Actions: u.actions}
+	}
+	return out
+}
+
+// CrossAccountUsers lists the identity policies of w that may use the
+// bucket across accounts (those crossAccountUses reads for it): the
+// only ones whose findings, or their bucket policy's, an edit of the
+// bucket's policy or facts can change. From an index by bucket made
+// once per workspace (and carried across keystrokes: CarryMemos).
+func CrossAccountUsers(w analysis.Workspace, bucket string) []*analysis.File {
+	at := identityPoliciesByBucket(w)[bucket]
+	if len(at) == 0 {
+		return nil
+	}
+	files := w.PolicyFiles()
+	out := make([]*analysis.File, len(at))
+	for i, n := range at {
+		out[i] = files[n]
+	}
+	return out
+}
+
+// BucketsOfBucketPolicy are the buckets whose policy the bucket policy
+// f may be in a workspace (eval.Workspace.BucketPolicyFile): its own and
+// those its Resources name; nil for any other document.
+func BucketsOfBucketPolicy(f *analysis.File) []string {
+	if f.Kind != analysis.KindBucket || f.Policy == nil {
+		return nil
+	}
+	return bucketsOf(f)
+}
+
 // bucketPolicyOf is the workspace's policy of the bucket, or nil; the
 // engine's workspace finds it in a map (eval.Workspace.BucketPolicyFile).
 func bucketPolicyOf(w analysis.Workspace, bucket string) *analysis.File {

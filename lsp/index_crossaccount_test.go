@@ -1,0 +1,157 @@
+package lsp
+
+import (
+	"bytes"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
+	"github.com/s3policy-lsp/s3policy-lsp/lsp/mapper"
+)
+
+// Every file whose published diagnostics an edit changes is a dependant
+// of the edit (index.update's answer) or the edited file: the server
+// analyses again and publishes only those, so any other closed file
+// would keep what it published before. Random edits of a governed set
+// (a character typed into a bucket ARN, a Sid typed, a space before the
+// document, a line added above the Statement, the first principal's
+// account changed, an identity policy deleted or created again), each compared
+// with the findings of every file of the set as the client sees them
+// (lines and columns, related places included). Among them are the
+// cross-account missing-resource-arn of both sides (an identity policy
+// using another account's bucket whose policy grants its account
+// nothing), whose related places, file and needed actions come from the
+// other side, not from an answer of the engine (review s8, B3).
+func TestEveryFileWhosePublishedFindingsChangeIsADependant(t *testing.T) {
+	happened := map[string]int{} // edits made, by what; "others changed": edits that changed another file's findings
+	for seed := range uint64(4) {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			_, _, texts, ix := governedIndex(t, 40)
+			rng := rand.New(rand.NewPCG(seed, 5))
+			now := maps.Clone(texts)
+			var paths []string
+			for p := range now {
+				if !strings.HasSuffix(p, analysis.ConfigName) {
+					paths = append(paths, p)
+				}
+			}
+			slices.Sort(paths)
+			deleted := map[string][]byte{} // identity policies deleted, to be created again
+			published := func(g *govSet) map[string]string {
+				out := map[string]string{}
+				for _, p := range paths {
+					if g.sources[p] != nil {
+						out[p] = strings.Join(publishedOf(g, p), "\n")
+					}
+				}
+				return out
+			}
+			before := published(ix.setOf(paths[0]))
+			for round := range 30 {
+				p := paths[rng.IntN(len(paths))]
+				src := now[p]
+				var text []byte
+				what := ""
+				switch rng.IntN(7) {
+				case 0:
+					if i := bytes.Index(src, []byte(`arn:aws:s3:::`)); i >= 0 {
+						at := i + len(`arn:aws:s3:::`)
+						text, what = slices.Concat(src[:at], []byte{byte('a' + rng.IntN(3))}, src[at:]), "a character typed into the first bucket ARN"
+					}
+				case 1:
+					if i := bytes.Index(src, []byte(`"Sid": "`)); i >= 0 {
+						at := i + len(`"Sid": "`)
+						text, what = slices.Concat(src[:at], []byte("x"), src[at:]), "a Sid typed"
+					}
+				case 2:
+					text, what = append([]byte(" "), src...), "a space before the document"
+				case 5:
+					if i := bytes.Index(src, []byte(`"Statement"`)); i >= 0 {
+						text, what = slices.Concat(src[:i], []byte("\"Id\": \"x\",\n  "), src[i:]), "a line added above the Statement"
+					}
+				case 6:
+					if i := bytes.Index(src, []byte(`arn:aws:iam::`)); i >= 0 {
+						at := i + len(`arn:aws:iam::`)
+						text, what = slices.Concat(src[:at], []byte{byte('0' + rng.IntN(3))}, src[at+1:]), "the first principal's account changed"
+					}
+				case 3:
+					identity := slices.DeleteFunc(slices.Clone(paths), func(x string) bool { return !strings.HasSuffix(x, ".iam-policy.json") })
+					p, what = identity[rng.IntN(len(identity))], "the file deleted"
+					src = now[p]
+				case 4:
+					for _, d := range slices.Sorted(maps.Keys(deleted)) {
+						p, text, what = d, deleted[d], "the file created again"
+						break
+					}
+				}
+				switch {
+				case what == "":
+					continue
+				case text == nil:
+					deleted[p] = src
+					delete(now, p)
+					paths = slices.DeleteFunc(paths, func(x string) bool { return x == p })
+				default:
+					if _, ok := deleted[p]; ok {
+						delete(deleted, p)
+						paths = append(paths, p)
+						slices.Sort(paths)
+					}
+					now[p] = text
+				}
+				happened[what]++
+				deps := ix.update(map[string][]byte{p: text})
+				after := published(ix.setOf(paths[0]))
+				othersChanged := false
+				for _, q := range paths {
+					othersChanged = othersChanged || after[q] != before[q] && q != p
+					if after[q] != before[q] && q != p && !deps[q] {
+						t.Errorf("round %d, %s in %s: the findings of %s changed, but it is no dependant:\nbefore %s\nafter  %s", round, what, filepath.Base(p), filepath.Base(q), before[q], after[q])
+					}
+				}
+				if othersChanged {
+					happened["others changed"]++
+				}
+				before = after
+			}
+		})
+	}
+	t.Log(happened)
+	if len(happened) != 8 || happened["others changed"] < 10 {
+		t.Errorf("the edits made were %v, want each of 7 kinds and 10 or more that changed another file's findings", happened)
+	}
+}
+
+// publishedOf is what the client is sent of a closed file's findings in
+// the set: each one's code, range, message and related places, ranges
+// in lines and UTF-16 columns of the file each is in (lsp/convert.go).
+func publishedOf(g *govSet, path string) []string {
+	src := g.sources[path]
+	result := analysis.AnalyzeFile(path, g.bound(path), src.Findings, analysis.Options{Checks: checks.All})
+	at := func(file string, span analysis.Span) string {
+		other := g.sources[filepath.Join(filepath.Dir(path), file)]
+		if file == "" {
+			other = src
+		}
+		if other == nil {
+			return "(not in the set)"
+		}
+		m := mapper.New(other.Text)
+		return fmt.Sprint(m.Position(span.Start), m.Position(span.End))
+	}
+	var out []string
+	for _, f := range result.Findings {
+		line := fmt.Sprintf("%s %s %s", f.Code, at("", f.Span), f.Message.Text().EN)
+		for _, r := range f.Related {
+			line += fmt.Sprintf(" | %s %s %s %s", r.File, r.Doc, at(r.File, r.Span), r.Message.EN)
+		}
+		out = append(out, line)
+	}
+	return out
+}
