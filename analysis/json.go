@@ -445,7 +445,6 @@ func (p *parser) object(depth int) *Value {
 		return v
 	}
 	for {
-		p.skipSpace()
 		if p.pos >= len(p.src) {
 			p.errAt(v.Span.Start, 1, T("unexpected end of document: the object opened here is not closed with }", "文書が途中で終わっています。ここで始まるオブジェクトが } で閉じられていません"))
 			return nil
@@ -483,6 +482,7 @@ func (p *parser) object(depth int) *Value {
 		switch p.src[p.pos] {
 		case ',':
 			p.pos++
+			p.skipSpace()
 		case '}':
 			p.pos++
 			v.Span.End = p.pos
@@ -506,7 +506,6 @@ func (p *parser) array(depth int) *Value {
 		return v
 	}
 	for {
-		p.skipSpace()
 		if p.pos < len(p.src) && p.src[p.pos] == ']' {
 			p.errAt(p.pos, 1, T("unexpected ']': a trailing comma is not allowed in JSON", "予期しない ']'。JSON では末尾のカンマは使えません"))
 			return nil
@@ -524,6 +523,7 @@ func (p *parser) array(depth int) *Value {
 		switch p.src[p.pos] {
 		case ',':
 			p.pos++
+			p.skipSpace()
 		case ']':
 			p.pos++
 			v.Span.End = p.pos

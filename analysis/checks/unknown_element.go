@@ -82,9 +82,12 @@ func reportUnknown(pass *analysis.Pass, obj *analysis.Value, f *analysis.Field, 
 }
 
 // reportExclusive reports the later of an element and its Not- form.
+// The statement's members are those Statement.init found (the last of a
+// duplicate key, as Value.Get): looking each pair up again in the
+// statement's members was 3 % of check over a tree.
 func reportExclusive(pass *analysis.Pass, s *analysis.Statement) {
-	for _, pair := range exclusivePairs {
-		a, b := s.Obj.Get(pair[0]), s.Obj.Get(pair[1])
+	for i, pair := range [...][2]*analysis.Field{{s.Principal, s.NotPrincipal}, {s.Action, s.NotAction}, {s.Resource, s.NotResource}} {
+		a, b := pair[0], pair[1]
 		if a == nil || b == nil {
 			continue
 		}
@@ -93,6 +96,6 @@ func reportExclusive(pass *analysis.Pass, s *analysis.Statement) {
 			later = a
 		}
 		pass.Reportf(later.KeySpan, analysis.Tf("a statement holds %s or %s, not both",
-			"1 つのステートメントには %s と %s の一方しか書けません", pair[0], pair[1]))
+			"1 つのステートメントには %s と %s の一方しか書けません", exclusivePairs[i][0], exclusivePairs[i][1]))
 	}
 }

@@ -88,3 +88,23 @@ func TestUnknownElementMisspeltStatement(t *testing.T) {
 		t.Errorf("after renaming to Statement: %v\n%s", checktest.Codes(after), fixed)
 	}
 }
+
+// Each pair is reported on its later member, whichever form comes first;
+// with a duplicate key the last one counts, as for every check (the IAM
+// parser keeps the last), so the pair is reported on it.
+func TestUnknownElementExclusiveEveryPair(t *testing.T) {
+	_, got := checktest.Expect(t, "unknown-element", "a.bucket-policy.json", `{"Version": "2012-10-17", "Statement": [{
+  "Effect": "Deny", "NotPrincipal": {"AWS": "111122223333"}, «"Principal"»: "*",
+  "Resource": "arn:aws:s3:::b", "NotResource": "arn:aws:s3:::c", «"Resource"»: "arn:aws:s3:::b/*",
+  "Action": "s3:GetObject", «"NotAction"»: "s3:Put*"}]}`, nil)
+	wants := []string{
+		`a statement holds Principal or NotPrincipal, not both`,
+		`a statement holds Resource or NotResource, not both`,
+		`a statement holds Action or NotAction, not both`,
+	}
+	for i, w := range wants {
+		if got[i].Message.Text().EN != w {
+			t.Errorf("finding %d: %s\nwant: %s", i, got[i].Message.Text().EN, w)
+		}
+	}
+}
