@@ -155,3 +155,45 @@ func publishedOf(g *govSet, path string) []string {
 	}
 	return out
 }
+
+// A bucket's owner that a Terraform module states (its provider's
+// account) decides whether an identity policy's use of the bucket is
+// across accounts: an edit of the module that makes the owner the
+// caller's account takes the finding away from both sides, the identity
+// policy and the bucket's policy, neither of which changed.
+func TestABucketsOwnerEditedMakesItsCrossAccountUsesDependants(t *testing.T) {
+	dir := t.TempDir()
+	config, jane, bucket, tf := filepath.Join(dir, analysis.ConfigName), filepath.Join(dir, "jane.iam-policy.json"), filepath.Join(dir, "shared.bucket-policy.json"), filepath.Join(dir, "main.tf")
+	// The module's policy is another bucket's: a module with no policy is
+	// not read.
+	module := `provider "aws" { allowed_account_ids = ["444455556666"] }
+resource "aws_s3_bucket" "shared" { bucket = "shared-data" }
+resource "aws_s3_bucket_policy" "other" {
+  bucket = "other-data"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [] })
+}
+`
+	ix := newIndex()
+	ix.rebuild([]string{dir}, map[string][]byte{
+		config: []byte(`{"accounts": ["111122223333"], "files": {"jane.iam-policy.json": {"kind": "identity", "account": "111122223333", "principal": "arn:aws:iam::111122223333:user/jane"},
+  "shared.bucket-policy.json": {"kind": "bucket", "bucket": "shared-data"}}}`),
+		jane:   []byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`),
+		bucket: []byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`),
+		tf:     []byte(module),
+	})
+	crossAccount := func(path string) []string {
+		return slices.DeleteFunc(publishedOf(ix.setOf(path), path), func(s string) bool { return !strings.HasPrefix(s, "missing-resource-arn") })
+	}
+	wantJane := []string{"missing-resource-arn {0 98} {0 126} the bucket policy of shared-data grants nothing to account 111122223333: the bucket belongs to account 444455556666, and across accounts the bucket policy must allow too | shared.bucket-policy.json  {0 26} {0 37} no statement here names account 111122223333"}
+	wantBucket := []string{"missing-resource-arn {0 26} {0 37} no statement grants account 111122223333, whose jane.iam-policy.json uses this bucket: it needs s3:GetObject on shared-data | jane.iam-policy.json  {0 98} {0 126} the identity policy uses shared-data here"}
+	if got, got2 := crossAccount(jane), crossAccount(bucket); !slices.Equal(got, wantJane) || !slices.Equal(got2, wantBucket) {
+		t.Fatalf("before the edit: %q\n%q", got, got2)
+	}
+	deps := ix.update(map[string][]byte{tf: []byte(strings.Replace(module, "444455556666", "111122223333", 1))})
+	if got, got2 := crossAccount(jane), crossAccount(bucket); len(got) != 0 || len(got2) != 0 {
+		t.Fatalf("after the edit: %q\n%q", got, got2)
+	}
+	if !deps[jane] || !deps[bucket] {
+		t.Errorf("dependants %v lack jane.iam-policy.json or shared.bucket-policy.json", slices.Sorted(maps.Keys(deps)))
+	}
+}

@@ -185,7 +185,7 @@ func reportUngrantedOnIdentity(pass *analysis.Pass) {
 			Message: analysis.SayText(analysis.Tf("the bucket policy of %s grants nothing to account %s: the bucket belongs to account %s, and across accounts the bucket policy must allow too",
 				"%s のバケットポリシーはアカウント %s に何も許可していません。バケットはアカウント %s のもので、クロスアカウントではバケットポリシーも許可する必要があります",
 				u.bucket, u.account, pass.Bucket(u.bucket).Account)),
-			Related: []analysis.Related{{File: relTo(pass.Path, u.policy.Path), Span: u.policy.Policy.Statement.KeySpan,
+			Related: []analysis.Related{{File: relTo(pass.Path, u.policy.Path), Doc: u.policy.DocName, Span: u.policy.Policy.Statement.KeySpan,
 				Message: analysis.Tf("no statement here names account %s", "ここにはアカウント %s を指すステートメントがありません", u.account)}},
 		})
 	}
@@ -353,7 +353,7 @@ func reportUngrantedOnBucket(pass *analysis.Pass) {
 				Message: analysis.SayText(analysis.Tf("no statement grants account %[2]s, whose %[1]s uses this bucket: it needs %[4]s on %[3]s",
 					"アカウント %[2]s を許可するステートメントがありません。その %[1]s はこのバケットを使います: %[3]s に %[4]s が必要です",
 					relTo(pass.Path, f.Path), u.account, u.bucket, joinActions(u.actions))),
-				Related: []analysis.Related{{File: relTo(pass.Path, f.Path), Span: u.resource.Span,
+				Related: []analysis.Related{{File: relTo(pass.Path, f.Path), Doc: f.DocName, Span: u.resource.Span,
 					Message: analysis.Tf("the identity policy uses %s here", "アイデンティティポリシーはここで %s を使います", u.bucket)}},
 				Fixes: []analysis.Fix{grantAccountFix(pass, u)},
 			})
