@@ -44,17 +44,20 @@ func runDenyBlocksAccess(pass *analysis.Pass) {
 
 // deny is what a Deny statement blocks.
 type deny struct {
-	severity           analysis.Severity
-	actions, resources analysis.Text
-	when               analysis.Text // empty for a Deny without Condition
+	severity analysis.Severity
+	when     analysis.Text // empty for a Deny without Condition
 	// guardrail: the Deny cancels no Allow of its policy and blocks no
 	// request .s3policy.json expects; no fix removes or widens it.
 	guardrail bool
 }
 
-// say fills {actions}, {resources} and {when} in a message.
-func (d deny) say(en, ja string) analysis.Text {
-	return analysis.T(fillMessage(en, d.actions.EN, d.resources.EN, d.when.EN), fillMessage(ja, d.actions.JA, d.resources.JA, d.when.JA))
+// say fills {actions}, {resources} and {when} in a message about s.
+// The lists of its actions and resources are made here, for the Deny
+// statements reported: assessDeny made them for every Deny it looked at,
+// a quarter of which it then leaves unreported.
+func (d deny) say(s *analysis.Statement, en, ja string) analysis.Text {
+	actions, resources := actionsText(s), resourcesText(s)
+	return analysis.T(fillMessage(en, actions.EN, resources.EN, d.when.EN), fillMessage(ja, actions.JA, resources.JA, d.when.JA))
 }
 
 // fillMessage writes a message in one pass and one allocation (a
@@ -98,7 +101,7 @@ func reportDeny(pass *analysis.Pass, s *analysis.Statement, d deny, plain, condi
 	if d.when.EN != "" {
 		tmpl = conditional
 	}
-	msg := d.say(tmpl.EN, tmpl.JA)
+	msg := d.say(s, tmpl.EN, tmpl.JA)
 	var remove analysis.LaterFix
 	if d.guardrail {
 		fixes = nil
@@ -123,7 +126,7 @@ func assessDeny(pass *analysis.Pass, s *analysis.Statement) (deny, bool) {
 	if reach == reachNone {
 		return deny{}, false
 	}
-	d := deny{severity: analysis.Warning, actions: actionsText(s), resources: resourcesText(s)}
+	d := deny{severity: analysis.Warning}
 	everyday := reach == reachWanted && statementS3Actions(s, true)
 	filter := pass.Kind.In(filterKinds...)
 	// What the Deny blocks across files (a request .s3policy.json expects
@@ -638,12 +641,28 @@ func resourcesText(s *analysis.Statement) analysis.Text {
 	return analysis.T(list, list)
 }
 
+// valuesJoined is the values' texts joined with ", ", in one allocation
+// (none for one value), as strings.Join of them without their slice.
 func valuesJoined(vs []*analysis.Value) string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = v.Str
+	switch len(vs) {
+	case 0:
+		return ""
+	case 1:
+		return vs[0].Str
 	}
-	return strings.Join(out, ", ")
+	n := len(", ") * (len(vs) - 1)
+	for _, v := range vs {
+		n += len(v.Str)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(v.Str)
+	}
+	return b.String()
 }
 
 // exemptFix offers, in a policy that names principals of other accounts,

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"strings"
 	"sync"
 	"testing"
 
@@ -78,6 +79,20 @@ func TestCancelsWholeComparesActions(t *testing.T) {
 		p := analysis.NewPolicy(root)
 		if got := cancelsWhole(p, p.Statements[1]); got != tc.want {
 			t.Errorf("Deny of %s: cancelsWhole = %v, want %v", tc.deny, got, tc.want)
+		}
+	}
+}
+
+// valuesJoined is strings.Join of the values' texts, without their slice.
+func TestValuesJoinedIsJoin(t *testing.T) {
+	f := analysis.NewFile("p.iam-policy.json", []byte(`[[], ["s3:GetObject"], ["s3:GetObject", "", "arn:aws:s3:::b/*"]]`), nil)
+	for _, list := range f.Root.Items {
+		var texts []string
+		for _, v := range list.Items {
+			texts = append(texts, v.Str)
+		}
+		if got, want := valuesJoined(list.Items), strings.Join(texts, ", "); got != want {
+			t.Errorf("valuesJoined(%q) = %q, want %q", texts, got, want)
 		}
 	}
 }
