@@ -2,9 +2,7 @@ package lsp
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"maps"
 	"path/filepath"
 	"runtime"
@@ -532,19 +530,21 @@ func (sc *scheduler) analyseOpen(d *document, settings editorSettings, scanning 
 	if scanning && sc.holdsBack(d) {
 		return // the features read the analysis meanwhile
 	}
-	diags := a.diagnostics()
-	h := hashOf(diags)
+	m, ok := sc.s.encode(d.uri, d.version, a.diagnostics())
+	if !ok {
+		return
+	}
 	sc.pubMu.Lock()
 	defer sc.pubMu.Unlock()
-	if last, ok := sc.openPub[d.uri]; ok && (last.version == d.version && last.hash == h || last.version > d.version) {
+	if last, ok := sc.openPub[d.uri]; ok && (last.version == d.version && last.hash == m.hash || last.version > d.version) {
 		return
 	}
 	if sc.s.store.doc(d.uri) == nil {
 		return // closed meanwhile: the next round clears it
 	}
-	sc.openPub[d.uri] = published{d.version, h}
+	sc.openPub[d.uri] = published{d.version, m.hash}
 	delete(sc.closedHash, d.path)
-	sc.s.publish(d.uri, d.version, diags)
+	sc.s.send(m)
 }
 
 // holdsBack reports whether the first scan has yet to load the set of
@@ -822,9 +822,14 @@ func sameSettings(a, b editorSettings) bool {
 // publishClosed sends a closed file's diagnostics unless the client has
 // them already; nil clears them, if the client has any.
 func (sc *scheduler) publishClosed(path string, diags []protocol.Diagnostic) {
-	var h uint64
+	var m diagnosticsMessage
 	if diags != nil {
-		h = hashOf(diags) // outside the lock: the scan's readers publish at once
+		// Outside the lock: the scan's readers and the back's workers
+		// publish at once.
+		var ok bool
+		if m, ok = sc.s.encode(uri.File(path), 0, diags); !ok {
+			return
+		}
 	}
 	sc.pubMu.Lock()
 	defer sc.pubMu.Unlock()
@@ -839,18 +844,11 @@ func (sc *scheduler) publishClosed(path string, diags []protocol.Diagnostic) {
 		}
 		return
 	}
-	if had && last == h {
+	if had && last == m.hash {
 		return
 	}
-	sc.closedHash[path] = h
-	sc.s.publish(uri.File(path), 0, diags)
-}
-
-// hashOf is what the server keeps of published diagnostics.
-func hashOf(diags []protocol.Diagnostic) uint64 {
-	h := fnv.New64a()
-	_ = json.NewEncoder(h).Encode(diags)
-	return h.Sum64()
+	sc.closedHash[path] = m.hash
+	sc.s.send(m)
 }
 
 // analysisOf returns the analysis of a version of an open document for
@@ -960,17 +958,4 @@ func (sc *scheduler) scanDone() {
 	sc.scanning = false
 	sc.mu.Unlock()
 	poke(sc.kick)
-}
-
-func (s *Server) publish(u protocol.DocumentURI, version int32, diags []protocol.Diagnostic) {
-	if diags == nil {
-		diags = []protocol.Diagnostic{} // nil would go out as null
-	}
-	params := &protocol.PublishDiagnosticsParams{URI: u, Diagnostics: diags}
-	if version > 0 {
-		params.Version = uint32(version)
-	}
-	if err := s.conn.Notify(s.ctx, protocol.MethodTextDocumentPublishDiagnostics, params); err != nil && s.ctx.Err() == nil {
-		s.logf("publishing diagnostics for %s: %v", u, err)
-	}
 }

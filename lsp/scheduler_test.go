@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/uri"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -35,7 +34,7 @@ func serverOnPipe(t *testing.T) (*Server, context.Context, net.Conn) {
 	ctx, cancel := context.WithCancel(context.Background())
 	serverEnd, clientEnd := net.Pipe()
 	s.ctx = ctx
-	s.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(serverEnd))
+	s.connect(serverEnd)
 	t.Cleanup(func() {
 		cancel()
 		s.conn.Close()

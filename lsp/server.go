@@ -42,6 +42,7 @@ type Options struct {
 type Server struct {
 	opts Options
 	conn jsonrpc2.Conn
+	out  *stream         // conn's: diagnostics go out on it already encoded
 	ctx  context.Context // cancelled when the session ends
 
 	logMu sync.Mutex
@@ -98,7 +99,7 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.ctx = ctx
-	s.conn = jsonrpc2.NewConn(newStream(rwc, s.logf))
+	s.connect(rwc)
 	s.sched.start()
 	s.conn.Go(ctx, s.handle)
 
@@ -113,6 +114,12 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) int {
 	s.conn.Close() // unblocks a worker stuck writing to a client that left
 	s.awaitWorkers()
 	return code
+}
+
+// connect makes the session's connection over rwc.
+func (s *Server) connect(rwc io.ReadWriteCloser) {
+	s.out = newStream(rwc, s.logf)
+	s.conn = jsonrpc2.NewConn(s.out)
 }
 
 // shutdownGrace bounds the wait for the read loop and the workers at the
