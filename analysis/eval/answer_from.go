@@ -52,14 +52,14 @@ func (w *Workspace) answerFrom(prev *Workspace, principal string) (out []analysi
 			next++
 		}
 		e := w.evaluate(g.Request)
-		if e == prev.kept(g.Request) && same.all(e.result.Causes) {
+		if e == prev.kept(g.Request) && same.all(e) {
 			if had {
 				out = append(out, old[next-1])
 			}
 			continue
 		}
 		if e.result.Decision != Allowed {
-			if b := w.blockedRequest(*g, e.result); len(b.Causes) > 0 {
+			if b := w.blockedRequest(*g, e); len(b.Causes) > 0 {
 				out = append(out, b)
 			}
 		}
@@ -74,7 +74,7 @@ func entryOf(b *analysis.BlockedRequest, g *Grant) bool {
 		b.Grant.Span == g.Names.Span && b.Grant.Path == g.Policy.Path && b.Grant.Doc == g.Policy.DocName
 }
 
-// sameDocuments tells whether causes name, in w, the documents they name
+// sameDocuments tells whether an evaluation's causes name, in w, the documents they name
 // in prev: their places (CauseSite) and what they narrow are then the
 // same. It remembers each name's answer.
 type sameDocuments struct {
@@ -82,9 +82,9 @@ type sameDocuments struct {
 	names   map[string]bool
 }
 
-func (s *sameDocuments) all(causes []Cause) bool {
-	for i := range causes {
-		name := causes[i].Policy
+func (s *sameDocuments) all(e *evaluation) bool {
+	for i := range e.numCauses() {
+		name := e.cause(i).Policy
 		if name == "" {
 			continue
 		}

@@ -11,18 +11,20 @@ import (
 	"unsafe"
 )
 
-// A workspace keeps its evaluations for later edits: their causes, and
-// the statements they read, are kept in arrays of their size, not with
-// the room appending left (nine causes had room for sixteen).
+// A workspace keeps its evaluations for later edits: their causes as
+// pointers to its one copy of each, in a list of their size, and the
+// statements they read in arrays of their size, not with the room
+// appending left (nine causes had room for sixteen).
 func TestAKeptEvaluationHasNoSpareRoom(t *testing.T) {
 	w := nineDeniesWorkspace(t)
 	e := w.evaluate(Request{Principal: "arn:aws:iam::111122223333:role/app", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/a.txt"})
 	r := e.result
-	if r.Decision != ExplicitlyDenied || len(r.Causes) != 9 || len(r.BlockedBy) != 1 || r.BlockedBy[0] != LayerSCP {
-		t.Fatalf("got %s blocked by %v with %d causes, want ExplicitlyDenied by [scp] with 9", r.Decision, r.BlockedBy, len(r.Causes))
+	if r.Decision != ExplicitlyDenied || len(e.causes) != 9 || r.Causes != nil || len(r.BlockedBy) != 1 || r.BlockedBy[0] != LayerSCP {
+		t.Fatalf("got %s blocked by %v with %d kept causes and %d in the result, want ExplicitlyDenied by [scp] with 9 kept, none in the result",
+			r.Decision, r.BlockedBy, len(e.causes), len(r.Causes))
 	}
-	if cap(r.Causes) != 9 {
-		t.Errorf("kept with room for %d causes, want 9", cap(r.Causes))
+	if cap(e.causes) != 9 {
+		t.Errorf("kept with room for %d causes, want 9", cap(e.causes))
 	}
 	// What it read: the nine Deny statements, each named by a cause, and
 	// the bucket policy whole (its Deny statements are looked for).

@@ -56,12 +56,10 @@ type Scenario struct {
 // decision is AllowedIf, and the causes say when the request is denied.
 func Evaluate(s *Scenario) Result {
 	r := s.decideUnknowns()
-	if s.shared != nil && s.reads != nil {
-		// An evaluation the workspace keeps: its causes are a list the
-		// requests evaluated alike share, and what it read is kept
-		// without room to spare.
-		r.Causes = s.shared.keptCauses(r.Causes)
-		r.causesShared = len(r.Causes) > 0
+	if s.reads != nil {
+		// An evaluation the workspace keeps: what it read is kept without
+		// room to spare (its causes are kept as the workspace's copies,
+		// keepEvaluation).
 		s.reads.clip()
 	}
 	return r
@@ -335,7 +333,7 @@ func (e *pass) explicitDeny() bool {
 // SCPs of an account blocks each of its uploads, and appending them one
 // by one made seven arrays for each upload, all garbage once the list is
 // shared or answered (issue 16). The list is not kept with this room:
-// the workspace keeps a list of its size (keptCauses), an answer its own.
+// the workspace keeps its copies of the causes (keptCauses), an answer its own.
 func (e *pass) roomForDenies(left int) {
 	if len(e.out.Causes) == cap(e.out.Causes) && left > 1 {
 		e.out.Causes = slices.Grow(e.out.Causes, left)

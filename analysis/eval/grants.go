@@ -369,7 +369,7 @@ func (w *Workspace) answer(principal string, prev *Workspace) []analysis.Blocked
 		out = nil
 		for _, g := range w.grantsTo(principal) {
 			if e := w.evaluate(g.Request); e.result.Decision != Allowed {
-				if b := w.blockedRequest(g, e.result); len(b.Causes) > 0 {
+				if b := w.blockedRequest(g, e); len(b.Causes) > 0 {
 					out = append(out, b)
 				}
 			}
@@ -385,14 +385,14 @@ func (w *Workspace) answer(principal string, prev *Workspace) []analysis.Blocked
 }
 
 // blockedRequest is the entry of an answer for a grant's request the
-// result denies. Its causes are a list the workspace shares with every
+// evaluation denies. Its causes are a list the workspace shares with every
 // request blocked alike (sharedCauses): their words name the request
 // only when rendered with it.
-func (w *Workspace) blockedRequest(g Grant, r Result) analysis.BlockedRequest {
+func (w *Workspace) blockedRequest(g Grant, e *evaluation) analysis.BlockedRequest {
 	b := analysis.BlockedRequest{
 		Action: g.Request.Action, Resource: g.Request.Resource,
 		Grant: analysis.Place{Path: g.Policy.Path, Doc: g.Policy.DocName, Span: g.Names.Span}, GrantedTo: g.Names.Str,
-		Conditional: r.Decision == AllowedIf,
+		Conditional: e.result.Decision == AllowedIf,
 	}
 	shared := w.cache().shared
 	// A list the workspace shares gives every request whose grant the
@@ -400,29 +400,31 @@ func (w *Workspace) blockedRequest(g Grant, r Result) analysis.BlockedRequest {
 	// are made once for all such requests (an identity policy's keystroke
 	// answers a thousand requests of its principal again at 5,000
 	// governed policies, most of them blocked alike).
-	fits := len(r.Causes) <= 64 // narrowed holds a bit for every cause
-	var narrowed uint64         // bit i: r.Causes[i] narrows the grant
-	once := fits && r.causesShared
+	n := e.numCauses()
+	fits := n <= 64     // narrowed holds a bit for every cause
+	var narrowed uint64 // bit i: the i-th cause narrows the grant
+	once := fits && len(e.causes) > 0
 	if fits {
-		for i, c := range r.Causes {
-			if w.narrows(g, c) {
+		for i := range n {
+			if w.narrows(g, e.cause(i)) {
 				narrowed |= 1 << i
 			}
 		}
 	}
 	if once {
-		if causes, ok := shared.answeredOf(r.Causes, narrowed); ok {
+		if causes, ok := shared.answeredOf(e.causes, narrowed); ok {
 			b.Causes = causes
 			return b
 		}
 	}
-	causes := make([]analysis.Cause, 0, len(r.Causes)) // kept when no list is alike: no slack
+	causes := make([]analysis.Cause, 0, n) // kept when no list is alike: no slack
 	sameWords := true
-	for i, c := range r.Causes {
+	for i := range n {
+		c := e.cause(i)
 		if fits && narrowed&(1<<i) != 0 || !fits && w.narrows(g, c) {
 			continue
 		}
-		place, ok := w.CauseSite(c)
+		place, ok := w.CauseSite(*c)
 		said := shared.message(c.Message, g.Request)
 		sameWords = sameWords && said == c.Message
 		causes = append(causes, analysis.Cause{Code: c.Code, Message: said, Place: shared.place(place), Located: ok})
@@ -431,7 +433,7 @@ func (w *Workspace) blockedRequest(g Grant, r Result) analysis.BlockedRequest {
 		b.Causes = shared.answerCauses(causes)
 	}
 	if once && sameWords {
-		shared.answered(r.Causes, narrowed, b.Causes)
+		shared.answered(e.causes, narrowed, b.Causes)
 	}
 	return b
 }
@@ -440,7 +442,7 @@ func (w *Workspace) blockedRequest(g Grant, r Result) analysis.BlockedRequest {
 // a statement that allows part of what the grant names, such as a
 // session policy that allows bucket/reports/* under a grant of bucket/*.
 // Some requests the grant names get through, so it is no fault.
-func (w *Workspace) narrows(g Grant, c Cause) bool {
+func (w *Workspace) narrows(g Grant, c *Cause) bool {
 	if c.Explicit || c.Statement < 0 || !strings.ContainsAny(g.Request.Resource, "*?") {
 		return false
 	}

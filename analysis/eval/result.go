@@ -68,9 +68,6 @@ type Result struct {
 	// about is the request's action and resource, which the words of
 	// its causes may leave out (Say).
 	about target
-	// causesShared: Causes is a list of the workspace's sharedCauses,
-	// which requests evaluated alike share and nobody changes.
-	causesShared bool
 }
 
 // Say renders a cause of the result in words.
@@ -87,13 +84,6 @@ func (r *Result) add(c Cause) {
 	}
 	r.BlockedBy = append(r.BlockedBy, c.Layer)
 }
-
-// clip gives the causes of a result that is kept (an evaluation of a
-// workspace, which the server keeps across edits) an array of their size
-// when appending left room for four or more: up to twice the room, in the
-// governed folders 64 causes' room for an upload's 50. Less room is not
-// worth a copy.
-func (r *Result) clip() { r.Causes = clipped(r.Causes) }
 
 // clipped is s in an array of its size when it has room for four more or
 // above, else s.

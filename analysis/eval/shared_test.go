@@ -20,7 +20,7 @@ func TestBlockedRequestsShareTheirCausesAndSayTheirOwnWords(t *testing.T) {
 			requests[[3]string{g.Request.Action, g.Request.Resource, g.Request.Principal}] = g.Request
 		}
 	}
-	blocked, lists, kept, evaluated := 0, map[*analysis.Cause]int{}, map[*eval.Cause]int{}, map[string]bool{}
+	blocked, lists, kept, evaluated := 0, map[*analysis.Cause]int{}, map[**eval.Cause]int{}, map[string]bool{}
 	for _, p := range principalsOf(w) {
 		for _, b := range w.Blocked(p) {
 			blocked++
@@ -30,8 +30,8 @@ func TestBlockedRequestsShareTheirCausesAndSayTheirOwnWords(t *testing.T) {
 				t.Fatalf("%s %s of %s: no grant asks for it", b.Action, b.Resource, p)
 			}
 			var want, got []analysis.Text
-			r := w.Decide(req) // the evaluation Blocked kept
-			kept[&r.Causes[0]]++
+			kept[&w.KeptCauses(req)[0]]++ // the list of the evaluation Blocked kept
+			r := w.Decide(req)
 			evaluated[req.Action+" "+req.Resource+" "+p] = true
 			for i := range r.Causes {
 				want = append(want, r.Say(&r.Causes[i]))

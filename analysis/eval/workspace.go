@@ -81,8 +81,43 @@ type Workspace struct {
 // O(requests × policies) memory, hundreds of MB at 10,000 policies).
 type evaluation struct {
 	request Request
-	result  Result
-	reads   *ReadSet
+	// result is the decision. A kept evaluation holds its causes in
+	// causes, the workspace's one copy of each in a list the evaluations
+	// with the same causes share (sharedCauses.keptCauses), and its
+	// BlockedBy is a shared list too: neither is changed, and Decide
+	// gives the caller copies. An evaluation nobody keeps (ForBatch)
+	// holds its causes in result.
+	result Result
+	causes []*Cause
+	reads  *ReadSet
+}
+
+// numCauses is how many causes the evaluation has.
+func (e *evaluation) numCauses() int { return len(e.causes) + len(e.result.Causes) }
+
+// cause is the evaluation's i-th cause, not to be changed.
+func (e *evaluation) cause(i int) *Cause {
+	if e.causes != nil {
+		return e.causes[i]
+	}
+	return &e.result.Causes[i]
+}
+
+// appendCauses appends copies of the evaluation's causes to out.
+func (e *evaluation) appendCauses(out []Cause) []Cause {
+	out = slices.Grow(out, e.numCauses())
+	for i := range e.numCauses() {
+		out = append(out, *e.cause(i))
+	}
+	return out
+}
+
+// resultInto is the evaluation's result with copies of its causes in
+// buf's array (made when it has no room) and BlockedBy as it is.
+func (e *evaluation) resultInto(buf []Cause) Result {
+	r := e.result
+	r.Causes = e.appendCauses(buf[:0])
+	return r
 }
 
 // evaluationsOf are the evaluations of one principal's requests, by
@@ -521,6 +556,7 @@ func (w *Workspace) Reuse(prev *Workspace, stale func(req Request, read *ReadSet
 // result (not to be changed), which it would otherwise look up (Decide). A keystroke in one principal's
 // identity policy concerns that principal, and asking about every kept
 // evaluation of the others was 3.7 ms of it at 5,000 policies (issue 16).
+// The result given to stale is valid during the call only.
 func (w *Workspace) ReuseUnchanged(prev *Workspace, unchanged func(principal string) bool, stale func(req Request, read *ReadSet, result *Result) bool) {
 	// prev may still be evaluating: from here on it adds over a
 	// principal's maps, copied (share), and they are read without its lock.
@@ -531,6 +567,11 @@ func (w *Workspace) ReuseUnchanged(prev *Workspace, unchanged func(principal str
 	}
 	prev.mu.Unlock()
 	kept := make(map[string]*evaluationsOf, len(prevOf))
+	// stale is given each kept result with its causes copied into one
+	// array (the kept evaluation holds pointers to them), made again only
+	// for another list of causes.
+	var result Result
+	var lastCauses []*Cause
 	for principal, o := range prevOf {
 		if unchanged != nil && unchanged(principal) {
 			kept[principal] = &o
@@ -538,7 +579,14 @@ func (w *Workspace) ReuseUnchanged(prev *Workspace, unchanged func(principal str
 		}
 		var dropped []evalKey
 		o.each(func(key evalKey, e *evaluation) {
-			if stale(e.request, e.reads, &e.result) {
+			if len(e.causes) == 0 || len(lastCauses) == 0 || &e.causes[0] != &lastCauses[0] || len(e.causes) != len(lastCauses) {
+				result, lastCauses = e.resultInto(result.Causes), e.causes
+			} else {
+				causes := result.Causes
+				result = e.result
+				result.Causes = causes
+			}
+			if stale(e.request, e.reads, &result) {
 				dropped = append(dropped, key)
 			}
 		})
@@ -584,7 +632,20 @@ func (w *Workspace) KeepAnswer(prev *Workspace, principal string) {
 // Decide returns the decision on a request as Blocked makes it: the kept
 // evaluation when the workspace has one (its own, or one Reuse took over
 // from the workspace before an edit), else a new one, then kept.
-func (w *Workspace) Decide(req Request) Result { return w.evaluate(req).result }
+// The result is the caller's: its causes and layers are copies.
+func (w *Workspace) Decide(req Request) Result {
+	e, made := w.evaluated(req)
+	if made != nil {
+		return *made
+	}
+	var causes []Cause // nil for none, as a fresh result's
+	if n := e.numCauses(); n > 0 {
+		causes = make([]Cause, 0, n)
+	}
+	r := e.resultInto(causes)
+	r.BlockedBy = slices.Clone(r.BlockedBy)
+	return r
+}
 
 // StillGranted keeps of reqs those a grant of the workspace makes, which
 // its answers ask for. After an edit to a grant, the requests of the grant
@@ -623,30 +684,39 @@ func (w *Workspace) KeptEvaluations() int {
 // evaluate evaluates a request, or returns its kept evaluation. The lock
 // is not held while evaluating.
 func (w *Workspace) evaluate(req Request) *evaluation {
+	e, _ := w.evaluated(req)
+	return e
+}
+
+// evaluated is evaluate, and when it evaluated the request, made is the
+// result with causes and layers that nothing else holds.
+func (w *Workspace) evaluated(req Request) (e *evaluation, made *Result) {
 	key := requestKey(req)
 	w.mu.Lock()
-	var e *evaluation
 	if o := w.evaluations[req.Principal]; o != nil {
 		e = o.get(key)
 	}
 	w.mu.Unlock()
 	if e != nil {
-		return e
+		return e, nil
 	}
 	s := w.Scenario(req)
 	w.mu.Lock()
 	batch := w.batch
 	w.mu.Unlock()
 	if batch {
-		return &evaluation{request: req, result: Evaluate(s)}
+		e = &evaluation{request: req, result: Evaluate(s)}
+		return e, &e.result
 	}
 	s.reads = &ReadSet{}
-	e = &evaluation{request: req, result: Evaluate(s), reads: s.reads}
-	e.result.clip()
+	r := Evaluate(s)
+	e = &evaluation{request: req, result: r, reads: s.reads}
+	e.result.Causes, e.causes = nil, s.shared.keptCauses(r.Causes)
+	e.result.BlockedBy = s.shared.keptLayers(r.BlockedBy)
 	w.mu.Lock()
 	w.keepEvaluation(req.Principal, key, e)
 	w.mu.Unlock()
-	return e
+	return e, &r
 }
 
 // keepEvaluation files an evaluation under its principal; the caller

@@ -66,7 +66,7 @@ func (w *Workspace) BlockedAfterEdit(prev *Workspace, principal string, edited m
 		for ; next < len(docs) && w.orderOf(docs[next]) < order; next++ {
 			for _, g := range w.grants(docs[next], []string{principal}) {
 				if e := w.evaluate(g.Request); e.result.Decision != Allowed {
-					if b := w.blockedRequest(g, e.result); len(b.Causes) > 0 {
+					if b := w.blockedRequest(g, e); len(b.Causes) > 0 {
 						out = append(out, b)
 						fresh++
 					}
@@ -180,10 +180,9 @@ func (w *Workspace) KeepWithSid(prev *Workspace, req Request, policy string, sta
 	if e == nil {
 		return false
 	}
-	r := e.result
-	r.Causes = slices.Clone(r.Causes)
-	for i := range r.Causes {
-		c := &r.Causes[i]
+	causes := e.appendCauses(nil)
+	for i := range causes {
+		c := &causes[i]
 		if c.Policy != policy || c.Statement != statement {
 			continue
 		}
@@ -193,14 +192,12 @@ func (w *Workspace) KeepWithSid(prev *Workspace, req Request, policy string, sta
 		}
 		c.Message = said
 	}
-	if r.causesShared {
-		// Shared as a fresh evaluation's would be: requests renamed alike
-		// share one list.
-		r.Causes = w.cache().shared.keptCauses(r.Causes)
-	}
+	// Kept as a fresh evaluation's causes are: requests renamed alike
+	// share one list.
+	renamed := &evaluation{request: e.request, result: e.result, causes: w.cache().shared.keptCauses(causes), reads: e.reads}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.keepEvaluation(req.Principal, key, &evaluation{request: e.request, result: r, reads: e.reads})
+	w.keepEvaluation(req.Principal, key, renamed)
 	return true
 }
 
@@ -307,7 +304,7 @@ func (w *Workspace) BlockedAfterSidEdit(prev *Workspace, principal string, edite
 			return nil, false
 		}
 		g := Grant{Policy: f, Names: &analysis.Value{Kind: analysis.String, Span: b.Grant.Span, Str: b.GrantedTo}, Request: req}
-		nb := w.blockedRequest(g, e.result)
+		nb := w.blockedRequest(g, e)
 		if len(nb.Causes) == 0 {
 			return nil, false
 		}

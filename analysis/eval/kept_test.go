@@ -1,0 +1,81 @@
+package eval
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+)
+
+// Lists of kept causes that differ in one cause hold the same copies of
+// the others: at 10,000 governed policies most lists are an account's
+// fifty SCP causes and one that differs, and each list held its own
+// copies (88 bytes a cause). Equal lists are one list.
+func TestKeptListsShareTheCausesTheyHaveInCommon(t *testing.T) {
+	s := newSharedCauses()
+	var scps []Cause
+	for i := range 50 {
+		scps = append(scps, Cause{Code: CodeSCPDenies, Layer: LayerSCP, Policy: fmt.Sprintf("org/scp-%d.json", i), Statement: 0, Line: 3,
+			Message: analysis.Text{EN: "denied"}, Explicit: true})
+	}
+	identity := Cause{Code: CodeImplicitDeny, Layer: LayerIdentity, Policy: "iam/app.json", Statement: -1, Message: analysis.Text{EN: "no statement allows it"}}
+	endpoint := Cause{Code: CodeEndpointBlocks, Layer: LayerEndpoint, Policy: "vpce.json", Statement: -1, Message: analysis.Text{EN: "not listed"}}
+	a := s.keptCauses(append([]Cause{identity}, scps...))
+	b := s.keptCauses(append(append([]Cause{}, scps...), endpoint))
+	again := s.keptCauses(append([]Cause{identity}, scps...))
+	if len(a) != 51 || len(b) != 51 || cap(a) != 51 {
+		t.Fatalf("kept %d and %d causes (room for %d), want 51 each without room to spare", len(a), len(b), cap(a))
+	}
+	for i := range scps {
+		if a[i+1] != b[i] {
+			t.Fatalf("the SCP cause %d is kept twice", i)
+		}
+		if *b[i] != scps[i] {
+			t.Fatalf("kept %+v for %+v", *b[i], scps[i])
+		}
+	}
+	if *a[0] != identity || *b[50] != endpoint {
+		t.Errorf("kept %+v and %+v, want the identity and the endpoint causes", *a[0], *b[50])
+	}
+	if &again[0] != &a[0] {
+		t.Error("two equal lists are kept twice")
+	}
+	if s.keptCauses(nil) != nil || s.keptCauses([]Cause{}) != nil {
+		t.Error("no causes kept as a list")
+	}
+}
+
+// Decide gives the caller its own result: changing its causes or layers
+// changes nothing the workspace keeps, whether Decide evaluated the
+// request or took its kept evaluation. The kept causes and lists are
+// shared by every request evaluated alike (keptCauses), and no function
+// of the package gives them out: Decide copies them, and ReuseUnchanged's
+// stale is given a copy valid during the call.
+func TestDecideGivesTheCallerItsOwnResult(t *testing.T) {
+	w := nineDeniesWorkspace(t)
+	req := Request{Principal: "arn:aws:iam::111122223333:role/app", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/a.txt"}
+	other := req
+	other.Resource = "arn:aws:s3:::data/b.txt"
+	fresh := w.Decide(req) // evaluated here
+	kept := w.Decide(req)  // the kept evaluation
+	if len(fresh.Causes) != 9 || !reflect.DeepEqual(fresh, kept) {
+		t.Fatalf("fresh %+v\nkept %+v", fresh, kept)
+	}
+	wantCode, wantLayer := kept.Causes[0].Code, kept.BlockedBy[0]
+	for _, r := range []Result{fresh, kept, w.Decide(other)} {
+		r.Causes[0].Code, r.BlockedBy[0] = "changed", "changed"
+	}
+	for _, r := range []Result{w.Decide(req), w.Decide(other)} {
+		if r.Causes[0].Code != wantCode || r.BlockedBy[0] != wantLayer {
+			t.Errorf("a caller's change reached the kept evaluation: %s by %v", r.Causes[0].Code, r.BlockedBy)
+		}
+	}
+	if e := w.evaluate(req); e.causes[0].Code != wantCode || e.result.BlockedBy[0] != wantLayer || &e.causes[0] != &w.evaluate(other).causes[0] {
+		t.Error("the kept list changed, or the two requests keep two lists")
+	}
+	blocked := w.Blocked(req.Principal)
+	if len(blocked) != 1 || len(blocked[0].Causes) != 9 || blocked[0].Causes[0].Code != wantCode {
+		t.Errorf("answer %+v", blocked)
+	}
+}
