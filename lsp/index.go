@@ -471,15 +471,20 @@ func addCrossAccountReaders(deps map[string]bool, g, next *govSet, reread map[st
 			continue
 		}
 		deps[path] = true
-		gone, added := multisetMinus(saidWas, saidIs), multisetMinus(saidIs, saidWas)
-		for i, r := range was {
-			if gone[saidWas[i]] || len(gone)+len(added) == 0 { // reordered: every one
-				deps[r.Policy.Path] = true
+		// A bucket policy reports this identity policy's uses of its
+		// buckets in their order: it changed when that list did.
+		byPolicy := map[string][2][]string{}
+		for side, reads := range [][]checks.CrossAccountRead{was, is} {
+			said := [][]string{saidWas, saidIs}[side]
+			for i, r := range reads {
+				lists := byPolicy[r.Policy.Path]
+				lists[side] = append(lists[side], said[i])
+				byPolicy[r.Policy.Path] = lists
 			}
 		}
-		for i, r := range is {
-			if added[saidIs[i]] || len(gone)+len(added) == 0 {
-				deps[r.Policy.Path] = true
+		for policy, lists := range byPolicy {
+			if !slices.Equal(lists[0], lists[1]) {
+				deps[policy] = true
 			}
 		}
 	}
@@ -519,23 +524,6 @@ func (l *lineMaps) said(reread map[string]*tree.Source, reads []checks.CrossAcco
 	for i, r := range reads {
 		out[i] = fmt.Sprintf("%s %s %s %s %s %v %s %s", r.Identity.Path, r.Policy.Path, r.Account, r.Bucket, r.BucketAccount, r.Actions,
 			at(r.Identity, r.Resource), at(r.Policy, r.Statement))
-	}
-	return out
-}
-
-// multisetMinus is the set of the strings a holds more often than b.
-func multisetMinus(a, b []string) map[string]bool {
-	count := map[string]int{}
-	for _, s := range b {
-		count[s]++
-	}
-	out := map[string]bool{}
-	for _, s := range a {
-		if count[s] > 0 {
-			count[s]--
-		} else {
-			out[s] = true
-		}
 	}
 	return out
 }
