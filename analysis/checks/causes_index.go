@@ -102,7 +102,20 @@ type causesHereIndex struct {
 	askPlace   []int32
 	grantPlace []int32 // -1 until the request is numbered
 	placeIDs   map[analysis.Place]int32
+	// And the numbers of its action and of its action and resource
+	// together, which tell apart, without comparing strings for each
+	// request, the actions of an element (reportBlockedHere) and what
+	// the words of its causes say of it (causeDetails): an SCP's element
+	// blocks 750 requests, and the 50 SCPs of an account each block the
+	// same ones.
+	actionNo   []int32
+	requestNo  []int32
+	actionIDs  map[string]int32
+	requestIDs map[actionOn]int32
 }
+
+// actionOn is a request's action and resource.
+type actionOn struct{ action, resource string }
 
 // causeIn is a cause of a list of causes of the answer reported in a
 // document: the first request the list blocks (sameList chains the
@@ -386,7 +399,7 @@ func (ix *causeIndex) buildGroups(w analysis.Workspace, f *analysis.File) map[st
 			c, d := &b.Causes[j], &decisions[j]
 			if !same {
 				code := reportedCode(w, *c)
-				*d = groupDecision{code: code, where: ix.whereReported(code, c, id, f)}
+				*d = groupDecision{code: code, where: ix.whereReported(seen, code, c, id, f)}
 			}
 			var span analysis.Span
 			switch {
@@ -431,17 +444,16 @@ const (
 
 // whereReported says where the principal's identity policy f (id)
 // reports a cause of the code.
-func (ix *causeIndex) whereReported(code string, c *analysis.Cause, id docKey, f *analysis.File) reportedWhere {
-	at := docKey{c.Place.Path, c.Place.Doc}
+func (ix *causeIndex) whereReported(seen *groupScratch, code string, c *analysis.Cause, id docKey, f *analysis.File) reportedWhere {
 	switch {
 	case code == implicitDenyCode:
 		return notReported // no check reports it
-	case !c.Located || !ix.own[at]:
+	case !c.Located || !seen.own(ix, c.Place):
 		// An element of a document that is not the principal's identity
 		// policy: the document reports it, and the principal's identity
 		// policies that ask for the request.
 		return elsewhere
-	case code == missingBucketCode && at == id && f.Policy != nil && f.Policy.Statement != nil:
+	case code == missingBucketCode && (docKey{c.Place.Path, c.Place.Doc}) == id && f.Policy != nil && f.Policy.Statement != nil:
 		// A cause in one of the principal's identity policies is that
 		// policy's to report: the single-file check reports all but the
 		// bucket it lacks, which only the workspace shows.
@@ -673,7 +685,12 @@ func (h *causesHereIndex) of(d docKey) map[string][]*blockedHere {
 // element of each of its causes there, as a pass over the whole answer
 // would.
 func (h *causesHereIndex) buildDoc(d docKey) map[string][]*blockedHere {
-	var requests []blockedIn // a request has one list: once each
+	// Each request, with the list of its causes here, keyed by its place
+	// in the answer and the list's number: sorted as numbers, without a
+	// comparison function (an SCP's causes here are of 750 requests, and
+	// each of the fifty SCPs of an account sorts them).
+	var keys []uint64 // a request has one list: once each
+	var lists [][]causeIn
 	causes := h.docs[d]
 	for len(causes) > 0 {
 		n := 1 // the list's causes here
@@ -681,28 +698,41 @@ func (h *causesHereIndex) buildDoc(d docKey) map[string][]*blockedHere {
 			n++
 		}
 		for i := causes[0].first; i >= 0; i = h.sameList[i] {
-			requests = append(requests, blockedIn{i, causes[:n]})
+			keys = append(keys, uint64(i)<<32|uint64(len(lists)))
 		}
+		lists = append(lists, causes[:n])
 		causes = causes[n:]
 	}
-	slices.SortFunc(requests, func(x, y blockedIn) int { return int(x.i) - int(y.i) })
+	slices.Sort(keys)
+	requests := make([]blockedIn, len(keys))
+	for n, k := range keys {
+		requests[n] = blockedIn{int32(k >> 32), lists[uint32(k)]}
+	}
 	places := h.numberPlaces(requests)
 	out := map[string][]*blockedHere{}
 	type codeSpan struct {
-		code string
+		code uint8 // its number in h.codes
 		span analysis.Span
 	}
 	elements := map[codeSpan]*blockedHere{}
+	var last *blockedHere // the element of the cause before, most often this one's too
+	var lastAt codeSpan
 	for _, r := range requests {
 		b := &h.ix.blocked[r.i]
 		for _, in := range r.causes {
-			c, code := &b.Causes[in.at], h.codes[in.code]
-			e := elements[codeSpan{code, c.Place.Span}]
+			c := &b.Causes[in.at]
+			at := codeSpan{in.code, c.Place.Span}
+			e := last
+			if e == nil || at != lastAt {
+				e = elements[at]
+			}
 			if e == nil {
+				code := h.codes[in.code]
 				e = &blockedHere{principal: h.ix.principal, place: c.Place.Span, ix: h, places: places}
-				elements[codeSpan{code, c.Place.Span}] = e
+				elements[at] = e
 				out[code] = append(out[code], e)
 			}
+			last, lastAt = e, at
 			e.add(int(r.i), b, c)
 		}
 	}
@@ -730,15 +760,10 @@ func (h *causesHereIndex) numberPlaces(requests []blockedIn) int {
 			h.grantPlace[i] = -1
 		}
 		h.placeIDs = map[analysis.Place]int32{}
+		h.actionNo, h.requestNo = make([]int32, n), make([]int32, n)
+		h.actionIDs, h.requestIDs = map[string]int32{}, map[actionOn]int32{}
 	}
-	placeID := func(p analysis.Place) int32 {
-		id, ok := h.placeIDs[p]
-		if !ok {
-			id = int32(len(h.placeIDs))
-			h.placeIDs[p] = id
-		}
-		return id
-	}
+	placeID := func(p analysis.Place) int32 { return numberOf(h.placeIDs, p) }
 	for _, r := range requests {
 		i := r.i
 		if h.grantPlace[i] >= 0 {
@@ -749,9 +774,22 @@ func (h *causesHereIndex) numberPlaces(requests []blockedIn) int {
 			a := asked[0]
 			h.askPlace[i] = placeID(analysis.Place{Path: a.policy.Path, Doc: a.policy.DocName, Span: a.span})
 		}
-		h.grantPlace[i] = placeID(h.ix.blocked[i].Grant)
+		b := &h.ix.blocked[i]
+		h.grantPlace[i] = placeID(b.Grant)
+		h.actionNo[i] = numberOf(h.actionIDs, b.Action)
+		h.requestNo[i] = numberOf(h.requestIDs, actionOn{b.Action, b.Resource})
 	}
 	return len(h.placeIDs)
+}
+
+// numberOf is k's number in ids, the next one when it has none yet.
+func numberOf[K comparable](ids map[K]int32, k K) int32 {
+	id, ok := ids[k]
+	if !ok {
+		id = int32(len(ids))
+		ids[k] = id
+	}
+	return id
 }
 
 // add adds request i, blocked by c, to the element.
@@ -778,7 +816,7 @@ func (g *causeGroup) add(seen *groupScratch, path string, i int, b *analysis.Blo
 // addOther counts a cause of request b at another place than the
 // group's first.
 func (g *causeGroup) addOther(seen *groupScratch, b *analysis.BlockedRequest, c *analysis.Cause) {
-	if !seen.place(g, *c.Place) {
+	if !seen.place(g, c.Place) {
 		return
 	}
 	g.places++
@@ -801,11 +839,17 @@ type groupScratch struct {
 	places    map[groupPlace]struct{}
 	docs      map[groupDoc]struct{}
 	distances map[string]int // folderDistance from the policy, by the grant's path
+	// The places by number: the engine's causes point at one copy of
+	// each place (eval's sharedCauses), whose number is found by its
+	// address, the place hashed once for each copy met.
+	placeAt  map[*analysis.Place]int32
+	placeNos map[analysis.Place]int32
+	ownAt    map[*analysis.Place]bool // whether a place lies in one of the principal's identity policies
 }
 
 type groupPlace struct {
 	g *causeGroup
-	p analysis.Place
+	p int32 // the place's number
 }
 
 type groupDoc struct {
@@ -814,7 +858,8 @@ type groupDoc struct {
 }
 
 var groupScratches = sync.Pool{New: func() any {
-	return &groupScratch{places: map[groupPlace]struct{}{}, docs: map[groupDoc]struct{}{}, distances: map[string]int{}}
+	return &groupScratch{places: map[groupPlace]struct{}{}, docs: map[groupDoc]struct{}{}, distances: map[string]int{},
+		placeAt: map[*analysis.Place]int32{}, placeNos: map[analysis.Place]int32{}, ownAt: map[*analysis.Place]bool{}}
 }}
 
 func newGroupScratch() *groupScratch { return groupScratches.Get().(*groupScratch) }
@@ -824,12 +869,33 @@ func (o *groupScratch) release() {
 	clear(o.places)
 	clear(o.docs)
 	clear(o.distances)
+	clear(o.placeAt)
+	clear(o.placeNos)
+	clear(o.ownAt)
 	groupScratches.Put(o)
 }
 
+// own reports whether the place p points to lies in one of the identity
+// policies of ix's principal (causeIndex.own), known by p's address once
+// found: a cause's place is one of a few hundred copies, its document
+// two strings to hash.
+func (o *groupScratch) own(ix *causeIndex, p *analysis.Place) bool {
+	own, ok := o.ownAt[p]
+	if !ok {
+		own = ix.own[docKey{p.Path, p.Doc}]
+		o.ownAt[p] = own
+	}
+	return own
+}
+
 // place reports whether p is a new place of group g's, and records it.
-func (o *groupScratch) place(g *causeGroup, p analysis.Place) bool {
-	k := groupPlace{g, p}
+func (o *groupScratch) place(g *causeGroup, p *analysis.Place) bool {
+	n, ok := o.placeAt[p]
+	if !ok {
+		n = numberOf(o.placeNos, *p)
+		o.placeAt[p] = n
+	}
+	k := groupPlace{g, n}
 	if _, ok := o.places[k]; ok {
 		return false
 	}

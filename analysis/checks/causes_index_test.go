@@ -235,23 +235,15 @@ func TestPoliciesThatAskForARequest(t *testing.T) {
 func TestRelatedHereAgreesWithKeyingEachPlace(t *testing.T) {
 	w := generatedWorkspace(t, 200)
 	elements, counted := 0, 0
-	for _, f := range w.PolicyFiles() {
-		if f.Kind == analysis.KindIdentity {
-			continue
+	eachElementHere(w, func(pass *analysis.Pass, h *blockedHere) {
+		related, notListed := relatedHere(pass, h)
+		wantRelated, wantNotListed := directRelatedHere(w, pass, h)
+		if fmt.Sprint(related) != fmt.Sprint(wantRelated) || notListed != wantNotListed {
+			t.Errorf("%s %s %v:\nindex  %d %v\ndirect %d %v", pass.Path, pass.Check.Code, h.place, notListed, related, wantNotListed, wantRelated)
 		}
-		for _, c := range All {
-			pass := &analysis.Pass{File: f, Check: c}
-			for _, h := range causesHere(pass) {
-				related, notListed := relatedHere(pass, h)
-				wantRelated, wantNotListed := directRelatedHere(w, pass, h)
-				if fmt.Sprint(related) != fmt.Sprint(wantRelated) || notListed != wantNotListed {
-					t.Errorf("%s %s %v:\nindex  %d %v\ndirect %d %v", f.Path, c.Code, h.place, notListed, related, wantNotListed, wantRelated)
-				}
-				elements++
-				counted += notListed
-			}
-		}
-	}
+		elements++
+		counted += notListed
+	})
 	if elements < 5 || counted < 100 {
 		t.Errorf("%d elements, %d places left out: the folder shows too little", elements, counted)
 	}
@@ -321,7 +313,13 @@ func TestCauseDetailsSayEachCauseOnceAndCountTheOthers(t *testing.T) {
 		requests = append(requests, &analysis.BlockedRequest{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/" + s})
 	}
 	var got []string
-	for _, t := range causeDetails(requests, causes) {
+	numbers := map[actionOn]int32{}
+	var at, requestNo []int32 // the requests as an answer of their own
+	for i, b := range requests {
+		at = append(at, int32(i))
+		requestNo = append(requestNo, numberOf(numbers, actionOn{b.Action, b.Resource}))
+	}
+	for _, t := range causeDetails(requests, causes, at, requestNo) {
 		got = append(got, t.EN+" / "+t.JA)
 	}
 	want := []string{"deny a / 拒否 a", "deny b / 拒否 b", "deny c / 拒否 c", "deny d / 拒否 d", "(and 2 more, alike) / (ほかに同様のものが 2 件あります)"}
@@ -388,5 +386,91 @@ func TestMayMatchS3(t *testing.T) {
 func TestCauseCodesFitTheirNumber(t *testing.T) {
 	if n := len(All); n > math.MaxUint8+1 {
 		t.Errorf("%d checks: causeIn.code (a uint8) cannot number their codes", n)
+	}
+}
+
+// An element's causes' words and actions, told apart by the numbers the
+// principal's index gives each request's action and resource, are those
+// told apart by hashing what each cause says (analysis.Saying) and by
+// comparing the actions: on the generated governed folder, where an
+// SCP's element says the engine's shared words of hundreds of requests.
+func TestCauseDetailsAgreeWithHashingWhatEachCauseSays(t *testing.T) {
+	w := generatedWorkspace(t, 200)
+	elements, counted := 0, 0
+	eachElementHere(w, func(pass *analysis.Pass, h *blockedHere) {
+		got, want := causeDetails(h.requests, h.causes, h.at, h.ix.requestNo), causeDetailsHashed(h.requests, h.causes)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s %s %v:\nnumbered %q\nhashed   %q", pass.Path, pass.Check.Code, h.place, got, want)
+		}
+		var actions []string
+		for _, b := range h.requests {
+			if !slices.Contains(actions, b.Action) {
+				actions = append(actions, b.Action)
+			}
+		}
+		if got := elementActions(h); !slices.Equal(got, actions) {
+			t.Errorf("%s %s %v: actions %q, want %q", pass.Path, pass.Check.Code, h.place, got, actions)
+		}
+		elements++
+		if len(want) > analysis.MaxRelated {
+			counted++
+		}
+	})
+	if elements < 5 || counted < 5 {
+		t.Errorf("%d elements, %d with words left out: the folder shows too little", elements, counted)
+	}
+}
+
+// eachElementHere calls do with each element of every document but the
+// identity policies that blocks a principal's requests, and its pass.
+func eachElementHere(w analysis.Workspace, do func(*analysis.Pass, *blockedHere)) {
+	for _, f := range w.PolicyFiles() {
+		if f.Kind == analysis.KindIdentity {
+			continue
+		}
+		for _, c := range All {
+			pass := &analysis.Pass{File: f, Check: c}
+			for _, h := range causesHere(pass) {
+				do(pass, h)
+			}
+		}
+	}
+}
+
+// causeDetailsHashed is causeDetails as it was: each cause's words
+// hashed (analysis.Saying).
+func causeDetailsHashed(requests []*analysis.BlockedRequest, causes []*analysis.Cause) []analysis.Text {
+	seen := map[analysis.Saying]bool{}
+	return wordsOnce(requests, causes, func(i int, c *analysis.Cause) bool {
+		said := requests[i].Saying(c)
+		if seen[said] {
+			return false
+		}
+		seen[said] = true
+		return true
+	})
+}
+
+// Messages past the few compared are numbered by hashing, and keep their
+// numbers: each message the same number each time, two messages two.
+func TestMessageNumbersPastTheFewCompared(t *testing.T) {
+	var ns messageNumbers
+	want := map[analysis.CauseMessage]int{}
+	for round := range 3 {
+		for i := range 3 * fewMessages {
+			m := analysis.T(fmt.Sprint("deny ", i), fmt.Sprint("拒否 ", i))
+			got := ns.of(m)
+			if n, ok := want[m]; ok && got != n {
+				t.Fatalf("round %d: message %d numbered %d, then %d", round, i, n, got)
+			}
+			want[m] = got
+		}
+	}
+	numbers := map[int]bool{}
+	for _, n := range want {
+		numbers[n] = true
+	}
+	if len(numbers) != 3*fewMessages {
+		t.Errorf("%d messages got %d numbers", 3*fewMessages, len(numbers))
 	}
 }
