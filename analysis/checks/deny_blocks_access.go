@@ -221,8 +221,9 @@ type statementPatterns struct {
 	// case-insensitive), placeholders standing for anything; nil for
 	// NotAction or none.
 	actions []iamref.Pattern
-	// lowerActions are the Action entries lower-cased, as written.
-	lowerActions []string
+	// placeholders: an Action entry holds a placeholder, so its pattern's
+	// text is not the entry as written (lowerAction).
+	placeholders bool
 	// resources are the Resource entries, placeholders standing for
 	// anything, made by resourcePatterns at the first comparison that
 	// needs them (resourcesMade), in room the preparer set aside: a
@@ -242,6 +243,16 @@ func (sp *statementPatterns) resourcePatterns() []iamref.Pattern {
 		}
 	})
 	return sp.resources
+}
+
+// lowerAction is Action entry i lower-cased, as written: the text of its
+// pattern but for an entry with placeholders (rare: the entries are not
+// kept twice for them).
+func (sp *statementPatterns) lowerAction(i int) string {
+	if sp.placeholders {
+		return strings.ToLower(sp.st.Actions()[i].Str)
+	}
+	return sp.actions[i].Text
 }
 
 // policyPatterns are the patterns of every statement of a policy, in
@@ -291,9 +302,9 @@ func patternsOf(p *analysis.Policy) *policyPatterns {
 // entry (the tree of check's benchmark holds 300,000 statements).
 type preparer struct {
 	actions []iamref.Pattern
-	lower   []string
 	// resources is the room for every Resource entry's pattern, made as
-	// the checks ask (statementPatterns.resourcePatterns).
+	// the checks ask (statementPatterns.resourcePatterns). It follows the
+	// actions' room in one allocation.
 	resources []iamref.Pattern
 	// lowered is every Action entry of the statements lower-cased, end to
 	// end, in the order statement asks for them, when ascii: lower-casing
@@ -311,10 +322,10 @@ func newPreparer(sts []*analysis.Statement) *preparer {
 		}
 		resources += len(analysis.Strings(st.Resource))
 	}
+	patterns := make([]iamref.Pattern, actions+resources)
 	pr := &preparer{
-		actions:   make([]iamref.Pattern, 0, actions),
-		lower:     make([]string, 0, actions),
-		resources: make([]iamref.Pattern, resources),
+		actions:   patterns[:0:actions],
+		resources: patterns[actions:],
 	}
 	// One pass that lower-cases and checks for ASCII (a copy, a test and
 	// strings.ToLower were 4 % of check's CPU over a tree), into a byte
@@ -354,18 +365,17 @@ func (pr *preparer) statement(st *analysis.Statement, sp *statementPatterns) {
 		} else {
 			low = strings.ToLower(a.Str)
 		}
-		pr.lower = append(pr.lower, low)
 		if strings.Contains(a.Str, "{") {
 			// Placeholders are found in the text as written (${AWS::Region}
 			// is one, ${aws::region} is not), then lower-cased.
 			low = strings.ToLower(analysis.ReplacePlaceholders(a.Str, "*"))
+			sp.placeholders = true
 		}
 		pr.actions = append(pr.actions, iamref.NewPattern(low))
 	}
 	n := len(analysis.Strings(st.Resource))
 	sp.st = st
 	sp.actions = pr.actions[a0:len(pr.actions):len(pr.actions)]
-	sp.lowerActions = pr.lower[a0:len(pr.lower):len(pr.lower)]
 	sp.resources, pr.resources = pr.resources[:n:n], pr.resources[n:]
 }
 
@@ -400,7 +410,7 @@ func cancelsWhole(p *analysis.Policy, deny *analysis.Statement) bool {
 	covered := func(value string) bool {
 		for i, pat := range d.actions {
 			// A literal pattern is its text as written, lower-cased.
-			if pat.Literal() && pat.Text == value || !pat.Literal() && analysis.MatchWildcard(d.lowerActions[i], value, false) {
+			if pat.Literal() && pat.Text == value || !pat.Literal() && analysis.MatchWildcard(d.lowerAction(i), value, false) {
 				return true
 			}
 		}
@@ -416,12 +426,23 @@ func cancelsWhole(p *analysis.Policy, deny *analysis.Statement) bool {
 		if st.Action == nil || st.Resource == nil {
 			continue
 		}
-		if !slices.ContainsFunc(a.lowerActions, func(v string) bool { return !covered(v) }) &&
+		if allActions(a, covered) &&
 			!slices.ContainsFunc(st.Resources(), func(r *analysis.Value) bool { return !coveredResource(r) }) {
 			return true
 		}
 	}
 	return false
+}
+
+// allActions reports whether every Action entry of the statement,
+// lower-cased as written, is covered.
+func allActions(sp *statementPatterns, covered func(string) bool) bool {
+	for i := range sp.actions {
+		if !covered(sp.lowerAction(i)) {
+			return false
+		}
+	}
+	return true
 }
 
 // coveredByAllows reports whether every action the Deny lists is granted
