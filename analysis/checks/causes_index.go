@@ -1,10 +1,12 @@
 package checks
 
 import (
+	"maps"
 	"path"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -40,6 +42,12 @@ type causeIndex struct {
 	concerns map[docKey][]int32
 
 	identity lazyParts[map[string][]*causeGroup] // each policy's groups by code, built when its checks ask
+	// ownPlaces knows, of the places the groups built so far met, those
+	// in the principal's identity policies (own): by their addresses, the
+	// engine's one copy of each (eval's sharedCauses), not hashing their
+	// path and document again in each identity policy's groups (4,000 of
+	// them at 10,000 governed policies). Replaced, not changed.
+	ownPlaces atomic.Pointer[map[*analysis.Place]bool]
 }
 
 // lazyParts are parts of an index, one per document, each built once
@@ -385,6 +393,10 @@ func (ix *causeIndex) buildGroups(w analysis.Workspace, f *analysis.File) map[st
 	defer decided.release()
 	seen := newGroupScratch()
 	defer seen.release()
+	if known := ix.ownPlaces.Load(); known != nil {
+		seen.known = *known
+	}
+	defer ix.learnOwn(seen)
 	for _, i := range ix.concerns[id] {
 		b := &ix.blocked[i]
 		var asks *askedAt // this policy's element that asks for the request
@@ -685,10 +697,10 @@ func (h *causesHereIndex) of(d docKey) map[string][]*blockedHere {
 // element of each of its causes there, as a pass over the whole answer
 // would.
 func (h *causesHereIndex) buildDoc(d docKey) map[string][]*blockedHere {
-	// Each request, with the list of its causes here, keyed by its place
-	// in the answer and the list's number: sorted as numbers, without a
-	// comparison function (an SCP's causes here are of 750 requests, and
-	// each of the fifty SCPs of an account sorts them).
+	// Each request, with the list of its causes here, as its place in the
+	// answer and the list's number in one number (inList): sorted as
+	// numbers, without a comparison function (an SCP's causes here are of
+	// 750 requests, and each of the fifty SCPs of an account sorts them).
 	var keys []uint64 // a request has one list: once each
 	var lists [][]causeIn
 	causes := h.docs[d]
@@ -698,59 +710,81 @@ func (h *causesHereIndex) buildDoc(d docKey) map[string][]*blockedHere {
 			n++
 		}
 		for i := causes[0].first; i >= 0; i = h.sameList[i] {
-			keys = append(keys, uint64(i)<<32|uint64(len(lists)))
+			keys = append(keys, inList(i, len(lists)))
 		}
 		lists = append(lists, causes[:n])
 		causes = causes[n:]
 	}
 	slices.Sort(keys)
-	requests := make([]blockedIn, len(keys))
-	for n, k := range keys {
-		requests[n] = blockedIn{int32(k >> 32), lists[uint32(k)]}
-	}
-	places := h.numberPlaces(requests)
-	out := map[string][]*blockedHere{}
+	places := h.numberPlaces(keys)
 	type codeSpan struct {
 		code uint8 // its number in h.codes
 		span analysis.Span
 	}
+	// The elements, made in two rounds: the first counts each one's
+	// requests, the second fills the arrays, each element's cut from one
+	// of the document's to its size (appended request by request they
+	// took twice their size, and a copy for each doubling).
 	elements := map[codeSpan]*blockedHere{}
-	var last *blockedHere // the element of the cause before, most often this one's too
+	var order []*blockedHere // the elements in the order they are met
+	var last *blockedHere    // the element of the cause before, most often this one's too
 	var lastAt codeSpan
-	for _, r := range requests {
-		b := &h.ix.blocked[r.i]
-		for _, in := range r.causes {
+	elementOf := func(in causeIn, c *analysis.Cause) *blockedHere {
+		at := codeSpan{in.code, c.Place.Span}
+		if last != nil && at == lastAt {
+			return last
+		}
+		e := elements[at]
+		if e == nil {
+			e = &blockedHere{principal: h.ix.principal, place: c.Place.Span, ix: h, places: places, code: in.code}
+			elements[at] = e
+			order = append(order, e)
+		}
+		last, lastAt = e, at
+		return e
+	}
+	total := 0
+	for _, k := range keys {
+		i, list := k>>32, lists[uint32(k)]
+		for _, in := range list {
+			elementOf(in, &h.ix.blocked[i].Causes[in.at]).size++
+		}
+		total += len(list)
+	}
+	requests, causesOf, at := make([]*analysis.BlockedRequest, 0, total), make([]*analysis.Cause, 0, total), make([]int32, 0, total)
+	out := map[string][]*blockedHere{}
+	for _, e := range order {
+		requests, causesOf, at = cutTo(e, requests, causesOf, at)
+		out[h.codes[e.code]] = append(out[h.codes[e.code]], e)
+	}
+	for _, k := range keys {
+		i := int32(k >> 32)
+		b := &h.ix.blocked[i]
+		for _, in := range lists[uint32(k)] {
 			c := &b.Causes[in.at]
-			at := codeSpan{in.code, c.Place.Span}
-			e := last
-			if e == nil || at != lastAt {
-				e = elements[at]
-			}
-			if e == nil {
-				code := h.codes[in.code]
-				e = &blockedHere{principal: h.ix.principal, place: c.Place.Span, ix: h, places: places}
-				elements[at] = e
-				out[code] = append(out[code], e)
-			}
-			last, lastAt = e, at
-			e.add(int(r.i), b, c)
+			elementOf(in, c).add(int(i), b, c)
 		}
 	}
 	return out
 }
 
-// blockedIn is request i of the answer and the causes of its list
-// reported in a document.
-type blockedIn struct {
-	i      int32
-	causes []causeIn
+// inList is request i of the answer, whose list of causes here is the
+// n-th, in one number: sorted, the requests are in the answer's order.
+func inList(i int32, n int) uint64 { return uint64(i)<<32 | uint64(n) }
+
+// cutTo gives element e the first e.size entries of each array, empty
+// and to be filled, and returns the rest.
+func cutTo(e *blockedHere, requests []*analysis.BlockedRequest, causes []*analysis.Cause, at []int32) ([]*analysis.BlockedRequest, []*analysis.Cause, []int32) {
+	n := e.size
+	e.requests, e.causes, e.at = requests[:0:n], causes[:0:n], at[:0:n]
+	return requests[n:n:cap(requests)], causes[n:n:cap(causes)], at[n:n:cap(at)]
 }
 
-// numberPlaces records, for each of the requests not numbered yet, the
-// number of the place of the first element of the principal's identity
+// numberPlaces records, for each of the requests (inList) not numbered
+// yet, the number of the place of the first element of the principal's identity
 // policies that asks for it and of the grant's; it returns how many
 // places are numbered, all of these requests' among them.
-func (h *causesHereIndex) numberPlaces(requests []blockedIn) int {
+func (h *causesHereIndex) numberPlaces(requests []uint64) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.grantPlace == nil {
@@ -765,7 +799,7 @@ func (h *causesHereIndex) numberPlaces(requests []blockedIn) int {
 	}
 	placeID := func(p analysis.Place) int32 { return numberOf(h.placeIDs, p) }
 	for _, r := range requests {
-		i := r.i
+		i := int32(r >> 32) // inList
 		if h.grantPlace[i] >= 0 {
 			continue
 		}
@@ -844,7 +878,8 @@ type groupScratch struct {
 	// address, the place hashed once for each copy met.
 	placeAt  map[*analysis.Place]int32
 	placeNos map[analysis.Place]int32
-	ownAt    map[*analysis.Place]bool // whether a place lies in one of the principal's identity policies
+	ownAt    map[*analysis.Place]bool // whether a place lies in one of the principal's identity policies, found while the groups are made
+	known    map[*analysis.Place]bool // and as found before (causeIndex.ownPlaces)
 }
 
 type groupPlace struct {
@@ -872,7 +907,29 @@ func (o *groupScratch) release() {
 	clear(o.placeAt)
 	clear(o.placeNos)
 	clear(o.ownAt)
+	o.known = nil
 	groupScratches.Put(o)
+}
+
+// learnOwn adds to ownPlaces what the groups made with seen found.
+func (ix *causeIndex) learnOwn(seen *groupScratch) {
+	if len(seen.ownAt) == 0 {
+		return
+	}
+	for {
+		old := ix.ownPlaces.Load()
+		var known map[*analysis.Place]bool
+		if old != nil {
+			known = maps.Clone(*old)
+		}
+		if known == nil {
+			known = make(map[*analysis.Place]bool, len(seen.ownAt))
+		}
+		maps.Copy(known, seen.ownAt)
+		if ix.ownPlaces.CompareAndSwap(old, &known) {
+			return
+		}
+	}
 }
 
 // own reports whether the place p points to lies in one of the identity
@@ -880,6 +937,9 @@ func (o *groupScratch) release() {
 // found: a cause's place is one of a few hundred copies, its document
 // two strings to hash.
 func (o *groupScratch) own(ix *causeIndex, p *analysis.Place) bool {
+	if own, ok := o.known[p]; ok {
+		return own
+	}
 	own, ok := o.ownAt[p]
 	if !ok {
 		own = ix.own[docKey{p.Path, p.Doc}]

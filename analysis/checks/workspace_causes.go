@@ -211,6 +211,8 @@ type blockedHere struct {
 	at        []int32                    // each request's place in the answer
 	ix        *causesHereIndex           // the principal's index, which knows more of each request
 	places    int                        // the places ix had numbered when the element was made, its requests' among them
+	code      uint8                      // the code of its causes, its number in ix.codes
+	size      int                        // its requests, counted before they are added (buildDoc)
 }
 
 // reportCausesHere reports, on a policy that is not an identity policy,
@@ -398,6 +400,15 @@ func relatedHere(pass *analysis.Pass, h *blockedHere) (related []analysis.Relate
 	}
 	for n, b := range h.requests {
 		i := h.at[n]
+		if len(shownKeys) == analysis.MaxRelated {
+			// No room left (most of an SCP's 750 requests): the places
+			// are counted, no key made.
+			if len(ix.ix.asking[i]) > 0 {
+				seen.add(ix.askPlace[i])
+			}
+			seen.add(ix.grantPlace[i])
+			continue
+		}
 		if asked := ix.ix.asking[i]; len(asked) > 0 && isNew(relatedKey{ix.askPlace[i], true, b.Action, b.Resource, ""}) {
 			// The first of the principal's policies that asks for it.
 			at := asked[0]
