@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+	"time"
+	"unsafe"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -77,5 +79,34 @@ func TestDecideGivesTheCallerItsOwnResult(t *testing.T) {
 	blocked := w.Blocked(req.Principal)
 	if len(blocked) != 1 || len(blocked[0].Causes) != 9 || blocked[0].Causes[0].Code != wantCode {
 		t.Errorf("answer %+v", blocked)
+	}
+}
+
+// A kept request is the request: a grant's (principal, action, resource,
+// context) in 64 bytes, and any request that sets another field of
+// Request whole. Each field is set in turn, so a field added to Request
+// and not to keepRequest fails here.
+func TestAKeptRequestIsTheRequest(t *testing.T) {
+	grant := Request{Principal: "arn:aws:iam::111122223333:role/app", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/*",
+		Context: map[string][]string{"aws:SourceVpce": {"vpce-1a2b3c4d"}}}
+	if k := keepRequest(grant); k.whole != nil || !reflect.DeepEqual(k.request(), grant) || unsafe.Sizeof(k) != 64 {
+		t.Errorf("a grant's request kept as %+v (%d bytes)", k, unsafe.Sizeof(k))
+	}
+	for i := range reflect.TypeFor[Request]().NumField() {
+		req := grant
+		f := reflect.ValueOf(&req).Elem().Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString("x")
+		case reflect.Bool:
+			f.SetBool(true)
+		case reflect.Map:
+			f.Set(reflect.ValueOf(map[string][]string{"aws:SourceIp": {"203.0.113.7"}}))
+		default:
+			f.Set(reflect.ValueOf(time.Unix(1700000000, 0)))
+		}
+		if k := keepRequest(req); !reflect.DeepEqual(k.request(), req) {
+			t.Errorf("%s set: kept %+v, want %+v", reflect.TypeFor[Request]().Field(i).Name, k.request(), req)
+		}
 	}
 }

@@ -80,7 +80,7 @@ type Workspace struct {
 // for most requests (keeping every document of its scenario was
 // O(requests × policies) memory, hundreds of MB at 10,000 policies).
 type evaluation struct {
-	request Request
+	request keptRequest
 	// result is the decision. A kept evaluation holds its causes in
 	// causes, the workspace's one copy of each in a list the evaluations
 	// with the same causes share (sharedCauses.keptCauses), and its
@@ -90,6 +90,32 @@ type evaluation struct {
 	result Result
 	causes []*Cause
 	reads  *ReadSet
+}
+
+// keptRequest is a request as an evaluation keeps it: a grant's request
+// sets its principal, action, resource and context alone, and the other
+// fields of a Request (96 of its 152 bytes) are kept only when one is
+// set: at 10,000 governed policies the server keeps 19,500 evaluations.
+type keptRequest struct {
+	principal, action, resource string
+	context                     map[string][]string
+	whole                       *Request // when it sets another field
+}
+
+func keepRequest(req Request) keptRequest {
+	k := keptRequest{principal: req.Principal, action: req.Action, resource: req.Resource, context: req.Context}
+	if req.ResourceAccount != "" || req.RequestPayer != "" || req.ObjectOwner != "" || req.ObjectACL != "" || req.Multipart || !req.Time.IsZero() {
+		k.whole = &req // TestAKeptRequestIsTheRequest sets each field
+	}
+	return k
+}
+
+// request is the request kept.
+func (k *keptRequest) request() Request {
+	if k.whole != nil {
+		return *k.whole
+	}
+	return Request{Principal: k.principal, Action: k.action, Resource: k.resource, Context: k.context}
 }
 
 // numCauses is how many causes the evaluation has.
@@ -586,7 +612,7 @@ func (w *Workspace) ReuseUnchanged(prev *Workspace, unchanged func(principal str
 				result = e.result
 				result.Causes = causes
 			}
-			if stale(e.request, e.reads, &result) {
+			if stale(e.request.request(), e.reads, &result) {
 				dropped = append(dropped, key)
 			}
 		})
@@ -705,12 +731,12 @@ func (w *Workspace) evaluated(req Request) (e *evaluation, made *Result) {
 	batch := w.batch
 	w.mu.Unlock()
 	if batch {
-		e = &evaluation{request: req, result: Evaluate(s)}
+		e = &evaluation{request: keepRequest(req), result: Evaluate(s)}
 		return e, &e.result
 	}
 	s.reads = &ReadSet{}
 	r := Evaluate(s)
-	e = &evaluation{request: req, result: r, reads: s.reads}
+	e = &evaluation{request: keepRequest(req), result: r, reads: s.reads}
 	e.result.Causes, e.causes = nil, s.shared.keptCauses(r.Causes)
 	e.result.BlockedBy = s.shared.keptLayers(r.BlockedBy)
 	w.mu.Lock()

@@ -625,7 +625,7 @@ func TestEvaluationsOverASharedBase(t *testing.T) {
 	key := func(i int) evalKey {
 		return evalKey{action: "s3:GetObject", resource: "arn:aws:s3:::b/" + strconv.Itoa(i)}
 	}
-	ev := func(i int) *evaluation { return &evaluation{request: Request{Resource: key(i).resource}} }
+	ev := func(i int) *evaluation { return &evaluation{request: keepRequest(Request{Resource: key(i).resource})} }
 	contents := func(o *evaluationsOf) map[evalKey]*evaluation {
 		m := map[evalKey]*evaluation{}
 		o.each(func(k evalKey, e *evaluation) { m[k] = e })
