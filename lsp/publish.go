@@ -2,6 +2,8 @@ package lsp
 
 import (
 	"hash/fnv"
+	"strconv"
+	"sync"
 
 	"github.com/segmentio/encoding/json"
 	"go.lsp.dev/protocol"
@@ -16,11 +18,27 @@ import (
 // lock the back's workers publish with.
 
 // diagnosticsMessage is a textDocument/publishDiagnostics notification,
-// encoded.
+// encoded in a buffer of frameBuffers, which release gives back once it
+// is sent, or not to be sent.
 type diagnosticsMessage struct {
-	body []byte // the JSON-RPC message, byte for byte what jsonrpc2 sent
-	hash uint64 // of its params: the URI, the version and the diagnostics
+	frame []byte  // its Content-Length header and the JSON-RPC message, byte for byte what jsonrpc2 sent
+	hash  uint64  // of its params: the URI, the version and the diagnostics
+	buf   *[]byte // the buffer of frameBuffers frame is in
 }
+
+// frameBuffers are the buffers the diagnostics are encoded in, one a
+// file being published: 34 of 446 MB allocated by the first scan of
+// 10,000 governed policies went to encoding them and framing the
+// message.
+var frameBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// maxPooled is the largest buffer given back to frameBuffers: one that
+// grew larger (a file of thousands of findings) is left to the collector.
+const maxPooled = 64 << 10
+
+// headerRoom is the room left before the message for its Content-Length
+// header, written once the message's length is known.
+const headerRoom = len(contentLength+" \r\n\r\n") + 20
 
 // publishPrefix starts the message, as jsonrpc2 writes a notification:
 // its version, method, then its params.
@@ -37,15 +55,33 @@ func encodeDiagnostics(u protocol.DocumentURI, version int32, diags []protocol.D
 	if version > 0 {
 		params.Version = uint32(version)
 	}
-	body := append(make([]byte, 0, 512), publishPrefix...)
+	m := diagnosticsMessage{buf: frameBuffers.Get().(*[]byte)}
+	b := append((*m.buf)[:0], make([]byte, headerRoom)...)
+	b = append(b, publishPrefix...)
 	// The flags of json.Marshal, with which jsonrpc2 encoded the params.
-	body, err := json.Append(body, params, json.EscapeHTML|json.SortMapKeys)
+	b, err := json.Append(b, params, json.EscapeHTML|json.SortMapKeys)
+	*m.buf = b
 	if err != nil {
+		m.release()
 		return diagnosticsMessage{}, err
 	}
 	h := fnv.New64a()
-	_, _ = h.Write(body[len(publishPrefix):])
-	return diagnosticsMessage{body: append(body, '}'), hash: h.Sum64()}, nil
+	_, _ = h.Write(b[headerRoom+len(publishPrefix):])
+	m.hash = h.Sum64()
+	b = append(b, '}')
+	*m.buf = b
+	header := contentLength + " " + strconv.Itoa(len(b)-headerRoom) + "\r\n\r\n"
+	start := headerRoom - len(header)
+	copy(b[start:], header)
+	m.frame = b[start:]
+	return m, nil
+}
+
+// release gives the message's buffer back: its frame is not read after.
+func (m diagnosticsMessage) release() {
+	if m.buf != nil && cap(*m.buf) <= maxPooled {
+		frameBuffers.Put(m.buf)
+	}
 }
 
 // encode encodes a file's diagnostics, logging the failure it never
@@ -59,9 +95,10 @@ func (s *Server) encode(u protocol.DocumentURI, version int32, diags []protocol.
 	return m, true
 }
 
-// send writes an encoded notification to the client.
+// send writes an encoded notification to the client; the caller
+// releases it.
 func (s *Server) send(m diagnosticsMessage) {
-	if _, err := s.out.writeBody(s.ctx, m.body); err != nil && s.ctx.Err() == nil {
+	if _, err := s.out.writeFrame(s.ctx, m.frame); err != nil && s.ctx.Err() == nil {
 		s.logf("publishing diagnostics: %v", err)
 	}
 }
@@ -70,5 +107,6 @@ func (s *Server) send(m diagnosticsMessage) {
 func (s *Server) publish(u protocol.DocumentURI, version int32, diags []protocol.Diagnostic) {
 	if m, ok := s.encode(u, version, diags); ok {
 		s.send(m)
+		m.release()
 	}
 }

@@ -534,6 +534,7 @@ func (sc *scheduler) analyseOpen(d *document, settings editorSettings, scanning 
 	if !ok {
 		return
 	}
+	defer m.release()
 	sc.pubMu.Lock()
 	defer sc.pubMu.Unlock()
 	if last, ok := sc.openPub[d.uri]; ok && (last.version == d.version && last.hash == m.hash || last.version > d.version) {
@@ -830,6 +831,7 @@ func (sc *scheduler) publishClosed(path string, diags []protocol.Diagnostic) {
 		if m, ok = sc.s.encode(uri.File(path), 0, diags); !ok {
 			return
 		}
+		defer m.release()
 	}
 	sc.pubMu.Lock()
 	defer sc.pubMu.Unlock()

@@ -170,15 +170,14 @@ func (s *stream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error)
 	if err != nil {
 		return 0, fmt.Errorf("marshaling message: %w", err)
 	}
-	return s.writeBody(ctx, data)
+	return s.writeFrame(ctx, append([]byte(contentLength+" "+strconv.Itoa(len(data))+"\r\n\r\n"), data...))
 }
 
-// writeBody sends a message already encoded, as Write does.
-func (s *stream) writeBody(ctx context.Context, data []byte) (int64, error) {
+// writeFrame sends a message already framed, as Write does.
+func (s *stream) writeFrame(ctx context.Context, frame []byte) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	frame := append([]byte("Content-Length: "+strconv.Itoa(len(data))+"\r\n\r\n"), data...)
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	n, err := s.rwc.Write(frame)
