@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 
@@ -36,24 +35,11 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		}
 		defer stop()
 	}
-	serveMemoryBudget()
+	serveMemoryBudget(stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	server := lsp.New(lsp.Options{Log: stderr, Version: versionString()})
 	return server.Serve(ctx, stdio{os.Stdin, stdout})
-}
-
-// serveMemoryBudget holds the server within a memory budget (issue 16):
-// a soft limit of 180 MiB on the Go heap and runtime, so that the first
-// scan of 10,000 governed policies stays under 200 MB of RSS (280 MB at
-// GOGC=100 alone, where the live heap is 130-150 MB at the peak), for
-// about 40 % more CPU in that scan. A workspace whose heap stays under
-// the limit pays nothing. GOMEMLIMIT from the environment wins ("off"
-// for none).
-func serveMemoryBudget() {
-	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
-		debug.SetMemoryLimit(180 << 20)
-	}
 }
 
 // startCPUProfile writes a CPU profile to path until stop is called.
