@@ -105,7 +105,8 @@ type keptRequest struct {
 func keepRequest(req Request) keptRequest {
 	k := keptRequest{principal: req.Principal, action: req.Action, resource: req.Resource, context: req.Context}
 	if req.ResourceAccount != "" || req.RequestPayer != "" || req.ObjectOwner != "" || req.ObjectACL != "" || req.Multipart || !req.Time.IsZero() {
-		k.whole = &req // TestAKeptRequestIsTheRequest sets each field
+		k.whole = new(Request) // not &req: req would be moved to the heap on every call
+		*k.whole = req         // TestAKeptRequestIsTheRequest sets each field
 	}
 	return k
 }
