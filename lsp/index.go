@@ -6,6 +6,7 @@ import (
 	"maps"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -32,6 +33,8 @@ import (
 type index struct {
 	mu   sync.Mutex
 	sets map[string]*govSet // by root: the folder of its .s3policy.json
+	// logPanic, when set, is told of a panic in an update (withOrAfresh).
+	logPanic func(msg string)
 }
 
 // govSet is one set of files analysed together (those a .s3policy.json
@@ -61,6 +64,13 @@ type govSet struct {
 }
 
 func newIndex() *index { return &index{sets: map[string]*govSet{}} }
+
+// newLoggedIndex is newIndex telling log of a panic in an update.
+func newLoggedIndex(log func(msg string)) *index {
+	ix := newIndex()
+	ix.logPanic = log
+	return ix
+}
 
 // rebuild reads every governed set again from texts (configs included):
 // after a config changed, and at the end of the scan.
@@ -213,7 +223,7 @@ func (ix *index) update(texts map[string][]byte) (dependants map[string]bool) {
 		}
 	}
 	for old, changes := range bySet {
-		next, deps := old.with(changes)
+		next, deps := old.withOrAfresh(changes, ix.logPanic)
 		ix.mu.Lock()
 		if ix.sets[old.root] == old {
 			ix.sets[old.root] = next
@@ -224,6 +234,64 @@ func (ix *index) update(texts map[string][]byte) (dependants map[string]bool) {
 		}
 	}
 	return dependants
+}
+
+// withFault, when a test sets it, is called by with once it has marked
+// the set replaced: a panic there stands for a bug in with.
+var withFault func(g *govSet)
+
+// withOrAfresh is with, or, when with panics (a bug: it runs outside the
+// checks' recover), the set read afresh from its texts after the changes,
+// with every file of the set before and after a dependant. Else the old
+// set would stay in the index, marked replaced: every later edit
+// reaching what made it panic would panic again, nothing of the set
+// would be published again, and the back would queue its closed files
+// again forever (publishClosedFromSet).
+func (g *govSet) withOrAfresh(changes map[string][]byte, logPanic func(string)) (next *govSet, deps map[string]bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if logPanic != nil {
+				logPanic(fmt.Sprintf("panic in the update of the set at %s, read again whole: %v\n%s", g.root, r, debug.Stack()))
+			}
+			next, deps = g.afresh(changes)
+		}
+	}()
+	return g.with(changes)
+}
+
+// afresh reads the set again whole from its texts after the changes (nil:
+// gone), as the scan does, and names every file of it, before and after,
+// a dependant.
+func (g *govSet) afresh(changes map[string][]byte) (*govSet, map[string]bool) {
+	texts := map[string][]byte{}
+	deps := map[string]bool{}
+	for path, src := range g.sources {
+		texts[path], deps[path] = src.Text, true
+	}
+	for path, text := range changes {
+		deps[path] = true
+		if text == nil {
+			delete(texts, path)
+		} else {
+			texts[path] = text
+		}
+	}
+	if g.configPath != "" {
+		texts[g.configPath] = g.configText
+	}
+	for _, s := range tree.Sets(g.root, texts) {
+		if s.Dir == g.root {
+			next := newGovSet(s, texts)
+			for _, p := range next.paths {
+				deps[p] = true
+			}
+			return next, deps
+		}
+	}
+	// Every file of a set no config governs is gone.
+	next := &govSet{root: g.root, sources: map[string]*tree.Source{}, ws: eval.NewWorkspace(g.root)}
+	next.ws.Seal()
+	return next, deps
 }
 
 // with returns the set after the changes, and the paths whose findings
@@ -238,6 +306,9 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		return g, map[string]bool{}
 	}
 	g.replaced.Store(true)
+	if withFault != nil {
+		withFault(g)
+	}
 	next := &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, sources: make(map[string]*tree.Source, len(g.sources)+1), edited: true}
 	for p, src := range g.sources {
 		next.sources[p] = src

@@ -113,7 +113,7 @@ func newScheduler(s *Server) *scheduler {
 	idle := make(chan struct{})
 	close(idle)
 	return &scheduler{
-		s: s, index: newIndex(), due: map[string]bool{}, typingPause: typingPause,
+		s: s, index: newLoggedIndex(func(msg string) { s.log(protocol.MessageTypeError, msg) }), due: map[string]bool{}, typingPause: typingPause,
 		kick: make(chan struct{}, 1), backKick: make(chan struct{}, 1), queue: map[string]bool{}, backDone: make(chan struct{}),
 		cache: map[protocol.DocumentURI]cached{}, cacheChanged: make(chan struct{}), frontIdle: idle,
 		openPub: map[protocol.DocumentURI]published{}, closedHash: map[string]uint64{}, flights: map[string]*closedFlight{},

@@ -36,6 +36,7 @@ type crossAccountUse struct {
 	resource *analysis.Value // the identity policy's Resource entry
 	actions  []string        // literal S3 actions it allows on the bucket
 	policy   *analysis.File  // the bucket's policy in the workspace
+	owner    string          // the bucket's account
 }
 
 // crossAccountUses lists the uses of the identity policy f that no bucket
@@ -66,10 +67,13 @@ func crossAccountUses(w analysis.Workspace, f *analysis.File) []crossAccountUse 
 				continue
 			}
 			bp := bucketPolicyOf(w, name)
-			if bp == nil || GrantsAccount(bp.Policy, f.Facts.Account) {
+			// A bucket policy with no Statement yet ({}, a new file) is
+			// half typed: its own side reports nothing either
+			// (reportUngrantedOnBucket), and there is no Statement to relate to.
+			if bp == nil || bp.Policy == nil || bp.Policy.Statement == nil || GrantsAccount(bp.Policy, f.Facts.Account) {
 				continue
 			}
-			out = append(out, crossAccountUse{f, f.Facts.Account, name, r, literalS3Actions(s), bp})
+			out = append(out, crossAccountUse{f, f.Facts.Account, name, r, literalS3Actions(s), bp, b.Account})
 		}
 	}
 	return out
@@ -101,12 +105,8 @@ func CrossAccountReads(w analysis.Workspace, f *analysis.File) []CrossAccountRea
 	uses := crossAccountUses(w, f)
 	out := make([]CrossAccountRead, len(uses))
 	for i, u := range uses {
-		b := f.Config.Bucket(u.bucket)
-		if b == nil {
-			b = w.Bucket(u.bucket)
-		}
 		out[i] = CrossAccountRead{Identity: f, Policy: u.policy, Resource: u.resource.Span, Statement: u.policy.Policy.Statement.KeySpan,
-			Account: u.account, Bucket: u.bucket, BucketAccount: b.Account, Actions: u.actions}
+			Account: u.account, Bucket: u.bucket, BucketAccount: u.owner, Actions: u.actions}
 	}
 	return out
 }
@@ -184,7 +184,7 @@ func reportUngrantedOnIdentity(pass *analysis.Pass) {
 		pass.Report(analysis.Finding{Span: u.resource.Span, Severity: analysis.Warning,
 			Message: analysis.SayText(analysis.Tf("the bucket policy of %s grants nothing to account %s: the bucket belongs to account %s, and across accounts the bucket policy must allow too",
 				"%s のバケットポリシーはアカウント %s に何も許可していません。バケットはアカウント %s のもので、クロスアカウントではバケットポリシーも許可する必要があります",
-				u.bucket, u.account, pass.Bucket(u.bucket).Account)),
+				u.bucket, u.account, u.owner)),
 			Related: []analysis.Related{{File: relTo(pass.Path, u.policy.Path), Doc: u.policy.DocName, Span: u.policy.Policy.Statement.KeySpan,
 				Message: analysis.Tf("no statement here names account %s", "ここにはアカウント %s を指すステートメントがありません", u.account)}},
 		})

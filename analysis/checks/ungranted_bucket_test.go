@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
@@ -68,5 +69,34 @@ func TestNobodyGrantedYouWhenTheBucketComesFromResource(t *testing.T) {
 	}
 	if fs := findingsOf(t, w, "shared.bucket-policy.json", "missing-resource-arn"); len(fs) != 1 || len(fs[0].AllFixes()) != 1 || fs[0].AllFixes()[0].Title.EN != "Grant account 111122223333 s3:GetObject" {
 		t.Fatalf("bucket side: %+v", fs)
+	}
+}
+
+// A bucket policy with no Statement yet ({"Version": ...}: a file just
+// created) is half typed: neither side reports the use, and the check
+// does not fail on it (it made an internal-error finding on every
+// identity policy that used the bucket), nor does CrossAccountReads,
+// which the language server calls outside the checks' recover.
+func TestNobodyGrantedYouWaitsForAStatement(t *testing.T) {
+	for _, text := range []string{`{"Version": "2012-10-17"}`, `{}`} {
+		w := governedWorkspace(t, map[string]string{
+			".s3policy.json": `{"accounts": ["111122223333"], "buckets": {"shared-data": {"account": "444455556666"}}, "files": {
+  "*.iam-policy.json": {"kind": "identity", "account": "111122223333", "principal": "arn:aws:iam::111122223333:user/jane"},
+  "shared.bucket-policy.json": {"kind": "bucket", "account": "444455556666", "bucket": "shared-data"}}}`,
+			"jane.iam-policy.json":      `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`,
+			"shared.bucket-policy.json": text,
+		})
+		for _, name := range []string{"jane.iam-policy.json", "shared.bucket-policy.json"} {
+			for _, code := range []string{"missing-resource-arn", "internal-error"} {
+				if fs := findingsOf(t, w, name, code); len(fs) != 0 {
+					t.Errorf("%s with bucket policy %s: %s %+v", name, text, code, fs)
+				}
+			}
+		}
+		for _, f := range w.PolicyFiles() {
+			if reads := checks.CrossAccountReads(w, f); len(reads) != 0 {
+				t.Errorf("bucket policy %s: reads of %s %+v", text, f.Path, reads)
+			}
+		}
 	}
 }
