@@ -174,14 +174,21 @@ func (st *store) readDiskLocked(path string) (regoverned []string) {
 	delete(st.loose, path)
 	st.disk[path] = text
 	if tree.IsConfig(path) {
-		for p := range st.loose {
-			if tree.Within(p, filepath.Dir(path)) {
-				regoverned = append(regoverned, p)
-			}
+		return st.regovernLocked(filepath.Dir(path))
+	}
+	return nil
+}
+
+// regovernLocked reads again the loose files under dir, where a config
+// now governs them, and returns them.
+func (st *store) regovernLocked(dir string) (regoverned []string) {
+	for p := range st.loose {
+		if tree.Within(p, dir) {
+			regoverned = append(regoverned, p)
 		}
-		for _, p := range regoverned {
-			st.readDiskLocked(p)
-		}
+	}
+	for _, p := range regoverned {
+		st.readDiskLocked(p)
 	}
 	return regoverned
 }
@@ -269,13 +276,19 @@ func (st *store) regroupIncluded(changed []string) []string {
 }
 
 // scanned records what the first scan read: the text of a file a config
-// governs, or that a file is loose.
+// governs, or that a file is loose. A config governs the files created
+// under it since the scan began, which the store took as loose when their
+// event came before the scan reached the config (the scan-end reconcile
+// then finds them new in its set).
 func (st *store) scanned(path string, text []byte, governed bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if governed {
 		st.disk[path] = text
 		delete(st.loose, path)
+		if tree.IsConfig(path) {
+			st.regovernLocked(filepath.Dir(path))
+		}
 	} else {
 		st.loose[path] = true
 		delete(st.disk, path)
