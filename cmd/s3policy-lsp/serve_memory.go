@@ -28,9 +28,16 @@ const liftAbove = 0.85
 // so in the log, once a collection leaves a live heap above liftAbove of
 // it. See https://go.dev/doc/gc-guide#Memory_limit.
 func serveMemoryBudget(log io.Writer) {
-	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+	if budgeted() {
 		holdMemoryBudget(serveMemoryLimit, log)
 	}
+}
+
+// budgeted says whether the server sets its own memory budget: not when
+// GOMEMLIMIT is set.
+func budgeted() bool {
+	_, set := os.LookupEnv("GOMEMLIMIT")
+	return !set
 }
 
 // holdMemoryBudget sets a soft memory limit and lifts it once a
