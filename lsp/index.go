@@ -488,6 +488,9 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		next.ws.CarryMemos(g.ws, swaps, checks.CarryMemos(next.ws, swaps))
 	}
 	addCrossAccountReaders(deps, g, next, reread, slices.Concat(before, after), lines)
+	if bucketsMoved {
+		addBucketPoliciesOfMovedFacts(deps, g, next, reread)
+	}
 	flipped := accountGrantsFlipped(before, after)
 	for _, p := range principals {
 		affected[p] = affected[p] || flipped(accountOf(p))
@@ -557,6 +560,29 @@ func addCrossAccountReaders(deps map[string]bool, g, next *govSet, reread map[st
 			if !slices.Equal(lists[0], lists[1]) {
 				deps[policy] = true
 			}
+		}
+	}
+}
+
+// addBucketPoliciesOfMovedFacts adds the bucket policies that name a
+// bucket whose facts the edit changed (a Terraform module's Requester
+// Pays or owner): their single-file checks read them (requester-pays
+// reads the bucket named by a statement's Resource), and no answer or
+// cross-account use holds them. A scan of the set's files, made only
+// when a file stating bucket facts changed them.
+func addBucketPoliciesOfMovedFacts(deps map[string]bool, g, next *govSet, reread map[string]*tree.Source) {
+	moved := map[string]bool{}
+	for path, src := range reread {
+		for _, b := range bucketFactsMoved(g.sources[path], src) {
+			moved[b] = true
+		}
+	}
+	if len(moved) == 0 {
+		return
+	}
+	for _, f := range next.ws.Files {
+		if !deps[f.Path] && slices.ContainsFunc(checks.BucketsOfBucketPolicy(f), func(b string) bool { return moved[b] }) {
+			deps[f.Path] = true
 		}
 	}
 }
