@@ -491,6 +491,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	if bucketsMoved {
 		addBucketPoliciesOfMovedFacts(deps, g, next, reread)
 	}
+	addGrantersOfBucketsWhosePolicyCameOrWent(deps, g, next, slices.Concat(before, after))
 	flipped := accountGrantsFlipped(before, after)
 	for _, p := range principals {
 		affected[p] = affected[p] || flipped(accountOf(p))
@@ -582,6 +583,36 @@ func addBucketPoliciesOfMovedFacts(deps map[string]bool, g, next *govSet, reread
 	}
 	for _, f := range next.ws.Files {
 		if !deps[f.Path] && slices.ContainsFunc(checks.BucketsOfBucketPolicy(f), func(b string) bool { return moved[b] }) {
+			deps[f.Path] = true
+		}
+	}
+}
+
+// addGrantersOfBucketsWhosePolicyCameOrWent adds the identity policies
+// whose missing-resource-arn "no statement allows an S3 action on bucket
+// X" the edit may change: a bucket of .s3policy.json whose policy the set
+// held and no longer does, or the reverse (an in-place edit that renames
+// every ARN of a bucket policy, checks.BucketPolicyHeld), names it for
+// every identity policy of a config account other than the bucket's. A
+// keystroke that leaves its bucket policies' buckets as they were looks
+// up those buckets only; the set's files are scanned when one moved.
+func addGrantersOfBucketsWhosePolicyCameOrWent(deps map[string]bool, g, next *govSet, edited []*analysis.File) {
+	var moved []string
+	for _, f := range edited {
+		for _, b := range checks.PolicyBuckets(f) {
+			if !slices.Contains(moved, b) && checks.BucketPolicyHeld(g.ws, b) != checks.BucketPolicyHeld(next.ws, b) {
+				moved = append(moved, b)
+			}
+		}
+	}
+	if len(moved) == 0 {
+		return
+	}
+	for _, f := range next.ws.Files {
+		if f.Kind != analysis.KindIdentity || f.Config == nil || f.Facts == nil || deps[f.Path] || !slices.Contains(f.Config.Accounts, f.Facts.Account) {
+			continue
+		}
+		if slices.ContainsFunc(moved, func(b string) bool { c := f.Config.Bucket(b); return c != nil && c.Account != f.Facts.Account }) {
 			deps[f.Path] = true
 		}
 	}

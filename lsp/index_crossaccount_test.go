@@ -43,15 +43,7 @@ func TestEveryFileWhosePublishedFindingsChangeIsADependant(t *testing.T) {
 			}
 			slices.Sort(paths)
 			deleted := map[string][]byte{} // identity policies deleted, to be created again
-			published := func(g *govSet) map[string]string {
-				out := map[string]string{}
-				for _, p := range paths {
-					if g.sources[p] != nil {
-						out[p] = strings.Join(publishedOf(g, p), "\n")
-					}
-				}
-				return out
-			}
+			published := func(g *govSet) map[string]string { return publishedEach(g, paths) }
 			before := published(ix.setOf(paths[0]))
 			for round := range 30 {
 				p := paths[rng.IntN(len(paths))]

@@ -266,6 +266,21 @@ func bucketsToGrant(pass *analysis.Pass) []string {
 	return memoized(w, fmt.Sprintf(bucketsToGrantKey+"%p\x00%s", cfg, account), build)
 }
 
+// BucketPolicyHeld reports whether the workspace holds a policy of the
+// bucket (bucketsWithPolicy): whether an identity policy's "no statement
+// allows an S3 action on bucket X" can name it (bucketsToGrant).
+func BucketPolicyHeld(w analysis.Workspace, bucket string) bool {
+	return bucketsWithPolicy(w)[bucket] > 0
+}
+
+// PolicyBuckets are the buckets whose policy f may be (policyBuckets).
+func PolicyBuckets(f *analysis.File) []string {
+	if f.Policy == nil {
+		return nil
+	}
+	return policyBuckets(f)
+}
+
 // bucketCounts counts, for each bucket whose policy the workspace holds,
 // the bucket policies that may be its policy: counts, not a set, so that
 // a keystroke's workspace patches it by the edited document
