@@ -23,9 +23,6 @@ var UnknownElement = &analysis.Check{
 	Run: runUnknownElement,
 }
 
-// exclusivePairs are elements a statement may hold one of, not both.
-var exclusivePairs = [][2]string{{"Principal", "NotPrincipal"}, {"Action", "NotAction"}, {"Resource", "NotResource"}}
-
 func runUnknownElement(pass *analysis.Pass) {
 	root := pass.Policy.Root
 	if root.Kind != analysis.Object {
@@ -86,7 +83,7 @@ func reportUnknown(pass *analysis.Pass, obj *analysis.Value, f *analysis.Field, 
 // duplicate key, as Value.Get): looking each pair up again in the
 // statement's members was 3 % of check over a tree.
 func reportExclusive(pass *analysis.Pass, s *analysis.Statement) {
-	for i, pair := range [...][2]*analysis.Field{{s.Principal, s.NotPrincipal}, {s.Action, s.NotAction}, {s.Resource, s.NotResource}} {
+	for _, pair := range [...][2]*analysis.Field{{s.Principal, s.NotPrincipal}, {s.Action, s.NotAction}, {s.Resource, s.NotResource}} {
 		a, b := pair[0], pair[1]
 		if a == nil || b == nil {
 			continue
@@ -96,6 +93,6 @@ func reportExclusive(pass *analysis.Pass, s *analysis.Statement) {
 			later = a
 		}
 		pass.Reportf(later.KeySpan, analysis.Tf("a statement holds %s or %s, not both",
-			"1 つのステートメントには %s と %s の一方しか書けません", exclusivePairs[i][0], exclusivePairs[i][1]))
+			"1 つのステートメントには %s と %s の一方しか書けません", a.Key, b.Key))
 	}
 }
