@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -66,5 +67,80 @@ resource "aws_iam_policy" "unused" {
 	deps := ix.update(map[string][]byte{tf: []byte(strings.Replace(mainTF, `"unused"`, `"unused2"`, 1))})
 	if deps[bp] {
 		t.Errorf("a module edit that leaves the facts: dependants %v", slices.Sorted(maps.Keys(deps)))
+	}
+}
+
+// bucketOnly is a governed folder whose bucket is declared in a Terraform
+// module with no policy, and whose policies are JSON files
+// (analysis/source/terraform/testdata/bucket-only/README.md).
+var bucketOnly = filepath.Join("..", "analysis", "source", "terraform", "testdata", "bucket-only")
+
+// A Terraform module that declares a bucket and no policy states its
+// facts to the JSON policies of its governed folder: the owner (its
+// provider's account) makes the identity policy's use cross-account, and
+// Requester Pays reaches the bucket policy. Each edit of the module that
+// changes them (Requester Pays off, the owner made the caller's account,
+// back, the bucket deleted) makes the JSON policies whose findings it
+// changes dependants, and the set agrees with one read afresh.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/RequesterPaysBuckets.html
+func TestABucketOnlyModulesEditReachesThePoliciesThatReadItsFacts(t *testing.T) {
+	dir, err := filepath.Abs(bucketOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := map[string][]byte{}
+	for _, name := range []string{analysis.ConfigName, "buckets.tf", "x.bucket-policy.json", "app.iam-policy.json"} {
+		if texts[filepath.Join(dir, name)], err = os.ReadFile(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tf, bp, id := filepath.Join(dir, "buckets.tf"), filepath.Join(dir, "x.bucket-policy.json"), filepath.Join(dir, "app.iam-policy.json")
+	module := string(texts[tf])
+	ix := newIndex()
+	ix.rebuild([]string{dir}, texts)
+	const (
+		identityCrossAccount = "missing-resource-arn {1 74} {1 99} the bucket policy of shared-x grants nothing to account 111122223333: the bucket belongs to account 444455556666, and across accounts the bucket policy must allow too | x.bucket-policy.json  {0 26} {0 37} no statement here names account 111122223333"
+		bucketCrossAccount   = "missing-resource-arn {0 26} {0 37} no statement grants account 111122223333, whose app.iam-policy.json uses this bucket: it needs s3:GetObject on shared-x | app.iam-policy.json  {1 74} {1 99} the identity policy uses shared-x here"
+		requesterPays        = "requester-pays {1 61} {1 93} shared-x is a Requester Pays bucket: requests from arn:aws:iam::999988887777:root are allowed when they carry x-amz-request-payer: requester (CLI --request-payer requester); without it S3 answers 403"
+	)
+	published := map[string][]string{}
+	// check compares what the two JSON policies publish now with want,
+	// and returns those whose findings changed since the last check.
+	check := func(when string, wantID, wantBP []string) (changed []string) {
+		t.Helper()
+		for _, c := range []struct {
+			path string
+			want []string
+		}{{id, wantID}, {bp, wantBP}} {
+			got := publishedOf(ix.setOf(c.path), c.path)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("%s: %s publishes\n%q\nwant\n%q", when, filepath.Base(c.path), got, c.want)
+			}
+			if !slices.Equal(got, published[c.path]) {
+				changed = append(changed, c.path)
+			}
+			published[c.path] = got
+		}
+		agreesWithAFreshSet(t, ix, dir, when)
+		return changed
+	}
+	check("read whole", []string{identityCrossAccount}, []string{bucketCrossAccount, requesterPays})
+	for _, step := range []struct {
+		name           string
+		text           string
+		wantID, wantBP []string
+	}{
+		{"Requester Pays off", module[:strings.Index(module, `resource "aws_s3_bucket_request_payment_configuration"`)], []string{identityCrossAccount}, []string{bucketCrossAccount}},
+		{"owned by the caller's account", strings.Replace(module, "444455556666", "111122223333", 1), nil, []string{requesterPays}},
+		{"back", module, []string{identityCrossAccount}, []string{bucketCrossAccount, requesterPays}},
+		{"the bucket deleted", `provider "aws" {}` + "\n", nil, nil},
+	} {
+		deps := ix.update(map[string][]byte{tf: []byte(step.text)})
+		for _, p := range check(step.name, step.wantID, step.wantBP) {
+			if !deps[p] {
+				t.Errorf("%s: %s's findings changed, and it is no dependant (dependants %v)", step.name, filepath.Base(p), slices.Sorted(maps.Keys(deps)))
+			}
+		}
 	}
 }

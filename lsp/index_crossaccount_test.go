@@ -156,14 +156,8 @@ func publishedOf(g *govSet, path string) []string {
 func TestABucketsOwnerEditedMakesItsCrossAccountUsesDependants(t *testing.T) {
 	dir := t.TempDir()
 	config, jane, bucket, tf := filepath.Join(dir, analysis.ConfigName), filepath.Join(dir, "jane.iam-policy.json"), filepath.Join(dir, "shared.bucket-policy.json"), filepath.Join(dir, "main.tf")
-	// The module's policy is another bucket's: a module with no policy is
-	// not read.
 	module := `provider "aws" { allowed_account_ids = ["444455556666"] }
 resource "aws_s3_bucket" "shared" { bucket = "shared-data" }
-resource "aws_s3_bucket_policy" "other" {
-  bucket = "other-data"
-  policy = jsonencode({ Version = "2012-10-17", Statement = [] })
-}
 `
 	ix := newIndex()
 	ix.rebuild([]string{dir}, map[string][]byte{

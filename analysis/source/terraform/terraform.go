@@ -32,7 +32,7 @@ import (
 var Reader = &source.Reader{
 	Name:       "terraform",
 	Extensions: []string{".tf", ".tf.json"},
-	Claims:     func(_ string, text []byte) bool { return mentionsPolicy(text) },
+	Claims:     func(_ string, text []byte) bool { return worthReading(text) },
 	Read: func(path string, text []byte) source.Result {
 		return ReadModule(map[string][]byte{path: text}, "")[path]
 	},
@@ -41,18 +41,23 @@ var Reader = &source.Reader{
 	Calls:      Calls,
 }
 
-// mentionsPolicy is the cheap byte scan that spares parsing a file (or a
-// whole module) that holds no policy: every policy has a Statement, a
-// statement block or a policy attribute.
-func mentionsPolicy(text []byte) bool {
-	return bytes.Contains(text, []byte("tatement")) || bytes.Contains(text, []byte("olicy"))
+// worthReading is the cheap byte scan that spares parsing a file (or a
+// whole module) that holds neither a policy nor a bucket: every policy
+// has a Statement, a statement block or a policy attribute, and every
+// bucket whose facts a module states is a resource "aws_s3_bucket". A
+// module that only declares buckets (a common layout: the buckets in one
+// module, the policies that use them in another, or in JSON files of the
+// same .s3policy.json) still gives their owner, Requester Pays, object
+// ownership and encryption to the policies of its set.
+func worthReading(text []byte) bool {
+	return bytes.Contains(text, []byte("tatement")) || bytes.Contains(text, []byte("olicy")) || bytes.Contains(text, []byte("aws_s3_bucket"))
 }
 
 // ReadModule reads the .tf files of one module (by path) together and
 // returns each file's documents and the bucket facts of the module. The
 // account, when not "", is the module's where its providers do not say
-// (.s3policy.json names it). A module that mentions no policy is not
-// parsed.
+// (.s3policy.json names it). A module that mentions neither a policy
+// nor a bucket is not parsed.
 func ReadModule(files map[string][]byte, account string) map[string]source.Result {
 	return readModule(files, source.ModuleContext{Account: account})
 }
@@ -63,7 +68,7 @@ func readModule(files map[string][]byte, ctx source.ModuleContext) map[string]so
 	out := make(map[string]source.Result, len(files))
 	any := false
 	for _, text := range files {
-		any = any || mentionsPolicy(text)
+		any = any || worthReading(text)
 	}
 	if !any {
 		return out

@@ -413,7 +413,8 @@ resource "aws_s3_bucket_request_payment_configuration" "a" {
 	}
 }
 
-// A module that mentions no policy is not parsed; broken HCL is no panic.
+// A module that mentions neither a policy nor a bucket is not parsed;
+// broken HCL is no panic.
 func TestNoPolicyAndBrokenHCL(t *testing.T) {
 	if res := ReadModule(map[string][]byte{"m/vpc.tf": []byte(`resource "aws_vpc" "v" { cidr_block = "10.0.0.0/16" }`)}, ""); len(res) != 0 {
 		t.Errorf("read a module with no policy: %+v", res)
