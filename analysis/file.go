@@ -222,6 +222,25 @@ type Document struct {
 	// into the same buffer (check), and the tree is parsed in place, in
 	// memory File.Recycle gives to the next parse.
 	Kept bool
+	// Borrowed is the caller's promise that Text is not written to until
+	// the File is recycled (File.Recycle), and that nothing taken from its
+	// tree, its findings included, is used after that: the parse then
+	// shares Text rather than copying it, and the tree is parsed in
+	// memory Recycle gives to the next parse. check reads each file it
+	// analyses alone into a buffer of its worker, writes the file's
+	// findings, recycles it, and reads the next file into the buffer.
+	Borrowed bool
+}
+
+// textUse is what the caller promises of the document's text.
+func (d *Document) textUse() textUse {
+	switch {
+	case d.Kept:
+		return keepText
+	case d.Borrowed:
+		return borrowText
+	}
+	return copyText
 }
 
 // NewDocumentFile prepares a document of the file at path for the checks.
@@ -242,7 +261,7 @@ func NewDocumentFile(path string, d Document, cfg *Config) *File {
 	case d.Host == nil && KindFromName(path) != KindUnknown:
 		f.Kind, f.KindSource = KindFromName(path), FromFileName
 	}
-	f.Root, f.slabs, f.Syntax = parseJSON(src, d.Kept)
+	f.Root, f.slabs, f.Syntax = parseJSON(src, d.textUse())
 	if f.Syntax != nil {
 		// Half-typed JSON is the normal case while editing: report it on
 		// anything that is meant to be a policy.

@@ -85,24 +85,40 @@ const MaxDepth = 256
 // ParseJSON parses a whole document. On failure it returns the first
 // syntax error; the document is then not analysed further.
 func ParseJSON(src []byte) (*Value, *SyntaxError) {
-	v, _, err := parseJSON(src, false)
+	v, _, err := parseJSON(src, copyText)
 	return v, err
 }
 
+// textUse is what the caller of a parse promises about its text.
+type textUse uint8
+
+const (
+	// copyText: the caller may write to the text once the parse returns.
+	// The tree's strings are sliced from a copy.
+	copyText textUse = iota
+	// borrowText: the text is not written to until the tree is recycled
+	// (File.Recycle), and nothing taken from the tree is used after that
+	// (Document.Borrowed: check's files read alone). The tree's strings
+	// are sliced from the text itself.
+	borrowText
+	// keepText: the text is never written again and outlives the tree
+	// (Document.Kept). The tree's strings are sliced from the text, and
+	// the tree is laid out in memory of its own, never recycled.
+	keepText
+)
+
 // parseJSON is ParseJSON that also returns the slabs the tree lies in,
 // for a caller that can say when the tree is no longer used
-// (File.Recycle); nil on a syntax error, when they are free already.
-// kept is the caller's promise that src is never written again and
-// outlives the tree (Document.Kept): the tree's strings are then slices
-// of src itself, not of a copy.
-func parseJSON(src []byte, kept bool) (*Value, *slabs, *SyntaxError) {
-	p := newParser(src, kept)
+// (File.Recycle); nil on a syntax error, when they are free already, and
+// for a kept text, whose tree is copied out of them.
+func parseJSON(src []byte, use textUse) (*Value, *slabs, *SyntaxError) {
+	p := newParser(src, use)
 	v, err := p.document()
 	if err != nil {
 		freeSlabs.Put(p.keep()) // nothing of the tree is returned
 		return nil, nil, err
 	}
-	if kept {
+	if use == keepText {
 		v = p.compact(v)
 		freeSlabs.Put(p.keep()) // the tree was copied out of them
 		return v, nil, nil
@@ -171,13 +187,13 @@ func reserve[T any](slab *[]T, n int) []T {
 	return (*slab)[start : start+n : start+n]
 }
 
-func newParser(src []byte, kept bool) *parser {
+func newParser(src []byte, use textUse) *parser {
 	// The document as a string: strings without escapes, and numbers, are
 	// slices of it, not an allocation each (a third fewer allocations for
 	// a policy; BENCHMARKS.md). A string kept longer than the tree, as a
 	// cache key, must be cloned or it keeps all the text. When the whole
 	// document is UTF-8, so is every string between its quotes.
-	p := &parser{src: src, text: textOf(src, kept), validUTF8: utf8.Valid(src)}
+	p := &parser{src: src, text: textOf(src, use), validUTF8: utf8.Valid(src)}
 	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
 		p.pos = 3 // a UTF-8 byte order mark, as some Windows editors write
 	}
@@ -186,17 +202,20 @@ func newParser(src []byte, kept bool) *parser {
 }
 
 // textOf is src as the string the tree's strings are sliced from. A
-// copy, unless the caller keeps src unchanged for as long as the tree
-// and its strings live (kept): a set's texts and the server's store hold
-// each file's bytes for as long as its documents, and never write to
+// copy, unless the caller does not write to src for as long as the tree
+// and its strings are used (use): a set's texts and the server's store
+// hold each file's bytes for as long as its documents, and never write to
 // them (an edit makes a new text), so a copy there was a second copy of
 // every file (7.5 MB of the first scan of 10,000 governed files, issue
-// 16). check reads file after file into one buffer: its documents copy.
-func textOf(src []byte, kept bool) string {
-	if kept {
-		return unsafe.String(unsafe.SliceData(src), len(src))
+// 16); check reads file after file into one buffer, and reads the next
+// one only once the last one's tree is recycled and its findings are
+// written, so a copy there was a quarter of the memory it allocated
+// (issue 16).
+func textOf(src []byte, use textUse) string {
+	if use == copyText {
+		return string(src)
 	}
-	return string(src)
+	return unsafe.String(unsafe.SliceData(src), len(src))
 }
 
 // document parses the whole text.

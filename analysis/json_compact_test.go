@@ -18,7 +18,7 @@ func TestCompactFillsItsRoom(t *testing.T) {
 		[]byte(`[]`),
 	}
 	for i, d := range docs {
-		p := newParser(d, true)
+		p := newParser(d, keepText)
 		root, err := p.document()
 		if err != nil {
 			t.Fatalf("document %d: %s", i, err.Msg.EN)

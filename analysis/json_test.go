@@ -245,8 +245,10 @@ func dumpTree(v *analysis.Value) string {
 // A document whose caller keeps its text (Document.Kept: a set's texts,
 // the server's store) is parsed without a copy of it: its strings lie in
 // the text itself. Without the promise the parse copies, and a caller
-// that writes the next file into the same buffer (check) leaves the tree
-// as it was.
+// that writes the next file into the same buffer leaves the tree as it
+// was. A caller that writes to it only once the tree is recycled
+// (Document.Borrowed: check's files read alone) shares it too, and its
+// tree goes to the next parse.
 func TestKeptTextIsSharedOtherTextsCopied(t *testing.T) {
 	const doc = `{"Version": "2012-10-17", "Statement": {"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}`
 	inText := func(s string, text []byte) bool {
@@ -270,6 +272,17 @@ func TestKeptTextIsSharedOtherTextsCopied(t *testing.T) {
 	copy(buf, strings.Repeat("x", len(buf))) // the next file read into the buffer
 	if sid.Value.Str != "Read" || sid.Key != "Sid" || f.Policy.Statements[0].EffectText() != "Allow" {
 		t.Errorf("text not kept: after the buffer is overwritten Sid is %q: %q", sid.Key, sid.Value.Str)
+	}
+
+	borrowed := []byte(doc)
+	f = analysis.NewDocumentFile("p.iam-policy.json", analysis.Document{Text: borrowed, Borrowed: true}, nil)
+	sid = f.Policy.Statements[0].Sid
+	if sid.Value.Str != "Read" || !inText(sid.Value.Str, borrowed) || !inText(sid.Key, borrowed) {
+		t.Errorf("borrowed text: Sid %q is not a slice of the text", sid.Value.Str)
+	}
+	f.Recycle() // a borrowed text's tree lies in slabs for the next parse
+	if f.Root != nil || f.Policy != nil {
+		t.Errorf("borrowed text: Root and Policy stay after Recycle")
 	}
 
 	if f := analysis.NewDocumentFile("p.iam-policy.json", analysis.Document{Text: nil, Kept: true}, nil); f.Syntax == nil {

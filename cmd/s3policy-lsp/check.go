@@ -577,9 +577,9 @@ func (c *checker) checkListed(f listedFile) {
 // analyse reads and checks one file; it runs on a worker. A file not
 // read already is read into buf, which analyse returns (grown) for the
 // worker's next file: nothing keeps the text once its findings are
-// placed (the parser copies it into a string, report.Place copies what it
-// quotes), and a new buffer for each file was a sixth of the memory check
-// allocates over a tree (BENCHMARKS.md).
+// placed (report.Place copies what it quotes), and a new buffer for each
+// file was a sixth of the memory check allocates over a tree
+// (BENCHMARKS.md).
 func (c *checker) analyse(j job, buf []byte) []byte {
 	abs, cfg, sets := j.abs, j.cfg, j.sets
 	set, src := tree.SetOf(sets, abs) // read already, with the set it belongs to
@@ -598,7 +598,7 @@ func (c *checker) analyse(j job, buf []byte) []byte {
 		}
 		// The analysis gets absolute paths, as from an editor, so that they
 		// match the config's folder whichever way each was reached.
-		src = tree.Read(filepath.ToSlash(abs), text, cfg)
+		src = c.read(filepath.ToSlash(abs), text, cfg)
 		// Read here, the file's trees are its own (a set's are shared):
 		// their memory goes to the next file's parse once its findings
 		// are placed.
@@ -636,6 +636,20 @@ func (c *checker) analyse(j job, buf []byte) []byte {
 	return buf
 }
 
+// read reads the documents of a file read into a worker's buffer. When
+// each file's findings are rendered as soon as they are placed (render),
+// nothing of its documents is used once they are recycled, before the
+// next file is read into the buffer: their trees share the buffer
+// (tree.ReadBorrowed) instead of copying it, a quarter of the memory
+// check allocated over a tree (issue 16). Findings kept whole (a test's
+// checker, which renders none) keep their strings in copies.
+func (c *checker) read(path string, text []byte, cfg *analysis.Config) *tree.Source {
+	if c.render == nil {
+		return tree.Read(path, text, cfg)
+	}
+	return tree.ReadBorrowed(path, text, cfg)
+}
+
 // unreadable reports a file a worker could not read; one handed over
 // during the walk waits for its end (reportAloneErrors).
 func (c *checker) unreadable(j job, err error) {
@@ -662,8 +676,8 @@ func (c *checker) add(slot, docs int, placed []report.Finding) {
 func (c *checker) batchOf(placed []report.Finding) batch {
 	report.Sort(placed)
 	b := batch{findings: placed}
-	if c.render != nil {
-		b.rendered = c.render(nil, placed)
+	if c.render != nil && len(placed) > 0 {
+		b.rendered = c.render(renderBuffer(), placed)
 		for i, f := range placed {
 			placed[i] = report.Finding{File: f.File, Severity: f.Severity}
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,5 +94,42 @@ func TestOrderedOutputWritesAFileOnceThoseBeforeItAreDone(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), `"c"`) {
 		t.Fatalf("c not written: %q", out.String())
+	}
+}
+
+// check reads each file it analyses alone into its worker's buffer, and,
+// since it renders each file's findings as soon as they are placed, the
+// file's documents share that buffer instead of copying it
+// (tree.ReadBorrowed): the next file is read over it once the findings
+// are written. What it prints over the examples (files of every reader
+// and size, read in turn into the same buffers) is what a checker that
+// keeps every finding whole, its documents copying their text, renders:
+// nothing of a file read before is read after its text is overwritten.
+func TestCheckSharingItsReadBufferPrintsWhatCopiesDo(t *testing.T) {
+	root, err := filepath.Abs(examplesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "ja"} {
+		shared, _, _ := runCLI(t, root, "check", "--format", "json", "--lang", lang, ".")
+		c := newChecker(lang, io.Discard) // no render: its documents copy their text
+		c.checkPath(root)
+		findings, _ := c.sorted()
+		var copied bytes.Buffer
+		if err := report.WriteJSON(&copied, findings); err != nil {
+			t.Fatal(err)
+		}
+		if len(findings) < 50 {
+			t.Fatalf("%s: %d findings over the examples", lang, len(findings))
+		}
+		if shared != copied.String() {
+			got, want := strings.Split(shared, "\n"), strings.Split(copied.String(), "\n")
+			for i := range min(len(got), len(want)) {
+				if got[i] != want[i] {
+					t.Fatalf("%s: line %d of check's output is\n%s\nwith copies:\n%s", lang, i+1, got[i], want[i])
+				}
+			}
+			t.Fatalf("%s: check printed %d lines, with copies %d", lang, len(got), len(want))
+		}
 	}
 }

@@ -119,24 +119,43 @@ func newSet(root string) *Set {
 // Read reads the documents of a file under cfg, outside any set. Its
 // documents copy text: the caller may write the next file into it.
 func Read(path string, text []byte, cfg *analysis.Config) *Source {
-	return newSource(path, text, hosts.Read(path, text), cfg, false)
+	return newSource(path, text, hosts.Read(path, text), cfg, textCopied)
 }
 
 // ReadKept is Read of a text that is never written again and is kept
 // with the Source (Source.Text): a document that is the whole file
 // shares it rather than copying it (analysis.Document.Kept).
 func ReadKept(path string, text []byte, cfg *analysis.Config) *Source {
-	return newSource(path, text, hosts.Read(path, text), cfg, true)
+	return newSource(path, text, hosts.Read(path, text), cfg, textKept)
 }
+
+// ReadBorrowed is Read of a text the caller does not write to until it
+// has recycled the documents (analysis.File.Recycle), and of documents
+// nothing of which is used after that (analysis.Document.Borrowed): a
+// document that is the whole file shares the text rather than copying it.
+func ReadBorrowed(path string, text []byte, cfg *analysis.Config) *Source {
+	return newSource(path, text, hosts.Read(path, text), cfg, textBorrowed)
+}
+
+// textPromise is what the caller of a read promises of its text.
+type textPromise uint8
+
+const (
+	textCopied   textPromise = iota // none: Read
+	textKept                        // ReadKept
+	textBorrowed                    // ReadBorrowed
+)
 
 // newSource prepares what a reader found in a file under cfg. Each
 // embedded document's map keeps the file's text, so that the engine names
-// the file's lines, not its own JSON's. kept: text is the caller's
-// promise of ReadKept. Only a document that is the file itself (no host
-// map) shares it: a reader's translated documents are its own.
-func newSource(path string, text []byte, res source.Result, cfg *analysis.Config, kept bool) *Source {
+// the file's lines, not its own JSON's. promise: what the caller promises
+// of text. Only a document that is the file itself (no host map) shares
+// it: a reader's translated documents are its own.
+func newSource(path string, text []byte, res source.Result, cfg *analysis.Config, promise textPromise) *Source {
 	for i := range res.Docs {
-		res.Docs[i].Kept = kept && res.Docs[i].Host == nil
+		whole := res.Docs[i].Host == nil
+		res.Docs[i].Kept = whole && promise == textKept
+		res.Docs[i].Borrowed = whole && promise == textBorrowed
 	}
 	src := &Source{Path: path, Text: text, Findings: res.Findings, Docs: res.Files(path, cfg), Buckets: res.Buckets}
 	for _, d := range src.Docs {
@@ -213,7 +232,7 @@ func (s *Set) addAll(files []pendingFile, mods modules, parsed map[string]*Sourc
 // add records a file's documents in the set, with the bucket facts its
 // host states; module is the folder of the module that read it, if any.
 func (s *Set) add(f pendingFile, res source.Result, module string) {
-	src := newSource(f.path, f.text, res, f.cfg, true) // a set keeps its texts, as the Source does
+	src := newSource(f.path, f.text, res, f.cfg, textKept) // a set keeps its texts, as the Source does
 	src.Module = module
 	s.addSource(src)
 }
