@@ -106,7 +106,7 @@ func analyzeWith(t testing.TB, path string, src []byte, cfg *analysis.Config) []
 			t.Fatalf("a check failed: %s", fd.Message.Text().EN)
 		}
 		assertSpan(t, src, fd.Span, fd.Code)
-		if fd.Message.Text().EN == "" || fd.Message.Text().JA == "" || fd.Explain.JA == "" || fd.DocURL == "" {
+		if fd.Message.Text().EN == "" || fd.Message.Text().JA == "" || fd.Explanation().JA == "" || fd.DocURL == "" {
 			t.Fatalf("%s: a message, Japanese explanation or documentation link is missing: %+v", fd.Code, fd)
 		}
 		for _, r := range fd.Related {

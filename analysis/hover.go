@@ -54,8 +54,8 @@ func findingHover(fd Finding) Text {
 		EN: fmt.Sprintf("**%s** (`%s`)", fd.Severity, fd.Code),
 		JA: fmt.Sprintf("**%s** (`%s`)", severityJA[fd.Severity], fd.Code),
 	}
-	if fd.Explain.EN != "" {
-		out = Join("\n\n", out, fd.Explain)
+	if explain := fd.Explanation(); explain.EN != "" {
+		out = Join("\n\n", out, explain)
 	}
 	if fd.DocURL != "" {
 		out = Join("\n\n", out, docLink(fd.DocURL))

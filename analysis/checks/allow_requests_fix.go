@@ -19,11 +19,11 @@ import (
 // identity and bucket policies allow.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
 func allowRequestsFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
-	var actions, resources, keyActions, grantees []string
+	// Each action and resource once, in the order of the requests.
+	actions, resources := elementActions(h), elementResources(h)
+	var keyActions, grantees []string
 	key := ""
 	for _, b := range h.requests {
-		actions = appendNew(actions, b.Action)
-		resources = append(resources, b.Resource)
 		grantees = append(grantees, principalARN(b.GrantedTo))
 		if pass.Kind == analysis.KindEndpoint {
 			continue // S3 calls KMS itself, not through the endpoint
@@ -37,7 +37,7 @@ func allowRequestsFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 			}
 		}
 	}
-	resources, grantees = firstOfEach(resources), firstOfEach(grantees)
+	grantees = firstOfEach(grantees)
 	slices.Sort(actions)
 	slices.Sort(keyActions)
 	sid := "AllowS3Use" + sidWord(shortName(h.principal))

@@ -5,6 +5,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -392,11 +393,11 @@ func TestCauseCodesFitTheirNumber(t *testing.T) {
 // An element's causes' words and actions, told apart by the numbers the
 // principal's index gives each request's action and resource, are those
 // told apart by hashing what each cause says (analysis.Saying) and by
-// comparing the actions: on the generated governed folder, where an
+// comparing the actions and resources: on the generated governed folder, where an
 // SCP's element says the engine's shared words of hundreds of requests.
 func TestCauseDetailsAgreeWithHashingWhatEachCauseSays(t *testing.T) {
 	w := generatedWorkspace(t, 200)
-	elements, counted := 0, 0
+	elements, counted, manyResources := 0, 0, 0
 	eachElementHere(w, func(pass *analysis.Pass, h *blockedHere) {
 		got, want := causeDetails(h.requests, h.causes, h.at, h.ix.requestNo), causeDetailsHashed(h.requests, h.causes)
 		if !slices.Equal(got, want) {
@@ -411,13 +412,25 @@ func TestCauseDetailsAgreeWithHashingWhatEachCauseSays(t *testing.T) {
 		if got := elementActions(h); !slices.Equal(got, actions) {
 			t.Errorf("%s %s %v: actions %q, want %q", pass.Path, pass.Check.Code, h.place, got, actions)
 		}
+		var resources []string
+		for _, b := range h.requests {
+			if !slices.Contains(resources, b.Resource) {
+				resources = append(resources, b.Resource)
+			}
+		}
+		if got := elementResources(h); !slices.Equal(got, resources) {
+			t.Errorf("%s %s %v: resources %q, want %q", pass.Path, pass.Check.Code, h.place, got, resources)
+		}
+		if len(resources) > 1 {
+			manyResources++
+		}
 		elements++
 		if len(want) > analysis.MaxRelated {
 			counted++
 		}
 	})
-	if elements < 5 || counted < 5 {
-		t.Errorf("%d elements, %d with words left out: the folder shows too little", elements, counted)
+	if elements < 5 || counted < 5 || manyResources < 5 {
+		t.Errorf("%d elements, %d with words left out, %d with more than one resource: the folder shows too little", elements, counted, manyResources)
 	}
 }
 
@@ -472,5 +485,49 @@ func TestMessageNumbersPastTheFewCompared(t *testing.T) {
 	}
 	if len(numbers) != 3*fewMessages {
 		t.Errorf("%d messages got %d numbers", 3*fewMessages, len(numbers))
+	}
+}
+
+// A workspace finding's hover is written only when asked for
+// (analysis.LaterExplain): asked after every file of the folder was
+// analysed and its parts of the indexes forgotten, as the server does
+// in a first scan before an editor opens the file, it says what it said
+// when it was reported, the causes' words and then the check's; and the
+// hover of its span shows it.
+func TestAWorkspaceFindingsHoverWrittenLaterIsTheHoverItHadWhenReported(t *testing.T) {
+	w := generatedWorkspace(t, 200)
+	causeChecks := workspaceCauseChecks()
+	type reported struct {
+		file    *analysis.File
+		finding analysis.Finding
+		hover   analysis.Text // asked for as soon as it was reported
+	}
+	var all []reported
+	later := map[analysis.Kind]int{}
+	for _, f := range w.PolicyFiles() {
+		for _, fd := range analysis.Analyze(f, causeChecks) {
+			all = append(all, reported{f, fd, fd.Explanation()})
+			if fd.ExplainLater.String() == "{later}" {
+				later[f.Kind]++
+			}
+		}
+		ForgetDocuments(w, []*analysis.File{f})
+	}
+	if later[analysis.KindIdentity] < 20 || later[analysis.KindSCP] == 0 || later[analysis.KindKey] == 0 || later[analysis.KindBucket] == 0 {
+		t.Fatalf("findings with a hover written later, by kind: %v; the folder shows too little", later)
+	}
+	for _, r := range all {
+		fd := r.finding
+		check := ByCode(fd.Code)
+		if got := fd.Explanation(); got != r.hover {
+			t.Errorf("%s %s %v: hover now\n%q\nwhen reported\n%q", r.file.Path, fd.Code, fd.Span, got.EN, r.hover.EN)
+		}
+		if fd.ExplainLater.String() == "{later}" && (fd.Explain != check.Explain || !strings.HasSuffix(r.hover.EN, "\n\n"+check.Explain.EN) || !strings.HasSuffix(r.hover.JA, "\n\n"+check.Explain.JA)) {
+			t.Errorf("%s %s %v: hover %q, want the causes' words, then the check's", r.file.Path, fd.Code, fd.Span, r.hover.EN)
+		}
+		shown, _, ok := analysis.Hover(r.file, []analysis.Finding{fd}, fd.Span.Start, nil)
+		if !ok || !strings.Contains(shown.EN, r.hover.EN) || !strings.Contains(shown.JA, r.hover.JA) {
+			t.Errorf("%s %s %v: the hover shows %q, not %q", r.file.Path, fd.Code, fd.Span, shown.EN, r.hover.EN)
+		}
 	}
 }

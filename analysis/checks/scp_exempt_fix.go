@@ -37,14 +37,12 @@ func exemptPrincipalFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	if st == nil || !exemptableARN(h.principal) || st.NotPrincipal != nil || st.Condition != nil && st.Condition.Value.Kind != analysis.Object {
 		return nil
 	}
-	var blocked, granted []string
-	for _, b := range h.requests {
-		blocked = appendNew(blocked, b.Action)
-		granted = append(granted, b.Resource)
-	}
+	// Each action and resource once, told apart by the principal's
+	// numbers: an SCP's element blocks 750 requests, whose resources
+	// were sorted to find the few buckets and objects among them.
+	blocked, granted := elementActions(h), elementResources(h)
 	slices.Sort(blocked)
 	slices.Sort(granted)
-	granted = slices.Compact(granted)
 	if !deniesEvery(st, blocked) {
 		return nil // the blocked actions are not this statement's to lift
 	}

@@ -79,10 +79,19 @@ func reportCause(pass *analysis.Pass, g *causeGroup) {
 		Span:      g.span,
 		Severity:  severity,
 		Message:   analysis.SayText(blockedMessage(*g.first, *g.cause, blockerName(g), g.inThisFile, g.count-1)),
-		Explain:   analysis.Join("\n\n", g.first.Say(g.cause), pass.Check.Explain),
 		Related:   related,
 		NotListed: g.places - listed,
+		// Its hover: the first cause's words, then the check's.
+		ExplainLater: analysis.ExplainOf(g),
 	})
+}
+
+// Explain is the hover text of the group's finding: what its first
+// cause says of its first request, then the check's explanation,
+// written only when an editor asks (analysis.LaterExplain). Nothing of
+// the group changes once its document's groups are made.
+func (g *causeGroup) Explain(checkExplain analysis.Text) analysis.Text {
+	return analysis.Join("\n\n", g.first.Say(g.cause), checkExplain)
 }
 
 // causeRelated points from the file at path to where a cause of the
@@ -347,11 +356,20 @@ func reportBlockedHere(pass *analysis.Pass, h *blockedHere) {
 		Span:      span,
 		Severity:  severity,
 		Message:   analysis.SayText(message),
-		Explain:   analysis.Join("\n\n", append(causeDetails(h.requests, h.causes, h.at, h.ix.requestNo), pass.Check.Explain)...),
 		Related:   related,
 		NotListed: notListed,
 		Fixes:     fixes,
+		// Its hover: what the causes say, then the check's.
+		ExplainLater: analysis.ExplainOf(h),
 	})
+}
+
+// Explain is the hover text of the element's finding: what its causes
+// say (causeDetails), then the check's explanation, written only when an
+// editor asks (analysis.LaterExplain). The element's requests were
+// numbered when it was made, and a number, once given, stays.
+func (h *blockedHere) Explain(checkExplain analysis.Text) analysis.Text {
+	return analysis.Join("\n\n", append(causeDetails(h.requests, h.causes, h.at, h.ix.requestNo), checkExplain)...)
 }
 
 // elementActions are the actions of the requests an element blocks, each
@@ -359,15 +377,29 @@ func reportBlockedHere(pass *analysis.Pass, h *blockedHere) {
 // principal's index, not compared for each of the 750 requests of an
 // SCP's element.
 func elementActions(h *blockedHere) []string {
-	var actions []string
-	listed := newBitSet(len(h.ix.actionNo))
+	return elementDistinct(h, h.ix.actionNo, func(b *analysis.BlockedRequest) string { return b.Action })
+}
+
+// elementResources are the resources of the requests an element blocks,
+// each once, in the order of the requests, told apart by their numbers
+// in the principal's index.
+func elementResources(h *blockedHere) []string {
+	return elementDistinct(h, h.ix.resourceNo, func(b *analysis.BlockedRequest) string { return b.Resource })
+}
+
+// elementDistinct is what of says of the requests an element blocks,
+// each once, in the order of the requests: numbered by the principal's
+// index in numbers, equal numbers exactly for equal words.
+func elementDistinct(h *blockedHere, numbers []int32, of func(*analysis.BlockedRequest) string) []string {
+	var out []string
+	listed := newBitSet(len(numbers))
 	for n, b := range h.requests {
-		if a := h.ix.actionNo[h.at[n]]; !listed.has(int(a)) {
-			listed.add(a)
-			actions = append(actions, b.Action)
+		if k := numbers[h.at[n]]; !listed.has(int(k)) {
+			listed.add(k)
+			out = append(out, of(b))
 		}
 	}
-	return actions
+	return out
 }
 
 // relatedHere are the related places of an element that blocks requests:

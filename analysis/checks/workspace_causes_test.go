@@ -73,8 +73,8 @@ func TestWorkspaceKeyPolicyLacksAccount(t *testing.T) {
 		if f.Message.Text().EN != "key.key-policy.json blocks "+action+" on shared-data/*, granted by the bucket policy" || f.Severity != analysis.Warning {
 			t.Errorf("message %q severity %v", f.Message.Text().EN, f.Severity)
 		}
-		if !strings.Contains(f.Related[0].Message.EN, "but not to arn:aws:iam::111122223333:user/jane") || !strings.Contains(f.Explain.EN, "but not to arn:aws:iam::111122223333:user/jane") {
-			t.Errorf("the cause's words are not in the related place nor the hover: %q / %q", f.Related[0].Message.EN, f.Explain.EN)
+		if !strings.Contains(f.Related[0].Message.EN, "but not to arn:aws:iam::111122223333:user/jane") || !strings.Contains(f.Explanation().EN, "but not to arn:aws:iam::111122223333:user/jane") {
+			t.Errorf("the cause's words are not in the related place nor the hover: %q / %q", f.Related[0].Message.EN, f.Explanation().EN)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"maps"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -71,4 +72,38 @@ func sameTable(a, b any) bool {
 	_, one := y[hostKey{"\x00", ""}]
 	delete(x, hostKey{"\x00", ""})
 	return one
+}
+
+// BuiltMemos gives each memo built, by key, and not one still being
+// built; what it calls may ask the workspace for a memo (it holds no
+// lock then), and, called for each closed file a server publishes, it
+// allocates nothing once its list has grown.
+func TestBuiltMemosGivesTheBuiltOnesWithoutAllocating(t *testing.T) {
+	w := NewWorkspace(t.TempDir())
+	w.Memo("a", func() any { return 1 })
+	w.Memo("b\x00p", func() any { return 2 })
+	building, release := make(chan struct{}), make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.Memo("c", func() any { close(building); <-release; return 3 })
+	}()
+	<-building
+	got := map[string]any{}
+	w.BuiltMemos(func(key string, v any) {
+		got[key] = v
+		w.Memo("a", func() any { return 0 })
+	})
+	close(release)
+	<-done
+	if want := map[string]any{"a": 1, "b\x00p": 2}; !maps.Equal(got, want) {
+		t.Errorf("built memos %v, want %v", got, want)
+	}
+	n := 0
+	if allocs := testing.AllocsPerRun(100, func() { w.BuiltMemos(func(string, any) { n++ }) }); allocs != 0 && !raceEnabled {
+		t.Errorf("BuiltMemos allocated %v times a call", allocs)
+	}
+	if n != 3*101 {
+		t.Errorf("f called %d times in 101 calls, want 3 each", n)
+	}
 }

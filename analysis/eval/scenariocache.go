@@ -312,19 +312,37 @@ func (w *Workspace) Memo(key string, build func() any) any {
 // memo another goroutine is building is left out): a check that keeps
 // parts of its memos per document drops those of a document once its
 // findings are published (analysis/checks: ForgetDocuments).
+// The memos are listed under the lock into a slice used again (a
+// server calls it for each closed file it publishes: a map made for each
+// call was 12.5 MB and a tenth of a second of a first scan of 10,000
+// governed policies, issue 16), and f is called after, without it.
 func (w *Workspace) BuiltMemos(f func(key string, value any)) {
+	built := builtMemoLists.Get().(*[]builtMemo)
+	defer func() {
+		clear(*built) // keeps no memo alive in the pool
+		*built = (*built)[:0]
+		builtMemoLists.Put(built)
+	}()
 	w.mu.Lock()
-	built := make(map[string]any, len(w.memos))
 	for key, m := range w.memos {
 		if m.built.Load() {
-			built[key] = m.value
+			*built = append(*built, builtMemo{key, m.value})
 		}
 	}
 	w.mu.Unlock()
-	for key, v := range built {
-		f(key, v)
+	for _, m := range *built {
+		f(m.key, m.value)
 	}
 }
+
+// builtMemo is a memo BuiltMemos lists: its key and value.
+type builtMemo struct {
+	key   string
+	value any
+}
+
+// builtMemoLists are BuiltMemos' lists, used again.
+var builtMemoLists = sync.Pool{New: func() any { return new([]builtMemo) }}
 
 // sameHostMaps reports whether each swapped document has its old
 // version's host map.

@@ -132,8 +132,8 @@ func findingsDump(t *testing.T, dir string) string {
 func writeFinding(b *strings.Builder, f analysis.Finding, check *analysis.Check) {
 	fmt.Fprintf(b, "%s %s @%d-%d\n", f.Code, f.Severity, f.Span.Start, f.Span.End)
 	writeGoldenText(b, "  message", f.Message.Text())
-	if check == nil || f.Explain != check.Explain {
-		writeGoldenText(b, "  explain", f.Explain)
+	if explain := f.Explanation(); check == nil || explain != check.Explain {
+		writeGoldenText(b, "  explain", explain)
 	}
 	if check == nil || f.DocURL != check.DocURL {
 		fmt.Fprintf(b, "  doc %s\n", f.DocURL)
