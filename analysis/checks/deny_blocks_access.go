@@ -206,11 +206,101 @@ func cancelsAllow(p *analysis.Policy, deny *analysis.Statement) bool {
 	pats := patternsOf(p)
 	d := pats.of(deny)
 	for _, a := range pats.allows {
-		if actionsOverlap(a, d) && overlaps(a.resourcePatterns(), d.resourcePatterns(), a.st.NotResource != nil || deny.NotResource != nil, false) {
+		if actionsOverlap(a, d) && resourcesOverlap(a, d) {
 			return true
 		}
 	}
 	return false
+}
+
+// resourcesOverlap reports whether the two statements' Resource patterns
+// may match one resource: a NotResource, or a missing Resource, may meet
+// any.
+func resourcesOverlap(a, b *statementPatterns) bool {
+	notForm := a.st.NotResource != nil || b.st.NotResource != nil
+	if !notForm && a.resourceTexts.disjoint(b.resourceTexts) {
+		return false
+	}
+	return overlaps(a.resourcePatterns(), b.resourcePatterns(), notForm, false)
+}
+
+// literalTexts stands for a list of patterns by a bit for each one's key
+// (chosen by a hash of it), when the key of every pattern of the list is
+// literal: two such lists whose bits are disjoint share no key, so that
+// no string matches a pattern of each, answered without comparing texts.
+// Most pairs of a Deny and an Allow name different actions and buckets:
+// comparing their patterns pairwise was two thirds of deny-blocks-access
+// on a 20 KB bucket policy.
+//
+// An Action pattern's key is its text: it is literal when the pattern is.
+// A Resource pattern's key is its text up to its first '/' (an S3 ARN's
+// bucket), literal when no wildcard, variable or placeholder comes before
+// that: every string the pattern matches starts with the key followed by
+// '/' or nothing, and a key holds no '/', so two patterns with different
+// keys match no string in common ("arn:aws:s3:::b1/*" and
+// "arn:aws:s3:::b2/*", or "arn:aws:s3:::b" and "arn:aws:s3:::bb/*").
+type literalTexts struct {
+	bits uint64
+	// literal: the list is not empty and every key of it is literal; bits
+	// is meaningless otherwise.
+	literal bool
+}
+
+// addAction records an Action pattern of the list (literalTexts{literal:
+// true} before the first).
+func (lt *literalTexts) addAction(p iamref.Pattern) {
+	lt.literal = lt.literal && p.Literal()
+	lt.bits |= textBit(p.Text)
+}
+
+// addResource records a Resource entry of the list, as written: its key
+// is the same in its pattern when it holds no wildcard, variable or
+// placeholder (a placeholder begins with '$' or '{').
+func (lt *literalTexts) addResource(entry string) {
+	key := entry
+	if i := strings.IndexByte(key, '/'); i >= 0 {
+		key = key[:i]
+	}
+	lt.literal = lt.literal && iamref.IsLiteral(key)
+	lt.bits |= textBit(key)
+}
+
+// disjoint reports that the lists are literal and share no key.
+func (lt literalTexts) disjoint(other literalTexts) bool {
+	return lt.literal && other.literal && lt.bits&other.bits == 0
+}
+
+// covers reports that it is not known that some key of other is none of
+// lt's: false only for literal lists where a bit of other is not lt's.
+func (lt literalTexts) covers(other literalTexts) bool {
+	return !lt.literal || !other.literal || other.bits&^lt.bits == 0
+}
+
+// textBit is the bit of a text: one of 64, by the top bits of a
+// multiplicative hash of its length and of its first, middle and last
+// eight bytes (the texts of one policy often differ in their last byte
+// alone: "bucket-12", "bucket-18"; "s3:getobject", "s3:putobject" in
+// their first bytes), read as words.
+func textBit(s string) uint64 {
+	const k = 0x9e3779b97f4a7c15
+	h := uint64(len(s)) * k
+	if len(s) < 8 {
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint64(s[i])) * k
+		}
+		return 1 << (h >> 58)
+	}
+	h = (h ^ word(s)) * k
+	h = (h ^ word(s[len(s)/2-4:])) * k
+	h = (h ^ word(s[len(s)-8:])) * k
+	return 1 << (h >> 58)
+}
+
+// word is the first eight bytes of s, little-endian (one load).
+func word(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // statementPatterns are what the Deny checks compare of a statement,
@@ -232,6 +322,10 @@ type statementPatterns struct {
 	// made again for each Deny an Allow meets, they were a fifth of it.
 	resources     []iamref.Pattern
 	resourcesMade sync.Once
+	// actionTexts and resourceTexts stand for the lists of patterns when
+	// they are literal; resourceTexts is made from the entries, so that
+	// most pairs of statements are told apart without their patterns.
+	actionTexts, resourceTexts literalTexts
 }
 
 // resourcePatterns returns the statement's Resource entries as patterns,
@@ -358,6 +452,7 @@ func newPreparer(sts []*analysis.Statement) *preparer {
 // given them) into sp.
 func (pr *preparer) statement(st *analysis.Statement, sp *statementPatterns) {
 	a0 := len(pr.actions)
+	sp.actionTexts.literal = len(st.Actions()) > 0
 	for _, a := range st.Actions() {
 		var low string
 		if pr.ascii {
@@ -372,8 +467,14 @@ func (pr *preparer) statement(st *analysis.Statement, sp *statementPatterns) {
 			sp.placeholders = true
 		}
 		pr.actions = append(pr.actions, iamref.NewPattern(low))
+		sp.actionTexts.addAction(pr.actions[len(pr.actions)-1])
 	}
-	n := len(analysis.Strings(st.Resource))
+	resources := analysis.Strings(st.Resource)
+	sp.resourceTexts.literal = len(resources) > 0
+	for _, r := range resources {
+		sp.resourceTexts.addResource(r.Str)
+	}
+	n := len(resources)
 	sp.st = st
 	sp.actions = pr.actions[a0:len(pr.actions):len(pr.actions)]
 	sp.resources, pr.resources = pr.resources[:n:n], pr.resources[n:]
@@ -384,6 +485,9 @@ func (pr *preparer) statement(st *analysis.Statement, sp *statementPatterns) {
 // does not list; a wildcard or NotAction in the Allow may overlap.
 func actionsOverlap(allow, deny *statementPatterns) bool {
 	if deny.st.NotAction == nil {
+		if allow.st.NotAction == nil && allow.actionTexts.disjoint(deny.actionTexts) {
+			return false
+		}
 		return overlaps(allow.actions, deny.actions, allow.st.NotAction != nil, true)
 	}
 	if allow.st.NotAction != nil || allow.st.Action == nil {
@@ -423,7 +527,7 @@ func cancelsWhole(p *analysis.Policy, deny *analysis.Statement) bool {
 	}
 	for _, a := range pats.allows {
 		st := a.st
-		if st.Action == nil || st.Resource == nil {
+		if st.Action == nil || st.Resource == nil || !d.actionTexts.covers(a.actionTexts) {
 			continue
 		}
 		if allActions(a, covered) &&
@@ -470,7 +574,7 @@ func grantedAndDenied(p *analysis.Policy, deny *analysis.Statement) []string {
 	}
 	var out []string
 	pats := patternsOf(p)
-	denyResources := pats.of(deny).resourcePatterns()
+	d := pats.of(deny)
 	for _, allow := range pats.allows {
 		st := allow.st
 		// The actions first: comparing resources (iamref.MayMatchARN on each
@@ -481,7 +585,7 @@ func grantedAndDenied(p *analysis.Policy, deny *analysis.Statement) []string {
 				denied = append(denied, a.Str)
 			}
 		}
-		if len(denied) > 0 && overlaps(allow.resourcePatterns(), denyResources, st.NotResource != nil || deny.NotResource != nil, false) {
+		if len(denied) > 0 && resourcesOverlap(allow, d) {
 			out = append(out, denied...)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamref"
 )
 
 // A statement's Resource patterns are made once per policy, whichever Deny
@@ -94,5 +95,85 @@ func TestValuesJoinedIsJoin(t *testing.T) {
 		if got, want := valuesJoined(list.Items), strings.Join(texts, ", "); got != want {
 			t.Errorf("valuesJoined(%q) = %q, want %q", texts, got, want)
 		}
+	}
+}
+
+// Two statements whose Action texts, or Resource keys (the text up to the
+// first '/'), are literal and share no bit are told apart without their
+// patterns; every pair the bits tell apart is one the patterns find
+// disjoint, and a wildcard, variable, placeholder or empty list is never
+// told apart.
+func TestLiteralTextsTellApartOnlyDisjointLists(t *testing.T) {
+	resources := [][]string{
+		{"arn:aws:s3:::b1", "arn:aws:s3:::b1/*"},
+		{"arn:aws:s3:::b2/*"},
+		{"arn:aws:s3:::b"},
+		{"arn:aws:s3:::bb/*"},
+		{"arn:aws:s3:::b/home/*"},
+		{"arn:aws:s3:::b*"},
+		{"arn:aws:s3:::${var.bucket}/*"},
+		{"arn:aws:s3:::b1/${aws:username}/*"},
+		{"arn:aws:s3:::{{ bucket }}"},
+		{"*"},
+		{},
+	}
+	literal := []bool{true, true, true, true, true, false, false, true, false, false, false}
+	var lists []literalTexts
+	var patterns [][]iamref.Pattern
+	for i, rs := range resources {
+		lt := literalTexts{literal: len(rs) > 0}
+		var ps []iamref.Pattern
+		for _, r := range rs {
+			lt.addResource(r)
+			ps = append(ps, iamref.NewPattern(analysis.ReplacePlaceholders(r, "*")))
+		}
+		if lt.literal != literal[i] {
+			t.Errorf("%q: literal %v, want %v", rs, lt.literal, literal[i])
+		}
+		lists, patterns = append(lists, lt), append(patterns, ps)
+	}
+	apart := 0
+	for i := range lists {
+		for j := range lists {
+			if lists[i].disjoint(lists[j]) {
+				apart++
+				if overlaps(patterns[i], patterns[j], false, false) {
+					t.Errorf("%q and %q told apart, but their patterns overlap", resources[i], resources[j])
+				}
+			}
+		}
+	}
+	// b1, b2, b and bb: each literal pair but a list with itself, and b
+	// with b/home/*, unless two keys share a bit.
+	if apart < 10 {
+		t.Errorf("%d ordered pairs told apart, want at least 10", apart)
+	}
+	for _, pair := range [][2]int{{0, 1}, {2, 3}, {0, 3}} {
+		if lists[pair[0]].bits&lists[pair[1]].bits == 0 && !lists[pair[0]].disjoint(lists[pair[1]]) {
+			t.Errorf("%q and %q not told apart", resources[pair[0]], resources[pair[1]])
+		}
+	}
+	if lists[2].disjoint(lists[4]) {
+		t.Errorf("b and b/home/* told apart: they share bucket b's key")
+	}
+
+	var get, put, both, wild literalTexts
+	for _, c := range []struct {
+		lt      *literalTexts
+		actions []string
+	}{{&get, []string{"s3:getobject"}}, {&put, []string{"s3:putobject"}}, {&both, []string{"s3:getobject", "s3:putobject"}}, {&wild, []string{"s3:get*"}}} {
+		*c.lt = literalTexts{literal: true}
+		for _, a := range c.actions {
+			c.lt.addAction(iamref.NewPattern(a))
+		}
+	}
+	if !both.covers(get) || !both.covers(put) || !wild.covers(get) || !get.covers(wild) {
+		t.Error("a list is said to miss an action it may cover")
+	}
+	if get.bits != put.bits && (get.covers(put) || !get.disjoint(put)) {
+		t.Error("s3:getobject is not told apart from s3:putobject")
+	}
+	if wild.literal || wild.disjoint(put) || both.disjoint(get) {
+		t.Error("lists that may share an action are told apart")
 	}
 }

@@ -511,6 +511,15 @@ func (p Pattern) tailText() string { return p.Text[len(p.Text)-int(p.tail):] }
 // placeholder: it matches its text alone.
 func (p Pattern) Literal() bool { return int(p.head) == len(p.Text) }
 
+// IsLiteral reports whether s holds none of the bytes that end a
+// pattern's literal text: NewPattern(s).Literal() without the pattern.
+// Five byte searches: fewer instructions than a loop over the bytes of a
+// bucket ARN.
+func IsLiteral(s string) bool {
+	return strings.IndexByte(s, '*') < 0 && strings.IndexByte(s, '?') < 0 &&
+		strings.IndexByte(s, '$') < 0 && strings.IndexByte(s, '{') < 0 && strings.IndexByte(s, '}') < 0
+}
+
 // patternSpecial are the bytes that end a pattern's literal text.
 var patternSpecial = [256]bool{'*': true, '?': true, '$': true, '{': true, '}': true}
 

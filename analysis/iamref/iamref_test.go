@@ -133,9 +133,10 @@ func TestResolveSharesTheActionOfOneText(t *testing.T) {
 }
 
 // NewPattern's literal head and tail end where strings.IndexAny and
-// LastIndexAny find a wildcard, a variable's $ or a brace.
+// LastIndexAny find a wildcard, a variable's $ or a brace; IsLiteral
+// answers as Literal.
 func TestNewPatternLiteralEnds(t *testing.T) {
-	for _, s := range []string{"", "s3:GetObject", "s3:Get*", "*", "arn:aws:s3:::b/${aws:username}/*", "a?b{c}d", "${x}", "}tail", "head$"} {
+	for _, s := range []string{"", "s3:GetObject", "s3:Get*", "*", "arn:aws:s3:::b/${aws:username}/*", "a?b{c}d", "${x}", "}tail", "head$", "a{b", "a?b"} {
 		p := NewPattern(s)
 		head, tail := s, s
 		if i := strings.IndexAny(s, "*?${}"); i >= 0 {
@@ -144,8 +145,8 @@ func TestNewPatternLiteralEnds(t *testing.T) {
 		if p.headText() != head || p.tailText() != tail || p.Text != s {
 			t.Errorf("NewPattern(%q): head %q tail %q, want %q %q", s, p.headText(), p.tailText(), head, tail)
 		}
-		if want := !strings.ContainsAny(s, "*?${}"); p.Literal() != want {
-			t.Errorf("NewPattern(%q).Literal() = %v, want %v", s, p.Literal(), want)
+		if want := !strings.ContainsAny(s, "*?${}"); p.Literal() != want || IsLiteral(s) != want {
+			t.Errorf("NewPattern(%q).Literal() = %v, IsLiteral = %v, want %v", s, p.Literal(), IsLiteral(s), want)
 		}
 	}
 }
