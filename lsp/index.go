@@ -236,10 +236,6 @@ func (ix *index) update(texts map[string][]byte) (dependants map[string]bool) {
 	return dependants
 }
 
-// withFault, when a test sets it, is called by with once it has marked
-// the set replaced: a panic there stands for a bug in with.
-var withFault func(g *govSet)
-
 // withOrAfresh is with, or, when with panics (a bug: it runs outside the
 // checks' recover), the set read afresh from its texts after the changes,
 // with every file of the set before and after a dependant. Else the old
@@ -248,21 +244,34 @@ var withFault func(g *govSet)
 // would be published again, and the back would queue its closed files
 // again forever (publishClosedFromSet).
 func (g *govSet) withOrAfresh(changes map[string][]byte, logPanic func(string)) (next *govSet, deps map[string]bool) {
+	if survived(logPanic, "the update of the set at "+g.root+", read again whole", func() { next, deps = g.with(changes) }) {
+		return next, deps
+	}
+	return g.afresh(changes, logPanic)
+}
+
+// survived runs f and reports whether it returned; a panic in it is
+// told to logPanic (when set) as a panic in what, with its stack.
+func survived(logPanic func(string), what string, f func()) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if logPanic != nil {
-				logPanic(fmt.Sprintf("panic in the update of the set at %s, read again whole: %v\n%s", g.root, r, debug.Stack()))
+				logPanic(fmt.Sprintf("panic in %s: %v\n%s", what, r, debug.Stack()))
 			}
-			next, deps = g.afresh(changes)
+			ok = false
 		}
 	}()
-	return g.with(changes)
+	f()
+	return true
 }
 
 // afresh reads the set again whole from its texts after the changes (nil:
 // gone), as the scan does, and names every file of it, before and after,
-// a dependant.
-func (g *govSet) afresh(changes map[string][]byte) (*govSet, map[string]bool) {
+// a dependant. Every file stays in the set at g.root, as with keeps them,
+// even those a scan would now split into sets of their own (a child
+// module its caller no longer calls): the index holds them there until it
+// is rebuilt.
+func (g *govSet) afresh(changes map[string][]byte, logPanic func(string)) (*govSet, map[string]bool) {
 	texts := map[string][]byte{}
 	deps := map[string]bool{}
 	for path, src := range g.sources {
@@ -276,22 +285,66 @@ func (g *govSet) afresh(changes map[string][]byte) (*govSet, map[string]bool) {
 			texts[path] = text
 		}
 	}
-	if g.configPath != "" {
-		texts[g.configPath] = g.configText
+	next := g.readAgain(texts, logPanic, tree.One)
+	for _, p := range next.paths {
+		deps[p] = true
 	}
-	for _, s := range tree.Sets(g.root, texts) {
-		if s.Dir == g.root {
-			next := newGovSet(s, texts)
-			for _, p := range next.paths {
-				deps[p] = true
-			}
-			return next, deps
-		}
-	}
-	// Every file of a set no config governs is gone.
-	next := &govSet{root: g.root, sources: map[string]*tree.Source{}, ws: eval.NewWorkspace(g.root)}
-	next.ws.Seal()
 	return next, deps
+}
+
+// readAgain makes the set at g.root of texts (its files, by path) with
+// read (tree.One), with g's config. When read panics on the whole set (a
+// reader's bug on some file's text), each file is read alone with read,
+// under the same config: a file whose reading panics is kept with its
+// text and no document, and the others are read (a Terraform module's
+// file without its module's other files). It never panics.
+func (g *govSet) readAgain(texts map[string][]byte, logPanic func(string), read func(root string, texts map[string][]byte) *tree.Set) *govSet {
+	withConfig := func(texts map[string][]byte) map[string][]byte {
+		if g.configPath != "" {
+			texts[g.configPath] = g.configText
+		}
+		return texts
+	}
+	var next *govSet
+	if survived(logPanic, "reading the set at "+g.root+" again whole, read file by file", func() { next = newGovSet(read(g.root, withConfig(maps.Clone(texts))), withConfig(map[string][]byte{})) }) {
+		return next
+	}
+	var sources []*tree.Source
+	for _, path := range slices.Sorted(maps.Keys(texts)) {
+		src := &tree.Source{Path: path, Text: texts[path]}
+		survived(logPanic, "reading "+path+" alone", func() {
+			if alone := read(g.root, withConfig(map[string][]byte{path: texts[path]})).Source(path); alone != nil {
+				src = alone
+			}
+		})
+		sources = append(sources, src)
+	}
+	next = &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, sources: map[string]*tree.Source{}}
+	if !survived(logPanic, "gathering the files of the set at "+g.root+", kept without their documents", func() { next.gather(sources) }) {
+		for _, src := range sources {
+			src.Docs, src.Buckets = nil, nil
+		}
+		next.gather(sources)
+	}
+	return next
+}
+
+// gather makes the set's workspace of sources, read apart (readAgain).
+func (g *govSet) gather(sources []*tree.Source) {
+	g.ws, g.paths = eval.NewWorkspace(g.root), nil
+	if g.cfg != nil {
+		g.ws.AddConfig(g.configPath, g.cfg)
+	}
+	for _, src := range sources {
+		g.sources[src.Path] = src
+		g.paths = append(g.paths, src.Path)
+		g.ws.AddBuckets(src.Path, src.Buckets)
+		for _, d := range src.Docs {
+			g.ws.AddFile(d)
+		}
+		unbind(src)
+	}
+	g.ws.Seal()
 }
 
 // with returns the set after the changes, and the paths whose findings
@@ -306,9 +359,6 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		return g, map[string]bool{}
 	}
 	g.replaced.Store(true)
-	if withFault != nil {
-		withFault(g)
-	}
 	next := &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, sources: make(map[string]*tree.Source, len(g.sources)+1), edited: true}
 	for p, src := range g.sources {
 		next.sources[p] = src
@@ -943,27 +993,46 @@ func addCauseFiles(deps map[string]bool, answers ...[]analysis.BlockedRequest) {
 
 // reread reads the changed files again (nil: gone), each Terraform
 // module among them whole, since its files' documents come from each
-// other; a file whose text did not change is left out.
+// other: the module of a file edited, deleted or created in its folder,
+// with the modules it calls or that call it; a file whose text did not
+// change is left out.
 func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 	texts := map[string][]byte{}
 	modules := map[string]bool{}
 	out := map[string]*tree.Source{}
-	var joined []string // files new to the set that no module reader reads as its own
+	var joined []string         // files new to the set that no module reader reads as its own
+	var newModuleFiles []string // files new to the set that a module reader reads
 	for path, text := range changes {
 		switch old := g.sources[path]; {
 		case text == nil:
 			out[path] = nil
+			if old != nil && old.Module != "" {
+				modules[old.Module] = true // its module's other files, read without it
+			}
 		case old != nil && bytes.Equal(old.Text, text):
 		default:
 			texts[path] = text
 			if hosts.ModuleReader(path) != nil {
 				modules[filepath.Dir(path)] = true
+				if old == nil {
+					newModuleFiles = append(newModuleFiles, path)
+				}
 			}
 			if old != nil && old.Module != "" {
 				modules[old.Module] = true // its module with those it calls, or that reads it (file())
 			}
 			if old == nil && hosts.ModuleReader(path) == nil {
 				joined = append(joined, path)
+			}
+		}
+	}
+	if len(newModuleFiles) > 0 {
+		// A file created in the folder of a module the set holds is read
+		// with that module's files, and a child module's with its caller
+		// (the module its files name), as a fresh scan reads it.
+		for _, src := range g.sources {
+			if src.Module != "" && hosts.ModuleReader(src.Path) != nil && slices.ContainsFunc(newModuleFiles, func(p string) bool { return filepath.Dir(p) == filepath.Dir(src.Path) }) {
+				modules[src.Module] = true
 			}
 		}
 	}

@@ -2,12 +2,14 @@ package lsp
 
 import (
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
 
 // noStatementSet is a governed set where .s3policy.json names
@@ -91,17 +93,17 @@ func TestABucketPolicyWithNoStatementIsHalfTyped(t *testing.T) {
 // A panic in with (a bug) leaves no set wedged: the set is read afresh
 // with the edit, every file of it is a dependant, the set the index holds
 // is not marked replaced (the back would queue its closed files again
-// forever), and the next edit goes the ordinary way.
+// forever), and the next edit goes the ordinary way. The panic is a real
+// one of with: the set's workspace is gone, as a bug elsewhere could
+// leave it, and with reads it; afresh reads only the files' texts.
 func TestAPanicInAnUpdateLeavesTheSetUsable(t *testing.T) {
 	ix, dir, id, bp, identity := noStatementSet(t, `{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-x/*"}]}`)
 	old := ix.setOf(id)
+	old.ws = nil
 	var logged []string
 	ix.logPanic = func(msg string) { logged = append(logged, msg) }
-	withFault = func(*govSet) { panic("a bug in with") }
-	t.Cleanup(func() { withFault = nil })
 	deps := ix.update(map[string][]byte{id: []byte(strings.Replace(identity, `"Use"`, `"Used"`, 1))})
-	withFault = nil
-	if len(logged) != 1 || !strings.HasPrefix(logged[0], "panic in the update of the set at "+dir+", read again whole: a bug in with\n") {
+	if len(logged) != 1 || !strings.HasPrefix(logged[0], "panic in the update of the set at "+dir+", read again whole: runtime error: invalid memory address or nil pointer dereference\n") {
 		t.Errorf("logged %q", logged)
 	}
 	next := ix.setOf(id)
@@ -120,4 +122,92 @@ func TestAPanicInAnUpdateLeavesTheSetUsable(t *testing.T) {
 		t.Errorf("the next edit: dependants %v, set replaced %v", deps, ix.setOf(id) != next)
 	}
 	agreesWithAFreshSet(t, ix, dir, "the next edit")
+}
+
+// The set read afresh keeps every file at its root, as with does, even
+// those a scan would now split into sets of their own: the root module of
+// examples/terraform/child-modules deleted, its two children are modules
+// no module calls, and the index holds them in the set until it is
+// rebuilt. afresh kept only the files a scan would root there
+// (providers.tf): the children dropped out of the index.
+func TestAfreshKeepsEveryFileOfTheSet(t *testing.T) {
+	src, err := filepath.Abs(filepath.Join("..", "examples", "terraform", "child-modules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := map[string][]byte{}
+	for _, name := range []string{"main.tf", "providers.tf", "modules/bucket/main.tf", "modules/reader/main.tf"} {
+		if texts[filepath.Join(src, name)], err = os.ReadFile(filepath.Join(src, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ix := newIndex()
+	ix.rebuild([]string{src}, texts)
+	g := ix.setOf(filepath.Join(src, "main.tf"))
+	if len(g.paths) != 4 {
+		t.Fatalf("the set read whole holds %v", g.paths)
+	}
+	changes := map[string][]byte{filepath.Join(src, "main.tf"): nil}
+	viaWith, _ := g.with(changes)
+	next, deps := g.afresh(changes, func(msg string) { t.Errorf("logged %q", msg) })
+	want := []string{filepath.Join(src, "modules/bucket/main.tf"), filepath.Join(src, "modules/reader/main.tf"), filepath.Join(src, "providers.tf")}
+	if !slices.Equal(next.paths, want) || !slices.Equal(viaWith.paths, want) {
+		t.Fatalf("files afresh %v, with %v; want %v", next.paths, viaWith.paths, want)
+	}
+	if got := slices.Sorted(maps.Keys(deps)); !slices.Equal(got, slices.Sorted(maps.Keys(texts))) {
+		t.Errorf("dependants %v, want every file before and after", got)
+	}
+	for _, p := range want {
+		if got, with := publishedOf(next, p), publishedOf(viaWith, p); !slices.Equal(got, with) {
+			t.Errorf("%s published afresh\n%q\nby with\n%q", p, got, with)
+		}
+	}
+}
+
+// When reading the set again whole panics too (a reader's bug on one
+// file's text, which made with panic first), each file is read alone: the
+// file whose reading panics is kept with its text and no document, the
+// others are read as a set without it reads them, and the next edit of
+// that file goes the ordinary way. A reader whose reading panics outright
+// still leaves every file in the set, with no document.
+func TestAPanicReadingTheSetAgainReadsItFileByFile(t *testing.T) {
+	ix, dir, id, bp, identity := noStatementSet(t, `{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-x/*"}]}`)
+	g := ix.setOf(id)
+	texts := map[string][]byte{id: g.sources[id].Text, bp: g.sources[bp].Text}
+	var logged []string
+	log := func(msg string) { logged = append(logged, msg[:strings.IndexByte(msg, '\n')]) }
+	// The reader's bug: any reading that holds the identity policy panics.
+	buggy := func(root string, texts map[string][]byte) *tree.Set {
+		if texts[id] != nil {
+			panic("a reader's bug")
+		}
+		return tree.One(root, texts)
+	}
+	next := g.readAgain(texts, log, buggy)
+	wantLogged := []string{
+		"panic in reading the set at " + dir + " again whole, read file by file: a reader's bug",
+		"panic in reading " + id + " alone: a reader's bug",
+	}
+	if !slices.Equal(logged, wantLogged) {
+		t.Errorf("logged %q, want %q", logged, wantLogged)
+	}
+	if !slices.Equal(next.paths, []string{id, bp}) || string(next.sources[id].Text) != identity || len(next.sources[id].Docs) != 0 {
+		t.Fatalf("files %v, the identity policy %+v", next.paths, next.sources[id])
+	}
+	without := newIndex()
+	without.rebuild([]string{dir}, map[string][]byte{g.configPath: g.configText, bp: texts[bp]})
+	if got, want := publishedOf(next, bp), publishedOf(without.setOf(bp), bp); len(got) == 0 || !slices.Equal(got, want) {
+		t.Errorf("the bucket policy published\n%q\nwithout the identity policy\n%q", got, want)
+	}
+	ix.put(next)
+	if deps := ix.update(map[string][]byte{id: []byte(strings.Replace(identity, `"Use"`, `"Used"`, 1))}); !deps[id] {
+		t.Errorf("the next edit: dependants %v", deps)
+	}
+	agreesWithAFreshSet(t, ix, dir, "the next edit")
+
+	logged = nil
+	broken := g.readAgain(texts, log, func(string, map[string][]byte) *tree.Set { panic("a reader's bug") })
+	if len(logged) != 3 || !slices.Equal(broken.paths, []string{id, bp}) || len(broken.sources[id].Docs)+len(broken.sources[bp].Docs) != 0 {
+		t.Errorf("every reading panics: logged %q, files %v", logged, broken.paths)
+	}
 }
