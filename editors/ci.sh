@@ -14,6 +14,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The servers the editors start keep no diagnostics in the user's cache.
+export S3POLICY_LSP_CACHE=off
 
 step() { printf '\n== editors: %s\n' "$*"; }
 

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -90,6 +91,17 @@ func (s *Server) readLoose(path string) *tree.Source {
 // something of it: only those get diagnostics when closed.
 func (a *analysed) holdsPolicy() bool {
 	return a.result != nil && (slices.ContainsFunc(a.result.Docs, (*analysis.File).IsPolicyFile) || len(a.findings) > 0)
+}
+
+// relatedFiles lists the other files the diagnostics made so far point
+// into.
+func (a *analysed) relatedFiles() []string {
+	a.othersMu.Lock()
+	defer a.othersMu.Unlock()
+	if len(a.others) == 0 {
+		return nil
+	}
+	return slices.Collect(maps.Keys(a.others))
 }
 
 // otherFile is a file that a finding relates to.

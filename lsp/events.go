@@ -17,6 +17,9 @@ func (s *Server) modify(ev event) error {
 	if err != nil {
 		return err
 	}
+	if c := s.cache.Load(); c != nil {
+		c.noteEvent(ev.kind, s.store.settings())
+	}
 	s.sched.enqueue(touched)
 	return nil
 }

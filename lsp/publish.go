@@ -21,9 +21,10 @@ import (
 // encoded in a buffer of frameBuffers, which release gives back once it
 // is sent, or not to be sent.
 type diagnosticsMessage struct {
-	frame []byte  // its Content-Length header and the JSON-RPC message, byte for byte what jsonrpc2 sent
-	hash  uint64  // of its params: the URI, the version and the diagnostics
-	buf   *[]byte // the buffer of frameBuffers frame is in
+	frame  []byte  // its Content-Length header and the JSON-RPC message, byte for byte what jsonrpc2 sent
+	hash   uint64  // of its params: the URI, the version and the diagnostics
+	params []byte  // the params' JSON, within frame
+	buf    *[]byte // the buffer of frameBuffers frame is in
 }
 
 // frameBuffers are the buffers the diagnostics are encoded in, one a
@@ -65,16 +66,33 @@ func encodeDiagnostics(u protocol.DocumentURI, version int32, diags []protocol.D
 		m.release()
 		return diagnosticsMessage{}, err
 	}
+	return m.framed(b), nil
+}
+
+// framedParams makes the notification of params encoded before (a
+// cache's), in a buffer of frameBuffers.
+func framedParams(params []byte) diagnosticsMessage {
+	m := diagnosticsMessage{buf: frameBuffers.Get().(*[]byte)}
+	b := append((*m.buf)[:0], make([]byte, headerRoom)...)
+	b = append(b, publishPrefix...)
+	b = append(b, params...)
+	return m.framed(b)
+}
+
+// framed ends the message b holds (its params after publishPrefix, room
+// for the header before), hashes its params and writes its header.
+func (m diagnosticsMessage) framed(b []byte) diagnosticsMessage {
 	h := fnv.New64a()
 	_, _ = h.Write(b[headerRoom+len(publishPrefix):])
 	m.hash = h.Sum64()
 	b = append(b, '}')
 	*m.buf = b
+	m.params = b[headerRoom+len(publishPrefix) : len(b)-1]
 	header := contentLength + " " + strconv.Itoa(len(b)-headerRoom) + "\r\n\r\n"
 	start := headerRoom - len(header)
 	copy(b[start:], header)
 	m.frame = b[start:]
-	return m, nil
+	return m
 }
 
 // release gives the message's buffer back: its frame is not read after.

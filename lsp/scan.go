@@ -47,6 +47,8 @@ func (s *Server) startScan() {
 	s.workers.Add(1)
 	go func() {
 		defer s.workers.Done()
+		// Off the read loop: the binary's identity is a hash of it.
+		s.cache.Store(s.newScanCache())
 		progress := s.beginProgress()
 		// A panic in the scan still ends the progress the client shows.
 		_ = s.guard("scanning the workspace", func() error { s.scan(progress); return nil })
@@ -60,6 +62,11 @@ func (s *Server) startScan() {
 				Message: fmt.Sprintf("analysing %d of %d files", done, total), Percentage: uint32(50 + 50*done/max(total, 1))})
 		})
 		s.progress(progress, &protocol.WorkDoneProgressEnd{Kind: protocol.WorkDoneProgressKindEnd, Message: "workspace scanned"})
+		if c := s.cache.Load(); c != nil && s.ctx.Err() == nil {
+			_ = s.guard("keeping the diagnostics for the next start", func() error { c.keep(); return nil })
+		} else if c != nil {
+			c.closeSpool() // the session ended before the files were published
+		}
 	}()
 }
 
@@ -120,7 +127,7 @@ func (s *Server) scanFolder(folder string, report func(read, listed int, walked 
 		wg.Go(func() {
 			for f := range next {
 				s.sched.yieldToFront()
-				_ = s.guard("reading "+f.Path, func() error { s.readScanned(loader, f); return nil })
+				_ = s.guard("reading "+f.Path, func() error { s.readScanned(folder, loader, f); return nil })
 				if n := read.Add(1); n%progressEvery == 0 {
 					report(int(n), int(listed.Load()), walked.Load())
 				}
@@ -139,11 +146,14 @@ func (s *Server) scanFolder(folder string, report func(read, listed int, walked 
 				typ = protocol.MessageTypeInfo
 			}
 			s.log(typ, fmt.Sprintf("skipping %s: %s", sk.Path, sk.Reason.EN))
+			if root, c := tree.RootOf(folder, sk.Path), s.cache.Load(); c != nil && root != "" {
+				c.leftOut(root, sk.Path, sk.Reason.EN)
+			}
 		},
 		Done: func(root string) {
 			// As a reader guards each file: a set that fails to load
 			// does not stop the walk.
-			_ = s.guard("loading "+root, func() error { s.completed(loader, root, loader.Done(root)); return nil })
+			_ = s.guard("loading "+root, func() error { s.completed(folder, loader, root, loader.Done(root)); return nil })
 		},
 	})
 	if err != nil {
@@ -162,13 +172,16 @@ const scanAhead = 4096
 // readScanned reads one file the walk listed: a file of a set into the
 // loader (and the store), handing the set to the scheduler when it was
 // its last file; any other file is analysed and published at once.
-func (s *Server) readScanned(loader *tree.Loader, f tree.Listed) {
+func (s *Server) readScanned(folder string, loader *tree.Loader, f tree.Listed) {
 	if f.Root != "" {
 		text, complete := loader.Read(f)
 		if text != nil && !f.Maybe {
 			s.store.scanned(f.Path, text, true)
 		}
-		s.completed(loader, f.Root, complete)
+		if c := s.cache.Load(); text != nil && c != nil {
+			c.read(f.Root, f.Path, text)
+		}
+		s.completed(folder, loader, f.Root, complete)
 		return
 	}
 	text, err := os.ReadFile(f.Path)
@@ -180,10 +193,14 @@ func (s *Server) readScanned(loader *tree.Loader, f tree.Listed) {
 
 // completed takes the sets the loader completed under root (nil: none)
 // to the scheduler, and publishes the files under a module's folder no
-// module reads as the files they are.
-func (s *Server) completed(loader *tree.Loader, root string, c *tree.Complete) {
+// module reads as the files they are. The cache's diagnostics of the
+// root, when it has them, go first.
+func (s *Server) completed(folder string, loader *tree.Loader, root string, c *tree.Complete) {
 	if c == nil {
 		return
+	}
+	if c := s.cache.Load(); c != nil {
+		c.rootRead(folder, root)
 	}
 	if s.beforeLoad != nil {
 		s.beforeLoad(root)
@@ -270,7 +287,7 @@ func (s *Server) publishLoose(src *tree.Source) {
 	s.store.scanned(src.Path, src.Text, false)
 	a := s.analyseSource(src.Path, src.Text, src.Findings, src.Docs, s.store.settings())
 	if a.holdsPolicy() {
-		s.sched.publishClosed(src.Path, a.diagnostics())
+		s.sched.publishClosed(src.Path, a.diagnostics(), a.relatedFiles())
 	}
 }
 

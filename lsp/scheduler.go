@@ -758,10 +758,10 @@ func (sc *scheduler) publishClosedFromSet(path string, g *govSet) {
 // of a file that holds no policy, clears its diagnostics.
 func (sc *scheduler) publishClosedAnalysis(path string, a *analysed) {
 	if a == nil || !a.holdsPolicy() {
-		sc.publishClosed(path, nil)
+		sc.publishClosed(path, nil, nil)
 		return
 	}
-	sc.publishClosed(path, a.diagnostics())
+	sc.publishClosed(path, a.diagnostics(), a.relatedFiles())
 }
 
 // beginFlight records that the back analyses the file at path from set.
@@ -821,8 +821,9 @@ func sameSettings(a, b editorSettings) bool {
 }
 
 // publishClosed sends a closed file's diagnostics unless the client has
-// them already; nil clears them, if the client has any.
-func (sc *scheduler) publishClosed(path string, diags []protocol.Diagnostic) {
+// them already; nil clears them, if the client has any. related are the
+// other files the diagnostics point into (for the cache).
+func (sc *scheduler) publishClosed(path string, diags []protocol.Diagnostic, related []string) {
 	var m diagnosticsMessage
 	if diags != nil {
 		// Outside the lock: the scan's readers and the back's workers
@@ -850,6 +851,9 @@ func (sc *scheduler) publishClosed(path string, diags []protocol.Diagnostic) {
 		return
 	}
 	sc.closedHash[path] = m.hash
+	if c := sc.s.cache.Load(); c != nil {
+		c.record(path, m, related)
+	}
 	sc.s.send(m)
 }
 

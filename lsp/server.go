@@ -33,6 +33,12 @@ type Options struct {
 	Completers []analysis.Completer
 	Log        io.Writer // stderr in the binary
 	Version    string    // reported in serverInfo
+	// CacheDir is where the first scan's diagnostics are kept for the
+	// next start on the same workspace (scancache.go); "" keeps none.
+	CacheDir string
+	// BinaryID identifies the build (a hash of the executable): part of
+	// every cache key with Version; nil keeps none.
+	BinaryID func() string
 }
 
 // Server is one language-server session: thin handlers over a store of
@@ -55,7 +61,8 @@ type Server struct {
 	sched *scheduler
 
 	scanStarted atomic.Bool
-	scanned     chan struct{} // closed when the first scan is done
+	scanned     chan struct{}             // closed when the first scan is done
+	cache       atomic.Pointer[scanCache] // the first scan's use of the diagnostics cache; nil when off
 	// beforeLoad, a test's hook, is called by the scan with the root of
 	// the sets it is about to hand to the scheduler.
 	beforeLoad func(root string)

@@ -37,12 +37,22 @@ func main() {
 	every := flag.Bool("every", false, "wait for the diagnostics of every policy file of the tree, with findings or not, instead of the files check finds something in: no check run")
 	checkJSON := flag.String("check-json", "", "the output of `check --format json` on the tree, saved before, instead of running check (minutes on a large governed folder); its relative names are taken from the current folder")
 	published := flag.String("published", "", "write here, once every policy file is published (waited for after the timing), each file's last diagnostics (range, severity, code, message), one JSON line a file in the order of their URIs relative to the tree: two servers' files compare with cmp")
+	cache := flag.String("cache", "", "have the server keep its diagnostics cache in this folder (serve --cache): run twice for a cold then a warm start; without it the cache is off")
+	clearCache := flag.Bool("clear-cache", false, "empty the -cache folder before the run (a cold start)")
 	flag.Parse()
 	if *server == "" || *tree == "" {
-		fmt.Fprintln(os.Stderr, "usage: coldscan -server PATH -tree DIR [-timeout 10m] [-cpuprofile FILE] [-check-json FILE | -every]")
+		fmt.Fprintln(os.Stderr, "usage: coldscan -server PATH -tree DIR [-timeout 10m] [-cpuprofile FILE] [-cache DIR [-clear-cache]] [-check-json FILE | -every]")
 		os.Exit(2)
 	}
 	args := []string{"serve"}
+	if *cache != "" {
+		if *clearCache {
+			if err := os.RemoveAll(*cache); err != nil {
+				fail(err)
+			}
+		}
+		args = append(args, "--cache", *cache)
+	}
 	if *profile != "" {
 		args = append(args, "--cpuprofile", *profile)
 	}
@@ -201,6 +211,7 @@ func fileURI(path string) string {
 // then, when every is not nil, untimed, for some diagnostics of each of
 // its files, and returns what was published.
 func coldScan(server, root string, want map[string]bool, anyDiags bool, every map[string]bool, args []string, timeout time.Duration) (time.Duration, int, []lspclient.Published, error) {
+	cached := slices.Contains(args, "--cache")
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	t0 := time.Now()
@@ -249,7 +260,27 @@ func coldScan(server, root string, want map[string]bool, anyDiags bool, every ma
 	if err != nil {
 		return 0, 0, nil, fmt.Errorf("after the timing, waiting for every policy file: %v", err)
 	}
+	if cached {
+		// Untimed: the server writes its cache once every file is
+		// analysed, for the next run to start warm.
+		if _, err := c.WaitPublished(ctx, func([]lspclient.Published) bool { return cacheWritten(c) }); err != nil {
+			return 0, 0, nil, fmt.Errorf("after the timing, waiting for the server to keep its cache: %v", err)
+		}
+	}
 	return took, peak, pubs, c.Shutdown(ctx)
+}
+
+// cacheWritten reports whether the server has logged what it kept in its
+// diagnostics cache (or that it kept nothing).
+func cacheWritten(c *lspclient.Client) bool {
+	for _, n := range c.Notifications() {
+		var p struct{ Message string }
+		if n.Method == "window/logMessage" && json.Unmarshal(n.Params, &p) == nil &&
+			(strings.HasPrefix(p.Message, "diagnostics cache: kept") || strings.Contains(p.Message, "nothing kept for the next start")) {
+			return true
+		}
+	}
+	return false
 }
 
 // writePublished writes the last diagnostics published for each file,

@@ -21,6 +21,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	flags.SetOutput(stderr)
 	flags.Bool("stdio", true, "talk over stdin/stdout (the only transport; accepted for clients that pass it)")
 	cpuProfile := flags.String("cpuprofile", "", "write a CPU profile to this file until the server exits, for a performance report")
+	cache := flags.String("cache", "", "keep the first scan's diagnostics in this folder for the next start, or \"off\" (default: $"+cacheEnv+", else s3policy-lsp in the user's cache folder)")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -38,7 +39,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	serveMemoryBudget(stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	server := lsp.New(lsp.Options{Log: stderr, Version: versionString()})
+	server := lsp.New(lsp.Options{Log: stderr, Version: versionString(), CacheDir: serveCacheDir(*cache), BinaryID: binaryID})
 	return server.Serve(ctx, stdio{os.Stdin, stdout})
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -21,6 +22,7 @@ import (
 // its stdin and stdout: initialize, didOpen, diagnostics, shutdown, exit.
 func TestServeBinaryOverStdio(t *testing.T) {
 	cmd := exec.Command(buildBinary(t), "serve")
+	cmd.Env = append(os.Environ(), cacheEnv+"=off") // nothing in the user's cache folder
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -86,6 +86,11 @@ type Position struct {
 func Start(bin, dir string, args ...string) (*Client, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
+	if os.Getenv("S3POLICY_LSP_CACHE") == "" {
+		// A harness's server keeps no diagnostics in the user's cache
+		// folder, unless the caller says where (serve --cache wins).
+		cmd.Env = append(os.Environ(), "S3POLICY_LSP_CACHE=off")
+	}
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err

@@ -1,0 +1,398 @@
+package lsp
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"go.lsp.dev/uri"
+)
+
+// The first scan's use of the diagnostics cache (diskcache.go). When the
+// scan has read every file under a set root (a .s3policy.json's folder, a
+// Terraform module's), the root's key is the hash of the build, the
+// settings that change the output, the root, and the path, size and
+// SHA-256 of each file read under it and of each file left out; an entry
+// with that key is published at once, before the root's sets reach the
+// scheduler, unless an open document under the root differs from the
+// disk. The scan then goes on as without it (the index and the engine
+// need their state for edits): the back analyses every file, and
+// publishes only what differs from what the client has (closedHash).
+// What the back publishes for the closed files during the first scan is
+// recorded in a spool file; once the scan is over, with no edit, save,
+// file changed on disk or change of settings meanwhile, each root's
+// entry is written from it, and the entries of earlier scans of the
+// workspace are removed.
+
+// scanCache is the first scan's use of the cache; nil when it is off.
+type scanCache struct {
+	s     *Server
+	disk  *diskCache
+	build []byte         // the build's identity: binary, version, checks
+	start editorSettings // the settings when the scan began
+	// dirty: an edit, a save, a file changed on disk or other settings
+	// came during the scan; no entry is written.
+	dirty atomic.Bool
+
+	mu    sync.Mutex
+	files map[string]map[string]fileDigest // by root, by path: what the scan read
+	left  map[string][]string              // by root: files the walk left out, with why
+	roots map[string]*scannedRoot          // by root: the roots the scan completed
+
+	// Under the scheduler's pubMu: the closed files' publications.
+	spool   *os.File
+	spoolW  *bufio.Writer
+	spoolAt int64
+	records map[string]spooled // by path: its last publication
+}
+
+// fileDigest is a file as the scan read it.
+type fileDigest struct {
+	size int
+	sum  [sha256.Size]byte
+}
+
+// scannedRoot is a root the scan read whole.
+type scannedRoot struct {
+	key  cacheKey
+	hits map[string]uint64 // path → hash of what the cache published; nil: a miss
+	skip string            // why no entry of it may be written, "" if it may
+}
+
+// spooled is a closed file's last publication, in the spool.
+type spooled struct {
+	at, size int64
+	hash     uint64
+	related  []string // the other files its diagnostics point into
+}
+
+// newScanCache prepares the first scan's use of the cache, or returns nil
+// when the cache is off or cannot be used (logged).
+func (s *Server) newScanCache() *scanCache {
+	if s.opts.CacheDir == "" || s.opts.BinaryID == nil {
+		return nil
+	}
+	id := s.opts.BinaryID()
+	if id == "" {
+		s.logf("diagnostics cache off: the binary cannot be identified")
+		return nil
+	}
+	c := &scanCache{s: s, disk: newDiskCache(s.opts.CacheDir, s.store.folders), start: s.store.settings(),
+		files: map[string]map[string]fileDigest{}, left: map[string][]string{}, roots: map[string]*scannedRoot{}, records: map[string]spooled{}}
+	h := sha256.New()
+	writeField(h, []byte(id))
+	writeField(h, []byte(s.opts.Version))
+	for _, ch := range s.opts.Checks {
+		writeField(h, []byte(ch.Code))
+	}
+	c.build = h.Sum(nil)
+	if err := os.MkdirAll(c.disk.dir, 0o700); err != nil {
+		s.logf("diagnostics cache: %v; nothing is kept for the next start", err)
+		return c
+	}
+	spool, err := os.CreateTemp(c.disk.dir, "spool-*.tmp")
+	if err != nil {
+		s.logf("diagnostics cache: %v; nothing is kept for the next start", err)
+		return c
+	}
+	c.spool, c.spoolW = spool, bufio.NewWriterSize(spool, 256<<10)
+	return c
+}
+
+// read records a file the scan read under root (not for a file read
+// alone).
+func (c *scanCache) read(root, path string, text []byte) {
+	d := fileDigest{size: len(text), sum: sha256.Sum256(text)}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.files[root] == nil {
+		c.files[root] = map[string]fileDigest{}
+	}
+	c.files[root][path] = d
+}
+
+// leftOut records a file the walk left out under root: were it read, the
+// root's sets could differ.
+func (c *scanCache) leftOut(root, path, why string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.left[root] = append(c.left[root], path+"\x00"+why)
+}
+
+// key is the hash of every input of the diagnostics of the files under
+// root, as the scan read them.
+func (c *scanCache) key(folder, root string, files map[string]fileDigest, left []string, settings editorSettings, clientLocale string) cacheKey {
+	h := sha256.New()
+	writeField(h, c.build)
+	writeField(h, []byte(clientLocale))
+	writeField(h, []byte(settings.Locale))
+	for _, code := range slices.Sorted(maps.Keys(settings.Severity)) {
+		writeField(h, []byte(code+"="+strconv.Itoa(int(settings.Severity[code]))))
+	}
+	writeField(h, []byte("disable"))
+	for _, code := range settings.Disable {
+		writeField(h, []byte(code))
+	}
+	writeField(h, []byte(folder))
+	writeField(h, []byte(root))
+	for _, path := range slices.Sorted(maps.Keys(files)) {
+		d := files[path]
+		writeField(h, []byte(path))
+		writeField(h, []byte(strconv.Itoa(d.size)))
+		writeField(h, d.sum[:])
+	}
+	writeField(h, []byte("left out"))
+	for _, l := range slices.Sorted(slices.Values(left)) {
+		writeField(h, []byte(l))
+	}
+	var k cacheKey
+	h.Sum(k[:0])
+	return k
+}
+
+// rootRead is called when the scan has read every file under root, before
+// its sets reach the scheduler: it publishes the root's entry when there
+// is one.
+func (c *scanCache) rootRead(folder, root string) {
+	s := c.s
+	c.mu.Lock()
+	files, left := c.files[root], c.left[root]
+	c.mu.Unlock()
+	r := &scannedRoot{key: c.key(folder, root, files, left, s.store.settings(), s.client().locale)}
+	c.mu.Lock()
+	c.roots[root] = r
+	c.mu.Unlock()
+	if why := openDiffers(s.store, files); why != "" {
+		r.skip = why
+		s.logf("diagnostics cache: %s not published from the cache: %s", root, why)
+		return
+	}
+	entry, err := c.disk.read(r.key)
+	if errors.Is(err, errNoEntry) {
+		return
+	}
+	if err != nil {
+		s.logf("diagnostics cache: %s: a miss: %v", root, err)
+		return
+	}
+	r.hits = make(map[string]uint64, len(entry))
+	sent := 0
+	for _, f := range entry {
+		if _, ok := files[f.path]; !ok {
+			continue // cannot be: the key holds every path
+		}
+		var ok bool
+		if r.hits[f.path], ok = s.sched.publishCached(f.path, f.params); ok {
+			sent++
+		}
+	}
+	s.logf("diagnostics cache: published %d files of %s from the cache, before analysing them", sent, root)
+}
+
+// openDiffers says which open document under a root (files) is not the
+// text the scan read, or is open under a URI its path does not give
+// (diagnostics that point into it name its URI); "" when none.
+func openDiffers(st *store, files map[string]fileDigest) string {
+	for _, d := range st.openDocs() {
+		f, ok := files[d.path]
+		if !ok {
+			continue
+		}
+		if d.uri != uri.File(d.path) || len(d.text) != f.size || sha256.Sum256(d.text) != f.sum {
+			return d.path + " is open with other text than on disk"
+		}
+	}
+	return ""
+}
+
+// noteEvent marks the scan dirty on an event after which what it
+// published is not what the disk makes: an edit, a save, a file changed
+// on disk, other settings. Opening and closing a document is checked
+// root by root when the entries are written.
+func (c *scanCache) noteEvent(kind eventKind, settings editorSettings) {
+	switch kind {
+	case changed, saved, onDisk:
+		c.dirty.Store(true)
+	case settingsSent:
+		if !sameSettings(settings, c.start) {
+			c.dirty.Store(true)
+		}
+	}
+}
+
+// record spools a closed file's publication; under pubMu.
+func (c *scanCache) record(path string, m diagnosticsMessage, related []string) {
+	if c.spoolW == nil {
+		return
+	}
+	if _, err := c.spoolW.Write(m.params); err != nil {
+		c.s.logf("diagnostics cache: %v; nothing is kept for the next start", err)
+		c.spoolW = nil
+		return
+	}
+	c.records[path] = spooled{at: c.spoolAt, size: int64(len(m.params)), hash: m.hash, related: related}
+	c.spoolAt += int64(len(m.params))
+}
+
+// publishCached publishes a closed file's diagnostics from the cache
+// unless it is open or the client has them, and returns their hash and
+// whether it sent them.
+func (sc *scheduler) publishCached(path string, params []byte) (uint64, bool) {
+	m := framedParams(params)
+	defer m.release()
+	sc.pubMu.Lock()
+	defer sc.pubMu.Unlock()
+	if sc.s.store.docByPath(path) != nil {
+		return m.hash, false // open: the front publishes it
+	}
+	if last, had := sc.closedHash[path]; had && last == m.hash {
+		return m.hash, false
+	}
+	sc.closedHash[path] = m.hash
+	if c := sc.s.cache.Load(); c != nil {
+		c.record(path, m, nil) // the entry was checked for its related files
+	}
+	sc.s.send(m)
+	return m.hash, true
+}
+
+// scanSettled reports whether the scheduler has nothing left to do: what
+// the client has is what the events so far make.
+func (sc *scheduler) scanSettled() bool {
+	sc.mu.Lock()
+	idle := sc.frontIdle
+	front := !sc.hasWorkLocked() && len(sc.due) == 0
+	sc.mu.Unlock()
+	select {
+	case <-idle:
+	default:
+		front = false
+	}
+	sc.back.Lock()
+	defer sc.back.Unlock()
+	return front && len(sc.queue) == 0 && sc.inflight == 0
+}
+
+// keep writes, once the first scan is over and its files are published,
+// the entry of each root whose published diagnostics are what the disk
+// makes, and removes the workspace's other entries.
+func (c *scanCache) keep() {
+	s := c.s
+	defer c.closeSpool()
+	for !s.sched.scanSettled() {
+		if s.ctx.Err() != nil {
+			return
+		}
+		s.sched.awaitAnalysed(func(int, int) {})
+	}
+	s.sched.pubMu.Lock()
+	hashes := maps.Clone(s.sched.closedHash)
+	records, spoolOK := c.records, c.spoolW != nil && c.spoolW.Flush() == nil
+	c.spoolW = nil // nothing more is recorded
+	s.sched.pubMu.Unlock()
+	if c.dirty.Load() || !sameSettings(s.store.settings(), c.start) {
+		s.logf("diagnostics cache: files changed during the first scan: nothing kept for the next start")
+		return
+	}
+	if !spoolOK {
+		return
+	}
+	c.mu.Lock()
+	roots := maps.Clone(c.roots)
+	c.mu.Unlock()
+	keep := map[cacheKey]bool{}
+	wrote, kept, files := 0, 0, 0
+	for _, root := range slices.Sorted(maps.Keys(roots)) {
+		r := roots[root]
+		c.mu.Lock()
+		digests := c.files[root]
+		c.mu.Unlock()
+		if r.skip != "" {
+			continue
+		}
+		if why := openDiffers(s.store, digests); why != "" {
+			continue
+		}
+		if r.hits != nil && sameHashes(s.store, r.hits, hashes, digests) {
+			keep[r.key] = true
+			kept++
+			continue
+		}
+		entry, why := c.entryOf(digests, hashes, records)
+		if why != "" {
+			s.logf("diagnostics cache: %s not kept: %s", root, why)
+			continue
+		}
+		if err := c.disk.write(r.key, entry); err != nil {
+			s.logf("diagnostics cache: %s not kept: %v", root, err)
+			continue
+		}
+		keep[r.key] = true
+		wrote++
+		files += len(entry)
+	}
+	if err := c.disk.keepOnly(keep); err != nil {
+		s.logf("diagnostics cache: %v", err)
+	}
+	s.logf("diagnostics cache: kept %d roots unchanged and wrote %d (%d files) in %s", kept, wrote, files, c.disk.dir)
+}
+
+// sameHashes reports whether the client has for each closed file under a
+// root exactly what the cache published (an open file's entry was made of
+// its disk text, which openDiffers found it has).
+func sameHashes(st *store, hits, hashes map[string]uint64, digests map[string]fileDigest) bool {
+	for path := range digests {
+		if st.docByPath(path) != nil {
+			continue
+		}
+		h, had := hashes[path]
+		hit, ok := hits[path]
+		if had != ok || h != hit {
+			return false
+		}
+	}
+	return true
+}
+
+// entryOf lists the entry of a root: the last publication of each of its
+// closed files, which must be what the client has, and point into no
+// file outside the root; why says why there is none.
+func (c *scanCache) entryOf(digests map[string]fileDigest, hashes map[string]uint64, records map[string]spooled) (entry []entryFile, why string) {
+	for _, path := range slices.Sorted(maps.Keys(digests)) {
+		h, had := hashes[path]
+		if !had {
+			continue // holds no policy, or open
+		}
+		rec, ok := records[path]
+		if !ok || rec.hash != h {
+			return nil, path + ": its publication was not recorded"
+		}
+		for _, other := range rec.related {
+			if _, ok := digests[other]; !ok {
+				return nil, fmt.Sprintf("%s: its diagnostics point into %s, outside the root", path, other)
+			}
+		}
+		entry = append(entry, entryFile{path: path, size: rec.size, body: io.NewSectionReader(c.spool, rec.at, rec.size)})
+	}
+	return entry, ""
+}
+
+// closeSpool removes the spool.
+func (c *scanCache) closeSpool() {
+	c.s.sched.pubMu.Lock()
+	c.spoolW = nil
+	c.records = nil
+	c.s.sched.pubMu.Unlock()
+	if c.spool != nil {
+		_ = c.spool.Close()
+		_ = os.Remove(c.spool.Name())
+	}
+}
