@@ -48,9 +48,12 @@ var Reader = &source.Reader{
 // module that only declares buckets (a common layout: the buckets in one
 // module, the policies that use them in another, or in JSON files of the
 // same .s3policy.json) still gives their owner, Requester Pays, object
-// ownership and encryption to the policies of its set.
+// ownership and encryption to the policies of its set. The bucket is
+// looked for as "3_bucket": a search skips to the rare '3' where "aws_"
+// is met at every resource, which made the scan of a module with neither
+// half as fast again (a variable named s3_bucket_x is parsed for nothing).
 func worthReading(text []byte) bool {
-	return bytes.Contains(text, []byte("tatement")) || bytes.Contains(text, []byte("olicy")) || bytes.Contains(text, []byte("aws_s3_bucket"))
+	return bytes.Contains(text, []byte("tatement")) || bytes.Contains(text, []byte("olicy")) || bytes.Contains(text, []byte("3_bucket"))
 }
 
 // ReadModule reads the .tf files of one module (by path) together and
