@@ -47,6 +47,11 @@ var arnCases = map[string][]string{
 	"arn:::::":                                    {"arn", "", "", "", "", ""},
 	"x:aws:s3:::b":                                {"x", "aws", "s3", "", "", "b"},
 	"*":                                           {"*"},
+	// A ${ after the last cut, or a $ that opens nothing.
+	"arn:aws:s3:::b/${aws:username}:x": {"arn", "aws", "s3", "", "", "b/${aws:username}:x"},
+	"arn:a$ws:s3:::b:c":                {"arn", "a$ws", "s3", "", "", "b:c"},
+	"a:${b:c}":                         {"a", "${b:c}"},
+	"a:b:${c:d}:e":                     {"a", "b", "${c:d}", "e"},
 }
 
 // A Resource entry read once gives ARNParts's parts and ParseARN's ARN

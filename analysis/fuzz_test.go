@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,9 +98,16 @@ func checkSpans(t *testing.T, src []byte, v *analysis.Value, outer analysis.Span
 		t.Fatalf("%s span %v outside %v", v.Kind, v.Span, outer)
 	}
 	last := v.Span.Start
+	var stringItems []*analysis.Value // what Strings gives of an array
 	for _, item := range v.Items {
 		checkSpans(t, src, item, analysis.Span{Start: last, End: v.Span.End})
 		last = item.Span.End
+		if item.Kind == analysis.String {
+			stringItems = append(stringItems, item)
+		}
+	}
+	if got := analysis.Strings(&analysis.Field{Value: v}); v.Kind == analysis.Array && !slices.Equal(got, stringItems) {
+		t.Fatalf("Strings of %.100s: %d values, want %d", src[v.Span.Start:v.Span.End], len(got), len(stringItems))
 	}
 	for _, f := range v.Fields {
 		if f.KeySpan.Start < last || f.KeySpan.End > f.Value.Span.Start || src[f.KeySpan.Start] != '"' {

@@ -29,7 +29,11 @@ func (k ValueKind) String() string { return kindNames[k] }
 // Value is a JSON value that remembers where it stands in the document.
 type Value struct {
 	Kind ValueKind
-	Span Span // the value's text, quotes and brackets included
+	// itemsKind is the kind of every item of an array the parser read;
+	// 0 when they differ, or when the tree was not parsed (Strings asks
+	// it of every Action and Resource array, for every check).
+	itemsKind ValueKind
+	Span      Span // the value's text, quotes and brackets included
 	// Str is the decoded text of a string, or the literal text of a
 	// number or boolean.
 	Str    string
@@ -418,6 +422,23 @@ func specialBytes(w uint64) uint64 {
 	return found & swarHighs
 }
 
+// PlainASCIIPrefix is the length of a prefix of s, a multiple of eight
+// bytes, of ASCII text that a JSON string holds as it is: no quote,
+// backslash or control character. It reads eight bytes at a time, for a
+// writer of JSON (internal/report) to copy them without looking at each.
+func PlainASCIIPrefix(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		b := s[i : i+8] // one load, no bounds checks
+		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		if specialBytes(w)|w&swarHighs != 0 {
+			break
+		}
+	}
+	return i
+}
+
 func (p *parser) value(depth int) *Value {
 	if depth > MaxDepth {
 		p.errAt(p.pos, 1, Tf("nesting is deeper than %d levels", "入れ子が %d 段を超えています", MaxDepth))
@@ -524,6 +545,7 @@ func (p *parser) array(depth int) *Value {
 		v.Span.End = p.pos
 		return v
 	}
+	kind := ValueKind(0) // of every item so far
 	for {
 		if p.pos < len(p.src) && p.src[p.pos] == ']' {
 			p.errAt(p.pos, 1, T("unexpected ']': a trailing comma is not allowed in JSON", "予期しない ']'。JSON では末尾のカンマは使えません"))
@@ -532,6 +554,11 @@ func (p *parser) array(depth int) *Value {
 		item := p.value(depth + 1)
 		if item == nil {
 			return nil
+		}
+		if len(p.items) == mark {
+			kind = item.Kind
+		} else if item.Kind != kind {
+			kind = 0
 		}
 		p.items = append(p.items, item)
 		p.skipSpace()
@@ -547,6 +574,7 @@ func (p *parser) array(depth int) *Value {
 			p.pos++
 			v.Span.End = p.pos
 			v.Items = p.takeItems(mark)
+			v.itemsKind = kind
 			return v
 		default:
 			p.errAt(p.pos, 1, unexpected(p.src[p.pos:], T("expected ',' or ']' after an element (is a comma missing?)", "要素の後には ',' か ']' が必要です (カンマが抜けていませんか?)")))

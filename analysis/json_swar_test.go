@@ -43,6 +43,26 @@ func TestSpecialBytes(t *testing.T) {
 	}
 }
 
+// PlainASCIIPrefix stops at the word of the first byte that is a quote, a
+// backslash, a control character or not ASCII, wherever it is, and passes
+// whole words of plain text only.
+func TestPlainASCIIPrefix(t *testing.T) {
+	plain := strings.Repeat("abcdefgh", 4)
+	for _, b := range []byte{'"', '\\', 0, '\n', 0x1f, 0x80, 0xe6, 0xff} {
+		for at := range len(plain) {
+			s := plain[:at] + string([]byte{b}) + plain[at+1:]
+			if got, want := PlainASCIIPrefix(s), at/8*8; got != want {
+				t.Fatalf("PlainASCIIPrefix(%q) = %d, want %d", s, got, want)
+			}
+		}
+	}
+	for n := range 20 {
+		if got := PlainASCIIPrefix(plain[:n] + " ~\x7f"[:min(3, n)]); got != (n+min(3, n))/8*8 {
+			t.Fatalf("plain text of %d bytes: PlainASCIIPrefix = %d", n+min(3, n), got)
+		}
+	}
+}
+
 // skipSpace passes a line break and any indentation after it, eight
 // spaces at a time, to the first byte that is not JSON whitespace, and
 // the parse places every value after it as before: indentations of 0 to

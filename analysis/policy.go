@@ -304,7 +304,7 @@ func stringValues(v *Value) []*Value {
 	case String:
 		return []*Value{v}
 	case Array:
-		if allKind(v.Items, String) {
+		if v.itemsKind == String || v.itemsKind == 0 && allKind(v.Items, String) {
 			// The parser gives Items its exact capacity: an append by the
 			// caller copies rather than writing into the tree.
 			return v.Items[:len(v.Items):len(v.Items)]

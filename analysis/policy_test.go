@@ -84,6 +84,42 @@ func TestPolicyStringsAndActions(t *testing.T) {
 	}
 }
 
+// Strings gives the string items of an array, whatever kinds its items
+// mix and wherever they sit, in a tree parsed in place or kept (which
+// remembers whether its items are all strings) and in a tree built by
+// hand (which does not).
+func TestStringsOfEveryArray(t *testing.T) {
+	for _, c := range []struct {
+		array string
+		want  []string
+	}{
+		{`["a", "b"]`, []string{"a", "b"}},
+		{`["a", 1, "b"]`, []string{"a", "b"}},
+		{`[1, "a", "b"]`, []string{"a", "b"}},
+		{`["a", "b", null]`, []string{"a", "b"}},
+		{`[["a"], "b"]`, []string{"b"}},
+		{`[1, 2]`, nil},
+		{`[]`, nil},
+	} {
+		for _, kept := range []bool{false, true} {
+			doc := `{"Statement": {"Action": ` + c.array + `}}`
+			f := analysis.NewDocumentFile("p.iam-policy.json", analysis.Document{Text: []byte(doc), Kept: kept}, nil)
+			if got := strs(analysis.Strings(f.Policy.Statements[0].Action)); !slices.Equal(got, c.want) {
+				t.Errorf("%s (kept %v): %q, want %q", c.array, kept, got, c.want)
+			}
+		}
+	}
+	a, b := &analysis.Value{Kind: analysis.String, Str: "a"}, &analysis.Value{Kind: analysis.String, Str: "b"}
+	byHand := &analysis.Field{Value: &analysis.Value{Kind: analysis.Array, Items: []*analysis.Value{a, b}}}
+	if got := strs(analysis.Strings(byHand)); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("an array built by hand: %q", got)
+	}
+	byHand.Value.Items = append(byHand.Value.Items, &analysis.Value{Kind: analysis.Number, Str: "1"})
+	if got := strs(analysis.Strings(byHand)); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("an array built by hand with a number: %q", got)
+	}
+}
+
 func TestPolicyPrincipals(t *testing.T) {
 	p := mustPolicy(t, `{"Statement": [
   {"Principal": "*"},

@@ -42,6 +42,10 @@ func TestWriteJSONIsWhatEncodingJSONWrites(t *testing.T) {
 	tricky := []string{
 		"", "plain", `quote " and backslash \`, "tab\tline\nbreak\r", "\x00\x1f control", "<html> & 'quotes'",
 		"日本語のメッセージ", "emoji 😀", "invalid \xff\xfe UTF-8", "line separator \u2028 paragraph \u2029", "del \x7f",
+		// What follows eight plain bytes or more (passed a word at a time).
+		"a message of plain words, then \"a quote\"", "a message of plain words, then a tab\t", "sixteen bytes...\\",
+		"a message of plain words, then 日本語", "a message of plain words, then \u2028", "a message of plain words, then \xff",
+		"a message of plain words and DEL \x7f, all of it plain",
 	}
 	var fs []Finding
 	for i, s := range tricky {

@@ -365,9 +365,10 @@ func appendString(b []byte, s string) []byte {
 }
 
 // plainJSON reports whether encoding/json writes s between quotes as it is.
+// Most of a message is plain ASCII, passed eight bytes at a time.
 func plainJSON(s string) bool {
 	ascii := true
-	for i := 0; i < len(s); i++ {
+	for i := analysis.PlainASCIIPrefix(s); i < len(s); i++ {
 		switch c := s[i]; {
 		case c >= utf8.RuneSelf:
 			ascii = false
