@@ -430,9 +430,12 @@ func newPreparer(sts []*analysis.Statement) *preparer {
 	var any byte // every byte OR'ed: ASCII when its high bit is clear
 	for _, st := range sts {
 		for _, a := range st.Actions() {
-			dst := buf[n : n+len(a.Str)]
-			for i := range dst {
-				c := a.Str[i]
+			// The text in a local: read through a, it was loaded again
+			// for each byte (the store to dst might have changed it).
+			text := a.Str
+			dst := buf[n : n+len(text)]
+			for i := 0; i < len(text) && i < len(dst); i++ {
+				c := text[i]
 				any |= c
 				if 'A' <= c && c <= 'Z' {
 					c += 'a' - 'A'

@@ -169,11 +169,39 @@ func coversObjectsOf(pattern, bucket string) bool {
 // reaches only a bucket it names: most entries, answered without the two
 // ARNs and the matches (deny-blocks-access asks it of every Resource
 // entry of every Deny).
+//
+// An S3 ARN that writes its bucket out ("arn:aws:s3:::b/*", the entries of
+// most bucket policies) reaches that bucket alone: a wildcard after the
+// bucket ranges over keys, never over buckets (a bucket name holds no
+// '/'), so another bucket is answered by the names.
 func reachesBucket(pattern, bucket string) bool {
-	if !strings.ContainsAny(pattern, "*?{") && !strings.Contains(pattern, bucket) {
+	if named, ok := literalBucketOf(pattern); ok && strings.IndexByte(bucket, '/') < 0 {
+		if named != bucket {
+			return false
+		}
+	} else if !hasGlobOrPlaceholder(pattern) && !strings.Contains(pattern, bucket) {
 		return false
 	}
 	return coversBucket(pattern, bucket) || coversObjectsOf(pattern, bucket)
+}
+
+// literalBucketOf returns NAME of an entry "arn:aws:s3:::NAME" or
+// "arn:aws:s3:::NAME/...", when NAME holds no wildcard or placeholder.
+func literalBucketOf(pattern string) (string, bool) {
+	rest, ok := strings.CutPrefix(pattern, s3ARNPrefix)
+	if !ok {
+		return "", false
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return name, !hasGlobOrPlaceholder(name)
+}
+
+// hasGlobOrPlaceholder reports whether s holds a wildcard or may hold a
+// template placeholder (every one begins with "${" or "{{"): three byte
+// searches, cheaper than strings.ContainsAny, which builds its set of
+// bytes on every call.
+func hasGlobOrPlaceholder(s string) bool {
+	return strings.IndexByte(s, '*') >= 0 || strings.IndexByte(s, '?') >= 0 || strings.IndexByte(s, '{') >= 0
 }
 
 // allowsS3On reports whether some Allow statement of the policy allows an
