@@ -43,6 +43,10 @@ type Scenario struct {
 	// shared, for a workspace's scenario, keeps once the words and the
 	// lists of causes its evaluations share (sharedCauses).
 	shared *sharedCauses
+	// causeRoom, when set, is an array the evaluation gathers its causes
+	// in, from its start: the workspace's, which keeps copies of them
+	// (keptCauses) and uses it again for the next (Workspace.evaluate).
+	causeRoom []Cause
 }
 
 // Evaluate decides the scenario's request: the S3 request itself, the
@@ -82,7 +86,7 @@ func (s *Scenario) decideUnknowns() Result {
 // evaluate decides the request with the conditions on unknown keys taken
 // in favour of access (optimistic) or against it.
 func (s *Scenario) evaluate(optimistic bool) Result {
-	r := Result{optimistic: optimistic, about: target{s.Request.Action, s.Request.Resource}}
+	r := Result{optimistic: optimistic, about: target{s.Request.Action, s.Request.Resource}, Causes: s.causeRoom[:0]}
 	p := parsePrincipal(s.Request.Principal)
 	bucketAccount := s.resourceAccount(p)
 	account := bucketAccount

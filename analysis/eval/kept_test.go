@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
 	"reflect"
 	"testing"
 	"time"
@@ -108,5 +109,36 @@ func TestAKeptRequestIsTheRequest(t *testing.T) {
 		if k := keepRequest(req); !reflect.DeepEqual(k.request(), req) {
 			t.Errorf("%s set: kept %+v, want %+v", reflect.TypeFor[Request]().Field(i).Name, k.request(), req)
 		}
+	}
+}
+
+// The evaluations an answer keeps gather their causes in arrays used
+// again from one to the next (causeRooms): every evaluation kept while
+// answering the principals of a governed folder (requests blocked by
+// several SCPs' Denies among them) has the causes and layers that
+// evaluating its request afresh gives, once every answer is made and each
+// array was used for many other requests after it.
+func TestKeptEvaluationsAreThoseMadeWithoutARoom(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := governed.Write(dir, 1000); err != nil {
+		t.Fatal(err)
+	}
+	w := answeredWorkspace(t, dir)
+	compared, many, most := 0, 0, 0
+	for _, p := range w.Callers() {
+		for _, g := range w.grantsTo(p) {
+			kept, fresh := w.Decide(g.Request), Evaluate(w.Scenario(g.Request))
+			if !reflect.DeepEqual(kept, fresh) {
+				t.Fatalf("%+v:\nkept  %+v\nfresh %+v", g.Request, kept, fresh)
+			}
+			compared++
+			if len(kept.Causes) > 1 {
+				many++
+			}
+			most = max(most, len(kept.Causes))
+		}
+	}
+	if compared < 1000 || many < 100 || most < 4 {
+		t.Errorf("%d requests compared, %d with more than one cause, %d at most: the folder shows too little", compared, many, most)
 	}
 }
