@@ -188,6 +188,10 @@ func (s *Server) readScanned(folder string, loader *tree.Loader, f tree.Listed) 
 	if err != nil {
 		return
 	}
+	if c := s.cache.Load(); c != nil && c.readAlone(f.Path, text) {
+		s.store.scanned(f.Path, text, false)
+		return
+	}
 	s.publishLoose(tree.ReadKept(f.Path, text, nil))
 }
 

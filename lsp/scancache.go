@@ -2,9 +2,11 @@ package lsp
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"maps"
 	"os"
@@ -44,6 +46,7 @@ type scanCache struct {
 
 	mu    sync.Mutex
 	files map[string]map[string]fileDigest // by root, by path: what the scan read
+	loose map[string]looseRead             // by path: the files read alone
 	left  map[string][]string              // by root: files the walk left out, with why
 	roots map[string]*scannedRoot          // by root: the roots the scan completed
 
@@ -52,6 +55,26 @@ type scanCache struct {
 	spoolW  *bufio.Writer
 	spoolAt int64
 	records map[string]spooled // by path: its last publication
+
+	// The files no root holds, each analysed alone: one entry for the
+	// workspace, of each file's digest and diagnostics (nil: none).
+	looseKey cacheKey
+	looseOld map[string]looseEntry // the entry the last scan wrote
+}
+
+// looseRead is a file the scan read alone: its digest, and whether its
+// diagnostics came from the cache.
+type looseRead struct {
+	fileDigest
+	hit bool
+}
+
+// looseEntry is a file of the loose entry: the digest of the text its
+// params were made of; nil params: it holds no policy, nothing was
+// published.
+type looseEntry struct {
+	sum    [sha256.Size]byte
+	params []byte
 }
 
 // fileDigest is a file as the scan read it.
@@ -85,7 +108,7 @@ func (s *Server) newScanCache() *scanCache {
 		s.logf("diagnostics cache off: the binary cannot be identified")
 		return nil
 	}
-	c := &scanCache{s: s, disk: newDiskCache(s.opts.CacheDir, s.store.folders), start: s.store.settings(),
+	c := &scanCache{s: s, disk: newDiskCache(s.opts.CacheDir, s.store.folders), start: s.store.settings(), loose: map[string]looseRead{},
 		files: map[string]map[string]fileDigest{}, left: map[string][]string{}, roots: map[string]*scannedRoot{}, records: map[string]spooled{}}
 	h := sha256.New()
 	writeField(h, []byte(id))
@@ -94,6 +117,7 @@ func (s *Server) newScanCache() *scanCache {
 		writeField(h, []byte(ch.Code))
 	}
 	c.build = h.Sum(nil)
+	c.readLoose()
 	if err := os.MkdirAll(c.disk.dir, 0o700); err != nil {
 		s.logf("diagnostics cache: %v; nothing is kept for the next start", err)
 		return c
@@ -130,17 +154,7 @@ func (c *scanCache) leftOut(root, path, why string) {
 // key is the hash of every input of the diagnostics of the files under
 // root, as the scan read them.
 func (c *scanCache) key(folder, root string, files map[string]fileDigest, left []string, settings editorSettings, clientLocale string) cacheKey {
-	h := sha256.New()
-	writeField(h, c.build)
-	writeField(h, []byte(clientLocale))
-	writeField(h, []byte(settings.Locale))
-	for _, code := range slices.Sorted(maps.Keys(settings.Severity)) {
-		writeField(h, []byte(code+"="+strconv.Itoa(int(settings.Severity[code]))))
-	}
-	writeField(h, []byte("disable"))
-	for _, code := range settings.Disable {
-		writeField(h, []byte(code))
-	}
+	h := c.keyHash(settings, clientLocale)
 	writeField(h, []byte(folder))
 	writeField(h, []byte(root))
 	for _, path := range slices.Sorted(maps.Keys(files)) {
@@ -156,6 +170,23 @@ func (c *scanCache) key(folder, root string, files map[string]fileDigest, left [
 	var k cacheKey
 	h.Sum(k[:0])
 	return k
+}
+
+// keyHash starts a key with the build and what of the settings and the
+// client changes the diagnostics.
+func (c *scanCache) keyHash(settings editorSettings, clientLocale string) hash.Hash {
+	h := sha256.New()
+	writeField(h, c.build)
+	writeField(h, []byte(clientLocale))
+	writeField(h, []byte(settings.Locale))
+	for _, code := range slices.Sorted(maps.Keys(settings.Severity)) {
+		writeField(h, []byte(code+"="+strconv.Itoa(int(settings.Severity[code]))))
+	}
+	writeField(h, []byte("disable"))
+	for _, code := range settings.Disable {
+		writeField(h, []byte(code))
+	}
+	return h
 }
 
 // rootRead is called when the scan has read every file under root, before
@@ -339,10 +370,19 @@ func (c *scanCache) keep() {
 		wrote++
 		files += len(entry)
 	}
+	alone := c.looseEntryFiles(hashes, records)
+	if len(alone) > 0 {
+		if err := c.disk.write(c.looseKey, alone); err != nil {
+			s.logf("diagnostics cache: the files read alone not kept: %v", err)
+			alone = nil
+		} else {
+			keep[c.looseKey] = true
+		}
+	}
 	if err := c.disk.keepOnly(keep); err != nil {
 		s.logf("diagnostics cache: %v", err)
 	}
-	s.logf("diagnostics cache: kept %d roots unchanged and wrote %d (%d files) in %s", kept, wrote, files, c.disk.dir)
+	s.logf("diagnostics cache: kept %d roots unchanged and wrote %d (%d files), and %d files read alone (%d came from the cache), in %s", kept, wrote, files, len(alone), c.looseHits(), c.disk.dir)
 }
 
 // sameHashes reports whether the client has for each closed file under a
@@ -395,4 +435,102 @@ func (c *scanCache) closeSpool() {
 		_ = c.spool.Close()
 		_ = os.Remove(c.spool.Name())
 	}
+}
+
+// readLoose reads the loose entry of the workspace, made under the
+// settings the scan begins with.
+func (c *scanCache) readLoose() {
+	h := c.keyHash(c.start, c.s.client().locale)
+	writeField(h, []byte("files read alone"))
+	for _, f := range c.s.store.folders {
+		writeField(h, []byte(f))
+	}
+	h.Sum(c.looseKey[:0])
+	files, err := c.disk.read(c.looseKey)
+	if errors.Is(err, errNoEntry) {
+		return
+	}
+	if err != nil {
+		c.s.logf("diagnostics cache: the files read alone: a miss: %v", err)
+		return
+	}
+	c.looseOld = make(map[string]looseEntry, len(files))
+	for _, f := range files {
+		if len(f.params) < sha256.Size {
+			c.s.logf("diagnostics cache: the files read alone: a miss: %s has no digest", f.path)
+			c.looseOld = nil
+			return
+		}
+		e := looseEntry{sum: [sha256.Size]byte(f.params[:sha256.Size])}
+		if len(f.params) > sha256.Size {
+			e.params = f.params[sha256.Size:]
+		}
+		c.looseOld[f.path] = e
+	}
+}
+
+// readAlone records a file the scan read alone and publishes its
+// diagnostics from the cache when it has them for this very text: it
+// reports whether it did (the file need not be analysed then).
+func (c *scanCache) readAlone(path string, text []byte) (hit bool) {
+	d := fileDigest{size: len(text), sum: sha256.Sum256(text)}
+	e, ok := c.looseOld[path]
+	// Settings changed since the scan began: the entry is not theirs.
+	hit = ok && e.sum == d.sum && sameSettings(c.s.store.settings(), c.start) && openDiffers(c.s.store, map[string]fileDigest{path: d}) == ""
+	c.mu.Lock()
+	c.loose[path] = looseRead{d, hit}
+	c.mu.Unlock()
+	if hit && e.params != nil {
+		c.s.sched.publishCached(path, e.params)
+	}
+	return hit
+}
+
+// looseEntryFiles lists the loose entry: each file read alone and closed
+// now, with the digest of the text read and its diagnostics (those of the
+// cache when they came from it, else its last publication, which must be
+// what the client has and point into no other file; none when it holds no
+// policy).
+func (c *scanCache) looseEntryFiles(hashes map[string]uint64, records map[string]spooled) []entryFile {
+	c.mu.Lock()
+	loose := maps.Clone(c.loose)
+	c.mu.Unlock()
+	var entry []entryFile
+	for _, path := range slices.Sorted(maps.Keys(loose)) {
+		r := loose[path]
+		if c.s.store.docByPath(path) != nil {
+			continue
+		}
+		f := entryFile{path: path, size: sha256.Size}
+		h, had := hashes[path]
+		switch rec, ok := records[path]; {
+		case r.hit:
+			params := c.looseOld[path].params
+			f.size += int64(len(params))
+			f.body = io.MultiReader(bytes.NewReader(r.sum[:]), bytes.NewReader(params))
+		case !had:
+			f.body = bytes.NewReader(r.sum[:])
+		case ok && rec.hash == h && len(rec.related) == 0:
+			f.size += rec.size
+			f.body = io.MultiReader(bytes.NewReader(r.sum[:]), io.NewSectionReader(c.spool, rec.at, rec.size))
+		default:
+			continue
+		}
+		entry = append(entry, f)
+	}
+	return entry
+}
+
+// looseHits counts the files read alone whose diagnostics came from the
+// cache.
+func (c *scanCache) looseHits() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, r := range c.loose {
+		if r.hit {
+			n++
+		}
+	}
+	return n
 }

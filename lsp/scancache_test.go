@@ -13,6 +13,8 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/lsp"
 )
 
@@ -44,7 +46,13 @@ var teamFiles = []string{"jane.iam-policy.json", "key.key-policy.json", "bucket.
 // initialized.
 func cachedServer(t *testing.T, dir, cacheDir string, params map[string]any, beforeLoad func(root string), open func(c *client)) *client {
 	t.Helper()
-	opts := lsp.Options{CacheDir: cacheDir, BinaryID: func() string { return "test build" }}
+	return cachedServerWith(t, lsp.Options{}, dir, cacheDir, params, beforeLoad, open)
+}
+
+// cachedServerWith is cachedServer with the options opts.
+func cachedServerWith(t *testing.T, opts lsp.Options, dir, cacheDir string, params map[string]any, beforeLoad func(root string), open func(c *client)) *client {
+	t.Helper()
+	opts.CacheDir, opts.BinaryID = cacheDir, func() string { return "test build" }
 	c := startServer(t, lsp.NewWithScanHook(opts, beforeLoad))
 	if params == nil {
 		params = map[string]any{}
@@ -243,7 +251,7 @@ func TestAnotherLanguageIsAMiss(t *testing.T) {
 		t.Errorf("message %q is not Japanese", msg)
 	}
 	for _, m := range c.logMessages() {
-		if strings.Contains(m, "from the cache") {
+		if strings.Contains(m, "from the cache, before analysing") {
 			t.Errorf("a root came from the cache: %s", m)
 		}
 	}
@@ -282,7 +290,7 @@ func TestACorruptOrTruncatedEntryIsAMiss(t *testing.T) {
 		switch {
 		case strings.Contains(m, "a miss:") && strings.Contains(m, "checksum mismatch (truncated or corrupt)"):
 			misses++
-		case strings.Contains(m, "from the cache"):
+		case strings.Contains(m, "from the cache, before analysing"):
 			t.Errorf("a root came from the cache: %s", m)
 		}
 	}
@@ -339,5 +347,78 @@ func TestAnOpenDocumentAsOnDiskLeavesItsRootToTheCache(t *testing.T) {
 		if got[u] != first[u] {
 			t.Errorf("%s: %s, want %s", u, got[u], first[u])
 		}
+	}
+}
+
+// checksCounted are the checks, each counting the files it runs on, by
+// path.
+func checksCounted(mu *sync.Mutex, ran map[string]int) []*analysis.Check {
+	var out []*analysis.Check
+	for _, ch := range checks.All {
+		counted := *ch
+		if run := ch.Run; run != nil {
+			counted.Run = func(p *analysis.Pass) {
+				mu.Lock()
+				ran[filepath.Base(p.Path)]++
+				mu.Unlock()
+				run(p)
+			}
+		}
+		out = append(out, &counted)
+	}
+	return out
+}
+
+// Files no config governs are each analysed alone: one found unchanged
+// in the cache is published from it and not analysed at all (no check
+// runs on it); one changed is analysed, and a file that holds no policy
+// stays unpublished.
+func TestFilesReadAloneComeFromTheCacheUnanalysed(t *testing.T) {
+	dir, cacheDir := t.TempDir(), t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "examples", "structure"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name": "not a policy"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	ran := map[string]int{}
+	opts := lsp.Options{Checks: checksCounted(&mu, ran)}
+	c := cachedServerWith(t, opts, dir, cacheDir, nil, nil, nil)
+	c.waitLog("diagnostics cache: kept 0 roots unchanged and wrote 0 (0 files), and 9 files read alone (0 came from the cache)")
+	first := c.lastPublished()
+	c.stop()
+	changed := "missing-version.iam-policy.json"
+	if len(first) != 8 || !strings.Contains(first[fileURI(dir, changed)], `"code":"missing-version"`) || ran[changed] == 0 {
+		t.Fatalf("the first run published %d files, %s: %s (checks ran %v)", len(first), changed, first[fileURI(dir, changed)], ran)
+	}
+	text := strings.Replace(readText(t, filepath.Join(dir, changed)), "{", `{"Version": "2012-10-17",`, 1)
+	if err := os.WriteFile(filepath.Join(dir, changed), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	mu.Lock()
+	clear(ran)
+	mu.Unlock()
+	c = cachedServerWith(t, opts, dir, cacheDir, nil, nil, nil)
+	c.waitLog("diagnostics cache: kept 0 roots unchanged and wrote 0 (0 files), and 9 files read alone (8 came from the cache)")
+	mu.Lock()
+	if len(ran) != 1 || ran[changed] == 0 {
+		t.Errorf("checks ran on %v, want %s alone", ran, changed)
+	}
+	mu.Unlock()
+	got := c.lastPublished()
+	for u, params := range first {
+		switch {
+		case strings.HasSuffix(u, changed):
+			if strings.Contains(got[u], `"code":"missing-version"`) {
+				t.Errorf("%s published its old diagnostics: %s", changed, got[u])
+			}
+		case got[u] != params:
+			t.Errorf("%s: %s, want %s", u, got[u], params)
+		}
+	}
+	if _, ok := got[fileURI(dir, "package.json")]; ok || len(got) != 8 {
+		t.Errorf("published %d files, package.json among them: %v", len(got), ok)
 	}
 }
