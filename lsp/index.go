@@ -1027,11 +1027,13 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 		}
 	}
 	if len(newModuleFiles) > 0 {
-		// A file created in the folder of a module the set holds is read
-		// with that module's files, and a child module's with its caller
-		// (the module its files name), as a fresh scan reads it.
+		// A file created in a module's folder is read with that module's
+		// files, a child module's with its caller, as a fresh scan reads
+		// it: the modules whose top folder holds its folder are read again,
+		// since a module calls its children in folders below its own (the
+		// call may be there before the child's first file).
 		for _, src := range g.sources {
-			if src.Module != "" && hosts.ModuleReader(src.Path) != nil && slices.ContainsFunc(newModuleFiles, func(p string) bool { return filepath.Dir(p) == filepath.Dir(src.Path) }) {
+			if src.Module != "" && !modules[src.Module] && slices.ContainsFunc(newModuleFiles, func(p string) bool { return tree.Within(filepath.Dir(p), src.Module) }) {
 				modules[src.Module] = true
 			}
 		}

@@ -15,7 +15,8 @@ import (
 // its children kept the names and provider it gave them (Jane's policy
 // kept its missing-resource-arn); its providers deleted, the accounts
 // they gave; a file created in a child, the child's buckets lacked the
-// Requester Pays it sets.
+// Requester Pays it sets; a child created whose folder the caller calls
+// already, the names and provider the call gives it.
 func TestAModuleFileDeletedOrCreatedReadsItsModuleAgain(t *testing.T) {
 	dir, err := filepath.Abs(filepath.Join("..", "examples", "terraform", "child-modules"))
 	if err != nil {
@@ -31,21 +32,28 @@ func TestAModuleFileDeletedOrCreatedReadsItsModuleAgain(t *testing.T) {
 		return texts
 	}
 	reader, bucket := filepath.Join(dir, "modules/reader/main.tf"), filepath.Join(dir, "modules/bucket/main.tf")
+	bucketText, err := os.ReadFile(bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		name    string
+		missing string // a file not there before the edit
 		changes map[string][]byte
 		changed string // a file whose findings the edit changes
 	}{
-		{"the caller deleted", map[string][]byte{filepath.Join(dir, "main.tf"): nil}, reader},
-		{"the providers deleted", map[string][]byte{filepath.Join(dir, "providers.tf"): nil}, reader},
-		{"a file created in a child", map[string][]byte{filepath.Join(dir, "modules/bucket/payer.tf"): []byte(`resource "aws_s3_bucket_request_payment_configuration" "this" {
+		{"the caller deleted", "", map[string][]byte{filepath.Join(dir, "main.tf"): nil}, reader},
+		{"the providers deleted", "", map[string][]byte{filepath.Join(dir, "providers.tf"): nil}, reader},
+		{"a file created in a child", "", map[string][]byte{filepath.Join(dir, "modules/bucket/payer.tf"): []byte(`resource "aws_s3_bucket_request_payment_configuration" "this" {
   bucket = aws_s3_bucket.this.id
   payer  = "Requester"
 }
 `)}, bucket},
+		{"a child its caller calls already created", bucket, map[string][]byte{bucket: bucketText}, reader},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			texts := read()
+			delete(texts, c.missing)
 			ix := newIndex()
 			ix.rebuild([]string{dir}, texts)
 			before := map[string][]string{}
