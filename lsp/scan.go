@@ -146,8 +146,8 @@ func (s *Server) scanFolder(folder string, report func(read, listed int, walked 
 				typ = protocol.MessageTypeInfo
 			}
 			s.log(typ, fmt.Sprintf("skipping %s: %s", sk.Path, sk.Reason.EN))
-			if root, c := tree.RootOf(folder, sk.Path), s.cache.Load(); c != nil && root != "" {
-				c.leftOut(root, sk.Path, sk.Reason.EN)
+			if c := s.cache.Load(); c != nil {
+				c.leftOut(sk.Path, sk.Reason.EN)
 			}
 		},
 		Done: func(root string) {

@@ -12,10 +12,13 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
 	"go.lsp.dev/uri"
+
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
 
 // The first scan's use of the diagnostics cache (diskcache.go). When the
@@ -47,7 +50,7 @@ type scanCache struct {
 	mu    sync.Mutex
 	files map[string]map[string]fileDigest // by root, by path: what the scan read
 	loose map[string]looseRead             // by path: the files read alone
-	left  map[string][]string              // by root: files the walk left out, with why
+	left  []string                         // files the walk left out, with why
 	roots map[string]*scannedRoot          // by root: the roots the scan completed
 
 	// Under the scheduler's pubMu: the closed files' publications.
@@ -109,7 +112,7 @@ func (s *Server) newScanCache() *scanCache {
 		return nil
 	}
 	c := &scanCache{s: s, disk: newDiskCache(s.opts.CacheDir, s.store.folders), start: s.store.settings(), loose: map[string]looseRead{},
-		files: map[string]map[string]fileDigest{}, left: map[string][]string{}, roots: map[string]*scannedRoot{}, records: map[string]spooled{}}
+		files: map[string]map[string]fileDigest{}, roots: map[string]*scannedRoot{}, records: map[string]spooled{}}
 	h := sha256.New()
 	writeField(h, []byte(id))
 	writeField(h, []byte(s.opts.Version))
@@ -143,12 +146,27 @@ func (c *scanCache) read(root, path string, text []byte) {
 	c.files[root][path] = d
 }
 
-// leftOut records a file the walk left out under root: were it read, the
-// root's sets could differ.
-func (c *scanCache) leftOut(root, path, why string) {
+// leftOut records a file the walk left out: were it read, the sets of
+// the roots above it could differ. The walk reports it before it is done
+// with any root above it.
+func (c *scanCache) leftOut(path, why string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.left[root] = append(c.left[root], path+"\x00"+why)
+	c.left = append(c.left, path+"\x00"+why)
+}
+
+// leftUnder lists the files left out under root (a nested root's too:
+// one more miss at worst), with why.
+func (c *scanCache) leftUnder(root string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, l := range c.left {
+		if path, _, _ := strings.Cut(l, "\x00"); tree.Within(path, root) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // key is the hash of every input of the diagnostics of the files under
@@ -195,8 +213,9 @@ func (c *scanCache) keyHash(settings editorSettings, clientLocale string) hash.H
 func (c *scanCache) rootRead(folder, root string) {
 	s := c.s
 	c.mu.Lock()
-	files, left := c.files[root], c.left[root]
+	files := c.files[root]
 	c.mu.Unlock()
+	left := c.leftUnder(root)
 	r := &scannedRoot{key: c.key(folder, root, files, left, s.store.settings(), s.client().locale)}
 	c.mu.Lock()
 	c.roots[root] = r

@@ -422,3 +422,41 @@ func TestFilesReadAloneComeFromTheCacheUnanalysed(t *testing.T) {
 		t.Errorf("published %d files, package.json among them: %v", len(got), ok)
 	}
 }
+
+// An edit during the first scan keeps the server from writing the cache:
+// what it published is not only the disk's.
+func TestAnEditDuringTheScanKeepsNothing(t *testing.T) {
+	dir, cacheDir := twoTeams(t), t.TempDir()
+	janeA := fileURI(dir, "team-a/jane.iam-policy.json")
+	text := readText(t, filepath.Join(dir, "team-a", "jane.iam-policy.json"))
+	var c *client
+	ready := make(chan struct{})
+	var once sync.Once
+	c = cachedServer(t, dir, cacheDir, nil, func(string) {
+		<-ready
+		once.Do(func() { c.change(janeA, text+" ", 2) })
+	}, func(c *client) { c.open(janeA, text, 1) })
+	close(ready)
+	c.waitLog("diagnostics cache: files changed during the first scan: nothing kept for the next start")
+	if entries, _ := filepath.Glob(filepath.Join(cacheDir, "v1", "*", "*.diags")); len(entries) != 0 {
+		t.Errorf("entries written: %v", entries)
+	}
+}
+
+// A file the walk leaves out (over 1 MB) counts in its root's key: one
+// that appears between two runs makes the root a miss.
+func TestAFileLeftOutCountsInTheKey(t *testing.T) {
+	dir, cacheDir := twoTeams(t), t.TempDir()
+	firstRun(t, dir, cacheDir)
+	big := `{"Statement": [` + strings.Repeat(" ", 1<<20) + `]}`
+	if err := os.WriteFile(filepath.Join(dir, "team-a", "big.iam-policy.json"), []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := cachedServer(t, dir, cacheDir, nil, nil, nil)
+	c.waitLog("diagnostics cache: kept 1 roots unchanged and wrote 1 (3 files)")
+	for _, m := range c.logMessages() {
+		if strings.Contains(m, "files of "+filepath.Join(dir, "team-a")+" from the cache") {
+			t.Errorf("the root with a new file left out came from the cache: %s", m)
+		}
+	}
+}
