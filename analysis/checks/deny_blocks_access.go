@@ -206,22 +206,30 @@ func cancelsAllow(p *analysis.Policy, deny *analysis.Statement) bool {
 	pats := patternsOf(p)
 	d := pats.of(deny)
 	for _, a := range pats.allows {
-		if actionsOverlap(a, d) && resourcesOverlap(a, d) {
+		// The resources' bits first: they tell most pairs of a policy
+		// apart (each statement its bucket), which then need no
+		// comparison of their actions.
+		if !resourcesApart(a, d) && actionsOverlap(a, d) && resourcesOverlap(a, d) {
 			return true
 		}
 	}
 	return false
 }
 
+// resourcesApart reports that the bits of the statements' Resource keys
+// tell them apart: no resource matches an entry of each.
+func resourcesApart(a, b *statementPatterns) bool {
+	return a.st.NotResource == nil && b.st.NotResource == nil && a.resourceTexts.disjoint(b.resourceTexts)
+}
+
 // resourcesOverlap reports whether the two statements' Resource patterns
 // may match one resource: a NotResource, or a missing Resource, may meet
 // any.
 func resourcesOverlap(a, b *statementPatterns) bool {
-	notForm := a.st.NotResource != nil || b.st.NotResource != nil
-	if !notForm && a.resourceTexts.disjoint(b.resourceTexts) {
+	if resourcesApart(a, b) {
 		return false
 	}
-	return overlaps(a.resourcePatterns(), b.resourcePatterns(), notForm, false)
+	return overlaps(a.resourcePatterns(), b.resourcePatterns(), a.st.NotResource != nil || b.st.NotResource != nil, false)
 }
 
 // literalTexts stands for a list of patterns by a bit for each one's key
@@ -530,7 +538,9 @@ func cancelsWhole(p *analysis.Policy, deny *analysis.Statement) bool {
 	}
 	for _, a := range pats.allows {
 		st := a.st
-		if st.Action == nil || st.Resource == nil || !d.actionTexts.covers(a.actionTexts) {
+		// An Allow whose resources the bits tell apart from the Deny's
+		// keeps every one of them.
+		if st.Action == nil || st.Resource == nil || !d.actionTexts.covers(a.actionTexts) || resourcesApart(a, d) {
 			continue
 		}
 		if allActions(a, covered) &&

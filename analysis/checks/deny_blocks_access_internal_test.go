@@ -140,6 +140,14 @@ func TestLiteralTextsTellApartOnlyDisjointLists(t *testing.T) {
 				if overlaps(patterns[i], patterns[j], false, false) {
 					t.Errorf("%q and %q told apart, but their patterns overlap", resources[i], resources[j])
 				}
+				// cancelsWhole matches the entries as written.
+				for _, r := range resources[i] {
+					for _, p := range resources[j] {
+						if analysis.MatchWildcard(p, r, false) {
+							t.Errorf("%q and %q told apart, but %q matches %q", resources[i], resources[j], p, r)
+						}
+					}
+				}
 			}
 		}
 	}
