@@ -299,6 +299,11 @@ func Strings(f *Field) []*Value {
 // over a tree.
 func fieldValue(f *Field) []*Value { return unsafe.Slice(&f.Value, 1) }
 
+// StringValues are the strings of a value as Strings gives those of a
+// field holding it, without a field to hold it: the evaluation engine
+// made one for each Resource and Action it matched (issue 16).
+func StringValues(v *Value) []*Value { return stringValues(v) }
+
 func stringValues(v *Value) []*Value {
 	switch v.Kind {
 	case String:

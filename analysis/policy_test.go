@@ -84,8 +84,8 @@ func TestPolicyStringsAndActions(t *testing.T) {
 	}
 }
 
-// Strings gives the string items of an array, whatever kinds its items
-// mix and wherever they sit, in a tree parsed in place or kept (which
+// Strings (and StringValues, of the field's value) gives the string
+// items of an array, whatever kinds its items mix and wherever they sit, in a tree parsed in place or kept (which
 // remembers whether its items are all strings) and in a tree built by
 // hand (which does not).
 func TestStringsOfEveryArray(t *testing.T) {
@@ -106,6 +106,9 @@ func TestStringsOfEveryArray(t *testing.T) {
 			f := analysis.NewDocumentFile("p.iam-policy.json", analysis.Document{Text: []byte(doc), Kept: kept}, nil)
 			if got := strs(analysis.Strings(f.Policy.Statements[0].Action)); !slices.Equal(got, c.want) {
 				t.Errorf("%s (kept %v): %q, want %q", c.array, kept, got, c.want)
+			}
+			if got := strs(analysis.StringValues(f.Policy.Statements[0].Action.Value)); !slices.Equal(got, c.want) {
+				t.Errorf("StringValues of %s (kept %v): %q, want %q", c.array, kept, got, c.want)
 			}
 		}
 	}

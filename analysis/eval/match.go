@@ -198,7 +198,7 @@ func valuesOf(v *analysis.Value, one *[1]*analysis.Value) []*analysis.Value {
 		one[0] = v
 		return one[:]
 	}
-	return analysis.Strings(&analysis.Field{Value: v})
+	return analysis.StringValues(v) // no Field made to ask Strings
 }
 
 // principals yields what analysis.Principals lists, without building the
