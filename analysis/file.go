@@ -273,7 +273,11 @@ func NewDocumentFile(path string, d Document, cfg *Config) *File {
 	if f.Kind == KindUnknown && !IsPolicy(f.Root) {
 		return f
 	}
-	f.Policy = NewPolicy(f.Root)
+	var mem *policySlabs
+	if f.slabs != nil { // the tree is recycled, and its policy with it
+		mem = &f.slabs.policy
+	}
+	f.Policy = newPolicy(f.Root, mem)
 	if f.Kind == KindUnknown {
 		f.Kind, f.KindSource = KindFromContent(f.Policy), FromContent
 	}

@@ -266,6 +266,7 @@ type slabs struct {
 	fptrs      []*Field
 	items      []*Value // children of the arrays being parsed
 	fieldStack []*Field // members of the objects being parsed
+	policy     policySlabs
 }
 
 // freeSlabs are the slabs of trees no longer used (File.Recycle), for the
@@ -297,6 +298,7 @@ func (p *parser) reuse() {
 		p.fptrs = s.fptrs[:0]
 	}
 	p.items, p.fieldStack = s.items[:0], s.fieldStack[:0]
+	p.policy = s.policy // NewPolicy's, for the tree's policy (keep gives them back)
 }
 
 // keep records the slabs the tree lies in (the last of each kind), for

@@ -2,6 +2,7 @@ package analysis_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -193,7 +194,9 @@ func BenchmarkKeptFile20KB(b *testing.B) {
 
 // A tree parsed in the memory of recycled trees (File.Recycle, as check
 // does file after file) is the tree a fresh parse gives, whatever the
-// sizes of the documents before it; a recycled file's tree is gone.
+// sizes of the documents before it, and so is its policy, whose
+// statements and Resource ARNs lie in the memory of the policies recycled
+// before it; a recycled file's tree is gone.
 func TestParseInRecycledSlabs(t *testing.T) {
 	docs := [][]byte{
 		policygen.Generate("bucket", 20<<10, 1),
@@ -201,16 +204,20 @@ func TestParseInRecycledSlabs(t *testing.T) {
 		policygen.Generate("bucket", 2<<10, 2),
 		[]byte(`{"Version": "2012-10-17", "Statement": [`), // a syntax error frees its slabs at once
 		policygen.Generate("bucket", 60<<10, 3),
+		policygen.Generate("identity", 2<<10, 4),
+		[]byte(`{"Statement": [1, {"Sid": "x", "Resource": ["arn:aws:s3:::a", 2, "*"]}, {}]}`),
+		[]byte(`{"Statement": []}`),
 	}
 	fresh := make([]string, len(docs))
 	for i, d := range docs {
-		fresh[i] = dumpTree(analysis.NewFile("p.bucket-policy.json", d, nil).Root)
+		root, _ := analysis.ParseJSON(d)
+		fresh[i] = dumpTree(root) + dumpPolicy(root, nil)
 	}
 	for round := range 3 {
 		for i, d := range docs {
 			f := analysis.NewFile("p.bucket-policy.json", d, nil)
-			if got := dumpTree(f.Root); got != fresh[i] {
-				t.Fatalf("round %d, document %d: the tree differs from a fresh parse:\n%.300s\nwant\n%.300s", round, i, got, fresh[i])
+			if got := dumpTree(f.Root) + dumpPolicy(f.Root, f.Policy); got != fresh[i] {
+				t.Fatalf("round %d, document %d: the tree or its policy differs from a fresh parse's:\n%.300s\nwant\n%.300s", round, i, got, fresh[i])
 			}
 			f.Recycle()
 			if f.Root != nil || f.Policy != nil {
@@ -218,6 +225,29 @@ func TestParseInRecycledSlabs(t *testing.T) {
 			}
 		}
 	}
+}
+
+// dumpPolicy writes every statement of a policy with its elements, and
+// its Resource entries read as ARNs; p nil is the policy of root made in
+// memory of its own (NewPolicy), none when root is nil.
+func dumpPolicy(root *analysis.Value, p *analysis.Policy) string {
+	if p == nil && root != nil {
+		p = analysis.NewPolicy(root)
+	}
+	if p == nil {
+		return ""
+	}
+	var b strings.Builder
+	arns := p.ResourceARNs()
+	for _, s := range p.Statements {
+		fmt.Fprintf(&b, "%d %s %s %v %d|", s.Index, s.SidText(), s.EffectText(), strs(s.Actions()), len(s.Conditions()))
+		for _, r := range arns.Of(s) {
+			parts, n := r.Parts()
+			fmt.Fprintf(&b, "%q %v %v;", parts[:n], r.IsARN(), r.Value.Span)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }
 
 // dumpTree writes every value of a tree with its kind, span and text.

@@ -20,6 +20,34 @@ type Policy struct {
 	Statements []*Statement
 
 	derived derivedValues // what checks compute from the whole policy, once
+	// mem is the memory of the recycled trees the policy's statements and
+	// ARNs are laid out in (File.Recycle); nil for memory of their own.
+	mem *policySlabs
+}
+
+// policySlabs are the memory of a policy model made from a tree in
+// recycled slabs (a file check reads alone), given to the next file's
+// policy with the tree's slabs: over a tree of files, the statements and
+// Resource ARNs of each file in memory of their own were a quarter of the
+// memory check allocated (issue 16). A slab too small is replaced.
+type policySlabs struct {
+	statements    []Statement
+	statementPtrs []*Statement
+	arns          []ResourceARN
+	arnsBy        []statementARNs
+}
+
+// takeCleared returns n elements of *slab, cleared, as a slice of exact
+// capacity; in new memory, kept in *slab for the next policy, when the
+// slab has not room for them.
+func takeCleared[T any](slab *[]T, n int) []T {
+	if cap(*slab) < n {
+		*slab = make([]T, n)
+		return (*slab)[:n:n]
+	}
+	out := (*slab)[:n:n]
+	clear(out)
+	return out
 }
 
 // derivedValues are the values Derived keeps, by key. A policy has a few
@@ -85,8 +113,15 @@ func (p *Policy) ResourceARNs() *ResourceARNs {
 			n = max(n, s.Index+1)
 			size += len(s.Resources())
 		}
-		t := &ResourceARNs{byIndex: make([]statementARNs, n)}
-		all := make([]ResourceARN, size) // one allocation for the policy's entries
+		var t *ResourceARNs
+		var all []ResourceARN // the policy's entries in one slab
+		if p.mem != nil {
+			t = &ResourceARNs{byIndex: takeCleared(&p.mem.arnsBy, n)}
+			all = takeCleared(&p.mem.arns, size)
+		} else {
+			t = &ResourceARNs{byIndex: make([]statementARNs, n)}
+			all = make([]ResourceARN, size)
+		}
 		next := 0
 		for _, s := range p.Statements {
 			start := next
@@ -172,12 +207,18 @@ func IsPolicy(root *Value) bool {
 
 // NewPolicy builds the model from a parsed document. It never fails: what
 // is malformed is left for the checks to report.
-func NewPolicy(root *Value) *Policy {
+func NewPolicy(root *Value) *Policy { return newPolicy(root, nil) }
+
+// newPolicy is NewPolicy in the memory of recycled trees, mem, when it is
+// not nil: the caller promises that the policy is not used once its tree
+// is recycled (File.Recycle).
+func newPolicy(root *Value, mem *policySlabs) *Policy {
 	p := &Policy{
 		Root:      root,
 		Version:   root.Get("Version"),
 		ID:        root.Get("Id"),
 		Statement: root.Get("Statement"),
+		mem:       mem,
 	}
 	if p.Statement == nil {
 		return p
@@ -194,8 +235,12 @@ func NewPolicy(root *Value) *Policy {
 		}
 		// The statements in one allocation: a tree of check's benchmark
 		// holds 340,000.
-		slab := make([]Statement, n)
-		p.Statements = make([]*Statement, 0, n)
+		var slab []Statement
+		if mem != nil {
+			slab, p.Statements = takeCleared(&mem.statements, n), takeCleared(&mem.statementPtrs, n)[:0]
+		} else {
+			slab, p.Statements = make([]Statement, n), make([]*Statement, 0, n)
+		}
 		for i, item := range v.Items {
 			if item.Kind == Object {
 				p.Statements = append(p.Statements, slab[len(p.Statements)].init(i, item))
