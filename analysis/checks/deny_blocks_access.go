@@ -261,14 +261,18 @@ func (lt *literalTexts) addAction(p iamref.Pattern) {
 	lt.bits |= textBit(p.Text)
 }
 
-// addResource records a Resource entry of the list, as written: its key
-// is the same in its pattern when it holds no wildcard, variable or
-// placeholder (a placeholder begins with '$' or '{').
-func (lt *literalTexts) addResource(entry string) {
-	key := entry
-	if i := strings.IndexByte(key, '/'); i >= 0 {
-		key = key[:i]
+// resourceKey is a Resource entry's key, as written: the same in its
+// pattern when it holds no wildcard, variable or placeholder (a
+// placeholder begins with '$' or '{').
+func resourceKey(entry string) string {
+	if i := strings.IndexByte(entry, '/'); i >= 0 {
+		return entry[:i]
 	}
+	return entry
+}
+
+// addKey records the key of a Resource entry of the list.
+func (lt *literalTexts) addKey(key string) {
 	lt.literal = lt.literal && iamref.IsLiteral(key)
 	lt.bits |= textBit(key)
 }
@@ -482,8 +486,14 @@ func (pr *preparer) statement(st *analysis.Statement, sp *statementPatterns) {
 	}
 	resources := analysis.Strings(st.Resource)
 	sp.resourceTexts.literal = len(resources) > 0
-	for _, r := range resources {
-		sp.resourceTexts.addResource(r.Str)
+	prev := ""
+	for i, r := range resources {
+		// A bucket and its objects ("b", "b/*") share a key: recorded
+		// once.
+		if key := resourceKey(r.Str); i == 0 || key != prev {
+			sp.resourceTexts.addKey(key)
+			prev = key
+		}
 	}
 	n := len(resources)
 	sp.st = st

@@ -124,7 +124,7 @@ func TestLiteralTextsTellApartOnlyDisjointLists(t *testing.T) {
 		lt := literalTexts{literal: len(rs) > 0}
 		var ps []iamref.Pattern
 		for _, r := range rs {
-			lt.addResource(r)
+			lt.addKey(resourceKey(r))
 			ps = append(ps, iamref.NewPattern(analysis.ReplacePlaceholders(r, "*")))
 		}
 		if lt.literal != literal[i] {
