@@ -179,7 +179,7 @@ func reachesBucket(pattern, bucket string) bool {
 		if named != bucket {
 			return false
 		}
-	} else if !hasGlobOrPlaceholder(pattern) && !strings.Contains(pattern, bucket) {
+	} else if iamref.IsLiteral(pattern) && !strings.Contains(pattern, bucket) {
 		return false
 	}
 	return coversBucket(pattern, bucket) || coversObjectsOf(pattern, bucket)
@@ -193,15 +193,7 @@ func literalBucketOf(pattern string) (string, bool) {
 		return "", false
 	}
 	name, _, _ := strings.Cut(rest, "/")
-	return name, !hasGlobOrPlaceholder(name)
-}
-
-// hasGlobOrPlaceholder reports whether s holds a wildcard or may hold a
-// template placeholder (every one begins with "${" or "{{"): three byte
-// searches, cheaper than strings.ContainsAny, which builds its set of
-// bytes on every call.
-func hasGlobOrPlaceholder(s string) bool {
-	return strings.IndexByte(s, '*') >= 0 || strings.IndexByte(s, '?') >= 0 || strings.IndexByte(s, '{') >= 0
+	return name, iamref.IsLiteral(name)
 }
 
 // allowsS3On reports whether some Allow statement of the policy allows an
