@@ -136,6 +136,7 @@ func (sc *scheduler) enqueue(a affected) {
 	sc.pending.paths = append(sc.pending.paths, a.paths...)
 	sc.pending.cleared = append(sc.pending.cleared, a.cleared...)
 	sc.pending.settings = sc.pending.settings || a.settings
+	sc.pending.closedStale = sc.pending.closedStale || a.closedStale
 	sc.mu.Unlock()
 	poke(sc.kick)
 }
@@ -304,8 +305,18 @@ func (sc *scheduler) round() {
 			sc.queue[p] = true
 		}
 	}
+	if work.closedStale {
+		// Every closed file the client has diagnostics of, in the old
+		// language or severities: the others are analysed under the new
+		// settings when their turn comes.
+		for _, p := range append(sc.index.allPaths(), st.loosePaths()...) {
+			if open[p] == nil {
+				sc.queue[p] = true
+			}
+		}
+	}
 	sc.lensDue = sc.lensDue || len(dependants) > 0 || configChanged
-	sc.bulk = sc.bulk || configChanged || len(loaded) > 0
+	sc.bulk = sc.bulk || configChanged || len(loaded) > 0 || work.closedStale
 	sc.back.Unlock()
 	if len(loaded) > 0 {
 		sc.answerPrincipals(loaded)

@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -85,7 +86,11 @@ type affected struct {
 	paths    []string
 	cleared  []protocol.DocumentURI
 	settings bool
-	typed    bool
+	// closedStale: the settings analyse otherwise than before, so every
+	// closed file's published diagnostics were made under the old ones
+	// (another language, severity or disabled check).
+	closedStale bool
+	typed       bool
 }
 
 // modify applies one event and returns what it touched. It runs on the
@@ -129,8 +134,9 @@ func (st *store) modify(ev event) (affected, error) {
 		}
 		return affected{paths: append([]string{ev.path}, st.readDiskLocked(ev.path)...)}, nil
 	case settingsSent:
+		before := st.settingsLocked()
 		st.configured = ev.settings
-		return affected{settings: true}, nil
+		return affected{settings: true, closedStale: !sameSettings(before, *ev.settings)}, nil
 	}
 	return affected{}, nil
 }
@@ -365,17 +371,18 @@ func (st *store) isLoose(path string) bool {
 	return st.loose[path]
 }
 
+// loosePaths lists the files of the folders no config governs.
+func (st *store) loosePaths() []string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return slices.Collect(maps.Keys(st.loose))
+}
+
 // allTexts is every file of the folders: governedTexts with the loose
 // files read again from disk, for explain, which may need any policy.
 func (st *store) allTexts(buffers map[string][]byte) map[string][]byte {
 	texts := st.governedTexts()
-	st.mu.Lock()
-	var loose []string
-	for path := range st.loose {
-		loose = append(loose, path)
-	}
-	st.mu.Unlock()
-	for _, path := range loose {
+	for _, path := range st.loosePaths() {
 		if text, err := os.ReadFile(path); err == nil {
 			texts[path] = text
 		}
@@ -403,6 +410,10 @@ func (st *store) buffers() map[string][]byte {
 func (st *store) settings() editorSettings {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	return st.settingsLocked()
+}
+
+func (st *store) settingsLocked() editorSettings {
 	if st.configured != nil {
 		return *st.configured
 	}
