@@ -220,7 +220,7 @@ func (c *scanCache) rootRead(folder, root string) {
 	c.mu.Lock()
 	c.roots[root] = r
 	c.mu.Unlock()
-	if why := openDiffers(s.store, files); why != "" {
+	if why := c.rootDiffers(root, files); why != "" {
 		r.skip = why
 		s.logf("diagnostics cache: %s not published from the cache: %s", root, why)
 		return
@@ -247,8 +247,8 @@ func (c *scanCache) rootRead(folder, root string) {
 	s.logf("diagnostics cache: published %d files of %s from the cache, before analysing them", sent, root)
 }
 
-// openDiffers says which open document under a root (files) is not the
-// text the scan read, or is open under a URI its path does not give
+// openDiffers says which open document of the files the scan read is not
+// the text it read, or is open under a URI its path does not give
 // (diagnostics that point into it name its URI); "" when none.
 func openDiffers(st *store, files map[string]fileDigest) string {
 	for _, d := range st.openDocs() {
@@ -261,6 +261,39 @@ func openDiffers(st *store, files map[string]fileDigest) string {
 		}
 	}
 	return ""
+}
+
+// rootDiffers says why the sets of root do not read what its key is made
+// of (files, read from disk): an open document of files has other text
+// (openDiffers), or one the scan did not read is open under root (a
+// restored unsaved editor, a file deleted since): the sets read every
+// open buffer under their root, and its findings change the other
+// files'. A document under a nested root is that root's; a nested root
+// not read yet makes a miss, never a stale hit.
+func (c *scanCache) rootDiffers(root string, files map[string]fileDigest) string {
+	if why := openDiffers(c.s.store, files); why != "" {
+		return why
+	}
+	for _, d := range c.s.store.openDocs() {
+		if _, read := files[d.path]; read || !tree.Within(d.path, root) || c.nestedRootHolds(root, d.path) || !c.s.store.inSets(d.path) {
+			continue
+		}
+		return d.path + " is open and was not read from disk"
+	}
+	return ""
+}
+
+// nestedRootHolds reports whether a root the scan has read files of,
+// below root, holds path.
+func (c *scanCache) nestedRootHolds(root, path string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for other := range c.files {
+		if other != root && tree.Within(other, root) && tree.Within(path, other) {
+			return true
+		}
+	}
+	return false
 }
 
 // noteEvent marks the scan dirty on an event after which what it
@@ -368,7 +401,8 @@ func (c *scanCache) keep() {
 		if r.skip != "" {
 			continue
 		}
-		if why := openDiffers(s.store, digests); why != "" {
+		if why := c.rootDiffers(root, digests); why != "" {
+			s.logf("diagnostics cache: %s not kept: %s", root, why)
 			continue
 		}
 		if r.hits != nil && sameHashes(s.store, r.hits, hashes, digests) {

@@ -323,6 +323,39 @@ func TestAnOpenDocumentOtherThanTheDiskKeepsItsRootFromTheCache(t *testing.T) {
 	c.waitLog("diagnostics cache: published 3 files of " + filepath.Join(dir, "team-b") + " from the cache")
 }
 
+// A document open under a root that is not on disk (a restored unsaved
+// editor of a file deleted since) takes part in the root's sets, so in the
+// findings of its other files: the root's entry, keyed by the disk alone,
+// is neither written while it is open nor published while it is open.
+func TestAnOpenDocumentNotOnDiskKeepsItsRootOutOfTheCache(t *testing.T) {
+	dir, cacheDir := twoTeams(t), t.TempDir()
+	keyPath := filepath.Join(dir, "team-a", "key.key-policy.json")
+	keyText := readText(t, keyPath)
+	if err := os.Remove(keyPath); err != nil {
+		t.Fatal(err)
+	}
+	openKey := func(c *client) { c.open(string(uri.File(keyPath)), keyText, 1) }
+	notRead := keyPath + " is open and was not read from disk"
+
+	c := cachedServer(t, dir, cacheDir, nil, nil, openKey)
+	c.waitLog("diagnostics cache: " + filepath.Join(dir, "team-a") + " not published from the cache: " + notRead)
+	c.waitLog("diagnostics cache: kept 0 roots unchanged and wrote 1 (3 files)")
+	c.stop()
+
+	c = cachedServer(t, dir, cacheDir, nil, nil, nil)
+	c.waitLog("diagnostics cache: kept 1 roots unchanged and wrote 1 (2 files)")
+	c.stop()
+
+	c = cachedServer(t, dir, cacheDir, nil, nil, openKey)
+	c.waitLog("diagnostics cache: " + filepath.Join(dir, "team-a") + " not published from the cache: " + notRead)
+	c.waitLog("diagnostics cache: kept 1 roots unchanged and wrote 0 (0 files)")
+	// The open key policy takes part in jane's set: her findings relate
+	// into it.
+	c.waitDiagnostics(fileURI(dir, "team-a/jane.iam-policy.json"), func(p protocol.PublishDiagnosticsParams) bool {
+		return len(p.Diagnostics) == 2 && len(p.Diagnostics[0].RelatedInformation) > 0 && p.Diagnostics[0].RelatedInformation[0].Location.URI == uri.File(keyPath)
+	})
+}
+
 // A document open with the disk's text is analysed fresh, and the rest of
 // its root comes from the cache; the entry stays as it is.
 func TestAnOpenDocumentAsOnDiskLeavesItsRootToTheCache(t *testing.T) {

@@ -345,11 +345,24 @@ func (st *store) governedTexts() map[string][]byte {
 		texts[path] = text
 	}
 	for _, d := range st.docs {
-		if path, ok := uriPath(d.uri); ok && tree.Wanted(path) && st.folderOf(path) != "" && (tree.IsConfig(path) || st.governedLocked(path)) {
+		if path, ok := uriPath(d.uri); ok && st.inSetsLocked(path) {
 			texts[path] = d.text
 		}
 	}
 	return texts
+}
+
+// inSetsLocked reports whether the sets read the open buffer of path
+// (governedTexts gives it).
+func (st *store) inSetsLocked(path string) bool {
+	return tree.Wanted(path) && st.folderOf(path) != "" && (tree.IsConfig(path) || st.governedLocked(path))
+}
+
+// inSets reports whether the sets read the open buffer of path.
+func (st *store) inSets(path string) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.inSetsLocked(path)
 }
 
 // text is the text a file has for the server: its open buffer, else its
