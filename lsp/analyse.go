@@ -27,6 +27,9 @@ type analysed struct {
 	result   *analysis.Analysis // nil for .s3policy.json, which holds no policy
 	findings []analysis.Finding // in the file's offsets
 	locale   string
+	// set is the set the analysis ran on, nil when the file was read
+	// alone: the byte spans of Related are in the texts it holds.
+	set *govSet
 	// others are the files named by Related, read once; the scheduler's
 	// publish and a feature (code action) may convert the same analysis
 	// at once, so othersMu guards the cache.
@@ -46,9 +49,9 @@ func (s *Server) analyse(d *document, settings editorSettings) *analysed {
 		a.locale = s.locale(settings, cfg)
 		return a
 	}
-	if _, src, docs := s.sched.index.lookup(d.path, d.text); src != nil {
+	if g, src, docs := s.sched.index.lookup(d.path, d.text); src != nil {
 		a := s.analyseSource(d.path, d.text, src.Findings, docs, settings)
-		a.uri = d.uri
+		a.uri, a.set = d.uri, g
 		return a
 	}
 	var cfg *analysis.Config
@@ -111,8 +114,13 @@ type otherFile struct {
 }
 
 // other locates a file named by Related.File, relative to the document's
-// folder unless absolute: its open buffer, else the text the server
-// holds, else the disk.
+// folder unless absolute, under the URI of its open buffer if it has one.
+// Its text is the one the analysis's set holds, which the related spans
+// are offsets in (the store may be ahead of the set: a file changed on
+// disk or an edit of another document, which the index takes in its next
+// round; mapped through that text a span lands elsewhere, and stays
+// there when the next round does not move this file's findings); else
+// its open buffer, else the text the server holds, else the disk.
 func (a *analysed) other(name string) *otherFile {
 	path := name
 	if !filepath.IsAbs(path) {
@@ -126,8 +134,14 @@ func (a *analysed) other(name string) *otherFile {
 	}
 	st := a.s.store
 	o := &otherFile{uri: uri.File(path)}
-	if d := st.docByPath(path); d != nil {
-		o.uri, o.m = d.uri, mapper.New(d.text)
+	d := st.docByPath(path)
+	if d != nil {
+		o.uri = d.uri
+	}
+	if src := a.setSource(path); src != nil {
+		o.m = mapper.New(src.Text)
+	} else if d != nil {
+		o.m = mapper.New(d.text)
 	} else if text, ok := st.text(path); ok {
 		o.m = mapper.New(text)
 	} else if st.mayRead(path, a.path) {
@@ -140,4 +154,12 @@ func (a *analysed) other(name string) *otherFile {
 	}
 	a.others[path] = o
 	return o
+}
+
+// setSource is the file at path as the analysis's set holds it, or nil.
+func (a *analysed) setSource(path string) *tree.Source {
+	if a.set == nil {
+		return nil
+	}
+	return a.set.sources[path]
 }

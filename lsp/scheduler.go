@@ -749,6 +749,7 @@ func (sc *scheduler) publishClosedFromSet(path string, g *govSet) {
 	defer sc.endFlight(path, f) // after a panic too: the front may wait for it
 	docs := g.bound(path)
 	a := sc.s.analyseSource(path, g.sources[path].Text, g.sources[path].Findings, docs, settings)
+	a.set = g
 	f.a = a
 	if g.replaced.Load() {
 		sc.back.Lock()
