@@ -119,6 +119,9 @@ func (s *Server) scan(progress bool) {
 // over.
 func (s *Server) scanFolder(folder string, report func(read, listed int, walked bool)) {
 	loader := tree.NewLoader(folder, tree.Disk{})
+	if c := s.cache.Load(); c != nil {
+		loader.Seen = c.read // before the set completes: its key holds every file
+	}
 	next := make(chan tree.Listed, scanAhead)
 	var read, listed atomic.Int64
 	var walked atomic.Bool
@@ -177,9 +180,6 @@ func (s *Server) readScanned(folder string, loader *tree.Loader, f tree.Listed) 
 		text, complete := loader.Read(f)
 		if text != nil && !f.Maybe {
 			s.store.scanned(f.Path, text, true)
-		}
-		if c := s.cache.Load(); text != nil && c != nil {
-			c.read(f.Root, f.Path, text)
 		}
 		s.completed(folder, loader, f.Root, complete)
 		return

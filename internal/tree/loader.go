@@ -18,6 +18,10 @@ import (
 type Loader struct {
 	dir   string
 	files Files
+	// Seen, when set, is told of each file Read reads under its root,
+	// before the file counts as read: whoever keeps something of every
+	// file of a set has it when Read or Done completes the set.
+	Seen func(root, path string, text []byte)
 
 	mu      sync.Mutex
 	configs map[string]*loadedConfig // by path
@@ -82,6 +86,9 @@ func (l *Loader) Read(f Listed) ([]byte, *Complete) {
 		if hosts.ModuleReader(f.Path) == nil { // a module is read whole, with its set
 			src = ReadKept(f.Path, text, l.config(f.Config).cfg) // kept in ls.texts for the set
 		}
+	}
+	if text != nil && l.Seen != nil {
+		l.Seen(f.Root, f.Path, text)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
