@@ -83,3 +83,29 @@ func TestRelatedRangesOfAClosedFileAreMappedWithTheTextOfItsSet(t *testing.T) {
 		t.Errorf("jane's findings relate to %v of the key policy, want its Resource \"*\" %v twice", got, keyResource)
 	}
 }
+
+// The editor opens jane while the back analyses her from the index's set:
+// the front takes the back's analysis (sharedAnalysis) and converts it for
+// the open document, with the same set's texts.
+func TestRelatedRangesOfAnAnalysisSharedWithAnOpenDocumentAreMappedWithTheTextOfItsSet(t *testing.T) {
+	s := newTestServer(t)
+	jane, key := keyPolicyAhead(t, s)
+	sc := s.sched
+	g := sc.index.setOf(jane)
+	settings := s.store.settings()
+	f := sc.beginFlight(jane, g, settings)
+	a := s.analyseSource(jane, g.sources[jane].Text, g.sources[jane].Findings, g.bound(jane), settings)
+	a.set = g // as publishClosedFromSet has it
+	f.a = a
+	sc.endFlight(jane, f)
+	sc.flightMu.Lock()
+	sc.flights[jane] = f // still in flight when the front asks
+	sc.flightMu.Unlock()
+	shared := sc.sharedAnalysis(&document{uri: uri.File(jane), path: jane, text: g.sources[jane].Text}, settings)
+	if shared == nil {
+		t.Fatal("no shared analysis")
+	}
+	if got := relatedRangesIn(shared.diagnostics(), uri.File(key)); len(got) != 2 || got[0] != keyResource || got[1] != keyResource {
+		t.Errorf("the shared analysis relates to %v of the key policy, want its Resource \"*\" %v twice", got, keyResource)
+	}
+}

@@ -824,7 +824,7 @@ func (sc *scheduler) sharedAnalysis(d *document, settings editorSettings) *analy
 		return nil
 	}
 	b := f.a
-	return &analysed{s: b.s, uri: d.uri, path: b.path, text: d.text, m: b.m, result: b.result, findings: b.findings, locale: b.locale}
+	return &analysed{s: b.s, uri: d.uri, path: b.path, text: d.text, m: b.m, result: b.result, findings: b.findings, locale: b.locale, set: b.set}
 }
 
 // sameSettings reports whether two editor settings analyse alike.
