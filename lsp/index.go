@@ -83,13 +83,62 @@ func (ix *index) rebuild(folders []string, texts map[string][]byte) {
 				mine[path] = text
 			}
 		}
-		for _, s := range tree.Sets(folder, mine) {
-			sets[s.Dir] = newGovSet(s, mine)
+		for _, g := range ix.readSets(folder, mine) {
+			sets[g.root] = g
 		}
 	}
 	ix.mu.Lock()
 	ix.sets = sets
 	ix.mu.Unlock()
+}
+
+// readSets reads the sets of folder from texts (its files, configs
+// included) as the scan does (tree.Sets). When that panics (a reader's
+// bug on some file's text), each config's files are read as one set at
+// its folder, and the files no config governs as one at folder
+// (readAgain: file by file where that panics too), so that the index
+// still holds every file: a module no config governs stays in folder's
+// set, as afresh keeps a set's files, until the next rebuild.
+func (ix *index) readSets(folder string, texts map[string][]byte) []*govSet {
+	var sets []*govSet
+	if survived(ix.logPanic, "reading the sets of "+folder+", read config by config", func() {
+		for _, s := range tree.Sets(folder, texts) {
+			sets = append(sets, newGovSet(s, texts))
+		}
+	}) {
+		return sets
+	}
+	roots := []string{folder}
+	for path := range texts {
+		if tree.IsConfig(path) {
+			roots = append(roots, filepath.Dir(path))
+		}
+	}
+	files := map[string]map[string][]byte{} // by root
+	for _, root := range roots {
+		if root != folder {
+			files[root] = map[string][]byte{} // a config's set, even of no file
+		}
+	}
+	for path, text := range texts {
+		if !tree.IsConfig(path) {
+			root := folderOf(roots, path)
+			if files[root] == nil {
+				files[root] = map[string][]byte{}
+			}
+			files[root][path] = text
+		}
+	}
+	sets = nil
+	for root, mine := range files {
+		g := &govSet{root: root}
+		if configPath := filepath.Join(root, analysis.ConfigName); texts[configPath] != nil {
+			g.configPath, g.configText = configPath, texts[configPath]
+			g.cfg, _ = analysis.ParseConfig(root, g.configText)
+		}
+		sets = append(sets, g.readAgain(mine, ix.logPanic))
+	}
+	return sets
 }
 
 // newGovSet keeps a set read whole; texts holds its config's text.
@@ -285,20 +334,20 @@ func (g *govSet) afresh(changes map[string][]byte, logPanic func(string)) (*govS
 			texts[path] = text
 		}
 	}
-	next := g.readAgain(texts, logPanic, tree.One)
+	next := g.readAgain(texts, logPanic)
 	for _, p := range next.paths {
 		deps[p] = true
 	}
 	return next, deps
 }
 
-// readAgain makes the set at g.root of texts (its files, by path) with
-// read (tree.One), with g's config. When read panics on the whole set (a
-// reader's bug on some file's text), each file is read alone with read,
-// under the same config: a file whose reading panics is kept with its
-// text and no document, and the others are read (a Terraform module's
-// file without its module's other files). It never panics.
-func (g *govSet) readAgain(texts map[string][]byte, logPanic func(string), read func(root string, texts map[string][]byte) *tree.Set) *govSet {
+// readAgain makes the set at g.root of texts (its files, by path), with
+// g's config (tree.One). When reading the whole set panics (a reader's
+// bug on some file's text), each file is read alone under the same
+// config: a file whose reading panics is kept with its text and no
+// document, and the others are read (a Terraform module's file without
+// its module's other files). It never panics.
+func (g *govSet) readAgain(texts map[string][]byte, logPanic func(string)) *govSet {
 	withConfig := func(texts map[string][]byte) map[string][]byte {
 		if g.configPath != "" {
 			texts[g.configPath] = g.configText
@@ -306,14 +355,16 @@ func (g *govSet) readAgain(texts map[string][]byte, logPanic func(string), read 
 		return texts
 	}
 	var next *govSet
-	if survived(logPanic, "reading the set at "+g.root+" again whole, read file by file", func() { next = newGovSet(read(g.root, withConfig(maps.Clone(texts))), withConfig(map[string][]byte{})) }) {
+	if survived(logPanic, "reading the set at "+g.root+" again whole, read file by file", func() {
+		next = newGovSet(tree.One(g.root, withConfig(maps.Clone(texts))), withConfig(map[string][]byte{}))
+	}) {
 		return next
 	}
 	var sources []*tree.Source
 	for _, path := range slices.Sorted(maps.Keys(texts)) {
 		src := &tree.Source{Path: path, Text: texts[path]}
 		survived(logPanic, "reading "+path+" alone", func() {
-			if alone := read(g.root, withConfig(map[string][]byte{path: texts[path]})).Source(path); alone != nil {
+			if alone := tree.One(g.root, withConfig(map[string][]byte{path: texts[path]})).Source(path); alone != nil {
 				src = alone
 			}
 		})

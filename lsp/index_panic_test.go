@@ -9,7 +9,8 @@ import (
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
-	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
 )
 
 // noStatementSet is a governed set where .s3policy.json names
@@ -164,6 +165,19 @@ func TestAfreshKeepsEveryFileOfTheSet(t *testing.T) {
 	}
 }
 
+// buggyReader puts first among the host readers, for the rest of the
+// test, a reader of .json files whose Read panics (a reader's bug) on
+// every file claims takes.
+func buggyReader(t *testing.T, claims func(path string) bool) {
+	t.Helper()
+	all := hosts.All
+	bug := &source.Reader{Name: "buggy", Extensions: []string{".json"},
+		Claims: func(path string, _ []byte) bool { return claims(path) },
+		Read:   func(string, []byte) source.Result { panic("a reader's bug") }}
+	hosts.All = append([]*source.Reader{bug}, all...)
+	t.Cleanup(func() { hosts.All = all })
+}
+
 // When reading the set again whole panics too (a reader's bug on one
 // file's text, which made with panic first), each file is read alone: the
 // file whose reading panics is kept with its text and no document, the
@@ -176,14 +190,10 @@ func TestAPanicReadingTheSetAgainReadsItFileByFile(t *testing.T) {
 	texts := map[string][]byte{id: g.sources[id].Text, bp: g.sources[bp].Text}
 	var logged []string
 	log := func(msg string) { logged = append(logged, msg[:strings.IndexByte(msg, '\n')]) }
-	// The reader's bug: any reading that holds the identity policy panics.
-	buggy := func(root string, texts map[string][]byte) *tree.Set {
-		if texts[id] != nil {
-			panic("a reader's bug")
-		}
-		return tree.One(root, texts)
-	}
-	next := g.readAgain(texts, log, buggy)
+	identityBug := true // the reader's bug: reading the identity policy panics
+	buggyReader(t, func(path string) bool { return path == id && identityBug || !identityBug })
+	next := g.readAgain(texts, log)
+	identityBug = false
 	wantLogged := []string{
 		"panic in reading the set at " + dir + " again whole, read file by file: a reader's bug",
 		"panic in reading " + id + " alone: a reader's bug",
@@ -194,6 +204,13 @@ func TestAPanicReadingTheSetAgainReadsItFileByFile(t *testing.T) {
 	if !slices.Equal(next.paths, []string{id, bp}) || string(next.sources[id].Text) != identity || len(next.sources[id].Docs) != 0 {
 		t.Fatalf("files %v, the identity policy %+v", next.paths, next.sources[id])
 	}
+	logged = nil
+	broken := g.readAgain(texts, log)
+	if len(logged) != 3 || !slices.Equal(broken.paths, []string{id, bp}) || len(broken.sources[id].Docs)+len(broken.sources[bp].Docs) != 0 {
+		t.Errorf("every reading panics: logged %q, files %v", logged, broken.paths)
+	}
+
+	hosts.All = hosts.All[1:] // the bug fixed
 	without := newIndex()
 	without.rebuild([]string{dir}, map[string][]byte{g.configPath: g.configText, bp: texts[bp]})
 	if got, want := publishedOf(next, bp), publishedOf(without.setOf(bp), bp); len(got) == 0 || !slices.Equal(got, want) {
@@ -204,10 +221,51 @@ func TestAPanicReadingTheSetAgainReadsItFileByFile(t *testing.T) {
 		t.Errorf("the next edit: dependants %v", deps)
 	}
 	agreesWithAFreshSet(t, ix, dir, "the next edit")
+}
 
-	logged = nil
-	broken := g.readAgain(texts, log, func(string, map[string][]byte) *tree.Set { panic("a reader's bug") })
-	if len(logged) != 3 || !slices.Equal(broken.paths, []string{id, bp}) || len(broken.sources[id].Docs)+len(broken.sources[bp].Docs) != 0 {
-		t.Errorf("every reading panics: logged %q, files %v", logged, broken.paths)
+// A reader's bug that makes reading the sets of a folder panic when the
+// index is rebuilt (a config changed, the scan ended) is logged, and the
+// index still holds each config's set with every file of it: the file
+// whose reading panics with its text and no document, the others read
+// as a fresh set reads them. The panic left rebuild, and the round that
+// called it, with the index as it was before the config changed.
+func TestAPanicInARebuildLeavesEveryFileInTheIndex(t *testing.T) {
+	whole, dir, id, bp, identity := noStatementSet(t, `{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-x/*"}]}`)
+	config := whole.setOf(id).configText
+	sub := filepath.Join(dir, "sub")
+	texts := map[string][]byte{filepath.Join(dir, analysis.ConfigName): config, id: []byte(identity),
+		bp:                                      whole.setOf(bp).sources[bp].Text,
+		filepath.Join(sub, analysis.ConfigName): config, filepath.Join(sub, "app.iam-policy.json"): []byte(identity)}
+	fresh := newIndex()
+	fresh.rebuild([]string{dir}, texts)
+
+	var logged []string
+	ix := newLoggedIndex(func(msg string) { logged = append(logged, msg[:strings.IndexByte(msg, '\n')]) })
+	buggyReader(t, func(path string) bool { return path == id })
+	ix.rebuild([]string{dir}, texts)
+	wantLogged := []string{
+		"panic in reading the sets of " + dir + ", read config by config: a reader's bug",
+		"panic in reading the set at " + dir + " again whole, read file by file: a reader's bug",
+		"panic in reading " + id + " alone: a reader's bug",
 	}
+	if !slices.Equal(logged, wantLogged) {
+		t.Errorf("logged %q, want %q", logged, wantLogged)
+	}
+	g := ix.setOf(id)
+	if g == nil || !slices.Equal(g.paths, []string{id, bp}) || len(g.sources[id].Docs) != 0 || string(g.sources[id].Text) != identity {
+		t.Fatalf("the set at %s: %+v", dir, g)
+	}
+	other := filepath.Join(sub, "app.iam-policy.json")
+	if s := ix.setOf(other); s == nil || s.root != sub || !slices.Equal(s.paths, []string{other}) {
+		t.Fatalf("the set at %s: %+v", sub, s)
+	}
+	if got, want := publishedOf(ix.setOf(other), other), publishedOf(fresh.setOf(other), other); len(ix.setOf(other).sources[other].Docs) != 1 || !slices.Equal(got, want) {
+		t.Errorf("%s published\n%q\na fresh set's\n%q", other, got, want)
+	}
+
+	hosts.All = hosts.All[1:] // the bug fixed: the next edit reads the file
+	if deps := ix.update(map[string][]byte{id: []byte(strings.Replace(identity, `"Use"`, `"Used"`, 1))}); !deps[id] {
+		t.Errorf("the next edit: dependants %v", deps)
+	}
+	agreesWithAFreshSet(t, ix, dir, "the next edit")
 }
