@@ -47,6 +47,9 @@ type Scenario struct {
 	// in, from its start: the workspace's, which keeps copies of them
 	// (keptCauses) and uses it again for the next (Workspace.evaluate).
 	causeRoom []Cause
+	// result is the result a pass of evaluate writes: the passes point at
+	// it, and one of its own moved to the heap each time.
+	result Result
 }
 
 // Evaluate decides the scenario's request: the S3 request itself, the
@@ -86,7 +89,8 @@ func (s *Scenario) decideUnknowns() Result {
 // evaluate decides the request with the conditions on unknown keys taken
 // in favour of access (optimistic) or against it.
 func (s *Scenario) evaluate(optimistic bool) Result {
-	r := Result{optimistic: optimistic, about: target{s.Request.Action, s.Request.Resource}, Causes: s.causeRoom[:0]}
+	r := &s.result
+	*r = Result{optimistic: optimistic, about: target{s.Request.Action, s.Request.Resource}, Causes: s.causeRoom[:0]}
 	p := parsePrincipal(s.Request.Principal)
 	bucketAccount := s.resourceAccount(p)
 	account := bucketAccount
@@ -101,16 +105,16 @@ func (s *Scenario) evaluate(optimistic bool) Result {
 	if s.Bucket != nil {
 		region = s.Bucket.Region
 	}
-	main := newPass(s, p, target{s.Request.Action, s.Request.Resource}, account, region, &r)
+	main := newPass(s, p, target{s.Request.Action, s.Request.Resource}, account, region, r)
 	main.setResourceDoc(s.ResourcePolicy)
 	main.run()
 	main.release()
-	s.bucketSettings(p, bucketAccount, &r)
+	s.bucketSettings(p, bucketAccount, r)
 	for _, action := range s.kmsActions() {
-		s.kmsPass(p, action, &r)
+		s.kmsPass(p, action, r)
 	}
 	r.decide()
-	return r
+	return *r
 }
 
 func (s *Scenario) resourceAccount(p principal) string {
@@ -143,7 +147,10 @@ type pass struct {
 	// statements).
 	escaped    string
 	candidates [4]indexSites
-	reads      *ReadSet // the scenario's, or nil
+	// action is the target's action lower-cased, as the indexes list
+	// actions: made on the first index asked, then kept for the others.
+	action string
+	reads  *ReadSet // the scenario's, or nil
 }
 
 type indexSites struct {
@@ -200,17 +207,20 @@ func (e *pass) indexOf(docs []*Doc, withPrincipal bool) *docIndex {
 // sitesOf lists, in order, the statements of an index that may match the
 // target's action and resource: the only ones that can apply.
 func (e *pass) sitesOf(ix *docIndex) []int32 {
+	if e.action == "" {
+		e.action = asciiLower(e.target.action)
+	}
 	for i := range e.candidates {
 		c := &e.candidates[i]
 		if c.ix == ix {
 			return c.sites
 		}
 		if c.ix == nil {
-			c.ix, c.sites = ix, ix.candidates(asciiLower(e.target.action), e.escaped)
+			c.ix, c.sites = ix, ix.candidates(e.action, e.escaped)
 			return c.sites
 		}
 	}
-	return ix.candidates(asciiLower(e.target.action), e.escaped)
+	return ix.candidates(e.action, e.escaped)
 }
 
 // layerDocs are the policies of one layer, and whether they name

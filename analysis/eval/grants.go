@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -366,14 +367,7 @@ func (w *Workspace) answer(principal string, prev *Workspace) []analysis.Blocked
 	}()
 	out, ok := w.answerFrom(prev, principal)
 	if !ok {
-		out = nil
-		for _, g := range w.grantsTo(principal) {
-			if e := w.evaluate(g.Request); e.result.Decision != Allowed {
-				if b := w.blockedRequest(g, e); len(b.Causes) > 0 {
-					out = append(out, b)
-				}
-			}
-		}
+		out = w.answerAll(principal)
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -383,6 +377,36 @@ func (w *Workspace) answer(principal string, prev *Workspace) []analysis.Blocked
 	w.blocked[principal] = out
 	return out
 }
+
+// answerAll makes the answer for a principal from every grant to it. The
+// entries are gathered in an array used again (answerRooms) and the
+// answer, which the workspace keeps, copied to an array of its size: the
+// arrays appending grew to were 7 % of what answering a governed folder
+// allocated (BenchmarkBlockedGoverned).
+func (w *Workspace) answerAll(principal string) []analysis.BlockedRequest {
+	grants := w.grantsTo(principal)
+	w.roomForEvaluations(principal, len(grants))
+	room := answerRooms.Get().(*[]analysis.BlockedRequest)
+	entries := (*room)[:0]
+	for _, g := range grants {
+		if e := w.evaluate(g.Request); e.result.Decision != Allowed {
+			if b := w.blockedRequest(g, e); len(b.Causes) > 0 {
+				entries = append(entries, b)
+			}
+		}
+	}
+	var out []analysis.BlockedRequest // nil for none
+	if len(entries) > 0 {
+		out = slices.Clone(entries)
+	}
+	clear(entries)
+	*room = entries[:0]
+	answerRooms.Put(room)
+	return out
+}
+
+// answerRooms are the arrays answerAll gathers entries in, empty.
+var answerRooms = sync.Pool{New: func() any { return new([]analysis.BlockedRequest) }}
 
 // blockedRequest is the entry of an answer for a grant's request the
 // evaluation denies. Its causes are a list the workspace shares with every
