@@ -24,7 +24,8 @@ import (
 // it without opening every file. The scan streams: files are read on
 // every core as the walk lists them; a file no config governs is
 // analysed and published at once, and not kept; a governed file is
-// parsed as it is read and kept, and its set is handed to the scheduler
+// read and kept, parsed once its set is read (after the diagnostics
+// cache has published the set's entry, when it has one), and its set is handed to the scheduler
 // as soon as its last file is in (tree.Loader), which analyses the set's
 // open documents, then publishes the rest on every core, while the scan
 // goes on. Open documents do not wait for the scan: readers yield to the
@@ -119,8 +120,22 @@ func (s *Server) scan(progress bool) {
 // over.
 func (s *Server) scanFolder(folder string, report func(read, listed int, walked bool)) {
 	loader := tree.NewLoader(folder, tree.Disk{})
-	if c := s.cache.Load(); c != nil {
-		loader.Seen = c.read // before the set completes: its key holds every file
+	cache := s.cache.Load()
+	// Before a file counts as read: when its set completes, the store
+	// and the cache's key hold every file of it.
+	loader.Seen = func(f tree.Listed, text []byte) {
+		if !f.Maybe {
+			s.store.scanned(f.Path, text, true)
+		}
+		if cache != nil {
+			cache.read(f.Root, f.Path, text)
+		}
+	}
+	if cache != nil {
+		// The cache's diagnostics of a root go out as soon as its last
+		// file is in, before any is parsed.
+		loader.Later = true
+		loader.Ready = func(root string) { cache.rootRead(folder, root) }
 	}
 	next := make(chan tree.Listed, scanAhead)
 	var read, listed atomic.Int64
@@ -177,10 +192,7 @@ const scanAhead = 4096
 // its last file; any other file is analysed and published at once.
 func (s *Server) readScanned(folder string, loader *tree.Loader, f tree.Listed) {
 	if f.Root != "" {
-		text, complete := loader.Read(f)
-		if text != nil && !f.Maybe {
-			s.store.scanned(f.Path, text, true)
-		}
+		_, complete := loader.Read(f)
 		s.completed(folder, loader, f.Root, complete)
 		return
 	}
@@ -197,14 +209,10 @@ func (s *Server) readScanned(folder string, loader *tree.Loader, f tree.Listed) 
 
 // completed takes the sets the loader completed under root (nil: none)
 // to the scheduler, and publishes the files under a module's folder no
-// module reads as the files they are. The cache's diagnostics of the
-// root, when it has them, go first.
+// module reads as the files they are.
 func (s *Server) completed(folder string, loader *tree.Loader, root string, c *tree.Complete) {
 	if c == nil {
 		return
-	}
-	if c := s.cache.Load(); c != nil {
-		c.rootRead(folder, root)
 	}
 	if s.beforeLoad != nil {
 		s.beforeLoad(root)

@@ -2,8 +2,10 @@ package tree
 
 import (
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
@@ -18,10 +20,18 @@ import (
 type Loader struct {
 	dir   string
 	files Files
-	// Seen, when set, is told of each file Read reads under its root,
-	// before the file counts as read: whoever keeps something of every
-	// file of a set has it when Read or Done completes the set.
-	Seen func(root, path string, text []byte)
+	// Seen, when set, is told of each file Read reads, before the file
+	// counts as read: whoever keeps something of every file of a set has
+	// it when Read or Done completes the set.
+	Seen func(f Listed, text []byte)
+	// Later, when set, has Read keep each file's text unparsed: the
+	// files of a set are parsed on every core once its last file is in,
+	// after Ready. A server that has the set's diagnostics in its cache
+	// publishes them without waiting for a parse.
+	Later bool
+	// Ready, when set, is told of a root whose every file is read and
+	// seen, before its sets are built (and, with Later, its files parsed).
+	Ready func(root string)
 
 	mu      sync.Mutex
 	configs map[string]*loadedConfig // by path
@@ -41,6 +51,7 @@ type loadedConfig struct {
 type loadingSet struct {
 	texts   map[string][]byte
 	parsed  map[string]*Source
+	later   []Listed // files Read left unparsed (Later)
 	maybe   []string // files in the set only if its module reads them
 	waiting int      // files listed and not read yet
 	listed  bool     // the walk has listed every file
@@ -73,46 +84,53 @@ func (l *Loader) Expect(f Listed) {
 	l.setLocked(f.Root).waiting++
 }
 
-// Read reads a file Expect recorded and parses it under its config. It
-// returns the file's text (nil when it could not be read) and, when it
-// was the last file of its set, the set.
+// Read reads a file Expect recorded and parses it under its config
+// (unless Later). It returns the file's text (nil when it could not be
+// read) and, when it was the last file of its set, the set.
 func (l *Loader) Read(f Listed) ([]byte, *Complete) {
 	var text []byte
 	var src *Source
+	parse := false
 	if IsConfig(f.Path) {
 		text = l.config(f.Config).text
 	} else if t, err := l.files.ReadFile(f.Path); err == nil {
 		text = t
-		if hosts.ModuleReader(f.Path) == nil { // a module is read whole, with its set
+		parse = hosts.ModuleReader(f.Path) == nil // a module is read whole, with its set
+		if parse && !l.Later {
 			src = ReadKept(f.Path, text, l.config(f.Config).cfg) // kept in ls.texts for the set
 		}
 	}
 	if text != nil && l.Seen != nil {
-		l.Seen(f.Root, f.Path, text)
+		l.Seen(f, text)
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	ls := l.setLocked(f.Root)
 	ls.waiting--
 	if text != nil {
 		ls.texts[f.Path] = text
-		if src != nil {
+		switch {
+		case src != nil:
 			ls.parsed[f.Path] = src
+		case parse:
+			ls.later = append(ls.later, f)
 		}
 		if f.Maybe {
 			ls.maybe = append(ls.maybe, f.Path)
 		}
 	}
-	return text, l.completeLocked(f.Root)
+	ready := l.readyLocked(f.Root)
+	l.mu.Unlock()
+	return text, l.complete(f.Root, ready)
 }
 
 // Done says the walk listed every file of the set rooted at root; it
 // returns the set when every file is read too.
 func (l *Loader) Done(root string) *Complete {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	l.setLocked(root).listed = true
-	return l.completeLocked(root)
+	ready := l.readyLocked(root)
+	l.mu.Unlock()
+	return l.complete(root, ready)
 }
 
 func (l *Loader) setLocked(root string) *loadingSet {
@@ -124,14 +142,27 @@ func (l *Loader) setLocked(root string) *loadingSet {
 	return ls
 }
 
-// completeLocked builds the set rooted at root once it is complete, and
-// forgets it.
-func (l *Loader) completeLocked(root string) *Complete {
+// readyLocked returns the set rooted at root once every file of it is
+// listed and read, and forgets it; nil until then.
+func (l *Loader) readyLocked(root string) *loadingSet {
 	ls := l.sets[root]
 	if ls == nil || !ls.listed || ls.waiting > 0 {
 		return nil
 	}
 	delete(l.sets, root)
+	return ls
+}
+
+// complete builds the sets of a ready root (nil: none), parsing on every
+// core the files Read left unparsed.
+func (l *Loader) complete(root string, ls *loadingSet) *Complete {
+	if ls == nil {
+		return nil
+	}
+	if l.Ready != nil {
+		l.Ready(root)
+	}
+	l.parseLater(ls)
 	c := &Complete{}
 	if len(ls.maybe) > 0 {
 		included := readModules(ls.texts).included
@@ -149,12 +180,39 @@ func (l *Loader) completeLocked(root string) *Complete {
 	for path := range ls.texts {
 		paths = append(paths, path)
 		if IsConfig(path) {
-			configs[path] = l.configs[path].cfg
+			configs[path] = l.config(path).cfg
 		}
 	}
 	slices.Sort(paths)
 	c.Sets = setsOf(l.dir, ls.texts, paths, configs, ls.parsed)
 	return c
+}
+
+// laterPerCore is how many unparsed files make one more goroutine worth
+// starting.
+const laterPerCore = 64
+
+// parseLater parses the files of a ready set that Read left unparsed,
+// each as Read would have, on up to every core.
+func (l *Loader) parseLater(ls *loadingSet) {
+	srcs := make([]*Source, len(ls.later))
+	var next atomic.Int64
+	parse := func() {
+		for i := int(next.Add(1)) - 1; i < len(ls.later); i = int(next.Add(1)) - 1 {
+			f := ls.later[i]
+			srcs[i] = ReadKept(f.Path, ls.texts[f.Path], l.config(f.Config).cfg)
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(ls.later)/laterPerCore) - 1 {
+		wg.Go(parse)
+	}
+	parse()
+	wg.Wait()
+	for _, src := range srcs {
+		ls.parsed[src.Path] = src
+	}
+	ls.later = nil
 }
 
 // config reads and parses a .s3policy.json once; "" gives none.

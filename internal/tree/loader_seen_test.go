@@ -37,9 +37,9 @@ func TestASetCompletesOnlyAfterEveryFileWasSeen(t *testing.T) {
 	}
 	var seen []string
 	inSeen, release := make(chan struct{}), make(chan struct{})
-	l.Seen = func(_, path string, _ []byte) {
-		seen = append(seen, filepath.Base(path)) // a's, then b's once a's waits
-		if filepath.Base(path) == "a.iam-policy.json" {
+	l.Seen = func(f Listed, _ []byte) {
+		seen = append(seen, filepath.Base(f.Path)) // a's, then b's once a's waits
+		if filepath.Base(f.Path) == "a.iam-policy.json" {
 			close(inSeen)
 			<-release
 		}

@@ -159,14 +159,36 @@ func rootOfAgreesWithWalk(t *testing.T, dir string, listed []Listed) {
 // A Loader fed by a walk, its files read out of order on several
 // goroutines, hands back each set once, equal to the set GovernedOf
 // builds (the file a module reads in it), and the module folder's file
-// the module does not read to be analysed alone.
+// the module does not read to be analysed alone; whether it parses each
+// file as it reads it or once its set is read (Later), when it tells
+// Ready of the root, once, with every file of it seen.
 func TestLoaderBuildsTheSetsSetsBuilds(t *testing.T) {
+	t.Run("parsed as read", func(t *testing.T) { testLoaderBuildsTheSetsSetsBuilds(t, false) })
+	t.Run("parsed once read (Later)", func(t *testing.T) { testLoaderBuildsTheSetsSetsBuilds(t, true) })
+}
+
+func testLoaderBuildsTheSetsSetsBuilds(t *testing.T, later bool) {
 	dir := walkFixture(t)
 	l := NewLoader(dir, Disk{})
+	l.Later = later
 	var listed []Listed
 	var mu sync.Mutex
 	var got []*Set
 	var alone, maybe []string
+	seen, ready := map[string]int{}, map[string]int{} // by root: files seen; seen when Ready was told
+	l.Seen = func(f Listed, _ []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen[f.Root]++
+	}
+	l.Ready = func(root string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if _, twice := ready[root]; twice {
+			t.Errorf("Ready told of %s twice", root)
+		}
+		ready[root] = seen[root]
+	}
 	keep := func(c *Complete) {
 		if c == nil {
 			return
@@ -212,6 +234,14 @@ func TestLoaderBuildsTheSetsSetsBuilds(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	for root, n := range seen {
+		if ready[root] != n {
+			t.Errorf("Ready told of %s with %d of its %d files seen", root, ready[root], n)
+		}
+	}
+	if len(ready) != len(seen) {
+		t.Errorf("Ready told of %d roots, %d were read", len(ready), len(seen))
+	}
 	if !slices.Equal(alone, []string{"x.iam-policy.json"}) || !slices.Equal(maybe, []string{"read.json"}) {
 		t.Errorf("alone %v, read with the module %v", alone, maybe)
 	}
