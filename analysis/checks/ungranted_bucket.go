@@ -2,6 +2,7 @@ package checks
 
 import (
 	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -182,13 +183,21 @@ func literalS3Actions(s *analysis.Statement) []string {
 func reportUngrantedOnIdentity(pass *analysis.Pass) {
 	for _, u := range crossAccountUses(pass.Workspace, pass.File) {
 		pass.Report(analysis.Finding{Span: u.resource.Span, Severity: analysis.Warning,
-			Message: analysis.SayText(analysis.Tf("the bucket policy of %s grants nothing to account %s: the bucket belongs to account %s, and across accounts the bucket policy must allow too",
-				"%s のバケットポリシーはアカウント %s に何も許可していません。バケットはアカウント %s のもので、クロスアカウントではバケットポリシーも許可する必要があります",
-				u.bucket, u.account, u.owner)),
+			Message: analysis.Say(grantsNothing, analysis.Args{S: [3]string{u.bucket, u.account, u.owner}}),
 			Related: []analysis.Related{{File: relTo(pass.Path, u.policy.Path), Doc: u.policy.DocName, Span: u.policy.Policy.Statement.KeySpan,
-				Message: analysis.Tf("no statement here names account %s", "ここにはアカウント %s を指すステートメントがありません", u.account)}},
+				Message: analysis.T("no statement here names account "+u.account, "ここにはアカウント "+u.account+" を指すステートメントがありません")}},
 		})
 	}
+}
+
+// grantsNothing says that the policy of bucket Args.S[0], owned by
+// account Args.S[2], grants nothing to account Args.S[1].
+func grantsNothing(ja bool, a *analysis.Args) string {
+	bucket, account, owner := a.S[0], a.S[1], a.S[2]
+	if ja {
+		return bucket + " のバケットポリシーはアカウント " + account + " に何も許可していません。バケットはアカウント " + owner + " のもので、クロスアカウントではバケットポリシーも許可する必要があります"
+	}
+	return "the bucket policy of " + bucket + " grants nothing to account " + account + ": the bucket belongs to account " + owner + ", and across accounts the bucket policy must allow too"
 }
 
 // usesOfBucketPolicy lists the cross-account uses whose bucket's policy
@@ -347,53 +356,87 @@ func reportUngrantedOnBucket(pass *analysis.Pass) {
 	if pass.Workspace == nil || pass.Facts == nil || pass.Policy.Statement == nil {
 		return
 	}
+	// Every finding lies on the Statement key: merged into one, which
+	// keeps one fix per title, the first reported (analysis.mergeRun).
+	// A use whose fix has the title of one given before gets none, not a
+	// fix that the merge would write only to drop it (an account's
+	// identity policies using a bucket alike, each one's fix written).
+	var titled map[[2]string]bool // the account and actions of the fixes given
 	for _, u := range usesOfBucketPolicy(pass.Workspace, pass.File) {
-		if f := u.identity; len(u.actions) > 0 {
-			pass.Report(analysis.Finding{Span: pass.Policy.Statement.KeySpan, Severity: analysis.Warning,
-				Message: analysis.SayText(analysis.Tf("no statement grants account %[2]s, whose %[1]s uses this bucket: it needs %[4]s on %[3]s",
-					"アカウント %[2]s を許可するステートメントがありません。その %[1]s はこのバケットを使います: %[3]s に %[4]s が必要です",
-					relTo(pass.Path, f.Path), u.account, u.bucket, joinActions(u.actions))),
-				Related: []analysis.Related{{File: relTo(pass.Path, f.Path), Doc: f.DocName, Span: u.resource.Span,
-					Message: analysis.Tf("the identity policy uses %s here", "アイデンティティポリシーはここで %s を使います", u.bucket)}},
-				Fixes: []analysis.Fix{grantAccountFix(pass, u)},
-			})
+		if len(u.actions) == 0 {
+			continue
 		}
+		identity, actions := relTo(pass.Path, u.identity.Path), joinActions(u.actions)
+		finding := analysis.Finding{Span: pass.Policy.Statement.KeySpan, Severity: analysis.Warning,
+			// The message and the fix are written when read: check prints
+			// no fix, and an editor asks for the few under the cursor.
+			Message: analysis.Say(noStatementGrants, analysis.Args{S: [3]string{identity, u.account, u.bucket + actions}, N: [2]int32{int32(len(u.bucket))}}),
+			Related: []analysis.Related{{File: identity, Doc: u.identity.DocName, Span: u.resource.Span,
+				Message: analysis.T("the identity policy uses "+u.bucket+" here", "アイデンティティポリシーはここで "+u.bucket+" を使います")}},
+		}
+		if title := [2]string{u.account, actions}; !titled[title] {
+			finding.FixLater = analysis.FixOf(grantAccount, pass.Policy.Statement.Value)
+			if strings.Count(actions, actionSeparator) != len(u.actions)-1 {
+				// An action that holds the separator cannot be read back
+				// from the message: its fix is written now.
+				finding.Fixes, finding.FixLater = []analysis.Fix{grantAccountFix(pass, pass.Policy.Statement.Value, u.account, u.bucket, u.actions)}, analysis.LaterFix{}
+			}
+			if titled == nil {
+				titled = map[[2]string]bool{}
+			}
+			titled[title] = true
+		}
+		pass.Report(finding)
 	}
 }
 
-func joinActions(actions []string) string {
-	out := ""
-	for i, a := range actions {
-		if i > 0 {
-			out += ", "
-		}
-		out += a
+// noStatementGrants says that no statement grants account Args.S[1],
+// whose identity policy Args.S[0] uses bucket Args.S[2][:Args.N[0]]
+// with the actions that follow it there, joined (joinActions).
+func noStatementGrants(ja bool, a *analysis.Args) string {
+	identity, account := a.S[0], a.S[1]
+	bucket, actions := a.S[2][:a.N[0]], a.S[2][a.N[0]:]
+	if ja {
+		return "アカウント " + account + " を許可するステートメントがありません。その " + identity + " はこのバケットを使います: " + bucket + " に " + actions + " が必要です"
 	}
-	return out
+	return "no statement grants account " + account + ", whose " + identity + " uses this bucket: it needs " + actions + " on " + bucket
 }
+
+// grantAccount is the fix of noStatementGrants' finding, written when
+// asked for: the statement that grants the account its actions, appended
+// to Statement (stmts).
+func grantAccount(doc *analysis.FixDoc, stmts *analysis.Value, a *analysis.Args) analysis.Fix {
+	bucket, actions := a.S[2][:a.N[0]], a.S[2][a.N[0]:]
+	return grantAccountFix(passOf(doc), stmts, a.S[1], bucket, strings.Split(actions, actionSeparator))
+}
+
+const actionSeparator = ", "
+
+func joinActions(actions []string) string { return strings.Join(actions, actionSeparator) }
 
 // grantAccountFix adds a statement that grants the account the actions its
-// identity policy uses, each on the ARN type it acts on.
-func grantAccountFix(pass *analysis.Pass, u crossAccountUse) analysis.Fix {
+// identity policy uses, each on the ARN type it acts on, to Statement
+// (stmts).
+func grantAccountFix(pass *analysis.Pass, stmts *analysis.Value, account, bucket string, actions []string) analysis.Fix {
 	var resources []string
-	for _, a := range u.actions {
+	for _, a := range actions {
 		onBucket, onObject := s3ResourceTypes(a)
-		if onBucket && !slices.Contains(resources, bucketARN(u.bucket)) {
-			resources = append(resources, bucketARN(u.bucket))
+		if onBucket && !slices.Contains(resources, bucketARN(bucket)) {
+			resources = append(resources, bucketARN(bucket))
 		}
-		if onObject && !slices.Contains(resources, objectsARN(u.bucket)) {
-			resources = append(resources, objectsARN(u.bucket))
+		if onObject && !slices.Contains(resources, objectsARN(bucket)) {
+			resources = append(resources, objectsARN(bucket))
 		}
 	}
 	stmt := newStatement(pass,
-		member{"Sid", sidFor(pass.Policy, "AllowAccount"+u.account)},
+		member{"Sid", sidFor(pass.Policy, "AllowAccount"+account)},
 		member{"Effect", "Allow"},
-		member{"Principal", []member{{"AWS", "arn:aws:iam::" + u.account + ":root"}}},
-		member{"Action", u.actions},
+		member{"Principal", []member{{"AWS", "arn:aws:iam::" + account + ":root"}}},
+		member{"Action", actions},
 		member{"Resource", resources},
 	)
 	return analysis.Fix{
-		Title: analysis.Tf("Grant account %s %s", "アカウント %s に %s を許可", u.account, joinActions(u.actions)),
-		Edits: analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, stmt),
+		Title: analysis.Tf("Grant account %s %s", "アカウント %s に %s を許可", account, joinActions(actions)),
+		Edits: analysis.AppendRaw(pass.Src, stmts, stmt),
 	}
 }

@@ -3,6 +3,8 @@ package checks_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -98,5 +100,40 @@ func TestNobodyGrantedYouWaitsForAStatement(t *testing.T) {
 				t.Errorf("bucket policy %s: reads of %s %+v", text, f.Path, reads)
 			}
 		}
+	}
+}
+
+// The bucket side's findings of one bucket policy lie on its Statement
+// key and are merged: its fixes are one for each account and actions,
+// the first reported, whatever the number of identity policies that use
+// the bucket alike (their fixes are written only when asked for). An
+// action whose text holds ", " keeps its fix as one action.
+func TestNobodyGrantedYouFixesOncePerAccountAndActions(t *testing.T) {
+	jane := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`
+	w := governedWorkspace(t, map[string]string{
+		".s3policy.json": `{"accounts": ["111122223333"], "buckets": {"shared-data": {"account": "444455556666"}}, "files": {
+  "*.iam-policy.json": {"kind": "identity", "account": "111122223333", "principal": "arn:aws:iam::111122223333:user/jane"},
+  "*.bucket-policy.json": {"kind": "bucket", "account": "444455556666"}}}`,
+		"jane.iam-policy.json":      jane,
+		"joe.iam-policy.json":       jane,
+		"odd.iam-policy.json":       `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject, s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`,
+		"shared.bucket-policy.json": `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`,
+	})
+	fs := findingsOf(t, w, "shared.bucket-policy.json", "missing-resource-arn")
+	if len(fs) != 1 {
+		t.Fatalf("bucket side: %+v", fs)
+	}
+	var titles []string
+	for _, fix := range fs[0].AllFixes() {
+		titles = append(titles, fix.Title.EN)
+	}
+	if want := []string{"Grant account 111122223333 s3:GetObject", "Grant account 111122223333 s3:PutObject, s3:GetObject"}; !slices.Equal(titles, want) {
+		t.Fatalf("fixes %q, want %q", titles, want)
+	}
+	if edit := fs[0].AllFixes()[1].Edits[0].NewText; !strings.Contains(edit, `"s3:PutObject, s3:GetObject"`) {
+		t.Errorf("the action is not kept whole: %s", edit)
+	}
+	if want := "no statement grants account 111122223333, whose jane.iam-policy.json uses this bucket: it needs s3:GetObject on shared-data"; !strings.HasPrefix(fs[0].Message.Text().EN, want) {
+		t.Errorf("message %q", fs[0].Message.Text().EN)
 	}
 }
