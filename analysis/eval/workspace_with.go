@@ -428,7 +428,7 @@ func (w *Workspace) carryGrantLists(prev *Workspace, swaps map[*analysis.File]*a
 	}
 	prev.mu.Lock()
 	defer prev.mu.Unlock()
-	w.grantLists = maps.Clone(prev.grantLists)
+	w.grantLists, w.grantKeys = maps.Clone(prev.grantLists), maps.Clone(prev.grantKeys)
 }
 
 // carryScenarios has w build its scenario cache from prev's, when prev
