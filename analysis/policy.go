@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -394,44 +395,50 @@ type PrincipalRef struct {
 // Principals lists the principals of a Principal or NotPrincipal element.
 // "Principal": "*" yields one ref of Type "*".
 func Principals(f *Field) []PrincipalRef {
-	if f == nil {
+	// One allocation, at its size (every check that reads principals
+	// asks).
+	n := 0
+	for range AllPrincipals(f) {
+		n++
+	}
+	if n == 0 {
 		return nil
 	}
-	switch v := f.Value; v.Kind {
-	case String:
-		return []PrincipalRef{{Type: "*", Value: v}}
-	case Object:
-		// One allocation, at its size (every check that reads principals
-		// asks), and a lone string without a slice of its own.
-		n := 0
-		for _, member := range v.Fields {
-			switch member.Value.Kind {
-			case String:
-				n++
-			case Array:
-				for _, item := range member.Value.Items {
-					if item.Kind == String {
-						n++
+	out := make([]PrincipalRef, 0, n)
+	for ref := range AllPrincipals(f) {
+		out = append(out, ref)
+	}
+	return out
+}
+
+// AllPrincipals yields the principals Principals lists, in its order,
+// without a slice: for a question asked of every statement of many
+// policies (does one name this account?).
+func AllPrincipals(f *Field) iter.Seq[PrincipalRef] {
+	return func(yield func(PrincipalRef) bool) {
+		if f == nil {
+			return
+		}
+		switch v := f.Value; v.Kind {
+		case String:
+			yield(PrincipalRef{Type: "*", Value: v})
+		case Object:
+			for _, member := range v.Fields {
+				switch member.Value.Kind {
+				case String:
+					if !yield(PrincipalRef{Type: member.Key, Value: member.Value}) {
+						return
+					}
+				case Array:
+					for _, item := range member.Value.Items {
+						if item.Kind == String && !yield(PrincipalRef{Type: member.Key, Value: item}) {
+							return
+						}
 					}
 				}
 			}
 		}
-		if n == 0 {
-			return nil
-		}
-		out := make([]PrincipalRef, 0, n)
-		for _, member := range v.Fields {
-			if member.Value.Kind == String {
-				out = append(out, PrincipalRef{Type: member.Key, Value: member.Value})
-				continue
-			}
-			for _, s := range stringValues(member.Value) {
-				out = append(out, PrincipalRef{Type: member.Key, Value: s})
-			}
-		}
-		return out
 	}
-	return nil
 }
 
 // IsEveryone reports whether the principal is the anonymous wildcard:

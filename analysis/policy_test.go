@@ -144,6 +144,16 @@ func TestPolicyPrincipals(t *testing.T) {
 	if analysis.Principals(p.Statements[2].Principal) != nil {
 		t.Errorf("an array is not a principal")
 	}
+	// AllPrincipals yields the same, and stops where its loop breaks.
+	var first []string
+	for r := range analysis.AllPrincipals(p.Statements[1].Principal) {
+		if first = append(first, r.Type+"="+r.Value.Str); len(first) == 2 {
+			break
+		}
+	}
+	if want := []string{"AWS=arn:aws:iam::111122223333:root", "AWS=*"}; !slices.Equal(first, want) {
+		t.Errorf("AllPrincipals, two: %v, want %v", first, want)
+	}
 }
 
 func TestPolicyConditions(t *testing.T) {

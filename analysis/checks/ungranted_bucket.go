@@ -161,7 +161,7 @@ func GrantsAccount(p *analysis.Policy, account string) bool {
 		if !s.IsAllow() {
 			continue
 		}
-		for _, ref := range analysis.Principals(s.Principal) {
+		for ref := range analysis.AllPrincipals(s.Principal) {
 			if ref.IsEveryone() || ref.Type == "AWS" && principalAccount(ref.Value.Str) == account {
 				return true
 			}
