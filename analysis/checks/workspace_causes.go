@@ -180,8 +180,8 @@ func shortResource(arn string) string {
 func grantRelated(path string, b analysis.BlockedRequest) analysis.Related {
 	return analysis.Related{
 		File: relTo(path, b.Grant.Path), Doc: b.Grant.Doc, Span: b.Grant.Span,
-		Message: analysis.Tf("the bucket policy grants %s on %s to %s here", "バケットポリシーはここで %[3]s に %[2]s への %[1]s を許可しています",
-			b.Action, b.Resource, b.GrantedTo),
+		Message: analysis.T("the bucket policy grants "+b.Action+" on "+b.Resource+" to "+b.GrantedTo+" here",
+			"バケットポリシーはここで "+b.GrantedTo+" に "+b.Resource+" への "+b.Action+" を許可しています"),
 	}
 }
 
