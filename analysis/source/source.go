@@ -34,6 +34,15 @@ type Reader struct {
 	// files do not say themselves; the result has an entry per path. The
 	// tree calls it for a folder's files of this reader instead of Read.
 	ReadModule func(files map[string][]byte, ctx ModuleContext) map[string]Result
+	// MayHoldPolicy, when set with ReadModule, is a cheap look at a module
+	// file saying whether it may hold a policy, where Claims takes a file
+	// that only states bucket facts too (Terraform's resource
+	// "aws_s3_bucket"). Such facts reach the policies of their set alone:
+	// the tree does not read a module whose set can hold no policy, that
+	// is, which no .s3policy.json governs and none of whose family (the
+	// modules it calls or that call it, up to the top one) may hold one or
+	// reads a file (Includes). nil: every module may hold one.
+	MayHoldPolicy func(text []byte) bool
 	// Includes, when set with ReadModule, lists the other files a
 	// module's files read a policy from (Terraform's file() and
 	// templatefile()), by path, cleaned: files holds the module's own

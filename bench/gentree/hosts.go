@@ -85,3 +85,43 @@ func terraform(r *rand.Rand, i int) string {
 	b.WriteString("resource \"aws_iam_policy\" \"reader\" {\n  policy = data.aws_iam_policy_document.reader.json\n}\n")
 	return b.String()
 }
+
+// writeBucketModules writes the layout of a common infrastructure
+// repository: n Terraform modules that declare buckets (versioning,
+// encryption, lifecycle, ownership, variables and outputs) and no policy
+// anywhere, no .s3policy.json. No policy can read their facts, so check
+// has nothing to say of them: what it costs is the price of the walk and
+// the byte scans.
+func writeBucketModules(dir string, n int, seed uint64) error {
+	r := rand.New(rand.NewPCG(seed, 4))
+	var total int64
+	for i := range n {
+		module := filepath.Join(dir, fmt.Sprintf("infra-%03d", i/100), fmt.Sprintf("bucket-%05d", i))
+		if err := os.MkdirAll(module, 0o755); err != nil {
+			return err
+		}
+		for name, text := range bucketModule(r, i) {
+			total += int64(len(text))
+			if err := os.WriteFile(filepath.Join(module, name), []byte(text), 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	fmt.Printf("gentree: %d bucket-only modules, %.1f MB in %s\n", n, float64(total)/1e6, dir)
+	return nil
+}
+
+// bucketModule is the files of one bucket-only module, by name.
+func bucketModule(r *rand.Rand, i int) map[string]string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "resource \"aws_s3_bucket\" \"this\" {\n  bucket = \"${var.prefix}-data-%05d\"\n\n  tags = {\n    Team        = \"team-%02d\"\n    Environment = var.environment\n  }\n}\n\n", i, r.IntN(40))
+	b.WriteString("resource \"aws_s3_bucket_versioning\" \"this\" {\n  bucket = aws_s3_bucket.this.id\n  versioning_configuration {\n    status = \"Enabled\"\n  }\n}\n\n")
+	b.WriteString("resource \"aws_s3_bucket_server_side_encryption_configuration\" \"this\" {\n  bucket = aws_s3_bucket.this.id\n  rule {\n    apply_server_side_encryption_by_default {\n      sse_algorithm = \"aws:kms\"\n    }\n    bucket_key_enabled = true\n  }\n}\n\n")
+	b.WriteString("resource \"aws_s3_bucket_ownership_controls\" \"this\" {\n  bucket = aws_s3_bucket.this.id\n  rule {\n    object_ownership = \"BucketOwnerEnforced\"\n  }\n}\n\n")
+	fmt.Fprintf(&b, "resource \"aws_s3_bucket_lifecycle_configuration\" \"this\" {\n  bucket = aws_s3_bucket.this.id\n  rule {\n    id     = \"expire\"\n    status = \"Enabled\"\n    filter {}\n    expiration {\n      days = %d\n    }\n  }\n}\n", 30+r.IntN(335))
+	return map[string]string{
+		"main.tf":      b.String(),
+		"variables.tf": "variable \"prefix\" {\n  type = string\n}\n\nvariable \"environment\" {\n  type    = string\n  default = \"prod\"\n}\n",
+		"outputs.tf":   "output \"bucket_arn\" {\n  value = aws_s3_bucket.this.arn\n}\n\noutput \"bucket_id\" {\n  value = aws_s3_bucket.this.id\n}\n",
+	}
+}

@@ -3,11 +3,13 @@
 // evenly between 1 and 20 KB, 100 files a folder, the same tree for the
 // same seed. With -governed it writes a governed folder instead (package
 // bench/governed: one .s3policy.json at the root naming every file's kind
-// and owner); with -hosts, CloudFormation templates and Terraform modules.
+// and owner); with -hosts, CloudFormation templates and Terraform modules;
+// with -buckets, Terraform modules of buckets and no policy.
 //
 //	go run ./bench/gentree -dir /tmp/tree -n 10000
 //	go run ./bench/gentree -dir /tmp/gov -n 1000 -governed
 //	go run ./bench/gentree -dir /tmp/hosts -n 2000 -hosts
+//	go run ./bench/gentree -dir /tmp/buckets -n 1000 -buckets
 package main
 
 import (
@@ -27,9 +29,10 @@ func main() {
 	seed := flag.Uint64("seed", 1, "seed")
 	isGoverned := flag.Bool("governed", false, "write a governed folder (bench/governed)")
 	isHosts := flag.Bool("hosts", false, "write CloudFormation templates and Terraform modules instead of .json policies")
+	isBuckets := flag.Bool("buckets", false, "write Terraform modules of buckets and no policy, as -n modules")
 	flag.Parse()
 	if *dir == "" {
-		fmt.Fprintln(os.Stderr, "usage: gentree -dir DIR [-n 10000] [-seed 1] [-governed | -hosts]")
+		fmt.Fprintln(os.Stderr, "usage: gentree -dir DIR [-n 10000] [-seed 1] [-governed | -hosts | -buckets]")
 		os.Exit(2)
 	}
 	if *isGoverned {
@@ -42,8 +45,11 @@ func main() {
 		return
 	}
 	gen := write
-	if *isHosts {
+	switch {
+	case *isHosts:
 		gen = writeHosts
+	case *isBuckets:
+		gen = writeBucketModules
 	}
 	if err := gen(*dir, *n, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "gentree:", err)

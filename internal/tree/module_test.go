@@ -184,3 +184,49 @@ resource "aws_s3_bucket_policy" "this" {
 		t.Errorf("bucket %+v", b)
 	}
 }
+
+// A module that declares buckets and no policy is read for their facts
+// only where a policy of its set can use them: with a .s3policy.json over
+// it (the set's JSON files may hold policies), a module of its family
+// that holds a policy (its caller, a child), or a file the family reads
+// with file(). A bucket-only module no config governs, alone or in a
+// family of bucket-only modules, is left unread: an infrastructure
+// repository of bucket modules is not parsed for facts no policy reads.
+func TestABucketOnlyModuleIsReadOnlyWhereItsSetMayHoldAPolicy(t *testing.T) {
+	const bucket = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"data\"\n}\n"
+	const callChild = "module \"b\" {\n  source = \"./modules/b\"\n}\n"
+	const policy = "resource \"aws_iam_role_policy\" \"r\" {\n  role   = \"r\"\n  policy = jsonencode({ Version = \"2012-10-17\", Statement = [{ Effect = \"Allow\", Action = \"s3:GetObject\", Resource = \"arn:aws:s3:::data/*\" }] })\n}\n"
+	for _, c := range []struct {
+		name  string
+		texts map[string]string
+		read  bool // the facts of modules/b/main.tf are in its set
+	}{
+		{"alone", map[string]string{"modules/b/main.tf": bucket}, false},
+		{"called by a bucket-only module", map[string]string{"main.tf": bucket + callChild, "modules/b/main.tf": bucket}, false},
+		{"governed", map[string]string{".s3policy.json": `{}`, "modules/b/main.tf": bucket}, true},
+		{"governed with its caller", map[string]string{"app/.s3policy.json": `{}`, "app/main.tf": callChild, "app/modules/b/main.tf": bucket}, true},
+		{"called by a module with a policy", map[string]string{"main.tf": policy + callChild, "modules/b/main.tf": bucket}, true},
+		{"with a sibling holding a policy", map[string]string{"main.tf": callChild + "module \"p\" {\n  source = \"./modules/p\"\n}\n", "modules/b/main.tf": bucket, "modules/p/main.tf": policy}, true},
+		{"calling a module with a policy", map[string]string{"modules/b/main.tf": bucket + "module \"p\" {\n  source = \"./p\"\n}\n", "modules/b/p/main.tf": policy}, true},
+		{"reading a file", map[string]string{"modules/b/main.tf": bucket + "locals {\n  doc = file(\"${path.module}/r.json\")\n}\n", "modules/b/r.json": `{"Version": "2012-10-17", "Statement": []}`}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			texts := map[string][]byte{}
+			for rel, text := range c.texts {
+				texts[filepath.Join(dir, rel)] = []byte(text)
+			}
+			path := filepath.Join(dir, "modules/b/main.tf")
+			if _, ok := c.texts["app/modules/b/main.tf"]; ok {
+				path = filepath.Join(dir, "app/modules/b/main.tf")
+			}
+			set, src := SetOf(Sets(dir, texts), path)
+			if src == nil {
+				t.Fatalf("%s is in no set", path)
+			}
+			if read := len(src.Buckets) == 1 && set.Buckets["data"] != nil; read != c.read {
+				t.Errorf("bucket facts read: %v, want %v (buckets %+v)", read, c.read, src.Buckets)
+			}
+		})
+	}
+}

@@ -20,11 +20,12 @@ type modules struct {
 	included map[string]string               // a file a module reads (file()) → the module's folder
 	caller   map[string]string               // a child module's folder → its caller's
 	context  map[string]source.ModuleContext // a child module's folder → what its caller decides
+	idle     map[string]bool                 // the folders of the modules left unread (findIdle)
 }
 
 // readModules finds the modules among texts and what they say.
 func readModules(texts map[string][]byte) modules {
-	mods := modules{folders: map[string]bool{}, included: map[string]string{}, caller: map[string]string{}, context: map[string]source.ModuleContext{}}
+	mods := modules{folders: map[string]bool{}, included: map[string]string{}, caller: map[string]string{}, context: map[string]source.ModuleContext{}, idle: map[string]bool{}}
 	byFolder := moduleFiles(texts)
 	for dir := range byFolder {
 		mods.folders[dir] = true
@@ -59,7 +60,56 @@ func readModules(texts map[string][]byte) modules {
 			mods.caller[child], mods.context[child] = dir, ctx
 		}
 	}
+	mods.findIdle(texts, byFolder)
 	return mods
+}
+
+// findIdle finds the modules whose set can hold no policy: no
+// .s3policy.json governs their family (a top module, the modules it
+// calls, theirs, ..., and the files they read: the set of a module no
+// config governs), and no file of the family may hold one
+// (source.Reader.MayHoldPolicy). The bucket facts such a module states
+// would reach no policy, so it is left unread, as its reader leaves a
+// module with neither a policy nor a bucket: an infrastructure repository
+// of bucket modules costs its byte scans, not a parse of each. A governed
+// module is read whatever its family holds: the other files of its set
+// may hold policies, and the server reads a module again without them.
+func (mods modules) findIdle(texts map[string][]byte, byFolder map[string]map[string][]byte) {
+	var configDirs []string
+	for path := range texts {
+		if IsConfig(path) {
+			configDirs = append(configDirs, filepath.Dir(path))
+		}
+	}
+	wanted := map[string]bool{} // a family's top folder → its facts may reach a policy
+	for _, module := range mods.included {
+		wanted[mods.top(module)] = true
+	}
+	for dir, files := range byFolder {
+		top := mods.top(dir)
+		if !wanted[top] {
+			wanted[top] = GovernedBy(top, configDirs) || mayHoldPolicy(files)
+		}
+	}
+	for dir := range byFolder {
+		if !wanted[mods.top(dir)] {
+			mods.idle[dir] = true
+		}
+	}
+}
+
+// mayHoldPolicy reports whether one of a module's files may hold a policy.
+func mayHoldPolicy(files map[string][]byte) bool {
+	r := readerOf(files)
+	if r.MayHoldPolicy == nil {
+		return true
+	}
+	for _, text := range files {
+		if r.MayHoldPolicy(text) {
+			return true
+		}
+	}
+	return false
 }
 
 // moduleOf is the folder of the module whose reading gives a file its

@@ -216,7 +216,7 @@ func (s *Set) addAll(files []pendingFile, mods modules, parsed map[string]*Sourc
 			ctx.Account = configured // .s3policy.json says it: it wins over the caller's provider
 		}
 		results := map[string]source.Result{}
-		if reader != nil {
+		if reader != nil && !mods.idle[dir] {
 			results = reader.ReadModule(texts, ctx)
 		}
 		for _, f := range byModule[dir] {

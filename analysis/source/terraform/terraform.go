@@ -36,24 +36,37 @@ var Reader = &source.Reader{
 	Read: func(path string, text []byte) source.Result {
 		return ReadModule(map[string][]byte{path: text}, "")[path]
 	},
-	ReadModule: readModule,
-	Includes:   Includes,
-	Calls:      Calls,
+	ReadModule:    readModule,
+	MayHoldPolicy: mentionsPolicy,
+	Includes:      Includes,
+	Calls:         Calls,
 }
 
 // worthReading is the cheap byte scan that spares parsing a file (or a
-// whole module) that holds neither a policy nor a bucket: every policy
-// has a Statement, a statement block or a policy attribute, and every
-// bucket whose facts a module states is a resource "aws_s3_bucket". A
-// module that only declares buckets (a common layout: the buckets in one
-// module, the policies that use them in another, or in JSON files of the
-// same .s3policy.json) still gives their owner, Requester Pays, object
-// ownership and encryption to the policies of its set. The bucket is
-// looked for as "3_bucket": a search skips to the rare '3' where "aws_"
-// is met at every resource, which made the scan of a module with neither
-// half as fast again (a variable named s3_bucket_x is parsed for nothing).
+// whole module) that holds neither a policy nor a bucket. A module that
+// only declares buckets (a common layout: the buckets in one module, the
+// policies that use them in another, or in JSON files of the same
+// .s3policy.json) still gives their owner, Requester Pays, object
+// ownership and encryption to the policies of its set; the tree does not
+// read it when its set can hold no policy (mentionsPolicy,
+// source.Reader.MayHoldPolicy).
 func worthReading(text []byte) bool {
-	return bytes.Contains(text, []byte("tatement")) || bytes.Contains(text, []byte("olicy")) || bytes.Contains(text, []byte("3_bucket"))
+	return mentionsPolicy(text) || mentionsBucket(text)
+}
+
+// mentionsPolicy reports whether a file may hold a policy: every policy
+// has a Statement, a statement block or a policy attribute.
+func mentionsPolicy(text []byte) bool {
+	return bytes.Contains(text, []byte("tatement")) || bytes.Contains(text, []byte("olicy"))
+}
+
+// mentionsBucket reports whether a file may declare a bucket, a resource
+// "aws_s3_bucket". It is looked for as "3_bucket": a search skips to the
+// rare '3' where "aws_" is met at every resource, which made the scan of a
+// module with neither half as fast again (a variable named s3_bucket_x is
+// parsed for nothing).
+func mentionsBucket(text []byte) bool {
+	return bytes.Contains(text, []byte("3_bucket"))
 }
 
 // ReadModule reads the .tf files of one module (by path) together and
