@@ -69,6 +69,10 @@ func (s *Server) initialize(params json.RawMessage) (any, error) {
 	s.store.mu.Lock()
 	s.store.initOpts = settings
 	s.store.mu.Unlock()
+	// The scan is due with initialized: a document opened before it (a
+	// client may send didOpen first) waits for its set as one opened
+	// during the scan does, rather than being published alone first.
+	s.sched.scanStarted()
 	s.mu.Lock()
 	s.state = running
 	s.mu.Unlock()
