@@ -31,6 +31,9 @@ type client struct {
 	notes    []note
 	arrived  chan struct{} // closed and replaced on every notification
 	settings any           // the answer to workspace/configuration
+	// holdSettings, when set, holds the answer to workspace/configuration
+	// until it is closed.
+	holdSettings chan struct{}
 	// holdCreate, when set, holds the answer to the scan's
 	// window/workDoneProgress/create until it is closed.
 	holdCreate chan struct{}
@@ -105,8 +108,15 @@ func (c *client) waitExit() int {
 func (c *client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
 	if req.Method() == protocol.MethodWorkspaceConfiguration {
 		c.mu.Lock()
-		settings := c.settings
+		settings, hold := c.settings, c.holdSettings
 		c.mu.Unlock()
+		if hold != nil {
+			go func() { // the client goes on reading meanwhile
+				<-hold
+				_ = reply(ctx, []any{settings}, nil)
+			}()
+			return nil
+		}
 		return reply(ctx, []any{settings}, nil)
 	}
 	// Other requests (client/registerCapability) are recorded like

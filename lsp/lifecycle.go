@@ -127,10 +127,10 @@ func workspaceFolders(p *initializeParams) []string {
 	return out
 }
 
-// initialized asks the client for its settings, and to tell of changes
-// to the workspace's files on disk, when it can, and scans the workspace.
+// initialized asks the client to tell of changes to the workspace's
+// files on disk, when it can, and scans the workspace, which begins by
+// taking the client's settings (takeSettings).
 func (s *Server) initialized(json.RawMessage) error {
-	s.fetchSettings()
 	s.watchFiles()
 	s.startScan()
 	return nil
@@ -149,23 +149,27 @@ func (s *Server) watchFiles() {
 		RegisterOptions: &protocol.DidChangeWatchedFilesRegistrationOptions{
 			Watchers: fileWatchers(),
 		},
-	}}}, nil, nil)
+	}}})
 }
 
-// callClient sends a request to the client on a goroutine of its own: made
-// on the read loop, it would wait forever for an answer that the read loop
-// itself has to read. then, if not nil, gets the result.
-func (s *Server) callClient(method string, params, result any, then func()) {
+// callClient sends a request to the client off the read loop, logging
+// its failure; its answer is not read.
+func (s *Server) callClient(method string, params any) {
+	s.offLoop(func() {
+		if _, err := s.conn.Call(s.ctx, method, params, nil); err != nil {
+			s.logf("%s: %v", method, err)
+		}
+	})
+}
+
+// offLoop runs f on a goroutine of its own, which the session waits for
+// at its end: a request to the client made on the read loop would wait
+// forever for an answer that the read loop itself has to read.
+func (s *Server) offLoop(f func()) {
 	s.workers.Add(1)
 	go func() {
 		defer s.workers.Done()
-		if _, err := s.conn.Call(s.ctx, method, params, result); err != nil {
-			s.logf("%s: %v", method, err)
-			return
-		}
-		if then != nil {
-			then()
-		}
+		f()
 	}()
 }
 
@@ -199,7 +203,7 @@ func (s *Server) didChangeConfiguration(params json.RawMessage) error {
 		return err
 	}
 	if s.client().askSettings {
-		s.fetchSettings()
+		s.offLoop(s.takeSettings)
 		return nil
 	}
 	if p.Settings != nil {
@@ -212,23 +216,31 @@ func (s *Server) didChangeConfiguration(params json.RawMessage) error {
 	return nil
 }
 
-// fetchSettings asks workspace/configuration for the "s3policy" section.
-func (s *Server) fetchSettings() {
+// takeSettings asks workspace/configuration for the "s3policy" section,
+// when the client supports it, and applies the answer before it returns.
+// The first scan begins with it, as gopls fetches a folder's
+// configuration before it loads the folder: a scan begun with the
+// initializationOptions would publish the workspace under them, then
+// again under the answer, and keep nothing in the diagnostics cache
+// (the settings changed during the scan).
+func (s *Server) takeSettings() {
 	if !s.client().askSettings {
 		return
 	}
 	var result []any
 	params := &protocol.ConfigurationParams{Items: []protocol.ConfigurationItem{{Section: settingsSection}}}
-	s.callClient(protocol.MethodWorkspaceConfiguration, params, &result, func() {
-		if len(result) == 0 || result[0] == nil {
-			return // nothing set: initializationOptions stay
-		}
-		settings, problems := parseSettings(result[0])
-		for _, msg := range problems {
-			s.logf("workspace/configuration: %s", msg)
-		}
-		_ = s.modify(event{kind: settingsSent, settings: &settings})
-	})
+	if _, err := s.conn.Call(s.ctx, protocol.MethodWorkspaceConfiguration, params, &result); err != nil {
+		s.logf("%s: %v", protocol.MethodWorkspaceConfiguration, err)
+		return
+	}
+	if len(result) == 0 || result[0] == nil {
+		return // nothing set: initializationOptions stay
+	}
+	settings, problems := parseSettings(result[0])
+	for _, msg := range problems {
+		s.logf("workspace/configuration: %s", msg)
+	}
+	_ = s.modify(event{kind: settingsSent, settings: &settings})
 }
 
 // locale picks the language of messages: the editor setting, else the

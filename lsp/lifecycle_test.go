@@ -1,7 +1,9 @@
 package lsp_test
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"go.lsp.dev/protocol"
@@ -39,5 +41,55 @@ func TestOpenedBeforeInitializedIsPublishedOnceWithItsSet(t *testing.T) {
 	waitScanEnd(c)
 	if got := c.published(janeURI); len(got) != 1 {
 		t.Errorf("jane published %d times, want once: %+v", len(got), got)
+	}
+}
+
+// A client whose answer to workspace/configuration differs from its
+// initializationOptions (here it lowers kms-missing-actions to a hint)
+// has the first scan made with the answer: the diagnostics cache is
+// written, and a second server publishes the workspace from it. The
+// answer is held until the scan has begun (its progress is created):
+// begun with the initializationOptions, the scan saw the settings change
+// under it and kept nothing.
+func TestTheFirstScanTakesTheSettingsTheClientAnswers(t *testing.T) {
+	dir, cacheDir := copyExample(t, "kms-key-policy"), t.TempDir()
+	janeURI := fileURI(dir, "jane.iam-policy.json")
+	for run, want := range []string{"wrote 1 (3 files)", "kept 1 roots unchanged"} {
+		c := start(t, lsp.Options{CacheDir: cacheDir, BinaryID: func() string { return "test build" }})
+		hold := make(chan struct{})
+		c.mu.Lock()
+		c.settings = map[string]any{"severity": map[string]any{"kms-missing-actions": "hint"}}
+		c.holdSettings = hold
+		c.mu.Unlock()
+		var result protocol.InitializeResult
+		c.call(protocol.MethodInitialize, map[string]any{"processId": nil, "rootUri": string(uri.File(dir)),
+			"initializationOptions": map[string]any{"severity": map[string]any{"kms-missing-actions": "error"}},
+			"capabilities": map[string]any{"workspace": map[string]any{"configuration": true},
+				"window": map[string]any{"workDoneProgress": true}}}, &result)
+		c.notify(protocol.MethodInitialized, map[string]any{})
+		c.waitNote(protocol.MethodWorkDoneProgressCreate, func(json.RawMessage) bool { return true })
+		close(hold)
+
+		var kept string
+		c.waitNote(protocol.MethodWindowLogMessage, func(raw json.RawMessage) bool {
+			var p protocol.LogMessageParams
+			_ = json.Unmarshal(raw, &p)
+			kept = p.Message
+			return strings.HasPrefix(kept, "diagnostics cache: kept") || strings.Contains(kept, "nothing kept")
+		})
+		if !strings.Contains(kept, want) {
+			t.Fatalf("run %d: %q, want %q", run+1, kept, want)
+		}
+		for _, p := range c.published(janeURI) {
+			for _, d := range p.Diagnostics {
+				if d.Severity != protocol.DiagnosticSeverityHint {
+					t.Errorf("run %d: jane published with %s at severity %v, want only hints (the client's answer)", run+1, d.Code, d.Severity)
+				}
+			}
+		}
+		if got := c.published(janeURI); len(got) != 1 || len(got[0].Diagnostics) != 2 {
+			t.Errorf("run %d: jane published %d times, want once with two findings: %+v", run+1, len(got), got)
+		}
+		c.stop()
 	}
 }

@@ -48,9 +48,10 @@ func (s *Server) startScan() {
 	s.workers.Add(1)
 	go func() {
 		defer s.workers.Done()
+		progress := s.beginProgress()
+		s.takeSettings() // what the scan publishes, and caches, is made with them
 		// Off the read loop: the binary's identity is a hash of it.
 		s.cache.Store(s.newScanCache())
-		progress := s.beginProgress()
 		// A panic in the scan still ends the progress the client shows.
 		_ = s.guard("scanning the workspace", func() error { s.scan(progress); return nil })
 		s.sched.scanDone()
@@ -316,6 +317,6 @@ func (s *Server) progress(enabled bool, value any) {
 // refreshLenses asks the client to fetch code lenses again, when it can.
 func (s *Server) refreshLenses() {
 	if s.client().lensRefresh {
-		s.callClient(protocol.MethodCodeLensRefresh, nil, nil, nil)
+		s.callClient(protocol.MethodCodeLensRefresh, nil)
 	}
 }
