@@ -3,6 +3,7 @@ package lsp
 import (
 	"encoding/json"
 	"path/filepath"
+	"time"
 
 	"go.lsp.dev/protocol"
 
@@ -203,7 +204,7 @@ func (s *Server) didChangeConfiguration(params json.RawMessage) error {
 		return err
 	}
 	if s.client().askSettings {
-		s.offLoop(s.takeSettings)
+		s.offLoop(s.askSettings)
 		return nil
 	}
 	if p.Settings != nil {
@@ -216,17 +217,45 @@ func (s *Server) didChangeConfiguration(params json.RawMessage) error {
 	return nil
 }
 
+// settingsWait bounds the first scan's wait for the client's answer to
+// workspace/configuration. Editors answer from the configuration they
+// have loaded, in milliseconds; a client that never answers must not
+// keep the workspace undiagnosed, and 2 s is long enough for a busy
+// editor's answer and short enough that the user sees diagnostics before
+// wondering where they are. An answer that comes later is applied when
+// it comes, as a settings change.
+const settingsWait = 2 * time.Second
+
 // takeSettings asks workspace/configuration for the "s3policy" section,
-// when the client supports it, and applies the answer before it returns.
-// The first scan begins with it, as gopls fetches a folder's
-// configuration before it loads the folder: a scan begun with the
-// initializationOptions would publish the workspace under them, then
-// again under the answer, and keep nothing in the diagnostics cache
-// (the settings changed during the scan).
+// when the client supports it, and waits for the answer to be applied, at
+// most settingsWait. The first scan begins with it, as gopls fetches a
+// folder's configuration before it loads the folder: a scan begun with
+// the initializationOptions would publish the workspace under them, then
+// again under the answer, and keep nothing in the diagnostics cache (the
+// settings changed during the scan).
 func (s *Server) takeSettings() {
 	if !s.client().askSettings {
 		return
 	}
+	answered := make(chan struct{})
+	s.offLoop(func() {
+		defer close(answered)
+		s.askSettings()
+	})
+	wait := time.NewTimer(settingsWait)
+	defer wait.Stop()
+	select {
+	case <-answered:
+	case <-wait.C:
+		s.logf("%s: no answer within %v: scanning with the initializationOptions until it comes", protocol.MethodWorkspaceConfiguration, settingsWait)
+	case <-s.ctx.Done():
+	}
+}
+
+// askSettings asks workspace/configuration for the "s3policy" section
+// and applies the answer. An error or null answer leaves the settings as
+// they are (the initializationOptions, or the last answer).
+func (s *Server) askSettings() {
 	var result []any
 	params := &protocol.ConfigurationParams{Items: []protocol.ConfigurationItem{{Section: settingsSection}}}
 	if _, err := s.conn.Call(s.ctx, protocol.MethodWorkspaceConfiguration, params, &result); err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.lsp.dev/protocol"
@@ -92,4 +93,44 @@ func TestTheFirstScanTakesTheSettingsTheClientAnswers(t *testing.T) {
 		}
 		c.stop()
 	}
+}
+
+// A client that does not answer workspace/configuration has its
+// workspace scanned all the same, with its initializationOptions (here
+// kms-missing-actions at error severity), once settingsWait is over; its
+// answer, when it comes (the hint severity), applies as a settings change
+// does: jane's closed file is published again with hints.
+func TestTheFirstScanGoesOnWithoutAnAnswerToWorkspaceConfiguration(t *testing.T) {
+	dir := copyExample(t, "kms-key-policy")
+	janeURI := fileURI(dir, "jane.iam-policy.json")
+	c := start(t, lsp.Options{})
+	hold := make(chan struct{})
+	answer := sync.OnceFunc(func() { close(hold) })
+	t.Cleanup(answer)
+	c.mu.Lock()
+	c.settings = map[string]any{"severity": map[string]any{"kms-missing-actions": "hint"}}
+	c.holdSettings = hold
+	c.mu.Unlock()
+	var result protocol.InitializeResult
+	c.call(protocol.MethodInitialize, map[string]any{"processId": nil, "rootUri": string(uri.File(dir)),
+		"initializationOptions": map[string]any{"severity": map[string]any{"kms-missing-actions": "error"}},
+		"capabilities": map[string]any{"workspace": map[string]any{"configuration": true},
+			"window": map[string]any{"workDoneProgress": true}}}, &result)
+	c.notify(protocol.MethodInitialized, map[string]any{})
+
+	waitScanEnd(c)
+	severities := func(p protocol.PublishDiagnosticsParams) []protocol.DiagnosticSeverity {
+		var out []protocol.DiagnosticSeverity
+		for _, d := range p.Diagnostics {
+			out = append(out, d.Severity)
+		}
+		return out
+	}
+	errors := []protocol.DiagnosticSeverity{protocol.DiagnosticSeverityError, protocol.DiagnosticSeverityError}
+	if got := c.published(janeURI); len(got) != 1 || !slices.Equal(severities(got[0]), errors) {
+		t.Fatalf("jane published before the answer: %+v, want once with two errors (the initializationOptions)", got)
+	}
+	answer()
+	hints := []protocol.DiagnosticSeverity{protocol.DiagnosticSeverityHint, protocol.DiagnosticSeverityHint}
+	c.waitDiagnostics(janeURI, func(p protocol.PublishDiagnosticsParams) bool { return slices.Equal(severities(p), hints) })
 }
