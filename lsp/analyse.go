@@ -161,5 +161,5 @@ func (a *analysed) setSource(path string) *tree.Source {
 	if a.set == nil {
 		return nil
 	}
-	return a.set.sources[path]
+	return a.set.sources.get(path)
 }

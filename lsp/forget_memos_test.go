@@ -20,7 +20,7 @@ func TestOnlyASetNoEditMadeForgetsAPublishedFilesMemos(t *testing.T) {
 	dir, texts := indexedExample(t, s, "kms-missing-actions", ".s3policy.json", "bucket.bucket-policy.json", "jane.iam-policy.json", "key.key-policy.json")
 	jane, bucket := filepath.Join(dir, "jane.iam-policy.json"), filepath.Join(dir, "bucket.bucket-policy.json")
 	scanned := sc.index.setOf(jane)
-	policy := scanned.sources[jane].Docs[0].Policy
+	policy := scanned.sources.get(jane).Docs[0].Policy
 
 	resolved := iamref.Resolve(policy)
 	sc.publishClosedFromSet(jane, scanned)
@@ -29,7 +29,7 @@ func TestOnlyASetNoEditMadeForgetsAPublishedFilesMemos(t *testing.T) {
 	}
 
 	edited, _ := scanned.with(map[string][]byte{bucket: []byte(strings.Replace(string(texts[bucket]), "s3:PutObject", "s3:PutObjectAcl", 1))})
-	if !edited.edited || edited.sources[jane].Docs[0].Policy != policy {
+	if !edited.edited || edited.sources.get(jane).Docs[0].Policy != policy {
 		t.Fatal("the edit's set is not marked edited, or does not share the identity policy")
 	}
 	resolved = iamref.Resolve(policy)

@@ -3,6 +3,7 @@ package lsp
 import (
 	"bytes"
 	"fmt"
+	"iter"
 	"maps"
 	"path/filepath"
 	"reflect"
@@ -44,8 +45,8 @@ type govSet struct {
 	configPath string // "" for a module no config governs
 	configText []byte
 	cfg        *analysis.Config
-	sources    map[string]*tree.Source // by path, as the reader gave them
-	paths      []string                // sorted
+	sources    sourceMap // by path, as the reader gave them
+	paths      []string  // sorted
 	// ws holds the documents of sources, shared with the sets of the
 	// edits before and after (only the edited files' documents are new);
 	// none of them is bound to ws: bound returns a file's documents bound
@@ -61,6 +62,77 @@ type govSet struct {
 	// workspace shares that one's memos, which the next keystrokes'
 	// dependants read again (publishClosedFromSet forgets no part of them).
 	edited bool
+}
+
+// sourceMap is a set's files by path. The set of a keystroke shares the
+// base map of the set before it and copies only the files edited since
+// that base was made: copying a map of 5,000 files on every keystroke
+// was a fifth of the bytes an index update allocated.
+type sourceMap struct {
+	base map[string]*tree.Source // written only while the set is made
+	// edited are the files edited since base was made (nil: gone), at
+	// most maxEdited, copied by each edit.
+	edited map[string]*tree.Source
+}
+
+// maxEdited is how many edited files a sourceMap holds beside its base:
+// an edit past it makes a new base.
+const maxEdited = 64
+
+func newSourceMap() sourceMap { return sourceMap{base: map[string]*tree.Source{}} }
+
+// get returns the file at path, or nil.
+func (m sourceMap) get(path string) *tree.Source {
+	if src, ok := m.edited[path]; ok {
+		return src
+	}
+	return m.base[path]
+}
+
+// all yields every file, by path, in no order.
+func (m sourceMap) all() iter.Seq2[string, *tree.Source] {
+	return func(yield func(string, *tree.Source) bool) {
+		for path, src := range m.base {
+			if _, edited := m.edited[path]; !edited && !yield(path, src) {
+				return
+			}
+		}
+		for path, src := range m.edited {
+			if src != nil && !yield(path, src) {
+				return
+			}
+		}
+	}
+}
+
+// paths yields the path of every file, in no order.
+func (m sourceMap) paths() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for path := range m.all() {
+			if !yield(path) {
+				return
+			}
+		}
+	}
+}
+
+// with returns the files after changes (nil: gone); m stays as it is.
+func (m sourceMap) with(changes map[string]*tree.Source) sourceMap {
+	if len(m.edited)+len(changes) > maxEdited {
+		base := maps.Collect(m.all())
+		for path, src := range changes {
+			if src == nil {
+				delete(base, path)
+			} else {
+				base[path] = src
+			}
+		}
+		return sourceMap{base: base}
+	}
+	edited := make(map[string]*tree.Source, len(m.edited)+len(changes))
+	maps.Copy(edited, m.edited)
+	maps.Copy(edited, changes)
+	return sourceMap{base: m.base, edited: edited}
 }
 
 func newIndex() *index { return &index{sets: map[string]*govSet{}} }
@@ -143,7 +215,7 @@ func (ix *index) readSets(folder string, texts map[string][]byte) []*govSet {
 
 // newGovSet keeps a set read whole; texts holds its config's text.
 func newGovSet(s *tree.Set, texts map[string][]byte) *govSet {
-	g := &govSet{root: s.Dir, sources: map[string]*tree.Source{}, ws: s.Workspace}
+	g := &govSet{root: s.Dir, sources: newSourceMap(), ws: s.Workspace}
 	configPath := filepath.Join(s.Dir, analysis.ConfigName)
 	if text, governed := texts[configPath]; governed {
 		g.configPath, g.configText = configPath, text
@@ -151,7 +223,7 @@ func newGovSet(s *tree.Set, texts map[string][]byte) *govSet {
 	}
 	for _, src := range s.Sources() {
 		unbind(src)
-		g.sources[src.Path] = src
+		g.sources.base[src.Path] = src
 		g.paths = append(g.paths, src.Path)
 	}
 	g.ws.Seal()
@@ -218,7 +290,7 @@ func (ix *index) lookup(path string, text []byte) (*govSet, *tree.Source, []*ana
 	if g == nil {
 		return nil, nil, nil
 	}
-	src := g.sources[path]
+	src := g.sources.get(path)
 	if src == nil || !bytes.Equal(src.Text, text) {
 		return nil, nil, nil
 	}
@@ -229,7 +301,7 @@ func (ix *index) lookup(path string, text []byte) (*govSet, *tree.Source, []*ana
 // set's workspace (analysis.File.Workspace), for the checks: the
 // documents themselves are shared by the workspaces of successive edits.
 func (g *govSet) bound(path string) []*analysis.File {
-	src := g.sources[path]
+	src := g.sources.get(path)
 	if src == nil {
 		return nil
 	}
@@ -323,7 +395,7 @@ func survived(logPanic func(string), what string, f func()) (ok bool) {
 func (g *govSet) afresh(changes map[string][]byte, logPanic func(string)) (*govSet, map[string]bool) {
 	texts := map[string][]byte{}
 	deps := map[string]bool{}
-	for path, src := range g.sources {
+	for path, src := range g.sources.all() {
 		texts[path], deps[path] = src.Text, true
 	}
 	for path, text := range changes {
@@ -370,7 +442,7 @@ func (g *govSet) readAgain(texts map[string][]byte, logPanic func(string)) *govS
 		})
 		sources = append(sources, src)
 	}
-	next = &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, sources: map[string]*tree.Source{}}
+	next = &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, sources: newSourceMap()}
 	if !survived(logPanic, "gathering the files of the set at "+g.root+", kept without their documents", func() { next.gather(sources) }) {
 		for _, src := range sources {
 			src.Docs, src.Buckets = nil, nil
@@ -387,7 +459,7 @@ func (g *govSet) gather(sources []*tree.Source) {
 		g.ws.AddConfig(g.configPath, g.cfg)
 	}
 	for _, src := range sources {
-		g.sources[src.Path] = src
+		g.sources.base[src.Path] = src
 		g.paths = append(g.paths, src.Path)
 		g.ws.AddBuckets(src.Path, src.Buckets)
 		for _, d := range src.Docs {
@@ -410,20 +482,15 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		return g, map[string]bool{}
 	}
 	g.replaced.Store(true)
-	next := &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, sources: make(map[string]*tree.Source, len(g.sources)+1), edited: true}
-	for p, src := range g.sources {
-		next.sources[p] = src
-	}
+	next := &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, sources: g.sources.with(reread), edited: true}
 	var before, after []*analysis.File
 	bucketsMoved := false
 	for path, src := range reread {
-		old := g.sources[path]
+		old := g.sources.get(path)
 		if old != nil {
 			before = append(before, old.Docs...)
 		}
-		delete(next.sources, path)
 		if src != nil {
-			next.sources[path] = src
 			after = append(after, src.Docs...)
 		}
 		if old != nil && src != nil && reflect.DeepEqual(old.Buckets, src.Buckets) {
@@ -434,10 +501,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	if sameFiles(g, reread) {
 		next.paths = g.paths // read-only: shared, not sorted again on every keystroke
 	} else {
-		for p := range next.sources {
-			next.paths = append(next.paths, p)
-		}
-		slices.Sort(next.paths)
+		next.paths = slices.Sorted(next.sources.paths())
 	}
 	swaps := next.bind(g, reread)
 
@@ -622,7 +686,7 @@ func addCrossAccountReaders(deps map[string]bool, g, next *govSet, reread map[st
 		touched = append(touched, checks.BucketsOfBucketPolicy(f)...)
 	}
 	for path, src := range reread {
-		touched = append(touched, bucketFactsMoved(g.sources[path], src)...)
+		touched = append(touched, bucketFactsMoved(g.sources.get(path), src)...)
 	}
 	slices.Sort(touched)
 	touched = slices.Compact(touched) // a bucket policy names its bucket in most statements
@@ -675,7 +739,7 @@ func addCrossAccountReaders(deps map[string]bool, g, next *govSet, reread map[st
 func addBucketPoliciesOfMovedFacts(deps map[string]bool, g, next *govSet, reread map[string]*tree.Source) {
 	moved := map[string]bool{}
 	for path, src := range reread {
-		for _, b := range bucketFactsMoved(g.sources[path], src) {
+		for _, b := range bucketFactsMoved(g.sources.get(path), src) {
 			moved[b] = true
 		}
 	}
@@ -722,7 +786,7 @@ func addGrantersOfBucketsWhosePolicyCameOrWent(deps map[string]bool, g, next *go
 // crossAccountReadsAt lists checks.CrossAccountReads of the documents of
 // the file at path in the set.
 func crossAccountReadsAt(g *govSet, path string) []checks.CrossAccountRead {
-	src := g.sources[path]
+	src := g.sources.get(path)
 	if src == nil {
 		return nil
 	}
@@ -856,7 +920,7 @@ func (l *lineMaps) of(path string) (m [2]*mapper.Mapper, ok bool) {
 	if m, ok := l.by[path]; ok {
 		return m, true
 	}
-	before, after := l.g.sources[path], l.next.sources[path]
+	before, after := l.g.sources.get(path), l.next.sources.get(path)
 	if before == nil || after == nil {
 		return m, false
 	}
@@ -986,10 +1050,10 @@ func editedInPlace(g, next *govSet, reread map[string]*tree.Source) ([]inPlaceEd
 	var edits []inPlaceEdit
 	paths := map[string]bool{}
 	for path, src := range reread {
-		if src == nil || g.sources[path] == nil {
+		if src == nil || g.sources.get(path) == nil {
 			continue
 		}
-		old, now := g.sources[path].Docs, src.Docs
+		old, now := g.sources.get(path).Docs, src.Docs
 		if len(old) != 1 || len(now) != 1 {
 			continue
 		}
@@ -1054,7 +1118,7 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 	var joined []string         // files new to the set that no module reader reads as its own
 	var newModuleFiles []string // files new to the set that a module reader reads
 	for path, text := range changes {
-		switch old := g.sources[path]; {
+		switch old := g.sources.get(path); {
 		case text == nil:
 			out[path] = nil
 			if old != nil && old.Module != "" {
@@ -1083,7 +1147,7 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 		// it: the modules whose top folder holds its folder are read again,
 		// since a module calls its children in folders below its own (the
 		// call may be there before the child's first file).
-		for _, src := range g.sources {
+		for _, src := range g.sources.all() {
 			if src.Module != "" && !modules[src.Module] && slices.ContainsFunc(newModuleFiles, func(p string) bool { return tree.Within(filepath.Dir(p), src.Module) }) {
 				modules[src.Module] = true
 			}
@@ -1105,13 +1169,13 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 		}
 		return out
 	}
-	for path, src := range g.sources {
+	for path, src := range g.sources.all() {
 		if _, changed := changes[path]; !changed && modules[src.Module] {
 			texts[path] = src.Text // the module's files, and those it reads
 		}
 	}
 	for path := range tree.IncludedBy(texts) {
-		if src := g.sources[path]; src != nil && texts[path] == nil {
+		if src := g.sources.get(path); src != nil && texts[path] == nil {
 			// A file the set read alone until this edit of the module
 			// began to read it with file(): read now as what the module
 			// makes it.
@@ -1135,7 +1199,7 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 // folder.
 func (g *govSet) includedBy() map[string]string {
 	texts := map[string][]byte{}
-	for path, src := range g.sources {
+	for path, src := range g.sources.all() {
 		if hosts.ModuleReader(path) != nil {
 			texts[path] = src.Text
 		}
@@ -1147,7 +1211,7 @@ func (g *govSet) includedBy() map[string]string {
 // and are still: the set holds the same paths.
 func sameFiles(g *govSet, reread map[string]*tree.Source) bool {
 	for path, src := range reread {
-		if src == nil || g.sources[path] == nil {
+		if src == nil || g.sources.get(path) == nil {
 			return false
 		}
 	}
@@ -1177,7 +1241,7 @@ func (g *govSet) bind(prev *govSet, reread map[string]*tree.Source) (swaps map[*
 		ws.AddConfig(g.configPath, g.cfg)
 	}
 	for _, p := range g.paths {
-		src := g.sources[p]
+		src := g.sources.get(p)
 		ws.AddBuckets(p, src.Buckets)
 		for _, f := range src.Docs {
 			ws.AddShared(f, prev.ws)
@@ -1194,7 +1258,7 @@ func (g *govSet) bind(prev *govSet, reread map[string]*tree.Source) (swaps map[*
 func swapsOf(prev *govSet, reread map[string]*tree.Source) map[*analysis.File]*analysis.File {
 	swaps := map[*analysis.File]*analysis.File{}
 	for path, src := range reread {
-		old := prev.sources[path]
+		old := prev.sources.get(path)
 		if src == nil || old == nil || len(old.Docs) != len(src.Docs) || !reflect.DeepEqual(old.Buckets, src.Buckets) {
 			return nil
 		}

@@ -93,7 +93,7 @@ func TestABucketPolicyThatLeavesItsBucketIsSeenByEveryIdentityPolicy(t *testing.
 func publishedEach(g *govSet, paths []string) map[string]string {
 	out := map[string]string{}
 	for _, p := range paths {
-		if g.sources[p] != nil {
+		if g.sources.get(p) != nil {
 			out[p] = strings.Join(publishedOf(g, p), "\n")
 		}
 	}

@@ -124,10 +124,10 @@ func TestEveryFileWhosePublishedFindingsChangeIsADependant(t *testing.T) {
 // the set: each one's code, range, message and related places, ranges
 // in lines and UTF-16 columns of the file each is in (lsp/convert.go).
 func publishedOf(g *govSet, path string) []string {
-	src := g.sources[path]
+	src := g.sources.get(path)
 	result := analysis.AnalyzeFile(path, g.bound(path), src.Findings, analysis.Options{Checks: checks.All})
 	at := func(file string, span analysis.Span) string {
-		other := g.sources[filepath.Join(filepath.Dir(path), file)]
+		other := g.sources.get(filepath.Join(filepath.Dir(path), file))
 		if file == "" {
 			other = src
 		}

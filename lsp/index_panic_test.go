@@ -42,7 +42,7 @@ func agreesWithAFreshSet(t *testing.T, ix *index, dir, when string) {
 	t.Helper()
 	g := ix.setOf(filepath.Join(dir, "app.iam-policy.json"))
 	texts := map[string][]byte{g.configPath: g.configText}
-	for p, src := range g.sources {
+	for p, src := range g.sources.all() {
 		texts[p] = src.Text
 	}
 	fresh := newIndex()
@@ -111,8 +111,8 @@ func TestAPanicInAnUpdateLeavesTheSetUsable(t *testing.T) {
 	if next == old || next.replaced.Load() {
 		t.Fatalf("the index holds the old set (%v) or one marked replaced (%v)", next == old, next.replaced.Load())
 	}
-	if !strings.Contains(string(next.sources[id].Text), `"Used"`) {
-		t.Errorf("the edit is lost: %s", next.sources[id].Text)
+	if !strings.Contains(string(next.sources.get(id).Text), `"Used"`) {
+		t.Errorf("the edit is lost: %s", next.sources.get(id).Text)
 	}
 	if want := []string{id, bp}; !slices.Equal(slices.Sorted(maps.Keys(deps)), slices.Sorted(slices.Values(want))) {
 		t.Errorf("dependants %v, want every file of the set %v", slices.Sorted(maps.Keys(deps)), want)
@@ -187,7 +187,7 @@ func buggyReader(t *testing.T, claims func(path string) bool) {
 func TestAPanicReadingTheSetAgainReadsItFileByFile(t *testing.T) {
 	ix, dir, id, bp, identity := noStatementSet(t, `{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-x/*"}]}`)
 	g := ix.setOf(id)
-	texts := map[string][]byte{id: g.sources[id].Text, bp: g.sources[bp].Text}
+	texts := map[string][]byte{id: g.sources.get(id).Text, bp: g.sources.get(bp).Text}
 	var logged []string
 	log := func(msg string) { logged = append(logged, msg[:strings.IndexByte(msg, '\n')]) }
 	identityBug := true // the reader's bug: reading the identity policy panics
@@ -201,12 +201,12 @@ func TestAPanicReadingTheSetAgainReadsItFileByFile(t *testing.T) {
 	if !slices.Equal(logged, wantLogged) {
 		t.Errorf("logged %q, want %q", logged, wantLogged)
 	}
-	if !slices.Equal(next.paths, []string{id, bp}) || string(next.sources[id].Text) != identity || len(next.sources[id].Docs) != 0 {
-		t.Fatalf("files %v, the identity policy %+v", next.paths, next.sources[id])
+	if !slices.Equal(next.paths, []string{id, bp}) || string(next.sources.get(id).Text) != identity || len(next.sources.get(id).Docs) != 0 {
+		t.Fatalf("files %v, the identity policy %+v", next.paths, next.sources.get(id))
 	}
 	logged = nil
 	broken := g.readAgain(texts, log)
-	if len(logged) != 3 || !slices.Equal(broken.paths, []string{id, bp}) || len(broken.sources[id].Docs)+len(broken.sources[bp].Docs) != 0 {
+	if len(logged) != 3 || !slices.Equal(broken.paths, []string{id, bp}) || len(broken.sources.get(id).Docs)+len(broken.sources.get(bp).Docs) != 0 {
 		t.Errorf("every reading panics: logged %q, files %v", logged, broken.paths)
 	}
 
@@ -234,7 +234,7 @@ func TestAPanicInARebuildLeavesEveryFileInTheIndex(t *testing.T) {
 	config := whole.setOf(id).configText
 	sub := filepath.Join(dir, "sub")
 	texts := map[string][]byte{filepath.Join(dir, analysis.ConfigName): config, id: []byte(identity),
-		bp:                                      whole.setOf(bp).sources[bp].Text,
+		bp:                                      whole.setOf(bp).sources.get(bp).Text,
 		filepath.Join(sub, analysis.ConfigName): config, filepath.Join(sub, "app.iam-policy.json"): []byte(identity)}
 	fresh := newIndex()
 	fresh.rebuild([]string{dir}, texts)
@@ -252,14 +252,14 @@ func TestAPanicInARebuildLeavesEveryFileInTheIndex(t *testing.T) {
 		t.Errorf("logged %q, want %q", logged, wantLogged)
 	}
 	g := ix.setOf(id)
-	if g == nil || !slices.Equal(g.paths, []string{id, bp}) || len(g.sources[id].Docs) != 0 || string(g.sources[id].Text) != identity {
+	if g == nil || !slices.Equal(g.paths, []string{id, bp}) || len(g.sources.get(id).Docs) != 0 || string(g.sources.get(id).Text) != identity {
 		t.Fatalf("the set at %s: %+v", dir, g)
 	}
 	other := filepath.Join(sub, "app.iam-policy.json")
 	if s := ix.setOf(other); s == nil || s.root != sub || !slices.Equal(s.paths, []string{other}) {
 		t.Fatalf("the set at %s: %+v", sub, s)
 	}
-	if got, want := publishedOf(ix.setOf(other), other), publishedOf(fresh.setOf(other), other); len(ix.setOf(other).sources[other].Docs) != 1 || !slices.Equal(got, want) {
+	if got, want := publishedOf(ix.setOf(other), other), publishedOf(fresh.setOf(other), other); len(ix.setOf(other).sources.get(other).Docs) != 1 || !slices.Equal(got, want) {
 		t.Errorf("%s published\n%q\na fresh set's\n%q", other, got, want)
 	}
 

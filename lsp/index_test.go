@@ -157,8 +157,8 @@ func TestIndexRereadsATerraformModuleWhole(t *testing.T) {
 	if !deps[partner] {
 		t.Errorf("dependants %v lack the edited file", deps)
 	}
-	if len(ix.setOf(partner).sources) != 3 {
-		t.Errorf("the module holds %d files after the edit, want 3", len(ix.setOf(partner).sources))
+	if len(ix.setOf(partner).paths) != 3 {
+		t.Errorf("the module holds %d files after the edit, want 3", len(ix.setOf(partner).paths))
 	}
 }
 
@@ -355,7 +355,7 @@ func sampled(g *govSet, named ...string) []string {
 // findingsOf analyses a file of the set and lists its findings: code,
 // span, message and related places with their messages.
 func findingsOf(g *govSet, path string) []string {
-	src := g.sources[path]
+	src := g.sources.get(path)
 	result := analysis.AnalyzeFile(path, g.bound(path), src.Findings, analysis.Options{Checks: checks.All})
 	var out []string
 	for _, f := range result.Findings {
@@ -557,7 +557,7 @@ func TestAnEditSharesTheDocumentsItLeftAlone(t *testing.T) {
 			}
 			for path := range c.changes {
 				docs := next.bound(path)
-				if len(docs) != 1 || docs[0].Workspace != analysis.Workspace(next.ws) || next.sources[path].Docs[0].Workspace != nil {
+				if len(docs) != 1 || docs[0].Workspace != analysis.Workspace(next.ws) || next.sources.get(path).Docs[0].Workspace != nil {
 					t.Fatalf("%s: %d documents for the checks, not bound to the set's workspace or the set's own bound", path, len(docs))
 				}
 			}
@@ -755,5 +755,53 @@ func TestTextNamesAsBytesContains(t *testing.T) {
 	for range 2000 {
 		src := []byte(word(r.IntN(40)))
 		check(src, []string{word(1), word(2), word(3), word(r.IntN(6))})
+	}
+}
+
+// A set's files after many edits, of more files than a sourceMap keeps
+// beside its base (files changed, created and deleted, one at a time and
+// several at once), are those a map written in place holds, and the
+// sourceMap an edit started from still holds its own.
+func TestSourceMapAfterManyEdits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 11))
+	want := map[string]*tree.Source{}
+	m := newSourceMap()
+	for i := range 20 {
+		path := fmt.Sprintf("/w/f%d.json", i)
+		want[path] = &tree.Source{Path: path}
+		m.base[path] = want[path]
+	}
+	for edit := range 300 {
+		before, beforeWant := m, maps.Clone(want)
+		changes := map[string]*tree.Source{}
+		for range 1 + rng.IntN(3) {
+			path := fmt.Sprintf("/w/f%d.json", rng.IntN(200))
+			changes[path] = nil
+			if rng.IntN(4) > 0 {
+				changes[path] = &tree.Source{Path: path}
+			}
+		}
+		for path, src := range changes {
+			if src == nil {
+				delete(want, path)
+			} else {
+				want[path] = src
+			}
+		}
+		m = m.with(changes)
+		if got := maps.Collect(m.all()); !maps.Equal(got, want) {
+			t.Fatalf("edit %d: %d files, want %d", edit, len(got), len(want))
+		}
+		for path := range changes {
+			if m.get(path) != want[path] || before.get(path) != beforeWant[path] {
+				t.Fatalf("edit %d: %s is %v (before the edit %v), want %v (%v)", edit, path, m.get(path), before.get(path), want[path], beforeWant[path])
+			}
+		}
+		if got := maps.Collect(before.all()); !maps.Equal(got, beforeWant) {
+			t.Fatalf("edit %d changed the files before it", edit)
+		}
+		if len(m.edited) > maxEdited {
+			t.Fatalf("edit %d: %d edited files beside the base", edit, len(m.edited))
+		}
 	}
 }

@@ -100,7 +100,7 @@ func TestAnEditAnswersNoPrincipalNobodyAskedFor(t *testing.T) {
 // principalOf is the principal of the identity policy at path.
 func principalOf(t *testing.T, g *govSet, path string) string {
 	t.Helper()
-	for _, f := range g.sources[path].Docs {
+	for _, f := range g.sources.get(path).Docs {
 		if f.Facts != nil && f.Facts.Principal != "" {
 			return f.Facts.Principal
 		}
@@ -134,7 +134,7 @@ func TestAnOpenedDocumentTakesTheBacksAnalysis(t *testing.T) {
 	}()
 	// The back ends its analysis once the front waits for it, as when
 	// the document is opened while the back is at it.
-	made := s.analyseSource(identity, g.sources[identity].Text, g.sources[identity].Findings, g.bound(identity), settings)
+	made := s.analyseSource(identity, g.sources.get(identity).Text, g.sources.get(identity).Findings, g.bound(identity), settings)
 	for waiting := false; !waiting; {
 		select {
 		case <-opened:

@@ -94,14 +94,14 @@ func TestRelatedRangesOfAnAnalysisSharedWithAnOpenDocumentAreMappedWithTheTextOf
 	g := sc.index.setOf(jane)
 	settings := s.store.settings()
 	f := sc.beginFlight(jane, g, settings)
-	a := s.analyseSource(jane, g.sources[jane].Text, g.sources[jane].Findings, g.bound(jane), settings)
+	a := s.analyseSource(jane, g.sources.get(jane).Text, g.sources.get(jane).Findings, g.bound(jane), settings)
 	a.set = g // as publishClosedFromSet has it
 	f.a = a
 	sc.endFlight(jane, f)
 	sc.flightMu.Lock()
 	sc.flights[jane] = f // still in flight when the front asks
 	sc.flightMu.Unlock()
-	shared := sc.sharedAnalysis(&document{uri: uri.File(jane), path: jane, text: g.sources[jane].Text}, settings)
+	shared := sc.sharedAnalysis(&document{uri: uri.File(jane), path: jane, text: g.sources.get(jane).Text}, settings)
 	if shared == nil {
 		t.Fatal("no shared analysis")
 	}

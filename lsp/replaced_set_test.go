@@ -78,7 +78,7 @@ func TestAClosedFileAnalysedWithAReplacedSetIsAnalysedAgain(t *testing.T) {
 	fresh.rebuild(s.store.folders, texts)
 	settings := s.store.settings()
 	analyse := func(g *govSet) string {
-		src := g.sources[key]
+		src := g.sources.get(key)
 		return diagnosticsJSON(t, s.analyseSource(key, src.Text, src.Findings, g.bound(key), settings).diagnostics())
 	}
 	want, old := analyse(fresh.setOf(key)), analyse(taken)

@@ -388,7 +388,7 @@ func firstOfEachKind(g *govSet) []string {
 	var out []string
 	for _, p := range g.paths {
 		first := false
-		for _, d := range g.sources[p].Docs {
+		for _, d := range g.sources.get(p).Docs {
 			first = first || !seen[d.Kind]
 			seen[d.Kind] = true
 		}
@@ -722,7 +722,7 @@ func (sc *scheduler) publishClosedFile(path string) {
 	if st.docByPath(path) != nil || st.folderOf(path) == "" {
 		return
 	}
-	if g := sc.index.setOf(path); g != nil && g.sources[path] != nil {
+	if g := sc.index.setOf(path); g != nil && g.sources.get(path) != nil {
 		sc.publishClosedFromSet(path, g)
 		return
 	}
@@ -748,7 +748,7 @@ func (sc *scheduler) publishClosedFromSet(path string, g *govSet) {
 	f := sc.beginFlight(path, g, settings)
 	defer sc.endFlight(path, f) // after a panic too: the front may wait for it
 	docs := g.bound(path)
-	a := sc.s.analyseSource(path, g.sources[path].Text, g.sources[path].Findings, docs, settings)
+	a := sc.s.analyseSource(path, g.sources.get(path).Text, g.sources.get(path).Findings, docs, settings)
 	a.set = g
 	f.a = a
 	if g.replaced.Load() {
@@ -809,7 +809,7 @@ func (sc *scheduler) sharedAnalysis(d *document, settings editorSettings) *analy
 		return nil
 	}
 	g := sc.index.setOf(d.path)
-	if g != f.set || g.sources[d.path] == nil || !bytes.Equal(g.sources[d.path].Text, d.text) || !sameSettings(settings, f.settings) {
+	if g != f.set || g.sources.get(d.path) == nil || !bytes.Equal(g.sources.get(d.path).Text, d.text) || !sameSettings(settings, f.settings) {
 		return nil
 	}
 	sc.flightMu.Lock()
@@ -938,7 +938,7 @@ func (sc *scheduler) reconcile(changed map[string]bool) (rebuild bool) {
 				return true
 			}
 		case g != nil:
-			if !bytes.Equal(g.sources[path].Text, text) {
+			if !bytes.Equal(g.sources.get(path).Text, text) {
 				changed[path] = true
 			}
 		case sc.index.setOf(path) == nil:

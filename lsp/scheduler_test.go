@@ -236,7 +236,7 @@ func TestTheScansRoundWarmsTheChecksOfALargeSet(t *testing.T) {
 		}
 		var kinds []analysis.Kind
 		for _, p := range warmed {
-			kinds = append(kinds, sets[0].sources[p].Docs[0].Kind)
+			kinds = append(kinds, sets[0].sources.get(p).Docs[0].Kind)
 			if sc.queue[p] {
 				t.Errorf("%d policies: %s, the first of its kind, is left to the back", n, filepath.Base(p))
 			}
