@@ -157,17 +157,43 @@ func bucketPolicyOf(w analysis.Workspace, bucket string) *analysis.File {
 // GrantsAccount reports whether an Allow statement names the account, one
 // of its principals, or everyone.
 func GrantsAccount(p *analysis.Policy, account string) bool {
-	for _, s := range p.Statements {
-		if !s.IsAllow() {
-			continue
-		}
-		for ref := range analysis.AllPrincipals(s.Principal) {
-			if ref.IsEveryone() || ref.Type == "AWS" && principalAccount(ref.Value.Str) == account {
-				return true
+	g := grantedAccountsOf(p)
+	return g.everyone || slices.Contains(g.accounts, account)
+}
+
+// grantedAccounts are the accounts a policy's Allow statements name, one
+// of their principals each, or everyone. A bucket policy is asked once
+// for each identity policy that uses its bucket from another account
+// (thousands in a governed tree), and reading every principal's ARN
+// again each time was most of what those questions cost.
+type grantedAccounts struct {
+	everyone bool
+	accounts []string // each once
+}
+
+// grantedAccountsKey keys grantedAccounts in Derived.
+type grantedAccountsKey struct{}
+
+func grantedAccountsOf(p *analysis.Policy) *grantedAccounts {
+	return p.Derived(grantedAccountsKey{}, func(p *analysis.Policy) any {
+		g := &grantedAccounts{}
+		for _, s := range p.Statements {
+			if !s.IsAllow() {
+				continue
+			}
+			for ref := range analysis.AllPrincipals(s.Principal) {
+				switch {
+				case ref.IsEveryone():
+					g.everyone = true
+				case ref.Type == "AWS":
+					if account := principalAccount(ref.Value.Str); !slices.Contains(g.accounts, account) {
+						g.accounts = append(g.accounts, account)
+					}
+				}
 			}
 		}
-	}
-	return false
+		return g
+	}).(*grantedAccounts)
 }
 
 func literalS3Actions(s *analysis.Statement) []string {

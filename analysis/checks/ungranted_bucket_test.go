@@ -137,3 +137,41 @@ func TestNobodyGrantedYouFixesOncePerAccountAndActions(t *testing.T) {
 		t.Errorf("message %q", fs[0].Message.Text().EN)
 	}
 }
+
+// TestGrantsAccount: an Allow grants an account that one of its AWS
+// principals belongs to (an ARN's account or a bare account), or every
+// account with "*"; a Deny, a service principal or another account's ARN
+// grants nothing. The answers come from a set made once per policy, so
+// asking twice must answer the same.
+func TestGrantsAccount(t *testing.T) {
+	policy := func(src string) *analysis.Policy {
+		root, err := analysis.ParseJSON([]byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return analysis.NewPolicy(root)
+	}
+	named := policy(`{"Statement":[
+		{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:role/reader","444455556666"]},"Action":"s3:GetObject","Resource":"*"},
+		{"Effect":"Allow","Principal":{"Service":"logging.s3.amazonaws.com"},"Action":"s3:PutObject","Resource":"*"},
+		{"Effect":"Deny","Principal":{"AWS":"777788889999"},"Action":"s3:*","Resource":"*"}]}`)
+	everyone := policy(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}`)
+	for _, c := range []struct {
+		p       *analysis.Policy
+		account string
+		want    bool
+	}{
+		{named, "111122223333", true},
+		{named, "444455556666", true},
+		{named, "777788889999", false},
+		{named, "logging.s3.amazonaws.com", false},
+		{named, "123456789012", false},
+		{everyone, "123456789012", true},
+	} {
+		for range 2 {
+			if got := checks.GrantsAccount(c.p, c.account); got != c.want {
+				t.Errorf("GrantsAccount(%s) = %v, want %v", c.account, got, c.want)
+			}
+		}
+	}
+}
