@@ -347,7 +347,7 @@ func (c *Client) Pid() int { return c.cmd.Process.Pid }
 
 func (c *Client) read(r *bufio.Reader) {
 	for {
-		body, err := readFrame(r)
+		body, err := ReadFrame(r)
 		if err != nil {
 			return
 		}
@@ -392,7 +392,8 @@ func (c *Client) read(r *bufio.Reader) {
 	}
 }
 
-func readFrame(r *bufio.Reader) ([]byte, error) {
+// ReadFrame reads one Content-Length frame and returns its body.
+func ReadFrame(r *bufio.Reader) ([]byte, error) {
 	length := -1
 	for {
 		line, err := r.ReadString('\n')
