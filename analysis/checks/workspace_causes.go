@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -109,16 +110,20 @@ func blockerName(g *causeGroup) analysis.Text {
 	case 0:
 		return analysis.T(name, name)
 	case 1:
-		return analysis.Tf("%s (and 1 other policy)", "%s (ほか 1 件のポリシー)", name)
+		return analysis.T(name+" (and 1 other policy)", name+" (ほか 1 件のポリシー)")
 	default:
-		return analysis.Tf("%s (and %d other policies)", "%s (ほか %d 件のポリシー)", name, n)
+		count := strconv.Itoa(n)
+		return analysis.T(name+" (and "+count+" other policies)", name+" (ほか "+count+" 件のポリシー)")
 	}
 }
 
 // blockedMessage is the identity side's message: what blocks the request
 // and where (blocker, the file), in one short sentence, the cause's words
 // after it when no file holds the cause; others counts the other
-// requests of the finding.
+// requests of the finding. Written by concatenation, one string a
+// language: a governed tree's identity policies say it for every request
+// blocked, and fmt.Sprintf's boxing and formatting of each was a tenth of
+// what the workspace's causes allocated for their messages (issue 16).
 func blockedMessage(b analysis.BlockedRequest, c analysis.Cause, blocker analysis.Text, inThisFile bool, others int) analysis.Text {
 	what := shortResource(b.Resource)
 	if others > 0 {
@@ -127,17 +132,17 @@ func blockedMessage(b analysis.BlockedRequest, c analysis.Cause, blocker analysi
 	switch {
 	case c.Code == requesterPaysCode:
 		// Information: the request gets through once it accepts the charges.
-		return analysis.Tf("%s on %s needs x-amz-request-payer: requester (a Requester Pays bucket)", "%[2]s への %[1]s には x-amz-request-payer: requester が必要です (リクエスタ支払いバケット)",
-			b.Action, what)
+		return analysis.T(b.Action+" on "+what+" needs x-amz-request-payer: requester (a Requester Pays bucket)",
+			what+" への "+b.Action+" には x-amz-request-payer: requester が必要です (リクエスタ支払いバケット)")
 	case c.Located && !inThisFile && b.Conditional:
-		return analysis.Tf("%s may deny %s on %s, granted by the bucket policy", "%[1]s は、バケットポリシーが許可している %[3]s への %[2]s を拒否する場合があります",
-			blocker, b.Action, what)
+		return analysis.T(blocker.EN+" may deny "+b.Action+" on "+what+", granted by the bucket policy",
+			blocker.JA+" は、バケットポリシーが許可している "+what+" への "+b.Action+" を拒否する場合があります")
 	case c.Located && !inThisFile:
-		return analysis.Tf("%s blocks %s on %s, granted by the bucket policy", "%[1]s が、バケットポリシーが許可している %[3]s への %[2]s を妨げています",
-			blocker, b.Action, what)
+		return analysis.T(blocker.EN+" blocks "+b.Action+" on "+what+", granted by the bucket policy",
+			blocker.JA+" が、バケットポリシーが許可している "+what+" への "+b.Action+" を妨げています")
 	}
-	return analysis.Join(". ", analysis.Tf("%s on %s, which the bucket policy grants, is denied", "バケットポリシーが許可している %[2]s への %[1]s は拒否されます",
-		b.Action, what), b.Say(&c))
+	return analysis.Join(". ", analysis.T(b.Action+" on "+what+", which the bucket policy grants, is denied",
+		"バケットポリシーが許可している "+what+" への "+b.Action+" は拒否されます"), b.Say(&c))
 }
 
 // blockedManyMessage is blockedMessage for a first request and others.
@@ -145,17 +150,17 @@ func blockedManyMessage(b analysis.BlockedRequest, c analysis.Cause, blocker ana
 	what := shortResource(b.Resource)
 	switch {
 	case c.Code == requesterPaysCode:
-		return analysis.Tf("%s on %s and %s need x-amz-request-payer: requester (a Requester Pays bucket)", "%[2]s への %[1]s %[3]sには x-amz-request-payer: requester が必要です (リクエスタ支払いバケット)",
-			b.Action, what, others)
+		return analysis.T(b.Action+" on "+what+" and "+others.EN+" need x-amz-request-payer: requester (a Requester Pays bucket)",
+			what+" への "+b.Action+" "+others.JA+"には x-amz-request-payer: requester が必要です (リクエスタ支払いバケット)")
 	case c.Located && !inThisFile && b.Conditional:
-		return analysis.Tf("%s may deny %s on %s and %s the bucket policies grant", "%[1]s は、バケットポリシーが許可している %[3]s への %[2]s %[4]sを拒否する場合があります",
-			blocker, b.Action, what, others)
+		return analysis.T(blocker.EN+" may deny "+b.Action+" on "+what+" and "+others.EN+" the bucket policies grant",
+			blocker.JA+" は、バケットポリシーが許可している "+what+" への "+b.Action+" "+others.JA+"を拒否する場合があります")
 	case c.Located && !inThisFile:
-		return analysis.Tf("%s blocks %s on %s and %s the bucket policies grant", "%[1]s が、バケットポリシーが許可している %[3]s への %[2]s %[4]sを妨げています",
-			blocker, b.Action, what, others)
+		return analysis.T(blocker.EN+" blocks "+b.Action+" on "+what+" and "+others.EN+" the bucket policies grant",
+			blocker.JA+" が、バケットポリシーが許可している "+what+" への "+b.Action+" "+others.JA+"を妨げています")
 	}
-	return analysis.Join(". ", analysis.Tf("%s on %s and %s the bucket policies grant are denied", "バケットポリシーが許可している %[2]s への %[1]s %[3]sは拒否されます",
-		b.Action, what, others), b.Say(&c))
+	return analysis.Join(". ", analysis.T(b.Action+" on "+what+" and "+others.EN+" the bucket policies grant are denied",
+		"バケットポリシーが許可している "+what+" への "+b.Action+" "+others.JA+"は拒否されます"), b.Say(&c))
 }
 
 // otherRequests counts the other requests of a finding: "36 other
@@ -164,7 +169,8 @@ func otherRequests(n int) analysis.Text {
 	if n == 1 {
 		return analysis.T("1 other request", "ほか 1 件のリクエスト")
 	}
-	return analysis.Tf("%d other requests", "ほか %d 件のリクエスト", n)
+	count := strconv.Itoa(n)
+	return analysis.T(count+" other requests", "ほか "+count+" 件のリクエスト")
 }
 
 // shortResource is an S3 ARN without its "arn:aws:s3:::" prefix.
