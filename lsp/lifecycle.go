@@ -77,6 +77,7 @@ func (s *Server) initialize(params json.RawMessage) (any, error) {
 	s.mu.Lock()
 	s.state = running
 	s.mu.Unlock()
+	s.offLoop(s.startUninitialized)
 
 	return &protocol.InitializeResult{
 		Capabilities: protocol.ServerCapabilities{
@@ -130,11 +131,48 @@ func workspaceFolders(p *initializeParams) []string {
 
 // initialized asks the client to tell of changes to the workspace's
 // files on disk, when it can, and scans the workspace, which begins by
-// taking the client's settings (takeSettings).
+// taking the client's settings (takeSettings). When the scan began
+// without it (startUninitialized), the settings are asked now, and the
+// answer applies as a settings change.
 func (s *Server) initialized(json.RawMessage) error {
+	s.initOnce.Do(func() { close(s.initializedSent) })
 	s.watchFiles()
-	s.startScan()
+	if !s.startScan(true) && s.client().askSettings {
+		s.offLoop(s.askSettings)
+	}
 	return nil
+}
+
+// initializedWait bounds how long the server waits for the client's
+// initialized notification before it scans without it. Clients send it
+// at once after the initialize answer; 5 s leaves room for a busy
+// machine, and a client that never sends it still gets its workspace
+// diagnosed after that.
+const initializedWait = 5 * time.Second
+
+// startUninitialized scans the workspace if the client has not sent
+// initialized within initializedWait, asking the client nothing. The
+// specification forbids the server's requests and notifications only
+// until it has answered initialize ("the server is not allowed to send
+// any requests or notifications to the client until it has responded
+// with an InitializeResult", 3.17, Initialize Request), and initialized
+// is when "the server is allowed to send requests from the server to the
+// client" (protocol.ts, InitializedNotification): so before it the
+// server publishes diagnostics and logs, both notifications, but does not
+// ask for the settings, create a progress or register a file watcher.
+// Without it, a document opened in a set would be held for its set
+// (scanHold, which begins at initialize) forever.
+func (s *Server) startUninitialized() {
+	wait := time.NewTimer(initializedWait)
+	defer wait.Stop()
+	select {
+	case <-s.initializedSent:
+	case <-s.ctx.Done():
+	case <-wait.C:
+		if s.startScan(false) {
+			s.logf("no initialized notification within %v: scanning the workspace with the initializationOptions", initializedWait)
+		}
+	}
 }
 
 // watchFiles registers a file watcher for the policies and

@@ -2,6 +2,7 @@ package lsp_test
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -58,15 +59,7 @@ func TestTheFirstScanTakesTheSettingsTheClientAnswers(t *testing.T) {
 	for run, want := range []string{"wrote 1 (3 files)", "kept 1 roots unchanged"} {
 		c := start(t, lsp.Options{CacheDir: cacheDir, BinaryID: func() string { return "test build" }})
 		hold := make(chan struct{})
-		c.mu.Lock()
-		c.settings = map[string]any{"severity": map[string]any{"kms-missing-actions": "hint"}}
-		c.holdSettings = hold
-		c.mu.Unlock()
-		var result protocol.InitializeResult
-		c.call(protocol.MethodInitialize, map[string]any{"processId": nil, "rootUri": string(uri.File(dir)),
-			"initializationOptions": map[string]any{"severity": map[string]any{"kms-missing-actions": "error"}},
-			"capabilities": map[string]any{"workspace": map[string]any{"configuration": true},
-				"window": map[string]any{"workDoneProgress": true}}}, &result)
+		initializeAnsweringHints(c, dir, hold)
 		c.notify(protocol.MethodInitialized, map[string]any{})
 		c.waitNote(protocol.MethodWorkDoneProgressCreate, func(json.RawMessage) bool { return true })
 		close(hold)
@@ -107,25 +100,10 @@ func TestTheFirstScanGoesOnWithoutAnAnswerToWorkspaceConfiguration(t *testing.T)
 	hold := make(chan struct{})
 	answer := sync.OnceFunc(func() { close(hold) })
 	t.Cleanup(answer)
-	c.mu.Lock()
-	c.settings = map[string]any{"severity": map[string]any{"kms-missing-actions": "hint"}}
-	c.holdSettings = hold
-	c.mu.Unlock()
-	var result protocol.InitializeResult
-	c.call(protocol.MethodInitialize, map[string]any{"processId": nil, "rootUri": string(uri.File(dir)),
-		"initializationOptions": map[string]any{"severity": map[string]any{"kms-missing-actions": "error"}},
-		"capabilities": map[string]any{"workspace": map[string]any{"configuration": true},
-			"window": map[string]any{"workDoneProgress": true}}}, &result)
+	initializeAnsweringHints(c, dir, hold)
 	c.notify(protocol.MethodInitialized, map[string]any{})
 
 	waitScanEnd(c)
-	severities := func(p protocol.PublishDiagnosticsParams) []protocol.DiagnosticSeverity {
-		var out []protocol.DiagnosticSeverity
-		for _, d := range p.Diagnostics {
-			out = append(out, d.Severity)
-		}
-		return out
-	}
 	errors := []protocol.DiagnosticSeverity{protocol.DiagnosticSeverityError, protocol.DiagnosticSeverityError}
 	if got := c.published(janeURI); len(got) != 1 || !slices.Equal(severities(got[0]), errors) {
 		t.Fatalf("jane published before the answer: %+v, want once with two errors (the initializationOptions)", got)
@@ -133,4 +111,62 @@ func TestTheFirstScanGoesOnWithoutAnAnswerToWorkspaceConfiguration(t *testing.T)
 	answer()
 	hints := []protocol.DiagnosticSeverity{protocol.DiagnosticSeverityHint, protocol.DiagnosticSeverityHint}
 	c.waitDiagnostics(janeURI, func(p protocol.PublishDiagnosticsParams) bool { return slices.Equal(severities(p), hints) })
+}
+
+// initializeAnsweringHints sends initialize for dir with
+// kms-missing-actions at error severity in the initializationOptions, as
+// a client that shows progress, watches files and answers
+// workspace/configuration with that check at hint severity, the answer
+// held until hold is closed (nil: at once).
+func initializeAnsweringHints(c *client, dir string, hold chan struct{}) {
+	c.t.Helper()
+	c.mu.Lock()
+	c.settings = map[string]any{"severity": map[string]any{"kms-missing-actions": "hint"}}
+	c.holdSettings = hold
+	c.mu.Unlock()
+	var result protocol.InitializeResult
+	c.call(protocol.MethodInitialize, map[string]any{"processId": nil, "rootUri": string(uri.File(dir)),
+		"initializationOptions": map[string]any{"severity": map[string]any{"kms-missing-actions": "error"}},
+		"capabilities": map[string]any{
+			"workspace": map[string]any{"configuration": true, "didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}},
+			"window":    map[string]any{"workDoneProgress": true}}}, &result)
+}
+
+func severities(p protocol.PublishDiagnosticsParams) []protocol.DiagnosticSeverity {
+	var out []protocol.DiagnosticSeverity
+	for _, d := range p.Diagnostics {
+		out = append(out, d.Severity)
+	}
+	return out
+}
+
+// A client that never sends initialized still gets its documents
+// diagnosed: once initializedWait is over the server scans the workspace
+// with the initializationOptions and publishes, a notification it may
+// send once it has answered initialize, but sends no request (no
+// workspace/configuration, whose hints would show, no progress, no file
+// watcher), which only initialized allows. Jane's identity policy, opened
+// before, is published once, with its set's two kms-missing-actions.
+func TestAClientThatNeverSendsInitializedGetsItsDiagnostics(t *testing.T) {
+	dir := copyExample(t, "kms-key-policy")
+	janeURI := fileURI(dir, "jane.iam-policy.json")
+	c := start(t, lsp.Options{CacheDir: t.TempDir(), BinaryID: func() string { return "test build" }})
+	initializeAnsweringHints(c, dir, nil)
+	c.open(janeURI, readText(t, filepath.Join(dir, "jane.iam-policy.json")), 1)
+
+	c.waitLog("diagnostics cache: kept") // the scan is over
+	errors := []protocol.DiagnosticSeverity{protocol.DiagnosticSeverityError, protocol.DiagnosticSeverityError}
+	got := c.published(janeURI)
+	if len(got) != 1 || !slices.Equal(codes(got[0].Diagnostics), []string{"kms-missing-actions", "kms-missing-actions"}) ||
+		!slices.Equal(severities(got[0]), errors) || got[0].Version != 1 {
+		t.Errorf("jane published %+v, want once, version 1, with two kms-missing-actions at error severity", got)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, n := range c.notes {
+		switch n.method {
+		case protocol.MethodWorkDoneProgressCreate, protocol.MethodProgress, protocol.MethodClientRegisterCapability:
+			t.Errorf("sent %s %s before initialized", n.method, n.params)
+		}
+	}
 }

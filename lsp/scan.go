@@ -38,18 +38,23 @@ const progressToken = "s3policy-lsp/scan"
 // progressEvery is how many files the scan reads between two reports.
 const progressEvery = 1000
 
-// startScan scans the folders once, on a goroutine of its own: the scan
-// calls the client.
-func (s *Server) startScan() {
+// startScan scans the folders once, on a goroutine of its own, and
+// reports whether this call started it. The scan calls the client (its
+// progress, its settings) when mayCall is set; else it scans with the
+// initializationOptions and shows no progress (startUninitialized).
+func (s *Server) startScan(mayCall bool) bool {
 	if !s.scanStarted.CompareAndSwap(false, true) {
-		return
+		return false
 	}
 	s.sched.scanStarted()
 	s.workers.Add(1)
 	go func() {
 		defer s.workers.Done()
-		progress := s.beginProgress()
-		s.takeSettings() // what the scan publishes, and caches, is made with them
+		progress := false
+		if mayCall {
+			progress = s.beginProgress()
+			s.takeSettings() // what the scan publishes, and caches, is made with them
+		}
 		// Off the read loop: the binary's identity is a hash of it.
 		s.cache.Store(s.newScanCache())
 		// A panic in the scan still ends the progress the client shows.
@@ -70,6 +75,7 @@ func (s *Server) startScan() {
 			c.closeSpool() // the session ended before the files were published
 		}
 	}()
+	return true
 }
 
 // awaitScan waits for the first scan of the folders to have read them, if

@@ -60,9 +60,11 @@ type Server struct {
 	store *store
 	sched *scheduler
 
-	scanStarted atomic.Bool
-	scanned     chan struct{}             // closed when the first scan is done
-	cache       atomic.Pointer[scanCache] // the first scan's use of the diagnostics cache; nil when off
+	scanStarted     atomic.Bool
+	initializedSent chan struct{} // closed by the client's initialized notification
+	initOnce        sync.Once
+	scanned         chan struct{}             // closed when the first scan is done
+	cache           atomic.Pointer[scanCache] // the first scan's use of the diagnostics cache; nil when off
 	// beforeLoad, a test's hook, is called by the scan with the root of
 	// the sets it is about to hand to the scheduler.
 	beforeLoad func(root string)
@@ -93,7 +95,7 @@ func New(opts Options) *Server {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	s := &Server{opts: opts, store: newStore(), scanned: make(chan struct{}), exitCode: make(chan int, 1)}
+	s := &Server{opts: opts, store: newStore(), scanned: make(chan struct{}), initializedSent: make(chan struct{}), exitCode: make(chan int, 1)}
 	s.caps.Store(&clientInfo{})
 	s.sched = newScheduler(s)
 	return s
