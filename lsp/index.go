@@ -269,17 +269,22 @@ func folderOf(folders []string, path string) string {
 }
 
 // setOf returns the set that governs path (the one of the nearest
-// config), or nil.
+// config), or nil: the set whose root is path's nearest folder, looked up
+// folder by folder from path up. Trying every set instead made the first
+// scan of thousands of modules (a set each) quadratic.
 func (ix *index) setOf(path string) *govSet {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	var best *govSet
-	for root, g := range ix.sets {
-		if tree.Within(path, root) && (best == nil || len(root) > len(best.root)) {
-			best = g
+	for dir := filepath.Clean(path); ; {
+		if g := ix.sets[dir]; g != nil {
+			return g
 		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return nil
+		}
+		dir = parent
 	}
-	return best
 }
 
 // lookup returns the set that holds path with the file's documents bound
