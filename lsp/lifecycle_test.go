@@ -170,3 +170,30 @@ func TestAClientThatNeverSendsInitializedGetsItsDiagnostics(t *testing.T) {
 		}
 	}
 }
+
+// A client that does not answer window/workDoneProgress/create has its
+// workspace scanned all the same, without progress, once settingsWait is
+// over: jane's closed file is published with its two findings.
+func TestTheFirstScanGoesOnWithoutAnAnswerToProgressCreate(t *testing.T) {
+	dir := copyExample(t, "kms-key-policy")
+	janeURI := fileURI(dir, "jane.iam-policy.json")
+	c := start(t, lsp.Options{})
+	hold := make(chan struct{})
+	t.Cleanup(func() { close(hold) })
+	c.mu.Lock()
+	c.holdCreate = hold
+	c.mu.Unlock()
+	initialize(c, map[string]any{"rootUri": string(uri.File(dir)), "capabilities": map[string]any{"window": map[string]any{"workDoneProgress": true}}})
+
+	jane := c.waitDiagnostics(janeURI, func(protocol.PublishDiagnosticsParams) bool { return true })
+	if got := codes(jane.Diagnostics); !slices.Equal(got, []string{"kms-missing-actions", "kms-missing-actions"}) {
+		t.Errorf("jane published %v, want two kms-missing-actions", got)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, n := range c.notes {
+		if n.method == protocol.MethodProgress {
+			t.Errorf("progress %s sent without an answer to its create", n.params)
+		}
+	}
+}

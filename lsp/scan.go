@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"os"
@@ -95,8 +96,15 @@ func (s *Server) awaitScan() {
 func (s *Server) beginProgress() (progress bool) {
 	progress = s.client().workDone
 	if progress {
-		_, err := s.conn.Call(s.ctx, protocol.MethodWorkDoneProgressCreate, &protocol.WorkDoneProgressCreateParams{Token: *protocol.NewProgressToken(progressToken)}, nil)
-		progress = err == nil
+		// A client that does not answer must not stall the scan: after
+		// settingsWait it goes on without progress, as it goes on
+		// without the settings.
+		ctx, cancel := context.WithTimeout(s.ctx, settingsWait)
+		_, err := s.conn.Call(ctx, protocol.MethodWorkDoneProgressCreate, &protocol.WorkDoneProgressCreateParams{Token: *protocol.NewProgressToken(progressToken)}, nil)
+		cancel()
+		if progress = err == nil; !progress {
+			s.logf("%s: %v: scanning without progress", protocol.MethodWorkDoneProgressCreate, err)
+		}
 	}
 	s.progress(progress, &protocol.WorkDoneProgressBegin{Kind: protocol.WorkDoneProgressKindBegin, Title: "s3policy-lsp", Message: "scanning the workspace for policies", Percentage: 0})
 	return progress
