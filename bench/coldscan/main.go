@@ -39,6 +39,7 @@ func main() {
 	published := flag.String("published", "", "write here, once every policy file is published (waited for after the timing), each file's last diagnostics (range, severity, code, message), one JSON line a file in the order of their URIs relative to the tree: two servers' files compare with cmp")
 	cache := flag.String("cache", "", "have the server keep its diagnostics cache in this folder (serve --cache): run twice for a cold then a warm start; without it the cache is off")
 	clearCache := flag.Bool("clear-cache", false, "empty the -cache folder before the run (a cold start)")
+	profileTimed := flag.Bool("profile-timed", false, "with -cpuprofile: shut the server down as soon as the timing ends, so that its profile covers the timed part only (a warm start goes on analysing every file after it has published from the cache); nothing is waited for after the timing, the cache is not kept")
 	flag.Parse()
 	if *server == "" || *tree == "" {
 		fmt.Fprintln(os.Stderr, "usage: coldscan -server PATH -tree DIR [-timeout 10m] [-cpuprofile FILE] [-cache DIR [-clear-cache]] [-check-json FILE | -every]")
@@ -56,7 +57,10 @@ func main() {
 	if *profile != "" {
 		args = append(args, "--cpuprofile", *profile)
 	}
-	wanted := wantedFiles{checkJSON: *checkJSON, every: *every, published: *published}
+	if *profileTimed && (*profile == "" || *published != "") {
+		fail(fmt.Errorf("-profile-timed needs -cpuprofile and no -published"))
+	}
+	wanted := wantedFiles{checkJSON: *checkJSON, every: *every, published: *published, stopAtTiming: *profileTimed}
 	took, peakKB, files, err := measure(*server, *tree, wanted, args, *timeout)
 	if err != nil {
 		fail(err)
@@ -72,6 +76,8 @@ type wantedFiles struct {
 	checkJSON string
 	every     bool
 	published string // where to write the last diagnostics of each file, if not ""
+	// stopAtTiming: shut the server down once the timing ends.
+	stopAtTiming bool
 }
 
 // measure runs check on the tree to learn which files have findings
@@ -107,7 +113,7 @@ func measure(server, dir string, wanted wantedFiles, args []string, timeout time
 			return 0, 0, 0, err
 		}
 	}
-	took, peakKB, pubs, err := coldScan(server, root, want, wanted.every, every, args, timeout)
+	took, peakKB, pubs, err := coldScan(server, root, want, wanted, every, args, timeout)
 	if err == nil && wanted.published != "" {
 		err = writePublished(wanted.published, fileURI(root), pubs)
 	}
@@ -207,10 +213,10 @@ func fileURI(path string) string {
 }
 
 // coldScan starts the server on root and waits until it has published
-// diagnostics for every file of want (empty ones count when anyDiags);
+// diagnostics for every file of want (empty ones count when wanted.every);
 // then, when every is not nil, untimed, for some diagnostics of each of
 // its files, and returns what was published.
-func coldScan(server, root string, want map[string]bool, anyDiags bool, every map[string]bool, args []string, timeout time.Duration) (time.Duration, int, []lspclient.Published, error) {
+func coldScan(server, root string, want map[string]bool, wanted wantedFiles, every map[string]bool, args []string, timeout time.Duration) (time.Duration, int, []lspclient.Published, error) {
 	cached := slices.Contains(args, "--cache")
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -228,7 +234,7 @@ func coldScan(server, root string, want map[string]bool, anyDiags bool, every ma
 	next := 0
 	_, err = c.WaitPublished(ctx, func(pubs []lspclient.Published) bool {
 		for ; next < len(pubs); next++ {
-			if p := pubs[next]; want[p.URI] && (anyDiags || len(p.Diagnostics) > 0) {
+			if p := pubs[next]; want[p.URI] && (wanted.every || len(p.Diagnostics) > 0) {
 				seen[p.URI] = true
 			}
 		}
@@ -253,6 +259,9 @@ func coldScan(server, root string, want map[string]bool, anyDiags bool, every ma
 		// The client's share of the timing: it reads and decodes every
 		// message the server writes, on the same two cores.
 		fmt.Fprintf(os.Stderr, "client CPU during the scan: %.2f s user, %.2f s system\n", user-clientUser0, system-clientSystem0)
+	}
+	if wanted.stopAtTiming {
+		return took, peak, nil, c.Shutdown(ctx)
 	}
 	seen, next = map[string]bool{}, 0
 	pubs, err := c.WaitPublished(ctx, func(pubs []lspclient.Published) bool {
