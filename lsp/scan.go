@@ -146,6 +146,11 @@ func (s *Server) scanFolder(folder string, report func(read, listed int, walked 
 			cache.read(f.Root, f.Path, text)
 		}
 	}
+	// As a reader's guard logs it; the set keeps the file, with no
+	// document, and completes.
+	loader.Panicked = func(path string, r any, stack []byte) {
+		s.log(protocol.MessageTypeError, fmt.Sprintf("panic in reading %s: %v\n%s", path, r, stack))
+	}
 	if cache != nil {
 		// The cache's diagnostics of a root go out as soon as its last
 		// file is in, before any is parsed.

@@ -3,6 +3,7 @@ package tree
 import (
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -32,6 +33,13 @@ type Loader struct {
 	// Ready, when set, is told of a root whose every file is read and
 	// seen, before its sets are built (and, with Later, its files parsed).
 	Ready func(root string)
+	// Panicked, when set, is told of a panic (a reader's bug) while a
+	// file of a set is parsed, with its stack: the file is kept in its
+	// set with its text and no document, as the server's index keeps it
+	// when reading it again panics, so that the set still completes and
+	// its other files keep their findings. Unset, the panic goes on up
+	// the goroutine that called Read or Done.
+	Panicked func(path string, recovered any, stack []byte)
 
 	mu      sync.Mutex
 	configs map[string]*loadedConfig // by path
@@ -97,7 +105,7 @@ func (l *Loader) Read(f Listed) ([]byte, *Complete) {
 		text = t
 		parse = hosts.ModuleReader(f.Path) == nil // a module is read whole, with its set
 		if parse && !l.Later {
-			src = ReadKept(f.Path, text, l.config(f.Config).cfg) // kept in ls.texts for the set
+			src = l.parse(f, text) // kept in ls.texts for the set
 		}
 	}
 	if text != nil && l.Seen != nil {
@@ -197,10 +205,16 @@ const laterPerCore = 64
 func (l *Loader) parseLater(ls *loadingSet) {
 	srcs := make([]*Source, len(ls.later))
 	var next atomic.Int64
+	var raised atomic.Pointer[raisedPanic] // the first panic, with Panicked unset
 	parse := func() {
+		defer func() {
+			if r := recover(); r != nil {
+				raised.CompareAndSwap(nil, &raisedPanic{r})
+			}
+		}()
 		for i := int(next.Add(1)) - 1; i < len(ls.later); i = int(next.Add(1)) - 1 {
 			f := ls.later[i]
-			srcs[i] = ReadKept(f.Path, ls.texts[f.Path], l.config(f.Config).cfg)
+			srcs[i] = l.parse(f, ls.texts[f.Path])
 		}
 	}
 	var wg sync.WaitGroup
@@ -209,10 +223,33 @@ func (l *Loader) parseLater(ls *loadingSet) {
 	}
 	parse()
 	wg.Wait()
+	if p := raised.Load(); p != nil {
+		panic(p.value) // on the caller's goroutine, where its guard is
+	}
 	for _, src := range srcs {
 		ls.parsed[src.Path] = src
 	}
 	ls.later = nil
+}
+
+// raisedPanic is a value a parse goroutine recovered, to raise again.
+type raisedPanic struct{ value any }
+
+// parse reads a file of a set as Read would, under its config. A panic
+// in its reader is told to Panicked, and the file kept with its text
+// and no document; with Panicked unset it goes on up.
+func (l *Loader) parse(f Listed, text []byte) (src *Source) {
+	cfg := l.config(f.Config).cfg
+	if l.Panicked == nil {
+		return ReadKept(f.Path, text, cfg)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			l.Panicked(f.Path, r, debug.Stack())
+			src = &Source{Path: f.Path, Text: text}
+		}
+	}()
+	return ReadKept(f.Path, text, cfg)
 }
 
 // config reads and parses a .s3policy.json once; "" gives none.
