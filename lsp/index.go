@@ -552,7 +552,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		edits     []inPlaceEdit
 		joins     bool
 	}
-	next.ws.ReuseUnchanged(g.ws, unchanged, func(req eval.Request, read *eval.ReadSet, result *eval.Result) bool {
+	next.ws.ReuseUnchanged(g.ws, unchanged, func(req eval.Request, read *eval.ReadSet, result func() *eval.Result) bool {
 		if req.Principal != last.principal || last.principal == "" {
 			last.principal, last.edits, last.joins = req.Principal, editsFor(req.Principal), joins.joinsPrincipal(req.Principal)
 		}
@@ -565,7 +565,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 			switch {
 			case e.sid < 0:
 				stale = read.MayRead(e.edit)
-			case e.quotesSid(g.ws, result.Causes):
+			case e.quotesSid(g.ws, result().Causes):
 				stale = true
 				renamed = append(renamed, sidRename{req, e})
 			}

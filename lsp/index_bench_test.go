@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 // a character typed into the first Sid of the first identity policy, or
 // of the first bucket policy, or the last character of the identity
 // policy's first action taken back and typed again ("identity-action"),
+// or the bucket policy's ("bucket-action"),
 // after every principal was answered as the first scan leaves the set; "+analysis" also runs every check on the
 // edited file, as the front does before it publishes. go test -run '^$' -bench IndexEdit ./lsp/
 // cpuTime is the process's user and system time so far.
@@ -45,12 +47,13 @@ func BenchmarkIndexEdit(b *testing.B) {
 		// "s3:GetOb" and "s3:GetO" in turn, as bench/keystrokes types after
 		// its first edits: no evaluation is stale, the answer's places move.
 		{"identity-action-typing", layout.Identity, `"Action": ["`},
+		{"bucket-action", layout.Bucket, `"Action": ["`}, {"bucket-action-typing", layout.Bucket, `"Action": ["`},
 	} {
 		path := filepath.Join(dir, filepath.FromSlash(file.rel))
 		text := texts[path]
 		at := bytes.Index(text, []byte(file.key)) + len(file.key)
 		edit := func(i int) []byte { return slices.Concat(text[:at], []byte(strconv.Itoa(i%10)), text[at:]) }
-		if file.name == "identity-action-typing" {
+		if strings.HasSuffix(file.name, "-action-typing") {
 			end := at + bytes.IndexByte(text[at:], '"')
 			shorter, shortest := slices.Concat(text[:end-3], text[end:]), slices.Concat(text[:end-4], text[end:])
 			edit = func(i int) []byte {

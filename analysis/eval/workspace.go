@@ -583,17 +583,20 @@ func (w *Workspace) Answered(principal string) (out []analysis.BlockedRequest, o
 // evaluation (a document that changed took part in it, or may now), given
 // what the evaluation read (ReadSet.MayRead). Call it before Blocked.
 func (w *Workspace) Reuse(prev *Workspace, stale func(req Request, read *ReadSet) bool) {
-	w.ReuseUnchanged(prev, nil, func(req Request, read *ReadSet, _ *Result) bool { return stale(req, read) })
+	w.ReuseUnchanged(prev, nil, func(req Request, read *ReadSet, _ func() *Result) bool { return stale(req, read) })
 }
 
 // ReuseUnchanged is Reuse, told first which principals the edit cannot
 // concern (unchanged, nil for none): their evaluations are taken over
-// whole, stale is not asked about each. stale is also given the kept
-// result (not to be changed), which it would otherwise look up (Decide). A keystroke in one principal's
+// whole, stale is not asked about each. A keystroke in one principal's
 // identity policy concerns that principal, and asking about every kept
 // evaluation of the others was 3.7 ms of it at 5,000 policies (issue 16).
-// The result given to stale is valid during the call only.
-func (w *Workspace) ReuseUnchanged(prev *Workspace, unchanged func(principal string) bool, stale func(req Request, read *ReadSet, result *Result) bool) {
+// stale may also ask for the kept result (not to be changed), which it
+// would otherwise look up (Decide): result makes it only when asked, since
+// its causes are written out from the evaluation and only a Sid's edit
+// reads them (a bucket policy's Action keystroke asks about every
+// evaluation of every principal). The result is valid during the call only.
+func (w *Workspace) ReuseUnchanged(prev *Workspace, unchanged func(principal string) bool, stale func(req Request, read *ReadSet, result func() *Result) bool) {
 	// prev may still be evaluating: from here on it adds over a
 	// principal's maps, copied (share), and they are read without its lock.
 	prev.mu.Lock()
@@ -603,11 +606,23 @@ func (w *Workspace) ReuseUnchanged(prev *Workspace, unchanged func(principal str
 	}
 	prev.mu.Unlock()
 	kept := make(map[string]*evaluationsOf, len(prevOf))
-	// stale is given each kept result with its causes copied into one
-	// array (the kept evaluation holds pointers to them), made again only
-	// for another list of causes.
+	// stale is given each kept result it asks for with its causes copied
+	// into one array (the kept evaluation holds pointers to them), made
+	// again only for another list of causes.
 	var result Result
 	var lastCauses []*Cause
+	var asked *evaluation
+	resultOf := func() *Result {
+		e := asked
+		if len(e.causes) == 0 || len(lastCauses) == 0 || &e.causes[0] != &lastCauses[0] || len(e.causes) != len(lastCauses) {
+			result, lastCauses = e.resultInto(result.Causes), e.causes
+		} else {
+			causes := result.Causes
+			result = e.result
+			result.Causes = causes
+		}
+		return &result
+	}
 	for principal, o := range prevOf {
 		if unchanged != nil && unchanged(principal) {
 			kept[principal] = &o
@@ -615,14 +630,8 @@ func (w *Workspace) ReuseUnchanged(prev *Workspace, unchanged func(principal str
 		}
 		var dropped []evalKey
 		o.each(func(key evalKey, e *evaluation) {
-			if len(e.causes) == 0 || len(lastCauses) == 0 || &e.causes[0] != &lastCauses[0] || len(e.causes) != len(lastCauses) {
-				result, lastCauses = e.resultInto(result.Causes), e.causes
-			} else {
-				causes := result.Causes
-				result = e.result
-				result.Causes = causes
-			}
-			if stale(e.request.request(), e.reads, &result) {
+			asked = e
+			if stale(e.request.request(), e.reads, resultOf) {
 				dropped = append(dropped, key)
 			}
 		})
