@@ -52,7 +52,7 @@ type File struct {
 // is refused rather than written from another file's tree.
 func (f *File) fixOrigin() *fixOrigin {
 	if f.origin == nil {
-		f.origin = &fixOrigin{doc: FixDoc{Src: f.Src, Root: f.Root}}
+		f.origin = &fixOrigin{doc: FixDoc{Src: f.Src, Root: f.Root, Kind: f.Kind, Config: f.Config}}
 	}
 	return f.origin
 }

@@ -45,8 +45,8 @@ type Finding struct {
 	FixLater LaterFix
 }
 
-// LaterFix is a finding's fix that its words write when asked for, from
-// the finding's message arguments and the node the fix edits.
+// LaterFix is a finding's fixes that its words write when asked for, from
+// the finding's message arguments and the node the fixes edit.
 type LaterFix struct {
 	words FixWords
 	at    *Value
@@ -64,21 +64,24 @@ func (l LaterFix) String() string {
 	return fmt.Sprintf("{at:%d-%d}", l.at.Span.Start, l.at.Span.End)
 }
 
-// FixWords write a fix (its title and edits) of a finding whose message
-// has arguments a, editing node at of document doc. They are a function
-// of the check's file, not a closure, so that the fix holds no memory of
-// its own.
-type FixWords func(doc *FixDoc, at *Value, a *Args) Fix
+// FixWords write the fixes (their titles and edits) of a finding whose
+// message has arguments a, editing node at of document doc: most write
+// one, some none or several (a Deny's exemption and its removal). They
+// are a function of the check's file, not a closure, so that the fixes
+// hold no memory of their own.
+type FixWords func(doc *FixDoc, at *Value, a *Args) []Fix
 
 // FixDoc is the document a fix written later edits: its text and its
 // tree (what the words need of the policy they find from Root, as
-// NewPolicy does).
+// NewPolicy does), its kind and the .s3policy.json that governs it.
 type FixDoc struct {
-	Src  []byte
-	Root *Value
+	Src    []byte
+	Root   *Value
+	Kind   Kind
+	Config *Config
 }
 
-// FixOf is the fix that words write, when asked for, at node at, from
+// FixOf is the fixes that words write, when asked for, at node at, from
 // the message's arguments: the finding's Message must be a Say.
 func FixOf(words FixWords, at *Value) LaterFix { return LaterFix{words: words, at: at} }
 
@@ -90,7 +93,8 @@ type fixOrigin struct {
 	recycled bool
 }
 
-// HasFixes reports whether the finding has a quick fix, without writing it.
+// HasFixes reports whether the finding may have a quick fix, without
+// writing it: words may find, when they write, that none applies.
 func (f *Finding) HasFixes() bool { return len(f.Fixes) > 0 || f.FixLater.words != nil }
 
 // AllFixes returns the finding's fixes with their edits written: those
@@ -106,7 +110,7 @@ func (f *Finding) AllFixes() []Fix {
 	case later.origin.recycled:
 		panic("analysis: a finding's fixes asked for after its document was recycled (File.Recycle)")
 	}
-	return append(slices.Clip(f.Fixes), later.words(&later.origin.doc, later.at, &f.Message.args))
+	return append(slices.Clip(f.Fixes), later.words(&later.origin.doc, later.at, &f.Message.args)...)
 }
 
 // writeFixes makes the finding's fixes written ones (Fixes), before

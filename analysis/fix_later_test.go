@@ -10,9 +10,9 @@ import (
 // at, titled with it; it counts its calls in written.
 var written int
 
-func quoteAfter(doc *FixDoc, at *Value, a *Args) Fix {
+func quoteAfter(doc *FixDoc, at *Value, a *Args) []Fix {
 	written++
-	return Fix{Title: T("Add "+a.S[0], a.S[0]+" を追加"), Edits: AppendString(doc.Src, at, a.S[0])}
+	return []Fix{{Title: T("Add "+a.S[0], a.S[0]+" を追加"), Edits: AppendString(doc.Src, at, a.S[0])}}
 }
 
 // fixLaterCheck reports each Action array of the policy with a fix

@@ -26,6 +26,11 @@ func TestDenyBlocksAccessUnconditional(t *testing.T) {
 	wantSeverity(t, got[0], analysis.Error)
 	wantMessage(t, got[0], "explicit Deny of s3:* on arn:aws:s3:::DOC-EXAMPLE-BUCKET, arn:aws:s3:::DOC-EXAMPLE-BUCKET/*: no Allow in any policy overrides it",
 		"明示的な Deny")
+	// Its fixes, the exemption and the removal below, are written when
+	// asked for, not when the Deny is reported: check prints none.
+	if len(got[0].Fixes) != 0 || !got[0].HasFixes() {
+		t.Errorf("reported with %d fixes written (HasFixes %v), want none written and some to write", len(got[0].Fixes), got[0].HasFixes())
+	}
 	wantHover(t, "bucket.json", src, got[0], cfg)
 	fixed := fixRemoves(t, "bucket.json", src, got[0], 1, cfg) // after the exemption, which keeps access
 	want := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    " + allowJane + "\n  ]\n}"

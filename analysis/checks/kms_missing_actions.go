@@ -523,11 +523,11 @@ func kmsConsequence(missing []string) analysis.Text {
 // actions of bits Args.N[0] to Action (action), written when asked for
 // (check prints no fix). The actions (kms:Decrypt, kms:GenerateDataKey)
 // need no escaping.
-func addMissingKeyActions(doc *analysis.FixDoc, action *analysis.Value, a *analysis.Args) analysis.Fix {
-	return analysis.Fix{
+func addMissingKeyActions(doc *analysis.FixDoc, action *analysis.Value, a *analysis.Args) []analysis.Fix {
+	return []analysis.Fix{{
 		Title: kmsAddTitles[a.N[0]],
 		Edits: analysis.AppendRaw(doc.Src, action, `"`+strings.Join(kmsSubsets[a.N[0]], `", "`)+`"`),
-	}
+	}}
 }
 
 // checkBucketKeys reports, for a bucket that .s3policy.json says is

@@ -168,9 +168,9 @@ func reportMissingARN(pass *analysis.Pass, s *analysis.Statement, action *analys
 
 // addMissingARN is the fix of lacksARN's finding: add the ARN it names
 // to Resource (resource), written when asked for (check prints no fix).
-func addMissingARN(doc *analysis.FixDoc, resource *analysis.Value, a *analysis.Args) analysis.Fix {
+func addMissingARN(doc *analysis.FixDoc, resource *analysis.Value, a *analysis.Args) []analysis.Fix {
 	arn, title := addARNTitle(bucketARNs{name: a.S[1], partition: a.S[2]}, a.N[0] == 1)
-	return analysis.Fix{Title: title, Edits: analysis.AppendString(doc.Src, resource, arn)}
+	return []analysis.Fix{{Title: title, Edits: analysis.AppendString(doc.Src, resource, arn)}}
 }
 
 // addARNTitle is the ARN to add for b (object: of its objects) and the

@@ -82,14 +82,14 @@ func resourceOf(s *analysis.Statement) *analysis.Field {
 // its grants and a Deny statement of its own refuses uploads without the
 // ACL.
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
-func requireACL(doc *analysis.FixDoc, stmt *analysis.Value, _ *analysis.Args) analysis.Fix {
+func requireACL(doc *analysis.FixDoc, stmt *analysis.Value, _ *analysis.Args) []analysis.Fix {
 	pass := passOf(doc)
 	s := statementOf(pass.Policy, stmt)
 	if onlyUploads(s) {
-		return analysis.Fix{
+		return []analysis.Fix{{
 			Title: analysis.T("Require the bucket-owner-full-control ACL on uploads", "アップロードに bucket-owner-full-control ACL を必須にする"),
 			Edits: addCondition(pass.Src, s, "StringEquals", "s3:x-amz-acl", []string{ownerFullControl}),
-		}
+		}}
 	}
 	copied := func(f *analysis.Field) member {
 		return member{f.Key, rawJSON(pass.Src[f.Value.Span.Start:f.Value.Span.End])}
@@ -102,11 +102,11 @@ func requireACL(doc *analysis.FixDoc, stmt *analysis.Value, _ *analysis.Args) an
 		copied(resourceOf(s)),
 		member{"Condition", []member{{"StringNotEquals", []member{{"s3:x-amz-acl", ownerFullControl}}}}},
 	)
-	return analysis.Fix{
+	return []analysis.Fix{{
 		Title: analysis.T("Deny uploads without the bucket-owner-full-control ACL, in a statement of its own",
 			"bucket-owner-full-control ACL のないアップロードを拒否する (別のステートメントで)"),
 		Edits: analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, stmtText),
-	}
+	}}
 }
 
 // onlyUploads reports whether every action of the statement is

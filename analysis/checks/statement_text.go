@@ -183,10 +183,10 @@ func sidWord(name string) string {
 }
 
 // passOf is what the words of a fix written later (analysis.FixOf) see of
-// their document: its text and policy, as its check saw them, for the
-// helpers that take a pass (newStatement).
+// their document: its text, policy, kind and config, as its check saw
+// them, for the helpers that take a pass (newStatement).
 func passOf(doc *analysis.FixDoc) *analysis.Pass {
-	return &analysis.Pass{File: &analysis.File{Src: doc.Src, Root: doc.Root, Policy: analysis.NewPolicy(doc.Root)}}
+	return &analysis.Pass{File: &analysis.File{Src: doc.Src, Root: doc.Root, Policy: analysis.NewPolicy(doc.Root), Kind: doc.Kind, Config: doc.Config}}
 }
 
 // statementOf is the statement of p whose object is obj, which a fix

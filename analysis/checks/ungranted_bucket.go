@@ -431,9 +431,9 @@ func noStatementGrants(ja bool, a *analysis.Args) string {
 // grantAccount is the fix of noStatementGrants' finding, written when
 // asked for: the statement that grants the account its actions, appended
 // to Statement (stmts).
-func grantAccount(doc *analysis.FixDoc, stmts *analysis.Value, a *analysis.Args) analysis.Fix {
+func grantAccount(doc *analysis.FixDoc, stmts *analysis.Value, a *analysis.Args) []analysis.Fix {
 	bucket, actions := a.S[2][:a.N[0]], a.S[2][a.N[0]:]
-	return grantAccountFix(passOf(doc), stmts, a.S[1], bucket, strings.Split(actions, actionSeparator))
+	return []analysis.Fix{grantAccountFix(passOf(doc), stmts, a.S[1], bucket, strings.Split(actions, actionSeparator))}
 }
 
 const actionSeparator = ", "
