@@ -77,7 +77,7 @@ func (s *Server) initialize(params json.RawMessage) (any, error) {
 	s.mu.Lock()
 	s.state = running
 	s.mu.Unlock()
-	s.offLoop(s.startUninitialized)
+	s.offLoop("waiting for initialized", s.startUninitialized)
 
 	return &protocol.InitializeResult{
 		Capabilities: protocol.ServerCapabilities{
@@ -138,7 +138,7 @@ func (s *Server) initialized(json.RawMessage) error {
 	s.initOnce.Do(func() { close(s.initializedSent) })
 	s.watchFiles()
 	if !s.startScan(true) && s.client().askSettings {
-		s.offLoop(s.askSettings)
+		s.offLoop(protocol.MethodWorkspaceConfiguration, s.askSettings)
 	}
 	return nil
 }
@@ -194,7 +194,7 @@ func (s *Server) watchFiles() {
 // callClient sends a request to the client off the read loop, logging
 // its failure; its answer is not read.
 func (s *Server) callClient(method string, params any) {
-	s.offLoop(func() {
+	s.offLoop(method, func() {
 		if _, err := s.conn.Call(s.ctx, method, params, nil); err != nil {
 			s.logf("%s: %v", method, err)
 		}
@@ -203,12 +203,15 @@ func (s *Server) callClient(method string, params any) {
 
 // offLoop runs f on a goroutine of its own, which the session waits for
 // at its end: a request to the client made on the read loop would wait
-// forever for an answer that the read loop itself has to read.
-func (s *Server) offLoop(f func()) {
+// forever for an answer that the read loop itself has to read. f handles
+// the client's answers, so it runs under the guard, as the read loop's
+// handlers do: a panic in it is logged, named by what, and the server
+// goes on.
+func (s *Server) offLoop(what string, f func()) {
 	s.workers.Add(1)
 	go func() {
 		defer s.workers.Done()
-		f()
+		_ = s.guard(what, func() error { f(); return nil })
 	}()
 }
 
@@ -242,7 +245,7 @@ func (s *Server) didChangeConfiguration(params json.RawMessage) error {
 		return err
 	}
 	if s.client().askSettings {
-		s.offLoop(s.askSettings)
+		s.offLoop(protocol.MethodWorkspaceConfiguration, s.askSettings)
 		return nil
 	}
 	if p.Settings != nil {
@@ -276,7 +279,7 @@ func (s *Server) takeSettings() {
 		return
 	}
 	answered := make(chan struct{})
-	s.offLoop(func() {
+	s.offLoop(protocol.MethodWorkspaceConfiguration, func() {
 		defer close(answered)
 		s.askSettings()
 	})
@@ -292,8 +295,13 @@ func (s *Server) takeSettings() {
 
 // askSettings asks workspace/configuration for the "s3policy" section
 // and applies the answer. An error or null answer leaves the settings as
-// they are (the initializationOptions, or the last answer).
+// they are (the initializationOptions, or the last answer). Asks run on
+// goroutines of their own (the first scan's, whose answer may come late,
+// and each didChangeConfiguration's), so their answers may be applied in
+// any order: an answer is dropped when a newer ask's answer was applied,
+// which reflects the client's settings as they were later.
 func (s *Server) askSettings() {
+	ask := s.settingsAsks.Add(1)
 	var result []any
 	params := &protocol.ConfigurationParams{Items: []protocol.ConfigurationItem{{Section: settingsSection}}}
 	if _, err := s.conn.Call(s.ctx, protocol.MethodWorkspaceConfiguration, params, &result); err != nil {
@@ -304,8 +312,15 @@ func (s *Server) askSettings() {
 		return // nothing set: initializationOptions stay
 	}
 	settings, problems := parseSettings(result[0])
+	s.settingsMu.Lock()
+	defer s.settingsMu.Unlock()
+	if ask < s.settingsApplied {
+		s.logf("%s: the answer to request %d came after request %d's: not applied", protocol.MethodWorkspaceConfiguration, ask, s.settingsApplied)
+		return
+	}
+	s.settingsApplied = ask
 	for _, msg := range problems {
-		s.logf("workspace/configuration: %s", msg)
+		s.logf("%s: %s", protocol.MethodWorkspaceConfiguration, msg)
 	}
 	_ = s.modify(event{kind: settingsSent, settings: &settings})
 }

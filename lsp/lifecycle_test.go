@@ -94,15 +94,7 @@ func TestTheFirstScanTakesTheSettingsTheClientAnswers(t *testing.T) {
 // answer, when it comes (the hint severity), applies as a settings change
 // does: jane's closed file is published again with hints.
 func TestTheFirstScanGoesOnWithoutAnAnswerToWorkspaceConfiguration(t *testing.T) {
-	dir := copyExample(t, "kms-key-policy")
-	janeURI := fileURI(dir, "jane.iam-policy.json")
-	c := start(t, lsp.Options{})
-	hold := make(chan struct{})
-	answer := sync.OnceFunc(func() { close(hold) })
-	t.Cleanup(answer)
-	initializeAnsweringHints(c, dir, hold)
-	c.notify(protocol.MethodInitialized, map[string]any{})
-
+	c, janeURI, answer := startHoldingHints(t)
 	waitScanEnd(c)
 	errors := []protocol.DiagnosticSeverity{protocol.DiagnosticSeverityError, protocol.DiagnosticSeverityError}
 	if got := c.published(janeURI); len(got) != 1 || !slices.Equal(severities(got[0]), errors) {
@@ -111,6 +103,22 @@ func TestTheFirstScanGoesOnWithoutAnAnswerToWorkspaceConfiguration(t *testing.T)
 	answer()
 	hints := []protocol.DiagnosticSeverity{protocol.DiagnosticSeverityHint, protocol.DiagnosticSeverityHint}
 	c.waitDiagnostics(janeURI, func(p protocol.PublishDiagnosticsParams) bool { return slices.Equal(severities(p), hints) })
+}
+
+// startHoldingHints starts a server on a copy of the kms-key-policy
+// example, initialized by initializeAnsweringHints with the answer to
+// workspace/configuration held until answer is called (at the latest
+// when the test ends). It gives jane's identity policy's uri.
+func startHoldingHints(t *testing.T) (c *client, janeURI string, answer func()) {
+	t.Helper()
+	dir := copyExample(t, "kms-key-policy")
+	c = start(t, lsp.Options{})
+	hold := make(chan struct{})
+	answer = sync.OnceFunc(func() { close(hold) })
+	t.Cleanup(answer)
+	initializeAnsweringHints(c, dir, hold)
+	c.notify(protocol.MethodInitialized, map[string]any{})
+	return c, fileURI(dir, "jane.iam-policy.json"), answer
 }
 
 // initializeAnsweringHints sends initialize for dir with
@@ -196,4 +204,54 @@ func TestTheFirstScanGoesOnWithoutAnAnswerToProgressCreate(t *testing.T) {
 			t.Errorf("progress %s sent without an answer to its create", n.params)
 		}
 	}
+}
+
+// Two answers to workspace/configuration that come out of order leave
+// the server on the newer ask's: the first scan's answer (hints) is held
+// until after didChangeConfiguration's (warnings) is applied, and then
+// dropped, so jane's closed file stays published with two warnings.
+func TestAnOlderSettingsAnswerThatComesLastIsNotApplied(t *testing.T) {
+	c, janeURI, answer := startHoldingHints(t)
+	waitScanEnd(c) // with the initializationOptions: the first answer is held
+
+	c.mu.Lock()
+	c.settings = map[string]any{"severity": map[string]any{"kms-missing-actions": "warning"}}
+	c.holdSettings = nil
+	c.mu.Unlock()
+	c.notify(protocol.MethodWorkspaceDidChangeConfiguration, map[string]any{"settings": nil})
+	warnings := []protocol.DiagnosticSeverity{protocol.DiagnosticSeverityWarning, protocol.DiagnosticSeverityWarning}
+	c.waitDiagnostics(janeURI, func(p protocol.PublishDiagnosticsParams) bool { return slices.Equal(severities(p), warnings) })
+	answer()
+
+	c.waitLog("workspace/configuration: the answer to request 1 came after request 2's: not applied")
+	got := c.published(janeURI)
+	if last := got[len(got)-1]; !slices.Equal(severities(last), warnings) {
+		t.Errorf("jane last published with %v, want two warnings (the newer answer)", severities(last))
+	}
+}
+
+// A panic while the server applies the client's answer to
+// workspace/configuration, on the goroutine that asked, is logged and
+// the server goes on: here the log writer panics on the answer's
+// problem (a severity "boom"), and shutdown is answered.
+func TestAPanicApplyingTheSettingsAnswerIsLogged(t *testing.T) {
+	c := start(t, lsp.Options{Log: panicsOn{`"boom"`}})
+	c.mu.Lock()
+	c.settings = map[string]any{"severity": map[string]any{"kms-missing-actions": "boom"}}
+	c.mu.Unlock()
+	initialize(c, map[string]any{"capabilities": map[string]any{"workspace": map[string]any{"configuration": true}}})
+
+	c.waitLog("panic in workspace/configuration: a log writer's bug")
+	c.call(protocol.MethodShutdown, nil, nil)
+}
+
+// panicsOn is a log writer with a bug: it panics on a line that holds
+// its text.
+type panicsOn struct{ text string }
+
+func (w panicsOn) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), w.text) {
+		panic("a log writer's bug")
+	}
+	return len(p), nil
 }

@@ -65,6 +65,13 @@ type Server struct {
 	initOnce        sync.Once
 	scanned         chan struct{}             // closed when the first scan is done
 	cache           atomic.Pointer[scanCache] // the first scan's use of the diagnostics cache; nil when off
+	// settingsAsks numbers the workspace/configuration requests, and
+	// settingsApplied is the number of the last one whose answer was
+	// applied (under settingsMu): askSettings drops an answer that comes
+	// after a newer request's.
+	settingsAsks    atomic.Uint64
+	settingsMu      sync.Mutex
+	settingsApplied uint64
 	// beforeLoad, a test's hook, is called by the scan with the root of
 	// the sets it is about to hand to the scheduler.
 	beforeLoad func(root string)
