@@ -173,7 +173,7 @@ func (l *Loader) complete(root string, ls *loadingSet) *Complete {
 	l.parseLater(ls)
 	c := &Complete{}
 	if len(ls.maybe) > 0 {
-		included := readModules(ls.texts).included
+		included := readModules(ls.texts, perFamily).included
 		for _, path := range ls.maybe {
 			if _, ok := included[path]; ok {
 				c.Maybe = append(c.Maybe, path)

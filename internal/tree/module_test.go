@@ -230,3 +230,41 @@ func TestABucketOnlyModuleIsReadOnlyWhereItsSetMayHoldAPolicy(t *testing.T) {
 		})
 	}
 }
+
+// One makes one set of every file of a folder, across module families
+// (explain over a folder): there a bucket-only module's facts reach the
+// policies of the other families, so it is read when any file of the
+// whole set may hold a policy, and left unread only when none may
+// (review s12 B2: explain's decision on jane's read of a Requester Pays,
+// SSE-KMS bucket of another module flipped from ImplicitlyDenied, blocked
+// by kms, to Allowed). Sets still leaves it unread: it is a set of its own.
+func TestOneReadsABucketOnlyModuleWhereAnotherFamilyMayHoldAPolicy(t *testing.T) {
+	const bucket = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"data\"\n}\n"
+	const policy = "resource \"aws_iam_role_policy\" \"r\" {\n  role   = \"r\"\n  policy = jsonencode({ Version = \"2012-10-17\", Statement = [{ Effect = \"Allow\", Action = \"s3:GetObject\", Resource = \"arn:aws:s3:::data/*\" }] })\n}\n"
+	for _, c := range []struct {
+		name          string
+		texts         map[string]string
+		inOne, inSets bool // the facts of buckets/main.tf are in its set
+	}{
+		{"beside a module with a policy", map[string]string{"buckets/main.tf": bucket, "app/main.tf": policy}, true, false},
+		{"beside a JSON policy", map[string]string{"buckets/main.tf": bucket, "jane.iam-policy.json": `{"Version": "2012-10-17", "Statement": []}`}, true, false},
+		{"beside bucket-only modules", map[string]string{"buckets/main.tf": bucket, "more/main.tf": bucket}, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			texts := map[string][]byte{}
+			for rel, text := range c.texts {
+				texts[filepath.Join(dir, rel)] = []byte(text)
+			}
+			path := filepath.Join(dir, "buckets/main.tf")
+			one := One(dir, texts)
+			if read := len(one.Source(path).Buckets) == 1 && one.Buckets["data"] != nil; read != c.inOne {
+				t.Errorf("One: bucket facts read: %v, want %v", read, c.inOne)
+			}
+			_, src := SetOf(Sets(dir, texts), path)
+			if read := src != nil && len(src.Buckets) == 1; read != c.inSets {
+				t.Errorf("Sets: bucket facts read: %v, want %v", read, c.inSets)
+			}
+		})
+	}
+}

@@ -23,8 +23,18 @@ type modules struct {
 	idle     map[string]bool                 // the folders of the modules left unread (findIdle)
 }
 
-// readModules finds the modules among texts and what they say.
-func readModules(texts map[string][]byte) modules {
+// setScope is which files a module's bucket facts reach: what decides
+// whether a module is idle (findIdle).
+type setScope bool
+
+const (
+	perFamily setScope = false // Sets: a module no config governs is a set with its family
+	oneSet    setScope = true  // One: every file of texts is in one set
+)
+
+// readModules finds the modules among texts and what they say, read in
+// sets of scope.
+func readModules(texts map[string][]byte, scope setScope) modules {
 	mods := modules{folders: map[string]bool{}, included: map[string]string{}, caller: map[string]string{}, context: map[string]source.ModuleContext{}, idle: map[string]bool{}}
 	byFolder := moduleFiles(texts)
 	for dir := range byFolder {
@@ -60,7 +70,7 @@ func readModules(texts map[string][]byte) modules {
 			mods.caller[child], mods.context[child] = dir, ctx
 		}
 	}
-	mods.findIdle(texts, byFolder)
+	mods.findIdle(texts, byFolder, scope)
 	return mods
 }
 
@@ -74,25 +84,41 @@ func readModules(texts map[string][]byte) modules {
 // of bucket modules costs its byte scans, not a parse of each. A governed
 // module is read whatever its family holds: the other files of its set
 // may hold policies, and the server reads a module again without them.
-func (mods modules) findIdle(texts map[string][]byte, byFolder map[string]map[string][]byte) {
+// In one set of every file (oneSet: explain over a folder) the facts of
+// each family reach every policy of the set, so no module is idle unless
+// no file of the whole set may hold a policy.
+func (mods modules) findIdle(texts map[string][]byte, byFolder map[string]map[string][]byte, scope setScope) {
 	var configDirs []string
 	for path := range texts {
 		if IsConfig(path) {
 			configDirs = append(configDirs, filepath.Dir(path))
 		}
 	}
-	wanted := map[string]bool{} // a family's top folder → its facts may reach a policy
+	setOf := func(dir string) string { // the set a module is read in, by its family's top folder
+		if scope == oneSet {
+			return ""
+		}
+		return mods.top(dir)
+	}
+	wanted := map[string]bool{} // a set → its facts may reach a policy
 	for _, module := range mods.included {
-		wanted[mods.top(module)] = true
+		wanted[setOf(module)] = true
+	}
+	if scope == oneSet {
+		for path := range texts {
+			if !IsConfig(path) && hosts.ModuleReader(path) == nil {
+				wanted[""] = true // a file of no module, that may be a policy
+			}
+		}
 	}
 	for dir, files := range byFolder {
-		top := mods.top(dir)
-		if !wanted[top] {
-			wanted[top] = GovernedBy(top, configDirs) || mayHoldPolicy(files)
+		set := setOf(dir)
+		if !wanted[set] {
+			wanted[set] = GovernedBy(mods.top(dir), configDirs) || mayHoldPolicy(files)
 		}
 	}
 	for dir := range byFolder {
-		if !wanted[mods.top(dir)] {
+		if !wanted[setOf(dir)] {
 			mods.idle[dir] = true
 		}
 	}

@@ -40,7 +40,7 @@ func setsOf(dir string, texts map[string][]byte, paths []string, configs map[str
 			set(filepath.Dir(path)).AddConfig(path, cfg)
 		}
 	}
-	mods := readModules(texts)
+	mods := readModules(texts, perFamily)
 	rootOf := func(path string) string {
 		module, isModule := mods.moduleOf(path)
 		if isModule {
@@ -85,7 +85,7 @@ func One(dir string, texts map[string][]byte) *Set {
 			files = append(files, pendingFile{path, texts[path], nearestConfig(path, dir, configs)})
 		}
 	}
-	w.addAll(files, readModules(texts), nil)
+	w.addAll(files, readModules(texts, oneSet), nil)
 	return w
 }
 
