@@ -147,7 +147,8 @@ func (s *Server) initialized(json.RawMessage) error {
 // initialized notification before it scans without it. Clients send it
 // at once after the initialize answer; 5 s leaves room for a busy
 // machine, and a client that never sends it still gets its workspace
-// diagnosed after that.
+// diagnosed after that. A client slower than that gets its diagnostics
+// without the scan's progress, and its settings as a later change.
 const initializedWait = 5 * time.Second
 
 // startUninitialized scans the workspace if the client has not sent
@@ -169,6 +170,11 @@ func (s *Server) startUninitialized() {
 	case <-s.initializedSent:
 	case <-s.ctx.Done():
 	case <-wait.C:
+		select {
+		case <-s.initializedSent: // came as the wait ran out: its scan shows progress
+			return
+		default:
+		}
 		if s.startScan(false) {
 			s.logf("no initialized notification within %v: scanning the workspace with the initializationOptions", initializedWait)
 		}
