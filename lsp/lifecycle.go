@@ -314,17 +314,20 @@ func (s *Server) askSettings() {
 		s.logf("%s: %v", protocol.MethodWorkspaceConfiguration, err)
 		return
 	}
-	if len(result) == 0 || result[0] == nil {
-		return // nothing set: initializationOptions stay
-	}
-	settings, problems := parseSettings(result[0])
 	s.settingsMu.Lock()
 	defer s.settingsMu.Unlock()
 	if ask < s.settingsApplied {
 		s.logf("%s: the answer to request %d came after request %d's: not applied", protocol.MethodWorkspaceConfiguration, ask, s.settingsApplied)
 		return
 	}
+	// An answer that sets nothing is an answer too: an older one that
+	// comes after it is not applied.
 	s.settingsApplied = ask
+	if len(result) == 0 || result[0] == nil {
+		s.logf("%s: the answer to request %d sets nothing: the settings stay as they are", protocol.MethodWorkspaceConfiguration, ask)
+		return
+	}
+	settings, problems := parseSettings(result[0])
 	for _, msg := range problems {
 		s.logf("%s: %s", protocol.MethodWorkspaceConfiguration, msg)
 	}

@@ -230,6 +230,29 @@ func TestAnOlderSettingsAnswerThatComesLastIsNotApplied(t *testing.T) {
 	}
 }
 
+// An answer that sets nothing (null) is the newer answer all the same:
+// the first scan's held answer (hints), released after it, is dropped,
+// and jane's closed file stays published with the initializationOptions'
+// two errors.
+func TestAnOlderSettingsAnswerAfterANullOneIsNotApplied(t *testing.T) {
+	c, janeURI, answer := startHoldingHints(t)
+	waitScanEnd(c)
+
+	c.mu.Lock()
+	c.settings = nil
+	c.holdSettings = nil
+	c.mu.Unlock()
+	c.notify(protocol.MethodWorkspaceDidChangeConfiguration, map[string]any{"settings": nil})
+	c.waitLog("workspace/configuration: the answer to request 2 sets nothing: the settings stay as they are")
+	answer()
+
+	c.waitLog("workspace/configuration: the answer to request 1 came after request 2's: not applied")
+	errors := []protocol.DiagnosticSeverity{protocol.DiagnosticSeverityError, protocol.DiagnosticSeverityError}
+	if got := c.published(janeURI); len(got) != 1 || !slices.Equal(severities(got[0]), errors) {
+		t.Errorf("jane published %+v, want once with two errors (the initializationOptions)", got)
+	}
+}
+
 // A panic while the server applies the client's answer to
 // workspace/configuration, on the goroutine that asked, is logged and
 // the server goes on: here the log writer panics on the answer's
