@@ -40,7 +40,7 @@ func RunGoverned(server, dir string, n, edits int, rate float64, scanTimeout tim
 	if err != nil {
 		return res, err
 	}
-	c, err := lspclient.Start(server, root, "serve")
+	c, err := lspclient.Start(server, root, serveArgs...)
 	if err != nil {
 		return res, err
 	}

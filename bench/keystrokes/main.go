@@ -35,10 +35,12 @@ func main() {
 	dir := flag.String("dir", "", "with -governed: the folder to write it into (default: a temporary folder, removed after)")
 	scanTimeout := flag.Duration("scan-timeout", 10*time.Minute, "with -governed: how long the first scan may take")
 	flag.BoolVar(&printLatencies, "latencies", false, "with -governed: also print each version's latency in ms, in the order typed")
+	serverFlags := flag.String("server-flags", "", "flags for the server after serve, split at spaces: \"--cpuprofile F --cache off\" profiles the server through the typing")
 	into := flag.String("into", string(IntoSid), "with -governed: where to type, \"sid\" (the first Sid: a character typed and taken back) or \"action\" (the first Action string: its last characters taken back and typed again, which changes what the policy allows)")
 	flag.Parse()
+	serveArgs = append(serveArgs, strings.Fields(*serverFlags)...)
 	if *server == "" {
-		fmt.Fprintln(os.Stderr, "usage: keystrokes -server PATH [-edits 500] [-rate 50] [-size 20480] [-budget 50ms] [-governed N [-dir DIR] [-scan-timeout 10m] [-into sid|action]]")
+		fmt.Fprintln(os.Stderr, "usage: keystrokes -server PATH [-edits 500] [-rate 50] [-size 20480] [-budget 50ms] [-governed N [-dir DIR] [-scan-timeout 10m] [-into sid|action]] [-server-flags \"--cpuprofile F\"]")
 		os.Exit(2)
 	}
 	if *into != string(IntoSid) && *into != string(IntoAction) {
@@ -104,6 +106,10 @@ func mainGoverned(server, dir string, n, edits int, rate float64, budget, scanTi
 // printLatencies is the -latencies flag: where in the run the slow edits are.
 var printLatencies bool
 
+// serveArgs are the server's arguments: serve, then the -server-flags,
+// such as a CPU profile of the server while it answers the typing.
+var serveArgs = []string{"serve"}
+
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // Result is what Run measured.
@@ -117,7 +123,7 @@ type Result struct {
 // bytes, and sends edits at rate a second: each types one character into
 // a Sid or takes one back, as a ranged change.
 func Run(server string, edits int, rate float64, size int) (Result, error) {
-	c, err := lspclient.Start(server, os.TempDir(), "serve")
+	c, err := lspclient.Start(server, os.TempDir(), serveArgs...)
 	if err != nil {
 		return Result{}, err
 	}
