@@ -156,6 +156,7 @@ func (s *Server) scanFolder(folder string, report func(read, listed int, walked 
 		// file is in, before any is parsed.
 		loader.Later = true
 		loader.Ready = func(root string) { cache.rootRead(folder, root) }
+		loader.BetweenFiles = s.sched.yieldToFront // as the readers, before each file
 	}
 	next := make(chan tree.Listed, scanAhead)
 	var read, listed atomic.Int64

@@ -40,6 +40,12 @@ type Loader struct {
 	// its other files keep their findings. Unset, the panic goes on up
 	// the goroutine that called Read or Done.
 	Panicked func(path string, recovered any, stack []byte)
+	// BetweenFiles, when set, is called before each file the deferred
+	// parse (Later) parses, on the goroutine parsing it: the server waits
+	// there while its open documents have work, as its scan's readers do
+	// before each file, so that a keystroke does not wait for a whole
+	// root's parse on every core.
+	BetweenFiles func()
 
 	mu      sync.Mutex
 	configs map[string]*loadedConfig // by path
@@ -213,6 +219,9 @@ func (l *Loader) parseLater(ls *loadingSet) {
 			}
 		}()
 		for i := int(next.Add(1)) - 1; i < len(ls.later); i = int(next.Add(1)) - 1 {
+			if l.BetweenFiles != nil {
+				l.BetweenFiles()
+			}
 			f := ls.later[i]
 			srcs[i] = l.parse(f, ls.texts[f.Path])
 		}
