@@ -26,7 +26,7 @@ import (
 // file that does not read back whole) is a miss.
 
 // cacheFormat starts every entry; a change of the format changes it.
-const cacheFormat = "s3policy-lsp diagnostics cache 1\n"
+const cacheFormat = "s3policy-lsp diagnostics cache 2\n"
 
 // cacheWorkspaces is how many workspaces keep their entries: the least
 // recently scanned beyond it are removed.
@@ -41,9 +41,12 @@ type cacheKey [sha256.Size]byte
 func (k cacheKey) String() string { return hex.EncodeToString(k[:]) }
 
 // cachedFile is one closed file's published diagnostics: the params of
-// its textDocument/publishDiagnostics, byte for byte.
+// its textDocument/publishDiagnostics, byte for byte, and their hash
+// (paramsHash), kept so that a warm start does not hash every file's
+// params again as it publishes them.
 type cachedFile struct {
 	path   string
+	hash   uint64
 	params []byte
 }
 
@@ -99,17 +102,18 @@ func (c *diskCache) read(k cacheKey) ([]cachedFile, error) {
 	return files, nil
 }
 
-// entryFile is a file to write into an entry: its path and its
-// params, size bytes read from body.
+// entryFile is a file to write into an entry: its path, the hash of its
+// params, and its params, size bytes read from body.
 type entryFile struct {
 	path string
+	hash uint64
 	size int64
 	body io.Reader
 }
 
 // encodeEntry writes an entry to w: the format, the key, the number of
-// files, each file's path and params (length-prefixed), and the SHA-256
-// of all that. It streams: the params are copied from their readers.
+// files, each file's path (length-prefixed), params' hash (8 bytes, little
+// endian) and params (length-prefixed), and the SHA-256 of all that. It streams: the params are copied from their readers.
 func encodeEntry(w io.Writer, k cacheKey, files []entryFile) error {
 	sum := sha256.New()
 	out := io.MultiWriter(w, sum)
@@ -132,6 +136,9 @@ func encodeEntry(w io.Writer, k cacheKey, files []entryFile) error {
 			return err
 		}
 		if _, err := io.WriteString(out, f.path); err != nil {
+			return err
+		}
+		if _, err := out.Write(binary.LittleEndian.AppendUint64(n[:0], f.hash)); err != nil {
 			return err
 		}
 		if err := put(uint64(f.size)); err != nil {
@@ -167,13 +174,14 @@ func decodeEntry(data []byte, k cacheKey) ([]cachedFile, error) {
 	files := make([]cachedFile, 0, n)
 	for range n {
 		var path, params []byte
-		if path, rest, ok = field(rest); !ok {
+		if path, rest, ok = field(rest); !ok || len(rest) < 8 {
 			return nil, errors.New("bad path")
 		}
-		if params, rest, ok = field(rest); !ok {
+		hash := binary.LittleEndian.Uint64(rest)
+		if params, rest, ok = field(rest[8:]); !ok {
 			return nil, errors.New("bad diagnostics")
 		}
-		files = append(files, cachedFile{string(path), params})
+		files = append(files, cachedFile{string(path), hash, params})
 	}
 	if len(rest) != 0 {
 		return nil, errors.New("trailing bytes")

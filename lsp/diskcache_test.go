@@ -14,7 +14,7 @@ func testEntry(t *testing.T, k cacheKey) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	files := []entryFile{
-		{path: "/w/a.json", size: 9, body: strings.NewReader(`{"a":"b"}`)},
+		{path: "/w/a.json", hash: 0x0102030405060708, size: 9, body: strings.NewReader(`{"a":"b"}`)},
 		{path: "/w/b.json", size: 0, body: strings.NewReader("")},
 	}
 	if err := encodeEntry(&b, k, files); err != nil {
@@ -33,9 +33,9 @@ func TestAnEntryReadsBackWholeOrNotAtAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 2 || files[0].path != "/w/a.json" ||
-		string(files[0].params) != `{"a":"b"}` || files[1].path != "/w/b.json" || len(files[1].params) != 0 {
-		t.Fatalf("read back %q", files)
+	if len(files) != 2 || files[0].path != "/w/a.json" || files[0].hash != 0x0102030405060708 ||
+		string(files[0].params) != `{"a":"b"}` || files[1].path != "/w/b.json" || files[1].hash != 0 || len(files[1].params) != 0 {
+		t.Fatalf("read back %+v", files)
 	}
 	for n := range len(data) {
 		if _, err := decodeEntry(data[:n], k); err == nil {
@@ -65,7 +65,7 @@ func TestReadMissesAndRemovesACorruptEntry(t *testing.T) {
 		t.Fatal(err)
 	}
 	if files, err := c.read(k); err != nil || len(files) != 1 || string(files[0].params) != "[]" {
-		t.Fatalf("read %q, %v", files, err)
+		t.Fatalf("read %+v, %v", files, err)
 	}
 	if err := os.WriteFile(c.entryPath(k), []byte(cacheFormat+"short"), 0o600); err != nil {
 		t.Fatal(err)

@@ -66,13 +66,23 @@ func encodeDiagnostics(u protocol.DocumentURI, version int32, diags []protocol.D
 		m.release()
 		return diagnosticsMessage{}, err
 	}
+	m.hash = paramsHash(b[headerRoom+len(publishPrefix):])
 	return m.framed(b), nil
 }
 
+// paramsHash is the hash of a notification's params by which the server
+// knows what the client has.
+func paramsHash(params []byte) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write(params)
+	return h.Sum64()
+}
+
 // framedParams makes the notification of params encoded before (a
-// cache's), in a buffer of frameBuffers.
-func framedParams(params []byte) diagnosticsMessage {
-	m := diagnosticsMessage{buf: frameBuffers.Get().(*[]byte)}
+// cache's, with their paramsHash, kept with them), in a buffer of
+// frameBuffers.
+func framedParams(params []byte, hash uint64) diagnosticsMessage {
+	m := diagnosticsMessage{buf: frameBuffers.Get().(*[]byte), hash: hash}
 	b := append((*m.buf)[:0], make([]byte, headerRoom)...)
 	b = append(b, publishPrefix...)
 	b = append(b, params...)
@@ -80,11 +90,8 @@ func framedParams(params []byte) diagnosticsMessage {
 }
 
 // framed ends the message b holds (its params after publishPrefix, room
-// for the header before), hashes its params and writes its header.
+// for the header before) and writes its header.
 func (m diagnosticsMessage) framed(b []byte) diagnosticsMessage {
-	h := fnv.New64a()
-	_, _ = h.Write(b[headerRoom+len(publishPrefix):])
-	m.hash = h.Sum64()
 	b = append(b, '}')
 	*m.buf = b
 	m.params = b[headerRoom+len(publishPrefix) : len(b)-1]

@@ -73,10 +73,11 @@ type looseRead struct {
 }
 
 // looseEntry is a file of the loose entry: the digest of the text its
-// params were made of; nil params: it holds no policy, nothing was
-// published.
+// params were made of, and their hash; nil params: it holds no policy,
+// nothing was published.
 type looseEntry struct {
 	sum    [sha256.Size]byte
+	hash   uint64
 	params []byte
 }
 
@@ -240,7 +241,7 @@ func (c *scanCache) rootRead(folder, root string) {
 			continue // cannot be: the key holds every path
 		}
 		var ok bool
-		if r.hits[f.path], ok = s.sched.publishCached(f.path, f.params); ok {
+		if r.hits[f.path], ok = s.sched.publishCached(f.path, f.params, f.hash); ok {
 			sent++
 		}
 	}
@@ -328,8 +329,8 @@ func (c *scanCache) record(path string, m diagnosticsMessage, related []string) 
 // publishCached publishes a closed file's diagnostics from the cache
 // unless it is open or the client has them, and returns their hash and
 // whether it sent them.
-func (sc *scheduler) publishCached(path string, params []byte) (uint64, bool) {
-	m := framedParams(params)
+func (sc *scheduler) publishCached(path string, params []byte, hash uint64) (uint64, bool) {
+	m := framedParams(params, hash)
 	defer m.release()
 	sc.pubMu.Lock()
 	defer sc.pubMu.Unlock()
@@ -473,7 +474,7 @@ func (c *scanCache) entryOf(digests map[string]fileDigest, hashes map[string]uin
 				return nil, fmt.Sprintf("%s: its diagnostics point into %s, outside the root", path, other)
 			}
 		}
-		entry = append(entry, entryFile{path: path, size: rec.size, body: io.NewSectionReader(c.spool, rec.at, rec.size)})
+		entry = append(entry, entryFile{path: path, hash: rec.hash, size: rec.size, body: io.NewSectionReader(c.spool, rec.at, rec.size)})
 	}
 	return entry, ""
 }
@@ -514,7 +515,7 @@ func (c *scanCache) readLoose() {
 			c.looseOld = nil
 			return
 		}
-		e := looseEntry{sum: [sha256.Size]byte(f.params[:sha256.Size])}
+		e := looseEntry{sum: [sha256.Size]byte(f.params[:sha256.Size]), hash: f.hash}
 		if len(f.params) > sha256.Size {
 			e.params = f.params[sha256.Size:]
 		}
@@ -534,7 +535,7 @@ func (c *scanCache) readAlone(path string, text []byte) (hit bool) {
 	c.loose[path] = looseRead{d, hit}
 	c.mu.Unlock()
 	if hit && e.params != nil {
-		c.s.sched.publishCached(path, e.params)
+		c.s.sched.publishCached(path, e.params, e.hash)
 	}
 	return hit
 }
@@ -558,12 +559,15 @@ func (c *scanCache) looseEntryFiles(hashes map[string]uint64, records map[string
 		h, had := hashes[path]
 		switch rec, ok := records[path]; {
 		case r.hit:
-			params := c.looseOld[path].params
+			old := c.looseOld[path]
+			params := old.params
+			f.hash = old.hash
 			f.size += int64(len(params))
 			f.body = io.MultiReader(bytes.NewReader(r.sum[:]), bytes.NewReader(params))
 		case !had:
 			f.body = bytes.NewReader(r.sum[:])
 		case ok && rec.hash == h && len(rec.related) == 0:
+			f.hash = rec.hash
 			f.size += rec.size
 			f.body = io.MultiReader(bytes.NewReader(r.sum[:]), io.NewSectionReader(c.spool, rec.at, rec.size))
 		default:
