@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"time"
@@ -201,10 +202,28 @@ func (s *Server) watchFiles() {
 // its failure; its answer is not read.
 func (s *Server) callClient(method string, params any) {
 	s.offLoop(method, func() {
-		if _, err := s.conn.Call(s.ctx, method, params, nil); err != nil {
+		if err := s.ask(s.ctx, method, params, nil); err != nil {
 			s.logf("%s: %v", method, err)
 		}
 	})
+}
+
+// ask sends a request to the client and waits for its answer, decoded
+// into result, until ctx is done. When ctx ends first while the session
+// goes on, the server has given up on the answer, and says so with
+// $/cancelRequest and the request's id, which either side may send (LSP
+// 3.17, Cancellation Support,
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#cancelRequest):
+// the client may drop the request rather than keep it open. An answer
+// that comes all the same is dropped by jsonrpc2, as no call waits for
+// its id any more. protocol.Call would send the cancel too, but also for
+// an answer that came just before ctx ended, or a request never sent.
+func (s *Server) ask(ctx context.Context, method string, params, result any) error {
+	id, err := s.conn.Call(ctx, method, params, result)
+	if err != nil && err == ctx.Err() && s.ctx.Err() == nil {
+		_ = s.conn.Notify(s.ctx, protocol.MethodCancelRequest, &protocol.CancelParams{ID: &id})
+	}
+	return err
 }
 
 // offLoop runs f on a goroutine of its own, which the session waits for

@@ -98,9 +98,9 @@ func (s *Server) beginProgress() (progress bool) {
 	if progress {
 		// A client that does not answer must not stall the scan: after
 		// settingsWait it goes on without progress, as it goes on
-		// without the settings.
+		// without the settings, and cancels the request (ask).
 		ctx, cancel := context.WithTimeout(s.ctx, settingsWait)
-		_, err := s.conn.Call(ctx, protocol.MethodWorkDoneProgressCreate, &protocol.WorkDoneProgressCreateParams{Token: *protocol.NewProgressToken(progressToken)}, nil)
+		err := s.ask(ctx, protocol.MethodWorkDoneProgressCreate, &protocol.WorkDoneProgressCreateParams{Token: *protocol.NewProgressToken(progressToken)}, nil)
 		cancel()
 		if progress = err == nil; !progress {
 			s.logf("%s: %v: scanning without progress", protocol.MethodWorkDoneProgressCreate, err)

@@ -23,14 +23,7 @@ import (
 func TestServeBinaryOverStdio(t *testing.T) {
 	cmd := exec.Command(buildBinary(t), "serve")
 	cmd.Env = append(os.Environ(), cacheEnv+"=off") // nothing in the user's cache folder
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	stdio := pipesOf(t, cmd)
 	var stderr lspclient.Buffer // written by exec's copying goroutine
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -45,7 +38,7 @@ func TestServeBinaryOverStdio(t *testing.T) {
 	})
 
 	diagnostics := make(chan protocol.PublishDiagnosticsParams, 16)
-	conn := jsonrpc2.NewConn(jsonrpc2.NewStream(pipes{stdout, stdin}))
+	conn := jsonrpc2.NewConn(jsonrpc2.NewStream(stdio))
 	conn.Go(context.Background(), func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
 		if req.Method() == protocol.MethodTextDocumentPublishDiagnostics {
 			var p protocol.PublishDiagnosticsParams
@@ -129,6 +122,21 @@ func buildBinary(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// pipesOf returns cmd's stdout and stdin, before it starts, as one
+// stream.
+func pipesOf(t *testing.T, cmd *exec.Cmd) pipes {
+	t.Helper()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pipes{stdout, stdin}
 }
 
 // pipes joins the child's stdout and stdin into one stream.

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/s3policy-lsp/s3policy-lsp/internal/lspclient"
+)
+
+// silentClient is an editor that never answers the server's requests
+// until told to: it records them, and the server's notifications, in
+// the order they arrive.
+type silentClient struct {
+	conn   jsonrpc2.Conn
+	stderr *lspclient.Buffer
+	exited chan error
+
+	mu       sync.Mutex
+	requests []*jsonrpc2.Call
+	repliers map[string]jsonrpc2.Replier // by the request's id, as JSON
+	notes    []jsonrpc2.Request
+	arrived  chan struct{} // closed and replaced on every message
+}
+
+// startSilent runs the binary's server on dir with its cache off.
+func startSilent(t *testing.T, dir string) *silentClient {
+	t.Helper()
+	cmd := exec.Command(buildBinary(t), "serve", "--cache", "off")
+	cmd.Dir = dir
+	stdio := pipesOf(t, cmd)
+	c := &silentClient{stderr: new(lspclient.Buffer), exited: make(chan error, 1), repliers: map[string]jsonrpc2.Replier{}, arrived: make(chan struct{})}
+	cmd.Stderr = c.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { c.exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+		}
+	})
+	c.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(stdio))
+	c.conn.Go(context.Background(), func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if call, ok := req.(*jsonrpc2.Call); ok {
+			id := requestID(call)
+			c.requests = append(c.requests, call)
+			c.repliers[id] = reply
+		} else {
+			c.notes = append(c.notes, req)
+		}
+		close(c.arrived)
+		c.arrived = make(chan struct{})
+		return nil
+	})
+	return c
+}
+
+// waitFor waits until ok holds of the requests and notifications so far.
+func (c *silentClient) waitFor(ctx context.Context, t *testing.T, what string, ok func(requests []*jsonrpc2.Call, notes []jsonrpc2.Request) bool) {
+	t.Helper()
+	for {
+		c.mu.Lock()
+		done, arrived := ok(c.requests, c.notes), c.arrived
+		c.mu.Unlock()
+		if done {
+			return
+		}
+		select {
+		case <-arrived:
+		case <-ctx.Done():
+			t.Fatalf("waiting for %s: %v; log:\n%s", what, ctx.Err(), c.stderr.String())
+		}
+	}
+}
+
+// answerLate answers the request whose id is the JSON text id.
+func (c *silentClient) answerLate(ctx context.Context, id string, result any) error {
+	c.mu.Lock()
+	reply := c.repliers[id]
+	c.mu.Unlock()
+	return reply(ctx, result, nil)
+}
+
+// requestID is the id of a request as JSON (only *jsonrpc2.ID marshals).
+func requestID(call *jsonrpc2.Call) string {
+	id := call.ID()
+	b, _ := json.Marshal(&id)
+	return string(b)
+}
+
+// cancelled returns the ids, as JSON, of the $/cancelRequest notes.
+func cancelled(notes []jsonrpc2.Request) []string {
+	var ids []string
+	for _, n := range notes {
+		var p struct {
+			ID json.RawMessage `json:"id"`
+		}
+		if n.Method() == protocol.MethodCancelRequest && json.Unmarshal(n.Params(), &p) == nil {
+			ids = append(ids, string(p.ID))
+		}
+	}
+	return ids
+}
+
+// TestAProgressCreateLeftUnansweredIsCancelled: an editor that shows
+// work-done progress but never answers window/workDoneProgress/create
+// gets a $/cancelRequest with that request's id once the server stops
+// waiting (2 s), and the scan goes on without progress: the workspace's
+// policy is published. The answer the editor sends after the cancel is
+// ignored: no $/progress ever comes.
+func TestAProgressCreateLeftUnansweredIsCancelled(t *testing.T) {
+	dir := t.TempDir()
+	policy := filepath.Join(dir, "a.bucket-policy.json")
+	if err := os.WriteFile(policy, []byte(`{"Version": "2008-10-17", "Statement": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := startSilent(t, dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	if _, err := c.conn.Call(ctx, protocol.MethodInitialize, map[string]any{"processId": nil, "rootUri": string(uri.File(dir)),
+		"capabilities": map[string]any{"window": map[string]any{"workDoneProgress": true}}}, nil); err != nil {
+		t.Fatalf("initialize: %v", err)
+	}
+	if err := c.conn.Notify(ctx, protocol.MethodInitialized, map[string]any{}); err != nil {
+		t.Fatal(err)
+	}
+
+	var create string // the create request's id, as JSON
+	c.waitFor(ctx, t, "window/workDoneProgress/create", func(requests []*jsonrpc2.Call, _ []jsonrpc2.Request) bool {
+		for _, r := range requests {
+			if r.Method() == protocol.MethodWorkDoneProgressCreate {
+				create = requestID(r)
+				return true
+			}
+		}
+		return false
+	})
+	c.waitFor(ctx, t, "$/cancelRequest", func(_ []*jsonrpc2.Call, notes []jsonrpc2.Request) bool {
+		return len(cancelled(notes)) > 0
+	})
+	if err := c.answerLate(ctx, create, nil); err != nil {
+		t.Fatalf("the late answer: %v", err)
+	}
+
+	want := uri.File(policy)
+	var published protocol.PublishDiagnosticsParams
+	c.waitFor(ctx, t, "the policy's diagnostics", func(_ []*jsonrpc2.Call, notes []jsonrpc2.Request) bool {
+		for _, n := range notes {
+			if n.Method() == protocol.MethodTextDocumentPublishDiagnostics && json.Unmarshal(n.Params(), &published) == nil && published.URI == want {
+				return true
+			}
+		}
+		return false
+	})
+	if len(published.Diagnostics) == 0 || published.Diagnostics[0].Code != "missing-version" {
+		t.Errorf("%s published %+v, want missing-version first", want, published.Diagnostics)
+	}
+
+	if _, err := c.conn.Call(ctx, protocol.MethodShutdown, nil, nil); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if err := c.conn.Notify(ctx, protocol.MethodExit, nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-c.exited:
+		if err != nil {
+			t.Errorf("exit: %v; log:\n%s", err, c.stderr.String())
+		}
+	case <-ctx.Done():
+		t.Fatalf("the server did not exit; log:\n%s", c.stderr.String())
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if got := cancelled(c.notes); len(got) != 1 || got[0] != create {
+		t.Errorf("$/cancelRequest for %v, want once for the create request %s", got, create)
+	}
+	for _, n := range c.notes {
+		if n.Method() == protocol.MethodProgress {
+			t.Errorf("$/progress %s after the create request was cancelled", n.Params())
+		}
+	}
+	if log := c.stderr.String(); !strings.Contains(log, "window/workDoneProgress/create: context deadline exceeded: scanning without progress") || strings.Contains(log, "panic") {
+		t.Errorf("log:\n%s", log)
+	}
+}
