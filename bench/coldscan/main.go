@@ -234,7 +234,7 @@ func coldScan(server, root string, want map[string]bool, wanted wantedFiles, eve
 	next := 0
 	_, err = c.WaitPublished(ctx, func(pubs []lspclient.Published) bool {
 		for ; next < len(pubs); next++ {
-			if p := pubs[next]; want[p.URI] && (wanted.every || len(p.Diagnostics) > 0) {
+			if p := pubs[next]; want[p.URI] && (wanted.every || p.HasDiagnostics) {
 				seen[p.URI] = true
 			}
 		}
@@ -298,17 +298,28 @@ func cacheWritten(c *lspclient.Client) bool {
 	return false
 }
 
+// publishedLine is a line of -published: a file's last diagnostics.
+type publishedLine struct {
+	URI         string                 `json:"uri"`
+	Version     *int                   `json:"version"` // null: the lines were written so from the start
+	Diagnostics []lspclient.Diagnostic `json:"diagnostics"`
+}
+
 // writePublished writes the last diagnostics published for each file,
 // its URI relative to the tree's, one JSON line a file in URI order.
 func writePublished(path, rootURI string, pubs []lspclient.Published) error {
-	last := map[string][]lspclient.Diagnostic{}
+	last := map[string]lspclient.Published{}
 	for _, p := range pubs {
-		last[strings.TrimPrefix(p.URI, rootURI)] = p.Diagnostics
+		last[strings.TrimPrefix(p.URI, rootURI)] = p
 	}
 	var out bytes.Buffer
 	enc := json.NewEncoder(&out)
 	for _, u := range slices.Sorted(maps.Keys(last)) {
-		if err := enc.Encode(lspclient.Published{URI: u, Diagnostics: last[u]}); err != nil {
+		ds, err := last[u].Diagnostics()
+		if err != nil {
+			return err
+		}
+		if err := enc.Encode(publishedLine{URI: u, Diagnostics: ds}); err != nil {
 			return err
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
-	"github.com/s3policy-lsp/s3policy-lsp/internal/lspclient"
 )
 
 // TestTreeInsideTheCurrentFolder measures a governed folder named by a
@@ -81,7 +80,7 @@ func TestTreeInsideTheCurrentFolder(t *testing.T) {
 	}
 	var uris []string
 	for _, line := range strings.Split(strings.TrimSuffix(string(published), "\n"), "\n") {
-		var p lspclient.Published
+		var p publishedLine
 		if err := json.Unmarshal([]byte(line), &p); err != nil {
 			t.Fatalf("%q: %v", line, err)
 		}

@@ -173,8 +173,12 @@ func TestProtocolAbuse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *p.Version != 2 || !hasCode(p.Diagnostics, "invalid-effect") {
-		t.Fatalf("after the abuse: version %d, diagnostics %+v, want invalid-effect", *p.Version, p.Diagnostics)
+	ds, err := p.Diagnostics()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *p.Version != 2 || !hasCode(ds, "invalid-effect") {
+		t.Fatalf("after the abuse: version %d, diagnostics %+v, want invalid-effect", *p.Version, ds)
 	}
 	if err := c.Shutdown(ctx); err != nil {
 		t.Fatalf("shutdown: %v", err)

@@ -196,7 +196,11 @@ func exercise(ctx context.Context, t *testing.T, c *lspclient.Client, workspace 
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
-		for _, d := range pub.Diagnostics {
+		ds, err := pub.Diagnostics()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range ds {
 			at := map[string]any{"textDocument": doc, "position": d.Range.Start}
 			for _, call := range []struct {
 				method string

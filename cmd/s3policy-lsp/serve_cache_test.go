@@ -69,7 +69,9 @@ func TestServeKeepsTheFirstScansDiagnosticsForTheNextStart(t *testing.T) {
 		}
 		last := map[string][]lspclient.Diagnostic{}
 		for _, p := range c.Published() {
-			last[p.URI] = p.Diagnostics
+			if last[p.URI], err = p.Diagnostics(); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := c.Shutdown(ctx); err != nil {
 			t.Fatal(err)

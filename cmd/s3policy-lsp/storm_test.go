@@ -133,8 +133,12 @@ func storm(t *testing.T, c *lspclient.Client, uri string, text []byte, edits int
 // checkFindings lists them).
 func assertSameFindings(t *testing.T, final lspclient.Published, want []string, version int, text []byte) {
 	t.Helper()
-	got := make([]string, len(final.Diagnostics))
-	for i, d := range final.Diagnostics {
+	ds, err := final.Diagnostics()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]string, len(ds))
+	for i, d := range ds {
 		got[i] = fmt.Sprintf("%s %d:%d-%d:%d", d.Code, d.Range.Start.Line+1, d.Range.Start.Character+1, d.Range.End.Line+1, d.Range.End.Character+1)
 	}
 	slices.Sort(got)

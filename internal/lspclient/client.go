@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tidwall/gjson"
 )
 
 // Client is one server process and the client end of its protocol.
@@ -36,15 +39,19 @@ type Client struct {
 	arrived chan struct{} // closed and replaced on every publish, other notification and raw answer
 	exited  chan struct{}
 	exitErr error
+	readErr error // what the client could not read, when it stopped the server
 }
 
 // Message is one JSON-RPC message as read from the server.
 type Message struct {
-	ID     json.RawMessage `json:"id,omitempty"`
-	Method string          `json:"method,omitempty"`
-	Params json.RawMessage `json:"params,omitempty"`
-	Result json.RawMessage `json:"result,omitempty"`
-	Error  *Error          `json:"error,omitempty"`
+	ID     json.RawMessage // absent in a notification
+	Method string
+	Params json.RawMessage // nil in a publishDiagnostics: see Published
+	Result json.RawMessage
+	Error  *Error
+	// Published is a publishDiagnostics's params, as far as they are
+	// picked out on arrival.
+	Published *Published
 }
 
 // Error is a JSON-RPC error answer.
@@ -56,11 +63,30 @@ type Error struct {
 func (e *Error) Error() string { return fmt.Sprintf("JSON-RPC error %d: %s", e.Code, e.Message) }
 
 // Published is one textDocument/publishDiagnostics, with when it arrived.
+// What a timing needs is picked out on arrival; the diagnostics themselves
+// are kept as the server wrote them and decoded only when asked for, as an
+// editor decodes what it shows.
 type Published struct {
-	URI         string       `json:"uri"`
-	Version     *int         `json:"version"`
-	Diagnostics []Diagnostic `json:"diagnostics"`
-	At          time.Time    `json:"-"`
+	URI     string
+	Version *int
+	// HasDiagnostics is whether the list is not empty: what a timing waits
+	// for.
+	HasDiagnostics bool
+	At             time.Time
+	list           string // the diagnostics array as written; "" when absent or null
+}
+
+// Diagnostics decodes the published diagnostics (on every call): nil when
+// the server sent none or null, as encoding/json gives.
+func (p Published) Diagnostics() ([]Diagnostic, error) {
+	if p.list == "" {
+		return nil, nil
+	}
+	var ds []Diagnostic
+	if err := json.Unmarshal([]byte(p.list), &ds); err != nil {
+		return nil, fmt.Errorf("the diagnostics published for %s: %w", p.URI, err)
+	}
+	return ds, nil
 }
 
 // Diagnostic is the part of an LSP diagnostic the tests compare.
@@ -173,7 +199,7 @@ func (c *Client) Call(ctx context.Context, method string, params any) (json.RawM
 		}
 		return m.Result, nil
 	case <-c.exited:
-		return nil, fmt.Errorf("%s: the server exited (%v); log:\n%s", method, c.ExitErr(), c.Stderr.String())
+		return nil, fmt.Errorf("%s: %w", method, c.gone())
 	case <-ctx.Done():
 		return nil, fmt.Errorf("%s: no answer: %w", method, ctx.Err())
 	}
@@ -259,7 +285,7 @@ func (c *Client) WaitPublished(ctx context.Context, ok func([]Published) bool) (
 		select {
 		case <-arrived:
 		case <-c.exited:
-			return nil, fmt.Errorf("the server exited (%v); log:\n%s", c.ExitErr(), c.Stderr.String())
+			return nil, c.gone()
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
@@ -281,7 +307,7 @@ func (c *Client) WaitAnswer(ctx context.Context, id string) (Message, error) {
 		select {
 		case <-arrived:
 		case <-c.exited:
-			return Message{}, fmt.Errorf("the server exited (%v); log:\n%s", c.ExitErr(), c.Stderr.String())
+			return Message{}, c.gone()
 		case <-ctx.Done():
 			return Message{}, fmt.Errorf("no answer to %s: %w", id, ctx.Err())
 		}
@@ -348,48 +374,178 @@ func (c *Client) Pid() int { return c.cmd.Process.Pid }
 func (c *Client) read(r *bufio.Reader) {
 	for {
 		body, err := ReadFrame(r)
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return // the server has closed its output, or was ended
+		}
 		if err != nil {
+			c.stop(err)
 			return
 		}
-		now := time.Now()
-		var m Message
-		if json.Unmarshal(body, &m) != nil {
-			continue
+		m, err := Decode(body, time.Now())
+		if err != nil {
+			c.stop(err)
+			return
 		}
-		switch {
-		case m.Method == "textDocument/publishDiagnostics":
-			p := Published{At: now}
-			if json.Unmarshal(m.Params, &p) == nil {
-				c.mu.Lock()
-				c.pubs = append(c.pubs, p)
-				close(c.arrived)
-				c.arrived = make(chan struct{})
-				c.mu.Unlock()
-			}
-		case m.Method != "" && len(m.ID) > 0: // a request of the server's
-			_ = c.send(map[string]any{"id": m.ID, "result": nil})
-		case m.Method != "":
-			c.mu.Lock()
-			c.notes = append(c.notes, m)
+		c.receive(m)
+	}
+}
+
+// receive files one message from the server and wakes whoever waits on it.
+func (c *Client) receive(m Message) {
+	switch {
+	case m.Published != nil:
+		c.mu.Lock()
+		c.pubs = append(c.pubs, *m.Published)
+		close(c.arrived)
+		c.arrived = make(chan struct{})
+		c.mu.Unlock()
+	case m.Method != "" && len(m.ID) > 0: // a request of the server's
+		_ = c.send(map[string]any{"id": m.ID, "result": nil})
+	case m.Method != "":
+		c.mu.Lock()
+		c.notes = append(c.notes, m)
+		close(c.arrived)
+		c.arrived = make(chan struct{})
+		c.mu.Unlock()
+	default:
+		id, err := strconv.ParseInt(string(m.ID), 10, 64)
+		c.mu.Lock()
+		ch := c.pending[id]
+		delete(c.pending, id)
+		if ch == nil || err != nil {
+			c.answers[string(m.ID)] = m
 			close(c.arrived)
 			c.arrived = make(chan struct{})
-			c.mu.Unlock()
-		case m.Method == "":
-			id, err := strconv.ParseInt(string(m.ID), 10, 64)
-			c.mu.Lock()
-			ch := c.pending[id]
-			delete(c.pending, id)
-			if ch == nil || err != nil {
-				c.answers[string(m.ID)] = m
-				close(c.arrived)
-				c.arrived = make(chan struct{})
-			}
-			c.mu.Unlock()
-			if ch != nil && err == nil {
-				ch <- m
-			}
+		}
+		c.mu.Unlock()
+		if ch != nil && err == nil {
+			ch <- m
 		}
 	}
+}
+
+// stop ends a server that wrote what this client cannot read: a run must
+// fail rather than go on blind to part of what the server says.
+func (c *Client) stop(err error) {
+	c.mu.Lock()
+	c.readErr = err
+	c.mu.Unlock()
+	_ = c.cmd.Process.Kill()
+}
+
+// gone says why the server is no longer there, for a caller that waited.
+func (c *Client) gone() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.readErr != nil {
+		return fmt.Errorf("the server wrote what the client cannot read (%v) and was stopped; log:\n%s", c.readErr, c.Stderr.String())
+	}
+	return fmt.Errorf("the server exited (%v); log:\n%s", c.exitErr, c.Stderr.String())
+}
+
+const publishDiagnostics = "textDocument/publishDiagnostics"
+
+// Decode reads one frame's body as the client does, at a JSON parser's
+// speed rather than encoding/json's: the body must be one whole, valid
+// JSON object, or it is an error. A publishDiagnostics comes back as its
+// Published (its diagnostics kept as written, for Published.Diagnostics);
+// any other message with its parts as written.
+func Decode(body []byte, at time.Time) (Message, error) {
+	if !gjson.ValidBytes(body) {
+		return Message{}, fmt.Errorf("a message that is not JSON: %.80q", body)
+	}
+	root := gjson.Parse(string(body))
+	if !root.IsObject() {
+		return Message{}, fmt.Errorf("a message that is not a JSON object: %.80q", body)
+	}
+	var m Message
+	var params gjson.Result
+	var err error
+	root.ForEach(func(key, value gjson.Result) bool {
+		switch key.Str {
+		case "id":
+			m.ID = json.RawMessage(value.Raw)
+		case "method":
+			if value.Type != gjson.String {
+				err = fmt.Errorf("a method that is not a string: %.80q", body)
+			}
+			m.Method = value.Str
+		case "params":
+			params = value
+		case "result":
+			m.Result = json.RawMessage(value.Raw)
+		case "error":
+			m.Error = new(Error)
+			err = json.Unmarshal([]byte(value.Raw), m.Error)
+		}
+		return err == nil
+	})
+	switch {
+	case err != nil:
+		return Message{}, err
+	case m.Method == publishDiagnostics:
+		m.Published, err = decodePublished(params, at)
+	case params.Exists():
+		m.Params = json.RawMessage(params.Raw)
+	}
+	return m, err
+}
+
+// decodePublished picks the URI, the version and the number of diagnostics
+// out of a publishDiagnostics's params.
+func decodePublished(params gjson.Result, at time.Time) (*Published, error) {
+	if !params.IsObject() {
+		return nil, fmt.Errorf("a publishDiagnostics whose params are not an object: %.80q", params.Raw)
+	}
+	p := &Published{At: at}
+	var err error
+	params.ForEach(func(key, value gjson.Result) bool {
+		switch key.Str {
+		case "uri":
+			if value.Type != gjson.String {
+				err = fmt.Errorf("a publishDiagnostics whose uri is not a string: %.80q", value.Raw)
+			}
+			p.URI = value.Str
+		case "version":
+			p.Version, err = decodeVersion(value)
+		case "diagnostics":
+			p.list, err = diagnosticsList(value)
+			p.HasDiagnostics = p.list != "" && p.list != "[]"
+		}
+		return err == nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.URI, err)
+	}
+	return p, nil
+}
+
+// decodeVersion reads a publish's version: an integer, or null.
+func decodeVersion(value gjson.Result) (*int, error) {
+	if value.Type == gjson.Null {
+		return nil, nil
+	}
+	v, err := strconv.Atoi(value.Raw)
+	if value.Type != gjson.Number || err != nil {
+		return nil, fmt.Errorf("a version that is not an integer: %.80q", value.Raw)
+	}
+	return &v, nil
+}
+
+// diagnosticsList returns a publish's diagnostics array as written, its
+// brackets' inner spaces trimmed ("" for null). Its elements are not looked
+// at: Published.Diagnostics decodes them.
+func diagnosticsList(value gjson.Result) (string, error) {
+	if value.Type == gjson.Null {
+		return "", nil
+	}
+	if !value.IsArray() {
+		return "", fmt.Errorf("diagnostics that are not an array: %.80q", value.Raw)
+	}
+	if inner := strings.TrimSpace(value.Raw[1 : len(value.Raw)-1]); inner == "" {
+		return "[]", nil
+	}
+	return value.Raw, nil
 }
 
 // ReadFrame reads one Content-Length frame and returns its body.
