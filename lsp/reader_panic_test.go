@@ -49,13 +49,7 @@ func TestAReaderPanicWhileTheFirstScanParsesASetKeepsItsOtherFiles(t *testing.T)
 				Read:   func(string, []byte) source.Result { panic("a reader's bug") }}
 			hosts.All = append([]*source.Reader{bug}, all...)
 			t.Cleanup(func() { hosts.All = all })
-			opts := lsp.Options{}
-			if cache {
-				opts.CacheDir, opts.BinaryID = t.TempDir(), func() string { return "test build" }
-			}
-			c := startInitialized(t, opts, map[string]any{"rootUri": string(uri.File(dir)),
-				"capabilities": map[string]any{"window": map[string]any{"workDoneProgress": true}}})
-			waitScanEnd(c)
+			c := scanToTheEnd(t, dir, cache)
 			// The scan's publications, in order: the first is the set's.
 			for _, name := range []string{"p000.iam-policy.json", "p299.iam-policy.json"} {
 				got := c.waitDiagnostics(fileURI(dir, name), func(protocol.PublishDiagnosticsParams) bool { return true })
@@ -77,4 +71,100 @@ func TestAReaderPanicWhileTheFirstScanParsesASetKeepsItsOtherFiles(t *testing.T)
 			c.call(protocol.MethodShutdown, nil, &none) // answered: the server is up
 		})
 	}
+}
+
+// A Terraform module whose reader panics on its files together (a
+// reader's bug) while the first scan completes its set is read file by
+// file, as the index reads a set again (readAgain): the panic is logged
+// with the module's folder, the file whose reading alone panics too is
+// kept with no document, and the module's other file is published during
+// the scan with exactly the findings it has read alone, the ones the
+// end-of-scan rebuild gives it. Before, the panic went up the scan's
+// reader of the module's last file ("panic in reading .../policy.tf"),
+// and lost the whole root until that rebuild.
+func TestAModuleReaderPanicKeepsTheModulesOtherFiles(t *testing.T) {
+	for _, cache := range []bool{false, true} {
+		t.Run(fmt.Sprintf("cache %v", cache), func(t *testing.T) {
+			dir := t.TempDir()
+			mod := filepath.Join(dir, "mod")
+			const policy = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({ Statement = [{ Effect = \"Allow\", Action = \"s3:GetObjekt\", Resource = \"*\" }] })\n}\n"
+			if err := os.MkdirAll(mod, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			for name, text := range map[string]string{"boom.tf": "locals {\n  x = 1\n}\n", "policy.tf": policy} {
+				if err := os.WriteFile(filepath.Join(mod, name), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			buggyModuleReader(t, func(files map[string][]byte) bool {
+				_, boom := files[filepath.Join(mod, "boom.tf")]
+				return boom
+			})
+			c := scanToTheEnd(t, dir, cache)
+			policyURI := fileURI(mod, "policy.tf")
+			got := c.waitDiagnostics(policyURI, func(protocol.PublishDiagnosticsParams) bool { return true })
+			want := []string{"missing-version 1:24-1:33", "unknown-action 1:66-1:80"} // on Statement, on "s3:GetObjekt"
+			var diags []string
+			for _, d := range got.Diagnostics {
+				r := d.Range
+				diags = append(diags, fmt.Sprintf("%s %d:%d-%d:%d", d.Code, r.Start.Line, r.Start.Character, r.End.Line, r.End.Character))
+			}
+			slices.Sort(diags)
+			if !slices.Equal(diags, want) {
+				t.Errorf("policy.tf first published %q, want %q", diags, want)
+			}
+			if all := c.published(policyURI); len(all) != 1 {
+				t.Errorf("policy.tf published %d times, want once", len(all))
+			}
+			var panics []string
+			for _, m := range c.logMessages() {
+				if strings.HasPrefix(m, "panic in ") {
+					panics = append(panics, m[:strings.IndexByte(m, '\n')])
+				}
+			}
+			wantPanics := []string{"panic in reading " + mod + ": a module reader's bug", "panic in reading " + filepath.Join(mod, "boom.tf") + ": a module reader's bug"}
+			if !slices.Equal(panics, wantPanics) {
+				t.Errorf("logged %q, want %q", panics, wantPanics)
+			}
+			var none any
+			c.call(protocol.MethodShutdown, nil, &none) // answered: the server is up
+		})
+	}
+}
+
+// buggyModuleReader replaces, for the rest of the test, the host readers'
+// module reader with one that panics (a reader's bug) on the files
+// boom says, and reads the others as the module reader does.
+func buggyModuleReader(t *testing.T, boom func(files map[string][]byte) bool) {
+	t.Helper()
+	all := hosts.All
+	hosts.All = slices.Clone(all)
+	for i, r := range hosts.All {
+		if r.ReadModule == nil {
+			continue
+		}
+		bug := *r
+		bug.ReadModule = func(files map[string][]byte, ctx source.ModuleContext) map[string]source.Result {
+			if boom(files) {
+				panic("a module reader's bug")
+			}
+			return r.ReadModule(files, ctx)
+		}
+		hosts.All[i] = &bug
+	}
+	t.Cleanup(func() { hosts.All = all })
+}
+
+// scanToTheEnd starts a server on dir, with a diagnostics cache of its
+// own or none, and waits for the end of its first scan.
+func scanToTheEnd(t *testing.T, dir string, cache bool) *client {
+	t.Helper()
+	opts := lsp.Options{}
+	if cache {
+		opts.CacheDir, opts.BinaryID = t.TempDir(), func() string { return "test build" }
+	}
+	c := startInitialized(t, opts, map[string]any{"rootUri": string(uri.File(dir)),
+		"capabilities": map[string]any{"window": map[string]any{"workDoneProgress": true}}})
+	waitScanEnd(c)
+	return c
 }

@@ -3,7 +3,6 @@ package tree
 import (
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -37,8 +36,10 @@ type Loader struct {
 	// file of a set is parsed, with its stack: the file is kept in its
 	// set with its text and no document, as the server's index keeps it
 	// when reading it again panics, so that the set still completes and
-	// its other files keep their findings. Unset, the panic goes on up
-	// the goroutine that called Read or Done.
+	// its other files keep their findings. A Terraform module whose
+	// reader panics on its files together is told by its folder, and its
+	// files are read one by one. Unset, the panic goes on up the
+	// goroutine that called Read or Done.
 	Panicked func(path string, recovered any, stack []byte)
 	// BetweenFiles, when set, is called before each file the deferred
 	// parse (Later) parses, on the goroutine parsing it: the server waits
@@ -198,7 +199,7 @@ func (l *Loader) complete(root string, ls *loadingSet) *Complete {
 		}
 	}
 	slices.Sort(paths)
-	c.Sets = setsOf(l.dir, ls.texts, paths, configs, ls.parsed)
+	c.Sets = setsOf(l.dir, ls.texts, paths, configs, ls.parsed, l.Panicked)
 	return c
 }
 
@@ -247,18 +248,15 @@ type raisedPanic struct{ value any }
 // parse reads a file of a set as Read would, under its config. A panic
 // in its reader is told to Panicked, and the file kept with its text
 // and no document; with Panicked unset it goes on up.
-func (l *Loader) parse(f Listed, text []byte) (src *Source) {
+func (l *Loader) parse(f Listed, text []byte) *Source {
 	cfg := l.config(f.Config).cfg
 	if l.Panicked == nil {
 		return ReadKept(f.Path, text, cfg)
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			l.Panicked(f.Path, r, debug.Stack())
-			src = &Source{Path: f.Path, Text: text}
-		}
-	}()
-	return ReadKept(f.Path, text, cfg)
+	if src, ok := survive(f.Path, l.Panicked, func() *Source { return ReadKept(f.Path, text, cfg) }); ok {
+		return src
+	}
+	return &Source{Path: f.Path, Text: text}
 }
 
 // config reads and parses a .s3policy.json once; "" gives none.

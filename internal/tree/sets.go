@@ -1,7 +1,9 @@
 package tree
 
 import (
+	"maps"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -19,13 +21,14 @@ import (
 // included.
 func Sets(dir string, texts map[string][]byte) []*Set {
 	configs, paths := parseConfigs(texts)
-	return setsOf(dir, texts, paths, configs, nil)
+	return setsOf(dir, texts, paths, configs, nil, nil)
 }
 
 // setsOf is Sets over paths (sorted) with the configs among them parsed,
 // taking a file's documents from parsed when it holds them (read alone,
-// under the same config) instead of reading the file again.
-func setsOf(dir string, texts map[string][]byte, paths []string, configs map[string]*analysis.Config, parsed map[string]*Source) []*Set {
+// under the same config) instead of reading the file again. A module
+// reader's panic is told to panicked, when set (readModule).
+func setsOf(dir string, texts map[string][]byte, paths []string, configs map[string]*analysis.Config, parsed map[string]*Source, panicked panicked) []*Set {
 	sets := map[string]*Set{}
 	var order []*Set
 	set := func(root string) *Set {
@@ -64,7 +67,7 @@ func setsOf(dir string, texts map[string][]byte, paths []string, configs map[str
 		pending[s] = append(pending[s], pendingFile{path, texts[path], nearestConfig(path, dir, configs)})
 	}
 	for _, s := range order {
-		s.addAll(pending[s], mods, parsed)
+		s.addAll(pending[s], mods, parsed, panicked)
 	}
 	return order
 }
@@ -85,7 +88,7 @@ func One(dir string, texts map[string][]byte) *Set {
 			files = append(files, pendingFile{path, texts[path], nearestConfig(path, dir, configs)})
 		}
 	}
-	w.addAll(files, readModules(texts, oneSet), nil)
+	w.addAll(files, readModules(texts, oneSet), nil, nil)
 	return w
 }
 
@@ -178,8 +181,9 @@ type pendingFile struct {
 // policies' kinds and owners come from each other; so are the files such
 // a module reads, whose kinds come from their use. A module its caller
 // calls is read with what the call decides of it (mods). A file read
-// alone already is taken from parsed.
-func (s *Set) addAll(files []pendingFile, mods modules, parsed map[string]*Source) {
+// alone already is taken from parsed. A module reader's panic is told to
+// panicked, when set (readModule).
+func (s *Set) addAll(files []pendingFile, mods modules, parsed map[string]*Source, panicked panicked) {
 	byModule := map[string][]pendingFile{}
 	var folders []string
 	for _, f := range files {
@@ -217,7 +221,7 @@ func (s *Set) addAll(files []pendingFile, mods modules, parsed map[string]*Sourc
 		}
 		results := map[string]source.Result{}
 		if reader != nil && !mods.idle[dir] {
-			results = reader.ReadModule(texts, ctx)
+			results = readModule(dir, reader, texts, ctx, panicked)
 		}
 		for _, f := range byModule[dir] {
 			res, ok := results[f.path]
@@ -227,6 +231,46 @@ func (s *Set) addAll(files []pendingFile, mods modules, parsed map[string]*Sourc
 			s.add(f, res, mods.top(dir))
 		}
 	}
+}
+
+// panicked is told of a reader's panic (a bug) on path, with its stack.
+type panicked func(path string, recovered any, stack []byte)
+
+// readModule reads the files of the module in dir together. When panicked
+// is set and the reader panics on them (a bug), it is told, and each file
+// is read alone with the same context, as the server's index reads a set
+// again (readAgain): a Terraform file without its module's other files,
+// and none for a file whose reading alone panics too (its caller keeps it
+// with its text and no document), so that the module's other files keep
+// their findings. Unset, the panic goes on up.
+func readModule(dir string, reader *source.Reader, texts map[string][]byte, ctx source.ModuleContext, panicked panicked) map[string]source.Result {
+	if panicked == nil {
+		return reader.ReadModule(texts, ctx)
+	}
+	if results, ok := survive(dir, panicked, func() map[string]source.Result { return reader.ReadModule(texts, ctx) }); ok {
+		return results
+	}
+	results := map[string]source.Result{}
+	for _, path := range slices.Sorted(maps.Keys(texts)) {
+		alone, _ := survive(path, panicked, func() map[string]source.Result {
+			return reader.ReadModule(map[string][]byte{path: texts[path]}, ctx)
+		})
+		if res, ok := alone[path]; ok {
+			results[path] = res
+		}
+	}
+	return results
+}
+
+// survive returns read's value, or tells panicked of read's panic on path
+// and reports that it did not return.
+func survive[T any](path string, panicked panicked, read func() T) (value T, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			panicked(path, r, debug.Stack())
+		}
+	}()
+	return read(), true
 }
 
 // add records a file's documents in the set, with the bucket facts its
