@@ -8,3 +8,7 @@ func NewWithScanHook(opts Options, beforeLoad func(root string)) *Server {
 	s.beforeLoad = beforeLoad
 	return s
 }
+
+// AwaitWorkers waits for every goroutine of the session's work, the
+// first scan's among them, which may outlive Serve by its grace.
+func (s *Server) AwaitWorkers() { s.workers.Wait() }

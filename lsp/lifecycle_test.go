@@ -2,11 +2,15 @@ package lsp_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -277,4 +281,53 @@ func (w panicsOn) Write(p []byte) (int, error) {
 		panic("a log writer's bug")
 	}
 	return len(p), nil
+}
+
+// A client that sends exit while the first scan reads ends the reading:
+// the files the walk still lists are not read. Every reader is held in
+// the scan's hook, each at a set it completed, when exit comes; once
+// released after Serve has returned, the readers read nothing more, so
+// the hook sees no other set of the five left. Before, the scan read the whole workspace
+// after the session's end, and the process lingered for shutdownGrace.
+func TestExitDuringTheScanEndsTheReading(t *testing.T) {
+	readers := runtime.GOMAXPROCS(0)
+	dir := t.TempDir()
+	for i := range readers + 5 {
+		src := copyExample(t, "kms-key-policy")
+		if err := os.Rename(src, filepath.Join(dir, fmt.Sprintf("team-%02d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	var loaded []string
+	held, release := make(chan struct{}, readers+5), make(chan struct{})
+	server := lsp.NewWithScanHook(lsp.Options{}, func(root string) {
+		mu.Lock()
+		loaded = append(loaded, root)
+		mu.Unlock()
+		held <- struct{}{}
+		<-release
+	})
+	c := startServer(t, server)
+	initialize(c, map[string]any{"rootUri": string(uri.File(dir))})
+	for range readers {
+		select {
+		case <-held:
+		case <-time.After(timeout):
+			t.Fatalf("the readers were not held at their sets")
+		}
+	}
+	c.notify(protocol.MethodExit, nil)
+	if code := c.waitExit(); code != 1 {
+		t.Errorf("exit code %d, want 1 (no shutdown)", code)
+	}
+	close(release)
+	server.AwaitWorkers()
+	mu.Lock()
+	defer mu.Unlock()
+	// One more may be loaded: the walk completes a set whose files were
+	// all read before it left the folder, and may be the one held.
+	if len(loaded) > readers+1 {
+		t.Errorf("the scan loaded %d sets of %d, want the %d its readers were held at when exit came: %v", len(loaded), readers+5, readers, loaded)
+	}
 }

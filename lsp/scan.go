@@ -165,6 +165,9 @@ func (s *Server) scanFolder(folder string, report func(read, listed int, walked 
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for f := range next {
+				if s.ctx.Err() != nil {
+					continue // the session is over: the walk's list is drained unread
+				}
 				s.sched.yieldToFront()
 				_ = s.guard("reading "+f.Path, func() error { s.readScanned(folder, loader, f); return nil })
 				if n := read.Add(1); n%progressEvery == 0 {
