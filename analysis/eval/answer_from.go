@@ -38,6 +38,8 @@ func (w *Workspace) answerFrom(prev *Workspace, principal string) (out []analysi
 		return nil, false // not the list prev answered from
 	}
 	same := sameDocuments{w: w, prev: prev}
+	maker := w.entryMaker()
+	defer maker.release()
 	out = make([]analysis.BlockedRequest, 0, len(old)) // about as many
 	next := 0                                          // old's entry of the next grant prev found blocked
 	for i := range grants {
@@ -59,7 +61,7 @@ func (w *Workspace) answerFrom(prev *Workspace, principal string) (out []analysi
 			continue
 		}
 		if e.result.Decision != Allowed {
-			if b := w.blockedRequest(*g, e); len(b.Causes) > 0 {
+			if b := maker.blockedRequest(*g, e); len(b.Causes) > 0 {
 				out = append(out, b)
 			}
 		}

@@ -19,6 +19,8 @@ func TestAnswerCausesAreMadeOncePerSharedList(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := answeredWorkspace(t, dir)
+	maker := w.entryMaker()
+	defer maker.release()
 	entries := 0
 	for _, p := range w.Callers() {
 		for _, g := range w.grantsTo(p) {
@@ -31,7 +33,7 @@ func TestAnswerCausesAreMadeOncePerSharedList(t *testing.T) {
 			}
 			alone := &evaluation{request: e.request, result: e.result} // made for this request alone
 			alone.result.Causes = e.appendCauses(nil)
-			if got, want := w.blockedRequest(g, e), w.blockedRequest(g, alone); !reflect.DeepEqual(got, want) {
+			if got, want := maker.blockedRequest(g, e), maker.blockedRequest(g, alone); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s %s: %+v\nmade alone: %+v", g.Request.Action, g.Request.Resource, got, want)
 			}
 			entries++
@@ -106,7 +108,9 @@ func TestAnswerOfMoreThan64CausesDropsOnlyTheNarrowingOnes(t *testing.T) {
 	}
 	r.Causes = append(r.Causes, narrowing)
 	var codes []string
-	for _, c := range w.blockedRequest(g, &evaluation{result: r}).Causes {
+	maker := w.entryMaker()
+	defer maker.release()
+	for _, c := range maker.blockedRequest(g, &evaluation{result: r}).Causes {
 		codes = append(codes, c.Code)
 	}
 	if len(codes) != 64 || codes[0] != "c0" || codes[63] != "c63" {

@@ -388,9 +388,11 @@ func (w *Workspace) answerAll(principal string) []analysis.BlockedRequest {
 	w.roomForEvaluations(principal, len(grants))
 	room := answerRooms.Get().(*[]analysis.BlockedRequest)
 	entries := (*room)[:0]
+	maker := w.entryMaker()
+	defer maker.release()
 	for _, g := range grants {
 		if e := w.evaluate(g.Request); e.result.Decision != Allowed {
-			if b := w.blockedRequest(g, e); len(b.Causes) > 0 {
+			if b := maker.blockedRequest(g, e); len(b.Causes) > 0 {
 				entries = append(entries, b)
 			}
 		}
@@ -408,11 +410,65 @@ func (w *Workspace) answerAll(principal string) []analysis.BlockedRequest {
 // answerRooms are the arrays answerAll gathers entries in, empty.
 var answerRooms = sync.Pool{New: func() any { return new([]analysis.BlockedRequest) }}
 
+// entryMaker makes the entries of one answer (blockedRequest) and keeps,
+// from one entry to the next, the place of each cause it has placed and
+// the array an entry's causes are gathered in: an identity policy's
+// keystroke makes again the entries of its principal whose causes are in
+// the policy (their places moved), at 5,000 governed policies about 800
+// entries of ten causes, most of them causes of other entries too (an
+// account's SCPs), and placing a cause (CauseSite, then the table's copy
+// of the place) was a quarter of making an entry (issue 16).
+type entryMaker struct {
+	w      *Workspace
+	sites  map[*Cause]causeSite
+	causes []analysis.Cause
+}
+
+// causeSite is where a cause is, as the workspace's table holds the place.
+type causeSite struct {
+	at      *analysis.Place
+	located bool
+}
+
+// entryMakers are made once and used again: an answer is made for each
+// keystroke.
+var entryMakers = sync.Pool{New: func() any { return &entryMaker{sites: map[*Cause]causeSite{}} }}
+
+// entryMaker returns a maker of the workspace's answer entries; the
+// caller releases it once the answer is made.
+func (w *Workspace) entryMaker() *entryMaker {
+	m := entryMakers.Get().(*entryMaker)
+	m.w = w
+	return m
+}
+
+// release gives the maker back, keeping nothing of the workspace alive.
+func (m *entryMaker) release() {
+	m.w = nil
+	clear(m.sites)
+	clear(m.causes[:cap(m.causes)])
+	m.causes = m.causes[:0]
+	entryMakers.Put(m)
+}
+
+// site is where a cause is: the workspace's place of it (CauseSite), once
+// for the answer.
+func (m *entryMaker) site(shared *sharedCauses, c *Cause) causeSite {
+	s, ok := m.sites[c]
+	if !ok {
+		place, located := m.w.CauseSite(*c)
+		s = causeSite{at: shared.place(place), located: located}
+		m.sites[c] = s
+	}
+	return s
+}
+
 // blockedRequest is the entry of an answer for a grant's request the
 // evaluation denies. Its causes are a list the workspace shares with every
 // request blocked alike (sharedCauses): their words name the request
 // only when rendered with it.
-func (w *Workspace) blockedRequest(g Grant, e *evaluation) analysis.BlockedRequest {
+func (m *entryMaker) blockedRequest(g Grant, e *evaluation) analysis.BlockedRequest {
+	w := m.w
 	b := analysis.BlockedRequest{
 		Action: g.Request.Action, Resource: g.Request.Resource,
 		Grant: analysis.Place{Path: g.Policy.Path, Doc: g.Policy.DocName, Span: g.Names.Span}, GrantedTo: g.Names.Str,
@@ -441,18 +497,19 @@ func (w *Workspace) blockedRequest(g Grant, e *evaluation) analysis.BlockedReque
 			return b
 		}
 	}
-	causes := make([]analysis.Cause, 0, n) // kept when no list is alike: no slack
+	causes := m.causes[:0] // copied when no list is alike (answerCauses)
 	sameWords := true
 	for i := range n {
 		c := e.cause(i)
 		if fits && narrowed&(1<<i) != 0 || !fits && w.narrows(g, c) {
 			continue
 		}
-		place, ok := w.CauseSite(*c)
+		site := m.site(shared, c)
 		said := shared.message(c.Message, g.Request)
 		sameWords = sameWords && said == c.Message
-		causes = append(causes, analysis.Cause{Code: c.Code, Message: said, Place: shared.place(place), Located: ok})
+		causes = append(causes, analysis.Cause{Code: c.Code, Message: said, Place: site.at, Located: site.located})
 	}
+	m.causes = causes
 	if len(causes) > 0 {
 		b.Causes = shared.answerCauses(causes)
 	}

@@ -99,9 +99,10 @@ func (s *sharedCauses) message(m analysis.CauseMessage, req Request) analysis.Ca
 }
 
 // answerCauses returns the list of a blocked request's causes equal to
-// causes that the table holds, else holds causes and returns them.
+// causes that the table holds, else holds a copy of causes and returns
+// it: causes is an array the caller uses again (entryMaker).
 func (s *sharedCauses) answerCauses(causes []analysis.Cause) []analysis.Cause {
-	return shareList(s, s.answers, causes, true)
+	return shareList(s, s.answers, causes, false)
 }
 
 // answeredOf returns the answer's causes made for a kept list, if any.

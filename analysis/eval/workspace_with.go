@@ -62,11 +62,13 @@ func (w *Workspace) BlockedAfterEdit(prev *Workspace, principal string, edited m
 	}
 	fresh := 0
 	next := 0 // the next edited document to insert
+	maker := w.entryMaker()
+	defer maker.release()
 	insertUpTo := func(order int) {
 		for ; next < len(docs) && w.orderOf(docs[next]) < order; next++ {
 			for _, g := range w.grants(docs[next], []string{principal}) {
 				if e := w.evaluate(g.Request); e.result.Decision != Allowed {
-					if b := w.blockedRequest(g, e); len(b.Causes) > 0 {
+					if b := maker.blockedRequest(g, e); len(b.Causes) > 0 {
 						out = append(out, b)
 						fresh++
 					}
@@ -290,6 +292,8 @@ func (w *Workspace) BlockedAfterSidEdit(prev *Workspace, principal string, edite
 		rewritten[[2]string{req.Action, req.Resource}] = true
 	}
 	context := w.endpointContext(c.account)
+	maker := w.entryMaker()
+	defer maker.release()
 	out = make([]analysis.BlockedRequest, 0, len(old))
 	for i := range old {
 		b := &old[i]
@@ -304,7 +308,7 @@ func (w *Workspace) BlockedAfterSidEdit(prev *Workspace, principal string, edite
 			return nil, false
 		}
 		g := Grant{Policy: f, Names: &analysis.Value{Kind: analysis.String, Span: b.Grant.Span, Str: b.GrantedTo}, Request: req}
-		nb := w.blockedRequest(g, e)
+		nb := maker.blockedRequest(g, e)
 		if len(nb.Causes) == 0 {
 			return nil, false
 		}
