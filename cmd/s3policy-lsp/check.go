@@ -60,8 +60,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		defer stop()
 	}
-	ballast := batchGC()
-	defer runtime.KeepAlive(ballast)
+	defer batchGC()()
 	// One write for many findings: bufio.NewWriter inside the writers
 	// reuses this buffer, larger than its own (18 MB of JSON on 10,000
 	// files is then about 70 writes, not 4,500).
@@ -129,22 +128,46 @@ func startTrace(path string) (stop func(), err error) {
 // is never written: address space, not memory the process touches. At
 // GOGC=200 alone the collector ran every 8 to 40 MB allocated, some thirty
 // times over 10,000 files, and its marking (with the write barriers it
-// turns on) was a tenth of check's CPU; on a large tree, where the
-// findings make the live heap large, the heap now grows by that heap
-// plus 32 MB rather than by twice it (BENCHMARKS.md). No memory limit:
-// with a live heap above it the collector would run without pause.
-// GOGC, when set, wins, with no ballast.
-func batchGC() []byte {
+// turns on) was a tenth of check's CPU.
+//
+// A governed tree's live heap is not small: its sets' parsed documents,
+// the engine's answers and the checks' indexes of causes are kept until
+// its last file is analysed, about 100 MB over 10,000 governed policies
+// at the last collections, and the heap grew to twice that plus the
+// ballast, a peak of 215-235 MB of RSS. So the server's memory budget
+// holds check's heap too (batchMemoryLimit): the collector runs more
+// often only once the heap nears it, and the limit is lifted, as the
+// server's is, once the live heap is too near it for that to cost
+// little (holdMemoryBudget); a tree that large gets GOGC=100 and the
+// memory it needs. Small live heaps, an ungoverned tree's, never reach
+// it. GOGC, when set, wins, with no ballast and no limit; GOMEMLIMIT,
+// when set, is the limit.
+//
+// done, once the output is written, drops the ballast and lifts the
+// limit.
+func batchGC() (done func()) {
 	if os.Getenv("GOGC") != "" {
-		return nil
+		return func() {}
 	}
 	debug.SetGCPercent(100)
-	return make([]byte, batchBallast)
+	ballast := make([]byte, batchBallast)
+	if !budgeted() {
+		return func() { runtime.KeepAlive(ballast) }
+	}
+	release := holdMemoryBudget(batchMemoryLimit, io.Discard)
+	return func() {
+		runtime.KeepAlive(ballast)
+		release()
+	}
 }
 
 // batchBallast is the heap check's collector counts as live beside the
 // real one (batchGC).
 const batchBallast = 32 << 20
+
+// batchMemoryLimit is check's soft memory limit: the server's budget,
+// and the ballast, which the limit counts and the process never touches.
+const batchMemoryLimit = serveMemoryLimit + batchBallast
 
 // allRules is every code check can report: the registered checks and the
 // findings the analysis makes itself.

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync/atomic"
 )
 
 // serveMemoryLimit is the server's memory budget (issue 16): a soft limit
@@ -41,10 +42,15 @@ func budgeted() bool {
 }
 
 // holdMemoryBudget sets a soft memory limit and lifts it once a
-// collection leaves a live heap above liftAbove of it.
-func holdMemoryBudget(limit int64, log io.Writer) {
+// collection leaves a live heap above liftAbove of it, or on release
+// (check's run is over).
+func holdMemoryBudget(limit int64, log io.Writer) (release func()) {
 	debug.SetMemoryLimit(limit)
+	var released atomic.Bool
 	watchLiveHeap(func(live uint64) bool {
+		if released.Load() {
+			return false
+		}
 		if !outgrows(live, limit) {
 			return true
 		}
@@ -52,6 +58,10 @@ func holdMemoryBudget(limit int64, log io.Writer) {
 		fmt.Fprintf(log, "s3policy-lsp: the live heap is %d MiB, near the memory budget of %d MiB: the budget is lifted (set GOMEMLIMIT to choose one)\n", live>>20, limit>>20)
 		return false
 	})
+	return func() {
+		released.Store(true)
+		debug.SetMemoryLimit(math.MaxInt64)
+	}
 }
 
 // outgrows says whether a live heap leaves too little of the limit for
