@@ -187,18 +187,13 @@ func mergeRun(run []Finding) Finding {
 	if len(run) == 1 {
 		return boundRelated(f, nil)
 	}
-	f.writeFixes()
 	seen := map[relatedKey]bool{}
-	titles := map[Text]bool{}
 	for _, r := range f.Related {
 		seen[keyOf(r)] = true
 	}
-	for _, fix := range f.Fixes {
-		titles[fix.Title] = true
-	}
 	var added []Related // the related places of the duplicates, new ones only
-	var fixes []Fix     // the fixes of the duplicates, by new titles only
-	for _, d := range run[1:] {
+	for i := 1; i < len(run); i++ {
+		d := &run[i]
 		f.NotListed += d.NotListed
 		for _, r := range d.Related {
 			if rk := keyOf(r); !seen[rk] {
@@ -206,7 +201,27 @@ func mergeRun(run []Finding) Finding {
 				added = append(added, r)
 			}
 		}
-		for _, fix := range d.AllFixes() {
+	}
+	addFixes(&f, run[1:])
+	return boundRelated(f, added)
+}
+
+// addFixes gives f the fixes of its duplicates, those with a title of
+// its own fixes' once. Only when a duplicate has some are f's written
+// (for their titles): a merged finding whose duplicates add none keeps
+// its fixes to be written when asked for, as check never does.
+func addFixes(f *Finding, dups []Finding) {
+	if !slices.ContainsFunc(dups, func(d Finding) bool { return d.HasFixes() }) {
+		return
+	}
+	f.writeFixes()
+	titles := map[Text]bool{}
+	for _, fix := range f.Fixes {
+		titles[fix.Title] = true
+	}
+	var fixes []Fix // the fixes of the duplicates, by new titles only
+	for i := range dups {
+		for _, fix := range dups[i].AllFixes() {
 			if !titles[fix.Title] { // a set: an identity policy has a fix for each of thousands of buckets
 				titles[fix.Title] = true
 				fixes = append(fixes, fix)
@@ -218,7 +233,6 @@ func mergeRun(run []Finding) Finding {
 		// alone knows (whom to exempt, what to allow).
 		f.Fixes = KeepingFirst(append(slices.Clip(f.Fixes), fixes...))
 	}
-	return boundRelated(f, added)
 }
 
 // relatedKey tells related entries apart: the same place may be related
@@ -247,12 +261,11 @@ func boundRelated(f Finding, added []Related) Finding {
 	if len(added) == 0 && !needsBounding(&f) {
 		return f // nearly every finding: nothing to add to it
 	}
-	f.writeFixes() // the message it writes from changes
 	if len(f.Related)+len(added) <= MaxRelated {
 		if len(added) > 0 {
 			f.Related = append(slices.Clip(f.Related), added...)
 		}
-		f.Message, f.NotListed = SayText(Join("", f.Message.Text(), placesNotListed(f.NotListed))), 0
+		f.Message, f.NotListed = f.Message.sayingNotListed(f.NotListed), 0
 		return f
 	}
 	kept := slices.Clip(f.Related[:min(len(f.Related), MaxRelated)])
@@ -261,7 +274,7 @@ func boundRelated(f Finding, added []Related) Finding {
 	cut := MaxRelated - len(kept)
 	kept = append(kept, rest[:cut]...)
 	f.Related = kept
-	f.Message, f.NotListed = SayText(Join("", f.Message.Text(), placesNotListed(othersNotListed(kept, rest[cut:])+f.NotListed))), 0
+	f.Message, f.NotListed = f.Message.sayingNotListed(othersNotListed(kept, rest[cut:])+f.NotListed), 0
 	return f
 }
 

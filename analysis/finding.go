@@ -113,8 +113,8 @@ func (f *Finding) AllFixes() []Fix {
 	return append(slices.Clip(f.Fixes), later.words(&later.origin.doc, later.at, &f.Message.args)...)
 }
 
-// writeFixes makes the finding's fixes written ones (Fixes), before
-// something that changes its message, which FixLater reads.
+// writeFixes makes the finding's fixes written ones (Fixes): the merge
+// of duplicates reads their titles.
 func (f *Finding) writeFixes() {
 	if f.FixLater.words != nil {
 		f.Fixes, f.FixLater = f.AllFixes(), LaterFix{}

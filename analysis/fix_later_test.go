@@ -115,3 +115,31 @@ func TestMergedFindingKeepsItsFixLater(t *testing.T) {
 		t.Errorf("merged fixes %+v, FixLater %v", fixes, fs[0].FixLater)
 	}
 }
+
+// A duplicate that adds related places and no fix leaves the merged
+// finding's fix to be written when asked: the count of the places left
+// out is said after the words, whose arguments the fix still reads.
+func TestMergeWithoutFixesLeavesTheFixLater(t *testing.T) {
+	related := &Check{Code: "related", Severity: Warning, Run: func(p *Pass) {
+		fixLaterCheck.Run(p)
+		var places []Related
+		for i := range 5 {
+			places = append(places, Related{Span: Span{i, i + 1}, Message: T("r", "r")})
+		}
+		p.Report(Finding{Span: p.Policy.Statements[0].Action.Value.Span, Message: SayText(T("again", "again")), Related: places})
+	}}
+	written = 0
+	fs := Analyze(NewFile("p.iam-policy.json", []byte(fixLaterSrc), nil), []*Check{related})
+	if len(fs) != 1 || written != 0 || len(fs[0].Fixes) != 0 || !fs[0].HasFixes() || len(fs[0].Related) != MaxRelated {
+		t.Fatalf("findings %+v, fixes written %d: want one, its %d related places kept, its fix not written", fs, written, MaxRelated)
+	}
+	want := Text{EN: "hello, s3:ListBucket (and 1 other related place, not listed)",
+		JA: "s3:ListBucket さん、こんにちは (ほかに関連する箇所が 1 件あります。一覧にはありません)"}
+	if got := fs[0].Message.Text(); got != want {
+		t.Errorf("message %q, want %q", got, want)
+	}
+	fixes := fs[0].AllFixes()
+	if written != 1 || len(fixes) != 1 || fixes[0].Title != T("Add s3:ListBucket", "s3:ListBucket を追加") {
+		t.Errorf("fixes %+v, written %d times: want the fix its words write", fixes, written)
+	}
+}

@@ -13,6 +13,11 @@ type FindingMessage struct {
 	// in English and Japanese.
 	words Words
 	args  Args
+	// notListed counts the related places the finding leaves out, said
+	// after the message (placesNotListed): the merge of duplicates counts
+	// them and leaves the words and their arguments as they are, which
+	// the finding's fixes written later read (Finding.FixLater).
+	notListed int32
 }
 
 // Args are what a check's words are written with: strings (parts of the
@@ -50,10 +55,30 @@ func (m FindingMessage) Text() Text { return Text{EN: m.write(false), JA: m.writ
 
 // IsZero reports whether the message says nothing.
 func (m FindingMessage) IsZero() bool {
-	return m.words == nil && m.args.S[0] == "" && m.args.S[1] == ""
+	return m.words == nil && m.args.S[0] == "" && m.args.S[1] == "" && m.notListed == 0
+}
+
+// sayingNotListed is the message followed by how many related places
+// the finding leaves out.
+func (m FindingMessage) sayingNotListed(n int) FindingMessage {
+	m.notListed = int32(n)
+	return m
 }
 
 func (m FindingMessage) write(ja bool) string {
+	said := m.say(ja)
+	if m.notListed == 0 {
+		return said
+	}
+	more := placesNotListed(int(m.notListed))
+	if ja {
+		return said + more.JA
+	}
+	return said + more.EN
+}
+
+// say is the message without the places not listed.
+func (m FindingMessage) say(ja bool) string {
 	if m.words != nil {
 		return m.words(ja, &m.args)
 	}
