@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -86,21 +87,139 @@ var errNoEntry = errors.New("no entry")
 // (errNoEntry when there is none). An entry that does not read back
 // whole, or holds another key, is removed.
 func (c *diskCache) read(k cacheKey) ([]cachedFile, error) {
-	path := c.entryPath(k)
-	data, err := os.ReadFile(path)
+	e, err := c.open(k)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	var files []cachedFile
+	for {
+		f, _, err := e.next()
+		if err == io.EOF {
+			return files, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+}
+
+// entryReader reads an entry's files one at a time, as encodeEntry laid
+// them out, without holding the entry whole: the loose entry of a large
+// ungoverned tree is tens of megabytes. The entry's checksum is known
+// only at its end, after the files were used: whoever uses one checks it
+// by itself first (its params' hash).
+type entryReader struct {
+	f    *os.File
+	r    *bufio.Reader // the entry up to its checksum, hashed as it is read
+	sum  hash.Hash
+	at   int64  // offset in the file of what r reads next
+	end  int64  // where the checksum begins
+	left uint64 // files not read yet
+}
+
+// open opens the entry with key k and reads its head; any error is a
+// miss (errNoEntry when there is none), and an entry of another format
+// or key is removed, as read does.
+func (c *diskCache) open(k cacheKey) (*entryReader, error) {
+	f, err := os.Open(c.entryPath(k))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, errNoEntry
 	}
 	if err != nil {
 		return nil, err
 	}
-	files, err := decodeEntry(data, k)
+	info, err := f.Stat()
 	if err != nil {
-		_ = os.Remove(path)
-		return nil, fmt.Errorf("%s: %w", path, err)
+		_ = f.Close()
+		return nil, err
 	}
-	return files, nil
+	e := &entryReader{f: f, sum: sha256.New(), end: info.Size() - sha256.Size}
+	e.r = bufio.NewReaderSize(io.TeeReader(io.LimitReader(f, max(e.end, 0)), e.sum), 64<<10)
+	why := ""
+	head, err := e.bytes(uint64(len(cacheFormat) + len(k)))
+	switch {
+	case err != nil || string(head[:len(cacheFormat)]) != cacheFormat:
+		why = "not an entry of this format"
+	case !bytes.Equal(head[len(cacheFormat):], k[:]):
+		why = "holds another key"
+	default:
+		if e.left, err = binary.ReadUvarint(e); err != nil || e.left > uint64(e.end) {
+			why = "bad file count"
+		}
+	}
+	if why != "" {
+		defer e.close()
+		return nil, e.corrupt(errors.New(why))
+	}
+	return e, nil
 }
+
+// next returns the entry's next file and the offset of its params in the
+// entry's file; io.EOF once every file is read and the checksum matches.
+// Any other error is a corrupt entry, which is removed.
+func (e *entryReader) next() (cachedFile, int64, error) {
+	if e.left == 0 {
+		if e.at != e.end {
+			return cachedFile{}, 0, e.corrupt(errors.New("trailing bytes"))
+		}
+		got := make([]byte, sha256.Size)
+		if _, err := e.f.ReadAt(got, e.end); err != nil || !bytes.Equal(got, e.sum.Sum(nil)) {
+			return cachedFile{}, 0, e.corrupt(errors.New("checksum mismatch (truncated or corrupt)"))
+		}
+		return cachedFile{}, 0, io.EOF
+	}
+	e.left--
+	n, err := binary.ReadUvarint(e)
+	path, perr := e.bytes(n)
+	hash, herr := e.bytes(8)
+	if err != nil || perr != nil || herr != nil {
+		return cachedFile{}, 0, e.corrupt(errors.New("bad path (truncated or corrupt)"))
+	}
+	n, err = binary.ReadUvarint(e)
+	at := e.at
+	params, perr := e.bytes(n)
+	if err != nil || perr != nil {
+		return cachedFile{}, 0, e.corrupt(errors.New("bad diagnostics (truncated or corrupt)"))
+	}
+	return cachedFile{string(path), binary.LittleEndian.Uint64(hash), params}, at, nil
+}
+
+// ReadByte reads one byte of the entry (a varint's), for
+// binary.ReadUvarint.
+func (e *entryReader) ReadByte() (byte, error) {
+	b, err := e.r.ReadByte()
+	if err == nil {
+		e.at++
+	}
+	return b, err
+}
+
+// bytes reads the next n bytes of the entry; a length past its end is an
+// error, not an allocation.
+func (e *entryReader) bytes(n uint64) ([]byte, error) {
+	if n > uint64(max(e.end-e.at, 0)) {
+		return nil, io.ErrUnexpectedEOF
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(e.r, b); err != nil {
+		return nil, err
+	}
+	e.at += int64(n)
+	return b, nil
+}
+
+// corrupt removes the entry and returns why it is a miss. The file stays
+// open: the files read before were checked one by one, and may be copied
+// from it into the next entry.
+func (e *entryReader) corrupt(why error) error {
+	_ = os.Remove(e.f.Name())
+	return fmt.Errorf("%s: %w", e.f.Name(), why)
+}
+
+// close closes the entry's file: what was read from it is not read again.
+func (e *entryReader) close() { _ = e.f.Close() }
 
 // entryFile is a file to write into an entry: its path, the hash of its
 // params, and its params, size bytes read from body.
@@ -150,60 +269,6 @@ func encodeEntry(w io.Writer, k cacheKey, files []entryFile) error {
 	}
 	_, err := w.Write(sum.Sum(nil))
 	return err
-}
-
-// decodeEntry reads an entry encodeEntry laid out, checking its format,
-// its key and its checksum; the files' params are data's.
-func decodeEntry(data []byte, k cacheKey) ([]cachedFile, error) {
-	if len(data) < len(cacheFormat)+len(k)+sha256.Size || !bytes.HasPrefix(data, []byte(cacheFormat)) {
-		return nil, errors.New("not an entry of this format")
-	}
-	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
-	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
-		return nil, errors.New("checksum mismatch (truncated or corrupt)")
-	}
-	rest := body[len(cacheFormat):]
-	if !bytes.Equal(rest[:len(k)], k[:]) {
-		return nil, errors.New("holds another key")
-	}
-	rest = rest[len(k):]
-	n, rest, ok := uvarint(rest)
-	if !ok || n > uint64(len(rest)) {
-		return nil, errors.New("bad file count")
-	}
-	files := make([]cachedFile, 0, n)
-	for range n {
-		var path, params []byte
-		if path, rest, ok = field(rest); !ok || len(rest) < 8 {
-			return nil, errors.New("bad path")
-		}
-		hash := binary.LittleEndian.Uint64(rest)
-		if params, rest, ok = field(rest[8:]); !ok {
-			return nil, errors.New("bad diagnostics")
-		}
-		files = append(files, cachedFile{string(path), hash, params})
-	}
-	if len(rest) != 0 {
-		return nil, errors.New("trailing bytes")
-	}
-	return files, nil
-}
-
-func uvarint(b []byte) (uint64, []byte, bool) {
-	n, size := binary.Uvarint(b)
-	if size <= 0 {
-		return 0, b, false
-	}
-	return n, b[size:], true
-}
-
-// field reads a length-prefixed field.
-func field(b []byte) (value, rest []byte, ok bool) {
-	n, rest, ok := uvarint(b)
-	if !ok || n > uint64(len(rest)) {
-		return nil, b, false
-	}
-	return rest[:n], rest[n:], true
 }
 
 // write stores an entry atomically: a reader sees the whole entry or

@@ -29,6 +29,16 @@ func testEntry(t *testing.T, k cacheKey) []byte {
 func TestAnEntryReadsBackWholeOrNotAtAll(t *testing.T) {
 	k := cacheKey{1, 2, 3}
 	data := testEntry(t, k)
+	c := newDiskCache(t.TempDir(), []string{"/w"})
+	decodeEntry := func(data []byte, k cacheKey) ([]cachedFile, error) {
+		if err := os.MkdirAll(c.dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(c.entryPath(k), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return c.read(k)
+	}
 	files, err := decodeEntry(data, k)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +59,7 @@ func TestAnEntryReadsBackWholeOrNotAtAll(t *testing.T) {
 			t.Fatalf("byte %d changed reads as an entry", i)
 		}
 	}
-	if _, err := decodeEntry(data, cacheKey{9}); err == nil || err.Error() != "holds another key" {
+	if _, err := decodeEntry(data, cacheKey{9}); err == nil || !strings.HasSuffix(err.Error(), ": holds another key") {
 		t.Fatalf("another key: %v", err)
 	}
 }

@@ -60,6 +60,9 @@ func (s *Server) startScan(mayCall bool) bool {
 		s.cache.Store(s.newScanCache())
 		// A panic in the scan still ends the progress the client shows.
 		_ = s.guard("scanning the workspace", func() error { s.scan(progress); return nil })
+		if c := s.cache.Load(); c != nil {
+			c.scanOver()
+		}
 		s.sched.scanDone()
 		close(s.scanned)
 		// The progress ends when every file read is diagnosed, not when

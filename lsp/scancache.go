@@ -62,23 +62,27 @@ type scanCache struct {
 	// The files no root holds, each analysed alone: one entry for the
 	// workspace, of each file's digest and diagnostics (nil: none).
 	looseKey cacheKey
-	looseOld map[string]looseEntry // the entry the last scan wrote
+	looseOld *looseStream // the entry the last scan wrote; nil: none
 }
 
 // looseRead is a file the scan read alone: its digest, and whether its
-// diagnostics came from the cache.
+// diagnostics came from the cache (old, without its params: they are
+// copied from the old entry's file into the next).
 type looseRead struct {
 	fileDigest
 	hit bool
+	old looseEntry
 }
 
 // looseEntry is a file of the loose entry: the digest of the text its
 // params were made of, and their hash; nil params: it holds no policy,
-// nothing was published.
+// nothing was published. at and size place the params in the entry's
+// file.
 type looseEntry struct {
-	sum    [sha256.Size]byte
-	hash   uint64
-	params []byte
+	sum      [sha256.Size]byte
+	hash     uint64
+	params   []byte
+	at, size int64
 }
 
 // fileDigest is a file as the scan read it.
@@ -479,7 +483,15 @@ func (c *scanCache) entryOf(digests map[string]fileDigest, hashes map[string]uin
 	return entry, ""
 }
 
-// closeSpool removes the spool.
+// scanOver is told when the scan has read every file: the loose entry's
+// stream ends.
+func (c *scanCache) scanOver() {
+	if c.looseOld != nil {
+		c.looseOld.stop()
+	}
+}
+
+// closeSpool removes the spool, and closes the last loose entry.
 func (c *scanCache) closeSpool() {
 	c.s.sched.pubMu.Lock()
 	c.spoolW = nil
@@ -489,10 +501,14 @@ func (c *scanCache) closeSpool() {
 		_ = c.spool.Close()
 		_ = os.Remove(c.spool.Name())
 	}
+	if c.looseOld != nil {
+		c.looseOld.entry.close()
+	}
 }
 
-// readLoose reads the loose entry of the workspace, made under the
-// settings the scan begins with.
+// readLoose opens the loose entry of the workspace, made under the
+// settings the scan begins with, and reads it on a goroutine of its own
+// as the scan reads the files (looseStream).
 func (c *scanCache) readLoose() {
 	h := c.keyHash(c.start, c.s.client().locale)
 	writeField(h, []byte("files read alone"))
@@ -500,7 +516,7 @@ func (c *scanCache) readLoose() {
 		writeField(h, []byte(f))
 	}
 	h.Sum(c.looseKey[:0])
-	files, err := c.disk.read(c.looseKey)
+	entry, err := c.disk.open(c.looseKey)
 	if errors.Is(err, errNoEntry) {
 		return
 	}
@@ -508,19 +524,135 @@ func (c *scanCache) readLoose() {
 		c.s.logf("diagnostics cache: the files read alone: a miss: %v", err)
 		return
 	}
-	c.looseOld = make(map[string]looseEntry, len(files))
-	for _, f := range files {
-		if len(f.params) < sha256.Size {
-			c.s.logf("diagnostics cache: the files read alone: a miss: %s has no digest", f.path)
-			c.looseOld = nil
+	c.looseOld = streamLoose(entry, c.s.logf)
+}
+
+// looseStream is the loose entry the last scan wrote, read on a goroutine
+// of its own while the scan reads the files: the entry is in path order,
+// the walk's nearly so, and a file's entry is taken when the scan reads
+// the file. The stream reads at most looseAhead files ahead of what is
+// taken, unless a reader waits for a file further on: the first files of
+// a large ungoverned tree are published from the cache before the entry
+// is read whole, and the memory does not hold it whole.
+type looseStream struct {
+	entry *entryReader
+
+	mu      sync.Mutex
+	moved   *sync.Cond            // on mu: a file read, a reader waiting, the end
+	ahead   map[string]looseEntry // read and not taken
+	last    string                // the path of the last file read
+	over    bool                  // every file is read, the entry failed, or the scan is over
+	waiting int                   // readers waiting for a file not read yet
+}
+
+// streamLoose starts reading the loose entry, telling logf why it stops
+// short of its end.
+func streamLoose(entry *entryReader, logf func(string, ...any)) *looseStream {
+	ls := &looseStream{entry: entry, ahead: map[string]looseEntry{}}
+	ls.moved = sync.NewCond(&ls.mu)
+	go ls.run(logf)
+	return ls
+}
+
+// looseAhead is how many files the stream reads ahead of the scan's
+// readers when none waits.
+const looseAhead = 1024
+
+// run reads the entry until its end, a fault or stop, looseBatch files
+// at a time: the readers waiting are woken once a batch.
+func (ls *looseStream) run(logf func(string, ...any)) {
+	type read struct {
+		path string
+		e    looseEntry
+	}
+	batch := make([]read, 0, looseBatch)
+	for {
+		ls.mu.Lock()
+		for len(ls.ahead) >= looseAhead && ls.waiting == 0 && !ls.over {
+			ls.moved.Wait()
+		}
+		over := ls.over
+		ls.mu.Unlock()
+		if over {
 			return
 		}
-		e := looseEntry{sum: [sha256.Size]byte(f.params[:sha256.Size]), hash: f.hash}
-		if len(f.params) > sha256.Size {
-			e.params = f.params[sha256.Size:]
+		var err error
+		for batch = batch[:0]; len(batch) < looseBatch && err == nil; {
+			var f cachedFile
+			var at int64
+			if f, at, err = ls.entry.next(); err == nil {
+				var e looseEntry
+				if e, err = looseEntryOf(f, at); err == nil {
+					batch = append(batch, read{f.path, e})
+				} else {
+					err = ls.entry.corrupt(err)
+				}
+			}
 		}
-		c.looseOld[f.path] = e
+		if err != nil && err != io.EOF {
+			logf("diagnostics cache: the files read alone: a miss from here on: %v", err)
+		}
+		ls.mu.Lock()
+		if !ls.over {
+			for _, r := range batch {
+				ls.ahead[r.path], ls.last = r.e, r.path
+			}
+			ls.over = err != nil
+		}
+		ls.moved.Broadcast()
+		ls.mu.Unlock()
+		if err != nil {
+			return
+		}
 	}
+}
+
+// looseBatch is how many files the stream reads between two wakes of the
+// readers waiting.
+const looseBatch = 64
+
+// looseEntryOf is a file of the loose entry as the stream read it, its
+// params at the offset at: the digest of its text, then its params, which
+// must be what their hash says (the entry's checksum is checked at its
+// end, after they are published).
+func looseEntryOf(f cachedFile, at int64) (looseEntry, error) {
+	if len(f.params) < sha256.Size {
+		return looseEntry{}, fmt.Errorf("%s has no digest", f.path)
+	}
+	e := looseEntry{sum: [sha256.Size]byte(f.params[:sha256.Size]), hash: f.hash, at: at + sha256.Size}
+	if len(f.params) > sha256.Size {
+		e.params, e.size = f.params[sha256.Size:], int64(len(f.params)-sha256.Size)
+		if paramsHash(e.params) != f.hash {
+			return looseEntry{}, fmt.Errorf("%s: its diagnostics are not what their hash says", f.path)
+		}
+	}
+	return e, nil
+}
+
+// take returns the entry of path once the stream has read past it; ok is
+// false when the entry has none.
+func (ls *looseStream) take(path string) (e looseEntry, ok bool) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	for !ls.over && ls.last < path {
+		ls.waiting++
+		ls.moved.Broadcast()
+		ls.moved.Wait()
+		ls.waiting--
+	}
+	e, ok = ls.ahead[path]
+	delete(ls.ahead, path)
+	return e, ok
+}
+
+// stop ends the stream once the scan has read every file: what it has
+// not read is no file's.
+func (ls *looseStream) stop() {
+	ls.mu.Lock()
+	ls.over = true
+	ls.ahead = nil
+	ls.moved.Broadcast()
+	ls.mu.Unlock()
 }
 
 // readAlone records a file the scan read alone and publishes its
@@ -528,15 +660,23 @@ func (c *scanCache) readLoose() {
 // reports whether it did (the file need not be analysed then).
 func (c *scanCache) readAlone(path string, text []byte) (hit bool) {
 	d := fileDigest{size: len(text), sum: sha256.Sum256(text)}
-	e, ok := c.looseOld[path]
+	var e looseEntry
+	ok := false
+	if c.looseOld != nil {
+		e, ok = c.looseOld.take(path)
+	}
 	// Settings changed since the scan began: the entry is not theirs.
 	hit = ok && e.sum == d.sum && sameSettings(c.s.store.settings(), c.start) && openDiffers(c.s.store, map[string]fileDigest{path: d}) == ""
-	c.mu.Lock()
-	c.loose[path] = looseRead{d, hit}
-	c.mu.Unlock()
 	if hit && e.params != nil {
 		c.s.sched.publishCached(path, e.params, e.hash)
 	}
+	read := looseRead{fileDigest: d, hit: hit}
+	if hit {
+		read.old, read.old.params = e, nil
+	}
+	c.mu.Lock()
+	c.loose[path] = read
+	c.mu.Unlock()
 	return hit
 }
 
@@ -559,11 +699,9 @@ func (c *scanCache) looseEntryFiles(hashes map[string]uint64, records map[string
 		h, had := hashes[path]
 		switch rec, ok := records[path]; {
 		case r.hit:
-			old := c.looseOld[path]
-			params := old.params
-			f.hash = old.hash
-			f.size += int64(len(params))
-			f.body = io.MultiReader(bytes.NewReader(r.sum[:]), bytes.NewReader(params))
+			f.hash = r.old.hash
+			f.size += r.old.size
+			f.body = io.MultiReader(bytes.NewReader(r.sum[:]), io.NewSectionReader(c.looseOld.entry.f, r.old.at, r.old.size))
 		case !had:
 			f.body = bytes.NewReader(r.sum[:])
 		case ok && rec.hash == h && len(rec.related) == 0:
