@@ -1,8 +1,10 @@
 package lsp_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
@@ -330,4 +333,60 @@ func TestExitDuringTheScanEndsTheReading(t *testing.T) {
 	if len(loaded) > readers+1 {
 		t.Errorf("the scan loaded %d sets of %d, want the %d its readers were held at when exit came: %v", len(loaded), readers+5, readers, loaded)
 	}
+}
+
+// BenchmarkExitWithInputOpen times a session from exit to Serve's
+// return when the client keeps the server's input open, as Neovim does
+// until the process is gone, and closing it does not end a read (stdin):
+// the grace (2 s) at every exit before the read loop stopped being waited
+// for after exit, microseconds after.
+func BenchmarkExitWithInputOpen(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		toServer, fromClient := io.Pipe()
+		fromServer, toClient := io.Pipe()
+		server := lsp.New(lsp.Options{})
+		done := make(chan int)
+		go func() { done <- server.Serve(context.Background(), stdinLike{toServer, toClient}) }()
+		conn := jsonrpc2.NewConn(jsonrpc2.NewStream(pipeEnds{fromServer, fromClient}))
+		conn.Go(context.Background(), func(ctx context.Context, reply jsonrpc2.Replier, _ jsonrpc2.Request) error {
+			return reply(ctx, nil, nil)
+		})
+		ctx := context.Background()
+		if _, err := conn.Call(ctx, protocol.MethodInitialize, map[string]any{"processId": nil, "capabilities": map[string]any{}}, nil); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := conn.Call(ctx, protocol.MethodShutdown, nil, nil); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		_ = conn.Notify(ctx, protocol.MethodExit, nil)
+		if code := <-done; code != 0 {
+			b.Fatalf("exit code %d", code)
+		}
+		b.StopTimer()
+		conn.Close()
+		fromClient.Close() // the read loop ends
+		b.StartTimer()
+	}
+}
+
+// stdinLike is a server's end whose Close, as closing os.Stdin, does not
+// end a read under way.
+type stdinLike struct {
+	io.Reader
+	io.Writer
+}
+
+func (stdinLike) Close() error { return nil }
+
+// pipeEnds is the client's end of two pipes.
+type pipeEnds struct {
+	*io.PipeReader
+	*io.PipeWriter
+}
+
+func (p pipeEnds) Close() error {
+	p.PipeWriter.Close()
+	return p.PipeReader.Close()
 }

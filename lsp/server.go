@@ -119,16 +119,17 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) int {
 	s.sched.start()
 	s.conn.Go(ctx, s.handle)
 
-	code := 1
+	code, exited := 1, false
 	select {
 	case code = <-s.exitCode:
+		exited = true
 	case <-s.conn.Done():
 		s.logLocal("the client closed the connection without exit") // nobody to tell
 	case <-ctx.Done():
 	}
 	cancel()
 	s.conn.Close() // unblocks a worker stuck writing to a client that left
-	s.awaitWorkers()
+	s.awaitWorkers(!exited)
 	return code
 }
 
@@ -143,16 +144,24 @@ func (s *Server) connect(rwc io.ReadWriteCloser) {
 // the process must exit all the same.
 const shutdownGrace = 2 * time.Second
 
-func (s *Server) awaitWorkers() {
+// awaitWorkers waits for the session's workers, and for the read loop
+// when readLoop is set, at most shutdownGrace. After exit the read loop
+// is not waited for: the client has nothing more to say, and one that
+// keeps stdin open until the process is gone (Neovim's :LspStop and
+// :LspRestart) would hold it in a read that closing stdin does not
+// interrupt, for the whole grace at every exit.
+func (s *Server) awaitWorkers(readLoop bool) {
 	finished := make(chan struct{})
 	go func() {
-		<-s.conn.Done()
+		if readLoop {
+			<-s.conn.Done()
+		}
 		s.workers.Wait()
 		close(finished)
 	}()
 	// Leaving after the grace is the usual end with a client that keeps
-	// stdin open until the process is gone (Neovim), so it is not logged:
-	// Neovim logs every line of the server's stderr as an ERROR.
+	// stdin open and sends no exit, so it is not logged: Neovim logs
+	// every line of the server's stderr as an ERROR.
 	select {
 	case <-finished:
 	case <-time.After(shutdownGrace):
