@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 
@@ -170,7 +171,7 @@ func withSid(m analysis.CauseMessage, policy, sid string) (analysis.CauseMessage
 	}
 	said.sid = sid
 	if _, ok := m.(requestWords); ok {
-		return requestWords{said}, true
+		return newRequestWords(said), true
 	}
 	return said, true
 }
@@ -191,7 +192,24 @@ func (e *pass) say(w words) analysis.CauseMessage {
 // request whose words name the request itself (all but the KMS pass's),
 // shared by every request a statement blocks alike (sharedCauses). They
 // are no Message of their own, so they cannot be rendered without one.
-type requestWords struct{ w words }
+// hash is the words' hash, made once (newRequestWords): the lists of an
+// answer's causes are hashed to be shared (shareList), and hashing the
+// words' strings again for each cause of each list was an eighth of
+// making an identity policy's answer entries again (issue 16).
+type requestWords struct {
+	w    words
+	hash uint64
+}
+
+// newRequestWords are the words, without their action and resource,
+// with their hash: equal words have equal hashes in every workspace, so
+// requestWords are equal when their words are.
+func newRequestWords(w words) requestWords {
+	w.action, w.resource = "", ""
+	return requestWords{w: w, hash: maphash.Comparable(wordsSeed, w)}
+}
+
+var wordsSeed = maphash.MakeSeed()
 
 // About renders the words about the request.
 func (r requestWords) About(action, resource string) analysis.Text {

@@ -82,7 +82,7 @@ func (s *sharedCauses) requestWords(w words) analysis.CauseMessage {
 	defer s.mu.Unlock()
 	shared, ok := s.words[w]
 	if !ok {
-		shared = requestWords{w}
+		shared = newRequestWords(w)
 		s.words[w] = shared
 	}
 	return shared
@@ -102,7 +102,27 @@ func (s *sharedCauses) message(m analysis.CauseMessage, req Request) analysis.Ca
 // causes that the table holds, else holds a copy of causes and returns
 // it: causes is an array the caller uses again (entryMaker).
 func (s *sharedCauses) answerCauses(causes []analysis.Cause) []analysis.Cause {
-	return shareList(s, s.answers, causes, false)
+	return shareList(s, s.answers, causes, false, causeHash)
+}
+
+// causeHash is the hash of an answer's cause: the words of a request,
+// most causes' message, are hashed by the hash they keep.
+func causeHash(seed maphash.Seed, c analysis.Cause) uint64 {
+	h := maphash.Comparable(seed, placedCode{c.Code, c.Place, c.Located})
+	switch m := c.Message.(type) {
+	case requestWords:
+		return h ^ m.hash
+	case words:
+		return h ^ maphash.Comparable(seed, m)
+	}
+	return h ^ maphash.Comparable(seed, c.Message)
+}
+
+// placedCode is a cause of an answer without its message.
+type placedCode struct {
+	code    string
+	place   *analysis.Place
+	located bool
 }
 
 // answeredOf returns the answer's causes made for a kept list, if any.
@@ -143,7 +163,7 @@ func (s *sharedCauses) keptCauses(causes []Cause) []*Cause {
 		list[i] = at
 	}
 	s.mu.Unlock()
-	return shareList(s, s.kept, list, true)
+	return shareList(s, s.kept, list, true, maphash.Comparable[*Cause])
 }
 
 // keptLayers is keptCauses for the layers that blocked a kept evaluation.
@@ -151,7 +171,7 @@ func (s *sharedCauses) keptLayers(layers []Layer) []Layer {
 	if len(layers) == 0 {
 		return nil
 	}
-	return shareList(s, s.layers, layers, false) // layers stay the fresh result's
+	return shareList(s, s.layers, layers, false, maphash.Comparable[Layer]) // layers stay the fresh result's
 }
 
 // shareList returns the list of lists equal to list, else keeps list,
@@ -159,10 +179,10 @@ func (s *sharedCauses) keptLayers(layers []Layer) []Layer {
 // away, which is then kept as it is when it has no room to spare; else
 // a copy is kept (a fresh result's BlockedBy is given to Decide's
 // caller).
-func shareList[T comparable](s *sharedCauses, lists map[uint64][][]T, list []T, given bool) []T {
+func shareList[T comparable](s *sharedCauses, lists map[uint64][][]T, list []T, given bool, hash func(maphash.Seed, T) uint64) []T {
 	h := uint64(len(list))
 	for _, c := range list {
-		h = h*31 + maphash.Comparable(s.seed, c)
+		h = h*31 + hash(s.seed, c)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

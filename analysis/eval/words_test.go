@@ -100,7 +100,7 @@ func TestWordsKeepTheirLayerInAByte(t *testing.T) {
 // both have one action and resource; a Text, or words that name their own
 // request (the KMS pass's), say the same of any.
 func TestSayingComparesTheWordsAboutTheRequest(t *testing.T) {
-	shared := requestWords{words{kind: explicitDeny, number: 1, layer: numberOf(LayerSCP), doc: "scp.json", sid: "Deny"}}
+	shared := newRequestWords(words{kind: explicitDeny, number: 1, layer: numberOf(LayerSCP), doc: "scp.json", sid: "Deny"})
 	put := &analysis.BlockedRequest{Action: "s3:PutObject", Resource: "arn:aws:s3:::b/*"}
 	get := &analysis.BlockedRequest{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*"}
 	putAgain := &analysis.BlockedRequest{Action: "s3:PutObject", Resource: "arn:aws:s3:::b/*", GrantedTo: "111122223333"}
