@@ -1,10 +1,12 @@
 package lsp_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -491,5 +493,56 @@ func TestAFileLeftOutCountsInTheKey(t *testing.T) {
 		if strings.Contains(m, "files of "+filepath.Join(dir, "team-a")+" from the cache") {
 			t.Errorf("the root with a new file left out came from the cache: %s", m)
 		}
+	}
+}
+
+// A loose entry with one file's diagnostics changed on disk (read before
+// its checksum is) is a miss from that file on: the files before it come
+// from the cache, it and those after it are analysed, what is published
+// is the first run's, and the entry is written again as the first run
+// wrote it.
+func TestACorruptLooseEntryIsAMissFromTheCorruptFileOn(t *testing.T) {
+	dir, cacheDir := t.TempDir(), t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "examples", "structure"))); err != nil {
+		t.Fatal(err)
+	}
+	c := cachedServer(t, dir, cacheDir, nil, nil, nil)
+	c.waitLog("diagnostics cache: kept 0 roots unchanged and wrote 0 (0 files), and 8 files read alone (0 came from the cache)")
+	first := c.lastPublished()
+	c.stop()
+	entries, _ := filepath.Glob(filepath.Join(cacheDir, "v1", "*", "*.diags"))
+	if len(entries) != 1 {
+		t.Fatalf("entries %v", entries)
+	}
+	written, err := os.ReadFile(entries[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fourth file's diagnostics: its code changed.
+	data := slices.Clone(written)
+	at := 0
+	for range 4 {
+		at += bytes.Index(data[at:], []byte(`"code":"`)) + 1
+	}
+	data[at+len(`"code":"`)] ^= 0x01
+	if err := os.WriteFile(entries[0], data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	c = cachedServer(t, dir, cacheDir, nil, nil, nil)
+	kept := c.waitLog("diagnostics cache: kept 0 roots unchanged and wrote 0 (0 files), and 8 files read alone")
+	if got := c.lastPublished(); !mapsEqual(got, first) {
+		t.Errorf("diagnostics differ from the first run's")
+	}
+	miss := slices.IndexFunc(c.logMessages(), func(m string) bool {
+		return strings.Contains(m, "the files read alone: a miss from here on: ") && strings.HasSuffix(m, ": its diagnostics are not what their hash says")
+	})
+	_, after, _ := strings.Cut(kept, "read alone (")
+	hits, _ := strconv.Atoi(after[:strings.IndexByte(after, ' ')])
+	if miss < 0 || hits != 3 { // the files before the corrupt one, in path order
+		t.Errorf("the corrupt file logged: %v; %d files came from the cache, want the 3 before it", miss >= 0, hits)
+	}
+	if again, err := os.ReadFile(entries[0]); err != nil || !bytes.Equal(again, written) {
+		t.Errorf("the entry not written again as the first run wrote it: %v", err)
 	}
 }
