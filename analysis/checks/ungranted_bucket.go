@@ -45,6 +45,14 @@ type crossAccountUse struct {
 // language server shares a document between the workspaces of successive
 // edits and binds a copy to one only to analyse it.
 func crossAccountUses(w analysis.Workspace, f *analysis.File) []crossAccountUse {
+	return crossAccountUsesOf(w, f, "")
+}
+
+// crossAccountUsesOf is crossAccountUses, only those whose bucket's
+// policy lies in the file at policyPath ("" for all): a bucket policy's
+// check asks each identity policy using its buckets for its uses of
+// them, not for all of its uses (their actions listed) to keep a few.
+func crossAccountUsesOf(w analysis.Workspace, f *analysis.File, policyPath string) []crossAccountUse {
 	cfg := f.Config
 	if w == nil || cfg == nil || f.Facts == nil || !slices.Contains(cfg.Accounts, f.Facts.Account) {
 		return nil
@@ -68,6 +76,9 @@ func crossAccountUses(w analysis.Workspace, f *analysis.File) []crossAccountUse 
 				continue
 			}
 			bp := bucketPolicyOf(w, name)
+			if policyPath != "" && (bp == nil || bp.Path != policyPath) {
+				continue // the same bucket, named again, has the same policy
+			}
 			// A bucket policy with no Statement yet ({}, a new file) is
 			// half typed: its own side reports nothing either
 			// (reportUngrantedOnBucket), and there is no Statement to relate to.
@@ -251,11 +262,7 @@ func usesOfBucketPolicy(w analysis.Workspace, f *analysis.File) []crossAccountUs
 	files := w.PolicyFiles()
 	var out []crossAccountUse
 	for _, i := range slices.Compact(at) {
-		for _, u := range crossAccountUses(w, files[i]) {
-			if u.policy.Path == path {
-				out = append(out, u)
-			}
-		}
+		out = append(out, crossAccountUsesOf(w, files[i], path)...)
 	}
 	return out
 }

@@ -74,6 +74,34 @@ func TestNobodyGrantedYouWhenTheBucketComesFromResource(t *testing.T) {
 	}
 }
 
+// Jane uses two buckets of account 444455556666 whose policies, in two
+// files, grant another account: each bucket policy reports only Jane's
+// use of its own bucket, with its actions (usesOfBucketPolicy asks her
+// policy for the uses of that file's buckets alone).
+func TestNobodyGrantedYouInEachBucketPolicyOfItsOwnBucket(t *testing.T) {
+	w := governedWorkspace(t, map[string]string{
+		".s3policy.json": `{"accounts": ["111122223333"], "buckets": {"shared-data": {"account": "444455556666"}, "team-data": {"account": "444455556666"}}, "files": {
+  "*.iam-policy.json": {"kind": "identity", "account": "111122223333", "principal": "arn:aws:iam::111122223333:user/jane"},
+  "*.bucket-policy.json": {"kind": "bucket", "account": "444455556666"}}}`,
+		"jane.iam-policy.json": `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"},
+  {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::team-data/*"}]}`,
+		"shared.bucket-policy.json": `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`,
+		"team.bucket-policy.json":   `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::team-data/*"}]}`,
+	})
+	if fs := findingsOf(t, w, "jane.iam-policy.json", "missing-resource-arn"); len(fs) != 2 {
+		t.Fatalf("identity side: %+v, want a finding for each bucket", fs)
+	}
+	for file, want := range map[string]string{
+		"shared.bucket-policy.json": "Grant account 111122223333 s3:GetObject",
+		"team.bucket-policy.json":   "Grant account 111122223333 s3:PutObject",
+	} {
+		fs := findingsOf(t, w, file, "missing-resource-arn")
+		if len(fs) != 1 || len(fs[0].AllFixes()) != 1 || fs[0].AllFixes()[0].Title.EN != want {
+			t.Errorf("%s: %+v, want one finding fixed by %q", file, fs, want)
+		}
+	}
+}
+
 // A bucket policy with no Statement yet ({"Version": ...}: a file just
 // created) is half typed: neither side reports the use, and the check
 // does not fail on it (it made an internal-error finding on every
