@@ -134,9 +134,18 @@ func workspaceFolders(p *initializeParams) []string {
 // files on disk, when it can, and scans the workspace, which begins by
 // taking the client's settings (takeSettings). When the scan began
 // without it (startUninitialized), the settings are asked now, and the
-// answer applies as a settings change.
+// answer applies as a settings change. A second one is ignored: the
+// watcher would be registered again under the same id.
 func (s *Server) initialized(json.RawMessage) error {
-	s.initOnce.Do(func() { close(s.initializedSent) })
+	first := false
+	s.initOnce.Do(func() { first = true; close(s.initializedSent) })
+	if !first {
+		// Logged off the read loop, as a request's answer would be: a
+		// client answering a request of ours as it reads may not read
+		// while it writes.
+		s.offLoop(protocol.MethodInitialized, func() { s.logf("ignoring a second %s", protocol.MethodInitialized) })
+		return nil
+	}
 	s.watchFiles()
 	if !s.startScan(true) && s.client().askSettings {
 		s.offLoop(protocol.MethodWorkspaceConfiguration, s.askSettings)

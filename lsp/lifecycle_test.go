@@ -390,3 +390,30 @@ func (p pipeEnds) Close() error {
 	p.PipeWriter.Close()
 	return p.PipeReader.Close()
 }
+
+// A client that sends initialized twice has the file watcher registered
+// once: the second is ignored (and logged), not taken for a late one.
+// It is sent once the scan is over: the harness's pipe has no buffer, so
+// the server logging on its read loop while the client answers a request
+// of the server's in its own would block both.
+func TestASecondInitializedIsIgnored(t *testing.T) {
+	dir := copyExample(t, "kms-key-policy")
+	c := start(t, lsp.Options{})
+	initializeAnsweringHints(c, dir, nil)
+	c.notify(protocol.MethodInitialized, map[string]any{})
+	waitScanEnd(c)
+	c.notify(protocol.MethodInitialized, map[string]any{})
+	c.waitLog("ignoring a second initialized")
+	c.waitNote(protocol.MethodClientRegisterCapability, func(json.RawMessage) bool { return true })
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	registered := 0
+	for _, n := range c.notes {
+		if n.method == protocol.MethodClientRegisterCapability {
+			registered++
+		}
+	}
+	if registered != 1 {
+		t.Errorf("the file watcher registered %d times, want once", registered)
+	}
+}
