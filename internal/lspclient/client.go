@@ -157,9 +157,25 @@ func Frame(body []byte) []byte {
 // WriteRaw sends bytes as they are.
 func (c *Client) WriteRaw(b []byte) error {
 	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
 	_, err := c.in.Write(b)
-	return err
+	c.writeMu.Unlock()
+	if err != nil {
+		return c.writeFailed(err)
+	}
+	return nil
+}
+
+// writeFailed says why a write failed. A server that is gone (stopped for
+// writing garbage, or exited) closes the pipe under a writer, and then the
+// cause is why it went, not the closed pipe: wait for the exit that
+// follows, a short while, to say so.
+func (c *Client) writeFailed(err error) error {
+	select {
+	case <-c.exited:
+		return c.gone()
+	case <-time.After(5 * time.Second):
+		return err
+	}
 }
 
 func (c *Client) send(msg map[string]any) error {
