@@ -15,8 +15,17 @@ import (
 // governed folder of 2,000 policies (bench/governed: 200 SCPs, 600 bucket
 // policies, 800 identity policies of 8 principals), as a first scan does:
 // the engine's part of issue 16's check and first scan.
-func BenchmarkBlockedGoverned(b *testing.B) {
+func BenchmarkBlockedGoverned(b *testing.B) { benchmarkBlocked(b, false) }
+
+// BenchmarkBlockedGovernedBatch is BenchmarkBlockedGoverned in a batch
+// workspace (ForBatch), as check answers: no evaluation is kept.
+func BenchmarkBlockedGovernedBatch(b *testing.B) { benchmarkBlocked(b, true) }
+
+func benchmarkBlocked(b *testing.B, batch bool) {
 	w := governedWorkspace(b, 2000)
+	if batch {
+		w.ForBatch()
+	}
 	principals := principalsOf(w)
 	blocked := 0
 	start := cpuTime()

@@ -774,7 +774,9 @@ const maxCauseRoom = 256
 // result with causes and layers that nothing else holds. With a room
 // (an empty array, from causeRooms), a kept evaluation gathers its
 // causes there and room is given the array back, cleared, for the next:
-// made is then nil, its causes being the room's.
+// made is then nil, its causes being the room's. A batch evaluation
+// (ForBatch) takes the room's array for its result instead, leaving room
+// empty.
 func (w *Workspace) evaluated(req Request, room *[]Cause) (e *evaluation, made *Result) {
 	key := requestKey(req)
 	w.mu.Lock()
@@ -792,6 +794,12 @@ func (w *Workspace) evaluated(req Request, room *[]Cause) (e *evaluation, made *
 	batch := w.batch
 	w.mu.Unlock()
 	if batch {
+		// Nothing keeps a batch evaluation: its causes are gathered in
+		// the room's array, which goes to the result (the room is left
+		// empty). answerAll, which makes the entry at once, gives it back.
+		if room != nil {
+			s.causeRoom, *room = *room, nil
+		}
 		e = &evaluation{request: keepRequest(req), result: Evaluate(s)}
 		return e, &e.result
 	}
