@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"strconv"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/segmentio/encoding/json"
 	"go.lsp.dev/protocol"
@@ -56,11 +57,8 @@ func encodeDiagnostics(u protocol.DocumentURI, version int32, diags []protocol.D
 	if version > 0 {
 		params.Version = uint32(version)
 	}
-	m := diagnosticsMessage{buf: frameBuffers.Get().(*[]byte)}
-	b := append((*m.buf)[:0], make([]byte, headerRoom)...)
-	b = append(b, publishPrefix...)
-	// The flags of json.Marshal, with which jsonrpc2 encoded the params.
-	b, err := json.Append(b, params, json.EscapeHTML|json.SortMapKeys)
+	m, b := newMessage()
+	b, err := json.Append(b, params, jsonFlags)
 	*m.buf = b
 	if err != nil {
 		m.release()
@@ -68,6 +66,53 @@ func encodeDiagnostics(u protocol.DocumentURI, version int32, diags []protocol.D
 	}
 	m.hash = paramsHash(b[headerRoom+len(publishPrefix):])
 	return m.framed(b), nil
+}
+
+// jsonFlags are the flags of json.Marshal, with which jsonrpc2 encoded
+// the params.
+const jsonFlags = json.EscapeHTML | json.SortMapKeys
+
+// newMessage takes a buffer of frameBuffers and starts a message in it:
+// room for its header, then publishPrefix.
+func newMessage() (diagnosticsMessage, []byte) {
+	m := diagnosticsMessage{buf: frameBuffers.Get().(*[]byte)}
+	b := append((*m.buf)[:0], make([]byte, headerRoom)...)
+	return m, append(b, publishPrefix...)
+}
+
+// message encodes the notification of the file's diagnostics as
+// encodeDiagnostics(u, version, a.diagnostics()) does, byte for byte,
+// without making them (appendDiagnostics).
+func (a *analysed) message(u protocol.DocumentURI, version int32) diagnosticsMessage {
+	m, b := newMessage()
+	b = append(b, `{"uri":`...)
+	b = appendJSONString(b, string(u))
+	if version > 0 {
+		b = append(b, `,"version":`...)
+		b = strconv.AppendUint(b, uint64(uint32(version)), 10)
+	}
+	b = append(b, `,"diagnostics":`...)
+	b = a.appendDiagnostics(b)
+	b = append(b, '}')
+	*m.buf = b
+	m.hash = paramsHash(b[headerRoom+len(publishPrefix):])
+	return m.framed(b)
+}
+
+// appendJSONString appends s as a JSON string, as json.Append escapes it
+// with jsonFlags; a string of printable ASCII with nothing to escape (a
+// code, a path, an English message) is copied as it is, any other is
+// left to json.Append.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ = json.Append(b, s, jsonFlags) // a string never fails
+			return b
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // paramsHash is the hash of a notification's params by which the server
@@ -82,9 +127,8 @@ func paramsHash(params []byte) uint64 {
 // cache's, with their paramsHash, kept with them), in a buffer of
 // frameBuffers.
 func framedParams(params []byte, hash uint64) diagnosticsMessage {
-	m := diagnosticsMessage{buf: frameBuffers.Get().(*[]byte), hash: hash}
-	b := append((*m.buf)[:0], make([]byte, headerRoom)...)
-	b = append(b, publishPrefix...)
+	m, b := newMessage()
+	m.hash = hash
 	b = append(b, params...)
 	return m.framed(b)
 }

@@ -326,7 +326,7 @@ func (s *Server) publishLoose(src *tree.Source) {
 	s.store.scanned(src.Path, src.Text, false)
 	a := s.analyseSource(src.Path, src.Text, src.Findings, src.Docs, s.store.settings())
 	if a.holdsPolicy() {
-		s.sched.publishClosed(src.Path, a.diagnostics(), a.relatedFiles())
+		s.sched.publishClosed(src.Path, a)
 	}
 }
 

@@ -541,10 +541,7 @@ func (sc *scheduler) analyseOpen(d *document, settings editorSettings, scanning 
 	if scanning && sc.holdsBack(d) {
 		return // the features read the analysis meanwhile
 	}
-	m, ok := sc.s.encode(d.uri, d.version, a.diagnostics())
-	if !ok {
-		return
-	}
+	m := a.message(d.uri, d.version)
 	defer m.release()
 	sc.pubMu.Lock()
 	defer sc.pubMu.Unlock()
@@ -770,10 +767,10 @@ func (sc *scheduler) publishClosedFromSet(path string, g *govSet) {
 // of a file that holds no policy, clears its diagnostics.
 func (sc *scheduler) publishClosedAnalysis(path string, a *analysed) {
 	if a == nil || !a.holdsPolicy() {
-		sc.publishClosed(path, nil, nil)
+		sc.publishClosed(path, nil)
 		return
 	}
-	sc.publishClosed(path, a.diagnostics(), a.relatedFiles())
+	sc.publishClosed(path, a)
 }
 
 // beginFlight records that the back analyses the file at path from set.
@@ -832,19 +829,17 @@ func sameSettings(a, b editorSettings) bool {
 	return a.Locale == b.Locale && maps.Equal(a.Severity, b.Severity) && slices.Equal(a.Disable, b.Disable)
 }
 
-// publishClosed sends a closed file's diagnostics unless the client has
-// them already; nil clears them, if the client has any. related are the
-// other files the diagnostics point into (for the cache).
-func (sc *scheduler) publishClosed(path string, diags []protocol.Diagnostic, related []string) {
+// publishClosed sends the diagnostics of a closed file's analysis unless
+// the client has them already; nil clears them, if the client has any.
+func (sc *scheduler) publishClosed(path string, a *analysed) {
 	var m diagnosticsMessage
-	if diags != nil {
+	var related []string // the other files the diagnostics point into (for the cache)
+	if a != nil {
 		// Outside the lock: the scan's readers and the back's workers
 		// publish at once.
-		var ok bool
-		if m, ok = sc.s.encode(uri.File(path), 0, diags); !ok {
-			return
-		}
+		m = a.message(uri.File(path), 0)
 		defer m.release()
+		related = a.relatedFiles()
 	}
 	sc.pubMu.Lock()
 	defer sc.pubMu.Unlock()
@@ -852,7 +847,7 @@ func (sc *scheduler) publishClosed(path string, diags []protocol.Diagnostic, rel
 		return // open: the front publishes it
 	}
 	last, had := sc.closedHash[path]
-	if diags == nil {
+	if a == nil {
 		if had {
 			delete(sc.closedHash, path)
 			sc.s.publish(uri.File(path), 0, []protocol.Diagnostic{})

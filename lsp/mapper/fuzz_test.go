@@ -26,6 +26,9 @@ func FuzzMapper(f *testing.F) {
 		m := New(content)
 		lines := 1 + countNewlines(content)
 		p := m.Position(offset)
+		if q := newIndexed(content).Position(offset); q != p {
+			t.Fatalf("Position(%d) = %+v counted, %+v from the table of lines", offset, p, q)
+		}
 		if line, col := NewCounter(content).LineCol(offset); line != p.Line+1 || col != p.Character+1 {
 			t.Fatalf("Counter.LineCol(%d) = %d:%d, Mapper %+v", offset, line, col, p)
 		}

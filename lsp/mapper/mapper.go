@@ -8,22 +8,55 @@ package mapper
 import (
 	"bytes"
 	"sort"
+	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// Mapper maps positions in one version of a document.
+// Mapper maps positions in one version of a document. It is safe for
+// concurrent use.
 type Mapper struct {
-	content    []byte
-	lineStarts []int // byte offset of the start of each line
+	content []byte
+	// lineStarts is the byte offset of the start of each line, built
+	// once the positions asked have counted more bytes than building it
+	// reads (countBudget): most mappers map a file's few findings, or the
+	// one place a diagnostic relates to in another file, and the table
+	// of every line was a slice a file, 10 of 353 MB allocated by the
+	// server's first scan of 10,000 governed policies (the collector
+	// runs more often near the memory budget: CPU).
+	lineStarts atomic.Pointer[[]int]
+	counted    atomic.Int64 // bytes counted by positions asked without the table
 }
 
 // New indexes content. Lines end at "\n"; a preceding "\r" belongs to the
 // line's text, as in LSP, where "\r\n" is one line break.
 func New(content []byte) *Mapper {
-	// The line breaks are counted, then found, with the library's
-	// vectorised byte searches: a loop over every byte was 2-3 % of
-	// check's CPU over a tree (it indexes each file with findings).
+	return &Mapper{content: content}
+}
+
+// countBudget is how many bytes the positions asked of a mapper may
+// count before it builds its table of lines: the table reads the text
+// twice (count, then find the breaks) and allocates.
+func (m *Mapper) countBudget() int64 { return 2*int64(len(m.content)) + 1024 }
+
+// table returns the table of line starts, building it when force is set
+// or when counting cost bytes more would go over countBudget; nil: count.
+func (m *Mapper) table(cost int, force bool) []int {
+	if t := m.lineStarts.Load(); t != nil {
+		return *t
+	}
+	if !force && m.counted.Add(int64(cost)) <= m.countBudget() {
+		return nil
+	}
+	t := lineStarts(m.content) // two goroutines may both build it: the same table
+	m.lineStarts.Store(&t)
+	return t
+}
+
+// lineStarts finds the line breaks with the library's vectorised byte
+// searches: a loop over every byte was 2-3 % of check's CPU over a tree
+// (it indexes each file with findings).
+func lineStarts(content []byte) []int {
 	starts := make([]int, 1, 1+bytes.Count(content, newline))
 	for i := 0; ; {
 		j := bytes.IndexByte(content[i:], '\n')
@@ -33,10 +66,19 @@ func New(content []byte) *Mapper {
 		i += j + 1
 		starts = append(starts, i)
 	}
-	return &Mapper{content: content, lineStarts: starts}
+	return starts
 }
 
 var newline = []byte{'\n'}
+
+// newIndexed is New with the table of lines built at once, for a caller
+// that knows it will ask many positions (Counter, once it gave up
+// counting).
+func newIndexed(content []byte) *Mapper {
+	m := New(content)
+	m.table(0, true)
+	return m
+}
 
 // Position is a zero-based line and a zero-based column counted in UTF-16
 // code units.
@@ -49,8 +91,13 @@ type Position struct {
 // the end maps to the end.
 func (m *Mapper) Position(offset int) Position {
 	offset = max(0, min(offset, len(m.content)))
-	line := sort.Search(len(m.lineStarts), func(i int) bool { return m.lineStarts[i] > offset }) - 1
-	return Position{Line: line, Character: utf16Len(m.content[m.lineStarts[line]:offset])}
+	before := m.content[:offset]
+	if starts := m.table(offset, false); starts != nil {
+		line := sort.Search(len(starts), func(i int) bool { return starts[i] > offset }) - 1
+		return Position{Line: line, Character: utf16Len(m.content[starts[line]:offset])}
+	}
+	start := bytes.LastIndexByte(before, '\n') + 1
+	return Position{Line: bytes.Count(before, newline), Character: utf16Len(before[start:])}
 }
 
 // Offset returns the byte offset of an LSP position. A character past the
@@ -61,13 +108,14 @@ func (m *Mapper) Offset(p Position) int {
 	if p.Line < 0 {
 		return 0
 	}
-	if p.Line >= len(m.lineStarts) {
+	lineStarts := m.table(0, true) // asked of a client's position: seldom
+	if p.Line >= len(lineStarts) {
 		return len(m.content)
 	}
-	start := m.lineStarts[p.Line]
+	start := lineStarts[p.Line]
 	end := len(m.content)
-	if p.Line+1 < len(m.lineStarts) {
-		end = m.lineStarts[p.Line+1] - 1 // the "\n"
+	if p.Line+1 < len(lineStarts) {
+		end = lineStarts[p.Line+1] - 1 // the "\n"
 		if end > start && m.content[end-1] == '\r' {
 			end--
 		}
@@ -147,7 +195,7 @@ func (c *Counter) LineCol(offset int) (line, col int) {
 	lo, hi := min(offset, c.offset), max(offset, c.offset)
 	c.counted += hi - lo
 	if c.counted > 2*len(c.content) {
-		c.index = New(c.content)
+		c.index = newIndexed(c.content)
 		return c.index.LineCol(offset)
 	}
 	n := bytes.Count(c.content[lo:hi], newline)

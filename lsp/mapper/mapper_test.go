@@ -97,3 +97,29 @@ func TestCounterAgreesWithMapper(t *testing.T) {
 		t.Errorf("\"Allw\": %d:%d, want 4:%d", line, col, len(`  "Effect": `)+1)
 	}
 }
+
+// A mapper counts the positions asked first and builds its table of
+// lines once counting has read more than the table would: every offset
+// maps alike before and after, and asked back and forth.
+func TestPositionCountedThenIndexed(t *testing.T) {
+	src := []byte("{\r\n  \"Sid\": \"日本😀\",\n\n  \"Effect\": \"Allow\"\r\n}\n")
+	want := newIndexed(src)
+	m := New(src)
+	for round := range 4 {
+		for o := -1; o <= len(src)+1; o++ {
+			off := o
+			if round%2 == 1 {
+				off = len(src) - o // back to front
+			}
+			if got, w := m.Position(off), want.Position(off); got != w {
+				t.Fatalf("round %d: Position(%d) = %+v, want %+v", round, off, got, w)
+			}
+		}
+	}
+	if m.lineStarts.Load() == nil {
+		t.Fatalf("after %d positions of a %d-byte text, no table of lines", 4*(len(src)+3), len(src))
+	}
+	if once := New(src); once.Position(len(src)) != want.Position(len(src)) || once.lineStarts.Load() != nil {
+		t.Fatal("a mapper asked one position built its table of lines")
+	}
+}
