@@ -114,7 +114,8 @@ func (w *Workspace) listGrantsTo(principal string) []Grant {
 		return a.statement - b.statement
 	})
 	mine = slices.Compact(mine)
-	var out []Grant
+	room := grantRooms.Get().(*[]Grant)
+	out := (*room)[:0]
 	for _, site := range mine {
 		st := site.file.Policy.Statements[site.statement]
 		names := c.namedBy(st)
@@ -128,8 +129,22 @@ func (w *Workspace) listGrantsTo(principal string) []Grant {
 			}
 		}
 	}
-	return out
+	var list []Grant // nil for none
+	if len(out) > 0 {
+		list = slices.Clone(out)
+	}
+	clear(out)
+	*room = out[:0]
+	grantRooms.Put(room)
+	return list
 }
+
+// grantRooms are the arrays listGrantsTo gathers a list in, empty: the
+// list is copied to an array of its size. A principal has 2,500 grants
+// at 10,000 governed policies (176 bytes each), and the arrays appending
+// grew to were the most the answers of check allocated after the
+// parser's.
+var grantRooms = sync.Pool{New: func() any { return new([]Grant) }}
 
 // grantSite is an Allow statement of a bucket policy (its place in
 // Policy.Statements) that names a principal.
