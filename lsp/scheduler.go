@@ -238,6 +238,8 @@ func (sc *scheduler) round() {
 	for _, u := range work.cleared {
 		if !isOpen[u] {
 			sc.clear(u)
+		} else {
+			sc.reopened(u)
 		}
 	}
 
@@ -577,6 +579,16 @@ func (sc *scheduler) clear(u protocol.DocumentURI) {
 		delete(sc.closedHash, path)
 	}
 	sc.s.publish(u, 0, []protocol.Diagnostic{})
+}
+
+// reopened forgets what the client had for a document closed and opened
+// again since the last round: a client may drop a document's diagnostics
+// when it closes it (Neovim's :edit, reloading a buffer, does), so its
+// analysis must be published even if unchanged.
+func (sc *scheduler) reopened(u protocol.DocumentURI) {
+	sc.pubMu.Lock()
+	delete(sc.openPub, u)
+	sc.pubMu.Unlock()
 }
 
 // drain analyses and publishes the queued closed files, then refreshes
