@@ -260,6 +260,41 @@ func TestBurstOfChangesPublishesTheLastVersion(t *testing.T) {
 	t.Logf("%d changes gave %d publications", last-1, len(all))
 }
 
+// TestAChangeSentTwiceIsTakenOnce sends a didChange twice, the same
+// version with the same text, as Neovim 0.7 does when a request flushes
+// its pending change before the debounce timer's scheduled send of it
+// runs (lsp.lua, changetracking: the timer's callback was scheduled
+// before the flush and sends the change again). The repeat changes
+// nothing and is taken silently: before, the server logged "ignoring
+// version 6 ... version 6 is already in" on stderr, which Neovim logs as
+// an ERROR (editors/nvim/test/e2e.lua failed on it under load). The
+// same version with another text is still refused.
+func TestAChangeSentTwiceIsTakenOnce(t *testing.T) {
+	c := startInitialized(t, lsp.Options{}, nil)
+	c.open(policyURI, oldVersion, 5)
+	c.waitDiagnostics(policyURI, hasVersion(5))
+	fixed := strings.Replace(oldVersion, "2008-10-17", "2012-10-17", 1)
+	c.change(policyURI, fixed, 6)
+	c.change(policyURI, fixed, 6)
+	c.change(policyURI, `{}`, 6)
+	c.change(policyURI, `{}`, 4)
+	// Notifications are taken, and refusals logged, in order: once the
+	// last is refused, the others were taken or refused.
+	c.waitLog("ignoring version 4 of " + policyURI + ": version 6 is already in")
+	if got := c.waitDiagnostics(policyURI, hasVersion(6)); len(got.Diagnostics) != 0 {
+		t.Errorf("version 6: %+v, want no findings", got.Diagnostics)
+	}
+	var refused []string
+	for _, m := range c.logMessages() {
+		if strings.Contains(m, "ignoring version 6") {
+			refused = append(refused, m)
+		}
+	}
+	if len(refused) != 1 {
+		t.Errorf("refused changes: %q, want only the one with another text", refused)
+	}
+}
+
 func TestStaleAndUnknownChangesAreIgnored(t *testing.T) {
 	c := startInitialized(t, lsp.Options{}, nil)
 	c.open(policyURI, oldVersion, 5)

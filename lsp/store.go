@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"net/url"
@@ -108,6 +109,12 @@ func (st *store) modify(ev event) (affected, error) {
 		d := st.docs[ev.uri]
 		if d == nil {
 			return affected{}, fmt.Errorf("ignoring a change to %s, which is not open", ev.uri)
+		}
+		if ev.version == d.version && bytes.Equal(applyChanges(d.text, ev.edits), d.text) {
+			// The change already in, sent again: Neovim 0.7 does when a
+			// request flushes its pending didChange before the debounce
+			// timer's scheduled send of it runs. Nothing changes.
+			return affected{}, nil
 		}
 		if ev.version <= d.version {
 			return affected{}, fmt.Errorf("ignoring version %d of %s: version %d is already in", ev.version, d.uri, d.version)
