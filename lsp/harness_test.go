@@ -37,6 +37,9 @@ type client struct {
 	// holdCreate, when set, holds the answer to the scan's
 	// window/workDoneProgress/create until it is closed.
 	holdCreate chan struct{}
+	// holdRefresh, when set, holds the answer to
+	// workspace/codeLens/refresh until it is closed.
+	holdRefresh chan struct{}
 }
 
 type note struct {
@@ -132,8 +135,13 @@ func (c *client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 	close(c.arrived)
 	c.arrived = make(chan struct{})
 	hold := c.holdCreate
+	if req.Method() == protocol.MethodCodeLensRefresh {
+		hold = c.holdRefresh
+	} else if req.Method() != protocol.MethodWorkDoneProgressCreate {
+		hold = nil
+	}
 	c.mu.Unlock()
-	if hold != nil && req.Method() == protocol.MethodWorkDoneProgressCreate {
+	if hold != nil {
 		go func() { // the client goes on reading meanwhile
 			<-hold
 			_ = reply(ctx, nil, nil)

@@ -211,7 +211,8 @@ func (s *Server) watchFiles() {
 // its failure; its answer is not read.
 func (s *Server) callClient(method string, params any) {
 	s.offLoop(method, func() {
-		if err := s.ask(s.ctx, method, params, nil); err != nil {
+		// A request left unanswered at the session's end is no failure.
+		if err := s.ask(s.ctx, method, params, nil); err != nil && s.ctx.Err() == nil {
 			s.logf("%s: %v", method, err)
 		}
 	})
