@@ -755,6 +755,16 @@ func (w *Workspace) KeptEvaluations() int {
 // for the same Deny in the fifty SCPs of an account, was 31 MB of the
 // answers of a first scan of 10,000 governed policies (issue 16).
 func (w *Workspace) evaluate(req Request) *evaluation {
+	w.mu.Lock()
+	batch := w.batch
+	w.mu.Unlock()
+	if batch {
+		// A batch result takes the array of the room it is given, and
+		// nothing here would give one back: the pool would only be
+		// drained (answerAll, which gives it back, takes its own room).
+		e, _ := w.evaluated(req, nil)
+		return e
+	}
 	room := causeRooms.Get().(*[]Cause)
 	e, _ := w.evaluated(req, room)
 	if cap(*room) <= maxCauseRoom {
