@@ -147,3 +147,16 @@ func buildServer(t *testing.T) string {
 	}
 	return bin
 }
+
+// collections reads the lines of GODEBUG=gctrace=1 among the server's
+// log, and only those.
+func TestCollectionsAreCountedFromTheTrace(t *testing.T) {
+	log := "s3policy-lsp: serving\n" +
+		"gc 1 @0.159s 0%: 2.2+27+0.39 ms clock, 4.4+0.1/0.2/0.3+0.78 ms cpu, 3->4->3 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P\n" +
+		"skipping a->b: not JSON\n" +
+		"gc 15 @9.146s 1%: 2.2+193+0.007 ms clock, 4.4+0.1/380/2+0.014 ms cpu, 143->149->121 MB, 154 MB goal, 0 MB stacks, 0 MB globals, 2 P\n" +
+		"gc 16 @9.9s 1%: 2.2+193+0.007 ms clock, 4.4+0.1/380/2+0.014 ms cpu, 143->149->121 MB, 154 MB goal, 0 MB stacks, 0 MB globals, 2 P (forced)"
+	if n, marked := collections(log); n != 3 || marked != 3+121+121 {
+		t.Fatalf("collections = %d, %d MB marked; want 3, %d", n, marked, 3+121+121)
+	}
+}
