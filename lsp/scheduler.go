@@ -851,7 +851,9 @@ func (sc *scheduler) publishClosed(path string, a *analysed) {
 		// publish at once.
 		m = a.message(uri.File(path), 0)
 		defer m.release()
-		related = a.relatedFiles()
+		if sc.s.cache.Load() != nil { // only the cache keeps them
+			related = a.relatedFiles()
+		}
 	}
 	sc.pubMu.Lock()
 	defer sc.pubMu.Unlock()
