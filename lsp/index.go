@@ -1401,19 +1401,19 @@ func factsOf(f *analysis.File) *analysis.FileFacts {
 }
 
 // joinCheck answers whether any of the changed documents may join a
-// request (mayJoin), remembering the answer by principal and by resource:
+// request (mayJoin), remembering the answer by principal and by bucket:
 // Reuse asks once per kept evaluation (tens of thousands at 5,000
 // policies), for a few principals and buckets. mayJoin looks at the
 // request's principal only, for the caller's own policies and SCPs, and
 // at its resource only, for bucket policies; any other kind always joins.
 type joinCheck struct {
 	byPrincipal, byResource, always []*analysis.File
-	principals, resources           map[string]bool
+	principals, buckets             map[string]bool
 	names                           []textNames // of byResource, in order
 }
 
 func newJoinCheck(joiners []*analysis.File) *joinCheck {
-	j := &joinCheck{principals: map[string]bool{}, resources: map[string]bool{}}
+	j := &joinCheck{principals: map[string]bool{}, buckets: map[string]bool{}}
 	for _, f := range joiners {
 		switch f.Kind {
 		case analysis.KindIdentity, analysis.KindBoundary, analysis.KindSession, analysis.KindSCP:
@@ -1433,20 +1433,24 @@ func (j *joinCheck) any(req eval.Request) bool {
 }
 
 // joinsResource reports whether a changed bucket policy may join the
-// requests for resource (mayJoin), remembered by resource.
+// requests for resource (mayJoin), remembered by the resource's bucket,
+// which alone decides: a bucket policy's keystroke asks for each kept
+// evaluation of every principal (tens of thousands at 5,000 policies),
+// for many objects of each bucket, and a map of every resource grew on
+// each keystroke.
 func (j *joinCheck) joinsResource(resource string) bool {
 	if len(j.byResource) == 0 {
 		return false
 	}
-	found, ok := j.resources[resource]
+	bucket := bucketName(resource)
+	found, ok := j.buckets[bucket]
 	if !ok {
-		bucket := bucketName(resource)
 		for i, f := range j.byResource {
 			if found = bucketMayJoin(factsOf(f), bucket, j.names[i].contains); found {
 				break
 			}
 		}
-		j.resources[resource] = found
+		j.buckets[bucket] = found
 	}
 	return found
 }
