@@ -154,7 +154,7 @@ func batchGC() (done func()) {
 	if !budgeted() {
 		return func() { runtime.KeepAlive(ballast) }
 	}
-	release := holdMemoryBudget(batchMemoryLimit, io.Discard)
+	release := holdMemoryBudget(batchMemoryLimit, false, io.Discard)
 	return func() {
 		runtime.KeepAlive(ballast)
 		release()
