@@ -20,6 +20,7 @@ type GovernedResult struct {
 	Scan             time.Duration // initialize answered → the scan has read the folder
 	Analysing        bool          // the server was still analysing the scan's files when the typing began
 	Identity, Bucket Result
+	PeakRSSKB        int // the server's peak RSS once the typing was over (VmHWM)
 }
 
 // RunGoverned writes a governed folder of n policies (bench/governed) into
@@ -44,7 +45,14 @@ func RunGoverned(server, dir string, n, edits int, rate float64, scanTimeout tim
 	if err != nil {
 		return res, err
 	}
+	started := time.Now()
 	defer c.Kill()
+	if serverLog != "" {
+		// Written after the server exits, or after a failure: the log
+		// (GODEBUG=gctrace=1's collections, at seconds since the process
+		// started) says what the server did while the user typed.
+		defer func() { _ = os.WriteFile(serverLog, []byte(c.Stderr.String()), 0o644) }()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), scanTimeout+2*editTime(edits, rate)+2*time.Minute)
 	defer cancel()
 	if err := c.InitializeWithProgress(ctx, fileURI(root)); err != nil {
@@ -77,10 +85,13 @@ func RunGoverned(server, dir string, n, edits int, rate float64, scanTimeout tim
 		if _, err := c.WaitVersion(ctx, uri, 1); err != nil {
 			return res, fmt.Errorf("%s opened but not published: %w", d.rel, err)
 		}
+		began := time.Since(started)
 		if *d.out, err = typeInto(ctx, c, uri, texts[i], edits, rate, into); err != nil {
 			return res, err
 		}
+		d.out.Typing = [2]time.Duration{began, time.Since(started)}
 	}
+	res.PeakRSSKB, _ = lspclient.StatusKB(c.Pid(), "VmHWM") // 0 where /proc has none
 	return res, c.Shutdown(ctx)
 }
 

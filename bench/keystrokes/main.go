@@ -34,7 +34,8 @@ func main() {
 	policies := flag.Int("governed", 0, "edit an identity and a bucket policy of a governed folder of this many policies instead")
 	dir := flag.String("dir", "", "with -governed: the folder to write it into (default: a temporary folder, removed after)")
 	scanTimeout := flag.Duration("scan-timeout", 10*time.Minute, "with -governed: how long the first scan may take")
-	flag.BoolVar(&printLatencies, "latencies", false, "with -governed: also print each version's latency in ms, in the order typed")
+	flag.BoolVar(&printLatencies, "latencies", false, "with -governed: also print each version's latency in ms, in the order typed, and when the typing began and ended")
+	flag.StringVar(&serverLog, "server-log", "", "with -governed: write the server's log (its stderr) to this file at the end; run with GODEBUG=gctrace=1 to see its collections, at seconds since it started, beside -latencies")
 	serverFlags := flag.String("server-flags", "", "flags for the server after serve, split at spaces: \"--cpuprofile F --cache off\" profiles the server through the typing")
 	into := flag.String("into", string(IntoSid), "with -governed: where to type, \"sid\" (the first Sid: a character typed and taken back) or \"action\" (the first Action string: its last characters taken back and typed again, which changes what the policy allows)")
 	flag.Parse()
@@ -93,8 +94,11 @@ func mainGoverned(server, dir string, n, edits int, rate float64, budget, scanTi
 			for _, l := range e.r.Latencies {
 				fmt.Fprintf(&b, " %.0f", ms(l))
 			}
-			fmt.Printf("keystrokes: %s latencies (ms):%s\n", e.what, b.String())
+			fmt.Printf("keystrokes: %s latencies (ms), typed from %.3f s to %.3f s after the server started:%s\n", e.what, e.r.Typing[0].Seconds(), e.r.Typing[1].Seconds(), b.String())
 		}
+	}
+	if r.PeakRSSKB > 0 {
+		fmt.Printf("keystrokes: the server's peak RSS once the typing was over: %.1f MB\n", float64(r.PeakRSSKB)/1024)
 	}
 	if over {
 		fmt.Println("keystrokes: p99 over budget")
@@ -105,6 +109,9 @@ func mainGoverned(server, dir string, n, edits int, rate float64, budget, scanTi
 
 // printLatencies is the -latencies flag: where in the run the slow edits are.
 var printLatencies bool
+
+// serverLog is the -server-log flag: a file for the server's stderr.
+var serverLog string
 
 // serveArgs are the server's arguments: serve, then the -server-flags,
 // such as a CPU profile of the server while it answers the typing.
@@ -117,6 +124,9 @@ type Result struct {
 	Latencies          []time.Duration // by version, from the second
 	P50, P95, P99, Max time.Duration
 	Publishes          int
+	// Typing is when the first edit was due and when the last was
+	// published, since the server started (RunGoverned only).
+	Typing [2]time.Duration
 }
 
 // Run starts the server, opens a generated bucket policy of about size
