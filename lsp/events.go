@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"encoding/json"
+	"runtime/trace"
 
 	"go.lsp.dev/protocol"
 )
@@ -46,6 +47,7 @@ func (s *Server) didChange(params json.RawMessage) error {
 	if err := decode(params, &p); err != nil {
 		return err
 	}
+	trace.Logf(s.ctx, "didChange", "%s %d", p.TextDocument.URI, p.TextDocument.Version) // serve --trace: when each version came
 	return s.modify(event{kind: changed, uri: p.TextDocument.URI, version: p.TextDocument.Version, edits: p.ContentChanges})
 }
 

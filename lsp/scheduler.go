@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/trace"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -205,8 +206,11 @@ func (sc *scheduler) yieldToFront() {
 	}
 }
 
-// round does the pending work.
+// round does the pending work. Under serve --trace, the round, its
+// index update, and each analysis of an open document or a closed file
+// are regions of the execution trace: where a keystroke's time went.
 func (sc *scheduler) round() {
+	defer trace.StartRegion(sc.s.ctx, "round").End()
 	defer func() {
 		sc.mu.Lock()
 		if !sc.hasWorkLocked() && len(sc.due) == 0 {
@@ -288,7 +292,9 @@ func (sc *scheduler) round() {
 				texts[p] = nil
 			}
 		}
+		update := trace.StartRegion(sc.s.ctx, "index update")
 		dependants = sc.index.update(texts)
+		update.End()
 		for p := range fromScan {
 			dependants[p] = true
 		}
@@ -525,6 +531,8 @@ func (sc *scheduler) wakeFrontLocked(wait time.Duration) {
 // client already has these findings for this version, or a newer one's,
 // or the first scan has yet to load its set (scanHold).
 func (sc *scheduler) analyseOpen(d *document, settings editorSettings, scanning bool) {
+	defer trace.StartRegion(sc.s.ctx, "open document").End()
+	trace.Logf(sc.s.ctx, "analyseOpen", "%s %d", d.uri, d.version)
 	var a *analysed
 	_ = sc.s.guard("analysis of "+string(d.uri), func() error {
 		if a = sc.sharedAnalysis(d, settings); a == nil {
@@ -646,6 +654,7 @@ func (sc *scheduler) drain() {
 // queued, taking it off the queue.
 func (sc *scheduler) publishTaken(path string) {
 	if sc.take(path) {
+		defer trace.StartRegion(sc.s.ctx, "closed file").End()
 		_ = sc.s.guard("analysis of "+path, func() error { sc.publishClosedFile(path); return nil })
 		sc.finished()
 	}

@@ -46,20 +46,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "s3policy-lsp check: %v\n", err)
 		return exitUsage
 	}
-	for _, rec := range []struct {
-		flag, path string
-		start      func(string) (func(), error)
-	}{{"--cpuprofile", opts.cpuProfile, startCPUProfile}, {"--trace", opts.trace, startTrace}} {
-		if rec.path == "" {
-			continue
-		}
-		stop, err := rec.start(rec.path)
-		if err != nil {
-			fmt.Fprintf(stderr, "s3policy-lsp check: %s: %v\n", rec.flag, err)
-			return exitUsage
-		}
-		defer stop()
+	stopRecordings, ok := startRecordings("check", stderr, recording{"--cpuprofile", opts.cpuProfile, startCPUProfile}, recording{"--trace", opts.trace, startTrace})
+	if !ok {
+		return exitUsage
 	}
+	defer stopRecordings()
 	defer batchGC()()
 	// One write for many findings: bufio.NewWriter inside the writers
 	// reuses this buffer, larger than its own (18 MB of JSON on 10,000

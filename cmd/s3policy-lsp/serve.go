@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"slices"
 	"syscall"
 
 	"github.com/s3policy-lsp/s3policy-lsp/lsp"
@@ -21,6 +22,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	flags.SetOutput(stderr)
 	flags.Bool("stdio", true, "talk over stdin/stdout (the only transport; accepted for clients that pass it)")
 	cpuProfile := flags.String("cpuprofile", "", "write a CPU profile to this file until the server exits, for a performance report")
+	traceFile := flags.String("trace", "", "write an execution trace to this file until the server exits (go tool trace): what each core did, and the scheduler's rounds, index updates and analyses as regions, while the user typed")
 	cache := flags.String("cache", "", "keep the first scan's diagnostics in this folder for the next start, or \"off\" (default: $"+cacheEnv+", else s3policy-lsp in the user's cache folder)")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -28,19 +30,48 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	if *cpuProfile != "" {
-		stop, err := startCPUProfile(*cpuProfile)
-		if err != nil {
-			fmt.Fprintf(stderr, "s3policy-lsp serve: --cpuprofile: %v\n", err)
-			return exitUsage
-		}
-		defer stop()
+	stopRecordings, ok := startRecordings("serve", stderr, recording{"--cpuprofile", *cpuProfile, startCPUProfile}, recording{"--trace", *traceFile, startTrace})
+	if !ok {
+		return exitUsage
 	}
+	defer stopRecordings()
 	serveMemoryBudget(stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	server := lsp.New(lsp.Options{Log: stderr, Version: versionString(), CacheDir: serveCacheDir(*cache), BinaryID: binaryID})
 	return server.Serve(ctx, stdio{os.Stdin, stdout})
+}
+
+// recording is a profile or trace a command writes into the file its
+// flag names, if any.
+type recording struct {
+	flag, path string
+	start      func(path string) (stop func(), err error)
+}
+
+// startRecordings starts the recordings whose flag names a file; stop
+// ends them. When one cannot start, the log says which, those started
+// are stopped, and ok is false.
+func startRecordings(command string, stderr io.Writer, recs ...recording) (stop func(), ok bool) {
+	var stops []func()
+	stop = func() {
+		for _, s := range slices.Backward(stops) {
+			s()
+		}
+	}
+	for _, rec := range recs {
+		if rec.path == "" {
+			continue
+		}
+		s, err := rec.start(rec.path)
+		if err != nil {
+			fmt.Fprintf(stderr, "s3policy-lsp %s: %s: %v\n", command, rec.flag, err)
+			stop()
+			return func() {}, false
+		}
+		stops = append(stops, s)
+	}
+	return stop, true
 }
 
 // startCPUProfile writes a CPU profile to path until stop is called.
