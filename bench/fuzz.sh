@@ -14,15 +14,24 @@ fuzztime=${FUZZTIME:-100000x}
 # CI starts from the committed seeds alone: the machine's fuzz cache grows
 # with every run and would make each CI run search further than the last.
 # A crash found here or by a developer is committed under testdata/fuzz/,
-# so every later run replays it.
+# so every later run replays it. The run gets a fuzz cache of its own, in
+# a temporary folder (-test.fuzzcachedir, given last, overrides the one
+# go test passes), rather than emptying the machine's with `go clean
+# -fuzzcache`, which removes the files another run on the machine (a
+# second CI, a developer fuzzing) is reading or writing.
+cache_args=()
 if [ "${CI:-}" = true ]; then
-	go clean -fuzzcache
+	fuzzcache=$(mktemp -d)
+	trap 'rm -rf "$fuzzcache"' EXIT
 fi
 targets=0
 for pkg in $(go list ./...); do
+	if [ -n "${fuzzcache:-}" ]; then
+		cache_args=(-args "-test.fuzzcachedir=$fuzzcache/$pkg")
+	fi
 	for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
 		echo "== $target ($pkg, $fuzztime)"
-		go test "$pkg" -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime"
+		go test "$pkg" -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" ${cache_args[@]+"${cache_args[@]}"}
 		targets=$((targets + 1))
 	done
 done
