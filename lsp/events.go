@@ -47,7 +47,9 @@ func (s *Server) didChange(params json.RawMessage) error {
 	if err := decode(params, &p); err != nil {
 		return err
 	}
-	trace.Logf(s.ctx, "didChange", "%s %d", p.TextDocument.URI, p.TextDocument.Version) // serve --trace: when each version came
+	if trace.IsEnabled() { // serve --trace: when each version came (Logf's arguments are boxed before it looks)
+		trace.Logf(s.ctx, "didChange", "%s %d", p.TextDocument.URI, p.TextDocument.Version)
+	}
 	return s.modify(event{kind: changed, uri: p.TextDocument.URI, version: p.TextDocument.Version, edits: p.ContentChanges})
 }
 

@@ -532,7 +532,9 @@ func (sc *scheduler) wakeFrontLocked(wait time.Duration) {
 // or the first scan has yet to load its set (scanHold).
 func (sc *scheduler) analyseOpen(d *document, settings editorSettings, scanning bool) {
 	defer trace.StartRegion(sc.s.ctx, "open document").End()
-	trace.Logf(sc.s.ctx, "analyseOpen", "%s %d", d.uri, d.version)
+	if trace.IsEnabled() { // Logf's arguments are boxed before it looks
+		trace.Logf(sc.s.ctx, "analyseOpen", "%s %d", d.uri, d.version)
+	}
 	var a *analysed
 	_ = sc.s.guard("analysis of "+string(d.uri), func() error {
 		if a = sc.sharedAnalysis(d, settings); a == nil {
@@ -855,12 +857,15 @@ func sameSettings(a, b editorSettings) bool {
 func (sc *scheduler) publishClosed(path string, a *analysed) {
 	var m diagnosticsMessage
 	var related []string // the other files the diagnostics point into (for the cache)
+	// Loaded once: the scan stores the cache after its first round trips,
+	// and a record must carry the related files it was made with.
+	cache := sc.s.cache.Load()
 	if a != nil {
 		// Outside the lock: the scan's readers and the back's workers
 		// publish at once.
 		m = a.message(uri.File(path), 0)
 		defer m.release()
-		if sc.s.cache.Load() != nil { // only the cache keeps them
+		if cache != nil { // only the cache keeps them
 			related = a.relatedFiles()
 		}
 	}
@@ -881,8 +886,8 @@ func (sc *scheduler) publishClosed(path string, a *analysed) {
 		return
 	}
 	sc.closedHash[path] = m.hash
-	if c := sc.s.cache.Load(); c != nil {
-		c.record(path, m, related)
+	if cache != nil {
+		cache.record(path, m, related)
 	}
 	sc.s.send(m)
 }
