@@ -18,6 +18,7 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
+	"github.com/s3policy-lsp/s3policy-lsp/internal/lspclient"
 	"github.com/s3policy-lsp/s3policy-lsp/lsp"
 )
 
@@ -425,7 +426,7 @@ func TestASecondInitializedIsIgnored(t *testing.T) {
 // failed on it once in 80 runs on a loaded machine: a refresh was under
 // way as the test stopped the client).
 func TestARefreshUnansweredAtExitIsNotLogged(t *testing.T) {
-	var log lockedBuffer
+	var log lspclient.Buffer // the test reads it while the server writes
 	c := start(t, lsp.Options{Log: &log})
 	hold := make(chan struct{})
 	t.Cleanup(func() { close(hold) })
@@ -446,22 +447,4 @@ func TestARefreshUnansweredAtExitIsNotLogged(t *testing.T) {
 	if got := log.String(); strings.Contains(got, protocol.MethodCodeLensRefresh) {
 		t.Errorf("the log after an exit with a refresh unanswered:\n%s", got)
 	}
-}
-
-// lockedBuffer is a log writer the test reads while the server writes.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
