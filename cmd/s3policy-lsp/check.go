@@ -145,7 +145,7 @@ func batchGC() (done func()) {
 	if !budgeted() {
 		return func() { runtime.KeepAlive(ballast) }
 	}
-	release := holdMemoryBudget(batchMemoryLimit, false, io.Discard)
+	release := holdMemoryBudget(batchMemoryLimit, io.Discard)
 	return func() {
 		runtime.KeepAlive(ballast)
 		release()

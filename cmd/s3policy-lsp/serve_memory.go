@@ -24,31 +24,14 @@ const serveMemoryLimit = 180 << 20
 // large gets GOGC=100 and the memory it needs instead.
 const liftAbove = 0.85
 
-// serveGCPercent is the server's GOGC under its memory budget: the heap
-// may grow by twice the live heap before a collection, or up to the
-// limit, whichever comes first. While the user types in a governed folder
-// of 5,000 policies (a live heap of 50-60 MB, 1-2 MB allocated a
-// keystroke) GOGC=100 collected every 30-60 keystrokes, each collection
-// marking the whole live heap beside the keystrokes for 60-200 ms; at 200
-// the heap stops near 160 MB, under the budget, and collects half as
-// often. A larger live heap meets the limit at either setting; a small
-// one stays small.
-const serveGCPercent = 200
-
 // serveMemoryBudget sets the server's memory budget unless GOMEMLIMIT
-// from the environment decides ("off" for none), with serveGCPercent
-// unless GOGC does, and gives them up, saying so in the log, once a
-// collection leaves a live heap above liftAbove of it (GOGC=100 then).
-// See https://go.dev/doc/gc-guide#Memory_limit.
+// from the environment decides ("off" for none), and gives it up, saying
+// so in the log, once a collection leaves a live heap above liftAbove of
+// it. See https://go.dev/doc/gc-guide#Memory_limit.
 func serveMemoryBudget(log io.Writer) {
-	if !budgeted() {
-		return
+	if budgeted() {
+		holdMemoryBudget(serveMemoryLimit, log)
 	}
-	ownGCPercent := os.Getenv("GOGC") == ""
-	if ownGCPercent {
-		debug.SetGCPercent(serveGCPercent)
-	}
-	holdMemoryBudget(serveMemoryLimit, ownGCPercent, log)
 }
 
 // budgeted says whether the server sets its own memory budget: not when
@@ -60,9 +43,8 @@ func budgeted() bool {
 
 // holdMemoryBudget sets a soft memory limit and lifts it once a
 // collection leaves a live heap above liftAbove of it, or on release
-// (check's run is over); when lifted, GOGC goes back to 100 if
-// resetGCPercent (the caller raised it under the limit).
-func holdMemoryBudget(limit int64, resetGCPercent bool, log io.Writer) (release func()) {
+// (check's run is over).
+func holdMemoryBudget(limit int64, log io.Writer) (release func()) {
 	debug.SetMemoryLimit(limit)
 	var released atomic.Bool
 	watchLiveHeap(func(live uint64) bool {
@@ -73,9 +55,6 @@ func holdMemoryBudget(limit int64, resetGCPercent bool, log io.Writer) (release 
 			return true
 		}
 		debug.SetMemoryLimit(math.MaxInt64)
-		if resetGCPercent {
-			debug.SetGCPercent(100)
-		}
 		fmt.Fprintf(log, "s3policy-lsp: the live heap is %d MiB, near the memory budget of %d MiB: the budget is lifted (set GOMEMLIMIT to choose one)\n", live>>20, limit>>20)
 		return false
 	})
