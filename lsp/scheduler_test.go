@@ -75,10 +75,10 @@ func TestDueDependantsWaitForTheNextRound(t *testing.T) {
 // waits for the typing pause (the next keystroke must find the front
 // free), then a round comes by itself and analyses it: no event is needed
 // to wake it, and the front stays busy until then, so the back waits.
-// The pause is longer than the test, and the test ends it: a pause of
+// The pause is longer than the test, and the test ends it (a pause of
 // 50 ms ran out, under -race on a loaded machine, while the edited
 // document was analysed (3 runs in 300), and the dependant was analysed
-// with it.
+// with it).
 func TestDependantsWaitForTheTypingPause(t *testing.T) {
 	s := newTestServer(t)
 	sc := s.sched
@@ -100,6 +100,18 @@ func TestDependantsWaitForTheTypingPause(t *testing.T) {
 	}
 	if !sc.due[dependant.path] {
 		t.Fatalf("due: %v, want the dependant", sc.due)
+	}
+	sc.round() // a round within the pause leaves the dependant due
+	sc.cacheMu.Lock()
+	_, dependantDone = sc.cache[dependant.uri]
+	sc.cacheMu.Unlock()
+	if dependantDone || !sc.due[dependant.path] {
+		t.Fatalf("a round within the typing pause: dependant analysed %v, due %v; want it left due", dependantDone, sc.due)
+	}
+	select {
+	case <-idle:
+		t.Fatal("the front went idle with the dependant due")
+	default:
 	}
 	sc.start()
 	sc.mu.Lock()
