@@ -477,6 +477,7 @@ type entryMaker struct {
 	sites  map[*Cause]causeSite
 	bySite map[causeSiteKey]causeSite
 	causes []analysis.Cause
+	shared *sharedCauses // w's, once asked for
 }
 
 // causeSiteKey is what CauseSite reads of a cause.
@@ -511,7 +512,7 @@ func (w *Workspace) entryMaker() *entryMaker {
 
 // release gives the maker back, keeping nothing of the workspace alive.
 func (m *entryMaker) release() {
-	m.w = nil
+	m.w, m.shared = nil, nil
 	clear(m.sites)
 	clear(m.bySite)
 	clear(m.causes[:cap(m.causes)])
@@ -556,7 +557,10 @@ func (m *entryMaker) blockedRequest(g Grant, e *evaluation) analysis.BlockedRequ
 		Grant: analysis.Place{Path: g.Policy.Path, Doc: g.Policy.DocName, Span: g.Names.Span}, GrantedTo: g.Names.Str,
 		Conditional: e.result.Decision == AllowedIf,
 	}
-	shared := w.cache().shared
+	if m.shared == nil {
+		m.shared = w.cache().shared // once for the answer: cache takes the workspace's lock
+	}
+	shared := m.shared
 	// A list the workspace shares gives every request whose grant the
 	// same causes narrow the same causes: its words hold no request. They
 	// are made once for all such requests (an identity policy's keystroke
