@@ -22,8 +22,11 @@ type scenarioCache struct {
 	mu    sync.Mutex
 	docs  map[*analysis.File]*Doc
 	owned map[string]*ownedDocs // by the caller's ARN
-	scps  map[string]*scpDocs   // by the caller's account
-	rcps  map[string][][]*Doc   // by the resource's account
+	// ownedSwaps are the lists left out of owned by a swap, patched when
+	// asked for (ownedOf).
+	ownedSwaps map[string]*ownedSwap
+	scps       map[string]*scpDocs // by the caller's account
+	rcps       map[string][][]*Doc // by the resource's account
 	// bucketPolicy is the last bucket policy of each bucket name, keyPolicy
 	// the last key policy of each key ARN; endpoints lists the endpoint
 	// policies of each endpoint ("" for those of every endpoint).
@@ -33,6 +36,33 @@ type scenarioCache struct {
 	// shared keeps once the words and lists of causes the workspace's
 	// evaluations and answers share.
 	shared *sharedCauses
+}
+
+// ownedSwap is a principal's lists as a cache before this one held them,
+// and the versions of their documents swapped since (carry): a
+// keystroke swaps one of a principal's 600 identity policies at 5,000
+// governed policies, and indexing them all again (newDocIndex) was a
+// sixth of what the first keystroke that changes what the policy allows
+// allocated (BenchmarkIndexEdit identity-action, issue 16). ownedOf
+// patches them when first asked for: a keystroke that evaluates nothing
+// builds nothing. Neither is changed once made.
+type ownedSwap struct {
+	from *ownedDocs
+	now  map[*analysis.Policy]*analysis.File // by the policy of from's Doc, its latest version
+}
+
+// versionOf reports whether f is a document of the lists, as from holds
+// it or swapped since, and the policy from holds of it.
+func (sw *ownedSwap) versionOf(f *analysis.File) (base *analysis.Policy, ok bool) {
+	for base, now := range sw.now {
+		if now == f {
+			return base, true
+		}
+	}
+	if sw.from.holds(f.Policy) {
+		return f.Policy, true
+	}
+	return nil, false
 }
 
 type ownedDocs struct {
@@ -93,8 +123,11 @@ func (c *carriedScenarios) carry(w *Workspace) *scenarioCache {
 	from := c.from
 	from.mu.Lock()
 	defer from.mu.Unlock()
-	n := &scenarioCache{docs: maps.Clone(from.docs), owned: maps.Clone(from.owned), scps: maps.Clone(from.scps), rcps: maps.Clone(from.rcps),
+	n := &scenarioCache{docs: maps.Clone(from.docs), owned: maps.Clone(from.owned), ownedSwaps: maps.Clone(from.ownedSwaps), scps: maps.Clone(from.scps), rcps: maps.Clone(from.rcps),
 		bucketPolicy: from.bucketPolicy, keyPolicy: from.keyPolicy, endpoints: from.endpoints, shared: newSharedCauses()}
+	if n.ownedSwaps == nil {
+		n.ownedSwaps = map[string]*ownedSwap{}
+	}
 	placed := false // the maps of bucket, key and endpoint policies are n's own
 	for old, now := range c.swaps {
 		delete(n.docs, old)
@@ -102,8 +135,21 @@ func (c *carriedScenarios) carry(w *Workspace) *scenarioCache {
 		case ownedKinds[old.Kind]:
 			// A principal's lists hold a Doc for each of its policies (made
 			// by this cache or, KeepOwnedPolicies, another's): one that
-			// holds none of old was built without it.
-			maps.DeleteFunc(n.owned, func(_ string, o *ownedDocs) bool { return o.holds(old.Policy) })
+			// holds none of old was built without it. One that holds old
+			// is patched when asked for (ownedOf), with now in old's place.
+			for key, sw := range n.ownedSwaps {
+				if base, ok := sw.versionOf(old); ok {
+					sw = &ownedSwap{from: sw.from, now: maps.Clone(sw.now)} // from's is only read
+					sw.now[base] = now
+					n.ownedSwaps[key] = sw
+				}
+			}
+			for key, o := range n.owned {
+				if o.holds(old.Policy) {
+					delete(n.owned, key)
+					n.ownedSwaps[key] = &ownedSwap{from: o, now: map[*analysis.Policy]*analysis.File{old.Policy: now}}
+				}
+			}
 		case old.Kind == analysis.KindSCP:
 			n.scps = map[string]*scpDocs{}
 		case old.Kind == analysis.KindRCP:
@@ -126,6 +172,44 @@ func (c *carriedScenarios) carry(w *Workspace) *scenarioCache {
 func (o *ownedDocs) holds(p *analysis.Policy) bool {
 	of := func(d *Doc) bool { return d.Policy == p }
 	return o.session != nil && of(o.session) || slices.ContainsFunc(o.identity, of) || slices.ContainsFunc(o.boundaries, of)
+}
+
+// swapped returns the lists with the Doc of the policy old replaced by
+// now, as ownedOf makes them for a workspace Swapped made, or nil when
+// they must be made again (old is in a list twice, or the identity
+// policies' index cannot be patched: docIndex.replacing).
+func (o *ownedDocs) swapped(old *analysis.Policy, now *Doc) *ownedDocs {
+	of := func(d *Doc) bool { return d.Policy == old }
+	replaced := func(docs []*Doc) ([]*Doc, int, bool) {
+		i := slices.IndexFunc(docs, of)
+		if i < 0 {
+			return docs, i, true
+		}
+		if slices.ContainsFunc(docs[i+1:], of) {
+			return nil, i, false
+		}
+		docs = slices.Clone(docs)
+		docs[i] = now
+		return docs, i, true
+	}
+	n := &ownedDocs{session: o.session, index: o.index}
+	var i int
+	var ok bool
+	if n.identity, i, ok = replaced(o.identity); !ok {
+		return nil
+	}
+	if i >= 0 {
+		if n.index = o.index.replacing(n.identity, i); n.index == nil {
+			return nil
+		}
+	}
+	if n.boundaries, _, ok = replaced(o.boundaries); !ok {
+		return nil
+	}
+	if o.session != nil && of(o.session) {
+		n.session = now
+	}
+	return n
 }
 
 // replacePlaced puts now where old is in the maps of bucket, key and
@@ -202,6 +286,19 @@ func (c *scenarioCache) doc(w *Workspace, f *analysis.File) *Doc {
 func (c *scenarioCache) ownedOf(w *Workspace, p principal) *ownedDocs {
 	if o := c.owned[p.arn]; o != nil {
 		return o
+	}
+	if sw := c.ownedSwaps[p.arn]; sw != nil {
+		delete(c.ownedSwaps, p.arn)
+		o := sw.from
+		for base, now := range sw.now {
+			if o = o.swapped(base, c.doc(w, now)); o == nil {
+				break
+			}
+		}
+		if o != nil {
+			c.owned[p.arn] = o
+			return o
+		}
 	}
 	o := &ownedDocs{}
 	for _, f := range w.ownedBy(p) {
