@@ -51,6 +51,10 @@ func (s *Server) startScan(mayCall bool) bool {
 	s.workers.Add(1)
 	go func() {
 		defer s.workers.Done()
+		var scanDone func()
+		if s.opts.ScanStarted != nil {
+			scanDone = s.opts.ScanStarted()
+		}
 		progress := false
 		if mayCall {
 			progress = s.beginProgress()
@@ -73,6 +77,9 @@ func (s *Server) startScan(mayCall bool) bool {
 				Message: fmt.Sprintf("analysing %d of %d files", done, total), Percentage: uint32(50 + 50*done/max(total, 1))})
 		})
 		s.progress(progress, &protocol.WorkDoneProgressEnd{Kind: protocol.WorkDoneProgressKindEnd, Message: "workspace scanned"})
+		if scanDone != nil {
+			scanDone()
+		}
 		if c := s.cache.Load(); c != nil && s.ctx.Err() == nil {
 			_ = s.guard("keeping the diagnostics for the next start", func() error { c.keep(); return nil })
 		} else if c != nil {

@@ -39,6 +39,12 @@ type Options struct {
 	// BinaryID identifies the build (a hash of the executable): part of
 	// every cache key with Version; nil keeps none.
 	BinaryID func() string
+	// ScanStarted, when set, is called as the first scan starts, and the
+	// function it returns (nil: none) once the scan is over: every file
+	// it read analysed and published (where its work-done progress ends,
+	// whether the client shows it or not, and after a panic in the scan).
+	// The binary holds a GC ballast in between.
+	ScanStarted func() (scanDone func())
 }
 
 // Server is one language-server session: thin handlers over a store of

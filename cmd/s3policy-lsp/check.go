@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"runtime/trace"
 	"slices"
 	"strings"
@@ -113,26 +112,24 @@ func startTrace(path string) (stop func(), err error) {
 }
 
 // batchGC sets the garbage collector for a batch job whose live heap is
-// small (a file per core and the findings so far): it runs once the heap
-// has grown by the live heap plus 32 MB, over a ballast of 32 MB that it
-// counts as live (GOGC=100 above it). The ballast holds no pointers and
-// is never written: address space, not memory the process touches. At
-// GOGC=200 alone the collector ran every 8 to 40 MB allocated, some thirty
-// times over 10,000 files, and its marking (with the write barriers it
-// turns on) was a tenth of check's CPU.
+// small (a file per core and the findings so far): a ballast
+// (holdBallast) under the server's memory budget. At GOGC=200 alone the
+// collector ran every 8 to 40 MB allocated, some thirty times over 10,000
+// files, and its marking (with the write barriers it turns on) was a
+// tenth of check's CPU.
 //
 // A governed tree's live heap is not small: its sets' parsed documents,
 // the engine's answers and the checks' indexes of causes are kept until
 // its last file is analysed, about 100 MB over 10,000 governed policies
 // at the last collections, and the heap grew to twice that plus the
 // ballast, a peak of 215-235 MB of RSS. So the server's memory budget
-// holds check's heap too (batchMemoryLimit): the collector runs more
-// often only once the heap nears it, and the limit is lifted, as the
-// server's is, once the live heap is too near it for that to cost
-// little (holdMemoryBudget); a tree that large gets GOGC=100 and the
-// memory it needs. Small live heaps, an ungoverned tree's, never reach
-// it. GOGC, when set, wins, with no ballast and no limit; GOMEMLIMIT,
-// when set, is the limit.
+// holds check's heap too (serveMemoryLimit, raised by the ballast): the
+// collector runs more often only once the heap nears it, and the limit
+// is lifted, as the server's is, once the live heap is too near it for
+// that to cost little (holdMemoryBudget); a tree that large gets GOGC=100
+// and the memory it needs. Small live heaps, an ungoverned tree's, never
+// reach it. GOGC, when set, wins, with no ballast and no limit;
+// GOMEMLIMIT, when set, is the limit.
 //
 // done, once the output is written, drops the ballast and lifts the
 // limit.
@@ -140,25 +137,17 @@ func batchGC() (done func()) {
 	if os.Getenv("GOGC") != "" {
 		return func() {}
 	}
-	debug.SetGCPercent(100)
-	ballast := make([]byte, batchBallast)
 	if !budgeted() {
-		return func() { runtime.KeepAlive(ballast) }
+		drop := holdBallast(nil)
+		return func() { drop() }
 	}
-	release := holdMemoryBudget(batchMemoryLimit, io.Discard)
+	budget := holdMemoryBudget(serveMemoryLimit, io.Discard)
+	drop := holdBallast(budget)
 	return func() {
-		runtime.KeepAlive(ballast)
-		release()
+		drop()
+		budget.release()
 	}
 }
-
-// batchBallast is the heap check's collector counts as live beside the
-// real one (batchGC).
-const batchBallast = 32 << 20
-
-// batchMemoryLimit is check's soft memory limit: the server's budget,
-// and the ballast, which the limit counts and the process never touches.
-const batchMemoryLimit = serveMemoryLimit + batchBallast
 
 // allRules is every code check can report: the registered checks and the
 // findings the analysis makes itself.

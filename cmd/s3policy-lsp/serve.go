@@ -35,10 +35,12 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	defer stopRecordings()
-	serveMemoryBudget(stderr)
+	budget := serveMemoryBudget(stderr)
+	// The first scan's ballast is taken as it starts, not here: its
+	// allocation starts a collection, which would delay initialize.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	server := lsp.New(lsp.Options{Log: stderr, Version: versionString(), CacheDir: serveCacheDir(*cache), BinaryID: binaryID})
+	server := lsp.New(lsp.Options{Log: stderr, Version: versionString(), CacheDir: serveCacheDir(*cache), BinaryID: binaryID, ScanStarted: func() func() { return holdScanBallast(budget) }})
 	return server.Serve(ctx, stdio{os.Stdin, stdout})
 }
 

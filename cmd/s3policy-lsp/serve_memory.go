@@ -8,7 +8,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"sync/atomic"
+	"sync"
 )
 
 // serveMemoryLimit is the server's memory budget (issue 16): a soft limit
@@ -27,11 +27,13 @@ const liftAbove = 0.85
 // serveMemoryBudget sets the server's memory budget unless GOMEMLIMIT
 // from the environment decides ("off" for none), and gives it up, saying
 // so in the log, once a collection leaves a live heap above liftAbove of
-// it. See https://go.dev/doc/gc-guide#Memory_limit.
-func serveMemoryBudget(log io.Writer) {
-	if budgeted() {
-		holdMemoryBudget(serveMemoryLimit, log)
+// it. See https://go.dev/doc/gc-guide#Memory_limit. It returns nil when
+// GOMEMLIMIT decides.
+func serveMemoryBudget(log io.Writer) *memoryBudget {
+	if !budgeted() {
+		return nil
 	}
+	return holdMemoryBudget(serveMemoryLimit, log)
 }
 
 // budgeted says whether the server sets its own memory budget: not when
@@ -41,28 +43,133 @@ func budgeted() bool {
 	return !set
 }
 
+// memoryBudget is a soft memory limit on the process's real data: a
+// ballast held (holdBallast) raises the limit by its size, since the
+// limit counts it though the process never touches it.
+type memoryBudget struct {
+	log   io.Writer
+	mu    sync.Mutex // guards what follows, and the limit it sets
+	limit int64      // for the real data
+	// ballast is the size of the ballast held, 0 for none; a ballast
+	// dropped after collection droppedAt ended may still be in the live
+	// heap of the next one, which was under way.
+	ballast, dropped int64
+	droppedAt        uint64
+	lifted           bool // outgrown, or released: no limit any more
+}
+
 // holdMemoryBudget sets a soft memory limit and lifts it once a
 // collection leaves a live heap above liftAbove of it, or on release
 // (check's run is over).
-func holdMemoryBudget(limit int64, log io.Writer) (release func()) {
+func holdMemoryBudget(limit int64, log io.Writer) *memoryBudget {
+	b := &memoryBudget{log: log, limit: limit}
 	debug.SetMemoryLimit(limit)
-	var released atomic.Bool
-	watchLiveHeap(func(live uint64) bool {
-		if released.Load() {
-			return false
-		}
-		if !outgrows(live, limit) {
-			return true
-		}
-		debug.SetMemoryLimit(math.MaxInt64)
-		fmt.Fprintf(log, "s3policy-lsp: the live heap is %d MiB, near the memory budget of %d MiB: the budget is lifted (set GOMEMLIMIT to choose one)\n", live>>20, limit>>20)
+	watchLiveHeap(b.collected)
+	return b
+}
+
+// collected lifts the budget when a collection's live heap, less the
+// ballast in it, outgrows it, and says whether to go on watching.
+func (b *memoryBudget) collected(live, cycle uint64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.lifted {
 		return false
-	})
-	return func() {
-		released.Store(true)
-		debug.SetMemoryLimit(math.MaxInt64)
+	}
+	ballast := b.ballast
+	if cycle <= b.droppedAt+1 {
+		ballast = max(ballast, b.dropped)
+	}
+	live -= min(live, uint64(ballast))
+	if !outgrows(live, b.limit) {
+		return true
+	}
+	b.lifted = true
+	debug.SetMemoryLimit(math.MaxInt64)
+	fmt.Fprintf(b.log, "s3policy-lsp: the live heap is %d MiB, near the memory budget of %d MiB: the budget is lifted (set GOMEMLIMIT to choose one)\n", live>>20, b.limit>>20)
+	return false
+}
+
+// setBallast adds a ballast of size bytes to the limit (none: 0), unless the
+// budget is lifted.
+func (b *memoryBudget) setBallast(size int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if size == 0 && b.ballast != 0 {
+		b.dropped, b.droppedAt = b.ballast, gcCycles()
+	}
+	b.ballast = size
+	if !b.lifted {
+		debug.SetMemoryLimit(b.limit + size)
 	}
 }
+
+// release lifts the limit for good.
+func (b *memoryBudget) release() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.lifted = true
+	debug.SetMemoryLimit(math.MaxInt64)
+}
+
+// holdBallast makes the collector run seldom while the live heap is
+// small (check's run, the server's first scan): it holds a ballast of
+// ballastSize that the collector counts as live, so that at GOGC=100 it
+// runs once the heap has grown by the live heap plus the ballast, where
+// it ran every few MB (the server read 10,000 ungoverned files with 170
+// to 500 collections). The ballast holds no pointers and is never
+// written: address space, not memory the process touches. The budget,
+// when there is one, is raised by the ballast while it is held, so the
+// real data keep theirs. GOGC, when set, decides alone: no ballast, and
+// the limit as it was.
+//
+// drop, called once the live heap has grown (check's output written, the
+// first scan over), lets the ballast go and puts the limit back, and says
+// whether there was a ballast to drop: not under GOGC, nor on a second
+// call.
+func holdBallast(budget *memoryBudget) (drop func() (dropped bool)) {
+	if os.Getenv("GOGC") != "" {
+		return func() bool { return false }
+	}
+	debug.SetGCPercent(100)
+	ballast := make([]byte, ballastSize)
+	if budget != nil {
+		budget.setBallast(ballastSize)
+	}
+	var once sync.Once
+	return func() (dropped bool) {
+		once.Do(func() {
+			runtime.KeepAlive(ballast)
+			ballast = nil // whoever keeps drop must not keep the ballast
+			if budget != nil {
+				budget.setBallast(0)
+			}
+			dropped = true
+		})
+		return dropped
+	}
+}
+
+// holdScanBallast holds a ballast for the server's first scan (its live
+// heap is small while it reads, as check's); scanOver drops it, collects
+// at once and returns the free memory to the system. The collector's
+// goal, set by the last collection, counts the ballast until the next
+// one, which a small workspace's typing would reach only after some 70 MB
+// allocated (or two minutes); and the heap the ballast let the scan's
+// garbage grow to, up to 32 MB more than without it, would stay resident
+// while the user types.
+func holdScanBallast(budget *memoryBudget) (scanOver func()) {
+	drop := holdBallast(budget)
+	return func() {
+		if drop() {
+			debug.FreeOSMemory()
+		}
+	}
+}
+
+// ballastSize is the heap the collector counts as live beside the real
+// one while a ballast is held.
+const ballastSize = 32 << 20
 
 // outgrows says whether a live heap leaves too little of the limit for
 // the collector to run seldom.
@@ -74,7 +181,7 @@ func outgrows(live uint64, limit int64) bool {
 // collection, until it returns false. A finalizer on an object nothing
 // references runs after the collection that finds it unreachable; each
 // run sets the next one.
-func watchLiveHeap(seen func(live uint64) bool) {
+func watchLiveHeap(seen func(live, cycle uint64) bool) {
 	s := &gcSentinel{}
 	runtime.SetFinalizer(s, func(*gcSentinel) {
 		if seen(liveHeap()) {
@@ -87,12 +194,24 @@ func watchLiveHeap(seen func(live uint64) bool) {
 // may share a block with others and never be finalized.
 type gcSentinel struct{ _ *byte }
 
-// liveHeap is the heap the last collection found reachable.
-func liveHeap() uint64 {
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(sample)
-	if sample[0].Value.Kind() != metrics.KindUint64 {
+// liveHeap is the heap the last collection found reachable, and the
+// number of that collection.
+func liveHeap() (live, cycle uint64) {
+	samples := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(samples)
+	return sampled(samples[0]), sampled(samples[1])
+}
+
+// gcCycles is the number of collections ended.
+func gcCycles() uint64 {
+	samples := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(samples)
+	return sampled(samples[0])
+}
+
+func sampled(s metrics.Sample) uint64 {
+	if s.Value.Kind() != metrics.KindUint64 {
 		return 0
 	}
-	return sample[0].Value.Uint64()
+	return s.Value.Uint64()
 }
