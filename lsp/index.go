@@ -552,7 +552,17 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		edits     []inPlaceEdit
 		joins     bool
 	}
-	next.ws.ReuseUnchanged(g.ws, unchanged, func(req eval.Request, read *eval.ReadSet, result func() *eval.Result) bool {
+	// A bucket policy's edit concerns, of a principal none of whose own
+	// documents or SCPs it joins, only the requests on the buckets the
+	// policy may join: stale below says no for every other request, and
+	// Reuse need not ask about them one by one.
+	buckets := func(principal string) func(bucket string) bool {
+		if bucketsMoved || len(joins.always) > 0 || len(joins.byResource) == 0 || joins.joinsPrincipal(principal) || len(editsFor(principal)) > 0 {
+			return nil
+		}
+		return joins.joinsBucket
+	}
+	next.ws.ReuseUnchanged(g.ws, unchanged, buckets, func(req eval.Request, read *eval.ReadSet, result func() *eval.Result) bool {
 		if req.Principal != last.principal || last.principal == "" {
 			last.principal, last.edits, last.joins = req.Principal, editsFor(req.Principal), joins.joinsPrincipal(req.Principal)
 		}
@@ -1442,7 +1452,15 @@ func (j *joinCheck) joinsResource(resource string) bool {
 	if len(j.byResource) == 0 {
 		return false
 	}
-	bucket := bucketName(resource)
+	return j.joinsBucket(bucketName(resource))
+}
+
+// joinsBucket is joinsResource for the requests on a bucket's resources
+// (bucketName).
+func (j *joinCheck) joinsBucket(bucket string) bool {
+	if len(j.byResource) == 0 {
+		return false
+	}
 	found, ok := j.buckets[bucket]
 	if !ok {
 		for i, f := range j.byResource {

@@ -196,7 +196,7 @@ func (w *Workspace) KeepWithSid(prev *Workspace, req Request, policy string, sta
 	}
 	// Kept as a fresh evaluation's causes are: requests renamed alike
 	// share one list.
-	renamed := &evaluation{request: e.request, result: e.result, causes: w.cache().shared.keptCauses(causes), reads: e.reads}
+	renamed := &evaluation{request: e.request, result: e.result, causes: w.cache().shared.keptCauses(causes), reads: e.reads, bucket: e.bucket}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.keepEvaluation(req.Principal, key, renamed)

@@ -758,3 +758,72 @@ func TestSwappedCarriesTheScenarioCache(t *testing.T) {
 		})
 	}
 }
+
+// ReuseUnchanged told which buckets an edit may concern for a principal
+// (buckets) asks stale about the evaluations of requests on those
+// buckets' resources alone, takes the others over, and keeps what it
+// kept without being told.
+func TestReuseAsksAboutTheBucketsTheEditMayConcern(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := governed.Write(dir, 60); err != nil {
+		t.Fatal(err)
+	}
+	prev, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range prev.Callers() {
+		prev.Blocked(p)
+	}
+	const app0, edited = "arn:aws:iam::111122220000:role/app-0", "data-00000"
+	stale := func(req Request) bool { return bucketOf(req.Resource) == edited }
+	kept := func(w *Workspace) (n int, onEdited int) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for _, o := range w.evaluations {
+			o.each(func(_ evalKey, e *evaluation) {
+				n++
+				if e.bucket == edited {
+					onEdited++
+				}
+			})
+		}
+		return n, onEdited
+	}
+	all, onEdited := kept(prev)
+	if onEdited == 0 || onEdited == all {
+		t.Fatalf("%d of %d kept evaluations on %s: want some, not all", onEdited, all, edited)
+	}
+	told, _ := loadDir(dir)
+	var asked []Request
+	told.ReuseUnchanged(prev, nil, func(principal string) func(string) bool {
+		if principal == app0 {
+			return nil // asked about each
+		}
+		return func(bucket string) bool { return bucket == edited }
+	}, func(req Request, _ *ReadSet, _ func() *Result) bool {
+		asked = append(asked, req)
+		return stale(req)
+	})
+	for _, req := range asked {
+		if req.Principal != app0 && bucketOf(req.Resource) != edited {
+			t.Errorf("asked about %s on %s, another bucket", req.Principal, req.Resource)
+		}
+	}
+	if !slices.ContainsFunc(asked, func(req Request) bool { return req.Principal == app0 && bucketOf(req.Resource) != edited }) {
+		t.Error("app-0's requests on other buckets not asked about: told nothing for it")
+	}
+	untold, _ := loadDir(dir)
+	untold.ReuseUnchanged(prev, nil, nil, func(req Request, _ *ReadSet, _ func() *Result) bool { return stale(req) })
+	if a, b := kept(told); a != all-onEdited || b != 0 {
+		t.Errorf("told: %d kept, %d on %s; want %d, 0", a, b, edited, all-onEdited)
+	}
+	if a, _ := kept(untold); a != all-onEdited {
+		t.Errorf("untold: %d kept, want %d", a, all-onEdited)
+	}
+	for _, p := range prev.Callers() {
+		if got, want := told.Blocked(p), untold.Blocked(p); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: answers differ, told and untold", p)
+		}
+	}
+}
