@@ -768,13 +768,7 @@ func TestReuseAsksAboutTheBucketsTheEditMayConcern(t *testing.T) {
 	if _, err := governed.Write(dir, 60); err != nil {
 		t.Fatal(err)
 	}
-	prev, err := loadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range prev.Callers() {
-		prev.Blocked(p)
-	}
+	prev := answeredWorkspace(t, dir)
 	const app0, edited = "arn:aws:iam::111122220000:role/app-0", "data-00000"
 	stale := func(req Request) bool { return bucketOf(req.Resource) == edited }
 	kept := func(w *Workspace) (n int, onEdited int) {
