@@ -771,19 +771,20 @@ func TestReuseAsksAboutTheBucketsTheEditMayConcern(t *testing.T) {
 	prev := answeredWorkspace(t, dir)
 	const app0, edited = "arn:aws:iam::111122220000:role/app-0", "data-00000"
 	stale := func(req Request) bool { return bucketOf(req.Resource) == edited }
-	kept := func(w *Workspace) (n int, onEdited int) {
+	keptOn := func(w *Workspace, bucket string) (n int, on int) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		for _, o := range w.evaluations {
 			o.each(func(_ evalKey, e *evaluation) {
 				n++
-				if e.bucket == edited {
-					onEdited++
+				if e.bucket == bucket {
+					on++
 				}
 			})
 		}
-		return n, onEdited
+		return n, on
 	}
+	kept := func(w *Workspace) (int, int) { return keptOn(w, edited) }
 	all, onEdited := kept(prev)
 	if onEdited == 0 || onEdited == all {
 		t.Fatalf("%d of %d kept evaluations on %s: want some, not all", onEdited, all, edited)
@@ -818,6 +819,30 @@ func TestReuseAsksAboutTheBucketsTheEditMayConcern(t *testing.T) {
 	for _, p := range prev.Callers() {
 		if got, want := told.Blocked(p), untold.Blocked(p); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: answers differ, told and untold", p)
+		}
+	}
+	// The next edit, from told, whose evaluations made again lie over the
+	// base it shares with prev: the same asked and kept, told or not.
+	for _, next := range []string{edited, "data-00001"} {
+		all, onNext := keptOn(told, next)
+		if onNext == 0 {
+			t.Fatalf("no kept evaluation on %s", next)
+		}
+		staleOn := func(req Request) bool { return bucketOf(req.Resource) == next }
+		var askedTold, askedUntold int
+		told2, untold2 := NewWorkspace(dir), NewWorkspace(dir)
+		told2.ReuseUnchanged(told, nil, func(string) func(string) bool { return func(b string) bool { return b == next } },
+			func(req Request, _ *ReadSet, _ func() *Result) bool { askedTold++; return staleOn(req) })
+		untold2.ReuseUnchanged(told, nil, nil, func(req Request, _ *ReadSet, _ func() *Result) bool {
+			if staleOn(req) {
+				askedUntold++
+			}
+			return staleOn(req)
+		})
+		a, _ := keptOn(told2, next)
+		b, _ := keptOn(untold2, next)
+		if a != b || a != all-onNext || askedTold != askedUntold {
+			t.Errorf("edit of %s after %s: %d kept and %d asked told, %d and %d untold; want %d kept", next, edited, a, askedTold, b, askedUntold, all-onNext)
 		}
 	}
 }
