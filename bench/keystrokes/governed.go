@@ -17,7 +17,7 @@ import (
 // GovernedResult is what RunGoverned measured: the first scan, then the
 // edits to an identity policy and to a bucket policy of the folder.
 type GovernedResult struct {
-	Scan             time.Duration // initialize answered → the scan has read the folder
+	Scan             time.Duration // initialize answered → the scan has read the folder (with -after-scan, has ended)
 	Analysing        bool          // the server was still analysing the scan's files when the typing began
 	Identity, Bucket Result
 	PeakRSSKB        int // the server's peak RSS once the typing was over (VmHWM)
@@ -26,7 +26,7 @@ type GovernedResult struct {
 // RunGoverned writes a governed folder of n policies (bench/governed) into
 // dir, starts the server with it as the workspace folder, waits for the
 // first scan to have read the folder (the work-done progress the server
-// reports says "analysing", or ends), opens the folder's first identity
+// reports says "analysing", or ends; with -after-scan, ends), opens the folder's first identity
 // policy and first bucket policy, and types into each in turn as Run
 // does (into the element into says), while the server may still analyse
 // the closed files it read.
@@ -61,7 +61,7 @@ func RunGoverned(server, dir string, n, edits int, rate float64, scanTimeout tim
 	t0 := time.Now()
 	scanCtx, scanCancel := context.WithTimeout(ctx, scanTimeout)
 	defer scanCancel()
-	if _, err := c.WaitPublished(scanCtx, func([]lspclient.Published) bool { return c.ProgressEnded() || analysing(c) }); err != nil {
+	if _, err := c.WaitPublished(scanCtx, func([]lspclient.Published) bool { return c.ProgressEnded() || !afterScan && analysing(c) }); err != nil {
 		return res, fmt.Errorf("the first scan of %d policies did not end: %w", n, err)
 	}
 	res.Scan = time.Since(t0)

@@ -35,13 +35,14 @@ func main() {
 	dir := flag.String("dir", "", "with -governed: the folder to write it into (default: a temporary folder, removed after)")
 	scanTimeout := flag.Duration("scan-timeout", 10*time.Minute, "with -governed: how long the first scan may take")
 	flag.BoolVar(&printLatencies, "latencies", false, "with -governed: also print each version's latency in ms, in the order typed, and when the typing began and ended")
+	flag.BoolVar(&afterScan, "after-scan", false, "with -governed: wait for the first scan to end (every file it read analysed and published) before typing, instead of typing as soon as the folder is read")
 	flag.StringVar(&serverLog, "server-log", "", "with -governed: write the server's log (its stderr) to this file at the end; run with GODEBUG=gctrace=1 to see its collections, at seconds since it started, beside -latencies")
 	serverFlags := flag.String("server-flags", "", "flags for the server after serve, split at spaces: \"--cpuprofile F --cache off\" profiles the server through the typing")
 	into := flag.String("into", string(IntoSid), "with -governed: where to type, \"sid\" (the first Sid: a character typed and taken back) or \"action\" (the first Action string: its last characters taken back and typed again, which changes what the policy allows)")
 	flag.Parse()
 	serveArgs = append(serveArgs, strings.Fields(*serverFlags)...)
 	if *server == "" {
-		fmt.Fprintln(os.Stderr, "usage: keystrokes -server PATH [-edits 500] [-rate 50] [-size 20480] [-budget 50ms] [-governed N [-dir DIR] [-scan-timeout 10m] [-into sid|action]] [-server-flags \"--cpuprofile F\"]")
+		fmt.Fprintln(os.Stderr, "usage: keystrokes -server PATH [-edits 500] [-rate 50] [-size 20480] [-budget 50ms] [-governed N [-dir DIR] [-scan-timeout 10m] [-into sid|action] [-after-scan]] [-server-flags \"--cpuprofile F\"]")
 		os.Exit(2)
 	}
 	if *into != string(IntoSid) && *into != string(IntoAction) {
@@ -80,7 +81,11 @@ func mainGoverned(server, dir string, n, edits int, rate float64, budget, scanTi
 		fmt.Fprintln(os.Stderr, "keystrokes:", err)
 		return 1
 	}
-	fmt.Printf("keystrokes: governed folder of %d policies; the first scan read it %.2f s after initialize (its progress said it still analysed the closed files when the typing began: %v)\n", n, r.Scan.Seconds(), r.Analysing)
+	scanned := "read it"
+	if afterScan {
+		scanned = "was over"
+	}
+	fmt.Printf("keystrokes: governed folder of %d policies; the first scan %s %.2f s after initialize (its progress said it still analysed the closed files when the typing began: %v)\n", n, scanned, r.Scan.Seconds(), r.Analysing)
 	over := false
 	for _, e := range []struct {
 		what string
@@ -109,6 +114,11 @@ func mainGoverned(server, dir string, n, edits int, rate float64, budget, scanTi
 
 // printLatencies is the -latencies flag: where in the run the slow edits are.
 var printLatencies bool
+
+// afterScan is the -after-scan flag: type once the first scan is over,
+// as a user who opened the workspace a while ago, rather than while the
+// server still analyses the files the scan read.
+var afterScan bool
 
 // serverLog is the -server-log flag: a file for the server's stderr.
 var serverLog string
