@@ -78,6 +78,7 @@ func (s *Server) startScan(mayCall bool) bool {
 		})
 		s.progress(progress, &protocol.WorkDoneProgressEnd{Kind: protocol.WorkDoneProgressKindEnd, Message: "workspace scanned"})
 		if scanDone != nil {
+			s.sched.yieldToFront() // what it does (a collection, a ballast dropped) waits for a pause in the typing
 			scanDone()
 		}
 		if c := s.cache.Load(); c != nil && s.ctx.Err() == nil {

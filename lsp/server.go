@@ -42,8 +42,9 @@ type Options struct {
 	// ScanStarted, when set, is called as the first scan starts, and the
 	// function it returns (nil: none) once the scan is over: every file
 	// it read analysed and published (where its work-done progress ends,
-	// whether the client shows it or not, and after a panic in the scan).
-	// The binary holds a GC ballast in between.
+	// whether the client shows it or not, and after a panic in the scan),
+	// at the first pause in the typing after that. The binary holds a GC
+	// ballast in between.
 	ScanStarted func() (scanDone func())
 }
 
