@@ -144,8 +144,8 @@ func batchGC() (done func()) {
 	budget := holdMemoryBudget(serveMemoryLimit, io.Discard)
 	drop := holdBallast(budget)
 	return func() {
-		drop()
 		budget.release()
+		drop()
 	}
 }
 

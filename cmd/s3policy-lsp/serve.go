@@ -40,7 +40,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	// allocation starts a collection, which would delay initialize.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	server := lsp.New(lsp.Options{Log: stderr, Version: versionString(), CacheDir: serveCacheDir(*cache), BinaryID: binaryID, ScanStarted: func() func() { return holdScanBallast(budget) }})
+	server := lsp.New(lsp.Options{Log: stderr, Version: versionString(), CacheDir: serveCacheDir(*cache), BinaryID: binaryID, ScanStarted: scanBallast(budget)})
 	return server.Serve(ctx, stdio{os.Stdin, stdout})
 }
 

@@ -150,6 +150,16 @@ func holdBallast(budget *memoryBudget) (drop func() (dropped bool)) {
 	}
 }
 
+// scanBallast is the server's lsp.Options.ScanStarted: a ballast for its
+// first scan (holdScanBallast) under its own budget; none when GOMEMLIMIT
+// decides (budget nil), as the ballast would take 32 MB of that limit.
+func scanBallast(budget *memoryBudget) (scanStarted func() (scanOver func())) {
+	if budget == nil {
+		return nil
+	}
+	return func() func() { return holdScanBallast(budget) }
+}
+
 // holdScanBallast holds a ballast for the server's first scan (its live
 // heap is small while it reads, as check's); scanOver drops it, and
 // collects when the live heap is smaller than the ballast. The

@@ -95,7 +95,8 @@ func (w *signalWriter) Write(p []byte) (int, error) {
 // by its size while it is held, so that the real data keep the 180 MiB
 // budget; dropping it puts the limit back (a second drop does nothing,
 // and says so: the server collects after the first). A budget lifted meanwhile stays lifted. Without a budget
-// (GOMEMLIMIT set) the limit is left alone, and GOGC, when set, decides
+// (GOMEMLIMIT set) the limit is left alone, the server holds no ballast in
+// its first scan (check does: its run is short), and GOGC, when set, decides
 // alone: no ballast, the limit as it was.
 func TestBallastRaisesTheBudgetWhileHeld(t *testing.T) {
 	oldPercent, oldLimit := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64)
@@ -131,10 +132,23 @@ func TestBallastRaisesTheBudgetWhileHeld(t *testing.T) {
 		t.Errorf("budget lifted while the ballast was held: memory limit %d MiB after the drop, want none", got>>20)
 	}
 
+	scanStarted := scanBallast(holdMemoryBudget(serveMemoryLimit, io.Discard))
+	scanOver := scanStarted()
+	if got := limit(); got != 212<<20 {
+		t.Errorf("the server's first scan: memory limit %d MiB, want 212", got>>20)
+	}
+	scanOver()
+	if got := limit(); got != 180<<20 {
+		t.Errorf("the server's first scan over: memory limit %d MiB, want 180", got>>20)
+	}
+
 	debug.SetMemoryLimit(1 << 30) // as GOMEMLIMIT=1GiB would
 	holdBallast(nil)()
 	if got := limit(); got != 1<<30 {
 		t.Errorf("no budget: memory limit %d MiB, want it left at 1024", got>>20)
+	}
+	if scanBallast(nil) != nil {
+		t.Error("GOMEMLIMIT set: the server would hold a ballast in its first scan, inside the user's limit")
 	}
 
 	t.Setenv("GOGC", "300")
