@@ -187,6 +187,15 @@ func (s *Server) scanFolder(folder string, report func(read, listed int, walked 
 			}
 		})
 	}
+	// The readers end when the walk does, also when it panics (the
+	// scan's guard recovers it): else they would wait on next for the
+	// session's life.
+	readersDone := sync.OnceFunc(func() {
+		walked.Store(true)
+		close(next)
+		wg.Wait()
+	})
+	defer readersDone()
 	err := tree.Walk(folder, tree.Walker{
 		File: func(f tree.Listed) {
 			loader.Expect(f)
@@ -212,9 +221,7 @@ func (s *Server) scanFolder(folder string, report func(read, listed int, walked 
 	if err != nil {
 		s.logf("scanning %s: %v", folder, err)
 	}
-	walked.Store(true)
-	close(next)
-	wg.Wait()
+	readersDone()
 	report(int(read.Load()), int(listed.Load()), true)
 }
 
