@@ -136,6 +136,18 @@ func (a ARN) S3Bucket() (bucket, key string, isObject bool) {
 	return bucket, key, isObject
 }
 
+// BucketOfARN is the bucket an S3 ARN names ("" for any other string):
+// what the engine files a request's evaluation under, and what the server
+// asks an edited bucket policy about, which must agree.
+func BucketOfARN(s string) string {
+	a, ok := ParseARN(s)
+	if !ok || !a.IsS3() {
+		return ""
+	}
+	name, _, _ := a.S3Bucket()
+	return name
+}
+
 // ResourceARN is a Resource entry read once as an ARN: where ARNParts
 // cuts it, as offsets into its text, and whether it is an S3 bucket or
 // object ARN, so its parts are taken without reading it again. Over 2,000

@@ -122,7 +122,7 @@ func (s *Server) explainSet(units []*tree.Set, req eval.Request, from string) *e
 			return w.Workspace
 		}
 	}
-	bucket := bucketName(req.Resource)
+	bucket := analysis.BucketOfARN(req.Resource)
 	for _, w := range units {
 		if w.Buckets[bucket] != nil {
 			return w.Workspace
@@ -158,15 +158,6 @@ func (s *Server) setsOf(texts map[string][]byte) []*tree.Set {
 		out = append(out, tree.Sets(folder, mine)...)
 	}
 	return out
-}
-
-func bucketName(resource string) string {
-	a, ok := analysis.ParseARN(resource)
-	if !ok || !a.IsS3() {
-		return ""
-	}
-	name, _, _ := a.S3Bucket()
-	return name
 }
 
 // maxLenses caps the lenses above one statement: principals × actions.

@@ -1355,13 +1355,14 @@ func mayJoin(f *analysis.File, req eval.Request) bool {
 	case analysis.KindSCP:
 		return facts.Account == "" || facts.Account == account
 	case analysis.KindBucket:
-		return bucketMayJoin(facts, bucketName(req.Resource), func(name string) bool { return bytes.Contains(f.Src, []byte(name)) })
+		return bucketMayJoin(facts, analysis.BucketOfARN(req.Resource), func(name string) bool { return bytes.Contains(f.Src, []byte(name)) })
 	}
 	return true
 }
 
 // bucketMayJoin is mayJoin for a bucket policy and a request's bucket:
-// its own, or one its text names (inText).
+// its own, or one its text names (inText). No bucket ("") may join any:
+// an evaluation filed under none is always asked about again.
 func bucketMayJoin(facts *analysis.FileFacts, bucket string, inText func(name string) bool) bool {
 	return bucket == "" || facts.Bucket == bucket || inText(bucket)
 }
@@ -1452,11 +1453,11 @@ func (j *joinCheck) joinsResource(resource string) bool {
 	if len(j.byResource) == 0 {
 		return false
 	}
-	return j.joinsBucket(bucketName(resource))
+	return j.joinsBucket(analysis.BucketOfARN(resource))
 }
 
 // joinsBucket is joinsResource for the requests on a bucket's resources
-// (bucketName).
+// (analysis.BucketOfARN).
 func (j *joinCheck) joinsBucket(bucket string) bool {
 	if len(j.byResource) == 0 {
 		return false

@@ -255,7 +255,7 @@ func (c caller) namedBy(st *analysis.Statement) *analysis.Value {
 // names, as .s3policy.json says: such a grant is not cross-account.
 func (w *Workspace) ownsBucketOf(st *analysis.Statement, account string) bool {
 	for _, r := range st.Resources() {
-		if b := w.Buckets[bucketOf(r.Str)]; b != nil && b.Account == account {
+		if b := w.Buckets[analysis.BucketOfARN(r.Str)]; b != nil && b.Account == account {
 			return true
 		}
 	}
@@ -305,7 +305,7 @@ func grantedAction(action string) bool {
 func grantedResource(st *analysis.Statement, action string) string {
 	wantObject := objectLevel(action)
 	for _, r := range st.Resources() {
-		if bucketOf(r.Str) != "" && isObjectARN(r.Str) == wantObject {
+		if analysis.BucketOfARN(r.Str) != "" && isObjectARN(r.Str) == wantObject {
 			return r.Str
 		}
 	}

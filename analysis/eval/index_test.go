@@ -17,7 +17,7 @@ import (
 // every request exactly as this one does.
 func walkScenario(w *Workspace, req Request) *Scenario {
 	p := parsePrincipal(req.Principal)
-	bucket := bucketOf(req.Resource)
+	bucket := analysis.BucketOfARN(req.Resource)
 	s := &Scenario{Request: req, Bucket: w.Buckets[bucket], BucketSource: w.bucketConfig[bucket]}
 	account := s.resourceAccount(p)
 	vpces := newContext(&req, p, account, "").get("aws:SourceVpce")

@@ -332,7 +332,7 @@ func (r *scenarioReader) bucket(v *analysis.Value, resource string) *analysis.Bu
 	if !r.expect(v, analysis.Object, "bucket") {
 		return nil
 	}
-	name, facts := bucketOf(resource), *v
+	name, facts := analysis.BucketOfARN(resource), *v
 	facts.Fields = nil
 	for _, f := range v.Fields {
 		if f.Key == "name" {
@@ -354,7 +354,7 @@ func (r *scenarioReader) cachedBucket(v *analysis.Value, resource string) *analy
 	if !r.delimited {
 		return r.bucket(v, resource)
 	}
-	text, name := r.src[v.Span.Start:v.Span.End], bucketOf(resource)
+	text, name := r.src[v.Span.Start:v.Span.End], analysis.BucketOfARN(resource)
 	if b, ok := r.stream.buckets[string(text)][name]; ok {
 		return b
 	}
@@ -369,14 +369,4 @@ func (r *scenarioReader) cachedBucket(v *analysis.Value, resource string) *analy
 		byName[name] = b
 	}
 	return b
-}
-
-// bucketOf is the bucket an S3 ARN names, or "".
-func bucketOf(resource string) string {
-	a, ok := analysis.ParseARN(resource)
-	if !ok || !a.IsS3() {
-		return ""
-	}
-	name, _, _ := a.S3Bucket()
-	return name
 }

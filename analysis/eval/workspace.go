@@ -92,7 +92,7 @@ type evaluation struct {
 	result Result
 	causes []*Cause
 	reads  *ReadSet
-	// bucket is the bucket of the request's resource (bucketOf), which
+	// bucket is the bucket of the request's resource (analysis.BucketOfARN), which
 	// ReuseUnchanged's buckets look at for each kept evaluation.
 	bucket string
 }
@@ -460,7 +460,7 @@ func (w *Workspace) describeBucketPolicy(f *analysis.File, buckets map[string]bo
 		buckets = map[string]bool{}
 		for _, st := range f.Policy.Statements {
 			for _, r := range st.Resources() {
-				if name := bucketOf(r.Str); name != "" {
+				if name := analysis.BucketOfARN(r.Str); name != "" {
 					buckets[name] = true
 				}
 			}
@@ -521,7 +521,7 @@ func (w *Workspace) Scenario(req Request) *Scenario {
 // over whatever s held.
 func (w *Workspace) gather(s *Scenario, req Request) {
 	p := parsePrincipal(req.Principal)
-	bucket := bucketOf(req.Resource)
+	bucket := analysis.BucketOfARN(req.Resource)
 	*s = Scenario{Request: req, Bucket: w.Buckets[bucket], BucketSource: w.bucketConfig[bucket]}
 	account := s.resourceAccount(p)
 	vpces := newContext(&s.Request, p, account, "").get("aws:SourceVpce")
@@ -879,7 +879,7 @@ func (w *Workspace) evaluated(req Request, room *[]Cause) (e *evaluation, made *
 		if room != nil {
 			s.causeRoom, *room = *room, nil
 		}
-		e = &evaluation{request: keepRequest(req), result: Evaluate(s), bucket: bucketOf(req.Resource)}
+		e = &evaluation{request: keepRequest(req), result: Evaluate(s), bucket: analysis.BucketOfARN(req.Resource)}
 		return e, &e.result
 	}
 	s.reads = &ReadSet{}
@@ -887,7 +887,7 @@ func (w *Workspace) evaluated(req Request, room *[]Cause) (e *evaluation, made *
 		s.causeRoom = *room
 	}
 	r := Evaluate(s)
-	e = &evaluation{request: keepRequest(req), result: r, reads: s.reads, bucket: bucketOf(req.Resource)}
+	e = &evaluation{request: keepRequest(req), result: r, reads: s.reads, bucket: analysis.BucketOfARN(req.Resource)}
 	e.result.Causes, e.causes = nil, s.shared.keptCauses(r.Causes)
 	e.result.BlockedBy = s.shared.keptLayers(r.BlockedBy)
 	w.mu.Lock()

@@ -129,7 +129,7 @@ func (w *Workspace) staleElsewhere(c caller, edited map[string]bool, stale []Req
 	}
 	buckets := map[string]bool{}
 	for _, req := range stale {
-		buckets[bucketOf(req.Resource)] = true
+		buckets[analysis.BucketOfARN(req.Resource)] = true
 	}
 	sites := w.grantSites()
 	for _, name := range []string{c.arn, c.account, c.root} {

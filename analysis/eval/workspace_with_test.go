@@ -71,7 +71,7 @@ func TestBlockedAfterEditIsAFreshAnswer(t *testing.T) {
 			// either version of the policy names.
 			stale := map[string][]Request{}
 			next.Reuse(prev, func(req Request, _ *ReadSet) bool {
-				bucket := []byte(bucketOf(req.Resource))
+				bucket := []byte(analysis.BucketOfARN(req.Resource))
 				if bytes.Contains(original, bucket) || bytes.Contains(edited, bucket) {
 					stale[req.Principal] = append(stale[req.Principal], req)
 					return true
@@ -187,6 +187,13 @@ func TestKeepWithSidIsAFreshEvaluation(t *testing.T) {
 			}
 			if n := evaluationCount(next); n != 1 {
 				t.Fatalf("%d evaluations kept, want the one taken over", n)
+			}
+			for _, o := range next.evaluations { // a bucket policy's edit asks about it by its bucket
+				o.each(func(_ evalKey, e *evaluation) {
+					if want := analysis.BucketOfARN(c.req.Resource); e.bucket != want {
+						t.Errorf("the evaluation taken over is filed under bucket %q, want %q", e.bucket, want)
+					}
+				})
 			}
 			got, want := next.Decide(c.req), fresh.Decide(c.req)
 			if !reflect.DeepEqual(got, want) {
@@ -770,7 +777,7 @@ func TestReuseAsksAboutTheBucketsTheEditMayConcern(t *testing.T) {
 	}
 	prev := answeredWorkspace(t, dir)
 	const app0, edited = "arn:aws:iam::111122220000:role/app-0", "data-00000"
-	stale := func(req Request) bool { return bucketOf(req.Resource) == edited }
+	stale := func(req Request) bool { return analysis.BucketOfARN(req.Resource) == edited }
 	keptOn := func(w *Workspace, bucket string) (n int, on int) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
@@ -801,11 +808,11 @@ func TestReuseAsksAboutTheBucketsTheEditMayConcern(t *testing.T) {
 		return stale(req)
 	})
 	for _, req := range asked {
-		if req.Principal != app0 && bucketOf(req.Resource) != edited {
+		if req.Principal != app0 && analysis.BucketOfARN(req.Resource) != edited {
 			t.Errorf("asked about %s on %s, another bucket", req.Principal, req.Resource)
 		}
 	}
-	if !slices.ContainsFunc(asked, func(req Request) bool { return req.Principal == app0 && bucketOf(req.Resource) != edited }) {
+	if !slices.ContainsFunc(asked, func(req Request) bool { return req.Principal == app0 && analysis.BucketOfARN(req.Resource) != edited }) {
 		t.Error("app-0's requests on other buckets not asked about: told nothing for it")
 	}
 	untold, _ := loadDir(dir)
@@ -828,7 +835,7 @@ func TestReuseAsksAboutTheBucketsTheEditMayConcern(t *testing.T) {
 		if onNext == 0 {
 			t.Fatalf("no kept evaluation on %s", next)
 		}
-		staleOn := func(req Request) bool { return bucketOf(req.Resource) == next }
+		staleOn := func(req Request) bool { return analysis.BucketOfARN(req.Resource) == next }
 		var askedTold, askedUntold int
 		told2, untold2 := NewWorkspace(dir), NewWorkspace(dir)
 		told2.ReuseUnchanged(told, nil, func(string) func(string) bool { return func(b string) bool { return b == next } },
