@@ -288,10 +288,11 @@ func (w panicsOn) Write(p []byte) (int, error) {
 }
 
 // A client that sends exit while the first scan reads ends the reading:
-// the files the walk still lists are not read. Every reader is held in
-// the scan's hook, each at a set it completed, when exit comes; once
-// released after Serve has returned, the readers read nothing more, so
-// the hook sees no other set of the five left. Before, the scan read the whole workspace
+// the files the walk still lists are not read. The scan's hook holds each
+// reader, and the walk, at the set it completed, and exit comes once one
+// is held; once released after Serve has returned, the readers read
+// nothing more: each completes at most the set it was reading, so the
+// hook sees no other set of the five left. Before, the scan read the whole workspace
 // after the session's end, and the process lingered for shutdownGrace.
 func TestExitDuringTheScanEndsTheReading(t *testing.T) {
 	readers := runtime.GOMAXPROCS(0)
@@ -314,12 +315,14 @@ func TestExitDuringTheScanEndsTheReading(t *testing.T) {
 	})
 	c := startServer(t, server)
 	initialize(c, map[string]any{"rootUri": string(uri.File(dir))})
-	for range readers {
-		select {
-		case <-held:
-		case <-time.After(timeout):
-			t.Fatalf("the readers were not held at their sets")
-		}
+	// One set held is enough: when the walk completes the first set (its
+	// files all read before the walk left its folder), the walk itself is
+	// held, and the readers have nothing listed to complete another (seen
+	// once in CI under load, waiting for as many holds as readers).
+	select {
+	case <-held:
+	case <-time.After(timeout):
+		t.Fatalf("no reader was held at a set")
 	}
 	c.notify(protocol.MethodExit, nil)
 	if code := c.waitExit(); code != 1 {
