@@ -14,6 +14,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 )
@@ -39,25 +40,36 @@ type Message struct {
 // Stated reports whether AWS said which kind of policy denied.
 func (m *Message) Stated() bool { return m.Layer != "" }
 
-var (
-	spaces = regexp.MustCompile(`\s+`)
-	// The CLI: "An error occurred (AccessDenied) when calling the GetObject operation: ..."
-	cliForm = regexp.MustCompile(`(?i)an error occurred \(([\w.]+)\) when calling the (\w+) operation(?: \(reached max retries: \d+\))?:\s*(.*)$`)
-	// The Go SDK v2: "operation error S3: GetObject, https response error StatusCode: 403, RequestID: ..., api error AccessDenied: Access Denied"
-	goForm = regexp.MustCompile(`(?i)operation error [\w ]+: (\w+),.*?api error (\w+):\s*(.*)$`)
-	// The Java SDK: "Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied; Request ID: ...)"
-	javaForm = regexp.MustCompile(`(?i)^(.*?)\s*\(Service: [^;]*; Status Code: \d+; Error Code: (\w+);.*\)\s*$`)
-	// The REST API's body: <Error><Code>AccessDenied</Code><Message>Access Denied</Message>...
-	xmlForm = regexp.MustCompile(`(?is)<Code>(\w+)</Code>\s*<Message>(.*?)</Message>`)
-	// A bare code prefix, as the JavaScript and Python SDKs print it: "AccessDenied: Access Denied"
-	codePrefix = regexp.MustCompile(`^(AccessDenied(?:Exception)?|Forbidden|403)\s*:\s*(.*)$`)
+// messageForms are the patterns of the messages, compiled on the first
+// Parse: compiling them at start-up took 1 ms and 140 KB of every run of
+// the binary (GODEBUG=inittrace=1), and only explain --error and
+// --cloudtrail, and the server's explain command, read a message.
+type messageForms struct {
+	spaces, cliForm, goForm, javaForm, xmlForm, codePrefix *regexp.Regexp
+	detail, implicit, explicit, bpa                        *regexp.Regexp
+}
 
-	// "User: ARN is not authorized to perform: ACTION [on resource: RES | on this resource] [reason]"
-	detail   = regexp.MustCompile(`(?i)(?:User|Principal):\s*(\S+)\s+is not authorized to perform:\s*([\w-]+:[\w*-]+)(?:\s+on (?:resource:\s*("[^"]*"|\S+)|this resource))?\s*(.*)$`)
-	implicit = regexp.MustCompile(`(?i)^because no (.+?) allows? the [\w-]+:[\w*-]+ action`)
-	explicit = regexp.MustCompile(`(?i)^with an explicit deny in (?:a |an |the )?(.+?)(?::\s*(arn:\S+))?\.?$`)
-	bpa      = regexp.MustCompile(`(?i)^because public (?:ACLs|policies) are prevented by the \w+ setting in S3 Block Public Access`)
-)
+var forms = sync.OnceValue(func() *messageForms {
+	return &messageForms{
+		spaces: regexp.MustCompile(`\s+`),
+		// The CLI: "An error occurred (AccessDenied) when calling the GetObject operation: ..."
+		cliForm: regexp.MustCompile(`(?i)an error occurred \(([\w.]+)\) when calling the (\w+) operation(?: \(reached max retries: \d+\))?:\s*(.*)$`),
+		// The Go SDK v2: "operation error S3: GetObject, https response error StatusCode: 403, RequestID: ..., api error AccessDenied: Access Denied"
+		goForm: regexp.MustCompile(`(?i)operation error [\w ]+: (\w+),.*?api error (\w+):\s*(.*)$`),
+		// The Java SDK: "Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied; Request ID: ...)"
+		javaForm: regexp.MustCompile(`(?i)^(.*?)\s*\(Service: [^;]*; Status Code: \d+; Error Code: (\w+);.*\)\s*$`),
+		// The REST API's body: <Error><Code>AccessDenied</Code><Message>Access Denied</Message>...
+		xmlForm: regexp.MustCompile(`(?is)<Code>(\w+)</Code>\s*<Message>(.*?)</Message>`),
+		// A bare code prefix, as the JavaScript and Python SDKs print it: "AccessDenied: Access Denied"
+		codePrefix: regexp.MustCompile(`^(AccessDenied(?:Exception)?|Forbidden|403)\s*:\s*(.*)$`),
+
+		// "User: ARN is not authorized to perform: ACTION [on resource: RES | on this resource] [reason]"
+		detail:   regexp.MustCompile(`(?i)(?:User|Principal):\s*(\S+)\s+is not authorized to perform:\s*([\w-]+:[\w*-]+)(?:\s+on (?:resource:\s*("[^"]*"|\S+)|this resource))?\s*(.*)$`),
+		implicit: regexp.MustCompile(`(?i)^because no (.+?) allows? the [\w-]+:[\w*-]+ action`),
+		explicit: regexp.MustCompile(`(?i)^with an explicit deny in (?:a |an |the )?(.+?)(?::\s*(arn:\S+))?\.?$`),
+		bpa:      regexp.MustCompile(`(?i)^because public (?:ACLs|policies) are prevented by the \w+ setting in S3 Block Public Access`),
+	}
+})
 
 // policyTypes are the policy types AWS names in its messages, and the
 // layer of the engine each is.
@@ -85,25 +97,26 @@ var ErrNotAccessDenied = errors.New("this is not an AccessDenied message: paste 
 // Parse reads one AccessDenied message. Line breaks and indentation,
 // which terminals and logs add, do not matter.
 func Parse(text string) (*Message, error) {
-	m := &Message{Text: strings.TrimSpace(spaces.ReplaceAllString(text, " "))}
+	f := forms()
+	m := &Message{Text: strings.TrimSpace(f.spaces.ReplaceAllString(text, " "))}
 	rest := m.Text
-	if sub := xmlForm.FindStringSubmatch(rest); sub != nil {
+	if sub := f.xmlForm.FindStringSubmatch(rest); sub != nil {
 		m.Code, rest = sub[1], sub[2]
 	}
-	if sub := cliForm.FindStringSubmatch(rest); sub != nil {
+	if sub := f.cliForm.FindStringSubmatch(rest); sub != nil {
 		m.Code, m.Operation, rest = sub[1], sub[2], sub[3]
-	} else if sub := goForm.FindStringSubmatch(rest); sub != nil {
+	} else if sub := f.goForm.FindStringSubmatch(rest); sub != nil {
 		m.Operation, m.Code, rest = sub[1], sub[2], sub[3]
-	} else if sub := javaForm.FindStringSubmatch(rest); sub != nil {
+	} else if sub := f.javaForm.FindStringSubmatch(rest); sub != nil {
 		rest, m.Code = sub[1], sub[2]
 	}
-	if sub := codePrefix.FindStringSubmatch(rest); sub != nil {
+	if sub := f.codePrefix.FindStringSubmatch(rest); sub != nil {
 		if m.Code == "" {
 			m.Code = sub[1]
 		}
 		rest = sub[2]
 	}
-	if sub := detail.FindStringSubmatch(rest); sub != nil {
+	if sub := f.detail.FindStringSubmatch(rest); sub != nil {
 		m.Principal, m.Action = sub[1], sub[2]
 		m.Resource = strings.Trim(sub[3], `"`)
 		m.reason(strings.TrimSpace(sub[4]))
@@ -124,15 +137,16 @@ func Parse(text string) (*Message, error) {
 // reason reads the clause after the resource: the policy type, and
 // whether the deny was explicit.
 func (m *Message) reason(s string) {
-	if sub := implicit.FindStringSubmatch(s); sub != nil {
+	f := forms()
+	if sub := f.implicit.FindStringSubmatch(s); sub != nil {
 		m.Layer = policyTypes[strings.ToLower(sub[1])]
 		return
 	}
-	if sub := explicit.FindStringSubmatch(s); sub != nil {
+	if sub := f.explicit.FindStringSubmatch(s); sub != nil {
 		m.Layer, m.Explicit, m.PolicyARN = policyTypes[strings.ToLower(sub[1])], true, sub[2]
 		return
 	}
-	if bpa.MatchString(s) {
+	if f.bpa.MatchString(s) {
 		m.Layer = LayerBlockPublicAccess
 	}
 }
