@@ -112,7 +112,9 @@ func (r *scenarioReader) scenario(v *analysis.Value) *Scenario {
 		r.fail(v, "a scenario needs a request")
 		return s
 	}
-	r.request(&s.Request, r.parse(req.Value))
+	if !r.delimited || !r.stream.plainRequest(r.src[req.Value.Span.Start:req.Value.Span.End], &s.Request) {
+		r.request(&s.Request, r.parse(req.Value))
+	}
 	for _, f := range v.Fields {
 		switch f.Key {
 		case "request":

@@ -165,3 +165,115 @@ func FuzzScenarioReader(f *testing.F) {
 		}
 	})
 }
+
+// plainRequestAgrees checks that plainRequest takes a request text only
+// when the positioned parser reads it without fault, and then reads the
+// same request; it reports whether plainRequest took it.
+func plainRequestAgrees(t *testing.T, text string) bool {
+	t.Helper()
+	var got Request
+	took := NewScenarioReader(nil).plainRequest([]byte(text), &got)
+	root, syn := analysis.ParseJSON([]byte(text))
+	if syn != nil {
+		if took {
+			t.Fatalf("%s: plainRequest took a text that is not JSON (%s)", text, syn.Msg.EN)
+		}
+		return false
+	}
+	r := &scenarioReader{src: []byte(text), lines: newLineIndex([]byte(text)), stream: NewScenarioReader(nil)}
+	var want Request
+	r.request(&want, root)
+	switch {
+	case took && r.err != nil:
+		t.Fatalf("%s: plainRequest took a request the parser refuses: %v", text, r.err)
+	case took && !reflect.DeepEqual(got, want):
+		t.Fatalf("%s: plainRequest read\n%#v\nthe parser\n%#v", text, got, want)
+	case !took && got.Principal != "":
+		t.Fatalf("%s: plainRequest wrote the request it did not take", text)
+	}
+	return took
+}
+
+// A plain request is read without the positioned parser, as the parser
+// reads it; any other text is left to the parser, which says what is
+// wrong with it. Every truncation of a plain request, and every byte of
+// it changed, is taken only when the parser reads it alike.
+func TestPlainRequestIsTheParsersRequest(t *testing.T) {
+	const base = `"principal": "arn:aws:iam::111122223333:user/jane", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"`
+	plain := []string{
+		`{` + base + `}`,
+		"{\n\t" + base + " ,\r\n \"context\" : { } }",
+		`{` + base + `, "context": {"aws:SourceIp": "203.0.113.1", "s3:x-amz-acl": ["private", "bucket-owner-full-control"], "aws:username": []}}`,
+		`{` + base + `, "multipart": true, "time": "2026-12-01T10:00:00Z", "resourceAccount": "444455556666"}`,
+		`{` + base + `, "multipart": false, "time": "", "requestPayer": "requester", "objectOwner": "1", "objectAcl": "private"}`,
+		`{"context": {"a": "1"}, ` + base + `, "time": "1764583200"}`,
+	}
+	parsed := []string{
+		`{` + base + `, "context": {"aws:username": "j\u00e9"}}`, // an escape
+		`{` + base + `, "context": {"aws:username": "jé"}}`,      // not ASCII
+		`{"princip\u0061l": "p", "action": "a", "resource": "r"}`,
+		`{` + base + `, "context": {"aws:MultiFactorAuthAge": 30, "aws:SecureTransport": true}}`,
+		`{` + base + `, "context": {"k": "1", "k": "2"}}`,
+		`{` + base + `, "action": "s3:PutObject"}`,
+		`{` + base + `, "verb": "GET"}`,
+		`{"action": "a", "resource": "r"}`,
+		`{"principal": "", "action": "a", "resource": "r"}`,
+		`{` + base + `, "multipart": "true"}`,
+		`{` + base + `, "time": "yesterday"}`,
+		`{` + base + `, "context": {"k": null}}`,
+		`{` + base + `, "context": {"k": {"v": "1"}}}`,
+		`{` + base + `, "context": {"k": ["1", 2]}}`,
+		`{` + base + `,}`,
+		`{` + base + ` "multipart": true}`,
+		`{` + base + `, "multipart": truex}`,
+		`[` + base + `]`,
+		`{` + base + `} `,
+	}
+	for _, text := range plain {
+		if !plainRequestAgrees(t, text) {
+			t.Errorf("%s: plainRequest did not take it", text)
+		}
+	}
+	for _, text := range parsed {
+		if plainRequestAgrees(t, text) {
+			t.Errorf("%s: plainRequest took it", text)
+		}
+	}
+	for _, text := range plain {
+		for n := range len(text) {
+			plainRequestAgrees(t, text[:n])
+		}
+		for i := range len(text) {
+			for _, c := range []byte{'"', '\\', '{', '}', '[', ']', ',', ':', ' ', 'x', '1', 0x7f, 0x01, 0xc3} {
+				b := []byte(text)
+				b[i] = c
+				plainRequestAgrees(t, string(b))
+			}
+		}
+	}
+}
+
+// A batch's scenarios read with plainRequest are those the parser reads.
+func TestPlainRequestsOfABatch(t *testing.T) {
+	src := benchmarkScenarios(50)
+	scenarios, err := ParseScenarios(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, syn := analysis.ParseJSON(src)
+	if syn != nil {
+		t.Fatal(syn.Msg.EN)
+	}
+	for i, item := range root.Items {
+		req := item.Get("request").Value
+		if !plainRequestAgrees(t, string(src[req.Span.Start:req.Span.End])) {
+			t.Fatalf("scenario %d: plainRequest did not take its request", i)
+		}
+		r := &scenarioReader{src: src, lines: newLineIndex(src), stream: NewScenarioReader(nil)}
+		var want Request
+		r.request(&want, req)
+		if !reflect.DeepEqual(scenarios[i].Request, want) {
+			t.Fatalf("scenario %d: read %#v, want %#v", i, scenarios[i].Request, want)
+		}
+	}
+}
