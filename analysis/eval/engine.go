@@ -62,14 +62,7 @@ type Scenario struct {
 // first case is denied; allowed in the second is allowed; otherwise the
 // decision is AllowedIf, and the causes say when the request is denied.
 func Evaluate(s *Scenario) Result {
-	r := s.decideUnknowns()
-	if s.reads != nil {
-		// An evaluation the workspace keeps: what it read is kept without
-		// room to spare (its causes are kept as the workspace's copies,
-		// keepEvaluation).
-		s.reads.clip()
-	}
-	return r
+	return s.decideUnknowns()
 }
 
 // decideUnknowns decides the request with the conditions on unknown keys

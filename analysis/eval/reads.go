@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+	"sync"
 	"unique"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -109,12 +110,40 @@ func (x docRead) is(name docName, statement int) bool {
 	return x.statement == int32(statement) && x.name == name
 }
 
-// clip gives the lists of a ReadSet the workspace keeps (the server keeps
-// one for each request of its governed sets) arrays of their size when
-// appending left room for four or more: nothing is added once the
-// evaluation is done.
-func (r *ReadSet) clip() {
-	r.reads, r.targets, r.scans = clipped(r.reads), clipped(r.targets), clipped(r.scans)
+// readRooms are the ReadSets Workspace.evaluated records what an
+// evaluation reads in, empty, and keeps a copy of (kept). An upload's
+// evaluation reads the fifty Deny statements of its account's SCPs, and
+// appending them into a ReadSet of its own made its list at 1, 2, 4, ...
+// 64 reads, then a copy of its size to keep: half of what a kept
+// evaluation allocated more than a batch one (BenchmarkBlockedGoverned).
+var readRooms = sync.Pool{New: func() any { return new(ReadSet) }}
+
+// maxReadRoom is the most reads a ReadSet given back to readRooms has room
+// for: one grown larger is left to the collector.
+const maxReadRoom = 1024
+
+// kept returns what r read, as the workspace keeps it (the server keeps a
+// ReadSet for each request of its governed sets): in arrays of their
+// size, nil for none, since nothing is added once the evaluation is done.
+// r is emptied for the next evaluation, and holds nothing.
+func (r *ReadSet) kept() *ReadSet {
+	k := &ReadSet{reads: sized(r.reads), targets: sized(r.targets), scans: sized(r.scans)}
+	r.reads, r.targets, r.scans = emptied(r.reads), emptied(r.targets), emptied(r.scans)
+	return k
+}
+
+// sized is a copy of s in an array of its size, nil when s is empty.
+func sized[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return append(make([]T, 0, len(s)), s...)
+}
+
+// emptied is s cleared (it keeps nothing alive) and with no element.
+func emptied[T any](s []T) []T {
+	clear(s)
+	return s[:0]
 }
 
 func (r *ReadSet) readAll(ds []*Doc) {

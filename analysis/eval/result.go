@@ -85,15 +85,6 @@ func (r *Result) add(c Cause) {
 	r.BlockedBy = append(r.BlockedBy, c.Layer)
 }
 
-// clipped is s in an array of its size when it has room for four more or
-// above, else s.
-func clipped[T any](s []T) []T {
-	if cap(s)-len(s) >= 4 {
-		return append(make([]T, 0, len(s)), s...)
-	}
-	return s
-}
-
 // decide sets the decision from the causes: an explicit Deny wins, any
 // other cause is an implicit deny.
 func (r *Result) decide() {

@@ -29,7 +29,8 @@ type sharedCauses struct {
 	// evaluations held 137,556 causes of 88 bytes (13 MB), most of them
 	// an account's fifty SCP causes and one that differs, which lists of
 	// causes could not share.
-	causes map[Cause]*Cause
+	// causes are filed by keptCauseHash.
+	causes map[uint64][]*Cause
 	kept   map[uint64][][]*Cause
 	// layers are the kept evaluations' lists of the layers that blocked
 	// them (Result.BlockedBy), each once.
@@ -52,7 +53,7 @@ type keptList struct {
 
 func newSharedCauses() *sharedCauses {
 	return &sharedCauses{seed: maphash.MakeSeed(), words: map[words]analysis.CauseMessage{},
-		answers: map[uint64][][]analysis.Cause{}, causes: map[Cause]*Cause{}, kept: map[uint64][][]*Cause{},
+		answers: map[uint64][][]analysis.Cause{}, causes: map[uint64][]*Cause{}, kept: map[uint64][][]*Cause{},
 		layers: map[uint64][][]Layer{}, places: map[analysis.Place]*analysis.Place{}}
 }
 
@@ -108,14 +109,20 @@ func (s *sharedCauses) answerCauses(causes []analysis.Cause) []analysis.Cause {
 // causeHash is the hash of an answer's cause: the words of a request,
 // most causes' message, are hashed by the hash they keep.
 func causeHash(seed maphash.Seed, c analysis.Cause) uint64 {
-	h := maphash.Comparable(seed, placedCode{c.Code, c.Place, c.Located})
-	switch m := c.Message.(type) {
+	return maphash.Comparable(seed, placedCode{c.Code, c.Place, c.Located}) ^ messageHash(seed, c.Message)
+}
+
+// messageHash is the hash of a cause's message: the words of a request by
+// the hash they keep, any other words by their fields; a message of
+// another type is hashed through its interface, the slowest.
+func messageHash(seed maphash.Seed, m analysis.CauseMessage) uint64 {
+	switch m := m.(type) {
 	case requestWords:
-		return h ^ m.hash
+		return m.hash
 	case words:
-		return h ^ maphash.Comparable(seed, m)
+		return maphash.Comparable(seed, m)
 	}
-	return h ^ maphash.Comparable(seed, c.Message)
+	return maphash.Comparable(seed, m)
 }
 
 // placedCode is a cause of an answer without its message.
@@ -147,23 +154,63 @@ func (s *sharedCauses) answered(kept []*Cause, narrowed uint64, causes []analysi
 // evaluation: pointers to its one copy of each cause, in a list the
 // evaluations with the same causes share; nil for none. Neither the
 // causes nor the list are changed once given.
+//
+// The list is gathered in an array used again (keptRooms) and copied only
+// when no list is equal to it: at 10,000 governed policies most of the
+// 19,500 kept evaluations share a list, the fifty SCP Denies of an
+// account's uploads and one that differs.
 func (s *sharedCauses) keptCauses(causes []Cause) []*Cause {
 	if len(causes) == 0 {
 		return nil
 	}
-	list := make([]*Cause, len(causes))
+	room := keptRooms.Get().(*[]*Cause)
+	list := (*room)[:0]
 	s.mu.Lock()
-	for i, c := range causes {
-		at, ok := s.causes[c]
-		if !ok {
-			at = new(Cause) // not &causes[i]: the caller's array would be kept whole
-			*at = c
-			s.causes[c] = at
-		}
-		list[i] = at
+	for i := range causes {
+		list = append(list, s.keptCause(&causes[i]))
 	}
 	s.mu.Unlock()
-	return shareList(s, s.kept, list, true, maphash.Comparable[*Cause])
+	kept := shareList(s, s.kept, list, false, maphash.Comparable[*Cause])
+	if *room = emptied(list); cap(list) <= maxCauseRoom {
+		keptRooms.Put(room)
+	}
+	return kept
+}
+
+// keptRooms are the arrays keptCauses gathers a list in, empty.
+var keptRooms = sync.Pool{New: func() any { return new([]*Cause) }}
+
+// keptCause is the workspace's one copy of a cause; the caller holds the
+// lock. Causes are filed by keptCauseHash: hashed as a map's key, a cause's
+// message, an interface, was hashed field by field through its type's
+// description, for each of the 300,000 causes (most of them an SCP's
+// Deny) the kept evaluations of a first scan of 10,000 governed policies
+// hold.
+func (s *sharedCauses) keptCause(c *Cause) *Cause {
+	h := keptCauseHash(s.seed, c)
+	for _, at := range s.causes[h] {
+		if *at == *c {
+			return at
+		}
+	}
+	at := new(Cause) // not c: the caller's array would be kept whole
+	*at = *c
+	s.causes[h] = append(s.causes[h], at)
+	return at
+}
+
+// keptCauseHash is the hash of a cause the workspace keeps.
+func keptCauseHash(seed maphash.Seed, c *Cause) uint64 {
+	return maphash.Comparable(seed, causeFields{c.Code, c.Layer, c.Policy, c.Statement, c.Line, c.Explicit}) ^ messageHash(seed, c.Message)
+}
+
+// causeFields are a Cause's fields but its message.
+type causeFields struct {
+	code            string
+	layer           Layer
+	policy          string
+	statement, line int
+	explicit        bool
 }
 
 // keptLayers is keptCauses for the layers that blocked a kept evaluation.

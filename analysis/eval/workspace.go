@@ -882,12 +882,16 @@ func (w *Workspace) evaluated(req Request, room *[]Cause) (e *evaluation, made *
 		e = &evaluation{request: keepRequest(req), result: Evaluate(s), bucket: analysis.BucketOfARN(req.Resource)}
 		return e, &e.result
 	}
-	s.reads = &ReadSet{}
+	reads := readRooms.Get().(*ReadSet)
+	s.reads = reads
 	if room != nil {
 		s.causeRoom = *room
 	}
 	r := Evaluate(s)
-	e = &evaluation{request: keepRequest(req), result: r, reads: s.reads, bucket: analysis.BucketOfARN(req.Resource)}
+	e = &evaluation{request: keepRequest(req), result: r, reads: reads.kept(), bucket: analysis.BucketOfARN(req.Resource)}
+	if cap(reads.reads) <= maxReadRoom {
+		readRooms.Put(reads)
+	}
 	e.result.Causes, e.causes = nil, s.shared.keptCauses(r.Causes)
 	e.result.BlockedBy = s.shared.keptLayers(r.BlockedBy)
 	w.mu.Lock()
