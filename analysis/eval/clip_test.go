@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -121,5 +122,25 @@ func TestStillGrantedKeepsWhatAGrantMakes(t *testing.T) {
 	got := w.StillGranted([]Request{otherBucket, granted, otherContext})
 	if len(got) != 1 || got[0].Resource != granted.Resource || len(got[0].Context) != len(granted.Context) {
 		t.Errorf("StillGranted kept %+v, want only %+v", got, granted)
+	}
+}
+
+// A kept evaluation's reads are recorded in a ReadSet used again
+// (readRooms): each evaluation keeps what it read, and nothing of the
+// one before it.
+func TestAReadSetUsedAgainKeepsNothingOfTheEvaluationBefore(t *testing.T) {
+	denied := Request{Principal: "arn:aws:iam::111122223333:role/app", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/a.txt"}
+	listed := Request{Principal: "arn:aws:iam::111122223333:role/app", Action: "s3:ListBucket", Resource: "arn:aws:s3:::data"}
+	alone := nineDeniesWorkspace(t).evaluate(listed).reads
+	w := nineDeniesWorkspace(t)
+	if first := w.evaluate(denied).reads; len(first.reads) != 10 {
+		t.Fatalf("the denied request read %d statements, want 10: %+v", len(first.reads), first.reads)
+	}
+	after := w.evaluate(listed).reads
+	if !reflect.DeepEqual(after, alone) {
+		t.Errorf("evaluated after another request, read %+v, want %+v as evaluated alone", *after, *alone)
+	}
+	if slices.ContainsFunc(after.reads, func(x docRead) bool { return x.name.Value() == filepath.Join("org", "a.json") }) {
+		t.Errorf("reads the SCP's Deny statements, which do not match s3:ListBucket: %+v", after.reads)
 	}
 }
