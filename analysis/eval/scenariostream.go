@@ -19,9 +19,11 @@ import (
 // fit the format. Scenarios before an error have been returned by then.
 type ScenarioReader struct {
 	in io.Reader
-	// buf holds the input from mark on. It is never written over: the
-	// scenarios returned keep slices of it for the lines of their causes,
-	// so reading on allocates a new buffer when this one is full.
+	// buf holds the input from mark on. A scenario returned keeps no
+	// slice of it (its strings and policy texts are copies, its lines
+	// are counted when it is read), so reading on moves the value being
+	// read to the front and reads into the same buffer: a batch touches
+	// 64 KB for its input, not the size of its file.
 	buf      []byte
 	pos      int // the next byte to scan
 	mark     int // the start of the value being read; buf[:mark] may be dropped
@@ -174,12 +176,15 @@ func (s *ScenarioReader) rest() error {
 // the request and the bucket are parsed, and a policy only when no
 // earlier scenario held the same text.
 func (s *ScenarioReader) scenario(src []byte) (*Scenario, error) {
-	r := &scenarioReader{src: src, lines: &lineIndex{src: src, before: s.markLine - 1}, stream: s}
+	r := &scenarioReader{src: src, lines: countedLines(src, s.markLine-1), stream: s}
 	root, ok := s.skeleton.of(src, &s.policies)
 	if !ok {
 		// A member name with escapes, or text that is not JSON: the
 		// positioned parser reads the whole scenario (and says where it
-		// is not JSON).
+		// is not JSON). Its policies' texts are the scenario's: a copy,
+		// as the read buffer is read into again.
+		src = bytes.Clone(src)
+		r.src = src
 		var syn *analysis.SyntaxError
 		if root, syn = analysis.ParseJSON(src); syn != nil {
 			return nil, errors.New(syn.Msg.EN)
@@ -189,6 +194,24 @@ func (s *ScenarioReader) scenario(src []byte) (*Scenario, error) {
 	}
 	sc := r.scenario(root)
 	return sc, r.err
+}
+
+// countedLines is the line index of a scenario's text, whose first line
+// is the file's line before+1, built now rather than on first use: the
+// text is in the read buffer, which is read into again.
+func countedLines(src []byte, before int) *lineIndex {
+	ix := &lineIndex{before: before}
+	ix.once.Do(func() {
+		for at := 0; ; {
+			i := bytes.IndexByte(src[at:], '\n')
+			if i < 0 {
+				break
+			}
+			ix.newlines = append(ix.newlines, at+i)
+			at += i + 1
+		}
+	})
+	return ix
 }
 
 // reparse reads the rest of the input and parses prefix and the text
@@ -231,7 +254,10 @@ func (s *ScenarioReader) more() bool {
 	}
 	if len(s.buf) == cap(s.buf) {
 		keep := s.buf[s.mark:]
-		next := make([]byte, len(keep), max(readerChunk, 2*len(keep)))
+		next := s.buf[:len(keep)]
+		if len(keep) > cap(s.buf)/2 || cap(s.buf) == 0 {
+			next = make([]byte, len(keep), max(readerChunk, 2*len(keep)))
+		}
 		copy(next, keep)
 		s.buf, s.pos, s.mark = next, s.pos-s.mark, 0
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -276,4 +277,72 @@ func TestPlainRequestsOfABatch(t *testing.T) {
 			t.Fatalf("scenario %d: read %#v, want %#v", i, scenarios[i].Request, want)
 		}
 	}
+}
+
+// A scenario keeps nothing of the read buffer, which is read into again:
+// over a batch many times its size, each answer given once the whole
+// file is read (its lines, its causes) is the answer given as soon as
+// the scenario was read. The batch holds scenarios that the positioned
+// parser reads whole (a member name with an escape), whose policies are
+// the scenario's text.
+func TestScenariosKeepNothingOfTheReadBuffer(t *testing.T) {
+	batch := benchmarkScenarios(200)
+	escaped := bytes.Replace(benchmarkScenarios(1)[1:], []byte(`"resourcePolicy"`), []byte(`"resource\u0050olicy"`), 1)
+	escaped = bytes.Replace(escaped, []byte(`203.0.113.0/25`), []byte(`198.51.100.0/24`), 1) // denies: a cause with a line
+	escaped = escaped[:len(escaped)-1]
+	src := slices.Concat([]byte("[\n"), escaped, []byte(",\n"), batch[1:len(batch)-1], []byte(",\n"), escaped, []byte("\n]"))
+	if len(src) < 4*readerChunk {
+		t.Fatalf("the batch is %d bytes, not several read buffers", len(src))
+	}
+	var atOnce []Answer
+	var texts [][]string
+	in := NewScenarioReader(bytes.NewReader(src))
+	for {
+		s, err := in.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		atOnce = append(atOnce, Evaluate(s).Answer("en"))
+		texts = append(texts, policyTexts(s))
+	}
+	all, err := ParseScenarios(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != len(atOnce) {
+		t.Fatalf("%d scenarios, %d read one at a time", len(all), len(atOnce))
+	}
+	lines := 0
+	for i, s := range all {
+		got := Evaluate(s).Answer("en")
+		if !reflect.DeepEqual(got, atOnce[i]) {
+			t.Fatalf("scenario %d answered after the file was read: %+v, as it was read: %+v", i, got, atOnce[i])
+		}
+		if got := policyTexts(s); !slices.Equal(got, texts[i]) {
+			t.Fatalf("scenario %d: its policies' texts after the file was read:\n%q\nas it was read:\n%q", i, got, texts[i])
+		}
+		for _, c := range got.Causes {
+			if c.Line > 0 {
+				lines++
+			}
+		}
+	}
+	if last := all[len(all)-1]; lines == 0 || last.ResourcePolicy == nil || Evaluate(last).Decision == Allowed {
+		t.Fatal("no cause gives a line, or the last scenario (read by the parser) is not denied by its bucket policy")
+	}
+}
+
+// policyTexts are the texts of a scenario's policies (what --emit-scenario
+// writes, and what the engine compares to judge a statement once).
+func policyTexts(s *Scenario) []string {
+	var out []string
+	for _, d := range slices.Concat(s.IdentityPolicies, []*Doc{s.ResourcePolicy, s.KeyPolicy}, s.EndpointPolicies, slices.Concat(s.SCPs...)) {
+		if d != nil {
+			out = append(out, string(d.Src[d.Policy.Root.Span.Start:d.Policy.Root.Span.End]))
+		}
+	}
+	return out
 }
