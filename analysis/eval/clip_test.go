@@ -27,11 +27,42 @@ func TestAKeptEvaluationHasNoSpareRoom(t *testing.T) {
 	if cap(e.causes) != 9 {
 		t.Errorf("kept with room for %d causes, want 9", cap(e.causes))
 	}
-	// What it read: the nine Deny statements, each named by a cause, and
-	// the bucket policy whole (its Deny statements are looked for).
-	if reads := e.reads.reads; len(reads) != 10 || cap(reads) != 10 {
-		t.Errorf("kept %d reads with room for %d, want 10 with room for 10: %+v", len(reads), cap(reads), reads)
+	// What it read: the bucket policy whole (its Deny statements are
+	// looked for); the SCP's Deny statements are not recorded
+	// (unrecordedLayers).
+	if reads := e.reads.reads; len(reads) != 1 || cap(reads) != 1 || reads[0].statement != wholeDoc {
+		t.Errorf("kept %d reads with room for %d, want the bucket policy whole: %+v", len(reads), cap(reads), reads)
 	}
+	// The same nine Deny statements in the caller's identity policy are
+	// recorded, each named by a cause, beside the bucket policy (the
+	// Allow is not judged: an explicit Deny decides).
+	e = nineIdentityDeniesWorkspace(t).evaluate(Request{Principal: "arn:aws:iam::111122223333:role/app", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/a.txt"})
+	named := 0
+	for _, x := range e.reads.reads {
+		if x.named {
+			named++
+		}
+	}
+	if reads := e.reads.reads; len(reads) != 10 || cap(reads) != 10 || named != 9 {
+		t.Errorf("kept %d reads (%d named by a cause) with room for %d, want 10 (9 named) with room for 10: %+v", len(reads), named, cap(reads), reads)
+	}
+}
+
+// nineIdentityDeniesWorkspace is nineDeniesWorkspace with the nine Deny
+// statements in the role's identity policy, after its Allow, and no SCP.
+func nineIdentityDeniesWorkspace(t *testing.T) *Workspace {
+	t.Helper()
+	dir := writeFiles(t, map[string]string{
+		".s3policy.json": `{"buckets": {"data": {"account": "444455556666"}},
+  "files": {"iam/app.json": {"kind": "identity", "principal": "arn:aws:iam::111122223333:role/app"}}}`,
+		"iam/app.json":            strings.Replace(nineDenies(), "[", `[{"Effect": "Allow", "Action": "*", "Resource": "*"}, `, 1),
+		"data.bucket-policy.json": `{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}`,
+	})
+	w, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
 }
 
 // nineDeniesWorkspace is a governed folder in which a role that may do
@@ -90,13 +121,13 @@ func TestAStatementReadIsSixteenBytes(t *testing.T) {
 	if n := unsafe.Sizeof(docRead{}); n != 16 {
 		t.Errorf("a docRead is %d bytes, want 16", n)
 	}
-	w := nineDeniesWorkspace(t)
+	w := nineIdentityDeniesWorkspace(t)
 	e := w.evaluate(Request{Principal: "arn:aws:iam::111122223333:role/app", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/a.txt"})
 	names := map[string]bool{}
 	for _, x := range e.reads.reads {
 		names[x.name.Value()] = true
 	}
-	want := []string{"data.bucket-policy.json", filepath.Join("org", "a.json")} // the workspace names its documents relative to its folder
+	want := []string{"data.bucket-policy.json", filepath.Join("iam", "app.json")} // the workspace names its documents relative to its folder
 	if got := slices.Sorted(maps.Keys(names)); !slices.Equal(got, want) {
 		t.Errorf("read %v, want %v", got, want)
 	}
@@ -131,8 +162,8 @@ func TestStillGrantedKeepsWhatAGrantMakes(t *testing.T) {
 func TestAReadSetUsedAgainKeepsNothingOfTheEvaluationBefore(t *testing.T) {
 	denied := Request{Principal: "arn:aws:iam::111122223333:role/app", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/a.txt"}
 	listed := Request{Principal: "arn:aws:iam::111122223333:role/app", Action: "s3:ListBucket", Resource: "arn:aws:s3:::data"}
-	alone := nineDeniesWorkspace(t).evaluate(listed).reads
-	w := nineDeniesWorkspace(t)
+	alone := nineIdentityDeniesWorkspace(t).evaluate(listed).reads
+	w := nineIdentityDeniesWorkspace(t)
 	if first := w.evaluate(denied).reads; len(first.reads) != 10 {
 		t.Fatalf("the denied request read %d statements, want 10: %+v", len(first.reads), first.reads)
 	}
@@ -140,7 +171,7 @@ func TestAReadSetUsedAgainKeepsNothingOfTheEvaluationBefore(t *testing.T) {
 	if !reflect.DeepEqual(after, alone) {
 		t.Errorf("evaluated after another request, read %+v, want %+v as evaluated alone", *after, *alone)
 	}
-	if slices.ContainsFunc(after.reads, func(x docRead) bool { return x.name.Value() == filepath.Join("org", "a.json") }) {
-		t.Errorf("reads the SCP's Deny statements, which do not match s3:ListBucket: %+v", after.reads)
+	if slices.ContainsFunc(after.reads, func(x docRead) bool { return x.statement > 0 }) {
+		t.Errorf("reads the Deny statements, which do not match s3:ListBucket: %+v", after.reads)
 	}
 }
