@@ -225,6 +225,9 @@ func evaluateInOrder(in *eval.ScenarioReader, answer func(*eval.Scenario, eval.R
 		done chan struct{}
 	}
 	order, work := make(chan *job, 64), make(chan *job, 64)
+	// A job answered is used again: a batch allocates the jobs in flight
+	// (the channels' 128 at most), not one a scenario.
+	free := make(chan *job, cap(order)+cap(work)+2)
 	var fault error // written before order is closed
 	go func() {
 		defer close(work)
@@ -237,7 +240,13 @@ func evaluateInOrder(in *eval.ScenarioReader, answer func(*eval.Scenario, eval.R
 				}
 				return
 			}
-			j := &job{s: s, done: make(chan struct{})}
+			var j *job
+			select {
+			case j = <-free:
+			default:
+				j = &job{done: make(chan struct{}, 1)}
+			}
+			j.s = s
 			order <- j
 			work <- j
 		}
@@ -246,13 +255,18 @@ func evaluateInOrder(in *eval.ScenarioReader, answer func(*eval.Scenario, eval.R
 		go func() {
 			for j := range work {
 				j.r = eval.Evaluate(j.s)
-				close(j.done)
+				j.done <- struct{}{}
 			}
 		}()
 	}
 	for j := range order {
 		<-j.done
 		answer(j.s, j.r)
+		j.s, j.r = nil, eval.Result{}
+		select {
+		case free <- j:
+		default:
+		}
 	}
 	return fault
 }
