@@ -142,3 +142,23 @@ func TestKeptEvaluationsAreThoseMadeWithoutARoom(t *testing.T) {
 		t.Errorf("%d requests compared, %d with more than one cause, %d at most: the folder shows too little", compared, many, most)
 	}
 }
+
+// Causes that say the same words of a request and differ in another
+// field (hashed alike: keptCauseHash) are kept apart, each once.
+func TestCausesWithTheSameWordsAreKeptApart(t *testing.T) {
+	s := newSharedCauses()
+	said := s.requestWords(words{kind: explicitDeny, layer: numberOf(LayerSCP), number: 1, doc: "org/a.json"})
+	scp := Cause{Code: CodeSCPDenies, Layer: LayerSCP, Policy: "org/a.json", Statement: 0, Line: 3, Message: said, Explicit: true}
+	other := scp
+	other.Code, other.Policy = CodeDeny, "org/b.json"
+	if keptCauseHash(s.seed, &scp) != keptCauseHash(s.seed, &other) {
+		t.Fatal("the two causes hash apart: the test tests nothing")
+	}
+	a, b := s.keptCauses([]Cause{scp}), s.keptCauses([]Cause{other})
+	if *a[0] != scp || *b[0] != other || &a[0] == &b[0] {
+		t.Fatalf("kept %+v and %+v, want %+v and %+v in two lists", *a[0], *b[0], scp, other)
+	}
+	if both := s.keptCauses([]Cause{other, scp}); both[0] != b[0] || both[1] != a[0] {
+		t.Errorf("a list of both keeps copies of its own: %p %p, want %p %p", both[0], both[1], b[0], a[0])
+	}
+}
