@@ -593,7 +593,7 @@ func (c *checker) analyse(j job, buf []byte) []byte {
 		defer checks.ForgetDocuments(set.Workspace, src.Docs)
 	}
 	if src == nil {
-		text, err := readFileInto(abs, buf, j.size)
+		text, err := tree.ReadFileInto(abs, buf, j.size)
 		buf = text
 		if err != nil {
 			c.unreadable(j, err)
@@ -795,15 +795,3 @@ func (c *checker) loadConfig(abs string) *analysis.Config {
 	c.add(slot, 1, report.Place(c.display(abs), src, report.KindConfig, fs, c.langFor(cfg), c.relatedSource(abs, nil)))
 	return cfg
 }
-
-// readRoom makes room in buf for a file of size bytes and one more (a
-// read that returns less has reached the end), when the walk saw its size;
-// growRead doubles a full buffer, to at least 16 KB.
-func readRoom(buf []byte, size int64) []byte {
-	if size > 0 && size < tree.MaxFileSize && int64(cap(buf)) <= size {
-		return slices.Grow(buf[:0], int(size)+1)
-	}
-	return buf[:0]
-}
-
-func growRead(buf []byte) []byte { return slices.Grow(buf, max(cap(buf), 16<<10)) }

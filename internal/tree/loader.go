@@ -108,7 +108,7 @@ func (l *Loader) Read(f Listed) ([]byte, *Complete) {
 	parse := false
 	if IsConfig(f.Path) {
 		text = l.config(f.Config).text
-	} else if t, err := l.files.ReadFile(f.Path); err == nil {
+	} else if t, err := readListed(l.files, f); err == nil {
 		text = t
 		parse = hosts.ModuleReader(f.Path) == nil // a module is read whole, with its set
 		if parse && !l.Later {

@@ -1,13 +1,13 @@
 //go:build unix
 
-package main
+package tree
 
 import (
 	"io/fs"
 	"syscall"
 )
 
-// readFileInto reads a whole file into buf, grown as needed, and returns
+// ReadFileInto reads a whole file into buf, grown as needed, and returns
 // it, with three system calls: open, one read, close. os.Open offers each
 // file to the runtime's poller (four fcntl and an epoll_ctl that fails
 // for a regular file) and os.ReadFile stats it; a read into room for one
@@ -15,7 +15,7 @@ import (
 // reached the end. Without a size, or when the file changed since, it
 // reads to a read of 0 bytes, as os.ReadFile does. Errors are
 // os.Open's and os.File.Read's.
-func readFileInto(path string, buf []byte, size int64) ([]byte, error) {
+func ReadFileInto(path string, buf []byte, size int64) ([]byte, error) {
 	fd, err := openReadOnly(path)
 	if err != nil {
 		return buf[:0], &fs.PathError{Op: "open", Path: path, Err: err}

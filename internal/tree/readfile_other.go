@@ -1,16 +1,16 @@
 //go:build !unix
 
-package main
+package tree
 
 import (
 	"io"
 	"os"
 )
 
-// readFileInto reads a whole file into buf, grown as needed, and returns
+// ReadFileInto reads a whole file into buf, grown as needed, and returns
 // it: os.ReadFile without a new buffer (nor its stat) for each file; size
 // (the walk's, 0 for unknown) sizes the buffer.
-func readFileInto(path string, buf []byte, size int64) ([]byte, error) {
+func ReadFileInto(path string, buf []byte, size int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return buf[:0], err
