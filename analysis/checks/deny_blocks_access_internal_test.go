@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -183,5 +184,33 @@ func TestLiteralTextsTellApartOnlyDisjointLists(t *testing.T) {
 	}
 	if wild.literal || wild.disjoint(put) || both.disjoint(get) {
 		t.Error("lists that may share an action are told apart")
+	}
+}
+
+// reachesNamedBucket, which looks up the one bucket an entry names, says
+// what asking reachesBucket of every bucket the config names says, for
+// entries that name one bucket, its objects, a pattern, a placeholder or
+// no S3 resource, and for names a config may hold (with a "/" too).
+func TestReachesNamedBucketIsReachesBucketOfEachName(t *testing.T) {
+	buckets := []string{"logs", "data", "data-archive", "team-7", "odd/name", "x"}
+	patterns := []string{
+		"arn:aws:s3:::logs", "arn:aws:s3:::logs/*", "arn:aws:s3:::logs/2024/*", "arn:aws:s3:::data",
+		"arn:aws:s3:::data-archive/a", "arn:aws:s3:::missing", "arn:aws:s3:::missing/*", "arn:aws:s3:::odd",
+		"arn:aws:s3:::odd/name", "arn:aws:s3:::odd/name/*", "arn:aws:s3:::data*", "arn:aws:s3:::*",
+		"arn:aws:s3:::team-?/*", "arn:aws:s3:::${aws:username}", "arn:aws:s3:::logs${x}", "*",
+		"arn:aws:kms:us-east-1:111122223333:key/1", "arn:aws:s3:::", "arn:aws:s3:::x/", "arn:aws:s3:*:*:logs",
+	}
+	for n := 0; n <= len(buckets); n++ {
+		cfg := &analysis.Config{Buckets: map[string]*analysis.BucketFacts{}}
+		for _, b := range buckets[:n] {
+			cfg.Buckets[b] = &analysis.BucketFacts{Name: b}
+		}
+		named := namedBuckets(cfg)
+		for _, p := range patterns {
+			want := slices.ContainsFunc(named, func(b string) bool { return reachesBucket(p, b) })
+			if got := reachesNamedBucket(cfg, named, p); got != want {
+				t.Errorf("buckets %v, %q: %v, reachesBucket of each: %v", named, p, got, want)
+			}
+		}
 	}
 }
