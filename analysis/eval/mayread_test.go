@@ -307,3 +307,30 @@ func renderPolicy(sts []randomStatement) string {
 	}
 	return "{\"Version\": \"2012-10-17\", \"Statement\": [\n" + strings.Join(parts, ",\n") + "]}"
 }
+
+// An SCP or RCP edited in place is not an EditedDoc: a kept evaluation
+// does not record reading their Deny statements (unrecordedLayers), so
+// ReadSet.MayRead could not tell which evaluations such an edit changes.
+func TestEditedInPlaceRefusesTheLayersWhoseDeniesAreNotRecorded(t *testing.T) {
+	for _, kind := range []string{"scp", "rcp"} {
+		w, err := loadDir(writeFiles(t, map[string]string{
+			".s3policy.json": `{"files": {"org.json": {"kind": "` + kind + `", "account": "111122223333"}}}`,
+			"org.json":       `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}]}`,
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := w.File(filepath.Join(w.Dir, "org.json"))
+		if before == nil || before.Policy == nil || string(before.Kind) != kind {
+			t.Fatalf("org.json read as %+v, want an %s", before, kind)
+		}
+		after := analysis.NewFile(before.Path, []byte(strings.Replace(string(before.Src), "s3:PutObject", "s3:PutObjectAcl", 1)), before.Config)
+		after.Facts = before.Facts
+		if string(after.Kind) != kind {
+			t.Fatalf("the edited org.json read as a %s, want an %s", after.Kind, kind)
+		}
+		if e := EditedInPlace(w, before, after); e != nil {
+			t.Errorf("an %s edited in place is an EditedDoc: MayRead would keep the evaluations it denied", kind)
+		}
+	}
+}

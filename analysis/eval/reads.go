@@ -17,7 +17,9 @@ import (
 // read, edited, changes the evaluation only if the evaluation would now
 // read it (ReadSet.MayRead): so a keystroke in an identity policy
 // evaluates again the requests that the statement typed in can decide,
-// not every request of its principal (issue 16). Names, not documents,
+// not every request of its principal (issue 16). The Deny statements of
+// SCPs and RCPs are not recorded (unrecordedLayers): MayRead cannot
+// answer for their edits, which EditedInPlace never makes. Names, not documents,
 // are kept: a kept evaluation must not keep an old version of the
 // workspace alive.
 type ReadSet struct {
@@ -199,7 +201,8 @@ type EditedDoc struct {
 // EditedInPlace returns the edit from before (a document of prev) to
 // after, or nil when it is not an in-place edit of an identity policy
 // that stands alone in its file: such edits are left to the caller's
-// coarser test.
+// coarser test. It must stay so for SCPs and RCPs, whose Deny statements
+// a kept evaluation does not record reading (unrecordedLayers).
 func EditedInPlace(prev *Workspace, before, after *analysis.File) *EditedDoc {
 	if before == nil || after == nil || before.Policy == nil || after.Policy == nil ||
 		before.Kind != analysis.KindIdentity || after.Kind != analysis.KindIdentity ||

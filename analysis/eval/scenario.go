@@ -156,13 +156,8 @@ func (r *scenarioReader) request(req *Request, v *analysis.Value) {
 	if !r.expect(v, analysis.Object, "request") {
 		return
 	}
-	fields := map[string]*string{
-		"principal": &req.Principal, "action": &req.Action, "resource": &req.Resource,
-		"resourceAccount": &req.ResourceAccount, "requestPayer": &req.RequestPayer,
-		"objectOwner": &req.ObjectOwner, "objectAcl": &req.ObjectACL,
-	}
 	for _, f := range v.Fields {
-		switch target := fields[f.Key]; {
+		switch target := stringMember(req, f.Key); {
 		case target != nil:
 			*target = r.str(f)
 		case f.Key == "context":
@@ -176,7 +171,7 @@ func (r *scenarioReader) request(req *Request, v *analysis.Value) {
 		}
 	}
 	for _, need := range []string{"principal", "action", "resource"} {
-		if *fields[need] == "" {
+		if *stringMember(req, need) == "" {
 			r.fail(v, "the request needs %s", withArticle(need))
 		}
 	}

@@ -747,7 +747,9 @@ func requestFieldIndex(key []byte) int {
 	return -1
 }
 
-// stringMember is the field of r that a request's string member sets.
+// stringMember is the field of r that a request's string member sets, or
+// nil when name is not one: the one list of them, for the parser's
+// request and plainRequest alike.
 func stringMember(r *Request, name string) *string {
 	switch name {
 	case "principal":
@@ -762,8 +764,10 @@ func stringMember(r *Request, name string) *string {
 		return &r.RequestPayer
 	case "objectOwner":
 		return &r.ObjectOwner
+	case "objectAcl":
+		return &r.ObjectACL
 	}
-	return &r.ObjectACL
+	return nil
 }
 
 // intern returns text as a string, the same string each time the batch
