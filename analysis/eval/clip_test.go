@@ -175,3 +175,41 @@ func TestAReadSetUsedAgainKeepsNothingOfTheEvaluationBefore(t *testing.T) {
 		t.Errorf("reads the Deny statements, which do not match s3:ListBucket: %+v", after.reads)
 	}
 }
+
+// The same nine Deny statements in an SCP and in the caller's identity
+// policy: the SCP's are judged first and not recorded (unrecordedLayers),
+// and the identity policy's, whose judgement the SCP's left in the memo
+// of texts judged (judgedTexts), are still recorded, each named by a
+// cause, so that an edit of one of them in place evaluates the request
+// again (ReadSet.MayRead).
+func TestAnIdentityDenyJudgedLikeAnSCPsIsRecorded(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		".s3policy.json": `{"buckets": {"data": {"account": "444455556666"}},
+  "files": {"iam/app.json": {"kind": "identity", "principal": "arn:aws:iam::111122223333:role/app"},
+    "org/a.json": {"kind": "scp", "account": "111122223333"}}}`,
+		"iam/app.json":            strings.Replace(nineDenies(), "[", `[{"Effect": "Allow", "Action": "*", "Resource": "*"}, `, 1),
+		"org/a.json":              strings.Replace(nineDenies(), "[", `[{"Effect": "Allow", "Action": "*", "Resource": "*"}, `, 1),
+		"data.bucket-policy.json": `{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}`,
+	})
+	w, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := w.evaluate(Request{Principal: "arn:aws:iam::111122223333:role/app", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/a.txt"})
+	if e.result.Decision != ExplicitlyDenied {
+		t.Fatalf("decided %s, want ExplicitlyDenied", e.result.Decision)
+	}
+	identity := filepath.Join("iam", "app.json")
+	var named []int32
+	for _, x := range e.reads.reads {
+		switch name := x.name.Value(); {
+		case name == filepath.Join("org", "a.json") && x.statement > 0:
+			t.Errorf("recorded the SCP's Deny statement %d", x.statement)
+		case name == identity && x.named:
+			named = append(named, x.statement)
+		}
+	}
+	if want := []int32{1, 2, 3, 4, 5, 6, 7, 8, 9}; !slices.Equal(named, want) {
+		t.Errorf("recorded the identity policy's statements %v named by a cause, want %v: %+v", named, want, e.reads.reads)
+	}
+}
