@@ -161,7 +161,7 @@ func (fl *explainFlags) explainScenarioFile(args []string, stdout, stderr io.Wri
 		}
 		if fl.format == "json" {
 			answers.many = in.Many()
-			answers.write(r.Answer(fl.lang))
+			answers.write(&r, fl.lang)
 		} else {
 			writeTextResult(out, i, &s.Request, r, fl.lang)
 		}
@@ -208,8 +208,8 @@ func (fl *explainFlags) load(args []string, stderr io.Writer) (scenarios []*eval
 
 func writeJSON(w io.Writer, results []eval.Result, many bool, lang string) {
 	answers := answerWriter{w: w, many: many}
-	for _, r := range results {
-		answers.write(r.Answer(lang))
+	for i := range results {
+		answers.write(&results[i], lang)
 	}
 	answers.close()
 }
@@ -280,7 +280,7 @@ type answerWriter struct {
 	buf  []byte
 }
 
-func (a *answerWriter) write(answer eval.Answer) {
+func (a *answerWriter) write(r *eval.Result, lang string) {
 	b := a.buf[:0]
 	switch {
 	case !a.many:
@@ -290,9 +290,9 @@ func (a *answerWriter) write(answer eval.Answer) {
 		b = append(b, ",\n  "...)
 	}
 	if a.many {
-		b = appendAnswer(b, answer, "  ")
+		b = appendResult(b, r, lang, "  ")
 	} else {
-		b = append(appendAnswer(b, answer, ""), '\n')
+		b = append(appendResult(b, r, lang, ""), '\n')
 	}
 	a.w.Write(b)
 	a.buf = b

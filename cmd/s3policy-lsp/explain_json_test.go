@@ -6,13 +6,15 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 )
 
-// appendAnswer writes what json.MarshalIndent writes: for the answers of
-// the example scenarios in both languages, and for answers whose texts
-// need every kind of escape.
-func TestAppendAnswerIsMarshalIndent(t *testing.T) {
+// appendResult writes what json.MarshalIndent writes of the result's
+// Answer: for the results of the example scenarios in both languages,
+// and for results whose texts need every kind of escape, with and
+// without a statement, a line, layers and causes.
+func TestAppendResultIsMarshalIndent(t *testing.T) {
 	src, err := os.ReadFile(filepath.Join(crossAccountExamples, "scenarios.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -21,26 +23,27 @@ func TestAppendAnswerIsMarshalIndent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var answers []eval.Answer
+	var results []eval.Result
 	for _, s := range scenarios {
-		r := eval.Evaluate(s)
-		answers = append(answers, r.Answer("en"), r.Answer("ja"))
+		results = append(results, eval.Evaluate(s))
 	}
-	zero, seven := 0, 7
 	for _, text := range []string{"", `say "no" \ now`, "<b> & </b>", "tab\there\nline\r\x01\x7f", "ポリシー", "line\u2028sep\u2029", "bad \xff utf-8", "é"} {
-		answers = append(answers, eval.Answer{Decision: eval.Decision(text), BlockedBy: []eval.Layer{eval.Layer(text), "kms"},
-			Causes: []eval.AnswerCause{{Code: text, Layer: "resource", Policy: text, Statement: &zero, Message: text},
-				{Code: "c", Layer: eval.Layer(text), Statement: &seven, Line: 12, Message: "m"}}})
+		results = append(results, eval.Result{Decision: eval.Decision(text), BlockedBy: []eval.Layer{eval.Layer(text), "kms"},
+			Causes: []eval.Cause{{Code: text, Layer: "resource", Policy: text, Statement: 0, Message: analysis.T(text, "ja "+text)},
+				{Code: "c", Layer: eval.Layer(text), Statement: 7, Line: 12, Message: analysis.T("m", "")},
+				{Code: "c", Layer: "scp", Statement: -1, Line: 3, Message: analysis.T("whole", text)}}})
 	}
-	answers = append(answers, eval.Answer{Decision: eval.Allowed}, eval.Answer{Decision: eval.Allowed, BlockedBy: []eval.Layer{}, Causes: []eval.AnswerCause{}})
-	for _, a := range answers {
-		for _, prefix := range []string{"", "  "} {
-			want, err := json.MarshalIndent(a, prefix, "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := appendAnswer(nil, a, prefix); string(got) != string(want) {
-				t.Errorf("prefix %q:\n%s\nwant\n%s", prefix, got, want)
+	results = append(results, eval.Result{Decision: eval.Allowed}, eval.Result{Decision: eval.Allowed, BlockedBy: []eval.Layer{}, Causes: []eval.Cause{}})
+	for _, r := range results {
+		for _, lang := range []string{"en", "ja"} {
+			for _, prefix := range []string{"", "  "} {
+				want, err := json.MarshalIndent(r.Answer(lang), prefix, "  ")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := appendResult(nil, &r, lang, prefix); string(got) != string(want) {
+					t.Errorf("%s, prefix %q:\n%s\nwant\n%s", lang, prefix, got, want)
+				}
 			}
 		}
 	}
