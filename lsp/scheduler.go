@@ -918,17 +918,23 @@ func (sc *scheduler) analysisOf(d *document) *analysed {
 // loaded hands the scheduler a set the first scan read whole, with its
 // config as the loader read it.
 func (sc *scheduler) loaded(set *tree.Set, loader *tree.Loader) {
-	configPath := filepath.Join(set.Dir, analysis.ConfigName)
-	texts := map[string][]byte{}
-	if text := loader.ConfigText(configPath); text != nil {
-		texts[configPath] = text
-	}
-	g := newGovSet(set, texts)
+	g := scannedSet(set, loader)
 	sc.mu.Lock()
 	sc.frontBusyLocked()
 	sc.fromScan = append(sc.fromScan, g)
 	sc.mu.Unlock()
 	poke(sc.kick)
+}
+
+// scannedSet keeps a set the first scan read whole, with its config as
+// the loader read it.
+func scannedSet(set *tree.Set, loader *tree.Loader) *govSet {
+	configPath := filepath.Join(set.Dir, analysis.ConfigName)
+	texts := map[string][]byte{}
+	if text := loader.ConfigText(configPath); text != nil {
+		texts[configPath] = text
+	}
+	return newGovSet(set, texts)
 }
 
 // reconcile compares the sets the scan loaded with the texts the store
