@@ -50,6 +50,7 @@ type scenarioReader struct {
 	err       error
 	stream    *ScenarioReader
 	delimited bool
+	room      *ScenarioRoom // what the scenario is read into; nil for memory of its own
 }
 
 func (r *scenarioReader) fail(v *analysis.Value, format string, args ...any) {
@@ -103,7 +104,7 @@ func withArticle(noun string) string {
 }
 
 func (r *scenarioReader) scenario(v *analysis.Value) *Scenario {
-	s := &Scenario{}
+	s := r.room.newScenario()
 	if !r.expect(v, analysis.Object, "a scenario") {
 		return s
 	}
@@ -112,7 +113,7 @@ func (r *scenarioReader) scenario(v *analysis.Value) *Scenario {
 		r.fail(v, "a scenario needs a request")
 		return s
 	}
-	if !r.delimited || !r.stream.plainRequest(r.src[req.Value.Span.Start:req.Value.Span.End], &s.Request) {
+	if !r.delimited || !r.stream.plainRequest(r.src[req.Value.Span.Start:req.Value.Span.End], &s.Request, r.room) {
 		r.request(&s.Request, r.parse(req.Value))
 	}
 	for _, f := range v.Fields {
@@ -220,7 +221,9 @@ func (r *scenarioReader) doc(name string, v *analysis.Value) *Doc {
 		return nil
 	}
 	if !r.delimited {
-		return &Doc{Name: name, Src: r.src, Policy: analysis.NewPolicy(v), lines: r.lines}
+		d := r.room.newDoc()
+		*d = Doc{Name: name, Src: r.src, Policy: analysis.NewPolicy(v), lines: r.lines}
+		return d
 	}
 	text := r.src[v.Span.Start:v.Span.End]
 	cached := r.stream.policies.get(text)
@@ -233,7 +236,9 @@ func (r *scenarioReader) doc(name string, v *analysis.Value) *Doc {
 		r.noDuplicates(root, v.Span.Start)
 		cached = r.stream.policies.put(text, analysis.NewPolicy(root))
 	}
-	return &Doc{Name: name, Src: cached.src, Policy: cached.policy, lines: r.lines, at: v.Span.Start}
+	d := r.room.newDoc()
+	*d = Doc{Name: name, Src: cached.src, Policy: cached.policy, lines: r.lines, at: v.Span.Start}
+	return d
 }
 
 // parse reads a delimited value whole, in the offsets of the scenario.
@@ -270,7 +275,7 @@ func (r *scenarioReader) elements(v *analysis.Value) []*analysis.Value {
 	if !r.delimited {
 		return v.Items
 	}
-	out, ok := items(r.src, v.Span, &r.stream.policies)
+	out, ok := r.stream.items(r.src, v.Span)
 	if !ok {
 		r.notJSON(v.Span.Start)
 	}
@@ -287,8 +292,9 @@ func (r *scenarioReader) docList(f *analysis.Field) []*Doc {
 	if !r.expect(f.Value, analysis.Array, f.Key) {
 		return nil
 	}
-	var out []*Doc
-	for i, item := range r.elements(f.Value) {
+	elements := r.elements(f.Value)
+	out := r.room.docList(len(elements))
+	for i, item := range elements {
 		if d := r.doc(r.stream.listName(f.Key, i), item); d != nil {
 			out = append(out, d)
 		}
@@ -303,17 +309,19 @@ func (r *scenarioReader) levels(f *analysis.Field) [][]*Doc {
 	if !r.expect(f.Value, analysis.Array, f.Key) {
 		return nil
 	}
-	var out [][]*Doc
-	for i, item := range r.elements(f.Value) {
+	elements := r.elements(f.Value)
+	out := r.room.levelList(len(elements))
+	for i, item := range elements {
 		name := r.stream.listName(f.Key, i)
 		if item.Kind != analysis.Array {
 			if d := r.doc(name, item); d != nil {
-				out = append(out, []*Doc{d})
+				out = append(out, append(r.room.docList(1), d))
 			}
 			continue
 		}
-		var level []*Doc
-		for j, p := range r.elements(item) {
+		policies := r.elements(item)
+		level := r.room.docList(len(policies))
+		for j, p := range policies {
 			if d := r.doc(r.stream.listName(name, j), p); d != nil {
 				level = append(level, d)
 			}

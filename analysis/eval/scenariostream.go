@@ -41,6 +41,10 @@ type ScenarioReader struct {
 	// skeleton is written over for each scenario: a scenario read keeps
 	// none of its members' Values (they give spans and kinds to parse).
 	skeleton skeleton
+	// elements are the elements of its arrays of policies (items), in
+	// elementValues: written over for each scenario, as the skeleton.
+	elements      []*analysis.Value
+	elementValues []analysis.Value
 }
 
 const (
@@ -60,11 +64,16 @@ func NewScenarioReader(in io.Reader) *ScenarioReader {
 func (s *ScenarioReader) Many() bool { return s.many }
 
 // Next returns the next scenario, or io.EOF after the last.
-func (s *ScenarioReader) Next() (*Scenario, error) {
+func (s *ScenarioReader) Next() (*Scenario, error) { return s.NextIn(nil) }
+
+// NextIn is Next, reading the scenario into room (nil: a room of its
+// own): the scenario read into room before, and what it holds, is
+// written over.
+func (s *ScenarioReader) NextIn(room *ScenarioRoom) (*Scenario, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
-	sc, err := s.next()
+	sc, err := s.next(room)
 	if err != nil {
 		s.err, s.state = err, stateDone
 		return nil, err
@@ -72,10 +81,10 @@ func (s *ScenarioReader) Next() (*Scenario, error) {
 	return sc, nil
 }
 
-func (s *ScenarioReader) next() (*Scenario, error) {
+func (s *ScenarioReader) next(room *ScenarioRoom) (*Scenario, error) {
 	switch s.state {
 	case stateStart:
-		return s.start()
+		return s.start(room)
 	case stateArray:
 		s.skipSpace()
 		c, ok := s.peek()
@@ -84,7 +93,7 @@ func (s *ScenarioReader) next() (*Scenario, error) {
 			s.pos++
 			s.skipSpace()
 			if c, ok := s.peek(); ok && startsValue(c) {
-				return s.element("[")
+				return s.element("[", room)
 			}
 		case ok && c == ']':
 			s.pos++
@@ -99,7 +108,7 @@ func (s *ScenarioReader) next() (*Scenario, error) {
 
 // start reads the first scenario: the root object, or the first element
 // of the root array.
-func (s *ScenarioReader) start() (*Scenario, error) {
+func (s *ScenarioReader) start(room *ScenarioRoom) (*Scenario, error) {
 	if s.fill(3) && bytes.HasPrefix(s.buf[s.pos:], []byte("\xEF\xBB\xBF")) {
 		s.pos += 3 // a UTF-8 byte order mark, as the parser takes it
 	}
@@ -114,7 +123,7 @@ func (s *ScenarioReader) start() (*Scenario, error) {
 		first, ok := s.peek()
 		if ok && startsValue(first) {
 			s.state = stateArray
-			return s.element("[")
+			return s.element("[", room)
 		}
 		if first == ']' {
 			line := s.markLine
@@ -125,7 +134,7 @@ func (s *ScenarioReader) start() (*Scenario, error) {
 		}
 	case ok && c == '{':
 		s.state = stateDone
-		sc, err := s.element("")
+		sc, err := s.element("", room)
 		if err == nil {
 			if err = s.rest(); err == io.EOF {
 				err = nil // the one scenario, and nothing after it
@@ -142,13 +151,13 @@ func (s *ScenarioReader) start() (*Scenario, error) {
 
 // element reads the scenario that starts at pos; prefix is the text the
 // one-shot parser has read before it, for the syntax errors.
-func (s *ScenarioReader) element(prefix string) (*Scenario, error) {
+func (s *ScenarioReader) element(prefix string, room *ScenarioRoom) (*Scenario, error) {
 	s.setMark()
 	if !s.skipValue() {
 		return nil, s.reparseError(prefix, "unexpected end of document")
 	}
 	src := s.buf[s.mark:s.pos]
-	sc, err := s.scenario(src)
+	sc, err := s.scenario(src, room)
 	if err != nil {
 		if _, syntax := s.reparse(prefix); syntax != nil {
 			return nil, syntax
@@ -175,8 +184,9 @@ func (s *ScenarioReader) rest() error {
 // scenario reads one scenario's text. Its members are only delimited:
 // the request and the bucket are parsed, and a policy only when no
 // earlier scenario held the same text.
-func (s *ScenarioReader) scenario(src []byte) (*Scenario, error) {
-	r := &scenarioReader{src: src, lines: countedLines(src, s.markLine-1), stream: s}
+func (s *ScenarioReader) scenario(src []byte, room *ScenarioRoom) (*Scenario, error) {
+	r := &scenarioReader{src: src, lines: countedLines(src, s.markLine-1, room), stream: s, room: room}
+	s.elements, s.elementValues = s.elements[:0], s.elementValues[:0]
 	root, ok := s.skeleton.of(src, &s.policies)
 	if !ok {
 		// A member name with escapes, or text that is not JSON: the
@@ -198,9 +208,16 @@ func (s *ScenarioReader) scenario(src []byte) (*Scenario, error) {
 
 // countedLines is the line index of a scenario's text, whose first line
 // is the file's line before+1, built now rather than on first use: the
-// text is in the read buffer, which is read into again.
-func countedLines(src []byte, before int) *lineIndex {
-	ix := &lineIndex{before: before}
+// text is in the read buffer, which is read into again. It is the room's
+// when there is one.
+func countedLines(src []byte, before int, room *ScenarioRoom) *lineIndex {
+	var ix *lineIndex
+	if room != nil {
+		ix = &room.lines
+		*ix = lineIndex{before: before, newlines: ix.newlines[:0]}
+	} else {
+		ix = &lineIndex{before: before}
+	}
 	ix.once.Do(func() {
 		for at := 0; ; {
 			i := bytes.IndexByte(src[at:], '\n')
@@ -523,31 +540,35 @@ func members(src []byte, i int, known *policyCache, member func(key string, keyS
 	return false
 }
 
-// items delimits the elements of the array at span.
-func items(src []byte, span analysis.Span, known *policyCache) ([]*analysis.Value, bool) {
+// items delimits the elements of the array at span. The elements are the
+// reader's, written over for the next scenario (scenario empties them):
+// they give the spans and kinds of the values the scenario reads.
+func (s *ScenarioReader) items(src []byte, span analysis.Span) ([]*analysis.Value, bool) {
 	src = src[:span.End]
 	i := skipSpaceIn(src, span.Start+1)
 	if i < len(src) && src[i] == ']' {
 		return nil, i+1 == len(src)
 	}
-	var values []analysis.Value
+	first := len(s.elementValues)
 	for i < len(src) && startsValue(src[i]) {
-		end := valueEnd(src, i, known)
+		end := valueEnd(src, i, &s.policies)
 		if end < 0 {
 			return nil, false
 		}
-		values = append(values, analysis.Value{Kind: kindOf(src[i]), Span: analysis.Span{Start: i, End: end}})
+		s.elementValues = append(s.elementValues, analysis.Value{Kind: kindOf(src[i]), Span: analysis.Span{Start: i, End: end}})
 		i = skipSpaceIn(src, end)
 		if i >= len(src) {
 			return nil, false
 		}
 		switch src[i] {
 		case ']':
-			out := make([]*analysis.Value, len(values))
-			for j := range values {
-				out[j] = &values[j]
+			// An array of elements grown since holds the elements before
+			// it, which point into the array they were made in.
+			start := len(s.elements)
+			for j := first; j < len(s.elementValues); j++ {
+				s.elements = append(s.elements, &s.elementValues[j])
 			}
-			return out, i+1 == len(src)
+			return s.elements[start:len(s.elements):len(s.elements)], i+1 == len(src)
 		case ',':
 			i = skipSpaceIn(src, i+1)
 		default:
@@ -678,8 +699,8 @@ func (s *ScenarioReader) listName(list string, i int) string {
 // positioned parser's tree, which was two thirds of what a scenario
 // allocated. It reports false for any other text, and req is then left
 // as it was: the positioned parser reads it, and says what is wrong.
-func (s *ScenarioReader) plainRequest(src []byte, req *Request) bool {
-	p := plainScanner{src: src}
+func (s *ScenarioReader) plainRequest(src []byte, req *Request, room *ScenarioRoom) bool {
+	p := plainScanner{src: src, values: room.valueArray(), stream: s}
 	var r Request
 	var seen uint16
 	ok := p.object(func(key []byte) bool {
@@ -690,12 +711,12 @@ func (s *ScenarioReader) plainRequest(src []byte, req *Request) bool {
 		seen |= 1 << field
 		switch requestFields[field] {
 		case "context":
-			r.Context = map[string][]string{}
+			r.Context = room.contextMap()
 			return p.object(func(key []byte) bool {
 				if _, given := r.Context[string(key)]; given {
 					return false
 				}
-				values, ok := p.values()
+				values, ok := p.contextValues()
 				r.Context[s.intern(key)] = values
 				return ok
 			})
@@ -717,13 +738,15 @@ func (s *ScenarioReader) plainRequest(src []byte, req *Request) bool {
 			return ok || len(text) == 0
 		}
 		text, ok := p.str()
-		if field == requestAction {
-			r.Action = s.intern(text) // a batch asks a few actions
-		} else {
+		switch field {
+		case requestAction, requestPrincipal:
+			*stringMember(&r, requestFields[field]) = s.intern(text) // a batch asks a few actions of a few callers
+		default:
 			*stringMember(&r, requestFields[field]) = string(text)
 		}
 		return ok
 	})
+	room.keepValues(p.values)
 	if !ok || p.i != len(src) || r.Principal == "" || r.Action == "" || r.Resource == "" {
 		return false
 	}
@@ -736,7 +759,7 @@ func (s *ScenarioReader) plainRequest(src []byte, req *Request) bool {
 var requestFields = [...]string{"principal", "action", "resource", "resourceAccount", "requestPayer",
 	"objectOwner", "objectAcl", "context", "multipart", "time"}
 
-const requestAction = 1 // requestFields[requestAction]
+const requestPrincipal, requestAction = 0, 1 // requestFields[requestPrincipal], ...
 
 func requestFieldIndex(key []byte) int {
 	for i, name := range requestFields {
@@ -791,6 +814,10 @@ func (s *ScenarioReader) intern(text []byte) string {
 type plainScanner struct {
 	src []byte
 	i   int
+	// values are the context's values, each key's a part of them (not nil:
+	// a key given no value has an empty list), as intern makes them.
+	values []string
+	stream *ScenarioReader
 }
 
 func (p *plainScanner) space() { p.i = skipSpaceIn(p.src, p.i) }
@@ -857,28 +884,32 @@ func (p *plainScanner) str() ([]byte, bool) {
 	return nil, false
 }
 
-// values reads a context value: a string, or an array of strings.
-func (p *plainScanner) values() ([]string, bool) {
+// contextValues reads a context value: a string, or an array of strings.
+// The list is a part of p.values: growing them leaves the lists before in
+// the array they were made in.
+func (p *plainScanner) contextValues() ([]string, bool) {
+	start := len(p.values)
+	list := func() []string { return p.values[start:len(p.values):len(p.values)] }
 	if p.i < len(p.src) && p.src[p.i] == '"' {
 		text, ok := p.str()
-		return []string{string(text)}, ok
+		p.values = append(p.values, p.stream.intern(text))
+		return list(), ok
 	}
 	if p.i >= len(p.src) || p.src[p.i] != '[' {
 		return nil, false
 	}
 	p.i++
 	p.space()
-	values := []string{}
 	if p.i < len(p.src) && p.src[p.i] == ']' {
 		p.i++
-		return values, true
+		return list(), true
 	}
 	for {
 		text, ok := p.str()
 		if !ok {
 			return nil, false
 		}
-		values = append(values, string(text))
+		p.values = append(p.values, p.stream.intern(text))
 		p.space()
 		if p.i >= len(p.src) {
 			return nil, false
@@ -886,7 +917,7 @@ func (p *plainScanner) values() ([]string, bool) {
 		switch p.src[p.i] {
 		case ']':
 			p.i++
-			return values, true
+			return list(), true
 		case ',':
 			p.i++
 			p.space()

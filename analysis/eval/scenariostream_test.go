@@ -173,7 +173,7 @@ func FuzzScenarioReader(f *testing.F) {
 func plainRequestAgrees(t *testing.T, text string) bool {
 	t.Helper()
 	var got Request
-	took := NewScenarioReader(nil).plainRequest([]byte(text), &got)
+	took := NewScenarioReader(nil).plainRequest([]byte(text), &got, nil)
 	root, syn := analysis.ParseJSON([]byte(text))
 	if syn != nil {
 		if took {

@@ -155,7 +155,8 @@ func (fl *explainFlags) explainScenarioFile(args []string, stdout, stderr io.Wri
 	answers := answerWriter{w: out}
 	var evaluated []*eval.Scenario // for --emit-scenario only
 	code, i := exitOK, 0
-	err := evaluateInOrder(in, func(s *eval.Scenario, r eval.Result) {
+	keep := fl.denial.emitScenario != "" // the scenarios outlive their answers
+	err := evaluateInOrder(in, keep, func(s *eval.Scenario, r eval.Result) {
 		if r.Decision != eval.Allowed {
 			code = exitFindings
 		}
@@ -217,34 +218,41 @@ func writeJSON(w io.Writer, results []eval.Result, many bool, lang string) {
 // evaluateInOrder reads the stream on one goroutine and evaluates its
 // scenarios on the other cores, and gives each answer to answer in the
 // order of the file, as soon as it and those before it are ready. A
-// fault in the stream is returned after the answers before it.
-func evaluateInOrder(in *eval.ScenarioReader, answer func(*eval.Scenario, eval.Result)) error {
+// fault in the stream is returned after the answers before it. Unless
+// keep, a scenario is read into the room of one answered already: answer
+// keeps nothing of the scenario it is given.
+func evaluateInOrder(in *eval.ScenarioReader, keep bool, answer func(*eval.Scenario, eval.Result)) error {
 	type job struct {
 		s    *eval.Scenario
 		r    eval.Result
 		done chan struct{}
+		room eval.ScenarioRoom
 	}
 	order, work := make(chan *job, 64), make(chan *job, 64)
-	// A job answered is used again: a batch allocates the jobs in flight
-	// (the channels' 128 at most), not one a scenario.
+	// A job answered is used again, and its room: a batch allocates the
+	// jobs in flight (the channels' 128 at most), not one a scenario.
 	free := make(chan *job, cap(order)+cap(work)+2)
 	var fault error // written before order is closed
 	go func() {
 		defer close(work)
 		defer close(order)
 		for {
-			s, err := in.Next()
-			if err != nil {
-				if err != io.EOF {
-					fault = err
-				}
-				return
-			}
 			var j *job
 			select {
 			case j = <-free:
 			default:
 				j = &job{done: make(chan struct{}, 1)}
+			}
+			room := &j.room
+			if keep {
+				room = nil
+			}
+			s, err := in.NextIn(room)
+			if err != nil {
+				if err != io.EOF {
+					fault = err
+				}
+				return
 			}
 			j.s = s
 			order <- j

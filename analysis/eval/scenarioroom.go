@@ -1,0 +1,119 @@
+package eval
+
+// ScenarioRoom is the memory a scenario is read into (NextIn), to be read
+// into again once the scenario is answered: a batch that reads each
+// scenario into the room of one answered already allocates the rooms of
+// the scenarios in flight, not a scenario, its policies' Docs and lists,
+// its line index, its context and an array of causes for each (they were
+// half of what a scenario of a batch allocated, issue 16).
+//
+// The zero room is empty. A scenario read into a room, and everything it
+// holds, is written over when the room is read into again: an answer
+// keeps nothing of it (its causes are copied into the Result, its words
+// are strings).
+type ScenarioRoom struct {
+	scenario Scenario
+	docs     []Doc    // the scenario's policies
+	lists    []*Doc   // its lists of policies, one after another
+	levels   [][]*Doc // its lists of levels (SCPs, RCPs), one after another
+	lines    lineIndex
+	context  map[string][]string
+	values   []string // the context's values, one after another
+}
+
+// take empties the room for the next scenario read into it, and returns
+// the scenario. The array of causes of the last evaluation is the next
+// one's (Scenario.causeRoom).
+func (room *ScenarioRoom) take() *Scenario {
+	causes := room.scenario.result.Causes[:0]
+	room.scenario = Scenario{causeRoom: causes}
+	room.docs, room.lists, room.levels, room.values = room.docs[:0], room.lists[:0], room.levels[:0], room.values[:0]
+	return &room.scenario
+}
+
+// newScenario is an empty scenario, in the room when there is one.
+func (room *ScenarioRoom) newScenario() *Scenario {
+	if room == nil {
+		return &Scenario{}
+	}
+	return room.take()
+}
+
+// newDoc is an empty Doc, in the room when there is one. Growing the
+// room's array leaves the Docs before in the array they were made in: the
+// scenario points at them there.
+func (room *ScenarioRoom) newDoc() *Doc {
+	if room == nil {
+		return new(Doc)
+	}
+	room.docs = append(room.docs, Doc{})
+	return &room.docs[len(room.docs)-1]
+}
+
+// docList is an empty list of room for n Docs (nil for none, as a list
+// the scenario does not give), in the room when there is one.
+func (room *ScenarioRoom) docList(n int) []*Doc {
+	if n == 0 {
+		return nil
+	}
+	if room == nil {
+		return make([]*Doc, 0, n)
+	}
+	room.lists = grown(room.lists, n)
+	start := len(room.lists)
+	room.lists = room.lists[:start+n]
+	return room.lists[start : start : start+n]
+}
+
+// levelList is docList for a list of levels.
+func (room *ScenarioRoom) levelList(n int) [][]*Doc {
+	if n == 0 {
+		return nil
+	}
+	if room == nil {
+		return make([][]*Doc, 0, n)
+	}
+	room.levels = grown(room.levels, n)
+	start := len(room.levels)
+	room.levels = room.levels[:start+n]
+	return room.levels[start : start : start+n]
+}
+
+// grown is list with room for n more, in a new array when its own is
+// full: the lists handed out before stay in the array they were made in.
+func grown[T any](list []T, n int) []T {
+	if len(list)+n <= cap(list) {
+		return list
+	}
+	return make([]T, len(list), max(2*cap(list), len(list)+n, 8))
+}
+
+// contextMap is an empty map for the request's context, the room's when
+// there is one.
+func (room *ScenarioRoom) contextMap() map[string][]string {
+	if room == nil {
+		return map[string][]string{}
+	}
+	if room.context == nil {
+		room.context = map[string][]string{}
+	}
+	clear(room.context)
+	return room.context
+}
+
+// valueArray is the array a request's context values are appended to
+// (plainScanner.values): the room's, emptied by take, when there is one.
+func (room *ScenarioRoom) valueArray() []string {
+	if room == nil || room.values == nil {
+		return make([]string, 0, 8) // not nil: a key given no value has an empty list
+	}
+	return room.values
+}
+
+// keepValues keeps the array the context's values were appended to, for
+// the next scenario read into the room.
+func (room *ScenarioRoom) keepValues(values []string) {
+	if room != nil {
+		room.values = values
+	}
+}
