@@ -325,6 +325,10 @@ func (e *pass) explicitDeny() bool {
 		list := e.denyStatements(l.docs, l.withPrincipal)
 		left := len(list.sites) // of an index's Deny statements, this one's included
 		e.reads.room(left)
+		if list.denies {
+			found = e.indexedDenies(l, list, &judged) || found
+			continue
+		}
 		for d, st := range list.all {
 			left--
 			if !st.IsDeny() {
@@ -338,6 +342,27 @@ func (e *pass) explicitDeny() bool {
 		}
 	}
 	e.reads = reads
+	return found
+}
+
+// indexedDenies is explicitDeny for a layer's list of an index's Deny
+// statements (docIndex.denies): they need no second look at their
+// Effect, and the cause of each site is made once in a workspace
+// (denyCauseAt).
+func (e *pass) indexedDenies(l layerDocs, list statementList, judged *judgedTexts) bool {
+	found := false
+	var causes *siteCauses // looked up on the first Deny that applies
+	for i, n := range list.sites {
+		site := &list.ix.sites[n]
+		if v := judged.judge(e, site.doc, site.st, l.withPrincipal); v.applies() {
+			e.roomForDenies(len(list.sites) - i)
+			if causes == nil {
+				causes = e.s.shared.denyCausesOf(list.ix)
+			}
+			e.out.add(e.denyCauseAt(causes, n, l.layer, site.doc, site.st, v))
+			found = true
+		}
+	}
 	return found
 }
 
@@ -436,7 +461,7 @@ func (e *pass) statements(docs []*Doc, withPrincipal bool) statementList {
 // match it when the scenario indexes docs, else every statement.
 func (e *pass) denyStatements(docs []*Doc, withPrincipal bool) statementList {
 	if ix := e.indexOf(docs, withPrincipal); ix != nil && ix.denies != nil {
-		return statementList{ix: ix.denies, sites: e.sitesOf(ix.denies)}
+		return statementList{ix: ix.denies, sites: e.sitesOf(ix.denies), denies: true}
 	}
 	return e.statements(docs, withPrincipal)
 }
@@ -447,6 +472,8 @@ type statementList struct {
 	ix    *docIndex
 	sites []int32
 	docs  []*Doc
+	// denies: ix indexes Deny statements alone (docIndex.denies).
+	denies bool
 }
 
 func (l statementList) all(yield func(*Doc, *analysis.Statement) bool) {

@@ -271,6 +271,31 @@ func (e *pass) denyCause(l Layer, d *Doc, st *analysis.Statement, v verdict) Cau
 	return c
 }
 
+// denyCauseAt is denyCause for site n of an index of Deny statements,
+// whose cause is made once in a workspace (causes, nil outside one) when
+// it says the request's words: it names the statement, its policy and
+// its layer, and the same Deny of the fifty SCPs of an account blocks
+// each of its uploads (at 10,000 governed policies 300,000 of the answers'
+// 322,852 causes), each made anew and its words looked up under the
+// workspace's lock. A cause that quotes conditions, or is said of
+// another request (the KMS pass), is made anew.
+func (e *pass) denyCauseAt(causes *siteCauses, n int32, l Layer, d *Doc, st *analysis.Statement, v verdict) Cause {
+	if causes == nil || len(v.unknown) > 0 || v.placeholders || e.target.action != e.s.Request.Action || e.target.resource != e.s.Request.Resource {
+		return e.denyCause(l, d, st, v)
+	}
+	made := &causes.of[n]
+	if made.state.Load() == madeCause && made.layer == l {
+		e.reads.quote(d, st.Index) // as statementCauseSaying does
+		return Cause{Code: causeCode(l, true), Layer: l, Policy: d.Name, Statement: st.Index, Line: int(made.line), Message: made.words, Explicit: true}
+	}
+	c := e.denyCause(l, d, st, v)
+	if made.state.CompareAndSwap(unmadeCause, makingCause) {
+		made.line, made.layer, made.words = int32(c.Line), l, c.Message
+		made.state.Store(madeCause)
+	}
+	return c
+}
+
 // unknownKeysNote says which keys of the conditions the tool cannot know.
 func unknownKeysNote(conds []analysis.Condition) analysis.Text {
 	var keys []string
