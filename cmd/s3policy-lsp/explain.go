@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -154,7 +155,7 @@ func (fl *explainFlags) explainScenarioFile(args []string, stdout, stderr io.Wri
 	in := eval.NewScenarioReader(src)
 	answers := answerWriter{w: out}
 	var evaluated []*eval.Scenario // for --emit-scenario only
-	code, i := exitOK, 0
+	code := exitOK
 	keep := fl.denial.emitScenario != "" // the scenarios outlive their answers
 	err := evaluateInOrder(in, keep, func(s *eval.Scenario, r eval.Result) {
 		if r.Decision != eval.Allowed {
@@ -164,12 +165,11 @@ func (fl *explainFlags) explainScenarioFile(args []string, stdout, stderr io.Wri
 			answers.many = in.Many()
 			answers.write(&r, fl.lang)
 		} else {
-			writeTextResult(out, i, &s.Request, r, fl.lang)
+			answers.writeText(&s.Request, &r, fl.lang)
 		}
 		if fl.denial.emitScenario != "" {
 			evaluated = append(evaluated, s)
 		}
-		i++
 	})
 	if err != nil {
 		out.Flush()
@@ -279,8 +279,9 @@ func evaluateInOrder(in *eval.ScenarioReader, keep bool, answer func(*eval.Scena
 	return fault
 }
 
-// answerWriter writes JSON answers one at a time, as an indented array
-// when many (the text encoding/json would give for the whole array).
+// answerWriter writes answers one at a time, in text (writeText) or JSON:
+// as an indented array when many (the text encoding/json would give for
+// the whole array).
 type answerWriter struct {
 	w    io.Writer
 	many bool
@@ -314,34 +315,65 @@ func (a *answerWriter) close() {
 }
 
 func writeText(w io.Writer, scenarios []*eval.Scenario, results []eval.Result, lang string) {
-	for i, r := range results {
-		writeTextResult(w, i, &scenarios[i].Request, r, lang)
+	answers := answerWriter{w: w}
+	for i := range results {
+		answers.writeText(&scenarios[i].Request, &results[i], lang)
 	}
 }
 
-// writeTextResult writes the i-th answer of a run as text.
-func writeTextResult(w io.Writer, i int, req *eval.Request, r eval.Result, lang string) {
-	if i > 0 {
-		fmt.Fprintln(w)
+// writeText writes an answer as text, after a blank line unless it is
+// the first.
+func (a *answerWriter) writeText(req *eval.Request, r *eval.Result, lang string) {
+	b := a.buf[:0]
+	if a.n > 0 {
+		b = append(b, '\n')
 	}
-	fmt.Fprintf(w, "%s %s on %s: %s", req.Principal, req.Action, req.Resource, r.Decision)
-	if len(r.BlockedBy) > 0 {
-		layers := make([]string, len(r.BlockedBy))
-		for j, l := range r.BlockedBy {
-			layers[j] = string(l)
+	b = appendTextResult(b, req, r, lang)
+	a.w.Write(b)
+	a.buf = b
+	a.n++
+}
+
+// appendTextResult appends the answer to a request as text: the request
+// and its decision, then each cause, its place and its message.
+func appendTextResult(b []byte, req *eval.Request, r *eval.Result, lang string) []byte {
+	b = append(b, req.Principal...)
+	b = append(b, ' ')
+	b = append(b, req.Action...)
+	b = append(b, " on "...)
+	b = append(b, req.Resource...)
+	b = append(b, ": "...)
+	b = append(b, r.Decision...)
+	for j, l := range r.BlockedBy {
+		if j == 0 {
+			b = append(b, " (blocked by "...)
+		} else {
+			b = append(b, ", "...)
 		}
-		fmt.Fprintf(w, " (blocked by %s)", strings.Join(layers, ", "))
+		b = append(b, l...)
+		if j == len(r.BlockedBy)-1 {
+			b = append(b, ')')
+		}
 	}
-	fmt.Fprintln(w)
+	b = append(b, '\n')
 	for i := range r.Causes {
 		c := &r.Causes[i]
-		fmt.Fprintf(w, "  %s [%s]", c.Code, c.Layer)
+		b = append(b, "  "...)
+		b = append(b, c.Code...)
+		b = append(b, " ["...)
+		b = append(b, c.Layer...)
+		b = append(b, ']')
 		if c.Policy != "" {
-			fmt.Fprintf(w, " %s", c.Policy)
+			b = append(b, ' ')
+			b = append(b, c.Policy...)
 			if c.Line > 0 {
-				fmt.Fprintf(w, ":%d", c.Line)
+				b = append(b, ':')
+				b = strconv.AppendInt(b, int64(c.Line), 10)
 			}
 		}
-		fmt.Fprintf(w, "\n    %s\n", r.Say(c).In(lang))
+		b = append(b, "\n    "...)
+		b = append(b, r.Say(c).In(lang)...)
+		b = append(b, '\n')
 	}
+	return b
 }

@@ -15,18 +15,7 @@ import (
 // and for results whose texts need every kind of escape, with and
 // without a statement, a line, layers and causes.
 func TestAppendResultIsMarshalIndent(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join(crossAccountExamples, "scenarios.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	scenarios, err := eval.ParseScenarios(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var results []eval.Result
-	for _, s := range scenarios {
-		results = append(results, eval.Evaluate(s))
-	}
+	_, results := exampleResults(t)
 	for _, text := range []string{"", `say "no" \ now`, "<b> & </b>", "tab\there\nline\r\x01\x7f", "ポリシー", "line\u2028sep\u2029", "bad \xff utf-8", "é"} {
 		results = append(results, eval.Result{Decision: eval.Decision(text), BlockedBy: []eval.Layer{eval.Layer(text), "kms"},
 			Causes: []eval.Cause{{Code: text, Layer: "resource", Policy: text, Statement: 0, Message: analysis.T(text, "ja "+text)},
@@ -47,4 +36,22 @@ func TestAppendResultIsMarshalIndent(t *testing.T) {
 			}
 		}
 	}
+}
+
+// exampleResults are the requests of the example scenarios and their
+// results.
+func exampleResults(t *testing.T) (requests []eval.Request, results []eval.Result) {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join(crossAccountExamples, "scenarios.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenarios, err := eval.ParseScenarios(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range scenarios {
+		requests, results = append(requests, s.Request), append(results, eval.Evaluate(s))
+	}
+	return requests, results
 }
