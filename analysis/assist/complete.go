@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
@@ -179,15 +180,16 @@ func (c completion) keys(actions []string) []analysis.CompletionItem {
 	return out
 }
 
-// templatePart matches the ${TagKey} or <key> part of a key template.
-var templatePart = regexp.MustCompile(`\$\{([^}]*)\}|<([^>]*)>`)
+// templatePart matches the ${TagKey} or <key> part of a key template;
+// compiled on first use, not at every start of the binary.
+var templatePart = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{([^}]*)\}|<([^>]*)>`) })
 
 // keySnippet turns a key template into a snippet whose template parts are
 // placeholders to fill: aws:PrincipalTag/${TagKey} becomes
 // aws:PrincipalTag/${1:TagKey}.
 func keySnippet(text string) (string, bool) {
 	n := 0
-	out := templatePart.ReplaceAllStringFunc(text, func(m string) string {
+	out := templatePart().ReplaceAllStringFunc(text, func(m string) string {
 		n++
 		return "${" + strconv.Itoa(n) + ":" + strings.Trim(m, "${}<>") + "}"
 	})

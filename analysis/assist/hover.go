@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/iamdata"
@@ -207,8 +208,9 @@ func arnHover(s string) (analysis.Text, bool) {
 	return out, true
 }
 
-// placeholder matches a ${...} part of an ARN format.
-var placeholder = regexp.MustCompile(`\$\{[^}]*\}`)
+// placeholder matches a ${...} part of an ARN format; compiled on first
+// use, not at every start of the binary (as accountID).
+var placeholder = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{[^}]*\}`) })
 
 // resourceTypesOf names the resource types whose format the ARN may fit,
 // most specific (longest fixed text) first.
@@ -219,7 +221,7 @@ func resourceTypesOf(svc *iamdata.Service, arn string) string {
 			fits = append(fits, rt)
 		}
 	}
-	fixed := func(rt iamdata.ResourceType) int { return len(placeholder.ReplaceAllString(rt.ARN, "")) }
+	fixed := func(rt iamdata.ResourceType) int { return len(placeholder().ReplaceAllString(rt.ARN, "")) }
 	slices.SortStableFunc(fits, func(a, b iamdata.ResourceType) int { return fixed(b) - fixed(a) })
 	var parts []string
 	for _, rt := range fits[:min(len(fits), 4)] {
@@ -238,7 +240,7 @@ func principalHover(p analysis.PrincipalRef) analysis.Text {
 	return out
 }
 
-var accountID = regexp.MustCompile(`^\d{12}$`)
+var accountID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d{12}$`) })
 
 // principalKind names the kind of principal and its account, following
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
@@ -255,7 +257,7 @@ func principalKind(p analysis.PrincipalRef) (analysis.Text, string) {
 	if v == "*" {
 		return analysis.T("everyone, including anonymous requests (unless a condition narrows it)", "匿名リクエストを含むすべてのユーザー (条件で絞り込まない限り)"), ""
 	}
-	if accountID.MatchString(v) {
+	if accountID().MatchString(v) {
 		return analysis.T("account root: the account, which delegates to its users and roles through their own policies", "アカウントルート: アカウント全体。その中のユーザーやロールへは各自のポリシーで委任されます"), v
 	}
 	arn, ok := analysis.ParseARN(v)
