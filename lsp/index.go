@@ -1221,10 +1221,14 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 			texts[path] = src.Text
 		}
 	}
+	var parsed map[string]*analysis.Config
 	if g.configPath != "" {
 		texts[g.configPath] = g.configText
 	}
-	for _, s := range tree.Sets(g.root, texts) {
+	if g.configPath != "" && g.cfg != nil {
+		parsed = map[string]*analysis.Config{g.configPath: g.cfg} // the documents' config, so that bind swaps them
+	}
+	for _, s := range tree.SetsUnder(g.root, texts, parsed) {
 		for _, src := range s.Sources() {
 			unbind(src) // bound to s, which is not kept
 			out[src.Path] = src

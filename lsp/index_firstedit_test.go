@@ -2,10 +2,12 @@ package lsp
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
@@ -88,4 +90,49 @@ func loadedSets(t *testing.T, dir string) []*govSet {
 		keep(c)
 	}
 	return sets
+}
+
+// A keystroke in a Terraform module of a governed folder reads the module
+// again under the set's config (tree.SetsUnder), so its documents are
+// swapped into the set's workspace, as a policy file's are, and the set
+// finds what a set read afresh from the same texts does. Read under a
+// config parsed again, every keystroke there built the workspace
+// document by document.
+func TestAKeystrokeInAGovernedModuleSwapsItsDocuments(t *testing.T) {
+	dir := t.TempDir()
+	texts := exampleModule(t, "deny-blocks-access", dir)
+	texts[filepath.Join(dir, analysis.ConfigName)] = []byte(`{"accounts": ["111122223333", "444455556666"]}`)
+	ix := newIndex()
+	ix.rebuild([]string{dir}, texts)
+	partner := filepath.Join(dir, "partner.tf")
+	g := ix.setOf(partner)
+	edited := bytes.Replace(texts[partner], []byte(`"s3:PutObject"`), []byte(`"s3:PutObjectAcl"`), 1)
+	swaps := swapsOf(g, g.reread(map[string][]byte{partner: edited}))
+	if swaps == nil || eval.Swapped(g.ws, swaps) == nil {
+		t.Error("a keystroke in the module does not swap its documents into the set's workspace")
+	}
+	ix.update(map[string][]byte{partner: edited})
+	texts[partner] = edited
+	fresh := newIndex()
+	fresh.rebuild([]string{dir}, texts)
+	for _, p := range ix.setOf(partner).paths {
+		if got, want := publishedOf(ix.setOf(p), p), publishedOf(fresh.setOf(p), p); !slices.Equal(got, want) {
+			t.Errorf("%s published\n%q\na fresh set's\n%q", p, got, want)
+		}
+	}
+}
+
+// exampleModule reads the files of the Terraform module of
+// examples/terraform/example, by their paths in dir.
+func exampleModule(t *testing.T, example, dir string) map[string][]byte {
+	t.Helper()
+	texts := map[string][]byte{}
+	for _, name := range []string{"bucket.tf", "partner.tf", "providers.tf"} {
+		text, err := os.ReadFile(filepath.Join("..", "examples", "terraform", example, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts[filepath.Join(dir, name)] = text
+	}
+	return texts
 }

@@ -121,16 +121,8 @@ func TestIndexAgreesWithAFreshSet(t *testing.T) {
 // files' documents come from each other: an edit to one file reads the
 // module again whole, and the index answers as the module read afresh.
 func TestIndexRereadsATerraformModuleWhole(t *testing.T) {
-	src := filepath.Join("..", "examples", "terraform", "kms-missing-actions")
 	dir := t.TempDir()
-	texts := map[string][]byte{}
-	for _, name := range []string{"bucket.tf", "partner.tf", "providers.tf"} {
-		text, err := os.ReadFile(filepath.Join(src, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		texts[filepath.Join(dir, name)] = text
-	}
+	texts := exampleModule(t, "kms-missing-actions", dir)
 	ix := newIndex()
 	ix.rebuild([]string{dir}, texts)
 	partner := filepath.Join(dir, "partner.tf")

@@ -20,7 +20,15 @@ import (
 // each other's SCPs. texts holds each file's text by path, configs
 // included.
 func Sets(dir string, texts map[string][]byte) []*Set {
-	configs, paths := parseConfigs(texts)
+	return SetsUnder(dir, texts, nil)
+}
+
+// SetsUnder is Sets with some of the configs among texts parsed already
+// (by path): the language server reads a module of a governed set again
+// under the set's config, whose documents its workspace then swaps for
+// the old ones only if they name the same config.
+func SetsUnder(dir string, texts map[string][]byte, parsed map[string]*analysis.Config) []*Set {
+	configs, paths := parseConfigs(texts, parsed)
 	return setsOf(dir, texts, paths, configs, nil, nil)
 }
 
@@ -76,7 +84,7 @@ func setsOf(dir string, texts map[string][]byte, paths []string, configs map[str
 // config: what explain evaluates a request over.
 func One(dir string, texts map[string][]byte) *Set {
 	w := newSet(dir)
-	configs, paths := parseConfigs(texts)
+	configs, paths := parseConfigs(texts, nil)
 	for _, path := range paths {
 		if cfg, ok := configs[path]; ok {
 			w.AddConfig(path, cfg)
@@ -430,15 +438,19 @@ func SetOf(sets []*Set, path string) (*Set, *Source) {
 	return nil, nil
 }
 
-// parseConfigs parses the .s3policy.json files among texts, and lists
-// every path in order.
-func parseConfigs(texts map[string][]byte) (map[string]*analysis.Config, []string) {
+// parseConfigs parses the .s3policy.json files among texts but those
+// parsed holds, and lists every path in order.
+func parseConfigs(texts map[string][]byte, parsed map[string]*analysis.Config) (map[string]*analysis.Config, []string) {
 	configs := map[string]*analysis.Config{}
 	paths := make([]string, 0, len(texts))
 	for path, text := range texts {
 		paths = append(paths, path)
 		if IsConfig(path) {
-			configs[path], _ = analysis.ParseConfig(filepath.Dir(path), text)
+			cfg, ok := parsed[path]
+			if !ok {
+				cfg, _ = analysis.ParseConfig(filepath.Dir(path), text)
+			}
+			configs[path] = cfg
 		}
 	}
 	slices.Sort(paths)
