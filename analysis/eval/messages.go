@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -64,10 +65,20 @@ func statementName(st *analysis.Statement) analysis.Text {
 
 // namedStatement names a statement by its Sid, else by its number.
 func namedStatement(sid string, number int) analysis.Text {
-	if sid != "" {
-		return analysis.Tf("statement %q", "ステートメント %q", sid)
+	return analysis.Text{EN: statementNameIn(sid, number, false), JA: statementNameIn(sid, number, true)}
+}
+
+// statementNameIn is namedStatement in English or in Japanese.
+func statementNameIn(sid string, number int, ja bool) string {
+	switch {
+	case sid != "" && ja:
+		return fmt.Sprintf("ステートメント %q", sid)
+	case sid != "":
+		return fmt.Sprintf("statement %q", sid)
+	case ja:
+		return "ステートメント " + strconv.Itoa(number)
 	}
-	return analysis.Tf("statement %d", "ステートメント %d", number)
+	return "statement " + strconv.Itoa(number)
 }
 
 // words is a cause's message kept as data, made when it is read
@@ -123,32 +134,48 @@ var statementFormats = map[wordsKind][2]string{
 		"%[2]s の%[1]s は %[4]s に対する %[3]s を許可していますが、%[5]s は対象外です"},
 }
 
-// Render makes the message, prefixed with the layer's name.
+// Render makes the message, prefixed with the layer's name, in every
+// language.
 func (w words) Render() analysis.Text {
+	b := w.appendIn(make([]byte, 0, 512), false)
+	en := string(b)
+	return analysis.Text{EN: en, JA: string(w.appendIn(b[:0], true))}
+}
+
+// In is the message in one language.
+func (w words) In(locale string) string { return string(w.appendIn(nil, analysis.IsJapanese(locale))) }
+
+// appendIn appends the message in English or in Japanese, prefixed with
+// the layer's name: the one owner of the words' sentences, for Render
+// and for an answer written in one language (Result.AppendSaid), which
+// need not make the other.
+func (w words) appendIn(b []byte, ja bool) []byte {
+	lang := 0
+	if ja {
+		lang = 1
+	}
+	title := layerTitles[w.layer.layer()]
+	b = append(b, [2]string{title.EN, title.JA}[lang]...)
+	b = append(b, ": "...)
 	act, res := w.action, w.resource
-	var t analysis.Text
 	switch w.kind {
 	case noIdentityPolicy, noResourcePolicy:
 		what := analysis.T("identity policy", "アイデンティティベースのポリシー")
 		if w.kind == noResourcePolicy {
 			what = analysis.T("resource policy", "リソースベースのポリシー")
 		}
-		t = analysis.Text{
-			EN: sprintf("no %s allows %s on %s", what.EN, act, res),
-			JA: sprintf("%s に対する %s を許可する%sがありません", res, act, what.JA)}
+		if ja {
+			return fmt.Appendf(b, "%s に対する %s を許可する%sがありません", res, act, what.JA)
+		}
+		return fmt.Appendf(b, "no %s allows %s on %s", what.EN, act, res)
 	case noStatementAllows:
-		t = analysis.Text{
-			EN: sprintf("no statement of %s allows %s on %s", w.doc, act, res),
-			JA: sprintf("%s には %s に対する %s を許可するステートメントがありません", w.doc, res, act)}
-	default:
-		name, f := namedStatement(w.sid, int(w.number)), statementFormats[w.kind]
-		t = analysis.Text{EN: sprintf(f[0], name.EN, w.doc, act, res, w.who), JA: sprintf(f[1], name.JA, w.doc, act, res, w.who)}
+		if ja {
+			return fmt.Appendf(b, "%s には %s に対する %s を許可するステートメントがありません", w.doc, res, act)
+		}
+		return fmt.Appendf(b, "no statement of %s allows %s on %s", w.doc, act, res)
 	}
-	return titled(w.layer.layer(), t)
+	return fmt.Appendf(b, statementFormats[w.kind][lang], statementNameIn(w.sid, int(w.number), ja), w.doc, act, res, w.who)
 }
-
-// In is the message in one language.
-func (w words) In(locale string) string { return w.Render().In(locale) }
 
 // About is the message, whatever the request: words name their own
 // action and resource (analysis.CauseMessage).
@@ -213,9 +240,14 @@ var wordsSeed = maphash.MakeSeed()
 
 // About renders the words about the request.
 func (r requestWords) About(action, resource string) analysis.Text {
+	return r.about(action, resource).Render()
+}
+
+// about are the words with the request's action and resource.
+func (r requestWords) about(action, resource string) words {
 	w := r.w
 	w.action, w.resource = action, resource
-	return w.Render()
+	return w
 }
 
 // TakesRequest is true: the words name the request they are about.

@@ -75,6 +75,19 @@ func (r *Result) Say(c *Cause) analysis.Text {
 	return c.Message.About(r.about.action, r.about.resource)
 }
 
+// AppendSaid appends Say(c).In(locale), without rendering the languages
+// it does not ask for: explain writes a message for each cause of each
+// of its scenarios' answers, in one language.
+func (r *Result) AppendSaid(b []byte, c *Cause, locale string) []byte {
+	switch m := c.Message.(type) {
+	case words:
+		return m.appendIn(b, analysis.IsJapanese(locale))
+	case requestWords:
+		return m.about(r.about.action, r.about.resource).appendIn(b, analysis.IsJapanese(locale))
+	}
+	return append(b, r.Say(c).In(locale)...)
+}
+
 func (r *Result) add(c Cause) {
 	r.Causes = append(r.Causes, c)
 	for _, l := range r.BlockedBy {

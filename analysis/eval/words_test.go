@@ -27,6 +27,9 @@ func TestWordsRender(t *testing.T) {
 		{"explicit deny", with(explicitDeny, nil),
 			`Bucket policy: statement "Read" of b.json explicitly denies s3:GetObject on arn:aws:s3:::b/k; an explicit Deny overrides every Allow`,
 			`バケットポリシー: b.json のステートメント "Read" が arn:aws:s3:::b/k に対する s3:GetObject を明示的に拒否しています。明示的な Deny はすべての Allow に優先します`},
+		{"a Sid quoted", with(explicitDeny, func(w *words) { w.sid = `R"ead 読み` }),
+			`Bucket policy: statement "R\"ead 読み" of b.json explicitly denies s3:GetObject on arn:aws:s3:::b/k; an explicit Deny overrides every Allow`,
+			`バケットポリシー: b.json のステートメント "R\"ead 読み" が arn:aws:s3:::b/k に対する s3:GetObject を明示的に拒否しています。明示的な Deny はすべての Allow に優先します`},
 		{"deny by number", with(explicitDeny, func(w *words) { w.sid = "" }),
 			`Bucket policy: statement 2 of b.json explicitly denies s3:GetObject on arn:aws:s3:::b/k; an explicit Deny overrides every Allow`,
 			`バケットポリシー: b.json のステートメント 2 が arn:aws:s3:::b/k に対する s3:GetObject を明示的に拒否しています。明示的な Deny はすべての Allow に優先します`},
@@ -58,6 +61,17 @@ func TestWordsRender(t *testing.T) {
 		}
 		if got := c.w.In("ja-JP"); got != c.ja {
 			t.Errorf("%s in Japanese: %q", c.name, got)
+		}
+		// An answer written in one language appends the same, for words
+		// said of the request (requestWords) as for words of their own.
+		r := Result{about: target{action: c.w.action, resource: c.w.resource}}
+		for _, m := range []analysis.CauseMessage{c.w, newRequestWords(c.w)} {
+			cause := Cause{Message: m}
+			for lang, want := range map[string]string{"en": c.en, "ja-JP": c.ja} {
+				if got := string(r.AppendSaid([]byte("> "), &cause, lang)); got != "> "+want {
+					t.Errorf("%s, %T, AppendSaid in %s:\n got %q\nwant %q", c.name, m, lang, got, "> "+want)
+				}
+			}
 		}
 	}
 }

@@ -372,7 +372,7 @@ func appendTextResult(b []byte, req *eval.Request, r *eval.Result, lang string) 
 			}
 		}
 		b = append(b, "\n    "...)
-		b = append(b, r.Say(c).In(lang)...)
+		b = r.AppendSaid(b, c, lang)
 		b = append(b, '\n')
 	}
 	return b

@@ -55,3 +55,38 @@ func exampleResults(t *testing.T) (requests []eval.Request, results []eval.Resul
 	}
 	return requests, results
 }
+
+// appendJSONString quotes text as json.Marshal does, from a string and
+// from bytes: every byte alone and between letters, and the texts whose
+// escapes differ (control characters, HTML, U+2028 and U+2029, invalid
+// and truncated UTF-8, a surrogate, Japanese, emoji).
+func TestAppendJSONStringIsMarshal(t *testing.T) {
+	texts := []string{"", "plain", `say "no" \ now`, "<b> & </b>", "tab\there\nline\r\x01\x7f\b\f", "ポリシー 🪣",
+		"line\u2028sep\u2029", "bad \xff utf-8", "cut \xe3\x81", "surrogate \xed\xa0\x80", "é"}
+	for c := range 256 {
+		texts = append(texts, string([]byte{byte(c)}), "a"+string([]byte{byte(c)})+"z")
+	}
+	for _, s := range texts {
+		checkAppendJSONString(t, s)
+	}
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", `"\`, "<>&", "\u2028\xff", "ステートメント \"Read\""} {
+		f.Add(s)
+	}
+	f.Fuzz(checkAppendJSONString)
+}
+
+func checkAppendJSONString(t *testing.T, s string) {
+	want, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := appendJSONString([]byte("x"), s); string(got) != "x"+string(want) {
+		t.Errorf("%q as a string: %s, want %s", s, got[1:], want)
+	}
+	if got := appendJSONString([]byte("x"), []byte(s)); string(got) != "x"+string(want) {
+		t.Errorf("%q as bytes: %s, want %s", s, got[1:], want)
+	}
+}
