@@ -348,18 +348,21 @@ func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 	if st == nil {
 		return e.noAllowCause(l, ds, withPrincipal)
 	}
-	name := statementName(st)
+	// The statement is named here only in the texts made at once: words
+	// name it when read, and naming it (its Sid quoted, in two languages)
+	// was a sixth of an upload's evaluation when the KMS key's identity
+	// side misses the key (BenchmarkUploadDeniedBySCPs).
 	switch {
 	case v.failedPlaceholder:
 		return e.statementCauseSaying(causeCode(l, false), l, d, st, e.say(statementWords(allowIfPlaceholder, l, d, st, e.target)))
 	case v.failedUnknown:
-		when := iamdata.DescribeCondition(*v.failed)
+		name, when := statementName(st), iamdata.DescribeCondition(*v.failed)
 		return e.statementCause(causeCode(l, false), l, d, st, analysis.Join("", analysis.Text{
 			EN: sprintf("%s of %s allows %s on %s only for a request %s", name.EN, d.Name, act, res, when.EN),
 			JA: sprintf("%s の%s は %s リクエストにだけ %s に対する %s を許可します", d.Name, name.JA, when.JA, res, act)},
 			unknownKeysNote([]analysis.Condition{*v.failed})))
 	case v.failed != nil:
-		op, key := v.failed.Operator.Key, v.failed.Key.Key
+		name, op, key := statementName(st), v.failed.Operator.Key, v.failed.Key.Key
 		carried := e.carried(key)
 		return e.statementCause(causeCode(l, false), l, d, st, analysis.Text{
 			EN: sprintf("%s of %s would allow %s on %s, but its condition %s on %s (%s) does not hold for this request, which %s", name.EN, d.Name, act, res, op, key, conditionValues(*v.failed), carried.EN),
@@ -374,6 +377,7 @@ func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 		// The key policy needs a statement of its own for the caller's
 		// account; the one that comes closest is the administrators'.
 		// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
+		name := statementName(st)
 		return e.statementCause(causeCode(l, false), l, d, st, analysis.Text{
 			EN: sprintf("%s of %s allows %s on %s, but not to %s: add a statement that allows account %s", name.EN, d.Name, act, res, who, e.p.account),
 			JA: sprintf("%s の%s は %s に対する %s を許可していますが、%s は対象外です。アカウント %s を許可するステートメントを追加してください", d.Name, name.JA, res, act, who, e.p.account)})
