@@ -24,9 +24,8 @@ func Sets(dir string, texts map[string][]byte) []*Set {
 }
 
 // SetsUnder is Sets with some of the configs among texts parsed already
-// (by path): the language server reads a module of a governed set again
-// under the set's config, whose documents its workspace then swaps for
-// the old ones only if they name the same config.
+// (by path): the documents are read under those very Configs, so that
+// they compare equal to documents read under them before.
 func SetsUnder(dir string, texts map[string][]byte, parsed map[string]*analysis.Config) []*Set {
 	configs, paths := parseConfigs(texts, parsed)
 	return setsOf(dir, texts, paths, configs, nil, nil)
