@@ -725,14 +725,14 @@ func TestSwappedCarriesTheScenarioCache(t *testing.T) {
 				}
 			}
 			was, is := prev.cache(), next.cache()
-			if is.docs[old] != nil {
+			if d, _ := is.docs.get(old); d != nil {
 				t.Error("the old version's Doc is carried")
 			}
 			carried, others := 0, 0
-			for f, d := range was.docs {
-				if f != old {
+			for f := range maps.Keys(was.docs.base) {
+				if d, _ := was.docs.get(f); f != old && d != nil {
 					others++
-					if is.docs[f] == d {
+					if now, _ := is.docs.get(f); now == d {
 						carried++
 					}
 				}
