@@ -279,8 +279,14 @@ func (e *pass) statementCause(code string, l Layer, d *Doc, st *analysis.Stateme
 // statementCauseSaying is a cause at a statement with its message, which
 // names the statement by its Sid.
 func (e *pass) statementCauseSaying(code string, l Layer, d *Doc, st *analysis.Statement, msg analysis.CauseMessage) Cause {
+	return e.statementCauseAt(code, l, d, st, d.Line(st.Obj.Span.Start), msg)
+}
+
+// statementCauseAt is statementCauseSaying with the statement's line
+// known already.
+func (e *pass) statementCauseAt(code string, l Layer, d *Doc, st *analysis.Statement, line int, msg analysis.CauseMessage) Cause {
 	e.reads.quote(d, st.Index)
-	return Cause{Code: code, Layer: l, Policy: d.Name, Statement: st.Index, Line: d.Line(st.Obj.Span.Start), Message: msg}
+	return Cause{Code: code, Layer: l, Policy: d.Name, Statement: st.Index, Line: line, Message: msg}
 }
 
 func (e *pass) denyCause(l Layer, d *Doc, st *analysis.Statement, v verdict) Cause {
@@ -317,8 +323,9 @@ func (e *pass) denyCauseAt(causes *siteCauses, n int32, l Layer, d *Doc, st *ana
 	}
 	made := &causes.of[n]
 	if made.state.Load() == madeCause && made.layer == l {
-		e.reads.quote(d, st.Index) // as statementCauseSaying does
-		return Cause{Code: causeCode(l, true), Layer: l, Policy: d.Name, Statement: st.Index, Line: int(made.line), Message: made.words, Explicit: true}
+		c := e.statementCauseAt(causeCode(l, true), l, d, st, int(made.line), made.words)
+		c.Explicit = true
+		return c
 	}
 	c := e.denyCause(l, d, st, v)
 	if made.state.CompareAndSwap(unmadeCause, makingCause) {
