@@ -45,8 +45,13 @@ type govSet struct {
 	configPath string // "" for a module no config governs
 	configText []byte
 	cfg        *analysis.Config
-	sources    sourceMap // by path, as the reader gave them
-	paths      []string  // sorted
+	// childConfigs are the other configs some of its documents were read
+	// under, by path: a child module in a folder with a .s3policy.json of
+	// its own is read with its caller, under its own config, and an edit
+	// of the caller reads it again so, as a fresh scan does.
+	childConfigs map[string]readConfig
+	sources      sourceMap // by path, as the reader gave them
+	paths        []string  // sorted
 	// ws holds the documents of sources, shared with the sets of the
 	// edits before and after (only the edited files' documents are new);
 	// none of them is bound to ws: bound returns a file's documents bound
@@ -213,16 +218,25 @@ func (ix *index) readSets(folder string, texts map[string][]byte) []*govSet {
 	return sets
 }
 
-// newGovSet keeps a set read whole; texts holds the text of the config
+// newGovSet keeps a set read whole; texts holds the texts of the configs
 // its files were read under.
 func newGovSet(s *tree.Set, texts map[string][]byte) *govSet {
 	g := &govSet{root: s.Dir, sources: newSourceMap(), ws: s.Workspace}
 	sources := s.Sources()
 	configPath := filepath.Join(s.Dir, analysis.ConfigName)
+	read := readUnder(sources)
 	if text, governed := texts[configPath]; governed {
 		g.configPath, g.configText = configPath, text
-		if g.cfg = readUnder(sources, s.Dir); g.cfg == nil {
+		if g.cfg = read[configPath]; g.cfg == nil {
 			g.cfg, _ = analysis.ParseConfig(s.Dir, text)
+		}
+	}
+	for path, cfg := range read {
+		if text, ok := texts[path]; ok && path != configPath {
+			if g.childConfigs == nil {
+				g.childConfigs = map[string]readConfig{}
+			}
+			g.childConfigs[path] = readConfig{text, cfg}
 		}
 	}
 	for _, src := range sources {
@@ -234,24 +248,30 @@ func newGovSet(s *tree.Set, texts map[string][]byte) *govSet {
 	return g
 }
 
-// readUnder returns the config at dir that the documents of sources were
-// read under, nil when none names it. The set keeps that very config:
-// an edit reads the file again under the set's config, and its documents
-// take the places of the old ones in the workspace (eval.Swapped) only
-// under the same one. Parsed again here, it made the first edit of
-// every set build its workspace document by document, with the scenario
-// cache, grant lists and memos the workspace carries from one edit to
-// the next: at 5,000 governed policies, twice the warm keystroke's time
-// (issue 16).
-func readUnder(sources []*tree.Source, dir string) *analysis.Config {
+// readUnder returns the configs the documents of sources were read
+// under, by path. The set keeps those very configs: an edit reads the
+// file again under them, and its documents take the places of the old
+// ones in the workspace (eval.Swapped) only under the same ones. Parsed
+// again here, they made the first edit of every set build its workspace
+// document by document, with the scenario cache, grant lists and memos
+// the workspace carries from one edit to the next: at 5,000 governed
+// policies, twice the warm keystroke's time (issue 16).
+func readUnder(sources []*tree.Source) map[string]*analysis.Config {
+	read := map[string]*analysis.Config{}
 	for _, src := range sources {
 		for _, d := range src.Docs {
-			if d.Config != nil && d.Config.Dir == dir {
-				return d.Config
+			if d.Config != nil {
+				read[filepath.Join(d.Config.Dir, analysis.ConfigName)] = d.Config
 			}
 		}
 	}
-	return nil
+	return read
+}
+
+// readConfig is a config with the text it was parsed from.
+type readConfig struct {
+	text []byte
+	cfg  *analysis.Config
 }
 
 // unbind clears the workspace of the documents of a file read into a
@@ -453,6 +473,9 @@ func (g *govSet) readAgain(texts map[string][]byte, logPanic func(string)) *govS
 		if g.configPath != "" {
 			texts[g.configPath] = g.configText
 		}
+		for path, c := range g.childConfigs {
+			texts[path] = c.text
+		}
 		return texts
 	}
 	var next *govSet
@@ -471,7 +494,7 @@ func (g *govSet) readAgain(texts map[string][]byte, logPanic func(string)) *govS
 		})
 		sources = append(sources, src)
 	}
-	next = &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, sources: newSourceMap()}
+	next = &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, childConfigs: g.childConfigs, sources: newSourceMap()}
 	if !survived(logPanic, "gathering the files of the set at "+g.root+", kept without their documents", func() { next.gather(sources) }) {
 		for _, src := range sources {
 			src.Docs, src.Buckets = nil, nil
@@ -511,7 +534,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		return g, map[string]bool{}
 	}
 	g.replaced.Store(true)
-	next := &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, sources: g.sources.with(reread), edited: true}
+	next := &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, childConfigs: g.childConfigs, sources: g.sources.with(reread), edited: true}
 	var before, after []*analysis.File
 	bucketsMoved := false
 	for path, src := range reread {
@@ -1221,12 +1244,15 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 			texts[path] = src.Text
 		}
 	}
-	var parsed map[string]*analysis.Config
+	parsed := map[string]*analysis.Config{} // the documents' configs, so that bind swaps them
 	if g.configPath != "" {
 		texts[g.configPath] = g.configText
+		if g.cfg != nil {
+			parsed[g.configPath] = g.cfg
+		}
 	}
-	if g.configPath != "" && g.cfg != nil {
-		parsed = map[string]*analysis.Config{g.configPath: g.cfg} // the documents' config, so that bind swaps them
+	for path, c := range g.childConfigs {
+		texts[path], parsed[path] = c.text, c.cfg
 	}
 	for _, s := range tree.SetsUnder(g.root, texts, parsed) {
 		for _, src := range s.Sources() {
