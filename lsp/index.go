@@ -1172,7 +1172,8 @@ func addCauseFiles(deps map[string]bool, answers ...[]analysis.BlockedRequest) {
 // module among them whole, since its files' documents come from each
 // other: the module of a file edited, deleted or created in its folder,
 // with the modules it calls or that call it; a file whose text did not
-// change is left out.
+// change is left out, and so is a file of those modules whose reading is
+// the one the set holds (keepSameReadings).
 func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 	texts := map[string][]byte{}
 	modules := map[string]bool{}
@@ -1260,6 +1261,7 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 			out[src.Path] = src
 		}
 	}
+	g.keepSameReadings(out, changes)
 	return out
 }
 
@@ -1396,8 +1398,14 @@ func grantsMoved(changed []*analysis.File, principal string) bool {
 // that names the request's bucket, and any key, endpoint or resource
 // control policy. It is coarser than the engine's choice (by account, not
 // by ARN; by the bucket's name anywhere in the text), so that it never
-// misses a dependant.
+// misses a dependant. A document of a kind the engine does not read (a
+// role's trust policy, eval.EvaluatesKind) joins none: a keystroke in a
+// Terraform file that holds a role's trust policy beside its identity
+// policy evaluated every principal's requests again.
 func mayJoin(f *analysis.File, req eval.Request) bool {
+	if !eval.EvaluatesKind(f.Kind) {
+		return false
+	}
 	facts := factsOf(f)
 	account := accountOf(req.Principal)
 	switch f.Kind {
@@ -1480,6 +1488,9 @@ type joinCheck struct {
 func newJoinCheck(joiners []*analysis.File) *joinCheck {
 	j := &joinCheck{principals: map[string]bool{}, buckets: map[string]bool{}}
 	for _, f := range joiners {
+		if !eval.EvaluatesKind(f.Kind) {
+			continue // it joins none (mayJoin)
+		}
 		switch f.Kind {
 		case analysis.KindIdentity, analysis.KindBoundary, analysis.KindSession, analysis.KindSCP:
 			j.byPrincipal = append(j.byPrincipal, f)

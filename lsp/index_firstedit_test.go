@@ -124,7 +124,7 @@ func TestAKeystrokeInAGovernedModuleSwapsItsDocuments(t *testing.T) {
 
 // exampleModule reads the files of the Terraform module of
 // examples/terraform/example, by their paths in dir.
-func exampleModule(t *testing.T, example, dir string) map[string][]byte {
+func exampleModule(t testing.TB, example, dir string) map[string][]byte {
 	t.Helper()
 	texts := map[string][]byte{}
 	for _, name := range []string{"bucket.tf", "partner.tf", "providers.tf"} {

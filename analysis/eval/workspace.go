@@ -478,6 +478,12 @@ var scenarioKinds = map[analysis.Kind]bool{
 // ownedKinds are the kinds of policies that belong to a principal.
 var ownedKinds = map[analysis.Kind]bool{analysis.KindIdentity: true, analysis.KindBoundary: true, analysis.KindSession: true}
 
+// EvaluatesKind reports whether the engine reads policies of kind k: a
+// scenario's (bucket, key, endpoint, SCP, RCP) or a principal's own
+// (identity, boundary, session). A role's trust policy and another
+// service's resource policy take part in no evaluation.
+func EvaluatesKind(k analysis.Kind) bool { return scenarioKinds[k] || ownedKinds[k] }
+
 // ownerKey files a principal's policies: an IAM role by its account and
 // name (a role's policies are its sessions' too, and sameRole ignores
 // the path), anything else by its ARN.

@@ -1,0 +1,77 @@
+package lsp
+
+import (
+	"bytes"
+	"reflect"
+	"slices"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
+)
+
+// keepSameReadings drops from out, the files of the modules an edit read
+// again whole (reread), each file whose text the edit left alone and
+// whose reading is the one the set holds (sameReading): the set keeps its
+// source, documents and all, and the edit concerns only the files whose
+// documents, buckets or reader's findings changed. A keystroke in one
+// file of a module reads its other files again, since what they say may
+// come from it (a variable, a local, a resource's name or account); most
+// keystrokes change none of it, and each document of the other files
+// taken for changed joined every request its kind may join (a bucket
+// policy's "Principal": "*", every principal's): at 5,000 governed
+// policies a comment typed in a module's file evaluated every principal
+// again, 280 ms and 27 MB (issue 16). A file whose reading did change
+// (a local another file's policy uses, a file's kind) stays.
+func (g *govSet) keepSameReadings(out map[string]*tree.Source, changes map[string][]byte) {
+	for path, now := range out {
+		old := g.sources.get(path)
+		if text, changed := changes[path]; changed && (old == nil || !bytes.Equal(old.Text, text)) {
+			continue
+		}
+		if sameReading(old, now) {
+			delete(out, path)
+		}
+	}
+}
+
+// sameReading reports whether now, a file read again, holds what old,
+// the same file as the set holds it, does: the same text, module,
+// buckets, reader's findings and documents (sameDoc).
+func sameReading(old, now *tree.Source) bool {
+	if old == nil || now == nil || !bytes.Equal(old.Text, now.Text) || old.Module != now.Module ||
+		!reflect.DeepEqual(old.Buckets, now.Buckets) || !slices.EqualFunc(old.Findings, now.Findings, sameFinding) {
+		return false
+	}
+	return slices.EqualFunc(old.Docs, now.Docs, sameDoc)
+}
+
+// sameDoc reports whether two readings of a document are alike in all
+// that the workspace and the checks read of it: its text (which gives
+// its tree), place in its host, kind, config and facts. The host's
+// Encode is a function, alike when both have one: the host writes a
+// region as the host's text there says, and that text is the same.
+func sameDoc(a, b *analysis.File) bool {
+	if a.Path != b.Path || a.DocName != b.DocName || a.KindReason != b.KindReason || !bytes.Equal(a.Src, b.Src) ||
+		a.Kind != b.Kind || a.KindSource != b.KindSource || a.Config != b.Config ||
+		(a.Facts == nil) != (b.Facts == nil) || a.Facts != nil && *a.Facts != *b.Facts ||
+		!reflect.DeepEqual(a.Syntax, b.Syntax) || (a.Policy == nil) != (b.Policy == nil) || (a.Host == nil) != (b.Host == nil) {
+		return false
+	}
+	if a.Host == nil {
+		return true
+	}
+	hostA, hostB := *a.Host, *b.Host
+	if (hostA.Encode == nil) != (hostB.Encode == nil) {
+		return false
+	}
+	hostA.Encode, hostB.Encode = nil, nil
+	return reflect.DeepEqual(hostA, hostB)
+}
+
+// sameFinding reports whether two findings of a reader say the same at
+// the same place, with the same related places and fixes.
+func sameFinding(a, b analysis.Finding) bool {
+	return a.Code == b.Code && a.Severity == b.Severity && a.Span == b.Span && a.DocURL == b.DocURL && a.NotListed == b.NotListed &&
+		a.Message.Text() == b.Message.Text() && a.Explanation() == b.Explanation() && slices.Equal(a.Related, b.Related) &&
+		reflect.DeepEqual(a.Fixes, b.Fixes) && a.FixLater.String() == b.FixLater.String()
+}
