@@ -312,20 +312,29 @@ func folderOf(folders []string, path string) string {
 	return best
 }
 
-// setOf returns the set that governs path (the one of the nearest
-// config), or nil: the set whose root is path's nearest folder, looked up
-// folder by folder from path up. Trying every set instead made the first
-// scan of thousands of modules (a set each) quadratic.
+// setOf returns the set that holds path, else the one that governs it
+// (the one of the nearest config), or nil: the first set that holds it,
+// else the set whose root is path's nearest folder, looked up folder by
+// folder from path up. A child module under a .s3policy.json of its own
+// is held by its caller's set, above the set of its config's folder
+// (tree.Sets). Trying every set instead made the first scan of thousands
+// of modules (a set each) quadratic.
 func (ix *index) setOf(path string) *govSet {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	var nearest *govSet
 	for dir := filepath.Clean(path); ; {
 		if g := ix.sets[dir]; g != nil {
-			return g
+			if g.sources.get(path) != nil {
+				return g
+			}
+			if nearest == nil {
+				nearest = g
+			}
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return nil
+			return nearest
 		}
 		dir = parent
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/trace"
@@ -927,14 +926,11 @@ func (sc *scheduler) loaded(set *tree.Set, loader *tree.Loader) {
 }
 
 // scannedSet keeps a set the first scan read whole, with its config as
-// the loader read it.
+// the loader read it, and the config of each child module it reads under
+// one of its own: an edit reads the child again under that config, as
+// the scan did.
 func scannedSet(set *tree.Set, loader *tree.Loader) *govSet {
-	configPath := filepath.Join(set.Dir, analysis.ConfigName)
-	texts := map[string][]byte{}
-	if text := loader.ConfigText(configPath); text != nil {
-		texts[configPath] = text
-	}
-	return newGovSet(set, texts)
+	return newGovSet(set, loader.ConfigTextsWithin(set.Dir))
 }
 
 // reconcile compares the sets the scan loaded with the texts the store

@@ -280,16 +280,27 @@ func (l *Loader) config(path string) *loadedConfig {
 	return c
 }
 
-// ConfigText returns the text of the .s3policy.json at path as the
-// loader read it for the files it governs; nil when it read none.
-func (l *Loader) ConfigText(path string) []byte {
+// ConfigTextsWithin returns the texts of the .s3policy.json files in dir
+// and below as the loader read them, by path: a set's own config, and
+// those of the child modules its files were read under (Sets reads a
+// child with its caller, under the child's config), which the server's
+// index keeps to read the child again under them.
+func (l *Loader) ConfigTextsWithin(dir string) map[string][]byte {
 	l.mu.Lock()
-	c := l.configs[path]
-	l.mu.Unlock()
-	if c == nil {
-		return nil
+	var paths []string
+	for path := range l.configs {
+		if Within(path, dir) {
+			paths = append(paths, path)
+		}
 	}
-	return l.config(path).text
+	l.mu.Unlock()
+	texts := map[string][]byte{}
+	for _, path := range paths {
+		if text := l.config(path).text; text != nil {
+			texts[path] = text
+		}
+	}
+	return texts
 }
 
 // Config returns the .s3policy.json at path as the loader read and parsed
