@@ -95,32 +95,12 @@ func checkAndServerAgree(t *testing.T, dir string) *testServer {
 func checkAndServerAgreeOn(t *testing.T, dir string, names []string) *testServer {
 	t.Helper()
 	out, _, _ := runCLI(t, dir, "check", "--format", "json", ".")
-	fromCheck := map[string][]string{}
-	for _, f := range decodeJSON(t, out) {
-		place := fmt.Sprintf("%d:%d %s", f.Line, f.Column, f.Code)
-		for _, r := range f.Related {
-			place += fmt.Sprintf(" -> %s:%d:%d", r.File, r.Line, r.Column)
-		}
-		fromCheck[f.File] = append(fromCheck[f.File], place)
-	}
+	fromCheck := checkPlaces(t, out)
 	srv := startServer(t, dir)
-	fromServer := map[string][]string{}
 	for _, name := range names {
-		diags := srv.diagnostics(t, string(uri.File(filepath.Join(dir, filepath.FromSlash(name)))))
-		for _, dg := range diags {
-			place := fmt.Sprintf("%d:%d %s", dg.Range.Start.Line+1, dg.Range.Start.Character+1, dg.Code)
-			for _, r := range dg.RelatedInformation {
-				rel, _ := filepath.Rel(dir, uri.URI(r.Location.URI).Filename())
-				place += fmt.Sprintf(" -> %s:%d:%d", filepath.ToSlash(rel), r.Location.Range.Start.Line+1, r.Location.Range.Start.Character+1)
-			}
-			fromServer[name] = append(fromServer[name], place)
-		}
+		srv.diagnostics(t, string(uri.File(filepath.Join(dir, filepath.FromSlash(name)))))
 	}
-	for _, m := range []map[string][]string{fromCheck, fromServer} {
-		for _, v := range m {
-			slices.Sort(v)
-		}
-	}
+	fromServer := srv.places(dir, names)
 	if !reflect.DeepEqual(fromCheck, fromServer) {
 		t.Errorf("check reports\n%v\nthe server\n%v", fromCheck, fromServer)
 	}

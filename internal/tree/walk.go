@@ -19,7 +19,12 @@ type Listed struct {
 	// Root is the folder the file's set is under: its .s3policy.json's
 	// folder, or, with no config, the outermost folder above it that
 	// holds a Terraform module (a module's set holds the child modules it
-	// calls below it); "" when the file is analysed alone.
+	// calls below it); "" when the file is analysed alone. A config's
+	// folder where a module of its parent's root may call a module or
+	// read a file (one of the root's folders above it holds a module) is
+	// under that root: the sets of a root are built together, and a child
+	// module goes to its caller's set, under its own config, as Sets has
+	// it.
 	Root string
 	// Config is the .s3policy.json that governs the file (itself for a
 	// config), "" for none.
@@ -187,28 +192,82 @@ type walkedFolder struct {
 	path   string
 	config string   // the .s3policy.json in force here, "" for none
 	module string   // without a config, the outermost folder here or above that holds a Terraform module, "" for none
+	root   string   // the root the folder's files are listed under (Listed.Root), "" for none
 	roots  []string // the sets whose every file is listed once the walk leaves this folder
+	holds  holding  // whether the folder holds a module's files, looked up when asked (holdsModule)
 }
+
+// holding is what is known of whether a folder holds a module's files.
+type holding uint8
+
+const (
+	holdingUnknown holding = iota
+	holdingNone
+	holdingModule
+)
 
 // enter starts a folder: its own .s3policy.json governs it when Scan
 // would list that file (a link out of the folder or a file over 1 MB
 // governs nothing), else its parent's does. A folder no config governs
-// that holds Terraform files is a module, a set of its own.
+// that holds Terraform files is a module, a set of its own. A folder
+// with a config starts a root of its own unless a module above it, in
+// its parent's root, may call a module of it or read a file of it
+// (calledFromAbove): Sets reads such a child with its caller, so its
+// files are listed under the caller's root, and the root's sets are
+// built together (Loader) as Sets builds them.
 func enter(path, realDir string, open []walkedFolder) walkedFolder {
 	f := walkedFolder{path: filepath.Clean(path)}
 	if len(open) > 0 {
-		f.config, f.module = open[len(open)-1].config, open[len(open)-1].module
+		parent := open[len(open)-1]
+		f.config, f.module, f.root = parent.config, parent.module, parent.root
 	}
 	config := filepath.Join(path, analysis.ConfigName)
 	switch reason, _ := readable(config, realDir); {
 	case reason.EN == "":
 		f.config, f.module = config, ""
-		f.roots = append(f.roots, f.path)
+		if !calledFromAbove(open) {
+			f.root = f.path
+			f.roots = append(f.roots, f.path)
+		}
 	case f.config == "" && f.module == "" && holdsModule(path):
-		f.module = f.path
+		f.module, f.root, f.holds = f.path, f.path, holdingModule
 		f.roots = append(f.roots, f.path)
 	}
 	return f
+}
+
+// calledFromAbove reports whether a module of one of the open folders of
+// the innermost root, from its folder down, may call a module of a folder
+// below them or read a file there. A module calls and reads only below
+// its own folder (source.Reader.Calls, Includes), so no other module can;
+// whether one does is known once its files are read.
+func calledFromAbove(open []walkedFolder) bool {
+	if len(open) == 0 || open[len(open)-1].root == "" {
+		return false
+	}
+	root := open[len(open)-1].root
+	for i := len(open) - 1; i >= 0; i-- {
+		if open[i].holdsModule() {
+			return true
+		}
+		if open[i].path == root {
+			break
+		}
+	}
+	return false
+}
+
+// holdsModule reports whether the folder holds a module's files, looking
+// at its entries the first time it is asked: only a folder with a config
+// below it, in a root, is.
+func (f *walkedFolder) holdsModule() bool {
+	if f.holds == holdingUnknown {
+		f.holds = holdingNone
+		if holdsModule(f.path) {
+			f.holds = holdingModule
+		}
+	}
+	return f.holds == holdingModule
 }
 
 // holdsModule reports whether a folder holds files a module reader reads.
@@ -219,15 +278,14 @@ func holdsModule(dir string) bool {
 
 // listed says which set a file of the folder belongs to.
 func listed(path string, folder *walkedFolder) Listed {
-	f := Listed{Path: path, Config: folder.config}
+	f := Listed{Path: path, Config: folder.config, Root: folder.root}
 	switch {
 	case f.Config != "":
-		f.Root = filepath.Dir(f.Config)
 	case folder.module != "":
-		f.Root, f.Maybe = folder.module, hosts.ModuleReader(path) == nil
+		f.Maybe = hosts.ModuleReader(path) == nil
 	case hosts.ModuleReader(path) != nil: // a module file the folder's listing did not show
 		f.Root = folder.path
-		folder.module = folder.path
+		folder.module, folder.root, folder.holds = folder.path, folder.path, holdingModule
 		folder.roots = append(folder.roots, folder.path)
 	}
 	return f

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 )
 
 // walkFixture is a folder with a governed tree (a file whose name sorts
@@ -18,7 +17,6 @@ import (
 // under the config), a module no config governs and a loose file.
 func walkFixture(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
 	policy := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`
 	bucket := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`
 	files := map[string]string{
@@ -47,14 +45,7 @@ func walkFixture(t *testing.T) string {
 }`,
 		"loose/x.iam-policy.json": policy,
 	}
-	fsys := fstest.MapFS{}
-	for rel, text := range files {
-		fsys[rel] = &fstest.MapFile{Data: []byte(text), Mode: 0o644}
-	}
-	if err := os.CopyFS(dir, fsys); err != nil {
-		t.Fatal(err)
-	}
-	return dir
+	return writeLayout(t, files)
 }
 
 // Walk lists what Scan lists, says of each file the set it belongs to as
@@ -171,7 +162,6 @@ func testLoaderBuildsTheSetsSetsBuilds(t *testing.T, later bool) {
 	dir := walkFixture(t)
 	l := NewLoader(dir, Disk{})
 	l.Later = later
-	var listed []Listed
 	var mu sync.Mutex
 	var got []*Set
 	var alone, maybe []string
@@ -190,9 +180,6 @@ func testLoaderBuildsTheSetsSetsBuilds(t *testing.T, later bool) {
 		ready[root] = seen[root]
 	}
 	keep := func(c *Complete) {
-		if c == nil {
-			return
-		}
 		mu.Lock()
 		defer mu.Unlock()
 		got = append(got, c.Sets...)
@@ -203,37 +190,7 @@ func testLoaderBuildsTheSetsSetsBuilds(t *testing.T, later bool) {
 			maybe = append(maybe, filepath.Base(p))
 		}
 	}
-	var roots []string
-	err := Walk(dir, Walker{
-		File: func(f Listed) {
-			l.Expect(f)
-			listed = append(listed, f)
-		},
-		Done: func(root string) { roots = append(roots, root) },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The walk says Done before the files are read: the sets come with
-	// their last file.
-	for _, root := range roots {
-		keep(l.Done(root))
-	}
-	if len(got) != 0 {
-		t.Fatalf("%d sets before any file was read", len(got))
-	}
-	var wg sync.WaitGroup
-	for i := len(listed) - 1; i >= 0; i-- {
-		f := listed[i]
-		if f.Root == "" {
-			continue
-		}
-		wg.Go(func() {
-			_, c := l.Read(f)
-			keep(c)
-		})
-	}
-	wg.Wait()
+	readAsTheScanDoes(t, dir, l, keep)
 	for root, n := range seen {
 		if ready[root] != n {
 			t.Errorf("Ready told of %s with %d of its %d files seen", root, ready[root], n)
@@ -245,6 +202,13 @@ func testLoaderBuildsTheSetsSetsBuilds(t *testing.T, later bool) {
 	if !slices.Equal(alone, []string{"x.iam-policy.json"}) || !slices.Equal(maybe, []string{"read.json"}) {
 		t.Errorf("alone %v, read with the module %v", alone, maybe)
 	}
+	setsAreGovernedOfs(t, dir, got)
+}
+
+// setsAreGovernedOfs asserts that got are the sets GovernedOf builds from
+// a Scan of dir, each answering every principal alike.
+func setsAreGovernedOfs(t *testing.T, dir string, got []*Set) {
+	t.Helper()
 	paths, _, _ := Scan(dir)
 	want := GovernedOf(dir, paths, Disk{})
 	if len(got) != len(want) {
@@ -270,7 +234,8 @@ func testLoaderBuildsTheSetsSetsBuilds(t *testing.T, later bool) {
 
 // setView is what a set holds, without the pointers that make two equal
 // sets unequal: its files in order, each document with its kind, facts
-// and config, and the workspace's documents in order.
+// and config (its host's encoder left out), and the workspace's
+// documents in order.
 type setView struct {
 	Sources []Source
 	Docs    []analysis.File
@@ -283,19 +248,29 @@ func comparable(s *Set) setView {
 		c := *src
 		c.Docs = nil
 		for _, d := range src.Docs {
-			dc := *d
-			dc.Workspace = nil
+			dc := docView(d)
 			c.Docs = append(c.Docs, &dc)
 		}
 		v.Sources = append(v.Sources, c)
 	}
 	for _, f := range s.Files {
-		c := *f
-		c.Workspace = nil
-		v.Docs = append(v.Docs, c)
+		v.Docs = append(v.Docs, docView(f))
 	}
 	v.Buckets = s.Buckets
 	return v
+}
+
+// docView is a document without its workspace and its host's encoder
+// (a func is DeepEqual to nil alone).
+func docView(d *analysis.File) analysis.File {
+	c := *d
+	c.Workspace = nil
+	if d.Host != nil {
+		host := *d.Host
+		host.Encode = nil
+		c.Host = &host
+	}
+	return c
 }
 
 // principals lists the principals the set's identity policies name.
