@@ -5,7 +5,6 @@ import (
 	"maps"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -75,7 +74,6 @@ type FileFacts struct {
 const configDocURL = "https://github.com/s3policy-lsp/s3policy-lsp#workspace-facts-s3policyjson"
 
 var (
-	accountRE     = regexp.MustCompile(`^[0-9]{12}$`)
 	encryptions   = []string{"AES256", "aws:kms", "aws:kms:dsse"}
 	ownerships    = []string{"BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"}
 	kindNamesList = func() []string {
@@ -173,8 +171,23 @@ func (r *configReader) stringList(v *Value, what string) []*Value {
 	return out
 }
 
+// isAccountID says whether s is an AWS account ID: 12 ASCII digits (what
+// the regexp ^[0-9]{12}$ matched; a plain loop needs no regexp compiled
+// when the program starts).
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 func (r *configReader) account(v *Value) bool {
-	if accountRE.MatchString(v.Str) {
+	if isAccountID(v.Str) {
 		return true
 	}
 	r.report(v.Span, Tf("%q is not an AWS account ID (12 digits)", "%q は AWS アカウント ID (12 桁の数字) ではありません", v.Str))

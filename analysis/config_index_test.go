@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -277,5 +278,17 @@ func BenchmarkFactsForGovernedFolder(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// isAccountID accepts what the regexp it replaced, ^[0-9]{12}$, matched
+// (Go's $ is the end of the text: no line break before it).
+func TestIsAccountIDIsTheRegexp(t *testing.T) {
+	re := regexp.MustCompile(`^[0-9]{12}$`)
+	for _, s := range []string{"", "123456789012", "12345678901", "1234567890123", "123456789012\n", " 123456789012",
+		"12345678901a", "1234567890.2", "١٢٣٤٥٦٧٨٩٠١٢", "１２３４５６７８９０１２", "000000000000", "99999999999/"} {
+		if got, want := isAccountID(s), re.MatchString(s); got != want {
+			t.Errorf("isAccountID(%q) = %v, the regexp says %v", s, got, want)
+		}
 	}
 }

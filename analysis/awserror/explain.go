@@ -3,6 +3,7 @@ package awserror
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
@@ -57,32 +58,36 @@ type layerWords struct {
 	files              analysis.Text // the folder's policies of the layer
 }
 
-var words = map[eval.Layer]layerWords{
-	eval.LayerIdentity: {analysis.T("no identity-based policy allows it", "どのアイデンティティベースのポリシーにも許可がないこと"),
-		analysis.T("an explicit Deny in an identity-based policy", "アイデンティティベースのポリシーの明示的な Deny"),
-		analysis.T("identity policies", "アイデンティティベースのポリシー")},
-	eval.LayerResource: {analysis.T("no resource-based policy allows it", "どのリソースベースのポリシーにも許可がないこと"),
-		analysis.T("an explicit Deny in a resource-based policy", "リソースベースのポリシーの明示的な Deny"),
-		analysis.T("bucket policies", "バケットポリシー")},
-	eval.LayerBoundary: {analysis.T("no permissions boundary allows it", "アクセス許可の境界に許可がないこと"),
-		analysis.T("an explicit Deny in a permissions boundary", "アクセス許可の境界の明示的な Deny"),
-		analysis.T("permissions boundaries", "アクセス許可の境界")},
-	eval.LayerSession: {analysis.T("no session policy allows it", "セッションポリシーに許可がないこと"),
-		analysis.T("an explicit Deny in a session policy", "セッションポリシーの明示的な Deny"),
-		analysis.T("session policies", "セッションポリシー")},
-	eval.LayerSCP: {analysis.T("no service control policy allows it", "どの SCP にも許可がないこと"),
-		analysis.T("an explicit Deny in a service control policy", "SCP の明示的な Deny"),
-		analysis.T("SCPs", "SCP")},
-	eval.LayerRCP: {analysis.T("no resource control policy allows it", "どの RCP にも許可がないこと"),
-		analysis.T("an explicit Deny in a resource control policy", "RCP の明示的な Deny"),
-		analysis.T("RCPs", "RCP")},
-	eval.LayerEndpoint: {analysis.T("no VPC endpoint policy allows it", "VPC エンドポイントポリシーに許可がないこと"),
-		analysis.T("an explicit Deny in a VPC endpoint policy", "VPC エンドポイントポリシーの明示的な Deny"),
-		analysis.T("VPC endpoint policies", "VPC エンドポイントポリシー")},
-	eval.LayerKMS: {analysis.T("no policy allows the KMS request", "KMS リクエストを許可するポリシーがないこと"),
-		analysis.T("an explicit Deny of the KMS request", "KMS リクエストの明示的な Deny"),
-		analysis.T("key policies and KMS permissions", "キーポリシーと KMS の権限")},
-}
+// words say each layer as AWS does and as the folder's files are; built
+// on first use, as the tables of operations.go.
+var words = sync.OnceValue(func() map[eval.Layer]layerWords {
+	return map[eval.Layer]layerWords{
+		eval.LayerIdentity: {analysis.T("no identity-based policy allows it", "どのアイデンティティベースのポリシーにも許可がないこと"),
+			analysis.T("an explicit Deny in an identity-based policy", "アイデンティティベースのポリシーの明示的な Deny"),
+			analysis.T("identity policies", "アイデンティティベースのポリシー")},
+		eval.LayerResource: {analysis.T("no resource-based policy allows it", "どのリソースベースのポリシーにも許可がないこと"),
+			analysis.T("an explicit Deny in a resource-based policy", "リソースベースのポリシーの明示的な Deny"),
+			analysis.T("bucket policies", "バケットポリシー")},
+		eval.LayerBoundary: {analysis.T("no permissions boundary allows it", "アクセス許可の境界に許可がないこと"),
+			analysis.T("an explicit Deny in a permissions boundary", "アクセス許可の境界の明示的な Deny"),
+			analysis.T("permissions boundaries", "アクセス許可の境界")},
+		eval.LayerSession: {analysis.T("no session policy allows it", "セッションポリシーに許可がないこと"),
+			analysis.T("an explicit Deny in a session policy", "セッションポリシーの明示的な Deny"),
+			analysis.T("session policies", "セッションポリシー")},
+		eval.LayerSCP: {analysis.T("no service control policy allows it", "どの SCP にも許可がないこと"),
+			analysis.T("an explicit Deny in a service control policy", "SCP の明示的な Deny"),
+			analysis.T("SCPs", "SCP")},
+		eval.LayerRCP: {analysis.T("no resource control policy allows it", "どの RCP にも許可がないこと"),
+			analysis.T("an explicit Deny in a resource control policy", "RCP の明示的な Deny"),
+			analysis.T("RCPs", "RCP")},
+		eval.LayerEndpoint: {analysis.T("no VPC endpoint policy allows it", "VPC エンドポイントポリシーに許可がないこと"),
+			analysis.T("an explicit Deny in a VPC endpoint policy", "VPC エンドポイントポリシーの明示的な Deny"),
+			analysis.T("VPC endpoint policies", "VPC エンドポイントポリシー")},
+		eval.LayerKMS: {analysis.T("no policy allows the KMS request", "KMS リクエストを許可するポリシーがないこと"),
+			analysis.T("an explicit Deny of the KMS request", "KMS リクエストの明示的な Deny"),
+			analysis.T("key policies and KMS permissions", "キーポリシーと KMS の権限")},
+	}
+})
 
 // expectedLayer is the engine's layer for what AWS blamed: for a KMS
 // action S3 called, both sides are the engine's kms layer.
@@ -108,15 +113,15 @@ func compare(m *Message, results []eval.Result) (Agreement, analysis.Text) {
 			"AWS はどのポリシーかを言わずに拒否しました (アカウントをまたぐ場合はそうなります)。フォルダーでも拒否されます: "), where(*denied))
 	}
 	layer := expectedLayer(m)
-	w, known := words[layer]
+	w, known := words()[layer]
 	if !known {
 		return Unstated, analysis.T("AWS names a policy type this tool does not know", "AWS がこのツールの知らないポリシーの種類を挙げています")
 	}
 	// AWS's own words (for a KMS action: "no identity-based policy"),
 	// the engine's layer for the folder's files.
-	said := words[m.Layer].implicit
+	said := words()[m.Layer].implicit
 	if m.Explicit {
-		said = words[m.Layer].explicit
+		said = words()[m.Layer].explicit
 	}
 	said = analysis.Join("", analysis.T("AWS says ", "AWS によると原因は"), said, analysis.T("; ", "です。"))
 	if c := firstCause(results, func(c eval.Cause) bool { return c.Layer == layer && c.Explicit == m.Explicit }); c != nil {

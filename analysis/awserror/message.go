@@ -73,22 +73,24 @@ var forms = sync.OnceValue(func() *messageForms {
 
 // policyTypes are the policy types AWS names in its messages, and the
 // layer of the engine each is.
-var policyTypes = map[string]eval.Layer{
-	"identity-based policy":     eval.LayerIdentity,
-	"identity-based policies":   eval.LayerIdentity,
-	"resource-based policy":     eval.LayerResource,
-	"resource-based policies":   eval.LayerResource,
-	"permissions boundary":      eval.LayerBoundary,
-	"permissions boundaries":    eval.LayerBoundary,
-	"session policy":            eval.LayerSession,
-	"session policies":          eval.LayerSession,
-	"service control policy":    eval.LayerSCP,
-	"service control policies":  eval.LayerSCP,
-	"resource control policy":   eval.LayerRCP,
-	"resource control policies": eval.LayerRCP,
-	"vpc endpoint policy":       eval.LayerEndpoint,
-	"vpc endpoint policies":     eval.LayerEndpoint,
-}
+var policyTypes = sync.OnceValue(func() map[string]eval.Layer {
+	return map[string]eval.Layer{
+		"identity-based policy":     eval.LayerIdentity,
+		"identity-based policies":   eval.LayerIdentity,
+		"resource-based policy":     eval.LayerResource,
+		"resource-based policies":   eval.LayerResource,
+		"permissions boundary":      eval.LayerBoundary,
+		"permissions boundaries":    eval.LayerBoundary,
+		"session policy":            eval.LayerSession,
+		"session policies":          eval.LayerSession,
+		"service control policy":    eval.LayerSCP,
+		"service control policies":  eval.LayerSCP,
+		"resource control policy":   eval.LayerRCP,
+		"resource control policies": eval.LayerRCP,
+		"vpc endpoint policy":       eval.LayerEndpoint,
+		"vpc endpoint policies":     eval.LayerEndpoint,
+	}
+})
 
 // ErrNotAccessDenied is returned for a text that is no AccessDenied
 // message the parser knows.
@@ -139,11 +141,11 @@ func Parse(text string) (*Message, error) {
 func (m *Message) reason(s string) {
 	f := forms()
 	if sub := f.implicit.FindStringSubmatch(s); sub != nil {
-		m.Layer = policyTypes[strings.ToLower(sub[1])]
+		m.Layer = policyTypes()[strings.ToLower(sub[1])]
 		return
 	}
 	if sub := f.explicit.FindStringSubmatch(s); sub != nil {
-		m.Layer, m.Explicit, m.PolicyARN = policyTypes[strings.ToLower(sub[1])], true, sub[2]
+		m.Layer, m.Explicit, m.PolicyARN = policyTypes()[strings.ToLower(sub[1])], true, sub[2]
 		return
 	}
 	if f.bpa.MatchString(s) {

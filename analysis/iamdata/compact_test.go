@@ -97,7 +97,7 @@ func oldMerge(prefix string, s *oldService) {
 			}
 		}
 	}
-	for name, types := range sharedPrefixActions[prefix] {
+	for name, types := range sharedPrefixActions()[prefix] {
 		if a := action(name); a != nil {
 			for _, ty := range types {
 				if hasType(ty) {

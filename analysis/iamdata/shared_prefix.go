@@ -3,6 +3,7 @@ package iamdata
 import (
 	"slices"
 	"sort"
+	"sync"
 )
 
 // Services that share a prefix. Elastic Load Balancing has two services
@@ -18,20 +19,23 @@ import (
 var elbV2LoadBalancers = []string{"loadbalancer/app/", "loadbalancer/gwy/", "loadbalancer/net/"}
 
 // sharedPrefixActions lists, per prefix and action (lower-case), the
-// resource types of the other service of the prefix.
-var sharedPrefixActions = map[string]map[string][]string{
-	"elasticloadbalancing": {
-		"addtags":                      append([]string{"listener/app", "listener/gwy", "listener/net", "listener-rule/app", "listener-rule/net", "targetgroup", "truststore"}, elbV2LoadBalancers...),
-		"removetags":                   append([]string{"listener/app", "listener/gwy", "listener/net", "listener-rule/app", "listener-rule/net", "targetgroup", "truststore"}, elbV2LoadBalancers...),
-		"createloadbalancer":           elbV2LoadBalancers,
-		"deleteloadbalancer":           elbV2LoadBalancers,
-		"modifyloadbalancerattributes": elbV2LoadBalancers,
-		"setsecuritygroups":            elbV2LoadBalancers,
-		"setsubnets":                   elbV2LoadBalancers,
-		"registertargets":              {"targetgroup"},
-		"deregistertargets":            {"targetgroup"},
-	},
-}
+// resource types of the other service of the prefix; built with the
+// first service read, not when the program starts.
+var sharedPrefixActions = sync.OnceValue(func() map[string]map[string][]string {
+	return map[string]map[string][]string{
+		"elasticloadbalancing": {
+			"addtags":                      append([]string{"listener/app", "listener/gwy", "listener/net", "listener-rule/app", "listener-rule/net", "targetgroup", "truststore"}, elbV2LoadBalancers...),
+			"removetags":                   append([]string{"listener/app", "listener/gwy", "listener/net", "listener-rule/app", "listener-rule/net", "targetgroup", "truststore"}, elbV2LoadBalancers...),
+			"createloadbalancer":           elbV2LoadBalancers,
+			"deleteloadbalancer":           elbV2LoadBalancers,
+			"modifyloadbalancerattributes": elbV2LoadBalancers,
+			"setsecuritygroups":            elbV2LoadBalancers,
+			"setsubnets":                   elbV2LoadBalancers,
+			"registertargets":              {"targetgroup"},
+			"deregistertargets":            {"targetgroup"},
+		},
+	}
+})
 
 // documentedResources are resource types the AWS documentation gives and
 // the source data lacks, per prefix, with the actions that take them.
@@ -62,7 +66,7 @@ func mergeSharedPrefix(prefix string, data *BundledService) {
 			}
 		}
 	}
-	extra := sharedPrefixActions[prefix]
+	extra := sharedPrefixActions()[prefix]
 	for name, types := range extra {
 		a := bundledAction(data, name)
 		if a == nil {

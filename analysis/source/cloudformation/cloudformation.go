@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
@@ -82,7 +83,7 @@ func parse(text []byte) (*node, source.Result, bool) {
 		return fromJSON(text, v), source.Result{}, true
 	}
 	root, err := parseYAML(text)
-	if err != nil && !templateShaped.Match(text) {
+	if err != nil && !templateShaped().Match(text) {
 		return nil, source.Result{}, false // YAML of another tool that mentions AWS:: (a Helm chart, a workflow)
 	}
 	if err != nil {
@@ -94,18 +95,22 @@ func parse(text []byte) (*node, source.Result, bool) {
 	return root, source.Result{}, true
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+// yamlLine finds the line a YAML error names. This regexp and the next
+// are compiled on first use, not when the program starts.
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`line (\d+)`) })
 
 // templateShaped matches the text of a template (or serverless.yml) even
 // when it does not parse: a top-level Resources, AWSTemplateFormatVersion
 // or service and provider.
-var templateShaped = regexp.MustCompile(`(?m)^(Resources|AWSTemplateFormatVersion|provider)\s*:`)
+var templateShaped = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^(Resources|AWSTemplateFormatVersion|provider)\s*:`)
+})
 
 // yamlError is the finding for a template that is not valid YAML: on the
 // line the parser names.
 func yamlError(text []byte, err error) analysis.Finding {
 	span := analysis.Span{Start: 0, End: 0}
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+	if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 		if line, convErr := strconv.Atoi(m[1]); convErr == nil {
 			starts := lineStarts(text)
 			if line >= 1 && line <= len(starts) {

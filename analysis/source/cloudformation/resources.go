@@ -3,6 +3,7 @@ package cloudformation
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
@@ -15,43 +16,58 @@ type policyProperty struct {
 	kind analysis.Kind
 }
 
-// policyProperties lists, per resource type, where its policies are.
+// policyProperties lists, per resource type, where its policies are;
+// built when the first template is read, not when the program starts.
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-template-resource-type-ref.html
-var policyProperties = map[string][]policyProperty{
-	"AWS::S3::BucketPolicy":                 {{"PolicyDocument", analysis.KindBucket}},
-	"AWS::S3::AccessPoint":                  {{"Policy", analysis.KindBucket}},
-	"AWS::S3::AccessPointPolicy":            {{"PolicyDocument", analysis.KindBucket}},
-	"AWS::S3::MultiRegionAccessPointPolicy": {{"Policy", analysis.KindBucket}},
-	"AWS::IAM::Policy":                      {{"PolicyDocument", analysis.KindIdentity}},
-	"AWS::IAM::ManagedPolicy":               {{"PolicyDocument", analysis.KindIdentity}},
-	"AWS::IAM::RolePolicy":                  {{"PolicyDocument", analysis.KindIdentity}},
-	"AWS::IAM::UserPolicy":                  {{"PolicyDocument", analysis.KindIdentity}},
-	"AWS::IAM::GroupPolicy":                 {{"PolicyDocument", analysis.KindIdentity}},
-	"AWS::IAM::Role":                        {{"AssumeRolePolicyDocument", analysis.KindTrust}},
-	"AWS::KMS::Key":                         {{"KeyPolicy", analysis.KindKey}},
-	"AWS::KMS::ReplicaKey":                  {{"KeyPolicy", analysis.KindKey}},
-	"AWS::EC2::VPCEndpoint":                 {{"PolicyDocument", analysis.KindEndpoint}},
-	"AWS::SQS::QueuePolicy":                 {{"PolicyDocument", analysis.KindResource}},
-	"AWS::SNS::TopicPolicy":                 {{"PolicyDocument", analysis.KindResource}},
-	"AWS::SecretsManager::ResourcePolicy":   {{"ResourcePolicy", analysis.KindResource}},
-	"AWS::ECR::Repository":                  {{"RepositoryPolicyText", analysis.KindResource}},
-	"AWS::Logs::ResourcePolicy":             {{"PolicyDocument", analysis.KindResource}},
-	"AWS::OpenSearchService::Domain":        {{"AccessPolicies", analysis.KindResource}},
-	"AWS::Elasticsearch::Domain":            {{"AccessPolicies", analysis.KindResource}},
-	"AWS::Backup::BackupVault":              {{"AccessPolicy", analysis.KindResource}},
-	"AWS::EFS::FileSystem":                  {{"FileSystemPolicy", analysis.KindResource}},
-}
+var policyProperties = sync.OnceValue(func() map[string][]policyProperty {
+	return map[string][]policyProperty{
+		"AWS::S3::BucketPolicy":                 {{"PolicyDocument", analysis.KindBucket}},
+		"AWS::S3::AccessPoint":                  {{"Policy", analysis.KindBucket}},
+		"AWS::S3::AccessPointPolicy":            {{"PolicyDocument", analysis.KindBucket}},
+		"AWS::S3::MultiRegionAccessPointPolicy": {{"Policy", analysis.KindBucket}},
+		"AWS::IAM::Policy":                      {{"PolicyDocument", analysis.KindIdentity}},
+		"AWS::IAM::ManagedPolicy":               {{"PolicyDocument", analysis.KindIdentity}},
+		"AWS::IAM::RolePolicy":                  {{"PolicyDocument", analysis.KindIdentity}},
+		"AWS::IAM::UserPolicy":                  {{"PolicyDocument", analysis.KindIdentity}},
+		"AWS::IAM::GroupPolicy":                 {{"PolicyDocument", analysis.KindIdentity}},
+		"AWS::IAM::Role":                        {{"AssumeRolePolicyDocument", analysis.KindTrust}},
+		"AWS::KMS::Key":                         {{"KeyPolicy", analysis.KindKey}},
+		"AWS::KMS::ReplicaKey":                  {{"KeyPolicy", analysis.KindKey}},
+		"AWS::EC2::VPCEndpoint":                 {{"PolicyDocument", analysis.KindEndpoint}},
+		"AWS::SQS::QueuePolicy":                 {{"PolicyDocument", analysis.KindResource}},
+		"AWS::SNS::TopicPolicy":                 {{"PolicyDocument", analysis.KindResource}},
+		"AWS::SecretsManager::ResourcePolicy":   {{"ResourcePolicy", analysis.KindResource}},
+		"AWS::ECR::Repository":                  {{"RepositoryPolicyText", analysis.KindResource}},
+		"AWS::Logs::ResourcePolicy":             {{"PolicyDocument", analysis.KindResource}},
+		"AWS::OpenSearchService::Domain":        {{"AccessPolicies", analysis.KindResource}},
+		"AWS::Elasticsearch::Domain":            {{"AccessPolicies", analysis.KindResource}},
+		"AWS::Backup::BackupVault":              {{"AccessPolicy", analysis.KindResource}},
+		"AWS::EFS::FileSystem":                  {{"FileSystemPolicy", analysis.KindResource}},
+	}
+})
 
 // maxNesting bounds templates inside templates (stack sets).
 const maxNesting = 5
 
-// inlinePolicies are the types whose Policies list holds
+// inlinePolicies says whether the type's Policies list holds
 // {PolicyName, PolicyDocument} entries: identity policies.
-var inlinePolicies = map[string]bool{"AWS::IAM::Role": true, "AWS::IAM::User": true, "AWS::IAM::Group": true}
+func inlinePolicies(typ string) bool {
+	switch typ {
+	case "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group":
+		return true
+	}
+	return false
+}
 
-// samPolicies are the SAM types whose Policies may hold policy
-// documents (beside managed policy names and SAM policy templates).
-var samPolicies = map[string]bool{"AWS::Serverless::Function": true, "AWS::Serverless::StateMachine": true}
+// samPolicies says whether the type is a SAM type whose Policies may hold
+// policy documents (beside managed policy names and SAM policy templates).
+func samPolicies(typ string) bool {
+	switch typ {
+	case "AWS::Serverless::Function", "AWS::Serverless::StateMachine":
+		return true
+	}
+	return false
+}
 
 // readTemplate finds the policies of the resources of a template.
 // prefix names the Resources mapping in the file ("Resources", or
@@ -70,7 +86,7 @@ func readTemplate(src []byte, root, resources *node, prefix string, depth int) s
 		if props == nil {
 			continue
 		}
-		for _, pp := range policyProperties[typ] {
+		for _, pp := range policyProperties()[typ] {
 			if doc := props.get(pp.prop); doc != nil {
 				name := prefix + "." + id
 				if typ == "AWS::IAM::Role" {
@@ -79,7 +95,7 @@ func readTemplate(src []byte, root, resources *node, prefix string, depth int) s
 				res.Docs = append(res.Docs, t.document(doc, name, t.kindOf(id, typ, pp.kind), typ+" "+id, t.facts(typ, props)))
 			}
 		}
-		if inlinePolicies[typ] {
+		if inlinePolicies(typ) {
 			facts := t.principalFacts(typ, props)
 			for j, p := range props.get("Policies").list() {
 				if doc := t.chosen(p).get("PolicyDocument"); doc != nil {
@@ -94,7 +110,7 @@ func readTemplate(src []byte, root, resources *node, prefix string, depth int) s
 				}
 			}
 		}
-		if samPolicies[typ] {
+		if samPolicies(typ) {
 			res.Docs = append(res.Docs, t.samDocuments(prefix+"."+id, typ+" "+id, props.get("Policies"))...)
 		}
 		if body := props.get("TemplateBody"); typ == "AWS::CloudFormation::StackSet" && body.isMapping() && depth < maxNesting {

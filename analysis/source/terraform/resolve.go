@@ -3,6 +3,7 @@ package terraform
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -34,13 +35,14 @@ func (m *module) placeholderOrValue(f *tfFile, e hclsyntax.Expression) string {
 
 // notPlaceholderText is what cannot stand inside a placeholder: a colon
 // (${aws:username} is an IAM policy variable), a brace, quote or
-// backslash, a line break.
-var notPlaceholderText = regexp.MustCompile(`[:{}"\\\s]+`)
+// backslash, a line break. Compiled on first use, not when the program
+// starts.
+var notPlaceholderText = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[:{}"\\\s]+`) })
 
 // sanitize makes an expression's text the inside of a placeholder.
 func sanitize(s string) string {
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "${"), "}"))
-	s = notPlaceholderText.ReplaceAllString(s, " ")
+	s = notPlaceholderText().ReplaceAllString(s, " ")
 	if s = strings.TrimSpace(s); s == "" || s == "*" || s == "?" || s == "$" {
 		return "value"
 	}
