@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -228,13 +229,14 @@ func TestExplainScenarioStreamStopsAtAFault(t *testing.T) {
 	}
 }
 
-// A batch is evaluated on several goroutines and answered in the order of
-// the file: the answers are those of evaluating each scenario in turn
-// (run with -race: the scenarios share the policies parsed once).
+// A batch longer than inlineScenarios is evaluated on several goroutines
+// past them and answered in the order of the file: the answers are those
+// of evaluating each scenario in turn (run with -race: the scenarios
+// share the policies parsed once).
 func TestExplainScenarioBatchInOrder(t *testing.T) {
 	allowed := strings.Replace(crossAccountScenario, `"resourceAccount": "444455556666"}`, `"resourceAccount": "444455556666", "context": {"aws:SourceVpce": "vpce-1"}}`, 1)
 	var batch []string
-	for i := range 300 {
+	for i := range inlineScenarios + 300 {
 		batch = append(batch, []string{crossAccountScenario, allowed}[i%3%2])
 	}
 	src := "[" + strings.Join(batch, ",\n") + "]"
@@ -252,6 +254,22 @@ func TestExplainScenarioBatchInOrder(t *testing.T) {
 	code := run([]string{"explain", "--scenario", writeTemp(t, "batch.json", src), "--format", "json"}, &out, &errOut)
 	if code != exitFindings || out.String() != want.String() {
 		t.Errorf("exit %d, %d bytes of answers, want 1 and the %d bytes of evaluating in turn%s", code, out.Len(), want.Len(), errOut.String())
+	}
+}
+
+// A fault past inlineScenarios, where the scenarios are evaluated on
+// several goroutines, stops the run as one before them does: after the
+// answers before it.
+func TestExplainScenarioLongBatchStopsAtAFault(t *testing.T) {
+	batch := strings.Repeat(crossAccountScenario+",\n", inlineScenarios+10)
+	path := writeTemp(t, "batch.json", "["+batch+`{"request": {"action": "s3:GetObject"}}`+"]")
+	var out, errOut bytes.Buffer
+	code := run([]string{"explain", "--scenario", path}, &out, &errOut)
+	answer := "arn:aws:iam::111122223333:user/jane s3:GetObject on arn:aws:s3:::shared/a.txt: ImplicitlyDenied (blocked by resource)\n"
+	line := strings.Count(batch, "\n") + 1
+	wantErr := fmt.Sprintf("s3policy-lsp explain: %s: line %d: the request needs a principal\n", path, line)
+	if n := strings.Count(out.String(), answer); code != exitUsage || n != inlineScenarios+10 || errOut.String() != wantErr {
+		t.Errorf("exit %d, %d answers, stderr %q; want %d, %d answers and %q", code, n, errOut.String(), exitUsage, inlineScenarios+10, wantErr)
 	}
 }
 
