@@ -752,16 +752,34 @@ func TestTextNamesAsBytesContains(t *testing.T) {
 
 // A set's files after many edits, of more files than a sourceMap keeps
 // beside its base (files changed, created and deleted, one at a time and
-// several at once), are those a map written in place holds, and the
-// sourceMap an edit started from still holds its own.
+// several at once, some of them read by a module and some moved from one
+// module to another), are those a map written in place holds, with the
+// same files of each module, and the sourceMap an edit started from still
+// holds its own.
 func TestSourceMapAfterManyEdits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(16, 11))
 	want := map[string]*tree.Source{}
 	m := newSourceMap()
+	source := func(path string) *tree.Source {
+		return &tree.Source{Path: path, Module: []string{"", "", "/w/a", "/w/b"}[rng.IntN(4)]}
+	}
 	for i := range 20 {
 		path := fmt.Sprintf("/w/f%d.json", i)
-		want[path] = &tree.Source{Path: path}
+		want[path] = source(path)
 		m.base[path] = want[path]
+	}
+	m.indexModules()
+	modulesOf := func(files map[string]*tree.Source) map[string][]string {
+		out := map[string][]string{}
+		for path, src := range files {
+			if src.Module != "" {
+				out[src.Module] = append(out[src.Module], path)
+			}
+		}
+		for _, paths := range out {
+			slices.Sort(paths)
+		}
+		return out
 	}
 	for edit := range 300 {
 		before, beforeWant := m, maps.Clone(want)
@@ -770,7 +788,7 @@ func TestSourceMapAfterManyEdits(t *testing.T) {
 			path := fmt.Sprintf("/w/f%d.json", rng.IntN(200))
 			changes[path] = nil
 			if rng.IntN(4) > 0 {
-				changes[path] = &tree.Source{Path: path}
+				changes[path] = source(path)
 			}
 		}
 		for path, src := range changes {
@@ -783,6 +801,13 @@ func TestSourceMapAfterManyEdits(t *testing.T) {
 		m = m.with(changes)
 		if got := maps.Collect(m.all()); !maps.Equal(got, want) {
 			t.Fatalf("edit %d: %d files, want %d", edit, len(got), len(want))
+		}
+		got := map[string][]string{}
+		for module, paths := range m.modules {
+			got[module] = slices.Sorted(slices.Values(paths))
+		}
+		if !reflect.DeepEqual(got, modulesOf(want)) {
+			t.Fatalf("edit %d: the modules' files %v, want %v", edit, got, modulesOf(want))
 		}
 		for path := range changes {
 			if m.get(path) != want[path] || before.get(path) != beforeWant[path] {

@@ -341,9 +341,10 @@ func (w *Workspace) Rel(path string) string { return w.rel(path) }
 func (w *Workspace) AddConfig(path string, cfg *analysis.Config) {
 	w.forget()
 	w.ownBuckets()
+	rel := w.rel(path)
 	for bucket, facts := range cfg.Buckets {
 		w.Buckets[bucket] = facts
-		w.bucketConfig[bucket] = w.rel(path)
+		w.bucketConfig[bucket] = rel
 	}
 }
 
