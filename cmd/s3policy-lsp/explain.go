@@ -149,8 +149,11 @@ func (fl *explainFlags) explainScenarioFile(args []string, stdout, stderr io.Wri
 	// The collector runs at the default GOGC: a scenario allocates about
 	// 3 KB and almost none of it stays live, so a higher GOGC only let the
 	// heap grow into fresh pages, each a page fault (10,000 scenarios at
-	// GOGC=400: 4,900 faults, against 2,200).
-	out := bufio.NewWriterSize(stdout, 64<<10)
+	// GOGC=400: 4,900 faults, against 2,200). For the same reason the
+	// answers go out 16 KB at a time: each 4 KB page of a buffer is a page
+	// fault when first written (20-60 us on a virtual machine), and a
+	// batch's few hundred KB of answers take a few more writes.
+	out := bufio.NewWriterSize(stdout, 16<<10)
 	defer out.Flush()
 	in := eval.NewScenarioReader(src)
 	answers := answerWriter{w: out}
