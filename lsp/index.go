@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"iter"
 	"maps"
@@ -347,15 +348,17 @@ func folderOf(folders []string, path string) string {
 
 // setOf returns the set that holds path, else the one that governs it
 // (the one of the nearest config), or nil: the first set that holds it,
-// else the set whose root is path's nearest folder, looked up folder by
-// folder from path up. A child module under a .s3policy.json of its own
-// is held by its caller's set, above the set of its config's folder
-// (tree.Sets). Trying every set instead made the first scan of thousands
-// of modules (a set each) quadratic.
+// else, for a module's file (a new .tf file), the first that holds a
+// file of the same module, else the set whose root is path's nearest
+// folder, looked up folder by folder from path up. A child module under a
+// .s3policy.json of its own is held by its caller's set, above the set of
+// its config's folder (tree.Sets). Trying every set instead made the
+// first scan of thousands of modules (a set each) quadratic.
 func (ix *index) setOf(path string) *govSet {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	var nearest *govSet
+	var nearest, module *govSet
+	folder, isModule := filepath.Dir(path), hosts.ModuleReader(path) != nil
 	for dir := filepath.Clean(path); ; {
 		if g := ix.sets[dir]; g != nil {
 			if g.sources.get(path) != nil {
@@ -364,13 +367,28 @@ func (ix *index) setOf(path string) *govSet {
 			if nearest == nil {
 				nearest = g
 			}
+			if isModule && module == nil && g.holdsModuleIn(folder) {
+				module = g
+			}
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return nearest
+			return cmp.Or(module, nearest)
 		}
 		dir = parent
 	}
+}
+
+// holdsModuleIn reports whether the set holds a module's file of folder:
+// a file of the folder that a module reader reads. It looks at every
+// file of the set, for a module file no set holds yet.
+func (g *govSet) holdsModuleIn(folder string) bool {
+	for path := range g.sources.all() {
+		if filepath.Dir(path) == folder && hosts.ModuleReader(path) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // lookup returns the set that holds path with the file's documents bound
