@@ -594,6 +594,21 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		// open documents' analyses) are answered once.
 		return g, map[string]bool{}
 	}
+	if documentsStand(g, reread) {
+		// The files re-read hold the very documents and buckets the set
+		// holds (keepSameReadings: typed after the documents, or a file of
+		// none): the set keeps its workspace, evaluations and answers, with
+		// the new texts. Only the files themselves are dependants (their
+		// reader's findings); no place in them moved.
+		g.replaced.Store(true) // as below: an analysis in flight on g is made again
+		next := &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, childConfigs: g.childConfigs,
+			sources: g.sources.with(reread), paths: g.paths, ws: g.ws, edited: g.edited}
+		deps := map[string]bool{}
+		for path := range reread {
+			deps[path] = true
+		}
+		return next, deps
+	}
 	g.replaced.Store(true)
 	next := &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, childConfigs: g.childConfigs, sources: g.sources.with(reread), edited: true}
 	var before, after []*analysis.File
@@ -1234,7 +1249,8 @@ func addCauseFiles(deps map[string]bool, answers ...[]analysis.BlockedRequest) {
 // other: the module of a file edited, deleted or created in its folder,
 // with the modules it calls or that call it; a file whose text did not
 // change is left out, and so is a file of those modules whose reading is
-// the one the set holds (keepSameReadings).
+// the one the set holds; a file edited after its documents keeps them
+// (keepSameReadings).
 func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 	texts := map[string][]byte{}
 	modules := map[string]bool{}
@@ -1291,6 +1307,7 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 		for path, text := range texts {
 			out[path] = tree.ReadKept(path, text, g.cfg) // the store's texts are never written to
 		}
+		g.keepSameReadings(out, changes)
 		return out
 	}
 	for module := range modules {

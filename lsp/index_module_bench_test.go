@@ -3,6 +3,7 @@ package lsp
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,31 +17,39 @@ import (
 // leaves the set. Most real policies live in such files.
 func governedModuleIndex(t testing.TB, n int) (string, map[string][]byte, *index) {
 	t.Helper()
-	dir, _, texts, ix := governedIndex(t, n)
-	module := filepath.Join(dir, "module")
-	if err := os.Mkdir(module, 0o755); err != nil {
+	return governedIndexWith(t, n, "module", func(folder string) map[string][]byte { return exampleModule(t, "deny-blocks-access", folder) })
+}
+
+// governedIndexWith is governedIndex with the files files gives in the
+// folder sub of the governed folder, every principal answered as the
+// first scan leaves the set. It returns that folder.
+func governedIndexWith(t testing.TB, n int, sub string, files func(folder string) map[string][]byte) (string, map[string][]byte, *index) {
+	t.Helper()
+	dir, _, texts, _ := governedIndex(t, n)
+	folder := filepath.Join(dir, sub)
+	if err := os.Mkdir(folder, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for path, text := range exampleModule(t, "deny-blocks-access", module) {
-		texts[path] = text
-	}
-	ix = newIndex()
+	maps.Copy(texts, files(folder))
+	ix := newIndex()
 	ix.rebuild([]string{dir}, texts)
-	g := ix.setOf(filepath.Join(module, "partner.tf"))
+	g := ix.setOf(filepath.Join(folder, "x"))
 	for _, p := range principalsOf(g.ws) {
 		g.ws.Blocked(p)
 	}
-	return module, texts, ix
+	return folder, texts, ix
 }
 
 // moduleKeystrokes are keystrokes in the files of governedModuleIndex's
 // module, each made of the file's text (the even ones) and taken back (the
-// odd ones): a comment typed, a space typed at a line's end, neither of
-// which changes what a policy says, and the last character of an action
-// taken back in the bucket policy's jsonencode and in the role's policy
-// document (data "aws_iam_policy_document").
+// odd ones): a comment typed above the file's documents and after them, a
+// space typed at a line's end, none of which changes what a policy says,
+// and the last character of an action taken back in the bucket policy's
+// jsonencode and in the role's policy document (data
+// "aws_iam_policy_document").
 var moduleKeystrokes = []struct{ name, file, at, typed string }{
 	{"comment", "partner.tf", "# Jane", "x"},
+	{"comment-after", "partner.tf", "data.aws_iam_policy_document.jane.json\n}\n", "#"},
 	{"space", "partner.tf", `name               = "jane"`, " "},
 	{"bucket-action", "bucket.tf", `"s3:PutObject"`, ""},
 	{"identity-action", "partner.tf", `"s3:PutObject"`, ""},
