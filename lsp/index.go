@@ -1335,11 +1335,8 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 	for path, c := range g.childConfigs {
 		texts[path], parsed[path] = c.text, c.cfg
 	}
-	for _, s := range tree.SetsUnder(g.root, texts, parsed) {
-		for _, src := range s.Sources() {
-			unbind(src) // bound to s, which is not kept
-			out[src.Path] = src
-		}
+	for _, src := range tree.SourcesUnder(g.root, texts, parsed) {
+		out[src.Path] = src
 	}
 	g.keepSameReadings(out, changes)
 	return out

@@ -93,7 +93,7 @@ func loadedSets(t *testing.T, dir string) []*govSet {
 }
 
 // A keystroke in a Terraform module of a governed folder reads the module
-// again under the set's config (tree.SetsUnder), so its documents are
+// again under the set's config (tree.SourcesUnder), so its documents are
 // swapped into the set's workspace, as a policy file's are, and the set
 // finds what a set read afresh from the same texts does. Read under a
 // config parsed again, every keystroke there built the workspace

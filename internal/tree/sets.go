@@ -31,11 +31,32 @@ func SetsUnder(dir string, texts map[string][]byte, parsed map[string]*analysis.
 	return setsOf(dir, texts, paths, configs, nil, nil)
 }
 
+// SourcesUnder reads the files as SetsUnder does, for a caller that
+// keeps their Sources and not the sets: no set's workspace is built (the
+// Sets it would return have none). The language server reads a Terraform
+// module again on each keystroke in it, into a workspace of its own: at
+// 5,000 governed policies, copying the folder's config into a workspace
+// only to drop it was a third of such a keystroke.
+func SourcesUnder(dir string, texts map[string][]byte, parsed map[string]*analysis.Config) []*Source {
+	configs, paths := parseConfigs(texts, parsed)
+	var out []*Source
+	for _, s := range groupSets(dir, texts, paths, configs, nil, nil, newSourcesOnly) {
+		out = append(out, s.Sources()...)
+	}
+	return out
+}
+
 // setsOf is Sets over paths (sorted) with the configs among them parsed,
 // taking a file's documents from parsed when it holds them (read alone,
 // under the same config) instead of reading the file again. A module
 // reader's panic is told to panicked, when set (readModule).
 func setsOf(dir string, texts map[string][]byte, paths []string, configs map[string]*analysis.Config, parsed map[string]*Source, panicked panicked) []*Set {
+	return groupSets(dir, texts, paths, configs, parsed, panicked, newSet)
+}
+
+// groupSets is setsOf, with each set made by newSet (newSourcesOnly: no
+// workspace).
+func groupSets(dir string, texts map[string][]byte, paths []string, configs map[string]*analysis.Config, parsed map[string]*Source, panicked panicked, newSet func(root string) *Set) []*Set {
 	sets := map[string]*Set{}
 	var order []*Set
 	set := func(root string) *Set {
@@ -47,7 +68,9 @@ func setsOf(dir string, texts map[string][]byte, paths []string, configs map[str
 	}
 	for _, path := range paths {
 		if cfg, ok := configs[path]; ok {
-			set(filepath.Dir(path)).AddConfig(path, cfg)
+			if s := set(filepath.Dir(path)); s.Workspace != nil {
+				s.AddConfig(path, cfg)
+			}
 		}
 	}
 	mods := readModules(texts, perFamily)
@@ -125,6 +148,10 @@ type Source struct {
 func newSet(root string) *Set {
 	return &Set{Workspace: eval.NewWorkspace(root), sources: map[string]*Source{}}
 }
+
+// newSourcesOnly makes a set that keeps its files and builds no
+// workspace (SourcesUnder).
+func newSourcesOnly(string) *Set { return &Set{sources: map[string]*Source{}} }
 
 // Read reads the documents of a file under cfg, outside any set. Its
 // documents copy text: the caller may write the next file into it.
@@ -291,6 +318,9 @@ func (s *Set) add(f pendingFile, res source.Result, module string) {
 // addSource records a file read already.
 func (s *Set) addSource(src *Source) {
 	s.sources[src.Path] = src
+	if s.Workspace == nil {
+		return // SourcesUnder
+	}
 	s.AddBuckets(src.Path, src.Buckets)
 	for _, d := range src.Docs {
 		s.AddFile(d)
