@@ -151,8 +151,8 @@ func (fl *explainFlags) explainScenarioFile(args []string, stdout, stderr io.Wri
 	// heap grow into fresh pages, each a page fault (10,000 scenarios at
 	// GOGC=400: 4,900 faults, against 2,200). For the same reason the
 	// answers go out 16 KB at a time: each 4 KB page of a buffer is a page
-	// fault when first written (20-60 us on a virtual machine), and a
-	// batch's few hundred KB of answers take a few more writes.
+	// fault when first written (14-63 us, measured on a virtual machine),
+	// and a batch's few hundred KB of answers take a few more writes.
 	out := bufio.NewWriterSize(stdout, 16<<10)
 	defer out.Flush()
 	in := eval.NewScenarioReader(src)
@@ -223,11 +223,11 @@ func writeJSON(w io.Writer, results []eval.Result, many bool, lang string) {
 // the other cores. The pipeline has a cost of its own, paid once: a
 // thread, goroutine stacks that grow, heap spans of each core and the
 // rooms of the scenarios in flight. For 1,000 scenarios that was about 70
-// page faults (20-30 us each on a virtual machine) and 3 ms more CPU, to
-// save at most 15 % of the ~10 ms they take on one core, and only while
-// the other core is idle (BenchmarkExplainScenarioFile: 8.3-10.7 ms a
-// batch on two goroutines, 9.6-9.9 ms on one). A longer batch still gets
-// the other cores for the rest.
+// page faults (14-63 us each, measured on a virtual machine) and 3 ms
+// more CPU, to save at most 15 % of the ~10 ms they take on one core, and
+// only while the other core is idle (BenchmarkExplainScenarioFile:
+// 8.3-10.7 ms a batch on two goroutines, 9.6-9.9 ms on one). A longer
+// batch still gets the other cores for the rest.
 const inlineScenarios = 2000
 
 // evaluateInOrder gives each scenario's answer to answer in the order of
