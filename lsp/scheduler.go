@@ -930,7 +930,7 @@ func (sc *scheduler) loaded(set *tree.Set, loader *tree.Loader) {
 // one of its own: an edit reads the child again under that config, as
 // the scan did.
 func scannedSet(set *tree.Set, loader *tree.Loader) *govSet {
-	return newGovSet(set, loader.ConfigTextsWithin(set.Dir))
+	return newGovSet(set, loader.SetConfigTexts(set.Dir))
 }
 
 // reconcile compares the sets the scan loaded with the texts the store

@@ -48,9 +48,10 @@ type Loader struct {
 	// root's parse on every core.
 	BetweenFiles func()
 
-	mu      sync.Mutex
-	configs map[string]*loadedConfig // by path
-	sets    map[string]*loadingSet   // by root
+	mu         sync.Mutex
+	configs    map[string]*loadedConfig // by path
+	sets       map[string]*loadingSet   // by root
+	setConfigs map[string][]string      // a built set's folder → the configs of its root there and below
 }
 
 // loadedConfig is a .s3policy.json, read once for the files it governs
@@ -85,7 +86,7 @@ type Complete struct {
 
 // NewLoader starts loading the sets of the folder dir from files.
 func NewLoader(dir string, files Files) *Loader {
-	return &Loader{dir: dir, files: files, configs: map[string]*loadedConfig{}, sets: map[string]*loadingSet{}}
+	return &Loader{dir: dir, files: files, configs: map[string]*loadedConfig{}, sets: map[string]*loadingSet{}, setConfigs: map[string][]string{}}
 }
 
 // Expect records a file the walk listed, before a reader reads it. Files
@@ -200,7 +201,34 @@ func (l *Loader) complete(root string, ls *loadingSet) *Complete {
 	}
 	slices.Sort(paths)
 	c.Sets = setsOf(l.dir, ls.texts, paths, configs, ls.parsed, l.Panicked)
+	l.recordSetConfigs(c.Sets, configs)
 	return c
+}
+
+// recordSetConfigs records, for each set of a root, the configs of the
+// root in its folder or below (SetConfigTexts): each config is looked up
+// from its folder up to the root's, once, so that a root of many sets and
+// configs costs their sum, not their product.
+func (l *Loader) recordSetConfigs(sets []*Set, configs map[string]*analysis.Config) {
+	if len(configs) == 0 {
+		return
+	}
+	byDir := make(map[string]bool, len(sets))
+	for _, s := range sets {
+		byDir[s.Dir] = true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for path := range configs {
+		for dir := filepath.Dir(path); ; dir = filepath.Dir(dir) {
+			if byDir[dir] {
+				l.setConfigs[dir] = append(l.setConfigs[dir], path)
+			}
+			if dir == filepath.Dir(dir) || !Within(dir, l.dir) {
+				break
+			}
+		}
+	}
 }
 
 // laterPerCore is how many unparsed files make one more goroutine worth
@@ -280,21 +308,16 @@ func (l *Loader) config(path string) *loadedConfig {
 	return c
 }
 
-// ConfigTextsWithin returns the texts of the .s3policy.json files in dir
-// and below as the loader read them, by path: a set's own config, and
-// those of the child modules its files were read under (Sets reads a
-// child with its caller, under the child's config), which the server's
+// SetConfigTexts returns the texts of the .s3policy.json files that the
+// sets built at dir were read with, in dir and below, by path: a set's
+// own config, and those of the child modules read with their caller
+// (Sets reads a child under the child's own config), which the server's
 // index keeps to read the child again under them.
-func (l *Loader) ConfigTextsWithin(dir string) map[string][]byte {
+func (l *Loader) SetConfigTexts(dir string) map[string][]byte {
 	l.mu.Lock()
-	var paths []string
-	for path := range l.configs {
-		if Within(path, dir) {
-			paths = append(paths, path)
-		}
-	}
+	paths := l.setConfigs[dir]
 	l.mu.Unlock()
-	texts := map[string][]byte{}
+	texts := make(map[string][]byte, len(paths))
 	for _, path := range paths {
 		if text := l.config(path).text; text != nil {
 			texts[path] = text
