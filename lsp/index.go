@@ -282,8 +282,8 @@ func newGovSet(s *tree.Set, texts map[string][]byte) *govSet {
 	return g
 }
 
-// readUnder returns the configs the documents of sources were read
-// under, by path. The set keeps those very configs: an edit reads the
+// readUnder returns the configs the files of sources and their documents
+// were read under, by path. The set keeps those very configs: an edit reads the
 // file again under them, and its documents take the places of the old
 // ones in the workspace (eval.Swapped) only under the same ones. Parsed
 // again here, they made the first edit of every set build its workspace
@@ -293,6 +293,9 @@ func newGovSet(s *tree.Set, texts map[string][]byte) *govSet {
 func readUnder(sources []*tree.Source) map[string]*analysis.Config {
 	read := map[string]*analysis.Config{}
 	for _, src := range sources {
+		if src.Config != nil { // a child module's bucket, with no document, is in its config's account
+			read[filepath.Join(src.Config.Dir, analysis.ConfigName)] = src.Config
+		}
 		for _, d := range src.Docs {
 			if d.Config != nil {
 				read[filepath.Join(d.Config.Dir, analysis.ConfigName)] = d.Config

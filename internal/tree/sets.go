@@ -137,6 +137,10 @@ type Source struct {
 	Findings []analysis.Finding // the reader's, in the file's offsets
 	Docs     []*analysis.File
 	Buckets  []*analysis.BucketFacts // the bucket facts its host states
+	// Config is the .s3policy.json the file was read under, nil for
+	// none: a file with no document (a module's bucket) takes facts from
+	// it too (the account its bucket is in).
+	Config *analysis.Config
 	// Module is the folder of the module that read the file with its
 	// other files (a Terraform module's file, or a file it reads with
 	// file()); for a child module's, the folder of the module that calls
@@ -194,7 +198,7 @@ func newSource(path string, text []byte, res source.Result, cfg *analysis.Config
 		res.Docs[i].Kept = whole && promise == textKept
 		res.Docs[i].Borrowed = whole && promise == textBorrowed
 	}
-	src := &Source{Path: path, Text: text, Findings: res.Findings, Docs: res.Files(path, cfg), Buckets: res.Buckets}
+	src := &Source{Path: path, Text: text, Findings: res.Findings, Docs: res.Files(path, cfg), Buckets: res.Buckets, Config: cfg}
 	for _, d := range src.Docs {
 		if d.Host != nil {
 			d.Host.Text = text
