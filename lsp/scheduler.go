@@ -273,15 +273,9 @@ func (sc *scheduler) round() {
 	for _, p := range st.regroupIncluded(work.paths) {
 		changed[p] = true // a loose file a module now reads with file()
 	}
-	var dependants map[string]bool
-	if configChanged {
-		sc.index.rebuild(st.folders, st.governedTexts())
-		dependants = map[string]bool{}
-		for _, p := range sc.index.allPaths() {
-			dependants[p] = true
-		}
-	} else {
-		texts := map[string][]byte{}
+	var texts map[string][]byte
+	if !configChanged {
+		texts = map[string][]byte{}
 		for p := range changed {
 			if d := open[p]; d != nil {
 				texts[p] = d.text
@@ -291,6 +285,16 @@ func (sc *scheduler) round() {
 				texts[p] = nil
 			}
 		}
+		configChanged = sc.index.regroups(texts) // a module call typed or taken out: read as after a config edit
+	}
+	var dependants map[string]bool
+	if configChanged {
+		sc.index.rebuild(st.folders, st.governedTexts())
+		dependants = map[string]bool{}
+		for _, p := range sc.index.allPaths() {
+			dependants[p] = true
+		}
+	} else {
 		update := trace.StartRegion(sc.s.ctx, "index update")
 		dependants = sc.index.update(texts)
 		update.End()
