@@ -49,14 +49,36 @@ func sameReading(old, now *tree.Source) bool {
 }
 
 // standsAfter reports whether now, a file edited by one insertion or one
-// deletion (a keystroke), reads as old does, its documents at the same
-// places in the host's text: then every place of them (their host maps,
-// sameDoc) lies before the edit, since a place after it would have moved
-// by the text inserted or deleted, and has the same line and column in
-// both texts. The documents of old stand for those of now, the engine's
-// lines (analysis.HostMap.Text) included.
+// deletion (a keystroke), reads as old does, its documents and the
+// reader's findings at the same places in the host's text, every one of
+// them ending before the first byte the edit changed: then each place has
+// the same line and column in both texts, and the documents of old stand
+// for those of now, the engine's lines (analysis.HostMap.Text) included.
+// (Equal places imply it, since a place after the edit would have moved
+// by the text inserted or deleted; the check keeps it so should a host
+// map ever hold places relative to something else.)
 func standsAfter(old, now *tree.Source) bool {
-	return old != nil && now != nil && oneSplice(old.Text, now.Text) && readsAlike(old, now)
+	if old == nil || now == nil {
+		return false
+	}
+	at, ok := spliceAt(old.Text, now.Text)
+	return ok && readsAlike(old, now) && endsBefore(old, at)
+}
+
+// endsBefore reports whether every document of src (its place in the
+// host) and every finding of its reader ends at or before offset.
+func endsBefore(src *tree.Source, offset int) bool {
+	for _, d := range src.Docs {
+		if d.Host == nil || d.Host.Whole.End > offset {
+			return false
+		}
+	}
+	for _, f := range src.Findings {
+		if f.Span.End > offset {
+			return false
+		}
+	}
+	return true
 }
 
 // readsAlike reports whether two readings of a file hold the same
@@ -66,11 +88,12 @@ func readsAlike(old, now *tree.Source) bool {
 		slices.EqualFunc(old.Findings, now.Findings, sameFinding) && slices.EqualFunc(old.Docs, now.Docs, sameDoc)
 }
 
-// oneSplice reports whether b is a with one run of bytes inserted or
-// deleted: their common start and end make up the shorter.
-func oneSplice(a, b []byte) bool {
+// spliceAt reports whether b is a with one run of bytes inserted or
+// deleted (their common start and end make up the shorter), and where
+// they first differ.
+func spliceAt(a, b []byte) (at int, ok bool) {
 	if len(a) == len(b) {
-		return false
+		return 0, false
 	}
 	short, long := a, b
 	if len(b) < len(a) {
@@ -80,7 +103,7 @@ func oneSplice(a, b []byte) bool {
 	for start < len(short) && short[start] == long[start] {
 		start++
 	}
-	return bytes.Equal(short[start:], long[len(long)-(len(short)-start):])
+	return start, bytes.Equal(short[start:], long[len(long)-(len(short)-start):])
 }
 
 // sameDoc reports whether two readings of a document are alike in all
