@@ -349,14 +349,17 @@ func folderOf(folders []string, path string) string {
 	return best
 }
 
-// setOf returns the set that holds path, else the one that governs it
-// (the one of the nearest config), or nil: the first set that holds it,
-// else, for a module's file (a new .tf file), the first that holds a
-// file of the same module, else the set whose root is path's nearest
-// folder, looked up folder by folder from path up. A child module under a
-// .s3policy.json of its own is held by its caller's set, above the set of
-// its config's folder (tree.Sets). Trying every set instead made the
-// first scan of thousands of modules (a set each) quadratic.
+// setOf returns the set an edit of path goes to, or nil, looking at the
+// sets rooted at path's folders from path up:
+//  1. the first that holds path (a child module under a .s3policy.json of
+//     its own is held by its caller's set, above the set of its config's
+//     folder: tree.Sets);
+//  2. else, for a module's file no set holds yet (a new .tf file), the
+//     first that holds a module file of the same folder;
+//  3. else the nearest, the set of the nearest config.
+//
+// Trying every set instead made the first scan of thousands of modules
+// (a set each) quadratic.
 func (ix *index) setOf(path string) *govSet {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
@@ -383,12 +386,14 @@ func (ix *index) setOf(path string) *govSet {
 }
 
 // holdsModuleIn reports whether the set holds a module's file of folder:
-// a file of the folder that a module reader reads. It looks at every
-// file of the set, for a module file no set holds yet.
+// a file of the folder that a module reader read (the module lists hold
+// every such file), for a module file no set holds yet.
 func (g *govSet) holdsModuleIn(folder string) bool {
-	for path := range g.sources.all() {
-		if filepath.Dir(path) == folder && hosts.ModuleReader(path) != nil {
-			return true
+	for _, paths := range g.sources.modules {
+		for _, path := range paths {
+			if filepath.Dir(path) == folder && hosts.ModuleReader(path) != nil {
+				return true
+			}
 		}
 	}
 	return false
