@@ -5,6 +5,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -194,6 +195,9 @@ func typeAndCompare(t *testing.T, ix *index, dir, folder string, texts map[strin
 					t.Errorf("%s: %s's findings changed and it is no dependant (%v)", step.name, p, slices.Sorted(maps.Keys(deps)))
 				}
 			}
+		}
+		if got, want := decisionsOf(g), decisionsOf(want); len(got) == 0 || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: the set decides %d requests\n%v\na fresh set\n%v", step.name, len(got), got, want)
 		}
 		if changed != step.changes {
 			t.Errorf("%s: findings changed %v, want %v: the step does not show what it says", step.name, changed, step.changes)

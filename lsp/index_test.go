@@ -251,15 +251,6 @@ func TestIncrementalDecisionsAreAFreshSetsDecisions(t *testing.T) {
 		edit{bucket, `"s3:ListBucket"`, `"s3:ListBucketVersions"`},
 		edit{bucket, `"Effect": "Allow"`, `"Effect": "Deny"`},
 		edit{path(t, dir, ".iam-policy.json", 3), "", ""}) // removed
-	decide := func(g *govSet) map[string]eval.Result {
-		out := map[string]eval.Result{}
-		for _, f := range g.ws.Files {
-			for _, gr := range g.ws.Grants(f) {
-				out[fmt.Sprint(gr.Request)] = g.ws.Decide(gr.Request)
-			}
-		}
-		return out
-	}
 	// apply gives e.path the text (nil: removes it) and compares the index
 	// with a fresh set; e names the change in messages.
 	apply := func(e edit, text []byte) {
@@ -271,7 +262,7 @@ func TestIncrementalDecisionsAreAFreshSetsDecisions(t *testing.T) {
 		}
 		fresh := newIndex()
 		fresh.rebuild([]string{dir}, current)
-		got, want := decide(ix.setOf(e.path)), decide(fresh.setOf(e.path))
+		got, want := decisionsOf(ix.setOf(e.path)), decisionsOf(fresh.setOf(e.path))
 		if len(got) == 0 || !reflect.DeepEqual(got, want) {
 			for k := range want {
 				if !reflect.DeepEqual(got[k], want[k]) {
@@ -300,7 +291,7 @@ func TestIncrementalDecisionsAreAFreshSetsDecisions(t *testing.T) {
 			}
 		}
 	}
-	decide(ix.setOf(identity)) // every request evaluated before the edits, as after a scan
+	decisionsOf(ix.setOf(identity)) // every request evaluated before the edits, as after a scan
 	// before holds each edit's file as it was.
 	before := make([][]byte, len(edits))
 	for i, e := range edits {
@@ -821,4 +812,16 @@ func TestSourceMapAfterManyEdits(t *testing.T) {
 			t.Fatalf("edit %d: %d edited files beside the base", edit, len(m.edited))
 		}
 	}
+}
+
+// decisionsOf is the set's answer to each request its policies grant, by
+// request.
+func decisionsOf(g *govSet) map[string]eval.Result {
+	out := map[string]eval.Result{}
+	for _, f := range g.ws.Files {
+		for _, gr := range g.ws.Grants(f) {
+			out[fmt.Sprint(gr.Request)] = g.ws.Decide(gr.Request)
+		}
+	}
+	return out
 }
