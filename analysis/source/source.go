@@ -56,6 +56,15 @@ type Reader struct {
 	// called module's folder, with what the call decides of it. The tree
 	// reads a called module in its caller's set, with that context.
 	Calls func(files map[string][]byte) map[string]ModuleContext
+	// MayReachBelow, when set with ReadModule, is a cheap look at one
+	// module file saying whether it may call a module (Calls) or read a
+	// file (Includes) in the folder below (a slash path from the module's
+	// folder) or under it: false only when neither Calls nor Includes
+	// could find one there in any module holding the file. A folder walk
+	// asks it of the modules above a folder with its own .s3policy.json,
+	// to tell without parsing them whether their sets may reach into it.
+	// nil: every module may.
+	MayReachBelow func(text []byte, below string) bool
 }
 
 // ModuleContext is what a module is read with besides its files.

@@ -6,9 +6,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/hosts"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
 )
 
 // Listed is a file a walk lists, with the set it belongs to as soon as it
@@ -21,10 +23,10 @@ type Listed struct {
 	// holds a Terraform module (a module's set holds the child modules it
 	// calls below it); "" when the file is analysed alone. A config's
 	// folder where a module of its parent's root may call a module or
-	// read a file (one of the root's folders above it holds a module) is
-	// under that root: the sets of a root are built together, and a child
-	// module goes to its caller's set, under its own config, as Sets has
-	// it.
+	// read a file (its reader's byte scan of the files of one of the
+	// root's folders above it says it may) is under that root: the sets
+	// of a root are built together, and a child module goes to its
+	// caller's set, under its own config, as Sets has it.
 	Root string
 	// Config is the .s3policy.json that governs the file (itself for a
 	// config), "" for none.
@@ -194,17 +196,21 @@ type walkedFolder struct {
 	module string   // without a config, the outermost folder here or above that holds a Terraform module, "" for none
 	root   string   // the root the folder's files are listed under (Listed.Root), "" for none
 	roots  []string // the sets whose every file is listed once the walk leaves this folder
-	holds  holding  // whether the folder holds a module's files, looked up when asked (holdsModule)
+	reach  *reach   // what its module files may reach below it, read when first asked (mayReachBelow)
 }
 
-// holding is what is known of whether a folder holds a module's files.
-type holding uint8
+// reach is what a folder's module files may reach below it: any folder
+// (a file whose reader has no MayReachBelow, or that could not be read),
+// or the folders their reader says of.
+type reach struct {
+	any   bool
+	texts []readerText
+}
 
-const (
-	holdingUnknown holding = iota
-	holdingNone
-	holdingModule
-)
+type readerText struct {
+	reader *source.Reader
+	text   []byte
+}
 
 // enter starts a folder: its own .s3policy.json governs it when Scan
 // would list that file (a link out of the folder or a file over 1 MB
@@ -214,7 +220,9 @@ const (
 // its parent's root, may call a module of it or read a file of it
 // (calledFromAbove): Sets reads such a child with its caller, so its
 // files are listed under the caller's root, and the root's sets are
-// built together (Loader) as Sets builds them.
+// built together (Loader) as Sets builds them. Other configs' folders
+// (per-team folders under a repository's top module, say) stay roots of
+// their own, each read as soon as the walk leaves it.
 func enter(path, realDir string, open []walkedFolder) walkedFolder {
 	f := walkedFolder{path: filepath.Clean(path)}
 	if len(open) > 0 {
@@ -225,29 +233,31 @@ func enter(path, realDir string, open []walkedFolder) walkedFolder {
 	switch reason, _ := readable(config, realDir); {
 	case reason.EN == "":
 		f.config, f.module = config, ""
-		if !calledFromAbove(open) {
+		if !calledFromAbove(open, f.path, realDir) {
 			f.root = f.path
 			f.roots = append(f.roots, f.path)
 		}
 	case f.config == "" && f.module == "" && holdsModule(path):
-		f.module, f.root, f.holds = f.path, f.path, holdingModule
+		f.module, f.root = f.path, f.path
 		f.roots = append(f.roots, f.path)
 	}
 	return f
 }
 
 // calledFromAbove reports whether a module of one of the open folders of
-// the innermost root, from its folder down, may call a module of a folder
-// below them or read a file there. A module calls and reads only below
-// its own folder (source.Reader.Calls, Includes), so no other module can;
-// whether one does is known once its files are read.
-func calledFromAbove(open []walkedFolder) bool {
+// the innermost root, from its folder down, may call a module of dir or
+// below it, or read a file there. A module calls and reads only below
+// its own folder (source.Reader.Calls, Includes), so no other module can.
+// A module above the root's folder cannot either: it is in no root (then
+// it would be a module root itself) or in an enclosing root, and then
+// this root's folder would have joined that one.
+func calledFromAbove(open []walkedFolder, dir, realDir string) bool {
 	if len(open) == 0 || open[len(open)-1].root == "" {
 		return false
 	}
 	root := open[len(open)-1].root
 	for i := len(open) - 1; i >= 0; i-- {
-		if open[i].holdsModule() {
+		if open[i].mayReach(dir, realDir) {
 			return true
 		}
 		if open[i].path == root {
@@ -257,17 +267,54 @@ func calledFromAbove(open []walkedFolder) bool {
 	return false
 }
 
-// holdsModule reports whether the folder holds a module's files, looking
-// at its entries the first time it is asked: only a folder with a config
-// below it, in a root, is.
-func (f *walkedFolder) holdsModule() bool {
-	if f.holds == holdingUnknown {
-		f.holds = holdingNone
-		if holdsModule(f.path) {
-			f.holds = holdingModule
-		}
+// mayReach reports whether the folder's module may call a module of dir
+// (a folder below it) or below, or read a file there, reading its module
+// files the first time it is asked (only a folder on the way to a config,
+// in a root, is) and keeping their texts while the walk is in it. It asks
+// their reader (source.Reader.MayReachBelow), whose no is a no of Calls
+// and Includes, by which Sets groups: a false "may" costs a root that
+// would stream, a false "may not" would build a set otherwise than Sets.
+func (f *walkedFolder) mayReach(dir, realDir string) bool {
+	if f.reach == nil {
+		f.reach = readReach(f.path, realDir)
 	}
-	return f.holds == holdingModule
+	if f.reach.any {
+		return true
+	}
+	rel, _ := filepath.Rel(f.path, dir)
+	below := filepath.ToSlash(rel)
+	return slices.ContainsFunc(f.reach.texts, func(t readerText) bool { return t.reader.MayReachBelow(t.text, below) })
+}
+
+// reachReads counts the module files readReach reads, for tests.
+var reachReads atomic.Int64
+
+// readReach reads the files of a folder that Scan would list and a module
+// reader reads, for what they may reach below it.
+func readReach(dir, realDir string) *reach {
+	out := &reach{}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		r := hosts.ModuleReader(e.Name())
+		if e.IsDir() || r == nil {
+			continue
+		}
+		if r.MayReachBelow == nil {
+			return &reach{any: true}
+		}
+		path := filepath.Join(dir, e.Name())
+		size, reason, _ := readableEntry(path, e, realDir)
+		if reason.EN != "" {
+			continue // Scan does not list it: no set holds it
+		}
+		reachReads.Add(1)
+		text, err := ReadFileInto(path, nil, size)
+		if err != nil {
+			return &reach{any: true}
+		}
+		out.texts = append(out.texts, readerText{r, text})
+	}
+	return out
 }
 
 // holdsModule reports whether a folder holds files a module reader reads.
@@ -285,7 +332,7 @@ func listed(path string, folder *walkedFolder) Listed {
 		f.Maybe = hosts.ModuleReader(path) == nil
 	case hosts.ModuleReader(path) != nil: // a module file the folder's listing did not show
 		f.Root = folder.path
-		folder.module, folder.root, folder.holds = folder.path, folder.path, holdingModule
+		folder.module, folder.root = folder.path, folder.path
 		folder.roots = append(folder.roots, folder.path)
 	}
 	return f

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -40,7 +41,47 @@ var Reader = &source.Reader{
 	MayHoldPolicy: mentionsPolicy,
 	Includes:      Includes,
 	Calls:         Calls,
+	MayReachBelow: mayReachBelow,
 }
+
+// mayReachBelow reports whether a module file may call a module or read
+// a file in the folder below (a slash path from the module's folder) or
+// under it (source.Reader.MayReachBelow). A file() or templatefile()
+// may: its path may be built of any file's locals and variables
+// (Includes). A call's source is a literal (localSource) that, cleaned,
+// starts with below's names, so each name is written in the file of the
+// call, unless an escape writes it, as is the word module.
+// callsModule's test is not enough here: Calls parses every file of a
+// module once one file passes it.
+func mayReachBelow(text []byte, below string) bool {
+	if readsFile(text) {
+		return true
+	}
+	return bytes.Contains(text, []byte("module")) && namesFolder(text, below)
+}
+
+// namesFolder reports whether a file may write a path to the folder
+// below (slash-separated) in a string: each name of it appears in the
+// text, or may be written with an escape.
+func namesFolder(text []byte, below string) bool {
+	if bytes.Contains(text, []byte(`\u`)) || bytes.Contains(text, []byte(`\U`)) {
+		return true
+	}
+	for _, name := range strings.Split(below, "/") {
+		if strings.ContainsFunc(name, escapable) {
+			return true // a string may write it with an escape
+		}
+		if !bytes.Contains(text, []byte(name)) {
+			return false
+		}
+	}
+	return true
+}
+
+// escapable reports whether an HCL or JSON string may write a character
+// of a name only with an escape: a control character, a quote, a
+// backslash, and $ and % (a template's $${ and %%{).
+func escapable(r rune) bool { return r < 0x20 || strings.ContainsRune(`\"$%`, r) }
 
 // worthReading is the cheap byte scan that spares parsing a file (or a
 // whole module) that holds neither a policy nor a bucket. A module that
