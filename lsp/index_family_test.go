@@ -54,7 +54,7 @@ func TestACallTypedIntoACallerReadsTheChildWithIt(t *testing.T) {
 	c.open(callerURI, "# no call yet\n", 1)
 	c.change(callerURI, familyCall, 2)
 	c.waitDiagnostics(appURI, warnsDataGrantsNothing)
-	n := published(c, appURI)
+	n := len(c.published(appURI))
 	c.change(callerURI, "# no call any more\n", 3)
 	waitAfter(c, appURI, n, func(p protocol.PublishDiagnosticsParams) bool { return !warnsDataGrantsNothing(p) })
 }
@@ -92,19 +92,6 @@ func writeTree(t *testing.T, dir string, files map[string]string) {
 			t.Fatal(err)
 		}
 	}
-}
-
-// published is how many publications for uri the client has received.
-func published(c *client, uri string) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := 0
-	for _, note := range c.notes {
-		if note.method == protocol.MethodTextDocumentPublishDiagnostics && note.uri == uri {
-			n++
-		}
-	}
-	return n
 }
 
 // waitAfter waits for a publication for uri after the first n that ok
