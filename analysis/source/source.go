@@ -59,8 +59,8 @@ type Reader struct {
 	// MayReachBelow, when set with ReadModule, is a cheap look at one
 	// module file saying whether it may call a module (Calls) or read a
 	// file (Includes) in the folder below (a slash path from the module's
-	// folder) or under it: false only when neither Calls nor Includes
-	// could find one there in any module holding the file. A folder walk
+	// folder) or under it: false of every file of a module only when
+	// neither Calls nor Includes could find one there. A folder walk
 	// asks it of the modules above a folder with its own .s3policy.json,
 	// to tell without parsing them whether their sets may reach into it.
 	// nil: every module may.

@@ -29,12 +29,17 @@ func TestMayReachBelow(t *testing.T) {
 		{"module \"b\" {\n  source = \"./modules/bucket\"\n}\n", "teams/payments", false},
 		{"module \"vpc\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n", "teams/payments", false},
 		{"provider \"aws\" {\n  region = \"eu-west-1\"\n}\n", "teams/payments", false},
+		{`{"\u006dodule": {"b": {"source": "./teams/search"}}}`, "teams/search", true},
 		{"# teams/payments\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"payments\"\n}\n", "teams/payments", false},
 	} {
 		if got := mayReachBelow([]byte(c.text), c.below); got != c.want {
 			t.Errorf("mayReachBelow(%q, %q) = %v, want %v", c.text, c.below, got, c.want)
 		}
-		reachesNothingItSaysNoOf(t, "m/main.tf", c.text, c.below)
+		name := "m/main.tf"
+		if strings.HasPrefix(c.text, "{") {
+			name += ".json"
+		}
+		reachesNothingItSaysNoOf(t, name, c.text, c.below)
 	}
 }
 
@@ -62,13 +67,15 @@ func FuzzMayReachBelow(f *testing.F) {
 }
 
 // reachesNothingItSaysNoOf fails when mayReachBelow says no of a module
-// file and Calls or Includes finds it reaching the folder below or under.
+// file, and of another file of its module that makes Calls parse every
+// file (gateFile), and Calls or Includes finds the module reaching the
+// folder below or under.
 func reachesNothingItSaysNoOf(t *testing.T, name, text, below string) {
 	t.Helper()
-	if mayReachBelow([]byte(text), below) {
+	if mayReachBelow([]byte(text), below) || mayReachBelow([]byte(gateFile), below) {
 		return
 	}
-	files := map[string][]byte{name: []byte(text)}
+	files := map[string][]byte{name: []byte(text), "m/gate.tf": []byte(gateFile)}
 	dir := filepath.Join(filepath.Dir(name), filepath.FromSlash(below))
 	under := func(path string) bool { return path == dir || strings.HasPrefix(path, dir+string(filepath.Separator)) }
 	for child := range Calls(files) {
@@ -82,3 +89,6 @@ func reachesNothingItSaysNoOf(t *testing.T, name, text, below string) {
 		}
 	}
 }
+
+// gateFile is a module file that passes callsModule's test.
+const gateFile = "module \"g\" {\n  source = \"./zz-gate\"\n}\n"

@@ -47,14 +47,14 @@ var Reader = &source.Reader{
 // mayReachBelow reports whether a module file may call a module or read
 // a file in the folder below (a slash path from the module's folder) or
 // under it (source.Reader.MayReachBelow). A file() or templatefile()
-// may: its path may be built of any file's locals and variables
-// (Includes). A call's source is a literal (localSource) that, cleaned,
-// starts with below's names, so each name is written in the file of the
-// call, unless an escape writes it, as is the word module.
-// callsModule's test is not enough here: Calls parses every file of a
-// module once one file passes it.
+// may: its path may be built of any file's locals and variables, and
+// Includes parses no module none of whose files holds "file(". A call's
+// source is a literal (localSource) that, cleaned, starts with below's
+// names, so the file of the call writes each of them and the word module
+// (callsModule's test is not enough: Calls parses every file of a module
+// once one passes it), unless an escape (\u) writes them.
 func mayReachBelow(text []byte, below string) bool {
-	if readsFile(text) {
+	if readsFile(text) || bytes.Contains(text, []byte(`\u`)) || bytes.Contains(text, []byte(`\U`)) {
 		return true
 	}
 	return bytes.Contains(text, []byte("module")) && namesFolder(text, below)
@@ -62,14 +62,11 @@ func mayReachBelow(text []byte, below string) bool {
 
 // namesFolder reports whether a file may write a path to the folder
 // below (slash-separated) in a string: each name of it appears in the
-// text, or may be written with an escape.
+// text, or is one a string writes with an escape.
 func namesFolder(text []byte, below string) bool {
-	if bytes.Contains(text, []byte(`\u`)) || bytes.Contains(text, []byte(`\U`)) {
-		return true
-	}
 	for _, name := range strings.Split(below, "/") {
 		if strings.ContainsFunc(name, escapable) {
-			return true // a string may write it with an escape
+			return true
 		}
 		if !bytes.Contains(text, []byte(name)) {
 			return false
