@@ -100,8 +100,10 @@ func (s *ScenarioReader) next(room *ScenarioRoom) (*Scenario, error) {
 			s.state = stateDone
 			return nil, s.rest()
 		}
-		// The one-shot parser here has read "[" and an element.
-		return nil, s.reparseError("[0", "a scenario file is a JSON array of scenarios")
+		// The one-shot parser here has read "[" and an element: "{}"
+		// stands for it, as no text can continue an object (a number
+		// such as 0 would take a "." or an "e" after it).
+		return nil, s.reparseError("[{}", "a scenario file is a JSON array of scenarios")
 	}
 	return nil, io.EOF
 }
@@ -173,7 +175,8 @@ func (s *ScenarioReader) rest() error {
 	s.setMark()
 	s.skipSpace()
 	if _, ok := s.peek(); ok {
-		return s.reparseError("0", "unexpected text after the end of the JSON value")
+		// "{}" stands for the root value read: no text can continue it.
+		return s.reparseError("{}", "unexpected text after the end of the JSON value")
 	}
 	if s.readErr != nil {
 		return s.readErr

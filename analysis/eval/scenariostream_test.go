@@ -13,6 +13,8 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
 
+const oneScenario = `{"request": {"principal": "p", "action": "a", "resource": "r"}}`
+
 // The stream reports the syntax error the positioned parser finds in the
 // whole file, at its line, for every truncation and for a byte changed at
 // every place of a batch of two scenarios.
@@ -33,13 +35,15 @@ func TestScenarioReaderSyntaxErrorsAreTheParsers(t *testing.T) {
 		check(src[:n], fmt.Sprintf("the first %d bytes", n))
 	}
 	for i := range src {
-		for _, c := range []byte{']', '"', 'x', '\\'} {
+		for _, c := range []byte{']', '"', 'x', '\\', '.', 'e'} {
 			text := bytes.Clone(src)
 			text[i] = c
 			check(text, fmt.Sprintf("%q at %d", c, i))
 		}
 	}
-	for _, text := range []string{"", "  ", `"x"`, `[`, `[1 2]`, `[{}, ]`, `{} x`, `[{"request": {}}] x`, "\xEF\xBB\xBF{", `{"a\u0062": [}`} {
+	for _, text := range []string{"", "  ", `"x"`, `[`, `[1 2]`, `[{}, ]`, `{} x`, `[{"request": {}}] x`, "\xEF\xBB\xBF{", `{"a\u0062": [}`,
+		// Text after a whole scenario that would continue a number.
+		oneScenario + ".", oneScenario + "e1", oneScenario + " -", "[" + oneScenario + ".5]", "[" + oneScenario + "E]"} {
 		check([]byte(text), text)
 	}
 }
@@ -119,7 +123,7 @@ func TestScenarioReaderStopsAtTheFirstFault(t *testing.T) {
 
 // FuzzScenarioReader: any text either fails or gives scenarios that
 // evaluate with lines inside the file; text that is not JSON always fails
-// (with the parser's own error when it holds one scenario); read a byte
+// (with the parser's own error, at its line); read a byte
 // at a time the outcome is the same.
 func FuzzScenarioReader(f *testing.F) {
 	f.Add(benchmarkScenarios(1))
@@ -148,7 +152,7 @@ func FuzzScenarioReader(f *testing.F) {
 			if err == nil {
 				t.Fatalf("not JSON (%s), yet %d scenarios", syn.Msg.EN, len(scenarios))
 			}
-			if root := bytes.TrimLeft(src, " \t\r\n\xEF\xBB\xBF"); len(root) > 0 && root[0] == '{' {
+			if root := bytes.TrimLeft(src, " \t\r\n\xEF\xBB\xBF"); len(root) > 0 && (root[0] == '{' || root[0] == '[') {
 				want := fmt.Sprintf("line %d: %s", bytes.Count(src[:syn.Span.Start], []byte("\n"))+1, syn.Msg.EN)
 				if err.Error() != want {
 					t.Fatalf("error %v, want the parser's %q", err, want)
