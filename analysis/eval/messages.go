@@ -70,15 +70,21 @@ func namedStatement(sid string, number int) analysis.Text {
 
 // statementNameIn is namedStatement in English or in Japanese.
 func statementNameIn(sid string, number int, ja bool) string {
-	switch {
-	case sid != "" && ja:
-		return fmt.Sprintf("ステートメント %q", sid)
-	case sid != "":
-		return fmt.Sprintf("statement %q", sid)
-	case ja:
-		return "ステートメント " + strconv.Itoa(number)
+	return string(appendStatementName(nil, sid, number, ja))
+}
+
+// appendStatementName appends the statement's name in English or in
+// Japanese: its Sid quoted as %q quotes it, else its number.
+func appendStatementName(b []byte, sid string, number int, ja bool) []byte {
+	if ja {
+		b = append(b, "ステートメント "...)
+	} else {
+		b = append(b, "statement "...)
 	}
-	return "statement " + strconv.Itoa(number)
+	if sid != "" {
+		return strconv.AppendQuote(b, sid)
+	}
+	return strconv.AppendInt(b, int64(number), 10)
 }
 
 // words is a cause's message kept as data, made when it is read
@@ -121,7 +127,7 @@ func statementWords(kind wordsKind, l Layer, d *Doc, st *analysis.Statement, t t
 // statementFormats are the words of a cause at a statement, in English
 // and Japanese, over the statement's name, the policy's, the action, the
 // resource and the caller (the indexes let each language order them).
-var statementFormats = map[wordsKind][2]string{
+var statementFormats = [...][2]string{
 	explicitDeny: {"%[1]s of %[2]s explicitly denies %[3]s on %[4]s; an explicit Deny overrides every Allow",
 		"%[2]s の%[1]s が %[4]s に対する %[3]s を明示的に拒否しています。明示的な Deny はすべての Allow に優先します"},
 	denyIfPlaceholder: {"%[1]s of %[2]s denies %[3]s on %[4]s if its template placeholders stand for this request; the tool cannot know their values",
@@ -157,24 +163,46 @@ func (w words) appendIn(b []byte, ja bool) []byte {
 	title := layerTitles[w.layer.layer()]
 	b = append(b, [2]string{title.EN, title.JA}[lang]...)
 	b = append(b, ": "...)
-	act, res := w.action, w.resource
 	switch w.kind {
-	case noIdentityPolicy, noResourcePolicy:
-		what := analysis.T("identity policy", "アイデンティティベースのポリシー")
-		if w.kind == noResourcePolicy {
-			what = analysis.T("resource policy", "リソースベースのポリシー")
-		}
-		if ja {
-			return fmt.Appendf(b, "%s に対する %s を許可する%sがありません", res, act, what.JA)
-		}
-		return fmt.Appendf(b, "no %s allows %s on %s", what.EN, act, res)
+	case noIdentityPolicy:
+		return w.appendFormat(b, [2]string{"no identity policy allows %[3]s on %[4]s",
+			"%[4]s に対する %[3]s を許可するアイデンティティベースのポリシーがありません"}[lang], ja)
+	case noResourcePolicy:
+		return w.appendFormat(b, [2]string{"no resource policy allows %[3]s on %[4]s",
+			"%[4]s に対する %[3]s を許可するリソースベースのポリシーがありません"}[lang], ja)
 	case noStatementAllows:
-		if ja {
-			return fmt.Appendf(b, "%s には %s に対する %s を許可するステートメントがありません", w.doc, res, act)
-		}
-		return fmt.Appendf(b, "no statement of %s allows %s on %s", w.doc, act, res)
+		return w.appendFormat(b, [2]string{"no statement of %[2]s allows %[3]s on %[4]s",
+			"%[2]s には %[4]s に対する %[3]s を許可するステートメントがありません"}[lang], ja)
 	}
-	return fmt.Appendf(b, statementFormats[w.kind][lang], statementNameIn(w.sid, int(w.number), ja), w.doc, act, res, w.who)
+	return w.appendFormat(b, statementFormats[w.kind][lang], ja)
+}
+
+// appendFormat appends a format of the words, in which %[1]s to %[5]s
+// stand for the statement's name, the policy's, the action, the resource
+// and the caller (statementFormats), as fmt.Appendf would: explain
+// writes the words of each cause of each answer, and fmt's arguments
+// and its parsing of the format were a third of writing them.
+func (w words) appendFormat(b []byte, format string, ja bool) []byte {
+	for {
+		i := strings.Index(format, "%[")
+		if i < 0 || len(format) < i+5 {
+			return append(b, format...)
+		}
+		b = append(b, format[:i]...)
+		switch format[i+2] {
+		case '1':
+			b = appendStatementName(b, w.sid, int(w.number), ja)
+		case '2':
+			b = append(b, w.doc...)
+		case '3':
+			b = append(b, w.action...)
+		case '4':
+			b = append(b, w.resource...)
+		case '5':
+			b = append(b, w.who...)
+		}
+		format = format[i+len("%[1]s"):]
+	}
 }
 
 // About is the message, whatever the request: words name their own

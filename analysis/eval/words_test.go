@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"fmt"
+	"strconv"
 	"testing"
 	"unsafe"
 
@@ -70,6 +72,53 @@ func TestWordsRender(t *testing.T) {
 			for lang, want := range map[string]string{"en": c.en, "ja-JP": c.ja} {
 				if got := string(r.AppendSaid([]byte("> "), &cause, lang)); got != "> "+want {
 					t.Errorf("%s, %T, AppendSaid in %s:\n got %q\nwant %q", c.name, m, lang, got, "> "+want)
+				}
+			}
+		}
+	}
+}
+
+// Words append what fmt made of their sentences before they were
+// written without it (appendFormat), for every kind, in both languages,
+// with Sids that %q escapes and fields that look like a format.
+func TestWordsAppendWhatFmtMade(t *testing.T) {
+	fmtWords := func(w words, ja bool) string {
+		lang, name := 0, "statement "+strconv.Itoa(int(w.number))
+		if ja {
+			lang, name = 1, "ステートメント "+strconv.Itoa(int(w.number))
+		}
+		if w.sid != "" {
+			name = fmt.Sprintf([2]string{"statement %q", "ステートメント %q"}[lang], w.sid)
+		}
+		title := layerTitles[w.layer.layer()]
+		prefix := [2]string{title.EN, title.JA}[lang] + ": "
+		act, res := w.action, w.resource
+		switch w.kind {
+		case noIdentityPolicy, noResourcePolicy:
+			what := analysis.T("identity policy", "アイデンティティベースのポリシー")
+			if w.kind == noResourcePolicy {
+				what = analysis.T("resource policy", "リソースベースのポリシー")
+			}
+			if ja {
+				return prefix + fmt.Sprintf("%s に対する %s を許可する%sがありません", res, act, what.JA)
+			}
+			return prefix + fmt.Sprintf("no %s allows %s on %s", what.EN, act, res)
+		case noStatementAllows:
+			if ja {
+				return prefix + fmt.Sprintf("%s には %s に対する %s を許可するステートメントがありません", w.doc, res, act)
+			}
+			return prefix + fmt.Sprintf("no statement of %s allows %s on %s", w.doc, act, res)
+		}
+		return prefix + fmt.Sprintf(statementFormats[w.kind][lang], name, w.doc, act, res, w.who)
+	}
+	sids := []string{"", "Read", `R"e\ad`, "読み\n", "\xff\x00bad", "%[1]s %s %%", "\u2028"}
+	for kind := explicitDeny; kind <= noStatementAllows; kind++ {
+		for _, sid := range sids {
+			w := words{kind: kind, layer: numberOf(LayerSCP), number: 12, doc: "scp %[2]s.json", sid: sid,
+				action: "s3:Put%Object", resource: "arn:aws:s3:::b/%[4]s", who: "arn:aws:iam::111122223333:user/%s"}
+			for _, ja := range []bool{false, true} {
+				if got, want := string(w.appendIn([]byte("> "), ja)), "> "+fmtWords(w, ja); got != want {
+					t.Errorf("kind %d, Sid %q, ja %v:\n got %q\nwant %q", kind, sid, ja, got, want)
 				}
 			}
 		}
