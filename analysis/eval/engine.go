@@ -43,6 +43,10 @@ type Scenario struct {
 	// shared, for a workspace's scenario, keeps once the words and the
 	// lists of causes its evaluations share (sharedCauses).
 	shared *sharedCauses
+	// said, for a scenario read into a ScenarioRoom, keeps once the words
+	// its causes say of its request, without it: the room's, for every
+	// scenario read into it (ScenarioRoom.said).
+	said map[words]analysis.CauseMessage
 	// causeRoom, when set, is an array the evaluation gathers its causes
 	// in, from its start: the workspace's, which keeps copies of them
 	// (keptCauses) and uses it again for the next (Workspace.evaluate).

@@ -234,12 +234,20 @@ func withSid(m analysis.CauseMessage, policy, sid string) (analysis.CauseMessage
 // say is what a cause of the pass says in words: a workspace's
 // evaluation keeps the words that name its request without it, one copy
 // shared by every request of the workspace they are said of
-// (sharedCauses); others name their own action and resource.
+// (sharedCauses), and a scenario read into a room one copy for the
+// scenarios read into it (ScenarioRoom.said); others name their own
+// action and resource.
 func (e *pass) say(w words) analysis.CauseMessage {
-	if e.s.shared == nil || w.action != e.s.Request.Action || w.resource != e.s.Request.Resource {
+	if w.action != e.s.Request.Action || w.resource != e.s.Request.Resource {
 		return w
 	}
-	return e.s.shared.requestWords(w)
+	switch {
+	case e.s.shared != nil:
+		return e.s.shared.requestWords(w)
+	case e.s.said != nil:
+		return e.s.saidOnce(w)
+	}
+	return w
 }
 
 // requestWords are words without an action and a resource, which they
