@@ -51,6 +51,9 @@ type Scenario struct {
 	// in, from its start: the workspace's, which keeps copies of them
 	// (keptCauses) and uses it again for the next (Workspace.evaluate).
 	causeRoom []Cause
+	// layerRoom, when set, is the array the evaluation gathers the layers
+	// that block it in (Result.BlockedBy): a room's, as its causeRoom.
+	layerRoom []Layer
 	// result is the result a pass of evaluate writes: the passes point at
 	// it, and one of its own moved to the heap each time.
 	result Result
@@ -87,7 +90,7 @@ func (s *Scenario) decideUnknowns() Result {
 // in favour of access (optimistic) or against it.
 func (s *Scenario) evaluate(optimistic bool) Result {
 	r := &s.result
-	*r = Result{optimistic: optimistic, about: target{s.Request.Action, s.Request.Resource}, Causes: s.causeRoom[:0]}
+	*r = Result{optimistic: optimistic, about: target{s.Request.Action, s.Request.Resource}, Causes: s.causeRoom[:0], BlockedBy: s.layerRoom[:0]}
 	p := parsePrincipal(s.Request.Principal)
 	bucketAccount := s.resourceAccount(p)
 	account := bucketAccount

@@ -30,14 +30,14 @@ type ScenarioRoom struct {
 }
 
 // take empties the room for the next scenario read into it, and returns
-// the scenario. The array of causes of the last evaluation is the next
-// one's (Scenario.causeRoom).
+// the scenario. The arrays of causes and of the layers that blocked the
+// last evaluation are the next one's (Scenario.causeRoom, layerRoom).
 func (room *ScenarioRoom) take() *Scenario {
-	causes := room.scenario.result.Causes[:0]
+	causes, layers := room.scenario.result.Causes[:0], room.scenario.result.BlockedBy[:0]
 	if room.said == nil {
 		room.said = map[words]analysis.CauseMessage{}
 	}
-	room.scenario = Scenario{causeRoom: causes, said: room.said}
+	room.scenario = Scenario{causeRoom: causes, layerRoom: layers, said: room.said}
 	room.docs, room.lists, room.levels, room.values = room.docs[:0], room.lists[:0], room.levels[:0], room.values[:0]
 	return &room.scenario
 }
