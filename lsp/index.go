@@ -1280,6 +1280,13 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 				if old == nil {
 					newModuleFiles = append(newModuleFiles, path)
 				}
+				var oldText []byte
+				if old != nil {
+					oldText = old.Text
+				}
+				for _, module := range g.modulesCalledAnew(path, oldText, text) {
+					modules[module] = true // a child it calls now, read with it (one it no longer calls is of its module)
+				}
 			}
 			if old != nil && old.Module != "" {
 				modules[old.Module] = true // its module with those it calls, or that reads it (file())

@@ -9,20 +9,28 @@ import (
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
 
-// regroups reports whether texts (nil: gone) change which Terraform
-// modules tree.Sets reads together: a module call to a folder whose files
-// the index holds typed or taken out, or the first file of a folder that
-// a module of another set may call. A set reads a called child with its
-// caller, in the caller's set and with the caller's inputs; an edit of
-// the set cannot move files between sets, nor read a child it held alone
-// with a caller, so such an edit is followed as a config edit is: every
-// set is read again (rare edits; what a keystroke costs otherwise is
-// left as it is, since a call to a folder that holds no file yet, as
-// `source = "./chi` typed letter by letter, moves nothing).
+// regroups reports whether texts (nil: gone) move files between sets:
+// a module call typed or taken out, to a folder whose files another set
+// holds or which a fresh read puts in another set (a child under a
+// .s3policy.json of its own, or below a nested one), or the first file
+// of a folder that a module of another set may call. A set reads a
+// called child with its caller, in the caller's set and with the
+// caller's inputs; an edit of the set cannot move files between sets, so
+// such an edit is followed as a config edit is: every set is read again.
+//
+// A call moved within one set (a child under the set's own config, the
+// common layout) needs no such rebuild: the set's edit reads the caller
+// with the child's modules again (reread, callsMoved), and the set holds
+// what a fresh read of the same texts does. That includes a text HCL
+// cannot parse whole: it recovers the blocks above a syntax error, not
+// those below, so a block typed above a module call, unclosed until its
+// last keystroke, hides the call meanwhile, as it does from check. Such
+// a keystroke costs one more module read, not a rebuild of every set.
+// A call to a folder that holds no file yet (`source = "./chi` typed
+// letter by letter) moves nothing.
 func (ix *index) regroups(texts map[string][]byte) bool {
 	for path, text := range texts {
-		reader := hosts.ModuleReader(path)
-		if reader == nil || reader.Calls == nil {
+		if hosts.ModuleReader(path) == nil {
 			continue
 		}
 		var old []byte
@@ -34,19 +42,35 @@ func (ix *index) regroups(texts map[string][]byte) bool {
 				return true
 			}
 		}
-		before, after := callsOf(reader, path, old), callsOf(reader, path, text)
-		for dir := range after {
-			if _, kept := before[dir]; !kept && ix.holdsWithin(dir) {
-				return true
-			}
-		}
-		for dir := range before {
-			if _, kept := after[dir]; !kept && ix.holdsWithin(dir) {
+		for _, dir := range callsMoved(path, old, text) {
+			if ix.movesBetweenSets(dir, g) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// callsMoved lists the folders that the module file at path calls in one
+// of its texts (old, text; nil: none) and not in the other.
+func callsMoved(path string, old, text []byte) []string {
+	reader := hosts.ModuleReader(path)
+	if reader == nil || reader.Calls == nil {
+		return nil
+	}
+	before, after := callsOf(reader, path, old), callsOf(reader, path, text)
+	var out []string
+	for dir := range after {
+		if _, kept := before[dir]; !kept {
+			out = append(out, dir)
+		}
+	}
+	for dir := range before {
+		if _, kept := after[dir]; !kept {
+			out = append(out, dir)
+		}
+	}
+	return out
 }
 
 // callsOf is what text, the file at path (nil: none), calls as a module
@@ -59,17 +83,46 @@ func callsOf(reader *source.Reader, path string, text []byte) map[string]source.
 	return reader.Calls(map[string][]byte{path: text})
 }
 
-// holdsWithin reports whether some set holds a module file in dir or
-// below it: a call to dir then reads those files with their caller.
-func (ix *index) holdsWithin(dir string) bool {
-	for _, g := range ix.all() {
-		for module, paths := range g.sources.modules {
-			if tree.Within(module, dir) || slices.ContainsFunc(paths, func(p string) bool { return tree.Within(filepath.Dir(p), dir) }) {
-				return true
+// movesBetweenSets reports whether a call from a module file of the set
+// g (nil: of none) to dir, typed or taken out, moves files between sets:
+// some module file in dir or below it is held by another set, or by g
+// under a config other than g's own (with the call gone, a fresh read
+// puts it in that config's set). A call to a folder no set holds files
+// of moves nothing.
+func (ix *index) movesBetweenSets(dir string, g *govSet) bool {
+	for _, other := range ix.all() {
+		for module, paths := range other.sources.modules {
+			for _, p := range paths {
+				if !tree.Within(module, dir) && !tree.Within(filepath.Dir(p), dir) {
+					continue
+				}
+				if other != g || g.configPath == "" {
+					return true
+				}
+				if src := g.sources.get(p); src == nil || src.Config == nil || src.Config.Dir != g.root {
+					return true
+				}
 			}
 		}
 	}
 	return false
+}
+
+// modulesCalledAnew lists the modules of g (by folder, as
+// sourceMap.modules) in the folders that the module file at path calls
+// in one of its texts and not in the other: an edit that moves such a
+// call within g reads them again with the file's module, as a fresh read
+// of the set groups them.
+func (g *govSet) modulesCalledAnew(path string, old, text []byte) []string {
+	var out []string
+	for _, dir := range callsMoved(path, old, text) {
+		for module, paths := range g.sources.modules {
+			if !slices.Contains(out, module) && (tree.Within(module, dir) || slices.ContainsFunc(paths, func(p string) bool { return tree.Within(filepath.Dir(p), dir) })) {
+				out = append(out, module)
+			}
+		}
+	}
+	return out
 }
 
 // mayBeCalledFromAnotherSet reports whether path, a module file no set

@@ -104,3 +104,45 @@ func waitAfter(c *client, uri string, n int, ok func(protocol.PublishDiagnostics
 		return seen > n && ok(p)
 	})
 }
+
+// A block typed above a module call: from its `{` until its `}` HCL
+// sees no call below it, in the server as in check, so the child is read
+// alone (its bucket "other") and app.json is not warned; at the `}` the
+// child is read with its caller again and app.json is warned again. The
+// caller's publications come in the order of its versions, the last one
+// for its last version.
+func TestABlockTypedAboveACallHidesItUntilItCloses(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		".s3policy.json":   familyRootConfig,
+		"iam/app.json":     familyIdentity,
+		"tf/main.tf":       familyCall,
+		"tf/child/vars.tf": familyVars,
+		"tf/child/main.tf": familyChild,
+	})
+	appURI, callerURI := fileURI(dir, "iam/app.json"), fileURI(dir, "tf/main.tf")
+	c := startFolder(t, dir, map[string]any{"window": map[string]any{"workDoneProgress": true}})
+	waitScanEnd(c)
+	c.waitDiagnostics(appURI, warnsDataGrantsNothing)
+	c.open(callerURI, familyCall, 1)
+	opened := "resource \"aws_s3_bucket\" \"x\" {"
+	c.change(callerURI, opened+"\n"+familyCall, 2)
+	c.waitDiagnostics(callerURI, func(p protocol.PublishDiagnosticsParams) bool { return p.Version == 2 })
+	c.waitDiagnostics(appURI, func(p protocol.PublishDiagnosticsParams) bool { return !warnsDataGrantsNothing(p) })
+	n := len(c.published(appURI))
+	rest := "\n  bucket = \"x\"\n}"
+	version := 2
+	for i := 1; i <= len(rest); i++ {
+		version++
+		c.change(callerURI, opened+rest[:i]+"\n"+familyCall, version)
+	}
+	c.waitDiagnostics(callerURI, func(p protocol.PublishDiagnosticsParams) bool { return int(p.Version) == version })
+	waitAfter(c, appURI, n, warnsDataGrantsNothing)
+	last := 0
+	for _, p := range c.published(callerURI) {
+		if int(p.Version) < last {
+			t.Errorf("the caller's version %d was published after version %d", p.Version, last)
+		}
+		last = int(p.Version)
+	}
+}
