@@ -115,10 +115,10 @@ func (s *ScenarioReader) start(room *ScenarioRoom) (*Scenario, error) {
 		s.pos += 3 // a UTF-8 byte order mark, as the parser takes it
 	}
 	s.skipSpace()
-	s.setMark()
 	c, ok := s.peek()
 	switch {
 	case ok && c == '[':
+		s.setMark()
 		s.many = true
 		s.pos++
 		s.skipSpace()
@@ -144,6 +144,9 @@ func (s *ScenarioReader) start(room *ScenarioRoom) (*Scenario, error) {
 		}
 		return sc, err
 	}
+	// The mark is still the file's first byte unless an array opened: the
+	// parser takes a byte order mark only there (one after white space, or
+	// a second, is not JSON).
 	root, err := s.reparse("")
 	if err != nil {
 		return nil, err

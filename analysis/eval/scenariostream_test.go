@@ -43,7 +43,9 @@ func TestScenarioReaderSyntaxErrorsAreTheParsers(t *testing.T) {
 	}
 	for _, text := range []string{"", "  ", `"x"`, `[`, `[1 2]`, `[{}, ]`, `{} x`, `[{"request": {}}] x`, "\xEF\xBB\xBF{", `{"a\u0062": [}`,
 		// Text after a whole scenario that would continue a number.
-		oneScenario + ".", oneScenario + "e1", oneScenario + " -", "[" + oneScenario + ".5]", "[" + oneScenario + "E]"} {
+		oneScenario + ".", oneScenario + "e1", oneScenario + " -", "[" + oneScenario + ".5]", "[" + oneScenario + "E]",
+		// A byte order mark that is not the file's first bytes.
+		" \xEF\xBB\xBF" + oneScenario, "\xEF\xBB\xBF\xEF\xBB\xBF" + oneScenario, "\xEF\xBB\xBF \xEF\xBB\xBF[" + oneScenario + "]"} {
 		check([]byte(text), text)
 	}
 }
@@ -148,6 +150,11 @@ func FuzzScenarioReader(f *testing.F) {
 			t.Fatalf("at once: %d scenarios, %v; a byte at a time: %d, %v", len(scenarios), err, len(again), errAgain)
 		}
 		_, syn := analysis.ParseJSON(src)
+		if syn != nil && strings.HasPrefix(syn.Msg.EN, "nesting is deeper") {
+			// The parser's bound, not JSON's: the stream parses each policy
+			// on its own, so a policy nested 256 levels is read.
+			return
+		}
 		if syn != nil {
 			if err == nil {
 				t.Fatalf("not JSON (%s), yet %d scenarios", syn.Msg.EN, len(scenarios))
