@@ -95,6 +95,9 @@ type Workspace interface {
 	// related places are looked up for every finding of every file, so
 	// the workspace keeps a table rather than a walk over its files.
 	HostMapOf(path, doc string) *HostMap
+	// HoldsHosted reports whether HostMapOf gives a host map for some
+	// document of the workspace.
+	HoldsHosted() bool
 }
 
 // Bucket is what the config, else the workspace, says of a bucket.

@@ -284,6 +284,12 @@ func ToHost(f *File, fs []Finding) []Finding {
 // relatesToHosted reports whether a finding points into a document that
 // another file holds.
 func relatesToHosted(f *File, fs []Finding) bool {
+	if f.Workspace == nil || !f.Workspace.HoldsHosted() {
+		// No document of another file has a host map (a folder of JSON
+		// policies): nothing to look up for each related place of each
+		// finding of each file.
+		return false
+	}
 	for _, fd := range fs {
 		for _, r := range fd.Related {
 			if r.File != "" && f.relatedMap(r) != nil {

@@ -21,15 +21,30 @@ type hostKey struct{ path, doc string }
 // over 10,000 governed policies. The map is made once per workspace, the
 // first document of a path and name kept, as the walk found it.
 func (w *Workspace) HostMapOf(path, doc string) *analysis.HostMap {
-	maps := w.Memo(hostMapsKey, func() any {
-		m := make(map[hostKey]*analysis.HostMap, len(w.Files))
+	return w.hostMaps().byDoc[hostKey{path, doc}]
+}
+
+// HoldsHosted reports whether HostMapOf gives a host map for some
+// document: a folder of JSON policies has none, and its findings' related
+// places need not be looked up one by one (analysis.ToHost).
+func (w *Workspace) HoldsHosted() bool { return w.hostMaps().hosted }
+
+// hostMaps is HostMapOf's table, and whether it holds a host map.
+type hostMaps struct {
+	byDoc  map[hostKey]*analysis.HostMap
+	hosted bool
+}
+
+func (w *Workspace) hostMaps() *hostMaps {
+	return w.Memo(hostMapsKey, func() any {
+		m := &hostMaps{byDoc: make(map[hostKey]*analysis.HostMap, len(w.Files))}
 		for _, f := range w.Files {
 			k := hostKey{filepath.ToSlash(f.Path), f.DocName}
-			if _, ok := m[k]; !ok {
-				m[k] = f.Host
+			if _, ok := m.byDoc[k]; !ok {
+				m.byDoc[k] = f.Host
+				m.hosted = m.hosted || f.Host != nil
 			}
 		}
 		return m
-	}).(map[hostKey]*analysis.HostMap)
-	return maps[hostKey{path, doc}]
+	}).(*hostMaps)
 }

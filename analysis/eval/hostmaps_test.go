@@ -37,3 +37,33 @@ func TestHostMapOfFindsTheDocumentsHost(t *testing.T) {
 		}
 	}
 }
+
+// HoldsHosted says whether HostMapOf gives a host map for some document:
+// yes in a folder of templates, no in a folder of JSON policies alone,
+// whose findings' related places analysis.ToHost then leaves as they are.
+func TestHoldsHostedIsWhetherSomeDocumentHasAHost(t *testing.T) {
+	for dir, want := range map[string]bool{
+		"../../examples/cloudformation-workspace": true,
+		"../../examples/terraform":                true,
+		"../../examples/cross-account":            false,
+		"../../examples/deny-blocks-access":       false,
+	} {
+		texts, err := tree.ReadAll(dir, tree.Disk{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sets := tree.Sets(dir, texts)
+		if len(sets) == 0 {
+			t.Fatalf("%s: no set", dir)
+		}
+		for _, set := range sets {
+			w, some := set.Workspace, false
+			for _, f := range w.Files {
+				some = some || w.HostMapOf(filepath.ToSlash(f.Path), f.DocName) != nil
+			}
+			if got := w.HoldsHosted(); got != want || got != some {
+				t.Errorf("%s: HoldsHosted() = %v, want %v (a document with a host map: %v)", dir, got, want, some)
+			}
+		}
+	}
+}
