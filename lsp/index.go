@@ -621,6 +621,13 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	next := &govSet{root: g.root, configPath: g.configPath, configText: g.configText, cfg: g.cfg, childConfigs: g.childConfigs, sources: g.sources.with(reread), edited: true}
 	var before, after []*analysis.File
 	bucketsMoved := false
+	// factsMoved are the buckets whose facts the edit changed, before and
+	// after (a name typed, a bucket gone): an evaluation reads the facts of
+	// its request's bucket alone, looked up by that very name
+	// (eval.Workspace.gather: a request on arn:aws:s3:::* or data-* reads
+	// those of a bucket named so, and there is none), its KMS key policy
+	// through them. The evaluations on other buckets stay.
+	factsMoved := map[string]bool{}
 	for path, src := range reread {
 		old := g.sources.get(path)
 		if old != nil {
@@ -633,6 +640,9 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 			continue
 		}
 		bucketsMoved = bucketsMoved || old != nil && len(old.Buckets) > 0 || src != nil && len(src.Buckets) > 0
+		for _, b := range bucketFactsMoved(old, src) {
+			factsMoved[b] = true
+		}
 	}
 	if sameFiles(g, reread) {
 		next.paths = g.paths // read-only: shared, not sorted again on every keystroke
@@ -640,6 +650,12 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		next.paths = slices.Sorted(next.sources.paths())
 	}
 	swaps := next.bind(g, reread)
+	// A bucket's owner decides whether a grant on it is across accounts
+	// (eval's grants): its change changes the principals' grants.
+	ownersMoved := false
+	for b := range factsMoved {
+		ownersMoved = ownersMoved || ownerOf(g.ws.Bucket(b)) != ownerOf(next.ws.Bucket(b))
+	}
 
 	// The evaluations of the old set stay unless the edit may change them:
 	// a document took part in one (its old version) or may now (its new
@@ -674,7 +690,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	// A principal no changed document may join and no in-place edit
 	// concerns keeps its evaluations whole, unasked one by one.
 	unchanged := func(principal string) bool {
-		return !bucketsMoved && !joins.anyForEveryone() && !joins.joinsPrincipal(principal) && len(editsFor(principal)) == 0
+		return len(factsMoved) == 0 && !joins.anyForEveryone() && !joins.joinsPrincipal(principal) && len(editsFor(principal)) == 0
 	}
 	// Reuse asks about one principal's evaluations after another: what
 	// depends on the principal alone is looked up once for them.
@@ -688,17 +704,17 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	// policy may join: stale below says no for every other request, and
 	// Reuse need not ask about them one by one.
 	buckets := func(principal string) func(bucket string) bool {
-		if bucketsMoved || len(joins.always) > 0 || len(joins.byResource) == 0 || joins.joinsPrincipal(principal) || len(editsFor(principal)) > 0 {
+		if len(joins.always) > 0 || len(factsMoved) == 0 && len(joins.byResource) == 0 || joins.joinsPrincipal(principal) || len(editsFor(principal)) > 0 {
 			return nil
 		}
-		return joins.joinsBucket
+		return func(bucket string) bool { return factsMoved[bucket] || joins.joinsBucket(bucket) }
 	}
 	next.ws.ReuseUnchanged(g.ws, unchanged, buckets, func(req eval.Request, read *eval.ReadSet, result func() *eval.Result) bool {
 		if req.Principal != last.principal || last.principal == "" {
 			last.principal, last.edits, last.joins = req.Principal, editsFor(req.Principal), joins.joinsPrincipal(req.Principal)
 		}
 		mine := last.edits
-		stale := bucketsMoved || last.joins || joins.anyForEveryone() && joins.any(req)
+		stale := len(factsMoved) > 0 && factsMoved[analysis.BucketOfARN(req.Resource)] || last.joins || joins.anyForEveryone() && joins.any(req)
 		for _, e := range mine {
 			if stale {
 				break
@@ -757,7 +773,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		// An answer with a place in a policy edited in place is built again
 		// from its kept evaluations: the evaluations depend on what their
 		// statements say and on their lines, the places on their offsets.
-		keep := answered && !bucketsMoved && !callersMoved && len(staleFor[p]) == 0 && !grantsMoved(joiners, p) && !(editsJoin(edits, p) && placedIn(old, inPlace))
+		keep := answered && !ownersMoved && !callersMoved && len(staleFor[p]) == 0 && !grantsMoved(joiners, p) && !(editsJoin(edits, p) && placedIn(old, inPlace))
 		var now []analysis.BlockedRequest
 		patched := false
 		if !keep && answered && !bucketsMoved && !callersMoved && len(inPlace) == 0 {
@@ -965,6 +981,15 @@ func (l *lineMaps) said(reread map[string]*tree.Source, reads []checks.CrossAcco
 			at(r.Identity, r.Resource), at(r.Policy, r.Statement))
 	}
 	return out
+}
+
+// ownerOf is the account that owns a bucket, as a grant on it reads it:
+// "" for a bucket of no facts.
+func ownerOf(b *analysis.BucketFacts) string {
+	if b == nil {
+		return ""
+	}
+	return b.Account
 }
 
 // bucketFactsMoved are the buckets whose facts a file states (a
