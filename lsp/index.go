@@ -650,12 +650,17 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		next.paths = slices.Sorted(next.sources.paths())
 	}
 	swaps := next.bind(g, reread)
-	// A bucket's owner decides whether a grant on it is across accounts
-	// (eval's grants): its change changes the principals' grants.
-	ownersMoved := false
+	// A bucket's owner decides whether a bucket policy's grant that names
+	// it is across accounts (eval's grants): its change changes the
+	// principals' grants, when a bucket policy names it (a bucket's name
+	// typed letter by letter gives owners to names none does).
+	var ownerMoved []string
 	for b := range factsMoved {
-		ownersMoved = ownersMoved || ownerOf(g.ws.Bucket(b)) != ownerOf(next.ws.Bucket(b))
+		if ownerOf(g.ws.Bucket(b)) != ownerOf(next.ws.Bucket(b)) {
+			ownerMoved = append(ownerMoved, b)
+		}
 	}
+	ownersMoved := len(ownerMoved) > 0 && (bucketPoliciesName(g.ws, ownerMoved) || bucketPoliciesName(next.ws, ownerMoved))
 
 	// The evaluations of the old set stay unless the edit may change them:
 	// a document took part in one (its old version) or may now (its new
@@ -990,6 +995,25 @@ func ownerOf(b *analysis.BucketFacts) string {
 		return ""
 	}
 	return b.Account
+}
+
+// bucketPoliciesName reports whether a bucket policy of ws names one of
+// buckets in a statement's Resource, as eval's grants look up the owner
+// of the buckets a statement names.
+func bucketPoliciesName(ws *eval.Workspace, buckets []string) bool {
+	for _, f := range ws.Files {
+		if f.Kind != analysis.KindBucket || f.Policy == nil {
+			continue
+		}
+		for _, st := range f.Policy.Statements {
+			for _, r := range st.Resources() {
+				if slices.Contains(buckets, analysis.BucketOfARN(r.Str)) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // bucketFactsMoved are the buckets whose facts a file states (a
