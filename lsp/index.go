@@ -1375,20 +1375,9 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 		return out
 	}
 	for module := range modules {
-		for _, path := range g.sources.modules[module] {
-			if _, changed := changes[path]; !changed {
-				texts[path] = g.sources.get(path).Text // the module's files, and those it reads
-			}
-		}
+		g.addModule(texts, module, changes)
 	}
-	for path := range tree.IncludedBy(texts) {
-		if src := g.sources.get(path); src != nil && texts[path] == nil {
-			// A file the set read alone until this edit of the module
-			// began to read it with file(): read now as what the module
-			// makes it.
-			texts[path] = src.Text
-		}
-	}
+	g.addIncluded(texts, modules, changes)
 	parsed := map[string]*analysis.Config{} // the documents' configs, so that bind swaps them
 	if g.configPath != "" {
 		texts[g.configPath] = g.configText
@@ -1404,6 +1393,43 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 	}
 	g.keepSameReadings(out, changes)
 	return out
+}
+
+// addModule adds to texts the files of module (by its family's folder,
+// as sourceMap.modules) that changes leaves alone: the module's files,
+// and those it reads.
+func (g *govSet) addModule(texts map[string][]byte, module string, changes map[string][]byte) {
+	for _, path := range g.sources.modules[module] {
+		if _, changed := changes[path]; !changed {
+			texts[path] = g.sources.get(path).Text
+		}
+	}
+}
+
+// addIncluded adds to texts the files the modules in texts read with
+// file() and the set holds: one the set read alone until an edit of a
+// module began to read it, read now as what the module makes it; and
+// with it the modules of another family that read it too, since a file
+// two modules read is read with the first by name (tree.IncludedBy), so
+// the set is what a fresh read of the same texts gives.
+func (g *govSet) addIncluded(texts map[string][]byte, modules map[string]bool, changes map[string][]byte) {
+	for added := true; added; {
+		added = false
+		for path := range tree.IncludedBy(texts) {
+			src := g.sources.get(path)
+			if _, changed := changes[path]; changed || src == nil {
+				continue
+			}
+			if texts[path] == nil {
+				texts[path] = src.Text
+			}
+			if src.Module != "" && !modules[src.Module] {
+				modules[src.Module] = true
+				g.addModule(texts, src.Module, changes)
+				added = true
+			}
+		}
+	}
 }
 
 // includedBy is tree.IncludedBy over the set's module files: the files

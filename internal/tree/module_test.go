@@ -268,3 +268,24 @@ func TestOneReadsABucketOnlyModuleWhereAnotherFamilyMayHoldAPolicy(t *testing.T)
 		})
 	}
 }
+
+// A file two modules read with file() is read with the first by name, at
+// every run (the map's order once decided it, so check and the server
+// could read it as a bucket policy in one run and an identity policy in
+// the next), and the two modules' files are one family.
+func TestAFileTwoModulesReadIsTheFirstsAndJoinsTheirFamilies(t *testing.T) {
+	texts := map[string][]byte{
+		"tf/main.tf":   []byte("resource \"aws_s3_bucket_policy\" \"p\" {\n  bucket = \"data\"\n  policy = file(\"${path.module}/a/p.json\")\n}\n"),
+		"tf/a/main.tf": []byte("resource \"aws_iam_role_policy\" \"p\" {\n  role   = \"app\"\n  policy = file(\"${path.module}/p.json\")\n}\n"),
+		"tf/a/p.json":  []byte(`{"Version": "2012-10-17", "Statement": []}`),
+	}
+	for range 20 {
+		if got := IncludedBy(texts)["tf/a/p.json"]; got != "tf" {
+			t.Fatalf("p.json is read by %q, want tf", got)
+		}
+		mods := readModules(texts, perFamily)
+		if a, b := mods.family("tf"), mods.family("tf/a"); a != "tf" || b != "tf" {
+			t.Fatalf("families %q and %q, want tf for both", a, b)
+		}
+	}
+}

@@ -21,6 +21,7 @@ type modules struct {
 	caller   map[string]string               // a child module's folder → its caller's
 	context  map[string]source.ModuleContext // a child module's folder → what its caller decides
 	idle     map[string]bool                 // the folders of the modules left unread (findIdle)
+	joined   map[string]string               // a family's top → the top of a family it is read with (family)
 }
 
 // setScope is which files a module's bucket facts reach: what decides
@@ -35,14 +36,18 @@ const (
 // readModules finds the modules among texts and what they say, read in
 // sets of scope.
 func readModules(texts map[string][]byte, scope setScope) modules {
-	mods := modules{folders: map[string]bool{}, included: map[string]string{}, caller: map[string]string{}, context: map[string]source.ModuleContext{}, idle: map[string]bool{}}
+	mods := modules{folders: map[string]bool{}, included: map[string]string{}, caller: map[string]string{}, context: map[string]source.ModuleContext{}, idle: map[string]bool{}, joined: map[string]string{}}
 	byFolder := moduleFiles(texts)
 	for dir := range byFolder {
 		mods.folders[dir] = true
 	}
-	for path, module := range IncludedBy(texts) {
+	var seconds [][2]string // a folder two modules read from or call, by both
+	for path, readers := range readersOf(texts) {
 		if _, read := texts[path]; read && hosts.ModuleReader(path) == nil {
-			mods.included[path] = module
+			mods.included[path] = readers[0]
+			for _, other := range readers[1:] {
+				seconds = append(seconds, [2]string{readers[0], other})
+			}
 		}
 	}
 	callers := make([]string, 0, len(byFolder))
@@ -65,13 +70,45 @@ func readModules(texts map[string][]byte, scope setScope) modules {
 				if !reflect.DeepEqual(mods.context[child], ctx) {
 					mods.context[child] = source.ModuleContext{}
 				}
+				seconds = append(seconds, [2]string{mods.caller[child], dir})
 				continue
 			}
 			mods.caller[child], mods.context[child] = dir, ctx
 		}
 	}
+	for _, both := range seconds {
+		mods.join(mods.top(both[0]), mods.top(both[1]))
+	}
 	mods.findIdle(texts, byFolder, scope)
 	return mods
+}
+
+// join makes the families of two tops one: a child both call is read
+// with what both calls decide, and a file both read with the first, so
+// an edit of either family reads the other's files too
+// (tree.Source.Module is the family).
+func (mods modules) join(a, b string) {
+	a, b = mods.family(a), mods.family(b)
+	if a == b {
+		return
+	}
+	if b < a {
+		a, b = b, a
+	}
+	mods.joined[b] = a
+}
+
+// family is the folder that names the family of the module in dir: the
+// top of its callers, or of a family it is joined to.
+func (mods modules) family(dir string) string {
+	top := mods.top(dir)
+	for {
+		next, ok := mods.joined[top]
+		if !ok {
+			return top
+		}
+		top = next
+	}
 }
 
 // findIdle finds the modules whose set can hold no policy: no
@@ -191,15 +228,29 @@ func readerOf(files map[string][]byte) *source.Reader {
 
 // IncludedBy finds the files the modules among texts read with file() or
 // templatefile() (source.Reader.Includes), whether texts holds them or
-// not, each with the folder of the module that reads it.
+// not, each with the folder of the module that reads it: of two, the
+// first by name (readModules reads their families together).
 func IncludedBy(texts map[string][]byte) map[string]string {
 	out := map[string]string{}
+	for path, readers := range readersOf(texts) {
+		out[path] = readers[0]
+	}
+	return out
+}
+
+// readersOf is IncludedBy with every module that reads a file, by folder
+// name.
+func readersOf(texts map[string][]byte) map[string][]string {
+	out := map[string][]string{}
 	for dir, files := range moduleFiles(texts) {
 		if r := readerOf(files); r.Includes != nil {
 			for _, inc := range r.Includes(files) {
-				out[inc] = dir
+				out[inc] = append(out[inc], dir)
 			}
 		}
+	}
+	for _, readers := range out {
+		slices.Sort(readers)
 	}
 	return out
 }

@@ -266,7 +266,7 @@ func (s *Set) addAll(files []pendingFile, mods modules, parsed map[string]*Sourc
 			if !ok && hosts.ModuleReader(f.path) == nil {
 				res = hosts.Read(f.path, f.text) // the module left it to its name and content
 			}
-			s.add(f, res, mods.top(dir))
+			s.add(f, res, mods.family(dir))
 		}
 	}
 }
