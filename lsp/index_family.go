@@ -28,27 +28,85 @@ import (
 // a keystroke costs one more module read, not a rebuild of every set.
 // A call to a folder that holds no file yet (`source = "./chi` typed
 // letter by letter) moves nothing.
+//
+// Likewise for file(): a file another set holds, that a module file
+// begins or stops reading, may move between sets. And an edit of any file
+// of a family two sets hold (a child called, or a file read, from under
+// two configs: tree's join) reads every set again, since the set's own
+// edit cannot read the other set's files with it.
 func (ix *index) regroups(texts map[string][]byte) bool {
 	for path, text := range texts {
+		g := ix.setOf(path)
+		var src *tree.Source
+		if g != nil {
+			src = g.sources.get(path)
+		}
+		if src != nil && src.Module != "" && ix.familyElsewhere(src.Module, g) {
+			return true
+		}
 		if hosts.ModuleReader(path) == nil {
 			continue
 		}
 		var old []byte
-		g := ix.setOf(path)
-		if g != nil {
-			if src := g.sources.get(path); src != nil {
-				old = src.Text
-			} else if text != nil && ix.mayBeCalledFromAnotherSet(path, g) {
-				return true
-			}
+		switch {
+		case src != nil:
+			old = src.Text
+		case g != nil && text != nil && ix.mayBeCalledFromAnotherSet(path, g):
+			return true
 		}
 		for _, dir := range callsMoved(path, old, text) {
 			if ix.movesBetweenSets(dir, g) {
 				return true
 			}
 		}
+		for _, read := range includesMoved(path, old, text) {
+			if other := ix.setOf(read); other != nil && other != g && other.sources.get(read) != nil {
+				return true
+			}
+		}
 	}
 	return false
+}
+
+// familyElsewhere reports whether a set other than g holds files of the
+// module family (tree.Source.Module): two modules under different
+// configs that call one child, or read one file, are one family in two
+// sets, and an edit of one set cannot read the other's files with it.
+func (ix *index) familyElsewhere(family string, g *govSet) bool {
+	for _, other := range ix.all() {
+		if other != g && len(other.sources.modules[family]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// includesMoved lists the files that the module file at path reads with
+// file() in one of its texts (old, text; nil: none) and not in the other.
+func includesMoved(path string, old, text []byte) []string {
+	reader := hosts.ModuleReader(path)
+	if reader == nil || reader.Includes == nil {
+		return nil
+	}
+	includes := func(text []byte) []string {
+		if text == nil {
+			return nil
+		}
+		return reader.Includes(map[string][]byte{path: text})
+	}
+	before, after := includes(old), includes(text)
+	var out []string
+	for _, p := range after {
+		if !slices.Contains(before, p) {
+			out = append(out, p)
+		}
+	}
+	for _, p := range before {
+		if !slices.Contains(after, p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // callsMoved lists the folders that the module file at path calls in one
