@@ -56,7 +56,7 @@ func (s *Server) initialize(params json.RawMessage) (any, error) {
 	}
 	settings, problems := parseSettings(p.InitializationOptions)
 	for _, msg := range problems {
-		s.logf("initializationOptions: %s", msg)
+		s.warnf("initializationOptions: %s", msg)
 	}
 	s.caps.Store(&clientInfo{
 		locale:      p.Locale,
@@ -286,7 +286,7 @@ func (s *Server) didChangeConfiguration(params json.RawMessage) error {
 	if p.Settings != nil {
 		settings, problems := parseSettings(p.Settings)
 		for _, msg := range problems {
-			s.logf("didChangeConfiguration: %s", msg)
+			s.warnf("didChangeConfiguration: %s", msg)
 		}
 		return s.modify(event{kind: settingsSent, settings: &settings})
 	}
@@ -358,7 +358,7 @@ func (s *Server) askSettings() {
 	}
 	settings, problems := parseSettings(result[0])
 	for _, msg := range problems {
-		s.logf("%s: %s", protocol.MethodWorkspaceConfiguration, msg)
+		s.warnf("%s: %s", protocol.MethodWorkspaceConfiguration, msg)
 	}
 	_ = s.modify(event{kind: settingsSent, settings: &settings})
 }
