@@ -652,15 +652,21 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	swaps := next.bind(g, reread)
 	// A bucket's owner decides whether a bucket policy's grant that names
 	// it is across accounts (eval's grants): its change changes the
-	// principals' grants, when a bucket policy names it (a bucket's name
-	// typed letter by letter gives owners to names none does).
+	// grants of the principals a bucket policy that names it may grant
+	// to (grantsMoved: their account in its text), not every answer of
+	// the set (a bucket's name typed letter by letter gives owners to
+	// names none does; a module call hidden by a block typed above it
+	// renames the child's bucket, and the child's policy names it).
 	var ownerMoved []string
 	for b := range factsMoved {
 		if ownerOf(g.ws.Bucket(b)) != ownerOf(next.ws.Bucket(b)) {
 			ownerMoved = append(ownerMoved, b)
 		}
 	}
-	ownersMoved := len(ownerMoved) > 0 && (bucketPoliciesName(g.ws, ownerMoved) || bucketPoliciesName(next.ws, ownerMoved))
+	var namingOwnerMoved []*analysis.File // the bucket policies, before and after, that name one of ownerMoved
+	if len(ownerMoved) > 0 {
+		namingOwnerMoved = slices.Concat(bucketPoliciesNaming(g.ws, ownerMoved), bucketPoliciesNaming(next.ws, ownerMoved))
+	}
 
 	// The evaluations of the old set stay unless the edit may change them:
 	// a document took part in one (its old version) or may now (its new
@@ -778,7 +784,7 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 		// An answer with a place in a policy edited in place is built again
 		// from its kept evaluations: the evaluations depend on what their
 		// statements say and on their lines, the places on their offsets.
-		keep := answered && !ownersMoved && !callersMoved && len(staleFor[p]) == 0 && !grantsMoved(joiners, p) && !(editsJoin(edits, p) && placedIn(old, inPlace))
+		keep := answered && !grantsMoved(namingOwnerMoved, p) && !callersMoved && len(staleFor[p]) == 0 && !grantsMoved(joiners, p) && !(editsJoin(edits, p) && placedIn(old, inPlace))
 		var now []analysis.BlockedRequest
 		patched := false
 		if !keep && answered && !bucketsMoved && !callersMoved && len(inPlace) == 0 {
@@ -997,23 +1003,26 @@ func ownerOf(b *analysis.BucketFacts) string {
 	return b.Account
 }
 
-// bucketPoliciesName reports whether a bucket policy of ws names one of
+// bucketPoliciesNaming are the bucket policies of ws that name one of
 // buckets in a statement's Resource, as eval's grants look up the owner
 // of the buckets a statement names.
-func bucketPoliciesName(ws *eval.Workspace, buckets []string) bool {
+func bucketPoliciesNaming(ws *eval.Workspace, buckets []string) []*analysis.File {
+	var out []*analysis.File
 	for _, f := range ws.Files {
 		if f.Kind != analysis.KindBucket || f.Policy == nil {
 			continue
 		}
-		for _, st := range f.Policy.Statements {
-			for _, r := range st.Resources() {
-				if slices.Contains(buckets, analysis.BucketOfARN(r.Str)) {
-					return true
-				}
-			}
+		if slices.ContainsFunc(f.Policy.Statements, func(st *analysis.Statement) bool {
+			return slices.ContainsFunc(st.Resources(), func(r *analysis.Value) bool {
+				// A bucket's ARN holds its name: most entries of the
+				// set's bucket policies need no parsing.
+				return slices.ContainsFunc(buckets, func(b string) bool { return strings.Contains(r.Str, b) && analysis.BucketOfARN(r.Str) == b })
+			})
+		}) {
+			out = append(out, f)
 		}
 	}
-	return false
+	return out
 }
 
 // bucketFactsMoved are the buckets whose facts a file states (a
