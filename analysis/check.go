@@ -54,7 +54,7 @@ func (p *Pass) Report(f Finding) {
 	if f.Explain.EN == "" {
 		f.Explain = p.Check.Explain
 	}
-	if f.FixLater.words != nil {
+	if f.FixLater.pending() {
 		f.FixLater.origin = p.File.fixOrigin()
 	}
 	*p.findings = append(*p.findings, f)
@@ -207,32 +207,65 @@ func mergeRun(run []Finding) Finding {
 }
 
 // addFixes gives f the fixes of its duplicates, those with a title of
-// its own fixes' once. Only when a duplicate has some are f's written
-// (for their titles): a merged finding whose duplicates add none keeps
-// its fixes to be written when asked for, as check never does.
+// its own fixes' once. When any of them is written only when asked for,
+// so are the merged ones (mergedFixes): a workspace's cause checks report
+// an element once for each principal it blocks, and writing the fixes of
+// each to merge them was a third of the bytes their analysis allocated
+// in a first scan of 10,000 governed policies, for check, which never
+// prints them, and for the thousands of closed files whose code actions
+// nobody asks for (issue 16).
 func addFixes(f *Finding, dups []Finding) {
 	if !slices.ContainsFunc(dups, func(d Finding) bool { return d.HasFixes() }) {
 		return
 	}
-	f.writeFixes()
+	origin := f.FixLater.origin
+	for i := 0; origin == nil && i < len(dups); i++ {
+		origin = dups[i].FixLater.origin
+	}
+	// Copies: the merge writes its findings over the run's memory.
+	run := mergedFixes(append([]Finding{*f}, dups...))
+	if origin == nil {
+		f.Fixes = run.Fixes() // all written already
+		return
+	}
+	f.Fixes, f.FixLater = nil, LaterFix{by: run, origin: origin}
+}
+
+// mergedFixes are the fixes of a run of duplicates, the first's then the
+// others' by new titles only, written when asked for (addFixes).
+type mergedFixes []Finding
+
+func (run mergedFixes) Fixes() []Fix {
+	fixes := run[0].AllFixes()
 	titles := map[Text]bool{}
-	for _, fix := range f.Fixes {
+	for _, fix := range fixes {
 		titles[fix.Title] = true
 	}
-	var fixes []Fix // the fixes of the duplicates, by new titles only
-	for i := range dups {
-		for _, fix := range dups[i].AllFixes() {
+	var added []Fix // the fixes of the duplicates, by new titles only
+	for i := 1; i < len(run); i++ {
+		for _, fix := range run[i].AllFixes() {
 			if !titles[fix.Title] { // a set: an identity policy has a fix for each of thousands of buckets
 				titles[fix.Title] = true
-				fixes = append(fixes, fix)
+				added = append(added, fix)
 			}
 		}
 	}
-	if len(fixes) > 0 {
-		// A cause seen across files brings the fix that the workspace
-		// alone knows (whom to exempt, what to allow).
-		f.Fixes = KeepingFirst(append(slices.Clip(f.Fixes), fixes...))
+	if len(added) == 0 {
+		return fixes
 	}
+	// A cause seen across files brings the fix that the workspace alone
+	// knows (whom to exempt, what to allow).
+	return KeepingFirst(append(slices.Clip(fixes), added...))
+}
+
+// String says what each finding of the run has of fixes, as
+// LaterFix.String does, for %v of a merged finding.
+func (run mergedFixes) String() string {
+	var b strings.Builder
+	for i := range run {
+		fmt.Fprintf(&b, "%v%v", run[i].Fixes, run[i].FixLater)
+	}
+	return b.String()
 }
 
 // relatedKey tells related entries apart: the same place may be related

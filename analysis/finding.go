@@ -50,6 +50,9 @@ type Finding struct {
 type LaterFix struct {
 	words FixWords
 	at    *Value
+	// by writes the fixes instead, for a check whose fixes read more
+	// than the message's arguments and a node (FixBy).
+	by Fixer
 	// origin is the text the fixes edit and whether its tree is gone,
 	// set by Pass.Report for a finding with fixes, Fixes too.
 	origin *fixOrigin
@@ -58,6 +61,12 @@ type LaterFix struct {
 // String says where the fix edits, for %v of a finding: not where it
 // lies in memory, so that the same finding made twice prints the same.
 func (l LaterFix) String() string {
+	if s, ok := l.by.(fmt.Stringer); ok {
+		return s.String()
+	}
+	if l.by != nil {
+		return "{later}"
+	}
 	if l.words == nil || l.at == nil {
 		return "{}"
 	}
@@ -85,6 +94,19 @@ type FixDoc struct {
 // the message's arguments: the finding's Message must be a Say.
 func FixOf(words FixWords, at *Value) LaterFix { return LaterFix{words: words, at: at} }
 
+// Fixer writes a finding's fixes when asked for (FixBy). It must read
+// only what does not change once the finding is reported, and may read
+// the document's tree: a finding's fixes are not asked for once its
+// document is recycled.
+type Fixer interface {
+	Fixes() []Fix
+}
+
+// FixBy is the fixes that f writes, when asked for: for a check whose
+// fixes need more than FixOf gives its words (the workspace, what the
+// check found across files).
+func FixBy(f Fixer) LaterFix { return LaterFix{by: f} }
+
 // fixOrigin is a document's text, for its findings' fixes, and whether
 // the document was recycled: a fix reads the document's tree, whose
 // memory then holds another file's, so AllFixes refuses to write it.
@@ -95,7 +117,10 @@ type fixOrigin struct {
 
 // HasFixes reports whether the finding may have a quick fix, without
 // writing it: words may find, when they write, that none applies.
-func (f *Finding) HasFixes() bool { return len(f.Fixes) > 0 || f.FixLater.words != nil }
+func (f *Finding) HasFixes() bool { return len(f.Fixes) > 0 || f.FixLater.pending() }
+
+// pending reports whether fixes are left to write.
+func (l LaterFix) pending() bool { return l.words != nil || l.by != nil }
 
 // AllFixes returns the finding's fixes with their edits written: those
 // its check wrote, then FixLater's. FixLater's panics once the finding's
@@ -103,12 +128,14 @@ func (f *Finding) HasFixes() bool { return len(f.Fixes) > 0 || f.FixLater.words 
 func (f *Finding) AllFixes() []Fix {
 	later := f.FixLater
 	switch {
-	case later.words == nil:
+	case !later.pending():
 		return f.Fixes
 	case later.origin == nil:
 		panic("analysis: a finding with a FixLater reported other than by Pass.Report")
 	case later.origin.recycled:
 		panic("analysis: a finding's fixes asked for after its document was recycled (File.Recycle)")
+	case later.by != nil:
+		return append(slices.Clip(f.Fixes), later.by.Fixes()...)
 	}
 	return append(slices.Clip(f.Fixes), later.words(&later.origin.doc, later.at, &f.Message.args)...)
 }
@@ -116,7 +143,7 @@ func (f *Finding) AllFixes() []Fix {
 // writeFixes makes the finding's fixes written ones (Fixes): the merge
 // of duplicates reads their titles.
 func (f *Finding) writeFixes() {
-	if f.FixLater.words != nil {
+	if f.FixLater.pending() {
 		f.Fixes, f.FixLater = f.AllFixes(), LaterFix{}
 	}
 }

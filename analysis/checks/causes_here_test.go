@@ -3,6 +3,7 @@ package checks_test
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -227,6 +228,27 @@ func TestSCPDenyGetsAnExemptionFix(t *testing.T) {
 	got := fixedDecisions(t, "scp-deny", "scp.scp.json", fix, jane, "s3:GetObject", "s3:PutObject", "s3:DeleteObject")
 	if got["s3:GetObject"] != eval.Allowed || got["s3:PutObject"] != eval.Allowed || got["s3:DeleteObject"] == eval.Allowed {
 		t.Errorf("after the fix: %v", got)
+	}
+}
+
+// An element's fixes are written when asked for, not when it is reported
+// (check never prints them), and alike each time: the exemption's
+// statements take Sids of their own without marking them used in the
+// policy's Sids that every fix of it reads.
+func TestAnElementsFixesAreWrittenWhenAskedForAndAlikeEachTime(t *testing.T) {
+	_, fs := analyseExample(t, "scp-deny", "scp.scp.json", "scp-denies-s3")
+	if len(fs) != 2 {
+		t.Fatalf("got %d findings, want the Deny's and Jane's: %v", len(fs), fs)
+	}
+	f := fs[1]
+	if len(f.Fixes) != 0 || !f.HasFixes() {
+		t.Fatalf("Jane's finding has %d fixes written and HasFixes %v, want none written and some to write", len(f.Fixes), f.HasFixes())
+	}
+	first := f.AllFixes()
+	for range 2 {
+		if again := f.AllFixes(); !reflect.DeepEqual(again, first) {
+			t.Fatalf("asked for again, the fixes are\n%+v\nnot\n%+v", again, first)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -57,7 +58,10 @@ func exemptPrincipalFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 		if !ok {
 			return nil
 		}
-		used := usedSids(pass.Policy)
+		// The policy's Sids are shared by every fix of it (usedSids): these
+		// statements' own are added to a copy, so that the fix writes the
+		// same however often it is asked for.
+		used := maps.Clone(usedSids(pass.Policy))
 		var statements [][]member
 		for _, r := range rest {
 			sid := restSid(st, who, r.sidSuffix, len(rest))
