@@ -703,6 +703,13 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	unchanged := func(principal string) bool {
 		return len(factsMoved) == 0 && !joins.anyForEveryone() && !joins.joinsPrincipal(principal) && len(editsFor(principal)) == 0
 	}
+	// factsAlone is unchanged but for the bucket facts that moved, after
+	// Reuse (staleFor): none of the principal's evaluations read them, and
+	// no owner moved that a bucket policy granting it names.
+	factsAlone := func(principal string) bool {
+		return !joins.anyForEveryone() && !joins.joinsPrincipal(principal) && len(editsFor(principal)) == 0 &&
+			len(staleFor[principal]) == 0 && !grantsMoved(namingOwnerMoved, principal)
+	}
 	// Reuse asks about one principal's evaluations after another: what
 	// depends on the principal alone is looked up once for them.
 	var last struct {
@@ -773,12 +780,15 @@ func (g *govSet) with(changes map[string][]byte) (*govSet, map[string]bool) {
 	lines := &lineMaps{g: g, next: next, by: map[string][2]*mapper.Mapper{}} // made once an edit, not once a principal
 	for _, p := range principals {
 		old, answered := g.ws.Answered(p)
-		if !answered && !callersMoved && unchanged(p) {
+		if !answered && !callersMoved && (unchanged(p) || len(factsMoved) > 0 && factsAlone(p)) {
 			// No analysis has asked for its answer yet, and the edit
 			// changes none of its inputs: it stays unasked (the next
 			// analysis that needs it answers it), and no finding depends
 			// on it. Answering it here made the first keystroke after
 			// the scan answer every principal the scan had not reached.
+			// Bucket facts that moved are no such input when none of
+			// its evaluations kept read them and no owner moved under a
+			// grant to it: its answer is made on next, of next's facts.
 			continue
 		}
 		// An answer with a place in a policy edited in place is built again
