@@ -74,12 +74,13 @@ func groupSets(dir string, texts map[string][]byte, paths []string, configs map[
 		}
 	}
 	mods := readModules(texts, perFamily)
+	governing := nearestConfigByFolder(dir, configs)
 	rootOf := func(path string) string {
 		module, isModule := mods.moduleOf(path)
 		if isModule {
 			path = filepath.Join(mods.top(module), analysis.ConfigName) // a child is read with its caller
 		}
-		cfg := nearestConfig(path, dir, configs)
+		cfg := governing(path)
 		switch {
 		case cfg != nil:
 			return cfg.Dir
@@ -94,12 +95,30 @@ func groupSets(dir string, texts map[string][]byte, paths []string, configs map[
 			continue
 		}
 		s := set(rootOf(path))
-		pending[s] = append(pending[s], pendingFile{path, texts[path], nearestConfig(path, dir, configs)})
+		pending[s] = append(pending[s], pendingFile{path, texts[path], governing(path)})
 	}
 	for _, s := range order {
 		s.addAll(pending[s], mods, parsed, panicked)
 	}
 	return order
+}
+
+// nearestConfigByFolder is nearestConfig, looked up once for each folder:
+// the files of a folder have the same, and a governed folder of 10,000
+// policies in a hundred folders asked twice for each file, joining and
+// cleaning paths each time, while the first scan waits for its set on
+// one core (issue 16).
+func nearestConfigByFolder(dir string, configs map[string]*analysis.Config) func(path string) *analysis.Config {
+	byFolder := map[string]*analysis.Config{}
+	return func(path string) *analysis.Config {
+		folder := filepath.Dir(path)
+		cfg, ok := byFolder[folder]
+		if !ok {
+			cfg = nearestConfig(path, dir, configs)
+			byFolder[folder] = cfg
+		}
+		return cfg
+	}
 }
 
 // One makes a single set of every file of dir, each under its nearest
