@@ -29,6 +29,20 @@ type ScenarioRoom struct {
 	values  []string // the context's values, one after another
 }
 
+// NewScenarioRooms returns n empty rooms that keep one set of words
+// (ScenarioRoom.said) between them, as one room keeps them for the
+// scenarios read into it one after another. The scenarios read into them
+// must be evaluated one at a time, or on one goroutine: their evaluations
+// write the words.
+func NewScenarioRooms(n int) []ScenarioRoom {
+	rooms := make([]ScenarioRoom, n)
+	said := map[words]analysis.CauseMessage{}
+	for i := range rooms {
+		rooms[i].said = said
+	}
+	return rooms
+}
+
 // take empties the room for the next scenario read into it, and returns
 // the scenario. The arrays of causes and of the layers that blocked the
 // last evaluation are the next one's (Scenario.causeRoom, layerRoom).

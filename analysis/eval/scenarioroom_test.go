@@ -48,7 +48,8 @@ func roomShapes() []string {
 // is read into again: over a batch of every shape, read into three rooms
 // in turn, each scenario (its request, its policies' names and texts, its
 // answer and the JSON of it) is, after the next two are read, what
-// ParseScenarios gives.
+// ParseScenarios gives; so it is when the three rooms keep one set of
+// words (NewScenarioRooms), which they all then hold.
 func TestScenarioRoomKeepsItsScenarioUntilReadIntoAgain(t *testing.T) {
 	shapes := roomShapes()
 	var batch []string
@@ -60,28 +61,41 @@ func TestScenarioRoomKeepsItsScenarioUntilReadIntoAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := NewScenarioReader(bytes.NewReader(src))
-	var rooms [3]ScenarioRoom
-	var read []*Scenario
-	decisions := map[Decision]int{}
-	for i := 0; ; i++ {
-		s, err := in.NextIn(&rooms[i%len(rooms)])
-		if err == io.EOF {
-			break
+	for _, shared := range []bool{false, true} {
+		rooms := make([]ScenarioRoom, 3)
+		if shared {
+			rooms = NewScenarioRooms(3)
 		}
-		if err != nil {
-			t.Fatal(err)
+		in := NewScenarioReader(bytes.NewReader(src))
+		var read []*Scenario
+		decisions := map[Decision]int{}
+		for i := 0; ; i++ {
+			s, err := in.NextIn(&rooms[i%len(rooms)])
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			read = append(read, s)
+			for j := max(0, i-len(rooms)+1); j <= i; j++ { // those still in their rooms
+				if got, want := describeScenario(t, read[j]), describeScenario(t, want[j]); got != want {
+					t.Fatalf("words shared %v: scenario %d, after scenario %d was read:\n%s\nwant\n%s", shared, j, i, got, want)
+				}
+			}
+			decisions[Evaluate(s).Decision]++
 		}
-		read = append(read, s)
-		for j := max(0, i-len(rooms)+1); j <= i; j++ { // those still in their rooms
-			if got, want := describeScenario(t, read[j]), describeScenario(t, want[j]); got != want {
-				t.Fatalf("scenario %d, after scenario %d was read:\n%s\nwant\n%s", j, i, got, want)
+		if len(read) != len(batch) || decisions[Allowed] == 0 || decisions[ExplicitlyDenied] == 0 || decisions[ImplicitlyDenied] == 0 {
+			t.Fatalf("words shared %v: %d scenarios read of %d, decisions %v: want all, and each decision", shared, len(read), len(batch), decisions)
+		}
+		if shared {
+			rooms[0].said[words{sid: "a word of the first room"}] = nil
+			for i := range rooms {
+				if len(rooms[i].said) != len(rooms[0].said) || len(rooms[i].said) < 2 {
+					t.Errorf("room %d keeps %d words, room 0 %d: want the same, and more than the one put in", i, len(rooms[i].said), len(rooms[0].said))
+				}
 			}
 		}
-		decisions[Evaluate(s).Decision]++
-	}
-	if len(read) != len(batch) || decisions[Allowed] == 0 || decisions[ExplicitlyDenied] == 0 || decisions[ImplicitlyDenied] == 0 {
-		t.Fatalf("%d scenarios read of %d, decisions %v: want all, and each decision", len(read), len(batch), decisions)
 	}
 }
 

@@ -156,29 +156,34 @@ func (fl *explainFlags) explainScenarioFile(args []string, stdout, stderr io.Wri
 	out := bufio.NewWriterSize(stdout, 16<<10)
 	defer out.Flush()
 	in := eval.NewScenarioReader(src)
-	answers := answerWriter{w: out}
 	var evaluated []*eval.Scenario // for --emit-scenario only
 	code := exitOK
 	keep := fl.denial.emitScenario != "" // the scenarios outlive their answers
-	err := evaluateInOrder(in, keep, func(s *eval.Scenario, r eval.Result) {
-		if r.Decision != eval.Allowed {
+	n := 0                               // answers written
+	err := evaluateInOrder(in, keep, func(b []byte, i int, s *eval.Scenario, r *eval.Result) []byte {
+		if fl.format == "json" {
+			// Many is known once the first scenario is read, and
+			// never changes after.
+			return appendAnswer(b, i, in.Many(), r, fl.lang)
+		}
+		return appendTextAnswer(b, i, &s.Request, r, fl.lang)
+	}, func(answers []byte, scenarios []*eval.Scenario, denied bool) {
+		if denied {
 			code = exitFindings
 		}
-		if fl.format == "json" {
-			answers.many = in.Many()
-			answers.write(&r, fl.lang)
-		} else {
-			answers.writeText(&s.Request, &r, fl.lang)
-		}
-		if fl.denial.emitScenario != "" {
-			evaluated = append(evaluated, s)
+		out.Write(answers)
+		n += len(scenarios)
+		if keep {
+			evaluated = append(evaluated, scenarios...)
 		}
 	})
 	if err != nil {
 		out.Flush()
 		return fail(fmt.Errorf("%s: %v", name, err))
 	}
-	answers.close()
+	if fl.format == "json" && in.Many() && n > 0 {
+		io.WriteString(out, "\n]\n")
+	}
 	if err := fl.emit(evaluated); err != nil {
 		return fail(err)
 	}
@@ -218,94 +223,163 @@ func writeJSON(w io.Writer, results []eval.Result, many bool, lang string) {
 	answers.close()
 }
 
-// inlineScenarios is how many scenarios of a batch evaluateInOrder
+// inlineScenarios is how many scenarios of a stream evaluateInOrder
 // answers in turn on its own goroutine before it evaluates the rest on
 // the other cores. The pipeline has a cost of its own, paid once: a
 // thread, goroutine stacks that grow, heap spans of each core and the
-// rooms of the scenarios in flight. For 1,000 scenarios that was about 70
-// page faults (14-63 us each, measured on a virtual machine) and 3 ms
-// more CPU, to save at most 15 % of the ~10 ms they take on one core, and
-// only while the other core is idle (BenchmarkExplainScenarioFile:
-// 8.3-10.7 ms a batch on two goroutines, 9.6-9.9 ms on one). A longer
-// batch still gets the other cores for the rest.
+// rooms of the scenarios in flight, and, for each batch, the goroutines'
+// wake-ups. For 1,000 scenarios (/tmp/scen.json) batches of 16 on two
+// cores were slower by the whole process even when the machine was
+// otherwise idle: 29-31 ms against 23-26 ms, 8 ms more CPU and 20-90
+// more page faults (14-63 us each, measured on a virtual machine). A
+// longer stream still gets the other cores for the rest.
 const inlineScenarios = 2000
 
-// evaluateInOrder gives each scenario's answer to answer in the order of
-// the file. It answers the first inlineScenarios in turn, then reads the
-// stream on one goroutine and evaluates the rest on the other cores,
-// each answer given as soon as it and those before it are ready. A fault
-// in the stream is returned after the answers before it. Unless keep, a
-// scenario is read into the room of one answered already: answer keeps
-// nothing of the scenario it is given.
-func evaluateInOrder(in *eval.ScenarioReader, keep bool, answer func(*eval.Scenario, eval.Result)) error {
-	var room eval.ScenarioRoom
-	for range inlineScenarios {
-		into := &room
-		if keep {
-			into = nil
+// batchScenarios is how many scenarios the pipeline reads, evaluates and
+// answers together: a batch goes from the goroutine that reads to one
+// that evaluates, and back, in a few channel operations, and each
+// operation that wakes a goroutine costs a few microseconds, against
+// ~7 us to read a scenario and ~10 to evaluate and answer it.
+const batchScenarios = 16
+
+// answerSize is about as long as an answer is, most often: a batch's
+// answers start with room for this much each, not to grow by doubling
+// into new pages (/tmp/scen.json's 1,000 answers are 357 KB in JSON).
+const answerSize = 512
+
+// scenarioBatch is a run of scenarios of the stream, read into its rooms
+// (unless they are kept), then evaluated and answered together.
+type scenarioBatch struct {
+	first     int // the index in the stream of its first scenario
+	scenarios []*eval.Scenario
+	rooms     []eval.ScenarioRoom // nil when the scenarios are kept
+	answers   []byte              // their answers, one after another
+	denied    bool                // some scenario was not allowed
+	result    eval.Result         // the answer being written (not one allocated each)
+	done      chan struct{}       // sent to once answered
+}
+
+// newScenarioBatch is an empty batch of n scenarios.
+func newScenarioBatch(n int, keep bool) *scenarioBatch {
+	b := &scenarioBatch{
+		scenarios: make([]*eval.Scenario, 0, n),
+		answers:   make([]byte, 0, n*answerSize),
+		done:      make(chan struct{}, 1),
+	}
+	if !keep {
+		// One goroutine evaluates a batch: its rooms can share the
+		// words their scenarios' causes say.
+		b.rooms = eval.NewScenarioRooms(n)
+	}
+	return b
+}
+
+// read reads the next scenarios of the stream into the batch, as many as
+// it holds, and returns the fault (io.EOF at the end) that stopped it
+// before, with the scenarios before it in the batch.
+func (b *scenarioBatch) read(in *eval.ScenarioReader) error {
+	b.scenarios = b.scenarios[:0]
+	for len(b.scenarios) < cap(b.scenarios) {
+		var room *eval.ScenarioRoom
+		if b.rooms != nil {
+			room = &b.rooms[len(b.scenarios)]
 		}
-		s, err := in.NextIn(into)
+		s, err := in.NextIn(room)
+		if err != nil {
+			return err
+		}
+		b.scenarios = append(b.scenarios, s)
+	}
+	return nil
+}
+
+// answer evaluates the batch's scenarios and appends each answer, as
+// render writes it, to the batch's answers.
+func (b *scenarioBatch) answer(render renderAnswer) {
+	b.answers, b.denied = b.answers[:0], false
+	for i, s := range b.scenarios {
+		b.result = eval.Evaluate(s)
+		b.denied = b.denied || b.result.Decision != eval.Allowed
+		b.answers = render(b.answers, b.first+i, s, &b.result)
+	}
+	b.result = eval.Result{}
+}
+
+// renderAnswer appends the answer to the i-th scenario of the stream, with
+// what goes before it there. It is called in the order of the stream, but
+// possibly on another goroutine than the one before.
+type renderAnswer func(b []byte, i int, s *eval.Scenario, r *eval.Result) []byte
+
+// evaluateInOrder gives the answers to the stream's scenarios to write in
+// the order of the stream. It answers the first inlineScenarios in turn;
+// past them, one goroutine reads the stream in batches (scenarioBatch)
+// while the others (GOMAXPROCS-1, at least one) evaluate and answer the
+// batches read, and the calling goroutine writes them. A batch being
+// read and one for each worker are in flight, so a stream of any length
+// holds a few dozen scenarios at a time. A fault in the stream is
+// returned after the answers before it. Unless keep, a scenario is read
+// into a room of one written already: write keeps nothing of the
+// scenarios it is given (with keep, they are new and it may).
+func evaluateInOrder(in *eval.ScenarioReader, keep bool, render renderAnswer, write func(answers []byte, scenarios []*eval.Scenario, denied bool)) error {
+	one := newScenarioBatch(1, keep)
+	for i := range inlineScenarios {
+		one.first = i
+		err := one.read(in)
+		one.answer(render)
+		write(one.answers, one.scenarios, one.denied)
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		answer(s, eval.Evaluate(s))
 	}
-	type job struct {
-		s    *eval.Scenario
-		r    eval.Result
-		done chan struct{}
-		room eval.ScenarioRoom
-	}
-	order, work := make(chan *job, 64), make(chan *job, 64)
-	// A job answered is used again, and its room: a batch allocates the
-	// jobs in flight (the channels' 128 at most), not one a scenario.
-	free := make(chan *job, cap(order)+cap(work)+2)
+	workers := max(1, runtime.GOMAXPROCS(0)-1)
+	inFlight := workers + 1
+	order, work := make(chan *scenarioBatch, inFlight), make(chan *scenarioBatch, inFlight)
+	free := make(chan *scenarioBatch, inFlight)
 	var fault error // written before order is closed
 	go func() {
 		defer close(work)
 		defer close(order)
-		for {
-			var j *job
+		for made, read := 0, inlineScenarios; ; {
+			var b *scenarioBatch
 			select {
-			case j = <-free:
+			case b = <-free:
 			default:
-				j = &job{done: make(chan struct{}, 1)}
+				if made < inFlight {
+					b, made = newScenarioBatch(batchScenarios, keep), made+1
+				} else {
+					b = <-free
+				}
 			}
-			room := &j.room
-			if keep {
-				room = nil
+			err := b.read(in)
+			b.first = read
+			read += len(b.scenarios)
+			if len(b.scenarios) > 0 {
+				order <- b
+				work <- b
 			}
-			s, err := in.NextIn(room)
 			if err != nil {
 				if err != io.EOF {
 					fault = err
 				}
 				return
 			}
-			j.s = s
-			order <- j
-			work <- j
 		}
 	}()
-	for range max(1, runtime.GOMAXPROCS(0)-1) {
+	for range workers {
 		go func() {
-			for j := range work {
-				j.r = eval.Evaluate(j.s)
-				j.done <- struct{}{}
+			for b := range work {
+				b.answer(render)
+				b.done <- struct{}{}
 			}
 		}()
 	}
-	for j := range order {
-		<-j.done
-		answer(j.s, j.r)
-		j.s, j.r = nil, eval.Result{}
-		select {
-		case free <- j:
-		default:
-		}
+	for b := range order {
+		<-b.done
+		write(b.answers, b.scenarios, b.denied)
+		free <- b
 	}
 	return fault
 }
@@ -321,22 +395,23 @@ type answerWriter struct {
 }
 
 func (a *answerWriter) write(r *eval.Result, lang string) {
-	b := a.buf[:0]
+	a.buf = appendAnswer(a.buf[:0], a.n, a.many, r, lang)
+	a.w.Write(a.buf)
+	a.n++
+}
+
+// appendAnswer appends the JSON of the i-th answer, after what goes
+// before it: in an indented array when many, else on its own line.
+func appendAnswer(b []byte, i int, many bool, r *eval.Result, lang string) []byte {
 	switch {
-	case !a.many:
-	case a.n == 0:
+	case !many:
+		return append(appendResult(b, r, lang, ""), '\n')
+	case i == 0:
 		b = append(b, "[\n  "...)
 	default:
 		b = append(b, ",\n  "...)
 	}
-	if a.many {
-		b = appendResult(b, r, lang, "  ")
-	} else {
-		b = append(appendResult(b, r, lang, ""), '\n')
-	}
-	a.w.Write(b)
-	a.buf = b
-	a.n++
+	return appendResult(b, r, lang, "  ")
 }
 
 func (a *answerWriter) close() {
@@ -355,14 +430,18 @@ func writeText(w io.Writer, scenarios []*eval.Scenario, results []eval.Result, l
 // writeText writes an answer as text, after a blank line unless it is
 // the first.
 func (a *answerWriter) writeText(req *eval.Request, r *eval.Result, lang string) {
-	b := a.buf[:0]
-	if a.n > 0 {
+	a.buf = appendTextAnswer(a.buf[:0], a.n, req, r, lang)
+	a.w.Write(a.buf)
+	a.n++
+}
+
+// appendTextAnswer appends the i-th answer as text, after a blank line
+// unless it is the first.
+func appendTextAnswer(b []byte, i int, req *eval.Request, r *eval.Result, lang string) []byte {
+	if i > 0 {
 		b = append(b, '\n')
 	}
-	b = appendTextResult(b, req, r, lang)
-	a.w.Write(b)
-	a.buf = b
-	a.n++
+	return appendTextResult(b, req, r, lang)
 }
 
 // appendTextResult appends the answer to a request as text: the request

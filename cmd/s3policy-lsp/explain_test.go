@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -229,14 +230,16 @@ func TestExplainScenarioStreamStopsAtAFault(t *testing.T) {
 	}
 }
 
-// A batch longer than inlineScenarios is evaluated on several goroutines
-// past them and answered in the order of the file: the answers are those
-// of evaluating each scenario in turn (run with -race: the scenarios
-// share the policies parsed once).
+// A file of more than a batch (batchScenarios) is evaluated on several
+// goroutines past the first and answered in the order of the file: the
+// answers are those of evaluating each scenario in turn, in JSON and in
+// text, with one worker and with three, whose batches may be answered
+// out of turn (run with -race: the scenarios share the policies parsed
+// once, and the rooms of a batch their words).
 func TestExplainScenarioBatchInOrder(t *testing.T) {
 	allowed := strings.Replace(crossAccountScenario, `"resourceAccount": "444455556666"}`, `"resourceAccount": "444455556666", "context": {"aws:SourceVpce": "vpce-1"}}`, 1)
 	var batch []string
-	for i := range inlineScenarios + 300 {
+	for i := range inlineScenarios + 20*batchScenarios + 7 {
 		batch = append(batch, []string{crossAccountScenario, allowed}[i%3%2])
 	}
 	src := "[" + strings.Join(batch, ",\n") + "]"
@@ -244,32 +247,45 @@ func TestExplainScenarioBatchInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want bytes.Buffer
 	results := make([]eval.Result, len(scenarios))
 	for i, s := range scenarios {
 		results[i] = eval.Evaluate(s)
 	}
-	writeJSON(&want, results, true, "en")
-	var out, errOut bytes.Buffer
-	code := run([]string{"explain", "--scenario", writeTemp(t, "batch.json", src), "--format", "json"}, &out, &errOut)
-	if code != exitFindings || out.String() != want.String() {
-		t.Errorf("exit %d, %d bytes of answers, want 1 and the %d bytes of evaluating in turn%s", code, out.Len(), want.Len(), errOut.String())
+	path := writeTemp(t, "batch.json", src)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{2, 4} {
+		runtime.GOMAXPROCS(procs)
+		for _, format := range []string{"json", "text"} {
+			var want bytes.Buffer
+			if format == "json" {
+				writeJSON(&want, results, true, "en")
+			} else {
+				writeText(&want, scenarios, results, "en")
+			}
+			var out, errOut bytes.Buffer
+			code := run([]string{"explain", "--scenario", path, "--format", format}, &out, &errOut)
+			if code != exitFindings || out.String() != want.String() {
+				t.Errorf("GOMAXPROCS %d, %s: exit %d, %d bytes of answers, want 1 and the %d bytes of evaluating in turn%s", procs, format, code, out.Len(), want.Len(), errOut.String())
+			}
+		}
 	}
 }
 
-// A fault past inlineScenarios, where the scenarios are evaluated on
-// several goroutines, stops the run as one before them does: after the
-// answers before it.
+// A fault past the first batch, where the scenarios are evaluated on
+// several goroutines, stops the run as one in it does: after the answers
+// before it, in the middle of a batch or at its end.
 func TestExplainScenarioLongBatchStopsAtAFault(t *testing.T) {
-	batch := strings.Repeat(crossAccountScenario+",\n", inlineScenarios+10)
-	path := writeTemp(t, "batch.json", "["+batch+`{"request": {"action": "s3:GetObject"}}`+"]")
-	var out, errOut bytes.Buffer
-	code := run([]string{"explain", "--scenario", path}, &out, &errOut)
-	answer := "arn:aws:iam::111122223333:user/jane s3:GetObject on arn:aws:s3:::shared/a.txt: ImplicitlyDenied (blocked by resource)\n"
-	line := strings.Count(batch, "\n") + 1
-	wantErr := fmt.Sprintf("s3policy-lsp explain: %s: line %d: the request needs a principal\n", path, line)
-	if n := strings.Count(out.String(), answer); code != exitUsage || n != inlineScenarios+10 || errOut.String() != wantErr {
-		t.Errorf("exit %d, %d answers, stderr %q; want %d, %d answers and %q", code, n, errOut.String(), exitUsage, inlineScenarios+10, wantErr)
+	for _, before := range []int{inlineScenarios + batchScenarios + 10, inlineScenarios + 3*batchScenarios} {
+		batch := strings.Repeat(crossAccountScenario+",\n", before)
+		path := writeTemp(t, "batch.json", "["+batch+`{"request": {"action": "s3:GetObject"}}`+"]")
+		var out, errOut bytes.Buffer
+		code := run([]string{"explain", "--scenario", path}, &out, &errOut)
+		answer := "arn:aws:iam::111122223333:user/jane s3:GetObject on arn:aws:s3:::shared/a.txt: ImplicitlyDenied (blocked by resource)\n"
+		line := strings.Count(batch, "\n") + 1
+		wantErr := fmt.Sprintf("s3policy-lsp explain: %s: line %d: the request needs a principal\n", path, line)
+		if n := strings.Count(out.String(), answer); code != exitUsage || n != before || errOut.String() != wantErr {
+			t.Errorf("exit %d, %d answers, stderr %q; want %d, %d answers and %q", code, n, errOut.String(), exitUsage, before, wantErr)
+		}
 	}
 }
 
