@@ -24,7 +24,10 @@ ratio_budget=${RATIO_BUDGET:-50}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -o "$work/s3policy-lsp" ./cmd/s3policy-lsp
+# Built as the editors' packages ship it (editors/vscode/package-platforms.sh):
+# a static binary, which starts without the dynamic loader and libc (50-75
+# fewer page faults and 2-3 ms a process, of a ~30 ms whole run).
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$work/s3policy-lsp" ./cmd/s3policy-lsp
 go run ./bench/explaingen -n "$n" -scenarios "$work/scenarios.json" -simulations "$work/simulations.json"
 echo "explain: $n scenarios ($(wc -c <"$work/scenarios.json") bytes), cores: $(nproc), node $(node --version), $(go version | cut -d' ' -f3)"
 
