@@ -229,10 +229,11 @@ func writeJSON(w io.Writer, results []eval.Result, many bool, lang string) {
 // thread, goroutine stacks that grow, heap spans of each core and the
 // rooms of the scenarios in flight, and, for each batch, the goroutines'
 // wake-ups. For 1,000 scenarios (/tmp/scen.json) batches of 16 on two
-// cores were slower by the whole process even when the machine was
-// otherwise idle: 29-31 ms against 23-26 ms, 8 ms more CPU and 20-90
-// more page faults (14-63 us each, measured on a virtual machine). A
-// longer stream still gets the other cores for the rest.
+// cores were no faster by the whole process on an otherwise idle
+// machine: 25.6 ms against 25.1 (30 runs), 1.7 ms more CPU and 20 more
+// page faults (14-63 us each, measured on a virtual machine); in six
+// moments both cores were idle, 29-31 ms against 23-26. A longer stream
+// still gets the other cores for the rest.
 const inlineScenarios = 2000
 
 // batchScenarios is how many scenarios the pipeline reads, evaluates and
