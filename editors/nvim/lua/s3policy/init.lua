@@ -401,7 +401,7 @@ function M.omnifunc(findstart, base)
     local cursor = vim.api.nvim_win_get_cursor(0)
     local line = vim.api.nvim_get_current_line()
     local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
-    local response = client_request_sync(client, 'textDocument/completion', params, 2000, bufnr)
+    local response = client_request_sync(client, 'textDocument/completion', params, opts.completion_timeout_ms, bufnr)
     local result = response and response.result
     local items = type(result) == 'table' and (result.items or result) or {}
     if #items == 0 then
@@ -696,6 +696,8 @@ function M.setup(user)
     capabilities = user.capabilities,
     on_attach = user.on_attach,
     keymaps = user.keymaps ~= false,
+    -- <C-x><C-o> waits this long for the server's answer, then offers nothing.
+    completion_timeout_ms = user.completion_timeout_ms or 2000,
   }
   local group = vim.api.nvim_create_augroup('s3policy', { clear = true })
   -- FileType attaches opened buffers; BufWritePost a new file that became
