@@ -94,6 +94,82 @@ func TestAClosedFileAnalysedWithAReplacedSetIsAnalysedAgain(t *testing.T) {
 	}
 }
 
+// Two of the back's workers may hold one closed file: an edit that
+// replaces its set while the first analyses it queues it again, and the
+// second analyses it with the new set. The first one's older analysis,
+// published after the second's, must be followed by one more: before,
+// the first asked whether its set was replaced before publishing, saw
+// no, and left the client with the old set's findings for good (the
+// review's probe: a Requester Pays finding lost after Terraform facts
+// were typed during the first scan, 4 runs in 10).
+func TestAnOlderAnalysisPublishedLastIsFollowedByTheNewSets(t *testing.T) {
+	s, rec := newRecordingServer(t)
+	sc := s.sched
+	sc.typingPause = 0
+	dir, texts := indexedExample(t, s, "kms-missing-actions", ".s3policy.json", "bucket.bucket-policy.json", "jane.iam-policy.json", "key.key-policy.json")
+	key, bucket := filepath.Join(dir, "key.key-policy.json"), filepath.Join(dir, "bucket.bucket-policy.json")
+	const grant = "\"s3:GetObject\",\n        \"s3:PutObject\""
+	edited := []byte(strings.Replace(string(texts[bucket]), grant, `"s3:GetObject"`, 1))
+	if string(edited) == string(texts[bucket]) {
+		t.Fatalf("the bucket policy has no %q", grant)
+	}
+
+	// The first worker takes the key policy and analyses it with the set
+	// the index holds; before it publishes, the edit comes and the second
+	// worker analyses and publishes the key policy with the new set.
+	taken := sc.index.setOf(key)
+	sc.queue[key] = true
+	if !sc.take(key) {
+		t.Fatal("the back could not take the key policy")
+	}
+	sc.beforeClosedPublish = func(string) {
+		sc.beforeClosedPublish = nil
+		u := uri.File(bucket)
+		for _, ev := range []event{
+			{kind: opened, uri: u, text: texts[bucket], version: 1},
+			{kind: changed, uri: u, version: 2, edits: []textChange{{Text: string(edited)}}},
+		} {
+			a, err := s.store.modify(ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc.enqueue(a)
+		}
+		sc.round()
+		if sc.index.setOf(key) == taken {
+			t.Fatal("the edit did not replace the set")
+		}
+		sc.queue[key] = true // as a dependant of the edit, whether it is one or not
+		if !sc.take(key) {
+			t.Fatal("the second worker could not take the key policy")
+		}
+		sc.publishClosedFromSet(key, sc.index.setOf(key))
+		sc.finished()
+	}
+	_ = s.guard("analysis of "+key, func() error { sc.publishClosedFromSet(key, taken); return nil })
+	sc.finished()
+	if sc.beforeClosedPublish != nil {
+		t.Fatal("the key policy was published without its analysis")
+	}
+	sc.drain()
+
+	fresh := newIndex()
+	texts[bucket] = edited
+	fresh.rebuild(s.store.folders, texts)
+	settings := s.store.settings()
+	analyse := func(g *govSet) string {
+		src := g.sources.get(key)
+		return diagnosticsJSON(t, s.analyseSource(key, src.Text, src.Findings, g.bound(key), settings).diagnostics())
+	}
+	want, old := analyse(fresh.setOf(key)), analyse(taken)
+	if want == old {
+		t.Fatalf("the edit changes none of the key policy's diagnostics: the test shows nothing\n%s", want)
+	}
+	if got, ok := rec.last(t, s, uri.File(key)); !ok || got != want {
+		t.Errorf("the key policy's diagnostics once both workers are done:\n%s\nthose of the same files analysed afresh:\n%s", got, want)
+	}
+}
+
 // diagnosticsJSON is the JSON of diagnostics as the client reads them.
 func diagnosticsJSON(t *testing.T, diags []protocol.Diagnostic) string {
 	t.Helper()

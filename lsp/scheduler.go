@@ -80,6 +80,10 @@ type scheduler struct {
 	flightMu sync.Mutex
 	flights  map[string]*closedFlight // by path: the back's analyses of governed files in progress
 
+	// beforeClosedPublish, for tests, runs between a closed file's
+	// analysis with a set and its publication.
+	beforeClosedPublish func(path string)
+
 	pubMu      sync.Mutex
 	openPub    map[protocol.DocumentURI]published
 	closedHash map[string]uint64 // what the client has for each closed file
@@ -774,12 +778,19 @@ func (sc *scheduler) publishClosedFromSet(path string, g *govSet) {
 	a := sc.s.analyseSource(path, g.sources.get(path).Text, g.sources.get(path).Findings, docs, settings)
 	a.set = g
 	f.a = a
+	if sc.beforeClosedPublish != nil {
+		sc.beforeClosedPublish(path)
+	}
+	sc.publishClosedAnalysis(path, a)
+	// Asked after the publication, not before: an edit that replaces g
+	// between the two queues the file, and another worker may analyse it
+	// with the new set and publish first; this older analysis, published
+	// after it, is then always followed by one more.
 	if g.replaced.Load() {
 		sc.back.Lock()
 		sc.queue[path] = true
 		sc.back.Unlock()
 	}
-	sc.publishClosedAnalysis(path, a)
 	if !g.edited {
 		// Published: its parts of the set's memos are built again if it
 		// is analysed again. A set an edit made keeps them: the next
