@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -29,69 +30,26 @@ import (
 // out of its grant (the key policy no longer blocks jane's uploads), then
 // the back analyses the key policy with the set it took.
 func TestAClosedFileAnalysedWithAReplacedSetIsAnalysedAgain(t *testing.T) {
-	s, rec := newRecordingServer(t)
-	sc := s.sched
-	sc.typingPause = 0
-	dir, texts := indexedExample(t, s, "kms-missing-actions", ".s3policy.json", "bucket.bucket-policy.json", "jane.iam-policy.json", "key.key-policy.json")
-	key, bucket := filepath.Join(dir, "key.key-policy.json"), filepath.Join(dir, "bucket.bucket-policy.json")
-	const grant = "\"s3:GetObject\",\n        \"s3:PutObject\""
-	if !strings.Contains(string(texts[bucket]), grant) {
-		t.Fatalf("the bucket policy has no %q", grant)
-	}
-	edited := []byte(strings.Replace(string(texts[bucket]), grant, `"s3:GetObject"`, 1))
-
+	e := newGrantEdit(t)
+	sc := e.s.sched
 	jane := "arn:aws:iam::111122223333:user/jane"
-	taken := sc.index.setOf(key)
+	taken := sc.index.setOf(e.key)
 	if _, answered := taken.ws.Answered(jane); answered {
 		t.Fatal("jane is answered before any analysis")
 	}
 
 	// The back takes the key policy from the set the index holds.
-	sc.queue[key] = true
-	if !sc.take(key) || sc.index.setOf(key) != taken {
+	sc.queue[e.key] = true
+	if !sc.take(e.key) || sc.index.setOf(e.key) != taken {
 		t.Fatal("the back could not take the key policy")
 	}
-	// The front takes the edit in.
-	u := uri.File(bucket)
-	for _, ev := range []event{
-		{kind: opened, uri: u, text: texts[bucket], version: 1},
-		{kind: changed, uri: u, version: 2, edits: []textChange{{Text: string(edited)}}},
-	} {
-		a, err := s.store.modify(ev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc.enqueue(a)
-	}
-	sc.round()
-	if sc.index.setOf(key) == taken {
-		t.Fatal("the edit did not replace the set")
-	}
+	e.typeIn(t, taken)
 	// The back analyses the key policy with the set it took, answering
 	// jane there, then drains what is queued.
-	_ = s.guard("analysis of "+key, func() error { sc.publishClosedFromSet(key, taken); return nil })
+	_ = e.s.guard("analysis of "+e.key, func() error { sc.publishClosedFromSet(e.key, taken); return nil })
 	sc.finished()
 	sc.drain()
-
-	fresh := newIndex()
-	texts[bucket] = edited
-	fresh.rebuild(s.store.folders, texts)
-	settings := s.store.settings()
-	analyse := func(g *govSet) string {
-		src := g.sources.get(key)
-		return diagnosticsJSON(t, s.analyseSource(key, src.Text, src.Findings, g.bound(key), settings).diagnostics())
-	}
-	want, old := analyse(fresh.setOf(key)), analyse(taken)
-	if want == old {
-		t.Fatalf("the edit changes none of the key policy's diagnostics: the test shows nothing\n%s", want)
-	}
-	got, ok := rec.last(t, s, uri.File(key))
-	if !ok {
-		t.Fatal("the key policy was never published")
-	}
-	if got != want {
-		t.Errorf("the key policy's diagnostics once the edit settled:\n%s\nthose of the same files analysed afresh:\n%s", got, want)
-	}
+	e.wantKeyAsAfresh(t, taken)
 }
 
 // Two of the back's workers may hold one closed file: an edit that
@@ -103,70 +61,106 @@ func TestAClosedFileAnalysedWithAReplacedSetIsAnalysedAgain(t *testing.T) {
 // review's probe: a Requester Pays finding lost after Terraform facts
 // were typed during the first scan, 4 runs in 10).
 func TestAnOlderAnalysisPublishedLastIsFollowedByTheNewSets(t *testing.T) {
-	s, rec := newRecordingServer(t)
-	sc := s.sched
-	sc.typingPause = 0
-	dir, texts := indexedExample(t, s, "kms-missing-actions", ".s3policy.json", "bucket.bucket-policy.json", "jane.iam-policy.json", "key.key-policy.json")
-	key, bucket := filepath.Join(dir, "key.key-policy.json"), filepath.Join(dir, "bucket.bucket-policy.json")
-	const grant = "\"s3:GetObject\",\n        \"s3:PutObject\""
-	edited := []byte(strings.Replace(string(texts[bucket]), grant, `"s3:GetObject"`, 1))
-	if string(edited) == string(texts[bucket]) {
-		t.Fatalf("the bucket policy has no %q", grant)
-	}
-
+	e := newGrantEdit(t)
+	sc := e.s.sched
 	// The first worker takes the key policy and analyses it with the set
 	// the index holds; before it publishes, the edit comes and the second
 	// worker analyses and publishes the key policy with the new set.
-	taken := sc.index.setOf(key)
-	sc.queue[key] = true
-	if !sc.take(key) {
+	taken := sc.index.setOf(e.key)
+	sc.queue[e.key] = true
+	if !sc.take(e.key) {
 		t.Fatal("the back could not take the key policy")
 	}
 	sc.beforeClosedPublish = func(string) {
 		sc.beforeClosedPublish = nil
-		u := uri.File(bucket)
-		for _, ev := range []event{
-			{kind: opened, uri: u, text: texts[bucket], version: 1},
-			{kind: changed, uri: u, version: 2, edits: []textChange{{Text: string(edited)}}},
-		} {
-			a, err := s.store.modify(ev)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sc.enqueue(a)
-		}
-		sc.round()
-		if sc.index.setOf(key) == taken {
-			t.Fatal("the edit did not replace the set")
-		}
-		sc.queue[key] = true // as a dependant of the edit, whether it is one or not
-		if !sc.take(key) {
+		e.typeIn(t, taken)
+		sc.queue[e.key] = true // as a dependant of the edit, whether it is one or not
+		if !sc.take(e.key) {
 			t.Fatal("the second worker could not take the key policy")
 		}
-		sc.publishClosedFromSet(key, sc.index.setOf(key))
+		sc.publishClosedFromSet(e.key, sc.index.setOf(e.key))
 		sc.finished()
 	}
-	_ = s.guard("analysis of "+key, func() error { sc.publishClosedFromSet(key, taken); return nil })
+	_ = e.s.guard("analysis of "+e.key, func() error { sc.publishClosedFromSet(e.key, taken); return nil })
 	sc.finished()
 	if sc.beforeClosedPublish != nil {
 		t.Fatal("the key policy was published without its analysis")
 	}
 	sc.drain()
+	e.wantKeyAsAfresh(t, taken)
+}
 
-	fresh := newIndex()
-	texts[bucket] = edited
-	fresh.rebuild(s.store.folders, texts)
-	settings := s.store.settings()
-	analyse := func(g *govSet) string {
-		src := g.sources.get(key)
-		return diagnosticsJSON(t, s.analyseSource(key, src.Text, src.Findings, g.bound(key), settings).diagnostics())
+// grantEdit is kms-missing-actions indexed in a server whose client
+// records what is published, and the edit both tests above type:
+// s3:PutObject taken out of the bucket policy's grant, after which the
+// key policy no longer blocks jane's uploads.
+type grantEdit struct {
+	s           *Server
+	rec         *recorder
+	texts       map[string][]byte
+	key, bucket string
+	edited      []byte
+}
+
+func newGrantEdit(t *testing.T) *grantEdit {
+	t.Helper()
+	s, rec := newRecordingServer(t)
+	s.sched.typingPause = 0
+	dir, texts := indexedExample(t, s, "kms-missing-actions", ".s3policy.json", "bucket.bucket-policy.json", "jane.iam-policy.json", "key.key-policy.json")
+	e := &grantEdit{s: s, rec: rec, texts: texts, key: filepath.Join(dir, "key.key-policy.json"), bucket: filepath.Join(dir, "bucket.bucket-policy.json")}
+	const grant = "\"s3:GetObject\",\n        \"s3:PutObject\""
+	if !strings.Contains(string(texts[e.bucket]), grant) {
+		t.Fatalf("the bucket policy has no %q", grant)
 	}
-	want, old := analyse(fresh.setOf(key)), analyse(taken)
+	e.edited = []byte(strings.Replace(string(texts[e.bucket]), grant, `"s3:GetObject"`, 1))
+	return e
+}
+
+// typeIn opens the bucket policy and types the edit, and the front takes
+// it in, replacing taken, the key policy's set.
+func (e *grantEdit) typeIn(t *testing.T, taken *govSet) {
+	t.Helper()
+	sc, u := e.s.sched, uri.File(e.bucket)
+	for _, ev := range []event{
+		{kind: opened, uri: u, text: e.texts[e.bucket], version: 1},
+		{kind: changed, uri: u, version: 2, edits: []textChange{{Text: string(e.edited)}}},
+	} {
+		a, err := e.s.store.modify(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc.enqueue(a)
+	}
+	sc.round()
+	if sc.index.setOf(e.key) == taken {
+		t.Fatal("the edit did not replace the set")
+	}
+}
+
+// wantKeyAsAfresh asserts that the key policy was last published with
+// the diagnostics of the edited files analysed afresh, which differ from
+// those of taken, the set before the edit.
+func (e *grantEdit) wantKeyAsAfresh(t *testing.T, taken *govSet) {
+	t.Helper()
+	texts := maps.Clone(e.texts)
+	texts[e.bucket] = e.edited
+	fresh := newIndex()
+	fresh.rebuild(e.s.store.folders, texts)
+	settings := e.s.store.settings()
+	analyse := func(g *govSet) string {
+		src := g.sources.get(e.key)
+		return diagnosticsJSON(t, e.s.analyseSource(e.key, src.Text, src.Findings, g.bound(e.key), settings).diagnostics())
+	}
+	want, old := analyse(fresh.setOf(e.key)), analyse(taken)
 	if want == old {
 		t.Fatalf("the edit changes none of the key policy's diagnostics: the test shows nothing\n%s", want)
 	}
-	if got, ok := rec.last(t, s, uri.File(key)); !ok || got != want {
-		t.Errorf("the key policy's diagnostics once both workers are done:\n%s\nthose of the same files analysed afresh:\n%s", got, want)
+	got, ok := e.rec.last(t, e.s, uri.File(e.key))
+	if !ok {
+		t.Fatal("the key policy was never published")
+	}
+	if got != want {
+		t.Errorf("the key policy's diagnostics once the edit settled:\n%s\nthose of the same files analysed afresh:\n%s", got, want)
 	}
 }
 
