@@ -51,7 +51,7 @@ func RunGoverned(server, dir string, n, edits int, rate float64, scanTimeout tim
 		// Written after the server exits, or after a failure: the log
 		// (GODEBUG=gctrace=1's collections, at seconds since the process
 		// started) says what the server did while the user typed.
-		defer func() { _ = os.WriteFile(serverLog, []byte(c.Stderr.String()), 0o644) }()
+		defer func() { _ = os.WriteFile(serverLog, []byte(c.Log()), 0o644) }()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), scanTimeout+2*editTime(edits, rate)+2*time.Minute)
 	defer cancel()

@@ -158,7 +158,7 @@ func TestProtocolAbuse(t *testing.T) {
 		}
 		// The next valid request is answered: hover on the open document.
 		if _, err := c.Call(ctx, "textDocument/hover", hoverParams()); err != nil {
-			t.Fatalf("after message %d (%s) the next valid request failed: %v\nlog:\n%s", i, abuse.name, err, tail(c.Stderr.String()))
+			t.Fatalf("after message %d (%s) the next valid request failed: %v\nlog:\n%s", i, abuse.name, err, tail(c.Log()))
 		}
 	}
 	if len(counts) != len(abuses) {

@@ -65,7 +65,7 @@ func TestServeKeepsTheFirstScansDiagnosticsForTheNextStart(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := c.WaitPublished(ctx, func([]lspclient.Published) bool { return logged(c, wantLog) }); err != nil {
-			t.Fatalf("no log %q: %v\n%s", wantLog, err, c.Stderr.String())
+			t.Fatalf("no log %q: %v\n%s", wantLog, err, c.Log())
 		}
 		last := map[string][]lspclient.Diagnostic{}
 		for _, p := range c.Published() {

@@ -291,6 +291,21 @@ func (c *Client) Notifications() []Message {
 	return append([]Message(nil), c.notes...)
 }
 
+// Log is what the server logged: its stderr (errors, warnings, and what
+// it logged with no client to tell), then the window/logMessage lines it
+// sent, where its ordinary events go while a client listens.
+func (c *Client) Log() string {
+	var b strings.Builder
+	b.WriteString(c.Stderr.String())
+	for _, n := range c.Notifications() {
+		var p struct{ Message string }
+		if n.Method == "window/logMessage" && json.Unmarshal(n.Params, &p) == nil {
+			b.WriteString("window/logMessage: " + p.Message + "\n")
+		}
+	}
+	return b.String()
+}
+
 // WaitPublished waits until ok holds of the publishes received so far;
 // ok is asked again whenever a message arrives, a notification included.
 func (c *Client) WaitPublished(ctx context.Context, ok func([]Published) bool) ([]Published, error) {

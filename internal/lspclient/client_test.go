@@ -3,6 +3,7 @@ package lspclient
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -123,5 +124,33 @@ func TestAServerThatWritesGarbageFailsTheRun(t *testing.T) {
 	case <-c.Exited():
 	case <-ctx.Done():
 		t.Fatal("the server was not stopped")
+	}
+}
+
+// TestLogHoldsStderrAndTheLogMessages: a server that listens to a client
+// logs its ordinary events as window/logMessage, not on stderr, so what a
+// failing test prints as the server's log holds both.
+func TestLogHoldsStderrAndTheLogMessages(t *testing.T) {
+	note := `{"jsonrpc":"2.0","method":"window/logMessage","params":{"type":4,"message":"scanned"}}`
+	publish := `{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"file:///a.json","diagnostics":[]}}`
+	script := fmt.Sprintf(`printf 'panic: boom\n' >&2; printf 'Content-Length: %d\r\n\r\n%%s' '%s'; printf 'Content-Length: %d\r\n\r\n%%s' '%s'; exec sleep 60`,
+		len(note), note, len(publish), publish)
+	c, err := Start("/bin/sh", "", "-c", script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := c.WaitPublished(ctx, func(p []Published) bool { return len(p) > 0 }); err != nil {
+		t.Fatal(err)
+	}
+	c.Kill()
+	select {
+	case <-c.Exited(): // its stderr is read whole
+	case <-ctx.Done():
+		t.Fatal("the server was not stopped")
+	}
+	if got, want := c.Log(), "panic: boom\nwindow/logMessage: scanned\n"; got != want {
+		t.Errorf("Log() = %q, want %q", got, want)
 	}
 }
