@@ -1,6 +1,9 @@
 package eval
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // A Deny whose condition reads a key the request may not carry says so
 // when the request lacks it ("the tool cannot know its value") and not
@@ -28,18 +31,27 @@ func TestADenyCauseIsMadeAnewForUnknownKeys(t *testing.T) {
 			reqs = []Request{unknown, known}
 		}
 		for _, req := range reqs {
-			got := Evaluate(w.Scenario(req))
-			anew := w.Scenario(req)
-			anew.shared = nil
-			want := Evaluate(anew)
-			if len(got.Causes) != len(want.Causes) {
-				t.Fatalf("%s: %d causes, want %d", order, len(got.Causes), len(want.Causes))
-			}
-			for i := range got.Causes {
-				if g, wnt := got.Say(&got.Causes[i]).EN, want.Say(&want.Causes[i]).EN; g != wnt {
-					t.Errorf("%s, context %v: cause %d says %q, want %q", order, req.Context, i, g, wnt)
-				}
-			}
+			sayAsAnew(t, w, req, fmt.Sprintf("%s, context %v", order, req.Context))
 		}
 	}
+}
+
+// sayAsAnew evaluates req in w, then anew without the causes w shares
+// between requests (denyCauseAt), and fails t unless each cause says the
+// same in both; it returns the evaluation in w.
+func sayAsAnew(t *testing.T, w *Workspace, req Request, what string) Result {
+	t.Helper()
+	got := Evaluate(w.Scenario(req))
+	anew := w.Scenario(req)
+	anew.shared = nil
+	want := Evaluate(anew)
+	if len(got.Causes) != len(want.Causes) {
+		t.Fatalf("%s: %d causes, want %d", what, len(got.Causes), len(want.Causes))
+	}
+	for i := range got.Causes {
+		if g, wnt := got.Say(&got.Causes[i]).EN, want.Say(&want.Causes[i]).EN; g != wnt {
+			t.Errorf("%s: cause %d says %q, want %q", what, i, g, wnt)
+		}
+	}
+	return got
 }
