@@ -383,14 +383,22 @@ func (c *scanCache) keep() {
 	}
 	s.sched.pubMu.Lock()
 	hashes := maps.Clone(s.sched.closedHash)
-	records, spoolOK := c.records, c.spoolW != nil && c.spoolW.Flush() == nil
+	records, spooled := c.records, c.spoolW != nil
+	var flushed error
+	if spooled {
+		flushed = c.spoolW.Flush()
+	}
 	c.spoolW = nil // nothing more is recorded
 	s.sched.pubMu.Unlock()
-	if c.dirty.Load() || !sameSettings(s.store.settings(), c.start) {
+	switch {
+	case c.dirty.Load() || !sameSettings(s.store.settings(), c.start):
 		s.logf("diagnostics cache: files changed during the first scan: nothing kept for the next start")
 		return
-	}
-	if !spoolOK {
+	case !spooled:
+		s.logf("diagnostics cache: the spool could not be written: nothing kept for the next start")
+		return
+	case flushed != nil:
+		s.logf("diagnostics cache: %v; nothing kept for the next start", flushed)
 		return
 	}
 	c.mu.Lock()
