@@ -74,6 +74,9 @@ type ownedDocs struct {
 type scpDocs struct {
 	levels [][]*Doc
 	index  *docIndex
+	// allowLists are the levels that are not a deny list beside
+	// FullAWSAccess (fullAccessLevel): the only ones requireSCPs judges.
+	allowLists []int32
 }
 
 // cache returns the workspace's scenario cache, built on first use, from
@@ -335,6 +338,11 @@ func (c *scenarioCache) scpsOf(w *Workspace, account string) *scpDocs {
 	}
 	s.levels = slices.Clip(s.levels)
 	s.index = newDocIndex(flatten(s.levels))
+	for i, level := range s.levels {
+		if !fullAccessLevel(level) {
+			s.allowLists = append(s.allowLists, int32(i))
+		}
+	}
 	c.scps[account] = s
 	return s
 }

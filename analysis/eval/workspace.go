@@ -548,7 +548,7 @@ func (w *Workspace) gather(s *Scenario, req Request) {
 	}
 	s.EndpointPolicies = c.endpointsOf(w, vpces)
 	scps := c.scpsOf(w, p.account)
-	s.SCPs, s.scpIndex, s.scpLevels = scps.levels, scps.index, scps.levels
+	s.SCPs, s.scpIndex, s.scpLevels, s.scpAllowLists = scps.levels, scps.index, scps.levels, scps.allowLists
 	s.RCPs = c.rcpsOf(w, account)
 }
 
