@@ -1574,7 +1574,7 @@ func accountGrantsFlipped(before, after []*analysis.File) func(account string) b
 func grantsMoved(changed []*analysis.File, principal string) bool {
 	account := accountOf(principal)
 	return slices.ContainsFunc(changed, func(f *analysis.File) bool {
-		return f.Kind == analysis.KindEndpoint || f.Kind == analysis.KindBucket && (account == "" || bytes.Contains(f.Src, []byte(account)))
+		return f.Kind == analysis.KindEndpoint || f.Kind == analysis.KindBucket && (account == "" || mayName(f.Src, account))
 	})
 }
 
@@ -1603,7 +1603,7 @@ func mayJoin(f *analysis.File, req eval.Request) bool {
 	case analysis.KindSCP:
 		return facts.Account == "" || facts.Account == account
 	case analysis.KindBucket:
-		return bucketMayJoin(facts, analysis.BucketOfARN(req.Resource), func(name string) bool { return bytes.Contains(f.Src, []byte(name)) })
+		return bucketMayJoin(facts, analysis.BucketOfARN(req.Resource), func(name string) bool { return mayName(f.Src, name) })
 	}
 	return true
 }
@@ -1615,7 +1615,7 @@ func bucketMayJoin(facts *analysis.FileFacts, bucket string, inText func(name st
 	return bucket == "" || facts.Bucket == bucket || inText(bucket)
 }
 
-// textNames is a bucket policy's text as joinCheck searches it for the
+// textNames is a bucket policy's namesText as joinCheck searches it for the
 // names of a workspace's buckets, a thousand or more on each edit of it:
 // its runs of bytes between JSON's structural bytes, spaces, ':' and '/',
 // each distinct run once, joined by a newline. A name without those
@@ -1623,14 +1623,19 @@ func bucketMayJoin(facts *analysis.FileFacts, bucket string, inText func(name st
 // runs exactly when it is in the text (bytes.Contains), in a tenth of
 // the bytes; a name with them is looked for in the text.
 type textNames struct {
-	src  []byte
-	runs string
+	src     []byte // namesText's
+	runs    string
+	anyName bool // the text did not decode: any name may be in it
 }
 
 // nameBreaks are the bytes textNames cuts a text at.
 const nameBreaks = "\"\t\n\r ,:/[]{}"
 
-func newTextNames(src []byte) textNames {
+func newTextNames(policy []byte) textNames {
+	src, ok := namesText(policy)
+	if !ok {
+		return textNames{anyName: true}
+	}
 	seen := map[string]bool{}
 	var runs strings.Builder
 	for _, run := range bytes.FieldsFunc(src, func(r rune) bool { return r < utf8.RuneSelf && strings.ContainsRune(nameBreaks, r) }) {
@@ -1645,7 +1650,10 @@ func newTextNames(src []byte) textNames {
 
 // contains reports whether the text holds name, as bytes.Contains does.
 func (t textNames) contains(name string) bool {
-	if strings.ContainsAny(name, nameBreaks) {
+	switch {
+	case t.anyName:
+		return true
+	case strings.ContainsAny(name, nameBreaks):
 		return bytes.Contains(t.src, []byte(name))
 	}
 	return strings.Contains(t.runs, name)
