@@ -217,7 +217,13 @@ func watchLiveHeap(seen func(live, cycle uint64) bool) {
 type gcSentinel struct{ _ *byte }
 
 // liveHeap is the heap the last collection found reachable, and the
-// number of that collection.
+// number of that collection. Only runtime/metrics says it
+// (/gc/heap/live:bytes, "live objects that were marked by the previous
+// GC"): MemStats.HeapAlloc also counts what was allocated since and the
+// garbage not yet swept, and NextGC is a goal the memory limit moves.
+// The package's initialiser runs in every process (explain, check), but
+// a build without it gave explain --scenario on 1,000 scenarios the same
+// 489 page faults and CPU time within noise (30 runs alternated).
 func liveHeap() (live, cycle uint64) {
 	samples := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/cycles/total:gc-cycles"}}
 	metrics.Read(samples)
