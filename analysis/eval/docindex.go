@@ -40,6 +40,11 @@ type docIndex struct {
 	// action and resource each request walked past once for every such SCP
 	// of its account (issue 16). nil in an index of Deny statements.
 	denies *docIndex
+	// textClasses, in an index of Deny statements, are for each site the
+	// number of the first site of the same text in a policy of the same
+	// Version (judgedTexts.judgeSite), -1 for a statement without a text
+	// of its own; nil in an index of every statement.
+	textClasses []int32
 }
 
 // site is one statement of an indexed policy.
@@ -55,7 +60,36 @@ type site struct {
 func newDocIndex(docs []*Doc) *docIndex {
 	ix := indexStatements(docs, nil)
 	ix.denies = indexStatements(docs, (*analysis.Statement).IsDeny)
+	ix.denies.textClasses = textClasses(ix.denies.sites)
 	return ix
+}
+
+// textClasses numbers the sites by their text and their policy's
+// Version (docIndex.textClasses).
+func textClasses(sites []site) []int32 {
+	var first [2]map[string]int32 // by whether the policy's Version has variables, then text
+	out := make([]int32, len(sites))
+	for n, s := range sites {
+		text, ok := statementText(s.doc, s.st)
+		if !ok {
+			out[n] = -1
+			continue
+		}
+		byText := &first[0]
+		if s.doc.variables() {
+			byText = &first[1]
+		}
+		at, seen := (*byText)[string(text)] // a text met before is not copied
+		if !seen {
+			if *byText == nil {
+				*byText = map[string]int32{}
+			}
+			at = int32(n)
+			(*byText)[string(text)] = at
+		}
+		out[n] = at
+	}
+	return out
 }
 
 // indexStatements indexes the statements of docs that keep accepts, every
@@ -142,6 +176,8 @@ func (ix *docIndex) replacing(docs []*Doc, i int) *docIndex {
 	if out.denies = ix.denies.replaced(docs, i, (*analysis.Statement).IsDeny); out.denies == nil {
 		return nil
 	}
+	// Numbered again: the new version's texts may stand first for others.
+	out.denies.textClasses = textClasses(out.denies.sites)
 	return out
 }
 
