@@ -68,7 +68,7 @@ func TestServeKeepsTheFirstScansDiagnosticsForTheNextStart(t *testing.T) {
 		// look for the line wanted, so that a wrong ending fails at once
 		// with the log that says which.
 		if _, err := c.WaitPublished(ctx, func([]lspclient.Published) bool { return cacheKept(c) }); err != nil {
-			t.Fatalf("the cache's keeping never ended: %v\n%s", err, c.Log())
+			t.Fatalf("the cache's keeping never ended: %v\n%s", err, c.Stacks(10*time.Second))
 		}
 		if !logged(c, wantLog) {
 			t.Fatalf("no log %q\n%s", wantLog, c.Log())

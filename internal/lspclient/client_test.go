@@ -154,3 +154,24 @@ func TestLogHoldsStderrAndTheLogMessages(t *testing.T) {
 		t.Errorf("Log() = %q, want %q", got, want)
 	}
 }
+
+// TestStacksAsksTheServerForItsGoroutines: SIGQUIT makes a Go server
+// print every goroutine's stack and exit; Stacks returns the log then.
+func TestStacksAsksTheServerForItsGoroutines(t *testing.T) {
+	publish := `{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"file:///a.json","diagnostics":[]}}`
+	script := fmt.Sprintf(`sleep 60 & trap 'kill $!; printf "goroutine 1 [select]:\n" >&2; exit 2' QUIT; printf 'Content-Length: %d\r\n\r\n%%s' '%s'; wait`,
+		len(publish), publish)
+	c, err := Start("/bin/sh", "", "-c", script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Kill()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := c.WaitPublished(ctx, func(p []Published) bool { return len(p) > 0 }); err != nil { // the trap is set
+		t.Fatal(err)
+	}
+	if got, want := c.Stacks(30*time.Second), "goroutine 1 [select]:\n"; got != want {
+		t.Errorf("Stacks() = %q, want %q", got, want)
+	}
+}
