@@ -483,9 +483,6 @@ func (c *checker) walk(root string) {
 		c.ioError(root, err)
 	}
 	c.sets, c.loader = loading.wait(), loading.loader
-	for _, set := range c.sets {
-		set.Workspace.ForBatch() // check answers once: no evaluation kept for an edit
-	}
 	defer func() { c.sets, c.loader = nil, nil }()
 	for _, sk := range skipped {
 		c.skip(sk)
