@@ -148,6 +148,16 @@ func Write(dir string, n int) (Layout, error) {
 	return l, os.WriteFile(filepath.Join(dir, ".s3policy.json"), cfg, 0o644)
 }
 
+// configFile is a file's entry in a .s3policy.json.
+type configFile struct {
+	Kind      string `json:"kind"`
+	Account   string `json:"account"`
+	Bucket    string `json:"bucket,omitempty"`
+	Principal string `json:"principal,omitempty"`
+	Key       string `json:"key,omitempty"`
+	Endpoint  string `json:"endpoint,omitempty"`
+}
+
 // config is the .s3policy.json: the caller accounts, every bucket with
 // its encryption, and every file's kind and owner: by pattern for
 // identity policies (their principal), SCPs (their account) and bucket
@@ -159,14 +169,6 @@ func (f *folder) config() ([]byte, error) {
 		Encryption      string `json:"encryption"`
 		KMSKeyARN       string `json:"kmsKeyArn,omitempty"`
 		ObjectOwnership string `json:"objectOwnership"`
-	}
-	type file struct {
-		Kind      string `json:"kind"`
-		Account   string `json:"account"`
-		Bucket    string `json:"bucket,omitempty"`
-		Principal string `json:"principal,omitempty"`
-		Key       string `json:"key,omitempty"`
-		Endpoint  string `json:"endpoint,omitempty"`
 	}
 	var accounts []string
 	for a := range 4 {
@@ -180,19 +182,19 @@ func (f *folder) config() ([]byte, error) {
 		}
 		buckets[bucketName(b)] = bk
 	}
-	files := map[string]file{"**/*.bucket-policy.json": {Kind: "bucket", Account: ResourceAccount}} // the bucket from its Resource
+	files := map[string]configFile{"**/*.bucket-policy.json": {Kind: "bucket", Account: ResourceAccount}} // the bucket from its Resource
 	for p := range Principals {
-		files[fmt.Sprintf("**/*.app-%d.iam-policy.json", p)] = file{Kind: "identity", Account: callerAccount(p), Principal: principalARN(p)}
+		files[fmt.Sprintf("**/*.app-%d.iam-policy.json", p)] = configFile{Kind: "identity", Account: callerAccount(p), Principal: principalARN(p)}
 	}
 	for a := range 4 {
-		files[fmt.Sprintf("**/*.acct-%d.scp.json", a)] = file{Kind: "scp", Account: callerAccount(a)}
+		files[fmt.Sprintf("**/*.acct-%d.scp.json", a)] = configFile{Kind: "scp", Account: callerAccount(a)}
 	}
 	for i := range f.n {
 		switch k, ord := kindOf[i%10], ordinal(i); k {
 		case "key":
-			files[Path(i)] = file{Kind: k, Account: ResourceAccount, Key: keyARN(ord)}
+			files[Path(i)] = configFile{Kind: k, Account: ResourceAccount, Key: keyARN(ord)}
 		case "endpoint":
-			files[Path(i)] = file{Kind: k, Account: callerAccount(ord), Endpoint: endpointID(ord)}
+			files[Path(i)] = configFile{Kind: k, Account: callerAccount(ord), Endpoint: endpointID(ord)}
 		}
 	}
 	// Written compact, as a generator would: at 10,000 policies it names
