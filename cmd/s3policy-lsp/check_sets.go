@@ -77,24 +77,45 @@ func (l *setLoading) wait() []*tree.Set {
 // for them (checks' principalsByDocument), over 10,000 governed policies
 // a fifth of check's CPU on one core.
 func answerEveryPrincipal(sets []*tree.Set) {
-	type ask struct {
-		w         *eval.Workspace
-		principal string
-	}
-	var asks []ask
-	for _, set := range sets {
-		for _, p := range set.Workspace.Callers() {
-			asks = append(asks, ask{set.Workspace, p})
-		}
+	principalsOnEveryCore(sets, func(w *eval.Workspace, principal string) { w.Blocked(principal) })
+}
+
+// principalsOnEveryCore calls answer for every principal of the sets, on
+// every core. A panic drops that answer alone: the checks that read it
+// ask again as they analyse a file, and the analysis reports the panic
+// as that file's internal-error finding (analysis.runCheck), as it did
+// before the answers were made first, instead of check crashing.
+func principalsOnEveryCore(sets []*tree.Set, answer func(w *eval.Workspace, principal string)) {
+	asks := principalAsks(sets)
+	answerOrDrop := func(a principalAsk) {
+		defer func() { _ = recover() }()
+		answer(a.w, a.principal)
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(asks)) {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < len(asks); i = int(next.Add(1)) - 1 {
-				asks[i].w.Blocked(asks[i].principal)
+				answerOrDrop(asks[i])
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// principalAsk is a principal of a set's workspace, to answer.
+type principalAsk struct {
+	w         *eval.Workspace
+	principal string
+}
+
+// principalAsks lists the principals of each set's workspace.
+func principalAsks(sets []*tree.Set) []principalAsk {
+	var asks []principalAsk
+	for _, set := range sets {
+		for _, p := range set.Workspace.Callers() {
+			asks = append(asks, principalAsk{set.Workspace, p})
+		}
+	}
+	return asks
 }
