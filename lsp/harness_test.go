@@ -179,6 +179,16 @@ func (c *client) callErr(method string, params, result any) error {
 	return err
 }
 
+// handled returns once the server has handled every notification sent
+// before: it handles messages in order on its read loop, and answers
+// there at once a request of a method it does not know.
+func (c *client) handled() {
+	c.t.Helper()
+	if err := c.callErr("s3policy/handled", nil, nil); err == nil || !strings.Contains(err.Error(), "method not found") {
+		c.t.Errorf("s3policy/handled: %v, want method not found", err) // not Fatalf: a server goroutine may call it (a scan hook)
+	}
+}
+
 func (c *client) notify(method string, params any) {
 	c.t.Helper()
 	if err := c.conn.Notify(context.Background(), method, params); err != nil {

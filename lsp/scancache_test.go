@@ -469,7 +469,10 @@ func TestAnEditDuringTheScanKeepsNothing(t *testing.T) {
 	var once sync.Once
 	c = cachedServer(t, dir, cacheDir, nil, func(string) {
 		<-ready
-		once.Do(func() { c.change(janeA, text+" ", 2) })
+		once.Do(func() {
+			c.change(janeA, text+" ", 2)
+			c.handled() // the edit is applied before the scan goes on, not when the loaded machine gets to it
+		})
 	}, func(c *client) { c.open(janeA, text, 1) })
 	close(ready)
 	c.waitLog("diagnostics cache: files changed during the first scan: nothing kept for the next start")
