@@ -68,6 +68,30 @@ func (ix *index) regroups(texts map[string][]byte) bool {
 	return false
 }
 
+// movesCalls reports whether texts (nil: gone) move a module call or a
+// file() read of a module file a set holds. While the first scan has
+// sets still to hand over, regroups cannot tell whether such a move
+// takes files from one of those: the scan may have read the file while
+// an editor saved it (truncated, then written), and built the set of a
+// child it calls with an empty caller, as a set of its own handed over
+// after the caller's.
+func (ix *index) movesCalls(texts map[string][]byte) bool {
+	for path, text := range texts {
+		g := ix.setOf(path)
+		if g == nil || hosts.ModuleReader(path) == nil {
+			continue
+		}
+		var old []byte
+		if src := g.sources.get(path); src != nil {
+			old = src.Text
+		}
+		if len(callsMoved(path, old, text)) > 0 || len(includesMoved(path, old, text)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // familyElsewhere reports whether a set other than g holds files of the
 // module family (tree.Source.Module): two modules under different
 // configs that call one child, or read one file, are one family in two

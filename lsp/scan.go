@@ -202,6 +202,7 @@ func (s *Server) scanFolder(folder string, report func(read, listed int, walked 
 			listed.Add(1)
 			next <- f
 		},
+		Reached: s.sched.readByWalk,
 		Skip: func(sk tree.Skipped) {
 			typ := protocol.MessageTypeLog
 			if strings.Contains(sk.Reason.EN, "1 MB") {

@@ -63,6 +63,15 @@ type scheduler struct {
 	// (fromScan) since the last round; hold is the front's alone.
 	rootsLoaded []string
 	hold        scanHold
+	// regroupAfterScan is set, by the front alone, when a module call or
+	// file() moved while the scan had sets still to hand over: the set
+	// whose files the call moves may not be in the index yet, so the sets
+	// are read again whole once the scan is over (index.movesCalls).
+	regroupAfterScan bool
+	// walkRead holds the module files the scan's walk read to decide the
+	// roots of configs' folders below them, with the texts it read
+	// (readByWalk); checked against the store once the scan is over.
+	walkRead map[string][]byte
 
 	back     sync.Mutex
 	queue    map[string]bool // closed files to analyse and publish
@@ -229,6 +238,10 @@ func (sc *scheduler) round() {
 	sc.mu.Lock()
 	work, rescan, loaded, due := sc.pending, sc.rescan, sc.fromScan, sc.due
 	sc.pending, sc.rescan, sc.fromScan, sc.due = affected{}, false, nil, map[string]bool{}
+	var walkRead map[string][]byte
+	if rescan {
+		walkRead, sc.walkRead = sc.walkRead, nil
+	}
 	roots, scanning := sc.rootsLoaded, sc.scanning
 	sc.rootsLoaded = nil
 	sc.mu.Unlock()
@@ -272,7 +285,8 @@ func (sc *scheduler) round() {
 		changed[p] = true // its set is in, or the scan is over: published now
 	}
 	if rescan {
-		configChanged = configChanged || sc.reconcile(changed)
+		configChanged = configChanged || sc.regroupAfterScan || sc.readElseThanTheWalk(walkRead) || sc.reconcile(changed)
+		sc.regroupAfterScan = false
 	}
 	for _, p := range st.regroupIncluded(work.paths) {
 		changed[p] = true // a loose file a module now reads with file()
@@ -290,6 +304,7 @@ func (sc *scheduler) round() {
 			}
 		}
 		configChanged = sc.index.regroups(texts) // a module call typed or taken out: read as after a config edit
+		sc.regroupAfterScan = sc.regroupAfterScan || scanning && !configChanged && sc.index.movesCalls(texts)
 	}
 	var dependants map[string]bool
 	if configChanged {
@@ -985,6 +1000,32 @@ func (sc *scheduler) reconcile(changed map[string]bool) (rebuild bool) {
 			return true
 		default:
 			changed[path] = true // new in a set
+		}
+	}
+	return false
+}
+
+// readByWalk records the text of a module file as the scan's walk read
+// it to decide the roots of the configs' folders below it
+// (tree.Walker.Reached).
+func (sc *scheduler) readByWalk(path string, text []byte) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.walkRead == nil {
+		sc.walkRead = map[string][]byte{}
+	}
+	sc.walkRead[path] = text
+}
+
+// readElseThanTheWalk reports whether a module file the walk read to
+// decide roots (walkRead) holds another text now: the loader, reading it
+// again, built sets from a text that may call a child the walk listed
+// under a root of its own, so that the child was read alone, without its
+// caller's inputs. The sets must be read again whole.
+func (sc *scheduler) readElseThanTheWalk(walkRead map[string][]byte) bool {
+	for path, read := range walkRead {
+		if now, ok := sc.s.store.text(path); !ok || !bytes.Equal(now, read) {
+			return true
 		}
 	}
 	return false

@@ -57,6 +57,13 @@ type Walker struct {
 	// what it finds in path order can then print each file's as soon as
 	// the files listed before it are done.
 	PathOrder bool
+	// Reached, when set, is told of each module file Walk read to decide
+	// the root of a config's folder below it (Listed.Root), with the text
+	// it read, when the walk leaves the file's folder: a reader that reads
+	// the file again may find another text (an editor saving it, truncated
+	// then written, meanwhile), and a set built from that text may call a
+	// child the walk listed under a root of its own.
+	Reached func(path string, text []byte)
 }
 
 // Walk lists the files Scan lists, in the same order and under the same
@@ -74,6 +81,11 @@ func Walk(dir string, w Walker) error {
 		for len(open) > 0 && (path == "" || !below(path, open[len(open)-1].path)) {
 			top := open[len(open)-1]
 			open = open[:len(open)-1]
+			if w.Reached != nil && top.reach != nil {
+				for _, t := range top.reach.texts {
+					w.Reached(t.path, t.text)
+				}
+			}
 			if w.Done == nil {
 				continue
 			}
@@ -209,6 +221,7 @@ type reach struct {
 
 type readerText struct {
 	reader *source.Reader
+	path   string
 	text   []byte
 }
 
@@ -312,7 +325,7 @@ func readReach(dir, realDir string) *reach {
 		if err != nil {
 			return &reach{any: true}
 		}
-		out.texts = append(out.texts, readerText{r, text})
+		out.texts = append(out.texts, readerText{r, path, text})
 	}
 	return out
 }

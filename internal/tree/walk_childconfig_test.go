@@ -1,6 +1,7 @@
 package tree
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -195,4 +196,29 @@ func readAsTheScanDoes(t *testing.T, dir string, l *Loader, keep func(*Complete)
 	}
 	wg.Wait()
 	return roots, listed
+}
+
+// The walk tells of each module file it read to decide a config folder's
+// root, with the text it read (Walker.Reached): the caller's main.tf, read
+// for whether it may call into modules/b, whose config would else start a
+// root of its own. A server compares that text with the one its sets were
+// built from. A folder no config lies below is not read for it.
+func TestTheWalkTellsWhatItReadToDecideRoots(t *testing.T) {
+	files := childConfigFiles(".s3policy.json", `{"accounts": ["111122223333"]}`)
+	files["other/main.tf"] = childBucketModule // a module with no config below it
+	dir := writeLayout(t, files)
+	reached := map[string]string{}
+	err := Walk(dir, Walker{Reached: func(path string, text []byte) {
+		if _, twice := reached[path]; twice {
+			t.Errorf("%s told twice", path)
+		}
+		reached[path] = string(text)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{filepath.Join(dir, "main.tf"): files["main.tf"]}
+	if !maps.Equal(reached, want) {
+		t.Errorf("the walk told of %q, want %q", reached, want)
+	}
 }

@@ -1,0 +1,103 @@
+package lsp
+
+import (
+	"maps"
+	"path/filepath"
+	"testing"
+
+	"go.lsp.dev/uri"
+
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
+)
+
+// The first scan reads a Terraform module's main.tf while an editor saves
+// it by truncating and writing (the review's probe of s20 and s21: 1 run
+// in 5): the scan's sets are built from an empty main.tf, so the bucket
+// child, under a .s3policy.json of its own, is a set of its own, read
+// without its caller's inputs, while the editor has main.tf open with the
+// module call. The sets reach the index together or in two rounds (a
+// root's sets are handed over one by one, and the walk may have made the
+// child's folder a root of its own); when the root module's set came
+// first, the call typed "moved" nothing the index held yet, and the child
+// stayed read alone for good: its Requester Pays finding, which check and
+// a fresh server report, was never published. Once the scan is over,
+// every file's last diagnostics must be those of the texts read afresh.
+func TestAModuleCallTheScanReadMidWriteEndsAsAfresh(t *testing.T) {
+	for _, rounds := range []string{"together", "caller first", "child first", "the walk read it empty"} {
+		t.Run(rounds, func(t *testing.T) {
+			f := newFactsTyping(t)
+			sc := f.s.sched
+			mainTF := filepath.Join(f.dir, "main.tf")
+			child := filepath.Join(f.dir, "modules", "bucket", "main.tf")
+			wantChild := f.analysedAfresh(t, child, nil)
+
+			// The scan starts afresh on the texts it reads: main.tf empty;
+			// or, the walk read it empty and made the child's folder a root
+			// of its own, and the loader read it whole.
+			sc.index = newIndex()
+			sc.scanStarted()
+			read := maps.Clone(f.texts)
+			read[mainTF] = []byte{}
+			f.s.store.scanned(mainTF, read[mainTF], true)
+			roots := []map[string][]byte{read}
+			if rounds == "the walk read it empty" {
+				sc.readByWalk(mainTF, read[mainTF])
+				f.s.store.scanned(mainTF, f.texts[mainTF], true)
+				callerRoot, childRoot := map[string][]byte{}, map[string][]byte{}
+				for path, text := range f.texts {
+					if tree.Within(filepath.Dir(path), filepath.Dir(child)) {
+						childRoot[path] = text
+					} else {
+						callerRoot[path] = text
+					}
+				}
+				roots = []map[string][]byte{callerRoot, childRoot}
+			}
+			var caller, alone *govSet
+			for _, texts := range roots {
+				for _, s := range tree.Sets(f.dir, texts) {
+					g := newGovSet(s, texts)
+					if g.root == f.dir {
+						caller = g
+					} else if g.sources.get(child) != nil {
+						alone = g
+					}
+				}
+			}
+			if caller == nil || alone == nil {
+				t.Fatal("the scan's read of an empty main.tf does not make the child a set of its own")
+			}
+
+			// The editor has main.tf open, with its module call.
+			a, err := f.s.store.modify(event{kind: opened, uri: uri.File(mainTF), text: f.texts[mainTF], version: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc.enqueue(a)
+			handOver := func(sets ...*govSet) {
+				sc.mu.Lock()
+				sc.fromScan = append(sc.fromScan, sets...)
+				sc.mu.Unlock()
+				sc.round()
+			}
+			switch rounds {
+			case "together":
+				handOver(caller, alone)
+			case "caller first", "the walk read it empty":
+				handOver(caller)
+				handOver(alone)
+			case "child first":
+				handOver(alone)
+				handOver(caller)
+			}
+			sc.scanDone()
+			sc.round()
+			sc.drain()
+
+			f.wantEveryFileAsAfresh(t, 0)
+			if got, _ := f.rec.last(t, f.s, uri.File(child)); got != wantChild {
+				t.Errorf("the child's last diagnostics:\n%s\nwant (with its Requester Pays finding):\n%s", got, wantChild)
+			}
+		})
+	}
+}
