@@ -62,7 +62,8 @@ type govSet struct {
 	// answered: an analysis with this set that ends after it may have
 	// answered a principal with saw unanswered, and with names as
 	// dependants only the files of the causes of the answers it sees
-	// (the back analyses such a file again: publishClosedFromSet).
+	// (the back analyses such a file again: publishClosedFromSet). rebuild
+	// and put set it on the sets they drop.
 	replaced atomic.Bool
 	// edited: with made the set from the one before an edit; its
 	// workspace shares that one's memos, which the next keystrokes'
@@ -198,8 +199,12 @@ func (ix *index) rebuild(folders []string, texts map[string][]byte) {
 		}
 	}
 	ix.mu.Lock()
+	old := ix.sets
 	ix.sets = sets
 	ix.mu.Unlock()
+	for _, g := range old {
+		g.replaced.Store(true) // an analysis in flight on it is made again (publishClosedFromSet)
+	}
 }
 
 // readSets reads the sets of folder from texts (its files, configs
@@ -328,6 +333,9 @@ func unbind(src *tree.Source) {
 func (ix *index) put(g *govSet) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if old := ix.sets[g.root]; old != nil && old != g {
+		old.replaced.Store(true)
+	}
 	ix.sets[g.root] = g
 }
 
