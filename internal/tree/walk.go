@@ -77,6 +77,7 @@ func Walk(dir string, w Walker) error {
 		return err
 	}
 	var open []walkedFolder // the folders the walk is in, outermost first
+	var folders lister
 	leave := func(path string) {
 		for len(open) > 0 && (path == "" || !below(path, open[len(open)-1].path)) {
 			top := open[len(open)-1]
@@ -94,7 +95,7 @@ func Walk(dir string, w Walker) error {
 			}
 		}
 	}
-	err = walkDir(dir, w.PathOrder, func(path string, d fs.DirEntry, err error) error {
+	err = walkDir(dir, w.PathOrder, &folders, func(path string, d fs.DirEntry, err error) error {
 		leave(path)
 		if err != nil {
 			if path == dir {
@@ -107,7 +108,7 @@ func Walk(dir string, w Walker) error {
 			if path != dir && skippedFolder(d.Name()) {
 				return filepath.SkipDir
 			}
-			open = append(open, enter(path, realDir, open))
+			open = append(open, enter(path, realDir, open, &folders))
 			return nil
 		}
 		if !Wanted(path) {
@@ -133,13 +134,13 @@ func Walk(dir string, w Walker) error {
 }
 
 // walkDir is filepath.WalkDir, each folder's entries sorted by path when
-// pathOrder is set (byPath).
-func walkDir(root string, pathOrder bool, fn fs.WalkDirFunc) error {
+// pathOrder is set (byPath), each folder listed by folders.
+func walkDir(root string, pathOrder bool, folders *lister, fn fs.WalkDirFunc) error {
 	info, err := os.Lstat(root)
 	if err != nil {
 		err = fn(root, nil, err)
 	} else {
-		err = walkEntry(root, fs.FileInfoToDirEntry(info), pathOrder, fn)
+		err = walkEntry(root, fs.FileInfoToDirEntry(info), pathOrder, folders, fn)
 	}
 	if err == filepath.SkipDir || err == filepath.SkipAll {
 		return nil
@@ -149,14 +150,14 @@ func walkDir(root string, pathOrder bool, fn fs.WalkDirFunc) error {
 
 // walkEntry walks one entry, and a folder's entries below it, as
 // filepath.WalkDir does.
-func walkEntry(path string, d fs.DirEntry, pathOrder bool, fn fs.WalkDirFunc) error {
+func walkEntry(path string, d fs.DirEntry, pathOrder bool, folders *lister, fn fs.WalkDirFunc) error {
 	if err := fn(path, d, nil); err != nil || !d.IsDir() {
 		if err == filepath.SkipDir && d.IsDir() {
 			err = nil
 		}
 		return err
 	}
-	entries, err := os.ReadDir(path)
+	entries, err := folders.take(path)
 	if err != nil {
 		if err = fn(path, d, err); err != nil {
 			if err == filepath.SkipDir {
@@ -169,7 +170,7 @@ func walkEntry(path string, d fs.DirEntry, pathOrder bool, fn fs.WalkDirFunc) er
 		slices.SortFunc(entries, byPath)
 	}
 	for _, e := range entries {
-		if err := walkEntry(filepath.Join(path, e.Name()), e, pathOrder, fn); err != nil {
+		if err := walkEntry(filepath.Join(path, e.Name()), e, pathOrder, folders, fn); err != nil {
 			if err == filepath.SkipDir {
 				break
 			}
@@ -236,7 +237,7 @@ type readerText struct {
 // built together (Loader) as Sets builds them. Other configs' folders
 // (per-team folders under a repository's top module, say) stay roots of
 // their own, each read as soon as the walk leaves it.
-func enter(path, realDir string, open []walkedFolder) walkedFolder {
+func enter(path, realDir string, open []walkedFolder, folders *lister) walkedFolder {
 	f := walkedFolder{path: filepath.Clean(path)}
 	if len(open) > 0 {
 		parent := open[len(open)-1]
@@ -250,7 +251,7 @@ func enter(path, realDir string, open []walkedFolder) walkedFolder {
 			f.root = f.path
 			f.roots = append(f.roots, f.path)
 		}
-	case f.config == "" && f.module == "" && holdsModule(path):
+	case f.config == "" && f.module == "" && holdsModule(folders.keep(path)):
 		f.module, f.root = f.path, f.path
 		f.roots = append(f.roots, f.path)
 	}
@@ -330,10 +331,41 @@ func readReach(dir, realDir string) *reach {
 	return out
 }
 
-// holdsModule reports whether a folder holds files a module reader reads.
-func holdsModule(dir string) bool {
-	entries, _ := os.ReadDir(dir)
+// holdsModule reports whether a folder's entries hold files a module
+// reader reads.
+func holdsModule(entries []fs.DirEntry) bool {
 	return slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return !e.IsDir() && hosts.ModuleReader(e.Name()) != nil })
+}
+
+// lister lists a walk's folders. Entering a folder no config governs
+// asks whether it holds a Terraform module (holdsModule) just before the
+// walk lists the same folder: the listing is kept for the walk, not
+// read twice (every folder of an ungoverned tree was). A nil lister
+// keeps nothing.
+type lister struct {
+	path    string // the folder kept, "" for none
+	entries []fs.DirEntry
+	err     error
+}
+
+// keep lists the folder at path and keeps the listing for take; a
+// listing that fails is read as no entries.
+func (l *lister) keep(path string) []fs.DirEntry {
+	entries, err := os.ReadDir(path)
+	if l != nil {
+		*l = lister{path, entries, err}
+	}
+	return entries
+}
+
+// take returns the folder's listing kept, once, else lists it.
+func (l *lister) take(path string) ([]fs.DirEntry, error) {
+	if l != nil && l.path != "" && l.path == path {
+		entries, err := l.entries, l.err
+		*l = lister{}
+		return entries, err
+	}
+	return os.ReadDir(path)
 }
 
 // listed says which set a file of the folder belongs to.
@@ -361,11 +393,11 @@ func RootOf(dir, path string) string {
 	}
 	realDir, _ := filepath.EvalSymlinks(dir) // Readable resolved it
 	folder := filepath.Clean(dir)
-	open := []walkedFolder{enter(folder, realDir, nil)}
+	open := []walkedFolder{enter(folder, realDir, nil, nil)}
 	if rel, _ := filepath.Rel(folder, filepath.Dir(path)); rel != "." {
 		for _, name := range strings.Split(rel, string(filepath.Separator)) {
 			folder = filepath.Join(folder, name)
-			open = append(open, enter(folder, realDir, open))
+			open = append(open, enter(folder, realDir, open, nil))
 		}
 	}
 	return listed(path, &open[len(open)-1]).Root
