@@ -187,15 +187,20 @@ func TestAClientThatNeverSendsInitializedGetsItsDiagnostics(t *testing.T) {
 	}
 }
 
-// A client that does not answer window/workDoneProgress/create has its
-// workspace scanned all the same, without progress, once settingsWait is
-// over: jane's closed file is published with its two findings.
-func TestTheFirstScanGoesOnWithoutAnAnswerToProgressCreate(t *testing.T) {
+// The first scan does not wait for the client's answer to
+// window/workDoneProgress/create: with the answer held, jane's closed file
+// is published with its two findings, and nothing is sent on the token.
+// When the answer comes after the scan is over, the progress begins and
+// ends then (a client that answered late under load was shown no
+// progress, and tests waiting for its end failed).
+func TestTheFirstScanDoesNotWaitForTheAnswerToProgressCreate(t *testing.T) {
 	dir := copyExample(t, "kms-key-policy")
 	janeURI := fileURI(dir, "jane.iam-policy.json")
-	c := start(t, lsp.Options{})
+	scanned := make(chan struct{})
+	c := start(t, lsp.Options{ScanStarted: func() func() { return func() { close(scanned) } }})
 	hold := make(chan struct{})
-	t.Cleanup(func() { close(hold) })
+	answer := sync.OnceFunc(func() { close(hold) })
+	t.Cleanup(answer)
 	c.mu.Lock()
 	c.holdCreate = hold
 	c.mu.Unlock()
@@ -205,13 +210,38 @@ func TestTheFirstScanGoesOnWithoutAnAnswerToProgressCreate(t *testing.T) {
 	if got := codes(jane.Diagnostics); !slices.Equal(got, []string{"kms-missing-actions", "kms-missing-actions"}) {
 		t.Errorf("jane published %v, want two kms-missing-actions", got)
 	}
+	select {
+	case <-scanned:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the scan did not end while the answer to progress create was held")
+	}
+	if got := progressKinds(c); len(got) != 0 {
+		t.Fatalf("progress %v sent without an answer to its create", got)
+	}
+
+	answer()
+	waitScanEnd(c)
+	if got := progressKinds(c); !slices.Equal(got, []string{"begin", "end"}) {
+		t.Errorf("progress once the create was answered after the scan: %v, want [begin end]", got)
+	}
+}
+
+// progressKinds lists the kinds of the $/progress the client was sent.
+func progressKinds(c *client) []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	var kinds []string
 	for _, n := range c.notes {
-		if n.method == protocol.MethodProgress {
-			t.Errorf("progress %s sent without an answer to its create", n.params)
+		var p struct {
+			Value struct {
+				Kind string `json:"kind"`
+			} `json:"value"`
+		}
+		if n.method == protocol.MethodProgress && json.Unmarshal(n.params, &p) == nil {
+			kinds = append(kinds, p.Value.Kind)
 		}
 	}
+	return kinds
 }
 
 // Two answers to workspace/configuration that come out of order leave

@@ -1,7 +1,6 @@
 package lsp
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"os"
@@ -55,7 +54,7 @@ func (s *Server) startScan(mayCall bool) bool {
 		if s.opts.ScanStarted != nil {
 			scanDone = s.opts.ScanStarted()
 		}
-		progress := false
+		progress := &scanProgress{s: s} // shown to no client
 		if mayCall {
 			progress = s.beginProgress()
 			s.takeSettings() // what the scan publishes, and caches, is made with them
@@ -73,10 +72,9 @@ func (s *Server) startScan(mayCall bool) bool {
 		// the reading ends: the closed files' analysis goes on for
 		// seconds after it in a large folder, in the back's lane.
 		s.sched.awaitAnalysed(func(done, total int) {
-			s.progress(progress, &protocol.WorkDoneProgressReport{Kind: protocol.WorkDoneProgressKindReport,
-				Message: fmt.Sprintf("analysing %d of %d files", done, total), Percentage: uint32(50 + 50*done/max(total, 1))})
+			progress.report(fmt.Sprintf("analysing %d of %d files", done, total), uint32(50+50*done/max(total, 1)))
 		})
-		s.progress(progress, &protocol.WorkDoneProgressEnd{Kind: protocol.WorkDoneProgressKindEnd, Message: "workspace scanned"})
+		progress.finish()
 		if scanDone != nil {
 			s.sched.yieldToFront() // what it does (a collection, a ballast dropped) waits for a pause in the typing
 			scanDone()
@@ -102,29 +100,85 @@ func (s *Server) awaitScan() {
 	}
 }
 
-// beginProgress begins the scan's $/progress when the client can show it,
-// and reports whether it can (the caller ends it).
-func (s *Server) beginProgress() (progress bool) {
-	progress = s.client().workDone
-	if progress {
-		// A client that does not answer must not stall the scan: after
-		// settingsWait it goes on without progress, as it goes on
-		// without the settings, and cancels the request (ask).
-		ctx, cancel := context.WithTimeout(s.ctx, settingsWait)
-		err := s.ask(ctx, protocol.MethodWorkDoneProgressCreate, &protocol.WorkDoneProgressCreateParams{Token: *protocol.NewProgressToken(progressToken)}, nil)
-		cancel()
-		if progress = err == nil; !progress {
-			s.logf("%s: %v: scanning without progress", protocol.MethodWorkDoneProgressCreate, err)
-		}
-	}
-	s.progress(progress, &protocol.WorkDoneProgressBegin{Kind: protocol.WorkDoneProgressKindBegin, Title: "s3policy-lsp", Message: "scanning the workspace for policies", Percentage: 0})
-	return progress
+// scanProgress is the first scan's $/progress. The scan does not wait
+// for the client's answer to window/workDoneProgress/create: nothing is
+// sent on the token before the client has created it (the LSP
+// specification's "Creating a work done progress ... server must not
+// send progress notifications for it before the response"), and when
+// the answer comes the begin goes out, with the last report and, if the
+// scan is over by then, the end. A client that refuses, or never
+// answers, is shown no progress, and its workspace is scanned all the
+// same. Before, the scan waited up to settingsWait for the answer and
+// went on without progress after it: a client answering late under load
+// was shown no progress at all, and no end.
+type scanProgress struct {
+	s       *Server
+	mu      sync.Mutex
+	created bool                             // the client answered the create
+	last    *protocol.WorkDoneProgressReport // the latest report, nil for none yet
+	end     *protocol.WorkDoneProgressEnd    // set once the scan is over
 }
 
-// scan reads every folder, reporting $/progress when progress is set.
-// Files it leaves out are logged; those over 1 MB as a notice the user
-// sees.
-func (s *Server) scan(progress bool) {
+// beginProgress asks the client to create the scan's progress token when
+// it can show progress, on a goroutine of its own.
+func (s *Server) beginProgress() *scanProgress {
+	p := &scanProgress{s: s}
+	if !s.client().workDone {
+		return p
+	}
+	s.offLoop(protocol.MethodWorkDoneProgressCreate, func() {
+		err := s.ask(s.ctx, protocol.MethodWorkDoneProgressCreate, &protocol.WorkDoneProgressCreateParams{Token: *protocol.NewProgressToken(progressToken)}, nil)
+		if err != nil {
+			s.logf("%s: %v: scanning without progress", protocol.MethodWorkDoneProgressCreate, err)
+			return
+		}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.created = true
+		p.send(&protocol.WorkDoneProgressBegin{Kind: protocol.WorkDoneProgressKindBegin, Title: "s3policy-lsp", Message: "scanning the workspace for policies", Percentage: 0})
+		if p.last != nil && p.end == nil {
+			p.send(p.last)
+		}
+		if p.end != nil {
+			p.send(p.end)
+		}
+	})
+	return p
+}
+
+// report tells how far the scan is, once the token is created.
+func (p *scanProgress) report(message string, percentage uint32) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.last = &protocol.WorkDoneProgressReport{Kind: protocol.WorkDoneProgressKindReport, Message: message, Percentage: percentage}
+	if p.created && p.end == nil {
+		p.send(p.last)
+	}
+}
+
+// finish ends the progress: now, or when the client creates the token.
+func (p *scanProgress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.end != nil {
+		return
+	}
+	p.end = &protocol.WorkDoneProgressEnd{Kind: protocol.WorkDoneProgressKindEnd, Message: "workspace scanned"}
+	if p.created {
+		p.send(p.end)
+	}
+}
+
+func (p *scanProgress) send(value any) {
+	params := &protocol.ProgressParams{Token: *protocol.NewProgressToken(progressToken), Value: value}
+	if err := p.s.conn.Notify(p.s.ctx, protocol.MethodProgress, params); err != nil && p.s.ctx.Err() == nil {
+		p.s.logf("$/progress: %v", err)
+	}
+}
+
+// scan reads every folder, reporting how far it is to progress. Files it
+// leaves out are logged; those over 1 MB as a notice the user sees.
+func (s *Server) scan(progress *scanProgress) {
 	folders := s.store.folders
 	for i, folder := range folders {
 		s.scanFolder(folder, func(read, listed int, walked bool) {
@@ -134,8 +188,7 @@ func (s *Server) scan(progress bool) {
 				msg = fmt.Sprintf("%s: %d of %d files", filepath.Base(folder), read, listed)
 				done = 100 * read / max(listed, 1)
 			}
-			s.progress(progress, &protocol.WorkDoneProgressReport{Kind: protocol.WorkDoneProgressKindReport,
-				Message: msg, Percentage: uint32((100*i + done) / (2 * len(folders)))}) // reading is the first half
+			progress.report(msg, uint32((100*i+done)/(2*len(folders)))) // reading is the first half
 		})
 	}
 }
@@ -343,16 +396,6 @@ func (s *Server) publishLoose(src *tree.Source) {
 	a := s.analyseSource(src.Path, src.Text, src.Findings, src.Docs, s.store.settings())
 	if a.holdsPolicy() {
 		s.sched.publishClosed(src.Path, a)
-	}
-}
-
-func (s *Server) progress(enabled bool, value any) {
-	if !enabled {
-		return
-	}
-	params := &protocol.ProgressParams{Token: *protocol.NewProgressToken(progressToken), Value: value}
-	if err := s.conn.Notify(s.ctx, protocol.MethodProgress, params); err != nil && s.ctx.Err() == nil {
-		s.logf("$/progress: %v", err)
 	}
 }
 

@@ -502,9 +502,9 @@ func TestGovernedEditPublishesEachVersionOnce(t *testing.T) {
 // The first scan publishes an open document before any closed file, and
 // then every closed file of the folder, governed or not; an open
 // document of a set waits for the scan to load its set (scanHold), and
-// is published then, before the closed files of that set. The client
-// holds its answer to the progress request until the documents are open,
-// so that the scan has not read a file when they come.
+// is published then, before the closed files of that set. The scan's
+// start (Options.ScanStarted) waits until the server has the documents
+// open, so that the scan has not read a file when they come.
 func TestScanPublishesOpenDocumentsFirst(t *testing.T) {
 	dir := t.TempDir()
 	gov := filepath.Join(dir, "gov")
@@ -517,16 +517,12 @@ func TestScanPublishesOpenDocumentsFirst(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c := start(t, lsp.Options{})
-	hold := make(chan struct{})
-	c.mu.Lock()
-	c.holdCreate = hold
-	c.mu.Unlock()
+	hold := make(chan struct{}) // the scan waits for the documents to be open
+	c := start(t, lsp.Options{ScanStarted: func() func() { <-hold; return nil }})
 	var result protocol.InitializeResult
 	c.call(protocol.MethodInitialize, map[string]any{"processId": nil, "rootUri": string(uri.File(dir)),
 		"capabilities": map[string]any{"window": map[string]any{"workDoneProgress": true}}}, &result)
 	c.notify(protocol.MethodInitialized, map[string]any{})
-	c.waitNote(protocol.MethodWorkDoneProgressCreate, func(json.RawMessage) bool { return true })
 	janeURI := fileURI(gov, "jane.iam-policy.json")
 	c.open(janeURI, readText(t, filepath.Join(gov, "jane.iam-policy.json")), 1)
 	// A large document, slow to analyse: without the front first, the
@@ -537,6 +533,7 @@ func TestScanPublishesOpenDocumentsFirst(t *testing.T) {
 		statements = append(statements, fmt.Sprintf(`{"Sid": "S%d", "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket", "kms:Decrypt"], "Resource": "arn:aws:s3:::bucket-%d/*"}`, i, i))
 	}
 	c.open(bigURI, `{"Version": "2012-10-17", "Statement": [`+strings.Join(statements, ",\n")+`]}`, 1)
+	c.handled()
 	close(hold)
 
 	waitScanEnd(c)
