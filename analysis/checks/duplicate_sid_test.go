@@ -1,6 +1,7 @@
 package checks_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -47,4 +48,31 @@ func TestDuplicateSidNearMiss(t *testing.T) {
   {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
   {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
 ]}`, nil)
+}
+
+// The Sids of a policy are sorted on the stack to find whether any
+// repeats, and put in a map past 64 statements: a repeat between the
+// first and the last statement is reported either way, once.
+func TestDuplicateSidFirstAndLastOfManyStatements(t *testing.T) {
+	for _, n := range []int{2, 63, 64, 65, 130} {
+		var b strings.Builder
+		b.WriteString(`{"Version": "2012-10-17", "Statement": [`)
+		for i := range n {
+			sid := `"S` + strconv.Itoa(i) + `"`
+			switch i {
+			case 0:
+				sid = `"Same"`
+			case n - 1:
+				sid = `«"Same"»`
+			}
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(`{"Sid": ` + sid + `, "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}`)
+		}
+		b.WriteString("]}")
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			checktest.Expect(t, "duplicate-sid", "a.iam-policy.json", b.String(), nil)
+		})
+	}
 }
