@@ -13,11 +13,12 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checktest"
+	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
 )
 
-// TestFindingsGolden pins every finding that check makes on examples/
-// and on the AWS documentation corpus (../shared/corpus/awsdocs, skipped
-// when absent) whole, as the analysis made them: both languages of the
+// TestFindingsGolden pins every finding that check makes on examples/,
+// on the AWS documentation corpus (../shared/corpus/awsdocs, skipped
+// when absent) and on a small varied governed tree whole, as the analysis made them: both languages of the
 // message, the hover text and link where a finding has its own, the
 // related places, and each fix's title and edits (byte ranges and new
 // text), written even when the fix builds them only when asked.
@@ -39,7 +40,22 @@ func TestFindingsGolden(t *testing.T) {
 		}
 		checkGolden(t, dir, filepath.Join("testdata", "findings", "awsdocs.txt"))
 	})
+	// A varied governed tree (gentree -varied): the cross-file findings'
+	// decisions, causes, related places and counts, which the trees the
+	// other tests compare check and the server on leave blind to a fault
+	// the two share (the last passes' engine mutants).
+	t.Run("varied", func(t *testing.T) {
+		dir := t.TempDir()
+		if _, err := governed.WriteVaried(dir, variedGoldenPolicies, governed.Varied{Seed: 21, Nested: true, Escapes: true}); err != nil {
+			t.Fatal(err)
+		}
+		checkGolden(t, dir, filepath.Join("testdata", "findings", "varied.txt"))
+	})
 }
+
+// variedGoldenPolicies keeps the varied golden small enough to read in a
+// diff, with every kind of policy and finding the generator makes.
+const variedGoldenPolicies = 60
 
 // checkGolden compares the findings of check on dir with the golden file,
 // or rewrites it under -update.
