@@ -22,8 +22,12 @@ import (
 // stayed read alone for good: its Requester Pays finding, which check and
 // a fresh server report, was never published. Once the scan is over,
 // every file's last diagnostics must be those of the texts read afresh.
+// Also when the round that takes the caller's set rebuilds every set (a
+// config opened beside main.tf: the review's case), and the child's set
+// read alone comes after the rebuild.
 func TestAModuleCallTheScanReadMidWriteEndsAsAfresh(t *testing.T) {
-	for _, rounds := range []string{"together", "caller first", "child first", "the walk read it empty"} {
+	for _, rounds := range []string{"together", "caller first", "child first", "the walk read it empty",
+		"caller first, the folder's config opened", "caller first, the child's config opened"} {
 		t.Run(rounds, func(t *testing.T) {
 			f := newFactsTyping(t)
 			sc := f.s.sched
@@ -68,12 +72,22 @@ func TestAModuleCallTheScanReadMidWriteEndsAsAfresh(t *testing.T) {
 				t.Fatal("the scan's read of an empty main.tf does not make the child a set of its own")
 			}
 
-			// The editor has main.tf open, with its module call.
-			a, err := f.s.store.modify(event{kind: opened, uri: uri.File(mainTF), text: f.texts[mainTF], version: 1})
-			if err != nil {
-				t.Fatal(err)
+			// The editor has main.tf open, with its module call, and maybe a
+			// config, as it is.
+			opens := []string{mainTF}
+			switch rounds {
+			case "caller first, the folder's config opened":
+				opens = append(opens, filepath.Join(f.dir, ".s3policy.json"))
+			case "caller first, the child's config opened":
+				opens = append(opens, filepath.Join(filepath.Dir(child), ".s3policy.json"))
 			}
-			sc.enqueue(a)
+			for _, path := range opens {
+				a, err := f.s.store.modify(event{kind: opened, uri: uri.File(path), text: f.texts[path], version: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				sc.enqueue(a)
+			}
 			handOver := func(sets ...*govSet) {
 				sc.mu.Lock()
 				sc.fromScan = append(sc.fromScan, sets...)
@@ -89,6 +103,9 @@ func TestAModuleCallTheScanReadMidWriteEndsAsAfresh(t *testing.T) {
 			case "child first":
 				handOver(alone)
 				handOver(caller)
+			default:
+				handOver(caller)
+				handOver(alone)
 			}
 			sc.scanDone()
 			sc.round()

@@ -66,7 +66,9 @@ type scheduler struct {
 	// regroupAfterScan is set, by the front alone, when a module call or
 	// file() moved while the scan had sets still to hand over: the set
 	// whose files the call moves may not be in the index yet, so the sets
-	// are read again whole once the scan is over (index.movesCalls).
+	// are read again whole once the scan is over (index.movesCalls). So
+	// does a rebuild during the scan: the sets handed over after it were
+	// read before it.
 	regroupAfterScan bool
 	// walkRead holds the module files the scan's walk read to decide the
 	// roots of configs' folders below them, with the texts it read
@@ -308,6 +310,9 @@ func (sc *scheduler) round() {
 	}
 	var dependants map[string]bool
 	if configChanged {
+		// The sets the scan hands over after this rebuild were read
+		// before it, from texts it may have read mid-save.
+		sc.regroupAfterScan = sc.regroupAfterScan || scanning
 		sc.index.rebuild(st.folders, st.governedTexts())
 		dependants = map[string]bool{}
 		for _, p := range sc.index.allPaths() {
