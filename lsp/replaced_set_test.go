@@ -13,6 +13,8 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
 
 // A closed file the back analyses with a set that an edit replaces
@@ -63,19 +65,21 @@ func TestAClosedFileAnalysedWithAReplacedSetIsAnalysedAgain(t *testing.T) {
 //
 // The same when the edit reads every set again (index.rebuild: here the
 // config opened beside the edit; a config edit, a module call moved
-// between sets, the end of a scan that read a module mid-save): the
-// sets rebuild drops are as replaced as those with replaces.
+// between sets, the end of a scan that read a module mid-save), and when
+// the scan hands over a set of the same root again (index.put: a set read
+// before a rebuild during the scan): the sets rebuild and put drop are as
+// replaced as those with replaces.
 func TestAnOlderAnalysisPublishedLastIsFollowedByTheNewSets(t *testing.T) {
-	for _, rebuild := range []bool{false, true} {
-		t.Run(map[bool]string{false: "an edit", true: "a rebuild"}[rebuild], func(t *testing.T) {
-			olderPublishedLast(t, rebuild)
+	for _, how := range []string{"an edit", "a rebuild", "the scan"} {
+		t.Run(how, func(t *testing.T) {
+			olderPublishedLast(t, how)
 		})
 	}
 }
 
-func olderPublishedLast(t *testing.T, rebuild bool) {
+func olderPublishedLast(t *testing.T, how string) {
 	e := newGrantEdit(t)
-	e.rebuild = rebuild
+	e.how = how
 	sc := e.s.sched
 	// The first worker takes the key policy and analyses it with the set
 	// the index holds; before it publishes, the edit comes and the second
@@ -114,7 +118,10 @@ type grantEdit struct {
 	texts       map[string][]byte
 	key, bucket string
 	edited      []byte
-	rebuild     bool // typeIn also opens the config, as it is: every set is read again
+	// how typeIn replaces the key policy's set: "an edit" (with), "a
+	// rebuild" (the config opened as it is beside the edit) or "the scan"
+	// (a set of the edited texts handed over at the same root, put).
+	how string
 }
 
 func newGrantEdit(t *testing.T) *grantEdit {
@@ -136,11 +143,28 @@ func newGrantEdit(t *testing.T) *grantEdit {
 func (e *grantEdit) typeIn(t *testing.T, taken *govSet) {
 	t.Helper()
 	sc, u := e.s.sched, uri.File(e.bucket)
+	if e.how == "the scan" {
+		e.s.store.scanned(e.bucket, e.edited, true)
+		texts := maps.Clone(e.texts)
+		texts[e.bucket] = e.edited
+		for _, set := range tree.Sets(taken.root, texts) {
+			if g := newGovSet(set, texts); g.root == taken.root {
+				sc.mu.Lock()
+				sc.fromScan = append(sc.fromScan, g)
+				sc.mu.Unlock()
+			}
+		}
+		sc.round()
+		if sc.index.setOf(e.key) == taken {
+			t.Fatal("the scan's set did not replace the set")
+		}
+		return
+	}
 	events := []event{
 		{kind: opened, uri: u, text: e.texts[e.bucket], version: 1},
 		{kind: changed, uri: u, version: 2, edits: []textChange{{Text: string(e.edited)}}},
 	}
-	if e.rebuild {
+	if e.how == "a rebuild" {
 		config := filepath.Join(filepath.Dir(e.bucket), ".s3policy.json")
 		events = append(events, event{kind: opened, uri: uri.File(config), text: e.texts[config], version: 1})
 	}
