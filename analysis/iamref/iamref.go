@@ -21,6 +21,9 @@ type Action struct {
 	Service        *iamdata.Service // nil when the prefix is unknown
 	Matches        []*iamdata.Action
 	Wildcard, Full bool // Name holds * or ?; Full: the entry is "*" alone
+	// OK is ParseAction's second answer, for the entries that share
+	// the Action (Entry).
+	OK bool
 }
 
 // ActionEntries are the string values of Action and NotAction.
@@ -33,14 +36,14 @@ func ActionEntries(s *analysis.Statement) []*analysis.Value {
 func ParseAction(v *analysis.Value) (Action, bool) {
 	r := Action{Value: v}
 	if v.Str == "*" {
-		r.Full, r.Wildcard = true, true
+		r.Full, r.Wildcard, r.OK = true, true, true
 		return r, true
 	}
 	prefix, name, ok := strings.Cut(v.Str, ":")
 	if !ok || prefix == "" || name == "" || strings.ContainsAny(prefix, "*?") || analysis.HasPlaceholder(prefix) {
 		return r, false
 	}
-	r.Prefix, r.Name = prefix, name
+	r.Prefix, r.Name, r.OK = prefix, name, true
 	// A template placeholder stands for any part of the name: the text
 	// around it must still name an action.
 	name = analysis.ReplacePlaceholders(name, "*")
@@ -84,7 +87,7 @@ func parseEntries(values []*analysis.Value) []Entry {
 	out := make([]Entry, len(values))
 	actions := make([]Action, len(values))
 	for i, v := range values {
-		actions[i], out[i].OK = ParseAction(v)
+		actions[i], _ = ParseAction(v)
 		out[i].Action, out[i].Value = &actions[i], v
 	}
 	return out
@@ -129,15 +132,15 @@ func expandEntries(slab *actionSlab, entries []Entry) (actions []ServiceAction, 
 	return actions, complete && len(actions) > 0
 }
 
-// Entry is an Action or NotAction entry resolved: OK is ParseAction's
-// second answer. The entries of a policy that write the same text share
-// their Action (a tenth of what check allocated over a tree, when each
-// entry held its own): its Value is the first of them, the entry's own
-// is Value.
+// Entry is an Action or NotAction entry resolved: OK (the Action's) is
+// ParseAction's second answer. The entries of a policy that write the
+// same text share their Action (a tenth of what check allocated over a
+// tree, when each entry held its own): its Value is the first of them,
+// the entry's own is Value. Two words, OK in the Action: the entries are
+// a policy's largest slice of Resolve (issue 16).
 type Entry struct {
 	*Action
 	Value *analysis.Value
-	OK    bool
 }
 
 // Parsed is the entry as ParseAction returns it, with its own Value.
@@ -156,13 +159,17 @@ func (e Entry) usable() bool { return e.OK && !e.Full && len(e.Matches) > 0 }
 // condition-key-not-applicable each ask for every statement's.
 type Resolved struct {
 	byIndex []resolvedStatement // by Statement.Index
+	entries []Entry             // every statement's, in order
 }
 
+// resolvedStatement is a statement's part of Resolved: its entries are
+// entries[start:end] of the policy's, by number, not a slice of its own
+// (16 bytes less for each statement of every policy read).
 type resolvedStatement struct {
-	st       *analysis.Statement
-	entries  []Entry
-	actions  []ServiceAction
-	complete bool
+	st         *analysis.Statement
+	start, end int32
+	actions    []ServiceAction
+	complete   bool
 }
 
 // resolvedKey keys Resolve in analysis.Policy.Derived.
@@ -199,10 +206,10 @@ func Resolve(p *analysis.Policy) *Resolved {
 			if len(distinct) == cap(distinct) {
 				distinct = make([]Action, 0, min(size-len(all), 16)) // small: most entries repeat another
 			}
-			a, ok := ParseAction(v)
+			a, _ := ParseAction(v)
 			distinct = append(distinct, a)
 			seen.add(all, v.Str, int32(len(all)))
-			all = append(all, Entry{Action: &distinct[len(distinct)-1], Value: v, OK: ok})
+			all = append(all, Entry{Action: &distinct[len(distinct)-1], Value: v})
 		}
 		var expanded actionSlab
 		for _, s := range p.Statements {
@@ -213,10 +220,11 @@ func Resolve(p *analysis.Policy) *Resolved {
 			for _, v := range analysis.Strings(s.NotAction) {
 				add(v)
 			}
-			rs := resolvedStatement{st: s, entries: all[start:len(all):len(all)]}
-			rs.actions, rs.complete = statementActions(&expanded, s, rs.entries)
+			rs := resolvedStatement{st: s, start: int32(start), end: int32(len(all))}
+			rs.actions, rs.complete = statementActions(&expanded, s, all[start:])
 			r.byIndex[s.Index] = rs
 		}
+		r.entries = all
 		return r
 	}).(*Resolved)
 }
@@ -275,7 +283,7 @@ func (r *Resolved) of(s *analysis.Statement) (resolvedStatement, bool) {
 // callers must not modify it.
 func (r *Resolved) Entries(s *analysis.Statement) []Entry {
 	if rs, ok := r.of(s); ok {
-		return rs.entries
+		return r.entries[rs.start:rs.end:rs.end]
 	}
 	return parseEntries(ActionEntries(s)) // a statement of another policy
 }
