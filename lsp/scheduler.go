@@ -655,13 +655,18 @@ func (sc *scheduler) drain() {
 			workers = runtime.GOMAXPROCS(0)
 		}
 		started := time.Now()
-		next := make(chan string)
+		// The workers take the paths in order by a counter, not from a
+		// goroutine that hands them out one by one: that goroutine waited
+		// for a core behind the workers, and a worker that finished a file
+		// waited for it (5,000 times in the 10,000 files of a first
+		// scan's trace, 0.8 s runnable in 1.5 s of publishing).
+		var next atomic.Int64
 		var wg sync.WaitGroup
 		for worker := range workers {
 			wg.Go(func() {
-				for path := range next {
+				for i := int(next.Add(1)) - 1; i < len(paths); i = int(next.Add(1)) - 1 {
 					sc.yieldToFront()
-					sc.publishTaken(path)
+					sc.publishTaken(paths[i])
 					// Once the user types, the bulk goes on in the
 					// dependants' lane, one file at a time: a keystroke
 					// finds at most one closed file in analysis.
@@ -671,10 +676,6 @@ func (sc *scheduler) drain() {
 				}
 			})
 		}
-		for _, p := range paths {
-			next <- p
-		}
-		close(next)
 		wg.Wait()
 	}
 }
