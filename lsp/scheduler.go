@@ -82,7 +82,7 @@ type scheduler struct {
 	backKick chan struct{}
 	inflight int           // closed files taken off the queue and not yet published
 	analysed int           // closed files the back has analysed, ever
-	backDone chan struct{} // closed and replaced each time the back finishes a file
+	backDone chan struct{} // closed and replaced when the back has no file left, and every analyseEvery files
 
 	cacheMu      sync.Mutex
 	cache        map[protocol.DocumentURI]cached // the open documents' last analyses
@@ -709,8 +709,14 @@ func (sc *scheduler) finished() {
 	defer sc.back.Unlock()
 	sc.inflight--
 	sc.analysed++
-	close(sc.backDone)
-	sc.backDone = make(chan struct{})
+	// Its waiters want the end and a count every analyseEvery files:
+	// woken for each file, awaitAnalysed was one more goroutine waiting
+	// for a core beside the back's workers (3,000 wakes and 1.1 s
+	// runnable in 1.5 s of publishing a first scan's 10,000 files).
+	if sc.analysed%analyseEvery == 0 || len(sc.queue) == 0 && sc.inflight == 0 {
+		close(sc.backDone)
+		sc.backDone = make(chan struct{})
+	}
 }
 
 // typedSince reports whether a didChange came after t.
