@@ -3,6 +3,7 @@ package lsp
 import (
 	"maps"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"go.lsp.dev/uri"
@@ -116,5 +117,24 @@ func TestAModuleCallTheScanReadMidWriteEndsAsAfresh(t *testing.T) {
 				t.Errorf("the child's last diagnostics:\n%s\nwant (with its Requester Pays finding):\n%s", got, wantChild)
 			}
 		})
+	}
+}
+
+// The walk's reading of a module file is compared with its text at the
+// end of the scan by what it calls and reads: a value typed meanwhile (the
+// bucket's name) leaves the walk's roots right and reads no set again; a
+// call the walk did not see (main.tf read empty) reads them all again.
+func TestTheWalksReadingDiffersByItsCallsOnly(t *testing.T) {
+	f := newFactsTyping(t)
+	mainTF := filepath.Join(f.dir, "main.tf")
+	text := string(f.texts[mainTF])
+	renamed := strings.Replace(text, `bucket_name = "shared-data"`, `bucket_name = "shared-data-x"`, 1)
+	if renamed == text {
+		t.Fatal("main.tf names no shared-data bucket")
+	}
+	for read, want := range map[string]bool{text: false, renamed: false, "": true} {
+		if got := f.s.sched.readElseThanTheWalk(map[string][]byte{mainTF: []byte(read)}); got != want {
+			t.Errorf("the walk read main.tf as %q: read the sets again %v, want %v", read[:min(len(read), 40)], got, want)
+		}
 	}
 }

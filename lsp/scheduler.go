@@ -1030,13 +1030,17 @@ func (sc *scheduler) readByWalk(path string, text []byte) {
 }
 
 // readElseThanTheWalk reports whether a module file the walk read to
-// decide roots (walkRead) holds another text now: the loader, reading it
-// again, built sets from a text that may call a child the walk listed
-// under a root of its own, so that the child was read alone, without its
-// caller's inputs. The sets must be read again whole.
+// decide roots (walkRead) now calls or reads with file() what that text
+// did not, or the reverse: the loader, reading it again, built sets from
+// a text that may call a child the walk listed under a root of its own,
+// so that the child was read alone, without its caller's inputs. The sets
+// must be read again whole. A text that calls and reads the same (a
+// value typed) leaves the walk's roots right: a module may reach only
+// what it calls or reads (tree.Walk's calledFromAbove).
 func (sc *scheduler) readElseThanTheWalk(walkRead map[string][]byte) bool {
 	for path, read := range walkRead {
-		if now, ok := sc.s.store.text(path); !ok || !bytes.Equal(now, read) {
+		now, ok := sc.s.store.text(path)
+		if !ok || !bytes.Equal(now, read) && (len(callsMoved(path, read, now)) > 0 || len(includesMoved(path, read, now)) > 0) {
 			return true
 		}
 	}
