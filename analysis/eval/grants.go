@@ -108,21 +108,23 @@ func (w *Workspace) listGrantsTo(principal string) []Grant {
 		mine = append(mine, sites[name]...)
 	}
 	slices.SortFunc(mine, func(a, b grantSite) int {
-		if a.file != b.file {
-			return w.orderOf(a.file) - w.orderOf(b.file)
+		if a.order != b.order {
+			return int(a.order - b.order)
 		}
 		return a.statement - b.statement
 	})
 	mine = slices.Compact(mine)
-	// The list is made at the most grants the sites can make, counted
-	// first, instead of grown by appending: a principal has 2,500 grants
-	// at 10,000 governed policies (176 bytes each), and the arrays
-	// appending grew to were the most the answers of check allocated
-	// after the parser's. A pooled array to gather them in instead kept
-	// 440 KB for each P for the server's life.
+	// The list is made at the most grants the sites can make instead of
+	// grown by appending: a principal has 2,500 grants at 10,000 governed
+	// policies (176 bytes each), and the arrays appending grew to were
+	// the most the answers of check allocated after the parser's. A
+	// pooled array to gather them in instead kept 440 KB for each P for
+	// the server's life. Each site counted its grants when its policy
+	// was described (grantNamesOf): counting them here read every
+	// statement twice, and sorting by orderOf looked each file up.
 	most := 0
 	for _, site := range mine {
-		most += countGrantedActions(site.file.Policy.Statements[site.statement])
+		most += int(site.actions)
 	}
 	if most == 0 {
 		return nil
@@ -151,10 +153,16 @@ func (w *Workspace) listGrantsTo(principal string) []Grant {
 }
 
 // grantSite is an Allow statement of a bucket policy (its place in
-// Policy.Statements) that names a principal.
+// Policy.Statements) that names a principal, with the file's place in
+// the workspace's Files (its order, by which listGrantsTo sorts a
+// principal's sites) and the statement's granted actions
+// (countGrantedActions, which sizes the list). The two counts take 32
+// bits each, to keep a site to 24 bytes: a keystroke in a bucket policy
+// copies the lists of the principals it names.
 type grantSite struct {
-	file      *analysis.File
-	statement int
+	file           *analysis.File
+	statement      int
+	order, actions int32
 }
 
 // grantSites lists, by each AWS principal name a bucket policy's Allow
@@ -165,12 +173,12 @@ type grantSite struct {
 func (w *Workspace) grantSites() map[string][]grantSite {
 	m := w.Memo(grantSitesKey, func() any {
 		sites := map[string][]grantSite{}
-		for _, f := range w.Files {
+		for i, f := range w.Files {
 			names, _ := w.grantNames.get(f)
 			for _, g := range names {
 				list := sites[g.name]
-				if n := len(list); n == 0 || list[n-1] != (grantSite{f, g.statement}) {
-					sites[g.name] = append(list, grantSite{f, g.statement})
+				if site := (grantSite{f, g.statement, int32(i), g.actions}); len(list) == 0 || list[len(list)-1] != site {
+					sites[g.name] = append(list, site)
 				}
 			}
 		}
@@ -180,10 +188,12 @@ func (w *Workspace) grantSites() map[string][]grantSite {
 }
 
 // grantName is an AWS principal an Allow statement of a bucket policy
-// names (its place in Policy.Statements).
+// names (its place in Policy.Statements), with the statement's granted
+// actions (countGrantedActions), counted while the statement is read.
 type grantName struct {
 	name      string
 	statement int
+	actions   int32
 }
 
 // grantNamesOf lists the AWS principals the Allow statements of a bucket
@@ -194,9 +204,13 @@ func grantNamesOf(f *analysis.File) []grantName {
 		if !st.IsAllow() || st.Principal == nil {
 			continue
 		}
+		actions := int32(-1) // counted at the statement's first AWS principal
 		for ref := range principals(st.Principal) {
 			if ref.Type == "AWS" {
-				out = append(out, grantName{ref.Value.Str, i})
+				if actions < 0 {
+					actions = int32(countGrantedActions(st))
+				}
+				out = append(out, grantName{ref.Value.Str, i, actions})
 			}
 		}
 	}

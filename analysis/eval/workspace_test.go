@@ -164,7 +164,7 @@ func TestAddCopyTakesOverWhatTheSameTextGave(t *testing.T) {
 	if got := slices.Sorted(maps.Keys(w.bucketNames.base[&same])); !slices.Equal(got, []string{"shared-data"}) {
 		t.Errorf("buckets of the copy = %q, want [shared-data]", got)
 	}
-	if got := w.grantNames.base[&same]; !slices.Equal(got, []grantName{{"111122223333", 0}}) {
+	if got := w.grantNames.base[&same]; !slices.Equal(got, []grantName{{"111122223333", 0, 1}}) {
 		t.Errorf("grants of the copy = %v, want 111122223333 in statement 0", got)
 	}
 	if same.Workspace != w || w.File(path) != &same {

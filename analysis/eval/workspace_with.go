@@ -472,7 +472,7 @@ func (w *Workspace) carryGrantSites(prev *Workspace, swaps map[*analysis.File]*a
 		}
 		before, _ := prev.grantNames.get(old)
 		after, _ := w.grantNames.get(now)
-		if !slices.Equal(before, after) {
+		if !slices.EqualFunc(before, after, sameGrantName) {
 			return
 		}
 		moved = append(moved, [2]*analysis.File{old, now})
@@ -481,12 +481,14 @@ func (w *Workspace) carryGrantSites(prev *Workspace, swaps map[*analysis.File]*a
 	if len(moved) > 0 {
 		sites = maps.Clone(sites)
 		for _, m := range moved {
-			names, _ := prev.grantNames.get(m[0])
+			// The new version may grant other actions in the same
+			// statements: each site takes its count from it.
+			names, _ := w.grantNames.get(m[1])
 			for _, g := range names {
 				list := slices.Clone(sites[g.name])
 				for i := range list {
-					if list[i].file == m[0] {
-						list[i].file = m[1]
+					if list[i].file == m[0] && list[i].statement == g.statement {
+						list[i].file, list[i].actions = m[1], g.actions
 					}
 				}
 				sites[g.name] = list
@@ -497,6 +499,10 @@ func (w *Workspace) carryGrantSites(prev *Workspace, swaps map[*analysis.File]*a
 	built.once.Do(func() {})
 	w.memos = map[string]*memo{grantSitesKey: built}
 }
+
+// sameGrantName reports whether two versions of a bucket policy name the
+// same principal in the same statement, whatever actions it grants.
+func sameGrantName(a, b grantName) bool { return a.name == b.name && a.statement == b.statement }
 
 // sameDocument reports whether now is a new version of old, a policy of
 // prev, that prev's maps describe but for what its text gives: the same

@@ -853,3 +853,62 @@ func TestReuseAsksAboutTheBucketsTheEditMayConcern(t *testing.T) {
 		}
 	}
 }
+
+// A bucket policy's keystroke that grants another action in a statement
+// naming a principal carries the grant sites over (its Principal elements
+// are the same), each counting the new version's actions, as a fresh
+// read's do: the count sizes a principal's list of grants.
+func TestSwappedCountsTheNewVersionsGrantedActions(t *testing.T) {
+	dir := t.TempDir()
+	layout, err := governed.Write(dir, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := answeredWorkspace(t, dir)
+	path := filepath.Join(dir, filepath.FromSlash(layout.Bucket))
+	old := prev.File(path)
+	text := bytes.Replace(old.Src, []byte(`["s3:GetObject"]`), []byte(`["s3:GetObject", "s3:GetObjectVersion"]`), 1)
+	if bytes.Equal(text, old.Src) {
+		t.Fatalf("no statement of %s grants s3:GetObject alone", layout.Bucket)
+	}
+	if err := os.WriteFile(path, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	next := Swapped(prev, map[*analysis.File]*analysis.File{old: analysis.NewFile(path, text, old.Config)})
+	if next == nil {
+		t.Fatal("Swapped refused the new version")
+	}
+	if next.memos[grantSitesKey] == nil {
+		t.Fatal("Swapped built the grant sites again instead of carrying them")
+	}
+	fresh, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type site struct {
+		path           string
+		statement      int
+		order, actions int32
+	}
+	described := func(w *Workspace) map[string][]site {
+		out := map[string][]site{}
+		for name, list := range w.grantSites() {
+			for _, s := range list {
+				out[name] = append(out[name], site{s.file.Path, s.statement, s.order, s.actions})
+			}
+		}
+		return out
+	}
+	got, want := described(next), described(fresh)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the carried grant sites are\n%v\na fresh read's\n%v", got, want)
+	}
+	if reflect.DeepEqual(described(prev), want) {
+		t.Error("the edit changed no site's count: the test proves nothing")
+	}
+	for _, p := range fresh.Callers() {
+		if got, want := next.Blocked(p), fresh.Blocked(p); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: Swapped's workspace blocks\n%+v\na fresh read's\n%+v", p, got, want)
+		}
+	}
+}
