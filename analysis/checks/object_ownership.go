@@ -46,23 +46,34 @@ func runObjectOwnership(pass *analysis.Pass) {
 		if p == nil {
 			continue
 		}
-		// The message is concatenated, not formatted, and only the one
-		// reported is written: a finding for most grants of uploads to
-		// another account.
-		sev, msg := analysis.Information, analysis.T(
-			p.Str+" may upload; unless the bucket's Object Ownership is BucketOwnerEnforced, its objects stay owned by it and this bucket policy does not apply to them",
-			p.Str+" はアップロードできます。バケットのオブジェクト所有者が BucketOwnerEnforced でない限り、そのオブジェクトはアップロードしたアカウントの所有のままとなり、このバケットポリシーは適用されません")
+		sev := analysis.Information
 		if ownership != "" {
-			sev, msg = analysis.Warning, analysis.T(
-				p.Str+" may upload, and Object Ownership is "+ownership+": its objects stay owned by it and this bucket policy does not apply to them",
-				p.Str+" はアップロードでき、オブジェクト所有者は "+ownership+" です。そのオブジェクトはアップロードしたアカウントの所有のままとなり、このバケットポリシーは適用されません")
+			sev = analysis.Warning
 		}
 		var fix analysis.LaterFix
 		if onlyUploads(s) || resourceOf(s) != nil { // else an incomplete statement: its own finding comes first
 			fix = analysis.FixOf(requireACL, s.Obj)
 		}
-		pass.Report(analysis.Finding{Span: p.Span, Severity: sev, Message: analysis.SayText(msg), FixLater: fix})
+		pass.Report(analysis.Finding{Span: p.Span, Severity: sev, Message: analysis.Say(uploaderKeepsObjects, analysis.Args{S: [3]string{p.Str, ownership}}), FixLater: fix})
 	}
+}
+
+// uploaderKeepsObjects writes object-ownership's message from the
+// principal that may upload (S[0]) and the bucket's Object Ownership
+// (S[1], "" when the config does not say), concatenated, not formatted,
+// and only in the language read: a finding for most grants of uploads to
+// another account, whose two languages were written for each before.
+func uploaderKeepsObjects(ja bool, a *analysis.Args) string {
+	principal, ownership := a.S[0], a.S[1]
+	switch {
+	case ownership == "" && ja:
+		return principal + " はアップロードできます。バケットのオブジェクト所有者が BucketOwnerEnforced でない限り、そのオブジェクトはアップロードしたアカウントの所有のままとなり、このバケットポリシーは適用されません"
+	case ownership == "":
+		return principal + " may upload; unless the bucket's Object Ownership is BucketOwnerEnforced, its objects stay owned by it and this bucket policy does not apply to them"
+	case ja:
+		return principal + " はアップロードでき、オブジェクト所有者は " + ownership + " です。そのオブジェクトはアップロードしたアカウントの所有のままとなり、このバケットポリシーは適用されません"
+	}
+	return principal + " may upload, and Object Ownership is " + ownership + ": its objects stay owned by it and this bucket policy does not apply to them"
 }
 
 // resourceOf is the statement's Resource, else its NotResource.
