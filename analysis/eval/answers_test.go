@@ -117,3 +117,73 @@ func TestAnswerOfMoreThan64CausesDropsOnlyTheNarrowingOnes(t *testing.T) {
 		t.Errorf("causes %v, want c0 … c63 (the narrowing one left out)", codes)
 	}
 }
+
+// A request two statements of a bucket policy grant (an ARN's and its
+// account's) is answered once, and its entry is for each grant what
+// answering that grant alone gives: its own place, the same causes. In a
+// batch workspace (check) and in one that keeps its evaluations; in a
+// governed folder, and in a bucket policy granting twice each of two
+// requests that differ only in their resource, one denied and one
+// allowed on a condition.
+func TestARequestGrantedTwiceIsAnsweredAsEachGrantAlone(t *testing.T) {
+	const jane = "arn:aws:iam::111122223333:role/jane"
+	governedDir := t.TempDir()
+	if _, err := governed.Write(governedDir, 120); err != nil {
+		t.Fatal(err)
+	}
+	twoResources := writeFiles(t, map[string]string{
+		".s3policy.json": `{"buckets": {"data": {"account": "444455556666"}}, "files": {
+  "id.json": {"kind": "identity", "principal": "` + jane + `"}, "bucket.json": {"kind": "bucket", "bucket": "data"}}}`,
+		"id.json": `{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/b/*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]}`,
+		"bucket.json": `{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Principal": {"AWS": "` + jane + `"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/a/*"},
+  {"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/a/*"},
+  {"Effect": "Allow", "Principal": {"AWS": "` + jane + `"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/b/*"},
+  {"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/b/*"}]}`,
+	})
+	for _, c := range []struct {
+		dir   string
+		batch bool
+	}{{governedDir, true}, {governedDir, false}, {twoResources, true}, {twoResources, false}} {
+		dir, batch := c.dir, c.batch
+		w, err := loadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if batch {
+			w.ForBatch()
+		}
+		twice := 0
+		for _, p := range w.Callers() {
+			got := w.Blocked(p)
+			maker := w.entryMaker()
+			var want []analysis.BlockedRequest
+			granted := map[string]bool{}
+			for _, g := range w.grantsTo(p) {
+				if k := fmt.Sprint(g.Policy.Path, g.Request.Action, g.Request.Resource); granted[k] {
+					twice++
+				} else {
+					granted[k] = true
+				}
+				e := w.evaluate(g.Request)
+				if e.result.Decision == Allowed {
+					continue
+				}
+				if b := maker.blockedRequest(g, e); len(b.Causes) > 0 {
+					want = append(want, b)
+				}
+			}
+			maker.release()
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("batch %v, %s: answered\n%+v\neach grant alone\n%+v", batch, p, got, want)
+			}
+			if dir == twoResources && (len(got) != 4 || got[0].Conditional || !got[2].Conditional) {
+				t.Errorf("batch %v: answered %+v; want data/a/* denied and data/b/* allowed on a condition, twice each", batch, got)
+			}
+		}
+		if twice == 0 {
+			t.Fatal("no request is granted twice by one bucket policy: the test proves nothing")
+		}
+	}
+}

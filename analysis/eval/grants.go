@@ -440,13 +440,34 @@ func (w *Workspace) answerAll(principal string) []analysis.BlockedRequest {
 	maker := w.entryMaker()
 	defer maker.release()
 	causeRoom := causeRooms.Get().(*[]Cause)
-	for _, g := range grants {
+	// A request two statements of a bucket policy grant (an ARN's and
+	// its account's) is answered once: at 10,000 governed policies 500
+	// of the 20,000 grants repeat one a few grants before, in the same
+	// policy, and a batch workspace keeps no evaluation to find again.
+	var policy *analysis.File
+	var answered []answeredGrant // of policy's grants so far
+	for i := range grants {
+		g := grants[i]
+		if g.Policy != policy {
+			policy, answered = g.Policy, answered[:0]
+		}
+		if a, ok := answeredAlike(answered, g.Request); ok {
+			if a.blocked {
+				b := grantEntry(g)
+				b.Conditional, b.Causes = a.entry.Conditional, a.entry.Causes
+				entries = append(entries, b)
+			}
+			continue
+		}
 		e, made := w.evaluated(g.Request, causeRoom)
+		a := answeredGrant{request: &grants[i].Request}
 		if e.result.Decision != Allowed {
 			if b := maker.blockedRequest(g, e); len(b.Causes) > 0 {
 				entries = append(entries, b)
+				a.blocked, a.entry = true, b
 			}
 		}
+		answered = append(answered, a)
 		if made != nil {
 			// A batch evaluation, kept by nobody, whose causes the entry
 			// copied: its array gathers the next one's. Each upload of a
@@ -468,6 +489,28 @@ func (w *Workspace) answerAll(principal string) []analysis.BlockedRequest {
 	*room = entries[:0]
 	answerRooms.Put(room)
 	return out
+}
+
+// answeredGrant is the outcome of a grant's request in answerAll: the
+// entry it made, when the request is blocked.
+type answeredGrant struct {
+	request *Request
+	blocked bool
+	entry   analysis.BlockedRequest
+}
+
+// answeredAlike finds the outcome of the same request among answered:
+// its entry holds for every grant of the request, but for the grant's
+// own place (grantEntry). The requests of one principal's grants share
+// their context (endpointContext), so that requestKey is made only for
+// the same action and resource.
+func answeredAlike(answered []answeredGrant, req Request) (answeredGrant, bool) {
+	for _, a := range answered {
+		if a.request.Action == req.Action && a.request.Resource == req.Resource && requestKey(*a.request) == requestKey(req) {
+			return a, true
+		}
+	}
+	return answeredGrant{}, false
 }
 
 // answerRooms are the arrays answerAll gathers entries in, empty.
@@ -566,11 +609,8 @@ func (m *entryMaker) placed(shared *sharedCauses, c *Cause) causeSite {
 // only when rendered with it.
 func (m *entryMaker) blockedRequest(g Grant, e *evaluation) analysis.BlockedRequest {
 	w := m.w
-	b := analysis.BlockedRequest{
-		Action: g.Request.Action, Resource: g.Request.Resource,
-		Grant: analysis.Place{Path: g.Policy.Path, Doc: g.Policy.DocName, Span: g.Names.Span}, GrantedTo: g.Names.Str,
-		Conditional: e.result.Decision == AllowedIf,
-	}
+	b := grantEntry(g)
+	b.Conditional = e.result.Decision == AllowedIf
 	if m.shared == nil {
 		m.shared = w.cache().shared // once for the answer: cache takes the workspace's lock
 	}
@@ -617,6 +657,14 @@ func (m *entryMaker) blockedRequest(g Grant, e *evaluation) analysis.BlockedRequ
 		shared.answered(e.causes, narrowed, b.Causes)
 	}
 	return b
+}
+
+// grantEntry is the entry of an answer for a grant, without its causes.
+func grantEntry(g Grant) analysis.BlockedRequest {
+	return analysis.BlockedRequest{
+		Action: g.Request.Action, Resource: g.Request.Resource,
+		Grant: analysis.Place{Path: g.Policy.Path, Doc: g.Policy.DocName, Span: g.Names.Span}, GrantedTo: g.Names.Str,
+	}
 }
 
 // narrows reports whether a cause only narrows a grant with a wildcard:
