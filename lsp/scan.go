@@ -136,8 +136,8 @@ func (s *Server) beginProgress() *scanProgress {
 		defer p.mu.Unlock()
 		p.created = true
 		p.send(&protocol.WorkDoneProgressBegin{Kind: protocol.WorkDoneProgressKindBegin, Title: "s3policy-lsp", Message: "scanning the workspace for policies", Percentage: 0})
-		if p.last != nil && p.end == nil {
-			p.send(p.last)
+		if p.last != nil {
+			p.send(p.last) // how far it got, also when it is over
 		}
 		if p.end != nil {
 			p.send(p.end)
