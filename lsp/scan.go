@@ -129,7 +129,9 @@ func (s *Server) beginProgress() *scanProgress {
 	s.offLoop(protocol.MethodWorkDoneProgressCreate, func() {
 		err := s.ask(s.ctx, protocol.MethodWorkDoneProgressCreate, &protocol.WorkDoneProgressCreateParams{Token: *protocol.NewProgressToken(progressToken)}, nil)
 		if err != nil {
-			s.logf("%s: %v: scanning without progress", protocol.MethodWorkDoneProgressCreate, err)
+			if s.ctx.Err() == nil { // the session's end is no refusal: nothing to tell, and stderr stays empty
+				s.logf("%s: %v: scanning without progress", protocol.MethodWorkDoneProgressCreate, err)
+			}
 			return
 		}
 		p.mu.Lock()

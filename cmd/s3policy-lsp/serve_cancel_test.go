@@ -122,8 +122,17 @@ func cancelled(notes []jsonrpc2.Request) []string {
 // waiting for the answer: the policy is published first, and nothing is
 // sent on the token before the answer. Once it comes, the progress
 // begins, and ends; the request is not cancelled, and the server's
-// stderr stays empty (Neovim 0.7 shows each of its lines as an error).
+// stderr stays empty (Neovim 0.7 shows each of its lines as an error),
+// also when the editor stops the server without ever answering.
 func TestAProgressCreateAnsweredLateBeginsTheProgressThen(t *testing.T) {
+	for _, answered := range []bool{true, false} {
+		t.Run(map[bool]string{true: "answered late", false: "never answered"}[answered], func(t *testing.T) {
+			progressCreateAnsweredLate(t, answered)
+		})
+	}
+}
+
+func progressCreateAnsweredLate(t *testing.T, answered bool) {
 	dir := t.TempDir()
 	policy := filepath.Join(dir, "a.bucket-policy.json")
 	if err := os.WriteFile(policy, []byte(`{"Version": "2008-10-17", "Statement": []}`), 0o644); err != nil {
@@ -172,14 +181,16 @@ func TestAProgressCreateAnsweredLateBeginsTheProgressThen(t *testing.T) {
 	}
 	c.mu.Unlock()
 
-	if err := c.answerLate(ctx, create, nil); err != nil {
-		t.Fatalf("the late answer: %v", err)
-	}
-	c.waitFor(ctx, t, "the progress's end", func(_ []*jsonrpc2.Call, notes []jsonrpc2.Request) bool {
-		return slices.ContainsFunc(notes, func(n jsonrpc2.Request) bool {
-			return n.Method() == protocol.MethodProgress && strings.Contains(string(n.Params()), `"kind":"end"`)
+	if answered {
+		if err := c.answerLate(ctx, create, nil); err != nil {
+			t.Fatalf("the late answer: %v", err)
+		}
+		c.waitFor(ctx, t, "the progress's end", func(_ []*jsonrpc2.Call, notes []jsonrpc2.Request) bool {
+			return slices.ContainsFunc(notes, func(n jsonrpc2.Request) bool {
+				return n.Method() == protocol.MethodProgress && strings.Contains(string(n.Params()), `"kind":"end"`)
+			})
 		})
-	})
+	}
 	if _, err := c.conn.Call(ctx, protocol.MethodShutdown, nil, nil); err != nil {
 		t.Fatalf("shutdown: %v", err)
 	}
