@@ -12,17 +12,17 @@ import (
 // boundary or VPC endpoint policy that does not allow requests a bucket
 // policy grants: a statement that allows exactly the granted S3 actions
 // on the granted resources (in an endpoint policy, to the grantee only),
-// and, for a bucket that .s3policy.json says is SSE-KMS with a known key,
-// a second one that allows the KMS actions those actions need on that
-// key (not in an endpoint policy: S3 calls KMS itself). None of these
+// and, for the buckets that .s3policy.json says are SSE-KMS with a known
+// key, a second one that allows the KMS actions those actions need on
+// the keys of the buckets whose requests need them (not in an endpoint
+// policy: S3 calls KMS itself). None of these
 // policies ever grants (they only limit), so nobody gets more than the
 // identity and bucket policies allow.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
 func allowRequestsFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	// Each action and resource once, in the order of the requests.
 	actions, resources := elementActions(h), elementResources(h)
-	var keyActions, grantees []string
-	key := ""
+	var keyActions, keys, grantees []string
 	for _, b := range h.requests {
 		grantees = append(grantees, principalARN(b.GrantedTo))
 		if pass.Kind == analysis.KindEndpoint {
@@ -30,8 +30,11 @@ func allowRequestsFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 		}
 		if bucket, _, ok := s3BucketOf(b.Resource); ok {
 			if facts := pass.Bucket(bucket); facts != nil && strings.HasPrefix(facts.Encryption, "aws:kms") && facts.KMSKeyARN != "" {
-				key = facts.KMSKeyARN
-				for _, a := range kmsActionsFor(b.Action) {
+				acts := kmsActionsFor(b.Action)
+				if len(acts) > 0 { // the key of each bucket whose requests use it, not of every bucket
+					keys = appendNew(keys, facts.KMSKeyARN)
+				}
+				for _, a := range acts {
 					keyActions = appendNew(keyActions, a)
 				}
 			}
@@ -50,11 +53,15 @@ func allowRequestsFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	members = append(members, member{"Action", actions}, member{"Resource", resources})
 	stmts := []string{newStatement(pass, members...)}
 	if len(keyActions) > 0 {
+		var keyResource any = keys[0]
+		if len(keys) > 1 {
+			keyResource = keys
+		}
 		stmts = append(stmts, newStatement(pass,
 			member{"Sid", sidFor(pass.Policy, sid+"Key")},
 			member{"Effect", "Allow"},
 			member{"Action", keyActions},
-			member{"Resource", key},
+			member{"Resource", keyResource},
 		))
 	}
 	kind := pass.Kind.Describe()

@@ -1,0 +1,64 @@
+package checks_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
+	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
+)
+
+// A permissions boundary that blocks requests on two SSE-KMS buckets with
+// different keys: Jane's uploads and reads of shared-data (key 1234abcd,
+// which they use) and her s3:PutObjectAcl on shared-logs (key 5678efgh,
+// which an ACL change does not use). The fix allows the KMS actions on
+// shared-data's key: before, it named the key of the last SSE-KMS bucket
+// of the requests (shared-logs'), and after it Jane's reads and uploads
+// were still blocked, by the statement the fix added (the review's
+// counter-example in the varied golden). After the fix every blocked
+// request is allowed.
+func TestABoundaryFixAllowsTheKeysTheRequestsUse(t *testing.T) {
+	dir, texts := exampleTexts(t, "permissions-boundary")
+	const logsKey = "arn:aws:kms:us-east-1:444455556666:key/5678efgh-56ef-78ab-90cd-5678efgh9012"
+	config := filepath.Join(dir, analysis.ConfigName)
+	texts[config] = []byte(strings.Replace(string(texts[config]), `"files": {`, `"files": {
+    "logs.bucket-policy.json": {"kind": "bucket", "account": "444455556666", "bucket": "shared-logs"},`, 1))
+	texts[config] = []byte(strings.Replace(string(texts[config]), `"buckets": {`, `"buckets": {
+    "shared-logs": {"account": "444455556666", "encryption": "aws:kms", "kmsKeyArn": "`+logsKey+`", "objectOwnership": "ObjectWriter"},`, 1))
+	texts[filepath.Join(dir, "logs.bucket-policy.json")] = []byte(`{"Version": "2012-10-17", "Statement": [{"Sid": "PartnerAcls", "Effect": "Allow",
+  "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:PutObjectAcl", "Resource": "arn:aws:s3:::shared-logs/*"}]}`)
+	identity := filepath.Join(dir, "jane.iam-policy.json")
+	texts[identity] = []byte(strings.Replace(string(texts[identity]), `"Sid": "UseSharedKey"`, `"Sid": "LogAcls", "Effect": "Allow", "Action": "s3:PutObjectAcl", "Resource": "arn:aws:s3:::shared-logs/*"
+    },
+    {
+      "Sid": "UseSharedKey"`, 1))
+	boundary := filepath.Join(dir, "jane.boundary.json")
+
+	w := tree.Sets(dir, texts)[0].Workspace
+	fs := findingsOf(t, w, "jane.boundary.json", "boundary-blocks")
+	if len(fs) != 1 || len(fs[0].AllFixes()) != 1 {
+		t.Fatalf("boundary-blocks findings %+v, want one with one fix", fs)
+	}
+	fix := fs[0].AllFixes()[0]
+	if want := "Allow s3:GetObject, s3:PutObject, s3:PutObjectAcl, kms:Decrypt, kms:GenerateDataKey on shared-data/*, shared-logs/* in this permissions boundary"; fix.Title.EN != want {
+		t.Errorf("title %q, want %q", fix.Title.EN, want)
+	}
+	fixed := string(analysis.ApplyEdits(texts[boundary], fix.Edits))
+	if !strings.Contains(fixed, `"Resource": "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"`) || strings.Contains(fixed, logsKey) {
+		t.Errorf("the fix does not allow the KMS actions on shared-data's key alone:\n%s", fixed)
+	}
+
+	texts[boundary] = []byte(fixed)
+	w = tree.Sets(dir, texts)[0].Workspace
+	for _, req := range []eval.Request{
+		{Principal: jane, Action: "s3:GetObject", Resource: "arn:aws:s3:::shared-data/*"},
+		{Principal: jane, Action: "s3:PutObject", Resource: "arn:aws:s3:::shared-data/*"},
+		{Principal: jane, Action: "s3:PutObjectAcl", Resource: "arn:aws:s3:::shared-logs/*"},
+	} {
+		if d := eval.Evaluate(w.Scenario(req)).Decision; d != eval.Allowed {
+			t.Errorf("after the fix %s on %s is %v", req.Action, req.Resource, d)
+		}
+	}
+}
