@@ -412,7 +412,10 @@ func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 			JA: sprintf("%s の%s は %s に対する %s を許可しますが、条件 %s (%s: %s) がこのリクエストでは成り立ちません。このリクエストは %s", d.Name, name.JA, res, act, op, key, conditionValues(*v.failed), carried.JA)})
 	case !v.resource:
 		code := causeCode(l, false)
-		if code == CodeImplicitDeny {
+		if code == CodeImplicitDeny && l != LayerBoundary {
+			// A grant on another resource: the Resource lacks the bucket's
+			// ARN. A boundary's near miss stays the boundary's, reported at
+			// the boundary (boundary-blocks), the file to change.
 			code = CodeMissingResourceARN
 		}
 		return e.statementCauseSaying(code, l, d, st, e.say(statementWords(allowsNotOnResource, l, d, st, e.target)))
