@@ -300,9 +300,11 @@ func relatesToHosted(f *File, fs []Finding) bool {
 	return false
 }
 
-// relatedMap is the host map of the document a related place is in.
+// relatedMap is the host map of the document a related place is in. A
+// place with no file is in this document, whether it names it or not: a
+// single-file check (duplicate-sid's first use) names none.
 func (f *File) relatedMap(r Related) *HostMap {
-	if r.File == "" && r.Doc == f.DocName {
+	if r.File == "" && (r.Doc == "" || r.Doc == f.DocName) {
 		return f.Host
 	}
 	if f.Workspace == nil {

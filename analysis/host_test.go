@@ -155,3 +155,35 @@ func TestHostMapsAFixIntoItsBytes(t *testing.T) {
 		t.Errorf("edits %+v, want %+v", edits, want)
 	}
 }
+
+// duplicate-sid's related place ("first use of this Sid") in a document
+// that lies in a host file is mapped onto the host's bytes, as the
+// finding is: the check names no document in it, and it was printed at
+// the document's own offset read as the host's (main.tf:3:5 for a Sid at
+// 5:49, the review's counter-example).
+func TestASingleFileRelatedPlaceMapsIntoTheHost(t *testing.T) {
+	policy := `{"Version": "2012-10-17", "Statement": [{"Sid": "Dup", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}, {"Sid": "Dup", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"}]}`
+	host := "# ポリシー 🚀\nresource \"aws_iam_policy\" \"p\" {\n  policy = <<EOF\n" + policy + "\nEOF\n}\n"
+	start := strings.Index(host, "{\"Version\"")
+	whole := analysis.Span{Start: start, End: start + len(policy)}
+	var b analysis.HostBuilder
+	b.Copy(whole, policy, 1)
+	f := analysis.NewDocumentFile("main.tf", analysis.Document{Name: "aws_iam_policy.p", Text: b.Text(), Host: b.Map(whole), Kind: analysis.KindIdentity, KindReason: "aws_iam_policy.p"}, nil)
+	var dup *analysis.Finding
+	for _, fd := range analysis.ToHost(f, analysis.Analyze(f, checks.All)) {
+		if fd.Code == "duplicate-sid" {
+			dup = &fd
+		}
+	}
+	if dup == nil || len(dup.Related) != 1 {
+		t.Fatalf("duplicate-sid finding %+v, want one with one related place", dup)
+	}
+	first := strings.Index(host, `"Dup"`)
+	second := strings.LastIndex(host, `"Dup"`)
+	if got := dup.Span; got != (analysis.Span{Start: second, End: second + len(`"Dup"`)}) {
+		t.Errorf("the finding at %v (%q), want the second Sid at %d", got, host[got.Start:got.End], second)
+	}
+	if got := dup.Related[0].Span; got != (analysis.Span{Start: first, End: first + len(`"Dup"`)}) {
+		t.Errorf("its related place at %v, want the first Sid at %d", got, first)
+	}
+}
