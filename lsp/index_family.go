@@ -85,7 +85,7 @@ func (ix *index) movesCalls(texts map[string][]byte) bool {
 		if src := g.sources.get(path); src != nil {
 			old = src.Text
 		}
-		if len(callsMoved(path, old, text)) > 0 || len(includesMoved(path, old, text)) > 0 {
+		if reachMoved(path, old, text) {
 			return true
 		}
 	}
@@ -103,6 +103,14 @@ func (ix *index) familyElsewhere(family string, g *govSet) bool {
 		}
 	}
 	return false
+}
+
+// reachMoved reports whether the module file at path calls or reads with
+// file() in one of its texts (old, text; nil: none) what it does not in
+// the other: what a module may reach, and so which files are read with
+// it, moved.
+func reachMoved(path string, old, text []byte) bool {
+	return len(callsMoved(path, old, text)) > 0 || len(includesMoved(path, old, text)) > 0
 }
 
 // includesMoved lists the files that the module file at path reads with

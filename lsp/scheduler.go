@@ -1040,7 +1040,7 @@ func (sc *scheduler) readByWalk(path string, text []byte) {
 func (sc *scheduler) readElseThanTheWalk(walkRead map[string][]byte) bool {
 	for path, read := range walkRead {
 		now, ok := sc.s.store.text(path)
-		if !ok || !bytes.Equal(now, read) && (len(callsMoved(path, read, now)) > 0 || len(includesMoved(path, read, now)) > 0) {
+		if !ok || !bytes.Equal(now, read) && reachMoved(path, read, now) {
 			return true
 		}
 	}
