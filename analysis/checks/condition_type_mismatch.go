@@ -90,7 +90,7 @@ func reportRanges(pass *analysis.Pass, op *iamdata.Operator, values []*analysis.
 // a policy variable are substituted at request time and left alone.
 func badValue(op *iamdata.Operator, v *analysis.Value) (analysis.Text, bool) {
 	s := v.Str
-	if strings.Contains(s, "${") {
+	if strings.Contains(s, "${") || analysis.HasPlaceholder(s) { // a policy variable or a template's unknown value
 		return analysis.Text{}, false
 	}
 	var ok bool

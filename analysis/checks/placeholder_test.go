@@ -22,7 +22,10 @@ func TestPlaceholdersCauseNoFinding(t *testing.T) {
  {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {
    "StringEquals": {"aws:PrincipalOrgID": "${org_id}", "${cond_key}": "x", "aws:SourceVpce": "{{vpce}}"},
    "${operator}": {"aws:SourceIp": "10.0.0.0/8"}, "IpAddress": {"aws:SourceIp": "${cidr}"},
-   "DateGreaterThan": {"aws:CurrentTime": "${start}"}, "Bool": {"aws:SecureTransport": "${tls}"}}}
+   "DateGreaterThan": {"aws:CurrentTime": "${start}"}, "Bool": {"aws:SecureTransport": "${tls}"}}},
+ {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b", "Condition": {
+   "IpAddress": {"aws:SourceIp": ["{{ cidr }}", "{{cidr}}"]}, "NumericLessThan": {"s3:max-keys": "{{ n }}"},
+   "DateLessThan": {"aws:CurrentTime": "{{ t }}"}, "Bool": {"aws:SecureTransport": "{{ b }}"}}}
 ]}`,
 		"b.bucket-policy.json": `{"Version": "2012-10-17", "Statement": [
  {"Sid": "${sid}", "Effect": "Allow", "Principal": {"AWS": ["${role_arn}", "arn:aws:iam::${account_id}:root", "${account_id}"]}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::${bucket}/*"},
