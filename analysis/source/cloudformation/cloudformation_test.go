@@ -327,3 +327,56 @@ func TestYAMLResourceFixes(t *testing.T) {
 		}
 	}
 }
+
+// A fix that adds an ARN to a Resource written as an intrinsic whose
+// argument is a YAML collection (!Sub [text, {vars}], in flow or block
+// form, or Fn::Sub: [...]) cannot make a flow sequence around it: "["
+// would stand after the tag, or before block lines. Such a fix is not
+// offered; every fix offered leaves YAML that, read again, has the
+// finding fixed.
+func TestYAMLSubListResourceFixes(t *testing.T) {
+	head := "Resources:\n  Data:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: data-bkt\n  Pol:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref Data\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Sid: 読み取り🚀\n            Effect: Allow\n            Principal: {AWS: \"arn:aws:iam::111122223333:root\"}\n            Action: s3:ListBucket\n"
+	for _, c := range []struct{ resource, want string }{
+		{"            Resource: !Sub [\"arn:aws:s3:::${B}/*\", {B: !Ref Data}]\n", ""},
+		{"            Resource: !Sub [\"arn:aws:s3:::${B}/*\", {}]\n", ""},
+		{"            Resource: !Sub\n              - \"arn:aws:s3:::${B}/*\"\n              - B: !Ref Data\n", ""},
+		{"            Resource:\n              Fn::Sub:\n                - \"arn:aws:s3:::${B}/*\"\n                - B: !Ref Data\n", ""},
+		{"            Resource: [!Sub [\"arn:aws:s3:::${B}/*\", {B: !Ref Data}]]\n", ""},
+		{"            Resource: [\"arn:aws:s3:::data-bkt/*\"]\n", "            Resource: [\"arn:aws:s3:::data-bkt/*\", \"arn:aws:s3:::data-bkt\"]\n"},
+	} {
+		src := head + c.resource
+		var got []string
+		for _, f := range readAndCheck(t, src) {
+			if f.Code == "missing-resource-arn" {
+				for _, fix := range f.AllFixes() {
+					got = append(got, string(analysis.ApplyEdits([]byte(src), fix.Edits)))
+				}
+			}
+		}
+		if c.want == "" {
+			if len(got) > 0 {
+				t.Errorf("resource %q: a fix is offered that cannot be written:\n%s", c.resource, got[0])
+			}
+			continue
+		}
+		if len(got) != 1 || got[0] != head+c.want {
+			t.Errorf("resource %q: fixed %q, want %q", c.resource, got, head+c.want)
+			continue
+		}
+		for _, f := range readAndCheck(t, got[0]) {
+			if f.Code == "missing-resource-arn" || f.Code == analysis.UnreadableCode {
+				t.Errorf("resource %q: after the fix, %s: %s", c.resource, f.Code, f.Message.Text().EN)
+			}
+		}
+	}
+}
+
+func readAndCheck(t *testing.T, src string) []analysis.Finding {
+	t.Helper()
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
+		t.Fatalf("not YAML: %v\n%s", err, src)
+	}
+	res := cloudformation.Reader.Read("t.yaml", []byte(src))
+	return analysis.AnalyzeFile("t.yaml", res.Files("t.yaml", nil), res.Findings, analysis.Options{Checks: checks.All}).Findings
+}

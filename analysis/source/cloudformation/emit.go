@@ -44,6 +44,11 @@ type region struct {
 	tagged bool
 	// flowSafe: a plain scalar that may stand inside a flow sequence.
 	flowSafe bool
+	// collection: an intrinsic function of a YAML template whose
+	// argument is a collection (!Sub [text, {vars}], Fn::Sub: [...]):
+	// its tag, or its block lines, stand where no "[" can open a flow
+	// sequence around it.
+	collection bool
 }
 
 // verbatimRegion is region 1 of a JSON template: the document's JSON is
@@ -69,7 +74,7 @@ func (w *writer) encode(id int, text string) (string, bool) {
 	if r.fixed {
 		return "", false
 	}
-	if !r.raw && !r.verbatim && r.style != jsonStyle && (text == "[" || strings.HasPrefix(text, ",")) {
+	if !r.raw && !r.verbatim && (r.style != jsonStyle || r.collection) && (text == "[" || strings.HasPrefix(text, ",")) {
 		return w.encodeListEdit(r, text)
 	}
 	if analysis.HasPlaceholder(text) {
@@ -306,6 +311,7 @@ func (w *writer) value(n *node) {
 		if n.tag == "" {
 			reg.style = jsonStyle
 		}
+		reg.collection = !n.verbatim && n.kind != scalarNode
 		source.WriteString(&w.b, pieces, n.span, w.newRegion(reg))
 		return
 	}
@@ -376,7 +382,7 @@ func (w *writer) key(k *node) {
 // !Sub.
 func (w *writer) encodeListEdit(r region, text string) (string, bool) {
 	if text == "[" {
-		return text, !r.tagged && (r.style != plainStyle || r.flowSafe)
+		return text, !r.tagged && !r.collection && (r.style != plainStyle || r.flowSafe)
 	}
 	raw := strings.TrimSpace(text[1:])
 	closing := strings.HasSuffix(raw, "]")
@@ -395,7 +401,7 @@ func (w *writer) encodeListEdit(r region, text string) (string, bool) {
 	}
 	switch {
 	case closing:
-		return ", " + raw + "]", !r.tagged && (r.style != plainStyle || r.flowSafe)
+		return ", " + raw + "]", !r.tagged && !r.collection && (r.style != plainStyle || r.flowSafe)
 	case r.flow:
 		return ", " + raw, true
 	case r.dash != nil:
