@@ -33,6 +33,12 @@ type scenarioCache struct {
 	bucketPolicy map[string]*analysis.File
 	keyPolicy    map[string]*analysis.File
 	endpoints    map[string][]*analysis.File
+	// endpointDocs are endpointsOf's lists for the requests that come
+	// through one endpoint or none, by it: each request of a governed
+	// folder comes through its account's, and making and sorting its list
+	// for each was two arrays of every evaluation (issue 16). Never
+	// changed once given; dropped with what they are made of.
+	endpointDocs map[string][]*Doc
 	// shared keeps once the words and lists of causes the workspace's
 	// evaluations and answers share.
 	shared *sharedCauses
@@ -227,6 +233,7 @@ func (c *scenarioCache) replacePlaced(old, now *analysis.File) {
 			}
 		}
 	}
+	c.endpointDocs = nil
 	for e, list := range c.endpoints {
 		if i := slices.Index(list, old); i >= 0 {
 			list = slices.Clone(list)
@@ -240,6 +247,7 @@ func (c *scenarioCache) replacePlaced(old, now *analysis.File) {
 // keyPolicy, endpoints), in the workspace's order.
 func (c *scenarioCache) placeDocs(w *Workspace) {
 	c.bucketPolicy, c.keyPolicy, c.endpoints = map[string]*analysis.File{}, map[string]*analysis.File{}, map[string][]*analysis.File{}
+	c.endpointDocs = nil
 	for _, f := range w.inScenarios {
 		facts := factsOf(f)
 		switch f.Kind {
@@ -366,6 +374,13 @@ func (c *scenarioCache) rcpsOf(w *Workspace, account string) [][]*Doc {
 // endpointsOf lists, in order, the endpoint policies of every endpoint
 // and of the endpoints the request comes through.
 func (c *scenarioCache) endpointsOf(w *Workspace, vpces []string) []*Doc {
+	key, kept := "", len(vpces) <= 1 // the list of one endpoint's requests is kept (endpointDocs)
+	if len(vpces) == 1 {
+		key = vpces[0]
+	}
+	if out, ok := c.endpointDocs[key]; ok && kept {
+		return out
+	}
 	files := slices.Clone(c.endpoints[""])
 	for i, e := range vpces {
 		if e != "" && !slices.Contains(vpces[:i], e) {
@@ -376,6 +391,13 @@ func (c *scenarioCache) endpointsOf(w *Workspace, vpces []string) []*Doc {
 	var out []*Doc
 	for _, f := range files {
 		out = append(out, c.doc(w, f))
+	}
+	if kept {
+		if c.endpointDocs == nil {
+			c.endpointDocs = map[string][]*Doc{}
+		}
+		out = slices.Clip(out) // a caller that appends copies
+		c.endpointDocs[key] = out
 	}
 	return out
 }
