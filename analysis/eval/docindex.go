@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 )
@@ -326,6 +327,44 @@ func asciiLower(s string) string {
 	}
 	return s
 }
+
+// lowerAction is asciiLower of a request's action, the same string for
+// every pass that asks (loweredActions): every evaluation looks its
+// action up in the indexes, and lower-casing it there was a string for
+// each pass and each near miss looked for (issue 16).
+func lowerAction(s string) string {
+	upper := false
+	for i := 0; i < len(s) && !upper; i++ {
+		upper = 'A' <= s[i] && s[i] <= 'Z'
+	}
+	if !upper {
+		return s
+	}
+	known := loweredActions.Load()
+	if l, ok := (*known)[s]; ok {
+		return l
+	}
+	l := asciiLower(s)
+	for len(*known) < maxLoweredActions {
+		next := make(map[string]string, len(*known)+1)
+		maps.Copy(next, *known)
+		next[strings.Clone(s)] = l // not s: it may hold a policy's text alive
+		if loweredActions.CompareAndSwap(known, &next) {
+			break
+		}
+		known = loweredActions.Load()
+	}
+	return l
+}
+
+// loweredActions are the actions lowerAction has lower-cased, a map
+// replaced, never changed, so that passes read it without a lock; at
+// most maxLoweredActions (a server's keystrokes name a few actions more).
+var loweredActions atomic.Pointer[map[string]string]
+
+const maxLoweredActions = 512
+
+func init() { loweredActions.Store(&map[string]string{}) }
 
 // covers reports whether the index was built over exactly these docs: a
 // caller may have changed a scenario's lists since it was built.

@@ -209,7 +209,7 @@ func (e *pass) indexOf(docs []*Doc, withPrincipal bool) *docIndex {
 // target's action and resource: the only ones that can apply.
 func (e *pass) sitesOf(ix *docIndex) []int32 {
 	if e.action == "" {
-		e.action = asciiLower(e.target.action)
+		e.action = lowerAction(e.target.action)
 	}
 	for i := range e.candidates {
 		c := &e.candidates[i]
@@ -741,14 +741,27 @@ func (s *Scenario) kmsActions() []string {
 	if s.Bucket == nil || !strings.HasPrefix(s.Bucket.Encryption, "aws:kms") || !isObjectARN(s.Request.Resource) {
 		return nil
 	}
-	switch action := strings.ToLower(s.Request.Action); action {
-	case "s3:getobject", "s3:getobjectversion":
-		return []string{"kms:Decrypt"}
-	case "s3:putobject":
+	// An ASCII action is folded as it is compared: lower-casing it was a
+	// string for each upload and download of an SSE-KMS bucket (issue 16).
+	is := func(lower string) bool { return strings.EqualFold(s.Request.Action, lower) }
+	if !asciiOnly(s.Request.Action) {
+		action := strings.ToLower(s.Request.Action)
+		is = func(lower string) bool { return action == lower }
+	}
+	switch {
+	case is("s3:getobject"), is("s3:getobjectversion"):
+		return kmsDecrypt
+	case is("s3:putobject"):
 		if s.Request.Multipart {
 			return []string{"kms:GenerateDataKey", "kms:Decrypt"}
 		}
-		return []string{"kms:GenerateDataKey"}
+		return kmsGenerateDataKey
 	}
 	return nil
 }
+
+// The lists kmsActions gives most, made once: nobody changes them.
+var (
+	kmsDecrypt         = []string{"kms:Decrypt"}
+	kmsGenerateDataKey = []string{"kms:GenerateDataKey"}
+)

@@ -330,8 +330,28 @@ func grantedResource(st *analysis.Statement, action string) string {
 // actions and the two multipart-upload actions on an upload's parts.
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
 func objectLevel(action string) bool {
-	name := strings.ToLower(strings.TrimPrefix(strings.ToLower(action), "s3:"))
-	return strings.Contains(name, "object") || name == "abortmultipartupload" || name == "listmultipartuploadparts"
+	if !asciiOnly(action) {
+		name := strings.ToLower(strings.TrimPrefix(strings.ToLower(action), "s3:"))
+		return strings.Contains(name, "object") || name == "abortmultipartupload" || name == "listmultipartuploadparts"
+	}
+	// An ASCII action, folded as it is read: lower-casing it was two
+	// strings for each grant listed (issue 16).
+	name := action
+	if len(name) >= 3 && strings.EqualFold(name[:3], "s3:") {
+		name = name[3:]
+	}
+	return containsFold(name, "object") || strings.EqualFold(name, "abortmultipartupload") || strings.EqualFold(name, "listmultipartuploadparts")
+}
+
+// containsFold reports whether the ASCII string s holds the lower-case
+// ASCII word in any case.
+func containsFold(s, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(word)], word) {
+			return true
+		}
+	}
+	return false
 }
 
 // CauseSite locates a cause in the workspace: the decisive statement's

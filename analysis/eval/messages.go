@@ -482,7 +482,7 @@ func (e *pass) indexedNearMiss(ix *docIndex) (*Doc, *analysis.Statement, verdict
 			return s.doc, s.st, v
 		}
 	}
-	action := asciiLower(e.target.action)
+	action := lowerAction(e.target.action)
 	for _, n := range ix.ofAction(action) {
 		s := &ix.sites[n]
 		if !s.st.IsAllow() {
