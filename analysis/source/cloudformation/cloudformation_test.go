@@ -380,3 +380,36 @@ func readAndCheck(t *testing.T, src string) []analysis.Finding {
 	res := cloudformation.Reader.Read("t.yaml", []byte(src))
 	return analysis.AnalyzeFile("t.yaml", res.Files("t.yaml", nil), res.Findings, analysis.Options{Checks: checks.All}).Findings
 }
+
+// A policy held as JSON text in a literal block under !Sub (Fn::Sub),
+// alone or as the string of [string, {vars}], takes its fixes in the
+// block's own writing: plain JSON lines, not a JSON string's escapes.
+func TestSubLiteralPolicyFixes(t *testing.T) {
+	head := "Resources:\n  Data:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: data-bkt\n  Pol:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+	policy := `{"Statement": [{"Sid": "データ🚀", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::${B}"}]}`
+	for _, doc := range []string{
+		"      PolicyDocument: !Sub |\n        " + strings.ReplaceAll(policy, "${B}", "${Data}") + "\n",
+		"      PolicyDocument: !Sub\n        - |\n          " + policy + "\n        - B: !Ref Data\n",
+		"      PolicyDocument:\n        Fn::Sub:\n          - |\n            " + policy + "\n          - B: !Ref Data\n",
+		"      PolicyDocument:\n        Fn::Sub: |\n          " + strings.ReplaceAll(policy, "${B}", "${Data}") + "\n",
+	} {
+		src := head + doc
+		var fix *analysis.Finding
+		for _, f := range readAndCheck(t, src) {
+			if f.Code == "missing-version" {
+				fix = &f
+			}
+		}
+		if fix == nil || len(fix.AllFixes()) == 0 {
+			t.Errorf("%q: no missing-version fix", doc)
+			continue
+		}
+		got := string(analysis.ApplyEdits([]byte(src), fix.AllFixes()[0].Edits))
+		if !strings.Contains(got, `{"Version": "2012-10-17", "Statement"`) && !strings.Contains(got, "\"Version\": \"2012-10-17\",\n") {
+			t.Errorf("%q: fixed\n%s", doc, got)
+		}
+		for _, f := range readAndCheck(t, got) {
+			t.Errorf("%q: after the fix, %s: %s\n%s", doc, f.Code, f.Message.Text().EN, got)
+		}
+	}
+}

@@ -271,16 +271,14 @@ func plainSafe(s string, flow, part bool) bool {
 // policy as JSON text) and returns its text and host map.
 func (w *writer) document(n *node) ([]byte, *analysis.HostMap) {
 	if pieces, ok := w.t.stringPieces(n, 0); ok {
-		style := n.style
-		if n.verbatim && n.kind == scalarNode {
-			style = jsonStyle
+		text := policyText(n)
+		style := text.style
+		if text.verbatim && text.kind == scalarNode {
+			style = jsonStyle // a string of a JSON template
 		}
-		reg := region{style: style, raw: true, indent: w.t.blockIndent(n), crlf: w.t.crlf()}
+		reg := region{style: style, raw: true, indent: w.t.blockIndent(text), crlf: w.t.crlf()}
 		if fn, _, isFn := n.intrinsic(); isFn {
 			reg.sub, reg.fixed = fn == "Sub", fn != "Sub"
-			if n.tag == "" {
-				reg.style = jsonStyle // {"Fn::Sub": "..."} in a JSON template
-			}
 		}
 		source.WriteRaw(&w.b, pieces, w.newRegion(reg))
 	} else {
@@ -289,6 +287,21 @@ func (w *writer) document(n *node) ([]byte, *analysis.HostMap) {
 	m := w.b.Map(n.span)
 	m.Encode = w.encode
 	return w.b.Text(), m
+}
+
+// policyText is the scalar in which the host writes a policy held as
+// JSON text at n: n itself, or the string of !Sub (Fn::Sub), whose
+// argument may be [string, {vars}]. Its style, not the function's, says
+// how new text is written there (a literal block, a quoted string).
+func policyText(n *node) *node {
+	fn, arg, isFn := n.intrinsic()
+	switch {
+	case !isFn || fn != "Sub":
+		return n
+	case arg.kind == sequenceNode && len(arg.items) > 0:
+		return arg.items[0]
+	}
+	return arg
 }
 
 // value writes any element as JSON.
