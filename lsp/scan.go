@@ -291,6 +291,9 @@ const scanAhead = 4096
 func (s *Server) readScanned(folder string, loader *tree.Loader, f tree.Listed) {
 	if f.Root != "" {
 		_, complete := loader.Read(f)
+		if tree.IsConfig(f.Path) {
+			s.publishScannedConfig(loader, f.Path)
+		}
 		s.completed(folder, loader, f.Root, complete)
 		return
 	}

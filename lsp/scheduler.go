@@ -90,6 +90,7 @@ type scheduler struct {
 
 	flightMu sync.Mutex
 	flights  map[string]*closedFlight // by path: the back's analyses of governed files in progress
+	configs  configParses             // the last parse of each config, for its closed publication
 
 	// beforeClosedPublish, for tests, runs between a closed file's
 	// analysis with a set and its publication.
@@ -344,7 +345,7 @@ func (sc *scheduler) round() {
 		// Every closed file the client has diagnostics of, in the old
 		// language or severities: the others are analysed under the new
 		// settings when their turn comes.
-		for _, p := range append(sc.index.allPaths(), st.loosePaths()...) {
+		for _, p := range slices.Concat(sc.index.allPaths(), st.loosePaths(), sc.configs.paths()) {
 			if open[p] == nil {
 				sc.queue[p] = true
 			}
@@ -774,6 +775,10 @@ func (sc *scheduler) awaitAnalysed(report func(done, total int)) {
 func (sc *scheduler) publishClosedFile(path string) {
 	st := sc.s.store
 	if st.docByPath(path) != nil || st.folderOf(path) == "" {
+		return
+	}
+	if tree.IsConfig(path) {
+		sc.publishClosedConfig(path)
 		return
 	}
 	if g := sc.index.setOf(path); g != nil && g.sources.get(path) != nil {

@@ -100,7 +100,16 @@ func checkAndServerAgreeOn(t *testing.T, dir string, names []string) *testServer
 	for _, name := range names {
 		srv.diagnostics(t, string(uri.File(filepath.Join(dir, filepath.FromSlash(name)))))
 	}
-	fromServer := srv.places(dir, names)
+	// The configs too, closed: the server publishes a config's own
+	// findings (invalid-config) as check reports them, and nothing for
+	// a config check finds nothing in.
+	configs := configFilesBelow(t, dir)
+	for _, name := range configs {
+		if fromCheck[name] != nil {
+			srv.diagnostics(t, string(uri.File(filepath.Join(dir, filepath.FromSlash(name)))))
+		}
+	}
+	fromServer := srv.places(dir, append(slices.Clip(names), configs...))
 	if !reflect.DeepEqual(fromCheck, fromServer) {
 		t.Errorf("check reports\n%v\nthe server\n%v", fromCheck, fromServer)
 	}
@@ -118,8 +127,9 @@ func TestCheckAndServerAgreeOnEveryExampleFolder(t *testing.T) {
 	folders := 0
 	err = filepath.WalkDir(root, func(dir string, d fs.DirEntry, err error) error {
 		// A root module that only calls child modules holds no policy of
-		// its own, and is compared with its children.
-		if err != nil || !d.IsDir() || len(policyFiles(t, dir)) == 0 && !holdsTerraform(t, dir) {
+		// its own, and is compared with its children; a config's folder
+		// with its policies below, with its config.
+		if err != nil || !d.IsDir() || len(policyFiles(t, dir)) == 0 && !holdsTerraform(t, dir) && !holdsConfig(dir) {
 			return err
 		}
 		folders++
@@ -228,6 +238,30 @@ func policyFilesBelow(t *testing.T, dir string) []string {
 		}
 	}
 	return append(policyFiles(t, dir), out...)
+}
+
+// configFilesBelow lists the .s3policy.json files a scan of dir reads,
+// as slash paths relative to it.
+func configFilesBelow(t *testing.T, dir string) []string {
+	t.Helper()
+	paths, _, err := tree.Scan(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, p := range paths {
+		if tree.IsConfig(p) {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, filepath.ToSlash(rel))
+		}
+	}
+	return out
+}
+
+// holdsConfig reports whether a folder holds a .s3policy.json.
+func holdsConfig(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, ".s3policy.json"))
+	return err == nil
 }
 
 // holdsTerraform reports whether a folder holds a Terraform module's file.
