@@ -24,6 +24,15 @@ func TestTreeInsideTheCurrentFolder(t *testing.T) {
 	if _, err := governed.Write("tree", 10); err != nil {
 		t.Fatal(err)
 	}
+	// A key the config does not know: check reports it (invalid-config)
+	// and the server must publish it, the config closed.
+	config, err := os.ReadFile("tree/.s3policy.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("tree/.s3policy.json", append([]byte(`{"acounts": [],`), config[1:]...), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	root, _ := filepath.Abs("tree")
 	want, err := filesWithFindings(bin, root)
 	if err != nil {
@@ -78,6 +87,9 @@ func TestTreeInsideTheCurrentFolder(t *testing.T) {
 		rel := "/" + strings.TrimPrefix(filepath.ToSlash(f.File), "tree/")
 		checkCodes[rel] = append(checkCodes[rel], f.Code)
 	}
+	if !slices.Equal(checkCodes["/.s3policy.json"], []string{"invalid-config"}) {
+		t.Fatalf("check finds %v in the config, want invalid-config", checkCodes["/.s3policy.json"])
+	}
 	var uris []string
 	for _, line := range strings.Split(strings.TrimSuffix(string(published), "\n"), "\n") {
 		var p publishedLine
@@ -105,7 +117,7 @@ func TestTreeInsideTheCurrentFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	if files != 10 {
-		t.Fatalf("measured %d policy files, the folder holds 10", files)
+		t.Fatalf("measured %d policy files, the folder holds 10 (and a config)", files)
 	}
 }
 
