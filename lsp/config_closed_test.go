@@ -1,7 +1,6 @@
 package lsp_test
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,20 +16,7 @@ import (
 // disabled takes them away, and enabled again brings them back (the
 // parse the first scan kept).
 func TestNewSettingsRepublishAClosedConfig(t *testing.T) {
-	dir := t.TempDir()
-	files := map[string]string{
-		"gov/.s3policy.json":    `{"files": {"データ🪣/*.json": {"account": "1234"}}}`,
-		"gov/b.iam-policy.json": `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}`,
-	}
-	for name, text := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := brokenConfigFolder(t)
 	const (
 		english  = `"1234" is not an AWS account ID (12 digits)`
 		japanese = `"1234" は AWS アカウント ID (12 桁の数字) ではありません`
@@ -67,20 +53,7 @@ func TestNewSettingsRepublishAClosedConfig(t *testing.T) {
 // first did: the scan's reader has published them as it read the config,
 // with the parse its loader made anyway, before the root's entry came.
 func TestAClosedConfigsFindingsComeFromTheCache(t *testing.T) {
-	dir, cacheDir := t.TempDir(), t.TempDir()
-	files := map[string]string{
-		"gov/.s3policy.json":    `{"files": {"データ🪣/*.json": {"account": "1234"}}}`,
-		"gov/b.iam-policy.json": `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}`,
-	}
-	for name, text := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir, cacheDir := brokenConfigFolder(t), t.TempDir()
 	config := fileURI(dir, "gov/.s3policy.json")
 	c := cachedServer(t, dir, cacheDir, nil, nil, nil)
 	c.waitLog("diagnostics cache: kept 0 roots unchanged and wrote 1 (2 files)")
@@ -97,4 +70,16 @@ func TestAClosedConfigsFindingsComeFromTheCache(t *testing.T) {
 	if n := len(c.published(config)); n != 1 {
 		t.Errorf("the config published %d times, want once", n)
 	}
+}
+
+// brokenConfigFolder is a workspace of a governed folder whose config
+// has a bad account ID after a Japanese name with an emoji.
+func brokenConfigFolder(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"gov/.s3policy.json":    `{"files": {"データ🪣/*.json": {"account": "1234"}}}`,
+		"gov/b.iam-policy.json": `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}`,
+	})
+	return dir
 }

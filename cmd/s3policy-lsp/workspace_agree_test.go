@@ -223,20 +223,7 @@ func requestOf(args []string) map[string]any {
 // (the files a Terraform module reads with file() among them).
 func policyFilesBelow(t *testing.T, dir string) []string {
 	t.Helper()
-	paths, _, err := tree.Scan(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, p := range paths {
-		if filepath.Dir(p) == filepath.Clean(dir) {
-			continue
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if holdsPolicy(t, p) {
-			out = append(out, filepath.ToSlash(rel))
-		}
-	}
+	out := scannedBelow(t, dir, func(p string) bool { return filepath.Dir(p) != filepath.Clean(dir) && holdsPolicy(t, p) })
 	return append(policyFiles(t, dir), out...)
 }
 
@@ -244,13 +231,20 @@ func policyFilesBelow(t *testing.T, dir string) []string {
 // as slash paths relative to it.
 func configFilesBelow(t *testing.T, dir string) []string {
 	t.Helper()
+	return scannedBelow(t, dir, tree.IsConfig)
+}
+
+// scannedBelow lists the files a scan of dir reads that keep holds, as
+// slash paths relative to dir.
+func scannedBelow(t *testing.T, dir string, keep func(path string) bool) []string {
+	t.Helper()
 	paths, _, err := tree.Scan(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []string
 	for _, p := range paths {
-		if tree.IsConfig(p) {
+		if keep(p) {
 			rel, _ := filepath.Rel(dir, p)
 			out = append(out, filepath.ToSlash(rel))
 		}
