@@ -69,6 +69,10 @@ type govSet struct {
 	// workspace shares that one's memos, which the next keystrokes'
 	// dependants read again (publishClosedFromSet forgets no part of them).
 	edited bool
+	// related are the files the findings of its files relate to, by
+	// path (relatedPath).
+	relatedMu sync.Mutex
+	related   map[string]relatedFile
 }
 
 // sourceMap is a set's files by path. The set of a keystroke shares the
