@@ -45,6 +45,11 @@ type File struct {
 
 	slabs  *slabs     // the memory Root lies in, for Recycle
 	origin *fixOrigin // the text its findings' fixes edit, made for the first
+	// findings are the slice analyze collected the findings of a
+	// borrowed document in (Document.Borrowed) and returned: Recycle
+	// frees it with the tree.
+	findings *[]Finding
+	borrowed bool // Document.Borrowed
 }
 
 // fixOrigin is the document's text and tree for its findings' fixes, one for all
@@ -72,6 +77,10 @@ func (f *File) Recycle() {
 	if f.slabs != nil {
 		freeSlabs.Put(f.slabs)
 		f.slabs, f.Root, f.Policy = nil, nil, nil
+	}
+	if f.findings != nil {
+		putScratchFindings(f.findings, *f.findings)
+		f.findings = nil
 	}
 }
 
@@ -265,6 +274,7 @@ func NewDocumentFile(path string, d Document, cfg *Config) *File {
 		f.Kind, f.KindSource = KindFromName(path), FromFileName
 	}
 	f.Root, f.slabs, f.Syntax = parseJSON(src, d.textUse())
+	f.borrowed = d.textUse() == borrowText
 	if f.Syntax != nil {
 		// Half-typed JSON is the normal case while editing: report it on
 		// anything that is meant to be a policy.
