@@ -170,6 +170,7 @@ type resolvedStatement struct {
 	start, end int32
 	actions    []ServiceAction
 	complete   bool
+	glob       bool // actionsGlob
 }
 
 // resolvedKey keys Resolve in analysis.Policy.Derived.
@@ -220,8 +221,9 @@ func Resolve(p *analysis.Policy) *Resolved {
 			for _, v := range analysis.Strings(s.NotAction) {
 				add(v)
 			}
-			r.byIndex[s.Index] = resolvedStatement{st: s, start: int32(start), end: int32(len(all))}
-			need += slabNeed(s, all[start:])
+			rs := resolvedStatement{st: s, start: int32(start), end: int32(len(all)), glob: actionsGlob(s)}
+			r.byIndex[s.Index] = rs
+			need += slabNeed(s, all[start:], rs.glob)
 		}
 		// The lists in one slab of their exact size: a slab of at least 64
 		// actions for each policy was 14 MB of the first scan of 10,000
@@ -232,7 +234,7 @@ func Resolve(p *analysis.Policy) *Resolved {
 		}
 		for _, s := range p.Statements {
 			rs := &r.byIndex[s.Index]
-			rs.actions, rs.complete = statementActions(&expanded, s, all[rs.start:rs.end])
+			rs.actions, rs.complete = listActions(&expanded, s, all[rs.start:rs.end], rs.glob)
 		}
 		r.entries = all
 		return r
@@ -310,12 +312,25 @@ func (r *Resolved) Actions(s *analysis.Statement) (actions []ServiceAction, comp
 // entries (its Action entries come first), writing a list without
 // wildcards in slab (a list with wildcards is kept for other policies).
 func statementActions(slab *actionSlab, s *analysis.Statement, entries []Entry) ([]ServiceAction, bool) {
+	return listActions(slab, s, entries, actionsGlob(s))
+}
+
+// actionsGlob reports whether an Action entry of the statement holds a
+// wildcard as written: its list is then kept for other policies, not
+// written in a slab.
+func actionsGlob(s *analysis.Statement) bool {
+	return slices.ContainsFunc(s.Actions(), func(v *analysis.Value) bool { return HasGlob(v.Str) })
+}
+
+// listActions is statementActions with actionsGlob(s) given (Resolve
+// asks it once for each statement).
+func listActions(slab *actionSlab, s *analysis.Statement, entries []Entry, glob bool) ([]ServiceAction, bool) {
 	if s.Action == nil || s.NotAction != nil {
 		return nil, false
 	}
 	values := s.Actions()
 	entries = entries[:len(values)]
-	if !slices.ContainsFunc(values, func(v *analysis.Value) bool { return HasGlob(v.Str) }) {
+	if !glob {
 		return expandEntries(slab, entries)
 	}
 	var room [256]byte
@@ -330,16 +345,12 @@ func statementActions(slab *actionSlab, s *analysis.Statement, entries []Entry) 
 
 // slabNeed is the room statementActions takes in the slab for the
 // statement's list.
-func slabNeed(s *analysis.Statement, entries []Entry) int {
-	if s.Action == nil || s.NotAction != nil {
-		return 0
-	}
-	values := s.Actions()
-	if slices.ContainsFunc(values, func(v *analysis.Value) bool { return HasGlob(v.Str) }) {
-		return 0 // kept in expansions, a list of its own
+func slabNeed(s *analysis.Statement, entries []Entry, glob bool) int {
+	if s.Action == nil || s.NotAction != nil || glob {
+		return 0 // none, or kept in expansions, a list of its own
 	}
 	n := 0
-	for _, e := range entries[:len(values)] {
+	for _, e := range entries[:len(s.Actions())] {
 		if e.usable() {
 			n += len(e.Matches)
 		}
