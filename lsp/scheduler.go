@@ -341,6 +341,16 @@ func (sc *scheduler) round() {
 			sc.queue[p] = true
 		}
 	}
+	if rescan {
+		// The configs the scan published, as its loader read them maybe
+		// long before a change on disk that the back published since:
+		// published again from the store's text (unparsed when the same).
+		for _, p := range sc.configs.paths() {
+			if open[p] == nil {
+				sc.queue[p] = true
+			}
+		}
+	}
 	if work.closedStale {
 		// Every closed file the client has diagnostics of, in the old
 		// language or severities: the others are analysed under the new

@@ -48,8 +48,8 @@ func lspRange(l1, c1, l2, c2 int) lspclient.Range {
 // A .s3policy.json that is not open gets its own findings published, as
 // check reports them: at the first scan, when it is fixed on disk (then
 // none), broken again, opened with other text (the buffer's findings),
-// closed (the disk's again) and deleted (none). Before, the server
-// published a config's findings only while it was open.
+// closed (the disk's again), deleted (none) and created again. Before,
+// the server published a config's findings only while it was open.
 func TestClosedConfigFindingsArePublished(t *testing.T) {
 	bin := buildBinary(t)
 	dir, _ := filepath.EvalSymlinks(t.TempDir())
@@ -144,4 +144,7 @@ func TestClosedConfigFindingsArePublished(t *testing.T) {
 	}
 	changed(3)
 	next("deleted", nil)
+	write(closedConfig)
+	changed(1)
+	next("created again", closedConfigWant)
 }
