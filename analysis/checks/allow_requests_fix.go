@@ -44,14 +44,24 @@ func allowRequestsFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 	slices.Sort(actions)
 	slices.Sort(keyActions)
 	sid := "AllowS3Use" + sidWord(shortName(h.principal))
-	members := []member{{"Sid", sidFor(pass.Policy, sid)}, {"Effect", "Allow"}}
+	var stmts []string
 	if pass.Kind == analysis.KindEndpoint {
-		// An endpoint policy's statement names whom it lets through: the
-		// grantee of the bucket policy, no one else.
-		members = append(members, member{"Principal", []member{{"AWS", grantees}}})
+		conds, ok := endpointGranteeConditions(grantees)
+		if !ok {
+			return nil
+		}
+		for i, cond := range conds {
+			stmtSid := sid
+			if i > 0 {
+				stmtSid += "Arn"
+			}
+			stmts = append(stmts, newStatement(pass, member{"Sid", sidFor(pass.Policy, stmtSid)}, member{"Effect", "Allow"},
+				member{"Principal", "*"}, member{"Action", actions}, member{"Resource", resources}, member{"Condition", cond}))
+		}
+	} else {
+		stmts = append(stmts, newStatement(pass, member{"Sid", sidFor(pass.Policy, sid)}, member{"Effect", "Allow"},
+			member{"Action", actions}, member{"Resource", resources}))
 	}
-	members = append(members, member{"Action", actions}, member{"Resource", resources})
-	stmts := []string{newStatement(pass, members...)}
 	if len(keyActions) > 0 {
 		var keyResource any = keys[0]
 		if len(keys) > 1 {
@@ -70,6 +80,44 @@ func allowRequestsFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 		JA: fmt.Sprintf("%sで %s への %s を許可", pass.Kind.ThisJA(), strings.Join(shortResources(resources), ", "), strings.Join(append(slices.Clone(actions), keyActions...), ", ")),
 	}
 	return []analysis.Fix{{Title: title, Edits: appendStatements(pass, stmts)}}
+}
+
+// endpointGranteeConditions are the conditions by which an endpoint
+// policy's statement lets through the grantees of the bucket policy, no
+// one else: "Principal": "*" narrowed by aws:PrincipalAccount for the
+// accounts and by aws:PrincipalArn for the roles and users of other
+// accounts, one condition a statement (both in one would have to match
+// at once). A principal in
+// an endpoint policy cannot name them: on a gateway endpoint, S3's usual
+// one, an account there is its root user alone. False for a grantee no
+// condition names exactly ("*").
+// https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+func endpointGranteeConditions(grantees []string) ([][]member, bool) {
+	var accounts, arns []string
+	for _, g := range grantees {
+		switch {
+		case strings.Contains(g, "*") || strings.Contains(g, "?"):
+			return nil, false
+		case strings.HasPrefix(g, "arn:aws:iam::") && strings.HasSuffix(g, ":root"):
+			accounts = append(accounts, strings.TrimSuffix(strings.TrimPrefix(g, "arn:aws:iam::"), ":root"))
+		case strings.HasPrefix(g, "arn:"):
+			arns = append(arns, g)
+		default:
+			accounts = append(accounts, g)
+		}
+	}
+	arns = slices.DeleteFunc(arns, func(arn string) bool { // its account is let through whole
+		parts := strings.SplitN(arn, ":", 6)
+		return len(parts) == 6 && slices.Contains(accounts, parts[4])
+	})
+	var conds [][]member
+	if len(accounts) > 0 {
+		conds = append(conds, []member{{"StringEquals", []member{{"aws:PrincipalAccount", accounts}}}})
+	}
+	if len(arns) > 0 {
+		conds = append(conds, []member{{"ArnEquals", []member{{"aws:PrincipalArn", arns}}}})
+	}
+	return conds, len(conds) > 0
 }
 
 // appendStatements is the edit that appends rendered statements to the

@@ -62,3 +62,53 @@ func TestABoundaryFixAllowsTheKeysTheRequestsUse(t *testing.T) {
 		}
 	}
 }
+
+// A bucket policy that grants a user by ARN: the endpoint policy's fix
+// lets the user through by aws:PrincipalArn on "Principal": "*" (a user
+// ARN as the endpoint policy's principal would do on an interface
+// endpoint only, and an account there lets in its root user alone on a
+// gateway endpoint). After the fix the engine allows every granted
+// request and still denies a user of another account.
+// https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+func TestAnEndpointFixNamesTheGranteesByCondition(t *testing.T) {
+	dir, texts := exampleTexts(t, "endpoint-policy")
+	bucket := filepath.Join(dir, "bucket.bucket-policy.json")
+	texts[bucket] = []byte(strings.Replace(string(texts[bucket]), `"AWS": "arn:aws:iam::111122223333:root"`, `"AWS": "`+jane+`"`, 1))
+	endpoint := filepath.Join(dir, "endpoint.endpoint-policy.json")
+	texts[endpoint] = []byte(`{"Version": "2012-10-17", "Statement": [{"Sid": "ListOnly", "Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::shared-data"}]}`)
+
+	w := tree.Sets(dir, texts)[0].Workspace
+	var fix *analysis.Fix
+	for _, f := range findingsOf(t, w, "endpoint.endpoint-policy.json", "endpoint-policy-blocks") {
+		for _, x := range f.AllFixes() {
+			if strings.HasPrefix(x.Title.EN, "Allow s3:GetObject, s3:PutObject on shared-data/*") {
+				fix = &x
+			}
+		}
+	}
+	if fix == nil {
+		t.Fatal("no endpoint-policy-blocks fix allowing the granted requests")
+	}
+	fixed := string(analysis.ApplyEdits(texts[endpoint], fix.Edits))
+	for _, want := range []string{
+		`{"Sid": "AllowS3UseJane", "Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::shared-data/*", "Condition": {"ArnEquals": {"aws:PrincipalArn": "` + jane + `"}}}`,
+	} {
+		if !strings.Contains(fixed, want) {
+			t.Errorf("the fix lacks\n%s\nfixed:\n%s", want, fixed)
+		}
+	}
+
+	texts[endpoint] = []byte(fixed)
+	w = tree.Sets(dir, texts)[0].Workspace
+	for _, bp := range w.Files {
+		for _, g := range w.Grants(bp) {
+			if d := eval.Evaluate(w.Scenario(g.Request)).Decision; d != eval.Allowed {
+				t.Errorf("after the fix %s %s on %s is %v", g.Request.Principal, g.Request.Action, g.Request.Resource, d)
+			}
+		}
+	}
+	stranger := eval.Request{Principal: "arn:aws:iam::777788889999:user/mallory", Action: "s3:GetObject", Resource: "arn:aws:s3:::shared-data/x"}
+	if d := eval.Evaluate(w.Scenario(stranger)).Decision; d == eval.Allowed {
+		t.Errorf("after the fix a user nobody named is %v", d)
+	}
+}

@@ -254,8 +254,10 @@ func TestAnElementsFixesAreWrittenWhenAskedForAndAlikeEachTime(t *testing.T) {
 
 // A VPC endpoint policy that covers the bucket but only for listing gets,
 // at the statement the engine names, a fix that lets exactly the grantee
-// through for exactly the granted actions on the granted objects; after
-// it the engine allows both requests through the endpoint.
+// through for exactly the granted actions on the granted objects, by a
+// condition on "Principal": "*" (on a gateway endpoint an account named
+// as principal is its root user alone); after it the engine allows both
+// requests through the endpoint.
 // https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
 func TestEndpointPolicyGetsTheExactFix(t *testing.T) {
 	dir, texts := exampleTexts(t, "endpoint-policy")
@@ -290,14 +292,17 @@ func TestEndpointPolicyGetsTheExactFix(t *testing.T) {
     {
       "Sid": "AllowS3UseJane",
       "Effect": "Allow",
-      "Principal": {
-        "AWS": "arn:aws:iam::111122223333:root"
-      },
+      "Principal": "*",
       "Action": [
         "s3:GetObject",
         "s3:PutObject"
       ],
-      "Resource": "arn:aws:s3:::shared-data/*"
+      "Resource": "arn:aws:s3:::shared-data/*",
+      "Condition": {
+        "StringEquals": {
+          "aws:PrincipalAccount": "111122223333"
+        }
+      }
     }
   ]
 }
