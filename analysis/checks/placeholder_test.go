@@ -27,6 +27,8 @@ func TestPlaceholdersCauseNoFinding(t *testing.T) {
    "IpAddress": {"aws:SourceIp": ["{{ cidr }}", "{{cidr}}"]}, "NumericLessThan": {"s3:max-keys": "{{ n }}"},
    "DateLessThan": {"aws:CurrentTime": "{{ t }}"}, "Bool": {"aws:SecureTransport": "{{ b }}"}}}
 ]}`,
+		"c.iam-policy.json": `{"Version": "${version}", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b"}]}`,
+		"d.iam-policy.json": `{"Version": "{{ version }}", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b"}]}`,
 		"b.bucket-policy.json": `{"Version": "2012-10-17", "Statement": [
  {"Sid": "${sid}", "Effect": "Allow", "Principal": {"AWS": ["${role_arn}", "arn:aws:iam::${account_id}:root", "${account_id}"]}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::${bucket}/*"},
  {"Sid": "${sid}", "Effect": "${effect}", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::${bucket}", "arn:aws:s3:::${bucket}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
