@@ -172,7 +172,16 @@ type Statement struct {
 	// otherMembers: a member is none of StatementElements (found as the
 	// statement's elements are looked up; unknown-element asks).
 	otherMembers bool
+	// effect is what Effect says, read with the statement (effectAllow,
+	// effectDeny, effectOther); 0 for a statement init did not build.
+	effect uint8
 }
+
+const (
+	effectAllow = 1 + iota
+	effectDeny
+	effectOther
+)
 
 // HasOtherMembers reports whether a member of the statement is none of
 // StatementElements.
@@ -280,6 +289,14 @@ func (s *Statement) init(index int, obj *Value) *Statement {
 		}
 	}
 	s.conds = s.buildConditions()
+	switch s.EffectText() {
+	case "Allow":
+		s.effect = effectAllow
+	case "Deny":
+		s.effect = effectDeny
+	default:
+		s.effect = effectOther
+	}
 	return s
 }
 
@@ -299,8 +316,23 @@ func (s *Statement) EffectText() string {
 	return s.Effect.Value.Str
 }
 
-func (s *Statement) IsAllow() bool { return s.EffectText() == "Allow" }
-func (s *Statement) IsDeny() bool  { return s.EffectText() == "Deny" }
+// IsAllow and IsDeny answer from what init read of Effect: the
+// cross-file checks ask them of every statement of the folder's policies
+// for each file, and following Effect to its value each time was 2 % of
+// check's CPU over 10,000 governed policies (issue 16).
+func (s *Statement) IsAllow() bool {
+	if s.effect != 0 {
+		return s.effect == effectAllow
+	}
+	return s.EffectText() == "Allow"
+}
+
+func (s *Statement) IsDeny() bool {
+	if s.effect != 0 {
+		return s.effect == effectDeny
+	}
+	return s.EffectText() == "Deny"
+}
 
 // SidText is the Sid, or "" when there is none.
 func (s *Statement) SidText() string {
