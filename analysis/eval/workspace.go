@@ -755,7 +755,7 @@ func (w *Workspace) KeepAnswer(prev *Workspace, principal string) {
 // from the workspace before an edit), else a new one, then kept.
 // The result is the caller's: its causes and layers are copies.
 func (w *Workspace) Decide(req Request) Result {
-	e, made := w.evaluated(req, nil)
+	e, made := w.evaluated(req, nil, nil)
 	if made != nil {
 		return *made
 	}
@@ -838,11 +838,11 @@ func (w *Workspace) evaluate(req Request) *evaluation {
 		// A batch result takes the array of the room it is given, and
 		// nothing here would give one back: the pool would only be
 		// drained (answerAll, which gives it back, takes its own room).
-		e, _ := w.evaluated(req, nil)
+		e, _ := w.evaluated(req, nil, nil)
 		return e
 	}
 	room := causeRooms.Get().(*[]Cause)
-	e, _ := w.evaluated(req, room)
+	e, _ := w.evaluated(req, room, nil)
 	if cap(*room) <= maxCauseRoom {
 		causeRooms.Put(room)
 	}
@@ -863,7 +863,13 @@ const maxCauseRoom = 256
 // made is then nil, its causes being the room's. A batch evaluation
 // (ForBatch) takes the room's array for its result instead, leaving room
 // empty.
-func (w *Workspace) evaluated(req Request, room *[]Cause) (e *evaluation, made *Result) {
+//
+// With a room, layers (empty) is an array the evaluation gathers the
+// layers that block it in (Result.BlockedBy): a kept evaluation keeps a
+// copy of them (keptLayers), and a batch one's are the caller's until its
+// next evaluation, as its causes are: answerAll's, which reads only the
+// decision and the causes.
+func (w *Workspace) evaluated(req Request, room *[]Cause, layers []Layer) (e *evaluation, made *Result) {
 	key := requestKey(req)
 	w.mu.Lock()
 	if o := w.evaluations[req.Principal]; o != nil {
@@ -885,6 +891,7 @@ func (w *Workspace) evaluated(req Request, room *[]Cause) (e *evaluation, made *
 		// empty). answerAll, which makes the entry at once, gives it back.
 		if room != nil {
 			s.causeRoom, *room = *room, nil
+			s.layerRoom = layers
 		}
 		e = &evaluation{request: keepRequest(req), result: Evaluate(s), bucket: analysis.BucketOfARN(req.Resource)}
 		return e, &e.result
@@ -892,7 +899,7 @@ func (w *Workspace) evaluated(req Request, room *[]Cause) (e *evaluation, made *
 	reads := readRooms.Get().(*ReadSet)
 	s.reads = reads
 	if room != nil {
-		s.causeRoom = *room
+		s.causeRoom, s.layerRoom = *room, layers
 	}
 	r := Evaluate(s)
 	e = &evaluation{request: keepRequest(req), result: r, reads: reads.kept(), bucket: analysis.BucketOfARN(req.Resource)}
