@@ -169,7 +169,10 @@ func (m *module) build(d *doc) {
 		m.padTo(&b, whole.Start.Line)
 		m.region = d.file.newRegion()
 		encode = encodeHCL(true)
-		if ins := m.writePolicyDocument(&b, d.file, d.block); ins != nil {
+		m.inBlock = true
+		ins := m.writePolicyDocument(&b, d.file, d.block)
+		m.inBlock = false
+		if ins != nil {
 			encode = func(region int, text string) (string, bool) {
 				if region == ins.region {
 					return ins.encode(text)

@@ -191,12 +191,15 @@ type module struct {
 	variables map[string]block
 	providers map[string]block // "aws", "aws.partner"
 	docs      []*doc
-	expanding int               // locals being written into a document, nested
-	bindings  []*binding        // the iterators of the dynamic blocks being written
-	region    int               // the writable region of the translated document being written
-	account   string            // the account .s3policy.json gives the module, if any
-	includes                    // the files its file() and templatefile() calls read
-	inputs    map[string]string // the values its caller gives its variables (calls.go)
+	expanding int        // locals being written into a document, nested
+	bindings  []*binding // the iterators of the dynamic blocks being written
+	region    int        // the writable region of the translated document being written
+	// inBlock: the document being written is a data "aws_iam_policy_document"
+	// block, whose strings spell IAM policy variables &{aws:username}.
+	inBlock  bool
+	account  string            // the account .s3policy.json gives the module, if any
+	includes                   // the files its file() and templatefile() calls read
+	inputs   map[string]string // the values its caller gives its variables (calls.go)
 }
 
 type local struct {

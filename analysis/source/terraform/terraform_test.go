@@ -486,3 +486,38 @@ resource "aws_iam_policy" "p" {
 		t.Errorf("docs %+v", docs)
 	}
 }
+
+// In a data "aws_iam_policy_document" block the provider writes each
+// &{variable} as the IAM policy variable ${variable}: the policy AWS
+// reads names jane's home, and no finding says it does not. The same
+// text in jsonencode stays as written (the provider is not involved).
+// https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/iam_policy_document#context-variable-interpolation
+func TestPolicyDocumentVariables(t *testing.T) {
+	src := prelude + `data "aws_iam_policy_document" "d" {
+  statement {
+    sid       = "ホーム"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::shared-data/home/&{aws:username}/*", "arn:aws:s3:::logs/${var.env}/&{aws:userid}/*"]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["home/&{aws:username}/*"]
+    }
+  }
+}
+locals {
+  raw = jsonencode({Statement = [{Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::b/&{x}"}]})
+}
+`
+	_, docs := readOne(t, src)
+	if len(docs) != 2 {
+		t.Fatalf("docs %+v", docs)
+	}
+	want := `{"Version": "2012-10-17", "Statement": [{"Sid": "ホーム", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::shared-data/home/${aws:username}/*", "arn:aws:s3:::logs/${var.env}/${aws:userid}/*"], "Condition": {"StringLike": {"s3:prefix": ["home/${aws:username}/*"]}}}]}`
+	if oneLine(docs[0].Text) != want {
+		t.Errorf("text\n%s\nwant\n%s", oneLine(docs[0].Text), want)
+	}
+	if got := oneLine(docs[1].Text); !strings.Contains(got, `"arn:aws:s3:::b/&{x}"`) {
+		t.Errorf("jsonencode text %s", got)
+	}
+}

@@ -3,6 +3,7 @@ package terraform
 import (
 	"bytes"
 	"strconv"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -181,7 +182,7 @@ func (m *module) localOf(e *hclsyntax.ScopeTraversalExpr) *local {
 // writeString translates a string: literal parts copied where the HCL
 // writes them as JSON would, interpolations as their value or placeholder.
 func (m *module) writeString(b *analysis.HostBuilder, f *tfFile, e *hclsyntax.TemplateExpr) {
-	if s, ok := literalString(e); ok && f.text(e.SrcRange) == analysis.Quote(s) && len(e.Parts) <= 1 {
+	if s, ok := literalString(e); ok && f.text(e.SrcRange) == analysis.Quote(m.policyText(s)) && len(e.Parts) <= 1 {
 		// Written as JSON writes it: a fix may replace it, or add next to
 		// it, in JSON, which HCL reads alike.
 		b.Copy(span(e.SrcRange), analysis.Quote(s), m.region)
@@ -195,6 +196,7 @@ func (m *module) writeString(b *analysis.HostBuilder, f *tfFile, e *hclsyntax.Te
 			continue
 		}
 		s, _ := stringOf(lit.Val)
+		s = m.policyText(s)
 		if raw := f.text(lit.SrcRange); raw == s && jsonContent(s) == s {
 			b.Copy(span(lit.SrcRange), s, 0)
 		} else {
@@ -202,6 +204,18 @@ func (m *module) writeString(b *analysis.HostBuilder, f *tfFile, e *hclsyntax.Te
 		}
 	}
 	b.Write(`"`)
+}
+
+// policyText is a literal string as the policy AWS reads holds it: in a
+// data "aws_iam_policy_document" block the provider writes each
+// &{variable} as ${variable}, the spelling of IAM policy variables that
+// Terraform would otherwise take for its own interpolation.
+// https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/iam_policy_document#context-variable-interpolation
+func (m *module) policyText(s string) string {
+	if !m.inBlock || !strings.Contains(s, "&{") {
+		return s
+	}
+	return strings.ReplaceAll(s, "&{", "${")
 }
 
 func literalJSON(v cty.Value) string {
