@@ -259,6 +259,9 @@ func (e *pass) refGrant(ref analysis.PrincipalRef) grant {
 }
 
 func isRootOf(arn, account string) bool {
+	if !strings.HasSuffix(arn, ":root") {
+		return false // the resource of a root ARN ends it: no parse for a role's or a user's (refGrant asks of each)
+	}
 	a, ok := analysis.ParseARN(arn)
 	return ok && a.Service == "iam" && a.Account == account && a.Resource == "root"
 }
@@ -266,6 +269,13 @@ func isRootOf(arn, account string) bool {
 // sameRole compares role ARNs by account and name: the ARN of a role
 // session does not carry the role's path.
 func sameRole(a, b string) bool {
+	// The role names are the ends of the ARNs (a role's resource holds a
+	// "/", the last of a), so b must end with a's: most roles a bucket
+	// policy names are other roles, told apart without parsing both ARNs,
+	// for each Principal entry of each statement judged.
+	if !strings.HasSuffix(b, a[strings.LastIndexByte(a, '/')+1:]) {
+		return false
+	}
 	x, ok1 := analysis.ParseARN(a)
 	y, ok2 := analysis.ParseARN(b)
 	if !ok1 || !ok2 || x.Service != "iam" || x.Account != y.Account || !strings.HasPrefix(x.Resource, "role/") {
