@@ -33,12 +33,12 @@ func runEndpointPolicyBlocks(pass *analysis.Pass) {
 		pass.Reportf(p.Statement.KeySpan, analysis.Tf(
 			"no Allow statement covers bucket %s: requests to it through %s are denied",
 			"バケット %s を対象とする Allow ステートメントがありません。%[2]s 経由のリクエストは拒否されます",
-			buckets[0], endpointName(pass)), bucketFixes(pass, buckets, member{"Principal", "*"}, principalAccountCondition(pass))...)
+			buckets[0], endpointName(pass)), endpointBucketFixes(pass, buckets)...)
 	case total > 1:
 		pass.Reportf(p.Statement.KeySpan, analysis.Tf(
 			"no Allow statement covers buckets %s: requests to them through %s are denied",
 			"バケット %sを対象とする Allow ステートメントがありません。%[2]s 経由のリクエストは拒否されます",
-			countedBucketList(buckets, total), endpointName(pass)), bucketFixes(pass, buckets, member{"Principal", "*"}, principalAccountCondition(pass))...)
+			countedBucketList(buckets, total), endpointName(pass)), endpointBucketFixes(pass, buckets)...)
 	}
 }
 
@@ -48,8 +48,14 @@ func leftOut(pass *analysis.Pass, bucket string) bool {
 	return pass.Config.Bucket(bucket) != nil && !allowsS3On(pass.Policy, bucket)
 }
 
-// principalAccountCondition renders a Condition member that admits only
-// the accounts of .s3policy.json (or a placeholder).
-func principalAccountCondition(pass *analysis.Pass) member {
-	return member{"Condition", []member{{"StringEquals", []member{{"aws:PrincipalAccount", userAccounts(pass)}}}}}
+// endpointBucketFixes add a statement for each bucket that lets the
+// user accounts' principals through ("Principal": "*", as a gateway
+// endpoint requires, narrowed by aws:PrincipalAccount); none when the
+// accounts are not known.
+func endpointBucketFixes(pass *analysis.Pass, buckets []string) []analysis.Fix {
+	accounts := userAccounts(pass)
+	if len(accounts) == 0 {
+		return nil
+	}
+	return bucketFixes(pass, buckets, member{"Principal", "*"}, member{"Condition", []member{{"StringEquals", []member{{"aws:PrincipalAccount", accounts}}}}})
 }

@@ -17,10 +17,6 @@ var EndpointWildcardPrincipal = &analysis.Check{
 	Run:   runEndpointWildcardPrincipal,
 }
 
-// accountPlaceholder stands for the user's account where .s3policy.json
-// names none.
-const accountPlaceholder = "ACCOUNT-ID"
-
 func runEndpointWildcardPrincipal(pass *analysis.Pass) {
 	accounts := userAccounts(pass)
 	for _, s := range pass.Policy.Statements {
@@ -31,14 +27,17 @@ func runEndpointWildcardPrincipal(pass *analysis.Pass) {
 			if !p.IsEveryone() {
 				continue
 			}
-			pass.Reportf(p.Value.Span, analysis.Tf(
-				"any account's principals may use this Allow through %s: narrow it with a condition on aws:PrincipalAccount",
-				"どのアカウントのプリンシパルも %s を経由してこの Allow を使えます。aws:PrincipalAccount の条件で絞り込んでください",
-				endpointName(pass)),
-				analysis.Fix{
+			var fixes []analysis.Fix
+			if len(accounts) > 0 {
+				fixes = append(fixes, analysis.Fix{
 					Title: analysis.Tf("Allow only account %s", "アカウント %s だけを許可", jsonStrings(accounts)),
 					Edits: addCondition(pass.Src, s, "StringEquals", "aws:PrincipalAccount", accounts),
 				})
+			}
+			pass.Reportf(p.Value.Span, analysis.Tf(
+				"any account's principals may use this Allow through %s: narrow it with a condition on aws:PrincipalAccount",
+				"どのアカウントのプリンシパルも %s を経由してこの Allow を使えます。aws:PrincipalAccount の条件で絞り込んでください",
+				endpointName(pass)), fixes...)
 			break
 		}
 	}
@@ -53,10 +52,17 @@ func endpointName(pass *analysis.Pass) string {
 	return "the endpoint"
 }
 
-// userAccounts are the accounts of .s3policy.json, or a placeholder.
+// userAccounts are the accounts whose principals an endpoint policy is
+// for: those of .s3policy.json, else the account the policy belongs to
+// (in Terraform, its provider's allowed_account_ids); none when neither
+// is known, and then no fix names them: a made-up account would let
+// nobody through, and nothing would say so.
 func userAccounts(pass *analysis.Pass) []string {
-	if pass.Config != nil && len(pass.Config.Accounts) > 0 {
+	switch {
+	case pass.Config != nil && len(pass.Config.Accounts) > 0:
 		return pass.Config.Accounts
+	case pass.Facts != nil && pass.Facts.Account != "":
+		return []string{pass.Facts.Account}
 	}
-	return []string{accountPlaceholder}
+	return nil
 }

@@ -31,11 +31,24 @@ func TestEndpointWildcardPrincipal(t *testing.T) {
 }
 
 func TestEndpointWildcardPrincipalMergesIntoCondition(t *testing.T) {
+	cfg := &analysis.Config{Accounts: []string{"111122223333", "444455556666"}}
 	src, got := checktest.Expect(t, "endpoint-wildcard-principal", "e.endpoint-policy.json",
-		`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": «"*"»}, "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {"s3:ExistingObjectTag/env": "prod"}}}}`, nil)
-	fixed := fixRemoves(t, "e.endpoint-policy.json", src, got[0], 0, nil)
-	if !contains(fixed, `"Condition": {"StringEquals": {"s3:ExistingObjectTag/env": "prod", "aws:PrincipalAccount": "ACCOUNT-ID"}}`) {
-		t.Errorf("placeholder condition not merged:\n%s", fixed)
+		`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": «"*"»}, "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {"s3:ExistingObjectTag/env": "prod"}}}}`, cfg)
+	fixed := fixRemoves(t, "e.endpoint-policy.json", src, got[0], 0, cfg)
+	if !contains(fixed, `"Condition": {"StringEquals": {"s3:ExistingObjectTag/env": "prod", "aws:PrincipalAccount": ["111122223333", "444455556666"]}}`) {
+		t.Errorf("the accounts' condition not merged:\n%s", fixed)
+	}
+}
+
+// Where no .s3policy.json names the accounts and the policy's own
+// account is not known, the finding offers no fix: a made-up account in
+// aws:PrincipalAccount would let nobody through the endpoint, and
+// nothing would say so afterwards.
+func TestEndpointWildcardPrincipalWithoutAccountsHasNoFix(t *testing.T) {
+	_, got := checktest.Expect(t, "endpoint-wildcard-principal", "e.endpoint-policy.json",
+		`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": «"*"», "Action": "s3:GetObject", "Resource": "*"}}`, nil)
+	if fixes := got[0].AllFixes(); len(fixes) != 0 {
+		t.Errorf("fixes %+v, want none", fixes)
 	}
 }
 
