@@ -18,7 +18,9 @@ type Analysis struct {
 // AnalyzeFile runs the checks on each document of a file. fileFindings
 // are the reader's findings about the file itself.
 func AnalyzeFile(path string, docs []*File, fileFindings []Finding, opts Options) *Analysis {
-	a := &Analysis{Path: path, Docs: docs, own: fileFindings, perDoc: make([][]Finding, len(docs)), hostDoc: make([][]Finding, len(docs))}
+	n := len(docs)
+	lists := make([][]Finding, 2*n) // perDoc and hostDoc in one allocation
+	a := &Analysis{Path: path, Docs: docs, own: fileFindings, perDoc: lists[:n:n], hostDoc: lists[n:]}
 	only, parts := fileFindings, 0 // the one list of findings, when only one has some
 	if len(fileFindings) > 0 {
 		parts++
