@@ -701,9 +701,16 @@ const ownerFullControl = "bucket-owner-full-control"
 // bucket-owner-full-control ACL. BucketOwnerEnforced disables ACLs: the
 // bucket owner owns every object.
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
+//
+// Ownership decides only what the object's ACL governs: reading the
+// object, its ACL and its tags. Writing a key is authorized at the bucket
+// (the new object gets a new owner), and "the bucket owner can deny access
+// to any objects, or delete any objects in the bucket, regardless of who
+// owns them".
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html
 func (s *Scenario) writerOwner(bucketAccount string) string {
 	b, owner := s.Bucket, s.Request.ObjectOwner
-	if b == nil || owner == "" || owner == bucketAccount || !isObjectARN(s.Request.Resource) {
+	if b == nil || owner == "" || owner == bucketAccount || !isObjectARN(s.Request.Resource) || !ownedAction(s.Request.Action) {
 		return ""
 	}
 	switch b.ObjectOwnership {
@@ -716,6 +723,22 @@ func (s *Scenario) writerOwner(bucketAccount string) string {
 	}
 	return ""
 }
+
+// ownedActions are the object actions the object's ACL governs (READ,
+// READ_ACP, WRITE_ACP; tags with them), lower-cased.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#permissions
+var ownedActions = map[string]bool{
+	"s3:getobject": true, "s3:getobjectversion": true,
+	"s3:getobjectattributes": true, "s3:getobjectversionattributes": true,
+	"s3:getobjecttorrent": true, "s3:getobjectversiontorrent": true,
+	"s3:getobjectacl": true, "s3:getobjectversionacl": true,
+	"s3:putobjectacl": true, "s3:putobjectversionacl": true,
+	"s3:getobjecttagging": true, "s3:getobjectversiontagging": true,
+	"s3:putobjecttagging": true, "s3:putobjectversiontagging": true,
+	"s3:deleteobjecttagging": true, "s3:deleteobjectversiontagging": true,
+}
+
+func ownedAction(action string) bool { return ownedActions[lowerAction(action)] }
 
 func (s *Scenario) bucketSource() string {
 	if s.BucketSource != "" {

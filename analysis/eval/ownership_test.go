@@ -43,6 +43,31 @@ func TestObjectOwnershipAndACLs(t *testing.T) {
 	})
 }
 
+// Ownership governs what the object's ACL governs (reads, ACL, tags):
+// the bucket owner writes a key and deletes any object whoever owns it,
+// and the writer's account has no say over them through its own policies.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html
+func TestObjectOwnershipLimitedToACLActions(t *testing.T) {
+	const all = `"identityPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}]`
+	const writer = `"objectOwner": "111122223333"`
+	const bucket = `"bucket": {"account": "444455556666", "objectOwnership": "ObjectWriter"}`
+	bob := func(action string) string {
+		return `{"request": {"principal": "arn:aws:iam::444455556666:user/bob", "action": "` + action + `", "resource": "arn:aws:s3:::shared/a.txt", ` + writer + `}, ` + all + `, ` + bucket + `}`
+	}
+	denied := want{ImplicitlyDenied, []Layer{LayerOwnership}, CodeObjectOwnership, LayerOwnership, "bucket", -1, ""}
+	runCases(t, []scenarioCase{
+		{"the bucket owner writes the key", bob("s3:PutObject"), want{decision: Allowed}},
+		{"the bucket owner deletes the object", bob("s3:DeleteObject"), want{decision: Allowed}},
+		{"the bucket owner deletes a version", bob("s3:DeleteObjectVersion"), want{decision: Allowed}},
+		{"the bucket owner does not read the object", bob("s3:GetObject"), denied},
+		{"the bucket owner does not read its ACL", bob("S3:GetObjectAcl"), denied},
+		{"the bucket owner does not tag it", bob("s3:PutObjectTagging"), denied},
+		{"the writer deletes only as the bucket policy lets it", `{
+"request": {"principal": "arn:aws:iam::111122223333:user/jane", "action": "s3:DeleteObject", "resource": "arn:aws:s3:::shared/a.txt", ` + writer + `},
+` + all + `, ` + bucket + `}`, want{ImplicitlyDenied, []Layer{LayerResource}, CodeImplicitDeny, LayerResource, "", -1, ""}},
+	})
+}
+
 // The KMS cause says what to add: a key policy statement for the caller's
 // account; the administrators' statement is only the nearest one.
 // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
