@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -192,7 +193,10 @@ func checkKMSStatement(pass *analysis.Pass, s *analysis.Statement, needed []stri
 // statement at Args.N[1]) allows the key without the actions of bits
 // Args.N[0].
 func keyWithoutActions(ja bool, a *analysis.Args) string {
-	label := analysis.StatementLabel(a.S[0], int(a.N[1]))
+	label := strconv.Itoa(int(a.N[1]) + 1) // named as every message names a statement
+	if a.S[0] != "" {
+		label = strconv.Quote(a.S[0])
+	}
 	list, consequence := kmsLists[a.N[0]], kmsConsequences[a.N[0]]
 	if ja {
 		return "ステートメント " + label + " は " + list.JA + " なしでキーを許可しています。" + consequence.JA

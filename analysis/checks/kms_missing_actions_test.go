@@ -192,8 +192,8 @@ func TestKMSMissingActionsPatternsOfOtherServices(t *testing.T) {
 	}
 	for _, other := range []string{`"arn:aws:s3:::*"`, `["arn:aws:s3:::b/*", "arn:aws:dynamodb:*:*:table/*"]`, `"arn:aws:kms:us-east-1:444455556666:alias/*"`, `"arn:aws:kms:us-east-2:*"`} {
 		_, got := checktest.Expect(t, "kms-missing-actions", "jane.iam-policy.json", policy(other), nil)
-		wantMessage(t, got[0], "statement Statement 2 allows the key without kms:GenerateDataKey: uploads of SSE-KMS objects are denied",
-			"ステートメント Statement 2 は kms:GenerateDataKey なしでキーを許可しています。SSE-KMS オブジェクトのアップロードが拒否されます")
+		wantMessage(t, got[0], "statement 2 allows the key without kms:GenerateDataKey: uploads of SSE-KMS objects are denied",
+			"ステートメント 2 は kms:GenerateDataKey なしでキーを許可しています。SSE-KMS オブジェクトのアップロードが拒否されます")
 	}
 	// Patterns that are no key ARN themselves (a key pattern's statement is
 	// a KMS statement of its own).
