@@ -501,6 +501,10 @@ func (w *Workspace) answerAll(principal string) []analysis.BlockedRequest {
 			all := made.Causes[:cap(made.Causes)]
 			clear(all)
 			*causeRoom = all[:0]
+			// Nor does anything hold the evaluation: the entry copied
+			// what it says, and the next grant alike finds the entry.
+			*e = evaluation{}
+			batchEvaluations.Put(e)
 		}
 	}
 	if cap(*causeRoom) <= maxCauseRoom {
