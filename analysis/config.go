@@ -231,6 +231,7 @@ func (r *configReader) bucket(name string, v *Value) *BucketFacts {
 		return nil
 	}
 	b := &BucketFacts{Name: name}
+	aliased := false
 	for _, f := range v.Fields {
 		switch f.Key {
 		case "account":
@@ -244,6 +245,13 @@ func (r *configReader) bucket(name string, v *Value) *BucketFacts {
 		case "kmsKeyArn":
 			if r.expect(f.Value, String, "kmsKeyArn") {
 				b.KMSKeyARN = f.Value.Str
+				if alias, ok := KMSAlias(f.Value.Str); ok {
+					r.report(f.Value.Span, Tf(
+						"kmsKeyArn %s is a KMS alias, not a key: give the key's ARN (`aws kms describe-key --key-id %s` prints it as KeyMetadata.Arn); until then KMS is not evaluated for bucket %s",
+						"kmsKeyArn %s は KMS のエイリアスで、キーではありません。キーの ARN を指定してください (`aws kms describe-key --key-id %s` の KeyMetadata.Arn)。それまでバケット %s の KMS は評価しません",
+						f.Value.Str, alias, name))
+					aliased = true
+				}
 			}
 		case "objectOwnership":
 			if r.oneOf(f.Value, "objectOwnership", ownerships) {
@@ -261,7 +269,33 @@ func (r *configReader) bucket(name string, v *Value) *BucketFacts {
 			r.unknownKey(f, "account", "encryption", "kmsKeyArn", "objectOwnership", "requesterPays", "region")
 		}
 	}
+	if aliased {
+		// The key the alias points to is unknown: no KMS facts, rather
+		// than a denial from a key the tool cannot see.
+		b.Encryption, b.KMSKeyARN = "", ""
+	}
 	return b
+}
+
+// KMSAlias tells whether key names a KMS alias (alias/NAME or its ARN,
+// arn:PARTITION:kms:REGION:ACCOUNT:alias/NAME) rather than a key, and
+// gives alias/NAME. The AWS managed key's alias aws/s3 is known (the
+// engine reads it as that key) and is not reported. S3 accepts an alias
+// as a bucket's KMSMasterKeyID and returns it as set.
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ServerSideEncryptionByDefault.html
+func KMSAlias(key string) (string, bool) {
+	alias := key
+	if strings.HasPrefix(key, "arn:") {
+		parts := strings.SplitN(key, ":", 6)
+		if len(parts) != 6 || parts[2] != "kms" {
+			return "", false
+		}
+		alias = parts[5]
+	}
+	if !strings.HasPrefix(alias, "alias/") || alias == "alias/aws/s3" {
+		return "", false
+	}
+	return alias, true
 }
 
 func (r *configReader) files(cfg *Config, v *Value) {

@@ -94,3 +94,34 @@ func TestConfigSeverityAndDisable(t *testing.T) {
 		t.Errorf("findings %+v, want only missing-version as a hint", got)
 	}
 }
+
+// A KMS alias in kmsKeyArn (S3 takes it as a bucket's key and returns it
+// as set) is not a key: reported, and the bucket's KMS facts left out
+// rather than a denial from a key the tool cannot see. The managed key's
+// alias aws/s3 is a known key.
+func TestParseConfigKMSAlias(t *testing.T) {
+	src, spans := checktest.Unmark(`{"buckets": {
+  "shared-data": {"encryption": "aws:kms", "kmsKeyArn": «"arn:aws:kms:us-east-1:444455556666:alias/shared"»},
+  "managed": {"encryption": "aws:kms", "kmsKeyArn": "arn:aws:kms:us-east-1:444455556666:alias/aws/s3"},
+  "key": {"encryption": "aws:kms", "kmsKeyArn": "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
+}}`)
+	cfg, fs := analysis.ParseConfig(".", []byte(src))
+	if len(fs) != 1 {
+		t.Fatalf("got %d findings, want 1: %+v", len(fs), fs)
+	}
+	m := fs[0].Message.Text()
+	if fs[0].Span != spans[0] || fs[0].Code != analysis.ConfigCode ||
+		m.EN != "kmsKeyArn arn:aws:kms:us-east-1:444455556666:alias/shared is a KMS alias, not a key: give the key's ARN (`aws kms describe-key --key-id alias/shared` prints it as KeyMetadata.Arn); until then KMS is not evaluated for bucket shared-data" ||
+		m.JA != "kmsKeyArn arn:aws:kms:us-east-1:444455556666:alias/shared は KMS のエイリアスで、キーではありません。キーの ARN を指定してください (`aws kms describe-key --key-id alias/shared` の KeyMetadata.Arn)。それまでバケット shared-data の KMS は評価しません" {
+		t.Errorf("finding %v %q / %q", fs[0].Span, m.EN, m.JA)
+	}
+	if b := cfg.Buckets["shared-data"]; b == nil || b.Encryption != "" || b.KMSKeyARN != "" {
+		t.Errorf("alias bucket %+v, want no KMS facts", b)
+	}
+	if b := cfg.Buckets["managed"]; b == nil || b.KMSKeyARN != "arn:aws:kms:us-east-1:444455556666:alias/aws/s3" {
+		t.Errorf("managed bucket %+v", b)
+	}
+	if b := cfg.Buckets["key"]; b == nil || b.Encryption != "aws:kms" || b.KMSKeyARN == "" {
+		t.Errorf("key bucket %+v", b)
+	}
+}

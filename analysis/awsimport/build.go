@@ -213,6 +213,12 @@ func (b *builder) resourcePolicy(p parsedInput) error {
 	return nil
 }
 
+// aliasFile is the file name (without .describe-key.json) that says a
+// describe-key output is of alias/NAME: alias-NAME, a slash in NAME as _.
+func aliasFile(alias string) string {
+	return "alias-" + strings.ReplaceAll(strings.TrimPrefix(alias, "alias/"), "/", "_")
+}
+
 func bucketDir(account string) string {
 	if account == "" {
 		return "unknown-account"
@@ -229,6 +235,10 @@ func (b *builder) describeKey(p parsedInput) error {
 	}
 	k := &keyInfo{v.KeyMetadata.Arn, first(v.KeyMetadata.AWSAccountId, accountOf(v.KeyMetadata.Arn))}
 	b.keys[v.KeyMetadata.KeyId], b.keys[v.KeyMetadata.Arn] = k, k
+	if stem := nameBefore(p.Path, "describe-key"); strings.HasPrefix(stem, "alias-") {
+		// alias-NAME.describe-key.json: the key alias/NAME points to.
+		b.keys[stem] = k
+	}
 	b.account(k.account)
 	return nil
 }
@@ -377,7 +387,16 @@ func (b *builder) finish() error {
 		if bk.account == "" {
 			b.warn("bucket %s: its account is unknown: save `aws sts get-caller-identity` as get-caller-identity.json beside %s", name, bk.source)
 		}
-		if bk.kmsKey != "" && !strings.HasPrefix(bk.kmsKey, "arn:") {
+		if alias, ok := analysis.KMSAlias(bk.kmsKey); ok {
+			// An alias is not a key: only a describe-key of the alias
+			// says which key it points to.
+			if k := b.keys[aliasFile(alias)]; k != nil {
+				bk.kmsKey = k.arn
+			} else {
+				b.warn("bucket %s: its key %s is an alias: KMS left out; save `aws kms describe-key --key-id %s` as %s.describe-key.json and import again", name, bk.kmsKey, alias, aliasFile(alias))
+				bk.encryption, bk.kmsKey = "", ""
+			}
+		} else if bk.kmsKey != "" && !strings.HasPrefix(bk.kmsKey, "arn:") {
 			if k := b.keys[bk.kmsKey]; k != nil {
 				bk.kmsKey = k.arn
 			} else {

@@ -278,6 +278,43 @@ func TestImportKey(t *testing.T) {
 	}
 }
 
+// A bucket's key given as a KMS alias ARN: a describe-key of the alias,
+// saved as alias-NAME.describe-key.json, resolves it; without one import
+// warns and leaves the bucket's KMS facts out (not the alias as a key).
+func TestImportKeyAlias(t *testing.T) {
+	keyARN := "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	describe := []byte(`{"KeyMetadata": {"AWSAccountId": "444455556666", "KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "Arn": "` + keyARN + `", "KeyState": "Enabled"}}`)
+	inputs := []Input{
+		{"b/get-caller-identity.json", []byte(`{"UserId": "X", "Account": "444455556666", "Arn": "arn:aws:iam::444455556666:user/admin"}`)},
+		{"b/1234abcd-12ab-34cd-56ef-1234567890ab.describe-key.json", describe},
+		{"b/shared-data.get-bucket-encryption.json", []byte(`{"ServerSideEncryptionConfiguration": {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "arn:aws:kms:us-east-1:444455556666:alias/shared"}}]}}`)},
+	}
+	res, err := Build(inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, fs := analysis.ParseConfig("/ws", res.Files[analysis.ConfigName])
+	if b := cfg.Buckets["shared-data"]; len(fs) != 0 || b == nil || b.Encryption != "" || b.KMSKeyARN != "" || b.Account != bucketAccount {
+		t.Errorf("unresolved alias: bucket %+v, findings %+v", b, fs)
+	}
+	want := "bucket shared-data: its key arn:aws:kms:us-east-1:444455556666:alias/shared is an alias: KMS left out; save `aws kms describe-key --key-id alias/shared` as alias-shared.describe-key.json and import again"
+	if len(res.Warnings) != 1 || res.Warnings[0] != want {
+		t.Errorf("warnings %q, want %q", res.Warnings, want)
+	}
+
+	res, err = Build(append(inputs, Input{"b/alias-shared.describe-key.json", describe}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ = analysis.ParseConfig("/ws", res.Files[analysis.ConfigName])
+	if b := cfg.Buckets["shared-data"]; b == nil || b.Encryption != "aws:kms" || b.KMSKeyARN != keyARN {
+		t.Errorf("resolved alias: bucket %+v", b)
+	}
+	if len(res.Warnings) != 0 {
+		t.Errorf("warnings %q", res.Warnings)
+	}
+}
+
 // A bucket without a policy: the CLI prints nothing to the file.
 func TestImportLeavesOutEmptyOutputs(t *testing.T) {
 	res, err := Build([]Input{{"b/shared-data.get-bucket-policy.json", []byte("\n")}, {"b/shared-data.get-bucket-request-payment.json", []byte(`{"Payer": "Requester"}`)}})
