@@ -48,8 +48,27 @@ func Explain(w *eval.Workspace, m *Message, f Facts) (*Explanation, error) {
 		x.Scenarios = append(x.Scenarios, s)
 		x.Results = append(x.Results, eval.Evaluate(s))
 	}
-	x.Agreement, x.Verdict = compare(m, x.Results)
+	x.Agreement, x.Verdict = compare(m, x.Results, x.keyPolicies())
 	return x, nil
+}
+
+// keyPolicies names the key policies the requests' KMS passes read (the
+// key's own, or the one the engine assumes): a KMS cause in one of them
+// is on the side AWS calls resource-based, any other (an identity
+// policy's, a boundary's) on the identity-based side.
+func (x *Explanation) keyPolicies() map[string]bool {
+	names := map[string]bool{eval.DefaultKeyPolicyName: true}
+	for _, s := range x.Scenarios {
+		switch {
+		case s.KeyPolicy != nil:
+			names[s.KeyPolicy.Name] = true
+		case s.Bucket != nil && (s.Bucket.KMSKeyARN == "" || strings.HasSuffix(s.Bucket.KMSKeyARN, "alias/aws/s3")):
+			// The AWS managed key's policy, which the bucket's facts stand for.
+			names[s.BucketSource] = true
+			names["bucket"] = true
+		}
+	}
+	return names
 }
 
 // layerWords say a layer as AWS's messages do and as the folder holds it.
@@ -99,7 +118,7 @@ func expectedLayer(m *Message) eval.Layer {
 }
 
 // compare says whether the folder agrees with AWS's verdict, and how.
-func compare(m *Message, results []eval.Result) (Agreement, analysis.Text) {
+func compare(m *Message, results []eval.Result, keyPolicies map[string]bool) (Agreement, analysis.Text) {
 	denied := firstCause(results, func(eval.Cause) bool { return true })
 	switch {
 	case m.Layer == LayerBlockPublicAccess:
@@ -117,6 +136,11 @@ func compare(m *Message, results []eval.Result) (Agreement, analysis.Text) {
 	if !known {
 		return Unstated, analysis.T("AWS names a policy type this tool does not know", "AWS がこのツールの知らないポリシーの種類を挙げています")
 	}
+	if layer == eval.LayerKMS && m.Layer == eval.LayerResource {
+		w.files = analysis.T("key policies", "キーポリシー")
+	} else if layer == eval.LayerKMS {
+		w.files = analysis.T("identity policies' KMS permissions", "アイデンティティベースのポリシーの KMS の権限")
+	}
 	// AWS's own words (for a KMS action: "no identity-based policy"),
 	// the engine's layer for the folder's files.
 	said := words()[m.Layer].implicit
@@ -124,11 +148,16 @@ func compare(m *Message, results []eval.Result) (Agreement, analysis.Text) {
 		said = words()[m.Layer].explicit
 	}
 	said = analysis.Join("", analysis.T("AWS says ", "AWS によると原因は"), said, analysis.T("; ", "です。"))
-	if c := firstCause(results, func(c eval.Cause) bool { return c.Layer == layer && c.Explicit == m.Explicit }); c != nil {
+	// For a KMS action AWS says which side: the key policy is the
+	// resource-based one; the caller's policies are identity-based.
+	inLayer := func(c eval.Cause) bool {
+		return c.Layer == layer && (layer != eval.LayerKMS || keyPolicies[c.Policy] == (m.Layer == eval.LayerResource))
+	}
+	if c := firstCause(results, func(c eval.Cause) bool { return inLayer(c) && c.Explicit == m.Explicit }); c != nil {
 		return Agrees, analysis.Join("", said, where(*c))
 	}
 	var found analysis.Text
-	if c := firstCause(results, func(c eval.Cause) bool { return c.Layer == layer }); c != nil {
+	if c := firstCause(results, inLayer); c != nil {
 		found = analysis.Join("", analysis.T("the folder denies it in that layer, but ", "フォルダーでも同じ層で拒否されますが、"), otherwise(c.Explicit), where(*c), analysis.T(": ", ": "))
 	} else {
 		found = analysis.Text{
@@ -138,7 +167,7 @@ func compare(m *Message, results []eval.Result) (Agreement, analysis.Text) {
 	out := analysis.Join("", said, found, analysis.Text{
 		EN: fmt.Sprintf("the deployed %s differ from these files", w.files.EN),
 		JA: fmt.Sprintf("デプロイされた%sはこれらのファイルと異なります", w.files.JA)})
-	if denied != nil && denied.Layer != layer {
+	if denied != nil && !inLayer(denied.Cause) {
 		out = analysis.Join("", out, analysis.T("; the folder denies it elsewhere: ", "。フォルダーでは別の層で拒否されます: "), where(*denied))
 	}
 	return Differs, out

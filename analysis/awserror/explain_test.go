@@ -200,3 +200,47 @@ func TestExplainCopyObject(t *testing.T) {
 		}
 	}
 }
+
+// A KMS denial names its side: the key policy is AWS's resource-based
+// policy, the caller's policies the identity-based ones. Jane's policy
+// lacks kms:Decrypt while the key policy allows her account: AWS saying
+// the identity side agrees with the folder; AWS saying the key policy
+// (resource-based) differs from it, since the folder's key policy allows
+// her, and the folder's cause on the other side is named as elsewhere.
+func TestExplainKMSDenialComparesTheSide(t *testing.T) {
+	const key = "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	w := tree.One("/ws", map[string][]byte{
+		"/ws/.s3policy.json": []byte(`{"accounts": ["111122223333"],
+ "buckets": {"shared-data": {"account": "444455556666", "encryption": "aws:kms", "kmsKeyArn": "` + key + `", "objectOwnership": "BucketOwnerEnforced"}},
+ "files": {
+  "jane.iam-policy.json": {"kind": "identity", "account": "111122223333", "principal": "` + jane + `"},
+  "bucket.bucket-policy.json": {"kind": "bucket", "account": "444455556666", "bucket": "shared-data"},
+  "key.key-policy.json": {"kind": "key", "account": "444455556666", "key": "` + key + `"}}}`),
+		"/ws/jane.iam-policy.json": []byte(`{"Version": "2012-10-17", "Statement": [{"Sid": "ReadWriteShared", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::shared-data/*"}]}`),
+		"/ws/key.key-policy.json": []byte(`{"Version": "2012-10-17", "Statement": [
+  {"Sid": "EnableIAMPolicies", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "kms:*", "Resource": "*"},
+  {"Sid": "PartnerUsesKey", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"}]}`),
+		"/ws/bucket.bucket-policy.json": []byte(`{"Version": "2012-10-17", "Statement": [{"Sid": "PartnerAccount", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::shared-data/*"}]}`),
+	}).Workspace
+	cause := `jane.iam-policy.json:1: KMS: no statement of jane.iam-policy.json allows kms:Decrypt on ` + key
+	for _, c := range []struct {
+		side  string
+		agree Agreement
+		want  string
+	}{
+		{"identity-based", Agrees, `AWS says no identity-based policy allows it; ` + cause},
+		{"resource-based", Differs, `AWS says no resource-based policy allows it; nothing among the key policies of this folder blocks it: the deployed key policies differ from these files; the folder denies it elsewhere: ` + cause},
+	} {
+		m, err := Parse(`User: ` + jane + ` is not authorized to perform: kms:Decrypt on resource: ` + key + ` because no ` + c.side + ` policy allows the kms:Decrypt action`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := Explain(w, m, Facts{Resource: report})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.Agreement != c.agree || x.Verdict.EN != c.want {
+			t.Errorf("%s: %s, verdict\n got %s\nwant %s", c.side, x.Agreement, x.Verdict.EN, c.want)
+		}
+	}
+}
