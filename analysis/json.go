@@ -116,7 +116,8 @@ const (
 // (File.Recycle); nil on a syntax error, when they are free already, and
 // for a kept text, whose tree is copied out of them.
 func parseJSON(src []byte, use textUse) (*Value, *slabs, *SyntaxError) {
-	p := newParser(src, use)
+	var p parser // on the stack: one allocation fewer for each document read
+	p.init(src, use)
 	v, err := p.document()
 	if err != nil {
 		freeSlabs.Put(p.keep()) // nothing of the tree is returned
@@ -191,18 +192,17 @@ func reserve[T any](slab *[]T, n int) []T {
 	return (*slab)[start : start+n : start+n]
 }
 
-func newParser(src []byte, use textUse) *parser {
+func (p *parser) init(src []byte, use textUse) {
 	// The document as a string: strings without escapes, and numbers, are
 	// slices of it, not an allocation each (a third fewer allocations for
 	// a policy; BENCHMARKS.md). A string kept longer than the tree, as a
 	// cache key, must be cloned or it keeps all the text. When the whole
 	// document is UTF-8, so is every string between its quotes.
-	p := &parser{src: src, text: textOf(src, use), validUTF8: utf8.Valid(src)}
+	*p = parser{src: src, text: textOf(src, use), validUTF8: utf8.Valid(src)}
 	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
 		p.pos = 3 // a UTF-8 byte order mark, as some Windows editors write
 	}
 	p.reuse()
-	return p
 }
 
 // textOf is src as the string the tree's strings are sliced from. A

@@ -18,7 +18,8 @@ func TestCompactFillsItsRoom(t *testing.T) {
 		[]byte(`[]`),
 	}
 	for i, d := range docs {
-		p := newParser(d, keepText)
+		p := new(parser)
+		p.init(d, keepText)
 		root, err := p.document()
 		if err != nil {
 			t.Fatalf("document %d: %s", i, err.Msg.EN)
