@@ -304,18 +304,7 @@ func TestYAMLResourceFixes(t *testing.T) {
 		{"            Resource: [\"arn:aws:s3:::data/*\"]\n", "            Resource: [\"arn:aws:s3:::data/*\", \"arn:aws:s3:::data\"]\n"},
 		{"            Resource:\n              - !Sub \"${B.Arn}/*\"\n              - arn:aws:s3:::other/*\n", "              - arn:aws:s3:::other/*\n              - !Sub \"arn:${AWS::Partition}:s3:::${B}\"\n"},
 	} {
-		src := head + c.resource
-		res := cloudformation.Reader.Read("t.yaml", []byte(src))
-		a := analysis.AnalyzeFile("t.yaml", res.Files("t.yaml", nil), res.Findings, analysis.Options{Checks: checks.All})
-		var got []string
-		for _, f := range a.Findings {
-			if f.Code != "missing-resource-arn" {
-				continue
-			}
-			for _, fix := range f.AllFixes() {
-				got = append(got, string(analysis.ApplyEdits([]byte(src), fix.Edits)))
-			}
-		}
+		got := resourceFixes(t, head+c.resource)
 		if len(got) == 0 || !strings.HasSuffix(got[0], c.want) {
 			t.Errorf("resource %q: fixed %q, want it to end with %q", c.resource, got, c.want)
 		}
@@ -326,6 +315,21 @@ func TestYAMLResourceFixes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// resourceFixes are the template src with each fix of its
+// missing-resource-arn findings applied.
+func resourceFixes(t *testing.T, src string) []string {
+	t.Helper()
+	var got []string
+	for _, f := range readAndCheck(t, src) {
+		if f.Code == "missing-resource-arn" {
+			for _, fix := range f.AllFixes() {
+				got = append(got, string(analysis.ApplyEdits([]byte(src), fix.Edits)))
+			}
+		}
+	}
+	return got
 }
 
 // A fix that adds an ARN to a Resource written as an intrinsic whose
@@ -344,15 +348,7 @@ func TestYAMLSubListResourceFixes(t *testing.T) {
 		{"            Resource: [!Sub [\"arn:aws:s3:::${B}/*\", {B: !Ref Data}]]\n", ""},
 		{"            Resource: [\"arn:aws:s3:::data-bkt/*\"]\n", "            Resource: [\"arn:aws:s3:::data-bkt/*\", \"arn:aws:s3:::data-bkt\"]\n"},
 	} {
-		src := head + c.resource
-		var got []string
-		for _, f := range readAndCheck(t, src) {
-			if f.Code == "missing-resource-arn" {
-				for _, fix := range f.AllFixes() {
-					got = append(got, string(analysis.ApplyEdits([]byte(src), fix.Edits)))
-				}
-			}
-		}
+		got := resourceFixes(t, head+c.resource)
 		if c.want == "" {
 			if len(got) > 0 {
 				t.Errorf("resource %q: a fix is offered that cannot be written:\n%s", c.resource, got[0])
