@@ -1340,6 +1340,7 @@ func addCauseFiles(deps map[string]bool, answers ...[]analysis.BlockedRequest) {
 // the one the set holds; a file edited after its documents keeps them
 // (keepSameReadings).
 func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
+	changes = g.moved(changes)
 	texts := map[string][]byte{}
 	modules := map[string]bool{}
 	out := map[string]*tree.Source{}
@@ -1423,6 +1424,20 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 		out[src.Path] = src
 	}
 	g.keepSameReadings(out, changes)
+	return out
+}
+
+// moved is changes without the files sent with the text the set holds
+// (a save, an open of a file as it is on disk): such a file is a file of
+// its module like any other, read again with it when another file of the
+// module changes, not a change that leaves it out.
+func (g *govSet) moved(changes map[string][]byte) map[string][]byte {
+	out := make(map[string][]byte, len(changes))
+	for path, text := range changes {
+		if old := g.sources.get(path); old == nil || text == nil || !bytes.Equal(old.Text, text) {
+			out[path] = text
+		}
+	}
 	return out
 }
 
