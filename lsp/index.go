@@ -1353,7 +1353,6 @@ func (g *govSet) reread(changes map[string][]byte) map[string]*tree.Source {
 			if old != nil && old.Module != "" {
 				modules[old.Module] = true // its module's other files, read without it
 			}
-		case old != nil && bytes.Equal(old.Text, text):
 		default:
 			texts[path] = text
 			if hosts.ModuleReader(path) != nil {

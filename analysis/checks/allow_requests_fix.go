@@ -87,10 +87,9 @@ func allowRequestsFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 // one else: "Principal": "*" narrowed by aws:PrincipalAccount for the
 // accounts and by aws:PrincipalArn for the roles and users of other
 // accounts, one condition a statement (both in one would have to match
-// at once). A principal in
-// an endpoint policy cannot name them: on a gateway endpoint, S3's usual
-// one, an account there is its root user alone. False for a grantee no
-// condition names exactly ("*").
+// at once). A principal in an endpoint policy cannot name them: on a
+// gateway endpoint, S3's usual one, an account there is its root user
+// alone. False for a grantee no condition names exactly ("*").
 // https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
 func endpointGranteeConditions(grantees []string) ([][]member, bool) {
 	var accounts, arns []string
