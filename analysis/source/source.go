@@ -74,8 +74,14 @@ type ModuleContext struct {
 	// provider its caller passes it. "" for none.
 	Account string
 	// Inputs are the values of the module's input variables that the
-	// module calling it decides, by name.
+	// module calling it decides, by name; a value with a template
+	// placeholder is one the call passes but the reader cannot read.
 	Inputs map[string]string
+	// Called is set for a module another module calls (a child): its
+	// variables take the call's arguments and their defaults, never the
+	// variable files (terraform.tfvars) of its folder, which Terraform
+	// reads for the root module only.
+	Called bool
 }
 
 // Result is what a reader found in a file.

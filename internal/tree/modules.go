@@ -68,7 +68,7 @@ func readModules(texts map[string][]byte, scope setScope) modules {
 				// Called from two folders: read in the first's set, with
 				// only what both calls decide alike.
 				if !reflect.DeepEqual(mods.context[child], ctx) {
-					mods.context[child] = source.ModuleContext{}
+					mods.context[child] = source.ModuleContext{Called: true}
 				}
 				seconds = append(seconds, [2]string{mods.caller[child], dir})
 				continue

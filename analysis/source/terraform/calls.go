@@ -24,11 +24,13 @@ import (
 // each argument the caller decides (a literal, a variable's default, a
 // local, a bucket's name...) as the value of the child's variable, and the
 // account of the provider the call passes it (the caller's default aws
-// provider when it passes none). That is all that is followed: a
+// provider when it passes none); an argument the reader cannot decide
+// leaves the variable unknown, not its default. That is all that is followed: a
 // registry, git or other remote source, a folder that is not below the
 // caller's (../x), count and for_each on the call, outputs of the child
 // read by the caller: none of these is evaluated. A child that two calls
-// give different values keeps only the values they agree on.
+// give different values keeps only the values they agree on, the others
+// unknown.
 // https://developer.hashicorp.com/terraform/language/modules/sources#local-paths
 // https://developer.hashicorp.com/terraform/language/modules/develop/providers
 
@@ -110,13 +112,15 @@ var callArguments = map[string]bool{"source": true, "version": true, "count": tr
 // each argument the caller decides, and the account of the aws provider
 // it passes.
 func (m *module) callContext(call block) source.ModuleContext {
-	ctx := source.ModuleContext{Inputs: map[string]string{}}
+	ctx := source.ModuleContext{Inputs: map[string]string{}, Called: true}
 	for _, a := range sortedAttrs(call.b.Body) {
 		if callArguments[a.Name] {
 			continue
 		}
 		if v, ok := m.resolve(a.Expr, 0); ok && !analysis.HasPlaceholder(v) {
 			ctx.Inputs[a.Name] = v
+		} else {
+			ctx.Inputs[a.Name] = unknownInput(a.Name) // passed, not the default
 		}
 	}
 	provider := "aws"
@@ -136,15 +140,27 @@ func (m *module) callContext(call block) source.ModuleContext {
 	return ctx
 }
 
-// agreed is what two calls of one child both decide.
+// unknownInput is the value of a child's variable that a call passes and
+// the reader cannot read (an expression, or two calls that disagree): a
+// placeholder, so the child's variable is unknown rather than its
+// default.
+func unknownInput(name string) string { return "${var." + name + "}" }
+
+// agreed is what two calls of one child both decide: an argument one of
+// them passes and the other does not, or passes another value, is
+// unknown.
 func agreed(a, b source.ModuleContext) source.ModuleContext {
-	out := source.ModuleContext{Inputs: map[string]string{}}
+	out := source.ModuleContext{Inputs: map[string]string{}, Called: true}
 	if a.Account == b.Account {
 		out.Account = a.Account
 	}
-	for name, v := range a.Inputs {
-		if b.Inputs[name] == v {
-			out.Inputs[name] = v
+	for _, one := range []source.ModuleContext{a, b} {
+		for name := range one.Inputs {
+			if v, ok := a.Inputs[name]; ok && b.Inputs[name] == v {
+				out.Inputs[name] = v
+			} else {
+				out.Inputs[name] = unknownInput(name)
+			}
 		}
 	}
 	return out

@@ -10,7 +10,9 @@ import (
 // A module's calls of child modules below its folder give each child the
 // arguments the caller decides and the account of the provider passed;
 // remote sources and folders above are not followed; a child called twice
-// keeps what both calls decide alike.
+// keeps what both calls decide alike; an argument the caller passes and
+// the reader cannot decide, or that two calls decide differently, is
+// unknown (a placeholder), not the child's default.
 func TestCallsOfChildModules(t *testing.T) {
 	files := map[string][]byte{"root/main.tf": []byte(`
 provider "aws" { allowed_account_ids = ["444455556666"] }
@@ -47,12 +49,13 @@ module "sibling" {
 `)}
 	got := Calls(files)
 	bucket := got[filepath.FromSlash("root/modules/bucket")]
-	if len(got) != 2 || bucket.Account != "444455556666" || len(bucket.Inputs) != 2 ||
-		bucket.Inputs["bucket_name"] != "data-prod" || bucket.Inputs["logs"] != "logs-prod" {
+	if len(got) != 2 || bucket.Account != "444455556666" || len(bucket.Inputs) != 3 || !bucket.Called ||
+		bucket.Inputs["bucket_name"] != "data-prod" || bucket.Inputs["logs"] != "logs-prod" ||
+		bucket.Inputs["unknown"] != "${var.unknown}" {
 		t.Errorf("calls %+v", got)
 	}
 	reader := got[filepath.FromSlash("root/modules/reader")]
-	if reader.Account != "111122223333" || len(reader.Inputs) != 0 {
+	if reader.Account != "111122223333" || len(reader.Inputs) != 1 || reader.Inputs["role_name"] != "${var.role_name}" || !reader.Called {
 		t.Errorf("the reader called twice with two role names: %+v", reader)
 	}
 	if Calls(map[string][]byte{"m/main.tf": []byte(`resource "aws_s3_bucket" "b" {}`)}) != nil {

@@ -72,9 +72,9 @@ func (m *module) expandBlocks(f *tfFile, body *hclsyntax.Body, typ string) []nes
 }
 
 // elements are the key and value of each element of a for_each written
-// as a list or a map (in place, in a local or as a variable's default,
-// as the module decides a variable's value elsewhere); nil when it is
-// computed or too long.
+// as a list or a map (in place, in a local, or as the value of a variable
+// that a variable file sets or its default: variableValue); nil when it
+// is computed or too long.
 func (m *module) elements(f *tfFile, e hclsyntax.Expression) ([][2]hclsyntax.Expression, *tfFile) {
 	e = unparen(e)
 	if t, ok := e.(*hclsyntax.ScopeTraversalExpr); ok {
@@ -84,8 +84,11 @@ func (m *module) elements(f *tfFile, e hclsyntax.Expression) ([][2]hclsyntax.Exp
 			l := m.localOf(t)
 			f, e = l.file, unparen(l.attr.Expr)
 		case len(n) == 2 && len(t.Traversal) == 2 && n[0] == "var":
-			if v, ok := m.variables[n[1]]; ok && attr(v.b.Body, "default") != nil {
-				f, e = v.file, unparen(attr(v.b.Body, "default"))
+			if _, passed := m.inputs[n[1]]; passed {
+				break // a caller's argument is a string, not a list
+			}
+			if vf, v, ok := m.variableValue(n[1]); ok && v != nil {
+				f, e = vf, unparen(v)
 			}
 		}
 	}

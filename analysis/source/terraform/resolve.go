@@ -12,7 +12,8 @@ import (
 )
 
 // References resolve where the module itself decides the value: a
-// variable's literal default, a local, a bucket's name and ARNs, a role's
+// variable's literal value in the root module's variable files
+// (tfvars.go) or else its literal default, a local, a bucket's name and ARNs, a role's
 // ARN, the account of the provider (its allowed_account_ids or the role
 // it assumes). The rest is unknown until terraform plan: it is written as
 // the placeholder ${...} of its text, which no check reports by itself.
@@ -127,11 +128,17 @@ func (m *module) resolveTraversal(t hcl.Traversal, depth int) (string, bool) {
 	}
 	switch n[0] {
 	case "var":
-		if v, ok := m.inputs[n[1]]; ok && len(n) == 2 {
+		if len(n) != 2 {
+			return "", false
+		}
+		if v, ok := m.inputs[n[1]]; ok {
+			if analysis.HasPlaceholder(v) {
+				return "", false // the caller passes what the reader cannot read
+			}
 			return v, true // the caller's argument
 		}
-		if v, ok := m.variables[n[1]]; ok && len(n) == 2 {
-			return m.resolve(attr(v.b.Body, "default"), depth+1)
+		if _, e, ok := m.variableValue(n[1]); ok {
+			return m.resolve(e, depth+1)
 		}
 		return "", false
 	case "local":

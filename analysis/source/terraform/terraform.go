@@ -31,8 +31,10 @@ import (
 
 // Reader reads .tf and .tf.json files, a folder at a time.
 var Reader = &source.Reader{
-	Name:       "terraform",
-	Extensions: []string{".tf", ".tf.json"},
+	Name: "terraform",
+	// The variable files Terraform loads by itself are read with the
+	// module they set (tfvars.go); an edit to one reads it again.
+	Extensions: []string{".tf", ".tf.json", "terraform.tfvars", "terraform.tfvars.json", ".auto.tfvars", ".auto.tfvars.json"},
 	Claims:     func(_ string, text []byte) bool { return worthReading(text) },
 	Read: func(path string, text []byte) source.Result {
 		return ReadModule(map[string][]byte{path: text}, "")[path]
@@ -130,6 +132,9 @@ func readModule(files map[string][]byte, ctx source.ModuleContext) map[string]so
 	files, included := splitIncluded(files)
 	m := parseModule(files)
 	m.account, m.inputs = ctx.Account, ctx.Inputs
+	if !ctx.Called {
+		m.readVarFiles(included) // tfvars.go: the root module's variable files
+	}
 	m.findDocuments()
 	m.includedText = included
 	m.includedDocs() // file() and templatefile() (include.go)
@@ -197,9 +202,10 @@ type module struct {
 	// inBlock: the document being written is a data "aws_iam_policy_document"
 	// block, whose strings spell IAM policy variables &{aws:username}.
 	inBlock  bool
-	account  string            // the account .s3policy.json gives the module, if any
-	includes                   // the files its file() and templatefile() calls read
-	inputs   map[string]string // the values its caller gives its variables (calls.go)
+	account  string              // the account .s3policy.json gives the module, if any
+	includes                     // the files its file() and templatefile() calls read
+	inputs   map[string]string   // the values its caller gives its variables (calls.go)
+	vars     map[string]varValue // the root module's variable files set (tfvars.go)
 }
 
 type local struct {

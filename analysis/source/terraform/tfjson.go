@@ -43,12 +43,7 @@ func parseJSONConfig(src []byte, path string) *hclsyntax.Body {
 	if err != nil || v.Kind != analysis.Object {
 		return nil
 	}
-	c := &jsonFile{path: path, src: src, lines: []int{0}}
-	for i, ch := range src {
-		if ch == '\n' {
-			c.lines = append(c.lines, i+1)
-		}
-	}
+	c := newJSONFile(path, src)
 	body := c.newBody(v)
 	for _, f := range v.Fields {
 		switch f.Key {
@@ -67,6 +62,16 @@ func parseJSONConfig(src []byte, path string) *hclsyntax.Body {
 		}
 	}
 	return body
+}
+
+func newJSONFile(path string, src []byte) *jsonFile {
+	c := &jsonFile{path: path, src: src, lines: []int{0}}
+	for i, ch := range src {
+		if ch == '\n' {
+			c.lines = append(c.lines, i+1)
+		}
+	}
+	return c
 }
 
 // objects is a block's value: one object, or an array of objects (two

@@ -86,6 +86,10 @@ async function startClient(log: vscode.OutputChannel): Promise<void> {
       // Terraform beside terraform-ls: .tf by language or name, .tf.json is JSON.
       { scheme: "file", language: "terraform" },
       { scheme: "file", pattern: "**/*.tf" },
+      // The variable files Terraform loads by itself set the module's
+      // variables: an edit to one reads the module again.
+      { scheme: "file", pattern: "**/terraform.tfvars" },
+      { scheme: "file", pattern: "**/*.auto.tfvars" },
       // CloudFormation and Serverless YAML beside yaml-language-server; the
       // middleware lets through only templates (isPolicyTemplateYaml).
       { scheme: "file", language: "yaml" },

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/s3policy-lsp/s3policy-lsp/internal/lspclient"
+)
+
+// The server reads a root module again when its terraform.tfvars changes
+// on disk or in an editor buffer, and publishes the module's findings
+// with the value the file gives: main.tf's error comes and goes with it.
+func TestServerRereadsTheModuleWhenTerraformTfvarsChanges(t *testing.T) {
+	bin := buildBinary(t)
+	dir, _ := filepath.EvalSymlinks(t.TempDir())
+	writeTree(t, dir, tfvarsModule("shared-data", `bucket = "other-bucket"`))
+	tfvarsPath := filepath.Join(dir, "terraform.tfvars")
+	mainURI := "file://" + filepath.ToSlash(filepath.Join(dir, "main.tf"))
+	tfvarsURI := "file://" + filepath.ToSlash(tfvarsPath)
+	denied := []lspclient.Diagnostic{{Range: lspRange(8, 4, 8, 13), Severity: 1, Code: "missing-resource-arn",
+		Message: `s3:GetObject on shared-data/home/jane/*, which the bucket policy grants, is denied. Identity policies: statement "Read" of main.tf#aws_iam_user_policy.u allows s3:GetObject, but not on arn:aws:s3:::shared-data/home/jane/*`}}
+
+	c := startBinary(t, bin, dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := c.InitializeWithProgress(ctx, "file://"+filepath.ToSlash(dir)); err != nil {
+		t.Fatal(err)
+	}
+	seen := 0 // publications of main.tf so far
+	next := func(what string, want []lspclient.Diagnostic) {
+		t.Helper()
+		var last lspclient.Published
+		_, err := c.WaitPublished(ctx, func(pubs []lspclient.Published) bool {
+			n := 0
+			for _, p := range pubs {
+				if p.URI == mainURI {
+					if n++; n > seen {
+						last = p
+						return true
+					}
+				}
+			}
+			return false
+		})
+		if err != nil {
+			t.Fatalf("%s: no publication of main.tf: %v\n%s", what, err, c.Log())
+		}
+		seen++
+		got, err := last.Diagnostics()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 && len(want) == 0 {
+			return
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: published\n%+v\nwant\n%+v", what, got, want)
+		}
+	}
+	next("the first scan: terraform.tfvars names other-bucket", denied)
+	if err := os.WriteFile(tfvarsPath, []byte(`bucket = "shared-data"`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []any{map[string]any{"uri": tfvarsURI, "type": 2}}}); err != nil {
+		t.Fatal(err)
+	}
+	next("terraform.tfvars changed on disk to shared-data", nil)
+	if err := c.Open(tfvarsURI, 1, `bucket = "other-bucket"`); err != nil {
+		t.Fatal(err)
+	}
+	next("terraform.tfvars opened with other-bucket in the buffer", denied)
+	if err := c.Change(tfvarsURI, 2, `bucket = "shared-data"`); err != nil {
+		t.Fatal(err)
+	}
+	next("the buffer edited to shared-data", nil)
+}
