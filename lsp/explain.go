@@ -66,7 +66,8 @@ func (s *Server) executeCommand(params json.RawMessage) (func() (any, error), er
 		if w == nil {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "%s: the server has no workspace folder", ExplainCommand)
 		}
-		return linkedAnswer(w.Dir, eval.Evaluate(w.Scenario(req)).Answer(s.locale(s.store.settings(), nil))), nil
+		_, r := w.Explain(req)
+		return linkedAnswer(w.Dir, r.Answer(s.locale(s.store.settings(), nil))), nil
 	}, nil
 }
 
@@ -214,7 +215,8 @@ func (a *analysed) lens(w *eval.Workspace, host *analysis.HostMap, g eval.Grant,
 	if len(g.Request.Context) > 0 {
 		arg["context"] = g.Request.Context
 	}
-	title := lensTitle(eval.Evaluate(w.Scenario(g.Request)), g.Request, locale)
+	_, r := w.Explain(g.Request)
+	title := lensTitle(r, g.Request, locale)
 	return protocol.CodeLens{
 		Range:   protocol.Range{Start: pos, End: pos},
 		Command: &protocol.Command{Title: title, Command: ExplainCommand, Arguments: []any{arg, map[string]any{"uri": a.uri}}},

@@ -44,12 +44,31 @@ func Explain(w *eval.Workspace, m *Message, f Facts) (*Explanation, error) {
 	}
 	x := &Explanation{Message: m}
 	for _, req := range reqs {
-		s := w.Scenario(req)
+		s, r := w.Explain(req)
 		x.Scenarios = append(x.Scenarios, s)
-		x.Results = append(x.Results, eval.Evaluate(s))
+		x.Results = append(x.Results, r)
 	}
 	x.Agreement, x.Verdict = compare(m, x.Results, x.keyPolicies())
+	if bucket := x.accountUnknown(); bucket != "" && x.Agreement != Unmodelled {
+		x.Verdict = analysis.Join("", x.Verdict, analysis.Tf(
+			"; nobody says which account owns bucket %s, and the folder's answer depends on it (--resource-account)",
+			"。バケット %s を所有するアカウントが指定されておらず、フォルダーの答えはそれによって変わります (--resource-account)", bucket))
+	}
 	return x, nil
+}
+
+// accountUnknown is the bucket of the first request whose decision
+// depends on the bucket's account, which nobody gives
+// (eval.CodeBucketAccountUnknown), or "".
+func (x *Explanation) accountUnknown() string {
+	for i, r := range x.Results {
+		for _, c := range r.Causes {
+			if c.Code == eval.CodeBucketAccountUnknown {
+				return analysis.BucketOfARN(x.Scenarios[i].Request.Resource)
+			}
+		}
+	}
+	return ""
 }
 
 // keyPolicies names the key policies the requests' KMS passes read (the
@@ -205,10 +224,13 @@ type saidCause struct {
 	said analysis.Text
 }
 
+// firstCause is the first cause of the results that keep keeps; the
+// cause that says the bucket's account decides (accountUnknown) blocks
+// nothing and is left out.
 func firstCause(results []eval.Result, keep func(eval.Cause) bool) *saidCause {
 	for i := range results {
 		for j := range results[i].Causes {
-			if c := &results[i].Causes[j]; keep(*c) {
+			if c := &results[i].Causes[j]; c.Code != eval.CodeBucketAccountUnknown && keep(*c) {
 				return &saidCause{*c, results[i].Say(c)}
 			}
 		}

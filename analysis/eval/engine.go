@@ -58,6 +58,10 @@ type Scenario struct {
 	// result is the result a pass of evaluate writes: the passes point at
 	// it, and one of its own moved to the heap each time.
 	result Result
+	// elsewhere: nobody says which account owns the bucket, and the
+	// request is decided as if it were another than the caller's, whose
+	// ID the tool cannot know (Explain).
+	elsewhere bool
 }
 
 // Evaluate decides the scenario's request: the S3 request itself, the
@@ -124,6 +128,8 @@ func (s *Scenario) resourceAccount(p principal) string {
 		return s.Request.ResourceAccount
 	case s.Bucket != nil && s.Bucket.Account != "":
 		return s.Bucket.Account
+	case s.elsewhere:
+		return ""
 	}
 	return p.account
 }
@@ -164,6 +170,7 @@ func newPass(s *Scenario, p principal, t target, resourceAccount, region string,
 	*e = pass{s: s, p: p, target: t, resourceAccount: resourceAccount, out: out, escaped: escapeWild(t.resource), reads: s.reads}
 	e.reads.target(t)
 	e.ctx.init(&s.Request, p, resourceAccount, region)
+	e.ctx.unknownResourceAccount = resourceAccount == "" && s.elsewhere
 	if s.SessionPolicy != nil {
 		e.sessionOne[0] = s.SessionPolicy
 		e.sessionDocs = e.sessionOne[:]

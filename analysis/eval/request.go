@@ -132,6 +132,9 @@ type contextKeys struct {
 	// are formatted on first use.
 	now       time.Time
 	timeReady bool
+	// unknownResourceAccount: the bucket is in an account the tool cannot
+	// know (Scenario.elsewhere), the value of aws:ResourceAccount.
+	unknownResourceAccount bool
 }
 
 type givenKey struct {
@@ -258,6 +261,11 @@ func (c *contextKeys) unknown(key string) bool {
 	}
 	if sameKey(key, "aws:sourceip") && len(c.get("aws:sourcevpce")) > 0 {
 		return false
+	}
+	if c.unknownResourceAccount {
+		if slot := derivedSlot(key); slot == slotResourceAccount || slot == slotS3ResourceAccount {
+			return true
+		}
 	}
 	for _, k := range unknownKeys {
 		if sameKey(key, k) {

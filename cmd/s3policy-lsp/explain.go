@@ -99,7 +99,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	if fl.scenario != "" {
 		return fl.explainScenarioFile(fs.Args(), stdout, stderr)
 	}
-	scenarios, err := fl.load(fs.Args(), stderr)
+	scenarios, results, err := fl.load(fs.Args(), stderr)
 	if err == nil {
 		err = fl.emit(scenarios)
 	}
@@ -107,10 +107,8 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "s3policy-lsp explain: %v\n", err)
 		return exitUsage
 	}
-	results := make([]eval.Result, len(scenarios))
 	code := exitOK
-	for i, s := range scenarios {
-		results[i] = eval.Evaluate(s)
+	for i := range results {
 		if results[i].Decision != eval.Allowed {
 			code = exitFindings
 		}
@@ -191,28 +189,29 @@ func (fl *explainFlags) explainScenarioFile(args []string, stdout, stderr io.Wri
 }
 
 // load builds the scenario of the request flags over the workspace in
-// DIR.
-func (fl *explainFlags) load(args []string, stderr io.Writer) (scenarios []*eval.Scenario, err error) {
+// DIR, and decides it (eval.Workspace.Explain).
+func (fl *explainFlags) load(args []string, stderr io.Writer) (scenarios []*eval.Scenario, results []eval.Result, err error) {
 	if fl.principal == "" || fl.action == "" || fl.resource == "" {
-		return nil, errors.New("give --scenario FILE, or --principal, --action and --resource")
+		return nil, nil, errors.New("give --scenario FILE, or --principal, --action and --resource")
 	}
 	var at time.Time
 	if fl.at != "" {
 		var ok bool
 		if at, ok = eval.ParseTime(fl.at); !ok {
-			return nil, fmt.Errorf("--time %q is not an ISO 8601 date or epoch seconds", fl.at)
+			return nil, nil, fmt.Errorf("--time %q is not an ISO 8601 date or epoch seconds", fl.at)
 		}
 	}
 	w, err := loadFolder(args, stderr)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	req := eval.Request{Time: at,
 		Principal: fl.principal, Action: fl.action, Resource: fl.resource, ResourceAccount: fl.account,
 		Context: fl.context, RequestPayer: fl.requestPayer, ObjectOwner: fl.objectOwner, ObjectACL: fl.objectACL,
 		Multipart: fl.multipart,
 	}
-	return []*eval.Scenario{w.Scenario(req)}, nil
+	s, r := w.Explain(req)
+	return []*eval.Scenario{s}, []eval.Result{r}, nil
 }
 
 func writeJSON(w io.Writer, results []eval.Result, many bool, lang string) {
@@ -299,7 +298,7 @@ func (b *scenarioBatch) read(in *eval.ScenarioReader) error {
 func (b *scenarioBatch) answer(render renderAnswer) {
 	b.answers, b.denied = b.answers[:0], false
 	for i, s := range b.scenarios {
-		b.result = eval.Evaluate(s)
+		b.result = eval.Explain(s)
 		b.denied = b.denied || b.result.Decision != eval.Allowed
 		b.answers = render(b.answers, b.first+i, s, &b.result)
 	}

@@ -123,6 +123,9 @@ func awsSays(m *awserror.Message) string {
 func folderSays(results []eval.Result) string {
 	for _, r := range results {
 		for _, c := range r.Causes {
+			if c.Code == eval.CodeBucketAccountUnknown {
+				continue // blocks nothing: the causes after it do
+			}
 			s := fmt.Sprintf("%s [%s]", c.Code, c.Layer)
 			if c.Policy != "" {
 				s += " " + c.Policy
