@@ -13,9 +13,10 @@ import (
 // AccessDenied message over the workspace, as `s3policy-lsp explain
 // --error` does on a folder. Its one argument is the message, or an
 // object {"message", "principal", "bucket", "key", "resource",
-// "copySource", "operation"} whose other fields give what the message
-// does not say. It returns what `explain --error --format json` prints,
-// with the URI of each cause's policy beside its path.
+// "copySource", "operation", "resourceAccount", "context": {key: value |
+// [values]}} whose other fields give what the message does not say. It
+// returns what `explain --error --format json` prints, with the URI of
+// each cause's policy beside its path.
 const ExplainErrorCommand = "s3policy.explainError"
 
 // explainErrorArgs is the command's argument in its object form.
@@ -27,6 +28,36 @@ type explainErrorArgs struct {
 	Resource   string `json:"resource"`
 	CopySource string `json:"copySource"`
 	Operation  string `json:"operation"`
+	// ResourceAccount and Context are the request's, as in s3policy.explain:
+	// the bucket's account, and the VPC endpoint (aws:SourceVpce) a
+	// message that blames an endpoint policy does not name.
+	ResourceAccount string                   `json:"resourceAccount"`
+	Context         map[string]contextValues `json:"context"`
+}
+
+// contextValues is a condition key's value, or its list of values.
+type contextValues []string
+
+func (v *contextValues) UnmarshalJSON(b []byte) error {
+	var one string
+	if json.Unmarshal(b, &one) == nil {
+		*v = contextValues{one}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]string)(v))
+}
+
+// facts are what the argument gives besides the message.
+func (a *explainErrorArgs) facts() awserror.Facts {
+	f := awserror.Facts{Principal: a.Principal, Bucket: a.Bucket, Key: a.Key, Resource: a.Resource, CopySource: a.CopySource,
+		Operation: a.Operation, ResourceAccount: a.ResourceAccount}
+	if len(a.Context) > 0 {
+		f.Context = map[string][]string{}
+		for k, v := range a.Context {
+			f.Context[k] = v
+		}
+	}
+	return f
 }
 
 // errorAnswer is awserror.Answer with linked causes.
@@ -58,7 +89,7 @@ func (s *Server) explainError(args []json.RawMessage) (func() (any, error), erro
 	if err != nil {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: %v", ExplainErrorCommand, err)
 	}
-	facts := awserror.Facts{Principal: a.Principal, Bucket: a.Bucket, Key: a.Key, Resource: a.Resource, CopySource: a.CopySource, Operation: a.Operation}
+	facts := a.facts()
 	reqs, err := awserror.Requests(m, facts)
 	if err != nil {
 		// What the message lacks, said so that the editor can ask for it.

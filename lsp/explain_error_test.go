@@ -54,3 +54,31 @@ func TestExplainErrorCommand(t *testing.T) {
 		t.Errorf("got %v, want %s", err, want)
 	}
 }
+
+// R3: a message that blames a VPC endpoint policy, which names no
+// endpoint, is explained through the folder's one endpoint; the
+// argument's "context" gives another.
+func TestExplainErrorCommandThroughTheEndpoint(t *testing.T) {
+	nested := copyExample(t, "endpoint-policy")
+	c := startFolder(t, filepath.Dir(nested), nil)
+	msg := `User: arn:aws:iam::111122223333:user/jane is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::shared-data/report.csv" because no VPC endpoint policy allows the s3:GetObject action`
+	type answer struct {
+		Agreement, Verdict string
+		Requests           []struct{ Decision string }
+	}
+	var got answer
+	c.call(protocol.MethodWorkspaceExecuteCommand, map[string]any{
+		"command": lsp.ExplainErrorCommand, "arguments": []any{map[string]any{"message": msg}},
+	}, &got)
+	if got.Agreement != "agrees" || len(got.Requests) != 1 || got.Requests[0].Decision != "ImplicitlyDenied" ||
+		!strings.HasSuffix(got.Verdict, "the folder's only one, vpce-0abc1234, was taken (--context aws:SourceVpce=ID)") {
+		t.Errorf("answer %+v", got)
+	}
+	got = answer{}
+	c.call(protocol.MethodWorkspaceExecuteCommand, map[string]any{
+		"command": lsp.ExplainErrorCommand, "arguments": []any{map[string]any{"message": msg, "context": map[string]any{"aws:SourceVpce": "vpce-elsewhere"}}},
+	}, &got)
+	if got.Agreement != "differs" || len(got.Requests) != 1 || got.Requests[0].Decision != "Allowed" {
+		t.Errorf("through another endpoint: %+v", got)
+	}
+}

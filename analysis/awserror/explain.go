@@ -1,7 +1,9 @@
 package awserror
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -38,7 +40,16 @@ type Explanation struct {
 // Explain builds the message's requests with the facts, decides each
 // over the workspace, and compares the answer with AWS's.
 func Explain(w *eval.Workspace, m *Message, f Facts) (*Explanation, error) {
+	endpoint, need := throughEndpoint(w, m, &f)
 	reqs, err := Requests(m, f)
+	if need != "" {
+		var missing *MissingError
+		if !errors.As(err, &missing) {
+			missing = &MissingError{}
+		}
+		missing.Missing = append(missing.Missing, need)
+		return nil, missing
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +60,11 @@ func Explain(w *eval.Workspace, m *Message, f Facts) (*Explanation, error) {
 		x.Results = append(x.Results, r)
 	}
 	x.Agreement, x.Verdict = compare(m, x.Results, x.keyPolicies())
+	if endpoint != "" {
+		x.Verdict = analysis.Join("", x.Verdict, analysis.Tf(
+			"; the message does not say which VPC endpoint the request came through: the folder's only one, %s, was taken (--context aws:SourceVpce=ID)",
+			"。リクエストが通った VPC エンドポイントはメッセージにありません: フォルダーの唯一のエンドポイント %s として評価しました (--context aws:SourceVpce=ID)", endpoint))
+	}
 	if bucket := x.accountUnknown(); bucket != "" && x.Agreement != Unmodelled {
 		x.Verdict = analysis.Join("", x.Verdict, analysis.Tf(
 			"; nobody says which account owns bucket %s, and the folder's answer depends on it (--resource-account)",
@@ -264,4 +280,55 @@ func (x *Explanation) Answer(locale string) Answer {
 		a.Requests = append(a.Requests, RequestAnswer{req.Principal, req.Action, req.Resource, r.Answer(locale)})
 	}
 	return a
+}
+
+// throughEndpoint gives the request the VPC endpoint it came through when
+// AWS says a VPC endpoint policy denied it but not which endpoint, and
+// the request does not say either (aws:SourceVpce): the folder's only
+// endpoint of the caller's account, which it returns. With several, or
+// endpoint policies of no named endpoint, it returns what to ask for
+// (need). A request evaluated through no endpoint was decided without
+// the endpoint policies, and the answer blamed the deployed ones.
+func throughEndpoint(w *eval.Workspace, m *Message, f *Facts) (endpoint, need string) {
+	if m.Layer != eval.LayerEndpoint {
+		return "", ""
+	}
+	for k := range f.Context {
+		if strings.EqualFold(k, "aws:SourceVpce") {
+			return "", ""
+		}
+	}
+	account := ""
+	if a, ok := analysis.ParseARN(first(m.Principal, f.Principal)); ok {
+		account = a.Account
+	}
+	var ids []string
+	unnamed := false
+	for _, file := range w.PolicyFiles() {
+		facts := file.Facts
+		if file.Kind != analysis.KindEndpoint || facts != nil && facts.Account != "" && account != "" && facts.Account != account {
+			continue
+		}
+		switch {
+		case facts == nil || facts.Endpoint == "":
+			unnamed = true
+		case !slices.Contains(ids, facts.Endpoint):
+			ids = append(ids, facts.Endpoint)
+		}
+	}
+	switch {
+	case len(ids) == 1:
+		context := make(map[string][]string, len(f.Context)+1)
+		for k, v := range f.Context {
+			context[k] = v
+		}
+		context["aws:SourceVpce"] = ids
+		f.Context = context
+		return ids[0], ""
+	case len(ids) > 1:
+		return "", needEndpoint + ": " + strings.Join(ids, ", ")
+	case unnamed:
+		return "", needEndpoint
+	}
+	return "", ""
 }

@@ -36,6 +36,7 @@ const (
 	needSource    = "the copy's source (--copy-source BUCKET/KEY)"
 	needOperation = "the operation or the action (--action s3:ACTION)"
 	needS3Request = "the S3 request behind the KMS call (--bucket NAME --key KEY)"
+	needEndpoint  = "which VPC endpoint the request came through (--context aws:SourceVpce=ID)"
 )
 
 // Requests are the requests the message stands for: the one AWS names
