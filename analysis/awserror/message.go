@@ -12,6 +12,7 @@ package awserror
 
 import (
 	"errors"
+	"html"
 	"regexp"
 	"strings"
 	"sync"
@@ -103,7 +104,9 @@ func Parse(text string) (*Message, error) {
 	m := &Message{Text: strings.TrimSpace(f.spaces.ReplaceAllString(text, " "))}
 	rest := m.Text
 	if sub := f.xmlForm.FindStringSubmatch(rest); sub != nil {
-		m.Code, rest = sub[1], sub[2]
+		// The body is XML: a key with & reads &amp;, and some clients
+		// print the quotes around the resource as &quot;.
+		m.Code, rest = sub[1], html.UnescapeString(sub[2])
 	}
 	if sub := f.cliForm.FindStringSubmatch(rest); sub != nil {
 		m.Code, m.Operation, rest = sub[1], sub[2], sub[3]

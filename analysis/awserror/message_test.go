@@ -128,3 +128,20 @@ func FuzzParse(f *testing.F) {
 		Requests(m, Facts{})
 	})
 }
+
+// R12: the REST API's body is XML: the message's entities are read (a key
+// with & in it, quotes printed as &quot;).
+func TestParseXMLEntities(t *testing.T) {
+	for _, quote := range []string{`"`, `&quot;`} {
+		text := `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>User: ` + mary +
+			` is not authorized to perform: s3:GetObject on resource: ` + quote + `arn:aws:s3:::shared-data/a&amp;b&lt;1&gt;.csv` + quote +
+			` because no resource-based policy allows the s3:GetObject action</Message><RequestId>4Z6Y</RequestId></Error>`
+		m, err := Parse(text)
+		if err != nil {
+			t.Fatalf("%s: %v", quote, err)
+		}
+		if m.Resource != "arn:aws:s3:::shared-data/a&b<1>.csv" || m.Principal != mary || m.Layer != eval.LayerResource {
+			t.Errorf("%s: got %+v", quote, *m)
+		}
+	}
+}
