@@ -175,6 +175,15 @@ func TestNotElementsAndWildcards(t *testing.T) {
 		{"NotPrincipal with the session ARN and the account", `{"request": {"principal": "arn:aws:sts::111122223333:assumed-role/app/s1", "action": "s3:GetObject", "resource": "arn:aws:s3:::shared/a.txt", "resourceAccount": "444455556666"},` +
 			identity + bucket(`{"Effect": "Deny", "NotPrincipal": {"AWS": ["arn:aws:sts::111122223333:assumed-role/app/s1", "111122223333"]}, "Action": "s3:*", "Resource": "*"}`) + `}`,
 			want{decision: Allowed}},
+		// A Deny with NotPrincipal always denies a caller that has a permissions
+		// boundary, listed or not: https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+		{"NotPrincipal Deny denies a listed user who has a boundary", `{` + request + identity + `"permissionBoundaries": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}],` +
+			bucket(`{"Sid": "OnlyJane", "Effect": "Deny", "NotPrincipal": {"AWS": ["arn:aws:iam::111122223333:user/jane", "arn:aws:iam::111122223333:root"]}, "Action": "s3:*", "Resource": "*"}`) + `}`,
+			want{ExplicitlyDenied, []Layer{LayerResource}, CodeDeny, LayerResource, "resourcePolicy", 1, `"Sid": "OnlyJane"`}},
+		{"a boundary does not touch an account's root user under NotPrincipal", `{"request": {"principal": "arn:aws:iam::111122223333:root", "action": "s3:GetObject", "resource": "arn:aws:s3:::shared/a.txt", "resourceAccount": "444455556666"},` +
+			identity + `"permissionBoundaries": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}],` +
+			bucket(`{"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:*", "Resource": "*"}`) + `}`,
+			want{decision: Allowed}},
 		{"resource wildcards are case-sensitive", `{"request": {"principal": "arn:aws:iam::111122223333:user/jane", "action": "s3:GetObject", "resource": "arn:aws:s3:::Shared/a.txt", "resourceAccount": "444455556666"},` +
 			identity + `"resourcePolicy": {"Version": "2012-10-17", "Statement": [
   {"Sid": "Lower", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared/*"}]}}`,

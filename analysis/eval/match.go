@@ -34,6 +34,9 @@ type verdict struct {
 	// placeholder (${bucket_arn}), whose value the tool cannot know;
 	// failedPlaceholder: the pass takes it not to match.
 	placeholders, failedPlaceholder bool
+	// boundaryNotPrincipal: a Deny's NotPrincipal lists the caller, who is
+	// denied all the same for having a permissions boundary.
+	boundaryNotPrincipal bool
 }
 
 func (v verdict) applies() bool {
@@ -63,6 +66,9 @@ func (e *pass) judge(d *Doc, st *analysis.Statement, withPrincipal bool) verdict
 		v.principal = v.grant != noGrant
 		if st.NotPrincipal != nil {
 			v.principal = !e.notPrincipalListed(st.NotPrincipal)
+			if !v.principal && !st.IsAllow() && e.boundaryDeniesNotPrincipal() {
+				v.principal, v.boundaryNotPrincipal = true, true
+			}
 			v.grant = noGrant
 			if v.principal {
 				v.grant = directGrant
@@ -285,6 +291,18 @@ func sameRole(a, b string) bool {
 }
 
 func roleName(resource string) string { return resource[strings.LastIndex(resource, "/")+1:] }
+
+// boundaryDeniesNotPrincipal: a Deny with NotPrincipal "will always deny
+// any IAM principal that has a permissions boundary policy attached,
+// regardless of the values specified in the NotPrincipal element".
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+func (e *pass) boundaryDeniesNotPrincipal() bool {
+	switch e.p.kind {
+	case userPrincipal, rolePrincipal, sessionPrincipal:
+		return len(e.s.Boundaries) > 0
+	}
+	return false
+}
 
 // notPrincipalListed reports whether a NotPrincipal element exempts the
 // caller. AWS checks the caller's account as well as the caller: a user

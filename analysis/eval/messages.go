@@ -114,7 +114,8 @@ const (
 	allowIfPlaceholder
 	allowsNotOnResource
 	allowsNotToCaller
-	noIdentityPolicy // the layer has no policy
+	denyNotPrincipalBoundary // a Deny with NotPrincipal applies to a caller with a permissions boundary
+	noIdentityPolicy         // the layer has no policy
 	noResourcePolicy
 	noStatementAllows // the layer's policies (doc) have no statement that allows
 )
@@ -138,6 +139,8 @@ var statementFormats = [...][2]string{
 		"%[2]s の%[1]s は %[3]s を許可していますが、%[4]s は対象外です"},
 	allowsNotToCaller: {"%[1]s of %[2]s allows %[3]s on %[4]s, but not to %[5]s",
 		"%[2]s の%[1]s は %[4]s に対する %[3]s を許可していますが、%[5]s は対象外です"},
+	denyNotPrincipalBoundary: {"%[1]s of %[2]s explicitly denies %[3]s on %[4]s: a Deny with NotPrincipal denies every IAM user and role that has a permissions boundary, even one it lists; write it as Principal \"*\" with ArnNotEquals aws:PrincipalArn",
+		"%[2]s の%[1]s が %[4]s に対する %[3]s を明示的に拒否しています。NotPrincipal を使う Deny は、アクセス許可の境界を持つ IAM ユーザーとロールを、列挙されていても必ず拒否します。Principal \"*\" と ArnNotEquals aws:PrincipalArn で書き直してください"},
 }
 
 // Render makes the message, prefixed with the layer's name, in every
@@ -337,6 +340,8 @@ func (e *pass) denyCause(l Layer, d *Doc, st *analysis.Statement, v verdict) Cau
 			unknownKeysNote(v.unknown)))
 	case v.placeholders:
 		msg = e.say(statementWords(denyIfPlaceholder, l, d, st, e.target))
+	case v.boundaryNotPrincipal:
+		msg = e.say(statementWords(denyNotPrincipalBoundary, l, d, st, e.target))
 	default:
 		msg = e.say(statementWords(explicitDeny, l, d, st, e.target))
 	}
@@ -354,7 +359,7 @@ func (e *pass) denyCause(l Layer, d *Doc, st *analysis.Statement, v verdict) Cau
 // workspace's lock. A cause that quotes conditions, or is said of
 // another request (the KMS pass), is made anew.
 func (e *pass) denyCauseAt(causes *siteCauses, n int32, l Layer, d *Doc, st *analysis.Statement, v verdict) Cause {
-	if causes == nil || len(v.unknown) > 0 || v.placeholders || e.target.action != e.s.Request.Action || e.target.resource != e.s.Request.Resource {
+	if causes == nil || len(v.unknown) > 0 || v.placeholders || v.boundaryNotPrincipal || e.target.action != e.s.Request.Action || e.target.resource != e.s.Request.Resource {
 		return e.denyCause(l, d, st, v)
 	}
 	made := &causes.of[n]
