@@ -222,7 +222,7 @@ func cancelsAllow(p *analysis.Policy, deny *analysis.Statement) bool {
 		// The resources' bits first: they tell most pairs of a policy
 		// apart (each statement its bucket), which then need no
 		// comparison of their actions.
-		if !resourcesApart(a, d) && actionsOverlap(a, d) && resourcesOverlap(a, d) {
+		if !resourcesApart(a, d) && actionsOverlap(a, d) && resourcesOverlap(a, d) && !spares(deny, a.st) {
 			return true
 		}
 	}
@@ -566,7 +566,7 @@ func cancelsWhole(p *analysis.Policy, deny *analysis.Statement) bool {
 		st := a.st
 		// An Allow whose resources the bits tell apart from the Deny's
 		// keeps every one of them.
-		if st.Action == nil || st.Resource == nil || !d.actionTexts.covers(a.actionTexts) || resourcesApart(a, d) {
+		if st.Action == nil || st.Resource == nil || !d.actionTexts.covers(a.actionTexts) || resourcesApart(a, d) || spares(deny, st) {
 			continue
 		}
 		if allActions(a, covered) &&
@@ -725,6 +725,53 @@ func reachesNamedBucket(cfg *analysis.Config, named []string, pattern string) bo
 		}
 	}
 	return false
+}
+
+// spares reports whether the Deny's NotPrincipal exempts every grantee of
+// the Allow statement. AWS exempts a user or role (session) only when its
+// account is listed too; an account is exempt when it is listed.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+func spares(deny, allow *analysis.Statement) bool {
+	if deny.NotPrincipal == nil || allow.Principal == nil {
+		return false
+	}
+	listed := analysis.Principals(deny.NotPrincipal)
+	lists := func(account, arn string) bool {
+		hasAccount, hasARN := arn == "", false
+		for _, l := range listed {
+			if l.Type != "AWS" {
+				continue
+			}
+			switch v := l.Value.Str; {
+			case v == arn:
+				hasARN = true
+			case v == account || isRootOf(v, account):
+				hasAccount = true
+			}
+		}
+		return hasAccount && (arn == "" || hasARN)
+	}
+	grantees := analysis.Principals(allow.Principal)
+	for _, g := range grantees {
+		if g.Type != "AWS" {
+			return false
+		}
+		account, arn := principalAccount(g.Value.Str), g.Value.Str
+		if arn == account || isRootOf(arn, account) {
+			arn = ""
+		}
+		if account == "" || !lists(account, arn) {
+			return false
+		}
+	}
+	return len(grantees) > 0
+}
+
+// isRootOf reports whether arn is the root user of the account, in any
+// partition.
+func isRootOf(arn, account string) bool {
+	a, ok := analysis.ParseARN(arn)
+	return ok && a.Service == "iam" && a.Account == account && a.Resource == "root"
 }
 
 // denyReachesUsers reports whether a Deny in a policy with a Principal

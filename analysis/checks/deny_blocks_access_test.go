@@ -176,3 +176,36 @@ func TestDenyBlocksAccessComparesActionsAnyCase(t *testing.T) {
 		wantSeverity(t, got[0], analysis.Error)
 	}
 }
+
+// A Deny with NotPrincipal that lists the grantee of the policy's Allow
+// and its account spares that grant: a guardrail for everyone else, with
+// no fix (removing it would let in every principal of the bucket's
+// account). Listing the user without the account spares nothing: AWS
+// checks the account too.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+func TestDenyBlocksAccessNotPrincipalSparesTheGrantee(t *testing.T) {
+	cfg := workspace(t, "")
+	policy := func(notPrincipal string) string {
+		return `{
+  "Version": "2012-10-17",
+  "Statement": [
+    ` + allowJane + `,
+    {
+      "Effect": «"Deny"»,
+      "NotPrincipal": {"AWS": ` + notPrincipal + `},
+      "Action": "s3:*",
+      "Resource": ["arn:aws:s3:::DOC-EXAMPLE-BUCKET", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"]
+    }
+  ]
+}`
+	}
+	_, got := checktest.Expect(t, "deny-blocks-access", "bucket.json", policy(`["arn:aws:iam::111122223333:user/jane", "arn:aws:iam::111122223333:root"]`), cfg)
+	wantSeverity(t, got[0], analysis.Information)
+	if got[0].HasFixes() {
+		t.Errorf("a Deny that spares every grant of its policy has fixes; want none")
+	}
+	_, got = checktest.Expect(t, "deny-blocks-access", "bucket.json", policy(`["arn:aws:iam::111122223333:user/jane", "111122223333"]`), cfg)
+	wantSeverity(t, got[0], analysis.Information)
+	_, got = checktest.Expect(t, "deny-blocks-access", "bucket.json", policy(`"arn:aws:iam::111122223333:user/jane"`), cfg)
+	wantSeverity(t, got[0], analysis.Error)
+}
