@@ -151,3 +151,22 @@ func FuzzRead(f *testing.F) {
 		})
 	})
 }
+
+// With S3 Bucket Keys the KMS event's encryption context names the
+// bucket: the event stands for a read of any object of the bucket, with
+// the bucket's ARN in the encryption context.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
+func TestFactsOfABucketKeyEvent(t *testing.T) {
+	rec := `{"eventSource": "kms.amazonaws.com", "eventName": "GenerateDataKey", "errorCode": "AccessDenied",
+ "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/jane", "accountId": "111122223333"},
+ "requestParameters": {"encryptionContext": {"aws:s3:arn": "arn:aws:s3:::shared-data"}}}`
+	e := Parse([]byte(rec))
+	f := e.Facts()
+	if !e.BucketKey() || f.Operation != "PutObject" || f.Resource != "arn:aws:s3:::shared-data/*" ||
+		!reflect.DeepEqual(f.Context["kms:EncryptionContext:aws:s3:arn"], []string{"arn:aws:s3:::shared-data"}) {
+		t.Errorf("bucket key %v, facts %+v", e.BucketKey(), f)
+	}
+	if e := Parse([]byte(strings.Replace(rec, `shared-data"}`, `shared-data/report.csv"}`, 1))); e.BucketKey() {
+		t.Errorf("an object's ARN is no bucket key")
+	}
+}

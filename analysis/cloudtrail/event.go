@@ -136,6 +136,22 @@ func (e *Event) Message() *awserror.Message {
 	return m
 }
 
+// kmsContextARN is the condition key of the S3 ARN in the encryption
+// context of the KMS calls S3 makes.
+const kmsContextARN = "kms:EncryptionContext:aws:s3:arn"
+
+// BucketKey reports whether the event is a KMS call S3 made for a bucket
+// with S3 Bucket Keys: its encryption context names the bucket, not the
+// object (one data key serves the bucket's objects for a while).
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
+func (e *Event) BucketKey() bool {
+	if !e.IsKMS() || !strings.HasPrefix(e.KMSObject, "arn:aws:s3:::") {
+		return false
+	}
+	bucket := strings.TrimPrefix(e.KMSObject, "arn:aws:s3:::")
+	return bucket != "" && !strings.Contains(bucket, "/")
+}
+
 // Facts are the request's facts that the message leaves out.
 func (e *Event) Facts() awserror.Facts {
 	f := awserror.Facts{
@@ -145,6 +161,13 @@ func (e *Event) Facts() awserror.Facts {
 	if e.IsKMS() {
 		f.Operation = awserror.S3OperationOfKMS(e.Name)
 		f.Resource = e.KMSObject
+		if e.BucketKey() {
+			// The KMS call does not depend on the object: the request is
+			// any object of the bucket, and the key policy's conditions
+			// see the bucket's ARN, as KMS did.
+			f.Resource = e.KMSObject + "/*"
+			f.Context[kmsContextARN] = []string{e.KMSObject}
+		}
 	} else if f.Key == "" {
 		for _, r := range e.Resources {
 			if strings.HasPrefix(r, "arn:aws:s3:::") && strings.Contains(r, "/") {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/awserror"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/cloudtrail"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
@@ -101,6 +102,11 @@ func explainEvent(fl *explainFlags, w *eval.Workspace, e *cloudtrail.Event) (tra
 		}
 		te.group = "\x00not evaluated\x00-\x00" + te.Error
 		return te, nil
+	}
+	if e.BucketKey() {
+		x.Verdict = analysis.Join("", x.Verdict, analysis.Tf(
+			"; the bucket uses S3 Bucket Keys, so the event names the bucket, not the object: the KMS decision does not depend on the object, evaluated as %s",
+			"。バケットは S3 バケットキーを使うため、イベントはオブジェクトではなくバケットを示します。KMS の判定はオブジェクトによらないため、%s として評価しました", facts.Resource))
 	}
 	a := x.Answer(fl.lang)
 	te.Answer = &a
