@@ -69,6 +69,13 @@ type FileFacts struct {
 	Principal string // for identity, boundary and session policies: the user or role ARN
 	Key       string // for a key policy: the key ARN
 	Endpoint  string // for an endpoint policy: the endpoint ID (vpce-...)
+	// Target is, for an SCP, the root (r-...), OU (ou-...) or account it
+	// is attached to: the SCPs of one target are one level of the
+	// organization, where one of them must allow. An SCP without a target
+	// is a level of its own. An account target is also the policy's
+	// account when "account" is not given.
+	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+	Target string
 }
 
 const configDocURL = "https://github.com/s3policy-lsp/s3policy-lsp#workspace-facts-s3policyjson"
@@ -312,7 +319,7 @@ func (r *configReader) files(cfg *Config, v *Value) {
 		}
 		facts := &FileFacts{Pattern: ff.Key}
 		for _, f := range ff.Value.Fields {
-			target := map[string]*string{"account": &facts.Account, "bucket": &facts.Bucket, "principal": &facts.Principal, "key": &facts.Key, "endpoint": &facts.Endpoint}[f.Key]
+			target := map[string]*string{"account": &facts.Account, "bucket": &facts.Bucket, "principal": &facts.Principal, "key": &facts.Key, "endpoint": &facts.Endpoint, "target": &facts.Target}[f.Key]
 			switch {
 			case f.Key == "kind":
 				if r.oneOf(f.Value, "kind", kindNamesList) {
@@ -327,8 +334,11 @@ func (r *configReader) files(cfg *Config, v *Value) {
 					*target = f.Value.Str
 				}
 			default:
-				r.unknownKey(f, "kind", "account", "bucket", "principal", "key", "endpoint")
+				r.unknownKey(f, "kind", "account", "bucket", "principal", "key", "endpoint", "target")
 			}
+		}
+		if facts.Account == "" && isAccountID(facts.Target) {
+			facts.Account = facts.Target
 		}
 		cfg.Files = append(cfg.Files, facts)
 	}

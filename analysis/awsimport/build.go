@@ -19,14 +19,14 @@ type builder struct {
 	buckets      map[string]*bucket
 	keys         map[string]*keyInfo // by key ID and by ARN
 	accountOfDir map[string]string   // get-caller-identity's account, by folder
-	targets      map[string][]string // list-targets-for-policy: policy ID → accounts ("" for the root or an OU)
+	targets      map[string][]target // list-targets-for-policy, by policy ID
 	warnings     []string
 }
 
 // entry is one "files" entry of .s3policy.json.
 type entry struct {
-	Pattern                                         string
-	Kind, Account, Bucket, Principal, Key, Endpoint string
+	Pattern                                                 string
+	Kind, Account, Bucket, Principal, Key, Endpoint, Target string
 }
 
 type bucket struct {
@@ -36,6 +36,10 @@ type bucket struct {
 }
 
 type keyInfo struct{ arn, account string }
+
+// target is what an organization policy is attached to: the root, an OU
+// or an account (list-targets-for-policy's TargetId and Type).
+type target struct{ id, typ string }
 
 func (b *builder) warn(format string, args ...any) {
 	b.warnings = append(b.warnings, fmt.Sprintf(format, args...))
@@ -306,23 +310,14 @@ func (b *builder) listTargets(p parsedInput) error {
 		return &FieldError{p.Path, "Targets", err.Error()}
 	}
 	if b.targets == nil {
-		b.targets = map[string][]string{}
+		b.targets = map[string][]target{}
 	}
-	var accounts []string
-	for _, t := range v.Targets {
-		switch t.Type {
-		case "ACCOUNT":
-			accounts = append(accounts, t.TargetId)
-		default:
-			// The root or an OU: every account below it, which the
-			// outputs do not list; taken as every account.
-			accounts = []string{""}
+	for i, t := range v.Targets {
+		if t.TargetId == "" {
+			return &FieldError{p.Path, fmt.Sprintf("Targets[%d].TargetId", i), "missing"}
 		}
-		if accounts[0] == "" {
-			break
-		}
+		b.targets[id] = append(b.targets[id], target{t.TargetId, t.Type})
 	}
-	b.targets[id] = accounts
 	return nil
 }
 
@@ -350,19 +345,60 @@ func (b *builder) organizationPolicy(p parsedInput) error {
 	if err != nil {
 		return err
 	}
-	accounts, known := b.targets[sum.Id]
+	targets, known := b.targets[sum.Id]
 	if !known {
 		b.warn("%s: no %s.list-targets-for-policy.json: %s %q is taken to apply to every account", p.Path, sum.Id, strings.ToUpper(kind), sum.Name)
-		accounts = []string{""}
+	}
+	name := safe(first(sum.Name, sum.Id))
+	if kind == "scp" && known {
+		b.scpFiles(name, doc, targets)
+		return nil
+	}
+	// An RCP only denies (AWS keeps RCPFullAWSAccess at every level):
+	// written once for every account when attached to the root or an OU,
+	// else once per account.
+	accounts := []string{""}
+	if known {
+		accounts = nil
+		for _, t := range targets {
+			if t.typ != "ACCOUNT" {
+				accounts = []string{""}
+				break
+			}
+			accounts = append(accounts, t.id)
+		}
 	}
 	for _, account := range accounts {
-		name := safe(first(sum.Name, sum.Id))
+		file := name
 		if account != "" {
-			name += "." + account
+			file += "." + account
 		}
-		b.write("organizations/"+kind+"/"+name+"."+kind+".json", doc, entry{Kind: kind, Account: account})
+		b.write("organizations/"+kind+"/"+file+"."+kind+".json", doc, entry{Kind: kind, Account: account})
 	}
 	return nil
+}
+
+// scpFiles writes an SCP once per target it is attached to, with the
+// target in its entry: at each level of the organization (the root, each
+// OU on the way, the account) one of the SCPs attached there must allow,
+// so the engine reads the SCPs of one target as one level. An SCP on the
+// root is NAME.scp.json, on an OU NAME.OU.scp.json, on an account
+// NAME.ACCOUNT.scp.json (that account's only). The outputs do not say
+// which accounts an OU holds: an OU's SCPs are taken to apply to every
+// account, as the root's.
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+func (b *builder) scpFiles(name string, doc []byte, targets []target) {
+	for _, t := range targets {
+		file, account := name, ""
+		switch t.typ {
+		case "ROOT":
+		case "ACCOUNT":
+			file, account = name+"."+safe(t.id), t.id
+		default:
+			file += "." + safe(t.id)
+		}
+		b.write("organizations/scp/"+file+".scp.json", doc, entry{Kind: "scp", Account: account, Target: t.id})
+	}
 }
 
 func first(values ...string) string {

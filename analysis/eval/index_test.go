@@ -21,6 +21,7 @@ func walkScenario(w *Workspace, req Request) *Scenario {
 	s := &Scenario{Request: req, Bucket: w.Buckets[bucket], BucketSource: w.bucketConfig[bucket]}
 	account := s.resourceAccount(p)
 	vpces := newContext(&req, p, account, "").get("aws:SourceVpce")
+	var scpTargets []string // of each level of s.SCPs
 	for _, f := range slices.Concat(w.ownedBy(p), w.inScenarios) {
 		facts := factsOf(f)
 		d := func() *Doc { return &Doc{Name: w.DocName(f), Src: f.Src, Policy: f.Policy, Host: f.Host} }
@@ -51,13 +52,21 @@ func walkScenario(w *Workspace, req Request) *Scenario {
 			}
 		case analysis.KindSCP:
 			if facts.Account == "" || facts.Account == p.account {
-				s.SCPs = append(s.SCPs, scpLevel(d()))
+				// The SCPs of one target are one level.
+				if i := slices.IndexFunc(scpTargets, func(t string) bool { return t != "" && t == facts.Target }); i >= 0 {
+					s.SCPs[i] = append(s.SCPs[i], d())
+				} else {
+					s.SCPs, scpTargets = append(s.SCPs, []*Doc{d()}), append(scpTargets, facts.Target)
+				}
 			}
 		case analysis.KindRCP:
 			if facts.Account == "" || facts.Account == account {
 				s.RCPs = append(s.RCPs, []*Doc{d()})
 			}
 		}
+	}
+	for i, level := range s.SCPs {
+		s.SCPs[i] = scpLevel(level)
 	}
 	return s
 }
@@ -66,8 +75,8 @@ func walkScenario(w *Workspace, req Request) *Scenario {
 // NotAction and NotResource, action wildcards and case, template
 // placeholders and policy variables in resources and actions, the 2008
 // version, conditions on keys the tool cannot know, Deny statements in
-// identity policies and SCPs, allow-list and deny-list SCPs, SCPs of every
-// account, endpoint policies of one endpoint and of all, a bucket policy
+// identity policies and SCPs, allow-list and deny-list SCPs, two SCPs of
+// one target (one level), SCPs of every account, endpoint policies of one endpoint and of all, a bucket policy
 // placed by its Resource, a role's policies used by its sessions.
 var indexedWorkspace = map[string]string{
 	".s3policy.json": `{"buckets": {"data": {"account": "444455556666", "encryption": "aws:kms", "kmsKeyArn": "arn:aws:kms:us-east-1:444455556666:key/k"},
@@ -79,7 +88,8 @@ var indexedWorkspace = map[string]string{
     "iam/a4.json": {"kind": "identity", "principal": "arn:aws:iam::111122223333:role/team/app"},
     "iam/u.json": {"kind": "identity", "principal": "arn:aws:iam::111122223333:user/alice"},
     "iam/b.json": {"kind": "boundary", "principal": "arn:aws:iam::111122223333:role/team/app"},
-    "org/allow-list.json": {"kind": "scp", "account": "111122223333"},
+    "org/allow-list.json": {"kind": "scp", "account": "111122223333", "target": "111122223333"},
+    "org/allow-deletes.json": {"kind": "scp", "target": "111122223333"},
     "org/deny-list.json": {"kind": "scp", "account": "111122223333"},
     "org/every.json": {"kind": "scp"},
     "org/rcp.json": {"kind": "rcp", "account": "444455556666"},
@@ -104,9 +114,10 @@ var indexedWorkspace = map[string]string{
     {"Effect": "Allow", "Action": "s3:GetObject", "NotResource": ["arn:aws:s3:::data/secret/*", "arn:aws:s3:::logs/*"]},
     {"Effect": "Allow", "Action": [], "Resource": "*"},
     {"Effect": "Allow", "Action": "s3:ListBucket"}]}`,
-	"iam/u.json":          `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::home/${aws:username}/*"}]}`,
-	"iam/b.json":          `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:*", "kms:*"], "Resource": "*"}]}`,
-	"org/allow-list.json": `{"Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "s3:List*", "s3:PutObject", "kms:*"], "Resource": "*"}]}`,
+	"iam/u.json":             `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::home/${aws:username}/*"}]}`,
+	"iam/b.json":             `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:*", "kms:*"], "Resource": "*"}]}`,
+	"org/allow-list.json":    `{"Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "s3:List*", "s3:PutObject", "kms:*"], "Resource": "*"}]}`,
+	"org/allow-deletes.json": `{"Statement": [{"Effect": "Allow", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::home/*"}]}`,
 	"org/deny-list.json": `{"Statement": [{"Effect": "Deny", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::data/*",
     "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}`,
 	"org/every.json": `{"Statement": [{"Effect": "Deny", "NotAction": ["s3:*", "kms:*"], "Resource": "*"}]}`,

@@ -332,17 +332,36 @@ func (c *scenarioCache) ownedOf(w *Workspace, p principal) *ownedDocs {
 	return o
 }
 
-// scpsOf lists the levels of SCPs that govern the callers of an account:
-// each SCP file of the account or of every account, in order.
+// scpsOf lists the levels of SCPs that govern the callers of an account,
+// from the SCP files of the account or of every account, in order: the
+// files of one target (the root, an OU or the account they are attached
+// to) make one level, a file without a target a level of its own.
 func (c *scenarioCache) scpsOf(w *Workspace, account string) *scpDocs {
 	if s := c.scps[account]; s != nil {
 		return s
 	}
 	s := &scpDocs{}
+	var levelOf map[string]int // by target
 	for _, f := range w.inScenarios {
-		if facts := factsOf(f); f.Kind == analysis.KindSCP && (facts.Account == "" || facts.Account == account) {
-			s.levels = append(s.levels, scpLevel(c.doc(w, f)))
+		facts := factsOf(f)
+		if f.Kind != analysis.KindSCP || facts.Account != "" && facts.Account != account {
+			continue
 		}
+		d := c.doc(w, f)
+		if facts.Target != "" {
+			if i, ok := levelOf[facts.Target]; ok {
+				s.levels[i] = append(s.levels[i], d)
+				continue
+			}
+			if levelOf == nil {
+				levelOf = map[string]int{}
+			}
+			levelOf[facts.Target] = len(s.levels)
+		}
+		s.levels = append(s.levels, append(make([]*Doc, 0, 2), d)) // room for FullAWSAccess (scpLevel)
+	}
+	for i, level := range s.levels {
+		s.levels[i] = scpLevel(level)
 	}
 	s.levels = slices.Clip(s.levels)
 	s.index = newDocIndex(flatten(s.levels))

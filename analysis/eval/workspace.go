@@ -571,17 +571,22 @@ func belongsTo(facts *analysis.FileFacts, p principal) bool {
 	return p.roleARN != "" && sameRole(facts.Principal, p.roleARN)
 }
 
-// scpLevel is the level an SCP file stands for. An SCP without an Allow is
-// a deny list, which AWS documents as attached beside FullAWSAccess; one
-// with an Allow is an allow list, on its own.
+// scpLevel is a level of SCPs (the SCPs attached to one target, or one
+// SCP file without a target). A level none of whose SCPs holds an Allow
+// is a deny list, which AWS documents as attached beside FullAWSAccess;
+// otherwise the level allows what one of its SCPs allows (each level of
+// the organization, root, OUs and account, must allow).
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_strategies.html
-func scpLevel(d *Doc) []*Doc {
-	for _, st := range d.Policy.Statements {
-		if st.IsAllow() {
-			return []*Doc{d}
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+func scpLevel(docs []*Doc) []*Doc {
+	for _, d := range docs {
+		for _, st := range d.Policy.Statements {
+			if st.IsAllow() {
+				return slices.Clip(docs)
+			}
 		}
 	}
-	return []*Doc{d, fullAWSAccess()}
+	return append(docs, fullAWSAccess())
 }
 
 // fullAWSAccess is the SCP AWS attaches by default: parsed once, since

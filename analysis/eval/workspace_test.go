@@ -179,3 +179,79 @@ func TestAddCopyTakesOverWhatTheSameTextGave(t *testing.T) {
 		t.Errorf("buckets of an edited document = %q, want [other-data]", got)
 	}
 }
+
+// The SCPs of one target (.s3policy.json "target": the root, an OU or the
+// account they are attached to) are one level, where one of them must
+// allow; an SCP without a target is a level of its own, as before; a
+// level whose SCPs hold no Allow is a deny list beside FullAWSAccess; an
+// account target is the SCP's account when "account" is not given.
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+func TestSCPTargetsAreLevels(t *testing.T) {
+	const readOnly = `{"Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "*"}]}`
+	dir := writeFiles(t, map[string]string{
+		".s3policy.json": `{"buckets": {"data": {"account": "111122223333"}, "other": {"account": "444455556666"}},
+  "files": {
+    "iam/jane.json": {"kind": "identity", "principal": "arn:aws:iam::111122223333:user/jane"},
+    "iam/bob.json": {"kind": "identity", "principal": "arn:aws:iam::444455556666:user/bob"},
+    "org/full-root.json": {"kind": "scp", "target": "r-ab12"},
+    "org/full-ou.json": {"kind": "scp", "target": "ou-ab12-11111111"},
+    "org/no-deletes.json": {"kind": "scp", "target": "ou-ab12-11111111"},
+    "org/full-1111.json": {"kind": "scp", "target": "111122223333"},
+    "org/read-only-1111.json": {"kind": "scp", "target": "111122223333"},
+    "org/no-iam-4444.json": {"kind": "scp", "target": "444455556666"},
+    "org/full-4444.json": {"kind": "scp", "account": "444455556666"},
+    "org/read-only-4444.json": {"kind": "scp", "account": "444455556666"}}}`,
+		"iam/jane.json": allowAll, "iam/bob.json": allowAll,
+		"org/full-root.json": allowAll, "org/full-ou.json": allowAll,
+		"org/no-deletes.json":     `{"Statement": [{"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}]}`,
+		"org/full-1111.json":      allowAll,
+		"org/read-only-1111.json": readOnly,
+		"org/no-iam-4444.json":    `{"Statement": [{"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]}`,
+		"org/full-4444.json":      allowAll,
+		"org/read-only-4444.json": readOnly,
+	})
+	w, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	levels := func(s *Scenario) string {
+		var out []string
+		for _, level := range s.SCPs {
+			out = append(out, strings.Join(names(level), "+"))
+		}
+		return strings.Join(out, ", ")
+	}
+	const (
+		jane = "arn:aws:iam::111122223333:user/jane"
+		bob  = "arn:aws:iam::444455556666:user/bob"
+	)
+	for _, tc := range []struct {
+		principal, action, resource string
+		levels                      string
+		decision                    Decision
+		blockedBy                   string
+	}{
+		// Jane's account: the root, the OU (FullAWSAccess beside a deny
+		// list) and the account (FullAWSAccess beside an allow list).
+		{jane, "s3:PutObject", "arn:aws:s3:::data/a", "org/full-1111.json+org/read-only-1111.json, org/full-ou.json+org/no-deletes.json, org/full-root.json", Allowed, ""},
+		{jane, "s3:DeleteObject", "arn:aws:s3:::data/a", "", ExplicitlyDenied, "org/no-deletes.json"},
+		// Bob's: the two SCPs without a target are a level each (an SCP
+		// file stands for a level of its own), the deny list with the
+		// account as its target a level beside FullAWSAccess.
+		{bob, "s3:PutObject", "arn:aws:s3:::other/a", "org/full-4444.json, org/full-ou.json+org/no-deletes.json, org/full-root.json, org/no-iam-4444.json+FullAWSAccess, org/read-only-4444.json", ImplicitlyDenied, "org/read-only-4444.json"},
+		{bob, "s3:GetObject", "arn:aws:s3:::other/a", "", Allowed, ""},
+	} {
+		s := w.Scenario(Request{Principal: tc.principal, Action: tc.action, Resource: tc.resource})
+		if got := levels(s); tc.levels != "" && got != tc.levels {
+			t.Errorf("%s: levels %s, want %s", tc.principal, got, tc.levels)
+		}
+		r := Evaluate(s)
+		var blockedBy []string
+		for _, c := range r.Causes {
+			blockedBy = append(blockedBy, c.Policy)
+		}
+		if r.Decision != tc.decision || strings.Join(blockedBy, ",") != tc.blockedBy {
+			t.Errorf("%s %s: %s by %q, want %s by %q", tc.principal, tc.action, r.Decision, blockedBy, tc.decision, tc.blockedBy)
+		}
+	}
+}
