@@ -2,7 +2,9 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -150,5 +152,32 @@ func TestLevelAndURI(t *testing.T) {
 		if got := artifactURI(file); got != want {
 			t.Errorf("artifactURI(%q) = %q, want %q", file, got, want)
 		}
+	}
+}
+
+// A file that starts with a UTF-8 BOM (and ends its lines with CRLF) is
+// placed as VS Code shows it, which takes the BOM off the document: the
+// first line's columns count from after the BOM, also after Japanese
+// text; a related place in such a file too.
+func TestPlaceSkipsTheBOM(t *testing.T) {
+	src := []byte("\xef\xbb\xbf{\"Sid\": \"読み取り\", \"Effect\": \"allow\"}\r\n{\"Effect\": \"allow\"}\r\n")
+	first := bytes.Index(src, []byte(`"allow"`))
+	second := bytes.LastIndex(src, []byte(`"allow"`))
+	source := func(name string) (string, []byte, bool) { return name, src, name == "other.json" }
+	fs := Place("a.json", src, "identity", []analysis.Finding{
+		{Code: "invalid-effect", Severity: analysis.Error, Span: analysis.Span{Start: first, End: first + 7}, Message: analysis.SayText(analysis.T("m", "m")),
+			Related: []analysis.Related{{File: "other.json", Span: analysis.Span{Start: first, End: first + 7}, Message: analysis.T("r", "r")}}},
+		{Code: "invalid-effect", Severity: analysis.Error, Span: analysis.Span{Start: second, End: second + 7}, Message: analysis.SayText(analysis.T("m", "m"))},
+	}, "en", source)
+	// {"Sid": "読み取り", "Effect": is 26 characters (36 bytes after the BOM).
+	var got []string
+	for _, f := range fs {
+		got = append(got, fmt.Sprintf("%d:%d-%d:%d", f.Line, f.Column, f.EndLine, f.EndColumn))
+		for _, r := range f.Related {
+			got = append(got, fmt.Sprintf("%s %d:%d-%d:%d", r.File, r.Line, r.Column, r.EndLine, r.EndColumn))
+		}
+	}
+	if want := "1:27-1:34,other.json 1:27-1:34,2:12-2:19"; strings.Join(got, ",") != want {
+		t.Errorf("placed at %s, want %s", strings.Join(got, ","), want)
 	}
 }

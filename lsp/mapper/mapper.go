@@ -94,9 +94,9 @@ func (m *Mapper) Position(offset int) Position {
 	before := m.content[:offset]
 	if starts := m.table(offset, false); starts != nil {
 		line := sort.Search(len(starts), func(i int) bool { return starts[i] > offset }) - 1
-		return Position{Line: line, Character: utf16Len(m.content[starts[line]:offset])}
+		return Position{Line: line, Character: utf16Len(m.content[textFrom(m.content, starts[line], offset):offset])}
 	}
-	start := bytes.LastIndexByte(before, '\n') + 1
+	start := textFrom(m.content, bytes.LastIndexByte(before, '\n')+1, offset)
 	return Position{Line: bytes.Count(before, newline), Character: utf16Len(before[start:])}
 }
 
@@ -112,7 +112,7 @@ func (m *Mapper) Offset(p Position) int {
 	if p.Line >= len(lineStarts) {
 		return len(m.content)
 	}
-	start := lineStarts[p.Line]
+	start := textFrom(m.content, lineStarts[p.Line], len(m.content))
 	end := len(m.content)
 	if p.Line+1 < len(lineStarts) {
 		end = lineStarts[p.Line+1] - 1 // the "\n"
@@ -141,6 +141,23 @@ func (m *Mapper) Offset(p Position) int {
 func (m *Mapper) LineCol(offset int) (line, col int) {
 	p := m.Position(offset)
 	return p.Line + 1, p.Character + 1
+}
+
+// bom is the UTF-8 byte order mark. An editor takes it off the text it
+// shows (VS Code opens such a file as "UTF-8 with BOM", its document
+// starting after it), so the first line's columns count from after it:
+// the positions of a file read from disk (check, the server's closed
+// files) are those of the same file opened.
+var bom = []byte("\xef\xbb\xbf")
+
+// textFrom is where the characters of the line that starts at start
+// begin, for an offset on it: after a BOM that starts the content (an
+// offset inside it maps to the line's start).
+func textFrom(content []byte, start, offset int) int {
+	if start == 0 && bytes.HasPrefix(content, bom) {
+		return min(offset, len(bom))
+	}
+	return start
 }
 
 func utf16Len(b []byte) int {
@@ -203,6 +220,6 @@ func (c *Counter) LineCol(offset int) (line, col int) {
 		n = -n
 	}
 	c.offset, c.line = offset, c.line+n
-	start := bytes.LastIndexByte(c.content[:offset], '\n') + 1
+	start := textFrom(c.content, bytes.LastIndexByte(c.content[:offset], '\n')+1, offset)
 	return c.line + 1, utf16Len(c.content[start:offset]) + 1
 }

@@ -123,3 +123,49 @@ func TestPositionCountedThenIndexed(t *testing.T) {
 		t.Fatal("a mapper asked one position built its table of lines")
 	}
 }
+
+// A UTF-8 BOM that starts the text is not a character of its first line:
+// VS Code takes it off the document it shows, so a file read from disk
+// (check, the server's closed files) maps as the same file opened does,
+// with CRLF line ends and Japanese text after the BOM; an offset inside
+// the BOM maps to the line's start, and the BOM is not written over.
+func TestBOMIsNotACharacter(t *testing.T) {
+	for _, text := range []string{
+		"{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]}\r\n",
+		"{\"Statement\": [{\"Sid\": \"読み取り😀\", \"Effect\": \"allow\"}]}\r\n{\"Effect\": \"allow\"}\r\n",
+	} {
+		opened := []byte(text) // as the editor's buffer holds it
+		onDisk := append([]byte("\xef\xbb\xbf"), opened...)
+		m, buf := New(onDisk), New(opened)
+		for at := 0; at < len(opened); at++ {
+			p, want := m.Position(len(bom)+at), buf.Position(at)
+			if p != want {
+				t.Fatalf("%q: Position(%d) = %+v, want %+v as opened", text, len(bom)+at, p, want)
+			}
+			if back := m.Offset(p); back != len(bom)+buf.Offset(p) {
+				t.Fatalf("%q: Offset(%+v) = %d, want %d", text, p, back, len(bom)+buf.Offset(p))
+			}
+			line, col := NewCounter(onDisk).LineCol(len(bom) + at)
+			if line != want.Line+1 || col != want.Character+1 {
+				t.Fatalf("%q: Counter.LineCol(%d) = %d:%d, want %d:%d", text, len(bom)+at, line, col, want.Line+1, want.Character+1)
+			}
+		}
+		for at := range len(bom) {
+			if p := m.Position(at); p != (Position{}) {
+				t.Errorf("Position(%d) inside the BOM = %+v, want 0:0", at, p)
+			}
+		}
+		if got := m.Offset(Position{0, 0}); got != len(bom) {
+			t.Errorf("Offset(0:0) = %d, want %d (after the BOM)", got, len(bom))
+		}
+	}
+	// The review's file: "allow" at 1:52, as VS Code shows it (1:53 before).
+	src := []byte("\xef\xbb\xbf{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]}\r\n")
+	if line, col := New(src).LineCol(indexOf(src, `"allow"`)); line != 1 || col != 52 {
+		t.Errorf("\"allow\" at %d:%d, want 1:52", line, col)
+	}
+	ja := []byte("\xef\xbb\xbf{\"Sid\": \"読み取り\", \"Effect\": \"allow\"}\r\n")
+	if line, col := NewCounter(ja).LineCol(indexOf(ja, `"allow"`)); line != 1 || col != len(`{"Sid": "読み取り", "Effect": `)-4*2+1 {
+		t.Errorf("after Japanese: %d:%d, want 1:%d", line, col, len(`{"Sid": "読み取り", "Effect": `)-4*2+1)
+	}
+}
