@@ -85,24 +85,36 @@ func allowRequestsFixes(pass *analysis.Pass, h *blockedHere) []analysis.Fix {
 // endpointGranteeConditions are the conditions by which an endpoint
 // policy's statement lets through the grantees of the bucket policy, no
 // one else: "Principal": "*" narrowed by aws:PrincipalAccount for the
-// accounts and by aws:PrincipalArn for the roles and users of other
-// accounts, one condition a statement (both in one would have to match
-// at once). A principal in an endpoint policy cannot name them: on a
-// gateway endpoint, S3's usual one, an account there is its root user
-// alone. False for a grantee no condition names exactly ("*").
+// accounts (a root ARN of any partition) and by aws:PrincipalArn for the
+// roles and users of other accounts, one condition a statement (both in
+// one would have to match at once). A principal in an endpoint policy
+// cannot name them: on a gateway endpoint, S3's usual one, an account
+// there is its root user alone. A role session's aws:PrincipalArn is its
+// role's ARN, whose path the session's ARN leaves out: the role is named
+// with and without a path (ArnLike; a role's name is unique in its
+// account), which lets its every session through the endpoint, the
+// bucket policy still granting the one it names. False for a grantee no
+// condition names exactly ("*").
 // https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
 func endpointGranteeConditions(grantees []string) ([][]member, bool) {
 	var accounts, arns []string
+	like := false
 	for _, g := range grantees {
+		a, isARN := analysis.ParseARN(g)
+		role, _, _ := strings.Cut(strings.TrimPrefix(a.Resource, "assumed-role/"), "/") // of a session
 		switch {
 		case strings.Contains(g, "*") || strings.Contains(g, "?"):
 			return nil, false
-		case strings.HasPrefix(g, "arn:aws:iam::") && strings.HasSuffix(g, ":root"):
-			accounts = append(accounts, strings.TrimSuffix(strings.TrimPrefix(g, "arn:aws:iam::"), ":root"))
+		case isARN && a.Service == "iam" && a.Resource == "root":
+			accounts = appendNew(accounts, a.Account)
+		case isARN && a.Service == "sts" && strings.HasPrefix(a.Resource, "assumed-role/") && role != "":
+			roles := "arn:" + a.Partition + ":iam::" + a.Account + ":role/"
+			arns, like = appendNew(appendNew(arns, roles+role), roles+"*/"+role), true
 		case strings.HasPrefix(g, "arn:"):
-			arns = append(arns, g)
+			arns = appendNew(arns, g)
 		default:
-			accounts = append(accounts, g)
+			accounts = appendNew(accounts, g)
 		}
 	}
 	arns = slices.DeleteFunc(arns, func(arn string) bool { // its account is let through whole
@@ -114,7 +126,11 @@ func endpointGranteeConditions(grantees []string) ([][]member, bool) {
 		conds = append(conds, []member{{"StringEquals", []member{{"aws:PrincipalAccount", accounts}}}})
 	}
 	if len(arns) > 0 {
-		conds = append(conds, []member{{"ArnEquals", []member{{"aws:PrincipalArn", arns}}}})
+		op := "ArnEquals"
+		if like {
+			op = "ArnLike"
+		}
+		conds = append(conds, []member{{op, []member{{"aws:PrincipalArn", arns}}}})
 	}
 	return conds, len(conds) > 0
 }

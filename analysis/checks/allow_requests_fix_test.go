@@ -2,6 +2,7 @@ package checks_test
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -74,22 +75,7 @@ func TestAnEndpointFixNamesTheGranteesByCondition(t *testing.T) {
 	dir, texts := exampleTexts(t, "endpoint-policy")
 	bucket := filepath.Join(dir, "bucket.bucket-policy.json")
 	texts[bucket] = []byte(strings.Replace(string(texts[bucket]), `"AWS": "arn:aws:iam::111122223333:root"`, `"AWS": "`+jane+`"`, 1))
-	endpoint := filepath.Join(dir, "endpoint.endpoint-policy.json")
-	texts[endpoint] = []byte(`{"Version": "2012-10-17", "Statement": [{"Sid": "ListOnly", "Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::shared-data"}]}`)
-
-	w := tree.Sets(dir, texts)[0].Workspace
-	var fix *analysis.Fix
-	for _, f := range findingsOf(t, w, "endpoint.endpoint-policy.json", "endpoint-policy-blocks") {
-		for _, x := range f.AllFixes() {
-			if strings.HasPrefix(x.Title.EN, "Allow s3:GetObject, s3:PutObject on shared-data/*") {
-				fix = &x
-			}
-		}
-	}
-	if fix == nil {
-		t.Fatal("no endpoint-policy-blocks fix allowing the granted requests")
-	}
-	fixed := string(analysis.ApplyEdits(texts[endpoint], fix.Edits))
+	endpoint, fixed := applyEndpointFix(t, dir, texts)
 	for _, want := range []string{
 		`{"Sid": "AllowS3UseJane", "Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::shared-data/*", "Condition": {"ArnEquals": {"aws:PrincipalArn": "` + jane + `"}}}`,
 	} {
@@ -99,7 +85,7 @@ func TestAnEndpointFixNamesTheGranteesByCondition(t *testing.T) {
 	}
 
 	texts[endpoint] = []byte(fixed)
-	w = tree.Sets(dir, texts)[0].Workspace
+	w := tree.Sets(dir, texts)[0].Workspace
 	for _, bp := range w.Files {
 		for _, g := range w.Grants(bp) {
 			if d := eval.Evaluate(w.Scenario(g.Request)).Decision; d != eval.Allowed {
@@ -111,4 +97,85 @@ func TestAnEndpointFixNamesTheGranteesByCondition(t *testing.T) {
 	if d := eval.Evaluate(w.Scenario(stranger)).Decision; d == eval.Allowed {
 		t.Errorf("after the fix a user nobody named is %v", d)
 	}
+}
+
+// A bucket policy that grants a role session, or an account by the root
+// ARN of another partition: the endpoint policy's fix names the session's
+// role by aws:PrincipalArn (a session's aws:PrincipalArn is its role's
+// ARN, with the path the session's ARN leaves out: ArnLike with and
+// without one), and the account by aws:PrincipalAccount. Before, the
+// session's own ARN was written (it never matches) and the other
+// partition's root was taken for a user ARN (the root user alone). After
+// the fix the endpoint lets every granted request through, and still not
+// a session of another role.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+func TestAnEndpointFixNamesSessionsAndRootsOfEveryPartition(t *testing.T) {
+	for _, tc := range []struct {
+		grantee, caller, want, stranger string
+	}{
+		{"arn:aws:sts::111122223333:assumed-role/etl/run-1", "arn:aws:sts::111122223333:assumed-role/etl/run-1",
+			`"Condition": {"ArnLike": {"aws:PrincipalArn": ["arn:aws:iam::111122223333:role/etl", "arn:aws:iam::111122223333:role/*/etl"]}}}`,
+			"arn:aws:sts::111122223333:assumed-role/other/run-1"},
+		{"arn:aws-cn:iam::111122223333:root", "arn:aws-cn:iam::111122223333:user/jane",
+			`"Condition": {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}}`,
+			""},
+	} {
+		t.Run(tc.grantee, func(t *testing.T) {
+			dir, texts := exampleTexts(t, "endpoint-policy")
+			partition, _, _ := strings.Cut(strings.TrimPrefix(tc.grantee, "arn:"), ":")
+			for path, text := range texts { // the whole folder in the grantee's partition
+				texts[path] = []byte(strings.ReplaceAll(string(text), "arn:aws:", "arn:"+partition+":"))
+			}
+			bucket := filepath.Join(dir, "bucket.bucket-policy.json")
+			texts[bucket] = []byte(strings.Replace(string(texts[bucket]), `"AWS": "arn:`+partition+`:iam::111122223333:root"`, `"AWS": "`+tc.grantee+`"`, 1))
+			config := filepath.Join(dir, analysis.ConfigName) // Jane's policy is the caller's
+			texts[config] = []byte(strings.Replace(string(texts[config]), `"principal": "arn:`+partition+`:iam::111122223333:user/jane"`, `"principal": "`+tc.caller+`"`, 1))
+			endpoint, fixed := applyEndpointFix(t, dir, texts)
+			if !strings.Contains(fixed, `"Principal": "*", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:`+partition+`:s3:::shared-data/*", `+tc.want) {
+				t.Errorf("the fix lacks\n%s\nfixed:\n%s", tc.want, fixed)
+			}
+			texts[endpoint] = []byte(fixed)
+			w := tree.Sets(dir, texts)[0].Workspace
+			blockedAtEndpoint := func(req eval.Request) bool {
+				return slices.Contains(eval.Evaluate(w.Scenario(req)).BlockedBy, eval.LayerEndpoint)
+			}
+			n := 0
+			for _, bp := range w.Files {
+				for _, g := range w.Grants(bp) {
+					n++
+					if blockedAtEndpoint(g.Request) {
+						t.Errorf("after the fix the endpoint blocks %s %s on %s", g.Request.Principal, g.Request.Action, g.Request.Resource)
+					}
+				}
+			}
+			if n == 0 {
+				t.Error("no granted request")
+			}
+			if tc.stranger != "" && !blockedAtEndpoint(eval.Request{Principal: tc.stranger, Action: "s3:GetObject", Resource: "arn:" + partition + ":s3:::shared-data/x",
+				Context: map[string][]string{"aws:SourceVpce": {"vpce-0abc1234"}}}) {
+				t.Errorf("after the fix the endpoint lets %s through", tc.stranger)
+			}
+		})
+	}
+}
+
+// applyEndpointFix gives the endpoint policy of the endpoint-policy
+// example one statement that allows something else (ListBucket on the
+// aws partition's shared-data) and returns it with the fix of its
+// endpoint-policy-blocks finding that allows the granted GetObject and
+// PutObject applied.
+func applyEndpointFix(t *testing.T, dir string, texts map[string][]byte) (endpoint, fixed string) {
+	t.Helper()
+	endpoint = filepath.Join(dir, "endpoint.endpoint-policy.json")
+	texts[endpoint] = []byte(`{"Version": "2012-10-17", "Statement": [{"Sid": "ListOnly", "Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::shared-data"}]}`)
+	w := tree.Sets(dir, texts)[0].Workspace
+	for _, f := range findingsOf(t, w, "endpoint.endpoint-policy.json", "endpoint-policy-blocks") {
+		for _, x := range f.AllFixes() {
+			if strings.HasPrefix(x.Title.EN, "Allow s3:GetObject, s3:PutObject on shared-data/*") {
+				return endpoint, string(analysis.ApplyEdits(texts[endpoint], x.Edits))
+			}
+		}
+	}
+	t.Fatal("no endpoint-policy-blocks fix allowing the granted requests")
+	return "", ""
 }

@@ -243,9 +243,10 @@ type caller struct {
 }
 
 func newCaller(arn string) caller {
-	c := caller{arn: arn, account: accountOf(arn)}
+	a, _ := analysis.ParseARN(arn)
+	c := caller{arn: arn, account: a.Account}
 	if c.account != "" {
-		c.root = "arn:aws:iam::" + c.account + ":root"
+		c.root = "arn:" + a.Partition + ":iam::" + c.account + ":root" // aws-cn, aws-us-gov: the caller's partition
 	}
 	return c
 }
