@@ -236,7 +236,9 @@ type Document struct {
 	Kept bool
 	// Borrowed is the caller's promise that Text is not written to until
 	// the File is recycled (File.Recycle), and that nothing taken from its
-	// tree, its findings included, is used after that: the parse then
+	// tree, its findings included, is used after that (Recycle clears the
+	// findings' memory and gives it to the next file: they, AnalyzeFile's
+	// included, then read as zero values or as another file's): the parse then
 	// shares Text rather than copying it, and the tree is parsed in
 	// memory Recycle gives to the next parse. check reads each file it
 	// analyses alone into a buffer of its worker, writes the file's

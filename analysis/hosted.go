@@ -16,7 +16,12 @@ type Analysis struct {
 }
 
 // AnalyzeFile runs the checks on each document of a file. fileFindings
-// are the reader's findings about the file itself.
+// are the reader's findings about the file itself. The findings of a
+// borrowed document (Document.Borrowed) lie in memory that its
+// File.Recycle clears and gives to the next file: once it is recycled,
+// Findings and what the Analysis gives of that document read as zero
+// values (empty messages, spans at 0), or as the next file's findings,
+// without an error. Place or copy them before Recycle, as check does.
 func AnalyzeFile(path string, docs []*File, fileFindings []Finding, opts Options) *Analysis {
 	n := len(docs)
 	lists := make([][]Finding, 2*n) // perDoc and hostDoc in one allocation
