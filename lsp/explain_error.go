@@ -85,15 +85,19 @@ func (s *Server) explainError(args []json.RawMessage) (func() (any, error), erro
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: the argument is the message, or an object with \"message\": %v", ExplainErrorCommand, err)
 		}
 	}
+	// What the message lacks, said in the editor's language so that it
+	// can ask for it.
+	said := func(err error) error {
+		return jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: %s", ExplainErrorCommand, awserror.ErrorText(err).In(s.locale(s.store.settings(), nil)))
+	}
 	m, err := awserror.Parse(a.Message)
 	if err != nil {
-		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: %v", ExplainErrorCommand, err)
+		return nil, said(err)
 	}
 	facts := a.facts()
 	reqs, err := awserror.Requests(m, facts)
 	if err != nil {
-		// What the message lacks, said so that the editor can ask for it.
-		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: %v", ExplainErrorCommand, err)
+		return nil, said(err)
 	}
 	atRequest := s.store.buffers()
 	return func() (any, error) {
@@ -104,7 +108,7 @@ func (s *Server) explainError(args []json.RawMessage) (func() (any, error), erro
 		}
 		x, err := awserror.Explain(w, m, facts)
 		if err != nil {
-			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: %v", ExplainErrorCommand, err)
+			return nil, said(err)
 		}
 		return linkedErrorAnswer(w, x.Answer(s.locale(s.store.settings(), nil))), nil
 	}, nil

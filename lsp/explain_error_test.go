@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
 
 	"github.com/s3policy-lsp/s3policy-lsp/lsp"
 )
@@ -80,5 +81,19 @@ func TestExplainErrorCommandThroughTheEndpoint(t *testing.T) {
 	}, &got)
 	if got.Agreement != "differs" || len(got.Requests) != 1 || got.Requests[0].Decision != "Allowed" {
 		t.Errorf("through another endpoint: %+v", got)
+	}
+}
+
+// R17: the field to give is asked for in the editor's language.
+func TestExplainErrorCommandAsksInJapanese(t *testing.T) {
+	c := startInitialized(t, lsp.Options{}, map[string]any{"rootUri": string(uri.File(t.TempDir())), "locale": "ja"})
+	var answer any
+	err := c.callErr(protocol.MethodWorkspaceExecuteCommand, map[string]any{
+		"command":   lsp.ExplainErrorCommand,
+		"arguments": []any{"An error occurred (AccessDenied) when calling the ListObjectsV2 operation: Access Denied"},
+	}, &answer)
+	want := "s3policy.explainError: メッセージに呼び出し元 (--principal ARN。`aws sts get-caller-identity` が表示します)、バケット (--bucket NAME、または --resource ARN)がありません。フラグで指定してください"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want %s", err, want)
 	}
 }

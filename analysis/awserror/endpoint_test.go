@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
@@ -69,10 +70,10 @@ func TestExplainEndpointDenialAsksWhichEndpoint(t *testing.T) {
 	}
 	for _, c := range []struct {
 		endpoints map[string]string
-		want      []string
+		want      []analysis.Text
 	}{
-		{map[string]string{"a.endpoint-policy.json": "vpce-a", "b.endpoint-policy.json": "vpce-b"}, []string{needEndpoint + ": vpce-a, vpce-b"}},
-		{map[string]string{"a.endpoint-policy.json": ""}, []string{needEndpoint}},
+		{map[string]string{"a.endpoint-policy.json": "vpce-a", "b.endpoint-policy.json": "vpce-b"}, []analysis.Text{analysis.Join(": ", needEndpoint, analysis.T("vpce-a, vpce-b", "vpce-a, vpce-b"))}},
+		{map[string]string{"a.endpoint-policy.json": ""}, []analysis.Text{needEndpoint}},
 	} {
 		_, err := Explain(endpointWorkspace(c.endpoints), m, Facts{})
 		var missing *MissingError
@@ -84,7 +85,7 @@ func TestExplainEndpointDenialAsksWhichEndpoint(t *testing.T) {
 	m, _ = Parse(`An error occurred (AccessDenied) when calling the GetObject operation: User: ` + jane + ` is not authorized to perform: s3:GetObject because no VPC endpoint policy allows the s3:GetObject action`)
 	_, err = Explain(endpointWorkspace(map[string]string{"a.endpoint-policy.json": ""}), m, Facts{})
 	var missing *MissingError
-	if !errors.As(err, &missing) || !reflect.DeepEqual(missing.Missing, []string{needBucket, needKey, needEndpoint}) {
+	if !errors.As(err, &missing) || !reflect.DeepEqual(missing.Missing, []analysis.Text{needBucket, needKey, needEndpoint}) {
 		t.Errorf("got %v", err)
 	}
 }

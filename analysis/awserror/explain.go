@@ -42,7 +42,7 @@ type Explanation struct {
 func Explain(w *eval.Workspace, m *Message, f Facts) (*Explanation, error) {
 	endpoint, need := throughEndpoint(w, m, &f)
 	reqs, err := Requests(m, f)
-	if need != "" {
+	if need.EN != "" {
 		var missing *MissingError
 		if !errors.As(err, &missing) {
 			missing = &MissingError{}
@@ -289,13 +289,13 @@ func (x *Explanation) Answer(locale string) Answer {
 // endpoint policies of no named endpoint, it returns what to ask for
 // (need). A request evaluated through no endpoint was decided without
 // the endpoint policies, and the answer blamed the deployed ones.
-func throughEndpoint(w *eval.Workspace, m *Message, f *Facts) (endpoint, need string) {
+func throughEndpoint(w *eval.Workspace, m *Message, f *Facts) (endpoint string, need analysis.Text) {
 	if m.Layer != eval.LayerEndpoint {
-		return "", ""
+		return "", need
 	}
 	for k := range f.Context {
 		if strings.EqualFold(k, "aws:SourceVpce") {
-			return "", ""
+			return "", need
 		}
 	}
 	account := ""
@@ -324,11 +324,26 @@ func throughEndpoint(w *eval.Workspace, m *Message, f *Facts) (endpoint, need st
 		}
 		context["aws:SourceVpce"] = ids
 		f.Context = context
-		return ids[0], ""
+		return ids[0], need
 	case len(ids) > 1:
-		return "", needEndpoint + ": " + strings.Join(ids, ", ")
+		list := strings.Join(ids, ", ")
+		return "", analysis.Join(": ", needEndpoint, analysis.T(list, list))
 	case unnamed:
 		return "", needEndpoint
 	}
-	return "", ""
+	return "", need
+}
+
+// ErrorText is what explain says of an error of this package, in both
+// languages: what the message lacks (MissingError), or that it is no
+// AccessDenied message; any other error as it is.
+func ErrorText(err error) analysis.Text {
+	var missing *MissingError
+	switch {
+	case errors.As(err, &missing):
+		return missing.Text()
+	case errors.Is(err, ErrNotAccessDenied):
+		return notAccessDenied
+	}
+	return analysis.T(err.Error(), err.Error())
 }

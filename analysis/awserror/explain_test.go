@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
@@ -94,7 +95,7 @@ func TestRequestsAskForWhatIsMissing(t *testing.T) {
 	m, _ := Parse(cliHead + "ListObjectsV2 operation: Access Denied")
 	_, err := Requests(m, Facts{})
 	var missing *MissingError
-	if !errors.As(err, &missing) || !reflect.DeepEqual(missing.Missing, []string{needPrincipal, needBucket}) {
+	if !errors.As(err, &missing) || !reflect.DeepEqual(missing.Missing, []analysis.Text{needPrincipal, needBucket}) {
 		t.Fatalf("got %v", err)
 	}
 	want := "the message does not say who called (--principal ARN; `aws sts get-caller-identity` prints it), nor the bucket (--bucket NAME, or --resource ARN): give it with the flag"

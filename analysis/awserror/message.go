@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 )
 
@@ -95,7 +96,10 @@ var policyTypes = sync.OnceValue(func() map[string]eval.Layer {
 
 // ErrNotAccessDenied is returned for a text that is no AccessDenied
 // message the parser knows.
-var ErrNotAccessDenied = errors.New("this is not an AccessDenied message: paste the whole line the AWS CLI or SDK printed, such as \"An error occurred (AccessDenied) when calling the GetObject operation: Access Denied\"")
+var ErrNotAccessDenied = errors.New(notAccessDenied.EN)
+
+var notAccessDenied = analysis.T("this is not an AccessDenied message: paste the whole line the AWS CLI or SDK printed, such as \"An error occurred (AccessDenied) when calling the GetObject operation: Access Denied\"",
+	"AccessDenied のメッセージではありません: AWS CLI または SDK が表示した行をそのまま貼り付けてください (例: \"An error occurred (AccessDenied) when calling the GetObject operation: Access Denied\")")
 
 // Parse reads one AccessDenied message. Line breaks and indentation,
 // which terminals and logs add, do not matter.

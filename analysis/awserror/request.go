@@ -22,21 +22,31 @@ type Facts struct {
 
 // MissingError names what is needed to build the request, as the flags
 // that give it.
-type MissingError struct{ Missing []string }
+type MissingError struct{ Missing []analysis.Text }
 
-func (e *MissingError) Error() string {
-	return "the message does not say " + strings.Join(e.Missing, ", nor ") + ": give it with the flag"
+func (e *MissingError) Error() string { return e.Text().EN }
+
+// Text says what is missing in both languages.
+func (e *MissingError) Text() analysis.Text {
+	return analysis.Text{
+		EN: "the message does not say " + analysis.Join(", nor ", e.Missing...).EN + ": give it with the flag",
+		JA: "メッセージに" + analysis.Join("、", e.Missing...).JA + "がありません。フラグで指定してください",
+	}
 }
 
 // Flag texts of MissingError.
-const (
-	needPrincipal = "who called (--principal ARN; `aws sts get-caller-identity` prints it)"
-	needBucket    = "the bucket (--bucket NAME, or --resource ARN)"
-	needKey       = "the object's key (--key KEY, or --resource arn:aws:s3:::BUCKET/KEY)"
-	needSource    = "the copy's source (--copy-source BUCKET/KEY)"
-	needOperation = "the operation or the action (--action s3:ACTION)"
-	needS3Request = "the S3 request behind the KMS call (--bucket NAME --key KEY)"
-	needEndpoint  = "which VPC endpoint the request came through (--context aws:SourceVpce=ID)"
+var (
+	needPrincipal = analysis.T("who called (--principal ARN; `aws sts get-caller-identity` prints it)",
+		"呼び出し元 (--principal ARN。`aws sts get-caller-identity` が表示します)")
+	needBucket = analysis.T("the bucket (--bucket NAME, or --resource ARN)", "バケット (--bucket NAME、または --resource ARN)")
+	needKey    = analysis.T("the object's key (--key KEY, or --resource arn:aws:s3:::BUCKET/KEY)",
+		"オブジェクトのキー (--key KEY、または --resource arn:aws:s3:::BUCKET/KEY)")
+	needSource    = analysis.T("the copy's source (--copy-source BUCKET/KEY)", "コピー元 (--copy-source BUCKET/KEY)")
+	needOperation = analysis.T("the operation or the action (--action s3:ACTION)", "操作またはアクション (--action s3:ACTION)")
+	needS3Request = analysis.T("the S3 request behind the KMS call (--bucket NAME --key KEY)",
+		"KMS 呼び出しのもとになった S3 リクエスト (--bucket NAME --key KEY)")
+	needEndpoint = analysis.T("which VPC endpoint the request came through (--context aws:SourceVpce=ID)",
+		"リクエストが通った VPC エンドポイント (--context aws:SourceVpce=ID)")
 )
 
 // Requests are the requests the message stands for: the one AWS names
@@ -65,10 +75,10 @@ func Requests(m *Message, f Facts) ([]eval.Request, error) {
 
 type builder struct {
 	f       Facts
-	missing []string
+	missing []analysis.Text
 }
 
-func (b *builder) need(what string) {
+func (b *builder) need(what analysis.Text) {
 	for _, m := range b.missing {
 		if m == what {
 			return

@@ -6,8 +6,8 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/awserror"
@@ -81,7 +81,7 @@ func runExplainCloudTrail(fl *explainFlags, w *eval.Workspace, stdout, stderr io
 			Events  []trailEvent `json:"events"`
 		}{read, groups, events})
 	} else {
-		writeTrail(stdout, read, groups, events)
+		writeTrail(stdout, read, groups, events, fl.lang)
 	}
 	return code
 }
@@ -96,9 +96,10 @@ func explainEvent(fl *explainFlags, w *eval.Workspace, e *cloudtrail.Event) (tra
 	}
 	x, err := awserror.Explain(w, e.Message(), facts)
 	if err != nil {
-		te.Error = err.Error()
+		te.Error = awserror.ErrorText(err).In(fl.lang)
 		if e.IdentityType == "AWSAccount" && facts.Principal == "" {
-			te.Error = fmt.Sprintf("the event names only the caller's account (%s), not who called: give --principal", e.AccountID)
+			te.Error = analysis.Tf("the event names only the caller's account (%s), not who called: give --principal",
+				"イベントには呼び出し元のアカウント (%s) しかなく、誰が呼び出したかがありません: --principal を指定してください", e.AccountID).In(fl.lang)
 		}
 		te.group = "\x00not evaluated\x00-\x00" + te.Error
 		return te, nil
@@ -168,22 +169,33 @@ func groupEvents(events []trailEvent) []trailGroup {
 	return groups
 }
 
-func writeTrail(w io.Writer, read int, groups []trailGroup, events []trailEvent) {
-	fmt.Fprintf(w, "%d records, %d AccessDenied events\n\n", read, len(events))
+// notEvaluated is the agreement of an event that could not be evaluated,
+// as the text says it (JSON keeps "not evaluated").
+var notEvaluated = analysis.T("not evaluated", "評価せず")
+
+func writeTrail(w io.Writer, read int, groups []trailGroup, events []trailEvent, lang string) {
+	fmt.Fprintln(w, analysis.Tf("%d records, %d AccessDenied events", "レコード %d 件、AccessDenied イベント %d 件", read, len(events)).In(lang))
+	fmt.Fprintln(w)
 	if len(events) == 0 {
 		return
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "EVENTS\tAGREEMENT\tAWS SAYS\tTHE FOLDER SAYS")
-	for _, g := range groups {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", g.Count, g.Agreement, g.AWS, g.Folder)
+	rows := [][]string{{"EVENTS", "AGREEMENT", "AWS SAYS", "THE FOLDER SAYS"}}
+	if analysis.IsJapanese(lang) {
+		rows[0] = []string{"件数", "一致", "AWS の原因", "フォルダーの原因"}
 	}
-	tw.Flush()
+	for _, g := range groups {
+		agreement := g.Agreement
+		if agreement == notEvaluated.EN {
+			agreement = notEvaluated.In(lang)
+		}
+		rows = append(rows, []string{strconv.Itoa(g.Count), agreement, g.AWS, g.Folder})
+	}
+	writeColumns(w, rows)
 	fmt.Fprintln(w)
 	for _, e := range events {
 		fmt.Fprintf(w, "%s %s %s\n", e.Time, e.Name, e.Principal)
 		if e.Answer == nil {
-			fmt.Fprintf(w, "  not evaluated: %s\n", e.Error)
+			fmt.Fprintf(w, "  %s: %s\n", notEvaluated.In(lang), e.Error)
 			continue
 		}
 		for _, r := range e.Answer.Requests {
@@ -191,4 +203,47 @@ func writeTrail(w io.Writer, read int, groups []trailGroup, events []trailEvent)
 		}
 		fmt.Fprintf(w, "  %s: %s\n", e.Answer.Agreement, e.Answer.Verdict)
 	}
+}
+
+// writeColumns writes rows in columns two spaces apart, as text/tabwriter
+// does, but measuring Japanese (wide) characters as two columns, as a
+// terminal shows them: tabwriter counts runes, and the columns of a table
+// in Japanese went askew.
+func writeColumns(w io.Writer, rows [][]string) {
+	var widths []int
+	for _, row := range rows {
+		for i, cell := range row[:len(row)-1] {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(cell))
+		}
+	}
+	var b strings.Builder
+	for _, row := range rows {
+		for i, cell := range row {
+			b.WriteString(cell)
+			if i < len(row)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(cell)+2))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	io.WriteString(w, b.String())
+}
+
+// displayWidth is how many columns a terminal gives s: two for each East
+// Asian wide or fullwidth character (Hangul, CJK, kana, fullwidth forms),
+// one for any other.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x1100 && (r <= 0x115f || r >= 0x2e80 && r <= 0xa4cf && r != 0x303f || r >= 0xac00 && r <= 0xd7a3 ||
+			r >= 0xf900 && r <= 0xfaff || r >= 0xfe30 && r <= 0xfe4f || r >= 0xff00 && r <= 0xff60 || r >= 0xffe0 && r <= 0xffe6 ||
+			r >= 0x20000 && r <= 0x3fffd) {
+			n++
+		}
+	}
+	return n
 }

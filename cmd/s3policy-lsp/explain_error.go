@@ -48,7 +48,7 @@ func (fl *explainFlags) facts() awserror.Facts {
 // runExplainDenial answers explain --error and explain --cloudtrail.
 func runExplainDenial(fl *explainFlags, args []string, stdout, stderr io.Writer) int {
 	fail := func(err error) int {
-		fmt.Fprintf(stderr, "s3policy-lsp explain: %v\n", err)
+		fmt.Fprintf(stderr, "s3policy-lsp explain: %s\n", awserror.ErrorText(err).In(fl.lang))
 		return exitUsage
 	}
 	if fl.scenario != "" || fl.denial.errorText != "" && fl.denial.cloudtrail != "" {

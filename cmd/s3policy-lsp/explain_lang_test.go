@@ -43,3 +43,29 @@ func TestExplainTime(t *testing.T) {
 		t.Errorf("bad time: exit %d, %s", code, errOut.String())
 	}
 }
+
+// R17: with --lang ja, explain --cloudtrail's summary, table header and
+// "not evaluated", and the flag explain --error asks for, are Japanese;
+// the table's columns line up as a terminal shows wide characters.
+func TestExplainDenialJapanese(t *testing.T) {
+	var out, errOut bytes.Buffer
+	dir := filepath.Join(crossAccountExamples, "scp-deny")
+	run([]string{"explain", "--lang", "ja", "--cloudtrail", filepath.Join("testdata", "cloudtrail-records.json"), dir}, &out, &errOut)
+	table := `レコード 4 件、AccessDenied イベント 3 件
+
+件数  一致      AWS の原因      フォルダーの原因
+1     agrees    scp (explicit)  scp-denies-s3 [scp] scp.scp.json:4
+1     unstated  Access Denied   scp-denies-s3 [scp] scp.scp.json:4
+1     評価せず  -               イベントには呼び出し元のアカウント (111122223333) しかなく、誰が呼び出したかがありません: --principal を指定してください
+`
+	last := "  評価せず: イベントには呼び出し元のアカウント (111122223333) しかなく、誰が呼び出したかがありません: --principal を指定してください\n"
+	if !strings.HasPrefix(out.String(), table) || !strings.HasSuffix(out.String(), last) {
+		t.Errorf("got\n%s\nwant the table\n%s\nand the end\n%s", out.String(), table, last)
+	}
+	out.Reset()
+	code := run([]string{"explain", "--lang", "ja", "--error", "An error occurred (403) when calling the HeadObject operation: Forbidden", t.TempDir()}, &out, &errOut)
+	want := "s3policy-lsp explain: メッセージに呼び出し元 (--principal ARN。`aws sts get-caller-identity` が表示します)、バケット (--bucket NAME、または --resource ARN)、オブジェクトのキー (--key KEY、または --resource arn:aws:s3:::BUCKET/KEY)がありません。フラグで指定してください\n"
+	if code != exitUsage || errOut.String() != want {
+		t.Errorf("exit %d, stderr\n%s\nwant\n%s", code, errOut.String(), want)
+	}
+}
