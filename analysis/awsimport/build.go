@@ -20,6 +20,8 @@ type builder struct {
 	keys         map[string]*keyInfo // by key ID and by ARN
 	accountOfDir map[string]string   // get-caller-identity's account, by folder
 	targets      map[string][]target // list-targets-for-policy, by policy ID
+	parents      map[string]string   // list-parents: the parent (OU or root) of an account or OU, by its ID
+	ouSCPs       bool                // an SCP on an OU was written for the accounts under it (parents)
 	warnings     []string
 }
 
@@ -81,6 +83,8 @@ func (b *builder) read(p parsedInput) error {
 		return b.describeKey(p)
 	case "list-targets":
 		return b.listTargets(p)
+	case "list-parents":
+		return b.listParents(p)
 	case "bucket-encryption", "bucket-ownership", "bucket-request-payment":
 		return b.bucketSetting(p)
 	case "resource-policy":
@@ -382,23 +386,72 @@ func (b *builder) organizationPolicy(p parsedInput) error {
 // target in its entry: at each level of the organization (the root, each
 // OU on the way, the account) one of the SCPs attached there must allow,
 // so the engine reads the SCPs of one target as one level. An SCP on the
-// root is NAME.scp.json, on an OU NAME.OU.scp.json, on an account
-// NAME.ACCOUNT.scp.json (that account's only). The outputs do not say
-// which accounts an OU holds: an OU's SCPs are taken to apply to every
-// account, as the root's.
+// root is NAME.scp.json, on an account NAME.ACCOUNT.scp.json (that
+// account's only), on an OU NAME.OU.ACCOUNT.scp.json for each account
+// the saved list-parents outputs put under the OU; without them (the
+// other outputs do not say which accounts an OU holds), NAME.OU.scp.json
+// for every account, as the root's.
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
 func (b *builder) scpFiles(name string, doc []byte, targets []target) {
 	for _, t := range targets {
-		file, account := name, ""
+		file := "organizations/scp/" + name
 		switch t.typ {
 		case "ROOT":
+			b.write(file+".scp.json", doc, entry{Kind: "scp", Target: t.id})
 		case "ACCOUNT":
-			file, account = name+"."+safe(t.id), t.id
+			b.write(file+"."+safe(t.id)+".scp.json", doc, entry{Kind: "scp", Account: t.id, Target: t.id})
 		default:
-			file += "." + safe(t.id)
+			accounts, known := b.accountsUnder(t.id)
+			if !known {
+				b.write(file+"."+safe(t.id)+".scp.json", doc, entry{Kind: "scp", Target: t.id})
+			}
+			b.ouSCPs = b.ouSCPs || known
+			for _, a := range accounts {
+				b.write(file+"."+safe(t.id)+"."+safe(a)+".scp.json", doc, entry{Kind: "scp", Account: a, Target: t.id})
+			}
 		}
-		b.write("organizations/scp/"+file+".scp.json", doc, entry{Kind: "scp", Account: account, Target: t.id})
 	}
+}
+
+// listParents is the output of organizations list-parents for an account
+// or an OU, saved as CHILDID.list-parents.json: its one parent.
+func (b *builder) listParents(p parsedInput) error {
+	child := nameBefore(p.Path, "list-parents")
+	if child == "" {
+		return &FieldError{p.Path, "Parents", "the output does not name its child: save it as ACCOUNTID.list-parents.json or OUID.list-parents.json"}
+	}
+	var v struct {
+		Parents []struct{ Id, Type string }
+	}
+	if err := json.Unmarshal(p.Src, &v); err != nil || len(v.Parents) == 0 || v.Parents[0].Id == "" {
+		return &FieldError{p.Path, "Parents", "missing or not a list of parents"}
+	}
+	if b.parents == nil {
+		b.parents = map[string]string{}
+	}
+	b.parents[child] = v.Parents[0].Id
+	return nil
+}
+
+// accountsUnder lists, sorted, the accounts whose saved parents lead up to
+// the OU; known is false when no account's parents were saved.
+func (b *builder) accountsUnder(ou string) (accounts []string, known bool) {
+	for child := range b.parents {
+		if strings.HasPrefix(child, "ou-") {
+			continue // list-parents' children are accounts and OUs
+		}
+		known = true
+		seen := map[string]bool{}
+		for at := b.parents[child]; at != "" && !seen[at]; at = b.parents[at] {
+			if at == ou {
+				accounts = append(accounts, child)
+				break
+			}
+			seen[at] = true
+		}
+	}
+	sort.Strings(accounts)
+	return accounts, known
 }
 
 func first(values ...string) string {
@@ -441,6 +494,11 @@ func (b *builder) finish() error {
 		}
 	}
 	sort.Strings(b.accounts)
+	for _, a := range b.accounts {
+		if _, ok := b.parents[a]; b.ouSCPs && !ok {
+			b.warn("account %s: no %s.list-parents.json: the SCPs attached to OUs are left out of its requests", a, a)
+		}
+	}
 	b.files[analysis.ConfigName] = b.config(names)
 	return nil
 }

@@ -11,7 +11,8 @@
 // get-bucket-ownership-controls, get-bucket-request-payment)
 // https://docs.aws.amazon.com/cli/latest/reference/kms/get-key-policy.html, describe-key.html
 // https://docs.aws.amazon.com/cli/latest/reference/ec2/describe-vpc-endpoints.html
-// https://docs.aws.amazon.com/cli/latest/reference/organizations/describe-policy.html, list-targets-for-policy.html
+// https://docs.aws.amazon.com/cli/latest/reference/organizations/describe-policy.html, list-targets-for-policy.html,
+// list-parents.html
 // https://docs.aws.amazon.com/cli/latest/reference/sts/get-caller-identity.html
 package awsimport
 
@@ -73,7 +74,7 @@ func Build(inputs []Input) (*Result, error) {
 	}
 	// The outputs that name accounts, keys and targets first, as the
 	// others refer to them.
-	naming := []string{"caller-identity", "describe-key", "list-targets"}
+	naming := []string{"caller-identity", "describe-key", "list-targets", "list-parents"}
 	for _, early := range []bool{true, false} {
 		for _, p := range parsed {
 			if contains(naming, p.kind) != early {
@@ -121,6 +122,8 @@ func recognise(in Input) (string, map[string]json.RawMessage, error) {
 		return "describe-key", top, nil
 	case has("Targets"):
 		return "list-targets", top, nil
+	case has("Parents"):
+		return "list-parents", top, nil
 	case has("ServerSideEncryptionConfiguration"):
 		return "bucket-encryption", top, nil
 	case has("OwnershipControls"):

@@ -245,6 +245,9 @@ func TestImportErrorsNameFileAndField(t *testing.T) {
 		{Input{"x/policy.json", []byte(`{"Policy": "{}"}`)}, "x/policy.json: Policy: the output does not say whose policy it is: save it as BUCKET.get-bucket-policy.json or KEYID.get-key-policy.json"},
 		{Input{"x/enc.json", []byte(`{"ServerSideEncryptionConfiguration": {}}`)}, "x/enc.json: the output does not name its bucket: save it as BUCKET.get-bucket-encryption.json"},
 		{Input{"x/b.get-bucket-encryption.json", []byte(`{"ServerSideEncryptionConfiguration": {"Rules": 3}}`)}, "x/b.get-bucket-encryption.json: ServerSideEncryptionConfiguration.Rules: missing or not a list of rules"},
+		{Input{"x/parents.json", []byte(`{"Parents": [{"Id": "ou-ab12-11111111", "Type": "ORGANIZATIONAL_UNIT"}]}`)}, "x/parents.json: Parents: the output does not name its child: save it as ACCOUNTID.list-parents.json or OUID.list-parents.json"},
+		{Input{"x/111122223333.list-parents.json", []byte(`{"Parents": []}`)}, "x/111122223333.list-parents.json: Parents: missing or not a list of parents"},
+		{Input{"x/p-1.list-targets-for-policy.json", []byte(`{"Targets": [{"Type": "ACCOUNT"}]}`)}, "x/p-1.list-targets-for-policy.json: Targets[0].TargetId: missing"},
 		{Input{"x/other.json", []byte(`{"Buckets": []}`)}, "x/other.json: not the output of a command import reads (top-level keys: Buckets); see the README's list"},
 		{Input{"x/text.json", []byte(`Access Denied`)}, "x/text.json: not a JSON object as the AWS CLI prints it (--output json): invalid character 'A' looking for beginning of value"},
 	}
@@ -338,7 +341,7 @@ func FuzzBuild(f *testing.F) {
 	}
 	f.Add([]byte(`{"RoleDetailList": [{"RoleName": "A", "Arn": "arn:aws:iam::1:role/A", "PermissionsBoundary": {"PermissionsBoundaryArn": "x"}}], "Policies": [{"Arn": "x", "PolicyVersionList": [{"IsDefaultVersion": true, "Document": "%7B%7D"}]}]}`))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		for _, name := range []string{"b/shared-data.get-bucket-policy.json", "b/k.get-key-policy.json", "o/p-1.list-targets-for-policy.json", "x/out.json"} {
+		for _, name := range []string{"b/shared-data.get-bucket-policy.json", "b/k.get-key-policy.json", "o/p-1.list-targets-for-policy.json", "o/111122223333.list-parents.json", "x/out.json"} {
 			Build([]Input{{"b/get-caller-identity.json", []byte(`{"UserId": "X", "Account": "444455556666", "Arn": "arn:aws:iam::444455556666:root"}`)}, {name, src}})
 		}
 	})
