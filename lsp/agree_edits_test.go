@@ -60,6 +60,13 @@ func TestEditedCrossAccountShowsWhatAFreshServerShows(t *testing.T) {
 		{"permissions-boundary/jane.boundary.json", `"s3:ListBucket",`, `"s3:ListBucket", "s3:GetObject",`},
 		{"kms-key-policy/key.key-policy.json", `"kms:Encrypt"`, `"kms:*"`},
 		{"scp-deny/scp.scp.json", `"NoShared"`, `"NoSharedData"`},
+		// SCP levels: the account's FullAWSAccess narrowed (its level is
+		// then the allow list beside it), back; the OU's allow list
+		// widened to the upload, back.
+		{"scp-allow-list/account-full.scp.json", `"Action": "*"`, `"Action": "ec2:*"`},
+		{"scp-allow-list/account-full.scp.json", `"Action": "ec2:*"`, `"Action": "*"`},
+		{"scp-allow-list/ou-readonly.scp.json", `"s3:List*",`, `"s3:List*", "s3:PutObject", "kms:GenerateDataKey",`},
+		{"scp-allow-list/ou-readonly.scp.json", `"s3:List*", "s3:PutObject", "kms:GenerateDataKey",`, `"s3:List*",`},
 	} {
 		text := strings.Replace(texts[e.name], e.old, e.new, 1)
 		if text == texts[e.name] {
