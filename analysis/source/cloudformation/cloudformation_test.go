@@ -409,3 +409,21 @@ func TestSubLiteralPolicyFixes(t *testing.T) {
 		}
 	}
 }
+
+// A template that starts with a UTF-8 byte order mark: yaml.v3 counts the
+// first line's columns after it, and a node there is found at its own
+// text (its start was a byte early: the invalid-effect span took the
+// space before "allow", which its quick fix would have removed), as on
+// the next lines; check then places it where the editor shows it.
+func TestBOMFirstLineNodes(t *testing.T) {
+	line := `Resources: {P: {Type: "AWS::S3::BucketPolicy", Properties: {Bucket: b, PolicyDocument: {Version: "2012-10-17", Statement: [{Effect: allow, Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*"}]}}}}`
+	for _, src := range []string{"\ufeff" + line + "\n", "\ufeff" + line + "\r\n# 日本語\n", "\ufeff# 日本語\n" + line + "\n"} {
+		var spans []string
+		for _, f := range readAndCheck(t, src) {
+			spans = append(spans, f.Code+" "+src[f.Span.Start:f.Span.End])
+		}
+		if strings.Join(spans, ",") != "invalid-effect allow" {
+			t.Errorf("%q: findings at %q, want invalid-effect at allow", src[:12], spans)
+		}
+	}
+}

@@ -50,11 +50,16 @@ func lineStarts(src []byte) []int {
 }
 
 // offset converts yaml.v3's 1-based line and rune column to a byte offset.
+// yaml.v3 counts the first line's columns after a byte order mark that
+// starts the text.
 func (r *yamlReader) offset(line, column int) int {
 	if line < 1 || line > len(r.lineStarts) {
 		return len(r.src)
 	}
 	at := r.lineStarts[line-1]
+	if line == 1 && bytes.HasPrefix(r.src, []byte("\xef\xbb\xbf")) {
+		at = 3
+	}
 	for c := 1; c < column && at < len(r.src) && r.src[at] != '\n'; c++ {
 		_, size := utf8.DecodeRune(r.src[at:])
 		at += size
