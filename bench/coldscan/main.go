@@ -33,13 +33,14 @@ func main() {
 	server := flag.String("server", "", "the s3policy-lsp binary")
 	tree := flag.String("tree", "", "the workspace folder")
 	profile := flag.String("cpuprofile", "", "have the server write a CPU profile here")
+	traceFile := flag.String("trace", "", "have the server write an execution trace here (serve --trace; go tool trace): which goroutines kept the cores busy, and when; with -profile-timed it covers the timed part only")
 	timeout := flag.Duration("timeout", 10*time.Minute, "how long the scan may take")
 	every := flag.Bool("every", false, "wait for the diagnostics of every policy file of the tree, with findings or not, instead of the files check finds something in: no check run")
 	checkJSON := flag.String("check-json", "", "the output of `check --format json` on the tree, saved before, instead of running check (minutes on a large governed folder); its relative names are taken from the current folder")
 	published := flag.String("published", "", "write here, once every policy file is published (waited for after the timing), each file's last diagnostics (range, severity, code, message), one JSON line a file in the order of their URIs relative to the tree: two servers' files compare with cmp")
 	cache := flag.String("cache", "", "have the server keep its diagnostics cache in this folder (serve --cache): run twice for a cold then a warm start; without it the cache is off")
 	clearCache := flag.Bool("clear-cache", false, "empty the -cache folder before the run (a cold start)")
-	profileTimed := flag.Bool("profile-timed", false, "with -cpuprofile: shut the server down as soon as the timing ends, so that its profile covers the timed part only (a warm start goes on analysing every file after it has published from the cache); nothing is waited for after the timing, the cache is not kept")
+	profileTimed := flag.Bool("profile-timed", false, "with -cpuprofile or -trace: shut the server down as soon as the timing ends, so that its profile covers the timed part only (a warm start goes on analysing every file after it has published from the cache); nothing is waited for after the timing, the cache is not kept")
 	gcTrace := flag.Bool("gc", false, "have the server trace its collections (GODEBUG=gctrace=1) and print, on stderr, how many ran until the timing ended and how much heap they marked: counts that hold on a loaded machine, where CPU time does not")
 	flag.Parse()
 	if *gcTrace {
@@ -48,7 +49,7 @@ func main() {
 		os.Setenv("GODEBUG", strings.TrimPrefix(os.Getenv("GODEBUG")+",gctrace=1", ","))
 	}
 	if *server == "" || *tree == "" {
-		fmt.Fprintln(os.Stderr, "usage: coldscan -server PATH -tree DIR [-timeout 10m] [-cpuprofile FILE] [-gc] [-cache DIR [-clear-cache]] [-check-json FILE | -every]")
+		fmt.Fprintln(os.Stderr, "usage: coldscan -server PATH -tree DIR [-timeout 10m] [-cpuprofile FILE] [-trace FILE [-profile-timed]] [-gc] [-cache DIR [-clear-cache]] [-check-json FILE | -every]")
 		os.Exit(2)
 	}
 	args := []string{"serve"}
@@ -63,8 +64,11 @@ func main() {
 	if *profile != "" {
 		args = append(args, "--cpuprofile", *profile)
 	}
-	if *profileTimed && (*profile == "" || *published != "") {
-		fail(fmt.Errorf("-profile-timed needs -cpuprofile and no -published"))
+	if *traceFile != "" {
+		args = append(args, "--trace", *traceFile)
+	}
+	if *profileTimed && (*profile == "" && *traceFile == "" || *published != "") {
+		fail(fmt.Errorf("-profile-timed needs -cpuprofile or -trace, and no -published"))
 	}
 	wanted := wantedFiles{checkJSON: *checkJSON, every: *every, published: *published, stopAtTiming: *profileTimed}
 	took, peakKB, files, err := measure(*server, *tree, wanted, args, *timeout)
@@ -252,7 +256,7 @@ func coldScan(server, root string, want map[string]bool, wanted wantedFiles, eve
 	if err != nil {
 		peak, _ := lspclient.StatusKB(c.Pid(), "VmHWM")
 		reportCPU(c.Pid())
-		// Ask the server to stop, so that a CPU profile is written.
+		// Ask the server to stop, so that a CPU profile or trace is written.
 		stop, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		_ = c.Shutdown(stop)
