@@ -42,7 +42,7 @@ func readModules(texts map[string][]byte, scope setScope) modules {
 		mods.folders[dir] = true
 	}
 	var seconds [][2]string // a folder two modules read from or call, by both
-	for path, readers := range readersOf(texts) {
+	for path, readers := range readersOf(byFolder) {
 		if _, read := texts[path]; read && hosts.ModuleReader(path) == nil {
 			mods.included[path] = readers[0]
 			for _, other := range readers[1:] {
@@ -232,17 +232,17 @@ func readerOf(files map[string][]byte) *source.Reader {
 // first by name (readModules reads their families together).
 func IncludedBy(texts map[string][]byte) map[string]string {
 	out := map[string]string{}
-	for path, readers := range readersOf(texts) {
+	for path, readers := range readersOf(moduleFiles(texts)) {
 		out[path] = readers[0]
 	}
 	return out
 }
 
 // readersOf is IncludedBy with every module that reads a file, by folder
-// name.
-func readersOf(texts map[string][]byte) map[string][]string {
+// name, from the module files by folder (moduleFiles).
+func readersOf(byFolder map[string]map[string][]byte) map[string][]string {
 	out := map[string][]string{}
-	for dir, files := range moduleFiles(texts) {
+	for dir, files := range byFolder {
 		if r := readerOf(files); r.Includes != nil {
 			for _, inc := range r.Includes(files) {
 				out[inc] = append(out[inc], dir)
