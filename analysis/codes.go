@@ -11,6 +11,7 @@ const (
 	CodeDuplicateSid              = "duplicate-sid"
 	CodeEndpointPolicyBlocks      = "endpoint-policy-blocks"
 	CodeEndpointWildcardPrincipal = "endpoint-wildcard-principal"
+	CodeGatewayEndpointPrincipal  = "gateway-endpoint-principal"
 	CodeIncompleteStatement       = "incomplete-statement"
 	CodeInvalidARN                = "invalid-arn"
 	CodeInvalidEffect             = "invalid-effect"

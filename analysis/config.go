@@ -76,6 +76,10 @@ type FileFacts struct {
 	// account when "account" is not given.
 	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
 	Target string
+
+	// EndpointType, for an endpoint policy, is the endpoint's type as its
+	// host says it: EndpointGateway, EndpointInterface, or "" (unknown).
+	EndpointType string
 }
 
 const configDocURL = "https://github.com/s3policy-lsp/s3policy-lsp#workspace-facts-s3policyjson"
@@ -329,12 +333,16 @@ func (r *configReader) files(cfg *Config, v *Value) {
 				if r.expect(f.Value, String, "account") && r.account(f.Value) {
 					facts.Account = f.Value.Str
 				}
+			case f.Key == "endpointType":
+				if r.oneOf(f.Value, "endpointType", []string{EndpointGateway, EndpointInterface}) {
+					facts.EndpointType = f.Value.Str
+				}
 			case target != nil:
 				if r.expect(f.Value, String, f.Key) {
 					*target = f.Value.Str
 				}
 			default:
-				r.unknownKey(f, "kind", "account", "bucket", "principal", "key", "endpoint", "target")
+				r.unknownKey(f, "kind", "account", "bucket", "principal", "key", "endpoint", "target", "endpointType")
 			}
 		}
 		if facts.Account == "" && isAccountID(facts.Target) {

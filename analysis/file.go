@@ -324,6 +324,7 @@ func mergeFacts(config, host *FileFacts) *FileFacts {
 	fill(&out.Principal, host.Principal)
 	fill(&out.Key, host.Key)
 	fill(&out.Endpoint, host.Endpoint)
+	fill(&out.EndpointType, host.EndpointType)
 	out.Principal = stackPrincipal(out.Principal, out.Account)
 	return &out
 }

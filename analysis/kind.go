@@ -152,3 +152,20 @@ func KindFromContent(p *Policy) Kind {
 	}
 	return KindResource
 }
+
+// The types of a VPC endpoint that matter to its policy
+// (FileFacts.EndpointType). A gateway endpoint (S3's usual one, the
+// default type of Terraform's aws_vpc_endpoint and CloudFormation's
+// AWS::EC2::VPCEndpoint) lets an AWS account named as the Principal mean
+// the account's root user alone, not its roles and users.
+// https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html#vpc-endpoint-policies-gateway
+const (
+	EndpointGateway   = "Gateway"
+	EndpointInterface = "Interface"
+)
+
+// GatewayEndpoint reports whether the facts are of a policy of an
+// endpoint known to be a gateway endpoint.
+func (f *FileFacts) GatewayEndpoint() bool {
+	return f != nil && f.EndpointType == EndpointGateway
+}

@@ -29,6 +29,7 @@ type builder struct {
 type entry struct {
 	Pattern                                                 string
 	Kind, Account, Bucket, Principal, Key, Endpoint, Target string
+	EndpointType                                            string // Gateway or Interface, of an endpoint policy
 }
 
 type bucket struct {
@@ -275,8 +276,8 @@ func (b *builder) keyPolicy(p parsedInput, keyID string, doc []byte) error {
 func (b *builder) endpoints(p parsedInput) error {
 	var v struct {
 		VpcEndpoints []struct {
-			VpcEndpointId, ServiceName, OwnerId string
-			PolicyDocument                      json.RawMessage
+			VpcEndpointId, ServiceName, OwnerId, VpcEndpointType string
+			PolicyDocument                                       json.RawMessage
 		}
 	}
 	if err := json.Unmarshal(p.Src, &v); err != nil {
@@ -297,9 +298,18 @@ func (b *builder) endpoints(p parsedInput) error {
 		account := first(e.OwnerId, b.dirAccount(p.Path))
 		b.account(account)
 		b.write(bucketDir(account)+"/vpce/"+safe(e.VpcEndpointId)+".endpoint-policy.json", doc,
-			entry{Kind: "endpoint", Account: account, Endpoint: e.VpcEndpointId})
+			entry{Kind: "endpoint", Account: account, Endpoint: e.VpcEndpointId, EndpointType: endpointType(e.VpcEndpointType)})
 	}
 	return nil
+}
+
+// endpointType is the type describe-vpc-endpoints gives an endpoint, as
+// .s3policy.json says it; "" for another (GatewayLoadBalancer) or none.
+func endpointType(t string) string {
+	if t == analysis.EndpointGateway || t == analysis.EndpointInterface {
+		return t
+	}
+	return ""
 }
 
 func (b *builder) listTargets(p parsedInput) error {

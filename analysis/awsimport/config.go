@@ -44,7 +44,7 @@ func (b *builder) config(bucketNames []string) []byte {
 		comma(&w, i)
 		w.WriteString("\n    " + quote(e.Pattern) + ": ")
 		fields := []string{`"kind": ` + quote(e.Kind)}
-		for _, kv := range [][2]string{{"account", e.Account}, {"bucket", e.Bucket}, {"principal", e.Principal}, {"key", e.Key}, {"endpoint", e.Endpoint}, {"target", e.Target}} {
+		for _, kv := range [][2]string{{"account", e.Account}, {"bucket", e.Bucket}, {"principal", e.Principal}, {"key", e.Key}, {"endpoint", e.Endpoint}, {"target", e.Target}, {"endpointType", e.EndpointType}} {
 			if kv[1] != "" {
 				fields = append(fields, quote(kv[0])+": "+quote(kv[1]))
 			}

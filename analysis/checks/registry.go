@@ -22,6 +22,7 @@ var All = []*analysis.Check{
 	KMSMissingActions,
 	DenyBlocksAccess,
 	EndpointWildcardPrincipal,
+	GatewayEndpointPrincipal,
 	EndpointPolicyBlocks,
 	ScpDeniesS3,
 	ObjectOwnership,

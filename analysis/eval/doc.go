@@ -20,6 +20,10 @@ type Doc struct {
 	// Assumed is set on a policy the engine assumes (an AWS default), which
 	// has no line to point at.
 	Assumed bool
+	// Gateway is set on the policy of a gateway VPC endpoint: an AWS
+	// account its Principal names means the account's root user alone
+	// (gatewayGrant).
+	Gateway bool
 
 	name  docName    // Name's handle, set by the workspace that made the Doc (ReadSet)
 	lines *lineIndex // shared by the docs of one source; built on first use

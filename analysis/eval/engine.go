@@ -422,8 +422,8 @@ func (e *pass) roomForDenies(left int) {
 // many policies (the governed folders' RequireKMSUploads stands in fifty
 // SCPs of each account), and within one pass (one action, one resource,
 // one request context) the same text gets the same verdict: judge reads
-// of a statement only its text, the policy's Version and whether the
-// layer names principals. The evaluation logic is unchanged: every Deny
+// of a statement only its text, the policy's Version, whether the layer
+// names principals and whether it is a gateway endpoint's. The evaluation logic is unchanged: every Deny
 // that applies is still reported, each with its own policy.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 type judgedTexts struct {
@@ -444,9 +444,9 @@ type judgedClass struct {
 }
 
 type judgedText struct {
-	text                []byte
-	vars, withPrincipal bool
-	v                   verdict
+	text                         []byte
+	vars, withPrincipal, gateway bool // gateway: of a gateway endpoint's policy (Doc.Gateway)
+	v                            verdict
 }
 
 // judge is e.judge(d, st, withPrincipal), taken from a statement of the
@@ -459,14 +459,14 @@ func (j *judgedTexts) judge(e *pass, d *Doc, st *analysis.Statement, withPrincip
 	vars := d.variables()
 	for i := range j.seen[:j.n] {
 		s := &j.seen[i]
-		if len(s.text) == len(text) && s.vars == vars && s.withPrincipal == withPrincipal && bytes.Equal(s.text, text) {
+		if len(s.text) == len(text) && s.vars == vars && s.withPrincipal == withPrincipal && s.gateway == d.Gateway && bytes.Equal(s.text, text) {
 			e.reads.read(d, st.Index)
 			return s.v
 		}
 	}
 	v := e.judge(d, st, withPrincipal)
 	if j.n < len(j.seen) {
-		j.seen[j.n] = judgedText{text: text, vars: vars, withPrincipal: withPrincipal, v: v}
+		j.seen[j.n] = judgedText{text: text, vars: vars, withPrincipal: withPrincipal, gateway: d.Gateway, v: v}
 		j.n++
 	}
 	return v

@@ -62,6 +62,9 @@ func (e *pass) judge(d *Doc, st *analysis.Statement, withPrincipal bool) verdict
 	if withPrincipal && (st.Principal != nil || st.NotPrincipal != nil) {
 		var viaPlaceholder bool
 		v.grant, viaPlaceholder = e.principalGrant(st.Principal)
+		if d.Gateway {
+			v.grant, viaPlaceholder = e.gatewayPrincipalGrant(st)
+		}
 		v.placeholders = v.placeholders || viaPlaceholder
 		v.principal = v.grant != noGrant
 		if st.NotPrincipal != nil {
@@ -182,6 +185,41 @@ func (e *pass) principalGrant(f *analysis.Field) (best grant, viaPlaceholder boo
 		g, placeholder := e.refGrant(ref), false
 		if g == noGrant && analysis.HasPlaceholder(ref.Value.Str) {
 			g, placeholder = e.placeholderGrant(ref), true
+		}
+		if g > best {
+			best, viaPlaceholder = g, placeholder
+		}
+	}
+	return best, viaPlaceholder
+}
+
+// gatewayPrincipalGrant is how a gateway VPC endpoint policy's Principal
+// names the caller. AWS: "With gateway endpoints, you must use the
+// aws:PrincipalArn condition key to grant access to a principal. If you
+// specify a principal [as an account ID or its root ARN], access is
+// granted to the AWS account root user only, and not all users and roles
+// for the account."
+// https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html#vpc-endpoint-policies-gateway
+// So "*" admits everyone, an account the root user alone; a user, role or
+// session ARN named in an Allow admits no one (AWS says to name them with
+// aws:PrincipalArn instead; the gateway-endpoint-principal check reports
+// it), while in a Deny it still applies to them, as the engine cannot
+// tell that AWS skips it.
+func (e *pass) gatewayPrincipalGrant(st *analysis.Statement) (best grant, viaPlaceholder bool) {
+	for ref := range principals(st.Principal) {
+		g, placeholder := e.refGrant(ref), false
+		if g == noGrant && analysis.HasPlaceholder(ref.Value.Str) {
+			g, placeholder = e.placeholderGrant(ref), true
+		}
+		switch {
+		case g == noGrant || ref.IsEveryone() || ref.Type != "AWS":
+		case g == accountGrant:
+			g = noGrant
+			if e.p.kind == rootPrincipal {
+				g = directGrant
+			}
+		case st.IsAllow():
+			g = noGrant
 		}
 		if g > best {
 			best, viaPlaceholder = g, placeholder

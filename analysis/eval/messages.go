@@ -432,11 +432,31 @@ func (e *pass) implicitCause(l Layer, ds []*Doc, withPrincipal bool) Cause {
 		return e.statementCause(causeCode(l, false), l, d, st, analysis.Text{
 			EN: sprintf("%s of %s allows %s on %s, but not to %s: add a statement that allows account %s", name.EN, d.Name, act, res, who, e.p.account),
 			JA: sprintf("%s の%s は %s に対する %s を許可していますが、%s は対象外です。アカウント %s を許可するステートメントを追加してください", d.Name, name.JA, res, act, who, e.p.account)})
+	case l == LayerEndpoint && d.Gateway && !v.principal && e.gatewayMiss(st) != noGrant:
+		// The Principal names the caller's account or the caller, which a
+		// gateway endpoint does not take for the caller (gatewayPrincipalGrant).
+		name := statementName(st)
+		if e.gatewayMiss(st) == accountGrant {
+			return e.statementCause(causeCode(l, false), l, d, st, analysis.Text{
+				EN: sprintf(`%s of %s allows %s on %s to account %s, which on a gateway endpoint means the account's root user alone, not %s: write "Principal": "*" with a condition on aws:PrincipalAccount`, name.EN, d.Name, act, res, e.p.account, who),
+				JA: sprintf(`%s の%s は %s に対する %s をアカウント %s に許可していますが、ゲートウェイエンドポイントではそのアカウントのルートユーザーだけを指し、%s は対象外です。"Principal": "*" と aws:PrincipalAccount の条件を書いてください`, d.Name, name.JA, res, act, e.p.account, who)})
+		}
+		return e.statementCause(causeCode(l, false), l, d, st, analysis.Text{
+			EN: sprintf(`%s of %s allows %s on %s to %s by its Principal, which a gateway endpoint does not take: write "Principal": "*" with a condition on aws:PrincipalArn`, name.EN, d.Name, act, res, who),
+			JA: sprintf(`%s の%s は %s に対する %s を Principal で %s に許可していますが、ゲートウェイエンドポイントではこの書き方は効きません。"Principal": "*" と aws:PrincipalArn の条件を書いてください`, d.Name, name.JA, res, act, who)})
 	default:
 		w := statementWords(allowsNotToCaller, l, d, st, e.target)
 		w.who = who
 		return e.statementCauseSaying(causeCode(l, false), l, d, st, e.say(w))
 	}
+}
+
+// gatewayMiss is how a statement's Principal names the caller as a policy
+// other than a gateway endpoint's would take it: asked of a statement of
+// a gateway endpoint's policy that does not name the caller.
+func (e *pass) gatewayMiss(st *analysis.Statement) grant {
+	g, _ := e.principalGrant(st.Principal)
+	return g
 }
 
 // nearMiss finds the Allow statement that comes closest to applying:

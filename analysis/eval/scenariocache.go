@@ -287,7 +287,8 @@ func (c *scenarioCache) doc(w *Workspace, f *analysis.File) *Doc {
 			text = f.Host.Text
 		}
 		name := w.DocName(f)
-		d = &Doc{Name: name, name: unique.Make(name), Src: f.Src, Policy: f.Policy, Host: f.Host, lines: newLineIndex(text)}
+		d = &Doc{Name: name, name: unique.Make(name), Src: f.Src, Policy: f.Policy, Host: f.Host, lines: newLineIndex(text),
+			Gateway: f.Kind == analysis.KindEndpoint && f.Facts.GatewayEndpoint()}
 		c.docs.set(f, d)
 	}
 	return d

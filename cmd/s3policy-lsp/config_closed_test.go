@@ -84,38 +84,7 @@ func TestClosedConfigFindingsArePublished(t *testing.T) {
 	if err := c.InitializeWithProgress(ctx, "file://"+filepath.ToSlash(dir)); err != nil {
 		t.Fatal(err)
 	}
-	seen := 0 // publications of the config so far
-	// next waits for the config's next publication and checks it.
-	next := func(what string, want []lspclient.Diagnostic) {
-		t.Helper()
-		var last lspclient.Published
-		_, err := c.WaitPublished(ctx, func(pubs []lspclient.Published) bool {
-			n := 0
-			for _, p := range pubs {
-				if p.URI == cfgURI {
-					if n++; n > seen {
-						last = p
-						return true
-					}
-				}
-			}
-			return false
-		})
-		if err != nil {
-			t.Fatalf("%s: no publication of the config: %v\n%s", what, err, c.Log())
-		}
-		seen++
-		got, err := last.Diagnostics()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) == 0 && len(want) == 0 {
-			return
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s: published\n%+v\nwant\n%+v", what, got, want)
-		}
-	}
+	next := nextPublication(t, ctx, c, cfgURI)
 	changed := func(typ int) {
 		t.Helper()
 		if err := c.Notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []any{map[string]any{"uri": cfgURI, "type": typ}}}); err != nil {
@@ -147,4 +116,40 @@ func TestClosedConfigFindingsArePublished(t *testing.T) {
 	write(closedConfig)
 	changed(1)
 	next("created again", closedConfigWant)
+}
+
+// nextPublication returns a function that waits for the next publication
+// of uri (after those it saw before) and checks its diagnostics.
+func nextPublication(t *testing.T, ctx context.Context, c *lspclient.Client, uri string) func(what string, want []lspclient.Diagnostic) {
+	seen := 0 // publications of uri so far
+	return func(what string, want []lspclient.Diagnostic) {
+		t.Helper()
+		var last lspclient.Published
+		_, err := c.WaitPublished(ctx, func(pubs []lspclient.Published) bool {
+			n := 0
+			for _, p := range pubs {
+				if p.URI == uri {
+					if n++; n > seen {
+						last = p
+						return true
+					}
+				}
+			}
+			return false
+		})
+		if err != nil {
+			t.Fatalf("%s: no publication of %s: %v\n%s", what, uri, err, c.Log())
+		}
+		seen++
+		got, err := last.Diagnostics()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 && len(want) == 0 {
+			return
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: published\n%+v\nwant\n%+v", what, got, want)
+		}
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
 	"time"
 
@@ -30,37 +29,7 @@ func TestServerRereadsTheModuleWhenTerraformTfvarsChanges(t *testing.T) {
 	if err := c.InitializeWithProgress(ctx, "file://"+filepath.ToSlash(dir)); err != nil {
 		t.Fatal(err)
 	}
-	seen := 0 // publications of main.tf so far
-	next := func(what string, want []lspclient.Diagnostic) {
-		t.Helper()
-		var last lspclient.Published
-		_, err := c.WaitPublished(ctx, func(pubs []lspclient.Published) bool {
-			n := 0
-			for _, p := range pubs {
-				if p.URI == mainURI {
-					if n++; n > seen {
-						last = p
-						return true
-					}
-				}
-			}
-			return false
-		})
-		if err != nil {
-			t.Fatalf("%s: no publication of main.tf: %v\n%s", what, err, c.Log())
-		}
-		seen++
-		got, err := last.Diagnostics()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) == 0 && len(want) == 0 {
-			return
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s: published\n%+v\nwant\n%+v", what, got, want)
-		}
-	}
+	next := nextPublication(t, ctx, c, mainURI)
 	next("the first scan: terraform.tfvars names other-bucket", denied)
 	if err := os.WriteFile(tfvarsPath, []byte(`bucket = "shared-data"`), 0o644); err != nil {
 		t.Fatal(err)

@@ -110,6 +110,12 @@ func read(path string, text []byte) source.Result {
 				if id := ep.Get("VpcEndpointId"); id != nil && id.Value.Kind == analysis.String {
 					facts = &analysis.FileFacts{Endpoint: id.Value.Str}
 				}
+				if t := ep.Get("VpcEndpointType"); t != nil && (t.Value.Str == analysis.EndpointGateway || t.Value.Str == analysis.EndpointInterface) {
+					if facts == nil {
+						facts = &analysis.FileFacts{}
+					}
+					facts.EndpointType = t.Value.Str
+				}
 				add(d.Value, fmt.Sprintf("VpcEndpoints[%d].PolicyDocument", i), analysis.KindEndpoint, "aws ec2 describe-vpc-endpoints", facts)
 			}
 		}

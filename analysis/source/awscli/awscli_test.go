@@ -91,3 +91,19 @@ func FuzzRead(f *testing.F) {
 		sourcetest.InFile(t, src, a)
 	})
 }
+
+// describe-vpc-endpoints gives each endpoint policy its endpoint's type.
+func TestDescribeVpcEndpointsType(t *testing.T) {
+	src := `{"VpcEndpoints": [
+  {"VpcEndpointId": "vpce-1", "VpcEndpointType": "Gateway", "PolicyDocument": "{\"Statement\": []}"},
+  {"VpcEndpointId": "vpce-2", "VpcEndpointType": "Interface", "PolicyDocument": "{\"Statement\": []}"},
+  {"VpcEndpointId": "vpce-3", "PolicyDocument": "{\"Statement\": []}"}]}`
+	res := awscli.Reader.Read("describe-vpc-endpoints.json", []byte(src))
+	var got []string
+	for _, d := range res.Docs {
+		got = append(got, d.Facts.Endpoint+"="+d.Facts.EndpointType)
+	}
+	if strings.Join(got, " ") != "vpce-1=Gateway vpce-2=Interface vpce-3=" {
+		t.Errorf("endpoints %v", got)
+	}
+}

@@ -188,6 +188,17 @@ func (t *template) facts(typ string, props *node) *analysis.FileFacts {
 		if len(owners) == 1 {
 			return owners[0]
 		}
+	case "AWS::EC2::VPCEndpoint":
+		// VpcEndpointType defaults to Gateway; a value the template does
+		// not write as a literal leaves the type unknown.
+		// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpoint.html
+		et := props.get("VpcEndpointType")
+		if et == nil {
+			return &analysis.FileFacts{EndpointType: analysis.EndpointGateway}
+		}
+		if t, ok := t.literal(et); ok && (t == analysis.EndpointGateway || t == analysis.EndpointInterface) {
+			return &analysis.FileFacts{EndpointType: t}
+		}
 	case "AWS::IAM::RolePolicy", "AWS::IAM::UserPolicy":
 		key, owner := "RoleName", "AWS::IAM::Role"
 		if typ == "AWS::IAM::UserPolicy" {

@@ -179,6 +179,7 @@ func (m *module) factsOf(s useSite, kind analysis.Kind) *analysis.FileFacts {
 		facts.Account = account
 		if ep, ok := m.policyTarget(s, "aws_vpc_endpoint_policy", "vpc_endpoint_id", "aws_vpc_endpoint"); ok {
 			facts.Endpoint = endpointID(ep)
+			facts.EndpointType = m.endpointType(ep)
 		}
 	case analysis.KindIdentity:
 		if owner, ok := m.ownerOf(s); ok {
@@ -303,4 +304,20 @@ func (m *module) allResources() []block {
 		}
 	}
 	return out
+}
+
+// endpointType is the type of an aws_vpc_endpoint as the module decides
+// it: vpc_endpoint_type, whose default is Gateway; "" when it is not a
+// literal or names another type.
+// https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/vpc_endpoint#vpc_endpoint_type-1
+func (m *module) endpointType(ep block) string {
+	e := attr(ep.b.Body, "vpc_endpoint_type")
+	if e == nil {
+		return analysis.EndpointGateway
+	}
+	switch t, _ := m.resolve(e, 0); t {
+	case analysis.EndpointGateway, analysis.EndpointInterface:
+		return t
+	}
+	return ""
 }
