@@ -145,3 +145,34 @@ partner.tf:51:23: endpoint-policy-blocks:`; got != want {
 		}
 	}
 }
+
+// A Deny of the same text in a bucket policy and a gateway endpoint's
+// policy is judged for each: the endpoint's applies to the account's root
+// user alone, the bucket policy's to every principal of the account. The
+// engine keeps the verdict of a Deny text for the rest of a pass; taken
+// from the endpoint's, it let jane's upload through.
+func TestGatewayEndpointDenyJudgedApartFromTheSameBucketDeny(t *testing.T) {
+	deny := `{"Effect": "Deny", "Principal": {"AWS": "111122223333"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::shared-data/*"}`
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		".s3policy.json": `{"accounts": ["111122223333"], "buckets": {"shared-data": {"account": "444455556666"}},
+ "files": {"bucket.json": {"kind": "bucket", "account": "444455556666", "bucket": "shared-data"},
+           "endpoint.json": {"kind": "endpoint", "account": "111122223333", "endpoint": "vpce-1a2b3c4d", "endpointType": "Gateway"},
+           "jane.json": {"kind": "identity", "account": "111122223333", "principal": "arn:aws:iam::111122223333:role/jane"}}}`,
+		"endpoint.json": `{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}},
+  ` + deny + `]}`,
+		"bucket.json": `{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/jane"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::shared-data/*"},
+  ` + deny + `]}`,
+		"jane.json": `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`,
+	})
+	out, _, _ := runCLI(t, dir, "explain", "--principal", "arn:aws:iam::111122223333:role/jane", "--action", "s3:PutObject",
+		"--resource", "arn:aws:s3:::shared-data/x", "--context", "aws:SourceVpce=vpce-1a2b3c4d", ".")
+	if want := `arn:aws:iam::111122223333:role/jane s3:PutObject on arn:aws:s3:::shared-data/x: ExplicitlyDenied (blocked by resource)
+  deny-blocks-access [resource] bucket.json:3
+    Bucket policy: statement 2 of bucket.json explicitly denies s3:PutObject on arn:aws:s3:::shared-data/x; an explicit Deny overrides every Allow
+`; out != want {
+		t.Errorf("explain\n%s\nwant\n%s", out, want)
+	}
+}
