@@ -233,3 +233,27 @@ func (ix *index) mayBeCalledFromAnotherSet(path string, g *govSet) bool {
 	}
 	return false
 }
+
+// readNoMore lists the files a set holds that the module files among
+// texts (nil: gone) read with file() in the set's text and not in theirs:
+// those the edit may leave unread, to be read alone (store.releaseUnread)
+// when no other module reads them.
+func (ix *index) readNoMore(texts map[string][]byte) []string {
+	var out []string
+	for path, text := range texts {
+		g := ix.setOf(path)
+		if g == nil || hosts.ModuleReader(path) == nil {
+			continue
+		}
+		src := g.sources.get(path)
+		if src == nil {
+			continue
+		}
+		for _, read := range includesMoved(path, src.Text, text) {
+			if g.sources.get(read) != nil {
+				out = append(out, read)
+			}
+		}
+	}
+	return out
+}

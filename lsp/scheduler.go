@@ -299,6 +299,9 @@ func (sc *scheduler) round() {
 		texts = map[string][]byte{}
 		for p := range changed {
 			if d := open[p]; d != nil {
+				if !st.inSets(p) {
+					continue // a file read alone (analyseOpenDocs), not one of a set: the folder's module set must not take it in
+				}
 				texts[p] = d.text
 			} else if text, ok := st.text(p); ok {
 				texts[p] = text
@@ -306,7 +309,16 @@ func (sc *scheduler) round() {
 				texts[p] = nil
 			}
 		}
-		configChanged = sc.index.regroups(texts) // a module call typed or taken out: read as after a config edit
+		if released := st.releaseUnread(sc.index.readNoMore(texts)); len(released) > 0 {
+			// A file no module reads any more leaves the module's set, to be
+			// read alone: read as after a config edit.
+			for _, p := range released {
+				changed[p] = true
+			}
+			configChanged = true
+		} else {
+			configChanged = sc.index.regroups(texts) // a module call typed or taken out: read as after a config edit
+		}
 		sc.regroupAfterScan = sc.regroupAfterScan || scanning && !configChanged && sc.index.movesCalls(texts)
 	}
 	var dependants map[string]bool

@@ -210,9 +210,12 @@ func (st *store) regovernLocked(dir string) (regoverned []string) {
 // .s3policy.json, open or on disk, governs it, it is a file of a
 // Terraform module, or one that such a module reads (tree.Grouping).
 func (st *store) governedLocked(path string) bool {
-	if hosts.ModuleReader(path) != nil {
-		return true
-	}
+	return hosts.ModuleReader(path) != nil || st.configGovernsLocked(path) || st.includedLocked(path)
+}
+
+// configGovernsLocked reports whether a .s3policy.json, open or on disk,
+// governs path.
+func (st *store) configGovernsLocked(path string) bool {
 	for p := range st.disk {
 		if tree.IsConfig(p) && tree.Within(path, filepath.Dir(p)) {
 			return true
@@ -223,7 +226,7 @@ func (st *store) governedLocked(path string) bool {
 			return true
 		}
 	}
-	return st.includedLocked(path)
+	return false
 }
 
 // includedLocked reports whether a module of a folder above path reads it
@@ -284,6 +287,44 @@ func (st *store) regroupIncluded(changed []string) []string {
 			}
 		}
 		st.mu.Unlock()
+	}
+	return out
+}
+
+// releaseUnread makes loose each of paths (files a module read with
+// file() before an edit) that no module reads now, by the modules' open
+// buffers or disk texts, and that no config governs, and returns them: a
+// fresh scan reads such a file alone. The modules are parsed without the
+// lock.
+func (st *store) releaseUnread(paths []string) []string {
+	if len(paths) == 0 {
+		return nil
+	}
+	st.mu.Lock()
+	texts := map[string][]byte{}
+	for p, text := range st.disk {
+		if hosts.ModuleReader(p) != nil {
+			texts[p] = text
+		}
+	}
+	for _, d := range st.docs {
+		if hosts.ModuleReader(d.path) != nil && st.folderOf(d.path) != "" {
+			texts[d.path] = d.text
+		}
+	}
+	st.mu.Unlock()
+	included := tree.IncludedBy(texts)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var out []string
+	for _, p := range paths {
+		_, read := included[p]
+		if _, held := st.disk[p]; !held || read || tree.IsConfig(p) || st.configGovernsLocked(p) {
+			continue
+		}
+		delete(st.disk, p)
+		st.loose[p] = true
+		out = append(out, p)
 	}
 	return out
 }
