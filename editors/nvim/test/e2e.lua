@@ -453,17 +453,21 @@ step("the bucket policy's grant to Jane's account clears the finding on her clos
   vim.cmd('silent write')
 end)
 
-step('Terraform and CloudFormation files get the client; other YAML does not', function()
+step('Terraform and CloudFormation files get the client (and the variable files Terraform loads); other YAML and -var-file files do not', function()
   local files = {
     ['main.tf'] = { 'resource "aws_s3_bucket_policy" "shared" {', '  bucket = "shared-data"', '}' },
     ['template.yaml'] = { 'AWSTemplateFormatVersion: "2010-09-09"', 'Resources: {}' },
     ['serverless.yml'] = { 'service: uploads' },
     ['ci.yml'] = { 'jobs:', '  build:', '    runs-on: ubuntu-latest' },
+    ['terraform.tfvars'] = { 'bucket = "shared-data"' },
+    ['prod.auto.tfvars'] = { 'bucket = "shared-data"' },
+    ['prod.tfvars'] = { 'bucket = "shared-data"' },
   }
   for name, lines in pairs(files) do
     vim.fn.writefile(lines, repo_dir .. '/' .. name)
   end
-  for name, want in pairs({ ['main.tf'] = true, ['template.yaml'] = true, ['serverless.yml'] = true, ['ci.yml'] = false }) do
+  for name, want in pairs({ ['main.tf'] = true, ['template.yaml'] = true, ['serverless.yml'] = true, ['ci.yml'] = false,
+    ['terraform.tfvars'] = true, ['prod.auto.tfvars'] = true, ['prod.tfvars'] = false }) do
     vim.cmd('edit ' .. vim.fn.fnameescape(repo_dir .. '/' .. name))
     eq(want, vim.lsp.buf_is_attached(0, repo_client.id), name .. ' (' .. vim.bo.filetype .. ') attached')
   end

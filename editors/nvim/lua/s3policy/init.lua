@@ -28,8 +28,10 @@ M.suffixes = {
 }
 
 -- The file types whose buffers may hold policies.
--- 'tf' is what 0.7 calls a new, empty .tf file.
-M.filetypes = { 'json', 'terraform', 'hcl', 'tf', 'yaml' }
+-- 'tf' is what 0.7 calls a new, empty .tf file; 'terraform-vars' is a
+-- .tfvars file, whose terraform.tfvars and *.auto.tfvars set a module's
+-- variables.
+M.filetypes = { 'json', 'terraform', 'hcl', 'tf', 'yaml', 'terraform-vars' }
 
 local CONFIG_NAME = '.s3policy.json'
 local EXPLAIN = 's3policy.explain'
@@ -145,11 +147,17 @@ end
 -- is_policy says whether a buffer is one the server analyses: a policy
 -- file-name ending, .s3policy.json itself or a file under one, JSON that
 -- names a "Statement" or is a CloudFormation template, any Terraform file,
--- and YAML templates (is_template_yaml).
+-- the variable files Terraform loads by itself, and YAML templates
+-- (is_template_yaml).
 function M.is_policy(bufnr)
   local name = vim.api.nvim_buf_get_name(bufnr)
   local lower = name:lower()
   local filetype = vim.bo[bufnr].filetype
+  if filetype == 'terraform-vars' or vim.endswith(lower, '.tfvars') or vim.endswith(lower, '.tfvars.json') then
+    -- The variable files Terraform loads by itself, read with the module.
+    local base = vim.fn.fnamemodify(name, ':t')
+    return base == 'terraform.tfvars' or base == 'terraform.tfvars.json' or vim.endswith(base, '.auto.tfvars') or vim.endswith(base, '.auto.tfvars.json')
+  end
   if filetype == 'terraform' or filetype == 'hcl' or filetype == 'tf' or vim.endswith(lower, '.tf') or vim.endswith(lower, '.tf.json') then
     return true
   end
