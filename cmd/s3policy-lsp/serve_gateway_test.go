@@ -1,29 +1,18 @@
 package main
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // An edit of the endpoint's type in the open partner.tf (the policy's
 // text unchanged) is read by the server: Interface drops the gateway
 // findings, Gateway brings them back.
 func TestServerRereadsTheEndpointType(t *testing.T) {
-	bin := buildBinary(t)
-	dir, _ := filepath.EvalSymlinks(t.TempDir())
 	module := gatewayModule(t, "", `{"AWS": "arn:aws:iam::111122223333:root"}`, "")
-	writeTree(t, dir, module)
+	c, ctx, dir := serveTree(t, module)
 	partnerURI := "file://" + filepath.ToSlash(filepath.Join(dir, "partner.tf"))
-
-	c := startBinary(t, bin, dir)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if err := c.InitializeWithProgress(ctx, "file://"+filepath.ToSlash(dir)); err != nil {
-		t.Fatal(err)
-	}
 	codes := func(what string, version int) string {
 		t.Helper()
 		p, err := c.WaitVersion(ctx, partnerURI, version)
