@@ -737,7 +737,7 @@ func spares(deny, allow *analysis.Statement) bool {
 	}
 	listed := analysis.Principals(deny.NotPrincipal)
 	lists := func(account, arn string) bool {
-		hasAccount, hasARN := arn == "", false
+		hasAccount, hasARN := false, false
 		for _, l := range listed {
 			if l.Type != "AWS" {
 				continue

@@ -1,6 +1,7 @@
 package checks_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
@@ -208,4 +209,16 @@ func TestDenyBlocksAccessNotPrincipalSparesTheGrantee(t *testing.T) {
 	wantSeverity(t, got[0], analysis.Information)
 	_, got = checktest.Expect(t, "deny-blocks-access", "bucket.json", policy(`"arn:aws:iam::111122223333:user/jane"`), cfg)
 	wantSeverity(t, got[0], analysis.Error)
+
+	// An account granted, and a NotPrincipal that lists another account:
+	// the Deny takes the whole grant away.
+	accountGrant := strings.Replace(policy(`["arn:aws:iam::999999999999:user/auditor", "arn:aws:iam::999999999999:root"]`),
+		`"arn:aws:iam::111122223333:user/jane"`, `"arn:aws:iam::111122223333:root"`, 1)
+	_, got = checktest.Expect(t, "deny-blocks-access", "bucket.json", accountGrant, cfg)
+	wantSeverity(t, got[0], analysis.Error)
+	if !got[0].HasFixes() {
+		t.Errorf("a Deny that takes an account's whole grant away has no fix")
+	}
+	_, got = checktest.Expect(t, "deny-blocks-access", "bucket.json", strings.Replace(accountGrant, "999999999999", "111122223333", 2), cfg)
+	wantSeverity(t, got[0], analysis.Information)
 }
