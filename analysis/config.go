@@ -205,6 +205,17 @@ func (r *configReader) account(v *Value) bool {
 	return false
 }
 
+// target checks an SCP's target: the root (r-...), an OU (ou-...) or an
+// account ID, as Organizations' list-targets-for-policy names them.
+func (r *configReader) target(v *Value) bool {
+	if isAccountID(v.Str) || strings.HasPrefix(v.Str, "r-") || strings.HasPrefix(v.Str, "ou-") {
+		return true
+	}
+	r.report(v.Span, Tf("%q is not an SCP target: the root (r-...), an OU (ou-...) or an account ID (12 digits)",
+		"%q は SCP のアタッチ先 (ルート r-...、OU ou-...、アカウント ID 12 桁) ではありません", v.Str))
+	return false
+}
+
 func (r *configReader) oneOf(v *Value, what string, allowed []string) bool {
 	if !r.expect(v, String, what) {
 		return false
@@ -323,7 +334,7 @@ func (r *configReader) files(cfg *Config, v *Value) {
 		}
 		facts := &FileFacts{Pattern: ff.Key}
 		for _, f := range ff.Value.Fields {
-			target := map[string]*string{"account": &facts.Account, "bucket": &facts.Bucket, "principal": &facts.Principal, "key": &facts.Key, "endpoint": &facts.Endpoint, "target": &facts.Target}[f.Key]
+			target := map[string]*string{"account": &facts.Account, "bucket": &facts.Bucket, "principal": &facts.Principal, "key": &facts.Key, "endpoint": &facts.Endpoint}[f.Key]
 			switch {
 			case f.Key == "kind":
 				if r.oneOf(f.Value, "kind", kindNamesList) {
@@ -336,6 +347,10 @@ func (r *configReader) files(cfg *Config, v *Value) {
 			case f.Key == "endpointType":
 				if r.oneOf(f.Value, "endpointType", []string{EndpointGateway, EndpointInterface}) {
 					facts.EndpointType = f.Value.Str
+				}
+			case f.Key == "target":
+				if r.expect(f.Value, String, "target") && r.target(f.Value) {
+					facts.Target = f.Value.Str
 				}
 			case target != nil:
 				if r.expect(f.Value, String, f.Key) {

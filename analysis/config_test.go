@@ -125,3 +125,42 @@ func TestParseConfigKMSAlias(t *testing.T) {
 		t.Errorf("key bucket %+v", b)
 	}
 }
+
+// An SCP's target (the root, an OU or an account it is attached to) is
+// read as written; an account target is the policy's account when
+// "account" is left out; anything else is reported at its place and left
+// out (the SCP is then a level of its own, as without a target).
+func TestConfigSCPTarget(t *testing.T) {
+	src, spans := checktest.Unmark(`{"files": {
+  "root.scp.json": {"kind": "scp", "target": "r-ab12"},
+  "ou.scp.json": {"kind": "scp", "target": "ou-ab12-11111111"},
+  "account.scp.json": {"kind": "scp", "target": "111122223333"},
+  "both.scp.json": {"kind": "scp", "account": "444455556666", "target": "ou-ab12-11111111"},
+  "typo.scp.json": {"kind": "scp", "target": «"prod"»},
+  "number.scp.json": {"kind": "scp", "target": «111122223333»}}}`)
+	cfg, fs := analysis.ParseConfig("/w", []byte(src))
+	wants := []string{
+		`"prod" is not an SCP target: the root (r-...), an OU (ou-...) or an account ID (12 digits)`,
+		`target must be a JSON string, not a number`,
+	}
+	if len(fs) != len(wants) {
+		t.Fatalf("got %d findings, want %d: %+v", len(fs), len(wants), fs)
+	}
+	for i, w := range wants {
+		if fs[i].Span != spans[i] || fs[i].Message.Text().EN != w || fs[i].Code != analysis.ConfigCode || fs[i].Message.Text().JA == "" {
+			t.Errorf("finding %d: %v %q, want %v %q", i, fs[i].Span, fs[i].Message.Text().EN, spans[i], w)
+		}
+	}
+	for _, tc := range []struct{ file, account, target string }{
+		{"root.scp.json", "", "r-ab12"},
+		{"ou.scp.json", "", "ou-ab12-11111111"},
+		{"account.scp.json", "111122223333", "111122223333"},
+		{"both.scp.json", "444455556666", "ou-ab12-11111111"},
+		{"typo.scp.json", "", ""},
+		{"number.scp.json", "", ""},
+	} {
+		if f := cfg.FactsFor("/w/" + tc.file); f == nil || f.Account != tc.account || f.Target != tc.target {
+			t.Errorf("%s: facts %+v, want account %q target %q", tc.file, f, tc.account, tc.target)
+		}
+	}
+}
