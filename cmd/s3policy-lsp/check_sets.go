@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
@@ -75,9 +76,14 @@ func (l *setLoading) wait() []*tree.Set {
 // analysed: the first file whose checks ask for the answers otherwise
 // made every principal's on its worker while the other workers waited
 // for them (checks' principalsByDocument), over 10,000 governed policies
-// a fifth of check's CPU on one core.
+// a fifth of check's CPU on one core. Each principal's index of where its
+// causes lie is built there too (checks.PrepareCausesHere), which that
+// file then made for every principal in turn while the others waited.
 func answerEveryPrincipal(sets []*tree.Set) {
-	principalsOnEveryCore(sets, func(w *eval.Workspace, principal string) { w.Blocked(principal) })
+	principalsOnEveryCore(sets, func(w *eval.Workspace, principal string) {
+		w.Blocked(principal)
+		checks.PrepareCausesHere(w, principal)
+	})
 }
 
 // principalsOnEveryCore calls answer for every principal of the sets, on
