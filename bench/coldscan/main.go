@@ -38,6 +38,7 @@ func main() {
 	every := flag.Bool("every", false, "wait for the diagnostics of every policy file of the tree, with findings or not, instead of the files check finds something in: no check run")
 	checkJSON := flag.String("check-json", "", "the output of `check --format json` on the tree, saved before, instead of running check (minutes on a large governed folder); its relative names are taken from the current folder")
 	published := flag.String("published", "", "write here, once every policy file is published (waited for after the timing), each file's last diagnostics (range, severity, code, message), one JSON line a file in the order of their URIs relative to the tree: two servers' files compare with cmp")
+	publishedRaw := flag.Bool("published-raw", false, "with -published: write each file's last diagnostics as the server wrote them, related information and every field included, not only range, severity, code and message")
 	cache := flag.String("cache", "", "have the server keep its diagnostics cache in this folder (serve --cache): run twice for a cold then a warm start; without it the cache is off")
 	clearCache := flag.Bool("clear-cache", false, "empty the -cache folder before the run (a cold start)")
 	profileTimed := flag.Bool("profile-timed", false, "with -cpuprofile or -trace: shut the server down as soon as the timing ends, so that its profile covers the timed part only (a warm start goes on analysing every file after it has published from the cache); nothing is waited for after the timing, the cache is not kept")
@@ -70,7 +71,10 @@ func main() {
 	if *profileTimed && (*profile == "" && *traceFile == "" || *published != "") {
 		fail(fmt.Errorf("-profile-timed needs -cpuprofile or -trace, and no -published"))
 	}
-	wanted := wantedFiles{checkJSON: *checkJSON, every: *every, published: *published, stopAtTiming: *profileTimed}
+	if *publishedRaw && *published == "" {
+		fail(fmt.Errorf("-published-raw needs -published"))
+	}
+	wanted := wantedFiles{checkJSON: *checkJSON, every: *every, published: *published, publishedRaw: *publishedRaw, stopAtTiming: *profileTimed}
 	took, peakKB, files, err := measure(*server, *tree, wanted, args, *timeout)
 	if err != nil {
 		fail(err)
@@ -86,6 +90,8 @@ type wantedFiles struct {
 	checkJSON string
 	every     bool
 	published string // where to write the last diagnostics of each file, if not ""
+	// publishedRaw: write them as the server wrote them (Published.Raw).
+	publishedRaw bool
 	// stopAtTiming: shut the server down once the timing ends.
 	stopAtTiming bool
 }
@@ -128,7 +134,7 @@ func measure(server, dir string, wanted wantedFiles, args []string, timeout time
 	}
 	took, peakKB, pubs, err := coldScan(server, root, want, wanted, every, args, timeout)
 	if err == nil && wanted.published != "" {
-		err = writePublished(wanted.published, fileURI(root), pubs)
+		err = writePublished(wanted.published, fileURI(root), pubs, wanted.publishedRaw)
 	}
 	return took, peakKB, len(want), err
 }
@@ -322,16 +328,34 @@ type publishedLine struct {
 	Diagnostics []lspclient.Diagnostic `json:"diagnostics"`
 }
 
+// rawPublishedLine is a line of -published -published-raw.
+type rawPublishedLine struct {
+	URI         string          `json:"uri"`
+	Diagnostics json.RawMessage `json:"diagnostics"` // as written, null for none
+}
+
 // writePublished writes the last diagnostics published for each file,
-// its URI relative to the tree's, one JSON line a file in URI order.
-func writePublished(path, rootURI string, pubs []lspclient.Published) error {
+// its URI relative to the tree's, one JSON line a file in URI order; raw:
+// as the server wrote them.
+func writePublished(path, rootURI string, pubs []lspclient.Published, raw bool) error {
 	last := map[string]lspclient.Published{}
 	for _, p := range pubs {
 		last[strings.TrimPrefix(p.URI, rootURI)] = p
 	}
 	var out bytes.Buffer
 	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(!raw) // raw: the server's bytes, not < & > escaped again
 	for _, u := range slices.Sorted(maps.Keys(last)) {
+		if raw {
+			line := rawPublishedLine{URI: u, Diagnostics: json.RawMessage("null")}
+			if r := last[u].Raw(); r != "" {
+				line.Diagnostics = json.RawMessage(r)
+			}
+			if err := enc.Encode(line); err != nil {
+				return err
+			}
+			continue
+		}
 		ds, err := last[u].Diagnostics()
 		if err != nil {
 			return err

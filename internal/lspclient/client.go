@@ -90,6 +90,11 @@ func (p Published) Diagnostics() ([]Diagnostic, error) {
 	return ds, nil
 }
 
+// Raw is the diagnostics array as the server wrote it, related
+// information and every other field included ("" when absent or null):
+// two servers' publications compare byte for byte.
+func (p Published) Raw() string { return p.list }
+
 // Diagnostic is the part of an LSP diagnostic the tests compare.
 type Diagnostic struct {
 	Range    Range  `json:"range"`
