@@ -292,7 +292,15 @@ func directRelatedHere(w analysis.Workspace, pass *analysis.Pass, h *blockedHere
 // as the benchmarks generate it (bench/governed).
 func generatedWorkspace(t testing.TB, n int) *eval.Workspace {
 	t.Helper()
-	dir := t.TempDir()
+	dir, texts := generatedTexts(t, n)
+	return tree.Sets(dir, texts)[0].Workspace
+}
+
+// generatedTexts writes a governed folder of n policies (bench/governed)
+// and reads its files back, by path.
+func generatedTexts(t testing.TB, n int) (dir string, texts map[string][]byte) {
+	t.Helper()
+	dir = t.TempDir()
 	if _, err := governed.Write(dir, n); err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +308,7 @@ func generatedWorkspace(t testing.TB, n int) *eval.Workspace {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tree.Sets(dir, texts)[0].Workspace
+	return dir, texts
 }
 
 // The causes' words of an element's hover: each once, the first

@@ -10,7 +10,6 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/eval"
-	"github.com/s3policy-lsp/s3policy-lsp/bench/governed"
 	"github.com/s3policy-lsp/s3policy-lsp/internal/tree"
 )
 
@@ -24,14 +23,7 @@ import (
 // in both languages, their hovers, related places and fixes included,
 // are those of a workspace not prepared.
 func TestPreparedCausesHereAreWhatTheAnalysesBuild(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := governed.Write(dir, 120); err != nil {
-		t.Fatal(err)
-	}
-	texts, err := tree.ReadAll(dir, tree.Disk{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, texts := generatedTexts(t, 120)
 	prepared, fresh := tree.Sets(dir, texts)[0].Workspace, tree.Sets(dir, texts)[0].Workspace
 	prepared.Seal()
 	fresh.Seal()
