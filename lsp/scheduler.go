@@ -411,8 +411,19 @@ func (sc *scheduler) answerPrincipals(loaded []*govSet) {
 	}
 	sc.eachUntilEvent(len(principals), func(i int) {
 		workspaces[i].Blocked(principals[i])
-		checks.PrepareCausesHere(workspaces[i], principals[i])
+		prepareCausesHere(workspaces[i], principals[i])
 	})
+}
+
+// prepareCausesHere builds the principal's index of where its causes lie
+// ahead of the analyses that read it. A panic there drops it, as check's
+// answerEveryPrincipal drops a failed answer: the round goes on (its
+// warm analyses, the back's kick), and the analyses that ask for the
+// index fail as they did when they built it, each file with its
+// internal-error finding.
+func prepareCausesHere(w *eval.Workspace, principal string) {
+	defer func() { _ = recover() }()
+	checks.PrepareCausesHere(w, principal)
 }
 
 // warmSetSize is the number of files from which a set the scan loaded
