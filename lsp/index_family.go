@@ -170,7 +170,7 @@ func callsOf(reader *source.Reader, path string, text []byte) map[string]source.
 	if text == nil {
 		return nil
 	}
-	return reader.Calls(map[string][]byte{path: text})
+	return reader.Calls(map[string][]byte{path: text}, source.ModuleContext{})
 }
 
 // movesBetweenSets reports whether a call from a module file of the set

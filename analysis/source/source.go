@@ -54,8 +54,11 @@ type Reader struct {
 	// files (by path) call in folders below their own (Terraform's
 	// module "x" { source = "./modules/y", bucket = "data" }), by the
 	// called module's folder, with what the call decides of it. The tree
-	// reads a called module in its caller's set, with that context.
-	Calls func(files map[string][]byte) map[string]ModuleContext
+	// reads a called module in its caller's set, with that context. ctx
+	// is the caller's own, as ReadModule gets it: a caller that is itself
+	// called passes on the inputs its own caller gives it, and reads no
+	// variable files of its folder.
+	Calls func(files map[string][]byte, ctx ModuleContext) map[string]ModuleContext
 	// MayReachBelow, when set with ReadModule, is a cheap look at one
 	// module file saying whether it may call a module (Calls) or read a
 	// file (Includes) in the folder below (a slash path from the module's

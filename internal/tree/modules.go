@@ -60,7 +60,9 @@ func readModules(texts map[string][]byte, scope setScope) modules {
 		if r.Calls == nil {
 			continue
 		}
-		for child, ctx := range r.Calls(byFolder[dir]) {
+		// A caller's own callers are in folders above it, read before it:
+		// its context is whole here.
+		for child, ctx := range r.Calls(byFolder[dir], mods.context[dir]) {
 			if !mods.folders[child] {
 				continue // a child whose files the walk did not read
 			}

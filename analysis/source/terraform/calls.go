@@ -36,9 +36,13 @@ import (
 
 // Calls lists the child modules a module's files call in folders below
 // their own, by folder, with the inputs and account the calls give each
-// (source.Reader.Calls). A module that calls none is not parsed.
-func Calls(files map[string][]byte) map[string]source.ModuleContext {
-	files, _ = splitIncluded(files)
+// (source.Reader.Calls). The arguments are decided as ReadModule decides
+// the module's references with ctx, the caller's own context: the root
+// module's variables take the values of its variable files (tfvars.go),
+// a called module's the inputs its caller gives it. A module that calls
+// none is not parsed.
+func Calls(files map[string][]byte, ctx source.ModuleContext) map[string]source.ModuleContext {
+	files, included := splitIncluded(files)
 	calls := false
 	for _, text := range files {
 		calls = calls || callsModule(text)
@@ -47,6 +51,10 @@ func Calls(files map[string][]byte) map[string]source.ModuleContext {
 		return nil
 	}
 	m := parseModule(files)
+	m.account, m.inputs = ctx.Account, ctx.Inputs
+	if !ctx.Called {
+		m.readVarFiles(included)
+	}
 	out := map[string]source.ModuleContext{}
 	for _, f := range m.files {
 		for _, b := range f.body.Blocks {

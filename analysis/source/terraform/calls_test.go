@@ -47,7 +47,7 @@ module "sibling" {
   source = "../other"
 }
 `)}
-	got := Calls(files)
+	got := Calls(files, source.ModuleContext{})
 	bucket := got[filepath.FromSlash("root/modules/bucket")]
 	if len(got) != 2 || bucket.Account != "444455556666" || len(bucket.Inputs) != 3 || !bucket.Called ||
 		bucket.Inputs["bucket_name"] != "data-prod" || bucket.Inputs["logs"] != "logs-prod" ||
@@ -58,7 +58,7 @@ module "sibling" {
 	if reader.Account != "111122223333" || len(reader.Inputs) != 1 || reader.Inputs["role_name"] != "${var.role_name}" || !reader.Called {
 		t.Errorf("the reader called twice with two role names: %+v", reader)
 	}
-	if Calls(map[string][]byte{"m/main.tf": []byte(`resource "aws_s3_bucket" "b" {}`)}) != nil {
+	if Calls(map[string][]byte{"m/main.tf": []byte(`resource "aws_s3_bucket" "b" {}`)}, source.ModuleContext{}) != nil {
 		t.Error("a module that calls none")
 	}
 }
@@ -96,6 +96,36 @@ func TestCallsModuleScan(t *testing.T) {
 	} {
 		if got := callsModule([]byte(text)); got != want {
 			t.Errorf("callsModule(%q) = %v", text, got)
+		}
+	}
+}
+
+// A root module's call argument reads the value terraform.tfvars gives its
+// variable; a called module's, the input its own caller gives it, never
+// the variable files of its folder nor its default (review N7).
+func TestCallsDecideArgumentsAsTheCallerIsRead(t *testing.T) {
+	files := map[string][]byte{
+		"m/main.tf": []byte(`
+variable "bucket" { default = "from-default" }
+module "child" {
+  source = "./child"
+  bucket = var.bucket
+}
+`),
+		"m/terraform.tfvars": []byte(`bucket = "from-tfvars"`),
+	}
+	child := filepath.FromSlash("m/child")
+	for _, c := range []struct {
+		name string
+		ctx  source.ModuleContext
+		want string
+	}{
+		{"the root module", source.ModuleContext{}, "from-tfvars"},
+		{"a called module, passed the variable", source.ModuleContext{Called: true, Inputs: map[string]string{"bucket": "from-caller"}}, "from-caller"},
+		{"a called module, not passed it", source.ModuleContext{Called: true}, "from-default"},
+	} {
+		if got := Calls(files, c.ctx)[child].Inputs["bucket"]; got != c.want {
+			t.Errorf("%s: the child's bucket is %q, want %q", c.name, got, c.want)
 		}
 	}
 }

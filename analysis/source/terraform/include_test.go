@@ -8,6 +8,7 @@ import (
 
 	"github.com/s3policy-lsp/s3policy-lsp/analysis"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/checks"
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
 	"github.com/s3policy-lsp/s3policy-lsp/analysis/source/sourcetest"
 )
 
@@ -152,7 +153,7 @@ module "c" {
 	f.Fuzz(func(t *testing.T, module, policy string) {
 		files := map[string][]byte{"m/main.tf": []byte(module), "m/p.json": []byte(policy), "m/key-policy.json.tpl": []byte(policy)}
 		Includes(files)
-		Calls(files)
+		Calls(files, source.ModuleContext{})
 		for path, res := range ReadModule(files, "") {
 			if path == "m/main.tf" {
 				continue

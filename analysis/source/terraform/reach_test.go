@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/s3policy-lsp/s3policy-lsp/analysis/source"
 )
 
 // mayReachBelow says no only of a file in which neither Calls nor
@@ -82,7 +84,7 @@ func reachesNothingItSaysNoOf(t *testing.T, name, text, below string) {
 	files := map[string][]byte{name: []byte(text), "m/gate.tf": []byte(gateFile)}
 	dir := filepath.Join(filepath.Dir(name), filepath.FromSlash(below))
 	under := func(path string) bool { return path == dir || strings.HasPrefix(path, dir+string(filepath.Separator)) }
-	for child := range Calls(files) {
+	for child := range Calls(files, source.ModuleContext{}) {
 		if under(child) {
 			t.Errorf("mayReachBelow(%q, %q) is false, and Calls finds %s", text, below, child)
 		}
