@@ -157,7 +157,11 @@ func hasWildcard(s string) bool { return iamref.HasGlob(s) }
 
 // isPattern reports whether a part holds a wildcard or a policy variable,
 // which may stand for any valid value.
-func isPattern(s string) bool { return hasWildcard(s) || strings.Contains(s, "${") }
+// isPattern reports whether an ARN's part may stand for other text: a
+// wildcard, a policy variable or a template placeholder (${x}, {{ x }}).
+func isPattern(s string) bool {
+	return hasWildcard(s) || strings.Contains(s, "${") || analysis.HasPlaceholder(s)
+}
 
 func onlyWildcards(s string) bool { return strings.Trim(s, "*") == "" }
 

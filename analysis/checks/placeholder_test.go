@@ -27,6 +27,12 @@ func TestPlaceholdersCauseNoFinding(t *testing.T) {
    "IpAddress": {"aws:SourceIp": ["{{ cidr }}", "{{cidr}}"]}, "NumericLessThan": {"s3:max-keys": "{{ n }}"},
    "DateLessThan": {"aws:CurrentTime": "{{ t }}"}, "Bool": {"aws:SecureTransport": "{{ b }}"}}}
 ]}`,
+		// In an ARN's partition, and in a condition key (the bucket policy's
+		// unknown key is an error): each may stand for a known one.
+		"e.bucket-policy.json": `{"Version": "2012-10-17", "Statement": [
+ {"Effect": "Allow", "Principal": {"AWS": "arn:{{ partition }}:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:{{ partition }}:s3:::b/*",
+  "Condition": {"StringEquals": {"s3:${k}": "v", "s3:{{ k }}": "v", "${svc}:x": "v", "aws:${k}": "v", "{{ svc }}:x": "v", "s3:x-amz-${h}": "v", "aws:PrincipalTag/{{ t }}": "v"}}}
+]}`,
 		"c.iam-policy.json": `{"Version": "${version}", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b"}]}`,
 		"d.iam-policy.json": `{"Version": "{{ version }}", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b"}]}`,
 		"b.bucket-policy.json": `{"Version": "2012-10-17", "Statement": [
@@ -60,4 +66,14 @@ func TestPlaceholderTextAroundIsChecked(t *testing.T) {
 	}
 	checktest.Expect(t, "invalid-arn", "a.iam-policy.json", `{"Version": "2012-10-17", "Statement": [
  {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:${AWS::Partition}:s3:«us-east-1:${AWS::AccountId}»:logs-${Suffix}/*"}]}`, nil)
+}
+
+// The text around a placeholder in a condition key is still checked: no
+// key of S3 begins with s3:bogus-.
+func TestPlaceholderConditionKeyTextIsChecked(t *testing.T) {
+	_, got := checktest.Expect(t, "unknown-condition-key", "a.iam-policy.json", `{"Version": "2012-10-17", "Statement": [
+ {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"StringEquals": {«"s3:bogus-${k}"»: "v", "s3:x-amz-${h}": "v"}}}]}`, nil)
+	if want := `"s3:bogus-${k}" is not a known condition key`; got[0].Message.Text().EN != want {
+		t.Errorf("message %q, want %q", got[0].Message.Text().EN, want)
+	}
 }

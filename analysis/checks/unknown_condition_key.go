@@ -30,7 +30,7 @@ func runUnknownConditionKey(pass *analysis.Pass) {
 				continue // not service:key; the structural checks say so
 			}
 			_, svc, kind := keys.resolve(name)
-			if kind != iamdata.KeyUnknown {
+			if kind != iamdata.KeyUnknown || analysis.HasPlaceholder(name) && mayBeKnown(name, svc) {
 				continue
 			}
 			pass.Report(unknownKeyFinding(pass, c.Key, svc))
@@ -71,4 +71,29 @@ func keyCandidates(name string, svc *iamdata.Service) []string {
 		add(iamdata.Global)
 	}
 	return out
+}
+
+// mayBeKnown reports whether a key with template placeholders may stand
+// for a known key, whatever they hold: its text around them fits a
+// global key or a key of its service. A placeholder is never a finding by
+// itself; the text around it still is (s3:bogus-${x} fits no S3 key). A
+// placeholder in the prefix may name any service.
+func mayBeKnown(name string, svc *iamdata.Service) bool {
+	prefix, _, _ := strings.Cut(name, ":")
+	if analysis.HasPlaceholder(prefix) {
+		return true
+	}
+	pattern := analysis.ReplacePlaceholders(name, "*")
+	fits := func(keys []iamdata.ConditionKey) bool {
+		for _, k := range keys {
+			if analysis.MatchWildcard(pattern, k.Name, true) {
+				return true
+			}
+		}
+		return false
+	}
+	if strings.EqualFold(prefix, "aws") {
+		return fits(iamdata.Global)
+	}
+	return svc != nil && fits(svc.Keys)
 }
