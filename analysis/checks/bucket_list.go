@@ -52,7 +52,9 @@ func listHead(items []string) analysis.Text {
 func bucketFixes(pass *analysis.Pass, buckets []string, members ...member) []analysis.Fix {
 	fixes := make([]analysis.Fix, 0, min(len(buckets), bucketsNamed))
 	for _, b := range buckets[:min(len(buckets), bucketsNamed)] {
-		fixes = append(fixes, addBucketStatementFix(pass, b, members...))
+		if fix, ok := addBucketStatementFix(pass, b, members...); ok {
+			fixes = append(fixes, fix)
+		}
 	}
 	return fixes
 }

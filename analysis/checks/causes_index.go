@@ -34,7 +34,9 @@ type causeIndex struct {
 	asks    *principalAsks  // the index of the principal's identity policies it was made with
 	own     map[docKey]bool // the principal's identity policies (principalAsks.own)
 	// asking holds, for each request of the answer, the elements of the
-	// principal's identity policies that ask for it (principalAsks.of).
+	// principal's identity policies that ask for it (principalAsks.of):
+	// none for a request none of them asks for, which no check reports
+	// (unasked).
 	asking [][]askedAt
 	// concerns lists, for each identity policy of the principal, the
 	// requests it asks for or holds a cause of, in the answer's order:
@@ -141,8 +143,8 @@ type causeIn struct {
 
 // causeGroup is one finding of an identity policy: the requests of its
 // principal that the causes of one code block and that the policy asks
-// for at one element (or, for requests no policy asks for, the
-// principal's first). The first cause names the finding; the others, at
+// for at one element (or, for the bucket it lacks, at its Statement).
+// The first cause names the finding; the others, at
 // other places (the 50 SCPs of an account that deny the same uploads),
 // are counted and the first few listed.
 type causeGroup struct {
@@ -258,6 +260,25 @@ func buildCauses(w analysis.Workspace, principal string, prev *causeIndex) *caus
 	return ix
 }
 
+// unasked reports whether the principal has identity policies and none
+// of them asks for the request: no Allow of theirs matches its action and
+// resource. Its principal's own policies stop it (explain: blocked by
+// identity, when no explicit Deny answers first), and a policy that does
+// not ask for a request is no fault: no check of another layer reports
+// it, nor widens that layer to it. A bucket missing from an identity
+// policy that allows the action elsewhere is that policy's finding
+// (missing-resource-arn), its place alone.
+func (ix *causeIndex) unasked(i int) bool {
+	return len(ix.asking[i]) == 0 && len(ix.asks.policies) > 0
+}
+
+// unaskedRequest is unasked for a check that reads the principal's
+// answer itself.
+func unaskedRequest(w analysis.Workspace, principal string, b *analysis.BlockedRequest) bool {
+	a := asksOf(w, principal)
+	return len(a.policies) > 0 && len(a.of(b.Action, b.Resource, nil)) == 0
+}
+
 // concernedAlready reports whether a request whose elements that ask for
 // it are asking, and whose causes before this one are causes, concerns
 // the identity policy at already.
@@ -290,10 +311,10 @@ type askingReuse struct {
 
 // askEdit is what the identity policies a keystroke swapped can ask for
 // now: the buckets their statements name. A request on another bucket
-// is asked for by the same elements as before, but for one that the old
-// version of a swapped policy asked for, or that none asked for (then
-// the principal's first policy is the element) when the first is a
-// swapped one: those have the old version in their elements.
+// is asked for by the same elements as before (none, for one that none
+// asked for and none of the buckets names), but for one that the old
+// version of a swapped policy asked for: those have the old version in
+// their elements.
 type askEdit struct {
 	buckets map[string]bool
 	old     map[*analysis.File]bool // the swapped policies' old versions
@@ -550,7 +571,7 @@ func (ix *causeIndex) buildHere(w analysis.Workspace) *causesHereIndex {
 	for i := range ix.blocked {
 		b := &ix.blocked[i]
 		h.sameList[i] = -1
-		if len(b.Causes) == 0 {
+		if len(b.Causes) == 0 || ix.unasked(i) {
 			continue
 		}
 		k := causeList{&b.Causes[0], len(b.Causes)}
@@ -1116,9 +1137,10 @@ type askedAt struct {
 	span   analysis.Span
 }
 
-// FirstIdentityPolicy is the principal's identity policy that reports
-// the requests none of its policies asks for: its first in the
-// workspace's order that has statements, or nil.
+// FirstIdentityPolicy is the principal's first identity policy in the
+// workspace's order that has statements, or nil. It reported the
+// requests none of its policies asks for, which no check reports now
+// (causeIndex.unasked); the server still re-analyses it (lsp addAskers).
 func FirstIdentityPolicy(w analysis.Workspace, principal string) *analysis.File {
 	if a := asksOf(w, principal); len(a.policies) > 0 {
 		return a.policies[0]
@@ -1222,9 +1244,8 @@ func mayMatchS3(resource string) bool {
 
 // of appends to out the elements of the principal's identity policies
 // that ask for the request, one per policy (its first Allow statement
-// whose Action and Resource match, at the matching Action entry); when
-// none does, the principal's first policy at the action that grants the
-// request there, else its Statement.
+// whose Action and Resource match, at the matching Action entry); none
+// when none does (causeIndex.unasked).
 func (a *principalAsks) of(action, resource string, out []askedAt) []askedAt {
 	if len(a.policies) == 0 {
 		return out
@@ -1233,7 +1254,6 @@ func (a *principalAsks) of(action, resource string, out []askedAt) []askedAt {
 	if bucket, _, ok := s3BucketOf(resource); ok {
 		literal = a.byBucket[bucket]
 	}
-	start := len(out)
 	last := -1 // the policy that asked last: one element per policy
 	i, j := 0, 0
 	for i < len(literal) || j < len(a.wild) {
@@ -1252,11 +1272,7 @@ func (a *principalAsks) of(action, resource string, out []askedAt) []askedAt {
 			last = s.n
 		}
 	}
-	if len(out) > start {
-		return out
-	}
-	p := a.policies[0]
-	return append(out, askedAt{p, grantingAction(p.Policy, action, p.Policy.Statement.KeySpan)})
+	return out
 }
 
 func before(x, y askingStatement) bool {

@@ -65,10 +65,15 @@ func runSessionPolicyBlocks(pass *analysis.Pass) {
 // and with a Sid, that allows on the bucket exactly what the workspace's
 // bucket policies grant there and the workspace denies (grantedOn); when
 // no such grant is known, listing the bucket and reading and writing its
-// objects. Members, when given, go before Action (an endpoint policy's
-// statement needs a Principal), a Condition after Resource.
-func addBucketStatementFix(pass *analysis.Pass, bucket string, members ...member) analysis.Fix {
-	actions, resources := grantedOn(pass, bucket)
+// objects. None (false) when every such request is one the principal's
+// own policies do not ask for: a filter is not widened to them.
+// Members, when given, go before Action (an endpoint policy's statement
+// needs a Principal), a Condition after Resource.
+func addBucketStatementFix(pass *analysis.Pass, bucket string, members ...member) (analysis.Fix, bool) {
+	actions, resources, unaskedOnly := grantedOn(pass, bucket)
+	if unaskedOnly {
+		return analysis.Fix{}, false
+	}
 	title := analysis.Tf("Allow %s on %s", "%[2]s に %[1]s を許可", strings.Join(actions, ", "), bucket)
 	if len(actions) == 0 {
 		actions, resources = []string{"s3:ListBucket", "s3:GetObject", "s3:PutObject"}, []string{bucketARN(bucket), objectsARN(bucket)}
@@ -87,17 +92,19 @@ func addBucketStatementFix(pass *analysis.Pass, bucket string, members ...member
 	return analysis.Fix{
 		Title: title,
 		Edits: analysis.AppendRaw(pass.Src, pass.Policy.Statement.Value, newStatement(pass, all...)),
-	}
+	}, true
 }
 
 // grantedOn are the actions and resources on the bucket of the requests
 // that bucket policies of the workspace grant and the workspace denies,
 // each once, the actions sorted: those of this file's principal when it
 // has one, else those of the principals of its account (an endpoint's
-// callers), else of every principal.
-func grantedOn(pass *analysis.Pass, bucket string) (actions, resources []string) {
+// callers), else of every principal; leaving out those its principal's
+// identity policies do not ask for (unasked), and reporting whether
+// there were only such requests.
+func grantedOn(pass *analysis.Pass, bucket string) (actions, resources []string, unaskedOnly bool) {
 	if pass.Workspace == nil || pass.Facts == nil {
-		return nil, nil
+		return nil, nil, false
 	}
 	principals := []string{pass.Facts.Principal}
 	if pass.Facts.Principal == "" {
@@ -110,12 +117,16 @@ func grantedOn(pass *analysis.Pass, bucket string) (actions, resources []string)
 	}
 	for _, p := range principals {
 		for _, b := range blockedOnBucket(pass.Workspace, p, bucket) {
+			if unaskedRequest(pass.Workspace, p, &b) {
+				unaskedOnly = true
+				continue // the principal's own policies stop it: no filter is widened to it
+			}
 			actions, resources = appendNew(actions, b.Action), append(resources, b.Resource)
 		}
 	}
 	resources = firstOfEach(resources)
 	slices.Sort(actions)
-	return actions, resources
+	return actions, resources, unaskedOnly && len(actions) == 0
 }
 
 // blockedOnBucket lists, in order, the principal's blocked requests on

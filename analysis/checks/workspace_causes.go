@@ -191,22 +191,6 @@ func grantRelated(path string, b analysis.BlockedRequest) analysis.Related {
 	}
 }
 
-// grantingAction is the Action entry of an Allow statement that allows
-// the action, or dflt when none does.
-func grantingAction(p *analysis.Policy, action string, dflt analysis.Span) analysis.Span {
-	for _, st := range p.Statements {
-		if !st.IsAllow() {
-			continue
-		}
-		for _, a := range st.Actions() {
-			if analysis.MatchAction(a.Str, action) {
-				return a.Span
-			}
-		}
-	}
-	return dflt
-}
-
 // relTo names other as Related.File does: relative to from's folder.
 func relTo(from, other string) string {
 	rel, err := filepath.Rel(filepath.Dir(from), other)

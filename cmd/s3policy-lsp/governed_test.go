@@ -62,9 +62,11 @@ func TestCheckAndServerAgreeOnALargeGovernedFolder(t *testing.T) {
 
 // The edit storm of TestEditStorm, typed into the first identity policy
 // of a governed folder (100 policies, or S3POLICY_GOVERNED_POLICIES) once
-// the first scan is over: the server publishes the last version,
-// versions in order, with the findings check makes of the folder with
-// that text on disk, cross-file ones among them.
+// the first scan is over, then the policy's text again, which asks for
+// requests other files block (the storm's last text, an identity policy
+// that asks for none, has no cross-file finding): the server publishes
+// the last version, versions in order, with the findings check makes of
+// the folder with that text on disk, cross-file ones among them.
 func TestEditStormInAGovernedFolder(t *testing.T) {
 	n := governedPolicies(t, 100)
 	bin := buildBinary(t)
@@ -92,7 +94,15 @@ func TestEditStormInAGovernedFolder(t *testing.T) {
 	if err := c.Open(uri, 1, string(text)); err != nil {
 		t.Fatal(err)
 	}
+	original := string(text)
 	text, version := storm(t, c, uri, text, 2_000, rand.New(rand.NewPCG(5, 13)))
+	version++
+	text = []byte(original)
+	if err := c.Notify("textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": uri, "version": version},
+		"contentChanges": []any{map[string]any{"text": original}}}); err != nil {
+		t.Fatal(err)
+	}
 	final, err := c.WaitVersion(ctx, uri, version)
 	if err != nil {
 		t.Fatal(err)
