@@ -1,8 +1,19 @@
 // Which documents the extension sends to the server. JSON and Terraform go
-// by language and name (the server itself ignores those that hold no
-// policy); YAML goes only when it is a template that can hold policies,
+// by language and name, policy templates by name (the server itself
+// ignores those that hold no policy); YAML goes only when it is a template that can hold policies,
 // so that every other YAML file (CI, Kubernetes, ...) stays untouched.
 import * as path from "node:path";
+
+// templateEndings are the file-name endings the server reads as policy
+// templates (analysis/source/template and the files Terraform's
+// templatefile() and file() read): policy.json.tpl, policy.tftpl,
+// policy.json.j2, ... They have no language of their own in VS Code (plain
+// text, or whatever a template extension calls them), so they go by name.
+export const templateEndings = ["tpl", "tftpl", "tmpl", "j2"];
+
+// templatePattern is the glob of the document selector for them (and of
+// the manifest's workspaceContains activation event).
+export const templatePattern = `**/*.{${templateEndings.join(",")}}`;
 
 // templateLines bounds how far a YAML document is read for the markers.
 const templateLines = 2000;

@@ -1,7 +1,7 @@
 // The VS Code client of s3policy-lsp: it finds the server binary (the
 // setting, else the one bundled in a platform .vsix, else PATH), starts it
-// over stdio for policy documents (JSON, Terraform, CloudFormation and
-// Serverless templates), passes the user's settings, shows the answer of a
+// over stdio for policy documents (JSON, Terraform, policy templates such
+// as policy.json.tpl, CloudFormation and Serverless templates), passes the user's settings, shows the answer of a
 // code lens, and adds "S3 Policy: Explain access…".
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -14,7 +14,7 @@ import {
   LanguageClientOptions,
   ServerOptions,
 } from "vscode-languageclient/node";
-import { isPolicyTemplateYaml, isYaml, serverFileName } from "./documents";
+import { isPolicyTemplateYaml, isYaml, serverFileName, templatePattern } from "./documents";
 import {
   configFacts,
   contextHint,
@@ -90,6 +90,9 @@ async function startClient(log: vscode.OutputChannel): Promise<void> {
       // variables: an edit to one reads the module again.
       { scheme: "file", pattern: "**/terraform.tfvars" },
       { scheme: "file", pattern: "**/*.auto.tfvars" },
+      // Policy templates (policy.json.tpl, *.tftpl, *.json.j2, ...): the
+      // server reads them with placeholders as unknown values.
+      { scheme: "file", pattern: templatePattern },
       // CloudFormation and Serverless YAML beside yaml-language-server; the
       // middleware lets through only templates (isPolicyTemplateYaml).
       { scheme: "file", language: "yaml" },

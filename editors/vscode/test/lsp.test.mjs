@@ -3,7 +3,8 @@
 // missing-version scenario (diagnostic, hover, quick fix) in English and
 // Japanese, checks the settings from initializationOptions, runs a code
 // lens's command as the extension does and formats its answer with links,
-// and opens a Terraform file as the extension sends it.
+// opens a Terraform file as the extension sends it, and a policy template
+// whose unsaved text gets the diagnostic, hover and quick fix.
 //
 // The binary is $S3POLICY_LSP, else it is built from this repository.
 import { test, before, after } from "node:test";
@@ -21,6 +22,8 @@ const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = p
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../../..");
 const fixture = path.join(repoRoot, "editors/testdata/old-version.bucket-policy.json");
+// The same policy as a Terraform template: ${...} placeholders in the ARNs.
+const templateFixture = path.join(repoRoot, "editors/testdata/old-version.bucket-policy.json.tpl");
 const TIMEOUT_MS = 15000;
 
 let binary = process.env.S3POLICY_LSP ?? "";
@@ -359,6 +362,54 @@ test("a Terraform file opened as the extension sends it gets its publish", async
     const published = await server.diagnosticsWhen(uri, () => true);
     // HCL is not JSON: no syntax error for it.
     assert.deepEqual(published.filter((d) => /json|syntax/i.test(String(d.code))), []);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("a policy template opened as the extension sends it: diagnostics of its unsaved text, hover, quick fix", async () => {
+  const server = await startServer();
+  try {
+    const dir = path.join(workDir, "modules/s3");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "bucket.bucket-policy.json.tpl");
+    const text = fs.readFileSync(templateFixture, "utf8");
+    // On disk the Version is right: only the editor's buffer has the old one.
+    fs.writeFileSync(file, text.replace('"2008-10-17"', '"2012-10-17"'));
+    const uri = pathToFileURL(file).href;
+    // VS Code knows no language for .tpl: plain text, sent by templatePattern.
+    server.conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "plaintext", version: 1, text } });
+    const diagnostics = missingVersion(await server.diagnosticsWhen(uri, (ds) => missingVersion(ds).length > 0));
+    assert.equal(diagnostics.length, 1);
+    const [d] = diagnostics;
+    assert.deepEqual(d.range, versionRange);
+    assert.equal(d.severity, 2); // Warning
+    // The placeholders are unknown values, not findings.
+    const published = await server.diagnosticsWhen(uri, () => true);
+    assert.deepEqual(published.map((x) => x.code), ["missing-version"]);
+
+    const hover = await withTimeout(
+      server.conn.sendRequest("textDocument/hover", { textDocument: { uri }, position: { line: 1, character: 16 } }),
+      "hover",
+    );
+    assert.match(hover.contents.value, /\(`missing-version`\)/);
+
+    const actions = await withTimeout(
+      server.conn.sendRequest("textDocument/codeAction", {
+        textDocument: { uri },
+        range: d.range,
+        context: { diagnostics: [d], only: ["quickfix"] },
+      }),
+      "code actions",
+    );
+    const fix = actions.find((a) => a.title === "Set Version to 2012-10-17");
+    assert.ok(fix, `no "Set Version to 2012-10-17" among ${JSON.stringify(actions.map((a) => a.title))}`);
+    assert.deepEqual(fix.edit.changes[uri], [{ range: versionRange, newText: '"2012-10-17"' }]);
+    server.conn.sendNotification("textDocument/didChange", {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ text: applyEdits(text, fix.edit.changes[uri]) }],
+    });
+    await server.diagnosticsWhen(uri, (ds) => missingVersion(ds).length === 0);
   } finally {
     await server.stop();
   }
