@@ -9,8 +9,9 @@
 -- "s3:GetOb, {} for no settings), one client for a repository with nested
 -- .s3policy.json files, a code lens whose answer floats and links to the
 -- statement, the explain prompt offering what .s3policy.json names,
--- Terraform and CloudFormation files attached, and no ERROR in
--- the LSP log. It exits non-zero on any failure.
+-- Terraform and CloudFormation files attached, policy templates attached
+-- by name with the finding of an unsaved edit, and no ERROR in the LSP
+-- log. It exits non-zero on any failure.
 local TIMEOUT_MS = 15000
 
 local script = debug.getinfo(1, 'S').source:sub(2)
@@ -470,6 +471,73 @@ step('Terraform and CloudFormation files get the client (and the variable files 
     ['terraform.tfvars'] = true, ['prod.auto.tfvars'] = true, ['prod.tfvars'] = false }) do
     vim.cmd('edit ' .. vim.fn.fnameescape(repo_dir .. '/' .. name))
     eq(want, vim.lsp.buf_is_attached(0, repo_client.id), name .. ' (' .. vim.bo.filetype .. ') attached')
+  end
+  vim.cmd('buffer ' .. buf)
+end)
+
+-- Neovim 0.7 calls .tpl 'smarty' and .tmpl 'template', and .tftpl and .j2
+-- nothing: templates are attached by name. The template's Version is right
+-- on disk and wrong in the buffer only, never saved: its finding comes
+-- from the edit the client sends.
+step('policy templates get the client by name: an unsaved edit gets its finding, hover and quick fix; other templates do not', function()
+  local dir = vim.fn.tempname() .. '/modules/s3'
+  vim.fn.mkdir(dir, 'p')
+  local lines = vim.fn.readfile(repo .. '/editors/testdata/old-version.bucket-policy.json.tpl')
+  local saved = vim.deepcopy(lines)
+  saved[2] = '  "Version": "2012-10-17",'
+  vim.fn.writefile(saved, dir .. '/bucket.bucket-policy.json.tpl')
+  vim.cmd('edit ' .. vim.fn.fnameescape(dir .. '/bucket.bucket-policy.json.tpl'))
+  local tpl = vim.api.nvim_get_current_buf()
+  local tpl_client
+  wait_for('the client to attach to the template', function()
+    tpl_client = vim.tbl_values(vim.lsp.buf_get_clients(tpl))[1]
+    return tpl_client ~= nil and tpl_client.initialized
+  end)
+  eq('s3policy', tpl_client.name, 'client name')
+  eq(dir, tpl_client.config.root_dir, 'root folder')
+  vim.api.nvim_buf_set_lines(tpl, 1, 2, false, { lines[2] })
+  wait_for('a missing-version diagnostic on the unsaved edit', function()
+    return #missing_version(tpl) > 0
+  end)
+  local found = missing_version(tpl)
+  eq(1, #found, 'number of missing-version diagnostics')
+  eq({ 1, 13, 1, 25 }, { found[1].lnum, found[1].col, found[1].end_lnum, found[1].end_col }, 'range')
+  -- The ${...} placeholders are unknown values, not findings.
+  eq({ 'missing-version' }, vim.tbl_map(function(d)
+    return d.code
+  end, vim.diagnostic.get(tpl)), 'codes')
+
+  local params = { textDocument = { uri = vim.uri_from_bufnr(tpl) }, position = { line = 1, character = 16 } }
+  local responses = vim.lsp.buf_request_sync(tpl, 'textDocument/hover', params, TIMEOUT_MS)
+  local hover = responses and responses[tpl_client.id] and responses[tpl_client.id].result
+  if not (hover and hover.contents.value:find('(`missing-version`)', 1, true)) then
+    error('hover: ' .. vim.inspect(responses))
+  end
+
+  -- setup() has the Japanese settings of the step above since.
+  code_action(2, function(title)
+    return title == 'Version を 2012-10-17 にする'
+  end, '"Version を 2012-10-17 にする"')
+  wait_for('the fix to change line 2', function()
+    return vim.api.nvim_buf_get_lines(tpl, 1, 2, false)[1] == saved[2]
+  end)
+  wait_for('the missing-version diagnostic to clear', function()
+    return #missing_version(tpl) == 0
+  end)
+  eq(true, vim.bo[tpl].modified, 'never saved')
+
+  local statement = { '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",',
+    '  "Resource": "arn:aws:s3:::${bucket}/*", "Principal": {"AWS": "${reader}"}}]}' }
+  local files = {
+    ['reader.tftpl'] = { statement, true },
+    ['reader.json.j2'] = { statement, true },
+    ['reader.tmpl'] = { statement, true },
+    ['page.tpl'] = { { '<h1>{$title}</h1>' }, false },
+  }
+  for name, file in pairs(files) do
+    vim.fn.writefile(file[1], dir .. '/' .. name)
+    vim.cmd('edit ' .. vim.fn.fnameescape(dir .. '/' .. name))
+    eq(file[2], vim.lsp.buf_is_attached(0, tpl_client.id), name .. ' (' .. vim.bo.filetype .. ') attached')
   end
   vim.cmd('buffer ' .. buf)
 end)

@@ -8,8 +8,9 @@
 --
 -- It starts one client per repository (the folder of .git, else of the
 -- topmost .s3policy.json, else of the file) and attaches it to the buffers
--- that hold policies: policy JSON, Terraform, and CloudFormation or
--- Serverless templates. In those buffers it maps K to hover, sets
+-- that hold policies: policy JSON, Terraform, policy templates
+-- (policy.json.tpl, *.tftpl, ...), and CloudFormation or Serverless
+-- templates. In those buffers it maps K to hover, sets
 -- 'omnifunc', keeps the code lenses fresh, and shows a lens's answer in a
 -- floating window when the lens is run (vim.lsp.codelens.run()).
 local M = {}
@@ -32,6 +33,13 @@ M.suffixes = {
 -- .tfvars file, whose terraform.tfvars and *.auto.tfvars set a module's
 -- variables.
 M.filetypes = { 'json', 'terraform', 'hcl', 'tf', 'yaml', 'terraform-vars' }
+
+-- The endings the server reads as policy templates: analysis/source/template
+-- (policy.json.tpl, .json.tmpl, .json.j2, .tftpl) and what Terraform's
+-- templatefile() and file() read. Neovim 0.7 gives them no filetype of their
+-- own ('smarty' for .tpl, 'template' for .tmpl, none for .tftpl and .j2):
+-- their buffers are attached by file name.
+M.template_endings = { '.tpl', '.tftpl', '.tmpl', '.j2' }
 
 local CONFIG_NAME = '.s3policy.json'
 local EXPLAIN = 's3policy.explain'
@@ -113,6 +121,20 @@ local function root_dir(file)
   return dir
 end
 
+-- untemplated is a template's name without its template ending, with
+-- .json if it had none (bucket.bucket-policy.json.tpl and
+-- bucket.bucket-policy.tftpl name a bucket policy), or nil for a file that
+-- is no template.
+local function untemplated(lower)
+  for _, ending in ipairs(M.template_endings) do
+    if vim.endswith(lower, ending) then
+      local name = lower:sub(1, -#ending - 1)
+      return vim.endswith(name, '.json') and name or name .. '.json'
+    end
+  end
+  return nil
+end
+
 local function lower_name(bufnr)
   return vim.api.nvim_buf_get_name(bufnr):lower()
 end
@@ -147,8 +169,9 @@ end
 -- is_policy says whether a buffer is one the server analyses: a policy
 -- file-name ending, .s3policy.json itself or a file under one, JSON that
 -- names a "Statement" or is a CloudFormation template, any Terraform file,
--- the variable files Terraform loads by itself, and YAML templates
--- (is_template_yaml).
+-- the variable files Terraform loads by itself, YAML templates
+-- (is_template_yaml), and policy templates by the same rules as JSON (a
+-- policy ending before the template's: bucket.bucket-policy.json.tpl).
 function M.is_policy(bufnr)
   local name = vim.api.nvim_buf_get_name(bufnr)
   local lower = name:lower()
@@ -164,8 +187,9 @@ function M.is_policy(bufnr)
   if filetype == 'yaml' or vim.endswith(lower, '.yml') or vim.endswith(lower, '.yaml') then
     return is_template_yaml(bufnr)
   end
+  local policy_name = untemplated(lower) or lower
   for _, suffix in ipairs(M.suffixes) do
-    if vim.endswith(lower, suffix) then
+    if vim.endswith(policy_name, suffix) then
       return true
     end
   end
@@ -708,11 +732,17 @@ function M.setup(user)
     completion_timeout_ms = user.completion_timeout_ms or 2000,
   }
   local group = vim.api.nvim_create_augroup('s3policy', { clear = true })
-  -- FileType attaches opened buffers; BufWritePost a new file that became
-  -- a policy once "Statement" (or a template's marker) was written into it.
+  -- FileType attaches opened buffers, and BufReadPost and BufNewFile the
+  -- policy templates, which have no filetype of their own; BufWritePost a
+  -- new file that became a policy once "Statement" (or a template's
+  -- marker) was written into it.
+  local templates = vim.tbl_map(function(ending)
+    return '*' .. ending
+  end, M.template_endings)
   local events = {
     { 'FileType', M.filetypes },
-    { 'BufWritePost', { '*.json', '*.yml', '*.yaml' } },
+    { { 'BufReadPost', 'BufNewFile' }, templates },
+    { 'BufWritePost', vim.list_extend({ '*.json', '*.yml', '*.yaml' }, templates) },
   }
   for _, event in ipairs(events) do
     vim.api.nvim_create_autocmd(event[1], {
@@ -732,7 +762,8 @@ function M.setup(user)
   })
   -- Buffers already open when setup runs.
   for _, buf in ipairs(vim.api.nvim_list_bufs()) do
-    if vim.api.nvim_buf_is_loaded(buf) and vim.tbl_contains(M.filetypes, vim.bo[buf].filetype) then
+    if vim.api.nvim_buf_is_loaded(buf)
+      and (vim.tbl_contains(M.filetypes, vim.bo[buf].filetype) or untemplated(lower_name(buf))) then
       M.attach(buf)
     end
   end
