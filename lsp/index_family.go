@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"maps"
 	"path/filepath"
 	"slices"
 
@@ -124,9 +125,13 @@ func includesMoved(path string, old, text []byte) []string {
 		if text == nil {
 			return nil
 		}
-		return reader.Includes(map[string][]byte{path: text})
+		return reader.Includes(map[string][]byte{path: text}, source.ModuleContext{})
 	}
-	before, after := includes(old), includes(text)
+	return eitherAlone(includes(old), includes(text))
+}
+
+// eitherAlone lists the paths of one list that the other lacks.
+func eitherAlone(before, after []string) []string {
 	var out []string
 	for _, p := range after {
 		if !slices.Contains(before, p) {
@@ -139,6 +144,32 @@ func includesMoved(path string, old, text []byte) []string {
 		}
 	}
 	return out
+}
+
+// moduleIncludesMoved is includesMoved over the module files of path's
+// folder that the set holds, with path's text src's in one and text (nil:
+// gone) in the other: an edit of one file of a module may move what
+// another reads with file(), a path built from a variable that
+// terraform.tfvars or a default in another file sets.
+func (g *govSet) moduleIncludesMoved(path string, src *tree.Source, text []byte) []string {
+	reader := hosts.ModuleReader(path)
+	if reader == nil || reader.Includes == nil || src.Module == "" {
+		return includesMoved(path, src.Text, text)
+	}
+	dir := filepath.Dir(path)
+	before := map[string][]byte{}
+	for _, p := range g.sources.modules[src.Module] {
+		if other := g.sources.get(p); p != path && other != nil && filepath.Dir(p) == dir && hosts.ModuleReader(p) != nil {
+			before[p] = other.Text
+		}
+	}
+	after := maps.Clone(before)
+	before[path] = src.Text
+	if text != nil {
+		after[path] = text
+	}
+	ctx := source.ModuleContext{Called: dir != src.Module} // a module below its family's top is called
+	return eitherAlone(reader.Includes(before, ctx), reader.Includes(after, ctx))
 }
 
 // callsMoved lists the folders that the module file at path calls in one
@@ -249,7 +280,7 @@ func (ix *index) readNoMore(texts map[string][]byte) []string {
 		if src == nil {
 			continue
 		}
-		for _, read := range includesMoved(path, src.Text, text) {
+		for _, read := range g.moduleIncludesMoved(path, src, text) {
 			if g.sources.get(read) != nil {
 				out = append(out, read)
 			}

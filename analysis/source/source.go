@@ -48,8 +48,10 @@ type Reader struct {
 	// templatefile()), by path, cleaned: files holds the module's own
 	// files by path. The tree reads each one with the module: ReadModule
 	// gets its text among files and returns its Result (its kind from its
-	// use), and an edit to it reads the module again.
-	Includes func(files map[string][]byte) []string
+	// use), and an edit to it reads the module again. ctx is the
+	// module's, as ReadModule gets it (a path may be built from a
+	// variable).
+	Includes func(files map[string][]byte, ctx ModuleContext) []string
 	// Calls, when set with ReadModule, lists the modules that a module's
 	// files (by path) call in folders below their own (Terraform's
 	// module "x" { source = "./modules/y", bucket = "data" }), by the

@@ -104,12 +104,7 @@ func TestServerRereadsAChildModuleWhenTheRootsTfvarsChanges(t *testing.T) {
 	denied := []lspclient.Diagnostic{{Range: lspRange(24, 0, 30, 1), Severity: 1, Code: "missing-resource-arn", Message: childDeniedMessage}}
 	next := nextPublication(t, ctx, c, readerURI)
 	next("the first scan: terraform.tfvars names shared-data-archive", denied)
-	if err := os.WriteFile(tfvarsPath, []byte(`reader_bucket = "shared-data"`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []any{map[string]any{"uri": tfvarsURI, "type": 2}}}); err != nil {
-		t.Fatal(err)
-	}
+	changeOnDisk(t, c, tfvarsPath, `reader_bucket = "shared-data"`)
 	next("terraform.tfvars changed on disk to shared-data", nil)
 	if err := c.Open(tfvarsURI, 1, `reader_bucket = "shared-data-archive"`); err != nil {
 		t.Fatal(err)
@@ -119,4 +114,17 @@ func TestServerRereadsAChildModuleWhenTheRootsTfvarsChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	next("the buffer edited to shared-data", nil)
+}
+
+// changeOnDisk writes text to the file at path and tells the server, as
+// its file watcher does, that the file changed.
+func changeOnDisk(t *testing.T, c *lspclient.Client, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	uri := "file://" + filepath.ToSlash(path)
+	if err := c.Notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []any{map[string]any{"uri": uri, "type": 2}}}); err != nil {
+		t.Fatal(err)
+	}
 }

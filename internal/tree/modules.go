@@ -41,8 +41,8 @@ func readModules(texts map[string][]byte, scope setScope) modules {
 	for dir := range byFolder {
 		mods.folders[dir] = true
 	}
-	var seconds [][2]string // a folder two modules read from or call, by both
-	for path, readers := range readersOf(byFolder) {
+	seconds := mods.readCalls(byFolder) // a folder two modules read from or call, by both
+	for path, readers := range readersOf(byFolder, mods.context) {
 		if _, read := texts[path]; read && hosts.ModuleReader(path) == nil {
 			mods.included[path] = readers[0]
 			for _, other := range readers[1:] {
@@ -50,6 +50,17 @@ func readModules(texts map[string][]byte, scope setScope) modules {
 			}
 		}
 	}
+	for _, both := range seconds {
+		mods.join(mods.top(both[0]), mods.top(both[1]))
+	}
+	mods.findIdle(texts, byFolder, scope)
+	return mods
+}
+
+// readCalls records the child modules the modules of byFolder call, with
+// what each call decides of them, and returns the pairs of folders that
+// call one child.
+func (mods modules) readCalls(byFolder map[string]map[string][]byte) (seconds [][2]string) {
 	callers := make([]string, 0, len(byFolder))
 	for dir := range byFolder {
 		callers = append(callers, dir)
@@ -78,11 +89,7 @@ func readModules(texts map[string][]byte, scope setScope) modules {
 			mods.caller[child], mods.context[child] = dir, ctx
 		}
 	}
-	for _, both := range seconds {
-		mods.join(mods.top(both[0]), mods.top(both[1]))
-	}
-	mods.findIdle(texts, byFolder, scope)
-	return mods
+	return seconds
 }
 
 // join makes the families of two tops one: a child both call is read
@@ -233,20 +240,27 @@ func readerOf(files map[string][]byte) *source.Reader {
 // not, each with the folder of the module that reads it: of two, the
 // first by name (readModules reads their families together).
 func IncludedBy(texts map[string][]byte) map[string]string {
+	byFolder := moduleFiles(texts)
+	mods := modules{folders: map[string]bool{}, caller: map[string]string{}, context: map[string]source.ModuleContext{}}
+	for dir := range byFolder {
+		mods.folders[dir] = true
+	}
+	mods.readCalls(byFolder)
 	out := map[string]string{}
-	for path, readers := range readersOf(moduleFiles(texts)) {
+	for path, readers := range readersOf(byFolder, mods.context) {
 		out[path] = readers[0]
 	}
 	return out
 }
 
 // readersOf is IncludedBy with every module that reads a file, by folder
-// name, from the module files by folder (moduleFiles).
-func readersOf(byFolder map[string]map[string][]byte) map[string][]string {
+// name, from the module files by folder (moduleFiles) and what the calls
+// among them decide of each (readCalls).
+func readersOf(byFolder map[string]map[string][]byte, context map[string]source.ModuleContext) map[string][]string {
 	out := map[string][]string{}
 	for dir, files := range byFolder {
 		if r := readerOf(files); r.Includes != nil {
-			for _, inc := range r.Includes(files) {
+			for _, inc := range r.Includes(files, context[dir]) {
 				out[inc] = append(out[inc], dir)
 			}
 		}

@@ -21,7 +21,7 @@ import (
 //
 // That file is read with the kind, reason and facts its use gives it, as
 // a policy written in place is, and its findings land in it. The path is
-// the module's to decide (a literal, path.module, a variable's default, a
+// the module's to decide (a literal, path.module, a variable's value, a
 // local); a file outside the module's folder is not followed. A
 // templatefile variable the module decides is read as its value inside a
 // JSON string; the others stay placeholders.
@@ -29,10 +29,13 @@ import (
 // https://developer.hashicorp.com/terraform/language/functions/templatefile
 
 // Includes lists the files of a module's folder that its file() and
-// templatefile() calls read (source.Reader.Includes). A module that calls
-// neither is not parsed.
-func Includes(files map[string][]byte) []string {
-	files, _ = splitIncluded(files)
+// templatefile() calls read (source.Reader.Includes), their paths decided
+// as ReadModule decides them with ctx: a variable of the root module
+// takes the value of its variable files (tfvars.go), one of a called
+// module the input its caller gives it. A module that calls neither is
+// not parsed.
+func Includes(files map[string][]byte, ctx source.ModuleContext) []string {
+	files, included := splitIncluded(files)
 	calls := false
 	for _, text := range files {
 		calls = calls || readsFile(text)
@@ -41,6 +44,10 @@ func Includes(files map[string][]byte) []string {
 		return nil
 	}
 	m := parseModule(files)
+	m.account, m.inputs = ctx.Account, ctx.Inputs
+	if !ctx.Called {
+		m.readVarFiles(included)
+	}
 	var out []string
 	for _, c := range m.fileCalls(nil) {
 		if !slices.Contains(out, c.path) {

@@ -67,12 +67,12 @@ func includeFiles(names ...string) map[string][]byte {
 // its folder whose path the module decides (a literal, path.module, a
 // variable's default); a script and a file outside the folder are not.
 func TestIncludesListsTheFilesAModuleReads(t *testing.T) {
-	got := Includes(includeFiles("m/main.tf"))
+	got := Includes(includeFiles("m/main.tf"), source.ModuleContext{})
 	want := []string{filepath.FromSlash("m/key-policy.json.tpl"), filepath.FromSlash("m/policies/bucket.json")}
 	if !slices.Equal(got, want) {
 		t.Errorf("Includes = %q, want %q", got, want)
 	}
-	if got := Includes(map[string][]byte{"m/x.tf": []byte(`resource "aws_iam_policy" "p" { policy = "{}" }`)}); got != nil {
+	if got := Includes(map[string][]byte{"m/x.tf": []byte(`resource "aws_iam_policy" "p" { policy = "{}" }`)}, source.ModuleContext{}); got != nil {
 		t.Errorf("a module that calls no file(): %q", got)
 	}
 }
@@ -152,7 +152,7 @@ module "c" {
 }`, `{"Statement": [{"Principal": {"AWS": "${a}${b}"}, "Action": ${list}, "Resource": "%{ if x }*%{ endif }"}]}`)
 	f.Fuzz(func(t *testing.T, module, policy string) {
 		files := map[string][]byte{"m/main.tf": []byte(module), "m/p.json": []byte(policy), "m/key-policy.json.tpl": []byte(policy)}
-		Includes(files)
+		Includes(files, source.ModuleContext{})
 		Calls(files, source.ModuleContext{})
 		for path, res := range ReadModule(files, "") {
 			if path == "m/main.tf" {
@@ -173,5 +173,34 @@ func TestIncludedByTerraformJSON(t *testing.T) {
 	d := ReadModule(files, "")["m/p.json"].Docs
 	if len(d) != 1 || d[0].Kind != analysis.KindBucket || d[0].KindReason != "aws_s3_bucket_policy.b.policy in main.tf.json" || d[0].Facts.Bucket != "data" {
 		t.Errorf("p.json: %+v", d)
+	}
+}
+
+// A file() path built from a variable is the file the module reads: the
+// root module's terraform.tfvars value, a called module's input, else the
+// default; a called module's own terraform.tfvars is not read (review N8).
+func TestIncludesReadsPathsAsTheModuleIsRead(t *testing.T) {
+	files := map[string][]byte{
+		filepath.FromSlash("m/main.tf"): []byte(`
+variable "pf" { default = "default.json" }
+resource "aws_s3_bucket_policy" "b" {
+  bucket = "shared-data"
+  policy = file("${path.module}/${var.pf}")
+}
+`),
+		filepath.FromSlash("m/terraform.tfvars"): []byte(`pf = "tfvars.json"`),
+	}
+	for _, c := range []struct {
+		name string
+		ctx  source.ModuleContext
+		want string
+	}{
+		{"the root module", source.ModuleContext{}, "m/tfvars.json"},
+		{"a called module, passed pf", source.ModuleContext{Called: true, Inputs: map[string]string{"pf": "input.json"}}, "m/input.json"},
+		{"a called module, not passed it", source.ModuleContext{Called: true}, "m/default.json"},
+	} {
+		if got, want := Includes(files, c.ctx), []string{filepath.FromSlash(c.want)}; !slices.Equal(got, want) {
+			t.Errorf("%s: Includes = %q, want %q", c.name, got, want)
+		}
 	}
 }

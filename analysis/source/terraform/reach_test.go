@@ -89,7 +89,7 @@ func reachesNothingItSaysNoOf(t *testing.T, name, text, below string) {
 			t.Errorf("mayReachBelow(%q, %q) is false, and Calls finds %s", text, below, child)
 		}
 	}
-	for _, inc := range Includes(files) {
+	for _, inc := range Includes(files, source.ModuleContext{}) {
 		if under(inc) {
 			t.Errorf("mayReachBelow(%q, %q) is false, and Includes finds %s", text, below, inc)
 		}
