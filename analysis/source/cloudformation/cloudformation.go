@@ -43,6 +43,9 @@ type template struct {
 	byID      map[string]*node // its resources by logical id
 	// boundaries are the managed policies a PermissionsBoundary names.
 	boundaries map[string]string
+	// stack is the account the template's stack is made in, when it is a
+	// stack set's body (stackAccount).
+	stack stackAccount
 }
 
 func newTemplate(src []byte, root, resources *node) *template {
@@ -68,7 +71,7 @@ func read(path string, text []byte) source.Result {
 		// (a policy whose text names them) is a policy file.
 		return source.JSON.Read(path, text)
 	}
-	return readTemplate(text, root, root.get("Resources"), "Resources", 0)
+	return readTemplate(text, root, root.get("Resources"), "Resources", 0, stackAccount{})
 }
 
 // parse reads a JSON or YAML template into nodes. A JSON file that does

@@ -293,6 +293,59 @@ func TestRolePrincipal(t *testing.T) {
 	}
 }
 
+// A role a stack set's template creates lives in each of the stack set's
+// target accounts, never in the administrator's account .s3policy.json
+// gives the template: its policies have no principal when the targets are
+// an organizational unit's accounts or several accounts, and the one
+// account the stack set lists otherwise (with .s3policy.json's account
+// for the template or without it). The template's own role stays in the
+// template's account.
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stackset.html
+func TestStackSetRolePrincipal(t *testing.T) {
+	set := func(id, targets string) string {
+		return "  " + id + ":\n    Type: AWS::CloudFormation::StackSet\n    Properties:\n      PermissionModel: SERVICE_MANAGED\n" +
+			"      StackInstancesGroup:\n        - DeploymentTargets: " + targets + "\n          Regions: [us-east-1]\n" +
+			"      TemplateBody:\n        Resources:\n          R:\n            Type: AWS::IAM::Role\n            Properties:\n              RoleName: reader\n" +
+			"              AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: []}\n              Policies:\n" +
+			"                - PolicyName: p\n                  PolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: s3:GetObject, Resource: '*'}]}\n"
+	}
+	src := "Resources:\n  Own:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: admin\n      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: []}\n      Policies:\n" +
+		"        - PolicyName: p\n          PolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: s3:GetObject, Resource: '*'}]}\n" +
+		set("OU", "{OrganizationalUnitIds: [ou-abcd-11111111]}") +
+		set("One", "{Accounts: ['444455556666']}") +
+		set("Two", "{Accounts: ['444455556666', '777788889999']}") +
+		set("Param", "{Accounts: [!Ref Target]}")
+	res := cloudformation.Reader.Read("stack.yaml", []byte(src))
+	cfg, fs := analysis.ParseConfig(".", []byte(`{"files": {"stack.yaml": {"account": "111122223333"}}}`))
+	if len(fs) != 0 {
+		t.Fatal(fs)
+	}
+	for _, c := range []*analysis.Config{cfg, nil} {
+		var got []string
+		for _, f := range res.Files("stack.yaml", c) {
+			if f.Kind == analysis.KindIdentity {
+				principal := ""
+				if f.Facts != nil {
+					principal = f.Facts.Principal
+				}
+				got = append(got, f.DocName+" "+principal)
+			}
+		}
+		own := "arn:aws:iam::111122223333:role/admin"
+		if c == nil {
+			own = ""
+		}
+		want := []string{"Resources.Own.Policies[0] " + own,
+			"Resources.OU.TemplateBody.Resources.R.Policies[0] ",
+			"Resources.One.TemplateBody.Resources.R.Policies[0] arn:aws:iam::444455556666:role/reader",
+			"Resources.Two.TemplateBody.Resources.R.Policies[0] ",
+			"Resources.Param.TemplateBody.Resources.R.Policies[0] "}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("config %v:\n%s\nwant\n%s", c != nil, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
+
 // The fix that adds the bucket ARN to Resource is written as YAML: a
 // lone value becomes a flow sequence, a block sequence gets a new "- "
 // line, and a value with a placeholder is written under !Sub.

@@ -2,6 +2,7 @@ package cloudformation
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -71,12 +72,14 @@ func samPolicies(typ string) bool {
 
 // readTemplate finds the policies of the resources of a template.
 // prefix names the Resources mapping in the file ("Resources", or
-// "resources.Resources" in serverless.yml).
-func readTemplate(src []byte, root, resources *node, prefix string, depth int) source.Result {
+// "resources.Resources" in serverless.yml); stack is the account its
+// stack is made in (the zero value: the file's own).
+func readTemplate(src []byte, root, resources *node, prefix string, depth int, stack stackAccount) source.Result {
 	if resources == nil || resources.kind != mappingNode {
 		return source.Result{}
 	}
 	t := newTemplate(src, root, resources)
+	t.stack = stack
 	t.boundaries = t.findBoundaries()
 	var res source.Result
 	for i, key := range resources.keys {
@@ -114,8 +117,9 @@ func readTemplate(src []byte, root, resources *node, prefix string, depth int) s
 			res.Docs = append(res.Docs, t.samDocuments(prefix+"."+id, typ+" "+id, props.get("Policies"))...)
 		}
 		if body := props.get("TemplateBody"); typ == "AWS::CloudFormation::StackSet" && body.isMapping() && depth < maxNesting {
-			// A stack set's template written in place is a template.
-			nested := readTemplate(src, body, body.get("Resources"), prefix+"."+id+".TemplateBody.Resources", depth+1)
+			// A stack set's template written in place is a template, whose
+			// stacks are made in the stack set's target accounts.
+			nested := readTemplate(src, body, body.get("Resources"), prefix+"."+id+".TemplateBody.Resources", depth+1, t.stackSetTargets(props))
 			res.Docs = append(res.Docs, nested.Docs...)
 			res.Buckets = append(res.Buckets, nested.Buckets...)
 		}
@@ -221,10 +225,67 @@ func (t *template) attachedTo(ref *node, typ string) *analysis.FileFacts {
 	return nil // a role of another stack: its path is not known here
 }
 
+// stackAccount is the account a stack set's body is made in: each of
+// the stack set's target accounts, never the administrator's, whose
+// account .s3policy.json gives the template. set marks a stack set's
+// body; account is its one target account when the stack set lists its
+// targets' accounts literally and they are one, else "" (unknown: an
+// organizational unit's accounts, several accounts, a parameter).
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stackset.html
+type stackAccount struct {
+	set     bool
+	account string
+}
+
+// stackSetTargets is the account the stack set's body is made in: the
+// one account its StackInstancesGroup's DeploymentTargets list, when
+// they list Accounts only, and the same one.
+func (t *template) stackSetTargets(props *node) stackAccount {
+	out := stackAccount{set: true}
+	var accounts []string
+	for _, g := range props.get("StackInstancesGroup").list() {
+		targets := t.chosen(g).get("DeploymentTargets")
+		if targets == nil || targets.get("OrganizationalUnitIds") != nil || targets.get("AccountsUrl") != nil {
+			return out
+		}
+		list := targets.get("Accounts").list()
+		if len(list) == 0 {
+			return out
+		}
+		for _, a := range list {
+			id, ok := t.literal(a)
+			if !ok || !isAccountID(id) {
+				return out
+			}
+			if !slices.Contains(accounts, id) {
+				accounts = append(accounts, id)
+			}
+		}
+	}
+	if len(accounts) == 1 {
+		out.account = accounts[0]
+	}
+	return out
+}
+
+// isAccountID reports whether s is a 12-digit AWS account ID.
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // principalFacts name a role or user of the template as the principal of
 // its policies, when the template writes its name. Its account is the
 // stack's: ${AWS::AccountId}, which the account .s3policy.json gives the
-// template fills in (analysis.Document.Facts).
+// template fills in (analysis.Document.Facts); in a stack set's body, the
+// stack set's one target account, and none when that is not known.
 func (t *template) principalFacts(typ string, props *node) *analysis.FileFacts {
 	key := "RoleName"
 	if typ == "AWS::IAM::User" {
@@ -242,7 +303,15 @@ func (t *template) principalFacts(typ string, props *node) *analysis.FileFacts {
 			return nil
 		}
 	}
-	return &analysis.FileFacts{Principal: principalARN(typ, path, name)}
+	arn := principalARN(typ, path, name)
+	if t.stack.set {
+		if t.stack.account == "" {
+			return nil // a role in each target account: not the template's
+		}
+		arn = strings.NewReplacer("${AWS::Partition}", "aws", "${AWS::AccountId}", t.stack.account).Replace(arn)
+		return &analysis.FileFacts{Principal: arn, Account: t.stack.account}
+	}
+	return &analysis.FileFacts{Principal: arn}
 }
 
 // principalARN is a role's or user's ARN in the stack's account.

@@ -15,7 +15,7 @@ import (
 // https://www.serverless.com/framework/docs/providers/aws/guide/iam
 func readServerless(src []byte, root *node) source.Result {
 	markVariables(root, 0)
-	res := readTemplate(src, root, root.path("resources", "Resources"), "resources.Resources", 0)
+	res := readTemplate(src, root, root.path("resources", "Resources"), "resources.Resources", 0, stackAccount{})
 	t := newTemplate(src, root, root.path("resources", "Resources"))
 	add := func(name string, statements *node) {
 		if statements != nil && statements.kind == sequenceNode {
