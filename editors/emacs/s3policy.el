@@ -15,7 +15,10 @@
 ;;
 ;; Only policy buffers get the server: a policy file-name ending such as
 ;; ".bucket-policy.json", a .s3policy.json at or above the file, or content
-;; that names a "Statement"; Terraform buffers; and YAML buffers that are
+;; that names a "Statement"; Terraform buffers; policy templates
+;; (".tpl", ".tftpl", ".tmpl", ".j2") that are policies by the same rules,
+;; such as "bucket.bucket-policy.json.tpl": Emacs has no mode for them, and
+;; they open in `s3policy-template-mode'; and YAML buffers that are
 ;; CloudFormation templates or serverless.yml (other YAML gets nothing).
 ;;
 ;; Eglot runs one server per buffer: in a Terraform or template buffer,
@@ -48,6 +51,11 @@
     ".scp.json" ".rcp.json" ".session-policy.json" ".boundary.json" ".trust-policy.json")
   "File-name endings that make a JSON file a policy.")
 
+(defconst s3policy-template-endings '(".tpl" ".tftpl" ".tmpl" ".j2")
+  "File-name endings the server reads as policy templates.
+Its template reader's (policy.json.tpl, .json.tmpl, .json.j2, .tftpl) and
+what Terraform's templatefile() and file() read.")
+
 (defconst s3policy-json-modes '(json-mode js-json-mode json-ts-mode js-mode)
   "Major modes in which JSON is edited; Emacs 28 opens .json in `js-mode'.")
 
@@ -62,6 +70,22 @@
 Eglot runs one server per buffer, so there s3policy-lsp takes the place
 of terraform-ls or yaml-language-server; nil keeps those servers."
   :type '(repeat symbol))
+
+(define-derived-mode s3policy-template-mode prog-mode "Policy-Template"
+  "Major mode of a policy template (policy.json.tpl, a templatefile() template).
+Emacs has none for these endings; `s3policy-setup' gives it to those that
+are policies, so that s3policy-lsp gets their unsaved edits."
+  (setq-local indent-tabs-mode nil))
+
+(defun s3policy--untemplated (file)
+  "FILE (downcased) without its template ending, with .json if it had none.
+bucket.bucket-policy.json.tpl and bucket.bucket-policy.tftpl name a bucket
+policy. nil when FILE is no template."
+  (cl-some (lambda (ending)
+             (when (string-suffix-p ending file)
+               (let ((name (substring file 0 (- (length ending)))))
+                 (if (string-suffix-p ".json" name) name (concat name ".json")))))
+           s3policy-template-endings))
 
 (defun s3policy--buffer-matches (regexp)
   "Whether a line of the buffer matches REGEXP."
@@ -83,13 +107,15 @@ AWS:: type) or a Serverless Framework service file."
 
 (defun s3policy-policy-buffer-p ()
   "Whether the current buffer is a policy that s3policy-lsp analyses."
-  (let ((file (or buffer-file-name "")))
+  (let* ((file (or buffer-file-name ""))
+         ;; A template goes by the rules of the JSON it writes.
+         (name (or (s3policy--untemplated (downcase file)) (downcase file))))
     (cond
      ((memq major-mode s3policy-terraform-modes) t)
      ((memq major-mode s3policy-yaml-modes) (s3policy-template-yaml-p))
      (t
-      (or (cl-some (lambda (suffix) (string-suffix-p suffix (downcase file))) s3policy-suffixes)
-          (and buffer-file-name (string-suffix-p ".json" (downcase file))
+      (or (cl-some (lambda (suffix) (string-suffix-p suffix name)) s3policy-suffixes)
+          (and buffer-file-name (string-suffix-p ".json" name)
                (locate-dominating-file file ".s3policy.json") t)
           ;; Terraform's JSON syntax: its policy documents write "statement".
           (string-suffix-p ".tf.json" (downcase file))
@@ -102,7 +128,16 @@ AWS:: type) or a Serverless Framework service file."
 
 (defun s3policy--modes ()
   "The major modes whose buffers may hold policies."
-  (append s3policy-json-modes s3policy-template-modes))
+  (append s3policy-json-modes '(s3policy-template-mode) s3policy-template-modes))
+
+(defun s3policy--template-file ()
+  "Give a policy template opened in `fundamental-mode' `s3policy-template-mode'.
+Its hook then starts or joins s3policy-lsp. A template that another
+package gives a mode of its own (web-mode for .tpl, jinja2-mode) keeps it."
+  (when (and buffer-file-name (eq major-mode 'fundamental-mode)
+             (s3policy--untemplated (downcase buffer-file-name))
+             (s3policy-policy-buffer-p))
+    (s3policy-template-mode)))
 
 (defun s3policy-eglot-ensure ()
   "Start or join s3policy-lsp for the current buffer when it is a policy.
@@ -118,8 +153,9 @@ All the modes share one server per project, as the other editors do."
 ;;;###autoload
 (defun s3policy-setup ()
   "Start s3policy-lsp in policy buffers from now on.
-JSON policies, and the Terraform and YAML templates of
-`s3policy-template-modes'."
+JSON policies, policy templates (`s3policy-template-mode'), and the
+Terraform and YAML templates of `s3policy-template-modes'."
+  (add-hook 'find-file-hook #'s3policy--template-file)
   (dolist (mode (s3policy--modes))
     (add-hook (intern (format "%s-hook" mode)) #'s3policy-eglot-ensure)))
 

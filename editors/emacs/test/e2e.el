@@ -6,7 +6,8 @@
 ;; copy of a policy with "Version": "2008-10-17", waits for Eglot to connect
 ;; and publish, checks the missing-version diagnostic, its hover and its
 ;; quick fix, that Terraform and CloudFormation buffers get the server and
-;; other YAML does not, and exits non-zero on any failure.
+;; other YAML does not, that a policy template gets it with the finding,
+;; hover and quick fix of an unsaved edit, and exits non-zero on any failure.
 
 ;;; Code:
 
@@ -50,6 +51,19 @@
 (defun e2e-equal (want got what)
   (unless (equal want got)
     (error "%s: want %S, got %S" what want got)))
+
+(defun e2e-visit (dir name text want)
+  "Write TEXT to NAME in DIR and visit it: Eglot manages it if and only if WANT.
+Return its buffer."
+  (let ((path (expand-file-name name dir)))
+    (with-temp-file path (insert text))
+    (with-current-buffer (find-file-noselect path)
+      (run-hooks 'post-command-hook)
+      (when want
+        (e2e-wait (concat "Eglot to manage " name) (lambda () (bound-and-true-p eglot--managed-mode))))
+      (e2e-equal want (s3policy-policy-buffer-p) (concat name ": policy-buffer-p"))
+      (e2e-equal want (bound-and-true-p eglot--managed-mode) (concat name ": managed"))
+      (current-buffer))))
 
 (defun e2e-missing-version ()
   "The missing-version diagnostics Eglot has for the current buffer, as LSP."
@@ -141,16 +155,73 @@
                         (,templates "template.yaml" "AWSTemplateFormatVersion: \"2010-09-09\"\nResources: {}\n" t)
                         (,other "ci.yml" "jobs:\n  build:\n    runs-on: ubuntu-latest\n" nil)))
           (pcase-let ((`(,dir ,name ,text ,want) file))
-            (let ((path (expand-file-name name dir)))
-              (with-temp-file path (insert text))
-              (with-current-buffer (find-file-noselect path)
-                (run-hooks 'post-command-hook)
+            (with-current-buffer (e2e-visit dir name text want)
+              (when want
+                (eglot-shutdown (eglot-current-server) nil e2e-timeout)))))))
+
+    ;; Policy templates open in fundamental-mode in Emacs 28: those that are
+    ;; policies get `s3policy-template-mode' and the server. The template's
+    ;; Version is right on disk and wrong only in the buffer, never saved.
+    (e2e-step "a policy template gets the server: an unsaved edit gets its finding, hover and quick fix"
+      (let* ((dir (make-temp-file "s3policy-emacs-tpl-" t))
+             (tpl (expand-file-name "bucket.bucket-policy.json.tpl" dir))
+             (text (with-temp-buffer
+                     (insert-file-contents
+                      (expand-file-name "editors/testdata/old-version.bucket-policy.json.tpl" e2e-repo))
+                     (buffer-string)))
+             server)
+        (with-temp-file tpl (insert (replace-regexp-in-string "2008-10-17" "2012-10-17" text)))
+        (with-current-buffer (find-file-noselect tpl)
+          (run-hooks 'post-command-hook)
+          (e2e-wait "Eglot to manage the template" (lambda () (bound-and-true-p eglot--managed-mode)))
+          (e2e-equal 's3policy-template-mode major-mode "major mode")
+          (setq server (eglot-current-server))
+          (goto-char (point-min))
+          (forward-line 1)
+          (delete-region (point) (line-end-position))
+          (insert "  \"Version\": \"2008-10-17\",")
+          (eglot--signal-textDocument/didChange)
+          (e2e-wait "a missing-version diagnostic on the unsaved edit" (lambda () (e2e-missing-version)))
+          (let* ((found (e2e-missing-version))
+                 (r (plist-get (car found) :range)))
+            (e2e-equal 1 (length found) "number of missing-version diagnostics")
+            (e2e-equal '(1 13 1 25)
+                       (list (plist-get (plist-get r :start) :line) (plist-get (plist-get r :start) :character)
+                             (plist-get (plist-get r :end) :line) (plist-get (plist-get r :end) :character))
+                       "range (0-based line, character)"))
+          ;; The ${...} placeholders are unknown values, not findings.
+          (e2e-equal '("missing-version")
+                     (mapcar (lambda (d) (plist-get (cdr (assoc 'eglot-lsp-diag (flymake-diagnostic-data d))) :code))
+                             (flymake-diagnostics))
+                     "codes")
+          (goto-char (point-min))
+          (forward-line 1)
+          (forward-char 16)
+          (let ((hover (plist-get (plist-get (jsonrpc-request server :textDocument/hover
+                                                              (eglot--TextDocumentPositionParams))
+                                             :contents)
+                                  :value)))
+            (unless (and hover (string-search "(`missing-version`)" hover))
+              (error "Hover text: %S" hover)))
+          (let* ((actions (eglot-code-actions (point) (point) "quickfix"))
+                 (fix (cl-find "Set Version to 2012-10-17" actions
+                               :key (lambda (a) (plist-get a :title)) :test #'equal)))
+            (unless fix (error "No quick fix among %S" actions))
+            (eglot--apply-workspace-edit (plist-get fix :edit))
+            (eglot--signal-textDocument/didChange)
+            (e2e-wait "the missing-version diagnostic to clear" (lambda () (null (e2e-missing-version)))))
+          (e2e-equal t (buffer-modified-p) "never saved"))
+        (let ((policy (concat "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", "
+                              "\"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::${bucket}/*\", "
+                              "\"Principal\": {\"AWS\": \"${reader}\"}}]}\n")))
+          (dolist (file `(("reader.tftpl" ,policy t) ("reader.json.j2" ,policy t) ("reader.tmpl" ,policy t)
+                          ("page.tpl" "<h1>{$title}</h1>\n" nil)))
+            (pcase-let ((`(,name ,contents ,want) file))
+              (with-current-buffer (e2e-visit dir name contents want)
+                (e2e-equal (if want 's3policy-template-mode 'fundamental-mode) major-mode (concat name ": major mode"))
                 (when want
-                  (e2e-wait (concat "Eglot to manage " name) (lambda () (bound-and-true-p eglot--managed-mode))))
-                (e2e-equal want (s3policy-policy-buffer-p) (concat name ": policy-buffer-p"))
-                (e2e-equal want (bound-and-true-p eglot--managed-mode) (concat name ": managed"))
-                (when want
-                  (eglot-shutdown (eglot-current-server) nil e2e-timeout))))))))
+                  (e2e-equal server (eglot-current-server) (concat name ": the template's server")))))))
+        (eglot-shutdown server nil e2e-timeout)))
 
     (e2e-step "the server shuts down"
       (let ((server (eglot-current-server)))
