@@ -169,6 +169,22 @@ function applyEdits(text, edits) {
   return text;
 }
 
+// versionFix asks for the quick fixes of the missing-version diagnostic d
+// and returns "Set Version to 2012-10-17".
+async function versionFix(server, uri, d) {
+  const actions = await withTimeout(
+    server.conn.sendRequest("textDocument/codeAction", {
+      textDocument: { uri },
+      range: d.range,
+      context: { diagnostics: [d], only: ["quickfix"] },
+    }),
+    "code actions",
+  );
+  const fix = actions.find((a) => a.title === "Set Version to 2012-10-17");
+  assert.ok(fix, `no "Set Version to 2012-10-17" among ${JSON.stringify(actions.map((a) => a.title))}`);
+  return fix;
+}
+
 test("missing-version: diagnostic, hover, quick fix that clears it", async () => {
   const server = await startServer();
   try {
@@ -192,16 +208,7 @@ test("missing-version: diagnostic, hover, quick fix that clears it", async () =>
     assert.doesNotMatch(hover.contents.value, /is not 2012-10-17/);
     assert.match(hover.contents.value, /policy variables/);
 
-    const actions = await withTimeout(
-      server.conn.sendRequest("textDocument/codeAction", {
-        textDocument: { uri },
-        range: d.range,
-        context: { diagnostics: [d], only: ["quickfix"] },
-      }),
-      "code actions",
-    );
-    const fix = actions.find((a) => a.title === "Set Version to 2012-10-17");
-    assert.ok(fix, `no "Set Version to 2012-10-17" among ${JSON.stringify(actions.map((a) => a.title))}`);
+    const fix = await versionFix(server, uri, d);
     assert.equal(fix.kind, "quickfix");
     const edits = fix.edit.changes[uri];
     assert.deepEqual(edits, [{ range: versionRange, newText: '"2012-10-17"' }]);
@@ -394,16 +401,7 @@ test("a policy template opened as the extension sends it: diagnostics of its uns
     );
     assert.match(hover.contents.value, /\(`missing-version`\)/);
 
-    const actions = await withTimeout(
-      server.conn.sendRequest("textDocument/codeAction", {
-        textDocument: { uri },
-        range: d.range,
-        context: { diagnostics: [d], only: ["quickfix"] },
-      }),
-      "code actions",
-    );
-    const fix = actions.find((a) => a.title === "Set Version to 2012-10-17");
-    assert.ok(fix, `no "Set Version to 2012-10-17" among ${JSON.stringify(actions.map((a) => a.title))}`);
+    const fix = await versionFix(server, uri, d);
     assert.deepEqual(fix.edit.changes[uri], [{ range: versionRange, newText: '"2012-10-17"' }]);
     server.conn.sendNotification("textDocument/didChange", {
       textDocument: { uri, version: 2 },
