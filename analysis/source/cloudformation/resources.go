@@ -254,7 +254,7 @@ func (t *template) stackSetTargets(props *node) stackAccount {
 		}
 		for _, a := range list {
 			id, ok := t.literal(a)
-			if !ok || !isAccountID(id) {
+			if !ok || len(id) != 12 || strings.Trim(id, "0123456789") != "" { // not an account ID
 				return out
 			}
 			if !slices.Contains(accounts, id) {
@@ -266,19 +266,6 @@ func (t *template) stackSetTargets(props *node) stackAccount {
 		out.account = accounts[0]
 	}
 	return out
-}
-
-// isAccountID reports whether s is a 12-digit AWS account ID.
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // principalFacts name a role or user of the template as the principal of
