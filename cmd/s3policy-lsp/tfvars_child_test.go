@@ -36,7 +36,8 @@ const childDeniedMessage = `s3:GetObject on shared-data/*, which the bucket poli
 // A root module's argument to a child module that reads a variable
 // terraform.tfvars sets gives the child the file's value, as Terraform
 // deploys it, not the variable's default: no error where the file names
-// the granted bucket, the error where it names another.
+// the granted bucket, the error where it names another, and none where
+// it writes an expression (unknown, not the default).
 func TestCheckPassesTheTfvarsValueToAChildModule(t *testing.T) {
 	denied := "modules/reader/main.tf:25:1: error missing-resource-arn: " + childDeniedMessage + ` [identity]
 modules/bucket/main.tf:22:29: note: the bucket policy grants s3:GetObject on arn:aws:s3:::shared-data/* to arn:aws:iam::111122223333:root here
@@ -47,6 +48,7 @@ modules/bucket/main.tf:22:29: note: the bucket policy grants s3:GetObject on arn
 	}{
 		{"the default denies, terraform.tfvars grants", "shared-data-archive", `reader_bucket = "shared-data"`, "", exitOK},
 		{"the default grants, terraform.tfvars denies", "shared-data", `reader_bucket = "shared-data-archive"`, denied, exitFindings},
+		{"the default denies, terraform.tfvars sets what check cannot read", "shared-data-archive", `reader_bucket = lower("SHARED-DATA")`, "", exitOK},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
