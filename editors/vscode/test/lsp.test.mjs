@@ -374,7 +374,7 @@ test("a Terraform file opened as the extension sends it gets its publish", async
   }
 });
 
-test("a policy template opened as the extension sends it: diagnostics of its unsaved text, hover, quick fix", async () => {
+test("a policy template opened as the extension sends it: diagnostics of its unsaved text, hover, quick fix; other templates get none", async () => {
   const server = await startServer();
   try {
     const dir = path.join(workDir, "modules/s3");
@@ -408,6 +408,15 @@ test("a policy template opened as the extension sends it: diagnostics of its uns
       contentChanges: [{ text: applyEdits(text, fix.edit.changes[uri]) }],
     });
     await server.diagnosticsWhen(uri, (ds) => missingVersion(ds).length === 0);
+
+    // The glob sends every template: those of something else get nothing.
+    for (const [name, other] of [["page.tpl", "<h1>{$title}</h1>\n{if $x}<p>{/if}\n"], ["deploy.sh.tmpl", "echo ${X}\n"], ["page.html.j2", "<p>{{ x }}</p>\n"]]) {
+      const otherFile = path.join(dir, name);
+      fs.writeFileSync(otherFile, other);
+      const otherUri = pathToFileURL(otherFile).href;
+      server.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: otherUri, languageId: "plaintext", version: 1, text: other } });
+      assert.deepEqual(await server.diagnosticsWhen(otherUri, () => true), [], name);
+    }
   } finally {
     await server.stop();
   }
