@@ -29,11 +29,10 @@ func (s *Scenario) BucketAccountKnown() bool {
 func Explain(s *Scenario) Result { return s.explain(nil, false) }
 
 // Explain gathers the request's scenario (Scenario) and decides it as
-// Explain does. When the bucket's facts do not give its account, the
-// account its bucket policy belongs to does (the file's "account" in
-// .s3policy.json, the Terraform provider's or CloudFormation stack's
-// account): the scenario's request carries it. In an account nobody
-// gives, the RCPs are those of every account.
+// Explain does. (When the bucket's facts do not give its account, the
+// account its bucket policy belongs to does: gather puts it in the
+// scenario's request.) In an account nobody gives, the RCPs are those of
+// every account.
 func (w *Workspace) Explain(req Request) (*Scenario, Result) {
 	s := w.Scenario(req)
 	if s.BucketAccountKnown() || parsePrincipal(req.Principal).account == "" {
@@ -41,17 +40,8 @@ func (w *Workspace) Explain(req Request) (*Scenario, Result) {
 	}
 	c := w.cache()
 	c.mu.Lock()
-	account := ""
-	if f := c.bucketPolicy[analysis.BucketOfARN(req.Resource)]; f != nil {
-		account = factsOf(f).Account
-	}
 	rcps := c.rcpsOf(w, "")
 	c.mu.Unlock()
-	if account != "" {
-		req.ResourceAccount = account
-		s = w.Scenario(req)
-		return s, Evaluate(s)
-	}
 	return s, s.explain(rcps, true)
 }
 

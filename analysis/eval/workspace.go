@@ -530,16 +530,24 @@ func (w *Workspace) gather(s *Scenario, req Request) {
 	p := parsePrincipal(req.Principal)
 	bucket := analysis.BucketOfARN(req.Resource)
 	*s = Scenario{Request: req, Bucket: w.Buckets[bucket], BucketSource: w.bucketConfig[bucket]}
-	account := s.resourceAccount(p)
-	vpces := newContext(&s.Request, p, account, "").get("aws:SourceVpce")
 	c := w.cache()
 	s.shared = c.shared
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	policy := c.bucketPolicy[bucket]
+	if bucket != "" && !s.BucketAccountKnown() && policy != nil {
+		// The bucket's facts do not give its account; its bucket policy's
+		// do (the file's "account" in .s3policy.json, the Terraform
+		// provider's or CloudFormation stack's account): the bucket is
+		// there, for check, the server and explain alike.
+		s.Request.ResourceAccount = factsOf(policy).Account
+	}
+	account := s.resourceAccount(p)
+	vpces := newContext(&s.Request, p, account, "").get("aws:SourceVpce")
 	own := c.ownedOf(w, p)
 	s.IdentityPolicies, s.Boundaries, s.SessionPolicy, s.identityIndex = own.identity, own.boundaries, own.session, own.index
-	if f := c.bucketPolicy[bucket]; f != nil {
-		s.ResourcePolicy = c.doc(w, f)
+	if policy != nil {
+		s.ResourcePolicy = c.doc(w, policy)
 	}
 	if s.Bucket != nil && s.Bucket.KMSKeyARN != "" {
 		if f := c.keyPolicy[s.Bucket.KMSKeyARN]; f != nil {
