@@ -66,7 +66,7 @@ func (s *Server) executeCommand(params json.RawMessage) (func() (any, error), er
 		if w == nil {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "%s: the server has no workspace folder", ExplainCommand)
 		}
-		_, r := w.Explain(req)
+		_, r := w.ExplainThroughEndpoints(req)
 		return linkedAnswer(w.Dir, r.Answer(s.locale(s.store.settings(), nil))), nil
 	}, nil
 }

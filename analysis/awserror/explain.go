@@ -55,6 +55,7 @@ func Explain(w *eval.Workspace, m *Message, f Facts) (*Explanation, error) {
 	}
 	x := &Explanation{Message: m}
 	for _, req := range reqs {
+		w.ResolveSourceVpce(&req) // an endpoint named by its address (aws_vpc_endpoint.s3)
 		s, r := w.Explain(req)
 		x.Scenarios = append(x.Scenarios, s)
 		x.Results = append(x.Results, r)
@@ -304,16 +305,12 @@ func throughEndpoint(w *eval.Workspace, m *Message, f *Facts) (endpoint string, 
 	}
 	var ids []string
 	unnamed := false
-	for _, file := range w.PolicyFiles() {
-		facts := file.Facts
-		if file.Kind != analysis.KindEndpoint || facts != nil && facts.Account != "" && account != "" && facts.Account != account {
-			continue
-		}
+	for _, e := range w.Endpoints(account) {
 		switch {
-		case facts == nil || facts.Endpoint == "":
+		case e.ID == "":
 			unnamed = true
-		case !slices.Contains(ids, facts.Endpoint):
-			ids = append(ids, facts.Endpoint)
+		case !slices.Contains(ids, e.ID):
+			ids = append(ids, e.ID)
 		}
 	}
 	switch {

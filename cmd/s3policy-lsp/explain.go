@@ -189,7 +189,8 @@ func (fl *explainFlags) explainScenarioFile(args []string, stdout, stderr io.Wri
 }
 
 // load builds the scenario of the request flags over the workspace in
-// DIR, and decides it (eval.Workspace.Explain).
+// DIR, and decides it (eval.Workspace.ExplainThroughEndpoints: with what
+// the folder's VPC endpoints would decide when the flags give none).
 func (fl *explainFlags) load(args []string, stderr io.Writer) (scenarios []*eval.Scenario, results []eval.Result, err error) {
 	if fl.principal == "" || fl.action == "" || fl.resource == "" {
 		return nil, nil, errors.New("give --scenario FILE, or --principal, --action and --resource")
@@ -210,7 +211,7 @@ func (fl *explainFlags) load(args []string, stderr io.Writer) (scenarios []*eval
 		Context: fl.context, RequestPayer: fl.requestPayer, ObjectOwner: fl.objectOwner, ObjectACL: fl.objectACL,
 		Multipart: fl.multipart,
 	}
-	s, r := w.Explain(req)
+	s, r := w.ExplainThroughEndpoints(req)
 	return []*eval.Scenario{s}, []eval.Result{r}, nil
 }
 

@@ -126,3 +126,22 @@ EVENTS  AGREEMENT      AWS SAYS        THE FOLDER SAYS
 		t.Errorf("got %+v", got)
 	}
 }
+
+// N11: --error takes a Terraform endpoint by its resource for
+// aws:SourceVpce, as plain explain does: the request goes through it (the
+// name alone is no endpoint the folder knows, and was let through).
+func TestExplainErrorEndpointByItsResource(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run([]string{"explain", "--error", "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied",
+		"--principal", "arn:aws:iam::111122223333:role/jane", "--bucket", "shared-data", "--key", "report.csv",
+		"--context", "aws:SourceVpce=aws_vpc_endpoint.s3", filepath.Join(examplesDir, "terraform", "endpoint-policy-blocks")}, &out, &errOut)
+	want := `AWS: AccessDenied on GetObject
+arn:aws:iam::111122223333:role/jane s3:GetObject on arn:aws:s3:::shared-data/report.csv: ImplicitlyDenied (blocked by endpoint)
+  endpoint-policy-blocks [endpoint] partner.tf#aws_vpc_endpoint.s3:46
+    VPC endpoint policy: statement "ArtifactsOnly" of partner.tf#aws_vpc_endpoint.s3 allows s3:GetObject, but not on arn:aws:s3:::shared-data/report.csv
+unstated: AWS denied it without saying which policy (as it does across accounts); the folder denies it: partner.tf#aws_vpc_endpoint.s3:46: VPC endpoint policy: statement "ArtifactsOnly" of partner.tf#aws_vpc_endpoint.s3 allows s3:GetObject, but not on arn:aws:s3:::shared-data/report.csv
+`
+	if code != exitFindings || out.String() != want {
+		t.Errorf("exit %d, got\n%s\nwant\n%s%s", code, out.String(), want, errOut.String())
+	}
+}
