@@ -103,9 +103,15 @@ func causeRelated(path string, b *analysis.BlockedRequest, c *analysis.Cause) an
 
 // blockerName names the file of the group's first cause, and counts the
 // other documents that hold its causes: "a.scp.json (and 49 other
-// policies)".
+// policies)". A VPC endpoint policy a host file holds is named by its
+// place in the host, the resource ("aws_vpc_endpoint.s3"): in a Terraform
+// module the endpoint is often in the caller's own file, which "partner.tf
+// blocks" seemed to blame (review N11).
 func blockerName(g *causeGroup) analysis.Text {
 	name := filepath.Base(g.cause.Place.Path)
+	if g.cause.Place.Doc != "" && g.cause.Code == analysis.CodeEndpointPolicyBlocks {
+		name = g.cause.Place.Doc
+	}
 	switch n := g.otherDocs; n {
 	case 0:
 		return analysis.T(name, name)
