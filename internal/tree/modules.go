@@ -241,14 +241,21 @@ func readerOf(files map[string][]byte) *source.Reader {
 // first by name (readModules reads their families together).
 func IncludedBy(texts map[string][]byte) map[string]string {
 	byFolder := moduleFiles(texts)
-	mods := modules{folders: map[string]bool{}, caller: map[string]string{}, context: map[string]source.ModuleContext{}}
-	for dir := range byFolder {
-		mods.folders[dir] = true
+	readers := readersOf(byFolder, nil)
+	if len(readers) > 0 && len(byFolder) > 1 {
+		// A module that reads a file may be called by another, with
+		// inputs its paths read: the calls are parsed only then (the
+		// server asks this of a folder's texts at each edit of a module).
+		mods := modules{folders: map[string]bool{}, caller: map[string]string{}, context: map[string]source.ModuleContext{}}
+		for dir := range byFolder {
+			mods.folders[dir] = true
+		}
+		mods.readCalls(byFolder)
+		readers = readersOf(byFolder, mods.context)
 	}
-	mods.readCalls(byFolder)
 	out := map[string]string{}
-	for path, readers := range readersOf(byFolder, mods.context) {
-		out[path] = readers[0]
+	for path, dirs := range readers {
+		out[path] = dirs[0]
 	}
 	return out
 }
