@@ -55,6 +55,7 @@ type scenarioJSON struct {
 	Boundaries        []json.RawMessage   `json:"permissionBoundaries,omitempty"`
 	SessionPolicy     json.RawMessage     `json:"sessionPolicy,omitempty"`
 	EndpointPolicies  []json.RawMessage   `json:"endpointPolicies,omitempty"`
+	GatewayEndpoints  []json.RawMessage   `json:"gatewayEndpointPolicies,omitempty"`
 	KeyPolicy         json.RawMessage     `json:"keyPolicy,omitempty"`
 	Bucket            *bucketJSON         `json:"bucket,omitempty"`
 	ManagementAccount string              `json:"managementAccount,omitempty"`
@@ -71,7 +72,8 @@ func toScenarioJSON(s *eval.Scenario) scenarioJSON {
 		RCPs:              levels(s.RCPs),
 		Boundaries:        policies(s.Boundaries),
 		SessionPolicy:     policy(s.SessionPolicy),
-		EndpointPolicies:  policies(s.EndpointPolicies),
+		EndpointPolicies:  policies(endpoints(s.EndpointPolicies, false)),
+		GatewayEndpoints:  policies(endpoints(s.EndpointPolicies, true)),
 		KeyPolicy:         policy(s.KeyPolicy),
 		ManagementAccount: s.ManagementAccount,
 	}
@@ -93,6 +95,18 @@ func policy(d *eval.Doc) json.RawMessage {
 		return nil
 	}
 	return buf.Bytes()
+}
+
+// endpoints are the endpoint policies of gateway endpoints, or of the
+// others (interface, or of a type nobody gives).
+func endpoints(ds []*eval.Doc, gateway bool) []*eval.Doc {
+	var out []*eval.Doc
+	for _, d := range ds {
+		if d.Gateway == gateway {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func policies(ds []*eval.Doc) []json.RawMessage {

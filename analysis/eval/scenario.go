@@ -22,7 +22,9 @@ import (
 //
 // with every field but request optional. Extensions, all optional:
 // request.requestPayer, request.objectOwner, request.objectAcl,
-// request.multipart, request.time (default: now), bucket.name, bucket.region, "managementAccount", and an SCP or RCP
+// request.multipart, request.time (default: now), bucket.name, bucket.region, "managementAccount",
+// "gatewayEndpointPolicies" (the policies of gateway VPC endpoints, whose
+// Principal AWS reads otherwise than an interface endpoint's: Doc.Gateway), and an SCP or RCP
 // entry that is an array of policies (the policies attached at one level
 // of the organization). Policies keep their positions in src, so causes
 // give lines of the scenario file.
@@ -132,7 +134,13 @@ func (r *scenarioReader) scenario(v *analysis.Value) *Scenario {
 		case "sessionPolicy":
 			s.SessionPolicy = r.doc(f.Key, f.Value)
 		case "endpointPolicies":
-			s.EndpointPolicies = r.docList(f)
+			s.EndpointPolicies = append(s.EndpointPolicies, r.docList(f)...)
+		case "gatewayEndpointPolicies":
+			gateways := r.docList(f)
+			for _, d := range gateways {
+				d.Gateway = true
+			}
+			s.EndpointPolicies = append(s.EndpointPolicies, gateways...)
 		case "keyPolicy":
 			s.KeyPolicy = r.doc(f.Key, f.Value)
 		case "bucket":

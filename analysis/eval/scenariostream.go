@@ -614,6 +614,8 @@ func scenarioKey(raw []byte) string {
 		return "sessionPolicy"
 	case "endpointPolicies":
 		return "endpointPolicies"
+	case "gatewayEndpointPolicies":
+		return "gatewayEndpointPolicies"
 	case "keyPolicy":
 		return "keyPolicy"
 	case "bucket":

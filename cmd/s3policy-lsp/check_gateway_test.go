@@ -176,3 +176,27 @@ func TestGatewayEndpointDenyJudgedApartFromTheSameBucketDeny(t *testing.T) {
 		t.Errorf("explain\n%s\nwant\n%s", out, want)
 	}
 }
+
+// --emit-scenario keeps a gateway endpoint's policy apart
+// (gatewayEndpointPolicies), so that --scenario answers as the folder did:
+// blocked by the endpoint, whose account principal is its root user alone
+// (review s24, N12: the replay said Allowed).
+func TestEmittedScenarioKeepsTheGatewayEndpoint(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, gatewayModule(t, "", `{"AWS": "arn:aws:iam::111122223333:root"}`, ""))
+	file := filepath.Join(t.TempDir(), "scenario.json")
+	folder, _, _ := runCLI(t, dir, "explain", "--principal", "arn:aws:iam::111122223333:role/jane", "--action", "s3:PutObject",
+		"--resource", "arn:aws:s3:::shared-data/x", "--context", "aws:SourceVpce=${aws_vpc_endpoint.s3.id}", "--emit-scenario", file, ".")
+	replayed, _, _ := runCLI(t, dir, "explain", "--scenario", file)
+	const want = "arn:aws:iam::111122223333:role/jane s3:PutObject on arn:aws:s3:::shared-data/x: ImplicitlyDenied (blocked by endpoint)\n"
+	if !strings.HasPrefix(folder, want) || !strings.HasPrefix(replayed, want) {
+		t.Errorf("the folder says:\n%s\nits scenario says:\n%s\nwant both to begin with:\n%s", folder, replayed, want)
+	}
+	text, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(text), `"gatewayEndpointPolicies": [`) || strings.Contains(string(text), `"endpointPolicies"`) {
+		t.Errorf("the scenario does not hold the endpoint's policy as a gateway's:\n%s", text)
+	}
+}
