@@ -268,13 +268,15 @@ func (ix *index) mayBeCalledFromAnotherSet(path string, g *govSet) bool {
 // readNoMore lists the files a set holds that the module files among
 // texts (nil: gone) read with file() in the set's text and not in theirs:
 // those the edit may leave unread, to be read alone (store.releaseUnread)
-// when no other module reads them.
+// when no other module reads them and no config governs them: none of a
+// config's set, which keeps its files (so a keystroke there parses no
+// module for it).
 func (ix *index) readNoMore(texts map[string][]byte) []string {
 	var out []string
 	for path, text := range texts {
 		g := ix.setOf(path)
-		if g == nil || hosts.ModuleReader(path) == nil {
-			continue
+		if g == nil || g.configPath != "" || hosts.ModuleReader(path) == nil {
+			continue // a file of a config's set stays in it, read or not: it is governed
 		}
 		src := g.sources.get(path)
 		if src == nil {
