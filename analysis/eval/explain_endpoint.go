@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -110,8 +111,10 @@ func givesEndpoint(req *Request) bool {
 // an aws:SourceVpce that names one of the folder's endpoints by its
 // address takes that endpoint's ID; and a request that gives no
 // aws:SourceVpce, decided through no VPC endpoint, gets one cause
-// (CodeThroughEndpoint) for each of the folder's named endpoints of the
-// caller's account through which the decision would differ: check
+// (CodeThroughEndpoint) for each of the folder's endpoints of the
+// caller's account through which the decision would differ (the
+// endpoint policies of no named endpoint together, when they alone would
+// block it): check
 // reports what those endpoints' policies block, and an answer that said
 // "Allowed" alone was not the whole truth (review N11).
 func (w *Workspace) ExplainThroughEndpoints(req Request) (*Scenario, Result) {
@@ -121,21 +124,35 @@ func (w *Workspace) ExplainThroughEndpoints(req Request) (*Scenario, Result) {
 		return s, r
 	}
 	var extra []Cause
+	seen := map[string]bool{}
 	for _, e := range w.Endpoints(parsePrincipal(req.Principal).account) {
-		if e.ID == "" || slices.ContainsFunc(extra, func(c Cause) bool { return c.Policy == e.Policy }) {
+		id := e.ID
+		if id == "" {
+			// A policy of no named endpoint governs every endpoint: the
+			// request goes through one whose ID the folder does not give,
+			// named by the policy's resource (or ID), which aws:SourceVpce
+			// may take as any value.
+			id = cmp.Or(e.Address, e.Policy)
+		}
+		if seen[e.ID] {
 			continue
 		}
+		seen[e.ID] = true
 		through := req
 		through.Context = make(map[string][]string, len(req.Context)+1)
 		for k, v := range req.Context {
 			through.Context[k] = v
 		}
-		through.Context["aws:SourceVpce"] = []string{e.ID}
+		through.Context["aws:SourceVpce"] = []string{id}
 		_, other := w.Explain(through)
-		if decisionWords(&other) == decisionWords(&r) {
+		if decisionWords(&other) == decisionWords(&r) ||
+			// An ID made up for the unnamed endpoint would meet the
+			// conditions of other policies on aws:SourceVpce: only the
+			// endpoint policies' own verdict is told.
+			e.ID == "" && !slices.Equal(other.BlockedBy, []Layer{LayerEndpoint}) {
 			continue
 		}
-		extra = append(extra, throughCause(e, &other))
+		extra = append(extra, throughCause(e, id, &other))
 	}
 	if len(extra) > 0 {
 		r.Causes = slices.Concat(r.Causes, extra)
@@ -145,9 +162,9 @@ func (w *Workspace) ExplainThroughEndpoints(req Request) (*Scenario, Result) {
 
 // throughCause says what the request would get through endpoint e: the
 // decision, the first cause of it, and how to ask through it.
-func throughCause(e Endpoint, other *Result) Cause {
-	name := e.ID
-	if e.Address != "" && strings.Contains(e.ID, "${") {
+func throughCause(e Endpoint, id string, other *Result) Cause {
+	name := id
+	if e.Address != "" && strings.Contains(id, "${") {
 		name = e.Address // a Terraform expression: its resource is the name to give
 	}
 	file, _, _ := strings.Cut(e.Policy, "#")

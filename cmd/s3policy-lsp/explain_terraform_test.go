@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -85,5 +87,67 @@ func TestExplainJSONEndpointNotGiven(t *testing.T) {
 `
 	if code != exitOK || out.String() != want {
 		t.Errorf("exit %d, output\n%s\nwant\n%s%s", code, out.String(), want, errOut.String())
+	}
+}
+
+// N11: a CloudFormation endpoint gives no ID, so its policy governs every
+// endpoint: explain with no aws:SourceVpce says what it would block,
+// naming the endpoint by its resource, which --context takes as it is.
+// When the bucket policy asks for another endpoint (aws:SourceVpce), the
+// made-up ID would meet that condition too: nothing is said.
+func TestExplainUnnamedEndpointNotGiven(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"stack.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Endpoint:
+    Type: AWS::EC2::VPCEndpoint
+    Properties:
+      VpcId: vpc-0a1b2c3d
+      ServiceName: com.amazonaws.us-east-1.s3
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: "*"
+            Action: s3:GetObject
+            Resource: arn:aws:s3:::other/*
+`,
+		"jane.iam-policy.json":      `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`,
+		"bucket.bucket-policy.json": `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"}]}`,
+		".s3policy.json": `{"buckets": {"shared-data": {"account": "444455556666"}}, "files": {
+  "stack.yaml": {"account": "111122223333"},
+  "jane.iam-policy.json": {"kind": "identity", "account": "111122223333", "principal": "arn:aws:iam::111122223333:user/jane"},
+  "bucket.bucket-policy.json": {"kind": "bucket", "account": "444455556666", "bucket": "shared-data"}}}`,
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	explain := func(flags ...string) (int, string) {
+		var out, errOut bytes.Buffer
+		code := run(append([]string{"explain", "--principal", "arn:aws:iam::111122223333:user/jane", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::shared-data/x"},
+			append(flags, dir)...), &out, &errOut)
+		return code, out.String() + errOut.String()
+	}
+	want := `arn:aws:iam::111122223333:user/jane s3:GetObject on arn:aws:s3:::shared-data/x: Allowed
+  through-endpoint [endpoint] stack.yaml#Resources.Endpoint:11
+    the request gives no aws:SourceVpce and was decided through no VPC endpoint; through Resources.Endpoint (stack.yaml) it is ImplicitlyDenied (blocked by endpoint): VPC endpoint policy: statement 1 of stack.yaml#Resources.Endpoint allows s3:GetObject, but not on arn:aws:s3:::shared-data/x (to ask through it: --context aws:SourceVpce=Resources.Endpoint, or "context": {"aws:SourceVpce": ["Resources.Endpoint"]} in the request)
+`
+	if code, got := explain(); code != exitOK || got != want {
+		t.Errorf("exit %d, output\n%s\nwant\n%s", code, got, want)
+	}
+	if code, got := explain("--context", "aws:SourceVpce=Resources.Endpoint"); code != exitFindings || !strings.HasPrefix(got, "arn:aws:iam::111122223333:user/jane s3:GetObject on arn:aws:s3:::shared-data/x: ImplicitlyDenied (blocked by endpoint)\n") {
+		t.Errorf("through it: exit %d, output\n%s", code, got)
+	}
+	// The bucket denies every request but those through vpce-0real.
+	deny := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"},
+  {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::shared-data/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0real"}, "Null": {"aws:SourceVpce": "false"}}}]}`
+	if err := os.WriteFile(filepath.Join(dir, "bucket.bucket-policy.json"), []byte(deny), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, got := explain(); code != exitOK || got != "arn:aws:iam::111122223333:user/jane s3:GetObject on arn:aws:s3:::shared-data/x: Allowed\n" {
+		t.Errorf("with the bucket's aws:SourceVpce Deny: exit %d, output\n%s", code, got)
 	}
 }
