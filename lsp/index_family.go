@@ -1,7 +1,6 @@
 package lsp
 
 import (
-	"maps"
 	"path/filepath"
 	"slices"
 
@@ -146,32 +145,6 @@ func eitherAlone(before, after []string) []string {
 	return out
 }
 
-// moduleIncludesMoved is includesMoved over the module files of path's
-// folder that the set holds, with path's text src's in one and text (nil:
-// gone) in the other: an edit of one file of a module may move what
-// another reads with file(), a path built from a variable that
-// terraform.tfvars or a default in another file sets.
-func (g *govSet) moduleIncludesMoved(path string, src *tree.Source, text []byte) []string {
-	reader := hosts.ModuleReader(path)
-	if reader == nil || reader.Includes == nil || src.Module == "" {
-		return includesMoved(path, src.Text, text)
-	}
-	dir := filepath.Dir(path)
-	before := map[string][]byte{}
-	for _, p := range g.sources.modules[src.Module] {
-		if other := g.sources.get(p); p != path && other != nil && filepath.Dir(p) == dir && hosts.ModuleReader(p) != nil {
-			before[p] = other.Text
-		}
-	}
-	after := maps.Clone(before)
-	before[path] = src.Text
-	if text != nil {
-		after[path] = text
-	}
-	ctx := source.ModuleContext{Called: dir != src.Module} // a module below its family's top is called
-	return eitherAlone(reader.Includes(before, ctx), reader.Includes(after, ctx))
-}
-
 // callsMoved lists the folders that the module file at path calls in one
 // of its texts (old, text; nil: none) and not in the other.
 func callsMoved(path string, old, text []byte) []string {
@@ -265,27 +238,20 @@ func (ix *index) mayBeCalledFromAnotherSet(path string, g *govSet) bool {
 	return false
 }
 
-// readNoMore lists the files a set holds that the module files among
-// texts (nil: gone) read with file() in the set's text and not in theirs:
-// those the edit may leave unread, to be read alone (store.releaseUnread)
-// when no other module reads them and no config governs them: none of a
-// config's set, which keeps its files (so a keystroke there parses no
-// module for it).
-func (ix *index) readNoMore(texts map[string][]byte) []string {
+// configlessModules lists the folders of the sets no config governs that
+// hold a module file among texts (a module of its own, with the modules
+// it calls): an edit there may change what they read with file(), which
+// moves files between the module's set and those read alone
+// (store.refreshIncluded). A file of a config's set stays in it, read or
+// not: it is governed.
+func (ix *index) configlessModules(texts map[string][]byte) []string {
 	var out []string
-	for path, text := range texts {
-		g := ix.setOf(path)
-		if g == nil || g.configPath != "" || hosts.ModuleReader(path) == nil {
-			continue // a file of a config's set stays in it, read or not: it is governed
-		}
-		src := g.sources.get(path)
-		if src == nil {
+	for path := range texts {
+		if hosts.ModuleReader(path) == nil {
 			continue
 		}
-		for _, read := range g.moduleIncludesMoved(path, src, text) {
-			if g.sources.get(read) != nil {
-				out = append(out, read)
-			}
+		if g := ix.setOf(path); g != nil && g.configPath == "" && !slices.Contains(out, g.root) {
+			out = append(out, g.root)
 		}
 	}
 	return out

@@ -309,10 +309,12 @@ func (sc *scheduler) round() {
 				texts[p] = nil
 			}
 		}
-		if released := st.releaseUnread(sc.index.readNoMore(texts)); len(released) > 0 {
-			// A file no module reads any more leaves the module's set, to be
-			// read alone: read as after a config edit.
-			for _, p := range released {
+		if moved := st.refreshIncluded(sc.index.configlessModules(texts)); len(moved) > 0 {
+			// A file a module no config governs stops or starts reading (its
+			// own edit, its caller's argument, the root's terraform.tfvars)
+			// leaves the module's set to be read alone, or joins it: read as
+			// after a config edit.
+			for _, p := range moved {
 				changed[p] = true
 			}
 			configChanged = true

@@ -291,24 +291,30 @@ func (st *store) regroupIncluded(changed []string) []string {
 	return out
 }
 
-// releaseUnread makes loose each of paths (files a module read with
-// file() before an edit) that no module reads now, by the modules' open
-// buffers or disk texts, and that no config governs, and returns them: a
-// fresh scan reads such a file alone. The modules are parsed without the
-// lock.
-func (st *store) releaseUnread(paths []string) []string {
-	if len(paths) == 0 {
+// refreshIncluded makes each file under the folders tops (modules no
+// config governs, with the modules they call below them) governed when one
+// of their module files reads it with file() or templatefile() now, by
+// the open buffers or the disk texts, and loose when none does and no
+// config governs it; it returns the files that moved, which a fresh scan
+// reads with the module or alone. What a child reads may follow its
+// caller's argument or the root's terraform.tfvars, so the modules are
+// read together (tree.IncludedBy), and without the lock.
+func (st *store) refreshIncluded(tops []string) []string {
+	if len(tops) == 0 {
 		return nil
+	}
+	under := func(p string) bool {
+		return slices.ContainsFunc(tops, func(top string) bool { return tree.Within(p, top) })
 	}
 	st.mu.Lock()
 	texts := map[string][]byte{}
 	for p, text := range st.disk {
-		if hosts.ModuleReader(p) != nil {
+		if hosts.ModuleReader(p) != nil && under(p) {
 			texts[p] = text
 		}
 	}
 	for _, d := range st.docs {
-		if hosts.ModuleReader(d.path) != nil && st.folderOf(d.path) != "" {
+		if hosts.ModuleReader(d.path) != nil && st.folderOf(d.path) != "" && under(d.path) {
 			texts[d.path] = d.text
 		}
 	}
@@ -317,9 +323,17 @@ func (st *store) releaseUnread(paths []string) []string {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	var out []string
-	for _, p := range paths {
-		_, read := included[p]
-		if _, held := st.disk[p]; !held || read || tree.IsConfig(p) || st.configGovernsLocked(p) {
+	for p := range included {
+		if st.loose[p] && under(p) {
+			if text, err := os.ReadFile(p); err == nil && len(text) <= tree.MaxFileSize {
+				delete(st.loose, p)
+				st.disk[p] = text
+				out = append(out, p)
+			}
+		}
+	}
+	for p := range st.disk {
+		if _, read := included[p]; read || !under(p) || hosts.ModuleReader(p) != nil || tree.IsConfig(p) || st.configGovernsLocked(p) {
 			continue
 		}
 		delete(st.disk, p)

@@ -1,0 +1,4 @@
+module "bucket" {
+  source      = "./bucket"
+  policy_file = "policies/a.json"
+}
