@@ -29,3 +29,19 @@ func TestIncludedByReadsAChildsPathWithItsCallersArgument(t *testing.T) {
 		t.Errorf("the child alone: IncludedBy = %q, want %s", got, alone)
 	}
 }
+
+// A child's file() path that only its caller's argument gives (a variable
+// with no default) is read too: read without the calls it resolves to no
+// path, which once kept the calls from being parsed at all (review2 M2:
+// `list` said "guessed" where check read the file as the module's).
+func TestIncludedByReadsAPathOnlyTheCallerGives(t *testing.T) {
+	want := filepath.FromSlash("r/c/caller.json")
+	texts := map[string][]byte{
+		filepath.FromSlash("r/main.tf"):   []byte("module \"c\" {\n  source = \"./c\"\n  pf     = \"caller.json\"\n}\n"),
+		filepath.FromSlash("r/c/main.tf"): []byte("variable \"pf\" { type = string }\nresource \"aws_s3_bucket_policy\" \"p\" {\n  bucket = \"data\"\n  policy = file(\"${path.module}/${var.pf}\")\n}\n"),
+		want:                              []byte(`{"Version": "2012-10-17", "Statement": []}`),
+	}
+	if got := IncludedBy(texts); len(got) != 1 || got[want] != filepath.FromSlash("r/c") {
+		t.Errorf("IncludedBy = %q, want %s read by r/c", got, want)
+	}
+}

@@ -1,6 +1,7 @@
 package tree
 
 import (
+	"bytes"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -242,10 +243,13 @@ func readerOf(files map[string][]byte) *source.Reader {
 func IncludedBy(texts map[string][]byte) map[string]string {
 	byFolder := moduleFiles(texts)
 	readers := readersOf(byFolder, nil)
-	if len(readers) > 0 && len(byFolder) > 1 {
+	if len(byFolder) > 1 && callsFile(byFolder) {
 		// A module that reads a file may be called by another, with
 		// inputs its paths read: the calls are parsed only then (the
 		// server asks this of a folder's texts at each edit of a module).
+		// Whether one reads a file is told by its text, not by the paths
+		// read without the calls: a path that only a caller's argument
+		// gives (a variable with no default) resolves to none.
 		mods := modules{folders: map[string]bool{}, caller: map[string]string{}, context: map[string]source.ModuleContext{}}
 		for dir := range byFolder {
 			mods.folders[dir] = true
@@ -258,6 +262,18 @@ func IncludedBy(texts map[string][]byte) map[string]string {
 		out[path] = dirs[0]
 	}
 	return out
+}
+
+// callsFile reports whether a module file calls file() or templatefile().
+func callsFile(byFolder map[string]map[string][]byte) bool {
+	for _, files := range byFolder {
+		for _, text := range files {
+			if bytes.Contains(text, []byte("file(")) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // readersOf is IncludedBy with every module that reads a file, by folder
