@@ -244,18 +244,28 @@ func (c *scenarioCache) replacePlaced(old, now *analysis.File) {
 }
 
 // placeDocs gives each bucket, key and endpoint its policies (bucketPolicy,
-// keyPolicy, endpoints), in the workspace's order.
+// keyPolicy, endpoints), in the workspace's order. A bucket has one
+// policy: the one whose facts name the bucket (a Terraform or
+// CloudFormation bucket policy, a file .s3policy.json places) over one
+// whose Resource alone names it (a file read alone), whatever their order
+// (an edit re-reads files into another order than a fresh read); among
+// those alike, the last.
 func (c *scenarioCache) placeDocs(w *Workspace) {
 	c.bucketPolicy, c.keyPolicy, c.endpoints = map[string]*analysis.File{}, map[string]*analysis.File{}, map[string][]*analysis.File{}
 	c.endpointDocs = nil
+	named := map[string]bool{} // the buckets a policy's facts name
 	for _, f := range w.inScenarios {
 		facts := factsOf(f)
 		switch f.Kind {
 		case analysis.KindBucket:
 			c.bucketPolicy[facts.Bucket] = f
-			if facts.Bucket == "" {
-				buckets, _ := w.bucketNames.get(f)
-				for name := range buckets {
+			if facts.Bucket != "" {
+				named[facts.Bucket] = true
+				continue
+			}
+			buckets, _ := w.bucketNames.get(f)
+			for name := range buckets {
+				if !named[name] {
 					c.bucketPolicy[name] = f
 				}
 			}
